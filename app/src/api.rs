@@ -1,0 +1,5 @@
+//! Server functions, grouped by domain. Each one runs on the server, reads what it needs from
+//! [`crate::state`], and returns domain types the browser can render.
+
+pub mod directory;
+pub mod dossiers;

@@ -1,0 +1,7 @@
+//! The vocabulary of the platform: references and their rules, sites and posts, companies and
+//! users, dossiers and the steps of their journey. Pure data and rules, no I/O.
+
+pub mod directory;
+pub mod dossier;
+pub mod journey;
+pub mod references;

@@ -1,0 +1,167 @@
+//! Who and where: sites (ports and airports), their border control posts, operator companies,
+//! users and their roles.
+
+use serde::{Deserialize, Serialize};
+
+use super::references::{Eori, Locode, PostCode, Siret};
+
+/// Whether a site receives ships or aircraft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    Port,
+    Airport,
+}
+
+impl SiteKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            SiteKind::Port => "port",
+            SiteKind::Airport => "airport",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "port" => Some(SiteKind::Port),
+            "airport" => Some(SiteKind::Airport),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SiteKind::Port => "Port maritime",
+            SiteKind::Airport => "Aéroport",
+        }
+    }
+}
+
+/// A port or airport connected to the platform, named by its UN/LOCODE.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub code: Locode,
+    pub name: String,
+    pub kind: SiteKind,
+}
+
+/// The two administrations that run controls at the border.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Administration {
+    /// Customs (Direction générale des douanes et droits indirects).
+    Dgddi,
+    /// Food and veterinary (Direction générale de l'alimentation), through its SIVEP service.
+    Dgal,
+}
+
+impl Administration {
+    pub fn code(self) -> &'static str {
+        match self {
+            Administration::Dgddi => "dgddi",
+            Administration::Dgal => "dgal",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "dgddi" => Some(Administration::Dgddi),
+            "dgal" => Some(Administration::Dgal),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Administration::Dgddi => "Douane (DGDDI)",
+            Administration::Dgal => "SIVEP (DGAL)",
+        }
+    }
+}
+
+/// A border control post (PCF) on a site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    pub code: PostCode,
+    pub site: Locode,
+    pub name: String,
+    /// Administrations that inspect at this post.
+    pub administrations: Vec<Administration>,
+}
+
+/// An importer, customs representative or freight forwarder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Company {
+    pub id: i64,
+    pub name: String,
+    pub siret: Siret,
+    pub eori: Option<Eori>,
+}
+
+/// What a user is in the platform; what they may see follows from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Operateur,
+    AgentDgddi,
+    AgentSivep,
+    ChefService,
+    Superviseur,
+    Dgitm,
+    Administrateur,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Operateur,
+        Role::AgentDgddi,
+        Role::AgentSivep,
+        Role::ChefService,
+        Role::Superviseur,
+        Role::Dgitm,
+        Role::Administrateur,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Operateur => "operateur",
+            Role::AgentDgddi => "agent_dgddi",
+            Role::AgentSivep => "agent_sivep",
+            Role::ChefService => "chef_service",
+            Role::Superviseur => "superviseur",
+            Role::Dgitm => "dgitm",
+            Role::Administrateur => "administrateur",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Role::ALL.into_iter().find(|role| role.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Operateur => "Opérateur",
+            Role::AgentDgddi => "Agent DGDDI",
+            Role::AgentSivep => "Agent SIVEP",
+            Role::ChefService => "Chef de service",
+            Role::Superviseur => "Superviseur",
+            Role::Dgitm => "DGITM",
+            Role::Administrateur => "Administrateur",
+        }
+    }
+}
+
+/// A person with an account. Never carries secrets: the password hash stays in the store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+    /// The operator company, for operators.
+    pub company_id: Option<i64>,
+    /// The administration, for agents, heads of service and supervisors.
+    pub administration: Option<Administration>,
+    /// Sites the user works on (agents, heads of service).
+    pub sites: Vec<Locode>,
+}

@@ -1,0 +1,311 @@
+//! The dossier: one consignment crossing the border, the unit everything hangs on. Its references,
+//! goods, where it crosses, who imports it, and where its journey stands.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::directory::SiteKind;
+use super::journey::{Step, StepKind, StepState, TimelineEvent};
+use super::references::{Awb, BillOfLading, ChedReference, ContainerNumber, Locode, Mrn, PostCode};
+
+/// Goods categories, as the partner interface names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoodsCategory {
+    LiveAnimals,
+    AnimalProducts,
+    Plants,
+    Feed,
+    FoodNonAnimal,
+    FruitVegetables,
+    Organic,
+}
+
+impl GoodsCategory {
+    pub const ALL: [GoodsCategory; 7] = [
+        GoodsCategory::LiveAnimals,
+        GoodsCategory::AnimalProducts,
+        GoodsCategory::Plants,
+        GoodsCategory::Feed,
+        GoodsCategory::FoodNonAnimal,
+        GoodsCategory::FruitVegetables,
+        GoodsCategory::Organic,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            GoodsCategory::LiveAnimals => "live_animals",
+            GoodsCategory::AnimalProducts => "animal_products",
+            GoodsCategory::Plants => "plants",
+            GoodsCategory::Feed => "feed",
+            GoodsCategory::FoodNonAnimal => "food_non_animal",
+            GoodsCategory::FruitVegetables => "fruit_vegetables",
+            GoodsCategory::Organic => "organic",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        GoodsCategory::ALL
+            .into_iter()
+            .find(|goods| goods.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            GoodsCategory::LiveAnimals => "Animaux vivants",
+            GoodsCategory::AnimalProducts => "Produits d'origine animale",
+            GoodsCategory::Plants => "Végétaux et produits végétaux",
+            GoodsCategory::Feed => "Aliments pour animaux",
+            GoodsCategory::FoodNonAnimal => "Denrées d'origine non animale",
+            GoodsCategory::FruitVegetables => "Fruits et légumes (normes de commercialisation)",
+            GoodsCategory::Organic => "Produits biologiques",
+        }
+    }
+}
+
+/// Whether the goods enter the internal market here or only pass through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    Import,
+    Transit,
+}
+
+impl Flow {
+    pub fn code(self) -> &'static str {
+        match self {
+            Flow::Import => "import",
+            Flow::Transit => "transit",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "import" => Some(Flow::Import),
+            "transit" => Some(Flow::Transit),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Flow::Import => "Importation",
+            Flow::Transit => "Transit",
+        }
+    }
+}
+
+/// Where a whole dossier stands, derived from its steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierStatus {
+    EnCours,
+    Bloque,
+    NonConforme,
+    Termine,
+}
+
+impl DossierStatus {
+    pub const ALL: [DossierStatus; 4] = [
+        DossierStatus::EnCours,
+        DossierStatus::Bloque,
+        DossierStatus::NonConforme,
+        DossierStatus::Termine,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DossierStatus::EnCours => "en_cours",
+            DossierStatus::Bloque => "bloque",
+            DossierStatus::NonConforme => "non_conforme",
+            DossierStatus::Termine => "termine",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        DossierStatus::ALL
+            .into_iter()
+            .find(|status| status.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DossierStatus::EnCours => "En cours",
+            DossierStatus::Bloque => "Bloqué",
+            DossierStatus::NonConforme => "Non conforme",
+            DossierStatus::Termine => "Terminé",
+        }
+    }
+
+    /// The status of a dossier whose steps stand as given. A non-compliant step outweighs a
+    /// blocked one, which outweighs ongoing work; the dossier is done when every step is settled.
+    pub fn of_steps(steps: &[Step]) -> Self {
+        if steps.iter().any(|s| s.state == StepState::NonConforme) {
+            DossierStatus::NonConforme
+        } else if steps.iter().any(|s| s.state == StepState::Bloque) {
+            DossierStatus::Bloque
+        } else if !steps.is_empty() && steps.iter().all(|s| s.state.is_settled()) {
+            DossierStatus::Termine
+        } else {
+            DossierStatus::EnCours
+        }
+    }
+}
+
+/// The step a dossier is at: the first one that is not settled yet.
+pub fn current_step(steps: &[Step]) -> Option<StepKind> {
+    steps
+        .iter()
+        .find(|s| !s.state.is_settled())
+        .map(|step| step.kind)
+}
+
+/// The references a consignment is known by in the systems of record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct References {
+    pub container: Option<ContainerNumber>,
+    pub awb: Option<Awb>,
+    pub bill_of_lading: Option<BillOfLading>,
+    pub ched: Option<ChedReference>,
+    pub mrn: Option<Mrn>,
+}
+
+impl References {
+    /// The reference people use first to name the consignment: the container or air waybill.
+    pub fn headline(&self) -> String {
+        if let Some(container) = &self.container {
+            container.to_string()
+        } else if let Some(awb) = &self.awb {
+            awb.to_string()
+        } else if let Some(ched) = &self.ched {
+            ched.to_string()
+        } else if let Some(bl) = &self.bill_of_lading {
+            bl.to_string()
+        } else if let Some(mrn) = &self.mrn {
+            mrn.to_string()
+        } else {
+            String::from("—")
+        }
+    }
+}
+
+/// A dossier as lists show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierSummary {
+    pub id: i64,
+    pub references: References,
+    pub goods: GoodsCategory,
+    pub goods_description: String,
+    pub flow: Flow,
+    pub site: Locode,
+    pub site_name: String,
+    pub site_kind: SiteKind,
+    pub post: Option<PostCode>,
+    pub company_name: Option<String>,
+    pub status: DossierStatus,
+    pub current_step: Option<StepKind>,
+    pub opened_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A dossier with its whole timeline, as the dossier page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub summary: DossierSummary,
+    pub post_name: Option<String>,
+    pub steps: Vec<Step>,
+    pub events: Vec<TimelineEvent>,
+}
+
+/// How many dossiers a list page shows at most.
+pub const PAGE_SIZE: u32 = 25;
+
+/// Filters of the dossier list. Every field is optional; `page` counts from 1.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierQuery {
+    pub site: Option<Locode>,
+    pub status: Option<DossierStatus>,
+    pub goods: Option<GoodsCategory>,
+    pub flow: Option<Flow>,
+    pub page: u32,
+}
+
+impl DossierQuery {
+    pub fn page(&self) -> u32 {
+        self.page.max(1)
+    }
+
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page() - 1) * i64::from(PAGE_SIZE)
+    }
+}
+
+/// One page of the dossier list, with the total for the filters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierPage {
+    pub dossiers: Vec<DossierSummary>,
+    pub total: i64,
+    pub page: u32,
+}
+
+impl DossierPage {
+    pub fn page_count(&self) -> u32 {
+        let pages = (self.total.max(0) as u64).div_ceil(u64::from(PAGE_SIZE));
+        u32::try_from(pages).unwrap_or(u32::MAX).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(kind: StepKind, state: StepState) -> Step {
+        Step {
+            kind,
+            state,
+            started_at: None,
+            ended_at: None,
+            actor: kind.actor(),
+            outcome: None,
+            expected_minutes: kind.typical_minutes(),
+        }
+    }
+
+    #[test]
+    fn status_follows_the_worst_step() {
+        let mut steps = vec![
+            step(StepKind::ChedLodged, StepState::Termine),
+            step(StepKind::Arrival, StepState::EnCours),
+            step(StepKind::PhysicalCheck, StepState::NonRequis),
+        ];
+        assert_eq!(DossierStatus::of_steps(&steps), DossierStatus::EnCours);
+        assert_eq!(current_step(&steps), Some(StepKind::Arrival));
+        steps[1].state = StepState::Bloque;
+        assert_eq!(DossierStatus::of_steps(&steps), DossierStatus::Bloque);
+        steps[0].state = StepState::NonConforme;
+        assert_eq!(DossierStatus::of_steps(&steps), DossierStatus::NonConforme);
+        // A non-compliant step is concluded: the journey goes on with the next one.
+        steps[1].state = StepState::EnCours;
+        assert_eq!(current_step(&steps), Some(StepKind::Arrival));
+        steps[1].state = StepState::Termine;
+        assert_eq!(current_step(&steps), None);
+        assert_eq!(DossierStatus::of_steps(&steps), DossierStatus::NonConforme);
+        steps[0].state = StepState::Termine;
+        steps[1].state = StepState::Termine;
+        assert_eq!(DossierStatus::of_steps(&steps), DossierStatus::Termine);
+        assert_eq!(current_step(&steps), None);
+    }
+
+    #[test]
+    fn page_count_rounds_up() {
+        let page = |total| DossierPage {
+            dossiers: vec![],
+            total,
+            page: 1,
+        };
+        assert_eq!(page(0).page_count(), 1);
+        assert_eq!(page(25).page_count(), 1);
+        assert_eq!(page(26).page_count(), 2);
+        assert_eq!(page(300).page_count(), 12);
+    }
+}

@@ -1,0 +1,180 @@
+//! The one seam between the domain and storage. `Store` wraps either an SQLite or a PostgreSQL
+//! pool, chosen by the URL scheme at start-up; every query is written once, as runtime SQL that
+//! both dialects accept, and dispatched to the right pool by [`on_pool!`] / [`on_tx!`]. Nothing
+//! outside this module writes SQL.
+
+mod directory;
+mod dossiers;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+pub use directory::NewUser;
+pub use dossiers::{NewDossier, NewEvent};
+
+/// Runs the same expression against whichever pool the store holds.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite($pool) => $body,
+            $crate::store::Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs the same expression against whichever transaction is open; `$conn` is the connection.
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::store::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+pub(crate) use {on_pool, on_tx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "adresse de base de données non reconnue : « {0} » (attendu : sqlite://… ou postgres://…)"
+    )]
+    UnknownScheme(String),
+    #[error("erreur de base de données")]
+    Database(#[from] sqlx::Error),
+    #[error("échec de la migration du schéma")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value breaks the domain's rules: the database was written by something else.
+    #[error("donnée enregistrée invalide : {0}")]
+    Corrupt(String),
+}
+
+/// Which engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction on either store; dropped without `commit`, it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Store {
+    /// Connects to the store the URL names (`sqlite://path` or `postgres://…`). An SQLite file
+    /// and its folder are created when missing: the embedded store needs no installation.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(folder) = options.get_filename().parent() {
+                if !folder.as_os_str().is_empty() {
+                    std::fs::create_dir_all(folder).map_err(sqlx::Error::Io)?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Ok(Store::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(20)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Ok(Store::Postgres(pool))
+        } else {
+            let scheme = url.split(':').next().unwrap_or_default().to_owned();
+            Err(StoreError::UnknownScheme(scheme))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date; each store has its own migrations folder.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Store::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers, for the readiness probe.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Parses a stored code through the domain's own parser, so that a bad row is reported, not
+/// silently shown.
+pub(crate) fn decode<T>(
+    what: &str,
+    value: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    parse(value).ok_or_else(|| StoreError::Corrupt(format!("{what} « {value} »")))
+}
+
+/// Like [`decode`], for a reference whose parser explains what is wrong.
+pub(crate) fn decode_reference<T, E: std::fmt::Display>(
+    value: Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, StoreError> {
+    value
+        .map(|text| parse(&text).map_err(|error| StoreError::Corrupt(error.to_string())))
+        .transpose()
+}

@@ -1,0 +1,303 @@
+//! Sites, posts, companies, users and partner keys: who and where.
+
+use chrono::{DateTime, Utc};
+
+use super::{decode, on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::directory::{Administration, Company, Post, Role, Site, SiteKind, User};
+use crate::domain::references::{Eori, Locode, PostCode, Siret};
+
+/// A user to create. The password hash is computed by the caller and never leaves the store.
+pub struct NewUser {
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+    pub company_id: Option<i64>,
+    pub administration: Option<Administration>,
+    pub sites: Vec<Locode>,
+    pub password_hash: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SiteRow {
+    code: String,
+    name: String,
+    kind: String,
+}
+
+impl TryFrom<SiteRow> for Site {
+    type Error = StoreError;
+    fn try_from(row: SiteRow) -> Result<Self, StoreError> {
+        Ok(Site {
+            code: Locode::parse(&row.code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            name: row.name,
+            kind: decode("type de site", &row.kind, SiteKind::from_code)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    code: String,
+    site_code: String,
+    name: String,
+    dgal: bool,
+    dgddi: bool,
+}
+
+impl TryFrom<PostRow> for Post {
+    type Error = StoreError;
+    fn try_from(row: PostRow) -> Result<Self, StoreError> {
+        let mut administrations = Vec::new();
+        if row.dgal {
+            administrations.push(Administration::Dgal);
+        }
+        if row.dgddi {
+            administrations.push(Administration::Dgddi);
+        }
+        Ok(Post {
+            code: PostCode::parse(&row.code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            site: Locode::parse(&row.site_code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            name: row.name,
+            administrations,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CompanyRow {
+    id: i64,
+    name: String,
+    siret: String,
+    eori: Option<String>,
+}
+
+impl TryFrom<CompanyRow> for Company {
+    type Error = StoreError;
+    fn try_from(row: CompanyRow) -> Result<Self, StoreError> {
+        Ok(Company {
+            id: row.id,
+            name: row.name,
+            siret: Siret::parse(&row.siret).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            eori: super::decode_reference(row.eori, Eori::parse)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    full_name: String,
+    role: String,
+    company_id: Option<i64>,
+    administration: Option<String>,
+}
+
+impl Store {
+    /// Whether nothing has been set up yet: no site at all. Demo data is only seeded then.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let count: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM site").fetch_one(pool).await
+        })?;
+        Ok(count == 0)
+    }
+
+    pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
+        let rows: Vec<SiteRow> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT code, name, kind FROM site ORDER BY name")
+                .fetch_all(pool)
+                .await
+        })?;
+        rows.into_iter().map(Site::try_from).collect()
+    }
+
+    pub async fn posts(&self) -> Result<Vec<Post>, StoreError> {
+        let rows: Vec<PostRow> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT code, site_code, name, dgal, dgddi FROM post ORDER BY code")
+                .fetch_all(pool)
+                .await
+        })?;
+        rows.into_iter().map(Post::try_from).collect()
+    }
+
+    pub async fn companies(&self) -> Result<Vec<Company>, StoreError> {
+        let rows: Vec<CompanyRow> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, name, siret, eori FROM company ORDER BY name")
+                .fetch_all(pool)
+                .await
+        })?;
+        rows.into_iter().map(Company::try_from).collect()
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, email, full_name, role, company_id, administration
+                 FROM app_user WHERE email = $1",
+            )
+            .bind(email)
+            .fetch_optional(pool)
+            .await
+        })?;
+        let Some(row) = row else { return Ok(None) };
+        let site_codes: Vec<String> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT site_code FROM user_site WHERE user_id = $1 ORDER BY site_code")
+                .bind(row.id)
+                .fetch_all(pool)
+                .await
+        })?;
+        let sites = site_codes
+            .iter()
+            .map(|code| Locode::parse(code).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect::<Result<_, _>>()?;
+        Ok(Some(User {
+            id: row.id,
+            email: row.email,
+            full_name: row.full_name,
+            role: decode("rôle", &row.role, Role::from_code)?,
+            company_id: row.company_id,
+            administration: row
+                .administration
+                .as_deref()
+                .map(|code| decode("administration", code, Administration::from_code))
+                .transpose()?,
+            sites,
+        }))
+    }
+
+    /// The stored password hash of a user, for sign-in; kept apart from [`User`] so that it can
+    /// never be serialised to a browser by mistake.
+    pub async fn password_hash(&self, email: &str) -> Result<Option<String>, StoreError> {
+        let hash: Option<Option<String>> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT password_hash FROM app_user WHERE email = $1")
+                .bind(email)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(hash.flatten())
+    }
+}
+
+impl Tx {
+    pub async fn insert_site(&mut self, site: &Site) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("INSERT INTO site (code, name, kind) VALUES ($1, $2, $3)")
+                .bind(site.code.as_str())
+                .bind(&site.name)
+                .bind(site.kind.code())
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    pub async fn insert_post(&mut self, post: &Post) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("INSERT INTO post (code, site_code, name, dgal, dgddi) VALUES ($1, $2, $3, $4, $5)")
+                .bind(post.code.as_str())
+                .bind(post.site.as_str())
+                .bind(&post.name)
+                .bind(post.administrations.contains(&Administration::Dgal))
+                .bind(post.administrations.contains(&Administration::Dgddi))
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Creates a company and returns its id.
+    pub async fn insert_company(
+        &mut self,
+        name: &str,
+        siret: &Siret,
+        eori: Option<&Eori>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let id = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO company (name, siret, eori, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(name)
+            .bind(siret.as_str())
+            .bind(eori.map(|e| e.as_str()))
+            .bind(now)
+            .fetch_one(conn)
+            .await
+        })?;
+        Ok(id)
+    }
+
+    /// Creates a user with their sites and returns its id.
+    pub async fn insert_user(
+        &mut self,
+        user: &NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO app_user (email, full_name, role, company_id, administration, password_hash, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&user.email)
+            .bind(&user.full_name)
+            .bind(user.role.code())
+            .bind(user.company_id)
+            .bind(user.administration.map(Administration::code))
+            .bind(user.password_hash.as_deref())
+            .bind(now)
+            .fetch_one(conn)
+            .await
+        })?;
+        for site in &user.sites {
+            on_tx!(self, conn => {
+                sqlx::query("INSERT INTO user_site (user_id, site_code) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(site.as_str())
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+            })?;
+        }
+        Ok(id)
+    }
+
+    /// Records a partner API key by its hash; `'*'` in sources or sites means all of them.
+    pub async fn insert_partner_key(
+        &mut self,
+        name: &str,
+        key_hash: &str,
+        sources: &str,
+        sites: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let id = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO partner_key (name, key_hash, sources, sites, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(name)
+            .bind(key_hash)
+            .bind(sources)
+            .bind(sites)
+            .bind(now)
+            .fetch_one(conn)
+            .await
+        })?;
+        Ok(id)
+    }
+}
+
+impl Store {
+    /// Whether an active partner key has this hash (used by the partner interface).
+    pub async fn partner_key_exists(&self, key_hash: &str) -> Result<bool, StoreError> {
+        let count: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM partner_key WHERE key_hash = $1 AND revoked_at IS NULL")
+                .bind(key_hash)
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok(count > 0)
+    }
+}

@@ -1,0 +1,357 @@
+//! Dossiers, their steps and their events.
+
+use chrono::{DateTime, Utc};
+
+use super::{decode, decode_reference, on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::directory::{Administration, SiteKind};
+use crate::domain::dossier::{
+    current_step, Dossier, DossierPage, DossierQuery, DossierStatus, DossierSummary, Flow,
+    GoodsCategory, References, PAGE_SIZE,
+};
+use crate::domain::journey::{EventKind, EventSource, Step, StepKind, StepState, TimelineEvent};
+use crate::domain::references::{
+    Awb, BillOfLading, ChedReference, ContainerNumber, Locode, Mrn, PostCode,
+};
+
+/// An event to record on a new dossier.
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub source: EventSource,
+    pub occurred_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub post: Option<PostCode>,
+    pub detail: Option<String>,
+}
+
+/// A dossier to create, with its timeline. Its status and current step are derived from the
+/// steps, never given.
+pub struct NewDossier {
+    pub references: References,
+    pub goods: GoodsCategory,
+    pub goods_description: String,
+    pub flow: Flow,
+    pub site: Locode,
+    pub post: Option<PostCode>,
+    pub company_id: Option<i64>,
+    pub opened_at: DateTime<Utc>,
+    pub steps: Vec<Step>,
+    pub events: Vec<NewEvent>,
+}
+
+impl NewDossier {
+    /// When the dossier last changed: its latest event, or its opening.
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.events
+            .iter()
+            .map(|event| event.occurred_at)
+            .max()
+            .unwrap_or(self.opened_at)
+            .max(self.opened_at)
+    }
+}
+
+const SUMMARY_COLUMNS: &str = "d.id, d.container, d.awb, d.bill_of_lading, d.ched, d.mrn,
+    d.goods_category, d.goods_description, d.flow, d.site_code, s.name AS site_name,
+    s.kind AS site_kind, d.post_code, c.name AS company_name, d.status, d.current_step,
+    d.opened_at, d.updated_at";
+
+const SUMMARY_FROM: &str = "FROM dossier d
+    JOIN site s ON s.code = d.site_code
+    LEFT JOIN company c ON c.id = d.company_id";
+
+// Each filter is either NULL (not applied) or compared; written so that one statement serves
+// every combination on both stores.
+const FILTERS: &str = "WHERE ($1 IS NULL OR d.site_code = $1)
+    AND ($2 IS NULL OR d.status = $2)
+    AND ($3 IS NULL OR d.goods_category = $3)
+    AND ($4 IS NULL OR d.flow = $4)";
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    container: Option<String>,
+    awb: Option<String>,
+    bill_of_lading: Option<String>,
+    ched: Option<String>,
+    mrn: Option<String>,
+    goods_category: String,
+    goods_description: String,
+    flow: String,
+    site_code: String,
+    site_name: String,
+    site_kind: String,
+    post_code: Option<String>,
+    company_name: Option<String>,
+    status: String,
+    current_step: Option<String>,
+    opened_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<SummaryRow> for DossierSummary {
+    type Error = StoreError;
+    fn try_from(row: SummaryRow) -> Result<Self, StoreError> {
+        Ok(DossierSummary {
+            id: row.id,
+            references: References {
+                container: decode_reference(row.container, ContainerNumber::parse)?,
+                awb: decode_reference(row.awb, Awb::parse)?,
+                bill_of_lading: decode_reference(row.bill_of_lading, BillOfLading::parse)?,
+                ched: decode_reference(row.ched, ChedReference::parse)?,
+                mrn: decode_reference(row.mrn, Mrn::parse)?,
+            },
+            goods: decode(
+                "catégorie de marchandises",
+                &row.goods_category,
+                GoodsCategory::from_code,
+            )?,
+            goods_description: row.goods_description,
+            flow: decode("flux", &row.flow, Flow::from_code)?,
+            site: Locode::parse(&row.site_code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            site_name: row.site_name,
+            site_kind: decode("type de site", &row.site_kind, SiteKind::from_code)?,
+            post: decode_reference(row.post_code, PostCode::parse)?,
+            company_name: row.company_name,
+            status: decode("statut", &row.status, DossierStatus::from_code)?,
+            current_step: row
+                .current_step
+                .as_deref()
+                .map(|code| decode("étape", code, StepKind::from_code))
+                .transpose()?,
+            opened_at: row.opened_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    kind: String,
+    state: String,
+    started_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    actor: Option<String>,
+    outcome: Option<String>,
+    expected_minutes: i32,
+}
+
+impl TryFrom<StepRow> for Step {
+    type Error = StoreError;
+    fn try_from(row: StepRow) -> Result<Self, StoreError> {
+        Ok(Step {
+            kind: decode("étape", &row.kind, StepKind::from_code)?,
+            state: decode("état d'étape", &row.state, StepState::from_code)?,
+            started_at: row.started_at,
+            ended_at: row.ended_at,
+            actor: row
+                .actor
+                .as_deref()
+                .map(|code| decode("administration", code, Administration::from_code))
+                .transpose()?,
+            outcome: row.outcome,
+            expected_minutes: row.expected_minutes,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    kind: String,
+    source: String,
+    occurred_at: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+    detail: Option<String>,
+}
+
+impl TryFrom<EventRow> for TimelineEvent {
+    type Error = StoreError;
+    fn try_from(row: EventRow) -> Result<Self, StoreError> {
+        Ok(TimelineEvent {
+            id: row.id,
+            kind: decode("type d'événement", &row.kind, EventKind::from_code)?,
+            source: decode("source", &row.source, EventSource::from_code)?,
+            occurred_at: row.occurred_at,
+            received_at: row.received_at,
+            detail: row.detail,
+        })
+    }
+}
+
+impl Store {
+    /// One page of dossiers matching the filters, most recently updated first.
+    pub async fn dossiers(&self, query: &DossierQuery) -> Result<DossierPage, StoreError> {
+        let site = query.site.as_ref().map(|site| site.as_str().to_owned());
+        let status = query.status.map(DossierStatus::code);
+        let goods = query.goods.map(GoodsCategory::code);
+        let flow = query.flow.map(Flow::code);
+        let list_sql = format!(
+            "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {FILTERS}
+             ORDER BY d.updated_at DESC, d.id DESC LIMIT $5 OFFSET $6"
+        );
+        let count_sql = format!("SELECT COUNT(*) {SUMMARY_FROM} {FILTERS}");
+        let (rows, total): (Vec<SummaryRow>, i64) = on_pool!(self, pool => {
+            let rows = sqlx::query_as(&list_sql)
+                .bind(&site)
+                .bind(status)
+                .bind(goods)
+                .bind(flow)
+                .bind(i64::from(PAGE_SIZE))
+                .bind(query.offset())
+                .fetch_all(pool)
+                .await?;
+            let total = sqlx::query_scalar(&count_sql)
+                .bind(&site)
+                .bind(status)
+                .bind(goods)
+                .bind(flow)
+                .fetch_one(pool)
+                .await?;
+            (rows, total)
+        });
+        Ok(DossierPage {
+            dossiers: rows
+                .into_iter()
+                .map(DossierSummary::try_from)
+                .collect::<Result<_, _>>()?,
+            total,
+            page: query.page(),
+        })
+    }
+
+    /// A dossier with its steps (in journey order) and its events (in the order they happened).
+    pub async fn dossier(&self, id: i64) -> Result<Option<Dossier>, StoreError> {
+        let summary_sql = format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE d.id = $1");
+        let row: Option<(SummaryRow, Option<String>)> = on_pool!(self, pool => {
+            let row: Option<SummaryRow> = sqlx::query_as(&summary_sql)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            match row {
+                None => None,
+                Some(row) => {
+                    let post_name: Option<String> = sqlx::query_scalar(
+                        "SELECT name FROM post WHERE code = $1",
+                    )
+                    .bind(row.post_code.as_deref())
+                    .fetch_optional(pool)
+                    .await?;
+                    Some((row, post_name))
+                }
+            }
+        });
+        let Some((row, post_name)) = row else {
+            return Ok(None);
+        };
+        let (steps, events): (Vec<StepRow>, Vec<EventRow>) = on_pool!(self, pool => {
+            let steps = sqlx::query_as(
+                "SELECT kind, state, started_at, ended_at, actor, outcome, expected_minutes
+                 FROM step WHERE dossier_id = $1 ORDER BY position",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            let events = sqlx::query_as(
+                "SELECT id, kind, source, occurred_at, received_at, detail
+                 FROM event WHERE dossier_id = $1 ORDER BY occurred_at, id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            (steps, events)
+        });
+        Ok(Some(Dossier {
+            summary: DossierSummary::try_from(row)?,
+            post_name,
+            steps: steps
+                .into_iter()
+                .map(Step::try_from)
+                .collect::<Result<_, _>>()?,
+            events: events
+                .into_iter()
+                .map(TimelineEvent::try_from)
+                .collect::<Result<_, _>>()?,
+        }))
+    }
+
+    pub async fn dossier_count(&self) -> Result<i64, StoreError> {
+        let count = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM dossier").fetch_one(pool).await
+        })?;
+        Ok(count)
+    }
+}
+
+impl Tx {
+    /// Creates a dossier with its steps and events, and returns its id.
+    pub async fn insert_dossier(&mut self, dossier: &NewDossier) -> Result<i64, StoreError> {
+        let status = DossierStatus::of_steps(&dossier.steps);
+        let current = current_step(&dossier.steps);
+        let refs = &dossier.references;
+        let id: i64 = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO dossier (site_code, post_code, company_id, goods_category, goods_description,
+                     flow, container, awb, bill_of_lading, ched, mrn, status, current_step, opened_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 RETURNING id",
+            )
+            .bind(dossier.site.as_str())
+            .bind(dossier.post.as_ref().map(|p| p.as_str()))
+            .bind(dossier.company_id)
+            .bind(dossier.goods.code())
+            .bind(&dossier.goods_description)
+            .bind(dossier.flow.code())
+            .bind(refs.container.as_ref().map(|r| r.as_str()))
+            .bind(refs.awb.as_ref().map(|r| r.as_str()))
+            .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
+            .bind(refs.ched.as_ref().map(|r| r.as_str()))
+            .bind(refs.mrn.as_ref().map(|r| r.as_str()))
+            .bind(status.code())
+            .bind(current.map(StepKind::code))
+            .bind(dossier.opened_at)
+            .bind(dossier.updated_at())
+            .fetch_one(conn)
+            .await
+        })?;
+        for (position, step) in dossier.steps.iter().enumerate() {
+            on_tx!(self, conn => {
+                sqlx::query(
+                    "INSERT INTO step (dossier_id, kind, position, state, started_at, ended_at, actor,
+                         outcome, expected_minutes)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(id)
+                .bind(step.kind.code())
+                .bind(position as i32)
+                .bind(step.state.code())
+                .bind(step.started_at)
+                .bind(step.ended_at)
+                .bind(step.actor.map(Administration::code))
+                .bind(step.outcome.as_deref())
+                .bind(step.expected_minutes)
+                .execute(conn)
+                .await
+                .map(|_| ())
+            })?;
+        }
+        for event in &dossier.events {
+            on_tx!(self, conn => {
+                sqlx::query(
+                    "INSERT INTO event (dossier_id, source, kind, occurred_at, received_at, post_code, detail)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(event.source.code())
+                .bind(event.kind.code())
+                .bind(event.occurred_at)
+                .bind(event.received_at)
+                .bind(event.post.as_ref().map(|p| p.as_str()))
+                .bind(event.detail.as_deref())
+                .execute(conn)
+                .await
+                .map(|_| ())
+            })?;
+        }
+        Ok(id)
+    }
+}

@@ -1,0 +1,194 @@
+//! The frame of every page, following the State design system (DSFR): skip links, header with
+//! navigation, footer with the mandatory links. The DSFR's own JavaScript is not loaded: the
+//! mobile menu opens and closes through Leptos, and on desktop the navigation needs no script.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::ui::Branding;
+
+const SERVICE_NAME: &str = "France Sésame";
+const TAGLINE: &str =
+    "Le guichet unique du passage frontière des marchandises sanitaires et phytosanitaires";
+
+/// The main navigation: (label, path).
+const NAVIGATION: [(&str, &str); 2] = [("Accueil", "/"), ("Dossiers", "/dossiers")];
+
+#[component]
+pub fn SkipLinks() -> impl IntoView {
+    view! {
+        <div class="fr-skiplinks">
+            <nav class="fr-container" role="navigation" aria-label="Accès rapide">
+                <ul class="fr-skiplinks__list">
+                    <li>
+                        <a class="fr-link" href="#contenu">"Contenu"</a>
+                    </li>
+                    <li>
+                        <a class="fr-link" href="#navigation">"Menu"</a>
+                    </li>
+                    <li>
+                        <a class="fr-link" href="#pied-de-page">"Pied de page"</a>
+                    </li>
+                </ul>
+            </nav>
+        </div>
+    }
+}
+
+/// "République Française", the State's brand block, shown only on State deployments.
+#[component]
+fn StateLogo() -> impl IntoView {
+    view! {
+        <p class="fr-logo">"République" <br /> "Française"</p>
+    }
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let branding = use_context::<Branding>().unwrap_or_default();
+    let menu_open = RwSignal::new(false);
+    // Any navigation closes the mobile menu.
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
+
+    view! {
+        <header role="banner" class="fr-header">
+            <div class="fr-header__body">
+                <div class="fr-container">
+                    <div class="fr-header__body-row">
+                        <div class="fr-header__brand fr-enlarge-link">
+                            <div class="fr-header__brand-top">
+                                {branding.state.then(|| view! {
+                                    <div class="fr-header__logo"><StateLogo /></div>
+                                })}
+                                <div class="fr-header__navbar">
+                                    <button
+                                        class="fr-btn--menu fr-btn"
+                                        type="button"
+                                        id="bouton-menu"
+                                        aria-controls="menu-principal"
+                                        aria-haspopup="menu"
+                                        aria-expanded=move || menu_open.get().to_string()
+                                        title="Menu"
+                                        on:click=move |_| menu_open.set(true)
+                                    >
+                                        "Menu"
+                                    </button>
+                                </div>
+                            </div>
+                            <div class="fr-header__service">
+                                <a href="/" title=format!("Accueil — {SERVICE_NAME}")>
+                                    <p class="fr-header__service-title">{SERVICE_NAME}</p>
+                                </a>
+                                <p class="fr-header__service-tagline">{TAGLINE}</p>
+                            </div>
+                        </div>
+                    </div>
+                </div>
+            </div>
+            <div
+                class="fr-header__menu fr-modal"
+                class:fr-modal--opened=move || menu_open.get()
+                id="menu-principal"
+                aria-labelledby="bouton-menu"
+            >
+                <div class="fr-container">
+                    <button
+                        class="fr-btn--close fr-btn"
+                        type="button"
+                        aria-controls="menu-principal"
+                        title="Fermer"
+                        on:click=move |_| menu_open.set(false)
+                    >
+                        "Fermer"
+                    </button>
+                    <div class="fr-header__menu-links"></div>
+                    <nav class="fr-nav" id="navigation" role="navigation" aria-label="Menu principal">
+                        <ul class="fr-nav__list">
+                            {NAVIGATION
+                                .into_iter()
+                                .map(|(label, path)| {
+                                    view! {
+                                        <li class="fr-nav__item">
+                                            <A href=path attr:class="fr-nav__link" exact=true>{label}</A>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </nav>
+                </div>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    let branding = use_context::<Branding>().unwrap_or_default();
+    view! {
+        <footer class="fr-footer" role="contentinfo" id="pied-de-page">
+            <div class="fr-container">
+                <div class="fr-footer__body">
+                    <div class="fr-footer__brand fr-enlarge-link">
+                        {if branding.state {
+                            view! {
+                                <a href="/" title=format!("Retour à l'accueil — {SERVICE_NAME}")>
+                                    <StateLogo />
+                                </a>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <a class="fr-footer__brand-link sesame-footer-name" href="/">
+                                    {SERVICE_NAME}
+                                </a>
+                            }
+                                .into_any()
+                        }}
+                    </div>
+                    <div class="fr-footer__content">
+                        <p class="fr-footer__content-desc">
+                            "France Sésame rassemble en un seul endroit le suivi des envois soumis aux contrôles sanitaires et phytosanitaires aux frontières, les rendez-vous d'inspection et les échanges avec la douane (DGDDI) et le SIVEP (DGAL). Le service est gratuit."
+                        </p>
+                        <ul class="fr-footer__content-list">
+                            {NAVIGATION
+                                .into_iter()
+                                .map(|(label, path)| {
+                                    view! {
+                                        <li class="fr-footer__content-item">
+                                            <a class="fr-footer__content-link" href=path>{label}</a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </div>
+                </div>
+                <div class="fr-footer__bottom">
+                    <ul class="fr-footer__bottom-list">
+                        <li class="fr-footer__bottom-item">
+                            <a class="fr-footer__bottom-link" href="/cgu">"Conditions générales d'utilisation"</a>
+                        </li>
+                        <li class="fr-footer__bottom-item">
+                            <a class="fr-footer__bottom-link" href="/donnees-personnelles">"Données personnelles"</a>
+                        </li>
+                        <li class="fr-footer__bottom-item">
+                            <a class="fr-footer__bottom-link" href="/accessibilite">"Accessibilité : non conforme"</a>
+                        </li>
+                        <li class="fr-footer__bottom-item">
+                            <a class="fr-footer__bottom-link" href="/mentions-legales">"Mentions légales"</a>
+                        </li>
+                    </ul>
+                    <div class="fr-footer__bottom-copy">
+                        <p>"France Sésame est un logiciel libre. Sauf mention contraire, les contenus de ce site sont proposés sous licence ouverte Etalab 2.0."</p>
+                    </div>
+                </div>
+            </div>
+        </footer>
+    }
+}

@@ -1,0 +1,52 @@
+//! How dates and durations read in French. Times are stored in UTC and shown in Europe/Paris.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Paris;
+
+/// `26/11/2026 à 15:24`, in Paris time.
+pub fn date_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string()
+}
+
+/// A machine-readable timestamp for `<time datetime>`.
+pub fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339()
+}
+
+/// `45 min`, `3 h`, `2 h 30`, `3 j`, `1 j 6 h`.
+pub fn duration_minutes(minutes: i64) -> String {
+    let minutes = minutes.max(0);
+    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m:02}"),
+        (d, 0, _) => format!("{d} j"),
+        (d, h, _) => format!("{d} j {h} h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn paris_time_follows_daylight_saving() {
+        let winter = Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
+        let summer = Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap();
+        assert_eq!(date_time(winter), "15/01/2026 à 13:00");
+        assert_eq!(date_time(summer), "15/07/2026 à 14:00");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_minutes(45), "45 min");
+        assert_eq!(duration_minutes(180), "3 h");
+        assert_eq!(duration_minutes(150), "2 h 30");
+        assert_eq!(duration_minutes(3 * 1440), "3 j");
+        assert_eq!(duration_minutes(1440 + 360), "1 j 6 h");
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per page (or family of pages).
+
+pub mod dossier;
+pub mod dossiers;
+pub mod home;
+pub mod legal;
+pub mod not_found;

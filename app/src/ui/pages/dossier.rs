@@ -1,0 +1,221 @@
+//! The dossier page: references, goods, operator, where it crosses, the timeline of its journey
+//! and the history of events received. Laid out to read on a phone at the port gate.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::dossiers::get_dossier;
+use crate::domain::dossier::Dossier;
+use crate::domain::journey::{Step, StepState, TimelineEvent};
+use crate::ui::components::badges::{StatusBadge, StepBadge};
+use crate::ui::format;
+use crate::ui::pages::not_found::set_not_found_status;
+
+#[component]
+pub fn DossierPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())));
+    let dossier = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_dossier(id).await,
+                None => Ok(None),
+            }
+        },
+    );
+
+    view! {
+        <div class="fr-container fr-my-6w">
+            <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
+                <ol class="fr-breadcrumb__list">
+                    <li><a class="fr-breadcrumb__link" href="/">"Accueil"</a></li>
+                    <li><a class="fr-breadcrumb__link" href="/dossiers">"Dossiers"</a></li>
+                    <li><a class="fr-breadcrumb__link" aria-current="page">"Dossier"</a></li>
+                </ol>
+            </nav>
+            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
+                {move || Suspend::new(async move {
+                    match dossier.await {
+                        Ok(Some(dossier)) => view! { <DossierView dossier /> }.into_any(),
+                        Ok(None) => {
+                            set_not_found_status();
+                            view! {
+                                <Title text="Dossier introuvable" />
+                                <h1>"Dossier introuvable"</h1>
+                                <p>"Aucun dossier ne porte ce numéro. Retrouvez vos envois depuis la liste des dossiers."</p>
+                                <a class="fr-btn" href="/dossiers">"Voir les dossiers"</a>
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! {
+                            <Title text="Dossier indisponible" />
+                            <div class="fr-alert fr-alert--error" role="alert">
+                                <h1 class="fr-alert__title">"Le dossier n'a pas pu être chargé"</h1>
+                                <p>{error.to_string()}</p>
+                            </div>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn DossierView(dossier: Dossier) -> impl IntoView {
+    let summary = dossier.summary;
+    let headline = summary.references.headline();
+    let refs = summary.references.clone();
+    let reference_rows: Vec<(&str, String)> = [
+        ("Conteneur", refs.container.map(|r| r.to_string())),
+        (
+            "Lettre de transport aérien (LTA)",
+            refs.awb.map(|r| r.to_string()),
+        ),
+        ("Connaissement", refs.bill_of_lading.map(|r| r.to_string())),
+        ("DSCE", refs.ched.map(|r| r.to_string())),
+        (
+            "Déclaration en douane (MRN)",
+            refs.mrn.map(|r| r.to_string()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| value.map(|value| (label, value)))
+    .collect();
+    let post = match (&summary.post, &dossier.post_name) {
+        (Some(code), Some(name)) => format!("{name} ({code})"),
+        (Some(code), None) => code.to_string(),
+        _ => "Non encore affecté".to_owned(),
+    };
+
+    view! {
+        <Title text=format!("Dossier {headline}") />
+        <div class="sesame-dossier-head">
+            <h1>{format!("Dossier {headline}")}</h1>
+            <StatusBadge status=summary.status />
+        </div>
+        <p class="fr-text--lead">
+            {summary.current_step.map(|step| format!("Étape en cours : {}", step.label())).unwrap_or_else(|| "Parcours achevé".to_owned())}
+        </p>
+        <div class="fr-grid-row fr-grid-row--gutters">
+            <section class="fr-col-12 fr-col-md-6" aria-labelledby="titre-references">
+                <h2 id="titre-references" class="fr-h4">"Références"</h2>
+                <dl class="sesame-facts">
+                    {reference_rows
+                        .into_iter()
+                        .map(|(label, value)| view! { <dt>{label}</dt><dd class="sesame-reference">{value}</dd> })
+                        .collect_view()}
+                </dl>
+            </section>
+            <section class="fr-col-12 fr-col-md-6" aria-labelledby="titre-envoi">
+                <h2 id="titre-envoi" class="fr-h4">"Envoi"</h2>
+                <dl class="sesame-facts">
+                    <dt>"Marchandises"</dt>
+                    <dd>{format!("{} — {}", summary.goods.label(), summary.goods_description)}</dd>
+                    <dt>"Flux"</dt>
+                    <dd>{summary.flow.label()}</dd>
+                    <dt>"Site"</dt>
+                    <dd>{format!("{} ({}, {})", summary.site_name, summary.site, summary.site_kind.label().to_lowercase())}</dd>
+                    <dt>"Poste de contrôle frontalier"</dt>
+                    <dd>{post}</dd>
+                    <dt>"Opérateur"</dt>
+                    <dd>{summary.company_name.clone().unwrap_or_else(|| "Non renseigné".to_owned())}</dd>
+                    <dt>"Ouvert le"</dt>
+                    <dd>{format::date_time(summary.opened_at)}</dd>
+                </dl>
+            </section>
+        </div>
+        <section class="fr-mt-4w" aria-labelledby="titre-parcours">
+            <h2 id="titre-parcours">"Parcours"</h2>
+            <ol class="sesame-timeline">
+                {dossier.steps.into_iter().map(|step| view! { <StepItem step /> }).collect_view()}
+            </ol>
+        </section>
+        <section class="fr-mt-4w" aria-labelledby="titre-historique">
+            <h2 id="titre-historique">"Historique des événements"</h2>
+            <EventHistory events=dossier.events />
+        </section>
+    }
+}
+
+#[component]
+fn StepItem(step: Step) -> impl IntoView {
+    let timing = match (step.started_at, step.ended_at) {
+        (Some(start), Some(end)) => Some(format!(
+            "Du {} au {} ({})",
+            format::date_time(start),
+            format::date_time(end),
+            format::duration_minutes((end - start).num_minutes())
+        )),
+        (Some(start), None) => Some(format!("Depuis le {}", format::date_time(start))),
+        _ => None,
+    };
+    let expected = matches!(
+        step.state,
+        StepState::AVenir | StepState::EnCours | StepState::Bloque
+    )
+    .then(|| {
+        format!(
+            "Durée habituelle : {}",
+            format::duration_minutes(i64::from(step.expected_minutes))
+        )
+    });
+    view! {
+        <li class=format!("sesame-timeline__step sesame-timeline__step--{}", step.state.code())>
+            <div class="sesame-timeline__head">
+                <h3 class="fr-h6 sesame-timeline__title">{step.kind.label()}</h3>
+                <StepBadge state=step.state />
+            </div>
+            {timing.map(|text| view! { <p class="fr-text--sm fr-mb-0">{text}</p> })}
+            {step.actor.map(|actor| view! { <p class="fr-text--sm fr-mb-0">{format!("Par : {}", actor.label())}</p> })}
+            {step.outcome.map(|outcome| view! { <p class="fr-text--sm fr-mb-0"><strong>{outcome}</strong></p> })}
+            {expected.map(|text| view! { <p class="fr-text--xs fr-mb-0 sesame-muted">{text}</p> })}
+        </li>
+    }
+}
+
+#[component]
+fn EventHistory(events: Vec<TimelineEvent>) -> impl IntoView {
+    if events.is_empty() {
+        return view! { <p>"Aucun événement reçu pour ce dossier."</p> }.into_any();
+    }
+    view! {
+        <div class="fr-table sesame-table">
+            <div class="fr-table__wrapper">
+                <div class="fr-table__container">
+                    <div class="fr-table__content">
+                        <table>
+                            <caption>"Événements reçus des systèmes d'information, dans l'ordre où ils sont survenus"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Survenu le"</th>
+                                    <th scope="col">"Événement"</th>
+                                    <th scope="col">"Source"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {events
+                                    .into_iter()
+                                    .map(|event| view! {
+                                        <tr>
+                                            <td><time datetime=format::iso(event.occurred_at)>{format::date_time(event.occurred_at)}</time></td>
+                                            <td>
+                                                {event.kind.label()}
+                                                {event.detail.map(|detail| view! { <br /><span class="fr-text--xs">{detail}</span> })}
+                                            </td>
+                                            <td>{event.source.label()}</td>
+                                        </tr>
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </div>
+            </div>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,327 @@
+//! The dossier list: filters (a plain GET form, so it works before and without the WASM), a
+//! table of dossiers, and pagination. Its state lives in the address (`?site=…&statut=…&page=…`),
+//! so every view can be bookmarked and shared.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
+
+use crate::api::directory::list_sites;
+use crate::api::dossiers::list_dossiers;
+use crate::domain::directory::Site;
+use crate::domain::dossier::{
+    DossierPage, DossierQuery, DossierStatus, DossierSummary, Flow, GoodsCategory,
+};
+use crate::domain::references::Locode;
+use crate::ui::components::badges::StatusBadge;
+use crate::ui::format;
+
+const PARAM_SITE: &str = "site";
+const PARAM_STATUS: &str = "statut";
+const PARAM_GOODS: &str = "marchandises";
+const PARAM_FLOW: &str = "flux";
+const PARAM_PAGE: &str = "page";
+
+/// Reads the filters from the address; an unknown value is ignored rather than failing the page.
+fn query_from_params(params: &ParamsMap) -> DossierQuery {
+    DossierQuery {
+        site: params
+            .get(PARAM_SITE)
+            .and_then(|code| Locode::parse(&code).ok()),
+        status: params
+            .get(PARAM_STATUS)
+            .and_then(|code| DossierStatus::from_code(&code)),
+        goods: params
+            .get(PARAM_GOODS)
+            .and_then(|code| GoodsCategory::from_code(&code)),
+        flow: params
+            .get(PARAM_FLOW)
+            .and_then(|code| Flow::from_code(&code)),
+        page: params
+            .get(PARAM_PAGE)
+            .and_then(|page| page.parse().ok())
+            .unwrap_or(1)
+            .max(1),
+    }
+}
+
+/// The address of the list with the same filters, at another page.
+fn page_url(query: &DossierQuery, page: u32) -> String {
+    let mut pairs = Vec::new();
+    if let Some(site) = &query.site {
+        pairs.push(format!("{PARAM_SITE}={site}"));
+    }
+    if let Some(status) = query.status {
+        pairs.push(format!("{PARAM_STATUS}={}", status.code()));
+    }
+    if let Some(goods) = query.goods {
+        pairs.push(format!("{PARAM_GOODS}={}", goods.code()));
+    }
+    if let Some(flow) = query.flow {
+        pairs.push(format!("{PARAM_FLOW}={}", flow.code()));
+    }
+    if page > 1 {
+        pairs.push(format!("{PARAM_PAGE}={page}"));
+    }
+    if pairs.is_empty() {
+        "/dossiers".to_owned()
+    } else {
+        format!("/dossiers?{}", pairs.join("&"))
+    }
+}
+
+#[component]
+pub fn DossierListPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(query_from_params));
+    let dossiers = Resource::new(move || query.get(), list_dossiers);
+    let sites = Resource::new(|| (), |_| list_sites());
+
+    view! {
+        <Title text="Dossiers" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Dossiers"</h1>
+            <Suspense fallback=|| view! { <p>"Chargement des filtres…"</p> }>
+                {move || Suspend::new(async move {
+                    let sites = sites.await.unwrap_or_default();
+                    view! { <Filters sites query=query.get_untracked() /> }
+                })}
+            </Suspense>
+            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement des dossiers…"</p> }>
+                {move || Suspend::new(async move {
+                    match dossiers.await {
+                        Ok(page) => view! { <Results page query=query.get_untracked() /> }.into_any(),
+                        Err(error) => view! {
+                            <div class="fr-alert fr-alert--error" role="alert">
+                                <h2 class="fr-alert__title">"Les dossiers n'ont pas pu être chargés"</h2>
+                                <p>{error.to_string()}</p>
+                            </div>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn Filters(sites: Vec<Site>, query: DossierQuery) -> impl IntoView {
+    let current_site = query.site.clone();
+    view! {
+        <form method="get" action="/dossiers" class="sesame-filters" aria-label="Filtrer les dossiers">
+            <div class="fr-select-group">
+                <label class="fr-label" for="filtre-site">"Site"</label>
+                <select class="fr-select" id="filtre-site" name=PARAM_SITE>
+                    <option value="">"Tous les sites"</option>
+                    {sites
+                        .into_iter()
+                        .map(|site| {
+                            let selected = current_site.as_ref() == Some(&site.code);
+                            view! {
+                                <option value=site.code.to_string() selected=selected>
+                                    {format!("{} ({})", site.name, site.code)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="fr-select-group">
+                <label class="fr-label" for="filtre-statut">"Statut"</label>
+                <select class="fr-select" id="filtre-statut" name=PARAM_STATUS>
+                    <option value="">"Tous les statuts"</option>
+                    {DossierStatus::ALL
+                        .into_iter()
+                        .map(|status| view! {
+                            <option value=status.code() selected=query.status == Some(status)>{status.label()}</option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="fr-select-group">
+                <label class="fr-label" for="filtre-marchandises">"Marchandises"</label>
+                <select class="fr-select" id="filtre-marchandises" name=PARAM_GOODS>
+                    <option value="">"Toutes les marchandises"</option>
+                    {GoodsCategory::ALL
+                        .into_iter()
+                        .map(|goods| view! {
+                            <option value=goods.code() selected=query.goods == Some(goods)>{goods.label()}</option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="fr-select-group">
+                <label class="fr-label" for="filtre-flux">"Flux"</label>
+                <select class="fr-select" id="filtre-flux" name=PARAM_FLOW>
+                    <option value="">"Importation et transit"</option>
+                    {[Flow::Import, Flow::Transit]
+                        .into_iter()
+                        .map(|flow| view! {
+                            <option value=flow.code() selected=query.flow == Some(flow)>{flow.label()}</option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="sesame-filters__actions">
+                <button class="fr-btn" type="submit">"Filtrer"</button>
+                <a class="fr-btn fr-btn--tertiary" href="/dossiers">"Réinitialiser"</a>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Results(page: DossierPage, query: DossierQuery) -> impl IntoView {
+    let count = match page.total {
+        0 => "Aucun dossier ne correspond à ces critères.".to_owned(),
+        1 => "1 dossier".to_owned(),
+        n => format!("{n} dossiers"),
+    };
+    let page_count = page.page_count();
+    view! {
+        <h2 class="fr-h4 fr-mt-4w" id="resultats" aria-live="polite">
+            {count}
+            {(page_count > 1).then(|| format!(" — page {} sur {}", page.page, page_count))}
+        </h2>
+        {(!page.dossiers.is_empty()).then(|| view! {
+            <div class="fr-table fr-table--no-caption sesame-table">
+                <div class="fr-table__wrapper">
+                    <div class="fr-table__container">
+                        <div class="fr-table__content">
+                            <table>
+                                <caption>"Liste des dossiers"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Dossier"</th>
+                                        <th scope="col">"Marchandises"</th>
+                                        <th scope="col">"Site"</th>
+                                        <th scope="col">"Opérateur"</th>
+                                        <th scope="col">"Étape en cours"</th>
+                                        <th scope="col">"Statut"</th>
+                                        <th scope="col">"Mis à jour"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {page.dossiers.into_iter().map(|dossier| view! { <Row dossier /> }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </div>
+                </div>
+            </div>
+        })}
+        <Pagination query current=page.page count=page_count />
+    }
+}
+
+#[component]
+fn Row(dossier: DossierSummary) -> impl IntoView {
+    view! {
+        <tr>
+            <th scope="row">
+                <a href=format!("/dossiers/{}", dossier.id)>{dossier.references.headline()}</a>
+                <br />
+                <span class="fr-text--xs">{dossier.flow.label()}</span>
+            </th>
+            <td>
+                {dossier.goods.label()}
+                <br />
+                <span class="fr-text--xs">{dossier.goods_description.clone()}</span>
+            </td>
+            <td>{dossier.site_name.clone()}</td>
+            <td>{dossier.company_name.clone().unwrap_or_else(|| "—".to_owned())}</td>
+            <td>{dossier.current_step.map(|step| step.label()).unwrap_or("Parcours achevé")}</td>
+            <td><StatusBadge status=dossier.status /></td>
+            <td>
+                <time datetime=format::iso(dossier.updated_at)>{format::date_time(dossier.updated_at)}</time>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Pagination(query: DossierQuery, current: u32, count: u32) -> impl IntoView {
+    if count <= 1 {
+        return ().into_any();
+    }
+    let link = move |page: u32, class: &'static str, label: String, title: String| {
+        if page == current || page < 1 || page > count {
+            view! { <li><a class=class aria-disabled="true" role="link">{label}</a></li> }
+                .into_any()
+        } else {
+            view! { <li><a class=class href=page_url(&query, page) title=title>{label}</a></li> }
+                .into_any()
+        }
+    };
+    let first = (current.saturating_sub(2)).max(1);
+    let last = (current + 2).min(count);
+    let pages = (first..=last)
+        .map(|page| {
+            if page == current {
+                view! {
+                    <li>
+                        <a class="fr-pagination__link" aria-current="page" title=format!("Page {page}")>{page}</a>
+                    </li>
+                }
+                .into_any()
+            } else {
+                link(page, "fr-pagination__link", page.to_string(), format!("Page {page}"))
+            }
+        })
+        .collect_view();
+    view! {
+        <nav role="navigation" class="fr-pagination fr-mt-4w" aria-label="Pagination">
+            <ul class="fr-pagination__list">
+                {link(1, "fr-pagination__link fr-pagination__link--first", "Première page".into(), "Première page".into())}
+                {link(current.saturating_sub(1), "fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label", "Page précédente".into(), "Page précédente".into())}
+                {pages}
+                {link(current + 1, "fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label", "Page suivante".into(), "Page suivante".into())}
+                {link(count, "fr-pagination__link fr-pagination__link--last", "Dernière page".into(), "Dernière page".into())}
+            </ul>
+        </nav>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_survive_a_round_trip_through_the_address() {
+        let query = DossierQuery {
+            site: Some(Locode::parse("FRLEH").unwrap()),
+            status: Some(DossierStatus::Bloque),
+            goods: Some(GoodsCategory::Plants),
+            flow: Some(Flow::Transit),
+            page: 3,
+        };
+        let url = page_url(&query, 3);
+        assert_eq!(
+            url,
+            "/dossiers?site=FRLEH&statut=bloque&marchandises=plants&flux=transit&page=3"
+        );
+        let mut params = ParamsMap::new();
+        for pair in url.split_once('?').unwrap().1.split('&') {
+            let (key, value) = pair.split_once('=').unwrap();
+            params.insert(key.to_owned(), value.to_owned());
+        }
+        assert_eq!(query_from_params(&params), query);
+    }
+
+    #[test]
+    fn unknown_filter_values_are_ignored() {
+        let mut params = ParamsMap::new();
+        params.insert("statut", "n'importe".to_owned());
+        params.insert("page", "-4".to_owned());
+        assert_eq!(
+            query_from_params(&params),
+            DossierQuery {
+                page: 1,
+                ..Default::default()
+            }
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! The page shown for an address that leads nowhere, with a real 404 status.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Sets the HTTP status of the page being rendered on the server; nothing in the browser.
+pub fn set_not_found_status() {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_not_found_status();
+    view! {
+        <Title text="Page non trouvée" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Page non trouvée"</h1>
+            <p class="fr-text--lead">"La page que vous cherchez est introuvable. Excusez-nous pour la gêne occasionnée."</p>
+            <p>"Si vous avez tapé l'adresse dans votre navigateur, vérifiez qu'elle est correcte. La page n'est peut-être plus disponible."</p>
+            <ul class="fr-btns-group fr-btns-group--inline-md">
+                <li><a class="fr-btn" href="/">"Page d'accueil"</a></li>
+            </ul>
+        </div>
+    }
+}

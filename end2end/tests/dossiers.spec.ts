@@ -1,0 +1,168 @@
+/** The dossier list: count, table, pagination, filters. Demo data: 300 dossiers, 25 a page. */
+import {
+  DEMO_PAGES,
+  DEMO_TOTAL,
+  DOSSIER_STATUSES,
+  PAGE_SIZE,
+  REFERENCE,
+  dossierTable,
+  expect,
+  open,
+  resultCount,
+  resultsHeading,
+  test,
+  waitUntilInteractive,
+} from "./helpers";
+import type { Page } from "@playwright/test";
+
+/** The references of the dossiers shown, from the first column's links. */
+async function shownReferences(page: Page): Promise<string[]> {
+  const links = dossierTable(page).getByRole("rowheader").getByRole("link");
+  return (await links.allTextContents()).map((text) => text.trim());
+}
+
+function pagination(page: Page) {
+  return page.getByRole("navigation", { name: "Pagination" });
+}
+
+test("la liste montre le nombre de dossiers et leur première page", async ({ page }) => {
+  const response = await open(page, "/dossiers");
+  expect(response.status()).toBe(200);
+  await expect(page).toHaveTitle("Dossiers — France Sésame");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Dossiers");
+  await expect(resultsHeading(page)).toHaveText(`${DEMO_TOTAL} dossiers — page 1 sur ${DEMO_PAGES}`);
+
+  const table = dossierTable(page);
+  await expect(table).toBeVisible();
+  await expect(table.locator("tbody tr")).toHaveCount(PAGE_SIZE);
+
+  const links = table.getByRole("rowheader").getByRole("link");
+  await expect(links).toHaveCount(PAGE_SIZE);
+  for (const href of await links.evaluateAll((anchors) => anchors.map((a) => a.getAttribute("href")))) {
+    expect(href).toMatch(/^\/dossiers\/\d+$/);
+  }
+  const references = await shownReferences(page);
+  for (const reference of references) {
+    expect(reference).toMatch(REFERENCE);
+  }
+  expect(new Set(references).size).toBe(PAGE_SIZE);
+
+  // One status badge a row, each one of the four statuses.
+  const badges = await table.locator("tbody .fr-badge").allTextContents();
+  expect(badges).toHaveLength(PAGE_SIZE);
+  for (const badge of badges) {
+    expect(DOSSIER_STATUSES).toContain(badge.trim());
+  }
+
+  await expect(pagination(page).getByRole("link", { name: "Page suivante" })).toHaveAttribute(
+    "href",
+    "/dossiers?page=2",
+  );
+  await expect(pagination(page).getByRole("link", { name: "Page précédente" })).toHaveAttribute(
+    "aria-disabled",
+    "true",
+  );
+});
+
+test("la pagination mène aux dossiers suivants puis à la dernière page", async ({ page }) => {
+  await open(page, "/dossiers");
+  const firstPage = await shownReferences(page);
+
+  await pagination(page).getByRole("link", { name: "Page suivante" }).click();
+  await expect(page).toHaveURL("/dossiers?page=2");
+  await expect(resultsHeading(page)).toHaveText(`${DEMO_TOTAL} dossiers — page 2 sur ${DEMO_PAGES}`);
+  await expect(page).toHaveTitle("Dossiers — France Sésame");
+  await expect(dossierTable(page).locator("tbody tr")).toHaveCount(PAGE_SIZE);
+  const secondPage = await shownReferences(page);
+  expect(secondPage.filter((reference) => firstPage.includes(reference))).toEqual([]);
+  // The current page is marked as such (DSFR: an anchor without href, aria-current="page").
+  await expect(pagination(page).locator('[aria-current="page"]')).toHaveText("2");
+  await expect(pagination(page).getByRole("link", { name: "Page précédente" })).toHaveAttribute("href", "/dossiers");
+  await waitUntilInteractive(page);
+
+  await pagination(page).getByRole("link", { name: "Dernière page" }).click();
+  await expect(page).toHaveURL(`/dossiers?page=${DEMO_PAGES}`);
+  await expect(resultsHeading(page)).toHaveText(`${DEMO_TOTAL} dossiers — page ${DEMO_PAGES} sur ${DEMO_PAGES}`);
+  await expect(dossierTable(page).locator("tbody tr")).toHaveCount(DEMO_TOTAL - (DEMO_PAGES - 1) * PAGE_SIZE);
+  const next = pagination(page).getByRole("link", { name: "Page suivante" });
+  await expect(next).toHaveAttribute("aria-disabled", "true");
+  await expect(next).not.toHaveAttribute("href", /.*/);
+});
+
+test("filtrer par statut « Non conforme » ne montre que des dossiers non conformes", async ({ page }) => {
+  await open(page, "/dossiers");
+  await page.getByLabel("Statut", { exact: true }).selectOption({ label: "Non conforme" });
+  await page.getByRole("button", { name: "Filtrer" }).click();
+
+  await page.waitForURL(/[?&]statut=non_conforme\b/);
+  await waitUntilInteractive(page);
+  const table = dossierTable(page);
+  await expect(table.locator("tbody .fr-badge").first()).toBeVisible();
+  await expect(table.locator("tbody .fr-badge").filter({ hasNotText: "Non conforme" })).toHaveCount(0);
+
+  const count = await resultCount(page);
+  expect(count).toBeGreaterThan(0);
+  expect(count).toBeLessThan(DEMO_TOTAL);
+  await expect(table.locator("tbody tr")).toHaveCount(Math.min(count, PAGE_SIZE));
+  await expect(table.locator("tbody .fr-badge")).toHaveCount(Math.min(count, PAGE_SIZE));
+  // The form shows the filter in force.
+  await expect(page.getByLabel("Statut", { exact: true })).toHaveValue("non_conforme");
+
+  // Pages of a filtered list keep the filter.
+  if (count > PAGE_SIZE) {
+    await expect(page.getByRole("navigation", { name: "Pagination" }).getByRole("link", { name: "Page suivante" }))
+      .toHaveAttribute("href", /statut=non_conforme/);
+  }
+
+  // "Réinitialiser" brings every dossier back.
+  await page.getByRole("link", { name: "Réinitialiser" }).click();
+  await expect(page).toHaveURL("/dossiers");
+  await expect(resultsHeading(page)).toHaveText(`${DEMO_TOTAL} dossiers — page 1 sur ${DEMO_PAGES}`);
+  await expect(page.getByLabel("Statut", { exact: true })).toHaveValue("");
+});
+
+test("filtrer par site ne montre que les dossiers de ce site", async ({ page }) => {
+  await open(page, "/dossiers");
+  const site = page.getByLabel("Site", { exact: true });
+  // Six sites, plus "Tous les sites".
+  await expect(site.locator("option")).toHaveCount(7);
+  await site.selectOption("FRLEH");
+  await page.getByRole("button", { name: "Filtrer" }).click();
+
+  await page.waitForURL(/[?&]site=FRLEH\b/);
+  await waitUntilInteractive(page);
+  const table = dossierTable(page);
+  await expect(table.locator("tbody tr").first()).toBeVisible();
+  // The third column is the site.
+  await expect(table.locator("tbody tr td:nth-of-type(2)").filter({ hasNotText: "Le Havre" })).toHaveCount(0);
+  const count = await resultCount(page);
+  expect(count).toBeGreaterThan(0);
+  expect(count).toBeLessThan(DEMO_TOTAL);
+  await expect(table.locator("tbody tr")).toHaveCount(Math.min(count, PAGE_SIZE));
+  await expect(site).toHaveValue("FRLEH");
+});
+
+test("les quatre statuts se partagent tous les dossiers", async ({ page }) => {
+  let sum = 0;
+  for (const [code, label] of [
+    ["en_cours", "En cours"],
+    ["bloque", "Bloqué"],
+    ["non_conforme", "Non conforme"],
+    ["termine", "Terminé"],
+  ]) {
+    await open(page, `/dossiers?statut=${code}`);
+    const count = await resultCount(page);
+    expect(count, `dossiers « ${label} »`).toBeGreaterThan(0);
+    await expect(dossierTable(page).locator("tbody .fr-badge").filter({ hasNotText: label })).toHaveCount(0);
+    sum += count;
+  }
+  expect(sum).toBe(DEMO_TOTAL);
+});
+
+test("un filtre sans résultat le dit au lieu d'afficher un tableau vide", async ({ page }) => {
+  // A valid but unknown site: nothing matches.
+  await open(page, "/dossiers?site=FRZZZ");
+  await expect(resultsHeading(page)).toHaveText("Aucun dossier ne correspond à ces critères.");
+  await expect(dossierTable(page)).toHaveCount(0);
+  await expect(page.getByRole("navigation", { name: "Pagination" })).toHaveCount(0);
+});

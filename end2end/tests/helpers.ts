@@ -1,0 +1,170 @@
+/**
+ * What every test shares: the `test` to import (it watches the browser console), how to open a
+ * page and wait until it is interactive, and the accessibility check.
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test as base, type ConsoleMessage, type Page, type WebError } from "@playwright/test";
+
+export { expect };
+
+/** A phone held upright, the narrowest screen the service is laid out for. */
+export const PHONE = { width: 360, height: 740 };
+
+/** The four statuses of a dossier, as their badges read. */
+export const DOSSIER_STATUSES = ["En cours", "Bloqué", "Non conforme", "Terminé"] as const;
+
+/** The states of a step of the journey, as their badges read. */
+export const STEP_STATES = ["Terminé", "En cours", "À venir", "Non requis", "Bloqué", "Non conforme"] as const;
+
+/** A container number (ISO 6346) or an air waybill number: what the first column shows. */
+export const REFERENCE = /^(?:[A-Z]{4}\d{7}|\d{3}-\d{8})$/;
+
+/** Demo data seeded by `SESAME_DEMO=1`. */
+export const DEMO_TOTAL = 300;
+export const PAGE_SIZE = 25;
+export const DEMO_PAGES = Math.ceil(DEMO_TOTAL / PAGE_SIZE);
+
+/** What the browser said during a test, and the few messages a test declared it expects. */
+export class ConsoleGuard {
+  readonly problems: string[] = [];
+  readonly expected: Array<{ reason: string; matches: (message: ConsoleMessage) => boolean; seen: number }> = [];
+
+  /** Console errors and warnings, assertion failures, and anything at all mentioning hydration. */
+  onConsole(message: ConsoleMessage): void {
+    const type = message.type();
+    const text = message.text();
+    const serious = type === "error" || type === "warning" || type === "assert";
+    if (!serious && !/hydrat/i.test(text)) {
+      return;
+    }
+    const allowance = this.expected.find((entry) => entry.matches(message));
+    if (allowance) {
+      allowance.seen += 1;
+      return;
+    }
+    const where = message.location().url || message.page()?.url() || "?";
+    this.problems.push(`console.${type} sur ${where} : ${text}`);
+  }
+
+  onPageError(error: WebError): void {
+    const where = error.page()?.url() ?? "?";
+    const detail = error.error().stack ?? error.error().message;
+    this.problems.push(`exception non rattrapée sur ${where} : ${detail}`);
+  }
+
+  /**
+   * Chromium reports, as a console error, the error status of the document it loads: a test
+   * that asks for a missing page on purpose declares exactly that message, for that address.
+   */
+  expectErrorStatusOf(url: string, status: number): void {
+    const statusText = status === 404 ? "Not Found" : "";
+    const text = `Failed to load resource: the server responded with a status of ${status} (${statusText})`;
+    this.expected.push({
+      reason: `le statut ${status} de ${url}`,
+      matches: (message) =>
+        message.type() === "error" && message.text() === text && message.location().url === url,
+      seen: 0,
+    });
+  }
+}
+
+type Fixtures = { consoleGuard: ConsoleGuard };
+
+/**
+ * The `test` of this suite: whatever page a test opens, an error or a warning in the console, an
+ * uncaught exception, or any message about hydration fails it.
+ */
+export const test = base.extend<Fixtures>({
+  consoleGuard: [
+    async ({ context }, use, testInfo) => {
+      const guard = new ConsoleGuard();
+      context.on("console", (message) => guard.onConsole(message));
+      context.on("weberror", (error) => guard.onPageError(error));
+      await use(guard);
+      if (guard.problems.length > 0) {
+        await testInfo.attach("console", { body: guard.problems.join("\n"), contentType: "text/plain" });
+      }
+      expect(guard.problems, `La console du navigateur a signalé :\n${guard.problems.join("\n")}`).toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+/** Whether the current test runs in the project with JavaScript. */
+export function hasJavaScript(): boolean {
+  return test.info().project.use.javaScriptEnabled !== false;
+}
+
+/** With JavaScript, waits until the Leptos application has hydrated the page. */
+export async function waitUntilInteractive(page: Page): Promise<void> {
+  if (hasJavaScript()) {
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  }
+}
+
+/** Opens a page of the site and, with JavaScript, waits until it is interactive. */
+export async function open(page: Page, path: string) {
+  const response = await page.goto(path);
+  expect(response, `aucune réponse pour ${path}`).not.toBeNull();
+  await waitUntilInteractive(page);
+  return response!;
+}
+
+/** The address of the first dossier of the list, read from the server-rendered HTML. */
+export async function firstDossierPath(page: Page): Promise<string> {
+  const response = await page.request.get("/dossiers");
+  expect(response.status()).toBe(200);
+  const match = /href="(\/dossiers\/\d+)"/.exec(await response.text());
+  expect(match, "la liste des dossiers ne renvoie vers aucun dossier").not.toBeNull();
+  return match![1];
+}
+
+/** The main navigation of the header. */
+export function mainNavigation(page: Page) {
+  return page.getByRole("navigation", { name: "Menu principal" });
+}
+
+/** The table of the dossier list. */
+export function dossierTable(page: Page) {
+  return page.getByRole("table", { name: "Liste des dossiers" });
+}
+
+/** The heading that counts the results of the dossier list, e.g. "300 dossiers — page 1 sur 12". */
+export function resultsHeading(page: Page) {
+  return page.locator("h2#resultats");
+}
+
+/** Reads the count of dossiers from the results heading, once it reads like one. */
+export async function resultCount(page: Page): Promise<number> {
+  const heading = resultsHeading(page);
+  await expect(heading).toHaveText(/^(\d+) dossiers?\b|^Aucun dossier/);
+  const text = (await heading.textContent()) ?? "";
+  const match = /^(\d+) dossiers?\b/.exec(text.trim());
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * No accessibility violation of impact "serious" or "critical" (WCAG 2.0 and 2.1, levels A and
+ * AA) on the page as it stands. Lesser ones are recorded as annotations of the test.
+ */
+export async function expectNoSeriousAccessibilityViolation(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  const describe = (violation: (typeof results.violations)[number]) =>
+    violation.nodes.map(
+      (node) => `${violation.id} [${violation.impact}] ${node.target.join(" ")} — ${violation.help}`,
+    );
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const lesser = results.violations.filter((v) => !serious.includes(v));
+  for (const line of lesser.flatMap(describe)) {
+    test.info().annotations.push({ type: "axe (mineur ou modéré)", description: `${what} : ${line}` });
+  }
+  const lines = serious.flatMap(describe);
+  expect(lines, `Violations d'accessibilité graves sur ${what} (${page.url()}) :\n${lines.join("\n")}`).toEqual([]);
+}
+
+/** How far the document scrolls sideways beyond the window, in CSS pixels. */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}

@@ -1,0 +1,66 @@
+# Shared by scripts/run and scripts/test: installs what is missing, skips what is present.
+# Sourced, not executed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+CARGO_LEPTOS_VERSION="0.3.10"
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+
+say() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+warn() { printf '\n\033[1;33m!!! %s\033[0m\n' "$*" >&2; }
+die() { printf '\n\033[1;31mxxx %s\033[0m\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+# The version of the wasm-bindgen crate the project is locked to; the CLI must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock
+}
+
+ensure_rust_tools() {
+  command -v cargo >/dev/null || die "Rust est requis (cargo introuvable) : installez-le avec rustup, puis relancez."
+  command -v node >/dev/null && command -v npm >/dev/null || die "Node.js et npm sont requis : installez-les, puis relancez."
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "Ajout de la cible wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    say "Installation de cargo-leptos $CARGO_LEPTOS_VERSION (une fois par machine, environ 15 minutes)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+  [ -f Cargo.lock ] || cargo generate-lockfile
+  local wanted
+  wanted="$(wasm_bindgen_version)"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wanted\$"; then
+    say "Installation de wasm-bindgen-cli $wanted (identique à la bibliothèque wasm-bindgen)"
+    # Without --locked: its lock file pins a crate the registry no longer serves.
+    cargo install wasm-bindgen-cli --version "$wanted" --force
+  fi
+}
+
+# npm packages (the DSFR, and wasm-opt for release builds) and the DSFR files the site serves.
+ensure_node_packages() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "Installation des paquets npm (DSFR, wasm-opt)"
+    npm ci
+  fi
+  local dsfr="node_modules/@gouvfr/dsfr/dist" version
+  version="$(node -p "require('./node_modules/@gouvfr/dsfr/package.json').version")"
+  if [ "$(cat public/dsfr/VERSION 2>/dev/null || true)" != "$version" ]; then
+    say "Copie du système de design de l'État (DSFR $version) dans public/dsfr"
+    rm -rf public/dsfr
+    mkdir -p public/dsfr/fonts
+    cp "$dsfr/dsfr.min.css" public/dsfr/
+    cp "$dsfr"/fonts/*.woff2 "$dsfr"/fonts/*.woff public/dsfr/fonts/
+    echo "$version" > public/dsfr/VERSION
+  fi
+}
+
+build_release() {
+  say "Compilation de la plateforme (cargo leptos build --release)"
+  cargo leptos build --release
+}

@@ -1,0 +1,827 @@
+//! Demo data that looks real: the main French SPS entry points and their posts, twenty operator
+//! companies, the demo accounts, and three hundred dossiers spread over every step of the
+//! journey, some blocked, some non-compliant. Deterministic (fixed seed) except for the dates,
+//! which are laid out backwards from now so that the platform looks alive. Written in one
+//! transaction: either everything is there or nothing is.
+
+use argon2::password_hash::{rand_core::OsRng, SaltString};
+use argon2::{Argon2, PasswordHasher};
+use chrono::{DateTime, Duration, Utc};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+
+use app::domain::directory::{Administration, Post, Role, Site, SiteKind};
+use app::domain::dossier::{Flow, GoodsCategory, References};
+use app::domain::journey::{EventKind, EventSource, Step, StepKind, StepState};
+use app::domain::references::{
+    Awb, BillOfLading, ChedReference, ContainerNumber, Eori, Locode, Mrn, PostCode, Siren, Siret,
+};
+use app::store::{NewDossier, NewEvent, NewUser, Store, StoreError, Tx};
+
+use crate::config::Config;
+
+/// How many dossiers the demo holds.
+pub const DOSSIER_COUNT: usize = 300;
+
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub full_name: &'static str,
+    pub role: Role,
+    /// Index in [`COMPANIES`], for operators.
+    pub company: Option<usize>,
+    pub administration: Option<Administration>,
+    pub sites: &'static [&'static str],
+}
+
+pub const ACCOUNTS: [DemoAccount; 8] = [
+    DemoAccount {
+        email: "operateur@demo.sesame.test",
+        full_name: "Claire Martin",
+        role: Role::Operateur,
+        company: Some(0),
+        administration: None,
+        sites: &[],
+    },
+    DemoAccount {
+        email: "operateur2@demo.sesame.test",
+        full_name: "Karim Benali",
+        role: Role::Operateur,
+        company: Some(1),
+        administration: None,
+        sites: &[],
+    },
+    DemoAccount {
+        email: "agent.sivep@demo.sesame.test",
+        full_name: "Sophie Leroy",
+        role: Role::AgentSivep,
+        company: None,
+        administration: Some(Administration::Dgal),
+        sites: &["FRLEH", "FRFOS"],
+    },
+    DemoAccount {
+        email: "agent.douane@demo.sesame.test",
+        full_name: "Thomas Moreau",
+        role: Role::AgentDgddi,
+        company: None,
+        administration: Some(Administration::Dgddi),
+        sites: &["FRLEH", "FRDKK"],
+    },
+    DemoAccount {
+        email: "chef@demo.sesame.test",
+        full_name: "Isabelle Girard",
+        role: Role::ChefService,
+        company: None,
+        administration: Some(Administration::Dgal),
+        sites: &["FRLEH"],
+    },
+    DemoAccount {
+        email: "superviseur@demo.sesame.test",
+        full_name: "Philippe Lambert",
+        role: Role::Superviseur,
+        company: None,
+        administration: Some(Administration::Dgal),
+        sites: &[],
+    },
+    DemoAccount {
+        email: "dgitm@demo.sesame.test",
+        full_name: "Nathalie Rousseau",
+        role: Role::Dgitm,
+        company: None,
+        administration: None,
+        sites: &[],
+    },
+    DemoAccount {
+        email: "admin@demo.sesame.test",
+        full_name: "Julien Fontaine",
+        role: Role::Administrateur,
+        company: None,
+        administration: None,
+        sites: &[],
+    },
+];
+
+/// (UN/LOCODE, name, kind, posts: (code, name, SIVEP present, customs present), weight in traffic).
+type SiteSeed = (
+    &'static str,
+    &'static str,
+    SiteKind,
+    &'static [(&'static str, &'static str, bool, bool)],
+    u32,
+);
+
+const SITES: [SiteSeed; 6] = [
+    (
+        "FRLEH",
+        "Le Havre",
+        SiteKind::Port,
+        &[
+            ("FRLEH1", "PCF du Havre — Terminal de France", true, true),
+            ("FRLEH2", "PCF du Havre — Port 2000", true, true),
+        ],
+        30,
+    ),
+    (
+        "FRFOS",
+        "Marseille-Fos",
+        SiteKind::Port,
+        &[
+            ("FRFOS1", "PCF de Fos-sur-Mer", true, true),
+            ("FRMRS1", "PCF de Marseille — Cap Janet", true, true),
+        ],
+        22,
+    ),
+    (
+        "FRDKK",
+        "Dunkerque",
+        SiteKind::Port,
+        &[("FRDKK1", "PCF de Dunkerque — Quai de Flandre", true, true)],
+        14,
+    ),
+    (
+        "FRNTE",
+        "Nantes-Saint-Nazaire",
+        SiteKind::Port,
+        &[("FRNTE1", "PCF de Montoir-de-Bretagne", true, true)],
+        8,
+    ),
+    (
+        "FRCDG",
+        "Paris-Charles-de-Gaulle",
+        SiteKind::Airport,
+        &[
+            ("FRCDG4", "PCF de Roissy — Zone de fret", true, true),
+            ("FRCDG5", "PCF de Roissy — Animaux vivants", true, false),
+        ],
+        20,
+    ),
+    (
+        "FRORY",
+        "Paris-Orly",
+        SiteKind::Airport,
+        &[("FRORY1", "PCF d'Orly — Fret", true, true)],
+        6,
+    ),
+];
+
+const COMPANIES: [&str; 20] = [
+    "Océane Import SAS",
+    "Transitaire Normand SARL",
+    "Marée du Nord",
+    "Agrumes de la Méditerranée",
+    "Comptoir des Épices de Marseille",
+    "Flandres Logistique Froid",
+    "Roissy Fret Express",
+    "Atlantique Viandes",
+    "Les Vergers du Monde",
+    "Horticulture Import Loire",
+    "Cafés et Cacaos du Havre",
+    "Provence Aliments Animaux",
+    "Bio Import France",
+    "Pêcheries Réunies",
+    "Transports Frigorifiques Duval",
+    "Soja et Céréales de l'Ouest",
+    "Exotic Fruits Distribution",
+    "Aquariums et Animaux Vivants SA",
+    "Douane Conseil Représentation",
+    "Fromageries Internationales",
+];
+
+/// (category, descriptions, DSCE type code).
+const GOODS: [(GoodsCategory, &[&str], &str); 7] = [
+    (
+        GoodsCategory::AnimalProducts,
+        &[
+            "Crevettes tropicales congelées (Viêt Nam)",
+            "Filets de merlu congelés (Argentine)",
+            "Viande bovine désossée réfrigérée (Uruguay)",
+            "Miel de fleurs (Mexique)",
+            "Caséine alimentaire (Nouvelle-Zélande)",
+        ],
+        "P",
+    ),
+    (
+        GoodsCategory::LiveAnimals,
+        &[
+            "Poissons d'ornement vivants (Singapour)",
+            "Chevaux de course (États-Unis)",
+            "Poussins d'un jour (Royaume-Uni)",
+        ],
+        "A",
+    ),
+    (
+        GoodsCategory::Plants,
+        &[
+            "Roses coupées (Kenya)",
+            "Plants de palmiers (Espagne, transit Maroc)",
+            "Boutures de chrysanthèmes (Colombie)",
+        ],
+        "PP",
+    ),
+    (
+        GoodsCategory::FruitVegetables,
+        &[
+            "Mangues fraîches (Côte d'Ivoire)",
+            "Avocats (Pérou)",
+            "Agrumes — oranges (Afrique du Sud)",
+            "Ananas (Costa Rica)",
+        ],
+        "PP",
+    ),
+    (
+        GoodsCategory::FoodNonAnimal,
+        &[
+            "Arachides décortiquées (Argentine)",
+            "Épices — piment séché (Inde)",
+            "Pistaches en coque (Turquie)",
+        ],
+        "D",
+    ),
+    (
+        GoodsCategory::Feed,
+        &["Tourteaux de soja (Brésil)", "Pulpe de betterave (Égypte)"],
+        "D",
+    ),
+    (
+        GoodsCategory::Organic,
+        &[
+            "Quinoa biologique (Bolivie)",
+            "Café vert biologique (Éthiopie)",
+        ],
+        "PP",
+    ),
+];
+
+const CONTAINER_OWNERS: [&str; 8] = ["CSQ", "MSC", "CMA", "MAE", "HLX", "ONE", "EGH", "COS"];
+const AIRLINE_PREFIXES: [u16; 5] = [57, 20, 176, 157, 74];
+const VESSELS: [&str; 6] = [
+    "CMA CGM Jacques Saadé",
+    "MSC Gülsün",
+    "Ever Ace",
+    "HMM Algeciras",
+    "Maersk Mc-Kinney Møller",
+    "ONE Innovation",
+];
+const FLIGHTS: [&str; 5] = ["AF 6724", "LH 8350", "EK 9013", "QR 8163", "ET 3726"];
+
+/// The same hash of a partner key as the partner interface computes.
+pub fn partner_key_hash(key: &str) -> String {
+    Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn hash_password(password: &str) -> Result<String, StoreError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| {
+            StoreError::Corrupt(format!("hachage du mot de passe impossible : {error}"))
+        })
+}
+
+/// Loads the demo data, in one transaction.
+pub async fn seed(store: &Store, config: &Config) -> Result<(), StoreError> {
+    seed_at(store, config, Utc::now()).await
+}
+
+pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let mut rng = StdRng::seed_from_u64(2026);
+    let mut tx = store.begin().await?;
+
+    let mut posts_by_site: Vec<(Locode, SiteKind, Vec<PostCode>, u32)> = Vec::new();
+    for (code, name, kind, posts, weight) in SITES {
+        let site = Site {
+            code: demo_value(Locode::parse(code)),
+            name: name.to_owned(),
+            kind,
+        };
+        tx.insert_site(&site).await?;
+        let mut codes = Vec::new();
+        for (post_code, post_name, sivep, customs) in posts {
+            let code = demo_value(PostCode::parse(post_code));
+            let mut administrations = Vec::new();
+            if *sivep {
+                administrations.push(Administration::Dgal);
+            }
+            if *customs {
+                administrations.push(Administration::Dgddi);
+            }
+            tx.insert_post(&Post {
+                code: code.clone(),
+                site: site.code.clone(),
+                name: (*post_name).to_owned(),
+                administrations,
+            })
+            .await?;
+            codes.push(code);
+        }
+        posts_by_site.push((site.code, kind, codes, weight));
+    }
+
+    let mut company_ids = Vec::new();
+    for name in COMPANIES {
+        let siren = Siren::from_base(rng.gen_range(10_000_000..99_999_999));
+        let siret = Siret::from_siren_nic(&siren, rng.gen_range(10..99) * 10);
+        let eori = Eori::from_siren(&siren);
+        company_ids.push(tx.insert_company(name, &siret, Some(&eori), now).await?);
+    }
+
+    for account in &ACCOUNTS {
+        let user = NewUser {
+            email: account.email.to_owned(),
+            full_name: account.full_name.to_owned(),
+            role: account.role,
+            company_id: account.company.map(|index| company_ids[index]),
+            administration: account.administration,
+            sites: account
+                .sites
+                .iter()
+                .map(|code| demo_value(Locode::parse(code)))
+                .collect(),
+            password_hash: Some(hash_password(config.demo_password.expose_secret())?),
+        };
+        tx.insert_user(&user, now).await?;
+    }
+
+    if let Some(key) = &config.demo_api_key {
+        tx.insert_partner_key(
+            "Clé de démonstration",
+            &partner_key_hash(key.expose_secret()),
+            "*",
+            "*",
+            now,
+        )
+        .await?;
+    }
+
+    let total_weight: u32 = posts_by_site.iter().map(|(.., weight)| weight).sum();
+    for index in 0..DOSSIER_COUNT {
+        let mut pick = rng.gen_range(0..total_weight);
+        let (site, kind, posts, _) = posts_by_site
+            .iter()
+            .find(|(.., weight)| {
+                if pick < *weight {
+                    true
+                } else {
+                    pick -= weight;
+                    false
+                }
+            })
+            .expect("the pick is below the total weight");
+        // The two demo operators get a good share of the traffic so that their lists are full.
+        let company = match index % 10 {
+            0..=2 => company_ids[0],
+            3 | 4 => company_ids[1],
+            _ => *company_ids.choose(&mut rng).expect("companies exist"),
+        };
+        let dossier = dossier(&mut rng, index, site, *kind, posts, company, now);
+        insert(&mut tx, &dossier).await?;
+    }
+    tx.commit().await
+}
+
+async fn insert(tx: &mut Tx, dossier: &NewDossier) -> Result<i64, StoreError> {
+    tx.insert_dossier(dossier).await
+}
+
+/// The demo's own constants are valid by construction; a failure here is a bug in this file.
+fn demo_value<T, E: std::fmt::Display>(value: Result<T, E>) -> T {
+    value.unwrap_or_else(|error| panic!("donnée de démonstration invalide : {error}"))
+}
+
+/// How a demo dossier's journey ends (or stands).
+#[derive(Clone, Copy, PartialEq)]
+enum Fate {
+    Ongoing,
+    Blocked,
+    NonCompliant,
+}
+
+fn dossier(
+    rng: &mut StdRng,
+    index: usize,
+    site: &Locode,
+    kind: SiteKind,
+    posts: &[PostCode],
+    company: i64,
+    now: DateTime<Utc>,
+) -> NewDossier {
+    let (goods, descriptions, ched_type) = GOODS[weighted_goods(rng)];
+    let description = descriptions
+        .choose(rng)
+        .expect("descriptions exist")
+        .to_string();
+    let flow = if rng.gen_bool(0.15) {
+        Flow::Transit
+    } else {
+        Flow::Import
+    };
+    let post = posts.choose(rng).cloned();
+    let sea = kind == SiteKind::Port;
+
+    let mut references = References {
+        ched: Some(demo_value(ChedReference::parse(&format!(
+            "CHED{ched_type}.FR.2026.{:07}",
+            100_000 + index * 37
+        )))),
+        ..References::default()
+    };
+    if sea {
+        let owner = CONTAINER_OWNERS.choose(rng).expect("owners exist");
+        references.container = Some(valid_container(rng, owner));
+        references.bill_of_lading = Some(demo_value(BillOfLading::parse(&format!(
+            "{}{:09}",
+            &owner[..3],
+            rng.gen_range(100_000_000..999_999_999u32)
+        ))));
+    } else {
+        let prefix = *AIRLINE_PREFIXES.choose(rng).expect("prefixes exist");
+        references.awb = Some(Awb::from_parts(prefix, rng.gen_range(1_000_000..9_999_999)));
+    }
+
+    // Which checks this consignment gets, as the rules and risk analysis would decide.
+    let identity = matches!(
+        goods,
+        GoodsCategory::LiveAnimals | GoodsCategory::AnimalProducts
+    ) || rng.gen_bool(0.3);
+    let physical = goods == GoodsCategory::LiveAnimals || rng.gen_bool(0.35);
+    let lab = physical && goods != GoodsCategory::LiveAnimals && rng.gen_bool(0.4);
+
+    let fate = match rng.gen_range(0..100) {
+        0..=6 => Fate::NonCompliant,
+        7..=13 => Fate::Blocked,
+        _ => Fate::Ongoing,
+    };
+    let mut plan: Vec<StepKind> = vec![
+        StepKind::ChedLodged,
+        StepKind::Arrival,
+        StepKind::DocumentaryCheck,
+    ];
+    if identity {
+        plan.push(StepKind::IdentityCheck);
+    }
+    if physical {
+        plan.push(StepKind::PhysicalCheck);
+    }
+    if lab {
+        plan.push(StepKind::LabAnalysis);
+    }
+    plan.push(StepKind::Decision);
+    if fate == Fate::NonCompliant {
+        plan.push(StepKind::FollowUp);
+    } else {
+        plan.extend([StepKind::CustomsClearance, StepKind::Exit]);
+    }
+
+    // How far along the dossier is: the index of the step in progress (plan.len() = all done).
+    let reached = match fate {
+        Fate::NonCompliant => plan.len() - 1 + usize::from(rng.gen_bool(0.4)),
+        Fate::Blocked => rng.gen_range(2..plan.len()),
+        Fate::Ongoing => rng.gen_range(0..=plan.len()),
+    };
+    let durations: Vec<i64> = plan
+        .iter()
+        .map(|step| {
+            let typical = i64::from(step.typical_minutes());
+            rng.gen_range(typical / 2..=typical * 2)
+        })
+        .collect();
+    // Lay the dates backwards from now: the step in progress started a while ago.
+    let mut cursor = now
+        - Duration::minutes(match durations.get(reached) {
+            Some(minutes) => {
+                rng.gen_range(5..=*minutes.max(&6)) * if fate == Fate::Blocked { 3 } else { 1 }
+            }
+            None => rng.gen_range(60..5 * 24 * 60),
+        });
+    let mut starts = vec![cursor; plan.len()];
+    for position in (0..reached.min(plan.len())).rev() {
+        cursor -= Duration::minutes(durations[position]);
+        starts[position] = cursor;
+    }
+    let opened_at = starts[0] - Duration::minutes(rng.gen_range(10..120));
+
+    let mut steps = Vec::new();
+    let mut events = Vec::new();
+    let event_source_arrival = if sea {
+        EventSource::PortCommunity
+    } else {
+        EventSource::AirportCommunity
+    };
+    let mut event = |kind: EventKind,
+                     source: EventSource,
+                     at: DateTime<Utc>,
+                     detail: Option<String>,
+                     rng: &mut StdRng| {
+        events.push(NewEvent {
+            kind,
+            source,
+            occurred_at: at,
+            received_at: at + Duration::seconds(rng.gen_range(5..900)),
+            post: post.clone(),
+            detail,
+        });
+    };
+    for kind in StepKind::ALL {
+        let Some(position) = plan.iter().position(|step| *step == kind) else {
+            if matches!(
+                kind,
+                StepKind::IdentityCheck | StepKind::PhysicalCheck | StepKind::LabAnalysis
+            ) {
+                steps.push(step(kind, StepState::NonRequis, None, None, None));
+            } else if fate == Fate::NonCompliant
+                && matches!(kind, StepKind::CustomsClearance | StepKind::Exit)
+            {
+                steps.push(step(
+                    kind,
+                    StepState::NonRequis,
+                    None,
+                    None,
+                    Some("Sans objet : marchandise refusée".into()),
+                ));
+            }
+            continue;
+        };
+        let start = starts[position];
+        let end = start + Duration::minutes(durations[position]);
+        let state = if position < reached {
+            if kind == StepKind::Decision && fate == Fate::NonCompliant {
+                StepState::NonConforme
+            } else {
+                StepState::Termine
+            }
+        } else if position == reached {
+            if fate == Fate::Blocked {
+                StepState::Bloque
+            } else {
+                StepState::EnCours
+            }
+        } else {
+            StepState::AVenir
+        };
+        let done = position < reached;
+        let outcome = outcome(kind, state, fate, flow, sea, rng);
+        if position <= reached {
+            // The events that opened and, when done, closed this step.
+            match kind {
+                StepKind::ChedLodged => event(
+                    EventKind::ChedLodged,
+                    EventSource::Traces,
+                    start,
+                    references
+                        .ched
+                        .as_ref()
+                        .map(|c| format!("{} déposé", c.ched_type().label())),
+                    rng,
+                ),
+                StepKind::Arrival => {
+                    let means = if sea {
+                        format!("Navire {}", VESSELS.choose(rng).expect("vessels exist"))
+                    } else {
+                        format!("Vol {}", FLIGHTS.choose(rng).expect("flights exist"))
+                    };
+                    event(
+                        EventKind::Arrived,
+                        event_source_arrival,
+                        start,
+                        Some(means),
+                        rng,
+                    );
+                    if done {
+                        event(EventKind::Unloaded, event_source_arrival, end, None, rng);
+                    }
+                }
+                StepKind::DocumentaryCheck if done => {
+                    event(
+                        EventKind::DocumentaryCheckDone,
+                        EventSource::Traces,
+                        end,
+                        Some("Résultat : satisfaisant".into()),
+                        rng,
+                    );
+                    let selection = match (identity, physical) {
+                        (_, true) => "Sélectionné pour un contrôle physique",
+                        (true, false) => "Sélectionné pour un contrôle d'identité",
+                        (false, false) => "Aucun contrôle complémentaire",
+                    };
+                    event(
+                        EventKind::ChecksSelected,
+                        EventSource::Traces,
+                        end,
+                        Some(selection.into()),
+                        rng,
+                    );
+                }
+                StepKind::IdentityCheck if done => event(
+                    EventKind::IdentityCheckDone,
+                    EventSource::Traces,
+                    end,
+                    Some("Résultat : satisfaisant".into()),
+                    rng,
+                ),
+                StepKind::PhysicalCheck => {
+                    event(
+                        EventKind::PositionedAtPost,
+                        event_source_arrival,
+                        start,
+                        None,
+                        rng,
+                    );
+                    if done {
+                        let samples = if lab {
+                            "prélèvements effectués"
+                        } else {
+                            "sans prélèvement"
+                        };
+                        event(
+                            EventKind::PhysicalCheckDone,
+                            EventSource::Traces,
+                            end,
+                            Some(format!("Résultat : satisfaisant, {samples}")),
+                            rng,
+                        );
+                    }
+                }
+                StepKind::LabAnalysis if done => event(
+                    EventKind::LabResult,
+                    EventSource::Sivep,
+                    end,
+                    outcome.clone(),
+                    rng,
+                ),
+                StepKind::Decision if done => event(
+                    EventKind::ChedDecision,
+                    EventSource::Traces,
+                    end,
+                    outcome.clone(),
+                    rng,
+                ),
+                StepKind::CustomsClearance => {
+                    references.mrn = Some(valid_mrn(rng));
+                    event(
+                        EventKind::CustomsDeclarationLodged,
+                        EventSource::Customs,
+                        start,
+                        references.mrn.as_ref().map(|m| format!("MRN {m}")),
+                        rng,
+                    );
+                    if done {
+                        event(
+                            EventKind::CustomsReleased,
+                            EventSource::Customs,
+                            end,
+                            None,
+                            rng,
+                        );
+                    }
+                }
+                StepKind::Exit if done => {
+                    event(EventKind::Exited, event_source_arrival, end, None, rng)
+                }
+                StepKind::FollowUp if done => event(
+                    EventKind::FollowUpDone,
+                    EventSource::Sivep,
+                    end,
+                    outcome.clone(),
+                    rng,
+                ),
+                _ => {}
+            }
+        }
+        let (started, ended) = match state {
+            StepState::AVenir => (None, None),
+            StepState::EnCours | StepState::Bloque => (Some(start), None),
+            _ => (Some(start), Some(end)),
+        };
+        steps.push(step(kind, state, started, ended, outcome));
+    }
+    steps.sort_by_key(|step| step.kind);
+
+    NewDossier {
+        references,
+        goods,
+        goods_description: description,
+        flow,
+        site: site.clone(),
+        post,
+        company_id: Some(company),
+        opened_at,
+        steps,
+        events,
+    }
+}
+
+fn step(
+    kind: StepKind,
+    state: StepState,
+    started_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    outcome: Option<String>,
+) -> Step {
+    Step {
+        kind,
+        state,
+        started_at,
+        ended_at,
+        actor: kind.actor(),
+        outcome,
+        expected_minutes: kind.typical_minutes(),
+    }
+}
+
+fn outcome(
+    kind: StepKind,
+    state: StepState,
+    fate: Fate,
+    flow: Flow,
+    sea: bool,
+    rng: &mut StdRng,
+) -> Option<String> {
+    let text = match (kind, state) {
+        (_, StepState::AVenir | StepState::NonRequis) => return None,
+        (StepKind::DocumentaryCheck, StepState::Bloque) => {
+            "En attente d'un certificat sanitaire original"
+        }
+        (StepKind::IdentityCheck | StepKind::PhysicalCheck, StepState::Bloque) => {
+            "Conteneur non positionné au poste : rendez-vous à prendre"
+        }
+        (StepKind::LabAnalysis, StepState::Bloque) => "Résultat d'analyse en retard",
+        (StepKind::LabAnalysis, StepState::EnCours) => "En attente",
+        (StepKind::CustomsClearance, StepState::Bloque) => {
+            "Contrôle douanier : marchandise retenue"
+        }
+        (_, StepState::Bloque) => "En attente d'une intervention",
+        (StepKind::ChedLodged, StepState::Termine) => "Déposé dans TRACES NT",
+        (StepKind::Arrival, StepState::Termine) => {
+            if sea {
+                "Déchargé au terminal"
+            } else {
+                "Déchargé en zone de fret"
+            }
+        }
+        (
+            StepKind::DocumentaryCheck | StepKind::IdentityCheck | StepKind::PhysicalCheck,
+            StepState::Termine,
+        ) => "Satisfaisant",
+        (StepKind::LabAnalysis, StepState::Termine) => "Satisfaisant",
+        (StepKind::Decision, StepState::NonConforme) => [
+            "Non acceptable — réexpédition",
+            "Non acceptable — destruction",
+            "Non acceptable — traitement spécial",
+        ]
+        .choose(rng)
+        .expect("actions exist"),
+        (StepKind::Decision, StepState::Termine) => match flow {
+            Flow::Import => "Acceptable pour le marché intérieur",
+            Flow::Transit => "Acceptable pour le transit",
+        },
+        (StepKind::CustomsClearance, StepState::Termine) => "Bon à enlever délivré",
+        (StepKind::Exit, StepState::Termine) => "Sorti du terminal",
+        (StepKind::FollowUp, StepState::Termine) => "Action réalisée sous contrôle officiel",
+        (StepKind::FollowUp, StepState::EnCours) => "Action en cours sous contrôle officiel",
+        _ => return None,
+    };
+    let _ = fate;
+    Some(text.to_owned())
+}
+
+/// Most traffic is products of animal origin and fruit and vegetables.
+fn weighted_goods(rng: &mut StdRng) -> usize {
+    match rng.gen_range(0..100) {
+        0..=34 => 0,
+        35..=41 => 1,
+        42..=51 => 2,
+        52..=76 => 3,
+        77..=86 => 4,
+        87..=93 => 5,
+        _ => 6,
+    }
+}
+
+/// Serials whose checksum would be 10 are not issued (the check digit could not tell them
+/// apart), so a refused draw is simply drawn again.
+fn valid_container(rng: &mut StdRng, owner: &str) -> ContainerNumber {
+    loop {
+        if let Ok(container) = ContainerNumber::from_parts(owner, 'U', rng.gen_range(0..1_000_000))
+        {
+            return container;
+        }
+    }
+}
+
+fn valid_mrn(rng: &mut StdRng) -> Mrn {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    loop {
+        let body: String = (0..12)
+            .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+            .collect();
+        if let Ok(mrn) = Mrn::from_parts(26, "FR", &body, 'A') {
+            return mrn;
+        }
+    }
+}

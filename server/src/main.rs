@@ -1,0 +1,83 @@
+//! The `server` command: serves the platform (default), or migrates the database and exits.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+use server::config::{Config, DEFAULT_DEMO_PASSWORD};
+use server::{demo, shutdown_signal, telemetry, Server};
+
+#[derive(Parser)]
+#[command(name = "server", about = "France Sésame : serveur de la plateforme")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sert la plateforme (commande par défaut).
+    Serve,
+    /// Met le schéma de la base de données à jour, puis s'arrête.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(&config);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => server::prepare_store(&Config {
+            demo: false,
+            ..config
+        })
+        .await
+        .map(|_| tracing::info!("schéma à jour"))
+        .map_err(|error| error.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            eprintln!("Erreur : {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let server = Server::build(&config).await.map_err(|e| e.to_string())?;
+    tracing::info!(addr = %server.addr, backend = ?server.store.backend(), "France Sésame à l'écoute");
+    if config.demo {
+        print_demo_accounts(&config, server.addr);
+    }
+    server
+        .run(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Tells a newcomer how to sign in to the demo. The documented default password is shown; a
+/// password chosen through the environment is not.
+fn print_demo_accounts(config: &Config, addr: std::net::SocketAddr) {
+    let password = if config.demo_password.expose_secret() == DEFAULT_DEMO_PASSWORD {
+        DEFAULT_DEMO_PASSWORD.to_owned()
+    } else {
+        "(la valeur de SESAME_DEMO_PASSWORD)".to_owned()
+    };
+    println!();
+    println!("France Sésame est prêt : http://{addr}");
+    println!("Comptes de démonstration (mot de passe : {password}) :");
+    for account in demo::ACCOUNTS {
+        println!("  {:<34} {}", account.email, account.role.label());
+    }
+    println!();
+}

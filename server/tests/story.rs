@@ -1,0 +1,390 @@
+//! The platform's story, told against each store: the real server on port 0, a fresh database
+//! per test, demo data seeded, and what a user or an operator would check. The same assertions
+//! run on SQLite and on PostgreSQL (`TEST_DATABASE_URL`, a role allowed to create databases).
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+
+use app::domain::directory::Role;
+use app::domain::dossier::{DossierQuery, DossierStatus};
+use app::domain::journey::{StepKind, StepState};
+use app::store::{Backend, Store};
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use secrecy::SecretString;
+use server::config::{Config, DEFAULT_DEMO_PASSWORD};
+use server::demo::{self, ACCOUNTS, DOSSIER_COUNT};
+use server::Server;
+use tokio::sync::oneshot;
+
+const DEMO_API_KEY: &str = "cle-de-test-partenaire";
+
+/// A fresh, empty database of the given kind, or `None` when PostgreSQL is not available
+/// outside CI (the test script says so loudly; under CI it is a failure).
+async fn fresh_database(backend: Backend) -> Option<String> {
+    match backend {
+        Backend::Sqlite => {
+            let folder = std::env::temp_dir().join(format!("sesame-test-{}", uuid::Uuid::new_v4()));
+            Some(format!("sqlite://{}/sesame.db", folder.display()))
+        }
+        Backend::Postgres => {
+            let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!("TEST_DATABASE_URL manquant : sous CI, les tests PostgreSQL ne peuvent pas être sautés");
+                }
+                eprintln!("!!! TEST_DATABASE_URL absent : test PostgreSQL SAUTÉ");
+                return None;
+            };
+            let name = format!("sesame_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Store::connect(&admin_url)
+                .await
+                .expect("PostgreSQL de test joignable");
+            let Store::Postgres(pool) = &admin else {
+                panic!("TEST_DATABASE_URL doit viser PostgreSQL")
+            };
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(pool)
+                .await
+                .expect("création de la base de test");
+            admin.close().await;
+            let (base, query) = match admin_url.split_once('?') {
+                Some((base, query)) => (base, format!("?{query}")),
+                None => (admin_url.as_str(), String::new()),
+            };
+            let server = base
+                .rsplit_once('/')
+                .map(|(server, _)| server)
+                .unwrap_or(base);
+            Some(format!("{server}/{name}{query}"))
+        }
+    }
+}
+
+fn config(database_url: String) -> Config {
+    let mut config = Config::defaults();
+    config.database_url = SecretString::from(database_url);
+    config.site_addr = "127.0.0.1:0".parse().unwrap();
+    config.demo = true;
+    config.demo_api_key = Some(SecretString::from(DEMO_API_KEY));
+    config.shutdown_grace_seconds = 5;
+    config
+}
+
+struct Running {
+    addr: SocketAddr,
+    store: Store,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    async fn start(config: &Config) -> Running {
+        let server = Server::build(config).await.expect("le serveur démarre");
+        let (addr, store) = (server.addr, server.store.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        Running {
+            addr,
+            store,
+            stop,
+            task,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let response = reqwest::get(self.url(path)).await.expect("requête HTTP");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("corps de la réponse"))
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task
+            .await
+            .expect("tâche du serveur")
+            .expect("arrêt propre");
+    }
+}
+
+async fn story(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let config = config(url);
+    let server = Running::start(&config).await;
+    assert_eq!(server.store.backend(), backend);
+
+    // Probes.
+    assert_eq!(server.get("/healthz").await.0, 200);
+    assert_eq!(server.get("/readyz").await.0, 200);
+
+    // The demo directory.
+    let store = &server.store;
+    let sites: HashSet<String> = store
+        .sites()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.code.to_string())
+        .collect();
+    for code in ["FRLEH", "FRFOS", "FRDKK", "FRCDG"] {
+        assert!(
+            sites.contains(code),
+            "site {code} absent de la démonstration"
+        );
+    }
+    let posts = store.posts().await.unwrap();
+    assert!(
+        sites
+            .iter()
+            .all(|site| posts.iter().any(|post| post.site.as_str() == site)),
+        "chaque site a un poste"
+    );
+    let companies = store.companies().await.unwrap();
+    assert_eq!(companies.len(), 20);
+    assert!(companies
+        .iter()
+        .all(|company| company.eori.as_ref().map(|e| e.siren()) == Some(company.siret.siren())));
+
+    // The demo accounts, with their roles, and the documented password.
+    let mut operator_companies = HashSet::new();
+    for account in &ACCOUNTS {
+        let user = store
+            .user_by_email(account.email)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("compte {} absent", account.email));
+        assert_eq!(user.role, account.role);
+        if user.role == Role::Operateur {
+            operator_companies.insert(
+                user.company_id
+                    .expect("un opérateur appartient à une entreprise"),
+            );
+        }
+        let hash = store
+            .password_hash(account.email)
+            .await
+            .unwrap()
+            .expect("mot de passe défini");
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(Argon2::default()
+            .verify_password(DEFAULT_DEMO_PASSWORD.as_bytes(), &parsed)
+            .is_ok());
+        assert!(Argon2::default()
+            .verify_password(b"mauvais-mot-de-passe", &parsed)
+            .is_err());
+    }
+    assert_eq!(
+        operator_companies.len(),
+        2,
+        "les deux opérateurs de démonstration sont de deux entreprises"
+    );
+    assert!(store
+        .partner_key_exists(&demo::partner_key_hash(DEMO_API_KEY))
+        .await
+        .unwrap());
+    assert!(!store
+        .partner_key_exists(&demo::partner_key_hash("autre-cle"))
+        .await
+        .unwrap());
+
+    // Three hundred dossiers over every step of the journey, some blocked or non-compliant.
+    assert_eq!(store.dossier_count().await.unwrap(), DOSSIER_COUNT as i64);
+    let mut statuses = HashSet::new();
+    let mut current_steps = HashSet::new();
+    let mut page = 1;
+    loop {
+        let listed = store
+            .dossiers(&DossierQuery {
+                page,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(listed.total, DOSSIER_COUNT as i64);
+        for dossier in &listed.dossiers {
+            statuses.insert(dossier.status);
+            current_steps.extend(dossier.current_step);
+        }
+        if page >= listed.page_count() {
+            break;
+        }
+        page += 1;
+    }
+    assert_eq!(
+        statuses.len(),
+        DossierStatus::ALL.len(),
+        "tous les statuts sont représentés : {statuses:?}"
+    );
+    for step in StepKind::ALL {
+        assert!(
+            current_steps.contains(&step),
+            "aucun dossier à l'étape {step:?}"
+        );
+    }
+    let blocked = store
+        .dossiers(&DossierQuery {
+            status: Some(DossierStatus::Bloque),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(blocked.total > 0 && blocked.total < 300);
+    assert!(blocked
+        .dossiers
+        .iter()
+        .all(|d| d.status == DossierStatus::Bloque));
+    let first = store
+        .dossier(blocked.dossiers[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first
+        .steps
+        .iter()
+        .any(|step| step.state == StepState::Bloque));
+    assert!(!first.events.is_empty());
+    assert!(
+        first
+            .events
+            .windows(2)
+            .all(|pair| pair[0].occurred_at <= pair[1].occurred_at),
+        "événements dans l'ordre où ils sont survenus"
+    );
+
+    // Pages rendered on the server, in French.
+    let (status, home) = server.get("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        home.contains(r#"<html lang="fr""#),
+        "langue française déclarée"
+    );
+    assert!(home.contains("Les services") && home.contains("Suivi en temps réel"));
+    assert!(
+        !home.contains("fr-logo"),
+        "pas de bloc marque de l'État par défaut"
+    );
+    let (status, list) = server.get("/dossiers").await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains("300 dossiers"),
+        "le nombre de dossiers est affiché"
+    );
+    // The data is in the page itself, readable without JavaScript, not left behind a placeholder.
+    assert!(
+        !list.contains("Chargement des dossiers"),
+        "la liste est rendue entière côté serveur"
+    );
+    let (status, filtered) = server.get("/dossiers?statut=non_conforme").await;
+    assert_eq!(status, 200);
+    assert!(filtered.contains("Non conforme") && !filtered.contains("300 dossiers"));
+    let (status, dossier_page) = server.get(&format!("/dossiers/{}", first.summary.id)).await;
+    assert_eq!(status, 200);
+    assert!(
+        dossier_page.contains("Parcours")
+            && dossier_page.contains(&first.summary.references.headline())
+    );
+    let (status, missing) = server.get("/dossiers/999999").await;
+    assert_eq!(status, 404);
+    assert!(missing.contains("Dossier introuvable"));
+    let (status, nowhere) = server.get("/nulle-part").await;
+    assert_eq!(status, 404);
+    assert!(nowhere.contains("Page non trouvée"));
+
+    // The server function the hydrated page calls, straight over HTTP.
+    let path = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .find(|path| path.starts_with("/api/get_dossier"))
+        .expect("fonction serveur get_dossier enregistrée");
+    let response = reqwest::Client::new()
+        .post(server.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("id={}", first.summary.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["summary"]["id"], first.summary.id);
+
+    server.stop().await;
+
+    // A second start on the same database neither migrates twice nor seeds twice.
+    let again = Running::start(&config).await;
+    assert_eq!(
+        again.store.dossier_count().await.unwrap(),
+        DOSSIER_COUNT as i64
+    );
+    assert_eq!(again.store.companies().await.unwrap().len(), 20);
+    // Readiness follows the database.
+    again.store.close().await;
+    assert_eq!(again.get("/readyz").await.0, 503);
+    assert_eq!(again.get("/healthz").await.0, 200);
+    again.stop().await;
+}
+
+#[tokio::test]
+async fn story_on_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn story_on_postgres() {
+    story(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_database_without_demo_flag_stays_empty() {
+    let url = fresh_database(Backend::Sqlite).await.unwrap();
+    let config = Config {
+        demo: false,
+        ..config(url)
+    };
+    let server = Running::start(&config).await;
+    assert!(server.store.is_empty().await.unwrap());
+    assert!(server
+        .store
+        .user_by_email(ACCOUNTS[0].email)
+        .await
+        .unwrap()
+        .is_none());
+    let (status, list) = server.get("/dossiers").await;
+    assert_eq!(status, 200);
+    assert!(list.contains("Aucun dossier ne correspond"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_database_scheme_is_refused_clearly() {
+    let config = config("mysql://localhost/sesame".to_owned());
+    let error = Server::build(&config)
+        .await
+        .err()
+        .expect("refusé")
+        .to_string();
+    assert!(error.contains("mysql"), "{error}");
+    assert!(
+        error.contains("sqlite://") && error.contains("postgres://"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn state_deployments_show_the_state_brand_block() {
+    let url = fresh_database(Backend::Sqlite).await.unwrap();
+    let config = Config {
+        state_deployment: true,
+        demo: false,
+        ..config(url)
+    };
+    let server = Running::start(&config).await;
+    let (_, home) = server.get("/").await;
+    assert!(home.contains("fr-logo") && home.contains("République"));
+    server.stop().await;
+}
