@@ -56,6 +56,12 @@ ensure_node_packages() {
     mkdir -p public/dsfr/fonts
     cp "$dsfr/dsfr.min.css" public/dsfr/
     cp "$dsfr"/fonts/*.woff2 "$dsfr"/fonts/*.woff public/dsfr/fonts/
+    # Only the icons the core stylesheet itself draws (menu, close, arrows…), at the same paths.
+    grep -o 'url(icons/[^)]*)' "$dsfr/dsfr.min.css" | sed 's/^url(//; s/)$//' | sort -u |
+      while read -r icon; do
+        mkdir -p "public/dsfr/$(dirname "$icon")"
+        cp "$dsfr/$icon" "public/dsfr/$icon"
+      done
     echo "$version" > public/dsfr/VERSION
   fi
 }

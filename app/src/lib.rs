@@ -2,6 +2,10 @@
 //! user interface, the server functions, and — behind the `ssr` feature — the store and the state
 //! the server hands to them.
 
+// Leptos views are deeply nested types; computing their layout for the WASM build needs more
+// than the default depth.
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod domain;
 pub mod ui;

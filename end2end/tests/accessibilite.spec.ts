@@ -37,7 +37,7 @@ for (const screen of [
         const response = await open(page, address);
         expect(response.status()).toBe(status);
         await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-        await expectNoSeriousAccessibilityViolation(page, `${what} ${screen.name}`);
+        await expectNoSeriousAccessibilityViolation(page, `${what} ${screen.name}`, consoleGuard);
       });
     }
   });

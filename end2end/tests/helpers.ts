@@ -3,7 +3,14 @@
  * page and wait until it is interactive, and the accessibility check.
  */
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test as base, type ConsoleMessage, type Page, type WebError } from "@playwright/test";
+import {
+  expect,
+  test as base,
+  type BrowserContext,
+  type ConsoleMessage,
+  type Page,
+  type WebError,
+} from "@playwright/test";
 
 export { expect };
 
@@ -48,8 +55,31 @@ export class ConsoleGuard {
 
   onPageError(error: WebError): void {
     const where = error.page()?.url() ?? "?";
-    const detail = error.error().stack ?? error.error().message;
-    this.problems.push(`exception non rattrapée sur ${where} : ${detail}`);
+    const thrown = error.error();
+    const detail = [thrown.name, thrown.message, thrown.stack].filter(Boolean).join(" — ") || String(thrown);
+    this.problems.push(`exception non rattrapée sur ${where} : ${detail || "(sans message)"}`);
+  }
+
+  /**
+   * Without JavaScript, Chromium warns that the WASM the page preloads (for hydration) goes
+   * unused. Expected in the project without JavaScript, and only there.
+   */
+  expectUnusedWasmPreload(baseURL: string): void {
+    const text =
+      `The resource ${baseURL}/pkg/sesame.wasm was preloaded using link preload but not used within a few ` +
+      "seconds from the window's load event. Please make sure it has an appropriate `as` value and it is " +
+      "preloaded intentionally.";
+    this.expected.push({
+      reason: "le préchargement du WASM, inutilisé sans JavaScript",
+      matches: (message) => message.type() === "warning" && message.text() === text,
+      seen: 0,
+    });
+  }
+
+  /** Listens to every page of a browser context. */
+  watch(context: BrowserContext): void {
+    context.on("console", (message) => this.onConsole(message));
+    context.on("weberror", (error) => this.onPageError(error));
   }
 
   /**
@@ -76,11 +106,18 @@ type Fixtures = { consoleGuard: ConsoleGuard };
  */
 export const test = base.extend<Fixtures>({
   consoleGuard: [
-    async ({ context }, use, testInfo) => {
+    async ({ context, baseURL }, use, testInfo) => {
       const guard = new ConsoleGuard();
-      context.on("console", (message) => guard.onConsole(message));
-      context.on("weberror", (error) => guard.onPageError(error));
+      if (testInfo.project.use.javaScriptEnabled === false) {
+        guard.expectUnusedWasmPreload(baseURL!);
+      }
+      guard.watch(context);
       await use(guard);
+      for (const { reason, seen } of guard.expected) {
+        if (seen > 0) {
+          testInfo.annotations.push({ type: "console attendue", description: `${reason} (${seen} fois)` });
+        }
+      }
       if (guard.problems.length > 0) {
         await testInfo.attach("console", { body: guard.problems.join("\n"), contentType: "text/plain" });
       }
@@ -147,10 +184,12 @@ export async function resultCount(page: Page): Promise<number> {
  * No accessibility violation of impact "serious" or "critical" (WCAG 2.0 and 2.1, levels A and
  * AA) on the page as it stands. Lesser ones are recorded as annotations of the test.
  */
-export async function expectNoSeriousAccessibilityViolation(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
+export async function expectNoSeriousAccessibilityViolation(
+  page: Page,
+  what: string,
+  guard: ConsoleGuard,
+): Promise<void> {
+  const results = hasJavaScript() ? await analyze(page) : await analyzeAsRenderedWithoutJavaScript(page, guard);
   const describe = (violation: (typeof results.violations)[number]) =>
     violation.nodes.map(
       (node) => `${violation.id} [${violation.impact}] ${node.target.join(" ")} — ${violation.help}`,
@@ -167,4 +206,39 @@ export async function expectNoSeriousAccessibilityViolation(page: Page, what: st
 /** How far the document scrolls sideways beyond the window, in CSS pixels. */
 export async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+function analyze(page: Page) {
+  return new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+}
+
+/**
+ * axe-core runs in the page's JavaScript, which the project without JavaScript turns off. So it
+ * analyses the same address in a second context where JavaScript runs but the document arrives
+ * without its scripts and preloads: the page as the server rendered it, never hydrated.
+ */
+async function analyzeAsRenderedWithoutJavaScript(page: Page, guard: ConsoleGuard) {
+  const browser = page.context().browser();
+  expect(browser, "navigateur introuvable").not.toBeNull();
+  const context = await browser!.newContext({ javaScriptEnabled: true, viewport: page.viewportSize() });
+  guard.watch(context);
+  try {
+    await context.route(
+      (url) => url.href === page.url(),
+      async (route) => {
+        const response = await route.fetch();
+        const html = (await response.text())
+          .replace(/<script\b[^]*?<\/script>/gi, "")
+          .replace(/<link\b[^>]*\brel="(?:modulepreload|preload)"[^>]*>/gi, "");
+        await route.fulfill({ response, body: html });
+      },
+    );
+    const copy = await context.newPage();
+    await copy.goto(page.url());
+    expect(await copy.locator("script").count(), "des scripts restent dans la copie analysée").toBe(0);
+    expect(await copy.locator("body").innerText()).toBe(await page.locator("body").innerText());
+    return await analyze(copy);
+  } finally {
+    await context.close();
+  }
 }

@@ -2,3 +2,4 @@
 
 pub mod badges;
 pub mod layout;
+pub mod table;

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_location;
 
 use crate::ui::Branding;
 
@@ -21,14 +20,16 @@ pub fn SkipLinks() -> impl IntoView {
         <div class="fr-skiplinks">
             <nav class="fr-container" role="navigation" aria-label="Accès rapide">
                 <ul class="fr-skiplinks__list">
+                    // `target="_self"`: the router leaves these to the browser, which moves
+                    // the focus to the target (the router would only scroll).
                     <li>
-                        <a class="fr-link" href="#contenu">"Contenu"</a>
+                        <a class="fr-link" href="#contenu" target="_self">"Contenu"</a>
                     </li>
                     <li>
-                        <a class="fr-link" href="#navigation">"Menu"</a>
+                        <a class="fr-link" href="#navigation" target="_self">"Menu"</a>
                     </li>
                     <li>
-                        <a class="fr-link" href="#pied-de-page">"Pied de page"</a>
+                        <a class="fr-link" href="#pied-de-page" target="_self">"Pied de page"</a>
                     </li>
                 </ul>
             </nav>
@@ -48,12 +49,6 @@ fn StateLogo() -> impl IntoView {
 pub fn Header() -> impl IntoView {
     let branding = use_context::<Branding>().unwrap_or_default();
     let menu_open = RwSignal::new(false);
-    // Any navigation closes the mobile menu.
-    let location = use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        menu_open.set(false);
-    });
 
     view! {
         <header role="banner" class="fr-header">
@@ -95,6 +90,11 @@ pub fn Header() -> impl IntoView {
                 class:fr-modal--opened=move || menu_open.get()
                 id="menu-principal"
                 aria-labelledby="bouton-menu"
+                on:keydown=move |event| {
+                    if event.key() == "Escape" {
+                        menu_open.set(false);
+                    }
+                }
             >
                 <div class="fr-container">
                     <button
@@ -113,7 +113,8 @@ pub fn Header() -> impl IntoView {
                                 .into_iter()
                                 .map(|(label, path)| {
                                     view! {
-                                        <li class="fr-nav__item">
+                                        // Following a link closes the mobile menu.
+                                        <li class="fr-nav__item" on:click=move |_| menu_open.set(false)>
                                             <A href=path attr:class="fr-nav__link" exact=true>{label}</A>
                                         </li>
                                     }

@@ -9,6 +9,7 @@ use crate::api::dossiers::get_dossier;
 use crate::domain::dossier::Dossier;
 use crate::domain::journey::{Step, StepState, TimelineEvent};
 use crate::ui::components::badges::{StatusBadge, StepBadge};
+use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::pages::not_found::set_not_found_status;
 
@@ -183,39 +184,30 @@ fn EventHistory(events: Vec<TimelineEvent>) -> impl IntoView {
         return view! { <p>"Aucun événement reçu pour ce dossier."</p> }.into_any();
     }
     view! {
-        <div class="fr-table sesame-table">
-            <div class="fr-table__wrapper">
-                <div class="fr-table__container">
-                    <div class="fr-table__content">
-                        <table>
-                            <caption>"Événements reçus des systèmes d'information, dans l'ordre où ils sont survenus"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Survenu le"</th>
-                                    <th scope="col">"Événement"</th>
-                                    <th scope="col">"Source"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {events
-                                    .into_iter()
-                                    .map(|event| view! {
-                                        <tr>
-                                            <td><time datetime=format::iso(event.occurred_at)>{format::date_time(event.occurred_at)}</time></td>
-                                            <td>
-                                                {event.kind.label()}
-                                                {event.detail.map(|detail| view! { <br /><span class="fr-text--xs">{detail}</span> })}
-                                            </td>
-                                            <td>{event.source.label()}</td>
-                                        </tr>
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                </div>
-            </div>
-        </div>
+        <DataTable caption="Événements reçus des systèmes d'information, dans l'ordre où ils sont survenus">
+            <thead>
+                <tr>
+                    <th scope="col">"Survenu le"</th>
+                    <th scope="col">"Événement"</th>
+                    <th scope="col">"Source"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {events
+                    .into_iter()
+                    .map(|event| view! {
+                        <tr>
+                            <td><time datetime=format::iso(event.occurred_at)>{format::date_time(event.occurred_at)}</time></td>
+                            <td>
+                                {event.kind.label()}
+                                {event.detail.map(|detail| view! { <br /><span class="fr-text--xs">{detail}</span> })}
+                            </td>
+                            <td>{event.source.label()}</td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </DataTable>
     }
     .into_any()
 }

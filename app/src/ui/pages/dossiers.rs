@@ -15,6 +15,7 @@ use crate::domain::dossier::{
 };
 use crate::domain::references::Locode;
 use crate::ui::components::badges::StatusBadge;
+use crate::ui::components::table::DataTable;
 use crate::ui::format;
 
 const PARAM_SITE: &str = "site";
@@ -83,10 +84,15 @@ pub fn DossierListPage() -> impl IntoView {
         <div class="fr-container fr-my-6w">
             <h1>"Dossiers"</h1>
             <Suspense fallback=|| view! { <p>"Chargement des filtres…"</p> }>
-                {move || Suspend::new(async move {
-                    let sites = sites.await.unwrap_or_default();
-                    view! { <Filters sites query=query.get_untracked() /> }
-                })}
+                // Drawn again whenever the address changes, so that the form always shows the
+                // filters in force (after "Réinitialiser", back and forward).
+                {move || {
+                    let query = query.get();
+                    Suspend::new(async move {
+                        let sites = sites.await.unwrap_or_default();
+                        view! { <Filters sites query /> }
+                    })
+                }}
             </Suspense>
             <Suspense fallback=|| view! { <p aria-live="polite">"Chargement des dossiers…"</p> }>
                 {move || Suspend::new(async move {
@@ -186,31 +192,22 @@ fn Results(page: DossierPage, query: DossierQuery) -> impl IntoView {
             {(page_count > 1).then(|| format!(" — page {} sur {}", page.page, page_count))}
         </h2>
         {(!page.dossiers.is_empty()).then(|| view! {
-            <div class="fr-table fr-table--no-caption sesame-table">
-                <div class="fr-table__wrapper">
-                    <div class="fr-table__container">
-                        <div class="fr-table__content">
-                            <table>
-                                <caption>"Liste des dossiers"</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Dossier"</th>
-                                        <th scope="col">"Marchandises"</th>
-                                        <th scope="col">"Site"</th>
-                                        <th scope="col">"Opérateur"</th>
-                                        <th scope="col">"Étape en cours"</th>
-                                        <th scope="col">"Statut"</th>
-                                        <th scope="col">"Mis à jour"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page.dossiers.into_iter().map(|dossier| view! { <Row dossier /> }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    </div>
-                </div>
-            </div>
+            <DataTable caption="Liste des dossiers" hide_caption=true>
+                <thead>
+                    <tr>
+                        <th scope="col">"Dossier"</th>
+                        <th scope="col">"Marchandises"</th>
+                        <th scope="col">"Site"</th>
+                        <th scope="col">"Opérateur"</th>
+                        <th scope="col">"Étape en cours"</th>
+                        <th scope="col">"Statut"</th>
+                        <th scope="col">"Mis à jour"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.dossiers.into_iter().map(|dossier| view! { <Row dossier /> }).collect_view()}
+                </tbody>
+            </DataTable>
         })}
         <Pagination query current=page.page count=page_count />
     }
