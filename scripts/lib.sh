@@ -66,7 +66,22 @@ ensure_node_packages() {
   fi
 }
 
+# A fingerprint of everything the release build reads. cargo-leptos always regenerates the JS and
+# WASM bindings (~20 s), so an unchanged tree skips it altogether.
+build_inputs_fingerprint() {
+  find app frontend server style public migrations Cargo.toml Cargo.lock package-lock.json -type f -print0 |
+    sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+}
+
 build_release() {
+  local stamp="target/site/.build-inputs" fingerprint
+  fingerprint="$(build_inputs_fingerprint)"
+  if [ -x target/release/server ] && [ "$(cat "$stamp" 2>/dev/null || true)" = "$fingerprint" ]; then
+    say "Compilation : rien n'a changé depuis la dernière fois"
+    return
+  fi
   say "Compilation de la plateforme (cargo leptos build --release)"
   cargo leptos build --release
+  # Taken after the build, which may itself update Cargo.lock.
+  build_inputs_fingerprint > "$stamp"
 }

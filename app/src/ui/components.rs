@@ -2,4 +2,5 @@
 
 pub mod badges;
 pub mod layout;
+pub mod load_failure;
 pub mod table;

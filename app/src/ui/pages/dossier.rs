@@ -9,6 +9,7 @@ use crate::api::dossiers::get_dossier;
 use crate::domain::dossier::Dossier;
 use crate::domain::journey::{Step, StepState, TimelineEvent};
 use crate::ui::components::badges::{StatusBadge, StepBadge};
+use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::pages::not_found::set_not_found_status;
@@ -52,10 +53,7 @@ pub fn DossierPage() -> impl IntoView {
                         }
                         Err(error) => view! {
                             <Title text="Dossier indisponible" />
-                            <div class="fr-alert fr-alert--error" role="alert">
-                                <h1 class="fr-alert__title">"Le dossier n'a pas pu être chargé"</h1>
-                                <p>{error.to_string()}</p>
-                            </div>
+                            <LoadFailure title="Le dossier n'a pas pu être chargé" message=error.to_string() page_heading=true />
                         }
                         .into_any(),
                     }

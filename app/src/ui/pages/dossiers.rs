@@ -15,6 +15,7 @@ use crate::domain::dossier::{
 };
 use crate::domain::references::Locode;
 use crate::ui::components::badges::StatusBadge;
+use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 
@@ -99,10 +100,7 @@ pub fn DossierListPage() -> impl IntoView {
                     match dossiers.await {
                         Ok(page) => view! { <Results page query=query.get_untracked() /> }.into_any(),
                         Err(error) => view! {
-                            <div class="fr-alert fr-alert--error" role="alert">
-                                <h2 class="fr-alert__title">"Les dossiers n'ont pas pu être chargés"</h2>
-                                <p>{error.to_string()}</p>
-                            </div>
+                            <LoadFailure title="Les dossiers n'ont pas pu être chargés" message=error.to_string() />
                         }
                         .into_any(),
                     }
