@@ -11,6 +11,8 @@ pub mod domain;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -25,6 +25,8 @@ pub struct Branding {
 
 /// The HTML document around the application, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="fr" data-fr-scheme="light">
@@ -42,6 +44,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy: scripts run only when they carry this response's nonce
+/// (leptos_axum mints one per request; the hydration script and the resource scripts carry it),
+/// and nothing may frame the platform. Sent before the first byte of the page is streamed.
+#[cfg(feature = "ssr")]
+fn send_content_security_policy() {
+    use axum::http::{header, HeaderValue};
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = crate::security::page_policy(&nonce);
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

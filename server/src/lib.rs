@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod perimeter;
 pub mod probes;
 pub mod telemetry;
 
@@ -16,6 +17,7 @@ use app::store::{Store, StoreError};
 use app::ui::Branding;
 use app::{shell, App};
 use axum::http::{HeaderName, Request};
+use axum::middleware::from_fn;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -23,6 +25,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -68,6 +71,11 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Innermost first: the body cap and the CSRF check run before any handler; the security
+        // headers wrap them, so that even a refusal carries them.
+        .layer(RequestBodyLimitLayer::new(perimeter::MAX_BODY_BYTES))
+        .layer(from_fn(perimeter::same_origin_writes))
+        .layer(from_fn(perimeter::security_headers))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

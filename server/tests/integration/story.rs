@@ -3,113 +3,17 @@
 //! run on SQLite and on PostgreSQL (`TEST_DATABASE_URL`, a role allowed to create databases).
 
 use std::collections::HashSet;
-use std::net::SocketAddr;
 
 use app::domain::directory::Role;
 use app::domain::dossier::{DossierQuery, DossierStatus};
 use app::domain::journey::{StepKind, StepState};
-use app::store::{Backend, Store};
+use app::store::Backend;
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
-use secrecy::SecretString;
 use server::config::{Config, DEFAULT_DEMO_PASSWORD};
 use server::demo::{self, ACCOUNTS, DOSSIER_COUNT};
 use server::Server;
-use tokio::sync::oneshot;
 
-const DEMO_API_KEY: &str = "cle-de-test-partenaire";
-
-/// A fresh, empty database of the given kind, or `None` when PostgreSQL is not available
-/// outside CI (the test script says so loudly; under CI it is a failure).
-async fn fresh_database(backend: Backend) -> Option<String> {
-    match backend {
-        Backend::Sqlite => {
-            let folder = std::env::temp_dir().join(format!("sesame-test-{}", uuid::Uuid::new_v4()));
-            Some(format!("sqlite://{}/sesame.db", folder.display()))
-        }
-        Backend::Postgres => {
-            let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-                if std::env::var("CI").as_deref() == Ok("true") {
-                    panic!("TEST_DATABASE_URL manquant : sous CI, les tests PostgreSQL ne peuvent pas être sautés");
-                }
-                eprintln!("!!! TEST_DATABASE_URL absent : test PostgreSQL SAUTÉ");
-                return None;
-            };
-            let name = format!("sesame_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Store::connect(&admin_url)
-                .await
-                .expect("PostgreSQL de test joignable");
-            let Store::Postgres(pool) = &admin else {
-                panic!("TEST_DATABASE_URL doit viser PostgreSQL")
-            };
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(pool)
-                .await
-                .expect("création de la base de test");
-            admin.close().await;
-            let (base, query) = match admin_url.split_once('?') {
-                Some((base, query)) => (base, format!("?{query}")),
-                None => (admin_url.as_str(), String::new()),
-            };
-            let server = base
-                .rsplit_once('/')
-                .map(|(server, _)| server)
-                .unwrap_or(base);
-            Some(format!("{server}/{name}{query}"))
-        }
-    }
-}
-
-fn config(database_url: String) -> Config {
-    let mut config = Config::defaults();
-    config.database_url = SecretString::from(database_url);
-    config.site_addr = "127.0.0.1:0".parse().unwrap();
-    config.demo = true;
-    config.demo_api_key = Some(SecretString::from(DEMO_API_KEY));
-    config.shutdown_grace_seconds = 5;
-    config
-}
-
-struct Running {
-    addr: SocketAddr,
-    store: Store,
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Running {
-    async fn start(config: &Config) -> Running {
-        let server = Server::build(config).await.expect("le serveur démarre");
-        let (addr, store) = (server.addr, server.store.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async move {
-            let _ = stopped.await;
-        }));
-        Running {
-            addr,
-            store,
-            stop,
-            task,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        let response = reqwest::get(self.url(path)).await.expect("requête HTTP");
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("corps de la réponse"))
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        self.task
-            .await
-            .expect("tâche du serveur")
-            .expect("arrêt propre");
-    }
-}
+use crate::helpers::{config, fresh_database, Running, DEMO_API_KEY};
 
 async fn story(backend: Backend) {
     let Some(url) = fresh_database(backend).await else {

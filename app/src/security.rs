@@ -1,0 +1,32 @@
+//! The security policies pages and the HTTP perimeter share, in one place: what a page may load
+//! and run, and what every other response may.
+
+/// The Content-Security-Policy of an HTML page rendered by the platform. Scripts need the
+/// response's nonce ('strict-dynamic' lets the hydration module import the WASM glue);
+/// 'wasm-unsafe-eval' allows compiling the WASM, not `eval`. The State design system draws
+/// some icons as `data:` images.
+pub fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The Content-Security-Policy of every other response (files, JSON, errors): nothing to run,
+/// nothing to frame.
+pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_allow_scripts_only_by_nonce() {
+        let policy = page_policy("abc123");
+        assert!(policy.contains("script-src 'nonce-abc123'"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(!policy.contains("'unsafe-eval'"));
+        assert!(policy.contains("frame-ancestors 'none'"));
+    }
+}

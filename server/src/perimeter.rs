@@ -1,0 +1,140 @@
+//! The HTTP perimeter every request and response passes through, before any handler runs:
+//! security headers on every response, refusal of cross-site state-changing requests (CSRF), and
+//! a cap on request bodies.
+
+use app::security::DEFAULT_POLICY;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+const PERMISSIONS_POLICY: &str =
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()";
+
+/// Adds the security headers to every response. Pages set their own Content-Security-Policy (with
+/// their nonce, see `app::security`); every other response gets the strict default.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(DEFAULT_POLICY));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
+    response
+}
+
+/// Refuses a state-changing request that a browser sent on behalf of another site. SameSite
+/// cookies already stop most of them; this check does not depend on the cookie settings.
+pub async fn same_origin_writes(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    );
+    if safe || comes_from_this_site(request.headers()) {
+        next.run(request).await
+    } else {
+        tracing::warn!(
+            method = %request.method(),
+            uri = %request.uri(),
+            origin = ?request.headers().get(header::ORIGIN),
+            "requête intersites refusée"
+        );
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            Body::from(
+                "Requête refusée : elle a été envoyée depuis un autre site que France Sésame \
+                 (protection contre la falsification de requêtes intersites).",
+            ),
+        )
+            .into_response()
+    }
+}
+
+/// Whether the browser says the request comes from this site. Modern browsers send
+/// `Sec-Fetch-Site`; older ones send `Origin` on every POST. A request with neither comes from a
+/// program, not a browser, and carries no one's cookies by surprise, so it is let through (the
+/// partner interface authenticates such programs with keys).
+fn comes_from_this_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin") | Ok("none"));
+    }
+    match headers.get(header::ORIGIN) {
+        None => true,
+        Some(origin) => {
+            let (Ok(origin), Some(host)) = (
+                origin.to_str(),
+                headers
+                    .get(header::HOST)
+                    .and_then(|host| host.to_str().ok()),
+            ) else {
+                return false;
+            };
+            origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .is_some_and(|origin_host| origin_host.eq_ignore_ascii_case(host))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn the_browser_decides_what_is_this_site() {
+        assert!(comes_from_this_site(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!comes_from_this_site(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(!comes_from_this_site(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
+        assert!(comes_from_this_site(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!comes_from_this_site(&headers(&[
+            ("origin", "https://malveillant.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!comes_from_this_site(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(
+            comes_from_this_site(&headers(&[])),
+            "un programme sans navigateur"
+        );
+    }
+}

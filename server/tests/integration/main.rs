@@ -1,0 +1,6 @@
+//! The integration tests, as one binary: the real server on port 0, a fresh database per test.
+
+mod helpers;
+mod perimeter;
+mod process;
+mod story;

@@ -1,0 +1,171 @@
+//! The perimeter as a browser meets it: security headers on every response, scripts allowed only
+//! by the response's nonce, cross-site writes refused, oversized bodies refused.
+
+use app::store::Backend;
+use server::config::Config;
+
+use crate::helpers::{config, fresh_database, Running};
+
+async fn start() -> Running {
+    let url = fresh_database(Backend::Sqlite)
+        .await
+        .expect("SQLite est toujours là");
+    Running::start(&Config {
+        demo: true,
+        ..config(url)
+    })
+    .await
+}
+
+/// The path of a registered server function, e.g. `/api/get_dossier…`.
+fn server_fn(name: &str) -> &'static str {
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .find(|path| path.starts_with(&format!("/api/{name}")))
+        .expect("fonction serveur enregistrée")
+}
+
+#[tokio::test]
+async fn pages_run_only_the_scripts_carrying_their_nonce() {
+    let server = start().await;
+    let client = reqwest::Client::new();
+    let mut nonces = Vec::new();
+    for path in ["/", "/dossiers", "/dossiers/1", "/nulle-part"] {
+        let response = client.get(server.url(path)).send().await.unwrap();
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{path} : pas de nonce dans {policy}"))
+            .to_owned();
+        let html = response.text().await.unwrap();
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path} : la page hydrate par un script");
+        assert_eq!(
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            scripts,
+            "{path} : chaque script porte le nonce de la réponse"
+        );
+        nonces.push(nonce);
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 4, "un nonce neuf par réponse");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let server = start().await;
+    for path in ["/", "/healthz", "/readyz", "/dossiers/999999"] {
+        let response = reqwest::get(server.url(path)).await.unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            headers["referrer-policy"], "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        assert!(
+            headers["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .contains("microphone=()"),
+            "{path}"
+        );
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+    }
+    let probe = reqwest::get(server.url("/healthz")).await.unwrap();
+    assert_eq!(
+        probe.headers()["content-security-policy"],
+        app::security::DEFAULT_POLICY
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn writes_sent_from_another_site_are_refused() {
+    let server = start().await;
+    let client = reqwest::Client::new();
+    let path = server_fn("get_dossier");
+    let post = |headers: &[(&'static str, String)]| {
+        let mut request = client
+            .post(server.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("id=1");
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        request.send()
+    };
+
+    let refused = post(&[("sec-fetch-site", "cross-site".into())])
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        refused.headers()["x-content-type-options"],
+        "nosniff",
+        "même un refus porte les en-têtes"
+    );
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("autre site que France Sésame"));
+    let refused = post(&[("origin", "https://malveillant.example".into())])
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+
+    let allowed = post(&[("sec-fetch-site", "same-origin".into())])
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), 200);
+    let allowed = post(&[("origin", format!("http://{}", server.addr))])
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), 200);
+    // Reading stays open to links from elsewhere.
+    let read = client
+        .get(server.url("/dossiers"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let server = start().await;
+    let body = format!(
+        "id=1&bourrage={}",
+        "x".repeat(server::perimeter::MAX_BODY_BYTES)
+    );
+    let response = reqwest::Client::new()
+        .post(server.url(server_fn("get_dossier")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    server.stop().await;
+}
