@@ -43,6 +43,12 @@ pub struct Config {
     pub site_root: String,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_grace_seconds: u64,
+    /// Addresses and ranges refused as anonymisation networks (Tor bulk exit list format + CIDR).
+    pub denylist_file: Option<PathBuf>,
+    /// How often the denylist file is checked for changes.
+    pub denylist_poll_seconds: u64,
+    /// Comma-separated CIDRs of the reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: String,
 }
 
 /// The defaults, as the first layer.
@@ -57,6 +63,8 @@ struct Defaults {
     site_addr: &'static str,
     site_root: &'static str,
     shutdown_grace_seconds: u64,
+    denylist_poll_seconds: u64,
+    trusted_proxies: &'static str,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -69,6 +77,8 @@ const DEFAULTS: Defaults = Defaults {
     site_addr: "127.0.0.1:3000",
     site_root: "target/site",
     shutdown_grace_seconds: 20,
+    denylist_poll_seconds: 10,
+    trusted_proxies: "",
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod denylist;
 pub mod perimeter;
 pub mod probes;
 pub mod telemetry;
@@ -17,7 +18,7 @@ use app::store::{Store, StoreError};
 use app::ui::Branding;
 use app::{shell, App};
 use axum::http::{HeaderName, Request};
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -30,6 +31,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use config::Config;
+use denylist::Denylist;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -59,7 +61,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// The whole HTTP application over a migrated store.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, denylist: std::sync::Arc<Denylist>) -> Router {
     let routes = generate_route_list(App);
     let branding = state.branding;
     let context = move || provide_context(branding);
@@ -75,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         // headers wrap them, so that even a refusal carries them.
         .layer(RequestBodyLimitLayer::new(perimeter::MAX_BODY_BYTES))
         .layer(from_fn(perimeter::same_origin_writes))
+        .layer(from_fn_with_state(denylist, denylist::refuse_listed))
         .layer(from_fn(perimeter::security_headers))
         .layer(
             ServiceBuilder::new()
@@ -134,11 +137,13 @@ impl Server {
                 state: config.state_deployment,
             },
         };
+        let denylist = Denylist::load(config.denylist_file.clone(), &config.trusted_proxies);
+        denylist.watch(Duration::from_secs(config.denylist_poll_seconds.max(1)));
         Ok(Server {
             addr,
             store,
             listener,
-            router: router(state),
+            router: router(state, denylist),
             grace: Duration::from_secs(config.shutdown_grace_seconds),
         })
     }
