@@ -49,6 +49,10 @@ pub struct Config {
     pub denylist_poll_seconds: u64,
     /// Comma-separated CIDRs of the reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: String,
+    /// State-changing requests a client may send a minute, on average…
+    pub submissions_per_minute: u32,
+    /// …and at once.
+    pub submissions_burst: u32,
 }
 
 /// The defaults, as the first layer.
@@ -65,6 +69,8 @@ struct Defaults {
     shutdown_grace_seconds: u64,
     denylist_poll_seconds: u64,
     trusted_proxies: &'static str,
+    submissions_per_minute: u32,
+    submissions_burst: u32,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -79,6 +85,8 @@ const DEFAULTS: Defaults = Defaults {
     shutdown_grace_seconds: 20,
     denylist_poll_seconds: 10,
     trusted_proxies: "",
+    submissions_per_minute: 120,
+    submissions_burst: 40,
 };
 
 #[derive(Debug, thiserror::Error)]

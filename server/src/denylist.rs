@@ -6,15 +6,18 @@
 //! the peer is one of `SESAME_TRUSTED_PROXIES` — the one its `X-Forwarded-For` names.
 
 use std::collections::HashSet;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
+
+use crate::perimeter::ClientIp;
 
 /// A set of addresses and ranges.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -133,20 +136,14 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &IpSet) -> IpA
 /// The list in force and where it comes from.
 pub struct Denylist {
     file: Option<PathBuf>,
-    trusted: IpSet,
     current: RwLock<Arc<IpSet>>,
 }
 
 impl Denylist {
     /// Reads the file now (a missing or unreadable file at start-up is an empty list, logged).
-    pub fn load(file: Option<PathBuf>, trusted_proxies: &str) -> Arc<Denylist> {
-        let (trusted, problems) = IpSet::parse_list(trusted_proxies);
-        for problem in problems {
-            tracing::warn!("SESAME_TRUSTED_PROXIES, {problem}");
-        }
+    pub fn load(file: Option<PathBuf>) -> Arc<Denylist> {
         let denylist = Arc::new(Denylist {
             file,
-            trusted,
             current: RwLock::new(Arc::new(IpSet::default())),
         });
         denylist.reload();
@@ -203,11 +200,6 @@ impl Denylist {
             }
         });
     }
-
-    fn refuses(&self, peer: IpAddr, headers: &HeaderMap) -> Option<IpAddr> {
-        let client = client_address(peer, headers, &self.trusted);
-        self.current().contains(client).then_some(client)
-    }
 }
 
 const REFUSAL_PAGE: &str = r#"<!DOCTYPE html>
@@ -231,11 +223,11 @@ const REFUSAL_PAGE: &str = r#"<!DOCTYPE html>
 /// Refuses clients on the list, with a page that says why.
 pub async fn refuse_listed(
     State(denylist): State<Arc<Denylist>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     request: Request,
     next: Next,
 ) -> Response {
-    if let Some(client) = denylist.refuses(peer.ip(), request.headers()) {
+    if denylist.current().contains(client) {
         tracing::warn!(%client, uri = %request.uri(), "accès refusé : réseau d'anonymisation");
         return (
             StatusCode::FORBIDDEN,

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod denylist;
 pub mod perimeter;
 pub mod probes;
+pub mod rate_limit;
 pub mod telemetry;
 
 use std::future::Future;
@@ -60,8 +61,15 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// What the perimeter needs besides the application state.
+pub struct Guards {
+    pub trusted_proxies: std::sync::Arc<denylist::IpSet>,
+    pub denylist: std::sync::Arc<Denylist>,
+    pub rate_limiter: std::sync::Arc<rate_limit::RateLimiter>,
+}
+
 /// The whole HTTP application over a migrated store.
-pub fn router(state: AppState, denylist: std::sync::Arc<Denylist>) -> Router {
+pub fn router(state: AppState, guards: Guards) -> Router {
     let routes = generate_route_list(App);
     let branding = state.branding;
     let context = move || provide_context(branding);
@@ -73,12 +81,14 @@ pub fn router(state: AppState, denylist: std::sync::Arc<Denylist>) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        // Innermost first: the body cap and the CSRF check run before any handler; the security
-        // headers wrap them, so that even a refusal carries them.
+        // Innermost first. Outermost, the client is identified; the security headers wrap every
+        // refusal below them (denylist, CSRF, rate limit, body cap), all before any handler.
         .layer(RequestBodyLimitLayer::new(perimeter::MAX_BODY_BYTES))
+        .layer(from_fn_with_state(guards.rate_limiter, rate_limit::limit_submissions))
         .layer(from_fn(perimeter::same_origin_writes))
-        .layer(from_fn_with_state(denylist, denylist::refuse_listed))
+        .layer(from_fn_with_state(guards.denylist, denylist::refuse_listed))
         .layer(from_fn(perimeter::security_headers))
+        .layer(from_fn_with_state(guards.trusted_proxies, perimeter::identify_client))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -137,13 +147,25 @@ impl Server {
                 state: config.state_deployment,
             },
         };
-        let denylist = Denylist::load(config.denylist_file.clone(), &config.trusted_proxies);
+        let (trusted_proxies, problems) = denylist::IpSet::parse_list(&config.trusted_proxies);
+        for problem in problems {
+            tracing::warn!("SESAME_TRUSTED_PROXIES, {problem}");
+        }
+        let denylist = Denylist::load(config.denylist_file.clone());
         denylist.watch(Duration::from_secs(config.denylist_poll_seconds.max(1)));
+        let guards = Guards {
+            trusted_proxies: std::sync::Arc::new(trusted_proxies),
+            denylist,
+            rate_limiter: rate_limit::RateLimiter::new(
+                config.submissions_per_minute,
+                config.submissions_burst,
+            ),
+        };
         Ok(Server {
             addr,
             store,
             listener,
-            router: router(state, denylist),
+            router: router(state, guards),
             grace: Duration::from_secs(config.shutdown_grace_seconds),
         })
     }

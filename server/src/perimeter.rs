@@ -2,9 +2,12 @@
 //! security headers on every response, refusal of cross-site state-changing requests (CSRF), and
 //! a cap on request bodies.
 
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
 use app::security::DEFAULT_POLICY;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +17,23 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 const PERMISSIONS_POLICY: &str =
     "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()";
+
+/// The address of the client a request comes from, resolved once by [`identify_client`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// Works out who is asking: the peer, or the client a trusted proxy forwards for (see
+/// [`crate::denylist::client_address`]), for every later check to read.
+pub async fn identify_client(
+    State(trusted_proxies): State<Arc<crate::denylist::IpSet>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let client = crate::denylist::client_address(peer.ip(), request.headers(), &trusted_proxies);
+    request.extensions_mut().insert(ClientIp(client));
+    next.run(request).await
+}
 
 /// Adds the security headers to every response. Pages set their own Content-Security-Policy (with
 /// their nonce, see `app::security`); every other response gets the strict default.

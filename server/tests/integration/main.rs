@@ -4,4 +4,5 @@ mod denylist;
 mod helpers;
 mod perimeter;
 mod process;
+mod rate_limit;
 mod story;

@@ -1,0 +1,159 @@
+//! Refusal of abusive submissions: every state-changing request counts against its client's
+//! budget (a token bucket per address: a burst, then a steady rate). Past it, the client gets
+//! 429 with `Retry-After` and a French message. Reading is never limited here.
+//!
+//! Budgets are kept per instance: behind a load balancer of N instances a client may send up to N
+//! times the rate, which still stops floods and automation; per-account limits on sign-in and
+//! account creation come with the accounts.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+
+use crate::perimeter::ClientIp;
+
+/// Above this many tracked clients, buckets that have refilled are forgotten.
+const TRACKED_CLIENTS: usize = 10_000;
+
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+pub struct RateLimiter {
+    burst: f64,
+    per_second: f64,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl RateLimiter {
+    /// `per_minute` submissions a minute on average, `burst` at once.
+    pub fn new(per_minute: u32, burst: u32) -> Arc<RateLimiter> {
+        Arc::new(RateLimiter {
+            burst: f64::from(burst.max(1)),
+            per_second: f64::from(per_minute.max(1)) / 60.0,
+            buckets: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Takes one token for `client`, or says how long until one is available.
+    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        if buckets.len() >= TRACKED_CLIENTS {
+            let (burst, rate) = (self.burst, self.per_second);
+            buckets.retain(|_, bucket| refilled(bucket, now, rate, burst) < burst);
+        }
+        let bucket = buckets.entry(client).or_insert(Bucket {
+            tokens: self.burst,
+            updated: now,
+        });
+        bucket.tokens = refilled(bucket, now, self.per_second, self.burst);
+        bucket.updated = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64(
+                (1.0 - bucket.tokens) / self.per_second,
+            ))
+        }
+    }
+}
+
+fn refilled(bucket: &Bucket, now: Instant, per_second: f64, burst: f64) -> f64 {
+    let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+    (bucket.tokens + elapsed * per_second).min(burst)
+}
+
+/// Counts state-changing requests against the client's budget.
+pub async fn limit_submissions(
+    State(limiter): State<Arc<RateLimiter>>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let reading = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if reading {
+        return next.run(request).await;
+    }
+    match limiter.check(client, Instant::now()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            tracing::warn!(%client, uri = %request.uri(), seconds, "trop de soumissions : requête refusée");
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    (header::RETRY_AFTER, HeaderValue::from(seconds)),
+                    (header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8")),
+                ],
+                Body::from(format!(
+                    "Trop de demandes envoyées en peu de temps. Réessayez dans {seconds} seconde{}.",
+                    if seconds > 1 { "s" } else { "" }
+                )),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_then_the_steady_rate() {
+        let limiter = RateLimiter::new(60, 3);
+        let client: IpAddr = "192.0.2.1".parse().unwrap();
+        let other: IpAddr = "192.0.2.2".parse().unwrap();
+        let start = Instant::now();
+        for _ in 0..3 {
+            assert!(limiter.check(client, start).is_ok());
+        }
+        let wait = limiter.check(client, start).unwrap_err();
+        assert!((wait.as_secs_f64() - 1.0).abs() < 0.01, "{wait:?}");
+        assert!(
+            limiter.check(other, start).is_ok(),
+            "chaque client a son propre budget"
+        );
+        assert!(limiter
+            .check(client, start + Duration::from_millis(500))
+            .is_err());
+        assert!(limiter
+            .check(client, start + Duration::from_millis(1600))
+            .is_ok());
+        // A long pause refills up to the burst, not beyond.
+        let later = start + Duration::from_secs(3600);
+        for _ in 0..3 {
+            assert!(limiter.check(client, later).is_ok());
+        }
+        assert!(limiter.check(client, later).is_err());
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let limiter = RateLimiter::new(60, 2);
+        let start = Instant::now();
+        for n in 0..(TRACKED_CLIENTS as u32 + 10) {
+            let client = IpAddr::from(std::net::Ipv4Addr::from(0x0A00_0000 + n));
+            let _ = limiter.check(client, start);
+        }
+        let later = start + Duration::from_secs(10);
+        let _ = limiter.check("192.0.2.9".parse().unwrap(), later);
+        assert!(limiter.buckets.lock().unwrap().len() < 100);
+    }
+}
