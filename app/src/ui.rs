@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use components::layout::{Footer, Header, SkipLinks};
 use pages::{
-    dossier::DossierPage, dossiers::DossierListPage, home::HomePage, legal, not_found::NotFound,
+    dossier::DossierPage, dossiers::DossierListPage, home::HomePage, information, legal,
+    not_found::NotFound,
 };
 
 /// How the deployment presents itself: with the State's brand block (Marianne, "République
@@ -94,6 +95,11 @@ pub fn App() -> impl IntoView {
                         view=DossierPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=StaticSegment("informations-reglementaires") view=information::RegulatoryInformation />
+                    <Route path=StaticSegment("informations-pratiques") view=information::PracticalInformation />
+                    <Route path=StaticSegment("guide") view=information::UserGuide />
+                    <Route path=StaticSegment("faq") view=information::Faq />
+                    <Route path=StaticSegment("contact") view=information::Contact />
                     <Route path=StaticSegment("cgu") view=legal::Cgu />
                     <Route path=StaticSegment("donnees-personnelles") view=legal::PersonalData />
                     <Route path=StaticSegment("accessibilite") view=legal::Accessibility />

@@ -18,6 +18,8 @@ const PAGES: Array<{ what: string; path: (page: import("@playwright/test").Page)
   { what: "la liste des dossiers", path: async () => "/dossiers", status: 200 },
   { what: "une page de dossier", path: firstDossierPath, status: 200 },
   { what: "les conditions générales d'utilisation", path: async () => "/cgu", status: 200 },
+  { what: "les informations réglementaires", path: async () => "/informations-reglementaires", status: 200 },
+  { what: "la foire aux questions", path: async () => "/faq", status: 200 },
   { what: "la page non trouvée", path: async () => MISSING, status: 404 },
 ];
 

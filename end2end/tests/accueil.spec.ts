@@ -70,6 +70,12 @@ const FOOTER_PAGES = [
   // The link states the compliance level, as the law requires; the page is "Accessibilité".
   { link: "Accessibilité : non conforme", path: "/accessibilite", title: "Accessibilité" },
   { link: "Mentions légales", path: "/mentions-legales", title: "Mentions légales" },
+  // The information pages of the portal.
+  { link: "Informations réglementaires", path: "/informations-reglementaires", title: "Informations réglementaires" },
+  { link: "Informations pratiques", path: "/informations-pratiques", title: "Informations pratiques" },
+  { link: "Guide d'utilisation", path: "/guide", title: "Guide d'utilisation" },
+  { link: "Foire aux questions", path: "/faq", title: "Foire aux questions" },
+  { link: "Contact", path: "/contact", title: "Contact" },
 ];
 
 test("les pages obligatoires sont atteignables depuis le pied de page", async ({ page }) => {

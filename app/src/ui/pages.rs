@@ -3,5 +3,6 @@
 pub mod dossier;
 pub mod dossiers;
 pub mod home;
+pub mod information;
 pub mod legal;
 pub mod not_found;

@@ -14,6 +14,18 @@ const TAGLINE: &str =
 /// The main navigation: (label, path).
 const NAVIGATION: [(&str, &str); 2] = [("Accueil", "/"), ("Dossiers", "/dossiers")];
 
+/// The information pages, linked from the footer and the home page: (label, path).
+pub const INFORMATION: [(&str, &str); 5] = [
+    (
+        "Informations réglementaires",
+        "/informations-reglementaires",
+    ),
+    ("Informations pratiques", "/informations-pratiques"),
+    ("Guide d'utilisation", "/guide"),
+    ("Foire aux questions", "/faq"),
+    ("Contact", "/contact"),
+];
+
 #[component]
 pub fn SkipLinks() -> impl IntoView {
     view! {
@@ -159,6 +171,7 @@ pub fn Footer() -> impl IntoView {
                         <ul class="fr-footer__content-list">
                             {NAVIGATION
                                 .into_iter()
+                                .chain(INFORMATION)
                                 .map(|(label, path)| {
                                     view! {
                                         <li class="fr-footer__content-item">

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::components::layout::INFORMATION;
+
 /// (title, what it does for people, link when the service is open).
 const SERVICES: [(&str, &str, Option<&str>); 9] = [
     (
@@ -92,6 +94,13 @@ pub fn HomePage() -> impl IntoView {
                             </li>
                         }
                     })
+                    .collect_view()}
+            </ul>
+            <h2 class="fr-mt-6w">"S'informer"</h2>
+            <ul class="sesame-links">
+                {INFORMATION
+                    .into_iter()
+                    .map(|(label, path)| view! { <li><a class="fr-link" href=path>{label}</a></li> })
                     .collect_view()}
             </ul>
             <div class="fr-callout fr-mt-6w">

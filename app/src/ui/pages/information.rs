@@ -1,0 +1,414 @@
+//! The public information pages of the portal (service 4): regulatory information, practical
+//! information on crossing the border, the user guide, the FAQ and whom to contact. They are
+//! plain server-rendered text, readable without JavaScript and without an account; each page's
+//! text lives in its component.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The frame shared by the information pages: the document title and the single `<h1>`.
+#[component]
+fn InfoPage(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <div class="fr-container fr-my-6w sesame-prose">
+            <h1>{title}</h1>
+            {children()}
+        </div>
+    }
+}
+
+#[component]
+pub fn RegulatoryInformation() -> impl IntoView {
+    view! {
+        <InfoPage title="Informations réglementaires">
+            <p class="fr-text--lead">
+                "Les animaux et les marchandises soumis aux contrôles sanitaires et phytosanitaires qui entrent dans l'Union européenne depuis un pays tiers doivent être présentés à un poste de contrôle frontalier. Ils ne peuvent être dédouanés qu'après une décision favorable rendue à l'issue des contrôles officiels."
+            </p>
+
+            <h2>"Le cadre européen des contrôles officiels"</h2>
+            <p>
+                "Les contrôles à l'entrée de l'Union sont organisés par le règlement (UE) 2017/625 relatif aux contrôles officiels, applicable dans tous les États membres. Des actes de la Commission européenne le complètent : listes des marchandises concernées, fréquences des contrôles, modèles de documents et de certificats."
+            </p>
+            <p>
+                "Les conditions d'importation elles-mêmes (certificats exigés, pays et établissements autorisés, exigences sanitaires) relèvent d'autres textes, notamment la législation européenne sur la santé animale, la santé des végétaux et la sécurité des denrées alimentaires et des aliments pour animaux."
+            </p>
+
+            <h2>"Les postes de contrôle frontaliers"</h2>
+            <p>
+                "Les contrôles ont lieu dans un poste de contrôle frontalier (PCF), situé dans un port ou un aéroport. Chaque poste est désigné par l'État membre pour certaines catégories d'animaux et de marchandises seulement : animaux vivants, produits d'origine animale, végétaux et produits végétaux, denrées alimentaires et aliments pour animaux d'origine non animale, etc. La Commission européenne publie la liste des postes et des catégories pour lesquelles chacun est désigné."
+            </p>
+            <div class="fr-highlight">
+                <p>
+                    "Avant l'expédition, vérifiez que le poste du point d'entrée prévu est désigné pour la catégorie de votre marchandise : un envoi ne peut pas être contrôlé dans un poste qui ne l'est pas."
+                </p>
+            </div>
+
+            <h2>"Le document sanitaire commun d'entrée (DSCE)"</h2>
+            <p>
+                "Chaque envoi est accompagné d'un DSCE, établi dans TRACES NT, le système d'information de la Commission européenne. L'opérateur responsable de l'envoi remplit la partie I avant l'arrivée de la marchandise : c'est la notification préalable, qui permet au poste de se préparer. Le poste y inscrit ensuite sa décision (partie II) et, le cas échéant, les suites données (partie III)."
+            </p>
+            <p>"Il existe quatre types de DSCE selon la marchandise :"</p>
+            <ul>
+                <li>"DSCE-A : animaux vivants ;"</li>
+                <li>"DSCE-P : produits d'origine animale, produits germinaux et sous-produits animaux ;"</li>
+                <li>"DSCE-PP : végétaux, produits végétaux et autres objets soumis à contrôle phytosanitaire ;"</li>
+                <li>"DSCE-D : denrées alimentaires et aliments pour animaux d'origine non animale soumis à des contrôles renforcés."</li>
+            </ul>
+
+            <h2>"Les contrôles au poste"</h2>
+            <p>"Les contrôles sanitaires et phytosanitaires comportent trois niveaux :"</p>
+            <ul>
+                <li>
+                    <strong>"Contrôle documentaire"</strong>
+                    " : examen du DSCE, des certificats officiels et des documents qui accompagnent l'envoi. Il est réalisé pour tous les envois."
+                </li>
+                <li>
+                    <strong>"Contrôle d'identité"</strong>
+                    " : vérification que la marchandise correspond aux documents (nature, marques, scellés, quantités)."
+                </li>
+                <li>
+                    <strong>"Contrôle physique"</strong>
+                    " : examen de la marchandise elle-même, avec, si nécessaire, des prélèvements pour analyse en laboratoire."
+                </li>
+            </ul>
+            <p>
+                "Les contrôles d'identité et physiques dépendent de la catégorie de marchandise et du niveau de risque. Ils sont systématiques pour les animaux vivants. Pour les autres marchandises, leur fréquence est fixée par la réglementation européenne et peut être renforcée ou allégée selon l'origine, la nature du produit et l'historique des envois. Dans l'attente d'un résultat d'analyse, l'envoi peut rester sous contrôle officiel."
+            </p>
+
+            <h2>"La décision sur le DSCE"</h2>
+            <p>
+                "À l'issue des contrôles, le poste de contrôle frontalier rend sa décision dans le DSCE. Lorsqu'elle est favorable, elle précise l'usage autorisé : mise sur le marché intérieur, transit, transbordement ou acheminement vers une destination sous contrôle, selon le cas. Lorsqu'elle est défavorable, elle indique la mesure à appliquer à l'envoi."
+            </p>
+
+            <h2>"Le dédouanement"</h2>
+            <p>
+                "L'opérateur, ou son représentant en douane, dépose la déclaration en douane, identifiée par son numéro MRN, en y mentionnant la référence du DSCE. La douane ne peut placer la marchandise sous un régime douanier qu'au vu d'un DSCE portant une décision favorable. Après ses propres contrôles éventuels, elle délivre la mainlevée, le « bon à enlever » (BAE) : la marchandise peut alors quitter le terminal."
+            </p>
+
+            <h2>"Les envois non conformes"</h2>
+            <p>
+                "Lorsqu'un envoi ne respecte pas les exigences applicables, l'entrée lui est refusée et il reste sous contrôle officiel. Le poste ordonne l'une des mesures prévues par la réglementation, notamment :"
+            </p>
+            <ul>
+                <li>"la destruction de la marchandise ;"</li>
+                <li>"sa réexpédition hors de l'Union européenne ;"</li>
+                <li>"un traitement spécial permettant de la rendre conforme, ou, dans certains cas, son affectation à un autre usage."</li>
+            </ul>
+            <p>
+                "Ces mesures sont exécutées à la charge de l'opérateur responsable de l'envoi, dans les délais fixés par le poste."
+            </p>
+
+            <h2>"Qui fait quoi"</h2>
+            <ul>
+                <li>
+                    <strong>"L'opérateur"</strong>
+                    " (importateur, représentant en douane, transitaire) : notification préalable dans TRACES NT, présentation des documents originaux, mise à disposition de la marchandise pour les contrôles, déclaration en douane."
+                </li>
+                <li>
+                    <strong>"Le SIVEP (DGAL)"</strong>
+                    ", service d'inspection vétérinaire et phytosanitaire aux frontières : contrôles sanitaires et phytosanitaires au poste de contrôle frontalier et décision sur le DSCE."
+                </li>
+                <li>
+                    <strong>"La douane (DGDDI)"</strong>
+                    " : traitement de la déclaration en douane, contrôles douaniers et délivrance du bon à enlever."
+                </li>
+                <li>
+                    <strong>"France Sésame"</strong>
+                    " : rassemble en un seul dossier les informations de ces différents acteurs pour suivre le passage de la frontière. Il ne remplace ni TRACES NT ni le système de dédouanement, où les formalités continuent d'être accomplies."
+                </li>
+            </ul>
+
+            <div class="fr-callout">
+                <h2 class="fr-callout__title">"Seuls les textes officiels font foi"</h2>
+                <p class="fr-callout__text">
+                    "Cette page présente les principes généraux des contrôles et ne se substitue pas à la réglementation. En cas de doute, reportez-vous aux textes publiés au Journal officiel de l'Union européenne et au Journal officiel de la République française, ou interrogez le poste de contrôle frontalier de votre site."
+                </p>
+            </div>
+            <p>
+                <a href="https://eur-lex.europa.eu/eli/reg/2017/625/oj">
+                    "Consulter le règlement (UE) 2017/625 sur EUR-Lex"
+                </a>
+            </p>
+        </InfoPage>
+    }
+}
+
+#[component]
+pub fn PracticalInformation() -> impl IntoView {
+    view! {
+        <InfoPage title="Informations pratiques">
+            <p class="fr-text--lead">
+                "Un passage de frontière se prépare : plus les informations arrivent tôt, plus les contrôles s'organisent facilement et plus vite votre marchandise est libérée."
+            </p>
+
+            <h2>"Avant l'arrivée de l'envoi"</h2>
+            <ol>
+                <li>"Vérifiez que le poste de contrôle frontalier du point d'entrée est désigné pour la catégorie de votre marchandise."</li>
+                <li>"Déposez la partie I du DSCE dans TRACES NT avant l'arrivée, de préférence un jour ouvré avant, et en tout cas dans les délais prévus par la réglementation."</li>
+                <li>"Réunissez les originaux des certificats officiels (sanitaires, phytosanitaires) lorsqu'ils ne sont pas délivrés sous forme électronique dans TRACES NT, ainsi que les documents commerciaux et de transport."</li>
+                <li>"Préparez votre déclaration en douane en y reportant la référence du DSCE."</li>
+            </ol>
+
+            <h2>"Si votre envoi est sélectionné pour un contrôle"</h2>
+            <p>
+                "Après le contrôle documentaire, le poste vous indique si un contrôle d'identité ou physique est nécessaire. Dans ce cas :"
+            </p>
+            <ul>
+                <li>"prenez rendez-vous auprès du poste de contrôle frontalier ; la réservation des créneaux en ligne sera prochainement disponible sur France Sésame ;"</li>
+                <li>"faites positionner le conteneur ou le lot au poste pour l'heure du rendez-vous, en lien avec le terminal ou le magasin de fret ;"</li>
+                <li>"si vous ne pouvez pas honorer le créneau, prévenez le poste au plus tôt pour qu'il puisse être attribué à un autre envoi."</li>
+            </ul>
+
+            <h2>"En attendant un résultat d'analyse"</h2>
+            <p>
+                "Lorsque des échantillons ont été prélevés, l'envoi peut rester sous contrôle officiel jusqu'au résultat du laboratoire. Le délai dépend de l'analyse demandée. Dans votre dossier, l'étape « Analyse de laboratoire » reste « En cours » jusqu'à la réception du résultat, puis la décision suit. Pour les marchandises périssables, voyez avec le poste et le terminal les conditions de stockage pendant l'attente ; les frais de stockage restent à votre charge."
+            </p>
+
+            <h2>"Après la décision"</h2>
+            <p>
+                "Une fois la décision favorable rendue sur le DSCE, la douane traite votre déclaration. Le bon à enlever (BAE) permet ensuite la sortie du terminal. Si la décision est défavorable, le poste vous indique la mesure à exécuter et son délai."
+            </p>
+
+            <h2>"Si la plateforme est indisponible : la procédure de secours"</h2>
+            <p>
+                "En cas de maintenance ou d'incident, un message vous en informe. Les formalités ne s'arrêtent pas pour autant :"
+            </p>
+            <ul>
+                <li>"continuez à utiliser TRACES NT et le système de dédouanement, qui restent les références ;"</li>
+                <li>"contactez directement le poste de contrôle frontalier et le bureau de douane de votre site pour connaître l'avancement de vos envois et organiser les contrôles."</li>
+            </ul>
+            <p>
+                "Au retour du service, les dossiers sont mis à jour à partir des informations transmises par ces systèmes."
+            </p>
+
+            <h2>"Sites raccordés"</h2>
+            <p>"France Sésame couvre aujourd'hui les sites suivants ; d'autres ports et aéroports seront raccordés progressivement."</p>
+            <h3>"Ports maritimes"</h3>
+            <ul>
+                <li>"Le Havre"</li>
+                <li>"Marseille-Fos"</li>
+                <li>"Dunkerque"</li>
+                <li>"Nantes-Saint-Nazaire"</li>
+            </ul>
+            <h3>"Aéroports"</h3>
+            <ul>
+                <li>"Paris-Charles-de-Gaulle"</li>
+                <li>"Paris-Orly"</li>
+            </ul>
+        </InfoPage>
+    }
+}
+
+#[component]
+pub fn UserGuide() -> impl IntoView {
+    view! {
+        <InfoPage title="Guide d'utilisation">
+            <p class="fr-text--lead">
+                "France Sésame vous montre, pour chaque envoi, où en sont les formalités et les contrôles, et ce qui vient ensuite."
+            </p>
+
+            <h2>"Accéder au service"</h2>
+            <p>
+                "L'accès à vos dossiers nécessite un compte associé à une adresse électronique valide. À la première connexion, puis à chaque nouvelle version, vous acceptez les "
+                <a href="/cgu">"conditions générales d'utilisation"</a>
+                "."
+            </p>
+
+            <h2>"Suivre vos dossiers"</h2>
+            <h3>"La liste des dossiers"</h3>
+            <p>
+                "La liste présente vos envois avec leurs marchandises, leur site, l'opérateur, l'étape en cours et le statut du dossier : « En cours », « Bloqué », « Non conforme » ou « Terminé ». Affinez-la avec les filtres :"
+            </p>
+            <ul>
+                <li><strong>"Site"</strong>" : le port ou l'aéroport d'entrée ;"</li>
+                <li><strong>"Statut"</strong>" : l'état d'ensemble du dossier ;"</li>
+                <li><strong>"Marchandises"</strong>" : la catégorie (animaux vivants, produits d'origine animale, végétaux, etc.) ;"</li>
+                <li><strong>"Flux"</strong>" : importation ou transit."</li>
+            </ul>
+            <p>
+                "Choisissez vos critères puis « Filtrer » ; « Réinitialiser » les efface. Les filtres figurent dans l'adresse de la page : vous pouvez l'enregistrer dans vos favoris ou la partager avec un collègue."
+            </p>
+            <p><a href="/dossiers">"Consulter la liste des dossiers"</a></p>
+
+            <h3>"La page d'un dossier"</h3>
+            <p>"Chaque dossier réunit :"</p>
+            <ul>
+                <li><strong>"Références"</strong>" : conteneur ou lettre de transport aérienne, connaissement, DSCE, déclaration en douane (MRN) ;"</li>
+                <li><strong>"Envoi"</strong>" : marchandises, flux, site, poste de contrôle frontalier, opérateur ;"</li>
+                <li><strong>"Parcours"</strong>" : les étapes du passage de la frontière, dans l'ordre ;"</li>
+                <li><strong>"Historique des événements"</strong>" : tout ce qui a été reçu pour cet envoi, daté."</li>
+            </ul>
+
+            <h3>"Le parcours et l'état des étapes"</h3>
+            <p>
+                "Le parcours va du dépôt du DSCE à la sortie du terminal : arrivée et déchargement, contrôles documentaire, d'identité et physique, analyse de laboratoire, décision sur le DSCE, déclaration en douane et bon à enlever. Chaque étape indique, quand ils sont connus, ses dates, l'administration qui intervient et son résultat. Son état est toujours écrit en toutes lettres :"
+            </p>
+            <ul>
+                <li><strong>"À venir"</strong>" : l'étape n'a pas encore commencé ;"</li>
+                <li><strong>"En cours"</strong>" : l'étape est en train de se dérouler ;"</li>
+                <li><strong>"Terminé"</strong>" : l'étape est achevée ;"</li>
+                <li><strong>"Bloqué"</strong>" : l'étape ne peut pas avancer, le plus souvent parce qu'une action est attendue (document manquant, rendez-vous à prendre, marchandise retenue) ;"</li>
+                <li><strong>"Non conforme"</strong>" : le contrôle ou la décision a conclu à une non-conformité ; les suites à donner apparaissent alors dans le parcours ;"</li>
+                <li><strong>"Non requis"</strong>" : l'étape ne s'applique pas à cet envoi, par exemple lorsqu'il n'a pas été sélectionné pour un contrôle physique."</li>
+            </ul>
+
+            <h3>"L'historique des événements"</h3>
+            <p>
+                "L'historique liste, dans l'ordre où ils sont survenus, les événements transmis par TRACES NT, le système de dédouanement et les systèmes portuaires et aéroportuaires, avec leur date, leur heure et leur source. C'est la trace de ce qui a fait avancer le dossier."
+            </p>
+
+            <h2>"Rechercher un dossier par sa référence"</h2>
+            <p>"Prochainement, vous pourrez retrouver un dossier à partir de l'une de ses références :"</p>
+            <ul>
+                <li>"numéro de conteneur (norme ISO 6346), par exemple CSQU3054383 ;"</li>
+                <li>"lettre de transport aérienne (LTA ou AWB), par exemple 020-12345675 ;"</li>
+                <li>"connaissement (BL), tel qu'il figure sur le document du transporteur ;"</li>
+                <li>"référence du DSCE, par exemple CHEDP.FR.2025.0001234 ;"</li>
+                <li>"numéro MRN de la déclaration en douane (18 caractères)."</li>
+            </ul>
+            <p>
+                "Vous la saisirez comme vous l'avez sous les yeux : les espaces, les tirets et les minuscules seront acceptés ; « csqu 305438-3 » et « CSQU3054383 » désignent le même conteneur. Si la référence est erronée, un message vous dira précisément ce qui ne va pas : longueur, caractère non valide ou chiffre de contrôle."
+            </p>
+
+            <h2>"Prochainement"</h2>
+            <p>"De nouveaux services viendront prochainement compléter le suivi des dossiers :"</p>
+            <ul>
+                <li><strong>"Rendez-vous"</strong>" : réserver en ligne les créneaux des contrôles d'identité et physiques ;"</li>
+                <li><strong>"Notifications"</strong>" : être prévenu, par courriel et dans l'application, dès qu'un envoi avance ou qu'une action est attendue de vous ;"</li>
+                <li><strong>"Messagerie"</strong>" : écrire à la douane et au SIVEP par un seul canal, chaque échange étant tracé ;"</li>
+                <li><strong>"Dossier d'import numérique"</strong>" : consulter et télécharger les documents de chaque envoi."</li>
+            </ul>
+        </InfoPage>
+    }
+}
+
+#[component]
+pub fn Faq() -> impl IntoView {
+    view! {
+        <InfoPage title="Foire aux questions">
+            <p class="fr-text--lead">
+                "Les réponses aux questions les plus fréquentes des opérateurs et des agents."
+            </p>
+
+            <h2>"Accès au service"</h2>
+            <details class="fr-mb-2w">
+                <summary>"France Sésame est-il payant ?"</summary>
+                <p>
+                    "Non, l'utilisation de France Sésame est gratuite. Elle ne modifie pas les redevances liées aux contrôles officiels ni les frais de manutention, de stockage ou d'analyse, qui restent dus selon les règles habituelles."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"Ai-je besoin d'un compte ?"</summary>
+                <p>
+                    "Oui. Les pages d'information sont publiques, mais le suivi de vos dossiers nécessite un compte associé à une adresse électronique valide. Avant toute utilisation, vous devez accepter les "
+                    <a href="/cgu">"conditions générales d'utilisation"</a>
+                    " en vigueur."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"Puis-je utiliser France Sésame sur un téléphone ?"</summary>
+                <p>
+                    "Oui. Les pages s'adaptent aux écrans de téléphone et de tablette : vous pouvez consulter l'état d'un envoi depuis le quai ou la porte du terminal avec un navigateur récent."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"Pourquoi mon accès par Tor est-il refusé ?"</summary>
+                <p>
+                    "France Sésame donne accès à des informations sur des contrôles officiels et sur des entreprises. Pour protéger ces données et pouvoir établir qui s'est connecté, l'accès par des réseaux d'anonymisation comme Tor n'est pas autorisé. Connectez-vous depuis une connexion internet ordinaire."
+                </p>
+            </details>
+
+            <h2>"Suivi des dossiers"</h2>
+            <details class="fr-mb-2w">
+                <summary>"Pourquoi mon dossier est-il « Bloqué » ?"</summary>
+                <p>
+                    "Une étape du parcours ne peut pas avancer : un document original est attendu, un rendez-vous doit être pris pour un contrôle, un résultat d'analyse tarde ou la marchandise est retenue. Ouvrez le dossier : l'étape bloquée en indique la raison. Si l'action vous revient, accomplissez-la ; sinon, rapprochez-vous du poste de contrôle frontalier ou du bureau de douane concerné."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"Que signifie « Non requis » ?"</summary>
+                <p>
+                    "L'étape ne s'applique pas à votre envoi : par exemple, il n'a pas été sélectionné pour un contrôle physique, ou aucune analyse n'a été demandée. Ce n'est ni une anomalie ni une étape en attente."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"D'où viennent les informations affichées ?"</summary>
+                <p>
+                    "Des systèmes où les formalités sont réellement accomplies : TRACES NT pour le DSCE et les contrôles sanitaires et phytosanitaires, le système de dédouanement de la douane pour la déclaration et le bon à enlever, et les systèmes des communautés portuaires et aéroportuaires pour l'arrivée et la sortie de la marchandise. France Sésame les rassemble en un seul dossier par envoi ; il ne les remplace pas."
+                </p>
+            </details>
+
+            <h2>"Données, disponibilité et accessibilité"</h2>
+            <details class="fr-mb-2w">
+                <summary>"Combien de temps mes données sont-elles conservées ?"</summary>
+                <p>
+                    "Vos données personnelles sont conservées deux ans après votre dernière connexion, et les journaux de connexion six mois. Pour exercer vos droits, consultez la page "
+                    <a href="/donnees-personnelles">"Données personnelles"</a>
+                    "."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"Que faire si la plateforme est indisponible ?"</summary>
+                <p>
+                    "Appliquez la procédure de secours : continuez vos formalités dans TRACES NT et le système de dédouanement, et contactez directement le poste de contrôle frontalier et le bureau de douane de votre site. Vos dossiers seront mis à jour au retour du service."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"Comment signaler un problème d'accessibilité ?"</summary>
+                <p>
+                    "Si vous ne parvenez pas à accéder à un contenu ou à un service, signalez-le au poste de contrôle frontalier de votre site : une alternative accessible vous sera proposée. La page "
+                    <a href="/accessibilite">"Accessibilité"</a>
+                    " présente l'état de conformité du service."
+                </p>
+            </details>
+        </InfoPage>
+    }
+}
+
+#[component]
+pub fn Contact() -> impl IntoView {
+    view! {
+        <InfoPage title="Contact">
+            <p class="fr-text--lead">
+                "France Sésame suit vos formalités mais ne les instruit pas : selon votre question, adressez-vous au service compétent."
+            </p>
+
+            <h2>"Une question sur un envoi"</h2>
+            <h3>"Contrôles sanitaires et phytosanitaires"</h3>
+            <p>
+                "Contactez le poste de contrôle frontalier (SIVEP) du site d'entrée. Son nom figure sur la page de chaque dossier, à la rubrique « Poste de contrôle frontalier ». Munissez-vous de la référence du DSCE et du numéro de conteneur ou de lettre de transport aérienne."
+            </p>
+            <h3>"Dédouanement"</h3>
+            <p>
+                "Contactez le bureau de douane où la déclaration a été déposée, en indiquant son numéro MRN."
+            </p>
+
+            <h2>"Une question sur la plateforme"</h2>
+            <p>
+                "Pour une question sur votre compte ou pour signaler un dysfonctionnement, un formulaire de contact du support sera prochainement disponible dans votre espace personnel, avec la messagerie. Agents : les habilitations sont accordées et retirées par votre chef de service."
+            </p>
+
+            <h2>"Vos données personnelles"</h2>
+            <p>
+                "Pour exercer vos droits d'accès, de rectification, d'effacement, de limitation ou d'opposition, consultez la page "
+                <a href="/donnees-personnelles">"Données personnelles"</a>
+                "."
+            </p>
+
+            <h2>"Accessibilité"</h2>
+            <p>
+                "Pour signaler un défaut d'accessibilité ou obtenir une alternative accessible, consultez la page "
+                <a href="/accessibilite">"Accessibilité"</a>
+                "."
+            </p>
+
+            <div class="fr-callout">
+                <h2 class="fr-callout__title">"La plateforme est indisponible ?"</h2>
+                <p class="fr-callout__text">
+                    "Appliquez la procédure de secours : contactez directement le poste de contrôle frontalier et le bureau de douane de votre site. Vos formalités se poursuivent dans TRACES NT et dans le système de dédouanement."
+                </p>
+            </div>
+        </InfoPage>
+    }
+}
