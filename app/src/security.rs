@@ -1,6 +1,13 @@
 //! The security policies pages and the HTTP perimeter share, in one place: what a page may load
 //! and run, and what every other response may.
 
+use std::sync::Arc;
+
+/// The nonce of one response, minted by the HTTP perimeter and kept in the request's extensions
+/// for the page to put on its scripts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageNonce(pub Arc<str>);
+
 /// The Content-Security-Policy of an HTML page rendered by the platform. Scripts need the
 /// response's nonce ('strict-dynamic' lets the hydration module import the WASM glue);
 /// 'wasm-unsafe-eval' allows compiling the WASM, not `eval`. The State design system draws

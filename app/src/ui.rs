@@ -27,7 +27,7 @@ pub struct Branding {
 /// The HTML document around the application, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    send_content_security_policy();
+    use_request_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="fr" data-fr-scheme="light">
@@ -48,21 +48,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The page's Content-Security-Policy: scripts run only when they carry this response's nonce
-/// (leptos_axum mints one per request; the hydration script and the resource scripts carry it),
-/// and nothing may frame the platform. Sent before the first byte of the page is streamed.
+/// Gives the page the nonce the HTTP perimeter minted for this response (it is in the request's
+/// extensions and in the response's Content-Security-Policy), so that the hydration script and
+/// the resource scripts carry it. Replaces the nonce leptos_axum provides by itself, which no
+/// header would name.
 #[cfg(feature = "ssr")]
-fn send_content_security_policy() {
-    use axum::http::{header, HeaderValue};
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    let policy = crate::security::page_policy(&nonce);
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+fn use_request_nonce() {
+    let nonce = use_context::<axum::http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<crate::security::PageNonce>()
+            .cloned()
+    });
+    if let Some(crate::security::PageNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }
 

@@ -5,12 +5,13 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use app::security::DEFAULT_POLICY;
+use app::security::{page_policy, PageNonce, DEFAULT_POLICY};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use rand::RngCore;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -35,14 +36,39 @@ pub async fn identify_client(
     next.run(request).await
 }
 
-/// Adds the security headers to every response. Pages set their own Content-Security-Policy (with
-/// their nonce, see `app::security`); every other response gets the strict default.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// 128 random bits, as a CSP nonce (base64 without padding would do too; hex is simpler).
+fn mint_nonce() -> Arc<str> {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect::<String>()
+        .into()
+}
+
+/// Adds the security headers to every response. Each request gets a fresh nonce, which the page
+/// puts on its scripts (see `app::ui::shell`); an HTML page's Content-Security-Policy allows only
+/// those scripts. A response that set its own policy keeps it; any other gets the strict default.
+pub async fn security_headers(mut request: Request, next: Next) -> Response {
+    let nonce = mint_nonce();
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
     let headers = response.headers_mut();
-    headers
-        .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(DEFAULT_POLICY));
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let policy = if is_page {
+            HeaderValue::from_str(&page_policy(&nonce))
+                .unwrap_or(HeaderValue::from_static(DEFAULT_POLICY))
+        } else {
+            HeaderValue::from_static(DEFAULT_POLICY)
+        };
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
