@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod article;
 pub mod badges;
 pub mod layout;
 pub mod load_failure;

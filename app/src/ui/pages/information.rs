@@ -3,25 +3,13 @@
 //! plain server-rendered text, readable without JavaScript and without an account; each page's
 //! text lives in its component.
 
+use crate::ui::components::article::ArticlePage;
 use leptos::prelude::*;
-use leptos_meta::Title;
-
-/// The frame shared by the information pages: the document title and the single `<h1>`.
-#[component]
-fn InfoPage(title: &'static str, children: Children) -> impl IntoView {
-    view! {
-        <Title text=title />
-        <div class="fr-container fr-my-6w sesame-prose">
-            <h1>{title}</h1>
-            {children()}
-        </div>
-    }
-}
 
 #[component]
 pub fn RegulatoryInformation() -> impl IntoView {
     view! {
-        <InfoPage title="Informations réglementaires">
+        <ArticlePage title="Informations réglementaires">
             <p class="fr-text--lead">
                 "Les animaux et les marchandises soumis aux contrôles sanitaires et phytosanitaires qui entrent dans l'Union européenne depuis un pays tiers doivent être présentés à un poste de contrôle frontalier. Ils ne peuvent être dédouanés qu'après une décision favorable rendue à l'issue des contrôles officiels."
             </p>
@@ -130,14 +118,14 @@ pub fn RegulatoryInformation() -> impl IntoView {
                     "Consulter le règlement (UE) 2017/625 sur EUR-Lex"
                 </a>
             </p>
-        </InfoPage>
+        </ArticlePage>
     }
 }
 
 #[component]
 pub fn PracticalInformation() -> impl IntoView {
     view! {
-        <InfoPage title="Informations pratiques">
+        <ArticlePage title="Informations pratiques">
             <p class="fr-text--lead">
                 "Un passage de frontière se prépare : plus les informations arrivent tôt, plus les contrôles s'organisent facilement et plus vite votre marchandise est libérée."
             </p>
@@ -196,14 +184,14 @@ pub fn PracticalInformation() -> impl IntoView {
                 <li>"Paris-Charles-de-Gaulle"</li>
                 <li>"Paris-Orly"</li>
             </ul>
-        </InfoPage>
+        </ArticlePage>
     }
 }
 
 #[component]
 pub fn UserGuide() -> impl IntoView {
     view! {
-        <InfoPage title="Guide d'utilisation">
+        <ArticlePage title="Guide d'utilisation">
             <p class="fr-text--lead">
                 "France Sésame vous montre, pour chaque envoi, où en sont les formalités et les contrôles, et ce qui vient ensuite."
             </p>
@@ -279,14 +267,14 @@ pub fn UserGuide() -> impl IntoView {
                 <li><strong>"Messagerie"</strong>" : écrire à la douane et au SIVEP par un seul canal, chaque échange étant tracé ;"</li>
                 <li><strong>"Dossier d'import numérique"</strong>" : consulter et télécharger les documents de chaque envoi."</li>
             </ul>
-        </InfoPage>
+        </ArticlePage>
     }
 }
 
 #[component]
 pub fn Faq() -> impl IntoView {
     view! {
-        <InfoPage title="Foire aux questions">
+        <ArticlePage title="Foire aux questions">
             <p class="fr-text--lead">
                 "Les réponses aux questions les plus fréquentes des opérateurs et des agents."
             </p>
@@ -362,14 +350,14 @@ pub fn Faq() -> impl IntoView {
                     " présente l'état de conformité du service."
                 </p>
             </details>
-        </InfoPage>
+        </ArticlePage>
     }
 }
 
 #[component]
 pub fn Contact() -> impl IntoView {
     view! {
-        <InfoPage title="Contact">
+        <ArticlePage title="Contact">
             <p class="fr-text--lead">
                 "France Sésame suit vos formalités mais ne les instruit pas : selon votre question, adressez-vous au service compétent."
             </p>
@@ -409,6 +397,6 @@ pub fn Contact() -> impl IntoView {
                     "Appliquez la procédure de secours : contactez directement le poste de contrôle frontalier et le bureau de douane de votre site. Vos formalités se poursuivent dans TRACES NT et dans le système de dédouanement."
                 </p>
             </div>
-        </InfoPage>
+        </ArticlePage>
     }
 }
