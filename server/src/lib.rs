@@ -63,6 +63,8 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// What the perimeter needs besides the application state.
 pub struct Guards {
+    /// Production: plain HTTP only redirects to HTTPS.
+    pub production: bool,
     pub trusted_proxies: std::sync::Arc<denylist::IpSet>,
     pub denylist: std::sync::Arc<Denylist>,
     pub rate_limiter: std::sync::Arc<rate_limit::RateLimiter>,
@@ -88,6 +90,7 @@ pub fn router(state: AppState, guards: Guards) -> Router {
         .layer(from_fn(perimeter::same_origin_writes))
         .layer(from_fn_with_state(guards.denylist, denylist::refuse_listed))
         .layer(from_fn(perimeter::security_headers))
+        .layer(from_fn_with_state(guards.production, perimeter::https_only))
         .layer(from_fn_with_state(guards.trusted_proxies, perimeter::identify_client))
         .layer(
             ServiceBuilder::new()
@@ -154,6 +157,7 @@ impl Server {
         let denylist = Denylist::load(config.denylist_file.clone());
         denylist.watch(Duration::from_secs(config.denylist_poll_seconds.max(1)));
         let guards = Guards {
+            production: config.environment == config::Environment::Production,
             trusted_proxies: std::sync::Arc::new(trusted_proxies),
             denylist,
             rate_limiter: rate_limit::RateLimiter::new(

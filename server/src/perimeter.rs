@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use rand::RngCore;
 
 /// The largest request body accepted, in bytes.
@@ -23,6 +24,14 @@ const PERMISSIONS_POLICY: &str =
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
+/// Whether the client reached the platform over HTTPS: through a trusted reverse proxy that says
+/// so (`X-Forwarded-Proto: https`). The platform does not terminate TLS itself yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OverHttps(pub bool);
+
+/// HSTS: two years, subdomains included, as the State's security guidelines recommend.
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
+
 /// Works out who is asking: the peer, or the client a trusted proxy forwards for (see
 /// [`crate::denylist::client_address`]), for every later check to read.
 pub async fn identify_client(
@@ -32,8 +41,56 @@ pub async fn identify_client(
     next: Next,
 ) -> Response {
     let client = crate::denylist::client_address(peer.ip(), request.headers(), &trusted_proxies);
+    let over_https = trusted_proxies.contains(peer.ip())
+        && request
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(',').next_back())
+            .is_some_and(|scheme| scheme.trim().eq_ignore_ascii_case("https"));
     request.extensions_mut().insert(ClientIp(client));
+    request.extensions_mut().insert(OverHttps(over_https));
     next.run(request).await
+}
+
+/// In production, plain HTTP only redirects to HTTPS (308, so that the method is kept), except for
+/// the health probes that load balancers call over HTTP. Over HTTPS, responses carry HSTS.
+pub async fn https_only(
+    State(production): State<bool>,
+    Extension(OverHttps(over_https)): Extension<OverHttps>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let probe = matches!(request.uri().path(), "/healthz" | "/readyz");
+    if production && !over_https && !probe {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let path = request
+            .uri()
+            .path_and_query()
+            .map(|path| path.as_str())
+            .unwrap_or("/");
+        if let Ok(location) = HeaderValue::from_str(&format!("https://{host}{path}")) {
+            return (
+                StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, location)],
+            )
+                .into_response();
+        }
+        return (StatusCode::BAD_REQUEST, "Adresse de requête invalide.").into_response();
+    }
+    let mut response = next.run(request).await;
+    if over_https {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
+    response
 }
 
 /// 128 random bits, as a CSP nonce (base64 without padding would do too; hex is simpler).

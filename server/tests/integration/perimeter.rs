@@ -169,3 +169,72 @@ async fn oversized_bodies_are_refused() {
     assert_eq!(response.status(), 413);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn production_serves_pages_only_over_https() {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let production = |trusted_proxies: &str| {
+        let trusted_proxies = trusted_proxies.to_owned();
+        async move {
+            let url = fresh_database(Backend::Sqlite).await.unwrap();
+            Running::start(&Config {
+                environment: server::config::Environment::Production,
+                trusted_proxies,
+                ..config(url)
+            })
+            .await
+        }
+    };
+
+    let behind_proxy = production("127.0.0.1/32").await;
+    let plain = client
+        .get(behind_proxy.url("/dossiers?page=2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 308);
+    assert_eq!(
+        plain.headers()["location"],
+        format!("https://{}/dossiers?page=2", behind_proxy.addr).as_str()
+    );
+    let secure = client
+        .get(behind_proxy.url("/"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(secure.status(), 200);
+    assert_eq!(
+        secure.headers()["strict-transport-security"],
+        "max-age=63072000; includeSubDomains"
+    );
+    let probe = client
+        .get(behind_proxy.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), 200, "les sondes restent joignables en HTTP");
+    assert!(probe.headers().get("strict-transport-security").is_none());
+    behind_proxy.stop().await;
+
+    // A client that claims HTTPS without being a trusted proxy is not believed.
+    let direct = production("").await;
+    let spoofed = client
+        .get(direct.url("/"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), 308);
+    direct.stop().await;
+
+    // In development, plain HTTP serves, without HSTS.
+    let development = start().await;
+    let page = client.get(development.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers().get("strict-transport-security").is_none());
+    development.stop().await;
+}
