@@ -19,7 +19,7 @@ use app::domain::journey::{EventKind, EventSource, Step, StepKind, StepState};
 use app::domain::references::{
     Awb, BillOfLading, ChedReference, ContainerNumber, Eori, Locode, Mrn, PostCode, Siren, Siret,
 };
-use app::store::{NewDossier, NewEvent, NewUser, Store, StoreError, Tx};
+use app::store::{NewDossier, NewEvent, NewUser, Store, StoreError};
 
 use crate::config::Config;
 
@@ -380,13 +380,9 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
             _ => *company_ids.choose(&mut rng).expect("companies exist"),
         };
         let dossier = dossier(&mut rng, index, site, *kind, posts, company, now);
-        insert(&mut tx, &dossier).await?;
+        tx.insert_dossier(&dossier).await?;
     }
     tx.commit().await
-}
-
-async fn insert(tx: &mut Tx, dossier: &NewDossier) -> Result<i64, StoreError> {
-    tx.insert_dossier(dossier).await
 }
 
 /// The demo's own constants are valid by construction; a failure here is a bug in this file.
@@ -565,7 +561,7 @@ fn dossier(
             StepState::AVenir
         };
         let done = position < reached;
-        let outcome = outcome(kind, state, fate, flow, sea, rng);
+        let outcome = outcome(kind, state, flow, sea, rng);
         if position <= reached {
             // The events that opened and, when done, closed this step.
             match kind {
@@ -737,7 +733,6 @@ fn step(
 fn outcome(
     kind: StepKind,
     state: StepState,
-    fate: Fate,
     flow: Flow,
     sea: bool,
     rng: &mut StdRng,
@@ -786,7 +781,6 @@ fn outcome(
         (StepKind::FollowUp, StepState::EnCours) => "Action en cours sous contrôle officiel",
         _ => return None,
     };
-    let _ = fate;
     Some(text.to_owned())
 }
 

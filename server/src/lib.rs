@@ -57,7 +57,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
-        .env(leptos_config::Env::PROD)
+        .env(leptos::config::Env::PROD)
         .build()
 }
 

@@ -12,7 +12,6 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use rand::RngCore;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -81,7 +80,7 @@ pub async fn https_only(
             )
                 .into_response();
         }
-        return (StatusCode::BAD_REQUEST, "Adresse de requête invalide.").into_response();
+        return refusal(StatusCode::BAD_REQUEST, "Adresse de requête invalide.");
     }
     let mut response = next.run(request).await;
     if over_https {
@@ -93,23 +92,14 @@ pub async fn https_only(
     response
 }
 
-/// 128 random bits, as a CSP nonce (base64 without padding would do too; hex is simpler).
-fn mint_nonce() -> Arc<str> {
-    let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    bytes
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect::<String>()
-        .into()
-}
-
 /// Adds the security headers to every response. Each request gets a fresh nonce, which the page
 /// puts on its scripts (see `app::ui::shell`); an HTML page's Content-Security-Policy allows only
 /// those scripts. A response that set its own policy keeps it; any other gets the strict default.
 pub async fn security_headers(mut request: Request, next: Next) -> Response {
-    let nonce = mint_nonce();
-    request.extensions_mut().insert(PageNonce(nonce.clone()));
+    let nonce = leptos::nonce::Nonce::new();
+    request
+        .extensions_mut()
+        .insert(PageNonce(nonce.as_inner().clone()));
     let mut response = next.run(request).await;
     let is_page = response
         .headers()
@@ -158,16 +148,22 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
             origin = ?request.headers().get(header::ORIGIN),
             "requête intersites refusée"
         );
-        (
+        refusal(
             StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            Body::from(
-                "Requête refusée : elle a été envoyée depuis un autre site que France Sésame \
-                 (protection contre la falsification de requêtes intersites).",
-            ),
+            "Requête refusée : elle a été envoyée depuis un autre site que France Sésame \
+             (protection contre la falsification de requêtes intersites).",
         )
-            .into_response()
     }
+}
+
+/// A refusal the perimeter answers before any handler: a status and one French sentence.
+pub fn refusal(status: StatusCode, message: impl Into<String>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        Body::from(message.into()),
+    )
+        .into_response()
 }
 
 /// Whether the browser says the request comes from this site. Modern browsers send

@@ -11,14 +11,13 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
 
-use crate::perimeter::ClientIp;
+use crate::perimeter::{refusal, ClientIp};
 
 /// Above this many tracked clients, buckets that have refilled are forgotten.
 const TRACKED_CLIENTS: usize = 10_000;
@@ -95,18 +94,17 @@ pub async fn limit_submissions(
         Err(wait) => {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             tracing::warn!(%client, uri = %request.uri(), seconds, "trop de soumissions : requête refusée");
-            (
+            let mut response = refusal(
                 StatusCode::TOO_MANY_REQUESTS,
-                [
-                    (header::RETRY_AFTER, HeaderValue::from(seconds)),
-                    (header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8")),
-                ],
-                Body::from(format!(
+                format!(
                     "Trop de demandes envoyées en peu de temps. Réessayez dans {seconds} seconde{}.",
                     if seconds > 1 { "s" } else { "" }
-                )),
-            )
-                .into_response()
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
         }
     }
 }

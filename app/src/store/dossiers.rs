@@ -124,6 +124,14 @@ impl TryFrom<SummaryRow> for DossierSummary {
     }
 }
 
+/// A dossier's summary with what only its own page shows.
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    post_name: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 struct StepRow {
     kind: String,
@@ -221,26 +229,18 @@ impl Store {
 
     /// A dossier with its steps (in journey order) and its events (in the order they happened).
     pub async fn dossier(&self, id: i64) -> Result<Option<Dossier>, StoreError> {
-        let summary_sql = format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE d.id = $1");
-        let row: Option<(SummaryRow, Option<String>)> = on_pool!(self, pool => {
-            let row: Option<SummaryRow> = sqlx::query_as(&summary_sql)
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
-            match row {
-                None => None,
-                Some(row) => {
-                    let post_name: Option<String> = sqlx::query_scalar(
-                        "SELECT name FROM post WHERE code = $1",
-                    )
-                    .bind(row.post_code.as_deref())
-                    .fetch_optional(pool)
-                    .await?;
-                    Some((row, post_name))
-                }
-            }
-        });
-        let Some((row, post_name)) = row else {
+        let detail_sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, p.name AS post_name {SUMMARY_FROM}
+             LEFT JOIN post p ON p.code = d.post_code WHERE d.id = $1"
+        );
+        let row: Option<DetailRow> = on_pool!(self, pool => {
+            sqlx::query_as(&detail_sql).bind(id).fetch_optional(pool).await
+        })?;
+        let Some(DetailRow {
+            summary: row,
+            post_name,
+        }) = row
+        else {
             return Ok(None);
         };
         let (steps, events): (Vec<StepRow>, Vec<EventRow>) = on_pool!(self, pool => {
