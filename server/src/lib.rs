@@ -2,6 +2,7 @@
 //! functions, health probes, static files), demo data and the process's life cycle. The domain,
 //! pages and server functions live in the `app` crate.
 
+pub mod client;
 pub mod config;
 pub mod demo;
 pub mod denylist;
@@ -65,7 +66,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub struct Guards {
     /// Production: plain HTTP only redirects to HTTPS.
     pub production: bool,
-    pub trusted_proxies: std::sync::Arc<denylist::IpSet>,
+    pub trusted_proxies: std::sync::Arc<client::IpSet>,
     pub denylist: std::sync::Arc<Denylist>,
     pub rate_limiter: std::sync::Arc<rate_limit::RateLimiter>,
 }
@@ -150,7 +151,7 @@ impl Server {
                 state: config.state_deployment,
             },
         };
-        let (trusted_proxies, problems) = denylist::IpSet::parse_list(&config.trusted_proxies);
+        let (trusted_proxies, problems) = client::IpSet::parse_list(&config.trusted_proxies);
         for problem in problems {
             tracing::warn!("SESAME_TRUSTED_PROXIES, {problem}");
         }

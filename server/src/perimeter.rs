@@ -32,14 +32,14 @@ pub struct OverHttps(pub bool);
 const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
 
 /// Works out who is asking: the peer, or the client a trusted proxy forwards for (see
-/// [`crate::denylist::client_address`]), for every later check to read.
+/// [`crate::client::client_address`]), for every later check to read.
 pub async fn identify_client(
-    State(trusted_proxies): State<Arc<crate::denylist::IpSet>>,
+    State(trusted_proxies): State<Arc<crate::client::IpSet>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let client = crate::denylist::client_address(peer.ip(), request.headers(), &trusted_proxies);
+    let client = crate::client::client_address(peer.ip(), request.headers(), &trusted_proxies);
     let over_https = trusted_proxies.contains(peer.ip())
         && request
             .headers()
