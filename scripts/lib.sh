@@ -7,6 +7,8 @@ cd "$ROOT"
 
 CARGO_LEPTOS_VERSION="0.3.10"
 export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+# A one-off build (CI, fresh clone) gains nothing from incremental caches but their disk space.
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 
 say() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 warn() { printf '\n\033[1;33m!!! %s\033[0m\n' "$*" >&2; }
