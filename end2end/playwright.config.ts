@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
 /**
@@ -14,10 +16,29 @@ import { defineConfig } from "@playwright/test";
  * temporary folder. Without it, `sqlite://../target/e2e/e2e.db` is used and kept between runs;
  * the demo data (300 dossiers) is only seeded into an empty database, so delete that file if an
  * earlier run left other data in it.
+ *
+ * Mails: the server writes them as files into `E2E_MAIL_FOLDER` (default `../target/e2e/mails`),
+ * where the tests read them, as a developer would in the console.
+ *
+ * Identity provider: a real OpenID provider (`server/tests/oidc-provider`, on the npm package
+ * `oidc-provider`) is started on port 3101, and the server is configured to offer it.
  */
 
 const PORT = 3100;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
+const OIDC_PORT = 3101;
+const OIDC_ISSUER = `http://127.0.0.1:${OIDC_PORT}`;
+export const MAIL_FOLDER = process.env.E2E_MAIL_FOLDER ?? path.resolve(__dirname, "../target/e2e/mails");
+
+/**
+ * A second instance of the release build, configured as in production behind a reverse proxy
+ * (trusted 127.0.0.1, a deny list, tight budgets), for `perimetre.spec.ts`.
+ */
+export const PERIMETER_PORT = 3102;
+const PERIMETER_FOLDER = process.env.E2E_DATA ?? path.resolve(__dirname, "../target/e2e");
+fs.mkdirSync(PERIMETER_FOLDER, { recursive: true });
+const DENYLIST = path.join(PERIMETER_FOLDER, "liste-de-refus.txt");
+fs.writeFileSync(DENYLIST, "# Nœuds de sortie Tor (exemple de test)\n203.0.113.66\n198.51.100.128/25\n");
 
 const launchOptions = {
   executablePath: "/usr/bin/chromium",
@@ -62,22 +83,64 @@ export default defineConfig({
       use: { browserName: "chromium", javaScriptEnabled: false, launchOptions },
     },
   ],
-  webServer: {
-    command: "../target/release/server",
-    url: `${BASE_URL}/readyz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-    env: {
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "sqlite://../target/e2e/e2e.db",
-      SESAME_DEMO: "1",
-      // The tests check the neutral header: no State brand block, whatever the shell says.
-      SESAME_STATE_DEPLOYMENT: "0",
-      SESAME_SHUTDOWN_GRACE_SECONDS: "2",
-      LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+  webServer: [
+    {
+      command:
+        `node ../server/tests/oidc-provider/provider.mjs --port ${OIDC_PORT}` +
+        ` --redirect-uri ${BASE_URL}/connexion/oidc/test/retour` +
+        ` --post-logout-redirect-uri "${BASE_URL}/connexion?message=deconnecte"`,
+      url: `${OIDC_ISSUER}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
     },
-  },
+    {
+      command: "../target/release/server",
+      url: `${BASE_URL}/readyz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+      env: {
+        DATABASE_URL: process.env.E2E_DATABASE_URL ?? "sqlite://../target/e2e/e2e.db",
+        SESAME_DEMO: "1",
+        // The tests check the neutral header: no State brand block, whatever the shell says.
+        SESAME_STATE_DEPLOYMENT: "0",
+        SESAME_SHUTDOWN_GRACE_SECONDS: "2",
+        SESAME_MAIL_FOLDER: MAIL_FOLDER,
+        SESAME_OIDC: `[{id="test", label="le fournisseur de test", issuer="${OIDC_ISSUER}", client_id="sesame", client_secret="secret-de-test-oidc"}]`,
+        // Every test signs in from the same address: the budgets are for people, not suites.
+        SESAME_SUBMISSIONS_PER_MINUTE: "6000",
+        SESAME_SUBMISSIONS_BURST: "1000",
+        SESAME_SENSITIVE_PER_MINUTE: "6000",
+        SESAME_SENSITIVE_BURST: "1000",
+        LEPTOS_SITE_ROOT: "../target/site",
+        LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+      },
+    },
+    {
+      command: "../target/release/server",
+      url: `http://127.0.0.1:${PERIMETER_PORT}/readyz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+      env: {
+        DATABASE_URL: `sqlite://${path.join(PERIMETER_FOLDER, `perimetre-${process.pid}.db`)}`,
+        SESAME_DEMO: "1",
+        SESAME_ENVIRONMENT: "production",
+        SESAME_TRUSTED_PROXIES: "127.0.0.1/32",
+        SESAME_DENYLIST_FILE: DENYLIST,
+        SESAME_SUBMISSIONS_PER_MINUTE: "6",
+        SESAME_SUBMISSIONS_BURST: "3",
+        SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-perimetre"),
+        SESAME_SHUTDOWN_GRACE_SECONDS: "2",
+        LEPTOS_SITE_ROOT: "../target/site",
+        LEPTOS_SITE_ADDR: `127.0.0.1:${PERIMETER_PORT}`,
+      },
+    },
+  ],
 });

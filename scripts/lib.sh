@@ -84,6 +84,11 @@ build_release() {
   fi
   say "Compilation de la plateforme (cargo leptos build --release)"
   cargo leptos build --release
-  # Taken after the build, which may itself update Cargo.lock.
-  build_inputs_fingerprint > "$stamp"
+  # Recorded only when the inputs did not change while building (an edit during a long build, or
+  # the build itself updating Cargo.lock): otherwise the next run builds again.
+  if [ "$(build_inputs_fingerprint)" = "$fingerprint" ]; then
+    echo "$fingerprint" > "$stamp"
+  else
+    rm -f "$stamp"
+  fi
 }

@@ -1,5 +1,6 @@
 //! Server functions, grouped by domain. Each one runs on the server, reads what it needs from
 //! [`crate::state`], and returns domain types the browser can render.
 
+pub mod account;
 pub mod directory;
 pub mod dossiers;

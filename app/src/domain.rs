@@ -1,6 +1,9 @@
 //! The vocabulary of the platform: references and their rules, sites and posts, companies and
 //! users, dossiers and the steps of their journey. Pure data and rules, no I/O.
 
+pub mod access;
+pub mod account;
+pub mod cgu;
 pub mod directory;
 pub mod dossier;
 pub mod journey;

@@ -11,12 +11,18 @@ pub struct PageNonce(pub Arc<str>);
 /// The Content-Security-Policy of an HTML page rendered by the platform. Scripts need the
 /// response's nonce ('strict-dynamic' lets the hydration module import the WASM glue);
 /// 'wasm-unsafe-eval' allows compiling the WASM, not `eval`. The State design system draws
-/// some icons as `data:` images.
-pub fn page_policy(nonce: &str) -> String {
+/// some icons as `data:` images. Forms post to the platform only, and may end at the identity
+/// providers' origins (`form_targets`): signing out of the platform signs out of the provider.
+pub fn page_policy(nonce: &str, form_targets: &[String]) -> String {
+    let mut form_action = String::from("'self'");
+    for origin in form_targets {
+        form_action.push(' ');
+        form_action.push_str(origin);
+    }
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'self'; form-action {form_action}; frame-ancestors 'none'"
     )
 }
 
@@ -30,7 +36,8 @@ mod tests {
 
     #[test]
     fn pages_allow_scripts_only_by_nonce() {
-        let policy = page_policy("abc123");
+        let policy = page_policy("abc123", &["https://auth.example.fr".into()]);
+        assert!(policy.contains("form-action 'self' https://auth.example.fr;"));
         assert!(policy.contains("script-src 'nonce-abc123'"));
         assert!(!policy.contains("unsafe-inline"));
         assert!(!policy.contains("'unsafe-eval'"));

@@ -36,3 +36,88 @@ pub fn internal(error: impl std::error::Error) -> ServerFnError {
         "Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.",
     )
 }
+
+/// Who is asking, as the server's perimeter established it for this request (from the session
+/// cookie and the client's address). Put in the request's extensions before any handler runs.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    pub viewer: Option<crate::domain::access::Viewer>,
+    /// The session the request came with.
+    pub session_id: Option<i64>,
+    /// The client's IP address, for the audit trail.
+    pub ip: String,
+}
+
+impl Caller {
+    /// The actor of an audit entry.
+    pub fn audit_event<'a>(
+        &'a self,
+        action: &'a str,
+        object: &'a str,
+        detail: &'a str,
+    ) -> crate::store::AuditEvent<'a> {
+        crate::store::AuditEvent {
+            actor_id: self.viewer.as_ref().map(|viewer| viewer.user_id),
+            actor: self
+                .viewer
+                .as_ref()
+                .map(|viewer| viewer.email.as_str())
+                .unwrap_or("anonyme"),
+            action,
+            object,
+            address: &self.ip,
+            detail,
+        }
+    }
+}
+
+/// The caller of the current server function or page.
+pub fn caller() -> Caller {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Caller>().cloned())
+        .unwrap_or_default()
+}
+
+/// Asks the access policy whether the caller may use `entry` on `target`; a refusal sets the HTTP
+/// status (401 or 403) and becomes a French error.
+pub fn authorize(
+    caller: &Caller,
+    entry: crate::domain::access::EntryPoint,
+    target: crate::domain::access::Target,
+) -> Result<(), ServerFnError> {
+    crate::domain::access::authorize(caller.viewer.as_ref(), entry, target).map_err(|refusal| {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(
+                axum::http::StatusCode::from_u16(refusal.status())
+                    .unwrap_or(axum::http::StatusCode::FORBIDDEN),
+            );
+        }
+        ServerFnError::new(refusal.message())
+    })
+}
+
+/// Like [`authorize`], for entry points only signed-in people use: gives their [`Viewer`].
+pub fn signed_in(
+    caller: &Caller,
+    entry: crate::domain::access::EntryPoint,
+    target: crate::domain::access::Target,
+) -> Result<crate::domain::access::Viewer, ServerFnError> {
+    authorize(caller, entry, target)?;
+    caller
+        .viewer
+        .clone()
+        .ok_or_else(|| ServerFnError::new(crate::domain::access::Refusal::SignInRequired.message()))
+}
+
+/// How long a session may stay unused, for listing the open ones.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionIdle(pub chrono::Duration);
+
+/// The stored form of a session or link token: its SHA-256, in hex.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}

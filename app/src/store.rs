@@ -3,6 +3,8 @@
 //! both dialects accept, and dispatched to the right pool by [`on_pool!`] / [`on_tx!`]. Nothing
 //! outside this module writes SQL.
 
+mod accounts;
+mod audit;
 mod directory;
 mod dossiers;
 
@@ -15,6 +17,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 
+pub use accounts::{ActiveSession, NewHabilitation, NewSession, SessionInfo, TokenPurpose};
+pub use audit::{AuditEntry, AuditEvent, AuditReport};
 pub use directory::NewUser;
 pub use dossiers::{NewDossier, NewEvent};
 

@@ -3,6 +3,7 @@
 
 pub mod components;
 pub mod format;
+pub mod notices;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -13,8 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use components::layout::{Footer, Header, SkipLinks};
 use pages::{
-    dossier::DossierPage, dossiers::DossierListPage, home::HomePage, information, legal,
-    not_found::NotFound,
+    account::AccountPage, dossier::DossierPage, dossiers::DossierListPage,
+    habilitations::HabilitationsPage, home::HomePage, information, legal, not_found::NotFound,
+    sign_in,
 };
 
 /// How the deployment presents itself: with the State's brand block (Marianne, "République
@@ -22,6 +24,37 @@ use pages::{
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Branding {
     pub state: bool,
+}
+
+/// The external identity providers people may sign in with: (id, label). Read on the server from
+/// the configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityProviders(pub Vec<(String, String)>);
+
+/// The signed-in person, as the header and navigation show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub name: String,
+    pub sees_dossiers: bool,
+    pub manages_habilitations: bool,
+    pub cgu_accepted: bool,
+}
+
+/// Who is signed in on this page, if anyone; decided by the server for the page it rendered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser(pub Option<SignedIn>);
+
+#[cfg(feature = "ssr")]
+fn signed_in_on_server() -> Option<SignedIn> {
+    use crate::domain::access::{authorize, EntryPoint, Target};
+    let viewer = crate::state::caller().viewer?;
+    let may = |entry| authorize(Some(&viewer), entry, Target::Nothing).is_ok();
+    Some(SignedIn {
+        name: viewer.full_name.clone(),
+        sees_dossiers: may(EntryPoint::ListDossiers),
+        manages_habilitations: may(EntryPoint::ManageHabilitations),
+        cgu_accepted: viewer.cgu_accepted,
+    })
 }
 
 /// The HTML document around the application, rendered on the server only.
@@ -65,12 +98,52 @@ fn use_request_nonce() {
     }
 }
 
+/// A page for signed-in people only. The server already redirects a page load (see
+/// `server::sessions::guard_pages`); this does the same for a navigation inside the hydrated
+/// application, which does not ask the server for the page.
+#[component]
+fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
+    use leptos_router::components::Redirect;
+    use leptos_router::hooks::use_location;
+    let user = use_context::<CurrentUser>().unwrap_or_default().0;
+    let location = use_location();
+    let back = move || {
+        let path = location.pathname.get_untracked();
+        let search = location.search.get_untracked();
+        let back = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        format::query_value(&back)
+    };
+    match user {
+        Some(user) if user.cgu_accepted => children().into_any(),
+        Some(_) => {
+            view! { <Redirect path=format!("/cgu/acceptation?retour={}", back()) /> }.into_any()
+        }
+        None => view! { <Redirect path=format!("/connexion?retour={}", back()) /> }.into_any(),
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // Read on the server from the configuration, carried to the browser in the page.
     let branding = SharedValue::new(|| use_context::<Branding>().unwrap_or_default()).into_inner();
     provide_context(branding);
+    let providers =
+        SharedValue::new(|| use_context::<IdentityProviders>().unwrap_or_default()).into_inner();
+    provide_context(providers);
+    let user = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        let user = CurrentUser(signed_in_on_server());
+        #[cfg(not(feature = "ssr"))]
+        let user = CurrentUser::default();
+        user
+    })
+    .into_inner();
+    provide_context(user);
     // Lets people and tests tell that the page is interactive. Effects only run in the browser.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -88,10 +161,14 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage />
                     // Pages that load data render whole (`Async`): the content is in the HTML
                     // itself, readable without JavaScript, and the status (404) is right.
-                    <Route path=StaticSegment("dossiers") view=DossierListPage ssr=SsrMode::Async />
+                    <Route
+                        path=StaticSegment("dossiers")
+                        view=|| view! { <SignedInOnly><DossierListPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("dossiers"), ParamSegment("id"))
-                        view=DossierPage
+                        view=|| view! { <SignedInOnly><DossierPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("informations-reglementaires") view=information::RegulatoryInformation />
@@ -103,6 +180,28 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("donnees-personnelles") view=legal::PersonalData />
                     <Route path=StaticSegment("accessibilite") view=legal::Accessibility />
                     <Route path=StaticSegment("mentions-legales") view=legal::LegalNotice />
+                    <Route path=StaticSegment("connexion") view=sign_in::SignInPage />
+                    <Route path=StaticSegment("mot-de-passe-oublie") view=sign_in::ForgottenPasswordPage />
+                    <Route
+                        path=(StaticSegment("mot-de-passe"), StaticSegment("nouveau"))
+                        view=sign_in::NewPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("verification") view=sign_in::VerificationPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("cgu"), StaticSegment("acceptation"))
+                        view=sign_in::CguAcceptancePage
+                    />
+                    <Route
+                        path=StaticSegment("espace")
+                        view=|| view! { <SignedInOnly><AccountPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("habilitations")
+                        view=|| view! { <SignedInOnly><HabilitationsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <Footer />

@@ -1,5 +1,8 @@
 /** The home page and the frame every page shares: header, navigation, footer. */
-import { expect, hasJavaScript, mainNavigation, open, test, waitUntilInteractive } from "./helpers";
+import { expect, hasJavaScript, mainNavigation, open, test, waitUntilInteractive, ACCOUNTS } from "./helpers";
+
+// Signed in as the supervisor, who may open every dossier the home page leads to.
+test.use({ account: ACCOUNTS.superviseur });
 
 const SERVICE_COUNT = 9;
 

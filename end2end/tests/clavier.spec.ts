@@ -1,5 +1,5 @@
 /** Keyboard use: the skip links come first, and the navigation is reachable with Tab. */
-import { expect, mainNavigation, open, test } from "./helpers";
+import { ACCOUNTS, expect, mainNavigation, open, signInDirectly, test } from "./helpers";
 
 test("Tab atteint d'abord le lien d'évitement « Contenu », qui mène au contenu", async ({ page }) => {
   await open(page, "/");
@@ -36,6 +36,8 @@ test("les liens d'évitement mènent au menu et au pied de page", async ({ page 
 });
 
 test("Tab atteint le lien « Dossiers » de la navigation, sans passer par un élément invisible", async ({ page }) => {
+  // Signed in, so that the link opens the list.
+  await signInDirectly(page.request, ACCOUNTS.superviseur);
   await open(page, "/");
   const dossiers = mainNavigation(page).getByRole("link", { name: "Dossiers" });
   const focused = page.locator(":focus");

@@ -7,6 +7,10 @@ import {
   open,
   test,
 } from "./helpers";
+import { ACCOUNTS } from "./helpers";
+
+// The supervisor follows every dossier of the demo.
+test.use({ account: ACCOUNTS.superviseur });
 
 test("un dossier ouvert depuis la liste montre ses références, son parcours et son historique", async ({ page }) => {
   await open(page, "/dossiers");

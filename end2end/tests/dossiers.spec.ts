@@ -13,6 +13,10 @@ import {
   test,
   waitUntilInteractive,
 } from "./helpers";
+import { ACCOUNTS } from "./helpers";
+
+// The supervisor follows every dossier of the demo.
+test.use({ account: ACCOUNTS.superviseur });
 import type { Page } from "@playwright/test";
 
 /** The references of the dossiers shown, from the first column's links. */

@@ -2,10 +2,13 @@
  * What every test shares: the `test` to import (it watches the browser console), how to open a
  * page and wait until it is interactive, and the accessibility check.
  */
+import fs from "node:fs";
+import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import {
   expect,
   test as base,
+  type APIRequestContext,
   type BrowserContext,
   type ConsoleMessage,
   type Page,
@@ -87,7 +90,7 @@ export class ConsoleGuard {
    * that asks for a missing page on purpose declares exactly that message, for that address.
    */
   expectErrorStatusOf(url: string, status: number): void {
-    const statusText = status === 404 ? "Not Found" : "";
+    const statusText = ({ 403: "Forbidden", 404: "Not Found" } as Record<number, string>)[status] ?? "";
     const text = `Failed to load resource: the server responded with a status of ${status} (${statusText})`;
     this.expected.push({
       reason: `le statut ${status} de ${url}`,
@@ -98,13 +101,143 @@ export class ConsoleGuard {
   }
 }
 
-type Fixtures = { consoleGuard: ConsoleGuard };
+/** The demo password (`SESAME_DEMO_PASSWORD` is not set in the end-to-end runs). */
+export const PASSWORD = "sesame-demo-2026";
+
+/** The demo accounts. */
+export const ACCOUNTS = {
+  operateur: "operateur@demo.sesame.test",
+  operateur2: "operateur2@demo.sesame.test",
+  agentSivep: "agent.sivep@demo.sesame.test",
+  agentDouane: "agent.douane@demo.sesame.test",
+  chef: "chef@demo.sesame.test",
+  superviseur: "superviseur@demo.sesame.test",
+  dgitm: "dgitm@demo.sesame.test",
+  admin: "admin@demo.sesame.test",
+} as const;
+
+/**
+ * Signs in without going through the page (for tests about something else): the same form
+ * posts a browser sends, through the page's own cookie jar. Accepts the terms of use.
+ */
+export async function signInDirectly(request: APIRequestContext, email: string, password = PASSWORD) {
+  const signIn = await request.post("/connexion", {
+    form: { adresse: email, mot_de_passe: password, retour: "" },
+    maxRedirects: 0,
+  });
+  expect(signIn.status(), `connexion de ${email}`).toBe(303);
+  expect(signIn.headers()["location"], `connexion de ${email}`).not.toContain("erreur");
+  const accept = await request.post("/cgu/acceptation", { form: { accepte: "oui", retour: "" }, maxRedirects: 0 });
+  expect(accept.status()).toBe(303);
+}
+
+/** Signs in through the sign-in page, as a person does; accepts the terms of use if asked. */
+export async function signIn(page: Page, email: string, password = PASSWORD) {
+  await open(page, "/connexion");
+  await page.getByRole("textbox", { name: /^Adresse électronique/ }).fill(email);
+  await page.getByLabel("Mot de passe", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForURL((url) => url.pathname !== "/connexion");
+  if (new URL(page.url()).pathname === "/cgu/acceptation") {
+    await acceptCgu(page);
+  }
+  await waitUntilInteractive(page);
+}
+
+/** Ticks and sends the terms-of-use acceptance. */
+export async function acceptCgu(page: Page) {
+  await waitUntilInteractive(page);
+  // The DSFR draws its own box over the input: tick it by its label, as a person does.
+  await page.locator('label[for="accepte"]').click();
+  await expect(page.getByLabel(/J'ai lu et j'accepte les conditions générales d'utilisation/)).toBeChecked();
+  await page.getByRole("button", { name: "Accepter et continuer" }).click();
+  await page.waitForURL((url) => url.pathname !== "/cgu/acceptation");
+}
+
+/** Signs out from the header. */
+export async function signOut(page: Page) {
+  await page.getByRole("banner").getByRole("button", { name: "Se déconnecter" }).first().click();
+  await page.waitForURL(/\/connexion\?message=deconnecte/);
+}
+
+/** Where the server writes its mails in these runs (see playwright.config.ts). */
+export const MAIL_FOLDER = process.env.E2E_MAIL_FOLDER ?? path.resolve(__dirname, "../../target/e2e/mails");
+
+export type ReceivedMail = { subject: string; text: string; links: string[] };
+
+/** Decodes a mail file as the platform writes it (quoted-printable or base64 UTF-8 text). */
+function decodeMail(raw: string): ReceivedMail {
+  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join("\n\n");
+  const headers = head.replace(/\r?\n[ \t]+/g, " ");
+  const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, "im").exec(headers)?.[1]?.trim() ?? "";
+  const decodeWords = (value: string) =>
+    value.replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi, (_, kind: string, data: string) =>
+      kind.toLowerCase() === "b"
+        ? Buffer.from(data, "base64").toString("utf8")
+        : Buffer.from(
+            data.replace(/_/g, " ").replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+            "latin1",
+          ).toString("utf8"),
+    );
+  const encoding = header("Content-Transfer-Encoding").toLowerCase();
+  let text: string;
+  if (encoding === "base64") {
+    text = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  } else if (encoding === "quoted-printable") {
+    const bytes = body
+      .replace(/=\r?\n/g, "")
+      .replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    text = Buffer.from(bytes, "latin1").toString("utf8");
+  } else {
+    text = body;
+  }
+  return { subject: decodeWords(header("Subject")), text, links: text.match(/https?:\/\/\S+/g) ?? [] };
+}
+
+/** The newest mail sent to `to` whose subject matches, waiting for it to be written. */
+export async function mailTo(to: string, subject: RegExp): Promise<ReceivedMail> {
+  let found: ReceivedMail | undefined;
+  await expect
+    .poll(
+      () => {
+        const files = fs.existsSync(MAIL_FOLDER)
+          ? fs.readdirSync(MAIL_FOLDER).filter((name) => name.endsWith(".eml")).sort().reverse()
+          : [];
+        for (const name of files) {
+          const raw = fs.readFileSync(path.join(MAIL_FOLDER, name), "utf8");
+          if (!new RegExp(`^To:.*${to.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "im").test(raw)) {
+            continue;
+          }
+          const mail = decodeMail(raw);
+          if (subject.test(mail.subject)) {
+            found = mail;
+            return true;
+          }
+        }
+        return false;
+      },
+      { message: `courriel « ${subject} » pour ${to}`, timeout: 10_000 },
+    )
+    .toBe(true);
+  return found!;
+}
+
+type Fixtures = { consoleGuard: ConsoleGuard; account: string | undefined };
 
 /**
  * The `test` of this suite: whatever page a test opens, an error or a warning in the console, an
  * uncaught exception, or any message about hydration fails it.
  */
 export const test = base.extend<Fixtures>({
+  /** Set with `test.use({ account: ACCOUNTS.… })`: the test starts signed in as this person. */
+  account: [undefined, { option: true }],
+  page: async ({ page, account }, use) => {
+    if (account) {
+      await signInDirectly(page.request, account);
+    }
+    await use(page);
+  },
   consoleGuard: [
     async ({ context, baseURL }, use, testInfo) => {
       const guard = new ConsoleGuard();
@@ -148,8 +281,8 @@ export async function open(page: Page, path: string) {
 }
 
 /** The address of the first dossier of the list, read from the server-rendered HTML. */
-export async function firstDossierPath(page: Page): Promise<string> {
-  const response = await page.request.get("/dossiers");
+export async function firstDossierPath(page: Page, query = ""): Promise<string> {
+  const response = await page.request.get(`/dossiers${query}`);
   expect(response.status()).toBe(200);
   const match = /href="(\/dossiers\/\d+)"/.exec(await response.text());
   expect(match, "la liste des dossiers ne renvoie vers aucun dossier").not.toBeNull();
@@ -221,6 +354,8 @@ async function analyzeAsRenderedWithoutJavaScript(page: Page, guard: ConsoleGuar
   const browser = page.context().browser();
   expect(browser, "navigateur introuvable").not.toBeNull();
   const context = await browser!.newContext({ javaScriptEnabled: true, viewport: page.viewportSize() });
+  // The same person, signed in: the same page.
+  await context.addCookies(await page.context().cookies());
   guard.watch(context);
   try {
     await context.route(

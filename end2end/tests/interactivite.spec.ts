@@ -16,6 +16,10 @@ import {
   resultsHeading,
   test,
 } from "./helpers";
+import { ACCOUNTS } from "./helpers";
+
+// The supervisor follows every dossier of the demo.
+test.use({ account: ACCOUNTS.superviseur });
 
 type Marked = { __marker?: number };
 

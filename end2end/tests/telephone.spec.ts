@@ -4,6 +4,10 @@
  */
 import type { Page } from "@playwright/test";
 import { PHONE, expect, firstDossierPath, horizontalOverflow, open, test } from "./helpers";
+import { ACCOUNTS } from "./helpers";
+
+// The supervisor follows every dossier of the demo.
+test.use({ account: ACCOUNTS.superviseur });
 
 test.use({ viewport: PHONE });
 

@@ -53,6 +53,58 @@ pub struct Config {
     pub submissions_per_minute: u32,
     /// …and at once.
     pub submissions_burst: u32,
+    /// Sign-ins, password recoveries and account creations a client or an account may send a
+    /// minute, on average…
+    pub sensitive_per_minute: u32,
+    /// …and at once.
+    pub sensitive_burst: u32,
+    /// The address people reach the platform at, for links in mails (e.g.
+    /// `https://sesame.example.gouv.fr`); by default `http://` + `site_addr`.
+    pub public_url: Option<String>,
+    /// The sender of every mail.
+    pub mail_from: String,
+    /// SMTP server, as `smtp://user:password@host:587` (STARTTLS), `smtps://…:465` (TLS) or
+    /// `smtp://host:25?tls=none`; without it, mails are written to `mail_folder`.
+    pub smtp_url: Option<SecretString>,
+    /// Where mails are written when no SMTP server is configured (development).
+    pub mail_folder: PathBuf,
+    /// A session ends after this long without a request…
+    pub session_idle_minutes: u32,
+    /// …and after this long in any case.
+    pub session_absolute_hours: u32,
+    /// Serve HTTPS directly (rustls) with this certificate chain (PEM) and key (PEM).
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
+    /// Refresh the denylist from this address too (e.g. the Tor bulk exit list); the last good
+    /// copy is kept when a download fails.
+    pub denylist_url: Option<String>,
+    pub denylist_refresh_seconds: u64,
+    /// Where the last good download of `denylist_url` is kept, to survive a restart while the
+    /// address is unreachable.
+    pub denylist_cache_file: PathBuf,
+    /// External identity providers (OpenID Connect).
+    pub oidc: Vec<OidcProviderConfig>,
+}
+
+/// One OpenID Connect identity provider, e.g. in `sesame.toml`:
+///
+/// ```toml
+/// [[oidc]]
+/// id = "douane"
+/// label = "Compte douane"
+/// issuer = "https://auth.example.gouv.fr"
+/// client_id = "sesame"
+/// client_secret = "…"
+/// ```
+#[derive(Clone, Debug, Deserialize)]
+pub struct OidcProviderConfig {
+    /// Short name used in addresses (`/connexion/oidc/{id}`).
+    pub id: String,
+    /// What the sign-in button says: "Se connecter avec {label}".
+    pub label: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
 }
 
 /// The defaults, as the first layer.
@@ -71,6 +123,15 @@ struct Defaults {
     trusted_proxies: &'static str,
     submissions_per_minute: u32,
     submissions_burst: u32,
+    sensitive_per_minute: u32,
+    sensitive_burst: u32,
+    mail_from: &'static str,
+    mail_folder: &'static str,
+    session_idle_minutes: u32,
+    session_absolute_hours: u32,
+    denylist_refresh_seconds: u64,
+    denylist_cache_file: &'static str,
+    oidc: [(); 0],
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -87,6 +148,15 @@ const DEFAULTS: Defaults = Defaults {
     trusted_proxies: "",
     submissions_per_minute: 120,
     submissions_burst: 40,
+    sensitive_per_minute: 10,
+    sensitive_burst: 10,
+    mail_from: "France Sésame <ne-pas-repondre@sesame.localhost>",
+    mail_folder: "data/mails",
+    session_idle_minutes: 30,
+    session_absolute_hours: 12,
+    denylist_refresh_seconds: 3600,
+    denylist_cache_file: "data/denylist-url.txt",
+    oidc: [],
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +186,15 @@ impl Config {
             .merge(Toml::file(file))
             .merge(conventional)
             .merge(Env::prefixed("SESAME_").ignore(&["config"]))
+    }
+
+    /// The address links in mails start with, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None if self.tls_cert_file.is_some() => format!("https://{}", self.site_addr),
+            None => format!("http://{}", self.site_addr),
+        }
     }
 
     /// The defaults alone, for tests and tools that set what they need explicitly.
@@ -180,6 +259,23 @@ mod tests {
             assert!(!printed.contains("motdepasse"), "{printed}");
             assert!(!printed.contains("cle-secrete"), "{printed}");
             assert!(!printed.contains(DEFAULT_DEMO_PASSWORD), "{printed}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn identity_providers_come_from_the_file_or_one_variable() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "SESAME_OIDC",
+                r#"[{id="douane", label="Compte douane", issuer="https://auth.example.fr", client_id="sesame", client_secret="s3cret"}]"#,
+            );
+            let config: Config = Config::figment("absent.toml".into()).extract()?;
+            assert_eq!(config.oidc.len(), 1);
+            assert_eq!(config.oidc[0].id, "douane");
+            assert_eq!(config.oidc[0].issuer, "https://auth.example.fr");
+            assert_eq!(config.oidc[0].client_secret.expose_secret(), "s3cret");
+            assert!(!format!("{config:?}").contains("s3cret"));
             Ok(())
         });
     }

@@ -19,7 +19,7 @@ use app::domain::journey::{EventKind, EventSource, Step, StepKind, StepState};
 use app::domain::references::{
     Awb, BillOfLading, ChedReference, ContainerNumber, Eori, Locode, Mrn, PostCode, Siren, Siret,
 };
-use app::store::{NewDossier, NewEvent, NewUser, Store, StoreError};
+use app::store::{NewDossier, NewEvent, NewHabilitation, NewUser, Store, StoreError};
 
 use crate::config::Config;
 
@@ -33,7 +33,8 @@ pub struct DemoAccount {
     /// Index in [`COMPANIES`], for operators.
     pub company: Option<usize>,
     pub administration: Option<Administration>,
-    pub sites: &'static [&'static str],
+    /// Whether this operator administers their company's accounts.
+    pub company_admin: bool,
 }
 
 pub const ACCOUNTS: [DemoAccount; 8] = [
@@ -43,7 +44,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         role: Role::Operateur,
         company: Some(0),
         administration: None,
-        sites: &[],
+        company_admin: true,
     },
     DemoAccount {
         email: "operateur2@demo.sesame.test",
@@ -51,7 +52,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         role: Role::Operateur,
         company: Some(1),
         administration: None,
-        sites: &[],
+        company_admin: false,
     },
     DemoAccount {
         email: "agent.sivep@demo.sesame.test",
@@ -59,7 +60,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         role: Role::AgentSivep,
         company: None,
         administration: Some(Administration::Dgal),
-        sites: &["FRLEH", "FRFOS"],
+        company_admin: false,
     },
     DemoAccount {
         email: "agent.douane@demo.sesame.test",
@@ -67,7 +68,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         role: Role::AgentDgddi,
         company: None,
         administration: Some(Administration::Dgddi),
-        sites: &["FRLEH", "FRDKK"],
+        company_admin: false,
     },
     DemoAccount {
         email: "chef@demo.sesame.test",
@@ -75,7 +76,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         role: Role::ChefService,
         company: None,
         administration: Some(Administration::Dgal),
-        sites: &["FRLEH"],
+        company_admin: false,
     },
     DemoAccount {
         email: "superviseur@demo.sesame.test",
@@ -83,7 +84,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         role: Role::Superviseur,
         company: None,
         administration: Some(Administration::Dgal),
-        sites: &[],
+        company_admin: false,
     },
     DemoAccount {
         email: "dgitm@demo.sesame.test",
@@ -91,7 +92,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         role: Role::Dgitm,
         company: None,
         administration: None,
-        sites: &[],
+        company_admin: false,
     },
     DemoAccount {
         email: "admin@demo.sesame.test",
@@ -99,7 +100,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         role: Role::Administrateur,
         company: None,
         administration: None,
-        sites: &[],
+        company_admin: false,
     },
 ];
 
@@ -274,7 +275,7 @@ pub fn partner_key_hash(key: &str) -> String {
         .collect()
 }
 
-fn hash_password(password: &str) -> Result<String, StoreError> {
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -338,14 +339,36 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
             role: account.role,
             company_id: account.company.map(|index| company_ids[index]),
             administration: account.administration,
-            sites: account
-                .sites
-                .iter()
-                .map(|code| demo_value(Locode::parse(code)))
-                .collect(),
+            company_admin: account.company_admin,
+            email_verified: true,
             password_hash: Some(hash_password(config.demo_password.expose_secret())?),
         };
-        tx.insert_user(&user, now).await?;
+        let user_id = tx.insert_user(&user, now).await?;
+        // Demo agents hold habilitations for every demo site; the demo head of service heads
+        // every demo post.
+        if let Some(administration) = account.role.administration() {
+            for (site, ..) in &posts_by_site {
+                tx.insert_habilitation(
+                    &NewHabilitation {
+                        user_id,
+                        site: site.clone(),
+                        administration,
+                        starts_on: (now - Duration::days(365)).date_naive(),
+                        ends_on: None,
+                        granted_by: None,
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
+        if account.role == Role::ChefService {
+            for (_, _, posts, _) in &posts_by_site {
+                for post in posts {
+                    tx.insert_post_head(user_id, post.as_str()).await?;
+                }
+            }
+        }
     }
 
     if let Some(key) = &config.demo_api_key {

@@ -2,13 +2,18 @@
 //! functions, health probes, static files), demo data and the process's life cycle. The domain,
 //! pages and server functions live in the `app` crate.
 
+pub mod accounts;
 pub mod client;
 pub mod config;
 pub mod demo;
 pub mod denylist;
+pub mod mail;
+pub mod oidc;
+pub mod pdf;
 pub mod perimeter;
 pub mod probes;
 pub mod rate_limit;
+pub mod sessions;
 pub mod telemetry;
 
 use std::future::Future;
@@ -46,8 +51,12 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("configuration du courriel invalide : {0}")]
+    Mail(#[source] mail::MailError),
     #[error("échec du chargement des données de démonstration : {0}")]
     Demo(#[source] StoreError),
+    #[error("HTTPS direct impossible : {0}")]
+    Tls(String),
 }
 
 /// The Leptos options, from our configuration rather than from variables cargo-leptos sets at
@@ -67,32 +76,55 @@ pub struct Guards {
     /// Production: plain HTTP only redirects to HTTPS.
     pub production: bool,
     pub trusted_proxies: std::sync::Arc<client::IpSet>,
+    /// The server terminates TLS itself: every request counts as HTTPS.
+    pub direct_tls: bool,
     pub denylist: std::sync::Arc<Denylist>,
     pub rate_limiter: std::sync::Arc<rate_limit::RateLimiter>,
+    /// Resolves each request's session into the caller pages and handlers decide for.
+    pub sessions: std::sync::Arc<sessions::Sessions>,
+    /// Origins forms may end at besides this site: the identity providers' (sign-out).
+    pub form_targets: std::sync::Arc<Vec<String>>,
 }
 
 /// The whole HTTP application over a migrated store.
-pub fn router(state: AppState, guards: Guards) -> Router {
+pub fn router(state: AppState, guards: Guards, accounts: accounts::Accounts) -> Router {
     let routes = generate_route_list(App);
     let branding = state.branding;
-    let context = move || provide_context(branding);
+    let providers = app::ui::IdentityProviders(accounts.providers.list());
+    let idle = app::state::SessionIdle(accounts.lifetimes.idle);
+    let context = move || {
+        provide_context(branding);
+        provide_context(providers.clone());
+        provide_context(idle);
+    };
     Router::new()
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
-        .leptos_routes_with_context(&state, routes, context, {
+        .merge(accounts::routes(accounts))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         // Innermost first. Outermost, the client is identified; the security headers wrap every
         // refusal below them (denylist, CSRF, rate limit, body cap), all before any handler.
+        // Sessions are resolved once the request is known to come from this site, so that the
+        // rate limit can count per account and pages can send strangers to sign-in.
         .layer(RequestBodyLimitLayer::new(perimeter::MAX_BODY_BYTES))
         .layer(from_fn_with_state(guards.rate_limiter, rate_limit::limit_submissions))
+        .layer(from_fn(sessions::guard_pages))
+        .layer(from_fn_with_state(guards.sessions, sessions::resolve))
         .layer(from_fn(perimeter::same_origin_writes))
         .layer(from_fn_with_state(guards.denylist, denylist::refuse_listed))
-        .layer(from_fn(perimeter::security_headers))
+        .layer(from_fn_with_state(guards.form_targets, perimeter::security_headers))
         .layer(from_fn_with_state(guards.production, perimeter::https_only))
-        .layer(from_fn_with_state(guards.trusted_proxies, perimeter::identify_client))
+        .layer(from_fn_with_state(
+            perimeter::Transport {
+                trusted_proxies: guards.trusted_proxies,
+                direct_tls: guards.direct_tls,
+            },
+            perimeter::identify_client,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -107,6 +139,14 @@ pub fn router(state: AppState, guards: Guards) -> Router {
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
         .with_state(state)
+}
+
+/// `scheme://host[:port]` of an address, for a Content-Security-Policy source.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (matches!(scheme, "http" | "https") && !host.is_empty() && !host.contains([' ', ';', '\'']))
+        .then(|| format!("{scheme}://{host}"))
 }
 
 /// Connects to the store, migrates it, and seeds demo data when asked and the store is empty.
@@ -127,10 +167,13 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     grace: Duration,
+    /// Set when the server terminates TLS itself.
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
 }
 
 impl Server {
     pub async fn build(config: &Config) -> Result<Server, StartError> {
+        let tls = Server::tls_config(config).await?;
         let store = prepare_store(config).await?;
         let listener = TcpListener::bind(config.site_addr)
             .await
@@ -155,24 +198,132 @@ impl Server {
         for problem in problems {
             tracing::warn!("SESAME_TRUSTED_PROXIES, {problem}");
         }
-        let denylist = Denylist::load(config.denylist_file.clone());
+        let download = config
+            .denylist_url
+            .as_ref()
+            .filter(|url| !url.trim().is_empty())
+            .map(|url| denylist::UrlSource {
+                url: url.trim().to_owned(),
+                refresh: Duration::from_secs(config.denylist_refresh_seconds.max(1)),
+                cache_file: config.denylist_cache_file.clone(),
+            });
+        let denylist = Denylist::load(config.denylist_file.clone(), download);
         denylist.watch(Duration::from_secs(config.denylist_poll_seconds.max(1)));
+        let lifetimes = sessions::Lifetimes {
+            idle: chrono::Duration::minutes(i64::from(config.session_idle_minutes.max(1))),
+            absolute: chrono::Duration::hours(i64::from(config.session_absolute_hours.max(1))),
+        };
         let guards = Guards {
             production: config.environment == config::Environment::Production,
             trusted_proxies: std::sync::Arc::new(trusted_proxies),
+            direct_tls: tls.is_some(),
             denylist,
             rate_limiter: rate_limit::RateLimiter::new(
                 config.submissions_per_minute,
                 config.submissions_burst,
+            ),
+            sessions: std::sync::Arc::new(sessions::Sessions {
+                store: store.clone(),
+                lifetimes,
+            }),
+            form_targets: std::sync::Arc::new(
+                config
+                    .oidc
+                    .iter()
+                    .filter_map(|provider| origin(&provider.issuer))
+                    .collect(),
+            ),
+        };
+        let accounts = accounts::Accounts {
+            store: store.clone(),
+            mailer: mail::Mailer::from_config(config).map_err(StartError::Mail)?,
+            providers: std::sync::Arc::new(
+                oidc::Providers::discover(&config.oidc, &config.base_url()).await,
+            ),
+            base_url: config.base_url(),
+            lifetimes,
+            sensitive: rate_limit::RateLimiter::new(
+                config.sensitive_per_minute,
+                config.sensitive_burst,
             ),
         };
         Ok(Server {
             addr,
             store,
             listener,
-            router: router(state, guards),
+            router: router(state, guards, accounts),
             grace: Duration::from_secs(config.shutdown_grace_seconds),
+            tls,
         })
+    }
+
+    /// `https` when the server terminates TLS itself, `http` otherwise.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// The certificate chain and key to serve HTTPS with, when both files are configured.
+    async fn tls_config(
+        config: &Config,
+    ) -> Result<Option<axum_server::tls_rustls::RustlsConfig>, StartError> {
+        let (cert, key) = match (&config.tls_cert_file, &config.tls_key_file) {
+            (None, None) => return Ok(None),
+            (Some(cert), Some(key)) => (cert, key),
+            (Some(_), None) => {
+                return Err(StartError::Tls(
+                    "SESAME_TLS_CERT_FILE est défini mais pas SESAME_TLS_KEY_FILE : indiquez \
+                     aussi le fichier de la clé privée (PEM)"
+                        .into(),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(StartError::Tls(
+                    "SESAME_TLS_KEY_FILE est défini mais pas SESAME_TLS_CERT_FILE : indiquez \
+                     aussi le fichier du certificat (PEM)"
+                        .into(),
+                ))
+            }
+        };
+        let read = |path: &std::path::Path, what: &str| {
+            std::fs::read(path).map_err(|error| {
+                StartError::Tls(format!("{what} {} illisible : {error}", path.display()))
+            })
+        };
+        let cert_pem = read(cert, "fichier du certificat")?;
+        let key_pem = read(key, "fichier de la clé privée")?;
+        let holds = |pem: &[u8], marker: &[u8]| pem.windows(marker.len()).any(|w| w == marker);
+        if !holds(&cert_pem, b"-----BEGIN CERTIFICATE-----") {
+            return Err(StartError::Tls(format!(
+                "certificat {} invalide : aucun certificat au format PEM",
+                cert.display()
+            )));
+        }
+        if !holds(&key_pem, b"PRIVATE KEY-----") {
+            return Err(StartError::Tls(format!(
+                "clé privée {} invalide : aucune clé privée au format PEM",
+                key.display()
+            )));
+        }
+        // axum-server builds the rustls configuration with the ring provider itself (its
+        // `tls-rustls-ring` feature), whether or not a process-wide default is installed.
+        axum_server::tls_rustls::RustlsConfig::from_pem(cert_pem, key_pem)
+            .await
+            .map(Some)
+            .map_err(|error| {
+                if error.to_string().to_lowercase().contains("certificate") {
+                    StartError::Tls(format!("certificat {} invalide : {error}", cert.display()))
+                } else {
+                    StartError::Tls(format!(
+                        "clé privée {} invalide ou sans rapport avec le certificat {} : {error}",
+                        key.display(),
+                        cert.display()
+                    ))
+                }
+            })
     }
 
     /// Serves until `shutdown` completes, then stops accepting connections, lets in-flight
@@ -183,23 +334,53 @@ impl Server {
     ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let grace = self.grace;
-        let serving = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let stopping = async move {
             shutdown.await;
             tracing::info!("arrêt demandé : fin des requêtes en cours");
             let _ = stop_tx.send(());
-        });
+        };
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        // Over direct TLS, axum-server serves; its handle stops accepting, then cuts the
+        // connections left when the grace period is over.
+        let handle = axum_server::Handle::<SocketAddr>::new();
+        let serving: std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>> =
+            match self.tls {
+                None => Box::pin(async move {
+                    axum::serve(self.listener, service)
+                        .with_graceful_shutdown(stopping)
+                        .await
+                }),
+                Some(tls) => {
+                    let handle = handle.clone();
+                    let server = axum_server::Server::from_listener(self.listener)
+                        .acceptor(axum_server::tls_rustls::RustlsAcceptor::new(tls))
+                        .handle(handle.clone())
+                        .accept_error_handler(
+                            |peer, error| tracing::debug!(?peer, %error, "connexion TLS refusée"),
+                        );
+                    Box::pin(async move {
+                        let serve = server.serve(service);
+                        tokio::pin!(serve);
+                        tokio::select! {
+                            result = &mut serve => return result,
+                            () = stopping => handle.graceful_shutdown(None),
+                        }
+                        serve.await
+                    })
+                }
+            };
         let draining = async move {
             let _ = stop_rx.await;
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
             result = serving => result?,
-            _ = draining => tracing::warn!("délai de grâce écoulé : arrêt sans attendre les dernières requêtes"),
+            _ = draining => {
+                tracing::warn!("délai de grâce écoulé : arrêt sans attendre les dernières requêtes");
+                handle.shutdown();
+            }
         }
         self.store.close().await;
         Ok(())
@@ -225,5 +406,24 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin;
+
+    #[test]
+    fn only_plain_origins_enter_the_policy() {
+        assert_eq!(
+            origin("https://auth.example.gouv.fr/realms/agents").as_deref(),
+            Some("https://auth.example.gouv.fr")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:3101").as_deref(),
+            Some("http://127.0.0.1:3101")
+        );
+        assert_eq!(origin("javascript:alert(1)"), None);
+        assert_eq!(origin("https://x.example; script-src *"), None);
     }
 }

@@ -1,4 +1,5 @@
-//! The `server` command: serves the platform (default), or migrates the database and exits.
+//! The `server` command: serves the platform (default), migrates the database, or verifies the
+//! audit trail.
 
 use std::process::ExitCode;
 
@@ -20,6 +21,18 @@ enum Command {
     Serve,
     /// Met le schéma de la base de données à jour, puis s'arrête.
     Migrate,
+    /// Journal d'audit.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Vérifie l'intégrité du journal d'audit : toute entrée modifiée, supprimée ou ajoutée
+    /// est signalée, et la commande échoue (code de sortie 1).
+    Verify,
 }
 
 #[tokio::main]
@@ -42,6 +55,9 @@ async fn main() -> ExitCode {
         .await
         .map(|_| tracing::info!("schéma à jour"))
         .map_err(|error| error.to_string()),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => verify_audit(config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -63,6 +79,35 @@ async fn serve(config: Config) -> Result<(), String> {
         .run(shutdown_signal())
         .await
         .map_err(|e| e.to_string())
+}
+
+async fn verify_audit(config: Config) -> Result<(), String> {
+    let store = server::prepare_store(&Config {
+        demo: false,
+        ..config
+    })
+    .await
+    .map_err(|error| error.to_string())?;
+    let report = store
+        .verify_audit()
+        .await
+        .map_err(|error| error.to_string())?;
+    store.close().await;
+    match report.problem {
+        None => {
+            println!(
+                "Journal d'audit intègre : {} entrée{} vérifiée{}.",
+                report.entries,
+                if report.entries > 1 { "s" } else { "" },
+                if report.entries > 1 { "s" } else { "" }
+            );
+            Ok(())
+        }
+        Some(problem) => Err(format!(
+            "journal d'audit altéré après {} entrée(s) intègre(s) : {problem}",
+            report.entries
+        )),
+    }
 }
 
 /// Tells a newcomer how to sign in to the demo. The documented default password is shown; a

@@ -23,30 +23,41 @@ const PERMISSIONS_POLICY: &str =
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
-/// Whether the client reached the platform over HTTPS: through a trusted reverse proxy that says
-/// so (`X-Forwarded-Proto: https`). The platform does not terminate TLS itself yet.
+/// Whether the client reached the platform over HTTPS: directly, when the platform terminates TLS
+/// itself, or through a trusted reverse proxy that says so (`X-Forwarded-Proto: https`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OverHttps(pub bool);
+
+/// How requests reach the platform, as [`identify_client`] needs to know it.
+#[derive(Clone, Debug)]
+pub struct Transport {
+    /// The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Arc<crate::client::IpSet>,
+    /// The platform terminates TLS itself: every request came over HTTPS.
+    pub direct_tls: bool,
+}
 
 /// HSTS: two years, subdomains included, as the State's security guidelines recommend.
 const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
 
 /// Works out who is asking: the peer, or the client a trusted proxy forwards for (see
-/// [`crate::client::client_address`]), for every later check to read.
+/// [`crate::client::client_address`]), and whether over HTTPS, for every later check to read.
 pub async fn identify_client(
-    State(trusted_proxies): State<Arc<crate::client::IpSet>>,
+    State(transport): State<Transport>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let client = crate::client::client_address(peer.ip(), request.headers(), &trusted_proxies);
-    let over_https = trusted_proxies.contains(peer.ip())
-        && request
-            .headers()
-            .get("x-forwarded-proto")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(',').next_back())
-            .is_some_and(|scheme| scheme.trim().eq_ignore_ascii_case("https"));
+    let trusted_proxies = &transport.trusted_proxies;
+    let client = crate::client::client_address(peer.ip(), request.headers(), trusted_proxies);
+    let over_https = transport.direct_tls
+        || (trusted_proxies.contains(peer.ip())
+            && request
+                .headers()
+                .get("x-forwarded-proto")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.split(',').next_back())
+                .is_some_and(|scheme| scheme.trim().eq_ignore_ascii_case("https")));
     request.extensions_mut().insert(ClientIp(client));
     request.extensions_mut().insert(OverHttps(over_https));
     next.run(request).await
@@ -95,7 +106,11 @@ pub async fn https_only(
 /// Adds the security headers to every response. Each request gets a fresh nonce, which the page
 /// puts on its scripts (see `app::ui::shell`); an HTML page's Content-Security-Policy allows only
 /// those scripts. A response that set its own policy keeps it; any other gets the strict default.
-pub async fn security_headers(mut request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(form_targets): State<Arc<Vec<String>>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = leptos::nonce::Nonce::new();
     request
         .extensions_mut()
@@ -109,7 +124,7 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
     let headers = response.headers_mut();
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         let policy = if is_page {
-            HeaderValue::from_str(&page_policy(&nonce))
+            HeaderValue::from_str(&page_policy(&nonce, &form_targets))
                 .unwrap_or(HeaderValue::from_static(DEFAULT_POLICY))
         } else {
             HeaderValue::from_static(DEFAULT_POLICY)

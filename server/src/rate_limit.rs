@@ -2,9 +2,13 @@
 //! budget (a token bucket per address: a burst, then a steady rate). Past it, the client gets
 //! 429 with `Retry-After` and a French message. Reading is never limited here.
 //!
+//! A signed-in person has a budget of their own too, wherever they send from. Sign-in, password
+//! recovery and account creation have a tighter budget (see `crate::accounts`), and failed
+//! sign-ins slow down further attempts on the account and from the address.
+//!
 //! Budgets are kept per instance: behind a load balancer of N instances a client may send up to N
-//! times the rate, which still stops floods and automation; per-account limits on sign-in and
-//! account creation come with the accounts.
+//! times the rate, which still stops floods and automation; the sign-in slowdown is read from the
+//! database, so it holds across instances.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -31,7 +35,7 @@ struct Bucket {
 pub struct RateLimiter {
     burst: f64,
     per_second: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<String, Bucket>>,
 }
 
 impl RateLimiter {
@@ -46,6 +50,11 @@ impl RateLimiter {
 
     /// Takes one token for `client`, or says how long until one is available.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        self.check_key(&client.to_string(), now)
+    }
+
+    /// Takes one token for any key (an address, `compte:42`…).
+    pub fn check_key(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let Ok(mut buckets) = self.buckets.lock() else {
             return Ok(());
         };
@@ -53,7 +62,7 @@ impl RateLimiter {
             let (burst, rate) = (self.burst, self.per_second);
             buckets.retain(|_, bucket| refilled(bucket, now, rate, burst) < burst);
         }
-        let bucket = buckets.entry(client).or_insert(Bucket {
+        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
             tokens: self.burst,
             updated: now,
         });
@@ -75,10 +84,11 @@ fn refilled(bucket: &Bucket, now: Instant, per_second: f64, burst: f64) -> f64 {
     (bucket.tokens + elapsed * per_second).min(burst)
 }
 
-/// Counts state-changing requests against the client's budget.
+/// Counts state-changing requests against the client's budget, and the signed-in person's.
 pub async fn limit_submissions(
     State(limiter): State<Arc<RateLimiter>>,
     Extension(ClientIp(client)): Extension<ClientIp>,
+    caller: Option<Extension<app::state::Caller>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -89,7 +99,15 @@ pub async fn limit_submissions(
     if reading {
         return next.run(request).await;
     }
-    match limiter.check(client, Instant::now()) {
+    let now = Instant::now();
+    let account = caller
+        .and_then(|Extension(caller)| caller.viewer)
+        .map(|viewer| format!("compte:{}", viewer.user_id));
+    let verdict = limiter.check(client, now).and_then(|()| match &account {
+        Some(account) => limiter.check_key(account, now),
+        None => Ok(()),
+    });
+    match verdict {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;

@@ -1,19 +1,97 @@
-//! Reading dossiers. Access control comes with the accounts issue; for now demo data is public.
+//! Reading dossiers, within the caller's need to know: the list is filtered by the viewer's
+//! scope in the query itself, and a dossier outside it is refused (403) without a word of its
+//! content. Every consultation by an agent is written to the audit trail.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::dossier::{Dossier, DossierPage, DossierQuery};
 
-/// One page of the dossier list.
-#[server]
-pub async fn list_dossiers(query: DossierQuery) -> Result<DossierPage, ServerFnError> {
-    let store = crate::state::store()?;
-    store.dossiers(&query).await.map_err(crate::state::internal)
+/// What asking for one dossier gives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DossierLookup {
+    Found(Box<Dossier>),
+    NotFound,
+    /// It exists, outside the caller's perimeter.
+    Refused,
 }
 
-/// A dossier with its timeline, or `None` when there is no such dossier.
-#[server]
-pub async fn get_dossier(id: i64) -> Result<Option<Dossier>, ServerFnError> {
+/// Whether consultations by this viewer are recorded: people of the administrations, who see
+/// other people's dossiers.
+#[cfg(feature = "ssr")]
+fn audited(viewer: &crate::domain::access::Viewer) -> bool {
+    use crate::domain::directory::Role;
+    matches!(
+        viewer.role,
+        Role::AgentDgddi | Role::AgentSivep | Role::ChefService | Role::Superviseur
+    )
+}
+
+/// One page of the dossier list.
+#[server(endpoint = "dossiers")]
+pub async fn list_dossiers(query: DossierQuery) -> Result<DossierPage, ServerFnError> {
+    use crate::domain::access::{dossier_scope, EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
     let store = crate::state::store()?;
-    store.dossier(id).await.map_err(crate::state::internal)
+    let page = store
+        .dossiers(&query, &dossier_scope(&viewer))
+        .await
+        .map_err(crate::state::internal)?;
+    if audited(&viewer) {
+        let detail = format!("{query:?}");
+        store
+            .audit(
+                &caller.audit_event("consultation_dossiers", "liste", &detail),
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(crate::state::internal)?;
+    }
+    Ok(page)
+}
+
+/// A dossier with its timeline, if it exists and the caller may see it.
+#[server(endpoint = "dossier")]
+pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
+    use crate::domain::access::{authorize, EntryPoint, Refusal, Target};
+    let caller = crate::state::caller();
+    // Signed in and terms accepted, before anything is read.
+    crate::state::authorize(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let Some(dossier) = store.dossier(id).await.map_err(crate::state::internal)? else {
+        return Ok(DossierLookup::NotFound);
+    };
+    let target = Target::Dossier {
+        site: &dossier.summary.site,
+        company_id: dossier.summary.company_id,
+    };
+    if let Err(refusal) = authorize(caller.viewer.as_ref(), EntryPoint::ReadDossier, target) {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::FORBIDDEN);
+        }
+        let detail = if refusal == Refusal::Forbidden {
+            "refusée : hors périmètre"
+        } else {
+            "refusée"
+        };
+        store
+            .audit(
+                &caller.audit_event("consultation_dossier", &format!("dossier:{id}"), detail),
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(crate::state::internal)?;
+        return Ok(DossierLookup::Refused);
+    }
+    if caller.viewer.as_ref().is_some_and(audited) {
+        store
+            .audit(
+                &caller.audit_event("consultation_dossier", &format!("dossier:{id}"), ""),
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(crate::state::internal)?;
+    }
+    Ok(DossierLookup::Found(Box::new(dossier)))
 }

@@ -138,6 +138,15 @@ impl Role {
         Role::ALL.into_iter().find(|role| role.code() == code)
     }
 
+    /// The administration an agent works for, by their role.
+    pub fn administration(self) -> Option<Administration> {
+        match self {
+            Role::AgentDgddi => Some(Administration::Dgddi),
+            Role::AgentSivep => Some(Administration::Dgal),
+            _ => None,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Role::Operateur => "Opérateur",
@@ -162,6 +171,31 @@ pub struct User {
     pub company_id: Option<i64>,
     /// The administration, for agents, heads of service and supervisors.
     pub administration: Option<Administration>,
-    /// Sites the user works on (agents, heads of service).
-    pub sites: Vec<Locode>,
+    /// Whether this operator administers their company's accounts.
+    pub company_admin: bool,
+    /// When the address was verified; a local account signs in only once it is.
+    pub email_verified: bool,
+}
+
+/// What an agent may see: a site, for an administration, between two dates (inclusive).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Habilitation {
+    pub id: i64,
+    pub user_id: i64,
+    pub agent_name: String,
+    pub agent_email: String,
+    pub site: Locode,
+    pub site_name: String,
+    pub administration: Administration,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: Option<chrono::NaiveDate>,
+    pub granted_by: Option<String>,
+    pub withdrawn: bool,
+}
+
+impl Habilitation {
+    /// Whether it lets its agent see its site on `day`.
+    pub fn valid_on(&self, day: chrono::NaiveDate) -> bool {
+        !self.withdrawn && self.starts_on <= day && self.ends_on.is_none_or(|end| day <= end)
+    }
 }

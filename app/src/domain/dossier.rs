@@ -201,6 +201,7 @@ pub struct DossierSummary {
     pub site_name: String,
     pub site_kind: SiteKind,
     pub post: Option<PostCode>,
+    pub company_id: Option<i64>,
     pub company_name: Option<String>,
     pub status: DossierStatus,
     pub current_step: Option<StepKind>,

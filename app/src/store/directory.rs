@@ -13,7 +13,9 @@ pub struct NewUser {
     pub role: Role,
     pub company_id: Option<i64>,
     pub administration: Option<Administration>,
-    pub sites: Vec<Locode>,
+    pub company_admin: bool,
+    /// Whether the address is already verified (accounts created by someone who checked it).
+    pub email_verified: bool,
     pub password_hash: Option<String>,
 }
 
@@ -84,13 +86,39 @@ impl TryFrom<CompanyRow> for Company {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(super) struct UserRow {
     id: i64,
     email: String,
     full_name: String,
     role: String,
     company_id: Option<i64>,
     administration: Option<String>,
+    company_admin: bool,
+    email_verified_at: Option<DateTime<Utc>>,
+}
+
+/// The columns of [`UserRow`], for queries on `app_user u`.
+pub(super) const USER_COLUMNS: &str =
+    "u.id, u.email, u.full_name, u.role, u.company_id, u.administration, u.company_admin, u.email_verified_at";
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(row: UserRow) -> Result<Self, StoreError> {
+        Ok(User {
+            id: row.id,
+            email: row.email,
+            full_name: row.full_name,
+            role: decode("rôle", &row.role, Role::from_code)?,
+            company_id: row.company_id,
+            administration: row
+                .administration
+                .as_deref()
+                .map(|code| decode("administration", code, Administration::from_code))
+                .transpose()?,
+            company_admin: row.company_admin,
+            email_verified: row.email_verified_at.is_some(),
+        })
+    }
 }
 
 impl Store {
@@ -129,48 +157,34 @@ impl Store {
         rows.into_iter().map(Company::try_from).collect()
     }
 
+    /// An active (not disabled) user by address; addresses are compared in lower case.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM app_user u WHERE u.email = $1 AND u.disabled_at IS NULL"
+        );
         let row: Option<UserRow> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT id, email, full_name, role, company_id, administration
-                 FROM app_user WHERE email = $1",
-            )
-            .bind(email)
-            .fetch_optional(pool)
-            .await
+            sqlx::query_as(&sql).bind(email.to_lowercase()).fetch_optional(pool).await
         })?;
-        let Some(row) = row else { return Ok(None) };
-        let site_codes: Vec<String> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT site_code FROM user_site WHERE user_id = $1 ORDER BY site_code")
-                .bind(row.id)
-                .fetch_all(pool)
-                .await
+        row.map(User::try_from).transpose()
+    }
+
+    /// An active user by id.
+    pub async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM app_user u WHERE u.id = $1 AND u.disabled_at IS NULL"
+        );
+        let row: Option<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await
         })?;
-        let sites = site_codes
-            .iter()
-            .map(|code| Locode::parse(code).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .collect::<Result<_, _>>()?;
-        Ok(Some(User {
-            id: row.id,
-            email: row.email,
-            full_name: row.full_name,
-            role: decode("rôle", &row.role, Role::from_code)?,
-            company_id: row.company_id,
-            administration: row
-                .administration
-                .as_deref()
-                .map(|code| decode("administration", code, Administration::from_code))
-                .transpose()?,
-            sites,
-        }))
+        row.map(User::try_from).transpose()
     }
 
     /// The stored password hash of a user, for sign-in; kept apart from [`User`] so that it can
     /// never be serialised to a browser by mistake.
     pub async fn password_hash(&self, email: &str) -> Result<Option<String>, StoreError> {
         let hash: Option<Option<String>> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT password_hash FROM app_user WHERE email = $1")
-                .bind(email)
+            sqlx::query_scalar("SELECT password_hash FROM app_user WHERE email = $1 AND disabled_at IS NULL")
+                .bind(email.to_lowercase())
                 .fetch_optional(pool)
                 .await
         })?;
@@ -229,7 +243,7 @@ impl Tx {
         Ok(id)
     }
 
-    /// Creates a user with their sites and returns its id.
+    /// Creates a user and returns its id. Addresses are kept in lower case.
     pub async fn insert_user(
         &mut self,
         user: &NewUser,
@@ -237,29 +251,22 @@ impl Tx {
     ) -> Result<i64, StoreError> {
         let id: i64 = on_tx!(self, conn => {
             sqlx::query_scalar(
-                "INSERT INTO app_user (email, full_name, role, company_id, administration, password_hash, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO app_user (email, full_name, role, company_id, administration, company_admin,
+                                       email_verified_at, password_hash, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
-            .bind(&user.email)
+            .bind(user.email.to_lowercase())
             .bind(&user.full_name)
             .bind(user.role.code())
             .bind(user.company_id)
             .bind(user.administration.map(Administration::code))
+            .bind(user.company_admin)
+            .bind(user.email_verified.then_some(now))
             .bind(user.password_hash.as_deref())
             .bind(now)
             .fetch_one(conn)
             .await
         })?;
-        for site in &user.sites {
-            on_tx!(self, conn => {
-                sqlx::query("INSERT INTO user_site (user_id, site_code) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(site.as_str())
-                    .execute(conn)
-                    .await
-                    .map(|_| ())
-            })?;
-        }
         Ok(id)
     }
 

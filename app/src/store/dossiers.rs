@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{decode, decode_reference, on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::access::DossierScope;
 use crate::domain::directory::{Administration, SiteKind};
 use crate::domain::dossier::{
     current_step, Dossier, DossierPage, DossierQuery, DossierStatus, DossierSummary, Flow,
@@ -52,7 +53,7 @@ impl NewDossier {
 
 const SUMMARY_COLUMNS: &str = "d.id, d.container, d.awb, d.bill_of_lading, d.ched, d.mrn,
     d.goods_category, d.goods_description, d.flow, d.site_code, s.name AS site_name,
-    s.kind AS site_kind, d.post_code, c.name AS company_name, d.status, d.current_step,
+    s.kind AS site_kind, d.post_code, d.company_id, c.name AS company_name, d.status, d.current_step,
     d.opened_at, d.updated_at";
 
 const SUMMARY_FROM: &str = "FROM dossier d
@@ -61,10 +62,14 @@ const SUMMARY_FROM: &str = "FROM dossier d
 
 // Each filter is either NULL (not applied) or compared; written so that one statement serves
 // every combination on both stores.
+// $5 and $6 are the viewer's scope (see `DossierScope`): one company, or a comma-separated list
+// of sites.
 const FILTERS: &str = "WHERE ($1 IS NULL OR d.site_code = $1)
     AND ($2 IS NULL OR d.status = $2)
     AND ($3 IS NULL OR d.goods_category = $3)
-    AND ($4 IS NULL OR d.flow = $4)";
+    AND ($4 IS NULL OR d.flow = $4)
+    AND ($5 IS NULL OR d.company_id = $5)
+    AND ($6 IS NULL OR ',' || $6 || ',' LIKE '%,' || d.site_code || ',%')";
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
@@ -81,6 +86,7 @@ struct SummaryRow {
     site_name: String,
     site_kind: String,
     post_code: Option<String>,
+    company_id: Option<i64>,
     company_name: Option<String>,
     status: String,
     current_step: Option<String>,
@@ -111,6 +117,7 @@ impl TryFrom<SummaryRow> for DossierSummary {
             site_name: row.site_name,
             site_kind: decode("type de site", &row.site_kind, SiteKind::from_code)?,
             post: decode_reference(row.post_code, PostCode::parse)?,
+            company_id: row.company_id,
             company_name: row.company_name,
             status: decode("statut", &row.status, DossierStatus::from_code)?,
             current_step: row
@@ -188,14 +195,41 @@ impl TryFrom<EventRow> for TimelineEvent {
 
 impl Store {
     /// One page of dossiers matching the filters, most recently updated first.
-    pub async fn dossiers(&self, query: &DossierQuery) -> Result<DossierPage, StoreError> {
+    /// One page of the dossiers `scope` allows, filtered by `query`. The scope is applied in the
+    /// query itself: nothing outside it is ever read.
+    pub async fn dossiers(
+        &self,
+        query: &DossierQuery,
+        scope: &DossierScope,
+    ) -> Result<DossierPage, StoreError> {
+        let (company, sites): (Option<i64>, Option<String>) = match scope {
+            DossierScope::All => (None, None),
+            DossierScope::Company(id) => (Some(*id), None),
+            DossierScope::Sites(sites) => (
+                None,
+                Some(
+                    sites
+                        .iter()
+                        .map(|site| site.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+            ),
+            DossierScope::Nothing => {
+                return Ok(DossierPage {
+                    dossiers: Vec::new(),
+                    total: 0,
+                    page: query.page(),
+                })
+            }
+        };
         let site = query.site.as_ref().map(|site| site.as_str().to_owned());
         let status = query.status.map(DossierStatus::code);
         let goods = query.goods.map(GoodsCategory::code);
         let flow = query.flow.map(Flow::code);
         let list_sql = format!(
             "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {FILTERS}
-             ORDER BY d.updated_at DESC, d.id DESC LIMIT $5 OFFSET $6"
+             ORDER BY d.updated_at DESC, d.id DESC LIMIT $7 OFFSET $8"
         );
         let count_sql = format!("SELECT COUNT(*) {SUMMARY_FROM} {FILTERS}");
         let (rows, total): (Vec<SummaryRow>, i64) = on_pool!(self, pool => {
@@ -204,6 +238,8 @@ impl Store {
                 .bind(status)
                 .bind(goods)
                 .bind(flow)
+                .bind(company)
+                .bind(&sites)
                 .bind(i64::from(PAGE_SIZE))
                 .bind(query.offset())
                 .fetch_all(pool)
@@ -213,6 +249,8 @@ impl Store {
                 .bind(status)
                 .bind(goods)
                 .bind(flow)
+                .bind(company)
+                .bind(&sites)
                 .fetch_one(pool)
                 .await?;
             (rows, total)

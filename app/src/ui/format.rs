@@ -10,6 +10,11 @@ pub fn date_time(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// A calendar day, as French people write it: 26/11/2026.
+pub fn date(day: chrono::NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}
+
 /// A machine-readable timestamp for `<time datetime>`.
 pub fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339()
@@ -26,6 +31,19 @@ pub fn duration_minutes(minutes: i64) -> String {
         (d, 0, _) => format!("{d} j"),
         (d, h, _) => format!("{d} j {h} h"),
     }
+}
+
+/// A value made safe for an address's query (`retour=%2Fdossiers%3Fpage%3D2`).
+pub fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]

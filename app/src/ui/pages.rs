@@ -1,8 +1,11 @@
 //! One module per page (or family of pages).
 
+pub mod account;
 pub mod dossier;
 pub mod dossiers;
+pub mod habilitations;
 pub mod home;
 pub mod information;
 pub mod legal;
 pub mod not_found;
+pub mod sign_in;

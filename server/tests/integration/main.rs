@@ -1,8 +1,13 @@
 //! The integration tests, as one binary: the real server on port 0, a fresh database per test.
 
+mod accounts;
 mod denylist;
 mod helpers;
+mod mail;
+mod oidc;
 mod perimeter;
 mod process;
 mod rate_limit;
+mod smtp_sink;
 mod story;
+mod tls;

@@ -17,11 +17,11 @@ async fn start() -> Running {
     .await
 }
 
-/// The path of a registered server function, e.g. `/api/get_dossier…`.
-fn server_fn(name: &str) -> &'static str {
+/// The path of a registered server function, e.g. `/api/sites`.
+fn server_fn(path: &str) -> &'static str {
     leptos::server_fn::axum::server_fn_paths()
-        .map(|(path, _)| path)
-        .find(|path| path.starts_with(&format!("/api/{name}")))
+        .map(|(registered, _)| registered)
+        .find(|registered| *registered == path)
         .expect("fonction serveur enregistrée")
 }
 
@@ -102,12 +102,12 @@ async fn every_response_carries_the_security_headers() {
 async fn writes_sent_from_another_site_are_refused() {
     let server = start().await;
     let client = reqwest::Client::new();
-    let path = server_fn("get_dossier");
+    let path = server_fn("/api/sites");
     let post = |headers: &[(&'static str, String)]| {
         let mut request = client
             .post(server.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
-            .body("id=1");
+            .body("");
         for (name, value) in headers {
             request = request.header(*name, value);
         }
@@ -155,12 +155,9 @@ async fn writes_sent_from_another_site_are_refused() {
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
     let server = start().await;
-    let body = format!(
-        "id=1&bourrage={}",
-        "x".repeat(server::perimeter::MAX_BODY_BYTES)
-    );
+    let body = format!("bourrage={}", "x".repeat(server::perimeter::MAX_BODY_BYTES));
     let response = reqwest::Client::new()
-        .post(server.url(server_fn("get_dossier")))
+        .post(server.url(server_fn("/api/sites")))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
         .send()

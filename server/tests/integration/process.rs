@@ -95,3 +95,65 @@ async fn the_binary_logs_json_tags_requests_and_stops_on_sigterm() {
     );
     let _ = std::fs::remove_dir_all(folder);
 }
+
+/// `server audit verify`, as someone checking the trail before producing it in court runs it:
+/// success and a count when it is intact, failure naming the entry when it was altered.
+#[tokio::test]
+async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
+    let folder = std::env::temp_dir().join(format!("sesame-audit-{}", uuid::Uuid::new_v4()));
+    let url = format!("sqlite://{}/sesame.db", folder.display());
+    let store = server::prepare_store(&crate::helpers::config(url.clone()))
+        .await
+        .expect("base préparée");
+    for n in 0..5 {
+        let object = format!("dossier:{n}");
+        store
+            .audit(
+                &app::store::AuditEvent {
+                    actor_id: Some(1),
+                    actor: "agent@example.fr",
+                    action: "consultation_dossier",
+                    object: &object,
+                    address: "192.0.2.1",
+                    detail: "",
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+    }
+    let verify = || {
+        Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(["audit", "verify"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("le binaire s'exécute")
+    };
+    let intact = verify();
+    assert!(intact.status.success(), "{intact:?}");
+    let said = String::from_utf8_lossy(&intact.stdout);
+    assert!(
+        said.contains("Journal d'audit intègre : 5 entrées vérifiées"),
+        "{said}"
+    );
+
+    let app::store::Store::Sqlite(pool) = &store else {
+        unreachable!()
+    };
+    for statement in [
+        "DROP TRIGGER audit_entry_no_delete",
+        "DELETE FROM audit_entry WHERE seq = 3",
+    ] {
+        sqlx::query(statement).execute(pool).await.unwrap();
+    }
+    let altered = verify();
+    assert_eq!(altered.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&altered.stderr);
+    assert!(
+        said.contains("entrée n° 3") && said.contains("supprimée"),
+        "{said}"
+    );
+    store.close().await;
+}

@@ -17,7 +17,7 @@ async fn too_many_submissions_get_429_with_a_delay_in_french() {
     let server = Running::start(&config).await;
     let path = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path)
-        .find(|path| path.starts_with("/api/get_dossier"))
+        .find(|path| *path == "/api/sites")
         .unwrap();
     let client = reqwest::Client::new();
     let submit = |forwarded_for: &'static str| {
@@ -25,7 +25,7 @@ async fn too_many_submissions_get_429_with_a_delay_in_french() {
             .post(server.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
             .header("x-forwarded-for", forwarded_for)
-            .body("id=1")
+            .body("")
             .send()
     };
 

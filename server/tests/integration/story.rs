@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use app::domain::access::DossierScope;
 use app::domain::directory::Role;
 use app::domain::dossier::{DossierQuery, DossierStatus};
 use app::domain::journey::{StepKind, StepState};
@@ -105,10 +106,13 @@ async fn story(backend: Backend) {
     let mut page = 1;
     loop {
         let listed = store
-            .dossiers(&DossierQuery {
-                page,
-                ..Default::default()
-            })
+            .dossiers(
+                &DossierQuery {
+                    page,
+                    ..Default::default()
+                },
+                &DossierScope::All,
+            )
             .await
             .unwrap();
         assert_eq!(listed.total, DOSSIER_COUNT as i64);
@@ -133,10 +137,13 @@ async fn story(backend: Backend) {
         );
     }
     let blocked = store
-        .dossiers(&DossierQuery {
-            status: Some(DossierStatus::Bloque),
-            ..Default::default()
-        })
+        .dossiers(
+            &DossierQuery {
+                status: Some(DossierStatus::Bloque),
+                ..Default::default()
+            },
+            &DossierScope::All,
+        )
         .await
         .unwrap();
     assert!(blocked.total > 0 && blocked.total < 300);
@@ -162,7 +169,11 @@ async fn story(backend: Backend) {
         "événements dans l'ordre où ils sont survenus"
     );
 
-    // Pages rendered on the server, in French.
+    // Pages rendered on the server, in French; the supervisor follows every dossier.
+    let supervisor = crate::accounts::Browser::new(&server);
+    supervisor
+        .sign_in("superviseur@demo.sesame.test", crate::accounts::PASSWORD)
+        .await;
     let (status, home) = server.get("/").await;
     assert_eq!(status, 200);
     assert!(
@@ -174,7 +185,7 @@ async fn story(backend: Backend) {
         !home.contains("fr-logo"),
         "pas de bloc marque de l'État par défaut"
     );
-    let (status, list) = server.get("/dossiers").await;
+    let (status, list) = supervisor.page("/dossiers").await;
     assert_eq!(status, 200);
     assert!(
         list.contains("300 dossiers"),
@@ -185,37 +196,40 @@ async fn story(backend: Backend) {
         !list.contains("Chargement des dossiers"),
         "la liste est rendue entière côté serveur"
     );
-    let (status, filtered) = server.get("/dossiers?statut=non_conforme").await;
+    let (status, filtered) = supervisor.page("/dossiers?statut=non_conforme").await;
     assert_eq!(status, 200);
     assert!(filtered.contains("Non conforme") && !filtered.contains("300 dossiers"));
-    let (status, dossier_page) = server.get(&format!("/dossiers/{}", first.summary.id)).await;
+    let (status, dossier_page) = supervisor
+        .page(&format!("/dossiers/{}", first.summary.id))
+        .await;
     assert_eq!(status, 200);
     assert!(
         dossier_page.contains("Parcours")
             && dossier_page.contains(&first.summary.references.headline())
     );
-    let (status, missing) = server.get("/dossiers/999999").await;
+    let (status, missing) = supervisor.page("/dossiers/999999").await;
     assert_eq!(status, 404);
     assert!(missing.contains("Dossier introuvable"));
     let (status, nowhere) = server.get("/nulle-part").await;
     assert_eq!(status, 404);
     assert!(nowhere.contains("Page non trouvée"));
 
-    // The server function the hydrated page calls, straight over HTTP.
-    let path = leptos::server_fn::axum::server_fn_paths()
-        .map(|(path, _)| path)
-        .find(|path| path.starts_with("/api/get_dossier"))
-        .expect("fonction serveur get_dossier enregistrée");
+    // The server function the hydrated page calls, straight over HTTP: with a session…
+    let id = first.summary.id.to_string();
+    let answer = supervisor.post("/api/dossier", &[("id", &id)]).await;
+    assert_eq!(answer.status, 200);
+    let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(body["Found"]["summary"]["id"], first.summary.id);
+    // …and without: refused, nothing read.
     let response = reqwest::Client::new()
-        .post(server.url(path))
+        .post(server.url("/api/dossier"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("id={}", first.summary.id))
+        .body(format!("id={id}"))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["summary"]["id"], first.summary.id);
+    assert_eq!(response.status(), 401);
+    assert!(!response.text().await.unwrap().contains("summary"));
 
     server.stop().await;
 
@@ -258,9 +272,10 @@ async fn a_database_without_demo_flag_stays_empty() {
         .await
         .unwrap()
         .is_none());
-    let (status, list) = server.get("/dossiers").await;
+    // No account at all: the dossiers lead to sign-in.
+    let (status, page) = server.get("/dossiers").await;
     assert_eq!(status, 200);
-    assert!(list.contains("Aucun dossier ne correspond"));
+    assert!(page.contains("Se connecter à France Sésame"));
     server.stop().await;
 }
 

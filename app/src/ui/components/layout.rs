@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::ui::Branding;
+use crate::ui::{Branding, CurrentUser};
 
 const SERVICE_NAME: &str = "France Sésame";
 const TAGLINE: &str =
@@ -57,6 +57,54 @@ fn StateLogo() -> impl IntoView {
     }
 }
 
+/// Signing in, or the signed-in person's space and signing out. Shown in the header on wide
+/// screens and in the menu on phones.
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let user = use_context::<CurrentUser>().unwrap_or_default().0;
+    view! {
+        <ul class="fr-btns-group">
+            {match user {
+                Some(user) => view! {
+                    <li>
+                        <a class="fr-btn" href="/espace" title=format!("Mon espace — {}", user.name)>
+                            {format!("Mon espace ({})", user.name)}
+                        </a>
+                    </li>
+                    <li>
+                        <form method="post" action="/deconnexion">
+                            <button class="fr-btn" type="submit">"Se déconnecter"</button>
+                        </form>
+                    </li>
+                }
+                .into_any(),
+                None => view! {
+                    <li><a class="fr-btn" href="/connexion">"Se connecter"</a></li>
+                }
+                .into_any(),
+            }}
+        </ul>
+    }
+}
+
+/// The main navigation for this person: what they may open.
+fn navigation() -> Vec<(&'static str, &'static str)> {
+    let user = use_context::<CurrentUser>().unwrap_or_default().0;
+    let mut links = vec![("Accueil", "/")];
+    match &user {
+        None => links.push(("Dossiers", "/dossiers")),
+        Some(user) => {
+            if user.sees_dossiers {
+                links.push(("Dossiers", "/dossiers"));
+            }
+            if user.manages_habilitations {
+                links.push(("Habilitations", "/habilitations"));
+            }
+        }
+    }
+    links
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let branding = use_context::<Branding>().unwrap_or_default();
@@ -94,6 +142,11 @@ pub fn Header() -> impl IntoView {
                                 <p class="fr-header__service-tagline">{TAGLINE}</p>
                             </div>
                         </div>
+                        <div class="fr-header__tools">
+                            <div class="fr-header__tools-links">
+                                <AccountLinks />
+                            </div>
+                        </div>
                     </div>
                 </div>
             </div>
@@ -118,10 +171,12 @@ pub fn Header() -> impl IntoView {
                     >
                         "Fermer"
                     </button>
-                    <div class="fr-header__menu-links"></div>
+                    <div class="fr-header__menu-links">
+                        <AccountLinks />
+                    </div>
                     <nav class="fr-nav" id="navigation" role="navigation" aria-label="Menu principal">
                         <ul class="fr-nav__list">
-                            {NAVIGATION
+                            {navigation()
                                 .into_iter()
                                 .map(|(label, path)| {
                                     view! {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::dossiers::get_dossier;
+use crate::api::dossiers::{get_dossier, DossierLookup};
 use crate::domain::dossier::Dossier;
 use crate::domain::journey::{Step, StepState, TimelineEvent};
 use crate::ui::components::badges::{StatusBadge, StepBadge};
@@ -23,7 +23,7 @@ pub fn DossierPage() -> impl IntoView {
         |id| async move {
             match id {
                 Some(id) => get_dossier(id).await,
-                None => Ok(None),
+                None => Ok(DossierLookup::NotFound),
             }
         },
     );
@@ -40,8 +40,15 @@ pub fn DossierPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
                 {move || Suspend::new(async move {
                     match dossier.await {
-                        Ok(Some(dossier)) => view! { <DossierView dossier /> }.into_any(),
-                        Ok(None) => {
+                        Ok(DossierLookup::Found(dossier)) => view! { <DossierView dossier=*dossier /> }.into_any(),
+                        Ok(DossierLookup::Refused) => view! {
+                            <Title text="Accès refusé" />
+                            <h1>"Accès refusé"</h1>
+                            <p>"Ce dossier ne relève pas de votre périmètre : vous ne pouvez consulter que les dossiers de votre entreprise, ou ceux des sites pour lesquels vous êtes habilité."</p>
+                            <a class="fr-btn" href="/dossiers">"Voir mes dossiers"</a>
+                        }
+                        .into_any(),
+                        Ok(DossierLookup::NotFound) => {
                             set_not_found_status();
                             view! {
                                 <Title text="Dossier introuvable" />

@@ -18,6 +18,7 @@ use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
+use crate::ui::notices::Notice;
 
 const PARAM_SITE: &str = "site";
 const PARAM_STATUS: &str = "statut";
@@ -84,6 +85,7 @@ pub fn DossierListPage() -> impl IntoView {
         <Title text="Dossiers" />
         <div class="fr-container fr-my-6w">
             <h1>"Dossiers"</h1>
+            <Notice />
             <Suspense fallback=|| view! { <p>"Chargement des filtres…"</p> }>
                 // Drawn again whenever the address changes, so that the form always shows the
                 // filters in force (after "Réinitialiser", back and forward).

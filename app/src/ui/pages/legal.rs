@@ -1,20 +1,46 @@
-//! The pages every public service links from its footer. Their full texts (versioned CGU with a
-//! PDF, GDPR requests) come with the accounts issue; what is here is true of the platform today.
+//! The pages every public service links from its footer: terms of use (versioned, with their
+//! PDF), personal data, accessibility, legal notice.
 
+use crate::domain::cgu;
 use crate::ui::components::article::ArticlePage;
 use leptos::prelude::*;
+
+/// The terms of use in force, from `domain::cgu`: the same text as the PDF and the acceptance.
+#[component]
+pub fn CguText(
+    /// The level of the section headings (2 on the CGU page).
+    heading_level: u8,
+) -> impl IntoView {
+    cgu::SECTIONS
+        .iter()
+        .map(|section| {
+            let heading = if heading_level <= 2 {
+                view! { <h2>{section.heading}</h2> }.into_any()
+            } else {
+                view! { <h3>{section.heading}</h3> }.into_any()
+            };
+            view! {
+                {heading}
+                {section.paragraphs.iter().map(|text| view! { <p>{*text}</p> }).collect_view()}
+                {(!section.bullets.is_empty()).then(|| view! {
+                    <ul>{section.bullets.iter().map(|text| view! { <li>{*text}</li> }).collect_view()}</ul>
+                })}
+            }
+        })
+        .collect_view()
+}
 
 #[component]
 pub fn Cgu() -> impl IntoView {
     view! {
-        <ArticlePage title="Conditions générales d'utilisation">
-            <p>"France Sésame est le point de contact numérique unique du passage frontière des marchandises soumises aux contrôles sanitaires et phytosanitaires. Son utilisation est gratuite."</p>
-            <h2>"Accès au service"</h2>
-            <p>"L'accès aux espaces personnels nécessite un compte et une adresse électronique valide. Avant toute utilisation, l'utilisateur accepte la version en vigueur des présentes conditions ; chaque nouvelle version lui est de nouveau soumise."</p>
-            <h2>"Usages interdits"</h2>
-            <p>"Les soumissions abusives, par leur nombre, leur caractère répétitif ou automatisé, ou parce qu'elles menacent la sécurité du service, sont refusées. L'accès par des réseaux d'anonymisation tels que Tor n'est pas autorisé."</p>
-            <h2>"Disponibilité"</h2>
-            <p>"Le service est accessible en permanence. En cas de maintenance ou d'incident, les utilisateurs en sont informés et les formalités se poursuivent selon la procédure de secours."</p>
+        <ArticlePage title=cgu::TITLE>
+            <p class="fr-text--lead">{format!("En vigueur : {}.", cgu::VERSION_LABEL)}</p>
+            <p>
+                <a class="fr-link" href="/cgu.pdf" rel="external" download>
+                    "Télécharger les conditions générales d'utilisation (PDF)"
+                </a>
+            </p>
+            <CguText heading_level=2 />
         </ArticlePage>
     }
 }

@@ -1,0 +1,181 @@
+//! The personal space and the head of service's habilitation desk: what each person may read
+//! about themselves, their company and their habilitations.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::access::Viewer;
+use crate::domain::account::SessionInfo;
+use crate::domain::directory::{Administration, Company, Habilitation, Site, User};
+
+/// Everything the personal space shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSpace {
+    pub viewer: Viewer,
+    /// Operators: their company and its people.
+    pub company: Option<Company>,
+    pub colleagues: Vec<User>,
+    /// Agents: their habilitations, current and past.
+    pub habilitations: Vec<Habilitation>,
+    pub sessions: Vec<SessionInfo>,
+    pub current_session: Option<i64>,
+    /// The day it is in France, to tell the habilitations in force (the browser has no clock it
+    /// may trust, and WASM none at all without JavaScript bindings).
+    pub today: chrono::NaiveDate,
+}
+
+#[server(endpoint = "espace")]
+pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
+    use crate::domain::access::{authorize, EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::PersonalSpace, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let may = |entry| authorize(Some(&viewer), entry, Target::Nothing).is_ok();
+    let (company, colleagues) = match viewer.company_id {
+        Some(company_id) if may(EntryPoint::CompanyColleagues) => {
+            let companies = store.companies().await.map_err(crate::state::internal)?;
+            let company = companies
+                .into_iter()
+                .find(|company| company.id == company_id);
+            let colleagues = store
+                .company_users(company_id)
+                .await
+                .map_err(crate::state::internal)?;
+            (company, colleagues)
+        }
+        _ => (None, Vec::new()),
+    };
+    let habilitations = if may(EntryPoint::OwnHabilitations) {
+        store
+            .habilitations_of(viewer.user_id)
+            .await
+            .map_err(crate::state::internal)?
+    } else {
+        Vec::new()
+    };
+    let idle = use_context::<crate::state::SessionIdle>()
+        .map(|idle| idle.0)
+        .unwrap_or_else(|| chrono::Duration::minutes(30));
+    let sessions = store
+        .sessions_of(viewer.user_id, chrono::Utc::now(), idle)
+        .await
+        .map_err(crate::state::internal)?;
+    Ok(AccountSpace {
+        viewer,
+        company,
+        colleagues,
+        habilitations,
+        sessions,
+        current_session: caller.session_id,
+        today: crate::domain::access::local_day(chrono::Utc::now()),
+    })
+}
+
+/// What a head of service manages: the sites of the posts they head, the agents of their
+/// administration, and the habilitations in force on those sites.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HabilitationDesk {
+    pub administration: Administration,
+    pub sites: Vec<Site>,
+    pub agents: Vec<User>,
+    pub habilitations: Vec<Habilitation>,
+    pub today: chrono::NaiveDate,
+}
+
+#[server(endpoint = "habilitations")]
+pub async fn load_habilitation_desk() -> Result<HabilitationDesk, ServerFnError> {
+    use crate::domain::access::{local_day, EntryPoint, Refusal, Target};
+    let caller = crate::state::caller();
+    let viewer =
+        crate::state::signed_in(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
+    let administration = viewer
+        .administration
+        .ok_or_else(|| ServerFnError::new(Refusal::Forbidden.message()))?;
+    let store = crate::state::store()?;
+    let headed = store
+        .headed_sites(viewer.user_id)
+        .await
+        .map_err(crate::state::internal)?;
+    let sites = store
+        .sites()
+        .await
+        .map_err(crate::state::internal)?
+        .into_iter()
+        .filter(|site| headed.contains(&site.code))
+        .collect();
+    let agents = store
+        .agents(administration)
+        .await
+        .map_err(crate::state::internal)?;
+    let habilitations = store
+        .habilitations_on(administration, &headed)
+        .await
+        .map_err(crate::state::internal)?;
+    // The agents' names and addresses are personal data: their consultation is recorded.
+    store
+        .audit(
+            &caller.audit_event("consultation_habilitations", administration.code(), ""),
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(crate::state::internal)?;
+    Ok(HabilitationDesk {
+        administration,
+        sites,
+        agents,
+        habilitations,
+        today: local_day(chrono::Utc::now()),
+    })
+}
+
+/// Whether a link received by mail still works, and for which address.
+#[server(endpoint = "lien")]
+pub async fn link_status(token: String, purpose: String) -> Result<Option<String>, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    use crate::store::TokenPurpose;
+    let caller = crate::state::caller();
+    crate::state::authorize(&caller, EntryPoint::ResetPassword, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let hash = crate::state::token_hash(token.trim());
+    let now = chrono::Utc::now();
+    let purposes: &[TokenPurpose] = match purpose.as_str() {
+        "verification" => &[TokenPurpose::Verification],
+        _ => &[TokenPurpose::Reset, TokenPurpose::Invitation],
+    };
+    for purpose in purposes {
+        if let Some(email) = store
+            .token_email(&hash, *purpose, now)
+            .await
+            .map_err(crate::state::internal)?
+        {
+            return Ok(Some(email));
+        }
+    }
+    Ok(None)
+}
+
+/// The server functions and the entry point each one answers for: a test checks that every
+/// registered server function is listed here, so that none escapes the permission matrix.
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 6] = [
+    (
+        "/api/dossiers",
+        crate::domain::access::EntryPoint::ListDossiers,
+    ),
+    (
+        "/api/dossier",
+        crate::domain::access::EntryPoint::ReadDossier,
+    ),
+    ("/api/sites", crate::domain::access::EntryPoint::ListSites),
+    (
+        "/api/espace",
+        crate::domain::access::EntryPoint::PersonalSpace,
+    ),
+    (
+        "/api/habilitations",
+        crate::domain::access::EntryPoint::ManageHabilitations,
+    ),
+    (
+        "/api/lien",
+        crate::domain::access::EntryPoint::ResetPassword,
+    ),
+];

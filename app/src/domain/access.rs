@@ -1,0 +1,380 @@
+//! Who may do what: the one access policy every entry point of the platform calls (pages, server
+//! functions, form submissions, event streams). Need to know is the rule: an operator sees only
+//! its company's dossiers; an agent only the sites of a habilitation valid today, for their own
+//! administration; the DGITM only aggregated figures; a technical administrator no dossier at all.
+//!
+//! Pure rules, no I/O: the server builds the [`Viewer`] from the session, then asks [`authorize`].
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::directory::{Administration, Role};
+use super::references::Locode;
+
+/// The person asking, as the server established it from their session. Never built from what a
+/// browser sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user_id: i64,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+    /// The operator company, for operators.
+    pub company_id: Option<i64>,
+    /// Whether this operator administers their company's accounts (invites, removes colleagues).
+    pub company_admin: bool,
+    /// The administration, for agents, heads of service and supervisors.
+    pub administration: Option<Administration>,
+    /// Agents: sites of a habilitation valid today for their administration. Heads of service:
+    /// sites of the posts they head.
+    pub sites: Vec<Locode>,
+    /// Whether the current version of the terms of use has been accepted.
+    pub cgu_accepted: bool,
+}
+
+impl Viewer {
+    fn on_site(&self, site: &Locode) -> bool {
+        self.sites.contains(site)
+    }
+
+    fn is_agent(&self) -> bool {
+        matches!(self.role, Role::AgentDgddi | Role::AgentSivep)
+    }
+}
+
+/// Every way into the platform that reads or changes something. A new page, server function,
+/// form or stream gets a variant here, a rule in [`authorize`] and a row in the permission matrix
+/// test; the server checks at start-up that every route it serves is listed in [`ROUTES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntryPoint {
+    // Public.
+    PublicPage,
+    SignIn,
+    RequestPasswordReset,
+    ResetPassword,
+    VerifyEmail,
+    OidcSignIn,
+    CguDocument,
+    ListSites,
+    // Any signed-in person, before the terms of use are accepted.
+    SignOut,
+    AcceptCgu,
+    // Any signed-in person who accepted the terms of use.
+    PersonalSpace,
+    UpdateProfile,
+    EndSession,
+    // Dossiers.
+    ListDossiers,
+    ReadDossier,
+    // Operators: their company.
+    CompanyColleagues,
+    InviteColleague,
+    RemoveColleague,
+    // Agents: their habilitations. Heads of service: granting them.
+    OwnHabilitations,
+    ManageHabilitations,
+    GrantHabilitation,
+    WithdrawHabilitation,
+}
+
+impl EntryPoint {
+    pub const ALL: [EntryPoint; 22] = [
+        EntryPoint::PublicPage,
+        EntryPoint::SignIn,
+        EntryPoint::RequestPasswordReset,
+        EntryPoint::ResetPassword,
+        EntryPoint::VerifyEmail,
+        EntryPoint::OidcSignIn,
+        EntryPoint::CguDocument,
+        EntryPoint::ListSites,
+        EntryPoint::SignOut,
+        EntryPoint::AcceptCgu,
+        EntryPoint::PersonalSpace,
+        EntryPoint::UpdateProfile,
+        EntryPoint::EndSession,
+        EntryPoint::ListDossiers,
+        EntryPoint::ReadDossier,
+        EntryPoint::CompanyColleagues,
+        EntryPoint::InviteColleague,
+        EntryPoint::RemoveColleague,
+        EntryPoint::OwnHabilitations,
+        EntryPoint::ManageHabilitations,
+        EntryPoint::GrantHabilitation,
+        EntryPoint::WithdrawHabilitation,
+    ];
+
+    /// Entry points open to anyone, signed in or not.
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            EntryPoint::PublicPage
+                | EntryPoint::SignIn
+                | EntryPoint::RequestPasswordReset
+                | EntryPoint::ResetPassword
+                | EntryPoint::VerifyEmail
+                | EntryPoint::OidcSignIn
+                | EntryPoint::CguDocument
+                | EntryPoint::ListSites
+        )
+    }
+
+    /// What kind of thing the entry point is asked about, for the permission matrix.
+    pub fn target_kind(self) -> TargetKind {
+        match self {
+            EntryPoint::ReadDossier => TargetKind::Dossier,
+            EntryPoint::RemoveColleague => TargetKind::Colleague,
+            EntryPoint::GrantHabilitation | EntryPoint::WithdrawHabilitation => {
+                TargetKind::Habilitation
+            }
+            EntryPoint::EndSession => TargetKind::Session,
+            _ => TargetKind::Nothing,
+        }
+    }
+}
+
+/// The kinds of [`Target`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetKind {
+    Nothing,
+    Dossier,
+    Colleague,
+    Habilitation,
+    Session,
+}
+
+/// What an entry point is asked about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// The entry point as a whole (a page, a list filtered by [`dossier_scope`]).
+    Nothing,
+    Dossier {
+        site: &'a Locode,
+        company_id: Option<i64>,
+    },
+    /// Another user of an operator company.
+    Colleague {
+        user_id: i64,
+        company_id: Option<i64>,
+    },
+    /// A habilitation to grant or withdraw: the agent's role and administration, and the site.
+    Habilitation {
+        agent_role: Role,
+        administration: Administration,
+        site: &'a Locode,
+    },
+    /// A session, by its owner.
+    Session { user_id: i64 },
+}
+
+/// Why a request is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// Nobody is signed in: sign in first (HTTP 401, or a redirection to `/connexion`).
+    SignInRequired,
+    /// The current terms of use must be accepted first.
+    CguRequired,
+    /// Signed in, but this is outside the person's need to know (HTTP 403).
+    Forbidden,
+}
+
+impl Refusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            Refusal::SignInRequired => "Connectez-vous pour accéder à cette page.",
+            Refusal::CguRequired => {
+                "Acceptez les conditions générales d'utilisation en vigueur pour continuer."
+            }
+            Refusal::Forbidden => {
+                "Accès refusé : cette information ne relève pas de votre périmètre."
+            }
+        }
+    }
+
+    pub fn status(self) -> u16 {
+        match self {
+            Refusal::SignInRequired => 401,
+            Refusal::CguRequired | Refusal::Forbidden => 403,
+        }
+    }
+}
+
+/// Decides whether `viewer` (or nobody) may use `entry` on `target`.
+pub fn authorize(
+    viewer: Option<&Viewer>,
+    entry: EntryPoint,
+    target: Target,
+) -> Result<(), Refusal> {
+    if entry.is_public() {
+        return Ok(());
+    }
+    let viewer = viewer.ok_or(Refusal::SignInRequired)?;
+    if matches!(entry, EntryPoint::SignOut | EntryPoint::AcceptCgu) {
+        return Ok(());
+    }
+    if !viewer.cgu_accepted {
+        return Err(Refusal::CguRequired);
+    }
+    let allowed = match (entry, target) {
+        (EntryPoint::PersonalSpace | EntryPoint::UpdateProfile, Target::Nothing) => true,
+        (EntryPoint::EndSession, Target::Session { user_id }) => user_id == viewer.user_id,
+        (EntryPoint::ListDossiers, Target::Nothing) => {
+            dossier_scope(viewer) != DossierScope::Nothing
+        }
+        (EntryPoint::ReadDossier, Target::Dossier { site, company_id }) => {
+            dossier_scope(viewer).contains(site, company_id)
+        }
+        (EntryPoint::CompanyColleagues, Target::Nothing) => viewer.role == Role::Operateur,
+        (EntryPoint::InviteColleague, Target::Nothing) => {
+            viewer.role == Role::Operateur && viewer.company_admin
+        }
+        (
+            EntryPoint::RemoveColleague,
+            Target::Colleague {
+                user_id,
+                company_id,
+            },
+        ) => {
+            viewer.role == Role::Operateur
+                && viewer.company_admin
+                && user_id != viewer.user_id
+                && company_id.is_some()
+                && company_id == viewer.company_id
+        }
+        (EntryPoint::OwnHabilitations, Target::Nothing) => viewer.is_agent(),
+        (EntryPoint::ManageHabilitations, Target::Nothing) => viewer.role == Role::ChefService,
+        (
+            EntryPoint::GrantHabilitation | EntryPoint::WithdrawHabilitation,
+            Target::Habilitation {
+                agent_role,
+                administration,
+                site,
+            },
+        ) => {
+            viewer.role == Role::ChefService
+                && viewer.administration == Some(administration)
+                && agent_role.administration() == Some(administration)
+                && viewer.on_site(site)
+        }
+        _ => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden)
+    }
+}
+
+/// The day it is in metropolitan France: habilitations start and end on French calendar days.
+pub fn local_day(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&chrono_tz::Europe::Paris).date_naive()
+}
+
+/// Which dossiers a viewer may see, for lists: applied by the store in the query itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DossierScope {
+    /// Every dossier (supervisors, who follow the whole activity).
+    All,
+    /// The dossiers of one company (operators).
+    Company(i64),
+    /// The dossiers of these sites (agents, heads of service).
+    Sites(Vec<Locode>),
+    /// None at all.
+    Nothing,
+}
+
+impl DossierScope {
+    pub fn contains(&self, site: &Locode, company_id: Option<i64>) -> bool {
+        match self {
+            DossierScope::All => true,
+            DossierScope::Company(id) => company_id == Some(*id),
+            DossierScope::Sites(sites) => sites.contains(site),
+            DossierScope::Nothing => false,
+        }
+    }
+}
+
+/// The dossiers `viewer` may see. The DGITM sees aggregated figures only, and technical
+/// administrators no dossier.
+pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
+    match viewer.role {
+        Role::Operateur => viewer
+            .company_id
+            .map(DossierScope::Company)
+            .unwrap_or(DossierScope::Nothing),
+        Role::AgentDgddi | Role::AgentSivep | Role::ChefService => {
+            if viewer.sites.is_empty() {
+                DossierScope::Nothing
+            } else {
+                DossierScope::Sites(viewer.sites.clone())
+            }
+        }
+        Role::Superviseur => DossierScope::All,
+        Role::Dgitm | Role::Administrateur => DossierScope::Nothing,
+    }
+}
+
+/// The pages of the platform and the entry point each one is: a test fails for a page route not
+/// listed here, and the server redirects to sign-in before rendering a page that needs it. A
+/// dossier's page is guarded as the list is; the dossier itself is checked by its server
+/// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
+pub const ROUTES: [(&str, EntryPoint); 22] = [
+    ("/", EntryPoint::PublicPage),
+    ("/informations-reglementaires", EntryPoint::PublicPage),
+    ("/informations-pratiques", EntryPoint::PublicPage),
+    ("/guide", EntryPoint::PublicPage),
+    ("/faq", EntryPoint::PublicPage),
+    ("/contact", EntryPoint::PublicPage),
+    ("/cgu", EntryPoint::PublicPage),
+    ("/donnees-personnelles", EntryPoint::PublicPage),
+    ("/accessibilite", EntryPoint::PublicPage),
+    ("/mentions-legales", EntryPoint::PublicPage),
+    ("/connexion", EntryPoint::SignIn),
+    ("/connexion/oidc/{}", EntryPoint::OidcSignIn),
+    ("/connexion/oidc/{}/retour", EntryPoint::OidcSignIn),
+    ("/mot-de-passe-oublie", EntryPoint::RequestPasswordReset),
+    ("/mot-de-passe/nouveau", EntryPoint::ResetPassword),
+    ("/verification", EntryPoint::VerifyEmail),
+    ("/deconnexion", EntryPoint::SignOut),
+    ("/cgu/acceptation", EntryPoint::AcceptCgu),
+    ("/espace", EntryPoint::PersonalSpace),
+    ("/dossiers", EntryPoint::ListDossiers),
+    ("/dossiers/{}", EntryPoint::ListDossiers),
+    ("/habilitations", EntryPoint::ManageHabilitations),
+];
+
+/// The entry point of a page path, or `None` for a path the platform does not serve as a page.
+pub fn route_entry(path: &str) -> Option<EntryPoint> {
+    let path = if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        path
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    ROUTES.iter().find_map(|(pattern, entry)| {
+        let pattern: Vec<&str> = pattern.split('/').collect();
+        let matches = pattern.len() == segments.len()
+            && pattern.iter().zip(&segments).all(|(expected, actual)| {
+                *expected == "{}" && !actual.is_empty() || expected == actual
+            });
+        matches.then_some(*entry)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_recognised_with_their_parameters() {
+        assert_eq!(route_entry("/"), Some(EntryPoint::PublicPage));
+        assert_eq!(route_entry("/dossiers"), Some(EntryPoint::ListDossiers));
+        assert_eq!(route_entry("/dossiers/"), Some(EntryPoint::ListDossiers));
+        assert_eq!(route_entry("/dossiers/42"), Some(EntryPoint::ListDossiers));
+        assert_eq!(route_entry("/dossiers/42/x"), None);
+        assert_eq!(
+            route_entry("/connexion/oidc/douane/retour"),
+            Some(EntryPoint::OidcSignIn)
+        );
+        assert_eq!(route_entry("/inconnu"), None);
+    }
+}

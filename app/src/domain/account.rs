@@ -1,0 +1,253 @@
+//! The rules of an account: what an address and a password must be, in French when they are not.
+
+/// Fewer characters than this is refused, as the State's security guidelines (ANSSI) advise for
+/// a password that is the only factor.
+pub const PASSWORD_MIN_CHARS: usize = 12;
+/// More than this is refused too: hashing has a cost.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// Passwords people pick most often (and their variants of at least 12 characters), in lower
+/// case, one a line. A password is refused when it, or it without the digits and signs people add
+/// at the end, is in the list.
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("Le mot de passe doit contenir au moins {PASSWORD_MIN_CHARS} caractères (il en contient {0}).")]
+    TooShort(usize),
+    #[error("Le mot de passe ne doit pas dépasser {PASSWORD_MAX_CHARS} caractères.")]
+    TooLong,
+    #[error("Ce mot de passe fait partie des mots de passe les plus courants : choisissez-en un autre, par exemple une phrase de plusieurs mots.")]
+    Common,
+    #[error("Le mot de passe ne doit pas reprendre votre adresse électronique.")]
+    ContainsEmail,
+}
+
+impl PasswordError {
+    /// A short code for addresses (`?erreur=…`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            PasswordError::TooShort(_) => "mot-de-passe-court",
+            PasswordError::TooLong => "mot-de-passe-long",
+            PasswordError::Common => "mot-de-passe-courant",
+            PasswordError::ContainsEmail => "mot-de-passe-adresse",
+        }
+    }
+}
+
+/// Checks a new password for the account with address `email`.
+pub fn check_password(password: &str, email: &str) -> Result<(), PasswordError> {
+    let length = password.chars().count();
+    if length < PASSWORD_MIN_CHARS {
+        return Err(PasswordError::TooShort(length));
+    }
+    if length > PASSWORD_MAX_CHARS {
+        return Err(PasswordError::TooLong);
+    }
+    let lower = password.to_lowercase();
+    let local_part = email.split('@').next().unwrap_or_default().to_lowercase();
+    if local_part.chars().count() >= 4 && lower.contains(&local_part) {
+        return Err(PasswordError::ContainsEmail);
+    }
+    if is_common(&lower) {
+        return Err(PasswordError::Common);
+    }
+    Ok(())
+}
+
+fn is_common(lower: &str) -> bool {
+    let base = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    let base = base.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    let mut distinct: Vec<char> = lower.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    // One character repeated, or two alternating ("abababab…"): not a password.
+    if distinct.len() <= 2 {
+        return true;
+    }
+    // Only a run of consecutive characters ("123456789012", "abcdefghijkl").
+    let codes: Vec<u32> = lower.chars().map(u32::from).collect();
+    if codes
+        .windows(2)
+        .all(|pair| pair[1] == pair[0] + 1 || pair[0] == pair[1] + 1)
+    {
+        return true;
+    }
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .any(|common| common == lower || (base.len() >= 4 && common == base))
+}
+
+/// Checks and normalises an email address: trimmed, in lower case, one `@`, a domain with a dot,
+/// no spaces. Returns the French message saying what is wrong.
+pub fn parse_email(text: &str) -> Result<String, String> {
+    let email = text.trim().to_lowercase();
+    if email.is_empty() {
+        return Err("Saisissez votre adresse électronique.".into());
+    }
+    if email.chars().count() > 254 {
+        return Err("L'adresse électronique est trop longue (254 caractères au plus).".into());
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err(format!(
+            "« {email} » n'est pas une adresse électronique : il manque le signe @ (exemple : nom@entreprise.fr)."
+        ));
+    };
+    if local.is_empty() || domain.contains('@') {
+        return Err(format!(
+            "« {email} » n'est pas une adresse électronique valide (exemple : nom@entreprise.fr)."
+        ));
+    }
+    if email
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'))
+    {
+        return Err(format!(
+            "« {email} » contient un caractère interdit dans une adresse électronique (espace, virgule, guillemets…)."
+        ));
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2
+        || labels
+            .iter()
+            .any(|label| label.is_empty() || label.starts_with('-') || label.ends_with('-'))
+    {
+        return Err(format!(
+            "« {email} » : le domaine après @ doit ressembler à « entreprise.fr »."
+        ));
+    }
+    Ok(email)
+}
+
+/// A person's name as they write it: 2 to 100 characters, no control characters.
+pub fn parse_full_name(text: &str) -> Result<String, String> {
+    let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let length = name.chars().count();
+    if length < 2 {
+        return Err("Saisissez le prénom et le nom (2 caractères au moins).".into());
+    }
+    if length > 100 {
+        return Err("Le nom ne doit pas dépasser 100 caractères.".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("Le nom contient un caractère non autorisé.".into());
+    }
+    Ok(name)
+}
+
+/// An open session, as the personal space lists it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionInfo {
+    pub id: i64,
+    pub user_id: i64,
+    /// `mot_de_passe` or `oidc:<provider>`.
+    pub method: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl SessionInfo {
+    /// How the session was opened, in French.
+    pub fn method_label(&self) -> String {
+        match self.method.strip_prefix("oidc:") {
+            Some(provider) => format!("Fournisseur d'identité « {provider} »"),
+            None => "Mot de passe".to_owned(),
+        }
+    }
+
+    /// The browser, roughly, from its user agent.
+    pub fn browser_label(&self) -> &'static str {
+        let agent = self.user_agent.as_str();
+        if agent.contains("Edg/") {
+            "Edge"
+        } else if agent.contains("Firefox/") {
+            "Firefox"
+        } else if agent.contains("Chrome/") || agent.contains("Chromium/") {
+            "Chrome ou Chromium"
+        } else if agent.contains("Safari/") {
+            "Safari"
+        } else {
+            "Navigateur non identifié"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_follow_the_rules() {
+        let email = "claire.martin@example.fr";
+        assert_eq!(
+            check_password("court", email),
+            Err(PasswordError::TooShort(5))
+        );
+        assert_eq!(
+            check_password(&"x".repeat(129), email),
+            Err(PasswordError::TooLong)
+        );
+        assert_eq!(
+            check_password("motdepasse123", email),
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            check_password("Azertyuiop2024!", email),
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            check_password("123456789012", email),
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            check_password("aaaaaaaaaaaaaa", email),
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            check_password("Password12345", email),
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            check_password("claire.martin-2026", email),
+            Err(PasswordError::ContainsEmail)
+        );
+        assert_eq!(check_password("cheval agrafe batterie", email), Ok(()));
+        assert_eq!(check_password("sesame-demo-2026", email), Ok(()));
+        // Twelve characters, accents count as one each.
+        assert_eq!(check_password("éléphantrosé", email), Ok(()));
+        assert!(PasswordError::TooShort(3)
+            .to_string()
+            .contains("12 caractères"));
+    }
+
+    #[test]
+    fn addresses_are_checked_and_normalised() {
+        assert_eq!(
+            parse_email("  Claire.Martin@Example.FR "),
+            Ok("claire.martin@example.fr".into())
+        );
+        assert!(parse_email("").unwrap_err().contains("Saisissez"));
+        assert!(parse_email("claire.example.fr").unwrap_err().contains("@"));
+        assert!(parse_email("claire@example")
+            .unwrap_err()
+            .contains("domaine"));
+        assert!(parse_email("claire martin@example.fr")
+            .unwrap_err()
+            .contains("interdit"));
+        assert!(parse_email("@example.fr").is_err());
+        assert!(parse_email("a@b@example.fr").is_err());
+    }
+
+    #[test]
+    fn names_are_tidied() {
+        assert_eq!(
+            parse_full_name("  Claire   Martin "),
+            Ok("Claire Martin".into())
+        );
+        assert!(parse_full_name("C").is_err());
+    }
+}

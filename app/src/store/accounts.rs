@@ -1,0 +1,728 @@
+//! Accounts: sessions, single-use links, terms-of-use acceptances, habilitations and the viewer
+//! every request is decided for.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::directory::{UserRow, USER_COLUMNS};
+use super::{decode, on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::access::Viewer;
+pub use crate::domain::account::SessionInfo;
+use crate::domain::directory::{Administration, Habilitation, Role, User};
+use crate::domain::references::Locode;
+
+/// What a single-use link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// Verifies a new address (`new_email`) of an existing account.
+    Verification,
+    /// Chooses a new password.
+    Reset,
+    /// Chooses a first password, which verifies the address too.
+    Invitation,
+}
+
+impl TokenPurpose {
+    fn code(self) -> &'static str {
+        match self {
+            TokenPurpose::Verification => "verification",
+            TokenPurpose::Reset => "reinitialisation",
+            TokenPurpose::Invitation => "invitation",
+        }
+    }
+}
+
+/// A session to open; the token itself stays with the browser, only its hash is stored.
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub user_id: i64,
+    /// `mot_de_passe` or `oidc:<provider>`.
+    pub method: &'a str,
+    pub id_token: Option<&'a str>,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    user_id: i64,
+    method: String,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    ip: String,
+    user_agent: String,
+}
+
+impl From<SessionRow> for SessionInfo {
+    fn from(row: SessionRow) -> Self {
+        SessionInfo {
+            id: row.id,
+            user_id: row.user_id,
+            method: row.method,
+            created_at: row.created_at,
+            last_seen_at: row.last_seen_at,
+            ip: row.ip,
+            user_agent: row.user_agent,
+        }
+    }
+}
+
+const SESSION_COLUMNS: &str = "id, user_id, method, created_at, last_seen_at, ip, user_agent";
+
+/// A session found by its token, with what sign-out needs.
+pub struct ActiveSession {
+    pub info: SessionInfo,
+    pub id_token: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct HabilitationRow {
+    id: i64,
+    user_id: i64,
+    agent_name: String,
+    agent_email: String,
+    site_code: String,
+    site_name: String,
+    administration: String,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    granted_by: Option<String>,
+    withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<HabilitationRow> for Habilitation {
+    type Error = StoreError;
+    fn try_from(row: HabilitationRow) -> Result<Self, StoreError> {
+        Ok(Habilitation {
+            id: row.id,
+            user_id: row.user_id,
+            agent_name: row.agent_name,
+            agent_email: row.agent_email,
+            site: Locode::parse(&row.site_code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            site_name: row.site_name,
+            administration: decode(
+                "administration",
+                &row.administration,
+                Administration::from_code,
+            )?,
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
+            granted_by: row.granted_by,
+            withdrawn: row.withdrawn_at.is_some(),
+        })
+    }
+}
+
+const HABILITATION_QUERY: &str =
+    "SELECT h.id, h.user_id, u.full_name AS agent_name, u.email AS agent_email,
+        h.site_code, s.name AS site_name, h.administration, h.starts_on, h.ends_on,
+        g.full_name AS granted_by, h.withdrawn_at
+ FROM habilitation h
+ JOIN app_user u ON u.id = h.user_id
+ JOIN site s ON s.code = h.site_code
+ LEFT JOIN app_user g ON g.id = h.granted_by";
+
+/// A habilitation to grant.
+pub struct NewHabilitation {
+    pub user_id: i64,
+    pub site: Locode,
+    pub administration: Administration,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub granted_by: Option<i64>,
+}
+
+fn parse_sites(codes: Vec<String>) -> Result<Vec<Locode>, StoreError> {
+    codes
+        .iter()
+        .map(|code| Locode::parse(code).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .collect()
+}
+
+impl Store {
+    /// The person a request is decided for: their account, the sites they may see today and
+    /// whether they accepted the terms of use `cgu_version`. `None` for a disabled account.
+    pub async fn viewer(
+        &self,
+        user_id: i64,
+        today: NaiveDate,
+        cgu_version: &str,
+    ) -> Result<Option<Viewer>, StoreError> {
+        let Some(user) = self.user(user_id).await? else {
+            return Ok(None);
+        };
+        let site_codes: Vec<String> = match user.role {
+            Role::AgentDgddi | Role::AgentSivep => {
+                let administration = user.role.administration().map(Administration::code);
+                on_pool!(self, pool => {
+                    sqlx::query_scalar(
+                        "SELECT DISTINCT site_code FROM habilitation
+                         WHERE user_id = $1 AND administration = $2 AND withdrawn_at IS NULL
+                           AND starts_on <= $3 AND (ends_on IS NULL OR ends_on >= $3)
+                         ORDER BY site_code",
+                    )
+                    .bind(user_id)
+                    .bind(administration)
+                    .bind(today)
+                    .fetch_all(pool)
+                    .await
+                })?
+            }
+            Role::ChefService => self.headed_site_codes(user_id).await?,
+            _ => Vec::new(),
+        };
+        let accepted: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM cgu_acceptance WHERE user_id = $1 AND version = $2")
+                .bind(user_id)
+                .bind(cgu_version)
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok(Some(Viewer {
+            user_id: user.id,
+            email: user.email,
+            full_name: user.full_name,
+            role: user.role,
+            company_id: user.company_id,
+            company_admin: user.company_admin,
+            administration: user.administration,
+            sites: parse_sites(site_codes)?,
+            cgu_accepted: accepted > 0,
+        }))
+    }
+
+    async fn headed_site_codes(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT DISTINCT p.site_code FROM post_head h JOIN post p ON p.code = h.post_code
+                 WHERE h.user_id = $1 ORDER BY p.site_code",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// The sites of the posts a head of service heads.
+    pub async fn headed_sites(&self, user_id: i64) -> Result<Vec<Locode>, StoreError> {
+        parse_sites(self.headed_site_codes(user_id).await?)
+    }
+
+    /// The session a browser's token opens, if it is still open: not ended, before its absolute
+    /// limit, and used within the idle timeout.
+    pub async fn session_by_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        idle: Duration,
+    ) -> Result<Option<ActiveSession>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            session: SessionRow,
+            id_token: Option<String>,
+        }
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS}, id_token FROM session
+             WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3"
+        );
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(token_hash)
+                .bind(now)
+                .bind(now - idle)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row.map(|row| ActiveSession {
+            info: row.session.into(),
+            id_token: row.id_token,
+        }))
+    }
+
+    /// Notes that a session was just used (for the idle timeout).
+    pub async fn touch_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE session SET last_seen_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// The open sessions of a user, most recently used first.
+    pub async fn sessions_of(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+        idle: Duration,
+    ) -> Result<Vec<SessionInfo>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM session
+             WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3
+             ORDER BY last_seen_at DESC"
+        );
+        let rows: Vec<SessionRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(user_id)
+                .bind(now)
+                .bind(now - idle)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().map(SessionInfo::from).collect())
+    }
+
+    /// A session by id, open or not, to check whose it is before ending it.
+    pub async fn session(&self, id: i64) -> Result<Option<SessionInfo>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM session WHERE id = $1");
+        let row: Option<SessionRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await
+        })?;
+        Ok(row.map(SessionInfo::from))
+    }
+
+    /// Whether a single-use link is still good (for showing its form); gives the account's
+    /// address, or the new address being verified.
+    pub async fn token_email(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let email: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT COALESCE(t.new_email, u.email) FROM account_token t
+                 JOIN app_user u ON u.id = t.user_id
+                 WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
+                   AND u.disabled_at IS NULL",
+            )
+            .bind(token_hash)
+            .bind(purpose.code())
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(email)
+    }
+
+    /// The users of an operator company, by name.
+    pub async fn company_users(&self, company_id: i64) -> Result<Vec<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM app_user u
+             WHERE u.company_id = $1 AND u.disabled_at IS NULL ORDER BY u.full_name"
+        );
+        let rows: Vec<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(company_id).fetch_all(pool).await
+        })?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// The agents of an administration, by name.
+    pub async fn agents(&self, administration: Administration) -> Result<Vec<User>, StoreError> {
+        let role = match administration {
+            Administration::Dgddi => Role::AgentDgddi,
+            Administration::Dgal => Role::AgentSivep,
+        };
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM app_user u
+             WHERE u.role = $1 AND u.disabled_at IS NULL ORDER BY u.full_name"
+        );
+        let rows: Vec<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(role.code()).fetch_all(pool).await
+        })?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// Every habilitation of an agent, current or not, newest first.
+    pub async fn habilitations_of(&self, user_id: i64) -> Result<Vec<Habilitation>, StoreError> {
+        let sql = format!(
+            "{HABILITATION_QUERY} WHERE h.user_id = $1 ORDER BY h.starts_on DESC, h.id DESC"
+        );
+        let rows: Vec<HabilitationRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(user_id).fetch_all(pool).await
+        })?;
+        rows.into_iter().map(Habilitation::try_from).collect()
+    }
+
+    /// The habilitations of an administration on some sites, not withdrawn, by agent.
+    pub async fn habilitations_on(
+        &self,
+        administration: Administration,
+        sites: &[Locode],
+    ) -> Result<Vec<Habilitation>, StoreError> {
+        let sql = format!(
+            "{HABILITATION_QUERY} WHERE h.administration = $1 AND h.withdrawn_at IS NULL
+             ORDER BY u.full_name, h.site_code, h.starts_on"
+        );
+        let rows: Vec<HabilitationRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(administration.code()).fetch_all(pool).await
+        })?;
+        let all: Vec<Habilitation> = rows
+            .into_iter()
+            .map(Habilitation::try_from)
+            .collect::<Result<_, _>>()?;
+        Ok(all
+            .into_iter()
+            .filter(|h| sites.contains(&h.site))
+            .collect())
+    }
+
+    pub async fn habilitation(&self, id: i64) -> Result<Option<Habilitation>, StoreError> {
+        let sql = format!("{HABILITATION_QUERY} WHERE h.id = $1");
+        let row: Option<HabilitationRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await
+        })?;
+        row.map(Habilitation::try_from).transpose()
+    }
+
+    /// Failed sign-ins since `since`, for an address and for a client address: how many, and
+    /// when the last one was. Read from the audit trail, so that every instance sees them.
+    pub async fn sign_in_failures(
+        &self,
+        email: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<[(i64, Option<DateTime<Utc>>); 2], StoreError> {
+        let by_email: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT COUNT(*), MAX(at) FROM audit_entry
+                 WHERE action = 'connexion_refusee' AND object = $1 AND at > $2",
+            )
+            .bind(email.to_lowercase())
+            .bind(since)
+            .fetch_one(pool)
+            .await
+        })?;
+        let by_ip: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT COUNT(*), MAX(at) FROM audit_entry
+                 WHERE action = 'connexion_refusee' AND address = $1 AND at > $2",
+            )
+            .bind(ip)
+            .bind(since)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok([by_email, by_ip])
+    }
+
+    /// Takes a pending identity-provider sign-in by its state (single use).
+    pub async fn take_oidc_login(
+        &self,
+        state_hash: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let row: Option<(String, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "DELETE FROM oidc_login WHERE state_hash = $1 AND created_at > $2 RETURNING pending, return_to",
+            )
+            .bind(state_hash)
+            .bind(since)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row)
+    }
+
+    pub async fn save_oidc_login(
+        &self,
+        state_hash: &str,
+        pending: &str,
+        return_to: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM oidc_login WHERE created_at < $1")
+                .bind(now - Duration::hours(1))
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        on_pool!(self, pool => {
+            sqlx::query("INSERT INTO oidc_login (state_hash, pending, return_to, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(state_hash)
+                .bind(pending)
+                .bind(return_to)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub async fn insert_session(
+        &mut self,
+        session: &NewSession<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let id = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO session (token_hash, user_id, method, id_token, created_at, last_seen_at,
+                                      expires_at, ip, user_agent)
+                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(session.token_hash)
+            .bind(session.user_id)
+            .bind(session.method)
+            .bind(session.id_token)
+            .bind(now)
+            .bind(session.expires_at)
+            .bind(session.ip)
+            .bind(session.user_agent)
+            .fetch_one(conn)
+            .await
+        })?;
+        Ok(id)
+    }
+
+    /// Ends one session; says whether it was open.
+    pub async fn end_session(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = on_tx!(self, conn => {
+            sqlx::query("UPDATE session SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(done > 0)
+    }
+
+    /// Ends every open session of a user (password changed, account removed).
+    pub async fn end_sessions_of(
+        &mut self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done = on_tx!(self, conn => {
+            sqlx::query("UPDATE session SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL")
+                .bind(user_id)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(done)
+    }
+
+    /// Records a single-use link; earlier unused links of the same purpose stop working.
+    pub async fn insert_token(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        purpose: TokenPurpose,
+        new_email: Option<&str>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE account_token SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(purpose.code())
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO account_token (token_hash, user_id, purpose, new_email, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(purpose.code())
+            .bind(new_email)
+            .bind(now)
+            .bind(expires_at)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Uses a single-use link: gives its user and new address, once, if it has not expired.
+    pub async fn take_token(
+        &mut self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(i64, Option<String>)>, StoreError> {
+        let row: Option<(i64, Option<String>)> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "UPDATE account_token SET used_at = $3
+                 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+                 RETURNING user_id, new_email",
+            )
+            .bind(token_hash)
+            .bind(purpose.code())
+            .bind(now)
+            .fetch_optional(conn)
+            .await
+        })?;
+        Ok(row)
+    }
+
+    pub async fn set_password(&mut self, user_id: i64, hash: &str) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("UPDATE app_user SET password_hash = $2 WHERE id = $1")
+                .bind(user_id)
+                .bind(hash)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Verifies the account's address, changing it to `new_email` when given.
+    pub async fn verify_email(
+        &mut self,
+        user_id: i64,
+        new_email: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE app_user SET email = COALESCE($2, email), email_verified_at = $3 WHERE id = $1",
+            )
+            .bind(user_id)
+            .bind(new_email.map(str::to_lowercase))
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    pub async fn set_full_name(&mut self, user_id: i64, full_name: &str) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("UPDATE app_user SET full_name = $2 WHERE id = $1")
+                .bind(user_id)
+                .bind(full_name)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Whether an address is taken by another account (disabled ones included).
+    pub async fn email_taken(&mut self, email: &str) -> Result<bool, StoreError> {
+        let count: i64 = on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM app_user WHERE email = $1")
+                .bind(email.to_lowercase())
+                .fetch_one(conn)
+                .await
+        })?;
+        Ok(count > 0)
+    }
+
+    /// Disables an account: it can no longer sign in; its history stays.
+    pub async fn disable_user(
+        &mut self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("UPDATE app_user SET disabled_at = $2 WHERE id = $1")
+                .bind(user_id)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    pub async fn accept_cgu(
+        &mut self,
+        user_id: i64,
+        version: &str,
+        ip: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO cgu_acceptance (user_id, version, accepted_at, ip) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (user_id, version) DO NOTHING",
+            )
+            .bind(user_id)
+            .bind(version)
+            .bind(now)
+            .bind(ip)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    pub async fn insert_habilitation(
+        &mut self,
+        habilitation: &NewHabilitation,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let id = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO habilitation (user_id, site_code, administration, starts_on, ends_on, granted_by, granted_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(habilitation.user_id)
+            .bind(habilitation.site.as_str())
+            .bind(habilitation.administration.code())
+            .bind(habilitation.starts_on)
+            .bind(habilitation.ends_on)
+            .bind(habilitation.granted_by)
+            .bind(now)
+            .fetch_one(conn)
+            .await
+        })?;
+        Ok(id)
+    }
+
+    /// Withdraws a habilitation; says whether it was in force.
+    pub async fn withdraw_habilitation(
+        &mut self,
+        id: i64,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE habilitation SET withdrawn_at = $3, withdrawn_by = $2 WHERE id = $1 AND withdrawn_at IS NULL",
+            )
+            .bind(id)
+            .bind(by)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        Ok(done > 0)
+    }
+
+    pub async fn insert_post_head(&mut self, user_id: i64, post: &str) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("INSERT INTO post_head (user_id, post_code) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(post)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! What a page says after a form: the form handlers redirect with `?message=code` (it worked) or
+//! `?erreur=code` (it did not), and the page shows the French sentence for the code. Codes keep
+//! addresses short and never carry anything the person did not type.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::domain::account::{parse_email, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+
+/// The sentence for a success code.
+pub fn message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "deconnecte" => "Vous êtes déconnecté. À bientôt sur France Sésame.",
+        "cgu-acceptees" => "Merci : vous avez accepté les conditions générales d'utilisation.",
+        "lien-envoye" => "Si un compte existe pour cette adresse, un courriel vient de lui être envoyé avec un lien pour choisir un nouveau mot de passe. Le lien est valable une heure.",
+        "mot-de-passe-change" => "Votre mot de passe est enregistré. Connectez-vous avec ce nouveau mot de passe ; vos autres sessions ont été fermées.",
+        "adresse-verifiee" => "Votre adresse électronique est vérifiée.",
+        "profil-enregistre" => "Vos informations sont enregistrées.",
+        "verification-envoyee" => "Un courriel de confirmation a été envoyé à la nouvelle adresse. Elle remplacera l'actuelle quand vous aurez ouvert le lien qu'il contient.",
+        "session-terminee" => "La session a été fermée.",
+        "collegue-invite" => "Votre collègue a reçu un courriel pour choisir son mot de passe et activer son compte.",
+        "collegue-retire" => "Le compte de votre collègue est désactivé et ses sessions sont fermées.",
+        "habilitation-accordee" => "L'habilitation est accordée. Elle s'applique dès sa date de début.",
+        "habilitation-retiree" => "L'habilitation est retirée : l'agent n'a plus accès à ce site.",
+        _ => return None,
+    })
+}
+
+/// The sentence for an error code.
+pub fn error(code: &str) -> Option<String> {
+    let text = match code {
+        "identifiants" => "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie, ou demandez un nouveau mot de passe.",
+        "adresse-non-verifiee" => "Votre adresse électronique n'est pas encore vérifiée : ouvrez le lien reçu par courriel, ou demandez un nouveau mot de passe pour en recevoir un autre.",
+        "oidc-indisponible" => "Le fournisseur d'identité ne répond pas. Réessayez dans quelques instants, ou connectez-vous avec votre mot de passe.",
+        "oidc-refusee" => "La connexion par le fournisseur d'identité n'a pas abouti. Réessayez, ou connectez-vous avec votre mot de passe.",
+        "oidc-expiree" => "La connexion par le fournisseur d'identité a expiré ou a déjà servi. Recommencez.",
+        "oidc-compte-inconnu" => "Aucun compte France Sésame n'est ouvert pour l'adresse vérifiée par le fournisseur d'identité. Demandez à l'administrateur de votre entreprise ou à votre chef de service de vous inviter.",
+        "cgu-non-cochee" => "Cochez la case pour accepter les conditions générales d'utilisation.",
+        "lien-invalide" => "Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.",
+        "confirmation" => "Les deux mots de passe saisis sont différents.",
+        "mot-de-passe-court" => return Some(format!("Le mot de passe doit contenir au moins {PASSWORD_MIN_CHARS} caractères.")),
+        "mot-de-passe-long" => return Some(format!("Le mot de passe ne doit pas dépasser {PASSWORD_MAX_CHARS} caractères.")),
+        "mot-de-passe-courant" => "Ce mot de passe fait partie des mots de passe les plus courants : choisissez-en un autre, par exemple une phrase de plusieurs mots.",
+        "mot-de-passe-adresse" => "Le mot de passe ne doit pas reprendre votre adresse électronique.",
+        "nom-invalide" => "Saisissez le prénom et le nom (2 à 100 caractères).",
+        "adresse-prise" => "Cette adresse électronique est déjà celle d'un compte France Sésame.",
+        "collegue-introuvable" => "Ce compte n'existe pas ou a déjà été désactivé.",
+        "agent-manquant" => "Choisissez l'agent à habiliter.",
+        "site-manquant" => "Choisissez le site.",
+        "date-debut" => "Indiquez la date de début au format jj/mm/aaaa.",
+        "date-fin" => "La date de fin n'est pas une date valide (format jj/mm/aaaa).",
+        "dates-inversees" => "La date de fin doit être postérieure ou égale à la date de début.",
+        "date-fin-passee" => "La date de fin est déjà passée : l'habilitation ne servirait à rien.",
+        "habilitation-introuvable" => "Cette habilitation n'existe pas.",
+        _ => return None,
+    };
+    Some(text.to_owned())
+}
+
+/// The alert for the page's `?message=` or `?erreur=`, if any. An invalid address is explained
+/// precisely from the address itself (`?adresse=`).
+#[component]
+pub fn Notice() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query.with(|query| {
+            if let Some(code) = query.get("erreur") {
+                let text = if code == "adresse-invalide" {
+                    let typed = query.get("adresse").or_else(|| query.get("collegue_adresse")).unwrap_or_default();
+                    Some(parse_email(&typed).err().unwrap_or_else(|| "Adresse électronique invalide.".into()))
+                } else {
+                    error(&code)
+                };
+                text.map(|text| {
+                    view! {
+                        <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert" id="erreur-formulaire">
+                            <p>{text}</p>
+                        </div>
+                    }
+                    .into_any()
+                })
+            } else {
+                query.get("message").and_then(|code| message(&code)).map(|text| {
+                    view! {
+                        <div class="fr-alert fr-alert--success fr-alert--sm fr-mb-3w" role="status">
+                            <p>{text}</p>
+                        </div>
+                    }
+                    .into_any()
+                })
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_the_server_sends_has_a_sentence() {
+        for code in [
+            "deconnecte",
+            "cgu-acceptees",
+            "lien-envoye",
+            "mot-de-passe-change",
+            "adresse-verifiee",
+            "profil-enregistre",
+            "verification-envoyee",
+            "session-terminee",
+            "collegue-invite",
+            "collegue-retire",
+            "habilitation-accordee",
+            "habilitation-retiree",
+        ] {
+            assert!(message(code).is_some(), "{code}");
+        }
+        for code in [
+            "identifiants",
+            "adresse-non-verifiee",
+            "oidc-indisponible",
+            "oidc-refusee",
+            "oidc-expiree",
+            "oidc-compte-inconnu",
+            "cgu-non-cochee",
+            "lien-invalide",
+            "confirmation",
+            "mot-de-passe-court",
+            "mot-de-passe-long",
+            "mot-de-passe-courant",
+            "mot-de-passe-adresse",
+            "nom-invalide",
+            "adresse-prise",
+            "collegue-introuvable",
+            "agent-manquant",
+            "site-manquant",
+            "date-debut",
+            "date-fin",
+            "dates-inversees",
+            "date-fin-passee",
+            "habilitation-introuvable",
+        ] {
+            assert!(error(code).is_some(), "{code}");
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! The personal space: one's profile (rectified here; a new address is confirmed first), the
+//! company and its people for operators, the habilitations for agents, and the open sessions,
+//! each of which can be ended.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::account::{load_account_space, AccountSpace};
+use crate::domain::directory::{Habilitation, Role};
+use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::table::DataTable;
+use crate::ui::format;
+use crate::ui::notices::Notice;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let space = Resource::new(|| (), |_| load_account_space());
+    view! {
+        <Title text="Mon espace" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Mon espace"</h1>
+            <Notice />
+            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement de votre espace…"</p> }>
+                {move || Suspend::new(async move {
+                    match space.await {
+                        Ok(space) => view! { <AccountView space /> }.into_any(),
+                        Err(error) => view! {
+                            <LoadFailure title="Votre espace n'a pas pu être chargé" message=error.to_string() />
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn AccountView(space: AccountSpace) -> impl IntoView {
+    let viewer = space.viewer.clone();
+    let query = use_query_map();
+    let typed = |name: &'static str| query.with_untracked(|q| q.get(name));
+    let name = typed("nom").unwrap_or_else(|| viewer.full_name.clone());
+    let email = typed("adresse").unwrap_or_else(|| viewer.email.clone());
+    let role = match (viewer.role, viewer.administration) {
+        (Role::Operateur, _) if viewer.company_admin => {
+            "Opérateur, administrateur de l'entreprise".to_owned()
+        }
+        (role, Some(administration)) if role != Role::AgentDgddi && role != Role::AgentSivep => {
+            format!("{} — {}", role.label(), administration.label())
+        }
+        (role, _) => role.label().to_owned(),
+    };
+    let is_operator = viewer.role == Role::Operateur;
+    let is_agent = matches!(viewer.role, Role::AgentDgddi | Role::AgentSivep);
+    view! {
+        <section class="fr-mb-6w" aria-labelledby="titre-profil">
+            <h2 id="titre-profil">"Mon profil"</h2>
+            <p>"Rôle : " <strong>{role}</strong></p>
+            <form method="post" action="/espace/profil" class="sesame-narrow">
+                <div class="fr-input-group">
+                    <label class="fr-label" for="profil-nom">"Prénom et nom"</label>
+                    <input class="fr-input" type="text" id="profil-nom" name="nom" autocomplete="name" required value=name />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="profil-adresse">
+                        "Adresse électronique"
+                        <span class="fr-hint-text">"Une nouvelle adresse ne remplace l'actuelle qu'une fois confirmée par le lien que nous y envoyons."</span>
+                    </label>
+                    <input class="fr-input" type="email" id="profil-adresse" name="adresse" autocomplete="email" required value=email />
+                </div>
+                <button class="fr-btn" type="submit">"Enregistrer mon profil"</button>
+            </form>
+        </section>
+        {is_operator.then(|| view! { <CompanySection space=space.clone() /> })}
+        {is_agent.then(|| view! { <HabilitationsSection habilitations=space.habilitations.clone() today=space.today /> })}
+        <SessionsSection space />
+    }
+}
+
+#[component]
+fn CompanySection(space: AccountSpace) -> impl IntoView {
+    let admin = space.viewer.company_admin;
+    let me = space.viewer.user_id;
+    let query = use_query_map();
+    let invited_name = query.with_untracked(|q| q.get("collegue_nom").unwrap_or_default());
+    let invited_email = query.with_untracked(|q| q.get("collegue_adresse").unwrap_or_default());
+    let company = space.company.map(|company| {
+        view! {
+            <p>
+                <strong>{company.name}</strong>
+                " — SIRET " {company.siret.to_string()}
+                {company.eori.map(|eori| format!(" — EORI {eori}"))}
+            </p>
+        }
+    });
+    let rows = space
+        .colleagues
+        .into_iter()
+        .map(|colleague| {
+            let removable = admin && colleague.id != me;
+            let action = format!("/espace/collegues/{}/retrait", colleague.id);
+            let label = format!("Retirer {}", colleague.full_name);
+            view! {
+                <tr>
+                    <td>{colleague.full_name}</td>
+                    <td>{colleague.email}</td>
+                    <td>{if colleague.company_admin { "Administrateur" } else { "Membre" }}
+                        {(!colleague.email_verified).then_some(" (invitation en attente)")}</td>
+                    <td>
+                        {removable.then(|| view! {
+                            <form method="post" action=action>
+                                <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>"Retirer"</button>
+                            </form>
+                        })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="fr-mb-6w" id="collegues" aria-labelledby="titre-entreprise">
+            <h2 id="titre-entreprise">"Mon entreprise"</h2>
+            {company}
+            <DataTable caption="Les personnes de votre entreprise">
+                <thead>
+                    <tr>
+                        <th scope="col">"Nom"</th>
+                        <th scope="col">"Adresse électronique"</th>
+                        <th scope="col">"Rôle"</th>
+                        <th scope="col">"Action"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </DataTable>
+            {admin.then(|| view! {
+                <h3>"Inviter un collègue"</h3>
+                <p>"Votre collègue reçoit un courriel pour choisir son mot de passe ; le lien est valable sept jours."</p>
+                <form method="post" action="/espace/collegues" class="sesame-narrow">
+                    <div class="fr-input-group">
+                        <label class="fr-label" for="collegue-nom">"Prénom et nom du collègue"</label>
+                        <input class="fr-input" type="text" id="collegue-nom" name="nom" required value=invited_name />
+                    </div>
+                    <div class="fr-input-group">
+                        <label class="fr-label" for="collegue-adresse">"Adresse électronique du collègue"</label>
+                        <input class="fr-input" type="email" id="collegue-adresse" name="adresse" required value=invited_email />
+                    </div>
+                    <button class="fr-btn" type="submit">"Envoyer l'invitation"</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+/// How a habilitation stands today.
+pub fn habilitation_state(habilitation: &Habilitation, today: chrono::NaiveDate) -> &'static str {
+    if habilitation.withdrawn {
+        "Retirée"
+    } else if habilitation.valid_on(today) {
+        "En vigueur"
+    } else if habilitation.starts_on > today {
+        "À venir"
+    } else {
+        "Échue"
+    }
+}
+
+#[component]
+fn HabilitationsSection(
+    habilitations: Vec<Habilitation>,
+    today: chrono::NaiveDate,
+) -> impl IntoView {
+    let empty = habilitations.is_empty();
+    let rows = habilitations
+        .into_iter()
+        .map(|habilitation| {
+            let state = habilitation_state(&habilitation, today);
+            view! {
+                <tr>
+                    <td>{format!("{} ({})", habilitation.site_name, habilitation.site)}</td>
+                    <td>{habilitation.administration.label()}</td>
+                    <td>{format::date(habilitation.starts_on)}</td>
+                    <td>{habilitation.ends_on.map(format::date).unwrap_or_else(|| "—".into())}</td>
+                    <td>{state}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="fr-mb-6w" aria-labelledby="titre-habilitations">
+            <h2 id="titre-habilitations">"Mes habilitations"</h2>
+            {if empty {
+                view! { <p>"Vous n'avez encore aucune habilitation : votre chef de service vous les accorde."</p> }.into_any()
+            } else {
+                view! {
+                    <DataTable caption="Les sites sur lesquels vous êtes habilité">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Site"</th>
+                                <th scope="col">"Administration"</th>
+                                <th scope="col">"Du"</th>
+                                <th scope="col">"Au"</th>
+                                <th scope="col">"État"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </DataTable>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SessionsSection(space: AccountSpace) -> impl IntoView {
+    let current = space.current_session;
+    let rows = space
+        .sessions
+        .into_iter()
+        .map(|session| {
+            let is_current = Some(session.id) == current;
+            let action = format!("/espace/sessions/{}/fin", session.id);
+            let label = format!("Fermer la session ouverte le {}", format::date_time(session.created_at));
+            view! {
+                <tr>
+                    <td>{format::date_time(session.created_at)}</td>
+                    <td>{format::date_time(session.last_seen_at)}</td>
+                    <td>{session.browser_label()}</td>
+                    <td>{session.ip.clone()}</td>
+                    <td>{session.method_label()}</td>
+                    <td>
+                        <form method="post" action=action>
+                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>
+                                {if is_current { "Fermer (session actuelle)" } else { "Fermer" }}
+                            </button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="fr-mb-6w" id="sessions" aria-labelledby="titre-sessions">
+            <h2 id="titre-sessions">"Mes sessions ouvertes"</h2>
+            <p>"Une session se ferme d'elle-même après une période d'inactivité. Si vous ne reconnaissez pas une session, fermez-la et changez votre mot de passe."</p>
+            <DataTable caption="Sessions ouvertes sur votre compte">
+                <thead>
+                    <tr>
+                        <th scope="col">"Ouverte le"</th>
+                        <th scope="col">"Dernière activité"</th>
+                        <th scope="col">"Navigateur"</th>
+                        <th scope="col">"Adresse IP"</th>
+                        <th scope="col">"Connexion"</th>
+                        <th scope="col">"Action"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </DataTable>
+        </section>
+    }
+}

@@ -1,0 +1,148 @@
+//! The head of service's desk: grant an agent of their administration a habilitation on a site of
+//! the posts they head, with start and end dates; see and withdraw the ones in force.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::account::{load_habilitation_desk, HabilitationDesk};
+use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::table::DataTable;
+use crate::ui::format;
+use crate::ui::notices::Notice;
+use crate::ui::pages::account::habilitation_state;
+
+#[component]
+pub fn HabilitationsPage() -> impl IntoView {
+    let desk = Resource::new(|| (), |_| load_habilitation_desk());
+    view! {
+        <Title text="Habilitations des agents" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Habilitations des agents"</h1>
+            <Notice />
+            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement des habilitations…"</p> }>
+                {move || Suspend::new(async move {
+                    match desk.await {
+                        Ok(desk) => view! { <Desk desk /> }.into_any(),
+                        Err(error) => view! {
+                            <LoadFailure title="Les habilitations n'ont pas pu être chargées" message=error.to_string() />
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn Desk(desk: HabilitationDesk) -> impl IntoView {
+    let query = use_query_map();
+    let typed = move |name: &'static str| query.with_untracked(|q| q.get(name).unwrap_or_default());
+    let chosen_agent = typed("agent");
+    let chosen_site = typed("site");
+    let start = {
+        let typed = typed("debut");
+        if typed.is_empty() {
+            desk.today.format("%Y-%m-%d").to_string()
+        } else {
+            typed
+        }
+    };
+    let end = typed("fin");
+    let today = desk.today;
+    let agent_options = desk
+        .agents
+        .iter()
+        .map(|agent| {
+            let value = agent.id.to_string();
+            let selected = value == chosen_agent;
+            view! { <option value=value selected=selected>{format!("{} — {}", agent.full_name, agent.email)}</option> }
+        })
+        .collect_view();
+    let site_options = desk
+        .sites
+        .iter()
+        .map(|site| {
+            let value = site.code.to_string();
+            let selected = value == chosen_site;
+            view! { <option value=value selected=selected>{format!("{} ({})", site.name, site.code)}</option> }
+        })
+        .collect_view();
+    let rows = desk
+        .habilitations
+        .into_iter()
+        .map(|habilitation| {
+            let state = habilitation_state(&habilitation, today);
+            let action = format!("/habilitations/{}/retrait", habilitation.id);
+            let label = format!(
+                "Retirer l'habilitation de {} sur {} ({})",
+                habilitation.agent_name, habilitation.site_name, habilitation.site
+            );
+            view! {
+                <tr>
+                    <td>{habilitation.agent_name.clone()}<br /><span class="fr-text--xs">{habilitation.agent_email.clone()}</span></td>
+                    <td>{format!("{} ({})", habilitation.site_name, habilitation.site)}</td>
+                    <td>{format::date(habilitation.starts_on)}</td>
+                    <td>{habilitation.ends_on.map(format::date).unwrap_or_else(|| "—".into())}</td>
+                    <td>{state}</td>
+                    <td>
+                        <form method="post" action=action>
+                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>"Retirer"</button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p>{format!("Administration : {}. Vous accordez des habilitations sur les sites des postes que vous dirigez.", desk.administration.label())}</p>
+        <section class="fr-mb-6w" aria-labelledby="titre-accorder">
+            <h2 id="titre-accorder">"Accorder une habilitation"</h2>
+            <form method="post" action="/habilitations" class="sesame-narrow">
+                <div class="fr-select-group">
+                    <label class="fr-label" for="habilitation-agent">"Agent"</label>
+                    <select class="fr-select" id="habilitation-agent" name="agent" required>
+                        <option value="" selected=chosen_agent.is_empty() disabled>"Choisir un agent"</option>
+                        {agent_options}
+                    </select>
+                </div>
+                <div class="fr-select-group">
+                    <label class="fr-label" for="habilitation-site">"Site"</label>
+                    <select class="fr-select" id="habilitation-site" name="site" required>
+                        <option value="" selected=chosen_site.is_empty() disabled>"Choisir un site"</option>
+                        {site_options}
+                    </select>
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="habilitation-debut">"Date de début"</label>
+                    <input class="fr-input" type="date" id="habilitation-debut" name="debut" required value=start />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="habilitation-fin">
+                        "Date de fin (facultative)"
+                        <span class="fr-hint-text">"Incluse. Sans date de fin, l'habilitation dure jusqu'à son retrait."</span>
+                    </label>
+                    <input class="fr-input" type="date" id="habilitation-fin" name="fin" value=end />
+                </div>
+                <button class="fr-btn" type="submit">"Accorder l'habilitation"</button>
+            </form>
+        </section>
+        <section aria-labelledby="titre-en-vigueur">
+            <h2 id="titre-en-vigueur">"Habilitations accordées"</h2>
+            <DataTable caption="Habilitations sur les sites de vos postes">
+                <thead>
+                    <tr>
+                        <th scope="col">"Agent"</th>
+                        <th scope="col">"Site"</th>
+                        <th scope="col">"Du"</th>
+                        <th scope="col">"Au"</th>
+                        <th scope="col">"État"</th>
+                        <th scope="col">"Action"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </DataTable>
+        </section>
+    }
+}

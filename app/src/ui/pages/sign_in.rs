@@ -1,0 +1,291 @@
+//! Signing in, recovering a password, confirming an address, and accepting the terms of use.
+//! Every form posts to the server (`server::accounts`) as plain HTML, so it works the same with
+//! or without JavaScript; the outcome comes back in the address and [`Notice`] says it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::account::link_status;
+use crate::domain::account::PASSWORD_MIN_CHARS;
+use crate::domain::cgu;
+use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::notices::Notice;
+use crate::ui::pages::legal::CguText;
+use crate::ui::IdentityProviders;
+
+/// A query parameter, read once (pages are rendered again after every form).
+fn param(name: &'static str) -> String {
+    use_query_map().with_untracked(|query| query.get(name).unwrap_or_default())
+}
+
+/// The narrow centred column forms sit in.
+#[component]
+fn FormColumn(children: Children) -> impl IntoView {
+    view! {
+        <div class="fr-container fr-my-6w">
+            <div class="fr-grid-row fr-grid-row--center">
+                <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">{children()}</div>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let email = param("adresse");
+    let back = param("retour");
+    let providers = use_context::<IdentityProviders>().unwrap_or_default().0;
+    let failed = !param("erreur").is_empty();
+    let provider_links = (!providers.is_empty()).then(|| {
+        let back = back.clone();
+        view! {
+            <section class="fr-mb-4w" aria-labelledby="titre-fournisseurs">
+                <h2 class="fr-h5" id="titre-fournisseurs">"Avec un fournisseur d'identité"</h2>
+                <ul class="fr-btns-group">
+                    {providers
+                        .into_iter()
+                        .map(|(id, label)| {
+                            let href = if back.is_empty() {
+                                format!("/connexion/oidc/{id}")
+                            } else {
+                                format!("/connexion/oidc/{id}?retour={}", crate::ui::format::query_value(&back))
+                            };
+                            view! {
+                                <li>
+                                    <a class="fr-btn fr-btn--secondary" href=href rel="external">
+                                        {format!("Se connecter avec {label}")}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <p class="fr-hr-or">"ou"</p>
+            </section>
+        }
+    });
+    view! {
+        <Title text="Se connecter" />
+        <FormColumn>
+            <h1>"Se connecter à France Sésame"</h1>
+            <Notice />
+            {provider_links}
+            <form method="post" action="/connexion">
+                <fieldset class="fr-fieldset" aria-labelledby="titre-identifiants">
+                    <legend class="fr-fieldset__legend" id="titre-identifiants">
+                        <h2 class="fr-h5 fr-mb-0">"Avec votre adresse électronique"</h2>
+                    </legend>
+                    <div class="fr-fieldset__element">
+                        <div class="fr-input-group" class:fr-input-group--error=failed>
+                            <label class="fr-label" for="adresse">
+                                "Adresse électronique"
+                                <span class="fr-hint-text">"Format attendu : nom@domaine.fr"</span>
+                            </label>
+                            <input
+                                class="fr-input"
+                                type="email"
+                                id="adresse"
+                                name="adresse"
+                                autocomplete="username"
+                                required
+                                value=email
+                                aria-describedby=failed.then_some("erreur-formulaire")
+                            />
+                        </div>
+                    </div>
+                    <div class="fr-fieldset__element">
+                        <div class="fr-input-group" class:fr-input-group--error=failed>
+                            <label class="fr-label" for="mot-de-passe">"Mot de passe"</label>
+                            <input
+                                class="fr-input"
+                                type="password"
+                                id="mot-de-passe"
+                                name="mot_de_passe"
+                                autocomplete="current-password"
+                                required
+                            />
+                        </div>
+                        <p class="fr-mt-2w">
+                            <a class="fr-link" href="/mot-de-passe-oublie">"Mot de passe oublié ?"</a>
+                        </p>
+                    </div>
+                    <input type="hidden" name="retour" value=back />
+                    <div class="fr-fieldset__element">
+                        <button class="fr-btn" type="submit">"Se connecter"</button>
+                    </div>
+                </fieldset>
+            </form>
+            <p class="fr-text--sm sesame-muted">
+                "Les comptes des opérateurs sont créés par l'administrateur de leur entreprise ; ceux des agents, par leur chef de service. En vous connectant, vous acceptez que la connexion soit enregistrée dans le journal d'audit."
+            </p>
+        </FormColumn>
+    }
+}
+
+#[component]
+pub fn ForgottenPasswordPage() -> impl IntoView {
+    let email = param("adresse");
+    view! {
+        <Title text="Mot de passe oublié" />
+        <FormColumn>
+            <h1>"Mot de passe oublié"</h1>
+            <Notice />
+            <p>"Saisissez l'adresse électronique de votre compte : vous recevrez un lien, valable une heure, pour choisir un nouveau mot de passe."</p>
+            <form method="post" action="/mot-de-passe-oublie">
+                <div class="fr-input-group">
+                    <label class="fr-label" for="adresse">
+                        "Adresse électronique"
+                        <span class="fr-hint-text">"Format attendu : nom@domaine.fr"</span>
+                    </label>
+                    <input class="fr-input" type="email" id="adresse" name="adresse" autocomplete="username" required value=email />
+                </div>
+                <button class="fr-btn" type="submit">"Recevoir un lien"</button>
+            </form>
+            <p class="fr-mt-4w"><a class="fr-link" href="/connexion">"Retour à la connexion"</a></p>
+        </FormColumn>
+    }
+}
+
+/// The new password fields, with the rules said before they are broken.
+#[component]
+fn NewPasswordFields() -> impl IntoView {
+    view! {
+        <div class="fr-input-group">
+            <label class="fr-label" for="mot-de-passe">
+                "Nouveau mot de passe"
+                <span class="fr-hint-text">
+                    {format!("Au moins {PASSWORD_MIN_CHARS} caractères. Une phrase de plusieurs mots est facile à retenir et difficile à deviner. Les mots de passe trop courants sont refusés.")}
+                </span>
+            </label>
+            <input class="fr-input" type="password" id="mot-de-passe" name="mot_de_passe" autocomplete="new-password" required minlength=PASSWORD_MIN_CHARS.to_string() />
+        </div>
+        <div class="fr-input-group">
+            <label class="fr-label" for="confirmation">"Confirmation du mot de passe"</label>
+            <input class="fr-input" type="password" id="confirmation" name="confirmation" autocomplete="new-password" required />
+        </div>
+    }
+}
+
+#[component]
+pub fn NewPasswordPage() -> impl IntoView {
+    let token = param("jeton");
+    let status = Resource::new(move || (), {
+        let token = token.clone();
+        move |_| link_status(token.clone(), "reinitialisation".into())
+    });
+    view! {
+        <Title text="Choisir un mot de passe" />
+        <FormColumn>
+            <h1>"Choisir un mot de passe"</h1>
+            <Notice />
+            <Suspense fallback=|| view! { <p>"Vérification du lien…"</p> }>
+                {move || Suspend::new({
+                    let token = token.clone();
+                    async move {
+                        match status.await {
+                            Ok(Some(email)) => view! {
+                                <p>"Pour le compte " <strong>{email}</strong> "."</p>
+                                <form method="post" action="/mot-de-passe/nouveau">
+                                    <input type="hidden" name="jeton" value=token />
+                                    <NewPasswordFields />
+                                    <button class="fr-btn" type="submit">"Enregistrer le mot de passe"</button>
+                                </form>
+                            }
+                            .into_any(),
+                            Ok(None) => view! {
+                                <div class="fr-alert fr-alert--warning fr-mb-3w">
+                                    <h2 class="fr-alert__title">"Ce lien n'est plus valable"</h2>
+                                    <p>"Il a déjà servi ou il a expiré. Demandez un nouveau lien : il arrive en quelques instants."</p>
+                                </div>
+                                <a class="fr-btn" href="/mot-de-passe-oublie">"Demander un nouveau lien"</a>
+                            }
+                            .into_any(),
+                            Err(error) => view! {
+                                <LoadFailure title="Le lien n'a pas pu être vérifié" message=error.to_string() />
+                            }
+                            .into_any(),
+                        }
+                    }
+                })}
+            </Suspense>
+        </FormColumn>
+    }
+}
+
+#[component]
+pub fn VerificationPage() -> impl IntoView {
+    let token = param("jeton");
+    let status = Resource::new(move || (), {
+        let token = token.clone();
+        move |_| link_status(token.clone(), "verification".into())
+    });
+    view! {
+        <Title text="Confirmer mon adresse électronique" />
+        <FormColumn>
+            <h1>"Confirmer mon adresse électronique"</h1>
+            <Notice />
+            <Suspense fallback=|| view! { <p>"Vérification du lien…"</p> }>
+                {move || Suspend::new({
+                    let token = token.clone();
+                    async move {
+                        match status.await {
+                            Ok(Some(email)) => view! {
+                                <p>"Confirmez que l'adresse " <strong>{email}</strong> " est la vôtre : elle deviendra celle de votre compte."</p>
+                                <form method="post" action="/verification">
+                                    <input type="hidden" name="jeton" value=token />
+                                    <button class="fr-btn" type="submit">"Confirmer mon adresse"</button>
+                                </form>
+                            }
+                            .into_any(),
+                            Ok(None) => view! {
+                                <div class="fr-alert fr-alert--warning">
+                                    <h2 class="fr-alert__title">"Ce lien n'est plus valable"</h2>
+                                    <p>"Il a déjà servi ou il a expiré. Refaites la demande depuis votre espace personnel."</p>
+                                </div>
+                            }
+                            .into_any(),
+                            Err(error) => view! {
+                                <LoadFailure title="Le lien n'a pas pu être vérifié" message=error.to_string() />
+                            }
+                            .into_any(),
+                        }
+                    }
+                })}
+            </Suspense>
+        </FormColumn>
+    }
+}
+
+#[component]
+pub fn CguAcceptancePage() -> impl IntoView {
+    let back = param("retour");
+    let failed = !param("erreur").is_empty();
+    view! {
+        <Title text="Accepter les conditions générales d'utilisation" />
+        <div class="fr-container fr-my-6w sesame-prose">
+            <h1>"Conditions générales d'utilisation"</h1>
+            <Notice />
+            <p>
+                {format!("Avant d'utiliser France Sésame, prenez connaissance des conditions générales d'utilisation ({}) et acceptez-les. ", cgu::VERSION_LABEL)}
+                <a class="fr-link" href="/cgu.pdf" rel="external" download>"Télécharger les CGU (PDF)"</a>
+            </p>
+            <div class="sesame-cgu-box fr-mb-4w" tabindex="0" role="region" aria-label="Texte des conditions générales d'utilisation">
+                <CguText heading_level=2 />
+            </div>
+            <form method="post" action="/cgu/acceptation">
+                <input type="hidden" name="retour" value=back />
+                <div class="fr-checkbox-group fr-mb-3w" class:fr-checkbox-group--error=failed>
+                    <input type="checkbox" id="accepte" name="accepte" value="oui" required aria-describedby=failed.then_some("erreur-formulaire") />
+                    <label class="fr-label" for="accepte">
+                        {format!("J'ai lu et j'accepte les conditions générales d'utilisation ({})", cgu::VERSION_LABEL)}
+                    </label>
+                </div>
+                <button class="fr-btn" type="submit">"Accepter et continuer"</button>
+            </form>
+            <form method="post" action="/deconnexion" class="fr-mt-2w">
+                <button class="fr-btn fr-btn--tertiary" type="submit">"Refuser et me déconnecter"</button>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,293 @@
+//! The permission matrix: every role (and nobody, and someone who has not accepted the terms of
+//! use yet) against every entry point and every kind of resource (own / other company, own /
+//! other site, own / other administration), with the decision written out. A new entry point
+//! without a row here makes the test fail.
+//!
+//! Cells: `A` allowed, `D` refused (403), `L` sign-in required (401), `C` terms of use first.
+//! Columns, in this order:
+//!   anonyme, CGU non acceptées (opérateur), opérateur, opérateur administrateur de l'entreprise,
+//!   agent DGDDI, agent SIVEP, chef de service (DGAL), superviseur, DGITM, administrateur.
+//! The people: operators of company 1; agents and the head of service on site FRLEH only.
+
+use app::domain::access::{authorize, EntryPoint, Refusal, Target, TargetKind, Viewer};
+use app::domain::directory::{Administration, Role};
+use app::domain::references::Locode;
+
+const OWN_COMPANY: i64 = 1;
+const OTHER_COMPANY: i64 = 2;
+
+fn own_site() -> Locode {
+    Locode::parse("FRLEH").unwrap()
+}
+
+fn other_site() -> Locode {
+    Locode::parse("FRFOS").unwrap()
+}
+
+/// The ten people of the columns; `None` is nobody signed in.
+fn people() -> Vec<(&'static str, Option<Viewer>)> {
+    let viewer = |role: Role, company_admin: bool, cgu_accepted: bool| Viewer {
+        user_id: 10,
+        email: "personne@example.test".into(),
+        full_name: "Personne".into(),
+        role,
+        company_id: (role == Role::Operateur).then_some(OWN_COMPANY),
+        company_admin,
+        administration: match role {
+            Role::AgentDgddi => Some(Administration::Dgddi),
+            Role::AgentSivep | Role::ChefService | Role::Superviseur => Some(Administration::Dgal),
+            _ => None,
+        },
+        sites: match role {
+            Role::AgentDgddi | Role::AgentSivep | Role::ChefService => vec![own_site()],
+            _ => vec![],
+        },
+        cgu_accepted,
+    };
+    vec![
+        ("anonyme", None),
+        (
+            "CGU non acceptées",
+            Some(viewer(Role::Operateur, false, false)),
+        ),
+        ("opérateur", Some(viewer(Role::Operateur, false, true))),
+        ("opérateur admin", Some(viewer(Role::Operateur, true, true))),
+        ("agent DGDDI", Some(viewer(Role::AgentDgddi, false, true))),
+        ("agent SIVEP", Some(viewer(Role::AgentSivep, false, true))),
+        (
+            "chef de service",
+            Some(viewer(Role::ChefService, false, true)),
+        ),
+        ("superviseur", Some(viewer(Role::Superviseur, false, true))),
+        ("DGITM", Some(viewer(Role::Dgitm, false, true))),
+        (
+            "administrateur",
+            Some(viewer(Role::Administrateur, false, true)),
+        ),
+    ]
+}
+
+/// The resources an entry point is asked about, by kind, each with its name in the report.
+fn resources(
+    kind: TargetKind,
+    own: &Locode,
+    other: &Locode,
+) -> Vec<(&'static str, Target<'static>)> {
+    // The targets borrow sites for the whole test; leaking two tiny values keeps this simple.
+    let own: &'static Locode = Box::leak(Box::new(own.clone()));
+    let other: &'static Locode = Box::leak(Box::new(other.clone()));
+    match kind {
+        TargetKind::Nothing => vec![("—", Target::Nothing)],
+        TargetKind::Dossier => vec![
+            (
+                "dossier : même entreprise, même site",
+                Target::Dossier {
+                    site: own,
+                    company_id: Some(OWN_COMPANY),
+                },
+            ),
+            (
+                "dossier : même entreprise, autre site",
+                Target::Dossier {
+                    site: other,
+                    company_id: Some(OWN_COMPANY),
+                },
+            ),
+            (
+                "dossier : autre entreprise, même site",
+                Target::Dossier {
+                    site: own,
+                    company_id: Some(OTHER_COMPANY),
+                },
+            ),
+            (
+                "dossier : autre entreprise, autre site",
+                Target::Dossier {
+                    site: other,
+                    company_id: Some(OTHER_COMPANY),
+                },
+            ),
+        ],
+        TargetKind::Colleague => vec![
+            (
+                "collègue de la même entreprise",
+                Target::Colleague {
+                    user_id: 11,
+                    company_id: Some(OWN_COMPANY),
+                },
+            ),
+            (
+                "utilisateur d'une autre entreprise",
+                Target::Colleague {
+                    user_id: 12,
+                    company_id: Some(OTHER_COMPANY),
+                },
+            ),
+            (
+                "soi-même",
+                Target::Colleague {
+                    user_id: 10,
+                    company_id: Some(OWN_COMPANY),
+                },
+            ),
+        ],
+        TargetKind::Habilitation => vec![
+            (
+                "agent SIVEP, site du chef",
+                Target::Habilitation {
+                    agent_role: Role::AgentSivep,
+                    administration: Administration::Dgal,
+                    site: own,
+                },
+            ),
+            (
+                "agent SIVEP, autre site",
+                Target::Habilitation {
+                    agent_role: Role::AgentSivep,
+                    administration: Administration::Dgal,
+                    site: other,
+                },
+            ),
+            (
+                "agent DGDDI, site du chef",
+                Target::Habilitation {
+                    agent_role: Role::AgentDgddi,
+                    administration: Administration::Dgddi,
+                    site: own,
+                },
+            ),
+        ],
+        TargetKind::Session => vec![
+            ("sa propre session", Target::Session { user_id: 10 }),
+            ("la session d'un autre", Target::Session { user_id: 99 }),
+        ],
+    }
+}
+
+/// The expected decisions: one row per entry point, one string of ten cells per resource.
+const MATRIX: &[(EntryPoint, &[&str])] = &[
+    (EntryPoint::PublicPage, &["AAAAAAAAAA"]),
+    (EntryPoint::SignIn, &["AAAAAAAAAA"]),
+    (EntryPoint::RequestPasswordReset, &["AAAAAAAAAA"]),
+    (EntryPoint::ResetPassword, &["AAAAAAAAAA"]),
+    (EntryPoint::VerifyEmail, &["AAAAAAAAAA"]),
+    (EntryPoint::OidcSignIn, &["AAAAAAAAAA"]),
+    (EntryPoint::CguDocument, &["AAAAAAAAAA"]),
+    (EntryPoint::ListSites, &["AAAAAAAAAA"]),
+    (EntryPoint::SignOut, &["LAAAAAAAAA"]),
+    (EntryPoint::AcceptCgu, &["LAAAAAAAAA"]),
+    (EntryPoint::PersonalSpace, &["LCAAAAAAAA"]),
+    (EntryPoint::UpdateProfile, &["LCAAAAAAAA"]),
+    (EntryPoint::EndSession, &["LCAAAAAAAA", "LCDDDDDDDD"]),
+    (EntryPoint::ListDossiers, &["LCAAAAAADD"]),
+    (
+        EntryPoint::ReadDossier,
+        &["LCAAAAAADD", "LCAADDDADD", "LCDDAAAADD", "LCDDDDDADD"],
+    ),
+    (EntryPoint::CompanyColleagues, &["LCAADDDDDD"]),
+    (EntryPoint::InviteColleague, &["LCDADDDDDD"]),
+    (
+        EntryPoint::RemoveColleague,
+        &["LCDADDDDDD", "LCDDDDDDDD", "LCDDDDDDDD"],
+    ),
+    (EntryPoint::OwnHabilitations, &["LCDDAADDDD"]),
+    (EntryPoint::ManageHabilitations, &["LCDDDDADDD"]),
+    (
+        EntryPoint::GrantHabilitation,
+        &["LCDDDDADDD", "LCDDDDDDDD", "LCDDDDDDDD"],
+    ),
+    (
+        EntryPoint::WithdrawHabilitation,
+        &["LCDDDDADDD", "LCDDDDDDDD", "LCDDDDDDDD"],
+    ),
+];
+
+fn cell(decision: Result<(), Refusal>) -> char {
+    match decision {
+        Ok(()) => 'A',
+        Err(Refusal::Forbidden) => 'D',
+        Err(Refusal::SignInRequired) => 'L',
+        Err(Refusal::CguRequired) => 'C',
+    }
+}
+
+#[test]
+fn every_entry_point_has_a_row() {
+    for entry in EntryPoint::ALL {
+        assert!(
+            MATRIX.iter().any(|(row, _)| *row == entry),
+            "{entry:?} n'a pas de ligne dans la matrice des permissions"
+        );
+    }
+    assert_eq!(MATRIX.len(), EntryPoint::ALL.len(), "une ligne en double");
+}
+
+#[test]
+fn every_cell_holds() {
+    let people = people();
+    let mut wrong = Vec::new();
+    for (entry, rows) in MATRIX {
+        let resources = resources(entry.target_kind(), &own_site(), &other_site());
+        assert_eq!(
+            rows.len(),
+            resources.len(),
+            "{entry:?} : une colonne de décisions par ressource"
+        );
+        for ((resource, target), expected) in resources.iter().zip(rows.iter()) {
+            assert_eq!(
+                expected.len(),
+                people.len(),
+                "{entry:?} : une décision par personne"
+            );
+            for ((who, viewer), expected) in people.iter().zip(expected.chars()) {
+                let actual = cell(authorize(viewer.as_ref(), *entry, *target));
+                if actual != expected {
+                    wrong.push(format!(
+                        "{entry:?} / {resource} / {who} : attendu {expected}, obtenu {actual}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "décisions inattendues :\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn asking_about_the_wrong_kind_of_resource_is_refused() {
+    let people = people();
+    let chef = people[6].1.as_ref().unwrap();
+    assert_eq!(
+        authorize(Some(chef), EntryPoint::ReadDossier, Target::Nothing),
+        Err(Refusal::Forbidden)
+    );
+    assert_eq!(
+        authorize(Some(chef), EntryPoint::EndSession, Target::Nothing),
+        Err(Refusal::Forbidden)
+    );
+}
+
+#[test]
+fn an_agent_without_a_valid_habilitation_sees_no_dossier() {
+    let mut agent = people()[5].1.clone().unwrap();
+    agent.sites.clear();
+    let site = own_site();
+    assert_eq!(
+        authorize(Some(&agent), EntryPoint::ListDossiers, Target::Nothing),
+        Err(Refusal::Forbidden)
+    );
+    assert_eq!(
+        authorize(
+            Some(&agent),
+            EntryPoint::ReadDossier,
+            Target::Dossier {
+                site: &site,
+                company_id: Some(OWN_COMPANY)
+            }
+        ),
+        Err(Refusal::Forbidden)
+    );
+}

@@ -1,0 +1,266 @@
+//! The account forms: signing in and out (password or identity provider), accepting the terms of
+//! use, recovering a password, verifying an address, the personal space (profile, sessions,
+//! colleagues) and the head of service's habilitations. Each is a plain HTML form posted here,
+//! which works with or without JavaScript; each answers with a redirection (303) to a page that
+//! shows the outcome (`?message=…` or `?erreur=…`, see `app::ui::notices`).
+//!
+//! Every handler asks `app::domain::access::authorize` before doing anything, writes in one
+//! transaction with its audit entry, and validates what it receives.
+
+mod habilitations;
+mod profile;
+mod recovery;
+mod sign_in;
+
+use std::sync::Arc;
+
+use app::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
+use app::state::{AppState, Caller};
+use app::store::{Store, StoreError};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+
+use crate::mail::{Mail, Mailer};
+use crate::oidc::Providers;
+use crate::rate_limit::RateLimiter;
+use crate::sessions::{see_other, with_query, Lifetimes};
+
+/// What the account forms need.
+#[derive(Clone)]
+pub struct Accounts {
+    pub store: Store,
+    pub mailer: Mailer,
+    pub providers: Arc<Providers>,
+    /// The address links in mails start with.
+    pub base_url: String,
+    pub lifetimes: Lifetimes,
+    /// A tighter budget for sign-in, password recovery and account creation, per client address
+    /// and per account.
+    pub sensitive: Arc<RateLimiter>,
+}
+
+/// The routes of the account forms, and of the CGU document.
+pub fn routes(accounts: Accounts) -> Router<AppState> {
+    Router::new()
+        .route("/connexion", post(sign_in::sign_in))
+        .route("/deconnexion", post(sign_in::sign_out))
+        .route("/cgu/acceptation", post(sign_in::accept_cgu))
+        .route("/connexion/oidc/{provider}", get(sign_in::oidc_begin))
+        .route(
+            "/connexion/oidc/{provider}/retour",
+            get(sign_in::oidc_callback),
+        )
+        .route("/mot-de-passe-oublie", post(recovery::request_reset))
+        .route("/mot-de-passe/nouveau", post(recovery::reset_password))
+        .route("/verification", post(recovery::verify_email))
+        .route("/espace/profil", post(profile::update_profile))
+        .route("/espace/sessions/{id}/fin", post(profile::end_session))
+        .route("/espace/collegues", post(profile::invite_colleague))
+        .route(
+            "/espace/collegues/{id}/retrait",
+            post(profile::remove_colleague),
+        )
+        .route("/habilitations", post(habilitations::grant))
+        .route("/habilitations/{id}/retrait", post(habilitations::withdraw))
+        .route("/cgu.pdf", get(cgu_pdf))
+        .with_state(accounts)
+}
+
+/// Every form route with the entry point it answers for, so that the permission matrix covers
+/// them (checked by a test against [`routes`]).
+pub const FORM_ROUTES: [(&str, EntryPoint); 15] = [
+    ("POST /connexion", EntryPoint::SignIn),
+    ("POST /deconnexion", EntryPoint::SignOut),
+    ("POST /cgu/acceptation", EntryPoint::AcceptCgu),
+    ("GET /connexion/oidc/{provider}", EntryPoint::OidcSignIn),
+    (
+        "GET /connexion/oidc/{provider}/retour",
+        EntryPoint::OidcSignIn,
+    ),
+    (
+        "POST /mot-de-passe-oublie",
+        EntryPoint::RequestPasswordReset,
+    ),
+    ("POST /mot-de-passe/nouveau", EntryPoint::ResetPassword),
+    ("POST /verification", EntryPoint::VerifyEmail),
+    ("POST /espace/profil", EntryPoint::UpdateProfile),
+    ("POST /espace/sessions/{id}/fin", EntryPoint::EndSession),
+    ("POST /espace/collegues", EntryPoint::InviteColleague),
+    (
+        "POST /espace/collegues/{id}/retrait",
+        EntryPoint::RemoveColleague,
+    ),
+    ("POST /habilitations", EntryPoint::GrantHabilitation),
+    (
+        "POST /habilitations/{id}/retrait",
+        EntryPoint::WithdrawHabilitation,
+    ),
+    ("GET /cgu.pdf", EntryPoint::CguDocument),
+];
+
+/// A handler's failure: a redirection with a message, or a plain refusal.
+pub enum Failure {
+    /// Back to a page with `?erreur=code` (and other fields to refill).
+    Back(String),
+    /// Refused by the access policy.
+    Refused(Refusal),
+    /// Too many attempts: 429 with `Retry-After`.
+    TooMany { seconds: u64, message: String },
+    /// The store failed.
+    Store(StoreError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Failure::Store(error)
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::Back(location) => see_other(&location),
+            Failure::Refused(Refusal::SignInRequired) => see_other("/connexion"),
+            Failure::Refused(Refusal::CguRequired) => see_other("/cgu/acceptation"),
+            Failure::Refused(refusal) => crate::perimeter::refusal(
+                StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN),
+                refusal.message(),
+            ),
+            Failure::TooMany { seconds, message } => too_many(seconds, message),
+            Failure::Store(error) => {
+                tracing::error!(%error, "formulaire : échec de la base de données");
+                crate::perimeter::refusal(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.",
+                )
+            }
+        }
+    }
+}
+
+/// 429 with `Retry-After` and a French sentence.
+pub fn too_many(seconds: u64, message: String) -> Response {
+    let mut response = crate::perimeter::refusal(StatusCode::TOO_MANY_REQUESTS, message);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    response
+}
+
+pub type Outcome = Result<Response, Failure>;
+
+/// Asks the policy; a refusal ends the handler.
+fn check(caller: &Caller, entry: EntryPoint, target: Target) -> Result<(), Failure> {
+    authorize(caller.viewer.as_ref(), entry, target).map_err(Failure::Refused)
+}
+
+/// Like [`check`], giving the signed-in viewer.
+fn check_viewer<'a>(
+    caller: &'a Caller,
+    entry: EntryPoint,
+    target: Target,
+) -> Result<&'a Viewer, Failure> {
+    check(caller, entry, target)?;
+    caller
+        .viewer
+        .as_ref()
+        .ok_or(Failure::Refused(Refusal::SignInRequired))
+}
+
+/// Back to `path` with an error code and fields to refill.
+fn back(path: &str, error: &str, fields: &[(&str, &str)]) -> Failure {
+    let mut pairs = vec![("erreur", error)];
+    pairs.extend_from_slice(fields);
+    Failure::Back(with_query(path, &pairs))
+}
+
+/// To `path` (which may end with a `#fragment`) with a success message code.
+fn done(path: &str, message: &str) -> Outcome {
+    let (path, fragment) = match path.split_once('#') {
+        Some((path, fragment)) => (path, format!("#{fragment}")),
+        None => (path, String::new()),
+    };
+    Ok(see_other(&format!(
+        "{}{fragment}",
+        with_query(path, &[("message", message)])
+    )))
+}
+
+/// Takes one token of the tighter budget for `key` (a client address, an account).
+fn sensitive_budget(accounts: &Accounts, keys: &[&str]) -> Result<(), Failure> {
+    for key in keys {
+        if let Err(wait) = accounts.sensitive.check_key(key, std::time::Instant::now()) {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            return Err(Failure::TooMany {
+                seconds,
+                message: format!(
+                    "Trop de demandes en peu de temps. Réessayez dans {seconds} seconde{}.",
+                    if seconds > 1 { "s" } else { "" }
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Sends a mail; a failure is logged and reported, the action it follows stays done.
+async fn send_mail(accounts: &Accounts, to: &str, subject: &str, text: String) -> bool {
+    let mail = Mail {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text,
+    };
+    match accounts.mailer.send(&mail).await {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::error!(%error, "courriel non envoyé");
+            false
+        }
+    }
+}
+
+/// The French date and time of a link's expiry, for mails.
+fn expiry_text(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string()
+}
+
+/// The terms of use as a PDF the platform generates from the text in force.
+async fn cgu_pdf() -> Response {
+    use crate::pdf::{render, Block, Document};
+    use app::domain::cgu;
+    let mut blocks = Vec::new();
+    for section in cgu::SECTIONS {
+        blocks.push(Block::Heading(section.heading.to_owned()));
+        for paragraph in section.paragraphs {
+            blocks.push(Block::Paragraph((*paragraph).to_owned()));
+        }
+        for bullet in section.bullets {
+            blocks.push(Block::Bullet((*bullet).to_owned()));
+        }
+    }
+    let subtitle = format!("France Sésame — {}", cgu::VERSION_LABEL);
+    let bytes = render(&Document {
+        title: cgu::TITLE,
+        subtitle: Some(&subtitle),
+        blocks: &blocks,
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"cgu-france-sesame-{}.pdf\"",
+                    cgu::VERSION
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

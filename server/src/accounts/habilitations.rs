@@ -1,0 +1,165 @@
+//! A head of service grants and withdraws agents' habilitations: a site, for the head's
+//! administration, between a start date and an optional end date. Only on the sites of the posts
+//! they head, and only to agents of their administration (the access policy decides).
+
+use app::domain::access::{local_day, EntryPoint, Refusal, Target};
+use app::domain::references::Locode;
+use app::state::Caller;
+use app::store::NewHabilitation;
+use axum::extract::{Path, State};
+use axum::{Extension, Form};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::{back, check_viewer, done, Accounts, Failure, Outcome};
+
+const PAGE: &str = "/habilitations";
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    agent: String,
+    site: String,
+    debut: String,
+    #[serde(default)]
+    fin: String,
+}
+
+pub async fn grant(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<GrantForm>,
+) -> Outcome {
+    let refill = [
+        ("agent", form.agent.as_str()),
+        ("site", form.site.as_str()),
+        ("debut", form.debut.as_str()),
+        ("fin", form.fin.as_str()),
+    ];
+    let agent_id: i64 = form
+        .agent
+        .trim()
+        .parse()
+        .map_err(|_| back(PAGE, "agent-manquant", &refill))?;
+    let site = Locode::parse(form.site.trim()).map_err(|_| back(PAGE, "site-manquant", &refill))?;
+    let Some(agent) = accounts.store.user(agent_id).await? else {
+        return Err(back(PAGE, "agent-manquant", &refill));
+    };
+    let viewer = caller
+        .viewer
+        .as_ref()
+        .ok_or(Failure::Refused(Refusal::SignInRequired))?;
+    let administration = viewer
+        .administration
+        .ok_or(Failure::Refused(Refusal::Forbidden))?;
+    let viewer = check_viewer(
+        &caller,
+        EntryPoint::GrantHabilitation,
+        Target::Habilitation {
+            agent_role: agent.role,
+            administration,
+            site: &site,
+        },
+    )?;
+    let starts_on = NaiveDate::parse_from_str(form.debut.trim(), "%Y-%m-%d")
+        .map_err(|_| back(PAGE, "date-debut", &refill))?;
+    let ends_on = match form.fin.trim() {
+        "" => None,
+        text => Some(
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| back(PAGE, "date-fin", &refill))?,
+        ),
+    };
+    if ends_on.is_some_and(|end| end < starts_on) {
+        return Err(back(PAGE, "dates-inversees", &refill));
+    }
+    let now = Utc::now();
+    if ends_on.is_some_and(|end| end < local_day(now)) {
+        return Err(back(PAGE, "date-fin-passee", &refill));
+    }
+    let mut tx = accounts.store.begin().await?;
+    let id = tx
+        .insert_habilitation(
+            &NewHabilitation {
+                user_id: agent.id,
+                site: site.clone(),
+                administration,
+                starts_on,
+                ends_on,
+                granted_by: Some(viewer.user_id),
+            },
+            now,
+        )
+        .await?;
+    let detail = format!(
+        "{} : {} ({}) du {} au {}",
+        agent.email,
+        site.as_str(),
+        administration.code(),
+        starts_on,
+        ends_on
+            .map(|end| end.to_string())
+            .unwrap_or_else(|| "—".into())
+    );
+    tx.audit(
+        &caller.audit_event(
+            "habilitation_accordee",
+            &format!("habilitation:{id}"),
+            &detail,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    done(PAGE, "habilitation-accordee")
+}
+
+pub async fn withdraw(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> Outcome {
+    let Some(habilitation) = accounts.store.habilitation(id).await? else {
+        // Nothing to withdraw; say no more than a refusal would to someone outside the perimeter.
+        check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
+        return Err(back(PAGE, "habilitation-introuvable", &[]));
+    };
+    let agent_role = accounts
+        .store
+        .user(habilitation.user_id)
+        .await?
+        .map(|agent| agent.role)
+        .unwrap_or(app::domain::directory::Role::Operateur);
+    check_viewer(
+        &caller,
+        EntryPoint::WithdrawHabilitation,
+        Target::Habilitation {
+            agent_role,
+            administration: habilitation.administration,
+            site: &habilitation.site,
+        },
+    )?;
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    let viewer_id = caller
+        .viewer
+        .as_ref()
+        .map(|viewer| viewer.user_id)
+        .unwrap_or_default();
+    tx.withdraw_habilitation(id, viewer_id, now).await?;
+    let detail = format!(
+        "{} : {}",
+        habilitation.agent_email,
+        habilitation.site.as_str()
+    );
+    tx.audit(
+        &caller.audit_event(
+            "habilitation_retiree",
+            &format!("habilitation:{id}"),
+            &detail,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    done(PAGE, "habilitation-retiree")
+}

@@ -1,0 +1,283 @@
+//! The personal space's forms: rectifying one's profile (a new address is verified before it
+//! replaces the old one), ending a session, and — for a company's administrator — inviting and
+//! removing colleagues.
+
+use app::domain::access::{EntryPoint, Target};
+use app::domain::account::{parse_email, parse_full_name};
+use app::domain::directory::Role;
+use app::state::Caller;
+use app::store::{NewUser, TokenPurpose};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::{Extension, Form};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::recovery::{INVITATION_LIFETIME, VERIFICATION_LIFETIME};
+use super::{
+    back, check_viewer, done, expiry_text, send_mail, sensitive_budget, Accounts, Failure, Outcome,
+};
+use crate::perimeter::OverHttps;
+use crate::sessions::{clear_cookie, new_token, see_other, with_query};
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    nom: String,
+    adresse: String,
+}
+
+pub async fn update_profile(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<ProfileForm>,
+) -> Outcome {
+    let viewer = check_viewer(&caller, EntryPoint::UpdateProfile, Target::Nothing)?;
+    let page = "/espace";
+    let name = parse_full_name(&form.nom)
+        .map_err(|_| back(page, "nom-invalide", &[("nom", form.nom.trim())]))?;
+    let email = parse_email(&form.adresse).map_err(|_| {
+        back(
+            page,
+            "adresse-invalide",
+            &[("adresse", form.adresse.trim())],
+        )
+    })?;
+    if email != viewer.email {
+        sensitive_budget(&accounts, &[&format!("verification:{}", viewer.user_id)])?;
+    }
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    if name != viewer.full_name {
+        tx.set_full_name(viewer.user_id, &name).await?;
+        let detail = format!("nom : « {} » → « {name} »", viewer.full_name);
+        tx.audit(
+            &caller.audit_event(
+                "profil_modifie",
+                &format!("utilisateur:{}", viewer.user_id),
+                &detail,
+            ),
+            now,
+        )
+        .await?;
+    }
+    let mut verification = None;
+    if email != viewer.email {
+        if tx.email_taken(&email).await? {
+            return Err(back(page, "adresse-prise", &[("adresse", &email)]));
+        }
+        let (token, hash) = new_token();
+        let expires_at = now + VERIFICATION_LIFETIME;
+        tx.insert_token(
+            &hash,
+            viewer.user_id,
+            TokenPurpose::Verification,
+            Some(&email),
+            now,
+            expires_at,
+        )
+        .await?;
+        tx.audit(
+            &caller.audit_event(
+                "changement_adresse_demande",
+                &format!("utilisateur:{}", viewer.user_id),
+                &email,
+            ),
+            now,
+        )
+        .await?;
+        verification = Some((token, expires_at));
+    }
+    tx.commit().await?;
+    if let Some((token, expires_at)) = verification {
+        let link = format!("{}/verification?jeton={token}", accounts.base_url);
+        let text = format!(
+            "Bonjour {name},\n\n\
+             Vous avez demandé à utiliser cette adresse pour votre compte France Sésame.\n\n\
+             Pour la confirmer, ouvrez ce lien :\n{link}\n\n\
+             Ce lien ne sert qu'une fois et expire le {expiry} (heure de Paris). D'ici là, votre \
+             ancienne adresse reste celle du compte.\n\n\
+             Si vous n'avez rien demandé, ignorez ce message.\n\n— France Sésame\n",
+            expiry = expiry_text(expires_at),
+        );
+        send_mail(
+            &accounts,
+            &email,
+            "Confirmez votre adresse électronique",
+            text,
+        )
+        .await;
+        return done(page, "verification-envoyee");
+    }
+    done(page, "profil-enregistre")
+}
+
+pub async fn end_session(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Extension(OverHttps(over_https)): Extension<OverHttps>,
+    Path(id): Path<i64>,
+) -> Outcome {
+    let session = accounts.store.session(id).await?;
+    let owner = session
+        .as_ref()
+        .map(|session| session.user_id)
+        .unwrap_or(-1);
+    check_viewer(
+        &caller,
+        EntryPoint::EndSession,
+        Target::Session { user_id: owner },
+    )?;
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    tx.end_session(id, now).await?;
+    tx.audit(
+        &caller.audit_event("session_terminee", &format!("session:{id}"), ""),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if caller.session_id == Some(id) {
+        let mut response = see_other(&with_query("/connexion", &[("message", "deconnecte")]));
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, clear_cookie(over_https));
+        return Ok(response);
+    }
+    Ok(see_other(&with_query(
+        "/espace",
+        &[("message", "session-terminee")],
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct InvitationForm {
+    nom: String,
+    adresse: String,
+}
+
+/// A company's administrator creates a colleague's account; the colleague chooses a password
+/// from the invitation link, which verifies the address too.
+pub async fn invite_colleague(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<InvitationForm>,
+) -> Outcome {
+    let viewer = check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
+    let page = "/espace#collegues";
+    let name = parse_full_name(&form.nom).map_err(|_| {
+        back(
+            "/espace",
+            "nom-invalide",
+            &[
+                ("collegue_nom", form.nom.trim()),
+                ("collegue_adresse", form.adresse.trim()),
+            ],
+        )
+    })?;
+    let email = parse_email(&form.adresse).map_err(|_| {
+        back(
+            "/espace",
+            "adresse-invalide",
+            &[
+                ("collegue_nom", &name),
+                ("collegue_adresse", form.adresse.trim()),
+            ],
+        )
+    })?;
+    sensitive_budget(
+        &accounts,
+        &[
+            &format!("creation:{}", caller.ip),
+            &format!("creation:{}", viewer.user_id),
+        ],
+    )?;
+    let company_id = viewer
+        .company_id
+        .ok_or(Failure::Refused(app::domain::access::Refusal::Forbidden))?;
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    if tx.email_taken(&email).await? {
+        return Err(back(
+            "/espace",
+            "adresse-prise",
+            &[("collegue_nom", &name), ("collegue_adresse", &email)],
+        ));
+    }
+    let user_id = tx
+        .insert_user(
+            &NewUser {
+                email: email.clone(),
+                full_name: name.clone(),
+                role: Role::Operateur,
+                company_id: Some(company_id),
+                administration: None,
+                company_admin: false,
+                email_verified: false,
+                password_hash: None,
+            },
+            now,
+        )
+        .await?;
+    let (token, hash) = new_token();
+    let expires_at = now + INVITATION_LIFETIME;
+    tx.insert_token(
+        &hash,
+        user_id,
+        TokenPurpose::Invitation,
+        None,
+        now,
+        expires_at,
+    )
+    .await?;
+    tx.audit(
+        &caller.audit_event("collegue_invite", &format!("utilisateur:{user_id}"), &email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let link = format!("{}/mot-de-passe/nouveau?jeton={token}", accounts.base_url);
+    let text = format!(
+        "Bonjour {name},\n\n\
+         {inviter} vous a créé un compte France Sésame pour suivre les envois de votre entreprise \
+         au passage frontière.\n\n\
+         Pour choisir votre mot de passe et activer le compte, ouvrez ce lien :\n{link}\n\n\
+         Ce lien ne sert qu'une fois et expire le {expiry} (heure de Paris).\n\n— France Sésame\n",
+        inviter = viewer.full_name,
+        expiry = expiry_text(expires_at),
+    );
+    send_mail(&accounts, &email, "Votre compte France Sésame", text).await;
+    done(page, "collegue-invite")
+}
+
+/// A company's administrator removes a colleague: the account is disabled (its history stays)
+/// and its sessions end at once.
+pub async fn remove_colleague(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> Outcome {
+    let colleague = accounts.store.user(id).await?;
+    let target = Target::Colleague {
+        user_id: id,
+        company_id: colleague.as_ref().and_then(|user| user.company_id),
+    };
+    check_viewer(&caller, EntryPoint::RemoveColleague, target)?;
+    let Some(colleague) = colleague else {
+        return Err(back("/espace", "collegue-introuvable", &[]));
+    };
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    tx.disable_user(id, now).await?;
+    tx.end_sessions_of(id, now).await?;
+    tx.audit(
+        &caller.audit_event(
+            "collegue_retire",
+            &format!("utilisateur:{id}"),
+            &colleague.email,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    done("/espace#collegues", "collegue-retire")
+}

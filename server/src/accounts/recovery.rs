@@ -1,0 +1,209 @@
+//! Single-use links sent by mail: choosing a new password (forgotten, or first one after an
+//! invitation) and verifying a new address. The token travels only in the mail; the database
+//! keeps its hash, its purpose and its expiry, and marks it used in the same transaction as the
+//! change it allows.
+
+use app::domain::access::{EntryPoint, Target};
+use app::domain::account::{check_password, parse_email};
+use app::state::Caller;
+use app::store::TokenPurpose;
+use axum::extract::State;
+use axum::{Extension, Form};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use super::{back, check, done, expiry_text, send_mail, sensitive_budget, Accounts, Outcome};
+use crate::sessions::{new_token, token_hash};
+
+/// How long a password link works.
+pub const RESET_LIFETIME: Duration = Duration::hours(1);
+/// How long an address verification link works.
+pub const VERIFICATION_LIFETIME: Duration = Duration::hours(24);
+/// How long an invitation works.
+pub const INVITATION_LIFETIME: Duration = Duration::days(7);
+
+#[derive(Deserialize)]
+pub struct ResetRequestForm {
+    adresse: String,
+}
+
+/// Sends a password link when the address has an account; answers the same either way, so that
+/// nobody learns which addresses have one.
+pub async fn request_reset(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<ResetRequestForm>,
+) -> Outcome {
+    check(&caller, EntryPoint::RequestPasswordReset, Target::Nothing)?;
+    let email = match parse_email(&form.adresse) {
+        Ok(email) => email,
+        Err(_) => {
+            return Err(back(
+                "/mot-de-passe-oublie",
+                "adresse-invalide",
+                &[("adresse", form.adresse.trim())],
+            ))
+        }
+    };
+    sensitive_budget(
+        &accounts,
+        &[
+            &format!("reinitialisation:{}", caller.ip),
+            &format!("reinitialisation:{email}"),
+        ],
+    )?;
+    if let Some(user) = accounts.store.user_by_email(&email).await? {
+        let now = Utc::now();
+        let (token, hash) = new_token();
+        let expires_at = now + RESET_LIFETIME;
+        let mut tx = accounts.store.begin().await?;
+        tx.insert_token(&hash, user.id, TokenPurpose::Reset, None, now, expires_at)
+            .await?;
+        tx.audit(
+            &caller.audit_event(
+                "mot_de_passe_demande",
+                &format!("utilisateur:{}", user.id),
+                "",
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let link = format!("{}/mot-de-passe/nouveau?jeton={token}", accounts.base_url);
+        let text = format!(
+            "Bonjour {name},\n\n\
+             Une demande de nouveau mot de passe a été faite pour votre compte France Sésame.\n\n\
+             Pour choisir votre nouveau mot de passe, ouvrez ce lien :\n{link}\n\n\
+             Ce lien ne sert qu'une fois et expire le {expiry} (heure de Paris).\n\n\
+             Si vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel reste valable.\n\n\
+             — France Sésame, le guichet unique du passage frontière des marchandises SPS\n",
+            name = user.full_name,
+            expiry = expiry_text(expires_at),
+        );
+        send_mail(
+            &accounts,
+            &user.email,
+            "Votre nouveau mot de passe France Sésame",
+            text,
+        )
+        .await;
+    }
+    done("/mot-de-passe-oublie", "lien-envoye")
+}
+
+#[derive(Deserialize)]
+pub struct NewPasswordForm {
+    jeton: String,
+    mot_de_passe: String,
+    confirmation: String,
+}
+
+/// Sets the password a link allows (reset or invitation): the address is then verified, and
+/// every open session of the account ends.
+pub async fn reset_password(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<NewPasswordForm>,
+) -> Outcome {
+    check(&caller, EntryPoint::ResetPassword, Target::Nothing)?;
+    sensitive_budget(&accounts, &[&format!("reinitialisation:{}", caller.ip)])?;
+    let jeton = form.jeton.trim();
+    let hash = token_hash(jeton);
+    let now = Utc::now();
+    let page = "/mot-de-passe/nouveau";
+    let email = match accounts
+        .store
+        .token_email(&hash, TokenPurpose::Reset, now)
+        .await?
+    {
+        Some(email) => email,
+        None => match accounts
+            .store
+            .token_email(&hash, TokenPurpose::Invitation, now)
+            .await?
+        {
+            Some(email) => email,
+            None => return Err(back(page, "lien-invalide", &[])),
+        },
+    };
+    if form.mot_de_passe != form.confirmation {
+        return Err(back(page, "confirmation", &[("jeton", jeton)]));
+    }
+    if let Err(error) = check_password(&form.mot_de_passe, &email) {
+        return Err(back(page, error.code(), &[("jeton", jeton)]));
+    }
+    let password = form.mot_de_passe.clone();
+    let password_hash = tokio::task::spawn_blocking(move || crate::demo::hash_password(&password))
+        .await
+        .map_err(|_| app::store::StoreError::Corrupt("hachage interrompu".into()))??;
+    let mut tx = accounts.store.begin().await?;
+    let taken = match tx.take_token(&hash, TokenPurpose::Reset, now).await? {
+        Some(taken) => Some(taken),
+        None => tx.take_token(&hash, TokenPurpose::Invitation, now).await?,
+    };
+    let Some((user_id, _)) = taken else {
+        return Err(back(page, "lien-invalide", &[]));
+    };
+    tx.set_password(user_id, &password_hash).await?;
+    tx.verify_email(user_id, None, now).await?;
+    let ended = tx.end_sessions_of(user_id, now).await?;
+    let object = format!("utilisateur:{user_id}");
+    let detail = format!("{ended} session(s) fermée(s)");
+    tx.audit(
+        &caller.audit_event("mot_de_passe_change", &object, &detail),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::sessions::see_other(&crate::sessions::with_query(
+        "/connexion",
+        &[("message", "mot-de-passe-change"), ("adresse", &email)],
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct VerificationForm {
+    jeton: String,
+}
+
+/// Confirms a new address from the link sent to it.
+pub async fn verify_email(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<VerificationForm>,
+) -> Outcome {
+    check(&caller, EntryPoint::VerifyEmail, Target::Nothing)?;
+    let hash = token_hash(form.jeton.trim());
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    let Some((user_id, new_email)) = tx
+        .take_token(&hash, TokenPurpose::Verification, now)
+        .await?
+    else {
+        return Err(back("/verification", "lien-invalide", &[]));
+    };
+    if let Some(email) = &new_email {
+        if tx.email_taken(email).await? {
+            return Err(back("/verification", "adresse-prise", &[]));
+        }
+    }
+    tx.verify_email(user_id, new_email.as_deref(), now).await?;
+    tx.audit(
+        &caller.audit_event(
+            "adresse_verifiee",
+            &format!("utilisateur:{user_id}"),
+            new_email.as_deref().unwrap_or_default(),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let signed_in = caller
+        .viewer
+        .as_ref()
+        .is_some_and(|viewer| viewer.user_id == user_id);
+    done(
+        if signed_in { "/espace" } else { "/connexion" },
+        "adresse-verifiee",
+    )
+}

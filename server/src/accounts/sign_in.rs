@@ -1,0 +1,472 @@
+//! Signing in with a password or an identity provider, signing out, and accepting the terms of
+//! use. Failed sign-ins slow down later ones, per account and per client address, with delays
+//! that grow with each failure; the failures are read from the audit trail, so every instance
+//! behind a load balancer sees them.
+
+use std::sync::OnceLock;
+
+use app::domain::access::{dossier_scope, DossierScope, EntryPoint, Target};
+use app::domain::account::parse_email;
+use app::domain::cgu;
+use app::state::Caller;
+use app::store::NewSession;
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use super::{back, check, check_viewer, done, sensitive_budget, Accounts, Failure, Outcome};
+use crate::perimeter::OverHttps;
+use crate::sessions::{
+    clear_cookie, new_token, safe_return, see_other, session_cookie, token_hash, with_query,
+    CurrentSession,
+};
+
+/// Failed sign-ins are counted over this window…
+const FAILURE_WINDOW: Duration = Duration::minutes(15);
+/// …the first ones are free (for an account; a client address, which may be a whole office
+/// behind one gateway, gets [`ADDRESS_FACTOR`] times more)…
+const FREE_FAILURES: i64 = 3;
+const ADDRESS_FACTOR: i64 = 10;
+/// …then each one doubles the wait, up to this.
+const LONGEST_WAIT: i64 = 15 * 60;
+
+/// How long to wait after the last failure, given how many there were in the window and how
+/// many are free: nothing for the free ones, then 2 s, 4 s, 8 s… up to 15 minutes.
+pub fn wait_after(failures: i64, free: i64) -> Duration {
+    if failures < free {
+        return Duration::zero();
+    }
+    let exponent = (failures - free + 1).min(20) as u32;
+    Duration::seconds(2i64.pow(exponent).min(LONGEST_WAIT))
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    adresse: String,
+    mot_de_passe: String,
+    #[serde(default)]
+    retour: String,
+}
+
+/// A hash to verify against when the address has no account, so that the answer takes as long
+/// and says nothing about which addresses exist.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        crate::demo::hash_password("leurre-pour-un-compte-inexistant").unwrap_or_default()
+    })
+}
+
+async fn password_matches(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("inconnu")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+/// Where to go once signed in: back where the person was going, else their dossiers, else their
+/// personal space.
+async fn destination(accounts: &Accounts, user_id: i64, retour: &str) -> String {
+    if let Some(path) = safe_return(retour) {
+        return path;
+    }
+    let now = Utc::now();
+    match accounts
+        .store
+        .viewer(user_id, app::domain::access::local_day(now), cgu::VERSION)
+        .await
+    {
+        Ok(Some(viewer)) if dossier_scope(&viewer) != DossierScope::Nothing => "/dossiers".into(),
+        _ => "/espace".into(),
+    }
+}
+
+/// How a session is being opened.
+struct Opening<'a> {
+    user_id: i64,
+    email: &'a str,
+    /// `mot_de_passe` or `oidc:<provider>`.
+    method: &'a str,
+    id_token: Option<&'a str>,
+    retour: &'a str,
+}
+
+/// Opens a session, records it, and answers with the cookie and a redirection.
+async fn open_session(
+    accounts: &Accounts,
+    caller: &Caller,
+    over_https: bool,
+    headers: &HeaderMap,
+    opening: Opening<'_>,
+) -> Outcome {
+    let Opening {
+        user_id,
+        email,
+        method,
+        id_token,
+        retour,
+    } = opening;
+    let now = Utc::now();
+    let (token, hash) = new_token();
+    let agent = user_agent(headers);
+    let mut tx = accounts.store.begin().await?;
+    tx.insert_session(
+        &NewSession {
+            token_hash: &hash,
+            user_id,
+            method,
+            id_token,
+            ip: &caller.ip,
+            user_agent: &agent,
+            expires_at: now + accounts.lifetimes.absolute,
+        },
+        now,
+    )
+    .await?;
+    let mut event = caller.audit_event("connexion", email, method);
+    event.actor_id = Some(user_id);
+    event.actor = email;
+    tx.audit(&event, now).await?;
+    tx.commit().await?;
+    let mut response = see_other(&destination(accounts, user_id, retour).await);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(&token, over_https, accounts.lifetimes.absolute),
+    );
+    Ok(response)
+}
+
+pub async fn sign_in(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Extension(OverHttps(over_https)): Extension<OverHttps>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Outcome {
+    check(&caller, EntryPoint::SignIn, Target::Nothing)?;
+    let email = match parse_email(&form.adresse) {
+        Ok(email) => email,
+        Err(_) => {
+            return Err(back(
+                "/connexion",
+                "adresse-invalide",
+                &[("adresse", form.adresse.trim()), ("retour", &form.retour)],
+            ))
+        }
+    };
+    sensitive_budget(&accounts, &[&format!("connexion:{}", caller.ip)])?;
+    let now = Utc::now();
+    let [by_email, by_ip] = accounts
+        .store
+        .sign_in_failures(&email, &caller.ip, now - FAILURE_WINDOW)
+        .await?;
+    let wait = [
+        (by_email, FREE_FAILURES),
+        (by_ip, FREE_FAILURES * ADDRESS_FACTOR),
+    ]
+    .into_iter()
+    .filter_map(|((count, last), free)| last.map(|last| last + wait_after(count, free) - now))
+    .max()
+    .unwrap_or_else(Duration::zero);
+    if wait > Duration::zero() {
+        let seconds = wait.num_seconds().max(1) as u64;
+        tracing::warn!(%email, ip = %caller.ip, seconds, "connexion ralentie après des échecs");
+        return Err(Failure::TooMany {
+            seconds,
+            message: format!(
+                "Trop de tentatives de connexion infructueuses. Pour protéger le compte, attendez {seconds} seconde{} avant de réessayer, ou demandez un nouveau mot de passe.",
+                if seconds > 1 { "s" } else { "" }
+            ),
+        });
+    }
+    let user = accounts.store.user_by_email(&email).await?;
+    let hash = accounts.store.password_hash(&email).await?;
+    let matches = match (&user, hash) {
+        (Some(_), Some(hash)) => password_matches(hash, form.mot_de_passe.clone()).await,
+        _ => {
+            password_matches(decoy_hash().to_owned(), form.mot_de_passe.clone()).await;
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| matches) else {
+        accounts
+            .store
+            .audit(
+                &caller.audit_event("connexion_refusee", &email, "identifiants incorrects"),
+                now,
+            )
+            .await?;
+        return Err(back(
+            "/connexion",
+            "identifiants",
+            &[("adresse", &email), ("retour", &form.retour)],
+        ));
+    };
+    if !user.email_verified {
+        return Err(back(
+            "/connexion",
+            "adresse-non-verifiee",
+            &[("adresse", &email), ("retour", &form.retour)],
+        ));
+    }
+    open_session(
+        &accounts,
+        &caller,
+        over_https,
+        &headers,
+        Opening {
+            user_id: user.id,
+            email: &user.email,
+            method: "mot_de_passe",
+            id_token: None,
+            retour: &form.retour,
+        },
+    )
+    .await
+}
+
+pub async fn sign_out(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Extension(OverHttps(over_https)): Extension<OverHttps>,
+    session: Option<Extension<CurrentSession>>,
+) -> Outcome {
+    check(&caller, EntryPoint::SignOut, Target::Nothing)?;
+    let now = Utc::now();
+    let mut location = with_query("/connexion", &[("message", "deconnecte")]);
+    if let Some(Extension(session)) = session {
+        let mut tx = accounts.store.begin().await?;
+        tx.end_session(session.id, now).await?;
+        tx.audit(
+            &caller.audit_event("deconnexion", &format!("session:{}", session.id), ""),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        // Signed in through a provider: sign out there too, then come back.
+        if let (Some(provider), Some(id_token)) = (
+            session.method.strip_prefix("oidc:"),
+            session.id_token.as_deref(),
+        ) {
+            let back_here = format!("{}/connexion?message=deconnecte", accounts.base_url);
+            if let Some(url) = accounts
+                .providers
+                .logout_url(provider, id_token, &back_here)
+            {
+                location = url.to_string();
+            }
+        }
+    }
+    let mut response = see_other(&location);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(over_https));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct CguForm {
+    #[serde(default)]
+    accepte: Option<String>,
+    #[serde(default)]
+    retour: String,
+}
+
+pub async fn accept_cgu(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<CguForm>,
+) -> Outcome {
+    let viewer = check_viewer(&caller, EntryPoint::AcceptCgu, Target::Nothing)?;
+    if form.accepte.is_none() {
+        return Err(back(
+            "/cgu/acceptation",
+            "cgu-non-cochee",
+            &[("retour", &form.retour)],
+        ));
+    }
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    tx.accept_cgu(viewer.user_id, cgu::VERSION, &caller.ip, now)
+        .await?;
+    tx.audit(
+        &caller.audit_event(
+            "cgu_acceptees",
+            &format!("utilisateur:{}", viewer.user_id),
+            cgu::VERSION,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let path = safe_return(&form.retour).unwrap_or_else(|| "/espace".into());
+    done(&path, "cgu-acceptees")
+}
+
+#[derive(Deserialize)]
+pub struct OidcBeginQuery {
+    #[serde(default)]
+    retour: String,
+}
+
+pub async fn oidc_begin(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Path(provider): Path<String>,
+    Query(query): Query<OidcBeginQuery>,
+) -> Outcome {
+    check(&caller, EntryPoint::OidcSignIn, Target::Nothing)?;
+    sensitive_budget(&accounts, &[&format!("connexion:{}", caller.ip)])?;
+    let (url, pending) = match accounts.providers.begin(&provider).await {
+        Ok(started) => started,
+        Err(error) => {
+            tracing::warn!(%error, provider, "connexion par fournisseur d'identité impossible");
+            return Err(back("/connexion", "oidc-indisponible", &[]));
+        }
+    };
+    let pending_json = serde_json::to_string(&pending).unwrap_or_default();
+    accounts
+        .store
+        .save_oidc_login(
+            &token_hash(&pending.state),
+            &pending_json,
+            &query.retour,
+            Utc::now(),
+        )
+        .await?;
+    Ok(see_other(url.as_str()))
+}
+
+#[derive(Deserialize)]
+pub struct OidcCallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn oidc_callback(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Extension(OverHttps(over_https)): Extension<OverHttps>,
+    headers: HeaderMap,
+    Path(provider): Path<String>,
+    Query(query): Query<OidcCallbackQuery>,
+) -> Result<Response, Failure> {
+    check(&caller, EntryPoint::OidcSignIn, Target::Nothing)?;
+    let now = Utc::now();
+    let (Some(code), Some(state)) = (query.code, query.state) else {
+        if let Some(error) = query.error {
+            tracing::warn!(
+                provider,
+                error,
+                "le fournisseur d'identité a refusé la connexion"
+            );
+        }
+        return Err(back("/connexion", "oidc-refusee", &[]));
+    };
+    let Some((pending_json, retour)) = accounts
+        .store
+        .take_oidc_login(&token_hash(&state), now - Duration::minutes(15))
+        .await?
+    else {
+        return Err(back("/connexion", "oidc-expiree", &[]));
+    };
+    let pending: crate::oidc::PendingLogin = match serde_json::from_str(&pending_json) {
+        Ok(pending) => pending,
+        Err(_) => return Err(back("/connexion", "oidc-expiree", &[])),
+    };
+    if pending.provider != provider {
+        return Err(back("/connexion", "oidc-expiree", &[]));
+    }
+    let identity = match accounts.providers.complete(&pending, &code, &state).await {
+        Ok(identity) => identity,
+        Err(error) => {
+            tracing::warn!(%error, provider, "réponse du fournisseur d'identité refusée");
+            accounts
+                .store
+                .audit(
+                    &caller.audit_event("connexion_refusee", &provider, &error.to_string()),
+                    now,
+                )
+                .await?;
+            return Err(back("/connexion", "oidc-refusee", &[]));
+        }
+    };
+    let Some(user) = accounts.store.user_by_email(&identity.email).await? else {
+        accounts
+            .store
+            .audit(
+                &caller.audit_event(
+                    "connexion_refusee",
+                    &identity.email,
+                    &format!("aucun compte pour cette adresse (fournisseur {provider})"),
+                ),
+                now,
+            )
+            .await?;
+        return Err(back(
+            "/connexion",
+            "oidc-compte-inconnu",
+            &[("adresse", &identity.email)],
+        ));
+    };
+    // The provider verified the address: the account's address is verified too.
+    if !user.email_verified {
+        let mut tx = accounts.store.begin().await?;
+        tx.verify_email(user.id, None, now).await?;
+        tx.commit().await?;
+    }
+    open_session(
+        &accounts,
+        &caller,
+        over_https,
+        &headers,
+        Opening {
+            user_id: user.id,
+            email: &user.email,
+            method: &format!("oidc:{provider}"),
+            id_token: Some(&identity.id_token),
+            retour: &retour,
+        },
+    )
+    .await
+    .map(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_with_failures_and_stay_bounded() {
+        assert_eq!(wait_after(0, 3), Duration::zero());
+        assert_eq!(wait_after(2, 3), Duration::zero());
+        assert_eq!(wait_after(3, 3), Duration::seconds(2));
+        assert_eq!(wait_after(4, 3), Duration::seconds(4));
+        assert_eq!(wait_after(5, 3), Duration::seconds(8));
+        assert_eq!(wait_after(29, 30), Duration::zero());
+        assert_eq!(wait_after(30, 3), Duration::seconds(LONGEST_WAIT));
+        assert_eq!(wait_after(1000, 3), Duration::seconds(LONGEST_WAIT));
+    }
+}

@@ -1,0 +1,320 @@
+//! Sessions: the browser holds a random token in a cookie (HttpOnly, SameSite=Lax; Secure and
+//! `__Host-` prefixed over HTTPS); the database holds its hash, who it belongs to and when it
+//! expires (idle and absolute timeouts). Every request is resolved here into a [`Caller`] that
+//! pages, server functions and form handlers read; pages that need a session redirect to sign-in
+//! before they render.
+
+use std::sync::Arc;
+
+use app::domain::access::{authorize, route_entry, Refusal};
+use app::domain::cgu;
+use app::state::Caller;
+use app::store::Store;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::perimeter::{ClientIp, OverHttps};
+
+/// The cookie's name over plain HTTP (development)…
+pub const COOKIE: &str = "sesame_session";
+/// …and over HTTPS, where the `__Host-` prefix makes browsers refuse it unless it is Secure,
+/// host-only and for the whole site.
+pub const SECURE_COOKIE: &str = "__Host-sesame_session";
+
+/// A used session is written back at most this often, to spare the database.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// How sessions last.
+#[derive(Clone, Copy, Debug)]
+pub struct Lifetimes {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+/// What the session middleware needs.
+#[derive(Clone)]
+pub struct Sessions {
+    pub store: Store,
+    pub lifetimes: Lifetimes,
+}
+
+/// The session of the current request, with what signing out needs.
+#[derive(Clone, Debug)]
+pub struct CurrentSession {
+    pub id: i64,
+    pub user_id: i64,
+    pub method: String,
+    pub id_token: Option<String>,
+}
+
+/// A new random session or link token, and the hash that is stored.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The session token the browser sent, if any.
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SECURE_COOKIE || *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The `Set-Cookie` value that opens a session in the browser.
+pub fn session_cookie(token: &str, over_https: bool, max_age: Duration) -> HeaderValue {
+    let (name, secure) = if over_https {
+        (SECURE_COOKIE, "; Secure")
+    } else {
+        (COOKIE, "")
+    };
+    HeaderValue::from_str(&format!(
+        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        max_age.num_seconds()
+    ))
+    .expect("a hex token makes a valid header")
+}
+
+/// The `Set-Cookie` value that removes it.
+pub fn clear_cookie(over_https: bool) -> HeaderValue {
+    let (name, secure) = if over_https {
+        (SECURE_COOKIE, "; Secure")
+    } else {
+        (COOKIE, "")
+    };
+    HeaderValue::from_str(&format!(
+        "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
+    .expect("a valid header")
+}
+
+/// Resolves the request's session into a [`Caller`] (and a [`CurrentSession`]) in its
+/// extensions. A token that opens nothing (expired, ended) is removed from the browser.
+pub async fn resolve(
+    State(sessions): State<Arc<Sessions>>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Extension(OverHttps(over_https)): Extension<OverHttps>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let mut caller = Caller {
+        ip: ip.to_string(),
+        ..Caller::default()
+    };
+    let token = cookie_token(request.headers());
+    let mut stale = false;
+    if let Some(token) = &token {
+        let now = Utc::now();
+        match sessions
+            .store
+            .session_by_token(&token_hash(token), now, sessions.lifetimes.idle)
+            .await
+        {
+            Ok(Some(session)) => {
+                let today = app::domain::access::local_day(now);
+                match sessions
+                    .store
+                    .viewer(session.info.user_id, today, cgu::VERSION)
+                    .await
+                {
+                    Ok(Some(viewer)) => {
+                        if now - session.info.last_seen_at > TOUCH_EVERY {
+                            if let Err(error) =
+                                sessions.store.touch_session(session.info.id, now).await
+                            {
+                                tracing::warn!(%error, "session : date de dernière activité non enregistrée");
+                            }
+                        }
+                        caller.viewer = Some(viewer);
+                        caller.session_id = Some(session.info.id);
+                        request.extensions_mut().insert(CurrentSession {
+                            id: session.info.id,
+                            user_id: session.info.user_id,
+                            method: session.info.method,
+                            id_token: session.id_token,
+                        });
+                    }
+                    Ok(None) => stale = true,
+                    Err(error) => return unavailable(error),
+                }
+            }
+            Ok(None) => stale = true,
+            Err(error) => return unavailable(error),
+        }
+    }
+    request.extensions_mut().insert(caller);
+    let mut response = next.run(request).await;
+    if stale && !response.headers().contains_key(header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, clear_cookie(over_https));
+    }
+    response
+}
+
+fn unavailable(error: app::store::StoreError) -> Response {
+    tracing::error!(%error, "session : base de données indisponible");
+    crate::perimeter::refusal(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.",
+    )
+}
+
+/// Before a page renders: nobody signed in goes to `/connexion`, someone who has not accepted
+/// the terms of use in force to `/cgu/acceptation`, each with the way back. What the page shows
+/// is then decided by its server functions, through the same policy.
+pub async fn guard_pages(
+    Extension(caller): Extension<Caller>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let Some(entry) = route_entry(request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let back = request
+        .uri()
+        .path_and_query()
+        .map(|path| path.as_str().to_owned())
+        .unwrap_or_else(|| "/".to_owned());
+    match authorize(
+        caller.viewer.as_ref(),
+        entry,
+        app::domain::access::Target::Nothing,
+    ) {
+        Err(Refusal::SignInRequired) => see_other(&with_query("/connexion", &[("retour", &back)])),
+        Err(Refusal::CguRequired) => {
+            see_other(&with_query("/cgu/acceptation", &[("retour", &back)]))
+        }
+        // Refused pages render their own explanation, with the 403 their server functions set.
+        Ok(()) | Err(Refusal::Forbidden) => next.run(request).await,
+    }
+}
+
+/// A redirection after a form or to sign-in (303: the browser follows with GET).
+pub fn see_other(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response(),
+    }
+}
+
+/// `path?name=value&…`, values encoded; empty values are left out.
+pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+    if pairs.is_empty() {
+        return path.to_owned();
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}{query}")
+}
+
+/// Where to go back to after signing in: only a path of this site, never another site
+/// (`//evil.example`) nor the sign-in pages themselves.
+pub fn safe_return(path: &str) -> Option<String> {
+    let path = path.trim();
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && path.len() <= 500
+        && !path.chars().any(|c| c.is_control())
+        && !path.starts_with("/connexion")
+        && !path.starts_with("/deconnexion");
+    ok.then(|| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (one, hash) = new_token();
+        let (two, _) = new_token();
+        assert_ne!(one, two);
+        assert_eq!(one.len(), 64);
+        assert_eq!(token_hash(&one), hash);
+        assert_ne!(one, hash);
+    }
+
+    #[test]
+    fn the_cookie_is_read_under_either_name_and_checked() {
+        let token = "a".repeat(64);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("autre=1; {SECURE_COOKIE}={token}")).unwrap(),
+        );
+        assert_eq!(cookie_token(&headers), Some(token.clone()));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("sesame_session=pas-un-jeton"),
+        );
+        assert_eq!(cookie_token(&headers), None);
+    }
+
+    #[test]
+    fn cookies_are_hardened_over_https() {
+        let plain = session_cookie(&"b".repeat(64), false, Duration::hours(12));
+        let plain = plain.to_str().unwrap();
+        assert!(plain.starts_with("sesame_session="));
+        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
+        assert!(!plain.contains("Secure"));
+        let secure = session_cookie(&"b".repeat(64), true, Duration::hours(12));
+        let secure = secure.to_str().unwrap();
+        assert!(secure.starts_with("__Host-sesame_session="));
+        assert!(secure.contains("; Secure") && secure.contains("Path=/"));
+        assert!(!secure.contains("Domain"));
+    }
+
+    #[test]
+    fn only_paths_of_this_site_are_returned_to() {
+        assert_eq!(
+            safe_return("/dossiers?page=2"),
+            Some("/dossiers?page=2".into())
+        );
+        assert_eq!(safe_return("//malveillant.example/x"), None);
+        assert_eq!(safe_return("https://malveillant.example"), None);
+        assert_eq!(safe_return("/\\malveillant.example"), None);
+        assert_eq!(safe_return("/connexion"), None);
+    }
+
+    #[test]
+    fn queries_are_encoded() {
+        assert_eq!(
+            with_query(
+                "/connexion",
+                &[("retour", "/dossiers?page=2&site=FRLEH"), ("erreur", "")]
+            ),
+            "/connexion?retour=%2Fdossiers%3Fpage%3D2%26site%3DFRLEH"
+        );
+    }
+}

@@ -1,0 +1,878 @@
+//! Accounts on the real server, on both stores: signing in and out, the terms-of-use gate, need
+//! to know on dossiers, habilitations granted by a head of service, password recovery through
+//! a real SMTP peer, sign-in slowdowns, sessions (listing, ending, timeouts, hardened cookies)
+//! and the audit trail.
+
+use std::time::Duration;
+
+use app::domain::access::DossierScope;
+use app::domain::dossier::DossierQuery;
+use app::domain::references::Locode;
+use app::store::{Backend, Store};
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use secrecy::SecretString;
+
+use crate::helpers::{config, fresh_database, Running};
+use crate::smtp_sink::SmtpSink;
+
+pub const PASSWORD: &str = server::config::DEFAULT_DEMO_PASSWORD;
+pub const OPERATOR: &str = "operateur@demo.sesame.test";
+pub const OTHER_OPERATOR: &str = "operateur2@demo.sesame.test";
+pub const AGENT_SIVEP: &str = "agent.sivep@demo.sesame.test";
+pub const HEAD: &str = "chef@demo.sesame.test";
+
+/// A browser without JavaScript: keeps its cookies, does not follow redirections (the tests look
+/// at them).
+pub struct Browser {
+    client: reqwest::Client,
+    base: String,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: String,
+    pub set_cookie: Vec<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Browser {
+    pub fn new(server: &Running) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            base: server.url(""),
+        }
+    }
+
+    async fn answer(response: reqwest::Response) -> Answer {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let location = headers
+            .get("location")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let set_cookie = headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|value| value.to_str().ok().map(str::to_owned))
+            .collect();
+        let body = response.text().await.unwrap_or_default();
+        Answer {
+            status,
+            location,
+            set_cookie,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        Self::answer(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+        Self::answer(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .form(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A page's status and body.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let answer = self.get(path).await;
+        (answer.status.as_u16(), answer.body)
+    }
+
+    /// Signs in with a password; accepts the terms of use when asked.
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        let answer = self
+            .post(
+                "/connexion",
+                &[
+                    ("adresse", email),
+                    ("mot_de_passe", password),
+                    ("retour", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "{email} : {}",
+            answer.body
+        );
+        assert!(
+            !answer.location.contains("erreur"),
+            "{email} : connexion refusée ({})",
+            answer.location
+        );
+        let gate = self.get("/espace").await;
+        if gate.status == StatusCode::SEE_OTHER && gate.location.starts_with("/cgu/acceptation") {
+            let accepted = self
+                .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+                .await;
+            assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+        }
+    }
+}
+
+/// Ids of a dossier of the company of `email`, and of one of another company.
+async fn dossiers_of(store: &Store, email: &str) -> (i64, i64) {
+    let user = store.user_by_email(email).await.unwrap().unwrap();
+    let company = user.company_id.unwrap();
+    let all = store
+        .dossiers(&DossierQuery::default(), &DossierScope::All)
+        .await
+        .unwrap();
+    let own = all
+        .dossiers
+        .iter()
+        .find(|d| d.company_id == Some(company))
+        .unwrap()
+        .id;
+    let other = all
+        .dossiers
+        .iter()
+        .find(|d| d.company_id.is_some() && d.company_id != Some(company))
+        .unwrap()
+        .id;
+    (own, other)
+}
+
+async fn start(backend: Backend) -> Option<Running> {
+    let url = fresh_database(backend).await?;
+    Some(Running::start(&config(url)).await)
+}
+
+async fn demo_accounts_sign_in_and_out(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let anonymous = Browser::new(&server);
+    let refused = anonymous.get("/dossiers?page=2").await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(refused.location, "/connexion?retour=%2Fdossiers%3Fpage%3D2");
+    let page = anonymous.get("/connexion").await;
+    assert!(page.body.contains("Adresse électronique") && page.body.contains("Se connecter"));
+
+    for account in server::demo::ACCOUNTS {
+        let browser = Browser::new(&server);
+        let answer = browser
+            .post(
+                "/connexion",
+                &[
+                    ("adresse", account.email),
+                    ("mot_de_passe", PASSWORD),
+                    ("retour", ""),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", account.email);
+        assert!(
+            answer
+                .set_cookie
+                .iter()
+                .any(|cookie| cookie.starts_with("sesame_session=")
+                    && cookie.contains("HttpOnly")
+                    && cookie.contains("SameSite=Lax")),
+            "{} : {:?}",
+            account.email,
+            answer.set_cookie
+        );
+        // First the terms of use, whatever was asked for.
+        let gate = browser.get("/espace").await;
+        assert_eq!(
+            gate.location, "/cgu/acceptation?retour=%2Fespace",
+            "{}",
+            account.email
+        );
+        let unticked = browser
+            .post("/cgu/acceptation", &[("retour", "/espace")])
+            .await;
+        assert!(unticked.location.contains("erreur=cgu-non-cochee"));
+        let accepted = browser
+            .post(
+                "/cgu/acceptation",
+                &[("accepte", "oui"), ("retour", "/espace")],
+            )
+            .await;
+        assert_eq!(accepted.location, "/espace?message=cgu-acceptees");
+        let space = browser.get("/espace").await;
+        assert_eq!(space.status, StatusCode::OK, "{}", account.email);
+        assert!(space.body.contains(account.full_name), "{}", account.email);
+        assert!(space.body.contains("Se déconnecter"));
+
+        let out = browser.post("/deconnexion", &[]).await;
+        assert_eq!(out.location, "/connexion?message=deconnecte");
+        assert!(out
+            .set_cookie
+            .iter()
+            .any(|cookie| cookie.contains("Max-Age=0")));
+        assert_eq!(browser.get("/espace").await.status, StatusCode::SEE_OTHER);
+    }
+    // Acceptances are recorded with who, when, which version and from where.
+    let entries = server.store.audit_entries(500).await.unwrap();
+    let accepted: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "cgu_acceptees")
+        .collect();
+    assert_eq!(accepted.len(), server::demo::ACCOUNTS.len());
+    assert!(accepted
+        .iter()
+        .all(|e| e.detail == app::domain::cgu::VERSION && e.address == "127.0.0.1"));
+    assert_eq!(
+        entries.iter().filter(|e| e.action == "connexion").count(),
+        server::demo::ACCOUNTS.len()
+    );
+    server.stop().await;
+}
+
+async fn operators_see_only_their_company(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let (own, other) = dossiers_of(&server.store, OPERATOR).await;
+    let browser = Browser::new(&server);
+    browser.sign_in(OPERATOR, PASSWORD).await;
+    let mine = browser.get(&format!("/dossiers/{own}")).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let theirs = browser.get(&format!("/dossiers/{other}")).await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+    assert!(theirs.body.contains("Accès refusé"));
+    let list = browser.get("/dossiers").await;
+    let own_company = server
+        .store
+        .user_by_email(OPERATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id;
+    let company = server
+        .store
+        .companies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| Some(c.id) == own_company)
+        .unwrap();
+    let other_names: Vec<String> = server
+        .store
+        .companies()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.id != company.id)
+        .map(|c| c.name)
+        .collect();
+    assert!(list.body.contains(&company.name));
+    for name in other_names {
+        assert!(!list.body.contains(&format!(">{name}<")), "{name} visible");
+    }
+    // The DGITM sees no dossier at all.
+    let dgitm = Browser::new(&server);
+    dgitm.sign_in("dgitm@demo.sesame.test", PASSWORD).await;
+    assert_eq!(
+        dgitm.get(&format!("/dossiers/{own}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    server.stop().await;
+}
+
+async fn a_head_of_service_grants_and_withdraws(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let orly = Locode::parse("FRORY").unwrap();
+    let dossier = server
+        .store
+        .dossiers(
+            &DossierQuery {
+                site: Some(orly.clone()),
+                ..DossierQuery::default()
+            },
+            &DossierScope::All,
+        )
+        .await
+        .unwrap()
+        .dossiers[0]
+        .id;
+    let agent_user = server
+        .store
+        .user_by_email(AGENT_SIVEP)
+        .await
+        .unwrap()
+        .unwrap();
+    let habilitation = server
+        .store
+        .habilitations_of(agent_user.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.site == orly)
+        .unwrap();
+
+    let agent = Browser::new(&server);
+    agent.sign_in(AGENT_SIVEP, PASSWORD).await;
+    assert_eq!(
+        agent.get(&format!("/dossiers/{dossier}")).await.status,
+        StatusCode::OK
+    );
+
+    let head = Browser::new(&server);
+    head.sign_in(HEAD, PASSWORD).await;
+    let desk = head.get("/habilitations").await;
+    assert_eq!(desk.status, StatusCode::OK);
+    assert!(desk.body.contains("Accorder une habilitation"));
+    // Another person may not withdraw it.
+    assert_eq!(
+        agent
+            .post(&format!("/habilitations/{}/retrait", habilitation.id), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let withdrawn = head
+        .post(&format!("/habilitations/{}/retrait", habilitation.id), &[])
+        .await;
+    assert_eq!(
+        withdrawn.location,
+        "/habilitations?message=habilitation-retiree"
+    );
+    let refused = agent.get(&format!("/dossiers/{dossier}")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Dates are checked.
+    let agent_id = agent_user.id.to_string();
+    let today = app::domain::access::local_day(chrono::Utc::now());
+    let start_day = today.format("%Y-%m-%d").to_string();
+    let before = (today - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let inverted = head
+        .post(
+            "/habilitations",
+            &[
+                ("agent", &agent_id),
+                ("site", "FRORY"),
+                ("debut", &start_day),
+                ("fin", &before),
+            ],
+        )
+        .await;
+    assert!(
+        inverted.location.contains("erreur=dates-inversees"),
+        "{}",
+        inverted.location
+    );
+    // A customs agent is not the SIVEP head's to habilitate.
+    let customs = server
+        .store
+        .user_by_email("agent.douane@demo.sesame.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let other_administration = head
+        .post(
+            "/habilitations",
+            &[
+                ("agent", &customs),
+                ("site", "FRORY"),
+                ("debut", &start_day),
+            ],
+        )
+        .await;
+    assert_eq!(other_administration.status, StatusCode::FORBIDDEN);
+
+    let granted = head
+        .post(
+            "/habilitations",
+            &[
+                ("agent", &agent_id),
+                ("site", "FRORY"),
+                ("debut", &start_day),
+                ("fin", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        granted.location,
+        "/habilitations?message=habilitation-accordee"
+    );
+    assert_eq!(
+        agent.get(&format!("/dossiers/{dossier}")).await.status,
+        StatusCode::OK
+    );
+    let actions: Vec<String> = server
+        .store
+        .audit_entries(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.contains(&"habilitation_accordee".to_owned()));
+    assert!(actions.contains(&"habilitation_retiree".to_owned()));
+    assert!(actions.contains(&"consultation_dossier".to_owned()));
+    server.stop().await;
+}
+
+async fn a_forgotten_password_is_reset_by_mail(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let mut config = config(url);
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    let server = Running::start(&config).await;
+    let browser = Browser::new(&server);
+
+    // The same answer for an address without an account, and no mail.
+    let unknown = browser
+        .post(
+            "/mot-de-passe-oublie",
+            &[("adresse", "personne@example.fr")],
+        )
+        .await;
+    assert_eq!(unknown.location, "/mot-de-passe-oublie?message=lien-envoye");
+    let invalid = browser
+        .post("/mot-de-passe-oublie", &[("adresse", "pas-une-adresse")])
+        .await;
+    assert!(invalid.location.contains("erreur=adresse-invalide"));
+
+    let asked = browser
+        .post("/mot-de-passe-oublie", &[("adresse", OTHER_OPERATOR)])
+        .await;
+    assert_eq!(asked.location, "/mot-de-passe-oublie?message=lien-envoye");
+    let mail = sink.next_message(Duration::from_secs(10)).await;
+    assert_eq!(mail.to, vec![OTHER_OPERATOR.to_owned()]);
+    let decoded = mail.decoded();
+    assert_eq!(decoded.subject, "Votre nouveau mot de passe France Sésame");
+    let link = decoded
+        .text
+        .split_whitespace()
+        .find(|word| word.contains("/mot-de-passe/nouveau?jeton="))
+        .expect("le lien est dans le courriel")
+        .to_owned();
+    assert!(link.starts_with(&config.base_url()), "{link}");
+    let token = link.split("jeton=").nth(1).unwrap().to_owned();
+    assert!(sink.try_next_message().await.is_none(), "un seul courriel");
+
+    let form = browser
+        .get(&format!("/mot-de-passe/nouveau?jeton={token}"))
+        .await;
+    assert!(form.body.contains(OTHER_OPERATOR) && form.body.contains("Nouveau mot de passe"));
+    let short = browser
+        .post(
+            "/mot-de-passe/nouveau",
+            &[
+                ("jeton", &token),
+                ("mot_de_passe", "court"),
+                ("confirmation", "court"),
+            ],
+        )
+        .await;
+    assert!(short.location.contains("erreur=mot-de-passe-court"));
+    let common = browser
+        .post(
+            "/mot-de-passe/nouveau",
+            &[
+                ("jeton", &token),
+                ("mot_de_passe", "motdepasse123"),
+                ("confirmation", "motdepasse123"),
+            ],
+        )
+        .await;
+    assert!(common.location.contains("erreur=mot-de-passe-courant"));
+    let mismatch = browser
+        .post(
+            "/mot-de-passe/nouveau",
+            &[
+                ("jeton", &token),
+                ("mot_de_passe", "cheval agrafe batterie"),
+                ("confirmation", "autre chose encore"),
+            ],
+        )
+        .await;
+    assert!(mismatch.location.contains("erreur=confirmation"));
+    let new_password = "cheval agrafe batterie";
+    let changed = browser
+        .post(
+            "/mot-de-passe/nouveau",
+            &[
+                ("jeton", &token),
+                ("mot_de_passe", new_password),
+                ("confirmation", new_password),
+            ],
+        )
+        .await;
+    assert!(
+        changed
+            .location
+            .starts_with("/connexion?message=mot-de-passe-change"),
+        "{}",
+        changed.location
+    );
+    // Single use.
+    let again = browser
+        .post(
+            "/mot-de-passe/nouveau",
+            &[
+                ("jeton", &token),
+                ("mot_de_passe", new_password),
+                ("confirmation", new_password),
+            ],
+        )
+        .await;
+    assert!(again.location.contains("erreur=lien-invalide"));
+    let old = browser
+        .post(
+            "/connexion",
+            &[("adresse", OTHER_OPERATOR), ("mot_de_passe", PASSWORD)],
+        )
+        .await;
+    assert!(old.location.contains("erreur=identifiants"));
+    Browser::new(&server)
+        .sign_in(OTHER_OPERATOR, new_password)
+        .await;
+    server.stop().await;
+}
+
+async fn failed_sign_ins_slow_down_further_attempts(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let browser = Browser::new(&server);
+    for _ in 0..3 {
+        let answer = browser
+            .post(
+                "/connexion",
+                &[
+                    ("adresse", OPERATOR),
+                    ("mot_de_passe", "mauvais mot de passe"),
+                ],
+            )
+            .await;
+        assert!(answer.location.contains("erreur=identifiants"));
+    }
+    // Even the right password waits now, for this account.
+    let slowed = browser
+        .post(
+            "/connexion",
+            &[("adresse", OPERATOR), ("mot_de_passe", PASSWORD)],
+        )
+        .await;
+    assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(slowed.headers.contains_key("retry-after"));
+    assert!(slowed.body.contains("Trop de tentatives de connexion"));
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    Browser::new(&server).sign_in(OPERATOR, PASSWORD).await;
+    server.stop().await;
+}
+
+async fn failures_from_one_address_slow_it_down(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let mut config = config(url);
+    // Only the slowdown is under test, not the budget of requests.
+    config.sensitive_per_minute = 10_000;
+    config.sensitive_burst = 10_000;
+    config.trusted_proxies = "127.0.0.1/32".into();
+    let server = Running::start(&config).await;
+    let browser = Browser::new(&server);
+    // Thirty different addresses: no single account reaches its own limit…
+    for n in 0..30 {
+        let email = format!("essai{n}@example.fr");
+        let answer = browser
+            .post(
+                "/connexion",
+                &[("adresse", email.as_str()), ("mot_de_passe", "devinette")],
+            )
+            .await;
+        assert!(
+            answer.location.contains("erreur=identifiants"),
+            "{n} : {}",
+            answer.location
+        );
+    }
+    // …but the address sending them does, for every account.
+    let slowed = browser
+        .post(
+            "/connexion",
+            &[("adresse", OPERATOR), ("mot_de_passe", PASSWORD)],
+        )
+        .await;
+    assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another address (behind the trusted proxy) is not slowed down.
+    let elsewhere = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+        .post(server.url("/connexion"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .form(&[("adresse", OPERATOR), ("mot_de_passe", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
+    assert!(!elsewhere.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("erreur"));
+    server.stop().await;
+}
+
+async fn sessions_are_listed_ended_and_expire(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let laptop = Browser::new(&server);
+    laptop.sign_in(OPERATOR, PASSWORD).await;
+    let phone = Browser::new(&server);
+    phone.sign_in(OPERATOR, PASSWORD).await;
+    let space = laptop.get("/espace").await;
+    assert_eq!(
+        space.body.matches("/fin\"").count(),
+        2,
+        "deux sessions listées"
+    );
+    // The laptop ends the phone's session: the phone is signed out.
+    let sessions = server
+        .store
+        .sessions_of(
+            server
+                .store
+                .user_by_email(OPERATOR)
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            chrono::Utc::now(),
+            chrono::Duration::minutes(30),
+        )
+        .await
+        .unwrap();
+    let phone_session = sessions.iter().map(|s| s.id).max().unwrap();
+    let ended = laptop
+        .post(&format!("/espace/sessions/{phone_session}/fin"), &[])
+        .await;
+    assert_eq!(ended.location, "/espace?message=session-terminee");
+    assert_eq!(phone.get("/espace").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(laptop.get("/espace").await.status, StatusCode::OK);
+    // Nobody ends someone else's session.
+    let other = Browser::new(&server);
+    other.sign_in(OTHER_OPERATOR, PASSWORD).await;
+    let laptop_session = sessions.iter().map(|s| s.id).min().unwrap();
+    assert_eq!(
+        other
+            .post(&format!("/espace/sessions/{laptop_session}/fin"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Idle for longer than the idle timeout: signed out.
+    let stale = chrono::Utc::now() - chrono::Duration::hours(2);
+    app_set_last_seen(&server.store, laptop_session, stale).await;
+    let expired = laptop.get("/espace").await;
+    assert_eq!(expired.status, StatusCode::SEE_OTHER);
+    assert!(
+        expired.set_cookie.iter().any(|c| c.contains("Max-Age=0")),
+        "le cookie périmé est effacé"
+    );
+    server.stop().await;
+}
+
+/// Moves a session's last use back in time, as if its owner had left it.
+async fn app_set_last_seen(store: &Store, id: i64, at: chrono::DateTime<chrono::Utc>) {
+    match store {
+        Store::Sqlite(pool) => {
+            sqlx::query("UPDATE session SET last_seen_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(id)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        Store::Postgres(pool) => {
+            sqlx::query("UPDATE session SET last_seen_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(id)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn cookies_are_hardened_over_https(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let mut config = config(url);
+    config.trusted_proxies = "127.0.0.1/32".into();
+    let server = Running::start(&config).await;
+    let client = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let response = client
+        .post(server.url("/connexion"))
+        .header("x-forwarded-proto", "https")
+        .form(&[("adresse", OPERATOR), ("mot_de_passe", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cookie.starts_with("__Host-sesame_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/")
+    );
+    server.stop().await;
+}
+
+async fn the_audit_trail_detects_tampering(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let browser = Browser::new(&server);
+    browser.sign_in(AGENT_SIVEP, PASSWORD).await;
+    browser
+        .post(
+            "/connexion",
+            &[("adresse", OPERATOR), ("mot_de_passe", "faux mot de passe")],
+        )
+        .await;
+    let report = server.store.verify_audit().await.unwrap();
+    assert_eq!(report.problem, None);
+    assert!(report.entries >= 3, "{report:?}");
+    let entries = server.store.audit_entries(100).await.unwrap();
+    assert!(entries
+        .iter()
+        .any(|e| e.action == "connexion_refusee" && e.object == OPERATOR));
+    assert!(entries
+        .iter()
+        .any(|e| e.action == "connexion" && e.actor == AGENT_SIVEP));
+
+    // The database refuses to change an entry…
+    let update = "UPDATE audit_entry SET detail = 'modifié' WHERE seq = 2";
+    let refused = match &server.store {
+        Store::Sqlite(pool) => sqlx::query(update).execute(pool).await.is_err(),
+        Store::Postgres(pool) => sqlx::query(update).execute(pool).await.is_err(),
+    };
+    assert!(refused, "le journal refuse les modifications");
+    // …and when someone with the database's keys goes around it, verification finds out.
+    let tamper: &[&str] = match &server.store {
+        Store::Sqlite(_) => &[
+            "DROP TRIGGER audit_entry_no_update",
+            "DROP TRIGGER audit_entry_no_delete",
+        ],
+        Store::Postgres(_) => &["DROP TRIGGER audit_entry_append_only ON audit_entry"],
+    };
+    for statement in tamper.iter().chain([&update]) {
+        match &server.store {
+            Store::Sqlite(pool) => sqlx::query(statement)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .unwrap(),
+            Store::Postgres(pool) => sqlx::query(statement)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .unwrap(),
+        }
+    }
+    let report = server.store.verify_audit().await.unwrap();
+    assert_eq!(report.entries, 1);
+    assert!(report.problem.unwrap().contains("entrée n° 2 modifiée"));
+    server.stop().await;
+}
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(app::store::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(app::store::Backend::Postgres).await })*
+        }
+    };
+}
+
+on_both_stores!(
+    demo_accounts_sign_in_and_out,
+    operators_see_only_their_company,
+    a_head_of_service_grants_and_withdraws,
+    a_forgotten_password_is_reset_by_mail,
+    failed_sign_ins_slow_down_further_attempts,
+    failures_from_one_address_slow_it_down,
+    sessions_are_listed_ended_and_expire,
+    cookies_are_hardened_over_https,
+    the_audit_trail_detects_tampering,
+);
+
+/// Every page route and every server function has its entry point in the access policy, so that
+/// the permission matrix covers it.
+#[tokio::test]
+async fn every_entry_point_is_in_the_policy() {
+    let routes = leptos_axum::generate_route_list(app::App);
+    assert!(routes.len() >= 15, "{} pages seulement", routes.len());
+    for route in routes {
+        let path = route
+            .path()
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with(':') || segment.starts_with('{') {
+                    "{}"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let sample = path.replace("{}", "1");
+        assert!(
+            app::domain::access::route_entry(&sample).is_some(),
+            "la page {path} n'a pas de point d'entrée dans la politique d'accès"
+        );
+    }
+    let functions: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
+    assert_eq!(
+        functions.len(),
+        app::api::account::SERVER_FUNCTIONS.len(),
+        "{functions:?}"
+    );
+    for (path, _) in functions {
+        assert!(
+            app::api::account::SERVER_FUNCTIONS
+                .iter()
+                .any(|(known, _)| *known == path),
+            "la fonction serveur {path} n'a pas de point d'entrée dans la politique d'accès"
+        );
+    }
+}
