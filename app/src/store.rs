@@ -141,9 +141,12 @@ impl Store {
         Ok(())
     }
 
+    /// Opens a transaction for writing. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a transaction that reads then writes would otherwise fail, not wait, when
+    /// another connection wrote in between.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }

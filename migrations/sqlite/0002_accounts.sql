@@ -5,6 +5,12 @@
 ALTER TABLE app_user ADD COLUMN email_verified_at TEXT;
 ALTER TABLE app_user ADD COLUMN company_admin INTEGER NOT NULL DEFAULT 0 CHECK (company_admin IN (0, 1));
 ALTER TABLE app_user ADD COLUMN disabled_at TEXT;
+-- Failed sign-ins before the last password change no longer slow the account down.
+ALTER TABLE app_user ADD COLUMN password_changed_at TEXT;
+-- Addresses are compared in lower case; accounts that already had a password were created by
+-- someone who checked their address.
+UPDATE app_user SET email = lower(email);
+UPDATE app_user SET email_verified_at = created_at WHERE password_hash IS NOT NULL;
 
 -- What an agent may see: a site, for one administration, between two dates (inclusive), granted
 -- by a head of service. Withdrawing keeps the row (history), it never deletes it.
@@ -74,10 +80,22 @@ CREATE INDEX account_token_user ON account_token (user_id);
 -- Sign-ins started with an identity provider, until it calls back.
 CREATE TABLE oidc_login (
     state_hash TEXT PRIMARY KEY,
+    browser_hash TEXT NOT NULL,         -- the hash of a cookie only the browser that began holds
     pending TEXT NOT NULL,              -- JSON: provider, state, nonce, PKCE verifier
     return_to TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+
+-- Which account a provider's subject signs in to: linked at the first sign-in by verified
+-- address, then by subject only, so that a recycled address at the provider cannot take over.
+CREATE TABLE oidc_link (
+    provider TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (provider, subject)
+);
+CREATE UNIQUE INDEX oidc_link_user ON oidc_link (provider, user_id);
 
 CREATE TABLE cgu_acceptance (
     user_id INTEGER NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,

@@ -15,6 +15,7 @@ mod sign_in;
 use std::sync::Arc;
 
 use app::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
+use app::domain::directory::Role;
 use app::state::{AppState, Caller};
 use app::store::{Store, StoreError};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -40,6 +41,17 @@ pub struct Accounts {
     /// A tighter budget for sign-in, password recovery and account creation, per client address
     /// and per account.
     pub sensitive: Arc<RateLimiter>,
+    /// For each identity provider, the roles whose accounts it may open (empty: every role).
+    pub oidc_roles: Arc<std::collections::HashMap<String, Vec<Role>>>,
+}
+
+impl Accounts {
+    /// Whether `provider` may sign in an account of this role.
+    pub fn oidc_allows(&self, provider: &str, role: Role) -> bool {
+        self.oidc_roles
+            .get(provider)
+            .is_none_or(|roles| roles.is_empty() || roles.contains(&role))
+    }
 }
 
 /// The routes of the account forms, and of the CGU document.

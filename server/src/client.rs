@@ -7,6 +7,22 @@ use std::net::IpAddr;
 
 use axum::http::HeaderMap;
 
+/// What one subscriber gets: the address itself for IPv4, its /64 for IPv6 (one home or office
+/// holds a whole /64 and may pick any address in it). Budgets and slowdowns count per subscriber.
+pub fn subscriber(ip: &str) -> String {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_default(),
+        _ => ip.to_owned(),
+    }
+}
+
 /// A set of addresses and ranges.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IpSet {
@@ -124,6 +140,14 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &IpSet) -> IpA
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_subscribers_are_their_64() {
+        assert_eq!(subscriber("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(subscriber("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::/64");
+        assert_eq!(subscriber("192.0.2.7"), "192.0.2.7");
+        assert_eq!(subscriber("::ffff:192.0.2.7"), "192.0.2.7");
+    }
     use axum::http::HeaderValue;
 
     fn ip(text: &str) -> IpAddr {

@@ -105,6 +105,10 @@ pub struct OidcProviderConfig {
     pub issuer: String,
     pub client_id: String,
     pub client_secret: SecretString,
+    /// The roles whose accounts this provider may open (`operateur`, `agent_dgddi`…); all when
+    /// empty. The customs account, say, opens operators' accounts only.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// The defaults, as the first layer.

@@ -51,6 +51,8 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("configuration invalide : {0}")]
+    Config(String),
     #[error("configuration du courriel invalide : {0}")]
     Mail(#[source] mail::MailError),
     #[error("échec du chargement des données de démonstration : {0}")]
@@ -139,6 +141,34 @@ pub fn router(state: AppState, guards: Guards, accounts: accounts::Accounts) -> 
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
         .with_state(state)
+}
+
+/// The roles each identity provider may open accounts of; an unknown role is a start-up error.
+fn oidc_roles(
+    config: &Config,
+) -> Result<std::collections::HashMap<String, Vec<app::domain::directory::Role>>, StartError> {
+    config
+        .oidc
+        .iter()
+        .map(|provider| {
+            let roles = provider
+                .roles
+                .iter()
+                .map(|code| {
+                    app::domain::directory::Role::from_code(code.trim()).ok_or_else(|| {
+                        StartError::Config(format!(
+                            "fournisseur d'identité « {} » : rôle « {code} » inconnu (attendu : {})",
+                            provider.id,
+                            app::domain::directory::Role::ALL
+                                .map(|role| role.code())
+                                .join(", ")
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((provider.id.clone(), roles))
+        })
+        .collect()
 }
 
 /// `scheme://host[:port]` of an address, for a Content-Security-Policy source.
@@ -246,6 +276,7 @@ impl Server {
                 config.sensitive_per_minute,
                 config.sensitive_burst,
             ),
+            oidc_roles: std::sync::Arc::new(oidc_roles(config)?),
         };
         Ok(Server {
             addr,

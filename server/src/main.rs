@@ -31,8 +31,15 @@ enum Command {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Vérifie l'intégrité du journal d'audit : toute entrée modifiée, supprimée ou ajoutée
-    /// est signalée, et la commande échoue (code de sortie 1).
-    Verify,
+    /// est signalée, et la commande échoue (code de sortie 1). Affiche l'ancre du journal
+    /// (numéro et empreinte de la dernière entrée), à conserver hors de la base.
+    Verify {
+        /// Une ancre relevée lors d'une vérification précédente (« 1234:empreinte ») : la
+        /// vérification échoue si l'entrée n'a plus cette empreinte, c'est-à-dire si le
+        /// journal a été réécrit depuis, même entièrement recalculé.
+        #[arg(long = "ancre", value_name = "NUMÉRO:EMPREINTE")]
+        anchors: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -56,8 +63,8 @@ async fn main() -> ExitCode {
         .map(|_| tracing::info!("schéma à jour"))
         .map_err(|error| error.to_string()),
         Command::Audit {
-            command: AuditCommand::Verify,
-        } => verify_audit(config).await,
+            command: AuditCommand::Verify { anchors },
+        } => verify_audit(config, anchors).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -81,7 +88,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-async fn verify_audit(config: Config) -> Result<(), String> {
+async fn verify_audit(config: Config, anchors: Vec<String>) -> Result<(), String> {
     let store = server::prepare_store(&Config {
         demo: false,
         ..config
@@ -92,7 +99,36 @@ async fn verify_audit(config: Config) -> Result<(), String> {
         .verify_audit()
         .await
         .map_err(|error| error.to_string())?;
+    // Anchors recorded earlier, outside the database: a trail rewritten and recomputed from the
+    // start no longer has their hashes.
+    let mut broken_anchor = None;
+    for anchor in &anchors {
+        let Some((seq, hash)) = anchor
+            .split_once(':')
+            .and_then(|(seq, hash)| Some((seq.trim().parse::<i64>().ok()?, hash.trim())))
+        else {
+            store.close().await;
+            return Err(format!(
+                "ancre « {anchor} » illisible : attendu NUMÉRO:EMPREINTE"
+            ));
+        };
+        let stored = store
+            .audit_hash(seq)
+            .await
+            .map_err(|error| error.to_string())?;
+        if stored.as_deref() != Some(hash) && broken_anchor.is_none() {
+            broken_anchor = Some(match stored {
+                Some(_) => format!(
+                    "l'entrée n° {seq} n'a plus l'empreinte de l'ancre : le journal a été réécrit"
+                ),
+                None => format!("l'entrée n° {seq} de l'ancre a disparu"),
+            });
+        }
+    }
     store.close().await;
+    if let Some(problem) = broken_anchor {
+        return Err(format!("journal d'audit altéré : {problem}"));
+    }
     match report.problem {
         None => {
             println!(
@@ -101,6 +137,12 @@ async fn verify_audit(config: Config) -> Result<(), String> {
                 if report.entries > 1 { "s" } else { "" },
                 if report.entries > 1 { "s" } else { "" }
             );
+            if report.entries > 0 {
+                println!(
+                    "Ancre à conserver hors de la base (à redonner avec --ancre) : {}:{}",
+                    report.entries, report.head_hash
+                );
+            }
             Ok(())
         }
         Some(problem) => Err(format!(

@@ -519,6 +519,7 @@ mod tests {
             issuer: "http://127.0.0.1:9".to_owned(),
             client_id: "sesame".to_owned(),
             client_secret: SecretString::from("secret"),
+            roles: Vec::new(),
         }
     }
 

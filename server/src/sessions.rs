@@ -69,15 +69,17 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// The session token the browser sent, if any.
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// The session token the browser sent, if any. Over HTTPS only the `__Host-` cookie counts: a
+/// plain one could have been planted by a sibling site or over plain HTTP.
+fn cookie_token(headers: &HeaderMap, over_https: bool) -> Option<String> {
+    let wanted = if over_https { SECURE_COOKIE } else { COOKIE };
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SECURE_COOKIE || *name == COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.to_owned())
         .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -122,7 +124,7 @@ pub async fn resolve(
         ip: ip.to_string(),
         ..Caller::default()
     };
-    let token = cookie_token(request.headers());
+    let token = cookie_token(request.headers(), over_https);
     let mut stale = false;
     if let Some(token) = &token {
         let now = Utc::now();
@@ -163,8 +165,16 @@ pub async fn resolve(
             Err(error) => return unavailable(error),
         }
     }
+    let signed_in = caller.viewer.is_some();
     request.extensions_mut().insert(caller);
     let mut response = next.run(request).await;
+    // What a signed-in person sees is theirs: no cache, shared or not, keeps it.
+    if signed_in && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store, private"),
+        );
+    }
     if stale && !response.headers().contains_key(header::SET_COOKIE) {
         response
             .headers_mut()
@@ -266,19 +276,34 @@ mod tests {
     }
 
     #[test]
-    fn the_cookie_is_read_under_either_name_and_checked() {
+    fn the_cookie_is_read_under_its_name_for_the_transport_and_checked() {
         let token = "a".repeat(64);
         let mut headers = HeaderMap::new();
         headers.insert(
             header::COOKIE,
             HeaderValue::from_str(&format!("autre=1; {SECURE_COOKIE}={token}")).unwrap(),
         );
-        assert_eq!(cookie_token(&headers), Some(token.clone()));
+        assert_eq!(cookie_token(&headers, true), Some(token.clone()));
+        assert_eq!(
+            cookie_token(&headers, false),
+            None,
+            "over HTTP, the plain name only"
+        );
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("sesame_session={token}")).unwrap(),
+        );
+        assert_eq!(
+            cookie_token(&headers, true),
+            None,
+            "a planted plain cookie does not count over HTTPS"
+        );
+        assert_eq!(cookie_token(&headers, false), Some(token));
         headers.insert(
             header::COOKIE,
             HeaderValue::from_static("sesame_session=pas-un-jeton"),
         );
-        assert_eq!(cookie_token(&headers), None);
+        assert_eq!(cookie_token(&headers, false), None);
     }
 
     #[test]

@@ -380,8 +380,9 @@ impl Store {
         row.map(Habilitation::try_from).transpose()
     }
 
-    /// Failed sign-ins since `since`, for an address and for a client address: how many, and
-    /// when the last one was. Read from the audit trail, so that every instance sees them.
+    /// Failed sign-ins since `since`, for an address (and not before its last password change)
+    /// and for a client address: how many, and when the last one was. Read from the audit trail,
+    /// so that every instance sees them.
     pub async fn sign_in_failures(
         &self,
         email: &str,
@@ -391,7 +392,8 @@ impl Store {
         let by_email: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT COUNT(*), MAX(at) FROM audit_entry
-                 WHERE action = 'connexion_refusee' AND object = $1 AND at > $2",
+                 WHERE action = 'connexion_refusee' AND object = $1 AND at > $2
+                   AND at > COALESCE((SELECT password_changed_at FROM app_user WHERE email = $1), $2)",
             )
             .bind(email.to_lowercase())
             .bind(since)
@@ -411,15 +413,17 @@ impl Store {
         Ok([by_email, by_ip])
     }
 
-    /// Takes a pending identity-provider sign-in by its state (single use).
+    /// Takes a pending identity-provider sign-in by its state (single use): its pending data,
+    /// where to return, and the hash of the browser cookie it was begun with.
     pub async fn take_oidc_login(
         &self,
         state_hash: &str,
         since: DateTime<Utc>,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        let row: Option<(String, String)> = on_pool!(self, pool => {
+    ) -> Result<Option<(String, String, String)>, StoreError> {
+        let row: Option<(String, String, String)> = on_pool!(self, pool => {
             sqlx::query_as(
-                "DELETE FROM oidc_login WHERE state_hash = $1 AND created_at > $2 RETURNING pending, return_to",
+                "DELETE FROM oidc_login WHERE state_hash = $1 AND created_at > $2
+                 RETURNING pending, return_to, browser_hash",
             )
             .bind(state_hash)
             .bind(since)
@@ -432,6 +436,7 @@ impl Store {
     pub async fn save_oidc_login(
         &self,
         state_hash: &str,
+        browser_hash: &str,
         pending: &str,
         return_to: &str,
         now: DateTime<Utc>,
@@ -444,8 +449,12 @@ impl Store {
                 .map(|done| done.rows_affected())
         })?;
         on_pool!(self, pool => {
-            sqlx::query("INSERT INTO oidc_login (state_hash, pending, return_to, created_at) VALUES ($1, $2, $3, $4)")
+            sqlx::query(
+                "INSERT INTO oidc_login (state_hash, browser_hash, pending, return_to, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
                 .bind(state_hash)
+                .bind(browser_hash)
                 .bind(pending)
                 .bind(return_to)
                 .bind(now)
@@ -457,7 +466,77 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The account a provider's subject is linked to, if any.
+    pub async fn oidc_linked_user(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT user_id FROM oidc_link WHERE provider = $1 AND subject = $2")
+                .bind(provider)
+                .bind(subject)
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+
+    /// Whether an account is already linked to another subject of this provider.
+    pub async fn oidc_link_of(
+        &self,
+        provider: &str,
+        user_id: i64,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT subject FROM oidc_link WHERE provider = $1 AND user_id = $2")
+                .bind(provider)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+}
+
 impl Tx {
+    pub async fn insert_oidc_link(
+        &mut self,
+        provider: &str,
+        subject: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("INSERT INTO oidc_link (provider, subject, user_id, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(provider)
+                .bind(subject)
+                .bind(user_id)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Every unused link of a user stops working (after a password reset: a link sent while
+    /// someone else held the account must not outlive it).
+    pub async fn revoke_tokens(
+        &mut self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("UPDATE account_token SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
     pub async fn insert_session(
         &mut self,
         session: &NewSession<'_>,
@@ -574,11 +653,17 @@ impl Tx {
         Ok(row)
     }
 
-    pub async fn set_password(&mut self, user_id: i64, hash: &str) -> Result<(), StoreError> {
+    pub async fn set_password(
+        &mut self,
+        user_id: i64,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         on_tx!(self, conn => {
-            sqlx::query("UPDATE app_user SET password_hash = $2 WHERE id = $1")
+            sqlx::query("UPDATE app_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1")
                 .bind(user_id)
                 .bind(hash)
+                .bind(now)
                 .execute(conn)
                 .await
                 .map(|done| done.rows_affected())

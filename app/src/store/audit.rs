@@ -43,6 +43,9 @@ pub struct AuditEntry {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditReport {
     pub entries: i64,
+    /// The hash of the last entry verified: kept outside the database (printed, filed), it lets a
+    /// later verification prove that nothing before it was rewritten (see [`Store::audit_hash`]).
+    pub head_hash: String,
     /// The first break in the chain, in French; `None` when the trail is intact.
     pub problem: Option<String>,
 }
@@ -145,22 +148,40 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await)?)
     }
 
+    /// The stored hash of entry `seq`, to compare with an anchor kept outside the database.
+    pub async fn audit_hash(&self, seq: i64) -> Result<Option<String>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT hash FROM audit_entry WHERE seq = $1")
+                .bind(seq)
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+
     /// Walks the whole trail and checks every link of the chain and the head.
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
         const PAGE: i64 = 1000;
         let sql =
             format!("SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE seq > $1 ORDER BY seq LIMIT $2");
+        // The head first: entries appended while the check runs are beyond it, not missing.
+        let (head_seq, head_hash): (i64, String) = on_pool!(self, pool => {
+            sqlx::query_as("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(pool).await
+        })?;
         let mut expected_prev = "0".repeat(64);
         let mut last_seq = 0i64;
         let mut count = 0i64;
-        loop {
+        'pages: loop {
             let page: Vec<AuditEntry> = on_pool!(self, pool => {
                 sqlx::query_as(&sql).bind(last_seq).bind(PAGE).fetch_all(pool).await
             })?;
             let done = (page.len() as i64) < PAGE;
             for entry in page {
+                if entry.seq > head_seq {
+                    break 'pages;
+                }
                 let report = |problem: String| AuditReport {
                     entries: count,
+                    head_hash: expected_prev.clone(),
                     problem: Some(problem),
                 };
                 if entry.seq != last_seq + 1 {
@@ -202,10 +223,20 @@ impl Store {
                 break;
             }
         }
-        let (head_seq, head_hash): (i64, String) = on_pool!(self, pool => {
-            sqlx::query_as("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(pool).await
+        // Entries beyond the head that the head has not caught up with were not appended through
+        // the trail.
+        let (max_seq, head_now): (Option<i64>, i64) = on_pool!(self, pool => {
+            sqlx::query_as("SELECT (SELECT MAX(seq) FROM audit_entry), (SELECT seq FROM audit_head WHERE id = 1)")
+                .fetch_one(pool)
+                .await
         })?;
-        let problem = if head_seq != last_seq {
+        let problem = if max_seq.unwrap_or(0) > head_now {
+            Some(format!(
+                "entrées ajoutées sans passer par le journal : n° {} à {}",
+                head_now + 1,
+                max_seq.unwrap_or(0)
+            ))
+        } else if head_seq != last_seq {
             Some(format!(
                 "dernières entrées supprimées : le journal en compte {last_seq}, il devrait en compter {head_seq}"
             ))
@@ -216,6 +247,7 @@ impl Store {
         };
         Ok(AuditReport {
             entries: count,
+            head_hash: expected_prev,
             problem,
         })
     }

@@ -22,6 +22,8 @@ pub fn message(code: &str) -> Option<&'static str> {
         "collegue-retire" => "Le compte de votre collègue est désactivé et ses sessions sont fermées.",
         "habilitation-accordee" => "L'habilitation est accordée. Elle s'applique dès sa date de début.",
         "habilitation-retiree" => "L'habilitation est retirée : l'agent n'a plus accès à ce site.",
+        "courriel-non-envoye" => "Votre demande est enregistrée, mais le courriel de confirmation n'a pas pu partir. Réessayez dans quelques minutes.",
+        "invitation-non-envoyee" => "Le compte de votre collègue est créé, mais le courriel d'invitation n'a pas pu partir : votre collègue peut demander un nouveau mot de passe depuis la page de connexion pour l'activer.",
         _ => return None,
     })
 }
@@ -34,6 +36,8 @@ pub fn error(code: &str) -> Option<String> {
         "oidc-indisponible" => "Le fournisseur d'identité ne répond pas. Réessayez dans quelques instants, ou connectez-vous avec votre mot de passe.",
         "oidc-refusee" => "La connexion par le fournisseur d'identité n'a pas abouti. Réessayez, ou connectez-vous avec votre mot de passe.",
         "oidc-expiree" => "La connexion par le fournisseur d'identité a expiré ou a déjà servi. Recommencez.",
+        "oidc-compte-lie" => "Ce compte France Sésame est déjà lié à une autre identité chez ce fournisseur. Connectez-vous avec celle-ci, ou avec votre mot de passe.",
+        "oidc-role" => "Ce fournisseur d'identité ne permet pas d'ouvrir votre compte. Connectez-vous avec votre mot de passe ou avec le fournisseur prévu pour votre rôle.",
         "oidc-compte-inconnu" => "Aucun compte France Sésame n'est ouvert pour l'adresse vérifiée par le fournisseur d'identité. Demandez à l'administrateur de votre entreprise ou à votre chef de service de vous inviter.",
         "cgu-non-cochee" => "Cochez la case pour accepter les conditions générales d'utilisation.",
         "lien-invalide" => "Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.",

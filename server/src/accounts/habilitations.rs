@@ -15,6 +15,15 @@ use super::{back, check_viewer, done, Accounts, Failure, Outcome};
 
 const PAGE: &str = "/habilitations";
 
+/// A day as a date field sends it (2026-11-26), or as people type it where there is no date
+/// picker (26/11/2026).
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .ok()
+}
+
 #[derive(Deserialize)]
 pub struct GrantForm {
     agent: String,
@@ -35,6 +44,8 @@ pub async fn grant(
         ("debut", form.debut.as_str()),
         ("fin", form.fin.as_str()),
     ];
+    // Only a head of service goes further (nothing is looked up for anyone else).
+    check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
     let agent_id: i64 = form
         .agent
         .trim()
@@ -60,14 +71,10 @@ pub async fn grant(
             site: &site,
         },
     )?;
-    let starts_on = NaiveDate::parse_from_str(form.debut.trim(), "%Y-%m-%d")
-        .map_err(|_| back(PAGE, "date-debut", &refill))?;
+    let starts_on = parse_day(&form.debut).ok_or_else(|| back(PAGE, "date-debut", &refill))?;
     let ends_on = match form.fin.trim() {
         "" => None,
-        text => Some(
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| back(PAGE, "date-fin", &refill))?,
-        ),
+        text => Some(parse_day(text).ok_or_else(|| back(PAGE, "date-fin", &refill))?),
     };
     if ends_on.is_some_and(|end| end < starts_on) {
         return Err(back(PAGE, "dates-inversees", &refill));
@@ -118,9 +125,8 @@ pub async fn withdraw(
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Outcome {
+    check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
     let Some(habilitation) = accounts.store.habilitation(id).await? else {
-        // Nothing to withdraw; say no more than a refusal would to someone outside the perimeter.
-        check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
         return Err(back(PAGE, "habilitation-introuvable", &[]));
     };
     let agent_role = accounts

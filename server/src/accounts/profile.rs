@@ -61,10 +61,12 @@ pub async fn update_profile(
         .await?;
     }
     let mut verification = None;
-    if email != viewer.email {
-        if tx.email_taken(&email).await? {
-            return Err(back(page, "adresse-prise", &[("adresse", &email)]));
-        }
+    let mut taken = false;
+    if email != viewer.email && tx.email_taken(&email).await? {
+        // Said to the owner of that address, not to whoever typed it: nobody learns here
+        // which addresses have an account.
+        taken = true;
+    } else if email != viewer.email {
         let (token, hash) = new_token();
         let expires_at = now + VERIFICATION_LIFETIME;
         tx.insert_token(
@@ -88,6 +90,23 @@ pub async fn update_profile(
         verification = Some((token, expires_at));
     }
     tx.commit().await?;
+    if taken {
+        let text = String::from(
+            "Bonjour,\n\n\
+             Quelqu'un a demandé à utiliser cette adresse pour un compte France Sésame, mais elle est \
+             déjà celle d'un compte. Rien n'a été changé.\n\n\
+             Si c'était vous, connectez-vous avec ce compte, ou demandez un nouveau mot de passe depuis \
+             la page de connexion.\n\n— France Sésame\n"
+        );
+        send_mail(
+            &accounts,
+            &email,
+            "Cette adresse a déjà un compte France Sésame",
+            text,
+        )
+        .await;
+        return done(page, "verification-envoyee");
+    }
     if let Some((token, expires_at)) = verification {
         let link = format!("{}/verification?jeton={token}", accounts.base_url);
         let text = format!(
@@ -99,14 +118,37 @@ pub async fn update_profile(
              Si vous n'avez rien demandé, ignorez ce message.\n\n— France Sésame\n",
             expiry = expiry_text(expires_at),
         );
-        send_mail(
+        let sent = send_mail(
             &accounts,
             &email,
             "Confirmez votre adresse électronique",
             text,
         )
         .await;
-        return done(page, "verification-envoyee");
+        // The current address hears of it: someone who took over a session cannot quietly move
+        // the account elsewhere.
+        let notice = format!(
+            "Bonjour {name},\n\n\
+             Une demande de changement d'adresse électronique a été faite pour votre compte France \
+             Sésame, vers {email}. Elle ne prendra effet que si le lien envoyé à cette adresse est ouvert.\n\n\
+             Si vous n'êtes pas à l'origine de cette demande, connectez-vous, fermez les sessions que vous \
+             ne reconnaissez pas depuis votre espace personnel et changez votre mot de passe.\n\n— France Sésame\n"
+        );
+        send_mail(
+            &accounts,
+            &viewer.email,
+            "Changement d'adresse demandé sur votre compte",
+            notice,
+        )
+        .await;
+        return done(
+            page,
+            if sent {
+                "verification-envoyee"
+            } else {
+                "courriel-non-envoye"
+            },
+        );
     }
     done(page, "profil-enregistre")
 }
@@ -245,8 +287,11 @@ pub async fn invite_colleague(
         inviter = viewer.full_name,
         expiry = expiry_text(expires_at),
     );
-    send_mail(&accounts, &email, "Votre compte France Sésame", text).await;
-    done(page, "collegue-invite")
+    if send_mail(&accounts, &email, "Votre compte France Sésame", text).await {
+        done(page, "collegue-invite")
+    } else {
+        done(page, "invitation-non-envoyee")
+    }
 }
 
 /// A company's administrator removes a colleague: the account is disabled (its history stays)
@@ -256,15 +301,17 @@ pub async fn remove_colleague(
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Outcome {
-    let colleague = accounts.store.user(id).await?;
-    let target = Target::Colleague {
-        user_id: id,
-        company_id: colleague.as_ref().and_then(|user| user.company_id),
-    };
-    check_viewer(&caller, EntryPoint::RemoveColleague, target)?;
-    let Some(colleague) = colleague else {
+    // Only a company's administrator goes further; to them, a missing or already removed
+    // account is said so.
+    check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
+    let Some(colleague) = accounts.store.user(id).await? else {
         return Err(back("/espace", "collegue-introuvable", &[]));
     };
+    let target = Target::Colleague {
+        user_id: id,
+        company_id: colleague.company_id,
+    };
+    check_viewer(&caller, EntryPoint::RemoveColleague, target)?;
     let now = Utc::now();
     let mut tx = accounts.store.begin().await?;
     tx.disable_user(id, now).await?;

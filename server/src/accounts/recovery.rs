@@ -106,7 +106,13 @@ pub async fn reset_password(
     Form(form): Form<NewPasswordForm>,
 ) -> Outcome {
     check(&caller, EntryPoint::ResetPassword, Target::Nothing)?;
-    sensitive_budget(&accounts, &[&format!("reinitialisation:{}", caller.ip)])?;
+    sensitive_budget(
+        &accounts,
+        &[&format!(
+            "reinitialisation:{}",
+            crate::client::subscriber(&caller.ip)
+        )],
+    )?;
     let jeton = form.jeton.trim();
     let hash = token_hash(jeton);
     let now = Utc::now();
@@ -144,7 +150,9 @@ pub async fn reset_password(
     let Some((user_id, _)) = taken else {
         return Err(back(page, "lien-invalide", &[]));
     };
-    tx.set_password(user_id, &password_hash).await?;
+    tx.set_password(user_id, &password_hash, now).await?;
+    // Links sent while someone else may have held the account stop working.
+    tx.revoke_tokens(user_id, now).await?;
     tx.verify_email(user_id, None, now).await?;
     let ended = tx.end_sessions_of(user_id, now).await?;
     let object = format!("utilisateur:{user_id}");

@@ -175,7 +175,15 @@ pub async fn sign_in(
             ))
         }
     };
-    sensitive_budget(&accounts, &[&format!("connexion:{}", caller.ip)])?;
+    // Per address (IPv6: per /64, what one subscriber gets) and per account, so that guesses
+    // sent in parallel, before the failures are recorded, stay few.
+    sensitive_budget(
+        &accounts,
+        &[
+            &format!("connexion:{}", crate::client::subscriber(&caller.ip)),
+            &format!("connexion:{email}"),
+        ],
+    )?;
     let now = Utc::now();
     let [by_email, by_ip] = accounts
         .store
@@ -330,9 +338,43 @@ pub struct OidcBeginQuery {
     retour: String,
 }
 
+/// The cookie that ties a sign-in begun with an identity provider to the browser that began it:
+/// a callback address sent to someone else then opens nothing in their browser.
+const OIDC_COOKIE: &str = "sesame_oidc";
+const OIDC_SECURE_COOKIE: &str = "__Host-sesame_oidc";
+
+fn oidc_cookie(value: &str, over_https: bool, max_age: i64) -> axum::http::HeaderValue {
+    let (name, secure) = if over_https {
+        (OIDC_SECURE_COOKIE, "; Secure")
+    } else {
+        (OIDC_COOKIE, "")
+    };
+    axum::http::HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("a hex value makes a valid header")
+}
+
+fn oidc_cookie_value(headers: &HeaderMap, over_https: bool) -> Option<String> {
+    let wanted = if over_https {
+        OIDC_SECURE_COOKIE
+    } else {
+        OIDC_COOKIE
+    };
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, value)| value.to_owned())
+}
+
 pub async fn oidc_begin(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
+    Extension(OverHttps(over_https)): Extension<OverHttps>,
     Path(provider): Path<String>,
     Query(query): Query<OidcBeginQuery>,
 ) -> Outcome {
@@ -346,16 +388,23 @@ pub async fn oidc_begin(
         }
     };
     let pending_json = serde_json::to_string(&pending).unwrap_or_default();
+    let (browser, browser_hash) = new_token();
     accounts
         .store
         .save_oidc_login(
             &token_hash(&pending.state),
+            &browser_hash,
             &pending_json,
             &query.retour,
             Utc::now(),
         )
         .await?;
-    Ok(see_other(url.as_str()))
+    let mut response = see_other(url.as_str());
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        oidc_cookie(&browser, over_https, 15 * 60),
+    );
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -385,13 +434,23 @@ pub async fn oidc_callback(
         }
         return Err(back("/connexion", "oidc-refusee", &[]));
     };
-    let Some((pending_json, retour)) = accounts
+    let Some((pending_json, retour, browser_hash)) = accounts
         .store
         .take_oidc_login(&token_hash(&state), now - Duration::minutes(15))
         .await?
     else {
         return Err(back("/connexion", "oidc-expiree", &[]));
     };
+    // Begun in this very browser, or not at all.
+    let same_browser = oidc_cookie_value(&headers, over_https)
+        .is_some_and(|value| token_hash(&value) == browser_hash);
+    if !same_browser {
+        tracing::warn!(
+            provider,
+            "retour du fournisseur d'identité dans un autre navigateur"
+        );
+        return Err(back("/connexion", "oidc-expiree", &[]));
+    }
     let pending: crate::oidc::PendingLogin = match serde_json::from_str(&pending_json) {
         Ok(pending) => pending,
         Err(_) => return Err(back("/connexion", "oidc-expiree", &[])),
@@ -413,30 +472,80 @@ pub async fn oidc_callback(
             return Err(back("/connexion", "oidc-refusee", &[]));
         }
     };
-    let Some(user) = accounts.store.user_by_email(&identity.email).await? else {
-        accounts
-            .store
-            .audit(
-                &caller.audit_event(
-                    "connexion_refusee",
-                    &identity.email,
-                    &format!("aucun compte pour cette adresse (fournisseur {provider})"),
-                ),
-                now,
-            )
-            .await?;
-        return Err(back(
-            "/connexion",
-            "oidc-compte-inconnu",
-            &[("adresse", &identity.email)],
-        ));
+    let refuse = |reason: String, code: &'static str| {
+        let accounts = accounts.clone();
+        let caller = caller.clone();
+        let email = identity.email.clone();
+        async move {
+            accounts
+                .store
+                .audit(
+                    &caller.audit_event("connexion_refusee", &email, &reason),
+                    now,
+                )
+                .await?;
+            Err::<Response, Failure>(back("/connexion", code, &[("adresse", &email)]))
+        }
     };
+    // A subject already linked signs in to its account; otherwise the verified address finds
+    // the account, which is then linked to this subject for good.
+    let user = match accounts
+        .store
+        .oidc_linked_user(&provider, &identity.subject)
+        .await?
+    {
+        Some(user_id) => accounts.store.user(user_id).await?,
+        None => match accounts.store.user_by_email(&identity.email).await? {
+            Some(user) => {
+                if accounts
+                    .store
+                    .oidc_link_of(&provider, user.id)
+                    .await?
+                    .is_some()
+                {
+                    return refuse(
+                        format!("compte déjà lié à un autre identifiant du fournisseur {provider}"),
+                        "oidc-compte-lie",
+                    )
+                    .await;
+                }
+                Some(user)
+            }
+            None => None,
+        },
+    };
+    let Some(user) = user else {
+        return refuse(
+            format!("aucun compte pour cette adresse (fournisseur {provider})"),
+            "oidc-compte-inconnu",
+        )
+        .await;
+    };
+    if !accounts.oidc_allows(&provider, user.role) {
+        return refuse(
+            format!(
+                "le fournisseur {provider} n'ouvre pas les comptes « {} »",
+                user.role.label()
+            ),
+            "oidc-role",
+        )
+        .await;
+    }
+    let unlinked = accounts
+        .store
+        .oidc_linked_user(&provider, &identity.subject)
+        .await?
+        .is_none();
+    let mut tx = accounts.store.begin().await?;
+    if unlinked {
+        tx.insert_oidc_link(&provider, &identity.subject, user.id, now)
+            .await?;
+    }
     // The provider verified the address: the account's address is verified too.
     if !user.email_verified {
-        let mut tx = accounts.store.begin().await?;
         tx.verify_email(user.id, None, now).await?;
-        tx.commit().await?;
     }
+    tx.commit().await?;
     open_session(
         &accounts,
         &caller,
@@ -451,7 +560,12 @@ pub async fn oidc_callback(
         },
     )
     .await
-    .map(IntoResponse::into_response)
+    .map(|mut response| {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, oidc_cookie("", over_https, 0));
+        response.into_response()
+    })
 }
 
 #[cfg(test)]

@@ -557,6 +557,150 @@ async fn a_forgotten_password_is_reset_by_mail(backend: Backend) {
     server.stop().await;
 }
 
+/// The link a mail carries, by the start of its path.
+fn link_in(text: &str, path: &str) -> String {
+    text.split_whitespace()
+        .find(|word| word.contains(path))
+        .unwrap_or_else(|| panic!("pas de lien {path} dans :\n{text}"))
+        .to_owned()
+}
+
+async fn an_address_change_is_confirmed_and_told(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let mut config = config(url);
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    let server = Running::start(&config).await;
+    let browser = Browser::new(&server);
+    browser.sign_in(OTHER_OPERATOR, PASSWORD).await;
+    let next_mail = || async { sink.next_message(Duration::from_secs(10)).await.decoded() };
+
+    let asked = browser
+        .post(
+            "/espace/profil",
+            &[
+                ("nom", "Karim Benali"),
+                ("adresse", "Karim.Nouveau@Example.fr"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.location, "/espace?message=verification-envoyee");
+    let (first, second) = (next_mail().await, next_mail().await);
+    let (confirm, notice) = if first.subject.starts_with("Confirmez") {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    assert_eq!(confirm.subject, "Confirmez votre adresse électronique");
+    assert_eq!(
+        notice.subject,
+        "Changement d'adresse demandé sur votre compte"
+    );
+    assert!(notice.text.contains("karim.nouveau@example.fr"));
+    // Until confirmed, the old address is the account's.
+    assert!(server
+        .store
+        .user_by_email(OTHER_OPERATOR)
+        .await
+        .unwrap()
+        .is_some());
+
+    // An address that already has an account: the same answer, and its owner is told.
+    let taken = browser
+        .post(
+            "/espace/profil",
+            &[("nom", "Karim Benali"), ("adresse", OPERATOR)],
+        )
+        .await;
+    assert_eq!(taken.location, "/espace?message=verification-envoyee");
+    let told = next_mail().await;
+    assert_eq!(told.subject, "Cette adresse a déjà un compte France Sésame");
+
+    let token = link_in(&confirm.text, "/verification?jeton=")
+        .split("jeton=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let page = browser.get(&format!("/verification?jeton={token}")).await;
+    assert!(
+        page.body.contains("karim.nouveau@example.fr")
+            && page.body.contains("Confirmer mon adresse")
+    );
+    let confirmed = browser.post("/verification", &[("jeton", &token)]).await;
+    assert_eq!(confirmed.location, "/espace?message=adresse-verifiee");
+    assert!(server
+        .store
+        .user_by_email("karim.nouveau@example.fr")
+        .await
+        .unwrap()
+        .is_some());
+    assert!(server
+        .store
+        .user_by_email(OTHER_OPERATOR)
+        .await
+        .unwrap()
+        .is_none());
+    let again = browser.post("/verification", &[("jeton", &token)]).await;
+    assert!(again.location.contains("erreur=lien-invalide"));
+
+    // A password reset revokes the links sent before it.
+    browser
+        .post(
+            "/espace/profil",
+            &[("nom", "Karim Benali"), ("adresse", "troisieme@example.fr")],
+        )
+        .await;
+    let (first, second) = (next_mail().await, next_mail().await);
+    let pending = if first.subject.starts_with("Confirmez") {
+        first
+    } else {
+        second
+    };
+    let pending = link_in(&pending.text, "/verification?jeton=")
+        .split("jeton=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    Browser::new(&server)
+        .post(
+            "/mot-de-passe-oublie",
+            &[("adresse", "karim.nouveau@example.fr")],
+        )
+        .await;
+    let reset = next_mail().await;
+    let reset = link_in(&reset.text, "/mot-de-passe/nouveau?jeton=")
+        .split("jeton=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let changed = Browser::new(&server)
+        .post(
+            "/mot-de-passe/nouveau",
+            &[
+                ("jeton", &reset),
+                ("mot_de_passe", "six canards en ligne"),
+                ("confirmation", "six canards en ligne"),
+            ],
+        )
+        .await;
+    assert!(
+        changed.location.contains("message=mot-de-passe-change"),
+        "{}",
+        changed.location
+    );
+    let revoked = Browser::new(&server)
+        .post("/verification", &[("jeton", &pending)])
+        .await;
+    assert!(
+        revoked.location.contains("erreur=lien-invalide"),
+        "{}",
+        revoked.location
+    );
+    server.stop().await;
+}
+
 async fn failed_sign_ins_slow_down_further_attempts(backend: Backend) {
     let Some(server) = start(backend).await else {
         return;
@@ -642,6 +786,148 @@ async fn failures_from_one_address_slow_it_down(backend: Backend) {
     server.stop().await;
 }
 
+/// Starts signing in with the provider `test`: the address of the provider to go to.
+async fn begin_oidc(browser: &Browser) -> server::oidc::Url {
+    let answer = browser.get("/connexion/oidc/test").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert!(answer
+        .set_cookie
+        .iter()
+        .any(|c| c.starts_with("sesame_oidc=") && c.contains("HttpOnly")));
+    server::oidc::Url::parse(&answer.location).unwrap()
+}
+
+/// Signing in through an identity provider, the server's own routes: the callback works only in
+/// the browser that began, the account is then tied to the provider's subject, and a provider
+/// limited to some roles opens no other account.
+async fn identity_provider_sign_in(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let callback = format!("{base}/connexion/oidc/test/retour");
+    let provider = crate::oidc::OidcProvider::start(
+        &[&callback],
+        &[&format!("{base}/connexion?message=deconnecte")],
+    )
+    .await;
+    let mut config = config(url);
+    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    config.oidc = vec![provider.config("test")];
+    let server = Running::start(&config).await;
+    assert!(Browser::new(&server)
+        .get("/connexion")
+        .await
+        .body
+        .contains("Se connecter avec Fournisseur de test"));
+
+    // Begins in one browser; the provider's answer opened in another opens nothing.
+    let victim = Browser::new(&server);
+    let attacker = Browser::new(&server);
+    let started = begin_oidc(&attacker).await;
+    let returned = provider.sign_in(&started, HEAD, &callback).await;
+    let path = format!("{}?{}", returned.path(), returned.query().unwrap());
+    let refused = victim.get(&path).await;
+    assert!(
+        refused.location.contains("erreur=oidc-expiree"),
+        "{}",
+        refused.location
+    );
+    assert!(victim
+        .get("/espace")
+        .await
+        .location
+        .starts_with("/connexion"));
+
+    // The same browser: signed in, and the account is now tied to the provider's subject.
+    let person = Browser::new(&server);
+    let started = begin_oidc(&person).await;
+    let returned = provider.sign_in(&started, HEAD, &callback).await;
+    let signed_in = person
+        .get(&format!(
+            "{}?{}",
+            returned.path(),
+            returned.query().unwrap()
+        ))
+        .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    assert!(
+        !signed_in.location.contains("erreur"),
+        "{}",
+        signed_in.location
+    );
+    assert!(signed_in
+        .set_cookie
+        .iter()
+        .any(|c| c.starts_with("sesame_session=")));
+    let head = server.store.user_by_email(HEAD).await.unwrap().unwrap();
+    assert_eq!(
+        server.store.oidc_linked_user("test", HEAD).await.unwrap(),
+        Some(head.id)
+    );
+
+    // Another subject of the provider asserting the same address (a recycled mailbox) is refused.
+    match &server.store {
+        Store::Sqlite(pool) => sqlx::query("UPDATE oidc_link SET subject = 'ancien-titulaire'")
+            .execute(pool)
+            .await
+            .map(|_| ())
+            .unwrap(),
+        Store::Postgres(pool) => sqlx::query("UPDATE oidc_link SET subject = 'ancien-titulaire'")
+            .execute(pool)
+            .await
+            .map(|_| ())
+            .unwrap(),
+    }
+    let other = Browser::new(&server);
+    let started = begin_oidc(&other).await;
+    let returned = provider.sign_in(&started, HEAD, &callback).await;
+    let refused = other
+        .get(&format!(
+            "{}?{}",
+            returned.path(),
+            returned.query().unwrap()
+        ))
+        .await;
+    assert!(
+        refused.location.contains("erreur=oidc-compte-lie"),
+        "{}",
+        refused.location
+    );
+    server.stop().await;
+
+    // A provider for operators only opens no head of service's account.
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let mut config = crate::helpers::config(url);
+    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut limited = provider.config("test");
+    limited.roles = vec!["operateur".into()];
+    config.oidc = vec![limited];
+    let server = Running::start(&config).await;
+    let browser = Browser::new(&server);
+    let started = begin_oidc(&browser).await;
+    let returned = provider.sign_in(&started, HEAD, &callback).await;
+    let refused = browser
+        .get(&format!(
+            "{}?{}",
+            returned.path(),
+            returned.query().unwrap()
+        ))
+        .await;
+    assert!(
+        refused.location.contains("erreur=oidc-role"),
+        "{}",
+        refused.location
+    );
+    server.stop().await;
+}
+
 async fn sessions_are_listed_ended_and_expire(backend: Backend) {
     let Some(server) = start(backend).await else {
         return;
@@ -678,7 +964,12 @@ async fn sessions_are_listed_ended_and_expire(backend: Backend) {
         .await;
     assert_eq!(ended.location, "/espace?message=session-terminee");
     assert_eq!(phone.get("/espace").await.status, StatusCode::SEE_OTHER);
-    assert_eq!(laptop.get("/espace").await.status, StatusCode::OK);
+    let still = laptop.get("/espace").await;
+    assert_eq!(still.status, StatusCode::OK);
+    assert_eq!(
+        still.headers["cache-control"], "no-store, private",
+        "nothing personal is cached"
+    );
     // Nobody ends someone else's session.
     let other = Browser::new(&server);
     other.sign_in(OTHER_OPERATOR, PASSWORD).await;
@@ -778,6 +1069,31 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
         .iter()
         .any(|e| e.action == "connexion" && e.actor == AGENT_SIVEP));
 
+    // An entry slipped in without going through the trail is found…
+    let intruder = "INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash)
+         SELECT seq + 1, at, actor_id, actor, action, object, address, 'ajout', hash, hash FROM audit_entry
+         WHERE seq = (SELECT MAX(seq) FROM audit_entry)";
+    match &server.store {
+        Store::Sqlite(pool) => sqlx::query(intruder)
+            .execute(pool)
+            .await
+            .map(|_| ())
+            .unwrap(),
+        Store::Postgres(pool) => sqlx::query(intruder)
+            .execute(pool)
+            .await
+            .map(|_| ())
+            .unwrap(),
+    }
+    let report = server.store.verify_audit().await.unwrap();
+    assert!(
+        report
+            .problem
+            .as_deref()
+            .unwrap_or_default()
+            .contains("ajoutées sans passer par le journal"),
+        "{report:?}"
+    );
     // The database refuses to change an entry…
     let update = "UPDATE audit_entry SET detail = 'modifié' WHERE seq = 2";
     let refused = match &server.store {
@@ -829,8 +1145,10 @@ on_both_stores!(
     operators_see_only_their_company,
     a_head_of_service_grants_and_withdraws,
     a_forgotten_password_is_reset_by_mail,
+    an_address_change_is_confirmed_and_told,
     failed_sign_ins_slow_down_further_attempts,
     failures_from_one_address_slow_it_down,
+    identity_provider_sign_in,
     sessions_are_listed_ended_and_expire,
     cookies_are_hardened_over_https,
     the_audit_trail_detects_tampering,

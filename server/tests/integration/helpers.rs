@@ -59,6 +59,9 @@ pub fn config(database_url: String) -> Config {
     config.demo = true;
     config.demo_api_key = Some(SecretString::from(DEMO_API_KEY));
     config.shutdown_grace_seconds = 5;
+    // Mails a test does not read go to a folder of its own, not into the working tree.
+    config.mail_folder =
+        std::env::temp_dir().join(format!("sesame-test-mails-{}", uuid::Uuid::new_v4()));
     config
 }
 

@@ -148,6 +148,7 @@ impl OidcProvider {
             issuer: self.issuer.clone(),
             client_id: CLIENT_ID.to_owned(),
             client_secret: SecretString::from(CLIENT_SECRET),
+            roles: Vec::new(),
         }
     }
 
@@ -545,6 +546,7 @@ async fn oidc_a_provider_down_at_discovery_is_retried_at_sign_in() {
         issuer: format!("http://127.0.0.1:{port}"),
         client_id: CLIENT_ID.to_owned(),
         client_secret: SecretString::from(CLIENT_SECRET),
+        roles: Vec::new(),
     };
     let providers = Providers::discover(std::slice::from_ref(&config), BASE_URL).await;
     assert_eq!(providers.list().len(), 1, "still offered");

@@ -122,22 +122,38 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
             .await
             .unwrap();
     }
-    let verify = || {
+    let verify = |extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["audit", "verify"])
+            .args(extra)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", &url)
             .output()
             .expect("le binaire s'exécute")
     };
-    let intact = verify();
+    let intact = verify(&[]);
     assert!(intact.status.success(), "{intact:?}");
     let said = String::from_utf8_lossy(&intact.stdout);
     assert!(
         said.contains("Journal d'audit intègre : 5 entrées vérifiées"),
         "{said}"
     );
+    // The anchor it prints, kept outside the database, holds; a different one does not.
+    let anchor = said
+        .lines()
+        .find_map(|line| {
+            line.split(" : ")
+                .nth(1)
+                .filter(|rest| rest.starts_with("5:"))
+        })
+        .expect("l'ancre est affichée")
+        .to_owned();
+    assert!(verify(&["--ancre", &anchor]).status.success());
+    let forged = format!("5:{}", "0".repeat(64));
+    let rewritten = verify(&["--ancre", &forged]);
+    assert_eq!(rewritten.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&rewritten.stderr).contains("réécrit"));
 
     let app::store::Store::Sqlite(pool) = &store else {
         unreachable!()
@@ -148,7 +164,7 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
     ] {
         sqlx::query(statement).execute(pool).await.unwrap();
     }
-    let altered = verify();
+    let altered = verify(&[]);
     assert_eq!(altered.status.code(), Some(1));
     let said = String::from_utf8_lossy(&altered.stderr);
     assert!(
