@@ -1,5 +1,5 @@
 /** Keyboard use: the skip links come first, and the navigation is reachable with Tab. */
-import { ACCOUNTS, expect, mainNavigation, open, signInDirectly, test } from "./helpers";
+import { ACCOUNTS, PASSWORD, expect, mainNavigation, open, signInDirectly, test, waitUntilInteractive } from "./helpers";
 
 test("Tab atteint d'abord le lien d'évitement « Contenu », qui mène au contenu", async ({ page }) => {
   await open(page, "/");
@@ -59,4 +59,26 @@ test("Tab atteint le lien « Dossiers » de la navigation, sans passer par un é
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL("/dossiers");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Dossiers");
+});
+
+test("la connexion se fait au clavier seul", async ({ page }) => {
+  await open(page, "/connexion");
+  const email = page.getByRole("textbox", { name: /^Adresse électronique/ });
+  await email.focus();
+  await page.keyboard.type(ACCOUNTS.superviseur);
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Mot de passe", { exact: true })).toBeFocused();
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.waitForURL((url) => url.pathname !== "/connexion");
+  if (new URL(page.url()).pathname === "/cgu/acceptation") {
+    // The terms of use, with the keyboard too: tick with Space, send with Enter.
+    await waitUntilInteractive(page);
+    await page.getByLabel(/J'ai lu et j'accepte/).focus();
+    await page.keyboard.press("Space");
+    await expect(page.getByLabel(/J'ai lu et j'accepte/)).toBeChecked();
+    await page.getByRole("button", { name: "Accepter et continuer" }).focus();
+    await page.keyboard.press("Enter");
+  }
+  await expect(page).toHaveURL(/\/dossiers/);
 });

@@ -65,3 +65,27 @@ test("sur téléphone, l'accueil tient dans la largeur de l'écran", async ({ pa
   await open(page, "/");
   await expectNoSidewaysScroll(page, "l'accueil");
 });
+
+test("sur téléphone, la connexion tient dans la largeur de l'écran", async ({ page }) => {
+  await page.context().clearCookies();
+  await open(page, "/connexion");
+  await expect(page.getByRole("button", { name: "Se connecter" })).toBeVisible();
+  await expectNoSidewaysScroll(page, "la connexion");
+});
+
+test.describe("espaces personnels sur téléphone", () => {
+  for (const [who, account, path] of [
+    ["un administrateur d'entreprise", ACCOUNTS.operateur, "/espace"],
+    ["un agent", ACCOUNTS.agentSivep, "/espace"],
+    ["un chef de service", ACCOUNTS.chef, "/habilitations"],
+  ] as const) {
+    test.describe(who, () => {
+      test.use({ account });
+      test(`sur téléphone, ${path} tient dans la largeur de l'écran pour ${who}`, async ({ page }) => {
+        await open(page, path);
+        await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+        await expectFitsTheScreen(page, `${path} (${who})`);
+      });
+    });
+  }
+});

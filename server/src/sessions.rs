@@ -21,11 +21,46 @@ use sha2::{Digest, Sha256};
 
 use crate::perimeter::{ClientIp, OverHttps};
 
-/// The cookie's name over plain HTTP (development)…
+/// The session cookie's name over plain HTTP (development); over HTTPS it takes the `__Host-`
+/// prefix, which makes browsers refuse it unless it is Secure, host-only and for the whole site.
 pub const COOKIE: &str = "sesame_session";
-/// …and over HTTPS, where the `__Host-` prefix makes browsers refuse it unless it is Secure,
-/// host-only and for the whole site.
 pub const SECURE_COOKIE: &str = "__Host-sesame_session";
+
+/// A cookie's name for the transport: `__Host-` prefixed over HTTPS.
+fn cookie_name(base: &str, over_https: bool) -> String {
+    if over_https {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// The value of the platform's cookie `base` the browser sent, under the one name that counts for
+/// the transport: over HTTPS a plain cookie could have been planted by a sibling site or over
+/// plain HTTP, so only the `__Host-` one is read.
+pub fn read_cookie(headers: &HeaderMap, base: &str, over_https: bool) -> Option<String> {
+    let wanted = cookie_name(base, over_https);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The `Set-Cookie` value for one of the platform's cookies: HttpOnly, SameSite=Lax, for the whole
+/// site, Secure over HTTPS; `max_age` 0 removes it. `value` is hex or empty.
+pub fn set_cookie(base: &str, value: &str, over_https: bool, max_age: Duration) -> HeaderValue {
+    let secure = if over_https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        cookie_name(base, over_https),
+        max_age.num_seconds()
+    ))
+    .expect("a hex value makes a valid header")
+}
 
 /// A used session is written back at most this often, to spare the database.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
@@ -69,46 +104,20 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// The session token the browser sent, if any. Over HTTPS only the `__Host-` cookie counts: a
-/// plain one could have been planted by a sibling site or over plain HTTP.
+/// The session token the browser sent, if any (see [`read_cookie`]).
 fn cookie_token(headers: &HeaderMap, over_https: bool) -> Option<String> {
-    let wanted = if over_https { SECURE_COOKIE } else { COOKIE };
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == wanted)
-        .map(|(_, value)| value.to_owned())
+    read_cookie(headers, COOKIE, over_https)
         .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The `Set-Cookie` value that opens a session in the browser.
 pub fn session_cookie(token: &str, over_https: bool, max_age: Duration) -> HeaderValue {
-    let (name, secure) = if over_https {
-        (SECURE_COOKIE, "; Secure")
-    } else {
-        (COOKIE, "")
-    };
-    HeaderValue::from_str(&format!(
-        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        max_age.num_seconds()
-    ))
-    .expect("a hex token makes a valid header")
+    set_cookie(COOKIE, token, over_https, max_age)
 }
 
 /// The `Set-Cookie` value that removes it.
 pub fn clear_cookie(over_https: bool) -> HeaderValue {
-    let (name, secure) = if over_https {
-        (SECURE_COOKIE, "; Secure")
-    } else {
-        (COOKIE, "")
-    };
-    HeaderValue::from_str(&format!(
-        "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
-    ))
-    .expect("a valid header")
+    set_cookie(COOKIE, "", over_https, Duration::zero())
 }
 
 /// Resolves the request's session into a [`Caller`] (and a [`CurrentSession`]) in its

@@ -21,8 +21,8 @@ use serde::Deserialize;
 use super::{back, check, check_viewer, done, sensitive_budget, Accounts, Failure, Outcome};
 use crate::perimeter::OverHttps;
 use crate::sessions::{
-    clear_cookie, new_token, safe_return, see_other, session_cookie, token_hash, with_query,
-    CurrentSession,
+    clear_cookie, new_token, read_cookie, safe_return, see_other, session_cookie, set_cookie,
+    token_hash, with_query, CurrentSession,
 };
 
 /// Failed sign-ins are counted over this window…
@@ -341,35 +341,6 @@ pub struct OidcBeginQuery {
 /// The cookie that ties a sign-in begun with an identity provider to the browser that began it:
 /// a callback address sent to someone else then opens nothing in their browser.
 const OIDC_COOKIE: &str = "sesame_oidc";
-const OIDC_SECURE_COOKIE: &str = "__Host-sesame_oidc";
-
-fn oidc_cookie(value: &str, over_https: bool, max_age: i64) -> axum::http::HeaderValue {
-    let (name, secure) = if over_https {
-        (OIDC_SECURE_COOKIE, "; Secure")
-    } else {
-        (OIDC_COOKIE, "")
-    };
-    axum::http::HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .expect("a hex value makes a valid header")
-}
-
-fn oidc_cookie_value(headers: &HeaderMap, over_https: bool) -> Option<String> {
-    let wanted = if over_https {
-        OIDC_SECURE_COOKIE
-    } else {
-        OIDC_COOKIE
-    };
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == wanted)
-        .map(|(_, value)| value.to_owned())
-}
 
 pub async fn oidc_begin(
     State(accounts): State<Accounts>,
@@ -402,7 +373,7 @@ pub async fn oidc_begin(
     let mut response = see_other(url.as_str());
     response.headers_mut().append(
         header::SET_COOKIE,
-        oidc_cookie(&browser, over_https, 15 * 60),
+        set_cookie(OIDC_COOKIE, &browser, over_https, Duration::minutes(15)),
     );
     Ok(response)
 }
@@ -442,7 +413,7 @@ pub async fn oidc_callback(
         return Err(back("/connexion", "oidc-expiree", &[]));
     };
     // Begun in this very browser, or not at all.
-    let same_browser = oidc_cookie_value(&headers, over_https)
+    let same_browser = read_cookie(&headers, OIDC_COOKIE, over_https)
         .is_some_and(|value| token_hash(&value) == browser_hash);
     if !same_browser {
         tracing::warn!(
@@ -561,9 +532,10 @@ pub async fn oidc_callback(
     )
     .await
     .map(|mut response| {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, oidc_cookie("", over_https, 0));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(OIDC_COOKIE, "", over_https, Duration::zero()),
+        );
         response.into_response()
     })
 }

@@ -871,18 +871,12 @@ async fn identity_provider_sign_in(backend: Backend) {
     );
 
     // Another subject of the provider asserting the same address (a recycled mailbox) is refused.
-    match &server.store {
-        Store::Sqlite(pool) => sqlx::query("UPDATE oidc_link SET subject = 'ancien-titulaire'")
-            .execute(pool)
-            .await
-            .map(|_| ())
-            .unwrap(),
-        Store::Postgres(pool) => sqlx::query("UPDATE oidc_link SET subject = 'ancien-titulaire'")
-            .execute(pool)
-            .await
-            .map(|_| ())
-            .unwrap(),
-    }
+    crate::helpers::execute(
+        &server.store,
+        "UPDATE oidc_link SET subject = 'ancien-titulaire'",
+    )
+    .await
+    .unwrap();
     let other = Browser::new(&server);
     let started = begin_oidc(&other).await;
     let returned = provider.sign_in(&started, HEAD, &callback).await;
@@ -995,24 +989,14 @@ async fn sessions_are_listed_ended_and_expire(backend: Backend) {
 
 /// Moves a session's last use back in time, as if its owner had left it.
 async fn app_set_last_seen(store: &Store, id: i64, at: chrono::DateTime<chrono::Utc>) {
-    match store {
-        Store::Sqlite(pool) => {
-            sqlx::query("UPDATE session SET last_seen_at = $1 WHERE id = $2")
-                .bind(at)
-                .bind(id)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-        Store::Postgres(pool) => {
-            sqlx::query("UPDATE session SET last_seen_at = $1 WHERE id = $2")
-                .bind(at)
-                .bind(id)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-    }
+    // The text both stores read as this instant (SQLite keeps it as sqlx writes it).
+    let at = at.to_rfc3339();
+    crate::helpers::execute(
+        store,
+        &format!("UPDATE session SET last_seen_at = '{at}' WHERE id = {id}"),
+    )
+    .await
+    .unwrap();
 }
 
 async fn cookies_are_hardened_over_https(backend: Backend) {
@@ -1073,18 +1057,9 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
     let intruder = "INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash)
          SELECT seq + 1, at, actor_id, actor, action, object, address, 'ajout', hash, hash FROM audit_entry
          WHERE seq = (SELECT MAX(seq) FROM audit_entry)";
-    match &server.store {
-        Store::Sqlite(pool) => sqlx::query(intruder)
-            .execute(pool)
-            .await
-            .map(|_| ())
-            .unwrap(),
-        Store::Postgres(pool) => sqlx::query(intruder)
-            .execute(pool)
-            .await
-            .map(|_| ())
-            .unwrap(),
-    }
+    crate::helpers::execute(&server.store, intruder)
+        .await
+        .unwrap();
     let report = server.store.verify_audit().await.unwrap();
     assert!(
         report
@@ -1096,10 +1071,9 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
     );
     // The database refuses to change an entry…
     let update = "UPDATE audit_entry SET detail = 'modifié' WHERE seq = 2";
-    let refused = match &server.store {
-        Store::Sqlite(pool) => sqlx::query(update).execute(pool).await.is_err(),
-        Store::Postgres(pool) => sqlx::query(update).execute(pool).await.is_err(),
-    };
+    let refused = crate::helpers::execute(&server.store, update)
+        .await
+        .is_err();
     assert!(refused, "le journal refuse les modifications");
     // …and when someone with the database's keys goes around it, verification finds out.
     let tamper: &[&str] = match &server.store {
@@ -1110,18 +1084,9 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
         Store::Postgres(_) => &["DROP TRIGGER audit_entry_append_only ON audit_entry"],
     };
     for statement in tamper.iter().chain([&update]) {
-        match &server.store {
-            Store::Sqlite(pool) => sqlx::query(statement)
-                .execute(pool)
-                .await
-                .map(|_| ())
-                .unwrap(),
-            Store::Postgres(pool) => sqlx::query(statement)
-                .execute(pool)
-                .await
-                .map(|_| ())
-                .unwrap(),
-        }
+        crate::helpers::execute(&server.store, statement)
+            .await
+            .unwrap();
     }
     let report = server.store.verify_audit().await.unwrap();
     assert_eq!(report.entries, 1);

@@ -106,3 +106,12 @@ impl Running {
             .expect("arrêt propre");
     }
 }
+
+/// Runs one statement straight on the database, as someone holding its keys would (to age a
+/// session, or to tamper with the audit trail).
+pub async fn execute(store: &Store, statement: &str) -> Result<(), sqlx::Error> {
+    match store {
+        Store::Sqlite(pool) => sqlx::query(statement).execute(pool).await.map(|_| ()),
+        Store::Postgres(pool) => sqlx::query(statement).execute(pool).await.map(|_| ()),
+    }
+}
