@@ -7,4 +7,6 @@ pub mod cgu;
 pub mod directory;
 pub mod dossier;
 pub mod journey;
+pub mod partner;
 pub mod references;
+pub mod timeline;

@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod directory;
 mod dossiers;
+mod ingest;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -19,8 +20,9 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 pub use accounts::{ActiveSession, NewHabilitation, NewSession, SessionInfo, TokenPurpose};
 pub use audit::{AuditEntry, AuditEvent, AuditReport};
-pub use directory::NewUser;
+pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};
+pub use ingest::{CorrelationAlert, Ingested};
 
 /// Runs the same expression against whichever pool the store holds.
 macro_rules! on_pool {

@@ -53,6 +53,10 @@ pub struct Config {
     pub submissions_per_minute: u32,
     /// …and at once.
     pub submissions_burst: u32,
+    /// Partner interface: submissions a key may send a minute, on average…
+    pub partner_submissions_per_minute: u32,
+    /// …and at once (a batch of up to 1,000 events counts once).
+    pub partner_submissions_burst: u32,
     /// Sign-ins, password recoveries and account creations a client or an account may send a
     /// minute, on average…
     pub sensitive_per_minute: u32,
@@ -129,6 +133,8 @@ struct Defaults {
     submissions_burst: u32,
     sensitive_per_minute: u32,
     sensitive_burst: u32,
+    partner_submissions_per_minute: u32,
+    partner_submissions_burst: u32,
     mail_from: &'static str,
     mail_folder: &'static str,
     session_idle_minutes: u32,
@@ -154,6 +160,8 @@ const DEFAULTS: Defaults = Defaults {
     submissions_burst: 40,
     sensitive_per_minute: 10,
     sensitive_burst: 10,
+    partner_submissions_per_minute: 600,
+    partner_submissions_burst: 200,
     mail_from: "France Sésame <ne-pas-repondre@sesame.localhost>",
     mail_folder: "data/mails",
     session_idle_minutes: 30,

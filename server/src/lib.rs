@@ -9,6 +9,7 @@ pub mod demo;
 pub mod denylist;
 pub mod mail;
 pub mod oidc;
+pub mod partner;
 pub mod pdf;
 pub mod perimeter;
 pub mod probes;
@@ -89,7 +90,12 @@ pub struct Guards {
 }
 
 /// The whole HTTP application over a migrated store.
-pub fn router(state: AppState, guards: Guards, accounts: accounts::Accounts) -> Router {
+pub fn router(
+    state: AppState,
+    guards: Guards,
+    accounts: accounts::Accounts,
+    partners: partner::Partners,
+) -> Router {
     let routes = generate_route_list(App);
     let branding = state.branding;
     let providers = app::ui::IdentityProviders(accounts.providers.list());
@@ -103,6 +109,7 @@ pub fn router(state: AppState, guards: Guards, accounts: accounts::Accounts) -> 
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
         .merge(accounts::routes(accounts))
+        .merge(partner::routes(partners))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -113,6 +120,7 @@ pub fn router(state: AppState, guards: Guards, accounts: accounts::Accounts) -> 
         // Sessions are resolved once the request is known to come from this site, so that the
         // rate limit can count per account and pages can send strangers to sign-in.
         .layer(RequestBodyLimitLayer::new(perimeter::MAX_BODY_BYTES))
+        .layer(from_fn(partner::problems_for_refusals))
         .layer(from_fn_with_state(guards.rate_limiter, rate_limit::limit_submissions))
         .layer(from_fn(sessions::guard_pages))
         .layer(from_fn_with_state(guards.sessions, sessions::resolve))
@@ -264,6 +272,13 @@ impl Server {
                     .collect(),
             ),
         };
+        let partners = partner::Partners {
+            store: store.clone(),
+            limiter: rate_limit::RateLimiter::new(
+                config.partner_submissions_per_minute,
+                config.partner_submissions_burst,
+            ),
+        };
         let accounts = accounts::Accounts {
             store: store.clone(),
             mailer: mail::Mailer::from_config(config).map_err(StartError::Mail)?,
@@ -282,7 +297,7 @@ impl Server {
             addr,
             store,
             listener,
-            router: router(state, guards, accounts),
+            router: router(state, guards, accounts, partners),
             grace: Duration::from_secs(config.shutdown_grace_seconds),
             tls,
         })

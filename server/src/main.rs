@@ -21,10 +21,40 @@ enum Command {
     Serve,
     /// Met le schéma de la base de données à jour, puis s'arrête.
     Migrate,
+    /// Clés d'API des systèmes partenaires.
+    #[command(name = "partner-key")]
+    PartnerKey {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// Journal d'audit.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Crée une clé et l'affiche une seule fois (seule son empreinte est conservée).
+    Create {
+        /// Le système partenaire, par exemple « TRACES NT » ou « Douane — Delta G ».
+        #[arg(long)]
+        name: String,
+        /// Sources autorisées, séparées par des virgules (traces, customs, port_community,
+        /// airport_community, sivep), ou * pour toutes.
+        #[arg(long, default_value = "*")]
+        sources: String,
+        /// Sites autorisés (UN/LOCODE), séparés par des virgules, ou * pour tous.
+        #[arg(long, default_value = "*")]
+        sites: String,
+    },
+    /// Liste les clés (jamais les clés elles-mêmes).
+    List,
+    /// Révoque une clé : toute requête qui la présente est refusée aussitôt.
+    Revoke {
+        /// Le numéro de la clé (voir `list`).
+        id: i64,
     },
 }
 
@@ -65,6 +95,7 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { anchors },
         } => verify_audit(config, anchors).await,
+        Command::PartnerKey { command } => partner_keys(config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -86,6 +117,63 @@ async fn serve(config: Config) -> Result<(), String> {
         .run(shutdown_signal())
         .await
         .map_err(|e| e.to_string())
+}
+
+async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String> {
+    let store = server::prepare_store(&Config {
+        demo: false,
+        ..config
+    })
+    .await
+    .map_err(|error| error.to_string())?;
+    const ACTOR: &str = "ligne de commande";
+    let result = match command {
+        KeyCommand::Create {
+            name,
+            sources,
+            sites,
+        } => server::partner::create_key(&store, &name, &sources, &sites, ACTOR)
+            .await
+            .map(|(id, key)| {
+                println!("Clé n° {id} créée pour « {} » :", name.trim());
+                println!("{key}");
+                println!("Conservez-la maintenant : elle ne sera plus jamais affichée.");
+            }),
+        KeyCommand::List => store
+            .partner_keys()
+            .await
+            .map_err(|error| error.to_string())
+            .map(|keys| {
+                if keys.is_empty() {
+                    println!("Aucune clé.");
+                }
+                for key in keys {
+                    println!(
+                        "n° {:<4} {:<30} sources {:<20} sites {:<20} {}",
+                        key.id,
+                        key.name,
+                        key.sources,
+                        key.sites,
+                        match key.revoked_at {
+                            Some(at) => format!("révoquée le {}", at.format("%d/%m/%Y")),
+                            None => "active".to_owned(),
+                        }
+                    );
+                }
+            }),
+        KeyCommand::Revoke { id } => server::partner::revoke_key(&store, id, ACTOR)
+            .await
+            .and_then(|revoked| {
+                if revoked {
+                    println!("Clé n° {id} révoquée.");
+                    Ok(())
+                } else {
+                    Err(format!("aucune clé active n° {id}"))
+                }
+            }),
+    };
+    store.close().await;
+    result
 }
 
 async fn verify_audit(config: Config, anchors: Vec<String>) -> Result<(), String> {

@@ -296,7 +296,93 @@ impl Tx {
     }
 }
 
+/// A partner system's API key, as the partner interface checks it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerKey {
+    pub id: i64,
+    pub name: String,
+    /// `None`: every source.
+    pub sources: Option<Vec<String>>,
+    /// `None`: every site.
+    pub sites: Option<Vec<String>>,
+}
+
+impl PartnerKey {
+    fn list(text: &str) -> Option<Vec<String>> {
+        (text.trim() != "*").then(|| text.split(',').map(|item| item.trim().to_owned()).collect())
+    }
+
+    pub fn allows_source(&self, source: crate::domain::journey::EventSource) -> bool {
+        self.sources
+            .as_ref()
+            .is_none_or(|sources| sources.iter().any(|code| code == source.code()))
+    }
+
+    pub fn allows_site(&self, site: &Locode) -> bool {
+        self.sites
+            .as_ref()
+            .is_none_or(|sites| sites.iter().any(|code| code == site.as_str()))
+    }
+}
+
+/// A key as the administrator lists them.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct PartnerKeyListing {
+    pub id: i64,
+    pub name: String,
+    pub sources: String,
+    pub sites: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 impl Store {
+    /// The active key with this hash.
+    pub async fn partner_key(&self, key_hash: &str) -> Result<Option<PartnerKey>, StoreError> {
+        let row: Option<(i64, String, String, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, name, sources, sites FROM partner_key WHERE key_hash = $1 AND revoked_at IS NULL",
+            )
+            .bind(key_hash)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.map(|(id, name, sources, sites)| PartnerKey {
+            id,
+            name,
+            sources: PartnerKey::list(&sources),
+            sites: PartnerKey::list(&sites),
+        }))
+    }
+
+    /// Every key, newest first.
+    pub async fn partner_keys(&self) -> Result<Vec<PartnerKeyListing>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, name, sources, sites, created_at, revoked_at FROM partner_key ORDER BY id DESC",
+            )
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Revokes a key; says whether it was active.
+    pub async fn revoke_partner_key(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = on_pool!(self, pool => {
+            sqlx::query("UPDATE partner_key SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(done > 0)
+    }
+
     /// Whether an active partner key has this hash (used by the partner interface).
     pub async fn partner_key_exists(&self, key_hash: &str) -> Result<bool, StoreError> {
         let count: i64 = on_pool!(self, pool => {

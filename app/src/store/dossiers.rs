@@ -351,27 +351,7 @@ impl Tx {
             .fetch_one(conn)
             .await
         })?;
-        for (position, step) in dossier.steps.iter().enumerate() {
-            on_tx!(self, conn => {
-                sqlx::query(
-                    "INSERT INTO step (dossier_id, kind, position, state, started_at, ended_at, actor,
-                         outcome, expected_minutes)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(id)
-                .bind(step.kind.code())
-                .bind(position as i32)
-                .bind(step.state.code())
-                .bind(step.started_at)
-                .bind(step.ended_at)
-                .bind(step.actor.map(Administration::code))
-                .bind(step.outcome.as_deref())
-                .bind(step.expected_minutes)
-                .execute(conn)
-                .await
-                .map(|_| ())
-            })?;
-        }
+        self.replace_steps(id, &dossier.steps).await?;
         for event in &dossier.events {
             on_tx!(self, conn => {
                 sqlx::query(
@@ -391,5 +371,42 @@ impl Tx {
             })?;
         }
         Ok(id)
+    }
+
+    /// Puts a dossier's steps as given, in journey order, in place of those it had.
+    pub async fn replace_steps(
+        &mut self,
+        dossier_id: i64,
+        steps: &[Step],
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("DELETE FROM step WHERE dossier_id = $1")
+                .bind(dossier_id)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        for (position, step) in steps.iter().enumerate() {
+            on_tx!(self, conn => {
+                sqlx::query(
+                    "INSERT INTO step (dossier_id, kind, position, state, started_at, ended_at, actor,
+                         outcome, expected_minutes)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(dossier_id)
+                .bind(step.kind.code())
+                .bind(position as i32)
+                .bind(step.state.code())
+                .bind(step.started_at)
+                .bind(step.ended_at)
+                .bind(step.actor.map(Administration::code))
+                .bind(step.outcome.as_deref())
+                .bind(step.expected_minutes)
+                .execute(conn)
+                .await
+                .map(|_| ())
+            })?;
+        }
+        Ok(())
     }
 }

@@ -1094,18 +1094,7 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
     server.stop().await;
 }
 
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(app::store::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(app::store::Backend::Postgres).await })*
-        }
-    };
-}
-
-on_both_stores!(
+crate::helpers::on_both_stores!(
     demo_accounts_sign_in_and_out,
     operators_see_only_their_company,
     a_head_of_service_grants_and_withdraws,

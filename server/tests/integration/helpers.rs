@@ -115,3 +115,16 @@ pub async fn execute(store: &Store, statement: &str) -> Result<(), sqlx::Error> 
         Store::Postgres(pool) => sqlx::query(statement).execute(pool).await.map(|_| ()),
     }
 }
+
+/// Runs each named scenario `fn(Backend)` once on SQLite and once on PostgreSQL.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(app::store::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(app::store::Backend::Postgres).await })*
+        }
+    };
+}
+pub(crate) use on_both_stores;

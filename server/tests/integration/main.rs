@@ -5,6 +5,7 @@ mod denylist;
 mod helpers;
 mod mail;
 mod oidc;
+mod partner;
 mod perimeter;
 mod process;
 mod rate_limit;

@@ -173,3 +173,83 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
     );
     store.close().await;
 }
+
+/// `server partner-key create`, `list` and `revoke`, as an administrator runs them: the key
+/// printed once opens the partner interface, and stops opening it once revoked.
+#[tokio::test]
+async fn partner_keys_are_created_listed_and_revoked_from_the_command_line() {
+    let folder = std::env::temp_dir().join(format!("sesame-keys-{}", uuid::Uuid::new_v4()));
+    let url = format!("sqlite://{}/sesame.db", folder.display());
+    let server = crate::helpers::Running::start(&crate::helpers::config(url.clone())).await;
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("le binaire s'exécute")
+    };
+    let refused = run(&[
+        "partner-key",
+        "create",
+        "--name",
+        "TRACES NT",
+        "--sources",
+        "fax",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("source « fax » inconnue"));
+
+    let created = run(&[
+        "partner-key",
+        "create",
+        "--name",
+        "TRACES NT",
+        "--sources",
+        "traces",
+        "--sites",
+        "FRLEH,frfos",
+    ]);
+    assert!(created.status.success(), "{created:?}");
+    let said = String::from_utf8_lossy(&created.stdout).to_string();
+    let key = said
+        .lines()
+        .find(|line| line.starts_with("sesame_"))
+        .expect("la clé est affichée")
+        .to_owned();
+    let listed = String::from_utf8_lossy(&run(&["partner-key", "list"]).stdout).to_string();
+    assert!(
+        listed.contains("TRACES NT") && listed.contains("FRLEH,FRFOS") && !listed.contains(&key)
+    );
+
+    let submit = || {
+        reqwest::Client::new()
+            .post(server.url("/api/v1/events"))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({
+                "id": "cli-1", "source": "traces", "type": "ched_lodged",
+                "occurred_at": "2026-11-26T10:00:00+01:00", "site": "FRLEH",
+                "references": { "ched": "CHEDP.FR.2026.0009999" },
+                "goods": { "category": "animal_products", "description": "Thon" },
+                "data": { "ched_type": "P" }
+            }))
+            .send()
+    };
+    assert_eq!(submit().await.unwrap().status(), 201);
+    let id = said
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("Clé n° ")?
+                .split_whitespace()
+                .next()?
+                .parse::<i64>()
+                .ok()
+        })
+        .expect("le numéro de la clé est affiché");
+    assert!(run(&["partner-key", "revoke", &id.to_string()])
+        .status
+        .success());
+    assert_eq!(submit().await.unwrap().status(), 401);
+    server.stop().await;
+}

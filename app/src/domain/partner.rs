@@ -1,0 +1,620 @@
+//! An event as the partner interface receives it (see PARTNER_API.md, version 1): every field
+//! checked, every fault named with its path and a French message saying what is wrong, so that a
+//! partner fixes everything in one go.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::dossier::{GoodsCategory, References};
+use super::journey::{CheckResult, EventKind, EventSource, LabConclusion};
+use super::references::{
+    Awb, BillOfLading, ChedReference, ChedType, ContainerNumber, Eori, Locode, Mrn, PostCode, Siret,
+};
+use super::timeline::{Fact, FactData};
+
+/// At most this many events in one batch.
+pub const MAX_BATCH: usize = 1000;
+
+/// One faulty field of a submission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Where, as a path: `references.container`, `events[3].occurred_at`…
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same fault, inside a batch.
+    pub fn in_batch(self, index: usize) -> FieldError {
+        FieldError {
+            field: format!("events[{index}].{}", self.field),
+            message: self.message,
+        }
+    }
+}
+
+/// The operator an event names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OperatorId {
+    Siret(Siret),
+    Eori(Eori),
+}
+
+/// A checked event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerEvent {
+    pub id: String,
+    pub source: EventSource,
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub site: Locode,
+    pub post: Option<PostCode>,
+    pub references: References,
+    pub goods: GoodsCategory,
+    pub goods_description: String,
+    pub operator: Option<OperatorId>,
+    /// What moves the timeline.
+    pub fact: FactData,
+    /// What the event says beyond its kind, in French, for the history.
+    pub detail: Option<String>,
+    /// The event as received, keys sorted: the same id with other content is a conflict.
+    pub content: String,
+}
+
+impl PartnerEvent {
+    pub fn fact(&self) -> Fact {
+        Fact {
+            kind: self.kind,
+            occurred_at: self.occurred_at,
+            data: self.fact.clone(),
+        }
+    }
+}
+
+const SOURCES: &str = "traces, customs, port_community, airport_community ou sivep";
+const RESULTS: &str =
+    "satisfactory, satisfactory_after_intervention, not_satisfactory, not_done ou derogation";
+
+/// Reads the fields of an event one by one, collecting every fault.
+struct Reader<'a> {
+    object: &'a Map<String, Value>,
+    prefix: &'static str,
+    errors: &'a mut Vec<FieldError>,
+}
+
+impl Reader<'_> {
+    fn path(&self, name: &str) -> String {
+        if self.prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.prefix)
+        }
+    }
+
+    fn fail(&mut self, name: &str, message: impl Into<String>) {
+        let path = self.path(name);
+        self.errors.push(FieldError::new(path, message));
+    }
+
+    /// A string field: `None` and a fault when required and missing or not a string.
+    fn string(&mut self, name: &str, required: bool) -> Option<String> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                if required {
+                    self.fail(name, "champ obligatoire manquant");
+                }
+                None
+            }
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(_) => {
+                self.fail(name, "doit être une chaîne de caractères");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, name: &str) -> Option<bool> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                self.fail(name, "champ obligatoire manquant (true ou false)");
+                None
+            }
+            Some(Value::Bool(value)) => Some(*value),
+            Some(_) => {
+                self.fail(name, "doit valoir true ou false");
+                None
+            }
+        }
+    }
+
+    fn choice<T>(
+        &mut self,
+        name: &str,
+        allowed: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let text = self.string(name, true)?;
+        let value = parse(&text);
+        if value.is_none() {
+            self.fail(
+                name,
+                format!("« {text} » n'est pas une valeur admise ({allowed})"),
+            );
+        }
+        value
+    }
+}
+
+fn check_result(code: &str) -> Option<CheckResult> {
+    serde_json::from_value(Value::String(code.to_owned())).ok()
+}
+
+fn lab_conclusion(code: &str) -> Option<LabConclusion> {
+    serde_json::from_value(Value::String(code.to_owned())).ok()
+}
+
+/// Checks one event. Every fault is reported, each with its field.
+pub fn validate(value: &Value) -> Result<PartnerEvent, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let Some(object) = value.as_object() else {
+        return Err(vec![FieldError::new(
+            "",
+            "un événement doit être un objet JSON",
+        )]);
+    };
+    let mut reader = Reader {
+        object,
+        prefix: "",
+        errors: &mut errors,
+    };
+
+    let id = reader.string("id", true);
+    if let Some(id) = &id {
+        let length = id.chars().count();
+        if !(1..=100).contains(&length) {
+            reader.fail(
+                "id",
+                format!("doit compter de 1 à 100 caractères (il en compte {length})"),
+            );
+        }
+    }
+    let source = reader.choice("source", SOURCES, EventSource::from_code);
+    let kind = reader.choice(
+        "type",
+        "voir la liste des types de la version 1",
+        EventKind::from_code,
+    );
+    let occurred_at = reader.string("occurred_at", true).and_then(|text| {
+        match DateTime::parse_from_rfc3339(&text) {
+            Ok(at) => Some(at.with_timezone(&Utc)),
+            Err(_) => {
+                reader.fail(
+                    "occurred_at",
+                    format!("« {text} » n'est pas un horodatage RFC 3339 avec décalage (exemple : 2026-11-26T14:30:00+01:00)"),
+                );
+                None
+            }
+        }
+    });
+    let site = reader
+        .string("site", true)
+        .and_then(|text| match Locode::parse(&text) {
+            Ok(site) => Some(site),
+            Err(error) => {
+                reader.fail("site", error.to_string());
+                None
+            }
+        });
+    let post = reader
+        .string("post", false)
+        .and_then(|text| match PostCode::parse(&text) {
+            Ok(post) => Some(post),
+            Err(error) => {
+                reader.fail("post", error.to_string());
+                None
+            }
+        });
+    if let (Some(site), Some(post)) = (&site, &post) {
+        if !post.as_str().starts_with(site.as_str()) {
+            reader.fail(
+                "post",
+                format!("le poste {post} n'est pas sur le site {site}"),
+            );
+        }
+    }
+
+    let references = read_references(object.get("references"), reader.errors);
+    let (goods, goods_description) = read_goods(object.get("goods"), reader.errors);
+    let operator = read_operator(object.get("operator"), reader.errors);
+    let (fact, detail) = match kind {
+        Some(kind) => read_data(kind, object.get("data"), &references, reader.errors),
+        None => (FactData::None, None),
+    };
+
+    match (id, source, kind, occurred_at, site, references, goods) {
+        (
+            Some(id),
+            Some(source),
+            Some(kind),
+            Some(occurred_at),
+            Some(site),
+            Some(references),
+            Some(goods),
+        ) if errors.is_empty() => Ok(PartnerEvent {
+            id,
+            source,
+            kind,
+            occurred_at,
+            site,
+            post,
+            references,
+            goods,
+            goods_description: goods_description.unwrap_or_default(),
+            operator,
+            fact,
+            detail,
+            content: serde_json::to_string(value).unwrap_or_default(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn read_references(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Option<References> {
+    let Some(object) = value.and_then(Value::as_object) else {
+        errors.push(FieldError::new(
+            "references",
+            "champ obligatoire : un objet avec au moins une référence parmi container, awb, bill_of_lading, ched, mrn",
+        ));
+        return None;
+    };
+    let mut reader = Reader {
+        object,
+        prefix: "references",
+        errors,
+    };
+    let mut references = References::default();
+    let before = reader.errors.len();
+    macro_rules! reference {
+        ($name:literal, $field:ident, $parse:path) => {
+            if let Some(text) = reader.string($name, false) {
+                match $parse(&text) {
+                    Ok(parsed) => references.$field = Some(parsed),
+                    Err(error) => reader.fail($name, error.to_string()),
+                }
+            }
+        };
+    }
+    reference!("container", container, ContainerNumber::parse);
+    reference!("awb", awb, Awb::parse);
+    reference!("bill_of_lading", bill_of_lading, BillOfLading::parse);
+    reference!("ched", ched, ChedReference::parse);
+    reference!("mrn", mrn, Mrn::parse);
+    for key in object.keys() {
+        if !["container", "awb", "bill_of_lading", "ched", "mrn"].contains(&key.as_str()) {
+            reader.fail(
+                key,
+                "référence inconnue (attendu : container, awb, bill_of_lading, ched ou mrn)",
+            );
+        }
+    }
+    let empty = references.container.is_none()
+        && references.awb.is_none()
+        && references.bill_of_lading.is_none()
+        && references.ched.is_none()
+        && references.mrn.is_none();
+    if empty && reader.errors.len() == before {
+        reader.errors.push(FieldError::new(
+            "references",
+            "au moins une référence est requise parmi container, awb, bill_of_lading, ched, mrn",
+        ));
+    }
+    (reader.errors.len() == before && !empty).then_some(references)
+}
+
+fn read_goods(
+    value: Option<&Value>,
+    errors: &mut Vec<FieldError>,
+) -> (Option<GoodsCategory>, Option<String>) {
+    let Some(object) = value.and_then(Value::as_object) else {
+        errors.push(FieldError::new(
+            "goods",
+            "champ obligatoire : un objet { \"category\": …, \"description\": … }",
+        ));
+        return (None, None);
+    };
+    let mut reader = Reader {
+        object,
+        prefix: "goods",
+        errors,
+    };
+    let category = reader.choice(
+        "category",
+        "live_animals, animal_products, plants, feed, food_non_animal, fruit_vegetables ou organic",
+        GoodsCategory::from_code,
+    );
+    let description = reader.string("description", true);
+    if let Some(description) = &description {
+        let length = description.trim().chars().count();
+        if length == 0 || length > 500 {
+            reader.fail("description", "doit compter de 1 à 500 caractères");
+        }
+    }
+    (category, description.map(|text| text.trim().to_owned()))
+}
+
+fn read_operator(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Option<OperatorId> {
+    let object = match value {
+        None | Some(Value::Null) => return None,
+        Some(Value::Object(object)) => object,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "operator",
+                "doit être un objet { \"siret\": … } ou { \"eori\": … }",
+            ));
+            return None;
+        }
+    };
+    let mut reader = Reader {
+        object,
+        prefix: "operator",
+        errors,
+    };
+    if let Some(text) = reader.string("siret", false) {
+        return match Siret::parse(&text) {
+            Ok(siret) => Some(OperatorId::Siret(siret)),
+            Err(error) => {
+                reader.fail("siret", error.to_string());
+                None
+            }
+        };
+    }
+    if let Some(text) = reader.string("eori", false) {
+        return match Eori::parse(&text) {
+            Ok(eori) => Some(OperatorId::Eori(eori)),
+            Err(error) => {
+                reader.fail("eori", error.to_string());
+                None
+            }
+        };
+    }
+    reader
+        .errors
+        .push(FieldError::new("operator", "indiquez siret ou eori"));
+    None
+}
+
+/// The type-specific `data`: what moves the timeline and what the history says.
+fn read_data(
+    kind: EventKind,
+    value: Option<&Value>,
+    references: &Option<References>,
+    errors: &mut Vec<FieldError>,
+) -> (FactData, Option<String>) {
+    let empty = Map::new();
+    let object = match value {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(object)) => object,
+        Some(_) => {
+            errors.push(FieldError::new("data", "doit être un objet"));
+            return (FactData::None, None);
+        }
+    };
+    let mut reader = Reader {
+        object,
+        prefix: "data",
+        errors,
+    };
+    match kind {
+        EventKind::ChedLodged => {
+            let ched_type = reader.choice("ched_type", "A, P, PP ou D", |code| match code {
+                "A" => Some(ChedType::A),
+                "P" => Some(ChedType::P),
+                "PP" => Some(ChedType::PP),
+                "D" => Some(ChedType::D),
+                _ => None,
+            });
+            (
+                FactData::None,
+                ched_type.map(|kind| kind.label().to_owned()),
+            )
+        }
+        EventKind::Arrived => {
+            let mode = reader.choice("transport_mode", "sea ou air", |code| match code {
+                "sea" => Some("Navire"),
+                "air" => Some("Vol"),
+                _ => None,
+            });
+            let means = reader.string("means", true);
+            (
+                FactData::None,
+                mode.zip(means)
+                    .map(|(mode, means)| format!("{mode} {means}")),
+            )
+        }
+        EventKind::DocumentaryCheckDone | EventKind::IdentityCheckDone => {
+            let result = reader.choice("result", RESULTS, check_result);
+            (
+                result.map(FactData::Check).unwrap_or_default(),
+                result.map(|r| r.label().to_owned()),
+            )
+        }
+        EventKind::ChecksSelected => {
+            let identity = reader.boolean("identity");
+            let physical = reader.boolean("physical");
+            match (identity, physical) {
+                (Some(identity), Some(physical)) => {
+                    let said = match (identity, physical) {
+                        (true, true) => "Contrôles d'identité et physique",
+                        (true, false) => "Contrôle d'identité seul",
+                        (false, true) => "Contrôle physique seul",
+                        (false, false) => "Aucun contrôle complémentaire",
+                    };
+                    (
+                        FactData::Selection { identity, physical },
+                        Some(said.to_owned()),
+                    )
+                }
+                _ => (FactData::None, None),
+            }
+        }
+        EventKind::PhysicalCheckDone => {
+            let result = reader.choice("result", RESULTS, check_result);
+            let samples = reader.boolean("samples_taken");
+            match (result, samples) {
+                (Some(result), Some(samples_taken)) => (
+                    FactData::PhysicalCheck {
+                        result,
+                        samples_taken,
+                    },
+                    Some(format!(
+                        "{}{}",
+                        result.label(),
+                        if samples_taken {
+                            ", prélèvements effectués"
+                        } else {
+                            ""
+                        }
+                    )),
+                ),
+                _ => (FactData::None, None),
+            }
+        }
+        EventKind::LabResult => {
+            let conclusion = reader.choice(
+                "conclusion",
+                "satisfactory, not_satisfactory, not_interpretable ou pending",
+                lab_conclusion,
+            );
+            (
+                conclusion.map(FactData::Lab).unwrap_or_default(),
+                conclusion.map(|c| c.label().to_owned()),
+            )
+        }
+        EventKind::ChedDecision => {
+            let acceptable = reader.boolean("acceptable");
+            for name in ["purpose", "action", "code"] {
+                reader.string(name, false);
+            }
+            let said = acceptable.map(|acceptable| {
+                if acceptable {
+                    "Lot acceptable"
+                } else {
+                    "Lot non acceptable"
+                }
+                .to_owned()
+            });
+            (
+                acceptable
+                    .map(|acceptable| FactData::Decision { acceptable })
+                    .unwrap_or_default(),
+                said,
+            )
+        }
+        EventKind::CustomsDeclarationLodged => {
+            if references.as_ref().is_some_and(|r| r.mrn.is_none()) {
+                reader.errors.push(FieldError::new(
+                    "references.mrn",
+                    "obligatoire pour une déclaration en douane (customs_declaration_lodged)",
+                ));
+            }
+            (FactData::None, None)
+        }
+        EventKind::FollowUpDone => {
+            let action = reader.string("action", true);
+            (
+                FactData::None,
+                action.map(|action| format!("Mesure : {action}")),
+            )
+        }
+        EventKind::Unloaded
+        | EventKind::PositionedAtPost
+        | EventKind::CustomsReleased
+        | EventKind::Exited => (FactData::None, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn valid() -> Value {
+        json!({
+            "id": "TRACES-0001",
+            "source": "traces",
+            "type": "ched_lodged",
+            "occurred_at": "2026-11-26T09:30:00+01:00",
+            "site": "FRLEH",
+            "post": "FRLEH1",
+            "references": { "container": "msku 123456-5", "ched": "CHEDP.FR.2026.0001234" },
+            "goods": { "category": "animal_products", "description": "Crevettes congelées" },
+            "operator": { "siret": "73282932000074" },
+            "data": { "ched_type": "P" }
+        })
+    }
+
+    #[test]
+    fn a_valid_event_is_read_and_normalised() {
+        let event = validate(&valid()).unwrap();
+        assert_eq!(event.kind, EventKind::ChedLodged);
+        assert_eq!(event.references.container.unwrap().as_str(), "MSKU1234565");
+        assert_eq!(event.occurred_at.to_rfc3339(), "2026-11-26T08:30:00+00:00");
+        assert_eq!(
+            event.detail.as_deref(),
+            Some("DSCE-P (produits d'origine animale)")
+        );
+    }
+
+    #[test]
+    fn every_faulty_field_is_named() {
+        let mut value = valid();
+        value["source"] = json!("fax");
+        value["occurred_at"] = json!("hier");
+        value["references"]["container"] = json!("MSKU1234566");
+        value["goods"]["category"] = json!("bananes");
+        value["data"] = json!({});
+        let errors = validate(&value).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "source",
+                "occurred_at",
+                "references.container",
+                "goods.category",
+                "data.ched_type"
+            ]
+        );
+        let container = &errors[2].message;
+        assert!(
+            container.contains('5'),
+            "the expected check digit is said: {container}"
+        );
+    }
+
+    #[test]
+    fn type_specific_rules_hold() {
+        let mut value = valid();
+        value["type"] = json!("customs_declaration_lodged");
+        let errors = validate(&value).unwrap_err();
+        assert_eq!(errors[0].field, "references.mrn");
+        value["type"] = json!("checks_selected");
+        value["data"] = json!({ "identity": "oui" });
+        let errors = validate(&value).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["data.identity", "data.physical"]);
+        value["references"] = json!({});
+        assert!(validate(&value)
+            .unwrap_err()
+            .iter()
+            .any(|e| e.field == "references"));
+    }
+}

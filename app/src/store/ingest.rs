@@ -1,0 +1,280 @@
+//! Partner events into dossiers: idempotency by the partner's event id, correlation by
+//! references, and the timeline worked out again from every event of the dossier.
+
+use chrono::{DateTime, Utc};
+
+use super::{on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::dossier::{current_step, DossierStatus, Flow};
+use crate::domain::journey::{EventKind, StepKind};
+use crate::domain::partner::{validate, OperatorId, PartnerEvent};
+use crate::domain::timeline::{derive, Fact, FactData};
+
+/// What became of a submitted event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ingested {
+    /// Recorded, in this dossier.
+    Created { dossier_id: i64 },
+    /// Already received with the same content.
+    Duplicate { dossier_id: i64 },
+    /// Already received under this id with other content: nothing changed.
+    Conflict { dossier_id: i64 },
+}
+
+/// Two references of one event naming two dossiers, for agents to look at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorrelationAlert {
+    pub event_id: i64,
+    pub dossier_ids: Vec<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// The correlation alerts not yet resolved, newest first.
+    pub async fn correlation_alerts(&self) -> Result<Vec<CorrelationAlert>, StoreError> {
+        let rows: Vec<(i64, String, DateTime<Utc>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT event_id, dossier_ids, created_at FROM correlation_alert
+                 WHERE resolved_at IS NULL ORDER BY id DESC",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(event_id, ids, created_at)| CorrelationAlert {
+                event_id,
+                dossier_ids: ids.split(',').filter_map(|id| id.parse().ok()).collect(),
+                created_at,
+            })
+            .collect())
+    }
+
+    /// Records one event in its own transaction.
+    pub async fn ingest(
+        &self,
+        event: &PartnerEvent,
+        now: DateTime<Utc>,
+    ) -> Result<Ingested, StoreError> {
+        let mut tx = self.begin().await?;
+        let outcome = tx.ingest(event, now).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
+
+impl Tx {
+    /// Records one event: joins the dossier that holds any of its references, or opens one.
+    pub async fn ingest(
+        &mut self,
+        event: &PartnerEvent,
+        now: DateTime<Utc>,
+    ) -> Result<Ingested, StoreError> {
+        // On PostgreSQL, events of one site are taken one at a time, so that two events of a new
+        // consignment sent at once open one dossier, not two. (SQLite writers are serialised.)
+        if let Tx::Postgres(tx) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(format!("ingestion:{}", event.site.as_str()))
+                .execute(&mut **tx)
+                .await?;
+        }
+        let known: Option<(i64, String)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT dossier_id, payload FROM event WHERE source = $1 AND partner_event_id = $2")
+                .bind(event.source.code())
+                .bind(&event.id)
+                .fetch_optional(conn)
+                .await
+        })?;
+        if let Some((dossier_id, payload)) = known {
+            return Ok(if payload == event.content {
+                Ingested::Duplicate { dossier_id }
+            } else {
+                Ingested::Conflict { dossier_id }
+            });
+        }
+
+        let refs = &event.references;
+        let matching: Vec<i64> = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "SELECT id FROM dossier
+                 WHERE container = $1 OR awb = $2 OR bill_of_lading = $3 OR ched = $4 OR mrn = $5
+                 ORDER BY id",
+            )
+            .bind(refs.container.as_ref().map(|r| r.as_str()))
+            .bind(refs.awb.as_ref().map(|r| r.as_str()))
+            .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
+            .bind(refs.ched.as_ref().map(|r| r.as_str()))
+            .bind(refs.mrn.as_ref().map(|r| r.as_str()))
+            .fetch_all(conn)
+            .await
+        })?;
+
+        let dossier_id = match matching.first() {
+            Some(first) => *first,
+            None => self.open_dossier(event).await?,
+        };
+        let event_id: i64 = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO event (dossier_id, partner_event_id, source, kind, occurred_at, received_at,
+                                    post_code, detail, payload)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(dossier_id)
+            .bind(&event.id)
+            .bind(event.source.code())
+            .bind(event.kind.code())
+            .bind(event.occurred_at)
+            .bind(now)
+            .bind(event.post.as_ref().map(|p| p.as_str()))
+            .bind(event.detail.as_deref())
+            .bind(&event.content)
+            .fetch_one(conn)
+            .await
+        })?;
+        if matching.len() > 1 {
+            // Two references, two dossiers: agents decide, nothing is merged behind their back.
+            let others = matching
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            on_tx!(self, conn => {
+                sqlx::query(
+                    "INSERT INTO correlation_alert (event_id, dossier_ids, created_at) VALUES ($1, $2, $3)",
+                )
+                .bind(event_id)
+                .bind(&others)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|_| ())
+            })?;
+        } else {
+            self.complete_references(dossier_id, event).await?;
+        }
+        self.recompute(dossier_id, now).await?;
+        Ok(Ingested::Created { dossier_id })
+    }
+
+    /// A new dossier for the first event of a consignment.
+    async fn open_dossier(&mut self, event: &PartnerEvent) -> Result<i64, StoreError> {
+        let company: Option<i64> = match &event.operator {
+            Some(OperatorId::Siret(siret)) => on_tx!(self, conn => {
+                sqlx::query_scalar("SELECT id FROM company WHERE siret = $1")
+                    .bind(siret.as_str())
+                    .fetch_optional(conn)
+                    .await
+            })?,
+            Some(OperatorId::Eori(eori)) => on_tx!(self, conn => {
+                sqlx::query_scalar("SELECT id FROM company WHERE eori = $1")
+                    .bind(eori.as_str())
+                    .fetch_optional(conn)
+                    .await
+            })?,
+            None => None,
+        };
+        let refs = &event.references;
+        let id = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO dossier (site_code, post_code, company_id, goods_category, goods_description,
+                     flow, container, awb, bill_of_lading, ched, mrn, status, current_step, opened_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'en_cours', NULL, $12, $12)
+                 RETURNING id",
+            )
+            .bind(event.site.as_str())
+            .bind(event.post.as_ref().map(|p| p.as_str()))
+            .bind(company)
+            .bind(event.goods.code())
+            .bind(&event.goods_description)
+            .bind(Flow::Import.code())
+            .bind(refs.container.as_ref().map(|r| r.as_str()))
+            .bind(refs.awb.as_ref().map(|r| r.as_str()))
+            .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
+            .bind(refs.ched.as_ref().map(|r| r.as_str()))
+            .bind(refs.mrn.as_ref().map(|r| r.as_str()))
+            .bind(event.occurred_at)
+            .fetch_one(conn)
+            .await
+        })?;
+        Ok(id)
+    }
+
+    /// References and facts the dossier did not know yet.
+    async fn complete_references(
+        &mut self,
+        dossier_id: i64,
+        event: &PartnerEvent,
+    ) -> Result<(), StoreError> {
+        let refs = &event.references;
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE dossier SET container = COALESCE(container, $2), awb = COALESCE(awb, $3),
+                     bill_of_lading = COALESCE(bill_of_lading, $4), ched = COALESCE(ched, $5),
+                     mrn = COALESCE(mrn, $6), post_code = COALESCE(post_code, $7)
+                 WHERE id = $1",
+            )
+            .bind(dossier_id)
+            .bind(refs.container.as_ref().map(|r| r.as_str()))
+            .bind(refs.awb.as_ref().map(|r| r.as_str()))
+            .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
+            .bind(refs.ched.as_ref().map(|r| r.as_str()))
+            .bind(refs.mrn.as_ref().map(|r| r.as_str()))
+            .bind(event.post.as_ref().map(|p| p.as_str()))
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Works the timeline out again from every event of the dossier, in the order they happened.
+    pub async fn recompute(
+        &mut self,
+        dossier_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let rows: Vec<(String, DateTime<Utc>, String)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT kind, occurred_at, payload FROM event WHERE dossier_id = $1")
+                .bind(dossier_id)
+                .fetch_all(conn)
+                .await
+        })?;
+        let facts: Vec<Fact> = rows
+            .into_iter()
+            .filter_map(|(kind, occurred_at, payload)| {
+                // Events received through the interface carry their data; older ones (the demo's)
+                // only their kind.
+                let data = serde_json::from_str(&payload)
+                    .ok()
+                    .and_then(|value| validate(&value).ok())
+                    .map(|event| event.fact)
+                    .unwrap_or(FactData::None);
+                Some(Fact {
+                    kind: EventKind::from_code(&kind)?,
+                    occurred_at,
+                    data,
+                })
+            })
+            .collect();
+        let steps = derive(&facts, now);
+        self.replace_steps(dossier_id, &steps).await?;
+        let status = DossierStatus::of_steps(&steps);
+        let updated = facts.iter().map(|fact| fact.occurred_at).max();
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE dossier SET status = $2, current_step = $3,
+                     updated_at = COALESCE($4, updated_at),
+                     opened_at = CASE WHEN $4 IS NOT NULL AND $5 < opened_at THEN $5 ELSE opened_at END
+                 WHERE id = $1",
+            )
+            .bind(dossier_id)
+            .bind(status.code())
+            .bind(current_step(&steps).map(StepKind::code))
+            .bind(updated)
+            .bind(facts.iter().map(|fact| fact.occurred_at).min())
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+}

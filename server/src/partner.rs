@@ -1,0 +1,428 @@
+//! The partner interface, version 1 (`shared/PARTNER_API.md`): systems of record push what
+//! happens to consignments. Keys are per partner system, limited to sources and sites, stored as
+//! hashes; every answer that is not a success is an RFC 9457 problem document in French naming
+//! every faulty field.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use app::domain::journey::EventSource;
+use app::domain::partner::{validate, FieldError, PartnerEvent, MAX_BATCH};
+use app::domain::references::Locode;
+use app::state::AppState;
+use app::store::{Ingested, PartnerKey, Store};
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::rate_limit::RateLimiter;
+
+/// What the partner interface needs.
+#[derive(Clone)]
+pub struct Partners {
+    pub store: Store,
+    /// Submissions per key.
+    pub limiter: Arc<RateLimiter>,
+}
+
+pub fn routes(partners: Partners) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/events", post(submit))
+        .with_state(partners)
+}
+
+/// An RFC 9457 problem document.
+pub fn problem(
+    status: StatusCode,
+    title: &str,
+    detail: impl Into<String>,
+    errors: &[FieldError],
+) -> Response {
+    let mut body = json!({
+        "type": "about:blank",
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail.into(),
+    });
+    if !errors.is_empty() {
+        body["errors"] = json!(errors);
+    }
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Refusals the perimeter answers before the handler (body too large) read, on this interface,
+/// as problem documents too.
+pub async fn problems_for_refusals(request: Request, next: Next) -> Response {
+    let partner = request.uri().path().starts_with("/api/v1/");
+    let response = next.run(request).await;
+    if partner && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Envoi trop volumineux",
+            format!(
+                "Le corps de la requête dépasse {} Kio : envoyez les événements en plusieurs lots.",
+                crate::perimeter::MAX_BODY_BYTES / 1024
+            ),
+            &[],
+        );
+    }
+    response
+}
+
+/// The key of the request, or the problem to answer.
+async fn authenticate(partners: &Partners, headers: &HeaderMap) -> Result<PartnerKey, Response> {
+    let unauthorised = |detail: &str| {
+        let mut response = problem(StatusCode::UNAUTHORIZED, "Clé d'API requise", detail, &[]);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
+    };
+    let Some(key) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+    else {
+        return Err(unauthorised(
+            "Indiquez la clé d'API de votre système dans l'en-tête « Authorization: Bearer <clé> ».",
+        ));
+    };
+    match partners
+        .store
+        .partner_key(&crate::demo::partner_key_hash(key))
+        .await
+    {
+        Ok(Some(key)) => Ok(key),
+        Ok(None) => Err(unauthorised("Clé d'API inconnue ou révoquée.")),
+        Err(error) => {
+            tracing::error!(%error, "interface partenaire : base indisponible");
+            Err(problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service indisponible",
+                "Le service est momentanément indisponible. Réessayez dans quelques instants.",
+                &[],
+            ))
+        }
+    }
+}
+
+/// What the key allows for this event: the faults, as fields.
+fn scope_errors(key: &PartnerKey, event: &PartnerEvent) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if !key.allows_source(event.source) {
+        errors.push(field(
+            "source",
+            format!(
+                "la clé « {} » n'est pas autorisée pour la source {}",
+                key.name,
+                event.source.code()
+            ),
+        ));
+    }
+    if !key.allows_site(&event.site) {
+        errors.push(field(
+            "site",
+            format!(
+                "la clé « {} » n'est pas autorisée pour le site {}",
+                key.name, event.site
+            ),
+        ));
+    }
+    errors
+}
+
+fn field(name: &str, message: String) -> FieldError {
+    // FieldError's fields are public: built here for the checks only the server can make.
+    FieldError {
+        field: name.to_owned(),
+        message,
+    }
+}
+
+/// Sites and posts the platform knows: an event for another one is refused.
+async fn directory_errors(
+    store: &Store,
+    event: &PartnerEvent,
+) -> Result<Vec<FieldError>, app::store::StoreError> {
+    let mut errors = Vec::new();
+    let sites = store.sites().await?;
+    if !sites.iter().any(|site| site.code == event.site) {
+        errors.push(field(
+            "site",
+            format!("site inconnu de France Sésame : {}", event.site),
+        ));
+    }
+    if let Some(post) = &event.post {
+        let posts = store.posts().await?;
+        if !posts.iter().any(|known| &known.code == post) {
+            errors.push(field(
+                "post",
+                format!("poste de contrôle inconnu de France Sésame : {post}"),
+            ));
+        }
+    }
+    Ok(errors)
+}
+
+#[derive(Serialize)]
+struct ItemResult {
+    id: Option<String>,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dossier_id: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldError>,
+}
+
+/// One item, checked and recorded: its result, and the status a single submission answers.
+async fn handle(
+    partners: &Partners,
+    key: &PartnerKey,
+    value: &Value,
+) -> Result<(StatusCode, ItemResult), app::store::StoreError> {
+    let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
+    let rejected = |status, errors| {
+        (
+            status,
+            ItemResult {
+                id: id.clone(),
+                status: "rejected",
+                dossier_id: None,
+                errors,
+            },
+        )
+    };
+    let event = match validate(value) {
+        Ok(event) => event,
+        Err(errors) => return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, errors)),
+    };
+    let scope = scope_errors(key, &event);
+    if !scope.is_empty() {
+        return Ok(rejected(StatusCode::FORBIDDEN, scope));
+    }
+    let unknown = directory_errors(&partners.store, &event).await?;
+    if !unknown.is_empty() {
+        return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, unknown));
+    }
+    Ok(match partners.store.ingest(&event, Utc::now()).await? {
+        Ingested::Created { dossier_id } => (
+            StatusCode::CREATED,
+            ItemResult { id, status: "created", dossier_id: Some(dossier_id), errors: Vec::new() },
+        ),
+        Ingested::Duplicate { dossier_id } => (
+            StatusCode::OK,
+            ItemResult { id, status: "duplicate", dossier_id: Some(dossier_id), errors: Vec::new() },
+        ),
+        Ingested::Conflict { .. } => rejected(
+            StatusCode::CONFLICT,
+            vec![field(
+                "id",
+                format!(
+                    "l'événement « {} » a déjà été reçu avec un autre contenu : un identifiant ne sert qu'à un événement",
+                    event.id
+                ),
+            )],
+        ),
+    })
+}
+
+/// `POST /api/v1/events`: one event, or `{"events": [...]}`.
+async fn submit(State(partners): State<Partners>, headers: HeaderMap, body: Bytes) -> Response {
+    let key = match authenticate(&partners, &headers).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    if let Err(wait) = partners
+        .limiter
+        .check_key(&format!("partenaire:{}", key.id), Instant::now())
+    {
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let mut response = problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Trop d'envois",
+            format!("Trop d'envois en peu de temps pour la clé « {} ». Réessayez dans {seconds} seconde(s), ou regroupez les événements en lots.", key.name),
+            &[],
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return response;
+    }
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(error) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "JSON mal formé",
+                format!(
+                    "Le corps n'est pas du JSON valide (ligne {}, colonne {}) : {error}",
+                    error.line(),
+                    error.column()
+                ),
+                &[],
+            )
+        }
+    };
+    let failed = |error: app::store::StoreError| {
+        tracing::error!(%error, "interface partenaire : échec de l'enregistrement");
+        problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service indisponible",
+            "L'événement n'a pas pu être enregistré. Réessayez : le renvoyer à l'identique est sans risque.",
+            &[],
+        )
+    };
+
+    if let Some(events) = value.get("events") {
+        let Some(events) = events.as_array() else {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Lot invalide",
+                "« events » doit être une liste d'événements.",
+                &[field("events", "doit être une liste".into())],
+            );
+        };
+        if events.len() > MAX_BATCH {
+            return problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Lot trop grand",
+                format!(
+                    "Un lot compte au plus {MAX_BATCH} événements (celui-ci en compte {}).",
+                    events.len()
+                ),
+                &[],
+            );
+        }
+        let mut results = Vec::with_capacity(events.len());
+        for item in events {
+            match handle(&partners, &key, item).await {
+                Ok((_, result)) => results.push(result),
+                Err(error) => return failed(error),
+            }
+        }
+        return (StatusCode::OK, axum::Json(json!({ "results": results }))).into_response();
+    }
+
+    match handle(&partners, &key, &value).await {
+        Err(error) => failed(error),
+        Ok((status, result)) if result.status == "rejected" => {
+            let (title, detail) = match status {
+                StatusCode::FORBIDDEN => ("Clé non autorisée", "Cette clé n'est pas autorisée pour la source ou le site de l'événement."),
+                StatusCode::CONFLICT => ("Identifiant déjà utilisé", "Un événement de même identifiant a déjà été reçu avec un autre contenu ; rien n'a été modifié."),
+                _ => ("Événement invalide", "L'événement n'a pas été enregistré : corrigez les champs signalés."),
+            };
+            problem(status, title, detail, &result.errors)
+        }
+        Ok((status, result)) => (status, axum::Json(result)).into_response(),
+    }
+}
+
+/// The sources and sites of a key as the command line writes them (`*` for all).
+pub fn parse_scope(sources: &str, sites: &str) -> Result<(String, String), String> {
+    let sources = sources.trim();
+    if sources != "*" {
+        for code in sources.split(',').map(str::trim) {
+            if EventSource::from_code(code).is_none() {
+                return Err(format!(
+                    "source « {code} » inconnue (attendu : traces, customs, port_community, airport_community, sivep, ou *)"
+                ));
+            }
+        }
+    }
+    let sites = sites.trim();
+    if sites != "*" {
+        for code in sites.split(',').map(str::trim) {
+            Locode::parse(code).map_err(|error| format!("site « {code} » : {error}"))?;
+        }
+    }
+    Ok((
+        sources.replace(' ', ""),
+        sites.replace(' ', "").to_uppercase(),
+    ))
+}
+
+/// Creates a key for a partner system: the key itself is returned once and only its hash kept.
+pub async fn create_key(
+    store: &Store,
+    name: &str,
+    sources: &str,
+    sites: &str,
+    actor: &str,
+) -> Result<(i64, String), String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err("le nom du système partenaire doit compter de 1 à 100 caractères".into());
+    }
+    let (sources, sites) = parse_scope(sources, sites)?;
+    let (secret, _) = crate::sessions::new_token();
+    let key = format!("sesame_{secret}");
+    let now = Utc::now();
+    let store_error = |error: app::store::StoreError| error.to_string();
+    let mut tx = store.begin().await.map_err(store_error)?;
+    let id = tx
+        .insert_partner_key(
+            name,
+            &crate::demo::partner_key_hash(&key),
+            &sources,
+            &sites,
+            now,
+        )
+        .await
+        .map_err(store_error)?;
+    let detail = format!("{name} (sources {sources}, sites {sites})");
+    tx.audit(
+        &app::store::AuditEvent {
+            actor_id: None,
+            actor,
+            action: "cle_partenaire_creee",
+            object: &format!("cle_partenaire:{id}"),
+            address: "-",
+            detail: &detail,
+        },
+        now,
+    )
+    .await
+    .map_err(store_error)?;
+    tx.commit().await.map_err(store_error)?;
+    Ok((id, key))
+}
+
+/// Revokes a key: at once, every request with it is refused.
+pub async fn revoke_key(store: &Store, id: i64, actor: &str) -> Result<bool, String> {
+    let now = Utc::now();
+    let revoked = store
+        .revoke_partner_key(id, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    if revoked {
+        store
+            .audit(
+                &app::store::AuditEvent {
+                    actor_id: None,
+                    actor,
+                    action: "cle_partenaire_revoquee",
+                    object: &format!("cle_partenaire:{id}"),
+                    address: "-",
+                    detail: "",
+                },
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(revoked)
+}
