@@ -35,6 +35,8 @@ export const MAIL_FOLDER = process.env.E2E_MAIL_FOLDER ?? path.resolve(__dirname
  * (trusted 127.0.0.1, a deny list, tight budgets), for `perimetre.spec.ts`.
  */
 export const PERIMETER_PORT = 3102;
+/** A third, whose dossiers the live tests add to without changing what the others count. */
+export const LIVE_PORT = 3103;
 const PERIMETER_FOLDER = process.env.E2E_DATA ?? path.resolve(__dirname, "../target/e2e");
 fs.mkdirSync(PERIMETER_FOLDER, { recursive: true });
 const DENYLIST = path.join(PERIMETER_FOLDER, "liste-de-refus.txt");
@@ -140,6 +142,29 @@ export default defineConfig({
         SESAME_SHUTDOWN_GRACE_SECONDS: "2",
         LEPTOS_SITE_ROOT: "../target/site",
         LEPTOS_SITE_ADDR: `127.0.0.1:${PERIMETER_PORT}`,
+      },
+    },
+    {
+      command: "../target/release/server",
+      url: `http://127.0.0.1:${LIVE_PORT}/readyz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+      env: {
+        DATABASE_URL: `sqlite://${path.join(PERIMETER_FOLDER, `direct-${process.pid}.db`)}`,
+        SESAME_DEMO: "1",
+        // The tests play a partner system with this key (see direct.spec.ts).
+        SESAME_DEMO_API_KEY: "cle-e2e-partenaire",
+        SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-direct"),
+        SESAME_SUBMISSIONS_PER_MINUTE: "6000",
+        SESAME_SUBMISSIONS_BURST: "1000",
+        SESAME_SENSITIVE_PER_MINUTE: "6000",
+        SESAME_SENSITIVE_BURST: "1000",
+        SESAME_SHUTDOWN_GRACE_SECONDS: "2",
+        LEPTOS_SITE_ROOT: "../target/site",
+        LEPTOS_SITE_ADDR: `127.0.0.1:${LIVE_PORT}`,
       },
     },
   ],

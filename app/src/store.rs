@@ -22,7 +22,7 @@ pub use accounts::{ActiveSession, NewHabilitation, NewSession, SessionInfo, Toke
 pub use audit::{AuditEntry, AuditEvent, AuditReport};
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};
-pub use ingest::{CorrelationAlert, Ingested};
+pub use ingest::{CorrelationAlert, Ingested, LiveEvent};
 
 /// Runs the same expression against whichever pool the store holds.
 macro_rules! on_pool {

@@ -3,6 +3,7 @@
 
 pub mod components;
 pub mod format;
+pub mod live;
 pub mod notices;
 pub mod pages;
 

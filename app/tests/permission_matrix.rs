@@ -180,6 +180,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::UpdateProfile, &["LCAAAAAAAA"]),
     (EntryPoint::EndSession, &["LCAAAAAAAA", "LCDDDDDDDD"]),
     (EntryPoint::ListDossiers, &["LCAAAAAADD"]),
+    (EntryPoint::LiveStream, &["LCAAAAAADD"]),
     (
         EntryPoint::ReadDossier,
         &["LCAAAAAADD", "LCAADDDADD", "LCDDAAAADD", "LCDDDDDADD"],

@@ -7,6 +7,7 @@ pub mod client;
 pub mod config;
 pub mod demo;
 pub mod denylist;
+pub mod live;
 pub mod mail;
 pub mod oidc;
 pub mod partner;
@@ -109,6 +110,7 @@ pub fn router(
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
         .merge(accounts::routes(accounts))
+        .merge(live::routes(partners.live.clone()))
         .merge(partner::routes(partners))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
@@ -273,6 +275,7 @@ impl Server {
             ),
         };
         let partners = partner::Partners {
+            live: live::Live::start(store.clone()),
             store: store.clone(),
             limiter: rate_limit::RateLimiter::new(
                 config.partner_submissions_per_minute,

@@ -30,6 +30,8 @@ pub struct Partners {
     pub store: Store,
     /// Submissions per key.
     pub limiter: Arc<RateLimiter>,
+    /// Tells the live streams.
+    pub live: crate::live::Live,
 }
 
 pub fn routes(partners: Partners) -> Router<AppState> {
@@ -219,10 +221,13 @@ async fn handle(
         return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, unknown));
     }
     Ok(match partners.store.ingest(&event, Utc::now()).await? {
-        Ingested::Created { dossier_id } => (
+        Ingested::Created { dossier_id, event_id } => {
+            partners.live.committed(event_id).await;
+            (
             StatusCode::CREATED,
             ItemResult { id, status: "created", dossier_id: Some(dossier_id), errors: Vec::new() },
-        ),
+        )
+        }
         Ingested::Duplicate { dossier_id } => (
             StatusCode::OK,
             ItemResult { id, status: "duplicate", dossier_id: Some(dossier_id), errors: Vec::new() },

@@ -66,6 +66,8 @@ pub enum EntryPoint {
     // Dossiers.
     ListDossiers,
     ReadDossier,
+    /// The live stream of what happens to the dossiers one may see.
+    LiveStream,
     // Operators: their company.
     CompanyColleagues,
     InviteColleague,
@@ -78,7 +80,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 22] = [
+    pub const ALL: [EntryPoint; 23] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -94,6 +96,7 @@ impl EntryPoint {
         EntryPoint::EndSession,
         EntryPoint::ListDossiers,
         EntryPoint::ReadDossier,
+        EntryPoint::LiveStream,
         EntryPoint::CompanyColleagues,
         EntryPoint::InviteColleague,
         EntryPoint::RemoveColleague,
@@ -217,7 +220,7 @@ pub fn authorize(
     let allowed = match (entry, target) {
         (EntryPoint::PersonalSpace | EntryPoint::UpdateProfile, Target::Nothing) => true,
         (EntryPoint::EndSession, Target::Session { user_id }) => user_id == viewer.user_id,
-        (EntryPoint::ListDossiers, Target::Nothing) => {
+        (EntryPoint::ListDossiers | EntryPoint::LiveStream, Target::Nothing) => {
             dossier_scope(viewer) != DossierScope::Nothing
         }
         (EntryPoint::ReadDossier, Target::Dossier { site, company_id }) => {

@@ -13,11 +13,63 @@ use crate::domain::timeline::{derive, Fact, FactData};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ingested {
     /// Recorded, in this dossier.
-    Created { dossier_id: i64 },
+    Created { dossier_id: i64, event_id: i64 },
     /// Already received with the same content.
     Duplicate { dossier_id: i64 },
     /// Already received under this id with other content: nothing changed.
     Conflict { dossier_id: i64 },
+}
+
+/// An event as live streams carry it: enough for a page to update in place, and for the server to
+/// decide who may receive it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LiveEvent {
+    pub event_id: i64,
+    pub dossier_id: i64,
+    pub site: crate::domain::references::Locode,
+    pub company_id: Option<i64>,
+    pub kind: EventKind,
+    pub status: DossierStatus,
+    pub current_step: Option<StepKind>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LiveRow {
+    event_id: i64,
+    dossier_id: i64,
+    site_code: String,
+    company_id: Option<i64>,
+    kind: String,
+    status: String,
+    current_step: Option<String>,
+    occurred_at: DateTime<Utc>,
+}
+
+const LIVE_QUERY: &str = "SELECT e.id AS event_id, e.dossier_id, d.site_code, d.company_id, e.kind,
+        d.status, d.current_step, e.occurred_at
+ FROM event e JOIN dossier d ON d.id = e.dossier_id";
+
+impl TryFrom<LiveRow> for LiveEvent {
+    type Error = StoreError;
+    fn try_from(row: LiveRow) -> Result<Self, StoreError> {
+        use super::decode;
+        Ok(LiveEvent {
+            event_id: row.event_id,
+            dossier_id: row.dossier_id,
+            site: crate::domain::references::Locode::parse(&row.site_code)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            company_id: row.company_id,
+            kind: decode("événement", &row.kind, EventKind::from_code)?,
+            status: decode("statut", &row.status, DossierStatus::from_code)?,
+            current_step: row
+                .current_step
+                .as_deref()
+                .map(|code| decode("étape", code, StepKind::from_code))
+                .transpose()?,
+            occurred_at: row.occurred_at,
+        })
+    }
 }
 
 /// Two references of one event naming two dossiers, for agents to look at.
@@ -47,6 +99,28 @@ impl Store {
                 created_at,
             })
             .collect())
+    }
+
+    /// One event as live streams carry it.
+    pub async fn live_event(&self, event_id: i64) -> Result<Option<LiveEvent>, StoreError> {
+        let sql = format!("{LIVE_QUERY} WHERE e.id = $1");
+        let row: Option<LiveRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(event_id).fetch_optional(pool).await
+        })?;
+        row.map(LiveEvent::try_from).transpose()
+    }
+
+    /// The events after `last`, oldest first, at most `limit`: what a reconnecting stream missed.
+    pub async fn live_events_after(
+        &self,
+        last: i64,
+        limit: i64,
+    ) -> Result<Vec<LiveEvent>, StoreError> {
+        let sql = format!("{LIVE_QUERY} WHERE e.id > $1 ORDER BY e.id LIMIT $2");
+        let rows: Vec<LiveRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(last).bind(limit).fetch_all(pool).await
+        })?;
+        rows.into_iter().map(LiveEvent::try_from).collect()
     }
 
     /// Records one event in its own transaction.
@@ -152,7 +226,17 @@ impl Tx {
             self.complete_references(dossier_id, event).await?;
         }
         self.recompute(dossier_id, now).await?;
-        Ok(Ingested::Created { dossier_id })
+        // Every instance hears of it once it is committed (see `server::live`).
+        if let Tx::Postgres(tx) = self {
+            sqlx::query("SELECT pg_notify('sesame_evenements', $1)")
+                .bind(event_id.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(Ingested::Created {
+            dossier_id,
+            event_id,
+        })
     }
 
     /// A new dossier for the first event of a consignment.

@@ -3,6 +3,7 @@
 mod accounts;
 mod denylist;
 mod helpers;
+mod live;
 mod mail;
 mod oidc;
 mod partner;

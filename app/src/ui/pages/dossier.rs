@@ -12,15 +12,25 @@ use crate::ui::components::badges::{StatusBadge, StepBadge};
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
+use crate::ui::live::{use_live, LiveIndicator};
 use crate::ui::pages::not_found::set_not_found_status;
 
 #[component]
 pub fn DossierPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())));
+    // Read again when a live update concerns this dossier (see `ui::live`).
+    let live = use_live();
+    let update = Memo::new(move |_| {
+        live.received.get();
+        live.last
+            .get()
+            .filter(|message| Some(message.dossier_id) == id.get())
+            .map(|message| message.event_id)
+    });
     let dossier = Resource::new(
-        move || id.get(),
-        |id| async move {
+        move || (id.get(), update.get()),
+        |(id, _)| async move {
             match id {
                 Some(id) => get_dossier(id).await,
                 None => Ok(DossierLookup::NotFound),
@@ -37,7 +47,8 @@ pub fn DossierPage() -> impl IntoView {
                     <li><a class="fr-breadcrumb__link" aria-current="page">"Dossier"</a></li>
                 </ol>
             </nav>
-            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
+            <LiveIndicator live />
+            <Transition fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
                 {move || Suspend::new(async move {
                     match dossier.await {
                         Ok(DossierLookup::Found(dossier)) => view! { <DossierView dossier=*dossier /> }.into_any(),
@@ -65,7 +76,7 @@ pub fn DossierPage() -> impl IntoView {
                         .into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </div>
     }
 }

@@ -18,6 +18,7 @@ use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
+use crate::ui::live::{use_live, LiveIndicator};
 use crate::ui::notices::Notice;
 
 const PARAM_SITE: &str = "site";
@@ -78,13 +79,19 @@ fn page_url(query: &DossierQuery, page: u32) -> String {
 pub fn DossierListPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(query_from_params));
-    let dossiers = Resource::new(move || query.get(), list_dossiers);
+    // Read again whenever a live update arrives (see `ui::live`).
+    let live = use_live();
+    let dossiers = Resource::new(
+        move || (query.get(), live.received.get()),
+        |(query, _)| list_dossiers(query),
+    );
     let sites = Resource::new(|| (), |_| list_sites());
 
     view! {
         <Title text="Dossiers" />
         <div class="fr-container fr-my-6w">
             <h1>"Dossiers"</h1>
+            <LiveIndicator live />
             <Notice />
             <Suspense fallback=|| view! { <p>"Chargement des filtres…"</p> }>
                 // Drawn again whenever the address changes, so that the form always shows the
@@ -97,7 +104,8 @@ pub fn DossierListPage() -> impl IntoView {
                     })
                 }}
             </Suspense>
-            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement des dossiers…"</p> }>
+            // A transition: the list in place stays shown while a live update reloads it.
+            <Transition fallback=|| view! { <p aria-live="polite">"Chargement des dossiers…"</p> }>
                 {move || Suspend::new(async move {
                     match dossiers.await {
                         Ok(page) => view! { <Results page query=query.get_untracked() /> }.into_any(),
@@ -107,7 +115,7 @@ pub fn DossierListPage() -> impl IntoView {
                         .into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </div>
     }
 }

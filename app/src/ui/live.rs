@@ -1,0 +1,182 @@
+//! Live updates in the browser: one subscription to `/api/v1/stream` per page, shared by what the
+//! page shows (lists, counters, the open timeline), reconnecting with growing delays, closed when
+//! the page goes away, and an indicator that says when updates are interrupted. Without
+//! JavaScript nothing of this runs and the pages are as the server rendered them.
+
+use leptos::prelude::*;
+use serde::Deserialize;
+
+/// What a live message says: which dossier changed, and how it stands now.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct LiveMessage {
+    pub event_id: i64,
+    pub dossier_id: i64,
+}
+
+/// Where the subscription stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LiveState {
+    Connecting,
+    Live,
+    Interrupted,
+}
+
+/// The page's subscription: the last message, how many arrived (to refetch on), and its state.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub last: RwSignal<Option<LiveMessage>>,
+    pub received: RwSignal<u64>,
+    /// `None` until the browser has started the subscription (and always without JavaScript).
+    pub state: RwSignal<Option<LiveState>>,
+}
+
+/// Opens the page's subscription (in the browser only) and gives its signals.
+pub fn use_live() -> Live {
+    let live = Live {
+        last: RwSignal::new(None),
+        received: RwSignal::new(0),
+        state: RwSignal::new(None),
+    };
+    #[cfg(feature = "hydrate")]
+    browser::subscribe(live);
+    live
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use leptos::prelude::*;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use web_sys::{EventSource, MessageEvent};
+
+    use super::{Live, LiveMessage, LiveState};
+
+    const LONGEST_WAIT: Duration = Duration::from_secs(30);
+
+    struct Connection {
+        source: Option<EventSource>,
+        wait: Duration,
+        closed: bool,
+        // Kept alive as long as the source uses them.
+        handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    }
+
+    pub fn subscribe(live: Live) {
+        let connection = Rc::new(RefCell::new(Connection {
+            source: None,
+            wait: Duration::from_secs(1),
+            closed: false,
+            handlers: Vec::new(),
+        }));
+        Effect::new({
+            let connection = Rc::clone(&connection);
+            move |_| open(Rc::clone(&connection), live)
+        });
+        // The page goes away: the subscription too.
+        let connection = send_wrapper::SendWrapper::new(connection);
+        on_cleanup(move || {
+            let mut connection = connection.borrow_mut();
+            connection.closed = true;
+            if let Some(source) = connection.source.take() {
+                source.close();
+            }
+            connection.handlers.clear();
+        });
+    }
+
+    fn open(connection: Rc<RefCell<Connection>>, live: Live) {
+        if connection.borrow().closed {
+            return;
+        }
+        live.state.set(Some(LiveState::Connecting));
+        let Ok(source) = EventSource::new("/api/v1/stream") else {
+            live.state.set(Some(LiveState::Interrupted));
+            return;
+        };
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new({
+            let connection = Rc::clone(&connection);
+            move |_| {
+                connection.borrow_mut().wait = Duration::from_secs(1);
+                live.state.set(Some(LiveState::Live));
+            }
+        });
+        let on_dossier = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let Some(message) = event.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            let Some(text) = message.data().as_string() else {
+                return;
+            };
+            if let Ok(message) = serde_json::from_str::<LiveMessage>(&text) {
+                live.last.set(Some(message));
+                live.received.update(|count| *count += 1);
+            }
+        });
+        // Too far behind: everything is read again.
+        let on_resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            live.received.update(|count| *count += 1);
+        });
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new({
+            let connection = Rc::clone(&connection);
+            move |_| {
+                live.state.set(Some(LiveState::Interrupted));
+                let closed = connection
+                    .borrow()
+                    .source
+                    .as_ref()
+                    .is_some_and(|source| source.ready_state() == EventSource::CLOSED);
+                // The browser retries by itself while it can; once it gives up, we retry, later
+                // and later.
+                if closed {
+                    let wait = {
+                        let mut connection = connection.borrow_mut();
+                        let wait = connection.wait;
+                        connection.wait = (wait * 2).min(LONGEST_WAIT);
+                        wait
+                    };
+                    let connection = send_wrapper::SendWrapper::new(Rc::clone(&connection));
+                    set_timeout(move || open(Rc::clone(&connection), live), wait);
+                }
+            }
+        });
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let _ =
+            source.add_event_listener_with_callback("dossier", on_dossier.as_ref().unchecked_ref());
+        let _ =
+            source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
+        let mut connection = connection.borrow_mut();
+        if let Some(previous) = connection.source.replace(source) {
+            previous.close();
+        }
+        connection.handlers = vec![on_open, on_dossier, on_resync, on_error];
+    }
+}
+
+/// Says whether the page is live; shown only once the browser runs the subscription.
+#[component]
+pub fn LiveIndicator(live: Live) -> impl IntoView {
+    move || {
+        live.state.get().map(|state| {
+            let (class, text) = match state {
+                LiveState::Connecting => (
+                    "fr-badge fr-badge--info fr-badge--sm",
+                    "Connexion au direct…",
+                ),
+                LiveState::Live => (
+                    "fr-badge fr-badge--success fr-badge--sm",
+                    "Mises à jour en direct",
+                ),
+                LiveState::Interrupted => (
+                    "fr-badge fr-badge--warning fr-badge--sm",
+                    "Mises à jour en direct interrompues : reconnexion en cours",
+                ),
+            };
+            view! { <p class=class role="status" id="etat-direct">{text}</p> }
+        })
+    }
+}

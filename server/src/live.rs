@@ -1,0 +1,236 @@
+//! Live updates: `GET /api/v1/stream`, a server-sent events stream for the signed-in person,
+//! carrying only what they may see (the access policy's dossier scope), each message with the
+//! event's id. A client that reconnects with `Last-Event-ID` gets exactly what it missed, replayed
+//! from storage; when that is too far behind it gets a `resync` message and reloads.
+//!
+//! Between instances: with PostgreSQL, the ingestion sends `NOTIFY sesame_evenements, '<id>'` in
+//! its transaction; every instance listens and relays. A dropped listener connection makes every
+//! stream of the instance resync (nothing is lost silently). With SQLite (one instance), the
+//! ingestion hands the id to the in-process relay directly.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::domain::access::{authorize, dossier_scope, DossierScope, EntryPoint, Target};
+use app::state::{AppState, Caller};
+use app::store::{LiveEvent, Store};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use futures::stream::{self, StreamExt};
+use tokio::sync::broadcast;
+
+/// The PostgreSQL channel the ingestion notifies.
+pub const CHANNEL: &str = "sesame_evenements";
+/// A client further behind than this many events is told to reload rather than replayed.
+const REPLAY_LIMIT: i64 = 1000;
+
+/// What the relay hands to every stream of the instance.
+#[derive(Clone, Debug)]
+pub enum Notice {
+    Event(Arc<LiveEvent>),
+    /// Something may have been missed: every stream tells its client to reload.
+    Resync,
+}
+
+/// The relay of one instance.
+#[derive(Clone)]
+pub struct Live {
+    store: Store,
+    sender: broadcast::Sender<Notice>,
+}
+
+impl Live {
+    /// Starts the relay; with PostgreSQL, its listener too.
+    pub fn start(store: Store) -> Live {
+        let (sender, _) = broadcast::channel(4096);
+        let live = Live { store, sender };
+        if let Store::Postgres(pool) = &live.store {
+            tokio::spawn(listen(pool.clone(), live.clone()));
+        }
+        live
+    }
+
+    /// An event was committed through this instance. With SQLite it is relayed now; with
+    /// PostgreSQL the notification reaches every instance, this one included.
+    pub async fn committed(&self, event_id: i64) {
+        if matches!(self.store, Store::Sqlite(_)) {
+            self.relay(event_id).await;
+        }
+    }
+
+    async fn relay(&self, event_id: i64) {
+        match self.store.live_event(event_id).await {
+            Ok(Some(event)) => {
+                let _ = self.sender.send(Notice::Event(Arc::new(event)));
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, event_id, "direct : événement illisible, les flux se resynchronisent");
+                let _ = self.sender.send(Notice::Resync);
+            }
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
+        self.sender.subscribe()
+    }
+
+    /// How many streams are open on this instance.
+    pub fn subscribers(&self) -> usize {
+        self.sender.receiver_count()
+    }
+}
+
+/// Relays the ids PostgreSQL notifies, for as long as the process lives; after a lost
+/// connection, every stream resyncs.
+async fn listen(pool: sqlx::PgPool, live: Live) {
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(mut listener) => {
+                if let Err(error) = listener.listen(CHANNEL).await {
+                    tracing::warn!(%error, "direct : écoute PostgreSQL impossible");
+                } else {
+                    delay = Duration::from_millis(200);
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(notification)) => {
+                                if let Ok(id) = notification.payload().parse::<i64>() {
+                                    live.relay(id).await;
+                                }
+                            }
+                            // The connection was lost and re-established: notifications may
+                            // have been missed.
+                            Ok(None) => {
+                                tracing::warn!("direct : connexion d'écoute PostgreSQL perdue, resynchronisation");
+                                let _ = live.sender.send(Notice::Resync);
+                            }
+                            Err(error) => {
+                                tracing::warn!(%error, "direct : écoute PostgreSQL interrompue");
+                                break;
+                            }
+                        }
+                    }
+                }
+                let _ = live.sender.send(Notice::Resync);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "direct : connexion d'écoute PostgreSQL impossible")
+            }
+        }
+        if pool.is_closed() {
+            return;
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(10));
+    }
+}
+
+pub fn routes(live: Live) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/stream", get(stream_handler))
+        .with_state(live)
+}
+
+fn message(event: &LiveEvent) -> Event {
+    Event::default()
+        .id(event.event_id.to_string())
+        .event("dossier")
+        .data(serde_json::to_string(event).unwrap_or_default())
+}
+
+fn resync() -> Event {
+    Event::default().event("resync").data("{}")
+}
+
+async fn stream_handler(
+    State(live): State<Live>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refusal) = authorize(
+        caller.viewer.as_ref(),
+        EntryPoint::LiveStream,
+        Target::Nothing,
+    ) {
+        return crate::perimeter::refusal(
+            StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN),
+            refusal.message(),
+        );
+    }
+    let Some(viewer) = caller.viewer else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let scope = dossier_scope(&viewer);
+    // Subscribed before reading what was missed: nothing falls between the two.
+    let receiver = live.subscribe();
+    let last_seen = headers
+        .get("last-event-id")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<i64>().ok());
+    let mut first: Vec<Event> = Vec::new();
+    let mut high_water = 0;
+    if let Some(last) = last_seen {
+        match live.store.live_events_after(last, REPLAY_LIMIT + 1).await {
+            Ok(missed) if missed.len() as i64 > REPLAY_LIMIT => first.push(resync()),
+            Ok(missed) => {
+                for event in missed {
+                    high_water = high_water.max(event.event_id);
+                    if sees(&scope, &event) {
+                        first.push(message(&event));
+                    }
+                }
+                high_water = high_water.max(last);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "direct : rattrapage impossible");
+                first.push(resync());
+            }
+        }
+    }
+    let updates = stream::unfold(
+        (receiver, scope, high_water),
+        |(mut receiver, scope, high_water)| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(Notice::Event(event)) => {
+                        if event.event_id <= high_water || !sees(&scope, &event) {
+                            continue;
+                        }
+                        return Some((message(&event), (receiver, scope, high_water)));
+                    }
+                    Ok(Notice::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        return Some((resync(), (receiver, scope, high_water)));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        },
+    );
+    let events = stream::iter(first).chain(updates).map(Ok::<_, Infallible>);
+    let mut response = Sse::new(events)
+        .keep_alive(
+            KeepAlive::new()
+                .interval(Duration::from_secs(15))
+                .text("maintien"),
+        )
+        .into_response();
+    // Nothing between the server and the browser may hold the stream back.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        "no-cache, no-store".parse().expect("valid"),
+    );
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", "no".parse().expect("valid"));
+    response
+}
+
+fn sees(scope: &DossierScope, event: &LiveEvent) -> bool {
+    scope.contains(&event.site, event.company_id)
+}

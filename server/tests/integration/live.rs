@@ -1,0 +1,310 @@
+//! The live stream on the real server, on both stores: only what the person may see, replay
+//! from `Last-Event-ID` without gap or duplicate, `resync` when too far behind, and — with
+//! PostgreSQL — an event committed through one instance reaching the streams of another.
+
+use std::time::Duration;
+
+use app::store::Backend;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, PASSWORD};
+use crate::helpers::{config, fresh_database, Running, DEMO_API_KEY};
+
+/// One message of a server-sent events stream.
+#[derive(Debug, Clone, PartialEq)]
+struct Message {
+    id: Option<String>,
+    event: String,
+    data: Value,
+}
+
+/// A stream being read.
+struct Stream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Stream {
+    async fn open(
+        server: &Running,
+        cookie: Option<&str>,
+        last_event_id: Option<i64>,
+    ) -> Result<Stream, StatusCode> {
+        let mut request = reqwest::Client::new().get(server.url("/api/v1/stream"));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        let response = request.send().await.unwrap();
+        if response.status() != StatusCode::OK {
+            return Err(response.status());
+        }
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        Ok(Stream {
+            response,
+            buffer: String::new(),
+        })
+    }
+
+    /// The next message that is not a keep-alive comment, or `None` after `wait`.
+    async fn next(&mut self, wait: Duration) -> Option<Message> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut message = Message {
+                    id: None,
+                    event: "message".into(),
+                    data: Value::Null,
+                };
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(value) = line.strip_prefix("id:") {
+                        message.id = Some(value.trim().to_owned());
+                    } else if let Some(value) = line.strip_prefix("event:") {
+                        message.event = value.trim().to_owned();
+                    } else if let Some(value) = line.strip_prefix("data:") {
+                        data.push_str(value.trim());
+                    }
+                }
+                if data.is_empty() && message.id.is_none() {
+                    continue; // a comment
+                }
+                message.data = serde_json::from_str(&data).unwrap_or(Value::String(data));
+                return Some(message);
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
+                .await
+                .ok()?;
+            match chunk {
+                Ok(Some(bytes)) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Every message within `wait`.
+    async fn drain(&mut self, wait: Duration) -> Vec<Message> {
+        let mut messages = Vec::new();
+        while let Some(message) = self.next(wait).await {
+            messages.push(message);
+        }
+        messages
+    }
+}
+
+/// The session cookie of a person signed in (CGU accepted).
+async fn session_of(server: &Running, email: &str) -> String {
+    let browser = Browser::new(server);
+    browser.sign_in(email, PASSWORD).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = client
+        .post(server.url("/connexion"))
+        .form(&[("adresse", email), ("mot_de_passe", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = answer.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+fn container(owner: &str, serial: u32) -> String {
+    (serial..)
+        .find_map(|serial| {
+            app::domain::references::ContainerNumber::from_parts(owner, 'U', serial).ok()
+        })
+        .unwrap()
+        .to_string()
+}
+
+/// A first event of a new consignment at Le Havre, for the company with this SIRET.
+fn first_event(id: &str, container: &str, siret: &str) -> Value {
+    json!({
+        "id": id,
+        "source": "port_community",
+        "type": "arrived",
+        "occurred_at": "2026-11-26T06:00:00+01:00",
+        "site": "FRLEH",
+        "references": { "container": container },
+        "goods": { "category": "fruit_vegetables", "description": "Avocats" },
+        "operator": { "siret": siret },
+        "data": { "transport_mode": "sea", "means": "CMA CGM Tage" }
+    })
+}
+
+async fn post(server: &Running, event: &Value) -> i64 {
+    let response = reqwest::Client::new()
+        .post(server.url("/api/v1/events"))
+        .bearer_auth(DEMO_API_KEY)
+        .json(event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["dossier_id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// The SIRETs of the operator's company and of another one.
+async fn sirets(server: &Running) -> (String, String) {
+    let own = server
+        .store
+        .user_by_email(OPERATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    let companies = server.store.companies().await.unwrap();
+    let siret = |keep: &dyn Fn(i64) -> bool| {
+        companies
+            .iter()
+            .find(|c| keep(c.id))
+            .unwrap()
+            .siret
+            .to_string()
+    };
+    (siret(&|id| id == own), siret(&|id| id != own))
+}
+
+async fn streams_carry_only_what_one_may_see(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let server = Running::start(&config(url)).await;
+    assert_eq!(
+        Stream::open(&server, None, None).await.err(),
+        Some(StatusCode::UNAUTHORIZED)
+    );
+
+    let operator = session_of(&server, OPERATOR).await;
+    let agent = session_of(&server, AGENT_SIVEP).await;
+    let mut operator_stream = Stream::open(&server, Some(&operator), None).await.unwrap();
+    let mut agent_stream = Stream::open(&server, Some(&agent), None).await.unwrap();
+    let (own, other) = sirets(&server).await;
+
+    let theirs = post(
+        &server,
+        &first_event("live-1", &container("AVO", 100), &other),
+    )
+    .await;
+    let mine = post(
+        &server,
+        &first_event("live-2", &container("AVO", 200), &own),
+    )
+    .await;
+
+    // The agent of Le Havre sees both; the operator only its company's.
+    let seen: Vec<i64> = agent_stream
+        .drain(Duration::from_millis(1500))
+        .await
+        .iter()
+        .filter(|m| m.event == "dossier")
+        .map(|m| m.data["dossier_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seen, [theirs, mine]);
+    let operator_saw = operator_stream.drain(Duration::from_millis(1500)).await;
+    assert_eq!(operator_saw.len(), 1, "{operator_saw:?}");
+    assert_eq!(operator_saw[0].data["dossier_id"], mine);
+    assert_eq!(operator_saw[0].data["status"], "en_cours");
+    server.stop().await;
+}
+
+async fn reconnecting_replays_what_was_missed(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let server = Running::start(&config(url)).await;
+    let agent = session_of(&server, AGENT_SIVEP).await;
+    let (own, _) = sirets(&server).await;
+    let mut stream = Stream::open(&server, Some(&agent), None).await.unwrap();
+    post(
+        &server,
+        &first_event("replay-0", &container("RPL", 10), &own),
+    )
+    .await;
+    let last: i64 = stream
+        .next(Duration::from_secs(5))
+        .await
+        .unwrap()
+        .id
+        .unwrap()
+        .parse()
+        .unwrap();
+    drop(stream);
+
+    // Three events while disconnected.
+    for n in 1..=3 {
+        post(
+            &server,
+            &first_event(
+                &format!("replay-{n}"),
+                &container("RPL", 10 + 100 * n),
+                &own,
+            ),
+        )
+        .await;
+    }
+    let mut again = Stream::open(&server, Some(&agent), Some(last))
+        .await
+        .unwrap();
+    let replayed: Vec<i64> = again
+        .drain(Duration::from_millis(1500))
+        .await
+        .iter()
+        .map(|m| m.id.as_ref().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(replayed.len(), 3, "{replayed:?}");
+    assert!(replayed.windows(2).all(|pair| pair[0] < pair[1]) && replayed[0] > last);
+    // And then live again, without repeating them.
+    post(
+        &server,
+        &first_event("replay-4", &container("RPL", 510), &own),
+    )
+    .await;
+    let next = again.next(Duration::from_secs(5)).await.unwrap();
+    assert!(next.id.unwrap().parse::<i64>().unwrap() > replayed[2]);
+
+    // Far too far behind (the demo's whole history): told to reload.
+    let mut behind = Stream::open(&server, Some(&agent), Some(0)).await.unwrap();
+    assert_eq!(
+        behind.next(Duration::from_secs(5)).await.unwrap().event,
+        "resync"
+    );
+    server.stop().await;
+}
+
+crate::helpers::on_both_stores!(
+    streams_carry_only_what_one_may_see,
+    reconnecting_replays_what_was_missed
+);
+
+/// Two server processes on one PostgreSQL database: an event committed through one reaches the
+/// streams opened on the other.
+#[tokio::test]
+async fn two_instances_share_their_events_through_postgresql() {
+    let Some(url) = fresh_database(Backend::Postgres).await else {
+        return;
+    };
+    let first = Running::start(&config(url.clone())).await;
+    let second = Running::start(&config(url)).await;
+    let agent = session_of(&second, AGENT_SIVEP).await;
+    let mut stream = Stream::open(&second, Some(&agent), None).await.unwrap();
+    let (own, _) = sirets(&first).await;
+    let dossier = post(&first, &first_event("deux-1", &container("TWO", 1), &own)).await;
+    let message = stream
+        .next(Duration::from_secs(5))
+        .await
+        .expect("l'événement passe d'une instance à l'autre");
+    assert_eq!(message.event, "dossier");
+    assert_eq!(message.data["dossier_id"], dossier);
+    second.stop().await;
+    first.stop().await;
+}
