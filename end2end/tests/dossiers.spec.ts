@@ -170,3 +170,25 @@ test("un filtre sans résultat le dit au lieu d'afficher un tableau vide", async
   await expect(dossierTable(page)).toHaveCount(0);
   await expect(page.getByRole("navigation", { name: "Pagination" })).toHaveCount(0);
 });
+
+test("la recherche par référence explique une faute avant de chercher, puis trouve le dossier", async ({ page }) => {
+  await open(page, "/dossiers");
+  const search = page.getByRole("searchbox", { name: /^Référence/ });
+  // A container number whose last digit is wrong (MSKU1234565 is right).
+  await search.fill("MSKU 123456-6");
+  await page.getByRole("button", { name: "Filtrer" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("Référence invalide");
+  await expect(alert).toContainText("chiffre de contrôle devrait être 5");
+  await expect(page.getByRole("table", { name: "Liste des dossiers" })).toHaveCount(0);
+
+  // A reference of a real dossier, typed the way people type it: found, alone.
+  const html = await (await page.request.get("/dossiers")).text();
+  const reference = /<a[^>]*href="\/dossiers\/\d+"[^>]*>(?:<!--[^]*?-->)*([A-Z]{4}\d{7})/.exec(html)?.[1];
+  expect(reference, "un conteneur dans la liste").toBeDefined();
+  await open(page, "/dossiers");
+  await page.getByRole("searchbox", { name: /^Référence/ }).fill(reference!.toLowerCase());
+  await page.getByRole("button", { name: "Filtrer" }).click();
+  await expect(resultsHeading(page)).toHaveText(/^1 dossier\b/);
+  await expect(dossierTable(page)).toContainText(reference!);
+});

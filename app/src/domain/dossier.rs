@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::directory::SiteKind;
 use super::journey::{Step, StepKind, StepState, TimelineEvent};
-use super::references::{Awb, BillOfLading, ChedReference, ContainerNumber, Locode, Mrn, PostCode};
+use super::references::{
+    AnyReference, Awb, BillOfLading, ChedReference, ContainerNumber, Locode, Mrn, PostCode,
+};
 
 /// Goods categories, as the partner interface names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -224,6 +226,9 @@ pub const PAGE_SIZE: u32 = 25;
 /// Filters of the dossier list. Every field is optional; `page` counts from 1.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierQuery {
+    /// Any one reference of the consignment (container, air waybill, bill of lading, DSCE, MRN).
+    #[serde(default)]
+    pub reference: Option<AnyReference>,
     pub site: Option<Locode>,
     pub status: Option<DossierStatus>,
     pub goods: Option<GoodsCategory>,

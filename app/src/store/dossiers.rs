@@ -63,13 +63,15 @@ const SUMMARY_FROM: &str = "FROM dossier d
 // Each filter is either NULL (not applied) or compared; written so that one statement serves
 // every combination on both stores.
 // $5 and $6 are the viewer's scope (see `DossierScope`): one company, or a comma-separated list
-// of sites.
+// of sites. $7 is a reference of any kind, in its canonical form.
 const FILTERS: &str = "WHERE ($1 IS NULL OR d.site_code = $1)
     AND ($2 IS NULL OR d.status = $2)
     AND ($3 IS NULL OR d.goods_category = $3)
     AND ($4 IS NULL OR d.flow = $4)
     AND ($5 IS NULL OR d.company_id = $5)
-    AND ($6 IS NULL OR ',' || $6 || ',' LIKE '%,' || d.site_code || ',%')";
+    AND ($6 IS NULL OR ',' || $6 || ',' LIKE '%,' || d.site_code || ',%')
+    AND ($7 IS NULL OR d.container = $7 OR d.awb = $7 OR d.bill_of_lading = $7 OR d.ched = $7
+         OR d.mrn = $7)";
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
@@ -224,12 +226,16 @@ impl Store {
             }
         };
         let site = query.site.as_ref().map(|site| site.as_str().to_owned());
+        let reference = query
+            .reference
+            .as_ref()
+            .map(|reference| reference.as_str().to_owned());
         let status = query.status.map(DossierStatus::code);
         let goods = query.goods.map(GoodsCategory::code);
         let flow = query.flow.map(Flow::code);
         let list_sql = format!(
             "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {FILTERS}
-             ORDER BY d.updated_at DESC, d.id DESC LIMIT $7 OFFSET $8"
+             ORDER BY d.updated_at DESC, d.id DESC LIMIT $8 OFFSET $9"
         );
         let count_sql = format!("SELECT COUNT(*) {SUMMARY_FROM} {FILTERS}");
         let (rows, total): (Vec<SummaryRow>, i64) = on_pool!(self, pool => {
@@ -240,6 +246,7 @@ impl Store {
                 .bind(flow)
                 .bind(company)
                 .bind(&sites)
+                .bind(&reference)
                 .bind(i64::from(PAGE_SIZE))
                 .bind(query.offset())
                 .fetch_all(pool)
@@ -251,6 +258,7 @@ impl Store {
                 .bind(flow)
                 .bind(company)
                 .bind(&sites)
+                .bind(&reference)
                 .fetch_one(pool)
                 .await?;
             (rows, total)

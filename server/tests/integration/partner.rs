@@ -303,6 +303,24 @@ async fn references_correlate_into_one_dossier(backend: Backend) {
         dossier.summary.references.mrn.is_some(),
         "the MRN is now a reference of the dossier"
     );
+    // One search box: the container or the MRN, typed as people type them, finds it alone.
+    for typed in [container("CAI", 123456).to_lowercase(), mrn("000000000001")] {
+        let found = server
+            .store
+            .dossiers(
+                &app::domain::dossier::DossierQuery {
+                    reference: Some(
+                        app::domain::references::AnyReference::recognise(&typed).unwrap(),
+                    ),
+                    ..Default::default()
+                },
+                &app::domain::access::DossierScope::All,
+            )
+            .await
+            .unwrap();
+        assert_eq!(found.total, 1, "{typed}");
+        assert_eq!(found.dossiers[0].id, dossier_id);
+    }
 
     // Two references naming two different dossiers: reported, not merged.
     let (_, other, _) = partner

@@ -13,7 +13,7 @@ use crate::domain::directory::Site;
 use crate::domain::dossier::{
     DossierPage, DossierQuery, DossierStatus, DossierSummary, Flow, GoodsCategory,
 };
-use crate::domain::references::Locode;
+use crate::domain::references::{AnyReference, Locode};
 use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
@@ -21,6 +21,7 @@ use crate::ui::format;
 use crate::ui::live::{use_live, LiveIndicator};
 use crate::ui::notices::Notice;
 
+const PARAM_REFERENCE: &str = "reference";
 const PARAM_SITE: &str = "site";
 const PARAM_STATUS: &str = "statut";
 const PARAM_GOODS: &str = "marchandises";
@@ -30,6 +31,9 @@ const PARAM_PAGE: &str = "page";
 /// Reads the filters from the address; an unknown value is ignored rather than failing the page.
 fn query_from_params(params: &ParamsMap) -> DossierQuery {
     DossierQuery {
+        reference: params
+            .get(PARAM_REFERENCE)
+            .and_then(|text| AnyReference::recognise(&text).ok()),
         site: params
             .get(PARAM_SITE)
             .and_then(|code| Locode::parse(&code).ok()),
@@ -53,6 +57,12 @@ fn query_from_params(params: &ParamsMap) -> DossierQuery {
 /// The address of the list with the same filters, at another page.
 fn page_url(query: &DossierQuery, page: u32) -> String {
     let mut pairs = Vec::new();
+    if let Some(reference) = &query.reference {
+        pairs.push(format!(
+            "{PARAM_REFERENCE}={}",
+            format::query_value(reference.as_str())
+        ));
+    }
     if let Some(site) = &query.site {
         pairs.push(format!("{PARAM_SITE}={site}"));
     }
@@ -86,6 +96,19 @@ pub fn DossierListPage() -> impl IntoView {
         |(query, _)| list_dossiers(query),
     );
     let sites = Resource::new(|| (), |_| list_sites());
+    // A reference typed wrong is explained before anything is searched.
+    let typed = Memo::new(move |_| {
+        params
+            .with(|p| p.get(PARAM_REFERENCE))
+            .filter(|text| !text.trim().is_empty())
+    });
+    let reference_error = Memo::new(move |_| {
+        typed.get().and_then(|text| {
+            AnyReference::recognise(&text)
+                .err()
+                .map(|error| error.to_string())
+        })
+    });
 
     view! {
         <Title text="Dossiers" />
@@ -100,13 +123,24 @@ pub fn DossierListPage() -> impl IntoView {
                     let query = query.get();
                     Suspend::new(async move {
                         let sites = sites.await.unwrap_or_default();
-                        view! { <Filters sites query /> }
+                        let typed = typed.get_untracked().unwrap_or_default();
+                        let error = reference_error.get_untracked();
+                        view! { <Filters sites query typed error /> }
                     })
                 }}
             </Suspense>
             // A transition: the list in place stays shown while a live update reloads it.
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement des dossiers…"</p> }>
                 {move || Suspend::new(async move {
+                    if let Some(error) = reference_error.get() {
+                        return view! {
+                            <div class="fr-alert fr-alert--error fr-mt-4w" role="alert" id="erreur-reference">
+                                <h2 class="fr-alert__title">"Référence invalide : aucune recherche faite"</h2>
+                                <p>{error}</p>
+                            </div>
+                        }
+                        .into_any();
+                    }
                     match dossiers.await {
                         Ok(page) => view! { <Results page query=query.get_untracked() /> }.into_any(),
                         Err(error) => view! {
@@ -121,10 +155,31 @@ pub fn DossierListPage() -> impl IntoView {
 }
 
 #[component]
-fn Filters(sites: Vec<Site>, query: DossierQuery) -> impl IntoView {
+fn Filters(
+    sites: Vec<Site>,
+    query: DossierQuery,
+    typed: String,
+    error: Option<String>,
+) -> impl IntoView {
     let current_site = query.site.clone();
+    let failed = error.is_some();
     view! {
         <form method="get" action="/dossiers" class="sesame-filters" aria-label="Filtrer les dossiers">
+            <div class="fr-input-group sesame-filters__search" class:fr-input-group--error=failed>
+                <label class="fr-label" for="filtre-reference">
+                    "Référence"
+                    <span class="fr-hint-text">"Conteneur, LTA, connaissement, DSCE ou MRN"</span>
+                </label>
+                <input
+                    class="fr-input"
+                    type="search"
+                    id="filtre-reference"
+                    name=PARAM_REFERENCE
+                    value=typed
+                    autocomplete="off"
+                    aria-describedby=failed.then_some("erreur-reference")
+                />
+            </div>
             <div class="fr-select-group">
                 <label class="fr-label" for="filtre-site">"Site"</label>
                 <select class="fr-select" id="filtre-site" name=PARAM_SITE>
