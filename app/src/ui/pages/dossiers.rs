@@ -352,6 +352,7 @@ mod tests {
     #[test]
     fn filters_survive_a_round_trip_through_the_address() {
         let query = DossierQuery {
+            reference: Some(AnyReference::recognise("msku 123456-5").unwrap()),
             site: Some(Locode::parse("FRLEH").unwrap()),
             status: Some(DossierStatus::Bloque),
             goods: Some(GoodsCategory::Plants),
@@ -361,7 +362,7 @@ mod tests {
         let url = page_url(&query, 3);
         assert_eq!(
             url,
-            "/dossiers?site=FRLEH&statut=bloque&marchandises=plants&flux=transit&page=3"
+            "/dossiers?reference=MSKU1234565&site=FRLEH&statut=bloque&marchandises=plants&flux=transit&page=3"
         );
         let mut params = ParamsMap::new();
         for pair in url.split_once('?').unwrap().1.split('&') {
