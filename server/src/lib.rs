@@ -10,6 +10,7 @@ pub mod denylist;
 pub mod live;
 pub mod mail;
 pub mod oidc;
+pub mod openapi;
 pub mod partner;
 pub mod pdf;
 pub mod perimeter;

@@ -37,6 +37,10 @@ pub struct Partners {
 pub fn routes(partners: Partners) -> Router<AppState> {
     Router::new()
         .route("/api/v1/events", post(submit))
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(crate::openapi::serve),
+        )
         .with_state(partners)
 }
 

@@ -488,3 +488,65 @@ crate::helpers::on_both_stores!(
     timelines_follow_event_times_not_arrival,
     each_key_has_a_budget,
 );
+
+/// The OpenAPI document says what the server does: its lists are the server's, its example is
+/// accepted, and each field it calls required is refused when missing, by name.
+#[tokio::test]
+async fn the_openapi_document_matches_the_server() {
+    let Some(server) = start(Backend::Sqlite).await else {
+        return;
+    };
+    let document: Value = reqwest::get(server.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["openapi"], "3.0.3");
+    let event = &document["components"]["schemas"]["Evenement"];
+    let listed = |value: &Value| -> Vec<String> {
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        listed(&event["properties"]["type"]["enum"]),
+        app::domain::journey::EventKind::ALL.map(|k| k.code().to_owned())
+    );
+    assert_eq!(
+        listed(&event["properties"]["source"]["enum"]),
+        app::domain::journey::EventSource::ALL.map(|s| s.code().to_owned())
+    );
+    let partner = Partner {
+        server: &server,
+        key: DEMO_API_KEY.into(),
+    };
+    let example = document["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]
+        ["application/json"]["example"]
+        .clone();
+    let (status, body, _) = partner.send(&example).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "l'exemple du document est accepté : {body}"
+    );
+    for field in listed(&event["required"]) {
+        let mut missing = example.clone();
+        missing["id"] = json!(format!("sans-{field}"));
+        missing.as_object_mut().unwrap().remove(&field);
+        let (status, body, _) = partner.send(&missing).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sans {field} : {body}"
+        );
+        assert!(
+            problem_fields(&body).contains(&field),
+            "sans {field} : {body}"
+        );
+    }
+    server.stop().await;
+}

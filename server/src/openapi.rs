@@ -1,0 +1,223 @@
+//! The OpenAPI 3 document of the partner interface, `GET /api/v1/openapi.json`, built from the
+//! code: the sources, event types, goods categories, limits and answers are the ones the server
+//! uses, so the document cannot drift from what it does (a test sends the document's own example,
+//! and removes each required field in turn).
+
+use app::domain::dossier::GoodsCategory;
+use app::domain::journey::{EventKind, EventSource};
+use app::domain::partner::MAX_BATCH;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+/// The fields every event must carry.
+pub const REQUIRED: [&str; 7] = [
+    "id",
+    "source",
+    "type",
+    "occurred_at",
+    "site",
+    "references",
+    "goods",
+];
+
+/// An event the interface accepts, shown as the document's example.
+pub fn example_event() -> Value {
+    json!({
+        "id": "TRACES-2026-000123",
+        "source": "traces",
+        "type": "ched_lodged",
+        "occurred_at": "2026-11-26T09:30:00+01:00",
+        "site": "FRLEH",
+        "post": "FRLEH1",
+        "references": { "container": "MSKU1234565", "ched": "CHEDP.FR.2026.0000123" },
+        "goods": { "category": "animal_products", "description": "Crevettes congelées" },
+        "data": { "ched_type": "P" }
+    })
+}
+
+fn problem_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Probleme" } } }
+    })
+}
+
+/// The document.
+pub fn document() -> Value {
+    let sources: Vec<&str> = EventSource::ALL.iter().map(|s| s.code()).collect();
+    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.code()).collect();
+    let categories: Vec<&str> = GoodsCategory::ALL.iter().map(|g| g.code()).collect();
+    let results = [
+        "satisfactory",
+        "satisfactory_after_intervention",
+        "not_satisfactory",
+        "not_done",
+        "derogation",
+    ];
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "France Sésame — interface des systèmes partenaires",
+            "version": "1.0.0",
+            "description": "Les systèmes de référence (TRACES NT, dédouanement, systèmes portuaires et aéroportuaires, SIVEP) transmettent ce qui arrive aux envois. Chaque refus est un document de problème (RFC 9457) en français qui nomme chaque champ fautif."
+        },
+        "paths": {
+            "/api/v1/events": {
+                "post": {
+                    "summary": "Transmettre un événement, ou un lot d'événements",
+                    "security": [{ "cle": [] }],
+                    "requestBody": {
+                        "required": true,
+                        "content": { "application/json": {
+                            "schema": { "oneOf": [
+                                { "$ref": "#/components/schemas/Evenement" },
+                                { "$ref": "#/components/schemas/Lot" }
+                            ]},
+                            "example": example_event()
+                        }}
+                    },
+                    "responses": {
+                        "201": { "description": "Événement enregistré", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Resultat" } } } },
+                        "200": { "description": "Même identifiant et même contenu déjà reçus (« duplicate »), ou résultat d'un lot", "content": { "application/json": { "schema": { "oneOf": [
+                            { "$ref": "#/components/schemas/Resultat" },
+                            { "$ref": "#/components/schemas/ResultatsDuLot" }
+                        ]}}}},
+                        "400": problem_response("JSON mal formé"),
+                        "401": problem_response("Clé absente, inconnue ou révoquée"),
+                        "403": problem_response("Clé non autorisée pour la source ou le site"),
+                        "409": problem_response("Même identifiant, autre contenu"),
+                        "413": problem_response(&format!("Corps trop volumineux, ou lot de plus de {MAX_BATCH} événements")),
+                        "422": problem_response("Événement invalide : chaque champ fautif est nommé"),
+                        "429": problem_response("Trop d'envois pour cette clé (en-tête Retry-After)")
+                    }
+                }
+            },
+            "/api/v1/stream": {
+                "get": {
+                    "summary": "Flux en direct (server-sent events) de la personne connectée",
+                    "description": "Réservé aux sessions du portail. Chaque message porte l'identifiant de l'événement (`id:`) ; en se reconnectant avec `Last-Event-ID`, le client reçoit ce qu'il a manqué, ou un message `resync`.",
+                    "security": [{ "session": [] }],
+                    "responses": { "200": { "description": "Flux", "content": { "text/event-stream": {} } }, "401": { "description": "Non connecté" } }
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {
+                "cle": { "type": "http", "scheme": "bearer", "description": "Clé d'API du système partenaire, limitée à des sources et des sites." },
+                "session": { "type": "apiKey", "in": "cookie", "name": "__Host-sesame_session" }
+            },
+            "schemas": {
+                "Evenement": {
+                    "type": "object",
+                    "required": REQUIRED,
+                    "properties": {
+                        "id": { "type": "string", "minLength": 1, "maxLength": 100, "description": "Identifiant unique chez le partenaire ; renvoyer le même contenu est sans effet." },
+                        "source": { "type": "string", "enum": sources },
+                        "type": { "type": "string", "enum": kinds },
+                        "occurred_at": { "type": "string", "format": "date-time", "description": "Quand c'est arrivé (RFC 3339 avec décalage) ; l'ordre d'arrivée est indifférent." },
+                        "site": { "type": "string", "pattern": "^[A-Z]{2}[A-Z2-9]{3}$", "description": "UN/LOCODE d'un site de France Sésame autorisé pour la clé." },
+                        "post": { "type": "string", "description": "Code du poste de contrôle frontalier, sur le site." },
+                        "references": { "$ref": "#/components/schemas/References" },
+                        "goods": {
+                            "type": "object",
+                            "required": ["category", "description"],
+                            "properties": {
+                                "category": { "type": "string", "enum": categories },
+                                "description": { "type": "string", "minLength": 1, "maxLength": 500 }
+                            }
+                        },
+                        "operator": {
+                            "type": "object",
+                            "description": "SIRET ou EORI de l'opérateur ; vérifié.",
+                            "properties": { "siret": { "type": "string" }, "eori": { "type": "string" } }
+                        },
+                        "data": { "$ref": "#/components/schemas/Donnees" }
+                    }
+                },
+                "References": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "description": "Au moins une ; chacune vérifiée (chiffres de contrôle, longueurs). Espaces, tirets et minuscules acceptés et normalisés.",
+                    "properties": {
+                        "container": { "type": "string", "description": "ISO 6346, chiffre de contrôle vérifié" },
+                        "awb": { "type": "string", "description": "LTA : 3 + 8 chiffres, chiffre de contrôle modulo 7" },
+                        "bill_of_lading": { "type": "string" },
+                        "ched": { "type": "string", "description": "CHEDP.FR.2026.0001234" },
+                        "mrn": { "type": "string", "description": "18 caractères, caractère de contrôle vérifié ; obligatoire pour customs_declaration_lodged" }
+                    },
+                    "additionalProperties": false
+                },
+                "Donnees": {
+                    "type": "object",
+                    "description": "Selon le type : ched_lodged {ched_type}, arrived {transport_mode, means}, documentary_check_done et identity_check_done {result}, checks_selected {identity, physical}, physical_check_done {result, samples_taken}, lab_result {conclusion}, ched_decision {acceptable, purpose?, action?, code?}, follow_up_done {action}.",
+                    "properties": {
+                        "ched_type": { "type": "string", "enum": ["A", "P", "PP", "D"] },
+                        "transport_mode": { "type": "string", "enum": ["sea", "air"] },
+                        "means": { "type": "string" },
+                        "result": { "type": "string", "enum": results },
+                        "identity": { "type": "boolean" },
+                        "physical": { "type": "boolean" },
+                        "samples_taken": { "type": "boolean" },
+                        "conclusion": { "type": "string", "enum": ["satisfactory", "not_satisfactory", "not_interpretable", "pending"] },
+                        "acceptable": { "type": "boolean" },
+                        "purpose": { "type": "string" },
+                        "action": { "type": "string" },
+                        "code": { "type": "string" }
+                    }
+                },
+                "Lot": {
+                    "type": "object",
+                    "required": ["events"],
+                    "properties": { "events": { "type": "array", "maxItems": MAX_BATCH, "items": { "$ref": "#/components/schemas/Evenement" } } }
+                },
+                "Resultat": {
+                    "type": "object",
+                    "required": ["id", "status"],
+                    "properties": {
+                        "id": { "type": "string" },
+                        "dossier_id": { "type": "integer" },
+                        "status": { "type": "string", "enum": ["created", "duplicate"] }
+                    }
+                },
+                "ResultatsDuLot": {
+                    "type": "object",
+                    "properties": { "results": { "type": "array", "items": {
+                        "type": "object",
+                        "properties": {
+                            "id": { "type": "string" },
+                            "status": { "type": "string", "enum": ["created", "duplicate", "rejected"] },
+                            "dossier_id": { "type": "integer" },
+                            "errors": { "type": "array", "items": { "$ref": "#/components/schemas/ChampFautif" } }
+                        }
+                    }}}
+                },
+                "Probleme": {
+                    "type": "object",
+                    "required": ["type", "title", "status", "detail"],
+                    "properties": {
+                        "type": { "type": "string" },
+                        "title": { "type": "string" },
+                        "status": { "type": "integer" },
+                        "detail": { "type": "string" },
+                        "errors": { "type": "array", "items": { "$ref": "#/components/schemas/ChampFautif" } }
+                    }
+                },
+                "ChampFautif": {
+                    "type": "object",
+                    "required": ["field", "message"],
+                    "properties": { "field": { "type": "string", "example": "references.container" }, "message": { "type": "string" } }
+                }
+            }
+        }
+    })
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn serve() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string_pretty(&document()).unwrap_or_default(),
+    )
+        .into_response()
+}
