@@ -17,6 +17,7 @@ pub mod perimeter;
 pub mod probes;
 pub mod rate_limit;
 pub mod sessions;
+pub mod simulator;
 pub mod telemetry;
 
 use std::future::Future;

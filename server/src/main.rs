@@ -21,6 +21,27 @@ enum Command {
     Serve,
     /// Met le schéma de la base de données à jour, puis s'arrête.
     Migrate,
+    /// Simule le trafic des systèmes partenaires (navires, vols, DSCE, contrôles, décisions,
+    /// déclarations, sorties) à travers l'interface HTTP réelle d'une plateforme en marche.
+    Simulate {
+        /// L'adresse de la plateforme.
+        #[arg(long, default_value = "http://127.0.0.1:3000")]
+        url: String,
+        /// La clé d'API d'un système partenaire autorisé pour toutes les sources et tous les sites.
+        #[arg(long, env = "SESAME_SIMULATION_KEY")]
+        key: String,
+        /// Événements par seconde, au plus.
+        #[arg(long, default_value_t = 2.0)]
+        rate: f64,
+        /// Une seconde réelle vaut ce nombre de secondes de parcours.
+        #[arg(long, default_value_t = 360.0)]
+        acceleration: f64,
+        /// S'arrêter après ce nombre d'événements (par défaut : jamais).
+        #[arg(long)]
+        events: Option<u64>,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Clés d'API des systèmes partenaires.
     #[command(name = "partner-key")]
     PartnerKey {
@@ -96,6 +117,27 @@ async fn main() -> ExitCode {
             command: AuditCommand::Verify { anchors },
         } => verify_audit(config, anchors).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
+        Command::Simulate {
+            url,
+            key,
+            rate,
+            acceleration,
+            events,
+            seed,
+        } => {
+            simulate(
+                config,
+                server::simulator::Settings {
+                    url,
+                    key,
+                    rate,
+                    acceleration,
+                    events,
+                    seed,
+                },
+            )
+            .await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -117,6 +159,28 @@ async fn serve(config: Config) -> Result<(), String> {
         .run(shutdown_signal())
         .await
         .map_err(|e| e.to_string())
+}
+
+async fn simulate(config: Config, settings: server::simulator::Settings) -> Result<(), String> {
+    let store = server::prepare_store(&Config {
+        demo: false,
+        ..config
+    })
+    .await
+    .map_err(|error| error.to_string())?;
+    println!(
+        "Simulation vers {} : {} événement(s) par seconde au plus (Ctrl-C pour arrêter).",
+        settings.url, settings.rate
+    );
+    let sent = tokio::select! {
+        sent = server::simulator::run(&store, settings) => sent?,
+        _ = shutdown_signal() => 0,
+    };
+    store.close().await;
+    if sent > 0 {
+        println!("{sent} événement(s) envoyé(s).");
+    }
+    Ok(())
 }
 
 async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String> {

@@ -174,11 +174,19 @@ async fn directory_errors(
     }
     if let Some(post) = &event.post {
         let posts = store.posts().await?;
-        if !posts.iter().any(|known| &known.code == post) {
-            errors.push(field(
+        match posts.iter().find(|known| &known.code == post) {
+            None => errors.push(field(
                 "post",
                 format!("poste de contrôle inconnu de France Sésame : {post}"),
-            ));
+            )),
+            Some(known) if known.site != event.site => errors.push(field(
+                "post",
+                format!(
+                    "le poste {post} n'est pas sur le site {} mais sur {}",
+                    event.site, known.site
+                ),
+            )),
+            Some(_) => {}
         }
     }
     Ok(errors)

@@ -222,14 +222,6 @@ pub fn validate(value: &Value) -> Result<PartnerEvent, Vec<FieldError>> {
                 None
             }
         });
-    if let (Some(site), Some(post)) = (&site, &post) {
-        if !post.as_str().starts_with(site.as_str()) {
-            reader.fail(
-                "post",
-                format!("le poste {post} n'est pas sur le site {site}"),
-            );
-        }
-    }
 
     let references = read_references(object.get("references"), reader.errors);
     let (goods, goods_description) = read_goods(object.get("goods"), reader.errors);
