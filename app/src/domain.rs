@@ -6,6 +6,7 @@ pub mod account;
 pub mod cgu;
 pub mod directory;
 pub mod dossier;
+pub mod forecast;
 pub mod journey;
 pub mod partner;
 pub mod references;

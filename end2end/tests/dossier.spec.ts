@@ -3,6 +3,7 @@ import {
   DOSSIER_STATUSES,
   STEP_STATES,
   dossierTable,
+  firstDossierPath,
   expect,
   open,
   test,
@@ -94,4 +95,11 @@ test("une adresse inconnue donne « Page non trouvée » avec le statut 404", as
   await page.getByRole("main").getByRole("link", { name: "Page d'accueil" }).click();
   await expect(page).toHaveURL("/");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("France Sésame");
+});
+
+test("un dossier en cours montre les délais estimés de ses étapes ouvertes et de sa mainlevée", async ({ page }) => {
+  await open(page, await firstDossierPath(page, "?statut=en_cours"));
+  await expect(page.locator("#mainlevee-estimee")).toContainText("Mainlevée estimée");
+  const openSteps = page.locator("li.sesame-timeline__step--en_cours, li.sesame-timeline__step--a_venir");
+  await expect(openSteps.first()).toContainText("Estimation :");
 });

@@ -84,6 +84,25 @@ pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
             .map_err(crate::state::internal)?;
         return Ok(DossierLookup::Refused);
     }
+    let mut dossier = dossier;
+    let observed = store
+        .observed_durations(&dossier)
+        .await
+        .map_err(crate::state::internal)?;
+    let (forecasts, release) = crate::domain::forecast::for_open_steps(&dossier.steps, &|kind| {
+        observed.get(&kind).cloned().unwrap_or_default()
+    });
+    dossier.forecasts = forecasts;
+    dossier.release = release;
+    // The raw history of the systems of record is the agents' working material.
+    if caller
+        .viewer
+        .as_ref()
+        .is_some_and(|viewer| viewer.role == crate::domain::directory::Role::Operateur)
+    {
+        dossier.events.clear();
+        dossier.events_withheld = true;
+    }
     if caller.viewer.as_ref().is_some_and(audited) {
         store
             .audit(

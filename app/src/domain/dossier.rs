@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::directory::SiteKind;
+use super::forecast::Forecast;
 use super::journey::{Step, StepKind, StepState, TimelineEvent};
 use super::references::{
     AnyReference, Awb, BillOfLading, ChedReference, ContainerNumber, Locode, Mrn, PostCode,
@@ -218,6 +219,17 @@ pub struct Dossier {
     pub post_name: Option<String>,
     pub steps: Vec<Step>,
     pub events: Vec<TimelineEvent>,
+    /// For each step still to settle, what the durations observed at this post for these goods
+    /// say (filled when the dossier is shown).
+    #[serde(default)]
+    pub forecasts: Vec<(StepKind, Forecast)>,
+    /// The same for the release, over every step left.
+    #[serde(default)]
+    pub release: Option<Forecast>,
+    /// The raw events are for the administrations' agents: for others the list stays empty and
+    /// this says why.
+    #[serde(default)]
+    pub events_withheld: bool,
 }
 
 /// How many dossiers a list page shows at most.

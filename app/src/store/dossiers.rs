@@ -317,6 +317,9 @@ impl Store {
                 .into_iter()
                 .map(TimelineEvent::try_from)
                 .collect::<Result<_, _>>()?,
+            forecasts: Vec::new(),
+            release: None,
+            events_withheld: false,
         }))
     }
 
@@ -416,5 +419,41 @@ impl Tx {
             })?;
         }
         Ok(())
+    }
+}
+
+impl Store {
+    /// How long each kind of step took, in minutes, in the other dossiers of the same post (or
+    /// site, without a post) and goods category, most recent first.
+    pub async fn observed_durations(
+        &self,
+        dossier: &Dossier,
+    ) -> Result<std::collections::HashMap<StepKind, Vec<i64>>, StoreError> {
+        let summary = &dossier.summary;
+        let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT s.kind, s.started_at, s.ended_at FROM step s JOIN dossier d ON d.id = s.dossier_id
+                 WHERE d.goods_category = $1 AND d.id <> $4
+                   AND (($2 IS NOT NULL AND d.post_code = $2) OR ($2 IS NULL AND d.site_code = $3))
+                   AND s.state = 'termine' AND s.started_at IS NOT NULL AND s.ended_at IS NOT NULL
+                 ORDER BY s.ended_at DESC LIMIT 5000",
+            )
+            .bind(summary.goods.code())
+            .bind(summary.post.as_ref().map(|post| post.as_str()))
+            .bind(summary.site.as_str())
+            .bind(summary.id)
+            .fetch_all(pool)
+            .await
+        })?;
+        let mut observed: std::collections::HashMap<StepKind, Vec<i64>> = Default::default();
+        for (kind, started, ended) in rows {
+            if let Some(kind) = StepKind::from_code(&kind) {
+                observed
+                    .entry(kind)
+                    .or_default()
+                    .push((ended - started).num_minutes());
+            }
+        }
+        Ok(observed)
     }
 }

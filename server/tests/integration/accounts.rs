@@ -254,6 +254,9 @@ async fn operators_see_only_their_company(backend: Backend) {
     browser.sign_in(OPERATOR, PASSWORD).await;
     let mine = browser.get(&format!("/dossiers/{own}")).await;
     assert_eq!(mine.status, StatusCode::OK);
+    // The timeline, not the raw history of the systems of record: that is for agents.
+    assert!(mine.body.contains("Parcours"));
+    assert!(!mine.body.contains("Historique des événements"));
     let theirs = browser.get(&format!("/dossiers/{other}")).await;
     assert_eq!(theirs.status, StatusCode::FORBIDDEN);
     assert!(theirs.body.contains("Accès refusé"));

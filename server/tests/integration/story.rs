@@ -207,6 +207,23 @@ async fn story(backend: Backend) {
         dossier_page.contains("Parcours")
             && dossier_page.contains(&first.summary.references.headline())
     );
+    // Its open steps carry the forecast from what was observed at its post for its goods, and
+    // the release one too (as an estimate, or "pas assez de données").
+    assert!(
+        dossier_page.contains("Estimation : "),
+        "prévisions des étapes ouvertes"
+    );
+    assert!(
+        dossier_page.contains("Mainlevée estimée"),
+        "prévision de la mainlevée"
+    );
+    let observed = server.store.observed_durations(&first).await.unwrap();
+    assert!(
+        observed
+            .values()
+            .all(|durations| durations.iter().all(|minutes| *minutes >= 0)),
+        "des durées observées cohérentes"
+    );
     let (status, missing) = supervisor.page("/dossiers/999999").await;
     assert_eq!(status, 404);
     assert!(missing.contains("Dossier introuvable"));

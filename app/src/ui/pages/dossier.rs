@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::dossiers::{get_dossier, DossierLookup};
 use crate::domain::dossier::Dossier;
+use crate::domain::forecast::Forecast;
 use crate::domain::journey::{Step, StepState, TimelineEvent};
 use crate::ui::components::badges::{StatusBadge, StepBadge};
 use crate::ui::components::load_failure::LoadFailure;
@@ -147,19 +148,50 @@ fn DossierView(dossier: Dossier) -> impl IntoView {
         </div>
         <section class="fr-mt-4w" aria-labelledby="titre-parcours">
             <h2 id="titre-parcours">"Parcours"</h2>
+            {dossier.release.map(|release| view! {
+                <p class="fr-callout__text fr-mb-2w" id="mainlevee-estimee">{release_text(&release)}</p>
+            })}
             <ol class="sesame-timeline">
-                {dossier.steps.into_iter().map(|step| view! { <StepItem step /> }).collect_view()}
+                {dossier
+                    .steps
+                    .into_iter()
+                    .map(|step| {
+                        let forecast = dossier
+                            .forecasts
+                            .iter()
+                            .find(|(kind, _)| *kind == step.kind)
+                            .map(|(_, forecast)| forecast.clone());
+                        view! { <StepItem step forecast /> }
+                    })
+                    .collect_view()}
             </ol>
         </section>
-        <section class="fr-mt-4w" aria-labelledby="titre-historique">
-            <h2 id="titre-historique">"Historique des événements"</h2>
-            <EventHistory events=dossier.events />
-        </section>
+        {(!dossier.events_withheld).then(|| view! {
+            <section class="fr-mt-4w" aria-labelledby="titre-historique">
+                <h2 id="titre-historique">"Historique des événements"</h2>
+                <EventHistory events=dossier.events />
+            </section>
+        })}
+    }
+}
+
+/// The release forecast, as an estimate.
+fn release_text(release: &Forecast) -> String {
+    match release {
+        Forecast::Estimate { median_minutes, p80_minutes, cases } => format!(
+            "Mainlevée estimée : dans {} environ (jusqu'à {} dans 80 % des cas), d'après {} dossiers comparables.",
+            format::duration_minutes(*median_minutes),
+            format::duration_minutes(*p80_minutes),
+            cases
+        ),
+        Forecast::NotEnoughData { .. } => {
+            "Mainlevée estimée : pas assez de données à ce poste pour ces marchandises.".to_owned()
+        }
     }
 }
 
 #[component]
-fn StepItem(step: Step) -> impl IntoView {
+fn StepItem(step: Step, forecast: Option<Forecast>) -> impl IntoView {
     let timing = match (step.started_at, step.ended_at) {
         (Some(start), Some(end)) => Some(format!(
             "Du {} au {} ({})",
@@ -174,11 +206,23 @@ fn StepItem(step: Step) -> impl IntoView {
         step.state,
         StepState::AVenir | StepState::EnCours | StepState::Bloque
     )
-    .then(|| {
-        format!(
+    .then(|| match &forecast {
+        Some(Forecast::Estimate { median_minutes, p80_minutes, cases }) => format!(
+            "Estimation : {} (médiane), {} pour 80 % des dossiers — d'après {} dossiers de ce poste",
+            format::duration_minutes(*median_minutes),
+            format::duration_minutes(*p80_minutes),
+            cases
+        ),
+        Some(Forecast::NotEnoughData { cases }) => format!(
+            "Estimation : pas assez de données ({cases} dossier{} observé{} à ce poste) ; durée habituelle : {}",
+            if *cases > 1 { "s" } else { "" },
+            if *cases > 1 { "s" } else { "" },
+            format::duration_minutes(i64::from(step.expected_minutes))
+        ),
+        None => format!(
             "Durée habituelle : {}",
             format::duration_minutes(i64::from(step.expected_minutes))
-        )
+        ),
     });
     view! {
         <li class=format!("sesame-timeline__step sesame-timeline__step--{}", step.state.code())>
