@@ -3,6 +3,7 @@
 //! pages and server functions live in the `app` crate.
 
 pub mod accounts;
+pub mod bench;
 pub mod client;
 pub mod config;
 pub mod demo;

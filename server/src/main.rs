@@ -42,6 +42,22 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Mesures de performance (ingestion, diffusion en direct), imprimées en tableaux.
+    Bench {
+        /// Événements envoyés pour mesurer l'ingestion.
+        #[arg(long, default_value_t = 2000)]
+        events: usize,
+        /// Taille des lots.
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+        /// Nombres d'abonnés au flux en direct, séparés par des virgules.
+        #[arg(long, default_value = "1000,5000,10000", value_delimiter = ',')]
+        subscribers: Vec<usize>,
+        /// Adresse d'administration d'un serveur PostgreSQL, pour le mesurer aussi (une base y
+        /// est créée). Par défaut : TEST_DATABASE_URL.
+        #[arg(long, env = "TEST_DATABASE_URL")]
+        postgres: Option<String>,
+    },
     /// Clés d'API des systèmes partenaires.
     #[command(name = "partner-key")]
     PartnerKey {
@@ -117,6 +133,20 @@ async fn main() -> ExitCode {
             command: AuditCommand::Verify { anchors },
         } => verify_audit(config, anchors).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
+        Command::Bench {
+            events,
+            batch,
+            subscribers,
+            postgres,
+        } => {
+            server::bench::run(server::bench::Settings {
+                events,
+                batch: batch.max(1),
+                subscribers,
+                postgres,
+            })
+            .await
+        }
         Command::Simulate {
             url,
             key,

@@ -361,4 +361,42 @@ impl Tx {
         })?;
         Ok(())
     }
+
+    /// The benchmark's baseline: the rows an ingestion writes for the first event of a
+    /// consignment (dossier, event, steps), written straight, without checks or correlation.
+    pub async fn raw_event_insert(
+        &mut self,
+        ched: &str,
+        partner_event_id: &str,
+        content: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let dossier_id: i64 = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO dossier (site_code, goods_category, goods_description, flow, ched, status,
+                                      opened_at, updated_at)
+                 VALUES ('FRLEH', 'animal_products', 'Crevettes congelées', 'import', $1, 'en_cours', $2, $2)
+                 RETURNING id",
+            )
+            .bind(ched)
+            .bind(now)
+            .fetch_one(conn)
+            .await
+        })?;
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO event (dossier_id, partner_event_id, source, kind, occurred_at, received_at, payload)
+                 VALUES ($1, $2, 'traces', 'ched_lodged', $3, $3, $4)",
+            )
+            .bind(dossier_id)
+            .bind(partner_event_id)
+            .bind(now)
+            .bind(content)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        let steps = derive(&[], now);
+        self.replace_steps(dossier_id, &steps).await
+    }
 }

@@ -1,0 +1,392 @@
+//! `server bench`: the measurements the tracking issue sets targets for, printed as tables, each
+//! against a baseline measured in the same run.
+//!
+//! 1. Ingestion, per store: partner events a second end to end (sent over HTTP, committed,
+//!    delivered to a live subscriber), against the raw insert rate of the same rows into the same
+//!    store; the ratio.
+//! 2. Fan-out: N subscribers on one instance; the delay for one event to reach all of them (p50,
+//!    p99) and the server's memory per subscriber.
+//!
+//! The server under test is this very binary, started as a child process on a fresh database, so
+//! that its memory is its own.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::store::{Backend, Store};
+use chrono::Utc;
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+use tokio::sync::Mutex;
+
+const KEY: &str = "cle-de-banc-d-essai";
+
+/// What to measure.
+pub struct Settings {
+    pub events: usize,
+    pub batch: usize,
+    pub subscribers: Vec<usize>,
+    /// An administrator's URL of a PostgreSQL server, to measure it too (a database is created).
+    pub postgres: Option<String>,
+}
+
+struct Instance {
+    child: Child,
+    url: String,
+    database_url: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(socket.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+async fn start(database_url: &str) -> Result<Instance, String> {
+    let port = free_port()?;
+    let child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("SESAME_DEMO", "1")
+        .env("SESAME_DEMO_API_KEY", KEY)
+        .env("SESAME_LOG", "warn")
+        .env("SESAME_PARTNER_SUBMISSIONS_PER_MINUTE", "10000000")
+        .env("SESAME_PARTNER_SUBMISSIONS_BURST", "10000000")
+        .env("SESAME_SUBMISSIONS_PER_MINUTE", "10000000")
+        .env("SESAME_SUBMISSIONS_BURST", "10000000")
+        .env("SESAME_SENSITIVE_PER_MINUTE", "10000000")
+        .env("SESAME_SENSITIVE_BURST", "10000000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("serveur à mesurer non démarré : {e}"))?;
+    let url = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !client
+        .get(format!("{url}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status().is_success())
+        .unwrap_or(false)
+    {
+        if Instant::now() > deadline {
+            return Err("le serveur à mesurer n'a pas démarré en deux minutes".into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(Instance {
+        child,
+        url,
+        database_url: database_url.to_owned(),
+    })
+}
+
+/// The resident memory of a process, in KiB (Linux).
+fn resident_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+}
+
+/// A supervisor's session cookie (sees every dossier).
+async fn supervisor(url: &str) -> Result<String, String> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .post(format!("{url}/connexion"))
+        .form(&[
+            ("adresse", "superviseur@demo.sesame.test"),
+            ("mot_de_passe", crate::config::DEFAULT_DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or("connexion du superviseur refusée")?
+        .to_owned();
+    client
+        .post(format!("{url}/cgu/acceptation"))
+        .header("cookie", &cookie)
+        .form(&[("accepte", "oui")])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(cookie)
+}
+
+/// Opens a live stream and returns its byte stream.
+async fn subscribe(
+    client: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+) -> Result<reqwest::Response, String> {
+    let response = client
+        .get(format!("{url}/api/v1/stream"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("flux refusé : {}", response.status()));
+    }
+    Ok(response)
+}
+
+fn event(serial: usize) -> Value {
+    json!({
+        "id": format!("banc-{serial}"),
+        "source": "traces",
+        "type": "ched_lodged",
+        "occurred_at": Utc::now().to_rfc3339(),
+        "site": "FRLEH",
+        "references": { "ched": format!("CHEDP.FR.2026.{:07}", 8_000_000 + serial) },
+        "goods": { "category": "animal_products", "description": "Crevettes congelées" },
+        "data": { "ched_type": "P" }
+    })
+}
+
+/// Events a second, end to end, for `events` events in batches.
+async fn end_to_end(instance: &Instance, events: usize, batch: usize) -> Result<f64, String> {
+    let cookie = supervisor(&instance.url).await?;
+    let client = reqwest::Client::new();
+    let stream = subscribe(&client, &instance.url, &cookie).await?;
+    let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&received);
+    let reader = tokio::spawn(async move {
+        let mut stream = stream;
+        let mut carry = String::new();
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            carry.push_str(&String::from_utf8_lossy(&chunk));
+            let seen = carry.matches("event: dossier").count();
+            if seen > 0 {
+                counter.fetch_add(seen, std::sync::atomic::Ordering::Relaxed);
+                carry = carry
+                    .rsplit("event: dossier")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+            }
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    for chunk in (0..events).collect::<Vec<_>>().chunks(batch) {
+        let body = json!({ "events": chunk.iter().map(|n| event(*n)).collect::<Vec<_>>() });
+        let response = client
+            .post(format!("{}/api/v1/events", instance.url))
+            .bearer_auth(KEY)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("lot refusé : {}", response.status()));
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while received.load(std::sync::atomic::Ordering::Relaxed) < events {
+        if Instant::now() > deadline {
+            return Err("tous les événements ne sont pas parvenus à l'abonné".into());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    reader.abort();
+    Ok(events as f64 / seconds)
+}
+
+/// Rows a second when the same dossiers and events are written straight into the store.
+async fn raw_inserts(database_url: &str, events: usize, batch: usize) -> Result<f64, String> {
+    let store = Store::connect(database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let now = Utc::now();
+    for chunk in (0..events).collect::<Vec<_>>().chunks(batch) {
+        let mut tx = store.begin().await.map_err(|e| e.to_string())?;
+        for n in chunk {
+            let content = event(1_000_000 + n).to_string();
+            tx.raw_event_insert(
+                &format!("CHEDP.FR.2026.{:07}", 1_000_000 + n),
+                &format!("brut-{n}"),
+                &content,
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    store.close().await;
+    Ok(events as f64 / seconds)
+}
+
+fn percentile(sorted: &[f64], percent: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((percent / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[rank.min(sorted.len()) - 1]
+}
+
+/// Delivery to `count` subscribers of one event: p50, p99 in ms, and KiB per subscriber.
+async fn fan_out(
+    instance: &Instance,
+    count: usize,
+    serial: usize,
+) -> Result<(f64, f64, f64), String> {
+    let cookie = supervisor(&instance.url).await?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let pid = instance.child.id().ok_or("serveur arrêté")?;
+    let before = resident_kib(pid).unwrap_or(0);
+    let sent_at: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
+    let latencies: Arc<Mutex<Vec<f64>>> = Arc::new(Mutex::new(Vec::with_capacity(count)));
+    let ready = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::with_capacity(count);
+    for _ in 0..count {
+        let response = subscribe(&client, &instance.url, &cookie).await?;
+        let sent_at = Arc::clone(&sent_at);
+        let latencies = Arc::clone(&latencies);
+        let ready = Arc::clone(&ready);
+        ready.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tasks.push(tokio::spawn(async move {
+            let mut response = response;
+            while let Ok(Some(chunk)) = response.chunk().await {
+                if String::from_utf8_lossy(&chunk).contains("event: dossier") {
+                    if let Some(at) = *sent_at.lock().await {
+                        latencies
+                            .lock()
+                            .await
+                            .push(at.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    return;
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = resident_kib(pid).unwrap_or(0);
+    *sent_at.lock().await = Some(Instant::now());
+    let response = client
+        .post(format!("{}/api/v1/events", instance.url))
+        .bearer_auth(KEY)
+        .json(&event(serial))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("événement refusé : {}", response.status()));
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while latencies.lock().await.len() < count && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for task in tasks {
+        task.abort();
+    }
+    let mut sorted = latencies.lock().await.clone();
+    if sorted.len() < count {
+        return Err(format!(
+            "{} abonnés sur {count} seulement ont reçu l'événement",
+            sorted.len()
+        ));
+    }
+    sorted.sort_by(f64::total_cmp);
+    let per_subscriber = after.saturating_sub(before) as f64 / count as f64;
+    Ok((
+        percentile(&sorted, 50.0),
+        percentile(&sorted, 99.0),
+        per_subscriber,
+    ))
+}
+
+/// A fresh PostgreSQL database on the server of `admin_url`.
+async fn postgres_database(admin_url: &str) -> Result<String, String> {
+    let admin = Store::connect(admin_url).await.map_err(|e| e.to_string())?;
+    let Store::Postgres(pool) = &admin else {
+        return Err("--postgres doit viser PostgreSQL".into());
+    };
+    let name = format!("sesame_banc_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    admin.close().await;
+    let base = admin_url.split('?').next().unwrap_or(admin_url);
+    let server = base
+        .rsplit_once('/')
+        .map(|(server, _)| server)
+        .unwrap_or(base);
+    Ok(format!("{server}/{name}"))
+}
+
+/// Runs everything and prints the tables.
+pub async fn run(settings: Settings) -> Result<(), String> {
+    let folder = std::env::temp_dir().join(format!("sesame-banc-{}", uuid::Uuid::new_v4()));
+    let mut stores = vec![(
+        Backend::Sqlite,
+        format!("sqlite://{}/banc.db", folder.display()),
+    )];
+    if let Some(admin) = &settings.postgres {
+        stores.push((Backend::Postgres, postgres_database(admin).await?));
+    }
+    println!(
+        "Ingestion : {} événements, par lots de {}",
+        settings.events, settings.batch
+    );
+    println!();
+    println!("| base | bout en bout (événements/s) | insertion brute (lignes/s) | rapport |");
+    println!("|---|---:|---:|---:|");
+    let mut fan_out_instance = None;
+    for (backend, url) in stores {
+        let instance = start(&url).await?;
+        let e2e = end_to_end(&instance, settings.events, settings.batch).await?;
+        let raw = raw_inserts(&instance.database_url, settings.events, settings.batch).await?;
+        println!(
+            "| {} | {e2e:.0} | {raw:.0} | {:.2} |",
+            match backend {
+                Backend::Sqlite => "SQLite",
+                Backend::Postgres => "PostgreSQL",
+            },
+            e2e / raw
+        );
+        if backend == Backend::Sqlite {
+            fan_out_instance = Some(instance);
+        }
+    }
+    println!();
+    if let Some(instance) = fan_out_instance {
+        println!("Diffusion : un événement vers N abonnés d'une instance (SQLite)");
+        println!();
+        println!("| abonnés | latence p50 (ms) | latence p99 (ms) | mémoire par abonné (Kio) |");
+        println!("|---:|---:|---:|---:|");
+        for (index, count) in settings.subscribers.iter().enumerate() {
+            let (p50, p99, kib) = fan_out(&instance, *count, settings.events + 10 + index).await?;
+            println!("| {count} | {p50:.1} | {p99:.1} | {kib:.1} |");
+        }
+    }
+    let _ = std::fs::remove_dir_all(folder);
+    Ok(())
+}
