@@ -55,6 +55,35 @@ const launchOptions = {
   ],
 };
 
+/** Every test signs in from the same address: the budgets are for people, not suites. */
+const PEOPLE_NOT_SUITES = {
+  SESAME_SUBMISSIONS_PER_MINUTE: "6000",
+  SESAME_SUBMISSIONS_BURST: "1000",
+  SESAME_SENSITIVE_PER_MINUTE: "6000",
+  SESAME_SENSITIVE_BURST: "1000",
+};
+
+/** The release build serving the built site on `port`, with demo data in its own database. */
+function releaseServer(port: number, databaseUrl: string, env: Record<string, string>) {
+  return {
+    command: "../target/release/server",
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+    gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
+    env: {
+      DATABASE_URL: databaseUrl,
+      SESAME_DEMO: "1",
+      SESAME_SHUTDOWN_GRACE_SECONDS: "2",
+      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      ...env,
+    },
+  };
+}
+
 export default defineConfig({
   testDir: "./tests",
   outputDir: "./test-results",
@@ -97,75 +126,26 @@ export default defineConfig({
       stdout: "ignore",
       stderr: "pipe",
     },
-    {
-      command: "../target/release/server",
-      url: `${BASE_URL}/readyz`,
-      reuseExistingServer: false,
-      timeout: 120_000,
-      stdout: "ignore",
-      stderr: "pipe",
-      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-      env: {
-        DATABASE_URL: process.env.E2E_DATABASE_URL ?? "sqlite://../target/e2e/e2e.db",
-        SESAME_DEMO: "1",
-        // The tests check the neutral header: no State brand block, whatever the shell says.
-        SESAME_STATE_DEPLOYMENT: "0",
-        SESAME_SHUTDOWN_GRACE_SECONDS: "2",
-        SESAME_MAIL_FOLDER: MAIL_FOLDER,
-        SESAME_OIDC: `[{id="test", label="le fournisseur de test", issuer="${OIDC_ISSUER}", client_id="sesame", client_secret="secret-de-test-oidc"}]`,
-        // Every test signs in from the same address: the budgets are for people, not suites.
-        SESAME_SUBMISSIONS_PER_MINUTE: "6000",
-        SESAME_SUBMISSIONS_BURST: "1000",
-        SESAME_SENSITIVE_PER_MINUTE: "6000",
-        SESAME_SENSITIVE_BURST: "1000",
-        LEPTOS_SITE_ROOT: "../target/site",
-        LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
-      },
-    },
-    {
-      command: "../target/release/server",
-      url: `http://127.0.0.1:${PERIMETER_PORT}/readyz`,
-      reuseExistingServer: false,
-      timeout: 120_000,
-      stdout: "ignore",
-      stderr: "pipe",
-      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-      env: {
-        DATABASE_URL: `sqlite://${path.join(PERIMETER_FOLDER, `perimetre-${process.pid}.db`)}`,
-        SESAME_DEMO: "1",
-        SESAME_ENVIRONMENT: "production",
-        SESAME_TRUSTED_PROXIES: "127.0.0.1/32",
-        SESAME_DENYLIST_FILE: DENYLIST,
-        SESAME_SUBMISSIONS_PER_MINUTE: "6",
-        SESAME_SUBMISSIONS_BURST: "3",
-        SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-perimetre"),
-        SESAME_SHUTDOWN_GRACE_SECONDS: "2",
-        LEPTOS_SITE_ROOT: "../target/site",
-        LEPTOS_SITE_ADDR: `127.0.0.1:${PERIMETER_PORT}`,
-      },
-    },
-    {
-      command: "../target/release/server",
-      url: `http://127.0.0.1:${LIVE_PORT}/readyz`,
-      reuseExistingServer: false,
-      timeout: 120_000,
-      stdout: "ignore",
-      stderr: "pipe",
-      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-      env: {
-        DATABASE_URL: `sqlite://${path.join(PERIMETER_FOLDER, `direct-${process.pid}.db`)}`,
-        SESAME_DEMO: "1",
-        // The tests play a partner system with this key (see direct.spec.ts).
-        SESAME_DEMO_API_KEY: "cle-e2e-partenaire",
-        SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-direct"),
-        SESAME_SUBMISSIONS_PER_MINUTE: "6000",
-        SESAME_SUBMISSIONS_BURST: "1000",
-        SESAME_SENSITIVE_PER_MINUTE: "6000",
-        SESAME_SENSITIVE_BURST: "1000",
-        SESAME_SHUTDOWN_GRACE_SECONDS: "2",
-        LEPTOS_SITE_ROOT: "../target/site",
-        LEPTOS_SITE_ADDR: `127.0.0.1:${LIVE_PORT}`,
-      },
-    },
+    releaseServer(PORT, process.env.E2E_DATABASE_URL ?? "sqlite://../target/e2e/e2e.db", {
+      // The tests check the neutral header: no State brand block, whatever the shell says.
+      SESAME_STATE_DEPLOYMENT: "0",
+      SESAME_MAIL_FOLDER: MAIL_FOLDER,
+      SESAME_OIDC: `[{id="test", label="le fournisseur de test", issuer="${OIDC_ISSUER}", client_id="sesame", client_secret="secret-de-test-oidc"}]`,
+      ...PEOPLE_NOT_SUITES,
+    }),
+    releaseServer(PERIMETER_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `perimetre-${process.pid}.db`)}`, {
+      SESAME_ENVIRONMENT: "production",
+      SESAME_TRUSTED_PROXIES: "127.0.0.1/32",
+      SESAME_DENYLIST_FILE: DENYLIST,
+      SESAME_SUBMISSIONS_PER_MINUTE: "6",
+      SESAME_SUBMISSIONS_BURST: "3",
+      SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-perimetre"),
+    }),
+    releaseServer(LIVE_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `direct-${process.pid}.db`)}`, {
+      // The tests play a partner system with this key (see direct.spec.ts).
+      SESAME_DEMO_API_KEY: "cle-e2e-partenaire",
+      SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-direct"),
+      ...PEOPLE_NOT_SUITES,
+    }),
   ],
 });

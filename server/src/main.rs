@@ -192,12 +192,7 @@ async fn serve(config: Config) -> Result<(), String> {
 }
 
 async fn simulate(config: Config, settings: server::simulator::Settings) -> Result<(), String> {
-    let store = server::prepare_store(&Config {
-        demo: false,
-        ..config
-    })
-    .await
-    .map_err(|error| error.to_string())?;
+    let store = open_store(config).await?;
     println!(
         "Simulation vers {} : {} événement(s) par seconde au plus (Ctrl-C pour arrêter).",
         settings.url, settings.rate
@@ -214,12 +209,7 @@ async fn simulate(config: Config, settings: server::simulator::Settings) -> Resu
 }
 
 async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String> {
-    let store = server::prepare_store(&Config {
-        demo: false,
-        ..config
-    })
-    .await
-    .map_err(|error| error.to_string())?;
+    let store = open_store(config).await?;
     const ACTOR: &str = "ligne de commande";
     let result = match command {
         KeyCommand::Create {
@@ -271,12 +261,7 @@ async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String>
 }
 
 async fn verify_audit(config: Config, anchors: Vec<String>) -> Result<(), String> {
-    let store = server::prepare_store(&Config {
-        demo: false,
-        ..config
-    })
-    .await
-    .map_err(|error| error.to_string())?;
+    let store = open_store(config).await?;
     let report = store
         .verify_audit()
         .await
@@ -332,6 +317,16 @@ async fn verify_audit(config: Config, anchors: Vec<String>) -> Result<(), String
             report.entries
         )),
     }
+}
+
+/// The store of the configuration, migrated, never seeded (the commands other than `serve`).
+async fn open_store(config: Config) -> Result<app::store::Store, String> {
+    server::prepare_store(&Config {
+        demo: false,
+        ..config
+    })
+    .await
+    .map_err(|error| error.to_string())
 }
 
 /// Tells a newcomer how to sign in to the demo. The documented default password is shown; a

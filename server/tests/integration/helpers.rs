@@ -128,3 +128,13 @@ macro_rules! on_both_stores {
     };
 }
 pub(crate) use on_both_stores;
+
+/// A valid container number of this owner, at or after this serial (the check digit computed).
+pub fn container(owner: &str, serial: u32) -> String {
+    (serial..)
+        .find_map(|serial| {
+            app::domain::references::ContainerNumber::from_parts(owner, 'U', serial).ok()
+        })
+        .unwrap()
+        .to_string()
+}

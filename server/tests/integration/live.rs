@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, PASSWORD};
-use crate::helpers::{config, fresh_database, Running, DEMO_API_KEY};
+use crate::helpers::{config, container, fresh_database, Running, DEMO_API_KEY};
 
 /// One message of a server-sent events stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,15 +112,6 @@ async fn session_of(server: &Running, email: &str) -> String {
         .unwrap();
     let cookie = answer.headers()["set-cookie"].to_str().unwrap();
     cookie.split(';').next().unwrap().to_owned()
-}
-
-fn container(owner: &str, serial: u32) -> String {
-    (serial..)
-        .find_map(|serial| {
-            app::domain::references::ContainerNumber::from_parts(owner, 'U', serial).ok()
-        })
-        .unwrap()
-        .to_string()
 }
 
 /// A first event of a new consignment at Le Havre, for the company with this SIRET.

@@ -8,7 +8,7 @@ use app::store::Backend;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{config, fresh_database, Running, DEMO_API_KEY};
+use crate::helpers::{config, container, fresh_database, Running, DEMO_API_KEY};
 
 struct Partner<'a> {
     server: &'a Running,
@@ -35,16 +35,6 @@ impl Partner<'_> {
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, value, headers)
     }
-}
-
-/// A valid container number of this owner, near this serial (the rules' check digit computed).
-fn container(owner: &str, serial: u32) -> String {
-    (serial..)
-        .find_map(|serial| {
-            app::domain::references::ContainerNumber::from_parts(owner, 'U', serial).ok()
-        })
-        .unwrap()
-        .to_string()
 }
 
 /// A valid MRN (check character computed).
