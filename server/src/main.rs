@@ -192,7 +192,11 @@ async fn serve(config: Config) -> Result<(), String> {
 }
 
 async fn simulate(config: Config, settings: server::simulator::Settings) -> Result<(), String> {
-    let store = open_store(config).await?;
+    // The platform sets its database up (migrations, demo data) before anything is read here.
+    server::simulator::wait_until_ready(&settings.url).await?;
+    let store = app::store::Store::connect(config.database_url.expose_secret())
+        .await
+        .map_err(|error| error.to_string())?;
     println!(
         "Simulation vers {} : {} événement(s) par seconde au plus (Ctrl-C pour arrêter).",
         settings.url, settings.rate

@@ -57,6 +57,26 @@ const GOODS: [(&str, &str, &str); 6] = [
     ("feed", "Tourteaux de soja", "D"),
 ];
 
+/// Waits for the platform at `url` to answer its readiness probe (a minute at most): started
+/// with it, the simulator must not read its database before the platform has set it up.
+pub async fn wait_until_ready(url: &str) -> Result<(), String> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let ready = format!("{}/readyz", url.trim_end_matches('/'));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match client.get(&ready).send().await {
+            Ok(response) if response.status().is_success() => return Ok(()),
+            _ if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(500)).await
+            }
+            _ => return Err(format!("plateforme injoignable à {url}")),
+        }
+    }
+}
+
 /// Sends the traffic until `events` have been sent (or forever).
 pub async fn run(store: &Store, settings: Settings) -> Result<u64, String> {
     let sites = store.sites().await.map_err(|e| e.to_string())?;
@@ -70,18 +90,7 @@ pub async fn run(store: &Store, settings: Settings) -> Result<u64, String> {
         .build()
         .map_err(|e| e.to_string())?;
     let endpoint = format!("{}/api/v1/events", settings.url.trim_end_matches('/'));
-    // Started with the platform: wait for it to be ready (a minute at most).
-    let ready = format!("{}/readyz", settings.url.trim_end_matches('/'));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        match client.get(&ready).send().await {
-            Ok(response) if response.status().is_success() => break,
-            _ if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(500)).await
-            }
-            _ => return Err(format!("plateforme injoignable à {}", settings.url)),
-        }
-    }
+    wait_until_ready(&settings.url).await?;
     let mut rng = StdRng::seed_from_u64(settings.seed);
     let mut active: Vec<Consignment> = Vec::new();
     let mut sent = 0u64;
