@@ -112,6 +112,8 @@ export default defineConfig({
     {
       name: "sans-javascript",
       use: { browserName: "chromium", javaScriptEnabled: false, launchOptions },
+      // HTTP checks of a release instance: the browser's JavaScript plays no part, once is enough.
+      testIgnore: /perimetre\.spec\.ts$/,
     },
   ],
   webServer: [

@@ -3,10 +3,11 @@
  * (second instance on port 3102, see playwright.config.ts): security headers, HTTPS only, the
  * deny list read through the trusted proxy's X-Forwarded-For, and the budgets answered with 429.
  *
- * These are HTTP checks, not browser ones: they run once, in the project with JavaScript.
+ * These are HTTP checks, not browser ones: the project without JavaScript leaves this file out
+ * (see playwright.config.ts), so that they run once.
  */
 import { request as playwrightRequest, type APIRequestContext } from "@playwright/test";
-import { expect, hasJavaScript, test } from "./helpers";
+import { expect, test } from "./helpers";
 
 const BASE = "http://127.0.0.1:3102";
 /** What the reverse proxy adds once it has terminated TLS. */
@@ -20,10 +21,6 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await http.dispose();
-});
-
-test.beforeEach(() => {
-  test.skip(!hasJavaScript(), "vérifications HTTP, faites une fois");
 });
 
 test("chaque page porte les en-têtes de sécurité, HSTS compris", async () => {

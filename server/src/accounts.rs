@@ -153,6 +153,19 @@ impl IntoResponse for Failure {
     }
 }
 
+/// A password as the store keeps it: Argon2id with a random salt (the PHC string).
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    use argon2::password_hash::{rand_core::OsRng, SaltString};
+    use argon2::{Argon2, PasswordHasher};
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| {
+            StoreError::Corrupt(format!("hachage du mot de passe impossible : {error}"))
+        })
+}
+
 /// 429 with `Retry-After` and a French sentence.
 pub fn too_many(seconds: u64, message: String) -> Response {
     let mut response = crate::perimeter::refusal(StatusCode::TOO_MANY_REQUESTS, message);

@@ -4,14 +4,11 @@
 //! which are laid out backwards from now so that the platform looks alive. Written in one
 //! transaction: either everything is there or nothing is.
 
-use argon2::password_hash::{rand_core::OsRng, SaltString};
-use argon2::{Argon2, PasswordHasher};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 
 use app::domain::directory::{Administration, Post, Role, Site, SiteKind};
 use app::domain::dossier::{Flow, GoodsCategory, References};
@@ -21,6 +18,7 @@ use app::domain::references::{
 };
 use app::store::{NewDossier, NewEvent, NewHabilitation, NewUser, Store, StoreError};
 
+use crate::accounts::hash_password;
 use crate::config::Config;
 
 /// How many dossiers the demo holds.
@@ -267,24 +265,6 @@ const VESSELS: [&str; 6] = [
 ];
 const FLIGHTS: [&str; 5] = ["AF 6724", "LH 8350", "EK 9013", "QR 8163", "ET 3726"];
 
-/// The same hash of a partner key as the partner interface computes.
-pub fn partner_key_hash(key: &str) -> String {
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
-pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|error| {
-            StoreError::Corrupt(format!("hachage du mot de passe impossible : {error}"))
-        })
-}
-
 /// Loads the demo data, in one transaction.
 pub async fn seed(store: &Store, config: &Config) -> Result<(), StoreError> {
     seed_at(store, config, Utc::now()).await
@@ -374,7 +354,7 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
     if let Some(key) = &config.demo_api_key {
         tx.insert_partner_key(
             "Clé de démonstration",
-            &partner_key_hash(key.expose_secret()),
+            &app::state::token_hash(key.expose_secret()),
             "*",
             "*",
             now,

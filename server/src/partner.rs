@@ -109,7 +109,7 @@ async fn authenticate(partners: &Partners, headers: &HeaderMap) -> Result<Partne
     };
     match partners
         .store
-        .partner_key(&crate::demo::partner_key_hash(key))
+        .partner_key(&app::state::token_hash(key))
         .await
     {
         Ok(Some(key)) => Ok(key),
@@ -159,22 +159,33 @@ fn field(name: &str, message: String) -> FieldError {
     }
 }
 
+/// The sites and posts the platform knows, read once per submission (a batch holds up to a
+/// thousand events).
+struct Directory {
+    sites: Vec<app::domain::directory::Site>,
+    posts: Vec<app::domain::directory::Post>,
+}
+
+impl Directory {
+    async fn load(store: &Store) -> Result<Directory, app::store::StoreError> {
+        Ok(Directory {
+            sites: store.sites().await?,
+            posts: store.posts().await?,
+        })
+    }
+}
+
 /// Sites and posts the platform knows: an event for another one is refused.
-async fn directory_errors(
-    store: &Store,
-    event: &PartnerEvent,
-) -> Result<Vec<FieldError>, app::store::StoreError> {
+fn directory_errors(directory: &Directory, event: &PartnerEvent) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let sites = store.sites().await?;
-    if !sites.iter().any(|site| site.code == event.site) {
+    if !directory.sites.iter().any(|site| site.code == event.site) {
         errors.push(field(
             "site",
             format!("site inconnu de France Sésame : {}", event.site),
         ));
     }
     if let Some(post) = &event.post {
-        let posts = store.posts().await?;
-        match posts.iter().find(|known| &known.code == post) {
+        match directory.posts.iter().find(|known| &known.code == post) {
             None => errors.push(field(
                 "post",
                 format!("poste de contrôle inconnu de France Sésame : {post}"),
@@ -189,7 +200,7 @@ async fn directory_errors(
             Some(_) => {}
         }
     }
-    Ok(errors)
+    errors
 }
 
 #[derive(Serialize)]
@@ -206,6 +217,7 @@ struct ItemResult {
 async fn handle(
     partners: &Partners,
     key: &PartnerKey,
+    directory: &Directory,
     value: &Value,
 ) -> Result<(StatusCode, ItemResult), app::store::StoreError> {
     let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
@@ -228,7 +240,7 @@ async fn handle(
     if !scope.is_empty() {
         return Ok(rejected(StatusCode::FORBIDDEN, scope));
     }
-    let unknown = directory_errors(&partners.store, &event).await?;
+    let unknown = directory_errors(directory, &event);
     if !unknown.is_empty() {
         return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, unknown));
     }
@@ -303,6 +315,10 @@ async fn submit(State(partners): State<Partners>, headers: HeaderMap, body: Byte
             &[],
         )
     };
+    let directory = match Directory::load(&partners.store).await {
+        Ok(directory) => directory,
+        Err(error) => return failed(error),
+    };
 
     if let Some(events) = value.get("events") {
         let Some(events) = events.as_array() else {
@@ -326,7 +342,7 @@ async fn submit(State(partners): State<Partners>, headers: HeaderMap, body: Byte
         }
         let mut results = Vec::with_capacity(events.len());
         for item in events {
-            match handle(&partners, &key, item).await {
+            match handle(&partners, &key, &directory, item).await {
                 Ok((_, result)) => results.push(result),
                 Err(error) => return failed(error),
             }
@@ -334,7 +350,7 @@ async fn submit(State(partners): State<Partners>, headers: HeaderMap, body: Byte
         return (StatusCode::OK, axum::Json(json!({ "results": results }))).into_response();
     }
 
-    match handle(&partners, &key, &value).await {
+    match handle(&partners, &key, &directory, &value).await {
         Err(error) => failed(error),
         Ok((status, result)) if result.status == "rejected" => {
             let (title, detail) = match status {
@@ -391,13 +407,7 @@ pub async fn create_key(
     let store_error = |error: app::store::StoreError| error.to_string();
     let mut tx = store.begin().await.map_err(store_error)?;
     let id = tx
-        .insert_partner_key(
-            name,
-            &crate::demo::partner_key_hash(&key),
-            &sources,
-            &sites,
-            now,
-        )
+        .insert_partner_key(name, &app::state::token_hash(&key), &sources, &sites, now)
         .await
         .map_err(store_error)?;
     let detail = format!("{name} (sources {sources}, sites {sites})");

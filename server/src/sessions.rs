@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use app::domain::access::{authorize, route_entry, Refusal};
 use app::domain::cgu;
+pub use app::state::token_hash;
 use app::state::Caller;
 use app::store::Store;
 use axum::extract::{Request, State};
@@ -17,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use chrono::{Duration, Utc};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::perimeter::{ClientIp, OverHttps};
 
@@ -95,13 +95,6 @@ pub fn new_token() -> (String, String) {
     let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
     let hash = token_hash(&token);
     (token, hash)
-}
-
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 /// The session token the browser sent, if any (see [`read_cookie`]).

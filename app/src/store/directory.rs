@@ -382,15 +382,4 @@ impl Store {
         })?;
         Ok(done > 0)
     }
-
-    /// Whether an active partner key has this hash (used by the partner interface).
-    pub async fn partner_key_exists(&self, key_hash: &str) -> Result<bool, StoreError> {
-        let count: i64 = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM partner_key WHERE key_hash = $1 AND revoked_at IS NULL")
-                .bind(key_hash)
-                .fetch_one(pool)
-                .await
-        })?;
-        Ok(count > 0)
-    }
 }

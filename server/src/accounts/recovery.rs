@@ -139,9 +139,10 @@ pub async fn reset_password(
         return Err(back(page, error.code(), &[("jeton", jeton)]));
     }
     let password = form.mot_de_passe.clone();
-    let password_hash = tokio::task::spawn_blocking(move || crate::demo::hash_password(&password))
-        .await
-        .map_err(|_| app::store::StoreError::Corrupt("hachage interrompu".into()))??;
+    let password_hash =
+        tokio::task::spawn_blocking(move || crate::accounts::hash_password(&password))
+            .await
+            .map_err(|_| app::store::StoreError::Corrupt("hachage interrompu".into()))??;
     let mut tx = accounts.store.begin().await?;
     let taken = match tx.take_token(&hash, TokenPurpose::Reset, now).await? {
         Some(taken) => Some(taken),

@@ -57,7 +57,7 @@ pub struct SignInForm {
 fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| {
-        crate::demo::hash_password("leurre-pour-un-compte-inexistant").unwrap_or_default()
+        crate::accounts::hash_password("leurre-pour-un-compte-inexistant").unwrap_or_default()
     })
 }
 
@@ -460,11 +460,11 @@ pub async fn oidc_callback(
     };
     // A subject already linked signs in to its account; otherwise the verified address finds
     // the account, which is then linked to this subject for good.
-    let user = match accounts
+    let linked = accounts
         .store
         .oidc_linked_user(&provider, &identity.subject)
-        .await?
-    {
+        .await?;
+    let user = match linked {
         Some(user_id) => accounts.store.user(user_id).await?,
         None => match accounts.store.user_by_email(&identity.email).await? {
             Some(user) => {
@@ -502,13 +502,8 @@ pub async fn oidc_callback(
         )
         .await;
     }
-    let unlinked = accounts
-        .store
-        .oidc_linked_user(&provider, &identity.subject)
-        .await?
-        .is_none();
     let mut tx = accounts.store.begin().await?;
-    if unlinked {
+    if linked.is_none() {
         tx.insert_oidc_link(&provider, &identity.subject, user.id, now)
             .await?;
     }

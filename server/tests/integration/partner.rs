@@ -123,7 +123,7 @@ async fn keys_and_their_scope(backend: Backend) {
     let mut tx = server.store.begin().await.unwrap();
     tx.insert_partner_key(
         "Douane Dunkerque",
-        &server::demo::partner_key_hash("cle-douane"),
+        &app::state::token_hash("cle-douane"),
         "customs",
         "FRDKK",
         chrono::Utc::now(),

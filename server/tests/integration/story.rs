@@ -11,7 +11,7 @@ use app::domain::journey::{StepKind, StepState};
 use app::store::Backend;
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use server::config::{Config, DEFAULT_DEMO_PASSWORD};
-use server::demo::{self, ACCOUNTS, DOSSIER_COUNT};
+use server::demo::{ACCOUNTS, DOSSIER_COUNT};
 use server::Server;
 
 use crate::helpers::{config, fresh_database, Running, DEMO_API_KEY};
@@ -91,13 +91,15 @@ async fn story(backend: Backend) {
         "les deux opérateurs de démonstration sont de deux entreprises"
     );
     assert!(store
-        .partner_key_exists(&demo::partner_key_hash(DEMO_API_KEY))
+        .partner_key(&app::state::token_hash(DEMO_API_KEY))
         .await
-        .unwrap());
-    assert!(!store
-        .partner_key_exists(&demo::partner_key_hash("autre-cle"))
+        .unwrap()
+        .is_some());
+    assert!(store
+        .partner_key(&app::state::token_hash("autre-cle"))
         .await
-        .unwrap());
+        .unwrap()
+        .is_none());
 
     // Three hundred dossiers over every step of the journey, some blocked or non-compliant.
     assert_eq!(store.dossier_count().await.unwrap(), DOSSIER_COUNT as i64);
