@@ -18,7 +18,6 @@ use app::store::{Backend, Store};
 use chrono::Utc;
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
-use tokio::sync::Mutex;
 
 const KEY: &str = "cle-de-banc-d-essai";
 
@@ -248,47 +247,100 @@ fn percentile(sorted: &[f64], percent: f64) -> f64 {
     sorted[rank.min(sorted.len()) - 1]
 }
 
+/// A bare subscriber for the fan-out: one TCP connection, the request written by hand, and a
+/// small buffer, so that the clients (on the same machine) cost as little as they can and the
+/// figures are the server's. Returns once the response has started.
+async fn bare_subscriber(
+    address: std::net::SocketAddr,
+    cookie: &str,
+) -> Result<tokio::net::TcpStream, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(address)
+        .await
+        .map_err(|e| format!("connexion impossible : {e}"))?;
+    let request = format!(
+        "GET /api/v1/stream HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
+    );
+    socket
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 512];
+    let read = socket.read(&mut head).await.map_err(|e| e.to_string())?;
+    if !head[..read].starts_with(b"HTTP/1.1 200") {
+        return Err(format!(
+            "flux refusé : {}",
+            String::from_utf8_lossy(&head[..read.min(40)])
+        ));
+    }
+    Ok(socket)
+}
+
 /// Delivery to `count` subscribers of one event: p50, p99 in ms, and KiB per subscriber.
 async fn fan_out(
     instance: &Instance,
     count: usize,
     serial: usize,
 ) -> Result<(f64, f64, f64), String> {
+    use tokio::io::AsyncReadExt;
     let cookie = supervisor(&instance.url).await?;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let address: std::net::SocketAddr = instance
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .map_err(|e| format!("adresse du serveur : {e}"))?;
     let pid = instance.child.id().ok_or("serveur arrêté")?;
     let before = resident_kib(pid).unwrap_or(0);
-    let sent_at: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
-    let latencies: Arc<Mutex<Vec<f64>>> = Arc::new(Mutex::new(Vec::with_capacity(count)));
-    let ready = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // Set once, just before the event is sent; each subscriber reads it when the event reaches it.
+    let sent_at: Arc<std::sync::OnceLock<Instant>> = Arc::new(std::sync::OnceLock::new());
+    let opening = Arc::new(tokio::sync::Semaphore::new(64));
     let mut tasks = Vec::with_capacity(count);
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<Result<(), String>>(count);
     for _ in 0..count {
-        let response = subscribe(&client, &instance.url, &cookie).await?;
         let sent_at = Arc::clone(&sent_at);
-        let latencies = Arc::clone(&latencies);
-        let ready = Arc::clone(&ready);
-        ready.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let opening = Arc::clone(&opening);
+        let ready = ready_tx.clone();
+        let cookie = cookie.clone();
         tasks.push(tokio::spawn(async move {
-            let mut response = response;
-            while let Ok(Some(chunk)) = response.chunk().await {
-                if String::from_utf8_lossy(&chunk).contains("event: dossier") {
-                    if let Some(at) = *sent_at.lock().await {
-                        latencies
-                            .lock()
-                            .await
-                            .push(at.elapsed().as_secs_f64() * 1000.0);
-                    }
-                    return;
+            let permit = opening.acquire_owned().await.ok()?;
+            let socket = bare_subscriber(address, &cookie).await;
+            drop(permit);
+            let mut socket = match socket {
+                Ok(socket) => {
+                    let _ = ready.send(Ok(())).await;
+                    socket
+                }
+                Err(error) => {
+                    let _ = ready.send(Err(error)).await;
+                    return None;
+                }
+            };
+            let mut buffer = [0u8; 512];
+            loop {
+                let read = socket.read(&mut buffer).await.ok()?;
+                if read == 0 {
+                    return None;
+                }
+                let text = &buffer[..read];
+                if text.windows(14).any(|w| w == b"event: dossier") {
+                    let at = sent_at.get()?;
+                    return Some(at.elapsed().as_secs_f64() * 1000.0);
                 }
             }
         }));
     }
+    drop(ready_tx);
+    for _ in 0..count {
+        match ready_rx.recv().await {
+            Some(Ok(())) => {}
+            Some(Err(error)) => return Err(error),
+            None => return Err("des abonnés n'ont pas pu s'abonner".into()),
+        }
+    }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after = resident_kib(pid).unwrap_or(0);
-    *sent_at.lock().await = Some(Instant::now());
+    let client = reqwest::Client::new();
+    let _ = sent_at.set(Instant::now());
     let response = client
         .post(format!("{}/api/v1/events", instance.url))
         .bearer_auth(KEY)
@@ -299,14 +351,13 @@ async fn fan_out(
     if !response.status().is_success() {
         return Err(format!("événement refusé : {}", response.status()));
     }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while latencies.lock().await.len() < count && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let mut sorted = Vec::with_capacity(count);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     for task in tasks {
-        task.abort();
+        if let Ok(Ok(Some(latency))) = tokio::time::timeout_at(deadline, task).await {
+            sorted.push(latency);
+        }
     }
-    let mut sorted = latencies.lock().await.clone();
     if sorted.len() < count {
         return Err(format!(
             "{} abonnés sur {count} seulement ont reçu l'événement",

@@ -1,6 +1,6 @@
 //! Live updates: `GET /api/v1/stream`, a server-sent events stream for the signed-in person,
 //! carrying only what they may see (the access policy's dossier scope), each message with the
-//! event's id. A client that reconnects with `Last-Event-ID` gets exactly what it missed, replayed
+//! event's stream position (the order of commits). A client that reconnects with `Last-Event-ID` gets exactly what it missed, replayed
 //! from storage; when that is too far behind it gets a `resync` message and reloads.
 //!
 //! Between instances: with PostgreSQL, the ingestion sends `NOTIFY sesame_evenements, '<id>'` in
@@ -15,9 +15,9 @@ use std::time::Duration;
 use app::domain::access::{authorize, dossier_scope, DossierScope, EntryPoint, Target};
 use app::state::{AppState, Caller};
 use app::store::{LiveEvent, Store};
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -28,13 +28,39 @@ use tokio::sync::broadcast;
 pub const CHANNEL: &str = "sesame_evenements";
 /// A client further behind than this many events is told to reload rather than replayed.
 const REPLAY_LIMIT: i64 = 1000;
+/// How often every stream gets a comment, so that proxies keep it open and a vanished client is
+/// noticed.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+const RESYNC_FRAME: &[u8] = b"event: resync\ndata: {}\n\n";
+const KEEP_ALIVE_FRAME: &[u8] = b": maintien\n\n";
+
+/// An event ready to go out: who may receive it, and its message, encoded once for every stream.
+#[derive(Debug)]
+pub struct Delivery {
+    pub event: LiveEvent,
+    frame: Bytes,
+}
+
+impl Delivery {
+    pub fn new(event: LiveEvent) -> Delivery {
+        let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".to_owned());
+        let frame = Bytes::from(format!(
+            "id: {}\nevent: dossier\ndata: {data}\n\n",
+            event.position
+        ));
+        Delivery { event, frame }
+    }
+}
 
 /// What the relay hands to every stream of the instance.
 #[derive(Clone, Debug)]
 pub enum Notice {
-    Event(Arc<LiveEvent>),
+    Event(Arc<Delivery>),
     /// Something may have been missed: every stream tells its client to reload.
     Resync,
+    /// Time for a keep-alive comment (one clock for every stream of the instance).
+    KeepAlive,
 }
 
 /// The relay of one instance.
@@ -52,6 +78,17 @@ impl Live {
         if let Store::Postgres(pool) = &live.store {
             tokio::spawn(listen(pool.clone(), live.clone()));
         }
+        let ticker = live.sender.clone();
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(KEEP_ALIVE);
+            interval.tick().await;
+            loop {
+                interval.tick().await;
+                if ticker.receiver_count() > 0 {
+                    let _ = ticker.send(Notice::KeepAlive);
+                }
+            }
+        });
         live
     }
 
@@ -66,7 +103,9 @@ impl Live {
     async fn relay(&self, event_id: i64) {
         match self.store.live_event(event_id).await {
             Ok(Some(event)) => {
-                let _ = self.sender.send(Notice::Event(Arc::new(event)));
+                let _ = self
+                    .sender
+                    .send(Notice::Event(Arc::new(Delivery::new(event))));
             }
             Ok(None) => {}
             Err(error) => {
@@ -137,17 +176,6 @@ pub fn routes(live: Live) -> Router<AppState> {
         .with_state(live)
 }
 
-fn message(event: &LiveEvent) -> Event {
-    Event::default()
-        .id(event.event_id.to_string())
-        .event("dossier")
-        .data(serde_json::to_string(event).unwrap_or_default())
-}
-
-fn resync() -> Event {
-    Event::default().event("resync").data("{}")
-}
-
 async fn stream_handler(
     State(live): State<Live>,
     Extension(caller): Extension<Caller>,
@@ -173,61 +201,64 @@ async fn stream_handler(
         .get("last-event-id")
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<i64>().ok());
-    let mut first: Vec<Event> = Vec::new();
+    let mut first: Vec<Bytes> = Vec::new();
     let mut high_water = 0;
     if let Some(last) = last_seen {
         match live.store.live_events_after(last, REPLAY_LIMIT + 1).await {
-            Ok(missed) if missed.len() as i64 > REPLAY_LIMIT => first.push(resync()),
+            Ok(missed) if missed.len() as i64 > REPLAY_LIMIT => {
+                first.push(Bytes::from_static(RESYNC_FRAME))
+            }
             Ok(missed) => {
                 for event in missed {
-                    high_water = high_water.max(event.event_id);
+                    high_water = high_water.max(event.position);
                     if sees(&scope, &event) {
-                        first.push(message(&event));
+                        first.push(Delivery::new(event).frame);
                     }
                 }
                 high_water = high_water.max(last);
             }
             Err(error) => {
                 tracing::warn!(%error, "direct : rattrapage impossible");
-                first.push(resync());
+                first.push(Bytes::from_static(RESYNC_FRAME));
             }
         }
     }
+    // Per stream, only its receiver, its scope and a number: the messages are encoded once by the
+    // relay and shared.
     let updates = stream::unfold(
         (receiver, scope, high_water),
         |(mut receiver, scope, high_water)| async move {
             loop {
-                match receiver.recv().await {
-                    Ok(Notice::Event(event)) => {
-                        if event.event_id <= high_water || !sees(&scope, &event) {
+                let frame = match receiver.recv().await {
+                    Ok(Notice::Event(delivery)) => {
+                        if delivery.event.position <= high_water || !sees(&scope, &delivery.event) {
                             continue;
                         }
-                        return Some((message(&event), (receiver, scope, high_water)));
+                        delivery.frame.clone()
                     }
+                    Ok(Notice::KeepAlive) => Bytes::from_static(KEEP_ALIVE_FRAME),
                     Ok(Notice::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                        return Some((resync(), (receiver, scope, high_water)));
+                        Bytes::from_static(RESYNC_FRAME)
                     }
                     Err(broadcast::error::RecvError::Closed) => return None,
-                }
+                };
+                return Some((frame, (receiver, scope, high_water)));
             }
         },
     );
-    let events = stream::iter(first).chain(updates).map(Ok::<_, Infallible>);
-    let mut response = Sse::new(events)
-        .keep_alive(
-            KeepAlive::new()
-                .interval(Duration::from_secs(15))
-                .text("maintien"),
-        )
-        .into_response();
-    // Nothing between the server and the browser may hold the stream back.
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        "no-cache, no-store".parse().expect("valid"),
+    let frames = stream::iter(first).chain(updates).map(Ok::<_, Infallible>);
+    let mut response = Body::from_stream(frames).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
     );
-    response
-        .headers_mut()
-        .insert("x-accel-buffering", "no".parse().expect("valid"));
+    // Nothing between the server and the browser may hold the stream back.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
 }
 

@@ -25,6 +25,8 @@ pub enum Ingested {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LiveEvent {
     pub event_id: i64,
+    /// Its place in the order of commits: what streams give as `id:` and replay from.
+    pub position: i64,
     pub dossier_id: i64,
     pub site: crate::domain::references::Locode,
     pub company_id: Option<i64>,
@@ -37,6 +39,7 @@ pub struct LiveEvent {
 #[derive(sqlx::FromRow)]
 struct LiveRow {
     event_id: i64,
+    position: i64,
     dossier_id: i64,
     site_code: String,
     company_id: Option<i64>,
@@ -46,7 +49,8 @@ struct LiveRow {
     occurred_at: DateTime<Utc>,
 }
 
-const LIVE_QUERY: &str = "SELECT e.id AS event_id, e.dossier_id, d.site_code, d.company_id, e.kind,
+const LIVE_QUERY: &str =
+    "SELECT e.id AS event_id, e.position, e.dossier_id, d.site_code, d.company_id, e.kind,
         d.status, d.current_step, e.occurred_at
  FROM event e JOIN dossier d ON d.id = e.dossier_id";
 
@@ -56,6 +60,7 @@ impl TryFrom<LiveRow> for LiveEvent {
         use super::decode;
         Ok(LiveEvent {
             event_id: row.event_id,
+            position: row.position,
             dossier_id: row.dossier_id,
             site: crate::domain::references::Locode::parse(&row.site_code)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -110,13 +115,14 @@ impl Store {
         row.map(LiveEvent::try_from).transpose()
     }
 
-    /// The events after `last`, oldest first, at most `limit`: what a reconnecting stream missed.
+    /// The events committed after position `last`, in commit order, at most `limit`: what a
+    /// reconnecting stream missed.
     pub async fn live_events_after(
         &self,
         last: i64,
         limit: i64,
     ) -> Result<Vec<LiveEvent>, StoreError> {
-        let sql = format!("{LIVE_QUERY} WHERE e.id > $1 ORDER BY e.id LIMIT $2");
+        let sql = format!("{LIVE_QUERY} WHERE e.position > $1 ORDER BY e.position LIMIT $2");
         let rows: Vec<LiveRow> = on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(last).bind(limit).fetch_all(pool).await
         })?;
@@ -226,8 +232,19 @@ impl Tx {
             self.complete_references(dossier_id, event).await?;
         }
         self.recompute(dossier_id, now).await?;
-        // Every instance hears of it once it is committed (see `server::live`).
+        // Every instance hears of it once it is committed (see `server::live`). Its stream
+        // position is taken last, under a lock held until the commit, so that positions follow
+        // the order of commits and a replay from a position never skips an event committed
+        // later with a smaller one. (SQLite commits one writer at a time: the position is the
+        // id, given by a trigger.)
         if let Tx::Postgres(tx) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ingestion:ordre'))")
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("UPDATE event SET position = nextval('event_position') WHERE id = $1")
+                .bind(event_id)
+                .execute(&mut **tx)
+                .await?;
             sqlx::query("SELECT pg_notify('sesame_evenements', $1)")
                 .bind(event_id.to_string())
                 .execute(&mut **tx)
