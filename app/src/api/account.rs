@@ -156,7 +156,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 6] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 7] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
@@ -166,6 +166,7 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 6] = [
         crate::domain::access::EntryPoint::ReadDossier,
     ),
     ("/api/sites", crate::domain::access::EntryPoint::ListSites),
+    ("/api/postes", crate::domain::access::EntryPoint::ListSites),
     (
         "/api/espace",
         crate::domain::access::EntryPoint::PersonalSpace,

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::directory::Site;
+use crate::domain::directory::{Post, Site};
 
 /// The sites connected to the platform, by name.
 #[server(endpoint = "sites")]
@@ -15,4 +15,17 @@ pub async fn list_sites() -> Result<Vec<Site>, ServerFnError> {
     )?;
     let store = crate::state::store()?;
     store.sites().await.map_err(crate::state::internal)
+}
+
+/// The border control posts, by code.
+#[server(endpoint = "postes")]
+pub async fn list_posts() -> Result<Vec<Post>, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    crate::state::authorize(
+        &crate::state::caller(),
+        EntryPoint::ListSites,
+        Target::Nothing,
+    )?;
+    let store = crate::state::store()?;
+    store.posts().await.map_err(crate::state::internal)
 }

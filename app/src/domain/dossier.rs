@@ -1,7 +1,7 @@
 //! The dossier: one consignment crossing the border, the unit everything hangs on. Its references,
 //! goods, where it crosses, who imports it, and where its journey stands.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::directory::SiteKind;
@@ -235,6 +235,49 @@ pub struct Dossier {
 /// How many dossiers a list page shows at most.
 pub const PAGE_SIZE: u32 = 25;
 
+/// The orders the dossier list can be read in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierSort {
+    /// What changed last comes first: the working order of agents and operators.
+    #[default]
+    RecentlyUpdated,
+    /// The consignments that arrived last.
+    RecentlyOpened,
+    /// The oldest consignments first: those that have waited longest.
+    OldestOpened,
+}
+
+impl DossierSort {
+    pub const ALL: [DossierSort; 3] = [
+        DossierSort::RecentlyUpdated,
+        DossierSort::RecentlyOpened,
+        DossierSort::OldestOpened,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DossierSort::RecentlyUpdated => "mise-a-jour",
+            DossierSort::RecentlyOpened => "ouverture-recente",
+            DossierSort::OldestOpened => "ouverture-ancienne",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        DossierSort::ALL
+            .into_iter()
+            .find(|sort| sort.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DossierSort::RecentlyUpdated => "Dernière mise à jour d'abord",
+            DossierSort::RecentlyOpened => "Ouverts le plus récemment d'abord",
+            DossierSort::OldestOpened => "Ouverts depuis le plus longtemps d'abord",
+        }
+    }
+}
+
 /// Filters of the dossier list. Every field is optional; `page` counts from 1.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierQuery {
@@ -242,9 +285,22 @@ pub struct DossierQuery {
     #[serde(default)]
     pub reference: Option<AnyReference>,
     pub site: Option<Locode>,
+    #[serde(default)]
+    pub post: Option<PostCode>,
     pub status: Option<DossierStatus>,
+    /// The step the dossier is at now.
+    #[serde(default)]
+    pub step: Option<StepKind>,
     pub goods: Option<GoodsCategory>,
     pub flow: Option<Flow>,
+    /// Opened on or after this day (Paris time).
+    #[serde(default)]
+    pub opened_from: Option<NaiveDate>,
+    /// Opened on or before this day (Paris time).
+    #[serde(default)]
+    pub opened_to: Option<NaiveDate>,
+    #[serde(default)]
+    pub sort: DossierSort,
     pub page: u32,
 }
 
@@ -256,14 +312,52 @@ impl DossierQuery {
     pub fn offset(&self) -> i64 {
         i64::from(self.page() - 1) * i64::from(PAGE_SIZE)
     }
+
+    /// What is wrong with the filters taken together, in French, if anything.
+    pub fn problem(&self) -> Option<String> {
+        match (self.opened_from, self.opened_to) {
+            (Some(from), Some(to)) if from > to => Some(format!(
+                "la date de début ({}) est postérieure à la date de fin ({})",
+                from.format("%d/%m/%Y"),
+                to.format("%d/%m/%Y")
+            )),
+            _ => None,
+        }
+    }
+
+    /// The opening dates as instants: from the start of the first day to the start of the day
+    /// after the last, in Paris time (days of 23 or 25 hours included).
+    pub fn opened_between(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        (
+            self.opened_from.map(start_of_day_in_paris),
+            self.opened_to
+                .and_then(|day| day.succ_opt())
+                .map(start_of_day_in_paris),
+        )
+    }
 }
 
-/// One page of the dossier list, with the total for the filters.
+/// Midnight of `day` in Paris, as an instant. (Midnight always exists in Paris: the clocks
+/// change at 2 or 3 in the morning.)
+pub fn start_of_day_in_paris(day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
+    chrono_tz::Europe::Paris
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+}
+
+/// One page of the dossier list, with the total for the filters and how many dossiers each
+/// status has under the other filters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierPage {
     pub dossiers: Vec<DossierSummary>,
     pub total: i64,
     pub page: u32,
+    /// For every status, the number of dossiers with the same filters but any status.
+    pub by_status: Vec<(DossierStatus, i64)>,
 }
 
 impl DossierPage {
@@ -320,10 +414,46 @@ mod tests {
             dossiers: vec![],
             total,
             page: 1,
+            by_status: vec![],
         };
         assert_eq!(page(0).page_count(), 1);
         assert_eq!(page(25).page_count(), 1);
         assert_eq!(page(26).page_count(), 2);
         assert_eq!(page(300).page_count(), 12);
+    }
+
+    #[test]
+    fn a_day_of_the_list_is_a_day_in_paris_even_when_the_clocks_change() {
+        let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        let utc = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let query = |from: &str, to: &str| DossierQuery {
+            opened_from: Some(day(from)),
+            opened_to: Some(day(to)),
+            ..DossierQuery::default()
+        };
+        // The last Sunday of March has 23 hours, that of October 25.
+        assert_eq!(
+            query("2026-03-29", "2026-03-29").opened_between(),
+            (
+                Some(utc("2026-03-28T23:00:00Z")),
+                Some(utc("2026-03-29T22:00:00Z"))
+            )
+        );
+        assert_eq!(
+            query("2026-10-25", "2026-10-25").opened_between(),
+            (
+                Some(utc("2026-10-24T22:00:00Z")),
+                Some(utc("2026-10-25T23:00:00Z"))
+            )
+        );
+        assert_eq!(query("2026-11-26", "2026-11-26").problem(), None);
+        assert_eq!(
+            query("2026-11-27", "2026-11-26").problem().as_deref(),
+            Some("la date de début (27/11/2026) est postérieure à la date de fin (26/11/2026)")
+        );
     }
 }

@@ -6,8 +6,8 @@ use super::{decode, decode_reference, on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::access::DossierScope;
 use crate::domain::directory::{Administration, SiteKind};
 use crate::domain::dossier::{
-    current_step, Dossier, DossierPage, DossierQuery, DossierStatus, DossierSummary, Flow,
-    GoodsCategory, References, PAGE_SIZE,
+    current_step, Dossier, DossierPage, DossierQuery, DossierSort, DossierStatus, DossierSummary,
+    Flow, GoodsCategory, References, PAGE_SIZE,
 };
 use crate::domain::journey::{EventKind, EventSource, Step, StepKind, StepState, TimelineEvent};
 use crate::domain::references::{
@@ -63,7 +63,8 @@ const SUMMARY_FROM: &str = "FROM dossier d
 // Each filter is either NULL (not applied) or compared; written so that one statement serves
 // every combination on both stores.
 // $5 and $6 are the viewer's scope (see `DossierScope`): one company, or a comma-separated list
-// of sites. $7 is a reference of any kind, in its canonical form.
+// of sites. $7 is a reference of any kind, in its canonical form. $10 and $11 are instants (the
+// start of the first day, the start of the day after the last).
 const FILTERS: &str = "WHERE ($1 IS NULL OR d.site_code = $1)
     AND ($2 IS NULL OR d.status = $2)
     AND ($3 IS NULL OR d.goods_category = $3)
@@ -71,7 +72,53 @@ const FILTERS: &str = "WHERE ($1 IS NULL OR d.site_code = $1)
     AND ($5 IS NULL OR d.company_id = $5)
     AND ($6 IS NULL OR ',' || $6 || ',' LIKE '%,' || d.site_code || ',%')
     AND ($7 IS NULL OR d.container = $7 OR d.awb = $7 OR d.bill_of_lading = $7 OR d.ched = $7
-         OR d.mrn = $7)";
+         OR d.mrn = $7)
+    AND ($8 IS NULL OR d.post_code = $8)
+    AND ($9 IS NULL OR d.current_step = $9)
+    AND ($10 IS NULL OR d.opened_at >= $10)
+    AND ($11 IS NULL OR d.opened_at < $11)";
+
+/// The order of the list for each choice; the id last, so that pages never overlap.
+fn order_by(sort: DossierSort) -> &'static str {
+    match sort {
+        DossierSort::RecentlyUpdated => "ORDER BY d.updated_at DESC, d.id DESC",
+        DossierSort::RecentlyOpened => "ORDER BY d.opened_at DESC, d.id DESC",
+        DossierSort::OldestOpened => "ORDER BY d.opened_at ASC, d.id ASC",
+    }
+}
+
+/// Binds the eleven filters of `FILTERS`, in order, to a query of either store.
+macro_rules! bind_filters {
+    ($query:expr, $f:expr) => {
+        $query
+            .bind(&$f.site)
+            .bind($f.status)
+            .bind($f.goods)
+            .bind($f.flow)
+            .bind($f.company)
+            .bind(&$f.sites)
+            .bind(&$f.reference)
+            .bind(&$f.post)
+            .bind($f.step)
+            .bind($f.from)
+            .bind($f.to)
+    };
+}
+
+/// The values of `FILTERS` for one query and scope.
+struct FilterValues {
+    site: Option<String>,
+    status: Option<&'static str>,
+    goods: Option<&'static str>,
+    flow: Option<&'static str>,
+    company: Option<i64>,
+    sites: Option<String>,
+    reference: Option<String>,
+    post: Option<String>,
+    step: Option<&'static str>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+}
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
@@ -196,7 +243,6 @@ impl TryFrom<EventRow> for TimelineEvent {
 }
 
 impl Store {
-    /// One page of dossiers matching the filters, most recently updated first.
     /// One page of the dossiers `scope` allows, filtered by `query`. The scope is applied in the
     /// query itself: nothing outside it is ever read.
     pub async fn dossiers(
@@ -222,47 +268,70 @@ impl Store {
                     dossiers: Vec::new(),
                     total: 0,
                     page: query.page(),
+                    by_status: DossierStatus::ALL
+                        .into_iter()
+                        .map(|status| (status, 0))
+                        .collect(),
                 })
             }
         };
-        let site = query.site.as_ref().map(|site| site.as_str().to_owned());
-        let reference = query
-            .reference
-            .as_ref()
-            .map(|reference| reference.as_str().to_owned());
-        let status = query.status.map(DossierStatus::code);
-        let goods = query.goods.map(GoodsCategory::code);
-        let flow = query.flow.map(Flow::code);
+        let (from, to) = query.opened_between();
+        let filters = FilterValues {
+            site: query.site.as_ref().map(|site| site.as_str().to_owned()),
+            status: query.status.map(DossierStatus::code),
+            goods: query.goods.map(GoodsCategory::code),
+            flow: query.flow.map(Flow::code),
+            company,
+            sites,
+            reference: query
+                .reference
+                .as_ref()
+                .map(|reference| reference.as_str().to_owned()),
+            post: query.post.as_ref().map(|post| post.as_str().to_owned()),
+            step: query.step.map(StepKind::code),
+            from,
+            to,
+        };
+        // The counts by status ignore the status filter: they say what each choice would give.
+        let any_status = FilterValues {
+            status: None,
+            site: filters.site.clone(),
+            sites: filters.sites.clone(),
+            reference: filters.reference.clone(),
+            post: filters.post.clone(),
+            ..filters
+        };
         let list_sql = format!(
-            "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {FILTERS}
-             ORDER BY d.updated_at DESC, d.id DESC LIMIT $8 OFFSET $9"
+            "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {FILTERS} {} LIMIT $12 OFFSET $13",
+            order_by(query.sort)
         );
         let count_sql = format!("SELECT COUNT(*) {SUMMARY_FROM} {FILTERS}");
-        let (rows, total): (Vec<SummaryRow>, i64) = on_pool!(self, pool => {
-            let rows = sqlx::query_as(&list_sql)
-                .bind(&site)
-                .bind(status)
-                .bind(goods)
-                .bind(flow)
-                .bind(company)
-                .bind(&sites)
-                .bind(&reference)
+        let by_status_sql =
+            format!("SELECT d.status, COUNT(*) {SUMMARY_FROM} {FILTERS} GROUP BY d.status");
+        let (rows, total, by_status): (Vec<SummaryRow>, i64, Vec<(String, i64)>) = on_pool!(self, pool => {
+            let rows = bind_filters!(sqlx::query_as(&list_sql), filters)
                 .bind(i64::from(PAGE_SIZE))
                 .bind(query.offset())
                 .fetch_all(pool)
                 .await?;
-            let total = sqlx::query_scalar(&count_sql)
-                .bind(&site)
-                .bind(status)
-                .bind(goods)
-                .bind(flow)
-                .bind(company)
-                .bind(&sites)
-                .bind(&reference)
+            let total = bind_filters!(sqlx::query_scalar(&count_sql), filters)
                 .fetch_one(pool)
                 .await?;
-            (rows, total)
+            let by_status = bind_filters!(sqlx::query_as(&by_status_sql), any_status)
+                .fetch_all(pool)
+                .await?;
+            (rows, total, by_status)
         });
+        let by_status = DossierStatus::ALL
+            .into_iter()
+            .map(|status| {
+                let count = by_status
+                    .iter()
+                    .find(|(code, _)| code == status.code())
+                    .map_or(0, |(_, count)| *count);
+                (status, count)
+            })
+            .collect();
         Ok(DossierPage {
             dossiers: rows
                 .into_iter()
@@ -270,6 +339,7 @@ impl Store {
                 .collect::<Result<_, _>>()?,
             total,
             page: query.page(),
+            by_status,
         })
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use app::domain::access::DossierScope;
 use app::domain::directory::Role;
-use app::domain::dossier::{DossierQuery, DossierStatus};
+use app::domain::dossier::{DossierQuery, DossierSort, DossierStatus};
 use app::domain::journey::{StepKind, StepState};
 use app::store::Backend;
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
@@ -153,6 +153,7 @@ async fn story(backend: Backend) {
         .dossiers
         .iter()
         .all(|d| d.status == DossierStatus::Bloque));
+    list_filters(store).await;
     let first = store
         .dossier(blocked.dossiers[0].id)
         .await
@@ -325,4 +326,101 @@ async fn state_deployments_show_the_state_brand_block() {
     let (_, home) = server.get("/").await;
     assert!(home.contains("fr-logo") && home.contains("République"));
     server.stop().await;
+}
+
+/// The list's filters by post, step and opening dates, its orders and its counts by status, on
+/// the demo dossiers.
+async fn list_filters(store: &app::store::Store) {
+    let list = |query: DossierQuery| async move {
+        store.dossiers(&query, &DossierScope::All).await.unwrap()
+    };
+    let all = list(DossierQuery::default()).await;
+    let counted: i64 = all.by_status.iter().map(|(_, n)| n).sum();
+    assert_eq!(counted, DOSSIER_COUNT as i64, "{:?}", all.by_status);
+    let blocked = list(DossierQuery {
+        status: Some(DossierStatus::Bloque),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        blocked.by_status, all.by_status,
+        "les comptes ignorent le filtre de statut"
+    );
+    assert_eq!(
+        Some(blocked.total),
+        all.by_status
+            .iter()
+            .find(|(status, _)| *status == DossierStatus::Bloque)
+            .map(|(_, n)| *n)
+    );
+
+    let at_physical = list(DossierQuery {
+        step: Some(StepKind::PhysicalCheck),
+        ..Default::default()
+    })
+    .await;
+    assert!(at_physical.total > 0);
+    assert!(at_physical
+        .dossiers
+        .iter()
+        .all(|d| d.current_step == Some(StepKind::PhysicalCheck)));
+
+    let with_post = all.dossiers.iter().find(|d| d.post.is_some()).unwrap();
+    let post = with_post.post.clone();
+    let at_post = list(DossierQuery {
+        post: post.clone(),
+        ..Default::default()
+    })
+    .await;
+    assert!(at_post.total > 0 && at_post.total < DOSSIER_COUNT as i64);
+    assert!(at_post.dossiers.iter().all(|d| d.post == post));
+
+    // One day, in Paris time: the dossier opened that day is in, and only that day's.
+    let sample = &all.dossiers[3];
+    let day = sample
+        .opened_at
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let that_day = DossierQuery {
+        opened_from: Some(day),
+        opened_to: Some(day),
+        ..Default::default()
+    };
+    let (start, end) = that_day.opened_between();
+    let on_day = list(that_day).await;
+    assert!(on_day.dossiers.iter().any(|d| d.id == sample.id));
+    assert!(on_day
+        .dossiers
+        .iter()
+        .all(|d| Some(d.opened_at) >= start && Some(d.opened_at) < end));
+    let after = list(DossierQuery {
+        opened_from: day.succ_opt(),
+        ..Default::default()
+    })
+    .await;
+    assert!(after
+        .dossiers
+        .iter()
+        .all(|d| d.id != sample.id && d.opened_at > sample.opened_at));
+
+    // Orders: the oldest opened first, or the newest.
+    let oldest = list(DossierQuery {
+        sort: DossierSort::OldestOpened,
+        ..Default::default()
+    })
+    .await;
+    assert!(oldest
+        .dossiers
+        .windows(2)
+        .all(|w| w[0].opened_at <= w[1].opened_at));
+    let newest = list(DossierQuery {
+        sort: DossierSort::RecentlyOpened,
+        ..Default::default()
+    })
+    .await;
+    assert!(newest
+        .dossiers
+        .windows(2)
+        .all(|w| w[0].opened_at >= w[1].opened_at));
+    assert!(newest.dossiers[0].opened_at > oldest.dossiers[0].opened_at);
 }

@@ -7,13 +7,16 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
-use crate::api::directory::list_sites;
+use crate::api::directory::{list_posts, list_sites};
 use crate::api::dossiers::list_dossiers;
-use crate::domain::directory::Site;
+use chrono::NaiveDate;
+
+use crate::domain::directory::{Post, Site};
 use crate::domain::dossier::{
-    DossierPage, DossierQuery, DossierStatus, DossierSummary, Flow, GoodsCategory,
+    DossierPage, DossierQuery, DossierSort, DossierStatus, DossierSummary, Flow, GoodsCategory,
 };
-use crate::domain::references::{AnyReference, Locode};
+use crate::domain::journey::StepKind;
+use crate::domain::references::{AnyReference, Locode, PostCode};
 use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
@@ -26,6 +29,11 @@ const PARAM_SITE: &str = "site";
 const PARAM_STATUS: &str = "statut";
 const PARAM_GOODS: &str = "marchandises";
 const PARAM_FLOW: &str = "flux";
+const PARAM_POST: &str = "poste";
+const PARAM_STEP: &str = "etape";
+const PARAM_FROM: &str = "du";
+const PARAM_TO: &str = "au";
+const PARAM_SORT: &str = "tri";
 const PARAM_PAGE: &str = "page";
 
 /// Reads the filters from the address; an unknown value is ignored rather than failing the page.
@@ -46,12 +54,35 @@ fn query_from_params(params: &ParamsMap) -> DossierQuery {
         flow: params
             .get(PARAM_FLOW)
             .and_then(|code| Flow::from_code(&code)),
+        post: params
+            .get(PARAM_POST)
+            .and_then(|code| PostCode::parse(&code).ok()),
+        step: params
+            .get(PARAM_STEP)
+            .and_then(|code| StepKind::from_code(&code)),
+        opened_from: params.get(PARAM_FROM).and_then(|day| parse_day(&day)),
+        opened_to: params.get(PARAM_TO).and_then(|day| parse_day(&day)),
+        sort: params
+            .get(PARAM_SORT)
+            .and_then(|code| DossierSort::from_code(&code))
+            .unwrap_or_default(),
         page: params
             .get(PARAM_PAGE)
             .and_then(|page| page.parse().ok())
             .unwrap_or(1)
             .max(1),
     }
+}
+
+/// A day as a date field sends it (`2026-11-26`).
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+/// What a date field shows for an optional day.
+fn day_value(day: Option<NaiveDate>) -> String {
+    day.map(|day| day.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 /// The address of the list with the same filters, at another page.
@@ -75,6 +106,21 @@ fn page_url(query: &DossierQuery, page: u32) -> String {
     if let Some(flow) = query.flow {
         pairs.push(format!("{PARAM_FLOW}={}", flow.code()));
     }
+    if let Some(post) = &query.post {
+        pairs.push(format!("{PARAM_POST}={post}"));
+    }
+    if let Some(step) = query.step {
+        pairs.push(format!("{PARAM_STEP}={}", step.code()));
+    }
+    if let Some(day) = query.opened_from {
+        pairs.push(format!("{PARAM_FROM}={}", day.format("%Y-%m-%d")));
+    }
+    if let Some(day) = query.opened_to {
+        pairs.push(format!("{PARAM_TO}={}", day.format("%Y-%m-%d")));
+    }
+    if query.sort != DossierSort::default() {
+        pairs.push(format!("{PARAM_SORT}={}", query.sort.code()));
+    }
     if page > 1 {
         pairs.push(format!("{PARAM_PAGE}={page}"));
     }
@@ -96,6 +142,7 @@ pub fn DossierListPage() -> impl IntoView {
         |(query, _)| list_dossiers(query),
     );
     let sites = Resource::new(|| (), |_| list_sites());
+    let posts = Resource::new(|| (), |_| list_posts());
     // A reference typed wrong is explained before anything is searched.
     let typed = Memo::new(move |_| {
         params
@@ -123,9 +170,10 @@ pub fn DossierListPage() -> impl IntoView {
                     let query = query.get();
                     Suspend::new(async move {
                         let sites = sites.await.unwrap_or_default();
+                        let posts = posts.await.unwrap_or_default();
                         let typed = typed.get_untracked().unwrap_or_default();
                         let error = reference_error.get_untracked();
-                        view! { <Filters sites query typed error /> }
+                        view! { <Filters sites posts query typed error /> }
                     })
                 }}
             </Suspense>
@@ -137,6 +185,15 @@ pub fn DossierListPage() -> impl IntoView {
                             <div class="fr-alert fr-alert--error fr-mt-4w" role="alert" id="erreur-reference">
                                 <h2 class="fr-alert__title">"Référence invalide : aucune recherche faite"</h2>
                                 <p>{error}</p>
+                            </div>
+                        }
+                        .into_any();
+                    }
+                    if let Some(problem) = query.with(DossierQuery::problem) {
+                        return view! {
+                            <div class="fr-alert fr-alert--error fr-mt-4w" role="alert" id="erreur-dates">
+                                <h2 class="fr-alert__title">"Dates incohérentes : aucune recherche faite"</h2>
+                                <p>{format!("Dans « Ouvert entre le… et le… », {problem}.")}</p>
                             </div>
                         }
                         .into_any();
@@ -157,11 +214,13 @@ pub fn DossierListPage() -> impl IntoView {
 #[component]
 fn Filters(
     sites: Vec<Site>,
+    posts: Vec<Post>,
     query: DossierQuery,
     typed: String,
     error: Option<String>,
 ) -> impl IntoView {
     let current_site = query.site.clone();
+    let current_post = query.post.clone();
     let failed = error.is_some();
     view! {
         <form method="get" action="/dossiers" class="sesame-filters" aria-label="Filtrer les dossiers">
@@ -233,6 +292,60 @@ fn Filters(
                         .collect_view()}
                 </select>
             </div>
+            <div class="fr-select-group">
+                <label class="fr-label" for="filtre-poste">"Poste de contrôle"</label>
+                <select class="fr-select" id="filtre-poste" name=PARAM_POST>
+                    <option value="">"Tous les postes"</option>
+                    {posts
+                        .into_iter()
+                        .map(|post| {
+                            let selected = current_post.as_ref() == Some(&post.code);
+                            view! {
+                                <option value=post.code.to_string() selected=selected>
+                                    {format!("{} ({})", post.name, post.code)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="fr-select-group">
+                <label class="fr-label" for="filtre-etape">"Étape en cours"</label>
+                <select class="fr-select" id="filtre-etape" name=PARAM_STEP>
+                    <option value="">"Toutes les étapes"</option>
+                    {StepKind::ALL
+                        .into_iter()
+                        .map(|step| view! {
+                            <option value=step.code() selected=query.step == Some(step)>{step.label()}</option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="fr-input-group">
+                <label class="fr-label" for="filtre-du">
+                    "Ouvert entre le…"
+                    <span class="fr-hint-text">"Date de début, incluse"</span>
+                </label>
+                <input class="fr-input" type="date" id="filtre-du" name=PARAM_FROM value=day_value(query.opened_from) />
+            </div>
+            <div class="fr-input-group">
+                <label class="fr-label" for="filtre-au">
+                    "… et le"
+                    <span class="fr-hint-text">"Date de fin, incluse"</span>
+                </label>
+                <input class="fr-input" type="date" id="filtre-au" name=PARAM_TO value=day_value(query.opened_to) />
+            </div>
+            <div class="fr-select-group">
+                <label class="fr-label" for="filtre-tri">"Trier par"</label>
+                <select class="fr-select" id="filtre-tri" name=PARAM_SORT>
+                    {DossierSort::ALL
+                        .into_iter()
+                        .map(|sort| view! {
+                            <option value=sort.code() selected=query.sort == sort>{sort.label()}</option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
             <div class="sesame-filters__actions">
                 <button class="fr-btn" type="submit">"Filtrer"</button>
                 <a class="fr-btn fr-btn--tertiary" href="/dossiers">"Réinitialiser"</a>
@@ -249,11 +362,44 @@ fn Results(page: DossierPage, query: DossierQuery) -> impl IntoView {
         n => format!("{n} dossiers"),
     };
     let page_count = page.page_count();
+    let by_status = page.by_status.clone();
+    let counts_query = query.clone();
     view! {
         <h2 class="fr-h4 fr-mt-4w" id="resultats" aria-live="polite">
             {count}
             {(page_count > 1).then(|| format!(" — page {} sur {}", page.page, page_count))}
         </h2>
+        <nav aria-label="Nombre de dossiers par statut" id="comptes-par-statut">
+            <ul class="fr-tags-group">
+                {by_status
+                    .into_iter()
+                    .map(|(status, n)| {
+                        let chosen = counts_query.status == Some(status);
+                        let target = DossierQuery {
+                            status: (!chosen).then_some(status),
+                            ..counts_query.clone()
+                        };
+                        let label = format!("{} : {n}", status.label());
+                        view! {
+                            <li>
+                                <a
+                                    class="fr-tag"
+                                    href=page_url(&target, 1)
+                                    aria-current=chosen.then_some("true")
+                                    title=if chosen {
+                                        format!("{label} — retirer ce filtre")
+                                    } else {
+                                        format!("{label} — n'afficher que ces dossiers")
+                                    }
+                                >
+                                    {label.clone()}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
         {(!page.dossiers.is_empty()).then(|| view! {
             <DataTable caption="Liste des dossiers" hide_caption=true>
                 <thead>
@@ -357,12 +503,17 @@ mod tests {
             status: Some(DossierStatus::Bloque),
             goods: Some(GoodsCategory::Plants),
             flow: Some(Flow::Transit),
+            post: Some(PostCode::parse("FRLEH4").unwrap()),
+            step: Some(StepKind::PhysicalCheck),
+            opened_from: NaiveDate::from_ymd_opt(2026, 11, 1),
+            opened_to: NaiveDate::from_ymd_opt(2026, 11, 26),
+            sort: DossierSort::OldestOpened,
             page: 3,
         };
         let url = page_url(&query, 3);
         assert_eq!(
             url,
-            "/dossiers?reference=MSKU1234565&site=FRLEH&statut=bloque&marchandises=plants&flux=transit&page=3"
+            "/dossiers?reference=MSKU1234565&site=FRLEH&statut=bloque&marchandises=plants&flux=transit&poste=FRLEH4&etape=physical_check&du=2026-11-01&au=2026-11-26&tri=ouverture-ancienne&page=3"
         );
         let mut params = ParamsMap::new();
         for pair in url.split_once('?').unwrap().1.split('&') {
