@@ -2,5 +2,7 @@
 //! [`crate::state`], and returns domain types the browser can render.
 
 pub mod account;
+pub mod alerts;
 pub mod directory;
 pub mod dossiers;
+pub mod partner_keys;

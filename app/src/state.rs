@@ -46,6 +46,9 @@ pub struct Caller {
     pub session_id: Option<i64>,
     /// The client's IP address, for the audit trail.
     pub ip: String,
+    /// Whether the request came over HTTPS (directly or through a trusted proxy): cookies are
+    /// then `__Host-` prefixed and Secure.
+    pub over_https: bool,
 }
 
 impl Caller {
@@ -120,4 +123,56 @@ pub fn token_hash(token: &str) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+/// A cookie's name for the transport: `__Host-` prefixed over HTTPS.
+fn cookie_name(base: &str, over_https: bool) -> String {
+    if over_https {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// The value of the platform's cookie `base` the browser sent, under the one name that counts for
+/// the transport: over HTTPS a plain cookie could have been planted by a sibling site or over
+/// plain HTTP, so only the `__Host-` one is read.
+pub fn read_cookie(
+    headers: &axum::http::HeaderMap,
+    base: &str,
+    over_https: bool,
+) -> Option<String> {
+    let wanted = cookie_name(base, over_https);
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The `Set-Cookie` value for one of the platform's cookies: HttpOnly, SameSite=Lax, for the whole
+/// site, Secure over HTTPS; `max_age` 0 removes it. `value` is hex or empty.
+pub fn set_cookie(
+    base: &str,
+    value: &str,
+    over_https: bool,
+    max_age: chrono::Duration,
+) -> axum::http::HeaderValue {
+    let secure = if over_https { "; Secure" } else { "" };
+    axum::http::HeaderValue::from_str(&format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        cookie_name(base, over_https),
+        max_age.num_seconds()
+    ))
+    .expect("cookie values are hex, or a key number and key")
+}
+
+/// The value of the platform's cookie `base` on the current request.
+pub fn request_cookie(base: &str) -> Option<String> {
+    let over_https = caller().over_https;
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| read_cookie(&parts.headers, base, over_https))
 }

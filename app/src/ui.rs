@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use components::layout::{Footer, Header, SkipLinks};
 use pages::{
-    account::AccountPage, dossier::DossierPage, dossiers::DossierListPage,
-    habilitations::HabilitationsPage, home::HomePage, information, legal, not_found::NotFound,
-    sign_in,
+    account::AccountPage, alerts::CorrelationAlertsPage, dossier::DossierPage,
+    dossiers::DossierListPage, habilitations::HabilitationsPage, home::HomePage, information,
+    legal, not_found::NotFound, partner_keys::PartnerKeysPage, sign_in,
 };
 
 /// How the deployment presents itself: with the State's brand block (Marianne, "République
@@ -38,6 +38,8 @@ pub struct SignedIn {
     pub name: String,
     pub sees_dossiers: bool,
     pub manages_habilitations: bool,
+    pub sees_correlation_alerts: bool,
+    pub manages_partner_keys: bool,
     pub cgu_accepted: bool,
 }
 
@@ -54,6 +56,8 @@ fn signed_in_on_server() -> Option<SignedIn> {
         name: viewer.full_name.clone(),
         sees_dossiers: may(EntryPoint::ListDossiers),
         manages_habilitations: may(EntryPoint::ManageHabilitations),
+        sees_correlation_alerts: may(EntryPoint::CorrelationAlerts),
+        manages_partner_keys: may(EntryPoint::ManagePartnerKeys),
         cgu_accepted: viewer.cgu_accepted,
     })
 }
@@ -201,6 +205,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=StaticSegment("habilitations")
                         view=|| view! { <SignedInOnly><HabilitationsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("alertes-correlation")
+                        view=|| view! { <SignedInOnly><CorrelationAlertsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("administration"), StaticSegment("cles-partenaires"))
+                        view=|| view! { <SignedInOnly><PartnerKeysPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -201,6 +201,12 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
         EntryPoint::WithdrawHabilitation,
         &["LCDDDDADDD", "LCDDDDDDDD", "LCDDDDDDDD"],
     ),
+    (EntryPoint::CorrelationAlerts, &["LCDDAAAADD"]),
+    (
+        EntryPoint::ResolveCorrelationAlert,
+        &["LCDDAAADDD", "LCDDDDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
+    ),
+    (EntryPoint::ManagePartnerKeys, &["LCDDDDDDDA"]),
 ];
 
 fn cell(decision: Result<(), Refusal>) -> char {

@@ -1,12 +1,14 @@
 //! The account forms: signing in and out (password or identity provider), accepting the terms of
 //! use, recovering a password, verifying an address, the personal space (profile, sessions,
-//! colleagues) and the head of service's habilitations. Each is a plain HTML form posted here,
+//! colleagues), the head of service's habilitations, and the desks of correlation alerts and
+//! partner keys. Each is a plain HTML form posted here,
 //! which works with or without JavaScript; each answers with a redirection (303) to a page that
 //! shows the outcome (`?message=…` or `?erreur=…`, see `app::ui::notices`).
 //!
 //! Every handler asks `app::domain::access::authorize` before doing anything, writes in one
 //! transaction with its audit entry, and validates what it receives.
 
+mod desks;
 mod habilitations;
 mod profile;
 mod recovery;
@@ -77,13 +79,22 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
         )
         .route("/habilitations", post(habilitations::grant))
         .route("/habilitations/{id}/retrait", post(habilitations::withdraw))
+        .route(
+            "/alertes-correlation/{id}/traitement",
+            post(desks::resolve_alert),
+        )
+        .route("/administration/cles-partenaires", post(desks::create_key))
+        .route(
+            "/administration/cles-partenaires/{id}/revocation",
+            post(desks::revoke_key),
+        )
         .route("/cgu.pdf", get(cgu_pdf))
         .with_state(accounts)
 }
 
 /// Every form route with the entry point it answers for, so that the permission matrix covers
 /// them (checked by a test against [`routes`]).
-pub const FORM_ROUTES: [(&str, EntryPoint); 15] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 18] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /deconnexion", EntryPoint::SignOut),
     ("POST /cgu/acceptation", EntryPoint::AcceptCgu),
@@ -111,6 +122,18 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 15] = [
         EntryPoint::WithdrawHabilitation,
     ),
     ("GET /cgu.pdf", EntryPoint::CguDocument),
+    (
+        "POST /alertes-correlation/{id}/traitement",
+        EntryPoint::ResolveCorrelationAlert,
+    ),
+    (
+        "POST /administration/cles-partenaires",
+        EntryPoint::ManagePartnerKeys,
+    ),
+    (
+        "POST /administration/cles-partenaires/{id}/revocation",
+        EntryPoint::ManagePartnerKeys,
+    ),
 ];
 
 /// A handler's failure: a redirection with a message, or a plain refusal.

@@ -214,13 +214,17 @@ async fn simulate(config: Config, settings: server::simulator::Settings) -> Resu
 
 async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String> {
     let store = open_store(config).await?;
-    const ACTOR: &str = "ligne de commande";
+    const ACTOR: server::partner::Actor = server::partner::Actor {
+        id: None,
+        name: "ligne de commande",
+        address: "-",
+    };
     let result = match command {
         KeyCommand::Create {
             name,
             sources,
             sites,
-        } => server::partner::create_key(&store, &name, &sources, &sites, ACTOR)
+        } => server::partner::create_key(&store, &name, &sources, &sites, &ACTOR)
             .await
             .map(|(id, key)| {
                 println!("Clé n° {id} créée pour « {} » :", name.trim());
@@ -249,7 +253,7 @@ async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String>
                     );
                 }
             }),
-        KeyCommand::Revoke { id } => server::partner::revoke_key(&store, id, ACTOR)
+        KeyCommand::Revoke { id } => server::partner::revoke_key(&store, id, &ACTOR)
             .await
             .and_then(|revoked| {
                 if revoked {

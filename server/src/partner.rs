@@ -388,18 +388,29 @@ pub fn parse_scope(sources: &str, sites: &str) -> Result<(String, String), Strin
     ))
 }
 
+/// Who creates or revokes a key, for the audit trail.
+pub struct Actor<'a> {
+    pub id: Option<i64>,
+    pub name: &'a str,
+    pub address: &'a str,
+}
+
+/// A partner system's name as keys are labelled: 1 to 100 characters once trimmed.
+pub fn key_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    (!name.is_empty() && name.chars().count() <= 100).then_some(name)
+}
+
 /// Creates a key for a partner system: the key itself is returned once and only its hash kept.
 pub async fn create_key(
     store: &Store,
     name: &str,
     sources: &str,
     sites: &str,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> Result<(i64, String), String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err("le nom du système partenaire doit compter de 1 à 100 caractères".into());
-    }
+    let name =
+        key_name(name).ok_or("le nom du système partenaire doit compter de 1 à 100 caractères")?;
     let (sources, sites) = parse_scope(sources, sites)?;
     let (secret, _) = crate::sessions::new_token();
     let key = format!("sesame_{secret}");
@@ -413,11 +424,11 @@ pub async fn create_key(
     let detail = format!("{name} (sources {sources}, sites {sites})");
     tx.audit(
         &app::store::AuditEvent {
-            actor_id: None,
-            actor,
+            actor_id: actor.id,
+            actor: actor.name,
             action: "cle_partenaire_creee",
             object: &format!("cle_partenaire:{id}"),
-            address: "-",
+            address: actor.address,
             detail: &detail,
         },
         now,
@@ -429,7 +440,7 @@ pub async fn create_key(
 }
 
 /// Revokes a key: at once, every request with it is refused.
-pub async fn revoke_key(store: &Store, id: i64, actor: &str) -> Result<bool, String> {
+pub async fn revoke_key(store: &Store, id: i64, actor: &Actor<'_>) -> Result<bool, String> {
     let now = Utc::now();
     let revoked = store
         .revoke_partner_key(id, now)
@@ -439,11 +450,11 @@ pub async fn revoke_key(store: &Store, id: i64, actor: &str) -> Result<bool, Str
         store
             .audit(
                 &app::store::AuditEvent {
-                    actor_id: None,
-                    actor,
+                    actor_id: actor.id,
+                    actor: actor.name,
                     action: "cle_partenaire_revoquee",
                     object: &format!("cle_partenaire:{id}"),
-                    address: "-",
+                    address: actor.address,
                     detail: "",
                 },
                 now,

@@ -26,41 +26,7 @@ use crate::perimeter::{ClientIp, OverHttps};
 pub const COOKIE: &str = "sesame_session";
 pub const SECURE_COOKIE: &str = "__Host-sesame_session";
 
-/// A cookie's name for the transport: `__Host-` prefixed over HTTPS.
-fn cookie_name(base: &str, over_https: bool) -> String {
-    if over_https {
-        format!("__Host-{base}")
-    } else {
-        base.to_owned()
-    }
-}
-
-/// The value of the platform's cookie `base` the browser sent, under the one name that counts for
-/// the transport: over HTTPS a plain cookie could have been planted by a sibling site or over
-/// plain HTTP, so only the `__Host-` one is read.
-pub fn read_cookie(headers: &HeaderMap, base: &str, over_https: bool) -> Option<String> {
-    let wanted = cookie_name(base, over_https);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == wanted)
-        .map(|(_, value)| value.to_owned())
-}
-
-/// The `Set-Cookie` value for one of the platform's cookies: HttpOnly, SameSite=Lax, for the whole
-/// site, Secure over HTTPS; `max_age` 0 removes it. `value` is hex or empty.
-pub fn set_cookie(base: &str, value: &str, over_https: bool, max_age: Duration) -> HeaderValue {
-    let secure = if over_https { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        cookie_name(base, over_https),
-        max_age.num_seconds()
-    ))
-    .expect("a hex value makes a valid header")
-}
+pub use app::state::{read_cookie, set_cookie};
 
 /// A used session is written back at most this often, to spare the database.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
@@ -124,6 +90,7 @@ pub async fn resolve(
 ) -> Response {
     let mut caller = Caller {
         ip: ip.to_string(),
+        over_https,
         ..Caller::default()
     };
     let token = cookie_token(request.headers(), over_https);

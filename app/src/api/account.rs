@@ -156,7 +156,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 7] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 9] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
@@ -167,6 +167,14 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 7] = [
     ),
     ("/api/sites", crate::domain::access::EntryPoint::ListSites),
     ("/api/postes", crate::domain::access::EntryPoint::ListSites),
+    (
+        "/api/alertes-correlation",
+        crate::domain::access::EntryPoint::CorrelationAlerts,
+    ),
+    (
+        "/api/cles-partenaires",
+        crate::domain::access::EntryPoint::ManagePartnerKeys,
+    ),
     (
         "/api/espace",
         crate::domain::access::EntryPoint::PersonalSpace,

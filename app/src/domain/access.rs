@@ -77,10 +77,16 @@ pub enum EntryPoint {
     ManageHabilitations,
     GrantHabilitation,
     WithdrawHabilitation,
+    // Agents, heads of service and supervisors: references that name two dossiers.
+    CorrelationAlerts,
+    /// Closing a correlation alert after looking at it: agents of a site of one of its dossiers.
+    ResolveCorrelationAlert,
+    // Technical administrators: the keys of partner systems.
+    ManagePartnerKeys,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 23] = [
+    pub const ALL: [EntryPoint; 26] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -104,6 +110,9 @@ impl EntryPoint {
         EntryPoint::ManageHabilitations,
         EntryPoint::GrantHabilitation,
         EntryPoint::WithdrawHabilitation,
+        EntryPoint::CorrelationAlerts,
+        EntryPoint::ResolveCorrelationAlert,
+        EntryPoint::ManagePartnerKeys,
     ];
 
     /// Entry points open to anyone, signed in or not.
@@ -124,7 +133,7 @@ impl EntryPoint {
     /// What kind of thing the entry point is asked about, for the permission matrix.
     pub fn target_kind(self) -> TargetKind {
         match self {
-            EntryPoint::ReadDossier => TargetKind::Dossier,
+            EntryPoint::ReadDossier | EntryPoint::ResolveCorrelationAlert => TargetKind::Dossier,
             EntryPoint::RemoveColleague => TargetKind::Colleague,
             EntryPoint::GrantHabilitation | EntryPoint::WithdrawHabilitation => {
                 TargetKind::Habilitation
@@ -243,6 +252,17 @@ pub fn authorize(
                 && company_id.is_some()
                 && company_id == viewer.company_id
         }
+        (EntryPoint::CorrelationAlerts, Target::Nothing) => matches!(
+            viewer.role,
+            Role::AgentDgddi | Role::AgentSivep | Role::ChefService | Role::Superviseur
+        ),
+        (EntryPoint::ResolveCorrelationAlert, Target::Dossier { site, company_id }) => {
+            matches!(
+                viewer.role,
+                Role::AgentDgddi | Role::AgentSivep | Role::ChefService
+            ) && dossier_scope(viewer).contains(site, company_id)
+        }
+        (EntryPoint::ManagePartnerKeys, Target::Nothing) => viewer.role == Role::Administrateur,
         (EntryPoint::OwnHabilitations, Target::Nothing) => viewer.is_agent(),
         (EntryPoint::ManageHabilitations, Target::Nothing) => viewer.role == Role::ChefService,
         (
@@ -320,7 +340,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 22] = [
+pub const ROUTES: [(&str, EntryPoint); 24] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -343,6 +363,11 @@ pub const ROUTES: [(&str, EntryPoint); 22] = [
     ("/dossiers", EntryPoint::ListDossiers),
     ("/dossiers/{}", EntryPoint::ListDossiers),
     ("/habilitations", EntryPoint::ManageHabilitations),
+    ("/alertes-correlation", EntryPoint::CorrelationAlerts),
+    (
+        "/administration/cles-partenaires",
+        EntryPoint::ManagePartnerKeys,
+    ),
 ];
 
 /// The entry point of a page path, or `None` for a path the platform does not serve as a page.

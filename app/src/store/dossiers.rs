@@ -343,6 +343,15 @@ impl Store {
         })
     }
 
+    /// A dossier's summary alone, without its timeline.
+    pub async fn dossier_summary(&self, id: i64) -> Result<Option<DossierSummary>, StoreError> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE d.id = $1");
+        let row: Option<SummaryRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await
+        })?;
+        row.map(DossierSummary::try_from).transpose()
+    }
+
     /// A dossier with its steps (in journey order) and its events (in the order they happened).
     pub async fn dossier(&self, id: i64) -> Result<Option<Dossier>, StoreError> {
         let detail_sql = format!(

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::dossier::{current_step, DossierStatus, Flow};
-use crate::domain::journey::{EventKind, StepKind};
+use crate::domain::journey::{EventKind, EventSource, StepKind};
 use crate::domain::partner::{validate, OperatorId, PartnerEvent};
 use crate::domain::timeline::{derive, Fact, FactData};
 
@@ -80,30 +80,74 @@ impl TryFrom<LiveRow> for LiveEvent {
 /// Two references of one event naming two dossiers, for agents to look at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CorrelationAlert {
+    pub id: i64,
     pub event_id: i64,
+    /// The partner's id of the event, its source and kind, and when it happened.
+    pub partner_event_id: Option<String>,
+    pub source: EventSource,
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
     pub dossier_ids: Vec<i64>,
     pub created_at: DateTime<Utc>,
 }
 
+type AlertRow = (
+    i64,
+    i64,
+    Option<String>,
+    String,
+    String,
+    DateTime<Utc>,
+    String,
+    DateTime<Utc>,
+);
+
 impl Store {
     /// The correlation alerts not yet resolved, newest first.
     pub async fn correlation_alerts(&self) -> Result<Vec<CorrelationAlert>, StoreError> {
-        let rows: Vec<(i64, String, DateTime<Utc>)> = on_pool!(self, pool => {
+        use super::decode;
+        let rows: Vec<AlertRow> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT event_id, dossier_ids, created_at FROM correlation_alert
-                 WHERE resolved_at IS NULL ORDER BY id DESC",
+                "SELECT a.id, a.event_id, e.partner_event_id, e.source, e.kind, e.occurred_at,
+                        a.dossier_ids, a.created_at
+                 FROM correlation_alert a JOIN event e ON e.id = a.event_id
+                 WHERE a.resolved_at IS NULL ORDER BY a.id DESC",
             )
             .fetch_all(pool)
             .await
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|(event_id, ids, created_at)| CorrelationAlert {
-                event_id,
-                dossier_ids: ids.split(',').filter_map(|id| id.parse().ok()).collect(),
-                created_at,
-            })
-            .collect())
+        rows.into_iter()
+            .map(
+                |(id, event_id, partner_event_id, source, kind, occurred_at, ids, created_at)| {
+                    Ok(CorrelationAlert {
+                        id,
+                        event_id,
+                        partner_event_id,
+                        source: decode("source", &source, EventSource::from_code)?,
+                        kind: decode("événement", &kind, EventKind::from_code)?,
+                        occurred_at,
+                        dossier_ids: ids.split(',').filter_map(|id| id.parse().ok()).collect(),
+                        created_at,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// One alert, resolved or not.
+    pub async fn correlation_alert(&self, id: i64) -> Result<Option<(Vec<i64>, bool)>, StoreError> {
+        let row: Option<(String, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT dossier_ids, resolved_at FROM correlation_alert WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row.map(|(ids, resolved_at)| {
+            (
+                ids.split(',').filter_map(|id| id.parse().ok()).collect(),
+                resolved_at.is_some(),
+            )
+        }))
     }
 
     /// One event as live streams carry it.
@@ -143,6 +187,31 @@ impl Store {
 }
 
 impl Tx {
+    /// Closes a correlation alert with what the agent found; false when it was already closed
+    /// (by someone else in the meantime).
+    pub async fn resolve_correlation_alert(
+        &mut self,
+        id: i64,
+        user_id: i64,
+        resolution: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE correlation_alert SET resolved_at = $2, resolved_by = $3, resolution = $4
+                 WHERE id = $1 AND resolved_at IS NULL",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(user_id)
+            .bind(resolution)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        Ok(done == 1)
+    }
+
     /// Records one event: joins the dossier that holds any of its references, or opens one.
     pub async fn ingest(
         &mut self,

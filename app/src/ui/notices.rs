@@ -22,6 +22,9 @@ pub fn message(code: &str) -> Option<&'static str> {
         "collegue-retire" => "Le compte de votre collègue est désactivé et ses sessions sont fermées.",
         "habilitation-accordee" => "L'habilitation est accordée. Elle s'applique dès sa date de début.",
         "habilitation-retiree" => "L'habilitation est retirée : l'agent n'a plus accès à ce site.",
+        "alerte-traitee" => "L'alerte est close ; votre constat est enregistré au journal d'audit.",
+        "cle-creee" => "La clé est créée. Copiez-la maintenant et transmettez-la au système partenaire par un canal sûr : elle ne sera plus jamais affichée.",
+        "cle-revoquee" => "La clé est révoquée : toute requête qui la présente est refusée dès maintenant.",
         "courriel-non-envoye" => "Votre demande est enregistrée, mais le courriel de confirmation n'a pas pu partir. Réessayez dans quelques minutes.",
         "invitation-non-envoyee" => "Le compte de votre collègue est créé, mais le courriel d'invitation n'a pas pu partir : votre collègue peut demander un nouveau mot de passe depuis la page de connexion pour l'activer.",
         _ => return None,
@@ -56,6 +59,13 @@ pub fn error(code: &str) -> Option<String> {
         "dates-inversees" => "La date de fin doit être postérieure ou égale à la date de début.",
         "date-fin-passee" => "La date de fin est déjà passée : l'habilitation ne servirait à rien.",
         "habilitation-introuvable" => "Cette habilitation n'existe pas.",
+        "alerte-introuvable" => "Cette alerte n'existe pas ou a déjà été close.",
+        "alerte-constat" => "Décrivez ce que vous avez constaté, en 5 à 1 000 caractères.",
+        "cle-nom" => "Indiquez le nom du système partenaire (1 à 100 caractères).",
+        "cle-source" => "Choisissez la source autorisée dans la liste, ou toutes les sources.",
+        "cle-sites" => "Les sites doivent être des codes UN/LOCODE (par exemple FRLEH) séparés par des virgules, ou * pour tous les sites.",
+        "cle-non-creee" => "La clé n'a pas pu être créée. Réessayez dans quelques instants.",
+        "cle-introuvable" => "Cette clé n'existe pas ou est déjà révoquée.",
         _ => return None,
     };
     Some(text.to_owned())

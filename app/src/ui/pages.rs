@@ -1,6 +1,7 @@
 //! One module per page (or family of pages).
 
 pub mod account;
+pub mod alerts;
 pub mod dossier;
 pub mod dossiers;
 pub mod habilitations;
@@ -8,4 +9,5 @@ pub mod home;
 pub mod information;
 pub mod legal;
 pub mod not_found;
+pub mod partner_keys;
 pub mod sign_in;

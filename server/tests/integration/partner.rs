@@ -344,6 +344,175 @@ async fn references_correlate_into_one_dossier(backend: Backend) {
     let mut expected = vec![dossier_id, other_id];
     expected.sort();
     assert_eq!(named, expected);
+    agents_close_correlation_alerts(&server, alerts[0].id).await;
+    server.stop().await;
+}
+
+/// The alert as agents meet it: on their desk, closed with what they found; nobody else may.
+async fn agents_close_correlation_alerts(server: &Running, alert_id: i64) {
+    use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR};
+    let password = server::config::DEFAULT_DEMO_PASSWORD;
+    let path = "/alertes-correlation";
+    let closing = format!("{path}/{alert_id}/traitement");
+
+    let operator = Browser::new(server);
+    operator.sign_in(OPERATOR, password).await;
+    assert_eq!(operator.page(path).await.0, 403);
+    let refused = operator
+        .post(&closing, &[("constat", "Je ferme ceci")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Supervisors follow the alerts; closing them is the agents' work.
+    let supervisor = Browser::new(server);
+    supervisor
+        .sign_in("superviseur@demo.sesame.test", password)
+        .await;
+    let (status, page) = supervisor.page(path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("Alerte n° {alert_id}")), "{page}");
+    assert!(!page.contains("Clore l'alerte"));
+    let refused = supervisor
+        .post(&closing, &[("constat", "Vu par la supervision")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let agent = Browser::new(server);
+    agent.sign_in(AGENT_SIVEP, password).await;
+    let (status, page) = agent.page(path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("Alerte n° {alert_id}")), "{page}");
+    assert!(page.contains("Clore l'alerte"));
+    let empty = agent.post(&closing, &[("constat", "  ")]).await;
+    assert_eq!(empty.location, format!("{path}?erreur=alerte-constat"));
+    assert_eq!(server.store.correlation_alerts().await.unwrap().len(), 1);
+    let closed = agent
+        .post(
+            &closing,
+            &[(
+                "constat",
+                "Conteneur mal saisi par le guichet portuaire ; signalé.",
+            )],
+        )
+        .await;
+    assert_eq!(closed.location, format!("{path}?message=alerte-traitee"));
+    assert!(server.store.correlation_alerts().await.unwrap().is_empty());
+    assert!(agent.page(path).await.1.contains("Aucune alerte ouverte"));
+    let again = agent
+        .post(&closing, &[("constat", "Une seconde fois")])
+        .await;
+    assert_eq!(again.location, format!("{path}?erreur=alerte-introuvable"));
+    let unknown = agent
+        .post(
+            &format!("{path}/999999/traitement"),
+            &[("constat", "Inconnue")],
+        )
+        .await;
+    assert_eq!(
+        unknown.location,
+        format!("{path}?erreur=alerte-introuvable")
+    );
+}
+
+/// The technical administrator creates a key in the browser, sees it once, and revokes it.
+async fn administrators_manage_partner_keys(backend: Backend) {
+    use crate::accounts::{Browser, AGENT_SIVEP};
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let password = server::config::DEFAULT_DEMO_PASSWORD;
+    let path = "/administration/cles-partenaires";
+
+    let agent = Browser::new(&server);
+    agent.sign_in(AGENT_SIVEP, password).await;
+    assert_eq!(agent.page(path).await.0, 403);
+    let refused = agent
+        .post(path, &[("nom", "Intrus"), ("sources", "*"), ("sites", "*")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let admin = Browser::new(&server);
+    admin.sign_in("admin@demo.sesame.test", password).await;
+    assert_eq!(admin.page(path).await.0, 200);
+    for (form, error) in [
+        ([("nom", " "), ("sources", "*"), ("sites", "*")], "cle-nom"),
+        (
+            [("nom", "Guichet"), ("sources", "fax"), ("sites", "*")],
+            "cle-source",
+        ),
+        (
+            [
+                ("nom", "Guichet"),
+                ("sources", "*"),
+                ("sites", "FRLEH,Le Havre"),
+            ],
+            "cle-sites",
+        ),
+    ] {
+        let answer = admin.post(path, &form).await;
+        assert!(
+            answer
+                .location
+                .starts_with(&format!("{path}?erreur={error}")),
+            "{}",
+            answer.location
+        );
+    }
+    let created = admin
+        .post(
+            path,
+            &[
+                ("nom", "Guichet portuaire du Havre"),
+                ("sources", "port_community"),
+                ("sites", "frleh"),
+            ],
+        )
+        .await;
+    assert_eq!(created.location, format!("{path}?message=cle-creee"));
+    // Shown once: on the next page, then never again.
+    let (_, page) = admin.page(&created.location).await;
+    let start = page.find("value=\"sesame_").expect("la clé est affichée") + 7;
+    let key: String = page[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    assert!(key.len() > 30, "{key}");
+    assert!(page.contains("Guichet portuaire du Havre"));
+    assert!(!admin.page(path).await.1.contains(&key));
+
+    // The key works within its scope, and not beyond.
+    let partner = Partner {
+        server: &server,
+        key: key.clone(),
+    };
+    let unloaded = event(
+        "K-1",
+        "unloaded",
+        &container("CAI", 123456),
+        "2026-11-23T08:00:00Z",
+        json!({}),
+    );
+    assert_eq!(partner.send(&unloaded).await.0, StatusCode::CREATED);
+    let mut elsewhere = unloaded.clone();
+    elsewhere["id"] = json!("K-2");
+    elsewhere["site"] = json!("FRFOS");
+    elsewhere["post"] = json!("FRFOS1");
+    assert_eq!(partner.send(&elsewhere).await.0, StatusCode::FORBIDDEN);
+
+    let keys = server.store.partner_keys().await.unwrap();
+    let id = keys
+        .iter()
+        .find(|k| k.name == "Guichet portuaire du Havre")
+        .unwrap()
+        .id;
+    assert_eq!(keys.iter().find(|k| k.id == id).unwrap().sites, "FRLEH");
+    let revoked = admin.post(&format!("{path}/{id}/revocation"), &[]).await;
+    assert_eq!(revoked.location, format!("{path}?message=cle-revoquee"));
+    let mut after = unloaded.clone();
+    after["id"] = json!("K-3");
+    assert_eq!(partner.send(&after).await.0, StatusCode::UNAUTHORIZED);
+    let twice = admin.post(&format!("{path}/{id}/revocation"), &[]).await;
+    assert_eq!(twice.location, format!("{path}?erreur=cle-introuvable"));
     server.stop().await;
 }
 
@@ -483,6 +652,7 @@ crate::helpers::on_both_stores!(
     timelines_follow_event_times_not_arrival,
     each_key_has_a_budget,
     the_simulator_feeds_the_platform,
+    administrators_manage_partner_keys,
 );
 
 /// The OpenAPI document says what the server does: its lists are the server's, its example is

@@ -100,6 +100,12 @@ fn navigation() -> Vec<(&'static str, &'static str)> {
             if user.manages_habilitations {
                 links.push(("Habilitations", "/habilitations"));
             }
+            if user.sees_correlation_alerts {
+                links.push(("Alertes de rapprochement", "/alertes-correlation"));
+            }
+            if user.manages_partner_keys {
+                links.push(("Clés partenaires", "/administration/cles-partenaires"));
+            }
         }
     }
     links

@@ -1,0 +1,131 @@
+//! The correlation alerts of the reader's sites: a partner event whose references name two
+//! dossiers. Each alert shows the event and the dossiers, links to those the reader may open, and
+//! lets an agent close it with what they found.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::alerts::{list_correlation_alerts, AlertDossier, AlertView};
+use crate::ui::components::badges::StatusBadge;
+use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::format;
+use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::notices::Notice;
+
+#[component]
+pub fn CorrelationAlertsPage() -> impl IntoView {
+    // A new event may raise an alert: read again on every live update.
+    let live = use_live();
+    let alerts = Resource::new(move || live.received.get(), |_| list_correlation_alerts());
+    view! {
+        <Title text="Alertes de rapprochement" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Alertes de rapprochement"</h1>
+            <LiveIndicator live />
+            <p>
+                "Un événement reçu d'un système partenaire porte des références qui désignent deux dossiers différents. "
+                "France Sésame ne les fusionne pas : l'événement est rattaché au premier dossier, et il vous revient de vérifier."
+            </p>
+            <Notice />
+            <Transition fallback=|| view! { <p aria-live="polite">"Chargement des alertes…"</p> }>
+                {move || Suspend::new(async move {
+                    match alerts.await {
+                        Ok(alerts) if alerts.is_empty() => view! {
+                            <p id="aucune-alerte">"Aucune alerte ouverte sur vos sites."</p>
+                        }
+                        .into_any(),
+                        Ok(alerts) => view! {
+                            <h2 class="fr-h4" aria-live="polite">
+                                {match alerts.len() {
+                                    1 => "1 alerte ouverte".to_owned(),
+                                    n => format!("{n} alertes ouvertes"),
+                                }}
+                            </h2>
+                            <ul class="sesame-alerts">
+                                {alerts.into_iter().map(|alert| view! { <li><Alert alert /></li> }).collect_view()}
+                            </ul>
+                        }
+                        .into_any(),
+                        Err(error) => view! {
+                            <LoadFailure title="Les alertes n'ont pas pu être chargées" message=error.to_string() />
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn Alert(alert: AlertView) -> impl IntoView {
+    let title_id = format!("alerte-{}", alert.id);
+    let labelled_by = title_id.clone();
+    let field_id = format!("constat-{}", alert.id);
+    let action = format!("/alertes-correlation/{}/traitement", alert.id);
+    view! {
+        <article class="fr-card fr-card--no-arrow fr-mb-3w" aria-labelledby=labelled_by>
+            <div class="fr-card__body">
+                <div class="fr-card__content">
+                    <h3 class="fr-card__title" id=title_id>
+                        {format!("Alerte n° {} — {}", alert.id, alert.kind)}
+                    </h3>
+                    <p class="fr-card__desc">
+                        {format!(
+                            "Événement {} de {}, survenu le {}, reçu le {}.",
+                            alert.partner_event_id.clone().map(|id| format!("« {id} »")).unwrap_or_default(),
+                            alert.source,
+                            format::date_time(alert.occurred_at),
+                            format::date_time(alert.created_at),
+                        )}
+                    </p>
+                    <ul>
+                        {alert
+                            .dossiers
+                            .into_iter()
+                            .enumerate()
+                            .map(|(index, dossier)| view! { <li><NamedDossier dossier first=index == 0 /></li> })
+                            .collect_view()}
+                    </ul>
+                    {alert.resolvable.then(|| view! {
+                        <form method="post" action=action class="sesame-narrow fr-mt-2w">
+                            <div class="fr-input-group">
+                                <label class="fr-label" for=field_id.clone()>
+                                    "Votre constat"
+                                    <span class="fr-hint-text">"Ce que vous avez vérifié et décidé (5 à 1 000 caractères). Il est conservé au journal d'audit."</span>
+                                </label>
+                                <textarea class="fr-input" id=field_id name="constat" rows="3" required minlength="5" maxlength="1000"></textarea>
+                            </div>
+                            <button class="fr-btn fr-btn--secondary" type="submit">"Clore l'alerte"</button>
+                        </form>
+                    })}
+                </div>
+            </div>
+        </article>
+    }
+}
+
+#[component]
+fn NamedDossier(dossier: AlertDossier, first: bool) -> impl IntoView {
+    let role = if first {
+        "dossier où l'événement est rattaché"
+    } else {
+        "autre dossier désigné"
+    };
+    match dossier.seen {
+        Some(seen) => view! {
+            <a href=format!("/dossiers/{}", dossier.id)>{seen.headline}</a>
+            {format!(
+                " ({role}) — {}{} ",
+                seen.site_name,
+                seen.company_name.map(|name| format!(", {name}")).unwrap_or_default()
+            )}
+            <StatusBadge status=seen.status />
+        }
+        .into_any(),
+        None => view! {
+            <span>{format!("Dossier n° {} ({role}) : hors de votre périmètre", dossier.id)}</span>
+        }
+        .into_any(),
+    }
+}
