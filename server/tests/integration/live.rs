@@ -278,24 +278,141 @@ crate::helpers::on_both_stores!(
 );
 
 /// Two server processes on one PostgreSQL database: an event committed through one reaches the
-/// streams opened on the other.
+/// streams opened on the other, and a lost listening connection makes the streams resync.
 #[tokio::test]
-async fn two_instances_share_their_events_through_postgresql() {
+async fn two_server_processes_share_their_events_through_postgresql() {
     let Some(url) = fresh_database(Backend::Postgres).await else {
         return;
     };
-    let first = Running::start(&config(url.clone())).await;
-    let second = Running::start(&config(url)).await;
-    let agent = session_of(&second, AGENT_SIVEP).await;
-    let mut stream = Stream::open(&second, Some(&agent), None).await.unwrap();
-    let (own, _) = sirets(&first).await;
-    let dossier = post(&first, &first_event("deux-1", &container("TWO", 1), &own)).await;
-    let message = stream
-        .next(Duration::from_secs(5))
+    // The first process seeds the demo; the second starts on the same database once it is ready.
+    let first = ServerProcess::start(&url).await;
+    let second = ServerProcess::start(&url).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = client
+        .post(second.url("/connexion"))
+        .form(&[("adresse", AGENT_SIVEP), ("mot_de_passe", PASSWORD)])
+        .send()
         .await
-        .expect("l'événement passe d'une instance à l'autre");
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    client
+        .post(second.url("/cgu/acceptation"))
+        .header("cookie", &cookie)
+        .form(&[("accepte", "oui"), ("retour", "")])
+        .send()
+        .await
+        .unwrap();
+    let response = client
+        .get(second.url("/api/v1/stream"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut stream = Stream {
+        response,
+        buffer: String::new(),
+    };
+
+    // Committed through the first process, delivered by the second.
+    let mut event = first_event("processus-1", &container("PRC", 1), "");
+    event.as_object_mut().unwrap().remove("operator");
+    let sent = client
+        .post(first.url("/api/v1/events"))
+        .bearer_auth(DEMO_API_KEY)
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let dossier = sent.json::<Value>().await.unwrap()["dossier_id"].clone();
+    let message = stream
+        .next(Duration::from_secs(10))
+        .await
+        .expect("l'événement passe d'un processus à l'autre");
     assert_eq!(message.event, "dossier");
     assert_eq!(message.data["dossier_id"], dossier);
-    second.stop().await;
-    first.stop().await;
+
+    // The second process loses its listening connection: its streams are told to reload
+    // rather than silently missing what was notified meanwhile.
+    let admin = app::store::Store::connect(&url).await.unwrap();
+    let app::store::Store::Postgres(pool) = &admin else {
+        unreachable!()
+    };
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(ended.len() >= 2, "un écouteur par processus : {ended:?}");
+    let message = stream
+        .next(Duration::from_secs(10))
+        .await
+        .expect("un message après la perte de l'écoute");
+    assert_eq!(message.event, "resync");
+    admin.close().await;
+}
+
+/// The real `server` binary serving a database, killed when dropped.
+struct ServerProcess {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl ServerProcess {
+    async fn start(database_url: &str) -> ServerProcess {
+        let port = {
+            let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            socket.local_addr().unwrap().port()
+        };
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("SESAME_DEMO", "1")
+            .env("SESAME_DEMO_API_KEY", DEMO_API_KEY)
+            .env("SESAME_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("le binaire démarre");
+        let process = ServerProcess { child, port };
+        let client = reqwest::Client::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Ok(response) = client.get(process.url("/readyz")).send().await {
+                if response.status() == StatusCode::OK {
+                    break;
+                }
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "le processus serveur n'est pas prêt"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        process
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
