@@ -192,3 +192,45 @@ test("la recherche par référence explique une faute avant de chercher, puis tr
   await expect(resultsHeading(page)).toHaveText(/^1 dossier\b/);
   await expect(dossierTable(page)).toContainText(reference!);
 });
+
+test("filtrer par étape, par poste et par dates d'ouverture, et trier", async ({ page }) => {
+  await open(page, "/dossiers");
+  await page.getByLabel("Étape en cours", { exact: true }).selectOption({ label: "Contrôle physique" });
+  await page.getByLabel("Trier par", { exact: true }).selectOption({ label: "Ouverts depuis le plus longtemps d'abord" });
+  await page.getByRole("button", { name: "Filtrer" }).click();
+  await page.waitForURL(/[?&]etape=physical_check\b.*[?&]tri=ouverture-ancienne\b/);
+  await waitUntilInteractive(page);
+  const table = dossierTable(page);
+  await expect(table.locator("tbody tr").first()).toBeVisible();
+  // The fifth cell is the current step.
+  await expect(table.locator("tbody tr td:nth-of-type(4)").filter({ hasNotText: "Contrôle physique" })).toHaveCount(0);
+  const atStep = await resultCount(page);
+  expect(atStep).toBeGreaterThan(0);
+  expect(atStep).toBeLessThan(DEMO_TOTAL);
+  await expect(page.getByLabel("Étape en cours", { exact: true })).toHaveValue("physical_check");
+
+  // The counts by status add up to the dossiers at this step, and each one filters.
+  const counts = page.getByRole("navigation", { name: "Nombre de dossiers par statut" }).getByRole("link");
+  await expect(counts).toHaveCount(4);
+  let sum = 0;
+  for (const text of await counts.allTextContents()) {
+    sum += Number(text.split(":")[1].trim());
+  }
+  expect(sum).toBe(atStep);
+
+  // A post: only its dossiers.
+  await open(page, "/dossiers?poste=FRLEH1");
+  await expect(page.getByLabel("Poste de contrôle", { exact: true })).toHaveValue("FRLEH1");
+  const atPost = await resultCount(page);
+  expect(atPost).toBeGreaterThan(0);
+  expect(atPost).toBeLessThan(DEMO_TOTAL);
+
+  // Dates the wrong way round are explained, and nothing is searched.
+  await open(page, "/dossiers");
+  await page.getByLabel("Ouvert entre le…").fill("2026-11-20");
+  await page.getByLabel("… et le").fill("2026-11-10");
+  await page.getByRole("button", { name: "Filtrer" }).click();
+  await page.waitForURL(/[?&]du=2026-11-20\b/);
+  await expect(page.getByRole("alert")).toContainText("la date de début (20/11/2026) est postérieure à la date de fin (10/11/2026)");
+  await expect(dossierTable(page)).toHaveCount(0);
+});

@@ -1,0 +1,62 @@
+/**
+ * The desks of the people who run the platform: the technical administrator's partner keys, and
+ * the agents' correlation alerts.
+ */
+import { ACCOUNTS, expect, open, test, waitUntilInteractive } from "./helpers";
+
+test.describe("clés des systèmes partenaires", () => {
+  test.use({ account: ACCOUNTS.admin });
+
+  test("l'administrateur crée une clé, la voit une seule fois, puis la révoque", async ({ page }) => {
+    const name = `Guichet d'essai ${Date.now()}`;
+    await open(page, "/administration/cles-partenaires");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Clés des systèmes partenaires");
+    await page.getByLabel("Système partenaire").fill(name);
+    await page.getByLabel("Source autorisée").selectOption({ label: "Système portuaire" });
+    await page.getByLabel("Sites autorisés").fill("FRLEH, FRFOS");
+    await page.getByRole("button", { name: "Créer la clé" }).click();
+    await page.waitForURL(/message=cle-creee/);
+    await waitUntilInteractive(page);
+
+    const created = page.locator("#cle-creee");
+    await expect(created).toContainText("copiez-la maintenant");
+    const key = await page.getByLabel("Clé", { exact: true }).inputValue();
+    expect(key).toMatch(/^sesame_[0-9a-f]{32,}$/);
+    const row = page.getByRole("row").filter({ hasText: name });
+    await expect(row).toContainText("FRLEH, FRFOS");
+
+    // Never shown again.
+    await open(page, "/administration/cles-partenaires");
+    await expect(page.locator("#cle-creee")).toHaveCount(0);
+    expect(await page.content()).not.toContain(key);
+
+    await row.getByRole("button", { name: /^Révoquer la clé n° \d+ de / }).click();
+    await page.waitForURL(/message=cle-revoquee/);
+    await expect(page.getByText("La clé est révoquée")).toBeVisible();
+    await expect(page.getByRole("row").filter({ hasText: name })).toContainText("Révoquée le");
+  });
+
+  test("un nom de site mal écrit est expliqué et le formulaire garde la saisie", async ({ page }) => {
+    await open(page, "/administration/cles-partenaires");
+    await page.getByLabel("Système partenaire").fill("Guichet");
+    await page.getByLabel("Sites autorisés").fill("Le Havre");
+    await page.getByRole("button", { name: "Créer la clé" }).click();
+    await page.waitForURL(/erreur=cle-sites/);
+    await expect(page.getByText("Les sites doivent être des codes UN/LOCODE")).toBeVisible();
+    await expect(page.getByLabel("Système partenaire")).toHaveValue("Guichet");
+  });
+});
+
+test.describe("réservé à l'administrateur technique", () => {
+  test.use({ account: ACCOUNTS.agentSivep });
+
+  test("un agent n'ouvre pas les clés des partenaires, mais ses alertes de rapprochement", async ({ page, consoleGuard, baseURL }) => {
+    consoleGuard.expectErrorStatusOf(`${baseURL}/administration/cles-partenaires`, 403);
+    const refused = await open(page, "/administration/cles-partenaires");
+    expect(refused.status()).toBe(403);
+    const alerts = await open(page, "/alertes-correlation");
+    expect(alerts.status()).toBe(200);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alertes de rapprochement");
+    await expect(page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Alertes de rapprochement" })).toBeVisible();
+  });
+});
