@@ -99,6 +99,17 @@ fn resident_kib(pid: u32) -> Option<u64> {
         .and_then(|kib| kib.parse().ok())
 }
 
+/// CPU time the process has used so far, all threads, in nanoseconds (from the scheduler's
+/// statistics, precise where `/proc/<pid>/stat` counts in hundredths of a second).
+fn cpu_ns(pid: u32) -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
 /// A supervisor's session cookie (sees every dossier).
 async fn supervisor(url: &str) -> Result<String, String> {
     let client = reqwest::Client::builder()
@@ -276,12 +287,17 @@ async fn bare_subscriber(
     Ok(socket)
 }
 
-/// Delivery to `count` subscribers of one event: p50, p99 in ms, and KiB per subscriber.
-async fn fan_out(
-    instance: &Instance,
-    count: usize,
-    serial: usize,
-) -> Result<(f64, f64, f64), String> {
+/// What the delivery of one event to N subscribers measured.
+struct FanOut {
+    p50_ms: f64,
+    p99_ms: f64,
+    kib_per_subscriber: f64,
+    /// The server's CPU time for the event, per subscriber.
+    cpu_us_per_subscriber: f64,
+}
+
+/// Delivery to `count` subscribers of one event.
+async fn fan_out(instance: &Instance, count: usize, serial: usize) -> Result<FanOut, String> {
     use tokio::io::AsyncReadExt;
     let cookie = supervisor(&instance.url).await?;
     let address: std::net::SocketAddr = instance
@@ -340,6 +356,7 @@ async fn fan_out(
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after = resident_kib(pid).unwrap_or(0);
     let client = reqwest::Client::new();
+    let cpu_before = cpu_ns(pid).unwrap_or(0);
     let _ = sent_at.set(Instant::now());
     let response = client
         .post(format!("{}/api/v1/events", instance.url))
@@ -358,6 +375,7 @@ async fn fan_out(
             sorted.push(latency);
         }
     }
+    let cpu = cpu_ns(pid).unwrap_or(0).saturating_sub(cpu_before);
     if sorted.len() < count {
         return Err(format!(
             "{} abonnés sur {count} seulement ont reçu l'événement",
@@ -366,11 +384,12 @@ async fn fan_out(
     }
     sorted.sort_by(f64::total_cmp);
     let per_subscriber = after.saturating_sub(before) as f64 / count as f64;
-    Ok((
-        percentile(&sorted, 50.0),
-        percentile(&sorted, 99.0),
-        per_subscriber,
-    ))
+    Ok(FanOut {
+        p50_ms: percentile(&sorted, 50.0),
+        p99_ms: percentile(&sorted, 99.0),
+        kib_per_subscriber: per_subscriber,
+        cpu_us_per_subscriber: cpu as f64 / 1000.0 / count as f64,
+    })
 }
 
 /// A fresh PostgreSQL database on the server of `admin_url`.
@@ -431,11 +450,26 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     if let Some(instance) = fan_out_instance {
         println!("Diffusion : un événement vers N abonnés d'une instance (SQLite)");
         println!();
-        println!("| abonnés | latence p50 (ms) | latence p99 (ms) | mémoire par abonné (Kio) |");
-        println!("|---:|---:|---:|---:|");
-        for (index, count) in settings.subscribers.iter().enumerate() {
-            let (p50, p99, kib) = fan_out(&instance, *count, settings.events + 10 + index).await?;
-            println!("| {count} | {p50:.1} | {p99:.1} | {kib:.1} |");
+        println!("| abonnés | latence p50 (ms) | latence p99 (ms) | rapport p99 / p99 d'un abonné | mémoire par abonné (Kio) | CPU serveur par abonné (µs) |");
+        println!("|---:|---:|---:|---:|---:|---:|");
+        // The baseline: one subscriber, the cost of ingesting and relaying the event itself.
+        let baseline = fan_out(&instance, 1, settings.events + 9).await?;
+        let mut counts = vec![1];
+        counts.extend(settings.subscribers.iter().copied());
+        for (index, count) in counts.into_iter().enumerate() {
+            let measured = if index == 0 {
+                fan_out(&instance, 1, settings.events + 8).await?
+            } else {
+                fan_out(&instance, count, settings.events + 10 + index).await?
+            };
+            println!(
+                "| {count} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+                measured.p50_ms,
+                measured.p99_ms,
+                measured.p99_ms / baseline.p99_ms,
+                measured.kib_per_subscriber,
+                measured.cpu_us_per_subscriber
+            );
         }
     }
     let _ = std::fs::remove_dir_all(folder);

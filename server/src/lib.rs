@@ -144,6 +144,11 @@ pub fn router(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                    // A live stream lasts hours and carries thousands of messages: no span
+                    // entered at each one (its opening is still logged).
+                    if request.uri().path() == "/api/v1/stream" {
+                        return tracing::Span::none();
+                    }
                     let id = request
                         .headers()
                         .get(&REQUEST_ID)

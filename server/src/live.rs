@@ -1,7 +1,9 @@
 //! Live updates: `GET /api/v1/stream`, a server-sent events stream for the signed-in person,
 //! carrying only what they may see (the access policy's dossier scope), each message with the
-//! event's stream position (the order of commits). A client that reconnects with `Last-Event-ID` gets exactly what it missed, replayed
-//! from storage; when that is too far behind it gets a `resync` message and reloads.
+//! event's stream position (the order of commits). A client that reconnects with `Last-Event-ID`
+//! gets exactly what it missed, replayed from storage; when that is too far behind it gets a
+//! `resync` message and reloads. Messages are encoded once by the relay and shared by every
+//! stream; one clock per instance sends the keep-alive comments.
 //!
 //! Between instances: with PostgreSQL, the ingestion sends `NOTIFY sesame_evenements, '<id>'` in
 //! its transaction; every instance listens and relays. A dropped listener connection makes every
