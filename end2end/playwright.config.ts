@@ -37,6 +37,12 @@ export const MAIL_FOLDER = process.env.E2E_MAIL_FOLDER ?? path.resolve(__dirname
 export const PERIMETER_PORT = 3102;
 /** A third, whose dossiers the live tests add to without changing what the others count. */
 export const LIVE_PORT = 3103;
+/**
+ * A fourth, for the technical administrator's desk without JavaScript (with JavaScript, it runs on
+ * the live instance): each project changes the keys of an instance of its own, and the main
+ * instance's administrator account stays untouched for the first-sign-in test.
+ */
+export const ADMIN_PORT = 3104;
 const PERIMETER_FOLDER = process.env.E2E_DATA ?? path.resolve(__dirname, "../target/e2e");
 fs.mkdirSync(PERIMETER_FOLDER, { recursive: true });
 const DENYLIST = path.join(PERIMETER_FOLDER, "liste-de-refus.txt");
@@ -142,6 +148,10 @@ export default defineConfig({
       SESAME_SUBMISSIONS_PER_MINUTE: "6",
       SESAME_SUBMISSIONS_BURST: "3",
       SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-perimetre"),
+    }),
+    releaseServer(ADMIN_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `administration-${process.pid}.db`)}`, {
+      SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-administration"),
+      ...PEOPLE_NOT_SUITES,
     }),
     releaseServer(LIVE_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `direct-${process.pid}.db`)}`, {
       // The tests play a partner system with this key (see direct.spec.ts).

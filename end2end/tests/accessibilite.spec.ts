@@ -31,7 +31,6 @@ const PAGES: Array<{
   { what: "l'espace d'un agent", path: async () => "/espace", status: 200, account: ACCOUNTS.agentSivep },
   { what: "les habilitations d'un chef de service", path: async () => "/habilitations", status: 200, account: ACCOUNTS.chef },
   { what: "les alertes de rapprochement d'un agent", path: async () => "/alertes-correlation", status: 200, account: ACCOUNTS.agentSivep },
-  { what: "les clés des systèmes partenaires", path: async () => "/administration/cles-partenaires", status: 200, account: ACCOUNTS.admin },
   { what: "les conditions générales d'utilisation", path: async () => "/cgu", status: 200 },
   { what: "les informations réglementaires", path: async () => "/informations-reglementaires", status: 200 },
   { what: "la foire aux questions", path: async () => "/faq", status: 200 },

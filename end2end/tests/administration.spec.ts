@@ -2,7 +2,25 @@
  * The desks of the people who run the platform: the technical administrator's partner keys, and
  * the agents' correlation alerts.
  */
-import { ACCOUNTS, expect, open, test, waitUntilInteractive } from "./helpers";
+import {
+  ACCOUNTS,
+  PHONE,
+  expect,
+  expectNoSeriousAccessibilityViolation,
+  open,
+  test,
+  waitUntilInteractive,
+} from "./helpers";
+import { ADMIN_PORT, LIVE_PORT } from "../playwright.config";
+
+// Not on the main instance, whose administrator account is kept untouched for the first-sign-in
+// test of the terms of use; one instance per project, and one test at a time, since the key list
+// each page shows changes with every key created.
+test.use({
+  baseURL: async ({ javaScriptEnabled }, use) =>
+    use(`http://127.0.0.1:${javaScriptEnabled === false ? ADMIN_PORT : LIVE_PORT}`),
+});
+test.describe.configure({ mode: "serial" });
 
 test.describe("clés des systèmes partenaires", () => {
   test.use({ account: ACCOUNTS.admin });
@@ -35,6 +53,20 @@ test.describe("clés des systèmes partenaires", () => {
     await expect(page.getByText("La clé est révoquée")).toBeVisible();
     await expect(page.getByRole("row").filter({ hasText: name })).toContainText("Révoquée le");
   });
+
+  for (const screen of [
+    { name: "sur ordinateur", viewport: { width: 1280, height: 800 } },
+    { name: "sur téléphone", viewport: PHONE },
+  ]) {
+    test.describe(screen.name, () => {
+      test.use({ viewport: screen.viewport });
+      test(`le bureau des clés n'a pas de défaut d'accessibilité grave ${screen.name}`, async ({ page, consoleGuard }) => {
+        await open(page, "/administration/cles-partenaires");
+        await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+        await expectNoSeriousAccessibilityViolation(page, `les clés des systèmes partenaires ${screen.name}`, consoleGuard);
+      });
+    });
+  }
 
   test("un nom de site mal écrit est expliqué et le formulaire garde la saisie", async ({ page }) => {
     await open(page, "/administration/cles-partenaires");
