@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod appointment;
 pub mod cgu;
 pub mod directory;
 pub mod dossier;

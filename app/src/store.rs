@@ -4,6 +4,7 @@
 //! outside this module writes SQL.
 
 mod accounts;
+mod appointments;
 mod audit;
 mod directory;
 mod dossiers;
@@ -19,6 +20,7 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite, Transaction};
 
 pub use accounts::{ActiveSession, NewHabilitation, NewSession, SessionInfo, TokenPurpose};
+pub use appointments::{AppointmentFilter, Booking, Change, NewAppointment};
 pub use audit::{AuditEntry, AuditEvent, AuditReport};
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};

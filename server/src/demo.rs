@@ -4,12 +4,13 @@
 //! which are laid out backwards from now so that the platform looks alive. Written in one
 //! transaction: either everything is there or nothing is.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use secrecy::ExposeSecret;
 
+use app::domain::appointment::{Calendar, Opening};
 use app::domain::directory::{Administration, Post, Role, Site, SiteKind};
 use app::domain::dossier::{Flow, GoodsCategory, References};
 use app::domain::journey::{EventKind, EventSource, Step, StepKind, StepState};
@@ -301,6 +302,12 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
             .await?;
             codes.push(code);
         }
+        // Every post takes appointments: weekdays, two opening periods, half-hour slots. The
+        // ports validate each request; the airports confirm at booking.
+        for code in &codes {
+            tx.save_calendar(code, &demo_calendar(kind == SiteKind::Port), now)
+                .await?;
+        }
         posts_by_site.push((site.code, kind, codes, weight));
     }
 
@@ -386,6 +393,36 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
         tx.insert_dossier(&dossier).await?;
     }
     tx.commit().await
+}
+
+/// A demo post's calendar.
+pub fn demo_calendar(requires_validation: bool) -> Calendar {
+    let at = |hour, minute| demo_value(NaiveTime::from_hms_opt(hour, minute, 0).ok_or("heure"));
+    Calendar {
+        slot_minutes: 30,
+        identity_capacity: 4,
+        physical_capacity: 2,
+        min_notice_hours: 2,
+        cutoff_hours: 4,
+        requires_validation,
+        open_on_public_holidays: false,
+        openings: (1..=5)
+            .flat_map(|weekday| {
+                [
+                    Opening {
+                        weekday,
+                        opens: at(8, 0),
+                        closes: at(12, 0),
+                    },
+                    Opening {
+                        weekday,
+                        opens: at(13, 30),
+                        closes: at(17, 30),
+                    },
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// The demo's own constants are valid by construction; a failure here is a bug in this file.

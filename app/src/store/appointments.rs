@@ -1,0 +1,741 @@
+//! Rendez-vous in the store: the posts' calendars and closures, the places taken in each slot,
+//! and the appointments. A place is taken by one conditional update (`booked < capacity`) on the
+//! slot's row, which the database checks again against a CHECK constraint: simultaneous attempts
+//! on the last places accept exactly as many as remain, on both stores.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{decode, decode_reference, on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::appointment::{
+    Appointment, AppointmentState, Calendar, CheckKind, Closure, Opening, SlotAvailability,
+};
+use crate::domain::dossier::References;
+use crate::domain::references::{
+    Awb, BillOfLading, ChedReference, ContainerNumber, Locode, Mrn, PostCode,
+};
+
+#[derive(sqlx::FromRow)]
+struct CalendarRow {
+    slot_minutes: i32,
+    identity_capacity: i32,
+    physical_capacity: i32,
+    min_notice_hours: i32,
+    cutoff_hours: i32,
+    requires_validation: bool,
+    open_on_public_holidays: bool,
+    openings: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AppointmentRow {
+    id: i64,
+    dossier_id: i64,
+    container: Option<String>,
+    awb: Option<String>,
+    bill_of_lading: Option<String>,
+    ched: Option<String>,
+    mrn: Option<String>,
+    company_id: Option<i64>,
+    company_name: Option<String>,
+    site_code: String,
+    post_code: String,
+    post_name: String,
+    check_kind: String,
+    state: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    reason: Option<String>,
+    checked_in_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<AppointmentRow> for Appointment {
+    type Error = StoreError;
+    fn try_from(row: AppointmentRow) -> Result<Self, StoreError> {
+        let references = References {
+            container: decode_reference(row.container, ContainerNumber::parse)?,
+            awb: decode_reference(row.awb, Awb::parse)?,
+            bill_of_lading: decode_reference(row.bill_of_lading, BillOfLading::parse)?,
+            ched: decode_reference(row.ched, ChedReference::parse)?,
+            mrn: decode_reference(row.mrn, Mrn::parse)?,
+        };
+        Ok(Appointment {
+            id: row.id,
+            dossier_id: row.dossier_id,
+            dossier_headline: references.headline(),
+            company_id: row.company_id,
+            company_name: row.company_name,
+            site: Locode::parse(&row.site_code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            post: PostCode::parse(&row.post_code)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            post_name: row.post_name,
+            check: decode("contrôle", &row.check_kind, CheckKind::from_code)?,
+            state: decode(
+                "état de rendez-vous",
+                &row.state,
+                AppointmentState::from_code,
+            )?,
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+            reason: row.reason,
+            checked_in_at: row.checked_in_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+const APPOINTMENT_SELECT: &str = "SELECT a.id, a.dossier_id, d.container, d.awb, d.bill_of_lading,
+        d.ched, d.mrn, a.company_id, c.name AS company_name, d.site_code, s.post_code,
+        p.name AS post_name, a.check_kind, a.state, s.starts_at, s.ends_at, a.reason,
+        a.checked_in_at, a.created_at, a.updated_at
+ FROM appointment a
+ JOIN slot s ON s.id = a.slot_id
+ JOIN dossier d ON d.id = a.dossier_id
+ JOIN post p ON p.code = s.post_code
+ LEFT JOIN company c ON c.id = a.company_id";
+
+/// Which appointments to list.
+pub enum AppointmentFilter<'a> {
+    Dossier(i64),
+    Company(i64),
+    /// A post's appointments whose slot starts in `[from, to)`.
+    Post {
+        post: &'a PostCode,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
+}
+
+/// An appointment to record, once its place is taken.
+pub struct NewAppointment<'a> {
+    pub dossier_id: i64,
+    pub check: CheckKind,
+    pub slot_id: i64,
+    pub state: AppointmentState,
+    pub company_id: Option<i64>,
+    pub booked_by: i64,
+    pub checkin_token: &'a str,
+}
+
+impl Store {
+    /// A post's calendar, if it takes appointments.
+    pub async fn calendar(&self, post: &PostCode) -> Result<Option<Calendar>, StoreError> {
+        let row: Option<CalendarRow> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT slot_minutes, identity_capacity, physical_capacity, min_notice_hours,
+                        cutoff_hours, requires_validation, open_on_public_holidays, openings
+                 FROM post_calendar WHERE post_code = $1",
+            )
+            .bind(post.as_str())
+            .fetch_optional(pool)
+            .await
+        })?;
+        row.map(|row| {
+            let openings: Vec<Opening> = serde_json::from_str(&row.openings)
+                .map_err(|e| StoreError::Corrupt(format!("plages d'ouverture : {e}")))?;
+            let count = |value: i32| u32::try_from(value).unwrap_or(0);
+            Ok(Calendar {
+                slot_minutes: count(row.slot_minutes),
+                identity_capacity: count(row.identity_capacity),
+                physical_capacity: count(row.physical_capacity),
+                min_notice_hours: count(row.min_notice_hours),
+                cutoff_hours: count(row.cutoff_hours),
+                requires_validation: row.requires_validation,
+                open_on_public_holidays: row.open_on_public_holidays,
+                openings,
+            })
+        })
+        .transpose()
+    }
+
+    /// A post's closures that end on or after `from`.
+    pub async fn closures(
+        &self,
+        post: &PostCode,
+        from: NaiveDate,
+    ) -> Result<Vec<Closure>, StoreError> {
+        let rows: Vec<(i64, NaiveDate, NaiveDate, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, starts_on, ends_on, reason FROM post_closure
+                 WHERE post_code = $1 AND ends_on >= $2 ORDER BY starts_on",
+            )
+            .bind(post.as_str())
+            .bind(from)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, starts_on, ends_on, reason)| Closure {
+                id,
+                starts_on,
+                ends_on,
+                reason,
+            })
+            .collect())
+    }
+
+    /// The places taken in the slots of a post and check starting in `[from, to)`.
+    pub async fn slots_taken(
+        &self,
+        post: &PostCode,
+        check: CheckKind,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<SlotAvailability>, StoreError> {
+        let rows: Vec<(DateTime<Utc>, DateTime<Utc>, i32, i32)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT starts_at, ends_at, capacity, booked FROM slot
+                 WHERE post_code = $1 AND check_kind = $2 AND starts_at >= $3 AND starts_at < $4
+                 ORDER BY starts_at",
+            )
+            .bind(post.as_str())
+            .bind(check.code())
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(starts_at, ends_at, capacity, booked)| SlotAvailability {
+                starts_at,
+                ends_at,
+                capacity: u32::try_from(capacity).unwrap_or(0),
+                booked: u32::try_from(booked).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    pub async fn appointment(&self, id: i64) -> Result<Option<Appointment>, StoreError> {
+        let sql = format!("{APPOINTMENT_SELECT} WHERE a.id = $1");
+        let row: Option<AppointmentRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await
+        })?;
+        row.map(Appointment::try_from).transpose()
+    }
+
+    /// The appointment a convocation's check-in token names.
+    pub async fn appointment_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<Appointment>, StoreError> {
+        let sql = format!("{APPOINTMENT_SELECT} WHERE a.checkin_token = $1");
+        let row: Option<AppointmentRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(token).fetch_optional(pool).await
+        })?;
+        row.map(Appointment::try_from).transpose()
+    }
+
+    /// The check-in token of an appointment, to print its convocation.
+    pub async fn checkin_token(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT checkin_token FROM appointment WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+
+    /// Appointments, soonest first.
+    pub async fn appointments(
+        &self,
+        filter: AppointmentFilter<'_>,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let rows: Vec<AppointmentRow> = match filter {
+            AppointmentFilter::Dossier(id) => {
+                let sql = format!(
+                    "{APPOINTMENT_SELECT} WHERE a.dossier_id = $1 ORDER BY s.starts_at, a.id"
+                );
+                on_pool!(self, pool => { sqlx::query_as(&sql).bind(id).fetch_all(pool).await })?
+            }
+            AppointmentFilter::Company(id) => {
+                let sql = format!(
+                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 ORDER BY s.starts_at, a.id"
+                );
+                on_pool!(self, pool => { sqlx::query_as(&sql).bind(id).fetch_all(pool).await })?
+            }
+            AppointmentFilter::Post { post, from, to } => {
+                let sql = format!(
+                    "{APPOINTMENT_SELECT} WHERE s.post_code = $1 AND s.starts_at >= $2 AND s.starts_at < $3
+                     ORDER BY s.starts_at, a.id"
+                );
+                on_pool!(self, pool => {
+                    sqlx::query_as(&sql).bind(post.as_str()).bind(from).bind(to).fetch_all(pool).await
+                })?
+            }
+        };
+        rows.into_iter().map(Appointment::try_from).collect()
+    }
+}
+
+impl Tx {
+    /// Records a post's calendar, replacing the one it had.
+    pub async fn save_calendar(
+        &mut self,
+        post: &PostCode,
+        calendar: &Calendar,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let openings = serde_json::to_string(&calendar.openings)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let int = |value: u32| i32::try_from(value).unwrap_or(i32::MAX);
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO post_calendar (post_code, slot_minutes, identity_capacity,
+                     physical_capacity, min_notice_hours, cutoff_hours, requires_validation,
+                     open_on_public_holidays, openings, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (post_code) DO UPDATE SET slot_minutes = $2, identity_capacity = $3,
+                     physical_capacity = $4, min_notice_hours = $5, cutoff_hours = $6,
+                     requires_validation = $7, open_on_public_holidays = $8, openings = $9,
+                     updated_at = $10",
+            )
+            .bind(post.as_str())
+            .bind(int(calendar.slot_minutes))
+            .bind(int(calendar.identity_capacity))
+            .bind(int(calendar.physical_capacity))
+            .bind(int(calendar.min_notice_hours))
+            .bind(int(calendar.cutoff_hours))
+            .bind(calendar.requires_validation)
+            .bind(calendar.open_on_public_holidays)
+            .bind(&openings)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Takes one place in a slot (creating its row at the calendar's capacity the first time);
+    /// `None` when it is full. The one statement that decides is the conditional update.
+    pub async fn take_place(
+        &mut self,
+        post: &PostCode,
+        check: CheckKind,
+        slot: (DateTime<Utc>, DateTime<Utc>),
+        capacity: u32,
+    ) -> Result<Option<i64>, StoreError> {
+        let capacity = i32::try_from(capacity).unwrap_or(i32::MAX);
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO slot (post_code, check_kind, starts_at, ends_at, capacity, booked)
+                 VALUES ($1, $2, $3, $4, $5, 0)
+                 ON CONFLICT (post_code, check_kind, starts_at) DO NOTHING",
+            )
+            .bind(post.as_str())
+            .bind(check.code())
+            .bind(slot.0)
+            .bind(slot.1)
+            .bind(capacity)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "UPDATE slot SET booked = booked + 1
+                 WHERE post_code = $1 AND check_kind = $2 AND starts_at = $3 AND booked < capacity
+                 RETURNING id",
+            )
+            .bind(post.as_str())
+            .bind(check.code())
+            .bind(slot.0)
+            .fetch_optional(conn)
+            .await
+        })?)
+    }
+
+    /// The slot an appointment holds.
+    pub async fn appointment_slot(&mut self, id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT slot_id FROM appointment WHERE id = $1")
+                .bind(id)
+                .fetch_optional(conn)
+                .await
+        })?)
+    }
+
+    /// Gives a place back.
+    pub async fn release_place(&mut self, slot_id: i64) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("UPDATE slot SET booked = booked - 1 WHERE id = $1 AND booked > 0")
+                .bind(slot_id)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// The active appointment of a dossier for a check, if any: its id and slot.
+    pub async fn active_appointment(
+        &mut self,
+        dossier_id: i64,
+        check: CheckKind,
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        let sql = format!(
+            "SELECT id, slot_id FROM appointment
+             WHERE dossier_id = $1 AND check_kind = $2 AND state IN {}",
+            AppointmentState::ACTIVE_SQL
+        );
+        Ok(on_tx!(self, conn => {
+            sqlx::query_as(&sql).bind(dossier_id).bind(check.code()).fetch_optional(conn).await
+        })?)
+    }
+
+    /// Records an appointment; `None` when the dossier already has an active one for this check
+    /// (the unique index decides, whatever the timing).
+    pub async fn insert_appointment(
+        &mut self,
+        new: &NewAppointment<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        let inserted: Result<i64, sqlx::Error> = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO appointment (dossier_id, check_kind, slot_id, state, company_id,
+                     booked_by, checkin_token, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            )
+            .bind(new.dossier_id)
+            .bind(new.check.code())
+            .bind(new.slot_id)
+            .bind(new.state.code())
+            .bind(new.company_id)
+            .bind(new.booked_by)
+            .bind(new.checkin_token)
+            .bind(now)
+            .fetch_one(conn)
+            .await
+        });
+        match inserted {
+            Ok(id) => Ok(Some(id)),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Moves an appointment to another state (and slot, and reason), only from the states given:
+    /// false when it was no longer in one of them.
+    pub async fn change_appointment(
+        &mut self,
+        id: i64,
+        from: &[AppointmentState],
+        to: AppointmentState,
+        slot_id: Option<i64>,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let states = from
+            .iter()
+            .map(|state| format!("'{}'", state.code()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let checked_in = to == AppointmentState::Honore;
+        let sql = format!(
+            "UPDATE appointment SET state = $2, slot_id = COALESCE($3, slot_id),
+                 reason = COALESCE($4, reason), updated_at = $5,
+                 checked_in_at = CASE WHEN $6 THEN $5 ELSE checked_in_at END
+             WHERE id = $1 AND state IN ({states})"
+        );
+        let done = on_tx!(self, conn => {
+            sqlx::query(&sql)
+                .bind(id)
+                .bind(to.code())
+                .bind(slot_id)
+                .bind(reason)
+                .bind(now)
+                .bind(checked_in)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(done == 1)
+    }
+
+    /// Closes a post for whole days, with the reason.
+    pub async fn add_closure(
+        &mut self,
+        post: &PostCode,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        Ok(on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO post_closure (post_code, starts_on, ends_on, reason, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(post.as_str())
+            .bind(starts_on)
+            .bind(ends_on)
+            .bind(reason)
+            .bind(now)
+            .fetch_one(conn)
+            .await
+        })?)
+    }
+
+    /// The active appointments of a post whose slot starts in `[from, to)`: what a closure or a
+    /// smaller capacity would touch.
+    pub async fn active_appointments_between(
+        &mut self,
+        post: &PostCode,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        let sql = format!(
+            "SELECT a.id, s.starts_at FROM appointment a JOIN slot s ON s.id = a.slot_id
+             WHERE s.post_code = $1 AND s.starts_at >= $2 AND s.starts_at < $3
+               AND a.state IN {} ORDER BY s.starts_at",
+            AppointmentState::ACTIVE_SQL
+        );
+        Ok(on_tx!(self, conn => {
+            sqlx::query_as(&sql).bind(post.as_str()).bind(from).bind(to).fetch_all(conn).await
+        })?)
+    }
+}
+
+/// A booking asked by an operator.
+pub struct Booking<'a> {
+    pub dossier_id: i64,
+    pub check: CheckKind,
+    pub starts_at: DateTime<Utc>,
+    pub user_id: i64,
+    /// The booker's company: only its own dossiers.
+    pub company_id: Option<i64>,
+    /// A fresh random token for the convocation's QR code.
+    pub checkin_token: &'a str,
+}
+
+/// What agents and operators do to an appointment once booked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// The operator moves it to another slot, before the cutoff.
+    Reschedule(DateTime<Utc>),
+    /// The operator cancels it, before the cutoff.
+    Cancel,
+    /// An agent confirms a request.
+    Validate,
+    /// An agent refuses it, with the reason.
+    Refuse(String),
+    /// An agent moves it to another slot, with the reason.
+    Move(DateTime<Utc>, String),
+    /// Checked in at the gate: the goods are there.
+    CheckIn,
+    /// Nobody came.
+    NoShow,
+}
+
+impl Change {
+    /// The audit trail's name for it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Change::Reschedule(_) => "rendez_vous_deplace",
+            Change::Cancel => "rendez_vous_annule",
+            Change::Validate => "rendez_vous_confirme",
+            Change::Refuse(_) => "rendez_vous_refuse",
+            Change::Move(..) => "rendez_vous_reporte",
+            Change::CheckIn => "rendez_vous_honore",
+            Change::NoShow => "rendez_vous_absent",
+        }
+    }
+}
+
+use crate::domain::appointment::{
+    before_cutoff, check_slot, paris_day, selected_for, BookingRefusal,
+};
+
+impl Store {
+    /// Books a place for a dossier: every rule checked, the place taken and the appointment
+    /// recorded in one transaction with its audit entry, or nothing written.
+    pub async fn book(
+        &self,
+        booking: &Booking<'_>,
+        caller: &crate::state::Caller,
+        now: DateTime<Utc>,
+    ) -> Result<Result<i64, BookingRefusal>, StoreError> {
+        let Some(dossier) = self.dossier(booking.dossier_id).await? else {
+            return Ok(Err(BookingRefusal::OtherCompany));
+        };
+        if booking.company_id.is_none() || dossier.summary.company_id != booking.company_id {
+            return Ok(Err(BookingRefusal::OtherCompany));
+        }
+        let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
+        if !selected_for(booking.check, &dossier.steps, &events) {
+            return Ok(Err(BookingRefusal::NotSelected(booking.check)));
+        }
+        let Some(post) = dossier.summary.post.clone() else {
+            return Ok(Err(BookingRefusal::NoPost));
+        };
+        let Some(calendar) = self.calendar(&post).await? else {
+            return Ok(Err(BookingRefusal::NoCalendar));
+        };
+        let closures = self.closures(&post, paris_day(now)).await?;
+        let ends_at = match check_slot(&calendar, &closures, booking.starts_at, now) {
+            Ok(ends_at) => ends_at,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let mut tx = self.begin().await?;
+        if tx
+            .active_appointment(booking.dossier_id, booking.check)
+            .await?
+            .is_some()
+        {
+            return Ok(Err(BookingRefusal::AlreadyBooked(booking.check)));
+        }
+        let Some(slot_id) = tx
+            .take_place(
+                &post,
+                booking.check,
+                (booking.starts_at, ends_at),
+                calendar.capacity(booking.check),
+            )
+            .await?
+        else {
+            return Ok(Err(BookingRefusal::Full));
+        };
+        let state = if calendar.requires_validation {
+            AppointmentState::Demande
+        } else {
+            AppointmentState::Confirme
+        };
+        let new = NewAppointment {
+            dossier_id: booking.dossier_id,
+            check: booking.check,
+            slot_id,
+            state,
+            company_id: booking.company_id,
+            booked_by: booking.user_id,
+            checkin_token: booking.checkin_token,
+        };
+        let Some(id) = tx.insert_appointment(&new, now).await? else {
+            return Ok(Err(BookingRefusal::AlreadyBooked(booking.check)));
+        };
+        tx.audit(
+            &caller.audit_event(
+                "rendez_vous_demande",
+                &format!("rendez_vous:{id}"),
+                &format!(
+                    "dossier {} — {} — {} le {}",
+                    booking.dossier_id,
+                    booking.check.code(),
+                    post.as_str(),
+                    booking.starts_at.to_rfc3339()
+                ),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(id))
+    }
+
+    /// Applies a change to an appointment, checking its rules; the caller has checked who may.
+    pub async fn change_appointment(
+        &self,
+        id: i64,
+        change: &Change,
+        caller: &crate::state::Caller,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), BookingRefusal>, StoreError> {
+        use AppointmentState as S;
+        let Some(appointment) = self.appointment(id).await? else {
+            return Ok(Err(BookingRefusal::NotActive));
+        };
+        let Some(calendar) = self.calendar(&appointment.post).await? else {
+            return Ok(Err(BookingRefusal::NoCalendar));
+        };
+        if !appointment.state.is_active() {
+            return Ok(Err(BookingRefusal::NotActive));
+        }
+        if matches!(change, Change::Reschedule(_) | Change::Cancel) {
+            if let Err(refusal) = before_cutoff(&calendar, appointment.starts_at, now) {
+                return Ok(Err(refusal));
+            }
+        }
+        if matches!(change, Change::NoShow) && appointment.starts_at > now {
+            return Ok(Err(BookingRefusal::NotActive));
+        }
+        let active = [S::Demande, S::Confirme, S::Reporte];
+        let mut tx = self.begin().await?;
+        let Some(old_slot) = tx.appointment_slot(id).await? else {
+            return Ok(Err(BookingRefusal::NotActive));
+        };
+        // A new slot first: its place taken before the old one is given back.
+        let new_slot = match change {
+            Change::Reschedule(starts_at) | Change::Move(starts_at, _) => {
+                let closures = self.closures(&appointment.post, paris_day(now)).await?;
+                let ends_at = match check_slot(&calendar, &closures, *starts_at, now) {
+                    Ok(ends_at) => ends_at,
+                    // Agents may move into a slot closer than the operators' notice.
+                    Err(BookingRefusal::TooSoon { .. }) if matches!(change, Change::Move(..)) => {
+                        match calendar
+                            .slots_of_day(paris_day(*starts_at), &closures)
+                            .into_iter()
+                            .find(|(start, _)| start == starts_at)
+                        {
+                            Some((_, ends_at)) => ends_at,
+                            None => return Ok(Err(BookingRefusal::NotASlot)),
+                        }
+                    }
+                    Err(refusal) => return Ok(Err(refusal)),
+                };
+                match tx
+                    .take_place(
+                        &appointment.post,
+                        appointment.check,
+                        (*starts_at, ends_at),
+                        calendar.capacity(appointment.check),
+                    )
+                    .await?
+                {
+                    Some(slot) => Some(slot),
+                    None => return Ok(Err(BookingRefusal::Full)),
+                }
+            }
+            _ => None,
+        };
+        let (from, to, reason): (&[S], S, Option<&str>) = match change {
+            Change::Reschedule(_) => (
+                &active,
+                if calendar.requires_validation {
+                    S::Demande
+                } else {
+                    S::Confirme
+                },
+                None,
+            ),
+            Change::Cancel => (&active, S::Annule, None),
+            Change::Validate => (&[S::Demande], S::Confirme, None),
+            Change::Refuse(reason) => (&active, S::Refuse, Some(reason.as_str())),
+            Change::Move(_, reason) => (&active, S::Reporte, Some(reason.as_str())),
+            Change::CheckIn => (&[S::Confirme, S::Reporte], S::Honore, None),
+            Change::NoShow => (&active, S::Absent, None),
+        };
+        if !tx
+            .change_appointment(id, from, to, new_slot, reason, now)
+            .await?
+        {
+            return Ok(Err(BookingRefusal::NotActive));
+        }
+        if new_slot.is_some() || matches!(change, Change::Cancel | Change::Refuse(_)) {
+            tx.release_place(old_slot).await?;
+        }
+        tx.audit(
+            &caller.audit_event(
+                change.action(),
+                &format!("rendez_vous:{id}"),
+                reason.unwrap_or_default(),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+}

@@ -1,0 +1,563 @@
+//! Rendez-vous on each store: the booking rules (each refusal precise, nothing written), the days
+//! the clocks change, the life of an appointment, and the race on the last places of a slot.
+
+use std::sync::Arc;
+
+use app::domain::appointment::{
+    paris_day, AppointmentState, BookingRefusal, Calendar, CheckKind, Opening,
+};
+use app::domain::references::PostCode;
+use app::state::Caller;
+use app::store::{AppointmentFilter, Backend, Booking, Change, Store};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use serde_json::{json, Value};
+
+use crate::accounts::OPERATOR;
+use crate::helpers::{config, container, fresh_database, Running, DEMO_API_KEY};
+
+const POST: &str = "FRLEH1";
+
+async fn start(backend: Backend) -> Option<Running> {
+    let url = fresh_database(backend).await?;
+    let mut config = config(url);
+    config.partner_submissions_burst = 1000;
+    Some(Running::start(&config).await)
+}
+
+fn post() -> PostCode {
+    PostCode::parse(POST).unwrap()
+}
+
+/// The operator's user id and company, and another company's SIRET.
+async fn operator(server: &Running) -> (i64, i64, String, String) {
+    let user = server.store.user_by_email(OPERATOR).await.unwrap().unwrap();
+    let company = user.company_id.unwrap();
+    let companies = server.store.companies().await.unwrap();
+    let own = companies.iter().find(|c| c.id == company).unwrap();
+    let other = companies.iter().find(|c| c.id != company).unwrap();
+    (
+        user.id,
+        company,
+        own.siret.to_string(),
+        other.siret.to_string(),
+    )
+}
+
+/// `count` new dossiers at the post, of the company with `siret`, whose documentary check is
+/// done and which are selected (or not) for the physical check: sent as a partner system would.
+async fn selected_dossiers(
+    server: &Running,
+    owner: &str,
+    base: u32,
+    count: u32,
+    physical: bool,
+    siret: &str,
+) -> Vec<i64> {
+    let at = |hours: i64| (Utc::now() - Duration::hours(hours)).to_rfc3339();
+    let mut ids = Vec::new();
+    let numbers: Vec<u32> = (1..=count).collect();
+    for chunk in numbers.chunks(300) {
+        let mut events = Vec::new();
+        for n in chunk {
+            let box_number = container(owner, *n);
+            let ched = format!("CHEDP.FR.2026.{:07}", base + n);
+            let base = |id: String, kind: &str, when: String, data: Value| {
+                json!({
+                    "id": id,
+                    "source": "traces",
+                    "type": kind,
+                    "occurred_at": when,
+                    "site": "FRLEH",
+                    "post": POST,
+                    "references": { "container": box_number, "ched": ched },
+                    "goods": { "category": "animal_products", "description": "Crevettes congelées" },
+                    "operator": { "siret": siret },
+                    "data": data,
+                })
+            };
+            events.push(base(
+                format!("{owner}-{n}-a"),
+                "ched_lodged",
+                at(5),
+                json!({ "ched_type": "P" }),
+            ));
+            events.push(base(
+                format!("{owner}-{n}-b"),
+                "documentary_check_done",
+                at(4),
+                json!({ "result": "satisfactory" }),
+            ));
+            events.push(base(
+                format!("{owner}-{n}-c"),
+                "checks_selected",
+                at(4),
+                json!({ "identity": true, "physical": physical }),
+            ));
+        }
+        let response = reqwest::Client::new()
+            .post(server.url("/api/v1/events"))
+            .bearer_auth(DEMO_API_KEY)
+            .json(&json!({ "events": events }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert!(status.is_success(), "{body}");
+        for (index, result) in body["results"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(result["status"], "created", "{result}");
+            if index % 3 == 0 {
+                ids.push(result["dossier_id"].as_i64().unwrap());
+            }
+        }
+    }
+    ids
+}
+
+/// The first slot of the calendar at least two days ahead.
+fn slot_ahead(calendar: &Calendar, now: DateTime<Utc>) -> DateTime<Utc> {
+    let mut day = paris_day(now + Duration::days(2));
+    loop {
+        if let Some((start, _)) = calendar.slots_of_day(day, &[]).first() {
+            return *start;
+        }
+        day = day.succ_opt().unwrap();
+    }
+}
+
+fn booking(
+    dossier_id: i64,
+    check: CheckKind,
+    starts_at: DateTime<Utc>,
+    user: i64,
+    company: i64,
+) -> Booking<'static> {
+    Booking {
+        dossier_id,
+        check,
+        starts_at,
+        user_id: user,
+        company_id: Some(company),
+        checkin_token: Box::leak(uuid::Uuid::new_v4().simple().to_string().into_boxed_str()),
+    }
+}
+
+async fn booked_in(store: &Store, starts_at: DateTime<Utc>) -> u32 {
+    store
+        .slots_taken(
+            &post(),
+            CheckKind::Physical,
+            starts_at,
+            starts_at + Duration::minutes(1),
+        )
+        .await
+        .unwrap()
+        .first()
+        .map_or(0, |slot| slot.booked)
+}
+
+async fn booking_rules(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let caller = Caller::default();
+    let (user, company, own, other) = operator(&server).await;
+    let calendar = store
+        .calendar(&post())
+        .await
+        .unwrap()
+        .expect("calendrier de démonstration");
+    let now = Utc::now();
+    let slot = slot_ahead(&calendar, now);
+    let selected = selected_dossiers(&server, "RLS", 5_100_000, 3, true, &own).await;
+    let not_selected = selected_dossiers(&server, "RNS", 5_200_000, 1, false, &own).await;
+    let foreign = selected_dossiers(&server, "RFO", 5_300_000, 1, true, &other).await;
+
+    let refused = |result: Result<Result<i64, BookingRefusal>, _>| result.unwrap().unwrap_err();
+    assert_eq!(
+        refused(
+            store
+                .book(
+                    &booking(foreign[0], CheckKind::Physical, slot, user, company),
+                    &caller,
+                    now
+                )
+                .await
+        ),
+        BookingRefusal::OtherCompany
+    );
+    assert_eq!(
+        refused(
+            store
+                .book(
+                    &booking(not_selected[0], CheckKind::Physical, slot, user, company),
+                    &caller,
+                    now
+                )
+                .await
+        ),
+        BookingRefusal::NotSelected(CheckKind::Physical)
+    );
+    assert_eq!(
+        refused(
+            store
+                .book(
+                    &booking(
+                        selected[0],
+                        CheckKind::Physical,
+                        now - Duration::hours(1),
+                        user,
+                        company
+                    ),
+                    &caller,
+                    now
+                )
+                .await
+        ),
+        BookingRefusal::Past
+    );
+    assert_eq!(
+        refused(
+            store
+                .book(
+                    &booking(
+                        selected[0],
+                        CheckKind::Physical,
+                        slot + Duration::minutes(10),
+                        user,
+                        company
+                    ),
+                    &caller,
+                    now
+                )
+                .await
+        ),
+        BookingRefusal::NotASlot
+    );
+    assert_eq!(
+        booked_in(store, slot).await,
+        0,
+        "rien n'est écrit pour une demande refusée"
+    );
+
+    // A closure on that day: refused with its reason.
+    let mut tx = store.begin().await.unwrap();
+    let closed_day = paris_day(slot) + Duration::days(7);
+    tx.add_closure(&post(), closed_day, closed_day, "Inventaire annuel", now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        refused(
+            store
+                .book(
+                    &booking(
+                        selected[0],
+                        CheckKind::Physical,
+                        slot + Duration::days(7),
+                        user,
+                        company
+                    ),
+                    &caller,
+                    now
+                )
+                .await
+        ),
+        BookingRefusal::Closed("Inventaire annuel".into())
+    );
+
+    // Booked once; a second active appointment for the same check is refused.
+    let first = store
+        .book(
+            &booking(selected[0], CheckKind::Physical, slot, user, company),
+            &caller,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        refused(
+            store
+                .book(
+                    &booking(
+                        selected[0],
+                        CheckKind::Physical,
+                        slot + Duration::minutes(30),
+                        user,
+                        company
+                    ),
+                    &caller,
+                    now
+                )
+                .await
+        ),
+        BookingRefusal::AlreadyBooked(CheckKind::Physical)
+    );
+    // The identity check is another appointment.
+    store
+        .book(
+            &booking(selected[0], CheckKind::Identity, slot, user, company),
+            &caller,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let appointment = store.appointment(first).await.unwrap().unwrap();
+    assert_eq!(
+        appointment.state,
+        AppointmentState::Demande,
+        "le Havre valide chaque demande"
+    );
+    assert_eq!(appointment.starts_at, slot);
+    assert_eq!(booked_in(store, slot).await, 1);
+
+    // Too late to cancel an hour before; possible the day before, and the place comes back.
+    assert_eq!(
+        store
+            .change_appointment(first, &Change::Cancel, &caller, slot - Duration::hours(1))
+            .await
+            .unwrap(),
+        Err(BookingRefusal::CutoffPassed {
+            hours: calendar.cutoff_hours
+        })
+    );
+    // Rescheduled to the next slot: the old place is given back, the new one taken.
+    let next = slot + Duration::minutes(i64::from(calendar.slot_minutes));
+    store
+        .change_appointment(first, &Change::Reschedule(next), &caller, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(booked_in(store, slot).await, 0);
+    assert_eq!(booked_in(store, next).await, 1);
+    store
+        .change_appointment(first, &Change::Cancel, &caller, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(booked_in(store, next).await, 0);
+    assert_eq!(
+        store
+            .change_appointment(first, &Change::Cancel, &caller, now)
+            .await
+            .unwrap(),
+        Err(BookingRefusal::NotActive)
+    );
+
+    // An agent validates, then the gate checks it in, once.
+    let second = store
+        .book(
+            &booking(selected[1], CheckKind::Physical, slot, user, company),
+            &caller,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store
+            .change_appointment(second, &Change::CheckIn, &caller, now)
+            .await
+            .unwrap(),
+        Err(BookingRefusal::NotActive),
+        "une demande non confirmée ne se pointe pas"
+    );
+    store
+        .change_appointment(second, &Change::Validate, &caller, now)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .change_appointment(second, &Change::CheckIn, &caller, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let honoured = store.appointment(second).await.unwrap().unwrap();
+    assert_eq!(honoured.state, AppointmentState::Honore);
+    assert!(honoured.checked_in_at.is_some());
+    assert_eq!(
+        store
+            .change_appointment(second, &Change::CheckIn, &caller, now)
+            .await
+            .unwrap(),
+        Err(BookingRefusal::NotActive)
+    );
+    let listed = store
+        .appointments(AppointmentFilter::Company(company))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 3);
+    server.stop().await;
+}
+
+async fn the_clocks_change(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let caller = Caller::default();
+    let (user, company, own, _) = operator(&server).await;
+    // Open all day, every day, in slots of one hour.
+    let calendar = Calendar {
+        slot_minutes: 60,
+        identity_capacity: 1,
+        physical_capacity: 1,
+        min_notice_hours: 0,
+        cutoff_hours: 0,
+        requires_validation: false,
+        open_on_public_holidays: true,
+        openings: (1..=7)
+            .map(|weekday| Opening {
+                weekday,
+                opens: NaiveTime::MIN,
+                closes: NaiveTime::MIN,
+            })
+            .collect(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.save_calendar(&post(), &calendar, Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let dossiers = selected_dossiers(&server, "DST", 5_400_000, 3, true, &own).await;
+    let now = Utc::now();
+    let utc = |text: &str| {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    // 31 October 2027: two slots start at 02:00 in Paris, an hour apart; both are bookable.
+    for (dossier, at) in [
+        (dossiers[0], "2027-10-31T00:00:00Z"),
+        (dossiers[1], "2027-10-31T01:00:00Z"),
+    ] {
+        let id = store
+            .book(
+                &booking(dossier, CheckKind::Physical, utc(at), user, company),
+                &caller,
+                now,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            store.appointment(id).await.unwrap().unwrap().state,
+            AppointmentState::Confirme
+        );
+    }
+    // 28 March 2027: no slot at 02:00 in Paris (01:00 UTC is 03:00 there, a slot).
+    assert_eq!(
+        store
+            .book(
+                &booking(
+                    dossiers[2],
+                    CheckKind::Physical,
+                    utc("2027-03-28T00:30:00Z"),
+                    user,
+                    company
+                ),
+                &caller,
+                now
+            )
+            .await
+            .unwrap(),
+        Err(BookingRefusal::NotASlot)
+    );
+    store
+        .book(
+            &booking(
+                dossiers[2],
+                CheckKind::Physical,
+                utc("2027-03-28T01:00:00Z"),
+                user,
+                company,
+            ),
+            &caller,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        calendar
+            .slots_of_day(paris_day(utc("2027-03-28T12:00:00Z")), &[])
+            .len(),
+        23
+    );
+    assert_eq!(
+        calendar
+            .slots_of_day(paris_day(utc("2027-10-31T12:00:00Z")), &[])
+            .len(),
+        25
+    );
+    server.stop().await;
+}
+
+/// Two hundred operators' attempts at once on a slot of three places: three accepted, every other
+/// told "complet", and nothing half-written.
+async fn never_overbooked(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let store = server.store.clone();
+    let (user, company, own, _) = operator(&server).await;
+    let mut calendar = store.calendar(&post()).await.unwrap().unwrap();
+    calendar.physical_capacity = 3;
+    let mut tx = store.begin().await.unwrap();
+    tx.save_calendar(&post(), &calendar, Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let dossiers = selected_dossiers(&server, "RAC", 5_500_000, 200, true, &own).await;
+    assert_eq!(dossiers.len(), 200);
+    let now = Utc::now();
+    let slot = slot_ahead(&calendar, now);
+    let start = Arc::new(tokio::sync::Barrier::new(dossiers.len()));
+    let attempts = dossiers.into_iter().map(|dossier| {
+        let store = store.clone();
+        let start = Arc::clone(&start);
+        tokio::spawn(async move {
+            start.wait().await;
+            store
+                .book(
+                    &booking(dossier, CheckKind::Physical, slot, user, company),
+                    &Caller::default(),
+                    now,
+                )
+                .await
+                .unwrap()
+        })
+    });
+    let results: Vec<_> = futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let accepted = results.iter().filter(|result| result.is_ok()).count();
+    assert_eq!(accepted, 3, "{results:?}");
+    assert!(results
+        .iter()
+        .filter_map(|result| result.as_ref().err())
+        .all(|refusal| *refusal == BookingRefusal::Full
+            && refusal.to_string() == "Ce créneau est complet. Choisissez-en un autre."));
+    assert_eq!(booked_in(&store, slot).await, 3);
+    let at_post = store
+        .appointments(AppointmentFilter::Post {
+            post: &post(),
+            from: slot,
+            to: slot + Duration::minutes(1),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        at_post.len(),
+        3,
+        "autant de rendez-vous que de places prises"
+    );
+    server.stop().await;
+}
+
+crate::helpers::on_both_stores!(booking_rules, the_clocks_change, never_overbooked);
