@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod appointments;
 pub mod directory;
 pub mod dossiers;
 pub mod partner_keys;

@@ -20,7 +20,9 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite, Transaction};
 
 pub use accounts::{ActiveSession, NewHabilitation, NewSession, SessionInfo, TokenPurpose};
-pub use appointments::{AppointmentFilter, Booking, Change, NewAppointment};
+pub use appointments::{
+    AppointmentFilter, Booking, Change, NewAppointment, APPOINTMENT_NOTICE_PREFIX,
+};
 pub use audit::{AuditEntry, AuditEvent, AuditReport};
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};

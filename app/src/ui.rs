@@ -15,9 +15,17 @@ use serde::{Deserialize, Serialize};
 
 use components::layout::{Footer, Header, SkipLinks};
 use pages::{
-    account::AccountPage, alerts::CorrelationAlertsPage, dossier::DossierPage,
-    dossiers::DossierListPage, habilitations::HabilitationsPage, home::HomePage, information,
-    legal, not_found::NotFound, partner_keys::PartnerKeysPage, sign_in,
+    account::AccountPage,
+    alerts::CorrelationAlertsPage,
+    appointments::{BookingPage, GatePage, MyAppointmentsPage, PlanningPage},
+    dossier::DossierPage,
+    dossiers::DossierListPage,
+    habilitations::HabilitationsPage,
+    home::HomePage,
+    information, legal,
+    not_found::NotFound,
+    partner_keys::PartnerKeysPage,
+    sign_in,
 };
 
 /// How the deployment presents itself: with the State's brand block (Marianne, "République
@@ -40,6 +48,8 @@ pub struct SignedIn {
     pub manages_habilitations: bool,
     pub sees_correlation_alerts: bool,
     pub manages_partner_keys: bool,
+    pub books_appointments: bool,
+    pub plans_appointments: bool,
     pub cgu_accepted: bool,
 }
 
@@ -58,6 +68,8 @@ fn signed_in_on_server() -> Option<SignedIn> {
         manages_habilitations: may(EntryPoint::ManageHabilitations),
         sees_correlation_alerts: may(EntryPoint::CorrelationAlerts),
         manages_partner_keys: may(EntryPoint::ManagePartnerKeys),
+        books_appointments: may(EntryPoint::MyAppointments),
+        plans_appointments: may(EntryPoint::Planning),
         cgu_accepted: viewer.cgu_accepted,
     })
 }
@@ -205,6 +217,26 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=StaticSegment("habilitations")
                         view=|| view! { <SignedInOnly><HabilitationsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("dossiers"), ParamSegment("id"), StaticSegment("rendez-vous"))
+                        view=|| view! { <SignedInOnly><BookingPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("rendez-vous")
+                        view=|| view! { <SignedInOnly><MyAppointmentsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("planning")
+                        view=|| view! { <SignedInOnly><PlanningPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("controle-arrivee")
+                        view=|| view! { <SignedInOnly><GatePage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -207,6 +207,16 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
         &["LCDDAAADDD", "LCDDDDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
     ),
     (EntryPoint::ManagePartnerKeys, &["LCDDDDDDDA"]),
+    (EntryPoint::MyAppointments, &["LCAADDDDDD"]),
+    (
+        EntryPoint::BookAppointment,
+        &["LCAADDDDDD", "LCAADDDDDD", "LCDDDDDDDD", "LCDDDDDDDD"],
+    ),
+    (EntryPoint::Planning, &["LCDDAAADDD"]),
+    (
+        EntryPoint::DecideAppointment,
+        &["LCDDAAADDD", "LCDDDDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
+    ),
 ];
 
 fn cell(decision: Result<(), Refusal>) -> char {

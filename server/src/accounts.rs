@@ -8,6 +8,7 @@
 //! Every handler asks `app::domain::access::authorize` before doing anything, writes in one
 //! transaction with its audit entry, and validates what it receives.
 
+mod appointments;
 mod desks;
 mod habilitations;
 mod profile;
@@ -45,6 +46,8 @@ pub struct Accounts {
     pub sensitive: Arc<RateLimiter>,
     /// For each identity provider, the roles whose accounts it may open (empty: every role).
     pub oidc_roles: Arc<std::collections::HashMap<String, Vec<Role>>>,
+    /// Tells the live streams of changed appointments.
+    pub live: crate::live::Live,
 }
 
 impl Accounts {
@@ -88,13 +91,15 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
             "/administration/cles-partenaires/{id}/revocation",
             post(desks::revoke_key),
         )
+        .route("/dossiers/{id}/rendez-vous", post(appointments::book))
+        .route("/rendez-vous/{id}/{action}", post(appointments::change))
         .route("/cgu.pdf", get(cgu_pdf))
         .with_state(accounts)
 }
 
 /// Every form route with the entry point it answers for, so that the permission matrix covers
 /// them (checked by a test against [`routes`]).
-pub const FORM_ROUTES: [(&str, EntryPoint); 18] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 20] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /deconnexion", EntryPoint::SignOut),
     ("POST /cgu/acceptation", EntryPoint::AcceptCgu),
@@ -133,6 +138,16 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 18] = [
     (
         "POST /administration/cles-partenaires/{id}/revocation",
         EntryPoint::ManagePartnerKeys,
+    ),
+    (
+        "POST /dossiers/{id}/rendez-vous",
+        EntryPoint::BookAppointment,
+    ),
+    // Annulation and déplacement by the operator; validation, refus, report, presence and
+    // absence by agents: each checked against its own entry point in the handler.
+    (
+        "POST /rendez-vous/{id}/{action}",
+        EntryPoint::DecideAppointment,
     ),
 ];
 

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::domain::access::{authorize, dossier_scope, DossierScope, EntryPoint, Target};
+use app::domain::appointment::Appointment;
+use app::domain::references::Locode;
 use app::state::{AppState, Caller};
 use app::store::{LiveEvent, Store};
 use axum::body::{Body, Bytes};
@@ -37,21 +39,79 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 const RESYNC_FRAME: &[u8] = b"event: resync\ndata: {}\n\n";
 const KEEP_ALIVE_FRAME: &[u8] = b": maintien\n\n";
 
-/// An event ready to go out: who may receive it, and its message, encoded once for every stream.
+/// Who may receive a message.
+#[derive(Debug)]
+pub enum Audience {
+    /// Those who may see the dossier.
+    Dossier {
+        site: Locode,
+        company_id: Option<i64>,
+    },
+    /// Everyone signed in who sees dossiers: the availability of a post's slots, which names no
+    /// dossier.
+    Everyone,
+}
+
+/// A message ready to go out: who may receive it, its stream position (events only), and its
+/// text, encoded once for every stream.
 #[derive(Debug)]
 pub struct Delivery {
-    pub event: LiveEvent,
+    audience: Audience,
+    position: Option<i64>,
     frame: Bytes,
 }
 
 impl Delivery {
-    pub fn new(event: LiveEvent) -> Delivery {
+    pub fn event(event: LiveEvent) -> Delivery {
         let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".to_owned());
         let frame = Bytes::from(format!(
             "id: {}\nevent: dossier\ndata: {data}\n\n",
             event.position
         ));
-        Delivery { event, frame }
+        Delivery {
+            audience: Audience::Dossier {
+                site: event.site,
+                company_id: event.company_id,
+            },
+            position: Some(event.position),
+            frame,
+        }
+    }
+
+    /// An appointment changed: its dossier's people hear which one; everyone hears that the
+    /// post's slots changed.
+    pub fn appointment(appointment: &Appointment) -> [Delivery; 2] {
+        let changed = serde_json::json!({
+            "dossier_id": appointment.dossier_id,
+            "appointment_id": appointment.id,
+            "state": appointment.state,
+        });
+        let slots = serde_json::json!({
+            "post": appointment.post,
+            "check": appointment.check,
+        });
+        [
+            Delivery {
+                audience: Audience::Dossier {
+                    site: appointment.site.clone(),
+                    company_id: appointment.company_id,
+                },
+                position: None,
+                frame: Bytes::from(format!("event: rendez-vous\ndata: {changed}\n\n")),
+            },
+            Delivery {
+                audience: Audience::Everyone,
+                position: None,
+                frame: Bytes::from(format!("event: creneau\ndata: {slots}\n\n")),
+            },
+        ]
+    }
+
+    fn for_scope(&self, scope: &DossierScope) -> bool {
+        match &self.audience {
+            Audience::Dossier { site, company_id } => scope.contains(site, *company_id),
+            Audience::Everyone => *scope != DossierScope::Nothing,
+        }
     }
 }
 
@@ -107,11 +167,33 @@ impl Live {
             Ok(Some(event)) => {
                 let _ = self
                     .sender
-                    .send(Notice::Event(Arc::new(Delivery::new(event))));
+                    .send(Notice::Event(Arc::new(Delivery::event(event))));
             }
             Ok(None) => {}
             Err(error) => {
                 tracing::warn!(%error, event_id, "direct : événement illisible, les flux se resynchronisent");
+                let _ = self.sender.send(Notice::Resync);
+            }
+        }
+    }
+
+    /// An appointment changed through this instance (see [`Live::committed`]).
+    pub async fn appointment_changed(&self, appointment_id: i64) {
+        if matches!(self.store, Store::Sqlite(_)) {
+            self.relay_appointment(appointment_id).await;
+        }
+    }
+
+    async fn relay_appointment(&self, appointment_id: i64) {
+        match self.store.appointment(appointment_id).await {
+            Ok(Some(appointment)) => {
+                for delivery in Delivery::appointment(&appointment) {
+                    let _ = self.sender.send(Notice::Event(Arc::new(delivery)));
+                }
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, appointment_id, "direct : rendez-vous illisible, les flux se resynchronisent");
                 let _ = self.sender.send(Notice::Resync);
             }
         }
@@ -141,7 +223,13 @@ async fn listen(pool: sqlx::PgPool, live: Live) {
                     loop {
                         match listener.try_recv().await {
                             Ok(Some(notification)) => {
-                                if let Ok(id) = notification.payload().parse::<i64>() {
+                                let payload = notification.payload();
+                                if let Some(id) = payload
+                                    .strip_prefix(app::store::APPOINTMENT_NOTICE_PREFIX)
+                                    .and_then(|id| id.parse::<i64>().ok())
+                                {
+                                    live.relay_appointment(id).await;
+                                } else if let Ok(id) = payload.parse::<i64>() {
                                     live.relay(id).await;
                                 }
                             }
@@ -213,8 +301,9 @@ async fn stream_handler(
             Ok(missed) => {
                 for event in missed {
                     high_water = high_water.max(event.position);
-                    if sees(&scope, &event) {
-                        first.push(Delivery::new(event).frame);
+                    let delivery = Delivery::event(event);
+                    if delivery.for_scope(&scope) {
+                        first.push(delivery.frame);
                     }
                 }
                 high_water = high_water.max(last);
@@ -233,7 +322,10 @@ async fn stream_handler(
             loop {
                 let frame = match receiver.recv().await {
                     Ok(Notice::Event(delivery)) => {
-                        if delivery.event.position <= high_water || !sees(&scope, &delivery.event) {
+                        let replayed = delivery
+                            .position
+                            .is_some_and(|position| position <= high_water);
+                        if replayed || !delivery.for_scope(&scope) {
                             continue;
                         }
                         delivery.frame.clone()
@@ -262,8 +354,4 @@ async fn stream_handler(
     );
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
-}
-
-fn sees(scope: &DossierScope, event: &LiveEvent) -> bool {
-    scope.contains(&event.site, event.company_id)
 }

@@ -156,7 +156,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 9] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 14] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
@@ -174,6 +174,23 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 9] = [
     (
         "/api/cles-partenaires",
         crate::domain::access::EntryPoint::ManagePartnerKeys,
+    ),
+    (
+        "/api/rendez-vous-du-dossier",
+        crate::domain::access::EntryPoint::ReadDossier,
+    ),
+    (
+        "/api/disponibilites",
+        crate::domain::access::EntryPoint::BookAppointment,
+    ),
+    (
+        "/api/mes-rendez-vous",
+        crate::domain::access::EntryPoint::MyAppointments,
+    ),
+    ("/api/planning", crate::domain::access::EntryPoint::Planning),
+    (
+        "/api/controle-arrivee",
+        crate::domain::access::EntryPoint::Planning,
     ),
     (
         "/api/espace",

@@ -83,10 +83,16 @@ pub enum EntryPoint {
     ResolveCorrelationAlert,
     // Technical administrators: the keys of partner systems.
     ManagePartnerKeys,
+    // Rendez-vous. Operators: their company's appointments, and booking for its dossiers.
+    MyAppointments,
+    BookAppointment,
+    // Agents and heads of service: the posts' plannings, deciding on appointments, the gate.
+    Planning,
+    DecideAppointment,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 26] = [
+    pub const ALL: [EntryPoint; 30] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -113,6 +119,10 @@ impl EntryPoint {
         EntryPoint::CorrelationAlerts,
         EntryPoint::ResolveCorrelationAlert,
         EntryPoint::ManagePartnerKeys,
+        EntryPoint::MyAppointments,
+        EntryPoint::BookAppointment,
+        EntryPoint::Planning,
+        EntryPoint::DecideAppointment,
     ];
 
     /// Entry points open to anyone, signed in or not.
@@ -133,7 +143,10 @@ impl EntryPoint {
     /// What kind of thing the entry point is asked about, for the permission matrix.
     pub fn target_kind(self) -> TargetKind {
         match self {
-            EntryPoint::ReadDossier | EntryPoint::ResolveCorrelationAlert => TargetKind::Dossier,
+            EntryPoint::ReadDossier
+            | EntryPoint::ResolveCorrelationAlert
+            | EntryPoint::BookAppointment
+            | EntryPoint::DecideAppointment => TargetKind::Dossier,
             EntryPoint::RemoveColleague => TargetKind::Colleague,
             EntryPoint::GrantHabilitation | EntryPoint::WithdrawHabilitation => {
                 TargetKind::Habilitation
@@ -263,6 +276,26 @@ pub fn authorize(
             ) && dossier_scope(viewer).contains(site, company_id)
         }
         (EntryPoint::ManagePartnerKeys, Target::Nothing) => viewer.role == Role::Administrateur,
+        (EntryPoint::MyAppointments, Target::Nothing) => {
+            viewer.role == Role::Operateur && viewer.company_id.is_some()
+        }
+        (EntryPoint::BookAppointment, Target::Dossier { company_id, .. }) => {
+            viewer.role == Role::Operateur
+                && viewer.company_id.is_some()
+                && company_id == viewer.company_id
+        }
+        (EntryPoint::Planning, Target::Nothing) => {
+            matches!(
+                viewer.role,
+                Role::AgentDgddi | Role::AgentSivep | Role::ChefService
+            ) && !viewer.sites.is_empty()
+        }
+        (EntryPoint::DecideAppointment, Target::Dossier { site, company_id }) => {
+            matches!(
+                viewer.role,
+                Role::AgentDgddi | Role::AgentSivep | Role::ChefService
+            ) && dossier_scope(viewer).contains(site, company_id)
+        }
         (EntryPoint::OwnHabilitations, Target::Nothing) => viewer.is_agent(),
         (EntryPoint::ManageHabilitations, Target::Nothing) => viewer.role == Role::ChefService,
         (
@@ -340,7 +373,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 24] = [
+pub const ROUTES: [(&str, EntryPoint); 28] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -368,6 +401,10 @@ pub const ROUTES: [(&str, EntryPoint); 24] = [
         "/administration/cles-partenaires",
         EntryPoint::ManagePartnerKeys,
     ),
+    ("/rendez-vous", EntryPoint::MyAppointments),
+    ("/dossiers/{}/rendez-vous", EntryPoint::MyAppointments),
+    ("/planning", EntryPoint::Planning),
+    ("/controle-arrivee", EntryPoint::Planning),
 ];
 
 /// The entry point of a page path, or `None` for a path the platform does not serve as a page.

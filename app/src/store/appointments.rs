@@ -96,6 +96,9 @@ const APPOINTMENT_SELECT: &str = "SELECT a.id, a.dossier_id, d.container, d.awb,
  JOIN post p ON p.code = s.post_code
  LEFT JOIN company c ON c.id = a.company_id";
 
+/// How a notification of the live channel names an appointment.
+pub const APPOINTMENT_NOTICE_PREFIX: &str = "rendez-vous:";
+
 /// Which appointments to list.
 pub enum AppointmentFilter<'a> {
     Dossier(i64),
@@ -357,6 +360,18 @@ impl Tx {
                 .fetch_optional(conn)
                 .await
         })?)
+    }
+
+    /// On PostgreSQL, tells every instance, once committed, that the appointment changed (see
+    /// `server::live`); SQLite's one instance is told by its caller.
+    pub async fn notify_appointment(&mut self, id: i64) -> Result<(), StoreError> {
+        if let Tx::Postgres(tx) = self {
+            sqlx::query("SELECT pg_notify('sesame_evenements', $1)")
+                .bind(format!("{APPOINTMENT_NOTICE_PREFIX}{id}"))
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Gives a place back.
@@ -631,6 +646,7 @@ impl Store {
             now,
         )
         .await?;
+        tx.notify_appointment(id).await?;
         tx.commit().await?;
         Ok(Ok(id))
     }
@@ -735,6 +751,7 @@ impl Store {
             now,
         )
         .await?;
+        tx.notify_appointment(id).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }

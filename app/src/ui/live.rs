@@ -9,6 +9,8 @@ use serde::Deserialize;
 /// What a live message says: which dossier changed, and how it stands now.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct LiveMessage {
+    /// The partner event's id; none for a change of appointment.
+    #[serde(default)]
     pub event_id: i64,
     pub dossier_id: i64,
 }
@@ -116,6 +118,10 @@ mod browser {
                 live.received.update(|count| *count += 1);
             }
         });
+        // A post's slots changed (a place taken or given back): availability is read again.
+        let on_slots = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            live.received.update(|count| *count += 1);
+        });
         // Too far behind: everything is read again.
         let on_resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             live.received.update(|count| *count += 1);
@@ -147,13 +153,18 @@ mod browser {
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let _ =
             source.add_event_listener_with_callback("dossier", on_dossier.as_ref().unchecked_ref());
+        // An appointment of a dossier one sees changed: read like an event of that dossier.
+        let _ = source
+            .add_event_listener_with_callback("rendez-vous", on_dossier.as_ref().unchecked_ref());
+        let _ =
+            source.add_event_listener_with_callback("creneau", on_slots.as_ref().unchecked_ref());
         let _ =
             source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
         let mut connection = connection.borrow_mut();
         if let Some(previous) = connection.source.replace(source) {
             previous.close();
         }
-        connection.handlers = vec![on_open, on_dossier, on_resync, on_error];
+        connection.handlers = vec![on_open, on_dossier, on_slots, on_resync, on_error];
     }
 }
 

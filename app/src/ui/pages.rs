@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod appointments;
 pub mod dossier;
 pub mod dossiers;
 pub mod habilitations;

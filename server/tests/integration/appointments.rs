@@ -560,4 +560,101 @@ async fn never_overbooked(backend: Backend) {
     server.stop().await;
 }
 
-crate::helpers::on_both_stores!(booking_rules, the_clocks_change, never_overbooked);
+/// The same through the forms people post: an operator books for their dossier, the other company
+/// cannot, an agent of the site validates, and the operator's page shows it.
+async fn through_the_forms(backend: Backend) {
+    use crate::accounts::{Browser, AGENT_SIVEP, OTHER_OPERATOR, PASSWORD};
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let (_, _, own, _) = operator(&server).await;
+    let dossiers = selected_dossiers(&server, "FRM", 5_600_000, 1, true, &own).await;
+    let dossier = dossiers[0];
+    let calendar = server.store.calendar(&post()).await.unwrap().unwrap();
+    let slot = slot_ahead(&calendar, Utc::now());
+    let form = [("controle", "physical"), ("creneau", &slot.to_rfc3339())];
+    let booking_page = format!("/dossiers/{dossier}/rendez-vous");
+
+    let other = Browser::new(&server);
+    other.sign_in(OTHER_OPERATOR, PASSWORD).await;
+    assert_eq!(
+        other.post(&booking_page, &form).await.status,
+        reqwest::StatusCode::FORBIDDEN
+    );
+
+    let operator = Browser::new(&server);
+    operator.sign_in(OPERATOR, PASSWORD).await;
+    let (status, page) = operator
+        .page(&format!("{booking_page}?controle=physical"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("créneaux libres cette semaine")
+            || page.contains("créneau libre cette semaine"),
+        "{page}"
+    );
+    let booked = operator.post(&booking_page, &form).await;
+    assert_eq!(
+        booked.location,
+        format!("/dossiers/{dossier}?message=rendez-vous-demande#rendez-vous")
+    );
+    let again = operator.post(&booking_page, &form).await;
+    assert_eq!(
+        again.location,
+        format!("{booking_page}?controle=physical&erreur=rendez-vous-existant")
+    );
+    let appointment = server
+        .store
+        .appointments(AppointmentFilter::Dossier(dossier))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(appointment.state, AppointmentState::Demande);
+    // Operators do not validate.
+    let refused = operator
+        .post(&format!("/rendez-vous/{}/validation", appointment.id), &[])
+        .await;
+    assert_eq!(refused.status, reqwest::StatusCode::FORBIDDEN);
+
+    let agent = Browser::new(&server);
+    agent.sign_in(AGENT_SIVEP, PASSWORD).await;
+    let (status, planning) = agent
+        .page(&format!(
+            "/planning?poste={POST}&jour={}&semaine=1",
+            paris_day(slot).format("%Y-%m-%d")
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        planning.contains(&appointment.dossier_headline),
+        "{planning}"
+    );
+    let validated = agent
+        .post(
+            &format!("/rendez-vous/{}/validation", appointment.id),
+            &[("retour", "/planning")],
+        )
+        .await;
+    assert_eq!(validated.location, "/planning?message=rendez-vous-confirme");
+    let (_, page) = operator.page(&format!("/dossiers/{dossier}")).await;
+    assert!(page.contains("Confirmé"), "{page}");
+    // A refusal needs its reason.
+    let no_reason = agent
+        .post(
+            &format!("/rendez-vous/{}/refus", appointment.id),
+            &[("retour", "//ailleurs.example")],
+        )
+        .await;
+    assert_eq!(
+        no_reason.location,
+        format!("/planning?poste={POST}&erreur=motif-manquant")
+    );
+    server.stop().await;
+}
+
+crate::helpers::on_both_stores!(
+    booking_rules,
+    the_clocks_change,
+    never_overbooked,
+    through_the_forms
+);

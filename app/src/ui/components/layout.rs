@@ -97,6 +97,13 @@ fn navigation() -> Vec<(&'static str, &'static str)> {
             if user.sees_dossiers {
                 links.push(("Dossiers", "/dossiers"));
             }
+            if user.books_appointments {
+                links.push(("Mes rendez-vous", "/rendez-vous"));
+            }
+            if user.plans_appointments {
+                links.push(("Planning", "/planning"));
+                links.push(("Arrivées", "/controle-arrivee"));
+            }
             if user.manages_habilitations {
                 links.push(("Habilitations", "/habilitations"));
             }

@@ -14,6 +14,7 @@ use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::pages::appointments::DossierAppointmentsSection;
 use crate::ui::pages::not_found::set_not_found_status;
 
 #[component]
@@ -27,7 +28,7 @@ pub fn DossierPage() -> impl IntoView {
         live.last
             .get()
             .filter(|message| Some(message.dossier_id) == id.get())
-            .map(|message| message.event_id)
+            .map(|_| live.received.get_untracked())
     });
     let dossier = Resource::new(
         move || (id.get(), update.get()),
@@ -85,6 +86,7 @@ pub fn DossierPage() -> impl IntoView {
 #[component]
 fn DossierView(dossier: Dossier) -> impl IntoView {
     let summary = dossier.summary;
+    let summary_id = summary.id;
     let headline = summary.references.headline();
     let refs = summary.references.clone();
     let reference_rows: Vec<(&str, String)> = [
@@ -166,6 +168,7 @@ fn DossierView(dossier: Dossier) -> impl IntoView {
                     .collect_view()}
             </ol>
         </section>
+        <DossierAppointmentsSection dossier_id=summary_id />
         {(!dossier.events_withheld).then(|| view! {
             <section class="fr-mt-4w" aria-labelledby="titre-historique">
                 <h2 id="titre-historique">"Historique des événements"</h2>

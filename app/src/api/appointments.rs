@@ -1,0 +1,409 @@
+//! Rendez-vous, read: a dossier's appointments and what may be booked for it, a post's free
+//! places, an operator's appointments, a post's planning, and the gate's look-up. Booking and
+//! every change go through plain forms (see `server::accounts::appointments`).
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::appointment::{Appointment, CheckKind, SlotAvailability};
+use crate::domain::directory::Post;
+use crate::domain::references::PostCode;
+
+/// A dossier's appointments, and what the reader may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierAppointments {
+    pub appointments: Vec<Appointment>,
+    /// The checks the dossier is selected for that have no appointment in course, when the
+    /// reader may book.
+    pub bookable: Vec<CheckKind>,
+    pub may_book: bool,
+    pub may_decide: bool,
+}
+
+/// One day of a post's free places.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayAvailability {
+    pub day: NaiveDate,
+    /// Why the post is closed that day, if it is.
+    pub closed: Option<String>,
+    /// The slots still bookable, with their free places.
+    pub slots: Vec<SlotAvailability>,
+}
+
+/// A week of a post's slots for a dossier and a check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Availability {
+    pub dossier_id: i64,
+    pub dossier_headline: String,
+    pub check: CheckKind,
+    pub post: PostCode,
+    pub post_name: String,
+    pub requires_validation: bool,
+    pub min_notice_hours: u32,
+    pub cutoff_hours: u32,
+    pub first_day: NaiveDate,
+    pub days: Vec<DayAvailability>,
+}
+
+/// A post's planning over some days, with its counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Planning {
+    /// The posts of the reader's sites.
+    pub posts: Vec<Post>,
+    pub post: Option<PostCode>,
+    pub first_day: NaiveDate,
+    pub days: u32,
+    pub appointments: Vec<Appointment>,
+    pub counts: PlanningCounts,
+}
+
+/// What the planning counts (for the dashboards to come).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanningCounts {
+    pub booked: u32,
+    pub free: u32,
+    pub validated: u32,
+    pub no_shows: u32,
+}
+
+#[cfg(feature = "ssr")]
+fn refusal_status(status: axum::http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
+/// The dossier's appointments (for whoever may read the dossier).
+#[server(endpoint = "rendez-vous-du-dossier")]
+pub async fn load_dossier_appointments(
+    dossier_id: i64,
+) -> Result<DossierAppointments, ServerFnError> {
+    use crate::domain::access::{authorize, EntryPoint, Target};
+    use crate::domain::appointment::selected_for;
+    use crate::store::AppointmentFilter;
+    let caller = crate::state::caller();
+    crate::state::authorize(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let Some(dossier) = store
+        .dossier(dossier_id)
+        .await
+        .map_err(crate::state::internal)?
+    else {
+        return Err(ServerFnError::new("Ce dossier n'existe pas."));
+    };
+    let target = Target::Dossier {
+        site: &dossier.summary.site,
+        company_id: dossier.summary.company_id,
+    };
+    crate::state::authorize(&caller, EntryPoint::ReadDossier, target)?;
+    let may = |entry| authorize(caller.viewer.as_ref(), entry, target).is_ok();
+    let may_book = may(EntryPoint::BookAppointment);
+    let appointments = store
+        .appointments(AppointmentFilter::Dossier(dossier_id))
+        .await
+        .map_err(crate::state::internal)?;
+    let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
+    let bookable = CheckKind::ALL
+        .into_iter()
+        .filter(|check| {
+            may_book
+                && dossier.summary.post.is_some()
+                && selected_for(*check, &dossier.steps, &events)
+                && !appointments
+                    .iter()
+                    .any(|a| a.check == *check && a.state.is_active())
+        })
+        .collect();
+    Ok(DossierAppointments {
+        appointments,
+        bookable,
+        may_book,
+        may_decide: may(EntryPoint::DecideAppointment),
+    })
+}
+
+/// A week of free places at the dossier's post for a check, from `from` (today by default):
+/// only the slots still bookable (future, after the notice, not full).
+#[server(endpoint = "disponibilites")]
+pub async fn load_availability(
+    dossier_id: i64,
+    check: CheckKind,
+    from: Option<NaiveDate>,
+) -> Result<Availability, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    use crate::domain::appointment::{paris_day, paris_instant, public_holiday};
+    let caller = crate::state::caller();
+    crate::state::authorize(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let Some(dossier) = store
+        .dossier(dossier_id)
+        .await
+        .map_err(crate::state::internal)?
+    else {
+        return Err(ServerFnError::new("Ce dossier n'existe pas."));
+    };
+    crate::state::authorize(
+        &caller,
+        EntryPoint::BookAppointment,
+        Target::Dossier {
+            site: &dossier.summary.site,
+            company_id: dossier.summary.company_id,
+        },
+    )?;
+    let Some(post) = dossier.summary.post.clone() else {
+        refusal_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        return Err(ServerFnError::new(
+            crate::domain::appointment::BookingRefusal::NoPost.to_string(),
+        ));
+    };
+    let Some(calendar) = store
+        .calendar(&post)
+        .await
+        .map_err(crate::state::internal)?
+    else {
+        refusal_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        return Err(ServerFnError::new(
+            crate::domain::appointment::BookingRefusal::NoCalendar.to_string(),
+        ));
+    };
+    let now = chrono::Utc::now();
+    let today = paris_day(now);
+    let first_day = from.filter(|day| *day >= today).unwrap_or(today);
+    let last_day = first_day + chrono::Duration::days(6);
+    let closures = store
+        .closures(&post, first_day)
+        .await
+        .map_err(crate::state::internal)?;
+    let taken = store
+        .slots_taken(
+            &post,
+            check,
+            paris_instant(first_day, chrono::NaiveTime::MIN),
+            paris_instant(last_day + chrono::Duration::days(1), chrono::NaiveTime::MIN),
+        )
+        .await
+        .map_err(crate::state::internal)?;
+    let earliest = now + chrono::Duration::hours(i64::from(calendar.min_notice_hours));
+    let days = first_day
+        .iter_days()
+        .take(7)
+        .map(|day| {
+            let closed = closures
+                .iter()
+                .find(|closure| closure.covers(day))
+                .map(|closure| closure.reason.clone())
+                .or_else(|| {
+                    (!calendar.open_on_public_holidays)
+                        .then(|| public_holiday(day).map(str::to_owned))
+                        .flatten()
+                });
+            let slots = calendar
+                .slots_of_day(day, &closures)
+                .into_iter()
+                .filter(|(start, _)| *start >= earliest)
+                .map(|(starts_at, ends_at)| {
+                    let stored = taken.iter().find(|slot| slot.starts_at == starts_at);
+                    SlotAvailability {
+                        starts_at,
+                        ends_at,
+                        capacity: stored.map_or(calendar.capacity(check), |slot| slot.capacity),
+                        booked: stored.map_or(0, |slot| slot.booked),
+                    }
+                })
+                .filter(|slot| slot.free() > 0)
+                .collect();
+            DayAvailability { day, closed, slots }
+        })
+        .collect();
+    let post_name = store
+        .posts()
+        .await
+        .map_err(crate::state::internal)?
+        .into_iter()
+        .find(|p| p.code == post)
+        .map(|p| p.name)
+        .unwrap_or_default();
+    Ok(Availability {
+        dossier_id,
+        dossier_headline: dossier.summary.references.headline(),
+        check,
+        post,
+        post_name,
+        requires_validation: calendar.requires_validation,
+        min_notice_hours: calendar.min_notice_hours,
+        cutoff_hours: calendar.cutoff_hours,
+        first_day,
+        days,
+    })
+}
+
+/// The appointments of the operator's company, soonest first.
+#[server(endpoint = "mes-rendez-vous")]
+pub async fn company_appointments() -> Result<Vec<Appointment>, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
+    let Some(company) = viewer.company_id else {
+        return Ok(Vec::new());
+    };
+    let store = crate::state::store()?;
+    store
+        .appointments(crate::store::AppointmentFilter::Company(company))
+        .await
+        .map_err(crate::state::internal)
+}
+
+/// A post's planning from `from` (today by default) over one day or a week.
+#[server(endpoint = "planning")]
+pub async fn load_planning(
+    post: Option<PostCode>,
+    from: Option<NaiveDate>,
+    week: bool,
+) -> Result<Planning, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    use crate::domain::appointment::{paris_day, paris_instant, AppointmentState};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let posts: Vec<Post> = store
+        .posts()
+        .await
+        .map_err(crate::state::internal)?
+        .into_iter()
+        .filter(|p| viewer.sites.contains(&p.site))
+        .collect();
+    let post = post
+        .filter(|code| posts.iter().any(|p| &p.code == code))
+        .or_else(|| posts.first().map(|p| p.code.clone()));
+    let first_day = from.unwrap_or_else(|| paris_day(chrono::Utc::now()));
+    let days: u32 = if week { 7 } else { 1 };
+    let mut appointments = Vec::new();
+    let mut counts = PlanningCounts::default();
+    if let Some(post) = &post {
+        let start = paris_instant(first_day, chrono::NaiveTime::MIN);
+        let end = paris_instant(
+            first_day + chrono::Duration::days(i64::from(days)),
+            chrono::NaiveTime::MIN,
+        );
+        appointments = store
+            .appointments(crate::store::AppointmentFilter::Post {
+                post,
+                from: start,
+                to: end,
+            })
+            .await
+            .map_err(crate::state::internal)?;
+        if let Some(calendar) = store.calendar(post).await.map_err(crate::state::internal)? {
+            let closures = store
+                .closures(post, first_day)
+                .await
+                .map_err(crate::state::internal)?;
+            let places: u32 = first_day
+                .iter_days()
+                .take(days as usize)
+                .map(|day| {
+                    calendar.slots_of_day(day, &closures).len() as u32
+                        * (calendar.identity_capacity + calendar.physical_capacity)
+                })
+                .sum();
+            let active = appointments.iter().filter(|a| a.state.is_active()).count() as u32;
+            counts.free = places.saturating_sub(active);
+        }
+        counts.booked = appointments
+            .iter()
+            .filter(|a| {
+                a.state.is_active()
+                    || a.state == AppointmentState::Honore
+                    || a.state == AppointmentState::Absent
+            })
+            .count() as u32;
+        counts.validated = appointments
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.state,
+                    AppointmentState::Confirme
+                        | AppointmentState::Reporte
+                        | AppointmentState::Honore
+                )
+            })
+            .count() as u32;
+        counts.no_shows = appointments
+            .iter()
+            .filter(|a| a.state == AppointmentState::Absent)
+            .count() as u32;
+    }
+    Ok(Planning {
+        posts,
+        post,
+        first_day,
+        days,
+        appointments,
+        counts,
+    })
+}
+
+/// At the gate: the appointment a convocation's code names, or those of a container, among the
+/// reader's sites.
+#[server(endpoint = "controle-arrivee")]
+pub async fn gate_lookup(
+    token: Option<String>,
+    container: Option<String>,
+) -> Result<Vec<Appointment>, ServerFnError> {
+    use crate::domain::access::{authorize, EntryPoint, Target};
+    use crate::domain::dossier::DossierQuery;
+    use crate::domain::references::AnyReference;
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let mut found = Vec::new();
+    if let Some(token) = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
+        match store
+            .appointment_by_token(&token)
+            .await
+            .map_err(crate::state::internal)?
+        {
+            Some(appointment) => found.push(appointment),
+            None => {
+                return Err(ServerFnError::new(
+                    "Ce code ne correspond à aucune convocation : vérifiez-le, ou cherchez par le numéro de conteneur.",
+                ))
+            }
+        }
+    } else if let Some(text) = container.filter(|t| !t.trim().is_empty()) {
+        let reference =
+            AnyReference::recognise(&text).map_err(|e| ServerFnError::new(e.to_string()))?;
+        let page = store
+            .dossiers(
+                &DossierQuery {
+                    reference: Some(reference),
+                    ..DossierQuery::default()
+                },
+                &crate::domain::access::dossier_scope(&viewer),
+            )
+            .await
+            .map_err(crate::state::internal)?;
+        for dossier in page.dossiers {
+            found.extend(
+                store
+                    .appointments(crate::store::AppointmentFilter::Dossier(dossier.id))
+                    .await
+                    .map_err(crate::state::internal)?,
+            );
+        }
+    }
+    // Only what this agent may act on.
+    found.retain(|appointment| {
+        authorize(
+            Some(&viewer),
+            EntryPoint::DecideAppointment,
+            Target::Dossier {
+                site: &appointment.site,
+                company_id: appointment.company_id,
+            },
+        )
+        .is_ok()
+    });
+    Ok(found)
+}

@@ -1,0 +1,587 @@
+//! Rendez-vous pages: the appointments of a dossier (on its page), booking a slot, an operator's
+//! appointments, a post's planning, and the check-in at the gate. Every action is a plain form, so
+//! that each works without JavaScript; with it, the pages follow the live stream.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::appointments::{
+    company_appointments, gate_lookup, load_availability, load_dossier_appointments, load_planning,
+    Availability, DossierAppointments, Planning,
+};
+use crate::domain::appointment::{Appointment, AppointmentState, CheckKind};
+use crate::domain::references::PostCode;
+use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::table::DataTable;
+use crate::ui::format;
+use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::notices::Notice;
+
+/// The state of an appointment, as a DSFR badge.
+#[component]
+pub fn AppointmentStateBadge(state: AppointmentState) -> impl IntoView {
+    let class = match state {
+        AppointmentState::Confirme | AppointmentState::Honore => "fr-badge fr-badge--success",
+        AppointmentState::Demande => "fr-badge fr-badge--info",
+        AppointmentState::Reporte => "fr-badge fr-badge--warning",
+        AppointmentState::Refuse | AppointmentState::Absent => "fr-badge fr-badge--error",
+        AppointmentState::Annule => "fr-badge",
+    };
+    view! { <p class=class>{state.label()}</p> }
+}
+
+fn when(appointment: &Appointment) -> String {
+    format!(
+        "{} à {} — {}",
+        format::weekday_date(crate::domain::appointment::paris_day(appointment.starts_at)),
+        format::time(appointment.starts_at),
+        format::time(appointment.ends_at)
+    )
+}
+
+/// The "Rendez-vous" section of a dossier's page.
+#[component]
+pub fn DossierAppointmentsSection(dossier_id: i64) -> impl IntoView {
+    let loaded = Resource::new(move || dossier_id, load_dossier_appointments);
+    view! {
+        <section class="fr-mt-4w" aria-labelledby="titre-rendez-vous" id="rendez-vous">
+            <h2 id="titre-rendez-vous">"Rendez-vous"</h2>
+            <Suspense fallback=|| view! { <p>"Chargement des rendez-vous…"</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok(loaded) => view! { <DossierAppointmentsView dossier_id loaded /> }.into_any(),
+                        Err(error) => view! {
+                            <LoadFailure title="Les rendez-vous n'ont pas pu être chargés" message=error.to_string() />
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn DossierAppointmentsView(dossier_id: i64, loaded: DossierAppointments) -> impl IntoView {
+    let back = format!("/dossiers/{dossier_id}#rendez-vous");
+    let empty = loaded.appointments.is_empty();
+    let may_book = loaded.may_book;
+    let may_decide = loaded.may_decide;
+    view! {
+        {empty.then(|| view! { <p>"Aucun rendez-vous pour ce dossier."</p> })}
+        <ul class="sesame-appointments">
+            {loaded
+                .appointments
+                .into_iter()
+                .map(|appointment| {
+                    let back = back.clone();
+                    view! { <li><AppointmentCard appointment may_book may_decide back /></li> }
+                })
+                .collect_view()}
+        </ul>
+        {loaded
+            .bookable
+            .into_iter()
+            .map(|check| view! {
+                <p>
+                    <a class="fr-btn" href=format!("/dossiers/{dossier_id}/rendez-vous?controle={}", check.code())>
+                        {format!("Prendre rendez-vous — {}", check.label().to_lowercase())}
+                    </a>
+                </p>
+            })
+            .collect_view()}
+    }
+}
+
+/// One appointment with what the reader may do to it.
+#[component]
+fn AppointmentCard(
+    appointment: Appointment,
+    may_book: bool,
+    may_decide: bool,
+    back: String,
+) -> impl IntoView {
+    let id = appointment.id;
+    let active = appointment.state.is_active();
+    let action = move |name: &str| format!("/rendez-vous/{id}/{name}");
+    let title = format!("{} — {}", appointment.check.label(), when(&appointment));
+    let reason_id = format!("motif-{id}");
+    view! {
+        <div class="fr-card fr-card--no-arrow fr-mb-2w sesame-appointment">
+            <div class="fr-card__body">
+                <div class="fr-card__content">
+                    <h3 class="fr-card__title">{title}</h3>
+                    <AppointmentStateBadge state=appointment.state />
+                    <p class="fr-card__desc">
+                        {format!("{} ({}) — dossier {}", appointment.post_name, appointment.post, appointment.dossier_headline)}
+                        {appointment.company_name.clone().map(|name| format!(" — {name}"))}
+                    </p>
+                    {appointment.reason.clone().map(|reason| view! { <p>{format!("Motif : {reason}")}</p> })}
+                    {(may_book && active).then(|| view! {
+                        <form method="post" action=action("annulation")>
+                            <input type="hidden" name="retour" value=back.clone() />
+                            <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit">"Annuler ce rendez-vous"</button>
+                        </form>
+                    })}
+                    {(may_decide && appointment.state == AppointmentState::Demande).then(|| view! {
+                        <form method="post" action=action("validation")>
+                            <input type="hidden" name="retour" value=back.clone() />
+                            <button class="fr-btn fr-btn--sm" type="submit">"Valider le rendez-vous"</button>
+                        </form>
+                    })}
+                    {(may_decide && active).then(|| view! {
+                        <form method="post" action=action("refus") class="fr-mt-1w">
+                            <input type="hidden" name="retour" value=back.clone() />
+                            <div class="fr-input-group">
+                                <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
+                                <input class="fr-input" id=reason_id.clone() name="motif" required minlength="3" maxlength="500" />
+                            </div>
+                            <button class="fr-btn fr-btn--tertiary fr-btn--sm" type="submit">"Refuser le rendez-vous"</button>
+                        </form>
+                    })}
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// `/dossiers/{id}/rendez-vous?controle=…&semaine=…`: a week of free places to book from.
+#[component]
+pub fn BookingPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let live = use_live();
+    let asked = Memo::new(move |_| {
+        let id = params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+        let check = query
+            .with(|q| q.get("controle"))
+            .and_then(|code| CheckKind::from_code(&code))
+            .unwrap_or(CheckKind::Physical);
+        let from = query
+            .with(|q| q.get("semaine"))
+            .and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok());
+        (id, check, from)
+    });
+    // A place taken anywhere at the post: the free places are read again.
+    let availability = Resource::new(
+        move || (asked.get(), live.received.get()),
+        |((id, check, from), _)| async move {
+            match id {
+                Some(id) => load_availability(id, check, from).await,
+                None => Err(ServerFnError::new("Ce dossier n'existe pas.")),
+            }
+        },
+    );
+    view! {
+        <Title text="Prendre rendez-vous" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Prendre rendez-vous"</h1>
+            <LiveIndicator live />
+            <Notice />
+            <Transition fallback=|| view! { <p aria-live="polite">"Chargement des créneaux…"</p> }>
+                {move || Suspend::new(async move {
+                    match availability.await {
+                        Ok(availability) => view! { <Week availability /> }.into_any(),
+                        Err(error) => view! {
+                            <LoadFailure title="Les créneaux n'ont pas pu être chargés" message=error.to_string() />
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn Week(availability: Availability) -> impl IntoView {
+    let dossier_id = availability.dossier_id;
+    let check = availability.check;
+    let week = |day: NaiveDate| {
+        format!(
+            "/dossiers/{dossier_id}/rendez-vous?controle={}&semaine={}",
+            check.code(),
+            day.format("%Y-%m-%d")
+        )
+    };
+    let previous = availability.first_day - chrono::Duration::days(7);
+    let next = availability.first_day + chrono::Duration::days(7);
+    let total: usize = availability.days.iter().map(|day| day.slots.len()).sum();
+    view! {
+        <p class="fr-text--lead">
+            {format!("{} pour le dossier {}, au {} ({}).", check.label(), availability.dossier_headline, availability.post_name, availability.post)}
+        </p>
+        <p>
+            {format!(
+                "Réservez au moins {} heure(s) à l'avance ; vous pourrez déplacer ou annuler jusqu'à {} heure(s) avant. {}",
+                availability.min_notice_hours,
+                availability.cutoff_hours,
+                if availability.requires_validation {
+                    "Le poste valide chaque demande : vous serez prévenu ici de sa décision."
+                } else {
+                    "Le rendez-vous est confirmé dès la réservation."
+                }
+            )}
+        </p>
+        <nav class="sesame-week-nav" aria-label="Semaines">
+            <a class="fr-btn fr-btn--tertiary fr-btn--sm" href=week(previous)>"Semaine précédente"</a>
+            <a class="fr-btn fr-btn--tertiary fr-btn--sm" href=week(next)>"Semaine suivante"</a>
+        </nav>
+        <h2 class="fr-h4" aria-live="polite" id="creneaux-libres">
+            {match total {
+                0 => "Aucun créneau libre cette semaine".to_owned(),
+                1 => "1 créneau libre cette semaine".to_owned(),
+                n => format!("{n} créneaux libres cette semaine"),
+            }}
+        </h2>
+        <div class="sesame-week">
+            {availability
+                .days
+                .into_iter()
+                .map(|day| {
+                    let heading = format::weekday_date(day.day);
+                    let heading_id = format!("jour-{}", day.day.format("%Y-%m-%d"));
+                    let labelled_by = heading_id.clone();
+                    view! {
+                        <section class="sesame-week__day" aria-labelledby=labelled_by>
+                            <h3 class="fr-h6" id=heading_id>{heading}</h3>
+                            {match (&day.closed, day.slots.is_empty()) {
+                                (Some(reason), _) => view! { <p>{format!("Fermé : {reason}")}</p> }.into_any(),
+                                (None, true) => view! { <p>"Aucun créneau libre"</p> }.into_any(),
+                                (None, false) => view! {
+                                    <ul class="sesame-week__slots">
+                                        {day
+                                            .slots
+                                            .into_iter()
+                                            .map(|slot| {
+                                                let label = format!(
+                                                    "Réserver le {} à {} ({} place{} libre{})",
+                                                    format::weekday_date(day.day),
+                                                    format::time(slot.starts_at),
+                                                    slot.free(),
+                                                    if slot.free() > 1 { "s" } else { "" },
+                                                    if slot.free() > 1 { "s" } else { "" }
+                                                );
+                                                view! {
+                                                    <li>
+                                                        <form method="post" action=format!("/dossiers/{dossier_id}/rendez-vous")>
+                                                            <input type="hidden" name="controle" value=check.code() />
+                                                            <input type="hidden" name="creneau" value=slot.starts_at.to_rfc3339() />
+                                                            <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit" aria-label=label>
+                                                                {format!("{} — {} libre{}", format::time(slot.starts_at), slot.free(), if slot.free() > 1 { "s" } else { "" })}
+                                                            </button>
+                                                        </form>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                .into_any(),
+                            }}
+                        </section>
+                    }
+                })
+                .collect_view()}
+        </div>
+        <p><a href=format!("/dossiers/{dossier_id}")>"Retour au dossier"</a></p>
+    }
+}
+
+/// `/rendez-vous`: the appointments of the operator's company.
+#[component]
+pub fn MyAppointmentsPage() -> impl IntoView {
+    let live = use_live();
+    let appointments = Resource::new(move || live.received.get(), |_| company_appointments());
+    view! {
+        <Title text="Mes rendez-vous" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Mes rendez-vous"</h1>
+            <LiveIndicator live />
+            <Notice />
+            <Transition fallback=|| view! { <p aria-live="polite">"Chargement des rendez-vous…"</p> }>
+                {move || Suspend::new(async move {
+                    match appointments.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <p>"Aucun rendez-vous. Un rendez-vous se prend depuis la page d'un dossier sélectionné pour un contrôle d'identité ou un contrôle physique."</p>
+                        }
+                        .into_any(),
+                        Ok(list) => view! {
+                            <ul class="sesame-appointments">
+                                {list
+                                    .into_iter()
+                                    .map(|appointment| view! {
+                                        <li><AppointmentCard appointment may_book=true may_decide=false back="/rendez-vous".to_owned() /></li>
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any(),
+                        Err(error) => view! {
+                            <LoadFailure title="Les rendez-vous n'ont pas pu être chargés" message=error.to_string() />
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// `/planning?poste=…&jour=…&semaine=1`: a post's appointments, to decide on and print.
+#[component]
+pub fn PlanningPage() -> impl IntoView {
+    let query = use_query_map();
+    let live = use_live();
+    let asked = Memo::new(move |_| {
+        query.with(|q| {
+            (
+                q.get("poste").and_then(|code| PostCode::parse(&code).ok()),
+                q.get("jour")
+                    .and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()),
+                q.get("semaine").is_some_and(|value| value == "1"),
+            )
+        })
+    });
+    let planning = Resource::new(
+        move || (asked.get(), live.received.get()),
+        |((post, day, week), _)| load_planning(post, day, week),
+    );
+    view! {
+        <Title text="Planning des rendez-vous" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Planning des rendez-vous"</h1>
+            <LiveIndicator live />
+            <Notice />
+            <Transition fallback=|| view! { <p aria-live="polite">"Chargement du planning…"</p> }>
+                {move || Suspend::new(async move {
+                    match planning.await {
+                        Ok(planning) => view! { <PlanningView planning /> }.into_any(),
+                        Err(error) => view! {
+                            <LoadFailure title="Le planning n'a pas pu être chargé" message=error.to_string() />
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn PlanningView(planning: Planning) -> impl IntoView {
+    let current = planning.post.clone();
+    let day = planning.first_day.format("%Y-%m-%d").to_string();
+    let week = planning.days > 1;
+    let back = format!(
+        "/planning?poste={}&jour={day}{}",
+        current.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        if week { "&semaine=1" } else { "" }
+    );
+    let counts = planning.counts.clone();
+    let empty = planning.appointments.is_empty();
+    view! {
+        <form method="get" action="/planning" class="sesame-filters sesame-no-print" aria-label="Choisir le planning">
+            <div class="fr-select-group">
+                <label class="fr-label" for="planning-poste">"Poste de contrôle"</label>
+                <select class="fr-select" id="planning-poste" name="poste">
+                    {planning
+                        .posts
+                        .iter()
+                        .map(|post| {
+                            let selected = current.as_ref() == Some(&post.code);
+                            view! { <option value=post.code.to_string() selected=selected>{format!("{} ({})", post.name, post.code)}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="fr-input-group">
+                <label class="fr-label" for="planning-jour">"Jour"</label>
+                <input class="fr-input" type="date" id="planning-jour" name="jour" value=day.clone() />
+            </div>
+            <div class="fr-select-group">
+                <label class="fr-label" for="planning-duree">"Période"</label>
+                <select class="fr-select" id="planning-duree" name="semaine">
+                    <option value="0" selected=!week>"La journée"</option>
+                    <option value="1" selected=week>"La semaine"</option>
+                </select>
+            </div>
+            <div class="sesame-filters__actions">
+                <button class="fr-btn" type="submit">"Afficher"</button>
+            </div>
+        </form>
+        <p id="comptes-planning">
+            {format!(
+                "{} rendez-vous réservé(s), {} place(s) libre(s), {} validé(s), {} absence(s).",
+                counts.booked, counts.free, counts.validated, counts.no_shows
+            )}
+        </p>
+        {empty.then(|| view! { <p>"Aucun rendez-vous sur cette période."</p> })}
+        {(!empty).then(|| view! {
+            <DataTable caption="Rendez-vous du poste">
+                <thead>
+                    <tr>
+                        <th scope="col">"Horaire"</th>
+                        <th scope="col">"Contrôle"</th>
+                        <th scope="col">"Dossier"</th>
+                        <th scope="col">"Opérateur"</th>
+                        <th scope="col">"État"</th>
+                        <th scope="col" class="sesame-no-print">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {planning
+                        .appointments
+                        .into_iter()
+                        .map(|appointment| view! { <PlanningRow appointment back=back.clone() /> })
+                        .collect_view()}
+                </tbody>
+            </DataTable>
+        })}
+    }
+}
+
+#[component]
+fn PlanningRow(appointment: Appointment, back: String) -> impl IntoView {
+    let id = appointment.id;
+    let action = move |name: &str| format!("/rendez-vous/{id}/{name}");
+    let started = appointment.starts_at <= chrono::Utc::now();
+    let state = appointment.state;
+    let reason_id = format!("motif-refus-{id}");
+    view! {
+        <tr>
+            <td>{when(&appointment)}</td>
+            <td>{appointment.check.label()}</td>
+            <td><a href=format!("/dossiers/{}", appointment.dossier_id)>{appointment.dossier_headline.clone()}</a></td>
+            <td>{appointment.company_name.clone().unwrap_or_else(|| "—".to_owned())}</td>
+            <td>
+                <AppointmentStateBadge state />
+                {appointment.reason.clone().map(|reason| view! { <span class="fr-text--xs">{format!("Motif : {reason}")}</span> })}
+            </td>
+            <td class="sesame-no-print">
+                {(state == AppointmentState::Demande).then(|| view! {
+                    <form method="post" action=action("validation")>
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <button class="fr-btn fr-btn--sm" type="submit" aria-label=format!("Valider le rendez-vous {}", appointment.dossier_headline)>"Valider"</button>
+                    </form>
+                })}
+                {matches!(state, AppointmentState::Confirme | AppointmentState::Reporte).then(|| view! {
+                    <form method="post" action=action("presence")>
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">"Présent"</button>
+                    </form>
+                })}
+                {(state.is_active() && started).then(|| view! {
+                    <form method="post" action=action("absence")>
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">"Absent"</button>
+                    </form>
+                })}
+                {state.is_active().then(|| view! {
+                    <form method="post" action=action("refus")>
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
+                        <input class="fr-input" id=reason_id.clone() name="motif" required minlength="3" maxlength="500" />
+                        <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">"Refuser"</button>
+                    </form>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+/// `/controle-arrivee?jeton=…`: the gate. The convocation's QR code opens this address; without
+/// it, the agent searches by container number.
+#[component]
+pub fn GatePage() -> impl IntoView {
+    let query = use_query_map();
+    let asked = Memo::new(move |_| query.with(|q| (q.get("jeton"), q.get("conteneur"))));
+    let found = Resource::new(
+        move || asked.get(),
+        |(token, container)| async move {
+            if token.is_none() && container.is_none() {
+                Ok(Vec::new())
+            } else {
+                gate_lookup(token, container).await
+            }
+        },
+    );
+    view! {
+        <Title text="Contrôle à l'arrivée" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Contrôle à l'arrivée"</h1>
+            <Notice />
+            <form method="get" action="/controle-arrivee" class="sesame-narrow" aria-label="Chercher un rendez-vous">
+                <div class="fr-input-group">
+                    <label class="fr-label" for="arrivee-conteneur">
+                        "Numéro de conteneur"
+                        <span class="fr-hint-text">"Ou scannez le code de la convocation avec l'appareil photo : il ouvre cette page."</span>
+                    </label>
+                    <input class="fr-input" id="arrivee-conteneur" name="conteneur" autocomplete="off" />
+                </div>
+                <button class="fr-btn" type="submit">"Chercher"</button>
+            </form>
+            <Transition fallback=|| view! { <p aria-live="polite">"Recherche…"</p> }>
+                {move || Suspend::new(async move {
+                    match found.await {
+                        Ok(list) if list.is_empty() && (asked.get_untracked().0.is_some() || asked.get_untracked().1.is_some()) => view! {
+                            <p role="status">"Aucun rendez-vous trouvé sur vos sites."</p>
+                        }
+                        .into_any(),
+                        Ok(list) => view! {
+                            <ul class="sesame-appointments fr-mt-3w">
+                                {list
+                                    .into_iter()
+                                    .map(|appointment| {
+                                        let back = "/controle-arrivee".to_owned();
+                                        view! { <li><GateCard appointment back /></li> }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any(),
+                        Err(error) => view! {
+                            <div class="fr-alert fr-alert--error fr-mt-3w" role="alert">
+                                <h2 class="fr-alert__title">"Code non reconnu"</h2>
+                                <p>{error.to_string()}</p>
+                            </div>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn GateCard(appointment: Appointment, back: String) -> impl IntoView {
+    let id = appointment.id;
+    let state = appointment.state;
+    view! {
+        <div class="fr-card fr-card--no-arrow fr-mb-2w">
+            <div class="fr-card__body">
+                <div class="fr-card__content">
+                    <h2 class="fr-card__title">{format!("{} — {}", appointment.dossier_headline, appointment.check.label())}</h2>
+                    <AppointmentStateBadge state />
+                    <p class="fr-card__desc">{format!("{} — {}", when(&appointment), appointment.post_name)}</p>
+                    {appointment.company_name.clone().map(|name| view! { <p>{name}</p> })}
+                    {matches!(state, AppointmentState::Confirme | AppointmentState::Reporte).then(|| view! {
+                        <form method="post" action=format!("/rendez-vous/{id}/presence")>
+                            <input type="hidden" name="retour" value=back.clone() />
+                            <button class="fr-btn" type="submit">"Enregistrer la présence"</button>
+                        </form>
+                    })}
+                    {(state == AppointmentState::Demande).then(|| view! {
+                        <p>"Ce rendez-vous n'est pas encore validé par le poste."</p>
+                    })}
+                    {(state == AppointmentState::Honore).then(|| view! {
+                        <p>{format!("Présence déjà enregistrée{}.", appointment.checked_in_at.map(|at| format!(" le {}", format::date_time(at))).unwrap_or_default())}</p>
+                    })}
+                </div>
+            </div>
+        </div>
+    }
+}
