@@ -4,7 +4,9 @@
 //! 1. Ingestion, per store: partner events a second end to end (sent over HTTP, committed,
 //!    delivered to a live subscriber), against the raw insert rate of the same rows into the same
 //!    store; the ratio.
-//! 2. Fan-out: N subscribers on one instance; the delay for one event to reach all of them (p50,
+//! 2. Rendez-vous: simultaneous bookings through the form on a slot of three places; how many are
+//!    accepted (never more than three) and the latency, against one booking alone.
+//! 3. Fan-out: N subscribers on one instance; the delay for one event to reach all of them (p50,
 //!    p99) and the server's memory per subscriber.
 //!
 //! The server under test is this very binary, started as a child process on a fresh database, so
@@ -26,6 +28,8 @@ pub struct Settings {
     pub events: usize,
     pub batch: usize,
     pub subscribers: Vec<usize>,
+    /// Simultaneous bookings on the last places of a slot.
+    pub attempts: usize,
     /// An administrator's URL of a PostgreSQL server, to measure it too (a database is created).
     pub postgres: Option<String>,
 }
@@ -112,6 +116,11 @@ fn cpu_ns(pid: u32) -> Option<u64> {
 
 /// A supervisor's session cookie (sees every dossier).
 async fn supervisor(url: &str) -> Result<String, String> {
+    session(url, "superviseur@demo.sesame.test").await
+}
+
+/// A demo account's session cookie, terms of use accepted.
+async fn session(url: &str, email: &str) -> Result<String, String> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -119,7 +128,7 @@ async fn supervisor(url: &str) -> Result<String, String> {
     let response = client
         .post(format!("{url}/connexion"))
         .form(&[
-            ("adresse", "superviseur@demo.sesame.test"),
+            ("adresse", email),
             ("mot_de_passe", crate::config::DEFAULT_DEMO_PASSWORD),
         ])
         .send()
@@ -130,7 +139,7 @@ async fn supervisor(url: &str) -> Result<String, String> {
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .ok_or("connexion du superviseur refusée")?
+        .ok_or_else(|| format!("connexion de {email} refusée"))?
         .to_owned();
     client
         .post(format!("{url}/cgu/acceptation"))
@@ -140,6 +149,179 @@ async fn supervisor(url: &str) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
     Ok(cookie)
+}
+
+/// What the race on the last places of a slot measured.
+struct Race {
+    accepted: usize,
+    full: usize,
+    other: usize,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// One booking alone, on another slot: the baseline.
+    alone_ms: f64,
+}
+
+/// `attempts` operators' bookings at once, through the real form, on a slot of three places.
+async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, String> {
+    use app::domain::appointment::{paris_day, CheckKind};
+    const OPERATOR: &str = "operateur@demo.sesame.test";
+    let store = Store::connect(&instance.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let post = app::domain::references::PostCode::parse("FRLEH1").map_err(|e| e.to_string())?;
+    let mut calendar = store
+        .calendar(&post)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("le poste FRLEH1 n'a pas de calendrier")?;
+    calendar.physical_capacity = 3;
+    let mut tx = store.begin().await.map_err(|e| e.to_string())?;
+    tx.save_calendar(&post, &calendar, Utc::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    let user = store
+        .user_by_email(OPERATOR)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("opérateur de démonstration introuvable")?;
+    let siret = store
+        .companies()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|company| Some(company.id) == user.company_id)
+        .ok_or("entreprise de l'opérateur introuvable")?
+        .siret
+        .to_string();
+    store.close().await;
+
+    // The dossiers, selected for a physical check, as the partner systems would send them.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let at = |hours: i64| (Utc::now() - chrono::Duration::hours(hours)).to_rfc3339();
+    let mut dossiers = Vec::with_capacity(attempts + 1);
+    let numbers: Vec<usize> = (0..=attempts).collect();
+    for chunk in numbers.chunks(300) {
+        let mut events = Vec::new();
+        for n in chunk {
+            let references = json!({ "ched": format!("CHEDP.FR.2026.{:07}", 9_000_000 + n) });
+            for (suffix, kind, hours, data) in [
+                ("a", "ched_lodged", 5, json!({ "ched_type": "P" })),
+                (
+                    "b",
+                    "documentary_check_done",
+                    4,
+                    json!({ "result": "satisfactory" }),
+                ),
+                (
+                    "c",
+                    "checks_selected",
+                    4,
+                    json!({ "identity": false, "physical": true }),
+                ),
+            ] {
+                events.push(json!({
+                    "id": format!("course-{n}-{suffix}"),
+                    "source": "traces",
+                    "type": kind,
+                    "occurred_at": at(hours),
+                    "site": "FRLEH",
+                    "post": "FRLEH1",
+                    "references": references,
+                    "goods": { "category": "animal_products", "description": "Crevettes congelées" },
+                    "operator": { "siret": siret },
+                    "data": data,
+                }));
+            }
+        }
+        let response = client
+            .post(format!("{}/api/v1/events", instance.url))
+            .bearer_auth(KEY)
+            .json(&json!({ "events": events }))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let body: Value = response.json().await.map_err(|e| e.to_string())?;
+        for (index, result) in body["results"].as_array().into_iter().flatten().enumerate() {
+            if index % 3 == 0 {
+                dossiers.push(result["dossier_id"].as_i64().ok_or("dossier non créé")?);
+            }
+        }
+    }
+    let cookie = session(&instance.url, OPERATOR).await?;
+    let mut day = paris_day(Utc::now() + chrono::Duration::days(2));
+    let slots = loop {
+        let slots = calendar.slots_of_day(day, &[]);
+        if slots.len() >= 2 {
+            break slots;
+        }
+        day = day.succ_opt().ok_or("calendrier vide")?;
+    };
+    let attempt = |dossier: i64, starts_at: chrono::DateTime<Utc>| {
+        let client = client.clone();
+        let cookie = cookie.clone();
+        let url = format!("{}/dossiers/{dossier}/rendez-vous", instance.url);
+        async move {
+            let started = Instant::now();
+            let response = client
+                .post(url)
+                .header("cookie", cookie)
+                .form(&[
+                    ("controle", CheckKind::Physical.code()),
+                    ("creneau", &starts_at.to_rfc3339()),
+                ])
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            Ok::<_, String>((started.elapsed().as_secs_f64() * 1000.0, location))
+        }
+    };
+    // The baseline: one booking alone, on the second slot of the day.
+    let (alone_ms, _) = attempt(dossiers[attempts], slots[1].0).await?;
+    let start = Arc::new(tokio::sync::Barrier::new(attempts));
+    let tasks: Vec<_> = dossiers[..attempts]
+        .iter()
+        .map(|dossier| {
+            let start = Arc::clone(&start);
+            let attempt = attempt(*dossier, slots[0].0);
+            tokio::spawn(async move {
+                start.wait().await;
+                attempt.await
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(attempts);
+    let (mut accepted, mut full, mut other) = (0, 0, 0);
+    for task in tasks {
+        let (ms, location) = task.await.map_err(|e| e.to_string())??;
+        latencies.push(ms);
+        if location.contains("message=rendez-vous-demande") {
+            accepted += 1;
+        } else if location.contains("erreur=creneau-complet") {
+            full += 1;
+        } else {
+            other += 1;
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    Ok(Race {
+        accepted,
+        full,
+        other,
+        p50_ms: percentile(&latencies, 50.0),
+        p99_ms: percentile(&latencies, 99.0),
+        alone_ms,
+    })
 }
 
 /// Opens a live stream and returns its byte stream.
@@ -430,10 +612,12 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     println!("| base | bout en bout (événements/s) | insertion brute (lignes/s) | rapport |");
     println!("|---|---:|---:|---:|");
     let mut fan_out_instance = None;
+    let mut races = Vec::new();
     for (backend, url) in stores {
         let instance = start(&url).await?;
         let e2e = end_to_end(&instance, settings.events, settings.batch).await?;
         let raw = raw_inserts(&instance.database_url, settings.events, settings.batch).await?;
+        races.push((backend, booking_race(&instance, settings.attempts).await?));
         println!(
             "| {} | {e2e:.0} | {raw:.0} | {:.2} |",
             match backend {
@@ -445,6 +629,30 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         if backend == Backend::Sqlite {
             fan_out_instance = Some(instance);
         }
+    }
+    println!();
+    println!(
+        "Rendez-vous : {} réservations simultanées, par le formulaire, sur un créneau de 3 places",
+        settings.attempts
+    );
+    println!();
+    println!("| base | acceptées | refusées « complet » | autres réponses | latence p50 (ms) | latence p99 (ms) | une réservation seule (ms) | rapport p99 / seule |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (backend, race) in &races {
+        println!(
+            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            match backend {
+                Backend::Sqlite => "SQLite",
+                Backend::Postgres => "PostgreSQL",
+            },
+            race.accepted,
+            race.full,
+            race.other,
+            race.p50_ms,
+            race.p99_ms,
+            race.alone_ms,
+            race.p99_ms / race.alone_ms
+        );
     }
     println!();
     if let Some(instance) = fan_out_instance {

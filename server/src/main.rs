@@ -53,6 +53,9 @@ enum Command {
         /// Nombres d'abonnés au flux en direct, séparés par des virgules.
         #[arg(long, default_value = "1000,5000,10000", value_delimiter = ',')]
         subscribers: Vec<usize>,
+        /// Réservations simultanées sur les dernières places d'un créneau.
+        #[arg(long, default_value_t = 500)]
+        attempts: usize,
         /// Adresse d'administration d'un serveur PostgreSQL, pour le mesurer aussi (une base y
         /// est créée). Par défaut : TEST_DATABASE_URL.
         #[arg(long, env = "TEST_DATABASE_URL")]
@@ -137,12 +140,14 @@ async fn main() -> ExitCode {
             events,
             batch,
             subscribers,
+            attempts,
             postgres,
         } => {
             server::bench::run(server::bench::Settings {
                 events,
                 batch: batch.max(1),
                 subscribers,
+                attempts,
                 postgres,
             })
             .await

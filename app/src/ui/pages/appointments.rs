@@ -109,12 +109,12 @@ fn AppointmentCard(
     let title = format!("{} — {}", appointment.check.label(), when(&appointment));
     let reason_id = format!("motif-{id}");
     view! {
-        <div class="fr-card fr-card--no-arrow fr-mb-2w sesame-appointment">
-            <div class="fr-card__body">
-                <div class="fr-card__content">
-                    <h3 class="fr-card__title">{title}</h3>
+        <div class="sesame-appointment">
+            <div>
+                <div>
+                    <h3 class="fr-h6 fr-mb-1w">{title}</h3>
                     <AppointmentStateBadge state=appointment.state />
-                    <p class="fr-card__desc">
+                    <p class="fr-mt-1w fr-mb-1w">
                         {format!("{} ({}) — dossier {}", appointment.post_name, appointment.post, appointment.dossier_headline)}
                         {appointment.company_name.clone().map(|name| format!(" — {name}"))}
                     </p>
@@ -124,13 +124,13 @@ fn AppointmentCard(
                             <input type="hidden" name="retour" value=back.clone() />
                             <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit">"Annuler ce rendez-vous"</button>
                         </form>
-                    })}
+                    }.into_any())}
                     {(may_decide && appointment.state == AppointmentState::Demande).then(|| view! {
                         <form method="post" action=action("validation")>
                             <input type="hidden" name="retour" value=back.clone() />
                             <button class="fr-btn fr-btn--sm" type="submit">"Valider le rendez-vous"</button>
                         </form>
-                    })}
+                    }.into_any())}
                     {(may_decide && active).then(|| view! {
                         <form method="post" action=action("refus") class="fr-mt-1w">
                             <input type="hidden" name="retour" value=back.clone() />
@@ -140,7 +140,7 @@ fn AppointmentCard(
                             </div>
                             <button class="fr-btn fr-btn--tertiary fr-btn--sm" type="submit">"Refuser le rendez-vous"</button>
                         </form>
-                    })}
+                    }.into_any())}
                 </div>
             </div>
         </div>
@@ -466,19 +466,19 @@ fn PlanningRow(appointment: Appointment, back: String) -> impl IntoView {
                         <input type="hidden" name="retour" value=back.clone() />
                         <button class="fr-btn fr-btn--sm" type="submit" aria-label=format!("Valider le rendez-vous {}", appointment.dossier_headline)>"Valider"</button>
                     </form>
-                })}
+                }.into_any())}
                 {matches!(state, AppointmentState::Confirme | AppointmentState::Reporte).then(|| view! {
                     <form method="post" action=action("presence")>
                         <input type="hidden" name="retour" value=back.clone() />
                         <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">"Présent"</button>
                     </form>
-                })}
+                }.into_any())}
                 {(state.is_active() && started).then(|| view! {
                     <form method="post" action=action("absence")>
                         <input type="hidden" name="retour" value=back.clone() />
                         <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">"Absent"</button>
                     </form>
-                })}
+                }.into_any())}
                 {state.is_active().then(|| view! {
                     <form method="post" action=action("refus")>
                         <input type="hidden" name="retour" value=back.clone() />
@@ -486,7 +486,7 @@ fn PlanningRow(appointment: Appointment, back: String) -> impl IntoView {
                         <input class="fr-input" id=reason_id.clone() name="motif" required minlength="3" maxlength="500" />
                         <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">"Refuser"</button>
                     </form>
-                })}
+                }.into_any())}
             </td>
         </tr>
     }
@@ -516,8 +516,8 @@ pub fn GatePage() -> impl IntoView {
             <form method="get" action="/controle-arrivee" class="sesame-narrow" aria-label="Chercher un rendez-vous">
                 <div class="fr-input-group">
                     <label class="fr-label" for="arrivee-conteneur">
-                        "Numéro de conteneur"
-                        <span class="fr-hint-text">"Ou scannez le code de la convocation avec l'appareil photo : il ouvre cette page."</span>
+                        "Numéro de conteneur ou autre référence"
+                        <span class="fr-hint-text">"LTA, connaissement ou DSCE. Ou scannez le code de la convocation avec l'appareil photo : il ouvre cette page."</span>
                     </label>
                     <input class="fr-input" id="arrivee-conteneur" name="conteneur" autocomplete="off" />
                 </div>
@@ -561,19 +561,19 @@ fn GateCard(appointment: Appointment, back: String) -> impl IntoView {
     let id = appointment.id;
     let state = appointment.state;
     view! {
-        <div class="fr-card fr-card--no-arrow fr-mb-2w">
-            <div class="fr-card__body">
-                <div class="fr-card__content">
-                    <h2 class="fr-card__title">{format!("{} — {}", appointment.dossier_headline, appointment.check.label())}</h2>
+        <div class="sesame-appointment">
+            <div>
+                <div>
+                    <h2 class="fr-h6 fr-mb-1w">{format!("{} — {}", appointment.dossier_headline, appointment.check.label())}</h2>
                     <AppointmentStateBadge state />
-                    <p class="fr-card__desc">{format!("{} — {}", when(&appointment), appointment.post_name)}</p>
+                    <p class="fr-mt-1w fr-mb-1w">{format!("{} — {}", when(&appointment), appointment.post_name)}</p>
                     {appointment.company_name.clone().map(|name| view! { <p>{name}</p> })}
                     {matches!(state, AppointmentState::Confirme | AppointmentState::Reporte).then(|| view! {
                         <form method="post" action=format!("/rendez-vous/{id}/presence")>
                             <input type="hidden" name="retour" value=back.clone() />
                             <button class="fr-btn" type="submit">"Enregistrer la présence"</button>
                         </form>
-                    })}
+                    }.into_any())}
                     {(state == AppointmentState::Demande).then(|| view! {
                         <p>"Ce rendez-vous n'est pas encore validé par le poste."</p>
                     })}

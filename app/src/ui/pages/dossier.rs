@@ -14,6 +14,7 @@ use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::notices::Notice;
 use crate::ui::pages::appointments::DossierAppointmentsSection;
 use crate::ui::pages::not_found::set_not_found_status;
 
@@ -50,6 +51,7 @@ pub fn DossierPage() -> impl IntoView {
                 </ol>
             </nav>
             <LiveIndicator live />
+            <Notice />
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
                 {move || Suspend::new(async move {
                     match dossier.await {

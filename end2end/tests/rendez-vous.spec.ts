@@ -1,0 +1,182 @@
+/**
+ * Rendez-vous in the browser: an operator books a slot for a dossier selected for a physical
+ * check, an agent validates it and the operator's open page shows it without reload; two operators
+ * look at the last place of a slot, one books it, it vanishes from the other's page; at the gate,
+ * on a phone, the agent records the goods as presented. The partner system is played through the
+ * real interface.
+ */
+import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import {
+  ACCOUNTS,
+  PHONE,
+  expect,
+  hasJavaScript,
+  horizontalOverflow,
+  open,
+  signInDirectly,
+  test,
+  waitUntilInteractive,
+} from "./helpers";
+import { LIVE_PORT } from "../playwright.config";
+
+const PARTNER_KEY = "cle-e2e-partenaire";
+const BASE_URL = `http://127.0.0.1:${LIVE_PORT}`;
+
+// The live instance (see playwright.config.ts); each project books at a post of its own, one test
+// at a time, so that no other test takes the places these tests count on.
+test.use({ baseURL: BASE_URL });
+test.describe.configure({ mode: "serial" });
+
+function post(): string {
+  return hasJavaScript() ? "FRLEH1" : "FRLEH2";
+}
+
+function ched(): string {
+  return `CHEDP.FR.2026.${String(Math.floor(Math.random() * 8_000_000) + 1_000_000)}`;
+}
+
+/** The SIRET of the signed-in operator's company, as the personal space shows it. */
+async function siretOf(page: Page): Promise<string> {
+  await open(page, "/espace");
+  return (await page.getByText(/SIRET/).first().textContent())!.match(/SIRET ([\d ]+)/)![1].replace(/\s/g, "");
+}
+
+/** A dossier of this company, its documentary check done and selected for a physical check. */
+async function selectedDossier(request: APIRequestContext, siret: string): Promise<{ id: number; reference: string }> {
+  const reference = ched();
+  const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+  const base = {
+    source: "traces",
+    site: "FRLEH",
+    post: post(),
+    references: { ched: reference },
+    goods: { category: "animal_products", description: "Crevettes congelées" },
+    operator: { siret },
+  };
+  const response = await request.post("/api/v1/events", {
+    headers: { Authorization: `Bearer ${PARTNER_KEY}` },
+    data: {
+      events: [
+        { ...base, id: `${reference}-a`, type: "ched_lodged", occurred_at: hoursAgo(5), data: { ched_type: "P" } },
+        { ...base, id: `${reference}-b`, type: "documentary_check_done", occurred_at: hoursAgo(4), data: { result: "satisfactory" } },
+        { ...base, id: `${reference}-c`, type: "checks_selected", occurred_at: hoursAgo(4), data: { identity: false, physical: true } },
+      ],
+    },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  const body = (await response.json()) as { results: Array<{ dossier_id: number }> };
+  return { id: body.results[0].dossier_id, reference };
+}
+
+/** Another person at another computer, signed in. */
+async function anotherPerson(browser: Browser, account: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled: hasJavaScript(), locale: "fr-FR", viewport });
+  await signInDirectly(context.request, account);
+  return context.newPage();
+}
+
+async function mark(page: Page) {
+  await page.evaluate(() => ((window as unknown as { __marque?: number }).__marque = 1));
+}
+
+/** In place with JavaScript (the page was not reloaded); without, once the page is loaded again. */
+async function expectShown(page: Page, change: () => Promise<void>) {
+  if (hasJavaScript()) {
+    await change();
+    expect(await page.evaluate(() => (window as unknown as { __marque?: number }).__marque)).toBe(1);
+  } else {
+    await page.reload();
+    await change();
+  }
+}
+
+/** The first free slot's button on a booking page. */
+function firstSlot(page: Page) {
+  return page.getByRole("button", { name: /^Réserver le / }).first();
+}
+
+test.describe("rendez-vous", () => {
+  test.use({ account: ACCOUNTS.operateur });
+
+  test("un opérateur réserve, un agent valide et l'opérateur le voit ; à l'arrivée, sur téléphone, la présence est enregistrée", async ({ page, browser }) => {
+    const siret = await siretOf(page);
+    const dossier = await selectedDossier(page.request, siret);
+    await open(page, `/dossiers/${dossier.id}`);
+    const section = page.locator("#rendez-vous");
+    await expect(section).toContainText("Aucun rendez-vous pour ce dossier.");
+    await section.getByRole("link", { name: "Prendre rendez-vous — contrôle physique" }).click();
+    await page.waitForURL(/\/rendez-vous\?controle=physical/);
+    await waitUntilInteractive(page);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Prendre rendez-vous");
+    await expect(page.locator("#creneaux-libres")).toContainText("libre");
+    await firstSlot(page).click();
+    await page.waitForURL(new RegExp(`/dossiers/${dossier.id}\\?message=rendez-vous-demande`));
+    await waitUntilInteractive(page);
+    await expect(page.getByText("Votre demande de rendez-vous est enregistrée")).toBeVisible();
+    await expect(section.locator(".fr-badge")).toHaveText("Demandé");
+    if (hasJavaScript()) {
+      await expect(page.getByRole("status").filter({ hasText: "Mises à jour en direct" })).toBeVisible();
+      await mark(page);
+    }
+
+    // The agent validates from the post's planning.
+    const agent = await anotherPerson(browser, ACCOUNTS.agentSivep);
+    await open(agent, `/planning?poste=${post()}&semaine=1`);
+    const row = agent.getByRole("row").filter({ hasText: dossier.reference });
+    await expect(row).toContainText("Demandé");
+    await row.getByRole("button", { name: `Valider le rendez-vous ${dossier.reference}` }).click();
+    await agent.waitForURL(/message=rendez-vous-confirme/);
+    await expect(agent.getByRole("row").filter({ hasText: dossier.reference })).toContainText("Confirmé");
+
+    // The operator's open page shows it.
+    await expectShown(page, () => expect(section.locator(".fr-badge")).toHaveText("Confirmé", { timeout: 10_000 }));
+
+    // At the gate, on a phone: found by its reference, presence recorded.
+    const gate = await anotherPerson(browser, ACCOUNTS.agentSivep, PHONE);
+    await open(gate, "/controle-arrivee");
+    await gate.getByLabel(/Numéro de conteneur/).fill(dossier.reference);
+    await gate.getByRole("button", { name: "Chercher" }).click();
+    await waitUntilInteractive(gate);
+    await expect(gate.getByRole("heading", { name: new RegExp(dossier.reference.replace(/\./g, "\\.")) })).toBeVisible();
+    expect(await horizontalOverflow(gate)).toBeLessThanOrEqual(0);
+    await gate.getByRole("button", { name: "Enregistrer la présence" }).click();
+    await gate.waitForURL(/message=rendez-vous-honore/);
+    await expect(gate.getByText("Présence enregistrée")).toBeVisible();
+    expect(await horizontalOverflow(gate)).toBeLessThanOrEqual(0);
+    await expectShown(page, () => expect(section.locator(".fr-badge")).toHaveText("Honoré", { timeout: 10_000 }));
+  });
+
+  test("deux opérateurs regardent la dernière place : l'un la prend, elle disparaît chez l'autre", async ({ page, browser }) => {
+    const siret = await siretOf(page);
+    const first = await selectedDossier(page.request, siret);
+    const second = await selectedDossier(page.request, siret);
+    const other = await anotherPerson(browser, ACCOUNTS.operateur2);
+    const otherDossier = await selectedDossier(other.request, await siretOf(other));
+
+    // One of the slot's two places taken: one left.
+    await open(page, `/dossiers/${first.id}/rendez-vous?controle=physical`);
+    const untouched = page.getByRole("button", { name: /\(2 places libres\)$/ }).first();
+    const slotLabel = (await untouched.getAttribute("aria-label"))!;
+    const time = slotLabel.match(/à (\d\d:\d\d)/)![1];
+    const day = slotLabel.match(/^Réserver le (.+) à /)![1];
+    await untouched.click();
+    await page.waitForURL(/message=rendez-vous-demande/);
+
+    // The other company looks at the same slot, with its last place.
+    await open(other, `/dossiers/${otherDossier.id}/rendez-vous?controle=physical`);
+    const lastPlace = other.getByRole("button", { name: `Réserver le ${day} à ${time} (1 place libre)` });
+    await expect(lastPlace).toBeVisible();
+    if (hasJavaScript()) {
+      await expect(other.getByRole("status").filter({ hasText: "Mises à jour en direct" })).toBeVisible();
+      await mark(other);
+    }
+
+    // The first operator takes it.
+    await open(page, `/dossiers/${second.id}/rendez-vous?controle=physical`);
+    await page.getByRole("button", { name: `Réserver le ${day} à ${time} (1 place libre)` }).click();
+    await page.waitForURL(/message=rendez-vous-demande/);
+
+    await expectShown(other, () => expect(lastPlace).toHaveCount(0, { timeout: 10_000 }));
+    await expect(other.getByRole("button", { name: new RegExp(`^Réserver le ${day} à ${time} `) })).toHaveCount(0);
+  });
+});
