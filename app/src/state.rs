@@ -176,3 +176,16 @@ pub fn request_cookie(base: &str) -> Option<String> {
     use_context::<axum::http::request::Parts>()
         .and_then(|parts| read_cookie(&parts.headers, base, over_https))
 }
+
+/// A secret handed to the next page once, in a short-lived cookie (a partner key, a calendar
+/// address): read, and the cookie removed by the same response.
+pub fn take_fresh_secret(base: &str) -> Option<String> {
+    let value = request_cookie(base)?;
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.append_header(
+            axum::http::header::SET_COOKIE,
+            set_cookie(base, "", caller().over_https, chrono::Duration::zero()),
+        );
+    }
+    Some(value)
+}

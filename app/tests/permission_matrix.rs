@@ -217,6 +217,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
         EntryPoint::DecideAppointment,
         &["LCDDAAADDD", "LCDDDDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
     ),
+    (EntryPoint::CalendarFeed, &["AAAAAAAAAA"]),
 ];
 
 fn cell(decision: Result<(), Refusal>) -> char {

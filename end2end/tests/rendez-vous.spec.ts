@@ -10,6 +10,7 @@ import {
   ACCOUNTS,
   PHONE,
   expect,
+  expectNoSeriousAccessibilityViolation,
   hasJavaScript,
   horizontalOverflow,
   open,
@@ -98,7 +99,7 @@ function firstSlot(page: Page) {
 test.describe("rendez-vous", () => {
   test.use({ account: ACCOUNTS.operateur });
 
-  test("un opérateur réserve, un agent valide et l'opérateur le voit ; à l'arrivée, sur téléphone, la présence est enregistrée", async ({ page, browser }) => {
+  test("un opérateur réserve, un agent valide et l'opérateur le voit ; à l'arrivée, sur téléphone, la présence est enregistrée", async ({ page, browser, consoleGuard }) => {
     const siret = await siretOf(page);
     const dossier = await selectedDossier(page.request, siret);
     await open(page, `/dossiers/${dossier.id}`);
@@ -109,6 +110,7 @@ test.describe("rendez-vous", () => {
     await waitUntilInteractive(page);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Prendre rendez-vous");
     await expect(page.locator("#creneaux-libres")).toContainText("libre");
+    await expectNoSeriousAccessibilityViolation(page, "la prise de rendez-vous", consoleGuard);
     await firstSlot(page).click();
     await page.waitForURL(new RegExp(`/dossiers/${dossier.id}\\?message=rendez-vous-demande`));
     await waitUntilInteractive(page);

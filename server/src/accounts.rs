@@ -92,14 +92,23 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
             post(desks::revoke_key),
         )
         .route("/dossiers/{id}/rendez-vous", post(appointments::book))
-        .route("/rendez-vous/{id}/{action}", post(appointments::change))
+        .route(
+            "/rendez-vous/{id}/{action}",
+            post(appointments::change).get(appointments::document),
+        )
+        .route("/calendrier/{file}", get(appointments::feed))
+        .route("/abonnement-calendrier", post(appointments::subscribe))
+        .route(
+            "/abonnement-calendrier/revocation",
+            post(appointments::unsubscribe),
+        )
         .route("/cgu.pdf", get(cgu_pdf))
         .with_state(accounts)
 }
 
 /// Every form route with the entry point it answers for, so that the permission matrix covers
 /// them (checked by a test against [`routes`]).
-pub const FORM_ROUTES: [(&str, EntryPoint); 20] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 24] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /deconnexion", EntryPoint::SignOut),
     ("POST /cgu/acceptation", EntryPoint::AcceptCgu),
@@ -148,6 +157,15 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 20] = [
     (
         "POST /rendez-vous/{id}/{action}",
         EntryPoint::DecideAppointment,
+    ),
+    // The convocation and its calendar file: for whoever may read the dossier.
+    ("GET /rendez-vous/{id}/{action}", EntryPoint::ReadDossier),
+    // The secret address is the credential (see `appointments::feed`).
+    ("GET /calendrier/{file}", EntryPoint::CalendarFeed),
+    ("POST /abonnement-calendrier", EntryPoint::MyAppointments),
+    (
+        "POST /abonnement-calendrier/revocation",
+        EntryPoint::MyAppointments,
     ),
 ];
 

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod bench;
 pub mod client;
 pub mod config;
+pub mod convocation;
 pub mod demo;
 pub mod denylist;
 pub mod live;

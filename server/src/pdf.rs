@@ -24,6 +24,9 @@ pub enum Block {
     Paragraph(String),
     /// A list item, drawn after a bullet "•" with a hanging indent.
     Bullet(String),
+    /// A two-dimensional code (a QR code's modules, row by row, `true` dark), drawn in black on
+    /// white with its quiet zone, 4 cm wide, at the left margin.
+    Code(Vec<Vec<bool>>),
 }
 
 /// What to lay out: a title (also the PDF's `/Title` and the footer's left part), an optional
@@ -180,7 +183,7 @@ const BULLET_ITEM: Style = Style {
 fn style_of(block: &Block) -> &'static Style {
     match block {
         Block::Heading(_) => &HEADING,
-        Block::Paragraph(_) => &PARAGRAPH,
+        Block::Paragraph(_) | Block::Code(_) => &PARAGRAPH,
         Block::Bullet(_) => &BULLET_ITEM,
     }
 }
@@ -340,6 +343,8 @@ enum Item {
     },
     /// A thin horizontal rule.
     Rule { x1: f64, x2: f64, y: f64 },
+    /// A filled black square, `(x, y)` its bottom left corner.
+    Square { x: f64, y: f64, side: f64 },
 }
 
 /// The pages laid out so far and where the next line goes.
@@ -486,6 +491,29 @@ fn layout(document: &Document) -> Vec<Vec<Item>> {
                 }
                 for line in lines {
                     page.line(style, MARGIN, line, None);
+                }
+            }
+            Block::Code(modules) => {
+                // 4 cm across, quiet zone of four modules included.
+                const WIDTH: f64 = 113.39;
+                let count = modules.len();
+                if count == 0 {
+                    continue;
+                }
+                let module = WIDTH / (count + 8) as f64;
+                page.space(style.before);
+                page.keep(WIDTH);
+                let top = page.reserve(WIDTH);
+                for (row, line) in modules.iter().enumerate() {
+                    for (column, dark) in line.iter().enumerate() {
+                        if *dark {
+                            page.push(Item::Square {
+                                x: MARGIN + (column + 4) as f64 * module,
+                                y: top - (row + 5) as f64 * module,
+                                side: module,
+                            });
+                        }
+                    }
                 }
             }
             Block::Bullet(text) => {
@@ -641,6 +669,18 @@ fn draw(content: &mut Vec<u8>, item: &Item) {
             );
             literal(content, text);
             content.extend_from_slice(b" Tj ET\n");
+        }
+        Item::Square { x, y, side } => {
+            content.extend_from_slice(
+                format!(
+                    "0 g {} {} {} {} re f\n",
+                    num(*x),
+                    num(*y),
+                    num(*side),
+                    num(*side)
+                )
+                .as_bytes(),
+            );
         }
         Item::Rule { x1, x2, y } => {
             content.extend_from_slice(
@@ -1264,10 +1304,33 @@ mod tests {
         let mut expected = words(&title);
         expected.extend(words(&encode("France Sésame")));
         for block in &blocks {
-            let (Block::Heading(text) | Block::Paragraph(text) | Block::Bullet(text)) = block;
+            let (Block::Heading(text) | Block::Paragraph(text) | Block::Bullet(text)) = block
+            else {
+                continue;
+            };
             expected.extend(words(&encode(text)));
         }
         assert_eq!(drawn_words, expected);
+    }
+
+    #[test]
+    fn a_code_draws_one_black_square_per_dark_module() {
+        let modules = vec![
+            vec![true, false, true],
+            vec![false, true, false],
+            vec![true, true, false],
+        ];
+        let blocks = [Block::Code(modules)];
+        let pdf = render_at(
+            &Document {
+                title: "Code",
+                subtitle: None,
+                blocks: &blocks,
+            },
+            Utc::now(),
+        );
+        let text = String::from_utf8_lossy(&pdf);
+        assert_eq!(text.matches(" re f").count(), 5);
     }
 
     #[test]

@@ -407,3 +407,30 @@ pub async fn gate_lookup(
     });
     Ok(found)
 }
+
+/// The cookie that carries a calendar address just created to the page that shows it, once.
+pub const FRESH_FEED_COOKIE: &str = "sesame_abonnement";
+
+/// The operator's calendar subscription.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarSubscription {
+    pub active: bool,
+    /// The address just created: shown this once (only its hash is kept).
+    pub fresh_address: Option<String>,
+}
+
+#[server(endpoint = "abonnement-calendrier")]
+pub async fn load_calendar_subscription() -> Result<CalendarSubscription, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let active = store
+        .has_calendar_feed(viewer.user_id)
+        .await
+        .map_err(crate::state::internal)?;
+    Ok(CalendarSubscription {
+        active,
+        fresh_address: crate::state::take_fresh_secret(FRESH_FEED_COOKIE),
+    })
+}

@@ -55,22 +55,9 @@ pub async fn load_partner_key_desk() -> Result<PartnerKeyDesk, ServerFnError> {
         .collect();
     let sites = store.sites().await.map_err(crate::state::internal)?;
     // Read once, then forgotten by the browser.
-    let fresh = crate::state::request_cookie(FRESH_KEY_COOKIE).and_then(|value| {
+    let fresh = crate::state::take_fresh_secret(FRESH_KEY_COOKIE).and_then(|value| {
         let (id, key) = value.split_once(':')?;
         Some((id.parse().ok()?, key.to_owned()))
     });
-    if fresh.is_some() {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.append_header(
-                axum::http::header::SET_COOKIE,
-                crate::state::set_cookie(
-                    FRESH_KEY_COOKIE,
-                    "",
-                    caller.over_https,
-                    chrono::Duration::zero(),
-                ),
-            );
-        }
-    }
     Ok(PartnerKeyDesk { keys, sites, fresh })
 }

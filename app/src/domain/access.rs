@@ -89,10 +89,12 @@ pub enum EntryPoint {
     // Agents and heads of service: the posts' plannings, deciding on appointments, the gate.
     Planning,
     DecideAppointment,
+    /// A personal calendar feed: its secret address is the credential.
+    CalendarFeed,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 30] = [
+    pub const ALL: [EntryPoint; 31] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -123,6 +125,7 @@ impl EntryPoint {
         EntryPoint::BookAppointment,
         EntryPoint::Planning,
         EntryPoint::DecideAppointment,
+        EntryPoint::CalendarFeed,
     ];
 
     /// Entry points open to anyone, signed in or not.
@@ -137,6 +140,7 @@ impl EntryPoint {
                 | EntryPoint::OidcSignIn
                 | EntryPoint::CguDocument
                 | EntryPoint::ListSites
+                | EntryPoint::CalendarFeed
         )
     }
 

@@ -756,3 +756,72 @@ impl Store {
         Ok(Ok(()))
     }
 }
+
+impl Store {
+    /// The owner of an active calendar feed, by the hash of its token.
+    pub async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT user_id FROM calendar_feed WHERE token_hash = $1 AND revoked_at IS NULL",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
+        })?)
+    }
+
+    /// Whether this person has an active calendar feed.
+    pub async fn has_calendar_feed(&self, user_id: i64) -> Result<bool, StoreError> {
+        let count: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM calendar_feed WHERE user_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(user_id)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(count > 0)
+    }
+}
+
+impl Tx {
+    /// Ends every active calendar feed of this person.
+    pub async fn revoke_calendar_feeds(
+        &mut self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE calendar_feed SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?)
+    }
+
+    /// A new calendar feed for this person (the previous ones end), by the hash of its token.
+    pub async fn create_calendar_feed(
+        &mut self,
+        user_id: i64,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.revoke_calendar_feeds(user_id, now).await?;
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO calendar_feed (user_id, token_hash, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(user_id)
+            .bind(token_hash)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+}

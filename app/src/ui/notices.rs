@@ -33,6 +33,8 @@ pub fn message(code: &str) -> Option<&'static str> {
         "rendez-vous-reporte" => "Le rendez-vous est reporté ; l'opérateur voit le nouvel horaire et le motif.",
         "rendez-vous-honore" => "Présence enregistrée : le rendez-vous est honoré.",
         "rendez-vous-absent" => "Absence enregistrée.",
+        "abonnement-cree" => "Votre adresse d'abonnement est créée. Copiez-la dans votre agenda maintenant : elle ne sera plus affichée.",
+        "abonnement-revoque" => "L'abonnement est révoqué : l'adresse ne fonctionne plus.",
         "courriel-non-envoye" => "Votre demande est enregistrée, mais le courriel de confirmation n'a pas pu partir. Réessayez dans quelques minutes.",
         "invitation-non-envoyee" => "Le compte de votre collègue est créé, mais le courriel d'invitation n'a pas pu partir : votre collègue peut demander un nouveau mot de passe depuis la page de connexion pour l'activer.",
         _ => return None,

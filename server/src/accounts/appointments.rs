@@ -185,3 +185,179 @@ pub async fn change(
         Err(refusal) => Err(back(&page, refusal_code(&refusal), &[])),
     }
 }
+
+/// `GET /rendez-vous/{id}/convocation.pdf` and `GET /rendez-vous/{id}/rendez-vous.ics`: for whoever
+/// may read the dossier.
+pub async fn document(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Path((id, name)): Path<(i64, String)>,
+) -> Outcome {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    check_viewer(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
+    let Some(appointment) = accounts.store.appointment(id).await? else {
+        return Err(Failure::Refused(app::domain::access::Refusal::Forbidden));
+    };
+    check(
+        &caller,
+        EntryPoint::ReadDossier,
+        Target::Dossier {
+            site: &appointment.site,
+            company_id: appointment.company_id,
+        },
+    )?;
+    let (content_type, filename, body) = match name.as_str() {
+        "convocation.pdf" => {
+            let token = accounts.store.checkin_token(id).await?.unwrap_or_default();
+            let bytes = crate::convocation::pdf(&appointment, &token, &accounts.base_url).map_err(
+                |error| {
+                    tracing::error!(%error, "convocation impossible");
+                    Failure::Store(app::store::StoreError::Corrupt(error))
+                },
+            )?;
+            ("application/pdf", format!("convocation-{id}.pdf"), bytes)
+        }
+        "rendez-vous.ics" => (
+            "text/calendar; charset=utf-8",
+            format!("rendez-vous-{id}.ics"),
+            crate::convocation::ics(
+                std::slice::from_ref(&appointment),
+                "France Sésame — rendez-vous",
+                Utc::now(),
+            )
+            .into_bytes(),
+        ),
+        _ => return Err(Failure::Refused(app::domain::access::Refusal::Forbidden)),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /calendrier/{token}.ics`: the personal feed calendar programs follow. The secret address
+/// is the only credential; an unknown or revoked one gets 404, as if it never existed.
+pub async fn feed(
+    State(accounts): State<Accounts>,
+    Path(file): Path<String>,
+) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    let not_found = || {
+        crate::perimeter::refusal(
+            StatusCode::NOT_FOUND,
+            "Cette adresse d'abonnement n'existe pas ou a été révoquée.",
+        )
+    };
+    let owner = match accounts
+        .store
+        .calendar_feed_owner(&app::state::token_hash(token))
+        .await
+    {
+        Ok(Some(owner)) => owner,
+        Ok(None) => return not_found(),
+        Err(error) => return Failure::Store(error).into_response(),
+    };
+    let company = match accounts.store.user(owner).await {
+        // Only an account still open, of an operator.
+        Ok(Some(user)) if user.role == app::domain::directory::Role::Operateur => user.company_id,
+        Ok(_) => return not_found(),
+        Err(error) => return Failure::Store(error).into_response(),
+    };
+    let Some(company) = company else {
+        return not_found();
+    };
+    let since = Utc::now() - chrono::Duration::days(30);
+    match accounts
+        .store
+        .appointments(app::store::AppointmentFilter::Company(company))
+        .await
+    {
+        Ok(appointments) => {
+            let recent: Vec<_> = appointments
+                .into_iter()
+                .filter(|appointment| appointment.ends_at >= since)
+                .collect();
+            (
+                [
+                    (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                crate::convocation::ics(&recent, "France Sésame — rendez-vous", Utc::now()),
+            )
+                .into_response()
+        }
+        Err(error) => Failure::Store(error).into_response(),
+    }
+}
+
+/// `POST /abonnement-calendrier`: a new secret calendar address (the previous one stops working);
+/// shown once on `/rendez-vous`.
+pub async fn subscribe(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+) -> Outcome {
+    use axum::http::header;
+    let viewer = check_viewer(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
+    let (token, hash) = crate::sessions::new_token();
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    tx.create_calendar_feed(viewer.user_id, &hash, now).await?;
+    tx.audit(
+        &caller.audit_event(
+            "abonnement_calendrier_cree",
+            &format!("utilisateur:{}", viewer.user_id),
+            "",
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let address = format!(
+        "{}/calendrier/{token}.ics",
+        accounts.base_url.trim_end_matches('/')
+    );
+    let mut response = done("/rendez-vous", "abonnement-cree")?;
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        app::state::set_cookie(
+            app::api::appointments::FRESH_FEED_COOKIE,
+            &address,
+            caller.over_https,
+            chrono::Duration::minutes(2),
+        ),
+    );
+    Ok(response)
+}
+
+/// `POST /abonnement-calendrier/revocation`: the secret address stops working at once.
+pub async fn unsubscribe(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+) -> Outcome {
+    let viewer = check_viewer(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    tx.revoke_calendar_feeds(viewer.user_id, now).await?;
+    tx.audit(
+        &caller.audit_event(
+            "abonnement_calendrier_revoque",
+            &format!("utilisateur:{}", viewer.user_id),
+            "",
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    done("/rendez-vous", "abonnement-revoque")
+}

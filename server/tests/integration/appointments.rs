@@ -638,6 +638,103 @@ async fn through_the_forms(backend: Backend) {
     assert_eq!(validated.location, "/planning?message=rendez-vous-confirme");
     let (_, page) = operator.page(&format!("/dossiers/{dossier}")).await;
     assert!(page.contains("Confirmé"), "{page}");
+    // The agent moves it, with a reason, to the next slot typed as a Paris date and time.
+    let next = slot + Duration::minutes(i64::from(calendar.slot_minutes));
+    let typed = next
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let moved = agent
+        .post(
+            &format!("/rendez-vous/{}/report", appointment.id),
+            &[
+                ("creneau", typed.as_str()),
+                ("motif", "Quai indisponible"),
+                ("retour", "/planning"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.location, "/planning?message=rendez-vous-reporte");
+    let after = server
+        .store
+        .appointment(appointment.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (after.state, after.starts_at),
+        (AppointmentState::Reporte, next)
+    );
+    assert_eq!(after.reason.as_deref(), Some("Quai indisponible"));
+    // The operator moves it back, which asks the post again.
+    let back = operator
+        .post(
+            &format!("/rendez-vous/{}/deplacement", appointment.id),
+            &[("creneau", slot.to_rfc3339().as_str())],
+        )
+        .await;
+    assert_eq!(
+        back.location,
+        format!("/dossiers/{dossier}?message=rendez-vous-deplace#rendez-vous")
+    );
+    let after = server
+        .store
+        .appointment(appointment.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (after.state, after.starts_at),
+        (AppointmentState::Demande, slot)
+    );
+    // The convocation and its calendar file, for the dossier's people only.
+    let pdf = operator
+        .get(&format!("/rendez-vous/{}/convocation.pdf", appointment.id))
+        .await;
+    assert_eq!(pdf.status, reqwest::StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-"));
+    assert!(pdf.body.contains("Convocation") && pdf.body.contains("controle-arrivee?jeton="));
+    let ics = operator
+        .get(&format!("/rendez-vous/{}/rendez-vous.ics", appointment.id))
+        .await;
+    assert_eq!(ics.headers["content-type"], "text/calendar; charset=utf-8");
+    assert!(ics.body.starts_with("BEGIN:VCALENDAR\r\n"), "{}", ics.body);
+    assert!(ics
+        .body
+        .contains(&format!("UID:rendez-vous-{}@france-sesame", appointment.id)));
+    assert!(ics
+        .body
+        .contains(&format!("DTSTART:{}", slot.format("%Y%m%dT%H%M%SZ"))));
+    assert_eq!(
+        other
+            .get(&format!("/rendez-vous/{}/convocation.pdf", appointment.id))
+            .await
+            .status,
+        reqwest::StatusCode::FORBIDDEN
+    );
+    // The personal calendar address: shown once, followed without a session, revocable.
+    let subscribed = operator.post("/abonnement-calendrier", &[]).await;
+    assert_eq!(subscribed.location, "/rendez-vous?message=abonnement-cree");
+    let (_, page) = operator.page(&subscribed.location).await;
+    let start = page.find("/calendrier/").expect("l'adresse est affichée");
+    let address: String = page[start..].chars().take_while(|c| *c != '"').collect();
+    assert!(!operator.page("/rendez-vous").await.1.contains(&address));
+    let feed = reqwest::get(server.url(&address)).await.unwrap();
+    assert_eq!(feed.status(), reqwest::StatusCode::OK);
+    assert!(feed
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("UID:rendez-vous-{}@france-sesame", appointment.id)));
+    operator
+        .post("/abonnement-calendrier/revocation", &[])
+        .await;
+    assert_eq!(
+        reqwest::get(server.url(&address)).await.unwrap().status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
+
     // A refusal needs its reason.
     let no_reason = agent
         .post(

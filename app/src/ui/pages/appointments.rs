@@ -8,8 +8,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::appointments::{
-    company_appointments, gate_lookup, load_availability, load_dossier_appointments, load_planning,
-    Availability, DossierAppointments, Planning,
+    company_appointments, gate_lookup, load_availability, load_calendar_subscription,
+    load_dossier_appointments, load_planning, Availability, CalendarSubscription,
+    DossierAppointments, Planning,
 };
 use crate::domain::appointment::{Appointment, AppointmentState, CheckKind};
 use crate::domain::references::PostCode;
@@ -119,6 +120,19 @@ fn AppointmentCard(
                         {appointment.company_name.clone().map(|name| format!(" — {name}"))}
                     </p>
                     {appointment.reason.clone().map(|reason| view! { <p>{format!("Motif : {reason}")}</p> })}
+                    {active.then(|| view! {
+                        <ul class="fr-links-group">
+                            <li><a class="fr-link fr-link--download" href=format!("/rendez-vous/{id}/convocation.pdf")>"Télécharger la convocation"<span class="fr-link__detail">"PDF, avec le code de pointage"</span></a></li>
+                            <li><a class="fr-link fr-link--download" href=format!("/rendez-vous/{id}/rendez-vous.ics")>"Ajouter à mon agenda"<span class="fr-link__detail">"fichier .ics"</span></a></li>
+                        </ul>
+                    }.into_any())}
+                    {(may_book && active).then(|| view! {
+                        <p class="fr-mb-1w">
+                            <a class="fr-link" href=format!("/dossiers/{}/rendez-vous?controle={}&deplacer={id}", appointment.dossier_id, appointment.check.code())>
+                                "Déplacer ce rendez-vous"
+                            </a>
+                        </p>
+                    }.into_any())}
                     {(may_book && active).then(|| view! {
                         <form method="post" action=action("annulation")>
                             <input type="hidden" name="retour" value=back.clone() />
@@ -164,6 +178,12 @@ pub fn BookingPage() -> impl IntoView {
             .and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok());
         (id, check, from)
     });
+    // Moving an appointment: the slots post to it rather than booking anew.
+    let moving = Memo::new(move |_| {
+        query
+            .with(|q| q.get("deplacer"))
+            .and_then(|id| id.parse::<i64>().ok())
+    });
     // A place taken anywhere at the post: the free places are read again.
     let availability = Resource::new(
         move || (asked.get(), live.received.get()),
@@ -183,7 +203,7 @@ pub fn BookingPage() -> impl IntoView {
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement des créneaux…"</p> }>
                 {move || Suspend::new(async move {
                     match availability.await {
-                        Ok(availability) => view! { <Week availability /> }.into_any(),
+                        Ok(availability) => view! { <Week availability moving=moving.get_untracked() /> }.into_any(),
                         Err(error) => view! {
                             <LoadFailure title="Les créneaux n'ont pas pu être chargés" message=error.to_string() />
                         }
@@ -196,16 +216,24 @@ pub fn BookingPage() -> impl IntoView {
 }
 
 #[component]
-fn Week(availability: Availability) -> impl IntoView {
+fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
     let dossier_id = availability.dossier_id;
     let check = availability.check;
-    let week = |day: NaiveDate| {
+    let week = move |day: NaiveDate| {
         format!(
-            "/dossiers/{dossier_id}/rendez-vous?controle={}&semaine={}",
+            "/dossiers/{dossier_id}/rendez-vous?controle={}&semaine={}{}",
             check.code(),
-            day.format("%Y-%m-%d")
+            day.format("%Y-%m-%d"),
+            moving
+                .map(|id| format!("&deplacer={id}"))
+                .unwrap_or_default()
         )
     };
+    let target = match moving {
+        Some(id) => format!("/rendez-vous/{id}/deplacement"),
+        None => format!("/dossiers/{dossier_id}/rendez-vous"),
+    };
+    let back = format!("/dossiers/{dossier_id}#rendez-vous");
     let previous = availability.first_day - chrono::Duration::days(7);
     let next = availability.first_day + chrono::Duration::days(7);
     let total: usize = availability.days.iter().map(|day| day.slots.len()).sum();
@@ -213,6 +241,7 @@ fn Week(availability: Availability) -> impl IntoView {
         <p class="fr-text--lead">
             {format!("{} pour le dossier {}, au {} ({}).", check.label(), availability.dossier_headline, availability.post_name, availability.post)}
         </p>
+        {moving.map(|_| view! { <p class="fr-callout">"Choisissez le nouveau créneau : l'ancien sera libéré."</p> })}
         <p>
             {format!(
                 "Réservez au moins {} heure(s) à l'avance ; vous pourrez déplacer ou annuler jusqu'à {} heure(s) avant. {}",
@@ -266,8 +295,9 @@ fn Week(availability: Availability) -> impl IntoView {
                                                 );
                                                 view! {
                                                     <li>
-                                                        <form method="post" action=format!("/dossiers/{dossier_id}/rendez-vous")>
+                                                        <form method="post" action=target.clone()>
                                                             <input type="hidden" name="controle" value=check.code() />
+                                                            <input type="hidden" name="retour" value=back.clone() />
                                                             <input type="hidden" name="creneau" value=slot.starts_at.to_rfc3339() />
                                                             <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit" aria-label=label>
                                                                 {format!("{} — {} libre{}", format::time(slot.starts_at), slot.free(), if slot.free() > 1 { "s" } else { "" })}
@@ -295,12 +325,18 @@ fn Week(availability: Availability) -> impl IntoView {
 pub fn MyAppointmentsPage() -> impl IntoView {
     let live = use_live();
     let appointments = Resource::new(move || live.received.get(), |_| company_appointments());
+    let subscription = Resource::new(|| (), |_| load_calendar_subscription());
     view! {
         <Title text="Mes rendez-vous" />
         <div class="fr-container fr-my-6w">
             <h1>"Mes rendez-vous"</h1>
             <LiveIndicator live />
             <Notice />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    subscription.await.ok().map(|subscription| view! { <Subscription subscription /> })
+                })}
+            </Suspense>
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement des rendez-vous…"</p> }>
                 {move || Suspend::new(async move {
                     match appointments.await {
@@ -327,6 +363,40 @@ pub fn MyAppointmentsPage() -> impl IntoView {
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// The personal calendar subscription: a secret address calendar programs follow.
+#[component]
+fn Subscription(subscription: CalendarSubscription) -> impl IntoView {
+    view! {
+        <section class="fr-mb-4w" aria-labelledby="titre-abonnement">
+            <h2 id="titre-abonnement" class="fr-h5">"Abonnement dans votre agenda"</h2>
+            {subscription.fresh_address.map(|address| view! {
+                <div class="fr-alert fr-alert--warning fr-mb-2w" role="status" id="abonnement-cree">
+                    <p>"Copiez cette adresse dans votre agenda (Outlook, Thunderbird, Google Agenda…) : elle ne sera plus affichée."</p>
+                    <label class="fr-label" for="abonnement-adresse">"Adresse d'abonnement"</label>
+                    <input class="fr-input" id="abonnement-adresse" readonly value=address />
+                </div>
+            })}
+            <p>
+                {if subscription.active {
+                    "Un abonnement est actif : votre agenda suit les rendez-vous de votre entreprise et leurs changements. Gardez son adresse secrète."
+                } else {
+                    "Votre agenda peut suivre les rendez-vous de votre entreprise et leurs changements, par une adresse secrète que vous pouvez révoquer."
+                }}
+            </p>
+            <form method="post" action="/abonnement-calendrier" class="fr-mb-1w">
+                <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit">
+                    {if subscription.active { "Créer une nouvelle adresse (l'ancienne cessera de fonctionner)" } else { "Créer une adresse d'abonnement" }}
+                </button>
+            </form>
+            {subscription.active.then(|| view! {
+                <form method="post" action="/abonnement-calendrier/revocation">
+                    <button class="fr-btn fr-btn--tertiary fr-btn--sm" type="submit">"Révoquer l'abonnement"</button>
+                </form>
+            })}
+        </section>
     }
 }
 
@@ -477,6 +547,16 @@ fn PlanningRow(appointment: Appointment, back: String) -> impl IntoView {
                     <form method="post" action=action("absence")>
                         <input type="hidden" name="retour" value=back.clone() />
                         <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">"Absent"</button>
+                    </form>
+                }.into_any())}
+                {state.is_active().then(|| view! {
+                    <form method="post" action=action("report")>
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <label class="fr-label" for=format!("report-creneau-{id}")>"Nouvel horaire"</label>
+                        <input class="fr-input" type="datetime-local" id=format!("report-creneau-{id}") name="creneau" required />
+                        <label class="fr-label" for=format!("report-motif-{id}")>"Motif du report"</label>
+                        <input class="fr-input" id=format!("report-motif-{id}") name="motif" required minlength="3" maxlength="500" />
+                        <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">"Reporter"</button>
                     </form>
                 }.into_any())}
                 {state.is_active().then(|| view! {
