@@ -564,7 +564,7 @@ mod tests {
             reason: "Inventaire".into(),
         };
         assert!(calendar
-            .slots_of_day(day("2026-11-30"), &[closure.clone()])
+            .slots_of_day(day("2026-11-30"), std::slice::from_ref(&closure))
             .is_empty());
         // Easter Monday 2026 is the 6th of April; Whit Monday the 25th of May.
         assert_eq!(public_holiday(day("2026-04-06")), Some("Lundi de Pâques"));

@@ -46,6 +46,26 @@ pub fn query_value(value: &str) -> String {
         .collect()
 }
 
+/// `08:30`, in Paris time.
+pub fn time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Paris).format("%H:%M").to_string()
+}
+
+/// `lundi 30/11`, a day of a week view.
+pub fn weekday_date(day: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let name = match day.weekday() {
+        chrono::Weekday::Mon => "lundi",
+        chrono::Weekday::Tue => "mardi",
+        chrono::Weekday::Wed => "mercredi",
+        chrono::Weekday::Thu => "jeudi",
+        chrono::Weekday::Fri => "vendredi",
+        chrono::Weekday::Sat => "samedi",
+        chrono::Weekday::Sun => "dimanche",
+    };
+    format!("{name} {}", day.format("%d/%m"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,24 +87,4 @@ mod tests {
         assert_eq!(duration_minutes(3 * 1440), "3 j");
         assert_eq!(duration_minutes(1440 + 360), "1 j 6 h");
     }
-}
-
-/// `08:30`, in Paris time.
-pub fn time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Paris).format("%H:%M").to_string()
-}
-
-/// `lundi 30/11`, a day of a week view.
-pub fn weekday_date(day: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    let name = match day.weekday() {
-        chrono::Weekday::Mon => "lundi",
-        chrono::Weekday::Tue => "mardi",
-        chrono::Weekday::Wed => "mercredi",
-        chrono::Weekday::Thu => "jeudi",
-        chrono::Weekday::Fri => "vendredi",
-        chrono::Weekday::Sat => "samedi",
-        chrono::Weekday::Sun => "dimanche",
-    };
-    format!("{name} {}", day.format("%d/%m"))
 }
