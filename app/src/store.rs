@@ -21,7 +21,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 pub use accounts::{ActiveSession, NewHabilitation, NewSession, SessionInfo, TokenPurpose};
 pub use appointments::{
-    AppointmentFilter, Booking, Change, NewAppointment, APPOINTMENT_NOTICE_PREFIX,
+    AppointmentFilter, Booking, CalendarRefusal, Change, NewAppointment, APPOINTMENT_NOTICE_PREFIX,
 };
 pub use audit::{AuditEntry, AuditEvent, AuditReport};
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};

@@ -17,7 +17,7 @@ use components::layout::{Footer, Header, SkipLinks};
 use pages::{
     account::AccountPage,
     alerts::CorrelationAlertsPage,
-    appointments::{BookingPage, GatePage, MyAppointmentsPage, PlanningPage},
+    appointments::{BookingPage, CalendarsPage, GatePage, MyAppointmentsPage, PlanningPage},
     dossier::DossierPage,
     dossiers::DossierListPage,
     habilitations::HabilitationsPage,
@@ -50,6 +50,7 @@ pub struct SignedIn {
     pub manages_partner_keys: bool,
     pub books_appointments: bool,
     pub plans_appointments: bool,
+    pub manages_calendars: bool,
     pub cgu_accepted: bool,
 }
 
@@ -70,6 +71,7 @@ fn signed_in_on_server() -> Option<SignedIn> {
         manages_partner_keys: may(EntryPoint::ManagePartnerKeys),
         books_appointments: may(EntryPoint::MyAppointments),
         plans_appointments: may(EntryPoint::Planning),
+        manages_calendars: may(EntryPoint::ManageCalendars),
         cgu_accepted: viewer.cgu_accepted,
     })
 }
@@ -232,6 +234,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=StaticSegment("planning")
                         view=|| view! { <SignedInOnly><PlanningPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("postes"), StaticSegment("calendrier"))
+                        view=|| view! { <SignedInOnly><CalendarsPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

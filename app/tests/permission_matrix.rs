@@ -218,6 +218,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
         &["LCDDAAADDD", "LCDDDDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
     ),
     (EntryPoint::CalendarFeed, &["AAAAAAAAAA"]),
+    (EntryPoint::ManageCalendars, &["LCDDDDADDD"]),
 ];
 
 fn cell(decision: Result<(), Refusal>) -> char {

@@ -34,6 +34,7 @@ const PAGES: Array<{
   { what: "les rendez-vous d'un opérateur", path: async () => "/rendez-vous", status: 200, account: ACCOUNTS.operateur },
   { what: "le planning d'un poste", path: async () => "/planning?semaine=1", status: 200, account: ACCOUNTS.agentSivep },
   { what: "le contrôle à l'arrivée", path: async () => "/controle-arrivee", status: 200, account: ACCOUNTS.agentSivep },
+  { what: "le calendrier d'un poste", path: async () => "/postes/calendrier", status: 200, account: ACCOUNTS.chef },
   { what: "les conditions générales d'utilisation", path: async () => "/cgu", status: 200 },
   { what: "les informations réglementaires", path: async () => "/informations-reglementaires", status: 200 },
   { what: "la foire aux questions", path: async () => "/faq", status: 200 },

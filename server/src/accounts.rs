@@ -9,6 +9,7 @@
 //! transaction with its audit entry, and validates what it receives.
 
 mod appointments;
+mod calendars;
 mod desks;
 mod habilitations;
 mod profile;
@@ -97,6 +98,8 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
             post(appointments::change).get(appointments::document),
         )
         .route("/calendrier/{file}", get(appointments::feed))
+        .route("/postes/{code}/calendrier", post(calendars::save))
+        .route("/postes/{code}/fermetures", post(calendars::close))
         .route("/abonnement-calendrier", post(appointments::subscribe))
         .route(
             "/abonnement-calendrier/revocation",
@@ -108,7 +111,7 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
 
 /// Every form route with the entry point it answers for, so that the permission matrix covers
 /// them (checked by a test against [`routes`]).
-pub const FORM_ROUTES: [(&str, EntryPoint); 24] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 26] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /deconnexion", EntryPoint::SignOut),
     ("POST /cgu/acceptation", EntryPoint::AcceptCgu),
@@ -162,6 +165,14 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 24] = [
     ("GET /rendez-vous/{id}/{action}", EntryPoint::ReadDossier),
     // The secret address is the credential (see `appointments::feed`).
     ("GET /calendrier/{file}", EntryPoint::CalendarFeed),
+    (
+        "POST /postes/{code}/calendrier",
+        EntryPoint::ManageCalendars,
+    ),
+    (
+        "POST /postes/{code}/fermetures",
+        EntryPoint::ManageCalendars,
+    ),
     ("POST /abonnement-calendrier", EntryPoint::MyAppointments),
     (
         "POST /abonnement-calendrier/revocation",

@@ -156,7 +156,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 15] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 16] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
@@ -188,6 +188,10 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 15] = [
         crate::domain::access::EntryPoint::MyAppointments,
     ),
     ("/api/planning", crate::domain::access::EntryPoint::Planning),
+    (
+        "/api/calendriers",
+        crate::domain::access::EntryPoint::ManageCalendars,
+    ),
     (
         "/api/abonnement-calendrier",
         crate::domain::access::EntryPoint::MyAppointments,

@@ -434,3 +434,51 @@ pub async fn load_calendar_subscription() -> Result<CalendarSubscription, Server
         fresh_address: crate::state::take_fresh_secret(FRESH_FEED_COOKIE),
     })
 }
+
+/// A head of service's desk for a post's calendar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarDesk {
+    /// The posts of the head's sites.
+    pub posts: Vec<Post>,
+    pub post: Option<PostCode>,
+    pub calendar: Option<crate::domain::appointment::Calendar>,
+    /// Closures from today on.
+    pub closures: Vec<crate::domain::appointment::Closure>,
+}
+
+#[server(endpoint = "calendriers")]
+pub async fn load_calendar_desk(post: Option<PostCode>) -> Result<CalendarDesk, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::ManageCalendars, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let posts: Vec<Post> = store
+        .posts()
+        .await
+        .map_err(crate::state::internal)?
+        .into_iter()
+        .filter(|p| viewer.sites.contains(&p.site))
+        .collect();
+    let post = post
+        .filter(|code| posts.iter().any(|p| &p.code == code))
+        .or_else(|| posts.first().map(|p| p.code.clone()));
+    let (calendar, closures) = match &post {
+        Some(post) => (
+            store.calendar(post).await.map_err(crate::state::internal)?,
+            store
+                .closures(
+                    post,
+                    crate::domain::appointment::paris_day(chrono::Utc::now()),
+                )
+                .await
+                .map_err(crate::state::internal)?,
+        ),
+        None => (None, Vec::new()),
+    };
+    Ok(CalendarDesk {
+        posts,
+        post,
+        calendar,
+        closures,
+    })
+}

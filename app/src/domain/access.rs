@@ -33,7 +33,7 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    fn on_site(&self, site: &Locode) -> bool {
+    pub fn on_site(&self, site: &Locode) -> bool {
         self.sites.contains(site)
     }
 
@@ -91,10 +91,12 @@ pub enum EntryPoint {
     DecideAppointment,
     /// A personal calendar feed: its secret address is the credential.
     CalendarFeed,
+    /// Heads of service: the calendars and closures of the posts of their sites.
+    ManageCalendars,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 31] = [
+    pub const ALL: [EntryPoint; 32] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -126,6 +128,7 @@ impl EntryPoint {
         EntryPoint::Planning,
         EntryPoint::DecideAppointment,
         EntryPoint::CalendarFeed,
+        EntryPoint::ManageCalendars,
     ];
 
     /// Entry points open to anyone, signed in or not.
@@ -288,6 +291,9 @@ pub fn authorize(
                 && viewer.company_id.is_some()
                 && company_id == viewer.company_id
         }
+        (EntryPoint::ManageCalendars, Target::Nothing) => {
+            viewer.role == Role::ChefService && !viewer.sites.is_empty()
+        }
         (EntryPoint::Planning, Target::Nothing) => {
             matches!(
                 viewer.role,
@@ -377,7 +383,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 28] = [
+pub const ROUTES: [(&str, EntryPoint); 29] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -409,6 +415,7 @@ pub const ROUTES: [(&str, EntryPoint); 28] = [
     ("/dossiers/{}/rendez-vous", EntryPoint::MyAppointments),
     ("/planning", EntryPoint::Planning),
     ("/controle-arrivee", EntryPoint::Planning),
+    ("/postes/calendrier", EntryPoint::ManageCalendars),
 ];
 
 /// The entry point of a page path, or `None` for a path the platform does not serve as a page.

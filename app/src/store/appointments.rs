@@ -785,6 +785,54 @@ impl Store {
 }
 
 impl Tx {
+    /// The first slot to come with more places taken than `capacity`, and how many.
+    pub async fn slot_over_capacity(
+        &mut self,
+        post: &PostCode,
+        check: CheckKind,
+        now: DateTime<Utc>,
+        capacity: i32,
+    ) -> Result<Option<(DateTime<Utc>, i32)>, StoreError> {
+        Ok(on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT starts_at, booked FROM slot
+                 WHERE post_code = $1 AND check_kind = $2 AND starts_at > $3 AND booked > $4
+                 ORDER BY starts_at LIMIT 1",
+            )
+            .bind(post.as_str())
+            .bind(check.code())
+            .bind(now)
+            .bind(capacity)
+            .fetch_optional(conn)
+            .await
+        })?)
+    }
+
+    /// Gives the slots to come a new capacity (never below their places taken: the CHECK
+    /// constraint refuses it).
+    pub async fn set_capacity_from(
+        &mut self,
+        post: &PostCode,
+        check: CheckKind,
+        now: DateTime<Utc>,
+        capacity: i32,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE slot SET capacity = $4
+                 WHERE post_code = $1 AND check_kind = $2 AND starts_at > $3",
+            )
+            .bind(post.as_str())
+            .bind(check.code())
+            .bind(now)
+            .bind(capacity)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+
     /// Ends every active calendar feed of this person.
     pub async fn revoke_calendar_feeds(
         &mut self,
@@ -823,5 +871,122 @@ impl Tx {
             .map(|_| ())
         })?;
         Ok(())
+    }
+}
+
+/// Why a change of a post's calendar is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CalendarRefusal {
+    /// The calendar breaks a rule (see `Calendar::problems`).
+    Invalid(Vec<String>),
+    /// Fewer places than appointments already booked in a slot to come.
+    CapacityTaken {
+        starts_at: DateTime<Utc>,
+        booked: u32,
+    },
+    /// Appointments to come whose slot the new calendar no longer has.
+    PeriodTaken { count: usize, first: DateTime<Utc> },
+}
+
+impl Store {
+    /// Replaces a post's calendar, unless that would shrink a slot or a period holding
+    /// appointments to come; the places of the slots to come follow the new capacities.
+    pub async fn change_calendar(
+        &self,
+        post: &PostCode,
+        calendar: &Calendar,
+        caller: &crate::state::Caller,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), CalendarRefusal>, StoreError> {
+        let problems = calendar.problems();
+        if !problems.is_empty() {
+            return Ok(Err(CalendarRefusal::Invalid(problems)));
+        }
+        let closures = self.closures(post, paris_day(now)).await?;
+        let mut tx = self.begin().await?;
+        for check in CheckKind::ALL {
+            let capacity = i32::try_from(calendar.capacity(check)).unwrap_or(i32::MAX);
+            let over = tx.slot_over_capacity(post, check, now, capacity).await?;
+            if let Some((starts_at, booked)) = over {
+                return Ok(Err(CalendarRefusal::CapacityTaken {
+                    starts_at,
+                    booked: u32::try_from(booked).unwrap_or(0),
+                }));
+            }
+        }
+        let far = now + chrono::Duration::days(3650);
+        let booked = tx.active_appointments_between(post, now, far).await?;
+        let orphans: Vec<DateTime<Utc>> = booked
+            .into_iter()
+            .map(|(_, starts_at)| starts_at)
+            .filter(|starts_at| {
+                !calendar
+                    .slots_of_day(paris_day(*starts_at), &closures)
+                    .iter()
+                    .any(|(start, _)| start == starts_at)
+            })
+            .collect();
+        if let Some(first) = orphans.first() {
+            return Ok(Err(CalendarRefusal::PeriodTaken {
+                count: orphans.len(),
+                first: *first,
+            }));
+        }
+        tx.save_calendar(post, calendar, now).await?;
+        for check in CheckKind::ALL {
+            let capacity = i32::try_from(calendar.capacity(check)).unwrap_or(i32::MAX);
+            tx.set_capacity_from(post, check, now, capacity).await?;
+        }
+        tx.audit(
+            &caller.audit_event(
+                "calendrier_modifie",
+                &format!("poste:{}", post.as_str()),
+                &serde_json::to_string(calendar).unwrap_or_default(),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Closes a post for whole days, unless appointments are booked on them.
+    pub async fn close_post(
+        &self,
+        post: &PostCode,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        reason: &str,
+        caller: &crate::state::Caller,
+        now: DateTime<Utc>,
+    ) -> Result<Result<i64, CalendarRefusal>, StoreError> {
+        use crate::domain::appointment::paris_instant;
+        let from = paris_instant(starts_on, chrono::NaiveTime::MIN);
+        let to = paris_instant(
+            ends_on.succ_opt().unwrap_or(ends_on),
+            chrono::NaiveTime::MIN,
+        );
+        let mut tx = self.begin().await?;
+        let booked = tx.active_appointments_between(post, from, to).await?;
+        if let Some((_, first)) = booked.first() {
+            return Ok(Err(CalendarRefusal::PeriodTaken {
+                count: booked.len(),
+                first: *first,
+            }));
+        }
+        let id = tx
+            .add_closure(post, starts_on, ends_on, reason, now)
+            .await?;
+        tx.audit(
+            &caller.audit_event(
+                "poste_ferme",
+                &format!("poste:{}", post.as_str()),
+                &format!("{starts_on} → {ends_on} : {reason}"),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(id))
     }
 }

@@ -749,9 +749,179 @@ async fn through_the_forms(backend: Backend) {
     server.stop().await;
 }
 
+/// A head of service sets a post's calendar and closures; what would leave booked appointments
+/// without their slot is refused.
+async fn heads_set_the_calendars(backend: Backend) {
+    use crate::accounts::{Browser, AGENT_SIVEP, HEAD, PASSWORD};
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let (user, company, own, _) = operator(&server).await;
+    let calendar = store.calendar(&post()).await.unwrap().unwrap();
+    let now = Utc::now();
+    let slot = slot_ahead(&calendar, now);
+    let dossiers = selected_dossiers(&server, "CAL", 5_700_000, 2, true, &own).await;
+    store
+        .book(
+            &booking(dossiers[0], CheckKind::Physical, slot, user, company),
+            &Caller::default(),
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .book(
+            &booking(dossiers[1], CheckKind::Physical, slot, user, company),
+            &Caller::default(),
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let path = format!("/postes/calendrier?poste={POST}");
+    let action = format!("/postes/{POST}/calendrier");
+
+    let agent = Browser::new(&server);
+    agent.sign_in(AGENT_SIVEP, PASSWORD).await;
+    assert_eq!(agent.page(&path).await.0, 403);
+
+    let head = Browser::new(&server);
+    head.sign_in(HEAD, PASSWORD).await;
+    let (status, page) = head.page(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("08:00-12:00, 13:30-17:30"), "{page}");
+    let weekdays = |periods: &str| -> Vec<(String, String)> {
+        (1..=7)
+            .map(|day| {
+                (
+                    format!("plages_{day}"),
+                    if day <= 5 {
+                        periods.to_owned()
+                    } else {
+                        String::new()
+                    },
+                )
+            })
+            .collect()
+    };
+    let post_calendar = |periods: &str, physical: &str| {
+        let mut form = weekdays(periods);
+        for (name, value) in [
+            ("duree", "30"),
+            ("capacite_identite", "4"),
+            ("capacite_physique", physical),
+            ("prevenance", "2"),
+            ("delai", "4"),
+            ("validation", "oui"),
+        ] {
+            form.push((name.to_owned(), value.to_owned()));
+        }
+        form
+    };
+    let send = |form: Vec<(String, String)>| {
+        let head = &head;
+        let action = action.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            head.post(&action, &pairs).await.location
+        }
+    };
+    // Two appointments in the slot: one place is too few.
+    assert_eq!(
+        send(post_calendar("08:00-12:00, 13:30-17:30", "1")).await,
+        format!("{path}&erreur=capacite-occupee")
+    );
+    // The morning closed, where the appointments are.
+    assert_eq!(
+        send(post_calendar("13:30-17:30", "2")).await,
+        format!("{path}&erreur=periode-occupee")
+    );
+    assert_eq!(
+        send(post_calendar("08:00-midi", "2")).await,
+        format!("{path}&erreur=calendrier-plages")
+    );
+    assert_eq!(
+        send(post_calendar("12:00-08:00", "2")).await,
+        format!("{path}&erreur=calendrier-invalide")
+    );
+    assert_eq!(
+        store.calendar(&post()).await.unwrap().unwrap(),
+        calendar,
+        "rien n'a changé"
+    );
+    // More places: saved, and the slot to come has them too.
+    assert_eq!(
+        send(post_calendar("08:00-12:00, 13:30-17:30", "5")).await,
+        format!("{path}&message=calendrier-enregistre")
+    );
+    assert_eq!(
+        store
+            .calendar(&post())
+            .await
+            .unwrap()
+            .unwrap()
+            .physical_capacity,
+        5
+    );
+    let taken = store
+        .slots_taken(
+            &post(),
+            CheckKind::Physical,
+            slot,
+            slot + Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!((taken[0].capacity, taken[0].booked), (5, 2));
+
+    // Closing the day of the appointments is refused; another day is closed, with its reason.
+    let day = paris_day(slot);
+    let closing = format!("/postes/{POST}/fermetures");
+    let text = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let refused = head
+        .post(
+            &closing,
+            &[("du", &text(day)), ("au", &text(day)), ("motif", "Grève")],
+        )
+        .await;
+    assert_eq!(refused.location, format!("{path}&erreur=fermeture-occupee"));
+    let later = day + Duration::days(7);
+    let closed = head
+        .post(
+            &closing,
+            &[
+                ("du", &text(later)),
+                ("au", &text(later)),
+                ("motif", "Inventaire"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        closed.location,
+        format!("{path}&message=fermeture-enregistree")
+    );
+    assert!(head.page(&path).await.1.contains("Inventaire"));
+    let reversed = head
+        .post(
+            &closing,
+            &[
+                ("du", &text(later)),
+                ("au", &text(day)),
+                ("motif", "Travaux"),
+            ],
+        )
+        .await;
+    assert_eq!(reversed.location, format!("{path}&erreur=fermeture-dates"));
+    server.stop().await;
+}
+
 crate::helpers::on_both_stores!(
     booking_rules,
     the_clocks_change,
     never_overbooked,
-    through_the_forms
+    through_the_forms,
+    heads_set_the_calendars
 );

@@ -104,6 +104,9 @@ fn navigation() -> Vec<(&'static str, &'static str)> {
                 links.push(("Planning", "/planning"));
                 links.push(("Arrivées", "/controle-arrivee"));
             }
+            if user.manages_calendars {
+                links.push(("Calendriers", "/postes/calendrier"));
+            }
             if user.manages_habilitations {
                 links.push(("Habilitations", "/habilitations"));
             }

@@ -8,11 +8,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::appointments::{
-    company_appointments, gate_lookup, load_availability, load_calendar_subscription,
-    load_dossier_appointments, load_planning, Availability, CalendarSubscription,
-    DossierAppointments, Planning,
+    company_appointments, gate_lookup, load_availability, load_calendar_desk,
+    load_calendar_subscription, load_dossier_appointments, load_planning, Availability,
+    CalendarDesk, CalendarSubscription, DossierAppointments, Planning,
 };
-use crate::domain::appointment::{Appointment, AppointmentState, CheckKind};
+use crate::domain::appointment::{
+    weekday_label, Appointment, AppointmentState, Calendar, CheckKind,
+};
 use crate::domain::references::PostCode;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
@@ -664,4 +666,152 @@ fn GateCard(appointment: Appointment, back: String) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// `/postes/calendrier?poste=…`: a head of service sets a post's calendar and closures.
+#[component]
+pub fn CalendarsPage() -> impl IntoView {
+    let query = use_query_map();
+    let asked = Memo::new(move |_| {
+        query.with(|q| q.get("poste").and_then(|code| PostCode::parse(&code).ok()))
+    });
+    let desk = Resource::new(move || asked.get(), load_calendar_desk);
+    view! {
+        <Title text="Calendriers des postes" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Calendriers des postes"</h1>
+            <Notice />
+            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement du calendrier…"</p> }>
+                {move || Suspend::new(async move {
+                    match desk.await {
+                        Ok(desk) => view! { <CalendarDeskView desk /> }.into_any(),
+                        Err(error) => view! {
+                            <LoadFailure title="Le calendrier n'a pas pu être chargé" message=error.to_string() />
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// A weekday's periods as the form shows them: `08:00-12:00, 13:30-17:30`.
+fn periods_text(calendar: Option<&Calendar>, weekday: u8) -> String {
+    calendar
+        .map(|calendar| {
+            calendar
+                .openings
+                .iter()
+                .filter(|opening| opening.weekday == weekday)
+                .map(|opening| {
+                    let closes = if opening.closes == chrono::NaiveTime::MIN {
+                        "24:00".to_owned()
+                    } else {
+                        opening.closes.format("%H:%M").to_string()
+                    };
+                    format!("{}-{closes}", opening.opens.format("%H:%M"))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
+    let Some(post) = desk.post.clone() else {
+        return view! { <p>"Aucun poste sur vos sites."</p> }.into_any();
+    };
+    let calendar = desk.calendar.clone();
+    let number = move |value: Option<u32>| value.map(|n| n.to_string()).unwrap_or_default();
+    let c = calendar.as_ref();
+    view! {
+        <form method="get" action="/postes/calendrier" class="sesame-filters" aria-label="Choisir le poste">
+            <div class="fr-select-group">
+                <label class="fr-label" for="calendrier-poste">"Poste de contrôle"</label>
+                <select class="fr-select" id="calendrier-poste" name="poste">
+                    {desk.posts.iter().map(|p| {
+                        let selected = p.code == post;
+                        view! { <option value=p.code.to_string() selected=selected>{format!("{} ({})", p.name, p.code)}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="sesame-filters__actions">
+                <button class="fr-btn" type="submit">"Afficher"</button>
+            </div>
+        </form>
+        <section class="fr-mt-4w" aria-labelledby="titre-calendrier">
+            <h2 id="titre-calendrier">"Calendrier"</h2>
+            <p>"Heures de Paris. Réduire une capacité ou une plage qui porte déjà des rendez-vous est refusé : déplacez ou annulez-les d'abord."</p>
+            <form method="post" action=format!("/postes/{post}/calendrier") class="sesame-narrow">
+                {(1..=7u8).map(|weekday| {
+                    let id = format!("plages-{weekday}");
+                    view! {
+                        <div class="fr-input-group">
+                            <label class="fr-label" for=id.clone()>
+                                {format!("Ouverture le {}", weekday_label(weekday))}
+                                <span class="fr-hint-text">"Plages séparées par des virgules, par exemple 08:00-12:00, 13:30-17:30 ; vide si fermé"</span>
+                            </label>
+                            <input class="fr-input" id=id name=format!("plages_{weekday}") value=periods_text(c, weekday) />
+                        </div>
+                    }
+                }).collect_view()}
+                <div class="fr-input-group">
+                    <label class="fr-label" for="calendrier-duree">"Durée d'un créneau (minutes)"</label>
+                    <input class="fr-input" type="number" min="5" max="480" id="calendrier-duree" name="duree" required value=number(c.map(|c| c.slot_minutes)) />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="calendrier-identite">"Places par créneau — contrôle d'identité"</label>
+                    <input class="fr-input" type="number" min="0" max="500" id="calendrier-identite" name="capacite_identite" required value=number(c.map(|c| c.identity_capacity)) />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="calendrier-physique">"Places par créneau — contrôle physique"</label>
+                    <input class="fr-input" type="number" min="0" max="500" id="calendrier-physique" name="capacite_physique" required value=number(c.map(|c| c.physical_capacity)) />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="calendrier-prevenance">"Délai de réservation (heures avant le créneau)"</label>
+                    <input class="fr-input" type="number" min="0" max="720" id="calendrier-prevenance" name="prevenance" required value=number(c.map(|c| c.min_notice_hours)) />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="calendrier-delai">"Modification ou annulation par l'opérateur jusqu'à (heures avant)"</label>
+                    <input class="fr-input" type="number" min="0" max="720" id="calendrier-delai" name="delai" required value=number(c.map(|c| c.cutoff_hours)) />
+                </div>
+                <div class="fr-checkbox-group">
+                    <input type="checkbox" id="calendrier-validation" name="validation" value="oui" checked=c.is_none_or(|c| c.requires_validation) />
+                    <label class="fr-label" for="calendrier-validation">"Chaque demande attend la validation d'un agent"</label>
+                </div>
+                <div class="fr-checkbox-group fr-mb-2w">
+                    <input type="checkbox" id="calendrier-feries" name="feries" value="oui" checked=c.is_some_and(|c| c.open_on_public_holidays) />
+                    <label class="fr-label" for="calendrier-feries">"Ouvert les jours fériés"</label>
+                </div>
+                <button class="fr-btn" type="submit">"Enregistrer le calendrier"</button>
+            </form>
+        </section>
+        <section class="fr-mt-4w" aria-labelledby="titre-fermetures">
+            <h2 id="titre-fermetures">"Fermetures"</h2>
+            {desk.closures.is_empty().then(|| view! { <p>"Aucune fermeture à venir."</p> })}
+            <ul>
+                {desk.closures.iter().map(|closure| view! {
+                    <li>{format!("Du {} au {} : {}", format::date(closure.starts_on), format::date(closure.ends_on), closure.reason)}</li>
+                }).collect_view()}
+            </ul>
+            <form method="post" action=format!("/postes/{post}/fermetures") class="sesame-narrow">
+                <div class="fr-input-group">
+                    <label class="fr-label" for="fermeture-du">"Du (inclus)"</label>
+                    <input class="fr-input" type="date" id="fermeture-du" name="du" required />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="fermeture-au">"Au (inclus)"</label>
+                    <input class="fr-input" type="date" id="fermeture-au" name="au" required />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="fermeture-motif">"Motif"<span class="fr-hint-text">"Visible des opérateurs (3 à 200 caractères)"</span></label>
+                    <input class="fr-input" id="fermeture-motif" name="motif" required minlength="3" maxlength="200" />
+                </div>
+                <button class="fr-btn fr-btn--secondary" type="submit">"Fermer le poste ces jours-là"</button>
+            </form>
+        </section>
+    }
+    .into_any()
 }

@@ -1,0 +1,171 @@
+//! A head of service sets the calendars of the posts of their sites: opening periods per weekday,
+//! slot length, places per check, notice, cutoff, validation, public holidays; and closes a post
+//! for whole days with a reason. A change that would shrink a slot or a period already holding
+//! appointments is refused, naming the first one: the appointments are moved or cancelled first.
+
+use std::collections::HashMap;
+
+use app::domain::access::{EntryPoint, Refusal, Target, Viewer};
+use app::domain::appointment::{Calendar, Opening};
+use app::domain::references::PostCode;
+use app::state::Caller;
+use app::store::CalendarRefusal;
+use axum::extract::{Path, State};
+use axum::{Extension, Form};
+use chrono::{NaiveDate, NaiveTime, Utc};
+
+use super::{back, check_viewer, done, Accounts, Failure, Outcome};
+
+fn page(post: &PostCode) -> String {
+    format!("/postes/calendrier?poste={post}")
+}
+
+/// A weekday's periods as people type them: `08:00-12:00, 13:30-17:30` (`24:00` for midnight);
+/// empty for a closed day. `None` when a period cannot be read.
+pub fn parse_openings(weekday: u8, text: &str) -> Option<Vec<Opening>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    let time = |text: &str| {
+        let text = text.trim();
+        if text == "24:00" {
+            Some(NaiveTime::MIN)
+        } else {
+            NaiveTime::parse_from_str(text, "%H:%M").ok()
+        }
+    };
+    text.split(',')
+        .map(|period| {
+            let (opens, closes) = period.trim().split_once('-')?;
+            Some(Opening {
+                weekday,
+                opens: time(opens)?,
+                closes: time(closes)?,
+            })
+        })
+        .collect()
+}
+
+/// The post, if the caller heads it (a head of service, on its site).
+async fn headed_post<'a>(
+    accounts: &Accounts,
+    caller: &'a Caller,
+    code: &str,
+) -> Result<(PostCode, &'a Viewer), Failure> {
+    let viewer = check_viewer(caller, EntryPoint::ManageCalendars, Target::Nothing)?;
+    let forbidden = || Failure::Refused(Refusal::Forbidden);
+    let post = PostCode::parse(code).map_err(|_| forbidden())?;
+    let known = accounts
+        .store
+        .posts()
+        .await?
+        .into_iter()
+        .find(|known| known.code == post)
+        .ok_or_else(forbidden)?;
+    if !viewer.on_site(&known.site) {
+        return Err(forbidden());
+    }
+    Ok((post, viewer))
+}
+
+fn refusal_code(refusal: &CalendarRefusal) -> &'static str {
+    match refusal {
+        CalendarRefusal::Invalid(_) => "calendrier-invalide",
+        CalendarRefusal::CapacityTaken { .. } => "capacite-occupee",
+        CalendarRefusal::PeriodTaken { .. } => "periode-occupee",
+    }
+}
+
+/// `POST /postes/{code}/calendrier`.
+pub async fn save(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Path(code): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Outcome {
+    let (post, _) = headed_post(&accounts, &caller, &code).await?;
+    let page = page(&post);
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let number = |name: &str| field(name).trim().parse::<u32>().ok();
+    let mut openings = Vec::new();
+    for weekday in 1..=7u8 {
+        match parse_openings(weekday, field(&format!("plages_{weekday}"))) {
+            Some(periods) => openings.extend(periods),
+            None => return Err(back(&page, "calendrier-plages", &[])),
+        }
+    }
+    let (
+        Some(slot_minutes),
+        Some(identity_capacity),
+        Some(physical_capacity),
+        Some(min_notice_hours),
+        Some(cutoff_hours),
+    ) = (
+        number("duree"),
+        number("capacite_identite"),
+        number("capacite_physique"),
+        number("prevenance"),
+        number("delai"),
+    )
+    else {
+        return Err(back(&page, "calendrier-nombres", &[]));
+    };
+    let calendar = Calendar {
+        slot_minutes,
+        identity_capacity,
+        physical_capacity,
+        min_notice_hours,
+        cutoff_hours,
+        requires_validation: field("validation") == "oui",
+        open_on_public_holidays: field("feries") == "oui",
+        openings,
+    };
+    match accounts
+        .store
+        .change_calendar(&post, &calendar, &caller, Utc::now())
+        .await?
+    {
+        Ok(()) => done(&page, "calendrier-enregistre"),
+        Err(refusal) => Err(back(&page, refusal_code(&refusal), &[])),
+    }
+}
+
+/// `POST /postes/{code}/fermetures`.
+pub async fn close(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Path(code): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Outcome {
+    let (post, _) = headed_post(&accounts, &caller, &code).await?;
+    let page = page(&post);
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let day = |name: &str| NaiveDate::parse_from_str(field(name).trim(), "%Y-%m-%d").ok();
+    let (Some(starts_on), Some(ends_on)) = (day("du"), day("au")) else {
+        return Err(back(&page, "fermeture-dates", &[]));
+    };
+    if ends_on < starts_on {
+        return Err(back(&page, "fermeture-dates", &[]));
+    }
+    let reason = field("motif").trim();
+    if !(3..=200).contains(&reason.chars().count()) {
+        return Err(back(&page, "fermeture-motif", &[]));
+    }
+    match accounts
+        .store
+        .close_post(&post, starts_on, ends_on, reason, &caller, Utc::now())
+        .await?
+    {
+        Ok(_) => done(&page, "fermeture-enregistree"),
+        Err(refusal) => Err(back(
+            &page,
+            if matches!(refusal, CalendarRefusal::PeriodTaken { .. }) {
+                "fermeture-occupee"
+            } else {
+                refusal_code(&refusal)
+            },
+            &[],
+        )),
+    }
+}
