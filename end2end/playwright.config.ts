@@ -24,7 +24,7 @@ import { defineConfig } from "@playwright/test";
  * `oidc-provider`) is started on port 3101, and the server is configured to offer it.
  */
 
-const PORT = 3100;
+export const PORT = 3100;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const OIDC_PORT = 3101;
 const OIDC_ISSUER = `http://127.0.0.1:${OIDC_PORT}`;

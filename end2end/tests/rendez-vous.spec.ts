@@ -18,7 +18,7 @@ import {
   test,
   waitUntilInteractive,
 } from "./helpers";
-import { LIVE_PORT } from "../playwright.config";
+import { LIVE_PORT, PORT } from "../playwright.config";
 
 const PARTNER_KEY = "cle-e2e-partenaire";
 const BASE_URL = `http://127.0.0.1:${LIVE_PORT}`;
@@ -102,6 +102,14 @@ test.describe("rendez-vous", () => {
   test("un opérateur réserve, un agent valide et l'opérateur le voit ; à l'arrivée, sur téléphone, la présence est enregistrée", async ({ page, browser, consoleGuard }) => {
     const siret = await siretOf(page);
     const dossier = await selectedDossier(page.request, siret);
+    // The agent's planning is open before the booking: the request appears on it by itself.
+    const agent = await anotherPerson(browser, ACCOUNTS.agentSivep);
+    await open(agent, `/planning?poste=${post()}&semaine=1`);
+    await expect(agent.getByRole("heading", { level: 1 })).toHaveText("Planning des rendez-vous");
+    if (hasJavaScript()) {
+      await expect(agent.getByRole("status").filter({ hasText: "Mises à jour en direct" })).toBeVisible();
+      await mark(agent);
+    }
     await open(page, `/dossiers/${dossier.id}`);
     const section = page.locator("#rendez-vous");
     await expect(section).toContainText("Aucun rendez-vous pour ce dossier.");
@@ -121,11 +129,9 @@ test.describe("rendez-vous", () => {
       await mark(page);
     }
 
-    // The agent validates from the post's planning.
-    const agent = await anotherPerson(browser, ACCOUNTS.agentSivep);
-    await open(agent, `/planning?poste=${post()}&semaine=1`);
+    // The request shows on the agent's open planning, who validates it.
     const row = agent.getByRole("row").filter({ hasText: dossier.reference });
-    await expect(row).toContainText("Demandé");
+    await expectShown(agent, () => expect(row).toContainText("Demandé", { timeout: 10_000 }));
     await row.getByRole("button", { name: `Valider le rendez-vous ${dossier.reference}` }).click();
     await agent.waitForURL(/message=rendez-vous-confirme/);
     await expect(agent.getByRole("row").filter({ hasText: dossier.reference })).toContainText("Confirmé");
@@ -180,5 +186,32 @@ test.describe("rendez-vous", () => {
 
     await expectShown(other, () => expect(lastPlace).toHaveCount(0, { timeout: 10_000 }));
     await expect(other.getByRole("button", { name: new RegExp(`^Réserver le ${day} à ${time} `) })).toHaveCount(0);
+  });
+});
+
+test.describe("sur les données de démonstration", () => {
+  // The main instance, with the demo as a newcomer sees it.
+  test.use({ account: ACCOUNTS.operateur, baseURL: `http://127.0.0.1:${PORT}` });
+
+  test("l'opérateur de démonstration prend rendez-vous pour un dossier de démonstration sélectionné pour un contrôle physique", async ({ page }) => {
+    await open(page, "/dossiers?etape=physical_check");
+    // One dossier per project, so that both can book.
+    const link = page.getByRole("table", { name: "Liste des dossiers" }).getByRole("rowheader").getByRole("link").nth(hasJavaScript() ? 0 : 1);
+    const reference = (await link.textContent())!.trim();
+    await link.click();
+    await page.waitForURL(/\/dossiers\/\d+$/);
+    await waitUntilInteractive(page);
+    await page.locator("#rendez-vous").getByRole("link", { name: "Prendre rendez-vous — contrôle physique" }).click();
+    await page.waitForURL(/\/rendez-vous\?controle=physical/);
+    await waitUntilInteractive(page);
+    await firstSlot(page).click();
+    await page.waitForURL(/message=rendez-vous-demande/);
+    await waitUntilInteractive(page);
+    await expect(page.locator("#rendez-vous")).toContainText(reference);
+    await expect(page.locator("#rendez-vous .fr-badge").first()).toHaveText(/Demandé|Confirmé/);
+    const pdf = await page.request.get(
+      (await page.getByRole("link", { name: /Télécharger la convocation/ }).first().getAttribute("href"))!,
+    );
+    expect(pdf.headers()["content-type"]).toBe("application/pdf");
   });
 });

@@ -56,6 +56,9 @@ pub struct Planning {
     pub days: u32,
     pub appointments: Vec<Appointment>,
     pub counts: PlanningCounts,
+    /// The server's clock when it was read (the browser's WASM has none to trust): slots begun
+    /// before it may be marked absent.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 /// What the planning counts (for the dashboards to come).
@@ -341,6 +344,7 @@ pub async fn load_planning(
         days,
         appointments,
         counts,
+        now: chrono::Utc::now(),
     })
 }
 

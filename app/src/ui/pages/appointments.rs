@@ -453,6 +453,7 @@ fn PlanningView(planning: Planning) -> impl IntoView {
         if week { "&semaine=1" } else { "" }
     );
     let counts = planning.counts.clone();
+    let now = planning.now;
     let empty = planning.appointments.is_empty();
     view! {
         <form method="get" action="/planning" class="sesame-filters sesame-no-print" aria-label="Choisir le planning">
@@ -507,7 +508,7 @@ fn PlanningView(planning: Planning) -> impl IntoView {
                     {planning
                         .appointments
                         .into_iter()
-                        .map(|appointment| view! { <PlanningRow appointment back=back.clone() /> })
+                        .map(|appointment| view! { <PlanningRow appointment back=back.clone() now /> })
                         .collect_view()}
                 </tbody>
             </DataTable>
@@ -516,10 +517,14 @@ fn PlanningView(planning: Planning) -> impl IntoView {
 }
 
 #[component]
-fn PlanningRow(appointment: Appointment, back: String) -> impl IntoView {
+fn PlanningRow(
+    appointment: Appointment,
+    back: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> impl IntoView {
     let id = appointment.id;
     let action = move |name: &str| format!("/rendez-vous/{id}/{name}");
-    let started = appointment.starts_at <= chrono::Utc::now();
+    let started = appointment.starts_at <= now;
     let state = appointment.state;
     let reason_id = format!("motif-refus-{id}");
     view! {
