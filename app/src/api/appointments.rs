@@ -77,6 +77,26 @@ fn refusal_status(status: axum::http::StatusCode) {
     }
 }
 
+/// The store and a dossier, once the caller may use `entry` at all (before anything is read);
+/// the dossier itself is for the caller to check.
+#[cfg(feature = "ssr")]
+async fn signed_in_dossier(
+    caller: &crate::state::Caller,
+    entry: crate::domain::access::EntryPoint,
+    dossier_id: i64,
+) -> Result<(crate::store::Store, crate::domain::dossier::Dossier), ServerFnError> {
+    crate::state::authorize(caller, entry, crate::domain::access::Target::Nothing)?;
+    let store = crate::state::store()?;
+    match store
+        .dossier(dossier_id)
+        .await
+        .map_err(crate::state::internal)?
+    {
+        Some(dossier) => Ok((store, dossier)),
+        None => Err(ServerFnError::new("Ce dossier n'existe pas.")),
+    }
+}
+
 /// The dossier's appointments (for whoever may read the dossier).
 #[server(endpoint = "rendez-vous-du-dossier")]
 pub async fn load_dossier_appointments(
@@ -86,15 +106,7 @@ pub async fn load_dossier_appointments(
     use crate::domain::appointment::selected_for;
     use crate::store::AppointmentFilter;
     let caller = crate::state::caller();
-    crate::state::authorize(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
-    let store = crate::state::store()?;
-    let Some(dossier) = store
-        .dossier(dossier_id)
-        .await
-        .map_err(crate::state::internal)?
-    else {
-        return Err(ServerFnError::new("Ce dossier n'existe pas."));
-    };
+    let (store, dossier) = signed_in_dossier(&caller, EntryPoint::ListDossiers, dossier_id).await?;
     let target = Target::Dossier {
         site: &dossier.summary.site,
         company_id: dossier.summary.company_id,
@@ -137,15 +149,8 @@ pub async fn load_availability(
     use crate::domain::access::{EntryPoint, Target};
     use crate::domain::appointment::{paris_day, paris_instant, public_holiday};
     let caller = crate::state::caller();
-    crate::state::authorize(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
-    let store = crate::state::store()?;
-    let Some(dossier) = store
-        .dossier(dossier_id)
-        .await
-        .map_err(crate::state::internal)?
-    else {
-        return Err(ServerFnError::new("Ce dossier n'existe pas."));
-    };
+    let (store, dossier) =
+        signed_in_dossier(&caller, EntryPoint::MyAppointments, dossier_id).await?;
     crate::state::authorize(
         &caller,
         EntryPoint::BookAppointment,

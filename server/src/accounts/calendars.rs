@@ -69,6 +69,11 @@ async fn headed_post<'a>(
     Ok((post, viewer))
 }
 
+/// A field of a posted form, empty when absent.
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or_default()
+}
+
 fn refusal_code(refusal: &CalendarRefusal) -> &'static str {
     match refusal {
         CalendarRefusal::Invalid(_) => "calendrier-invalide",
@@ -86,7 +91,7 @@ pub async fn save(
 ) -> Outcome {
     let (post, _) = headed_post(&accounts, &caller, &code).await?;
     let page = page(&post);
-    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let field = |name: &str| field(&form, name);
     let number = |name: &str| field(name).trim().parse::<u32>().ok();
     let mut openings = Vec::new();
     for weekday in 1..=7u8 {
@@ -140,7 +145,7 @@ pub async fn close(
 ) -> Outcome {
     let (post, _) = headed_post(&accounts, &caller, &code).await?;
     let page = page(&post);
-    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let field = |name: &str| field(&form, name);
     let day = |name: &str| NaiveDate::parse_from_str(field(name).trim(), "%Y-%m-%d").ok();
     let (Some(starts_on), Some(ends_on)) = (day("du"), day("au")) else {
         return Err(back(&page, "fermeture-dates", &[]));
