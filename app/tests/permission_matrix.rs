@@ -42,6 +42,11 @@ fn people() -> Vec<(&'static str, Option<Viewer>)> {
             Role::AgentDgddi | Role::AgentSivep | Role::ChefService => vec![own_site()],
             _ => vec![],
         },
+        // Agents set calendars only when a head allows it (see the integration tests).
+        calendar_sites: match role {
+            Role::ChefService => vec![own_site()],
+            _ => vec![],
+        },
         cgu_accepted,
     };
     vec![

@@ -213,5 +213,11 @@ test.describe("sur les données de démonstration", () => {
       (await page.getByRole("link", { name: /Télécharger la convocation/ }).first().getAttribute("href"))!,
     );
     expect(pdf.headers()["content-type"]).toBe("application/pdf");
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
+    const ics = await page.request.get(
+      (await page.getByRole("link", { name: /Ajouter à mon agenda/ }).first().getAttribute("href"))!,
+    );
+    expect(ics.headers()["content-type"]).toBe("text/calendar; charset=utf-8");
+    expect(await ics.text()).toContain("BEGIN:VEVENT");
   });
 });

@@ -337,6 +337,7 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
             for (site, ..) in &posts_by_site {
                 tx.insert_habilitation(
                     &NewHabilitation {
+                        manages_calendars: false,
                         user_id,
                         site: site.clone(),
                         administration,

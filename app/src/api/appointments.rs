@@ -466,7 +466,7 @@ pub async fn load_calendar_desk(post: Option<PostCode>) -> Result<CalendarDesk, 
         .await
         .map_err(crate::state::internal)?
         .into_iter()
-        .filter(|p| viewer.sites.contains(&p.site))
+        .filter(|p| viewer.calendar_sites.contains(&p.site))
         .collect();
     let post = post
         .filter(|code| posts.iter().any(|p| &p.code == code))

@@ -28,6 +28,9 @@ pub struct Viewer {
     /// Agents: sites of a habilitation valid today for their administration. Heads of service:
     /// sites of the posts they head.
     pub sites: Vec<Locode>,
+    /// The sites whose posts' calendars they set: a head of service's sites, and for an agent
+    /// those of a habilitation valid today that allows it.
+    pub calendar_sites: Vec<Locode>,
     /// Whether the current version of the terms of use has been accepted.
     pub cgu_accepted: bool,
 }
@@ -292,7 +295,10 @@ pub fn authorize(
                 && company_id == viewer.company_id
         }
         (EntryPoint::ManageCalendars, Target::Nothing) => {
-            viewer.role == Role::ChefService && !viewer.sites.is_empty()
+            matches!(
+                viewer.role,
+                Role::ChefService | Role::AgentDgddi | Role::AgentSivep
+            ) && !viewer.calendar_sites.is_empty()
         }
         (EntryPoint::Planning, Target::Nothing) => {
             matches!(

@@ -126,6 +126,8 @@ const HABILITATION_QUERY: &str =
 /// A habilitation to grant.
 pub struct NewHabilitation {
     pub user_id: i64,
+    /// Whether the agent may also set the calendars of the site's posts.
+    pub manages_calendars: bool,
     pub site: Locode,
     pub administration: Administration,
     pub starts_on: NaiveDate,
@@ -151,6 +153,27 @@ impl Store {
     ) -> Result<Option<Viewer>, StoreError> {
         let Some(user) = self.user(user_id).await? else {
             return Ok(None);
+        };
+        let calendar_codes: Vec<String> = match user.role {
+            Role::AgentDgddi | Role::AgentSivep => {
+                let administration = user.role.administration().map(Administration::code);
+                on_pool!(self, pool => {
+                    sqlx::query_scalar(
+                        "SELECT DISTINCT site_code FROM habilitation
+                         WHERE user_id = $1 AND administration = $2 AND withdrawn_at IS NULL
+                           AND manages_calendars
+                           AND starts_on <= $3 AND (ends_on IS NULL OR ends_on >= $3)
+                         ORDER BY site_code",
+                    )
+                    .bind(user_id)
+                    .bind(administration)
+                    .bind(today)
+                    .fetch_all(pool)
+                    .await
+                })?
+            }
+            Role::ChefService => self.headed_site_codes(user_id).await?,
+            _ => Vec::new(),
         };
         let site_codes: Vec<String> = match user.role {
             Role::AgentDgddi | Role::AgentSivep => {
@@ -188,6 +211,7 @@ impl Store {
             company_admin: user.company_admin,
             administration: user.administration,
             sites: parse_sites(site_codes)?,
+            calendar_sites: parse_sites(calendar_codes)?,
             cgu_accepted: accepted > 0,
         }))
     }
@@ -762,8 +786,8 @@ impl Tx {
     ) -> Result<i64, StoreError> {
         let id = on_tx!(self, conn => {
             sqlx::query_scalar(
-                "INSERT INTO habilitation (user_id, site_code, administration, starts_on, ends_on, granted_by, granted_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO habilitation (user_id, site_code, administration, starts_on, ends_on, granted_by, granted_at, manages_calendars)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(habilitation.user_id)
             .bind(habilitation.site.as_str())
@@ -772,6 +796,7 @@ impl Tx {
             .bind(habilitation.ends_on)
             .bind(habilitation.granted_by)
             .bind(now)
+            .bind(habilitation.manages_calendars)
             .fetch_one(conn)
             .await
         })?;

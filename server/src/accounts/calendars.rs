@@ -63,7 +63,7 @@ async fn headed_post<'a>(
         .into_iter()
         .find(|known| known.code == post)
         .ok_or_else(forbidden)?;
-    if !viewer.on_site(&known.site) {
+    if !viewer.calendar_sites.contains(&known.site) {
         return Err(forbidden());
     }
     Ok((post, viewer))

@@ -31,6 +31,8 @@ pub struct GrantForm {
     debut: String,
     #[serde(default)]
     fin: String,
+    #[serde(default)]
+    calendriers: String,
 }
 
 pub async fn grant(
@@ -87,6 +89,7 @@ pub async fn grant(
     let id = tx
         .insert_habilitation(
             &NewHabilitation {
+                manages_calendars: form.calendriers == "oui",
                 user_id: agent.id,
                 site: site.clone(),
                 administration,

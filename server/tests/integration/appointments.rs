@@ -735,6 +735,23 @@ async fn through_the_forms(backend: Backend) {
         reqwest::StatusCode::NOT_FOUND
     );
 
+    // At the gate: a forged code is refused in words, a real one found.
+    let (_, gate) = agent.page("/controle-arrivee?jeton=0123456789abcdef").await;
+    assert!(
+        gate.contains("Ce code ne correspond à aucune convocation"),
+        "{gate}"
+    );
+    let token = server
+        .store
+        .checkin_token(appointment.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, gate) = agent
+        .page(&format!("/controle-arrivee?jeton={token}"))
+        .await;
+    assert!(gate.contains(&appointment.dossier_headline), "{gate}");
+
     // A refusal needs its reason.
     let no_reason = agent
         .post(
@@ -915,6 +932,46 @@ async fn heads_set_the_calendars(backend: Backend) {
         )
         .await;
     assert_eq!(reversed.location, format!("{path}&erreur=fermeture-dates"));
+
+    // The head lets the agent set the site's calendars too, with a habilitation.
+    let agent_id = store.user_by_email(AGENT_SIVEP).await.unwrap().unwrap().id;
+    let agent_text = agent_id.to_string();
+    let today = text(paris_day(now));
+    let granted = head
+        .post(
+            "/habilitations",
+            &[
+                ("agent", agent_text.as_str()),
+                ("site", "FRLEH"),
+                ("debut", today.as_str()),
+                ("fin", ""),
+                ("calendriers", "oui"),
+            ],
+        )
+        .await;
+    assert!(
+        granted.location.contains("message=habilitation-accordee"),
+        "{}",
+        granted.location
+    );
+    let agent = Browser::new(&server);
+    agent.sign_in(AGENT_SIVEP, PASSWORD).await;
+    assert_eq!(agent.page(&path).await.0, 200);
+    let form = post_calendar("08:00-12:00, 13:30-17:30", "6");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        agent.post(&action, &pairs).await.location,
+        format!("{path}&message=calendrier-enregistre")
+    );
+    assert_eq!(
+        store
+            .calendar(&post())
+            .await
+            .unwrap()
+            .unwrap()
+            .physical_capacity,
+        6
+    );
     server.stop().await;
 }
 

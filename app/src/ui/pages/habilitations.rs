@@ -125,6 +125,13 @@ fn Desk(desk: HabilitationDesk) -> impl IntoView {
                     </label>
                     <input class="fr-input" type="date" id="habilitation-fin" name="fin" value=end />
                 </div>
+                <div class="fr-checkbox-group fr-mb-2w">
+                    <input type="checkbox" id="habilitation-calendriers" name="calendriers" value="oui" />
+                    <label class="fr-label" for="habilitation-calendriers">
+                        "Peut aussi régler les calendriers des postes du site"
+                        <span class="fr-hint-text">"Plages d'ouverture, places, délais et fermetures des rendez-vous"</span>
+                    </label>
+                </div>
                 <button class="fr-btn" type="submit">"Accorder l'habilitation"</button>
             </form>
         </section>
