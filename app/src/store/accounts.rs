@@ -154,33 +154,14 @@ impl Store {
         let Some(user) = self.user(user_id).await? else {
             return Ok(None);
         };
-        let calendar_codes: Vec<String> = match user.role {
+        // Agents: the sites of their habilitations valid today, and among them those whose posts'
+        // calendars they may set. Heads of service: the sites of the posts they head, for both.
+        let (site_codes, calendar_codes): (Vec<String>, Vec<String>) = match user.role {
             Role::AgentDgddi | Role::AgentSivep => {
                 let administration = user.role.administration().map(Administration::code);
-                on_pool!(self, pool => {
-                    sqlx::query_scalar(
-                        "SELECT DISTINCT site_code FROM habilitation
-                         WHERE user_id = $1 AND administration = $2 AND withdrawn_at IS NULL
-                           AND manages_calendars
-                           AND starts_on <= $3 AND (ends_on IS NULL OR ends_on >= $3)
-                         ORDER BY site_code",
-                    )
-                    .bind(user_id)
-                    .bind(administration)
-                    .bind(today)
-                    .fetch_all(pool)
-                    .await
-                })?
-            }
-            Role::ChefService => self.headed_site_codes(user_id).await?,
-            _ => Vec::new(),
-        };
-        let site_codes: Vec<String> = match user.role {
-            Role::AgentDgddi | Role::AgentSivep => {
-                let administration = user.role.administration().map(Administration::code);
-                on_pool!(self, pool => {
-                    sqlx::query_scalar(
-                        "SELECT DISTINCT site_code FROM habilitation
+                let rows: Vec<(String, bool)> = on_pool!(self, pool => {
+                    sqlx::query_as(
+                        "SELECT site_code, manages_calendars FROM habilitation
                          WHERE user_id = $1 AND administration = $2 AND withdrawn_at IS NULL
                            AND starts_on <= $3 AND (ends_on IS NULL OR ends_on >= $3)
                          ORDER BY site_code",
@@ -190,10 +171,21 @@ impl Store {
                     .bind(today)
                     .fetch_all(pool)
                     .await
-                })?
+                })?;
+                let mut sites: Vec<String> = rows.iter().map(|(site, _)| site.clone()).collect();
+                let mut calendars: Vec<String> = rows
+                    .into_iter()
+                    .filter_map(|(site, manages)| manages.then_some(site))
+                    .collect();
+                sites.dedup();
+                calendars.dedup();
+                (sites, calendars)
             }
-            Role::ChefService => self.headed_site_codes(user_id).await?,
-            _ => Vec::new(),
+            Role::ChefService => {
+                let sites = self.headed_site_codes(user_id).await?;
+                (sites.clone(), sites)
+            }
+            _ => (Vec::new(), Vec::new()),
         };
         let accepted: i64 = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM cgu_acceptance WHERE user_id = $1 AND version = $2")
