@@ -77,6 +77,26 @@ fn refusal_status(status: axum::http::StatusCode) {
     }
 }
 
+/// The posts of these sites, and the one asked for if it is among them (else the first).
+#[cfg(feature = "ssr")]
+async fn posts_of_sites(
+    store: &crate::store::Store,
+    sites: &[crate::domain::references::Locode],
+    asked: Option<PostCode>,
+) -> Result<(Vec<Post>, Option<PostCode>), ServerFnError> {
+    let posts: Vec<Post> = store
+        .posts()
+        .await
+        .map_err(crate::state::internal)?
+        .into_iter()
+        .filter(|p| sites.contains(&p.site))
+        .collect();
+    let chosen = asked
+        .filter(|code| posts.iter().any(|p| &p.code == code))
+        .or_else(|| posts.first().map(|p| p.code.clone()));
+    Ok((posts, chosen))
+}
+
 /// The store and a dossier, once the caller may use `entry` at all (before anything is read);
 /// the dossier itself is for the caller to check.
 #[cfg(feature = "ssr")]
@@ -224,14 +244,7 @@ pub async fn load_availability(
             DayAvailability { day, closed, slots }
         })
         .collect();
-    let post_name = store
-        .posts()
-        .await
-        .map_err(crate::state::internal)?
-        .into_iter()
-        .find(|p| p.code == post)
-        .map(|p| p.name)
-        .unwrap_or_default();
+    let post_name = dossier.post_name.clone().unwrap_or_default();
     Ok(Availability {
         dossier_id,
         dossier_headline: dossier.summary.references.headline(),
@@ -274,16 +287,7 @@ pub async fn load_planning(
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
     let store = crate::state::store()?;
-    let posts: Vec<Post> = store
-        .posts()
-        .await
-        .map_err(crate::state::internal)?
-        .into_iter()
-        .filter(|p| viewer.sites.contains(&p.site))
-        .collect();
-    let post = post
-        .filter(|code| posts.iter().any(|p| &p.code == code))
-        .or_else(|| posts.first().map(|p| p.code.clone()));
+    let (posts, post) = posts_of_sites(&store, &viewer.sites, post).await?;
     let first_day = from.unwrap_or_else(|| paris_day(chrono::Utc::now()));
     let days: u32 = if week { 7 } else { 1 };
     let mut appointments = Vec::new();
@@ -461,16 +465,7 @@ pub async fn load_calendar_desk(post: Option<PostCode>) -> Result<CalendarDesk, 
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::ManageCalendars, Target::Nothing)?;
     let store = crate::state::store()?;
-    let posts: Vec<Post> = store
-        .posts()
-        .await
-        .map_err(crate::state::internal)?
-        .into_iter()
-        .filter(|p| viewer.calendar_sites.contains(&p.site))
-        .collect();
-    let post = post
-        .filter(|code| posts.iter().any(|p| &p.code == code))
-        .or_else(|| posts.first().map(|p| p.code.clone()));
+    let (posts, post) = posts_of_sites(&store, &viewer.calendar_sites, post).await?;
     let (calendar, closures) = match &post {
         Some(post) => (
             store.calendar(post).await.map_err(crate::state::internal)?,

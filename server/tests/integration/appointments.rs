@@ -593,6 +593,10 @@ async fn through_the_forms(backend: Backend) {
             || page.contains("créneau libre cette semaine"),
         "{page}"
     );
+    assert!(
+        page.contains("PCF du Havre — Terminal de France (FRLEH1)"),
+        "{page}"
+    );
     let booked = operator.post(&booking_page, &form).await;
     assert_eq!(
         booked.location,
