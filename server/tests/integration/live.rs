@@ -114,13 +114,14 @@ async fn session_of(server: &Running, email: &str) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
-/// A first event of a new consignment at Le Havre, for the company with this SIRET.
+/// A first event of a new consignment at Le Havre, just now, for the company with this SIRET.
 fn first_event(id: &str, container: &str, siret: &str) -> Value {
     json!({
         "id": id,
         "source": "port_community",
         "type": "arrived",
-        "occurred_at": "2026-11-26T06:00:00+01:00",
+        // A few minutes ago: the step under way is then not yet late (blocked).
+        "occurred_at": (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
         "site": "FRLEH",
         "references": { "container": container },
         "goods": { "category": "fruit_vegetables", "description": "Avocats" },
