@@ -91,6 +91,19 @@ async function expectShown(page: Page, change: () => Promise<void>) {
   }
 }
 
+/**
+ * Tomorrow in Paris. The tests book from then on: a slot of today could come within the post's
+ * notice (two hours) between the moment the page lists it and the click, and be refused.
+ */
+function tomorrow(): string {
+  return new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Paris" }).format(Date.now() + 86_400_000);
+}
+
+/** The booking page the browser shows, its week starting tomorrow. */
+async function fromTomorrow(page: Page) {
+  await open(page, `${page.url()}&semaine=${tomorrow()}`);
+}
+
 /** The first free slot's button on a booking page. */
 function firstSlot(page: Page) {
   return page.getByRole("button", { name: /^Réserver le / }).first();
@@ -117,7 +130,8 @@ test.describe("rendez-vous", () => {
     await page.waitForURL(/\/rendez-vous\?controle=physical/);
     await waitUntilInteractive(page);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Prendre rendez-vous");
-    await expect(page.locator("#creneaux-libres")).toContainText("libre");
+    await fromTomorrow(page);
+    await expect(page.locator("#creneaux-libres")).toHaveText(/^\d+ créneaux? libres? cette semaine$/);
     await expectNoSeriousAccessibilityViolation(page, "la prise de rendez-vous", consoleGuard);
     await firstSlot(page).click();
     await page.waitForURL(new RegExp(`/dossiers/${dossier.id}\\?message=rendez-vous-demande`));
@@ -162,7 +176,7 @@ test.describe("rendez-vous", () => {
     const otherDossier = await selectedDossier(other.request, await siretOf(other));
 
     // One of the slot's two places taken: one left.
-    await open(page, `/dossiers/${first.id}/rendez-vous?controle=physical`);
+    await open(page, `/dossiers/${first.id}/rendez-vous?controle=physical&semaine=${tomorrow()}`);
     const untouched = page.getByRole("button", { name: /\(2 places libres\)$/ }).first();
     const slotLabel = (await untouched.getAttribute("aria-label"))!;
     const time = slotLabel.match(/à (\d\d:\d\d)/)![1];
@@ -171,7 +185,7 @@ test.describe("rendez-vous", () => {
     await page.waitForURL(/message=rendez-vous-demande/);
 
     // The other company looks at the same slot, with its last place.
-    await open(other, `/dossiers/${otherDossier.id}/rendez-vous?controle=physical`);
+    await open(other, `/dossiers/${otherDossier.id}/rendez-vous?controle=physical&semaine=${tomorrow()}`);
     const lastPlace = other.getByRole("button", { name: `Réserver le ${day} à ${time} (1 place libre)` });
     await expect(lastPlace).toBeVisible();
     if (hasJavaScript()) {
@@ -180,7 +194,7 @@ test.describe("rendez-vous", () => {
     }
 
     // The first operator takes it.
-    await open(page, `/dossiers/${second.id}/rendez-vous?controle=physical`);
+    await open(page, `/dossiers/${second.id}/rendez-vous?controle=physical&semaine=${tomorrow()}`);
     await page.getByRole("button", { name: `Réserver le ${day} à ${time} (1 place libre)` }).click();
     await page.waitForURL(/message=rendez-vous-demande/);
 
@@ -204,6 +218,7 @@ test.describe("sur les données de démonstration", () => {
     await page.locator("#rendez-vous").getByRole("link", { name: "Prendre rendez-vous — contrôle physique" }).click();
     await page.waitForURL(/\/rendez-vous\?controle=physical/);
     await waitUntilInteractive(page);
+    await fromTomorrow(page);
     await firstSlot(page).click();
     await page.waitForURL(/message=rendez-vous-demande/);
     await waitUntilInteractive(page);
