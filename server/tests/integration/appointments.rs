@@ -591,7 +591,7 @@ async fn through_the_forms(backend: Backend) {
     assert_eq!(status, 200);
     // Some free slot this week ("Aucun créneau libre cette semaine" would say otherwise).
     assert!(
-        !page.contains("Aucun créneau libre")
+        !page.contains("Aucun créneau libre cette semaine")
             && (page.contains("créneaux libres cette semaine")
                 || page.contains("créneau libre cette semaine")),
         "{page}"
