@@ -7,10 +7,11 @@
 //! 2. Rendez-vous: simultaneous bookings through the form on a slot of three places; how many are
 //!    accepted (never more than three) and the latency, against one booking alone.
 //! 3. Fan-out: N subscribers on one instance; the delay for one event to reach all of them (p50,
-//!    p99) and the server's memory per subscriber.
+//!    p99), the server's memory and CPU per subscriber; against one subscriber, and against the
+//!    floor of this machine: the same clients on a bare stream server (see [`floor`]).
 //!
 //! The server under test is this very binary, started as a child process on a fresh database, so
-//! that its memory is its own.
+//! that its memory is its own; the floor is this binary too (`server bench-floor`).
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -112,6 +113,109 @@ fn cpu_ns(pid: u32) -> Option<u64> {
         total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
     }
     Some(total)
+}
+
+/// The floor of the fan-out on this machine: a stream server reduced to what no server can do
+/// without (one task and one socket per subscriber, a message encoded once and written to each
+/// socket in one system call), with no HTTP library, session, permission or database. `GET`
+/// opens a stream; `POST /diffuser` sends every stream one message of `bytes` bytes on the wire.
+/// Only for `server bench`, on the loopback interface.
+pub async fn floor(port: u16, bytes: usize) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| format!("port {port} indisponible : {e}"))?;
+    let (sender, _) = tokio::sync::broadcast::channel(16);
+    let message = floor_message(bytes);
+    loop {
+        let (socket, _) = listener.accept().await.map_err(|e| e.to_string())?;
+        let sender = sender.clone();
+        let message = message.clone();
+        tokio::spawn(async move {
+            let _ = floor_connection(socket, sender, message).await;
+        });
+    }
+}
+
+/// A dossier message as a chunk of a chunked response, `bytes` bytes in all.
+fn floor_message(bytes: usize) -> axum::body::Bytes {
+    let frame = |padding: usize| {
+        format!(
+            "event: dossier\ndata: {{\"n\":\"{}\"}}\n\n",
+            "x".repeat(padding)
+        )
+    };
+    let chunk = |padding: usize| {
+        let frame = frame(padding);
+        format!("{:x}\r\n{frame}\r\n", frame.len())
+    };
+    let padding = bytes.saturating_sub(chunk(0).len());
+    axum::body::Bytes::from(chunk(padding))
+}
+
+async fn floor_connection(
+    mut socket: tokio::net::TcpStream,
+    sender: tokio::sync::broadcast::Sender<axum::body::Bytes>,
+    message: axum::body::Bytes,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = [0u8; 2048];
+    let mut read = 0;
+    while !head[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+        let more = socket.read(&mut head[read..]).await?;
+        if more == 0 || read + more == head.len() {
+            return Ok(());
+        }
+        read += more;
+    }
+    if head.starts_with(b"POST /diffuser") {
+        let _ = sender.send(message);
+        return socket
+            .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+            .await;
+    }
+    let mut messages = sender.subscribe();
+    socket
+        .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-store\r\ntransfer-encoding: chunked\r\n\r\n")
+        .await?;
+    loop {
+        match messages.recv().await {
+            Ok(message) => socket.write_all(&message).await?,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(()),
+        }
+    }
+}
+
+/// The floor server, started as a child process like the platform.
+async fn start_floor(bytes: usize) -> Result<Server, String> {
+    let port = free_port()?;
+    let child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
+        .args([
+            "bench-floor",
+            "--port",
+            &port.to_string(),
+            "--octets",
+            &bytes.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("serveur plancher non démarré : {e}"))?;
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tokio::net::TcpStream::connect(address).await.is_err() {
+        if Instant::now() > deadline {
+            return Err("le serveur plancher n'a pas démarré".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(Server {
+        pid: child.id().ok_or("serveur plancher arrêté")?,
+        address,
+        cookie: String::new(),
+        kind: ServerKind::Floor { _child: child },
+    })
 }
 
 /// A supervisor's session cookie (sees every dossier).
@@ -469,6 +573,57 @@ async fn bare_subscriber(
     Ok(socket)
 }
 
+/// A stream server the fan-out is measured on.
+struct Server {
+    pid: u32,
+    address: std::net::SocketAddr,
+    /// What the subscribers present: a supervisor's session on the platform (who sees every
+    /// dossier), nothing on the floor.
+    cookie: String,
+    kind: ServerKind,
+}
+
+enum ServerKind {
+    /// The message is a partner event sent through the platform's interface.
+    Platform { url: String },
+    /// The message is asked of the floor with `POST /diffuser`; the child ends with it.
+    Floor { _child: Child },
+}
+
+impl Server {
+    async fn platform(instance: &Instance) -> Result<Server, String> {
+        Ok(Server {
+            pid: instance.child.id().ok_or("serveur arrêté")?,
+            address: instance
+                .url
+                .trim_start_matches("http://")
+                .parse()
+                .map_err(|e| format!("adresse du serveur : {e}"))?,
+            cookie: supervisor(&instance.url).await?,
+            kind: ServerKind::Platform {
+                url: instance.url.clone(),
+            },
+        })
+    }
+
+    /// Has one message sent to every subscriber.
+    async fn send(&self, serial: usize) -> Result<(), String> {
+        let client = reqwest::Client::new();
+        let request = match &self.kind {
+            ServerKind::Platform { url } => client
+                .post(format!("{url}/api/v1/events"))
+                .bearer_auth(KEY)
+                .json(&event(serial)),
+            ServerKind::Floor { .. } => client.post(format!("http://{}/diffuser", self.address)),
+        };
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("événement refusé : {}", response.status()));
+        }
+        Ok(())
+    }
+}
+
 /// What the delivery of one event to N subscribers measured.
 struct FanOut {
     p50_ms: f64,
@@ -476,18 +631,14 @@ struct FanOut {
     kib_per_subscriber: f64,
     /// The server's CPU time for the event, per subscriber.
     cpu_us_per_subscriber: f64,
+    /// What one subscriber read of the event, in bytes on the wire (chunk framing included).
+    bytes: usize,
 }
 
 /// Delivery to `count` subscribers of one event.
-async fn fan_out(instance: &Instance, count: usize, serial: usize) -> Result<FanOut, String> {
+async fn fan_out(server: &Server, count: usize, serial: usize) -> Result<FanOut, String> {
     use tokio::io::AsyncReadExt;
-    let cookie = supervisor(&instance.url).await?;
-    let address: std::net::SocketAddr = instance
-        .url
-        .trim_start_matches("http://")
-        .parse()
-        .map_err(|e| format!("adresse du serveur : {e}"))?;
-    let pid = instance.child.id().ok_or("serveur arrêté")?;
+    let (pid, address) = (server.pid, server.address);
     let before = resident_kib(pid).unwrap_or(0);
     // Set once, just before the event is sent; each subscriber reads it when the event reaches it.
     let sent_at: Arc<std::sync::OnceLock<Instant>> = Arc::new(std::sync::OnceLock::new());
@@ -498,7 +649,7 @@ async fn fan_out(instance: &Instance, count: usize, serial: usize) -> Result<Fan
         let sent_at = Arc::clone(&sent_at);
         let opening = Arc::clone(&opening);
         let ready = ready_tx.clone();
-        let cookie = cookie.clone();
+        let cookie = server.cookie.clone();
         tasks.push(tokio::spawn(async move {
             let permit = opening.acquire_owned().await.ok()?;
             let socket = bare_subscriber(address, &cookie).await;
@@ -522,7 +673,7 @@ async fn fan_out(instance: &Instance, count: usize, serial: usize) -> Result<Fan
                 let text = &buffer[..read];
                 if text.windows(14).any(|w| w == b"event: dossier") {
                     let at = sent_at.get()?;
-                    return Some(at.elapsed().as_secs_f64() * 1000.0);
+                    return Some((at.elapsed().as_secs_f64() * 1000.0, read));
                 }
             }
         }));
@@ -537,24 +688,16 @@ async fn fan_out(instance: &Instance, count: usize, serial: usize) -> Result<Fan
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after = resident_kib(pid).unwrap_or(0);
-    let client = reqwest::Client::new();
     let cpu_before = cpu_ns(pid).unwrap_or(0);
     let _ = sent_at.set(Instant::now());
-    let response = client
-        .post(format!("{}/api/v1/events", instance.url))
-        .bearer_auth(KEY)
-        .json(&event(serial))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !response.status().is_success() {
-        return Err(format!("événement refusé : {}", response.status()));
-    }
+    server.send(serial).await?;
     let mut sorted = Vec::with_capacity(count);
+    let mut bytes = 0;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     for task in tasks {
-        if let Ok(Ok(Some(latency))) = tokio::time::timeout_at(deadline, task).await {
+        if let Ok(Ok(Some((latency, read)))) = tokio::time::timeout_at(deadline, task).await {
             sorted.push(latency);
+            bytes = bytes.max(read);
         }
     }
     let cpu = cpu_ns(pid).unwrap_or(0).saturating_sub(cpu_before);
@@ -571,6 +714,7 @@ async fn fan_out(instance: &Instance, count: usize, serial: usize) -> Result<Fan
         p99_ms: percentile(&sorted, 99.0),
         kib_per_subscriber: per_subscriber,
         cpu_us_per_subscriber: cpu as f64 / 1000.0 / count as f64,
+        bytes,
     })
 }
 
@@ -656,27 +800,39 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     }
     println!();
     if let Some(instance) = fan_out_instance {
-        println!("Diffusion : un événement vers N abonnés d'une instance (SQLite)");
+        let platform = Server::platform(&instance).await?;
+        println!("Diffusion : un événement vers N abonnés d'une instance (SQLite), contre un abonné seul et contre le plancher de la machine (les mêmes clients sur un serveur de flux nu : une tâche et une connexion par abonné, sans HTTP, session ni droits)");
         println!();
-        println!("| abonnés | latence p50 (ms) | latence p99 (ms) | rapport p99 / p99 d'un abonné | mémoire par abonné (Kio) | CPU serveur par abonné (µs) |");
-        println!("|---:|---:|---:|---:|---:|---:|");
-        // The baseline: one subscriber, the cost of ingesting and relaying the event itself.
-        let baseline = fan_out(&instance, 1, settings.events + 9).await?;
+        println!("| abonnés | latence p50 (ms) | latence p99 (ms) | rapport p99 / p99 d'un abonné | p99 du plancher (ms) | rapport p99 / plancher | mémoire par abonné (Kio) | mémoire plancher (Kio) | CPU serveur par abonné (µs) | CPU plancher (µs) |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        // The baseline: one subscriber, the cost of ingesting and relaying the event itself; it
+        // also tells how many bytes a message takes on the wire, which the floor then sends.
+        let baseline = fan_out(&platform, 1, settings.events + 9).await?;
+        let floor = start_floor(baseline.bytes).await?;
         let mut counts = vec![1];
         counts.extend(settings.subscribers.iter().copied());
         for (index, count) in counts.into_iter().enumerate() {
-            let measured = if index == 0 {
-                fan_out(&instance, 1, settings.events + 8).await?
-            } else {
-                fan_out(&instance, count, settings.events + 10 + index).await?
+            let serial = settings.events + 10 + index;
+            let measured = fan_out(&platform, count, serial).await?;
+            let bare = fan_out(&floor, count, serial).await?;
+            let kib = |kib: f64| {
+                if count == 1 {
+                    "—".to_owned()
+                } else {
+                    format!("{kib:.1}")
+                }
             };
             println!(
-                "| {count} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+                "| {count} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} |",
                 measured.p50_ms,
                 measured.p99_ms,
                 measured.p99_ms / baseline.p99_ms,
-                measured.kib_per_subscriber,
-                measured.cpu_us_per_subscriber
+                bare.p99_ms,
+                measured.p99_ms / bare.p99_ms,
+                kib(measured.kib_per_subscriber),
+                kib(bare.kib_per_subscriber),
+                measured.cpu_us_per_subscriber,
+                bare.cpu_us_per_subscriber
             );
         }
     }

@@ -61,6 +61,15 @@ enum Command {
         #[arg(long, env = "TEST_DATABASE_URL")]
         postgres: Option<String>,
     },
+    /// Le plancher de la mesure de diffusion : un serveur de flux nu, lancé par `bench`.
+    #[command(name = "bench-floor", hide = true)]
+    BenchFloor {
+        #[arg(long)]
+        port: u16,
+        /// Taille d'un message sur le réseau.
+        #[arg(long = "octets")]
+        bytes: usize,
+    },
     /// Clés d'API des systèmes partenaires.
     #[command(name = "partner-key")]
     PartnerKey {
@@ -135,6 +144,7 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { anchors },
         } => verify_audit(config, anchors).await,
+        Command::BenchFloor { port, bytes } => server::bench::floor(port, bytes).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
         Command::Bench {
             events,
