@@ -253,3 +253,56 @@ async fn partner_keys_are_created_listed_and_revoked_from_the_command_line() {
     assert_eq!(submit().await.unwrap().status(), 401);
     server.stop().await;
 }
+
+/// `server bench` on a small scale: its three tables come out; the booking race gives three places
+/// and refuses every other attempt as "complet"; every subscriber, of the platform and of the
+/// floor server the bench starts, receives the event (the bench fails otherwise).
+#[test]
+fn the_bench_prints_its_tables() {
+    let output = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .args([
+            "bench",
+            "--events",
+            "20",
+            "--batch",
+            "10",
+            "--attempts",
+            "12",
+            "--subscribers",
+            "40",
+        ])
+        .output()
+        .expect("le banc démarre");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let row = |first: &str| -> Vec<String> {
+        printed
+            .lines()
+            .find(|line| line.starts_with(&format!("| {first} |")))
+            .unwrap_or_else(|| panic!("pas de ligne « {first} » :\n{printed}"))
+            .trim_matches('|')
+            .split('|')
+            .map(|cell| cell.trim().to_owned())
+            .collect()
+    };
+    let ingestion = row("SQLite");
+    assert!(ingestion[3].parse::<f64>().unwrap() > 0.0, "{printed}");
+    let race = printed
+        .lines()
+        .filter(|line| line.starts_with("| SQLite |"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("pas de ligne de réservations :\n{printed}"));
+    assert!(race.starts_with("| SQLite | 3 | 9 | 0 |"), "{race}");
+    let fan_out = row("40");
+    assert_eq!(fan_out.len(), 10, "{printed}");
+    for cell in &fan_out {
+        assert!(cell.parse::<f64>().is_ok(), "« {cell} » dans {fan_out:?}");
+    }
+    assert_eq!(row("1").len(), 10, "{printed}");
+}
