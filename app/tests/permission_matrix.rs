@@ -220,7 +220,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::Planning, &["LCDDAAADDD"]),
     (
         EntryPoint::DecideAppointment,
-        &["LCDDAAADDD", "LCDDDDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
+        &["LCDDDAADDD", "LCDDDDDDDD", "LCDDDAADDD", "LCDDDDDDDD"],
     ),
     (EntryPoint::CalendarFeed, &["AAAAAAAAAA"]),
     (EntryPoint::ManageCalendars, &["LCDDDDADDD"]),

@@ -56,6 +56,9 @@ pub struct Planning {
     pub days: u32,
     pub appointments: Vec<Appointment>,
     pub counts: PlanningCounts,
+    /// Whether the reader may decide on these appointments (the inspection's agents), or only
+    /// read them.
+    pub may_decide: bool,
     /// The server's clock when it was read (the browser's WASM has none to trust): slots begun
     /// before it may be marked absent.
     pub now: chrono::DateTime<chrono::Utc>,
@@ -89,7 +92,7 @@ async fn posts_of_sites(
         .await
         .map_err(crate::state::internal)?
         .into_iter()
-        .filter(|p| sites.contains(&p.site))
+        .filter(|p| sites.contains(&p.site) && crate::domain::appointment::takes_appointments(p))
         .collect();
     let chosen = asked
         .filter(|code| posts.iter().any(|p| &p.code == code))
@@ -346,6 +349,20 @@ pub async fn load_planning(
             .filter(|a| a.state == AppointmentState::Absent)
             .count() as u32;
     }
+    let may_decide = post
+        .as_ref()
+        .and_then(|code| posts.iter().find(|p| &p.code == code))
+        .is_some_and(|post| {
+            crate::domain::access::authorize(
+                Some(&viewer),
+                EntryPoint::DecideAppointment,
+                Target::Dossier {
+                    site: &post.site,
+                    company_id: None,
+                },
+            )
+            .is_ok()
+        });
     Ok(Planning {
         posts,
         post,
@@ -353,6 +370,7 @@ pub async fn load_planning(
         days,
         appointments,
         counts,
+        may_decide,
         now: chrono::Utc::now(),
     })
 }

@@ -8,6 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::appointment::INSPECTION;
 use super::directory::{Administration, Role};
 use super::references::Locode;
 
@@ -294,11 +295,11 @@ pub fn authorize(
                 && viewer.company_id.is_some()
                 && company_id == viewer.company_id
         }
+        // Appointments are for the inspection's checks: its people set the calendars and decide.
         (EntryPoint::ManageCalendars, Target::Nothing) => {
-            matches!(
-                viewer.role,
-                Role::ChefService | Role::AgentDgddi | Role::AgentSivep
-            ) && !viewer.calendar_sites.is_empty()
+            matches!(viewer.role, Role::ChefService | Role::AgentSivep)
+                && viewer.administration == Some(INSPECTION)
+                && !viewer.calendar_sites.is_empty()
         }
         (EntryPoint::Planning, Target::Nothing) => {
             matches!(
@@ -307,10 +308,9 @@ pub fn authorize(
             ) && !viewer.sites.is_empty()
         }
         (EntryPoint::DecideAppointment, Target::Dossier { site, company_id }) => {
-            matches!(
-                viewer.role,
-                Role::AgentDgddi | Role::AgentSivep | Role::ChefService
-            ) && dossier_scope(viewer).contains(site, company_id)
+            matches!(viewer.role, Role::AgentSivep | Role::ChefService)
+                && viewer.administration == Some(INSPECTION)
+                && dossier_scope(viewer).contains(site, company_id)
         }
         (EntryPoint::OwnHabilitations, Target::Nothing) => viewer.is_agent(),
         (EntryPoint::ManageHabilitations, Target::Nothing) => viewer.role == Role::ChefService,

@@ -8,8 +8,19 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use serde::{Deserialize, Serialize};
 
+use super::directory::{Administration, Post};
 use super::journey::{EventKind, StepKind, StepState};
 use super::references::{Locode, PostCode};
+
+/// The administration that carries out the checks appointments are for (identity and physical
+/// checks are the veterinary and phytosanitary inspection's, see `StepKind::actor`): its agents
+/// decide the appointments and set the calendars of the posts where it inspects.
+pub const INSPECTION: Administration = Administration::Dgal;
+
+/// Whether appointments are made at this post: the inspection works there.
+pub fn takes_appointments(post: &Post) -> bool {
+    post.administrations.contains(&INSPECTION)
+}
 
 /// The checks an appointment is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -478,6 +489,13 @@ pub fn before_cutoff(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_inspection_is_who_carries_out_the_checks() {
+        for check in CheckKind::ALL {
+            assert_eq!(check.step().actor(), Some(INSPECTION));
+        }
+    }
 
     fn time(text: &str) -> NaiveTime {
         NaiveTime::parse_from_str(text, "%H:%M").unwrap()

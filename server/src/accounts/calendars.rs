@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use app::domain::access::{EntryPoint, Refusal, Target, Viewer};
-use app::domain::appointment::{Calendar, Opening};
+use app::domain::appointment::{takes_appointments, Calendar, Opening};
 use app::domain::references::PostCode;
 use app::state::Caller;
 use app::store::CalendarRefusal;
@@ -63,7 +63,7 @@ async fn headed_post<'a>(
         .into_iter()
         .find(|known| known.code == post)
         .ok_or_else(forbidden)?;
-    if !viewer.calendar_sites.contains(&known.site) {
+    if !viewer.calendar_sites.contains(&known.site) || !takes_appointments(&known) {
         return Err(forbidden());
     }
     Ok((post, viewer))

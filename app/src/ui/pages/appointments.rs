@@ -454,6 +454,7 @@ fn PlanningView(planning: Planning) -> impl IntoView {
     );
     let counts = planning.counts.clone();
     let now = planning.now;
+    let may_decide = planning.may_decide;
     let empty = planning.appointments.is_empty();
     view! {
         <form method="get" action="/planning" class="sesame-filters sesame-no-print" aria-label="Choisir le planning">
@@ -501,14 +502,14 @@ fn PlanningView(planning: Planning) -> impl IntoView {
                         <th scope="col">"Dossier"</th>
                         <th scope="col">"Opérateur"</th>
                         <th scope="col">"État"</th>
-                        <th scope="col" class="sesame-no-print">"Actions"</th>
+                        {may_decide.then(|| view! { <th scope="col" class="sesame-no-print">"Actions"</th> })}
                     </tr>
                 </thead>
                 <tbody>
                     {planning
                         .appointments
                         .into_iter()
-                        .map(|appointment| view! { <PlanningRow appointment back=back.clone() now /> })
+                        .map(|appointment| view! { <PlanningRow appointment back=back.clone() now may_decide /> })
                         .collect_view()}
                 </tbody>
             </DataTable>
@@ -521,6 +522,8 @@ fn PlanningRow(
     appointment: Appointment,
     back: String,
     now: chrono::DateTime<chrono::Utc>,
+    /// Only the inspection's agents get the actions; the others read.
+    may_decide: bool,
 ) -> impl IntoView {
     let id = appointment.id;
     let action = move |name: &str| format!("/rendez-vous/{id}/{name}");
@@ -537,6 +540,7 @@ fn PlanningRow(
                 <AppointmentStateBadge state />
                 {appointment.reason.clone().map(|reason| view! { <span class="fr-text--xs">{format!("Motif : {reason}")}</span> })}
             </td>
+            {may_decide.then(|| view! {
             <td class="sesame-no-print">
                 {(state == AppointmentState::Demande).then(|| view! {
                     <form method="post" action=action("validation")>
@@ -575,6 +579,7 @@ fn PlanningRow(
                     </form>
                 }.into_any())}
             </td>
+            }.into_any())}
         </tr>
     }
 }
