@@ -433,11 +433,14 @@ impl Tx {
         }
     }
 
-    /// Moves an appointment to another state (and slot, and reason), only from the states given:
-    /// false when it was no longer in one of them.
+    /// Moves an appointment to another state (and slot, and reason), only from the states given
+    /// and only if it still holds `old_slot`: false when another change came first (the caller
+    /// then must not give back a place the other change already moved or gave back).
+    #[allow(clippy::too_many_arguments)]
     pub async fn change_appointment(
         &mut self,
         id: i64,
+        old_slot: i64,
         from: &[AppointmentState],
         to: AppointmentState,
         slot_id: Option<i64>,
@@ -454,7 +457,7 @@ impl Tx {
             "UPDATE appointment SET state = $2, slot_id = COALESCE($3, slot_id),
                  reason = COALESCE($4, reason), updated_at = $5,
                  checked_in_at = CASE WHEN $6 THEN $5 ELSE checked_in_at END
-             WHERE id = $1 AND state IN ({states})"
+             WHERE id = $1 AND slot_id = $7 AND state IN ({states})"
         );
         let done = on_tx!(self, conn => {
             sqlx::query(&sql)
@@ -464,6 +467,7 @@ impl Tx {
                 .bind(reason)
                 .bind(now)
                 .bind(checked_in)
+                .bind(old_slot)
                 .execute(conn)
                 .await
                 .map(|done| done.rows_affected())
@@ -678,6 +682,13 @@ impl Store {
             return Ok(Err(BookingRefusal::NotActive));
         }
         let active = [S::Demande, S::Confirme, S::Reporte];
+        // Read before the transaction takes its connection.
+        let closures = match change {
+            Change::Reschedule(_) | Change::Move(..) => {
+                self.closures(&appointment.post, paris_day(now)).await?
+            }
+            _ => Vec::new(),
+        };
         let mut tx = self.begin().await?;
         let Some(old_slot) = tx.appointment_slot(id).await? else {
             return Ok(Err(BookingRefusal::NotActive));
@@ -685,7 +696,6 @@ impl Store {
         // A new slot first: its place taken before the old one is given back.
         let new_slot = match change {
             Change::Reschedule(starts_at) | Change::Move(starts_at, _) => {
-                let closures = self.closures(&appointment.post, paris_day(now)).await?;
                 let ends_at = match check_slot(&calendar, &closures, *starts_at, now) {
                     Ok(ends_at) => ends_at,
                     // Agents may move into a slot closer than the operators' notice.
@@ -734,7 +744,7 @@ impl Store {
             Change::NoShow => (&active, S::Absent, None),
         };
         if !tx
-            .change_appointment(id, from, to, new_slot, reason, now)
+            .change_appointment(id, old_slot, from, to, new_slot, reason, now)
             .await?
         {
             return Ok(Err(BookingRefusal::NotActive));

@@ -561,6 +561,83 @@ async fn never_overbooked(backend: Backend) {
     server.stop().await;
 }
 
+/// An operator moving an appointment while an agent refuses it, at the same moment, round after
+/// round: whichever wins, every slot still counts exactly the appointments holding a place in it.
+/// (A place given back twice would let the slot be overbooked later.)
+async fn changes_at_once_keep_the_count(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let store = server.store.clone();
+    let (user, company, own, _) = operator(&server).await;
+    let mut calendar = store.calendar(&post()).await.unwrap().unwrap();
+    calendar.physical_capacity = 40;
+    let mut tx = store.begin().await.unwrap();
+    tx.save_calendar(&post(), &calendar, Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let rounds = 15;
+    let dossiers = selected_dossiers(&server, "SIM", 5_700_000, rounds + 1, true, &own).await;
+    let now = Utc::now();
+    let first = slot_ahead(&calendar, now);
+    let slots = calendar.slots_of_day(paris_day(first), &[]);
+    let (from, to) = (slots[0].0, slots[1].0);
+    // Someone else keeps a place in the first slot throughout.
+    store
+        .book(
+            &booking(dossiers[0], CheckKind::Physical, from, user, company),
+            &Caller::default(),
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    for dossier in dossiers[1..].iter().copied() {
+        let id = store
+            .book(
+                &booking(dossier, CheckKind::Physical, from, user, company),
+                &Caller::default(),
+                now,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let start = Arc::new(tokio::sync::Barrier::new(2));
+        let change = |change: Change| {
+            let store = store.clone();
+            let start = Arc::clone(&start);
+            tokio::spawn(async move {
+                start.wait().await;
+                store
+                    .change_appointment(id, &change, &Caller::default(), now)
+                    .await
+                    .unwrap()
+            })
+        };
+        let moving = change(Change::Reschedule(to));
+        let refusing = change(Change::Refuse("Certificat illisible".into()));
+        let (moved, refused) = (moving.await.unwrap(), refusing.await.unwrap());
+        assert!(moved.is_ok() || refused.is_ok(), "{moved:?} {refused:?}");
+    }
+    for slot in [from, to] {
+        let holding = store
+            .appointments(AppointmentFilter::Post {
+                post: &post(),
+                from: slot,
+                to: slot + Duration::minutes(1),
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| !matches!(a.state, AppointmentState::Annule | AppointmentState::Refuse))
+            .count() as u32;
+        assert_eq!(booked_in(&store, slot).await, holding, "créneau de {slot}");
+    }
+    assert!(booked_in(&store, from).await >= 1);
+    server.stop().await;
+}
+
 /// The same through the forms people post: an operator books for their dossier, the other company
 /// cannot, an agent of the site validates, and the operator's page shows it.
 async fn through_the_forms(backend: Backend) {
@@ -986,6 +1063,7 @@ crate::helpers::on_both_stores!(
     booking_rules,
     the_clocks_change,
     never_overbooked,
+    changes_at_once_keep_the_count,
     through_the_forms,
     heads_set_the_calendars
 );
