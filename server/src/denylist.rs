@@ -306,7 +306,7 @@ pub async fn refuse_listed(
     next: Next,
 ) -> Response {
     if denylist.contains(client) {
-        tracing::warn!(%client, uri = %request.uri(), "accès refusé : réseau d'anonymisation");
+        tracing::warn!(%client, uri = %crate::perimeter::loggable(request.uri()), "accès refusé : réseau d'anonymisation");
         return (
             StatusCode::FORBIDDEN,
             [

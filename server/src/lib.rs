@@ -155,7 +155,7 @@ pub fn router(
                         .get(&REQUEST_ID)
                         .and_then(|value| value.to_str().ok())
                         .unwrap_or_default();
-                    tracing::info_span!("requête", method = %request.method(), uri = %request.uri(), request_id = %id)
+                    tracing::info_span!("requête", method = %request.method(), uri = %perimeter::loggable(request.uri()), request_id = %id)
                 }).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )

@@ -147,6 +147,32 @@ pub async fn security_headers(
     response
 }
 
+/// Query parameters that carry a secret: single-use links (password, address), the convocation's
+/// check-in code, the identity provider's answer.
+const SECRET_PARAMETERS: [&str; 3] = ["jeton", "code", "state"];
+
+/// An address as the logs may keep it: secrets replaced by "…" (the calendar address's token,
+/// the values of [`SECRET_PARAMETERS`]), so that reading the logs gives no way in.
+pub fn loggable(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    let mut shown = match path.strip_prefix("/calendrier/") {
+        Some(_) => "/calendrier/…".to_owned(),
+        None => path.to_owned(),
+    };
+    if let Some(query) = uri.query() {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if SECRET_PARAMETERS.contains(&name) => format!("{name}=…"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&pairs.join("&"));
+    }
+    shown
+}
+
 /// Refuses a state-changing request that a browser sent on behalf of another site. SameSite
 /// cookies already stop most of them; this check does not depend on the cookie settings.
 pub async fn same_origin_writes(request: Request, next: Next) -> Response {
@@ -159,7 +185,7 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
     } else {
         tracing::warn!(
             method = %request.method(),
-            uri = %request.uri(),
+            uri = %loggable(request.uri()),
             origin = ?request.headers().get(header::ORIGIN),
             "requête intersites refusée"
         );
@@ -211,6 +237,24 @@ fn comes_from_this_site(headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_logs_keep_no_secret_of_an_address() {
+        let shown = |uri: &str| loggable(&uri.parse().unwrap());
+        assert_eq!(
+            shown("/calendrier/3f9a0c7d2b.ics"),
+            "/calendrier/…"
+        );
+        assert_eq!(
+            shown("/mot-de-passe/nouveau?jeton=abc123&message=x"),
+            "/mot-de-passe/nouveau?jeton=…&message=x"
+        );
+        assert_eq!(
+            shown("/connexion/oidc/agentconnect/retour?code=s3cr3t&state=xyz"),
+            "/connexion/oidc/agentconnect/retour?code=…&state=…"
+        );
+        assert_eq!(shown("/dossiers?site=FRLEH&page=2"), "/dossiers?site=FRLEH&page=2");
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

@@ -114,7 +114,7 @@ pub async fn limit_submissions(
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-            tracing::warn!(%client, uri = %request.uri(), seconds, "trop de soumissions : requête refusée");
+            tracing::warn!(%client, uri = %crate::perimeter::loggable(request.uri()), seconds, "trop de soumissions : requête refusée");
             let mut response = refusal(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
