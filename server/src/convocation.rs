@@ -94,12 +94,22 @@ pub fn pdf(appointment: &Appointment, token: &str, base_url: &str) -> Result<Vec
     }))
 }
 
-/// Text escaped for an iCalendar value (RFC 5545, 3.3.11).
+/// Text escaped for an iCalendar value (RFC 5545, 3.3.11): a line break in any form becomes
+/// `\n` and other control characters go, so that a reason typed by someone cannot add lines (and
+/// properties) to the calendar.
 fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.replace("\r\n", "\n").chars() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            ';' => escaped.push_str("\\;"),
+            ',' => escaped.push_str("\\,"),
+            '\n' | '\r' => escaped.push_str("\\n"),
+            c if c.is_control() => {}
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// A content line folded at 75 octets, never inside a character, ended by CRLF.
@@ -198,5 +208,9 @@ mod tests {
             format!("DESCRIPTION:{}\r\n", "é".repeat(60))
         );
         assert_eq!(escape("a;b,c\\d\ne"), "a\\;b\\,c\\\\d\\ne");
+        assert_eq!(
+            escape("Quai 3\r\nATTENDEE:x\rDTSTART:y\u{7}"),
+            "Quai 3\\nATTENDEE:x\\nDTSTART:y"
+        );
     }
 }

@@ -46,15 +46,6 @@ fn parse_start(text: &str) -> Option<DateTime<Utc>> {
         })
 }
 
-/// Where to go back to: a path of this site only.
-fn return_path(asked: &str, fallback: String) -> String {
-    if asked.starts_with('/') && !asked.starts_with("//") && !asked.contains('\\') {
-        asked.to_owned()
-    } else {
-        fallback
-    }
-}
-
 #[derive(Deserialize)]
 pub struct BookForm {
     #[serde(default)]
@@ -152,7 +143,8 @@ pub async fn change(
     } else {
         format!("/planning?poste={}", appointment.post)
     };
-    let page = return_path(&form.retour, fallback);
+    // Where to go back to: a path of this site only.
+    let page = crate::sessions::safe_return(&form.retour).unwrap_or(fallback);
     let reason = form.motif.trim();
     let needs_reason = matches!(action.as_str(), "refus" | "report");
     if needs_reason && !(3..=500).contains(&reason.chars().count()) {
