@@ -439,16 +439,17 @@ pub async fn create_key(
     Ok((id, key))
 }
 
-/// Revokes a key: at once, every request with it is refused.
+/// Revokes a key: at once, every request with it is refused. The revocation and its audit entry
+/// are written together, or neither is.
 pub async fn revoke_key(store: &Store, id: i64, actor: &Actor<'_>) -> Result<bool, String> {
     let now = Utc::now();
-    let revoked = store
+    let mut tx = store.begin().await.map_err(|e| e.to_string())?;
+    let revoked = tx
         .revoke_partner_key(id, now)
         .await
         .map_err(|e| e.to_string())?;
     if revoked {
-        store
-            .audit(
+        tx.audit(
                 &app::store::AuditEvent {
                     actor_id: actor.id,
                     actor: actor.name,
@@ -462,5 +463,6 @@ pub async fn revoke_key(store: &Store, id: i64, actor: &Actor<'_>) -> Result<boo
             .await
             .map_err(|e| e.to_string())?;
     }
+    tx.commit().await.map_err(|e| e.to_string())?;
     Ok(revoked)
 }

@@ -365,18 +365,20 @@ impl Store {
             .await
         })?)
     }
+}
 
+impl Tx {
     /// Revokes a key; says whether it was active.
     pub async fn revoke_partner_key(
-        &self,
+        &mut self,
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = on_pool!(self, pool => {
+        let done = on_tx!(self, conn => {
             sqlx::query("UPDATE partner_key SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
                 .bind(id)
                 .bind(now)
-                .execute(pool)
+                .execute(conn)
                 .await
                 .map(|done| done.rows_affected())
         })?;
