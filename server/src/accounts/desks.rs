@@ -100,11 +100,8 @@ pub async fn create_key(
     Form(form): Form<KeyForm>,
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::ManagePartnerKeys, Target::Nothing)?;
-    let sites = if form.sites.trim().is_empty() {
-        "*"
-    } else {
-        form.sites.as_str()
-    };
+    // Every site only when asked for with "*": an empty field is a mistake, not a wish.
+    let sites = form.sites.trim();
     let refill = [
         ("nom", form.nom.as_str()),
         ("sources", form.sources.as_str()),
@@ -116,7 +113,7 @@ pub async fn create_key(
     if parse_scope(&form.sources, "*").is_err() {
         return Err(back(KEYS, "cle-source", &refill));
     }
-    if parse_scope("*", sites).is_err() {
+    if sites.is_empty() || parse_scope("*", sites).is_err() {
         return Err(back(KEYS, "cle-sites", &refill));
     }
     let actor = Actor {

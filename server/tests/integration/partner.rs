@@ -448,6 +448,10 @@ async fn administrators_manage_partner_keys(backend: Backend) {
             ],
             "cle-sites",
         ),
+        (
+            [("nom", "Guichet"), ("sources", "*"), ("sites", " ")],
+            "cle-sites",
+        ),
     ] {
         let answer = admin.post(path, &form).await;
         assert!(
