@@ -450,18 +450,18 @@ pub async fn revoke_key(store: &Store, id: i64, actor: &Actor<'_>) -> Result<boo
         .map_err(|e| e.to_string())?;
     if revoked {
         tx.audit(
-                &app::store::AuditEvent {
-                    actor_id: actor.id,
-                    actor: actor.name,
-                    action: "cle_partenaire_revoquee",
-                    object: &format!("cle_partenaire:{id}"),
-                    address: actor.address,
-                    detail: "",
-                },
-                now,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            &app::store::AuditEvent {
+                actor_id: actor.id,
+                actor: actor.name,
+                action: "cle_partenaire_revoquee",
+                object: &format!("cle_partenaire:{id}"),
+                address: actor.address,
+                detail: "",
+            },
+            now,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
     }
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(revoked)

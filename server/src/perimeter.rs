@@ -241,10 +241,7 @@ mod tests {
     #[test]
     fn the_logs_keep_no_secret_of_an_address() {
         let shown = |uri: &str| loggable(&uri.parse().unwrap());
-        assert_eq!(
-            shown("/calendrier/3f9a0c7d2b.ics"),
-            "/calendrier/…"
-        );
+        assert_eq!(shown("/calendrier/3f9a0c7d2b.ics"), "/calendrier/…");
         assert_eq!(
             shown("/mot-de-passe/nouveau?jeton=abc123&message=x"),
             "/mot-de-passe/nouveau?jeton=…&message=x"
@@ -253,7 +250,10 @@ mod tests {
             shown("/connexion/oidc/agentconnect/retour?code=s3cr3t&state=xyz"),
             "/connexion/oidc/agentconnect/retour?code=…&state=…"
         );
-        assert_eq!(shown("/dossiers?site=FRLEH&page=2"), "/dossiers?site=FRLEH&page=2");
+        assert_eq!(
+            shown("/dossiers?site=FRLEH&page=2"),
+            "/dossiers?site=FRLEH&page=2"
+        );
     }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
