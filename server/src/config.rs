@@ -76,6 +76,11 @@ pub struct Config {
     pub session_idle_minutes: u32,
     /// …and after this long in any case.
     pub session_absolute_hours: u32,
+    /// How often every live stream gets a keep-alive comment.
+    pub live_keep_alive_seconds: u64,
+    /// A live stream is renewed after about this long: the browser reconnects at once, without a
+    /// gap, and the server checks again who is asking (a session ended, a habilitation withdrawn).
+    pub live_renewal_seconds: u64,
     /// Serve HTTPS directly (rustls) with this certificate chain (PEM) and key (PEM).
     pub tls_cert_file: Option<PathBuf>,
     pub tls_key_file: Option<PathBuf>,
@@ -139,6 +144,8 @@ struct Defaults {
     mail_folder: &'static str,
     session_idle_minutes: u32,
     session_absolute_hours: u32,
+    live_keep_alive_seconds: u64,
+    live_renewal_seconds: u64,
     denylist_refresh_seconds: u64,
     denylist_cache_file: &'static str,
     oidc: [(); 0],
@@ -166,6 +173,8 @@ const DEFAULTS: Defaults = Defaults {
     mail_folder: "data/mails",
     session_idle_minutes: 30,
     session_absolute_hours: 12,
+    live_keep_alive_seconds: 15,
+    live_renewal_seconds: 300,
     denylist_refresh_seconds: 3600,
     denylist_cache_file: "data/denylist-url.txt",
     oidc: [],

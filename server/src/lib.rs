@@ -284,7 +284,14 @@ impl Server {
             ),
         };
         let partners = partner::Partners {
-            live: live::Live::start(store.clone()),
+            live: live::Live::start(
+                store.clone(),
+                live::Timing {
+                    keep_alive: Duration::from_secs(config.live_keep_alive_seconds.max(1)),
+                    renewal: Duration::from_secs(config.live_renewal_seconds.max(1)),
+                },
+            )
+            .await,
             store: store.clone(),
             limiter: rate_limit::RateLimiter::new(
                 config.partner_submissions_per_minute,

@@ -5,12 +5,18 @@
 //! `resync` message and reloads. Messages are encoded once by the relay and shared by every
 //! stream; one clock per instance sends the keep-alive comments.
 //!
+//! A stream is renewed after a few minutes (`renouvellement`, carrying the position it has reached
+//! and a short `retry`): the browser reconnects at once with `Last-Event-ID`, so nothing is missed,
+//! and the server checks again who is asking. A session ended or a habilitation withdrawn thus stops
+//! the messages within minutes, not when the page is closed.
+//!
 //! Between instances: with PostgreSQL, the ingestion sends `NOTIFY sesame_evenements, '<id>'` in
 //! its transaction; every instance listens and relays. A dropped listener connection makes every
 //! stream of the instance resync (nothing is lost silently). With SQLite (one instance), the
 //! ingestion hands the id to the in-process relay directly.
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,9 +38,8 @@ use tokio::sync::broadcast;
 pub const CHANNEL: &str = "sesame_evenements";
 /// A client further behind than this many events is told to reload rather than replayed.
 const REPLAY_LIMIT: i64 = 1000;
-/// How often every stream gets a comment, so that proxies keep it open and a vanished client is
-/// noticed.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long the browser waits before reconnecting after a renewal, in milliseconds.
+const RENEWAL_RETRY_MS: u64 = 250;
 
 const RESYNC_FRAME: &[u8] = b"event: resync\ndata: {}\n\n";
 const KEEP_ALIVE_FRAME: &[u8] = b": maintien\n\n";
@@ -125,24 +130,51 @@ pub enum Notice {
     KeepAlive,
 }
 
+/// The rhythm of the streams.
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    /// How often every stream gets a comment, so that proxies keep it open and a vanished client
+    /// is noticed.
+    pub keep_alive: Duration,
+    /// How long a stream lasts before it is renewed (plus up to a quarter more, so that the
+    /// streams of an instance do not all come back at once).
+    pub renewal: Duration,
+}
+
 /// The relay of one instance.
 #[derive(Clone)]
 pub struct Live {
     store: Store,
     sender: broadcast::Sender<Notice>,
+    /// The highest stream position relayed so far (read from storage at start): a stream opened
+    /// now has nothing to catch up on below it.
+    head: Arc<AtomicI64>,
+    timing: Timing,
 }
 
 impl Live {
     /// Starts the relay; with PostgreSQL, its listener too.
-    pub fn start(store: Store) -> Live {
+    pub async fn start(store: Store, timing: Timing) -> Live {
         let (sender, _) = broadcast::channel(4096);
-        let live = Live { store, sender };
+        let head = match store.last_position().await {
+            Ok(position) => position,
+            Err(error) => {
+                tracing::warn!(%error, "direct : position du flux illisible au démarrage");
+                0
+            }
+        };
+        let live = Live {
+            store,
+            sender,
+            head: Arc::new(AtomicI64::new(head)),
+            timing,
+        };
         if let Store::Postgres(pool) = &live.store {
             tokio::spawn(listen(pool.clone(), live.clone()));
         }
         let ticker = live.sender.clone();
         tokio::spawn(async move {
-            let mut interval = tokio::time::interval(KEEP_ALIVE);
+            let mut interval = tokio::time::interval(timing.keep_alive);
             interval.tick().await;
             loop {
                 interval.tick().await;
@@ -165,6 +197,8 @@ impl Live {
     async fn relay(&self, event_id: i64) {
         match self.store.live_event(event_id).await {
             Ok(Some(event)) => {
+                // Before it is sent: a stream that reads the head has this event coming.
+                self.head.fetch_max(event.position, Ordering::SeqCst);
                 let _ = self
                     .sender
                     .send(Notice::Event(Arc::new(Delivery::event(event))));
@@ -266,6 +300,19 @@ pub fn routes(live: Live) -> Router<AppState> {
         .with_state(live)
 }
 
+/// What one stream keeps between messages.
+struct Follower {
+    receiver: broadcast::Receiver<Notice>,
+    scope: DossierScope,
+    /// Positions up to this one were replayed when the stream opened: not sent twice.
+    replayed_up_to: i64,
+    /// The position the stream has reached (every message up to it sent, or not for this reader):
+    /// where its renewal tells the browser to resume.
+    reached: i64,
+    renew_at: tokio::time::Instant,
+    ended: bool,
+}
+
 async fn stream_handler(
     State(live): State<Live>,
     Extension(caller): Extension<Caller>,
@@ -314,32 +361,54 @@ async fn stream_handler(
             }
         }
     }
-    // Per stream, only its receiver, its scope and a number: the messages are encoded once by the
-    // relay and shared.
-    let updates = stream::unfold(
-        (receiver, scope, high_water),
-        |(mut receiver, scope, high_water)| async move {
-            loop {
-                let frame = match receiver.recv().await {
-                    Ok(Notice::Event(delivery)) => {
-                        let replayed = delivery
-                            .position
-                            .is_some_and(|position| position <= high_water);
-                        if replayed || !delivery.for_scope(&scope) {
+    // Per stream, only its receiver, its scope and a few numbers: the messages are encoded once by
+    // the relay and shared.
+    let renewal = live.timing.renewal;
+    let spread = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=renewal.as_millis() as u64 / 4);
+    let follower = Follower {
+        receiver,
+        scope,
+        replayed_up_to: high_water,
+        reached: high_water.max(live.head.load(Ordering::SeqCst)),
+        renew_at: tokio::time::Instant::now() + renewal + Duration::from_millis(spread),
+        ended: false,
+    };
+    let updates = stream::unfold(follower, |mut follower| async move {
+        if follower.ended {
+            return None;
+        }
+        loop {
+            let frame = match follower.receiver.recv().await {
+                Ok(Notice::Event(delivery)) => {
+                    if let Some(position) = delivery.position {
+                        follower.reached = follower.reached.max(position);
+                        if position <= follower.replayed_up_to {
                             continue;
                         }
-                        delivery.frame.clone()
                     }
-                    Ok(Notice::KeepAlive) => Bytes::from_static(KEEP_ALIVE_FRAME),
-                    Ok(Notice::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                        Bytes::from_static(RESYNC_FRAME)
+                    if !delivery.for_scope(&follower.scope) {
+                        continue;
                     }
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                };
-                return Some((frame, (receiver, scope, high_water)));
-            }
-        },
-    );
+                    delivery.frame.clone()
+                }
+                Ok(Notice::KeepAlive) if tokio::time::Instant::now() >= follower.renew_at => {
+                    // The last message: the browser comes back at once from where it is, and
+                    // who it is is checked again.
+                    follower.ended = true;
+                    Bytes::from(format!(
+                        "id: {}\nretry: {RENEWAL_RETRY_MS}\nevent: renouvellement\ndata: {{}}\n\n",
+                        follower.reached
+                    ))
+                }
+                Ok(Notice::KeepAlive) => Bytes::from_static(KEEP_ALIVE_FRAME),
+                Ok(Notice::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    Bytes::from_static(RESYNC_FRAME)
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            return Some((frame, follower));
+        }
+    });
     let frames = stream::iter(first).chain(updates).map(Ok::<_, Infallible>);
     let mut response = Body::from_stream(frames).into_response();
     let headers = response.headers_mut();

@@ -110,7 +110,10 @@ pub async fn resolve(
                     .await
                 {
                     Ok(Some(viewer)) => {
-                        if now - session.info.last_seen_at > TOUCH_EVERY {
+                        // A live stream is not someone using the platform: an open page must
+                        // not keep a session alive past its idle limit (streams are renewed).
+                        let in_use = request.uri().path() != "/api/v1/stream";
+                        if in_use && now - session.info.last_seen_at > TOUCH_EVERY {
                             if let Err(error) =
                                 sessions.store.touch_session(session.info.id, now).await
                             {

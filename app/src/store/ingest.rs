@@ -173,6 +173,15 @@ impl Store {
         rows.into_iter().map(LiveEvent::try_from).collect()
     }
 
+    /// The highest stream position committed so far (0 when there is no event).
+    pub async fn last_position(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM event")
+                .fetch_one(pool)
+                .await
+        })?)
+    }
+
     /// Records one event in its own transaction.
     pub async fn ingest(
         &self,

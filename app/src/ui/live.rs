@@ -59,10 +59,22 @@ mod browser {
 
     const LONGEST_WAIT: Duration = Duration::from_secs(30);
 
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Renewal {
+        None,
+        /// The server said the stream ends now.
+        Announced,
+        /// It ended; the browser reconnects.
+        Reconnecting,
+    }
+
     struct Connection {
         source: Option<EventSource>,
         wait: Duration,
         closed: bool,
+        /// Where a renewal of the stream stands (the server ends it to check again who is asking;
+        /// the browser reconnects at once, which is no interruption).
+        renewal: Renewal,
         // Kept alive as long as the source uses them.
         handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     }
@@ -72,6 +84,7 @@ mod browser {
             source: None,
             wait: Duration::from_secs(1),
             closed: false,
+            renewal: Renewal::None,
             handlers: Vec::new(),
         }));
         Effect::new({
@@ -102,8 +115,17 @@ mod browser {
         let on_open = Closure::<dyn FnMut(web_sys::Event)>::new({
             let connection = Rc::clone(&connection);
             move |_| {
-                connection.borrow_mut().wait = Duration::from_secs(1);
+                let renewed = {
+                    let mut connection = connection.borrow_mut();
+                    connection.wait = Duration::from_secs(1);
+                    std::mem::replace(&mut connection.renewal, Renewal::None) != Renewal::None
+                };
                 live.state.set(Some(LiveState::Live));
+                // What has no stream position (a change of appointment, of a post's places) is
+                // not replayed: whatever changed during the renewal is read again.
+                if renewed {
+                    live.received.update(|count| *count += 1);
+                }
             }
         });
         let on_dossier = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
@@ -126,15 +148,27 @@ mod browser {
         let on_resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             live.received.update(|count| *count += 1);
         });
+        // The server ends the stream to check again who is asking; the browser comes back at once.
+        let on_renewal = Closure::<dyn FnMut(web_sys::Event)>::new({
+            let connection = Rc::clone(&connection);
+            move |_| connection.borrow_mut().renewal = Renewal::Announced
+        });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new({
             let connection = Rc::clone(&connection);
             move |_| {
-                live.state.set(Some(LiveState::Interrupted));
                 let closed = connection
                     .borrow()
                     .source
                     .as_ref()
                     .is_some_and(|source| source.ready_state() == EventSource::CLOSED);
+                // The end of a renewed stream: the browser is already coming back. A failure
+                // after that is an interruption like any other.
+                if connection.borrow().renewal == Renewal::Announced && !closed {
+                    connection.borrow_mut().renewal = Renewal::Reconnecting;
+                    return;
+                }
+                connection.borrow_mut().renewal = Renewal::None;
+                live.state.set(Some(LiveState::Interrupted));
                 // The browser retries by itself while it can; once it gives up, we retry, later
                 // and later.
                 if closed {
@@ -160,11 +194,17 @@ mod browser {
             source.add_event_listener_with_callback("creneau", on_slots.as_ref().unchecked_ref());
         let _ =
             source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback(
+            "renouvellement",
+            on_renewal.as_ref().unchecked_ref(),
+        );
         let mut connection = connection.borrow_mut();
         if let Some(previous) = connection.source.replace(source) {
             previous.close();
         }
-        connection.handlers = vec![on_open, on_dossier, on_slots, on_resync, on_error];
+        connection.handlers = vec![
+            on_open, on_dossier, on_slots, on_resync, on_renewal, on_error,
+        ];
     }
 }
 

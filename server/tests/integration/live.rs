@@ -273,9 +273,88 @@ async fn reconnecting_replays_what_was_missed(backend: Backend) {
     server.stop().await;
 }
 
+/// A stream is renewed after a while: its last message tells the browser where to resume, the
+/// stream ends, and resuming there misses nothing. Once the session is over, the stream stops at
+/// its next renewal and coming back is refused.
+async fn streams_are_renewed_and_checked_again(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let mut config = config(url);
+    config.live_keep_alive_seconds = 1;
+    config.live_renewal_seconds = 2;
+    let server = Running::start(&config).await;
+    let operator = session_of(&server, OPERATOR).await;
+    let (own, _) = sirets(&server).await;
+    let mut stream = Stream::open(&server, Some(&operator), None).await.unwrap();
+    let first = post(
+        &server,
+        &first_event("renew-1", &container("RNW", 10), &own),
+    )
+    .await;
+    let seen = stream.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        (seen.event.as_str(), &seen.data["dossier_id"]),
+        ("dossier", &json!(first))
+    );
+    let position = seen.id.unwrap();
+
+    // Two seconds and up to a half more, then the next keep-alive tick: the renewal.
+    let renewal = stream.next(Duration::from_secs(6)).await.unwrap();
+    assert_eq!(renewal.event, "renouvellement");
+    assert_eq!(renewal.id.as_deref(), Some(position.as_str()));
+    let waited = std::time::Instant::now();
+    assert!(stream.next(Duration::from_secs(3)).await.is_none());
+    assert!(
+        waited.elapsed() < Duration::from_secs(2),
+        "le flux renouvelé se termine"
+    );
+
+    // Something happens while the browser comes back: resuming from the renewal gets it.
+    let second = post(
+        &server,
+        &first_event("renew-2", &container("RNW", 20), &own),
+    )
+    .await;
+    let mut resumed = Stream::open(&server, Some(&operator), position.parse().ok())
+        .await
+        .unwrap();
+    let replayed = resumed.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(replayed.data["dossier_id"], second);
+
+    // Signed out elsewhere: the stream ends at its renewal, and is refused afterwards.
+    let signed_out = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(server.url("/deconnexion"))
+        .header("cookie", &operator)
+        .send()
+        .await
+        .unwrap();
+    assert!(signed_out.status().is_redirection());
+    let last = loop {
+        let message = resumed
+            .next(Duration::from_secs(6))
+            .await
+            .expect("le flux est renouvelé");
+        if message.event == "renouvellement" {
+            break message.id.unwrap();
+        }
+    };
+    assert_eq!(
+        Stream::open(&server, Some(&operator), last.parse().ok())
+            .await
+            .err(),
+        Some(StatusCode::UNAUTHORIZED)
+    );
+    server.stop().await;
+}
+
 crate::helpers::on_both_stores!(
     streams_carry_only_what_one_may_see,
-    reconnecting_replays_what_was_missed
+    reconnecting_replays_what_was_missed,
+    streams_are_renewed_and_checked_again
 );
 
 /// Two server processes on one PostgreSQL database: an event committed through one reaches the
