@@ -151,6 +151,9 @@ export default defineConfig({
     }),
     releaseServer(ADMIN_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `administration-${process.pid}.db`)}`, {
       SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-administration"),
+      // Live streams renewed every two seconds (see direct.spec.ts), instead of minutes.
+      SESAME_LIVE_KEEP_ALIVE_SECONDS: "1",
+      SESAME_LIVE_RENEWAL_SECONDS: "2",
       ...PEOPLE_NOT_SUITES,
     }),
     releaseServer(LIVE_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `direct-${process.pid}.db`)}`, {

@@ -5,6 +5,7 @@
  */
 import type { APIRequestContext } from "@playwright/test";
 import { ACCOUNTS, expect, hasJavaScript, open, test } from "./helpers";
+import { ADMIN_PORT } from "../playwright.config";
 
 const PARTNER_KEY = "cle-e2e-partenaire";
 
@@ -105,5 +106,44 @@ test.describe("un opérateur", () => {
     await expect(arrival).toContainText("En cours");
     await sendEvent(page.request, event(`e2e-${reference}-2`, "unloaded", reference, {}, siret));
     await expectShown(page, () => expect(arrival).toContainText("Terminé", { timeout: 10_000 }));
+  });
+});
+
+test.describe("renouvellement du flux en direct", () => {
+  // This instance renews its streams every two seconds (see playwright.config.ts).
+  test.use({ baseURL: `http://127.0.0.1:${ADMIN_PORT}`, account: ACCOUNTS.agentSivep });
+
+  test("le flux se renouvelle de lui-même, sans interruption visible sur la page", async ({ page }) => {
+    // The stream ends by itself, saying where to resume and to come back at once.
+    const stream = await page.request.get("/api/v1/stream", { timeout: 15_000 });
+    expect(stream.headers()["content-type"]).toBe("text/event-stream");
+    expect(await stream.text()).toMatch(/id: \d+\nretry: 250\nevent: renouvellement\n/);
+
+    let openings = 0;
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/v1/stream") openings += 1;
+    });
+    await open(page, "/dossiers");
+    if (!hasJavaScript()) {
+      // Nothing claims to be live, and nothing subscribes.
+      await expect(page.locator("#etat-direct")).toHaveCount(0);
+      expect(openings).toBe(0);
+      return;
+    }
+    const live = page.getByRole("status").filter({ hasText: "Mises à jour en direct" });
+    await expect(live).toBeVisible();
+    await page.evaluate(() => {
+      const seen = window as unknown as { __interrompu?: boolean };
+      seen.__interrompu = false;
+      new MutationObserver(() => {
+        if (document.querySelector("#etat-direct")?.textContent?.includes("interrompues")) seen.__interrompu = true;
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await mark(page);
+    // Renewed at least twice, and the page never said it was cut off.
+    await expect.poll(() => openings, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    expect(await page.evaluate(() => (window as unknown as { __interrompu?: boolean }).__interrompu)).toBe(false);
+    await expect(page.locator("#etat-direct")).toHaveText("Mises à jour en direct");
+    await stillMarked(page);
   });
 });
