@@ -395,6 +395,31 @@ pub struct Actor<'a> {
     pub address: &'a str,
 }
 
+impl Actor<'_> {
+    /// Records, in the transaction, what this person did to key `id`.
+    async fn audit(
+        &self,
+        tx: &mut app::store::Tx,
+        action: &str,
+        id: i64,
+        detail: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(), String> {
+        let event = app::store::AuditEvent {
+            actor_id: self.id,
+            actor: self.name,
+            action,
+            object: &format!("cle_partenaire:{id}"),
+            address: self.address,
+            detail,
+        };
+        tx.audit(&event, now)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// A partner system's name as keys are labelled: 1 to 100 characters once trimmed.
 pub fn key_name(name: &str) -> Option<&str> {
     let name = name.trim();
@@ -422,19 +447,9 @@ pub async fn create_key(
         .await
         .map_err(store_error)?;
     let detail = format!("{name} (sources {sources}, sites {sites})");
-    tx.audit(
-        &app::store::AuditEvent {
-            actor_id: actor.id,
-            actor: actor.name,
-            action: "cle_partenaire_creee",
-            object: &format!("cle_partenaire:{id}"),
-            address: actor.address,
-            detail: &detail,
-        },
-        now,
-    )
-    .await
-    .map_err(store_error)?;
+    actor
+        .audit(&mut tx, "cle_partenaire_creee", id, &detail, now)
+        .await?;
     tx.commit().await.map_err(store_error)?;
     Ok((id, key))
 }
@@ -449,19 +464,9 @@ pub async fn revoke_key(store: &Store, id: i64, actor: &Actor<'_>) -> Result<boo
         .await
         .map_err(|e| e.to_string())?;
     if revoked {
-        tx.audit(
-            &app::store::AuditEvent {
-                actor_id: actor.id,
-                actor: actor.name,
-                action: "cle_partenaire_revoquee",
-                object: &format!("cle_partenaire:{id}"),
-                address: actor.address,
-                detail: "",
-            },
-            now,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        actor
+            .audit(&mut tx, "cle_partenaire_revoquee", id, "", now)
+            .await?;
     }
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(revoked)

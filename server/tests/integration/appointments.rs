@@ -142,6 +142,18 @@ fn booking(
     }
 }
 
+/// The post's calendar, saved with this many places a slot for physical checks.
+async fn with_physical_places(store: &Store, places: u32) -> Calendar {
+    let mut calendar = store.calendar(&post()).await.unwrap().unwrap();
+    calendar.physical_capacity = places;
+    let mut tx = store.begin().await.unwrap();
+    tx.save_calendar(&post(), &calendar, Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    calendar
+}
+
 async fn booked_in(store: &Store, starts_at: DateTime<Utc>) -> u32 {
     store
         .slots_taken(
@@ -505,13 +517,7 @@ async fn never_overbooked(backend: Backend) {
     };
     let store = server.store.clone();
     let (user, company, own, _) = operator(&server).await;
-    let mut calendar = store.calendar(&post()).await.unwrap().unwrap();
-    calendar.physical_capacity = 3;
-    let mut tx = store.begin().await.unwrap();
-    tx.save_calendar(&post(), &calendar, Utc::now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let calendar = with_physical_places(&store, 3).await;
     let dossiers = selected_dossiers(&server, "RAC", 5_500_000, 200, true, &own).await;
     assert_eq!(dossiers.len(), 200);
     let now = Utc::now();
@@ -570,13 +576,7 @@ async fn changes_at_once_keep_the_count(backend: Backend) {
     };
     let store = server.store.clone();
     let (user, company, own, _) = operator(&server).await;
-    let mut calendar = store.calendar(&post()).await.unwrap().unwrap();
-    calendar.physical_capacity = 40;
-    let mut tx = store.begin().await.unwrap();
-    tx.save_calendar(&post(), &calendar, Utc::now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let calendar = with_physical_places(&store, 40).await;
     let rounds = 15;
     let dossiers = selected_dossiers(&server, "SIM", 5_700_000, rounds + 1, true, &own).await;
     let now = Utc::now();
