@@ -655,18 +655,18 @@ impl Store {
         Ok(Ok(id))
     }
 
-    /// Applies a change to an appointment, checking its rules; the caller has checked who may.
+    /// Applies a change to an appointment the caller has read (and checked who may change): its
+    /// rules are checked on what was read, and the change is written only if the appointment is
+    /// still in a state and slot it allows (another change may have come first).
     pub async fn change_appointment(
         &self,
-        id: i64,
+        appointment: &Appointment,
         change: &Change,
         caller: &crate::state::Caller,
         now: DateTime<Utc>,
     ) -> Result<Result<(), BookingRefusal>, StoreError> {
         use AppointmentState as S;
-        let Some(appointment) = self.appointment(id).await? else {
-            return Ok(Err(BookingRefusal::NotActive));
-        };
+        let id = appointment.id;
         let Some(calendar) = self.calendar(&appointment.post).await? else {
             return Ok(Err(BookingRefusal::NoCalendar));
         };

@@ -167,7 +167,7 @@ pub async fn change(
     };
     match accounts
         .store
-        .change_appointment(id, &change, &caller, Utc::now())
+        .change_appointment(&appointment, &change, &caller, Utc::now())
         .await?
     {
         Ok(()) => {

@@ -142,6 +142,20 @@ fn booking(
     }
 }
 
+/// A change to an appointment as the forms make it: read, then changed.
+async fn apply(
+    store: &Store,
+    id: i64,
+    change: &Change,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<Result<(), BookingRefusal>, app::store::StoreError> {
+    let appointment = store.appointment(id).await?.expect("le rendez-vous existe");
+    store
+        .change_appointment(&appointment, change, caller, now)
+        .await
+}
+
 /// The post's calendar, saved with this many places a slot for physical checks.
 async fn with_physical_places(store: &Store, places: u32) -> Calendar {
     let mut calendar = store.calendar(&post()).await.unwrap().unwrap();
@@ -328,32 +342,34 @@ async fn booking_rules(backend: Backend) {
 
     // Too late to cancel an hour before; possible the day before, and the place comes back.
     assert_eq!(
-        store
-            .change_appointment(first, &Change::Cancel, &caller, slot - Duration::hours(1))
-            .await
-            .unwrap(),
+        apply(
+            store,
+            first,
+            &Change::Cancel,
+            &caller,
+            slot - Duration::hours(1)
+        )
+        .await
+        .unwrap(),
         Err(BookingRefusal::CutoffPassed {
             hours: calendar.cutoff_hours
         })
     );
     // Rescheduled to the next slot: the old place is given back, the new one taken.
     let next = slot + Duration::minutes(i64::from(calendar.slot_minutes));
-    store
-        .change_appointment(first, &Change::Reschedule(next), &caller, now)
+    apply(store, first, &Change::Reschedule(next), &caller, now)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(booked_in(store, slot).await, 0);
     assert_eq!(booked_in(store, next).await, 1);
-    store
-        .change_appointment(first, &Change::Cancel, &caller, now)
+    apply(store, first, &Change::Cancel, &caller, now)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(booked_in(store, next).await, 0);
     assert_eq!(
-        store
-            .change_appointment(first, &Change::Cancel, &caller, now)
+        apply(store, first, &Change::Cancel, &caller, now)
             .await
             .unwrap(),
         Err(BookingRefusal::NotActive)
@@ -370,20 +386,17 @@ async fn booking_rules(backend: Backend) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        store
-            .change_appointment(second, &Change::CheckIn, &caller, now)
+        apply(store, second, &Change::CheckIn, &caller, now)
             .await
             .unwrap(),
         Err(BookingRefusal::NotActive),
         "une demande non confirmée ne se pointe pas"
     );
-    store
-        .change_appointment(second, &Change::Validate, &caller, now)
+    apply(store, second, &Change::Validate, &caller, now)
         .await
         .unwrap()
         .unwrap();
-    store
-        .change_appointment(second, &Change::CheckIn, &caller, now)
+    apply(store, second, &Change::CheckIn, &caller, now)
         .await
         .unwrap()
         .unwrap();
@@ -391,8 +404,7 @@ async fn booking_rules(backend: Backend) {
     assert_eq!(honoured.state, AppointmentState::Honore);
     assert!(honoured.checked_in_at.is_some());
     assert_eq!(
-        store
-            .change_appointment(second, &Change::CheckIn, &caller, now)
+        apply(store, second, &Change::CheckIn, &caller, now)
             .await
             .unwrap(),
         Err(BookingRefusal::NotActive)
@@ -609,8 +621,7 @@ async fn changes_at_once_keep_the_count(backend: Backend) {
             let start = Arc::clone(&start);
             tokio::spawn(async move {
                 start.wait().await;
-                store
-                    .change_appointment(id, &change, &Caller::default(), now)
+                apply(&store, id, &change, &Caller::default(), now)
                     .await
                     .unwrap()
             })
