@@ -147,7 +147,7 @@ pub fn router(
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                     // A live stream lasts hours and carries thousands of messages: no span
                     // entered at each one (its opening is still logged).
-                    if request.uri().path() == "/api/v1/stream" {
+                    if request.uri().path() == app::ui::live::STREAM_PATH {
                         return tracing::Span::none();
                     }
                     let id = request

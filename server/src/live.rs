@@ -25,6 +25,7 @@ use app::domain::appointment::Appointment;
 use app::domain::references::Locode;
 use app::state::{AppState, Caller};
 use app::store::{LiveEvent, Store};
+use app::ui::live::STREAM_PATH;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -296,7 +297,7 @@ async fn listen(pool: sqlx::PgPool, live: Live) {
 
 pub fn routes(live: Live) -> Router<AppState> {
     Router::new()
-        .route("/api/v1/stream", get(stream_handler))
+        .route(STREAM_PATH, get(stream_handler))
         .with_state(live)
 }
 

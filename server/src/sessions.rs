@@ -112,7 +112,7 @@ pub async fn resolve(
                     Ok(Some(viewer)) => {
                         // A live stream is not someone using the platform: an open page must
                         // not keep a session alive past its idle limit (streams are renewed).
-                        let in_use = request.uri().path() != "/api/v1/stream";
+                        let in_use = request.uri().path() != app::ui::live::STREAM_PATH;
                         if in_use && now - session.info.last_seen_at > TOUCH_EVERY {
                             if let Err(error) =
                                 sessions.store.touch_session(session.info.id, now).await

@@ -6,6 +6,9 @@
 use leptos::prelude::*;
 use serde::Deserialize;
 
+/// The address of the live stream (`server::live` serves it).
+pub const STREAM_PATH: &str = "/api/v1/stream";
+
 /// What a live message says: which dossier changed, and how it stands now.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct LiveMessage {
@@ -108,7 +111,7 @@ mod browser {
             return;
         }
         live.state.set(Some(LiveState::Connecting));
-        let Ok(source) = EventSource::new("/api/v1/stream") else {
+        let Ok(source) = EventSource::new(super::STREAM_PATH) else {
             live.state.set(Some(LiveState::Interrupted));
             return;
         };
