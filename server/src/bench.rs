@@ -625,6 +625,7 @@ impl Server {
 }
 
 /// What the delivery of one event to N subscribers measured.
+#[derive(Clone)]
 struct FanOut {
     p50_ms: f64,
     p99_ms: f64,
@@ -813,7 +814,12 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         counts.extend(settings.subscribers.iter().copied());
         for (index, count) in counts.into_iter().enumerate() {
             let serial = settings.events + 10 + index;
-            let measured = fan_out(&platform, count, serial).await?;
+            // The first row is the baseline itself.
+            let measured = if index == 0 {
+                baseline.clone()
+            } else {
+                fan_out(&platform, count, serial).await?
+            };
             let bare = fan_out(&floor, count, serial).await?;
             let kib = |kib: f64| {
                 if count == 1 {
