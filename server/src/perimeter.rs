@@ -23,6 +23,24 @@ const PERMISSIONS_POLICY: &str =
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
+impl ClientIp {
+    /// The key a client's budgets are counted under (requests, failed sign-ins, recovery,
+    /// invitations): its address, and for IPv6 its /64, since one subscriber line or one host
+    /// routinely holds a whole /64 and would otherwise get billions of budgets.
+    pub fn budget_key(self) -> String {
+        match self.0 {
+            IpAddr::V4(address) => address.to_string(),
+            IpAddr::V6(address) => match address.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let s = address.segments();
+                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                }
+            },
+        }
+    }
+}
+
 /// Whether the client reached the platform over HTTPS: directly, when the platform terminates TLS
 /// itself, or through a trusted reverse proxy that says so (`X-Forwarded-Proto: https`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,6 +255,19 @@ fn comes_from_this_site(headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_budgeted_by_its_64() {
+        let key = |ip: &str| ClientIp(ip.parse().unwrap()).budget_key();
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+    }
 
     #[test]
     fn the_logs_keep_no_secret_of_an_address() {
