@@ -9,8 +9,12 @@
 //!   agent DGDDI, agent SIVEP, chef de service (DGAL), superviseur, DGITM, administrateur.
 //! The people: operators of company 1; agents and the head of service on site FRLEH only.
 
-use app::domain::access::{authorize, EntryPoint, Refusal, Target, TargetKind, Viewer};
+use app::domain::access::{
+    authorize, authorize_event, EntryPoint, PartnerRefusal, PartnerScope, Refusal, Target,
+    TargetKind, Viewer,
+};
 use app::domain::directory::{Administration, Role};
+use app::domain::journey::{EventKind, EventSource};
 use app::domain::references::Locode;
 
 const OWN_COMPANY: i64 = 1;
@@ -161,6 +165,15 @@ fn resources(
                     site: own,
                 },
             ),
+            // The head's own administration asked for an agent of the other one: still refused.
+            (
+                "agent DGDDI habilité DGAL, site du chef",
+                Target::Habilitation {
+                    agent_role: Role::AgentDgddi,
+                    administration: Administration::Dgal,
+                    site: own,
+                },
+            ),
         ],
         TargetKind::Session => vec![
             ("sa propre session", Target::Session { user_id: 10 }),
@@ -200,11 +213,11 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::ManageHabilitations, &["LCDDDDADDD"]),
     (
         EntryPoint::GrantHabilitation,
-        &["LCDDDDADDD", "LCDDDDDDDD", "LCDDDDDDDD"],
+        &["LCDDDDADDD", "LCDDDDDDDD", "LCDDDDDDDD", "LCDDDDDDDD"],
     ),
     (
         EntryPoint::WithdrawHabilitation,
-        &["LCDDDDADDD", "LCDDDDDDDD", "LCDDDDDDDD"],
+        &["LCDDDDADDD", "LCDDDDDDDD", "LCDDDDDDDD", "LCDDDDDDDD"],
     ),
     (EntryPoint::CorrelationAlerts, &["LCDDAAAADD"]),
     (
@@ -313,5 +326,79 @@ fn an_agent_without_a_valid_habilitation_sees_no_dossier() {
             }
         ),
         Err(Refusal::Forbidden)
+    );
+}
+
+// Partner keys. A key reaches an event when it was issued for the event's source and site, and
+// the source is the authority for the event's type (PARTNER_API.md 1.1). Where the event's
+// references lead is decided by the store, always within the event's site: the integration
+// matrix (`server/tests/integration/partner_scope.rs`) sends every cell below against a dossier
+// of the event's site and one of another site.
+
+/// Which source may send which type. Columns: the types in the order of `EventKind::ALL`:
+/// ched_lodged, arrived, unloaded, documentary_check_done, checks_selected, positioned_at_post,
+/// identity_check_done, physical_check_done, lab_result, ched_decision,
+/// customs_declaration_lodged, customs_released, exited, follow_up_done.
+const AUTHORITY: [(EventSource, &str); 5] = [
+    (EventSource::Traces, "ADDAADAAAADDDA"),
+    (EventSource::Customs, "DDDDDDDDDDAADD"),
+    (EventSource::PortCommunity, "DAADDADDDDDDAD"),
+    (EventSource::AirportCommunity, "DAADDADDDDDDAD"),
+    (EventSource::Sivep, "ADDAADAAAADDDA"),
+];
+
+/// What each key reaches. Columns: traces, customs, port_community, airport_community, sivep,
+/// each at FRLEH then at FRFOS.
+const KEYS: [(&str, &str, &str); 5] = [
+    ("traces", "FRLEH", "ADDDDDDDDD"),
+    ("port_community,airport_community", "FRLEH", "DDDDADADDD"),
+    ("customs", "*", "DDAADDDDDD"),
+    ("*", "FRFOS", "DADADADADA"),
+    ("*", "*", "AAAAAAAAAA"),
+];
+
+#[test]
+fn the_partner_key_matrix() {
+    assert_eq!(EventKind::ALL.len(), 14);
+    let sites = [own_site(), other_site()];
+    let mut wrong = Vec::new();
+    for (sources, key_sites, reach) in KEYS {
+        let scope = PartnerScope::parse(sources, key_sites);
+        let reach: Vec<char> = reach.chars().collect();
+        for (s, (source, authority)) in AUTHORITY.iter().enumerate() {
+            let authority: Vec<char> = authority.chars().collect();
+            for (i, site) in sites.iter().enumerate() {
+                let in_scope = reach[s * 2 + i] == 'A';
+                for (k, kind) in EventKind::ALL.into_iter().enumerate() {
+                    let expected = in_scope && authority[k] == 'A';
+                    let decision = authorize_event(&scope, *source, kind, site);
+                    if decision.is_ok() != expected {
+                        wrong.push(format!(
+                            "clé {sources} @ {key_sites} × {} {} @ {site} : attendu {}, obtenu {decision:?}",
+                            source.code(),
+                            kind.code(),
+                            if expected { "accepté" } else { "refusé" }
+                        ));
+                    }
+                    // A refusal names each field at fault, the type when the source has no
+                    // authority.
+                    if let Err(refusals) = decision {
+                        let names_type = refusals.contains(&PartnerRefusal::Authority);
+                        if names_type != (authority[k] == 'D') {
+                            wrong.push(format!(
+                                "{} {} : champ « type » mal signalé",
+                                source.code(),
+                                kind.code()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "décisions inattendues :\n{}",
+        wrong.join("\n")
     );
 }

@@ -53,10 +53,15 @@ pub struct Config {
     pub submissions_per_minute: u32,
     /// …and at once.
     pub submissions_burst: u32,
-    /// Partner interface: submissions a key may send a minute, on average…
-    pub partner_submissions_per_minute: u32,
-    /// …and at once (a batch of up to 1,000 events counts once).
-    pub partner_submissions_burst: u32,
+    /// Partner interface: events a key may send a minute, on average…
+    pub partner_events_per_minute: u32,
+    /// …and at once (a batch of 1,000 events costs 1,000).
+    pub partner_events_burst: u32,
+    /// Partner interface: requests a client address may send a minute, on average, counted
+    /// before its key is even looked up…
+    pub partner_requests_per_minute: u32,
+    /// …and at once.
+    pub partner_requests_burst: u32,
     /// Sign-ins, password recoveries and account creations a client or an account may send a
     /// minute, on average…
     pub sensitive_per_minute: u32,
@@ -138,8 +143,10 @@ struct Defaults {
     submissions_burst: u32,
     sensitive_per_minute: u32,
     sensitive_burst: u32,
-    partner_submissions_per_minute: u32,
-    partner_submissions_burst: u32,
+    partner_events_per_minute: u32,
+    partner_events_burst: u32,
+    partner_requests_per_minute: u32,
+    partner_requests_burst: u32,
     mail_from: &'static str,
     mail_folder: &'static str,
     session_idle_minutes: u32,
@@ -167,8 +174,12 @@ const DEFAULTS: Defaults = Defaults {
     submissions_burst: 40,
     sensitive_per_minute: 10,
     sensitive_burst: 10,
-    partner_submissions_per_minute: 600,
-    partner_submissions_burst: 200,
+    // 200 events a second steadily, and three full batches at once: a port's gateway sends its
+    // backlog in full batches; a flood of a thousand batches a minute is not a gateway.
+    partner_events_per_minute: 12_000,
+    partner_events_burst: 3_000,
+    partner_requests_per_minute: 600,
+    partner_requests_burst: 200,
     mail_from: "France Sésame <ne-pas-repondre@sesame.localhost>",
     mail_folder: "data/mails",
     session_idle_minutes: 30,

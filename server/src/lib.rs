@@ -294,8 +294,12 @@ impl Server {
             .await,
             store: store.clone(),
             limiter: rate_limit::RateLimiter::new(
-                config.partner_submissions_per_minute,
-                config.partner_submissions_burst,
+                config.partner_events_per_minute,
+                config.partner_events_burst,
+            ),
+            addresses: rate_limit::RateLimiter::new(
+                config.partner_requests_per_minute,
+                config.partner_requests_burst,
             ),
         };
         let accounts = accounts::Accounts {

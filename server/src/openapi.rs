@@ -47,6 +47,19 @@ fn problem_response(description: &str) -> Value {
 pub fn document() -> Value {
     let sources: Vec<&str> = EventSource::ALL.iter().map(|s| s.code()).collect();
     let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.code()).collect();
+    // Which source may send which type (PARTNER_API.md 1.1), from the rule the server applies.
+    let authority = EventSource::ALL
+        .iter()
+        .map(|source| {
+            let reported: Vec<&str> = EventKind::ALL
+                .iter()
+                .filter(|kind| source.reports(**kind))
+                .map(|kind| kind.code())
+                .collect();
+            format!("{} : {}", source.code(), reported.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ");
     let categories: Vec<&str> = GoodsCategory::ALL.iter().map(|g| g.code()).collect();
     let results = [
         "satisfactory",
@@ -85,11 +98,11 @@ pub fn document() -> Value {
                         ]}}}},
                         "400": problem_response("JSON mal formé"),
                         "401": problem_response("Clé absente, inconnue ou révoquée"),
-                        "403": problem_response("Clé non autorisée pour la source ou le site"),
+                        "403": problem_response("Clé non autorisée pour la source ou le site, ou source sans autorité pour ce type"),
                         "409": problem_response("Même identifiant, autre contenu"),
                         "413": problem_response(&format!("Corps trop volumineux, ou lot de plus de {MAX_BATCH} événements")),
                         "422": problem_response("Événement invalide : chaque champ fautif est nommé"),
-                        "429": problem_response("Trop d'envois pour cette clé (en-tête Retry-After)")
+                        "429": problem_response("Trop d'événements pour cette clé (un lot compte chacun de ses événements), ou trop de requêtes depuis cette adresse (en-tête Retry-After)")
                     }
                 }
             },
@@ -112,11 +125,11 @@ pub fn document() -> Value {
                     "type": "object",
                     "required": REQUIRED,
                     "properties": {
-                        "id": { "type": "string", "minLength": 1, "maxLength": 100, "description": "Identifiant unique chez le partenaire ; renvoyer le même contenu est sans effet." },
+                        "id": { "type": "string", "minLength": 1, "maxLength": 100, "description": "Identifiant unique chez le partenaire, propre à sa clé ; renvoyer le même contenu est sans effet." },
                         "source": { "type": "string", "enum": sources },
-                        "type": { "type": "string", "enum": kinds },
-                        "occurred_at": { "type": "string", "format": "date-time", "description": "Quand c'est arrivé (RFC 3339 avec décalage) ; l'ordre d'arrivée est indifférent." },
-                        "site": { "type": "string", "pattern": "^[A-Z]{2}[A-Z2-9]{3}$", "description": "UN/LOCODE d'un site de France Sésame autorisé pour la clé." },
+                        "type": { "type": "string", "enum": kinds, "description": format!("Chaque source n'envoie que ce dont elle fait autorité (sinon 403 nommant « type ») — {authority}.") },
+                        "occurred_at": { "type": "string", "format": "date-time", "description": "Quand c'est arrivé (RFC 3339 avec décalage), il y a dix ans au plus et un jour au plus dans l'avenir ; l'ordre d'arrivée est indifférent." },
+                        "site": { "type": "string", "pattern": "^[A-Z]{2}[A-Z2-9]{3}$", "description": "UN/LOCODE d'un site de France Sésame autorisé pour la clé. Les références de l'événement ne rejoignent qu'un dossier de ce site ; aucune réponse ne dépend de ce qui existe ailleurs." },
                         "post": { "type": "string", "description": "Code du poste de contrôle frontalier, sur le site." },
                         "references": { "$ref": "#/components/schemas/References" },
                         "goods": {

@@ -6,8 +6,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use app::domain::access::{authorize_event, PartnerRefusal};
 use app::domain::journey::EventSource;
-use app::domain::partner::{validate, FieldError, PartnerEvent, MAX_BATCH};
+use app::domain::partner::{time_error, validate, FieldError, PartnerEvent, MAX_BATCH};
 use app::domain::references::Locode;
 use app::state::AppState;
 use app::store::{Ingested, PartnerKey, Store};
@@ -17,19 +18,22 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
+use axum::{Extension, Router};
 use chrono::Utc;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::perimeter::ClientIp;
 use crate::rate_limit::RateLimiter;
 
 /// What the partner interface needs.
 #[derive(Clone)]
 pub struct Partners {
     pub store: Store,
-    /// Submissions per key.
+    /// Events per key: a batch costs its number of events.
     pub limiter: Arc<RateLimiter>,
+    /// Requests per client address, counted before the key is looked up.
+    pub addresses: Arc<RateLimiter>,
     /// Tells the live streams.
     pub live: crate::live::Live,
 }
@@ -126,29 +130,41 @@ async fn authenticate(partners: &Partners, headers: &HeaderMap) -> Result<Partne
     }
 }
 
-/// What the key allows for this event: the faults, as fields.
+/// What the key allows for this event, as the access policy decides it: the faults, as fields.
 fn scope_errors(key: &PartnerKey, event: &PartnerEvent) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if !key.allows_source(event.source) {
-        errors.push(field(
-            "source",
-            format!(
-                "la clé « {} » n'est pas autorisée pour la source {}",
-                key.name,
-                event.source.code()
-            ),
-        ));
-    }
-    if !key.allows_site(&event.site) {
-        errors.push(field(
-            "site",
-            format!(
-                "la clé « {} » n'est pas autorisée pour le site {}",
-                key.name, event.site
-            ),
-        ));
-    }
-    errors
+    let Err(refusals) = authorize_event(&key.scope, event.source, event.kind, &event.site) else {
+        return Vec::new();
+    };
+    refusals
+        .into_iter()
+        .map(|refusal| {
+            let message = match refusal {
+                PartnerRefusal::Source => format!(
+                    "la clé « {} » n'est pas autorisée pour la source {}",
+                    key.name,
+                    event.source.code()
+                ),
+                PartnerRefusal::Site => format!(
+                    "la clé « {} » n'est pas autorisée pour le site {}",
+                    key.name, event.site
+                ),
+                PartnerRefusal::Authority => {
+                    let authorities: Vec<&str> = EventSource::ALL
+                        .into_iter()
+                        .filter(|source| source.reports(event.kind))
+                        .map(EventSource::code)
+                        .collect();
+                    format!(
+                        "la source {} ne fait pas autorité pour les événements {} : seules {} peuvent les envoyer",
+                        event.source.code(),
+                        event.kind.code(),
+                        authorities.join(" et ")
+                    )
+                }
+            };
+            field(refusal.field(), message)
+        })
+        .collect()
 }
 
 fn field(name: &str, message: String) -> FieldError {
@@ -240,11 +256,15 @@ async fn handle(
     if !scope.is_empty() {
         return Ok(rejected(StatusCode::FORBIDDEN, scope));
     }
+    let now = Utc::now();
+    if let Some(error) = time_error(&event, now) {
+        return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, vec![error]));
+    }
     let unknown = directory_errors(directory, &event);
     if !unknown.is_empty() {
         return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, unknown));
     }
-    Ok(match partners.store.ingest(&event, Utc::now()).await? {
+    Ok(match partners.store.ingest(&event, key.id, now).await? {
         Ingested::Created { dossier_id, event_id } => {
             partners.live.committed(event_id).await;
             (
@@ -269,28 +289,48 @@ async fn handle(
     })
 }
 
+/// 429 with `Retry-After`, as a problem document.
+fn too_many(wait: std::time::Duration, detail: impl FnOnce(u64) -> String) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut response = problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Trop d'envois",
+        detail(seconds),
+        &[],
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
+
+fn seconds_text(seconds: u64) -> String {
+    format!("{seconds} seconde{}", if seconds > 1 { "s" } else { "" })
+}
+
 /// `POST /api/v1/events`: one event, or `{"events": [...]}`.
-async fn submit(State(partners): State<Partners>, headers: HeaderMap, body: Bytes) -> Response {
+async fn submit(
+    State(partners): State<Partners>,
+    Extension(client): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    // The address pays first, before any lookup: guessing keys costs the guesser.
+    if let Err(wait) = partners.addresses.check_key(
+        &format!("partenaire:{}", client.budget_key()),
+        Instant::now(),
+    ) {
+        return too_many(wait, |seconds| {
+            format!(
+                "Trop de requêtes depuis votre adresse en peu de temps. Réessayez dans {}, ou regroupez les événements en lots.",
+                seconds_text(seconds)
+            )
+        });
+    }
     let key = match authenticate(&partners, &headers).await {
         Ok(key) => key,
         Err(response) => return response,
     };
-    if let Err(wait) = partners
-        .limiter
-        .check_key(&format!("partenaire:{}", key.id), Instant::now())
-    {
-        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-        let mut response = problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Trop d'envois",
-            format!("Trop d'envois en peu de temps pour la clé « {} ». Réessayez dans {seconds} seconde(s), ou regroupez les événements en lots.", key.name),
-            &[],
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return response;
-    }
     let value: Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
         Err(error) => {
@@ -315,6 +355,24 @@ async fn submit(State(partners): State<Partners>, headers: HeaderMap, body: Byte
             &[],
         )
     };
+    // The key pays by event: a batch of a thousand costs a thousand.
+    let cost = match value.get("events").and_then(Value::as_array) {
+        Some(events) => events.len().clamp(1, MAX_BATCH),
+        None => 1,
+    };
+    if let Err(wait) = partners.limiter.take(
+        &format!("partenaire:{}", key.id),
+        cost as f64,
+        Instant::now(),
+    ) {
+        return too_many(wait, |seconds| {
+            format!(
+                "Trop d'événements en peu de temps pour la clé « {} » ({cost} dans cet envoi). Réessayez dans {}.",
+                key.name,
+                seconds_text(seconds)
+            )
+        });
+    }
     let directory = match Directory::load(&partners.store).await {
         Ok(directory) => directory,
         Err(error) => return failed(error),
@@ -354,7 +412,7 @@ async fn submit(State(partners): State<Partners>, headers: HeaderMap, body: Byte
         Err(error) => failed(error),
         Ok((status, result)) if result.status == "rejected" => {
             let (title, detail) = match status {
-                StatusCode::FORBIDDEN => ("Clé non autorisée", "Cette clé n'est pas autorisée pour la source ou le site de l'événement."),
+                StatusCode::FORBIDDEN => ("Événement non autorisé", "Cet événement sort de ce que la clé ou sa source peut envoyer : voir les champs signalés."),
                 StatusCode::CONFLICT => ("Identifiant déjà utilisé", "Un événement de même identifiant a déjà été reçu avec un autre contenu ; rien n'a été modifié."),
                 _ => ("Événement invalide", "L'événement n'a pas été enregistré : corrigez les champs signalés."),
             };

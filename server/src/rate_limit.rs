@@ -55,6 +55,13 @@ impl RateLimiter {
 
     /// Takes one token for any key (an address, `compte:42`…).
     pub fn check_key(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        self.take(key, 1.0, now)
+    }
+
+    /// Takes `cost` tokens for `key` (at most the burst, so that a cost larger than the burst
+    /// still passes once the budget is full), or says how long until they are available.
+    pub fn take(&self, key: &str, cost: f64, now: Instant) -> Result<(), Duration> {
+        let cost = cost.clamp(1.0, self.burst);
         let Ok(mut buckets) = self.buckets.lock() else {
             return Ok(());
         };
@@ -68,12 +75,12 @@ impl RateLimiter {
         });
         bucket.tokens = refilled(bucket, now, self.per_second, self.burst);
         bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        if bucket.tokens >= cost {
+            bucket.tokens -= cost;
             Ok(())
         } else {
             Err(Duration::from_secs_f64(
-                (1.0 - bucket.tokens) / self.per_second,
+                (cost - bucket.tokens) / self.per_second,
             ))
         }
     }

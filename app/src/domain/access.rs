@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::appointment::INSPECTION;
 use super::directory::{Administration, Role};
+use super::journey::{EventKind, EventSource};
 use super::references::Locode;
 
 /// The person asking, as the server established it from their session. Never built from what a
@@ -333,6 +334,88 @@ pub fn authorize(
         Ok(())
     } else {
         Err(Refusal::Forbidden)
+    }
+}
+
+/// What a partner key reaches: the sources and sites it was issued for (`None`: every one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerScope {
+    pub sources: Option<Vec<EventSource>>,
+    pub sites: Option<Vec<Locode>>,
+}
+
+impl PartnerScope {
+    /// The scope as keys store it: `*`, or codes separated by commas (unknown codes reach
+    /// nothing).
+    pub fn parse(sources: &str, sites: &str) -> PartnerScope {
+        fn list<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Option<Vec<T>> {
+            (text.trim() != "*").then(|| {
+                text.split(',')
+                    .filter_map(|code| parse(code.trim()))
+                    .collect()
+            })
+        }
+        PartnerScope {
+            sources: list(sources, EventSource::from_code),
+            sites: list(sites, |code| Locode::parse(code).ok()),
+        }
+    }
+
+    pub fn allows_source(&self, source: EventSource) -> bool {
+        self.sources
+            .as_ref()
+            .is_none_or(|sources| sources.contains(&source))
+    }
+
+    pub fn allows_site(&self, site: &Locode) -> bool {
+        self.sites.as_ref().is_none_or(|sites| sites.contains(site))
+    }
+}
+
+/// Why the partner interface refuses an event, each naming the field at fault (HTTP 403).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartnerRefusal {
+    /// The key was not issued for this source.
+    Source,
+    /// The key was not issued for this site.
+    Site,
+    /// The source is not the authority for this type of event.
+    Authority,
+}
+
+impl PartnerRefusal {
+    pub fn field(self) -> &'static str {
+        match self {
+            PartnerRefusal::Source => "source",
+            PartnerRefusal::Site => "site",
+            PartnerRefusal::Authority => "type",
+        }
+    }
+}
+
+/// Decides whether a partner key may submit an event of this source, type and site: every
+/// reason it may not, in the order of the fields. Where the event's references lead is the
+/// store's to keep within the event's site (an event joins only a dossier of its own site).
+pub fn authorize_event(
+    scope: &PartnerScope,
+    source: EventSource,
+    kind: EventKind,
+    site: &Locode,
+) -> Result<(), Vec<PartnerRefusal>> {
+    let mut refusals = Vec::new();
+    if !scope.allows_source(source) {
+        refusals.push(PartnerRefusal::Source);
+    }
+    if !scope.allows_site(site) {
+        refusals.push(PartnerRefusal::Site);
+    }
+    if !source.reports(kind) {
+        refusals.push(PartnerRefusal::Authority);
+    }
+    if refusals.is_empty() {
+        Ok(())
+    } else {
+        Err(refusals)
     }
 }
 

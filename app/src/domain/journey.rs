@@ -222,6 +222,32 @@ impl EventSource {
     }
 }
 
+impl EventSource {
+    /// Whether this source is the authority for events of this kind (PARTNER_API.md 1.1): the
+    /// inspection's systems report the DSCE and the checks, customs the declaration and the
+    /// release, the port and airport community systems the movements of the goods.
+    pub fn reports(self, kind: EventKind) -> bool {
+        use EventKind::*;
+        match self {
+            EventSource::Traces | EventSource::Sivep => matches!(
+                kind,
+                ChedLodged
+                    | DocumentaryCheckDone
+                    | ChecksSelected
+                    | IdentityCheckDone
+                    | PhysicalCheckDone
+                    | LabResult
+                    | ChedDecision
+                    | FollowUpDone
+            ),
+            EventSource::Customs => matches!(kind, CustomsDeclarationLodged | CustomsReleased),
+            EventSource::PortCommunity | EventSource::AirportCommunity => {
+                matches!(kind, Arrived | Unloaded | PositionedAtPost | Exited)
+            }
+        }
+    }
+}
+
 /// What happened, as the partner interface names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

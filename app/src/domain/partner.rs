@@ -533,10 +533,54 @@ fn read_data(
     }
 }
 
+/// How long ago an event may have happened: ten years (a consignment's records are not older;
+/// an older date is a typing or clock error).
+pub const EVENT_AT_MOST_DAYS_AGO: i64 = 3653;
+/// How far ahead an event may be dated: one day (clocks and time zones of partner systems).
+pub const EVENT_AT_MOST_HOURS_AHEAD: i64 = 24;
+
+/// Whether the event happened within the bounds the interface accepts, as of `now`: the fault
+/// to report on `occurred_at` otherwise. Checked on receipt only: a recorded event grows older.
+pub fn time_error(event: &PartnerEvent, now: DateTime<Utc>) -> Option<FieldError> {
+    let earliest = now - chrono::Duration::days(EVENT_AT_MOST_DAYS_AGO);
+    let latest = now + chrono::Duration::hours(EVENT_AT_MOST_HOURS_AHEAD);
+    (event.occurred_at < earliest || event.occurred_at > latest).then(|| {
+        FieldError::new(
+            "occurred_at",
+            format!(
+                "la date {} est hors des bornes admises : un événement date d'il y a dix ans au plus et d'un jour au plus dans l'avenir",
+                event.occurred_at.to_rfc3339()
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    proptest::proptest! {
+        /// Any instant chrono can write, as a partner would send it: read without panicking,
+        /// and accepted exactly within the bounds.
+        #[test]
+        fn any_event_time_is_read_and_bounded(seconds in -8_000_000_000_000i64..8_000_000_000_000i64, offset in -86_399i32..86_399i32) {
+            let now = DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z").unwrap().with_timezone(&Utc);
+            let Some(at) = DateTime::from_timestamp(seconds, 0) else { return Ok(()) };
+            let Some(zone) = chrono::FixedOffset::east_opt(offset) else { return Ok(()) };
+            let mut event = valid();
+            event["occurred_at"] = json!(at.with_timezone(&zone).to_rfc3339());
+            match validate(&event) {
+                Ok(event) => {
+                    let inside = event.occurred_at >= now - chrono::Duration::days(EVENT_AT_MOST_DAYS_AGO)
+                        && event.occurred_at <= now + chrono::Duration::hours(EVENT_AT_MOST_HOURS_AHEAD);
+                    proptest::prop_assert_eq!(time_error(&event, now).is_none(), inside);
+                }
+                // Years beyond four digits are not RFC 3339: refused by name.
+                Err(errors) => proptest::prop_assert!(errors.iter().any(|e| e.field == "occurred_at")),
+            }
+        }
+    }
 
     fn valid() -> Value {
         json!({

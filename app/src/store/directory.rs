@@ -301,28 +301,8 @@ impl Tx {
 pub struct PartnerKey {
     pub id: i64,
     pub name: String,
-    /// `None`: every source.
-    pub sources: Option<Vec<String>>,
-    /// `None`: every site.
-    pub sites: Option<Vec<String>>,
-}
-
-impl PartnerKey {
-    fn list(text: &str) -> Option<Vec<String>> {
-        (text.trim() != "*").then(|| text.split(',').map(|item| item.trim().to_owned()).collect())
-    }
-
-    pub fn allows_source(&self, source: crate::domain::journey::EventSource) -> bool {
-        self.sources
-            .as_ref()
-            .is_none_or(|sources| sources.iter().any(|code| code == source.code()))
-    }
-
-    pub fn allows_site(&self, site: &Locode) -> bool {
-        self.sites
-            .as_ref()
-            .is_none_or(|sites| sites.iter().any(|code| code == site.as_str()))
-    }
+    /// The sources and sites it was issued for.
+    pub scope: crate::domain::access::PartnerScope,
 }
 
 /// A key as the administrator lists them.
@@ -350,8 +330,7 @@ impl Store {
         Ok(row.map(|(id, name, sources, sites)| PartnerKey {
             id,
             name,
-            sources: PartnerKey::list(&sources),
-            sites: PartnerKey::list(&sites),
+            scope: crate::domain::access::PartnerScope::parse(&sources, &sites),
         }))
     }
 

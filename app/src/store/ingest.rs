@@ -182,14 +182,15 @@ impl Store {
         })?)
     }
 
-    /// Records one event in its own transaction.
+    /// Records one event, sent with partner key `sender`, in its own transaction.
     pub async fn ingest(
         &self,
         event: &PartnerEvent,
+        sender: i64,
         now: DateTime<Utc>,
     ) -> Result<Ingested, StoreError> {
         let mut tx = self.begin().await?;
-        let outcome = tx.ingest(event, now).await?;
+        let outcome = tx.ingest(event, sender, now).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -221,10 +222,14 @@ impl Tx {
         Ok(done == 1)
     }
 
-    /// Records one event: joins the dossier that holds any of its references, or opens one.
+    /// Records one event sent with partner key `sender`: joins the dossier of the event's site
+    /// that holds any of its references, or opens one there. A dossier of another site is never
+    /// joined, changed or revealed to the sender: a reference it also holds is recorded for the
+    /// agents of both sites (a correlation alert). Event ids are the sending key's own.
     pub async fn ingest(
         &mut self,
         event: &PartnerEvent,
+        sender: i64,
         now: DateTime<Utc>,
     ) -> Result<Ingested, StoreError> {
         // On PostgreSQL, events of one site are taken one at a time, so that two events of a new
@@ -236,8 +241,8 @@ impl Tx {
                 .await?;
         }
         let known: Option<(i64, String)> = on_tx!(self, conn => {
-            sqlx::query_as("SELECT dossier_id, payload FROM event WHERE source = $1 AND partner_event_id = $2")
-                .bind(event.source.code())
+            sqlx::query_as("SELECT dossier_id, payload FROM event WHERE partner_key_id = $1 AND partner_event_id = $2")
+                .bind(sender)
                 .bind(&event.id)
                 .fetch_optional(conn)
                 .await
@@ -250,21 +255,8 @@ impl Tx {
             });
         }
 
-        let refs = &event.references;
-        let matching: Vec<i64> = on_tx!(self, conn => {
-            sqlx::query_scalar(
-                "SELECT id FROM dossier
-                 WHERE container = $1 OR awb = $2 OR bill_of_lading = $3 OR ched = $4 OR mrn = $5
-                 ORDER BY id",
-            )
-            .bind(refs.container.as_ref().map(|r| r.as_str()))
-            .bind(refs.awb.as_ref().map(|r| r.as_str()))
-            .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
-            .bind(refs.ched.as_ref().map(|r| r.as_str()))
-            .bind(refs.mrn.as_ref().map(|r| r.as_str()))
-            .fetch_all(conn)
-            .await
-        })?;
+        let matching = self.holding_references(event, true).await?;
+        let elsewhere = self.holding_references(event, false).await?;
 
         let dossier_id = match matching.first() {
             Some(first) => *first,
@@ -272,12 +264,13 @@ impl Tx {
         };
         let event_id: i64 = on_tx!(self, conn => {
             sqlx::query_scalar(
-                "INSERT INTO event (dossier_id, partner_event_id, source, kind, occurred_at, received_at,
-                                    post_code, detail, payload)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                "INSERT INTO event (dossier_id, partner_event_id, partner_key_id, source, kind, occurred_at,
+                                    received_at, post_code, detail, payload)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(dossier_id)
             .bind(&event.id)
+            .bind(sender)
             .bind(event.source.code())
             .bind(event.kind.code())
             .bind(event.occurred_at)
@@ -288,11 +281,13 @@ impl Tx {
             .fetch_one(conn)
             .await
         })?;
-        if matching.len() > 1 {
-            // Two references, two dossiers: agents decide, nothing is merged behind their back.
-            let others = matching
-                .iter()
-                .map(i64::to_string)
+        if matching.len() > 1 || !elsewhere.is_empty() {
+            // Two references, two dossiers, or a reference also held at another site: agents
+            // decide, nothing is merged behind their back. The dossier the event joined first.
+            let others = std::iter::once(dossier_id)
+                .chain(matching.iter().copied().filter(|id| *id != dossier_id))
+                .chain(elsewhere.iter().copied())
+                .map(|id| id.to_string())
                 .collect::<Vec<_>>()
                 .join(",");
             on_tx!(self, conn => {
@@ -306,7 +301,8 @@ impl Tx {
                 .await
                 .map(|_| ())
             })?;
-        } else {
+        }
+        if matching.len() <= 1 {
             self.complete_references(dossier_id, event).await?;
         }
         self.recompute(dossier_id, now).await?;
@@ -332,6 +328,34 @@ impl Tx {
             dossier_id,
             event_id,
         })
+    }
+
+    /// The dossiers holding any of the event's references: of its own site (`here`), or of
+    /// every other site.
+    async fn holding_references(
+        &mut self,
+        event: &PartnerEvent,
+        here: bool,
+    ) -> Result<Vec<i64>, StoreError> {
+        let refs = &event.references;
+        let sql = format!(
+            "SELECT id FROM dossier
+             WHERE (container = $1 OR awb = $2 OR bill_of_lading = $3 OR ched = $4 OR mrn = $5)
+               AND site_code {} $6
+             ORDER BY id",
+            if here { "=" } else { "<>" }
+        );
+        Ok(on_tx!(self, conn => {
+            sqlx::query_scalar(&sql)
+                .bind(refs.container.as_ref().map(|r| r.as_str()))
+                .bind(refs.awb.as_ref().map(|r| r.as_str()))
+                .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
+                .bind(refs.ched.as_ref().map(|r| r.as_str()))
+                .bind(refs.mrn.as_ref().map(|r| r.as_str()))
+                .bind(event.site.as_str())
+                .fetch_all(conn)
+                .await
+        })?)
     }
 
     /// A new dossier for the first event of a consignment.

@@ -20,7 +20,8 @@ const POST: &str = "FRLEH1";
 async fn start(backend: Backend) -> Option<Running> {
     let url = fresh_database(backend).await?;
     let mut config = config(url);
-    config.partner_submissions_burst = 1000;
+    config.partner_events_burst = 1_000_000;
+    config.partner_requests_burst = 100_000;
     Some(Running::start(&config).await)
 }
 

@@ -8,6 +8,7 @@ mod live;
 mod mail;
 mod oidc;
 mod partner;
+mod partner_scope;
 mod perimeter;
 mod process;
 mod rate_limit;

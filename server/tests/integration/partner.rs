@@ -10,17 +10,17 @@ use serde_json::{json, Value};
 
 use crate::helpers::{config, container, fresh_database, Running, DEMO_API_KEY};
 
-struct Partner<'a> {
-    server: &'a Running,
-    key: String,
+pub(crate) struct Partner<'a> {
+    pub server: &'a Running,
+    pub key: String,
 }
 
 impl Partner<'_> {
-    async fn send(&self, body: &Value) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    pub async fn send(&self, body: &Value) -> (StatusCode, Value, reqwest::header::HeaderMap) {
         self.send_raw(body.to_string()).await
     }
 
-    async fn send_raw(&self, body: String) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    pub async fn send_raw(&self, body: String) -> (StatusCode, Value, reqwest::header::HeaderMap) {
         let response = reqwest::Client::new()
             .post(self.server.url("/api/v1/events"))
             .bearer_auth(&self.key)
@@ -45,7 +45,7 @@ fn mrn(body: &str) -> String {
 }
 
 /// A DSCE lodged for a new container at Le Havre.
-fn ched_lodged(id: &str, container: &str, ched: &str, at: &str) -> Value {
+pub(crate) fn ched_lodged(id: &str, container: &str, ched: &str, at: &str) -> Value {
     json!({
         "id": id,
         "source": "traces",
@@ -59,11 +59,18 @@ fn ched_lodged(id: &str, container: &str, ched: &str, at: &str) -> Value {
     })
 }
 
-fn event(id: &str, kind: &str, container: &str, at: &str, data: Value) -> Value {
+/// An event at Le Havre from the first source that is the authority for its type.
+pub(crate) fn event(id: &str, kind: &str, container: &str, at: &str, data: Value) -> Value {
+    let kind_code = kind;
+    let kind = app::domain::journey::EventKind::from_code(kind).expect("type connu");
+    let source = app::domain::journey::EventSource::ALL
+        .into_iter()
+        .find(|source| source.reports(kind))
+        .expect("une source fait autorité");
     json!({
         "id": id,
-        "source": "port_community",
-        "type": kind,
+        "source": source.code(),
+        "type": kind_code,
         "occurred_at": at,
         "site": "FRLEH",
         "references": { "container": container },
@@ -72,14 +79,15 @@ fn event(id: &str, kind: &str, container: &str, at: &str, data: Value) -> Value 
     })
 }
 
-async fn start(backend: Backend) -> Option<Running> {
+pub(crate) async fn start(backend: Backend) -> Option<Running> {
     let url = fresh_database(backend).await?;
     let mut config = config(url);
-    config.partner_submissions_burst = 1000;
+    config.partner_events_burst = 1_000_000;
+    config.partner_requests_burst = 100_000;
     Some(Running::start(&config).await)
 }
 
-fn problem_fields(body: &Value) -> Vec<String> {
+pub(crate) fn problem_fields(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
         .map(|errors| {
@@ -625,8 +633,8 @@ async fn each_key_has_a_budget(backend: Backend) {
         return;
     };
     let mut config = config(url);
-    config.partner_submissions_per_minute = 6;
-    config.partner_submissions_burst = 2;
+    config.partner_events_per_minute = 6;
+    config.partner_events_burst = 2;
     let server = Running::start(&config).await;
     let partner = Partner {
         server: &server,
