@@ -290,6 +290,7 @@ impl Server {
                     keep_alive: Duration::from_secs(config.live_keep_alive_seconds.max(1)),
                     renewal: Duration::from_secs(config.live_renewal_seconds.max(1)),
                 },
+                config.live_streams_per_person as usize,
             )
             .await,
             store: store.clone(),

@@ -10,14 +10,21 @@
 //! and the server checks again who is asking. A session ended or a habilitation withdrawn thus stops
 //! the messages within minutes, not when the page is closed.
 //!
+//! Each signed-in person may keep a few streams open at once ([`Live::start`]'s
+//! `streams_per_person`, for their tabs and browsers); the next one is refused with 429 and
+//! `Retry-After` until one of theirs ends, however it ends (renewal, the page closed, the client
+//! gone without a word: the place is held by a guard dropped with the stream). Counted per
+//! instance: behind N instances a person may hold up to N times as many.
+//!
 //! Between instances: with PostgreSQL, the ingestion sends `NOTIFY sesame_evenements, '<id>'` in
 //! its transaction; every instance listens and relays. A dropped listener connection makes every
 //! stream of the instance resync (nothing is lost silently). With SQLite (one instance), the
 //! ingestion hands the id to the in-process relay directly.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use app::domain::access::{authorize, dossier_scope, DossierScope, EntryPoint, Target};
@@ -41,6 +48,9 @@ pub const CHANNEL: &str = "sesame_evenements";
 const REPLAY_LIMIT: i64 = 1000;
 /// How long the browser waits before reconnecting after a renewal, in milliseconds.
 const RENEWAL_RETRY_MS: u64 = 250;
+/// What a person refused a further stream is told to wait, in seconds: long enough not to be
+/// asked again at once, short enough that a tab closed meanwhile is soon followed.
+const FULL_RETRY_AFTER_SECONDS: u64 = 30;
 
 const RESYNC_FRAME: &[u8] = b"event: resync\ndata: {}\n\n";
 const KEEP_ALIVE_FRAME: &[u8] = b": maintien\n\n";
@@ -151,11 +161,58 @@ pub struct Live {
     /// now has nothing to catch up on below it.
     head: Arc<AtomicI64>,
     timing: Timing,
+    places: Places,
+}
+
+/// How many streams each person has open on this instance, out of how many they may.
+#[derive(Clone)]
+struct Places {
+    per_person: usize,
+    open: Arc<Mutex<HashMap<i64, usize>>>,
+}
+
+impl Places {
+    /// A place for one more stream of this person, or `None` when theirs are all taken.
+    fn take(&self, user_id: i64) -> Option<Place> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = open.entry(user_id).or_insert(0);
+        if *count >= self.per_person {
+            return None;
+        }
+        *count += 1;
+        Some(Place {
+            places: self.clone(),
+            user_id,
+        })
+    }
+}
+
+/// One stream's place, given back when the stream is dropped, whatever ended it.
+struct Place {
+    places: Places,
+    user_id: i64,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut open = self
+            .places
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.user_id) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.user_id);
+            }
+        }
+    }
 }
 
 impl Live {
-    /// Starts the relay; with PostgreSQL, its listener too.
-    pub async fn start(store: Store, timing: Timing) -> Live {
+    /// Starts the relay; with PostgreSQL, its listener too. Each person may keep
+    /// `streams_per_person` streams open at once on this instance (at least one).
+    pub async fn start(store: Store, timing: Timing, streams_per_person: usize) -> Live {
         let (sender, _) = broadcast::channel(4096);
         let head = match store.last_position().await {
             Ok(position) => position,
@@ -169,6 +226,10 @@ impl Live {
             sender,
             head: Arc::new(AtomicI64::new(head)),
             timing,
+            places: Places {
+                per_person: streams_per_person.max(1),
+                open: Arc::new(Mutex::new(HashMap::new())),
+            },
         };
         if let Store::Postgres(pool) = &live.store {
             tokio::spawn(listen(pool.clone(), live.clone()));
@@ -312,6 +373,8 @@ struct Follower {
     reached: i64,
     renew_at: tokio::time::Instant,
     ended: bool,
+    /// Held as long as the stream lives: dropped with it, it frees the person's place.
+    _place: Place,
 }
 
 async fn stream_handler(
@@ -331,6 +394,20 @@ async fn stream_handler(
     }
     let Some(viewer) = caller.viewer else {
         return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let Some(place) = live.places.take(viewer.user_id) else {
+        tracing::warn!(
+            user_id = viewer.user_id,
+            "direct : trop de flux ouverts pour cette personne, flux refusé"
+        );
+        return crate::accounts::too_many(
+            FULL_RETRY_AFTER_SECONDS,
+            format!(
+                "Trop de mises à jour en direct ouvertes pour votre compte ({} au plus à la fois). \
+                 Fermez un onglet de France Sésame ou réessayez dans {FULL_RETRY_AFTER_SECONDS} secondes.",
+                live.places.per_person
+            ),
+        );
     };
     let scope = dossier_scope(&viewer);
     // Subscribed before reading what was missed: nothing falls between the two.
@@ -373,6 +450,7 @@ async fn stream_handler(
         reached: high_water.max(live.head.load(Ordering::SeqCst)),
         renew_at: tokio::time::Instant::now() + renewal + Duration::from_millis(spread),
         ended: false,
+        _place: place,
     };
     let updates = stream::unfold(follower, |mut follower| async move {
         if follower.ended {

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use app::store::Backend;
+use app::ui::live::STREAM_PATH;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -351,10 +352,71 @@ async fn streams_are_renewed_and_checked_again(backend: Backend) {
     server.stop().await;
 }
 
+/// A person may keep a few streams open (their tabs and browsers), not any number: the next one
+/// is refused with 429, `Retry-After` and a French sentence, whichever of their sessions asks; a
+/// stream that ends, even because its client went away without a word, frees its place.
+async fn streams_are_capped_per_person(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let mut config = config(url);
+    config.live_streams_per_person = 2;
+    // A vanished client is noticed at the next keep-alive comment.
+    config.live_keep_alive_seconds = 1;
+    let server = Running::start(&config).await;
+    // Two browsers of one person share the person's places.
+    let first_browser = session_of(&server, OPERATOR).await;
+    let second_browser = session_of(&server, OPERATOR).await;
+    assert_ne!(first_browser, second_browser);
+    let one = Stream::open(&server, Some(&first_browser), None)
+        .await
+        .unwrap();
+    let _two = Stream::open(&server, Some(&second_browser), None)
+        .await
+        .unwrap();
+    let refused = reqwest::Client::new()
+        .get(server.url(STREAM_PATH))
+        .header("cookie", &first_browser)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1, "Retry-After: {retry_after}");
+    let message = refused.text().await.unwrap();
+    assert!(
+        message.contains("mises à jour en direct") && message.contains("réessayez dans"),
+        "{message}"
+    );
+
+    // Someone else is not held back by this person's streams.
+    let agent = session_of(&server, AGENT_SIVEP).await;
+    assert!(Stream::open(&server, Some(&agent), None).await.is_ok());
+
+    // The first tab is closed: its place is free again once the server notices.
+    drop(one);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match Stream::open(&server, Some(&first_browser), None).await {
+            Ok(_) => break,
+            Err(StatusCode::TOO_MANY_REQUESTS) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await
+            }
+            Err(status) => panic!("la place du flux fermé n'est pas rendue : {status}"),
+        }
+    }
+    server.stop().await;
+}
+
 crate::helpers::on_both_stores!(
     streams_carry_only_what_one_may_see,
     reconnecting_replays_what_was_missed,
-    streams_are_renewed_and_checked_again
+    streams_are_renewed_and_checked_again,
+    streams_are_capped_per_person
 );
 
 /// Two server processes on one PostgreSQL database: an event committed through one reaches the
