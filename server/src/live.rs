@@ -1,8 +1,9 @@
 //! Live updates: `GET /api/v1/stream`, a server-sent events stream for the signed-in person,
 //! carrying only what they may see (the access policy's dossier scope), each message with the
 //! event's stream position (the order of commits). A client that reconnects with `Last-Event-ID`
-//! gets exactly what it missed, replayed from storage; when that is too far behind it gets a
-//! `resync` message and reloads. Messages are encoded once by the relay and shared by every
+//! gets exactly what it missed, replayed from storage; when that is too far behind (told from the
+//! last position alone, before any event is read), or is no position of this history (ahead of
+//! the last one, negative, not a number), it gets a `resync` message and reloads. Messages are encoded once by the relay and shared by every
 //! stream; one clock per instance sends the keep-alive comments.
 //!
 //! A stream is renewed after a few minutes (`renouvellement`, carrying the position it has reached
@@ -362,6 +363,32 @@ pub fn routes(live: Live) -> Router<AppState> {
         .with_state(live)
 }
 
+/// Where a client opening a stream says it stands (`Last-Event-ID`).
+#[derive(Debug, PartialEq, Eq)]
+enum Resume {
+    /// No position: a first connection, nothing to catch up on.
+    Fresh,
+    /// The last position it received.
+    From(i64),
+    /// Something that is no position this server sends (negative, not a number): it may have
+    /// missed anything, so it reloads.
+    Unknown,
+}
+
+fn resume_point(headers: &HeaderMap) -> Resume {
+    let Some(value) = headers.get("last-event-id") else {
+        return Resume::Fresh;
+    };
+    match value.to_str().map(str::trim) {
+        Ok("") => Resume::Fresh,
+        Ok(text) => match text.parse::<i64>() {
+            Ok(position) if position >= 0 => Resume::From(position),
+            _ => Resume::Unknown,
+        },
+        Err(_) => Resume::Unknown,
+    }
+}
+
 /// What one stream keeps between messages.
 struct Follower {
     receiver: broadcast::Receiver<Notice>,
@@ -412,32 +439,41 @@ async fn stream_handler(
     let scope = dossier_scope(&viewer);
     // Subscribed before reading what was missed: nothing falls between the two.
     let receiver = live.subscribe();
-    let last_seen = headers
-        .get("last-event-id")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse::<i64>().ok());
     let mut first: Vec<Bytes> = Vec::new();
     let mut high_water = 0;
-    if let Some(last) = last_seen {
-        match live.store.live_events_after(last, REPLAY_LIMIT + 1).await {
-            Ok(missed) if missed.len() as i64 > REPLAY_LIMIT => {
+    match resume_point(&headers) {
+        Resume::Fresh => {}
+        Resume::Unknown => first.push(Bytes::from_static(RESYNC_FRAME)),
+        // Compared with the last position first: one far behind, or from another history (ahead,
+        // as after a restore of the database), reloads without a single event being read.
+        Resume::From(last) => match live.store.last_position().await {
+            Ok(head) if last > head || head - last > REPLAY_LIMIT => {
                 first.push(Bytes::from_static(RESYNC_FRAME))
             }
-            Ok(missed) => {
-                for event in missed {
-                    high_water = high_water.max(event.position);
-                    let delivery = Delivery::event(event);
-                    if delivery.for_scope(&scope) {
-                        first.push(delivery.frame);
-                    }
+            Ok(_) => match live.store.live_events_after(last, REPLAY_LIMIT + 1).await {
+                Ok(missed) if missed.len() as i64 > REPLAY_LIMIT => {
+                    first.push(Bytes::from_static(RESYNC_FRAME))
                 }
-                high_water = high_water.max(last);
-            }
+                Ok(missed) => {
+                    for event in missed {
+                        high_water = high_water.max(event.position);
+                        let delivery = Delivery::event(event);
+                        if delivery.for_scope(&scope) {
+                            first.push(delivery.frame);
+                        }
+                    }
+                    high_water = high_water.max(last);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "direct : rattrapage impossible");
+                    first.push(Bytes::from_static(RESYNC_FRAME));
+                }
+            },
             Err(error) => {
-                tracing::warn!(%error, "direct : rattrapage impossible");
+                tracing::warn!(%error, "direct : position du flux illisible, resynchronisation");
                 first.push(Bytes::from_static(RESYNC_FRAME));
             }
-        }
+        },
     }
     // Per stream, only its receiver, its scope and a few numbers: the messages are encoded once by
     // the relay and shared.
