@@ -11,15 +11,8 @@ use axum::http::HeaderMap;
 /// holds a whole /64 and may pick any address in it). Budgets and slowdowns count per subscriber.
 pub fn subscriber(ip: &str) -> String {
     match ip.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        Ok(IpAddr::V6(v6)) => v6
-            .to_ipv4_mapped()
-            .map(|v4| v4.to_string())
-            .unwrap_or_default(),
-        _ => ip.to_owned(),
+        Ok(address) => crate::perimeter::ClientIp(address).budget_key(),
+        Err(_) => ip.to_owned(),
     }
 }
 

@@ -86,6 +86,9 @@ pub struct Config {
     /// A live stream is renewed after about this long: the browser reconnects at once, without a
     /// gap, and the server checks again who is asking (a session ended, a habilitation withdrawn).
     pub live_renewal_seconds: u64,
+    /// How many live streams one signed-in person may keep open at once on an instance (their
+    /// tabs and browsers); the next one is refused with 429 until one closes.
+    pub live_streams_per_person: u32,
     /// Serve HTTPS directly (rustls) with this certificate chain (PEM) and key (PEM).
     pub tls_cert_file: Option<PathBuf>,
     pub tls_key_file: Option<PathBuf>,
@@ -153,6 +156,7 @@ struct Defaults {
     session_absolute_hours: u32,
     live_keep_alive_seconds: u64,
     live_renewal_seconds: u64,
+    live_streams_per_person: u32,
     denylist_refresh_seconds: u64,
     denylist_cache_file: &'static str,
     oidc: [(); 0],
@@ -186,6 +190,7 @@ const DEFAULTS: Defaults = Defaults {
     session_absolute_hours: 12,
     live_keep_alive_seconds: 15,
     live_renewal_seconds: 300,
+    live_streams_per_person: 8,
     denylist_refresh_seconds: 3600,
     denylist_cache_file: "data/denylist-url.txt",
     oidc: [],

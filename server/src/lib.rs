@@ -81,8 +81,8 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// What the perimeter needs besides the application state.
 pub struct Guards {
-    /// Production: plain HTTP only redirects to HTTPS.
-    pub production: bool,
+    /// Production: plain HTTP only redirects to HTTPS, at the public address.
+    pub https_only: perimeter::HttpsOnly,
     pub trusted_proxies: std::sync::Arc<client::IpSet>,
     /// The server terminates TLS itself: every request counts as HTTPS.
     pub direct_tls: bool,
@@ -133,7 +133,10 @@ pub fn router(
         .layer(from_fn(perimeter::same_origin_writes))
         .layer(from_fn_with_state(guards.denylist, denylist::refuse_listed))
         .layer(from_fn_with_state(guards.form_targets, perimeter::security_headers))
-        .layer(from_fn_with_state(guards.production, perimeter::https_only))
+        .layer(from_fn_with_state(
+            std::sync::Arc::new(guards.https_only),
+            perimeter::https_only,
+        ))
         .layer(from_fn_with_state(
             perimeter::Transport {
                 trusted_proxies: guards.trusted_proxies,
@@ -262,8 +265,17 @@ impl Server {
             idle: chrono::Duration::minutes(i64::from(config.session_idle_minutes.max(1))),
             absolute: chrono::Duration::hours(i64::from(config.session_absolute_hours.max(1))),
         };
+        if config.environment == config::Environment::Production && config.public_url.is_none() {
+            tracing::warn!(
+                "SESAME_PUBLIC_URL absent en production : HTTP est redirigé vers l'adresse \
+                 d'écoute {addr} et les liens des courriels la portent ; indiquez l'adresse publique"
+            );
+        }
         let guards = Guards {
-            production: config.environment == config::Environment::Production,
+            https_only: perimeter::HttpsOnly {
+                production: config.environment == config::Environment::Production,
+                origin: perimeter::https_origin(config.public_url.as_deref(), addr),
+            },
             trusted_proxies: std::sync::Arc::new(trusted_proxies),
             direct_tls: tls.is_some(),
             denylist,
@@ -290,6 +302,7 @@ impl Server {
                     keep_alive: Duration::from_secs(config.live_keep_alive_seconds.max(1)),
                     renewal: Duration::from_secs(config.live_renewal_seconds.max(1)),
                 },
+                config.live_streams_per_person as usize,
             )
             .await,
             store: store.clone(),

@@ -1,8 +1,9 @@
 //! Live updates: `GET /api/v1/stream`, a server-sent events stream for the signed-in person,
 //! carrying only what they may see (the access policy's dossier scope), each message with the
 //! event's stream position (the order of commits). A client that reconnects with `Last-Event-ID`
-//! gets exactly what it missed, replayed from storage; when that is too far behind it gets a
-//! `resync` message and reloads. Messages are encoded once by the relay and shared by every
+//! gets exactly what it missed, replayed from storage; when that is too far behind (told from the
+//! last position alone, before any event is read), or is no position of this history (ahead of
+//! the last one, negative, not a number), it gets a `resync` message and reloads. Messages are encoded once by the relay and shared by every
 //! stream; one clock per instance sends the keep-alive comments.
 //!
 //! A stream is renewed after a few minutes (`renouvellement`, carrying the position it has reached
@@ -10,14 +11,21 @@
 //! and the server checks again who is asking. A session ended or a habilitation withdrawn thus stops
 //! the messages within minutes, not when the page is closed.
 //!
+//! Each signed-in person may keep a few streams open at once ([`Live::start`]'s
+//! `streams_per_person`, for their tabs and browsers); the next one is refused with 429 and
+//! `Retry-After` until one of theirs ends, however it ends (renewal, the page closed, the client
+//! gone without a word: the place is held by a guard dropped with the stream). Counted per
+//! instance: behind N instances a person may hold up to N times as many.
+//!
 //! Between instances: with PostgreSQL, the ingestion sends `NOTIFY sesame_evenements, '<id>'` in
 //! its transaction; every instance listens and relays. A dropped listener connection makes every
 //! stream of the instance resync (nothing is lost silently). With SQLite (one instance), the
 //! ingestion hands the id to the in-process relay directly.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use app::domain::access::{authorize, dossier_scope, DossierScope, EntryPoint, Target};
@@ -41,6 +49,9 @@ pub const CHANNEL: &str = "sesame_evenements";
 const REPLAY_LIMIT: i64 = 1000;
 /// How long the browser waits before reconnecting after a renewal, in milliseconds.
 const RENEWAL_RETRY_MS: u64 = 250;
+/// What a person refused a further stream is told to wait, in seconds: long enough not to be
+/// asked again at once, short enough that a tab closed meanwhile is soon followed.
+const FULL_RETRY_AFTER_SECONDS: u64 = 30;
 
 const RESYNC_FRAME: &[u8] = b"event: resync\ndata: {}\n\n";
 const KEEP_ALIVE_FRAME: &[u8] = b": maintien\n\n";
@@ -151,11 +162,58 @@ pub struct Live {
     /// now has nothing to catch up on below it.
     head: Arc<AtomicI64>,
     timing: Timing,
+    places: Places,
+}
+
+/// How many streams each person has open on this instance, out of how many they may.
+#[derive(Clone)]
+struct Places {
+    per_person: usize,
+    open: Arc<Mutex<HashMap<i64, usize>>>,
+}
+
+impl Places {
+    /// A place for one more stream of this person, or `None` when theirs are all taken.
+    fn take(&self, user_id: i64) -> Option<Place> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = open.entry(user_id).or_insert(0);
+        if *count >= self.per_person {
+            return None;
+        }
+        *count += 1;
+        Some(Place {
+            places: self.clone(),
+            user_id,
+        })
+    }
+}
+
+/// One stream's place, given back when the stream is dropped, whatever ended it.
+struct Place {
+    places: Places,
+    user_id: i64,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut open = self
+            .places
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.user_id) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.user_id);
+            }
+        }
+    }
 }
 
 impl Live {
-    /// Starts the relay; with PostgreSQL, its listener too.
-    pub async fn start(store: Store, timing: Timing) -> Live {
+    /// Starts the relay; with PostgreSQL, its listener too. Each person may keep
+    /// `streams_per_person` streams open at once on this instance (at least one).
+    pub async fn start(store: Store, timing: Timing, streams_per_person: usize) -> Live {
         let (sender, _) = broadcast::channel(4096);
         let head = match store.last_position().await {
             Ok(position) => position,
@@ -169,6 +227,10 @@ impl Live {
             sender,
             head: Arc::new(AtomicI64::new(head)),
             timing,
+            places: Places {
+                per_person: streams_per_person.max(1),
+                open: Arc::new(Mutex::new(HashMap::new())),
+            },
         };
         if let Store::Postgres(pool) = &live.store {
             tokio::spawn(listen(pool.clone(), live.clone()));
@@ -301,6 +363,32 @@ pub fn routes(live: Live) -> Router<AppState> {
         .with_state(live)
 }
 
+/// Where a client opening a stream says it stands (`Last-Event-ID`).
+#[derive(Debug, PartialEq, Eq)]
+enum Resume {
+    /// No position: a first connection, nothing to catch up on.
+    Fresh,
+    /// The last position it received.
+    From(i64),
+    /// Something that is no position this server sends (negative, not a number): it may have
+    /// missed anything, so it reloads.
+    Unknown,
+}
+
+fn resume_point(headers: &HeaderMap) -> Resume {
+    let Some(value) = headers.get("last-event-id") else {
+        return Resume::Fresh;
+    };
+    match value.to_str().map(str::trim) {
+        Ok("") => Resume::Fresh,
+        Ok(text) => match text.parse::<i64>() {
+            Ok(position) if position >= 0 => Resume::From(position),
+            _ => Resume::Unknown,
+        },
+        Err(_) => Resume::Unknown,
+    }
+}
+
 /// What one stream keeps between messages.
 struct Follower {
     receiver: broadcast::Receiver<Notice>,
@@ -312,6 +400,8 @@ struct Follower {
     reached: i64,
     renew_at: tokio::time::Instant,
     ended: bool,
+    /// Held as long as the stream lives: dropped with it, it frees the person's place.
+    _place: Place,
 }
 
 async fn stream_handler(
@@ -332,35 +422,58 @@ async fn stream_handler(
     let Some(viewer) = caller.viewer else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    let Some(place) = live.places.take(viewer.user_id) else {
+        tracing::warn!(
+            user_id = viewer.user_id,
+            "direct : trop de flux ouverts pour cette personne, flux refusé"
+        );
+        return crate::accounts::too_many(
+            FULL_RETRY_AFTER_SECONDS,
+            format!(
+                "Trop de mises à jour en direct ouvertes pour votre compte ({} au plus à la fois). \
+                 Fermez un onglet de France Sésame ou réessayez dans {FULL_RETRY_AFTER_SECONDS} secondes.",
+                live.places.per_person
+            ),
+        );
+    };
     let scope = dossier_scope(&viewer);
     // Subscribed before reading what was missed: nothing falls between the two.
     let receiver = live.subscribe();
-    let last_seen = headers
-        .get("last-event-id")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse::<i64>().ok());
     let mut first: Vec<Bytes> = Vec::new();
     let mut high_water = 0;
-    if let Some(last) = last_seen {
-        match live.store.live_events_after(last, REPLAY_LIMIT + 1).await {
-            Ok(missed) if missed.len() as i64 > REPLAY_LIMIT => {
+    match resume_point(&headers) {
+        Resume::Fresh => {}
+        Resume::Unknown => first.push(Bytes::from_static(RESYNC_FRAME)),
+        // Compared with the last position first: one far behind, or from another history (ahead,
+        // as after a restore of the database), reloads without a single event being read.
+        Resume::From(last) => match live.store.last_position().await {
+            Ok(head) if last > head || head - last > REPLAY_LIMIT => {
                 first.push(Bytes::from_static(RESYNC_FRAME))
             }
-            Ok(missed) => {
-                for event in missed {
-                    high_water = high_water.max(event.position);
-                    let delivery = Delivery::event(event);
-                    if delivery.for_scope(&scope) {
-                        first.push(delivery.frame);
-                    }
+            Ok(_) => match live.store.live_events_after(last, REPLAY_LIMIT + 1).await {
+                Ok(missed) if missed.len() as i64 > REPLAY_LIMIT => {
+                    first.push(Bytes::from_static(RESYNC_FRAME))
                 }
-                high_water = high_water.max(last);
-            }
+                Ok(missed) => {
+                    for event in missed {
+                        high_water = high_water.max(event.position);
+                        let delivery = Delivery::event(event);
+                        if delivery.for_scope(&scope) {
+                            first.push(delivery.frame);
+                        }
+                    }
+                    high_water = high_water.max(last);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "direct : rattrapage impossible");
+                    first.push(Bytes::from_static(RESYNC_FRAME));
+                }
+            },
             Err(error) => {
-                tracing::warn!(%error, "direct : rattrapage impossible");
+                tracing::warn!(%error, "direct : position du flux illisible, resynchronisation");
                 first.push(Bytes::from_static(RESYNC_FRAME));
             }
-        }
+        },
     }
     // Per stream, only its receiver, its scope and a few numbers: the messages are encoded once by
     // the relay and shared.
@@ -373,6 +486,7 @@ async fn stream_handler(
         reached: high_water.max(live.head.load(Ordering::SeqCst)),
         renew_at: tokio::time::Instant::now() + renewal + Duration::from_millis(spread),
         ended: false,
+        _place: place,
     };
     let updates = stream::unfold(follower, |mut follower| async move {
         if follower.ended {

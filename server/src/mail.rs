@@ -25,8 +25,10 @@
 //!   so a server that accepts and then says nothing is caught by the deadline).
 //! - `mail_folder` (`SESAME_MAIL_FOLDER`, default `data/mails`): without `smtp_url`, each
 //!   message is written there as a complete RFC 5322 file,
-//!   `<YYYYmmddTHHMMSS.ffffff>-<uuid>.eml` (UTC, so that names sort by time), and its links
-//!   are logged so that a developer can follow them from the console.
+//!   `<YYYYmmddTHHMMSS.ffffff>-<uuid>.eml` (UTC, so that names sort by time). In development
+//!   (`SESAME_ENVIRONMENT=development`) its links are logged too, so that a developer can follow
+//!   them from the console; never in production, where they would hand whoever reads the logs
+//!   the single-use links that open accounts.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -39,7 +41,7 @@ use lettre::transport::smtp::AsyncSmtpTransportBuilder;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
-use crate::config::Config;
+use crate::config::{Config, Environment};
 
 /// How long connecting to the SMTP server may take.
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -94,7 +96,11 @@ pub struct Mailer {
 #[derive(Clone)]
 enum Transport {
     Smtp(Arc<Smtp>),
-    Folder(Arc<PathBuf>),
+    Folder {
+        path: Arc<PathBuf>,
+        /// Development only: the mail's links are logged (they grant access).
+        log_links: bool,
+    },
 }
 
 struct Smtp {
@@ -133,7 +139,7 @@ impl fmt::Debug for Mailer {
         debug.field("from", &self.from.to_string());
         match &self.transport {
             Transport::Smtp(_) => debug.field("transport", &"smtp"),
-            Transport::Folder(path) => debug.field("folder", path),
+            Transport::Folder { path, .. } => debug.field("folder", path),
         };
         debug.finish()
     }
@@ -145,7 +151,11 @@ impl Mailer {
     /// start rather than the first mail.
     pub fn from_config(config: &Config) -> Result<Mailer, MailError> {
         let Some(url) = &config.smtp_url else {
-            return Mailer::folder(config.mail_folder.clone(), &config.mail_from);
+            return Mailer::writing_into(
+                config.mail_folder.clone(),
+                &config.mail_from,
+                config.environment == Environment::Development,
+            );
         };
         let from = sender(&config.mail_from)?;
         let url = lettre_url(url.expose_secret())?;
@@ -161,11 +171,19 @@ impl Mailer {
         })
     }
 
-    /// Writes mails into `path` (created when needed) instead of sending them.
+    /// Writes mails into `path` (created when needed) instead of sending them, logging none of
+    /// their links.
     pub fn folder(path: impl Into<PathBuf>, from: &str) -> Result<Mailer, MailError> {
+        Mailer::writing_into(path.into(), from, false)
+    }
+
+    fn writing_into(path: PathBuf, from: &str, log_links: bool) -> Result<Mailer, MailError> {
         Ok(Mailer {
             from: sender(from)?,
-            transport: Transport::Folder(Arc::new(path.into())),
+            transport: Transport::Folder {
+                path: Arc::new(path),
+                log_links,
+            },
         })
     }
 
@@ -193,13 +211,15 @@ impl Mailer {
                 }
                 outcome
             }
-            Transport::Folder(folder) => {
-                let path = write_into(folder, &message.formatted())
+            Transport::Folder { path, log_links } => {
+                let path = write_into(path, &message.formatted())
                     .await
                     .map_err(|(path, source)| MailError::Folder { path, source })?;
                 tracing::info!(to = %mail.to, "courriel écrit dans {}", path.display());
-                for link in links(&mail.text) {
-                    tracing::info!(lien = %link, "lien du courriel");
+                if *log_links {
+                    for link in links(&mail.text) {
+                        tracing::info!(lien = %link, "lien du courriel");
+                    }
                 }
                 Ok(())
             }

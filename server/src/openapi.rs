@@ -109,9 +109,9 @@ pub fn document() -> Value {
             "/api/v1/stream": {
                 "get": {
                     "summary": "Flux en direct (server-sent events) de la personne connectée",
-                    "description": "Réservé aux sessions du portail. Chaque message porte l'identifiant de l'événement (`id:`) ; en se reconnectant avec `Last-Event-ID`, le client reçoit ce qu'il a manqué, ou un message `resync`.",
+                    "description": "Réservé aux sessions du portail. Chaque message porte l'identifiant de l'événement (`id:`) ; en se reconnectant avec `Last-Event-ID`, le client reçoit ce qu'il a manqué, ou un message `resync` (trop de retard, ou position inconnue). Une personne peut garder quelques flux ouverts à la fois (ses onglets) ; au-delà, 429.",
                     "security": [{ "session": [] }],
-                    "responses": { "200": { "description": "Flux", "content": { "text/event-stream": {} } }, "401": { "description": "Non connecté" } }
+                    "responses": { "200": { "description": "Flux", "content": { "text/event-stream": {} } }, "401": { "description": "Non connecté" }, "429": { "description": "Trop de flux ouverts pour cette personne (en-tête Retry-After)" } }
                 }
             }
         },

@@ -81,28 +81,46 @@ pub async fn identify_client(
     next.run(request).await
 }
 
+/// Whether plain HTTP is only redirected, and where to.
+#[derive(Clone, Debug)]
+pub struct HttpsOnly {
+    /// Production: plain HTTP only redirects to HTTPS.
+    pub production: bool,
+    /// `https://host[:port]`, what the redirect puts before the path (see [`https_origin`]).
+    pub origin: String,
+}
+
+/// The origin plain HTTP is redirected to: the public address's host over HTTPS (its port kept
+/// only when the public address is HTTPS already), or, without a public address, the address the
+/// server listens on. Never the request's `Host`, which the client writes: a forged one would
+/// send people, with the path they asked for, to someone else's site.
+pub fn https_origin(public_url: Option<&str>, listening: SocketAddr) -> String {
+    let public = public_url.and_then(|url| reqwest::Url::parse(url.trim()).ok());
+    match public.as_ref().and_then(|url| Some((url, url.host_str()?))) {
+        Some((url, host)) => match url.port() {
+            Some(port) if url.scheme() == "https" => format!("https://{host}:{port}"),
+            _ => format!("https://{host}"),
+        },
+        None => format!("https://{listening}"),
+    }
+}
+
 /// In production, plain HTTP only redirects to HTTPS (308, so that the method is kept), except for
 /// the health probes that load balancers call over HTTP. Over HTTPS, responses carry HSTS.
 pub async fn https_only(
-    State(production): State<bool>,
+    State(https_only): State<Arc<HttpsOnly>>,
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     request: Request,
     next: Next,
 ) -> Response {
     let probe = matches!(request.uri().path(), "/healthz" | "/readyz");
-    if production && !over_https && !probe {
-        let host = request
-            .headers()
-            .get(header::HOST)
-            .and_then(|host| host.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+    if https_only.production && !over_https && !probe {
         let path = request
             .uri()
             .path_and_query()
             .map(|path| path.as_str())
             .unwrap_or("/");
-        if let Ok(location) = HeaderValue::from_str(&format!("https://{host}{path}")) {
+        if let Ok(location) = HeaderValue::from_str(&format!("{}{path}", https_only.origin)) {
             return (
                 StatusCode::PERMANENT_REDIRECT,
                 [(header::LOCATION, location)],
@@ -267,6 +285,27 @@ mod tests {
         );
         assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
         assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+    }
+
+    #[test]
+    fn plain_http_is_sent_to_the_public_host() {
+        let listening: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let origin = |url: Option<&str>| https_origin(url, listening);
+        assert_eq!(
+            origin(Some("https://sesame.example.gouv.fr/")),
+            "https://sesame.example.gouv.fr"
+        );
+        assert_eq!(
+            origin(Some("https://sesame.example.gouv.fr:8443/base")),
+            "https://sesame.example.gouv.fr:8443"
+        );
+        // A plain HTTP public address: its port is not the HTTPS one.
+        assert_eq!(
+            origin(Some("http://sesame.example.gouv.fr:8080")),
+            "https://sesame.example.gouv.fr"
+        );
+        assert_eq!(origin(None), "https://0.0.0.0:8080");
+        assert_eq!(origin(Some("pas une adresse")), "https://0.0.0.0:8080");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Refusal of abusive submissions: every state-changing request counts against its client's
-//! budget (a token bucket per address: a burst, then a steady rate). Past it, the client gets
+//! budget (a token bucket per address, per /64 for IPv6 — see
+//! [`ClientIp::budget_key`]: a burst, then a steady rate). Past it, the client gets
 //! 429 with `Retry-After` and a French message. Reading is never limited here.
 //!
 //! A signed-in person has a budget of their own too, wherever they send from. Sign-in, password
@@ -48,9 +49,9 @@ impl RateLimiter {
         })
     }
 
-    /// Takes one token for `client`, or says how long until one is available.
+    /// Takes one token for `client` (its /64 for IPv6), or says how long until one is available.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        self.check_key(&client.to_string(), now)
+        self.check_key(&ClientIp(client).budget_key(), now)
     }
 
     /// Takes one token for any key (an address, `compte:42`…).

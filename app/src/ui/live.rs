@@ -173,7 +173,9 @@ mod browser {
                 connection.borrow_mut().renewal = Renewal::None;
                 live.state.set(Some(LiveState::Interrupted));
                 // The browser retries by itself while it can; once it gives up, we retry, later
-                // and later.
+                // and later. A refusal (429 when this person has too many streams open, 401 once
+                // signed out) closes the source at once: it takes the same growing delays, never
+                // a tight loop.
                 if closed {
                     let wait = {
                         let mut connection = connection.borrow_mut();

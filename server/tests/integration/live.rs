@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use app::store::Backend;
+use app::ui::live::STREAM_PATH;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -351,10 +352,161 @@ async fn streams_are_renewed_and_checked_again(backend: Backend) {
     server.stop().await;
 }
 
+/// A person may keep a few streams open (their tabs and browsers), not any number: the next one
+/// is refused with 429, `Retry-After` and a French sentence, whichever of their sessions asks; a
+/// stream that ends, even because its client went away without a word, frees its place.
+async fn streams_are_capped_per_person(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let mut config = config(url);
+    config.live_streams_per_person = 2;
+    let server = Running::start(&config).await;
+    // Two browsers of one person share the person's places.
+    let first_browser = session_of(&server, OPERATOR).await;
+    let second_browser = session_of(&server, OPERATOR).await;
+    assert_ne!(first_browser, second_browser);
+    let one = Stream::open(&server, Some(&first_browser), None)
+        .await
+        .unwrap();
+    let _two = Stream::open(&server, Some(&second_browser), None)
+        .await
+        .unwrap();
+    let refused = reqwest::Client::new()
+        .get(server.url(STREAM_PATH))
+        .header("cookie", &first_browser)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1, "Retry-After: {retry_after}");
+    let message = refused.text().await.unwrap();
+    assert!(
+        message.contains("mises à jour en direct") && message.contains("réessayez dans"),
+        "{message}"
+    );
+
+    // Someone else is not held back by this person's streams.
+    let agent = session_of(&server, AGENT_SIVEP).await;
+    assert!(Stream::open(&server, Some(&agent), None).await.is_ok());
+
+    // The first tab is closed: its place is free again as soon as the server sees the connection
+    // end (at once here, long before any keep-alive comment).
+    drop(one);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match Stream::open(&server, Some(&first_browser), None).await {
+            Ok(_) => break,
+            Err(StatusCode::TOO_MANY_REQUESTS) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await
+            }
+            Err(status) => panic!("la place du flux fermé n'est pas rendue : {status}"),
+        }
+    }
+    server.stop().await;
+}
+
+/// A stream opened with this `Last-Event-ID` header, as it is sent.
+async fn open_from(server: &Running, cookie: &str, last_event_id: &str) -> Stream {
+    let response = reqwest::Client::new()
+        .get(server.url(STREAM_PATH))
+        .header("cookie", cookie)
+        .header("last-event-id", last_event_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{last_event_id}");
+    Stream {
+        response,
+        buffer: String::new(),
+    }
+}
+
+/// A reconnection from a position this history does not have (ahead of the last one, as after a
+/// restore of the database; negative; not a number) is told to reload, then gets what happens
+/// next: nothing replayed wholesale, nothing held back. One far behind is answered `resync` from
+/// the last position alone, without reading the events it missed: on PostgreSQL, while the
+/// dossiers are locked by a long write, it still comes at once.
+async fn reconnecting_from_an_unknown_position_resyncs(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let server = Running::start(&config(url)).await;
+    let agent = session_of(&server, AGENT_SIVEP).await;
+    let (own, _) = sirets(&server).await;
+    let last = server.store.last_position().await.unwrap();
+    let unknown = [
+        (last + 5000).to_string(),
+        "-3".to_owned(),
+        "pas-un-nombre".to_owned(),
+    ];
+    // Every case is tried, and every one that goes wrong is told.
+    let mut wrong = Vec::new();
+    for (n, last_event_id) in unknown.iter().enumerate() {
+        let mut stream = open_from(&server, &agent, last_event_id).await;
+        let first = stream.next(Duration::from_secs(5)).await;
+        if first.as_ref().map(|message| message.event.as_str()) != Some("resync") {
+            wrong.push(format!(
+                "{last_event_id} : d'abord {first:?} au lieu de resync"
+            ));
+        }
+        let dossier = post(
+            &server,
+            &first_event(
+                &format!("inconnu-{n}"),
+                &container("UNK", 10 + 100 * n as u32),
+                &own,
+            ),
+        )
+        .await;
+        let next = stream.next(Duration::from_secs(5)).await;
+        if next
+            .as_ref()
+            .map(|message| (message.event.as_str(), &message.data["dossier_id"]))
+            != Some(("dossier", &json!(dossier)))
+        {
+            wrong.push(format!(
+                "{last_event_id} : ensuite {next:?} au lieu du dossier {dossier}"
+            ));
+        }
+    }
+
+    if let app::store::Store::Postgres(pool) = &server.store {
+        let mut long_write = pool.begin().await.unwrap();
+        sqlx::query("LOCK TABLE dossier IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut *long_write)
+            .await
+            .unwrap();
+        let answered = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut behind = open_from(&server, &agent, "0").await;
+            behind.next(Duration::from_secs(5)).await
+        })
+        .await;
+        long_write.rollback().await.unwrap();
+        match answered {
+            Ok(Some(message)) if message.event == "resync" => {}
+            Ok(other) => wrong.push(format!("0, dossiers verrouillés : {other:?}")),
+            Err(_) => wrong.push(
+                "0, dossiers verrouillés : pas de réponse en 5 s (les événements manqués sont lus)"
+                    .to_owned(),
+            ),
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    server.stop().await;
+}
+
 crate::helpers::on_both_stores!(
     streams_carry_only_what_one_may_see,
     reconnecting_replays_what_was_missed,
-    streams_are_renewed_and_checked_again
+    streams_are_renewed_and_checked_again,
+    streams_are_capped_per_person,
+    reconnecting_from_an_unknown_position_resyncs
 );
 
 /// Two server processes on one PostgreSQL database: an event committed through one reaches the

@@ -235,3 +235,33 @@ async fn production_serves_pages_only_over_https() {
     assert!(page.headers().get("strict-transport-security").is_none());
     development.stop().await;
 }
+
+/// The redirect to HTTPS names the configured public address, never what the request's `Host`
+/// says: otherwise anyone able to send a forged `Host` (a cache, a link through a misconfigured
+/// proxy) would send people to their own site.
+#[tokio::test]
+async fn the_redirect_to_https_goes_to_the_public_address_whatever_the_host_says() {
+    let url = fresh_database(Backend::Sqlite).await.unwrap();
+    let server = Running::start(&Config {
+        environment: server::config::Environment::Production,
+        public_url: Some("https://sesame.example.gouv.fr/".to_owned()),
+        ..config(url)
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let forged = client
+        .get(server.url("/dossiers?page=2&site=FRLEH"))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 308);
+    assert_eq!(
+        forged.headers()["location"],
+        "https://sesame.example.gouv.fr/dossiers?page=2&site=FRLEH"
+    );
+    server.stop().await;
+}

@@ -306,3 +306,118 @@ fn the_bench_prints_its_tables() {
     }
     assert_eq!(row("1").len(), 10, "{printed}");
 }
+
+/// Without an SMTP server, mails are written to the mail folder. Their links carry single-use
+/// tokens that open an account: they are logged for a developer to follow from the console in
+/// development only; in production nothing in the logs gives a way in.
+#[tokio::test]
+async fn mail_links_reach_the_logs_in_development_only() {
+    let (token, logs) = reset_token_and_logs("development").await;
+    assert!(
+        logs.contains(&token),
+        "en développement, le lien du courriel est dans la console : {logs}"
+    );
+    let (token, logs) = reset_token_and_logs("production").await;
+    assert!(
+        !logs.contains(&token) && !logs.contains("jeton="),
+        "en production, aucun lien d'accès dans les journaux : {logs}"
+    );
+}
+
+/// Runs the binary in `environment` without SMTP, asks for a demo account's password link, and
+/// gives the link's token (read from the mail folder) and everything the process logged.
+async fn reset_token_and_logs(environment: &str) -> (String, String) {
+    let folder = std::env::temp_dir().join(format!("sesame-liens-{}", uuid::Uuid::new_v4()));
+    let mails = folder.join("courriels");
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/sesame.db", folder.display()),
+        )
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("SESAME_ENVIRONMENT", environment)
+        .env("SESAME_DEMO", "1")
+        .env("SESAME_MAIL_FOLDER", &mails)
+        .env("SESAME_TRUSTED_PROXIES", "127.0.0.1/32")
+        .env("SESAME_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("le binaire démarre");
+    // Read while it runs, so that a full pipe never blocks the server.
+    let read_all = |pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut BufReader::new(pipe), &mut text);
+            text
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().unwrap()));
+    let stderr = read_all(Box::new(child.stderr.take().unwrap()));
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = |path: &str| format!("http://127.0.0.1:{port}{path}");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        match client.get(url("/readyz")).send().await {
+            Ok(response) if response.status() == 200 => break,
+            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+            _ => panic!("le serveur n'est pas prêt"),
+        }
+    }
+    // As a browser behind the production reverse proxy would send it.
+    let asked = client
+        .post(url("/mot-de-passe-oublie"))
+        .header("x-forwarded-proto", "https")
+        .form(&[("adresse", crate::accounts::OPERATOR)])
+        .send()
+        .await
+        .unwrap();
+    assert!(asked.status().is_redirection(), "{}", asked.status());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mail = loop {
+        let written = std::fs::read_dir(&mails).ok().and_then(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .find(|entry| entry.file_name().to_string_lossy().ends_with(".eml"))
+        });
+        match written {
+            Some(entry) => break std::fs::read_to_string(entry.path()).unwrap(),
+            None if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            None => panic!("aucun courriel écrit dans {}", mails.display()),
+        }
+    };
+    let text = crate::smtp_sink::DecodedMail::parse(&mail).text;
+    let token = text
+        .split_whitespace()
+        .find_map(|word| word.split("jeton=").nth(1))
+        .expect("un lien à jeton dans le courriel")
+        .trim_end_matches(['.', ',', ')'])
+        .to_owned();
+    assert!(token.len() >= 16, "{token}");
+
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "le serveur ne s'arrête pas");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let logs = format!("{}{}", stdout.join().unwrap(), stderr.join().unwrap());
+    let _ = std::fs::remove_dir_all(folder);
+    (token, logs)
+}
