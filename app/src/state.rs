@@ -74,6 +74,41 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// Records that the caller consulted `object`, when consultations by them are audited
+    /// (agents, heads of service and supervisors, who see other people's data), once per
+    /// consultation: a live refresh or a reload of the same reading is not a new one.
+    pub async fn audit_consultation(
+        &self,
+        store: &Store,
+        action: &str,
+        object: &str,
+        detail: &str,
+    ) -> Result<(), ServerFnError> {
+        if !self.viewer.as_ref().is_some_and(audited) {
+            return Ok(());
+        }
+        store
+            .audit_consultation(
+                &self.audit_event(action, object, detail),
+                chrono::Utc::now(),
+            )
+            .await
+            .map(|_| ())
+            .map_err(internal)
+    }
+}
+
+/// Whether consultations by this viewer are recorded: people of the administrations, who see
+/// other people's dossiers.
+pub fn audited(viewer: &crate::domain::access::Viewer) -> bool {
+    use crate::domain::directory::Role;
+    matches!(
+        viewer.role,
+        Role::AgentDgddi | Role::AgentSivep | Role::ChefService | Role::Superviseur
+    )
+}
+
 /// The caller of the current server function or page.
 pub fn caller() -> Caller {
     use_context::<axum::http::request::Parts>()

@@ -251,6 +251,20 @@ fn check(caller: &Caller, entry: EntryPoint, target: Target) -> Result<(), Failu
     authorize(caller.viewer.as_ref(), entry, target).map_err(Failure::Refused)
 }
 
+/// Like [`check`], for a target looked up by an id the caller sent: refused exactly as if it did
+/// not exist (`unknown`), so that ids cannot be probed ("not found" and "not yours" answer alike).
+fn check_known(
+    caller: &Caller,
+    entry: EntryPoint,
+    target: Target,
+    unknown: impl FnOnce() -> Failure,
+) -> Result<(), Failure> {
+    match check(caller, entry, target) {
+        Err(Failure::Refused(Refusal::Forbidden)) => Err(unknown()),
+        other => other,
+    }
+}
+
 /// Like [`check`], giving the signed-in viewer.
 fn check_viewer<'a>(
     caller: &'a Caller,

@@ -47,6 +47,9 @@ pub async fn list_correlation_alerts() -> Result<Vec<AlertView>, ServerFnError> 
     let viewer = crate::state::signed_in(&caller, EntryPoint::CorrelationAlerts, Target::Nothing)?;
     let scope = dossier_scope(&viewer);
     let store = crate::state::store()?;
+    caller
+        .audit_consultation(&store, "consultation_alertes_correlation", "alertes", "")
+        .await?;
     let mut views = Vec::new();
     for alert in store
         .correlation_alerts()

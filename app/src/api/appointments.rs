@@ -100,23 +100,40 @@ async fn posts_of_sites(
     Ok((posts, chosen))
 }
 
-/// The store and a dossier, once the caller may use `entry` at all (before anything is read);
-/// the dossier itself is for the caller to check.
+/// The store and a dossier the caller may use `entry` on, once they may use `gate` at all
+/// (before anything is read). A dossier that does not exist and one outside the caller's
+/// perimeter get the same answer, so that ids cannot be probed.
 #[cfg(feature = "ssr")]
 async fn signed_in_dossier(
     caller: &crate::state::Caller,
+    gate: crate::domain::access::EntryPoint,
     entry: crate::domain::access::EntryPoint,
     dossier_id: i64,
 ) -> Result<(crate::store::Store, crate::domain::dossier::Dossier), ServerFnError> {
-    crate::state::authorize(caller, entry, crate::domain::access::Target::Nothing)?;
+    use crate::domain::access::{authorize, Target};
+    crate::state::authorize(caller, gate, Target::Nothing)?;
     let store = crate::state::store()?;
-    match store
+    let dossier = store
         .dossier(dossier_id)
         .await
         .map_err(crate::state::internal)?
-    {
+        .filter(|dossier| {
+            let target = Target::Dossier {
+                site: &dossier.summary.site,
+                company_id: dossier.summary.company_id,
+            };
+            authorize(caller.viewer.as_ref(), entry, target).is_ok()
+        });
+    match dossier {
         Some(dossier) => Ok((store, dossier)),
-        None => Err(ServerFnError::new("Ce dossier n'existe pas.")),
+        None => {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(axum::http::StatusCode::NOT_FOUND);
+            }
+            Err(ServerFnError::new(
+                "Ce dossier n'existe pas ou ne relève pas de votre périmètre.",
+            ))
+        }
     }
 }
 
@@ -129,18 +146,31 @@ pub async fn load_dossier_appointments(
     use crate::domain::appointment::selected_for;
     use crate::store::AppointmentFilter;
     let caller = crate::state::caller();
-    let (store, dossier) = signed_in_dossier(&caller, EntryPoint::ListDossiers, dossier_id).await?;
+    let (store, dossier) = signed_in_dossier(
+        &caller,
+        EntryPoint::ListDossiers,
+        EntryPoint::ReadDossier,
+        dossier_id,
+    )
+    .await?;
     let target = Target::Dossier {
         site: &dossier.summary.site,
         company_id: dossier.summary.company_id,
     };
-    crate::state::authorize(&caller, EntryPoint::ReadDossier, target)?;
     let may = |entry| authorize(caller.viewer.as_ref(), entry, target).is_ok();
     let may_book = may(EntryPoint::BookAppointment);
     let appointments = store
         .appointments(AppointmentFilter::Dossier(dossier_id))
         .await
         .map_err(crate::state::internal)?;
+    caller
+        .audit_consultation(
+            &store,
+            "consultation_rendez_vous",
+            &format!("dossier:{dossier_id}"),
+            "",
+        )
+        .await?;
     let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
     let bookable = CheckKind::ALL
         .into_iter()
@@ -169,19 +199,16 @@ pub async fn load_availability(
     check: CheckKind,
     from: Option<NaiveDate>,
 ) -> Result<Availability, ServerFnError> {
-    use crate::domain::access::{EntryPoint, Target};
+    use crate::domain::access::EntryPoint;
     use crate::domain::appointment::{paris_day, paris_instant, public_holiday};
     let caller = crate::state::caller();
-    let (store, dossier) =
-        signed_in_dossier(&caller, EntryPoint::MyAppointments, dossier_id).await?;
-    crate::state::authorize(
+    let (store, dossier) = signed_in_dossier(
         &caller,
+        EntryPoint::MyAppointments,
         EntryPoint::BookAppointment,
-        Target::Dossier {
-            site: &dossier.summary.site,
-            company_id: dossier.summary.company_id,
-        },
-    )?;
+        dossier_id,
+    )
+    .await?;
     let Some(post) = dossier.summary.post.clone() else {
         refusal_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
         return Err(ServerFnError::new(
@@ -349,6 +376,16 @@ pub async fn load_planning(
             .filter(|a| a.state == AppointmentState::Absent)
             .count() as u32;
     }
+    if let Some(post) = &post {
+        caller
+            .audit_consultation(
+                &store,
+                "consultation_planning",
+                &format!("poste:{post}"),
+                &format!("{first_day}, {days} jour(s)"),
+            )
+            .await?;
+    }
     let may_decide = post
         .as_ref()
         .and_then(|code| posts.iter().find(|p| &p.code == code))
@@ -389,22 +426,21 @@ pub async fn gate_lookup(
     let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
     let store = crate::state::store()?;
     let mut found = Vec::new();
-    if let Some(token) = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
-        match store
-            .appointment_by_token(&token)
-            .await
-            .map_err(crate::state::internal)?
-        {
-            Some(appointment) => found.push(appointment),
-            None => {
-                return Err(ServerFnError::new(
-                    "Ce code ne correspond à aucune convocation : vérifiez-le, ou cherchez par le numéro de conteneur.",
-                ))
-            }
-        }
+    let by_code = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    // What was looked for, for the audit trail: never the code itself, which opens the check-in.
+    let mut sought = String::new();
+    if let Some(token) = &by_code {
+        sought = "convocation".into();
+        found.extend(
+            store
+                .appointment_by_token(token)
+                .await
+                .map_err(crate::state::internal)?,
+        );
     } else if let Some(text) = container.filter(|t| !t.trim().is_empty()) {
         let reference =
             AnyReference::recognise(&text).map_err(|e| ServerFnError::new(e.to_string()))?;
+        sought = format!("référence:{reference}");
         let page = store
             .dossiers(
                 &DossierQuery {
@@ -436,6 +472,23 @@ pub async fn gate_lookup(
         )
         .is_ok()
     });
+    // A code of another post's convocation is answered as an unknown one: codes cannot be probed.
+    if by_code.is_some() && found.is_empty() {
+        return Err(ServerFnError::new(
+            "Ce code ne correspond à aucune convocation : vérifiez-le, ou cherchez par le numéro de conteneur.",
+        ));
+    }
+    if !sought.is_empty() {
+        let ids: Vec<String> = found.iter().map(|a| a.id.to_string()).collect();
+        caller
+            .audit_consultation(
+                &store,
+                "consultation_controle_arrivee",
+                &sought,
+                &format!("rendez-vous : {}", ids.join(",")),
+            )
+            .await?;
+    }
     Ok(found)
 }
 

@@ -16,17 +16,6 @@ pub enum DossierLookup {
     Refused,
 }
 
-/// Whether consultations by this viewer are recorded: people of the administrations, who see
-/// other people's dossiers.
-#[cfg(feature = "ssr")]
-fn audited(viewer: &crate::domain::access::Viewer) -> bool {
-    use crate::domain::directory::Role;
-    matches!(
-        viewer.role,
-        Role::AgentDgddi | Role::AgentSivep | Role::ChefService | Role::Superviseur
-    )
-}
-
 /// One page of the dossier list.
 #[server(endpoint = "dossiers")]
 pub async fn list_dossiers(query: DossierQuery) -> Result<DossierPage, ServerFnError> {
@@ -38,16 +27,16 @@ pub async fn list_dossiers(query: DossierQuery) -> Result<DossierPage, ServerFnE
         .dossiers(&query, &dossier_scope(&viewer))
         .await
         .map_err(crate::state::internal)?;
-    if audited(&viewer) {
-        let detail = format!("{query:?}");
-        store
-            .audit(
-                &caller.audit_event("consultation_dossiers", "liste", &detail),
-                chrono::Utc::now(),
-            )
-            .await
-            .map_err(crate::state::internal)?;
-    }
+    // The list reloads itself when the live stream says something changed: one entry per
+    // reading of a query, not one per refresh.
+    caller
+        .audit_consultation(
+            &store,
+            "consultation_dossiers",
+            "liste",
+            &format!("{query:?}"),
+        )
+        .await?;
     Ok(page)
 }
 
@@ -103,14 +92,8 @@ pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
         dossier.events.clear();
         dossier.events_withheld = true;
     }
-    if caller.viewer.as_ref().is_some_and(audited) {
-        store
-            .audit(
-                &caller.audit_event("consultation_dossier", &format!("dossier:{id}"), ""),
-                chrono::Utc::now(),
-            )
-            .await
-            .map_err(crate::state::internal)?;
-    }
+    caller
+        .audit_consultation(&store, "consultation_dossier", &format!("dossier:{id}"), "")
+        .await?;
     Ok(DossierLookup::Found(Box::new(dossier)))
 }

@@ -8,6 +8,9 @@ use sha2::{Digest, Sha256};
 
 use super::{on_pool, on_tx, Store, StoreError, Tx};
 
+/// How long the same reading by the same person counts as one consultation.
+pub const CONSULTATION_MINUTES: i64 = 10;
+
 /// What happened, by whom, to what, from where.
 #[derive(Clone, Debug)]
 pub struct AuditEvent<'a> {
@@ -140,6 +143,35 @@ impl Store {
         let seq = tx.audit(event, now).await?;
         tx.commit().await?;
         Ok(seq)
+    }
+
+    /// Records a consultation, once: the same reading by the same person (same action, object
+    /// and detail) within [`CONSULTATION_MINUTES`] is the same consultation (a live refresh, a
+    /// reload), and is not written again. True when an entry was written.
+    pub async fn audit_consultation(
+        &self,
+        event: &AuditEvent<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let since = now - chrono::Duration::minutes(CONSULTATION_MINUTES);
+        let seen: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT seq FROM audit_entry
+                 WHERE actor_id = $1 AND action = $2 AND at > $3 AND object = $4 AND detail = $5
+                 LIMIT 1",
+            )
+            .bind(event.actor_id)
+            .bind(event.action)
+            .bind(since)
+            .bind(event.object)
+            .bind(event.detail)
+            .fetch_optional(pool)
+            .await
+        })?;
+        if seen.is_some() {
+            return Ok(false);
+        }
+        self.audit(event, now).await.map(|_| true)
     }
 
     /// The latest entries, newest first (for tests and for investigations).

@@ -12,7 +12,7 @@ use axum::{Extension, Form};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
-use super::{back, check, check_viewer, done, Accounts, Failure, Outcome};
+use super::{back, check, check_known, check_viewer, done, Accounts, Failure, Outcome};
 
 /// The error code a refusal shows as (see `app::ui::notices`).
 fn refusal_code(refusal: &BookingRefusal) -> &'static str {
@@ -128,6 +128,11 @@ pub async fn change(
         site: &appointment.site,
         company_id: appointment.company_id,
     };
+    // Who may not read the dossier is answered as for an unknown appointment: ids cannot be
+    // probed. Who may read it but not take this action is refused.
+    check_known(&caller, EntryPoint::ReadDossier, target, || {
+        back("/", "rendez-vous-clos", &[])
+    })?;
     let operator_action = matches!(action.as_str(), "annulation" | "deplacement");
     check(
         &caller,
@@ -222,6 +227,20 @@ pub async fn document(
         ),
         _ => return Err(Failure::Refused(app::domain::access::Refusal::Forbidden)),
     };
+    // Each download by an agent is a consultation of the appointment and the dossier.
+    if caller.viewer.as_ref().is_some_and(app::state::audited) {
+        accounts
+            .store
+            .audit(
+                &caller.audit_event(
+                    "telechargement_rendez_vous",
+                    &format!("rendez_vous:{id}"),
+                    &filename,
+                ),
+                Utc::now(),
+            )
+            .await?;
+    }
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

@@ -36,10 +36,14 @@ pub async fn resolve_alert(
     let Some((dossier_ids, resolved)) = accounts.store.correlation_alert(id).await? else {
         return Err(back(ALERTS, "alerte-introuvable", &[]));
     };
-    // An agent of a site of one of its dossiers, and no one else, closes it.
+    // An agent of a site of one of its dossiers, and no one else, closes it. Who sees none of
+    // its dossiers is answered as for an unknown alert: ids cannot be probed.
+    let scope = app::domain::access::dossier_scope(viewer);
     let mut allowed = false;
+    let mut seen = false;
     for dossier_id in &dossier_ids {
         if let Some(summary) = accounts.store.dossier_summary(*dossier_id).await? {
+            seen |= scope.contains(&summary.site, summary.company_id);
             allowed |= check(
                 &caller,
                 EntryPoint::ResolveCorrelationAlert,
@@ -50,6 +54,9 @@ pub async fn resolve_alert(
             )
             .is_ok();
         }
+    }
+    if !seen {
+        return Err(back(ALERTS, "alerte-introuvable", &[]));
     }
     if !allowed {
         return Err(Failure::Refused(Refusal::Forbidden));

@@ -11,7 +11,7 @@ use axum::{Extension, Form};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::{back, check_viewer, done, Accounts, Failure, Outcome};
+use super::{back, check_known, check_viewer, done, Accounts, Failure, Outcome};
 
 const PAGE: &str = "/habilitations";
 
@@ -138,7 +138,7 @@ pub async fn withdraw(
         .await?
         .map(|agent| agent.role)
         .unwrap_or(app::domain::directory::Role::Operateur);
-    check_viewer(
+    check_known(
         &caller,
         EntryPoint::WithdrawHabilitation,
         Target::Habilitation {
@@ -146,6 +146,7 @@ pub async fn withdraw(
             administration: habilitation.administration,
             site: &habilitation.site,
         },
+        || back(PAGE, "habilitation-introuvable", &[]),
     )?;
     let now = Utc::now();
     let mut tx = accounts.store.begin().await?;

@@ -15,7 +15,8 @@ use serde::Deserialize;
 
 use super::recovery::{INVITATION_LIFETIME, VERIFICATION_LIFETIME};
 use super::{
-    back, check_viewer, done, expiry_text, send_mail, sensitive_budget, Accounts, Failure, Outcome,
+    back, check_known, check_viewer, done, expiry_text, send_mail, sensitive_budget, Accounts,
+    Failure, Outcome,
 };
 use crate::perimeter::OverHttps;
 use crate::sessions::{clear_cookie, new_token, see_other, with_query};
@@ -311,7 +312,9 @@ pub async fn remove_colleague(
         user_id: id,
         company_id: colleague.company_id,
     };
-    check_viewer(&caller, EntryPoint::RemoveColleague, target)?;
+    check_known(&caller, EntryPoint::RemoveColleague, target, || {
+        back("/espace", "collegue-introuvable", &[])
+    })?;
     let now = Utc::now();
     let mut tx = accounts.store.begin().await?;
     tx.disable_user(id, now).await?;

@@ -809,6 +809,37 @@ async fn through_the_forms(backend: Backend) {
             .status,
         reqwest::StatusCode::FORBIDDEN
     );
+    // Another company's operator cannot tell this appointment from one that does not exist.
+    let theirs = other
+        .post(&format!("/rendez-vous/{}/annulation", appointment.id), &[])
+        .await;
+    let unknown = other.post("/rendez-vous/999999/annulation", &[]).await;
+    assert_eq!(
+        (theirs.status, &theirs.location),
+        (unknown.status, &unknown.location)
+    );
+    assert!(
+        theirs.location.contains("rendez-vous-clos"),
+        "{}",
+        theirs.location
+    );
+    // An agent's download is a consultation, in the trail; the operator's own is not.
+    let downloads = |entries: Vec<app::store::AuditEntry>| {
+        entries
+            .into_iter()
+            .filter(|e| e.action == "telechargement_rendez_vous")
+            .map(|e| e.actor)
+            .collect::<Vec<_>>()
+    };
+    assert!(downloads(server.store.audit_entries(500).await.unwrap()).is_empty());
+    let pdf = agent
+        .get(&format!("/rendez-vous/{}/convocation.pdf", appointment.id))
+        .await;
+    assert_eq!(pdf.status, reqwest::StatusCode::OK);
+    assert_eq!(
+        downloads(server.store.audit_entries(500).await.unwrap()),
+        [AGENT_SIVEP]
+    );
     // The personal calendar address: shown once, followed without a session, revocable.
     let subscribed = operator.post("/abonnement-calendrier", &[]).await;
     assert_eq!(subscribed.location, "/rendez-vous?message=abonnement-cree");

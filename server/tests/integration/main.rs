@@ -2,6 +2,7 @@
 
 mod accounts;
 mod appointments;
+mod consultations;
 mod denylist;
 mod helpers;
 mod live;
@@ -10,6 +11,7 @@ mod oidc;
 mod partner;
 mod partner_scope;
 mod perimeter;
+mod probing;
 mod process;
 mod rate_limit;
 mod smtp_sink;
