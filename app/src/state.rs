@@ -46,6 +46,8 @@ pub struct Caller {
     pub session_id: Option<i64>,
     /// The client's IP address, for the audit trail.
     pub ip: String,
+    /// The key the client's budgets count under: the address, or the /64 of an IPv6 client.
+    pub client_key: String,
     /// Whether the request came over HTTPS (directly or through a trusted proxy): cookies are
     /// then `__Host-` prefixed and Secure.
     pub over_https: bool,
@@ -70,6 +72,7 @@ impl Caller {
             object,
             address: &self.ip,
             detail,
+            client_key: &self.client_key,
         }
     }
 }

@@ -83,13 +83,14 @@ pub fn clear_cookie(over_https: bool) -> HeaderValue {
 /// extensions. A token that opens nothing (expired, ended) is removed from the browser.
 pub async fn resolve(
     State(sessions): State<Arc<Sessions>>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Extension(client): Extension<ClientIp>,
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let mut caller = Caller {
-        ip: ip.to_string(),
+        ip: client.0.to_string(),
+        client_key: client.budget_key(),
         over_https,
         ..Caller::default()
     };

@@ -19,6 +19,8 @@ pub enum TokenPurpose {
     Reset,
     /// Chooses a first password, which verifies the address too.
     Invitation,
+    /// Signs in once, when the account's budget of failed sign-ins is spent.
+    SignIn,
 }
 
 impl TokenPurpose {
@@ -27,8 +29,32 @@ impl TokenPurpose {
             TokenPurpose::Verification => "verification",
             TokenPurpose::Reset => "reinitialisation",
             TokenPurpose::Invitation => "invitation",
+            TokenPurpose::SignIn => "connexion",
         }
     }
+}
+
+/// Since when [`Store::sign_in_standing`] counts.
+pub struct SignInWindows {
+    /// Failures that slow a client down.
+    pub recent: DateTime<Utc>,
+    /// Failures that spend the account's budget.
+    pub day: DateTime<Utc>,
+    /// Sign-ins that make a client known to the account.
+    pub known: DateTime<Utc>,
+}
+
+/// What the audit trail says about a sign-in about to be tried.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInStanding {
+    /// This client's recent failures on this account: how many, and the last one.
+    pub this_client: (i64, Option<DateTime<Utc>>),
+    /// This client's recent failures on any account.
+    pub any_account: (i64, Option<DateTime<Utc>>),
+    /// The account's failures from anywhere, over the longer window.
+    pub account_failures: i64,
+    /// Whether this client signed in to the account before.
+    pub known_client: bool,
 }
 
 /// A session to open; the token itself stays with the browser, only its hash is stored.
@@ -396,37 +422,85 @@ impl Store {
         row.map(Habilitation::try_from).transpose()
     }
 
-    /// Failed sign-ins since `since`, for an address (and not before its last password change)
-    /// and for a client address: how many, and when the last one was. Read from the audit trail,
-    /// so that every instance sees them.
-    pub async fn sign_in_failures(
+    /// What the audit trail says about signing in to the account `email` from the client
+    /// `client_key` (the key its budgets count under; `ip` its full address): failures of this
+    /// client on this account and of this client on any account since `windows.recent`, failures
+    /// on the account from anywhere since `windows.day` (for the account, none before its last
+    /// password change), and whether this client signed in to it since `windows.known`.
+    pub async fn sign_in_standing(
         &self,
         email: &str,
+        client_key: &str,
         ip: &str,
-        since: DateTime<Utc>,
-    ) -> Result<[(i64, Option<DateTime<Utc>>); 2], StoreError> {
-        let by_email: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
+        windows: &SignInWindows,
+    ) -> Result<SignInStanding, StoreError> {
+        let email = email.to_lowercase();
+        let changed = "COALESCE((SELECT password_changed_at FROM app_user WHERE email = $1), $2)";
+        let sql = format!(
+            "SELECT COUNT(*), MAX(at) FROM audit_entry
+             WHERE action = 'connexion_refusee' AND object = $1 AND at > $2 AND at > {changed}
+               AND client_key = $3"
+        );
+        let this_client: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(&email)
+                .bind(windows.recent)
+                .bind(client_key)
+                .fetch_one(pool)
+                .await
+        })?;
+        let any_account: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT COUNT(*), MAX(at) FROM audit_entry
-                 WHERE action = 'connexion_refusee' AND object = $1 AND at > $2
-                   AND at > COALESCE((SELECT password_changed_at FROM app_user WHERE email = $1), $2)",
+                 WHERE action = 'connexion_refusee' AND client_key = $1 AND at > $2",
             )
-            .bind(email.to_lowercase())
-            .bind(since)
+            .bind(client_key)
+            .bind(windows.recent)
             .fetch_one(pool)
             .await
         })?;
-        let by_ip: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT COUNT(*), MAX(at) FROM audit_entry
-                 WHERE action = 'connexion_refusee' AND address = $1 AND at > $2",
+        let sql = format!(
+            "SELECT COUNT(*) FROM audit_entry
+             WHERE action = 'connexion_refusee' AND object = $1 AND at > $2 AND at > {changed}"
+        );
+        let account_failures: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar(&sql)
+                .bind(&email)
+                .bind(windows.day)
+                .fetch_one(pool)
+                .await
+        })?;
+        // Entries written before client keys were kept match by their full address.
+        let known: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_entry
+                 WHERE action = 'connexion' AND object = $1 AND at > $2
+                   AND (client_key = $3 OR (client_key IS NULL AND address = $4))",
             )
+            .bind(&email)
+            .bind(windows.known)
+            .bind(client_key)
             .bind(ip)
-            .bind(since)
             .fetch_one(pool)
             .await
         })?;
-        Ok([by_email, by_ip])
+        Ok(SignInStanding {
+            this_client,
+            any_account,
+            account_failures,
+            known_client: known > 0,
+        })
+    }
+
+    /// Whether an account signs in through an identity provider (it is tied to a subject).
+    pub async fn tied_to_provider(&self, user_id: i64) -> Result<bool, StoreError> {
+        let count: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM oidc_link WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok(count > 0)
     }
 
     /// Takes a pending identity-provider sign-in by its state (single use): its pending data,

@@ -5,6 +5,7 @@ mod appointments;
 mod denylist;
 mod helpers;
 mod live;
+mod lockout;
 mod mail;
 mod oidc;
 mod partner;
