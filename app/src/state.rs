@@ -164,11 +164,32 @@ pub fn set_cookie(
     over_https: bool,
     max_age: chrono::Duration,
 ) -> axum::http::HeaderValue {
+    cookie_header(base, value, over_https, Some(max_age))
+}
+
+/// The same, for a cookie the browser forgets when it closes (no `Max-Age`): the session cookie,
+/// whose lifetime the server enforces on its side.
+pub fn set_cookie_until_closed(
+    base: &str,
+    value: &str,
+    over_https: bool,
+) -> axum::http::HeaderValue {
+    cookie_header(base, value, over_https, None)
+}
+
+fn cookie_header(
+    base: &str,
+    value: &str,
+    over_https: bool,
+    max_age: Option<chrono::Duration>,
+) -> axum::http::HeaderValue {
     let secure = if over_https { "; Secure" } else { "" };
+    let max_age = max_age
+        .map(|age| format!("; Max-Age={}", age.num_seconds()))
+        .unwrap_or_default();
     axum::http::HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}",
         cookie_name(base, over_https),
-        max_age.num_seconds()
     ))
     .expect("cookie values are hex, or a key number and key")
 }

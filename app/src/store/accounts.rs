@@ -665,6 +665,23 @@ impl Tx {
         Ok(done > 0)
     }
 
+    /// Ends the session a browser's token opens, if it is open.
+    pub async fn end_session_by_token(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = on_tx!(self, conn => {
+            sqlx::query("UPDATE session SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL")
+                .bind(token_hash)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(done > 0)
+    }
+
     /// Ends every open session of a user (password changed, account removed).
     pub async fn end_sessions_of(
         &mut self,

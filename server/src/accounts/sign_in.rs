@@ -144,6 +144,11 @@ pub(super) async fn open_session(
     let (token, hash) = new_token();
     let agent = user_agent(headers);
     let mut tx = accounts.store.begin().await?;
+    // The browser's previous session ends: a copy of its token (a shared computer, a cookie
+    // taken) must not outlive the next sign-in.
+    if let Some(previous) = read_cookie(headers, crate::sessions::COOKIE, over_https) {
+        tx.end_session_by_token(&token_hash(&previous), now).await?;
+    }
     tx.insert_session(
         &NewSession {
             token_hash: &hash,
@@ -163,10 +168,9 @@ pub(super) async fn open_session(
     tx.audit(&event, now).await?;
     tx.commit().await?;
     let mut response = see_other(&destination(accounts, user_id, retour).await);
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        session_cookie(&token, over_https, accounts.lifetimes.absolute),
-    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&token, over_https));
     Ok(response)
 }
 

@@ -1097,6 +1097,94 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
     server.stop().await;
 }
 
+/// Signing in again in the same browser ends the session it had: a token copied from it before
+/// (a shared computer, a stolen cookie) opens nothing afterwards. The cookie lasts until the
+/// browser closes; the server keeps enforcing the idle and absolute limits.
+async fn signing_in_again_ends_the_browser_s_previous_session(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let browser = Browser::new(&server);
+    let token_of = |answer: &Answer| {
+        let cookie = answer
+            .set_cookie
+            .iter()
+            .find(|cookie| cookie.starts_with("sesame_session="))
+            .unwrap_or_else(|| panic!("pas de cookie de session : {:?}", answer.set_cookie))
+            .clone();
+        let value = cookie["sesame_session=".len()..]
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        (cookie, value)
+    };
+    let sign_in = || {
+        browser.post(
+            "/connexion",
+            &[
+                ("adresse", OPERATOR),
+                ("mot_de_passe", PASSWORD),
+                ("retour", ""),
+            ],
+        )
+    };
+    let first = sign_in().await;
+    let (cookie, first_token) = token_of(&first);
+    let lowered = cookie.to_ascii_lowercase();
+    assert!(
+        !lowered.contains("max-age") && !lowered.contains("expires"),
+        "un cookie de session, sans durée : {cookie}"
+    );
+    // The copied token works until the browser signs in again…
+    let with_token = |token: String| {
+        let server_url = server.url("/espace");
+        async move {
+            reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .unwrap()
+                .get(server_url)
+                .header("cookie", format!("sesame_session={token}"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let before = with_token(first_token.clone()).await;
+    assert!(
+        !before
+            .headers()
+            .get("location")
+            .is_some_and(|l| l.to_str().unwrap_or_default().starts_with("/connexion")),
+        "le premier jeton ouvre la session"
+    );
+    let second = sign_in().await;
+    let (_, second_token) = token_of(&second);
+    assert_ne!(first_token, second_token);
+    // …then it opens nothing, and the browser's new session does.
+    let after = with_token(first_token).await;
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    let location = after.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/connexion"),
+        "le premier jeton ouvre encore une session : {location}"
+    );
+    let current = with_token(second_token).await;
+    assert!(!current
+        .headers()
+        .get("location")
+        .is_some_and(|l| l.to_str().unwrap_or_default().starts_with("/connexion")));
+    let user = server.store.user_by_email(OPERATOR).await.unwrap().unwrap();
+    let open = server
+        .store
+        .sessions_of(user.id, chrono::Utc::now(), chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    server.stop().await;
+}
+
 crate::helpers::on_both_stores!(
     demo_accounts_sign_in_and_out,
     operators_see_only_their_company,
@@ -1109,6 +1197,7 @@ crate::helpers::on_both_stores!(
     sessions_are_listed_ended_and_expire,
     cookies_are_hardened_over_https,
     the_audit_trail_detects_tampering,
+    signing_in_again_ends_the_browser_s_previous_session,
 );
 
 /// Every page route and every server function has its entry point in the access policy, so that
