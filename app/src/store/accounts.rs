@@ -329,7 +329,8 @@ impl Store {
     }
 
     /// Whether a single-use link is still good (for showing its form); gives the account's
-    /// address, or the new address being verified.
+    /// address, or the new address being verified. Only address verifications are good for an
+    /// account tied to an identity provider: it signs in there, with neither password nor link.
     pub async fn token_email(
         &self,
         token_hash: &str,
@@ -341,7 +342,9 @@ impl Store {
                 "SELECT COALESCE(t.new_email, u.email) FROM account_token t
                  JOIN app_user u ON u.id = t.user_id
                  WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
-                   AND u.disabled_at IS NULL",
+                   AND u.disabled_at IS NULL
+                   AND (t.purpose = 'verification'
+                        OR NOT EXISTS (SELECT 1 FROM oidc_link l WHERE l.user_id = t.user_id))",
             )
             .bind(token_hash)
             .bind(purpose.code())
@@ -738,7 +741,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Uses a single-use link: gives its user and new address, once, if it has not expired.
+    /// Uses a single-use link: gives its user and new address, once, if it has not expired (and,
+    /// but for an address verification, if the account is not tied to an identity provider).
     pub async fn take_token(
         &mut self,
         token_hash: &str,
@@ -749,6 +753,8 @@ impl Tx {
             sqlx::query_as(
                 "UPDATE account_token SET used_at = $3
                  WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+                   AND (purpose = 'verification'
+                        OR NOT EXISTS (SELECT 1 FROM oidc_link l WHERE l.user_id = account_token.user_id))
                  RETURNING user_id, new_email",
             )
             .bind(token_hash)

@@ -56,7 +56,12 @@ pub async fn request_link(
     )?;
     if let Some(user) = accounts.store.user_by_email(&email).await? {
         if accounts.store.tied_to_provider(user.id).await? {
-            tell_to_use_provider(&accounts, &user, "une connexion par lien").await;
+            tell_to_use_provider(
+                &accounts,
+                &user,
+                "Une connexion par lien a été demandée pour votre compte France Sésame.",
+            )
+            .await;
         } else if user.email_verified {
             let now = Utc::now();
             let (token, hash) = new_token();
@@ -100,19 +105,18 @@ pub async fn request_link(
     done("/connexion", "lien-connexion-envoye")
 }
 
-/// Tells the owner of an account tied to an identity provider, who (or someone in their name)
-/// asked for `what`, that the account signs in through the provider; the mail carries no link.
-pub(super) async fn tell_to_use_provider(accounts: &Accounts, user: &User, what: &str) {
+/// Tells the owner of an account tied to an identity provider, for whom someone asked what
+/// `asked` says, that the account signs in through the provider; the mail carries no link.
+pub(super) async fn tell_to_use_provider(accounts: &Accounts, user: &User, asked: &str) {
     let text = format!(
         "Bonjour {name},\n\n\
-         {what} a été demandée pour votre compte France Sésame.\n\n\
+         {asked}\n\n\
          Votre compte se connecte par un fournisseur d'identité : il n'a pas de mot de passe France Sésame \
          et aucun lien ne vous est envoyé. Connectez-vous depuis la page {page} avec le bouton de votre \
          fournisseur d'identité.\n\n\
          Si vous n'avez rien demandé, ignorez ce message.\n\n\
          — France Sésame, le guichet unique du passage frontière des marchandises SPS\n",
         name = user.full_name,
-        what = capitalised(what),
         page = format_args!("{}/connexion", accounts.base_url),
     );
     send_mail(
@@ -122,14 +126,6 @@ pub(super) async fn tell_to_use_provider(accounts: &Accounts, user: &User, what:
         text,
     )
     .await;
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]

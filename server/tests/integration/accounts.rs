@@ -1185,6 +1185,124 @@ async fn signing_in_again_ends_the_browser_s_previous_session(backend: Backend) 
     server.stop().await;
 }
 
+/// An account that signs in through an identity provider limited to some roles stays tied to
+/// it: asking for a new password gets the same answer as an unknown address and a mail without a
+/// link, and a link sent before the account was tied no longer sets a password.
+async fn a_provider_account_gets_no_password(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let callback = format!("{base}/connexion/oidc/test/retour");
+    let provider = crate::oidc::OidcProvider::start(&[&callback], &[]).await;
+    let mut config = config(url);
+    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    let mut operators_only = provider.config("test");
+    operators_only.roles = vec!["operateur".into()];
+    config.oidc = vec![operators_only];
+    let server = Running::start(&config).await;
+    let browser = Browser::new(&server);
+
+    // A link asked while the account still signed in with its password…
+    browser
+        .post("/mot-de-passe-oublie", &[("adresse", OPERATOR)])
+        .await;
+    let early = link_in(
+        &sink
+            .next_message(Duration::from_secs(10))
+            .await
+            .decoded()
+            .text,
+        "/mot-de-passe/nouveau?jeton=",
+    );
+    let early_token = early.split("jeton=").nth(1).unwrap().to_owned();
+
+    // …then the operator signs in through the provider: the account is tied to it.
+    let started = begin_oidc(&browser).await;
+    let returned = provider.sign_in(&started, OPERATOR, &callback).await;
+    let signed_in = browser
+        .get(&format!(
+            "{}?{}",
+            returned.path(),
+            returned.query().unwrap()
+        ))
+        .await;
+    assert!(
+        !signed_in.location.contains("erreur"),
+        "{}",
+        signed_in.location
+    );
+    assert!(server
+        .store
+        .oidc_linked_user("test", OPERATOR)
+        .await
+        .unwrap()
+        .is_some());
+
+    // Asking again: the answer an unknown address gets, and a mail that says where to sign in.
+    let stranger = Browser::new(&server);
+    let unknown = stranger
+        .post(
+            "/mot-de-passe-oublie",
+            &[("adresse", "personne@example.fr")],
+        )
+        .await;
+    let asked = stranger
+        .post("/mot-de-passe-oublie", &[("adresse", OPERATOR)])
+        .await;
+    assert_eq!(asked.location, unknown.location);
+    let mail = sink.next_message(Duration::from_secs(10)).await;
+    assert_eq!(mail.to, vec![OPERATOR.to_owned()]);
+    let text = mail.decoded().text;
+    assert!(!text.contains("jeton="), "{text}");
+    assert!(text.contains("fournisseur d'identité"), "{text}");
+
+    // The early link sets no password: the page says it is no longer valid, and posting anyway
+    // is refused.
+    let page = stranger
+        .get(&format!("/mot-de-passe/nouveau?jeton={early_token}"))
+        .await;
+    assert!(
+        page.body.contains("Ce lien n'est plus valable"),
+        "{}",
+        page.body
+    );
+    let new_password = "cheval agrafe batterie";
+    let refused = stranger
+        .post(
+            "/mot-de-passe/nouveau",
+            &[
+                ("jeton", &early_token),
+                ("mot_de_passe", new_password),
+                ("confirmation", new_password),
+            ],
+        )
+        .await;
+    assert!(
+        refused.location.contains("erreur=lien-invalide"),
+        "{}",
+        refused.location
+    );
+    let with_it = stranger
+        .post(
+            "/connexion",
+            &[("adresse", OPERATOR), ("mot_de_passe", new_password)],
+        )
+        .await;
+    assert!(
+        with_it.location.contains("erreur=identifiants"),
+        "{}",
+        with_it.location
+    );
+    server.stop().await;
+}
+
 crate::helpers::on_both_stores!(
     demo_accounts_sign_in_and_out,
     operators_see_only_their_company,
@@ -1198,6 +1316,7 @@ crate::helpers::on_both_stores!(
     cookies_are_hardened_over_https,
     the_audit_trail_detects_tampering,
     signing_in_again_ends_the_browser_s_previous_session,
+    a_provider_account_gets_no_password,
 );
 
 /// Every page route and every server function has its entry point in the access policy, so that
