@@ -46,6 +46,8 @@ pub struct Caller {
     pub session_id: Option<i64>,
     /// The client's IP address, for the audit trail.
     pub ip: String,
+    /// The key the client's budgets count under: the address, or the /64 of an IPv6 client.
+    pub client_key: String,
     /// Whether the request came over HTTPS (directly or through a trusted proxy): cookies are
     /// then `__Host-` prefixed and Secure.
     pub over_https: bool,
@@ -70,6 +72,7 @@ impl Caller {
             object,
             address: &self.ip,
             detail,
+            client_key: &self.client_key,
         }
     }
 }
@@ -196,11 +199,32 @@ pub fn set_cookie(
     over_https: bool,
     max_age: chrono::Duration,
 ) -> axum::http::HeaderValue {
+    cookie_header(base, value, over_https, Some(max_age))
+}
+
+/// The same, for a cookie the browser forgets when it closes (no `Max-Age`): the session cookie,
+/// whose lifetime the server enforces on its side.
+pub fn set_cookie_until_closed(
+    base: &str,
+    value: &str,
+    over_https: bool,
+) -> axum::http::HeaderValue {
+    cookie_header(base, value, over_https, None)
+}
+
+fn cookie_header(
+    base: &str,
+    value: &str,
+    over_https: bool,
+    max_age: Option<chrono::Duration>,
+) -> axum::http::HeaderValue {
     let secure = if over_https { "; Secure" } else { "" };
+    let max_age = max_age
+        .map(|age| format!("; Max-Age={}", age.num_seconds()))
+        .unwrap_or_default();
     axum::http::HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}",
         cookie_name(base, over_https),
-        max_age.num_seconds()
     ))
     .expect("cookie values are hex, or a key number and key")
 }

@@ -19,7 +19,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 
-pub use accounts::{ActiveSession, NewHabilitation, NewSession, SessionInfo, TokenPurpose};
+pub use accounts::{
+    ActiveSession, NewHabilitation, NewSession, SessionInfo, SignInStanding, SignInWindows,
+    TokenPurpose,
+};
 pub use appointments::{
     AppointmentFilter, Booking, CalendarRefusal, Change, NewAppointment, APPOINTMENT_NOTICE_PREFIX,
 };

@@ -200,6 +200,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("accessibilite") view=legal::Accessibility />
                     <Route path=StaticSegment("mentions-legales") view=legal::LegalNotice />
                     <Route path=StaticSegment("connexion") view=sign_in::SignInPage />
+                    <Route
+                        path=(StaticSegment("connexion"), StaticSegment("lien"))
+                        view=sign_in::SignInLinkPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("mot-de-passe-oublie") view=sign_in::ForgottenPasswordPage />
                     <Route
                         path=(StaticSegment("mot-de-passe"), StaticSegment("nouveau"))

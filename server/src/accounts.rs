@@ -1,4 +1,4 @@
-//! The account forms: signing in and out (password or identity provider), accepting the terms of
+//! The account forms: signing in and out (password, single-use link or identity provider), accepting the terms of
 //! use, recovering a password, verifying an address, the personal space (profile, sessions,
 //! colleagues), the head of service's habilitations, and the desks of correlation alerts and
 //! partner keys. Each is a plain HTML form posted here,
@@ -15,6 +15,10 @@ mod habilitations;
 mod profile;
 mod recovery;
 mod sign_in;
+mod sign_in_link;
+
+pub use sign_in::ACCOUNT_FAILURES_PER_DAY;
+pub use sign_in_link::SIGN_IN_LINK_LIFETIME;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -66,6 +70,8 @@ impl Accounts {
 pub fn routes(accounts: Accounts) -> Router<AppState> {
     Router::new()
         .route("/connexion", post(sign_in::sign_in))
+        .route("/connexion/lien", post(sign_in_link::request_link))
+        .route("/connexion/lien/utilisation", post(sign_in_link::use_link))
         .route("/deconnexion", post(sign_in::sign_out))
         .route("/cgu/acceptation", post(sign_in::accept_cgu))
         .route("/connexion/oidc/{provider}", get(sign_in::oidc_begin))
@@ -113,8 +119,10 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
 
 /// Every form route with the entry point it answers for, so that the permission matrix covers
 /// them (checked by a test against [`routes`]).
-pub const FORM_ROUTES: [(&str, EntryPoint); 26] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 28] = [
     ("POST /connexion", EntryPoint::SignIn),
+    ("POST /connexion/lien", EntryPoint::SignIn),
+    ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
     ("POST /deconnexion", EntryPoint::SignOut),
     ("POST /cgu/acceptation", EntryPoint::AcceptCgu),
     ("GET /connexion/oidc/{provider}", EntryPoint::OidcSignIn),

@@ -470,6 +470,8 @@ impl Actor<'_> {
             object: &format!("cle_partenaire:{id}"),
             address: self.address,
             detail,
+            // Only sign-ins are counted per client.
+            client_key: "",
         };
         tx.audit(&event, now)
             .await

@@ -26,7 +26,7 @@ use crate::perimeter::{ClientIp, OverHttps};
 pub const COOKIE: &str = "sesame_session";
 pub const SECURE_COOKIE: &str = "__Host-sesame_session";
 
-pub use app::state::{read_cookie, set_cookie};
+pub use app::state::{read_cookie, set_cookie, set_cookie_until_closed};
 
 /// A used session is written back at most this often, to spare the database.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
@@ -69,9 +69,11 @@ fn cookie_token(headers: &HeaderMap, over_https: bool) -> Option<String> {
         .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// The `Set-Cookie` value that opens a session in the browser.
-pub fn session_cookie(token: &str, over_https: bool, max_age: Duration) -> HeaderValue {
-    set_cookie(COOKIE, token, over_https, max_age)
+/// The `Set-Cookie` value that opens a session in the browser: a cookie the browser forgets
+/// when it closes; the server ends the session after the idle and absolute limits whatever the
+/// browser keeps.
+pub fn session_cookie(token: &str, over_https: bool) -> HeaderValue {
+    set_cookie_until_closed(COOKIE, token, over_https)
 }
 
 /// The `Set-Cookie` value that removes it.
@@ -83,13 +85,14 @@ pub fn clear_cookie(over_https: bool) -> HeaderValue {
 /// extensions. A token that opens nothing (expired, ended) is removed from the browser.
 pub async fn resolve(
     State(sessions): State<Arc<Sessions>>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Extension(client): Extension<ClientIp>,
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let mut caller = Caller {
-        ip: ip.to_string(),
+        ip: client.0.to_string(),
+        client_key: client.budget_key(),
         over_https,
         ..Caller::default()
     };
@@ -280,12 +283,12 @@ mod tests {
 
     #[test]
     fn cookies_are_hardened_over_https() {
-        let plain = session_cookie(&"b".repeat(64), false, Duration::hours(12));
+        let plain = session_cookie(&"b".repeat(64), false);
         let plain = plain.to_str().unwrap();
         assert!(plain.starts_with("sesame_session="));
         assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
         assert!(!plain.contains("Secure"));
-        let secure = session_cookie(&"b".repeat(64), true, Duration::hours(12));
+        let secure = session_cookie(&"b".repeat(64), true);
         let secure = secure.to_str().unwrap();
         assert!(secure.starts_with("__Host-sesame_session="));
         assert!(secure.contains("; Secure") && secure.contains("Path=/"));

@@ -140,6 +140,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
     let now = chrono::Utc::now();
     let purposes: &[TokenPurpose] = match purpose.as_str() {
         "verification" => &[TokenPurpose::Verification],
+        "connexion" => &[TokenPurpose::SignIn],
         _ => &[TokenPurpose::Reset, TokenPurpose::Invitation],
     };
     for purpose in purposes {

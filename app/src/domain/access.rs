@@ -472,7 +472,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 29] = [
+pub const ROUTES: [(&str, EntryPoint); 30] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -484,6 +484,7 @@ pub const ROUTES: [(&str, EntryPoint); 29] = [
     ("/accessibilite", EntryPoint::PublicPage),
     ("/mentions-legales", EntryPoint::PublicPage),
     ("/connexion", EntryPoint::SignIn),
+    ("/connexion/lien", EntryPoint::SignIn),
     ("/connexion/oidc/{}", EntryPoint::OidcSignIn),
     ("/connexion/oidc/{}/retour", EntryPoint::OidcSignIn),
     ("/mot-de-passe-oublie", EntryPoint::RequestPasswordReset),

@@ -142,7 +142,7 @@ pub fn parse_full_name(text: &str) -> Result<String, String> {
 pub struct SessionInfo {
     pub id: i64,
     pub user_id: i64,
-    /// `mot_de_passe` or `oidc:<provider>`.
+    /// `mot_de_passe`, `lien` (a single-use link sent by mail) or `oidc:<provider>`.
     pub method: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_seen_at: chrono::DateTime<chrono::Utc>,
@@ -155,6 +155,7 @@ impl SessionInfo {
     pub fn method_label(&self) -> String {
         match self.method.strip_prefix("oidc:") {
             Some(provider) => format!("Fournisseur d'identité « {provider} »"),
+            None if self.method == "lien" => "Lien de connexion reçu par courriel".to_owned(),
             None => "Mot de passe".to_owned(),
         }
     }

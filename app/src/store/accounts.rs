@@ -19,6 +19,8 @@ pub enum TokenPurpose {
     Reset,
     /// Chooses a first password, which verifies the address too.
     Invitation,
+    /// Signs in once, when the account's budget of failed sign-ins is spent.
+    SignIn,
 }
 
 impl TokenPurpose {
@@ -27,8 +29,32 @@ impl TokenPurpose {
             TokenPurpose::Verification => "verification",
             TokenPurpose::Reset => "reinitialisation",
             TokenPurpose::Invitation => "invitation",
+            TokenPurpose::SignIn => "connexion",
         }
     }
+}
+
+/// Since when [`Store::sign_in_standing`] counts.
+pub struct SignInWindows {
+    /// Failures that slow a client down.
+    pub recent: DateTime<Utc>,
+    /// Failures that spend the account's budget.
+    pub day: DateTime<Utc>,
+    /// Sign-ins that make a client known to the account.
+    pub known: DateTime<Utc>,
+}
+
+/// What the audit trail says about a sign-in about to be tried.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInStanding {
+    /// This client's recent failures on this account: how many, and the last one.
+    pub this_client: (i64, Option<DateTime<Utc>>),
+    /// This client's recent failures on any account.
+    pub any_account: (i64, Option<DateTime<Utc>>),
+    /// The account's failures from anywhere, over the longer window.
+    pub account_failures: i64,
+    /// Whether this client signed in to the account before.
+    pub known_client: bool,
 }
 
 /// A session to open; the token itself stays with the browser, only its hash is stored.
@@ -303,7 +329,8 @@ impl Store {
     }
 
     /// Whether a single-use link is still good (for showing its form); gives the account's
-    /// address, or the new address being verified.
+    /// address, or the new address being verified. Only address verifications are good for an
+    /// account tied to an identity provider: it signs in there, with neither password nor link.
     pub async fn token_email(
         &self,
         token_hash: &str,
@@ -315,7 +342,9 @@ impl Store {
                 "SELECT COALESCE(t.new_email, u.email) FROM account_token t
                  JOIN app_user u ON u.id = t.user_id
                  WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
-                   AND u.disabled_at IS NULL",
+                   AND u.disabled_at IS NULL
+                   AND (t.purpose = 'verification'
+                        OR NOT EXISTS (SELECT 1 FROM oidc_link l WHERE l.user_id = t.user_id))",
             )
             .bind(token_hash)
             .bind(purpose.code())
@@ -396,37 +425,85 @@ impl Store {
         row.map(Habilitation::try_from).transpose()
     }
 
-    /// Failed sign-ins since `since`, for an address (and not before its last password change)
-    /// and for a client address: how many, and when the last one was. Read from the audit trail,
-    /// so that every instance sees them.
-    pub async fn sign_in_failures(
+    /// What the audit trail says about signing in to the account `email` from the client
+    /// `client_key` (the key its budgets count under; `ip` its full address): failures of this
+    /// client on this account and of this client on any account since `windows.recent`, failures
+    /// on the account from anywhere since `windows.day` (for the account, none before its last
+    /// password change), and whether this client signed in to it since `windows.known`.
+    pub async fn sign_in_standing(
         &self,
         email: &str,
+        client_key: &str,
         ip: &str,
-        since: DateTime<Utc>,
-    ) -> Result<[(i64, Option<DateTime<Utc>>); 2], StoreError> {
-        let by_email: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
+        windows: &SignInWindows,
+    ) -> Result<SignInStanding, StoreError> {
+        let email = email.to_lowercase();
+        let changed = "COALESCE((SELECT password_changed_at FROM app_user WHERE email = $1), $2)";
+        let sql = format!(
+            "SELECT COUNT(*), MAX(at) FROM audit_entry
+             WHERE action = 'connexion_refusee' AND object = $1 AND at > $2 AND at > {changed}
+               AND client_key = $3"
+        );
+        let this_client: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(&email)
+                .bind(windows.recent)
+                .bind(client_key)
+                .fetch_one(pool)
+                .await
+        })?;
+        let any_account: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT COUNT(*), MAX(at) FROM audit_entry
-                 WHERE action = 'connexion_refusee' AND object = $1 AND at > $2
-                   AND at > COALESCE((SELECT password_changed_at FROM app_user WHERE email = $1), $2)",
+                 WHERE action = 'connexion_refusee' AND client_key = $1 AND at > $2",
             )
-            .bind(email.to_lowercase())
-            .bind(since)
+            .bind(client_key)
+            .bind(windows.recent)
             .fetch_one(pool)
             .await
         })?;
-        let by_ip: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT COUNT(*), MAX(at) FROM audit_entry
-                 WHERE action = 'connexion_refusee' AND address = $1 AND at > $2",
+        let sql = format!(
+            "SELECT COUNT(*) FROM audit_entry
+             WHERE action = 'connexion_refusee' AND object = $1 AND at > $2 AND at > {changed}"
+        );
+        let account_failures: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar(&sql)
+                .bind(&email)
+                .bind(windows.day)
+                .fetch_one(pool)
+                .await
+        })?;
+        // Entries written before client keys were kept match by their full address.
+        let known: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_entry
+                 WHERE action = 'connexion' AND object = $1 AND at > $2
+                   AND (client_key = $3 OR (client_key IS NULL AND address = $4))",
             )
+            .bind(&email)
+            .bind(windows.known)
+            .bind(client_key)
             .bind(ip)
-            .bind(since)
             .fetch_one(pool)
             .await
         })?;
-        Ok([by_email, by_ip])
+        Ok(SignInStanding {
+            this_client,
+            any_account,
+            account_failures,
+            known_client: known > 0,
+        })
+    }
+
+    /// Whether an account signs in through an identity provider (it is tied to a subject).
+    pub async fn tied_to_provider(&self, user_id: i64) -> Result<bool, StoreError> {
+        let count: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM oidc_link WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok(count > 0)
     }
 
     /// Takes a pending identity-provider sign-in by its state (single use): its pending data,
@@ -591,6 +668,23 @@ impl Tx {
         Ok(done > 0)
     }
 
+    /// Ends the session a browser's token opens, if it is open.
+    pub async fn end_session_by_token(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = on_tx!(self, conn => {
+            sqlx::query("UPDATE session SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL")
+                .bind(token_hash)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(done > 0)
+    }
+
     /// Ends every open session of a user (password changed, account removed).
     pub async fn end_sessions_of(
         &mut self,
@@ -647,7 +741,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Uses a single-use link: gives its user and new address, once, if it has not expired.
+    /// Uses a single-use link: gives its user and new address, once, if it has not expired (and,
+    /// but for an address verification, if the account is not tied to an identity provider).
     pub async fn take_token(
         &mut self,
         token_hash: &str,
@@ -658,6 +753,8 @@ impl Tx {
             sqlx::query_as(
                 "UPDATE account_token SET used_at = $3
                  WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+                   AND (purpose = 'verification'
+                        OR NOT EXISTS (SELECT 1 FROM oidc_link l WHERE l.user_id = account_token.user_id))
                  RETURNING user_id, new_email",
             )
             .bind(token_hash)

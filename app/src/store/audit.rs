@@ -23,6 +23,10 @@ pub struct AuditEvent<'a> {
     pub object: &'a str,
     /// The client's IP address.
     pub address: &'a str,
+    /// The key the client's budgets count under (the address; for IPv6, its /64), for counting
+    /// sign-ins per client; empty when there is no client (command line). Derived from
+    /// `address`, so not hashed again.
+    pub client_key: &'a str,
     /// Anything else worth keeping, in French.
     pub detail: &'a str,
 }
@@ -104,8 +108,8 @@ impl Tx {
         let hash = entry_hash(&prev_hash, seq, at, event);
         on_tx!(self, conn => {
             sqlx::query(
-                "INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash, client_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(seq)
             .bind(at)
@@ -117,6 +121,7 @@ impl Tx {
             .bind(event.detail)
             .bind(&prev_hash)
             .bind(&hash)
+            .bind(Some(event.client_key).filter(|key| !key.is_empty()))
             .execute(conn)
             .await
             .map(|done| done.rows_affected())
@@ -240,6 +245,7 @@ impl Store {
                     object: &entry.object,
                     address: &entry.address,
                     detail: &entry.detail,
+                    client_key: "",
                 };
                 if entry_hash(&entry.prev_hash, entry.seq, entry.at, &event) != entry.hash {
                     return Ok(report(format!(

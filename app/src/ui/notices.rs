@@ -13,6 +13,7 @@ pub fn message(code: &str) -> Option<&'static str> {
         "deconnecte" => "Vous êtes déconnecté. À bientôt sur France Sésame.",
         "cgu-acceptees" => "Merci : vous avez accepté les conditions générales d'utilisation.",
         "lien-envoye" => "Si un compte existe pour cette adresse, un courriel vient de lui être envoyé avec un lien pour choisir un nouveau mot de passe. Le lien est valable une heure.",
+        "lien-connexion-envoye" => "Si un compte se connectant par mot de passe existe pour cette adresse, un courriel vient de lui être envoyé avec un lien de connexion. Le lien est valable 15 minutes et ne sert qu'une fois.",
         "mot-de-passe-change" => "Votre mot de passe est enregistré. Connectez-vous avec ce nouveau mot de passe ; vos autres sessions ont été fermées.",
         "adresse-verifiee" => "Votre adresse électronique est vérifiée.",
         "profil-enregistre" => "Vos informations sont enregistrées.",
@@ -47,6 +48,7 @@ pub fn message(code: &str) -> Option<&'static str> {
 pub fn error(code: &str) -> Option<String> {
     let text = match code {
         "identifiants" => "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie, ou demandez un nouveau mot de passe.",
+        "compte-protege" => "Pour protéger ce compte, la connexion par mot de passe est suspendue depuis les appareils et réseaux d'où il n'a pas servi ces derniers mois : trop de mots de passe erronés y ont été essayés. Depuis vos appareils habituels, votre mot de passe fonctionne toujours. Ici, recevez par courriel un lien de connexion à usage unique, valable 15 minutes. Si votre compte se connecte par un fournisseur d'identité, utilisez le bouton de ce fournisseur.",
         "adresse-non-verifiee" => "Votre adresse électronique n'est pas encore vérifiée : ouvrez le lien reçu par courriel, ou demandez un nouveau mot de passe pour en recevoir un autre.",
         "oidc-indisponible" => "Le fournisseur d'identité ne répond pas. Réessayez dans quelques instants, ou connectez-vous avec votre mot de passe.",
         "oidc-refusee" => "La connexion par le fournisseur d'identité n'a pas abouti. Réessayez, ou connectez-vous avec votre mot de passe.",
@@ -152,6 +154,7 @@ mod tests {
             "deconnecte",
             "cgu-acceptees",
             "lien-envoye",
+            "lien-connexion-envoye",
             "mot-de-passe-change",
             "adresse-verifiee",
             "profil-enregistre",
@@ -166,6 +169,7 @@ mod tests {
         }
         for code in [
             "identifiants",
+            "compte-protege",
             "adresse-non-verifiee",
             "oidc-indisponible",
             "oidc-refusee",

@@ -1,5 +1,6 @@
 //! Single-use links sent by mail: choosing a new password (forgotten, or first one after an
-//! invitation) and verifying a new address. The token travels only in the mail; the database
+//! invitation) and verifying a new address. An account tied to an identity provider gets no
+//! password: it signs in through the provider. The token travels only in the mail; the database
 //! keeps its hash, its purpose and its expiry, and marks it used in the same transaction as the
 //! change it allows.
 
@@ -52,7 +53,21 @@ pub async fn request_reset(
             &format!("reinitialisation:{email}"),
         ],
     )?;
-    if let Some(user) = accounts.store.user_by_email(&email).await? {
+    let user = accounts.store.user_by_email(&email).await?;
+    if let Some(user) = user.as_ref() {
+        if accounts.store.tied_to_provider(user.id).await? {
+            // It signs in through its provider, which may be limited to some roles: a local
+            // password would go around it.
+            super::sign_in_link::tell_to_use_provider(
+                &accounts,
+                user,
+                "Un nouveau mot de passe a été demandé pour votre compte France Sésame.",
+            )
+            .await;
+            return done("/mot-de-passe-oublie", "lien-envoye");
+        }
+    }
+    if let Some(user) = user {
         let now = Utc::now();
         let (token, hash) = new_token();
         let expires_at = now + RESET_LIFETIME;

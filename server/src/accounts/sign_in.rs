@@ -1,7 +1,9 @@
 //! Signing in with a password or an identity provider, signing out, and accepting the terms of
-//! use. Failed sign-ins slow down later ones, per account and per client address, with delays
-//! that grow with each failure; the failures are read from the audit trail, so every instance
-//! behind a load balancer sees them.
+//! use. Failed sign-ins slow down later ones, per account and client and per client (a client is
+//! an address, or an IPv6 /64), with delays that grow with each failure; an account's failures
+//! from everywhere are bounded over a day, after which its password works only from clients that
+//! signed in to it before, and others are offered a link by mail ([`super::sign_in_link`]). The
+//! failures are read from the audit trail, so every instance behind a load balancer sees them.
 
 use std::sync::OnceLock;
 
@@ -9,7 +11,7 @@ use app::domain::access::{dossier_scope, DossierScope, EntryPoint, Target};
 use app::domain::account::parse_email;
 use app::domain::cgu;
 use app::state::Caller;
-use app::store::NewSession;
+use app::store::{NewSession, SignInWindows};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -27,12 +29,23 @@ use crate::sessions::{
 
 /// Failed sign-ins are counted over this window…
 const FAILURE_WINDOW: Duration = Duration::minutes(15);
-/// …the first ones are free (for an account; a client address, which may be a whole office
-/// behind one gateway, gets [`ADDRESS_FACTOR`] times more)…
+/// …the first ones are free (for a client on one account; a client on every account, which may
+/// be a whole office behind one gateway, gets [`ADDRESS_FACTOR`] times more)…
 const FREE_FAILURES: i64 = 3;
 const ADDRESS_FACTOR: i64 = 10;
 /// …then each one doubles the wait, up to this.
 const LONGEST_WAIT: i64 = 15 * 60;
+
+/// An account's failed sign-ins from every client over [`ACCOUNT_FAILURE_WINDOW`]: beyond, its
+/// password is tried only from clients that signed in to it before. 100 is the most NIST SP
+/// 800-63B (§5.2.2) allows before such a measure; at 100 guesses a day, a password of 12
+/// characters or more that is not among the common ones refused stays out of reach for years,
+/// and it is many more typing mistakes than an owner and their colleagues make in a day.
+pub const ACCOUNT_FAILURES_PER_DAY: i64 = 100;
+const ACCOUNT_FAILURE_WINDOW: Duration = Duration::hours(24);
+/// A client that signed in to an account within this long is the owner's (home, office,
+/// telephone): the account's budget does not apply to it. Three months covers holidays.
+const KNOWN_CLIENT_WINDOW: Duration = Duration::days(90);
 
 /// How long to wait after the last failure, given how many there were in the window and how
 /// many are free: nothing for the free ones, then 2 s, 4 s, 8 s… up to 15 minutes.
@@ -103,17 +116,17 @@ async fn destination(accounts: &Accounts, user_id: i64, retour: &str) -> String 
 }
 
 /// How a session is being opened.
-struct Opening<'a> {
-    user_id: i64,
-    email: &'a str,
-    /// `mot_de_passe` or `oidc:<provider>`.
-    method: &'a str,
-    id_token: Option<&'a str>,
-    retour: &'a str,
+pub(super) struct Opening<'a> {
+    pub user_id: i64,
+    pub email: &'a str,
+    /// `mot_de_passe`, `lien` or `oidc:<provider>`.
+    pub method: &'a str,
+    pub id_token: Option<&'a str>,
+    pub retour: &'a str,
 }
 
 /// Opens a session, records it, and answers with the cookie and a redirection.
-async fn open_session(
+pub(super) async fn open_session(
     accounts: &Accounts,
     caller: &Caller,
     over_https: bool,
@@ -131,6 +144,11 @@ async fn open_session(
     let (token, hash) = new_token();
     let agent = user_agent(headers);
     let mut tx = accounts.store.begin().await?;
+    // The browser's previous session ends: a copy of its token (a shared computer, a cookie
+    // taken) must not outlive the next sign-in.
+    if let Some(previous) = read_cookie(headers, crate::sessions::COOKIE, over_https) {
+        tx.end_session_by_token(&token_hash(&previous), now).await?;
+    }
     tx.insert_session(
         &NewSession {
             token_hash: &hash,
@@ -150,10 +168,9 @@ async fn open_session(
     tx.audit(&event, now).await?;
     tx.commit().await?;
     let mut response = see_other(&destination(accounts, user_id, retour).await);
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        session_cookie(&token, over_https, accounts.lifetimes.absolute),
-    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&token, over_https));
     Ok(response)
 }
 
@@ -175,23 +192,26 @@ pub async fn sign_in(
             ))
         }
     };
-    // Per address (IPv6: per /64, what one subscriber gets) and per account, so that guesses
-    // sent in parallel, before the failures are recorded, stay few.
-    sensitive_budget(
-        &accounts,
-        &[
-            &format!("connexion:{}", crate::client::subscriber(&caller.ip)),
-            &format!("connexion:{email}"),
-        ],
-    )?;
+    // Per client, so that guesses sent in parallel from one place, before the failures are
+    // recorded, stay few.
+    sensitive_budget(&accounts, &[&format!("connexion:{}", caller.client_key)])?;
     let now = Utc::now();
-    let [by_email, by_ip] = accounts
+    let standing = accounts
         .store
-        .sign_in_failures(&email, &caller.ip, now - FAILURE_WINDOW)
+        .sign_in_standing(
+            &email,
+            &caller.client_key,
+            &caller.ip,
+            &SignInWindows {
+                recent: now - FAILURE_WINDOW,
+                day: now - ACCOUNT_FAILURE_WINDOW,
+                known: now - KNOWN_CLIENT_WINDOW,
+            },
+        )
         .await?;
     let wait = [
-        (by_email, FREE_FAILURES),
-        (by_ip, FREE_FAILURES * ADDRESS_FACTOR),
+        (standing.this_client, FREE_FAILURES),
+        (standing.any_account, FREE_FAILURES * ADDRESS_FACTOR),
     ]
     .into_iter()
     .filter_map(|((count, last), free)| last.map(|last| last + wait_after(count, free) - now))
@@ -207,6 +227,19 @@ pub async fn sign_in(
                 if seconds > 1 { "s" } else { "" }
             ),
         });
+    }
+    if !standing.known_client {
+        // Guesses sent in parallel from many clients are bounded per account too; the owner's
+        // own clients are not, so that nobody can spend this budget for them.
+        sensitive_budget(&accounts, &[&format!("connexion:{email}")])?;
+        if standing.account_failures >= ACCOUNT_FAILURES_PER_DAY {
+            tracing::warn!(%email, ip = %caller.ip, "connexion par mot de passe suspendue pour ce client : budget du compte épuisé");
+            return Err(back(
+                "/connexion",
+                "compte-protege",
+                &[("adresse", &email), ("retour", &form.retour)],
+            ));
+        }
     }
     let user = accounts.store.user_by_email(&email).await?;
     let hash = accounts.store.password_hash(&email).await?;
@@ -350,7 +383,7 @@ pub async fn oidc_begin(
     Query(query): Query<OidcBeginQuery>,
 ) -> Outcome {
     check(&caller, EntryPoint::OidcSignIn, Target::Nothing)?;
-    sensitive_budget(&accounts, &[&format!("connexion:{}", caller.ip)])?;
+    sensitive_budget(&accounts, &[&format!("connexion:{}", caller.client_key)])?;
     let (url, pending) = match accounts.providers.begin(&provider).await {
         Ok(started) => started,
         Err(error) => {

@@ -1097,6 +1097,212 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
     server.stop().await;
 }
 
+/// Signing in again in the same browser ends the session it had: a token copied from it before
+/// (a shared computer, a stolen cookie) opens nothing afterwards. The cookie lasts until the
+/// browser closes; the server keeps enforcing the idle and absolute limits.
+async fn signing_in_again_ends_the_browser_s_previous_session(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let browser = Browser::new(&server);
+    let token_of = |answer: &Answer| {
+        let cookie = answer
+            .set_cookie
+            .iter()
+            .find(|cookie| cookie.starts_with("sesame_session="))
+            .unwrap_or_else(|| panic!("pas de cookie de session : {:?}", answer.set_cookie))
+            .clone();
+        let value = cookie["sesame_session=".len()..]
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        (cookie, value)
+    };
+    let sign_in = || {
+        browser.post(
+            "/connexion",
+            &[
+                ("adresse", OPERATOR),
+                ("mot_de_passe", PASSWORD),
+                ("retour", ""),
+            ],
+        )
+    };
+    let first = sign_in().await;
+    let (cookie, first_token) = token_of(&first);
+    let lowered = cookie.to_ascii_lowercase();
+    assert!(
+        !lowered.contains("max-age") && !lowered.contains("expires"),
+        "un cookie de session, sans durée : {cookie}"
+    );
+    // The copied token works until the browser signs in again…
+    let with_token = |token: String| {
+        let server_url = server.url("/espace");
+        async move {
+            reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .unwrap()
+                .get(server_url)
+                .header("cookie", format!("sesame_session={token}"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let before = with_token(first_token.clone()).await;
+    assert!(
+        !before
+            .headers()
+            .get("location")
+            .is_some_and(|l| l.to_str().unwrap_or_default().starts_with("/connexion")),
+        "le premier jeton ouvre la session"
+    );
+    let second = sign_in().await;
+    let (_, second_token) = token_of(&second);
+    assert_ne!(first_token, second_token);
+    // …then it opens nothing, and the browser's new session does.
+    let after = with_token(first_token).await;
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    let location = after.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/connexion"),
+        "le premier jeton ouvre encore une session : {location}"
+    );
+    let current = with_token(second_token).await;
+    assert!(!current
+        .headers()
+        .get("location")
+        .is_some_and(|l| l.to_str().unwrap_or_default().starts_with("/connexion")));
+    let user = server.store.user_by_email(OPERATOR).await.unwrap().unwrap();
+    let open = server
+        .store
+        .sessions_of(user.id, chrono::Utc::now(), chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    server.stop().await;
+}
+
+/// An account that signs in through an identity provider limited to some roles stays tied to
+/// it: asking for a new password gets the same answer as an unknown address and a mail without a
+/// link, and a link sent before the account was tied no longer sets a password.
+async fn a_provider_account_gets_no_password(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let callback = format!("{base}/connexion/oidc/test/retour");
+    let provider = crate::oidc::OidcProvider::start(&[&callback], &[]).await;
+    let mut config = config(url);
+    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    let mut operators_only = provider.config("test");
+    operators_only.roles = vec!["operateur".into()];
+    config.oidc = vec![operators_only];
+    let server = Running::start(&config).await;
+    let browser = Browser::new(&server);
+
+    // A link asked while the account still signed in with its password…
+    browser
+        .post("/mot-de-passe-oublie", &[("adresse", OPERATOR)])
+        .await;
+    let early = link_in(
+        &sink
+            .next_message(Duration::from_secs(10))
+            .await
+            .decoded()
+            .text,
+        "/mot-de-passe/nouveau?jeton=",
+    );
+    let early_token = early.split("jeton=").nth(1).unwrap().to_owned();
+
+    // …then the operator signs in through the provider: the account is tied to it.
+    let started = begin_oidc(&browser).await;
+    let returned = provider.sign_in(&started, OPERATOR, &callback).await;
+    let signed_in = browser
+        .get(&format!(
+            "{}?{}",
+            returned.path(),
+            returned.query().unwrap()
+        ))
+        .await;
+    assert!(
+        !signed_in.location.contains("erreur"),
+        "{}",
+        signed_in.location
+    );
+    assert!(server
+        .store
+        .oidc_linked_user("test", OPERATOR)
+        .await
+        .unwrap()
+        .is_some());
+
+    // Asking again: the answer an unknown address gets, and a mail that says where to sign in.
+    let stranger = Browser::new(&server);
+    let unknown = stranger
+        .post(
+            "/mot-de-passe-oublie",
+            &[("adresse", "personne@example.fr")],
+        )
+        .await;
+    let asked = stranger
+        .post("/mot-de-passe-oublie", &[("adresse", OPERATOR)])
+        .await;
+    assert_eq!(asked.location, unknown.location);
+    let mail = sink.next_message(Duration::from_secs(10)).await;
+    assert_eq!(mail.to, vec![OPERATOR.to_owned()]);
+    let text = mail.decoded().text;
+    assert!(!text.contains("jeton="), "{text}");
+    assert!(text.contains("fournisseur d'identité"), "{text}");
+
+    // The early link sets no password: the page says it is no longer valid, and posting anyway
+    // is refused.
+    let page = stranger
+        .get(&format!("/mot-de-passe/nouveau?jeton={early_token}"))
+        .await;
+    assert!(
+        page.body.contains("Ce lien n'est plus valable"),
+        "{}",
+        page.body
+    );
+    let new_password = "cheval agrafe batterie";
+    let refused = stranger
+        .post(
+            "/mot-de-passe/nouveau",
+            &[
+                ("jeton", &early_token),
+                ("mot_de_passe", new_password),
+                ("confirmation", new_password),
+            ],
+        )
+        .await;
+    assert!(
+        refused.location.contains("erreur=lien-invalide"),
+        "{}",
+        refused.location
+    );
+    let with_it = stranger
+        .post(
+            "/connexion",
+            &[("adresse", OPERATOR), ("mot_de_passe", new_password)],
+        )
+        .await;
+    assert!(
+        with_it.location.contains("erreur=identifiants"),
+        "{}",
+        with_it.location
+    );
+    server.stop().await;
+}
+
 crate::helpers::on_both_stores!(
     demo_accounts_sign_in_and_out,
     operators_see_only_their_company,
@@ -1109,6 +1315,8 @@ crate::helpers::on_both_stores!(
     sessions_are_listed_ended_and_expire,
     cookies_are_hardened_over_https,
     the_audit_trail_detects_tampering,
+    signing_in_again_ends_the_browser_s_previous_session,
+    a_provider_account_gets_no_password,
 );
 
 /// Every page route and every server function has its entry point in the access policy, so that

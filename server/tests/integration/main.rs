@@ -6,6 +6,7 @@ mod consultations;
 mod denylist;
 mod helpers;
 mod live;
+mod lockout;
 mod mail;
 mod oidc;
 mod partner;

@@ -116,6 +116,7 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
                     object: &object,
                     address: "192.0.2.1",
                     detail: "",
+                    client_key: "192.0.2.1",
                 },
                 chrono::Utc::now(),
             )

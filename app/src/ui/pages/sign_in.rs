@@ -37,6 +37,17 @@ pub fn SignInPage() -> impl IntoView {
     let back = param("retour");
     let providers = use_context::<IdentityProviders>().unwrap_or_default().0;
     let failed = !param("erreur").is_empty();
+    // The account's budget of failed sign-ins is spent: the password works only from the
+    // owner's usual places; from here, a link by mail.
+    let protected = (param("erreur") == "compte-protege").then(|| {
+        let email = email.clone();
+        view! {
+            <form method="post" action="/connexion/lien" class="fr-mb-4w">
+                <input type="hidden" name="adresse" value=email />
+                <button class="fr-btn" type="submit">"Recevoir un lien de connexion par courriel"</button>
+            </form>
+        }
+    });
     let provider_links = (!providers.is_empty()).then(|| {
         let back = back.clone();
         view! {
@@ -70,6 +81,7 @@ pub fn SignInPage() -> impl IntoView {
         <FormColumn>
             <h1>"Se connecter à France Sésame"</h1>
             <Notice />
+            {protected}
             {provider_links}
             <form method="post" action="/connexion">
                 <fieldset class="fr-fieldset" aria-labelledby="titre-identifiants">
@@ -119,6 +131,53 @@ pub fn SignInPage() -> impl IntoView {
             <p class="fr-text--sm sesame-muted">
                 "Les comptes des opérateurs sont créés par l'administrateur de leur entreprise ; ceux des agents, par leur chef de service. En vous connectant, vous acceptez que la connexion soit enregistrée dans le journal d'audit."
             </p>
+        </FormColumn>
+    }
+}
+
+/// The page a sign-in link opens: a button, so that a mail scanner opening the link signs
+/// nobody in.
+#[component]
+pub fn SignInLinkPage() -> impl IntoView {
+    let token = param("jeton");
+    let status = Resource::new(move || (), {
+        let token = token.clone();
+        move |_| link_status(token.clone(), "connexion".into())
+    });
+    view! {
+        <Title text="Se connecter avec un lien" />
+        <FormColumn>
+            <h1>"Se connecter avec un lien"</h1>
+            <Notice />
+            <Suspense fallback=|| view! { <p>"Vérification du lien…"</p> }>
+                {move || Suspend::new({
+                    let token = token.clone();
+                    async move {
+                        match status.await {
+                            Ok(Some(email)) => view! {
+                                <p>"Pour le compte " <strong>{email}</strong> "."</p>
+                                <form method="post" action="/connexion/lien/utilisation">
+                                    <input type="hidden" name="jeton" value=token />
+                                    <button class="fr-btn" type="submit">"Me connecter"</button>
+                                </form>
+                            }
+                            .into_any(),
+                            Ok(None) => view! {
+                                <div class="fr-alert fr-alert--warning fr-mb-3w">
+                                    <h2 class="fr-alert__title">"Ce lien n'est plus valable"</h2>
+                                    <p>"Il a déjà servi ou il a expiré. Demandez-en un nouveau depuis la page de connexion."</p>
+                                </div>
+                                <a class="fr-btn" href="/connexion">"Retour à la connexion"</a>
+                            }
+                            .into_any(),
+                            Err(error) => view! {
+                                <LoadFailure title="Le lien n'a pas pu être vérifié" message=error.to_string() />
+                            }
+                            .into_any(),
+                        }
+                    }
+                })}
+            </Suspense>
         </FormColumn>
     }
 }
