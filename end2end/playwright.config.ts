@@ -67,6 +67,8 @@ const PEOPLE_NOT_SUITES = {
   SESAME_SUBMISSIONS_BURST: "1000",
   SESAME_SENSITIVE_PER_MINUTE: "6000",
   SESAME_SENSITIVE_BURST: "1000",
+  // Parallel tests open pages as the same demo people at once.
+  SESAME_LIVE_STREAMS_PER_PERSON: "100",
 };
 
 /** The release build serving the built site on `port`, with demo data in its own database. */
@@ -143,6 +145,8 @@ export default defineConfig({
     }),
     releaseServer(PERIMETER_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `perimetre-${process.pid}.db`)}`, {
       SESAME_ENVIRONMENT: "production",
+      // The redirect to HTTPS names this host, whatever the request's Host says.
+      SESAME_PUBLIC_URL: "https://sesame.example.fr",
       SESAME_TRUSTED_PROXIES: "127.0.0.1/32",
       SESAME_DENYLIST_FILE: DENYLIST,
       SESAME_SUBMISSIONS_PER_MINUTE: "6",

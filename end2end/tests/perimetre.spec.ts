@@ -43,7 +43,8 @@ test("chaque page porte les en-têtes de sécurité, HSTS compris", async () => 
 });
 
 test("en production, le HTTP simple ne fait que rediriger vers HTTPS", async () => {
-  const response = await http.get("/connexion?retour=%2Fdossiers", { headers: { host: "sesame.example.fr" } });
+  // A forged Host does not choose where people are sent: the public address does.
+  const response = await http.get("/connexion?retour=%2Fdossiers", { headers: { host: "evil.example" } });
   expect(response.status()).toBe(308);
   expect(response.headers()["location"]).toBe("https://sesame.example.fr/connexion?retour=%2Fdossiers");
   // The probes stay reachable over HTTP for the load balancer.

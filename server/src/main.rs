@@ -1,6 +1,7 @@
 //! The `server` command: serves the platform (default), migrates the database, or verifies the
 //! audit trail.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -118,6 +119,16 @@ enum AuditCommand {
         /// journal a été réécrit depuis, même entièrement recalculé.
         #[arg(long = "ancre", value_name = "NUMÉRO:EMPREINTE")]
         anchors: Vec<String>,
+        /// Un fichier d'ancres tenu par `audit anchor --fichier` : chacune est vérifiée.
+        #[arg(long = "ancres", value_name = "FICHIER")]
+        anchor_file: Option<PathBuf>,
+    },
+    /// Affiche l'ancre du journal (numéro et empreinte de sa dernière entrée), sans parcourir
+    /// tout le journal ; avec --fichier, l'ajoute aussi, datée, à la fin de ce fichier : à
+    /// lancer à intervalles réguliers, vers un stockage hors de la base.
+    Anchor {
+        #[arg(long = "fichier", value_name = "FICHIER")]
+        file: Option<PathBuf>,
     },
 }
 
@@ -142,8 +153,21 @@ async fn main() -> ExitCode {
         .map(|_| tracing::info!("schéma à jour"))
         .map_err(|error| error.to_string()),
         Command::Audit {
-            command: AuditCommand::Verify { anchors },
-        } => verify_audit(config, anchors).await,
+            command:
+                AuditCommand::Verify {
+                    mut anchors,
+                    anchor_file,
+                },
+        } => match anchor_file.map(|path| read_anchors(&path)).transpose() {
+            Ok(filed) => {
+                anchors.extend(filed.unwrap_or_default());
+                verify_audit(config, anchors).await
+            }
+            Err(error) => Err(error),
+        },
+        Command::Audit {
+            command: AuditCommand::Anchor { file },
+        } => anchor_audit(config, file).await,
         Command::BenchFloor { port, bytes } => server::bench::floor(port, bytes).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
         Command::Bench {
@@ -281,6 +305,49 @@ async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String>
     };
     store.close().await;
     result
+}
+
+/// The anchors of a file kept by `audit anchor --fichier`: the last word of each line.
+fn read_anchors(path: &std::path::Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("fichier d'ancres {} illisible : {error}", path.display()))?;
+    Ok(text
+        .lines()
+        .filter_map(|line| line.split_whitespace().last())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Prints the trail's anchor, and appends it with the time to `file` when given.
+async fn anchor_audit(config: Config, file: Option<PathBuf>) -> Result<(), String> {
+    let store = open_store(config).await?;
+    let anchor = store
+        .audit_anchor()
+        .await
+        .map_err(|error| error.to_string());
+    store.close().await;
+    let Some((seq, hash)) = anchor? else {
+        println!("Le journal d'audit est vide : aucune ancre à conserver.");
+        return Ok(());
+    };
+    let anchor = format!("{seq}:{hash}");
+    if let Some(path) = file {
+        use std::io::Write;
+        let line = format!(
+            "{} {anchor}\n",
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(line.as_bytes()))
+            .map_err(|error| format!("ancre non ajoutée à {} : {error}", path.display()))?;
+        println!("Ancre ajoutée à {} : {anchor}", path.display());
+    } else {
+        println!("{anchor}");
+    }
+    Ok(())
 }
 
 async fn verify_audit(config: Config, anchors: Vec<String>) -> Result<(), String> {

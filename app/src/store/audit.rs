@@ -158,31 +158,64 @@ impl Store {
         event: &AuditEvent<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        const SEEN: &str = "SELECT seq FROM audit_entry
+             WHERE actor_id = $1 AND action = $2 AND at > $3 AND object = $4 AND detail = $5
+             LIMIT 1";
         let since = now - chrono::Duration::minutes(CONSULTATION_MINUTES);
+        // Most calls are refreshes already recorded: answered without taking any lock.
         let seen: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "SELECT seq FROM audit_entry
-                 WHERE actor_id = $1 AND action = $2 AND at > $3 AND object = $4 AND detail = $5
-                 LIMIT 1",
-            )
-            .bind(event.actor_id)
-            .bind(event.action)
-            .bind(since)
-            .bind(event.object)
-            .bind(event.detail)
-            .fetch_optional(pool)
-            .await
+            sqlx::query_scalar(SEEN)
+                .bind(event.actor_id)
+                .bind(event.action)
+                .bind(since)
+                .bind(event.object)
+                .bind(event.detail)
+                .fetch_optional(pool)
+                .await
         })?;
         if seen.is_some() {
             return Ok(false);
         }
-        self.audit(event, now).await.map(|_| true)
+        // Otherwise, again under the trail's head, which serialises its writers: two readings
+        // at once (a page asking twice while it renders) write one entry.
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        let seen: Option<i64> = on_tx!(&mut tx, conn => {
+            sqlx::query_scalar(SEEN)
+                .bind(event.actor_id)
+                .bind(event.action)
+                .bind(since)
+                .bind(event.object)
+                .bind(event.detail)
+                .fetch_optional(conn)
+                .await
+        })?;
+        if seen.is_some() {
+            return Ok(false);
+        }
+        tx.audit(event, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The latest entries, newest first (for tests and for investigations).
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM audit_entry ORDER BY seq DESC LIMIT $1");
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await)?)
+    }
+
+    /// The anchor of the trail as it stands: the number and hash of its last entry (`None` while
+    /// it is empty), read from its head without walking the chain.
+    pub async fn audit_anchor(&self) -> Result<Option<(i64, String)>, StoreError> {
+        let (seq, hash): (i64, String) = on_pool!(self, pool => {
+            sqlx::query_as("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(pool).await
+        })?;
+        Ok((seq > 0).then_some((seq, hash)))
     }
 
     /// The stored hash of entry `seq`, to compare with an anchor kept outside the database.

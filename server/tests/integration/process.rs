@@ -156,6 +156,49 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
     assert_eq!(rewritten.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&rewritten.stderr).contains("réécrit"));
 
+    // `audit anchor`, run on a schedule, files anchors outside the database; verification
+    // takes them all back.
+    let anchors = folder.with_extension("ancres");
+    let file_anchor = |path: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(["audit", "anchor", "--fichier"])
+            .arg(path)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("le binaire s'exécute")
+    };
+    assert!(file_anchor(&anchors).status.success());
+    store
+        .audit(
+            &app::store::AuditEvent {
+                actor_id: Some(1),
+                actor: "agent@example.fr",
+                action: "consultation_dossier",
+                object: "dossier:6",
+                address: "192.0.2.1",
+                detail: "",
+                client_key: "192.0.2.1",
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert!(file_anchor(&anchors).status.success());
+    let filed = std::fs::read_to_string(&anchors).unwrap();
+    assert_eq!(filed.lines().count(), 2, "{filed}");
+    assert!(
+        filed
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(&format!(" {anchor}")),
+        "{filed}"
+    );
+    let anchors_arg = anchors.display().to_string();
+    assert!(verify(&["--ancres", &anchors_arg]).status.success());
+
     let app::store::Store::Sqlite(pool) = &store else {
         unreachable!()
     };
@@ -167,6 +210,7 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
     }
     let altered = verify(&[]);
     assert_eq!(altered.status.code(), Some(1));
+    assert_eq!(verify(&["--ancres", &anchors_arg]).status.code(), Some(1));
     let said = String::from_utf8_lossy(&altered.stderr);
     assert!(
         said.contains("entrée n° 3") && said.contains("supprimée"),
