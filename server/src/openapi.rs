@@ -72,7 +72,7 @@ pub fn document() -> Value {
         "openapi": "3.0.3",
         "info": {
             "title": "France Sésame — interface des systèmes partenaires",
-            "version": "1.0.0",
+            "version": "1.1.0",
             "description": "Les systèmes de référence (TRACES NT, dédouanement, systèmes portuaires et aéroportuaires, SIVEP) transmettent ce qui arrive aux envois. Chaque refus est un document de problème (RFC 9457) en français qui nomme chaque champ fautif."
         },
         "paths": {
