@@ -82,20 +82,18 @@ test("au-delà du budget de soumissions, la réponse est 429 avec Retry-After et
   expect(await refused!.text()).toContain("Trop de demandes envoyées en peu de temps");
 });
 
-test("des échecs de connexion répétés sur un compte ralentissent les suivants (429)", async () => {
-  // From four addresses, so that only the account's slowdown is at work, not each address's budget.
+test("des échecs de connexion venus d'autres adresses ne bloquent pas un compte (personne ne peut en exclure un autre)", async () => {
+  // From four addresses, so that each address's own budget stays out of the way: the failures of
+  // others do not slow down the account for the next address (the slowdown per address and the
+  // account's daily bound are covered by the integration tests, server/tests/integration/lockout.rs).
   const attempt = (from: string) =>
     http.post("/connexion", {
       headers: { ...OVER_HTTPS, "x-forwarded-for": from },
       form: { adresse: "personne@example.fr", mot_de_passe: "mauvais mot de passe" },
     });
-  for (const from of ["192.0.2.81", "192.0.2.82", "192.0.2.83"]) {
+  for (const from of ["192.0.2.81", "192.0.2.82", "192.0.2.83", "192.0.2.84"]) {
     const response = await attempt(from);
-    expect(response.status()).toBe(303);
+    expect(response.status(), `depuis ${from}`).toBe(303);
     expect(response.headers()["location"]).toContain("erreur=identifiants");
   }
-  const slowed = await attempt("192.0.2.84");
-  expect(slowed.status()).toBe(429);
-  expect(Number(slowed.headers()["retry-after"])).toBeGreaterThanOrEqual(1);
-  expect(await slowed.text()).toContain("Trop de tentatives de connexion infructueuses");
 });
