@@ -3,7 +3,6 @@
 mod accounts;
 mod appointments;
 mod consultations;
-mod date_bounds;
 mod denylist;
 mod helpers;
 mod live;
