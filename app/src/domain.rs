@@ -5,6 +5,7 @@ pub mod access;
 pub mod account;
 pub mod appointment;
 pub mod cgu;
+pub mod dates;
 pub mod directory;
 pub mod dossier;
 pub mod forecast;

@@ -137,6 +137,21 @@ pub fn authorize(
     })
 }
 
+/// `day` if it is within the written bounds of its use (see `domain::dates`); else the HTTP
+/// status is 422 and the error is the French sentence naming the bounds.
+pub fn within_bounds(
+    day: chrono::NaiveDate,
+    use_: crate::domain::dates::DateUse,
+) -> Result<chrono::NaiveDate, ServerFnError> {
+    let today = crate::domain::appointment::paris_day(chrono::Utc::now());
+    crate::domain::dates::within(day, use_, today).map_err(|refusal| {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        ServerFnError::new(refusal.to_string())
+    })
+}
+
 /// Like [`authorize`], for entry points only signed-in people use: gives their [`Viewer`].
 pub fn signed_in(
     caller: &Caller,

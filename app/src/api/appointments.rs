@@ -227,6 +227,10 @@ pub async fn load_availability(
     };
     let now = chrono::Utc::now();
     let today = paris_day(now);
+    // Bounded before any arithmetic: a week on from chrono's last day would panic.
+    let from = from
+        .map(|day| crate::state::within_bounds(day, crate::domain::dates::DateUse::Planning))
+        .transpose()?;
     let first_day = from.filter(|day| *day >= today).unwrap_or(today);
     let last_day = first_day + chrono::Duration::days(6);
     let closures = store
@@ -318,7 +322,11 @@ pub async fn load_planning(
     let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
     let store = crate::state::store()?;
     let (posts, post) = posts_of_sites(&store, &viewer.sites, post).await?;
-    let first_day = from.unwrap_or_else(|| paris_day(chrono::Utc::now()));
+    // Bounded before any arithmetic: a week on from chrono's last day would panic.
+    let first_day = match from {
+        Some(day) => crate::state::within_bounds(day, crate::domain::dates::DateUse::Planning)?,
+        None => paris_day(chrono::Utc::now()),
+    };
     let days: u32 = if week { 7 } else { 1 };
     let mut appointments = Vec::new();
     let mut counts = PlanningCounts::default();

@@ -22,6 +22,9 @@ pub async fn list_dossiers(query: DossierQuery) -> Result<DossierPage, ServerFnE
     use crate::domain::access::{dossier_scope, EntryPoint, Target};
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
+    for day in [query.opened_from, query.opened_to].into_iter().flatten() {
+        crate::state::within_bounds(day, crate::domain::dates::DateUse::ListFilter)?;
+    }
     let store = crate::state::store()?;
     let page = store
         .dossiers(&query, &dossier_scope(&viewer))

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::domain::account::{parse_email, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::domain::dates::DateUse;
 
 /// The sentence for a success code.
 pub fn message(code: &str) -> Option<&'static str> {
@@ -98,6 +99,8 @@ pub fn error(code: &str) -> Option<String> {
         "calendrier-invalide" => "Ce calendrier n'est pas cohérent : une fermeture précède une ouverture, des plages se chevauchent, ou une valeur dépasse les limites (créneau de 5 à 480 minutes, 500 places, 30 jours de délai).",
         "capacite-occupee" => "Impossible de réduire ainsi les places : un créneau à venir compte déjà plus de rendez-vous. Déplacez ou annulez-les d'abord.",
         "periode-occupee" => "Impossible de fermer ces plages : des rendez-vous à venir y sont pris. Déplacez ou annulez-les d'abord.",
+        "date-hors-bornes" => return Some(format!("Cette date est hors des dates acceptées : choisissez un jour {}.", DateUse::Period.rule())),
+        "creneau-hors-bornes" => return Some(format!("Cet horaire est hors des dates acceptées : choisissez un créneau {}.", DateUse::Planning.rule())),
         "fermeture-dates" => "Indiquez les dates de début et de fin de la fermeture (la fin après le début).",
         "fermeture-motif" => "Indiquez le motif de la fermeture (3 à 200 caractères).",
         "fermeture-occupee" => "Impossible de fermer le poste ces jours-là : des rendez-vous y sont pris. Déplacez ou annulez-les d'abord.",
@@ -191,6 +194,8 @@ mod tests {
             "date-fin",
             "dates-inversees",
             "date-fin-passee",
+            "date-hors-bornes",
+            "creneau-hors-bornes",
             "habilitation-introuvable",
         ] {
             assert!(error(code).is_some(), "{code}");

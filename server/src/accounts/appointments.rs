@@ -4,7 +4,8 @@
 //! redirection to the page it came from, with a message code.
 
 use app::domain::access::{EntryPoint, Target};
-use app::domain::appointment::{paris_instant, BookingRefusal, CheckKind};
+use app::domain::appointment::{paris_day, paris_instant, BookingRefusal, CheckKind};
+use app::domain::dates::{self, DateUse};
 use app::state::Caller;
 use app::store::{Booking, Change};
 use axum::extract::{Path, State};
@@ -33,17 +34,24 @@ fn refusal_code(refusal: &BookingRefusal) -> &'static str {
 }
 
 /// A slot's start as forms send it: an instant (RFC 3339), or a Paris date and time
-/// (`2026-12-01T08:30`, as a datetime field gives it).
-fn parse_start(text: &str) -> Option<DateTime<Utc>> {
+/// (`2026-12-01T08:30`, as a datetime field gives it), on a day within the planning's bounds;
+/// else the message code to go back with.
+fn parse_start(text: &str) -> Result<DateTime<Utc>, &'static str> {
     let text = text.trim();
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
-                .ok()
-                .map(|local| paris_instant(local.date(), local.time()))
-        })
+    let bounded = |day| {
+        dates::within(day, DateUse::Planning, paris_day(Utc::now()))
+            .map_err(|_| "creneau-hors-bornes")
+    };
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        let at = at.with_timezone(&Utc);
+        bounded(paris_day(at))?;
+        return Ok(at);
+    }
+    let local =
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map_err(|_| "creneau-inconnu")?;
+    // Bounded before the Paris clock reads it: chrono's ends would overflow.
+    bounded(local.date())?;
+    Ok(paris_instant(local.date(), local.time()))
 }
 
 #[derive(Deserialize)]
@@ -77,9 +85,7 @@ pub async fn book(
         return Err(back(&page, "controle-inconnu", &[]));
     };
     let page = format!("{page}?controle={}", check.code());
-    let Some(starts_at) = parse_start(&form.creneau) else {
-        return Err(back(&page, "creneau-inconnu", &[]));
-    };
+    let starts_at = parse_start(&form.creneau).map_err(|code| back(&page, code, &[]))?;
     let (token, _) = crate::sessions::new_token();
     let booking = Booking {
         dossier_id,
@@ -155,8 +161,7 @@ pub async fn change(
     if needs_reason && !(3..=500).contains(&reason.chars().count()) {
         return Err(back(&page, "motif-manquant", &[]));
     }
-    let new_start =
-        || parse_start(&form.creneau).ok_or_else(|| back(&page, "creneau-inconnu", &[]));
+    let new_start = || parse_start(&form.creneau).map_err(|code| back(&page, code, &[]));
     let (change, message) = match action.as_str() {
         "annulation" => (Change::Cancel, "rendez-vous-annule"),
         "deplacement" => (Change::Reschedule(new_start()?), "rendez-vous-deplace"),

@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use app::domain::access::{EntryPoint, Refusal, Target, Viewer};
-use app::domain::appointment::{takes_appointments, Calendar, Opening};
+use app::domain::appointment::{paris_day, takes_appointments, Calendar, Opening};
+use app::domain::dates::{self, DateUse};
 use app::domain::references::PostCode;
 use app::state::Caller;
 use app::store::CalendarRefusal;
@@ -152,6 +153,13 @@ pub async fn close(
     };
     if ends_on < starts_on {
         return Err(back(&page, "fermeture-dates", &[]));
+    }
+    let today = paris_day(Utc::now());
+    if [starts_on, ends_on]
+        .into_iter()
+        .any(|day| dates::within(day, DateUse::Period, today).is_err())
+    {
+        return Err(back(&page, "date-hors-bornes", &[]));
     }
     let reason = field("motif").trim();
     if !(3..=200).contains(&reason.chars().count()) {

@@ -3,6 +3,7 @@
 //! they head, and only to agents of their administration (the access policy decides).
 
 use app::domain::access::{local_day, EntryPoint, Refusal, Target};
+use app::domain::dates::{self, DateUse};
 use app::domain::references::Locode;
 use app::state::Caller;
 use app::store::NewHabilitation;
@@ -82,7 +83,14 @@ pub async fn grant(
         return Err(back(PAGE, "dates-inversees", &refill));
     }
     let now = Utc::now();
-    if ends_on.is_some_and(|end| end < local_day(now)) {
+    let today = local_day(now);
+    if std::iter::once(starts_on)
+        .chain(ends_on)
+        .any(|day| dates::within(day, DateUse::Period, today).is_err())
+    {
+        return Err(back(PAGE, "date-hors-bornes", &refill));
+    }
+    if ends_on.is_some_and(|end| end < today) {
         return Err(back(PAGE, "date-fin-passee", &refill));
     }
     let mut tx = accounts.store.begin().await?;

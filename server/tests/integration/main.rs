@@ -3,6 +3,7 @@
 mod accounts;
 mod appointments;
 mod consultations;
+mod date_bounds;
 mod denylist;
 mod helpers;
 mod live;
