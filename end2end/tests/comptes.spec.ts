@@ -114,17 +114,17 @@ test.describe("un opérateur", () => {
     const own = new Set(await dossierPaths(page));
     let foreign: string | undefined;
     for (const path of await dossierPaths(supervisor)) {
-      if (!own.has(path) && (await page.request.get(path)).status() === 403) {
+      if (!own.has(path) && (await page.request.get(path)).status() === 404) {
         foreign = path;
         break;
       }
     }
     expect(foreign, "un dossier d'une autre entreprise dans la liste du superviseur").toBeDefined();
-    consoleGuard.expectErrorStatusOf(`${baseURL}${foreign}`, 403);
+    // Another company's dossier reads exactly as one that does not exist.
+    consoleGuard.expectErrorStatusOf(`${baseURL}${foreign}`, 404);
     const response = await open(page, foreign!);
-    expect(response.status()).toBe(403);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Accès refusé");
-    await expect(page.getByText("ne relève pas de votre périmètre")).toBeVisible();
+    expect(response.status()).toBe(404);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Dossier introuvable");
     // Their own dossiers open.
     const mine = await open(page, [...own][0]);
     expect(mine.status()).toBe(200);
@@ -154,10 +154,10 @@ test("un agent est refusé sur un site sans habilitation, puis habilité par son
   await expect(head.getByText("L'habilitation est retirée")).toBeVisible();
 
   await signInDirectly(page.request, ACCOUNTS.agentSivep);
-  consoleGuard.expectErrorStatusOf(`${baseURL}${dossier}`, 403);
+  consoleGuard.expectErrorStatusOf(`${baseURL}${dossier}`, 404);
   const refused = await open(page, dossier);
-  expect(refused.status()).toBe(403);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Accès refusé");
+  expect(refused.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Dossier introuvable");
 
   await waitUntilInteractive(head);
   await head.getByLabel("Agent", { exact: true }).selectOption({ label: `Sophie Leroy — ${ACCOUNTS.agentSivep}` });
@@ -169,7 +169,7 @@ test("un agent est refusé sur un site sans habilitation, puis habilité par son
 
   const granted = await open(page, dossier);
   expect(granted.status()).toBe(200);
-  await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("Accès refusé");
+  await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("Dossier introuvable");
   await head.context().close();
   await supervisor.context().close();
 });

@@ -11,9 +11,9 @@ use crate::domain::dossier::{Dossier, DossierPage, DossierQuery};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DossierLookup {
     Found(Box<Dossier>),
+    /// No dossier of this number that the caller may see: one that does not exist and one
+    /// outside their perimeter get the same answer, so numbers cannot be probed.
     NotFound,
-    /// It exists, outside the caller's perimeter.
-    Refused,
 }
 
 /// One page of the dossier list.
@@ -47,21 +47,26 @@ pub async fn list_dossiers(query: DossierQuery) -> Result<DossierPage, ServerFnE
 #[server(endpoint = "dossier")]
 pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
     use crate::domain::access::{authorize, EntryPoint, Refusal, Target};
+    // The same answer, and the same status, whether it does not exist or is not theirs.
+    let not_found = || {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+        Ok(DossierLookup::NotFound)
+    };
     let caller = crate::state::caller();
     // Signed in and terms accepted, before anything is read.
     crate::state::authorize(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
     let store = crate::state::store()?;
     let Some(dossier) = store.dossier(id).await.map_err(crate::state::internal)? else {
-        return Ok(DossierLookup::NotFound);
+        return not_found();
     };
     let target = Target::Dossier {
         site: &dossier.summary.site,
         company_id: dossier.summary.company_id,
     };
     if let Err(refusal) = authorize(caller.viewer.as_ref(), EntryPoint::ReadDossier, target) {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::FORBIDDEN);
-        }
+        // The attempt is evidence; the caller learns nothing from it.
         let detail = if refusal == Refusal::Forbidden {
             "refusée : hors périmètre"
         } else {
@@ -74,7 +79,7 @@ pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
             )
             .await
             .map_err(crate::state::internal)?;
-        return Ok(DossierLookup::Refused);
+        return not_found();
     }
     let mut dossier = dossier;
     let observed = store

@@ -56,19 +56,12 @@ pub fn DossierPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match dossier.await {
                         Ok(DossierLookup::Found(dossier)) => view! { <DossierView dossier=*dossier /> }.into_any(),
-                        Ok(DossierLookup::Refused) => view! {
-                            <Title text="Accès refusé" />
-                            <h1>"Accès refusé"</h1>
-                            <p>"Ce dossier ne relève pas de votre périmètre : vous ne pouvez consulter que les dossiers de votre entreprise, ou ceux des sites pour lesquels vous êtes habilité."</p>
-                            <a class="fr-btn" href="/dossiers">"Voir mes dossiers"</a>
-                        }
-                        .into_any(),
                         Ok(DossierLookup::NotFound) => {
                             set_not_found_status();
                             view! {
                                 <Title text="Dossier introuvable" />
                                 <h1>"Dossier introuvable"</h1>
-                                <p>"Aucun dossier ne porte ce numéro. Retrouvez vos envois depuis la liste des dossiers."</p>
+                                <p>"Aucun dossier que vous pouvez consulter ne porte ce numéro : vous voyez les dossiers de votre entreprise, ou ceux des sites pour lesquels vous êtes habilité. Retrouvez-les depuis la liste des dossiers."</p>
                                 <a class="fr-btn" href="/dossiers">"Voir les dossiers"</a>
                             }
                             .into_any()
