@@ -73,6 +73,7 @@ impl Caller {
             address: &self.ip,
             detail,
             client_key: &self.client_key,
+            personal_detail: "",
         }
     }
 }

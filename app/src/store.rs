@@ -26,7 +26,10 @@ pub use accounts::{
 pub use appointments::{
     AppointmentFilter, Booking, CalendarRefusal, Change, NewAppointment, APPOINTMENT_NOTICE_PREFIX,
 };
-pub use audit::{AuditEntry, AuditEvent, AuditReport};
+pub use audit::{
+    AuditEntry, AuditEvent, AuditReport, Erasure, CONNECTION_RETENTION_MONTHS,
+    IDENTITY_RETENTION_MONTHS,
+};
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};
 pub use ingest::{CorrelationAlert, Ingested, LiveEvent};
@@ -72,6 +75,14 @@ pub enum StoreError {
     /// A stored value breaks the domain's rules: the database was written by something else.
     #[error("donnée enregistrée invalide : {0}")]
     Corrupt(String),
+    /// The system gave no randomness (a salt could not be drawn).
+    #[error("aléa indisponible : {0}")]
+    Randomness(String),
+    /// The audit trail was found altered when it was to be re-chained: it is left as it is.
+    #[error("journal d'audit altéré, migration refusée : {0}")]
+    AlteredTrail(String),
+    #[error("les rôles de base de données (adresse du propriétaire, de la purge) n'existent que sur PostgreSQL")]
+    RolesNeedPostgres,
 }
 
 /// Which engine a store runs on.
@@ -141,6 +152,65 @@ impl Store {
             Store::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
             Store::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
+        self.rechain_format_1_audit().await
+    }
+
+    /// PostgreSQL, run as the schema's owner after migrating: gives the application's role (the
+    /// user of `app_url`) what the platform needs and no more — it reads and writes the tables
+    /// but may only append to the audit trail, never update, delete or truncate it, nor change
+    /// the schema — and the purge's role (the user of `purge_url`) only the erasure of the trail's
+    /// personal values. Idempotent: granted again at every start, so new tables are covered.
+    pub async fn grant_roles(
+        &self,
+        app_url: &str,
+        purge_url: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let Store::Postgres(pool) = self else {
+            return Err(StoreError::RolesNeedPostgres);
+        };
+        let role = |url: &str| -> Result<String, StoreError> {
+            let options: sqlx::postgres::PgConnectOptions = url.parse()?;
+            // A quoted identifier: any name is taken literally.
+            Ok(format!(
+                "\"{}\"",
+                options.get_username().replace('"', "\"\"")
+            ))
+        };
+        let owner: String = sqlx::query_scalar("SELECT current_user::text")
+            .fetch_one(pool)
+            .await?;
+        let owner = format!("\"{}\"", owner.replace('"', "\"\""));
+        let app = role(app_url)?;
+        let mut statements = Vec::new();
+        if app != owner {
+            statements.extend([
+                format!("GRANT USAGE ON SCHEMA public TO {app}"),
+                format!(
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app}"
+                ),
+                format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}"),
+                format!("REVOKE UPDATE, DELETE, TRUNCATE ON audit_entry FROM {app}"),
+                format!("REVOKE INSERT, UPDATE, DELETE ON _sqlx_migrations FROM {app}"),
+            ]);
+        }
+        if let Some(purge) = purge_url.map(role).transpose()? {
+            if purge != owner && purge != app {
+                statements.extend([
+                    format!("GRANT USAGE ON SCHEMA public TO {purge}"),
+                    format!("GRANT SELECT, INSERT ON audit_entry TO {purge}"),
+                    format!(
+                        "GRANT UPDATE (actor, personal_detail, identity_salt, address, client_key, connection_salt) \
+                         ON audit_entry TO {purge}"
+                    ),
+                    format!("GRANT SELECT, UPDATE ON audit_head TO {purge}"),
+                ]);
+            }
+        }
+        let mut tx = pool.begin().await?;
+        for statement in statements {
+            sqlx::query(&statement).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

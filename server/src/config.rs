@@ -25,7 +25,16 @@ pub enum Environment {
 
 #[derive(Debug, Deserialize)]
 pub struct Config {
+    /// The application's database. On PostgreSQL with `owner_database_url` set, its role is
+    /// granted only what the application needs: it may append to the audit trail, never rewrite it.
     pub database_url: SecretString,
+    /// PostgreSQL: the schema owner's address (`SESAME_OWNER_DATABASE_URL`). When set, migrations
+    /// run with it, then the roles of `database_url` and `purge_database_url` are granted their
+    /// rights; the platform itself then connects as `database_url`.
+    pub owner_database_url: Option<SecretString>,
+    /// PostgreSQL: the address of the role `server audit purge` runs as
+    /// (`SESAME_PURGE_DATABASE_URL`), which may only erase the trail's personal values.
+    pub purge_database_url: Option<SecretString>,
     pub environment: Environment,
     /// A `tracing` filter, e.g. `info,sqlx=warn`.
     pub log: String,

@@ -203,8 +203,29 @@ fn origin(url: &str) -> Option<String> {
 
 /// Connects to the store, migrates it, and seeds demo data when asked and the store is empty.
 pub async fn prepare_store(config: &Config) -> Result<Store, StartError> {
-    let store = Store::connect(config.database_url.expose_secret()).await?;
-    store.migrate().await?;
+    let app_url = config.database_url.expose_secret();
+    let store = match &config.owner_database_url {
+        // The owner migrates, then gives each role its rights; the application never migrates.
+        Some(owner_url) => {
+            let owner = Store::connect(owner_url.expose_secret()).await?;
+            let purge_url = config.purge_database_url.as_ref();
+            let prepared = async {
+                owner.migrate().await?;
+                owner
+                    .grant_roles(app_url, purge_url.map(|url| url.expose_secret()))
+                    .await
+            }
+            .await;
+            owner.close().await;
+            prepared?;
+            Store::connect(app_url).await?
+        }
+        None => {
+            let store = Store::connect(app_url).await?;
+            store.migrate().await?;
+            store
+        }
+    };
     if config.demo && store.is_empty().await? {
         demo::seed(&store, config).await.map_err(StartError::Demo)?;
         tracing::info!("données de démonstration chargées");

@@ -130,6 +130,11 @@ enum AuditCommand {
         #[arg(long = "fichier", value_name = "FICHIER")]
         file: Option<PathBuf>,
     },
+    /// Efface du journal les données personnelles que la durée de conservation n'autorise plus :
+    /// les données de connexion (adresse IP) après six mois, les identités (adresses
+    /// électroniques) après deux ans. Le journal reste vérifiable. À lancer chaque jour ; sur
+    /// PostgreSQL, avec le rôle de SESAME_PURGE_DATABASE_URL, qui ne peut rien faire d'autre.
+    Purge,
 }
 
 #[tokio::main]
@@ -168,6 +173,9 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Anchor { file },
         } => anchor_audit(config, file).await,
+        Command::Audit {
+            command: AuditCommand::Purge,
+        } => purge_audit(config).await,
         Command::BenchFloor { port, bytes } => server::bench::floor(port, bytes).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
         Command::Bench {
@@ -316,6 +324,38 @@ fn read_anchors(path: &std::path::Path) -> Result<Vec<String>, String> {
         .filter_map(|line| line.split_whitespace().last())
         .map(str::to_owned)
         .collect())
+}
+
+/// Erases the personal values older than their retention, as the purge's role when configured
+/// (it cannot migrate: the schema is the platform's to update).
+async fn purge_audit(config: Config) -> Result<(), String> {
+    let url = config
+        .purge_database_url
+        .as_ref()
+        .unwrap_or(&config.database_url);
+    let store = app::store::Store::connect(url.expose_secret())
+        .await
+        .map_err(|error| error.to_string())?;
+    let now = chrono::Utc::now();
+    let months_ago = |months| {
+        now.checked_sub_months(chrono::Months::new(months))
+            .unwrap_or(now)
+    };
+    let erased = store
+        .erase_personal_values(
+            months_ago(app::store::CONNECTION_RETENTION_MONTHS),
+            months_ago(app::store::IDENTITY_RETENTION_MONTHS),
+            now,
+        )
+        .await
+        .map_err(|error| error.to_string());
+    store.close().await;
+    let erased = erased?;
+    println!(
+        "Données de connexion effacées de {} entrée(s), identités de {} entrée(s).",
+        erased.connections, erased.identities
+    );
+    Ok(())
 }
 
 /// Prints the trail's anchor, and appends it with the time to `file` when given.

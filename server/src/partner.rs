@@ -472,6 +472,7 @@ impl Actor<'_> {
             detail,
             // Only sign-ins are counted per client.
             client_key: "",
+            personal_detail: "",
         };
         tx.audit(&event, now)
             .await

@@ -441,7 +441,7 @@ impl Store {
         let changed = "COALESCE((SELECT password_changed_at FROM app_user WHERE email = $1), $2)";
         let sql = format!(
             "SELECT COUNT(*), MAX(at) FROM audit_entry
-             WHERE action = 'connexion_refusee' AND object = $1 AND at > $2 AND at > {changed}
+             WHERE action = 'connexion_refusee' AND personal_detail = $1 AND at > $2 AND at > {changed}
                AND client_key = $3"
         );
         let this_client: (i64, Option<DateTime<Utc>>) = on_pool!(self, pool => {
@@ -464,7 +464,7 @@ impl Store {
         })?;
         let sql = format!(
             "SELECT COUNT(*) FROM audit_entry
-             WHERE action = 'connexion_refusee' AND object = $1 AND at > $2 AND at > {changed}"
+             WHERE action = 'connexion_refusee' AND personal_detail = $1 AND at > $2 AND at > {changed}"
         );
         let account_failures: i64 = on_pool!(self, pool => {
             sqlx::query_scalar(&sql)
@@ -477,7 +477,7 @@ impl Store {
         let known: i64 = on_pool!(self, pool => {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM audit_entry
-                 WHERE action = 'connexion' AND object = $1 AND at > $2
+                 WHERE action = 'connexion' AND personal_detail = $1 AND at > $2
                    AND (client_key = $3 OR (client_key IS NULL AND address = $4))",
             )
             .bind(&email)

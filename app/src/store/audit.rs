@@ -1,7 +1,13 @@
 //! The audit trail: every sign-in (and failed one), every change, every agent's access to a
-//! dossier or to personal data, appended and never updated (the database refuses updates and
-//! deletions). Each entry carries the hash of the previous one in its own hash, and a one-row
-//! head holds the last hash: [`Store::verify_audit`] finds any altered, removed or added entry.
+//! dossier or to personal data, appended and never rewritten (the database refuses it). Each
+//! entry carries the hash of the previous one in its own hash, and a one-row head holds the last
+//! hash: [`Store::verify_audit`] finds any altered, removed or added entry.
+//!
+//! An entry's personal values are kept beside it in two groups, each committed to the chain only
+//! through a salted digest, so that the retention the terms of use require can erase them while
+//! the chain still verifies ([`Store::erase_personal_values`]): the *identity* (the account's
+//! address, an address typed or named) and the *connection* (the client's IP address and budget
+//! key).
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
@@ -11,27 +17,43 @@ use super::{on_pool, on_tx, Store, StoreError, Tx};
 /// How long the same reading by the same person counts as one consultation.
 pub const CONSULTATION_MINUTES: i64 = 10;
 
+/// Connection data (IP addresses) is kept six months, then erased from the trail.
+pub const CONNECTION_RETENTION_MONTHS: u32 = 6;
+/// Identities (account addresses, addresses typed) are kept two years, then erased.
+pub const IDENTITY_RETENTION_MONTHS: u32 = 24;
+
 /// What happened, by whom, to what, from where.
 #[derive(Clone, Debug)]
 pub struct AuditEvent<'a> {
     pub actor_id: Option<i64>,
-    /// The account's address, or `anonyme`.
+    /// The account's address, or `anonyme` (personal: the identity group).
     pub actor: &'a str,
     /// A stable code: `connexion`, `connexion_refusee`, `consultation_dossier`…
     pub action: &'a str,
-    /// What it was done to: `dossier:42`, `utilisateur:7`, an address…
+    /// What it was done to: `dossier:42`, `utilisateur:7`, `poste:FRLEH1`… never a personal
+    /// value (those go to `personal_detail`).
     pub object: &'a str,
-    /// The client's IP address.
+    /// The client's IP address (personal: the connection group).
     pub address: &'a str,
     /// The key the client's budgets count under (the address; for IPv6, its /64), for counting
-    /// sign-ins per client; empty when there is no client (command line). Derived from
-    /// `address`, so not hashed again.
+    /// sign-ins per client; empty when there is no client (command line). Connection group.
     pub client_key: &'a str,
-    /// Anything else worth keeping, in French.
+    /// Anything else worth keeping, in French, without personal values.
     pub detail: &'a str,
+    /// The personal value the entry is about, if any: the address typed at a failed sign-in,
+    /// the address of an account signed in, invited or removed (identity group).
+    pub personal_detail: &'a str,
 }
 
-/// One stored entry.
+impl<'a> AuditEvent<'a> {
+    /// The same event, about the personal value `value` (see [`AuditEvent::personal_detail`]).
+    pub fn about(mut self, value: &'a str) -> Self {
+        self.personal_detail = value;
+        self
+    }
+}
+
+/// One stored entry. An erased group reads as empty values and no salt.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {
     pub seq: i64,
@@ -42,6 +64,13 @@ pub struct AuditEntry {
     pub object: String,
     pub address: String,
     pub detail: String,
+    pub personal_detail: String,
+    pub client_key: Option<String>,
+    pub identity_salt: Option<String>,
+    pub identity_digest: Option<String>,
+    pub connection_salt: Option<String>,
+    pub connection_digest: Option<String>,
+    pub format: i16,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -57,27 +86,24 @@ pub struct AuditReport {
     pub problem: Option<String>,
 }
 
-const ENTRY_COLUMNS: &str =
-    "seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash";
+/// What an erasure did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Erasure {
+    /// Entries whose connection data (IP address, budget key) was erased.
+    pub connections: u64,
+    /// Entries whose identity (account address, address typed) was erased.
+    pub identities: u64,
+}
 
-/// The hash of an entry: SHA-256 over the previous hash and every field, each prefixed by its
-/// length so that no two different entries read the same.
-fn entry_hash(prev_hash: &str, seq: i64, at: DateTime<Utc>, event: &AuditEvent) -> String {
+const ENTRY_COLUMNS: &str = "seq, at, actor_id, actor, action, object, address, detail, \
+     personal_detail, client_key, identity_salt, identity_digest, connection_salt, \
+     connection_digest, CAST(format AS SMALLINT) AS format, prev_hash, hash";
+
+/// SHA-256 in hexadecimal over fields each prefixed by its length, so that no two different
+/// lists read the same.
+fn digest_of(fields: &[&str]) -> String {
     let mut hasher = Sha256::new();
-    let actor_id = event.actor_id.map(|id| id.to_string()).unwrap_or_default();
-    let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
-    let seq = seq.to_string();
-    for field in [
-        prev_hash,
-        seq.as_str(),
-        at.as_str(),
-        actor_id.as_str(),
-        event.actor,
-        event.action,
-        event.object,
-        event.address,
-        event.detail,
-    ] {
+    for field in fields {
         hasher.update(field.len().to_string().as_bytes());
         hasher.update(b":");
         hasher.update(field.as_bytes());
@@ -88,6 +114,153 @@ fn entry_hash(prev_hash: &str, seq: i64, at: DateTime<Utc>, event: &AuditEvent) 
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+/// A fresh salt: 128 random bits in hexadecimal. Without it, a digest of an IP address or of an
+/// address would be found back by trying them all once the values are erased.
+fn new_salt() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|error| StoreError::Randomness(error.to_string()))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+/// The digest of the identity group.
+fn identity_digest(salt: &str, actor: &str, personal_detail: &str) -> String {
+    digest_of(&["identite", salt, actor, personal_detail])
+}
+
+/// The digest of the connection group.
+fn connection_digest(salt: &str, address: &str, client_key: &str) -> String {
+    digest_of(&["connexion", salt, address, client_key])
+}
+
+/// The hash of an entry: the previous hash, what the entry records, and the digests of its
+/// personal groups (never their values).
+#[allow(clippy::too_many_arguments)]
+fn entry_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: DateTime<Utc>,
+    actor_id: Option<i64>,
+    action: &str,
+    object: &str,
+    detail: &str,
+    identity_digest: &str,
+    connection_digest: &str,
+) -> String {
+    let actor_id = actor_id.map(|id| id.to_string()).unwrap_or_default();
+    let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let seq = seq.to_string();
+    digest_of(&[
+        "v2",
+        prev_hash,
+        &seq,
+        &at,
+        &actor_id,
+        action,
+        object,
+        detail,
+        identity_digest,
+        connection_digest,
+    ])
+}
+
+/// The hash entries had before the personal groups (format 1): every value in clear. Only read
+/// to verify a trail before re-chaining it.
+fn format_1_hash(prev_hash: &str, entry: &AuditEntry) -> String {
+    let actor_id = entry.actor_id.map(|id| id.to_string()).unwrap_or_default();
+    let at = entry.at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let seq = entry.seq.to_string();
+    digest_of(&[
+        prev_hash,
+        &seq,
+        &at,
+        &actor_id,
+        &entry.actor,
+        &entry.action,
+        &entry.object,
+        &entry.address,
+        &entry.detail,
+    ])
+}
+
+/// Format-1 entries named a person in `object` (sign-ins) or `detail` (colleagues, address
+/// changes): re-chained, that value moves to `personal_detail` and the object names the account.
+fn split_format_1(entry: &AuditEntry) -> (String, String, String) {
+    let account = || {
+        entry
+            .actor_id
+            .map(|id| format!("utilisateur:{id}"))
+            .unwrap_or_default()
+    };
+    match entry.action.as_str() {
+        "connexion" if entry.object.contains('@') => {
+            (account(), entry.detail.clone(), entry.object.clone())
+        }
+        "connexion_refusee" if entry.object.contains('@') => {
+            (String::new(), entry.detail.clone(), entry.object.clone())
+        }
+        "collegue_invite"
+        | "collegue_retire"
+        | "changement_adresse_demande"
+        | "adresse_verifiee" => (entry.object.clone(), String::new(), entry.detail.clone()),
+        _ => (entry.object.clone(), entry.detail.clone(), String::new()),
+    }
+}
+
+/// What is wrong with a format-2 entry read back, in French: a personal group that no longer
+/// matches its digest, or an entry that no longer matches its hash. An erased group (no salt) is
+/// taken at its digest, which the hash covers.
+fn entry_problem(entry: &AuditEntry) -> Option<String> {
+    let seq = entry.seq;
+    if entry.format != 2 {
+        return Some(format!(
+            "entrée n° {seq} : format ancien, le journal n'a pas été re-chaîné"
+        ));
+    }
+    let (Some(identity), Some(connection)) = (&entry.identity_digest, &entry.connection_digest)
+    else {
+        return Some(format!(
+            "entrée n° {seq} modifiée : empreinte personnelle absente"
+        ));
+    };
+    if let Some(salt) = &entry.identity_salt {
+        if identity_digest(salt, &entry.actor, &entry.personal_detail) != *identity {
+            return Some(format!(
+                "entrée n° {seq} modifiée : son identité ne correspond plus à son empreinte"
+            ));
+        }
+    } else if !entry.actor.is_empty() || !entry.personal_detail.is_empty() {
+        return Some(format!(
+            "entrée n° {seq} modifiée : identité écrite après effacement"
+        ));
+    }
+    let client_key = entry.client_key.as_deref().unwrap_or_default();
+    if let Some(salt) = &entry.connection_salt {
+        if connection_digest(salt, &entry.address, client_key) != *connection {
+            return Some(format!(
+                "entrée n° {seq} modifiée : sa connexion ne correspond plus à son empreinte"
+            ));
+        }
+    } else if !entry.address.is_empty() || !client_key.is_empty() {
+        return Some(format!(
+            "entrée n° {seq} modifiée : connexion écrite après effacement"
+        ));
+    }
+    let hash = entry_hash(
+        &entry.prev_hash,
+        entry.seq,
+        entry.at,
+        entry.actor_id,
+        &entry.action,
+        &entry.object,
+        &entry.detail,
+        identity,
+        connection,
+    );
+    (hash != entry.hash).then(|| {
+        format!("entrée n° {seq} modifiée : son contenu ne correspond plus à son empreinte")
+    })
 }
 
 impl Tx {
@@ -105,11 +278,25 @@ impl Tx {
         })?;
         // Both stores keep microseconds; hashing the stored precision keeps entries verifiable.
         let at = now.trunc_subsecs(6);
-        let hash = entry_hash(&prev_hash, seq, at, event);
+        let (identity_salt, connection_salt) = (new_salt()?, new_salt()?);
+        let identity = identity_digest(&identity_salt, event.actor, event.personal_detail);
+        let connection = connection_digest(&connection_salt, event.address, event.client_key);
+        let hash = entry_hash(
+            &prev_hash,
+            seq,
+            at,
+            event.actor_id,
+            event.action,
+            event.object,
+            event.detail,
+            &identity,
+            &connection,
+        );
         on_tx!(self, conn => {
             sqlx::query(
-                "INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash, client_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                "INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash,
+                     client_key, personal_detail, identity_salt, identity_digest, connection_salt, connection_digest, format)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 2)",
             )
             .bind(seq)
             .bind(at)
@@ -122,6 +309,11 @@ impl Tx {
             .bind(&prev_hash)
             .bind(&hash)
             .bind(Some(event.client_key).filter(|key| !key.is_empty()))
+            .bind(event.personal_detail)
+            .bind(&identity_salt)
+            .bind(&identity)
+            .bind(&connection_salt)
+            .bind(&connection)
             .execute(conn)
             .await
             .map(|done| done.rows_affected())
@@ -271,20 +463,8 @@ impl Store {
                         entry.seq
                     )));
                 }
-                let event = AuditEvent {
-                    actor_id: entry.actor_id,
-                    actor: &entry.actor,
-                    action: &entry.action,
-                    object: &entry.object,
-                    address: &entry.address,
-                    detail: &entry.detail,
-                    client_key: "",
-                };
-                if entry_hash(&entry.prev_hash, entry.seq, entry.at, &event) != entry.hash {
-                    return Ok(report(format!(
-                        "entrée n° {} modifiée : son contenu ne correspond plus à son empreinte",
-                        entry.seq
-                    )));
+                if let Some(problem) = entry_problem(&entry) {
+                    return Ok(report(problem));
                 }
                 expected_prev = entry.hash;
                 last_seq = entry.seq;
@@ -321,5 +501,168 @@ impl Store {
             head_hash: expected_prev,
             problem,
         })
+    }
+
+    /// Erases the personal values the retention no longer allows: the connection group of
+    /// entries older than `connections_before`, the identity group of entries older than
+    /// `identities_before`. Their digests stay, so the chain still verifies; the erasure itself
+    /// is recorded in the trail. On PostgreSQL, run it as the purge's role, which may do nothing
+    /// else.
+    pub async fn erase_personal_values(
+        &self,
+        connections_before: DateTime<Utc>,
+        identities_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Erasure, StoreError> {
+        let mut tx = self.begin().await?;
+        let connections = on_tx!(&mut tx, conn => {
+            sqlx::query(
+                "UPDATE audit_entry SET address = '', client_key = NULL, connection_salt = NULL
+                 WHERE at < $1 AND connection_salt IS NOT NULL",
+            )
+            .bind(connections_before)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        let identities = on_tx!(&mut tx, conn => {
+            sqlx::query(
+                "UPDATE audit_entry SET actor = '', personal_detail = '', identity_salt = NULL
+                 WHERE at < $1 AND identity_salt IS NOT NULL",
+            )
+            .bind(identities_before)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        let erasure = Erasure {
+            connections,
+            identities,
+        };
+        if connections + identities > 0 {
+            let detail = format!(
+                "connexions effacées avant le {} : {connections} ; identités effacées avant le {} : {identities}",
+                connections_before.format("%d/%m/%Y"),
+                identities_before.format("%d/%m/%Y"),
+            );
+            tx.audit(
+                &AuditEvent {
+                    actor_id: None,
+                    actor: "purge",
+                    action: "donnees_personnelles_effacees",
+                    object: "journal_audit",
+                    address: "-",
+                    client_key: "",
+                    detail: &detail,
+                    personal_detail: "",
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(erasure)
+    }
+
+    /// Re-chains the entries written before the personal groups existed (format 1), once, right
+    /// after the migration that adds the groups: the old chain is verified first (an altered
+    /// trail is refused, not laundered), then every entry gets its salts and digests, moves a
+    /// personal value out of its object or detail, and a new hash, in one transaction. Anchors
+    /// taken before this cannot be checked afterwards; the ones taken after can.
+    pub(crate) async fn rechain_format_1_audit(&self) -> Result<(), StoreError> {
+        let pending: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_entry WHERE format = 1")
+                .fetch_one(pool)
+                .await
+        })?;
+        if pending == 0 {
+            return Ok(());
+        }
+        const PAGE: i64 = 1000;
+        let sql =
+            format!("SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE seq > $1 ORDER BY seq LIMIT $2");
+        let mut tx = self.begin().await?;
+        let (head_seq, head_hash): (i64, String) = on_tx!(&mut tx, conn => {
+            sqlx::query_as("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(conn).await
+        })?;
+        let zero = "0".repeat(64);
+        let (mut old_prev, mut new_prev) = (zero.clone(), zero);
+        let mut last_seq = 0i64;
+        loop {
+            let page: Vec<AuditEntry> = on_tx!(&mut tx, conn => {
+                sqlx::query_as(&sql).bind(last_seq).bind(PAGE).fetch_all(conn).await
+            })?;
+            let done = (page.len() as i64) < PAGE;
+            for entry in page {
+                if entry.format != 1
+                    || entry.seq != last_seq + 1
+                    || entry.prev_hash != old_prev
+                    || format_1_hash(&old_prev, &entry) != entry.hash
+                {
+                    return Err(StoreError::AlteredTrail(format!(
+                        "l'entrée n° {} ne suit pas la chaîne",
+                        entry.seq
+                    )));
+                }
+                let (object, detail, personal_detail) = split_format_1(&entry);
+                let (identity_salt, connection_salt) = (new_salt()?, new_salt()?);
+                let identity = identity_digest(&identity_salt, &entry.actor, &personal_detail);
+                let client_key = entry.client_key.clone().unwrap_or_default();
+                let connection = connection_digest(&connection_salt, &entry.address, &client_key);
+                let hash = entry_hash(
+                    &new_prev,
+                    entry.seq,
+                    entry.at,
+                    entry.actor_id,
+                    &entry.action,
+                    &object,
+                    &detail,
+                    &identity,
+                    &connection,
+                );
+                on_tx!(&mut tx, conn => {
+                    sqlx::query(
+                        "UPDATE audit_entry SET format = 2, object = $2, detail = $3, personal_detail = $4,
+                             identity_salt = $5, identity_digest = $6, connection_salt = $7,
+                             connection_digest = $8, prev_hash = $9, hash = $10
+                         WHERE seq = $1",
+                    )
+                    .bind(entry.seq)
+                    .bind(&object)
+                    .bind(&detail)
+                    .bind(&personal_detail)
+                    .bind(&identity_salt)
+                    .bind(&identity)
+                    .bind(&connection_salt)
+                    .bind(&connection)
+                    .bind(&new_prev)
+                    .bind(&hash)
+                    .execute(conn)
+                    .await
+                    .map(|done| done.rows_affected())
+                })?;
+                old_prev = entry.hash;
+                new_prev = hash;
+                last_seq = entry.seq;
+            }
+            if done {
+                break;
+            }
+        }
+        if last_seq != head_seq || old_prev != head_hash {
+            return Err(StoreError::AlteredTrail(
+                "la tête du journal ne correspond pas à sa dernière entrée".to_owned(),
+            ));
+        }
+        on_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+                .bind(&new_prev)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        tx.commit().await?;
+        tracing::info!(entries = last_seq, "journal d'audit re-chaîné au format 2");
+        Ok(())
     }
 }

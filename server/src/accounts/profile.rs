@@ -80,11 +80,13 @@ pub async fn update_profile(
         )
         .await?;
         tx.audit(
-            &caller.audit_event(
-                "changement_adresse_demande",
-                &format!("utilisateur:{}", viewer.user_id),
-                &email,
-            ),
+            &caller
+                .audit_event(
+                    "changement_adresse_demande",
+                    &format!("utilisateur:{}", viewer.user_id),
+                    "",
+                )
+                .about(&email),
             now,
         )
         .await?;
@@ -273,7 +275,9 @@ pub async fn invite_colleague(
     )
     .await?;
     tx.audit(
-        &caller.audit_event("collegue_invite", &format!("utilisateur:{user_id}"), &email),
+        &caller
+            .audit_event("collegue_invite", &format!("utilisateur:{user_id}"), "")
+            .about(&email),
         now,
     )
     .await?;
@@ -320,11 +324,9 @@ pub async fn remove_colleague(
     tx.disable_user(id, now).await?;
     tx.end_sessions_of(id, now).await?;
     tx.audit(
-        &caller.audit_event(
-            "collegue_retire",
-            &format!("utilisateur:{id}"),
-            &colleague.email,
-        ),
+        &caller
+            .audit_event("collegue_retire", &format!("utilisateur:{id}"), "")
+            .about(&colleague.email),
         now,
     )
     .await?;

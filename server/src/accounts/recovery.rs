@@ -213,11 +213,9 @@ pub async fn verify_email(
     }
     tx.verify_email(user_id, new_email.as_deref(), now).await?;
     tx.audit(
-        &caller.audit_event(
-            "adresse_verifiee",
-            &format!("utilisateur:{user_id}"),
-            new_email.as_deref().unwrap_or_default(),
-        ),
+        &caller
+            .audit_event("adresse_verifiee", &format!("utilisateur:{user_id}"), "")
+            .about(new_email.as_deref().unwrap_or_default()),
         now,
     )
     .await?;

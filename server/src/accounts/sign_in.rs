@@ -162,7 +162,10 @@ pub(super) async fn open_session(
         now,
     )
     .await?;
-    let mut event = caller.audit_event("connexion", email, method);
+    let object = format!("utilisateur:{user_id}");
+    let mut event = caller
+        .audit_event("connexion", &object, method)
+        .about(email);
     event.actor_id = Some(user_id);
     event.actor = email;
     tx.audit(&event, now).await?;
@@ -254,7 +257,9 @@ pub async fn sign_in(
         accounts
             .store
             .audit(
-                &caller.audit_event("connexion_refusee", &email, "identifiants incorrects"),
+                &caller
+                    .audit_event("connexion_refusee", "", "identifiants incorrects")
+                    .about(&email),
                 now,
             )
             .await?;
@@ -484,7 +489,9 @@ pub async fn oidc_callback(
             accounts
                 .store
                 .audit(
-                    &caller.audit_event("connexion_refusee", &email, &reason),
+                    &caller
+                        .audit_event("connexion_refusee", "", &reason)
+                        .about(&email),
                     now,
                 )
                 .await?;

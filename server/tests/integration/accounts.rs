@@ -258,8 +258,14 @@ async fn operators_see_only_their_company(backend: Backend) {
     assert!(mine.body.contains("Parcours"));
     assert!(!mine.body.contains("Historique des événements"));
     let theirs = browser.get(&format!("/dossiers/{other}")).await;
-    assert_eq!(theirs.status, StatusCode::FORBIDDEN);
-    assert!(theirs.body.contains("Accès refusé"));
+    // Not theirs reads exactly as does not exist: numbers cannot be probed.
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert!(theirs.body.contains("Dossier introuvable"));
+    let missing = browser.get("/dossiers/987654321").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    for body in [&theirs.body, &missing.body] {
+        assert!(body.contains("Aucun dossier que vous pouvez consulter ne porte ce numéro"));
+    }
     let list = browser.get("/dossiers").await;
     let own_company = server
         .store
@@ -1051,14 +1057,17 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
     let entries = server.store.audit_entries(100).await.unwrap();
     assert!(entries
         .iter()
-        .any(|e| e.action == "connexion_refusee" && e.object == OPERATOR));
+        .any(|e| e.action == "connexion_refusee" && e.personal_detail == OPERATOR));
     assert!(entries
         .iter()
         .any(|e| e.action == "connexion" && e.actor == AGENT_SIVEP));
 
-    // An entry slipped in without going through the trail is found…
-    let intruder = "INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash)
-         SELECT seq + 1, at, actor_id, actor, action, object, address, 'ajout', hash, hash FROM audit_entry
+    // An entry slipped in without going through the trail (the platform's own role may append)
+    // is found…
+    let intruder = "INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash,
+             format, identity_salt, identity_digest, connection_salt, connection_digest)
+         SELECT seq + 1, at, actor_id, actor, action, object, address, 'ajout', hash, hash,
+             format, identity_salt, identity_digest, connection_salt, connection_digest FROM audit_entry
          WHERE seq = (SELECT MAX(seq) FROM audit_entry)";
     crate::helpers::execute(&server.store, intruder)
         .await
@@ -1072,24 +1081,43 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
             .contains("ajoutées sans passer par le journal"),
         "{report:?}"
     );
-    // The database refuses to change an entry…
+    // The platform's role cannot change or remove an entry, nor lift the protection…
     let update = "UPDATE audit_entry SET detail = 'modifié' WHERE seq = 2";
-    let refused = crate::helpers::execute(&server.store, update)
-        .await
-        .is_err();
-    assert!(refused, "le journal refuse les modifications");
+    for statement in [
+        update,
+        "DELETE FROM audit_entry WHERE seq = 2",
+        "UPDATE audit_entry SET actor = 'autre@example.fr' WHERE seq = 2",
+    ] {
+        let refused = crate::helpers::execute(&server.store, statement)
+            .await
+            .is_err();
+        assert!(refused, "le journal refuse : {statement}");
+    }
+    if let Store::Postgres(_) = &server.store {
+        for statement in [
+            "DROP TRIGGER audit_entry_guard ON audit_entry",
+            "TRUNCATE audit_entry",
+            "ALTER TABLE audit_entry DISABLE TRIGGER ALL",
+        ] {
+            let refused = crate::helpers::execute(&server.store, statement)
+                .await
+                .is_err();
+            assert!(
+                refused,
+                "le rôle de la plateforme ne peut pas : {statement}"
+            );
+        }
+    }
     // …and when someone with the database's keys goes around it, verification finds out.
     let tamper: &[&str] = match &server.store {
         Store::Sqlite(_) => &[
-            "DROP TRIGGER audit_entry_no_update",
+            "DROP TRIGGER audit_entry_erasure_only",
             "DROP TRIGGER audit_entry_no_delete",
         ],
-        Store::Postgres(_) => &["DROP TRIGGER audit_entry_append_only ON audit_entry"],
+        Store::Postgres(_) => &["DROP TRIGGER audit_entry_guard ON audit_entry"],
     };
     for statement in tamper.iter().chain([&update]) {
-        crate::helpers::execute(&server.store, statement)
-            .await
-            .unwrap();
+        server.as_owner(statement).await.unwrap();
     }
     let report = server.store.verify_audit().await.unwrap();
     assert_eq!(report.entries, 1);

@@ -11,8 +11,26 @@ use tokio::sync::oneshot;
 
 pub const DEMO_API_KEY: &str = "cle-de-test-partenaire";
 
+/// The roles a PostgreSQL test database is used with, as in a real deployment: the schema's
+/// owner migrates; the application connects as a role that may only append to the audit trail;
+/// the purge's role may only erase the trail's personal values. Cluster-wide, created once.
+pub const OWNER_ROLE: &str = "sesame_owner";
+pub const APP_ROLE: &str = "sesame_app";
+pub const PURGE_ROLE: &str = "sesame_purge";
+const ROLE_PASSWORD: &str = "sesame-test";
+
+/// `url` with the user `role` (and its test password) instead of its own.
+pub fn as_role(url: &str, role: &str) -> String {
+    let mut url = reqwest::Url::parse(url).expect("adresse PostgreSQL lisible");
+    url.set_username(role).unwrap();
+    url.set_password(Some(ROLE_PASSWORD)).unwrap();
+    url.to_string()
+}
+
 /// A fresh, empty database of the given kind, or `None` when PostgreSQL is not available
-/// outside CI (the test script says so loudly; under CI it is a failure).
+/// outside CI (the test script says so loudly; under CI it is a failure). For PostgreSQL, the
+/// address is the application role's (see [`APP_ROLE`]); [`config`] adds the owner's and the
+/// purge's.
 pub async fn fresh_database(backend: Backend) -> Option<String> {
     match backend {
         Backend::Sqlite => {
@@ -34,26 +52,37 @@ pub async fn fresh_database(backend: Backend) -> Option<String> {
             let Store::Postgres(pool) = &admin else {
                 panic!("TEST_DATABASE_URL doit viser PostgreSQL")
             };
-            sqlx::query(&format!("CREATE DATABASE {name}"))
+            for role in [OWNER_ROLE, APP_ROLE, PURGE_ROLE] {
+                // Tests running at once may create it together: the loser finds it there.
+                let create = format!(
+                    "DO $$ BEGIN CREATE ROLE {role} LOGIN PASSWORD '{ROLE_PASSWORD}'; \
+                     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                );
+                sqlx::query(&create)
+                    .execute(pool)
+                    .await
+                    .expect("création des rôles de test");
+            }
+            sqlx::query(&format!("CREATE DATABASE {name} OWNER {OWNER_ROLE}"))
                 .execute(pool)
                 .await
                 .expect("création de la base de test");
             admin.close().await;
-            let (base, query) = match admin_url.split_once('?') {
-                Some((base, query)) => (base, format!("?{query}")),
-                None => (admin_url.as_str(), String::new()),
-            };
-            let server = base
-                .rsplit_once('/')
-                .map(|(server, _)| server)
-                .unwrap_or(base);
-            Some(format!("{server}/{name}{query}"))
+            let mut url = reqwest::Url::parse(&admin_url).expect("TEST_DATABASE_URL lisible");
+            url.set_path(&name);
+            Some(as_role(url.as_str(), APP_ROLE))
         }
     }
 }
 
+/// The configuration of a test server on `database_url`; on PostgreSQL, with the owner's and the
+/// purge's addresses beside the application's, as a deployment has them.
 pub fn config(database_url: String) -> Config {
     let mut config = Config::defaults();
+    if database_url.starts_with("postgres") {
+        config.owner_database_url = Some(SecretString::from(as_role(&database_url, OWNER_ROLE)));
+        config.purge_database_url = Some(SecretString::from(as_role(&database_url, PURGE_ROLE)));
+    }
     config.database_url = SecretString::from(database_url);
     config.site_addr = "127.0.0.1:0".parse().unwrap();
     config.demo = true;
@@ -67,7 +96,11 @@ pub fn config(database_url: String) -> Config {
 
 pub struct Running {
     pub addr: SocketAddr,
+    /// The store as the platform uses it (on PostgreSQL, the application's role).
     pub store: Store,
+    /// On PostgreSQL, the owner's address: for what only someone holding the database's keys
+    /// does (tampering with the audit trail).
+    pub owner_url: Option<String>,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -76,6 +109,10 @@ impl Running {
     pub async fn start(config: &Config) -> Running {
         let server = Server::build(config).await.expect("le serveur démarre");
         let (addr, store) = (server.addr, server.store.clone());
+        let owner_url = config
+            .owner_database_url
+            .as_ref()
+            .map(|url| secrecy::ExposeSecret::expose_secret(url).to_owned());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.run(async move {
             let _ = stopped.await;
@@ -83,6 +120,7 @@ impl Running {
         Running {
             addr,
             store,
+            owner_url,
             stop,
             task,
         }
@@ -96,6 +134,20 @@ impl Running {
         let response = reqwest::get(self.url(path)).await.expect("requête HTTP");
         let status = response.status().as_u16();
         (status, response.text().await.expect("corps de la réponse"))
+    }
+
+    /// Runs one statement as the database's owner (on SQLite, the file's holder): what someone
+    /// holding the database's keys can do, beyond the platform's own role.
+    pub async fn as_owner(&self, statement: &str) -> Result<(), sqlx::Error> {
+        match &self.owner_url {
+            Some(url) => {
+                let owner = Store::connect(url).await.expect("propriétaire joignable");
+                let done = execute(&owner, statement).await;
+                owner.close().await;
+                done
+            }
+            None => execute(&self.store, statement).await,
+        }
     }
 
     pub async fn stop(self) {

@@ -611,6 +611,11 @@ impl ServerProcess {
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
             .arg("serve")
             .env("DATABASE_URL", database_url)
+            // The schema's owner migrates; the process serves as the application's role.
+            .env(
+                "SESAME_OWNER_DATABASE_URL",
+                crate::helpers::as_role(database_url, crate::helpers::OWNER_ROLE),
+            )
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("SESAME_DEMO", "1")
             .env("SESAME_DEMO_API_KEY", DEMO_API_KEY)

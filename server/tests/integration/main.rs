@@ -2,6 +2,7 @@
 
 mod accounts;
 mod appointments;
+mod audit_trail;
 mod consultations;
 mod date_bounds;
 mod denylist;

@@ -117,6 +117,7 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
                     address: "192.0.2.1",
                     detail: "",
                     client_key: "192.0.2.1",
+                    personal_detail: "",
                 },
                 chrono::Utc::now(),
             )
@@ -180,6 +181,7 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
                 address: "192.0.2.1",
                 detail: "",
                 client_key: "192.0.2.1",
+                personal_detail: "",
             },
             chrono::Utc::now(),
         )
