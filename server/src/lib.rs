@@ -94,6 +94,17 @@ pub struct Guards {
     pub form_targets: std::sync::Arc<Vec<String>>,
 }
 
+/// The pages' routes, generated once per process. Generating them renders the application with
+/// resource loading suppressed through a process-wide flag of `leptos_server`: a page rendering at
+/// that moment in another server of the same process (the integration tests run many) would wait
+/// for its data forever (leptos-rs/leptos#4773). Generated once, before any server of the process
+/// serves, there is no such moment.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP application over a migrated store.
 pub fn router(
     state: AppState,
@@ -101,7 +112,7 @@ pub fn router(
     accounts: accounts::Accounts,
     partners: partner::Partners,
 ) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let branding = state.branding;
     let providers = app::ui::IdentityProviders(accounts.providers.list());
     let idle = app::state::SessionIdle(accounts.lifetimes.idle);
