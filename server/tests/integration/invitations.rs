@@ -80,7 +80,12 @@ async fn accept(browser: &Browser, token: &str, password: &str) -> String {
 
 /// How often an address is shown in a cell of the administrator's personal space.
 async fn shown(admin: &Browser, email: &str) -> usize {
-    admin.get("/espace").await.body.matches(&format!(">{email}<")).count()
+    admin
+        .get("/espace")
+        .await
+        .body
+        .matches(&format!(">{email}<"))
+        .count()
 }
 
 /// The id of the pending invitation of an address, from the administrator's page.
@@ -196,18 +201,30 @@ async fn a_pending_invitation_reserves_nothing(backend: Backend) {
 
     // An existing account may move to that address too.
     let mover = Browser::new(&server);
-    mover.sign_in("agent.sivep@demo.sesame.test", PASSWORD).await;
-    assert_eq!(invite(&admin, "Paul Durand", "paul.durand@example.fr").await, INVITED);
+    mover
+        .sign_in("agent.sivep@demo.sesame.test", PASSWORD)
+        .await;
+    assert_eq!(
+        invite(&admin, "Paul Durand", "paul.durand@example.fr").await,
+        INVITED
+    );
     let _ = next_mail(&sink).await;
     let moving = mover
         .post(
             "/espace/profil",
-            &[("nom", "Sophie Leroy"), ("adresse", "paul.durand@example.fr")],
+            &[
+                ("nom", "Sophie Leroy"),
+                ("adresse", "paul.durand@example.fr"),
+            ],
         )
         .await;
     assert_eq!(moving.location, "/espace?message=verification-envoyee");
     let (a, b) = (next_mail(&sink).await, next_mail(&sink).await);
-    let confirm = if a.0 == "paul.durand@example.fr" { a.1 } else { b.1 };
+    let confirm = if a.0 == "paul.durand@example.fr" {
+        a.1
+    } else {
+        b.1
+    };
     assert_eq!(
         confirm.subject, "Confirmez votre adresse électronique",
         "{}",
@@ -329,7 +346,12 @@ async fn an_invitation_opens_one_account_once(backend: Backend) {
     )
     .await
     .unwrap();
-    let expired = accept(&Browser::new(&server), &token_in(&mail), "le chien dort dehors").await;
+    let expired = accept(
+        &Browser::new(&server),
+        &token_in(&mail),
+        "le chien dort dehors",
+    )
+    .await;
     assert!(expired.contains("erreur=lien-invalide"), "{expired}");
     assert!(server.store.user_by_email(late).await.unwrap().is_none());
 
@@ -347,9 +369,19 @@ async fn an_invitation_opens_one_account_once(backend: Backend) {
     );
     let page = admin.get("/espace").await.body;
     assert!(!page.contains(withdrawn), "{page}");
-    let refused = accept(&Browser::new(&server), &token_in(&mail), "le chien dort dehors").await;
+    let refused = accept(
+        &Browser::new(&server),
+        &token_in(&mail),
+        "le chien dort dehors",
+    )
+    .await;
     assert!(refused.contains("erreur=lien-invalide"), "{refused}");
-    assert!(server.store.user_by_email(withdrawn).await.unwrap().is_none());
+    assert!(server
+        .store
+        .user_by_email(withdrawn)
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(
         count(
             &server.store,
@@ -403,7 +435,12 @@ async fn only_its_company_withdraws_an_invitation(backend: Backend) {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // The invitation still works.
-    let accepted = accept(&Browser::new(&server), &token_in(&mail), "la pluie sur la mer").await;
+    let accepted = accept(
+        &Browser::new(&server),
+        &token_in(&mail),
+        "la pluie sur la mer",
+    )
+    .await;
     assert!(
         accepted.starts_with("/connexion?message=compte-active"),
         "{accepted}"
@@ -438,7 +475,11 @@ async fn an_invitation_names_a_person(backend: Backend) {
         0
     );
     for name in ["Jean-Pierre O'Neil", "J.-P. d’Arcy", "Anne-Sophie Lefèvre"] {
-        assert_eq!(invite(&admin, name, "cible@example.fr").await, INVITED, "{name}");
+        assert_eq!(
+            invite(&admin, name, "cible@example.fr").await,
+            INVITED,
+            "{name}"
+        );
         let (_, mail) = next_mail(&sink).await;
         assert!(mail.text.contains(name), "{}", mail.text);
     }
