@@ -65,7 +65,7 @@ fn token_in(mail: &DecodedMail) -> String {
 }
 
 async fn accept(browser: &Browser, token: &str, password: &str) -> String {
-    browser
+    let answer = browser
         .post(
             "/mot-de-passe/nouveau",
             &[
@@ -74,8 +74,9 @@ async fn accept(browser: &Browser, token: &str, password: &str) -> String {
                 ("confirmation", password),
             ],
         )
-        .await
-        .location
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    answer.location
 }
 
 /// How often an address is shown in a cell of the administrator's personal space.
@@ -486,7 +487,181 @@ async fn an_invitation_names_a_person(backend: Backend) {
     server.stop().await;
 }
 
+/// Before 0010, an invitation was an account without password whose address was unverified,
+/// with an unused 'invitation' link. The migration turns each into an invitation (its link keeps
+/// working) and frees the address: the account is deleted when nothing points to it, else (and,
+/// for the newest, whose id SQLite would give again) disabled under an address of its own.
+async fn placeholder_accounts_become_invitations(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let store = Store::connect(&url).await.unwrap();
+    let folder = std::env::temp_dir().join(format!("sesame-0009-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let engine = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(engine);
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.as_str() < "0010" {
+            std::fs::copy(&path, folder.join(name)).unwrap();
+        }
+    }
+    let before = sqlx::migrate::Migrator::new(folder.as_path())
+        .await
+        .unwrap();
+    match &store {
+        Store::Sqlite(pool) => before.run(pool).await.unwrap(),
+        Store::Postgres(pool) => before.run(pool).await.unwrap(),
+    }
+    let at = "'2026-11-01T10:00:00+00:00'";
+    let future = "'2999-01-01T00:00:00+00:00'";
+    let past = "'2000-01-01T00:00:00+00:00'";
+    let hash = |token: &str| app::state::token_hash(token);
+    for statement in [
+        format!("INSERT INTO company (id, name, siret, created_at) VALUES (1, 'Entreprise', '73282932000074', {at})"),
+        // 1: the administrator; 2, 3, 4, 6: invited, never came; 5: an account in use.
+        format!("INSERT INTO app_user (id, email, full_name, role, company_id, company_admin, password_hash, email_verified_at, created_at)
+                 VALUES (1, 'admin@entreprise.fr', 'Alice Admin', 'operateur', 1, TRUE, 'x', {at}, {at})"),
+        format!("INSERT INTO app_user (id, email, full_name, role, company_id, created_at) VALUES (2, 'libre@example.fr', 'Lucie Libre', 'operateur', 1, {at})"),
+        format!("INSERT INTO app_user (id, email, full_name, role, company_id, created_at) VALUES (3, 'tenue@example.fr', 'Thomas Tenu', 'operateur', 1, {at})"),
+        format!("INSERT INTO app_user (id, email, full_name, role, company_id, created_at) VALUES (4, 'echue@example.fr', 'Erwan Échu', 'operateur', 1, {at})"),
+        format!("INSERT INTO app_user (id, email, full_name, role, company_id, password_hash, email_verified_at, created_at)
+                 VALUES (5, 'active@example.fr', 'Anne Active', 'operateur', 1, 'x', {at}, {at})"),
+        format!("INSERT INTO app_user (id, email, full_name, role, company_id, created_at) VALUES (6, 'derniere@example.fr', 'Denis Dernier', 'operateur', 1, {at})"),
+        format!("INSERT INTO account_token (token_hash, user_id, purpose, created_at, expires_at) VALUES ('{}', 2, 'invitation', {at}, {future})", hash("jeton-2")),
+        format!("INSERT INTO account_token (token_hash, user_id, purpose, created_at, expires_at) VALUES ('{}', 3, 'invitation', {at}, {future})", hash("jeton-3")),
+        format!("INSERT INTO account_token (token_hash, user_id, purpose, created_at, expires_at) VALUES ('{}', 4, 'invitation', {at}, {past})", hash("jeton-4")),
+        format!("INSERT INTO account_token (token_hash, user_id, purpose, created_at, expires_at) VALUES ('{}', 6, 'invitation', {at}, {future})", hash("jeton-6")),
+        format!("INSERT INTO account_token (token_hash, user_id, purpose, created_at, expires_at) VALUES ('{}', 5, 'reinitialisation', {at}, {future})", hash("jeton-5")),
+        // 3 had a session opened (something points to it).
+        format!("INSERT INTO session (token_hash, user_id, method, created_at, last_seen_at, expires_at, ip, user_agent)
+                 VALUES ('s', 3, 'lien', {at}, {at}, {at}, '127.0.0.1', 'test')"),
+        format!("INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash)
+                 VALUES (1, {at}, 1, 'admin@entreprise.fr', 'collegue_invite', 'utilisateur:2', '127.0.0.1', 'libre@example.fr', '0', '1')"),
+        "UPDATE audit_head SET seq = 1, last_hash = '1'".to_owned(),
+    ] {
+        execute(&store, &statement).await.unwrap_or_else(|error| panic!("{statement} : {error}"));
+    }
+    if backend == Backend::Postgres {
+        // Rows inserted with their ids leave the identity behind; the platform never does so.
+        execute(
+            &store,
+            "SELECT setval(pg_get_serial_sequence('app_user', 'id'), 6)",
+        )
+        .await
+        .unwrap();
+    }
+    store.migrate().await.unwrap();
+
+    let emails = |sql: &str| {
+        let sql = sql.to_owned();
+        let store = store.clone();
+        async move {
+            match &store {
+                Store::Sqlite(pool) => sqlx::query_scalar::<_, String>(&sql)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap(),
+                Store::Postgres(pool) => sqlx::query_scalar::<_, String>(&sql)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap(),
+            }
+        }
+    };
+    assert_eq!(
+        emails("SELECT email FROM invitation ORDER BY email").await,
+        [
+            "derniere@example.fr",
+            "echue@example.fr",
+            "libre@example.fr",
+            "tenue@example.fr"
+        ]
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT invited_by FROM invitation WHERE email = 'libre@example.fr'"
+        )
+        .await,
+        1
+    );
+    // The accounts that held the addresses are gone, or disabled under addresses of their own.
+    assert_eq!(
+        emails("SELECT email FROM app_user ORDER BY id").await,
+        [
+            "admin@entreprise.fr",
+            "invitation-3@remplacee.invalid",
+            "active@example.fr",
+            "invitation-6@remplacee.invalid"
+        ]
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM app_user WHERE disabled_at IS NOT NULL"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM account_token WHERE used_at IS NULL"
+        )
+        .await,
+        1,
+        "seul le lien du compte en service reste"
+    );
+    let now = chrono::Utc::now();
+    assert_eq!(
+        store
+            .invitation_email(&hash("jeton-2"), now)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("libre@example.fr")
+    );
+    assert_eq!(
+        store.invitation_email(&hash("jeton-4"), now).await.unwrap(),
+        None
+    );
+
+    // A link mailed before the migration still opens the account, in its company.
+    let mut config = config(url);
+    config.demo = false;
+    let server = Running::start(&config).await;
+    let invitee = Browser::new(&server);
+    let accepted = accept(&invitee, "jeton-2", "un vieux lien toujours bon").await;
+    assert!(
+        accepted.starts_with("/connexion?message=compte-active"),
+        "{accepted}"
+    );
+    let account = server
+        .store
+        .user_by_email("libre@example.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (account.company_id, account.full_name.as_str()),
+        (Some(1), "Lucie Libre")
+    );
+    assert!(account.id > 6, "un identifiant neuf : {}", account.id);
+    invitee
+        .sign_in("libre@example.fr", "un vieux lien toujours bon")
+        .await;
+    server.stop().await;
+}
+
 crate::helpers::on_both_stores!(
+    placeholder_accounts_become_invitations,
     inviting_an_existing_address_reveals_and_changes_nothing,
     a_pending_invitation_reserves_nothing,
     an_invitation_opens_one_account_once,
