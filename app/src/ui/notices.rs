@@ -58,7 +58,7 @@ pub fn error(code: &str) -> Option<String> {
         "oidc-expiree" => "La connexion par le fournisseur d'identité a expiré ou a déjà servi. Recommencez.",
         "oidc-compte-lie" => "Ce compte France Sésame est déjà lié à une autre identité chez ce fournisseur. Connectez-vous avec celle-ci, ou avec votre mot de passe.",
         "oidc-role" => "Ce fournisseur d'identité ne permet pas d'ouvrir votre compte. Connectez-vous avec votre mot de passe ou avec le fournisseur prévu pour votre rôle.",
-        "oidc-compte-inconnu" => "Aucun compte France Sésame n'est ouvert pour l'adresse vérifiée par le fournisseur d'identité. Demandez à l'administrateur de votre entreprise ou à votre chef de service de vous inviter.",
+        "oidc-compte-inconnu" => "Aucun compte France Sésame n'est ouvert pour l'adresse vérifiée par le fournisseur d'identité. Si vous avez reçu une invitation par courriel, ouvrez d'abord son lien : votre compte est ouvert quand vous y choisissez votre mot de passe. Sinon, demandez à l'administrateur de votre entreprise ou à votre chef de service de vous inviter.",
         "cgu-non-cochee" => "Cochez la case pour accepter les conditions générales d'utilisation.",
         "lien-invalide" => "Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.",
         "confirmation" => "Les deux mots de passe saisis sont différents.",
