@@ -192,11 +192,13 @@ test("un collègue invité choisit son mot de passe, puis le réinitialise par c
   await expect(page.getByRole("table", { name: "Les personnes de votre entreprise" })).not.toContainText(colleague);
   await expect(pending.getByRole("button", { name: "Retirer l'invitation de Camille Durand" }).first()).toBeVisible();
   // The pending invitations on a phone: readable, and no serious accessibility defect.
+  const screen = page.viewportSize()!;
   await page.setViewportSize(PHONE);
   await open(page, "/espace");
   await expect(pending).toContainText(colleague);
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   await expectNoSeriousAccessibilityViolation(page, "l'espace avec une invitation en attente sur téléphone", consoleGuard);
+  await page.setViewportSize(screen);
   await page.context().clearCookies();
 
   // The colleague opens the invitation and chooses a password: the account is opened then.

@@ -89,7 +89,7 @@ async fn shown(admin: &Browser, email: &str) -> usize {
         .count()
 }
 
-/// The id of the pending invitation of an address, from the administrator's page.
+/// The id of the pending invitation of an address, read in the database.
 async fn pending_id(store: &Store, email: &str) -> i64 {
     count(
         store,
@@ -200,7 +200,7 @@ async fn a_pending_invitation_reserves_nothing(backend: Backend) {
     let (_, second) = next_mail(&sink).await;
     let second = token_in(&second);
 
-    // An existing account may move to that address too.
+    // An existing account may move to an invited address too.
     let mover = Browser::new(&server);
     mover
         .sign_in("agent.sivep@demo.sesame.test", PASSWORD)
