@@ -9,6 +9,7 @@ mod audit;
 mod directory;
 mod dossiers;
 mod ingest;
+mod invitations;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -33,6 +34,7 @@ pub use audit::{
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};
 pub use ingest::{CorrelationAlert, Ingested, LiveEvent};
+pub use invitations::{NewInvitation, TakenInvitation};
 
 /// Runs the same expression against whichever pool the store holds.
 macro_rules! on_pool {

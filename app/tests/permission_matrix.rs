@@ -121,22 +121,36 @@ fn resources(
             (
                 "collègue de la même entreprise",
                 Target::Colleague {
-                    user_id: 11,
+                    user_id: Some(11),
                     company_id: Some(OWN_COMPANY),
                 },
             ),
             (
                 "utilisateur d'une autre entreprise",
                 Target::Colleague {
-                    user_id: 12,
+                    user_id: Some(12),
                     company_id: Some(OTHER_COMPANY),
                 },
             ),
             (
                 "soi-même",
                 Target::Colleague {
-                    user_id: 10,
+                    user_id: Some(10),
                     company_id: Some(OWN_COMPANY),
+                },
+            ),
+            (
+                "invitation de la même entreprise",
+                Target::Colleague {
+                    user_id: None,
+                    company_id: Some(OWN_COMPANY),
+                },
+            ),
+            (
+                "invitation d'une autre entreprise",
+                Target::Colleague {
+                    user_id: None,
+                    company_id: Some(OTHER_COMPANY),
                 },
             ),
         ],
@@ -207,7 +221,13 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::InviteColleague, &["LCDADDDDDD"]),
     (
         EntryPoint::RemoveColleague,
-        &["LCDADDDDDD", "LCDDDDDDDD", "LCDDDDDDDD"],
+        &[
+            "LCDADDDDDD",
+            "LCDDDDDDDD",
+            "LCDDDDDDDD",
+            "LCDADDDDDD",
+            "LCDDDDDDDD",
+        ],
     ),
     (EntryPoint::OwnHabilitations, &["LCDDAADDDD"]),
     (EntryPoint::ManageHabilitations, &["LCDDDDADDD"]),

@@ -1,6 +1,6 @@
 //! The account forms: signing in and out (password, single-use link or identity provider), accepting the terms of
 //! use, recovering a password, verifying an address, the personal space (profile, sessions,
-//! colleagues), the head of service's habilitations, and the desks of correlation alerts and
+//! colleagues, invitations), the head of service's habilitations, and the desks of correlation alerts and
 //! partner keys. Each is a plain HTML form posted here,
 //! which works with or without JavaScript; each answers with a redirection (303) to a page that
 //! shows the outcome (`?message=…` or `?erreur=…`, see `app::ui::notices`).
@@ -12,6 +12,7 @@ mod appointments;
 mod calendars;
 mod desks;
 mod habilitations;
+mod invitations;
 mod profile;
 mod recovery;
 mod sign_in;
@@ -84,7 +85,11 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
         .route("/verification", post(recovery::verify_email))
         .route("/espace/profil", post(profile::update_profile))
         .route("/espace/sessions/{id}/fin", post(profile::end_session))
-        .route("/espace/collegues", post(profile::invite_colleague))
+        .route("/espace/collegues", post(invitations::invite_colleague))
+        .route(
+            "/espace/invitations/{id}/retrait",
+            post(invitations::withdraw_invitation),
+        )
         .route(
             "/espace/collegues/{id}/retrait",
             post(profile::remove_colleague),
@@ -119,7 +124,7 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
 
 /// Every form route with the entry point it answers for, so that the permission matrix covers
 /// them (checked by a test against [`routes`]).
-pub const FORM_ROUTES: [(&str, EntryPoint); 28] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 29] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -141,6 +146,10 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 28] = [
     ("POST /espace/collegues", EntryPoint::InviteColleague),
     (
         "POST /espace/collegues/{id}/retrait",
+        EntryPoint::RemoveColleague,
+    ),
+    (
+        "POST /espace/invitations/{id}/retrait",
         EntryPoint::RemoveColleague,
     ),
     ("POST /habilitations", EntryPoint::GrantHabilitation),

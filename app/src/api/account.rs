@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::access::Viewer;
-use crate::domain::account::SessionInfo;
+use crate::domain::account::{PendingInvitation, SessionInfo};
 use crate::domain::directory::{Administration, Company, Habilitation, Site, User};
 
 /// Everything the personal space shows.
@@ -15,6 +15,8 @@ pub struct AccountSpace {
     /// Operators: their company and its people.
     pub company: Option<Company>,
     pub colleagues: Vec<User>,
+    /// Their company's administrators: the invitations not accepted yet.
+    pub invitations: Vec<PendingInvitation>,
     /// Agents: their habilitations, current and past.
     pub habilitations: Vec<Habilitation>,
     pub sessions: Vec<SessionInfo>,
@@ -31,7 +33,7 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
     let viewer = crate::state::signed_in(&caller, EntryPoint::PersonalSpace, Target::Nothing)?;
     let store = crate::state::store()?;
     let may = |entry| authorize(Some(&viewer), entry, Target::Nothing).is_ok();
-    let (company, colleagues) = match viewer.company_id {
+    let (company, colleagues, invitations) = match viewer.company_id {
         Some(company_id) if may(EntryPoint::CompanyColleagues) => {
             let companies = store.companies().await.map_err(crate::state::internal)?;
             let company = companies
@@ -41,9 +43,17 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
                 .company_users(company_id)
                 .await
                 .map_err(crate::state::internal)?;
-            (company, colleagues)
+            let invitations = if may(EntryPoint::InviteColleague) {
+                store
+                    .pending_invitations(company_id, chrono::Utc::now())
+                    .await
+                    .map_err(crate::state::internal)?
+            } else {
+                Vec::new()
+            };
+            (company, colleagues, invitations)
         }
-        _ => (None, Vec::new()),
+        _ => (None, Vec::new(), Vec::new()),
     };
     let habilitations = if may(EntryPoint::OwnHabilitations) {
         store
@@ -64,6 +74,7 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
         viewer,
         company,
         colleagues,
+        invitations,
         habilitations,
         sessions,
         current_session: caller.session_id,
@@ -128,7 +139,8 @@ pub async fn load_habilitation_desk() -> Result<HabilitationDesk, ServerFnError>
     })
 }
 
-/// Whether a link received by mail still works, and for which address.
+/// Whether a link received by mail still works, and for which address. A password link may also
+/// be an invitation's: accepting it opens the account with that password.
 #[server(endpoint = "lien")]
 pub async fn link_status(token: String, purpose: String) -> Result<Option<String>, ServerFnError> {
     use crate::domain::access::{EntryPoint, Target};
@@ -141,7 +153,16 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
     let purposes: &[TokenPurpose] = match purpose.as_str() {
         "verification" => &[TokenPurpose::Verification],
         "connexion" => &[TokenPurpose::SignIn],
-        _ => &[TokenPurpose::Reset, TokenPurpose::Invitation],
+        _ => {
+            if let Some(email) = store
+                .invitation_email(&hash, now)
+                .await
+                .map_err(crate::state::internal)?
+            {
+                return Ok(Some(email));
+            }
+            &[TokenPurpose::Reset]
+        }
     };
     for purpose in purposes {
         if let Some(email) = store

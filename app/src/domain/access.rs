@@ -76,6 +76,7 @@ pub enum EntryPoint {
     // Operators: their company.
     CompanyColleagues,
     InviteColleague,
+    /// Removing a colleague's account, or withdrawing an invitation not yet accepted.
     RemoveColleague,
     // Agents: their habilitations. Heads of service: granting them.
     OwnHabilitations,
@@ -188,9 +189,10 @@ pub enum Target<'a> {
         site: &'a Locode,
         company_id: Option<i64>,
     },
-    /// Another user of an operator company.
+    /// Another person of an operator company: a user, or someone invited who has no account
+    /// yet (`user_id: None`, for withdrawing the invitation).
     Colleague {
-        user_id: i64,
+        user_id: Option<i64>,
         company_id: Option<i64>,
     },
     /// A habilitation to grant or withdraw: the agent's role and administration, and the site.
@@ -273,7 +275,7 @@ pub fn authorize(
         ) => {
             viewer.role == Role::Operateur
                 && viewer.company_admin
-                && user_id != viewer.user_id
+                && user_id != Some(viewer.user_id)
                 && company_id.is_some()
                 && company_id == viewer.company_id
         }

@@ -131,10 +131,40 @@ pub fn parse_full_name(text: &str) -> Result<String, String> {
     if length > 100 {
         return Err("Le nom ne doit pas dépasser 100 caractères.".into());
     }
-    if name.chars().any(char::is_control) {
-        return Err("Le nom contient un caractère non autorisé.".into());
+    // The name is written into mails the platform signs (an invitation names its invitee): it
+    // must read as a name, not carry a message, an address or a link. Letters, with the spaces,
+    // hyphens, apostrophes and dots of names ("J.-P. d’Arcy"), and nothing else (accents typed
+    // as combining marks included).
+    let allowed = |c: char| {
+        c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.' | '\u{300}'..='\u{36f}')
+    };
+    if name.chars().any(|c| !allowed(c)) || !name.chars().any(char::is_alphabetic) {
+        return Err(
+            "Le nom ne peut contenir que des lettres, des espaces, des traits d'union, des apostrophes et des points.".into(),
+        );
+    }
+    // A dot followed by two letters is a domain ("arnaque.fr"), never an initial.
+    let chars: Vec<char> = name.chars().collect();
+    if chars
+        .windows(3)
+        .any(|w| w[0] == '.' && w[1].is_alphabetic() && w[2].is_alphabetic())
+    {
+        return Err("Le nom ne peut pas contenir d'adresse de site.".into());
     }
     Ok(name)
+}
+
+/// An invitation to join a company that its invitee has not accepted yet, as the company's
+/// administrator sees it. It is no account: it reserves nothing.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PendingInvitation {
+    pub id: i64,
+    pub email: String,
+    pub full_name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// Whether its link has expired (said by the server: the browser's clock is not trusted).
+    pub expired: bool,
 }
 
 /// An open session, as the personal space lists it.
@@ -250,5 +280,27 @@ mod tests {
             Ok("Claire Martin".into())
         );
         assert!(parse_full_name("C").is_err());
+        for name in [
+            "Jean-Pierre O'Neil",
+            "J.-P. d’Arcy",
+            "Anne-Sophie Lefèvre",
+            "Zoë Ørsted",
+            "Cle\u{301}ment Roy",
+        ] {
+            assert_eq!(parse_full_name(name).as_deref(), Ok(name));
+        }
+        for name in [
+            "Jean\u{7}Dupont",
+            "Jean\u{202e}Dupont",
+            "https://arnaque.example",
+            "Voir www.arnaque.example",
+            "arnaque.fr",
+            "contact@arnaque.example",
+            "<b>Jean</b>",
+            "Appelez le 0899000000",
+            "...",
+        ] {
+            assert!(parse_full_name(name).is_err(), "{name}");
+        }
     }
 }

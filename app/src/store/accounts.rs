@@ -17,8 +17,6 @@ pub enum TokenPurpose {
     Verification,
     /// Chooses a new password.
     Reset,
-    /// Chooses a first password, which verifies the address too.
-    Invitation,
     /// Signs in once, when the account's budget of failed sign-ins is spent.
     SignIn,
 }
@@ -28,7 +26,6 @@ impl TokenPurpose {
         match self {
             TokenPurpose::Verification => "verification",
             TokenPurpose::Reset => "reinitialisation",
-            TokenPurpose::Invitation => "invitation",
             TokenPurpose::SignIn => "connexion",
         }
     }

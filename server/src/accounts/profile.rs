@@ -1,22 +1,21 @@
 //! The personal space's forms: rectifying one's profile (a new address is verified before it
-//! replaces the old one), ending a session, and — for a company's administrator — inviting and
-//! removing colleagues.
+//! replaces the old one), ending a session, and — for a company's administrator — removing
+//! colleagues (inviting them: see `invitations`).
 
 use app::domain::access::{EntryPoint, Target};
 use app::domain::account::{parse_email, parse_full_name};
-use app::domain::directory::Role;
 use app::state::Caller;
-use app::store::{NewUser, TokenPurpose};
+use app::store::TokenPurpose;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::{Extension, Form};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::recovery::{INVITATION_LIFETIME, VERIFICATION_LIFETIME};
+use super::recovery::VERIFICATION_LIFETIME;
 use super::{
     back, check_known, check_viewer, done, expiry_text, send_mail, sensitive_budget, Accounts,
-    Failure, Outcome,
+    Outcome,
 };
 use crate::perimeter::OverHttps;
 use crate::sessions::{clear_cookie, new_token, see_other, with_query};
@@ -194,111 +193,6 @@ pub async fn end_session(
     )))
 }
 
-#[derive(Deserialize)]
-pub struct InvitationForm {
-    nom: String,
-    adresse: String,
-}
-
-/// A company's administrator creates a colleague's account; the colleague chooses a password
-/// from the invitation link, which verifies the address too.
-pub async fn invite_colleague(
-    State(accounts): State<Accounts>,
-    Extension(caller): Extension<Caller>,
-    Form(form): Form<InvitationForm>,
-) -> Outcome {
-    let viewer = check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
-    let page = "/espace#collegues";
-    let name = parse_full_name(&form.nom).map_err(|_| {
-        back(
-            "/espace",
-            "nom-invalide",
-            &[
-                ("collegue_nom", form.nom.trim()),
-                ("collegue_adresse", form.adresse.trim()),
-            ],
-        )
-    })?;
-    let email = parse_email(&form.adresse).map_err(|_| {
-        back(
-            "/espace",
-            "adresse-invalide",
-            &[
-                ("collegue_nom", &name),
-                ("collegue_adresse", form.adresse.trim()),
-            ],
-        )
-    })?;
-    sensitive_budget(
-        &accounts,
-        &[
-            &format!("creation:{}", caller.ip),
-            &format!("creation:{}", viewer.user_id),
-        ],
-    )?;
-    let company_id = viewer
-        .company_id
-        .ok_or(Failure::Refused(app::domain::access::Refusal::Forbidden))?;
-    let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
-    if tx.email_taken(&email).await? {
-        return Err(back(
-            "/espace",
-            "adresse-prise",
-            &[("collegue_nom", &name), ("collegue_adresse", &email)],
-        ));
-    }
-    let user_id = tx
-        .insert_user(
-            &NewUser {
-                email: email.clone(),
-                full_name: name.clone(),
-                role: Role::Operateur,
-                company_id: Some(company_id),
-                administration: None,
-                company_admin: false,
-                email_verified: false,
-                password_hash: None,
-            },
-            now,
-        )
-        .await?;
-    let (token, hash) = new_token();
-    let expires_at = now + INVITATION_LIFETIME;
-    tx.insert_token(
-        &hash,
-        user_id,
-        TokenPurpose::Invitation,
-        None,
-        now,
-        expires_at,
-    )
-    .await?;
-    tx.audit(
-        &caller
-            .audit_event("collegue_invite", &format!("utilisateur:{user_id}"), "")
-            .about(&email),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    let link = format!("{}/mot-de-passe/nouveau?jeton={token}", accounts.base_url);
-    let text = format!(
-        "Bonjour {name},\n\n\
-         {inviter} vous a créé un compte France Sésame pour suivre les envois de votre entreprise \
-         au passage frontière.\n\n\
-         Pour choisir votre mot de passe et activer le compte, ouvrez ce lien :\n{link}\n\n\
-         Ce lien ne sert qu'une fois et expire le {expiry} (heure de Paris).\n\n— France Sésame\n",
-        inviter = viewer.full_name,
-        expiry = expiry_text(expires_at),
-    );
-    if send_mail(&accounts, &email, "Votre compte France Sésame", text).await {
-        done(page, "collegue-invite")
-    } else {
-        done(page, "invitation-non-envoyee")
-    }
-}
-
 /// A company's administrator removes a colleague: the account is disabled (its history stays)
 /// and its sessions end at once.
 pub async fn remove_colleague(
@@ -313,7 +207,7 @@ pub async fn remove_colleague(
         return Err(back("/espace", "collegue-introuvable", &[]));
     };
     let target = Target::Colleague {
-        user_id: id,
+        user_id: Some(id),
         company_id: colleague.company_id,
     };
     check_known(&caller, EntryPoint::RemoveColleague, target, || {

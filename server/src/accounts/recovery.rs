@@ -1,5 +1,5 @@
-//! Single-use links sent by mail: choosing a new password (forgotten, or first one after an
-//! invitation) and verifying a new address. An account tied to an identity provider gets no
+//! Single-use links sent by mail: choosing a new password (forgotten, or the first one, which
+//! accepts an invitation: see `invitations`) and verifying a new address. An account tied to an identity provider gets no
 //! password: it signs in through the provider. The token travels only in the mail; the database
 //! keeps its hash, its purpose and its expiry, and marks it used in the same transaction as the
 //! change it allows.
@@ -113,8 +113,8 @@ pub struct NewPasswordForm {
     confirmation: String,
 }
 
-/// Sets the password a link allows (reset or invitation): the address is then verified, and
-/// every open session of the account ends.
+/// Sets the password a link allows: a reset (the address is then verified, and every open
+/// session of the account ends), or an invitation's first password, which opens the account.
 pub async fn reset_password(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -132,20 +132,24 @@ pub async fn reset_password(
     let hash = token_hash(jeton);
     let now = Utc::now();
     let page = "/mot-de-passe/nouveau";
-    let email = match accounts
+    if let Some(email) = accounts.store.invitation_email(&hash, now).await? {
+        return super::invitations::accept(
+            &accounts,
+            &caller,
+            jeton,
+            &hash,
+            &email,
+            &form.mot_de_passe,
+            &form.confirmation,
+        )
+        .await;
+    }
+    let Some(email) = accounts
         .store
         .token_email(&hash, TokenPurpose::Reset, now)
         .await?
-    {
-        Some(email) => email,
-        None => match accounts
-            .store
-            .token_email(&hash, TokenPurpose::Invitation, now)
-            .await?
-        {
-            Some(email) => email,
-            None => return Err(back(page, "lien-invalide", &[])),
-        },
+    else {
+        return Err(back(page, "lien-invalide", &[]));
     };
     if form.mot_de_passe != form.confirmation {
         return Err(back(page, "confirmation", &[("jeton", jeton)]));
@@ -159,11 +163,7 @@ pub async fn reset_password(
             .await
             .map_err(|_| app::store::StoreError::Corrupt("hachage interrompu".into()))??;
     let mut tx = accounts.store.begin().await?;
-    let taken = match tx.take_token(&hash, TokenPurpose::Reset, now).await? {
-        Some(taken) => Some(taken),
-        None => tx.take_token(&hash, TokenPurpose::Invitation, now).await?,
-    };
-    let Some((user_id, _)) = taken else {
+    let Some((user_id, _)) = tx.take_token(&hash, TokenPurpose::Reset, now).await? else {
         return Err(back(page, "lien-invalide", &[]));
     };
     tx.set_password(user_id, &password_hash, now).await?;

@@ -366,7 +366,7 @@ async fn a_head_of_service_grants_and_withdraws(backend: Backend) {
         "/habilitations?message=habilitation-retiree"
     );
     let refused = agent.get(&format!("/dossiers/{dossier}")).await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
 
     // Dates are checked.
     let agent_id = agent_user.id.to_string();

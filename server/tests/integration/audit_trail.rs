@@ -170,6 +170,22 @@ fn digest_of(fields: &[&str]) -> String {
         .collect()
 }
 
+/// The hash of an entry of format 1: the previous hash, its number, its time (RFC 3339 with
+/// microseconds, `Z`), its account number, then actor, action, object, address and detail in clear.
+pub fn format_1_hash(
+    prev: &str,
+    seq: i64,
+    at: &str,
+    actor_id: Option<i64>,
+    values: &[&str; 5],
+) -> String {
+    let id = actor_id.map(|id| id.to_string()).unwrap_or_default();
+    let seq = seq.to_string();
+    let mut fields = vec![prev, seq.as_str(), at, id.as_str()];
+    fields.extend(values.iter().copied());
+    digest_of(&fields)
+}
+
 /// Writes a trail as the platform wrote it before the personal groups: every value hashed in
 /// clear, the sign-in's address in its object. `altered` changes the second entry after it was
 /// hashed.
@@ -201,19 +217,14 @@ async fn write_format_1_trail(pool_store: &Store, altered: bool) {
     let mut prev = "0".repeat(64);
     for (index, (actor_id, actor, action, object, detail)) in rows.into_iter().enumerate() {
         let seq = index as i64 + 1;
-        let id = actor_id.map(|id: i64| id.to_string()).unwrap_or_default();
         let when = at.to_rfc3339_opts(SecondsFormat::Micros, true);
-        let hash = digest_of(&[
+        let hash = format_1_hash(
             &prev,
-            &seq.to_string(),
+            seq,
             &when,
-            &id,
-            actor,
-            action,
-            object,
-            "192.0.2.1",
-            detail,
-        ]);
+            actor_id,
+            &[actor, action, object, "192.0.2.1", detail],
+        );
         let stored_detail = if altered && seq == 2 {
             "autre fiche"
         } else {

@@ -7,6 +7,7 @@ mod consultations;
 mod date_bounds;
 mod denylist;
 mod helpers;
+mod invitations;
 mod live;
 mod lockout;
 mod mail;

@@ -106,8 +106,7 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
                 <tr>
                     <td>{colleague.full_name}</td>
                     <td>{colleague.email}</td>
-                    <td>{if colleague.company_admin { "Administrateur" } else { "Membre" }}
-                        {(!colleague.email_verified).then_some(" (invitation en attente)")}</td>
+                    <td>{if colleague.company_admin { "Administrateur" } else { "Membre" }}</td>
                     <td>
                         {removable.then(|| view! {
                             <form method="post" action=action>
@@ -134,9 +133,10 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </DataTable>
+            {admin.then(|| view! { <InvitationsTable invitations=space.invitations /> })}
             {admin.then(|| view! {
                 <h3>"Inviter un collègue"</h3>
-                <p>"Votre collègue reçoit un courriel pour choisir son mot de passe ; le lien est valable sept jours."</p>
+                <p>"Votre collègue reçoit un courriel pour choisir son mot de passe : son compte est ouvert à ce moment-là. Le lien est valable sept jours ; inviter de nouveau la même adresse le renouvelle."</p>
                 <form method="post" action="/espace/collegues" class="sesame-narrow">
                     <div class="fr-input-group">
                         <label class="fr-label" for="collegue-nom">"Prénom et nom du collègue"</label>
@@ -151,6 +151,57 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// The company's invitations not accepted yet, each of which its administrator may withdraw.
+#[component]
+fn InvitationsTable(invitations: Vec<crate::domain::account::PendingInvitation>) -> impl IntoView {
+    if invitations.is_empty() {
+        return view! {
+            <h3 id="titre-invitations">"Invitations en attente"</h3>
+            <p>"Aucune invitation en attente."</p>
+        }
+        .into_any();
+    }
+    let rows = invitations
+        .into_iter()
+        .map(|invitation| {
+            let action = format!("/espace/invitations/{}/retrait", invitation.id);
+            let label = format!("Retirer l'invitation de {}", invitation.full_name);
+            let expiry = if !invitation.expired {
+                format!("jusqu'au {}", format::date_time(invitation.expires_at))
+            } else {
+                format!("expirée le {}", format::date_time(invitation.expires_at))
+            };
+            view! {
+                <tr>
+                    <td>{invitation.full_name}</td>
+                    <td>{invitation.email}</td>
+                    <td>{expiry}</td>
+                    <td>
+                        <form method="post" action=action>
+                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>"Retirer"</button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3 id="titre-invitations">"Invitations en attente"</h3>
+        <DataTable caption="Les invitations en attente" hide_caption=true>
+            <thead>
+                <tr>
+                    <th scope="col">"Nom"</th>
+                    <th scope="col">"Adresse électronique"</th>
+                    <th scope="col">"Lien valable"</th>
+                    <th scope="col">"Action"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </DataTable>
+    }
+    .into_any()
 }
 
 /// How a habilitation stands today.

@@ -1,0 +1,185 @@
+//! Invitations to join a company: kept apart from accounts, so that inviting an address holds
+//! nothing. The account is opened only when the invitee accepts, in the transaction that takes
+//! the invitation.
+
+use chrono::{DateTime, Utc};
+
+use super::{on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::account::PendingInvitation;
+
+/// An invitation to record (or to refresh, when the company already invited that address).
+pub struct NewInvitation<'a> {
+    pub company_id: i64,
+    /// Lower case, as `parse_email` gives it.
+    pub email: &'a str,
+    /// Checked by `parse_full_name`: it goes into the mail.
+    pub full_name: &'a str,
+    pub invited_by: i64,
+    pub token_hash: &'a str,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An invitation just taken by its invitee, to open the account it promises.
+#[derive(Debug, sqlx::FromRow)]
+pub struct TakenInvitation {
+    pub id: i64,
+    pub company_id: i64,
+    pub email: String,
+    pub full_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    id: i64,
+    email: String,
+    full_name: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+/// Neither accepted nor withdrawn (it may have expired).
+const PENDING: &str = "accepted_at IS NULL AND withdrawn_at IS NULL";
+
+impl Store {
+    /// A company's invitations not accepted nor withdrawn, newest first (expired ones too: the
+    /// administrator sees that they need sending again).
+    pub async fn pending_invitations(
+        &self,
+        company_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PendingInvitation>, StoreError> {
+        let sql = format!(
+            "SELECT id, email, full_name, created_at, expires_at FROM invitation
+             WHERE company_id = $1 AND {PENDING} ORDER BY created_at DESC, id DESC"
+        );
+        let rows: Vec<PendingRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(company_id).fetch_all(pool).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|row| PendingInvitation {
+                id: row.id,
+                email: row.email,
+                full_name: row.full_name,
+                created_at: row.created_at,
+                expires_at: row.expires_at,
+                expired: row.expires_at <= now,
+            })
+            .collect())
+    }
+
+    /// The company of a pending invitation, to check who may withdraw it.
+    pub async fn invitation_company(&self, id: i64) -> Result<Option<i64>, StoreError> {
+        let sql = format!("SELECT company_id FROM invitation WHERE id = $1 AND {PENDING}");
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(&sql).bind(id).fetch_optional(pool).await
+        })?)
+    }
+
+    /// The address an invitation link is for, while it can still be accepted.
+    pub async fn invitation_email(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let sql = format!(
+            "SELECT email FROM invitation WHERE token_hash = $1 AND {PENDING} AND expires_at > $2"
+        );
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(&sql).bind(token_hash).bind(now).fetch_optional(pool).await
+        })?)
+    }
+}
+
+impl Tx {
+    /// Records an invitation; the company's pending invitation of the same address, if any, is
+    /// refreshed instead (new link, new expiry, the earlier link stops working). Gives its id.
+    pub async fn invite(
+        &mut self,
+        invitation: &NewInvitation<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let sql = format!(
+            "INSERT INTO invitation (company_id, email, full_name, invited_by, token_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (company_id, email) WHERE {PENDING}
+             DO UPDATE SET full_name = excluded.full_name, invited_by = excluded.invited_by,
+                           token_hash = excluded.token_hash, created_at = excluded.created_at,
+                           expires_at = excluded.expires_at
+             RETURNING id"
+        );
+        let id = on_tx!(self, conn => {
+            sqlx::query_scalar(&sql)
+                .bind(invitation.company_id)
+                .bind(invitation.email)
+                .bind(invitation.full_name)
+                .bind(invitation.invited_by)
+                .bind(invitation.token_hash)
+                .bind(now)
+                .bind(invitation.expires_at)
+                .fetch_one(conn)
+                .await
+        })?;
+        Ok(id)
+    }
+
+    /// Takes an invitation by its link, once, if it is neither expired, accepted nor withdrawn.
+    /// Two acceptances of one link cannot both take it: the second waits for the first's
+    /// transaction, then finds it accepted.
+    pub async fn take_invitation(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TakenInvitation>, StoreError> {
+        let sql = format!(
+            "UPDATE invitation SET accepted_at = $2
+             WHERE token_hash = $1 AND {PENDING} AND expires_at > $2
+             RETURNING id, company_id, email, full_name"
+        );
+        Ok(on_tx!(self, conn => {
+            sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(conn).await
+        })?)
+    }
+
+    /// Notes the account an accepted invitation opened.
+    pub async fn invitation_opened(
+        &mut self,
+        invitation_id: i64,
+        user_id: i64,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("UPDATE invitation SET user_id = $2 WHERE id = $1")
+                .bind(invitation_id)
+                .bind(user_id)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Withdraws a pending invitation of `company_id`; gives its address, or `None` when there
+    /// is no such pending invitation (of that company).
+    pub async fn withdraw_invitation(
+        &mut self,
+        id: i64,
+        company_id: i64,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let sql = format!(
+            "UPDATE invitation SET withdrawn_at = $3, withdrawn_by = $4
+             WHERE id = $1 AND company_id = $2 AND {PENDING}
+             RETURNING email"
+        );
+        Ok(on_tx!(self, conn => {
+            sqlx::query_scalar(&sql)
+                .bind(id)
+                .bind(company_id)
+                .bind(now)
+                .bind(by)
+                .fetch_optional(conn)
+                .await
+        })?)
+    }
+}
