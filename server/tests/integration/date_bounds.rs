@@ -221,4 +221,5 @@ async fn extreme_dates_are_refused_in_french(backend: Backend) {
         .await
         .unwrap()
         .is_empty());
+    server.stop().await;
 }
