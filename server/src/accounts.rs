@@ -21,7 +21,6 @@ mod sign_in_link;
 pub use sign_in::ACCOUNT_FAILURES_PER_DAY;
 pub use sign_in_link::SIGN_IN_LINK_LIFETIME;
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use app::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
@@ -36,7 +35,6 @@ use chrono::{DateTime, Utc};
 
 use crate::mail::{Mail, Mailer};
 use crate::oidc::Providers;
-use crate::perimeter::ClientIp;
 use crate::rate_limit::RateLimiter;
 use crate::sessions::{see_other, with_query, Lifetimes};
 
@@ -314,15 +312,11 @@ fn done(path: &str, message: &str) -> Outcome {
     )))
 }
 
-/// Takes one token of the tighter budget for each of `keys` (`<purpose>:<client address>`,
-/// `<purpose>:<account>`).
+/// Takes one token of the tighter budget for each of `keys` (`<purpose>:<caller.client_key>`,
+/// which counts an IPv6 client by its /64, or `<purpose>:<account>`).
 fn sensitive_budget(accounts: &Accounts, keys: &[&str]) -> Result<(), Failure> {
     for key in keys {
-        let key = budget_key(key);
-        if let Err(wait) = accounts
-            .sensitive
-            .check_key(&key, std::time::Instant::now())
-        {
+        if let Err(wait) = accounts.sensitive.check_key(key, std::time::Instant::now()) {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             return Err(Failure::TooMany {
                 seconds,
@@ -334,20 +328,6 @@ fn sensitive_budget(accounts: &Accounts, keys: &[&str]) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// The key a sensitive budget counts `key` under: one naming a client address counts the
-/// address's budget key (its /64 for IPv6, see [`ClientIp::budget_key`]), whichever handler built
-/// it, so that no handler can forget and let a client buy a fresh budget with each address of
-/// its /64.
-fn budget_key(key: &str) -> String {
-    match key.split_once(':') {
-        Some((purpose, client)) => match client.parse::<IpAddr>() {
-            Ok(address) => format!("{purpose}:{}", ClientIp(address).budget_key()),
-            Err(_) => key.to_owned(),
-        },
-        None => key.to_owned(),
-    }
 }
 
 /// Sends a mail; a failure is logged and reported, the action it follows stays done.
@@ -407,34 +387,4 @@ async fn cgu_pdf() -> Response {
         bytes,
     )
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::budget_key;
-
-    #[test]
-    fn sensitive_budgets_count_an_ipv6_client_by_its_64() {
-        assert_eq!(
-            budget_key("reinitialisation:2001:db8:1:2::7"),
-            budget_key("reinitialisation:2001:db8:1:2:ffff::9")
-        );
-        assert_eq!(
-            budget_key("creation:2001:db8:1:2::7"),
-            "creation:2001:db8:1:2::/64"
-        );
-        assert_ne!(
-            budget_key("creation:2001:db8:1:2::7"),
-            budget_key("creation:2001:db8:1:3::7")
-        );
-        // Already a /64, an IPv4 address, an account, a mail address: as they are.
-        for key in [
-            "connexion:2001:db8:1:2::/64",
-            "creation:192.0.2.7",
-            "creation:42",
-            "reinitialisation:helene@example.fr",
-        ] {
-            assert_eq!(budget_key(key), key);
-        }
-    }
 }

@@ -7,15 +7,6 @@ use std::net::IpAddr;
 
 use axum::http::HeaderMap;
 
-/// What one subscriber gets: the address itself for IPv4, its /64 for IPv6 (one home or office
-/// holds a whole /64 and may pick any address in it). Budgets and slowdowns count per subscriber.
-pub fn subscriber(ip: &str) -> String {
-    match ip.parse::<IpAddr>() {
-        Ok(address) => crate::perimeter::ClientIp(address).budget_key(),
-        Err(_) => ip.to_owned(),
-    }
-}
-
 /// A set of addresses and ranges.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IpSet {
@@ -134,13 +125,6 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &IpSet) -> IpA
 mod tests {
     use super::*;
 
-    #[test]
-    fn ipv6_subscribers_are_their_64() {
-        assert_eq!(subscriber("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
-        assert_eq!(subscriber("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::/64");
-        assert_eq!(subscriber("192.0.2.7"), "192.0.2.7");
-        assert_eq!(subscriber("::ffff:192.0.2.7"), "192.0.2.7");
-    }
     use axum::http::HeaderValue;
 
     fn ip(text: &str) -> IpAddr {

@@ -58,7 +58,7 @@ pub async fn invite_colleague(
     sensitive_budget(
         &accounts,
         &[
-            &format!("creation:{}", caller.ip),
+            &format!("creation:{}", caller.client_key),
             &format!("creation:{}", viewer.user_id),
         ],
     )?;

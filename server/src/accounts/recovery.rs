@@ -49,7 +49,7 @@ pub async fn request_reset(
     sensitive_budget(
         &accounts,
         &[
-            &format!("reinitialisation:{}", caller.ip),
+            &format!("reinitialisation:{}", caller.client_key),
             &format!("reinitialisation:{email}"),
         ],
     )?;
@@ -123,10 +123,7 @@ pub async fn reset_password(
     check(&caller, EntryPoint::ResetPassword, Target::Nothing)?;
     sensitive_budget(
         &accounts,
-        &[&format!(
-            "reinitialisation:{}",
-            crate::client::subscriber(&caller.ip)
-        )],
+        &[&format!("reinitialisation:{}", caller.client_key)],
     )?;
     let jeton = form.jeton.trim();
     let hash = token_hash(jeton);
