@@ -135,19 +135,29 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// The page a sign-in link opens: a button, so that a mail scanner opening the link signs
-/// nobody in.
+/// A page a mailed link opens (`?jeton=…`, for `purpose`): what confirming does (`prompt`, given
+/// the account's address) and a button posting the token to `action`, so that a mail scanner
+/// opening the link confirms nothing; a spent or expired link says so and what to do (`spent`),
+/// with a way back when one is given.
 #[component]
-pub fn SignInLinkPage() -> impl IntoView {
+fn LinkConfirmation(
+    title: &'static str,
+    purpose: &'static str,
+    action: &'static str,
+    prompt: fn(String) -> AnyView,
+    button: &'static str,
+    spent: &'static str,
+    #[prop(optional)] way_back: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
     let token = param("jeton");
     let status = Resource::new(move || (), {
         let token = token.clone();
-        move |_| link_status(token.clone(), "connexion".into())
+        move |_| link_status(token.clone(), purpose.into())
     });
     view! {
-        <Title text="Se connecter avec un lien" />
+        <Title text=title />
         <FormColumn>
-            <h1>"Se connecter avec un lien"</h1>
+            <h1>{title}</h1>
             <Notice />
             <Suspense fallback=|| view! { <p>"Vérification du lien…"</p> }>
                 {move || Suspend::new({
@@ -155,19 +165,19 @@ pub fn SignInLinkPage() -> impl IntoView {
                     async move {
                         match status.await {
                             Ok(Some(email)) => view! {
-                                <p>"Pour le compte " <strong>{email}</strong> "."</p>
-                                <form method="post" action="/connexion/lien/utilisation">
+                                {prompt(email)}
+                                <form method="post" action=action>
                                     <input type="hidden" name="jeton" value=token />
-                                    <button class="fr-btn" type="submit">"Me connecter"</button>
+                                    <button class="fr-btn" type="submit">{button}</button>
                                 </form>
                             }
                             .into_any(),
                             Ok(None) => view! {
                                 <div class="fr-alert fr-alert--warning fr-mb-3w">
                                     <h2 class="fr-alert__title">"Ce lien n'est plus valable"</h2>
-                                    <p>"Il a déjà servi ou il a expiré. Demandez-en un nouveau depuis la page de connexion."</p>
+                                    <p>{spent}</p>
                                 </div>
-                                <a class="fr-btn" href="/connexion">"Retour à la connexion"</a>
+                                {way_back.map(|(href, label)| view! { <a class="fr-btn" href=href>{label}</a> })}
                             }
                             .into_any(),
                             Err(error) => view! {
@@ -179,6 +189,22 @@ pub fn SignInLinkPage() -> impl IntoView {
                 })}
             </Suspense>
         </FormColumn>
+    }
+}
+
+/// The page a sign-in link opens.
+#[component]
+pub fn SignInLinkPage() -> impl IntoView {
+    view! {
+        <LinkConfirmation
+            title="Se connecter avec un lien"
+            purpose="connexion"
+            action="/connexion/lien/utilisation"
+            prompt=|email| view! { <p>"Pour le compte " <strong>{email}</strong> "."</p> }.into_any()
+            button="Me connecter"
+            spent="Il a déjà servi ou il a expiré. Demandez-en un nouveau depuis la page de connexion."
+            way_back=("/connexion", "Retour à la connexion")
+        />
     }
 }
 
@@ -272,47 +298,21 @@ pub fn NewPasswordPage() -> impl IntoView {
     }
 }
 
+/// The page an address-verification link opens.
 #[component]
 pub fn VerificationPage() -> impl IntoView {
-    let token = param("jeton");
-    let status = Resource::new(move || (), {
-        let token = token.clone();
-        move |_| link_status(token.clone(), "verification".into())
-    });
     view! {
-        <Title text="Confirmer mon adresse électronique" />
-        <FormColumn>
-            <h1>"Confirmer mon adresse électronique"</h1>
-            <Notice />
-            <Suspense fallback=|| view! { <p>"Vérification du lien…"</p> }>
-                {move || Suspend::new({
-                    let token = token.clone();
-                    async move {
-                        match status.await {
-                            Ok(Some(email)) => view! {
-                                <p>"Confirmez que l'adresse " <strong>{email}</strong> " est la vôtre : elle deviendra celle de votre compte."</p>
-                                <form method="post" action="/verification">
-                                    <input type="hidden" name="jeton" value=token />
-                                    <button class="fr-btn" type="submit">"Confirmer mon adresse"</button>
-                                </form>
-                            }
-                            .into_any(),
-                            Ok(None) => view! {
-                                <div class="fr-alert fr-alert--warning">
-                                    <h2 class="fr-alert__title">"Ce lien n'est plus valable"</h2>
-                                    <p>"Il a déjà servi ou il a expiré. Refaites la demande depuis votre espace personnel."</p>
-                                </div>
-                            }
-                            .into_any(),
-                            Err(error) => view! {
-                                <LoadFailure title="Le lien n'a pas pu être vérifié" message=error.to_string() />
-                            }
-                            .into_any(),
-                        }
-                    }
-                })}
-            </Suspense>
-        </FormColumn>
+        <LinkConfirmation
+            title="Confirmer mon adresse électronique"
+            purpose="verification"
+            action="/verification"
+            prompt=|email| view! {
+                <p>"Confirmez que l'adresse " <strong>{email}</strong> " est la vôtre : elle deviendra celle de votre compte."</p>
+            }
+            .into_any()
+            button="Confirmer mon adresse"
+            spent="Il a déjà servi ou il a expiré. Refaites la demande depuis votre espace personnel."
+        />
     }
 }
 
