@@ -570,12 +570,13 @@ impl Store {
     /// personal value out of its object or detail, and a new hash, in one transaction. Anchors
     /// taken before this cannot be checked afterwards; the ones taken after can.
     pub(crate) async fn rechain_format_1_audit(&self) -> Result<(), StoreError> {
-        let pending: i64 = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM audit_entry WHERE format = 1")
-                .fetch_one(pool)
+        // Read from an index of the old format's entries only (empty once re-chained).
+        let pending: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT seq FROM audit_entry WHERE format = 1 LIMIT 1")
+                .fetch_optional(pool)
                 .await
         })?;
-        if pending == 0 {
+        if pending.is_none() {
             return Ok(());
         }
         const PAGE: i64 = 1000;
