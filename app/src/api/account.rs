@@ -35,10 +35,10 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
     let may = |entry| authorize(Some(&viewer), entry, Target::Nothing).is_ok();
     let (company, colleagues, invitations) = match viewer.company_id {
         Some(company_id) if may(EntryPoint::CompanyColleagues) => {
-            let companies = store.companies().await.map_err(crate::state::internal)?;
-            let company = companies
-                .into_iter()
-                .find(|company| company.id == company_id);
+            let company = store
+                .company(company_id)
+                .await
+                .map_err(crate::state::internal)?;
             let colleagues = store
                 .company_users(company_id)
                 .await

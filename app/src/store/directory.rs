@@ -148,6 +148,17 @@ impl Store {
         rows.into_iter().map(Post::try_from).collect()
     }
 
+    /// One company, by its number.
+    pub async fn company(&self, id: i64) -> Result<Option<Company>, StoreError> {
+        let row: Option<CompanyRow> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, name, siret, eori FROM company WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        row.map(Company::try_from).transpose()
+    }
+
     pub async fn companies(&self) -> Result<Vec<Company>, StoreError> {
         let rows: Vec<CompanyRow> = on_pool!(self, pool => {
             sqlx::query_as("SELECT id, name, siret, eori FROM company ORDER BY name")

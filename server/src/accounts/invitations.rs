@@ -67,10 +67,8 @@ pub async fn invite_colleague(
         .ok_or(Failure::Refused(Refusal::Forbidden))?;
     let company = accounts
         .store
-        .companies()
+        .company(company_id)
         .await?
-        .into_iter()
-        .find(|company| company.id == company_id)
         .map(|company| company.name)
         .ok_or_else(|| StoreError::Corrupt(format!("entreprise {company_id} introuvable")))?;
     let now = Utc::now();
