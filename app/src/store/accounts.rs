@@ -654,15 +654,7 @@ impl Tx {
 
     /// Ends one session; says whether it was open.
     pub async fn end_session(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let done = on_tx!(self, conn => {
-            sqlx::query("UPDATE session SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL")
-                .bind(id)
-                .bind(now)
-                .execute(conn)
-                .await
-                .map(|done| done.rows_affected())
-        })?;
-        Ok(done > 0)
+        Ok(self.end_sessions_where("id", id, now).await? > 0)
     }
 
     /// Ends the session a browser's token opens, if it is open.
@@ -671,15 +663,10 @@ impl Tx {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = on_tx!(self, conn => {
-            sqlx::query("UPDATE session SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL")
-                .bind(token_hash)
-                .bind(now)
-                .execute(conn)
-                .await
-                .map(|done| done.rows_affected())
-        })?;
-        Ok(done > 0)
+        Ok(self
+            .end_sessions_where("token_hash", token_hash.to_owned(), now)
+            .await?
+            > 0)
     }
 
     /// Ends every open session of a user (password changed, account removed).
@@ -688,15 +675,34 @@ impl Tx {
         user_id: i64,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let done = on_tx!(self, conn => {
-            sqlx::query("UPDATE session SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL")
-                .bind(user_id)
+        self.end_sessions_where("user_id", user_id, now).await
+    }
+
+    /// Ends the open sessions whose `column` (a name written here, never a person's input)
+    /// holds `value`; how many.
+    async fn end_sessions_where<V>(
+        &mut self,
+        column: &'static str,
+        value: V,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>
+    where
+        V: for<'q> sqlx::Encode<'q, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + for<'q> sqlx::Encode<'q, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>
+            + Send,
+    {
+        let sql =
+            format!("UPDATE session SET ended_at = $2 WHERE {column} = $1 AND ended_at IS NULL");
+        Ok(on_tx!(self, conn => {
+            sqlx::query(&sql)
+                .bind(value)
                 .bind(now)
                 .execute(conn)
                 .await
                 .map(|done| done.rows_affected())
-        })?;
-        Ok(done)
+        })?)
     }
 
     /// Records a single-use link; earlier unused links of the same purpose stop working.
