@@ -105,7 +105,8 @@ test("à la première connexion, les CGU en vigueur sont à accepter", async ({ 
   // Accepted once for this version: the next sign-in goes straight in.
   await signOut(page);
   await signIn(page, account);
-  await expect(page).toHaveURL(/\/espace/);
+  // Neither role follows dossiers: they land on the home page made for them.
+  await expect(page).toHaveURL(/\/accueil/);
 });
 
 test.describe("un opérateur", () => {

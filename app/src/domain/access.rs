@@ -474,7 +474,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 30] = [
+pub const ROUTES: [(&str, EntryPoint); 31] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -495,6 +495,7 @@ pub const ROUTES: [(&str, EntryPoint); 30] = [
     ("/deconnexion", EntryPoint::SignOut),
     ("/cgu/acceptation", EntryPoint::AcceptCgu),
     ("/espace", EntryPoint::PersonalSpace),
+    ("/accueil", EntryPoint::PersonalSpace),
     ("/dossiers", EntryPoint::ListDossiers),
     ("/dossiers/{}", EntryPoint::ListDossiers),
     ("/habilitations", EntryPoint::ManageHabilitations),

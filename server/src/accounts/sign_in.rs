@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use app::domain::access::{dossier_scope, DossierScope, EntryPoint, Target};
 use app::domain::account::parse_email;
 use app::domain::cgu;
+use app::domain::directory::Role;
 use app::state::Caller;
 use app::store::{NewSession, SignInWindows};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
@@ -98,8 +99,9 @@ fn user_agent(headers: &HeaderMap) -> String {
         .collect()
 }
 
-/// Where to go once signed in: back where the person was going, else their dossiers, else their
-/// personal space.
+/// Where to go once signed in: back where the person was going, else the dossiers of those who
+/// follow dossiers (operators, agents and heads of service with a perimeter), else their home page
+/// (supervisors, the DGITM, administrators, agents without a habilitation).
 async fn destination(accounts: &Accounts, user_id: i64, retour: &str) -> String {
     if let Some(path) = safe_return(retour) {
         return path;
@@ -110,8 +112,13 @@ async fn destination(accounts: &Accounts, user_id: i64, retour: &str) -> String 
         .viewer(user_id, app::domain::access::local_day(now), cgu::VERSION)
         .await
     {
-        Ok(Some(viewer)) if dossier_scope(&viewer) != DossierScope::Nothing => "/dossiers".into(),
-        _ => "/espace".into(),
+        Ok(Some(viewer))
+            if viewer.role != Role::Superviseur
+                && dossier_scope(&viewer) != DossierScope::Nothing =>
+        {
+            "/dossiers".into()
+        }
+        _ => "/accueil".into(),
     }
 }
 

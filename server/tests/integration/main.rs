@@ -18,6 +18,7 @@ mod perimeter;
 mod probing;
 mod process;
 mod rate_limit;
+mod role_pages;
 mod smtp_sink;
 mod story;
 mod tls;
