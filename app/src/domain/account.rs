@@ -322,7 +322,7 @@ pub fn encode_typed(text: &str) -> String {
 
 /// The text [`encode_typed`] gave, or `None` for a value it did not give.
 pub fn decode_typed(value: &str) -> Option<String> {
-    if value.len() % 2 != 0 || value.len() > 254 * 8 {
+    if !value.len().is_multiple_of(2) || value.len() > 254 * 8 {
         return None;
     }
     let bytes = (0..value.len())

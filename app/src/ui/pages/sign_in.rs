@@ -37,10 +37,12 @@ fn typed_address() -> String {
     let typed = SharedValue::new(|| {
         #[cfg(feature = "ssr")]
         let typed = crate::state::request_cookie(crate::domain::account::TYPED_ADDRESS_COOKIE)
-            .and_then(|value| crate::domain::account::decode_typed(&value));
+            .and_then(|value| crate::domain::account::decode_typed(&value))
+            .unwrap_or_default();
+        // In the browser, the value comes from the server's rendering of the page.
         #[cfg(not(feature = "ssr"))]
-        let typed: Option<String> = None;
-        typed.unwrap_or_default()
+        let typed = String::new();
+        typed
     })
     .into_inner();
     if typed.is_empty() {
