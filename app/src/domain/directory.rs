@@ -147,6 +147,14 @@ impl Role {
         }
     }
 
+    /// The role of an agent of `administration`.
+    pub fn agent_of(administration: Administration) -> Role {
+        match administration {
+            Administration::Dgddi => Role::AgentDgddi,
+            Administration::Dgal => Role::AgentSivep,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Role::Operateur => "Opérateur",

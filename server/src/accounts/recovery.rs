@@ -176,10 +176,13 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
-    Ok(crate::sessions::see_other(&crate::sessions::with_query(
-        "/connexion",
-        &[("message", "mot-de-passe-change"), ("adresse", &email)],
-    )))
+    Ok(axum::response::IntoResponse::into_response(
+        super::to_sign_in(
+            &[("message", "mot-de-passe-change")],
+            &email,
+            caller.over_https,
+        ),
+    ))
 }
 
 #[derive(Deserialize)]

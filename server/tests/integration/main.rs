@@ -1,6 +1,7 @@
 //! The integration tests, as one binary: the real server on port 0, a fresh database per test.
 
 mod accounts;
+mod agent_invitations;
 mod appointments;
 mod audit_trail;
 mod consultations;
@@ -14,6 +15,7 @@ mod mail;
 mod oidc;
 mod partner;
 mod partner_scope;
+mod password_change;
 mod perimeter;
 mod probing;
 mod process;

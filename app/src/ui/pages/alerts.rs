@@ -88,7 +88,7 @@ fn Alert(alert: AlertView) -> impl IntoView {
                             .collect_view()}
                     </ul>
                     {alert.resolvable.then(|| view! {
-                        <form method="post" action=action class="sesame-narrow fr-mt-2w">
+                        <form method="post" action=action class="sesame-narrow fr-mt-2w" novalidate>
                             <div class="fr-input-group">
                                 <label class="fr-label" for=field_id.clone()>
                                     "Votre constat"
