@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::appointment::{Appointment, CheckKind, SlotAvailability};
+use crate::domain::appointment::{Appointment, CheckKind, CheckNeed, SlotAvailability};
 use crate::domain::directory::Post;
 use crate::domain::references::PostCode;
 
@@ -14,11 +14,28 @@ use crate::domain::references::PostCode;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierAppointments {
     pub appointments: Vec<Appointment>,
-    /// The checks the dossier is selected for that have no appointment in course, when the
-    /// reader may book.
+    /// Where the dossier stands for each check, with the state of its appointment in course.
+    pub checks: Vec<CheckLine>,
+    /// Which checks were selected, in French.
+    pub selection: String,
+    /// The checks the dossier awaits that have no appointment in course, when the reader may
+    /// book and the post takes appointments.
     pub bookable: Vec<CheckKind>,
+    /// Why nothing is bookable, for a reader who may book.
+    pub why_not: Option<String>,
     pub may_book: bool,
     pub may_decide: bool,
+    /// Whether the appointments name their operator: not for operators, whose own company it is.
+    pub show_company: bool,
+}
+
+/// One check of a dossier, as its appointments section shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckLine {
+    pub check: CheckKind,
+    pub need: CheckNeed,
+    /// The state of its appointment in course, if it has one.
+    pub appointment: Option<crate::domain::appointment::AppointmentState>,
 }
 
 /// One day of a post's free places.
@@ -143,7 +160,7 @@ pub async fn load_dossier_appointments(
     dossier_id: i64,
 ) -> Result<DossierAppointments, ServerFnError> {
     use crate::domain::access::{authorize, EntryPoint, Target};
-    use crate::domain::appointment::selected_for;
+    use crate::domain::appointment::{check_need, offer, selection_sentence, Offer, PostReadiness};
     use crate::store::AppointmentFilter;
     let caller = crate::state::caller();
     let (store, dossier) = signed_in_dossier(
@@ -172,22 +189,49 @@ pub async fn load_dossier_appointments(
         )
         .await?;
     let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
-    let bookable = CheckKind::ALL
+    let checks: Vec<CheckLine> = CheckKind::ALL
         .into_iter()
-        .filter(|check| {
-            may_book
-                && dossier.summary.post.is_some()
-                && selected_for(*check, &dossier.steps, &events)
-                && !appointments
-                    .iter()
-                    .any(|a| a.check == *check && a.state.is_active())
+        .map(|check| CheckLine {
+            check,
+            need: check_need(check, &dossier.steps, &events),
+            appointment: appointments
+                .iter()
+                .find(|a| a.check == check && a.state.is_active())
+                .map(|a| a.state),
         })
         .collect();
+    let post = match &dossier.summary.post {
+        None => PostReadiness::NoPost,
+        Some(_) if !may_book => PostReadiness::Ready,
+        Some(post) => match store.calendar(post).await.map_err(crate::state::internal)? {
+            Some(_) => PostReadiness::Ready,
+            None => PostReadiness::NoCalendar,
+        },
+    };
+    let needs: Vec<_> = checks
+        .iter()
+        .map(|line| (line.check, line.need, line.appointment.is_some()))
+        .collect();
+    let Offer { bookable, why_not } = offer(&needs, post, may_book);
+    let selection = selection_sentence(
+        &checks
+            .iter()
+            .map(|line| (line.check, line.need))
+            .collect::<Vec<_>>(),
+    );
+    let show_company = caller
+        .viewer
+        .as_ref()
+        .is_some_and(|viewer| viewer.role != crate::domain::directory::Role::Operateur);
     Ok(DossierAppointments {
         appointments,
+        checks,
+        selection,
         bookable,
+        why_not,
         may_book,
         may_decide: may(EntryPoint::DecideAppointment),
+        show_company,
     })
 }
 

@@ -566,7 +566,7 @@ impl Change {
 }
 
 use crate::domain::appointment::{
-    before_cutoff, check_slot, paris_day, selected_for, BookingRefusal,
+    before_cutoff, check_need, check_slot, paris_day, BookingRefusal, CheckNeed,
 };
 
 impl Store {
@@ -585,7 +585,7 @@ impl Store {
             return Ok(Err(BookingRefusal::OtherCompany));
         }
         let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
-        if !selected_for(booking.check, &dossier.steps, &events) {
+        if check_need(booking.check, &dossier.steps, &events) != CheckNeed::Awaited {
             return Ok(Err(BookingRefusal::NotSelected(booking.check)));
         }
         let Some(post) = dossier.summary.post.clone() else {
