@@ -1,6 +1,7 @@
 //! The integration tests, as one binary: the real server on port 0, a fresh database per test.
 
 mod accounts;
+mod appointment_actions;
 mod appointments;
 mod audit_trail;
 mod consultations;

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::appointments::{
     company_appointments, gate_lookup, load_availability, load_calendar_desk,
     load_calendar_subscription, load_dossier_appointments, load_planning, Availability,
-    CalendarDesk, CalendarSubscription, CheckLine, DossierAppointments, Planning,
+    CalendarDesk, CalendarSubscription, CheckLine, DossierAppointments, PendingRequests, Planning,
 };
 use crate::domain::appointment::{
     weekday_label, Appointment, AppointmentState, Calendar, CheckKind, CheckNeed,
@@ -496,7 +496,11 @@ fn PlanningView(planning: Planning) -> impl IntoView {
     let now = planning.now;
     let may_decide = planning.may_decide;
     let empty = planning.appointments.is_empty();
+    let pending = planning.pending.clone();
+    let pending_back = back.clone();
     view! {
+        {pending.map(|pending| view! { <PendingRequestsView pending back=pending_back /> })}
+        <h2 class="fr-h4 sesame-no-print" id="titre-planning-poste">"Planning du poste"</h2>
         <form method="get" action="/planning" class="sesame-filters sesame-no-print" aria-label="Choisir le planning">
             <div class="fr-select-group">
                 <label class="fr-label" for="planning-poste">"Poste de contrôle"</label>
@@ -554,6 +558,75 @@ fn PlanningView(planning: Planning) -> impl IntoView {
                 </tbody>
             </DataTable>
         })}
+    }
+}
+
+/// The requests awaiting validation across the posts of the agent's sites, with the actions.
+#[component]
+fn PendingRequestsView(pending: PendingRequests, back: String) -> impl IntoView {
+    let count = pending.requests.len();
+    view! {
+        <section class="fr-mb-4w sesame-no-print" aria-labelledby="titre-demandes" id="demandes-a-valider">
+            <h2 id="titre-demandes" class="fr-h4">"Demandes à valider"</h2>
+            <p>
+                {match (count, pending.more) {
+                    (0, _) => "Aucune demande en attente de validation sur les postes de vos sites.".to_owned(),
+                    (1, _) => "1 demande en attente de validation sur les postes de vos sites, la plus proche en premier.".to_owned(),
+                    (n, false) => format!("{n} demandes en attente de validation sur les postes de vos sites, les plus proches en premier."),
+                    (n, true) => format!("Les {n} demandes les plus proches parmi celles en attente sur les postes de vos sites ; les suivantes apparaîtront une fois celles-ci traitées."),
+                }}
+            </p>
+            {(count > 0).then(|| view! {
+                <ul class="sesame-appointments">
+                    {pending
+                        .requests
+                        .into_iter()
+                        .map(|appointment| view! { <li><PendingRequestCard appointment back=back.clone() /></li> })
+                        .collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn PendingRequestCard(appointment: Appointment, back: String) -> impl IntoView {
+    let id = appointment.id;
+    let action = move |name: &str| format!("/rendez-vous/{id}/{name}");
+    let reason_id = format!("demande-motif-{id}");
+    let day = crate::domain::appointment::paris_day(appointment.starts_at).format("%Y-%m-%d");
+    let which = format!(" la demande du dossier {}", appointment.dossier_headline);
+    view! {
+        <div class="sesame-appointment">
+            <div>
+                <div>
+                    <h3 class="fr-h6 fr-mb-1w">
+                        <a href=format!("/dossiers/{}", appointment.dossier_id)>{appointment.dossier_headline.clone()}</a>
+                        {format!(" — {}", appointment.check.label())}
+                    </h3>
+                    <p class="fr-mb-1w">{format!("{} ({}) — {}", appointment.post_name, appointment.post, when(&appointment))}</p>
+                    {appointment.company_name.clone().map(|name| view! { <p class="fr-mb-1w">{format!("Opérateur : {name}")}</p> })}
+                    <p class="fr-mb-1w">
+                        <a class="fr-link" href=format!("/planning?poste={}&jour={day}", appointment.post)>
+                            "Voir le planning de ce jour"
+                            <span class="fr-sr-only">{format!(" au {}", appointment.post_name)}</span>
+                        </a>
+                    </p>
+                    <form method="post" action=action("validation")>
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <button class="fr-btn fr-btn--sm" type="submit">"Valider"<span class="fr-sr-only">{which.clone()}</span></button>
+                    </form>
+                    <form method="post" action=action("refus") class="fr-mt-1w">
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <div class="fr-input-group">
+                            <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
+                            <input class="fr-input" id=reason_id.clone() name="motif" required minlength="3" maxlength="500" />
+                        </div>
+                        <button class="fr-btn fr-btn--tertiary fr-btn--sm" type="submit">"Refuser"<span class="fr-sr-only">{which}</span></button>
+                    </form>
+                </div>
+            </div>
+        </div>
     }
 }
 
