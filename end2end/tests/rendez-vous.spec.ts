@@ -106,7 +106,7 @@ async function fromTomorrow(page: Page) {
 
 /** The first free slot's button on a booking page. */
 function firstSlot(page: Page) {
-  return page.getByRole("button", { name: /^Réserver le / }).first();
+  return page.getByRole("button", { name: / : réserver ce créneau du / }).first();
 }
 
 test.describe("rendez-vous", () => {
@@ -178,15 +178,16 @@ test.describe("rendez-vous", () => {
     // One of the slot's two places taken: one left.
     await open(page, `/dossiers/${first.id}/rendez-vous?controle=physical&semaine=${tomorrow()}`);
     const untouched = page.getByRole("button", { name: /\(2 places libres\)$/ }).first();
-    const slotLabel = (await untouched.getAttribute("aria-label"))!;
-    const time = slotLabel.match(/à (\d\d:\d\d)/)![1];
-    const day = slotLabel.match(/^Réserver le (.+) à /)![1];
+    // Its name starts with what it shows: "08:00 — 2 libres : réserver ce créneau du lundi 30 novembre 2026 (2 places libres)".
+    const slotLabel = (await untouched.textContent())!.trim();
+    const time = slotLabel.match(/^(\d\d:\d\d)/)![1];
+    const day = slotLabel.match(/ du (.+) \(/)![1];
     await untouched.click();
     await page.waitForURL(/message=rendez-vous-demande/);
 
     // The other company looks at the same slot, with its last place.
     await open(other, `/dossiers/${otherDossier.id}/rendez-vous?controle=physical&semaine=${tomorrow()}`);
-    const lastPlace = other.getByRole("button", { name: `Réserver le ${day} à ${time} (1 place libre)` });
+    const lastPlace = other.getByRole("button", { name: `${time} — 1 libre : réserver ce créneau du ${day} (1 place libre)` });
     await expect(lastPlace).toBeVisible();
     if (hasJavaScript()) {
       await expect(other.getByRole("status").filter({ hasText: "Mises à jour en direct" })).toBeVisible();
@@ -195,11 +196,11 @@ test.describe("rendez-vous", () => {
 
     // The first operator takes it.
     await open(page, `/dossiers/${second.id}/rendez-vous?controle=physical&semaine=${tomorrow()}`);
-    await page.getByRole("button", { name: `Réserver le ${day} à ${time} (1 place libre)` }).click();
+    await page.getByRole("button", { name: `${time} — 1 libre : réserver ce créneau du ${day} (1 place libre)` }).click();
     await page.waitForURL(/message=rendez-vous-demande/);
 
     await expectShown(other, () => expect(lastPlace).toHaveCount(0, { timeout: 10_000 }));
-    await expect(other.getByRole("button", { name: new RegExp(`^Réserver le ${day} à ${time} `) })).toHaveCount(0);
+    await expect(other.getByRole("button", { name: new RegExp(`^${time} — .* du ${day} \\(`) })).toHaveCount(0);
   });
 });
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::appointment::{Appointment, CheckKind, SlotAvailability};
+use crate::domain::appointment::{Appointment, CheckKind, CheckNeed, SlotAvailability};
 use crate::domain::directory::Post;
 use crate::domain::references::PostCode;
 
@@ -14,11 +14,28 @@ use crate::domain::references::PostCode;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierAppointments {
     pub appointments: Vec<Appointment>,
-    /// The checks the dossier is selected for that have no appointment in course, when the
-    /// reader may book.
+    /// Where the dossier stands for each check, with the state of its appointment in course.
+    pub checks: Vec<CheckLine>,
+    /// Which checks were selected, in French.
+    pub selection: String,
+    /// The checks the dossier awaits that have no appointment in course, when the reader may
+    /// book and the post takes appointments.
     pub bookable: Vec<CheckKind>,
+    /// Why nothing is bookable, for a reader who may book.
+    pub why_not: Option<String>,
     pub may_book: bool,
     pub may_decide: bool,
+    /// Whether the appointments name their operator: not for operators, whose own company it is.
+    pub show_company: bool,
+}
+
+/// One check of a dossier, as its appointments section shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckLine {
+    pub check: CheckKind,
+    pub need: CheckNeed,
+    /// The state of its appointment in course, if it has one.
+    pub appointment: Option<crate::domain::appointment::AppointmentState>,
 }
 
 /// One day of a post's free places.
@@ -49,6 +66,9 @@ pub struct Availability {
 /// A post's planning over some days, with its counts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Planning {
+    /// The requests awaiting validation across the posts of the sites where the reader decides
+    /// appointments; `None` for a reader who decides nowhere.
+    pub pending: Option<PendingRequests>,
     /// The posts of the reader's sites.
     pub posts: Vec<Post>,
     pub post: Option<PostCode>,
@@ -62,6 +82,64 @@ pub struct Planning {
     /// The server's clock when it was read (the browser's WASM has none to trust): slots begun
     /// before it may be marked absent.
     pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// The requests awaiting an agent's validation, soonest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRequests {
+    pub requests: Vec<Appointment>,
+    /// Whether more are waiting than the list shows.
+    pub more: bool,
+}
+
+/// How many requests awaiting validation the planning lists at most.
+pub const PENDING_SHOWN: usize = 200;
+
+/// The requests awaiting validation at the posts of the sites where the reader decides
+/// appointments (need to know: their own sites only), read in one indexed statement, and the
+/// consultation recorded; `None` for a reader who decides nowhere.
+#[cfg(feature = "ssr")]
+async fn pending_requests(
+    caller: &crate::state::Caller,
+    viewer: &crate::domain::access::Viewer,
+    store: &crate::store::Store,
+) -> Result<Option<PendingRequests>, ServerFnError> {
+    use crate::domain::access::{authorize, EntryPoint, Target};
+    let decides = |site: &crate::domain::references::Locode, company_id: Option<i64>| {
+        authorize(
+            Some(viewer),
+            EntryPoint::DecideAppointment,
+            Target::Dossier { site, company_id },
+        )
+        .is_ok()
+    };
+    let sites: Vec<_> = viewer
+        .sites
+        .iter()
+        .filter(|site| decides(site, None))
+        .cloned()
+        .collect();
+    if sites.is_empty() {
+        return Ok(None);
+    }
+    let mut requests = store
+        .pending_appointments(&sites, PENDING_SHOWN as u32 + 1)
+        .await
+        .map_err(crate::state::internal)?;
+    requests.retain(|a| decides(&a.site, a.company_id));
+    let more = requests.len() > PENDING_SHOWN;
+    requests.truncate(PENDING_SHOWN);
+    let codes: Vec<&str> = sites.iter().map(|site| site.as_str()).collect();
+    let ids: Vec<String> = requests.iter().map(|a| a.id.to_string()).collect();
+    caller
+        .audit_consultation(
+            store,
+            "consultation_demandes_a_valider",
+            &format!("sites:{}", codes.join(",")),
+            &format!("rendez-vous : {}", ids.join(",")),
+        )
+        .await?;
+    Ok(Some(PendingRequests { requests, more }))
 }
 
 /// What the planning counts (for the dashboards to come).
@@ -143,7 +221,7 @@ pub async fn load_dossier_appointments(
     dossier_id: i64,
 ) -> Result<DossierAppointments, ServerFnError> {
     use crate::domain::access::{authorize, EntryPoint, Target};
-    use crate::domain::appointment::selected_for;
+    use crate::domain::appointment::{check_need, offer, selection_sentence, Offer, PostReadiness};
     use crate::store::AppointmentFilter;
     let caller = crate::state::caller();
     let (store, dossier) = signed_in_dossier(
@@ -172,22 +250,49 @@ pub async fn load_dossier_appointments(
         )
         .await?;
     let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
-    let bookable = CheckKind::ALL
+    let checks: Vec<CheckLine> = CheckKind::ALL
         .into_iter()
-        .filter(|check| {
-            may_book
-                && dossier.summary.post.is_some()
-                && selected_for(*check, &dossier.steps, &events)
-                && !appointments
-                    .iter()
-                    .any(|a| a.check == *check && a.state.is_active())
+        .map(|check| CheckLine {
+            check,
+            need: check_need(check, &dossier.steps, &events),
+            appointment: appointments
+                .iter()
+                .find(|a| a.check == check && a.state.is_active())
+                .map(|a| a.state),
         })
         .collect();
+    let post = match &dossier.summary.post {
+        None => PostReadiness::NoPost,
+        Some(_) if !may_book => PostReadiness::Ready,
+        Some(post) => match store.calendar(post).await.map_err(crate::state::internal)? {
+            Some(_) => PostReadiness::Ready,
+            None => PostReadiness::NoCalendar,
+        },
+    };
+    let needs: Vec<_> = checks
+        .iter()
+        .map(|line| (line.check, line.need, line.appointment.is_some()))
+        .collect();
+    let Offer { bookable, why_not } = offer(&needs, post, may_book);
+    let selection = selection_sentence(
+        &checks
+            .iter()
+            .map(|line| (line.check, line.need))
+            .collect::<Vec<_>>(),
+    );
+    let show_company = caller
+        .viewer
+        .as_ref()
+        .is_some_and(|viewer| viewer.role != crate::domain::directory::Role::Operateur);
     Ok(DossierAppointments {
         appointments,
+        checks,
+        selection,
         bookable,
+        why_not,
         may_book,
         may_decide: may(EntryPoint::DecideAppointment),
+        show_company,
     })
 }
 
@@ -321,7 +426,21 @@ pub async fn load_planning(
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
     let store = crate::state::store()?;
-    let (posts, post) = posts_of_sites(&store, &viewer.sites, post).await?;
+    let (mut posts, _) = posts_of_sites(&store, &viewer.sites, None).await?;
+    posts.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
+    let pending = pending_requests(&caller, &viewer, &store).await?;
+    // The post asked for; else the one of the soonest request awaiting validation; else the
+    // first by name.
+    let post = post
+        .filter(|code| posts.iter().any(|p| &p.code == code))
+        .or_else(|| {
+            pending
+                .as_ref()
+                .and_then(|pending| pending.requests.first())
+                .map(|a| a.post.clone())
+                .filter(|code| posts.iter().any(|p| &p.code == code))
+        })
+        .or_else(|| posts.first().map(|p| p.code.clone()));
     // Bounded before any arithmetic: a week on from chrono's last day would panic.
     let first_day = match from {
         Some(day) => crate::state::within_bounds(day, crate::domain::dates::DateUse::Planning)?,
@@ -409,6 +528,7 @@ pub async fn load_planning(
             .is_ok()
         });
     Ok(Planning {
+        pending,
         posts,
         post,
         first_day,

@@ -274,6 +274,36 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The requests awaiting validation at the posts of these sites, soonest slot first, at most
+    /// `limit`. One statement for every post: the partial index `appointment_pending` holds only
+    /// the requests (the literal `'demande'` lets both engines use it), each joined to its slot,
+    /// post and dossier by primary key.
+    pub async fn pending_appointments(
+        &self,
+        sites: &[Locode],
+        limit: u32,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let places: Vec<String> = (1..=sites.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "{APPOINTMENT_SELECT} WHERE a.state = 'demande' AND p.site_code IN ({})
+             ORDER BY s.starts_at, a.id LIMIT {limit}",
+            places.join(", ")
+        );
+        let rows: Vec<AppointmentRow> = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for site in sites {
+                query = query.bind(site.as_str());
+            }
+            query.fetch_all(pool).await
+        })?;
+        rows.into_iter().map(Appointment::try_from).collect()
+    }
+}
+
 impl Tx {
     /// Records a post's calendar, replacing the one it had.
     pub async fn save_calendar(
@@ -566,7 +596,7 @@ impl Change {
 }
 
 use crate::domain::appointment::{
-    before_cutoff, check_slot, paris_day, selected_for, BookingRefusal,
+    before_cutoff, check_need, check_slot, paris_day, BookingRefusal, CheckNeed,
 };
 
 impl Store {
@@ -585,7 +615,7 @@ impl Store {
             return Ok(Err(BookingRefusal::OtherCompany));
         }
         let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
-        if !selected_for(booking.check, &dossier.steps, &events) {
+        if check_need(booking.check, &dossier.steps, &events) != CheckNeed::Awaited {
             return Ok(Err(BookingRefusal::NotSelected(booking.check)));
         }
         let Some(post) = dossier.summary.post.clone() else {

@@ -10,10 +10,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::appointments::{
     company_appointments, gate_lookup, load_availability, load_calendar_desk,
     load_calendar_subscription, load_dossier_appointments, load_planning, Availability,
-    CalendarDesk, CalendarSubscription, DossierAppointments, Planning,
+    CalendarDesk, CalendarSubscription, CheckLine, DossierAppointments, PendingRequests, Planning,
 };
 use crate::domain::appointment::{
-    weekday_label, Appointment, AppointmentState, Calendar, CheckKind,
+    weekday_label, Appointment, AppointmentState, Calendar, CheckKind, CheckNeed,
 };
 use crate::domain::references::PostCode;
 use crate::ui::components::load_failure::LoadFailure;
@@ -66,24 +66,41 @@ pub fn DossierAppointmentsSection(dossier_id: i64) -> impl IntoView {
     }
 }
 
+/// What a check of the dossier waits for, in French.
+fn check_status(line: &CheckLine, may_book: bool) -> String {
+    let status = match (line.need, line.appointment) {
+        (CheckNeed::Awaited, Some(state)) => {
+            format!("rendez-vous {}", state.label().to_lowercase())
+        }
+        (CheckNeed::Awaited, None) if may_book => "rendez-vous à prendre".to_owned(),
+        (CheckNeed::Awaited, None) => "rendez-vous à prendre par l'opérateur du dossier".to_owned(),
+        (CheckNeed::Done, _) => "réalisé".to_owned(),
+        (CheckNeed::NotSelected, _) => "non sélectionné".to_owned(),
+        (CheckNeed::Unknown, _) => "sélection pas encore connue".to_owned(),
+    };
+    format!("{} : {status}", line.check.label())
+}
+
 #[component]
 fn DossierAppointmentsView(dossier_id: i64, loaded: DossierAppointments) -> impl IntoView {
     let back = format!("/dossiers/{dossier_id}#rendez-vous");
     let empty = loaded.appointments.is_empty();
     let may_book = loaded.may_book;
     let may_decide = loaded.may_decide;
+    let show_company = loaded.show_company;
+    let selected: Vec<String> = loaded
+        .checks
+        .iter()
+        .filter(|line| line.need.is_selected())
+        .map(|line| check_status(line, may_book))
+        .collect();
     view! {
-        {empty.then(|| view! { <p>"Aucun rendez-vous pour ce dossier."</p> })}
-        <ul class="sesame-appointments">
-            {loaded
-                .appointments
-                .into_iter()
-                .map(|appointment| {
-                    let back = back.clone();
-                    view! { <li><AppointmentCard appointment may_book may_decide back /></li> }
-                })
-                .collect_view()}
-        </ul>
+        <p id="controles-selectionnes">{loaded.selection}</p>
+        {(!selected.is_empty()).then(|| view! {
+            <ul id="controles-etat">
+                {selected.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ul>
+        })}
         {loaded
             .bookable
             .into_iter()
@@ -95,6 +112,18 @@ fn DossierAppointmentsView(dossier_id: i64, loaded: DossierAppointments) -> impl
                 </p>
             })
             .collect_view()}
+        {loaded.why_not.map(|why| view! { <p id="rendez-vous-pourquoi">{why}</p> })}
+        {empty.then(|| view! { <p>"Aucun rendez-vous pour ce dossier."</p> })}
+        <ul class="sesame-appointments">
+            {loaded
+                .appointments
+                .into_iter()
+                .map(|appointment| {
+                    let back = back.clone();
+                    view! { <li><AppointmentCard appointment may_book may_decide show_company link_dossier=false back /></li> }
+                })
+                .collect_view()}
+        </ul>
     }
 }
 
@@ -104,6 +133,10 @@ fn AppointmentCard(
     appointment: Appointment,
     may_book: bool,
     may_decide: bool,
+    /// Whether to name the operator: not for operators, whose own company it always is.
+    show_company: bool,
+    /// Whether to link to the dossier: not on the dossier's own page.
+    link_dossier: bool,
     back: String,
 ) -> impl IntoView {
     let id = appointment.id;
@@ -118,8 +151,13 @@ fn AppointmentCard(
                     <h3 class="fr-h6 fr-mb-1w">{title}</h3>
                     <AppointmentStateBadge state=appointment.state />
                     <p class="fr-mt-1w fr-mb-1w">
-                        {format!("{} ({}) — dossier {}", appointment.post_name, appointment.post, appointment.dossier_headline)}
-                        {appointment.company_name.clone().map(|name| format!(" — {name}"))}
+                        {format!("{} ({}) — dossier ", appointment.post_name, appointment.post)}
+                        {if link_dossier {
+                            view! { <a href=format!("/dossiers/{}", appointment.dossier_id)>{appointment.dossier_headline.clone()}</a> }.into_any()
+                        } else {
+                            appointment.dossier_headline.clone().into_any()
+                        }}
+                        {appointment.company_name.clone().filter(|_| show_company).map(|name| format!(" — {name}"))}
                     </p>
                     {appointment.reason.clone().map(|reason| view! { <p>{format!("Motif : {reason}")}</p> })}
                     {active.then(|| view! {
@@ -287,13 +325,14 @@ fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
                                             .slots
                                             .into_iter()
                                             .map(|slot| {
-                                                let label = format!(
-                                                    "Réserver le {} à {} ({} place{} libre{})",
+                                                let plural = if slot.free() > 1 { "s" } else { "" };
+                                                // The visible text first, then what it does: the
+                                                // accessible name starts with what is seen (WCAG 2.5.3).
+                                                let visible = format!("{} — {} libre{plural}", format::time(slot.starts_at), slot.free());
+                                                let more = format!(
+                                                    " : réserver ce créneau du {} ({} place{plural} libre{plural})",
                                                     format::weekday_date(day.day),
-                                                    format::time(slot.starts_at),
-                                                    slot.free(),
-                                                    if slot.free() > 1 { "s" } else { "" },
-                                                    if slot.free() > 1 { "s" } else { "" }
+                                                    slot.free()
                                                 );
                                                 view! {
                                                     <li>
@@ -301,8 +340,9 @@ fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
                                                             <input type="hidden" name="controle" value=check.code() />
                                                             <input type="hidden" name="retour" value=back.clone() />
                                                             <input type="hidden" name="creneau" value=slot.starts_at.to_rfc3339() />
-                                                            <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit" aria-label=label>
-                                                                {format!("{} — {} libre{}", format::time(slot.starts_at), slot.free(), if slot.free() > 1 { "s" } else { "" })}
+                                                            <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit">
+                                                                {visible}
+                                                                <span class="fr-sr-only">{more}</span>
                                                             </button>
                                                         </form>
                                                     </li>
@@ -351,7 +391,7 @@ pub fn MyAppointmentsPage() -> impl IntoView {
                                 {list
                                     .into_iter()
                                     .map(|appointment| view! {
-                                        <li><AppointmentCard appointment may_book=true may_decide=false back="/rendez-vous".to_owned() /></li>
+                                        <li><AppointmentCard appointment may_book=true may_decide=false show_company=false link_dossier=true back="/rendez-vous".to_owned() /></li>
                                     })
                                     .collect_view()}
                             </ul>
@@ -456,7 +496,11 @@ fn PlanningView(planning: Planning) -> impl IntoView {
     let now = planning.now;
     let may_decide = planning.may_decide;
     let empty = planning.appointments.is_empty();
+    let pending = planning.pending.clone();
+    let pending_back = back.clone();
     view! {
+        {pending.map(|pending| view! { <PendingRequestsView pending back=pending_back /> })}
+        <h2 class="fr-h4 sesame-no-print" id="titre-planning-poste">"Planning du poste"</h2>
         <form method="get" action="/planning" class="sesame-filters sesame-no-print" aria-label="Choisir le planning">
             <div class="fr-select-group">
                 <label class="fr-label" for="planning-poste">"Poste de contrôle"</label>
@@ -514,6 +558,75 @@ fn PlanningView(planning: Planning) -> impl IntoView {
                 </tbody>
             </DataTable>
         })}
+    }
+}
+
+/// The requests awaiting validation across the posts of the agent's sites, with the actions.
+#[component]
+fn PendingRequestsView(pending: PendingRequests, back: String) -> impl IntoView {
+    let count = pending.requests.len();
+    view! {
+        <section class="fr-mb-4w sesame-no-print" aria-labelledby="titre-demandes" id="demandes-a-valider">
+            <h2 id="titre-demandes" class="fr-h4">"Demandes à valider"</h2>
+            <p>
+                {match (count, pending.more) {
+                    (0, _) => "Aucune demande en attente de validation sur les postes de vos sites.".to_owned(),
+                    (1, _) => "1 demande en attente de validation sur les postes de vos sites, la plus proche en premier.".to_owned(),
+                    (n, false) => format!("{n} demandes en attente de validation sur les postes de vos sites, les plus proches en premier."),
+                    (n, true) => format!("Les {n} demandes les plus proches parmi celles en attente sur les postes de vos sites ; les suivantes apparaîtront une fois celles-ci traitées."),
+                }}
+            </p>
+            {(count > 0).then(|| view! {
+                <ul class="sesame-appointments">
+                    {pending
+                        .requests
+                        .into_iter()
+                        .map(|appointment| view! { <li><PendingRequestCard appointment back=back.clone() /></li> })
+                        .collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn PendingRequestCard(appointment: Appointment, back: String) -> impl IntoView {
+    let id = appointment.id;
+    let action = move |name: &str| format!("/rendez-vous/{id}/{name}");
+    let reason_id = format!("demande-motif-{id}");
+    let day = crate::domain::appointment::paris_day(appointment.starts_at).format("%Y-%m-%d");
+    let which = format!(" la demande du dossier {}", appointment.dossier_headline);
+    view! {
+        <div class="sesame-appointment">
+            <div>
+                <div>
+                    <h3 class="fr-h6 fr-mb-1w">
+                        <a href=format!("/dossiers/{}", appointment.dossier_id)>{appointment.dossier_headline.clone()}</a>
+                        {format!(" — {}", appointment.check.label())}
+                    </h3>
+                    <p class="fr-mb-1w">{format!("{} ({}) — {}", appointment.post_name, appointment.post, when(&appointment))}</p>
+                    {appointment.company_name.clone().map(|name| view! { <p class="fr-mb-1w">{format!("Opérateur : {name}")}</p> })}
+                    <p class="fr-mb-1w">
+                        <a class="fr-link" href=format!("/planning?poste={}&jour={day}", appointment.post)>
+                            "Voir le planning de ce jour"
+                            <span class="fr-sr-only">{format!(" au {}", appointment.post_name)}</span>
+                        </a>
+                    </p>
+                    <form method="post" action=action("validation")>
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <button class="fr-btn fr-btn--sm" type="submit">"Valider"<span class="fr-sr-only">{which.clone()}</span></button>
+                    </form>
+                    <form method="post" action=action("refus") class="fr-mt-1w">
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <div class="fr-input-group">
+                            <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
+                            <input class="fr-input" id=reason_id.clone() name="motif" required minlength="3" maxlength="500" />
+                        </div>
+                        <button class="fr-btn fr-btn--tertiary fr-btn--sm" type="submit">"Refuser"<span class="fr-sr-only">{which}</span></button>
+                    </form>
+                </div>
+            </div>
+        </div>
     }
 }
 
