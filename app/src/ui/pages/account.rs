@@ -339,7 +339,8 @@ fn SessionsSection(space: AccountSpace) -> impl IntoView {
         .map(|session| {
             let is_current = Some(session.id) == current;
             let action = format!("/espace/sessions/{}/fin", session.id);
-            let label = format!("Fermer la session ouverte le {}", format::date_time(session.created_at));
+            // The name starts with what is seen (« Fermer »), then says which session.
+            let which = format!(" la session ouverte le {}", format::date_time(session.created_at));
             view! {
                 <tr>
                     <td>{format::date_time(session.created_at)}</td>
@@ -349,8 +350,10 @@ fn SessionsSection(space: AccountSpace) -> impl IntoView {
                     <td>{session.method_label()}</td>
                     <td>
                         <form method="post" action=action>
-                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>
-                                {if is_current { "Fermer (session actuelle)" } else { "Fermer" }}
+                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">
+                                "Fermer"
+                                <span class="fr-sr-only">{which}</span>
+                                {is_current.then_some(" (session actuelle)")}
                             </button>
                         </form>
                     </td>
