@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::accounts::OPERATOR;
 use crate::helpers::{config, container, fresh_database, Running, DEMO_API_KEY};
 
-const POST: &str = "FRLEH1";
+pub(crate) const POST: &str = "FRLEH1";
 
 pub(crate) async fn start(backend: Backend) -> Option<Running> {
     let url = fresh_database(backend).await?;
