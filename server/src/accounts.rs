@@ -111,6 +111,7 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
         .route("/calendrier/{file}", get(appointments::feed))
         .route("/postes/{code}/calendrier", post(calendars::save))
         .route("/postes/{code}/fermetures", post(calendars::close))
+        .route("/postes/{code}/pointage", post(calendars::checkin_window))
         .route("/abonnement-calendrier", post(appointments::subscribe))
         .route(
             "/abonnement-calendrier/revocation",
@@ -122,7 +123,7 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
 
 /// Every form route with the entry point it answers for, so that the permission matrix covers
 /// them (checked by a test against [`routes`]).
-pub const FORM_ROUTES: [(&str, EntryPoint); 29] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 30] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -190,6 +191,7 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 29] = [
         "POST /postes/{code}/fermetures",
         EntryPoint::ManageCalendars,
     ),
+    ("POST /postes/{code}/pointage", EntryPoint::ManageCalendars),
     ("POST /abonnement-calendrier", EntryPoint::MyAppointments),
     (
         "POST /abonnement-calendrier/revocation",

@@ -478,14 +478,12 @@ pub async fn gate_lookup(
         // A code of another post's convocation is answered as an unknown one: codes cannot be
         // probed.
         if found.is_empty() {
-            refusal_status(axum::http::StatusCode::NOT_FOUND);
             return Err(ServerFnError::new(
                 "Ce code ne correspond à aucune convocation : vérifiez-le, ou cherchez par le numéro de conteneur.",
             ));
         }
     } else if let Some(text) = &by_code {
         let Ok(code) = GateCode::parse(text) else {
-            refusal_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
             return Err(ServerFnError::new(
                 crate::domain::gate::GateCodeError.to_string(),
             ));
@@ -512,18 +510,14 @@ pub async fn gate_lookup(
             .await
             .map_err(crate::state::internal)?;
         if !counted {
-            refusal_status(axum::http::StatusCode::TOO_MANY_REQUESTS);
             return Err(ServerFnError::new(GATE_CODE_BUDGET_SPENT));
         }
         if found.is_empty() {
-            refusal_status(axum::http::StatusCode::NOT_FOUND);
             return Err(ServerFnError::new(GATE_CODE_UNKNOWN));
         }
     } else if let Some(text) = container.filter(|t| !t.trim().is_empty()) {
-        let reference = AnyReference::recognise(&text).map_err(|e| {
-            refusal_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-            ServerFnError::new(e.to_string())
-        })?;
+        let reference =
+            AnyReference::recognise(&text).map_err(|e| ServerFnError::new(e.to_string()))?;
         sought = format!("référence:{reference}");
         let page = store
             .dossiers(
@@ -609,6 +603,8 @@ pub struct CalendarDesk {
     pub calendar: Option<crate::domain::appointment::Calendar>,
     /// Closures from today on.
     pub closures: Vec<crate::domain::appointment::Closure>,
+    /// When the post's gate records arrivals as on time.
+    pub checkin_window: Option<crate::domain::gate::CheckInWindow>,
 }
 
 #[server(endpoint = "calendriers")]
@@ -618,6 +614,13 @@ pub async fn load_calendar_desk(post: Option<PostCode>) -> Result<CalendarDesk, 
     let viewer = crate::state::signed_in(&caller, EntryPoint::ManageCalendars, Target::Nothing)?;
     let store = crate::state::store()?;
     let (posts, post) = posts_of_sites(&store, &viewer.calendar_sites, post).await?;
+    let checkin_window = match &post {
+        Some(post) => store
+            .checkin_window(post)
+            .await
+            .map_err(crate::state::internal)?,
+        None => None,
+    };
     let (calendar, closures) = match &post {
         Some(post) => (
             store.calendar(post).await.map_err(crate::state::internal)?,
@@ -636,5 +639,6 @@ pub async fn load_calendar_desk(post: Option<PostCode>) -> Result<CalendarDesk, 
         post,
         calendar,
         closures,
+        checkin_window,
     })
 }

@@ -403,18 +403,33 @@ async fn short_codes(backend: Backend) {
         "/controle-arrivee?message=rendez-vous-honore"
     );
 
-    // The late arrival, through the form: without a reason, refused; with one, recorded.
-    let mut tx = store.begin().await.unwrap();
-    tx.set_checkin_window(
-        &post(),
-        &CheckInWindow {
+    // The late arrival, through the form: without a reason, refused; with one, recorded. The
+    // head of service closes the post's window at the slot's start; an agent may not.
+    let head = Browser::new(&server);
+    head.sign_in(HEAD, PASSWORD).await;
+    let window_form = [("avant", "120"), ("apres", "0")];
+    let window_path = format!("/postes/{}/pointage", crate::appointments::POST);
+    assert_eq!(
+        agent.post(&window_path, &window_form).await.status,
+        reqwest::StatusCode::FORBIDDEN
+    );
+    assert!(head
+        .post(&window_path, &[("avant", "120"), ("apres", "1441")])
+        .await
+        .location
+        .ends_with("erreur=pointage-minutes"));
+    assert!(head
+        .post(&window_path, &window_form)
+        .await
+        .location
+        .ends_with("message=pointage-enregistre"));
+    assert_eq!(
+        store.checkin_window(&post()).await.unwrap(),
+        Some(CheckInWindow {
             opens_minutes_before: 120,
-            closes_minutes_after: 0,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+            closes_minutes_after: 0
+        })
+    );
     let late_path = format!("/rendez-vous/{late}/presence-tardive");
     let no_reason = agent
         .post(
@@ -494,8 +509,6 @@ async fn short_codes(backend: Backend) {
         .into_iter()
         .find(|h| h.site.as_str() == "FRLEH")
         .unwrap();
-    let head = Browser::new(&server);
-    head.sign_in(HEAD, PASSWORD).await;
     head.post(&format!("/habilitations/{}/retrait", habilitation.id), &[])
         .await;
     let (_, elsewhere) = agent.page(&format!("/controle-arrivee?code={code}")).await;

@@ -787,6 +787,7 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
         return view! { <p>"Aucun poste sur vos sites."</p> }.into_any();
     };
     let calendar = desk.calendar.clone();
+    let window = desk.checkin_window.unwrap_or_default();
     let number = move |value: Option<u32>| value.map(|n| n.to_string()).unwrap_or_default();
     let c = calendar.as_ref();
     view! {
@@ -849,6 +850,21 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
                     <label class="fr-label" for="calendrier-feries">"Ouvert les jours fériés"</label>
                 </div>
                 <button class="fr-btn" type="submit">"Enregistrer le calendrier"</button>
+            </form>
+        </section>
+        <section class="fr-mt-4w" aria-labelledby="titre-pointage">
+            <h2 id="titre-pointage">"Pointage à l'arrivée"</h2>
+            <p>{format!("L'arrivée s'enregistre {} ; plus tard le même jour, l'agent peut l'accepter comme arrivée tardive avec un motif. Par défaut : {}.", window.describe(), CheckInWindow::default().describe())}</p>
+            <form method="post" action=format!("/postes/{post}/pointage") class="sesame-narrow">
+                <div class="fr-input-group">
+                    <label class="fr-label" for="pointage-avant">"Ouverture du pointage (minutes avant le début du créneau)"</label>
+                    <input class="fr-input" type="number" min="0" max="1440" id="pointage-avant" name="avant" required value=window.opens_minutes_before.to_string() />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="pointage-apres">"Fermeture du pointage (minutes après le début du créneau)"</label>
+                    <input class="fr-input" type="number" min="0" max="1440" id="pointage-apres" name="apres" required value=window.closes_minutes_after.to_string() />
+                </div>
+                <button class="fr-btn fr-btn--secondary" type="submit">"Enregistrer le pointage"</button>
             </form>
         </section>
         <section class="fr-mt-4w" aria-labelledby="titre-fermetures">
