@@ -25,7 +25,8 @@ pub use accounts::{
     TokenPurpose,
 };
 pub use appointments::{
-    AppointmentFilter, Booking, CalendarRefusal, Change, NewAppointment, APPOINTMENT_NOTICE_PREFIX,
+    gate_code_hash, AppointmentFilter, Booking, CalendarRefusal, Change, NewAppointment,
+    APPOINTMENT_NOTICE_PREFIX, GATE_CODE_FAILURE,
 };
 pub use audit::{
     AuditEntry, AuditEvent, AuditReport, Erasure, CONNECTION_RETENTION_MONTHS,

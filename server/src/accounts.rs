@@ -121,6 +121,7 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
         .route("/calendrier/{file}", get(appointments::feed))
         .route("/postes/{code}/calendrier", post(calendars::save))
         .route("/postes/{code}/fermetures", post(calendars::close))
+        .route("/postes/{code}/pointage", post(calendars::checkin_window))
         .route("/abonnement-calendrier", post(appointments::subscribe))
         .route(
             "/abonnement-calendrier/revocation",
@@ -132,7 +133,7 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
 
 /// Every form route with the entry point it answers for, so that the permission matrix covers
 /// them (checked by a test against [`routes`]).
-pub const FORM_ROUTES: [(&str, EntryPoint); 32] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 33] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -206,6 +207,7 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 32] = [
         "POST /postes/{code}/fermetures",
         EntryPoint::ManageCalendars,
     ),
+    ("POST /postes/{code}/pointage", EntryPoint::ManageCalendars),
     ("POST /abonnement-calendrier", EntryPoint::MyAppointments),
     (
         "POST /abonnement-calendrier/revocation",

@@ -476,17 +476,15 @@ pub async fn load_planning(
                         * (calendar.identity_capacity + calendar.physical_capacity)
                 })
                 .sum();
-            let active = appointments.iter().filter(|a| a.state.is_active()).count() as u32;
-            counts.free = places.saturating_sub(active);
+            counts.free = places;
         }
+        // A place stays taken once the goods came (honoured) or did not (absent): only a
+        // cancellation or a refusal gives it back. Free places are what booked ones leave.
         counts.booked = appointments
             .iter()
-            .filter(|a| {
-                a.state.is_active()
-                    || a.state == AppointmentState::Honore
-                    || a.state == AppointmentState::Absent
-            })
+            .filter(|a| a.state.holds_place())
             .count() as u32;
+        counts.free = counts.free.saturating_sub(counts.booked);
         counts.validated = appointments
             .iter()
             .filter(|a| {
@@ -540,24 +538,55 @@ pub async fn load_planning(
     })
 }
 
-/// At the gate: the appointment a convocation's code names, or those of a container, among the
-/// reader's sites.
+/// An appointment found at the gate, with what may be done with it now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateAppointment {
+    pub appointment: Appointment,
+    /// Whether its arrival may be recorded now, as on time or late, or why not.
+    pub arrival: crate::domain::gate::Arrival,
+    /// Its post's check-in window.
+    pub window: crate::domain::gate::CheckInWindow,
+}
+
+/// At the gate: the appointment a convocation's QR code (`token`) or short code (`code`) names,
+/// or those of a container, among the reader's sites, each with what may be done now. A short
+/// code works only on its appointment's day (Paris), for agents of its post's site, and each
+/// agent may type [`crate::domain::gate::GATE_CODE_DAILY_FAILURES`] wrong ones a day.
 #[server(endpoint = "controle-arrivee")]
 pub async fn gate_lookup(
     token: Option<String>,
     container: Option<String>,
-) -> Result<Vec<Appointment>, ServerFnError> {
+    code: Option<String>,
+) -> Result<Vec<GateAppointment>, ServerFnError> {
     use crate::domain::access::{authorize, EntryPoint, Target};
+    use crate::domain::appointment::{paris_day, paris_instant};
     use crate::domain::dossier::DossierQuery;
+    use crate::domain::gate::{
+        arrival, GateCode, GATE_CODE_BUDGET_SPENT, GATE_CODE_DAILY_FAILURES, GATE_CODE_UNKNOWN,
+    };
     use crate::domain::references::AnyReference;
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
     let store = crate::state::store()?;
+    let now = chrono::Utc::now();
+    let today = paris_day(now);
+    let may_act = |appointment: &Appointment| {
+        authorize(
+            Some(&viewer),
+            EntryPoint::DecideAppointment,
+            Target::Dossier {
+                site: &appointment.site,
+                company_id: appointment.company_id,
+            },
+        )
+        .is_ok()
+    };
     let mut found = Vec::new();
-    let by_code = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    // What was looked for, for the audit trail: never the code itself, which opens the check-in.
+    let by_token = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let by_code = code.filter(|c| !c.trim().is_empty());
+    // What was looked for, for the audit trail: never a code itself, which opens the check-in.
     let mut sought = String::new();
-    if let Some(token) = &by_code {
+    if let Some(token) = &by_token {
         sought = "convocation".into();
         found.extend(
             store
@@ -565,6 +594,47 @@ pub async fn gate_lookup(
                 .await
                 .map_err(crate::state::internal)?,
         );
+        found.retain(|appointment| may_act(appointment));
+        // A code of another post's convocation is answered as an unknown one: codes cannot be
+        // probed.
+        if found.is_empty() {
+            return Err(ServerFnError::new(
+                "Ce code ne correspond à aucune convocation : vérifiez-le, ou cherchez par le numéro de conteneur.",
+            ));
+        }
+    } else if let Some(text) = &by_code {
+        let Ok(code) = GateCode::parse(text) else {
+            return Err(ServerFnError::new(
+                crate::domain::gate::GateCodeError.to_string(),
+            ));
+        };
+        sought = "code de convocation".into();
+        found = store
+            .appointments_by_gate_code(&code)
+            .await
+            .map_err(crate::state::internal)?;
+        // Only on its day, and only for the agents of its post's site; anything else is
+        // answered as an unknown code.
+        found.retain(|appointment| {
+            paris_day(appointment.starts_at) == today && may_act(appointment)
+        });
+        let since = paris_instant(today, chrono::NaiveTime::MIN);
+        let counted = store
+            .gate_code_attempt(
+                &caller,
+                !found.is_empty(),
+                since,
+                GATE_CODE_DAILY_FAILURES,
+                now,
+            )
+            .await
+            .map_err(crate::state::internal)?;
+        if !counted {
+            return Err(ServerFnError::new(GATE_CODE_BUDGET_SPENT));
+        }
+        if found.is_empty() {
+            return Err(ServerFnError::new(GATE_CODE_UNKNOWN));
+        }
     } else if let Some(text) = container.filter(|t| !t.trim().is_empty()) {
         let reference =
             AnyReference::recognise(&text).map_err(|e| ServerFnError::new(e.to_string()))?;
@@ -587,24 +657,8 @@ pub async fn gate_lookup(
                     .map_err(crate::state::internal)?,
             );
         }
-    }
-    // Only what this agent may act on.
-    found.retain(|appointment| {
-        authorize(
-            Some(&viewer),
-            EntryPoint::DecideAppointment,
-            Target::Dossier {
-                site: &appointment.site,
-                company_id: appointment.company_id,
-            },
-        )
-        .is_ok()
-    });
-    // A code of another post's convocation is answered as an unknown one: codes cannot be probed.
-    if by_code.is_some() && found.is_empty() {
-        return Err(ServerFnError::new(
-            "Ce code ne correspond à aucune convocation : vérifiez-le, ou cherchez par le numéro de conteneur.",
-        ));
+        // Only what this agent may act on.
+        found.retain(|appointment| may_act(appointment));
     }
     if !sought.is_empty() {
         let ids: Vec<String> = found.iter().map(|a| a.id.to_string()).collect();
@@ -617,7 +671,20 @@ pub async fn gate_lookup(
             )
             .await?;
     }
-    Ok(found)
+    let mut answer = Vec::with_capacity(found.len());
+    for appointment in found {
+        let window = store
+            .checkin_window(&appointment.post)
+            .await
+            .map_err(crate::state::internal)?
+            .unwrap_or_default();
+        answer.push(GateAppointment {
+            arrival: arrival(&appointment, &window, now),
+            window,
+            appointment,
+        });
+    }
+    Ok(answer)
 }
 
 /// The cookie that carries a calendar address just created to the page that shows it, once.
@@ -656,6 +723,8 @@ pub struct CalendarDesk {
     pub calendar: Option<crate::domain::appointment::Calendar>,
     /// Closures from today on.
     pub closures: Vec<crate::domain::appointment::Closure>,
+    /// When the post's gate records arrivals as on time.
+    pub checkin_window: Option<crate::domain::gate::CheckInWindow>,
 }
 
 #[server(endpoint = "calendriers")]
@@ -665,6 +734,13 @@ pub async fn load_calendar_desk(post: Option<PostCode>) -> Result<CalendarDesk, 
     let viewer = crate::state::signed_in(&caller, EntryPoint::ManageCalendars, Target::Nothing)?;
     let store = crate::state::store()?;
     let (posts, post) = posts_of_sites(&store, &viewer.calendar_sites, post).await?;
+    let checkin_window = match &post {
+        Some(post) => store
+            .checkin_window(post)
+            .await
+            .map_err(crate::state::internal)?,
+        None => None,
+    };
     let (calendar, closures) = match &post {
         Some(post) => (
             store.calendar(post).await.map_err(crate::state::internal)?,
@@ -683,5 +759,6 @@ pub async fn load_calendar_desk(post: Option<PostCode>) -> Result<CalendarDesk, 
         post,
         calendar,
         closures,
+        checkin_window,
     })
 }

@@ -127,6 +127,12 @@ impl AppointmentState {
     }
 
     /// The codes of the states that hold a place, for SQL (`state IN (…)`).
+    /// Whether it holds its slot's place: active, honoured or absent (a cancellation or a
+    /// refusal gives the place back).
+    pub fn holds_place(self) -> bool {
+        self.is_active() || matches!(self, AppointmentState::Honore | AppointmentState::Absent)
+    }
+
     pub const ACTIVE_SQL: &'static str = "('demande', 'confirme', 'reporte')";
 }
 
@@ -151,6 +157,9 @@ pub struct Appointment {
     pub checked_in_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The short code to type at the gate when the QR code cannot be read (`7KQ4M-XW2HD`);
+    /// appointments booked before it existed have none (see `domain::gate`).
+    pub gate_code: Option<String>,
 }
 
 /// A slot as the availability shows it.
@@ -537,6 +546,8 @@ pub enum BookingRefusal {
     NoPost,
     /// The post has no calendar: appointments are not taken there.
     NoCalendar,
+    /// The gate may not record the arrival now (see `domain::gate`).
+    Arrival(super::gate::ArrivalRefusal),
 }
 
 impl std::fmt::Display for BookingRefusal {
@@ -554,6 +565,7 @@ impl std::fmt::Display for BookingRefusal {
             BookingRefusal::OtherCompany => write!(f, "Ce dossier n'est pas celui de votre entreprise."),
             BookingRefusal::NoPost => write!(f, "Ce dossier n'a pas encore de poste de contrôle frontalier : le rendez-vous se prend quand le poste est connu."),
             BookingRefusal::NoCalendar => write!(f, "Ce poste ne prend pas de rendez-vous en ligne : contactez-le directement."),
+            BookingRefusal::Arrival(refusal) => refusal.fmt(f),
         }
     }
 }

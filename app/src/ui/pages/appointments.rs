@@ -10,11 +10,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::appointments::{
     company_appointments, gate_lookup, load_availability, load_calendar_desk,
     load_calendar_subscription, load_dossier_appointments, load_planning, Availability,
-    CalendarDesk, CalendarSubscription, CheckLine, DossierAppointments, PendingRequests, Planning,
+    CalendarDesk, CalendarSubscription, CheckLine, DossierAppointments, GateAppointment,
+    PendingRequests, Planning,
 };
 use crate::domain::appointment::{
     weekday_label, Appointment, AppointmentState, Calendar, CheckKind, CheckNeed,
 };
+use crate::domain::gate::CheckInWindow;
 use crate::domain::references::PostCode;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
@@ -160,6 +162,9 @@ fn AppointmentCard(
                         {appointment.company_name.clone().filter(|_| show_company).map(|name| format!(" — {name}"))}
                     </p>
                     {appointment.reason.clone().map(|reason| view! { <p>{format!("Motif : {reason}")}</p> })}
+                    {appointment.gate_code.clone().filter(|_| active).map(|code| view! {
+                        <p class="fr-mb-1w">"Code d'arrivée, à donner au poste si le QR code ne se lit pas : "<strong class="sesame-gate-code">{code}</strong></p>
+                    })}
                     {active.then(|| view! {
                         <ul class="fr-links-group">
                             <li><a class="fr-link fr-link--download" href=format!("/rendez-vous/{id}/convocation.pdf")>"Télécharger la convocation"<span class="fr-link__detail">"PDF, avec le code de pointage"</span></a></li>
@@ -698,40 +703,57 @@ fn PlanningRow(
 }
 
 /// `/controle-arrivee?jeton=…`: the gate. The convocation's QR code opens this address; without
-/// it, the agent searches by container number.
+/// it, the agent types the convocation's short code (`?code=…`) or searches by container number.
 #[component]
 pub fn GatePage() -> impl IntoView {
     let query = use_query_map();
-    let asked = Memo::new(move |_| query.with(|q| (q.get("jeton"), q.get("conteneur"))));
+    let asked =
+        Memo::new(move |_| query.with(|q| (q.get("jeton"), q.get("conteneur"), q.get("code"))));
     let found = Resource::new(
         move || asked.get(),
-        |(token, container)| async move {
-            if token.is_none() && container.is_none() {
+        |(token, container, code)| async move {
+            if token.is_none() && container.is_none() && code.is_none() {
                 Ok(Vec::new())
             } else {
-                gate_lookup(token, container).await
+                gate_lookup(token, container, code).await
             }
         },
     );
+    let default_window = CheckInWindow::default().describe();
     view! {
         <Title text="Contrôle à l'arrivée" />
         <div class="fr-container fr-my-6w">
             <h1>"Contrôle à l'arrivée"</h1>
             <Notice />
-            <form method="get" action="/controle-arrivee" class="sesame-narrow" aria-label="Chercher un rendez-vous">
-                <div class="fr-input-group">
-                    <label class="fr-label" for="arrivee-conteneur">
-                        "Numéro de conteneur ou autre référence"
-                        <span class="fr-hint-text">"LTA, connaissement ou DSCE. Ou scannez le code de la convocation avec l'appareil photo : il ouvre cette page."</span>
-                    </label>
-                    <input class="fr-input" id="arrivee-conteneur" name="conteneur" autocomplete="off" />
-                </div>
-                <button class="fr-btn" type="submit">"Chercher"</button>
-            </form>
+            <p>{format!("L'arrivée s'enregistre dans le créneau de pointage du poste : sauf réglage propre au poste, {default_window}. Plus tard le même jour, vous pouvez l'accepter comme arrivée tardive en indiquant le motif du retard.")}</p>
+            <div class="sesame-gate-search">
+                <form method="get" action="/controle-arrivee" class="sesame-narrow" aria-label="Chercher par code de convocation">
+                    <div class="fr-input-group">
+                        <label class="fr-label" for="arrivee-code">
+                            "Code de la convocation"
+                            <span class="fr-hint-text">"10 caractères imprimés sous le QR code, par exemple 7KQ4M-XW2HD (majuscules ou minuscules, avec ou sans tiret). Valable le jour du rendez-vous."</span>
+                        </label>
+                        <input class="fr-input" id="arrivee-code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" />
+                    </div>
+                    <button class="fr-btn" type="submit">"Chercher le code"</button>
+                </form>
+                <form method="get" action="/controle-arrivee" class="sesame-narrow" aria-label="Chercher par référence">
+                    <div class="fr-input-group">
+                        <label class="fr-label" for="arrivee-conteneur">
+                            "Numéro de conteneur ou autre référence"
+                            <span class="fr-hint-text">"LTA, connaissement ou DSCE. Ou scannez le QR code de la convocation avec l'appareil photo : il ouvre cette page."</span>
+                        </label>
+                        <input class="fr-input" id="arrivee-conteneur" name="conteneur" autocomplete="off" />
+                    </div>
+                    <button class="fr-btn fr-btn--secondary" type="submit">"Chercher la référence"</button>
+                </form>
+            </div>
             <Transition fallback=|| view! { <p aria-live="polite">"Recherche…"</p> }>
                 {move || Suspend::new(async move {
+                    let (token, container, code) = asked.get_untracked();
+                    let searched = token.is_some() || container.is_some() || code.is_some();
                     match found.await {
-                        Ok(list) if list.is_empty() && (asked.get_untracked().0.is_some() || asked.get_untracked().1.is_some()) => view! {
+                        Ok(list) if list.is_empty() && searched => view! {
                             <p role="status">"Aucun rendez-vous trouvé sur vos sites."</p>
                         }
                         .into_any(),
@@ -739,18 +761,14 @@ pub fn GatePage() -> impl IntoView {
                             <ul class="sesame-appointments fr-mt-3w">
                                 {list
                                     .into_iter()
-                                    .map(|appointment| {
-                                        let back = "/controle-arrivee".to_owned();
-                                        view! { <li><GateCard appointment back /></li> }
-                                    })
+                                    .map(|found| view! { <li><GateCard found /></li> })
                                     .collect_view()}
                             </ul>
                         }
                         .into_any(),
                         Err(error) => view! {
-                            <div class="fr-alert fr-alert--error fr-mt-3w" role="alert">
-                                <h2 class="fr-alert__title">"Code non reconnu"</h2>
-                                <p>{error.to_string()}</p>
+                            <div class="fr-mt-3w">
+                                <LoadFailure title="Aucun rendez-vous à enregistrer" message=error.to_string() />
                             </div>
                         }
                         .into_any(),
@@ -762,9 +780,33 @@ pub fn GatePage() -> impl IntoView {
 }
 
 #[component]
-fn GateCard(appointment: Appointment, back: String) -> impl IntoView {
+fn GateCard(found: GateAppointment) -> impl IntoView {
+    let GateAppointment {
+        appointment,
+        arrival,
+        window,
+    } = found;
     let id = appointment.id;
     let state = appointment.state;
+    // Back to this appointment's card after the form (never the code, which would stay in the
+    // browser's history).
+    let back = if appointment.dossier_headline == "—" {
+        "/controle-arrivee".to_owned()
+    } else {
+        format!(
+            "/controle-arrivee?conteneur={}",
+            format::query_value(&appointment.dossier_headline)
+        )
+    };
+    let status_class = if arrival.on_time() {
+        "fr-alert fr-alert--success fr-alert--sm fr-my-1w"
+    } else if arrival.late() {
+        "fr-alert fr-alert--warning fr-alert--sm fr-my-1w"
+    } else {
+        "fr-alert fr-alert--info fr-alert--sm fr-my-1w"
+    };
+    let reason_id = format!("retard-motif-{id}");
+    let hint_id = format!("retard-aide-{id}");
     view! {
         <div class="sesame-appointment">
             <div>
@@ -773,18 +815,30 @@ fn GateCard(appointment: Appointment, back: String) -> impl IntoView {
                     <AppointmentStateBadge state />
                     <p class="fr-mt-1w fr-mb-1w">{format!("{} — {}", when(&appointment), appointment.post_name)}</p>
                     {appointment.company_name.clone().map(|name| view! { <p>{name}</p> })}
-                    {matches!(state, AppointmentState::Confirme | AppointmentState::Reporte).then(|| view! {
+                    {appointment.reason.clone().map(|reason| view! { <p>{format!("Motif : {reason}")}</p> })}
+                    <div class=status_class>
+                        <p>{arrival.explain()}</p>
+                    </div>
+                    <p class="fr-text--sm">{format!("Pointage à ce poste : {}.", window.describe())}</p>
+                    {arrival.on_time().then(|| view! {
                         <form method="post" action=format!("/rendez-vous/{id}/presence")>
                             <input type="hidden" name="retour" value=back.clone() />
-                            <button class="fr-btn" type="submit">"Enregistrer la présence"</button>
+                            <button class="fr-btn" type="submit">"Enregistrer l'arrivée"</button>
                         </form>
                     }.into_any())}
-                    {(state == AppointmentState::Demande).then(|| view! {
-                        <p>"Ce rendez-vous n'est pas encore validé par le poste."</p>
-                    })}
-                    {(state == AppointmentState::Honore).then(|| view! {
-                        <p>{format!("Présence déjà enregistrée{}.", appointment.checked_in_at.map(|at| format!(" le {}", format::date_time(at))).unwrap_or_default())}</p>
-                    })}
+                    {arrival.late().then(|| view! {
+                        <form method="post" action=format!("/rendez-vous/{id}/presence-tardive") novalidate>
+                            <input type="hidden" name="retour" value=back.clone() />
+                            <div class="fr-input-group">
+                                <label class="fr-label" for=reason_id.clone()>
+                                    "Motif du retard"
+                                    <span class="fr-hint-text" id=hint_id.clone()>"Obligatoire, 3 à 500 caractères ; inscrit au journal d'audit et visible de l'opérateur."</span>
+                                </label>
+                                <textarea class="fr-input" id=reason_id.clone() name="motif" rows="2" maxlength="500" aria-describedby=hint_id.clone()></textarea>
+                            </div>
+                            <button class="fr-btn fr-btn--secondary" type="submit">"Accepter l'arrivée tardive"</button>
+                        </form>
+                    }.into_any())}
                 </div>
             </div>
         </div>
@@ -847,6 +901,7 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
         return view! { <p>"Aucun poste sur vos sites."</p> }.into_any();
     };
     let calendar = desk.calendar.clone();
+    let window = desk.checkin_window.unwrap_or_default();
     let number = move |value: Option<u32>| value.map(|n| n.to_string()).unwrap_or_default();
     let c = calendar.as_ref();
     view! {
@@ -909,6 +964,21 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
                     <label class="fr-label" for="calendrier-feries">"Ouvert les jours fériés"</label>
                 </div>
                 <button class="fr-btn" type="submit">"Enregistrer le calendrier"</button>
+            </form>
+        </section>
+        <section class="fr-mt-4w" aria-labelledby="titre-pointage">
+            <h2 id="titre-pointage">"Pointage à l'arrivée"</h2>
+            <p>{format!("L'arrivée s'enregistre {} ; plus tard le même jour, l'agent peut l'accepter comme arrivée tardive avec un motif. Par défaut : {}.", window.describe(), CheckInWindow::default().describe())}</p>
+            <form method="post" action=format!("/postes/{post}/pointage") class="sesame-narrow">
+                <div class="fr-input-group">
+                    <label class="fr-label" for="pointage-avant">"Ouverture du pointage (minutes avant le début du créneau)"</label>
+                    <input class="fr-input" type="number" min="0" max="1440" id="pointage-avant" name="avant" required value=window.opens_minutes_before.to_string() />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="pointage-apres">"Fermeture du pointage (minutes après le début du créneau)"</label>
+                    <input class="fr-input" type="number" min="0" max="1440" id="pointage-apres" name="apres" required value=window.closes_minutes_after.to_string() />
+                </div>
+                <button class="fr-btn fr-btn--secondary" type="submit">"Enregistrer le pointage"</button>
             </form>
         </section>
         <section class="fr-mt-4w" aria-labelledby="titre-fermetures">
