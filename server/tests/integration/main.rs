@@ -15,6 +15,7 @@ mod oidc;
 mod partner;
 mod partner_scope;
 mod perimeter;
+mod post_approvals;
 mod probing;
 mod process;
 mod rate_limit;
