@@ -23,14 +23,17 @@ pub fn CorrelationAlertsPage() -> impl IntoView {
         <div class="fr-container fr-my-6w">
             <h1>"Alertes de rapprochement"</h1>
             <LiveIndicator live />
-            <p>
-                "Un événement reçu d'un système partenaire porte des références qui désignent deux dossiers différents. "
-                "France Sésame ne les fusionne pas : l'événement est rattaché au premier dossier, et il vous revient de vérifier."
-            </p>
-            <p>
-                "Un événement envoie des marchandises à un poste de contrôle frontalier qui n'est pas agréé pour leur catégorie. "
-                "L'événement est enregistré tel que le système partenaire l'a transmis : vérifiez le poste et la catégorie avec l'opérateur."
-            </p>
+            <p>"Deux situations, venues des événements des systèmes partenaires, vous sont soumises ici :"</p>
+            <ul>
+                <li>
+                    "un événement porte des références qui désignent deux dossiers différents : France Sésame ne les fusionne pas, "
+                    "l'événement est rattaché au premier dossier, et il vous revient de vérifier ;"
+                </li>
+                <li>
+                    "un événement envoie des marchandises à un poste de contrôle frontalier qui n'est pas agréé pour leur catégorie : "
+                    "il est enregistré tel que le système partenaire l'a transmis ; vérifiez le poste et la catégorie avec l'opérateur."
+                </li>
+            </ul>
             <Notice />
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement des alertes…"</p> }>
                 {move || Suspend::new(async move {
