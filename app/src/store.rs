@@ -34,7 +34,7 @@ pub use audit::{
 };
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};
-pub use ingest::{CorrelationAlert, Ingested, LiveEvent};
+pub use ingest::{AlertCause, CorrelationAlert, Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 
 /// Runs the same expression against whichever pool the store holds.

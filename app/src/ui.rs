@@ -206,7 +206,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("informations-reglementaires") view=information::RegulatoryInformation />
-                    <Route path=StaticSegment("informations-pratiques") view=information::PracticalInformation />
+                    <Route path=StaticSegment("informations-pratiques") view=information::PracticalInformation ssr=SsrMode::Async />
                     <Route path=StaticSegment("guide") view=information::UserGuide />
                     <Route path=StaticSegment("faq") view=information::Faq />
                     <Route path=StaticSegment("contact") view=information::Contact />

@@ -19,6 +19,7 @@ mod partner;
 mod partner_scope;
 mod password_change;
 mod perimeter;
+mod post_approvals;
 mod probing;
 mod process;
 mod rate_limit;

@@ -1,9 +1,11 @@
 //! The public information pages of the portal (service 4): regulatory information, practical
 //! information on crossing the border, the user guide, the FAQ and whom to contact. They are
 //! plain server-rendered text, readable without JavaScript and without an account; each page's
-//! text lives in its component.
+//! text lives in its component. The practical information ends with the sites and posts of the
+//! directory, each post with the goods it is approved for.
 
 use crate::ui::components::article::ArticlePage;
+use crate::ui::components::border_posts::BorderPosts;
 use leptos::prelude::*;
 
 #[component]
@@ -132,7 +134,7 @@ pub fn PracticalInformation() -> impl IntoView {
 
             <h2>"Avant l'arrivée de l'envoi"</h2>
             <ol>
-                <li>"Vérifiez que le poste de contrôle frontalier du point d'entrée est désigné pour la catégorie de votre marchandise."</li>
+                <li>"Vérifiez que le poste de contrôle frontalier du point d'entrée est désigné pour la catégorie de votre marchandise (voir " <a href="#postes">"les postes et leurs agréments"</a> " en bas de cette page)."</li>
                 <li>"Déposez la partie I du DSCE dans TRACES NT avant l'arrivée, de préférence un jour ouvré avant, et en tout cas dans les délais prévus par la réglementation."</li>
                 <li>"Réunissez les originaux des certificats officiels (sanitaires, phytosanitaires) lorsqu'ils ne sont pas délivrés sous forme électronique dans TRACES NT, ainsi que les documents commerciaux et de transport."</li>
                 <li>"Préparez votre déclaration en douane en y reportant la référence du DSCE."</li>
@@ -170,20 +172,7 @@ pub fn PracticalInformation() -> impl IntoView {
                 "Au retour du service, les dossiers sont mis à jour à partir des informations transmises par ces systèmes."
             </p>
 
-            <h2>"Sites raccordés"</h2>
-            <p>"France Sésame couvre aujourd'hui les sites suivants ; d'autres ports et aéroports seront raccordés progressivement."</p>
-            <h3>"Ports maritimes"</h3>
-            <ul>
-                <li>"Le Havre"</li>
-                <li>"Marseille-Fos"</li>
-                <li>"Dunkerque"</li>
-                <li>"Nantes-Saint-Nazaire"</li>
-            </ul>
-            <h3>"Aéroports"</h3>
-            <ul>
-                <li>"Paris-Charles-de-Gaulle"</li>
-                <li>"Paris-Orly"</li>
-            </ul>
+            <BorderPosts />
         </ArticlePage>
     }
 }
