@@ -507,7 +507,10 @@ pub async fn load_planning(
                 &store,
                 "consultation_planning",
                 &format!("poste:{post}"),
-                &format!("{first_day}, {days} jour(s)"),
+                &format!(
+                    "{first_day}, {}",
+                    crate::ui::format::count(days, "jour", "jours")
+                ),
             )
             .await?;
     }

@@ -340,7 +340,10 @@ fn SessionsSection(space: AccountSpace) -> impl IntoView {
             let is_current = Some(session.id) == current;
             let action = format!("/espace/sessions/{}/fin", session.id);
             // The name starts with what is seen (« Fermer »), then says which session.
-            let which = format!(" la session ouverte le {}", format::date_time(session.created_at));
+            let which = format!(
+                " la session ouverte le {}",
+                format::date_time(session.created_at)
+            );
             view! {
                 <tr>
                     <td>{format::date_time(session.created_at)}</td>

@@ -289,9 +289,9 @@ fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
         {moving.map(|_| view! { <p class="fr-callout">"Choisissez le nouveau créneau : l'ancien sera libéré."</p> })}
         <p>
             {format!(
-                "Réservez au moins {} heure(s) à l'avance ; vous pourrez déplacer ou annuler jusqu'à {} heure(s) avant. {}",
-                availability.min_notice_hours,
-                availability.cutoff_hours,
+                "Réservez au moins {} à l'avance ; vous pourrez déplacer ou annuler jusqu'à {} avant. {}",
+                format::count(availability.min_notice_hours, "heure", "heures"),
+                format::count(availability.cutoff_hours, "heure", "heures"),
                 if availability.requires_validation {
                     "Le poste valide chaque demande : vous serez prévenu ici de sa décision."
                 } else {
@@ -537,8 +537,11 @@ fn PlanningView(planning: Planning) -> impl IntoView {
         </form>
         <p id="comptes-planning">
             {format!(
-                "{} rendez-vous réservé(s), {} place(s) libre(s), {} validé(s), {} absence(s).",
-                counts.booked, counts.free, counts.validated, counts.no_shows
+                "{}, {}, {}, {}.",
+                format::count(counts.booked, "rendez-vous réservé", "rendez-vous réservés"),
+                format::count(counts.free, "place libre", "places libres"),
+                format::count(counts.validated, "validé", "validés"),
+                format::count(counts.no_shows, "absence", "absences")
             )}
         </p>
         {empty.then(|| view! { <p>"Aucun rendez-vous sur cette période."</p> })}
