@@ -117,9 +117,15 @@ async function book(operator: APIRequestContext, dossier: number, start: Date) {
   expect(booked.headers()["location"]).toContain("message=rendez-vous-demande");
 }
 
-async function operatorSiret(operator: APIRequestContext): Promise<string> {
-  const page = await (await operator.get("/espace")).text();
-  return page.match(/SIRET ([\d ]+)/)![1].replace(/\s/g, "");
+/** The SIRET of the demo operator's company, as its personal space shows it. */
+async function operatorSiret(browser: Browser): Promise<string> {
+  const context = await browser.newContext({ baseURL: BASE_URL });
+  await signInDirectly(context.request, ACCOUNTS.operateur);
+  const page = await context.newPage();
+  await open(page, "/espace");
+  const siret = (await page.getByText(/SIRET/).first().textContent())!.match(/SIRET ([\d ]+)/)![1].replace(/\s/g, "");
+  await context.close();
+  return siret;
 }
 
 /** The next 5-minute boundary at least `margin` ms from now (Paris slots fall on them too). */
@@ -149,7 +155,7 @@ test.describe("contrôle à l'arrivée", () => {
 
   test("un rendez-vous d'un autre jour est trouvé, mais ne peut pas être enregistré : la page dit pourquoi", async ({ page, browser, consoleGuard }) => {
     const operator = await person(browser, ACCOUNTS.operateur);
-    const dossier = await selectedDossier(operator, await operatorSiret(operator), posts().main);
+    const dossier = await selectedDossier(operator, await operatorSiret(browser), posts().main);
     const start = new Date(nextSlot(60_000).getTime() + 2 * 86_400_000);
     await book(operator, dossier.id, start);
 
@@ -173,7 +179,7 @@ test.describe("contrôle à l'arrivée", () => {
     const start = nextSlot(5 * 60_000);
     test.skip(paris(start).day !== paris(new Date()).day, "le prochain créneau est demain : un code ne vaut que le jour de son rendez-vous");
     const operator = await person(browser, ACCOUNTS.operateur);
-    const dossier = await selectedDossier(operator, await operatorSiret(operator), posts().main);
+    const dossier = await selectedDossier(operator, await operatorSiret(browser), posts().main);
     await book(operator, dossier.id, start);
     // The operator reads the code on the dossier's appointment card (and on the convocation).
     const dossierPage = await (await operator.get(`/dossiers/${dossier.id}`)).text();
@@ -212,7 +218,7 @@ test.describe("contrôle à l'arrivée", () => {
     await openRoundTheClock(head, posts().late[0], paris(start).time);
     await setWindow(head, posts().late[0], 120, 0);
     const operator = await person(browser, ACCOUNTS.operateur);
-    const dossier = await selectedDossier(operator, await operatorSiret(operator), posts().late);
+    const dossier = await selectedDossier(operator, await operatorSiret(browser), posts().late);
     await book(operator, dossier.id, start);
     await page.waitForTimeout(Math.max(0, start.getTime() - Date.now()) + 2_000);
 
