@@ -177,7 +177,9 @@ test("changer son mot de passe dans son espace, puis se connecter avec le nouvea
   await page.getByRole("button", { name: "Se connecter" }).click();
   await expect(page.getByRole("alert")).toContainText("Adresse électronique ou mot de passe incorrect");
   await signIn(page, agent, second);
-  await expect(page).toHaveURL(/\/espace/);
+  // An agent without a habilitation lands on the home page made for them, which says so.
+  await expect(page).toHaveURL(/\/accueil/);
+  await expect(page.locator("#ce-que-vous-faites")).toContainText("Vous n'avez pas d'habilitation en cours");
 });
 
 test("une connexion refusée garde l'adresse hors de l'URL, donne le focus à l'erreur et marque les champs", async ({
