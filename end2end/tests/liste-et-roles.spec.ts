@@ -242,6 +242,18 @@ test.describe("des mots comme on les écrit", () => {
     }
   });
 
+  test("le guide et les informations pratiques disent ce qui existe aujourd'hui", async ({ page }) => {
+    await open(page, "/informations-pratiques");
+    await expect(page.locator("main")).not.toContainText("sera prochainement disponible sur France Sésame");
+    await expect(page.locator("main")).toContainText("prenez rendez-vous en ligne sur France Sésame");
+    await open(page, "/guide");
+    const main = page.locator("main");
+    await expect(main).not.toContainText("Prochainement, vous pourrez retrouver un dossier");
+    await expect(main.getByRole("heading", { name: "Prendre rendez-vous pour un contrôle" })).toBeVisible();
+    const soon = main.getByRole("heading", { name: "Prochainement" }).locator("xpath=following-sibling::ul[1]");
+    await expect(soon).not.toContainText("Rendez-vous");
+  });
+
   test("pas de « (s) », pas d'étape de zéro minute, pas de suites sans non-conformité", async ({ page }) => {
     for (const status of ["en_cours", "termine"]) {
       await open(page, `/dossiers?statut=${status}`);
