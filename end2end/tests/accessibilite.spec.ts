@@ -102,6 +102,18 @@ for (const screen of [
           expect(response.status()).toBe(status);
           await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
           await expectNoSeriousAccessibilityViolation(page, `${what} ${screen.name}`, consoleGuard);
+          // No form left to the browser's own validation, whose bubbles speak English: the
+          // server answers each mistake in French.
+          const bubbling = await page.locator("form:not([novalidate])").evaluateAll((forms) =>
+            forms
+              .filter((form) =>
+                form.querySelector(
+                  "[required], [minlength], [pattern], input[min], input[max], input[type=email], input[type=number]",
+                ),
+              )
+              .map((form) => form.getAttribute("action") ?? "(sans action)"),
+          );
+          expect(bubbling, `formulaires validés par le navigateur sur ${what}`).toEqual([]);
         });
       });
     }

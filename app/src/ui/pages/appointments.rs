@@ -191,7 +191,7 @@ fn AppointmentCard(
                         </form>
                     }.into_any())}
                     {(may_decide && active).then(|| view! {
-                        <form method="post" action=action("refus") class="fr-mt-1w">
+                        <form method="post" action=action("refus") class="fr-mt-1w" novalidate>
                             <input type="hidden" name="retour" value=back.clone() />
                             <div class="fr-input-group">
                                 <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
@@ -624,7 +624,7 @@ fn PendingRequestCard(appointment: Appointment, back: String) -> impl IntoView {
                         <input type="hidden" name="retour" value=back.clone() />
                         <button class="fr-btn fr-btn--sm" type="submit">"Valider"<span class="fr-sr-only">{which.clone()}</span></button>
                     </form>
-                    <form method="post" action=action("refus") class="fr-mt-1w">
+                    <form method="post" action=action("refus") class="fr-mt-1w" novalidate>
                         <input type="hidden" name="retour" value=back.clone() />
                         <div class="fr-input-group">
                             <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
@@ -682,7 +682,7 @@ fn PlanningRow(
                     </form>
                 }.into_any())}
                 {state.is_active().then(|| view! {
-                    <form method="post" action=action("report")>
+                    <form method="post" action=action("report") novalidate>
                         <input type="hidden" name="retour" value=back.clone() />
                         <label class="fr-label" for=format!("report-creneau-{id}")>"Nouvel horaire"</label>
                         <input class="fr-input" type="datetime-local" id=format!("report-creneau-{id}") name="creneau" required />
@@ -692,7 +692,7 @@ fn PlanningRow(
                     </form>
                 }.into_any())}
                 {state.is_active().then(|| view! {
-                    <form method="post" action=action("refus")>
+                    <form method="post" action=action("refus") novalidate>
                         <input type="hidden" name="retour" value=back.clone() />
                         <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
                         <input class="fr-input" id=reason_id.clone() name="motif" required minlength="3" maxlength="500" />
@@ -925,7 +925,7 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
         <section class="fr-mt-4w" aria-labelledby="titre-calendrier">
             <h2 id="titre-calendrier">"Calendrier"</h2>
             <p>"Heures de Paris. Réduire une capacité ou une plage qui porte déjà des rendez-vous est refusé : déplacez ou annulez-les d'abord."</p>
-            <form method="post" action=format!("/postes/{post}/calendrier") class="sesame-narrow">
+            <form method="post" action=format!("/postes/{post}/calendrier") class="sesame-narrow" novalidate>
                 {(1..=7u8).map(|weekday| {
                     let id = format!("plages-{weekday}");
                     view! {
@@ -972,7 +972,7 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
         <section class="fr-mt-4w" aria-labelledby="titre-pointage">
             <h2 id="titre-pointage">"Pointage à l'arrivée"</h2>
             <p>{format!("L'arrivée s'enregistre {} ; plus tard le même jour, l'agent peut l'accepter comme arrivée tardive avec un motif. Par défaut : {}.", window.describe(), CheckInWindow::default().describe())}</p>
-            <form method="post" action=format!("/postes/{post}/pointage") class="sesame-narrow">
+            <form method="post" action=format!("/postes/{post}/pointage") class="sesame-narrow" novalidate>
                 <div class="fr-input-group">
                     <label class="fr-label" for="pointage-avant">"Ouverture du pointage (minutes avant le début du créneau)"</label>
                     <input class="fr-input" type="number" min="0" max="1440" id="pointage-avant" name="avant" required value=window.opens_minutes_before.to_string() />
@@ -992,7 +992,7 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
                     <li>{format!("Du {} au {} : {}", format::date(closure.starts_on), format::date(closure.ends_on), closure.reason)}</li>
                 }).collect_view()}
             </ul>
-            <form method="post" action=format!("/postes/{post}/fermetures") class="sesame-narrow">
+            <form method="post" action=format!("/postes/{post}/fermetures") class="sesame-narrow" novalidate>
                 <div class="fr-input-group">
                     <label class="fr-label" for="fermeture-du">"Du (inclus)"</label>
                     <input class="fr-input" type="date" id="fermeture-du" name="du" required />
