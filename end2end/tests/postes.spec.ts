@@ -59,10 +59,11 @@ test("chaque poste de contrôle frontalier dit pour quelles marchandises il est 
     expect((await approvals(page, code)).length, `agréments de ${code}`).toBeGreaterThan(0);
   }
   await expect(page.getByText("Catégories agréées : non renseignées")).toHaveCount(0);
+  await expectReadableEverywhere(page, "les informations pratiques", consoleGuard);
   // The first advice of the page leads to them.
   await page.getByRole("link", { name: "les postes et leurs agréments" }).click();
   await expect(page).toHaveURL(/#postes$/);
-  await expectReadableEverywhere(page, "les informations pratiques", consoleGuard);
+  await expect(section).toBeInViewport();
 });
 
 /** A valid air waybill of this run (its last digit is the seven before it modulo 7). */
