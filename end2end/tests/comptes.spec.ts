@@ -272,7 +272,7 @@ test("connexion et déconnexion par le fournisseur d'identité", async ({ page }
   if (new URL(page.url()).pathname === "/cgu/acceptation") {
     await acceptCgu(page);
   }
-  await expect(page).toHaveURL(/\/dossiers/);
+  await expect(page).toHaveURL(/\/(dossiers|accueil)/);
   await waitUntilInteractive(page);
   await expect(page.getByRole("banner").getByRole("link", { name: /Mon espace/ })).toBeVisible();
   await open(page, "/espace");

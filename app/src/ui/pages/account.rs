@@ -339,9 +339,10 @@ fn SessionsSection(space: AccountSpace) -> impl IntoView {
         .map(|session| {
             let is_current = Some(session.id) == current;
             let action = format!("/espace/sessions/{}/fin", session.id);
-            // The name starts with what is seen (« Fermer »), then says which session.
-            let which = format!(
-                " la session ouverte le {}",
+            // The name starts with what is seen, then says which session.
+            let shown = if is_current { "Fermer (session actuelle)" } else { "Fermer" };
+            let label = format!(
+                "{shown} : session ouverte le {}",
                 format::date_time(session.created_at)
             );
             view! {
@@ -353,10 +354,8 @@ fn SessionsSection(space: AccountSpace) -> impl IntoView {
                     <td>{session.method_label()}</td>
                     <td>
                         <form method="post" action=action>
-                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">
-                                "Fermer"
-                                <span class="fr-sr-only">{which}</span>
-                                {is_current.then_some(" (session actuelle)")}
+                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>
+                                {shown}
                             </button>
                         </form>
                     </td>
