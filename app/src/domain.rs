@@ -9,7 +9,6 @@ pub mod dates;
 pub mod directory;
 pub mod dossier;
 pub mod forecast;
-pub mod gate;
 pub mod journey;
 pub mod partner;
 pub mod references;

@@ -80,6 +80,5 @@ test("la connexion se fait au clavier seul", async ({ page }) => {
     await page.getByRole("button", { name: "Accepter et continuer" }).focus();
     await page.keyboard.press("Enter");
   }
-  // A supervisor lands on the home page made for them.
-  await expect(page).toHaveURL(/\/accueil/);
+  await expect(page).toHaveURL(/\/dossiers/);
 });

@@ -91,17 +91,14 @@ pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
     });
     dossier.forecasts = forecasts;
     dossier.release = release;
-    // The details of the systems of record are the agents' working material: operators get
-    // the history without them.
+    // The raw history of the systems of record is the agents' working material.
     if caller
         .viewer
         .as_ref()
         .is_some_and(|viewer| viewer.role == crate::domain::directory::Role::Operateur)
     {
-        for event in &mut dossier.events {
-            event.detail = None;
-        }
-        dossier.details_withheld = true;
+        dossier.events.clear();
+        dossier.events_withheld = true;
     }
     caller
         .audit_consultation(&store, "consultation_dossier", &format!("dossier:{id}"), "")

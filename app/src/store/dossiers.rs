@@ -398,7 +398,7 @@ impl Store {
                 .collect::<Result<_, _>>()?,
             forecasts: Vec::new(),
             release: None,
-            details_withheld: false,
+            events_withheld: false,
         }))
     }
 

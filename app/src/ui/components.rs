@@ -2,7 +2,6 @@
 
 pub mod article;
 pub mod badges;
-pub mod border_posts;
 pub mod layout;
 pub mod load_failure;
 pub mod table;

@@ -12,4 +12,3 @@ pub mod legal;
 pub mod not_found;
 pub mod partner_keys;
 pub mod sign_in;
-pub mod welcome;

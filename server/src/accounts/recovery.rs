@@ -169,20 +169,17 @@ pub async fn reset_password(
     tx.verify_email(user_id, None, now).await?;
     let ended = tx.end_sessions_of(user_id, now).await?;
     let object = format!("utilisateur:{user_id}");
-    let detail = app::ui::format::count(ended as i64, "session fermée", "sessions fermées");
+    let detail = format!("{ended} session(s) fermée(s)");
     tx.audit(
         &caller.audit_event("mot_de_passe_change", &object, &detail),
         now,
     )
     .await?;
     tx.commit().await?;
-    Ok(axum::response::IntoResponse::into_response(
-        super::to_sign_in(
-            &[("message", "mot-de-passe-change")],
-            &email,
-            caller.over_https,
-        ),
-    ))
+    Ok(crate::sessions::see_other(&crate::sessions::with_query(
+        "/connexion",
+        &[("message", "mot-de-passe-change"), ("adresse", &email)],
+    )))
 }
 
 #[derive(Deserialize)]
