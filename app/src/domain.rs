@@ -9,6 +9,7 @@ pub mod dates;
 pub mod directory;
 pub mod dossier;
 pub mod forecast;
+pub mod gate;
 pub mod journey;
 pub mod partner;
 pub mod references;

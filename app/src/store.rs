@@ -25,7 +25,8 @@ pub use accounts::{
     TokenPurpose,
 };
 pub use appointments::{
-    AppointmentFilter, Booking, CalendarRefusal, Change, NewAppointment, APPOINTMENT_NOTICE_PREFIX,
+    gate_code_hash, AppointmentFilter, Booking, CalendarRefusal, Change, NewAppointment,
+    APPOINTMENT_NOTICE_PREFIX, GATE_CODE_FAILURE,
 };
 pub use audit::{
     AuditEntry, AuditEvent, AuditReport, Erasure, CONNECTION_RETENTION_MONTHS,
@@ -33,8 +34,8 @@ pub use audit::{
 };
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};
-pub use ingest::{CorrelationAlert, Ingested, LiveEvent};
-pub use invitations::{NewInvitation, TakenInvitation};
+pub use ingest::{AlertCause, CorrelationAlert, Ingested, LiveEvent};
+pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 
 /// Runs the same expression against whichever pool the store holds.
 macro_rules! on_pool {

@@ -13,6 +13,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::access::EntryPoint;
 use components::layout::{Footer, Header, SkipLinks};
 use pages::{
     account::AccountPage,
@@ -23,9 +24,10 @@ use pages::{
     habilitations::HabilitationsPage,
     home::HomePage,
     information, legal,
-    not_found::NotFound,
+    not_found::{NotForYou, NotFound},
     partner_keys::PartnerKeysPage,
     sign_in,
+    welcome::WelcomePage,
 };
 
 /// How the deployment presents itself: with the State's brand block (Marianne, "République
@@ -44,14 +46,18 @@ pub struct IdentityProviders(pub Vec<(String, String)>);
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedIn {
     pub name: String,
-    pub sees_dossiers: bool,
-    pub manages_habilitations: bool,
-    pub sees_correlation_alerts: bool,
-    pub manages_partner_keys: bool,
-    pub books_appointments: bool,
-    pub plans_appointments: bool,
-    pub manages_calendars: bool,
+    pub role: crate::domain::directory::Role,
+    /// The pages (by their entry point) this person may open: the navigation, the home pages and
+    /// the page guard read it, so that nobody is offered a page that would refuse them.
+    pub pages: Vec<crate::domain::access::EntryPoint>,
     pub cgu_accepted: bool,
+}
+
+impl SignedIn {
+    /// Whether this person may open the page of this entry point.
+    pub fn may_open(&self, entry: crate::domain::access::EntryPoint) -> bool {
+        self.pages.contains(&entry)
+    }
 }
 
 /// Who is signed in on this page, if anyone; decided by the server for the page it rendered.
@@ -63,15 +69,16 @@ fn signed_in_on_server() -> Option<SignedIn> {
     use crate::domain::access::{authorize, EntryPoint, Target};
     let viewer = crate::state::caller().viewer?;
     let may = |entry| authorize(Some(&viewer), entry, Target::Nothing).is_ok();
+    let mut pages: Vec<EntryPoint> = Vec::new();
+    for (_, entry) in crate::domain::access::ROUTES {
+        if entry != EntryPoint::PublicPage && !pages.contains(&entry) && may(entry) {
+            pages.push(entry);
+        }
+    }
     Some(SignedIn {
         name: viewer.full_name.clone(),
-        sees_dossiers: may(EntryPoint::ListDossiers),
-        manages_habilitations: may(EntryPoint::ManageHabilitations),
-        sees_correlation_alerts: may(EntryPoint::CorrelationAlerts),
-        manages_partner_keys: may(EntryPoint::ManagePartnerKeys),
-        books_appointments: may(EntryPoint::MyAppointments),
-        plans_appointments: may(EntryPoint::Planning),
-        manages_calendars: may(EntryPoint::ManageCalendars),
+        role: viewer.role,
+        pages,
         cgu_accepted: viewer.cgu_accepted,
     })
 }
@@ -120,8 +127,15 @@ fn use_request_nonce() {
 /// A page for signed-in people only. The server already redirects a page load (see
 /// `server::sessions::guard_pages`); this does the same for a navigation inside the hydrated
 /// application, which does not ask the server for the page.
+///
+/// A signed-in person whose role has no business on the page gets a page that says so, with a
+/// 403, and the page itself (its data, its live updates) never starts.
 #[component]
-fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
+fn SignedInOnly(
+    /// The page's entry point, as in [`crate::domain::access::ROUTES`].
+    entry: crate::domain::access::EntryPoint,
+    children: ChildrenFn,
+) -> impl IntoView {
     use leptos_router::components::Redirect;
     use leptos_router::hooks::use_location;
     let user = use_context::<CurrentUser>().unwrap_or_default().0;
@@ -137,7 +151,8 @@ fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
         format::query_value(&back)
     };
     match user {
-        Some(user) if user.cgu_accepted => children().into_any(),
+        Some(user) if user.cgu_accepted && user.may_open(entry) => children().into_any(),
+        Some(user) if user.cgu_accepted => view! { <NotForYou /> }.into_any(),
         Some(_) => {
             view! { <Redirect path=format!("/cgu/acceptation?retour={}", back()) /> }.into_any()
         }
@@ -182,16 +197,16 @@ pub fn App() -> impl IntoView {
                     // itself, readable without JavaScript, and the status (404) is right.
                     <Route
                         path=StaticSegment("dossiers")
-                        view=|| view! { <SignedInOnly><DossierListPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ListDossiers><DossierListPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("dossiers"), ParamSegment("id"))
-                        view=|| view! { <SignedInOnly><DossierPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ListDossiers><DossierPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("informations-reglementaires") view=information::RegulatoryInformation />
-                    <Route path=StaticSegment("informations-pratiques") view=information::PracticalInformation />
+                    <Route path=StaticSegment("informations-pratiques") view=information::PracticalInformation ssr=SsrMode::Async />
                     <Route path=StaticSegment("guide") view=information::UserGuide />
                     <Route path=StaticSegment("faq") view=information::Faq />
                     <Route path=StaticSegment("contact") view=information::Contact />
@@ -218,47 +233,51 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=StaticSegment("espace")
-                        view=|| view! { <SignedInOnly><AccountPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::PersonalSpace><AccountPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=StaticSegment("accueil")
+                        view=|| view! { <SignedInOnly entry=EntryPoint::PersonalSpace><WelcomePage /></SignedInOnly> }
+                    />
+                    <Route
                         path=StaticSegment("habilitations")
-                        view=|| view! { <SignedInOnly><HabilitationsPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ManageHabilitations><HabilitationsPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("dossiers"), ParamSegment("id"), StaticSegment("rendez-vous"))
-                        view=|| view! { <SignedInOnly><BookingPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::MyAppointments><BookingPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=StaticSegment("rendez-vous")
-                        view=|| view! { <SignedInOnly><MyAppointmentsPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::MyAppointments><MyAppointmentsPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=StaticSegment("planning")
-                        view=|| view! { <SignedInOnly><PlanningPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::Planning><PlanningPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("postes"), StaticSegment("calendrier"))
-                        view=|| view! { <SignedInOnly><CalendarsPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ManageCalendars><CalendarsPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=StaticSegment("controle-arrivee")
-                        view=|| view! { <SignedInOnly><GatePage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::Planning><GatePage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=StaticSegment("alertes-correlation")
-                        view=|| view! { <SignedInOnly><CorrelationAlertsPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::CorrelationAlerts><CorrelationAlertsPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("administration"), StaticSegment("cles-partenaires"))
-                        view=|| view! { <SignedInOnly><PartnerKeysPage /></SignedInOnly> }
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ManagePartnerKeys><PartnerKeysPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -189,6 +189,20 @@ fn resources(
                 },
             ),
         ],
+        TargetKind::AgentInvitation => vec![
+            (
+                "invitation d'agent de sa propre administration (DGAL)",
+                Target::AgentInvitation {
+                    administration: Administration::Dgal,
+                },
+            ),
+            (
+                "invitation d'agent d'une autre administration (DGDDI)",
+                Target::AgentInvitation {
+                    administration: Administration::Dgddi,
+                },
+            ),
+        ],
         TargetKind::Session => vec![
             ("sa propre session", Target::Session { user_id: 10 }),
             ("la session d'un autre", Target::Session { user_id: 99 }),
@@ -210,6 +224,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::AcceptCgu, &["LAAAAAAAAA"]),
     (EntryPoint::PersonalSpace, &["LCAAAAAAAA"]),
     (EntryPoint::UpdateProfile, &["LCAAAAAAAA"]),
+    (EntryPoint::ChangePassword, &["LCAAAAAAAA"]),
     (EntryPoint::EndSession, &["LCAAAAAAAA", "LCDDDDDDDD"]),
     (EntryPoint::ListDossiers, &["LCAAAAAADD"]),
     (EntryPoint::LiveStream, &["LCAAAAAADD"]),
@@ -239,6 +254,9 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
         EntryPoint::WithdrawHabilitation,
         &["LCDDDDADDD", "LCDDDDDDDD", "LCDDDDDDDD", "LCDDDDDDDD"],
     ),
+    // Only a head of service, only into their own administration: not an agent, not the
+    // supervisor of the same administration, not the DGITM.
+    (EntryPoint::InviteAgent, &["LCDDDDADDD", "LCDDDDDDDD"]),
     (EntryPoint::CorrelationAlerts, &["LCDDAAAADD"]),
     (
         EntryPoint::ResolveCorrelationAlert,

@@ -11,34 +11,76 @@ import {
   open,
   test,
 } from "./helpers";
+import { LIVE_PORT } from "../playwright.config";
 
 const MISSING = "/cette-page-n-existe-pas";
+const LIVE = `http://127.0.0.1:${LIVE_PORT}`;
 
+/** The first dossier the signed-in person's list shows, and its booking page. */
+const dossier = firstDossierPath;
+const booking = async (page: import("@playwright/test").Page) => `${await firstDossierPath(page)}/rendez-vous?controle=physique`;
+
+/**
+ * Every page each role can reach (its navigation, its home page, its dossiers), and the pages
+ * everyone can: the public ones, the sign-in pages, the page of an address that leads nowhere, and
+ * the page that refuses a role. The DGITM and the administrator are signed in on the live instance:
+ * the main instance keeps their accounts for the first-sign-in tests.
+ */
 const PAGES: Array<{
   what: string;
   path: (page: import("@playwright/test").Page) => Promise<string>;
   status: number;
   /** Who is signed in, for pages that need an account. */
   account?: string;
+  /** Another instance than the main one. */
+  baseURL?: string;
 }> = [
+  // Public pages.
   { what: "l'accueil", path: async () => "/", status: 200 },
-  { what: "la liste des dossiers", path: async () => "/dossiers", status: 200, account: ACCOUNTS.superviseur },
-  { what: "une page de dossier", path: firstDossierPath, status: 200, account: ACCOUNTS.superviseur },
+  { what: "les informations réglementaires", path: async () => "/informations-reglementaires", status: 200 },
+  { what: "les informations pratiques", path: async () => "/informations-pratiques", status: 200 },
+  { what: "le guide d'utilisation", path: async () => "/guide", status: 200 },
+  { what: "la foire aux questions", path: async () => "/faq", status: 200 },
+  { what: "le contact", path: async () => "/contact", status: 200 },
+  { what: "les conditions générales d'utilisation", path: async () => "/cgu", status: 200 },
+  { what: "les données personnelles", path: async () => "/donnees-personnelles", status: 200 },
+  { what: "la déclaration d'accessibilité", path: async () => "/accessibilite", status: 200 },
+  { what: "les mentions légales", path: async () => "/mentions-legales", status: 200 },
   { what: "la connexion", path: async () => "/connexion", status: 200 },
   { what: "le mot de passe oublié", path: async () => "/mot-de-passe-oublie", status: 200 },
-  { what: "l'acceptation des CGU", path: async () => "/cgu/acceptation", status: 200, account: ACCOUNTS.superviseur },
-  { what: "l'espace d'un administrateur d'entreprise", path: async () => "/espace", status: 200, account: ACCOUNTS.operateur },
-  { what: "l'espace d'un agent", path: async () => "/espace", status: 200, account: ACCOUNTS.agentSivep },
-  { what: "les habilitations d'un chef de service", path: async () => "/habilitations", status: 200, account: ACCOUNTS.chef },
-  { what: "les alertes de rapprochement d'un agent", path: async () => "/alertes-correlation", status: 200, account: ACCOUNTS.agentSivep },
+  { what: "la page non trouvée", path: async () => MISSING, status: 404 },
+  // An operator (company administrator).
+  { what: "l'accueil d'un opérateur", path: async () => "/accueil", status: 200, account: ACCOUNTS.operateur },
+  { what: "la liste d'un opérateur", path: async () => "/dossiers", status: 200, account: ACCOUNTS.operateur },
+  { what: "un dossier d'un opérateur", path: dossier, status: 200, account: ACCOUNTS.operateur },
+  { what: "la réservation d'un rendez-vous", path: booking, status: 200, account: ACCOUNTS.operateur },
   { what: "les rendez-vous d'un opérateur", path: async () => "/rendez-vous", status: 200, account: ACCOUNTS.operateur },
+  { what: "l'espace d'un administrateur d'entreprise", path: async () => "/espace", status: 200, account: ACCOUNTS.operateur },
+  // An agent.
+  { what: "l'accueil d'un agent", path: async () => "/accueil", status: 200, account: ACCOUNTS.agentSivep },
+  { what: "la liste d'un agent", path: async () => "/dossiers", status: 200, account: ACCOUNTS.agentSivep },
+  { what: "un dossier d'un agent", path: dossier, status: 200, account: ACCOUNTS.agentDouane },
   { what: "le planning d'un poste", path: async () => "/planning?semaine=1", status: 200, account: ACCOUNTS.agentSivep },
   { what: "le contrôle à l'arrivée", path: async () => "/controle-arrivee", status: 200, account: ACCOUNTS.agentSivep },
+  { what: "les alertes de rapprochement d'un agent", path: async () => "/alertes-correlation", status: 200, account: ACCOUNTS.agentSivep },
+  { what: "l'espace d'un agent", path: async () => "/espace", status: 200, account: ACCOUNTS.agentSivep },
+  // A head of service.
+  { what: "les habilitations d'un chef de service", path: async () => "/habilitations", status: 200, account: ACCOUNTS.chef },
   { what: "le calendrier d'un poste", path: async () => "/postes/calendrier", status: 200, account: ACCOUNTS.chef },
-  { what: "les conditions générales d'utilisation", path: async () => "/cgu", status: 200 },
-  { what: "les informations réglementaires", path: async () => "/informations-reglementaires", status: 200 },
-  { what: "la foire aux questions", path: async () => "/faq", status: 200 },
-  { what: "la page non trouvée", path: async () => MISSING, status: 404 },
+  { what: "le planning d'un chef de service", path: async () => "/planning", status: 200, account: ACCOUNTS.chef },
+  { what: "l'accueil d'un chef de service", path: async () => "/accueil", status: 200, account: ACCOUNTS.chef },
+  // A supervisor.
+  { what: "l'accueil d'un superviseur", path: async () => "/accueil", status: 200, account: ACCOUNTS.superviseur },
+  { what: "la liste des dossiers", path: async () => "/dossiers", status: 200, account: ACCOUNTS.superviseur },
+  { what: "une page de dossier", path: firstDossierPath, status: 200, account: ACCOUNTS.superviseur },
+  { what: "l'acceptation des CGU", path: async () => "/cgu/acceptation", status: 200, account: ACCOUNTS.superviseur },
+  { what: "une page refusée à un superviseur", path: async () => "/planning", status: 403, account: ACCOUNTS.superviseur },
+  // The DGITM and the administrator, on the live instance.
+  { what: "l'accueil de la DGITM", path: async () => "/accueil", status: 200, account: ACCOUNTS.dgitm, baseURL: LIVE },
+  { what: "l'espace de la DGITM", path: async () => "/espace", status: 200, account: ACCOUNTS.dgitm, baseURL: LIVE },
+  { what: "une page refusée à la DGITM", path: async () => "/dossiers", status: 403, account: ACCOUNTS.dgitm, baseURL: LIVE },
+  { what: "l'accueil d'un administrateur", path: async () => "/accueil", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
+  { what: "les clés partenaires", path: async () => "/administration/cles-partenaires", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
 ];
 
 for (const screen of [
@@ -48,9 +90,9 @@ for (const screen of [
   test.describe(`accessibilité ${screen.name}`, () => {
     test.use({ viewport: screen.viewport });
 
-    for (const { what, path, status, account } of PAGES) {
+    for (const { what, path, status, account, baseURL: instance } of PAGES) {
       test.describe(what, () => {
-        test.use({ account });
+        test.use(instance ? { account, baseURL: instance } : { account });
         test(`${what} n'a pas de défaut d'accessibilité grave`, async ({ page, consoleGuard, baseURL }) => {
           const address = await path(page);
           if (status !== 200) {
@@ -60,6 +102,18 @@ for (const screen of [
           expect(response.status()).toBe(status);
           await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
           await expectNoSeriousAccessibilityViolation(page, `${what} ${screen.name}`, consoleGuard);
+          // No form left to the browser's own validation, whose bubbles speak English: the
+          // server answers each mistake in French.
+          const bubbling = await page.locator("form:not([novalidate])").evaluateAll((forms) =>
+            forms
+              .filter((form) =>
+                form.querySelector(
+                  "[required], [minlength], [pattern], input[min], input[max], input[type=email], input[type=number]",
+                ),
+              )
+              .map((form) => form.getAttribute("action") ?? "(sans action)"),
+          );
+          expect(bubbling, `formulaires validés par le navigateur sur ${what}`).toEqual([]);
         });
       });
     }

@@ -48,7 +48,7 @@ test("le lien « Dossiers » de la navigation ouvre la liste des dossiers", asyn
       (window as unknown as { __marker?: number }).__marker = 1;
     });
   }
-  const home = mainNavigation(page).getByRole("link", { name: "Accueil" });
+  const home = mainNavigation(page).getByRole("link", { name: "Accueil", exact: true });
   const dossiers = mainNavigation(page).getByRole("link", { name: "Dossiers" });
   await expect(home).toHaveAttribute("aria-current", "page");
   await expect(dossiers).not.toHaveAttribute("aria-current", "page");
@@ -59,7 +59,7 @@ test("le lien « Dossiers » de la navigation ouvre la liste des dossiers", asyn
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Dossiers");
   await expect(page).toHaveTitle("Dossiers — France Sésame");
   await expect(mainNavigation(page).getByRole("link", { name: "Dossiers" })).toHaveAttribute("aria-current", "page");
-  await expect(mainNavigation(page).getByRole("link", { name: "Accueil" })).not.toHaveAttribute("aria-current", "page");
+  await expect(mainNavigation(page).getByRole("link", { name: "Accueil", exact: true })).not.toHaveAttribute("aria-current", "page");
   if (javaScript) {
     // The router changed the page in place: no reload, the application is still running.
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");

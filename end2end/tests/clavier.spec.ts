@@ -80,5 +80,6 @@ test("la connexion se fait au clavier seul", async ({ page }) => {
     await page.getByRole("button", { name: "Accepter et continuer" }).focus();
     await page.keyboard.press("Enter");
   }
-  await expect(page).toHaveURL(/\/dossiers/);
+  // A supervisor lands on the home page made for them.
+  await expect(page).toHaveURL(/\/accueil/);
 });

@@ -105,7 +105,8 @@ test("à la première connexion, les CGU en vigueur sont à accepter", async ({ 
   // Accepted once for this version: the next sign-in goes straight in.
   await signOut(page);
   await signIn(page, account);
-  await expect(page).toHaveURL(/\/espace/);
+  // Neither role follows dossiers: they land on the home page made for them.
+  await expect(page).toHaveURL(/\/accueil/);
 });
 
 test.describe("un opérateur", () => {
@@ -271,7 +272,7 @@ test("connexion et déconnexion par le fournisseur d'identité", async ({ page }
   if (new URL(page.url()).pathname === "/cgu/acceptation") {
     await acceptCgu(page);
   }
-  await expect(page).toHaveURL(/\/dossiers/);
+  await expect(page).toHaveURL(/\/(dossiers|accueil)/);
   await waitUntilInteractive(page);
   await expect(page.getByRole("banner").getByRole("link", { name: /Mon espace/ })).toBeVisible();
   await open(page, "/espace");

@@ -83,9 +83,18 @@ test.describe("un agent", () => {
     await expectLiveState(page);
     const reference = ched();
     await sendEvent(page.request, event(`e2e-${reference}`, "ched_lodged", reference, { ched_type: "PP" }));
-    await expectShown(page, () =>
-      expect(page.getByRole("table", { name: "Liste des dossiers" })).toContainText(reference, { timeout: 10_000 }),
-    );
+    // New dossiers wait behind a control, so that nothing moves under the pointer: the person
+    // asks to see them.
+    await expectShown(page, async () => {
+      if (hasJavaScript()) {
+        await page.getByRole("button", { name: /nouveaux? dossiers? — afficher/ }).click({ timeout: 10_000 });
+      }
+      const table = page.getByRole("table", { name: "Liste des dossiers" });
+      await expect(table).toContainText(reference, { timeout: 10_000 });
+      if (hasJavaScript()) {
+        await expect(table.getByRole("row").filter({ hasText: reference })).toContainText("Nouveau");
+      }
+    });
   });
 });
 

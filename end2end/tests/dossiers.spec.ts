@@ -95,6 +95,7 @@ test("la pagination mène aux dossiers suivants puis à la dernière page", asyn
 
 test("filtrer par statut « Non conforme » ne montre que des dossiers non conformes", async ({ page }) => {
   await open(page, "/dossiers");
+  await openFilters(page);
   await page.getByLabel("Statut", { exact: true }).selectOption({ label: "Non conforme" });
   await page.getByRole("button", { name: "Filtrer" }).click();
 
@@ -127,6 +128,7 @@ test("filtrer par statut « Non conforme » ne montre que des dossiers non confo
 
 test("filtrer par site ne montre que les dossiers de ce site", async ({ page }) => {
   await open(page, "/dossiers");
+  await openFilters(page);
   const site = page.getByLabel("Site", { exact: true });
   // Six sites, plus "Tous les sites".
   await expect(site.locator("option")).toHaveCount(7);
@@ -195,6 +197,7 @@ test("la recherche par référence explique une faute avant de chercher, puis tr
 
 test("filtrer par étape, par poste et par dates d'ouverture, et trier", async ({ page }) => {
   await open(page, "/dossiers");
+  await openFilters(page);
   await page.getByLabel("Étape en cours", { exact: true }).selectOption({ label: "Contrôle physique" });
   await page.getByLabel("Trier par", { exact: true }).selectOption({ label: "Ouverts depuis le plus longtemps d'abord" });
   await page.getByRole("button", { name: "Filtrer" }).click();
@@ -227,6 +230,7 @@ test("filtrer par étape, par poste et par dates d'ouverture, et trier", async (
 
   // Dates the wrong way round are explained, and nothing is searched.
   await open(page, "/dossiers");
+  await openFilters(page);
   await page.getByLabel("Ouvert entre le…").fill("2026-11-20");
   await page.getByLabel("… et le").fill("2026-11-10");
   await page.getByRole("button", { name: "Filtrer" }).click();
@@ -234,3 +238,9 @@ test("filtrer par étape, par poste et par dates d'ouverture, et trier", async (
   await expect(page.getByRole("alert")).toContainText("la date de début (20/11/2026) est postérieure à la date de fin (10/11/2026)");
   await expect(dossierTable(page)).toHaveCount(0);
 });
+
+/** Unfolds the filters (all but the reference search are folded behind one control). */
+async function openFilters(page: import("@playwright/test").Page) {
+  await page.locator("details#filtres > summary").click();
+  await expect(page.locator("details#filtres")).toHaveAttribute("open", "");
+}

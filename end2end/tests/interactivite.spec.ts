@@ -57,11 +57,14 @@ test.describe("avec JavaScript", () => {
 
       release();
       await expect(body).toHaveAttribute("data-hydrated", "true");
-      // Lists go live once hydrated: the indicator saying so is the one addition, set aside here.
+      // Lists go live once hydrated: the indicator saying so and the control that pauses it are
+      // the additions, set aside here.
       if (path.startsWith("/dossiers")) {
-        const indicator = page.locator("#etat-direct");
-        await expect(indicator).toBeAttached();
-        await indicator.evaluate((element) => ((element as HTMLElement).style.display = "none"));
+        for (const added of ["#etat-direct", "#pause-direct"]) {
+          const element = page.locator(added);
+          await expect(element).toBeAttached();
+          await element.evaluate((element) => ((element as HTMLElement).style.display = "none"));
+        }
       }
       expect(await body.innerText()).toBe(rendered);
       expect(await page.title()).toBe(title);

@@ -56,8 +56,8 @@ test("le titulaire d'un compte protégé se connecte une fois avec un lien reçu
   await confirm.focus();
   await page.keyboard.press("Enter");
   await expect(page).not.toHaveURL(/\/connexion/);
-  // Signed in: their space (or the terms of use to accept first).
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(/Mon espace|Conditions générales/);
+  // Signed in: their home page (or the terms of use to accept first).
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(/Mon accueil|Conditions générales/);
 
   // Spent: opening it again signs nobody in.
   await page.context().clearCookies();

@@ -106,7 +106,7 @@ async function fromTomorrow(page: Page) {
 
 /** The first free slot's button on a booking page. */
 function firstSlot(page: Page) {
-  return page.getByRole("button", { name: /^Réserver le / }).first();
+  return page.getByRole("button", { name: / : réserver ce créneau du / }).first();
 }
 
 test.describe("rendez-vous", () => {
@@ -153,19 +153,17 @@ test.describe("rendez-vous", () => {
     // The operator's open page shows it.
     await expectShown(page, () => expect(section.locator(".fr-badge")).toHaveText("Confirmé", { timeout: 10_000 }));
 
-    // At the gate, on a phone: found by its reference, presence recorded.
+    // At the gate, on a phone: found by its reference; booked from tomorrow on, its arrival cannot
+    // be recorded yet, and the page says so (arrivee.spec.ts records arrivals).
     const gate = await anotherPerson(browser, ACCOUNTS.agentSivep, PHONE);
     await open(gate, "/controle-arrivee");
     await gate.getByLabel(/Numéro de conteneur/).fill(dossier.reference);
-    await gate.getByRole("button", { name: "Chercher" }).click();
+    await gate.getByRole("button", { name: "Chercher la référence" }).click();
     await waitUntilInteractive(gate);
     await expect(gate.getByRole("heading", { name: new RegExp(dossier.reference.replace(/\./g, "\\.")) })).toBeVisible();
     expect(await horizontalOverflow(gate)).toBeLessThanOrEqual(0);
-    await gate.getByRole("button", { name: "Enregistrer la présence" }).click();
-    await gate.waitForURL(/message=rendez-vous-honore/);
-    await expect(gate.getByText("Présence enregistrée")).toBeVisible();
-    expect(await horizontalOverflow(gate)).toBeLessThanOrEqual(0);
-    await expectShown(page, () => expect(section.locator(".fr-badge")).toHaveText("Honoré", { timeout: 10_000 }));
+    await expect(gate.getByText(/^Trop tôt : ce rendez-vous est prévu le/)).toBeVisible();
+    await expect(gate.getByRole("button", { name: "Enregistrer l'arrivée" })).toHaveCount(0);
   });
 
   test("deux opérateurs regardent la dernière place : l'un la prend, elle disparaît chez l'autre", async ({ page, browser }) => {
@@ -178,15 +176,16 @@ test.describe("rendez-vous", () => {
     // One of the slot's two places taken: one left.
     await open(page, `/dossiers/${first.id}/rendez-vous?controle=physical&semaine=${tomorrow()}`);
     const untouched = page.getByRole("button", { name: /\(2 places libres\)$/ }).first();
-    const slotLabel = (await untouched.getAttribute("aria-label"))!;
-    const time = slotLabel.match(/à (\d\d:\d\d)/)![1];
-    const day = slotLabel.match(/^Réserver le (.+) à /)![1];
+    // Its name starts with what it shows: "08:00 — 2 libres : réserver ce créneau du lundi 30 novembre 2026 (2 places libres)".
+    const slotLabel = (await untouched.textContent())!.trim();
+    const time = slotLabel.match(/^(\d\d:\d\d)/)![1];
+    const day = slotLabel.match(/ du (.+) \(/)![1];
     await untouched.click();
     await page.waitForURL(/message=rendez-vous-demande/);
 
     // The other company looks at the same slot, with its last place.
     await open(other, `/dossiers/${otherDossier.id}/rendez-vous?controle=physical&semaine=${tomorrow()}`);
-    const lastPlace = other.getByRole("button", { name: `Réserver le ${day} à ${time} (1 place libre)` });
+    const lastPlace = other.getByRole("button", { name: `${time} — 1 libre : réserver ce créneau du ${day} (1 place libre)` });
     await expect(lastPlace).toBeVisible();
     if (hasJavaScript()) {
       await expect(other.getByRole("status").filter({ hasText: "Mises à jour en direct" })).toBeVisible();
@@ -195,11 +194,11 @@ test.describe("rendez-vous", () => {
 
     // The first operator takes it.
     await open(page, `/dossiers/${second.id}/rendez-vous?controle=physical&semaine=${tomorrow()}`);
-    await page.getByRole("button", { name: `Réserver le ${day} à ${time} (1 place libre)` }).click();
+    await page.getByRole("button", { name: `${time} — 1 libre : réserver ce créneau du ${day} (1 place libre)` }).click();
     await page.waitForURL(/message=rendez-vous-demande/);
 
     await expectShown(other, () => expect(lastPlace).toHaveCount(0, { timeout: 10_000 }));
-    await expect(other.getByRole("button", { name: new RegExp(`^Réserver le ${day} à ${time} `) })).toHaveCount(0);
+    await expect(other.getByRole("button", { name: new RegExp(`^${time} — .* du ${day} \\(`) })).toHaveCount(0);
   });
 });
 

@@ -47,7 +47,15 @@ async function expectFitsTheScreen(page: Page, what: string): Promise<void> {
 test("sur téléphone, la liste des dossiers tient dans la largeur de l'écran", async ({ page }) => {
   await open(page, "/dossiers");
   await expect(page.getByRole("table", { name: "Liste des dossiers" })).toBeAttached();
-  await expectFitsTheScreen(page, "la liste des dossiers");
+  // A card per dossier: nothing to scroll sideways, not even inside a frame.
+  await expectNoSidewaysScroll(page, "la liste des dossiers");
+  const rows = await page.locator("main table tbody tr").evaluateAll((rows) =>
+    rows.map((row) => row.getBoundingClientRect().right),
+  );
+  expect(rows.length).toBeGreaterThan(0);
+  for (const right of rows) {
+    expect(right, "une carte de dossier dépasse l'écran").toBeLessThanOrEqual(PHONE.width + 1);
+  }
 });
 
 test("sur téléphone, une page de dossier tient dans la largeur de l'écran", async ({ page }) => {

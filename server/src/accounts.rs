@@ -1,6 +1,6 @@
 //! The account forms: signing in and out (password, single-use link or identity provider), accepting the terms of
 //! use, recovering a password, verifying an address, the personal space (profile, sessions,
-//! colleagues, invitations), the head of service's habilitations, and the desks of correlation alerts and
+//! password, colleagues, invitations), the head of service's habilitations and agent invitations, and the desks of correlation alerts and
 //! partner keys. Each is a plain HTML form posted here,
 //! which works with or without JavaScript; each answers with a redirection (303) to a page that
 //! shows the outcome (`?message=…` or `?erreur=…`, see `app::ui::notices`).
@@ -13,6 +13,7 @@ mod calendars;
 mod desks;
 mod habilitations;
 mod invitations;
+mod password;
 mod profile;
 mod recovery;
 mod sign_in;
@@ -82,6 +83,7 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
         .route("/mot-de-passe/nouveau", post(recovery::reset_password))
         .route("/verification", post(recovery::verify_email))
         .route("/espace/profil", post(profile::update_profile))
+        .route("/espace/mot-de-passe", post(password::change_password))
         .route("/espace/sessions/{id}/fin", post(profile::end_session))
         .route("/espace/collegues", post(invitations::invite_colleague))
         .route(
@@ -94,6 +96,14 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
         )
         .route("/habilitations", post(habilitations::grant))
         .route("/habilitations/{id}/retrait", post(habilitations::withdraw))
+        .route(
+            "/habilitations/invitations",
+            post(invitations::invite_agent),
+        )
+        .route(
+            "/habilitations/invitations/{id}/retrait",
+            post(invitations::withdraw_agent_invitation),
+        )
         .route(
             "/alertes-correlation/{id}/traitement",
             post(desks::resolve_alert),
@@ -111,6 +121,7 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
         .route("/calendrier/{file}", get(appointments::feed))
         .route("/postes/{code}/calendrier", post(calendars::save))
         .route("/postes/{code}/fermetures", post(calendars::close))
+        .route("/postes/{code}/pointage", post(calendars::checkin_window))
         .route("/abonnement-calendrier", post(appointments::subscribe))
         .route(
             "/abonnement-calendrier/revocation",
@@ -122,7 +133,7 @@ pub fn routes(accounts: Accounts) -> Router<AppState> {
 
 /// Every form route with the entry point it answers for, so that the permission matrix covers
 /// them (checked by a test against [`routes`]).
-pub const FORM_ROUTES: [(&str, EntryPoint); 29] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 33] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -140,6 +151,7 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 29] = [
     ("POST /mot-de-passe/nouveau", EntryPoint::ResetPassword),
     ("POST /verification", EntryPoint::VerifyEmail),
     ("POST /espace/profil", EntryPoint::UpdateProfile),
+    ("POST /espace/mot-de-passe", EntryPoint::ChangePassword),
     ("POST /espace/sessions/{id}/fin", EntryPoint::EndSession),
     ("POST /espace/collegues", EntryPoint::InviteColleague),
     (
@@ -154,6 +166,11 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 29] = [
     (
         "POST /habilitations/{id}/retrait",
         EntryPoint::WithdrawHabilitation,
+    ),
+    ("POST /habilitations/invitations", EntryPoint::InviteAgent),
+    (
+        "POST /habilitations/invitations/{id}/retrait",
+        EntryPoint::InviteAgent,
     ),
     ("GET /cgu.pdf", EntryPoint::CguDocument),
     (
@@ -190,6 +207,7 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 29] = [
         "POST /postes/{code}/fermetures",
         EntryPoint::ManageCalendars,
     ),
+    ("POST /postes/{code}/pointage", EntryPoint::ManageCalendars),
     ("POST /abonnement-calendrier", EntryPoint::MyAppointments),
     (
         "POST /abonnement-calendrier/revocation",
@@ -201,6 +219,12 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 29] = [
 pub enum Failure {
     /// Back to a page with `?erreur=code` (and other fields to refill).
     Back(String),
+    /// Back to a page, with a cookie that carries what the person typed (see
+    /// [`app::domain::account::TYPED_ADDRESS_COOKIE`]), kept out of the URL.
+    BackKeeping {
+        location: String,
+        cookie: HeaderValue,
+    },
     /// Refused by the access policy.
     Refused(Refusal),
     /// Too many attempts: 429 with `Retry-After`.
@@ -219,6 +243,11 @@ impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         match self {
             Failure::Back(location) => see_other(&location),
+            Failure::BackKeeping { location, cookie } => {
+                let mut response = see_other(&location);
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+                response
+            }
             Failure::Refused(Refusal::SignInRequired) => see_other("/connexion"),
             Failure::Refused(Refusal::CguRequired) => see_other("/cgu/acceptation"),
             Failure::Refused(refusal) => crate::perimeter::refusal(
@@ -298,6 +327,21 @@ fn back(path: &str, error: &str, fields: &[(&str, &str)]) -> Failure {
     let mut pairs = vec![("erreur", error)];
     pairs.extend_from_slice(fields);
     Failure::Back(with_query(path, &pairs))
+}
+
+/// The sign-in page's address (`?erreur=` or `?message=`, `?retour=`), with the address the
+/// person typed in a short-lived cookie instead of the query: nothing personal in the URL.
+fn to_sign_in(pairs: &[(&str, &str)], typed: &str, over_https: bool) -> Failure {
+    use app::domain::account::{encode_typed, TYPED_ADDRESS_COOKIE};
+    Failure::BackKeeping {
+        location: with_query("/connexion", pairs),
+        cookie: crate::sessions::set_cookie(
+            TYPED_ADDRESS_COOKIE,
+            &encode_typed(typed.trim()),
+            over_https,
+            chrono::Duration::minutes(5),
+        ),
+    }
 }
 
 /// To `path` (which may end with a `#fragment`) with a success message code.

@@ -80,8 +80,15 @@ pub fn pdf(appointment: &Appointment, token: &str, base_url: &str) -> Result<Vec
             "À l'arrivée, l'agent scanne ce code pour enregistrer votre présence.".into(),
         ),
         Block::Code(modules),
-        Block::Paragraph(format!("Sans lecteur de code : {address}")),
     ]);
+    // The short code, to type at the gate if the QR code cannot be read; appointments booked
+    // before it existed keep the address.
+    blocks.push(Block::Paragraph(match &appointment.gate_code {
+        Some(code) => format!(
+            "Si le code ne se lit pas, donnez à l'agent ce code d'arrivée, valable le jour du rendez-vous : {code}"
+        ),
+        None => format!("Sans lecteur de code : {address}"),
+    }));
     let title = format!("Convocation — {}", appointment.check.label());
     let subtitle = format!(
         "France Sésame — dossier {} — {}",

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use secrecy::ExposeSecret;
 
 use app::domain::appointment::{Calendar, Opening};
-use app::domain::directory::{Administration, Post, Role, Site, SiteKind};
+use app::domain::directory::{ordered_approvals, Administration, Post, Role, Site, SiteKind};
 use app::domain::dossier::{Flow, GoodsCategory, References};
 use app::domain::journey::{EventKind, EventSource, Step, StepKind, StepState};
 use app::domain::references::{
@@ -103,23 +103,60 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
     },
 ];
 
-/// (UN/LOCODE, name, kind, posts: (code, name, SIVEP present, customs present), weight in traffic).
+/// A demo border control post: code, name, SIVEP present, customs present, and the goods it is
+/// approved for.
+type PostSeed = (
+    &'static str,
+    &'static str,
+    bool,
+    bool,
+    &'static [GoodsCategory],
+);
+
+/// (UN/LOCODE, name, kind, posts, weight in traffic).
 type SiteSeed = (
     &'static str,
     &'static str,
     SiteKind,
-    &'static [(&'static str, &'static str, bool, bool)],
+    &'static [PostSeed],
     u32,
 );
 
+use GoodsCategory::{
+    AnimalProducts, Feed, FoodNonAnimal, FruitVegetables, LiveAnimals, Organic, Plants,
+};
+
+/// The demo's sites and posts. The approvals follow the pattern of the European list of border
+/// control posts: the sea ports take products of animal origin, plants, fruit and vegetables and
+/// food of non-animal origin, the bulk terminals feed; live animals go through the airport's
+/// animal station only.
 const SITES: [SiteSeed; 6] = [
     (
         "FRLEH",
         "Le Havre",
         SiteKind::Port,
         &[
-            ("FRLEH1", "PCF du Havre — Terminal de France", true, true),
-            ("FRLEH2", "PCF du Havre — Port 2000", true, true),
+            (
+                "FRLEH1",
+                "PCF du Havre — Terminal de France",
+                true,
+                true,
+                &[
+                    AnimalProducts,
+                    Plants,
+                    Feed,
+                    FoodNonAnimal,
+                    FruitVegetables,
+                    Organic,
+                ],
+            ),
+            (
+                "FRLEH2",
+                "PCF du Havre — Port 2000",
+                true,
+                true,
+                &[AnimalProducts, FoodNonAnimal, FruitVegetables, Organic],
+            ),
         ],
         30,
     ),
@@ -128,8 +165,26 @@ const SITES: [SiteSeed; 6] = [
         "Marseille-Fos",
         SiteKind::Port,
         &[
-            ("FRFOS1", "PCF de Fos-sur-Mer", true, true),
-            ("FRMRS1", "PCF de Marseille — Cap Janet", true, true),
+            (
+                "FRFOS1",
+                "PCF de Fos-sur-Mer",
+                true,
+                true,
+                &[AnimalProducts, Feed, FoodNonAnimal, Organic],
+            ),
+            (
+                "FRMRS1",
+                "PCF de Marseille — Cap Janet",
+                true,
+                true,
+                &[
+                    AnimalProducts,
+                    Plants,
+                    FoodNonAnimal,
+                    FruitVegetables,
+                    Organic,
+                ],
+            ),
         ],
         22,
     ),
@@ -137,14 +192,40 @@ const SITES: [SiteSeed; 6] = [
         "FRDKK",
         "Dunkerque",
         SiteKind::Port,
-        &[("FRDKK1", "PCF de Dunkerque — Quai de Flandre", true, true)],
+        &[(
+            "FRDKK1",
+            "PCF de Dunkerque — Quai de Flandre",
+            true,
+            true,
+            &[
+                AnimalProducts,
+                Plants,
+                Feed,
+                FoodNonAnimal,
+                FruitVegetables,
+                Organic,
+            ],
+        )],
         14,
     ),
     (
         "FRNTE",
         "Nantes-Saint-Nazaire",
         SiteKind::Port,
-        &[("FRNTE1", "PCF de Montoir-de-Bretagne", true, true)],
+        &[(
+            "FRNTE1",
+            "PCF de Montoir-de-Bretagne",
+            true,
+            true,
+            &[
+                AnimalProducts,
+                Plants,
+                Feed,
+                FoodNonAnimal,
+                FruitVegetables,
+                Organic,
+            ],
+        )],
         8,
     ),
     (
@@ -152,8 +233,26 @@ const SITES: [SiteSeed; 6] = [
         "Paris-Charles-de-Gaulle",
         SiteKind::Airport,
         &[
-            ("FRCDG4", "PCF de Roissy — Zone de fret", true, true),
-            ("FRCDG5", "PCF de Roissy — Animaux vivants", true, false),
+            (
+                "FRCDG4",
+                "PCF de Roissy — Zone de fret",
+                true,
+                true,
+                &[
+                    AnimalProducts,
+                    Plants,
+                    FoodNonAnimal,
+                    FruitVegetables,
+                    Organic,
+                ],
+            ),
+            (
+                "FRCDG5",
+                "PCF de Roissy — Animaux vivants",
+                true,
+                false,
+                &[LiveAnimals],
+            ),
         ],
         20,
     ),
@@ -161,7 +260,19 @@ const SITES: [SiteSeed; 6] = [
         "FRORY",
         "Paris-Orly",
         SiteKind::Airport,
-        &[("FRORY1", "PCF d'Orly — Fret", true, true)],
+        &[(
+            "FRORY1",
+            "PCF d'Orly — Fret",
+            true,
+            true,
+            &[
+                AnimalProducts,
+                Plants,
+                FoodNonAnimal,
+                FruitVegetables,
+                Organic,
+            ],
+        )],
         6,
     ),
 ];
@@ -275,7 +386,7 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
     let mut rng = StdRng::seed_from_u64(2026);
     let mut tx = store.begin().await?;
 
-    let mut posts_by_site: Vec<(Locode, SiteKind, Vec<PostCode>, u32)> = Vec::new();
+    let mut posts_by_site: Vec<(Locode, SiteKind, Vec<Post>, u32)> = Vec::new();
     for (code, name, kind, posts, weight) in SITES {
         let site = Site {
             code: demo_value(Locode::parse(code)),
@@ -283,9 +394,8 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
             kind,
         };
         tx.insert_site(&site).await?;
-        let mut codes = Vec::new();
-        for (post_code, post_name, sivep, customs) in posts {
-            let code = demo_value(PostCode::parse(post_code));
+        let mut created = Vec::new();
+        for (post_code, post_name, sivep, customs, approvals) in posts {
             let mut administrations = Vec::new();
             if *sivep {
                 administrations.push(Administration::Dgal);
@@ -293,22 +403,23 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
             if *customs {
                 administrations.push(Administration::Dgddi);
             }
-            tx.insert_post(&Post {
-                code: code.clone(),
+            let post = Post {
+                code: demo_value(PostCode::parse(post_code)),
                 site: site.code.clone(),
                 name: (*post_name).to_owned(),
                 administrations,
-            })
-            .await?;
-            codes.push(code);
+                approvals: ordered_approvals(approvals.iter().copied()),
+            };
+            tx.insert_post(&post).await?;
+            created.push(post);
         }
         // Every post takes appointments: weekdays, two opening periods, half-hour slots. The
         // ports validate each request; the airports confirm at booking.
-        for code in &codes {
-            tx.save_calendar(code, &demo_calendar(kind == SiteKind::Port), now)
+        for post in &created {
+            tx.save_calendar(&post.code, &demo_calendar(kind == SiteKind::Port), now)
                 .await?;
         }
-        posts_by_site.push((site.code, kind, codes, weight));
+        posts_by_site.push((site.code, kind, created, weight));
     }
 
     let mut company_ids = Vec::new();
@@ -353,7 +464,7 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
         if account.role == Role::ChefService {
             for (_, _, posts, _) in &posts_by_site {
                 for post in posts {
-                    tx.insert_post_head(user_id, post.as_str()).await?;
+                    tx.insert_post_head(user_id, post.code.as_str()).await?;
                 }
             }
         }
@@ -444,11 +555,16 @@ fn dossier(
     index: usize,
     site: &Locode,
     kind: SiteKind,
-    posts: &[PostCode],
+    posts: &[Post],
     company: i64,
     now: DateTime<Utc>,
 ) -> NewDossier {
-    let (goods, descriptions, ched_type) = GOODS[weighted_goods(rng)];
+    // Goods go only through a post approved for them: goods no post of the site takes are drawn
+    // again (the airport takes no feed, only its animal station live animals).
+    let (goods, descriptions, ched_type) = (0..1_000)
+        .map(|_| GOODS[weighted_goods(rng)])
+        .find(|(goods, ..)| posts.iter().any(|post| post.approves(*goods)))
+        .expect("each demo site has a post approved for some of the demo goods");
     let description = descriptions
         .choose(rng)
         .expect("descriptions exist")
@@ -458,7 +574,8 @@ fn dossier(
     } else {
         Flow::Import
     };
-    let post = posts.choose(rng).cloned();
+    let approved: Vec<&Post> = posts.iter().filter(|post| post.approves(goods)).collect();
+    let post = approved.choose(rng).map(|post| post.code.clone());
     let sea = kind == SiteKind::Port;
 
     let mut references = References {

@@ -245,8 +245,10 @@ async fn simulate(config: Config, settings: server::simulator::Settings) -> Resu
         .await
         .map_err(|error| error.to_string())?;
     println!(
-        "Simulation vers {} : {} événement(s) par seconde au plus (Ctrl-C pour arrêter).",
-        settings.url, settings.rate
+        "Simulation vers {} : {} événement{} par seconde au plus (Ctrl-C pour arrêter).",
+        settings.url,
+        settings.rate,
+        if settings.rate >= 2.0 { "s" } else { "" }
     );
     let sent = tokio::select! {
         sent = server::simulator::run(&store, settings) => sent?,
@@ -254,7 +256,10 @@ async fn simulate(config: Config, settings: server::simulator::Settings) -> Resu
     };
     store.close().await;
     if sent > 0 {
-        println!("{sent} événement(s) envoyé(s).");
+        println!(
+            "{}.",
+            app::ui::format::count(sent as i64, "événement envoyé", "événements envoyés")
+        );
     }
     Ok(())
 }
@@ -352,8 +357,9 @@ async fn purge_audit(config: Config) -> Result<(), String> {
     store.close().await;
     let erased = erased?;
     println!(
-        "Données de connexion effacées de {} entrée(s), identités de {} entrée(s).",
-        erased.connections, erased.identities
+        "Données de connexion effacées de {}, identités de {}.",
+        app::ui::format::count(erased.connections as i64, "entrée", "entrées"),
+        app::ui::format::count(erased.identities as i64, "entrée", "entrées")
     );
     Ok(())
 }
@@ -443,8 +449,8 @@ async fn verify_audit(config: Config, anchors: Vec<String>) -> Result<(), String
             Ok(())
         }
         Some(problem) => Err(format!(
-            "journal d'audit altéré après {} entrée(s) intègre(s) : {problem}",
-            report.entries
+            "journal d'audit altéré après {} : {problem}",
+            app::ui::format::count(report.entries as i64, "entrée intègre", "entrées intègres")
         )),
     }
 }

@@ -190,7 +190,8 @@ pub fn document() -> Value {
                     "properties": {
                         "id": { "type": "string" },
                         "dossier_id": { "type": "integer" },
-                        "status": { "type": "string", "enum": ["created", "duplicate"] }
+                        "status": { "type": "string", "enum": ["created", "duplicate"] },
+                        "warnings": { "$ref": "#/components/schemas/Avertissements" }
                     }
                 },
                 "ResultatsDuLot": {
@@ -201,9 +202,15 @@ pub fn document() -> Value {
                             "id": { "type": "string" },
                             "status": { "type": "string", "enum": ["created", "duplicate", "rejected"] },
                             "dossier_id": { "type": "integer" },
-                            "errors": { "type": "array", "items": { "$ref": "#/components/schemas/ChampFautif" } }
+                            "errors": { "type": "array", "items": { "$ref": "#/components/schemas/ChampFautif" } },
+                            "warnings": { "$ref": "#/components/schemas/Avertissements" }
                         }
                     }}}
+                },
+                "Avertissements": {
+                    "type": "array",
+                    "description": "Ajout compatible au contrat : ce que l'événement accepté a de douteux, sans le refuser (les systèmes partenaires font foi) — des marchandises envoyées à un poste qui n'est pas agréé pour leur catégorie (champ « post »). Les agents du site en sont alertés. Absent quand il n'y a rien à signaler.",
+                    "items": { "$ref": "#/components/schemas/ChampFautif" }
                 },
                 "Probleme": {
                     "type": "object",

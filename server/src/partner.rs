@@ -219,6 +219,32 @@ fn directory_errors(directory: &Directory, event: &PartnerEvent) -> Vec<FieldErr
     errors
 }
 
+/// What an accepted event says that the platform doubts, without refusing it (the partner
+/// systems are authoritative): goods sent to a post not approved for them. Worked out from the
+/// event and the directory alone, so that a duplicate gets the same answer as the original.
+fn warnings(directory: &Directory, event: &PartnerEvent) -> Vec<FieldError> {
+    let Some(post) = event
+        .post
+        .as_ref()
+        .and_then(|code| directory.posts.iter().find(|known| &known.code == code))
+    else {
+        return Vec::new();
+    };
+    if !post.refuses(event.goods) {
+        return Vec::new();
+    }
+    let approvals: Vec<&str> = post.approvals.iter().map(|goods| goods.code()).collect();
+    vec![field(
+        "post",
+        format!(
+            "le poste {} n'est pas agréé pour les marchandises {} (il l'est pour : {}) : l'événement est enregistré et les agents du site en sont alertés",
+            post.code,
+            event.goods.code(),
+            approvals.join(", ")
+        ),
+    )]
+}
+
 #[derive(Serialize)]
 struct ItemResult {
     id: Option<String>,
@@ -227,6 +253,10 @@ struct ItemResult {
     dossier_id: Option<i64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<FieldError>,
+    /// Added to the contract (additive: clients that ignore it lose nothing): what an accepted
+    /// event says that agents will look into.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<FieldError>,
 }
 
 /// One item, checked and recorded: its result, and the status a single submission answers.
@@ -245,6 +275,7 @@ async fn handle(
                 status: "rejected",
                 dossier_id: None,
                 errors,
+                warnings: Vec::new(),
             },
         )
     };
@@ -264,17 +295,18 @@ async fn handle(
     if !unknown.is_empty() {
         return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, unknown));
     }
+    let warnings = warnings(directory, &event);
     Ok(match partners.store.ingest(&event, key.id, now).await? {
         Ingested::Created { dossier_id, event_id } => {
             partners.live.committed(event_id).await;
             (
             StatusCode::CREATED,
-            ItemResult { id, status: "created", dossier_id: Some(dossier_id), errors: Vec::new() },
+            ItemResult { id, status: "created", dossier_id: Some(dossier_id), errors: Vec::new(), warnings },
         )
         }
         Ingested::Duplicate { dossier_id } => (
             StatusCode::OK,
-            ItemResult { id, status: "duplicate", dossier_id: Some(dossier_id), errors: Vec::new() },
+            ItemResult { id, status: "duplicate", dossier_id: Some(dossier_id), errors: Vec::new(), warnings },
         ),
         Ingested::Conflict { .. } => rejected(
             StatusCode::CONFLICT,

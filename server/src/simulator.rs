@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use app::domain::directory::{Company, Post, Site, SiteKind};
+use app::domain::dossier::GoodsCategory;
 use app::domain::references::{Awb, ChedReference, ContainerNumber, Mrn};
 use app::store::Store;
 use chrono::Utc;
@@ -48,13 +49,13 @@ const VESSELS: [&str; 5] = [
     "CMA CGM Rhône",
 ];
 const FLIGHTS: [&str; 4] = ["AF 0651", "KQ 1512", "ET 0704", "LH 8242"];
-const GOODS: [(&str, &str, &str); 6] = [
-    ("animal_products", "Crevettes congelées", "P"),
-    ("fruit_vegetables", "Mangues fraîches", "D"),
-    ("plants", "Boutures de rosiers", "PP"),
-    ("food_non_animal", "Arachides décortiquées", "D"),
-    ("live_animals", "Poissons d'ornement", "A"),
-    ("feed", "Tourteaux de soja", "D"),
+const GOODS: [(GoodsCategory, &str, &str); 6] = [
+    (GoodsCategory::AnimalProducts, "Crevettes congelées", "P"),
+    (GoodsCategory::FruitVegetables, "Mangues fraîches", "PP"),
+    (GoodsCategory::Plants, "Boutures de rosiers", "PP"),
+    (GoodsCategory::FoodNonAnimal, "Arachides décortiquées", "D"),
+    (GoodsCategory::LiveAnimals, "Poissons d'ornement", "A"),
+    (GoodsCategory::Feed, "Tourteaux de soja", "D"),
 ];
 
 /// Waits for the platform at `url` to answer its readiness probe (a minute at most): started
@@ -85,6 +86,10 @@ pub async fn run(store: &Store, settings: Settings) -> Result<u64, String> {
     if sites.is_empty() {
         return Err("aucun site dans la base : lancez d'abord la plateforme avec les données de démonstration".into());
     }
+    let routes = routes(&sites, &posts);
+    if routes.is_empty() {
+        return Err("aucun poste de la base n'est agréé pour les marchandises simulées".into());
+    }
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -107,7 +112,7 @@ pub async fn run(store: &Store, settings: Settings) -> Result<u64, String> {
         let wanted = (settings.rate * 40.0).clamp(5.0, 500.0) as usize;
         while active.len() < wanted {
             serial += 1;
-            let plan = plan(&mut rng, serial, &sites, &posts, &companies);
+            let plan = plan(&mut rng, serial, &routes, &posts, &companies);
             active.push(Consignment {
                 pending: plan.into(),
                 due: clock,
@@ -156,22 +161,45 @@ pub async fn run(store: &Store, settings: Settings) -> Result<u64, String> {
     }
 }
 
+/// A site and the goods the simulation sends there.
+type Route<'a> = (&'a Site, Vec<(GoodsCategory, &'static str, &'static str)>);
+
+/// Where goods may go: to a post of the site that is not known to refuse them (approved, or
+/// whose approvals are not recorded yet), or to a site without posts. Sites that take none of
+/// the simulated goods are left out.
+fn routes<'a>(sites: &'a [Site], posts: &[Post]) -> Vec<Route<'a>> {
+    sites
+        .iter()
+        .filter_map(|site| {
+            let here: Vec<&Post> = posts.iter().filter(|post| post.site == site.code).collect();
+            let takes: Vec<_> = GOODS
+                .into_iter()
+                .filter(|(goods, ..)| {
+                    here.is_empty() || here.iter().any(|post| !post.refuses(*goods))
+                })
+                .collect();
+            (!takes.is_empty()).then_some((site, takes))
+        })
+        .collect()
+}
+
 /// The events of one consignment, each with the journey time before it.
 fn plan(
     rng: &mut StdRng,
     serial: u32,
-    sites: &[Site],
+    routes: &[Route<'_>],
     posts: &[Post],
     companies: &[Company],
 ) -> Vec<(f64, Value)> {
-    let site = sites.choose(rng).expect("sites exist");
+    let (site, takes) = routes.choose(rng).expect("routes exist");
+    let &(goods, description, ched_type) = takes.choose(rng).expect("a route takes some goods");
     let post = posts
         .iter()
-        .filter(|p| p.site == site.code)
+        .filter(|p| p.site == site.code && !p.refuses(goods))
         .collect::<Vec<_>>()
         .choose(rng)
         .map(|p| p.code.to_string());
-    let (category, description, ched_type) = *GOODS.choose(rng).expect("goods exist");
+    let category = goods.code();
     let sea = site.kind == SiteKind::Port;
     let mut references = json!({
         "ched": ChedReference::parse(&format!("CHED{ched_type}.FR.2026.{:07}", 5_000_000 + serial)).map(|r| r.to_string()).unwrap_or_default()

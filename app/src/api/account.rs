@@ -21,6 +21,9 @@ pub struct AccountSpace {
     pub habilitations: Vec<Habilitation>,
     pub sessions: Vec<SessionInfo>,
     pub current_session: Option<i64>,
+    /// Whether the account has a password of its own here (one that signs in only through an
+    /// identity provider changes it there).
+    pub has_password: bool,
     /// The day it is in France, to tell the habilitations in force (the browser has no clock it
     /// may trust, and WASM none at all without JavaScript bindings).
     pub today: chrono::NaiveDate,
@@ -45,7 +48,10 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
                 .map_err(crate::state::internal)?;
             let invitations = if may(EntryPoint::InviteColleague) {
                 store
-                    .pending_invitations(company_id, chrono::Utc::now())
+                    .pending_invitations(
+                        crate::store::InvitationTo::Company(company_id),
+                        chrono::Utc::now(),
+                    )
                     .await
                     .map_err(crate::state::internal)?
             } else {
@@ -70,7 +76,13 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
         .sessions_of(viewer.user_id, chrono::Utc::now(), idle)
         .await
         .map_err(crate::state::internal)?;
+    let has_password = store
+        .password_hash(&viewer.email)
+        .await
+        .map_err(crate::state::internal)?
+        .is_some();
     Ok(AccountSpace {
+        has_password,
         viewer,
         company,
         colleagues,
@@ -83,12 +95,14 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
 }
 
 /// What a head of service manages: the sites of the posts they head, the agents of their
-/// administration, and the habilitations in force on those sites.
+/// administration and the invitations of agents not accepted yet, and the habilitations in force
+/// on those sites.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HabilitationDesk {
     pub administration: Administration,
     pub sites: Vec<Site>,
     pub agents: Vec<User>,
+    pub invitations: Vec<PendingInvitation>,
     pub habilitations: Vec<Habilitation>,
     pub today: chrono::NaiveDate,
 }
@@ -118,6 +132,13 @@ pub async fn load_habilitation_desk() -> Result<HabilitationDesk, ServerFnError>
         .agents(administration)
         .await
         .map_err(crate::state::internal)?;
+    let invitations = store
+        .pending_invitations(
+            crate::store::InvitationTo::Administration(administration),
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(crate::state::internal)?;
     let habilitations = store
         .habilitations_on(administration, &headed)
         .await
@@ -134,6 +155,7 @@ pub async fn load_habilitation_desk() -> Result<HabilitationDesk, ServerFnError>
         administration,
         sites,
         agents,
+        invitations,
         habilitations,
         today: local_day(chrono::Utc::now()),
     })

@@ -1,6 +1,7 @@
 //! Correlation alerts: a partner event whose references name two dossiers is recorded against
-//! the first and reported here, never merged behind the agents' backs. Agents see the alerts that
-//! touch a dossier of their sites; the dossiers outside their perimeter are named, not shown.
+//! the first and reported here, never merged behind the agents' backs; so is an event that sends
+//! goods to a post not approved for them. Agents see the alerts that touch a dossier of their
+//! sites; the dossiers outside their perimeter are named, not shown.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -24,6 +25,17 @@ pub struct SeenDossier {
     pub status: DossierStatus,
 }
 
+/// Goods sent to a post not approved for them: what the alert says beyond its dossier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostNotApproved {
+    pub post_code: String,
+    pub post_name: String,
+    /// The goods the event named, as people read them.
+    pub goods: String,
+    /// What the post is approved for, as people read it.
+    pub approvals: Vec<String>,
+}
+
 /// An open alert, as agents read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertView {
@@ -35,6 +47,10 @@ pub struct AlertView {
     pub occurred_at: DateTime<Utc>,
     /// The dossier the event was recorded in comes first.
     pub dossiers: Vec<AlertDossier>,
+    /// Set when the alert is about goods sent to a post not approved for them; otherwise the
+    /// event's references name several dossiers.
+    #[serde(default)]
+    pub post_not_approved: Option<PostNotApproved>,
     /// Whether the reader may close it (an agent of a site of one of its dossiers).
     pub resolvable: bool,
 }
@@ -50,6 +66,7 @@ pub async fn list_correlation_alerts() -> Result<Vec<AlertView>, ServerFnError> 
     caller
         .audit_consultation(&store, "consultation_alertes_correlation", "alertes", "")
         .await?;
+    let posts = store.posts().await.map_err(crate::state::internal)?;
     let mut views = Vec::new();
     for alert in store
         .correlation_alerts()
@@ -87,7 +104,22 @@ pub async fn list_correlation_alerts() -> Result<Vec<AlertView>, ServerFnError> 
             dossiers.push(AlertDossier { id: *id, seen });
         }
         if any_seen {
+            let post_not_approved = match alert.cause {
+                crate::store::AlertCause::References => None,
+                crate::store::AlertCause::PostNotApproved { post, goods } => {
+                    let known = posts.iter().find(|known| known.code == post);
+                    Some(PostNotApproved {
+                        post_code: post.to_string(),
+                        post_name: known.map(|p| p.name.clone()).unwrap_or_default(),
+                        goods: goods.label().to_owned(),
+                        approvals: known
+                            .map(|p| p.approvals.iter().map(|g| g.label().to_owned()).collect())
+                            .unwrap_or_default(),
+                    })
+                }
+            };
             views.push(AlertView {
+                post_not_approved,
                 id: alert.id,
                 created_at: alert.created_at,
                 partner_event_id: alert.partner_event_id,

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::appointment::{Appointment, CheckKind, SlotAvailability};
+use crate::domain::appointment::{Appointment, CheckKind, CheckNeed, SlotAvailability};
 use crate::domain::directory::Post;
 use crate::domain::references::PostCode;
 
@@ -14,11 +14,28 @@ use crate::domain::references::PostCode;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierAppointments {
     pub appointments: Vec<Appointment>,
-    /// The checks the dossier is selected for that have no appointment in course, when the
-    /// reader may book.
+    /// Where the dossier stands for each check, with the state of its appointment in course.
+    pub checks: Vec<CheckLine>,
+    /// Which checks were selected, in French.
+    pub selection: String,
+    /// The checks the dossier awaits that have no appointment in course, when the reader may
+    /// book and the post takes appointments.
     pub bookable: Vec<CheckKind>,
+    /// Why nothing is bookable, for a reader who may book.
+    pub why_not: Option<String>,
     pub may_book: bool,
     pub may_decide: bool,
+    /// Whether the appointments name their operator: not for operators, whose own company it is.
+    pub show_company: bool,
+}
+
+/// One check of a dossier, as its appointments section shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckLine {
+    pub check: CheckKind,
+    pub need: CheckNeed,
+    /// The state of its appointment in course, if it has one.
+    pub appointment: Option<crate::domain::appointment::AppointmentState>,
 }
 
 /// One day of a post's free places.
@@ -49,6 +66,9 @@ pub struct Availability {
 /// A post's planning over some days, with its counts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Planning {
+    /// The requests awaiting validation across the posts of the sites where the reader decides
+    /// appointments; `None` for a reader who decides nowhere.
+    pub pending: Option<PendingRequests>,
     /// The posts of the reader's sites.
     pub posts: Vec<Post>,
     pub post: Option<PostCode>,
@@ -62,6 +82,64 @@ pub struct Planning {
     /// The server's clock when it was read (the browser's WASM has none to trust): slots begun
     /// before it may be marked absent.
     pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// The requests awaiting an agent's validation, soonest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRequests {
+    pub requests: Vec<Appointment>,
+    /// Whether more are waiting than the list shows.
+    pub more: bool,
+}
+
+/// How many requests awaiting validation the planning lists at most.
+pub const PENDING_SHOWN: usize = 200;
+
+/// The requests awaiting validation at the posts of the sites where the reader decides
+/// appointments (need to know: their own sites only), read in one indexed statement, and the
+/// consultation recorded; `None` for a reader who decides nowhere.
+#[cfg(feature = "ssr")]
+async fn pending_requests(
+    caller: &crate::state::Caller,
+    viewer: &crate::domain::access::Viewer,
+    store: &crate::store::Store,
+) -> Result<Option<PendingRequests>, ServerFnError> {
+    use crate::domain::access::{authorize, EntryPoint, Target};
+    let decides = |site: &crate::domain::references::Locode, company_id: Option<i64>| {
+        authorize(
+            Some(viewer),
+            EntryPoint::DecideAppointment,
+            Target::Dossier { site, company_id },
+        )
+        .is_ok()
+    };
+    let sites: Vec<_> = viewer
+        .sites
+        .iter()
+        .filter(|site| decides(site, None))
+        .cloned()
+        .collect();
+    if sites.is_empty() {
+        return Ok(None);
+    }
+    let mut requests = store
+        .pending_appointments(&sites, PENDING_SHOWN as u32 + 1)
+        .await
+        .map_err(crate::state::internal)?;
+    requests.retain(|a| decides(&a.site, a.company_id));
+    let more = requests.len() > PENDING_SHOWN;
+    requests.truncate(PENDING_SHOWN);
+    let codes: Vec<&str> = sites.iter().map(|site| site.as_str()).collect();
+    let ids: Vec<String> = requests.iter().map(|a| a.id.to_string()).collect();
+    caller
+        .audit_consultation(
+            store,
+            "consultation_demandes_a_valider",
+            &format!("sites:{}", codes.join(",")),
+            &format!("rendez-vous : {}", ids.join(",")),
+        )
+        .await?;
+    Ok(Some(PendingRequests { requests, more }))
 }
 
 /// What the planning counts (for the dashboards to come).
@@ -143,7 +221,7 @@ pub async fn load_dossier_appointments(
     dossier_id: i64,
 ) -> Result<DossierAppointments, ServerFnError> {
     use crate::domain::access::{authorize, EntryPoint, Target};
-    use crate::domain::appointment::selected_for;
+    use crate::domain::appointment::{check_need, offer, selection_sentence, Offer, PostReadiness};
     use crate::store::AppointmentFilter;
     let caller = crate::state::caller();
     let (store, dossier) = signed_in_dossier(
@@ -172,22 +250,49 @@ pub async fn load_dossier_appointments(
         )
         .await?;
     let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
-    let bookable = CheckKind::ALL
+    let checks: Vec<CheckLine> = CheckKind::ALL
         .into_iter()
-        .filter(|check| {
-            may_book
-                && dossier.summary.post.is_some()
-                && selected_for(*check, &dossier.steps, &events)
-                && !appointments
-                    .iter()
-                    .any(|a| a.check == *check && a.state.is_active())
+        .map(|check| CheckLine {
+            check,
+            need: check_need(check, &dossier.steps, &events),
+            appointment: appointments
+                .iter()
+                .find(|a| a.check == check && a.state.is_active())
+                .map(|a| a.state),
         })
         .collect();
+    let post = match &dossier.summary.post {
+        None => PostReadiness::NoPost,
+        Some(_) if !may_book => PostReadiness::Ready,
+        Some(post) => match store.calendar(post).await.map_err(crate::state::internal)? {
+            Some(_) => PostReadiness::Ready,
+            None => PostReadiness::NoCalendar,
+        },
+    };
+    let needs: Vec<_> = checks
+        .iter()
+        .map(|line| (line.check, line.need, line.appointment.is_some()))
+        .collect();
+    let Offer { bookable, why_not } = offer(&needs, post, may_book);
+    let selection = selection_sentence(
+        &checks
+            .iter()
+            .map(|line| (line.check, line.need))
+            .collect::<Vec<_>>(),
+    );
+    let show_company = caller
+        .viewer
+        .as_ref()
+        .is_some_and(|viewer| viewer.role != crate::domain::directory::Role::Operateur);
     Ok(DossierAppointments {
         appointments,
+        checks,
+        selection,
         bookable,
+        why_not,
         may_book,
         may_decide: may(EntryPoint::DecideAppointment),
+        show_company,
     })
 }
 
@@ -321,7 +426,21 @@ pub async fn load_planning(
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
     let store = crate::state::store()?;
-    let (posts, post) = posts_of_sites(&store, &viewer.sites, post).await?;
+    let (mut posts, _) = posts_of_sites(&store, &viewer.sites, None).await?;
+    posts.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
+    let pending = pending_requests(&caller, &viewer, &store).await?;
+    // The post asked for; else the one of the soonest request awaiting validation; else the
+    // first by name.
+    let post = post
+        .filter(|code| posts.iter().any(|p| &p.code == code))
+        .or_else(|| {
+            pending
+                .as_ref()
+                .and_then(|pending| pending.requests.first())
+                .map(|a| a.post.clone())
+                .filter(|code| posts.iter().any(|p| &p.code == code))
+        })
+        .or_else(|| posts.first().map(|p| p.code.clone()));
     // Bounded before any arithmetic: a week on from chrono's last day would panic.
     let first_day = match from {
         Some(day) => crate::state::within_bounds(day, crate::domain::dates::DateUse::Planning)?,
@@ -357,17 +476,15 @@ pub async fn load_planning(
                         * (calendar.identity_capacity + calendar.physical_capacity)
                 })
                 .sum();
-            let active = appointments.iter().filter(|a| a.state.is_active()).count() as u32;
-            counts.free = places.saturating_sub(active);
+            counts.free = places;
         }
+        // A place stays taken once the goods came (honoured) or did not (absent): only a
+        // cancellation or a refusal gives it back. Free places are what booked ones leave.
         counts.booked = appointments
             .iter()
-            .filter(|a| {
-                a.state.is_active()
-                    || a.state == AppointmentState::Honore
-                    || a.state == AppointmentState::Absent
-            })
+            .filter(|a| a.state.holds_place())
             .count() as u32;
+        counts.free = counts.free.saturating_sub(counts.booked);
         counts.validated = appointments
             .iter()
             .filter(|a| {
@@ -390,7 +507,10 @@ pub async fn load_planning(
                 &store,
                 "consultation_planning",
                 &format!("poste:{post}"),
-                &format!("{first_day}, {days} jour(s)"),
+                &format!(
+                    "{first_day}, {}",
+                    crate::ui::format::count(days, "jour", "jours")
+                ),
             )
             .await?;
     }
@@ -409,6 +529,7 @@ pub async fn load_planning(
             .is_ok()
         });
     Ok(Planning {
+        pending,
         posts,
         post,
         first_day,
@@ -420,24 +541,55 @@ pub async fn load_planning(
     })
 }
 
-/// At the gate: the appointment a convocation's code names, or those of a container, among the
-/// reader's sites.
+/// An appointment found at the gate, with what may be done with it now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateAppointment {
+    pub appointment: Appointment,
+    /// Whether its arrival may be recorded now, as on time or late, or why not.
+    pub arrival: crate::domain::gate::Arrival,
+    /// Its post's check-in window.
+    pub window: crate::domain::gate::CheckInWindow,
+}
+
+/// At the gate: the appointment a convocation's QR code (`token`) or short code (`code`) names,
+/// or those of a container, among the reader's sites, each with what may be done now. A short
+/// code works only on its appointment's day (Paris), for agents of its post's site, and each
+/// agent may type [`crate::domain::gate::GATE_CODE_DAILY_FAILURES`] wrong ones a day.
 #[server(endpoint = "controle-arrivee")]
 pub async fn gate_lookup(
     token: Option<String>,
     container: Option<String>,
-) -> Result<Vec<Appointment>, ServerFnError> {
+    code: Option<String>,
+) -> Result<Vec<GateAppointment>, ServerFnError> {
     use crate::domain::access::{authorize, EntryPoint, Target};
+    use crate::domain::appointment::{paris_day, paris_instant};
     use crate::domain::dossier::DossierQuery;
+    use crate::domain::gate::{
+        arrival, GateCode, GATE_CODE_BUDGET_SPENT, GATE_CODE_DAILY_FAILURES, GATE_CODE_UNKNOWN,
+    };
     use crate::domain::references::AnyReference;
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
     let store = crate::state::store()?;
+    let now = chrono::Utc::now();
+    let today = paris_day(now);
+    let may_act = |appointment: &Appointment| {
+        authorize(
+            Some(&viewer),
+            EntryPoint::DecideAppointment,
+            Target::Dossier {
+                site: &appointment.site,
+                company_id: appointment.company_id,
+            },
+        )
+        .is_ok()
+    };
     let mut found = Vec::new();
-    let by_code = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    // What was looked for, for the audit trail: never the code itself, which opens the check-in.
+    let by_token = token.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let by_code = code.filter(|c| !c.trim().is_empty());
+    // What was looked for, for the audit trail: never a code itself, which opens the check-in.
     let mut sought = String::new();
-    if let Some(token) = &by_code {
+    if let Some(token) = &by_token {
         sought = "convocation".into();
         found.extend(
             store
@@ -445,6 +597,47 @@ pub async fn gate_lookup(
                 .await
                 .map_err(crate::state::internal)?,
         );
+        found.retain(|appointment| may_act(appointment));
+        // A code of another post's convocation is answered as an unknown one: codes cannot be
+        // probed.
+        if found.is_empty() {
+            return Err(ServerFnError::new(
+                "Ce code ne correspond à aucune convocation : vérifiez-le, ou cherchez par le numéro de conteneur.",
+            ));
+        }
+    } else if let Some(text) = &by_code {
+        let Ok(code) = GateCode::parse(text) else {
+            return Err(ServerFnError::new(
+                crate::domain::gate::GateCodeError.to_string(),
+            ));
+        };
+        sought = "code de convocation".into();
+        found = store
+            .appointments_by_gate_code(&code)
+            .await
+            .map_err(crate::state::internal)?;
+        // Only on its day, and only for the agents of its post's site; anything else is
+        // answered as an unknown code.
+        found.retain(|appointment| {
+            paris_day(appointment.starts_at) == today && may_act(appointment)
+        });
+        let since = paris_instant(today, chrono::NaiveTime::MIN);
+        let counted = store
+            .gate_code_attempt(
+                &caller,
+                !found.is_empty(),
+                since,
+                GATE_CODE_DAILY_FAILURES,
+                now,
+            )
+            .await
+            .map_err(crate::state::internal)?;
+        if !counted {
+            return Err(ServerFnError::new(GATE_CODE_BUDGET_SPENT));
+        }
+        if found.is_empty() {
+            return Err(ServerFnError::new(GATE_CODE_UNKNOWN));
+        }
     } else if let Some(text) = container.filter(|t| !t.trim().is_empty()) {
         let reference =
             AnyReference::recognise(&text).map_err(|e| ServerFnError::new(e.to_string()))?;
@@ -467,24 +660,8 @@ pub async fn gate_lookup(
                     .map_err(crate::state::internal)?,
             );
         }
-    }
-    // Only what this agent may act on.
-    found.retain(|appointment| {
-        authorize(
-            Some(&viewer),
-            EntryPoint::DecideAppointment,
-            Target::Dossier {
-                site: &appointment.site,
-                company_id: appointment.company_id,
-            },
-        )
-        .is_ok()
-    });
-    // A code of another post's convocation is answered as an unknown one: codes cannot be probed.
-    if by_code.is_some() && found.is_empty() {
-        return Err(ServerFnError::new(
-            "Ce code ne correspond à aucune convocation : vérifiez-le, ou cherchez par le numéro de conteneur.",
-        ));
+        // Only what this agent may act on.
+        found.retain(|appointment| may_act(appointment));
     }
     if !sought.is_empty() {
         let ids: Vec<String> = found.iter().map(|a| a.id.to_string()).collect();
@@ -497,7 +674,20 @@ pub async fn gate_lookup(
             )
             .await?;
     }
-    Ok(found)
+    let mut answer = Vec::with_capacity(found.len());
+    for appointment in found {
+        let window = store
+            .checkin_window(&appointment.post)
+            .await
+            .map_err(crate::state::internal)?
+            .unwrap_or_default();
+        answer.push(GateAppointment {
+            arrival: arrival(&appointment, &window, now),
+            window,
+            appointment,
+        });
+    }
+    Ok(answer)
 }
 
 /// The cookie that carries a calendar address just created to the page that shows it, once.
@@ -536,6 +726,8 @@ pub struct CalendarDesk {
     pub calendar: Option<crate::domain::appointment::Calendar>,
     /// Closures from today on.
     pub closures: Vec<crate::domain::appointment::Closure>,
+    /// When the post's gate records arrivals as on time.
+    pub checkin_window: Option<crate::domain::gate::CheckInWindow>,
 }
 
 #[server(endpoint = "calendriers")]
@@ -545,6 +737,13 @@ pub async fn load_calendar_desk(post: Option<PostCode>) -> Result<CalendarDesk, 
     let viewer = crate::state::signed_in(&caller, EntryPoint::ManageCalendars, Target::Nothing)?;
     let store = crate::state::store()?;
     let (posts, post) = posts_of_sites(&store, &viewer.calendar_sites, post).await?;
+    let checkin_window = match &post {
+        Some(post) => store
+            .checkin_window(post)
+            .await
+            .map_err(crate::state::internal)?,
+        None => None,
+    };
     let (calendar, closures) = match &post {
         Some(post) => (
             store.calendar(post).await.map_err(crate::state::internal)?,
@@ -563,5 +762,6 @@ pub async fn load_calendar_desk(post: Option<PostCode>) -> Result<CalendarDesk, 
         post,
         calendar,
         closures,
+        checkin_window,
     })
 }

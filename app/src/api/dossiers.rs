@@ -91,14 +91,17 @@ pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
     });
     dossier.forecasts = forecasts;
     dossier.release = release;
-    // The raw history of the systems of record is the agents' working material.
+    // The details of the systems of record are the agents' working material: operators get
+    // the history without them.
     if caller
         .viewer
         .as_ref()
         .is_some_and(|viewer| viewer.role == crate::domain::directory::Role::Operateur)
     {
-        dossier.events.clear();
-        dossier.events_withheld = true;
+        for event in &mut dossier.events {
+            event.detail = None;
+        }
+        dossier.details_withheld = true;
     }
     caller
         .audit_consultation(&store, "consultation_dossier", &format!("dossier:{id}"), "")

@@ -67,6 +67,8 @@ pub enum EntryPoint {
     // Any signed-in person who accepted the terms of use.
     PersonalSpace,
     UpdateProfile,
+    /// Changing one's own password (the current one is asked).
+    ChangePassword,
     EndSession,
     // Dossiers.
     ListDossiers,
@@ -83,6 +85,9 @@ pub enum EntryPoint {
     ManageHabilitations,
     GrantHabilitation,
     WithdrawHabilitation,
+    /// Heads of service: inviting an agent into their administration, or withdrawing such an
+    /// invitation not yet accepted.
+    InviteAgent,
     // Agents, heads of service and supervisors: references that name two dossiers.
     CorrelationAlerts,
     /// Closing a correlation alert after looking at it: agents of a site of one of its dossiers.
@@ -102,7 +107,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 32] = [
+    pub const ALL: [EntryPoint; 34] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -115,6 +120,7 @@ impl EntryPoint {
         EntryPoint::AcceptCgu,
         EntryPoint::PersonalSpace,
         EntryPoint::UpdateProfile,
+        EntryPoint::ChangePassword,
         EntryPoint::EndSession,
         EntryPoint::ListDossiers,
         EntryPoint::ReadDossier,
@@ -126,6 +132,7 @@ impl EntryPoint {
         EntryPoint::ManageHabilitations,
         EntryPoint::GrantHabilitation,
         EntryPoint::WithdrawHabilitation,
+        EntryPoint::InviteAgent,
         EntryPoint::CorrelationAlerts,
         EntryPoint::ResolveCorrelationAlert,
         EntryPoint::ManagePartnerKeys,
@@ -165,6 +172,7 @@ impl EntryPoint {
                 TargetKind::Habilitation
             }
             EntryPoint::EndSession => TargetKind::Session,
+            EntryPoint::InviteAgent => TargetKind::AgentInvitation,
             _ => TargetKind::Nothing,
         }
     }
@@ -178,6 +186,7 @@ pub enum TargetKind {
     Colleague,
     Habilitation,
     Session,
+    AgentInvitation,
 }
 
 /// What an entry point is asked about.
@@ -203,6 +212,8 @@ pub enum Target<'a> {
     },
     /// A session, by its owner.
     Session { user_id: i64 },
+    /// An invitation of an agent into an administration (to send, or to withdraw).
+    AgentInvitation { administration: Administration },
 }
 
 /// Why a request is refused.
@@ -254,7 +265,10 @@ pub fn authorize(
         return Err(Refusal::CguRequired);
     }
     let allowed = match (entry, target) {
-        (EntryPoint::PersonalSpace | EntryPoint::UpdateProfile, Target::Nothing) => true,
+        (
+            EntryPoint::PersonalSpace | EntryPoint::UpdateProfile | EntryPoint::ChangePassword,
+            Target::Nothing,
+        ) => true,
         (EntryPoint::EndSession, Target::Session { user_id }) => user_id == viewer.user_id,
         (EntryPoint::ListDossiers | EntryPoint::LiveStream, Target::Nothing) => {
             dossier_scope(viewer) != DossierScope::Nothing
@@ -329,6 +343,10 @@ pub fn authorize(
                 && viewer.administration == Some(administration)
                 && agent_role.administration() == Some(administration)
                 && viewer.on_site(site)
+        }
+        // Into their own administration only: a SIVEP head brings SIVEP agents.
+        (EntryPoint::InviteAgent, Target::AgentInvitation { administration }) => {
+            viewer.role == Role::ChefService && viewer.administration == Some(administration)
         }
         _ => false,
     };
@@ -474,7 +492,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 30] = [
+pub const ROUTES: [(&str, EntryPoint); 31] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -495,6 +513,7 @@ pub const ROUTES: [(&str, EntryPoint); 30] = [
     ("/deconnexion", EntryPoint::SignOut),
     ("/cgu/acceptation", EntryPoint::AcceptCgu),
     ("/espace", EntryPoint::PersonalSpace),
+    ("/accueil", EntryPoint::PersonalSpace),
     ("/dossiers", EntryPoint::ListDossiers),
     ("/dossiers/{}", EntryPoint::ListDossiers),
     ("/habilitations", EntryPoint::ManageHabilitations),

@@ -304,3 +304,44 @@ mod tests {
         }
     }
 }
+
+/// The cookie that carries, for a few minutes, the address a person typed into a sign-in form
+/// that was refused: the form comes back filled in, and the address stays out of the page's URL
+/// (which browser history, server logs and referrers keep).
+pub const TYPED_ADDRESS_COOKIE: &str = "sesame_adresse_saisie";
+
+/// What a person typed, as a cookie value (hexadecimal: any character survives).
+pub fn encode_typed(text: &str) -> String {
+    text.chars()
+        .take(254)
+        .collect::<String>()
+        .bytes()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The text [`encode_typed`] gave, or `None` for a value it did not give.
+pub fn decode_typed(value: &str) -> Option<String> {
+    if !value.len().is_multiple_of(2) || value.len() > 254 * 8 {
+        return None;
+    }
+    let bytes = (0..value.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(value.get(at..at + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_address_survives_its_cookie() {
+        for text in ["claire@example.fr", "pas une adresse ; «é»", ""] {
+            assert_eq!(decode_typed(&encode_typed(text)).as_deref(), Some(text));
+        }
+        assert_eq!(decode_typed("zz"), None);
+        assert_eq!(decode_typed("abc"), None);
+    }
+}

@@ -127,6 +127,12 @@ impl AppointmentState {
     }
 
     /// The codes of the states that hold a place, for SQL (`state IN (…)`).
+    /// Whether it holds its slot's place: active, honoured or absent (a cancellation or a
+    /// refusal gives the place back).
+    pub fn holds_place(self) -> bool {
+        self.is_active() || matches!(self, AppointmentState::Honore | AppointmentState::Absent)
+    }
+
     pub const ACTIVE_SQL: &'static str = "('demande', 'confirme', 'reporte')";
 }
 
@@ -151,6 +157,9 @@ pub struct Appointment {
     pub checked_in_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The short code to type at the gate when the QR code cannot be read (`7KQ4M-XW2HD`);
+    /// appointments booked before it existed have none (see `domain::gate`).
+    pub gate_code: Option<String>,
 }
 
 /// A slot as the availability shows it.
@@ -385,13 +394,135 @@ pub fn public_holiday(day: NaiveDate) -> Option<&'static str> {
     }
 }
 
-/// Whether the timeline selected the dossier for this check and the check is still to come: the
-/// selection was received, and the step is neither done nor not required.
-pub fn selected_for(kind: CheckKind, steps: &[super::journey::Step], events: &[EventKind]) -> bool {
-    events.contains(&EventKind::ChecksSelected)
-        && steps.iter().any(|step| {
-            step.kind == kind.step() && matches!(step.state, StepState::AVenir | StepState::EnCours)
+/// Where a dossier stands for one check, as far as appointments go. One rule for the timeline's
+/// words, the dossier page's actions and the booking's checks: a check is *sélectionné* once the
+/// selection is received and its step is not « non requis »; it awaits its appointment while its
+/// step is not settled — à venir, en cours, or bloqué (a check stalled for want of its
+/// appointment is what the timeline shows as « rendez-vous à prendre »).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckNeed {
+    /// The selection has not been received yet (it follows the documentary check).
+    Unknown,
+    /// Not selected: no appointment is needed.
+    NotSelected,
+    /// Selected and still to be done: it needs an appointment.
+    Awaited,
+    /// Selected and done (or concluded).
+    Done,
+}
+
+impl CheckNeed {
+    pub fn is_selected(self) -> bool {
+        matches!(self, CheckNeed::Awaited | CheckNeed::Done)
+    }
+}
+
+/// Where the dossier stands for this check (see [`CheckNeed`]).
+pub fn check_need(
+    kind: CheckKind,
+    steps: &[super::journey::Step],
+    events: &[EventKind],
+) -> CheckNeed {
+    if !events.contains(&EventKind::ChecksSelected) {
+        return CheckNeed::Unknown;
+    }
+    match steps.iter().find(|step| step.kind == kind.step()) {
+        None => CheckNeed::NotSelected,
+        Some(step) if step.state == StepState::NonRequis => CheckNeed::NotSelected,
+        Some(step) if step.state.is_settled() => CheckNeed::Done,
+        Some(_) => CheckNeed::Awaited,
+    }
+}
+
+/// What the appointments section of a dossier offers, worked out from where each check stands,
+/// what is booked, and who reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    /// The checks the reader may book now: selected, awaited, with no appointment in course.
+    pub bookable: Vec<CheckKind>,
+    /// When the reader may book but nothing is bookable, why, in French.
+    pub why_not: Option<String>,
+}
+
+/// Where the dossier is, for the offer: its post, and whether that post takes appointments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PostReadiness {
+    NoPost,
+    NoCalendar,
+    Ready,
+}
+
+/// The offer for a reader who may (or may not) book, given each check's need and whether it has
+/// an appointment in course.
+pub fn offer(
+    checks: &[(CheckKind, CheckNeed, bool)],
+    post: PostReadiness,
+    may_book: bool,
+) -> Offer {
+    if !may_book {
+        return Offer {
+            bookable: Vec::new(),
+            why_not: None,
+        };
+    }
+    let awaited: Vec<CheckKind> = checks
+        .iter()
+        .filter(|(_, need, _)| *need == CheckNeed::Awaited)
+        .map(|(check, _, _)| *check)
+        .collect();
+    let open: Vec<CheckKind> = checks
+        .iter()
+        .filter(|(_, need, booked)| *need == CheckNeed::Awaited && !booked)
+        .map(|(check, _, _)| *check)
+        .collect();
+    let why_not = if !open.is_empty() {
+        match post {
+            PostReadiness::Ready => None,
+            PostReadiness::NoPost => Some(BookingRefusal::NoPost.to_string()),
+            PostReadiness::NoCalendar => Some(BookingRefusal::NoCalendar.to_string()),
+        }
+    } else if !awaited.is_empty() {
+        Some("Chaque contrôle sélectionné a son rendez-vous en cours : déplacez-le ou annulez-le ci-dessous si besoin.".to_owned())
+    } else if checks.iter().any(|(_, need, _)| *need == CheckNeed::Done) {
+        Some(
+            "Les contrôles sélectionnés sont réalisés : aucun rendez-vous n'est nécessaire."
+                .to_owned(),
+        )
+    } else if checks
+        .iter()
+        .any(|(_, need, _)| *need == CheckNeed::Unknown)
+    {
+        Some("Aucun rendez-vous à prendre pour l'instant : la sélection des contrôles d'identité et physique suit le contrôle documentaire. Le rendez-vous se prend ici dès qu'un contrôle est sélectionné.".to_owned())
+    } else {
+        Some("Ce dossier n'est sélectionné ni pour un contrôle d'identité ni pour un contrôle physique : aucun rendez-vous n'est nécessaire.".to_owned())
+    };
+    let bookable = if post == PostReadiness::Ready {
+        open
+    } else {
+        Vec::new()
+    };
+    Offer { bookable, why_not }
+}
+
+/// The line that says which checks were selected, in French.
+pub fn selection_sentence(checks: &[(CheckKind, CheckNeed)]) -> String {
+    if checks.iter().any(|(_, need)| *need == CheckNeed::Unknown) {
+        return "Contrôles sélectionnés : pas encore connus (la sélection suit le contrôle documentaire).".to_owned();
+    }
+    let selected: Vec<&str> = checks
+        .iter()
+        .filter(|(_, need)| need.is_selected())
+        .map(|(check, _)| match check {
+            CheckKind::Identity => "identité",
+            CheckKind::Physical => "physique",
         })
+        .collect();
+    if selected.is_empty() {
+        "Contrôles sélectionnés : aucun contrôle d'identité ni physique.".to_owned()
+    } else {
+        format!("Contrôles sélectionnés : {}.", selected.join(", "))
+    }
 }
 
 /// Why a booking, a move or a cancellation is refused; each says it in French.
@@ -415,6 +546,8 @@ pub enum BookingRefusal {
     NoPost,
     /// The post has no calendar: appointments are not taken there.
     NoCalendar,
+    /// The gate may not record the arrival now (see `domain::gate`).
+    Arrival(super::gate::ArrivalRefusal),
 }
 
 impl std::fmt::Display for BookingRefusal {
@@ -432,6 +565,7 @@ impl std::fmt::Display for BookingRefusal {
             BookingRefusal::OtherCompany => write!(f, "Ce dossier n'est pas celui de votre entreprise."),
             BookingRefusal::NoPost => write!(f, "Ce dossier n'a pas encore de poste de contrôle frontalier : le rendez-vous se prend quand le poste est connu."),
             BookingRefusal::NoCalendar => write!(f, "Ce poste ne prend pas de rendez-vous en ligne : contactez-le directement."),
+            BookingRefusal::Arrival(refusal) => refusal.fmt(f),
         }
     }
 }
@@ -627,6 +761,127 @@ mod tests {
         assert_eq!(
             BookingRefusal::Full.to_string(),
             "Ce créneau est complet. Choisissez-en un autre."
+        );
+    }
+
+    fn step_in(kind: StepKind, state: StepState) -> super::super::journey::Step {
+        super::super::journey::Step {
+            kind,
+            state,
+            started_at: None,
+            ended_at: None,
+            actor: kind.actor(),
+            outcome: None,
+            expected_minutes: kind.typical_minutes(),
+        }
+    }
+
+    #[test]
+    fn a_check_stalled_for_want_of_its_appointment_awaits_it() {
+        let selected = [EventKind::DocumentaryCheckDone, EventKind::ChecksSelected];
+        let steps = |identity, physical| {
+            vec![
+                step_in(StepKind::IdentityCheck, identity),
+                step_in(StepKind::PhysicalCheck, physical),
+            ]
+        };
+        // « Rendez-vous à prendre » is a blocked check: it is still awaited.
+        for state in [StepState::AVenir, StepState::EnCours, StepState::Bloque] {
+            assert_eq!(
+                check_need(
+                    CheckKind::Physical,
+                    &steps(StepState::NonRequis, state),
+                    &selected
+                ),
+                CheckNeed::Awaited,
+                "{state:?}"
+            );
+        }
+        let done = steps(StepState::Termine, StepState::NonRequis);
+        assert_eq!(
+            check_need(CheckKind::Identity, &done, &selected),
+            CheckNeed::Done
+        );
+        assert_eq!(
+            check_need(CheckKind::Physical, &done, &selected),
+            CheckNeed::NotSelected
+        );
+        assert_eq!(
+            check_need(
+                CheckKind::Physical,
+                &steps(StepState::AVenir, StepState::AVenir),
+                &[EventKind::ChedLodged]
+            ),
+            CheckNeed::Unknown
+        );
+    }
+
+    #[test]
+    fn the_offer_is_exactly_what_the_state_allows() {
+        use CheckKind::{Identity, Physical};
+        use CheckNeed::*;
+        let ready = PostReadiness::Ready;
+        // Only the awaited check without appointment is offered.
+        let only_physical = offer(
+            &[(Identity, NotSelected, false), (Physical, Awaited, false)],
+            ready,
+            true,
+        );
+        assert_eq!(only_physical.bookable, vec![Physical]);
+        assert_eq!(only_physical.why_not, None);
+        // A reader who may not book is offered nothing, and told nothing here.
+        assert_eq!(
+            offer(
+                &[(Identity, Awaited, false), (Physical, Awaited, false)],
+                ready,
+                false
+            ),
+            Offer {
+                bookable: vec![],
+                why_not: None
+            }
+        );
+        // Nothing bookable: why, in French.
+        let why = |checks: &[(CheckKind, CheckNeed, bool)], post| {
+            offer(checks, post, true).why_not.unwrap()
+        };
+        assert!(why(
+            &[(Identity, NotSelected, false), (Physical, Awaited, true)],
+            ready
+        )
+        .contains("a son rendez-vous en cours"));
+        assert!(why(
+            &[(Identity, Done, false), (Physical, NotSelected, false)],
+            ready
+        )
+        .contains("sont réalisés"));
+        assert!(why(
+            &[(Identity, Unknown, false), (Physical, Unknown, false)],
+            ready
+        )
+        .contains("suit le contrôle documentaire"));
+        assert!(why(
+            &[
+                (Identity, NotSelected, false),
+                (Physical, NotSelected, false)
+            ],
+            ready
+        )
+        .contains("n'est sélectionné ni"));
+        let no_post = offer(
+            &[(Identity, NotSelected, false), (Physical, Awaited, false)],
+            PostReadiness::NoPost,
+            true,
+        );
+        assert!(no_post.bookable.is_empty());
+        assert_eq!(no_post.why_not, Some(BookingRefusal::NoPost.to_string()));
+        assert_eq!(
+            selection_sentence(&[(Identity, Done), (Physical, Awaited)]),
+            "Contrôles sélectionnés : identité, physique."
+        );
+        assert_eq!(
+            selection_sentence(&[(Identity, NotSelected), (Physical, NotSelected)]),
+            "Contrôles sélectionnés : aucun contrôle d'identité ni physique."
         );
     }
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::dossier::GoodsCategory;
 use super::references::{Eori, Locode, PostCode, Siret};
 
 /// Whether a site receives ships or aircraft.
@@ -87,6 +88,38 @@ pub struct Post {
     pub name: String,
     /// Administrations that inspect at this post.
     pub administrations: Vec<Administration>,
+    /// The goods categories the post is approved (designated) for, as the European list of
+    /// border control posts says, in the order of [`GoodsCategory::ALL`]. Empty: not recorded
+    /// yet (a designated post is always approved for something), so nothing is claimed.
+    pub approvals: Vec<GoodsCategory>,
+}
+
+impl Post {
+    /// Whether the post is known to be approved for these goods.
+    pub fn approves(&self, goods: GoodsCategory) -> bool {
+        self.approvals.contains(&goods)
+    }
+
+    /// Whether the post is known not to be approved for these goods: its approvals are recorded
+    /// and these goods are not among them. A post whose approvals are not recorded is neither.
+    pub fn refuses(&self, goods: GoodsCategory) -> bool {
+        refused(&self.approvals, goods)
+    }
+}
+
+/// Whether a post approved for `approvals` is known not to be approved for `goods` (see
+/// [`Post::refuses`]).
+pub fn refused(approvals: &[GoodsCategory], goods: GoodsCategory) -> bool {
+    !approvals.is_empty() && !approvals.contains(&goods)
+}
+
+/// Approvals in the order of [`GoodsCategory::ALL`], each once.
+pub fn ordered_approvals(approvals: impl IntoIterator<Item = GoodsCategory>) -> Vec<GoodsCategory> {
+    let given: Vec<GoodsCategory> = approvals.into_iter().collect();
+    GoodsCategory::ALL
+        .into_iter()
+        .filter(|goods| given.contains(goods))
+        .collect()
 }
 
 /// An importer, customs representative or freight forwarder.
@@ -147,6 +180,14 @@ impl Role {
         }
     }
 
+    /// The role of an agent of `administration`.
+    pub fn agent_of(administration: Administration) -> Role {
+        match administration {
+            Administration::Dgddi => Role::AgentDgddi,
+            Administration::Dgal => Role::AgentSivep,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Role::Operateur => "Opérateur",
@@ -197,5 +238,46 @@ impl Habilitation {
     /// Whether it lets its agent see its site on `day`.
     pub fn valid_on(&self, day: chrono::NaiveDate) -> bool {
         !self.withdrawn && self.starts_on <= day && self.ends_on.is_none_or(|end| day <= end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(approvals: &[GoodsCategory]) -> Post {
+        Post {
+            code: PostCode::parse("FRCDG5").unwrap(),
+            site: Locode::parse("FRCDG").unwrap(),
+            name: "PCF de Roissy — Animaux vivants".into(),
+            administrations: vec![Administration::Dgal],
+            approvals: ordered_approvals(approvals.iter().copied()),
+        }
+    }
+
+    #[test]
+    fn a_post_refuses_only_goods_outside_its_recorded_approvals() {
+        let animals = post(&[GoodsCategory::LiveAnimals]);
+        assert!(animals.approves(GoodsCategory::LiveAnimals));
+        assert!(!animals.refuses(GoodsCategory::LiveAnimals));
+        assert!(animals.refuses(GoodsCategory::FoodNonAnimal));
+        // Approvals not recorded: nothing is claimed either way.
+        let unknown = post(&[]);
+        for goods in GoodsCategory::ALL {
+            assert!(!unknown.approves(goods));
+            assert!(!unknown.refuses(goods));
+        }
+    }
+
+    #[test]
+    fn approvals_are_kept_in_one_order_each_once() {
+        assert_eq!(
+            ordered_approvals([
+                GoodsCategory::Organic,
+                GoodsCategory::LiveAnimals,
+                GoodsCategory::Organic
+            ]),
+            [GoodsCategory::LiveAnimals, GoodsCategory::Organic]
+        );
     }
 }

@@ -226,10 +226,11 @@ pub struct Dossier {
     /// The same for the release, over every step left.
     #[serde(default)]
     pub release: Option<Forecast>,
-    /// The raw events are for the administrations' agents: for others the list stays empty and
-    /// this says why.
+    /// What the events say beyond their kind (results, measures) is the administrations' agents'
+    /// working material: for others the details are left out and this says so; they read the
+    /// history in their words (what happened, when, which step it moved, from which system).
     #[serde(default)]
-    pub events_withheld: bool,
+    pub details_withheld: bool,
 }
 
 /// How many dossiers a list page shows at most.

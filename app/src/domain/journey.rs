@@ -327,6 +327,25 @@ impl EventKind {
             EventKind::FollowUpDone => "Suites de la non-conformité réalisées",
         }
     }
+
+    /// The step of the journey an event of this kind moves on, as the dossier's history says it.
+    pub fn step(self) -> StepKind {
+        match self {
+            EventKind::ChedLodged => StepKind::ChedLodged,
+            EventKind::Arrived | EventKind::Unloaded => StepKind::Arrival,
+            EventKind::DocumentaryCheckDone => StepKind::DocumentaryCheck,
+            EventKind::ChecksSelected | EventKind::PositionedAtPost => StepKind::PhysicalCheck,
+            EventKind::IdentityCheckDone => StepKind::IdentityCheck,
+            EventKind::PhysicalCheckDone => StepKind::PhysicalCheck,
+            EventKind::LabResult => StepKind::LabAnalysis,
+            EventKind::ChedDecision => StepKind::Decision,
+            EventKind::CustomsDeclarationLodged | EventKind::CustomsReleased => {
+                StepKind::CustomsClearance
+            }
+            EventKind::Exited => StepKind::Exit,
+            EventKind::FollowUpDone => StepKind::FollowUp,
+        }
+    }
 }
 
 /// Result of a documentary, identity or physical check, as TRACES-like systems report it.

@@ -678,6 +678,26 @@ impl Tx {
         self.end_sessions_where("user_id", user_id, now).await
     }
 
+    /// Ends every open session of a user but `keep` (the one changing the password); how many.
+    pub async fn end_other_sessions(
+        &mut self,
+        user_id: i64,
+        keep: i64,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE session SET ended_at = $3 WHERE user_id = $1 AND id <> $2 AND ended_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(keep)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?)
+    }
+
     /// Ends the open sessions whose `column` (a name written here, never a person's input)
     /// holds `value`; how many.
     async fn end_sessions_where<V>(

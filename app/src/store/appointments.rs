@@ -10,6 +10,7 @@ use crate::domain::appointment::{
     Appointment, AppointmentState, Calendar, CheckKind, Closure, Opening, SlotAvailability,
 };
 use crate::domain::dossier::References;
+use crate::domain::gate::{CheckInWindow, GateCode};
 use crate::domain::references::{
     Awb, BillOfLading, ChedReference, ContainerNumber, Locode, Mrn, PostCode,
 };
@@ -48,6 +49,8 @@ struct AppointmentRow {
     checked_in_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    checkin_token: String,
+    gate_code_hash: Option<String>,
 }
 
 impl TryFrom<AppointmentRow> for Appointment {
@@ -82,6 +85,10 @@ impl TryFrom<AppointmentRow> for Appointment {
             checked_in_at: row.checked_in_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            // Worked out again from the token, only for appointments booked with a code.
+            gate_code: row
+                .gate_code_hash
+                .map(|_| GateCode::of_token(&row.checkin_token).display()),
         })
     }
 }
@@ -89,7 +96,7 @@ impl TryFrom<AppointmentRow> for Appointment {
 const APPOINTMENT_SELECT: &str = "SELECT a.id, a.dossier_id, d.container, d.awb, d.bill_of_lading,
         d.ched, d.mrn, a.company_id, c.name AS company_name, d.site_code, s.post_code,
         p.name AS post_name, a.check_kind, a.state, s.starts_at, s.ends_at, a.reason,
-        a.checked_in_at, a.created_at, a.updated_at
+        a.checked_in_at, a.created_at, a.updated_at, a.checkin_token, a.gate_code_hash
  FROM appointment a
  JOIN slot s ON s.id = a.slot_id
  JOIN dossier d ON d.id = a.dossier_id
@@ -120,6 +127,13 @@ pub struct NewAppointment<'a> {
     pub company_id: Option<i64>,
     pub booked_by: i64,
     pub checkin_token: &'a str,
+    /// The digest of its gate code (see [`gate_code_hash`]); none when the code is taken.
+    pub gate_code_hash: Option<&'a str>,
+}
+
+/// How a gate code is stored and found: its SHA-256 digest, never the code.
+pub fn gate_code_hash(code: &GateCode) -> String {
+    crate::state::token_hash(&code.digest_input())
 }
 
 impl Store {
@@ -232,6 +246,86 @@ impl Store {
         row.map(Appointment::try_from).transpose()
     }
 
+    /// The appointments a gate code names (one, unless a digest was ever repeated: the unique
+    /// index forbids it), whatever their post and day: the caller keeps those it may use today.
+    pub async fn appointments_by_gate_code(
+        &self,
+        code: &GateCode,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let sql = format!("{APPOINTMENT_SELECT} WHERE a.gate_code_hash = $1");
+        let hash = gate_code_hash(code);
+        let rows: Vec<AppointmentRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(&hash).fetch_all(pool).await
+        })?;
+        rows.into_iter().map(Appointment::try_from).collect()
+    }
+
+    /// A post's check-in window; `None` for a post that does not exist.
+    pub async fn checkin_window(
+        &self,
+        post: &PostCode,
+    ) -> Result<Option<CheckInWindow>, StoreError> {
+        let row: Option<(i32, i32)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT checkin_opens_minutes, checkin_closes_minutes FROM post WHERE code = $1",
+            )
+            .bind(post.as_str())
+            .fetch_optional(pool)
+            .await
+        })?;
+        let minutes = |value: i32| u32::try_from(value).unwrap_or(0);
+        Ok(row.map(|(opens, closes)| CheckInWindow {
+            opens_minutes_before: minutes(opens),
+            closes_minutes_after: minutes(closes),
+        }))
+    }
+
+    /// Counts a gate code an agent typed against their budget of the day, the trail's head
+    /// locked so that simultaneous attempts are counted one after the other: false (nothing
+    /// written) when `budget` failures since `since` are already recorded; otherwise true, and a
+    /// failure (`found` false) is recorded in the audit trail, without the code.
+    pub async fn gate_code_attempt(
+        &self,
+        caller: &crate::state::Caller,
+        found: bool,
+        since: DateTime<Utc>,
+        budget: u32,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let Some(user_id) = caller.viewer.as_ref().map(|viewer| viewer.user_id) else {
+            return Ok(false);
+        };
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        let failures: i64 = on_tx!(&mut tx, conn => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_entry WHERE actor_id = $1 AND action = $2 AND at >= $3",
+            )
+            .bind(user_id)
+            .bind(GATE_CODE_FAILURE)
+            .bind(since)
+            .fetch_one(conn)
+            .await
+        })?;
+        if failures >= i64::from(budget) {
+            return Ok(false);
+        }
+        if !found {
+            tx.audit(
+                &caller.audit_event(GATE_CODE_FAILURE, "controle_arrivee", ""),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(true)
+    }
+
     /// The check-in token of an appointment, to print its convocation.
     pub async fn checkin_token(&self, id: i64) -> Result<Option<String>, StoreError> {
         Ok(on_pool!(self, pool => {
@@ -270,6 +364,36 @@ impl Store {
                 })?
             }
         };
+        rows.into_iter().map(Appointment::try_from).collect()
+    }
+}
+
+impl Store {
+    /// The requests awaiting validation at the posts of these sites, soonest slot first, at most
+    /// `limit`. One statement for every post: the partial index `appointment_pending` holds only
+    /// the requests (the literal `'demande'` lets both engines use it), each joined to its slot,
+    /// post and dossier by primary key.
+    pub async fn pending_appointments(
+        &self,
+        sites: &[Locode],
+        limit: u32,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let places: Vec<String> = (1..=sites.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "{APPOINTMENT_SELECT} WHERE a.state = 'demande' AND p.site_code IN ({})
+             ORDER BY s.starts_at, a.id LIMIT {limit}",
+            places.join(", ")
+        );
+        let rows: Vec<AppointmentRow> = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for site in sites {
+                query = query.bind(site.as_str());
+            }
+            query.fetch_all(pool).await
+        })?;
         rows.into_iter().map(Appointment::try_from).collect()
     }
 }
@@ -386,6 +510,39 @@ impl Tx {
         Ok(())
     }
 
+    /// Sets a post's check-in window (the columns' CHECK bounds each side to a day).
+    pub async fn set_checkin_window(
+        &mut self,
+        post: &PostCode,
+        window: &CheckInWindow,
+    ) -> Result<(), StoreError> {
+        let minutes = |value: u32| i32::try_from(value).unwrap_or(i32::MAX);
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE post SET checkin_opens_minutes = $2, checkin_closes_minutes = $3
+                 WHERE code = $1",
+            )
+            .bind(post.as_str())
+            .bind(minutes(window.opens_minutes_before))
+            .bind(minutes(window.closes_minutes_after))
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Whether an appointment already has this gate code's digest.
+    pub async fn gate_code_taken(&mut self, hash: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT id FROM appointment WHERE gate_code_hash = $1")
+                .bind(hash)
+                .fetch_optional(conn)
+                .await
+        })?;
+        Ok(found.is_some())
+    }
+
     /// The active appointment of a dossier for a check, if any: its id and slot.
     pub async fn active_appointment(
         &mut self,
@@ -412,8 +569,8 @@ impl Tx {
         let inserted: Result<i64, sqlx::Error> = on_tx!(self, conn => {
             sqlx::query_scalar(
                 "INSERT INTO appointment (dossier_id, check_kind, slot_id, state, company_id,
-                     booked_by, checkin_token, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                     booked_by, checkin_token, created_at, updated_at, gate_code_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
             )
             .bind(new.dossier_id)
             .bind(new.check.code())
@@ -423,6 +580,7 @@ impl Tx {
             .bind(new.booked_by)
             .bind(new.checkin_token)
             .bind(now)
+            .bind(new.gate_code_hash)
             .fetch_one(conn)
             .await
         });
@@ -544,8 +702,10 @@ pub enum Change {
     Refuse(String),
     /// An agent moves it to another slot, with the reason.
     Move(DateTime<Utc>, String),
-    /// Checked in at the gate: the goods are there.
+    /// Checked in at the gate, within the post's window: the goods are there.
     CheckIn,
+    /// Checked in at the gate after the window closed, the same day, with the reason.
+    LateCheckIn(String),
     /// Nobody came.
     NoShow,
 }
@@ -560,13 +720,14 @@ impl Change {
             Change::Refuse(_) => "rendez_vous_refuse",
             Change::Move(..) => "rendez_vous_reporte",
             Change::CheckIn => "rendez_vous_honore",
+            Change::LateCheckIn(_) => "rendez_vous_honore_en_retard",
             Change::NoShow => "rendez_vous_absent",
         }
     }
 }
 
 use crate::domain::appointment::{
-    before_cutoff, check_slot, paris_day, selected_for, BookingRefusal,
+    before_cutoff, check_need, check_slot, paris_day, BookingRefusal, CheckNeed,
 };
 
 impl Store {
@@ -585,7 +746,7 @@ impl Store {
             return Ok(Err(BookingRefusal::OtherCompany));
         }
         let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
-        if !selected_for(booking.check, &dossier.steps, &events) {
+        if check_need(booking.check, &dossier.steps, &events) != CheckNeed::Awaited {
             return Ok(Err(BookingRefusal::NotSelected(booking.check)));
         }
         let Some(post) = dossier.summary.post.clone() else {
@@ -623,6 +784,18 @@ impl Store {
         } else {
             AppointmentState::Confirme
         };
+        // Two tokens giving one code is a chance in 10^14 per appointment booked: that one
+        // appointment then goes without a code (its QR code works), rather than refused.
+        let code_hash = gate_code_hash(&GateCode::of_token(booking.checkin_token));
+        let code_hash = if tx.gate_code_taken(&code_hash).await? {
+            tracing::warn!(
+                dossier = booking.dossier_id,
+                "code d'arrivée déjà pris : rendez-vous sans code"
+            );
+            None
+        } else {
+            Some(code_hash)
+        };
         let new = NewAppointment {
             dossier_id: booking.dossier_id,
             check: booking.check,
@@ -631,6 +804,7 @@ impl Store {
             company_id: booking.company_id,
             booked_by: booking.user_id,
             checkin_token: booking.checkin_token,
+            gate_code_hash: code_hash.as_deref(),
         };
         let Some(id) = tx.insert_appointment(&new, now).await? else {
             return Ok(Err(BookingRefusal::AlreadyBooked(booking.check)));
@@ -680,6 +854,38 @@ impl Store {
         }
         if matches!(change, Change::NoShow) && appointment.starts_at > now {
             return Ok(Err(BookingRefusal::NotActive));
+        }
+        if matches!(change, Change::CheckIn | Change::LateCheckIn(_)) {
+            use crate::domain::gate::{arrival, Arrival, ArrivalRefusal};
+            let window = self
+                .checkin_window(&appointment.post)
+                .await?
+                .unwrap_or_default();
+            let refusal = match (arrival(appointment, &window, now), change) {
+                (Arrival::OnTime, Change::CheckIn)
+                | (Arrival::Late { .. }, Change::LateCheckIn(_)) => None,
+                (Arrival::OnTime, _) => Some(ArrivalRefusal::NotLate),
+                (Arrival::Late { closed_at }, _) => {
+                    Some(ArrivalRefusal::WindowClosed { closed_at })
+                }
+                (
+                    Arrival::TooEarly {
+                        starts_at,
+                        opens_at,
+                    },
+                    _,
+                ) => Some(ArrivalRefusal::TooEarly {
+                    starts_at,
+                    opens_at,
+                }),
+                (Arrival::PastDay { starts_at }, _) => Some(ArrivalRefusal::PastDay { starts_at }),
+                (Arrival::NotValidated | Arrival::Closed { .. }, _) => {
+                    return Ok(Err(BookingRefusal::NotActive))
+                }
+            };
+            if let Some(refusal) = refusal {
+                return Ok(Err(BookingRefusal::Arrival(refusal)));
+            }
         }
         let active = [S::Demande, S::Confirme, S::Reporte];
         // Read before the transaction takes its connection.
@@ -741,6 +947,9 @@ impl Store {
             Change::Refuse(reason) => (&active, S::Refuse, Some(reason.as_str())),
             Change::Move(_, reason) => (&active, S::Reporte, Some(reason.as_str())),
             Change::CheckIn => (&[S::Confirme, S::Reporte], S::Honore, None),
+            Change::LateCheckIn(reason) => {
+                (&[S::Confirme, S::Reporte], S::Honore, Some(reason.as_str()))
+            }
             Change::NoShow => (&active, S::Absent, None),
         };
         if !tx
@@ -1000,3 +1209,7 @@ impl Store {
         Ok(Ok(id))
     }
 }
+
+/// The audit trail's action for a gate code that named no appointment the agent may record
+/// today: counted against the agent's daily budget.
+pub const GATE_CODE_FAILURE: &str = "code_arrivee_errone";

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 
 use super::{decode, on_pool, on_tx, Store, StoreError, Tx};
-use crate::domain::directory::{Administration, Company, Post, Role, Site, SiteKind, User};
+use crate::domain::directory::{
+    ordered_approvals, Administration, Company, Post, Role, Site, SiteKind, User,
+};
+use crate::domain::dossier::GoodsCategory;
 use crate::domain::references::{Eori, Locode, PostCode, Siret};
 
 /// A user to create. The password hash is computed by the caller and never leaves the store.
@@ -61,6 +64,8 @@ impl TryFrom<PostRow> for Post {
             site: Locode::parse(&row.site_code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             name: row.name,
             administrations,
+            // Read beside the posts (see `Store::posts`).
+            approvals: Vec::new(),
         })
     }
 }
@@ -139,13 +144,33 @@ impl Store {
         rows.into_iter().map(Site::try_from).collect()
     }
 
+    /// Every post, by code, with the goods categories it is approved for.
     pub async fn posts(&self) -> Result<Vec<Post>, StoreError> {
         let rows: Vec<PostRow> = on_pool!(self, pool => {
             sqlx::query_as("SELECT code, site_code, name, dgal, dgddi FROM post ORDER BY code")
                 .fetch_all(pool)
                 .await
         })?;
-        rows.into_iter().map(Post::try_from).collect()
+        let approvals: Vec<(String, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT post_code, goods_category FROM post_approval")
+                .fetch_all(pool)
+                .await
+        })?;
+        let mut posts = rows
+            .into_iter()
+            .map(Post::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        for post in &mut posts {
+            let mine = approvals
+                .iter()
+                .filter(|(code, _)| code == post.code.as_str())
+                .map(|(_, goods)| {
+                    decode("catégorie de marchandises", goods, GoodsCategory::from_code)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            post.approvals = ordered_approvals(mine);
+        }
+        Ok(posts)
     }
 
     /// One company, by its number.
@@ -217,6 +242,7 @@ impl Tx {
         Ok(())
     }
 
+    /// Creates a post with the goods categories it is approved for (none: not recorded).
     pub async fn insert_post(&mut self, post: &Post) -> Result<(), StoreError> {
         on_tx!(self, conn => {
             sqlx::query("INSERT INTO post (code, site_code, name, dgal, dgddi) VALUES ($1, $2, $3, $4, $5)")
@@ -229,6 +255,32 @@ impl Tx {
                 .await
                 .map(|_| ())
         })?;
+        self.set_post_approvals(&post.code, &post.approvals).await
+    }
+
+    /// Replaces the goods categories a post is approved for.
+    pub async fn set_post_approvals(
+        &mut self,
+        post: &PostCode,
+        approvals: &[GoodsCategory],
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("DELETE FROM post_approval WHERE post_code = $1")
+                .bind(post.as_str())
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        for goods in ordered_approvals(approvals.iter().copied()) {
+            on_tx!(self, conn => {
+                sqlx::query("INSERT INTO post_approval (post_code, goods_category) VALUES ($1, $2)")
+                    .bind(post.as_str())
+                    .bind(goods.code())
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+            })?;
+        }
         Ok(())
     }
 

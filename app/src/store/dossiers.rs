@@ -398,7 +398,7 @@ impl Store {
                 .collect::<Result<_, _>>()?,
             forecasts: Vec::new(),
             release: None,
-            events_withheld: false,
+            details_withheld: false,
         }))
     }
 

@@ -4,9 +4,11 @@
 use chrono::{DateTime, Utc};
 
 use super::{on_pool, on_tx, Store, StoreError, Tx};
-use crate::domain::dossier::{current_step, DossierStatus, Flow};
+use crate::domain::directory::refused;
+use crate::domain::dossier::{current_step, DossierStatus, Flow, GoodsCategory};
 use crate::domain::journey::{EventKind, EventSource, StepKind};
 use crate::domain::partner::{validate, OperatorId, PartnerEvent};
+use crate::domain::references::PostCode;
 use crate::domain::timeline::{derive, Fact, FactData};
 
 /// What became of a submitted event.
@@ -77,10 +79,25 @@ impl TryFrom<LiveRow> for LiveEvent {
     }
 }
 
-/// Two references of one event naming two dossiers, for agents to look at.
+/// Why a partner event was put before the agents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlertCause {
+    /// Its references name two dossiers of its site, or a dossier of another site.
+    References,
+    /// It sends goods to a post whose recorded approvals do not include them. The event was
+    /// recorded all the same: the partner systems are authoritative, agents look into it.
+    PostNotApproved {
+        post: PostCode,
+        goods: GoodsCategory,
+    },
+}
+
+/// A partner event for agents to look at: references naming two dossiers, or goods sent to a
+/// post not approved for them (see [`AlertCause`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CorrelationAlert {
     pub id: i64,
+    pub cause: AlertCause,
     pub event_id: i64,
     /// The partner's id of the event, its source and kind, and when it happened.
     pub partner_event_id: Option<String>,
@@ -100,16 +117,40 @@ type AlertRow = (
     DateTime<Utc>,
     String,
     DateTime<Utc>,
+    String,
+    Option<String>,
+    Option<String>,
 );
 
+/// The cause of an alert from its stored columns.
+fn alert_cause(
+    cause: &str,
+    post: Option<String>,
+    goods: Option<String>,
+) -> Result<AlertCause, StoreError> {
+    use super::decode;
+    match (cause, post, goods) {
+        ("references", ..) => Ok(AlertCause::References),
+        ("post_approval", Some(post), Some(goods)) => Ok(AlertCause::PostNotApproved {
+            post: PostCode::parse(&post).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            goods: decode(
+                "catégorie de marchandises",
+                &goods,
+                GoodsCategory::from_code,
+            )?,
+        }),
+        (other, ..) => Err(StoreError::Corrupt(format!("alerte « {other} »"))),
+    }
+}
+
 impl Store {
-    /// The correlation alerts not yet resolved, newest first.
+    /// The alerts not yet resolved, of every cause, newest first.
     pub async fn correlation_alerts(&self) -> Result<Vec<CorrelationAlert>, StoreError> {
         use super::decode;
         let rows: Vec<AlertRow> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT a.id, a.event_id, e.partner_event_id, e.source, e.kind, e.occurred_at,
-                        a.dossier_ids, a.created_at
+                        a.dossier_ids, a.created_at, a.cause, a.post_code, a.goods_category
                  FROM correlation_alert a JOIN event e ON e.id = a.event_id
                  WHERE a.resolved_at IS NULL ORDER BY a.id DESC",
             )
@@ -118,9 +159,22 @@ impl Store {
         })?;
         rows.into_iter()
             .map(
-                |(id, event_id, partner_event_id, source, kind, occurred_at, ids, created_at)| {
+                |(
+                    id,
+                    event_id,
+                    partner_event_id,
+                    source,
+                    kind,
+                    occurred_at,
+                    ids,
+                    created_at,
+                    cause,
+                    post,
+                    goods,
+                )| {
                     Ok(CorrelationAlert {
                         id,
+                        cause: alert_cause(&cause, post, goods)?,
                         event_id,
                         partner_event_id,
                         source: decode("source", &source, EventSource::from_code)?,
@@ -302,6 +356,10 @@ impl Tx {
                 .map(|_| ())
             })?;
         }
+        if let Some(post) = &event.post {
+            self.check_post_approval(dossier_id, event_id, post, event.goods, now)
+                .await?;
+        }
         if matching.len() <= 1 {
             self.complete_references(dossier_id, event).await?;
         }
@@ -328,6 +386,54 @@ impl Tx {
             dossier_id,
             event_id,
         })
+    }
+
+    /// Goods sent to a post whose recorded approvals do not include them: the event stays
+    /// recorded (the partner systems are authoritative) and the agents of the dossier's site are
+    /// alerted, once per dossier, post and goods however many events repeat them.
+    async fn check_post_approval(
+        &mut self,
+        dossier_id: i64,
+        event_id: i64,
+        post: &PostCode,
+        goods: GoodsCategory,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        use super::decode;
+        let codes: Vec<String> = on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT goods_category FROM post_approval WHERE post_code = $1")
+                .bind(post.as_str())
+                .fetch_all(conn)
+                .await
+        })?;
+        let approvals = codes
+            .iter()
+            .map(|code| decode("catégorie de marchandises", code, GoodsCategory::from_code))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !refused(&approvals, goods) {
+            return Ok(());
+        }
+        // Events of a site are taken one at a time (the lock above on PostgreSQL, the single
+        // writer on SQLite), so "not yet alerted" holds until the insert; the unique index is
+        // the guard behind it.
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO correlation_alert (event_id, dossier_ids, created_at, cause, post_code, goods_category)
+                 SELECT $1, $2, $3, 'post_approval', $4, $5
+                 WHERE NOT EXISTS (SELECT 1 FROM correlation_alert
+                                   WHERE cause = 'post_approval' AND dossier_ids = $2
+                                     AND post_code = $4 AND goods_category = $5)",
+            )
+            .bind(event_id)
+            .bind(dossier_id.to_string())
+            .bind(now)
+            .bind(post.as_str())
+            .bind(goods.code())
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
     }
 
     /// The dossiers holding any of the event's references: of its own site (`here`), or of

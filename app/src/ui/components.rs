@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod badges;
+pub mod border_posts;
 pub mod layout;
 pub mod load_failure;
 pub mod table;

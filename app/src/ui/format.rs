@@ -33,6 +33,43 @@ pub fn duration_minutes(minutes: i64) -> String {
     }
 }
 
+/// A count with its noun, in French: `0 place libre`, `1 place libre`, `2 places libres` (French
+/// puts zero and one in the singular).
+pub fn count(n: impl Into<i64>, singular: &str, plural: &str) -> String {
+    let n = n.into();
+    if (-1..=1).contains(&n) {
+        format!("{n} {singular}")
+    } else {
+        format!("{n} {plural}")
+    }
+}
+
+/// When a step ran, as a person says it: `Le 01/12/2026 à 15:12` when it took under a minute,
+/// `Le 01/12/2026, de 15:12 à 16:40 (1 h 28)` within a day, else from one date to the other.
+pub fn span(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    let minutes = (end - start).num_minutes();
+    if minutes < 1 {
+        return format!("Le {}", date_time(end));
+    }
+    let (first, last) = (start.with_timezone(&Paris), end.with_timezone(&Paris));
+    if first.date_naive() == last.date_naive() {
+        format!(
+            "Le {}, de {} à {} ({})",
+            first.format("%d/%m/%Y"),
+            first.format("%H:%M"),
+            last.format("%H:%M"),
+            duration_minutes(minutes)
+        )
+    } else {
+        format!(
+            "Du {} au {} ({})",
+            date_time(start),
+            date_time(end),
+            duration_minutes(minutes)
+        )
+    }
+}
+
 /// A value made safe for an address's query (`retour=%2Fdossiers%3Fpage%3D2`).
 pub fn query_value(value: &str) -> String {
     value
@@ -77,6 +114,23 @@ mod tests {
         let summer = Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap();
         assert_eq!(date_time(winter), "15/01/2026 à 13:00");
         assert_eq!(date_time(summer), "15/07/2026 à 14:00");
+    }
+
+    #[test]
+    fn counts_and_spans_read_naturally() {
+        assert_eq!(count(0, "place libre", "places libres"), "0 place libre");
+        assert_eq!(count(1, "heure", "heures"), "1 heure");
+        assert_eq!(count(2, "heure", "heures"), "2 heures");
+        let start = Utc.with_ymd_and_hms(2026, 12, 1, 14, 12, 0).unwrap();
+        assert_eq!(span(start, start), "Le 01/12/2026 à 15:12");
+        assert_eq!(
+            span(start, start + chrono::Duration::minutes(88)),
+            "Le 01/12/2026, de 15:12 à 16:40 (1 h 28)"
+        );
+        assert_eq!(
+            span(start, start + chrono::Duration::hours(26)),
+            "Du 01/12/2026 à 15:12 au 02/12/2026 à 17:12 (1 j 2 h)"
+        );
     }
 
     #[test]

@@ -27,12 +27,41 @@ pub enum LiveState {
 }
 
 /// The page's subscription: the last message, how many arrived (to refetch on), and its state.
+/// While the person has paused live updates, messages are not passed on: the page stays as it is
+/// (WCAG 2.2.2), and whatever changed meanwhile is read once when they resume.
 #[derive(Clone, Copy)]
 pub struct Live {
+    /// The last message; `None` when what changed is not known (after a pause, a renewal).
     pub last: RwSignal<Option<LiveMessage>>,
     pub received: RwSignal<u64>,
+    pub paused: RwSignal<bool>,
+    /// Something arrived while paused.
+    pub missed: RwSignal<bool>,
     /// `None` until the browser has started the subscription (and always without JavaScript).
     pub state: RwSignal<Option<LiveState>>,
+}
+
+impl Live {
+    /// Something changed: pass it on, or keep it for when the person resumes.
+    pub fn arrived(self) {
+        if self.paused.get_untracked() {
+            self.missed.set(true);
+        } else {
+            self.received.update(|count| *count += 1);
+        }
+    }
+
+    /// Pauses or resumes live updates; resuming reads once whatever changed meanwhile.
+    pub fn toggle_pause(self) {
+        let paused = !self.paused.get_untracked();
+        self.paused.set(paused);
+        if !paused && self.missed.get_untracked() {
+            self.missed.set(false);
+            // Which dossiers changed is not known: every reader reads again.
+            self.last.set(None);
+            self.received.update(|count| *count += 1);
+        }
+    }
 }
 
 /// Opens the page's subscription (in the browser only) and gives its signals.
@@ -40,6 +69,8 @@ pub fn use_live() -> Live {
     let live = Live {
         last: RwSignal::new(None),
         received: RwSignal::new(0),
+        paused: RwSignal::new(false),
+        missed: RwSignal::new(false),
         state: RwSignal::new(None),
     };
     #[cfg(feature = "hydrate")]
@@ -127,7 +158,8 @@ mod browser {
                 // What has no stream position (a change of appointment, of a post's places) is
                 // not replayed: whatever changed during the renewal is read again.
                 if renewed {
-                    live.received.update(|count| *count += 1);
+                    live.last.set(None);
+                    live.arrived();
                 }
             }
         });
@@ -139,18 +171,16 @@ mod browser {
                 return;
             };
             if let Ok(message) = serde_json::from_str::<LiveMessage>(&text) {
-                live.last.set(Some(message));
-                live.received.update(|count| *count += 1);
+                if !live.paused.get_untracked() {
+                    live.last.set(Some(message));
+                }
+                live.arrived();
             }
         });
         // A post's slots changed (a place taken or given back): availability is read again.
-        let on_slots = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            live.received.update(|count| *count += 1);
-        });
+        let on_slots = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.arrived());
         // Too far behind: everything is read again.
-        let on_resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            live.received.update(|count| *count += 1);
-        });
+        let on_resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.arrived());
         // The server ends the stream to check again who is asking; the browser comes back at once.
         let on_renewal = Closure::<dyn FnMut(web_sys::Event)>::new({
             let connection = Rc::clone(&connection);
@@ -218,6 +248,14 @@ mod browser {
 pub fn LiveIndicator(live: Live) -> impl IntoView {
     move || {
         live.state.get().map(|state| {
+            if live.paused.get() {
+                return view! {
+                    <p class="fr-badge fr-badge--new fr-badge--sm" role="status" id="etat-direct">
+                        {if live.missed.get() { "Mises à jour en direct suspendues : des changements attendent" } else { "Mises à jour en direct suspendues" }}
+                    </p>
+                }
+                .into_any();
+            }
             let (class, text) = match state {
                 LiveState::Connecting => (
                     "fr-badge fr-badge--info fr-badge--sm",
@@ -232,7 +270,29 @@ pub fn LiveIndicator(live: Live) -> impl IntoView {
                     "Mises à jour en direct interrompues : reconnexion en cours",
                 ),
             };
-            view! { <p class=class role="status" id="etat-direct">{text}</p> }
+            view! { <p class=class role="status" id="etat-direct">{text}</p> }.into_any()
+        })
+    }
+}
+
+/// Lets people pause live updates and resume them (WCAG 2.2.2: content that updates by itself can
+/// be paused); shown only once the browser runs the subscription.
+#[component]
+pub fn LivePause(live: Live) -> impl IntoView {
+    move || {
+        live.state.get().map(|_| {
+            let paused = live.paused.get();
+            view! {
+                <button
+                    type="button"
+                    class="fr-btn fr-btn--sm fr-btn--tertiary"
+                    id="pause-direct"
+                    aria-pressed=if paused { "true" } else { "false" }
+                    on:click=move |_| live.toggle_pause()
+                >
+                    {if paused { "Reprendre les mises à jour en direct" } else { "Suspendre les mises à jour en direct" }}
+                </button>
+            }
         })
     }
 }

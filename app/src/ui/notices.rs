@@ -37,11 +37,15 @@ pub fn message(code: &str) -> Option<&'static str> {
         "rendez-vous-reporte" => "Le rendez-vous est reporté ; l'opérateur voit le nouvel horaire et le motif.",
         "rendez-vous-honore" => "Présence enregistrée : le rendez-vous est honoré.",
         "rendez-vous-absent" => "Absence enregistrée.",
+        "pointage-enregistre" => "Le créneau de pointage du poste est enregistré : il s'applique dès maintenant aux arrivées.",
+        "rendez-vous-honore-en-retard" => "Arrivée tardive enregistrée : le rendez-vous est honoré, le motif du retard est inscrit au journal d'audit.",
         "abonnement-cree" => "Votre adresse d'abonnement est créée. Copiez-la dans votre agenda maintenant : elle ne sera plus affichée.",
         "calendrier-enregistre" => "Le calendrier du poste est enregistré ; les créneaux à venir suivent les nouvelles capacités.",
         "fermeture-enregistree" => "La fermeture est enregistrée : aucun rendez-vous ne peut plus être pris ces jours-là.",
         "abonnement-revoque" => "L'abonnement est révoqué : l'adresse ne fonctionne plus.",
         "courriel-non-envoye" => "Votre demande est enregistrée, mais le courriel de confirmation n'a pas pu partir. Réessayez dans quelques minutes.",
+        "mot-de-passe-modifie" => "Votre mot de passe est changé. Vos autres sessions ont été fermées ; celle-ci reste ouverte. Un courriel vous le confirme.",
+        "agent-invite" => "L'agent a reçu un courriel. Son compte sera ouvert quand il aura choisi son mot de passe avec le lien reçu, valable sept jours ; d'ici là, l'invitation figure parmi les invitations en attente. Une fois son compte ouvert, il n'a accès à aucun site tant que vous ne l'avez pas habilité.",
         "invitation-non-envoyee" => "L'invitation est enregistrée, mais le courriel n'a pas pu partir. Renvoyez-la dans quelques minutes avec le même formulaire : la nouvelle remplacera celle-ci.",
         _ => return None,
     })
@@ -59,6 +63,12 @@ pub fn error(code: &str) -> Option<String> {
         "oidc-compte-lie" => "Ce compte France Sésame est déjà lié à une autre identité chez ce fournisseur. Connectez-vous avec celle-ci, ou avec votre mot de passe.",
         "oidc-role" => "Ce fournisseur d'identité ne permet pas d'ouvrir votre compte. Connectez-vous avec votre mot de passe ou avec le fournisseur prévu pour votre rôle.",
         "oidc-compte-inconnu" => "Aucun compte France Sésame n'est ouvert pour l'adresse vérifiée par le fournisseur d'identité. Si vous avez reçu une invitation par courriel, ouvrez d'abord son lien : votre compte est ouvert quand vous y choisissez votre mot de passe. Sinon, demandez à l'administrateur de votre entreprise ou à votre chef de service de vous inviter.",
+        "mot-de-passe-manquant" => "Saisissez votre mot de passe.",
+        "mot-de-passe-actuel-manquant" => "Saisissez votre mot de passe actuel : il confirme que c'est bien vous qui changez le mot de passe.",
+        "mot-de-passe-actuel" => "Le mot de passe actuel est incorrect : rien n'a été changé. Vérifiez votre saisie ; après plusieurs erreurs, les essais sont ralentis. Si vous l'avez oublié, déconnectez-vous et utilisez « Mot de passe oublié ? ».",
+        "mot-de-passe-identique" => "Le nouveau mot de passe est identique à l'actuel : choisissez-en un autre.",
+        "mot-de-passe-protege" => "Trop de mots de passe erronés ont été essayés sur votre compte : pour le protéger, le changement de mot de passe est suspendu depuis cet appareil. Déconnectez-vous et utilisez « Mot de passe oublié ? » : le lien arrive dans votre messagerie.",
+        "mot-de-passe-fournisseur" => "Votre compte se connecte par un fournisseur d'identité : il n'a pas de mot de passe France Sésame. Changez votre mot de passe chez ce fournisseur.",
         "cgu-non-cochee" => "Cochez la case pour accepter les conditions générales d'utilisation.",
         "lien-invalide" => "Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.",
         "confirmation" => "Les deux mots de passe saisis sont différents.",
@@ -68,7 +78,7 @@ pub fn error(code: &str) -> Option<String> {
         "mot-de-passe-adresse" => "Le mot de passe ne doit pas reprendre votre adresse électronique.",
         "nom-invalide" => "Saisissez le prénom et le nom : 2 à 100 caractères, uniquement des lettres, des espaces, des traits d'union, des apostrophes et des points.",
         "adresse-prise" => "Cette adresse électronique est déjà celle d'un compte France Sésame.",
-        "invitation-introuvable" => "Cette invitation n'existe pas, a déjà été acceptée ou retirée, ou n'est pas de votre entreprise.",
+        "invitation-introuvable" => "Cette invitation n'existe pas, a déjà été acceptée ou retirée, ou ne relève pas de vous.",
         "invitation-adresse-prise" => "Cette adresse électronique a déjà un compte France Sésame : l'invitation n'en ouvre pas un second, et rien n'a été changé. Connectez-vous avec votre compte, ou demandez un nouveau mot de passe si vous l'avez oublié. Un compte ne relève que d'une entreprise : pour rejoindre celle qui vous a invité, prenez contact avec la personne qui vous a invité.",
         "collegue-introuvable" => "Ce compte n'existe pas, a déjà été désactivé ou n'est pas de votre entreprise.",
         "agent-manquant" => "Choisissez l'agent à habiliter.",
@@ -108,6 +118,12 @@ pub fn error(code: &str) -> Option<String> {
         "fermeture-dates" => "Indiquez les dates de début et de fin de la fermeture (la fin après le début).",
         "fermeture-motif" => "Indiquez le motif de la fermeture (3 à 200 caractères).",
         "fermeture-occupee" => "Impossible de fermer le poste ces jours-là : des rendez-vous y sont pris. Déplacez ou annulez-les d'abord.",
+        "pointage-minutes" => "Indiquez le créneau de pointage en minutes, de 0 à 1440 (une journée) de chaque côté du début du créneau.",
+        "motif-retard-manquant" => "Indiquez le motif du retard (3 à 500 caractères) : il est inscrit au journal d'audit et l'opérateur le verra.",
+        "arrivee-trop-tot" => "Trop tôt pour enregistrer l'arrivée : le pointage de ce rendez-vous n'est pas encore ouvert. Au contrôle à l'arrivée, sa fiche indique son jour, son heure et l'heure d'ouverture du pointage.",
+        "arrivee-tardive" => "Le créneau de pointage de ce rendez-vous est fermé : pour accepter l'arrivée, indiquez le motif du retard dans le formulaire d'arrivée tardive.",
+        "arrivee-a-l-heure" => "Ce rendez-vous est dans son créneau de pointage : enregistrez l'arrivée sans motif de retard.",
+        "arrivee-jour-passe" => "Il est trop tard pour enregistrer l'arrivée de ce rendez-vous : son jour est passé. Reportez-le depuis le planning, ou enregistrez l'absence.",
         "motif-manquant" => "Indiquez le motif (3 à 500 caractères) : l'opérateur le verra.",
         "action-inconnue" => "Cette action n'existe pas.",
         _ => return None,
@@ -116,22 +132,30 @@ pub fn error(code: &str) -> Option<String> {
 }
 
 /// The alert for the page's `?message=` or `?erreur=`, if any. An invalid address is explained
-/// precisely from the address itself (`?adresse=`).
+/// precisely from the address itself (`typed`, kept out of the page's address, or else
+/// `?adresse=`). An error takes the focus when the page opens, so that a person using a
+/// screen reader or the keyboard lands on what to fix.
 #[component]
-pub fn Notice() -> impl IntoView {
+pub fn Notice(#[prop(optional, into)] typed: Option<String>) -> impl IntoView {
     let query = use_query_map();
     move || {
         query.with(|query| {
             if let Some(code) = query.get("erreur") {
                 let text = if code == "adresse-invalide" {
-                    let typed = query.get("adresse").or_else(|| query.get("collegue_adresse")).unwrap_or_default();
+                    let typed = typed
+                        .clone()
+                        .filter(|typed| !typed.is_empty())
+                        .or_else(|| query.get("adresse"))
+                        .or_else(|| query.get("collegue_adresse"))
+                        .or_else(|| query.get("invite_adresse"))
+                        .unwrap_or_default();
                     Some(parse_email(&typed).err().unwrap_or_else(|| "Adresse électronique invalide.".into()))
                 } else {
                     error(&code)
                 };
                 text.map(|text| {
                     view! {
-                        <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert" id="erreur-formulaire">
+                        <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert" id="erreur-formulaire" tabindex="-1" autofocus>
                             <p>{text}</p>
                         </div>
                     }
@@ -171,6 +195,8 @@ mod tests {
             "collegue-retire",
             "invitation-retiree",
             "invitation-non-envoyee",
+            "mot-de-passe-modifie",
+            "agent-invite",
             "compte-active",
             "habilitation-accordee",
             "habilitation-retiree",
@@ -192,6 +218,12 @@ mod tests {
             "mot-de-passe-long",
             "mot-de-passe-courant",
             "mot-de-passe-adresse",
+            "mot-de-passe-manquant",
+            "mot-de-passe-actuel-manquant",
+            "mot-de-passe-actuel",
+            "mot-de-passe-identique",
+            "mot-de-passe-protege",
+            "mot-de-passe-fournisseur",
             "nom-invalide",
             "adresse-prise",
             "collegue-introuvable",

@@ -12,3 +12,4 @@ pub mod legal;
 pub mod not_found;
 pub mod partner_keys;
 pub mod sign_in;
+pub mod welcome;

@@ -6,6 +6,7 @@
 use app::domain::access::{EntryPoint, Target};
 use app::domain::appointment::{paris_day, paris_instant, BookingRefusal, CheckKind};
 use app::domain::dates::{self, DateUse};
+use app::domain::gate::ArrivalRefusal;
 use app::state::Caller;
 use app::store::{Booking, Change};
 use axum::extract::{Path, State};
@@ -30,6 +31,12 @@ fn refusal_code(refusal: &BookingRefusal) -> &'static str {
         BookingRefusal::OtherCompany => "autre-entreprise",
         BookingRefusal::NoPost => "sans-poste",
         BookingRefusal::NoCalendar => "sans-calendrier",
+        BookingRefusal::Arrival(refusal) => match refusal {
+            ArrivalRefusal::TooEarly { .. } => "arrivee-trop-tot",
+            ArrivalRefusal::WindowClosed { .. } => "arrivee-tardive",
+            ArrivalRefusal::NotLate => "arrivee-a-l-heure",
+            ArrivalRefusal::PastDay { .. } => "arrivee-jour-passe",
+        },
     }
 }
 
@@ -118,7 +125,7 @@ pub struct ChangeForm {
 }
 
 /// `POST /rendez-vous/{id}/{action}`: annulation, deplacement (operators); validation, refus,
-/// report, presence, absence (agents).
+/// report, presence, presence-tardive (with the reason of the delay), absence (agents).
 pub async fn change(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -161,6 +168,9 @@ pub async fn change(
     if needs_reason && !(3..=500).contains(&reason.chars().count()) {
         return Err(back(&page, "motif-manquant", &[]));
     }
+    if action == "presence-tardive" && !(3..=500).contains(&reason.chars().count()) {
+        return Err(back(&page, "motif-retard-manquant", &[]));
+    }
     let new_start = || parse_start(&form.creneau).map_err(|code| back(&page, code, &[]));
     let (change, message) = match action.as_str() {
         "annulation" => (Change::Cancel, "rendez-vous-annule"),
@@ -172,6 +182,10 @@ pub async fn change(
             "rendez-vous-reporte",
         ),
         "presence" => (Change::CheckIn, "rendez-vous-honore"),
+        "presence-tardive" => (
+            Change::LateCheckIn(reason.to_owned()),
+            "rendez-vous-honore-en-retard",
+        ),
         "absence" => (Change::NoShow, "rendez-vous-absent"),
         _ => return Err(back(&page, "action-inconnue", &[])),
     };

@@ -182,3 +182,46 @@ pub async fn close(
         )),
     }
 }
+
+/// `POST /postes/{code}/pointage`: the post's check-in window, in minutes before and after the
+/// slot's start (each at most a day).
+pub async fn checkin_window(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Path(code): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Outcome {
+    use app::domain::gate::CheckInWindow;
+    let (post, _) = headed_post(&accounts, &caller, &code).await?;
+    let page = page(&post);
+    let minutes = |name: &str| {
+        field(&form, name)
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|minutes| *minutes <= CheckInWindow::MAX_MINUTES)
+    };
+    let (Some(opens_minutes_before), Some(closes_minutes_after)) =
+        (minutes("avant"), minutes("apres"))
+    else {
+        return Err(back(&page, "pointage-minutes", &[]));
+    };
+    let window = CheckInWindow {
+        opens_minutes_before,
+        closes_minutes_after,
+    };
+    let now = Utc::now();
+    let mut tx = accounts.store.begin().await?;
+    tx.set_checkin_window(&post, &window).await?;
+    tx.audit(
+        &caller.audit_event(
+            "pointage_modifie",
+            &format!("poste:{}", post.as_str()),
+            &window.describe(),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    done(&page, "pointage-enregistre")
+}

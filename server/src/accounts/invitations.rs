@@ -1,5 +1,6 @@
-//! Inviting a colleague, withdrawing the invitation, accepting it. An invitation is no account:
-//! it reserves nothing, and the administrator who sends it learns nothing about the address —
+//! Inviting a colleague (a company's administrator) or an agent (a head of service, into their
+//! administration), withdrawing the invitation, accepting it. An invitation is no account:
+//! it reserves nothing, and whoever sends it learns nothing about the address —
 //! the same answer, the same pending invitation, whether the address has an account or not.
 //! The account is opened only when the invitee, from the link, chooses a password. An address
 //! that already has an account gets no link: its owner is told, in fixed words, who asked.
@@ -8,7 +9,7 @@ use app::domain::access::{EntryPoint, Refusal, Target};
 use app::domain::account::{check_password, parse_email, parse_full_name};
 use app::domain::directory::Role;
 use app::state::Caller;
-use app::store::{NewInvitation, NewUser, StoreError};
+use app::store::{InvitationTo, NewInvitation, NewUser, StoreError};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
 use chrono::Utc;
@@ -16,15 +17,36 @@ use serde::Deserialize;
 
 use super::recovery::INVITATION_LIFETIME;
 use super::{
-    back, check_known, check_viewer, done, expiry_text, send_mail, sensitive_budget, Accounts,
-    Failure, Outcome,
+    back, check_known, check_viewer, done, expiry_text, send_mail, sensitive_budget, to_sign_in,
+    Accounts, Failure, Outcome,
 };
-use crate::sessions::{new_token, see_other, with_query};
+use crate::sessions::new_token;
+use axum::response::IntoResponse;
 
 #[derive(Deserialize)]
 pub struct InvitationForm {
+    #[serde(default)]
     nom: String,
+    #[serde(default)]
     adresse: String,
+}
+
+/// Who sends an invitation, what it brings the invitee into, and the words of its mails.
+struct Invitation<'a> {
+    to: InvitationTo,
+    /// The page of the form and of its answers, and the names its fields are refilled under.
+    page: &'static str,
+    section: &'static str,
+    refill: (&'static str, &'static str),
+    /// The inviter's title and what they invite into, for the mails: « administrateur de
+    /// l'entreprise X », « chef de service de l'administration Y ».
+    inviter_title: String,
+    /// What the new account is for, for the invitee's mail.
+    purpose: &'a str,
+    /// The audit trail's action.
+    action: &'static str,
+    /// The success code.
+    sent: &'static str,
 }
 
 /// A company's administrator invites a colleague by name and address.
@@ -34,34 +56,6 @@ pub async fn invite_colleague(
     Form(form): Form<InvitationForm>,
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
-    let page = "/espace#collegues";
-    let name = parse_full_name(&form.nom).map_err(|_| {
-        back(
-            "/espace",
-            "nom-invalide",
-            &[
-                ("collegue_nom", form.nom.trim()),
-                ("collegue_adresse", form.adresse.trim()),
-            ],
-        )
-    })?;
-    let email = parse_email(&form.adresse).map_err(|_| {
-        back(
-            "/espace",
-            "adresse-invalide",
-            &[
-                ("collegue_nom", &name),
-                ("collegue_adresse", form.adresse.trim()),
-            ],
-        )
-    })?;
-    sensitive_budget(
-        &accounts,
-        &[
-            &format!("creation:{}", caller.client_key),
-            &format!("creation:{}", viewer.user_id),
-        ],
-    )?;
     let company_id = viewer
         .company_id
         .ok_or(Failure::Refused(Refusal::Forbidden))?;
@@ -71,18 +65,121 @@ pub async fn invite_colleague(
         .await?
         .map(|company| company.name)
         .ok_or_else(|| StoreError::Corrupt(format!("entreprise {company_id} introuvable")))?;
+    let purpose = format!(
+        "de l'entreprise {company}, vous invite à ouvrir un compte France Sésame pour suivre les \
+         envois de cette entreprise au passage frontière"
+    );
+    send_invitation(
+        &accounts,
+        &caller,
+        &form,
+        Invitation {
+            to: InvitationTo::Company(company_id),
+            page: "/espace",
+            section: "/espace#collegues",
+            refill: ("collegue_nom", "collegue_adresse"),
+            inviter_title: format!("administrateur de l'entreprise {company}"),
+            purpose: &purpose,
+            action: "collegue_invite",
+            sent: "collegue-invite",
+        },
+    )
+    .await
+}
+
+/// A head of service invites an agent into their own administration; the agent's account opens
+/// with no habilitation, until the head grants one.
+pub async fn invite_agent(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<InvitationForm>,
+) -> Outcome {
+    // The administration is the head's own, from their account: the form cannot name another.
+    let administration = caller
+        .viewer
+        .as_ref()
+        .and_then(|viewer| viewer.administration);
+    let Some(administration) = administration else {
+        check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
+        return Err(Failure::Refused(Refusal::Forbidden));
+    };
+    check_viewer(
+        &caller,
+        EntryPoint::InviteAgent,
+        Target::AgentInvitation { administration },
+    )?;
+    let label = administration.label();
+    let purpose = format!(
+        "chef de service ({label}), vous invite à ouvrir votre compte d'agent sur France Sésame, \
+         le guichet unique du passage frontière des marchandises"
+    );
+    send_invitation(
+        &accounts,
+        &caller,
+        &form,
+        Invitation {
+            to: InvitationTo::Administration(administration),
+            page: "/habilitations",
+            section: "/habilitations#invitations",
+            refill: ("invite_nom", "invite_adresse"),
+            inviter_title: format!("chef de service de l'administration {label}"),
+            purpose: &purpose,
+            action: "agent_invite",
+            sent: "agent-invite",
+        },
+    )
+    .await
+}
+
+/// Records an invitation and mails it: the link to the invitee, or, when the address already has
+/// an account, fixed words to its owner and no link.
+async fn send_invitation(
+    accounts: &Accounts,
+    caller: &Caller,
+    form: &InvitationForm,
+    invitation: Invitation<'_>,
+) -> Outcome {
+    let viewer = caller
+        .viewer
+        .as_ref()
+        .ok_or(Failure::Refused(Refusal::SignInRequired))?;
+    let (name_field, email_field) = invitation.refill;
+    let name = parse_full_name(&form.nom).map_err(|_| {
+        back(
+            invitation.page,
+            "nom-invalide",
+            &[
+                (name_field, form.nom.trim()),
+                (email_field, form.adresse.trim()),
+            ],
+        )
+    })?;
+    let email = parse_email(&form.adresse).map_err(|_| {
+        back(
+            invitation.page,
+            "adresse-invalide",
+            &[(name_field, &name), (email_field, form.adresse.trim())],
+        )
+    })?;
+    sensitive_budget(
+        accounts,
+        &[
+            &format!("creation:{}", caller.client_key),
+            &format!("creation:{}", viewer.user_id),
+        ],
+    )?;
     let now = Utc::now();
     let (token, hash) = new_token();
     let expires_at = now + INVITATION_LIFETIME;
     let mut tx = accounts.store.begin().await?;
-    // Recorded either way, so that the pending invitations the administrator sees do not tell
-    // either; the link of an address that has an account is never sent, and could not open a
-    // second account anyway.
+    // Recorded either way, so that the pending invitations the inviter sees do not tell either;
+    // the link of an address that has an account is never sent, and could not open a second
+    // account anyway.
     let taken = tx.email_taken(&email).await?;
     let id = tx
         .invite(
             &NewInvitation {
-                company_id,
+                to: invitation.to,
                 email: &email,
                 full_name: &name,
                 invited_by: viewer.user_id,
@@ -99,29 +196,30 @@ pub async fn invite_colleague(
     };
     tx.audit(
         &caller
-            .audit_event("collegue_invite", &format!("invitation:{id}"), detail)
+            .audit_event(invitation.action, &format!("invitation:{id}"), detail)
             .about(&email),
         now,
     )
     .await?;
     tx.commit().await?;
     let inviter = &viewer.full_name;
+    let title = &invitation.inviter_title;
     let sent = if taken {
         let text = format!(
             "Bonjour,\n\n\
-             {inviter}, administrateur de l'entreprise {company} sur France Sésame, a demandé à \
-             inviter cette adresse électronique à rejoindre son entreprise.\n\n\
+             {inviter}, {title} sur France Sésame, a demandé à inviter cette adresse électronique \
+             sur France Sésame.\n\n\
              Cette adresse est déjà celle d'un compte France Sésame : rien n'a été changé sur votre \
              compte, et aucun autre compte n'a été ouvert. Ce message ne donne accès à rien.\n\n\
-             Si vous souhaitez rejoindre cette entreprise, prenez contact avec cette personne par \
-             les moyens habituels : un compte France Sésame ne relève que d'une entreprise, et le \
-             vôtre reste tel qu'il est.\n\n\
+             Si cette invitation vous concerne, prenez contact avec cette personne par les moyens \
+             habituels : un compte France Sésame ne relève que d'une entreprise ou d'une \
+             administration, et le vôtre reste tel qu'il est.\n\n\
              Si vous ne connaissez pas cette personne, vous n'avez rien à faire. Vous pouvez le \
              signaler à l'assistance de France Sésame depuis la page « Contact » du site.\n\n\
              — France Sésame\n"
         );
         send_mail(
-            &accounts,
+            accounts,
             &email,
             "Une invitation a été demandée pour votre adresse",
             text,
@@ -131,27 +229,21 @@ pub async fn invite_colleague(
         let link = format!("{}/mot-de-passe/nouveau?jeton={token}", accounts.base_url);
         let text = format!(
             "Bonjour {name},\n\n\
-             {inviter}, de l'entreprise {company}, vous invite à ouvrir un compte France Sésame \
-             pour suivre les envois de cette entreprise au passage frontière.\n\n\
+             {inviter}, {purpose}.\n\n\
              Pour accepter, choisissez votre mot de passe en ouvrant ce lien :\n{link}\n\n\
              Votre compte sera ouvert à ce moment-là, pas avant. Ce lien ne sert qu'une fois et \
              expire le {expiry} (heure de Paris).\n\n\
-             Si vous ne connaissez pas cette personne ou cette entreprise, ignorez ce message : \
-             aucun compte n'est ouvert sans vous.\n\n— France Sésame\n",
+             Si vous ne connaissez pas cette personne, ignorez ce message : aucun compte n'est \
+             ouvert sans vous.\n\n— France Sésame\n",
+            purpose = invitation.purpose,
             expiry = expiry_text(expires_at),
         );
-        send_mail(
-            &accounts,
-            &email,
-            "Votre invitation sur France Sésame",
-            text,
-        )
-        .await
+        send_mail(accounts, &email, "Votre invitation sur France Sésame", text).await
     };
     done(
-        page,
+        invitation.section,
         if sent {
-            "collegue-invite"
+            invitation.sent
         } else {
             "invitation-non-envoyee"
         },
@@ -167,7 +259,7 @@ pub async fn withdraw_invitation(
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
     let unknown = || back("/espace", "invitation-introuvable", &[]);
-    let Some(company_id) = accounts.store.invitation_company(id).await? else {
+    let Some(InvitationTo::Company(company_id)) = accounts.store.invitation_to(id).await? else {
         return Err(unknown());
     };
     let target = Target::Colleague {
@@ -175,12 +267,61 @@ pub async fn withdraw_invitation(
         company_id: Some(company_id),
     };
     check_known(&caller, EntryPoint::RemoveColleague, target, unknown)?;
+    withdraw(
+        &accounts,
+        &caller,
+        id,
+        InvitationTo::Company(company_id),
+        viewer.user_id,
+        unknown,
+    )
+    .await?;
+    done("/espace#collegues", "invitation-retiree")
+}
+
+/// A head of service withdraws an agent invitation of their administration not accepted yet.
+/// Another administration's invitation, or a company's, is answered as one that does not exist.
+pub async fn withdraw_agent_invitation(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> Outcome {
+    let viewer = check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
+    let unknown = || back("/habilitations", "invitation-introuvable", &[]);
+    let Some(InvitationTo::Administration(administration)) =
+        accounts.store.invitation_to(id).await?
+    else {
+        return Err(unknown());
+    };
+    check_known(
+        &caller,
+        EntryPoint::InviteAgent,
+        Target::AgentInvitation { administration },
+        unknown,
+    )?;
+    withdraw(
+        &accounts,
+        &caller,
+        id,
+        InvitationTo::Administration(administration),
+        viewer.user_id,
+        unknown,
+    )
+    .await?;
+    done("/habilitations#invitations", "invitation-retiree")
+}
+
+async fn withdraw(
+    accounts: &Accounts,
+    caller: &Caller,
+    id: i64,
+    to: InvitationTo,
+    by: i64,
+    unknown: impl Fn() -> Failure,
+) -> Result<(), Failure> {
     let now = Utc::now();
     let mut tx = accounts.store.begin().await?;
-    let Some(email) = tx
-        .withdraw_invitation(id, company_id, viewer.user_id, now)
-        .await?
-    else {
+    let Some(email) = tx.withdraw_invitation(id, to, by, now).await? else {
         // Accepted or withdrawn in between.
         return Err(unknown());
     };
@@ -192,13 +333,14 @@ pub async fn withdraw_invitation(
     )
     .await?;
     tx.commit().await?;
-    done("/espace#collegues", "invitation-retiree")
+    Ok(())
 }
 
 /// The invitee chose a password from the link (`hash` is its token's hash, `email` the address
 /// it was sent to): in one transaction, the invitation is taken (once, unexpired, not
 /// withdrawn), the address is checked still free, and the account is opened — an operator of
-/// the inviting company, its address verified by the link.
+/// the inviting company, or an agent of the inviting administration with no habilitation yet —
+/// its address verified by the link.
 pub(super) async fn accept(
     accounts: &Accounts,
     caller: &Caller,
@@ -229,20 +371,26 @@ pub(super) async fn accept(
         // The address got an account since (another company's invitation, an address change):
         // its owner is the one holding the link, so saying so tells nobody else anything.
         // Nothing is written: the transaction is dropped.
-        return Err(back(
-            "/connexion",
-            "invitation-adresse-prise",
-            &[("adresse", &invitation.email)],
+        return Err(to_sign_in(
+            &[("erreur", "invitation-adresse-prise")],
+            &invitation.email,
+            caller.over_https,
         ));
     }
+    let (role, company_id, administration) = match invitation.to {
+        InvitationTo::Company(id) => (Role::Operateur, Some(id), None),
+        InvitationTo::Administration(administration) => {
+            (Role::agent_of(administration), None, Some(administration))
+        }
+    };
     let user_id = tx
         .insert_user(
             &NewUser {
                 email: invitation.email.clone(),
                 full_name: invitation.full_name.clone(),
-                role: Role::Operateur,
-                company_id: Some(invitation.company_id),
-                administration: None,
+                role,
+                company_id,
+                administration,
                 company_admin: false,
                 email_verified: true,
                 password_hash: None,
@@ -264,8 +412,11 @@ pub(super) async fn accept(
     )
     .await?;
     tx.commit().await?;
-    Ok(see_other(&with_query(
-        "/connexion",
-        &[("message", "compte-active"), ("adresse", &invitation.email)],
-    )))
+    // A redirection, not a failure: the account is open and the sign-in form comes filled in.
+    Ok(to_sign_in(
+        &[("message", "compte-active")],
+        &invitation.email,
+        caller.over_https,
+    )
+    .into_response())
 }

@@ -169,17 +169,20 @@ pub async fn reset_password(
     tx.verify_email(user_id, None, now).await?;
     let ended = tx.end_sessions_of(user_id, now).await?;
     let object = format!("utilisateur:{user_id}");
-    let detail = format!("{ended} session(s) fermée(s)");
+    let detail = app::ui::format::count(ended as i64, "session fermée", "sessions fermées");
     tx.audit(
         &caller.audit_event("mot_de_passe_change", &object, &detail),
         now,
     )
     .await?;
     tx.commit().await?;
-    Ok(crate::sessions::see_other(&crate::sessions::with_query(
-        "/connexion",
-        &[("message", "mot-de-passe-change"), ("adresse", &email)],
-    )))
+    Ok(axum::response::IntoResponse::into_response(
+        super::to_sign_in(
+            &[("message", "mot-de-passe-change")],
+            &email,
+            caller.over_https,
+        ),
+    ))
 }
 
 #[derive(Deserialize)]

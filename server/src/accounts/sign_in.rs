@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use app::domain::access::{dossier_scope, DossierScope, EntryPoint, Target};
 use app::domain::account::parse_email;
 use app::domain::cgu;
+use app::domain::directory::Role;
 use app::state::Caller;
 use app::store::{NewSession, SignInWindows};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
@@ -20,7 +21,9 @@ use axum::{Extension, Form};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::{back, check, check_viewer, done, sensitive_budget, Accounts, Failure, Outcome};
+use super::{
+    back, check, check_viewer, done, sensitive_budget, to_sign_in, Accounts, Failure, Outcome,
+};
 use crate::perimeter::OverHttps;
 use crate::sessions::{
     clear_cookie, new_token, read_cookie, safe_return, see_other, session_cookie, set_cookie,
@@ -74,7 +77,7 @@ fn decoy_hash() -> &'static str {
     })
 }
 
-async fn password_matches(hash: String, password: String) -> bool {
+pub(super) async fn password_matches(hash: String, password: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
@@ -98,8 +101,9 @@ fn user_agent(headers: &HeaderMap) -> String {
         .collect()
 }
 
-/// Where to go once signed in: back where the person was going, else their dossiers, else their
-/// personal space.
+/// Where to go once signed in: back where the person was going, else the dossiers of those who
+/// follow dossiers (operators, agents and heads of service with a perimeter), else their home page
+/// (supervisors, the DGITM, administrators, agents without a habilitation).
 async fn destination(accounts: &Accounts, user_id: i64, retour: &str) -> String {
     if let Some(path) = safe_return(retour) {
         return path;
@@ -110,8 +114,13 @@ async fn destination(accounts: &Accounts, user_id: i64, retour: &str) -> String 
         .viewer(user_id, app::domain::access::local_day(now), cgu::VERSION)
         .await
     {
-        Ok(Some(viewer)) if dossier_scope(&viewer) != DossierScope::Nothing => "/dossiers".into(),
-        _ => "/espace".into(),
+        Ok(Some(viewer))
+            if viewer.role != Role::Superviseur
+                && dossier_scope(&viewer) != DossierScope::Nothing =>
+        {
+            "/dossiers".into()
+        }
+        _ => "/accueil".into(),
     }
 }
 
@@ -174,35 +183,47 @@ pub(super) async fn open_session(
     response
         .headers_mut()
         .append(header::SET_COOKIE, session_cookie(&token, over_https));
+    // Signed in: what was typed into a refused form is forgotten.
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            app::domain::account::TYPED_ADDRESS_COOKIE,
+            "",
+            over_https,
+            Duration::zero(),
+        ),
+    );
     Ok(response)
 }
 
-pub async fn sign_in(
-    State(accounts): State<Accounts>,
-    Extension(caller): Extension<Caller>,
-    Extension(OverHttps(over_https)): Extension<OverHttps>,
-    headers: HeaderMap,
-    Form(form): Form<SignInForm>,
-) -> Outcome {
-    check(&caller, EntryPoint::SignIn, Target::Nothing)?;
-    let email = match parse_email(&form.adresse) {
-        Ok(email) => email,
-        Err(_) => {
-            return Err(back(
-                "/connexion",
-                "adresse-invalide",
-                &[("adresse", form.adresse.trim()), ("retour", &form.retour)],
-            ))
-        }
-    };
+/// What the protection says of trying a password of an account from a client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Attempt {
+    /// The password may be tried.
+    Allowed,
+    /// The account's budget of the day is spent and this client never signed in to it: its
+    /// password is not tried from here.
+    Protected,
+}
+
+/// Before a password of the account `email` is checked (signing in, or confirming the current
+/// password to change it): the tighter budget per client, the growing delays after failures
+/// (429 with `Retry-After`), and the account's budget of the day. Every check of a password goes
+/// through here and records its failure with [`record_failed_password`], so that no form becomes
+/// a way to guess passwords beyond what signing in allows.
+pub(super) async fn guard_password_attempt(
+    accounts: &Accounts,
+    caller: &Caller,
+    email: &str,
+) -> Result<Attempt, Failure> {
     // Per client, so that guesses sent in parallel from one place, before the failures are
     // recorded, stay few.
-    sensitive_budget(&accounts, &[&format!("connexion:{}", caller.client_key)])?;
+    sensitive_budget(accounts, &[&format!("connexion:{}", caller.client_key)])?;
     let now = Utc::now();
     let standing = accounts
         .store
         .sign_in_standing(
-            &email,
+            email,
             &caller.client_key,
             &caller.ip,
             &SignInWindows {
@@ -222,11 +243,11 @@ pub async fn sign_in(
     .unwrap_or_else(Duration::zero);
     if wait > Duration::zero() {
         let seconds = wait.num_seconds().max(1) as u64;
-        tracing::warn!(%email, ip = %caller.ip, seconds, "connexion ralentie après des échecs");
+        tracing::warn!(%email, ip = %caller.ip, seconds, "mot de passe : essais ralentis après des échecs");
         return Err(Failure::TooMany {
             seconds,
             message: format!(
-                "Trop de tentatives de connexion infructueuses. Pour protéger le compte, attendez {seconds} seconde{} avant de réessayer, ou demandez un nouveau mot de passe.",
+                "Trop de tentatives de connexion infructueuses (mots de passe erronés). Pour protéger le compte, attendez {seconds} seconde{} avant de réessayer, ou demandez un nouveau mot de passe.",
                 if seconds > 1 { "s" } else { "" }
             ),
         });
@@ -234,15 +255,60 @@ pub async fn sign_in(
     if !standing.known_client {
         // Guesses sent in parallel from many clients are bounded per account too; the owner's
         // own clients are not, so that nobody can spend this budget for them.
-        sensitive_budget(&accounts, &[&format!("connexion:{email}")])?;
+        sensitive_budget(accounts, &[&format!("connexion:{email}")])?;
         if standing.account_failures >= ACCOUNT_FAILURES_PER_DAY {
-            tracing::warn!(%email, ip = %caller.ip, "connexion par mot de passe suspendue pour ce client : budget du compte épuisé");
-            return Err(back(
-                "/connexion",
-                "compte-protege",
-                &[("adresse", &email), ("retour", &form.retour)],
-            ));
+            tracing::warn!(%email, ip = %caller.ip, "mot de passe non essayé depuis ce client : budget du compte épuisé");
+            return Ok(Attempt::Protected);
         }
+    }
+    Ok(Attempt::Allowed)
+}
+
+/// Records a wrong password for the account `email`: the failures [`guard_password_attempt`]
+/// counts are these entries of the audit trail.
+pub(super) async fn record_failed_password(
+    accounts: &Accounts,
+    caller: &Caller,
+    email: &str,
+    detail: &str,
+) -> Result<(), Failure> {
+    accounts
+        .store
+        .audit(
+            &caller
+                .audit_event("connexion_refusee", "", detail)
+                .about(email),
+            Utc::now(),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn sign_in(
+    State(accounts): State<Accounts>,
+    Extension(caller): Extension<Caller>,
+    Extension(OverHttps(over_https)): Extension<OverHttps>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Outcome {
+    check(&caller, EntryPoint::SignIn, Target::Nothing)?;
+    let again = |code: &str, typed: &str| {
+        to_sign_in(
+            &[("erreur", code), ("retour", &form.retour)],
+            typed,
+            over_https,
+        )
+    };
+    let email = match parse_email(&form.adresse) {
+        Ok(email) => email,
+        Err(_) => return Err(again("adresse-invalide", &form.adresse)),
+    };
+    // Nothing to check: no attempt is spent.
+    if form.mot_de_passe.is_empty() {
+        return Err(again("mot-de-passe-manquant", &email));
+    }
+    if guard_password_attempt(&accounts, &caller, &email).await? == Attempt::Protected {
+        return Err(again("compte-protege", &email));
     }
     let user = accounts.store.user_by_email(&email).await?;
     let hash = accounts.store.password_hash(&email).await?;
@@ -254,27 +320,11 @@ pub async fn sign_in(
         }
     };
     let Some(user) = user.filter(|_| matches) else {
-        accounts
-            .store
-            .audit(
-                &caller
-                    .audit_event("connexion_refusee", "", "identifiants incorrects")
-                    .about(&email),
-                now,
-            )
-            .await?;
-        return Err(back(
-            "/connexion",
-            "identifiants",
-            &[("adresse", &email), ("retour", &form.retour)],
-        ));
+        record_failed_password(&accounts, &caller, &email, "identifiants incorrects").await?;
+        return Err(again("identifiants", &email));
     };
     if !user.email_verified {
-        return Err(back(
-            "/connexion",
-            "adresse-non-verifiee",
-            &[("adresse", &email), ("retour", &form.retour)],
-        ));
+        return Err(again("adresse-non-verifiee", &email));
     }
     open_session(
         &accounts,
@@ -495,7 +545,7 @@ pub async fn oidc_callback(
                     now,
                 )
                 .await?;
-            Err::<Response, Failure>(back("/connexion", code, &[("adresse", &email)]))
+            Err::<Response, Failure>(to_sign_in(&[("erreur", code)], &email, over_https))
         }
     };
     // A subject already linked signs in to its account; otherwise the verified address finds

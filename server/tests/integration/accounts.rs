@@ -254,9 +254,25 @@ async fn operators_see_only_their_company(backend: Backend) {
     browser.sign_in(OPERATOR, PASSWORD).await;
     let mine = browser.get(&format!("/dossiers/{own}")).await;
     assert_eq!(mine.status, StatusCode::OK);
-    // The timeline, not the raw history of the systems of record: that is for agents.
+    // The timeline and the history in their words; the details of the systems of record are
+    // for agents.
     assert!(mine.body.contains("Parcours"));
+    assert!(mine.body.contains("Historique du dossier"));
     assert!(!mine.body.contains("Historique des événements"));
+    let dossier = server.store.dossier(own).await.unwrap().unwrap();
+    assert!(!dossier.events.is_empty());
+    let history = mine.body.split("Historique du dossier").nth(1).unwrap();
+    let history = history.split("</table>").next().unwrap();
+    for event in &dossier.events {
+        assert!(history.contains(event.kind.label()));
+        assert!(history.contains(event.kind.step().label()));
+        if let Some(detail) = &event.detail {
+            assert!(
+                !history.contains(detail.as_str()),
+                "détail réservé aux agents montré à l'opérateur : {detail}"
+            );
+        }
+    }
     let theirs = browser.get(&format!("/dossiers/{other}")).await;
     // Not theirs reads exactly as does not exist: numbers cannot be probed.
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);

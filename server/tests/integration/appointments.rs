@@ -15,9 +15,9 @@ use serde_json::{json, Value};
 use crate::accounts::OPERATOR;
 use crate::helpers::{config, container, fresh_database, Running, DEMO_API_KEY};
 
-const POST: &str = "FRLEH1";
+pub(crate) const POST: &str = "FRLEH1";
 
-async fn start(backend: Backend) -> Option<Running> {
+pub(crate) async fn start(backend: Backend) -> Option<Running> {
     let url = fresh_database(backend).await?;
     let mut config = config(url);
     config.partner_events_burst = 1_000_000;
@@ -25,12 +25,12 @@ async fn start(backend: Backend) -> Option<Running> {
     Some(Running::start(&config).await)
 }
 
-fn post() -> PostCode {
+pub(crate) fn post() -> PostCode {
     PostCode::parse(POST).unwrap()
 }
 
 /// The operator's user id and company, and another company's SIRET.
-async fn operator(server: &Running) -> (i64, i64, String, String) {
+pub(crate) async fn operator(server: &Running) -> (i64, i64, String, String) {
     let user = server.store.user_by_email(OPERATOR).await.unwrap().unwrap();
     let company = user.company_id.unwrap();
     let companies = server.store.companies().await.unwrap();
@@ -46,7 +46,7 @@ async fn operator(server: &Running) -> (i64, i64, String, String) {
 
 /// `count` new dossiers at the post, of the company with `siret`, whose documentary check is
 /// done and which are selected (or not) for the physical check: sent as a partner system would.
-async fn selected_dossiers(
+pub(crate) async fn selected_dossiers(
     server: &Running,
     owner: &str,
     base: u32,
@@ -116,7 +116,7 @@ async fn selected_dossiers(
 }
 
 /// The first slot of the calendar at least two days ahead.
-fn slot_ahead(calendar: &Calendar, now: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn slot_ahead(calendar: &Calendar, now: DateTime<Utc>) -> DateTime<Utc> {
     let mut day = paris_day(now + Duration::days(2));
     loop {
         if let Some((start, _)) = calendar.slots_of_day(day, &[]).first() {
@@ -126,7 +126,7 @@ fn slot_ahead(calendar: &Calendar, now: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
-fn booking(
+pub(crate) fn booking(
     dossier_id: i64,
     check: CheckKind,
     starts_at: DateTime<Utc>,
@@ -144,7 +144,7 @@ fn booking(
 }
 
 /// A change to an appointment as the forms make it: read, then changed.
-async fn apply(
+pub(crate) async fn apply(
     store: &Store,
     id: i64,
     change: &Change,
@@ -397,7 +397,8 @@ async fn booking_rules(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    apply(store, second, &Change::CheckIn, &caller, now)
+    // At the gate, within the post's window around the slot.
+    apply(store, second, &Change::CheckIn, &caller, slot)
         .await
         .unwrap()
         .unwrap();
@@ -405,7 +406,7 @@ async fn booking_rules(backend: Backend) {
     assert_eq!(honoured.state, AppointmentState::Honore);
     assert!(honoured.checked_in_at.is_some());
     assert_eq!(
-        apply(store, second, &Change::CheckIn, &caller, now)
+        apply(store, second, &Change::CheckIn, &caller, slot)
             .await
             .unwrap(),
         Err(BookingRefusal::NotActive)
@@ -790,7 +791,9 @@ async fn through_the_forms(backend: Backend) {
     assert_eq!(pdf.status, reqwest::StatusCode::OK);
     assert_eq!(pdf.headers["content-type"], "application/pdf");
     assert!(pdf.body.starts_with("%PDF-"));
-    assert!(pdf.body.contains("Convocation") && pdf.body.contains("controle-arrivee?jeton="));
+    // The short code to type at the gate is printed (a word of its own, in plain text).
+    let code = appointment.gate_code.clone().expect("un code d'arrivée");
+    assert!(pdf.body.contains("Convocation") && pdf.body.contains(&code));
     let ics = operator
         .get(&format!("/rendez-vous/{}/rendez-vous.ics", appointment.id))
         .await;

@@ -5,14 +5,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::domain::access::EntryPoint;
 use crate::ui::{Branding, CurrentUser};
 
 const SERVICE_NAME: &str = "France Sésame";
 const TAGLINE: &str =
     "Le guichet unique du passage frontière des marchandises sanitaires et phytosanitaires";
-
-/// The main navigation: (label, path).
-const NAVIGATION: [(&str, &str); 2] = [("Accueil", "/"), ("Dossiers", "/dossiers")];
 
 /// The information pages, linked from the footer and the home page: (label, path).
 pub const INFORMATION: [(&str, &str); 5] = [
@@ -87,6 +85,69 @@ fn AccountLinks() -> impl IntoView {
     }
 }
 
+/// A page of the platform a person may be offered, by what they may open.
+pub struct Destination {
+    pub entry: EntryPoint,
+    pub path: &'static str,
+    /// Its name in the navigation.
+    pub label: &'static str,
+    /// What it is for, as the home pages say it.
+    pub description: &'static str,
+}
+
+/// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
+/// may open it.
+pub const DESTINATIONS: [Destination; 8] = [
+    Destination {
+        entry: EntryPoint::ListDossiers,
+        path: "/dossiers",
+        label: "Dossiers",
+        description: "Suivre en direct les envois, étape par étape, et retrouver un dossier par sa référence.",
+    },
+    Destination {
+        entry: EntryPoint::MyAppointments,
+        path: "/rendez-vous",
+        label: "Mes rendez-vous",
+        description: "Les rendez-vous de contrôle de votre entreprise, leurs convocations et l'abonnement à votre agenda.",
+    },
+    Destination {
+        entry: EntryPoint::Planning,
+        path: "/planning",
+        label: "Planning",
+        description: "Les rendez-vous des postes de vos sites : les demandes à valider, les places libres, les présences.",
+    },
+    Destination {
+        entry: EntryPoint::Planning,
+        path: "/controle-arrivee",
+        label: "Arrivées",
+        description: "À la porte : retrouver le rendez-vous d'une marchandise qui se présente et enregistrer son arrivée.",
+    },
+    Destination {
+        entry: EntryPoint::ManageCalendars,
+        path: "/postes/calendrier",
+        label: "Calendriers",
+        description: "Les heures d'ouverture et les fermetures des postes dont vous fixez le calendrier.",
+    },
+    Destination {
+        entry: EntryPoint::ManageHabilitations,
+        path: "/habilitations",
+        label: "Habilitations",
+        description: "Les agents de votre administration et les sites sur lesquels ils sont habilités.",
+    },
+    Destination {
+        entry: EntryPoint::CorrelationAlerts,
+        path: "/alertes-correlation",
+        label: "Alertes de rapprochement",
+        description: "Les événements reçus qui désignent plusieurs dossiers, à examiner.",
+    },
+    Destination {
+        entry: EntryPoint::ManagePartnerKeys,
+        path: "/administration/cles-partenaires",
+        label: "Clés partenaires",
+        description: "Les clés d'accès des systèmes partenaires qui envoient les événements des dossiers.",
+    },
+];
+
 /// The main navigation for this person: what they may open.
 fn navigation() -> Vec<(&'static str, &'static str)> {
     let user = use_context::<CurrentUser>().unwrap_or_default().0;
@@ -94,28 +155,13 @@ fn navigation() -> Vec<(&'static str, &'static str)> {
     match &user {
         None => links.push(("Dossiers", "/dossiers")),
         Some(user) => {
-            if user.sees_dossiers {
-                links.push(("Dossiers", "/dossiers"));
-            }
-            if user.books_appointments {
-                links.push(("Mes rendez-vous", "/rendez-vous"));
-            }
-            if user.plans_appointments {
-                links.push(("Planning", "/planning"));
-                links.push(("Arrivées", "/controle-arrivee"));
-            }
-            if user.manages_calendars {
-                links.push(("Calendriers", "/postes/calendrier"));
-            }
-            if user.manages_habilitations {
-                links.push(("Habilitations", "/habilitations"));
-            }
-            if user.sees_correlation_alerts {
-                links.push(("Alertes de rapprochement", "/alertes-correlation"));
-            }
-            if user.manages_partner_keys {
-                links.push(("Clés partenaires", "/administration/cles-partenaires"));
-            }
+            links.push(("Mon accueil", "/accueil"));
+            links.extend(
+                DESTINATIONS
+                    .iter()
+                    .filter(|destination| user.may_open(destination.entry))
+                    .map(|destination| (destination.label, destination.path)),
+            );
         }
     }
     links
@@ -240,7 +286,7 @@ pub fn Footer() -> impl IntoView {
                             "France Sésame rassemble en un seul endroit le suivi des envois soumis aux contrôles sanitaires et phytosanitaires aux frontières, les rendez-vous d'inspection et les échanges avec la douane (DGDDI) et le SIVEP (DGAL). Le service est gratuit."
                         </p>
                         <ul class="fr-footer__content-list">
-                            {NAVIGATION
+                            {navigation()
                                 .into_iter()
                                 .chain(INFORMATION)
                                 .map(|(label, path)| {

@@ -10,10 +10,13 @@ pub fn DataTable(
     /// Hide the caption visually when a heading already says the same.
     #[prop(optional)]
     hide_caption: bool,
+    /// Let long cells wrap, so that the table fits its container on a laptop.
+    #[prop(optional)]
+    multiline: bool,
     children: Children,
 ) -> impl IntoView {
     view! {
-        <div class="fr-table sesame-table" class:fr-table--no-caption=hide_caption>
+        <div class="fr-table sesame-table" class:fr-table--no-caption=hide_caption class:fr-table--multiline=multiline>
             <div class="fr-table__wrapper">
                 <div class="fr-table__container" tabindex="0" role="region" aria-label=caption>
                     <div class="fr-table__content">

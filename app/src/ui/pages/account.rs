@@ -1,5 +1,5 @@
-//! The personal space: one's profile (rectified here; a new address is confirmed first), the
-//! company and its people for operators, the habilitations for agents, and the open sessions,
+//! The personal space: one's profile (rectified here; a new address is confirmed first), one's
+//! password, the company and its people for operators, the habilitations for agents, and the open sessions,
 //! each of which can be ended.
 
 use leptos::prelude::*;
@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::{load_account_space, AccountSpace};
+use crate::domain::account::PASSWORD_MIN_CHARS;
 use crate::domain::directory::{Habilitation, Role};
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
@@ -58,7 +59,7 @@ fn AccountView(space: AccountSpace) -> impl IntoView {
         <section class="fr-mb-6w" aria-labelledby="titre-profil">
             <h2 id="titre-profil">"Mon profil"</h2>
             <p>"Rôle : " <strong>{role}</strong></p>
-            <form method="post" action="/espace/profil" class="sesame-narrow">
+            <form method="post" action="/espace/profil" class="sesame-narrow" novalidate>
                 <div class="fr-input-group">
                     <label class="fr-label" for="profil-nom">"Prénom et nom"</label>
                     <input class="fr-input" type="text" id="profil-nom" name="nom" autocomplete="name" required value=name />
@@ -73,9 +74,70 @@ fn AccountView(space: AccountSpace) -> impl IntoView {
                 <button class="fr-btn" type="submit">"Enregistrer mon profil"</button>
             </form>
         </section>
+        <PasswordSection has_password=space.has_password />
         {is_operator.then(|| view! { <CompanySection space=space.clone() /> })}
         {is_agent.then(|| view! { <HabilitationsSection habilitations=space.habilitations.clone() today=space.today /> })}
         <SessionsSection space />
+    }
+}
+
+/// Changing one's password: the current one, then the new one twice, with the rules said before
+/// they are broken. An account that signs in through an identity provider is told where.
+#[component]
+fn PasswordSection(has_password: bool) -> impl IntoView {
+    let query = use_query_map();
+    let error = query.with_untracked(|q| q.get("erreur").unwrap_or_default());
+    let current_invalid = matches!(
+        error.as_str(),
+        "mot-de-passe-actuel" | "mot-de-passe-actuel-manquant"
+    );
+    let new_invalid = matches!(
+        error.as_str(),
+        "mot-de-passe-court"
+            | "mot-de-passe-long"
+            | "mot-de-passe-courant"
+            | "mot-de-passe-adresse"
+            | "mot-de-passe-identique"
+            | "confirmation"
+    );
+    let invalid = |yes: bool| yes.then_some("true");
+    let described = |yes: bool| yes.then_some("erreur-formulaire");
+    let body = if has_password {
+        view! {
+            <p>"Après le changement, vos autres sessions sont fermées ; celle-ci reste ouverte. Un courriel vous prévient."</p>
+            <form method="post" action="/espace/mot-de-passe" class="sesame-narrow" novalidate>
+                <div class="fr-input-group" class:fr-input-group--error=current_invalid>
+                    <label class="fr-label" for="mot-de-passe-actuel">"Mot de passe actuel"</label>
+                    <input class="fr-input" class:fr-input--error=current_invalid type="password" id="mot-de-passe-actuel" name="actuel" autocomplete="current-password" required aria-invalid=invalid(current_invalid) aria-describedby=described(current_invalid) />
+                </div>
+                <div class="fr-input-group" class:fr-input-group--error=new_invalid>
+                    <label class="fr-label" for="mot-de-passe-nouveau">
+                        "Nouveau mot de passe"
+                        <span class="fr-hint-text">
+                            {format!("Au moins {PASSWORD_MIN_CHARS} caractères. Une phrase de plusieurs mots est facile à retenir et difficile à deviner. Les mots de passe trop courants sont refusés.")}
+                        </span>
+                    </label>
+                    <input class="fr-input" class:fr-input--error=new_invalid type="password" id="mot-de-passe-nouveau" name="mot_de_passe" autocomplete="new-password" required minlength=PASSWORD_MIN_CHARS.to_string() aria-invalid=invalid(new_invalid) aria-describedby=described(new_invalid) />
+                </div>
+                <div class="fr-input-group" class:fr-input-group--error=new_invalid>
+                    <label class="fr-label" for="mot-de-passe-confirmation">"Confirmation du nouveau mot de passe"</label>
+                    <input class="fr-input" class:fr-input--error=new_invalid type="password" id="mot-de-passe-confirmation" name="confirmation" autocomplete="new-password" required aria-invalid=invalid(new_invalid) aria-describedby=described(new_invalid) />
+                </div>
+                <button class="fr-btn" type="submit">"Changer mon mot de passe"</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p>"Votre compte se connecte par un fournisseur d'identité : il n'a pas de mot de passe France Sésame. Votre mot de passe se change chez ce fournisseur, avec le compte que vous utilisez pour vous y connecter."</p>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="fr-mb-6w" id="mot-de-passe" aria-labelledby="titre-mot-de-passe">
+            <h2 id="titre-mot-de-passe">"Mon mot de passe"</h2>
+            {body}
+        </section>
     }
 }
 
@@ -137,7 +199,7 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
             {admin.then(|| view! {
                 <h3>"Inviter un collègue"</h3>
                 <p>"Votre collègue reçoit un courriel pour choisir son mot de passe : son compte est ouvert à ce moment-là. Le lien est valable sept jours ; inviter de nouveau la même adresse le renouvelle."</p>
-                <form method="post" action="/espace/collegues" class="sesame-narrow">
+                <form method="post" action="/espace/collegues" class="sesame-narrow" novalidate>
                     <div class="fr-input-group">
                         <label class="fr-label" for="collegue-nom">"Prénom et nom du collègue"</label>
                         <input class="fr-input" type="text" id="collegue-nom" name="nom" required value=invited_name />
@@ -153,9 +215,13 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
     }
 }
 
-/// The company's invitations not accepted yet, each of which its administrator may withdraw.
+/// The invitations not accepted yet, each of which may be withdrawn (`withdraw` gives the form's
+/// address for an invitation's id).
 #[component]
-fn InvitationsTable(invitations: Vec<crate::domain::account::PendingInvitation>) -> impl IntoView {
+pub fn InvitationsTable(
+    invitations: Vec<crate::domain::account::PendingInvitation>,
+    #[prop(default = |id| format!("/espace/invitations/{id}/retrait"))] withdraw: fn(i64) -> String,
+) -> impl IntoView {
     if invitations.is_empty() {
         return view! {
             <h3 id="titre-invitations">"Invitations en attente"</h3>
@@ -166,7 +232,7 @@ fn InvitationsTable(invitations: Vec<crate::domain::account::PendingInvitation>)
     let rows = invitations
         .into_iter()
         .map(|invitation| {
-            let action = format!("/espace/invitations/{}/retrait", invitation.id);
+            let action = withdraw(invitation.id);
             let label = format!("Retirer l'invitation de {}", invitation.full_name);
             let expiry = if !invitation.expired {
                 format!("jusqu'au {}", format::date_time(invitation.expires_at))
@@ -273,7 +339,12 @@ fn SessionsSection(space: AccountSpace) -> impl IntoView {
         .map(|session| {
             let is_current = Some(session.id) == current;
             let action = format!("/espace/sessions/{}/fin", session.id);
-            let label = format!("Fermer la session ouverte le {}", format::date_time(session.created_at));
+            // The name starts with what is seen, then says which session.
+            let shown = if is_current { "Fermer (session actuelle)" } else { "Fermer" };
+            let label = format!(
+                "{shown} : session ouverte le {}",
+                format::date_time(session.created_at)
+            );
             view! {
                 <tr>
                     <td>{format::date_time(session.created_at)}</td>
@@ -284,7 +355,7 @@ fn SessionsSection(space: AccountSpace) -> impl IntoView {
                     <td>
                         <form method="post" action=action>
                             <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>
-                                {if is_current { "Fermer (session actuelle)" } else { "Fermer" }}
+                                {shown}
                             </button>
                         </form>
                     </td>

@@ -1,11 +1,12 @@
 //! The correlation alerts of the reader's sites: a partner event whose references name two
-//! dossiers. Each alert shows the event and the dossiers, links to those the reader may open, and
-//! lets an agent close it with what they found.
+//! dossiers, or that sends goods to a post not approved for them. Each alert shows the event and
+//! the dossiers, links to those the reader may open, and lets an agent close it with what they
+//! found.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::alerts::{list_correlation_alerts, AlertDossier, AlertView};
+use crate::api::alerts::{list_correlation_alerts, AlertDossier, AlertView, PostNotApproved};
 use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::format;
@@ -22,10 +23,17 @@ pub fn CorrelationAlertsPage() -> impl IntoView {
         <div class="fr-container fr-my-6w">
             <h1>"Alertes de rapprochement"</h1>
             <LiveIndicator live />
-            <p>
-                "Un événement reçu d'un système partenaire porte des références qui désignent deux dossiers différents. "
-                "France Sésame ne les fusionne pas : l'événement est rattaché au premier dossier, et il vous revient de vérifier."
-            </p>
+            <p>"Deux situations, venues des événements des systèmes partenaires, vous sont soumises ici :"</p>
+            <ul>
+                <li>
+                    "un événement porte des références qui désignent deux dossiers différents : France Sésame ne les fusionne pas, "
+                    "l'événement est rattaché au premier dossier, et il vous revient de vérifier ;"
+                </li>
+                <li>
+                    "un événement envoie des marchandises à un poste de contrôle frontalier qui n'est pas agréé pour leur catégorie : "
+                    "il est enregistré tel que le système partenaire l'a transmis ; vérifiez le poste et la catégorie avec l'opérateur."
+                </li>
+            </ul>
             <Notice />
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement des alertes…"</p> }>
                 {move || Suspend::new(async move {
@@ -63,13 +71,20 @@ fn Alert(alert: AlertView) -> impl IntoView {
     let labelled_by = title_id.clone();
     let field_id = format!("constat-{}", alert.id);
     let action = format!("/alertes-correlation/{}/traitement", alert.id);
+    let title = match &alert.post_not_approved {
+        Some(_) => format!(
+            "Alerte n° {} — Poste non agréé pour ces marchandises",
+            alert.id
+        ),
+        None => format!("Alerte n° {} — {}", alert.id, alert.kind),
+    };
+    let approval = alert.post_not_approved.clone();
+    let concerned = approval.is_some();
     view! {
         <article class="fr-card fr-card--no-arrow fr-mb-3w" aria-labelledby=labelled_by>
             <div class="fr-card__body">
                 <div class="fr-card__content">
-                    <h3 class="fr-card__title" id=title_id>
-                        {format!("Alerte n° {} — {}", alert.id, alert.kind)}
-                    </h3>
+                    <h3 class="fr-card__title" id=title_id>{title}</h3>
                     <p class="fr-card__desc">
                         {format!(
                             "Événement {} de {}, survenu le {}, reçu le {}.",
@@ -79,16 +94,24 @@ fn Alert(alert: AlertView) -> impl IntoView {
                             format::date_time(alert.created_at),
                         )}
                     </p>
+                    {approval.map(|approval| view! { <NotApproved approval /> })}
                     <ul>
                         {alert
                             .dossiers
                             .into_iter()
                             .enumerate()
-                            .map(|(index, dossier)| view! { <li><NamedDossier dossier first=index == 0 /></li> })
+                            .map(|(index, dossier)| {
+                                let role = match (concerned, index) {
+                                    (true, _) => "dossier concerné",
+                                    (false, 0) => "dossier où l'événement est rattaché",
+                                    (false, _) => "autre dossier désigné",
+                                };
+                                view! { <li><NamedDossier dossier role /></li> }
+                            })
                             .collect_view()}
                     </ul>
                     {alert.resolvable.then(|| view! {
-                        <form method="post" action=action class="sesame-narrow fr-mt-2w">
+                        <form method="post" action=action class="sesame-narrow fr-mt-2w" novalidate>
                             <div class="fr-input-group">
                                 <label class="fr-label" for=field_id.clone()>
                                     "Votre constat"
@@ -105,13 +128,43 @@ fn Alert(alert: AlertView) -> impl IntoView {
     }
 }
 
+/// What an alert about goods sent to a post not approved for them says.
 #[component]
-fn NamedDossier(dossier: AlertDossier, first: bool) -> impl IntoView {
-    let role = if first {
-        "dossier où l'événement est rattaché"
+fn NotApproved(approval: PostNotApproved) -> impl IntoView {
+    let post = if approval.post_name.is_empty() {
+        format!("poste {}", approval.post_code)
     } else {
-        "autre dossier désigné"
+        format!("poste « {} » ({})", approval.post_name, approval.post_code)
     };
+    let approvals = if approval.approvals.is_empty() {
+        "Ses agréments ne sont plus renseignés.".to_owned()
+    } else {
+        let labels: Vec<String> = approval
+            .approvals
+            .iter()
+            .map(|label| in_sentence(label))
+            .collect();
+        format!("Ce poste est agréé pour : {}.", labels.join(", "))
+    };
+    view! {
+        <p class="fr-card__desc">
+            <strong>{format!("Marchandises : {}", in_sentence(&approval.goods))}</strong>
+            {format!(" — envoyées au {post}, qui n'est pas agréé pour cette catégorie. {approvals}")}
+        </p>
+    }
+}
+
+/// A label inside a sentence: its first letter in lower case.
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[component]
+fn NamedDossier(dossier: AlertDossier, role: &'static str) -> impl IntoView {
     match dossier.seen {
         Some(seen) => view! {
             <a href=format!("/dossiers/{}", dossier.id)>{seen.headline}</a>

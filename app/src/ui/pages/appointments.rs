@@ -10,11 +10,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::appointments::{
     company_appointments, gate_lookup, load_availability, load_calendar_desk,
     load_calendar_subscription, load_dossier_appointments, load_planning, Availability,
-    CalendarDesk, CalendarSubscription, DossierAppointments, Planning,
+    CalendarDesk, CalendarSubscription, CheckLine, DossierAppointments, GateAppointment,
+    PendingRequests, Planning,
 };
 use crate::domain::appointment::{
-    weekday_label, Appointment, AppointmentState, Calendar, CheckKind,
+    weekday_label, Appointment, AppointmentState, Calendar, CheckKind, CheckNeed,
 };
+use crate::domain::gate::CheckInWindow;
 use crate::domain::references::PostCode;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
@@ -66,24 +68,41 @@ pub fn DossierAppointmentsSection(dossier_id: i64) -> impl IntoView {
     }
 }
 
+/// What a check of the dossier waits for, in French.
+fn check_status(line: &CheckLine, may_book: bool) -> String {
+    let status = match (line.need, line.appointment) {
+        (CheckNeed::Awaited, Some(state)) => {
+            format!("rendez-vous {}", state.label().to_lowercase())
+        }
+        (CheckNeed::Awaited, None) if may_book => "rendez-vous à prendre".to_owned(),
+        (CheckNeed::Awaited, None) => "rendez-vous à prendre par l'opérateur du dossier".to_owned(),
+        (CheckNeed::Done, _) => "réalisé".to_owned(),
+        (CheckNeed::NotSelected, _) => "non sélectionné".to_owned(),
+        (CheckNeed::Unknown, _) => "sélection pas encore connue".to_owned(),
+    };
+    format!("{} : {status}", line.check.label())
+}
+
 #[component]
 fn DossierAppointmentsView(dossier_id: i64, loaded: DossierAppointments) -> impl IntoView {
     let back = format!("/dossiers/{dossier_id}#rendez-vous");
     let empty = loaded.appointments.is_empty();
     let may_book = loaded.may_book;
     let may_decide = loaded.may_decide;
+    let show_company = loaded.show_company;
+    let selected: Vec<String> = loaded
+        .checks
+        .iter()
+        .filter(|line| line.need.is_selected())
+        .map(|line| check_status(line, may_book))
+        .collect();
     view! {
-        {empty.then(|| view! { <p>"Aucun rendez-vous pour ce dossier."</p> })}
-        <ul class="sesame-appointments">
-            {loaded
-                .appointments
-                .into_iter()
-                .map(|appointment| {
-                    let back = back.clone();
-                    view! { <li><AppointmentCard appointment may_book may_decide back /></li> }
-                })
-                .collect_view()}
-        </ul>
+        <p id="controles-selectionnes">{loaded.selection}</p>
+        {(!selected.is_empty()).then(|| view! {
+            <ul id="controles-etat">
+                {selected.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ul>
+        })}
         {loaded
             .bookable
             .into_iter()
@@ -95,6 +114,18 @@ fn DossierAppointmentsView(dossier_id: i64, loaded: DossierAppointments) -> impl
                 </p>
             })
             .collect_view()}
+        {loaded.why_not.map(|why| view! { <p id="rendez-vous-pourquoi">{why}</p> })}
+        {empty.then(|| view! { <p>"Aucun rendez-vous pour ce dossier."</p> })}
+        <ul class="sesame-appointments">
+            {loaded
+                .appointments
+                .into_iter()
+                .map(|appointment| {
+                    let back = back.clone();
+                    view! { <li><AppointmentCard appointment may_book may_decide show_company link_dossier=false back /></li> }
+                })
+                .collect_view()}
+        </ul>
     }
 }
 
@@ -104,6 +135,10 @@ fn AppointmentCard(
     appointment: Appointment,
     may_book: bool,
     may_decide: bool,
+    /// Whether to name the operator: not for operators, whose own company it always is.
+    show_company: bool,
+    /// Whether to link to the dossier: not on the dossier's own page.
+    link_dossier: bool,
     back: String,
 ) -> impl IntoView {
     let id = appointment.id;
@@ -118,10 +153,18 @@ fn AppointmentCard(
                     <h3 class="fr-h6 fr-mb-1w">{title}</h3>
                     <AppointmentStateBadge state=appointment.state />
                     <p class="fr-mt-1w fr-mb-1w">
-                        {format!("{} ({}) — dossier {}", appointment.post_name, appointment.post, appointment.dossier_headline)}
-                        {appointment.company_name.clone().map(|name| format!(" — {name}"))}
+                        {format!("{} ({}) — dossier ", appointment.post_name, appointment.post)}
+                        {if link_dossier {
+                            view! { <a href=format!("/dossiers/{}", appointment.dossier_id)>{appointment.dossier_headline.clone()}</a> }.into_any()
+                        } else {
+                            appointment.dossier_headline.clone().into_any()
+                        }}
+                        {appointment.company_name.clone().filter(|_| show_company).map(|name| format!(" — {name}"))}
                     </p>
                     {appointment.reason.clone().map(|reason| view! { <p>{format!("Motif : {reason}")}</p> })}
+                    {appointment.gate_code.clone().filter(|_| active).map(|code| view! {
+                        <p class="fr-mb-1w">"Code d'arrivée, à donner au poste si le QR code ne se lit pas : "<strong class="sesame-gate-code">{code}</strong></p>
+                    })}
                     {active.then(|| view! {
                         <ul class="fr-links-group">
                             <li><a class="fr-link fr-link--download" href=format!("/rendez-vous/{id}/convocation.pdf")>"Télécharger la convocation"<span class="fr-link__detail">"PDF, avec le code de pointage"</span></a></li>
@@ -148,7 +191,7 @@ fn AppointmentCard(
                         </form>
                     }.into_any())}
                     {(may_decide && active).then(|| view! {
-                        <form method="post" action=action("refus") class="fr-mt-1w">
+                        <form method="post" action=action("refus") class="fr-mt-1w" novalidate>
                             <input type="hidden" name="retour" value=back.clone() />
                             <div class="fr-input-group">
                                 <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
@@ -246,9 +289,9 @@ fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
         {moving.map(|_| view! { <p class="fr-callout">"Choisissez le nouveau créneau : l'ancien sera libéré."</p> })}
         <p>
             {format!(
-                "Réservez au moins {} heure(s) à l'avance ; vous pourrez déplacer ou annuler jusqu'à {} heure(s) avant. {}",
-                availability.min_notice_hours,
-                availability.cutoff_hours,
+                "Réservez au moins {} à l'avance ; vous pourrez déplacer ou annuler jusqu'à {} avant. {}",
+                format::count(availability.min_notice_hours, "heure", "heures"),
+                format::count(availability.cutoff_hours, "heure", "heures"),
                 if availability.requires_validation {
                     "Le poste valide chaque demande : vous serez prévenu ici de sa décision."
                 } else {
@@ -287,13 +330,14 @@ fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
                                             .slots
                                             .into_iter()
                                             .map(|slot| {
-                                                let label = format!(
-                                                    "Réserver le {} à {} ({} place{} libre{})",
+                                                let plural = if slot.free() > 1 { "s" } else { "" };
+                                                // The visible text first, then what it does: the
+                                                // accessible name starts with what is seen (WCAG 2.5.3).
+                                                let visible = format!("{} — {} libre{plural}", format::time(slot.starts_at), slot.free());
+                                                let more = format!(
+                                                    " : réserver ce créneau du {} ({} place{plural} libre{plural})",
                                                     format::weekday_date(day.day),
-                                                    format::time(slot.starts_at),
-                                                    slot.free(),
-                                                    if slot.free() > 1 { "s" } else { "" },
-                                                    if slot.free() > 1 { "s" } else { "" }
+                                                    slot.free()
                                                 );
                                                 view! {
                                                     <li>
@@ -301,8 +345,9 @@ fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
                                                             <input type="hidden" name="controle" value=check.code() />
                                                             <input type="hidden" name="retour" value=back.clone() />
                                                             <input type="hidden" name="creneau" value=slot.starts_at.to_rfc3339() />
-                                                            <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit" aria-label=label>
-                                                                {format!("{} — {} libre{}", format::time(slot.starts_at), slot.free(), if slot.free() > 1 { "s" } else { "" })}
+                                                            <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit">
+                                                                {visible}
+                                                                <span class="fr-sr-only">{more}</span>
                                                             </button>
                                                         </form>
                                                     </li>
@@ -351,7 +396,7 @@ pub fn MyAppointmentsPage() -> impl IntoView {
                                 {list
                                     .into_iter()
                                     .map(|appointment| view! {
-                                        <li><AppointmentCard appointment may_book=true may_decide=false back="/rendez-vous".to_owned() /></li>
+                                        <li><AppointmentCard appointment may_book=true may_decide=false show_company=false link_dossier=true back="/rendez-vous".to_owned() /></li>
                                     })
                                     .collect_view()}
                             </ul>
@@ -456,7 +501,11 @@ fn PlanningView(planning: Planning) -> impl IntoView {
     let now = planning.now;
     let may_decide = planning.may_decide;
     let empty = planning.appointments.is_empty();
+    let pending = planning.pending.clone();
+    let pending_back = back.clone();
     view! {
+        {pending.map(|pending| view! { <PendingRequestsView pending back=pending_back /> })}
+        <h2 class="fr-h4 sesame-no-print" id="titre-planning-poste">"Planning du poste"</h2>
         <form method="get" action="/planning" class="sesame-filters sesame-no-print" aria-label="Choisir le planning">
             <div class="fr-select-group">
                 <label class="fr-label" for="planning-poste">"Poste de contrôle"</label>
@@ -488,8 +537,11 @@ fn PlanningView(planning: Planning) -> impl IntoView {
         </form>
         <p id="comptes-planning">
             {format!(
-                "{} rendez-vous réservé(s), {} place(s) libre(s), {} validé(s), {} absence(s).",
-                counts.booked, counts.free, counts.validated, counts.no_shows
+                "{}, {}, {}, {}.",
+                format::count(counts.booked, "rendez-vous réservé", "rendez-vous réservés"),
+                format::count(counts.free, "place libre", "places libres"),
+                format::count(counts.validated, "validé", "validés"),
+                format::count(counts.no_shows, "absence", "absences")
             )}
         </p>
         {empty.then(|| view! { <p>"Aucun rendez-vous sur cette période."</p> })}
@@ -514,6 +566,75 @@ fn PlanningView(planning: Planning) -> impl IntoView {
                 </tbody>
             </DataTable>
         })}
+    }
+}
+
+/// The requests awaiting validation across the posts of the agent's sites, with the actions.
+#[component]
+fn PendingRequestsView(pending: PendingRequests, back: String) -> impl IntoView {
+    let count = pending.requests.len();
+    view! {
+        <section class="fr-mb-4w sesame-no-print" aria-labelledby="titre-demandes" id="demandes-a-valider">
+            <h2 id="titre-demandes" class="fr-h4">"Demandes à valider"</h2>
+            <p>
+                {match (count, pending.more) {
+                    (0, _) => "Aucune demande en attente de validation sur les postes de vos sites.".to_owned(),
+                    (1, _) => "1 demande en attente de validation sur les postes de vos sites, la plus proche en premier.".to_owned(),
+                    (n, false) => format!("{n} demandes en attente de validation sur les postes de vos sites, les plus proches en premier."),
+                    (n, true) => format!("Les {n} demandes les plus proches parmi celles en attente sur les postes de vos sites ; les suivantes apparaîtront une fois celles-ci traitées."),
+                }}
+            </p>
+            {(count > 0).then(|| view! {
+                <ul class="sesame-appointments">
+                    {pending
+                        .requests
+                        .into_iter()
+                        .map(|appointment| view! { <li><PendingRequestCard appointment back=back.clone() /></li> })
+                        .collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn PendingRequestCard(appointment: Appointment, back: String) -> impl IntoView {
+    let id = appointment.id;
+    let action = move |name: &str| format!("/rendez-vous/{id}/{name}");
+    let reason_id = format!("demande-motif-{id}");
+    let day = crate::domain::appointment::paris_day(appointment.starts_at).format("%Y-%m-%d");
+    let which = format!(" la demande du dossier {}", appointment.dossier_headline);
+    view! {
+        <div class="sesame-appointment">
+            <div>
+                <div>
+                    <h3 class="fr-h6 fr-mb-1w">
+                        <a href=format!("/dossiers/{}", appointment.dossier_id)>{appointment.dossier_headline.clone()}</a>
+                        {format!(" — {}", appointment.check.label())}
+                    </h3>
+                    <p class="fr-mb-1w">{format!("{} ({}) — {}", appointment.post_name, appointment.post, when(&appointment))}</p>
+                    {appointment.company_name.clone().map(|name| view! { <p class="fr-mb-1w">{format!("Opérateur : {name}")}</p> })}
+                    <p class="fr-mb-1w">
+                        <a class="fr-link" href=format!("/planning?poste={}&jour={day}", appointment.post)>
+                            "Voir le planning de ce jour"
+                            <span class="fr-sr-only">{format!(" au {}", appointment.post_name)}</span>
+                        </a>
+                    </p>
+                    <form method="post" action=action("validation")>
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <button class="fr-btn fr-btn--sm" type="submit">"Valider"<span class="fr-sr-only">{which.clone()}</span></button>
+                    </form>
+                    <form method="post" action=action("refus") class="fr-mt-1w" novalidate>
+                        <input type="hidden" name="retour" value=back.clone() />
+                        <div class="fr-input-group">
+                            <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
+                            <input class="fr-input" id=reason_id.clone() name="motif" required minlength="3" maxlength="500" />
+                        </div>
+                        <button class="fr-btn fr-btn--tertiary fr-btn--sm" type="submit">"Refuser"<span class="fr-sr-only">{which}</span></button>
+                    </form>
+                </div>
+            </div>
+        </div>
     }
 }
 
@@ -561,7 +682,7 @@ fn PlanningRow(
                     </form>
                 }.into_any())}
                 {state.is_active().then(|| view! {
-                    <form method="post" action=action("report")>
+                    <form method="post" action=action("report") novalidate>
                         <input type="hidden" name="retour" value=back.clone() />
                         <label class="fr-label" for=format!("report-creneau-{id}")>"Nouvel horaire"</label>
                         <input class="fr-input" type="datetime-local" id=format!("report-creneau-{id}") name="creneau" required />
@@ -571,7 +692,7 @@ fn PlanningRow(
                     </form>
                 }.into_any())}
                 {state.is_active().then(|| view! {
-                    <form method="post" action=action("refus")>
+                    <form method="post" action=action("refus") novalidate>
                         <input type="hidden" name="retour" value=back.clone() />
                         <label class="fr-label" for=reason_id.clone()>"Motif du refus"</label>
                         <input class="fr-input" id=reason_id.clone() name="motif" required minlength="3" maxlength="500" />
@@ -585,40 +706,57 @@ fn PlanningRow(
 }
 
 /// `/controle-arrivee?jeton=…`: the gate. The convocation's QR code opens this address; without
-/// it, the agent searches by container number.
+/// it, the agent types the convocation's short code (`?code=…`) or searches by container number.
 #[component]
 pub fn GatePage() -> impl IntoView {
     let query = use_query_map();
-    let asked = Memo::new(move |_| query.with(|q| (q.get("jeton"), q.get("conteneur"))));
+    let asked =
+        Memo::new(move |_| query.with(|q| (q.get("jeton"), q.get("conteneur"), q.get("code"))));
     let found = Resource::new(
         move || asked.get(),
-        |(token, container)| async move {
-            if token.is_none() && container.is_none() {
+        |(token, container, code)| async move {
+            if token.is_none() && container.is_none() && code.is_none() {
                 Ok(Vec::new())
             } else {
-                gate_lookup(token, container).await
+                gate_lookup(token, container, code).await
             }
         },
     );
+    let default_window = CheckInWindow::default().describe();
     view! {
         <Title text="Contrôle à l'arrivée" />
         <div class="fr-container fr-my-6w">
             <h1>"Contrôle à l'arrivée"</h1>
             <Notice />
-            <form method="get" action="/controle-arrivee" class="sesame-narrow" aria-label="Chercher un rendez-vous">
-                <div class="fr-input-group">
-                    <label class="fr-label" for="arrivee-conteneur">
-                        "Numéro de conteneur ou autre référence"
-                        <span class="fr-hint-text">"LTA, connaissement ou DSCE. Ou scannez le code de la convocation avec l'appareil photo : il ouvre cette page."</span>
-                    </label>
-                    <input class="fr-input" id="arrivee-conteneur" name="conteneur" autocomplete="off" />
-                </div>
-                <button class="fr-btn" type="submit">"Chercher"</button>
-            </form>
+            <p>{format!("L'arrivée s'enregistre dans le créneau de pointage du poste : sauf réglage propre au poste, {default_window}. Plus tard le même jour, vous pouvez l'accepter comme arrivée tardive en indiquant le motif du retard.")}</p>
+            <div class="sesame-gate-search">
+                <form method="get" action="/controle-arrivee" class="sesame-narrow" aria-label="Chercher par code de convocation">
+                    <div class="fr-input-group">
+                        <label class="fr-label" for="arrivee-code">
+                            "Code de la convocation"
+                            <span class="fr-hint-text">"10 caractères imprimés sous le QR code, par exemple 7KQ4M-XW2HD (majuscules ou minuscules, avec ou sans tiret). Valable le jour du rendez-vous."</span>
+                        </label>
+                        <input class="fr-input" id="arrivee-code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" />
+                    </div>
+                    <button class="fr-btn" type="submit">"Chercher le code"</button>
+                </form>
+                <form method="get" action="/controle-arrivee" class="sesame-narrow" aria-label="Chercher par référence">
+                    <div class="fr-input-group">
+                        <label class="fr-label" for="arrivee-conteneur">
+                            "Numéro de conteneur ou autre référence"
+                            <span class="fr-hint-text">"LTA, connaissement ou DSCE. Ou scannez le QR code de la convocation avec l'appareil photo : il ouvre cette page."</span>
+                        </label>
+                        <input class="fr-input" id="arrivee-conteneur" name="conteneur" autocomplete="off" />
+                    </div>
+                    <button class="fr-btn fr-btn--secondary" type="submit">"Chercher la référence"</button>
+                </form>
+            </div>
             <Transition fallback=|| view! { <p aria-live="polite">"Recherche…"</p> }>
                 {move || Suspend::new(async move {
+                    let (token, container, code) = asked.get_untracked();
+                    let searched = token.is_some() || container.is_some() || code.is_some();
                     match found.await {
-                        Ok(list) if list.is_empty() && (asked.get_untracked().0.is_some() || asked.get_untracked().1.is_some()) => view! {
+                        Ok(list) if list.is_empty() && searched => view! {
                             <p role="status">"Aucun rendez-vous trouvé sur vos sites."</p>
                         }
                         .into_any(),
@@ -626,18 +764,14 @@ pub fn GatePage() -> impl IntoView {
                             <ul class="sesame-appointments fr-mt-3w">
                                 {list
                                     .into_iter()
-                                    .map(|appointment| {
-                                        let back = "/controle-arrivee".to_owned();
-                                        view! { <li><GateCard appointment back /></li> }
-                                    })
+                                    .map(|found| view! { <li><GateCard found /></li> })
                                     .collect_view()}
                             </ul>
                         }
                         .into_any(),
                         Err(error) => view! {
-                            <div class="fr-alert fr-alert--error fr-mt-3w" role="alert">
-                                <h2 class="fr-alert__title">"Code non reconnu"</h2>
-                                <p>{error.to_string()}</p>
+                            <div class="fr-mt-3w">
+                                <LoadFailure title="Aucun rendez-vous à enregistrer" message=error.to_string() />
                             </div>
                         }
                         .into_any(),
@@ -649,9 +783,33 @@ pub fn GatePage() -> impl IntoView {
 }
 
 #[component]
-fn GateCard(appointment: Appointment, back: String) -> impl IntoView {
+fn GateCard(found: GateAppointment) -> impl IntoView {
+    let GateAppointment {
+        appointment,
+        arrival,
+        window,
+    } = found;
     let id = appointment.id;
     let state = appointment.state;
+    // Back to this appointment's card after the form (never the code, which would stay in the
+    // browser's history).
+    let back = if appointment.dossier_headline == "—" {
+        "/controle-arrivee".to_owned()
+    } else {
+        format!(
+            "/controle-arrivee?conteneur={}",
+            format::query_value(&appointment.dossier_headline)
+        )
+    };
+    let status_class = if arrival.on_time() {
+        "fr-alert fr-alert--success fr-alert--sm fr-my-1w"
+    } else if arrival.late() {
+        "fr-alert fr-alert--warning fr-alert--sm fr-my-1w"
+    } else {
+        "fr-alert fr-alert--info fr-alert--sm fr-my-1w"
+    };
+    let reason_id = format!("retard-motif-{id}");
+    let hint_id = format!("retard-aide-{id}");
     view! {
         <div class="sesame-appointment">
             <div>
@@ -660,18 +818,30 @@ fn GateCard(appointment: Appointment, back: String) -> impl IntoView {
                     <AppointmentStateBadge state />
                     <p class="fr-mt-1w fr-mb-1w">{format!("{} — {}", when(&appointment), appointment.post_name)}</p>
                     {appointment.company_name.clone().map(|name| view! { <p>{name}</p> })}
-                    {matches!(state, AppointmentState::Confirme | AppointmentState::Reporte).then(|| view! {
+                    {appointment.reason.clone().map(|reason| view! { <p>{format!("Motif : {reason}")}</p> })}
+                    <div class=status_class>
+                        <p>{arrival.explain()}</p>
+                    </div>
+                    <p class="fr-text--sm">{format!("Pointage à ce poste : {}.", window.describe())}</p>
+                    {arrival.on_time().then(|| view! {
                         <form method="post" action=format!("/rendez-vous/{id}/presence")>
                             <input type="hidden" name="retour" value=back.clone() />
-                            <button class="fr-btn" type="submit">"Enregistrer la présence"</button>
+                            <button class="fr-btn" type="submit">"Enregistrer l'arrivée"</button>
                         </form>
                     }.into_any())}
-                    {(state == AppointmentState::Demande).then(|| view! {
-                        <p>"Ce rendez-vous n'est pas encore validé par le poste."</p>
-                    })}
-                    {(state == AppointmentState::Honore).then(|| view! {
-                        <p>{format!("Présence déjà enregistrée{}.", appointment.checked_in_at.map(|at| format!(" le {}", format::date_time(at))).unwrap_or_default())}</p>
-                    })}
+                    {arrival.late().then(|| view! {
+                        <form method="post" action=format!("/rendez-vous/{id}/presence-tardive") novalidate>
+                            <input type="hidden" name="retour" value=back.clone() />
+                            <div class="fr-input-group">
+                                <label class="fr-label" for=reason_id.clone()>
+                                    "Motif du retard"
+                                    <span class="fr-hint-text" id=hint_id.clone()>"Obligatoire, 3 à 500 caractères ; inscrit au journal d'audit et visible de l'opérateur."</span>
+                                </label>
+                                <textarea class="fr-input" id=reason_id.clone() name="motif" rows="2" maxlength="500" aria-describedby=hint_id.clone()></textarea>
+                            </div>
+                            <button class="fr-btn fr-btn--secondary" type="submit">"Accepter l'arrivée tardive"</button>
+                        </form>
+                    }.into_any())}
                 </div>
             </div>
         </div>
@@ -734,6 +904,7 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
         return view! { <p>"Aucun poste sur vos sites."</p> }.into_any();
     };
     let calendar = desk.calendar.clone();
+    let window = desk.checkin_window.unwrap_or_default();
     let number = move |value: Option<u32>| value.map(|n| n.to_string()).unwrap_or_default();
     let c = calendar.as_ref();
     view! {
@@ -754,7 +925,7 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
         <section class="fr-mt-4w" aria-labelledby="titre-calendrier">
             <h2 id="titre-calendrier">"Calendrier"</h2>
             <p>"Heures de Paris. Réduire une capacité ou une plage qui porte déjà des rendez-vous est refusé : déplacez ou annulez-les d'abord."</p>
-            <form method="post" action=format!("/postes/{post}/calendrier") class="sesame-narrow">
+            <form method="post" action=format!("/postes/{post}/calendrier") class="sesame-narrow" novalidate>
                 {(1..=7u8).map(|weekday| {
                     let id = format!("plages-{weekday}");
                     view! {
@@ -798,6 +969,21 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
                 <button class="fr-btn" type="submit">"Enregistrer le calendrier"</button>
             </form>
         </section>
+        <section class="fr-mt-4w" aria-labelledby="titre-pointage">
+            <h2 id="titre-pointage">"Pointage à l'arrivée"</h2>
+            <p>{format!("L'arrivée s'enregistre {} ; plus tard le même jour, l'agent peut l'accepter comme arrivée tardive avec un motif. Par défaut : {}.", window.describe(), CheckInWindow::default().describe())}</p>
+            <form method="post" action=format!("/postes/{post}/pointage") class="sesame-narrow" novalidate>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="pointage-avant">"Ouverture du pointage (minutes avant le début du créneau)"</label>
+                    <input class="fr-input" type="number" min="0" max="1440" id="pointage-avant" name="avant" required value=window.opens_minutes_before.to_string() />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="pointage-apres">"Fermeture du pointage (minutes après le début du créneau)"</label>
+                    <input class="fr-input" type="number" min="0" max="1440" id="pointage-apres" name="apres" required value=window.closes_minutes_after.to_string() />
+                </div>
+                <button class="fr-btn fr-btn--secondary" type="submit">"Enregistrer le pointage"</button>
+            </form>
+        </section>
         <section class="fr-mt-4w" aria-labelledby="titre-fermetures">
             <h2 id="titre-fermetures">"Fermetures"</h2>
             {desk.closures.is_empty().then(|| view! { <p>"Aucune fermeture à venir."</p> })}
@@ -806,7 +992,7 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
                     <li>{format!("Du {} au {} : {}", format::date(closure.starts_on), format::date(closure.ends_on), closure.reason)}</li>
                 }).collect_view()}
             </ul>
-            <form method="post" action=format!("/postes/{post}/fermetures") class="sesame-narrow">
+            <form method="post" action=format!("/postes/{post}/fermetures") class="sesame-narrow" novalidate>
                 <div class="fr-input-group">
                     <label class="fr-label" for="fermeture-du">"Du (inclus)"</label>
                     <input class="fr-input" type="date" id="fermeture-du" name="du" required />

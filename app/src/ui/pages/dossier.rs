@@ -8,12 +8,12 @@ use leptos_router::hooks::use_params_map;
 use crate::api::dossiers::{get_dossier, DossierLookup};
 use crate::domain::dossier::Dossier;
 use crate::domain::forecast::Forecast;
-use crate::domain::journey::{Step, StepState, TimelineEvent};
+use crate::domain::journey::{Step, StepKind, StepState, TimelineEvent};
 use crate::ui::components::badges::{StatusBadge, StepBadge};
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::live::{use_live, LiveIndicator, LivePause};
 use crate::ui::notices::Notice;
 use crate::ui::pages::appointments::DossierAppointmentsSection;
 use crate::ui::pages::not_found::set_not_found_status;
@@ -24,12 +24,18 @@ pub fn DossierPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())));
     // Read again when a live update concerns this dossier (see `ui::live`).
     let live = use_live();
-    let update = Memo::new(move |_| {
-        live.received.get();
-        live.last
-            .get()
-            .filter(|message| Some(message.dossier_id) == id.get())
-            .map(|_| live.received.get_untracked())
+    // Counts the live changes that may concern this dossier: a message about another dossier
+    // changes nothing here; one whose dossier is not known (after a pause, a renewal) may.
+    let update = Memo::new(move |previous: Option<&u64>| {
+        let received = live.received.get();
+        let concerned = live
+            .last
+            .get_untracked()
+            .is_none_or(|message| Some(message.dossier_id) == id.get_untracked());
+        match previous {
+            Some(previous) if !concerned => *previous,
+            _ => received,
+        }
     });
     let dossier = Resource::new(
         move || (id.get(), update.get()),
@@ -43,14 +49,20 @@ pub fn DossierPage() -> impl IntoView {
 
     view! {
         <div class="fr-container fr-my-6w">
-            <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
-                <ol class="fr-breadcrumb__list">
-                    <li><a class="fr-breadcrumb__link" href="/">"Accueil"</a></li>
-                    <li><a class="fr-breadcrumb__link" href="/dossiers">"Dossiers"</a></li>
-                    <li><a class="fr-breadcrumb__link" aria-current="page">"Dossier"</a></li>
-                </ol>
-            </nav>
-            <LiveIndicator live />
+            <Transition fallback=|| view! { <Breadcrumb current="Dossier".to_owned() /> }>
+                {move || Suspend::new(async move {
+                    let current = match dossier.await {
+                        Ok(DossierLookup::Found(dossier)) => dossier.summary.references.headline(),
+                        Ok(DossierLookup::NotFound) => "Dossier introuvable".to_owned(),
+                        Err(_) => "Dossier".to_owned(),
+                    };
+                    view! { <Breadcrumb current /> }
+                })}
+            </Transition>
+            <div class="sesame-live-bar">
+                <LiveIndicator live />
+                <LivePause live />
+            </div>
             <Notice />
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
                 {move || Suspend::new(async move {
@@ -75,6 +87,20 @@ pub fn DossierPage() -> impl IntoView {
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// Where the page stands: the dossier named by its reference.
+#[component]
+fn Breadcrumb(current: String) -> impl IntoView {
+    view! {
+        <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
+            <ol class="fr-breadcrumb__list">
+                <li><a class="fr-breadcrumb__link" href="/">"Accueil"</a></li>
+                <li><a class="fr-breadcrumb__link" href="/dossiers">"Dossiers"</a></li>
+                <li><a class="fr-breadcrumb__link" aria-current="page">{current}</a></li>
+            </ol>
+        </nav>
     }
 }
 
@@ -152,6 +178,8 @@ fn DossierView(dossier: Dossier) -> impl IntoView {
                 {dossier
                     .steps
                     .into_iter()
+                    // The follow-up of a non-conformity is a step only once there is one.
+                    .filter(|step| !(step.kind == StepKind::FollowUp && step.state == StepState::AVenir))
                     .map(|step| {
                         let forecast = dossier
                             .forecasts
@@ -164,12 +192,23 @@ fn DossierView(dossier: Dossier) -> impl IntoView {
             </ol>
         </section>
         <DossierAppointmentsSection dossier_id=summary_id />
-        {(!dossier.events_withheld).then(|| view! {
-            <section class="fr-mt-4w" aria-labelledby="titre-historique">
-                <h2 id="titre-historique">"Historique des événements"</h2>
-                <EventHistory events=dossier.events />
-            </section>
-        })}
+        {if dossier.details_withheld {
+            view! {
+                <section class="fr-mt-4w" aria-labelledby="titre-historique">
+                    <h2 id="titre-historique">"Historique du dossier"</h2>
+                    <OperatorHistory events=dossier.events />
+                </section>
+            }
+            .into_any()
+        } else {
+            view! {
+                <section class="fr-mt-4w" aria-labelledby="titre-historique">
+                    <h2 id="titre-historique">"Historique des événements"</h2>
+                    <EventHistory events=dossier.events />
+                </section>
+            }
+            .into_any()
+        }}
     }
 }
 
@@ -191,30 +230,20 @@ fn release_text(release: &Forecast) -> String {
 #[component]
 fn StepItem(step: Step, forecast: Option<Forecast>) -> impl IntoView {
     let timing = match (step.started_at, step.ended_at) {
-        (Some(start), Some(end)) => Some(format!(
-            "Du {} au {} ({})",
-            format::date_time(start),
-            format::date_time(end),
-            format::duration_minutes((end - start).num_minutes())
-        )),
+        (Some(start), Some(end)) => Some(format::span(start, end)),
         (Some(start), None) => Some(format!("Depuis le {}", format::date_time(start))),
         _ => None,
     };
-    let expected = matches!(
-        step.state,
-        StepState::AVenir | StepState::EnCours | StepState::Bloque
-    )
-    .then(|| match &forecast {
+    // What to expect, for the step in course only: the release estimate above covers the rest.
+    let expected = matches!(step.state, StepState::EnCours | StepState::Bloque).then(|| match &forecast {
         Some(Forecast::Estimate { median_minutes, p80_minutes, cases }) => format!(
             "Estimation : {} (médiane), {} pour 80 % des dossiers — d'après {} dossiers de ce poste",
             format::duration_minutes(*median_minutes),
             format::duration_minutes(*p80_minutes),
             cases
         ),
-        Some(Forecast::NotEnoughData { cases }) => format!(
-            "Estimation : pas assez de données ({cases} dossier{} observé{} à ce poste) ; durée habituelle : {}",
-            if *cases > 1 { "s" } else { "" },
-            if *cases > 1 { "s" } else { "" },
+        Some(Forecast::NotEnoughData { .. }) => format!(
+            "Durée habituelle : {}",
             format::duration_minutes(i64::from(step.expected_minutes))
         ),
         None => format!(
@@ -234,6 +263,41 @@ fn StepItem(step: Step, forecast: Option<Forecast>) -> impl IntoView {
             {expected.map(|text| view! { <p class="fr-text--xs fr-mb-0 sesame-muted">{text}</p> })}
         </li>
     }
+}
+
+/// The history as an operator reads it: what happened, when, which step of the journey it moved
+/// and which system said so; the details of the systems of record stay with the agents.
+#[component]
+fn OperatorHistory(events: Vec<TimelineEvent>) -> impl IntoView {
+    if events.is_empty() {
+        return view! { <p>"Rien n'a encore été reçu pour ce dossier."</p> }.into_any();
+    }
+    view! {
+        <DataTable caption="Ce qui s'est passé pour cet envoi, dans l'ordre, d'après les systèmes de la douane, du SIVEP et des ports et aéroports">
+            <thead>
+                <tr>
+                    <th scope="col">"Le"</th>
+                    <th scope="col">"Ce qui s'est passé"</th>
+                    <th scope="col">"Étape concernée"</th>
+                    <th scope="col">"Transmis par"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {events
+                    .into_iter()
+                    .map(|event| view! {
+                        <tr>
+                            <td><time datetime=format::iso(event.occurred_at)>{format::date_time(event.occurred_at)}</time></td>
+                            <td>{event.kind.label()}</td>
+                            <td>{event.kind.step().label()}</td>
+                            <td>{event.source.label()}</td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </DataTable>
+    }
+    .into_any()
 }
 
 #[component]

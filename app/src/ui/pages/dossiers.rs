@@ -11,6 +11,7 @@ use crate::api::directory::{list_posts, list_sites};
 use crate::api::dossiers::list_dossiers;
 use chrono::NaiveDate;
 
+use crate::domain::directory::Role;
 use crate::domain::directory::{Post, Site};
 use crate::domain::dossier::{
     DossierPage, DossierQuery, DossierSort, DossierStatus, DossierSummary, Flow, GoodsCategory,
@@ -21,8 +22,9 @@ use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::live::{use_live, Live, LiveIndicator, LivePause};
 use crate::ui::notices::Notice;
+use crate::ui::CurrentUser;
 
 const PARAM_REFERENCE: &str = "reference";
 const PARAM_SITE: &str = "site";
@@ -135,12 +137,13 @@ fn page_url(query: &DossierQuery, page: u32) -> String {
 pub fn DossierListPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(query_from_params));
-    // Read again whenever a live update arrives (see `ui::live`).
+    // Loaded for the address; live updates are merged into the list in place (see `Results`).
     let live = use_live();
-    let dossiers = Resource::new(
-        move || (query.get(), live.received.get()),
-        |(query, _)| list_dossiers(query),
-    );
+    let dossiers = Resource::new(move || query.get(), list_dossiers);
+    let operator = use_context::<CurrentUser>()
+        .unwrap_or_default()
+        .0
+        .is_some_and(|user| user.role == Role::Operateur);
     let sites = Resource::new(|| (), |_| list_sites());
     let posts = Resource::new(|| (), |_| list_posts());
     // A reference typed wrong is explained before anything is searched.
@@ -161,7 +164,10 @@ pub fn DossierListPage() -> impl IntoView {
         <Title text="Dossiers" />
         <div class="fr-container fr-my-6w">
             <h1>"Dossiers"</h1>
-            <LiveIndicator live />
+            <div class="sesame-live-bar">
+                <LiveIndicator live />
+                <LivePause live />
+            </div>
             <Notice />
             <Suspense fallback=|| view! { <p>"Chargement des filtres…"</p> }>
                 // Drawn again whenever the address changes, so that the form always shows the
@@ -199,7 +205,7 @@ pub fn DossierListPage() -> impl IntoView {
                         .into_any();
                     }
                     match dossiers.await {
-                        Ok(page) => view! { <Results page query=query.get_untracked() /> }.into_any(),
+                        Ok(page) => view! { <Results page query=query.get_untracked() live operator /> }.into_any(),
                         Err(error) => view! {
                             <LoadFailure title="Les dossiers n'ont pas pu être chargés" message=error.to_string() />
                         }
@@ -222,6 +228,12 @@ fn Filters(
     let current_site = query.site.clone();
     let current_post = query.post.clone();
     let failed = error.is_some();
+    let active = active_filters(&query, &sites, &posts);
+    let fold_label = match active.len() {
+        0 => "Filtres et tri".to_owned(),
+        1 => "Filtres et tri (1 filtre actif)".to_owned(),
+        n => format!("Filtres et tri ({n} filtres actifs)"),
+    };
     view! {
         <form method="get" action="/dossiers" class="sesame-filters" aria-label="Filtrer les dossiers">
             <div class="fr-input-group sesame-filters__search" class:fr-input-group--error=failed>
@@ -239,6 +251,9 @@ fn Filters(
                     aria-describedby=failed.then_some("erreur-reference")
                 />
             </div>
+            <details class="sesame-filters__fold" id="filtres">
+                <summary class="fr-btn fr-btn--secondary fr-btn--sm">{fold_label}</summary>
+                <div class="sesame-filters__fields">
             <div class="fr-select-group">
                 <label class="fr-label" for="filtre-site">"Site"</label>
                 <select class="fr-select" id="filtre-site" name=PARAM_SITE>
@@ -346,27 +361,284 @@ fn Filters(
                         .collect_view()}
                 </select>
             </div>
+                </div>
+            </details>
             <div class="sesame-filters__actions">
                 <button class="fr-btn" type="submit">"Filtrer"</button>
                 <a class="fr-btn fr-btn--tertiary" href="/dossiers">"Réinitialiser"</a>
             </div>
         </form>
+        {(!active.is_empty()).then(|| view! {
+            <nav aria-label="Filtres actifs" id="filtres-actifs">
+                <ul class="fr-tags-group">
+                    {active
+                        .into_iter()
+                        .map(|(label, without)| view! {
+                            <li>
+                                <a class="fr-tag fr-tag--sm" href=without title=format!("{label} — retirer ce filtre")>
+                                    {format!("{label} ✕")}
+                                </a>
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+        })}
     }
 }
 
+/// The filters in force, each as (what it says, the address of the list without it).
+fn active_filters(query: &DossierQuery, sites: &[Site], posts: &[Post]) -> Vec<(String, String)> {
+    let mut active = Vec::new();
+    let mut push =
+        |label: String, without: DossierQuery| active.push((label, page_url(&without, 1)));
+    let base = DossierQuery {
+        page: 1,
+        ..query.clone()
+    };
+    if let Some(reference) = &query.reference {
+        push(
+            format!("Référence : {}", reference.as_str()),
+            DossierQuery {
+                reference: None,
+                ..base.clone()
+            },
+        );
+    }
+    if let Some(site) = &query.site {
+        let name = sites
+            .iter()
+            .find(|s| &s.code == site)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| site.to_string());
+        push(
+            format!("Site : {name}"),
+            DossierQuery {
+                site: None,
+                ..base.clone()
+            },
+        );
+    }
+    if let Some(status) = query.status {
+        push(
+            format!("Statut : {}", status.label()),
+            DossierQuery {
+                status: None,
+                ..base.clone()
+            },
+        );
+    }
+    if let Some(goods) = query.goods {
+        push(
+            format!("Marchandises : {}", goods.label()),
+            DossierQuery {
+                goods: None,
+                ..base.clone()
+            },
+        );
+    }
+    if let Some(flow) = query.flow {
+        push(
+            format!("Flux : {}", flow.label()),
+            DossierQuery {
+                flow: None,
+                ..base.clone()
+            },
+        );
+    }
+    if let Some(post) = &query.post {
+        let name = posts
+            .iter()
+            .find(|p| &p.code == post)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| post.to_string());
+        push(
+            format!("Poste : {name}"),
+            DossierQuery {
+                post: None,
+                ..base.clone()
+            },
+        );
+    }
+    if let Some(step) = query.step {
+        push(
+            format!("Étape : {}", step.label()),
+            DossierQuery {
+                step: None,
+                ..base.clone()
+            },
+        );
+    }
+    if let Some(day) = query.opened_from {
+        push(
+            format!("Ouvert à partir du {}", day.format("%d/%m/%Y")),
+            DossierQuery {
+                opened_from: None,
+                ..base.clone()
+            },
+        );
+    }
+    if let Some(day) = query.opened_to {
+        push(
+            format!("Ouvert jusqu'au {}", day.format("%d/%m/%Y")),
+            DossierQuery {
+                opened_to: None,
+                ..base.clone()
+            },
+        );
+    }
+    active
+}
+
+/// How a row changed since the list was shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mark {
+    /// Changed in place, where it stands.
+    Updated,
+    /// Brought in when the person asked to see the new dossiers.
+    New,
+}
+
+/// A row of the list: its dossier as it stands now, and whether it changed.
+#[derive(Clone, Copy)]
+struct Line {
+    id: i64,
+    dossier: RwSignal<DossierSummary>,
+    mark: RwSignal<Option<Mark>>,
+}
+
+/// The rows for a page; those not among `known` are marked new.
+fn lines(dossiers: &[DossierSummary], known: Option<&[i64]>) -> Vec<Line> {
+    dossiers
+        .iter()
+        .map(|dossier| Line {
+            id: dossier.id,
+            dossier: RwSignal::new(dossier.clone()),
+            mark: RwSignal::new(
+                known
+                    .is_some_and(|known| !known.contains(&dossier.id))
+                    .then_some(Mark::New),
+            ),
+        })
+        .collect()
+}
+
+/// "1 dossier mis à jour", "3 dossiers mis à jour".
+fn dossiers_count(n: usize, adjective: &str) -> String {
+    format::count(
+        n as i64,
+        &format!("dossier {adjective}"),
+        &format!("dossiers {adjective}"),
+    )
+}
+
+/// The list. Live updates never move or replace what is under the pointer or the keyboard: a
+/// dossier already shown is updated where it stands and marked; dossiers that were not shown wait
+/// behind a control until the person asks to see them; both are said politely to screen readers.
 #[component]
-fn Results(page: DossierPage, query: DossierQuery) -> impl IntoView {
-    let count = match page.total {
+fn Results(page: DossierPage, query: DossierQuery, live: Live, operator: bool) -> impl IntoView {
+    let count_text = |total: i64| match total {
         0 => "Aucun dossier ne correspond à ces critères.".to_owned(),
         1 => "1 dossier".to_owned(),
         n => format!("{n} dossiers"),
     };
+    // What the heading counts: the list shown (read again when the person shows the new ones).
+    let total = RwSignal::new(page.total);
     let page_count = page.page_count();
     let by_status = page.by_status.clone();
     let counts_query = query.clone();
+    let rows = RwSignal::new(lines(&page.dossiers, None));
+    // A fresh read of the page that holds dossiers not shown yet.
+    let waiting = RwSignal::new(None::<DossierPage>);
+    let announcement = RwSignal::new(String::new());
+    let reading = StoredValue::new(false);
+    let read_again = StoredValue::new(false);
+    let fresh_query = query.clone();
+
+    // Merges a fresh read of the page into what is shown.
+    let merge = move |fresh: DossierPage| {
+        let shown = rows.get_untracked();
+        let mut updated = 0;
+        for dossier in &fresh.dossiers {
+            if let Some(line) = shown.iter().find(|line| line.id == dossier.id) {
+                if line.dossier.with_untracked(|old| old != dossier) {
+                    line.dossier.set(dossier.clone());
+                    line.mark.set(Some(Mark::Updated));
+                    updated += 1;
+                }
+            }
+        }
+        let new = fresh
+            .dossiers
+            .iter()
+            .filter(|dossier| !shown.iter().any(|line| line.id == dossier.id))
+            .count();
+        let mut said = Vec::new();
+        if updated > 0 {
+            said.push(dossiers_count(updated, "mis à jour"));
+        }
+        if new > 0 {
+            said.push(if new == 1 {
+                "1 nouveau dossier : affichez-le avec le bouton « afficher »".to_owned()
+            } else {
+                format!("{new} nouveaux dossiers : affichez-les avec le bouton « afficher »")
+            });
+        }
+        if !said.is_empty() {
+            announcement.set(said.join(" ; "));
+        }
+        waiting.set((new > 0).then_some(fresh));
+    };
+    // Reads the page again, one read at a time: changes arriving meanwhile ask for one more.
+    fn read(
+        query: DossierQuery,
+        reading: StoredValue<bool>,
+        read_again: StoredValue<bool>,
+        merge: impl Fn(DossierPage) + Copy + 'static,
+    ) {
+        if reading.get_value() {
+            read_again.set_value(true);
+            return;
+        }
+        reading.set_value(true);
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = list_dossiers(query.clone()).await {
+                merge(fresh);
+            }
+            reading.set_value(false);
+            if read_again.get_value() {
+                read_again.set_value(false);
+                read(query, reading, read_again, merge);
+            }
+        });
+    }
+    // Effects run in the browser only: each live change (passed on unless paused) reads again.
+    Effect::new(move |previous: Option<u64>| {
+        let received = live.received.get();
+        if previous.is_some_and(|previous| previous != received) {
+            read(fresh_query.clone(), reading, read_again, merge);
+        }
+        received
+    });
+    let show_waiting = move |_| {
+        if let Some(fresh) = waiting.get_untracked() {
+            let known: Vec<i64> =
+                rows.with_untracked(|rows| rows.iter().map(|line| line.id).collect());
+            rows.set(lines(&fresh.dossiers, Some(&known)));
+            total.set(fresh.total);
+            waiting.set(None);
+            announcement.set("Liste mise à jour : les nouveaux dossiers sont marqués.".to_owned());
+            if let Some(heading) = document().get_element_by_id("liste") {
+                use leptos::wasm_bindgen::JsCast;
+                if let Ok(heading) = heading.dyn_into::<leptos::web_sys::HtmlElement>() {
+                    let _ = heading.focus();
+                }
+            }
+        }
+    };
     view! {
         <h2 class="fr-h4 fr-mt-4w" id="resultats" aria-live="polite">
-            {count}
+            {move || count_text(total.get())}
             {(page_count > 1).then(|| format!(" — page {} sur {}", page.page, page_count))}
         </h2>
         <nav aria-label="Nombre de dossiers par statut" id="comptes-par-statut">
@@ -400,48 +672,85 @@ fn Results(page: DossierPage, query: DossierQuery) -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
-        {(!page.dossiers.is_empty()).then(|| view! {
-            <DataTable caption="Liste des dossiers" hide_caption=true>
-                <thead>
-                    <tr>
-                        <th scope="col">"Dossier"</th>
-                        <th scope="col">"Marchandises"</th>
-                        <th scope="col">"Site"</th>
-                        <th scope="col">"Opérateur"</th>
-                        <th scope="col">"Étape en cours"</th>
-                        <th scope="col">"Statut"</th>
-                        <th scope="col">"Mis à jour"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {page.dossiers.into_iter().map(|dossier| view! { <Row dossier /> }).collect_view()}
-                </tbody>
-            </DataTable>
-        })}
+        <p class="fr-sr-only" role="status" id="annonce-direct">{move || announcement.get()}</p>
+        {move || waiting.with(|fresh| fresh.as_ref().map(|fresh| {
+            let new = fresh
+                .dossiers
+                .iter()
+                .filter(|dossier| rows.with(|rows| !rows.iter().any(|line| line.id == dossier.id)))
+                .count();
+            let text = if new == 1 {
+                "1 nouveau dossier — afficher".to_owned()
+            } else {
+                format!("{new} nouveaux dossiers — afficher")
+            };
+            view! {
+                <div class="sesame-waiting">
+                    <button type="button" class="fr-btn fr-btn--secondary fr-btn--sm" id="afficher-nouveaux" on:click=show_waiting>
+                        {text}
+                    </button>
+                </div>
+            }
+        }))}
+        // Present even when empty (hidden), so that new dossiers can be shown in it.
+        {view! {
+            <div id="liste" tabindex="-1" class="sesame-dossier-list" hidden=move || rows.with(Vec::is_empty)>
+                <DataTable caption="Liste des dossiers" hide_caption=true multiline=true>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Dossier"</th>
+                            <th scope="col">"Marchandises"</th>
+                            <th scope="col">"Site"</th>
+                            {(!operator).then(|| view! { <th scope="col">"Opérateur"</th> })}
+                            <th scope="col">"Étape en cours"</th>
+                            <th scope="col" class="sesame-col-status">"Statut"</th>
+                            <th scope="col">"Mis à jour"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || rows.get() key=|line| line.id let(line)>
+                            <Row line operator />
+                        </For>
+                    </tbody>
+                </DataTable>
+            </div>
+        }}
         <Pagination query current=page.page count=page_count />
     }
 }
 
+/// A dossier of the list: a table row on wide screens, a card on phones (see `style/main.css`:
+/// each cell names itself there).
 #[component]
-fn Row(dossier: DossierSummary) -> impl IntoView {
+fn Row(line: Line, operator: bool) -> impl IntoView {
+    let dossier = line.dossier;
+    let mark = line.mark;
     view! {
-        <tr>
-            <th scope="row">
-                <a href=format!("/dossiers/{}", dossier.id)>{dossier.references.headline()}</a>
+        <tr class:sesame-row--changed=move || mark.get().is_some()>
+            <th scope="row" data-label="Dossier">
+                <a href=format!("/dossiers/{}", line.id)>{move || dossier.with(|d| d.references.headline())}</a>
                 <br />
-                <span class="fr-text--xs">{dossier.flow.label()}</span>
+                <span class="fr-text--xs">{move || dossier.with(|d| d.flow.label())}</span>
+                {move || mark.get().map(|mark| match mark {
+                    Mark::Updated => view! { <p class="fr-badge fr-badge--sm fr-badge--info sesame-mark">"Mis à jour"</p> },
+                    Mark::New => view! { <p class="fr-badge fr-badge--sm fr-badge--new sesame-mark">"Nouveau"</p> },
+                })}
             </th>
-            <td>
-                {dossier.goods.label()}
+            <td data-label="Marchandises">
+                {move || dossier.with(|d| d.goods.label())}
                 <br />
-                <span class="fr-text--xs">{dossier.goods_description.clone()}</span>
+                <span class="fr-text--xs">{move || dossier.with(|d| d.goods_description.clone())}</span>
             </td>
-            <td>{dossier.site_name.clone()}</td>
-            <td>{dossier.company_name.clone().unwrap_or_else(|| "—".to_owned())}</td>
-            <td>{dossier.current_step.map(|step| step.label()).unwrap_or("Parcours achevé")}</td>
-            <td><StatusBadge status=dossier.status /></td>
-            <td>
-                <time datetime=format::iso(dossier.updated_at)>{format::date_time(dossier.updated_at)}</time>
+            <td data-label="Site">{move || dossier.with(|d| d.site_name.clone())}</td>
+            {(!operator).then(|| view! {
+                <td data-label="Opérateur">{move || dossier.with(|d| d.company_name.clone().unwrap_or_else(|| "—".to_owned()))}</td>
+            })}
+            <td data-label="Étape en cours">{move || dossier.with(|d| d.current_step.map(|step| step.label()).unwrap_or("Parcours achevé"))}</td>
+            <td data-label="Statut">{move || { let status = dossier.with(|d| d.status); view! { <StatusBadge status /> } }}</td>
+            <td data-label="Mis à jour">
+                {move || dossier.with(|d| view! {
+                    <time datetime=format::iso(d.updated_at)>{format::date_time(d.updated_at)}</time>
+                })}
             </td>
         </tr>
     }

@@ -1,5 +1,6 @@
 //! The head of service's desk: grant an agent of their administration a habilitation on a site of
-//! the posts they head, with start and end dates; see and withdraw the ones in force.
+//! the posts they head, with start and end dates; see and withdraw the ones in force; invite new
+//! agents of their administration by mail, and withdraw the invitations not accepted yet.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,7 +11,7 @@ use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::notices::Notice;
-use crate::ui::pages::account::habilitation_state;
+use crate::ui::pages::account::{habilitation_state, InvitationsTable};
 
 #[component]
 pub fn HabilitationsPage() -> impl IntoView {
@@ -50,6 +51,9 @@ fn Desk(desk: HabilitationDesk) -> impl IntoView {
         }
     };
     let end = typed("fin");
+    let invited_name = typed("invite_nom");
+    let invited_email = typed("invite_adresse");
+    let administration = desk.administration.label();
     let today = desk.today;
     let agent_options = desk
         .agents
@@ -99,7 +103,7 @@ fn Desk(desk: HabilitationDesk) -> impl IntoView {
         <p>{format!("Administration : {}. Vous accordez des habilitations sur les sites des postes que vous dirigez.", desk.administration.label())}</p>
         <section class="fr-mb-6w" aria-labelledby="titre-accorder">
             <h2 id="titre-accorder">"Accorder une habilitation"</h2>
-            <form method="post" action="/habilitations" class="sesame-narrow">
+            <form method="post" action="/habilitations" class="sesame-narrow" novalidate>
                 <div class="fr-select-group">
                     <label class="fr-label" for="habilitation-agent">"Agent"</label>
                     <select class="fr-select" id="habilitation-agent" name="agent" required>
@@ -134,6 +138,25 @@ fn Desk(desk: HabilitationDesk) -> impl IntoView {
                 </div>
                 <button class="fr-btn" type="submit">"Accorder l'habilitation"</button>
             </form>
+        </section>
+        <section class="fr-mb-6w" id="invitations" aria-labelledby="titre-inviter">
+            <h2 id="titre-inviter">"Inviter un agent"</h2>
+            <p>{format!("L'agent reçoit un courriel pour choisir son mot de passe : son compte d'agent ({administration}) est ouvert à ce moment-là, sans aucune habilitation. Vous l'habilitez ensuite ci-dessus. Le lien est valable sept jours ; inviter de nouveau la même adresse le renouvelle.")}</p>
+            <form method="post" action="/habilitations/invitations" class="sesame-narrow" novalidate>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="invite-nom">"Prénom et nom de l'agent"</label>
+                    <input class="fr-input" type="text" id="invite-nom" name="nom" autocomplete="off" required value=invited_name />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="invite-adresse">
+                        "Adresse électronique professionnelle de l'agent"
+                        <span class="fr-hint-text">"Format attendu : prenom.nom@administration.gouv.fr"</span>
+                    </label>
+                    <input class="fr-input" type="email" id="invite-adresse" name="adresse" autocomplete="off" required value=invited_email />
+                </div>
+                <button class="fr-btn" type="submit">"Envoyer l'invitation"</button>
+            </form>
+            <InvitationsTable invitations=desk.invitations withdraw=|id| format!("/habilitations/invitations/{id}/retrait") />
         </section>
         <section aria-labelledby="titre-en-vigueur">
             <h2 id="titre-en-vigueur">"Habilitations accordées"</h2>

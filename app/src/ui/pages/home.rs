@@ -3,59 +3,77 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::domain::access::EntryPoint;
 use crate::ui::components::layout::INFORMATION;
+use crate::ui::CurrentUser;
 
-/// (title, what it does for people, link when the service is open).
-const SERVICES: [(&str, &str, Option<&str>); 9] = [
+/// The pages where an open service is used, in order of preference: (path, its entry point).
+type Openings = &'static [(&'static str, EntryPoint)];
+
+/// (title, what it does for people, where it is used once open — empty while it is to come).
+const SERVICES: [(&str, &str, Openings); 9] = [
     (
         "Suivi en temps réel",
         "Chaque étape de vos envois, du dépôt du DSCE à la sortie du terminal : contrôles, analyses, décision, dédouanement.",
-        Some("/dossiers"),
+        &[("/dossiers", EntryPoint::ListDossiers)],
     ),
     (
         "Alertes",
         "Les retards et les blocages sont détectés automatiquement et signalés aux agents concernés pour qu'ils agissent.",
-        None,
+        &[],
     ),
     (
         "Rendez-vous",
-        "Réservez en ligne les créneaux des contrôles d'identité et physiques au poste de contrôle frontalier.",
-        None,
+        "Réservez en ligne les créneaux des contrôles d'identité et physiques au poste de contrôle frontalier ; les agents valident et enregistrent les arrivées.",
+        &[
+            ("/rendez-vous", EntryPoint::MyAppointments),
+            ("/planning", EntryPoint::Planning),
+        ],
     ),
     (
         "Espace personnel",
         "Votre espace, et toute l'information réglementaire et pratique sur le passage de la frontière.",
-        None,
+        &[("/espace", EntryPoint::PersonalSpace)],
     ),
     (
         "Notifications",
         "Soyez prévenu dès qu'un envoi avance ou qu'une action de votre part est attendue.",
-        None,
+        &[],
     ),
     (
         "Dossier d'import numérique",
         "Consultez et téléchargez les formalités administratives de chaque envoi.",
-        None,
+        &[],
     ),
     (
         "Messagerie",
         "Un seul canal pour écrire à la douane et au SIVEP ; chaque échange est tracé.",
-        None,
+        &[],
     ),
     (
         "Fiche d'identité opérateur",
         "Une vue d'ensemble d'un opérateur économique pour les agents habilités.",
-        None,
+        &[],
     ),
     (
         "Tableaux de bord",
         "Des indicateurs pour les superviseurs de la DGDDI et de la DGAL, et des statistiques pour la DGITM.",
-        None,
+        &[],
     ),
 ];
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let user = use_context::<CurrentUser>().unwrap_or_default().0;
+    // Where each service takes this visitor: signed out, to the first page (sign-in comes
+    // first); signed in, to the first one they may open, and nowhere if none.
+    let link = move |openings: Openings| match &user {
+        None => openings.first().map(|(path, _)| *path),
+        Some(user) => openings
+            .iter()
+            .find(|(_, entry)| user.may_open(*entry))
+            .map(|(path, _)| *path),
+    };
     view! {
         <Title text="Accueil" />
         <div class="fr-container fr-my-6w">
@@ -70,7 +88,9 @@ pub fn HomePage() -> impl IntoView {
             <ul class="fr-grid-row fr-grid-row--gutters sesame-services">
                 {SERVICES
                     .into_iter()
-                    .map(|(title, description, link)| {
+                    .map(|(title, description, openings)| {
+                        let open = !openings.is_empty();
+                        let link = link(openings);
                         view! {
                             <li class="fr-col-12 fr-col-md-6 fr-col-lg-4">
                                 <div class="fr-card" class:fr-enlarge-link=link.is_some()>
@@ -83,11 +103,13 @@ pub fn HomePage() -> impl IntoView {
                                                 }}
                                             </h3>
                                             <p class="fr-card__desc">{description}</p>
-                                            {link.is_none().then(|| view! {
-                                                <div class="fr-card__start">
-                                                    <p class="fr-badge fr-badge--sm fr-badge--new">"Bientôt disponible"</p>
-                                                </div>
-                                            })}
+                                            <div class="fr-card__start">
+                                                {if open {
+                                                    view! { <p class="fr-badge fr-badge--sm fr-badge--success">"Disponible"</p> }.into_any()
+                                                } else {
+                                                    view! { <p class="fr-badge fr-badge--sm fr-badge--new">"Bientôt disponible"</p> }.into_any()
+                                                }}
+                                            </div>
                                         </div>
                                     </div>
                                 </div>

@@ -1,9 +1,11 @@
 //! The public information pages of the portal (service 4): regulatory information, practical
 //! information on crossing the border, the user guide, the FAQ and whom to contact. They are
 //! plain server-rendered text, readable without JavaScript and without an account; each page's
-//! text lives in its component.
+//! text lives in its component. The practical information ends with the sites and posts of the
+//! directory, each post with the goods it is approved for.
 
 use crate::ui::components::article::ArticlePage;
+use crate::ui::components::border_posts::BorderPosts;
 use leptos::prelude::*;
 
 #[component]
@@ -132,7 +134,7 @@ pub fn PracticalInformation() -> impl IntoView {
 
             <h2>"Avant l'arrivée de l'envoi"</h2>
             <ol>
-                <li>"Vérifiez que le poste de contrôle frontalier du point d'entrée est désigné pour la catégorie de votre marchandise."</li>
+                <li>"Vérifiez que le poste de contrôle frontalier du point d'entrée est désigné pour la catégorie de votre marchandise (voir " <a href="#postes">"les postes et leurs agréments"</a> " en bas de cette page)."</li>
                 <li>"Déposez la partie I du DSCE dans TRACES NT avant l'arrivée, de préférence un jour ouvré avant, et en tout cas dans les délais prévus par la réglementation."</li>
                 <li>"Réunissez les originaux des certificats officiels (sanitaires, phytosanitaires) lorsqu'ils ne sont pas délivrés sous forme électronique dans TRACES NT, ainsi que les documents commerciaux et de transport."</li>
                 <li>"Préparez votre déclaration en douane en y reportant la référence du DSCE."</li>
@@ -143,7 +145,7 @@ pub fn PracticalInformation() -> impl IntoView {
                 "Après le contrôle documentaire, le poste vous indique si un contrôle d'identité ou physique est nécessaire. Dans ce cas :"
             </p>
             <ul>
-                <li>"prenez rendez-vous auprès du poste de contrôle frontalier ; la réservation des créneaux en ligne sera prochainement disponible sur France Sésame ;"</li>
+                <li>"prenez rendez-vous en ligne sur France Sésame, depuis la page du dossier : elle indique les contrôles sélectionnés et propose les créneaux libres du poste ; la convocation porte un code QR et un code court à présenter à l'arrivée ;"</li>
                 <li>"faites positionner le conteneur ou le lot au poste pour l'heure du rendez-vous, en lien avec le terminal ou le magasin de fret ;"</li>
                 <li>"si vous ne pouvez pas honorer le créneau, prévenez le poste au plus tôt pour qu'il puisse être attribué à un autre envoi."</li>
             </ul>
@@ -170,20 +172,7 @@ pub fn PracticalInformation() -> impl IntoView {
                 "Au retour du service, les dossiers sont mis à jour à partir des informations transmises par ces systèmes."
             </p>
 
-            <h2>"Sites raccordés"</h2>
-            <p>"France Sésame couvre aujourd'hui les sites suivants ; d'autres ports et aéroports seront raccordés progressivement."</p>
-            <h3>"Ports maritimes"</h3>
-            <ul>
-                <li>"Le Havre"</li>
-                <li>"Marseille-Fos"</li>
-                <li>"Dunkerque"</li>
-                <li>"Nantes-Saint-Nazaire"</li>
-            </ul>
-            <h3>"Aéroports"</h3>
-            <ul>
-                <li>"Paris-Charles-de-Gaulle"</li>
-                <li>"Paris-Orly"</li>
-            </ul>
+            <BorderPosts />
         </ArticlePage>
     }
 }
@@ -206,7 +195,7 @@ pub fn UserGuide() -> impl IntoView {
             <h2>"Suivre vos dossiers"</h2>
             <h3>"La liste des dossiers"</h3>
             <p>
-                "La liste présente vos envois avec leurs marchandises, leur site, l'opérateur, l'étape en cours et le statut du dossier : « En cours », « Bloqué », « Non conforme » ou « Terminé ». Affinez-la avec les filtres :"
+                "La liste présente vos envois avec leurs marchandises, leur site, l'opérateur (pour les agents), l'étape en cours et le statut du dossier : « En cours », « Bloqué », « Non conforme » ou « Terminé ». Elle se met à jour en direct sans rien déplacer : un dossier qui change est marqué « Mis à jour » là où il est, les nouveaux dossiers attendent derrière le bouton « nouveaux dossiers — afficher », et le bouton « Suspendre les mises à jour en direct » fige la page le temps qu'il vous faut. Affinez-la avec les filtres, rangés derrière le bouton « Filtres et tri » (ceux qui sont actifs s'affichent en dessous ; un clic les retire) :"
             </p>
             <ul>
                 <li><strong>"Site"</strong>" : le port ou l'aéroport d'entrée ;"</li>
@@ -225,7 +214,8 @@ pub fn UserGuide() -> impl IntoView {
                 <li><strong>"Références"</strong>" : conteneur ou lettre de transport aérienne, connaissement, DSCE, déclaration en douane (MRN) ;"</li>
                 <li><strong>"Envoi"</strong>" : marchandises, flux, site, poste de contrôle frontalier, opérateur ;"</li>
                 <li><strong>"Parcours"</strong>" : les étapes du passage de la frontière, dans l'ordre ;"</li>
-                <li><strong>"Historique des événements"</strong>" : tout ce qui a été reçu pour cet envoi, daté."</li>
+                <li><strong>"Historique"</strong>" : ce qui s'est passé pour cet envoi, daté, avec l'étape concernée et le système qui l'a transmis ;"</li>
+                <li><strong>"Rendez-vous"</strong>" : les contrôles sélectionnés, les rendez-vous pris et ceux qui restent à prendre."</li>
             </ul>
 
             <h3>"Le parcours et l'état des étapes"</h3>
@@ -241,13 +231,13 @@ pub fn UserGuide() -> impl IntoView {
                 <li><strong>"Non requis"</strong>" : l'étape ne s'applique pas à cet envoi, par exemple lorsqu'il n'a pas été sélectionné pour un contrôle physique."</li>
             </ul>
 
-            <h3>"L'historique des événements"</h3>
+            <h3>"L'historique"</h3>
             <p>
-                "L'historique liste, dans l'ordre où ils sont survenus, les événements transmis par TRACES NT, le système de dédouanement et les systèmes portuaires et aéroportuaires, avec leur date, leur heure et leur source. C'est la trace de ce qui a fait avancer le dossier."
+                "L'historique liste, dans l'ordre où ils sont survenus, les événements transmis par TRACES NT, le système de dédouanement et les systèmes portuaires et aéroportuaires, avec leur date, leur heure, l'étape qu'ils ont fait avancer et leur source. C'est la trace de ce qui a fait avancer le dossier. Les agents y lisent en plus le détail transmis par ces systèmes (résultats, mesures)."
             </p>
 
             <h2>"Rechercher un dossier par sa référence"</h2>
-            <p>"Prochainement, vous pourrez retrouver un dossier à partir de l'une de ses références :"</p>
+            <p>"Retrouvez un dossier à partir de l'une de ses références, dans le champ « Référence » de la liste :"</p>
             <ul>
                 <li>"numéro de conteneur (norme ISO 6346), par exemple CSQU3054383 ;"</li>
                 <li>"lettre de transport aérienne (LTA ou AWB), par exemple 020-12345675 ;"</li>
@@ -256,13 +246,17 @@ pub fn UserGuide() -> impl IntoView {
                 <li>"numéro MRN de la déclaration en douane (18 caractères)."</li>
             </ul>
             <p>
-                "Vous la saisirez comme vous l'avez sous les yeux : les espaces, les tirets et les minuscules seront acceptés ; « csqu 305438-3 » et « CSQU3054383 » désignent le même conteneur. Si la référence est erronée, un message vous dira précisément ce qui ne va pas : longueur, caractère non valide ou chiffre de contrôle."
+                "Saisissez-la comme vous l'avez sous les yeux : les espaces, les tirets et les minuscules sont acceptés ; « csqu 305438-3 » et « CSQU3054383 » désignent le même conteneur. Si la référence est erronée, un message vous dit précisément ce qui ne va pas : longueur, caractère non valide ou chiffre de contrôle."
+            </p>
+
+            <h2>"Prendre rendez-vous pour un contrôle"</h2>
+            <p>
+                "Quand un envoi est sélectionné pour un contrôle d'identité ou physique, la page du dossier le dit et propose « Prendre rendez-vous » : choisissez un créneau libre du poste. Vos rendez-vous, leurs convocations et l'abonnement à votre agenda sont dans « Mes rendez-vous ». À l'arrivée, présentez le code QR de la convocation, ou son code court si le code QR ne se lit pas."
             </p>
 
             <h2>"Prochainement"</h2>
             <p>"De nouveaux services viendront prochainement compléter le suivi des dossiers :"</p>
             <ul>
-                <li><strong>"Rendez-vous"</strong>" : réserver en ligne les créneaux des contrôles d'identité et physiques ;"</li>
                 <li><strong>"Notifications"</strong>" : être prévenu, par courriel et dans l'application, dès qu'un envoi avance ou qu'une action est attendue de vous ;"</li>
                 <li><strong>"Messagerie"</strong>" : écrire à la douane et au SIVEP par un seul canal, chaque échange étant tracé ;"</li>
                 <li><strong>"Dossier d'import numérique"</strong>" : consulter et télécharger les documents de chaque envoi."</li>

@@ -91,7 +91,7 @@ fn Desk(desk: PartnerKeyDesk) -> impl IntoView {
         })}
         <section class="fr-mb-6w" aria-labelledby="titre-creer">
             <h2 id="titre-creer">"Créer une clé"</h2>
-            <form method="post" action="/administration/cles-partenaires" class="sesame-narrow">
+            <form method="post" action="/administration/cles-partenaires" class="sesame-narrow" novalidate>
                 <div class="fr-input-group">
                     <label class="fr-label" for="cle-nom">
                         "Système partenaire"

@@ -31,15 +31,42 @@ fn FormColumn(children: Children) -> impl IntoView {
     }
 }
 
+/// What the person typed into a refused form, from its short-lived cookie (read by the server
+/// and handed to the browser with the page), else from an older `?adresse=`.
+fn typed_address() -> String {
+    let typed = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        let typed = crate::state::request_cookie(crate::domain::account::TYPED_ADDRESS_COOKIE)
+            .and_then(|value| crate::domain::account::decode_typed(&value))
+            .unwrap_or_default();
+        // In the browser, the value comes from the server's rendering of the page.
+        #[cfg(not(feature = "ssr"))]
+        let typed = String::new();
+        typed
+    })
+    .into_inner();
+    if typed.is_empty() {
+        param("adresse")
+    } else {
+        typed
+    }
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let email = param("adresse");
+    let email = typed_address();
     let back = param("retour");
     let providers = use_context::<IdentityProviders>().unwrap_or_default().0;
-    let failed = !param("erreur").is_empty();
+    let error = param("erreur");
+    // Which fields the error is about: they are marked invalid and point to the message.
+    let address_invalid = matches!(
+        error.as_str(),
+        "identifiants" | "adresse-invalide" | "adresse-non-verifiee"
+    );
+    let password_invalid = matches!(error.as_str(), "identifiants" | "mot-de-passe-manquant");
     // The account's budget of failed sign-ins is spent: the password works only from the
     // owner's usual places; from here, a link by mail.
-    let protected = (param("erreur") == "compte-protege").then(|| {
+    let protected = (error == "compte-protege").then(|| {
         let email = email.clone();
         view! {
             <form method="post" action="/connexion/lien" class="fr-mb-4w">
@@ -80,42 +107,47 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Se connecter" />
         <FormColumn>
             <h1>"Se connecter à France Sésame"</h1>
-            <Notice />
+            <Notice typed=email.clone() />
             {protected}
             {provider_links}
-            <form method="post" action="/connexion">
+            <form method="post" action="/connexion" novalidate>
                 <fieldset class="fr-fieldset" aria-labelledby="titre-identifiants">
                     <legend class="fr-fieldset__legend" id="titre-identifiants">
                         <h2 class="fr-h5 fr-mb-0">"Avec votre adresse électronique"</h2>
                     </legend>
                     <div class="fr-fieldset__element">
-                        <div class="fr-input-group" class:fr-input-group--error=failed>
+                        <div class="fr-input-group" class:fr-input-group--error=address_invalid>
                             <label class="fr-label" for="adresse">
                                 "Adresse électronique"
                                 <span class="fr-hint-text">"Format attendu : nom@domaine.fr"</span>
                             </label>
                             <input
                                 class="fr-input"
+                                class:fr-input--error=address_invalid
                                 type="email"
                                 id="adresse"
                                 name="adresse"
                                 autocomplete="username"
                                 required
                                 value=email
-                                aria-describedby=failed.then_some("erreur-formulaire")
+                                aria-invalid=address_invalid.then_some("true")
+                                aria-describedby=address_invalid.then_some("erreur-formulaire")
                             />
                         </div>
                     </div>
                     <div class="fr-fieldset__element">
-                        <div class="fr-input-group" class:fr-input-group--error=failed>
+                        <div class="fr-input-group" class:fr-input-group--error=password_invalid>
                             <label class="fr-label" for="mot-de-passe">"Mot de passe"</label>
                             <input
                                 class="fr-input"
+                                class:fr-input--error=password_invalid
                                 type="password"
                                 id="mot-de-passe"
                                 name="mot_de_passe"
                                 autocomplete="current-password"
                                 required
+                                aria-invalid=password_invalid.then_some("true")
+                                aria-describedby=password_invalid.then_some("erreur-formulaire")
                             />
                         </div>
                         <p class="fr-mt-2w">
@@ -217,7 +249,7 @@ pub fn ForgottenPasswordPage() -> impl IntoView {
             <h1>"Mot de passe oublié"</h1>
             <Notice />
             <p>"Saisissez l'adresse électronique de votre compte : vous recevrez un lien, valable une heure, pour choisir un nouveau mot de passe."</p>
-            <form method="post" action="/mot-de-passe-oublie">
+            <form method="post" action="/mot-de-passe-oublie" novalidate>
                 <div class="fr-input-group">
                     <label class="fr-label" for="adresse">
                         "Adresse électronique"
@@ -271,7 +303,7 @@ pub fn NewPasswordPage() -> impl IntoView {
                         match status.await {
                             Ok(Some(email)) => view! {
                                 <p>"Pour le compte " <strong>{email}</strong> "."</p>
-                                <form method="post" action="/mot-de-passe/nouveau">
+                                <form method="post" action="/mot-de-passe/nouveau" novalidate>
                                     <input type="hidden" name="jeton" value=token />
                                     <NewPasswordFields />
                                     <button class="fr-btn" type="submit">"Enregistrer le mot de passe"</button>
@@ -332,10 +364,10 @@ pub fn CguAcceptancePage() -> impl IntoView {
             <div class="sesame-cgu-box fr-mb-4w" tabindex="0" role="region" aria-label="Texte des conditions générales d'utilisation">
                 <CguText heading_level=2 />
             </div>
-            <form method="post" action="/cgu/acceptation">
+            <form method="post" action="/cgu/acceptation" novalidate>
                 <input type="hidden" name="retour" value=back />
                 <div class="fr-checkbox-group fr-mb-3w" class:fr-checkbox-group--error=failed>
-                    <input type="checkbox" id="accepte" name="accepte" value="oui" required aria-describedby=failed.then_some("erreur-formulaire") />
+                    <input type="checkbox" id="accepte" name="accepte" value="oui" required aria-invalid=failed.then_some("true") aria-describedby=failed.then_some("erreur-formulaire") />
                     <label class="fr-label" for="accepte">
                         {format!("J'ai lu et j'accepte les conditions générales d'utilisation ({})", cgu::VERSION_LABEL)}
                     </label>

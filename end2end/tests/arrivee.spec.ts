@@ -1,0 +1,246 @@
+/**
+ * The gate (`/controle-arrivee`): an appointment of another day is found but cannot be recorded,
+ * and the page says why (its day and time, when check-in opens); the short code of the
+ * convocation, typed by hand in any case without its hyphen, finds today's appointment, whose
+ * arrival is recorded; past the post's window, a late arrival is accepted only with its reason.
+ * On a 360-pixel phone, with and without JavaScript, with axe.
+ *
+ * The live instance, at posts of their own (one set a project), whose calendars the head of
+ * service opens round the clock so that there is a slot whatever the hour the suite runs.
+ */
+import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import {
+  ACCOUNTS,
+  PHONE,
+  expect,
+  expectNoSeriousAccessibilityViolation,
+  hasJavaScript,
+  horizontalOverflow,
+  open,
+  signInDirectly,
+  test,
+  waitUntilInteractive,
+} from "./helpers";
+import { LIVE_PORT } from "../playwright.config";
+
+const PARTNER_KEY = "cle-e2e-partenaire";
+const BASE_URL = `http://127.0.0.1:${LIVE_PORT}`;
+
+test.use({ baseURL: BASE_URL, account: ACCOUNTS.agentSivep, viewport: PHONE });
+test.describe.configure({ mode: "serial" });
+
+/** The posts (and their sites) this project books at: on time, and the one whose window closes. */
+function posts(): { main: [string, string]; late: [string, string] } {
+  return hasJavaScript()
+    ? { main: ["FRFOS1", "FRFOS"], late: ["FRDKK1", "FRDKK"] }
+    : { main: ["FRMRS1", "FRFOS"], late: ["FRNTE1", "FRNTE"] };
+}
+
+/** Paris wall-clock parts of an instant. */
+function paris(at: Date): { weekday: number; time: string; day: string } {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/Paris",
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(at);
+  const part = (type: string) => parts.find((p) => p.type === type)!.value;
+  const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(part("weekday")) + 1;
+  const day = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", day: "2-digit", month: "2-digit", year: "numeric" }).format(at);
+  return { weekday, time: `${part("hour")}:${part("minute")}`, day };
+}
+
+/** Someone else, signed in, for what the test does not look at (an API context). */
+async function person(browser: Browser, account: string): Promise<APIRequestContext> {
+  const context = await browser.newContext({ baseURL: BASE_URL });
+  await signInDirectly(context.request, account);
+  return context.request;
+}
+
+/** The head of service opens a post round the clock in 5-minute slots (today from `todayFrom`). */
+async function openRoundTheClock(head: APIRequestContext, post: string, todayFrom = "00:00") {
+  const today = paris(new Date()).weekday;
+  const form: Record<string, string> = {
+    duree: "5",
+    capacite_identite: "20",
+    capacite_physique: "20",
+    prevenance: "0",
+    delai: "0",
+    feries: "oui",
+  };
+  for (let weekday = 1; weekday <= 7; weekday++) {
+    form[`plages_${weekday}`] = weekday === today ? `${todayFrom}-24:00` : "00:00-24:00";
+  }
+  const saved = await head.post(`/postes/${post}/calendrier`, { form, maxRedirects: 0 });
+  expect(saved.headers()["location"]).toContain("message=calendrier-enregistre");
+}
+
+async function setWindow(head: APIRequestContext, post: string, before: number, after: number) {
+  const saved = await head.post(`/postes/${post}/pointage`, { form: { avant: String(before), apres: String(after) }, maxRedirects: 0 });
+  expect(saved.headers()["location"]).toContain("message=pointage-enregistre");
+}
+
+/** A dossier of the demo operator at this post, selected for a physical check. */
+async function selectedDossier(request: APIRequestContext, siret: string, [post, site]: [string, string]) {
+  const reference = `CHEDP.FR.2026.${String(Math.floor(Math.random() * 8_000_000) + 1_000_000)}`;
+  const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+  const base = {
+    source: "traces",
+    site,
+    post,
+    references: { ched: reference },
+    goods: { category: "animal_products", description: "Crevettes congelées" },
+    operator: { siret },
+  };
+  const response = await request.post("/api/v1/events", {
+    headers: { Authorization: `Bearer ${PARTNER_KEY}` },
+    data: {
+      events: [
+        { ...base, id: `${reference}-a`, type: "ched_lodged", occurred_at: hoursAgo(5), data: { ched_type: "P" } },
+        { ...base, id: `${reference}-b`, type: "documentary_check_done", occurred_at: hoursAgo(4), data: { result: "satisfactory" } },
+        { ...base, id: `${reference}-c`, type: "checks_selected", occurred_at: hoursAgo(4), data: { identity: false, physical: true } },
+      ],
+    },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  const body = (await response.json()) as { results: Array<{ dossier_id: number }> };
+  return { id: body.results[0].dossier_id, reference };
+}
+
+/** The demo operator books the dossier's physical check at `start`. */
+async function book(operator: APIRequestContext, dossier: number, start: Date) {
+  const booked = await operator.post(`/dossiers/${dossier}/rendez-vous`, {
+    form: { controle: "physical", creneau: start.toISOString().replace(/\.\d{3}Z$/, "Z") },
+    maxRedirects: 0,
+  });
+  expect(booked.headers()["location"]).toContain("message=rendez-vous-demande");
+}
+
+/** The SIRET of the demo operator's company, as its personal space shows it. */
+async function operatorSiret(browser: Browser): Promise<string> {
+  const context = await browser.newContext({ baseURL: BASE_URL });
+  await signInDirectly(context.request, ACCOUNTS.operateur);
+  const page = await context.newPage();
+  await open(page, "/espace");
+  const siret = (await page.getByText(/SIRET/).first().textContent())!.match(/SIRET ([\d ]+)/)![1].replace(/\s/g, "");
+  await context.close();
+  return siret;
+}
+
+/** The next 5-minute boundary at least `margin` ms from now (Paris slots fall on them too). */
+function nextSlot(margin: number): Date {
+  const step = 5 * 60_000;
+  return new Date(Math.ceil((Date.now() + margin) / step) * step);
+}
+
+async function searchReference(page: Page, reference: string) {
+  await open(page, "/controle-arrivee");
+  await page.getByLabel(/Numéro de conteneur ou autre référence/).fill(reference);
+  await page.getByRole("button", { name: "Chercher la référence" }).click();
+  await page.waitForURL(/conteneur=/);
+  await waitUntilInteractive(page);
+}
+
+function card(page: Page, reference: string) {
+  return page.locator(".sesame-appointment").filter({ has: page.getByRole("heading", { name: new RegExp(reference.replace(/\./g, "\\.")) }) });
+}
+
+test.describe("contrôle à l'arrivée", () => {
+  test.beforeAll(async ({ browser }) => {
+    const head = await person(browser, ACCOUNTS.chef);
+    await openRoundTheClock(head, posts().main[0]);
+    await setWindow(head, posts().main[0], 120, 240);
+  });
+
+  test("un rendez-vous d'un autre jour est trouvé, mais ne peut pas être enregistré : la page dit pourquoi", async ({ page, browser, consoleGuard }) => {
+    const operator = await person(browser, ACCOUNTS.operateur);
+    const dossier = await selectedDossier(operator, await operatorSiret(browser), posts().main);
+    const start = new Date(nextSlot(60_000).getTime() + 2 * 86_400_000);
+    await book(operator, dossier.id, start);
+
+    await searchReference(page, dossier.reference);
+    await expect(page.getByText("sauf réglage propre au poste, de 2 heures avant à 4 heures après le début du créneau")).toBeVisible();
+    const found = card(page, dossier.reference);
+    await expect(found).toBeVisible();
+    const when = paris(start);
+    const opens = paris(new Date(start.getTime() - 2 * 3_600_000));
+    await expect(found).toContainText(`Trop tôt : ce rendez-vous est prévu le`);
+    await expect(found).toContainText(`${when.day} à ${when.time}`);
+    await expect(found).toContainText(`Le pointage ouvre le`);
+    await expect(found).toContainText(`${opens.day} à ${opens.time}`);
+    await expect(found.getByRole("button", { name: "Enregistrer l'arrivée" })).toHaveCount(0);
+    await expect(found.getByRole("button", { name: /tardive/ })).toHaveCount(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await expectNoSeriousAccessibilityViolation(page, "le contrôle à l'arrivée", consoleGuard);
+  });
+
+  test("le code court de la convocation, tapé à la main, trouve le rendez-vous du jour, dont l'arrivée s'enregistre", async ({ page, browser, consoleGuard }) => {
+    const start = nextSlot(5 * 60_000);
+    test.skip(paris(start).day !== paris(new Date()).day, "le prochain créneau est demain : un code ne vaut que le jour de son rendez-vous");
+    const operator = await person(browser, ACCOUNTS.operateur);
+    const dossier = await selectedDossier(operator, await operatorSiret(browser), posts().main);
+    await book(operator, dossier.id, start);
+    // The operator reads the code on the dossier's appointment card (and on the convocation).
+    const dossierPage = await (await operator.get(`/dossiers/${dossier.id}`)).text();
+    const code = dossierPage.match(/class="sesame-gate-code"[^>]*>([2-9A-Z]{5}-[2-9A-Z]{5})</)![1];
+
+    await open(page, "/controle-arrivee");
+    await page.getByLabel(/Code de la convocation/).fill(code.replace("-", "").toLowerCase());
+    await page.getByRole("button", { name: "Chercher le code" }).click();
+    await page.waitForURL(/code=/);
+    await waitUntilInteractive(page);
+    const found = card(page, dossier.reference);
+    await expect(found).toContainText("L'arrivée peut être enregistrée maintenant.");
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await expectNoSeriousAccessibilityViolation(page, "le contrôle à l'arrivée par code", consoleGuard);
+    await found.getByRole("button", { name: "Enregistrer l'arrivée" }).click();
+    await page.waitForURL(/message=rendez-vous-honore/);
+    await waitUntilInteractive(page);
+    await expect(page.getByText("Présence enregistrée : le rendez-vous est honoré.")).toBeVisible();
+    // The code never stays in the address the form comes back to.
+    expect(page.url()).not.toContain("code=");
+    await expect(card(page, dossier.reference)).toContainText("L'arrivée est déjà enregistrée");
+
+    // A code that names nothing today on the agent's sites is answered in words.
+    await open(page, "/controle-arrivee?code=22222-22222");
+    await expect(page.getByRole("alert")).toContainText("Ce code ne correspond à aucun rendez-vous de ce jour sur vos sites.");
+    await expectNoSeriousAccessibilityViolation(page, "un code inconnu au contrôle à l'arrivée", consoleGuard);
+  });
+
+  test("après le créneau de pointage, une arrivée tardive n'est acceptée qu'avec son motif", async ({ page, browser, consoleGuard }) => {
+    test.setTimeout(180_000);
+    // The post opens today at the next minute, its window closing at the slot's start: once that
+    // minute has passed, the appointment is late.
+    const start = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);
+    test.skip(paris(start).day !== paris(new Date(start.getTime() + 10 * 60_000)).day, "trop près de minuit");
+    const head = await person(browser, ACCOUNTS.chef);
+    await openRoundTheClock(head, posts().late[0], paris(start).time);
+    await setWindow(head, posts().late[0], 120, 0);
+    const operator = await person(browser, ACCOUNTS.operateur);
+    const dossier = await selectedDossier(operator, await operatorSiret(browser), posts().late);
+    await book(operator, dossier.id, start);
+    await page.waitForTimeout(Math.max(0, start.getTime() - Date.now()) + 2_000);
+
+    await searchReference(page, dossier.reference);
+    const found = card(page, dossier.reference);
+    await expect(found).toContainText("Arrivée tardive : le pointage de ce rendez-vous a fermé le");
+    await expect(found.getByRole("button", { name: "Enregistrer l'arrivée" })).toHaveCount(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await expectNoSeriousAccessibilityViolation(page, "une arrivée tardive", consoleGuard);
+    // Without a reason: refused, in French (no browser bubble).
+    await found.getByRole("button", { name: "Accepter l'arrivée tardive" }).click();
+    await page.waitForURL(/erreur=motif-retard-manquant/);
+    await waitUntilInteractive(page);
+    await expect(page.getByText("Indiquez le motif du retard (3 à 500 caractères)")).toBeVisible();
+    await expect(card(page, dossier.reference).locator(".fr-badge")).toHaveText("Confirmé");
+    // With one: recorded, the reason shown.
+    await card(page, dossier.reference).getByLabel(/Motif du retard/).fill("Camion retenu au contrôle du port");
+    await card(page, dossier.reference).getByRole("button", { name: "Accepter l'arrivée tardive" }).click();
+    await page.waitForURL(/message=rendez-vous-honore-en-retard/);
+    await waitUntilInteractive(page);
+    await expect(page.getByText("Arrivée tardive enregistrée")).toBeVisible();
+    await expect(card(page, dossier.reference)).toContainText("Motif : Camion retenu au contrôle du port");
+    await expect(card(page, dossier.reference).locator(".fr-badge")).toHaveText("Honoré");
+  });
+});
