@@ -5,7 +5,8 @@
  * to each dossier without naming the operator's own company; the agent finds the requests to
  * validate across their posts on the planning, which opens on the post of the soonest one. The
  * partner system is played through the real interface, on the live instance, at posts of their
- * own (Fos and Marseille) so that the other appointment tests count their places undisturbed.
+ * own (Roissy's freight zone and Orly) whose calendars the head of service sets first: open round
+ * the clock and asking for validation, whatever another test or the demo set before.
  */
 import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext, Page } from "@playwright/test";
@@ -30,7 +31,29 @@ test.use({ baseURL: BASE_URL });
 test.describe.configure({ mode: "serial" });
 
 function post(): string {
-  return hasJavaScript() ? "FRFOS1" : "FRMRS1";
+  return hasJavaScript() ? "FRCDG4" : "FRORY1";
+}
+
+function site(): string {
+  return post().slice(0, 5);
+}
+
+/** The head of service opens the post round the clock, each booking waiting for validation. */
+async function openWithValidation(head: APIRequestContext) {
+  const form: Record<string, string> = {
+    duree: "30",
+    capacite_identite: "4",
+    capacite_physique: "4",
+    prevenance: "0",
+    delai: "0",
+    validation: "oui",
+    feries: "oui",
+  };
+  for (let weekday = 1; weekday <= 7; weekday++) {
+    form[`plages_${weekday}`] = "00:00-24:00";
+  }
+  const saved = await head.post(`/postes/${post()}/calendrier`, { form, maxRedirects: 0 });
+  expect(saved.headers()["location"]).toContain("message=calendrier-enregistre");
 }
 
 function ched(): string {
@@ -58,7 +81,7 @@ async function selectedDossier(
   const at = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
   const base = {
     source: "traces",
-    site: "FRFOS",
+    site: site(),
     post: post(),
     references: { ched: reference },
     goods: { category: "animal_products", description: "Crevettes congelées" },
@@ -129,6 +152,13 @@ async function labelContentMismatches(page: Page): Promise<string[]> {
 
 test.describe("le parcours d'un rendez-vous", () => {
   test.use({ account: ACCOUNTS.operateur });
+
+  test.beforeAll(async ({ browser }) => {
+    const context = await browser.newContext({ baseURL: BASE_URL });
+    await signInDirectly(context.request, ACCOUNTS.chef);
+    await openWithValidation(context.request);
+    await context.close();
+  });
 
   test("un contrôle « rendez-vous à prendre » se réserve, un contrôle non sélectionné n'offre rien, et l'état dit ce qui est sélectionné", async ({ page, consoleGuard }) => {
     test.slow();
