@@ -176,6 +176,9 @@ test.describe("contrôle à l'arrivée", () => {
   });
 
   test("le code court de la convocation, tapé à la main, trouve le rendez-vous du jour, dont l'arrivée s'enregistre", async ({ page, browser, consoleGuard }) => {
+    // Two people, two searches and two accessibility checks: more than the default 30 s on a
+    // shared machine.
+    test.slow();
     const start = nextSlot(5 * 60_000);
     test.skip(paris(start).day !== paris(new Date()).day, "le prochain créneau est demain : un code ne vaut que le jour de son rendez-vous");
     const operator = await person(browser, ACCOUNTS.operateur);
