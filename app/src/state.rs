@@ -5,7 +5,7 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 
 use crate::store::Store;
-use crate::ui::Branding;
+use crate::branding::Branding;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {

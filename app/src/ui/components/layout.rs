@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::domain::access::EntryPoint;
-use crate::ui::{Branding, CurrentUser};
+use crate::branding::Branding;
+use crate::ui::CurrentUser;
 
 const SERVICE_NAME: &str = "France Sésame";
 const TAGLINE: &str =
