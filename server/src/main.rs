@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 use server::config::{Config, DEFAULT_DEMO_PASSWORD};
-use server::{demo, shutdown_signal, telemetry, Server};
+use server::tools::demo;
+use server::{shutdown_signal, telemetry, Server};
 
 #[derive(Parser)]
 #[command(name = "server", about = "France Sésame : serveur de la plateforme")]
@@ -176,7 +177,7 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Purge,
         } => purge_audit(config).await,
-        Command::BenchFloor { port, bytes } => server::bench::floor(port, bytes).await,
+        Command::BenchFloor { port, bytes } => server::tools::bench::floor(port, bytes).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
         Command::Bench {
             events,
@@ -185,7 +186,7 @@ async fn main() -> ExitCode {
             attempts,
             postgres,
         } => {
-            server::bench::run(server::bench::Settings {
+            server::tools::bench::run(server::tools::bench::Settings {
                 events,
                 batch: batch.max(1),
                 subscribers,
@@ -204,7 +205,7 @@ async fn main() -> ExitCode {
         } => {
             simulate(
                 config,
-                server::simulator::Settings {
+                server::tools::simulator::Settings {
                     url,
                     key,
                     rate,
@@ -238,9 +239,9 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-async fn simulate(config: Config, settings: server::simulator::Settings) -> Result<(), String> {
+async fn simulate(config: Config, settings: server::tools::simulator::Settings) -> Result<(), String> {
     // The platform sets its database up (migrations, demo data) before anything is read here.
-    server::simulator::wait_until_ready(&settings.url).await?;
+    server::tools::simulator::wait_until_ready(&settings.url).await?;
     let store = app::store::Store::connect(config.database_url.expose_secret())
         .await
         .map_err(|error| error.to_string())?;
@@ -251,7 +252,7 @@ async fn simulate(config: Config, settings: server::simulator::Settings) -> Resu
         if settings.rate >= 2.0 { "s" } else { "" }
     );
     let sent = tokio::select! {
-        sent = server::simulator::run(&store, settings) => sent?,
+        sent = server::tools::simulator::run(&store, settings) => sent?,
         _ = shutdown_signal() => 0,
     };
     store.close().await;

@@ -173,7 +173,7 @@ async fn demo_accounts_sign_in_and_out(backend: Backend) {
     let page = anonymous.get("/connexion").await;
     assert!(page.body.contains("Adresse électronique") && page.body.contains("Se connecter"));
 
-    for account in server::demo::ACCOUNTS {
+    for account in server::tools::demo::ACCOUNTS {
         let browser = Browser::new(&server);
         let answer = browser
             .post(
@@ -234,13 +234,13 @@ async fn demo_accounts_sign_in_and_out(backend: Backend) {
         .iter()
         .filter(|e| e.action == "cgu_acceptees")
         .collect();
-    assert_eq!(accepted.len(), server::demo::ACCOUNTS.len());
+    assert_eq!(accepted.len(), server::tools::demo::ACCOUNTS.len());
     assert!(accepted
         .iter()
         .all(|e| e.detail == app::domain::cgu::VERSION && e.address == "127.0.0.1"));
     assert_eq!(
         entries.iter().filter(|e| e.action == "connexion").count(),
-        server::demo::ACCOUNTS.len()
+        server::tools::demo::ACCOUNTS.len()
     );
     server.stop().await;
 }

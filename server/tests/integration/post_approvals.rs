@@ -38,7 +38,7 @@ async fn demo_dossiers_go_through_posts_approved_for_their_goods(backend: Backen
     assert_eq!(animals.approvals, [GoodsCategory::LiveAnimals]);
 
     let total = server.store.dossier_count().await.unwrap();
-    assert_eq!(total, server::demo::DOSSIER_COUNT as i64);
+    assert_eq!(total, server::tools::demo::DOSSIER_COUNT as i64);
     let mut read = 0;
     let mut goods_seen = std::collections::HashSet::new();
     for page in 1.. {
