@@ -360,7 +360,7 @@ fn done(path: &str, message: &str) -> Outcome {
 /// which counts an IPv6 client by its /64, or `<purpose>:<account>`).
 fn sensitive_budget(accounts: &Accounts, keys: &[&str]) -> Result<(), Failure> {
     for key in keys {
-        if let Err(wait) = accounts.sensitive.check_key(key, std::time::Instant::now()) {
+        if let Err(wait) = accounts.sensitive.check_key(key) {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             return Err(Failure::TooMany {
                 seconds,

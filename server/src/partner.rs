@@ -4,7 +4,6 @@
 //! every faulty field.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use app::domain::access::{authorize_event, PartnerRefusal};
 use app::domain::journey::EventSource;
@@ -348,10 +347,10 @@ async fn submit(
     body: Bytes,
 ) -> Response {
     // The address pays first, before any lookup: guessing keys costs the guesser.
-    if let Err(wait) = partners.addresses.check_key(
-        &format!("partenaire:{}", client.budget_key()),
-        Instant::now(),
-    ) {
+    if let Err(wait) = partners
+        .addresses
+        .check_key(&format!("partenaire:{}", client.budget_key()))
+    {
         return too_many(wait, |seconds| {
             format!(
                 "Trop de requêtes depuis votre adresse en peu de temps. Réessayez dans {}, ou regroupez les événements en lots.",
@@ -392,11 +391,10 @@ async fn submit(
         Some(events) => events.len().clamp(1, MAX_BATCH),
         None => 1,
     };
-    if let Err(wait) = partners.limiter.take(
-        &format!("partenaire:{}", key.id),
-        cost as f64,
-        Instant::now(),
-    ) {
+    if let Err(wait) = partners
+        .limiter
+        .take(&format!("partenaire:{}", key.id), cost)
+    {
         return too_many(wait, |seconds| {
             format!(
                 "Trop d'événements en peu de temps pour la clé « {} » ({cost} dans cet envoi). Réessayez dans {}.",
