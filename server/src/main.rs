@@ -58,6 +58,10 @@ enum Command {
         /// Réservations simultanées sur les dernières places d'un créneau.
         #[arg(long, default_value_t = 500)]
         attempts: usize,
+        /// Listes de dossiers ouvertes pour compter les lectures qu'une écriture cause (dix
+        /// d'entre elles voient le dossier).
+        #[arg(long = "listes", default_value_t = 1000)]
+        list_subscribers: usize,
         /// Adresse d'administration d'un serveur PostgreSQL, pour le mesurer aussi (une base y
         /// est créée). Par défaut : TEST_DATABASE_URL.
         #[arg(long, env = "TEST_DATABASE_URL")]
@@ -184,6 +188,7 @@ async fn main() -> ExitCode {
             batch,
             subscribers,
             attempts,
+            list_subscribers,
             postgres,
         } => {
             server::tools::bench::run(server::tools::bench::Settings {
@@ -191,6 +196,7 @@ async fn main() -> ExitCode {
                 batch: batch.max(1),
                 subscribers,
                 attempts,
+                list_subscribers,
                 postgres,
             })
             .await

@@ -296,8 +296,7 @@ async fn handle(
     }
     let warnings = warnings(directory, &event);
     Ok(match partners.store.ingest(&event, key.id, now).await? {
-        Ingested::Created { dossier_id, event_id } => {
-            partners.live.committed(event_id).await;
+        Ingested::Created { dossier_id, .. } => {
             (
             StatusCode::CREATED,
             ItemResult { id, status: "created", dossier_id: Some(dossier_id), errors: Vec::new(), warnings },

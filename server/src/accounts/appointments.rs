@@ -102,14 +102,11 @@ pub async fn book(
         company_id: viewer.company_id,
         checkin_token: &token,
     };
-    match accounts.store.book(&booking, &caller, Utc::now()).await? {
-        Ok(id) => {
-            accounts.live.appointment_changed(id).await;
-            done(
-                &format!("/dossiers/{dossier_id}#rendez-vous"),
-                "rendez-vous-demande",
-            )
-        }
+    match accounts.store.book(&booking, &caller.actor(), Utc::now()).await? {
+        Ok(_) => done(
+            &format!("/dossiers/{dossier_id}#rendez-vous"),
+            "rendez-vous-demande",
+        ),
         Err(refusal) => Err(back(&page, refusal_code(&refusal), &[])),
     }
 }
@@ -191,13 +188,10 @@ pub async fn change(
     };
     match accounts
         .store
-        .change_appointment(&appointment, &change, &caller, Utc::now())
+        .change_appointment(&appointment, &change, &caller.actor(), Utc::now())
         .await?
     {
-        Ok(()) => {
-            accounts.live.appointment_changed(id).await;
-            done(&page, message)
-        }
+        Ok(()) => done(&page, message),
         Err(refusal) => Err(back(&page, refusal_code(&refusal), &[])),
     }
 }

@@ -129,7 +129,7 @@ pub async fn save(
     };
     match accounts
         .store
-        .change_calendar(&post, &calendar, &caller, Utc::now())
+        .change_calendar(&post, &calendar, &caller.actor(), Utc::now())
         .await?
     {
         Ok(()) => done(&page, "calendrier-enregistre"),
@@ -167,7 +167,7 @@ pub async fn close(
     }
     match accounts
         .store
-        .close_post(&post, starts_on, ends_on, reason, &caller, Utc::now())
+        .close_post(&post, starts_on, ends_on, reason, &caller.actor(), Utc::now())
         .await?
     {
         Ok(_) => done(&page, "fermeture-enregistree"),

@@ -7,7 +7,7 @@
 use app::domain::directory::{Administration, Post, Role};
 use app::domain::dossier::{DossierQuery, GoodsCategory};
 use app::domain::references::{Awb, Locode, PostCode};
-use app::store::{AlertCause, Backend, NewHabilitation, NewUser, Store};
+use app::store::{AlertCause, Backend, Engine, NewHabilitation, NewUser, Store};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -166,14 +166,14 @@ async fn the_migration_leaves_existing_posts_unrecorded(backend: Backend) {
         "INSERT INTO site (code, name, kind) VALUES ('FRLEH', 'Le Havre', 'port')",
         "INSERT INTO post (code, site_code, name, dgal, dgddi) VALUES ('FRLEH1', 'FRLEH', 'PCF du Havre', TRUE, TRUE)",
     ];
-    match &store {
-        Store::Sqlite(pool) => {
+    match store.engine() {
+        Engine::Sqlite(pool) => {
             migrator.run(pool).await.unwrap();
             for statement in statements {
                 sqlx::query(statement).execute(pool).await.unwrap();
             }
         }
-        Store::Postgres(pool) => {
+        Engine::Postgres(pool) => {
             migrator.run(pool).await.unwrap();
             for statement in statements {
                 sqlx::query(statement).execute(pool).await.unwrap();

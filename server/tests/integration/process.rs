@@ -201,7 +201,7 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
     let anchors_arg = anchors.display().to_string();
     assert!(verify(&["--ancres", &anchors_arg]).status.success());
 
-    let app::store::Store::Sqlite(pool) = &store else {
+    let app::store::Engine::Sqlite(pool) = store.engine() else {
         unreachable!()
     };
     for statement in [

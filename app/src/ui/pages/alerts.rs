@@ -10,14 +10,16 @@ use crate::api::alerts::{list_correlation_alerts, AlertDossier, AlertView, PostN
 use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::format;
-use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::live::{use_live, LiveIndicator, LiveMessage};
 use crate::ui::notices::Notice;
 
 #[component]
 pub fn CorrelationAlertsPage() -> impl IntoView {
-    // A new event may raise an alert: read again on every live update.
+    // A new event may raise an alert: read again on every event of a dossier (those of the
+    // agent's sites are the only ones the stream brings).
     let live = use_live();
-    let alerts = Resource::new(move || live.received.get(), |_| list_correlation_alerts());
+    let changes = live.counter(|message| matches!(message, LiveMessage::Dossier(_)));
+    let alerts = Resource::new(move || changes.get(), |_| list_correlation_alerts());
     view! {
         <Title text="Alertes de rapprochement" />
         <div class="fr-container fr-my-6w">

@@ -21,7 +21,7 @@ use crate::domain::references::PostCode;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::live::{use_live, LiveIndicator, LiveMessage};
 use crate::ui::notices::Notice;
 
 /// The state of an appointment, as a DSFR badge.
@@ -229,9 +229,17 @@ pub fn BookingPage() -> impl IntoView {
             .with(|q| q.get("deplacer"))
             .and_then(|id| id.parse::<i64>().ok())
     });
-    // A place taken anywhere at the post: the free places are read again.
+    // A place of this check taken or given back, or an appointment of this dossier changed:
+    // the free places are read again.
+    let changes = live.counter(move |message| match message {
+        LiveMessage::Slots(change) => asked.with_untracked(|(_, check, _)| change.check == *check),
+        LiveMessage::Appointment(change) => {
+            asked.with_untracked(|(id, _, _)| *id == Some(change.dossier_id))
+        }
+        _ => false,
+    });
     let availability = Resource::new(
-        move || (asked.get(), live.received.get()),
+        move || (asked.get(), changes.get()),
         |((id, check, from), _)| async move {
             match id {
                 Some(id) => load_availability(id, check, from).await,
@@ -371,7 +379,9 @@ fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
 #[component]
 pub fn MyAppointmentsPage() -> impl IntoView {
     let live = use_live();
-    let appointments = Resource::new(move || live.received.get(), |_| company_appointments());
+    // Only a change of appointment changes this list.
+    let changes = live.counter(|message| matches!(message, LiveMessage::Appointment(_)));
+    let appointments = Resource::new(move || changes.get(), |_| company_appointments());
     let subscription = Resource::new(|| (), |_| load_calendar_subscription());
     view! {
         <Title text="Mes rendez-vous" />
@@ -462,8 +472,17 @@ pub fn PlanningPage() -> impl IntoView {
             )
         })
     });
+    // A change of appointment (the requests to validate span every post), or of the places of
+    // the post shown.
+    let changes = live.counter(move |message| match message {
+        LiveMessage::Appointment(_) => true,
+        LiveMessage::Slots(change) => {
+            asked.with_untracked(|(post, _, _)| post.as_ref().is_none_or(|post| *post == change.post))
+        }
+        _ => false,
+    });
     let planning = Resource::new(
-        move || (asked.get(), live.received.get()),
+        move || (asked.get(), changes.get()),
         |((post, day, week), _)| load_planning(post, day, week),
     );
     view! {
