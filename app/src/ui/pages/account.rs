@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::account::{load_account_space, AccountSpace};
 use crate::domain::account::PASSWORD_MIN_CHARS;
 use crate::domain::directory::{Habilitation, Role};
-use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::notices::Notice;
@@ -22,17 +22,9 @@ pub fn AccountPage() -> impl IntoView {
         <div class="fr-container fr-my-6w">
             <h1>"Mon espace"</h1>
             <Notice />
-            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement de votre espace…"</p> }>
-                {move || Suspend::new(async move {
-                    match space.await {
-                        Ok(space) => view! { <AccountView space /> }.into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Votre espace n'a pas pu être chargé" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=space loading="Chargement de votre espace…" failed="Votre espace n'a pas pu être chargé" let:space>
+                <AccountView space />
+            </Loaded>
         </div>
     }
 }

@@ -19,6 +19,7 @@ use crate::domain::appointment::{
 use crate::domain::gate::CheckInWindow;
 use crate::domain::references::PostCode;
 use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::live::{use_live, LiveIndicator, LiveMessage};
@@ -253,17 +254,9 @@ pub fn BookingPage() -> impl IntoView {
             <h1>"Prendre rendez-vous"</h1>
             <LiveIndicator live />
             <Notice />
-            <Transition fallback=|| view! { <p aria-live="polite">"Chargement des créneaux…"</p> }>
-                {move || Suspend::new(async move {
-                    match availability.await {
-                        Ok(availability) => view! { <Week availability moving=moving.get_untracked() /> }.into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Les créneaux n'ont pas pu être chargés" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=availability loading="Chargement des créneaux…" failed="Les créneaux n'ont pas pu être chargés" let:availability>
+                <Week availability moving=moving.get_untracked() />
+            </Loaded>
         </div>
     }
 }
@@ -394,33 +387,33 @@ pub fn MyAppointmentsPage() -> impl IntoView {
                     subscription.await.ok().map(|subscription| view! { <Subscription subscription /> })
                 })}
             </Suspense>
-            <Transition fallback=|| view! { <p aria-live="polite">"Chargement des rendez-vous…"</p> }>
-                {move || Suspend::new(async move {
-                    match appointments.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <p>"Aucun rendez-vous. Un rendez-vous se prend depuis la page d'un dossier sélectionné pour un contrôle d'identité ou un contrôle physique."</p>
-                        }
-                        .into_any(),
-                        Ok(list) => view! {
-                            <ul class="sesame-appointments">
-                                {list
-                                    .into_iter()
-                                    .map(|appointment| view! {
-                                        <li><AppointmentCard appointment may_book=true may_decide=false show_company=false link_dossier=true back="/rendez-vous".to_owned() /></li>
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                        .into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Les rendez-vous n'ont pas pu être chargés" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=appointments loading="Chargement des rendez-vous…" failed="Les rendez-vous n'ont pas pu être chargés" let:list>
+                <CompanyAppointments list />
+            </Loaded>
         </div>
     }
+}
+
+/// The company's appointments, or a sentence saying how one is made when there are none.
+#[component]
+fn CompanyAppointments(list: Vec<Appointment>) -> impl IntoView {
+    if list.is_empty() {
+        return view! {
+            <p>"Aucun rendez-vous. Un rendez-vous se prend depuis la page d'un dossier sélectionné pour un contrôle d'identité ou un contrôle physique."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="sesame-appointments">
+            {list
+                .into_iter()
+                .map(|appointment| view! {
+                    <li><AppointmentCard appointment may_book=true may_decide=false show_company=false link_dossier=true back="/rendez-vous".to_owned() /></li>
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 /// The personal calendar subscription: a secret address calendar programs follow.
@@ -491,17 +484,9 @@ pub fn PlanningPage() -> impl IntoView {
             <h1>"Planning des rendez-vous"</h1>
             <LiveIndicator live />
             <Notice />
-            <Transition fallback=|| view! { <p aria-live="polite">"Chargement du planning…"</p> }>
-                {move || Suspend::new(async move {
-                    match planning.await {
-                        Ok(planning) => view! { <PlanningView planning /> }.into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Le planning n'a pas pu être chargé" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=planning loading="Chargement du planning…" failed="Le planning n'a pas pu être chargé" let:planning>
+                <PlanningView planning />
+            </Loaded>
         </div>
     }
 }
