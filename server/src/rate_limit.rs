@@ -22,6 +22,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::Extension;
 use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::Quota;
 
@@ -33,10 +34,10 @@ const TRACKED_CLIENTS: usize = 10_000;
 /// Budgets by key (an address, `compte:42`, `partenaire:7`…): a burst, then a steady rate, each
 /// key on its own (the generic cell rate algorithm of the `governor` crate, equivalent to a token
 /// bucket). The clock is a parameter so that tests can move time by hand.
-pub struct RateLimiter<C: Clock = DefaultClock> {
+pub struct RateLimiter<C: Clock + Clone = DefaultClock> {
     burst: NonZeroU32,
     clock: C,
-    budgets: governor::RateLimiter<String, DefaultKeyedStateStore<String>, C>,
+    budgets: governor::RateLimiter<String, DefaultKeyedStateStore<String>, C, NoOpMiddleware<C::Instant>>,
 }
 
 impl RateLimiter {
@@ -46,7 +47,7 @@ impl RateLimiter {
     }
 }
 
-impl<C: Clock> RateLimiter<C> {
+impl<C: Clock + Clone> RateLimiter<C> {
     /// The same budgets, on the given clock.
     pub fn with_clock(per_minute: u32, burst: u32, clock: C) -> RateLimiter<C> {
         let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
