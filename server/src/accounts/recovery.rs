@@ -8,6 +8,7 @@ use app::domain::access::{EntryPoint, Target};
 use app::domain::account::{check_password, parse_email};
 use app::state::Caller;
 use app::store::TokenPurpose;
+use app::ui::notices::{Done, Problem};
 use axum::extract::State;
 use axum::{Extension, Form};
 use chrono::{Duration, Utc};
@@ -41,7 +42,7 @@ pub async fn request_reset(
         Err(_) => {
             return Err(back(
                 "/mot-de-passe-oublie",
-                "adresse-invalide",
+                Problem::AddressInvalid,
                 &[("adresse", form.adresse.trim())],
             ))
         }
@@ -64,7 +65,7 @@ pub async fn request_reset(
                 "Un nouveau mot de passe a été demandé pour votre compte France Sésame.",
             )
             .await;
-            return done("/mot-de-passe-oublie", "lien-envoye");
+            return done("/mot-de-passe-oublie", Done::ResetLinkSent);
         }
     }
     if let Some(user) = user {
@@ -103,7 +104,7 @@ pub async fn request_reset(
         )
         .await;
     }
-    done("/mot-de-passe-oublie", "lien-envoye")
+    done("/mot-de-passe-oublie", Done::ResetLinkSent)
 }
 
 #[derive(Deserialize)]
@@ -146,13 +147,17 @@ pub async fn reset_password(
         .token_email(&hash, TokenPurpose::Reset, now)
         .await?
     else {
-        return Err(back(page, "lien-invalide", &[]));
+        return Err(back(page, Problem::LinkInvalid, &[]));
     };
     if form.mot_de_passe != form.confirmation {
-        return Err(back(page, "confirmation", &[("jeton", jeton)]));
+        return Err(back(
+            page,
+            Problem::ConfirmationMismatch,
+            &[("jeton", jeton)],
+        ));
     }
     if let Err(error) = check_password(&form.mot_de_passe, &email) {
-        return Err(back(page, error.code(), &[("jeton", jeton)]));
+        return Err(back(page, error.into(), &[("jeton", jeton)]));
     }
     let password = form.mot_de_passe.clone();
     let password_hash =
@@ -161,7 +166,7 @@ pub async fn reset_password(
             .map_err(|_| app::store::StoreError::Corrupt("hachage interrompu".into()))??;
     let mut tx = accounts.store.begin().await?;
     let Some((user_id, _)) = tx.take_token(&hash, TokenPurpose::Reset, now).await? else {
-        return Err(back(page, "lien-invalide", &[]));
+        return Err(back(page, Problem::LinkInvalid, &[]));
     };
     tx.set_password(user_id, &password_hash, now).await?;
     // Links sent while someone else may have held the account stop working.
@@ -177,11 +182,7 @@ pub async fn reset_password(
     .await?;
     tx.commit().await?;
     Ok(axum::response::IntoResponse::into_response(
-        super::to_sign_in(
-            &[("message", "mot-de-passe-change")],
-            &email,
-            caller.over_https,
-        ),
+        super::to_sign_in(Ok(Done::PasswordReset), &[], &email, caller.over_https),
     ))
 }
 
@@ -204,11 +205,11 @@ pub async fn verify_email(
         .take_token(&hash, TokenPurpose::Verification, now)
         .await?
     else {
-        return Err(back("/verification", "lien-invalide", &[]));
+        return Err(back("/verification", Problem::LinkInvalid, &[]));
     };
     if let Some(email) = &new_email {
         if tx.email_taken(email).await? {
-            return Err(back("/verification", "adresse-prise", &[]));
+            return Err(back("/verification", Problem::AddressTaken, &[]));
         }
     }
     tx.verify_email(user_id, new_email.as_deref(), now).await?;
@@ -226,6 +227,6 @@ pub async fn verify_email(
         .is_some_and(|viewer| viewer.user_id == user_id);
     done(
         if signed_in { "/espace" } else { "/connexion" },
-        "adresse-verifiee",
+        Done::AddressVerified,
     )
 }

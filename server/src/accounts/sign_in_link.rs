@@ -9,6 +9,7 @@ use app::domain::account::parse_email;
 use app::domain::directory::User;
 use app::state::Caller;
 use app::store::TokenPurpose;
+use app::ui::notices::{Done, Problem};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Extension, Form};
@@ -42,7 +43,7 @@ pub async fn request_link(
         Err(_) => {
             return Err(back(
                 "/connexion",
-                "adresse-invalide",
+                Problem::AddressInvalid,
                 &[("adresse", form.adresse.trim())],
             ))
         }
@@ -102,7 +103,7 @@ pub async fn request_link(
             .await;
         }
     }
-    done("/connexion", "lien-connexion-envoye")
+    done("/connexion", Done::SignInLinkSent)
 }
 
 /// Tells the owner of an account tied to an identity provider, for whom someone asked what
@@ -151,17 +152,17 @@ pub async fn use_link(
         .await?;
     tx.commit().await?;
     let Some((user_id, _)) = taken else {
-        return Err(back("/connexion", "lien-invalide", &[]));
+        return Err(back("/connexion", Problem::LinkInvalid, &[]));
     };
     let Some(user) = accounts.store.user(user_id).await? else {
-        return Err(back("/connexion", "lien-invalide", &[]));
+        return Err(back("/connexion", Problem::LinkInvalid, &[]));
     };
     if accounts.store.tied_to_provider(user.id).await? {
         tracing::warn!(
             user_id,
             "lien de connexion refusé : le compte est lié à un fournisseur d'identité"
         );
-        return Err(back("/connexion", "lien-invalide", &[]));
+        return Err(back("/connexion", Problem::LinkInvalid, &[]));
     }
     open_session(
         &accounts,

@@ -276,6 +276,7 @@ struct Race {
 /// `attempts` operators' bookings at once, through the real form, on a slot of three places.
 async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, String> {
     use app::domain::appointment::{paris_day, CheckKind};
+    use app::ui::notices::{Done, Problem};
     const OPERATOR: &str = "operateur@demo.sesame.test";
     let store = Store::connect(&instance.database_url)
         .await
@@ -413,12 +414,14 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
         .collect();
     let mut latencies = Vec::with_capacity(attempts);
     let (mut accepted, mut full, mut other) = (0, 0, 0);
+    let requested = format!("message={}", Done::AppointmentRequested.code());
+    let slot_full = format!("erreur={}", Problem::SlotFull.code());
     for task in tasks {
         let (ms, location) = task.await.map_err(|e| e.to_string())??;
         latencies.push(ms);
-        if location.contains("message=rendez-vous-demande") {
+        if location.contains(&requested) {
             accepted += 1;
-        } else if location.contains("erreur=creneau-complet") {
+        } else if location.contains(&slot_full) {
             full += 1;
         } else {
             other += 1;
@@ -955,7 +958,7 @@ async fn list_reads(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    if !location.contains("message=rendez-vous-demande") {
+    if !location.contains(&format!("message={}", app::ui::notices::Done::AppointmentRequested.code())) {
         return Err(format!("réservation refusée : {location}"));
     }
     let (messages, made) = settle().await;

@@ -12,7 +12,7 @@ use crate::domain::directory::{Habilitation, Role};
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::ui::notices::Notice;
+use crate::ui::notices::{Notice, Problem};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -78,19 +78,22 @@ fn AccountView(space: AccountSpace) -> impl IntoView {
 #[component]
 fn PasswordSection(has_password: bool) -> impl IntoView {
     let query = use_query_map();
-    let error = query.with_untracked(|q| q.get("erreur").unwrap_or_default());
+    let problem =
+        query.with_untracked(|q| q.get("erreur").and_then(|code| Problem::from_code(&code)));
     let current_invalid = matches!(
-        error.as_str(),
-        "mot-de-passe-actuel" | "mot-de-passe-actuel-manquant"
+        problem,
+        Some(Problem::CurrentPasswordWrong | Problem::CurrentPasswordMissing)
     );
     let new_invalid = matches!(
-        error.as_str(),
-        "mot-de-passe-court"
-            | "mot-de-passe-long"
-            | "mot-de-passe-courant"
-            | "mot-de-passe-adresse"
-            | "mot-de-passe-identique"
-            | "confirmation"
+        problem,
+        Some(
+            Problem::PasswordTooShort
+                | Problem::PasswordTooLong
+                | Problem::PasswordCommon
+                | Problem::PasswordContainsAddress
+                | Problem::PasswordUnchanged
+                | Problem::ConfirmationMismatch
+        )
     );
     let invalid = |yes: bool| yes.then_some("true");
     let described = |yes: bool| yes.then_some("erreur-formulaire");
