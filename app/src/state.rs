@@ -4,8 +4,8 @@
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
-use crate::store::Store;
 use crate::branding::Branding;
+use crate::store::Store;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {

@@ -24,9 +24,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use app::branding::Branding;
 use app::state::AppState;
 use app::store::{Store, StoreError};
-use app::branding::Branding;
 use app::{shell, App};
 use axum::http::{HeaderName, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -236,7 +236,9 @@ pub async fn prepare_store(config: &Config) -> Result<Store, StartError> {
         }
     };
     if config.demo && store.is_empty().await? {
-        tools::demo::seed(&store, config).await.map_err(StartError::Demo)?;
+        tools::demo::seed(&store, config)
+            .await
+            .map_err(StartError::Demo)?;
         tracing::info!("données de démonstration chargées");
     }
     Ok(store)

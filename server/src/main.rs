@@ -245,7 +245,10 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-async fn simulate(config: Config, settings: server::tools::simulator::Settings) -> Result<(), String> {
+async fn simulate(
+    config: Config,
+    settings: server::tools::simulator::Settings,
+) -> Result<(), String> {
     // The platform sets its database up (migrations, demo data) before anything is read here.
     server::tools::simulator::wait_until_ready(&settings.url).await?;
     let store = app::store::Store::connect(config.database_url.expose_secret())

@@ -37,13 +37,22 @@ const TRACKED_CLIENTS: usize = 10_000;
 pub struct RateLimiter<C: Clock + Clone = DefaultClock> {
     burst: NonZeroU32,
     clock: C,
-    budgets: governor::RateLimiter<String, DefaultKeyedStateStore<String>, C, NoOpMiddleware<C::Instant>>,
+    budgets: governor::RateLimiter<
+        String,
+        DefaultKeyedStateStore<String>,
+        C,
+        NoOpMiddleware<C::Instant>,
+    >,
 }
 
 impl RateLimiter {
     /// `per_minute` submissions a minute on average, `burst` at once.
     pub fn new(per_minute: u32, burst: u32) -> Arc<RateLimiter> {
-        Arc::new(RateLimiter::with_clock(per_minute, burst, DefaultClock::default()))
+        Arc::new(RateLimiter::with_clock(
+            per_minute,
+            burst,
+            DefaultClock::default(),
+        ))
     }
 }
 
@@ -158,7 +167,10 @@ mod tests {
         }
         let wait = limiter.check(client).unwrap_err();
         assert!((wait.as_secs_f64() - 1.0).abs() < 0.01, "{wait:?}");
-        assert!(limiter.check(other).is_ok(), "each client has a budget of its own");
+        assert!(
+            limiter.check(other).is_ok(),
+            "each client has a budget of its own"
+        );
         clock.advance(Duration::from_millis(500));
         assert!(limiter.check(client).is_err());
         clock.advance(Duration::from_millis(1100));

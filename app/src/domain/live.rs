@@ -47,7 +47,9 @@ impl LiveEvent {
     pub fn may_enter(&self, query: &DossierQuery) -> bool {
         query.site.as_ref().is_none_or(|site| *site == self.site)
             && query.status.is_none_or(|status| status == self.status)
-            && query.step.is_none_or(|step| Some(step) == self.current_step)
+            && query
+                .step
+                .is_none_or(|step| Some(step) == self.current_step)
     }
 }
 
@@ -109,7 +111,11 @@ impl LiveMessage {
         if let Some(retry) = retry_ms {
             frame.push_str(&format!("retry: {retry}\n"));
         }
-        frame.push_str(&format!("event: {}\ndata: {}\n\n", self.name(), self.data()));
+        frame.push_str(&format!(
+            "event: {}\ndata: {}\n\n",
+            self.name(),
+            self.data()
+        ));
         frame
     }
 
@@ -140,7 +146,11 @@ impl LiveMessage {
 /// the dossiers on screen: its dossier is shown, or the dossier, as an event says it stands, may
 /// now belong in the list (a new one, or one that now matches the filters). A change of places
 /// never does. The list page reads itself again on these only (and the bench counts with it).
-pub fn concerns_list(query: &DossierQuery, shown: impl Fn(i64) -> bool, message: &LiveMessage) -> bool {
+pub fn concerns_list(
+    query: &DossierQuery,
+    shown: impl Fn(i64) -> bool,
+    message: &LiveMessage,
+) -> bool {
     match message {
         LiveMessage::Dossier(event) => shown(event.dossier_id) || event.may_enter(query),
         LiveMessage::Appointment(change) => shown(change.dossier_id),
@@ -202,7 +212,10 @@ mod tests {
     #[test]
     fn an_unknown_or_garbled_message_is_ignored() {
         assert_eq!(LiveMessage::decode("inconnu", "{}"), None);
-        assert_eq!(LiveMessage::decode(names::DOSSIER, "{\"dossier_id\": 3}"), None);
+        assert_eq!(
+            LiveMessage::decode(names::DOSSIER, "{\"dossier_id\": 3}"),
+            None
+        );
     }
 
     #[test]
@@ -263,11 +276,22 @@ mod tests {
         };
         let shown = |id: i64| id == 3;
         let elsewhere = LiveMessage::Dossier(event());
-        assert!(concerns_list(&query, shown, &elsewhere), "dossier 3 is shown");
+        assert!(
+            concerns_list(&query, shown, &elsewhere),
+            "dossier 3 is shown"
+        );
         let mut other = event();
         other.dossier_id = 4;
-        assert!(!concerns_list(&query, shown, &LiveMessage::Dossier(other.clone())));
-        assert!(concerns_list(&DossierQuery::default(), shown, &LiveMessage::Dossier(other)));
+        assert!(!concerns_list(
+            &query,
+            shown,
+            &LiveMessage::Dossier(other.clone())
+        ));
+        assert!(concerns_list(
+            &DossierQuery::default(),
+            shown,
+            &LiveMessage::Dossier(other)
+        ));
         let slots = LiveMessage::Slots(SlotsChange {
             post: PostCode::parse("FRLEH1").unwrap(),
             check: CheckKind::Physical,
@@ -281,7 +305,11 @@ mod tests {
             })
         };
         assert!(concerns_list(&query, shown, &appointment(3)));
-        assert!(!concerns_list(&DossierQuery::default(), shown, &appointment(4)));
+        assert!(!concerns_list(
+            &DossierQuery::default(),
+            shown,
+            &appointment(4)
+        ));
         assert!(concerns_list(&query, shown, &LiveMessage::Resync));
     }
 }

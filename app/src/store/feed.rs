@@ -103,7 +103,8 @@ async fn listen(pool: PgPool, hub: Arc<Hub>) {
                     loop {
                         match listener.try_recv().await {
                             Ok(Some(notification)) => {
-                                if let Some(change) = Committed::from_payload(notification.payload())
+                                if let Some(change) =
+                                    Committed::from_payload(notification.payload())
                                 {
                                     hub.publish(FeedMessage::Changed(change));
                                 }

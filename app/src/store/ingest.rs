@@ -372,7 +372,8 @@ impl Tx {
                 .execute(&mut **tx)
                 .await?;
         }
-        self.announce(super::feed::Committed::Event(event_id)).await?;
+        self.announce(super::feed::Committed::Event(event_id))
+            .await?;
         Ok(Ingested::Created {
             dossier_id,
             event_id,

@@ -47,12 +47,16 @@ impl Live {
     /// A counter that moves only on the messages `concerns` keeps, and whenever what changed is
     /// not known (after a pause, a renewal, a resync): what a page reads again on, so that a
     /// message about something it does not show costs it nothing.
-    pub fn counter(self, concerns: impl Fn(&LiveMessage) -> bool + Send + Sync + 'static) -> Memo<u64> {
+    pub fn counter(
+        self,
+        concerns: impl Fn(&LiveMessage) -> bool + Send + Sync + 'static,
+    ) -> Memo<u64> {
         Memo::new(move |previous: Option<&u64>| {
             let received = self.received.get();
             let concerned = self.last.with_untracked(|last| {
-                last.as_ref()
-                    .is_none_or(|message| matches!(message, LiveMessage::Resync) || concerns(message))
+                last.as_ref().is_none_or(|message| {
+                    matches!(message, LiveMessage::Resync) || concerns(message)
+                })
             });
             match previous {
                 Some(previous) if !concerned => *previous,
@@ -228,8 +232,14 @@ mod browser {
         });
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        for name in [names::DOSSIER, names::APPOINTMENT, names::SLOTS, names::RESYNC] {
-            let _ = source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
+        for name in [
+            names::DOSSIER,
+            names::APPOINTMENT,
+            names::SLOTS,
+            names::RESYNC,
+        ] {
+            let _ =
+                source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
         }
         let _ = source
             .add_event_listener_with_callback(names::RENEWAL, on_renewal.as_ref().unchecked_ref());

@@ -103,7 +103,11 @@ pub async fn book(
         company_id: viewer.company_id,
         checkin_token: &token,
     };
-    match accounts.store.book(&booking, &caller.actor(), Utc::now()).await? {
+    match accounts
+        .store
+        .book(&booking, &caller.actor(), Utc::now())
+        .await?
+    {
         Ok(_) => done(
             &format!("/dossiers/{dossier_id}#rendez-vous"),
             Done::AppointmentRequested,

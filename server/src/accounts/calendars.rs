@@ -169,7 +169,14 @@ pub async fn close(
     }
     match accounts
         .store
-        .close_post(&post, starts_on, ends_on, reason, &caller.actor(), Utc::now())
+        .close_post(
+            &post,
+            starts_on,
+            ends_on,
+            reason,
+            &caller.actor(),
+            Utc::now(),
+        )
         .await?
     {
         Ok(_) => done(&page, Done::ClosureSaved),

@@ -812,9 +812,27 @@ async fn list_reads(
         }
     };
     let dossier = send(vec![
-        base("lectures-a", SHOWN, "ched_lodged", 5, json!({ "ched_type": "P" })),
-        base("lectures-b", SHOWN, "documentary_check_done", 4, json!({ "result": "satisfactory" })),
-        base("lectures-c", SHOWN, "checks_selected", 4, json!({ "identity": false, "physical": true })),
+        base(
+            "lectures-a",
+            SHOWN,
+            "ched_lodged",
+            5,
+            json!({ "ched_type": "P" }),
+        ),
+        base(
+            "lectures-b",
+            SHOWN,
+            "documentary_check_done",
+            4,
+            json!({ "result": "satisfactory" }),
+        ),
+        base(
+            "lectures-c",
+            SHOWN,
+            "checks_selected",
+            4,
+            json!({ "identity": false, "physical": true }),
+        ),
     ])
     .await?;
 
@@ -919,7 +937,14 @@ async fn list_reads(
     };
     let mut measured = Vec::new();
 
-    send(vec![base("lectures-d", "CHEDP.FR.2026.7777778", "ched_lodged", 0, json!({ "ched_type": "P" }))]).await?;
+    send(vec![base(
+        "lectures-d",
+        "CHEDP.FR.2026.7777778",
+        "ched_lodged",
+        0,
+        json!({ "ched_type": "P" }),
+    )])
+    .await?;
     let (messages, made) = settle().await;
     measured.push(ListReads {
         write: "un nouveau dossier de l'entreprise",
@@ -958,7 +983,10 @@ async fn list_reads(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    if !location.contains(&format!("message={}", app::ui::notices::Done::AppointmentRequested.code())) {
+    if !location.contains(&format!(
+        "message={}",
+        app::ui::notices::Done::AppointmentRequested.code()
+    )) {
         return Err(format!("réservation refusée : {location}"));
     }
     let (messages, made) = settle().await;

@@ -224,22 +224,18 @@ async fn writes_through_the_store_alone_reach_open_streams(backend: Backend) {
     let key = server.store.partner_keys().await.unwrap()[0].id;
 
     // Rolled back: nothing is published.
-    let rolled_back = app::domain::partner::validate(&first_event(
-        "store-0",
-        &container("AVO", 300),
-        &own,
-    ))
-    .unwrap();
+    let rolled_back =
+        app::domain::partner::validate(&first_event("store-0", &container("AVO", 300), &own))
+            .unwrap();
     let mut tx = server.store.begin().await.unwrap();
-    tx.ingest(&rolled_back, key, chrono::Utc::now()).await.unwrap();
+    tx.ingest(&rolled_back, key, chrono::Utc::now())
+        .await
+        .unwrap();
     drop(tx);
 
-    let event = app::domain::partner::validate(&first_event(
-        "store-1",
-        &container("AVO", 400),
-        &own,
-    ))
-    .unwrap();
+    let event =
+        app::domain::partner::validate(&first_event("store-1", &container("AVO", 400), &own))
+            .unwrap();
     let app::store::Ingested::Created { dossier_id, .. } = server
         .store
         .ingest(&event, key, chrono::Utc::now())

@@ -16,7 +16,11 @@ async fn assets_are_served_without_looking_up_the_session(backend: Backend) {
     };
     let site = std::env::temp_dir().join(format!("sesame-site-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    std::fs::write(
+        site.join("favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
     std::fs::write(site.join("pkg/sesame.css"), "body { margin: 0 }").unwrap();
     let mut config = config(url);
     config.site_root = site.to_string_lossy().into_owned();
@@ -32,7 +36,9 @@ async fn assets_are_served_without_looking_up_the_session(backend: Backend) {
     let css = browser.get("/pkg/sesame.css").await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(
-        css.headers.get("cache-control").is_none_or(|value| value != "no-store, private"),
+        css.headers
+            .get("cache-control")
+            .is_none_or(|value| value != "no-store, private"),
         "an asset is not marked private: {:?}",
         css.headers.get("cache-control")
     );
@@ -45,10 +51,18 @@ async fn assets_are_served_without_looking_up_the_session(backend: Backend) {
         StatusCode::SERVICE_UNAVAILABLE,
         "a page needs the session, so the database"
     );
-    assert!(page.body.contains("momentanément indisponible"), "{}", page.body);
+    assert!(
+        page.body.contains("momentanément indisponible"),
+        "{}",
+        page.body
+    );
     for asset in ["/pkg/sesame.css", "/favicon.svg"] {
         let answer = browser.get(asset).await;
-        assert_eq!(answer.status, StatusCode::OK, "{asset} without the database");
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "{asset} without the database"
+        );
     }
     let css = browser.get("/pkg/sesame.css").await;
     assert_eq!(css.body, "body { margin: 0 }");

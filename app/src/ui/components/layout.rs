@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::domain::access::EntryPoint;
 use crate::branding::Branding;
+use crate::domain::access::EntryPoint;
 use crate::ui::CurrentUser;
 
 const SERVICE_NAME: &str = "France Sésame";

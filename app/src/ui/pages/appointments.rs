@@ -469,9 +469,8 @@ pub fn PlanningPage() -> impl IntoView {
     // the post shown.
     let changes = live.counter(move |message| match message {
         LiveMessage::Appointment(_) => true,
-        LiveMessage::Slots(change) => {
-            asked.with_untracked(|(post, _, _)| post.as_ref().is_none_or(|post| *post == change.post))
-        }
+        LiveMessage::Slots(change) => asked
+            .with_untracked(|(post, _, _)| post.as_ref().is_none_or(|post| *post == change.post)),
         _ => false,
     });
     let planning = Resource::new(

@@ -17,12 +17,12 @@ use crate::domain::dossier::{
     DossierPage, DossierQuery, DossierSort, DossierStatus, DossierSummary, Flow, GoodsCategory,
 };
 use crate::domain::journey::StepKind;
+use crate::domain::live::concerns_list;
 use crate::domain::references::{AnyReference, Locode, PostCode};
 use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::domain::live::concerns_list;
 use crate::ui::live::{use_live, Live, LiveIndicator, LivePause};
 use crate::ui::notices::Notice;
 use crate::ui::CurrentUser;
