@@ -953,7 +953,8 @@ async fn list_reads(
         reads: made,
     });
 
-    let mut day = app::domain::appointment::paris_day(Utc::now() + chrono::Duration::days(2));
+    // A day the booking race (two days ahead) leaves alone.
+    let mut day = app::domain::appointment::paris_day(Utc::now() + chrono::Duration::days(9));
     let post = app::domain::references::PostCode::parse("FRLEH1").map_err(|e| e.to_string())?;
     let store = Store::connect(&instance.database_url)
         .await
