@@ -73,6 +73,7 @@ pub fn problem(
 
 /// Refusals the perimeter answers before the handler (body too large) read, on this interface,
 /// as problem documents too.
+#[tracing::instrument(skip_all)]
 pub async fn problems_for_refusals(request: Request, next: Next) -> Response {
     let partner = request.uri().path().starts_with("/api/v1/");
     let response = next.run(request).await;
@@ -339,6 +340,7 @@ fn seconds_text(seconds: u64) -> String {
 }
 
 /// `POST /api/v1/events`: one event, or `{"events": [...]}`.
+#[tracing::instrument(skip_all)]
 async fn submit(
     State(partners): State<Partners>,
     Extension(client): Extension<ClientIp>,
@@ -517,6 +519,7 @@ pub fn key_name(name: &str) -> Option<&str> {
 }
 
 /// Creates a key for a partner system: the key itself is returned once and only its hash kept.
+#[tracing::instrument(skip_all)]
 pub async fn create_key(
     store: &Store,
     name: &str,
@@ -546,6 +549,7 @@ pub async fn create_key(
 
 /// Revokes a key: at once, every request with it is refused. The revocation and its audit entry
 /// are written together, or neither is.
+#[tracing::instrument(skip_all)]
 pub async fn revoke_key(store: &Store, id: i64, actor: &Actor<'_>) -> Result<bool, String> {
     let now = Utc::now();
     let mut tx = store.begin().await.map_err(|e| e.to_string())?;

@@ -70,6 +70,7 @@ pub struct BookForm {
     creneau: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn book(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -128,6 +129,7 @@ pub struct ChangeForm {
 
 /// `POST /rendez-vous/{id}/{action}`: annulation, deplacement (operators); validation, refus,
 /// report, presence, presence-tardive (with the reason of the delay), absence (agents).
+#[tracing::instrument(skip_all)]
 pub async fn change(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -206,6 +208,7 @@ pub async fn change(
 
 /// `GET /rendez-vous/{id}/convocation.pdf` and `GET /rendez-vous/{id}/rendez-vous.ics`: for whoever
 /// may read the dossier.
+#[tracing::instrument(skip_all)]
 pub async fn document(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -278,6 +281,7 @@ pub async fn document(
 
 /// `GET /calendrier/{token}.ics`: the personal feed calendar programs follow. The secret address
 /// is the only credential; an unknown or revoked one gets 404, as if it never existed.
+#[tracing::instrument(skip_all)]
 pub async fn feed(
     State(accounts): State<Accounts>,
     Path(file): Path<String>,
@@ -335,6 +339,7 @@ pub async fn feed(
 
 /// `POST /abonnement-calendrier`: a new secret calendar address (the previous one stops working);
 /// shown once on `/rendez-vous`.
+#[tracing::instrument(skip_all)]
 pub async fn subscribe(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -373,6 +378,7 @@ pub async fn subscribe(
 }
 
 /// `POST /abonnement-calendrier/revocation`: the secret address stops working at once.
+#[tracing::instrument(skip_all)]
 pub async fn unsubscribe(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

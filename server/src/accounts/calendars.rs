@@ -86,6 +86,7 @@ fn refusal_code(refusal: &CalendarRefusal) -> Problem {
 }
 
 /// `POST /postes/{code}/calendrier`.
+#[tracing::instrument(skip_all)]
 pub async fn save(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -140,6 +141,7 @@ pub async fn save(
 }
 
 /// `POST /postes/{code}/fermetures`.
+#[tracing::instrument(skip_all)]
 pub async fn close(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -194,6 +196,7 @@ pub async fn close(
 
 /// `POST /postes/{code}/pointage`: the post's check-in window, in minutes before and after the
 /// slot's start (each at most a day).
+#[tracing::instrument(skip_all)]
 pub async fn checkin_window(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

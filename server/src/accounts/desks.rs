@@ -27,6 +27,7 @@ pub struct FindingForm {
 }
 
 /// Closes a correlation alert with what the agent found.
+#[tracing::instrument(skip_all)]
 pub async fn resolve_alert(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -102,6 +103,7 @@ pub struct KeyForm {
 }
 
 /// Creates a key; the page shows it once, from a short-lived cookie it then removes.
+#[tracing::instrument(skip_all)]
 pub async fn create_key(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -150,6 +152,7 @@ pub async fn create_key(
 }
 
 /// Revokes a key: every request presenting it is refused from now on.
+#[tracing::instrument(skip_all)]
 pub async fn revoke_key(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

@@ -37,6 +37,7 @@ pub struct GrantForm {
     calendriers: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn grant(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -134,6 +135,7 @@ pub async fn grant(
     done(PAGE, Done::HabilitationGranted)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn withdraw(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

@@ -51,6 +51,7 @@ struct Invitation<'a> {
 }
 
 /// A company's administrator invites a colleague by name and address.
+#[tracing::instrument(skip_all)]
 pub async fn invite_colleague(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -90,6 +91,7 @@ pub async fn invite_colleague(
 
 /// A head of service invites an agent into their own administration; the agent's account opens
 /// with no habilitation, until the head grants one.
+#[tracing::instrument(skip_all)]
 pub async fn invite_agent(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -253,6 +255,7 @@ async fn send_invitation(
 
 /// A company's administrator withdraws an invitation not accepted yet: its link stops working.
 /// Another company's invitation is answered as one that does not exist.
+#[tracing::instrument(skip_all)]
 pub async fn withdraw_invitation(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -282,6 +285,7 @@ pub async fn withdraw_invitation(
 
 /// A head of service withdraws an agent invitation of their administration not accepted yet.
 /// Another administration's invitation, or a company's, is answered as one that does not exist.
+#[tracing::instrument(skip_all)]
 pub async fn withdraw_agent_invitation(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

@@ -30,6 +30,7 @@ pub struct PasswordChangeForm {
     confirmation: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

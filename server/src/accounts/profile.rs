@@ -27,6 +27,7 @@ pub struct ProfileForm {
     adresse: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update_profile(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -156,6 +157,7 @@ pub async fn update_profile(
     done(page, Done::ProfileSaved)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn end_session(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -193,6 +195,7 @@ pub async fn end_session(
 
 /// A company's administrator removes a colleague: the account is disabled (its history stays)
 /// and its sessions end at once.
+#[tracing::instrument(skip_all)]
 pub async fn remove_colleague(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

@@ -31,6 +31,7 @@ pub struct ResetRequestForm {
 
 /// Sends a password link when the address has an account; answers the same either way, so that
 /// nobody learns which addresses have one.
+#[tracing::instrument(skip_all)]
 pub async fn request_reset(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -116,6 +117,7 @@ pub struct NewPasswordForm {
 
 /// Sets the password a link allows: a reset (the address is then verified, and every open
 /// session of the account ends), or an invitation's first password, which opens the account.
+#[tracing::instrument(skip_all)]
 pub async fn reset_password(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -192,6 +194,7 @@ pub struct VerificationForm {
 }
 
 /// Confirms a new address from the link sent to it.
+#[tracing::instrument(skip_all)]
 pub async fn verify_email(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

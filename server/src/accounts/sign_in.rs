@@ -285,6 +285,7 @@ pub(super) async fn record_failed_password(
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_in(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -339,6 +340,7 @@ pub async fn sign_in(
     .await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_out(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -387,6 +389,7 @@ pub struct CguForm {
     retour: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn accept_cgu(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -428,6 +431,7 @@ pub struct OidcBeginQuery {
 /// a callback address sent to someone else then opens nothing in their browser.
 const OIDC_COOKIE: &str = "sesame_oidc";
 
+#[tracing::instrument(skip_all)]
 pub async fn oidc_begin(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -471,6 +475,7 @@ pub struct OidcCallbackQuery {
     error: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn oidc_callback(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

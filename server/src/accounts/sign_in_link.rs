@@ -32,6 +32,7 @@ pub struct LinkRequestForm {
 
 /// Sends a sign-in link when the address has an account that signs in with a password; answers
 /// the same either way, so that nobody learns which addresses have one.
+#[tracing::instrument(skip_all)]
 pub async fn request_link(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -136,6 +137,7 @@ pub struct LinkForm {
 
 /// Signs in with a link, once: the link page's button posts here (opening the link itself, as
 /// a mail scanner does, signs nobody in).
+#[tracing::instrument(skip_all)]
 pub async fn use_link(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,

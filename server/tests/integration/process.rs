@@ -357,13 +357,19 @@ fn the_bench_prints_its_tables() {
     // One write, 200 open lists of which 10 see the dossier: at most 10 list reads, where the
     // former rule (every message read the list again) made one per message.
     let numbers = |cells: Vec<String>| -> Vec<f64> {
-        cells[1..4].iter().map(|cell| cell.parse().unwrap()).collect()
+        cells[1..4]
+            .iter()
+            .map(|cell| cell.parse().unwrap())
+            .collect()
     };
     let new_dossier = numbers(row("un nouveau dossier de l'entreprise"));
     assert_eq!(new_dossier[0], 10.0, "{printed}");
     assert!((1.0..=10.0).contains(&new_dossier[2]), "{printed}");
     let booking = numbers(row("un rendez-vous réservé pour le dossier"));
-    assert!(booking[1] >= 200.0, "every open list hears of the places: {printed}");
+    assert!(
+        booking[1] >= 200.0,
+        "every open list hears of the places: {printed}"
+    );
     assert!((1.0..=10.0).contains(&booking[2]), "{printed}");
 }
 
