@@ -11,6 +11,7 @@ pub mod dossier;
 pub mod forecast;
 pub mod gate;
 pub mod journey;
+pub mod live;
 pub mod partner;
 pub mod references;
 pub mod timeline;

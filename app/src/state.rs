@@ -4,8 +4,8 @@
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
+use crate::branding::Branding;
 use crate::store::Store;
-use crate::ui::Branding;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -54,27 +54,28 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The actor of an audit entry.
+    /// Who acts, as the store records them: the signed-in person (or `anonyme`) and the client.
+    pub fn actor(&self) -> crate::store::Actor<'_> {
+        crate::store::Actor {
+            user_id: self.viewer.as_ref().map(|viewer| viewer.user_id),
+            email: self
+                .viewer
+                .as_ref()
+                .map(|viewer| viewer.email.as_str())
+                .unwrap_or("anonyme"),
+            address: &self.ip,
+            client_key: &self.client_key,
+        }
+    }
+
+    /// An audit entry of this caller.
     pub fn audit_event<'a>(
         &'a self,
         action: &'a str,
         object: &'a str,
         detail: &'a str,
     ) -> crate::store::AuditEvent<'a> {
-        crate::store::AuditEvent {
-            actor_id: self.viewer.as_ref().map(|viewer| viewer.user_id),
-            actor: self
-                .viewer
-                .as_ref()
-                .map(|viewer| viewer.email.as_str())
-                .unwrap_or("anonyme"),
-            action,
-            object,
-            address: &self.ip,
-            detail,
-            client_key: &self.client_key,
-            personal_detail: "",
-        }
+        self.actor().audit_event(action, object, detail)
     }
 }
 

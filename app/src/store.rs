@@ -8,10 +8,12 @@ mod appointments;
 mod audit;
 mod directory;
 mod dossiers;
+mod feed;
 mod ingest;
 mod invitations;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -26,23 +28,24 @@ pub use accounts::{
 };
 pub use appointments::{
     gate_code_hash, AppointmentFilter, Booking, CalendarRefusal, Change, NewAppointment,
-    APPOINTMENT_NOTICE_PREFIX, GATE_CODE_FAILURE,
+    GATE_CODE_FAILURE,
 };
 pub use audit::{
-    AuditEntry, AuditEvent, AuditReport, Erasure, CONNECTION_RETENTION_MONTHS,
+    Actor, AuditEntry, AuditEvent, AuditReport, Erasure, CONNECTION_RETENTION_MONTHS,
     IDENTITY_RETENTION_MONTHS,
 };
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};
+pub use feed::{Committed, FeedMessage, CHANNEL};
 pub use ingest::{AlertCause, CorrelationAlert, Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 
 /// Runs the same expression against whichever pool the store holds.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            $crate::store::Store::Sqlite($pool) => $body,
-            $crate::store::Store::Postgres($pool) => $body,
+        match &$store.engine {
+            $crate::store::Engine::Sqlite($pool) => $body,
+            $crate::store::Engine::Postgres($pool) => $body,
         }
     };
 }
@@ -50,12 +53,12 @@ macro_rules! on_pool {
 /// Runs the same expression against whichever transaction is open; `$conn` is the connection.
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite(tx) => {
+        match &mut $tx.open {
+            $crate::store::OpenTx::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
-            $crate::store::Tx::Postgres(tx) => {
+            $crate::store::OpenTx::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -95,14 +98,38 @@ pub enum Backend {
     Postgres,
 }
 
+/// The pool of the engine the store runs on. Only this module matches on it; tests and tools
+/// that must reach the database itself (to tamper with it, to read a query plan) get it through
+/// [`Store::engine`].
 #[derive(Clone, Debug)]
-pub enum Store {
+pub enum Engine {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
-/// An open transaction on either store; dropped without `commit`, it rolls back.
-pub enum Tx {
+/// Storage, on either engine, with its change feed (see [`Store::changes`]).
+#[derive(Clone)]
+pub struct Store {
+    engine: Engine,
+    feed: Arc<feed::Hub>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Store").field(&self.engine).finish()
+    }
+}
+
+/// An open transaction on either engine; dropped without `commit`, it rolls back, and what it
+/// changed is never published.
+pub struct Tx {
+    open: OpenTx,
+    feed: Arc<feed::Hub>,
+    /// On SQLite, what to publish once the commit has succeeded.
+    changes: Vec<feed::Committed>,
+}
+
+pub(crate) enum OpenTx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -110,6 +137,7 @@ pub enum Tx {
 impl Store {
     /// Connects to the store the URL names (`sqlite://path` or `postgres://…`). An SQLite file
     /// and its folder are created when missing: the embedded store needs no installation.
+    #[tracing::instrument(skip_all)]
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
@@ -128,32 +156,64 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Store::Sqlite(pool))
+            Ok(Store::on(Engine::Sqlite(pool)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(20)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Ok(Store::Postgres(pool))
+            Ok(Store::on(Engine::Postgres(pool)))
         } else {
             let scheme = url.split(':').next().unwrap_or_default().to_owned();
             Err(StoreError::UnknownScheme(scheme))
         }
     }
 
-    pub fn backend(&self) -> Backend {
-        match self {
-            Store::Sqlite(_) => Backend::Sqlite,
-            Store::Postgres(_) => Backend::Postgres,
+    fn on(engine: Engine) -> Store {
+        Store {
+            engine,
+            feed: feed::Hub::new(),
         }
     }
 
+    pub fn backend(&self) -> Backend {
+        match self.engine {
+            Engine::Sqlite(_) => Backend::Sqlite,
+            Engine::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The engine's pool itself, for tests and tools that must go around the store (tamper
+    /// with the audit trail, read a query plan, create a database). The platform never does.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Runs one statement as it is, outside any transaction: for tests and tools (see
+    /// [`Store::engine`]).
+    #[tracing::instrument(skip_all)]
+    pub async fn execute_unchecked(&self, statement: &str) -> Result<(), sqlx::Error> {
+        on_pool!(self, pool => sqlx::query(statement).execute(pool).await.map(|_| ()))
+    }
+
+    /// Every change a committed write makes from now on, once committed, from any instance on
+    /// PostgreSQL (through `NOTIFY`), from this process on SQLite; [`FeedMessage::Lost`] when
+    /// some may have been missed.
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<FeedMessage> {
+        let receiver = self.feed.subscribe();
+        if let Engine::Postgres(pool) = &self.engine {
+            self.feed.listen_to(pool);
+        }
+        receiver
+    }
+
     /// Brings the schema up to date; each store has its own migrations folder.
+    #[tracing::instrument(skip_all)]
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
-            Store::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        match &self.engine {
+            Engine::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Engine::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         self.rechain_format_1_audit().await
     }
@@ -163,12 +223,13 @@ impl Store {
     /// but may only append to the audit trail, never update, delete or truncate it, nor change
     /// the schema — and the purge's role (the user of `purge_url`) only the erasure of the trail's
     /// personal values. Idempotent: granted again at every start, so new tables are covered.
+    #[tracing::instrument(skip_all)]
     pub async fn grant_roles(
         &self,
         app_url: &str,
         purge_url: Option<&str>,
     ) -> Result<(), StoreError> {
-        let Store::Postgres(pool) = self else {
+        let Engine::Postgres(pool) = &self.engine else {
             return Err(StoreError::RolesNeedPostgres);
         };
         let role = |url: &str| -> Result<String, StoreError> {
@@ -218,6 +279,7 @@ impl Store {
     }
 
     /// Whether the database answers, for the readiness probe.
+    #[tracing::instrument(skip_all)]
     pub async fn ping(&self) -> Result<(), StoreError> {
         on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
         Ok(())
@@ -226,25 +288,66 @@ impl Store {
     /// Opens a transaction for writing. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`): a transaction that reads then writes would otherwise fail, not wait, when
     /// another connection wrote in between.
+    #[tracing::instrument(skip_all)]
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        let open = match &self.engine {
+            Engine::Sqlite(pool) => OpenTx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Engine::Postgres(pool) => OpenTx::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            open,
+            feed: Arc::clone(&self.feed),
+            changes: Vec::new(),
         })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
     }
 }
 
 impl Tx {
+    /// Commits; on SQLite, then publishes what the transaction changed (PostgreSQL delivers its
+    /// notifications at commit by itself).
+    #[tracing::instrument(skip_all)]
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.open {
+            OpenTx::Sqlite(tx) => {
+                tx.commit().await?;
+                for change in self.changes {
+                    self.feed.publish(FeedMessage::Changed(change));
+                }
+            }
+            OpenTx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
+    }
+
+    /// Records that this transaction changes `change`, for the change feed: published once
+    /// committed, never if rolled back.
+    #[tracing::instrument(skip_all)]
+    pub(crate) async fn announce(&mut self, change: feed::Committed) -> Result<(), StoreError> {
+        match &mut self.open {
+            OpenTx::Postgres(tx) => {
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(change.payload())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            OpenTx::Sqlite(_) => self.changes.push(change),
+        }
+        Ok(())
+    }
+
+    /// The open PostgreSQL transaction, for what only PostgreSQL needs (advisory locks, the
+    /// stream position); `None` on SQLite, whose writers are serialised.
+    pub(crate) fn postgres(&mut self) -> Option<&mut Transaction<'static, Postgres>> {
+        match &mut self.open {
+            OpenTx::Postgres(tx) => Some(tx),
+            OpenTx::Sqlite(_) => None,
+        }
     }
 }
 

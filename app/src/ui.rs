@@ -13,6 +13,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use serde::{Deserialize, Serialize};
 
+use crate::branding::Branding;
 use crate::domain::access::EntryPoint;
 use components::layout::{Footer, Header, SkipLinks};
 use pages::{
@@ -29,13 +30,6 @@ use pages::{
     sign_in,
     welcome::WelcomePage,
 };
-
-/// How the deployment presents itself: with the State's brand block (Marianne, "République
-/// Française") only when it is run by the State; otherwise a neutral header naming France Sésame.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Branding {
-    pub state: bool,
-}
 
 /// The external identity providers people may sign in with: (id, label). Read on the server from
 /// the configuration.

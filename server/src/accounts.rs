@@ -28,6 +28,7 @@ use app::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
 use app::domain::directory::Role;
 use app::state::{AppState, Caller};
 use app::store::{Store, StoreError};
+use app::ui::notices::{Done, Problem};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -323,18 +324,29 @@ fn check_viewer<'a>(
 }
 
 /// Back to `path` with an error code and fields to refill.
-fn back(path: &str, error: &str, fields: &[(&str, &str)]) -> Failure {
-    let mut pairs = vec![("erreur", error)];
+fn back(path: &str, problem: Problem, fields: &[(&str, &str)]) -> Failure {
+    let mut pairs = vec![("erreur", problem.code())];
     pairs.extend_from_slice(fields);
     Failure::Back(with_query(path, &pairs))
 }
 
-/// The sign-in page's address (`?erreur=` or `?message=`, `?retour=`), with the address the
-/// person typed in a short-lived cookie instead of the query: nothing personal in the URL.
-fn to_sign_in(pairs: &[(&str, &str)], typed: &str, over_https: bool) -> Failure {
+/// The sign-in page's address, with `?message=` (`Ok`) or `?erreur=` (`Err`) then `fields`
+/// (`?retour=`), and the address the person typed in a short-lived cookie instead of the query:
+/// nothing personal in the URL.
+fn to_sign_in(
+    said: Result<Done, Problem>,
+    fields: &[(&str, &str)],
+    typed: &str,
+    over_https: bool,
+) -> Failure {
     use app::domain::account::{encode_typed, TYPED_ADDRESS_COOKIE};
+    let mut pairs = vec![match said {
+        Ok(done) => ("message", done.code()),
+        Err(problem) => ("erreur", problem.code()),
+    }];
+    pairs.extend_from_slice(fields);
     Failure::BackKeeping {
-        location: with_query("/connexion", pairs),
+        location: with_query("/connexion", &pairs),
         cookie: crate::sessions::set_cookie(
             TYPED_ADDRESS_COOKIE,
             &encode_typed(typed.trim()),
@@ -345,14 +357,14 @@ fn to_sign_in(pairs: &[(&str, &str)], typed: &str, over_https: bool) -> Failure 
 }
 
 /// To `path` (which may end with a `#fragment`) with a success message code.
-fn done(path: &str, message: &str) -> Outcome {
+fn done(path: &str, done: Done) -> Outcome {
     let (path, fragment) = match path.split_once('#') {
         Some((path, fragment)) => (path, format!("#{fragment}")),
         None => (path, String::new()),
     };
     Ok(see_other(&format!(
         "{}{fragment}",
-        with_query(path, &[("message", message)])
+        with_query(path, &[("message", done.code())])
     )))
 }
 
@@ -360,7 +372,7 @@ fn done(path: &str, message: &str) -> Outcome {
 /// which counts an IPv6 client by its /64, or `<purpose>:<account>`).
 fn sensitive_budget(accounts: &Accounts, keys: &[&str]) -> Result<(), Failure> {
     for key in keys {
-        if let Err(wait) = accounts.sensitive.check_key(key, std::time::Instant::now()) {
+        if let Err(wait) = accounts.sensitive.check_key(key) {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             return Err(Failure::TooMany {
                 seconds,

@@ -3,11 +3,9 @@
 //! pages and server functions live in the `app` crate.
 
 pub mod accounts;
-pub mod bench;
 pub mod client;
 pub mod config;
 pub mod convocation;
-pub mod demo;
 pub mod denylist;
 pub mod live;
 pub mod mail;
@@ -19,16 +17,16 @@ pub mod perimeter;
 pub mod probes;
 pub mod rate_limit;
 pub mod sessions;
-pub mod simulator;
 pub mod telemetry;
+pub mod tools;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use app::branding::Branding;
 use app::state::AppState;
 use app::store::{Store, StoreError};
-use app::ui::Branding;
 use app::{shell, App};
 use axum::http::{HeaderName, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -238,7 +236,9 @@ pub async fn prepare_store(config: &Config) -> Result<Store, StartError> {
         }
     };
     if config.demo && store.is_empty().await? {
-        demo::seed(&store, config).await.map_err(StartError::Demo)?;
+        tools::demo::seed(&store, config)
+            .await
+            .map_err(StartError::Demo)?;
         tracing::info!("données de démonstration chargées");
     }
     Ok(store)

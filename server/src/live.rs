@@ -17,10 +17,11 @@
 //! gone without a word: the place is held by a guard dropped with the stream). Counted per
 //! instance: behind N instances a person may hold up to N times as many.
 //!
-//! Between instances: with PostgreSQL, the ingestion sends `NOTIFY sesame_evenements, '<id>'` in
-//! its transaction; every instance listens and relays. A dropped listener connection makes every
-//! stream of the instance resync (nothing is lost silently). With SQLite (one instance), the
-//! ingestion hands the id to the in-process relay directly.
+//! What to relay comes from the store's change feed ([`Store::changes`]): every committed write
+//! that changes a dossier or an appointment, from every instance on PostgreSQL, published by the
+//! store itself, so that no writer has to remember the live module. When the feed says changes
+//! may have been missed (a lost database connection, a relay too far behind), every stream of
+//! the instance resyncs: nothing is lost silently.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -30,9 +31,10 @@ use std::time::Duration;
 
 use app::domain::access::{authorize, dossier_scope, DossierScope, EntryPoint, Target};
 use app::domain::appointment::Appointment;
+use app::domain::live::{AppointmentChange, LiveMessage, SlotsChange};
 use app::domain::references::Locode;
 use app::state::{AppState, Caller};
-use app::store::{LiveEvent, Store};
+use app::store::{Committed, FeedMessage, LiveEvent, Store};
 use app::ui::live::STREAM_PATH;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -43,8 +45,6 @@ use axum::{Extension, Router};
 use futures::stream::{self, StreamExt};
 use tokio::sync::broadcast;
 
-/// The PostgreSQL channel the ingestion notifies.
-pub const CHANNEL: &str = "sesame_evenements";
 /// A client further behind than this many events is told to reload rather than replayed.
 const REPLAY_LIMIT: i64 = 1000;
 /// How long the browser waits before reconnecting after a renewal, in milliseconds.
@@ -53,6 +53,7 @@ const RENEWAL_RETRY_MS: u64 = 250;
 /// asked again at once, short enough that a tab closed meanwhile is soon followed.
 const FULL_RETRY_AFTER_SECONDS: u64 = 30;
 
+/// The resync message's frame (see [`LiveMessage::frame`], checked by a test).
 const RESYNC_FRAME: &[u8] = b"event: resync\ndata: {}\n\n";
 const KEEP_ALIVE_FRAME: &[u8] = b": maintien\n\n";
 
@@ -80,32 +81,29 @@ pub struct Delivery {
 
 impl Delivery {
     pub fn event(event: LiveEvent) -> Delivery {
-        let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".to_owned());
-        let frame = Bytes::from(format!(
-            "id: {}\nevent: dossier\ndata: {data}\n\n",
-            event.position
-        ));
+        let position = event.position;
+        let audience = Audience::Dossier {
+            site: event.site.clone(),
+            company_id: event.company_id,
+        };
         Delivery {
-            audience: Audience::Dossier {
-                site: event.site,
-                company_id: event.company_id,
-            },
-            position: Some(event.position),
-            frame,
+            audience,
+            position: Some(position),
+            frame: Bytes::from(LiveMessage::Dossier(event).frame(Some(position), None)),
         }
     }
 
     /// An appointment changed: its dossier's people hear which one; everyone hears that the
     /// post's slots changed.
     pub fn appointment(appointment: &Appointment) -> [Delivery; 2] {
-        let changed = serde_json::json!({
-            "dossier_id": appointment.dossier_id,
-            "appointment_id": appointment.id,
-            "state": appointment.state,
+        let changed = LiveMessage::Appointment(AppointmentChange {
+            dossier_id: appointment.dossier_id,
+            appointment_id: appointment.id,
+            state: appointment.state,
         });
-        let slots = serde_json::json!({
-            "post": appointment.post,
-            "check": appointment.check,
+        let slots = LiveMessage::Slots(SlotsChange {
+            post: appointment.post.clone(),
+            check: appointment.check,
         });
         [
             Delivery {
@@ -114,12 +112,12 @@ impl Delivery {
                     company_id: appointment.company_id,
                 },
                 position: None,
-                frame: Bytes::from(format!("event: rendez-vous\ndata: {changed}\n\n")),
+                frame: Bytes::from(changed.frame(None, None)),
             },
             Delivery {
                 audience: Audience::Everyone,
                 position: None,
-                frame: Bytes::from(format!("event: creneau\ndata: {slots}\n\n")),
+                frame: Bytes::from(slots.frame(None, None)),
             },
         ]
     }
@@ -232,9 +230,23 @@ impl Live {
                 open: Arc::new(Mutex::new(HashMap::new())),
             },
         };
-        if let Store::Postgres(pool) = &live.store {
-            tokio::spawn(listen(pool.clone(), live.clone()));
-        }
+        let mut changes = live.store.changes();
+        let relay = live.clone();
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                match changes.recv().await {
+                    Ok(FeedMessage::Changed(Committed::Event(id))) => relay.relay(id).await,
+                    Ok(FeedMessage::Changed(Committed::Appointment(id))) => {
+                        relay.relay_appointment(id).await
+                    }
+                    Ok(FeedMessage::Lost) | Err(RecvError::Lagged(_)) => {
+                        let _ = relay.sender.send(Notice::Resync);
+                    }
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
         let ticker = live.sender.clone();
         tokio::spawn(async move {
             let mut interval = tokio::time::interval(timing.keep_alive);
@@ -247,14 +259,6 @@ impl Live {
             }
         });
         live
-    }
-
-    /// An event was committed through this instance. With SQLite it is relayed now; with
-    /// PostgreSQL the notification reaches every instance, this one included.
-    pub async fn committed(&self, event_id: i64) {
-        if matches!(self.store, Store::Sqlite(_)) {
-            self.relay(event_id).await;
-        }
     }
 
     async fn relay(&self, event_id: i64) {
@@ -271,13 +275,6 @@ impl Live {
                 tracing::warn!(%error, event_id, "direct : événement illisible, les flux se resynchronisent");
                 let _ = self.sender.send(Notice::Resync);
             }
-        }
-    }
-
-    /// An appointment changed through this instance (see [`Live::committed`]).
-    pub async fn appointment_changed(&self, appointment_id: i64) {
-        if matches!(self.store, Store::Sqlite(_)) {
-            self.relay_appointment(appointment_id).await;
         }
     }
 
@@ -303,57 +300,6 @@ impl Live {
     /// How many streams are open on this instance.
     pub fn subscribers(&self) -> usize {
         self.sender.receiver_count()
-    }
-}
-
-/// Relays the ids PostgreSQL notifies, for as long as the process lives; after a lost
-/// connection, every stream resyncs.
-async fn listen(pool: sqlx::PgPool, live: Live) {
-    let mut delay = Duration::from_millis(200);
-    loop {
-        match sqlx::postgres::PgListener::connect_with(&pool).await {
-            Ok(mut listener) => {
-                if let Err(error) = listener.listen(CHANNEL).await {
-                    tracing::warn!(%error, "direct : écoute PostgreSQL impossible");
-                } else {
-                    delay = Duration::from_millis(200);
-                    loop {
-                        match listener.try_recv().await {
-                            Ok(Some(notification)) => {
-                                let payload = notification.payload();
-                                if let Some(id) = payload
-                                    .strip_prefix(app::store::APPOINTMENT_NOTICE_PREFIX)
-                                    .and_then(|id| id.parse::<i64>().ok())
-                                {
-                                    live.relay_appointment(id).await;
-                                } else if let Ok(id) = payload.parse::<i64>() {
-                                    live.relay(id).await;
-                                }
-                            }
-                            // The connection was lost and re-established: notifications may
-                            // have been missed.
-                            Ok(None) => {
-                                tracing::warn!("direct : connexion d'écoute PostgreSQL perdue, resynchronisation");
-                                let _ = live.sender.send(Notice::Resync);
-                            }
-                            Err(error) => {
-                                tracing::warn!(%error, "direct : écoute PostgreSQL interrompue");
-                                break;
-                            }
-                        }
-                    }
-                }
-                let _ = live.sender.send(Notice::Resync);
-            }
-            Err(error) => {
-                tracing::warn!(%error, "direct : connexion d'écoute PostgreSQL impossible")
-            }
-        }
-        if pool.is_closed() {
-            return;
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(10));
     }
 }
 
@@ -510,10 +456,9 @@ async fn stream_handler(
                     // The last message: the browser comes back at once from where it is, and
                     // who it is is checked again.
                     follower.ended = true;
-                    Bytes::from(format!(
-                        "id: {}\nretry: {RENEWAL_RETRY_MS}\nevent: renouvellement\ndata: {{}}\n\n",
-                        follower.reached
-                    ))
+                    Bytes::from(
+                        LiveMessage::Renewal.frame(Some(follower.reached), Some(RENEWAL_RETRY_MS)),
+                    )
                 }
                 Ok(Notice::KeepAlive) => Bytes::from_static(KEEP_ALIVE_FRAME),
                 Ok(Notice::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
@@ -538,4 +483,17 @@ async fn stream_handler(
     );
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
+}
+
+#[cfg(test)]
+mod frame_tests {
+    use super::*;
+
+    #[test]
+    fn the_resync_frame_is_the_message_s() {
+        assert_eq!(
+            RESYNC_FRAME,
+            LiveMessage::Resync.frame(None, None).as_bytes()
+        );
+    }
 }

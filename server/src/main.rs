@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 use server::config::{Config, DEFAULT_DEMO_PASSWORD};
-use server::{demo, shutdown_signal, telemetry, Server};
+use server::tools::demo;
+use server::{shutdown_signal, telemetry, Server};
 
 #[derive(Parser)]
 #[command(name = "server", about = "France Sésame : serveur de la plateforme")]
@@ -57,6 +58,10 @@ enum Command {
         /// Réservations simultanées sur les dernières places d'un créneau.
         #[arg(long, default_value_t = 500)]
         attempts: usize,
+        /// Listes de dossiers ouvertes pour compter les lectures qu'une écriture cause (dix
+        /// d'entre elles voient le dossier).
+        #[arg(long = "listes", default_value_t = 1000)]
+        list_subscribers: usize,
         /// Adresse d'administration d'un serveur PostgreSQL, pour le mesurer aussi (une base y
         /// est créée). Par défaut : TEST_DATABASE_URL.
         #[arg(long, env = "TEST_DATABASE_URL")]
@@ -176,20 +181,22 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Purge,
         } => purge_audit(config).await,
-        Command::BenchFloor { port, bytes } => server::bench::floor(port, bytes).await,
+        Command::BenchFloor { port, bytes } => server::tools::bench::floor(port, bytes).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
         Command::Bench {
             events,
             batch,
             subscribers,
             attempts,
+            list_subscribers,
             postgres,
         } => {
-            server::bench::run(server::bench::Settings {
+            server::tools::bench::run(server::tools::bench::Settings {
                 events,
                 batch: batch.max(1),
                 subscribers,
                 attempts,
+                list_subscribers,
                 postgres,
             })
             .await
@@ -204,7 +211,7 @@ async fn main() -> ExitCode {
         } => {
             simulate(
                 config,
-                server::simulator::Settings {
+                server::tools::simulator::Settings {
                     url,
                     key,
                     rate,
@@ -238,9 +245,12 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-async fn simulate(config: Config, settings: server::simulator::Settings) -> Result<(), String> {
+async fn simulate(
+    config: Config,
+    settings: server::tools::simulator::Settings,
+) -> Result<(), String> {
     // The platform sets its database up (migrations, demo data) before anything is read here.
-    server::simulator::wait_until_ready(&settings.url).await?;
+    server::tools::simulator::wait_until_ready(&settings.url).await?;
     let store = app::store::Store::connect(config.database_url.expose_secret())
         .await
         .map_err(|error| error.to_string())?;
@@ -251,7 +261,7 @@ async fn simulate(config: Config, settings: server::simulator::Settings) -> Resu
         if settings.rate >= 2.0 { "s" } else { "" }
     );
     let sent = tokio::select! {
-        sent = server::simulator::run(&store, settings) => sent?,
+        sent = server::tools::simulator::run(&store, settings) => sent?,
         _ = shutdown_signal() => 0,
     };
     store.close().await;

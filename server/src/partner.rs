@@ -4,7 +4,6 @@
 //! every faulty field.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use app::domain::access::{authorize_event, PartnerRefusal};
 use app::domain::journey::EventSource;
@@ -74,6 +73,7 @@ pub fn problem(
 
 /// Refusals the perimeter answers before the handler (body too large) read, on this interface,
 /// as problem documents too.
+#[tracing::instrument(skip_all)]
 pub async fn problems_for_refusals(request: Request, next: Next) -> Response {
     let partner = request.uri().path().starts_with("/api/v1/");
     let response = next.run(request).await;
@@ -297,8 +297,7 @@ async fn handle(
     }
     let warnings = warnings(directory, &event);
     Ok(match partners.store.ingest(&event, key.id, now).await? {
-        Ingested::Created { dossier_id, event_id } => {
-            partners.live.committed(event_id).await;
+        Ingested::Created { dossier_id, .. } => {
             (
             StatusCode::CREATED,
             ItemResult { id, status: "created", dossier_id: Some(dossier_id), errors: Vec::new(), warnings },
@@ -341,6 +340,7 @@ fn seconds_text(seconds: u64) -> String {
 }
 
 /// `POST /api/v1/events`: one event, or `{"events": [...]}`.
+#[tracing::instrument(skip_all)]
 async fn submit(
     State(partners): State<Partners>,
     Extension(client): Extension<ClientIp>,
@@ -348,10 +348,10 @@ async fn submit(
     body: Bytes,
 ) -> Response {
     // The address pays first, before any lookup: guessing keys costs the guesser.
-    if let Err(wait) = partners.addresses.check_key(
-        &format!("partenaire:{}", client.budget_key()),
-        Instant::now(),
-    ) {
+    if let Err(wait) = partners
+        .addresses
+        .check_key(&format!("partenaire:{}", client.budget_key()))
+    {
         return too_many(wait, |seconds| {
             format!(
                 "Trop de requêtes depuis votre adresse en peu de temps. Réessayez dans {}, ou regroupez les événements en lots.",
@@ -392,11 +392,10 @@ async fn submit(
         Some(events) => events.len().clamp(1, MAX_BATCH),
         None => 1,
     };
-    if let Err(wait) = partners.limiter.take(
-        &format!("partenaire:{}", key.id),
-        cost as f64,
-        Instant::now(),
-    ) {
+    if let Err(wait) = partners
+        .limiter
+        .take(&format!("partenaire:{}", key.id), cost)
+    {
         return too_many(wait, |seconds| {
             format!(
                 "Trop d'événements en peu de temps pour la clé « {} » ({cost} dans cet envoi). Réessayez dans {}.",
@@ -520,6 +519,7 @@ pub fn key_name(name: &str) -> Option<&str> {
 }
 
 /// Creates a key for a partner system: the key itself is returned once and only its hash kept.
+#[tracing::instrument(skip_all)]
 pub async fn create_key(
     store: &Store,
     name: &str,
@@ -549,6 +549,7 @@ pub async fn create_key(
 
 /// Revokes a key: at once, every request with it is refused. The revocation and its audit entry
 /// are written together, or neither is.
+#[tracing::instrument(skip_all)]
 pub async fn revoke_key(store: &Store, id: i64, actor: &Actor<'_>) -> Result<bool, String> {
     let now = Utc::now();
     let mut tx = store.begin().await.map_err(|e| e.to_string())?;

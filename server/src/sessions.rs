@@ -81,6 +81,12 @@ pub fn clear_cookie(over_https: bool) -> HeaderValue {
     set_cookie(COOKIE, "", over_https, Duration::zero())
 }
 
+/// The files served as they are from the site folder (the build's `pkg/`, the design system's
+/// `dsfr/`, the icon), the same for everyone.
+pub fn is_static_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path.starts_with("/dsfr/") || path == "/favicon.svg"
+}
+
 /// Resolves the request's session into a [`Caller`] (and a [`CurrentSession`]) in its
 /// extensions. A token that opens nothing (expired, ended) is removed from the browser.
 pub async fn resolve(
@@ -96,6 +102,12 @@ pub async fn resolve(
         over_https,
         ..Caller::default()
     };
+    // A stylesheet, a script or an icon is the same for everyone: no session to look up, so a
+    // page's assets cost the database nothing.
+    if is_static_asset(request.uri().path()) {
+        request.extensions_mut().insert(caller);
+        return next.run(request).await;
+    }
     let token = cookie_token(request.headers(), over_https);
     let mut stale = false;
     if let Some(token) = &token {
@@ -305,6 +317,17 @@ mod tests {
         assert_eq!(safe_return("https://malveillant.example"), None);
         assert_eq!(safe_return("/\\malveillant.example"), None);
         assert_eq!(safe_return("/connexion"), None);
+    }
+
+    #[test]
+    fn only_the_site_folder_is_static() {
+        assert!(is_static_asset("/pkg/sesame.wasm"));
+        assert!(is_static_asset("/dsfr/dsfr.min.css"));
+        assert!(is_static_asset("/favicon.svg"));
+        assert!(!is_static_asset("/dossiers"));
+        assert!(!is_static_asset("/pkgs"));
+        assert!(!is_static_asset("/api/v1/events"));
+        assert!(!is_static_asset("/"));
     }
 
     #[test]

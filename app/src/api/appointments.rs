@@ -624,7 +624,7 @@ pub async fn gate_lookup(
         let since = paris_instant(today, chrono::NaiveTime::MIN);
         let counted = store
             .gate_code_attempt(
-                &caller,
+                &caller.actor(),
                 !found.is_empty(),
                 since,
                 GATE_CODE_DAILY_FAILURES,

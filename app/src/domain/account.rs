@@ -23,18 +23,6 @@ pub enum PasswordError {
     ContainsEmail,
 }
 
-impl PasswordError {
-    /// A short code for addresses (`?erreur=…`).
-    pub fn code(&self) -> &'static str {
-        match self {
-            PasswordError::TooShort(_) => "mot-de-passe-court",
-            PasswordError::TooLong => "mot-de-passe-long",
-            PasswordError::Common => "mot-de-passe-courant",
-            PasswordError::ContainsEmail => "mot-de-passe-adresse",
-        }
-    }
-}
-
 /// Checks a new password for the account with address `email`.
 pub fn check_password(password: &str, email: &str) -> Result<(), PasswordError> {
     let length = password.chars().count();

@@ -168,6 +168,7 @@ fn parse_sites(codes: Vec<String>) -> Result<Vec<Locode>, StoreError> {
 impl Store {
     /// The person a request is decided for: their account, the sites they may see today and
     /// whether they accepted the terms of use `cgu_version`. `None` for a disabled account.
+    #[tracing::instrument(skip_all)]
     pub async fn viewer(
         &self,
         user_id: i64,
@@ -231,6 +232,7 @@ impl Store {
         }))
     }
 
+    #[tracing::instrument(skip_all)]
     async fn headed_site_codes(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar(
@@ -244,12 +246,14 @@ impl Store {
     }
 
     /// The sites of the posts a head of service heads.
+    #[tracing::instrument(skip_all)]
     pub async fn headed_sites(&self, user_id: i64) -> Result<Vec<Locode>, StoreError> {
         parse_sites(self.headed_site_codes(user_id).await?)
     }
 
     /// The session a browser's token opens, if it is still open: not ended, before its absolute
     /// limit, and used within the idle timeout.
+    #[tracing::instrument(skip_all)]
     pub async fn session_by_token(
         &self,
         token_hash: &str,
@@ -281,6 +285,7 @@ impl Store {
     }
 
     /// Notes that a session was just used (for the idle timeout).
+    #[tracing::instrument(skip_all)]
     pub async fn touch_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE session SET last_seen_at = $2 WHERE id = $1")
@@ -294,6 +299,7 @@ impl Store {
     }
 
     /// The open sessions of a user, most recently used first.
+    #[tracing::instrument(skip_all)]
     pub async fn sessions_of(
         &self,
         user_id: i64,
@@ -317,6 +323,7 @@ impl Store {
     }
 
     /// A session by id, open or not, to check whose it is before ending it.
+    #[tracing::instrument(skip_all)]
     pub async fn session(&self, id: i64) -> Result<Option<SessionInfo>, StoreError> {
         let sql = format!("SELECT {SESSION_COLUMNS} FROM session WHERE id = $1");
         let row: Option<SessionRow> = on_pool!(self, pool => {
@@ -328,6 +335,7 @@ impl Store {
     /// Whether a single-use link is still good (for showing its form); gives the account's
     /// address, or the new address being verified. Only address verifications are good for an
     /// account tied to an identity provider: it signs in there, with neither password nor link.
+    #[tracing::instrument(skip_all)]
     pub async fn token_email(
         &self,
         token_hash: &str,
@@ -353,6 +361,7 @@ impl Store {
     }
 
     /// The users of an operator company, by name.
+    #[tracing::instrument(skip_all)]
     pub async fn company_users(&self, company_id: i64) -> Result<Vec<User>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM app_user u
@@ -365,6 +374,7 @@ impl Store {
     }
 
     /// The agents of an administration, by name.
+    #[tracing::instrument(skip_all)]
     pub async fn agents(&self, administration: Administration) -> Result<Vec<User>, StoreError> {
         let role = match administration {
             Administration::Dgddi => Role::AgentDgddi,
@@ -381,6 +391,7 @@ impl Store {
     }
 
     /// Every habilitation of an agent, current or not, newest first.
+    #[tracing::instrument(skip_all)]
     pub async fn habilitations_of(&self, user_id: i64) -> Result<Vec<Habilitation>, StoreError> {
         let sql = format!(
             "{HABILITATION_QUERY} WHERE h.user_id = $1 ORDER BY h.starts_on DESC, h.id DESC"
@@ -392,6 +403,7 @@ impl Store {
     }
 
     /// The habilitations of an administration on some sites, not withdrawn, by agent.
+    #[tracing::instrument(skip_all)]
     pub async fn habilitations_on(
         &self,
         administration: Administration,
@@ -414,6 +426,7 @@ impl Store {
             .collect())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn habilitation(&self, id: i64) -> Result<Option<Habilitation>, StoreError> {
         let sql = format!("{HABILITATION_QUERY} WHERE h.id = $1");
         let row: Option<HabilitationRow> = on_pool!(self, pool => {
@@ -427,6 +440,7 @@ impl Store {
     /// client on this account and of this client on any account since `windows.recent`, failures
     /// on the account from anywhere since `windows.day` (for the account, none before its last
     /// password change), and whether this client signed in to it since `windows.known`.
+    #[tracing::instrument(skip_all)]
     pub async fn sign_in_standing(
         &self,
         email: &str,
@@ -493,6 +507,7 @@ impl Store {
     }
 
     /// Whether an account signs in through an identity provider (it is tied to a subject).
+    #[tracing::instrument(skip_all)]
     pub async fn tied_to_provider(&self, user_id: i64) -> Result<bool, StoreError> {
         let count: i64 = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM oidc_link WHERE user_id = $1")
@@ -505,6 +520,7 @@ impl Store {
 
     /// Takes a pending identity-provider sign-in by its state (single use): its pending data,
     /// where to return, and the hash of the browser cookie it was begun with.
+    #[tracing::instrument(skip_all)]
     pub async fn take_oidc_login(
         &self,
         state_hash: &str,
@@ -523,6 +539,7 @@ impl Store {
         Ok(row)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn save_oidc_login(
         &self,
         state_hash: &str,
@@ -558,6 +575,7 @@ impl Store {
 
 impl Store {
     /// The account a provider's subject is linked to, if any.
+    #[tracing::instrument(skip_all)]
     pub async fn oidc_linked_user(
         &self,
         provider: &str,
@@ -573,6 +591,7 @@ impl Store {
     }
 
     /// Whether an account is already linked to another subject of this provider.
+    #[tracing::instrument(skip_all)]
     pub async fn oidc_link_of(
         &self,
         provider: &str,
@@ -589,6 +608,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(skip_all)]
     pub async fn insert_oidc_link(
         &mut self,
         provider: &str,
@@ -611,6 +631,7 @@ impl Tx {
 
     /// Every unused link of a user stops working (after a password reset: a link sent while
     /// someone else held the account must not outlive it).
+    #[tracing::instrument(skip_all)]
     pub async fn revoke_tokens(
         &mut self,
         user_id: i64,
@@ -627,6 +648,7 @@ impl Tx {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn insert_session(
         &mut self,
         session: &NewSession<'_>,
@@ -653,11 +675,13 @@ impl Tx {
     }
 
     /// Ends one session; says whether it was open.
+    #[tracing::instrument(skip_all)]
     pub async fn end_session(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
         Ok(self.end_sessions_where("id", id, now).await? > 0)
     }
 
     /// Ends the session a browser's token opens, if it is open.
+    #[tracing::instrument(skip_all)]
     pub async fn end_session_by_token(
         &mut self,
         token_hash: &str,
@@ -670,6 +694,7 @@ impl Tx {
     }
 
     /// Ends every open session of a user (password changed, account removed).
+    #[tracing::instrument(skip_all)]
     pub async fn end_sessions_of(
         &mut self,
         user_id: i64,
@@ -679,6 +704,7 @@ impl Tx {
     }
 
     /// Ends every open session of a user but `keep` (the one changing the password); how many.
+    #[tracing::instrument(skip_all)]
     pub async fn end_other_sessions(
         &mut self,
         user_id: i64,
@@ -700,6 +726,7 @@ impl Tx {
 
     /// Ends the open sessions whose `column` (a name written here, never a person's input)
     /// holds `value`; how many.
+    #[tracing::instrument(skip_all)]
     async fn end_sessions_where<V>(
         &mut self,
         column: &'static str,
@@ -726,6 +753,7 @@ impl Tx {
     }
 
     /// Records a single-use link; earlier unused links of the same purpose stop working.
+    #[tracing::instrument(skip_all)]
     pub async fn insert_token(
         &mut self,
         token_hash: &str,
@@ -766,6 +794,7 @@ impl Tx {
 
     /// Uses a single-use link: gives its user and new address, once, if it has not expired (and,
     /// but for an address verification, if the account is not tied to an identity provider).
+    #[tracing::instrument(skip_all)]
     pub async fn take_token(
         &mut self,
         token_hash: &str,
@@ -789,6 +818,7 @@ impl Tx {
         Ok(row)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn set_password(
         &mut self,
         user_id: i64,
@@ -808,6 +838,7 @@ impl Tx {
     }
 
     /// Verifies the account's address, changing it to `new_email` when given.
+    #[tracing::instrument(skip_all)]
     pub async fn verify_email(
         &mut self,
         user_id: i64,
@@ -828,6 +859,7 @@ impl Tx {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn set_full_name(&mut self, user_id: i64, full_name: &str) -> Result<(), StoreError> {
         on_tx!(self, conn => {
             sqlx::query("UPDATE app_user SET full_name = $2 WHERE id = $1")
@@ -841,6 +873,7 @@ impl Tx {
     }
 
     /// Whether an address is taken by another account (disabled ones included).
+    #[tracing::instrument(skip_all)]
     pub async fn email_taken(&mut self, email: &str) -> Result<bool, StoreError> {
         let count: i64 = on_tx!(self, conn => {
             sqlx::query_scalar("SELECT COUNT(*) FROM app_user WHERE email = $1")
@@ -852,6 +885,7 @@ impl Tx {
     }
 
     /// Disables an account: it can no longer sign in; its history stays.
+    #[tracing::instrument(skip_all)]
     pub async fn disable_user(
         &mut self,
         user_id: i64,
@@ -868,6 +902,7 @@ impl Tx {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn accept_cgu(
         &mut self,
         user_id: i64,
@@ -891,6 +926,7 @@ impl Tx {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn insert_habilitation(
         &mut self,
         habilitation: &NewHabilitation,
@@ -916,6 +952,7 @@ impl Tx {
     }
 
     /// Withdraws a habilitation; says whether it was in force.
+    #[tracing::instrument(skip_all)]
     pub async fn withdraw_habilitation(
         &mut self,
         id: i64,
@@ -936,6 +973,7 @@ impl Tx {
         Ok(done > 0)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn insert_post_head(&mut self, user_id: i64, post: &str) -> Result<(), StoreError> {
         on_tx!(self, conn => {
             sqlx::query("INSERT INTO post_head (user_id, post_code) VALUES ($1, $2)")

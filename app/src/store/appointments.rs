@@ -103,9 +103,6 @@ const APPOINTMENT_SELECT: &str = "SELECT a.id, a.dossier_id, d.container, d.awb,
  JOIN post p ON p.code = s.post_code
  LEFT JOIN company c ON c.id = a.company_id";
 
-/// How a notification of the live channel names an appointment.
-pub const APPOINTMENT_NOTICE_PREFIX: &str = "rendez-vous:";
-
 /// Which appointments to list.
 pub enum AppointmentFilter<'a> {
     Dossier(i64),
@@ -138,6 +135,7 @@ pub fn gate_code_hash(code: &GateCode) -> String {
 
 impl Store {
     /// A post's calendar, if it takes appointments.
+    #[tracing::instrument(skip_all)]
     pub async fn calendar(&self, post: &PostCode) -> Result<Option<Calendar>, StoreError> {
         let row: Option<CalendarRow> = on_pool!(self, pool => {
             sqlx::query_as(
@@ -168,6 +166,7 @@ impl Store {
     }
 
     /// A post's closures that end on or after `from`.
+    #[tracing::instrument(skip_all)]
     pub async fn closures(
         &self,
         post: &PostCode,
@@ -195,6 +194,7 @@ impl Store {
     }
 
     /// The places taken in the slots of a post and check starting in `[from, to)`.
+    #[tracing::instrument(skip_all)]
     pub async fn slots_taken(
         &self,
         post: &PostCode,
@@ -226,6 +226,7 @@ impl Store {
             .collect())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn appointment(&self, id: i64) -> Result<Option<Appointment>, StoreError> {
         let sql = format!("{APPOINTMENT_SELECT} WHERE a.id = $1");
         let row: Option<AppointmentRow> = on_pool!(self, pool => {
@@ -235,6 +236,7 @@ impl Store {
     }
 
     /// The appointment a convocation's check-in token names.
+    #[tracing::instrument(skip_all)]
     pub async fn appointment_by_token(
         &self,
         token: &str,
@@ -248,6 +250,7 @@ impl Store {
 
     /// The appointments a gate code names (one, unless a digest was ever repeated: the unique
     /// index forbids it), whatever their post and day: the caller keeps those it may use today.
+    #[tracing::instrument(skip_all)]
     pub async fn appointments_by_gate_code(
         &self,
         code: &GateCode,
@@ -261,6 +264,7 @@ impl Store {
     }
 
     /// A post's check-in window; `None` for a post that does not exist.
+    #[tracing::instrument(skip_all)]
     pub async fn checkin_window(
         &self,
         post: &PostCode,
@@ -284,15 +288,16 @@ impl Store {
     /// locked so that simultaneous attempts are counted one after the other: false (nothing
     /// written) when `budget` failures since `since` are already recorded; otherwise true, and a
     /// failure (`found` false) is recorded in the audit trail, without the code.
+    #[tracing::instrument(skip_all)]
     pub async fn gate_code_attempt(
         &self,
-        caller: &crate::state::Caller,
+        actor: &super::Actor<'_>,
         found: bool,
         since: DateTime<Utc>,
         budget: u32,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let Some(user_id) = caller.viewer.as_ref().map(|viewer| viewer.user_id) else {
+        let Some(user_id) = actor.user_id else {
             return Ok(false);
         };
         let mut tx = self.begin().await?;
@@ -317,7 +322,7 @@ impl Store {
         }
         if !found {
             tx.audit(
-                &caller.audit_event(GATE_CODE_FAILURE, "controle_arrivee", ""),
+                &actor.audit_event(GATE_CODE_FAILURE, "controle_arrivee", ""),
                 now,
             )
             .await?;
@@ -327,6 +332,7 @@ impl Store {
     }
 
     /// The check-in token of an appointment, to print its convocation.
+    #[tracing::instrument(skip_all)]
     pub async fn checkin_token(&self, id: i64) -> Result<Option<String>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT checkin_token FROM appointment WHERE id = $1")
@@ -337,6 +343,7 @@ impl Store {
     }
 
     /// Appointments, soonest first.
+    #[tracing::instrument(skip_all)]
     pub async fn appointments(
         &self,
         filter: AppointmentFilter<'_>,
@@ -373,6 +380,7 @@ impl Store {
     /// `limit`. One statement for every post: the partial index `appointment_pending` holds only
     /// the requests (the literal `'demande'` lets both engines use it), each joined to its slot,
     /// post and dossier by primary key.
+    #[tracing::instrument(skip_all)]
     pub async fn pending_appointments(
         &self,
         sites: &[Locode],
@@ -400,6 +408,7 @@ impl Store {
 
 impl Tx {
     /// Records a post's calendar, replacing the one it had.
+    #[tracing::instrument(skip_all)]
     pub async fn save_calendar(
         &mut self,
         post: &PostCode,
@@ -439,6 +448,7 @@ impl Tx {
 
     /// Takes one place in a slot (creating its row at the calendar's capacity the first time);
     /// `None` when it is full. The one statement that decides is the conditional update.
+    #[tracing::instrument(skip_all)]
     pub async fn take_place(
         &mut self,
         post: &PostCode,
@@ -477,6 +487,7 @@ impl Tx {
     }
 
     /// The slot an appointment holds.
+    #[tracing::instrument(skip_all)]
     pub async fn appointment_slot(&mut self, id: i64) -> Result<Option<i64>, StoreError> {
         Ok(on_tx!(self, conn => {
             sqlx::query_scalar("SELECT slot_id FROM appointment WHERE id = $1")
@@ -486,19 +497,14 @@ impl Tx {
         })?)
     }
 
-    /// On PostgreSQL, tells every instance, once committed, that the appointment changed (see
-    /// `server::live`); SQLite's one instance is told by its caller.
+    /// Announces, for the change feed, that the appointment changed (published once committed).
+    #[tracing::instrument(skip_all)]
     pub async fn notify_appointment(&mut self, id: i64) -> Result<(), StoreError> {
-        if let Tx::Postgres(tx) = self {
-            sqlx::query("SELECT pg_notify('sesame_evenements', $1)")
-                .bind(format!("{APPOINTMENT_NOTICE_PREFIX}{id}"))
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok(())
+        self.announce(super::feed::Committed::Appointment(id)).await
     }
 
     /// Gives a place back.
+    #[tracing::instrument(skip_all)]
     pub async fn release_place(&mut self, slot_id: i64) -> Result<(), StoreError> {
         on_tx!(self, conn => {
             sqlx::query("UPDATE slot SET booked = booked - 1 WHERE id = $1 AND booked > 0")
@@ -511,6 +517,7 @@ impl Tx {
     }
 
     /// Sets a post's check-in window (the columns' CHECK bounds each side to a day).
+    #[tracing::instrument(skip_all)]
     pub async fn set_checkin_window(
         &mut self,
         post: &PostCode,
@@ -533,6 +540,7 @@ impl Tx {
     }
 
     /// Whether an appointment already has this gate code's digest.
+    #[tracing::instrument(skip_all)]
     pub async fn gate_code_taken(&mut self, hash: &str) -> Result<bool, StoreError> {
         let found: Option<i64> = on_tx!(self, conn => {
             sqlx::query_scalar("SELECT id FROM appointment WHERE gate_code_hash = $1")
@@ -544,6 +552,7 @@ impl Tx {
     }
 
     /// The active appointment of a dossier for a check, if any: its id and slot.
+    #[tracing::instrument(skip_all)]
     pub async fn active_appointment(
         &mut self,
         dossier_id: i64,
@@ -561,6 +570,7 @@ impl Tx {
 
     /// Records an appointment; `None` when the dossier already has an active one for this check
     /// (the unique index decides, whatever the timing).
+    #[tracing::instrument(skip_all)]
     pub async fn insert_appointment(
         &mut self,
         new: &NewAppointment<'_>,
@@ -595,6 +605,7 @@ impl Tx {
     /// and only if it still holds `old_slot`: false when another change came first (the caller
     /// then must not give back a place the other change already moved or gave back).
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(skip_all)]
     pub async fn change_appointment(
         &mut self,
         id: i64,
@@ -634,6 +645,7 @@ impl Tx {
     }
 
     /// Closes a post for whole days, with the reason.
+    #[tracing::instrument(skip_all)]
     pub async fn add_closure(
         &mut self,
         post: &PostCode,
@@ -659,6 +671,7 @@ impl Tx {
 
     /// The active appointments of a post whose slot starts in `[from, to)`: what a closure or a
     /// smaller capacity would touch.
+    #[tracing::instrument(skip_all)]
     pub async fn active_appointments_between(
         &mut self,
         post: &PostCode,
@@ -733,10 +746,11 @@ use crate::domain::appointment::{
 impl Store {
     /// Books a place for a dossier: every rule checked, the place taken and the appointment
     /// recorded in one transaction with its audit entry, or nothing written.
+    #[tracing::instrument(skip_all)]
     pub async fn book(
         &self,
         booking: &Booking<'_>,
-        caller: &crate::state::Caller,
+        actor: &super::Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<Result<i64, BookingRefusal>, StoreError> {
         let Some(dossier) = self.dossier(booking.dossier_id).await? else {
@@ -810,7 +824,7 @@ impl Store {
             return Ok(Err(BookingRefusal::AlreadyBooked(booking.check)));
         };
         tx.audit(
-            &caller.audit_event(
+            &actor.audit_event(
                 "rendez_vous_demande",
                 &format!("rendez_vous:{id}"),
                 &format!(
@@ -832,11 +846,12 @@ impl Store {
     /// Applies a change to an appointment the caller has read (and checked who may change): its
     /// rules are checked on what was read, and the change is written only if the appointment is
     /// still in a state and slot it allows (another change may have come first).
+    #[tracing::instrument(skip_all)]
     pub async fn change_appointment(
         &self,
         appointment: &Appointment,
         change: &Change,
-        caller: &crate::state::Caller,
+        actor: &super::Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<Result<(), BookingRefusal>, StoreError> {
         use AppointmentState as S;
@@ -962,7 +977,7 @@ impl Store {
             tx.release_place(old_slot).await?;
         }
         tx.audit(
-            &caller.audit_event(
+            &actor.audit_event(
                 change.action(),
                 &format!("rendez_vous:{id}"),
                 reason.unwrap_or_default(),
@@ -978,6 +993,7 @@ impl Store {
 
 impl Store {
     /// The owner of an active calendar feed, by the hash of its token.
+    #[tracing::instrument(skip_all)]
     pub async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<i64>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar(
@@ -990,6 +1006,7 @@ impl Store {
     }
 
     /// Whether this person has an active calendar feed.
+    #[tracing::instrument(skip_all)]
     pub async fn has_calendar_feed(&self, user_id: i64) -> Result<bool, StoreError> {
         let count: i64 = on_pool!(self, pool => {
             sqlx::query_scalar(
@@ -1005,6 +1022,7 @@ impl Store {
 
 impl Tx {
     /// The first slot to come with more places taken than `capacity`, and how many.
+    #[tracing::instrument(skip_all)]
     pub async fn slot_over_capacity(
         &mut self,
         post: &PostCode,
@@ -1029,6 +1047,7 @@ impl Tx {
 
     /// Gives the slots to come a new capacity (never below their places taken: the CHECK
     /// constraint refuses it).
+    #[tracing::instrument(skip_all)]
     pub async fn set_capacity_from(
         &mut self,
         post: &PostCode,
@@ -1053,6 +1072,7 @@ impl Tx {
     }
 
     /// Ends every active calendar feed of this person.
+    #[tracing::instrument(skip_all)]
     pub async fn revoke_calendar_feeds(
         &mut self,
         user_id: i64,
@@ -1071,6 +1091,7 @@ impl Tx {
     }
 
     /// A new calendar feed for this person (the previous ones end), by the hash of its token.
+    #[tracing::instrument(skip_all)]
     pub async fn create_calendar_feed(
         &mut self,
         user_id: i64,
@@ -1110,11 +1131,12 @@ pub enum CalendarRefusal {
 impl Store {
     /// Replaces a post's calendar, unless that would shrink a slot or a period holding
     /// appointments to come; the places of the slots to come follow the new capacities.
+    #[tracing::instrument(skip_all)]
     pub async fn change_calendar(
         &self,
         post: &PostCode,
         calendar: &Calendar,
-        caller: &crate::state::Caller,
+        actor: &super::Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<Result<(), CalendarRefusal>, StoreError> {
         let problems = calendar.problems();
@@ -1157,7 +1179,7 @@ impl Store {
             tx.set_capacity_from(post, check, now, capacity).await?;
         }
         tx.audit(
-            &caller.audit_event(
+            &actor.audit_event(
                 "calendrier_modifie",
                 &format!("poste:{}", post.as_str()),
                 &serde_json::to_string(calendar).unwrap_or_default(),
@@ -1170,13 +1192,14 @@ impl Store {
     }
 
     /// Closes a post for whole days, unless appointments are booked on them.
+    #[tracing::instrument(skip_all)]
     pub async fn close_post(
         &self,
         post: &PostCode,
         starts_on: NaiveDate,
         ends_on: NaiveDate,
         reason: &str,
-        caller: &crate::state::Caller,
+        actor: &super::Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<Result<i64, CalendarRefusal>, StoreError> {
         use crate::domain::appointment::paris_instant;
@@ -1197,7 +1220,7 @@ impl Store {
             .add_closure(post, starts_on, ends_on, reason, now)
             .await?;
         tx.audit(
-            &caller.audit_event(
+            &actor.audit_event(
                 "poste_ferme",
                 &format!("poste:{}", post.as_str()),
                 &format!("{starts_on} → {ends_on} : {reason}"),

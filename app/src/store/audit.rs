@@ -22,6 +22,43 @@ pub const CONNECTION_RETENTION_MONTHS: u32 = 6;
 /// Identities (account addresses, addresses typed) are kept two years, then erased.
 pub const IDENTITY_RETENTION_MONTHS: u32 = 24;
 
+/// Who acts on the store, and from where: what the audit trail records of them. Plain data,
+/// whatever carried it (a web request, the command line, a test).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor<'a> {
+    pub user_id: Option<i64>,
+    /// The account's address, or `anonyme`.
+    pub email: &'a str,
+    /// The client's IP address; empty without a client.
+    pub address: &'a str,
+    /// The key the client's budgets count under (see [`AuditEvent::client_key`]).
+    pub client_key: &'a str,
+}
+
+impl<'a> Actor<'a> {
+    /// Nobody signed in, from nowhere (the command line, a test).
+    pub const ANONYMOUS: Actor<'static> = Actor {
+        user_id: None,
+        email: "anonyme",
+        address: "",
+        client_key: "",
+    };
+
+    /// An audit entry of this actor.
+    pub fn audit_event(&self, action: &'a str, object: &'a str, detail: &'a str) -> AuditEvent<'a> {
+        AuditEvent {
+            actor_id: self.user_id,
+            actor: self.email,
+            action,
+            object,
+            address: self.address,
+            detail,
+            client_key: self.client_key,
+            personal_detail: "",
+        }
+    }
+}
+
 /// What happened, by whom, to what, from where.
 #[derive(Clone, Debug)]
 pub struct AuditEvent<'a> {
@@ -265,6 +302,7 @@ fn entry_problem(entry: &AuditEntry) -> Option<String> {
 
 impl Tx {
     /// Appends an entry, in the caller's transaction: the change and its record land together.
+    #[tracing::instrument(skip_all)]
     pub async fn audit(
         &mut self,
         event: &AuditEvent<'_>,
@@ -331,6 +369,7 @@ impl Tx {
 
 impl Store {
     /// Appends an entry in a transaction of its own.
+    #[tracing::instrument(skip_all)]
     pub async fn audit(
         &self,
         event: &AuditEvent<'_>,
@@ -345,6 +384,7 @@ impl Store {
     /// Records a consultation, once: the same reading by the same person (same action, object
     /// and detail) within [`CONSULTATION_MINUTES`] is the same consultation (a live refresh, a
     /// reload), and is not written again. True when an entry was written.
+    #[tracing::instrument(skip_all)]
     pub async fn audit_consultation(
         &self,
         event: &AuditEvent<'_>,
@@ -396,6 +436,7 @@ impl Store {
     }
 
     /// The latest entries, newest first (for tests and for investigations).
+    #[tracing::instrument(skip_all)]
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM audit_entry ORDER BY seq DESC LIMIT $1");
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await)?)
@@ -403,6 +444,7 @@ impl Store {
 
     /// The anchor of the trail as it stands: the number and hash of its last entry (`None` while
     /// it is empty), read from its head without walking the chain.
+    #[tracing::instrument(skip_all)]
     pub async fn audit_anchor(&self) -> Result<Option<(i64, String)>, StoreError> {
         let (seq, hash): (i64, String) = on_pool!(self, pool => {
             sqlx::query_as("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(pool).await
@@ -411,6 +453,7 @@ impl Store {
     }
 
     /// The stored hash of entry `seq`, to compare with an anchor kept outside the database.
+    #[tracing::instrument(skip_all)]
     pub async fn audit_hash(&self, seq: i64) -> Result<Option<String>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT hash FROM audit_entry WHERE seq = $1")
@@ -421,6 +464,7 @@ impl Store {
     }
 
     /// Walks the whole trail and checks every link of the chain and the head.
+    #[tracing::instrument(skip_all)]
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
         const PAGE: i64 = 1000;
         let sql =
@@ -508,6 +552,7 @@ impl Store {
     /// `identities_before`. Their digests stay, so the chain still verifies; the erasure itself
     /// is recorded in the trail. On PostgreSQL, run it as the purge's role, which may do nothing
     /// else.
+    #[tracing::instrument(skip_all)]
     pub async fn erase_personal_values(
         &self,
         connections_before: DateTime<Utc>,
@@ -569,6 +614,7 @@ impl Store {
     /// trail is refused, not laundered), then every entry gets its salts and digests, moves a
     /// personal value out of its object or detail, and a new hash, in one transaction. Anchors
     /// taken before this cannot be checked afterwards; the ones taken after can.
+    #[tracing::instrument(skip_all)]
     pub(crate) async fn rechain_format_1_audit(&self) -> Result<(), StoreError> {
         // Read from an index of the old format's entries only (empty once re-chained).
         let pending: Option<i64> = on_pool!(self, pool => {

@@ -128,6 +128,7 @@ impl TryFrom<UserRow> for User {
 
 impl Store {
     /// Whether nothing has been set up yet: no site at all. Demo data is only seeded then.
+    #[tracing::instrument(skip_all)]
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
         let count: i64 = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM site").fetch_one(pool).await
@@ -135,6 +136,7 @@ impl Store {
         Ok(count == 0)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
         let rows: Vec<SiteRow> = on_pool!(self, pool => {
             sqlx::query_as("SELECT code, name, kind FROM site ORDER BY name")
@@ -145,6 +147,7 @@ impl Store {
     }
 
     /// Every post, by code, with the goods categories it is approved for.
+    #[tracing::instrument(skip_all)]
     pub async fn posts(&self) -> Result<Vec<Post>, StoreError> {
         let rows: Vec<PostRow> = on_pool!(self, pool => {
             sqlx::query_as("SELECT code, site_code, name, dgal, dgddi FROM post ORDER BY code")
@@ -174,6 +177,7 @@ impl Store {
     }
 
     /// One company, by its number.
+    #[tracing::instrument(skip_all)]
     pub async fn company(&self, id: i64) -> Result<Option<Company>, StoreError> {
         let row: Option<CompanyRow> = on_pool!(self, pool => {
             sqlx::query_as("SELECT id, name, siret, eori FROM company WHERE id = $1")
@@ -184,6 +188,7 @@ impl Store {
         row.map(Company::try_from).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn companies(&self) -> Result<Vec<Company>, StoreError> {
         let rows: Vec<CompanyRow> = on_pool!(self, pool => {
             sqlx::query_as("SELECT id, name, siret, eori FROM company ORDER BY name")
@@ -194,6 +199,7 @@ impl Store {
     }
 
     /// An active (not disabled) user by address; addresses are compared in lower case.
+    #[tracing::instrument(skip_all)]
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM app_user u WHERE u.email = $1 AND u.disabled_at IS NULL"
@@ -205,6 +211,7 @@ impl Store {
     }
 
     /// An active user by id.
+    #[tracing::instrument(skip_all)]
     pub async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM app_user u WHERE u.id = $1 AND u.disabled_at IS NULL"
@@ -217,6 +224,7 @@ impl Store {
 
     /// The stored password hash of a user, for sign-in; kept apart from [`User`] so that it can
     /// never be serialised to a browser by mistake.
+    #[tracing::instrument(skip_all)]
     pub async fn password_hash(&self, email: &str) -> Result<Option<String>, StoreError> {
         let hash: Option<Option<String>> = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT password_hash FROM app_user WHERE email = $1 AND disabled_at IS NULL")
@@ -229,6 +237,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(skip_all)]
     pub async fn insert_site(&mut self, site: &Site) -> Result<(), StoreError> {
         on_tx!(self, conn => {
             sqlx::query("INSERT INTO site (code, name, kind) VALUES ($1, $2, $3)")
@@ -243,6 +252,7 @@ impl Tx {
     }
 
     /// Creates a post with the goods categories it is approved for (none: not recorded).
+    #[tracing::instrument(skip_all)]
     pub async fn insert_post(&mut self, post: &Post) -> Result<(), StoreError> {
         on_tx!(self, conn => {
             sqlx::query("INSERT INTO post (code, site_code, name, dgal, dgddi) VALUES ($1, $2, $3, $4, $5)")
@@ -259,6 +269,7 @@ impl Tx {
     }
 
     /// Replaces the goods categories a post is approved for.
+    #[tracing::instrument(skip_all)]
     pub async fn set_post_approvals(
         &mut self,
         post: &PostCode,
@@ -285,6 +296,7 @@ impl Tx {
     }
 
     /// Creates a company and returns its id.
+    #[tracing::instrument(skip_all)]
     pub async fn insert_company(
         &mut self,
         name: &str,
@@ -307,6 +319,7 @@ impl Tx {
     }
 
     /// Creates a user and returns its id. Addresses are kept in lower case.
+    #[tracing::instrument(skip_all)]
     pub async fn insert_user(
         &mut self,
         user: &NewUser,
@@ -334,6 +347,7 @@ impl Tx {
     }
 
     /// Records a partner API key by its hash; `'*'` in sources or sites means all of them.
+    #[tracing::instrument(skip_all)]
     pub async fn insert_partner_key(
         &mut self,
         name: &str,
@@ -381,6 +395,7 @@ pub struct PartnerKeyListing {
 
 impl Store {
     /// The active key with this hash.
+    #[tracing::instrument(skip_all)]
     pub async fn partner_key(&self, key_hash: &str) -> Result<Option<PartnerKey>, StoreError> {
         let row: Option<(i64, String, String, String)> = on_pool!(self, pool => {
             sqlx::query_as(
@@ -398,6 +413,7 @@ impl Store {
     }
 
     /// Every key, newest first.
+    #[tracing::instrument(skip_all)]
     pub async fn partner_keys(&self) -> Result<Vec<PartnerKeyListing>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
@@ -411,6 +427,7 @@ impl Store {
 
 impl Tx {
     /// Revokes a key; says whether it was active.
+    #[tracing::instrument(skip_all)]
     pub async fn revoke_partner_key(
         &mut self,
         id: i64,

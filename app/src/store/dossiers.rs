@@ -245,6 +245,7 @@ impl TryFrom<EventRow> for TimelineEvent {
 impl Store {
     /// One page of the dossiers `scope` allows, filtered by `query`. The scope is applied in the
     /// query itself: nothing outside it is ever read.
+    #[tracing::instrument(skip_all)]
     pub async fn dossiers(
         &self,
         query: &DossierQuery,
@@ -344,6 +345,7 @@ impl Store {
     }
 
     /// A dossier's summary alone, without its timeline.
+    #[tracing::instrument(skip_all)]
     pub async fn dossier_summary(&self, id: i64) -> Result<Option<DossierSummary>, StoreError> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE d.id = $1");
         let row: Option<SummaryRow> = on_pool!(self, pool => {
@@ -353,6 +355,7 @@ impl Store {
     }
 
     /// A dossier with its steps (in journey order) and its events (in the order they happened).
+    #[tracing::instrument(skip_all)]
     pub async fn dossier(&self, id: i64) -> Result<Option<Dossier>, StoreError> {
         let detail_sql = format!(
             "SELECT {SUMMARY_COLUMNS}, p.name AS post_name {SUMMARY_FROM}
@@ -402,6 +405,7 @@ impl Store {
         }))
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn dossier_count(&self) -> Result<i64, StoreError> {
         let count = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT COUNT(*) FROM dossier").fetch_one(pool).await
@@ -412,6 +416,7 @@ impl Store {
 
 impl Tx {
     /// Creates a dossier with its steps and events, and returns its id.
+    #[tracing::instrument(skip_all)]
     pub async fn insert_dossier(&mut self, dossier: &NewDossier) -> Result<i64, StoreError> {
         let status = DossierStatus::of_steps(&dossier.steps);
         let current = current_step(&dossier.steps);
@@ -464,6 +469,7 @@ impl Tx {
     }
 
     /// Puts a dossier's steps as given, in journey order, in place of those it had.
+    #[tracing::instrument(skip_all)]
     pub async fn replace_steps(
         &mut self,
         dossier_id: i64,
@@ -504,6 +510,7 @@ impl Tx {
 impl Store {
     /// How long each kind of step took, in minutes, in the other dossiers of the same post (or
     /// site, without a post) and goods category, most recent first.
+    #[tracing::instrument(skip_all)]
     pub async fn observed_durations(
         &self,
         dossier: &Dossier,

@@ -22,21 +22,7 @@ pub enum Ingested {
     Conflict { dossier_id: i64 },
 }
 
-/// An event as live streams carry it: enough for a page to update in place, and for the server to
-/// decide who may receive it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LiveEvent {
-    pub event_id: i64,
-    /// Its place in the order of commits: what streams give as `id:` and replay from.
-    pub position: i64,
-    pub dossier_id: i64,
-    pub site: crate::domain::references::Locode,
-    pub company_id: Option<i64>,
-    pub kind: EventKind,
-    pub status: DossierStatus,
-    pub current_step: Option<StepKind>,
-    pub occurred_at: DateTime<Utc>,
-}
+pub use crate::domain::live::LiveEvent;
 
 #[derive(sqlx::FromRow)]
 struct LiveRow {
@@ -145,6 +131,7 @@ fn alert_cause(
 
 impl Store {
     /// The alerts not yet resolved, of every cause, newest first.
+    #[tracing::instrument(skip_all)]
     pub async fn correlation_alerts(&self) -> Result<Vec<CorrelationAlert>, StoreError> {
         use super::decode;
         let rows: Vec<AlertRow> = on_pool!(self, pool => {
@@ -189,6 +176,7 @@ impl Store {
     }
 
     /// One alert, resolved or not.
+    #[tracing::instrument(skip_all)]
     pub async fn correlation_alert(&self, id: i64) -> Result<Option<(Vec<i64>, bool)>, StoreError> {
         let row: Option<(String, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
             sqlx::query_as("SELECT dossier_ids, resolved_at FROM correlation_alert WHERE id = $1")
@@ -205,6 +193,7 @@ impl Store {
     }
 
     /// One event as live streams carry it.
+    #[tracing::instrument(skip_all)]
     pub async fn live_event(&self, event_id: i64) -> Result<Option<LiveEvent>, StoreError> {
         let sql = format!("{LIVE_QUERY} WHERE e.id = $1");
         let row: Option<LiveRow> = on_pool!(self, pool => {
@@ -215,6 +204,7 @@ impl Store {
 
     /// The events committed after position `last`, in commit order, at most `limit`: what a
     /// reconnecting stream missed.
+    #[tracing::instrument(skip_all)]
     pub async fn live_events_after(
         &self,
         last: i64,
@@ -228,6 +218,7 @@ impl Store {
     }
 
     /// The highest stream position committed so far (0 when there is no event).
+    #[tracing::instrument(skip_all)]
     pub async fn last_position(&self) -> Result<i64, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM event")
@@ -237,6 +228,7 @@ impl Store {
     }
 
     /// Records one event, sent with partner key `sender`, in its own transaction.
+    #[tracing::instrument(skip_all)]
     pub async fn ingest(
         &self,
         event: &PartnerEvent,
@@ -253,6 +245,7 @@ impl Store {
 impl Tx {
     /// Closes a correlation alert with what the agent found; false when it was already closed
     /// (by someone else in the meantime).
+    #[tracing::instrument(skip_all)]
     pub async fn resolve_correlation_alert(
         &mut self,
         id: i64,
@@ -280,6 +273,7 @@ impl Tx {
     /// that holds any of its references, or opens one there. A dossier of another site is never
     /// joined, changed or revealed to the sender: a reference it also holds is recorded for the
     /// agents of both sites (a correlation alert). Event ids are the sending key's own.
+    #[tracing::instrument(skip_all)]
     pub async fn ingest(
         &mut self,
         event: &PartnerEvent,
@@ -288,7 +282,7 @@ impl Tx {
     ) -> Result<Ingested, StoreError> {
         // On PostgreSQL, events of one site are taken one at a time, so that two events of a new
         // consignment sent at once open one dossier, not two. (SQLite writers are serialised.)
-        if let Tx::Postgres(tx) = self {
+        if let Some(tx) = self.postgres() {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
                 .bind(format!("ingestion:{}", event.site.as_str()))
                 .execute(&mut **tx)
@@ -369,7 +363,7 @@ impl Tx {
         // the order of commits and a replay from a position never skips an event committed
         // later with a smaller one. (SQLite commits one writer at a time: the position is the
         // id, given by a trigger.)
-        if let Tx::Postgres(tx) = self {
+        if let Some(tx) = self.postgres() {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ingestion:ordre'))")
                 .execute(&mut **tx)
                 .await?;
@@ -377,11 +371,9 @@ impl Tx {
                 .bind(event_id)
                 .execute(&mut **tx)
                 .await?;
-            sqlx::query("SELECT pg_notify('sesame_evenements', $1)")
-                .bind(event_id.to_string())
-                .execute(&mut **tx)
-                .await?;
         }
+        self.announce(super::feed::Committed::Event(event_id))
+            .await?;
         Ok(Ingested::Created {
             dossier_id,
             event_id,
@@ -391,6 +383,7 @@ impl Tx {
     /// Goods sent to a post whose recorded approvals do not include them: the event stays
     /// recorded (the partner systems are authoritative) and the agents of the dossier's site are
     /// alerted, once per dossier, post and goods however many events repeat them.
+    #[tracing::instrument(skip_all)]
     async fn check_post_approval(
         &mut self,
         dossier_id: i64,
@@ -438,6 +431,7 @@ impl Tx {
 
     /// The dossiers holding any of the event's references: of its own site (`here`), or of
     /// every other site.
+    #[tracing::instrument(skip_all)]
     async fn holding_references(
         &mut self,
         event: &PartnerEvent,
@@ -465,6 +459,7 @@ impl Tx {
     }
 
     /// A new dossier for the first event of a consignment.
+    #[tracing::instrument(skip_all)]
     async fn open_dossier(&mut self, event: &PartnerEvent) -> Result<i64, StoreError> {
         let company: Option<i64> = match &event.operator {
             Some(OperatorId::Siret(siret)) => on_tx!(self, conn => {
@@ -508,6 +503,7 @@ impl Tx {
     }
 
     /// References and facts the dossier did not know yet.
+    #[tracing::instrument(skip_all)]
     async fn complete_references(
         &mut self,
         dossier_id: i64,
@@ -536,6 +532,7 @@ impl Tx {
     }
 
     /// Works the timeline out again from every event of the dossier, in the order they happened.
+    #[tracing::instrument(skip_all)]
     pub async fn recompute(
         &mut self,
         dossier_id: i64,
@@ -589,6 +586,7 @@ impl Tx {
 
     /// The benchmark's baseline: the rows an ingestion writes for the first event of a
     /// consignment (dossier, event, steps), written straight, without checks or correlation.
+    #[tracing::instrument(skip_all)]
     pub async fn raw_event_insert(
         &mut self,
         ched: &str,

@@ -90,6 +90,7 @@ const PENDING: &str = "accepted_at IS NULL AND withdrawn_at IS NULL";
 impl Store {
     /// A company's or an administration's invitations not accepted nor withdrawn, newest first
     /// (expired ones too: whoever sent them sees that they need sending again).
+    #[tracing::instrument(skip_all)]
     pub async fn pending_invitations(
         &self,
         to: InvitationTo,
@@ -119,6 +120,7 @@ impl Store {
 
     /// What a pending invitation is to (its company or administration), to check who may
     /// withdraw it.
+    #[tracing::instrument(skip_all)]
     pub async fn invitation_to(&self, id: i64) -> Result<Option<InvitationTo>, StoreError> {
         let sql = format!(
             "SELECT company_id, administration FROM invitation WHERE id = $1 AND {PENDING}"
@@ -133,6 +135,7 @@ impl Store {
     }
 
     /// The address an invitation link is for, while it can still be accepted.
+    #[tracing::instrument(skip_all)]
     pub async fn invitation_email(
         &self,
         token_hash: &str,
@@ -150,6 +153,7 @@ impl Store {
 impl Tx {
     /// Records an invitation; the same holder's pending invitation of the same address, if any,
     /// is refreshed instead (new link, new expiry, the earlier link stops working). Gives its id.
+    #[tracing::instrument(skip_all)]
     pub async fn invite(
         &mut self,
         invitation: &NewInvitation<'_>,
@@ -188,6 +192,7 @@ impl Tx {
     /// Takes an invitation by its link, once, if it is neither expired, accepted nor withdrawn.
     /// Two acceptances of one link cannot both take it: the second waits for the first's
     /// transaction, then finds it accepted.
+    #[tracing::instrument(skip_all)]
     pub async fn take_invitation(
         &mut self,
         token_hash: &str,
@@ -213,6 +218,7 @@ impl Tx {
     }
 
     /// Notes the account an accepted invitation opened.
+    #[tracing::instrument(skip_all)]
     pub async fn invitation_opened(
         &mut self,
         invitation_id: i64,
@@ -231,6 +237,7 @@ impl Tx {
 
     /// Withdraws a pending invitation of `to` (a company or an administration); gives its
     /// address, or `None` when there is no such pending invitation (of that holder).
+    #[tracing::instrument(skip_all)]
     pub async fn withdraw_invitation(
         &mut self,
         id: i64,

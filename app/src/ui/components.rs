@@ -5,4 +5,5 @@ pub mod badges;
 pub mod border_posts;
 pub mod layout;
 pub mod load_failure;
+pub mod loaded;
 pub mod table;

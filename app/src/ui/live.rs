@@ -4,19 +4,11 @@
 //! JavaScript nothing of this runs and the pages are as the server rendered them.
 
 use leptos::prelude::*;
-use serde::Deserialize;
+
+pub use crate::domain::live::LiveMessage;
 
 /// The address of the live stream (`server::live` serves it).
 pub const STREAM_PATH: &str = "/api/v1/stream";
-
-/// What a live message says: which dossier changed, and how it stands now.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct LiveMessage {
-    /// The partner event's id; none for a change of appointment.
-    #[serde(default)]
-    pub event_id: i64,
-    pub dossier_id: i64,
-}
 
 /// Where the subscription stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +18,8 @@ pub enum LiveState {
     Interrupted,
 }
 
-/// The page's subscription: the last message, how many arrived (to refetch on), and its state.
+/// The page's subscription: the last message, how many arrived, and its state. A page reads
+/// again only on the messages that concern what it shows (see [`Live::counter`]).
 /// While the person has paused live updates, messages are not passed on: the page stays as it is
 /// (WCAG 2.2.2), and whatever changed meanwhile is read once when they resume.
 #[derive(Clone, Copy)]
@@ -49,6 +42,27 @@ impl Live {
         } else {
             self.received.update(|count| *count += 1);
         }
+    }
+
+    /// A counter that moves only on the messages `concerns` keeps, and whenever what changed is
+    /// not known (after a pause, a renewal, a resync): what a page reads again on, so that a
+    /// message about something it does not show costs it nothing.
+    pub fn counter(
+        self,
+        concerns: impl Fn(&LiveMessage) -> bool + Send + Sync + 'static,
+    ) -> Memo<u64> {
+        Memo::new(move |previous: Option<&u64>| {
+            let received = self.received.get();
+            let concerned = self.last.with_untracked(|last| {
+                last.as_ref().is_none_or(|message| {
+                    matches!(message, LiveMessage::Resync) || concerns(message)
+                })
+            });
+            match previous {
+                Some(previous) if !concerned => *previous,
+                _ => received,
+            }
+        })
     }
 
     /// Pauses or resumes live updates; resuming reads once whatever changed meanwhile.
@@ -90,6 +104,7 @@ mod browser {
     use web_sys::{EventSource, MessageEvent};
 
     use super::{Live, LiveMessage, LiveState};
+    use crate::domain::live::names;
 
     const LONGEST_WAIT: Duration = Duration::from_secs(30);
 
@@ -163,24 +178,21 @@ mod browser {
                 }
             }
         });
-        let on_dossier = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        // Every message the page may use: decoded once, by its name, into the shared type.
+        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             let Some(message) = event.dyn_ref::<MessageEvent>() else {
                 return;
             };
             let Some(text) = message.data().as_string() else {
                 return;
             };
-            if let Ok(message) = serde_json::from_str::<LiveMessage>(&text) {
+            if let Some(message) = LiveMessage::decode(&message.type_(), &text) {
                 if !live.paused.get_untracked() {
                     live.last.set(Some(message));
                 }
                 live.arrived();
             }
         });
-        // A post's slots changed (a place taken or given back): availability is read again.
-        let on_slots = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.arrived());
-        // Too far behind: everything is read again.
-        let on_resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.arrived());
         // The server ends the stream to check again who is asking; the browser comes back at once.
         let on_renewal = Closure::<dyn FnMut(web_sys::Event)>::new({
             let connection = Rc::clone(&connection);
@@ -220,26 +232,22 @@ mod browser {
         });
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let _ =
-            source.add_event_listener_with_callback("dossier", on_dossier.as_ref().unchecked_ref());
-        // An appointment of a dossier one sees changed: read like an event of that dossier.
+        for name in [
+            names::DOSSIER,
+            names::APPOINTMENT,
+            names::SLOTS,
+            names::RESYNC,
+        ] {
+            let _ =
+                source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
+        }
         let _ = source
-            .add_event_listener_with_callback("rendez-vous", on_dossier.as_ref().unchecked_ref());
-        let _ =
-            source.add_event_listener_with_callback("creneau", on_slots.as_ref().unchecked_ref());
-        let _ =
-            source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
-        let _ = source.add_event_listener_with_callback(
-            "renouvellement",
-            on_renewal.as_ref().unchecked_ref(),
-        );
+            .add_event_listener_with_callback(names::RENEWAL, on_renewal.as_ref().unchecked_ref());
         let mut connection = connection.borrow_mut();
         if let Some(previous) = connection.source.replace(source) {
             previous.close();
         }
-        connection.handlers = vec![
-            on_open, on_dossier, on_slots, on_resync, on_renewal, on_error,
-        ];
+        connection.handlers = vec![on_open, on_message, on_renewal, on_error];
     }
 }
 

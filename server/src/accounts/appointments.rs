@@ -9,6 +9,7 @@ use app::domain::dates::{self, DateUse};
 use app::domain::gate::ArrivalRefusal;
 use app::state::Caller;
 use app::store::{Booking, Change};
+use app::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -16,38 +17,38 @@ use serde::Deserialize;
 
 use super::{back, check, check_known, check_viewer, done, Accounts, Failure, Outcome};
 
-/// The error code a refusal shows as (see `app::ui::notices`).
-fn refusal_code(refusal: &BookingRefusal) -> &'static str {
+/// The problem a refusal shows as.
+fn refusal_code(refusal: &BookingRefusal) -> Problem {
     match refusal {
-        BookingRefusal::Full => "creneau-complet",
-        BookingRefusal::Past => "creneau-passe",
-        BookingRefusal::TooSoon { .. } => "creneau-trop-proche",
-        BookingRefusal::NotASlot => "creneau-inconnu",
-        BookingRefusal::Closed(_) => "poste-ferme",
-        BookingRefusal::NotSelected(_) => "controle-non-requis",
-        BookingRefusal::AlreadyBooked(_) => "rendez-vous-existant",
-        BookingRefusal::CutoffPassed { .. } => "delai-depasse",
-        BookingRefusal::NotActive => "rendez-vous-clos",
-        BookingRefusal::OtherCompany => "autre-entreprise",
-        BookingRefusal::NoPost => "sans-poste",
-        BookingRefusal::NoCalendar => "sans-calendrier",
+        BookingRefusal::Full => Problem::SlotFull,
+        BookingRefusal::Past => Problem::SlotPast,
+        BookingRefusal::TooSoon { .. } => Problem::SlotTooSoon,
+        BookingRefusal::NotASlot => Problem::NotASlot,
+        BookingRefusal::Closed(_) => Problem::PostClosed,
+        BookingRefusal::NotSelected(_) => Problem::CheckNotRequired,
+        BookingRefusal::AlreadyBooked(_) => Problem::AlreadyBooked,
+        BookingRefusal::CutoffPassed { .. } => Problem::CutoffPassed,
+        BookingRefusal::NotActive => Problem::AppointmentNotActive,
+        BookingRefusal::OtherCompany => Problem::OtherCompany,
+        BookingRefusal::NoPost => Problem::NoPost,
+        BookingRefusal::NoCalendar => Problem::NoCalendar,
         BookingRefusal::Arrival(refusal) => match refusal {
-            ArrivalRefusal::TooEarly { .. } => "arrivee-trop-tot",
-            ArrivalRefusal::WindowClosed { .. } => "arrivee-tardive",
-            ArrivalRefusal::NotLate => "arrivee-a-l-heure",
-            ArrivalRefusal::PastDay { .. } => "arrivee-jour-passe",
+            ArrivalRefusal::TooEarly { .. } => Problem::ArrivalTooEarly,
+            ArrivalRefusal::WindowClosed { .. } => Problem::ArrivalWindowClosed,
+            ArrivalRefusal::NotLate => Problem::ArrivalNotLate,
+            ArrivalRefusal::PastDay { .. } => Problem::ArrivalDayPast,
         },
     }
 }
 
 /// A slot's start as forms send it: an instant (RFC 3339), or a Paris date and time
 /// (`2026-12-01T08:30`, as a datetime field gives it), on a day within the planning's bounds;
-/// else the message code to go back with.
-fn parse_start(text: &str) -> Result<DateTime<Utc>, &'static str> {
+/// else the problem to go back with.
+fn parse_start(text: &str) -> Result<DateTime<Utc>, Problem> {
     let text = text.trim();
     let bounded = |day| {
         dates::within(day, DateUse::Planning, paris_day(Utc::now()))
-            .map_err(|_| "creneau-hors-bornes")
+            .map_err(|_| Problem::SlotOutOfBounds)
     };
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         let at = at.with_timezone(&Utc);
@@ -55,7 +56,7 @@ fn parse_start(text: &str) -> Result<DateTime<Utc>, &'static str> {
         return Ok(at);
     }
     let local =
-        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map_err(|_| "creneau-inconnu")?;
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map_err(|_| Problem::NotASlot)?;
     // Bounded before the Paris clock reads it: chrono's ends would overflow.
     bounded(local.date())?;
     Ok(paris_instant(local.date(), local.time()))
@@ -69,6 +70,7 @@ pub struct BookForm {
     creneau: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn book(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -89,10 +91,10 @@ pub async fn book(
     )?;
     let page = format!("/dossiers/{dossier_id}/rendez-vous");
     let Some(check) = CheckKind::from_code(form.controle.trim()) else {
-        return Err(back(&page, "controle-inconnu", &[]));
+        return Err(back(&page, Problem::CheckUnknown, &[]));
     };
     let page = format!("{page}?controle={}", check.code());
-    let starts_at = parse_start(&form.creneau).map_err(|code| back(&page, code, &[]))?;
+    let starts_at = parse_start(&form.creneau).map_err(|problem| back(&page, problem, &[]))?;
     let (token, _) = crate::sessions::new_token();
     let booking = Booking {
         dossier_id,
@@ -102,14 +104,15 @@ pub async fn book(
         company_id: viewer.company_id,
         checkin_token: &token,
     };
-    match accounts.store.book(&booking, &caller, Utc::now()).await? {
-        Ok(id) => {
-            accounts.live.appointment_changed(id).await;
-            done(
-                &format!("/dossiers/{dossier_id}#rendez-vous"),
-                "rendez-vous-demande",
-            )
-        }
+    match accounts
+        .store
+        .book(&booking, &caller.actor(), Utc::now())
+        .await?
+    {
+        Ok(_) => done(
+            &format!("/dossiers/{dossier_id}#rendez-vous"),
+            Done::AppointmentRequested,
+        ),
         Err(refusal) => Err(back(&page, refusal_code(&refusal), &[])),
     }
 }
@@ -126,6 +129,7 @@ pub struct ChangeForm {
 
 /// `POST /rendez-vous/{id}/{action}`: annulation, deplacement (operators); validation, refus,
 /// report, presence, presence-tardive (with the reason of the delay), absence (agents).
+#[tracing::instrument(skip_all)]
 pub async fn change(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -135,7 +139,7 @@ pub async fn change(
     let Some(appointment) = accounts.store.appointment(id).await? else {
         // Signed in first: nothing is said of an appointment to a stranger.
         check_viewer(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
-        return Err(back("/", "rendez-vous-clos", &[]));
+        return Err(back("/", Problem::AppointmentNotActive, &[]));
     };
     let target = Target::Dossier {
         site: &appointment.site,
@@ -144,7 +148,7 @@ pub async fn change(
     // Who may not read the dossier is answered as for an unknown appointment: ids cannot be
     // probed. Who may read it but not take this action is refused.
     check_known(&caller, EntryPoint::ReadDossier, target, || {
-        back("/", "rendez-vous-clos", &[])
+        back("/", Problem::AppointmentNotActive, &[])
     })?;
     let operator_action = matches!(action.as_str(), "annulation" | "deplacement");
     check(
@@ -166,44 +170,45 @@ pub async fn change(
     let reason = form.motif.trim();
     let needs_reason = matches!(action.as_str(), "refus" | "report");
     if needs_reason && !(3..=500).contains(&reason.chars().count()) {
-        return Err(back(&page, "motif-manquant", &[]));
+        return Err(back(&page, Problem::ReasonMissing, &[]));
     }
     if action == "presence-tardive" && !(3..=500).contains(&reason.chars().count()) {
-        return Err(back(&page, "motif-retard-manquant", &[]));
+        return Err(back(&page, Problem::LateReasonMissing, &[]));
     }
-    let new_start = || parse_start(&form.creneau).map_err(|code| back(&page, code, &[]));
+    let new_start = || parse_start(&form.creneau).map_err(|problem| back(&page, problem, &[]));
     let (change, message) = match action.as_str() {
-        "annulation" => (Change::Cancel, "rendez-vous-annule"),
-        "deplacement" => (Change::Reschedule(new_start()?), "rendez-vous-deplace"),
-        "validation" => (Change::Validate, "rendez-vous-confirme"),
-        "refus" => (Change::Refuse(reason.to_owned()), "rendez-vous-refuse"),
+        "annulation" => (Change::Cancel, Done::AppointmentCancelled),
+        "deplacement" => (
+            Change::Reschedule(new_start()?),
+            Done::AppointmentRescheduled,
+        ),
+        "validation" => (Change::Validate, Done::AppointmentConfirmed),
+        "refus" => (Change::Refuse(reason.to_owned()), Done::AppointmentRefused),
         "report" => (
             Change::Move(new_start()?, reason.to_owned()),
-            "rendez-vous-reporte",
+            Done::AppointmentMoved,
         ),
-        "presence" => (Change::CheckIn, "rendez-vous-honore"),
+        "presence" => (Change::CheckIn, Done::AppointmentHonoured),
         "presence-tardive" => (
             Change::LateCheckIn(reason.to_owned()),
-            "rendez-vous-honore-en-retard",
+            Done::LateArrivalRecorded,
         ),
-        "absence" => (Change::NoShow, "rendez-vous-absent"),
-        _ => return Err(back(&page, "action-inconnue", &[])),
+        "absence" => (Change::NoShow, Done::NoShowRecorded),
+        _ => return Err(back(&page, Problem::UnknownAction, &[])),
     };
     match accounts
         .store
-        .change_appointment(&appointment, &change, &caller, Utc::now())
+        .change_appointment(&appointment, &change, &caller.actor(), Utc::now())
         .await?
     {
-        Ok(()) => {
-            accounts.live.appointment_changed(id).await;
-            done(&page, message)
-        }
+        Ok(()) => done(&page, message),
         Err(refusal) => Err(back(&page, refusal_code(&refusal), &[])),
     }
 }
 
 /// `GET /rendez-vous/{id}/convocation.pdf` and `GET /rendez-vous/{id}/rendez-vous.ics`: for whoever
 /// may read the dossier.
+#[tracing::instrument(skip_all)]
 pub async fn document(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -276,6 +281,7 @@ pub async fn document(
 
 /// `GET /calendrier/{token}.ics`: the personal feed calendar programs follow. The secret address
 /// is the only credential; an unknown or revoked one gets 404, as if it never existed.
+#[tracing::instrument(skip_all)]
 pub async fn feed(
     State(accounts): State<Accounts>,
     Path(file): Path<String>,
@@ -333,6 +339,7 @@ pub async fn feed(
 
 /// `POST /abonnement-calendrier`: a new secret calendar address (the previous one stops working);
 /// shown once on `/rendez-vous`.
+#[tracing::instrument(skip_all)]
 pub async fn subscribe(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -357,7 +364,7 @@ pub async fn subscribe(
         "{}/calendrier/{token}.ics",
         accounts.base_url.trim_end_matches('/')
     );
-    let mut response = done("/rendez-vous", "abonnement-cree")?;
+    let mut response = done("/rendez-vous", Done::FeedCreated)?;
     response.headers_mut().append(
         header::SET_COOKIE,
         app::state::set_cookie(
@@ -371,6 +378,7 @@ pub async fn subscribe(
 }
 
 /// `POST /abonnement-calendrier/revocation`: the secret address stops working at once.
+#[tracing::instrument(skip_all)]
 pub async fn unsubscribe(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -389,5 +397,5 @@ pub async fn unsubscribe(
     )
     .await?;
     tx.commit().await?;
-    done("/rendez-vous", "abonnement-revoque")
+    done("/rendez-vous", Done::FeedRevoked)
 }

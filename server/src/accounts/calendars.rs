@@ -11,6 +11,7 @@ use app::domain::dates::{self, DateUse};
 use app::domain::references::PostCode;
 use app::state::Caller;
 use app::store::CalendarRefusal;
+use app::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
 use chrono::{NaiveDate, NaiveTime, Utc};
@@ -75,15 +76,17 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or_default()
 }
 
-fn refusal_code(refusal: &CalendarRefusal) -> &'static str {
+/// The problem a refusal shows as.
+fn refusal_code(refusal: &CalendarRefusal) -> Problem {
     match refusal {
-        CalendarRefusal::Invalid(_) => "calendrier-invalide",
-        CalendarRefusal::CapacityTaken { .. } => "capacite-occupee",
-        CalendarRefusal::PeriodTaken { .. } => "periode-occupee",
+        CalendarRefusal::Invalid(_) => Problem::CalendarInvalid,
+        CalendarRefusal::CapacityTaken { .. } => Problem::CapacityTaken,
+        CalendarRefusal::PeriodTaken { .. } => Problem::PeriodTaken,
     }
 }
 
 /// `POST /postes/{code}/calendrier`.
+#[tracing::instrument(skip_all)]
 pub async fn save(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -98,7 +101,7 @@ pub async fn save(
     for weekday in 1..=7u8 {
         match parse_openings(weekday, field(&format!("plages_{weekday}"))) {
             Some(periods) => openings.extend(periods),
-            None => return Err(back(&page, "calendrier-plages", &[])),
+            None => return Err(back(&page, Problem::OpeningsUnreadable, &[])),
         }
     }
     let (
@@ -115,7 +118,7 @@ pub async fn save(
         number("delai"),
     )
     else {
-        return Err(back(&page, "calendrier-nombres", &[]));
+        return Err(back(&page, Problem::CalendarNumbersInvalid, &[]));
     };
     let calendar = Calendar {
         slot_minutes,
@@ -129,15 +132,16 @@ pub async fn save(
     };
     match accounts
         .store
-        .change_calendar(&post, &calendar, &caller, Utc::now())
+        .change_calendar(&post, &calendar, &caller.actor(), Utc::now())
         .await?
     {
-        Ok(()) => done(&page, "calendrier-enregistre"),
+        Ok(()) => done(&page, Done::CalendarSaved),
         Err(refusal) => Err(back(&page, refusal_code(&refusal), &[])),
     }
 }
 
 /// `POST /postes/{code}/fermetures`.
+#[tracing::instrument(skip_all)]
 pub async fn close(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -149,32 +153,39 @@ pub async fn close(
     let field = |name: &str| field(&form, name);
     let day = |name: &str| NaiveDate::parse_from_str(field(name).trim(), "%Y-%m-%d").ok();
     let (Some(starts_on), Some(ends_on)) = (day("du"), day("au")) else {
-        return Err(back(&page, "fermeture-dates", &[]));
+        return Err(back(&page, Problem::ClosureDatesInvalid, &[]));
     };
     if ends_on < starts_on {
-        return Err(back(&page, "fermeture-dates", &[]));
+        return Err(back(&page, Problem::ClosureDatesInvalid, &[]));
     }
     let today = paris_day(Utc::now());
     if [starts_on, ends_on]
         .into_iter()
         .any(|day| dates::within(day, DateUse::Period, today).is_err())
     {
-        return Err(back(&page, "date-hors-bornes", &[]));
+        return Err(back(&page, Problem::DateOutOfBounds, &[]));
     }
     let reason = field("motif").trim();
     if !(3..=200).contains(&reason.chars().count()) {
-        return Err(back(&page, "fermeture-motif", &[]));
+        return Err(back(&page, Problem::ClosureReasonInvalid, &[]));
     }
     match accounts
         .store
-        .close_post(&post, starts_on, ends_on, reason, &caller, Utc::now())
+        .close_post(
+            &post,
+            starts_on,
+            ends_on,
+            reason,
+            &caller.actor(),
+            Utc::now(),
+        )
         .await?
     {
-        Ok(_) => done(&page, "fermeture-enregistree"),
+        Ok(_) => done(&page, Done::ClosureSaved),
         Err(refusal) => Err(back(
             &page,
             if matches!(refusal, CalendarRefusal::PeriodTaken { .. }) {
-                "fermeture-occupee"
+                Problem::ClosureTaken
             } else {
                 refusal_code(&refusal)
             },
@@ -185,6 +196,7 @@ pub async fn close(
 
 /// `POST /postes/{code}/pointage`: the post's check-in window, in minutes before and after the
 /// slot's start (each at most a day).
+#[tracing::instrument(skip_all)]
 pub async fn checkin_window(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -204,7 +216,7 @@ pub async fn checkin_window(
     let (Some(opens_minutes_before), Some(closes_minutes_after)) =
         (minutes("avant"), minutes("apres"))
     else {
-        return Err(back(&page, "pointage-minutes", &[]));
+        return Err(back(&page, Problem::CheckInMinutesInvalid, &[]));
     };
     let window = CheckInWindow {
         opens_minutes_before,
@@ -223,5 +235,5 @@ pub async fn checkin_window(
     )
     .await?;
     tx.commit().await?;
-    done(&page, "pointage-enregistre")
+    done(&page, Done::CheckInWindowSaved)
 }

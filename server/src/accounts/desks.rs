@@ -5,6 +5,7 @@
 use app::api::partner_keys::FRESH_KEY_COOKIE;
 use app::domain::access::{EntryPoint, Refusal, Target};
 use app::state::Caller;
+use app::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::{Extension, Form};
@@ -26,6 +27,7 @@ pub struct FindingForm {
 }
 
 /// Closes a correlation alert with what the agent found.
+#[tracing::instrument(skip_all)]
 pub async fn resolve_alert(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -34,7 +36,7 @@ pub async fn resolve_alert(
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::CorrelationAlerts, Target::Nothing)?;
     let Some((dossier_ids, resolved)) = accounts.store.correlation_alert(id).await? else {
-        return Err(back(ALERTS, "alerte-introuvable", &[]));
+        return Err(back(ALERTS, Problem::AlertUnknown, &[]));
     };
     // An agent of a site of one of its dossiers, and no one else, closes it. Who sees none of
     // its dossiers is answered as for an unknown alert: ids cannot be probed.
@@ -56,17 +58,17 @@ pub async fn resolve_alert(
         }
     }
     if !seen {
-        return Err(back(ALERTS, "alerte-introuvable", &[]));
+        return Err(back(ALERTS, Problem::AlertUnknown, &[]));
     }
     if !allowed {
         return Err(Failure::Refused(Refusal::Forbidden));
     }
     if resolved {
-        return Err(back(ALERTS, "alerte-introuvable", &[]));
+        return Err(back(ALERTS, Problem::AlertUnknown, &[]));
     }
     let finding = form.constat.trim();
     if !FINDING_CHARS.contains(&finding.chars().count()) {
-        return Err(back(ALERTS, "alerte-constat", &[]));
+        return Err(back(ALERTS, Problem::FindingInvalid, &[]));
     }
     let now = Utc::now();
     let mut tx = accounts.store.begin().await?;
@@ -75,7 +77,7 @@ pub async fn resolve_alert(
         .await?
     {
         // Closed by someone else meanwhile: nothing to write.
-        return Err(back(ALERTS, "alerte-introuvable", &[]));
+        return Err(back(ALERTS, Problem::AlertUnknown, &[]));
     }
     tx.audit(
         &caller.audit_event(
@@ -87,7 +89,7 @@ pub async fn resolve_alert(
     )
     .await?;
     tx.commit().await?;
-    done(ALERTS, "alerte-traitee")
+    done(ALERTS, Done::AlertResolved)
 }
 
 #[derive(Deserialize)]
@@ -101,6 +103,7 @@ pub struct KeyForm {
 }
 
 /// Creates a key; the page shows it once, from a short-lived cookie it then removes.
+#[tracing::instrument(skip_all)]
 pub async fn create_key(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -115,13 +118,13 @@ pub async fn create_key(
         ("sites", sites),
     ];
     if key_name(&form.nom).is_none() {
-        return Err(back(KEYS, "cle-nom", &refill));
+        return Err(back(KEYS, Problem::KeyNameInvalid, &refill));
     }
     if parse_scope(&form.sources, "*").is_err() {
-        return Err(back(KEYS, "cle-source", &refill));
+        return Err(back(KEYS, Problem::KeySourceInvalid, &refill));
     }
     if sites.is_empty() || parse_scope("*", sites).is_err() {
-        return Err(back(KEYS, "cle-sites", &refill));
+        return Err(back(KEYS, Problem::KeySitesInvalid, &refill));
     }
     let actor = Actor {
         id: Some(viewer.user_id),
@@ -133,9 +136,9 @@ pub async fn create_key(
             .await
             .map_err(|error| {
                 tracing::error!(%error, "clé partenaire : création impossible");
-                back(KEYS, "cle-non-creee", &refill)
+                back(KEYS, Problem::KeyNotCreated, &refill)
             })?;
-    let mut response = done(KEYS, "cle-creee")?;
+    let mut response = done(KEYS, Done::KeyCreated)?;
     response.headers_mut().append(
         header::SET_COOKIE,
         app::state::set_cookie(
@@ -149,6 +152,7 @@ pub async fn create_key(
 }
 
 /// Revokes a key: every request presenting it is refused from now on.
+#[tracing::instrument(skip_all)]
 pub async fn revoke_key(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -161,11 +165,11 @@ pub async fn revoke_key(
         address: &caller.ip,
     };
     match crate::partner::revoke_key(&accounts.store, id, &actor).await {
-        Ok(true) => done(KEYS, "cle-revoquee"),
-        Ok(false) => Err(back(KEYS, "cle-introuvable", &[])),
+        Ok(true) => done(KEYS, Done::KeyRevoked),
+        Ok(false) => Err(back(KEYS, Problem::KeyUnknown, &[])),
         Err(error) => {
             tracing::error!(%error, "clé partenaire : révocation impossible");
-            Err(back(KEYS, "cle-introuvable", &[]))
+            Err(back(KEYS, Problem::KeyUnknown, &[]))
         }
     }
 }

@@ -7,6 +7,7 @@ use app::domain::dates::{self, DateUse};
 use app::domain::references::Locode;
 use app::state::Caller;
 use app::store::NewHabilitation;
+use app::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
 use chrono::{NaiveDate, Utc};
@@ -36,6 +37,7 @@ pub struct GrantForm {
     calendriers: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn grant(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -53,10 +55,11 @@ pub async fn grant(
         .agent
         .trim()
         .parse()
-        .map_err(|_| back(PAGE, "agent-manquant", &refill))?;
-    let site = Locode::parse(form.site.trim()).map_err(|_| back(PAGE, "site-manquant", &refill))?;
+        .map_err(|_| back(PAGE, Problem::AgentMissing, &refill))?;
+    let site =
+        Locode::parse(form.site.trim()).map_err(|_| back(PAGE, Problem::SiteMissing, &refill))?;
     let Some(agent) = accounts.store.user(agent_id).await? else {
-        return Err(back(PAGE, "agent-manquant", &refill));
+        return Err(back(PAGE, Problem::AgentMissing, &refill));
     };
     let viewer = caller
         .viewer
@@ -74,13 +77,14 @@ pub async fn grant(
             site: &site,
         },
     )?;
-    let starts_on = parse_day(&form.debut).ok_or_else(|| back(PAGE, "date-debut", &refill))?;
+    let starts_on =
+        parse_day(&form.debut).ok_or_else(|| back(PAGE, Problem::StartDateInvalid, &refill))?;
     let ends_on = match form.fin.trim() {
         "" => None,
-        text => Some(parse_day(text).ok_or_else(|| back(PAGE, "date-fin", &refill))?),
+        text => Some(parse_day(text).ok_or_else(|| back(PAGE, Problem::EndDateInvalid, &refill))?),
     };
     if ends_on.is_some_and(|end| end < starts_on) {
-        return Err(back(PAGE, "dates-inversees", &refill));
+        return Err(back(PAGE, Problem::DatesReversed, &refill));
     }
     let now = Utc::now();
     let today = local_day(now);
@@ -88,10 +92,10 @@ pub async fn grant(
         .chain(ends_on)
         .any(|day| dates::within(day, DateUse::Period, today).is_err())
     {
-        return Err(back(PAGE, "date-hors-bornes", &refill));
+        return Err(back(PAGE, Problem::DateOutOfBounds, &refill));
     }
     if ends_on.is_some_and(|end| end < today) {
-        return Err(back(PAGE, "date-fin-passee", &refill));
+        return Err(back(PAGE, Problem::EndDatePast, &refill));
     }
     let mut tx = accounts.store.begin().await?;
     let id = tx
@@ -128,9 +132,10 @@ pub async fn grant(
     )
     .await?;
     tx.commit().await?;
-    done(PAGE, "habilitation-accordee")
+    done(PAGE, Done::HabilitationGranted)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn withdraw(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -138,7 +143,7 @@ pub async fn withdraw(
 ) -> Outcome {
     check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
     let Some(habilitation) = accounts.store.habilitation(id).await? else {
-        return Err(back(PAGE, "habilitation-introuvable", &[]));
+        return Err(back(PAGE, Problem::HabilitationUnknown, &[]));
     };
     let agent_role = accounts
         .store
@@ -154,7 +159,7 @@ pub async fn withdraw(
             administration: habilitation.administration,
             site: &habilitation.site,
         },
-        || back(PAGE, "habilitation-introuvable", &[]),
+        || back(PAGE, Problem::HabilitationUnknown, &[]),
     )?;
     let now = Utc::now();
     let mut tx = accounts.store.begin().await?;
@@ -179,5 +184,5 @@ pub async fn withdraw(
     )
     .await?;
     tx.commit().await?;
-    done(PAGE, "habilitation-retiree")
+    done(PAGE, Done::HabilitationWithdrawn)
 }

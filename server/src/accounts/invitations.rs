@@ -10,6 +10,7 @@ use app::domain::account::{check_password, parse_email, parse_full_name};
 use app::domain::directory::Role;
 use app::state::Caller;
 use app::store::{InvitationTo, NewInvitation, NewUser, StoreError};
+use app::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
 use chrono::Utc;
@@ -45,11 +46,12 @@ struct Invitation<'a> {
     purpose: &'a str,
     /// The audit trail's action.
     action: &'static str,
-    /// The success code.
-    sent: &'static str,
+    /// What the page says once the invitation is sent.
+    sent: Done,
 }
 
 /// A company's administrator invites a colleague by name and address.
+#[tracing::instrument(skip_all)]
 pub async fn invite_colleague(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -81,7 +83,7 @@ pub async fn invite_colleague(
             inviter_title: format!("administrateur de l'entreprise {company}"),
             purpose: &purpose,
             action: "collegue_invite",
-            sent: "collegue-invite",
+            sent: Done::ColleagueInvited,
         },
     )
     .await
@@ -89,6 +91,7 @@ pub async fn invite_colleague(
 
 /// A head of service invites an agent into their own administration; the agent's account opens
 /// with no habilitation, until the head grants one.
+#[tracing::instrument(skip_all)]
 pub async fn invite_agent(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -125,7 +128,7 @@ pub async fn invite_agent(
             inviter_title: format!("chef de service de l'administration {label}"),
             purpose: &purpose,
             action: "agent_invite",
-            sent: "agent-invite",
+            sent: Done::AgentInvited,
         },
     )
     .await
@@ -147,7 +150,7 @@ async fn send_invitation(
     let name = parse_full_name(&form.nom).map_err(|_| {
         back(
             invitation.page,
-            "nom-invalide",
+            Problem::NameInvalid,
             &[
                 (name_field, form.nom.trim()),
                 (email_field, form.adresse.trim()),
@@ -157,7 +160,7 @@ async fn send_invitation(
     let email = parse_email(&form.adresse).map_err(|_| {
         back(
             invitation.page,
-            "adresse-invalide",
+            Problem::AddressInvalid,
             &[(name_field, &name), (email_field, form.adresse.trim())],
         )
     })?;
@@ -245,20 +248,21 @@ async fn send_invitation(
         if sent {
             invitation.sent
         } else {
-            "invitation-non-envoyee"
+            Done::InvitationMailNotSent
         },
     )
 }
 
 /// A company's administrator withdraws an invitation not accepted yet: its link stops working.
 /// Another company's invitation is answered as one that does not exist.
+#[tracing::instrument(skip_all)]
 pub async fn withdraw_invitation(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
-    let unknown = || back("/espace", "invitation-introuvable", &[]);
+    let unknown = || back("/espace", Problem::InvitationUnknown, &[]);
     let Some(InvitationTo::Company(company_id)) = accounts.store.invitation_to(id).await? else {
         return Err(unknown());
     };
@@ -276,18 +280,19 @@ pub async fn withdraw_invitation(
         unknown,
     )
     .await?;
-    done("/espace#collegues", "invitation-retiree")
+    done("/espace#collegues", Done::InvitationWithdrawn)
 }
 
 /// A head of service withdraws an agent invitation of their administration not accepted yet.
 /// Another administration's invitation, or a company's, is answered as one that does not exist.
+#[tracing::instrument(skip_all)]
 pub async fn withdraw_agent_invitation(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
-    let unknown = || back("/habilitations", "invitation-introuvable", &[]);
+    let unknown = || back("/habilitations", Problem::InvitationUnknown, &[]);
     let Some(InvitationTo::Administration(administration)) =
         accounts.store.invitation_to(id).await?
     else {
@@ -308,7 +313,7 @@ pub async fn withdraw_agent_invitation(
         unknown,
     )
     .await?;
-    done("/habilitations#invitations", "invitation-retiree")
+    done("/habilitations#invitations", Done::InvitationWithdrawn)
 }
 
 async fn withdraw(
@@ -352,10 +357,14 @@ pub(super) async fn accept(
 ) -> Outcome {
     let page = "/mot-de-passe/nouveau";
     if password != confirmation {
-        return Err(back(page, "confirmation", &[("jeton", token)]));
+        return Err(back(
+            page,
+            Problem::ConfirmationMismatch,
+            &[("jeton", token)],
+        ));
     }
     if let Err(error) = check_password(password, email) {
-        return Err(back(page, error.code(), &[("jeton", token)]));
+        return Err(back(page, error.into(), &[("jeton", token)]));
     }
     let password = password.to_owned();
     let password_hash =
@@ -365,14 +374,15 @@ pub(super) async fn accept(
     let now = Utc::now();
     let mut tx = accounts.store.begin().await?;
     let Some(invitation) = tx.take_invitation(hash, now).await? else {
-        return Err(back(page, "lien-invalide", &[]));
+        return Err(back(page, Problem::LinkInvalid, &[]));
     };
     if tx.email_taken(&invitation.email).await? {
         // The address got an account since (another company's invitation, an address change):
         // its owner is the one holding the link, so saying so tells nobody else anything.
         // Nothing is written: the transaction is dropped.
         return Err(to_sign_in(
-            &[("erreur", "invitation-adresse-prise")],
+            Err(Problem::InvitationAddressTaken),
+            &[],
             &invitation.email,
             caller.over_https,
         ));
@@ -414,7 +424,8 @@ pub(super) async fn accept(
     tx.commit().await?;
     // A redirection, not a failure: the account is open and the sign-in form comes filled in.
     Ok(to_sign_in(
-        &[("message", "compte-active")],
+        Ok(Done::AccountOpened),
+        &[],
         &invitation.email,
         caller.over_https,
     )

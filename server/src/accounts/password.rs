@@ -7,6 +7,7 @@ use app::domain::access::{EntryPoint, Refusal, Target};
 use app::domain::account::check_password;
 use app::state::Caller;
 use app::store::StoreError;
+use app::ui::notices::{Done, Problem};
 use axum::extract::State;
 use axum::{Extension, Form};
 use chrono::Utc;
@@ -29,6 +30,7 @@ pub struct PasswordChangeForm {
     confirmation: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -42,24 +44,24 @@ pub async fn change_password(
     let email = viewer.email.clone();
     let Some(hash) = accounts.store.password_hash(&email).await? else {
         // Signs in through an identity provider: its password is changed there.
-        return Err(back(PAGE, "mot-de-passe-fournisseur", &[]));
+        return Err(back(PAGE, Problem::PasswordAtProvider, &[]));
     };
     // What needs no password check is said first, so that a mistake in the new password does
     // not spend an attempt.
     if form.actuel.is_empty() {
-        return Err(back(PAGE, "mot-de-passe-actuel-manquant", &[]));
+        return Err(back(PAGE, Problem::CurrentPasswordMissing, &[]));
     }
     if form.mot_de_passe != form.confirmation {
-        return Err(back(PAGE, "confirmation", &[]));
+        return Err(back(PAGE, Problem::ConfirmationMismatch, &[]));
     }
     if let Err(error) = check_password(&form.mot_de_passe, &email) {
-        return Err(back(PAGE, error.code(), &[]));
+        return Err(back(PAGE, error.into(), &[]));
     }
     if form.mot_de_passe == form.actuel {
-        return Err(back(PAGE, "mot-de-passe-identique", &[]));
+        return Err(back(PAGE, Problem::PasswordUnchanged, &[]));
     }
     if guard_password_attempt(&accounts, &caller, &email).await? == Attempt::Protected {
-        return Err(back(PAGE, "mot-de-passe-protege", &[]));
+        return Err(back(PAGE, Problem::PasswordChangeProtected, &[]));
     }
     if !password_matches(hash, form.actuel.clone()).await {
         record_failed_password(
@@ -69,7 +71,7 @@ pub async fn change_password(
             "mot de passe actuel incorrect (changement de mot de passe)",
         )
         .await?;
-        return Err(back(PAGE, "mot-de-passe-actuel", &[]));
+        return Err(back(PAGE, Problem::CurrentPasswordWrong, &[]));
     }
     let password = form.mot_de_passe.clone();
     let password_hash =
@@ -116,5 +118,5 @@ pub async fn change_password(
         text,
     )
     .await;
-    done(SECTION, "mot-de-passe-modifie")
+    done(SECTION, Done::PasswordChanged)
 }

@@ -6,6 +6,7 @@ use app::domain::access::{EntryPoint, Target};
 use app::domain::account::{parse_email, parse_full_name};
 use app::state::Caller;
 use app::store::TokenPurpose;
+use app::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::{Extension, Form};
@@ -18,7 +19,7 @@ use super::{
     Outcome,
 };
 use crate::perimeter::OverHttps;
-use crate::sessions::{clear_cookie, new_token, see_other, with_query};
+use crate::sessions::{clear_cookie, new_token};
 
 #[derive(Deserialize)]
 pub struct ProfileForm {
@@ -26,6 +27,7 @@ pub struct ProfileForm {
     adresse: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update_profile(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -34,11 +36,11 @@ pub async fn update_profile(
     let viewer = check_viewer(&caller, EntryPoint::UpdateProfile, Target::Nothing)?;
     let page = "/espace";
     let name = parse_full_name(&form.nom)
-        .map_err(|_| back(page, "nom-invalide", &[("nom", form.nom.trim())]))?;
+        .map_err(|_| back(page, Problem::NameInvalid, &[("nom", form.nom.trim())]))?;
     let email = parse_email(&form.adresse).map_err(|_| {
         back(
             page,
-            "adresse-invalide",
+            Problem::AddressInvalid,
             &[("adresse", form.adresse.trim())],
         )
     })?;
@@ -107,7 +109,7 @@ pub async fn update_profile(
             text,
         )
         .await;
-        return done(page, "verification-envoyee");
+        return done(page, Done::VerificationSent);
     }
     if let Some((token, expires_at)) = verification {
         let link = format!("{}/verification?jeton={token}", accounts.base_url);
@@ -146,15 +148,16 @@ pub async fn update_profile(
         return done(
             page,
             if sent {
-                "verification-envoyee"
+                Done::VerificationSent
             } else {
-                "courriel-non-envoye"
+                Done::ConfirmationMailNotSent
             },
         );
     }
-    done(page, "profil-enregistre")
+    done(page, Done::ProfileSaved)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn end_session(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -181,20 +184,18 @@ pub async fn end_session(
     .await?;
     tx.commit().await?;
     if caller.session_id == Some(id) {
-        let mut response = see_other(&with_query("/connexion", &[("message", "deconnecte")]));
+        let mut response = done("/connexion", Done::SignedOut)?;
         response
             .headers_mut()
             .append(header::SET_COOKIE, clear_cookie(over_https));
         return Ok(response);
     }
-    Ok(see_other(&with_query(
-        "/espace",
-        &[("message", "session-terminee")],
-    )))
+    done("/espace", Done::SessionEnded)
 }
 
 /// A company's administrator removes a colleague: the account is disabled (its history stays)
 /// and its sessions end at once.
+#[tracing::instrument(skip_all)]
 pub async fn remove_colleague(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -204,14 +205,14 @@ pub async fn remove_colleague(
     // account is said so.
     check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
     let Some(colleague) = accounts.store.user(id).await? else {
-        return Err(back("/espace", "collegue-introuvable", &[]));
+        return Err(back("/espace", Problem::ColleagueUnknown, &[]));
     };
     let target = Target::Colleague {
         user_id: Some(id),
         company_id: colleague.company_id,
     };
     check_known(&caller, EntryPoint::RemoveColleague, target, || {
-        back("/espace", "collegue-introuvable", &[])
+        back("/espace", Problem::ColleagueUnknown, &[])
     })?;
     let now = Utc::now();
     let mut tx = accounts.store.begin().await?;
@@ -225,5 +226,5 @@ pub async fn remove_colleague(
     )
     .await?;
     tx.commit().await?;
-    done("/espace#collegues", "collegue-retire")
+    done("/espace#collegues", Done::ColleagueRemoved)
 }

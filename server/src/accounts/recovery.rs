@@ -8,6 +8,7 @@ use app::domain::access::{EntryPoint, Target};
 use app::domain::account::{check_password, parse_email};
 use app::state::Caller;
 use app::store::TokenPurpose;
+use app::ui::notices::{Done, Problem};
 use axum::extract::State;
 use axum::{Extension, Form};
 use chrono::{Duration, Utc};
@@ -30,6 +31,7 @@ pub struct ResetRequestForm {
 
 /// Sends a password link when the address has an account; answers the same either way, so that
 /// nobody learns which addresses have one.
+#[tracing::instrument(skip_all)]
 pub async fn request_reset(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -41,7 +43,7 @@ pub async fn request_reset(
         Err(_) => {
             return Err(back(
                 "/mot-de-passe-oublie",
-                "adresse-invalide",
+                Problem::AddressInvalid,
                 &[("adresse", form.adresse.trim())],
             ))
         }
@@ -64,7 +66,7 @@ pub async fn request_reset(
                 "Un nouveau mot de passe a été demandé pour votre compte France Sésame.",
             )
             .await;
-            return done("/mot-de-passe-oublie", "lien-envoye");
+            return done("/mot-de-passe-oublie", Done::ResetLinkSent);
         }
     }
     if let Some(user) = user {
@@ -103,7 +105,7 @@ pub async fn request_reset(
         )
         .await;
     }
-    done("/mot-de-passe-oublie", "lien-envoye")
+    done("/mot-de-passe-oublie", Done::ResetLinkSent)
 }
 
 #[derive(Deserialize)]
@@ -115,6 +117,7 @@ pub struct NewPasswordForm {
 
 /// Sets the password a link allows: a reset (the address is then verified, and every open
 /// session of the account ends), or an invitation's first password, which opens the account.
+#[tracing::instrument(skip_all)]
 pub async fn reset_password(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -146,13 +149,17 @@ pub async fn reset_password(
         .token_email(&hash, TokenPurpose::Reset, now)
         .await?
     else {
-        return Err(back(page, "lien-invalide", &[]));
+        return Err(back(page, Problem::LinkInvalid, &[]));
     };
     if form.mot_de_passe != form.confirmation {
-        return Err(back(page, "confirmation", &[("jeton", jeton)]));
+        return Err(back(
+            page,
+            Problem::ConfirmationMismatch,
+            &[("jeton", jeton)],
+        ));
     }
     if let Err(error) = check_password(&form.mot_de_passe, &email) {
-        return Err(back(page, error.code(), &[("jeton", jeton)]));
+        return Err(back(page, error.into(), &[("jeton", jeton)]));
     }
     let password = form.mot_de_passe.clone();
     let password_hash =
@@ -161,7 +168,7 @@ pub async fn reset_password(
             .map_err(|_| app::store::StoreError::Corrupt("hachage interrompu".into()))??;
     let mut tx = accounts.store.begin().await?;
     let Some((user_id, _)) = tx.take_token(&hash, TokenPurpose::Reset, now).await? else {
-        return Err(back(page, "lien-invalide", &[]));
+        return Err(back(page, Problem::LinkInvalid, &[]));
     };
     tx.set_password(user_id, &password_hash, now).await?;
     // Links sent while someone else may have held the account stop working.
@@ -177,11 +184,7 @@ pub async fn reset_password(
     .await?;
     tx.commit().await?;
     Ok(axum::response::IntoResponse::into_response(
-        super::to_sign_in(
-            &[("message", "mot-de-passe-change")],
-            &email,
-            caller.over_https,
-        ),
+        super::to_sign_in(Ok(Done::PasswordReset), &[], &email, caller.over_https),
     ))
 }
 
@@ -191,6 +194,7 @@ pub struct VerificationForm {
 }
 
 /// Confirms a new address from the link sent to it.
+#[tracing::instrument(skip_all)]
 pub async fn verify_email(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -204,11 +208,11 @@ pub async fn verify_email(
         .take_token(&hash, TokenPurpose::Verification, now)
         .await?
     else {
-        return Err(back("/verification", "lien-invalide", &[]));
+        return Err(back("/verification", Problem::LinkInvalid, &[]));
     };
     if let Some(email) = &new_email {
         if tx.email_taken(email).await? {
-            return Err(back("/verification", "adresse-prise", &[]));
+            return Err(back("/verification", Problem::AddressTaken, &[]));
         }
     }
     tx.verify_email(user_id, new_email.as_deref(), now).await?;
@@ -226,6 +230,6 @@ pub async fn verify_email(
         .is_some_and(|viewer| viewer.user_id == user_id);
     done(
         if signed_in { "/espace" } else { "/connexion" },
-        "adresse-verifiee",
+        Done::AddressVerified,
     )
 }

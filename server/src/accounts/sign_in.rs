@@ -13,6 +13,7 @@ use app::domain::cgu;
 use app::domain::directory::Role;
 use app::state::Caller;
 use app::store::{NewSession, SignInWindows};
+use app::ui::notices::{Done, Problem};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -284,6 +285,7 @@ pub(super) async fn record_failed_password(
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_in(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -292,23 +294,19 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Outcome {
     check(&caller, EntryPoint::SignIn, Target::Nothing)?;
-    let again = |code: &str, typed: &str| {
-        to_sign_in(
-            &[("erreur", code), ("retour", &form.retour)],
-            typed,
-            over_https,
-        )
+    let again = |problem: Problem, typed: &str| {
+        to_sign_in(Err(problem), &[("retour", &form.retour)], typed, over_https)
     };
     let email = match parse_email(&form.adresse) {
         Ok(email) => email,
-        Err(_) => return Err(again("adresse-invalide", &form.adresse)),
+        Err(_) => return Err(again(Problem::AddressInvalid, &form.adresse)),
     };
     // Nothing to check: no attempt is spent.
     if form.mot_de_passe.is_empty() {
-        return Err(again("mot-de-passe-manquant", &email));
+        return Err(again(Problem::PasswordMissing, &email));
     }
     if guard_password_attempt(&accounts, &caller, &email).await? == Attempt::Protected {
-        return Err(again("compte-protege", &email));
+        return Err(again(Problem::AccountProtected, &email));
     }
     let user = accounts.store.user_by_email(&email).await?;
     let hash = accounts.store.password_hash(&email).await?;
@@ -321,10 +319,10 @@ pub async fn sign_in(
     };
     let Some(user) = user.filter(|_| matches) else {
         record_failed_password(&accounts, &caller, &email, "identifiants incorrects").await?;
-        return Err(again("identifiants", &email));
+        return Err(again(Problem::WrongCredentials, &email));
     };
     if !user.email_verified {
-        return Err(again("adresse-non-verifiee", &email));
+        return Err(again(Problem::AddressNotVerified, &email));
     }
     open_session(
         &accounts,
@@ -342,6 +340,7 @@ pub async fn sign_in(
     .await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_out(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -350,7 +349,8 @@ pub async fn sign_out(
 ) -> Outcome {
     check(&caller, EntryPoint::SignOut, Target::Nothing)?;
     let now = Utc::now();
-    let mut location = with_query("/connexion", &[("message", "deconnecte")]);
+    let signed_out = with_query("/connexion", &[("message", Done::SignedOut.code())]);
+    let mut location = signed_out.clone();
     if let Some(Extension(session)) = session {
         let mut tx = accounts.store.begin().await?;
         tx.end_session(session.id, now).await?;
@@ -365,7 +365,7 @@ pub async fn sign_out(
             session.method.strip_prefix("oidc:"),
             session.id_token.as_deref(),
         ) {
-            let back_here = format!("{}/connexion?message=deconnecte", accounts.base_url);
+            let back_here = format!("{}{signed_out}", accounts.base_url);
             if let Some(url) = accounts
                 .providers
                 .logout_url(provider, id_token, &back_here)
@@ -389,6 +389,7 @@ pub struct CguForm {
     retour: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn accept_cgu(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -398,7 +399,7 @@ pub async fn accept_cgu(
     if form.accepte.is_none() {
         return Err(back(
             "/cgu/acceptation",
-            "cgu-non-cochee",
+            Problem::CguNotTicked,
             &[("retour", &form.retour)],
         ));
     }
@@ -417,7 +418,7 @@ pub async fn accept_cgu(
     .await?;
     tx.commit().await?;
     let path = safe_return(&form.retour).unwrap_or_else(|| "/espace".into());
-    done(&path, "cgu-acceptees")
+    done(&path, Done::CguAccepted)
 }
 
 #[derive(Deserialize)]
@@ -430,6 +431,7 @@ pub struct OidcBeginQuery {
 /// a callback address sent to someone else then opens nothing in their browser.
 const OIDC_COOKIE: &str = "sesame_oidc";
 
+#[tracing::instrument(skip_all)]
 pub async fn oidc_begin(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -443,7 +445,7 @@ pub async fn oidc_begin(
         Ok(started) => started,
         Err(error) => {
             tracing::warn!(%error, provider, "connexion par fournisseur d'identité impossible");
-            return Err(back("/connexion", "oidc-indisponible", &[]));
+            return Err(back("/connexion", Problem::ProviderUnavailable, &[]));
         }
     };
     let pending_json = serde_json::to_string(&pending).unwrap_or_default();
@@ -473,6 +475,7 @@ pub struct OidcCallbackQuery {
     error: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn oidc_callback(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -491,14 +494,14 @@ pub async fn oidc_callback(
                 "le fournisseur d'identité a refusé la connexion"
             );
         }
-        return Err(back("/connexion", "oidc-refusee", &[]));
+        return Err(back("/connexion", Problem::ProviderRefused, &[]));
     };
     let Some((pending_json, retour, browser_hash)) = accounts
         .store
         .take_oidc_login(&token_hash(&state), now - Duration::minutes(15))
         .await?
     else {
-        return Err(back("/connexion", "oidc-expiree", &[]));
+        return Err(back("/connexion", Problem::ProviderExpired, &[]));
     };
     // Begun in this very browser, or not at all.
     let same_browser = read_cookie(&headers, OIDC_COOKIE, over_https)
@@ -508,14 +511,14 @@ pub async fn oidc_callback(
             provider,
             "retour du fournisseur d'identité dans un autre navigateur"
         );
-        return Err(back("/connexion", "oidc-expiree", &[]));
+        return Err(back("/connexion", Problem::ProviderExpired, &[]));
     }
     let pending: crate::oidc::PendingLogin = match serde_json::from_str(&pending_json) {
         Ok(pending) => pending,
-        Err(_) => return Err(back("/connexion", "oidc-expiree", &[])),
+        Err(_) => return Err(back("/connexion", Problem::ProviderExpired, &[])),
     };
     if pending.provider != provider {
-        return Err(back("/connexion", "oidc-expiree", &[]));
+        return Err(back("/connexion", Problem::ProviderExpired, &[]));
     }
     let identity = match accounts.providers.complete(&pending, &code, &state).await {
         Ok(identity) => identity,
@@ -528,10 +531,10 @@ pub async fn oidc_callback(
                     now,
                 )
                 .await?;
-            return Err(back("/connexion", "oidc-refusee", &[]));
+            return Err(back("/connexion", Problem::ProviderRefused, &[]));
         }
     };
-    let refuse = |reason: String, code: &'static str| {
+    let refuse = |reason: String, problem: Problem| {
         let accounts = accounts.clone();
         let caller = caller.clone();
         let email = identity.email.clone();
@@ -545,7 +548,7 @@ pub async fn oidc_callback(
                     now,
                 )
                 .await?;
-            Err::<Response, Failure>(to_sign_in(&[("erreur", code)], &email, over_https))
+            Err::<Response, Failure>(to_sign_in(Err(problem), &[], &email, over_https))
         }
     };
     // A subject already linked signs in to its account; otherwise the verified address finds
@@ -566,7 +569,7 @@ pub async fn oidc_callback(
                 {
                     return refuse(
                         format!("compte déjà lié à un autre identifiant du fournisseur {provider}"),
-                        "oidc-compte-lie",
+                        Problem::ProviderAlreadyLinked,
                     )
                     .await;
                 }
@@ -578,7 +581,7 @@ pub async fn oidc_callback(
     let Some(user) = user else {
         return refuse(
             format!("aucun compte pour cette adresse (fournisseur {provider})"),
-            "oidc-compte-inconnu",
+            Problem::ProviderAccountUnknown,
         )
         .await;
     };
@@ -588,7 +591,7 @@ pub async fn oidc_callback(
                 "le fournisseur {provider} n'ouvre pas les comptes « {} »",
                 user.role.label()
             ),
-            "oidc-role",
+            Problem::ProviderRoleNotAllowed,
         )
         .await;
     }

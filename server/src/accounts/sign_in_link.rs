@@ -9,6 +9,7 @@ use app::domain::account::parse_email;
 use app::domain::directory::User;
 use app::state::Caller;
 use app::store::TokenPurpose;
+use app::ui::notices::{Done, Problem};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Extension, Form};
@@ -31,6 +32,7 @@ pub struct LinkRequestForm {
 
 /// Sends a sign-in link when the address has an account that signs in with a password; answers
 /// the same either way, so that nobody learns which addresses have one.
+#[tracing::instrument(skip_all)]
 pub async fn request_link(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -42,7 +44,7 @@ pub async fn request_link(
         Err(_) => {
             return Err(back(
                 "/connexion",
-                "adresse-invalide",
+                Problem::AddressInvalid,
                 &[("adresse", form.adresse.trim())],
             ))
         }
@@ -102,7 +104,7 @@ pub async fn request_link(
             .await;
         }
     }
-    done("/connexion", "lien-connexion-envoye")
+    done("/connexion", Done::SignInLinkSent)
 }
 
 /// Tells the owner of an account tied to an identity provider, for whom someone asked what
@@ -135,6 +137,7 @@ pub struct LinkForm {
 
 /// Signs in with a link, once: the link page's button posts here (opening the link itself, as
 /// a mail scanner does, signs nobody in).
+#[tracing::instrument(skip_all)]
 pub async fn use_link(
     State(accounts): State<Accounts>,
     Extension(caller): Extension<Caller>,
@@ -151,17 +154,17 @@ pub async fn use_link(
         .await?;
     tx.commit().await?;
     let Some((user_id, _)) = taken else {
-        return Err(back("/connexion", "lien-invalide", &[]));
+        return Err(back("/connexion", Problem::LinkInvalid, &[]));
     };
     let Some(user) = accounts.store.user(user_id).await? else {
-        return Err(back("/connexion", "lien-invalide", &[]));
+        return Err(back("/connexion", Problem::LinkInvalid, &[]));
     };
     if accounts.store.tied_to_provider(user.id).await? {
         tracing::warn!(
             user_id,
             "lien de connexion refusé : le compte est lié à un fournisseur d'identité"
         );
-        return Err(back("/connexion", "lien-invalide", &[]));
+        return Err(back("/connexion", Problem::LinkInvalid, &[]));
     }
     open_session(
         &accounts,

@@ -173,7 +173,7 @@ async fn demo_accounts_sign_in_and_out(backend: Backend) {
     let page = anonymous.get("/connexion").await;
     assert!(page.body.contains("Adresse électronique") && page.body.contains("Se connecter"));
 
-    for account in server::demo::ACCOUNTS {
+    for account in server::tools::demo::ACCOUNTS {
         let browser = Browser::new(&server);
         let answer = browser
             .post(
@@ -234,13 +234,13 @@ async fn demo_accounts_sign_in_and_out(backend: Backend) {
         .iter()
         .filter(|e| e.action == "cgu_acceptees")
         .collect();
-    assert_eq!(accepted.len(), server::demo::ACCOUNTS.len());
+    assert_eq!(accepted.len(), server::tools::demo::ACCOUNTS.len());
     assert!(accepted
         .iter()
         .all(|e| e.detail == app::domain::cgu::VERSION && e.address == "127.0.0.1"));
     assert_eq!(
         entries.iter().filter(|e| e.action == "connexion").count(),
-        server::demo::ACCOUNTS.len()
+        server::tools::demo::ACCOUNTS.len()
     );
     server.stop().await;
 }
@@ -1109,7 +1109,7 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
             .is_err();
         assert!(refused, "le journal refuse : {statement}");
     }
-    if let Store::Postgres(_) = &server.store {
+    if server.store.backend() == Backend::Postgres {
         for statement in [
             "DROP TRIGGER audit_entry_guard ON audit_entry",
             "TRUNCATE audit_entry",
@@ -1125,12 +1125,12 @@ async fn the_audit_trail_detects_tampering(backend: Backend) {
         }
     }
     // …and when someone with the database's keys goes around it, verification finds out.
-    let tamper: &[&str] = match &server.store {
-        Store::Sqlite(_) => &[
+    let tamper: &[&str] = match server.store.backend() {
+        Backend::Sqlite => &[
             "DROP TRIGGER audit_entry_erasure_only",
             "DROP TRIGGER audit_entry_no_delete",
         ],
-        Store::Postgres(_) => &["DROP TRIGGER audit_entry_guard ON audit_entry"],
+        Backend::Postgres => &["DROP TRIGGER audit_entry_guard ON audit_entry"],
     };
     for statement in tamper.iter().chain([&update]) {
         server.as_owner(statement).await.unwrap();

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use app::domain::directory::{Administration, Role};
-use app::store::{Backend, Store};
+use app::store::{Backend, Engine, Store};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 
@@ -31,9 +31,9 @@ async fn with_mail(backend: Backend) -> Option<(Running, SmtpSink, Browser)> {
 }
 
 async fn count(store: &Store, sql: &str) -> i64 {
-    match store {
-        Store::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
     }
 }
 

@@ -6,8 +6,8 @@
 
 use app::domain::appointment::{paris_day, Calendar, CheckKind};
 use app::domain::references::PostCode;
-use app::state::Caller;
-use app::store::{Backend, Booking, Store};
+use app::store::Actor;
+use app::store::{Backend, Booking, Engine, Store};
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -125,7 +125,7 @@ async fn book_physical(store: &Store, dossier_id: i64, user: i64, company: i64) 
                 company_id: Some(company),
                 checkin_token: &token,
             },
-            &Caller::default(),
+            &Actor::ANONYMOUS,
             Utc::now(),
         )
         .await
@@ -362,8 +362,8 @@ async fn the_requests_are_read_through_their_index(backend: Backend) {
     let select = "SELECT a.id FROM appointment a JOIN slot s ON s.id = a.slot_id \
                   JOIN post p ON p.code = s.post_code \
                   WHERE a.state = 'demande' AND p.site_code IN ('FRLEH') ORDER BY s.starts_at";
-    let plan: Vec<String> = match &server.store {
-        Store::Sqlite(pool) => {
+    let plan: Vec<String> = match server.store.engine() {
+        Engine::Sqlite(pool) => {
             sqlx::query_as::<_, (i64, i64, i64, String)>(&format!("EXPLAIN QUERY PLAN {select}"))
                 .fetch_all(pool)
                 .await
@@ -372,7 +372,7 @@ async fn the_requests_are_read_through_their_index(backend: Backend) {
                 .map(|row| row.3)
                 .collect()
         }
-        Store::Postgres(pool) => {
+        Engine::Postgres(pool) => {
             let mut tx = pool.begin().await.unwrap();
             // The demo's tables are small enough for a scan to cost less: forbid it, so that
             // the plan shows whether an index can answer.

@@ -7,7 +7,7 @@ use app::domain::appointment::{
     paris_day, AppointmentState, BookingRefusal, Calendar, CheckKind, Opening,
 };
 use app::domain::references::PostCode;
-use app::state::Caller;
+use app::store::Actor;
 use app::store::{AppointmentFilter, Backend, Booking, Change, Store};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde_json::{json, Value};
@@ -148,7 +148,7 @@ pub(crate) async fn apply(
     store: &Store,
     id: i64,
     change: &Change,
-    caller: &Caller,
+    caller: &Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<Result<(), BookingRefusal>, app::store::StoreError> {
     let appointment = store.appointment(id).await?.expect("le rendez-vous existe");
@@ -188,7 +188,7 @@ async fn booking_rules(backend: Backend) {
         return;
     };
     let store = &server.store;
-    let caller = Caller::default();
+    let caller = Actor::ANONYMOUS;
     let (user, company, own, other) = operator(&server).await;
     let calendar = store
         .calendar(&post())
@@ -424,7 +424,7 @@ async fn the_clocks_change(backend: Backend) {
         return;
     };
     let store = &server.store;
-    let caller = Caller::default();
+    let caller = Actor::ANONYMOUS;
     let (user, company, own, _) = operator(&server).await;
     // Open all day, every day, in slots of one hour.
     let calendar = Calendar {
@@ -545,7 +545,7 @@ async fn never_overbooked(backend: Backend) {
             store
                 .book(
                     &booking(dossier, CheckKind::Physical, slot, user, company),
-                    &Caller::default(),
+                    &Actor::ANONYMOUS,
                     now,
                 )
                 .await
@@ -601,7 +601,7 @@ async fn changes_at_once_keep_the_count(backend: Backend) {
     store
         .book(
             &booking(dossiers[0], CheckKind::Physical, from, user, company),
-            &Caller::default(),
+            &Actor::ANONYMOUS,
             now,
         )
         .await
@@ -611,7 +611,7 @@ async fn changes_at_once_keep_the_count(backend: Backend) {
         let id = store
             .book(
                 &booking(dossier, CheckKind::Physical, from, user, company),
-                &Caller::default(),
+                &Actor::ANONYMOUS,
                 now,
             )
             .await
@@ -623,7 +623,7 @@ async fn changes_at_once_keep_the_count(backend: Backend) {
             let start = Arc::clone(&start);
             tokio::spawn(async move {
                 start.wait().await;
-                apply(&store, id, &change, &Caller::default(), now)
+                apply(&store, id, &change, &Actor::ANONYMOUS, now)
                     .await
                     .unwrap()
             })
@@ -912,7 +912,7 @@ async fn heads_set_the_calendars(backend: Backend) {
     store
         .book(
             &booking(dossiers[0], CheckKind::Physical, slot, user, company),
-            &Caller::default(),
+            &Actor::ANONYMOUS,
             now,
         )
         .await
@@ -921,7 +921,7 @@ async fn heads_set_the_calendars(backend: Backend) {
     store
         .book(
             &booking(dossiers[1], CheckKind::Physical, slot, user, company),
-            &Caller::default(),
+            &Actor::ANONYMOUS,
             now,
         )
         .await

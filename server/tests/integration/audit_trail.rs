@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use app::store::{AuditEvent, Backend, Store};
+use app::store::{AuditEvent, Backend, Engine, Store};
 use chrono::{DateTime, Duration, SecondsFormat, SubsecRound, Utc};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
@@ -249,9 +249,9 @@ async fn write_format_1_trail(pool_store: &Store, altered: bool) {
                     .map(|_| ())
             };
         }
-        match pool_store {
-            Store::Sqlite(pool) => bind!(pool),
-            Store::Postgres(pool) => bind!(pool),
+        match pool_store.engine() {
+            Engine::Sqlite(pool) => bind!(pool),
+            Engine::Postgres(pool) => bind!(pool),
         }
         .unwrap();
         prev = hash;
@@ -280,9 +280,9 @@ async fn migrate_to_format_1(store: &Store) {
             migrator.run($pool).await.unwrap();
         }};
     }
-    match store {
-        Store::Sqlite(pool) => until_9!(sqlx::migrate!("../migrations/sqlite"), pool),
-        Store::Postgres(pool) => until_9!(sqlx::migrate!("../migrations/postgres"), pool),
+    match store.engine() {
+        Engine::Sqlite(pool) => until_9!(sqlx::migrate!("../migrations/sqlite"), pool),
+        Engine::Postgres(pool) => until_9!(sqlx::migrate!("../migrations/postgres"), pool),
     }
 }
 

@@ -11,7 +11,7 @@ use app::domain::gate::{
     GATE_CODE_UNKNOWN,
 };
 use app::domain::references::PostCode;
-use app::state::Caller;
+use app::store::Actor;
 use app::store::{Backend, Change, Store, GATE_CODE_FAILURE};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
@@ -27,7 +27,7 @@ async fn confirmed(
     user: i64,
     company: i64,
 ) -> i64 {
-    let caller = Caller::default();
+    let caller = Actor::ANONYMOUS;
     let id = store
         .book(
             &booking(dossier, CheckKind::Identity, slot, user, company),
@@ -58,7 +58,7 @@ async fn window_and_late_arrivals(backend: Backend) {
         return;
     };
     let store = &server.store;
-    let caller = Caller::default();
+    let caller = Actor::ANONYMOUS;
     let (user, company, own, _) = operator(&server).await;
     // A post created by the directory's path gets the default window (the column defaults).
     let mut created = store.posts().await.unwrap().remove(0);
@@ -261,7 +261,7 @@ async fn counters_stay_true(backend: Backend) {
     agent.sign_in(AGENT_SIVEP, PASSWORD).await;
     assert_eq!(planning_counts(&agent, day).await, (2, places - 2));
     // Honoured and absent appointments keep their place: booked + free is the day's places.
-    let caller = Caller::default();
+    let caller = Actor::ANONYMOUS;
     apply(store, first, &Change::CheckIn, &caller, slot)
         .await
         .unwrap()

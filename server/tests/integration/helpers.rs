@@ -49,7 +49,7 @@ pub async fn fresh_database(backend: Backend) -> Option<String> {
             let admin = Store::connect(&admin_url)
                 .await
                 .expect("PostgreSQL de test joignable");
-            let Store::Postgres(pool) = &admin else {
+            let app::store::Engine::Postgres(pool) = admin.engine() else {
                 panic!("TEST_DATABASE_URL doit viser PostgreSQL")
             };
             for role in [OWNER_ROLE, APP_ROLE, PURGE_ROLE] {
@@ -162,10 +162,7 @@ impl Running {
 /// Runs one statement straight on the database, as someone holding its keys would (to age a
 /// session, or to tamper with the audit trail).
 pub async fn execute(store: &Store, statement: &str) -> Result<(), sqlx::Error> {
-    match store {
-        Store::Sqlite(pool) => sqlx::query(statement).execute(pool).await.map(|_| ()),
-        Store::Postgres(pool) => sqlx::query(statement).execute(pool).await.map(|_| ()),
-    }
+    store.execute_unchecked(statement).await
 }
 
 /// Runs each named scenario `fn(Backend)` once on SQLite and once on PostgreSQL.

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use app::store::{Backend, Store};
+use app::store::{Backend, Engine, Store};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 
@@ -32,9 +32,9 @@ async fn with_mail(backend: Backend) -> Option<(Running, SmtpSink, Browser)> {
 
 /// One number from the database, as someone holding its keys would read it.
 async fn count(store: &Store, sql: &str) -> i64 {
-    match store {
-        Store::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
     }
 }
 
@@ -520,9 +520,9 @@ async fn placeholder_accounts_become_invitations(backend: Backend) {
     let before = sqlx::migrate::Migrator::new(folder.as_path())
         .await
         .unwrap();
-    match &store {
-        Store::Sqlite(pool) => before.run(pool).await.unwrap(),
-        Store::Postgres(pool) => before.run(pool).await.unwrap(),
+    match store.engine() {
+        Engine::Sqlite(pool) => before.run(pool).await.unwrap(),
+        Engine::Postgres(pool) => before.run(pool).await.unwrap(),
     }
     let at = "'2026-11-01T10:00:00+00:00'";
     let future = "'2999-01-01T00:00:00+00:00'";
@@ -583,12 +583,12 @@ async fn placeholder_accounts_become_invitations(backend: Backend) {
         let sql = sql.to_owned();
         let store = store.clone();
         async move {
-            match &store {
-                Store::Sqlite(pool) => sqlx::query_scalar::<_, String>(&sql)
+            match store.engine() {
+                Engine::Sqlite(pool) => sqlx::query_scalar::<_, String>(&sql)
                     .fetch_all(pool)
                     .await
                     .unwrap(),
-                Store::Postgres(pool) => sqlx::query_scalar::<_, String>(&sql)
+                Engine::Postgres(pool) => sqlx::query_scalar::<_, String>(&sql)
                     .fetch_all(pool)
                     .await
                     .unwrap(),

@@ -210,6 +210,51 @@ async fn streams_carry_only_what_one_may_see(backend: Backend) {
     server.stop().await;
 }
 
+/// The store publishes what its committed writes change: a write made through the store alone,
+/// without any HTTP handler, reaches the open streams, on both engines; and a write rolled back
+/// reaches nobody.
+async fn writes_through_the_store_alone_reach_open_streams(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let server = Running::start(&config(url)).await;
+    let agent = session_of(&server, AGENT_SIVEP).await;
+    let mut stream = Stream::open(&server, Some(&agent), None).await.unwrap();
+    let (own, _) = sirets(&server).await;
+    let key = server.store.partner_keys().await.unwrap()[0].id;
+
+    // Rolled back: nothing is published.
+    let rolled_back =
+        app::domain::partner::validate(&first_event("store-0", &container("AVO", 300), &own))
+            .unwrap();
+    let mut tx = server.store.begin().await.unwrap();
+    tx.ingest(&rolled_back, key, chrono::Utc::now())
+        .await
+        .unwrap();
+    drop(tx);
+
+    let event =
+        app::domain::partner::validate(&first_event("store-1", &container("AVO", 400), &own))
+            .unwrap();
+    let app::store::Ingested::Created { dossier_id, .. } = server
+        .store
+        .ingest(&event, key, chrono::Utc::now())
+        .await
+        .unwrap()
+    else {
+        panic!("a new dossier")
+    };
+    let seen: Vec<Message> = stream
+        .drain(Duration::from_millis(1500))
+        .await
+        .into_iter()
+        .filter(|m| m.event == "dossier")
+        .collect();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].data["dossier_id"], dossier_id);
+    server.stop().await;
+}
+
 async fn reconnecting_replays_what_was_missed(backend: Backend) {
     let Some(url) = fresh_database(backend).await else {
         return;
@@ -476,7 +521,7 @@ async fn reconnecting_from_an_unknown_position_resyncs(backend: Backend) {
         }
     }
 
-    if let app::store::Store::Postgres(pool) = &server.store {
+    if let app::store::Engine::Postgres(pool) = server.store.engine() {
         let mut long_write = pool.begin().await.unwrap();
         sqlx::query("LOCK TABLE dossier IN ACCESS EXCLUSIVE MODE")
             .execute(&mut *long_write)
@@ -506,7 +551,8 @@ crate::helpers::on_both_stores!(
     reconnecting_replays_what_was_missed,
     streams_are_renewed_and_checked_again,
     streams_are_capped_per_person,
-    reconnecting_from_an_unknown_position_resyncs
+    reconnecting_from_an_unknown_position_resyncs,
+    writes_through_the_store_alone_reach_open_streams
 );
 
 /// Two server processes on one PostgreSQL database: an event committed through one reaches the
@@ -577,7 +623,7 @@ async fn two_server_processes_share_their_events_through_postgresql() {
     // The second process loses its listening connection: its streams are told to reload
     // rather than silently missing what was notified meanwhile.
     let admin = app::store::Store::connect(&url).await.unwrap();
-    let app::store::Store::Postgres(pool) = &admin else {
+    let app::store::Engine::Postgres(pool) = admin.engine() else {
         unreachable!()
     };
     let ended: Vec<bool> = sqlx::query_scalar(

@@ -25,5 +25,6 @@ mod process;
 mod rate_limit;
 mod role_pages;
 mod smtp_sink;
+mod static_assets;
 mod story;
 mod tls;

@@ -736,9 +736,9 @@ async fn the_simulator_feeds_the_platform(backend: Backend) {
         return;
     };
     let before = server.store.dossier_count().await.unwrap();
-    let sent = server::simulator::run(
+    let sent = server::tools::simulator::run(
         &server.store,
-        server::simulator::Settings {
+        server::tools::simulator::Settings {
             url: server.url(""),
             key: DEMO_API_KEY.into(),
             rate: 500.0,

@@ -7,7 +7,7 @@
 use app::domain::directory::{Administration, Post, Role};
 use app::domain::dossier::{DossierQuery, GoodsCategory};
 use app::domain::references::{Awb, Locode, PostCode};
-use app::store::{AlertCause, Backend, NewHabilitation, NewUser, Store};
+use app::store::{AlertCause, Backend, Engine, NewHabilitation, NewUser, Store};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -38,7 +38,7 @@ async fn demo_dossiers_go_through_posts_approved_for_their_goods(backend: Backen
     assert_eq!(animals.approvals, [GoodsCategory::LiveAnimals]);
 
     let total = server.store.dossier_count().await.unwrap();
-    assert_eq!(total, server::demo::DOSSIER_COUNT as i64);
+    assert_eq!(total, server::tools::demo::DOSSIER_COUNT as i64);
     let mut read = 0;
     let mut goods_seen = std::collections::HashSet::new();
     for page in 1.. {
@@ -166,14 +166,14 @@ async fn the_migration_leaves_existing_posts_unrecorded(backend: Backend) {
         "INSERT INTO site (code, name, kind) VALUES ('FRLEH', 'Le Havre', 'port')",
         "INSERT INTO post (code, site_code, name, dgal, dgddi) VALUES ('FRLEH1', 'FRLEH', 'PCF du Havre', TRUE, TRUE)",
     ];
-    match &store {
-        Store::Sqlite(pool) => {
+    match store.engine() {
+        Engine::Sqlite(pool) => {
             migrator.run(pool).await.unwrap();
             for statement in statements {
                 sqlx::query(statement).execute(pool).await.unwrap();
             }
         }
-        Store::Postgres(pool) => {
+        Engine::Postgres(pool) => {
             migrator.run(pool).await.unwrap();
             for statement in statements {
                 sqlx::query(statement).execute(pool).await.unwrap();

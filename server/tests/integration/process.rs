@@ -201,7 +201,7 @@ async fn the_audit_command_tells_an_intact_trail_from_an_altered_one() {
     let anchors_arg = anchors.display().to_string();
     assert!(verify(&["--ancres", &anchors_arg]).status.success());
 
-    let app::store::Store::Sqlite(pool) = &store else {
+    let app::store::Engine::Sqlite(pool) = store.engine() else {
         unreachable!()
     };
     for statement in [
@@ -301,7 +301,7 @@ async fn partner_keys_are_created_listed_and_revoked_from_the_command_line() {
     server.stop().await;
 }
 
-/// `server bench` on a small scale: its three tables come out; the booking race gives three places
+/// `server bench` on a small scale: its four tables come out; the booking race gives three places
 /// and refuses every other attempt as "complet"; every subscriber, of the platform and of the
 /// floor server the bench starts, receives the event (the bench fails otherwise).
 #[test]
@@ -319,6 +319,8 @@ fn the_bench_prints_its_tables() {
             "12",
             "--subscribers",
             "40",
+            "--listes",
+            "200",
         ])
         .output()
         .expect("le banc démarre");
@@ -352,6 +354,23 @@ fn the_bench_prints_its_tables() {
         assert!(cell.parse::<f64>().is_ok(), "« {cell} » dans {fan_out:?}");
     }
     assert_eq!(row("1").len(), 10, "{printed}");
+    // One write, 200 open lists of which 10 see the dossier: at most 10 list reads, where the
+    // former rule (every message read the list again) made one per message.
+    let numbers = |cells: Vec<String>| -> Vec<f64> {
+        cells[1..4]
+            .iter()
+            .map(|cell| cell.parse().unwrap())
+            .collect()
+    };
+    let new_dossier = numbers(row("un nouveau dossier de l'entreprise"));
+    assert_eq!(new_dossier[0], 10.0, "{printed}");
+    assert!((1.0..=10.0).contains(&new_dossier[2]), "{printed}");
+    let booking = numbers(row("un rendez-vous réservé pour le dossier"));
+    assert!(
+        booking[1] >= 200.0,
+        "every open list hears of the places: {printed}"
+    );
+    assert!((1.0..=10.0).contains(&booking[2]), "{printed}");
 }
 
 /// Without an SMTP server, mails are written to the mail folder. Their links carry single-use

@@ -7,7 +7,7 @@ use app::domain::access::{authorize, EntryPoint, Refusal, Target, ROUTES};
 use app::domain::directory::Role;
 use app::store::Backend;
 use reqwest::StatusCode;
-use server::demo::ACCOUNTS;
+use server::tools::demo::ACCOUNTS;
 
 use crate::accounts::Browser;
 use crate::helpers::{config, fresh_database, on_both_stores, Running};

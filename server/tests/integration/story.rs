@@ -11,7 +11,7 @@ use app::domain::journey::{StepKind, StepState};
 use app::store::Backend;
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use server::config::{Config, DEFAULT_DEMO_PASSWORD};
-use server::demo::{ACCOUNTS, DOSSIER_COUNT};
+use server::tools::demo::{ACCOUNTS, DOSSIER_COUNT};
 use server::Server;
 
 use crate::helpers::{config, fresh_database, Running, DEMO_API_KEY};

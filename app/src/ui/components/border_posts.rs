@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::directory::{list_posts, list_sites};
 use crate::domain::directory::{Administration, Post, Site, SiteKind};
-use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::loaded::Loaded;
 
 /// The anchor of a post's entry, on the practical information page.
 pub fn post_anchor(code: &str) -> String {
@@ -26,17 +26,9 @@ pub fn BorderPosts() -> impl IntoView {
             "Chaque poste de contrôle frontalier n'est agréé que pour certaines catégories de marchandises : "
             "avant l'expédition, vérifiez que le poste de votre point d'entrée l'est pour la vôtre."
         </p>
-        <Suspense fallback=|| view! { <p aria-live="polite">"Chargement des sites et des postes…"</p> }>
-            {move || Suspend::new(async move {
-                match directory.await {
-                    Ok((sites, posts)) => view! { <Sites sites posts /> }.into_any(),
-                    Err(error) => view! {
-                        <LoadFailure title="Les sites et les postes n'ont pas pu être chargés" message=error.to_string() />
-                    }
-                    .into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=directory loading="Chargement des sites et des postes…" failed="Les sites et les postes n'ont pas pu être chargés" let((sites, posts))>
+            <Sites sites posts />
+        </Loaded>
     }
 }
 

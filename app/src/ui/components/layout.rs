@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::branding::Branding;
 use crate::domain::access::EntryPoint;
-use crate::ui::{Branding, CurrentUser};
+use crate::ui::CurrentUser;
 
 const SERVICE_NAME: &str = "France Sésame";
 const TAGLINE: &str =

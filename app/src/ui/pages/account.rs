@@ -9,10 +9,10 @@ use leptos_router::hooks::use_query_map;
 use crate::api::account::{load_account_space, AccountSpace};
 use crate::domain::account::PASSWORD_MIN_CHARS;
 use crate::domain::directory::{Habilitation, Role};
-use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::ui::notices::Notice;
+use crate::ui::notices::{Notice, Problem};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -22,17 +22,9 @@ pub fn AccountPage() -> impl IntoView {
         <div class="fr-container fr-my-6w">
             <h1>"Mon espace"</h1>
             <Notice />
-            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement de votre espace…"</p> }>
-                {move || Suspend::new(async move {
-                    match space.await {
-                        Ok(space) => view! { <AccountView space /> }.into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Votre espace n'a pas pu être chargé" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=space loading="Chargement de votre espace…" failed="Votre espace n'a pas pu être chargé" let:space>
+                <AccountView space />
+            </Loaded>
         </div>
     }
 }
@@ -86,19 +78,22 @@ fn AccountView(space: AccountSpace) -> impl IntoView {
 #[component]
 fn PasswordSection(has_password: bool) -> impl IntoView {
     let query = use_query_map();
-    let error = query.with_untracked(|q| q.get("erreur").unwrap_or_default());
+    let problem =
+        query.with_untracked(|q| q.get("erreur").and_then(|code| Problem::from_code(&code)));
     let current_invalid = matches!(
-        error.as_str(),
-        "mot-de-passe-actuel" | "mot-de-passe-actuel-manquant"
+        problem,
+        Some(Problem::CurrentPasswordWrong | Problem::CurrentPasswordMissing)
     );
     let new_invalid = matches!(
-        error.as_str(),
-        "mot-de-passe-court"
-            | "mot-de-passe-long"
-            | "mot-de-passe-courant"
-            | "mot-de-passe-adresse"
-            | "mot-de-passe-identique"
-            | "confirmation"
+        problem,
+        Some(
+            Problem::PasswordTooShort
+                | Problem::PasswordTooLong
+                | Problem::PasswordCommon
+                | Problem::PasswordContainsAddress
+                | Problem::PasswordUnchanged
+                | Problem::ConfirmationMismatch
+        )
     );
     let invalid = |yes: bool| yes.then_some("true");
     let described = |yes: bool| yes.then_some("erreur-formulaire");

@@ -8,16 +8,18 @@ use leptos_meta::Title;
 
 use crate::api::alerts::{list_correlation_alerts, AlertDossier, AlertView, PostNotApproved};
 use crate::ui::components::badges::StatusBadge;
-use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::loaded::Loaded;
 use crate::ui::format;
-use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::live::{use_live, LiveIndicator, LiveMessage};
 use crate::ui::notices::Notice;
 
 #[component]
 pub fn CorrelationAlertsPage() -> impl IntoView {
-    // A new event may raise an alert: read again on every live update.
+    // A new event may raise an alert: read again on every event of a dossier (those of the
+    // agent's sites are the only ones the stream brings).
     let live = use_live();
-    let alerts = Resource::new(move || live.received.get(), |_| list_correlation_alerts());
+    let changes = live.counter(|message| matches!(message, LiveMessage::Dossier(_)));
+    let alerts = Resource::new(move || changes.get(), |_| list_correlation_alerts());
     view! {
         <Title text="Alertes de rapprochement" />
         <div class="fr-container fr-my-6w">
@@ -35,34 +37,34 @@ pub fn CorrelationAlertsPage() -> impl IntoView {
                 </li>
             </ul>
             <Notice />
-            <Transition fallback=|| view! { <p aria-live="polite">"Chargement des alertes…"</p> }>
-                {move || Suspend::new(async move {
-                    match alerts.await {
-                        Ok(alerts) if alerts.is_empty() => view! {
-                            <p id="aucune-alerte">"Aucune alerte ouverte sur vos sites."</p>
-                        }
-                        .into_any(),
-                        Ok(alerts) => view! {
-                            <h2 class="fr-h4" aria-live="polite">
-                                {match alerts.len() {
-                                    1 => "1 alerte ouverte".to_owned(),
-                                    n => format!("{n} alertes ouvertes"),
-                                }}
-                            </h2>
-                            <ul class="sesame-alerts">
-                                {alerts.into_iter().map(|alert| view! { <li><Alert alert /></li> }).collect_view()}
-                            </ul>
-                        }
-                        .into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Les alertes n'ont pas pu être chargées" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=alerts loading="Chargement des alertes…" failed="Les alertes n'ont pas pu être chargées" let:alerts>
+                <OpenAlerts alerts />
+            </Loaded>
         </div>
     }
+}
+
+/// The open alerts, counted, or a sentence when there are none.
+#[component]
+fn OpenAlerts(alerts: Vec<AlertView>) -> impl IntoView {
+    if alerts.is_empty() {
+        return view! {
+            <p id="aucune-alerte">"Aucune alerte ouverte sur vos sites."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <h2 class="fr-h4" aria-live="polite">
+            {match alerts.len() {
+                1 => "1 alerte ouverte".to_owned(),
+                n => format!("{n} alertes ouvertes"),
+            }}
+        </h2>
+        <ul class="sesame-alerts">
+            {alerts.into_iter().map(|alert| view! { <li><Alert alert /></li> }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 #[component]

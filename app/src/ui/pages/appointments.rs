@@ -19,9 +19,10 @@ use crate::domain::appointment::{
 use crate::domain::gate::CheckInWindow;
 use crate::domain::references::PostCode;
 use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::ui::live::{use_live, LiveIndicator};
+use crate::ui::live::{use_live, LiveIndicator, LiveMessage};
 use crate::ui::notices::Notice;
 
 /// The state of an appointment, as a DSFR badge.
@@ -229,9 +230,17 @@ pub fn BookingPage() -> impl IntoView {
             .with(|q| q.get("deplacer"))
             .and_then(|id| id.parse::<i64>().ok())
     });
-    // A place taken anywhere at the post: the free places are read again.
+    // A place of this check taken or given back, or an appointment of this dossier changed:
+    // the free places are read again.
+    let changes = live.counter(move |message| match message {
+        LiveMessage::Slots(change) => asked.with_untracked(|(_, check, _)| change.check == *check),
+        LiveMessage::Appointment(change) => {
+            asked.with_untracked(|(id, _, _)| *id == Some(change.dossier_id))
+        }
+        _ => false,
+    });
     let availability = Resource::new(
-        move || (asked.get(), live.received.get()),
+        move || (asked.get(), changes.get()),
         |((id, check, from), _)| async move {
             match id {
                 Some(id) => load_availability(id, check, from).await,
@@ -245,17 +254,9 @@ pub fn BookingPage() -> impl IntoView {
             <h1>"Prendre rendez-vous"</h1>
             <LiveIndicator live />
             <Notice />
-            <Transition fallback=|| view! { <p aria-live="polite">"Chargement des créneaux…"</p> }>
-                {move || Suspend::new(async move {
-                    match availability.await {
-                        Ok(availability) => view! { <Week availability moving=moving.get_untracked() /> }.into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Les créneaux n'ont pas pu être chargés" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=availability loading="Chargement des créneaux…" failed="Les créneaux n'ont pas pu être chargés" let:availability>
+                <Week availability moving=moving.get_untracked() />
+            </Loaded>
         </div>
     }
 }
@@ -371,7 +372,9 @@ fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
 #[component]
 pub fn MyAppointmentsPage() -> impl IntoView {
     let live = use_live();
-    let appointments = Resource::new(move || live.received.get(), |_| company_appointments());
+    // Only a change of appointment changes this list.
+    let changes = live.counter(|message| matches!(message, LiveMessage::Appointment(_)));
+    let appointments = Resource::new(move || changes.get(), |_| company_appointments());
     let subscription = Resource::new(|| (), |_| load_calendar_subscription());
     view! {
         <Title text="Mes rendez-vous" />
@@ -384,33 +387,33 @@ pub fn MyAppointmentsPage() -> impl IntoView {
                     subscription.await.ok().map(|subscription| view! { <Subscription subscription /> })
                 })}
             </Suspense>
-            <Transition fallback=|| view! { <p aria-live="polite">"Chargement des rendez-vous…"</p> }>
-                {move || Suspend::new(async move {
-                    match appointments.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <p>"Aucun rendez-vous. Un rendez-vous se prend depuis la page d'un dossier sélectionné pour un contrôle d'identité ou un contrôle physique."</p>
-                        }
-                        .into_any(),
-                        Ok(list) => view! {
-                            <ul class="sesame-appointments">
-                                {list
-                                    .into_iter()
-                                    .map(|appointment| view! {
-                                        <li><AppointmentCard appointment may_book=true may_decide=false show_company=false link_dossier=true back="/rendez-vous".to_owned() /></li>
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                        .into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Les rendez-vous n'ont pas pu être chargés" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=appointments loading="Chargement des rendez-vous…" failed="Les rendez-vous n'ont pas pu être chargés" let:list>
+                <CompanyAppointments list />
+            </Loaded>
         </div>
     }
+}
+
+/// The company's appointments, or a sentence saying how one is made when there are none.
+#[component]
+fn CompanyAppointments(list: Vec<Appointment>) -> impl IntoView {
+    if list.is_empty() {
+        return view! {
+            <p>"Aucun rendez-vous. Un rendez-vous se prend depuis la page d'un dossier sélectionné pour un contrôle d'identité ou un contrôle physique."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="sesame-appointments">
+            {list
+                .into_iter()
+                .map(|appointment| view! {
+                    <li><AppointmentCard appointment may_book=true may_decide=false show_company=false link_dossier=true back="/rendez-vous".to_owned() /></li>
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 /// The personal calendar subscription: a secret address calendar programs follow.
@@ -462,8 +465,16 @@ pub fn PlanningPage() -> impl IntoView {
             )
         })
     });
+    // A change of appointment (the requests to validate span every post), or of the places of
+    // the post shown.
+    let changes = live.counter(move |message| match message {
+        LiveMessage::Appointment(_) => true,
+        LiveMessage::Slots(change) => asked
+            .with_untracked(|(post, _, _)| post.as_ref().is_none_or(|post| *post == change.post)),
+        _ => false,
+    });
     let planning = Resource::new(
-        move || (asked.get(), live.received.get()),
+        move || (asked.get(), changes.get()),
         |((post, day, week), _)| load_planning(post, day, week),
     );
     view! {
@@ -472,17 +483,9 @@ pub fn PlanningPage() -> impl IntoView {
             <h1>"Planning des rendez-vous"</h1>
             <LiveIndicator live />
             <Notice />
-            <Transition fallback=|| view! { <p aria-live="polite">"Chargement du planning…"</p> }>
-                {move || Suspend::new(async move {
-                    match planning.await {
-                        Ok(planning) => view! { <PlanningView planning /> }.into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Le planning n'a pas pu être chargé" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=planning loading="Chargement du planning…" failed="Le planning n'a pas pu être chargé" let:planning>
+                <PlanningView planning />
+            </Loaded>
         </div>
     }
 }

@@ -24,19 +24,9 @@ pub fn DossierPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())));
     // Read again when a live update concerns this dossier (see `ui::live`).
     let live = use_live();
-    // Counts the live changes that may concern this dossier: a message about another dossier
-    // changes nothing here; one whose dossier is not known (after a pause, a renewal) may.
-    let update = Memo::new(move |previous: Option<&u64>| {
-        let received = live.received.get();
-        let concerned = live
-            .last
-            .get_untracked()
-            .is_none_or(|message| Some(message.dossier_id) == id.get_untracked());
-        match previous {
-            Some(previous) if !concerned => *previous,
-            _ => received,
-        }
-    });
+    // Counts the live changes that concern this dossier (its events, its appointments): a
+    // message about another dossier changes nothing here.
+    let update = live.counter(move |message| message.dossier_id() == id.get_untracked());
     let dossier = Resource::new(
         move || (id.get(), update.get()),
         |(id, _)| async move {

@@ -17,6 +17,7 @@ use crate::domain::dossier::{
     DossierPage, DossierQuery, DossierSort, DossierStatus, DossierSummary, Flow, GoodsCategory,
 };
 use crate::domain::journey::StepKind;
+use crate::domain::live::concerns_list;
 use crate::domain::references::{AnyReference, Locode, PostCode};
 use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
@@ -532,6 +533,10 @@ fn dossiers_count(n: usize, adjective: &str) -> String {
     )
 }
 
+/// How long the list waits after a change that concerns it before reading itself again: the
+/// changes of a burst (a batch of events) cost one read.
+const READ_AGAIN_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// The list. Live updates never move or replace what is under the pointer or the keyboard: a
 /// dossier already shown is updated where it stands and marked; dossiers that were not shown wait
 /// behind a control until the person asks to see them; both are said politely to screen readers.
@@ -612,13 +617,30 @@ fn Results(page: DossierPage, query: DossierQuery, live: Live, operator: bool) -
             }
         });
     }
-    // Effects run in the browser only: each live change (passed on unless paused) reads again.
+    // A message concerns this list when its dossier is shown, or when the dossier, as the
+    // message says it stands, may belong in it (a new one, or one that now matches the filters).
+    let concerns_query = query.clone();
+    let changes = live.counter(move |message| {
+        let shown = |id: i64| rows.with_untracked(|rows| rows.iter().any(|line| line.id == id));
+        concerns_list(&concerns_query, shown, message)
+    });
+    // Effects run in the browser only: the changes that concern the list read it again once,
+    // a moment later, however many arrive meanwhile.
+    let pending = StoredValue::new(false);
     Effect::new(move |previous: Option<u64>| {
-        let received = live.received.get();
-        if previous.is_some_and(|previous| previous != received) {
-            read(fresh_query.clone(), reading, read_again, merge);
+        let count = changes.get();
+        if previous.is_some_and(|previous| previous != count) && !pending.get_value() {
+            pending.set_value(true);
+            let query = fresh_query.clone();
+            set_timeout(
+                move || {
+                    pending.set_value(false);
+                    read(query, reading, read_again, merge);
+                },
+                READ_AGAIN_AFTER,
+            );
         }
-        received
+        count
     });
     let show_waiting = move |_| {
         if let Some(fresh) = waiting.get_untracked() {

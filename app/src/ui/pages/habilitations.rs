@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::{load_habilitation_desk, HabilitationDesk};
-use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::notices::Notice;
@@ -21,17 +21,9 @@ pub fn HabilitationsPage() -> impl IntoView {
         <div class="fr-container fr-my-6w">
             <h1>"Habilitations des agents"</h1>
             <Notice />
-            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement des habilitations…"</p> }>
-                {move || Suspend::new(async move {
-                    match desk.await {
-                        Ok(desk) => view! { <Desk desk /> }.into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Les habilitations n'ont pas pu être chargées" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=desk loading="Chargement des habilitations…" failed="Les habilitations n'ont pas pu être chargées" let:desk>
+                <Desk desk />
+            </Loaded>
         </div>
     }
 }

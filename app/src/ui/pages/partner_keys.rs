@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::partner_keys::{load_partner_key_desk, PartnerKeyDesk, PartnerKeyRow};
 use crate::domain::journey::EventSource;
-use crate::ui::components::load_failure::LoadFailure;
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::notices::Notice;
@@ -24,17 +24,9 @@ pub fn PartnerKeysPage() -> impl IntoView {
                 "s'authentifie avec sa propre clé, limitée à ses sources et à ses sites. Seule l'empreinte de la clé est conservée."
             </p>
             <Notice />
-            <Suspense fallback=|| view! { <p aria-live="polite">"Chargement des clés…"</p> }>
-                {move || Suspend::new(async move {
-                    match desk.await {
-                        Ok(desk) => view! { <Desk desk /> }.into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Les clés n'ont pas pu être chargées" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=desk loading="Chargement des clés…" failed="Les clés n'ont pas pu être chargées" let:desk>
+                <Desk desk />
+            </Loaded>
         </div>
     }
 }

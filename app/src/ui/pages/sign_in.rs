@@ -10,7 +10,7 @@ use crate::api::account::link_status;
 use crate::domain::account::PASSWORD_MIN_CHARS;
 use crate::domain::cgu;
 use crate::ui::components::load_failure::LoadFailure;
-use crate::ui::notices::Notice;
+use crate::ui::notices::{Notice, Problem};
 use crate::ui::pages::legal::CguText;
 use crate::ui::IdentityProviders;
 
@@ -57,16 +57,19 @@ pub fn SignInPage() -> impl IntoView {
     let email = typed_address();
     let back = param("retour");
     let providers = use_context::<IdentityProviders>().unwrap_or_default().0;
-    let error = param("erreur");
+    let problem = Problem::from_code(&param("erreur"));
     // Which fields the error is about: they are marked invalid and point to the message.
     let address_invalid = matches!(
-        error.as_str(),
-        "identifiants" | "adresse-invalide" | "adresse-non-verifiee"
+        problem,
+        Some(Problem::WrongCredentials | Problem::AddressInvalid | Problem::AddressNotVerified)
     );
-    let password_invalid = matches!(error.as_str(), "identifiants" | "mot-de-passe-manquant");
+    let password_invalid = matches!(
+        problem,
+        Some(Problem::WrongCredentials | Problem::PasswordMissing)
+    );
     // The account's budget of failed sign-ins is spent: the password works only from the
     // owner's usual places; from here, a link by mail.
-    let protected = (error == "compte-protege").then(|| {
+    let protected = (problem == Some(Problem::AccountProtected)).then(|| {
         let email = email.clone();
         view! {
             <form method="post" action="/connexion/lien" class="fr-mb-4w">

@@ -31,6 +31,8 @@ pub struct Settings {
     pub subscribers: Vec<usize>,
     /// Simultaneous bookings on the last places of a slot.
     pub attempts: usize,
+    /// Open dossier lists for the measure of the reads one write causes (ten see the dossier).
+    pub list_subscribers: usize,
     /// An administrator's URL of a PostgreSQL server, to measure it too (a database is created).
     pub postgres: Option<String>,
 }
@@ -274,6 +276,7 @@ struct Race {
 /// `attempts` operators' bookings at once, through the real form, on a slot of three places.
 async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, String> {
     use app::domain::appointment::{paris_day, CheckKind};
+    use app::ui::notices::{Done, Problem};
     const OPERATOR: &str = "operateur@demo.sesame.test";
     let store = Store::connect(&instance.database_url)
         .await
@@ -411,12 +414,14 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
         .collect();
     let mut latencies = Vec::with_capacity(attempts);
     let (mut accepted, mut full, mut other) = (0, 0, 0);
+    let requested = format!("message={}", Done::AppointmentRequested.code());
+    let slot_full = format!("erreur={}", Problem::SlotFull.code());
     for task in tasks {
         let (ms, location) = task.await.map_err(|e| e.to_string())??;
         latencies.push(ms);
-        if location.contains("message=rendez-vous-demande") {
+        if location.contains(&requested) {
             accepted += 1;
-        } else if location.contains("erreur=creneau-complet") {
+        } else if location.contains(&slot_full) {
             full += 1;
         } else {
             other += 1;
@@ -724,15 +729,289 @@ async fn fan_out(server: &Server, count: usize, serial: usize) -> Result<FanOut,
     })
 }
 
+/// What one write costs the open dossier lists: the messages `count` subscribers received, the
+/// list reads the rule of the list page (`app::domain::live::concerns_list`, one read per burst)
+/// made, and those the former rule would have made (every message read the list again).
+struct ListReads {
+    write: &'static str,
+    delivered: usize,
+    every_message: usize,
+    reads: usize,
+}
+
+/// `count` open dossier lists, of which `seeing` belong to the company of a dossier (and show it,
+/// as their latest) and the others to another company; an event on the dossier, then an
+/// appointment booked for it, each counted as above.
+async fn list_reads(
+    instance: &Instance,
+    count: usize,
+    seeing: usize,
+) -> Result<Vec<ListReads>, String> {
+    use app::domain::dossier::DossierQuery;
+    use app::domain::live::{concerns_list, LiveMessage};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const OPERATOR: &str = "operateur@demo.sesame.test";
+    const OTHER: &str = "operateur2@demo.sesame.test";
+    const SHOWN: &str = "CHEDP.FR.2026.7777777";
+
+    let store = Store::connect(&instance.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let user = store
+        .user_by_email(OPERATOR)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("opérateur de démonstration introuvable")?;
+    let siret = store
+        .companies()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|company| Some(company.id) == user.company_id)
+        .ok_or("entreprise de l'opérateur introuvable")?
+        .siret
+        .to_string();
+    store.close().await;
+
+    // The dossier, selected for a physical check, before anyone listens.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let at = |hours: i64| (Utc::now() - chrono::Duration::hours(hours)).to_rfc3339();
+    let base = |id: &str, ched: &str, kind: &str, hours: i64, data: Value| {
+        json!({
+            "id": id,
+            "source": "traces",
+            "type": kind,
+            "occurred_at": at(hours),
+            "site": "FRLEH",
+            "post": "FRLEH1",
+            "references": { "ched": ched },
+            "goods": { "category": "animal_products", "description": "Crevettes congelées" },
+            "operator": { "siret": siret },
+            "data": data,
+        })
+    };
+    let send = |events: Vec<Value>| {
+        let request = client
+            .post(format!("{}/api/v1/events", instance.url))
+            .bearer_auth(KEY)
+            .json(&json!({ "events": events }));
+        async move {
+            let body: Value = request
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            body["results"][0]["dossier_id"]
+                .as_i64()
+                .ok_or_else(|| format!("événement refusé : {body}"))
+        }
+    };
+    let dossier = send(vec![
+        base(
+            "lectures-a",
+            SHOWN,
+            "ched_lodged",
+            5,
+            json!({ "ched_type": "P" }),
+        ),
+        base(
+            "lectures-b",
+            SHOWN,
+            "documentary_check_done",
+            4,
+            json!({ "result": "satisfactory" }),
+        ),
+        base(
+            "lectures-c",
+            SHOWN,
+            "checks_selected",
+            4,
+            json!({ "identity": false, "physical": true }),
+        ),
+    ])
+    .await?;
+
+    let own = session(&instance.url, OPERATOR).await?;
+    let other = session(&instance.url, OTHER).await?;
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let reads = Arc::new(AtomicUsize::new(0));
+    let opening = Arc::new(tokio::sync::Semaphore::new(64));
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<Result<(), String>>(count);
+    let mut tasks = Vec::with_capacity(count);
+    for index in 0..count {
+        let sees = index < seeing;
+        let cookie = if sees { own.clone() } else { other.clone() };
+        let (client, url) = (client.clone(), instance.url.clone());
+        let (delivered, reads, opening, ready) = (
+            Arc::clone(&delivered),
+            Arc::clone(&reads),
+            Arc::clone(&opening),
+            ready_tx.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let permit = opening.acquire_owned().await;
+            let stream = subscribe(&client, &url, &cookie).await;
+            drop(permit);
+            let mut stream = match stream {
+                Ok(stream) => {
+                    let _ = ready.send(Ok(())).await;
+                    stream
+                }
+                Err(error) => {
+                    let _ = ready.send(Err(error)).await;
+                    return;
+                }
+            };
+            // What this list shows: the company's latest dossier is on its first page.
+            let shown = move |id: i64| sees && id == dossier;
+            let query = DossierQuery::default();
+            let mut buffer = String::new();
+            let mut due: Option<tokio::time::Instant> = None;
+            loop {
+                let chunk = match due {
+                    Some(at) => match tokio::time::timeout_at(at, stream.chunk()).await {
+                        Ok(chunk) => chunk,
+                        Err(_) => {
+                            // The burst is over: the list reads itself once.
+                            due = None;
+                            let read = client
+                                .get(format!("{url}/dossiers"))
+                                .header("cookie", &cookie)
+                                .send()
+                                .await;
+                            if read.is_ok_and(|r| r.status().is_success()) {
+                                reads.fetch_add(1, Ordering::SeqCst);
+                            }
+                            continue;
+                        }
+                    },
+                    None => stream.chunk().await,
+                };
+                let Ok(Some(bytes)) = chunk else {
+                    return;
+                };
+                buffer.push_str(&String::from_utf8_lossy(&bytes));
+                while let Some(end) = buffer.find("\n\n") {
+                    let block: String = buffer.drain(..end + 2).collect();
+                    let field = |name: &str| {
+                        block
+                            .lines()
+                            .find_map(|line| line.strip_prefix(name))
+                            .map(str::trim)
+                            .map(str::to_owned)
+                    };
+                    let (Some(name), Some(data)) = (field("event:"), field("data:")) else {
+                        continue;
+                    };
+                    let Some(message) = LiveMessage::decode(&name, &data) else {
+                        continue;
+                    };
+                    delivered.fetch_add(1, Ordering::SeqCst);
+                    if due.is_none() && concerns_list(&query, shown, &message) {
+                        due = Some(tokio::time::Instant::now() + Duration::from_millis(300));
+                    }
+                }
+            }
+        }));
+    }
+    drop(ready_tx);
+    for _ in 0..count {
+        match ready_rx.recv().await {
+            Some(Ok(())) => {}
+            Some(Err(error)) => return Err(error),
+            None => return Err("des abonnés n'ont pas pu s'abonner".into()),
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let settle = || async {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        (
+            delivered.swap(0, Ordering::SeqCst),
+            reads.swap(0, Ordering::SeqCst),
+        )
+    };
+    let mut measured = Vec::new();
+
+    send(vec![base(
+        "lectures-d",
+        "CHEDP.FR.2026.7777778",
+        "ched_lodged",
+        0,
+        json!({ "ched_type": "P" }),
+    )])
+    .await?;
+    let (messages, made) = settle().await;
+    measured.push(ListReads {
+        write: "un nouveau dossier de l'entreprise",
+        delivered: messages,
+        every_message: messages,
+        reads: made,
+    });
+
+    // A day the booking race (two days ahead) leaves alone.
+    let mut day = app::domain::appointment::paris_day(Utc::now() + chrono::Duration::days(9));
+    let post = app::domain::references::PostCode::parse("FRLEH1").map_err(|e| e.to_string())?;
+    let store = Store::connect(&instance.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let calendar = store
+        .calendar(&post)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("le poste FRLEH1 n'a pas de calendrier")?;
+    store.close().await;
+    let slot = loop {
+        if let Some(slot) = calendar.slots_of_day(day, &[]).into_iter().next() {
+            break slot.0;
+        }
+        day = day.succ_opt().ok_or("calendrier vide")?;
+    };
+    let booked = client
+        .post(format!("{}/dossiers/{dossier}/rendez-vous", instance.url))
+        .header("cookie", &own)
+        .form(&[("controle", "physical"), ("creneau", &slot.to_rfc3339())])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let location = booked
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if !location.contains(&format!(
+        "message={}",
+        app::ui::notices::Done::AppointmentRequested.code()
+    )) {
+        return Err(format!("réservation refusée : {location}"));
+    }
+    let (messages, made) = settle().await;
+    measured.push(ListReads {
+        write: "un rendez-vous réservé pour le dossier",
+        delivered: messages,
+        every_message: messages,
+        reads: made,
+    });
+    for task in tasks {
+        task.abort();
+    }
+    Ok(measured)
+}
+
 /// A fresh PostgreSQL database on the server of `admin_url`.
 async fn postgres_database(admin_url: &str) -> Result<String, String> {
     let admin = Store::connect(admin_url).await.map_err(|e| e.to_string())?;
-    let Store::Postgres(pool) = &admin else {
+    if admin.backend() != app::store::Backend::Postgres {
         return Err("--postgres doit viser PostgreSQL".into());
-    };
+    }
     let name = format!("sesame_banc_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(pool)
+    admin
+        .execute_unchecked(&format!("CREATE DATABASE {name}"))
         .await
         .map_err(|e| e.to_string())?;
     admin.close().await;
@@ -805,6 +1084,24 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         );
     }
     println!();
+    if let Some(instance) = &fan_out_instance {
+        let (count, seeing) = (settings.list_subscribers, settings.list_subscribers.min(10));
+        println!("Listes ouvertes : lectures de la liste des dossiers causées par une écriture, avec {count} listes ouvertes (SQLite) dont {seeing} voient le dossier, contre la règle précédente (chaque message relisait la liste)");
+        println!();
+        println!("| écriture | messages reçus | lectures, règle précédente | lectures, règle de la page | rapport |");
+        println!("|---|---:|---:|---:|---:|");
+        for row in list_reads(instance, count, seeing).await? {
+            println!(
+                "| {} | {} | {} | {} | {:.3} |",
+                row.write,
+                row.delivered,
+                row.every_message,
+                row.reads,
+                row.reads as f64 / row.every_message.max(1) as f64
+            );
+        }
+        println!();
+    }
     if let Some(instance) = fan_out_instance {
         let platform = Server::platform(&instance).await?;
         println!("Diffusion : un événement vers N abonnés d'une instance (SQLite), contre un abonné seul et contre le plancher de la machine (les mêmes clients sur un serveur de flux nu : une tâche et une connexion par abonné, sans HTTP, session ni droits)");
