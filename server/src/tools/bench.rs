@@ -273,6 +273,24 @@ struct Race {
     alone_ms: f64,
 }
 
+/// The SIRET of the company of the operator with this address.
+async fn siret_of(store: &Store, email: &str) -> Result<String, String> {
+    let user = store
+        .user_by_email(email)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("opérateur de démonstration introuvable")?;
+    Ok(store
+        .companies()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|company| Some(company.id) == user.company_id)
+        .ok_or("entreprise de l'opérateur introuvable")?
+        .siret
+        .to_string())
+}
+
 /// `attempts` operators' bookings at once, through the real form, on a slot of three places.
 async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, String> {
     use app::domain::appointment::{paris_day, CheckKind};
@@ -293,20 +311,7 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
         .await
         .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
-    let user = store
-        .user_by_email(OPERATOR)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("opérateur de démonstration introuvable")?;
-    let siret = store
-        .companies()
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .find(|company| Some(company.id) == user.company_id)
-        .ok_or("entreprise de l'opérateur introuvable")?
-        .siret
-        .to_string();
+    let siret = siret_of(&store, OPERATOR).await?;
     store.close().await;
 
     // The dossiers, selected for a physical check, as the partner systems would send them.
@@ -757,20 +762,7 @@ async fn list_reads(
     let store = Store::connect(&instance.database_url)
         .await
         .map_err(|e| e.to_string())?;
-    let user = store
-        .user_by_email(OPERATOR)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("opérateur de démonstration introuvable")?;
-    let siret = store
-        .companies()
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .find(|company| Some(company.id) == user.company_id)
-        .ok_or("entreprise de l'opérateur introuvable")?
-        .siret
-        .to_string();
+    let siret = siret_of(&store, OPERATOR).await?;
     store.close().await;
 
     // The dossier, selected for a physical check, before anyone listens.
