@@ -54,8 +54,6 @@ pub struct Accounts {
     pub sensitive: Arc<RateLimiter>,
     /// For each identity provider, the roles whose accounts it may open (empty: every role).
     pub oidc_roles: Arc<std::collections::HashMap<String, Vec<Role>>>,
-    /// Tells the live streams of changed appointments.
-    pub live: crate::live::Live,
 }
 
 impl Accounts {

@@ -360,7 +360,6 @@ impl Server {
                 config.sensitive_burst,
             ),
             oidc_roles: std::sync::Arc::new(oidc_roles(config)?),
-            live: partners.live.clone(),
         };
         Ok(Server {
             addr,
