@@ -215,7 +215,8 @@ impl Store {
             Engine::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
             Engine::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
-        self.rechain_format_1_audit().await
+        self.rechain_format_1_audit().await?;
+        self.settle_stored_facts().await
     }
 
     /// PostgreSQL, run as the schema's owner after migrating: gives the application's role (the

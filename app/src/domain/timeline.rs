@@ -15,8 +15,11 @@ pub struct Fact {
     pub data: FactData,
 }
 
-/// The part of an event's `data` that moves the timeline.
+/// The part of an event's `data` that moves the timeline. Stored with each event as ingestion
+/// validated it (see [`FactData::stored`]); its JSON form is therefore a stored format: variants
+/// and fields may be added, never renamed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FactData {
     #[default]
     None,
@@ -33,6 +36,18 @@ pub enum FactData {
     Lab(LabConclusion),
     /// `ched_decision`.
     Decision { acceptable: bool },
+}
+
+impl FactData {
+    /// The JSON text the store keeps in an event's `fact` column.
+    pub fn stored(&self) -> String {
+        serde_json::to_string(self).expect("a fact always serialises")
+    }
+
+    /// A fact as the store kept it; `None` when the text is not one (a damaged row).
+    pub fn from_stored(text: &str) -> Option<FactData> {
+        serde_json::from_str(text).ok()
+    }
 }
 
 /// A step in progress longer than this many times its expected duration is shown as blocked.
@@ -291,6 +306,46 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc)
             + Duration::hours(hours)
+    }
+
+    /// Facts are stored: their JSON form must not change under a rename in the code, or the
+    /// timelines of stored events would silently lose what they said.
+    #[test]
+    fn facts_keep_their_stored_form() {
+        let stored = [
+            (FactData::None, r#""none""#),
+            (
+                FactData::Selection {
+                    identity: true,
+                    physical: false,
+                },
+                r#"{"selection":{"identity":true,"physical":false}}"#,
+            ),
+            (
+                FactData::Check(CheckResult::NotSatisfactory),
+                r#"{"check":"not_satisfactory"}"#,
+            ),
+            (
+                FactData::PhysicalCheck {
+                    result: CheckResult::Satisfactory,
+                    samples_taken: true,
+                },
+                r#"{"physical_check":{"result":"satisfactory","samples_taken":true}}"#,
+            ),
+            (
+                FactData::Lab(LabConclusion::NotSatisfactory),
+                r#"{"lab":"not_satisfactory"}"#,
+            ),
+            (
+                FactData::Decision { acceptable: false },
+                r#"{"decision":{"acceptable":false}}"#,
+            ),
+        ];
+        for (data, text) in stored {
+            assert_eq!(data.stored(), text);
+            assert_eq!(FactData::from_stored(text), Some(data));
+        }
+        assert_eq!(FactData::from_stored("{\"inconnu\":1}"), None);
     }
 
     fn fact(kind: EventKind, hours: i64, data: FactData) -> Fact {

@@ -450,8 +450,8 @@ impl Tx {
         for event in &dossier.events {
             on_tx!(self, conn => {
                 sqlx::query(
-                    "INSERT INTO event (dossier_id, source, kind, occurred_at, received_at, post_code, detail)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO event (dossier_id, source, kind, occurred_at, received_at, post_code, detail, fact)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(id)
                 .bind(event.source.code())
@@ -460,6 +460,9 @@ impl Tx {
                 .bind(event.received_at)
                 .bind(event.post.as_ref().map(|p| p.as_str()))
                 .bind(event.detail.as_deref())
+                // A dossier given whole (the demo's) has its steps already: its events only say
+                // what happened, not the data that moved them.
+                .bind(crate::domain::timeline::FactData::None.stored())
                 .execute(conn)
                 .await
                 .map(|_| ())

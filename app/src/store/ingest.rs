@@ -240,6 +240,36 @@ impl Store {
         tx.commit().await?;
         Ok(outcome)
     }
+
+    /// Stores the facts of the events recorded before facts were stored (migration 0017), once,
+    /// right after migrating: a thousand events per transaction, read through an index of the
+    /// pending ones only (empty once done), so a restart resumes and costs nothing afterwards.
+    #[tracing::instrument(skip_all)]
+    pub(crate) async fn settle_stored_facts(&self) -> Result<(), StoreError> {
+        const PAGE: i64 = 1000;
+        let mut settled = 0usize;
+        loop {
+            let mut tx = self.begin().await?;
+            let page: Vec<(i64, String)> = on_tx!(&mut tx, conn => {
+                sqlx::query_as("SELECT id, payload FROM event WHERE fact IS NULL ORDER BY id LIMIT $1")
+                    .bind(PAGE)
+                    .fetch_all(conn)
+                    .await
+            })?;
+            for (id, payload) in &page {
+                tx.settle_fact(*id, payload).await?;
+            }
+            tx.commit().await?;
+            settled += page.len();
+            if (page.len() as i64) < PAGE {
+                break;
+            }
+        }
+        if settled > 0 {
+            tracing::info!(events = settled, "faits des événements enregistrés");
+        }
+        Ok(())
+    }
 }
 
 impl Tx {
@@ -313,8 +343,8 @@ impl Tx {
         let event_id: i64 = on_tx!(self, conn => {
             sqlx::query_scalar(
                 "INSERT INTO event (dossier_id, partner_event_id, partner_key_id, source, kind, occurred_at,
-                                    received_at, post_code, detail, payload)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                                    received_at, post_code, detail, payload, fact)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(dossier_id)
             .bind(&event.id)
@@ -326,6 +356,7 @@ impl Tx {
             .bind(event.post.as_ref().map(|p| p.as_str()))
             .bind(event.detail.as_deref())
             .bind(&event.content)
+            .bind(event.fact.stored())
             .fetch_one(conn)
             .await
         })?;
@@ -531,36 +562,40 @@ impl Tx {
         Ok(())
     }
 
-    /// Works the timeline out again from every event of the dossier, in the order they happened.
+    /// Works the timeline out again from every event of the dossier, in the order they happened,
+    /// from the facts stored with them (never from their payloads validated again).
     #[tracing::instrument(skip_all)]
     pub async fn recompute(
         &mut self,
         dossier_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let rows: Vec<(String, DateTime<Utc>, String)> = on_tx!(self, conn => {
-            sqlx::query_as("SELECT kind, occurred_at, payload FROM event WHERE dossier_id = $1")
-                .bind(dossier_id)
-                .fetch_all(conn)
-                .await
+        type Row = (i64, String, DateTime<Utc>, Option<String>, String);
+        let rows: Vec<Row> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT id, kind, occurred_at, fact, payload FROM event WHERE dossier_id = $1",
+            )
+            .bind(dossier_id)
+            .fetch_all(conn)
+            .await
         })?;
-        let facts: Vec<Fact> = rows
-            .into_iter()
-            .filter_map(|(kind, occurred_at, payload)| {
-                // Events received through the interface carry their data; older ones (the demo's)
-                // only their kind.
-                let data = serde_json::from_str(&payload)
-                    .ok()
-                    .and_then(|value| validate(&value).ok())
-                    .map(|event| event.fact)
-                    .unwrap_or(FactData::None);
-                Some(Fact {
-                    kind: EventKind::from_code(&kind)?,
+        let mut facts = Vec::with_capacity(rows.len());
+        for (id, kind, occurred_at, fact, payload) in rows {
+            let data = match fact {
+                Some(text) => FactData::from_stored(&text).ok_or_else(|| {
+                    StoreError::Corrupt(format!("fait illisible pour l'événement {id}"))
+                })?,
+                // Recorded before facts were stored (see migration 0017): worked out once.
+                None => self.settle_fact(id, &payload).await?,
+            };
+            if let Some(kind) = EventKind::from_code(&kind) {
+                facts.push(Fact {
+                    kind,
                     occurred_at,
                     data,
-                })
-            })
-            .collect();
+                });
+            }
+        }
         let steps = derive(&facts, now);
         self.replace_steps(dossier_id, &steps).await?;
         let status = DossierStatus::of_steps(&steps);
@@ -582,6 +617,26 @@ impl Tx {
             .map(|_| ())
         })?;
         Ok(())
+    }
+
+    /// Works out and stores, once, the fact of an event recorded before facts were stored, from
+    /// its payload and the input rules of today (events received through the interface carry
+    /// their data; older ones, the demo's, only their kind).
+    async fn settle_fact(&mut self, event_id: i64, payload: &str) -> Result<FactData, StoreError> {
+        let data = serde_json::from_str(payload)
+            .ok()
+            .and_then(|value| validate(&value).ok())
+            .map(|event| event.fact)
+            .unwrap_or_default();
+        on_tx!(self, conn => {
+            sqlx::query("UPDATE event SET fact = $2 WHERE id = $1 AND fact IS NULL")
+                .bind(event_id)
+                .bind(data.stored())
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(data)
     }
 
     /// The benchmark's baseline: the rows an ingestion writes for the first event of a
@@ -608,13 +663,14 @@ impl Tx {
         })?;
         on_tx!(self, conn => {
             sqlx::query(
-                "INSERT INTO event (dossier_id, partner_event_id, source, kind, occurred_at, received_at, payload)
-                 VALUES ($1, $2, 'traces', 'ched_lodged', $3, $3, $4)",
+                "INSERT INTO event (dossier_id, partner_event_id, source, kind, occurred_at, received_at, payload, fact)
+                 VALUES ($1, $2, 'traces', 'ched_lodged', $3, $3, $4, $5)",
             )
             .bind(dossier_id)
             .bind(partner_event_id)
             .bind(now)
             .bind(content)
+            .bind(FactData::None.stored())
             .execute(conn)
             .await
             .map(|_| ())

@@ -8,6 +8,7 @@ mod audit_trail;
 mod consultations;
 mod date_bounds;
 mod denylist;
+mod facts;
 mod gate_checkin;
 mod helpers;
 mod invitations;
