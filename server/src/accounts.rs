@@ -38,7 +38,7 @@ use chrono::{DateTime, Utc};
 use crate::mail::{Mail, Mailer};
 use crate::oidc::Providers;
 use crate::rate_limit::RateLimiter;
-use crate::sessions::{see_other, with_query, Lifetimes};
+use app::http::{see_other, with_query, Lifetimes};
 
 /// What the account forms need.
 #[derive(Clone)]
@@ -249,14 +249,14 @@ impl IntoResponse for Failure {
             }
             Failure::Refused(Refusal::SignInRequired) => see_other("/connexion"),
             Failure::Refused(Refusal::CguRequired) => see_other("/cgu/acceptation"),
-            Failure::Refused(refusal) => crate::perimeter::refusal(
+            Failure::Refused(refusal) => app::http::refusal(
                 StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN),
                 refusal.message(),
             ),
             Failure::TooMany { seconds, message } => too_many(seconds, message),
             Failure::Store(error) => {
                 tracing::error!(%error, "formulaire : échec de la base de données");
-                crate::perimeter::refusal(
+                app::http::refusal(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.",
                 )
@@ -280,7 +280,7 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
 
 /// 429 with `Retry-After` and a French sentence.
 pub fn too_many(seconds: u64, message: String) -> Response {
-    let mut response = crate::perimeter::refusal(StatusCode::TOO_MANY_REQUESTS, message);
+    let mut response = app::http::refusal(StatusCode::TOO_MANY_REQUESTS, message);
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
@@ -345,7 +345,7 @@ fn to_sign_in(
     pairs.extend_from_slice(fields);
     Failure::BackKeeping {
         location: with_query("/connexion", &pairs),
-        cookie: crate::sessions::set_cookie(
+        cookie: app::state::set_cookie(
             TYPED_ADDRESS_COOKIE,
             &encode_typed(typed.trim()),
             over_https,

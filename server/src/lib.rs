@@ -293,7 +293,7 @@ impl Server {
             });
         let denylist = Denylist::load(config.denylist_file.clone(), download);
         denylist.watch(Duration::from_secs(config.denylist_poll_seconds.max(1)));
-        let lifetimes = sessions::Lifetimes {
+        let lifetimes = app::http::Lifetimes {
             idle: chrono::Duration::minutes(i64::from(config.session_idle_minutes.max(1))),
             absolute: chrono::Duration::hours(i64::from(config.session_absolute_hours.max(1))),
         };

@@ -360,7 +360,7 @@ async fn stream_handler(
         EntryPoint::LiveStream,
         Target::Nothing,
     ) {
-        return crate::perimeter::refusal(
+        return app::http::refusal(
             StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN),
             refusal.message(),
         );

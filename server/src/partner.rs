@@ -530,7 +530,7 @@ pub async fn create_key(
     let name =
         key_name(name).ok_or("le nom du système partenaire doit compter de 1 à 100 caractères")?;
     let (sources, sites) = parse_scope(sources, sites)?;
-    let (secret, _) = crate::sessions::new_token();
+    let (secret, _) = app::http::new_token();
     let key = format!("sesame_{secret}");
     let now = Utc::now();
     let store_error = |error: app::store::StoreError| error.to_string();

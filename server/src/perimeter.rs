@@ -5,8 +5,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use app::http::refusal;
 use app::security::{page_policy, PageNonce, DEFAULT_POLICY};
-use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -231,16 +231,6 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
              (protection contre la falsification de requêtes intersites).",
         )
     }
-}
-
-/// A refusal the perimeter answers before any handler: a status and one French sentence.
-pub fn refusal(status: StatusCode, message: impl Into<String>) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        Body::from(message.into()),
-    )
-        .into_response()
 }
 
 /// Whether the browser says the request comes from this site. Modern browsers send

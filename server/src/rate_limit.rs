@@ -26,7 +26,8 @@ use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::Quota;
 
-use crate::perimeter::{refusal, ClientIp};
+use crate::perimeter::ClientIp;
+use app::http::refusal;
 
 /// Above this many tracked clients, budgets that have refilled are forgotten.
 const TRACKED_CLIENTS: usize = 10_000;

@@ -8,35 +8,23 @@ use std::sync::Arc;
 
 use app::domain::access::{authorize, route_entry, Refusal};
 use app::domain::cgu;
+use app::http::{clear_cookie, see_other, with_query, CurrentSession, Lifetimes, COOKIE};
 pub use app::state::token_hash;
 use app::state::Caller;
 use app::store::Store;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
 use chrono::{Duration, Utc};
-use rand::RngCore;
 
 use crate::perimeter::{ClientIp, OverHttps};
 
-/// The session cookie's name over plain HTTP (development); over HTTPS it takes the `__Host-`
-/// prefix, which makes browsers refuse it unless it is Secure, host-only and for the whole site.
-pub const COOKIE: &str = "sesame_session";
-pub const SECURE_COOKIE: &str = "__Host-sesame_session";
-
-pub use app::state::{read_cookie, set_cookie, set_cookie_until_closed};
+use app::state::read_cookie;
 
 /// A used session is written back at most this often, to spare the database.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
-
-/// How sessions last.
-#[derive(Clone, Copy, Debug)]
-pub struct Lifetimes {
-    pub idle: Duration,
-    pub absolute: Duration,
-}
 
 /// What the session middleware needs.
 #[derive(Clone)]
@@ -45,40 +33,10 @@ pub struct Sessions {
     pub lifetimes: Lifetimes,
 }
 
-/// The session of the current request, with what signing out needs.
-#[derive(Clone, Debug)]
-pub struct CurrentSession {
-    pub id: i64,
-    pub user_id: i64,
-    pub method: String,
-    pub id_token: Option<String>,
-}
-
-/// A new random session or link token, and the hash that is stored.
-pub fn new_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    let hash = token_hash(&token);
-    (token, hash)
-}
-
 /// The session token the browser sent, if any (see [`read_cookie`]).
 fn cookie_token(headers: &HeaderMap, over_https: bool) -> Option<String> {
     read_cookie(headers, COOKIE, over_https)
         .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// The `Set-Cookie` value that opens a session in the browser: a cookie the browser forgets
-/// when it closes; the server ends the session after the idle and absolute limits whatever the
-/// browser keeps.
-pub fn session_cookie(token: &str, over_https: bool) -> HeaderValue {
-    set_cookie_until_closed(COOKIE, token, over_https)
-}
-
-/// The `Set-Cookie` value that removes it.
-pub fn clear_cookie(over_https: bool) -> HeaderValue {
-    set_cookie(COOKIE, "", over_https, Duration::zero())
 }
 
 /// The files served as they are from the site folder (the build's `pkg/`, the design system's
@@ -172,7 +130,7 @@ pub async fn resolve(
 
 fn unavailable(error: app::store::StoreError) -> Response {
     tracing::error!(%error, "session : base de données indisponible");
-    crate::perimeter::refusal(
+    app::http::refusal(
         StatusCode::SERVICE_UNAVAILABLE,
         "Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.",
     )
@@ -211,56 +169,10 @@ pub async fn guard_pages(
     }
 }
 
-/// A redirection after a form or to sign-in (303: the browser follows with GET).
-pub fn see_other(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
-        Err(_) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response(),
-    }
-}
-
-/// `path?name=value&…`, values encoded; empty values are left out.
-pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
-    let pairs: Vec<(&str, &str)> = pairs
-        .iter()
-        .copied()
-        .filter(|(_, value)| !value.is_empty())
-        .collect();
-    if pairs.is_empty() {
-        return path.to_owned();
-    }
-    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    let separator = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{separator}{query}")
-}
-
-/// Where to go back to after signing in: only a path of this site, never another site
-/// (`//evil.example`) nor the sign-in pages themselves.
-pub fn safe_return(path: &str) -> Option<String> {
-    let path = path.trim();
-    let ok = path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/\\")
-        && path.len() <= 500
-        && !path.chars().any(|c| c.is_control())
-        && !path.starts_with("/connexion")
-        && !path.starts_with("/deconnexion");
-    ok.then(|| path.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_random_and_only_their_hash_is_kept() {
-        let (one, hash) = new_token();
-        let (two, _) = new_token();
-        assert_ne!(one, two);
-        assert_eq!(one.len(), 64);
-        assert_eq!(token_hash(&one), hash);
-        assert_ne!(one, hash);
-    }
+    use app::http::SECURE_COOKIE;
 
     #[test]
     fn the_cookie_is_read_under_its_name_for_the_transport_and_checked() {
@@ -294,32 +206,6 @@ mod tests {
     }
 
     #[test]
-    fn cookies_are_hardened_over_https() {
-        let plain = session_cookie(&"b".repeat(64), false);
-        let plain = plain.to_str().unwrap();
-        assert!(plain.starts_with("sesame_session="));
-        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
-        assert!(!plain.contains("Secure"));
-        let secure = session_cookie(&"b".repeat(64), true);
-        let secure = secure.to_str().unwrap();
-        assert!(secure.starts_with("__Host-sesame_session="));
-        assert!(secure.contains("; Secure") && secure.contains("Path=/"));
-        assert!(!secure.contains("Domain"));
-    }
-
-    #[test]
-    fn only_paths_of_this_site_are_returned_to() {
-        assert_eq!(
-            safe_return("/dossiers?page=2"),
-            Some("/dossiers?page=2".into())
-        );
-        assert_eq!(safe_return("//malveillant.example/x"), None);
-        assert_eq!(safe_return("https://malveillant.example"), None);
-        assert_eq!(safe_return("/\\malveillant.example"), None);
-        assert_eq!(safe_return("/connexion"), None);
-    }
-
-    #[test]
     fn only_the_site_folder_is_static() {
         assert!(is_static_asset("/pkg/sesame.wasm"));
         assert!(is_static_asset("/dsfr/dsfr.min.css"));
@@ -328,16 +214,5 @@ mod tests {
         assert!(!is_static_asset("/pkgs"));
         assert!(!is_static_asset("/api/v1/events"));
         assert!(!is_static_asset("/"));
-    }
-
-    #[test]
-    fn queries_are_encoded() {
-        assert_eq!(
-            with_query(
-                "/connexion",
-                &[("retour", "/dossiers?page=2&site=FRLEH"), ("erreur", "")]
-            ),
-            "/connexion?retour=%2Fdossiers%3Fpage%3D2%26site%3DFRLEH"
-        );
     }
 }

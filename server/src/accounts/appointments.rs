@@ -95,7 +95,7 @@ pub async fn book(
     };
     let page = format!("{page}?controle={}", check.code());
     let starts_at = parse_start(&form.creneau).map_err(|problem| back(&page, problem, &[]))?;
-    let (token, _) = crate::sessions::new_token();
+    let (token, _) = app::http::new_token();
     let booking = Booking {
         dossier_id,
         check,
@@ -166,7 +166,7 @@ pub async fn change(
         format!("/planning?poste={}", appointment.post)
     };
     // Where to go back to: a path of this site only.
-    let page = crate::sessions::safe_return(&form.retour).unwrap_or(fallback);
+    let page = app::http::safe_return(&form.retour).unwrap_or(fallback);
     let reason = form.motif.trim();
     let needs_reason = matches!(action.as_str(), "refus" | "report");
     if needs_reason && !(3..=500).contains(&reason.chars().count()) {
@@ -290,7 +290,7 @@ pub async fn feed(
     use axum::response::IntoResponse;
     let token = file.strip_suffix(".ics").unwrap_or(&file);
     let not_found = || {
-        crate::perimeter::refusal(
+        app::http::refusal(
             StatusCode::NOT_FOUND,
             "Cette adresse d'abonnement n'existe pas ou a été révoquée.",
         )
@@ -346,7 +346,7 @@ pub async fn subscribe(
 ) -> Outcome {
     use axum::http::header;
     let viewer = check_viewer(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
-    let (token, hash) = crate::sessions::new_token();
+    let (token, hash) = app::http::new_token();
     let now = Utc::now();
     let mut tx = accounts.store.begin().await?;
     tx.create_calendar_feed(viewer.user_id, &hash, now).await?;

@@ -21,7 +21,7 @@ use super::{
     back, check_known, check_viewer, done, expiry_text, send_mail, sensitive_budget, to_sign_in,
     Accounts, Failure, Outcome,
 };
-use crate::sessions::new_token;
+use app::http::new_token;
 use axum::response::IntoResponse;
 
 #[derive(Deserialize)]

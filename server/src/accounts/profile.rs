@@ -19,7 +19,7 @@ use super::{
     Outcome,
 };
 use crate::perimeter::OverHttps;
-use crate::sessions::{clear_cookie, new_token};
+use app::http::{clear_cookie, new_token};
 
 #[derive(Deserialize)]
 pub struct ProfileForm {

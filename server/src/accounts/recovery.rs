@@ -15,7 +15,8 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use super::{back, check, done, expiry_text, send_mail, sensitive_budget, Accounts, Outcome};
-use crate::sessions::{new_token, token_hash};
+use app::http::new_token;
+use app::state::token_hash;
 
 /// How long a password link works.
 pub const RESET_LIFETIME: Duration = Duration::hours(1);

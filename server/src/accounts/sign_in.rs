@@ -26,10 +26,10 @@ use super::{
     back, check, check_viewer, done, sensitive_budget, to_sign_in, Accounts, Failure, Outcome,
 };
 use crate::perimeter::OverHttps;
-use crate::sessions::{
-    clear_cookie, new_token, read_cookie, safe_return, see_other, session_cookie, set_cookie,
-    token_hash, with_query, CurrentSession,
+use app::http::{
+    clear_cookie, new_token, safe_return, see_other, session_cookie, with_query, CurrentSession,
 };
+use app::state::{read_cookie, set_cookie, token_hash};
 
 /// Failed sign-ins are counted over this window…
 const FAILURE_WINDOW: Duration = Duration::minutes(15);
@@ -156,7 +156,7 @@ pub(super) async fn open_session(
     let mut tx = accounts.store.begin().await?;
     // The browser's previous session ends: a copy of its token (a shared computer, a cookie
     // taken) must not outlive the next sign-in.
-    if let Some(previous) = read_cookie(headers, crate::sessions::COOKIE, over_https) {
+    if let Some(previous) = read_cookie(headers, app::http::COOKIE, over_https) {
         tx.end_session_by_token(&token_hash(&previous), now).await?;
     }
     tx.insert_session(

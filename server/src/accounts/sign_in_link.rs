@@ -19,7 +19,8 @@ use serde::Deserialize;
 use super::sign_in::{open_session, Opening};
 use super::{back, check, done, expiry_text, send_mail, sensitive_budget, Accounts, Outcome};
 use crate::perimeter::OverHttps;
-use crate::sessions::{new_token, token_hash};
+use app::http::new_token;
+use app::state::token_hash;
 
 /// How long a sign-in link works: long enough to open one's mail, short enough that a mailbox
 /// read later (a shared screen, a forwarded message) opens nothing.
