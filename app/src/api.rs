@@ -1,5 +1,6 @@
-//! Server functions, grouped by domain. Each one runs on the server, reads what it needs from
-//! [`crate::state`], and returns domain types the browser can render.
+//! Each concern's server functions (its reads: each runs on the server, reads what it needs from
+//! [`crate::state`], and returns domain types the browser can render) and, in a folder of the same
+//! name, its form handlers (its writes, server side only, on [`crate::forms`]).
 
 pub mod account;
 pub mod alerts;

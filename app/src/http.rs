@@ -14,6 +14,11 @@ use crate::state::{set_cookie, set_cookie_until_closed, token_hash};
 pub const COOKIE: &str = "sesame_session";
 pub const SECURE_COOKIE: &str = "__Host-sesame_session";
 
+/// Whether the client reached the platform over HTTPS: directly, when the platform terminates TLS
+/// itself, or through a trusted reverse proxy that says so (`X-Forwarded-Proto: https`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OverHttps(pub bool);
+
 /// How sessions last.
 #[derive(Clone, Copy, Debug)]
 pub struct Lifetimes {

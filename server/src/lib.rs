@@ -2,17 +2,14 @@
 //! functions, health probes, static files), demo data and the process's life cycle. The domain,
 //! pages and server functions live in the `app` crate.
 
-pub mod accounts;
 pub mod client;
 pub mod config;
-pub mod convocation;
 pub mod denylist;
 pub mod live;
 pub mod mail;
 pub mod oidc;
 pub mod openapi;
 pub mod partner;
-pub mod pdf;
 pub mod perimeter;
 pub mod probes;
 pub mod rate_limit;
@@ -25,6 +22,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::branding::Branding;
+use app::forms::Forms;
 use app::state::AppState;
 use app::store::{Store, StoreError};
 use app::{shell, App};
@@ -107,13 +105,13 @@ fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn router(
     state: AppState,
     guards: Guards,
-    accounts: accounts::Accounts,
+    forms: Forms,
     partners: partner::Partners,
 ) -> Router {
     let routes = page_routes();
     let branding = state.branding;
-    let providers = app::ui::IdentityProviders(accounts.providers.list());
-    let idle = app::state::SessionIdle(accounts.lifetimes.idle);
+    let providers = app::ui::IdentityProviders(forms.providers.list());
+    let idle = app::state::SessionIdle(forms.lifetimes.idle);
     let context = move || {
         provide_context(branding);
         provide_context(providers.clone());
@@ -122,7 +120,7 @@ pub fn router(
     Router::new()
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
-        .merge(accounts::routes(accounts))
+        .merge(app::forms::routes(forms))
         .merge(live::routes(partners.live.clone()))
         .merge(partner::routes(partners))
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -347,9 +345,11 @@ impl Server {
                 config.partner_requests_burst,
             ),
         };
-        let accounts = accounts::Accounts {
+        let forms = Forms {
             store: store.clone(),
-            mailer: mail::Mailer::from_config(config).map_err(StartError::Mail)?,
+            outbox: std::sync::Arc::new(
+                mail::Mailer::from_config(config).map_err(StartError::Mail)?,
+            ),
             providers: std::sync::Arc::new(
                 oidc::Providers::discover(&config.oidc, &config.base_url()).await,
             ),
@@ -365,7 +365,7 @@ impl Server {
             addr,
             store,
             listener,
-            router: router(state, guards, accounts, partners),
+            router: router(state, guards, forms, partners),
             grace: Duration::from_secs(config.shutdown_grace_seconds),
             tls,
         })

@@ -373,7 +373,7 @@ async fn stream_handler(
             user_id = viewer.user_id,
             "direct : trop de flux ouverts pour cette personne, flux refusé"
         );
-        return crate::accounts::too_many(
+        return app::forms::too_many(
             FULL_RETRY_AFTER_SECONDS,
             format!(
                 "Trop de mises à jour en direct ouvertes pour votre compte ({} au plus à la fois). \

@@ -50,15 +50,7 @@ pub const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
 /// the server answers.
 pub const SEND_DEADLINE: Duration = Duration::from_secs(20);
 
-/// One mail to one person.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mail {
-    /// `nom@example.fr` or `Prénom Nom <nom@example.fr>`.
-    pub to: String,
-    pub subject: String,
-    /// Plain UTF-8 text; `\n` line endings are fine.
-    pub text: String,
-}
+pub use app::forms::Mail;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -363,6 +355,17 @@ fn links(text: &str) -> Vec<&str> {
         rest = &candidate[end..];
     }
     found
+}
+
+/// The form handlers send through the configured transport.
+impl app::forms::Outbox for Mailer {
+    fn send<'a>(&'a self, mail: &'a Mail) -> app::forms::Pending<'a, Result<(), String>> {
+        Box::pin(async move {
+            Mailer::send(self, mail)
+                .await
+                .map_err(|error| error.to_string())
+        })
+    }
 }
 
 #[cfg(test)]

@@ -276,7 +276,7 @@ async fn simulate(
 
 async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String> {
     let store = open_store(config).await?;
-    const ACTOR: server::partner::Actor = server::partner::Actor {
+    const ACTOR: app::api::partner_keys::manage::Actor = app::api::partner_keys::manage::Actor {
         id: None,
         name: "ligne de commande",
         address: "-",
@@ -286,7 +286,7 @@ async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String>
             name,
             sources,
             sites,
-        } => server::partner::create_key(&store, &name, &sources, &sites, &ACTOR)
+        } => app::api::partner_keys::manage::create_key(&store, &name, &sources, &sites, &ACTOR)
             .await
             .map(|(id, key)| {
                 println!("Clé n° {id} créée pour « {} » :", name.trim());
@@ -315,7 +315,7 @@ async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String>
                     );
                 }
             }),
-        KeyCommand::Revoke { id } => server::partner::revoke_key(&store, id, &ACTOR)
+        KeyCommand::Revoke { id } => app::api::partner_keys::manage::revoke_key(&store, id, &ACTOR)
             .await
             .and_then(|revoked| {
                 if revoked {

@@ -506,6 +506,58 @@ fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// The form handlers sign people in through the configured providers.
+impl app::forms::IdentityProviders for Providers {
+    fn list(&self) -> Vec<(String, String)> {
+        Providers::list(self)
+    }
+
+    fn begin<'a>(
+        &'a self,
+        provider: &'a str,
+    ) -> app::forms::Pending<'a, Result<app::forms::SignInStarted, String>> {
+        Box::pin(async move {
+            let (url, pending) = Providers::begin(self, provider)
+                .await
+                .map_err(|error| error.to_string())?;
+            Ok(app::forms::SignInStarted {
+                url: url.to_string(),
+                state: pending.state.clone(),
+                kept: serde_json::to_string(&pending).map_err(|error| error.to_string())?,
+            })
+        })
+    }
+
+    fn complete<'a>(
+        &'a self,
+        provider: &'a str,
+        kept: &'a str,
+        code: &'a str,
+        state: &'a str,
+    ) -> app::forms::Pending<'a, Result<app::forms::Identity, app::forms::ProviderFailure>> {
+        use app::forms::ProviderFailure;
+        Box::pin(async move {
+            let pending: PendingLogin =
+                serde_json::from_str(kept).map_err(|_| ProviderFailure::Expired)?;
+            if pending.provider != provider {
+                return Err(ProviderFailure::Expired);
+            }
+            let identity = Providers::complete(self, &pending, code, state)
+                .await
+                .map_err(|error| ProviderFailure::Refused(error.to_string()))?;
+            Ok(app::forms::Identity {
+                subject: identity.subject,
+                email: identity.email,
+                id_token: identity.id_token,
+            })
+        })
+    }
+
+    fn logout_url(&self, provider: &str, id_token: &str, back: &str) -> Option<String> {
+        Providers::logout_url(self, provider, id_token, back).map(|url| url.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use app::http::refusal;
+use app::http::{refusal, OverHttps};
 use app::security::{page_policy, PageNonce, DEFAULT_POLICY};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -40,11 +40,6 @@ impl ClientIp {
         }
     }
 }
-
-/// Whether the client reached the platform over HTTPS: directly, when the platform terminates TLS
-/// itself, or through a trusted reverse proxy that says so (`X-Forwarded-Proto: https`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OverHttps(pub bool);
 
 /// How requests reach the platform, as [`identify_client`] needs to know it.
 #[derive(Clone, Debug)]

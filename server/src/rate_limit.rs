@@ -152,6 +152,13 @@ pub async fn limit_submissions(
     }
 }
 
+/// The form handlers' tighter budget (sign-in, recovery, account creation).
+impl app::forms::Budget for RateLimiter {
+    fn take(&self, key: &str) -> Result<(), Duration> {
+        self.check_key(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

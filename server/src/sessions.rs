@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use app::domain::access::{authorize, route_entry, Refusal};
 use app::domain::cgu;
-use app::http::{clear_cookie, see_other, with_query, CurrentSession, Lifetimes, COOKIE};
+use app::http::{
+    clear_cookie, see_other, with_query, CurrentSession, Lifetimes, OverHttps, COOKIE,
+};
 pub use app::state::token_hash;
 use app::state::Caller;
 use app::store::Store;
@@ -19,7 +21,7 @@ use axum::response::Response;
 use axum::Extension;
 use chrono::{Duration, Utc};
 
-use crate::perimeter::{ClientIp, OverHttps};
+use crate::perimeter::ClientIp;
 
 use app::state::read_cookie;
 

@@ -1,5 +1,24 @@
 //! The personal space and the head of service's habilitation desk: what each person may read
-//! about themselves, their company and their habilitations.
+//! about themselves, their company and their habilitations; and, in its folder, the forms of
+//! accounts: signing in and out, the terms of use, recovery, the profile and sessions, the
+//! password, invitations and habilitations.
+
+#[cfg(feature = "ssr")]
+pub mod cgu;
+#[cfg(feature = "ssr")]
+pub mod habilitations;
+#[cfg(feature = "ssr")]
+pub mod invitations;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod profile;
+#[cfg(feature = "ssr")]
+pub mod recovery;
+#[cfg(feature = "ssr")]
+pub mod sign_in;
+#[cfg(feature = "ssr")]
+pub mod sign_in_link;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -3,6 +3,9 @@
 //! goods to a post not approved for them. Agents see the alerts that touch a dossier of their
 //! sites; the dossiers outside their perimeter are named, not shown.
 
+#[cfg(feature = "ssr")]
+pub mod resolve;
+
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

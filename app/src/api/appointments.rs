@@ -1,6 +1,11 @@
 //! Rendez-vous, read: a dossier's appointments and what may be booked for it, a post's free
 //! places, an operator's appointments, a post's planning, and the gate's look-up. Booking and
-//! every change go through plain forms (see `server::accounts::appointments`).
+//! every change go through plain forms ([`bookings`], [`calendars`]).
+
+#[cfg(feature = "ssr")]
+pub mod bookings;
+#[cfg(feature = "ssr")]
+pub mod calendars;
 
 use chrono::NaiveDate;
 use leptos::prelude::*;

@@ -2,6 +2,9 @@
 //! `server partner-key` does the same). A key is shown once, right after its creation, and only
 //! its hash is kept.
 
+#[cfg(feature = "ssr")]
+pub mod manage;
+
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -19,8 +19,8 @@ use app::domain::references::{
 };
 use app::store::{NewDossier, NewEvent, NewHabilitation, NewUser, Store, StoreError};
 
-use crate::accounts::hash_password;
 use crate::config::Config;
+use app::forms::hash_password;
 
 /// How many dossiers the demo holds.
 pub const DOSSIER_COUNT: usize = 300;

@@ -248,7 +248,10 @@ async fn a_stranger_signs_in_once_with_a_link_when_the_account_is_protected(back
         return;
     };
     let spent = spend_the_account_budget(&server, OPERATOR).await;
-    assert_eq!(spent as i64, server::accounts::ACCOUNT_FAILURES_PER_DAY);
+    assert_eq!(
+        spent as i64,
+        app::api::account::sign_in::ACCOUNT_FAILURES_PER_DAY
+    );
 
     // From an address that never signed in to the account, even the right password is refused,
     // with the French reason and the offer of a link.

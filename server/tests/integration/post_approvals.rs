@@ -423,7 +423,7 @@ async fn other_site_agent(server: &Running, site: &str) -> String {
                 administration: Some(Administration::Dgal),
                 company_admin: false,
                 email_verified: true,
-                password_hash: Some(server::accounts::hash_password(PASSWORD).unwrap()),
+                password_hash: Some(app::forms::hash_password(PASSWORD).unwrap()),
             },
             now,
         )

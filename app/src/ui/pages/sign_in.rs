@@ -1,5 +1,5 @@
 //! Signing in, recovering a password, confirming an address, and accepting the terms of use.
-//! Every form posts to the server (`server::accounts`) as plain HTML, so it works the same with
+//! Every form posts to the server (`api::account::sign_in` and its neighbours) as plain HTML, so it works the same with
 //! or without JavaScript; the outcome comes back in the address and [`Notice`] says it.
 
 use leptos::prelude::*;

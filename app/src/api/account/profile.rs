@@ -2,11 +2,11 @@
 //! replaces the old one), ending a session, and — for a company's administrator — removing
 //! colleagues (inviting them: see `invitations`).
 
-use app::domain::access::{EntryPoint, Target};
-use app::domain::account::{parse_email, parse_full_name};
-use app::state::Caller;
-use app::store::TokenPurpose;
-use app::ui::notices::{Done, Problem};
+use crate::domain::access::{EntryPoint, Target};
+use crate::domain::account::{parse_email, parse_full_name};
+use crate::state::Caller;
+use crate::store::TokenPurpose;
+use crate::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::{Extension, Form};
@@ -14,12 +14,11 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::recovery::VERIFICATION_LIFETIME;
-use super::{
-    back, check_known, check_viewer, done, expiry_text, send_mail, sensitive_budget, Accounts,
-    Outcome,
+use crate::forms::{
+    back, check_known, check_viewer, done, expiry_text, send_mail, sensitive_budget, Forms, Outcome,
 };
-use crate::perimeter::OverHttps;
-use app::http::{clear_cookie, new_token};
+use crate::http::OverHttps;
+use crate::http::{clear_cookie, new_token};
 
 #[derive(Deserialize)]
 pub struct ProfileForm {
@@ -29,7 +28,7 @@ pub struct ProfileForm {
 
 #[tracing::instrument(skip_all)]
 pub async fn update_profile(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<ProfileForm>,
 ) -> Outcome {
@@ -45,10 +44,10 @@ pub async fn update_profile(
         )
     })?;
     if email != viewer.email {
-        sensitive_budget(&accounts, &[&format!("verification:{}", viewer.user_id)])?;
+        sensitive_budget(&forms, &[&format!("verification:{}", viewer.user_id)])?;
     }
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     if name != viewer.full_name {
         tx.set_full_name(viewer.user_id, &name).await?;
         let detail = format!("nom : « {} » → « {name} »", viewer.full_name);
@@ -103,7 +102,7 @@ pub async fn update_profile(
              la page de connexion.\n\n— France Sésame\n"
         );
         send_mail(
-            &accounts,
+            &forms,
             &email,
             "Cette adresse a déjà un compte France Sésame",
             text,
@@ -112,7 +111,7 @@ pub async fn update_profile(
         return done(page, Done::VerificationSent);
     }
     if let Some((token, expires_at)) = verification {
-        let link = format!("{}/verification?jeton={token}", accounts.base_url);
+        let link = format!("{}/verification?jeton={token}", forms.base_url);
         let text = format!(
             "Bonjour {name},\n\n\
              Vous avez demandé à utiliser cette adresse pour votre compte France Sésame.\n\n\
@@ -122,13 +121,7 @@ pub async fn update_profile(
              Si vous n'avez rien demandé, ignorez ce message.\n\n— France Sésame\n",
             expiry = expiry_text(expires_at),
         );
-        let sent = send_mail(
-            &accounts,
-            &email,
-            "Confirmez votre adresse électronique",
-            text,
-        )
-        .await;
+        let sent = send_mail(&forms, &email, "Confirmez votre adresse électronique", text).await;
         // The current address hears of it: someone who took over a session cannot quietly move
         // the account elsewhere.
         let notice = format!(
@@ -139,7 +132,7 @@ pub async fn update_profile(
              ne reconnaissez pas depuis votre espace personnel et changez votre mot de passe.\n\n— France Sésame\n"
         );
         send_mail(
-            &accounts,
+            &forms,
             &viewer.email,
             "Changement d'adresse demandé sur votre compte",
             notice,
@@ -159,12 +152,12 @@ pub async fn update_profile(
 
 #[tracing::instrument(skip_all)]
 pub async fn end_session(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     Path(id): Path<i64>,
 ) -> Outcome {
-    let session = accounts.store.session(id).await?;
+    let session = forms.store.session(id).await?;
     let owner = session
         .as_ref()
         .map(|session| session.user_id)
@@ -175,7 +168,7 @@ pub async fn end_session(
         Target::Session { user_id: owner },
     )?;
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     tx.end_session(id, now).await?;
     tx.audit(
         &caller.audit_event("session_terminee", &format!("session:{id}"), ""),
@@ -197,14 +190,14 @@ pub async fn end_session(
 /// and its sessions end at once.
 #[tracing::instrument(skip_all)]
 pub async fn remove_colleague(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Outcome {
     // Only a company's administrator goes further; to them, a missing or already removed
     // account is said so.
     check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
-    let Some(colleague) = accounts.store.user(id).await? else {
+    let Some(colleague) = forms.store.user(id).await? else {
         return Err(back("/espace", Problem::ColleagueUnknown, &[]));
     };
     let target = Target::Colleague {
@@ -215,7 +208,7 @@ pub async fn remove_colleague(
         back("/espace", Problem::ColleagueUnknown, &[])
     })?;
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     tx.disable_user(id, now).await?;
     tx.end_sessions_of(id, now).await?;
     tx.audit(

@@ -5,23 +5,23 @@
 //! The account is opened only when the invitee, from the link, chooses a password. An address
 //! that already has an account gets no link: its owner is told, in fixed words, who asked.
 
-use app::domain::access::{EntryPoint, Refusal, Target};
-use app::domain::account::{check_password, parse_email, parse_full_name};
-use app::domain::directory::Role;
-use app::state::Caller;
-use app::store::{InvitationTo, NewInvitation, NewUser, StoreError};
-use app::ui::notices::{Done, Problem};
+use crate::domain::access::{EntryPoint, Refusal, Target};
+use crate::domain::account::{check_password, parse_email, parse_full_name};
+use crate::domain::directory::Role;
+use crate::state::Caller;
+use crate::store::{InvitationTo, NewInvitation, NewUser, StoreError};
+use crate::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::recovery::INVITATION_LIFETIME;
-use super::{
+use crate::forms::{
     back, check_known, check_viewer, done, expiry_text, send_mail, sensitive_budget, to_sign_in,
-    Accounts, Failure, Outcome,
+    Failure, Forms, Outcome,
 };
-use app::http::new_token;
+use crate::http::new_token;
 use axum::response::IntoResponse;
 
 #[derive(Deserialize)]
@@ -53,7 +53,7 @@ struct Invitation<'a> {
 /// A company's administrator invites a colleague by name and address.
 #[tracing::instrument(skip_all)]
 pub async fn invite_colleague(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<InvitationForm>,
 ) -> Outcome {
@@ -61,7 +61,7 @@ pub async fn invite_colleague(
     let company_id = viewer
         .company_id
         .ok_or(Failure::Refused(Refusal::Forbidden))?;
-    let company = accounts
+    let company = forms
         .store
         .company(company_id)
         .await?
@@ -72,7 +72,7 @@ pub async fn invite_colleague(
          envois de cette entreprise au passage frontière"
     );
     send_invitation(
-        &accounts,
+        &forms,
         &caller,
         &form,
         Invitation {
@@ -93,7 +93,7 @@ pub async fn invite_colleague(
 /// with no habilitation, until the head grants one.
 #[tracing::instrument(skip_all)]
 pub async fn invite_agent(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<InvitationForm>,
 ) -> Outcome {
@@ -117,7 +117,7 @@ pub async fn invite_agent(
          le guichet unique du passage frontière des marchandises"
     );
     send_invitation(
-        &accounts,
+        &forms,
         &caller,
         &form,
         Invitation {
@@ -137,7 +137,7 @@ pub async fn invite_agent(
 /// Records an invitation and mails it: the link to the invitee, or, when the address already has
 /// an account, fixed words to its owner and no link.
 async fn send_invitation(
-    accounts: &Accounts,
+    forms: &Forms,
     caller: &Caller,
     form: &InvitationForm,
     invitation: Invitation<'_>,
@@ -165,7 +165,7 @@ async fn send_invitation(
         )
     })?;
     sensitive_budget(
-        accounts,
+        forms,
         &[
             &format!("creation:{}", caller.client_key),
             &format!("creation:{}", viewer.user_id),
@@ -174,7 +174,7 @@ async fn send_invitation(
     let now = Utc::now();
     let (token, hash) = new_token();
     let expires_at = now + INVITATION_LIFETIME;
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     // Recorded either way, so that the pending invitations the inviter sees do not tell either;
     // the link of an address that has an account is never sent, and could not open a second
     // account anyway.
@@ -222,14 +222,14 @@ async fn send_invitation(
              — France Sésame\n"
         );
         send_mail(
-            accounts,
+            forms,
             &email,
             "Une invitation a été demandée pour votre adresse",
             text,
         )
         .await
     } else {
-        let link = format!("{}/mot-de-passe/nouveau?jeton={token}", accounts.base_url);
+        let link = format!("{}/mot-de-passe/nouveau?jeton={token}", forms.base_url);
         let text = format!(
             "Bonjour {name},\n\n\
              {inviter}, {purpose}.\n\n\
@@ -241,7 +241,7 @@ async fn send_invitation(
             purpose = invitation.purpose,
             expiry = expiry_text(expires_at),
         );
-        send_mail(accounts, &email, "Votre invitation sur France Sésame", text).await
+        send_mail(forms, &email, "Votre invitation sur France Sésame", text).await
     };
     done(
         invitation.section,
@@ -257,13 +257,13 @@ async fn send_invitation(
 /// Another company's invitation is answered as one that does not exist.
 #[tracing::instrument(skip_all)]
 pub async fn withdraw_invitation(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
     let unknown = || back("/espace", Problem::InvitationUnknown, &[]);
-    let Some(InvitationTo::Company(company_id)) = accounts.store.invitation_to(id).await? else {
+    let Some(InvitationTo::Company(company_id)) = forms.store.invitation_to(id).await? else {
         return Err(unknown());
     };
     let target = Target::Colleague {
@@ -272,7 +272,7 @@ pub async fn withdraw_invitation(
     };
     check_known(&caller, EntryPoint::RemoveColleague, target, unknown)?;
     withdraw(
-        &accounts,
+        &forms,
         &caller,
         id,
         InvitationTo::Company(company_id),
@@ -287,14 +287,13 @@ pub async fn withdraw_invitation(
 /// Another administration's invitation, or a company's, is answered as one that does not exist.
 #[tracing::instrument(skip_all)]
 pub async fn withdraw_agent_invitation(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
     let unknown = || back("/habilitations", Problem::InvitationUnknown, &[]);
-    let Some(InvitationTo::Administration(administration)) =
-        accounts.store.invitation_to(id).await?
+    let Some(InvitationTo::Administration(administration)) = forms.store.invitation_to(id).await?
     else {
         return Err(unknown());
     };
@@ -305,7 +304,7 @@ pub async fn withdraw_agent_invitation(
         unknown,
     )?;
     withdraw(
-        &accounts,
+        &forms,
         &caller,
         id,
         InvitationTo::Administration(administration),
@@ -317,7 +316,7 @@ pub async fn withdraw_agent_invitation(
 }
 
 async fn withdraw(
-    accounts: &Accounts,
+    forms: &Forms,
     caller: &Caller,
     id: i64,
     to: InvitationTo,
@@ -325,7 +324,7 @@ async fn withdraw(
     unknown: impl Fn() -> Failure,
 ) -> Result<(), Failure> {
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     let Some(email) = tx.withdraw_invitation(id, to, by, now).await? else {
         // Accepted or withdrawn in between.
         return Err(unknown());
@@ -347,7 +346,7 @@ async fn withdraw(
 /// the inviting company, or an agent of the inviting administration with no habilitation yet —
 /// its address verified by the link.
 pub(super) async fn accept(
-    accounts: &Accounts,
+    forms: &Forms,
     caller: &Caller,
     token: &str,
     hash: &str,
@@ -367,12 +366,11 @@ pub(super) async fn accept(
         return Err(back(page, error.into(), &[("jeton", token)]));
     }
     let password = password.to_owned();
-    let password_hash =
-        tokio::task::spawn_blocking(move || crate::accounts::hash_password(&password))
-            .await
-            .map_err(|_| StoreError::Corrupt("hachage interrompu".into()))??;
+    let password_hash = tokio::task::spawn_blocking(move || crate::forms::hash_password(&password))
+        .await
+        .map_err(|_| StoreError::Corrupt("hachage interrompu".into()))??;
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     let Some(invitation) = tx.take_invitation(hash, now).await? else {
         return Err(back(page, Problem::LinkInvalid, &[]));
     };

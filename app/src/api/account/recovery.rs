@@ -4,19 +4,19 @@
 //! keeps its hash, its purpose and its expiry, and marks it used in the same transaction as the
 //! change it allows.
 
-use app::domain::access::{EntryPoint, Target};
-use app::domain::account::{check_password, parse_email};
-use app::state::Caller;
-use app::store::TokenPurpose;
-use app::ui::notices::{Done, Problem};
+use crate::domain::access::{EntryPoint, Target};
+use crate::domain::account::{check_password, parse_email};
+use crate::state::Caller;
+use crate::store::TokenPurpose;
+use crate::ui::notices::{Done, Problem};
 use axum::extract::State;
 use axum::{Extension, Form};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::{back, check, done, expiry_text, send_mail, sensitive_budget, Accounts, Outcome};
-use app::http::new_token;
-use app::state::token_hash;
+use crate::forms::{back, check, done, expiry_text, send_mail, sensitive_budget, Forms, Outcome};
+use crate::http::new_token;
+use crate::state::token_hash;
 
 /// How long a password link works.
 pub const RESET_LIFETIME: Duration = Duration::hours(1);
@@ -34,7 +34,7 @@ pub struct ResetRequestForm {
 /// nobody learns which addresses have one.
 #[tracing::instrument(skip_all)]
 pub async fn request_reset(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<ResetRequestForm>,
 ) -> Outcome {
@@ -50,19 +50,19 @@ pub async fn request_reset(
         }
     };
     sensitive_budget(
-        &accounts,
+        &forms,
         &[
             &format!("reinitialisation:{}", caller.client_key),
             &format!("reinitialisation:{email}"),
         ],
     )?;
-    let user = accounts.store.user_by_email(&email).await?;
+    let user = forms.store.user_by_email(&email).await?;
     if let Some(user) = user.as_ref() {
-        if accounts.store.tied_to_provider(user.id).await? {
+        if forms.store.tied_to_provider(user.id).await? {
             // It signs in through its provider, which may be limited to some roles: a local
             // password would go around it.
             super::sign_in_link::tell_to_use_provider(
-                &accounts,
+                &forms,
                 user,
                 "Un nouveau mot de passe a été demandé pour votre compte France Sésame.",
             )
@@ -74,7 +74,7 @@ pub async fn request_reset(
         let now = Utc::now();
         let (token, hash) = new_token();
         let expires_at = now + RESET_LIFETIME;
-        let mut tx = accounts.store.begin().await?;
+        let mut tx = forms.store.begin().await?;
         tx.insert_token(&hash, user.id, TokenPurpose::Reset, None, now, expires_at)
             .await?;
         tx.audit(
@@ -87,7 +87,7 @@ pub async fn request_reset(
         )
         .await?;
         tx.commit().await?;
-        let link = format!("{}/mot-de-passe/nouveau?jeton={token}", accounts.base_url);
+        let link = format!("{}/mot-de-passe/nouveau?jeton={token}", forms.base_url);
         let text = format!(
             "Bonjour {name},\n\n\
              Une demande de nouveau mot de passe a été faite pour votre compte France Sésame.\n\n\
@@ -99,7 +99,7 @@ pub async fn request_reset(
             expiry = expiry_text(expires_at),
         );
         send_mail(
-            &accounts,
+            &forms,
             &user.email,
             "Votre nouveau mot de passe France Sésame",
             text,
@@ -120,22 +120,22 @@ pub struct NewPasswordForm {
 /// session of the account ends), or an invitation's first password, which opens the account.
 #[tracing::instrument(skip_all)]
 pub async fn reset_password(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<NewPasswordForm>,
 ) -> Outcome {
     check(&caller, EntryPoint::ResetPassword, Target::Nothing)?;
     sensitive_budget(
-        &accounts,
+        &forms,
         &[&format!("reinitialisation:{}", caller.client_key)],
     )?;
     let jeton = form.jeton.trim();
     let hash = token_hash(jeton);
     let now = Utc::now();
     let page = "/mot-de-passe/nouveau";
-    if let Some(email) = accounts.store.invitation_email(&hash, now).await? {
+    if let Some(email) = forms.store.invitation_email(&hash, now).await? {
         return super::invitations::accept(
-            &accounts,
+            &forms,
             &caller,
             jeton,
             &hash,
@@ -145,7 +145,7 @@ pub async fn reset_password(
         )
         .await;
     }
-    let Some(email) = accounts
+    let Some(email) = forms
         .store
         .token_email(&hash, TokenPurpose::Reset, now)
         .await?
@@ -163,11 +163,10 @@ pub async fn reset_password(
         return Err(back(page, error.into(), &[("jeton", jeton)]));
     }
     let password = form.mot_de_passe.clone();
-    let password_hash =
-        tokio::task::spawn_blocking(move || crate::accounts::hash_password(&password))
-            .await
-            .map_err(|_| app::store::StoreError::Corrupt("hachage interrompu".into()))??;
-    let mut tx = accounts.store.begin().await?;
+    let password_hash = tokio::task::spawn_blocking(move || crate::forms::hash_password(&password))
+        .await
+        .map_err(|_| crate::store::StoreError::Corrupt("hachage interrompu".into()))??;
+    let mut tx = forms.store.begin().await?;
     let Some((user_id, _)) = tx.take_token(&hash, TokenPurpose::Reset, now).await? else {
         return Err(back(page, Problem::LinkInvalid, &[]));
     };
@@ -177,7 +176,7 @@ pub async fn reset_password(
     tx.verify_email(user_id, None, now).await?;
     let ended = tx.end_sessions_of(user_id, now).await?;
     let object = format!("utilisateur:{user_id}");
-    let detail = app::ui::format::count(ended as i64, "session fermée", "sessions fermées");
+    let detail = crate::ui::format::count(ended as i64, "session fermée", "sessions fermées");
     tx.audit(
         &caller.audit_event("mot_de_passe_change", &object, &detail),
         now,
@@ -185,7 +184,7 @@ pub async fn reset_password(
     .await?;
     tx.commit().await?;
     Ok(axum::response::IntoResponse::into_response(
-        super::to_sign_in(Ok(Done::PasswordReset), &[], &email, caller.over_https),
+        crate::forms::to_sign_in(Ok(Done::PasswordReset), &[], &email, caller.over_https),
     ))
 }
 
@@ -197,14 +196,14 @@ pub struct VerificationForm {
 /// Confirms a new address from the link sent to it.
 #[tracing::instrument(skip_all)]
 pub async fn verify_email(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<VerificationForm>,
 ) -> Outcome {
     check(&caller, EntryPoint::VerifyEmail, Target::Nothing)?;
     let hash = token_hash(form.jeton.trim());
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     let Some((user_id, new_email)) = tx
         .take_token(&hash, TokenPurpose::Verification, now)
         .await?

@@ -2,10 +2,10 @@
 //! references, how to come, and a QR code carrying the appointment's check-in address), the same
 //! appointment as an iCalendar file, and the personal calendar feed calendar programs follow.
 
-use app::domain::appointment::{paris_day, Appointment, AppointmentState};
+use crate::domain::appointment::{paris_day, Appointment, AppointmentState};
 use chrono::{DateTime, Utc};
 
-use crate::pdf::{render, Block, Document};
+use super::pdf::{render, Block, Document};
 
 /// The address the convocation's code opens at the gate.
 pub fn checkin_address(base_url: &str, token: &str) -> String {

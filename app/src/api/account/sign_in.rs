@@ -7,13 +7,13 @@
 
 use std::sync::OnceLock;
 
-use app::domain::access::{dossier_scope, DossierScope, EntryPoint, Target};
-use app::domain::account::parse_email;
-use app::domain::cgu;
-use app::domain::directory::Role;
-use app::state::Caller;
-use app::store::{NewSession, SignInWindows};
-use app::ui::notices::{Done, Problem};
+use crate::domain::access::{dossier_scope, DossierScope, EntryPoint, Target};
+use crate::domain::account::parse_email;
+use crate::domain::cgu;
+use crate::domain::directory::Role;
+use crate::state::Caller;
+use crate::store::{NewSession, SignInWindows};
+use crate::ui::notices::{Done, Problem};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -22,14 +22,15 @@ use axum::{Extension, Form};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::{
-    back, check, check_viewer, done, sensitive_budget, to_sign_in, Accounts, Failure, Outcome,
+use crate::forms::{
+    back, check, check_viewer, done, sensitive_budget, to_sign_in, Failure, Forms, Outcome,
+    ProviderFailure,
 };
-use crate::perimeter::OverHttps;
-use app::http::{
+use crate::http::OverHttps;
+use crate::http::{
     clear_cookie, new_token, safe_return, see_other, session_cookie, with_query, CurrentSession,
 };
-use app::state::{read_cookie, set_cookie, token_hash};
+use crate::state::{read_cookie, set_cookie, token_hash};
 
 /// Failed sign-ins are counted over this window…
 const FAILURE_WINDOW: Duration = Duration::minutes(15);
@@ -74,7 +75,7 @@ pub struct SignInForm {
 fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| {
-        crate::accounts::hash_password("leurre-pour-un-compte-inexistant").unwrap_or_default()
+        crate::forms::hash_password("leurre-pour-un-compte-inexistant").unwrap_or_default()
     })
 }
 
@@ -105,14 +106,14 @@ fn user_agent(headers: &HeaderMap) -> String {
 /// Where to go once signed in: back where the person was going, else the dossiers of those who
 /// follow dossiers (operators, agents and heads of service with a perimeter), else their home page
 /// (supervisors, the DGITM, administrators, agents without a habilitation).
-async fn destination(accounts: &Accounts, user_id: i64, retour: &str) -> String {
+async fn destination(forms: &Forms, user_id: i64, retour: &str) -> String {
     if let Some(path) = safe_return(retour) {
         return path;
     }
     let now = Utc::now();
-    match accounts
+    match forms
         .store
-        .viewer(user_id, app::domain::access::local_day(now), cgu::VERSION)
+        .viewer(user_id, crate::domain::access::local_day(now), cgu::VERSION)
         .await
     {
         Ok(Some(viewer))
@@ -137,7 +138,7 @@ pub(super) struct Opening<'a> {
 
 /// Opens a session, records it, and answers with the cookie and a redirection.
 pub(super) async fn open_session(
-    accounts: &Accounts,
+    forms: &Forms,
     caller: &Caller,
     over_https: bool,
     headers: &HeaderMap,
@@ -153,10 +154,10 @@ pub(super) async fn open_session(
     let now = Utc::now();
     let (token, hash) = new_token();
     let agent = user_agent(headers);
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     // The browser's previous session ends: a copy of its token (a shared computer, a cookie
     // taken) must not outlive the next sign-in.
-    if let Some(previous) = read_cookie(headers, app::http::COOKIE, over_https) {
+    if let Some(previous) = read_cookie(headers, crate::http::COOKIE, over_https) {
         tx.end_session_by_token(&token_hash(&previous), now).await?;
     }
     tx.insert_session(
@@ -167,7 +168,7 @@ pub(super) async fn open_session(
             id_token,
             ip: &caller.ip,
             user_agent: &agent,
-            expires_at: now + accounts.lifetimes.absolute,
+            expires_at: now + forms.lifetimes.absolute,
         },
         now,
     )
@@ -180,7 +181,7 @@ pub(super) async fn open_session(
     event.actor = email;
     tx.audit(&event, now).await?;
     tx.commit().await?;
-    let mut response = see_other(&destination(accounts, user_id, retour).await);
+    let mut response = see_other(&destination(forms, user_id, retour).await);
     response
         .headers_mut()
         .append(header::SET_COOKIE, session_cookie(&token, over_https));
@@ -188,7 +189,7 @@ pub(super) async fn open_session(
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(
-            app::domain::account::TYPED_ADDRESS_COOKIE,
+            crate::domain::account::TYPED_ADDRESS_COOKIE,
             "",
             over_https,
             Duration::zero(),
@@ -213,15 +214,15 @@ pub(super) enum Attempt {
 /// through here and records its failure with [`record_failed_password`], so that no form becomes
 /// a way to guess passwords beyond what signing in allows.
 pub(super) async fn guard_password_attempt(
-    accounts: &Accounts,
+    forms: &Forms,
     caller: &Caller,
     email: &str,
 ) -> Result<Attempt, Failure> {
     // Per client, so that guesses sent in parallel from one place, before the failures are
     // recorded, stay few.
-    sensitive_budget(accounts, &[&format!("connexion:{}", caller.client_key)])?;
+    sensitive_budget(forms, &[&format!("connexion:{}", caller.client_key)])?;
     let now = Utc::now();
-    let standing = accounts
+    let standing = forms
         .store
         .sign_in_standing(
             email,
@@ -256,7 +257,7 @@ pub(super) async fn guard_password_attempt(
     if !standing.known_client {
         // Guesses sent in parallel from many clients are bounded per account too; the owner's
         // own clients are not, so that nobody can spend this budget for them.
-        sensitive_budget(accounts, &[&format!("connexion:{email}")])?;
+        sensitive_budget(forms, &[&format!("connexion:{email}")])?;
         if standing.account_failures >= ACCOUNT_FAILURES_PER_DAY {
             tracing::warn!(%email, ip = %caller.ip, "mot de passe non essayé depuis ce client : budget du compte épuisé");
             return Ok(Attempt::Protected);
@@ -268,12 +269,12 @@ pub(super) async fn guard_password_attempt(
 /// Records a wrong password for the account `email`: the failures [`guard_password_attempt`]
 /// counts are these entries of the audit trail.
 pub(super) async fn record_failed_password(
-    accounts: &Accounts,
+    forms: &Forms,
     caller: &Caller,
     email: &str,
     detail: &str,
 ) -> Result<(), Failure> {
-    accounts
+    forms
         .store
         .audit(
             &caller
@@ -287,7 +288,7 @@ pub(super) async fn record_failed_password(
 
 #[tracing::instrument(skip_all)]
 pub async fn sign_in(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     headers: HeaderMap,
@@ -305,11 +306,11 @@ pub async fn sign_in(
     if form.mot_de_passe.is_empty() {
         return Err(again(Problem::PasswordMissing, &email));
     }
-    if guard_password_attempt(&accounts, &caller, &email).await? == Attempt::Protected {
+    if guard_password_attempt(&forms, &caller, &email).await? == Attempt::Protected {
         return Err(again(Problem::AccountProtected, &email));
     }
-    let user = accounts.store.user_by_email(&email).await?;
-    let hash = accounts.store.password_hash(&email).await?;
+    let user = forms.store.user_by_email(&email).await?;
+    let hash = forms.store.password_hash(&email).await?;
     let matches = match (&user, hash) {
         (Some(_), Some(hash)) => password_matches(hash, form.mot_de_passe.clone()).await,
         _ => {
@@ -318,14 +319,14 @@ pub async fn sign_in(
         }
     };
     let Some(user) = user.filter(|_| matches) else {
-        record_failed_password(&accounts, &caller, &email, "identifiants incorrects").await?;
+        record_failed_password(&forms, &caller, &email, "identifiants incorrects").await?;
         return Err(again(Problem::WrongCredentials, &email));
     };
     if !user.email_verified {
         return Err(again(Problem::AddressNotVerified, &email));
     }
     open_session(
-        &accounts,
+        &forms,
         &caller,
         over_https,
         &headers,
@@ -342,7 +343,7 @@ pub async fn sign_in(
 
 #[tracing::instrument(skip_all)]
 pub async fn sign_out(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     session: Option<Extension<CurrentSession>>,
@@ -352,7 +353,7 @@ pub async fn sign_out(
     let signed_out = with_query("/connexion", &[("message", Done::SignedOut.code())]);
     let mut location = signed_out.clone();
     if let Some(Extension(session)) = session {
-        let mut tx = accounts.store.begin().await?;
+        let mut tx = forms.store.begin().await?;
         tx.end_session(session.id, now).await?;
         tx.audit(
             &caller.audit_event("deconnexion", &format!("session:{}", session.id), ""),
@@ -365,12 +366,9 @@ pub async fn sign_out(
             session.method.strip_prefix("oidc:"),
             session.id_token.as_deref(),
         ) {
-            let back_here = format!("{}{signed_out}", accounts.base_url);
-            if let Some(url) = accounts
-                .providers
-                .logout_url(provider, id_token, &back_here)
-            {
-                location = url.to_string();
+            let back_here = format!("{}{signed_out}", forms.base_url);
+            if let Some(url) = forms.providers.logout_url(provider, id_token, &back_here) {
+                location = url;
             }
         }
     }
@@ -391,7 +389,7 @@ pub struct CguForm {
 
 #[tracing::instrument(skip_all)]
 pub async fn accept_cgu(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<CguForm>,
 ) -> Outcome {
@@ -404,7 +402,7 @@ pub async fn accept_cgu(
         ));
     }
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     tx.accept_cgu(viewer.user_id, cgu::VERSION, &caller.ip, now)
         .await?;
     tx.audit(
@@ -433,34 +431,33 @@ const OIDC_COOKIE: &str = "sesame_oidc";
 
 #[tracing::instrument(skip_all)]
 pub async fn oidc_begin(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     Path(provider): Path<String>,
     Query(query): Query<OidcBeginQuery>,
 ) -> Outcome {
     check(&caller, EntryPoint::OidcSignIn, Target::Nothing)?;
-    sensitive_budget(&accounts, &[&format!("connexion:{}", caller.client_key)])?;
-    let (url, pending) = match accounts.providers.begin(&provider).await {
+    sensitive_budget(&forms, &[&format!("connexion:{}", caller.client_key)])?;
+    let started = match forms.providers.begin(&provider).await {
         Ok(started) => started,
         Err(error) => {
             tracing::warn!(%error, provider, "connexion par fournisseur d'identité impossible");
             return Err(back("/connexion", Problem::ProviderUnavailable, &[]));
         }
     };
-    let pending_json = serde_json::to_string(&pending).unwrap_or_default();
     let (browser, browser_hash) = new_token();
-    accounts
+    forms
         .store
         .save_oidc_login(
-            &token_hash(&pending.state),
+            &token_hash(&started.state),
             &browser_hash,
-            &pending_json,
+            &started.kept,
             &query.retour,
             Utc::now(),
         )
         .await?;
-    let mut response = see_other(url.as_str());
+    let mut response = see_other(&started.url);
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(OIDC_COOKIE, &browser, over_https, Duration::minutes(15)),
@@ -477,7 +474,7 @@ pub struct OidcCallbackQuery {
 
 #[tracing::instrument(skip_all)]
 pub async fn oidc_callback(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     headers: HeaderMap,
@@ -496,7 +493,7 @@ pub async fn oidc_callback(
         }
         return Err(back("/connexion", Problem::ProviderRefused, &[]));
     };
-    let Some((pending_json, retour, browser_hash)) = accounts
+    let Some((pending_json, retour, browser_hash)) = forms
         .store
         .take_oidc_login(&token_hash(&state), now - Duration::minutes(15))
         .await?
@@ -513,21 +510,21 @@ pub async fn oidc_callback(
         );
         return Err(back("/connexion", Problem::ProviderExpired, &[]));
     }
-    let pending: crate::oidc::PendingLogin = match serde_json::from_str(&pending_json) {
-        Ok(pending) => pending,
-        Err(_) => return Err(back("/connexion", Problem::ProviderExpired, &[])),
-    };
-    if pending.provider != provider {
-        return Err(back("/connexion", Problem::ProviderExpired, &[]));
-    }
-    let identity = match accounts.providers.complete(&pending, &code, &state).await {
+    let identity = match forms
+        .providers
+        .complete(&provider, &pending_json, &code, &state)
+        .await
+    {
         Ok(identity) => identity,
-        Err(error) => {
+        Err(ProviderFailure::Expired) => {
+            return Err(back("/connexion", Problem::ProviderExpired, &[]))
+        }
+        Err(ProviderFailure::Refused(error)) => {
             tracing::warn!(%error, provider, "réponse du fournisseur d'identité refusée");
-            accounts
+            forms
                 .store
                 .audit(
-                    &caller.audit_event("connexion_refusee", &provider, &error.to_string()),
+                    &caller.audit_event("connexion_refusee", &provider, &error),
                     now,
                 )
                 .await?;
@@ -535,11 +532,11 @@ pub async fn oidc_callback(
         }
     };
     let refuse = |reason: String, problem: Problem| {
-        let accounts = accounts.clone();
+        let forms = forms.clone();
         let caller = caller.clone();
         let email = identity.email.clone();
         async move {
-            accounts
+            forms
                 .store
                 .audit(
                     &caller
@@ -553,15 +550,15 @@ pub async fn oidc_callback(
     };
     // A subject already linked signs in to its account; otherwise the verified address finds
     // the account, which is then linked to this subject for good.
-    let linked = accounts
+    let linked = forms
         .store
         .oidc_linked_user(&provider, &identity.subject)
         .await?;
     let user = match linked {
-        Some(user_id) => accounts.store.user(user_id).await?,
-        None => match accounts.store.user_by_email(&identity.email).await? {
+        Some(user_id) => forms.store.user(user_id).await?,
+        None => match forms.store.user_by_email(&identity.email).await? {
             Some(user) => {
-                if accounts
+                if forms
                     .store
                     .oidc_link_of(&provider, user.id)
                     .await?
@@ -585,7 +582,7 @@ pub async fn oidc_callback(
         )
         .await;
     };
-    if !accounts.oidc_allows(&provider, user.role) {
+    if !forms.oidc_allows(&provider, user.role) {
         return refuse(
             format!(
                 "le fournisseur {provider} n'ouvre pas les comptes « {} »",
@@ -595,7 +592,7 @@ pub async fn oidc_callback(
         )
         .await;
     }
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     if linked.is_none() {
         tx.insert_oidc_link(&provider, &identity.subject, user.id, now)
             .await?;
@@ -606,7 +603,7 @@ pub async fn oidc_callback(
     }
     tx.commit().await?;
     open_session(
-        &accounts,
+        &forms,
         &caller,
         over_https,
         &headers,

@@ -4,12 +4,12 @@
 //! ([`super::recovery`]). Accounts tied to an identity provider sign in there: they get no link,
 //! and a link asked before they were tied opens nothing.
 
-use app::domain::access::{EntryPoint, Target};
-use app::domain::account::parse_email;
-use app::domain::directory::User;
-use app::state::Caller;
-use app::store::TokenPurpose;
-use app::ui::notices::{Done, Problem};
+use crate::domain::access::{EntryPoint, Target};
+use crate::domain::account::parse_email;
+use crate::domain::directory::User;
+use crate::state::Caller;
+use crate::store::TokenPurpose;
+use crate::ui::notices::{Done, Problem};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Extension, Form};
@@ -17,10 +17,10 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use super::sign_in::{open_session, Opening};
-use super::{back, check, done, expiry_text, send_mail, sensitive_budget, Accounts, Outcome};
-use crate::perimeter::OverHttps;
-use app::http::new_token;
-use app::state::token_hash;
+use crate::forms::{back, check, done, expiry_text, send_mail, sensitive_budget, Forms, Outcome};
+use crate::http::new_token;
+use crate::http::OverHttps;
+use crate::state::token_hash;
 
 /// How long a sign-in link works: long enough to open one's mail, short enough that a mailbox
 /// read later (a shared screen, a forwarded message) opens nothing.
@@ -35,7 +35,7 @@ pub struct LinkRequestForm {
 /// the same either way, so that nobody learns which addresses have one.
 #[tracing::instrument(skip_all)]
 pub async fn request_link(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<LinkRequestForm>,
 ) -> Outcome {
@@ -51,16 +51,16 @@ pub async fn request_link(
         }
     };
     sensitive_budget(
-        &accounts,
+        &forms,
         &[
             &format!("lien:{}", caller.client_key),
             &format!("lien:{email}"),
         ],
     )?;
-    if let Some(user) = accounts.store.user_by_email(&email).await? {
-        if accounts.store.tied_to_provider(user.id).await? {
+    if let Some(user) = forms.store.user_by_email(&email).await? {
+        if forms.store.tied_to_provider(user.id).await? {
             tell_to_use_provider(
-                &accounts,
+                &forms,
                 &user,
                 "Une connexion par lien a été demandée pour votre compte France Sésame.",
             )
@@ -69,7 +69,7 @@ pub async fn request_link(
             let now = Utc::now();
             let (token, hash) = new_token();
             let expires_at = now + SIGN_IN_LINK_LIFETIME;
-            let mut tx = accounts.store.begin().await?;
+            let mut tx = forms.store.begin().await?;
             tx.insert_token(&hash, user.id, TokenPurpose::SignIn, None, now, expires_at)
                 .await?;
             tx.audit(
@@ -82,7 +82,7 @@ pub async fn request_link(
             )
             .await?;
             tx.commit().await?;
-            let link = format!("{}/connexion/lien?jeton={token}", accounts.base_url);
+            let link = format!("{}/connexion/lien?jeton={token}", forms.base_url);
             let text = format!(
                 "Bonjour {name},\n\n\
                  Une connexion à votre compte France Sésame a été demandée par lien.\n\n\
@@ -97,7 +97,7 @@ pub async fn request_link(
                 expiry = expiry_text(expires_at),
             );
             send_mail(
-                &accounts,
+                &forms,
                 &user.email,
                 "Votre lien de connexion France Sésame",
                 text,
@@ -110,7 +110,7 @@ pub async fn request_link(
 
 /// Tells the owner of an account tied to an identity provider, for whom someone asked what
 /// `asked` says, that the account signs in through the provider; the mail carries no link.
-pub(super) async fn tell_to_use_provider(accounts: &Accounts, user: &User, asked: &str) {
+pub(super) async fn tell_to_use_provider(forms: &Forms, user: &User, asked: &str) {
     let text = format!(
         "Bonjour {name},\n\n\
          {asked}\n\n\
@@ -120,10 +120,10 @@ pub(super) async fn tell_to_use_provider(accounts: &Accounts, user: &User, asked
          Si vous n'avez rien demandé, ignorez ce message.\n\n\
          — France Sésame, le guichet unique du passage frontière des marchandises SPS\n",
         name = user.full_name,
-        page = format_args!("{}/connexion", accounts.base_url),
+        page = format_args!("{}/connexion", forms.base_url),
     );
     send_mail(
-        accounts,
+        forms,
         &user.email,
         "Connexion à France Sésame par votre fournisseur d'identité",
         text,
@@ -140,16 +140,16 @@ pub struct LinkForm {
 /// a mail scanner does, signs nobody in).
 #[tracing::instrument(skip_all)]
 pub async fn use_link(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     headers: HeaderMap,
     Form(form): Form<LinkForm>,
 ) -> Outcome {
     check(&caller, EntryPoint::SignIn, Target::Nothing)?;
-    sensitive_budget(&accounts, &[&format!("lien:{}", caller.client_key)])?;
+    sensitive_budget(&forms, &[&format!("lien:{}", caller.client_key)])?;
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     let taken = tx
         .take_token(&token_hash(form.jeton.trim()), TokenPurpose::SignIn, now)
         .await?;
@@ -157,10 +157,10 @@ pub async fn use_link(
     let Some((user_id, _)) = taken else {
         return Err(back("/connexion", Problem::LinkInvalid, &[]));
     };
-    let Some(user) = accounts.store.user(user_id).await? else {
+    let Some(user) = forms.store.user(user_id).await? else {
         return Err(back("/connexion", Problem::LinkInvalid, &[]));
     };
-    if accounts.store.tied_to_provider(user.id).await? {
+    if forms.store.tied_to_provider(user.id).await? {
         tracing::warn!(
             user_id,
             "lien de connexion refusé : le compte est lié à un fournisseur d'identité"
@@ -168,7 +168,7 @@ pub async fn use_link(
         return Err(back("/connexion", Problem::LinkInvalid, &[]));
     }
     open_session(
-        &accounts,
+        &forms,
         &caller,
         over_https,
         &headers,

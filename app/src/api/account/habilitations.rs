@@ -2,18 +2,18 @@
 //! administration, between a start date and an optional end date. Only on the sites of the posts
 //! they head, and only to agents of their administration (the access policy decides).
 
-use app::domain::access::{local_day, EntryPoint, Refusal, Target};
-use app::domain::dates::{self, DateUse};
-use app::domain::references::Locode;
-use app::state::Caller;
-use app::store::NewHabilitation;
-use app::ui::notices::{Done, Problem};
+use crate::domain::access::{local_day, EntryPoint, Refusal, Target};
+use crate::domain::dates::{self, DateUse};
+use crate::domain::references::Locode;
+use crate::state::Caller;
+use crate::store::NewHabilitation;
+use crate::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::{back, check_known, check_viewer, done, Accounts, Failure, Outcome};
+use crate::forms::{back, check_known, check_viewer, done, Failure, Forms, Outcome};
 
 const PAGE: &str = "/habilitations";
 
@@ -39,7 +39,7 @@ pub struct GrantForm {
 
 #[tracing::instrument(skip_all)]
 pub async fn grant(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<GrantForm>,
 ) -> Outcome {
@@ -58,7 +58,7 @@ pub async fn grant(
         .map_err(|_| back(PAGE, Problem::AgentMissing, &refill))?;
     let site =
         Locode::parse(form.site.trim()).map_err(|_| back(PAGE, Problem::SiteMissing, &refill))?;
-    let Some(agent) = accounts.store.user(agent_id).await? else {
+    let Some(agent) = forms.store.user(agent_id).await? else {
         return Err(back(PAGE, Problem::AgentMissing, &refill));
     };
     let viewer = caller
@@ -97,7 +97,7 @@ pub async fn grant(
     if ends_on.is_some_and(|end| end < today) {
         return Err(back(PAGE, Problem::EndDatePast, &refill));
     }
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     let id = tx
         .insert_habilitation(
             &NewHabilitation {
@@ -137,20 +137,20 @@ pub async fn grant(
 
 #[tracing::instrument(skip_all)]
 pub async fn withdraw(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Outcome {
     check_viewer(&caller, EntryPoint::ManageHabilitations, Target::Nothing)?;
-    let Some(habilitation) = accounts.store.habilitation(id).await? else {
+    let Some(habilitation) = forms.store.habilitation(id).await? else {
         return Err(back(PAGE, Problem::HabilitationUnknown, &[]));
     };
-    let agent_role = accounts
+    let agent_role = forms
         .store
         .user(habilitation.user_id)
         .await?
         .map(|agent| agent.role)
-        .unwrap_or(app::domain::directory::Role::Operateur);
+        .unwrap_or(crate::domain::directory::Role::Operateur);
     check_known(
         &caller,
         EntryPoint::WithdrawHabilitation,
@@ -162,7 +162,7 @@ pub async fn withdraw(
         || back(PAGE, Problem::HabilitationUnknown, &[]),
     )?;
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     let viewer_id = caller
         .viewer
         .as_ref()

@@ -5,18 +5,18 @@
 
 use std::collections::HashMap;
 
-use app::domain::access::{EntryPoint, Refusal, Target, Viewer};
-use app::domain::appointment::{paris_day, takes_appointments, Calendar, Opening};
-use app::domain::dates::{self, DateUse};
-use app::domain::references::PostCode;
-use app::state::Caller;
-use app::store::CalendarRefusal;
-use app::ui::notices::{Done, Problem};
+use crate::domain::access::{EntryPoint, Refusal, Target, Viewer};
+use crate::domain::appointment::{paris_day, takes_appointments, Calendar, Opening};
+use crate::domain::dates::{self, DateUse};
+use crate::domain::references::PostCode;
+use crate::state::Caller;
+use crate::store::CalendarRefusal;
+use crate::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
 use chrono::{NaiveDate, NaiveTime, Utc};
 
-use super::{back, check_viewer, done, Accounts, Failure, Outcome};
+use crate::forms::{back, check_viewer, done, Failure, Forms, Outcome};
 
 fn page(post: &PostCode) -> String {
     format!("/postes/calendrier?poste={post}")
@@ -51,14 +51,14 @@ pub fn parse_openings(weekday: u8, text: &str) -> Option<Vec<Opening>> {
 
 /// The post, if the caller heads it (a head of service, on its site).
 async fn headed_post<'a>(
-    accounts: &Accounts,
+    forms: &Forms,
     caller: &'a Caller,
     code: &str,
 ) -> Result<(PostCode, &'a Viewer), Failure> {
     let viewer = check_viewer(caller, EntryPoint::ManageCalendars, Target::Nothing)?;
     let forbidden = || Failure::Refused(Refusal::Forbidden);
     let post = PostCode::parse(code).map_err(|_| forbidden())?;
-    let known = accounts
+    let known = forms
         .store
         .posts()
         .await?
@@ -88,12 +88,12 @@ fn refusal_code(refusal: &CalendarRefusal) -> Problem {
 /// `POST /postes/{code}/calendrier`.
 #[tracing::instrument(skip_all)]
 pub async fn save(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path(code): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Outcome {
-    let (post, _) = headed_post(&accounts, &caller, &code).await?;
+    let (post, _) = headed_post(&forms, &caller, &code).await?;
     let page = page(&post);
     let field = |name: &str| field(&form, name);
     let number = |name: &str| field(name).trim().parse::<u32>().ok();
@@ -130,7 +130,7 @@ pub async fn save(
         open_on_public_holidays: field("feries") == "oui",
         openings,
     };
-    match accounts
+    match forms
         .store
         .change_calendar(&post, &calendar, &caller.actor(), Utc::now())
         .await?
@@ -143,12 +143,12 @@ pub async fn save(
 /// `POST /postes/{code}/fermetures`.
 #[tracing::instrument(skip_all)]
 pub async fn close(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path(code): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Outcome {
-    let (post, _) = headed_post(&accounts, &caller, &code).await?;
+    let (post, _) = headed_post(&forms, &caller, &code).await?;
     let page = page(&post);
     let field = |name: &str| field(&form, name);
     let day = |name: &str| NaiveDate::parse_from_str(field(name).trim(), "%Y-%m-%d").ok();
@@ -169,7 +169,7 @@ pub async fn close(
     if !(3..=200).contains(&reason.chars().count()) {
         return Err(back(&page, Problem::ClosureReasonInvalid, &[]));
     }
-    match accounts
+    match forms
         .store
         .close_post(
             &post,
@@ -198,13 +198,13 @@ pub async fn close(
 /// slot's start (each at most a day).
 #[tracing::instrument(skip_all)]
 pub async fn checkin_window(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path(code): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Outcome {
-    use app::domain::gate::CheckInWindow;
-    let (post, _) = headed_post(&accounts, &caller, &code).await?;
+    use crate::domain::gate::CheckInWindow;
+    let (post, _) = headed_post(&forms, &caller, &code).await?;
     let page = page(&post);
     let minutes = |name: &str| {
         field(&form, name)
@@ -223,7 +223,7 @@ pub async fn checkin_window(
         closes_minutes_after,
     };
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     tx.set_checkin_window(&post, &window).await?;
     tx.audit(
         &caller.audit_event(

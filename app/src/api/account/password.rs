@@ -3,18 +3,18 @@
 //! sign-in's), so that a session left open does not become a way to guess it. Once changed,
 //! every other session of the person ends, a mail tells them, and the audit trail records it.
 
-use app::domain::access::{EntryPoint, Refusal, Target};
-use app::domain::account::check_password;
-use app::state::Caller;
-use app::store::StoreError;
-use app::ui::notices::{Done, Problem};
+use crate::domain::access::{EntryPoint, Refusal, Target};
+use crate::domain::account::check_password;
+use crate::state::Caller;
+use crate::store::StoreError;
+use crate::ui::notices::{Done, Problem};
 use axum::extract::State;
 use axum::{Extension, Form};
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::sign_in::{guard_password_attempt, password_matches, record_failed_password, Attempt};
-use super::{back, check_viewer, done, send_mail, Accounts, Failure, Outcome};
+use crate::forms::{back, check_viewer, done, send_mail, Failure, Forms, Outcome};
 
 /// Where the form is, and where its answers go.
 const PAGE: &str = "/espace";
@@ -32,7 +32,7 @@ pub struct PasswordChangeForm {
 
 #[tracing::instrument(skip_all)]
 pub async fn change_password(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<PasswordChangeForm>,
 ) -> Outcome {
@@ -42,7 +42,7 @@ pub async fn change_password(
         .session_id
         .ok_or(Failure::Refused(Refusal::SignInRequired))?;
     let email = viewer.email.clone();
-    let Some(hash) = accounts.store.password_hash(&email).await? else {
+    let Some(hash) = forms.store.password_hash(&email).await? else {
         // Signs in through an identity provider: its password is changed there.
         return Err(back(PAGE, Problem::PasswordAtProvider, &[]));
     };
@@ -60,12 +60,12 @@ pub async fn change_password(
     if form.mot_de_passe == form.actuel {
         return Err(back(PAGE, Problem::PasswordUnchanged, &[]));
     }
-    if guard_password_attempt(&accounts, &caller, &email).await? == Attempt::Protected {
+    if guard_password_attempt(&forms, &caller, &email).await? == Attempt::Protected {
         return Err(back(PAGE, Problem::PasswordChangeProtected, &[]));
     }
     if !password_matches(hash, form.actuel.clone()).await {
         record_failed_password(
-            &accounts,
+            &forms,
             &caller,
             &email,
             "mot de passe actuel incorrect (changement de mot de passe)",
@@ -74,12 +74,11 @@ pub async fn change_password(
         return Err(back(PAGE, Problem::CurrentPasswordWrong, &[]));
     }
     let password = form.mot_de_passe.clone();
-    let password_hash =
-        tokio::task::spawn_blocking(move || crate::accounts::hash_password(&password))
-            .await
-            .map_err(|_| StoreError::Corrupt("hachage interrompu".into()))??;
+    let password_hash = tokio::task::spawn_blocking(move || crate::forms::hash_password(&password))
+        .await
+        .map_err(|_| StoreError::Corrupt("hachage interrompu".into()))??;
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     tx.set_password(viewer.user_id, &password_hash, now).await?;
     // Whoever else holds a session (a forgotten computer, a cookie taken) is out; this one
     // stays, so that the person is not signed out for doing the right thing.
@@ -112,7 +111,7 @@ pub async fn change_password(
         name = viewer.full_name,
     );
     send_mail(
-        &accounts,
+        &forms,
         &email,
         "Le mot de passe de votre compte a été changé",
         text,

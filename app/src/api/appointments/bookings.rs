@@ -3,19 +3,19 @@
 //! reason), and at the gate record the goods as presented or absent. Each form answers with a
 //! redirection to the page it came from, with a message code.
 
-use app::domain::access::{EntryPoint, Target};
-use app::domain::appointment::{paris_day, paris_instant, BookingRefusal, CheckKind};
-use app::domain::dates::{self, DateUse};
-use app::domain::gate::ArrivalRefusal;
-use app::state::Caller;
-use app::store::{Booking, Change};
-use app::ui::notices::{Done, Problem};
+use crate::domain::access::{EntryPoint, Target};
+use crate::domain::appointment::{paris_day, paris_instant, BookingRefusal, CheckKind};
+use crate::domain::dates::{self, DateUse};
+use crate::domain::gate::ArrivalRefusal;
+use crate::state::Caller;
+use crate::store::{Booking, Change};
+use crate::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
-use super::{back, check, check_known, check_viewer, done, Accounts, Failure, Outcome};
+use crate::forms::{back, check, check_known, check_viewer, done, Failure, Forms, Outcome};
 
 /// The problem a refusal shows as.
 fn refusal_code(refusal: &BookingRefusal) -> Problem {
@@ -72,14 +72,14 @@ pub struct BookForm {
 
 #[tracing::instrument(skip_all)]
 pub async fn book(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path(dossier_id): Path<i64>,
     Form(form): Form<BookForm>,
 ) -> Outcome {
     check_viewer(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
-    let Some(dossier) = accounts.store.dossier_summary(dossier_id).await? else {
-        return Err(Failure::Refused(app::domain::access::Refusal::Forbidden));
+    let Some(dossier) = forms.store.dossier_summary(dossier_id).await? else {
+        return Err(Failure::Refused(crate::domain::access::Refusal::Forbidden));
     };
     let viewer = check_viewer(
         &caller,
@@ -95,7 +95,7 @@ pub async fn book(
     };
     let page = format!("{page}?controle={}", check.code());
     let starts_at = parse_start(&form.creneau).map_err(|problem| back(&page, problem, &[]))?;
-    let (token, _) = app::http::new_token();
+    let (token, _) = crate::http::new_token();
     let booking = Booking {
         dossier_id,
         check,
@@ -104,7 +104,7 @@ pub async fn book(
         company_id: viewer.company_id,
         checkin_token: &token,
     };
-    match accounts
+    match forms
         .store
         .book(&booking, &caller.actor(), Utc::now())
         .await?
@@ -131,12 +131,12 @@ pub struct ChangeForm {
 /// report, presence, presence-tardive (with the reason of the delay), absence (agents).
 #[tracing::instrument(skip_all)]
 pub async fn change(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path((id, action)): Path<(i64, String)>,
     Form(form): Form<ChangeForm>,
 ) -> Outcome {
-    let Some(appointment) = accounts.store.appointment(id).await? else {
+    let Some(appointment) = forms.store.appointment(id).await? else {
         // Signed in first: nothing is said of an appointment to a stranger.
         check_viewer(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
         return Err(back("/", Problem::AppointmentNotActive, &[]));
@@ -166,7 +166,7 @@ pub async fn change(
         format!("/planning?poste={}", appointment.post)
     };
     // Where to go back to: a path of this site only.
-    let page = app::http::safe_return(&form.retour).unwrap_or(fallback);
+    let page = crate::http::safe_return(&form.retour).unwrap_or(fallback);
     let reason = form.motif.trim();
     let needs_reason = matches!(action.as_str(), "refus" | "report");
     if needs_reason && !(3..=500).contains(&reason.chars().count()) {
@@ -196,7 +196,7 @@ pub async fn change(
         "absence" => (Change::NoShow, Done::NoShowRecorded),
         _ => return Err(back(&page, Problem::UnknownAction, &[])),
     };
-    match accounts
+    match forms
         .store
         .change_appointment(&appointment, &change, &caller.actor(), Utc::now())
         .await?
@@ -210,15 +210,15 @@ pub async fn change(
 /// may read the dossier.
 #[tracing::instrument(skip_all)]
 pub async fn document(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     Path((id, name)): Path<(i64, String)>,
 ) -> Outcome {
     use axum::http::header;
     use axum::response::IntoResponse;
     check_viewer(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
-    let Some(appointment) = accounts.store.appointment(id).await? else {
-        return Err(Failure::Refused(app::domain::access::Refusal::Forbidden));
+    let Some(appointment) = forms.store.appointment(id).await? else {
+        return Err(Failure::Refused(crate::domain::access::Refusal::Forbidden));
     };
     check(
         &caller,
@@ -230,30 +230,29 @@ pub async fn document(
     )?;
     let (content_type, filename, body) = match name.as_str() {
         "convocation.pdf" => {
-            let token = accounts.store.checkin_token(id).await?.unwrap_or_default();
-            let bytes = crate::convocation::pdf(&appointment, &token, &accounts.base_url).map_err(
-                |error| {
-                    tracing::error!(%error, "convocation impossible");
-                    Failure::Store(app::store::StoreError::Corrupt(error))
-                },
-            )?;
+            let token = forms.store.checkin_token(id).await?.unwrap_or_default();
+            let bytes = crate::documents::convocation::pdf(&appointment, &token, &forms.base_url)
+                .map_err(|error| {
+                tracing::error!(%error, "convocation impossible");
+                Failure::Store(crate::store::StoreError::Corrupt(error))
+            })?;
             ("application/pdf", format!("convocation-{id}.pdf"), bytes)
         }
         "rendez-vous.ics" => (
             "text/calendar; charset=utf-8",
             format!("rendez-vous-{id}.ics"),
-            crate::convocation::ics(
+            crate::documents::convocation::ics(
                 std::slice::from_ref(&appointment),
                 "France Sésame — rendez-vous",
                 Utc::now(),
             )
             .into_bytes(),
         ),
-        _ => return Err(Failure::Refused(app::domain::access::Refusal::Forbidden)),
+        _ => return Err(Failure::Refused(crate::domain::access::Refusal::Forbidden)),
     };
     // Each download by an agent is a consultation of the appointment and the dossier.
-    if caller.viewer.as_ref().is_some_and(app::state::audited) {
-        accounts
+    if caller.viewer.as_ref().is_some_and(crate::state::audited) {
+        forms
             .store
             .audit(
                 &caller.audit_event(
@@ -283,30 +282,30 @@ pub async fn document(
 /// is the only credential; an unknown or revoked one gets 404, as if it never existed.
 #[tracing::instrument(skip_all)]
 pub async fn feed(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Path(file): Path<String>,
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
     let token = file.strip_suffix(".ics").unwrap_or(&file);
     let not_found = || {
-        app::http::refusal(
+        crate::http::refusal(
             StatusCode::NOT_FOUND,
             "Cette adresse d'abonnement n'existe pas ou a été révoquée.",
         )
     };
-    let owner = match accounts
+    let owner = match forms
         .store
-        .calendar_feed_owner(&app::state::token_hash(token))
+        .calendar_feed_owner(&crate::state::token_hash(token))
         .await
     {
         Ok(Some(owner)) => owner,
         Ok(None) => return not_found(),
         Err(error) => return Failure::Store(error).into_response(),
     };
-    let company = match accounts.store.user(owner).await {
+    let company = match forms.store.user(owner).await {
         // Only an account still open, of an operator.
-        Ok(Some(user)) if user.role == app::domain::directory::Role::Operateur => user.company_id,
+        Ok(Some(user)) if user.role == crate::domain::directory::Role::Operateur => user.company_id,
         Ok(_) => return not_found(),
         Err(error) => return Failure::Store(error).into_response(),
     };
@@ -314,9 +313,9 @@ pub async fn feed(
         return not_found();
     };
     let since = Utc::now() - chrono::Duration::days(30);
-    match accounts
+    match forms
         .store
-        .appointments(app::store::AppointmentFilter::Company(company))
+        .appointments(crate::store::AppointmentFilter::Company(company))
         .await
     {
         Ok(appointments) => {
@@ -329,7 +328,11 @@ pub async fn feed(
                     (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
                     (header::CACHE_CONTROL, "no-store"),
                 ],
-                crate::convocation::ics(&recent, "France Sésame — rendez-vous", Utc::now()),
+                crate::documents::convocation::ics(
+                    &recent,
+                    "France Sésame — rendez-vous",
+                    Utc::now(),
+                ),
             )
                 .into_response()
         }
@@ -341,14 +344,14 @@ pub async fn feed(
 /// shown once on `/rendez-vous`.
 #[tracing::instrument(skip_all)]
 pub async fn subscribe(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
 ) -> Outcome {
     use axum::http::header;
     let viewer = check_viewer(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
-    let (token, hash) = app::http::new_token();
+    let (token, hash) = crate::http::new_token();
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     tx.create_calendar_feed(viewer.user_id, &hash, now).await?;
     tx.audit(
         &caller.audit_event(
@@ -362,13 +365,13 @@ pub async fn subscribe(
     tx.commit().await?;
     let address = format!(
         "{}/calendrier/{token}.ics",
-        accounts.base_url.trim_end_matches('/')
+        forms.base_url.trim_end_matches('/')
     );
     let mut response = done("/rendez-vous", Done::FeedCreated)?;
     response.headers_mut().append(
         header::SET_COOKIE,
-        app::state::set_cookie(
-            app::api::appointments::FRESH_FEED_COOKIE,
+        crate::state::set_cookie(
+            crate::api::appointments::FRESH_FEED_COOKIE,
             &address,
             caller.over_https,
             chrono::Duration::minutes(2),
@@ -380,12 +383,12 @@ pub async fn subscribe(
 /// `POST /abonnement-calendrier/revocation`: the secret address stops working at once.
 #[tracing::instrument(skip_all)]
 pub async fn unsubscribe(
-    State(accounts): State<Accounts>,
+    State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
     let now = Utc::now();
-    let mut tx = accounts.store.begin().await?;
+    let mut tx = forms.store.begin().await?;
     tx.revoke_calendar_feeds(viewer.user_id, now).await?;
     tx.audit(
         &caller.audit_event(

@@ -1,62 +1,120 @@
-//! The account forms: signing in and out (password, single-use link or identity provider), accepting the terms of
-//! use, recovering a password, verifying an address, the personal space (profile, sessions,
-//! password, colleagues, invitations), the head of service's habilitations and agent invitations, and the desks of correlation alerts and
-//! partner keys. Each is a plain HTML form posted here,
-//! which works with or without JavaScript; each answers with a redirection (303) to a page that
-//! shows the outcome (`?message=…` or `?erreur=…`, see `app::ui::notices`).
+//! The platform's forms: each is a plain HTML form posted to the server, which works with or
+//! without JavaScript, and answers with a redirection (303) to a page that shows the outcome
+//! (`?message=…` or `?erreur=…`, typed in [`crate::ui::notices`]). The handlers live with their
+//! concern, next to its server functions (`api::account`, `api::appointments`, `api::alerts`,
+//! `api::partner_keys`); this module holds what they share: what they need from the host
+//! ([`Forms`], with the mail transport, the identity providers and the rate budget behind small
+//! traits the host implements), how they refuse and answer, and the table of their routes.
 //!
-//! Every handler asks `app::domain::access::authorize` before doing anything, writes in one
+//! Every handler asks [`crate::domain::access::authorize`] before doing anything, writes in one
 //! transaction with its audit entry, and validates what it receives.
 
-mod appointments;
-mod calendars;
-mod desks;
-mod habilitations;
-mod invitations;
-mod password;
-mod profile;
-mod recovery;
-mod sign_in;
-mod sign_in_link;
-
-pub use sign_in::ACCOUNT_FAILURES_PER_DAY;
-pub use sign_in_link::SIGN_IN_LINK_LIFETIME;
-
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
-use app::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
-use app::domain::directory::Role;
-use app::state::{AppState, Caller};
-use app::store::{Store, StoreError};
-use app::ui::notices::{Done, Problem};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 
-use crate::mail::{Mail, Mailer};
-use crate::oidc::Providers;
-use crate::rate_limit::RateLimiter;
-use app::http::{see_other, with_query, Lifetimes};
+use crate::api::{account, alerts, appointments, partner_keys};
+use crate::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
+use crate::domain::directory::Role;
+use crate::http::{refusal, see_other, with_query, Lifetimes};
+use crate::state::{AppState, Caller};
+use crate::store::{Store, StoreError};
+use crate::ui::notices::{Done, Problem};
 
-/// What the account forms need.
+/// A future a host's service returns (mail, identity providers).
+pub type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One mail to one person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mail {
+    /// `nom@example.fr` or `Prénom Nom <nom@example.fr>`.
+    pub to: String,
+    pub subject: String,
+    /// Plain UTF-8 text; `\n` line endings are fine.
+    pub text: String,
+}
+
+/// Where mails go: the host's transport (SMTP, or a folder in development and tests).
+pub trait Outbox: Send + Sync {
+    /// Sends one mail; the error is a French sentence for the log.
+    fn send<'a>(&'a self, mail: &'a Mail) -> Pending<'a, Result<(), String>>;
+}
+
+/// A sign-in begun with an identity provider.
+pub struct SignInStarted {
+    /// Where to send the browser.
+    pub url: String,
+    /// The state the provider sends back, which finds what was kept.
+    pub state: String,
+    /// What the host needs back to complete it, kept server-side meanwhile.
+    pub kept: String,
+}
+
+/// Who signed in, as an identity provider vouches for it.
+pub struct Identity {
+    pub subject: String,
+    /// Verified by the provider; lowercased.
+    pub email: String,
+    /// The raw ID token, to sign out there too.
+    pub id_token: String,
+}
+
+/// Why a sign-in with an identity provider did not complete.
+pub enum ProviderFailure {
+    /// What was kept does not go with this provider or cannot be read: begin again.
+    Expired,
+    /// The provider's answer was refused (the reason, in French, for the audit trail).
+    Refused(String),
+}
+
+/// The identity providers (OpenID Connect) the host configured.
+pub trait IdentityProviders: Send + Sync {
+    /// The configured providers: id and label, in configuration order.
+    fn list(&self) -> Vec<(String, String)>;
+    /// Begins a sign-in with `provider`; the error is a French sentence for the log.
+    fn begin<'a>(&'a self, provider: &'a str) -> Pending<'a, Result<SignInStarted, String>>;
+    /// Completes it with what the provider sent back.
+    fn complete<'a>(
+        &'a self,
+        provider: &'a str,
+        kept: &'a str,
+        code: &'a str,
+        state: &'a str,
+    ) -> Pending<'a, Result<Identity, ProviderFailure>>;
+    /// Where to sign out at the provider, then come back to `back`, when it says.
+    fn logout_url(&self, provider: &str, id_token: &str, back: &str) -> Option<String>;
+}
+
+/// A budget of attempts per key (client address or account), the host's rate limiter.
+pub trait Budget: Send + Sync {
+    /// Takes one attempt under `key`, or says how long to wait.
+    fn take(&self, key: &str) -> Result<(), std::time::Duration>;
+}
+
+/// What the form handlers need from the host.
 #[derive(Clone)]
-pub struct Accounts {
+pub struct Forms {
     pub store: Store,
-    pub mailer: Mailer,
-    pub providers: Arc<Providers>,
+    pub outbox: Arc<dyn Outbox>,
+    pub providers: Arc<dyn IdentityProviders>,
     /// The address links in mails start with.
     pub base_url: String,
     pub lifetimes: Lifetimes,
     /// A tighter budget for sign-in, password recovery and account creation, per client address
     /// and per account.
-    pub sensitive: Arc<RateLimiter>,
+    pub sensitive: Arc<dyn Budget>,
     /// For each identity provider, the roles whose accounts it may open (empty: every role).
-    pub oidc_roles: Arc<std::collections::HashMap<String, Vec<Role>>>,
+    pub oidc_roles: Arc<HashMap<String, Vec<Role>>>,
 }
 
-impl Accounts {
+impl Forms {
     /// Whether `provider` may sign in an account of this role.
     pub fn oidc_allows(&self, provider: &str, role: Role) -> bool {
         self.oidc_roles
@@ -65,73 +123,115 @@ impl Accounts {
     }
 }
 
-/// The routes of the account forms, and of the CGU document.
-pub fn routes(accounts: Accounts) -> Router<AppState> {
+/// The routes of every form, and of the documents their pages link to.
+pub fn routes(forms: Forms) -> Router<AppState> {
     Router::new()
-        .route("/connexion", post(sign_in::sign_in))
-        .route("/connexion/lien", post(sign_in_link::request_link))
-        .route("/connexion/lien/utilisation", post(sign_in_link::use_link))
-        .route("/deconnexion", post(sign_in::sign_out))
-        .route("/cgu/acceptation", post(sign_in::accept_cgu))
-        .route("/connexion/oidc/{provider}", get(sign_in::oidc_begin))
+        .route("/connexion", post(account::sign_in::sign_in))
+        .route("/connexion/lien", post(account::sign_in_link::request_link))
+        .route(
+            "/connexion/lien/utilisation",
+            post(account::sign_in_link::use_link),
+        )
+        .route("/deconnexion", post(account::sign_in::sign_out))
+        .route("/cgu/acceptation", post(account::sign_in::accept_cgu))
+        .route(
+            "/connexion/oidc/{provider}",
+            get(account::sign_in::oidc_begin),
+        )
         .route(
             "/connexion/oidc/{provider}/retour",
-            get(sign_in::oidc_callback),
+            get(account::sign_in::oidc_callback),
         )
-        .route("/mot-de-passe-oublie", post(recovery::request_reset))
-        .route("/mot-de-passe/nouveau", post(recovery::reset_password))
-        .route("/verification", post(recovery::verify_email))
-        .route("/espace/profil", post(profile::update_profile))
-        .route("/espace/mot-de-passe", post(password::change_password))
-        .route("/espace/sessions/{id}/fin", post(profile::end_session))
-        .route("/espace/collegues", post(invitations::invite_colleague))
+        .route(
+            "/mot-de-passe-oublie",
+            post(account::recovery::request_reset),
+        )
+        .route(
+            "/mot-de-passe/nouveau",
+            post(account::recovery::reset_password),
+        )
+        .route("/verification", post(account::recovery::verify_email))
+        .route("/espace/profil", post(account::profile::update_profile))
+        .route(
+            "/espace/mot-de-passe",
+            post(account::password::change_password),
+        )
+        .route(
+            "/espace/sessions/{id}/fin",
+            post(account::profile::end_session),
+        )
+        .route(
+            "/espace/collegues",
+            post(account::invitations::invite_colleague),
+        )
         .route(
             "/espace/invitations/{id}/retrait",
-            post(invitations::withdraw_invitation),
+            post(account::invitations::withdraw_invitation),
         )
         .route(
             "/espace/collegues/{id}/retrait",
-            post(profile::remove_colleague),
+            post(account::profile::remove_colleague),
         )
-        .route("/habilitations", post(habilitations::grant))
-        .route("/habilitations/{id}/retrait", post(habilitations::withdraw))
+        .route("/habilitations", post(account::habilitations::grant))
+        .route(
+            "/habilitations/{id}/retrait",
+            post(account::habilitations::withdraw),
+        )
         .route(
             "/habilitations/invitations",
-            post(invitations::invite_agent),
+            post(account::invitations::invite_agent),
         )
         .route(
             "/habilitations/invitations/{id}/retrait",
-            post(invitations::withdraw_agent_invitation),
+            post(account::invitations::withdraw_agent_invitation),
         )
         .route(
             "/alertes-correlation/{id}/traitement",
-            post(desks::resolve_alert),
+            post(alerts::resolve::resolve_alert),
         )
-        .route("/administration/cles-partenaires", post(desks::create_key))
+        .route(
+            "/administration/cles-partenaires",
+            post(partner_keys::manage::create),
+        )
         .route(
             "/administration/cles-partenaires/{id}/revocation",
-            post(desks::revoke_key),
+            post(partner_keys::manage::revoke),
         )
-        .route("/dossiers/{id}/rendez-vous", post(appointments::book))
+        .route(
+            "/dossiers/{id}/rendez-vous",
+            post(appointments::bookings::book),
+        )
         .route(
             "/rendez-vous/{id}/{action}",
-            post(appointments::change).get(appointments::document),
+            post(appointments::bookings::change).get(appointments::bookings::document),
         )
-        .route("/calendrier/{file}", get(appointments::feed))
-        .route("/postes/{code}/calendrier", post(calendars::save))
-        .route("/postes/{code}/fermetures", post(calendars::close))
-        .route("/postes/{code}/pointage", post(calendars::checkin_window))
-        .route("/abonnement-calendrier", post(appointments::subscribe))
+        .route("/calendrier/{file}", get(appointments::bookings::feed))
+        .route(
+            "/postes/{code}/calendrier",
+            post(appointments::calendars::save),
+        )
+        .route(
+            "/postes/{code}/fermetures",
+            post(appointments::calendars::close),
+        )
+        .route(
+            "/postes/{code}/pointage",
+            post(appointments::calendars::checkin_window),
+        )
+        .route(
+            "/abonnement-calendrier",
+            post(appointments::bookings::subscribe),
+        )
         .route(
             "/abonnement-calendrier/revocation",
-            post(appointments::unsubscribe),
+            post(appointments::bookings::unsubscribe),
         )
-        .route("/cgu.pdf", get(cgu_pdf))
-        .with_state(accounts)
+        .route("/cgu.pdf", get(account::cgu::cgu_pdf))
+        .with_state(forms)
 }
 
-/// Every form route with the entry point it answers for, so that the permission matrix covers
-/// them (checked by a test against [`routes`]).
+/// Every form route with the entry point it answers for, for the permission matrix: kept by hand
+/// next to [`routes`], which must list the same routes.
 pub const FORM_ROUTES: [(&str, EntryPoint); 33] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
@@ -219,7 +319,7 @@ pub enum Failure {
     /// Back to a page with `?erreur=code` (and other fields to refill).
     Back(String),
     /// Back to a page, with a cookie that carries what the person typed (see
-    /// [`app::domain::account::TYPED_ADDRESS_COOKIE`]), kept out of the URL.
+    /// [`crate::domain::account::TYPED_ADDRESS_COOKIE`]), kept out of the URL.
     BackKeeping {
         location: String,
         cookie: HeaderValue,
@@ -249,14 +349,14 @@ impl IntoResponse for Failure {
             }
             Failure::Refused(Refusal::SignInRequired) => see_other("/connexion"),
             Failure::Refused(Refusal::CguRequired) => see_other("/cgu/acceptation"),
-            Failure::Refused(refusal) => app::http::refusal(
-                StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN),
-                refusal.message(),
+            Failure::Refused(refused) => refusal(
+                StatusCode::from_u16(refused.status()).unwrap_or(StatusCode::FORBIDDEN),
+                refused.message(),
             ),
             Failure::TooMany { seconds, message } => too_many(seconds, message),
             Failure::Store(error) => {
                 tracing::error!(%error, "formulaire : échec de la base de données");
-                app::http::refusal(
+                refusal(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.",
                 )
@@ -280,7 +380,7 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
 
 /// 429 with `Retry-After` and a French sentence.
 pub fn too_many(seconds: u64, message: String) -> Response {
-    let mut response = app::http::refusal(StatusCode::TOO_MANY_REQUESTS, message);
+    let mut response = refusal(StatusCode::TOO_MANY_REQUESTS, message);
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
@@ -290,13 +390,13 @@ pub fn too_many(seconds: u64, message: String) -> Response {
 pub type Outcome = Result<Response, Failure>;
 
 /// Asks the policy; a refusal ends the handler.
-fn check(caller: &Caller, entry: EntryPoint, target: Target) -> Result<(), Failure> {
+pub(crate) fn check(caller: &Caller, entry: EntryPoint, target: Target) -> Result<(), Failure> {
     authorize(caller.viewer.as_ref(), entry, target).map_err(Failure::Refused)
 }
 
 /// Like [`check`], for a target looked up by an id the caller sent: refused exactly as if it did
 /// not exist (`unknown`), so that ids cannot be probed ("not found" and "not yours" answer alike).
-fn check_known(
+pub(crate) fn check_known(
     caller: &Caller,
     entry: EntryPoint,
     target: Target,
@@ -309,7 +409,7 @@ fn check_known(
 }
 
 /// Like [`check`], giving the signed-in viewer.
-fn check_viewer<'a>(
+pub(crate) fn check_viewer<'a>(
     caller: &'a Caller,
     entry: EntryPoint,
     target: Target,
@@ -322,7 +422,7 @@ fn check_viewer<'a>(
 }
 
 /// Back to `path` with an error code and fields to refill.
-fn back(path: &str, problem: Problem, fields: &[(&str, &str)]) -> Failure {
+pub(crate) fn back(path: &str, problem: Problem, fields: &[(&str, &str)]) -> Failure {
     let mut pairs = vec![("erreur", problem.code())];
     pairs.extend_from_slice(fields);
     Failure::Back(with_query(path, &pairs))
@@ -331,13 +431,13 @@ fn back(path: &str, problem: Problem, fields: &[(&str, &str)]) -> Failure {
 /// The sign-in page's address, with `?message=` (`Ok`) or `?erreur=` (`Err`) then `fields`
 /// (`?retour=`), and the address the person typed in a short-lived cookie instead of the query:
 /// nothing personal in the URL.
-fn to_sign_in(
+pub(crate) fn to_sign_in(
     said: Result<Done, Problem>,
     fields: &[(&str, &str)],
     typed: &str,
     over_https: bool,
 ) -> Failure {
-    use app::domain::account::{encode_typed, TYPED_ADDRESS_COOKIE};
+    use crate::domain::account::{encode_typed, TYPED_ADDRESS_COOKIE};
     let mut pairs = vec![match said {
         Ok(done) => ("message", done.code()),
         Err(problem) => ("erreur", problem.code()),
@@ -345,7 +445,7 @@ fn to_sign_in(
     pairs.extend_from_slice(fields);
     Failure::BackKeeping {
         location: with_query("/connexion", &pairs),
-        cookie: app::state::set_cookie(
+        cookie: crate::state::set_cookie(
             TYPED_ADDRESS_COOKIE,
             &encode_typed(typed.trim()),
             over_https,
@@ -355,7 +455,7 @@ fn to_sign_in(
 }
 
 /// To `path` (which may end with a `#fragment`) with a success message code.
-fn done(path: &str, done: Done) -> Outcome {
+pub(crate) fn done(path: &str, done: Done) -> Outcome {
     let (path, fragment) = match path.split_once('#') {
         Some((path, fragment)) => (path, format!("#{fragment}")),
         None => (path, String::new()),
@@ -368,9 +468,9 @@ fn done(path: &str, done: Done) -> Outcome {
 
 /// Takes one token of the tighter budget for each of `keys` (`<purpose>:<caller.client_key>`,
 /// which counts an IPv6 client by its /64, or `<purpose>:<account>`).
-fn sensitive_budget(accounts: &Accounts, keys: &[&str]) -> Result<(), Failure> {
+pub(crate) fn sensitive_budget(forms: &Forms, keys: &[&str]) -> Result<(), Failure> {
     for key in keys {
-        if let Err(wait) = accounts.sensitive.check_key(key) {
+        if let Err(wait) = forms.sensitive.take(key) {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             return Err(Failure::TooMany {
                 seconds,
@@ -385,13 +485,13 @@ fn sensitive_budget(accounts: &Accounts, keys: &[&str]) -> Result<(), Failure> {
 }
 
 /// Sends a mail; a failure is logged and reported, the action it follows stays done.
-async fn send_mail(accounts: &Accounts, to: &str, subject: &str, text: String) -> bool {
+pub(crate) async fn send_mail(forms: &Forms, to: &str, subject: &str, text: String) -> bool {
     let mail = Mail {
         to: to.to_owned(),
         subject: subject.to_owned(),
         text,
     };
-    match accounts.mailer.send(&mail).await {
+    match forms.outbox.send(&mail).await {
         Ok(()) => true,
         Err(error) => {
             tracing::error!(%error, "courriel non envoyé");
@@ -401,44 +501,8 @@ async fn send_mail(accounts: &Accounts, to: &str, subject: &str, text: String) -
 }
 
 /// The French date and time of a link's expiry, for mails.
-fn expiry_text(at: DateTime<Utc>) -> String {
+pub(crate) fn expiry_text(at: DateTime<Utc>) -> String {
     at.with_timezone(&chrono_tz::Europe::Paris)
         .format("%d/%m/%Y à %H:%M")
         .to_string()
-}
-
-/// The terms of use as a PDF the platform generates from the text in force.
-async fn cgu_pdf() -> Response {
-    use crate::pdf::{render, Block, Document};
-    use app::domain::cgu;
-    let mut blocks = Vec::new();
-    for section in cgu::SECTIONS {
-        blocks.push(Block::Heading(section.heading.to_owned()));
-        for paragraph in section.paragraphs {
-            blocks.push(Block::Paragraph((*paragraph).to_owned()));
-        }
-        for bullet in section.bullets {
-            blocks.push(Block::Bullet((*bullet).to_owned()));
-        }
-    }
-    let subtitle = format!("France Sésame — {}", cgu::VERSION_LABEL);
-    let bytes = render(&Document {
-        title: cgu::TITLE,
-        subtitle: Some(&subtitle),
-        blocks: &blocks,
-    });
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"cgu-france-sesame-{}.pdf\"",
-                    cgu::VERSION
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
