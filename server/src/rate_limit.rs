@@ -4,7 +4,7 @@
 //! 429 with `Retry-After` and a French message. Reading is never limited here.
 //!
 //! A signed-in person has a budget of their own too, wherever they send from. Sign-in, password
-//! recovery and account creation have a tighter budget (see `crate::accounts`), and failed
+//! recovery and account creation have a tighter budget (see `app::forms`), and failed
 //! sign-ins slow down further attempts on the account and from the address.
 //!
 //! Budgets are kept per instance: behind a load balancer of N instances a client may send up to N
