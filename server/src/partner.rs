@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use app::domain::access::{authorize_event, PartnerRefusal};
-use app::domain::journey::EventSource;
-use app::domain::partner::{time_error, validate, FieldError, PartnerEvent, MAX_BATCH};
+use app::domain::partner::{
+    scope_errors, time_error, validate, FieldError, KnownPlaces, MAX_BATCH,
+};
 use app::state::AppState;
 use app::store::{Ingested, PartnerKey, Store};
 use axum::body::Bytes;
@@ -129,119 +129,18 @@ async fn authenticate(partners: &Partners, headers: &HeaderMap) -> Result<Partne
     }
 }
 
-/// What the key allows for this event, as the access policy decides it: the faults, as fields.
-fn scope_errors(key: &PartnerKey, event: &PartnerEvent) -> Vec<FieldError> {
-    let Err(refusals) = authorize_event(&key.scope, event.source, event.kind, &event.site) else {
-        return Vec::new();
-    };
-    refusals
-        .into_iter()
-        .map(|refusal| {
-            let message = match refusal {
-                PartnerRefusal::Source => format!(
-                    "la clé « {} » n'est pas autorisée pour la source {}",
-                    key.name,
-                    event.source.code()
-                ),
-                PartnerRefusal::Site => format!(
-                    "la clé « {} » n'est pas autorisée pour le site {}",
-                    key.name, event.site
-                ),
-                PartnerRefusal::Authority => {
-                    let authorities: Vec<&str> = EventSource::ALL
-                        .into_iter()
-                        .filter(|source| source.reports(event.kind))
-                        .map(EventSource::code)
-                        .collect();
-                    format!(
-                        "la source {} ne fait pas autorité pour les événements {} : seules {} peuvent les envoyer",
-                        event.source.code(),
-                        event.kind.code(),
-                        authorities.join(" et ")
-                    )
-                }
-            };
-            field(refusal.field(), message)
-        })
-        .collect()
-}
-
+/// A fault of a submission that only the server can see (the store's answer, the batch's shape).
 fn field(name: &str, message: String) -> FieldError {
-    // FieldError's fields are public: built here for the checks only the server can make.
-    FieldError {
-        field: name.to_owned(),
-        message,
-    }
+    FieldError::new(name, message)
 }
 
 /// The sites and posts the platform knows, read once per submission (a batch holds up to a
 /// thousand events).
-struct Directory {
-    sites: Vec<app::domain::directory::Site>,
-    posts: Vec<app::domain::directory::Post>,
-}
-
-impl Directory {
-    async fn load(store: &Store) -> Result<Directory, app::store::StoreError> {
-        Ok(Directory {
-            sites: store.sites().await?,
-            posts: store.posts().await?,
-        })
-    }
-}
-
-/// Sites and posts the platform knows: an event for another one is refused.
-fn directory_errors(directory: &Directory, event: &PartnerEvent) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if !directory.sites.iter().any(|site| site.code == event.site) {
-        errors.push(field(
-            "site",
-            format!("site inconnu de France Sésame : {}", event.site),
-        ));
-    }
-    if let Some(post) = &event.post {
-        match directory.posts.iter().find(|known| &known.code == post) {
-            None => errors.push(field(
-                "post",
-                format!("poste de contrôle inconnu de France Sésame : {post}"),
-            )),
-            Some(known) if known.site != event.site => errors.push(field(
-                "post",
-                format!(
-                    "le poste {post} n'est pas sur le site {} mais sur {}",
-                    event.site, known.site
-                ),
-            )),
-            Some(_) => {}
-        }
-    }
-    errors
-}
-
-/// What an accepted event says that the platform doubts, without refusing it (the partner
-/// systems are authoritative): goods sent to a post not approved for them. Worked out from the
-/// event and the directory alone, so that a duplicate gets the same answer as the original.
-fn warnings(directory: &Directory, event: &PartnerEvent) -> Vec<FieldError> {
-    let Some(post) = event
-        .post
-        .as_ref()
-        .and_then(|code| directory.posts.iter().find(|known| &known.code == code))
-    else {
-        return Vec::new();
-    };
-    if !post.refuses(event.goods) {
-        return Vec::new();
-    }
-    let approvals: Vec<&str> = post.approvals.iter().map(|goods| goods.code()).collect();
-    vec![field(
-        "post",
-        format!(
-            "le poste {} n'est pas agréé pour les marchandises {} (il l'est pour : {}) : l'événement est enregistré et les agents du site en sont alertés",
-            post.code,
-            event.goods.code(),
-            approvals.join(", ")
-        ),
-    )]
+async fn known_places(store: &Store) -> Result<KnownPlaces, app::store::StoreError> {
+    Ok(KnownPlaces {
+        sites: store.sites().await?,
+        posts: store.posts().await?,
+    })
 }
 
 #[derive(Serialize)]
@@ -262,7 +161,7 @@ struct ItemResult {
 async fn handle(
     partners: &Partners,
     key: &PartnerKey,
-    directory: &Directory,
+    places: &KnownPlaces,
     value: &Value,
 ) -> Result<(StatusCode, ItemResult), app::store::StoreError> {
     let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
@@ -282,7 +181,7 @@ async fn handle(
         Ok(event) => event,
         Err(errors) => return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, errors)),
     };
-    let scope = scope_errors(key, &event);
+    let scope = scope_errors(&key.name, &key.scope, &event);
     if !scope.is_empty() {
         return Ok(rejected(StatusCode::FORBIDDEN, scope));
     }
@@ -290,11 +189,11 @@ async fn handle(
     if let Some(error) = time_error(&event, now) {
         return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, vec![error]));
     }
-    let unknown = directory_errors(directory, &event);
+    let unknown = places.errors(&event);
     if !unknown.is_empty() {
         return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, unknown));
     }
-    let warnings = warnings(directory, &event);
+    let warnings = places.warnings(&event);
     Ok(match partners.store.ingest(&event, key.id, now).await? {
         Ingested::Created { dossier_id, .. } => {
             (
@@ -403,8 +302,8 @@ async fn submit(
             )
         });
     }
-    let directory = match Directory::load(&partners.store).await {
-        Ok(directory) => directory,
+    let places = match known_places(&partners.store).await {
+        Ok(places) => places,
         Err(error) => return failed(error),
     };
 
@@ -430,7 +329,7 @@ async fn submit(
         }
         let mut results = Vec::with_capacity(events.len());
         for item in events {
-            match handle(&partners, &key, &directory, item).await {
+            match handle(&partners, &key, &places, item).await {
                 Ok((_, result)) => results.push(result),
                 Err(error) => return failed(error),
             }
@@ -438,7 +337,7 @@ async fn submit(
         return (StatusCode::OK, axum::Json(json!({ "results": results }))).into_response();
     }
 
-    match handle(&partners, &key, &directory, &value).await {
+    match handle(&partners, &key, &places, &value).await {
         Err(error) => failed(error),
         Ok((status, result)) if result.status == "rejected" => {
             let (title, detail) = match status {

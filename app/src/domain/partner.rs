@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::access::{authorize_event, PartnerRefusal, PartnerScope};
+use super::directory::{Post, Site};
 use super::dossier::{GoodsCategory, References};
 use super::journey::{CheckResult, EventKind, EventSource, LabConclusion};
 use super::references::{
@@ -25,7 +27,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
         FieldError {
             field: field.into(),
             message: message.into(),
@@ -553,6 +555,107 @@ pub fn time_error(event: &PartnerEvent, now: DateTime<Utc>) -> Option<FieldError
             ),
         )
     })
+}
+
+/// What a key's scope refuses for this event, as the access policy decides it: the faults, as
+/// fields, naming the key.
+pub fn scope_errors(key_name: &str, scope: &PartnerScope, event: &PartnerEvent) -> Vec<FieldError> {
+    let Err(refusals) = authorize_event(scope, event.source, event.kind, &event.site) else {
+        return Vec::new();
+    };
+    refusals
+        .into_iter()
+        .map(|refusal| {
+            let message = match refusal {
+                PartnerRefusal::Source => format!(
+                    "la clé « {key_name} » n'est pas autorisée pour la source {}",
+                    event.source.code()
+                ),
+                PartnerRefusal::Site => format!(
+                    "la clé « {key_name} » n'est pas autorisée pour le site {}",
+                    event.site
+                ),
+                PartnerRefusal::Authority => {
+                    let authorities: Vec<&str> = EventSource::ALL
+                        .into_iter()
+                        .filter(|source| source.reports(event.kind))
+                        .map(EventSource::code)
+                        .collect();
+                    format!(
+                        "la source {} ne fait pas autorité pour les événements {} : seules {} peuvent les envoyer",
+                        event.source.code(),
+                        event.kind.code(),
+                        authorities.join(" et ")
+                    )
+                }
+            };
+            FieldError::new(refusal.field(), message)
+        })
+        .collect()
+}
+
+/// The sites and posts the platform knows, against which a valid event is checked.
+pub struct KnownPlaces {
+    pub sites: Vec<Site>,
+    pub posts: Vec<Post>,
+}
+
+impl KnownPlaces {
+    /// An event for a site or post the platform does not know, or a post of another site, is
+    /// refused.
+    pub fn errors(&self, event: &PartnerEvent) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if !self.sites.iter().any(|site| site.code == event.site) {
+            errors.push(FieldError::new(
+                "site",
+                format!("site inconnu de France Sésame : {}", event.site),
+            ));
+        }
+        if let Some(post) = &event.post {
+            match self.posts.iter().find(|known| &known.code == post) {
+                None => errors.push(FieldError::new(
+                    "post",
+                    format!("poste de contrôle inconnu de France Sésame : {post}"),
+                )),
+                Some(known) if known.site != event.site => errors.push(FieldError::new(
+                    "post",
+                    format!(
+                        "le poste {post} n'est pas sur le site {} mais sur {}",
+                        event.site, known.site
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        errors
+    }
+
+    /// What an accepted event says that the platform doubts, without refusing it (the partner
+    /// systems are authoritative): goods sent to a post not approved for them. Worked out from
+    /// the event and the known places alone, so that a duplicate gets the same answer as the
+    /// original.
+    pub fn warnings(&self, event: &PartnerEvent) -> Vec<FieldError> {
+        let Some(post) = event
+            .post
+            .as_ref()
+            .and_then(|code| self.posts.iter().find(|known| &known.code == code))
+        else {
+            return Vec::new();
+        };
+        if !post.refuses(event.goods) {
+            return Vec::new();
+        }
+        let approvals: Vec<&str> = post.approvals.iter().map(|goods| goods.code()).collect();
+        vec![FieldError::new(
+            "post",
+            format!(
+                "le poste {} n'est pas agréé pour les marchandises {} (il l'est pour : {}) : l'événement est enregistré et les agents du site en sont alertés",
+                post.code,
+                event.goods.code(),
+                approvals.join(", ")
+            ),
+        )]
+    }
 }
 
 #[cfg(test)]
