@@ -230,8 +230,9 @@ pub fn routes(forms: Forms) -> Router<AppState> {
         .with_state(forms)
 }
 
-/// Every form route with the entry point it answers for, for the permission matrix: kept by hand
-/// next to [`routes`], which must list the same routes.
+/// Every form route with the entry point it answers for, for the permission matrix: kept next to
+/// [`routes`]; a test checks that the server serves each one and that none does anything for a
+/// stranger when it is not public (`server/tests/integration/form_routes.rs`).
 pub const FORM_ROUTES: [(&str, EntryPoint); 33] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),

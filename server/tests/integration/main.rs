@@ -9,6 +9,7 @@ mod consultations;
 mod date_bounds;
 mod denylist;
 mod facts;
+mod form_routes;
 mod gate_checkin;
 mod helpers;
 mod invitations;
