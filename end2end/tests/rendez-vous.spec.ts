@@ -113,6 +113,8 @@ test.describe("rendez-vous", () => {
   test.use({ account: ACCOUNTS.operateur });
 
   test("un opérateur réserve, un agent valide et l'opérateur le voit ; à l'arrivée, sur téléphone, la présence est enregistrée", async ({ page, browser, consoleGuard }) => {
+    // Three people on three pages, one after the other: longer than most tests (22 s on CI).
+    test.slow();
     const siret = await siretOf(page);
     const dossier = await selectedDossier(page.request, siret);
     // The agent's planning is open before the booking: the request appears on it by itself.
