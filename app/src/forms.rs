@@ -112,6 +112,8 @@ pub struct Forms {
     pub sensitive: Arc<dyn Budget>,
     /// For each identity provider, the roles whose accounts it may open (empty: every role).
     pub oidc_roles: Arc<HashMap<String, Vec<Role>>>,
+    /// What the documents handed out are set in.
+    pub typeface: Arc<crate::documents::pdf::Typeface>,
 }
 
 impl Forms {

@@ -47,6 +47,10 @@ pub struct Config {
     /// Show the State's brand block: only for deployments run by the State.
     #[serde(deserialize_with = "flag")]
     pub state_deployment: bool,
+    /// A State deployment's Marianne font files, for the documents it hands out: a folder
+    /// holding `Marianne-Regular` and `Marianne-Bold` (`.otf` or `.ttf`). Without it, or outside
+    /// the State, documents are set in the bundled Liberation Sans.
+    pub marianne_folder: Option<PathBuf>,
     pub site_addr: SocketAddr,
     /// Where `cargo leptos build` put the site (WASM, JS, CSS, assets).
     pub site_root: String,

@@ -172,6 +172,37 @@ pub fn router(
         .with_state(state)
 }
 
+/// What the documents handed out are set in: Marianne when a State deployment provides its
+/// files, the bundled free font otherwise (Marianne is reserved to the State's sites).
+fn typeface(config: &Config) -> Result<app::documents::pdf::Typeface, StartError> {
+    use app::documents::pdf::Typeface;
+    let Some(folder) = &config.marianne_folder else {
+        return Ok(Typeface::bundled());
+    };
+    if !config.state_deployment {
+        tracing::warn!(
+            "SESAME_MARIANNE_FOLDER ignoré : la police Marianne est réservée aux déploiements de l'État"
+        );
+        return Ok(Typeface::bundled());
+    }
+    let find = |name: &str| {
+        ["otf", "ttf"]
+            .iter()
+            .map(|extension| folder.join(format!("{name}.{extension}")))
+            .find(|path| path.is_file())
+            .ok_or_else(|| {
+                StartError::Config(format!(
+                    "police introuvable : {name}.otf ou {name}.ttf dans {}",
+                    folder.display()
+                ))
+            })
+    };
+    let typeface = Typeface::from_files(&find("Marianne-Regular")?, &find("Marianne-Bold")?)
+        .map_err(|error| StartError::Config(error.to_string()))?;
+    tracing::info!(police = %typeface.family(), "documents composés en Marianne");
+    Ok(typeface)
+}
+
 /// The roles each identity provider may open accounts of; an unknown role is a start-up error.
 fn oidc_roles(
     config: &Config,
@@ -360,6 +391,7 @@ impl Server {
                 config.sensitive_burst,
             ),
             oidc_roles: std::sync::Arc::new(oidc_roles(config)?),
+            typeface: std::sync::Arc::new(typeface(config)?),
         };
         Ok(Server {
             addr,

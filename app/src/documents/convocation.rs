@@ -5,7 +5,7 @@
 use crate::domain::appointment::{paris_day, Appointment, AppointmentState};
 use chrono::{DateTime, Utc};
 
-use super::pdf::{render, Block, Document};
+use super::pdf::{render, Block, Document, Typeface};
 
 /// The address the convocation's code opens at the gate.
 pub fn checkin_address(base_url: &str, token: &str) -> String {
@@ -22,7 +22,12 @@ fn paris_time(at: DateTime<Utc>) -> String {
 }
 
 /// The convocation, as a PDF file.
-pub fn pdf(appointment: &Appointment, token: &str, base_url: &str) -> Result<Vec<u8>, String> {
+pub fn pdf(
+    appointment: &Appointment,
+    token: &str,
+    base_url: &str,
+    typeface: &Typeface,
+) -> Result<Vec<u8>, String> {
     let address = checkin_address(base_url, token);
     let code = qrcode::QrCode::with_error_correction_level(address.as_bytes(), qrcode::EcLevel::M)
         .map_err(|error| format!("code de pointage impossible : {error}"))?;
@@ -79,7 +84,11 @@ pub fn pdf(appointment: &Appointment, token: &str, base_url: &str) -> Result<Vec
         Block::Paragraph(
             "À l'arrivée, l'agent scanne ce code pour enregistrer votre présence.".into(),
         ),
-        Block::Code(modules),
+        Block::Code {
+            modules,
+            description:
+                "Code QR de pointage de ce rendez-vous, à présenter à l'agent à l'arrivée.".into(),
+        },
     ]);
     // The short code, to type at the gate if the QR code cannot be read; appointments booked
     // before it existed keep the address.
@@ -94,11 +103,15 @@ pub fn pdf(appointment: &Appointment, token: &str, base_url: &str) -> Result<Vec
         "France Sésame — dossier {} — {}",
         appointment.dossier_headline, appointment.post_name
     );
-    Ok(render(&Document {
-        title: &title,
-        subtitle: Some(&subtitle),
-        blocks: &blocks,
-    }))
+    render(
+        &Document {
+            title: &title,
+            subtitle: Some(&subtitle),
+            blocks: &blocks,
+        },
+        typeface,
+    )
+    .map_err(|error| error.to_string())
 }
 
 /// Text escaped for an iCalendar value (RFC 5545, 3.3.11): a line break in any form becomes

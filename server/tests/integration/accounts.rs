@@ -95,6 +95,34 @@ impl Browser {
         .await
     }
 
+    /// A document's bytes (a PDF), as downloaded.
+    pub async fn bytes(&self, path: &str) -> Vec<u8> {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
+    /// A PDF's text, as `pdftotext` (poppler, installed by the test command) reads it back.
+    pub async fn pdf_text(&self, path: &str) -> String {
+        let file = std::env::temp_dir().join(format!("sesame-{}.pdf", uuid::Uuid::new_v4()));
+        std::fs::write(&file, self.bytes(path).await).unwrap();
+        let output = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&file)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils), que la commande de test installe");
+        std::fs::remove_file(&file).ok();
+        assert!(output.status.success(), "pdftotext {path}");
+        String::from_utf8(output.stdout).unwrap()
+    }
+
     /// A page's status and body.
     pub async fn page(&self, path: &str) -> (u16, String) {
         let answer = self.get(path).await;

@@ -791,9 +791,24 @@ async fn through_the_forms(backend: Backend) {
     assert_eq!(pdf.status, reqwest::StatusCode::OK);
     assert_eq!(pdf.headers["content-type"], "application/pdf");
     assert!(pdf.body.starts_with("%PDF-"));
-    // The short code to type at the gate is printed (a word of its own, in plain text).
+    // The short code to type at the gate is printed, and reads back as text; so does a company
+    // name in any script.
+    server
+        .as_owner(&format!(
+            "UPDATE company SET name = 'Œuvre Łódź Çà—€' WHERE id = {}",
+            appointment.company_id.expect("un rendez-vous d'opérateur")
+        ))
+        .await
+        .unwrap();
     let code = appointment.gate_code.clone().expect("un code d'arrivée");
-    assert!(pdf.body.contains("Convocation") && pdf.body.contains(&code));
+    let text = operator
+        .pdf_text(&format!("/rendez-vous/{}/convocation.pdf", appointment.id))
+        .await;
+    assert!(
+        text.contains("Convocation") && text.contains(&code),
+        "{text}"
+    );
+    assert!(text.contains("Opérateur : Œuvre Łódź Çà—€"), "{text}");
     let ics = operator
         .get(&format!("/rendez-vous/{}/rendez-vous.ics", appointment.id))
         .await;

@@ -8,6 +8,7 @@ mod audit_trail;
 mod consultations;
 mod date_bounds;
 mod denylist;
+mod documents;
 mod facts;
 mod form_routes;
 mod gate_checkin;

@@ -231,8 +231,13 @@ pub async fn document(
     let (content_type, filename, body) = match name.as_str() {
         "convocation.pdf" => {
             let token = forms.store.checkin_token(id).await?.unwrap_or_default();
-            let bytes = crate::documents::convocation::pdf(&appointment, &token, &forms.base_url)
-                .map_err(|error| {
+            let bytes = crate::documents::convocation::pdf(
+                &appointment,
+                &token,
+                &forms.base_url,
+                &forms.typeface,
+            )
+            .map_err(|error| {
                 tracing::error!(%error, "convocation impossible");
                 Failure::Store(crate::store::StoreError::Corrupt(error))
             })?;
