@@ -13,6 +13,7 @@ import {
   type ConsoleMessage,
   type Page,
   type WebError,
+  type Route,
 } from "@playwright/test";
 
 export { expect };
@@ -346,6 +347,22 @@ function analyze(page: Page) {
 }
 
 /**
+ * Answers a routed request with the server's page stripped of its scripts and preloads: the page
+ * as the server rendered it, never hydrated. The body is handed over decoded, without the
+ * server's compression headers.
+ */
+export async function serveWithoutScripts(route: Route): Promise<void> {
+  const response = await route.fetch();
+  const html = (await response.text())
+    .replace(/<script\b[^]*?<\/script>/gi, "")
+    .replace(/<link\b[^>]*\brel="(?:modulepreload|preload)"[^>]*>/gi, "");
+  const headers = { ...response.headers() };
+  delete headers["content-encoding"];
+  delete headers["content-length"];
+  await route.fulfill({ status: response.status(), headers, body: html });
+}
+
+/**
  * axe-core runs in the page's JavaScript, which the project without JavaScript turns off. So it
  * analyses the same address in a second context where JavaScript runs but the document arrives
  * without its scripts and preloads: the page as the server rendered it, never hydrated.
@@ -360,13 +377,7 @@ async function analyzeAsRenderedWithoutJavaScript(page: Page, guard: ConsoleGuar
   try {
     await context.route(
       (url) => url.href === page.url(),
-      async (route) => {
-        const response = await route.fetch();
-        const html = (await response.text())
-          .replace(/<script\b[^]*?<\/script>/gi, "")
-          .replace(/<link\b[^>]*\brel="(?:modulepreload|preload)"[^>]*>/gi, "");
-        await route.fulfill({ response, body: html });
-      },
+      serveWithoutScripts,
     );
     const copy = await context.newPage();
     // The copy must be the page under test. Pages that show the present (the sessions of a demo

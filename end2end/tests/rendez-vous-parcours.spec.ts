@@ -18,6 +18,7 @@ import {
   hasJavaScript,
   horizontalOverflow,
   open,
+  serveWithoutScripts,
   signInDirectly,
   test,
   waitUntilInteractive,
@@ -130,13 +131,7 @@ async function labelContentMismatches(page: Page): Promise<string[]> {
       await context.addCookies(await page.context().cookies());
       await context.route(
         (url) => url.href === page.url(),
-        async (route) => {
-          const response = await route.fetch();
-          const html = (await response.text())
-            .replace(/<script\b[^]*?<\/script>/gi, "")
-            .replace(/<link\b[^>]*\brel="(?:modulepreload|preload)"[^>]*>/gi, "");
-          await route.fulfill({ response, body: html });
-        },
+        serveWithoutScripts,
       );
       target = await context.newPage();
       await target.goto(page.url());

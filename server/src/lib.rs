@@ -35,6 +35,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -151,6 +152,10 @@ pub fn router(
             },
             perimeter::identify_client,
         ))
+        // Pages, WASM, scripts and styles travel compressed (brotli, else gzip) to phones on
+        // mobile networks; never the live streams (`text/event-stream`, which the default
+        // predicate leaves alone: a compressor would hold messages back), nor images.
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -32,7 +32,11 @@ impl Stream {
         cookie: Option<&str>,
         last_event_id: Option<i64>,
     ) -> Result<Stream, StatusCode> {
-        let mut request = reqwest::Client::new().get(server.url("/api/v1/stream"));
+        // As a browser asks: compressed if possible. The stream must come uncompressed, or a
+        // compressor would hold its messages back.
+        let mut request = reqwest::Client::new()
+            .get(server.url("/api/v1/stream"))
+            .header("accept-encoding", "br, gzip");
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
@@ -44,6 +48,7 @@ impl Stream {
             return Err(response.status());
         }
         assert_eq!(response.headers()["content-type"], "text/event-stream");
+        assert!(response.headers().get("content-encoding").is_none());
         Ok(Stream {
             response,
             buffer: String::new(),

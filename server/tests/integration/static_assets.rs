@@ -68,3 +68,41 @@ async fn assets_are_served_without_looking_up_the_session(backend: Backend) {
     assert_eq!(css.body, "body { margin: 0 }");
     let _ = std::fs::remove_dir_all(site);
 }
+
+/// Pages travel compressed to whoever accepts it: brotli first, else gzip, else as they are.
+#[tokio::test]
+async fn pages_travel_compressed() {
+    let Some(url) = fresh_database(Backend::Sqlite).await else {
+        return;
+    };
+    let server = Running::start(&config(url)).await;
+    let client = reqwest::Client::new();
+    let mut sizes = Vec::new();
+    for (accepted, expected) in [
+        ("br, gzip", Some("br")),
+        ("gzip", Some("gzip")),
+        ("identity", None),
+    ] {
+        let response = client
+            .get(server.url("/connexion"))
+            .header("accept-encoding", accepted)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response
+                .headers()
+                .get("content-encoding")
+                .map(|value| value.to_str().unwrap()),
+            expected,
+            "{accepted}"
+        );
+        sizes.push(response.bytes().await.unwrap().len());
+    }
+    assert!(
+        sizes[0] * 2 < sizes[2] && sizes[1] * 2 < sizes[2],
+        "{sizes:?}"
+    );
+    server.stop().await;
+}
