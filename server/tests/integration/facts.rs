@@ -43,6 +43,20 @@ async fn identity_check_only(partner: &Partner<'_>, prefix: &str, container: &st
     dossier.unwrap()
 }
 
+/// What the selection event of [`identity_check_only`] says, as the store keeps it.
+const SELECTION: &str = r#"{"selection":{"identity":true,"physical":false}}"#;
+
+/// The stored fact of that event (prefix `AVANT`).
+async fn selection_fact(store: &Store) -> String {
+    let mut facts = texts(
+        store,
+        "SELECT fact FROM event WHERE partner_event_id = 'AVANT-2'",
+    )
+    .await;
+    assert_eq!(facts.len(), 1);
+    facts.pop().flatten().unwrap_or_default()
+}
+
 async fn physical_check(store: &Store, dossier: i64) -> StepState {
     store
         .dossier(dossier)
@@ -115,14 +129,8 @@ async fn events_recorded_before_facts_get_theirs_at_start(backend: Backend) {
     let container = &container("MSC", 555555);
     let dossier = identity_check_only(&partner, "AVANT", container).await;
     assert_eq!(
-        texts(
-            &server.store,
-            "SELECT fact FROM event WHERE partner_event_id = 'AVANT-2'"
-        )
-        .await,
-        vec![Some(
-            r#"{"selection":{"identity":true,"physical":false}}"#.to_owned()
-        )],
+        selection_fact(&server.store).await,
+        SELECTION,
         "ingestion stores the validated fact"
     );
     // As the events were before migration 0017.
@@ -138,16 +146,7 @@ async fn events_recorded_before_facts_get_theirs_at_start(backend: Backend) {
         Vec::<Option<String>>::new(),
         "every event has its fact after the start"
     );
-    assert_eq!(
-        texts(
-            &server.store,
-            "SELECT fact FROM event WHERE partner_event_id = 'AVANT-2'"
-        )
-        .await,
-        vec![Some(
-            r#"{"selection":{"identity":true,"physical":false}}"#.to_owned()
-        )],
-    );
+    assert_eq!(selection_fact(&server.store).await, SELECTION,);
     // An event recorded without its fact while the server runs (an instance still on the
     // previous version, during a rolling upgrade) gets it when its timeline is worked out.
     server
@@ -163,16 +162,7 @@ async fn events_recorded_before_facts_get_theirs_at_start(backend: Backend) {
         physical_check(&server.store, dossier).await,
         StepState::NonRequis
     );
-    assert_eq!(
-        texts(
-            &server.store,
-            "SELECT fact FROM event WHERE partner_event_id = 'AVANT-2'"
-        )
-        .await,
-        vec![Some(
-            r#"{"selection":{"identity":true,"physical":false}}"#.to_owned()
-        )],
-    );
+    assert_eq!(selection_fact(&server.store).await, SELECTION,);
     server.stop().await;
 }
 
