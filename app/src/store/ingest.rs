@@ -570,23 +570,32 @@ impl Tx {
         dossier_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        type Row = (i64, String, DateTime<Utc>, Option<String>, String);
+        // Only the facts: payloads stay unread on this path, taken on every ingestion.
+        type Row = (i64, String, DateTime<Utc>, Option<String>);
         let rows: Vec<Row> = on_tx!(self, conn => {
             sqlx::query_as(
-                "SELECT id, kind, occurred_at, fact, payload FROM event WHERE dossier_id = $1",
+                "SELECT id, kind, occurred_at, fact FROM event WHERE dossier_id = $1",
             )
             .bind(dossier_id)
             .fetch_all(conn)
             .await
         })?;
         let mut facts = Vec::with_capacity(rows.len());
-        for (id, kind, occurred_at, fact, payload) in rows {
+        for (id, kind, occurred_at, fact) in rows {
             let data = match fact {
                 Some(text) => FactData::from_stored(&text).ok_or_else(|| {
                     StoreError::Corrupt(format!("fait illisible pour l'événement {id}"))
                 })?,
                 // Recorded before facts were stored (see migration 0017): worked out once.
-                None => self.settle_fact(id, &payload).await?,
+                None => {
+                    let payload: String = on_tx!(self, conn => {
+                        sqlx::query_scalar("SELECT payload FROM event WHERE id = $1")
+                            .bind(id)
+                            .fetch_one(conn)
+                            .await
+                    })?;
+                    self.settle_fact(id, &payload).await?
+                }
             };
             if let Some(kind) = EventKind::from_code(&kind) {
                 facts.push(Fact {
