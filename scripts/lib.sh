@@ -50,28 +50,20 @@ ensure_node_packages() {
     say "Installation des paquets npm (DSFR, wasm-opt)"
     npm ci
   fi
-  local dsfr="node_modules/@gouvfr/dsfr/dist" version
-  version="$(node -p "require('./node_modules/@gouvfr/dsfr/package.json').version")"
-  if [ "$(cat public/dsfr/VERSION 2>/dev/null || true)" != "$version" ]; then
-    say "Copie du système de design de l'État (DSFR $version) dans public/dsfr"
-    rm -rf public/dsfr
-    mkdir -p public/dsfr/fonts
-    cp "$dsfr/dsfr.min.css" public/dsfr/
-    cp "$dsfr"/fonts/*.woff2 "$dsfr"/fonts/*.woff public/dsfr/fonts/
-    # Only the icons the core stylesheet itself draws (menu, close, arrows…), at the same paths.
-    grep -o 'url(icons/[^)]*)' "$dsfr/dsfr.min.css" | sed 's/^url(//; s/)$//' | sort -u |
-      while read -r icon; do
-        mkdir -p "public/dsfr/$(dirname "$icon")"
-        cp "$dsfr/$icon" "public/dsfr/$icon"
-      done
-    echo "$version" > public/dsfr/VERSION
+  # Only the parts of the design system the pages use, and Marianne apart (State deployments).
+  local inputs
+  inputs="$(cat node_modules/@gouvfr/dsfr/package.json style/dsfr-parts.txt scripts/dsfr.mjs | sha256sum | cut -c1-16)"
+  if [ "$(cat public/dsfr/.inputs 2>/dev/null || true)" != "$inputs" ]; then
+    say "Système de design de l'État (DSFR) : les parties utilisées, dans public/dsfr"
+    node scripts/dsfr.mjs node_modules/@gouvfr/dsfr/dist style/dsfr-parts.txt public/dsfr
+    echo "$inputs" > public/dsfr/.inputs
   fi
 }
 
 # A fingerprint of everything the release build reads. cargo-leptos always regenerates the JS and
 # WASM bindings (~20 s), so an unchanged tree skips it altogether.
 build_inputs_fingerprint() {
-  find app frontend server style public migrations Cargo.toml Cargo.lock package-lock.json -type f -print0 |
+  find app frontend server style public migrations scripts/assets.mjs Cargo.toml Cargo.lock package-lock.json -type f -print0 |
     sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
 }
 
@@ -84,6 +76,8 @@ build_release() {
   fi
   say "Compilation de la plateforme (cargo leptos build --release)"
   cargo leptos build --release
+  # Fingerprinted names (cached for a year) and brotli/gzip copies (nothing compressed per request).
+  node scripts/assets.mjs target/site
   # Recorded only when the inputs did not change while building (an edit during a long build, or
   # the build itself updating Cargo.lock): otherwise the next run builds again.
   if [ "$(build_inputs_fingerprint)" = "$fingerprint" ]; then

@@ -7,6 +7,7 @@
 #![recursion_limit = "512"]
 
 pub mod api;
+pub mod assets;
 pub mod branding;
 pub mod domain;
 pub mod ui;

@@ -81,6 +81,12 @@ fn signed_in_on_server() -> Option<SignedIn> {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     use_request_nonce();
+    let sheets = use_context::<crate::assets::Stylesheets>().unwrap_or_default();
+    // Marianne is reserved to the State's sites; elsewhere the system's own fonts.
+    let marianne = use_context::<Branding>()
+        .unwrap_or_default()
+        .state
+        .then(|| view! { <link rel="stylesheet" href=sheets.marianne.clone() /> });
     view! {
         <!DOCTYPE html>
         <html lang="fr" data-fr-scheme="light">
@@ -88,8 +94,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="format-detection" content="telephone=no" />
-                <link rel="stylesheet" href="/dsfr/dsfr.min.css" />
-                <link rel="stylesheet" href="/pkg/sesame.css" />
+                <link rel="stylesheet" href=sheets.design_system />
+                {marianne}
+                <link rel="stylesheet" href=sheets.own />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />

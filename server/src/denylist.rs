@@ -280,13 +280,13 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     result
 }
 
+// No stylesheet: the design system's files would be refused to this client like the rest.
 const REFUSAL_PAGE: &str = r#"<!DOCTYPE html>
 <html lang="fr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Accès refusé — France Sésame</title>
-<link rel="stylesheet" href="/dsfr/dsfr.min.css">
 </head>
 <body>
 <main class="fr-container fr-my-6w">

@@ -2,6 +2,7 @@
 //! functions, health probes, static files), demo data and the process's life cycle. The domain,
 //! pages and server functions live in the `app` crate.
 
+pub mod assets;
 pub mod client;
 pub mod config;
 pub mod denylist;
@@ -26,6 +27,7 @@ use app::forms::Forms;
 use app::state::AppState;
 use app::store::{Store, StoreError};
 use app::{shell, App};
+use axum::handler::Handler;
 use axum::http::{HeaderName, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
@@ -38,6 +40,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use config::Config;
@@ -67,12 +70,22 @@ pub enum StartError {
 /// The Leptos options, from our configuration rather than from variables cargo-leptos sets at
 /// build time, so that the same binary runs wherever its site folder is.
 pub fn leptos_options(config: &Config) -> LeptosOptions {
+    let hash_file = assets::hash_file(&config.site_root);
     LeptosOptions::builder()
         .output_name("sesame")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .env(leptos::config::Env::PROD)
+        // The script and the WASM under their fingerprinted names: Leptos reads the list
+        // (an absolute path replaces the folder of the executable it would look in).
+        .hash_files(hash_file.is_some())
+        .hash_file(
+            hash_file
+                .map(|path| path.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "hash.txt".into())
+                .into(),
+        )
         .build()
 }
 
@@ -113,11 +126,25 @@ pub fn router(
     let branding = state.branding;
     let providers = app::ui::IdentityProviders(forms.providers.list());
     let idle = app::state::SessionIdle(forms.lifetimes.idle);
+    let stylesheets = assets::stylesheets(&state.leptos_options.site_root);
     let context = move || {
         provide_context(branding);
         provide_context(providers.clone());
         provide_context(idle);
+        provide_context(stylesheets.clone());
     };
+    // The site folder's files, precompressed by the build; any other path is the 404 page.
+    let not_found =
+        leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell)
+            .with_state(state.clone());
+    let site_files = ServiceBuilder::new()
+        .layer(from_fn(assets::cache_for))
+        .service(
+            ServeDir::new(state.leptos_options.site_root.as_ref())
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(not_found),
+        );
     Router::new()
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
@@ -128,7 +155,7 @@ pub fn router(
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback_service(site_files)
         // Innermost first. Outermost, the client is identified; the security headers wrap every
         // refusal below them (denylist, CSRF, rate limit, body cap), all before any handler.
         // Sessions are resolved once the request is known to come from this site, so that the

@@ -106,3 +106,115 @@ async fn pages_travel_compressed() {
     );
     server.stop().await;
 }
+
+/// A release build names the files every page loads after their content and compresses them
+/// once (`scripts/assets.mjs`): pages link those names, the server hands over the precompressed
+/// copy, and browsers keep it for a year; a name no build wrote is the 404 page, kept nowhere.
+/// Marianne's stylesheet is linked by State deployments only.
+#[tokio::test]
+async fn fingerprinted_files_arrive_precompressed_and_are_kept_a_year() {
+    let Some(url) = fresh_database(Backend::Sqlite).await else {
+        return;
+    };
+    let site = std::env::temp_dir().join(format!("sesame-site-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::create_dir_all(site.join("dsfr/1.15.3/icons")).unwrap();
+    std::fs::write(
+        site.join("hash.txt"),
+        "css: 00112233445566aa\ndsfr: a1b2c3d4e5f60718\nmarianne: 0f0f0f0f0f0f0f0f\n",
+    )
+    .unwrap();
+    let own = "pkg/sesame.00112233445566aa.css";
+    std::fs::write(site.join(own), "body { margin: 0 }").unwrap();
+    // Not real brotli: what matters is that this copy, and not a fresh compression, is sent.
+    std::fs::write(site.join(format!("{own}.br")), "copie brotli").unwrap();
+    std::fs::write(site.join("dsfr/dsfr.a1b2c3d4e5f60718.css"), ".fr-btn{}").unwrap();
+    std::fs::write(site.join("dsfr/1.15.3/icons/x.svg"), "<svg/>").unwrap();
+    std::fs::write(site.join("favicon.svg"), "<svg/>").unwrap();
+    let mut config = config(url.clone());
+    config.site_root = site.to_string_lossy().into_owned();
+    let server = Running::start(&config).await;
+    let client = reqwest::Client::new();
+    let get = |path: &'static str, encoding: &'static str| {
+        client
+            .get(server.url(path))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+
+    let page = get("/connexion", "identity")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"href="/dsfr/dsfr.a1b2c3d4e5f60718.css""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"href="/pkg/sesame.00112233445566aa.css""#),
+        "{page}"
+    );
+    assert!(
+        !page.contains("marianne"),
+        "a neutral deployment does not load Marianne"
+    );
+
+    let year = "public, max-age=31536000, immutable";
+    let css = get("/pkg/sesame.00112233445566aa.css", "br, gzip")
+        .await
+        .unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(css.headers()["content-encoding"], "br");
+    assert_eq!(css.headers()["content-type"], "text/css");
+    assert_eq!(css.headers()["cache-control"], year);
+    assert_eq!(css.text().await.unwrap(), "copie brotli");
+    let plain = get("/pkg/sesame.00112233445566aa.css", "identity")
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), "body { margin: 0 }");
+    let icon = get("/dsfr/1.15.3/icons/x.svg", "identity").await.unwrap();
+    assert_eq!(
+        icon.headers()["cache-control"],
+        year,
+        "under the design system's version"
+    );
+
+    let favicon = get("/favicon.svg", "identity").await.unwrap();
+    assert_eq!(favicon.status(), StatusCode::OK);
+    assert_eq!(
+        favicon.headers()["cache-control"],
+        "no-cache",
+        "same name, new content possible"
+    );
+
+    let stale = get("/pkg/sesame.ffffffffffffffff.css", "identity")
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::NOT_FOUND);
+    assert!(stale
+        .headers()
+        .get("cache-control")
+        .is_none_or(|value| value != year));
+    assert!(stale.text().await.unwrap().contains("introuvable"));
+    server.stop().await;
+
+    config.state_deployment = true;
+    let server = Running::start(&config).await;
+    let page = client
+        .get(server.url("/connexion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"href="/dsfr/marianne.0f0f0f0f0f0f0f0f.css""#),
+        "{page}"
+    );
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(site);
+}
