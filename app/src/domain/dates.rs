@@ -5,7 +5,37 @@
 //!
 //! The partner interface's event times have their own bounds (`partner::time_error`).
 
-use chrono::{Months, NaiveDate};
+use chrono::{Months, NaiveDate, NaiveDateTime};
+
+/// A day as a date field sends it (`2026-11-26`), or as people type it where the browser offers a
+/// plain text field instead of a date picker (`26/11/2026`: Safari before 14.1, which the terms
+/// of use name; the field's placeholder says that format).
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .ok()
+}
+
+/// A day and a time as a date-and-time field sends them (`2026-11-26T14:30`), or as people type
+/// them in a plain text field (`26/11/2026 14:30`: Firefox before 93, Safari before 14.1).
+pub fn parse_moment(text: &str) -> Option<NaiveDateTime> {
+    let text = text.trim();
+    [
+        "%Y-%m-%dT%H:%M",
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y à %H:%M",
+        "%d/%m/%Y %Hh%M",
+        "%d/%m/%Y à %Hh%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+}
+
+/// The placeholder of a date field: shown only by browsers that offer a text field instead.
+pub const DAY_PLACEHOLDER: &str = "JJ/MM/AAAA";
+/// The placeholder of a date-and-time field, likewise.
+pub const MOMENT_PLACEHOLDER: &str = "JJ/MM/AAAA HH:MM";
 
 /// What a day is sent for; each use has its bounds around today (Paris).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +138,28 @@ pub fn within(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_and_moments_read_as_fields_send_them_and_as_people_type_them() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert_eq!(parse_day("2026-11-26"), Some(day));
+        assert_eq!(parse_day(" 26/11/2026 "), Some(day));
+        // A year of two digits is year 26, which every use's bounds refuse in French.
+        let short = parse_day("26/11/26").unwrap();
+        assert!(within(short, DateUse::ListFilter, day).is_err());
+        assert_eq!(parse_day("31/02/2026"), None);
+        let moment = day.and_hms_opt(14, 30, 0).unwrap();
+        for text in [
+            "2026-11-26T14:30",
+            "26/11/2026 14:30",
+            "26/11/2026 à 14:30",
+            "26/11/2026 14h30",
+        ] {
+            assert_eq!(parse_moment(text), Some(moment), "{text}");
+        }
+        assert_eq!(parse_moment("26/11/2026"), None);
+        assert_eq!(parse_moment("26/11/2026 25:00"), None);
+    }
     use crate::domain::appointment::paris_instant;
     use crate::domain::dossier::start_of_day_in_paris;
     use chrono::{Datelike, Duration, NaiveTime};

@@ -10,21 +10,14 @@ use crate::store::NewHabilitation;
 use crate::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 
 use crate::forms::{back, check_known, check_viewer, done, Failure, Forms, Outcome};
 
 const PAGE: &str = "/habilitations";
 
-/// A day as a date field sends it (2026-11-26), or as people type it where there is no date
-/// picker (26/11/2026).
-fn parse_day(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-        .ok()
-}
+use crate::domain::dates::parse_day;
 
 #[derive(Deserialize)]
 pub struct GrantForm {

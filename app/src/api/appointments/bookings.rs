@@ -12,7 +12,7 @@ use crate::store::{Booking, Change};
 use crate::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::forms::{back, check, check_known, check_viewer, done, Failure, Forms, Outcome};
@@ -55,8 +55,7 @@ fn parse_start(text: &str) -> Result<DateTime<Utc>, Problem> {
         bounded(paris_day(at))?;
         return Ok(at);
     }
-    let local =
-        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map_err(|_| Problem::NotASlot)?;
+    let local = dates::parse_moment(text).ok_or(Problem::NotASlot)?;
     // Bounded before the Paris clock reads it: chrono's ends would overflow.
     bounded(local.date())?;
     Ok(paris_instant(local.date(), local.time()))

@@ -14,7 +14,7 @@ use crate::store::CalendarRefusal;
 use crate::ui::notices::{Done, Problem};
 use axum::extract::{Path, State};
 use axum::{Extension, Form};
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveTime, Utc};
 
 use crate::forms::{back, check_viewer, done, Failure, Forms, Outcome};
 
@@ -151,7 +151,7 @@ pub async fn close(
     let (post, _) = headed_post(&forms, &caller, &code).await?;
     let page = page(&post);
     let field = |name: &str| field(&form, name);
-    let day = |name: &str| NaiveDate::parse_from_str(field(name).trim(), "%Y-%m-%d").ok();
+    let day = |name: &str| crate::domain::dates::parse_day(field(name));
     let (Some(starts_on), Some(ends_on)) = (day("du"), day("au")) else {
         return Err(back(&page, Problem::ClosureDatesInvalid, &[]));
     };

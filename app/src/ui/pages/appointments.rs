@@ -221,7 +221,7 @@ pub fn BookingPage() -> impl IntoView {
             .unwrap_or(CheckKind::Physical);
         let from = query
             .with(|q| q.get("semaine"))
-            .and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok());
+            .and_then(|day| crate::domain::dates::parse_day(&day));
         (id, check, from)
     });
     // Moving an appointment: the slots post to it rather than booking anew.
@@ -460,7 +460,7 @@ pub fn PlanningPage() -> impl IntoView {
             (
                 q.get("poste").and_then(|code| PostCode::parse(&code).ok()),
                 q.get("jour")
-                    .and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()),
+                    .and_then(|day| crate::domain::dates::parse_day(&day)),
                 q.get("semaine").is_some_and(|value| value == "1"),
             )
         })
@@ -525,7 +525,7 @@ fn PlanningView(planning: Planning) -> impl IntoView {
             </div>
             <div class="fr-input-group">
                 <label class="fr-label" for="planning-jour">"Jour"</label>
-                <input class="fr-input" type="date" id="planning-jour" name="jour" value=day.clone() />
+                <input class="fr-input" type="date" placeholder=crate::domain::dates::DAY_PLACEHOLDER id="planning-jour" name="jour" value=day.clone() />
             </div>
             <div class="fr-select-group">
                 <label class="fr-label" for="planning-duree">"Période"</label>
@@ -688,7 +688,7 @@ fn PlanningRow(
                     <form method="post" action=action("report") novalidate>
                         <input type="hidden" name="retour" value=back.clone() />
                         <label class="fr-label" for=format!("report-creneau-{id}")>"Nouvel horaire"</label>
-                        <input class="fr-input" type="datetime-local" id=format!("report-creneau-{id}") name="creneau" required />
+                        <input class="fr-input" type="datetime-local" placeholder=crate::domain::dates::MOMENT_PLACEHOLDER id=format!("report-creneau-{id}") name="creneau" required />
                         <label class="fr-label" for=format!("report-motif-{id}")>"Motif du report"</label>
                         <input class="fr-input" id=format!("report-motif-{id}") name="motif" required minlength="3" maxlength="500" />
                         <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">"Reporter"</button>
@@ -998,11 +998,11 @@ fn CalendarDeskView(desk: CalendarDesk) -> impl IntoView {
             <form method="post" action=format!("/postes/{post}/fermetures") class="sesame-narrow" novalidate>
                 <div class="fr-input-group">
                     <label class="fr-label" for="fermeture-du">"Du (inclus)"</label>
-                    <input class="fr-input" type="date" id="fermeture-du" name="du" required />
+                    <input class="fr-input" type="date" placeholder=crate::domain::dates::DAY_PLACEHOLDER id="fermeture-du" name="du" required />
                 </div>
                 <div class="fr-input-group">
                     <label class="fr-label" for="fermeture-au">"Au (inclus)"</label>
-                    <input class="fr-input" type="date" id="fermeture-au" name="au" required />
+                    <input class="fr-input" type="date" placeholder=crate::domain::dates::DAY_PLACEHOLDER id="fermeture-au" name="au" required />
                 </div>
                 <div class="fr-input-group">
                     <label class="fr-label" for="fermeture-motif">"Motif"<span class="fr-hint-text">"Visible des opérateurs (3 à 200 caractères)"</span></label>

@@ -77,10 +77,7 @@ fn query_from_params(params: &ParamsMap) -> DossierQuery {
     }
 }
 
-/// A day as a date field sends it (`2026-11-26`).
-fn parse_day(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
-}
+use crate::domain::dates::parse_day;
 
 /// What a date field shows for an optional day.
 fn day_value(day: Option<NaiveDate>) -> String {
@@ -342,14 +339,14 @@ fn Filters(
                     "Ouvert entre le…"
                     <span class="fr-hint-text">"Date de début, incluse"</span>
                 </label>
-                <input class="fr-input" type="date" id="filtre-du" name=PARAM_FROM value=day_value(query.opened_from) />
+                <input class="fr-input" type="date" placeholder=crate::domain::dates::DAY_PLACEHOLDER id="filtre-du" name=PARAM_FROM value=day_value(query.opened_from) />
             </div>
             <div class="fr-input-group">
                 <label class="fr-label" for="filtre-au">
                     "… et le"
                     <span class="fr-hint-text">"Date de fin, incluse"</span>
                 </label>
-                <input class="fr-input" type="date" id="filtre-au" name=PARAM_TO value=day_value(query.opened_to) />
+                <input class="fr-input" type="date" placeholder=crate::domain::dates::DAY_PLACEHOLDER id="filtre-au" name=PARAM_TO value=day_value(query.opened_to) />
             </div>
             <div class="fr-select-group">
                 <label class="fr-label" for="filtre-tri">"Trier par"</label>

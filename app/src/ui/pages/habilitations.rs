@@ -112,14 +112,14 @@ fn Desk(desk: HabilitationDesk) -> impl IntoView {
                 </div>
                 <div class="fr-input-group">
                     <label class="fr-label" for="habilitation-debut">"Date de début"</label>
-                    <input class="fr-input" type="date" id="habilitation-debut" name="debut" required value=start />
+                    <input class="fr-input" type="date" placeholder=crate::domain::dates::DAY_PLACEHOLDER id="habilitation-debut" name="debut" required value=start />
                 </div>
                 <div class="fr-input-group">
                     <label class="fr-label" for="habilitation-fin">
                         "Date de fin (facultative)"
                         <span class="fr-hint-text">"Incluse. Sans date de fin, l'habilitation dure jusqu'à son retrait."</span>
                     </label>
-                    <input class="fr-input" type="date" id="habilitation-fin" name="fin" value=end />
+                    <input class="fr-input" type="date" placeholder=crate::domain::dates::DAY_PLACEHOLDER id="habilitation-fin" name="fin" value=end />
                 </div>
                 <div class="fr-checkbox-group fr-mb-2w">
                     <input type="checkbox" id="habilitation-calendriers" name="calendriers" value="oui" />
