@@ -60,6 +60,22 @@ ensure_node_packages() {
   fi
 }
 
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  if as_root true 2>/dev/null && command -v apt-get >/dev/null; then
+    say "Installation de Chromium (paquets Debian)"
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  [ -x /usr/bin/chromium ] || die "Chromium (/usr/bin/chromium) est requis pour les tests de bout en bout et n'a pas pu être installé."
+}
+
+# Playwright, for the end-to-end tests and the first-load measure.
+ensure_end2end_packages() {
+  if [ ! -f end2end/node_modules/.package-lock.json ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    (cd end2end && npm ci)
+  fi
+}
+
 # A fingerprint of everything the release build reads. cargo-leptos always regenerates the JS and
 # WASM bindings (~20 s), so an unchanged tree skips it altogether.
 build_inputs_fingerprint() {

@@ -2,6 +2,8 @@
  * Automated accessibility checks (axe-core, WCAG 2.0 and 2.1, levels A and AA) on each kind of
  * page, on a desktop screen and on a phone: no violation of impact "serious" or "critical".
  */
+import fs from "node:fs";
+import path from "node:path";
 import {
   ACCOUNTS,
   PHONE,
@@ -14,6 +16,15 @@ import {
 import { LIVE_PORT } from "../playwright.config";
 
 const MISSING = "/cette-page-n-existe-pas";
+
+/** The classes the whole DSFR stylesheet has rules for (some of its markup classes have none). */
+const FULL_DSFR_CLASSES = new Set(
+  [
+    ...fs
+      .readFileSync(path.resolve(__dirname, "../../node_modules/@gouvfr/dsfr/dist/dsfr.min.css"), "utf8")
+      .matchAll(/\.(fr-[\w-]+)/g),
+  ].map((match) => match[1]),
+);
 const LIVE = `http://127.0.0.1:${LIVE_PORT}`;
 
 /** The first dossier the signed-in person's list shows, and its booking page. */
@@ -114,6 +125,27 @@ for (const screen of [
               .map((form) => form.getAttribute("action") ?? "(sans action)"),
           );
           expect(bubbling, `formulaires validés par le navigateur sur ${what}`).toEqual([]);
+          // Every class of the design system on the page has a rule in the stylesheets the page
+          // loads: the site ships only the DSFR parts listed in style/dsfr-parts.txt.
+          const unstyled = await page.evaluate(() => {
+            const styled = new Set<string>();
+            const collect = (rules: CSSRuleList) => {
+              for (const rule of Array.from(rules)) {
+                if (rule instanceof CSSStyleRule) {
+                  for (const match of rule.selectorText.matchAll(/\.(fr-[\w-]+)/g)) styled.add(match[1]);
+                }
+                if ("cssRules" in rule) collect((rule as CSSGroupingRule).cssRules);
+              }
+            };
+            for (const sheet of Array.from(document.styleSheets)) collect(sheet.cssRules);
+            const used = new Set<string>();
+            for (const element of Array.from(document.querySelectorAll('[class*="fr-"]'))) {
+              for (const name of Array.from(element.classList)) if (name.startsWith("fr-")) used.add(name);
+            }
+            return [...used].filter((name) => !styled.has(name)).sort();
+          });
+          const missing = unstyled.filter((name) => FULL_DSFR_CLASSES.has(name));
+          expect(missing, `classes du DSFR sans style sur ${what} (partie absente de style/dsfr-parts.txt ?)`).toEqual([]);
         });
       });
     }

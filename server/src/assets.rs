@@ -41,6 +41,10 @@ pub async fn cache_for(request: Request, next: Next) -> Response {
     if served && !response.headers().contains_key(header::CACHE_CONTROL) {
         let policy = if immutable { FOR_A_YEAR } else { REVALIDATE };
         response.headers_mut().insert(header::CACHE_CONTROL, policy);
+        // The same address answers brotli, gzip or plain bytes: a shared cache must tell them apart.
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }

@@ -169,6 +169,11 @@ async fn fingerprinted_files_arrive_precompressed_and_are_kept_a_year() {
     assert_eq!(css.headers()["content-encoding"], "br");
     assert_eq!(css.headers()["content-type"], "text/css");
     assert_eq!(css.headers()["cache-control"], year);
+    assert_eq!(
+        css.headers()["vary"],
+        "accept-encoding",
+        "a shared cache keeps each encoding apart"
+    );
     assert_eq!(css.text().await.unwrap(), "copie brotli");
     let plain = get("/pkg/sesame.00112233445566aa.css", "identity")
         .await
