@@ -141,3 +141,11 @@ console.log("En kilo-octets (1 ko = 1 000 octets), en-têtes compris ; « rappor
 console.log("« visite suivante » = la même page rechargée avec ce que le navigateur a gardé.");
 console.log(`Encodages reçus : ${[...new Set(rows.map((row) => row.sent.encodings))].join(" ; ")} ; sans compression : ${[...new Set(rows.map((row) => row.plain.encodings))].join(" ; ")}.`);
 for (const line of table) console.log(`| ${line.join(" | ")} |`);
+const over = rows.filter(({ sent }) => sent.total > BUDGET);
+if (over.length > 0) {
+  console.error(
+    `Budget dépassé : ${over.map(({ name, sent }) => `${name} transfère ${ko(sent.total)} ko`).join(", ")} ` +
+      `(au plus ${ko(BUDGET)} ko). Regardez la colonne qui a grandi : le WASM (twiggy top sur target/site/pkg), les styles (style/dsfr-parts.txt) ou le document.`,
+  );
+  process.exitCode = 1;
+}

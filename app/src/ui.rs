@@ -77,6 +77,21 @@ fn signed_in_on_server() -> Option<SignedIn> {
     })
 }
 
+/// Tells people and tests that the page's islands are interactive: called by the browser entry
+/// point once they are hydrated.
+#[cfg(feature = "hydrate")]
+pub fn mark_interactive() {
+    // After the islands the loader hydrates in the same turn.
+    set_timeout(
+        || {
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+}
+
 /// The HTML document around the application, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -98,7 +113,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {marianne}
                 <link rel="stylesheet" href=sheets.own />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -164,27 +179,10 @@ fn SignedInOnly(
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Read on the server from the configuration, carried to the browser in the page.
-    let branding = SharedValue::new(|| use_context::<Branding>().unwrap_or_default()).into_inner();
-    provide_context(branding);
-    let providers =
-        SharedValue::new(|| use_context::<IdentityProviders>().unwrap_or_default()).into_inner();
-    provide_context(providers);
-    let user = SharedValue::new(|| {
-        #[cfg(feature = "ssr")]
-        let user = CurrentUser(signed_in_on_server());
-        #[cfg(not(feature = "ssr"))]
-        let user = CurrentUser::default();
-        user
-    })
-    .into_inner();
-    provide_context(user);
-    // Lets people and tests tell that the page is interactive. Effects only run in the browser.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    // The application is rendered on the server only (the browser hydrates islands, see
+    // `ui::live` and the header's menu): who is signed in is decided here, for this page.
+    #[cfg(feature = "ssr")]
+    provide_context(CurrentUser(signed_in_on_server()));
 
     view! {
         <Title formatter=|page: String| format!("{page} — France Sésame") />

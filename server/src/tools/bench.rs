@@ -735,7 +735,7 @@ async fn fan_out(server: &Server, count: usize, serial: usize) -> Result<FanOut,
 }
 
 /// What one write costs the open dossier lists: the messages `count` subscribers received, the
-/// list reads the rule of the list page (`app::domain::live::concerns_list`, one read per burst)
+/// list reads the rule of the list page's live bar (`app::ui::live::LiveWatch`, one read per burst)
 /// made, and those the former rule would have made (every message read the list again).
 struct ListReads {
     write: &'static str,
@@ -753,7 +753,8 @@ async fn list_reads(
     seeing: usize,
 ) -> Result<Vec<ListReads>, String> {
     use app::domain::dossier::DossierQuery;
-    use app::domain::live::{concerns_list, LiveMessage};
+    use app::domain::live::LiveMessage;
+    use app::ui::live::LiveWatch;
     use std::sync::atomic::{AtomicUsize, Ordering};
     const OPERATOR: &str = "operateur@demo.sesame.test";
     const OTHER: &str = "operateur2@demo.sesame.test";
@@ -861,7 +862,7 @@ async fn list_reads(
             };
             // What this list shows: the company's latest dossier is on its first page.
             let shown = move |id: i64| sees && id == dossier;
-            let query = DossierQuery::default();
+            let watch = LiveWatch::Dossiers(DossierQuery::default());
             let mut buffer = String::new();
             let mut due: Option<tokio::time::Instant> = None;
             loop {
@@ -904,7 +905,7 @@ async fn list_reads(
                         continue;
                     };
                     delivered.fetch_add(1, Ordering::SeqCst);
-                    if due.is_none() && concerns_list(&query, shown, &message) {
+                    if due.is_none() && watch.concerns(&message, shown) {
                         due = Some(tokio::time::Instant::now() + Duration::from_millis(300));
                     }
                 }

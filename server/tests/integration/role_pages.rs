@@ -110,6 +110,15 @@ async fn each_role_lands_on_its_page_and_is_offered_only_what_it_may_open(backen
             if may(entry) {
                 assert_eq!(page.status, StatusCode::OK, "{} sur {path}", account.email);
                 assert!(!body.contains(REFUSED), "{} sur {path}", account.email);
+                if path == "/dossiers" {
+                    // The live bar, an island, and the regions it keeps up to date.
+                    assert!(
+                        body.contains("data-component=\"LiveBar_"),
+                        "{}",
+                        account.email
+                    );
+                    assert!(body.contains("id=\"liste\""), "{}", account.email);
+                }
                 // Every page link it offers leads to a page this person may open.
                 for link in body.split("href=\"").skip(1) {
                     let target = link.split(['"', '?', '#']).next().unwrap_or_default();
@@ -134,8 +143,14 @@ async fn each_role_lands_on_its_page_and_is_offered_only_what_it_may_open(backen
                 );
                 assert!(body.contains(REFUSED), "{} sur {path}", account.email);
                 assert!(body.contains("href=\"/accueil\""), "{}", account.email);
-                // Nothing of the page itself: no data, no live subscription to start.
-                assert!(!body.contains("etat-direct"), "{}", account.email);
+                // Nothing of the page itself: no data, no live subscription to start (the live
+                // bar is an island named after its component), no region to bring up to date.
+                assert!(
+                    !body.contains("data-component=\"LiveBar_"),
+                    "{}",
+                    account.email
+                );
+                assert!(!body.contains("data-direct"), "{}", account.email);
             }
         }
         // The public home page too offers only what this person may open.

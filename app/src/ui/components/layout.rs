@@ -1,6 +1,7 @@
 //! The frame of every page, following the State design system (DSFR): skip links, header with
 //! navigation, footer with the mandatory links. The DSFR's own JavaScript is not loaded: the
-//! mobile menu opens and closes through Leptos, and on desktop the navigation needs no script.
+//! mobile menu opens and closes through a small island ([`MenuButton`]), and on desktop the
+//! navigation needs no script. Links are plain links: each page comes whole from the server.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -31,8 +32,7 @@ pub fn SkipLinks() -> impl IntoView {
         <div class="fr-skiplinks">
             <nav class="fr-container" role="navigation" aria-label="Accès rapide">
                 <ul class="fr-skiplinks__list">
-                    // `target="_self"`: the router leaves these to the browser, which moves
-                    // the focus to the target (the router would only scroll).
+                    // Plain anchors: the browser moves the focus to the target.
                     <li>
                         <a class="fr-link" href="#contenu" target="_self">"Contenu"</a>
                     </li>
@@ -171,7 +171,6 @@ fn navigation() -> Vec<(&'static str, &'static str)> {
 #[component]
 pub fn Header() -> impl IntoView {
     let branding = use_context::<Branding>().unwrap_or_default();
-    let menu_open = RwSignal::new(false);
 
     view! {
         <header role="banner" class="fr-header">
@@ -184,18 +183,7 @@ pub fn Header() -> impl IntoView {
                                     <div class="fr-header__logo"><StateLogo /></div>
                                 })}
                                 <div class="fr-header__navbar">
-                                    <button
-                                        class="fr-btn--menu fr-btn"
-                                        type="button"
-                                        id="bouton-menu"
-                                        aria-controls="menu-principal"
-                                        aria-haspopup="menu"
-                                        aria-expanded=move || menu_open.get().to_string()
-                                        title="Menu"
-                                        on:click=move |_| menu_open.set(true)
-                                    >
-                                        "Menu"
-                                    </button>
+                                    <MenuButton />
                                 </div>
                             </div>
                             <div class="fr-header__service">
@@ -215,14 +203,8 @@ pub fn Header() -> impl IntoView {
             </div>
             <div
                 class="fr-header__menu fr-modal"
-                class:fr-modal--opened=move || menu_open.get()
                 id="menu-principal"
                 aria-labelledby="bouton-menu"
-                on:keydown=move |event| {
-                    if event.key() == "Escape" {
-                        menu_open.set(false);
-                    }
-                }
             >
                 <div class="fr-container">
                     <button
@@ -230,7 +212,6 @@ pub fn Header() -> impl IntoView {
                         type="button"
                         aria-controls="menu-principal"
                         title="Fermer"
-                        on:click=move |_| menu_open.set(false)
                     >
                         "Fermer"
                     </button>
@@ -243,8 +224,7 @@ pub fn Header() -> impl IntoView {
                                 .into_iter()
                                 .map(|(label, path)| {
                                     view! {
-                                        // Following a link closes the mobile menu.
-                                        <li class="fr-nav__item" on:click=move |_| menu_open.set(false)>
+                                        <li class="fr-nav__item">
                                             <A href=path attr:class="fr-nav__link" exact=true>{label}</A>
                                         </li>
                                     }
@@ -255,6 +235,68 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
         </header>
+    }
+}
+
+/// The button that opens the navigation on phones, and what closes it (its "Fermer" button,
+/// Escape). An island: the only script of the frame.
+#[island]
+fn MenuButton() -> impl IntoView {
+    let open = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    menu::wire(open);
+    view! {
+        <button
+            class="fr-btn--menu fr-btn"
+            type="button"
+            id="bouton-menu"
+            aria-controls="menu-principal"
+            aria-haspopup="menu"
+            aria-expanded=move || open.get().to_string()
+            title="Menu"
+            on:click=move |_| open.set(true)
+        >
+            "Menu"
+        </button>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod menu {
+    use leptos::prelude::*;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    /// The menu is the server's `#menu-principal`: opened and closed by its class, as the DSFR
+    /// draws it.
+    pub fn wire(open: RwSignal<bool>) {
+        let Some(menu) = document().get_element_by_id("menu-principal") else {
+            return;
+        };
+        Effect::new({
+            let menu = send_wrapper::SendWrapper::new(menu.clone());
+            move |_| {
+                let _ = menu
+                    .class_list()
+                    .toggle_with_force("fr-modal--opened", open.get());
+            }
+        });
+        let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+            move |event: web_sys::KeyboardEvent| {
+                if event.key() == "Escape" {
+                    open.set(false);
+                }
+            },
+        );
+        let _ = menu.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        on_key.forget();
+        if let Ok(Some(close)) = menu.query_selector(".fr-btn--close") {
+            let on_close =
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| open.set(false));
+            let _ =
+                close.add_event_listener_with_callback("click", on_close.as_ref().unchecked_ref());
+            on_close.forget();
+        }
     }
 }
 

@@ -10,21 +10,19 @@ use crate::api::alerts::{list_correlation_alerts, AlertDossier, AlertView, PostN
 use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::loaded::Loaded;
 use crate::ui::format;
-use crate::ui::live::{use_live, LiveIndicator, LiveMessage};
+use crate::ui::live::{LiveBar, LiveWatch};
 use crate::ui::notices::Notice;
 
 #[component]
 pub fn CorrelationAlertsPage() -> impl IntoView {
     // A new event may raise an alert: read again on every event of a dossier (those of the
     // agent's sites are the only ones the stream brings).
-    let live = use_live();
-    let changes = live.counter(|message| matches!(message, LiveMessage::Dossier(_)));
-    let alerts = Resource::new(move || changes.get(), |_| list_correlation_alerts());
+    let alerts = Resource::new(|| (), |_| list_correlation_alerts());
     view! {
         <Title text="Alertes de rapprochement" />
         <div class="fr-container fr-my-6w">
             <h1>"Alertes de rapprochement"</h1>
-            <LiveIndicator live />
+            <LiveBar watch=LiveWatch::Alerts pause=false />
             <p>"Deux situations, venues des événements des systèmes partenaires, vous sont soumises ici :"</p>
             <ul>
                 <li>
@@ -37,9 +35,11 @@ pub fn CorrelationAlertsPage() -> impl IntoView {
                 </li>
             </ul>
             <Notice />
-            <Loaded resource=alerts loading="Chargement des alertes…" failed="Les alertes n'ont pas pu être chargées" let:alerts>
-                <OpenAlerts alerts />
-            </Loaded>
+            <div id="alertes-direct" data-direct>
+                <Loaded resource=alerts loading="Chargement des alertes…" failed="Les alertes n'ont pas pu être chargées" let:alerts>
+                    <OpenAlerts alerts />
+                </Loaded>
+            </div>
         </div>
     }
 }

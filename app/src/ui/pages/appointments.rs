@@ -22,7 +22,7 @@ use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::ui::live::{use_live, LiveIndicator, LiveMessage};
+use crate::ui::live::{LiveBar, LiveWatch};
 use crate::ui::notices::Notice;
 
 /// The state of an appointment, as a DSFR badge.
@@ -212,7 +212,6 @@ fn AppointmentCard(
 pub fn BookingPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let live = use_live();
     let asked = Memo::new(move |_| {
         let id = params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
         let check = query
@@ -230,18 +229,9 @@ pub fn BookingPage() -> impl IntoView {
             .with(|q| q.get("deplacer"))
             .and_then(|id| id.parse::<i64>().ok())
     });
-    // A place of this check taken or given back, or an appointment of this dossier changed:
-    // the free places are read again.
-    let changes = live.counter(move |message| match message {
-        LiveMessage::Slots(change) => asked.with_untracked(|(_, check, _)| change.check == *check),
-        LiveMessage::Appointment(change) => {
-            asked.with_untracked(|(id, _, _)| *id == Some(change.dossier_id))
-        }
-        _ => false,
-    });
     let availability = Resource::new(
-        move || (asked.get(), changes.get()),
-        |((id, check, from), _)| async move {
+        move || asked.get(),
+        |(id, check, from)| async move {
             match id {
                 Some(id) => load_availability(id, check, from).await,
                 None => Err(ServerFnError::new("Ce dossier n'existe pas.")),
@@ -252,11 +242,18 @@ pub fn BookingPage() -> impl IntoView {
         <Title text="Prendre rendez-vous" />
         <div class="fr-container fr-my-6w">
             <h1>"Prendre rendez-vous"</h1>
-            <LiveIndicator live />
+            // A place of this check taken or given back, or an appointment of this dossier
+            // changed: the free places are read again.
+            {
+                let (dossier, check, _) = asked.get_untracked();
+                view! { <LiveBar watch=LiveWatch::Booking { dossier, check } pause=false /> }
+            }
             <Notice />
-            <Loaded resource=availability loading="Chargement des créneaux…" failed="Les créneaux n'ont pas pu être chargés" let:availability>
-                <Week availability moving=moving.get_untracked() />
-            </Loaded>
+            <div id="creneaux-direct" data-direct>
+                <Loaded resource=availability loading="Chargement des créneaux…" failed="Les créneaux n'ont pas pu être chargés" let:availability>
+                    <Week availability moving=moving.get_untracked() />
+                </Loaded>
+            </div>
         </div>
     }
 }
@@ -371,25 +368,25 @@ fn Week(availability: Availability, moving: Option<i64>) -> impl IntoView {
 /// `/rendez-vous`: the appointments of the operator's company.
 #[component]
 pub fn MyAppointmentsPage() -> impl IntoView {
-    let live = use_live();
-    // Only a change of appointment changes this list.
-    let changes = live.counter(|message| matches!(message, LiveMessage::Appointment(_)));
-    let appointments = Resource::new(move || changes.get(), |_| company_appointments());
+    let appointments = Resource::new(|| (), |_| company_appointments());
     let subscription = Resource::new(|| (), |_| load_calendar_subscription());
     view! {
         <Title text="Mes rendez-vous" />
         <div class="fr-container fr-my-6w">
             <h1>"Mes rendez-vous"</h1>
-            <LiveIndicator live />
+            // Only a change of appointment changes this list.
+            <LiveBar watch=LiveWatch::CompanyAppointments pause=false />
             <Notice />
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     subscription.await.ok().map(|subscription| view! { <Subscription subscription /> })
                 })}
             </Suspense>
-            <Loaded resource=appointments loading="Chargement des rendez-vous…" failed="Les rendez-vous n'ont pas pu être chargés" let:list>
-                <CompanyAppointments list />
-            </Loaded>
+            <div id="rendez-vous-direct" data-direct>
+                <Loaded resource=appointments loading="Chargement des rendez-vous…" failed="Les rendez-vous n'ont pas pu être chargés" let:list>
+                    <CompanyAppointments list />
+                </Loaded>
+            </div>
         </div>
     }
 }
@@ -454,7 +451,6 @@ fn Subscription(subscription: CalendarSubscription) -> impl IntoView {
 #[component]
 pub fn PlanningPage() -> impl IntoView {
     let query = use_query_map();
-    let live = use_live();
     let asked = Memo::new(move |_| {
         query.with(|q| {
             (
@@ -465,27 +461,23 @@ pub fn PlanningPage() -> impl IntoView {
             )
         })
     });
-    // A change of appointment (the requests to validate span every post), or of the places of
-    // the post shown.
-    let changes = live.counter(move |message| match message {
-        LiveMessage::Appointment(_) => true,
-        LiveMessage::Slots(change) => asked
-            .with_untracked(|(post, _, _)| post.as_ref().is_none_or(|post| *post == change.post)),
-        _ => false,
-    });
     let planning = Resource::new(
-        move || (asked.get(), changes.get()),
-        |((post, day, week), _)| load_planning(post, day, week),
+        move || asked.get(),
+        |(post, day, week)| load_planning(post, day, week),
     );
     view! {
         <Title text="Planning des rendez-vous" />
         <div class="fr-container fr-my-6w">
             <h1>"Planning des rendez-vous"</h1>
-            <LiveIndicator live />
+            // A change of appointment (the requests to validate span every post), or of the
+            // places of the post shown.
+            <LiveBar watch=LiveWatch::Planning { post: asked.get_untracked().0 } pause=false />
             <Notice />
-            <Loaded resource=planning loading="Chargement du planning…" failed="Le planning n'a pas pu être chargé" let:planning>
-                <PlanningView planning />
-            </Loaded>
+            <div id="planning-direct" data-direct>
+                <Loaded resource=planning loading="Chargement du planning…" failed="Le planning n'a pas pu être chargé" let:planning>
+                    <PlanningView planning />
+                </Loaded>
+            </div>
         </div>
     }
 }

@@ -13,7 +13,7 @@ use crate::ui::components::badges::{StatusBadge, StepBadge};
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::ui::live::{use_live, LiveIndicator, LivePause};
+use crate::ui::live::{LiveBar, LiveWatch};
 use crate::ui::notices::Notice;
 use crate::ui::pages::appointments::DossierAppointmentsSection;
 use crate::ui::pages::not_found::set_not_found_status;
@@ -22,14 +22,9 @@ use crate::ui::pages::not_found::set_not_found_status;
 pub fn DossierPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())));
-    // Read again when a live update concerns this dossier (see `ui::live`).
-    let live = use_live();
-    // Counts the live changes that concern this dossier (its events, its appointments): a
-    // message about another dossier changes nothing here.
-    let update = live.counter(move |message| message.dossier_id() == id.get_untracked());
     let dossier = Resource::new(
-        move || (id.get(), update.get()),
-        |(id, _)| async move {
+        move || id.get(),
+        |id| async move {
             match id {
                 Some(id) => get_dossier(id).await,
                 None => Ok(DossierLookup::NotFound),
@@ -49,11 +44,15 @@ pub fn DossierPage() -> impl IntoView {
                     view! { <Breadcrumb current /> }
                 })}
             </Transition>
-            <div class="sesame-live-bar">
-                <LiveIndicator live />
-                <LivePause live />
-            </div>
+            // Brought up to date when a live update concerns this dossier (its events, its
+            // appointments): see `ui::live`.
+            {id.get_untracked().map(|id| view! {
+                <div class="sesame-live-bar">
+                    <LiveBar watch=LiveWatch::Dossier(id) pause=true />
+                </div>
+            })}
             <Notice />
+            <div id="dossier-direct" data-direct>
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
                 {move || Suspend::new(async move {
                     match dossier.await {
@@ -76,6 +75,7 @@ pub fn DossierPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            </div>
         </div>
     }
 }

@@ -17,13 +17,12 @@ use crate::domain::dossier::{
     DossierPage, DossierQuery, DossierSort, DossierStatus, DossierSummary, Flow, GoodsCategory,
 };
 use crate::domain::journey::StepKind;
-use crate::domain::live::concerns_list;
 use crate::domain::references::{AnyReference, Locode, PostCode};
 use crate::ui::components::badges::StatusBadge;
 use crate::ui::components::load_failure::LoadFailure;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
-use crate::ui::live::{use_live, Live, LiveIndicator, LivePause};
+use crate::ui::live::{list_ids as ids, LiveBar, LiveWatch};
 use crate::ui::notices::Notice;
 use crate::ui::CurrentUser;
 
@@ -135,8 +134,6 @@ fn page_url(query: &DossierQuery, page: u32) -> String {
 pub fn DossierListPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(query_from_params));
-    // Loaded for the address; live updates are merged into the list in place (see `Results`).
-    let live = use_live();
     let dossiers = Resource::new(move || query.get(), list_dossiers);
     let operator = use_context::<CurrentUser>()
         .unwrap_or_default()
@@ -163,8 +160,7 @@ pub fn DossierListPage() -> impl IntoView {
         <div class="fr-container fr-my-6w">
             <h1>"Dossiers"</h1>
             <div class="sesame-live-bar">
-                <LiveIndicator live />
-                <LivePause live />
+                <LiveBar watch=LiveWatch::Dossiers(query.get_untracked()) pause=true />
             </div>
             <Notice />
             <Suspense fallback=|| view! { <p>"Chargement des filtres…"</p> }>
@@ -203,7 +199,7 @@ pub fn DossierListPage() -> impl IntoView {
                         .into_any();
                     }
                     match dossiers.await {
-                        Ok(page) => view! { <Results page query=query.get_untracked() live operator /> }.into_any(),
+                        Ok(page) => view! { <Results page query=query.get_untracked() operator /> }.into_any(),
                         Err(error) => view! {
                             <LoadFailure title="Les dossiers n'ont pas pu être chargés" message=error.to_string() />
                         }
@@ -488,181 +484,29 @@ fn active_filters(query: &DossierQuery, sites: &[Site], posts: &[Post]) -> Vec<(
     active
 }
 
-/// How a row changed since the list was shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mark {
-    /// Changed in place, where it stands.
-    Updated,
-    /// Brought in when the person asked to see the new dossiers.
-    New,
-}
-
-/// A row of the list: its dossier as it stands now, and whether it changed.
-#[derive(Clone, Copy)]
-struct Line {
-    id: i64,
-    dossier: RwSignal<DossierSummary>,
-    mark: RwSignal<Option<Mark>>,
-}
-
-/// The rows for a page; those not among `known` are marked new.
-fn lines(dossiers: &[DossierSummary], known: Option<&[i64]>) -> Vec<Line> {
-    dossiers
-        .iter()
-        .map(|dossier| Line {
-            id: dossier.id,
-            dossier: RwSignal::new(dossier.clone()),
-            mark: RwSignal::new(
-                known
-                    .is_some_and(|known| !known.contains(&dossier.id))
-                    .then_some(Mark::New),
-            ),
-        })
-        .collect()
-}
-
-/// "1 dossier mis à jour", "3 dossiers mis à jour".
-fn dossiers_count(n: usize, adjective: &str) -> String {
-    format::count(
-        n as i64,
-        &format!("dossier {adjective}"),
-        &format!("dossiers {adjective}"),
-    )
-}
-
-/// How long the list waits after a change that concerns it before reading itself again: the
-/// changes of a burst (a batch of events) cost one read.
-const READ_AGAIN_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
-
-/// The list. Live updates never move or replace what is under the pointer or the keyboard: a
-/// dossier already shown is updated where it stands and marked; dossiers that were not shown wait
-/// behind a control until the person asks to see them; both are said politely to screen readers.
+/// The list as the server reads it now. Live updates (the island `LiveBar`, see `ui::live`)
+/// never move or replace what is under the pointer or the keyboard: a dossier already shown is
+/// updated where it stands and marked; dossiers that were not shown wait behind the control
+/// rendered hidden here until the person asks to see them; both are said politely to screen
+/// readers. The ids the island finds are those of `ui::live::list_ids`.
 #[component]
-fn Results(page: DossierPage, query: DossierQuery, live: Live, operator: bool) -> impl IntoView {
-    let count_text = |total: i64| match total {
+fn Results(page: DossierPage, query: DossierQuery, operator: bool) -> impl IntoView {
+    let count_text = match page.total {
         0 => "Aucun dossier ne correspond à ces critères.".to_owned(),
         1 => "1 dossier".to_owned(),
         n => format!("{n} dossiers"),
     };
-    // What the heading counts: the list shown (read again when the person shows the new ones).
-    let total = RwSignal::new(page.total);
     let page_count = page.page_count();
-    let by_status = page.by_status.clone();
     let counts_query = query.clone();
-    let rows = RwSignal::new(lines(&page.dossiers, None));
-    // A fresh read of the page that holds dossiers not shown yet.
-    let waiting = RwSignal::new(None::<DossierPage>);
-    let announcement = RwSignal::new(String::new());
-    let reading = StoredValue::new(false);
-    let read_again = StoredValue::new(false);
-    let fresh_query = query.clone();
-
-    // Merges a fresh read of the page into what is shown.
-    let merge = move |fresh: DossierPage| {
-        let shown = rows.get_untracked();
-        let mut updated = 0;
-        for dossier in &fresh.dossiers {
-            if let Some(line) = shown.iter().find(|line| line.id == dossier.id) {
-                if line.dossier.with_untracked(|old| old != dossier) {
-                    line.dossier.set(dossier.clone());
-                    line.mark.set(Some(Mark::Updated));
-                    updated += 1;
-                }
-            }
-        }
-        let new = fresh
-            .dossiers
-            .iter()
-            .filter(|dossier| !shown.iter().any(|line| line.id == dossier.id))
-            .count();
-        let mut said = Vec::new();
-        if updated > 0 {
-            said.push(dossiers_count(updated, "mis à jour"));
-        }
-        if new > 0 {
-            said.push(if new == 1 {
-                "1 nouveau dossier : affichez-le avec le bouton « afficher »".to_owned()
-            } else {
-                format!("{new} nouveaux dossiers : affichez-les avec le bouton « afficher »")
-            });
-        }
-        if !said.is_empty() {
-            announcement.set(said.join(" ; "));
-        }
-        waiting.set((new > 0).then_some(fresh));
-    };
-    // Reads the page again, one read at a time: changes arriving meanwhile ask for one more.
-    fn read(
-        query: DossierQuery,
-        reading: StoredValue<bool>,
-        read_again: StoredValue<bool>,
-        merge: impl Fn(DossierPage) + Copy + 'static,
-    ) {
-        if reading.get_value() {
-            read_again.set_value(true);
-            return;
-        }
-        reading.set_value(true);
-        leptos::task::spawn_local(async move {
-            if let Ok(fresh) = list_dossiers(query.clone()).await {
-                merge(fresh);
-            }
-            reading.set_value(false);
-            if read_again.get_value() {
-                read_again.set_value(false);
-                read(query, reading, read_again, merge);
-            }
-        });
-    }
-    // A message concerns this list when its dossier is shown, or when the dossier, as the
-    // message says it stands, may belong in it (a new one, or one that now matches the filters).
-    let concerns_query = query.clone();
-    let changes = live.counter(move |message| {
-        let shown = |id: i64| rows.with_untracked(|rows| rows.iter().any(|line| line.id == id));
-        concerns_list(&concerns_query, shown, message)
-    });
-    // Effects run in the browser only: the changes that concern the list read it again once,
-    // a moment later, however many arrive meanwhile.
-    let pending = StoredValue::new(false);
-    Effect::new(move |previous: Option<u64>| {
-        let count = changes.get();
-        if previous.is_some_and(|previous| previous != count) && !pending.get_value() {
-            pending.set_value(true);
-            let query = fresh_query.clone();
-            set_timeout(
-                move || {
-                    pending.set_value(false);
-                    read(query, reading, read_again, merge);
-                },
-                READ_AGAIN_AFTER,
-            );
-        }
-        count
-    });
-    let show_waiting = move |_| {
-        if let Some(fresh) = waiting.get_untracked() {
-            let known: Vec<i64> =
-                rows.with_untracked(|rows| rows.iter().map(|line| line.id).collect());
-            rows.set(lines(&fresh.dossiers, Some(&known)));
-            total.set(fresh.total);
-            waiting.set(None);
-            announcement.set("Liste mise à jour : les nouveaux dossiers sont marqués.".to_owned());
-            if let Some(heading) = document().get_element_by_id("liste") {
-                use leptos::wasm_bindgen::JsCast;
-                if let Ok(heading) = heading.dyn_into::<leptos::web_sys::HtmlElement>() {
-                    let _ = heading.focus();
-                }
-            }
-        }
-    };
+    let empty = page.dossiers.is_empty();
     view! {
-        <h2 class="fr-h4 fr-mt-4w" id="resultats" aria-live="polite">
-            {move || count_text(total.get())}
+        <h2 class="fr-h4 fr-mt-4w" id=ids::HEADING aria-live="polite">
+            {count_text}
             {(page_count > 1).then(|| format!(" — page {} sur {}", page.page, page_count))}
         </h2>
-        <nav aria-label="Nombre de dossiers par statut" id="comptes-par-statut">
+        <nav aria-label="Nombre de dossiers par statut" id=ids::COUNTS>
             <ul class="fr-tags-group">
-                {by_status
+                {page.by_status
                     .into_iter()
                     .map(|(status, n)| {
                         let chosen = counts_query.status == Some(status);
@@ -691,49 +535,34 @@ fn Results(page: DossierPage, query: DossierQuery, live: Live, operator: bool) -
                     .collect_view()}
             </ul>
         </nav>
-        <p class="fr-sr-only" role="status" id="annonce-direct">{move || announcement.get()}</p>
-        {move || waiting.with(|fresh| fresh.as_ref().map(|fresh| {
-            let new = fresh
-                .dossiers
-                .iter()
-                .filter(|dossier| rows.with(|rows| !rows.iter().any(|line| line.id == dossier.id)))
-                .count();
-            let text = if new == 1 {
-                "1 nouveau dossier — afficher".to_owned()
-            } else {
-                format!("{new} nouveaux dossiers — afficher")
-            };
-            view! {
-                <div class="sesame-waiting">
-                    <button type="button" class="fr-btn fr-btn--secondary fr-btn--sm" id="afficher-nouveaux" on:click=show_waiting>
-                        {text}
-                    </button>
-                </div>
-            }
-        }))}
+        <p class="fr-sr-only" role="status" id=ids::ANNOUNCEMENT></p>
+        <div class="sesame-waiting" id=ids::WAITING hidden>
+            <button type="button" class="fr-btn fr-btn--secondary fr-btn--sm" id=ids::SHOW>
+                "Afficher les nouveaux dossiers"
+            </button>
+        </div>
         // Present even when empty (hidden), so that new dossiers can be shown in it.
-        {view! {
-            <div id="liste" tabindex="-1" class="sesame-dossier-list" hidden=move || rows.with(Vec::is_empty)>
-                <DataTable caption="Liste des dossiers" hide_caption=true multiline=true>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Dossier"</th>
-                            <th scope="col">"Marchandises"</th>
-                            <th scope="col">"Site"</th>
-                            {(!operator).then(|| view! { <th scope="col">"Opérateur"</th> })}
-                            <th scope="col">"Étape en cours"</th>
-                            <th scope="col" class="sesame-col-status">"Statut"</th>
-                            <th scope="col">"Mis à jour"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=move || rows.get() key=|line| line.id let(line)>
-                            <Row line operator />
-                        </For>
-                    </tbody>
-                </DataTable>
-            </div>
-        }}
+        <div id=ids::LIST tabindex="-1" class="sesame-dossier-list" hidden=empty>
+            <DataTable caption="Liste des dossiers" hide_caption=true multiline=true>
+                <thead>
+                    <tr>
+                        <th scope="col">"Dossier"</th>
+                        <th scope="col">"Marchandises"</th>
+                        <th scope="col">"Site"</th>
+                        {(!operator).then(|| view! { <th scope="col">"Opérateur"</th> })}
+                        <th scope="col">"Étape en cours"</th>
+                        <th scope="col" class="sesame-col-status">"Statut"</th>
+                        <th scope="col">"Mis à jour"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.dossiers
+                        .into_iter()
+                        .map(|dossier| view! { <Row dossier operator /> })
+                        .collect_view()}
+                </tbody>
+            </DataTable>
+        </div>
         <Pagination query current=page.page count=page_count />
     }
 }
@@ -741,35 +570,28 @@ fn Results(page: DossierPage, query: DossierQuery, live: Live, operator: bool) -
 /// A dossier of the list: a table row on wide screens, a card on phones (see `style/main.css`:
 /// each cell names itself there).
 #[component]
-fn Row(line: Line, operator: bool) -> impl IntoView {
-    let dossier = line.dossier;
-    let mark = line.mark;
+fn Row(dossier: DossierSummary, operator: bool) -> impl IntoView {
+    let d = dossier;
     view! {
-        <tr class:sesame-row--changed=move || mark.get().is_some()>
+        <tr data-dossier=d.id>
             <th scope="row" data-label="Dossier">
-                <a href=format!("/dossiers/{}", line.id)>{move || dossier.with(|d| d.references.headline())}</a>
+                <a href=format!("/dossiers/{}", d.id)>{d.references.headline()}</a>
                 <br />
-                <span class="fr-text--xs">{move || dossier.with(|d| d.flow.label())}</span>
-                {move || mark.get().map(|mark| match mark {
-                    Mark::Updated => view! { <p class="fr-badge fr-badge--sm fr-badge--info sesame-mark">"Mis à jour"</p> },
-                    Mark::New => view! { <p class="fr-badge fr-badge--sm fr-badge--new sesame-mark">"Nouveau"</p> },
-                })}
+                <span class="fr-text--xs">{d.flow.label()}</span>
             </th>
             <td data-label="Marchandises">
-                {move || dossier.with(|d| d.goods.label())}
+                {d.goods.label()}
                 <br />
-                <span class="fr-text--xs">{move || dossier.with(|d| d.goods_description.clone())}</span>
+                <span class="fr-text--xs">{d.goods_description.clone()}</span>
             </td>
-            <td data-label="Site">{move || dossier.with(|d| d.site_name.clone())}</td>
+            <td data-label="Site">{d.site_name.clone()}</td>
             {(!operator).then(|| view! {
-                <td data-label="Opérateur">{move || dossier.with(|d| d.company_name.clone().unwrap_or_else(|| "—".to_owned()))}</td>
+                <td data-label="Opérateur">{d.company_name.clone().unwrap_or_else(|| "—".to_owned())}</td>
             })}
-            <td data-label="Étape en cours">{move || dossier.with(|d| d.current_step.map(|step| step.label()).unwrap_or("Parcours achevé"))}</td>
-            <td data-label="Statut">{move || { let status = dossier.with(|d| d.status); view! { <StatusBadge status /> } }}</td>
+            <td data-label="Étape en cours">{d.current_step.map(|step| step.label()).unwrap_or("Parcours achevé")}</td>
+            <td data-label="Statut"><StatusBadge status=d.status /></td>
             <td data-label="Mis à jour">
-                {move || dossier.with(|d| view! {
-                    <time datetime=format::iso(d.updated_at)>{format::date_time(d.updated_at)}</time>
-                })}
+                <time datetime=format::iso(d.updated_at)>{format::date_time(d.updated_at)}</time>
             </td>
         </tr>
     }
