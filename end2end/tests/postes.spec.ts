@@ -85,6 +85,9 @@ test.describe("des marchandises envoyées à un poste qui n'est pas agréé pour
   test.use({ baseURL: LIVE_URL, account: ACCOUNTS.agentSivep });
 
   test("sont acceptées, le partenaire est averti et les agents du site alertés, pas l'opérateur", async ({ page, browser, request, consoleGuard }) => {
+    // Two people, a partner call and the accessibility sweep at every width (without JavaScript,
+    // on a copy of each page too): 25 s alone on this machine, past 30 s when it is busy.
+    test.slow();
     const awb = airWaybill();
     // The dossier is the operator's company's: they still see nothing of the alert.
     const operator = await anotherPerson(browser, ACCOUNTS.operateur);
