@@ -214,6 +214,8 @@ test("une connexion refusée garde l'adresse hors de l'URL, donne le focus à l'
 });
 
 test("un formulaire de connexion vide répond en français, sans bulle du navigateur", async ({ page, consoleGuard }) => {
+  // Each refusal swept for accessibility (without JavaScript, on a copy too): 25 s at worst here.
+  test.slow();
   await open(page, "/connexion");
   // The browser validates nothing itself: no form of the page asks it to.
   await expect(page.locator("form:not([novalidate]) :invalid")).toHaveCount(0);

@@ -27,6 +27,9 @@ test("le titulaire d'un compte protégé se connecte une fois avec un lien reçu
   page,
   consoleGuard,
 }) => {
+  // Three pages, each swept for accessibility (without JavaScript, on a copy too), and a mail:
+  // 28 s on this machine without JavaScript, past 30 s when it is busy.
+  test.slow();
   // Each project its own account, so that the two runs never read each other's mail (neither
   // signs in through the identity provider, whose accounts get no link).
   const account = hasJavaScript() ? ACCOUNTS.dgitm : ACCOUNTS.admin;

@@ -116,6 +116,8 @@ test.describe("chaque rôle a sa page d'accueil et seulement les liens qu'il peu
     { who: "un administrateur", account: ACCOUNTS.admin, offered: ["Clés partenaires"], refused: ["/dossiers", "/planning", "/rendez-vous"] },
   ]) {
     test(`${who} arrive sur sa page, qui dit ce qu'il peut faire`, async ({ page, consoleGuard, baseURL }) => {
+      // A sign-in, the refused pages one by one and the accessibility sweep: 26 s at worst here.
+      test.slow();
       await page.setViewportSize(PHONE);
       await signIn(page, account);
       await expect(page).toHaveURL(/\/accueil/);

@@ -44,6 +44,8 @@ async function approvals(page: Page, code: string): Promise<string[]> {
 }
 
 test("chaque poste de contrôle frontalier dit pour quelles marchandises il est agréé", async ({ page, consoleGuard }) => {
+  // The accessibility sweep at every width (without JavaScript, on a copy of the page too).
+  test.slow();
   await page.setViewportSize(DESKTOP);
   await open(page, "/informations-pratiques");
   const section = page.getByRole("heading", { level: 2, name: "Sites raccordés et postes de contrôle frontaliers" });
