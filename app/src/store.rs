@@ -9,6 +9,7 @@ mod audit;
 mod directory;
 mod dossiers;
 mod feed;
+mod forecasts;
 mod ingest;
 mod invitations;
 
@@ -216,7 +217,8 @@ impl Store {
             Engine::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         self.rechain_format_1_audit().await?;
-        self.settle_stored_facts().await
+        self.settle_stored_facts().await?;
+        self.settle_forecasts().await
     }
 
     /// PostgreSQL, run as the schema's owner after migrating: gives the application's role (the

@@ -67,6 +67,30 @@ enum Command {
         #[arg(long, env = "TEST_DATABASE_URL")]
         postgres: Option<String>,
     },
+    /// Passage à l'échelle : les pages de tous les jours mesurées sur la démonstration, puis sur
+    /// la même base après l'ajout en masse d'années d'historique, imprimées en tableaux.
+    #[command(name = "bench-echelle")]
+    BenchScale {
+        /// Dossiers d'historique ajoutés à la base PostgreSQL.
+        #[arg(long, default_value_t = 1_000_000)]
+        dossiers: usize,
+        /// Dossiers d'historique ajoutés à la base SQLite.
+        #[arg(long = "dossiers-sqlite", default_value_t = 100_000)]
+        dossiers_sqlite: usize,
+        /// Lectures de chaque page par une personne.
+        #[arg(long = "mesures", default_value_t = 200)]
+        samples: usize,
+        /// Personnes qui lisent des pages de dossiers en même temps, dans les charges.
+        #[arg(long = "personnes", default_value_t = 50)]
+        people: usize,
+        /// Durée de chaque charge, en secondes.
+        #[arg(long = "secondes", default_value_t = 20)]
+        seconds: u64,
+        /// Adresse d'administration d'un serveur PostgreSQL, pour le mesurer aussi (une base y
+        /// est créée). Par défaut : TEST_DATABASE_URL.
+        #[arg(long, env = "TEST_DATABASE_URL")]
+        postgres: Option<String>,
+    },
     /// Le plancher de la mesure de diffusion : un serveur de flux nu, lancé par `bench`.
     #[command(name = "bench-floor", hide = true)]
     BenchFloor {
@@ -181,6 +205,24 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Purge,
         } => purge_audit(config).await,
+        Command::BenchScale {
+            dossiers,
+            dossiers_sqlite,
+            samples,
+            people,
+            seconds,
+            postgres,
+        } => {
+            server::tools::scale::run(server::tools::scale::Settings {
+                dossiers_postgres: dossiers,
+                dossiers_sqlite,
+                samples: samples.max(1),
+                people: people.max(1),
+                seconds: seconds.max(1),
+                postgres,
+            })
+            .await
+        }
         Command::BenchFloor { port, bytes } => server::tools::bench::floor(port, bytes).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
         Command::Bench {

@@ -83,11 +83,14 @@ pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
     }
     let mut dossier = dossier;
     let observed = store
-        .observed_durations(&dossier)
+        .forecasts(&dossier)
         .await
         .map_err(crate::state::internal)?;
     let (forecasts, release) = crate::domain::forecast::for_open_steps(&dossier.steps, &|kind| {
-        observed.get(&kind).cloned().unwrap_or_default()
+        observed
+            .get(&kind)
+            .cloned()
+            .unwrap_or(crate::domain::forecast::Forecast::NotEnoughData { cases: 0 })
     });
     dossier.forecasts = forecasts;
     dossier.release = release;

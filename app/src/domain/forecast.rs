@@ -9,6 +9,12 @@ use super::journey::{Step, StepKind, StepState};
 /// Fewer observed cases than this make no forecast.
 pub const MIN_CASES: usize = 5;
 
+/// A forecast rests on the most recent durations observed, at most this many: what a post does
+/// now, not what it did years ago. The store keeps, for each post (or site), goods category
+/// and kind of step, the nearest-rank median and 80th percentile of these (see
+/// `store::forecasts`).
+pub const WINDOW: usize = 1000;
+
 /// What the observed durations say about one step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Forecast {
@@ -22,35 +28,12 @@ pub enum Forecast {
     },
 }
 
-impl Forecast {
-    /// From observed durations, in minutes (any order).
-    pub fn from_durations(durations: &[i64]) -> Forecast {
-        let mut sorted: Vec<i64> = durations.iter().copied().filter(|d| *d >= 0).collect();
-        let cases = sorted.len();
-        if cases < MIN_CASES {
-            return Forecast::NotEnoughData { cases };
-        }
-        sorted.sort_unstable();
-        Forecast::Estimate {
-            median_minutes: percentile(&sorted, 50),
-            p80_minutes: percentile(&sorted, 80),
-            cases,
-        }
-    }
-}
-
-/// The nearest-rank percentile of sorted values.
-fn percentile(sorted: &[i64], percent: usize) -> i64 {
-    let rank = (percent * sorted.len()).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
-
 /// The forecast of every step still to settle, and of the release (the sum over them: the median
-/// of a sum is not the sum of medians, so it is shown as an order of magnitude), from the
-/// durations observed for each kind of step.
+/// of a sum is not the sum of medians, so it is shown as an order of magnitude), from what the
+/// durations observed say about each kind of step.
 pub fn for_open_steps(
     steps: &[Step],
-    observed: &dyn Fn(StepKind) -> Vec<i64>,
+    observed: &dyn Fn(StepKind) -> Forecast,
 ) -> (Vec<(StepKind, Forecast)>, Option<Forecast>) {
     let open: Vec<&Step> = steps
         .iter()
@@ -64,7 +47,7 @@ pub fn for_open_steps(
         .collect();
     let forecasts: Vec<(StepKind, Forecast)> = open
         .iter()
-        .map(|step| (step.kind, Forecast::from_durations(&observed(step.kind))))
+        .map(|step| (step.kind, observed(step.kind)))
         .collect();
     if forecasts.is_empty() {
         return (forecasts, None);
@@ -99,30 +82,4 @@ pub fn for_open_steps(
             cases,
         }),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn median_and_80th_percentile_by_nearest_rank() {
-        let forecast = Forecast::from_durations(&[50, 10, 40, 30, 20, 60, 70, 80, 90, 100]);
-        assert_eq!(
-            forecast,
-            Forecast::Estimate {
-                median_minutes: 50,
-                p80_minutes: 80,
-                cases: 10
-            }
-        );
-    }
-
-    #[test]
-    fn too_few_cases_say_so() {
-        assert_eq!(
-            Forecast::from_durations(&[10, 20, 30]),
-            Forecast::NotEnoughData { cases: 3 }
-        );
-    }
 }

@@ -60,23 +60,21 @@ const SUMMARY_FROM: &str = "FROM dossier d
     JOIN site s ON s.code = d.site_code
     LEFT JOIN company c ON c.id = d.company_id";
 
-// Each filter is either NULL (not applied) or compared; written so that one statement serves
-// every combination on both stores.
-// $5 and $6 are the viewer's scope (see `DossierScope`): one company, or a comma-separated list
-// of sites. $7 is a reference of any kind, in its canonical form. $10 and $11 are instants (the
-// start of the first day, the start of the day after the last).
-const FILTERS: &str = "WHERE ($1 IS NULL OR d.site_code = $1)
-    AND ($2 IS NULL OR d.status = $2)
-    AND ($3 IS NULL OR d.goods_category = $3)
-    AND ($4 IS NULL OR d.flow = $4)
-    AND ($5 IS NULL OR d.company_id = $5)
-    AND ($6 IS NULL OR ',' || $6 || ',' LIKE '%,' || d.site_code || ',%')
-    AND ($7 IS NULL OR d.container = $7 OR d.awb = $7 OR d.bill_of_lading = $7 OR d.ched = $7
-         OR d.mrn = $7)
-    AND ($8 IS NULL OR d.post_code = $8)
-    AND ($9 IS NULL OR d.current_step = $9)
-    AND ($10 IS NULL OR d.opened_at >= $10)
-    AND ($11 IS NULL OR d.opened_at < $11)";
+/// A dossier's summary with its post's name, by id.
+fn detail_sql() -> String {
+    format!(
+        "SELECT {SUMMARY_COLUMNS}, p.name AS post_name {SUMMARY_FROM}
+         LEFT JOIN post p ON p.code = d.post_code WHERE d.id = $1"
+    )
+}
+
+/// A dossier's steps, in journey order.
+const STEPS_SQL: &str = "SELECT kind, state, started_at, ended_at, actor, outcome, expected_minutes
+     FROM step WHERE dossier_id = $1 ORDER BY position";
+
+/// A dossier's events, in the order they happened.
+const EVENTS_SQL: &str = "SELECT id, kind, source, occurred_at, received_at, detail
+     FROM event WHERE dossier_id = $1 ORDER BY occurred_at, id";
 
 /// The order of the list for each choice; the id last, so that pages never overlap.
 fn order_by(sort: DossierSort) -> &'static str {
@@ -87,37 +85,205 @@ fn order_by(sort: DossierSort) -> &'static str {
     }
 }
 
-/// Binds the eleven filters of `FILTERS`, in order, to a query of either store.
-macro_rules! bind_filters {
-    ($query:expr, $f:expr) => {
-        $query
-            .bind(&$f.site)
-            .bind($f.status)
-            .bind($f.goods)
-            .bind($f.flow)
-            .bind($f.company)
-            .bind(&$f.sites)
-            .bind(&$f.reference)
-            .bind(&$f.post)
-            .bind($f.step)
-            .bind($f.from)
-            .bind($f.to)
-    };
+/// A value a statement of the list takes.
+#[derive(Clone)]
+enum Value {
+    Text(String),
+    Int(i64),
+    Time(DateTime<Utc>),
 }
 
-/// The values of `FILTERS` for one query and scope.
-struct FilterValues {
-    site: Option<String>,
-    status: Option<&'static str>,
-    goods: Option<&'static str>,
-    flow: Option<&'static str>,
-    company: Option<i64>,
-    sites: Option<String>,
-    reference: Option<String>,
-    post: Option<String>,
-    step: Option<&'static str>,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
+/// Binds values, in order, to a query of either store.
+macro_rules! bind_values {
+    ($query:expr, $values:expr) => {{
+        let mut query = $query;
+        for value in $values {
+            query = match value {
+                Value::Text(text) => query.bind(text.clone()),
+                Value::Int(number) => query.bind(*number),
+                Value::Time(instant) => query.bind(*instant),
+            };
+        }
+        query
+    }};
+}
+
+/// The values of a statement, and the placeholders that stand for them.
+#[derive(Default)]
+struct Params(Vec<Value>);
+
+impl Params {
+    fn add(&mut self, value: Value) -> String {
+        self.0.push(value);
+        format!("${}", self.0.len())
+    }
+
+    fn text(&mut self, value: &str) -> String {
+        self.add(Value::Text(value.to_owned()))
+    }
+}
+
+/// The conditions of a list query: only the filters applied, each through the column it
+/// compares, so that every one can use its index (one condition written to serve every
+/// combination, `$1 IS NULL OR …`, hides them from the planner). `status` says whether the
+/// status filter counts (the counts by status leave it out: they say what each choice would
+/// give); `site` is one site of the caller's scope.
+fn conditions(
+    params: &mut Params,
+    query: &DossierQuery,
+    scope: &DossierScope,
+    status: bool,
+    site: Option<&str>,
+) -> String {
+    let mut sql = Vec::new();
+    match scope {
+        DossierScope::Company(id) => {
+            sql.push(format!("d.company_id = {}", params.add(Value::Int(*id))))
+        }
+        DossierScope::Sites(sites) if sites.len() == 1 => {
+            sql.push(format!("d.site_code = {}", params.text(sites[0].as_str())))
+        }
+        DossierScope::Sites(sites) => match site {
+            Some(site) => sql.push(format!("d.site_code = {}", params.text(site))),
+            None => {
+                let list: Vec<String> = sites
+                    .iter()
+                    .map(|site| params.text(site.as_str()))
+                    .collect();
+                sql.push(format!("d.site_code IN ({})", list.join(", ")));
+            }
+        },
+        DossierScope::All | DossierScope::Nothing => {}
+    }
+    if let Some(site) = &query.site {
+        sql.push(format!("d.site_code = {}", params.text(site.as_str())));
+    }
+    if let Some(reference) = &query.reference {
+        let value = params.text(reference.as_str());
+        sql.push(format!(
+            "(d.container = {value} OR d.awb = {value} OR d.bill_of_lading = {value} \
+             OR d.ched = {value} OR d.mrn = {value})"
+        ));
+    }
+    if let Some(goods) = query.goods {
+        sql.push(format!("d.goods_category = {}", params.text(goods.code())));
+    }
+    if let Some(flow) = query.flow {
+        sql.push(format!("d.flow = {}", params.text(flow.code())));
+    }
+    if let Some(post) = &query.post {
+        sql.push(format!("d.post_code = {}", params.text(post.as_str())));
+    }
+    if let Some(step) = query.step {
+        sql.push(format!("d.current_step = {}", params.text(step.code())));
+    }
+    let (from, to) = query.opened_between();
+    if let Some(from) = from {
+        sql.push(format!("d.opened_at >= {}", params.add(Value::Time(from))));
+    }
+    if let Some(to) = to {
+        sql.push(format!("d.opened_at < {}", params.add(Value::Time(to))));
+    }
+    if let (true, Some(chosen)) = (status, query.status) {
+        sql.push(format!("d.status = {}", params.text(chosen.code())));
+    }
+    if sql.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", sql.join(" AND "))
+    }
+}
+
+/// A statement and its values.
+type Statement = (String, Vec<Value>);
+
+/// The statements that read one page of the list, its total and its counts by status. The
+/// counts come from the tallies the store keeps (`dossier_tally`) when no filter but the site
+/// and the status applies; then there is no total to count: it is a count by status, or their
+/// sum.
+struct ListStatements {
+    list: Statement,
+    count: Option<Statement>,
+    by_status: Statement,
+}
+
+/// The statements of `query` within `scope` (not `Nothing`, which reads nothing).
+fn list_statements(query: &DossierQuery, scope: &DossierScope) -> ListStatements {
+    let order = order_by(query.sort);
+    let list = match scope {
+        // An agent's several sites: each site's first dossiers up to the end of the page, read
+        // through its own index, then merged (an `IN` list would read every dossier of every
+        // site and sort them).
+        DossierScope::Sites(sites) if sites.len() > 1 && query.site.is_none() => {
+            let mut params = Params::default();
+            let end = i64::from(PAGE_SIZE) + query.offset();
+            let parts: Vec<String> = sites
+                .iter()
+                .map(|site| {
+                    let clause = conditions(&mut params, query, scope, true, Some(site.as_str()));
+                    let end = params.add(Value::Int(end));
+                    format!("SELECT * FROM (SELECT d.* FROM dossier d {clause} {order} LIMIT {end}) AS p")
+                })
+                .collect();
+            let limit = params.add(Value::Int(i64::from(PAGE_SIZE)));
+            let offset = params.add(Value::Int(query.offset()));
+            (
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM ({}) AS d
+                     JOIN site s ON s.code = d.site_code
+                     LEFT JOIN company c ON c.id = d.company_id
+                     {order} LIMIT {limit} OFFSET {offset}",
+                    parts.join(" UNION ALL ")
+                ),
+                params.0,
+            )
+        }
+        _ => {
+            let mut params = Params::default();
+            let clause = conditions(&mut params, query, scope, true, None);
+            let limit = params.add(Value::Int(i64::from(PAGE_SIZE)));
+            let offset = params.add(Value::Int(query.offset()));
+            (
+                format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {clause} {order} LIMIT {limit} OFFSET {offset}"),
+                params.0,
+            )
+        }
+    };
+    let count = |status: bool, select: &str, table: &str, group: &str| -> Statement {
+        let mut params = Params::default();
+        let clause = conditions(&mut params, query, scope, status, None);
+        (
+            format!("SELECT {select} FROM {table} d {clause} {group}"),
+            params.0,
+        )
+    };
+    let (from, to) = query.opened_between();
+    let tallied = query.reference.is_none()
+        && query.goods.is_none()
+        && query.flow.is_none()
+        && query.post.is_none()
+        && query.step.is_none()
+        && from.is_none()
+        && to.is_none();
+    if tallied {
+        // The tally has the columns the scope, site and status compare, under the same names.
+        ListStatements {
+            list,
+            count: None,
+            by_status: count(
+                false,
+                "d.status, CAST(SUM(d.dossiers) AS BIGINT)",
+                "dossier_tally",
+                "GROUP BY d.status",
+            ),
+        }
+    } else {
+        ListStatements {
+            list,
+            count: Some(count(true, "COUNT(*)", "dossier", "")),
+            by_status: count(false, "d.status, COUNT(*)", "dossier", "GROUP BY d.status"),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -251,74 +417,31 @@ impl Store {
         query: &DossierQuery,
         scope: &DossierScope,
     ) -> Result<DossierPage, StoreError> {
-        let (company, sites): (Option<i64>, Option<String>) = match scope {
-            DossierScope::All => (None, None),
-            DossierScope::Company(id) => (Some(*id), None),
-            DossierScope::Sites(sites) => (
-                None,
-                Some(
-                    sites
-                        .iter()
-                        .map(|site| site.as_str())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                ),
-            ),
-            DossierScope::Nothing => {
-                return Ok(DossierPage {
-                    dossiers: Vec::new(),
-                    total: 0,
-                    page: query.page(),
-                    by_status: DossierStatus::ALL
-                        .into_iter()
-                        .map(|status| (status, 0))
-                        .collect(),
-                })
-            }
-        };
-        let (from, to) = query.opened_between();
-        let filters = FilterValues {
-            site: query.site.as_ref().map(|site| site.as_str().to_owned()),
-            status: query.status.map(DossierStatus::code),
-            goods: query.goods.map(GoodsCategory::code),
-            flow: query.flow.map(Flow::code),
-            company,
-            sites,
-            reference: query
-                .reference
-                .as_ref()
-                .map(|reference| reference.as_str().to_owned()),
-            post: query.post.as_ref().map(|post| post.as_str().to_owned()),
-            step: query.step.map(StepKind::code),
-            from,
-            to,
-        };
-        // The counts by status ignore the status filter: they say what each choice would give.
-        let any_status = FilterValues {
-            status: None,
-            site: filters.site.clone(),
-            sites: filters.sites.clone(),
-            reference: filters.reference.clone(),
-            post: filters.post.clone(),
-            ..filters
-        };
-        let list_sql = format!(
-            "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {FILTERS} {} LIMIT $12 OFFSET $13",
-            order_by(query.sort)
-        );
-        let count_sql = format!("SELECT COUNT(*) {SUMMARY_FROM} {FILTERS}");
-        let by_status_sql =
-            format!("SELECT d.status, COUNT(*) {SUMMARY_FROM} {FILTERS} GROUP BY d.status");
-        let (rows, total, by_status): (Vec<SummaryRow>, i64, Vec<(String, i64)>) = on_pool!(self, pool => {
-            let rows = bind_filters!(sqlx::query_as(&list_sql), filters)
-                .bind(i64::from(PAGE_SIZE))
-                .bind(query.offset())
+        if *scope == DossierScope::Nothing {
+            return Ok(DossierPage {
+                dossiers: Vec::new(),
+                total: 0,
+                page: query.page(),
+                by_status: DossierStatus::ALL
+                    .into_iter()
+                    .map(|status| (status, 0))
+                    .collect(),
+            });
+        }
+        let statements = list_statements(query, scope);
+        let (rows, total, by_status): (Vec<SummaryRow>, Option<i64>, Vec<(String, i64)>) = on_pool!(self, pool => {
+            let rows = bind_values!(sqlx::query_as(&statements.list.0), &statements.list.1)
                 .fetch_all(pool)
                 .await?;
-            let total = bind_filters!(sqlx::query_scalar(&count_sql), filters)
-                .fetch_one(pool)
-                .await?;
-            let by_status = bind_filters!(sqlx::query_as(&by_status_sql), any_status)
+            let total: Option<i64> = match &statements.count {
+                Some((sql, values)) => Some(
+                    bind_values!(sqlx::query_scalar(sql), values)
+                        .fetch_one(pool)
+                        .await?,
+                ),
+                None => None,
+            };
+            let by_status = bind_values!(sqlx::query_as(&statements.by_status.0), &statements.by_status.1)
                 .fetch_all(pool)
                 .await?;
             (rows, total, by_status)
@@ -332,7 +455,14 @@ impl Store {
                     .map_or(0, |(_, count)| *count);
                 (status, count)
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let total = total.unwrap_or_else(|| {
+            by_status
+                .iter()
+                .filter(|(status, _)| query.status.is_none_or(|chosen| chosen == *status))
+                .map(|(_, count)| count)
+                .sum()
+        });
         Ok(DossierPage {
             dossiers: rows
                 .into_iter()
@@ -357,10 +487,7 @@ impl Store {
     /// A dossier with its steps (in journey order) and its events (in the order they happened).
     #[tracing::instrument(skip_all)]
     pub async fn dossier(&self, id: i64) -> Result<Option<Dossier>, StoreError> {
-        let detail_sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, p.name AS post_name {SUMMARY_FROM}
-             LEFT JOIN post p ON p.code = d.post_code WHERE d.id = $1"
-        );
+        let detail_sql = detail_sql();
         let row: Option<DetailRow> = on_pool!(self, pool => {
             sqlx::query_as(&detail_sql).bind(id).fetch_optional(pool).await
         })?;
@@ -372,17 +499,11 @@ impl Store {
             return Ok(None);
         };
         let (steps, events): (Vec<StepRow>, Vec<EventRow>) = on_pool!(self, pool => {
-            let steps = sqlx::query_as(
-                "SELECT kind, state, started_at, ended_at, actor, outcome, expected_minutes
-                 FROM step WHERE dossier_id = $1 ORDER BY position",
-            )
+            let steps = sqlx::query_as(STEPS_SQL)
             .bind(id)
             .fetch_all(pool)
             .await?;
-            let events = sqlx::query_as(
-                "SELECT id, kind, source, occurred_at, received_at, detail
-                 FROM event WHERE dossier_id = $1 ORDER BY occurred_at, id",
-            )
+            let events = sqlx::query_as(EVENTS_SQL)
             .bind(id)
             .fetch_all(pool)
             .await?;
@@ -447,6 +568,7 @@ impl Tx {
             .await
         })?;
         self.replace_steps(id, &dossier.steps).await?;
+        self.record_durations(id).await?;
         for event in &dossier.events {
             on_tx!(self, conn => {
                 sqlx::query(
@@ -511,38 +633,88 @@ impl Tx {
 }
 
 impl Store {
-    /// How long each kind of step took, in minutes, in the other dossiers of the same post (or
-    /// site, without a post) and goods category, most recent first.
-    #[tracing::instrument(skip_all)]
-    pub async fn observed_durations(
+    /// PostgreSQL's plans (`EXPLAIN ANALYZE`) for the statements of the pages the scale run
+    /// measures, as the supervisor reads them: a dossier in progress, the list, the list of a
+    /// site and a search for `reference`. For `server bench-echelle`, which prints them.
+    pub async fn explain_pages(
         &self,
-        dossier: &Dossier,
-    ) -> Result<std::collections::HashMap<StepKind, Vec<i64>>, StoreError> {
-        let summary = &dossier.summary;
-        let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT s.kind, s.started_at, s.ended_at FROM step s JOIN dossier d ON d.id = s.dossier_id
-                 WHERE d.goods_category = $1 AND d.id <> $4
-                   AND (($2 IS NOT NULL AND d.post_code = $2) OR ($2 IS NULL AND d.site_code = $3))
-                   AND s.state = 'termine' AND s.started_at IS NOT NULL AND s.ended_at IS NOT NULL
-                 ORDER BY s.ended_at DESC LIMIT 5000",
-            )
-            .bind(summary.goods.code())
-            .bind(summary.post.as_ref().map(|post| post.as_str()))
-            .bind(summary.site.as_str())
-            .bind(summary.id)
-            .fetch_all(pool)
-            .await
-        })?;
-        let mut observed: std::collections::HashMap<StepKind, Vec<i64>> = Default::default();
-        for (kind, started, ended) in rows {
-            if let Some(kind) = StepKind::from_code(&kind) {
-                observed
-                    .entry(kind)
-                    .or_default()
-                    .push((ended - started).num_minutes());
+        site: &Locode,
+        reference: crate::domain::references::AnyReference,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let super::Engine::Postgres(pool) = &self.engine else {
+            return Err(StoreError::Corrupt(
+                "les plans ne sont montrés que pour PostgreSQL".into(),
+            ));
+        };
+        let dossier: i64 = sqlx::query_scalar(
+            "SELECT id FROM dossier WHERE status = 'en_cours' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(pool)
+        .await?;
+        let Some(summary) = self.dossier_summary(dossier).await? else {
+            return Ok(Vec::new());
+        };
+        let place = super::forecasts::place(
+            summary.post.as_ref().map(|post| post.as_str()),
+            summary.site.as_str(),
+        );
+        let mut statements: Vec<(String, Statement)> = vec![
+            (
+                "Un dossier : le dossier".into(),
+                (detail_sql(), vec![Value::Int(dossier)]),
+            ),
+            (
+                "Un dossier : ses étapes".into(),
+                (STEPS_SQL.into(), vec![Value::Int(dossier)]),
+            ),
+            (
+                "Un dossier : ses événements".into(),
+                (EVENTS_SQL.into(), vec![Value::Int(dossier)]),
+            ),
+            (
+                "Un dossier : les prévisions de son poste".into(),
+                (
+                    super::forecasts::FORECASTS_SQL.into(),
+                    vec![Value::Text(place), Value::Text(summary.goods.code().into())],
+                ),
+            ),
+        ];
+        for (label, query) in [
+            ("La liste", DossierQuery::default()),
+            (
+                "La liste d'un site",
+                DossierQuery {
+                    site: Some(site.clone()),
+                    ..DossierQuery::default()
+                },
+            ),
+            (
+                "Une recherche par référence",
+                DossierQuery {
+                    reference: Some(reference.clone()),
+                    ..DossierQuery::default()
+                },
+            ),
+        ] {
+            let ListStatements {
+                list,
+                count,
+                by_status,
+            } = list_statements(&query, &DossierScope::All);
+            statements.push((format!("{label} : la page"), list));
+            if let Some(count) = count {
+                statements.push((format!("{label} : le total"), count));
             }
+            statements.push((format!("{label} : les nombres par statut"), by_status));
         }
-        Ok(observed)
+        let mut plans = Vec::new();
+        for (label, (sql, values)) in statements {
+            let explain = format!("EXPLAIN ANALYZE {sql}");
+            let lines: Vec<String> = bind_values!(sqlx::query_scalar(&explain), &values)
+                .fetch_all(pool)
+                .await?;
+            plans.push((label, lines.join("\n")));
+        }
+        Ok(plans)
     }
 }

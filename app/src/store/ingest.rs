@@ -625,7 +625,7 @@ impl Tx {
             .await
             .map(|_| ())
         })?;
-        Ok(())
+        self.record_durations(dossier_id).await
     }
 
     /// Works out and stores, once, the fact of an event recorded before facts were stored, from

@@ -37,10 +37,10 @@ pub struct Settings {
     pub postgres: Option<String>,
 }
 
-struct Instance {
-    child: Child,
-    url: String,
-    database_url: String,
+pub(crate) struct Instance {
+    pub(crate) child: Child,
+    pub(crate) url: String,
+    pub(crate) database_url: String,
 }
 
 impl Drop for Instance {
@@ -54,7 +54,7 @@ fn free_port() -> Result<u16, String> {
     Ok(socket.local_addr().map_err(|e| e.to_string())?.port())
 }
 
-async fn start(database_url: &str) -> Result<Instance, String> {
+pub(crate) async fn start(database_url: &str) -> Result<Instance, String> {
     let port = free_port()?;
     let child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
         .arg("serve")
@@ -226,7 +226,7 @@ async fn start_floor(bytes: usize) -> Result<Server, String> {
 }
 
 /// A supervisor's session cookie (sees every dossier).
-async fn supervisor(url: &str) -> Result<String, String> {
+pub(crate) async fn supervisor(url: &str) -> Result<String, String> {
     session(url, "superviseur@demo.sesame.test").await
 }
 
@@ -551,7 +551,7 @@ async fn raw_inserts(database_url: &str, events: usize, batch: usize) -> Result<
     Ok(events as f64 / seconds)
 }
 
-fn percentile(sorted: &[f64], percent: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], percent: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -997,7 +997,7 @@ async fn list_reads(
 }
 
 /// A fresh PostgreSQL database on the server of `admin_url`.
-async fn postgres_database(admin_url: &str) -> Result<String, String> {
+pub(crate) async fn postgres_database(admin_url: &str) -> Result<String, String> {
     let admin = Store::connect(admin_url).await.map_err(|e| e.to_string())?;
     if admin.backend() != app::store::Backend::Postgres {
         return Err("--postgres doit viser PostgreSQL".into());

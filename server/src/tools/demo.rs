@@ -386,40 +386,18 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
     let mut rng = StdRng::seed_from_u64(2026);
     let mut tx = store.begin().await?;
 
-    let mut posts_by_site: Vec<(Locode, SiteKind, Vec<Post>, u32)> = Vec::new();
-    for (code, name, kind, posts, weight) in SITES {
-        let site = Site {
-            code: demo_value(Locode::parse(code)),
-            name: name.to_owned(),
-            kind,
-        };
-        tx.insert_site(&site).await?;
-        let mut created = Vec::new();
-        for (post_code, post_name, sivep, customs, approvals) in posts {
-            let mut administrations = Vec::new();
-            if *sivep {
-                administrations.push(Administration::Dgal);
-            }
-            if *customs {
-                administrations.push(Administration::Dgddi);
-            }
-            let post = Post {
-                code: demo_value(PostCode::parse(post_code)),
-                site: site.code.clone(),
-                name: (*post_name).to_owned(),
-                administrations,
-                approvals: ordered_approvals(approvals.iter().copied()),
-            };
-            tx.insert_post(&post).await?;
-            created.push(post);
+    let posts_by_site = demo_sites();
+    for (site, posts, _) in &posts_by_site {
+        tx.insert_site(site).await?;
+        for post in posts {
+            tx.insert_post(post).await?;
         }
         // Every post takes appointments: weekdays, two opening periods, half-hour slots. The
         // ports validate each request; the airports confirm at booking.
-        for post in &created {
-            tx.save_calendar(&post.code, &demo_calendar(kind == SiteKind::Port), now)
+        for post in posts {
+            tx.save_calendar(&post.code, &demo_calendar(site.kind == SiteKind::Port), now)
                 .await?;
         }
-        posts_by_site.push((site.code, kind, created, weight));
     }
 
     let mut company_ids = Vec::new();
@@ -450,7 +428,7 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
                     &NewHabilitation {
                         manages_calendars: false,
                         user_id,
-                        site: site.clone(),
+                        site: site.code.clone(),
                         administration,
                         starts_on: (now - Duration::days(365)).date_naive(),
                         ends_on: None,
@@ -462,7 +440,7 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
             }
         }
         if account.role == Role::ChefService {
-            for (_, _, posts, _) in &posts_by_site {
+            for (_, posts, _) in &posts_by_site {
                 for post in posts {
                     tx.insert_post_head(user_id, post.code.as_str()).await?;
                 }
@@ -481,30 +459,73 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
         .await?;
     }
 
-    let total_weight: u32 = posts_by_site.iter().map(|(.., weight)| weight).sum();
     for index in 0..DOSSIER_COUNT {
-        let mut pick = rng.gen_range(0..total_weight);
-        let (site, kind, posts, _) = posts_by_site
-            .iter()
-            .find(|(.., weight)| {
-                if pick < *weight {
-                    true
-                } else {
-                    pick -= weight;
-                    false
-                }
-            })
-            .expect("the pick is below the total weight");
+        let (site, posts) = pick_site(&mut rng, &posts_by_site);
         // The two demo operators get a good share of the traffic so that their lists are full.
         let company = match index % 10 {
             0..=2 => company_ids[0],
             3 | 4 => company_ids[1],
             _ => *company_ids.choose(&mut rng).expect("companies exist"),
         };
-        let dossier = dossier(&mut rng, index, site, *kind, posts, company, now);
+        let dossier = dossier(&mut rng, index, site, posts, company, now, false);
         tx.insert_dossier(&dossier).await?;
     }
     tx.commit().await
+}
+
+/// The demo's sites with their posts and their weight in traffic.
+pub(crate) fn demo_sites() -> Vec<(Site, Vec<Post>, u32)> {
+    SITES
+        .into_iter()
+        .map(|(code, name, kind, posts, weight)| {
+            let site = Site {
+                code: demo_value(Locode::parse(code)),
+                name: name.to_owned(),
+                kind,
+            };
+            let posts = posts
+                .iter()
+                .map(|(post_code, post_name, sivep, customs, approvals)| {
+                    let mut administrations = Vec::new();
+                    if *sivep {
+                        administrations.push(Administration::Dgal);
+                    }
+                    if *customs {
+                        administrations.push(Administration::Dgddi);
+                    }
+                    Post {
+                        code: demo_value(PostCode::parse(post_code)),
+                        site: site.code.clone(),
+                        name: (*post_name).to_owned(),
+                        administrations,
+                        approvals: ordered_approvals(approvals.iter().copied()),
+                    }
+                })
+                .collect();
+            (site, posts, weight)
+        })
+        .collect()
+}
+
+/// A site drawn by its weight in traffic, with its posts.
+pub(crate) fn pick_site<'a>(
+    rng: &mut StdRng,
+    sites: &'a [(Site, Vec<Post>, u32)],
+) -> (&'a Site, &'a [Post]) {
+    let total: u32 = sites.iter().map(|(.., weight)| weight).sum();
+    let mut pick = rng.gen_range(0..total);
+    let (site, posts, _) = sites
+        .iter()
+        .find(|(.., weight)| {
+            if pick < *weight {
+                true
+            } else {
+                pick -= weight;
+                false
+            }
+        })
+        .expect("the pick is below the total weight");
+    (site, posts)
 }
 
 /// A demo post's calendar.
@@ -550,15 +571,18 @@ enum Fate {
     NonCompliant,
 }
 
-fn dossier(
+/// A dossier as it stands at `now`; a `settled` one has been through its whole journey (the
+/// scale run's history: a consignment of last year is long released or refused).
+pub(crate) fn dossier(
     rng: &mut StdRng,
     index: usize,
-    site: &Locode,
-    kind: SiteKind,
+    site: &Site,
     posts: &[Post],
     company: i64,
     now: DateTime<Utc>,
+    settled: bool,
 ) -> NewDossier {
+    let kind = site.kind;
     // Goods go only through a post approved for them: goods no post of the site takes are drawn
     // again (the airport takes no feed, only its animal station live animals).
     let (goods, descriptions, ched_type) = (0..1_000)
@@ -608,7 +632,7 @@ fn dossier(
 
     let fate = match rng.gen_range(0..100) {
         0..=6 => Fate::NonCompliant,
-        7..=13 => Fate::Blocked,
+        7..=13 if !settled => Fate::Blocked,
         _ => Fate::Ongoing,
     };
     let mut plan: Vec<StepKind> = vec![
@@ -634,6 +658,7 @@ fn dossier(
 
     // How far along the dossier is: the index of the step in progress (plan.len() = all done).
     let reached = match fate {
+        _ if settled => plan.len(),
         Fate::NonCompliant => plan.len() - 1 + usize::from(rng.gen_bool(0.4)),
         Fate::Blocked => rng.gen_range(2..plan.len()),
         Fate::Ongoing => rng.gen_range(0..=plan.len()),
@@ -861,7 +886,7 @@ fn dossier(
         goods,
         goods_description: description,
         flow,
-        site: site.clone(),
+        site: site.code.clone(),
         post,
         company_id: Some(company),
         opened_at,

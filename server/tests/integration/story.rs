@@ -220,12 +220,17 @@ async fn story(backend: Backend) {
         dossier_page.contains("Mainlevée estimée"),
         "prévision de la mainlevée"
     );
-    let observed = server.store.observed_durations(&first).await.unwrap();
+    let forecasts = server.store.forecasts(&first).await.unwrap();
     assert!(
-        observed
-            .values()
-            .all(|durations| durations.iter().all(|minutes| *minutes >= 0)),
-        "des durées observées cohérentes"
+        forecasts.values().all(|forecast| match forecast {
+            app::domain::forecast::Forecast::Estimate {
+                median_minutes,
+                p80_minutes,
+                cases,
+            } => 0 <= *median_minutes && median_minutes <= p80_minutes && *cases >= 5,
+            app::domain::forecast::Forecast::NotEnoughData { cases } => *cases < 5,
+        }),
+        "des prévisions cohérentes"
     );
     let (status, missing) = supervisor.page("/dossiers/999999").await;
     assert_eq!(status, 404);

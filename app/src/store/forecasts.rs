@@ -1,0 +1,246 @@
+//! What the delay forecasts rest on: the observed duration of every finished step, by place
+//! (the dossier's post, or its site without one), goods category and kind of step, and for each
+//! of these the median and 80th percentile of the most recent ones. Both are kept up to date in
+//! the transaction that finishes a step, so that a dossier page reads a handful of rows whatever
+//! the history holds.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::{on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::dossier::Dossier;
+use crate::domain::forecast::{Forecast, MIN_CASES, WINDOW};
+use crate::domain::journey::StepKind;
+
+/// The place of a dossier's forecasts, as `observed_duration.place` spells it.
+pub(crate) fn place(post: Option<&str>, site: &str) -> String {
+    match post {
+        Some(post) => format!("poste:{post}"),
+        None => format!("site:{site}"),
+    }
+}
+
+/// The bases of the places, goods and kinds of step `scope` selects (a condition on the
+/// columns of `observed_duration`), worked out again from their most recent observed
+/// durations: the nearest-rank median and 80th percentile of the last `WINDOW` cases that
+/// took no negative time, and their number.
+fn basis_sql(scope: &str) -> String {
+    format!(
+        "WITH recent AS (
+             SELECT place, goods_category, kind, minutes,
+                    ROW_NUMBER() OVER (PARTITION BY place, goods_category, kind
+                                       ORDER BY ended_at DESC) AS recency
+             FROM observed_duration WHERE minutes >= 0 AND {scope}
+         ), kept AS (
+             SELECT place, goods_category, kind, minutes,
+                    ROW_NUMBER() OVER (PARTITION BY place, goods_category, kind
+                                       ORDER BY minutes) AS position,
+                    COUNT(*) OVER (PARTITION BY place, goods_category, kind) AS cases
+             FROM recent WHERE recency <= {WINDOW}
+         )
+         INSERT INTO forecast_basis (place, goods_category, kind, median_minutes, p80_minutes, cases)
+         SELECT place, goods_category, kind,
+                CASE WHEN MAX(cases) >= {MIN_CASES}
+                     THEN MAX(CASE WHEN position = (50 * cases + 99) / 100 THEN minutes END) END,
+                CASE WHEN MAX(cases) >= {MIN_CASES}
+                     THEN MAX(CASE WHEN position = (80 * cases + 99) / 100 THEN minutes END) END,
+                MAX(cases)
+         FROM kept GROUP BY place, goods_category, kind
+         ON CONFLICT (place, goods_category, kind) DO UPDATE SET
+             median_minutes = excluded.median_minutes, p80_minutes = excluded.p80_minutes,
+             cases = excluded.cases"
+    )
+}
+
+/// The forecasts of a place and goods category.
+pub(crate) const FORECASTS_SQL: &str = "SELECT kind, median_minutes, p80_minutes, cases
+     FROM forecast_basis WHERE place = $1 AND goods_category = $2";
+
+/// One finished step as the forecasts count it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
+struct Observed {
+    place: String,
+    goods_category: String,
+    kind: String,
+    ended_at: DateTime<Utc>,
+    minutes: i64,
+}
+
+impl Tx {
+    /// Brings the observed durations of a dossier's finished steps, and the forecasts of the
+    /// places, goods and kinds of step that changed, up to date with its steps, post and goods
+    /// as they stand in this transaction. Does nothing when nothing they count changed (most
+    /// events).
+    #[tracing::instrument(skip_all)]
+    pub(crate) async fn record_durations(&mut self, dossier_id: i64) -> Result<(), StoreError> {
+        type StepRow = (
+            Option<String>,
+            String,
+            String,
+            String,
+            DateTime<Utc>,
+            DateTime<Utc>,
+        );
+        let steps: Vec<StepRow> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT d.post_code, d.site_code, d.goods_category, s.kind, s.started_at, s.ended_at
+                 FROM step s JOIN dossier d ON d.id = s.dossier_id
+                 WHERE s.dossier_id = $1 AND s.state = 'termine'
+                   AND s.started_at IS NOT NULL AND s.ended_at IS NOT NULL",
+            )
+            .bind(dossier_id)
+            .fetch_all(conn)
+            .await
+        })?;
+        let now: BTreeSet<Observed> = steps
+            .into_iter()
+            .map(
+                |(post, site, goods_category, kind, started, ended)| Observed {
+                    place: place(post.as_deref(), &site),
+                    goods_category,
+                    kind,
+                    ended_at: ended,
+                    minutes: (ended - started).num_minutes(),
+                },
+            )
+            .collect();
+        let before: Vec<Observed> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT place, goods_category, kind, ended_at, minutes FROM observed_duration
+                 WHERE dossier_id = $1",
+            )
+            .bind(dossier_id)
+            .fetch_all(conn)
+            .await
+        })?;
+        let before: BTreeSet<Observed> = before.into_iter().collect();
+        if before == now {
+            return Ok(());
+        }
+        on_tx!(self, conn => {
+            sqlx::query("DELETE FROM observed_duration WHERE dossier_id = $1")
+                .bind(dossier_id)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        for observed in &now {
+            on_tx!(self, conn => {
+                sqlx::query(
+                    "INSERT INTO observed_duration (dossier_id, place, goods_category, kind, ended_at, minutes)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(dossier_id)
+                .bind(&observed.place)
+                .bind(&observed.goods_category)
+                .bind(&observed.kind)
+                .bind(observed.ended_at)
+                .bind(observed.minutes)
+                .execute(conn)
+                .await
+                .map(|_| ())
+            })?;
+        }
+        // In a fixed order, so that two transactions never wait for each other's bases.
+        let changed: BTreeSet<(&str, &str, &str)> = before
+            .symmetric_difference(&now)
+            .map(|o| (o.place.as_str(), o.goods_category.as_str(), o.kind.as_str()))
+            .collect();
+        let sql = basis_sql("place = $1 AND goods_category = $2 AND kind = $3");
+        for (place, goods, kind) in changed {
+            on_tx!(self, conn => {
+                sqlx::query(&sql)
+                    .bind(place)
+                    .bind(goods)
+                    .bind(kind)
+                    .execute(&mut *conn)
+                    .await?;
+                // A basis with no case left (a step reopened) is no basis.
+                sqlx::query(
+                    "DELETE FROM forecast_basis
+                     WHERE place = $1 AND goods_category = $2 AND kind = $3
+                       AND NOT EXISTS (SELECT 1 FROM observed_duration o
+                                       WHERE o.place = $1 AND o.goods_category = $2 AND o.kind = $3
+                                         AND o.minutes >= 0)",
+                )
+                .bind(place)
+                .bind(goods)
+                .bind(kind)
+                .execute(conn)
+                .await
+                .map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// What the durations observed at a dossier's post (or site) for its goods say about each
+    /// kind of step: one indexed read of a few rows.
+    #[tracing::instrument(skip_all)]
+    pub async fn forecasts(
+        &self,
+        dossier: &Dossier,
+    ) -> Result<HashMap<StepKind, Forecast>, StoreError> {
+        let summary = &dossier.summary;
+        let rows: Vec<(String, Option<i64>, Option<i64>, i64)> = on_pool!(self, pool => {
+            sqlx::query_as(FORECASTS_SQL)
+            .bind(place(
+                summary.post.as_ref().map(|post| post.as_str()),
+                summary.site.as_str(),
+            ))
+            .bind(summary.goods.code())
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(kind, median, p80, cases)| {
+                let kind = StepKind::from_code(&kind)?;
+                let cases = usize::try_from(cases).unwrap_or(0);
+                let forecast = match (median, p80) {
+                    (Some(median_minutes), Some(p80_minutes)) => Forecast::Estimate {
+                        median_minutes,
+                        p80_minutes,
+                        cases,
+                    },
+                    _ => Forecast::NotEnoughData { cases },
+                };
+                Some((kind, forecast))
+            })
+            .collect())
+    }
+
+    /// Works every forecast out again from the observed durations: after a migration (when
+    /// there are durations but no forecast yet) and after records are loaded in bulk.
+    #[tracing::instrument(skip_all)]
+    pub async fn rebuild_forecasts(&self) -> Result<(), StoreError> {
+        let sql = basis_sql("1 = 1");
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM forecast_basis").execute(&mut *conn).await?;
+            sqlx::query(&sql).execute(conn).await.map(|_| ())
+        })?;
+        tx.commit().await
+    }
+
+    /// At start: the forecasts, when durations were observed but none is kept yet (the first
+    /// start after the migration that brought them).
+    pub(crate) async fn settle_forecasts(&self) -> Result<(), StoreError> {
+        let missing: bool = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM observed_duration)
+                    AND NOT EXISTS (SELECT 1 FROM forecast_basis)",
+            )
+            .fetch_one(pool)
+            .await
+        })?;
+        if missing {
+            self.rebuild_forecasts().await?;
+            tracing::info!("prévisions de délais établies à partir des durées observées");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,728 @@
+//! The scale run (`server bench-echelle`): the pages people open every day, measured on the
+//! demo's few hundred dossiers and again on the same store once years of history have been added
+//! in bulk — a million dossiers on PostgreSQL, a hundred thousand on SQLite by default — printed
+//! as one table per store, with the query plans that matter.
+//!
+//! The history is made by the demo's own generator (`demo::dossier`): the same sites, posts,
+//! goods, journeys, events and outcomes, spread over three years. Dossiers opened more than
+//! thirty days ago have settled (released or refused), as they would have; the last thirty days
+//! hold every stage of the journey. Two thousand more companies share the traffic, the two demo
+//! operators keeping a large share of it (their lists are the heavy case). It is written in bulk
+//! — PostgreSQL's `COPY`, SQLite's multi-row inserts in one transaction per batch — with
+//! explicit ids, then the sequences are set and the statistics refreshed, as after a migration
+//! of records into the platform.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use app::domain::dossier::{current_step, DossierStatus};
+use app::domain::journey::StepState;
+use app::domain::references::{AnyReference, Locode};
+use app::domain::references::{ChedReference, Eori, Siren, Siret};
+use app::domain::timeline::FactData;
+use app::store::{Backend, NewDossier, Store};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use super::bench::{self, Instance};
+use super::demo;
+
+/// What to measure.
+pub struct Settings {
+    /// Dossiers added to the PostgreSQL store.
+    pub dossiers_postgres: usize,
+    /// Dossiers added to the SQLite store.
+    pub dossiers_sqlite: usize,
+    /// Readings of each page by one person.
+    pub samples: usize,
+    /// People reading dossier pages at once, in the loads.
+    pub people: usize,
+    /// How long each load lasts.
+    pub seconds: u64,
+    /// An administrator's URL of a PostgreSQL server (a database is created on it).
+    pub postgres: Option<String>,
+}
+
+/// Companies added with the history.
+const COMPANIES: usize = 2_000;
+/// Dossiers generated and written at a time.
+const BATCH: usize = 5_000;
+
+/// A connection to the store being filled, whichever it is.
+enum Db {
+    Postgres(sqlx::PgPool),
+    Sqlite(sqlx::SqlitePool),
+}
+
+fn failed(what: &str) -> impl Fn(sqlx::Error) -> String + '_ {
+    move |error| format!("{what} : {error}")
+}
+
+impl Db {
+    async fn connect(url: &str) -> Result<Db, String> {
+        if url.starts_with("postgres") {
+            Ok(Db::Postgres(
+                sqlx::PgPool::connect(url)
+                    .await
+                    .map_err(failed("connexion à PostgreSQL"))?,
+            ))
+        } else {
+            Ok(Db::Sqlite(
+                sqlx::SqlitePool::connect(url)
+                    .await
+                    .map_err(failed("connexion à SQLite"))?,
+            ))
+        }
+    }
+
+    async fn scalar(&self, sql: &str) -> Result<i64, String> {
+        match self {
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        }
+        .map_err(failed(sql))
+    }
+
+    async fn ids(&self, sql: &str) -> Result<Vec<i64>, String> {
+        match self {
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+        }
+        .map_err(failed(sql))
+    }
+
+    async fn text(&self, sql: &str) -> Result<String, String> {
+        match self {
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        }
+        .map_err(failed(sql))
+    }
+
+    async fn execute(&self, sql: &str) -> Result<(), String> {
+        match self {
+            Db::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+            Db::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+        }
+        .map_err(failed(sql))
+    }
+
+    async fn close(self) {
+        match self {
+            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite(pool) => pool.close().await,
+        }
+    }
+}
+
+/// One row of a table to write, as text fields (`None` is NULL).
+type Row = Vec<Option<String>>;
+
+const DOSSIER_COLUMNS: &str = "id, site_code, post_code, company_id, goods_category, \
+    goods_description, flow, container, awb, bill_of_lading, ched, mrn, status, current_step, \
+    opened_at, updated_at";
+const STEP_COLUMNS: &str =
+    "dossier_id, kind, position, state, started_at, ended_at, actor, outcome, expected_minutes";
+const EVENT_COLUMNS: &str =
+    "id, dossier_id, source, kind, occurred_at, received_at, post_code, detail, fact, position";
+const DURATION_COLUMNS: &str = "dossier_id, place, goods_category, kind, ended_at, minutes";
+
+/// The rows of one batch of dossiers.
+#[derive(Default)]
+struct Batch {
+    dossiers: Vec<Row>,
+    steps: Vec<Row>,
+    events: Vec<Row>,
+    /// The finished steps, as the forecasts count them (see `app::store::forecasts`).
+    durations: Vec<Row>,
+}
+
+fn at(instant: DateTime<Utc>) -> Option<String> {
+    Some(instant.to_rfc3339())
+}
+
+impl Batch {
+    fn push(&mut self, id: i64, dossier: &NewDossier, next_event: &mut i64) {
+        let refs = &dossier.references;
+        let updated_at = dossier
+            .events
+            .iter()
+            .map(|event| event.occurred_at)
+            .max()
+            .unwrap_or(dossier.opened_at)
+            .max(dossier.opened_at);
+        let text = |value: &str| Some(value.to_owned());
+        self.dossiers.push(vec![
+            Some(id.to_string()),
+            text(dossier.site.as_str()),
+            dossier.post.as_ref().map(|post| post.as_str().to_owned()),
+            dossier.company_id.map(|id| id.to_string()),
+            text(dossier.goods.code()),
+            text(&dossier.goods_description),
+            text(dossier.flow.code()),
+            refs.container.as_ref().map(|r| r.as_str().to_owned()),
+            refs.awb.as_ref().map(|r| r.as_str().to_owned()),
+            refs.bill_of_lading.as_ref().map(|r| r.as_str().to_owned()),
+            refs.ched.as_ref().map(|r| r.as_str().to_owned()),
+            refs.mrn.as_ref().map(|r| r.as_str().to_owned()),
+            text(DossierStatus::of_steps(&dossier.steps).code()),
+            current_step(&dossier.steps).map(|kind| kind.code().to_owned()),
+            at(dossier.opened_at),
+            at(updated_at),
+        ]);
+        let place = match &dossier.post {
+            Some(post) => format!("poste:{}", post.as_str()),
+            None => format!("site:{}", dossier.site.as_str()),
+        };
+        for step in &dossier.steps {
+            if let (StepState::Termine, Some(started), Some(ended)) =
+                (step.state, step.started_at, step.ended_at)
+            {
+                self.durations.push(vec![
+                    Some(id.to_string()),
+                    Some(place.clone()),
+                    text(dossier.goods.code()),
+                    text(step.kind.code()),
+                    at(ended),
+                    Some((ended - started).num_minutes().to_string()),
+                ]);
+            }
+        }
+        for (position, step) in dossier.steps.iter().enumerate() {
+            self.steps.push(vec![
+                Some(id.to_string()),
+                text(step.kind.code()),
+                Some(position.to_string()),
+                text(step.state.code()),
+                step.started_at.and_then(at),
+                step.ended_at.and_then(at),
+                step.actor.map(|actor| actor.code().to_owned()),
+                step.outcome.clone(),
+                Some(step.expected_minutes.to_string()),
+            ]);
+        }
+        let fact = FactData::None.stored();
+        for event in &dossier.events {
+            *next_event += 1;
+            self.events.push(vec![
+                Some(next_event.to_string()),
+                Some(id.to_string()),
+                text(event.source.code()),
+                text(event.kind.code()),
+                at(event.occurred_at),
+                at(event.received_at),
+                event.post.as_ref().map(|post| post.as_str().to_owned()),
+                event.detail.clone(),
+                Some(fact.clone()),
+                Some(next_event.to_string()),
+            ]);
+        }
+    }
+
+    async fn write(self, db: &Db) -> Result<(), String> {
+        match db {
+            Db::Postgres(pool) => {
+                let mut conn = pool.acquire().await.map_err(failed("connexion"))?;
+                for (table, columns, rows) in [
+                    ("dossier", DOSSIER_COLUMNS, &self.dossiers),
+                    ("step", STEP_COLUMNS, &self.steps),
+                    ("event", EVENT_COLUMNS, &self.events),
+                    ("observed_duration", DURATION_COLUMNS, &self.durations),
+                ] {
+                    let mut copy = conn
+                        .copy_in_raw(&format!(
+                            "COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+                        ))
+                        .await
+                        .map_err(failed("COPY"))?;
+                    copy.send(csv(rows).into_bytes())
+                        .await
+                        .map_err(failed("COPY"))?;
+                    copy.finish().await.map_err(failed("COPY"))?;
+                }
+            }
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await.map_err(failed("transaction"))?;
+                for (table, columns, rows) in [
+                    ("dossier", DOSSIER_COLUMNS, &self.dossiers),
+                    ("step", STEP_COLUMNS, &self.steps),
+                    ("event", EVENT_COLUMNS, &self.events),
+                    ("observed_duration", DURATION_COLUMNS, &self.durations),
+                ] {
+                    let width = columns.split(',').count();
+                    // Within SQLite's limit of 32,766 parameters per statement.
+                    for chunk in rows.chunks(30_000 / width) {
+                        let row = format!("({})", vec!["?"; width].join(", "));
+                        let sql = format!(
+                            "INSERT INTO {table} ({columns}) VALUES {}",
+                            vec![row.as_str(); chunk.len()].join(", ")
+                        );
+                        let mut query = sqlx::query(&sql);
+                        for row in chunk {
+                            for field in row {
+                                query = query.bind(field.as_deref());
+                            }
+                        }
+                        query.execute(&mut *tx).await.map_err(failed("insertion"))?;
+                    }
+                }
+                tx.commit().await.map_err(failed("validation"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rows as PostgreSQL's CSV: every value quoted, NULL as an empty unquoted field.
+fn csv(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for row in rows {
+        for (index, field) in row.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            if let Some(value) = field {
+                out.push('"');
+                out.push_str(&value.replace('"', "\"\""));
+                out.push('"');
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Adds `count` dossiers of history (and the companies) to the store at `url`, which no
+/// instance is using; returns how long it took.
+async fn generate(url: &str, count: usize) -> Result<StdDuration, String> {
+    let started = Instant::now();
+    let db = Db::connect(url).await?;
+    let now = Utc::now();
+
+    // The companies: SIRENs far from the demo's, each with its EORI.
+    for chunk in (0..COMPANIES).collect::<Vec<_>>().chunks(500) {
+        let mut sql = String::from("INSERT INTO company (name, siret, eori, created_at) VALUES ");
+        let mut values = Vec::new();
+        for index in chunk {
+            let siren = Siren::from_base(30_000_000 + *index as u32 * 7);
+            let siret = Siret::from_siren_nic(&siren, 10);
+            values.push(format!(
+                "('Société n° {} SAS', '{}', '{}', '{}')",
+                index + 1,
+                siret.as_str(),
+                Eori::from_siren(&siren).as_str(),
+                now.to_rfc3339()
+            ));
+        }
+        sql.push_str(&values.join(", "));
+        sql.push_str(" ON CONFLICT DO NOTHING");
+        db.execute(&sql).await?;
+    }
+    let companies = db.ids("SELECT id FROM company ORDER BY id").await?;
+    let (first, second) = (companies[0], companies[1]);
+
+    let sites = demo::demo_sites();
+    let mut rng = StdRng::seed_from_u64(2027);
+    let mut next_dossier = db
+        .scalar("SELECT COALESCE(MAX(id), 0) FROM dossier")
+        .await?;
+    let mut next_event = db
+        .scalar("SELECT COALESCE(MAX(GREATEST_ID), 0) FROM (SELECT MAX(id) AS GREATEST_ID FROM event UNION ALL SELECT MAX(position) FROM event) AS m")
+        .await?;
+    let span = 3 * 365 * 24 * 3600;
+    let settled_before = now - Duration::days(30);
+    let mut batch = Batch::default();
+    for index in 0..count {
+        let opened = now - Duration::seconds(rng.gen_range(0..span));
+        let (site, posts) = demo::pick_site(&mut rng, &sites);
+        let company = match rng.gen_range(0..100) {
+            0 | 1 => first,
+            2 => second,
+            _ => *companies.choose(&mut rng).expect("companies exist"),
+        };
+        let mut dossier = demo::dossier(
+            &mut rng,
+            index,
+            site,
+            posts,
+            company,
+            opened,
+            opened < settled_before,
+        );
+        // A DSCE number of the dossier's year, unique across the history.
+        if let Some(ched) = &dossier.references.ched {
+            let prefix = ched.as_str().split('.').next().unwrap_or("CHEDP");
+            let number = format!(
+                "{prefix}.FR.{}.{:07}",
+                dossier.opened_at.year(),
+                2_000_000 + index
+            );
+            dossier.references.ched = Some(
+                ChedReference::parse(&number)
+                    .map_err(|e| format!("référence DSCE générée invalide : {e}"))?,
+            );
+        }
+        next_dossier += 1;
+        batch.push(next_dossier, &dossier, &mut next_event);
+        if batch.dossiers.len() == BATCH || index + 1 == count {
+            std::mem::take(&mut batch).write(&db).await?;
+        }
+    }
+
+    match &db {
+        Db::Postgres(_) => {
+            db.execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('dossier', 'id'), {next_dossier});
+                 SELECT setval(pg_get_serial_sequence('event', 'id'), {next_event});
+                 SELECT setval('event_position', {next_event});
+                 ANALYZE;"
+            ))
+            .await?
+        }
+        Db::Sqlite(_) => db.execute("ANALYZE;").await?,
+    }
+    db.close().await;
+    // What the store keeps up to date as steps finish, worked out once for the whole history.
+    let store = Store::connect(url).await.map_err(|e| e.to_string())?;
+    store.rebuild_forecasts().await.map_err(|e| e.to_string())?;
+    store.close().await;
+    Ok(started.elapsed())
+}
+
+/// What the pages are measured on.
+struct Targets {
+    /// Dossiers in progress, opened in turn.
+    in_progress: Vec<i64>,
+    /// A container number of the history, searched for.
+    container: String,
+}
+
+async fn targets(url: &str) -> Result<Targets, String> {
+    let db = Db::connect(url).await?;
+    let in_progress = db
+        .ids("SELECT id FROM dossier WHERE status = 'en_cours' ORDER BY id")
+        .await?;
+    let middle = db.scalar("SELECT MAX(id) / 2 FROM dossier").await?;
+    let container = db
+        .text(&format!(
+            "SELECT container FROM dossier WHERE container IS NOT NULL AND id >= {middle} \
+             ORDER BY id LIMIT 1"
+        ))
+        .await?;
+    db.close().await;
+    if in_progress.is_empty() {
+        return Err("aucun dossier en cours à mesurer".into());
+    }
+    Ok(Targets {
+        in_progress,
+        container,
+    })
+}
+
+/// Latencies, in milliseconds.
+#[derive(Clone, Copy)]
+struct Reading {
+    p50: f64,
+    p99: f64,
+}
+
+fn reading(mut times: Vec<f64>) -> Reading {
+    times.sort_by(|a, b| a.total_cmp(b));
+    Reading {
+        p50: bench::percentile(&times, 50.0),
+        p99: bench::percentile(&times, 99.0),
+    }
+}
+
+/// A load: how many pages a second were served, and how fast.
+#[derive(Clone, Copy)]
+struct Load {
+    pages_per_second: f64,
+    reading: Reading,
+}
+
+/// Everything measured on one store at one size.
+struct Figures {
+    dossiers: i64,
+    pages: Vec<Reading>,
+    paced: Load,
+    saturated: Load,
+}
+
+const PAGES: [&str; 4] = [
+    "un dossier en cours (`/dossiers/{id}`)",
+    "la liste des dossiers (`/dossiers`)",
+    "la liste filtrée par site (`/dossiers?site=FRLEH`)",
+    "une recherche par numéro de conteneur",
+];
+
+/// Reads a page as the supervisor and returns how long it took, in milliseconds.
+async fn read(client: &reqwest::Client, cookie: &str, url: &str) -> Result<f64, String> {
+    let started = Instant::now();
+    let response = client
+        .get(url)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .map_err(|e| format!("{url} : {e}"))?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(|e| format!("{url} : {e}"))?;
+    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+    if !status.is_success() || body.is_empty() {
+        return Err(format!("{url} a répondu {status}"));
+    }
+    Ok(elapsed)
+}
+
+/// Pages read by `people` at once for `seconds`, each person one page a second (`paced`) or
+/// one after the other without pause.
+async fn load(
+    instance: &Instance,
+    cookie: &str,
+    targets: &Targets,
+    people: usize,
+    seconds: u64,
+    paced: bool,
+) -> Result<Load, String> {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let deadline = started + StdDuration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for person in 0..people {
+        let (client, cookie) = (client.clone(), cookie.to_owned());
+        let base = format!("{}/dossiers/", instance.url);
+        let ids = targets.in_progress.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(person as u64);
+            let mut times = Vec::new();
+            // Paced people start spread over the first second.
+            let mut next = started + StdDuration::from_millis((person * 1000 / people) as u64);
+            while Instant::now() < deadline {
+                if paced {
+                    tokio::time::sleep_until(next.into()).await;
+                    next += StdDuration::from_secs(1);
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                }
+                let id = ids.choose(&mut rng).expect("targets are not empty");
+                times.push(read(&client, &cookie, &format!("{base}{id}")).await?);
+            }
+            Ok::<_, String>(times)
+        }));
+    }
+    let mut times = Vec::new();
+    for task in tasks {
+        times.extend(task.await.map_err(|e| e.to_string())??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Ok(Load {
+        pages_per_second: times.len() as f64 / elapsed,
+        reading: reading(times),
+    })
+}
+
+async fn measure(instance: &Instance, settings: &Settings) -> Result<Figures, String> {
+    let targets = targets(&instance.database_url).await?;
+    let cookie = bench::supervisor(&instance.url).await?;
+    let client = reqwest::Client::new();
+    let urls: Vec<Box<dyn Fn(usize) -> String>> = {
+        let base = instance.url.clone();
+        let ids = targets.in_progress.clone();
+        let container = targets.container.clone();
+        vec![
+            Box::new({
+                let base = base.clone();
+                move |n| format!("{base}/dossiers/{}", ids[n % ids.len()])
+            }),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/dossiers")
+            }),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/dossiers?site=FRLEH")
+            }),
+            Box::new(move |_| format!("{base}/dossiers?reference={container}")),
+        ]
+    };
+    let mut pages = Vec::new();
+    for url in &urls {
+        // A few readings first, so that the figures are those of a running instance.
+        for n in 0..5 {
+            read(&client, &cookie, &url(n)).await?;
+        }
+        let mut times = Vec::new();
+        for n in 0..settings.samples {
+            times.push(read(&client, &cookie, &url(n)).await?);
+        }
+        pages.push(reading(times));
+    }
+    let paced = load(
+        instance,
+        &cookie,
+        &targets,
+        settings.people,
+        settings.seconds,
+        true,
+    )
+    .await?;
+    let saturated = load(
+        instance,
+        &cookie,
+        &targets,
+        settings.people,
+        settings.seconds,
+        false,
+    )
+    .await?;
+    let db = Db::connect(&instance.database_url).await?;
+    let dossiers = db.scalar("SELECT COUNT(*) FROM dossier").await?;
+    db.close().await;
+    Ok(Figures {
+        dossiers,
+        pages,
+        paced,
+        saturated,
+    })
+}
+
+async fn stop(mut instance: Instance) -> Result<(), String> {
+    instance
+        .child
+        .kill()
+        .await
+        .map_err(|e| format!("arrêt du serveur mesuré : {e}"))
+}
+
+fn thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+fn print_table(name: &str, small: &Figures, large: &Figures, people: usize) {
+    println!();
+    println!(
+        "{name} : pages lues par le superviseur (toutes les données visibles), en millisecondes"
+    );
+    println!();
+    println!(
+        "| page | {} dossiers p50 | p99 | {} dossiers p50 | p99 | rapport p50 |",
+        thousands(small.dossiers),
+        thousands(large.dossiers)
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for ((label, before), after) in PAGES.iter().zip(&small.pages).zip(&large.pages) {
+        println!(
+            "| {label} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
+            before.p50,
+            before.p99,
+            after.p50,
+            after.p99,
+            after.p50 / before.p50
+        );
+    }
+    println!();
+    println!("| charge : pages de dossiers, {people} personnes | {} dossiers pages/s | p50 | p99 | {} dossiers pages/s | p50 | p99 | rapport débit |", thousands(small.dossiers), thousands(large.dossiers));
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (label, before, after) in [
+        (
+            "une page par seconde et par personne",
+            small.paced,
+            large.paced,
+        ),
+        ("sans pause (saturation)", small.saturated, large.saturated),
+    ] {
+        println!(
+            "| {label} | {:.0} | {:.1} | {:.1} | {:.0} | {:.1} | {:.1} | {:.2} |",
+            before.pages_per_second,
+            before.reading.p50,
+            before.reading.p99,
+            after.pages_per_second,
+            after.reading.p50,
+            after.reading.p99,
+            after.pages_per_second / before.pages_per_second
+        );
+    }
+}
+
+/// The plans PostgreSQL chooses for the queries of the measured pages, on the large store.
+async fn print_plans(url: &str, targets_container: &str) -> Result<(), String> {
+    let store = Store::connect(url).await.map_err(|e| e.to_string())?;
+    let site = Locode::parse("FRLEH").map_err(|e| e.to_string())?;
+    let reference = AnyReference::recognise(targets_container).map_err(|e| e.to_string())?;
+    let plans = store
+        .explain_pages(&site, reference)
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    println!();
+    println!("Plans de PostgreSQL sur la grande base (EXPLAIN ANALYZE) :");
+    for (label, plan) in plans {
+        println!();
+        println!("{label}");
+        println!("```");
+        println!("{plan}");
+        println!("```");
+    }
+    Ok(())
+}
+
+/// Runs the scale run on SQLite, and on PostgreSQL when a server is given, and prints the tables.
+pub async fn run(settings: Settings) -> Result<(), String> {
+    let folder = std::env::temp_dir().join(format!("sesame-echelle-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+    let mut stores = vec![(
+        Backend::Sqlite,
+        format!("sqlite://{}/echelle.db", folder.display()),
+        settings.dossiers_sqlite,
+    )];
+    if let Some(admin) = &settings.postgres {
+        stores.push((
+            Backend::Postgres,
+            bench::postgres_database(admin).await?,
+            settings.dossiers_postgres,
+        ));
+    }
+    println!(
+        "Passage à l'échelle : chaque page lue {} fois par une personne, puis {} personnes pendant {} s (une page par seconde chacune, puis sans pause), sur la démonstration puis sur la même base après l'ajout de l'historique",
+        settings.samples, settings.people, settings.seconds
+    );
+    let mut outcome = Ok(());
+    for (backend, url, count) in stores {
+        let name = match backend {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        };
+        let instance = bench::start(&url).await?;
+        let small = measure(&instance, &settings).await?;
+        stop(instance).await?;
+        let took = generate(&url, count).await?;
+        println!();
+        println!(
+            "{name} : {} dossiers d'historique ajoutés en {:.0} s",
+            thousands(count as i64),
+            took.as_secs_f64()
+        );
+        let instance = bench::start(&url).await?;
+        let large = measure(&instance, &settings).await?;
+        let container = targets(&url).await?.container;
+        stop(instance).await?;
+        print_table(name, &small, &large, settings.people);
+        if backend == Backend::Postgres {
+            if let Err(error) = print_plans(&url, &container).await {
+                outcome = Err(error);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(folder);
+    outcome
+}

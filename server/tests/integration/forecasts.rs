@@ -1,0 +1,159 @@
+//! Delay forecasts kept up to date as steps finish, on both stores: what the store keeps is, at
+//! every moment, what working the forecasts out again from every finished step would give —
+//! after the demo is seeded, after events finish steps, and when the server starts with none
+//! kept (the first start after the migration that brought them).
+
+use std::collections::BTreeMap;
+
+use app::store::{Backend, Engine, Store};
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{config, container, fresh_database, Running, DEMO_API_KEY};
+use crate::partner::{ched_lodged, event, Partner};
+
+/// (place, goods, kind).
+type Key = (String, String, String);
+/// Key → (median, 80th percentile, cases).
+type Bases = BTreeMap<Key, (Option<i64>, Option<i64>, i64)>;
+/// A row of `forecast_basis`.
+type BasisRow = (String, String, String, Option<i64>, Option<i64>, i64);
+
+async fn kept(store: &Store) -> Bases {
+    let sql = "SELECT place, goods_category, kind, median_minutes, p80_minutes, cases FROM forecast_basis";
+    let rows: Vec<BasisRow> = match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
+        Engine::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
+    };
+    rows.into_iter()
+        .map(|(place, goods, kind, median, p80, cases)| {
+            ((place, goods, kind), (median, p80, cases))
+        })
+        .collect()
+}
+
+/// The forecasts worked out from scratch from every finished step, as the rule says: for each
+/// post (or site without one), goods and kind of step, the last 1,000 durations that are not
+/// negative, their nearest-rank median and 80th percentile from 5 cases.
+async fn from_scratch(store: &Store) -> Bases {
+    type Row = (
+        Option<String>,
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+    );
+    let sql = "SELECT d.post_code, d.site_code, d.goods_category, s.kind, s.started_at, s.ended_at
+               FROM step s JOIN dossier d ON d.id = s.dossier_id
+               WHERE s.state = 'termine' AND s.started_at IS NOT NULL AND s.ended_at IS NOT NULL";
+    let rows: Vec<Row> = match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
+        Engine::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
+    };
+    let mut observed: BTreeMap<Key, Vec<(DateTime<Utc>, i64)>> = BTreeMap::new();
+    for (post, site, goods, kind, started, ended) in rows {
+        let place = match post {
+            Some(post) => format!("poste:{post}"),
+            None => format!("site:{site}"),
+        };
+        let minutes = (ended - started).num_minutes();
+        if minutes >= 0 {
+            observed
+                .entry((place, goods, kind))
+                .or_default()
+                .push((ended, minutes));
+        }
+    }
+    observed
+        .into_iter()
+        .map(|(key, mut cases)| {
+            cases.sort_by_key(|case| std::cmp::Reverse(case.0));
+            let mut minutes: Vec<i64> = cases.into_iter().take(1000).map(|(_, m)| m).collect();
+            minutes.sort_unstable();
+            let n = minutes.len();
+            let rank = |percent: usize| minutes[(percent * n).div_ceil(100).max(1) - 1];
+            let value = if n >= 5 {
+                (Some(rank(50)), Some(rank(80)), n as i64)
+            } else {
+                (None, None, n as i64)
+            };
+            (key, value)
+        })
+        .collect()
+}
+
+async fn forecasts_follow_the_finished_steps(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let config = config(url);
+    let server = Running::start(&config).await;
+    let seeded = kept(&server.store).await;
+    assert!(
+        seeded.values().any(|(median, ..)| median.is_some()),
+        "the demo's history makes forecasts"
+    );
+    assert_eq!(seeded, from_scratch(&server.store).await, "after the demo");
+
+    // A consignment at Le Havre's first post goes through arrival and its documentary check:
+    // its first steps finish, and the forecasts of that post for its goods take them in.
+    let partner = Partner {
+        server: &server,
+        key: DEMO_API_KEY.to_owned(),
+    };
+    let container = &container("MSC", 727272);
+    for body in [
+        ched_lodged(
+            "PREV-1",
+            container,
+            "CHEDP.FR.2026.0072727",
+            "2026-11-20T08:00:00Z",
+        ),
+        event(
+            "PREV-2",
+            "arrived",
+            container,
+            "2026-11-20T11:00:00Z",
+            json!({ "transport_mode": "sea", "means": "MSC Aurora" }),
+        ),
+        event(
+            "PREV-3",
+            "unloaded",
+            container,
+            "2026-11-20T13:30:00Z",
+            json!({}),
+        ),
+    ] {
+        let (status, body, _) = partner.send(&body).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let after = kept(&server.store).await;
+    assert_ne!(after, seeded, "the finished steps count");
+    let key = (
+        "poste:FRLEH1".to_owned(),
+        "animal_products".to_owned(),
+        "ched_lodged".to_owned(),
+    );
+    assert_eq!(
+        after.get(&key).map(|basis| basis.2),
+        Some(seeded.get(&key).map_or(0, |basis| basis.2) + 1),
+        "one more lodging observed at that post"
+    );
+    assert_eq!(after, from_scratch(&server.store).await, "after the events");
+
+    // As before the migration that brought them: no forecast kept. The next start works
+    // them all out.
+    server.as_owner("DELETE FROM forecast_basis").await.unwrap();
+    server.stop().await;
+    let server = Running::start(&config).await;
+    assert_eq!(
+        kept(&server.store).await,
+        after,
+        "the start worked them out again"
+    );
+    server.stop().await;
+}
+
+crate::helpers::on_both_stores!(forecasts_follow_the_finished_steps);
