@@ -320,7 +320,7 @@ export function dossierTable(page: Page) {
   return page.getByRole("table", { name: "Liste des dossiers" });
 }
 
-/** The heading that counts the results of the dossier list, e.g. "300 dossiers — page 1 sur 12". */
+/** The heading that counts the results of the dossier list, e.g. "300 dossiers" or "Plus de 1 000 dossiers". */
 export function resultsHeading(page: Page) {
   return page.locator("h2#resultats");
 }

@@ -279,7 +279,47 @@ impl DossierSort {
     }
 }
 
-/// Filters of the dossier list. Every field is optional; `page` counts from 1.
+/// A place in the dossier list: a dossier and the value of the list's order for it (when it
+/// was last updated or opened). Pages are read from such a place through the index of the
+/// order, never by counting the dossiers before them, so that the thousandth page costs what
+/// the first does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub at: DateTime<Utc>,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// As the address writes it: nanoseconds since 1970, `_`, the id.
+    pub fn code(&self) -> String {
+        format!(
+            "{}_{}",
+            self.at.timestamp_nanos_opt().unwrap_or_default(),
+            self.id
+        )
+    }
+
+    pub fn from_code(code: &str) -> Option<Cursor> {
+        let (nanos, id) = code.split_once('_')?;
+        Some(Cursor {
+            at: DateTime::from_timestamp_nanos(nanos.parse().ok()?),
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// Where a page of the list starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PageStart {
+    #[default]
+    First,
+    /// The dossiers that come after this one.
+    After(Cursor),
+    /// The dossiers that come before this one (the previous page).
+    Before(Cursor),
+}
+
+/// Filters of the dossier list. Every field is optional.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierQuery {
     /// Any one reference of the consignment (container, air waybill, bill of lading, DSCE, MRN).
@@ -302,16 +342,22 @@ pub struct DossierQuery {
     pub opened_to: Option<NaiveDate>,
     #[serde(default)]
     pub sort: DossierSort,
-    pub page: u32,
+    #[serde(default)]
+    pub start: PageStart,
 }
 
 impl DossierQuery {
-    pub fn page(&self) -> u32 {
-        self.page.max(1)
-    }
-
-    pub fn offset(&self) -> i64 {
-        i64::from(self.page() - 1) * i64::from(PAGE_SIZE)
+    /// Whether only the site and the status filter the list (beyond the viewer's scope): its
+    /// counts are then kept by the store, exact, rather than counted.
+    pub fn counts_are_kept(&self) -> bool {
+        let (from, to) = self.opened_between();
+        self.reference.is_none()
+            && self.goods.is_none()
+            && self.flow.is_none()
+            && self.post.is_none()
+            && self.step.is_none()
+            && from.is_none()
+            && to.is_none()
     }
 
     /// What is wrong with the filters taken together, in French, if anything.
@@ -350,22 +396,31 @@ pub fn start_of_day_in_paris(day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
 }
 
-/// One page of the dossier list, with the total for the filters and how many dossiers each
-/// status has under the other filters.
+/// Beyond this many dossiers, a list under filters the store keeps no count for says « plus de
+/// 1 000 » rather than counting them all.
+pub const COUNT_LIMIT: i64 = 1000;
+
+/// How many dossiers a list has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Count {
+    Exact(i64),
+    /// More than this many (`COUNT_LIMIT`).
+    MoreThan(i64),
+}
+
+/// One page of the dossier list, with the total for the filters, how many dossiers each status
+/// has under the other filters, and where the pages around it start.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierPage {
     pub dossiers: Vec<DossierSummary>,
-    pub total: i64,
-    pub page: u32,
-    /// For every status, the number of dossiers with the same filters but any status.
-    pub by_status: Vec<(DossierStatus, i64)>,
-}
-
-impl DossierPage {
-    pub fn page_count(&self) -> u32 {
-        let pages = (self.total.max(0) as u64).div_ceil(u64::from(PAGE_SIZE));
-        u32::try_from(pages).unwrap_or(u32::MAX).max(1)
-    }
+    pub total: Count,
+    /// For every status, the number of dossiers with the same filters but any status; none
+    /// when there are more than `COUNT_LIMIT` under filters the store keeps no count for.
+    pub by_status: Vec<(DossierStatus, Option<i64>)>,
+    /// The page before this one, when there is one.
+    pub previous: Option<PageStart>,
+    /// The page after this one, when there is one.
+    pub next: Option<PageStart>,
 }
 
 #[cfg(test)]
@@ -410,17 +465,14 @@ mod tests {
     }
 
     #[test]
-    fn page_count_rounds_up() {
-        let page = |total| DossierPage {
-            dossiers: vec![],
-            total,
-            page: 1,
-            by_status: vec![],
+    fn a_cursor_reads_back_from_its_code() {
+        let cursor = Cursor {
+            at: DateTime::from_timestamp_nanos(1_764_700_000_123_456_789),
+            id: 4242,
         };
-        assert_eq!(page(0).page_count(), 1);
-        assert_eq!(page(25).page_count(), 1);
-        assert_eq!(page(26).page_count(), 2);
-        assert_eq!(page(300).page_count(), 12);
+        assert_eq!(Cursor::from_code(&cursor.code()), Some(cursor));
+        assert_eq!(Cursor::from_code("12_x"), None);
+        assert_eq!(Cursor::from_code("abc"), None);
     }
 
     #[test]

@@ -6,8 +6,8 @@ use super::{decode, decode_reference, on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::access::DossierScope;
 use crate::domain::directory::{Administration, SiteKind};
 use crate::domain::dossier::{
-    current_step, Dossier, DossierPage, DossierQuery, DossierSort, DossierStatus, DossierSummary,
-    Flow, GoodsCategory, References, PAGE_SIZE,
+    current_step, Count, Cursor, Dossier, DossierPage, DossierQuery, DossierSort, DossierStatus,
+    DossierSummary, Flow, GoodsCategory, PageStart, References, COUNT_LIMIT, PAGE_SIZE,
 };
 use crate::domain::journey::{EventKind, EventSource, Step, StepKind, StepState, TimelineEvent};
 use crate::domain::references::{
@@ -76,13 +76,42 @@ const STEPS_SQL: &str = "SELECT kind, state, started_at, ended_at, actor, outcom
 const EVENTS_SQL: &str = "SELECT id, kind, source, occurred_at, received_at, detail
      FROM event WHERE dossier_id = $1 ORDER BY occurred_at, id";
 
-/// The order of the list for each choice; the id last, so that pages never overlap.
-fn order_by(sort: DossierSort) -> &'static str {
+/// The column the list is ordered by for each choice, and whether the latest come first; the
+/// id comes after it, so that pages never overlap.
+fn order_key(sort: DossierSort) -> (&'static str, bool) {
     match sort {
-        DossierSort::RecentlyUpdated => "ORDER BY d.updated_at DESC, d.id DESC",
-        DossierSort::RecentlyOpened => "ORDER BY d.opened_at DESC, d.id DESC",
-        DossierSort::OldestOpened => "ORDER BY d.opened_at ASC, d.id ASC",
+        DossierSort::RecentlyUpdated => ("updated_at", true),
+        DossierSort::RecentlyOpened => ("opened_at", true),
+        DossierSort::OldestOpened => ("opened_at", false),
     }
+}
+
+/// The `ORDER BY` of the list, or its reverse (to read the page before a place).
+fn order_by(sort: DossierSort, reversed: bool) -> String {
+    let (column, descending) = order_key(sort);
+    let direction = if descending != reversed {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    format!("ORDER BY d.{column} {direction}, d.id {direction}")
+}
+
+/// Where the page starts, as a condition on the order's columns (a row comparison, which the
+/// index of the order serves).
+fn keyset(params: &mut Params, sort: DossierSort, start: PageStart) -> Option<String> {
+    let (column, descending) = order_key(sort);
+    let (cursor, after) = match start {
+        PageStart::First => return None,
+        PageStart::After(cursor) => (cursor, true),
+        PageStart::Before(cursor) => (cursor, false),
+    };
+    let operator = if after == descending { "<" } else { ">" };
+    Some(format!(
+        "(d.{column}, d.id) {operator} ({}, {})",
+        params.add(Value::Time(cursor.at)),
+        params.add(Value::Int(cursor.id))
+    ))
 }
 
 /// A value a statement of the list takes.
@@ -134,7 +163,7 @@ fn conditions(
     scope: &DossierScope,
     status: bool,
     site: Option<&str>,
-) -> String {
+) -> Vec<String> {
     let mut sql = Vec::new();
     match scope {
         DossierScope::Company(id) => {
@@ -187,52 +216,64 @@ fn conditions(
     if let (true, Some(chosen)) = (status, query.status) {
         sql.push(format!("d.status = {}", params.text(chosen.code())));
     }
-    if sql.is_empty() {
+    sql
+}
+
+fn clause(conditions: Vec<String>) -> String {
+    if conditions.is_empty() {
         String::new()
     } else {
-        format!("WHERE {}", sql.join(" AND "))
+        format!("WHERE {}", conditions.join(" AND "))
     }
 }
 
 /// A statement and its values.
 type Statement = (String, Vec<Value>);
 
-/// The statements that read one page of the list, its total and its counts by status. The
-/// counts come from the tallies the store keeps (`dossier_tally`) when no filter but the site
-/// and the status applies; then there is no total to count: it is a count by status, or their
-/// sum.
+/// The statements that read one page of the list and its counts. The counts come from the
+/// tallies the store keeps (`dossier_tally`) when no filter but the site and the status applies;
+/// otherwise the dossiers are counted up to `COUNT_LIMIT` and no further.
 struct ListStatements {
+    /// The page and one dossier more (which says whether there is a page beyond), in the
+    /// list's order, or its reverse when the page ends before a place.
     list: Statement,
-    count: Option<Statement>,
+    /// Counts by status: exact when kept, else over at most `COUNT_LIMIT` + 1 dossiers.
     by_status: Statement,
+    /// When counts are not kept and a status is chosen: that status's dossiers, up to
+    /// `COUNT_LIMIT` + 1.
+    total: Option<Statement>,
 }
 
 /// The statements of `query` within `scope` (not `Nothing`, which reads nothing).
 fn list_statements(query: &DossierQuery, scope: &DossierScope) -> ListStatements {
-    let order = order_by(query.sort);
+    let reversed = matches!(query.start, PageStart::Before(_));
+    let order = order_by(query.sort, reversed);
+    let size = i64::from(PAGE_SIZE) + 1;
     let list = match scope {
-        // An agent's several sites: each site's first dossiers up to the end of the page, read
-        // through its own index, then merged (an `IN` list would read every dossier of every
-        // site and sort them).
+        // An agent's several sites: each site's first dossiers from the place, read through its
+        // own index, then merged (an `IN` list would read every dossier of every site and sort
+        // them).
         DossierScope::Sites(sites) if sites.len() > 1 && query.site.is_none() => {
             let mut params = Params::default();
-            let end = i64::from(PAGE_SIZE) + query.offset();
             let parts: Vec<String> = sites
                 .iter()
                 .map(|site| {
-                    let clause = conditions(&mut params, query, scope, true, Some(site.as_str()));
-                    let end = params.add(Value::Int(end));
-                    format!("SELECT * FROM (SELECT d.* FROM dossier d {clause} {order} LIMIT {end}) AS p")
+                    let mut sql = conditions(&mut params, query, scope, true, Some(site.as_str()));
+                    sql.extend(keyset(&mut params, query.sort, query.start));
+                    let size = params.add(Value::Int(size));
+                    format!(
+                        "SELECT * FROM (SELECT d.* FROM dossier d {} {order} LIMIT {size}) AS p",
+                        clause(sql)
+                    )
                 })
                 .collect();
-            let limit = params.add(Value::Int(i64::from(PAGE_SIZE)));
-            let offset = params.add(Value::Int(query.offset()));
+            let size = params.add(Value::Int(size));
             (
                 format!(
                     "SELECT {SUMMARY_COLUMNS} FROM ({}) AS d
                      JOIN site s ON s.code = d.site_code
                      LEFT JOIN company c ON c.id = d.company_id
-                     {order} LIMIT {limit} OFFSET {offset}",
+                     {order} LIMIT {size}",
                     parts.join(" UNION ALL ")
                 ),
                 params.0,
@@ -240,49 +281,54 @@ fn list_statements(query: &DossierQuery, scope: &DossierScope) -> ListStatements
         }
         _ => {
             let mut params = Params::default();
-            let clause = conditions(&mut params, query, scope, true, None);
-            let limit = params.add(Value::Int(i64::from(PAGE_SIZE)));
-            let offset = params.add(Value::Int(query.offset()));
+            let mut sql = conditions(&mut params, query, scope, true, None);
+            sql.extend(keyset(&mut params, query.sort, query.start));
+            let size = params.add(Value::Int(size));
             (
-                format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {clause} {order} LIMIT {limit} OFFSET {offset}"),
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {} {order} LIMIT {size}",
+                    clause(sql)
+                ),
                 params.0,
             )
         }
     };
-    let count = |status: bool, select: &str, table: &str, group: &str| -> Statement {
+    if query.counts_are_kept() {
+        // The tally has the columns the scope, site and status compare, under the same names.
         let mut params = Params::default();
-        let clause = conditions(&mut params, query, scope, status, None);
+        let sql = conditions(&mut params, query, scope, false, None);
+        return ListStatements {
+            list,
+            by_status: (
+                format!(
+                    "SELECT d.status, CAST(SUM(d.dossiers) AS BIGINT) FROM dossier_tally d {}
+                     GROUP BY d.status",
+                    clause(sql)
+                ),
+                params.0,
+            ),
+            total: None,
+        };
+    }
+    let limited = |status: bool, select: &str, group: &str| -> Statement {
+        let mut params = Params::default();
+        let sql = conditions(&mut params, query, scope, status, None);
+        let limit = params.add(Value::Int(COUNT_LIMIT + 1));
         (
-            format!("SELECT {select} FROM {table} d {clause} {group}"),
+            format!(
+                "SELECT {select} FROM (SELECT d.status FROM dossier d {} LIMIT {limit}) AS d {group}",
+                clause(sql)
+            ),
             params.0,
         )
     };
-    let (from, to) = query.opened_between();
-    let tallied = query.reference.is_none()
-        && query.goods.is_none()
-        && query.flow.is_none()
-        && query.post.is_none()
-        && query.step.is_none()
-        && from.is_none()
-        && to.is_none();
-    if tallied {
-        // The tally has the columns the scope, site and status compare, under the same names.
-        ListStatements {
-            list,
-            count: None,
-            by_status: count(
-                false,
-                "d.status, CAST(SUM(d.dossiers) AS BIGINT)",
-                "dossier_tally",
-                "GROUP BY d.status",
-            ),
-        }
-    } else {
-        ListStatements {
-            list,
-            count: Some(count(true, "COUNT(*)", "dossier", "")),
-            by_status: count(false, "d.status, COUNT(*)", "dossier", "GROUP BY d.status"),
-        }
+    ListStatements {
+        list,
+        by_status: limited(false, "d.status, COUNT(*)", "GROUP BY d.status"),
+        total: query
+            .status
+            .is_some()
+            .then(|| limited(true, "COUNT(*)", "")),
     }
 }
 
@@ -420,20 +466,24 @@ impl Store {
         if *scope == DossierScope::Nothing {
             return Ok(DossierPage {
                 dossiers: Vec::new(),
-                total: 0,
-                page: query.page(),
+                total: Count::Exact(0),
                 by_status: DossierStatus::ALL
                     .into_iter()
-                    .map(|status| (status, 0))
+                    .map(|status| (status, Some(0)))
                     .collect(),
+                previous: None,
+                next: None,
             });
         }
         let statements = list_statements(query, scope);
-        let (rows, total, by_status): (Vec<SummaryRow>, Option<i64>, Vec<(String, i64)>) = on_pool!(self, pool => {
+        let (rows, by_status, chosen): (Vec<SummaryRow>, Vec<(String, i64)>, Option<i64>) = on_pool!(self, pool => {
             let rows = bind_values!(sqlx::query_as(&statements.list.0), &statements.list.1)
                 .fetch_all(pool)
                 .await?;
-            let total: Option<i64> = match &statements.count {
+            let by_status = bind_values!(sqlx::query_as(&statements.by_status.0), &statements.by_status.1)
+                .fetch_all(pool)
+                .await?;
+            let chosen: Option<i64> = match &statements.total {
                 Some((sql, values)) => Some(
                     bind_values!(sqlx::query_scalar(sql), values)
                         .fetch_one(pool)
@@ -441,36 +491,69 @@ impl Store {
                 ),
                 None => None,
             };
-            let by_status = bind_values!(sqlx::query_as(&statements.by_status.0), &statements.by_status.1)
-                .fetch_all(pool)
-                .await?;
-            (rows, total, by_status)
+            (rows, by_status, chosen)
         });
-        let by_status = DossierStatus::ALL
+        let counted: i64 = by_status.iter().map(|(_, count)| count).sum();
+        // Counted up to the limit and beyond it: what each status has is not known.
+        let known = query.counts_are_kept() || counted <= COUNT_LIMIT;
+        let by_status: Vec<(DossierStatus, Option<i64>)> = DossierStatus::ALL
             .into_iter()
             .map(|status| {
                 let count = by_status
                     .iter()
                     .find(|(code, _)| code == status.code())
                     .map_or(0, |(_, count)| *count);
-                (status, count)
+                (status, known.then_some(count))
             })
-            .collect::<Vec<_>>();
-        let total = total.unwrap_or_else(|| {
-            by_status
-                .iter()
-                .filter(|(status, _)| query.status.is_none_or(|chosen| chosen == *status))
-                .map(|(_, count)| count)
-                .sum()
-        });
+            .collect();
+        let total = match (known, query.status, chosen) {
+            (true, None, _) => Count::Exact(counted),
+            (true, Some(chosen), _) => Count::Exact(
+                by_status
+                    .iter()
+                    .find(|(status, _)| *status == chosen)
+                    .and_then(|(_, count)| *count)
+                    .unwrap_or(0),
+            ),
+            (false, Some(_), Some(count)) if count <= COUNT_LIMIT => Count::Exact(count),
+            (false, ..) => Count::MoreThan(COUNT_LIMIT),
+        };
+        let mut dossiers = rows
+            .into_iter()
+            .map(DossierSummary::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        // One more than the page says whether there is a page beyond it.
+        let beyond = dossiers.len() > PAGE_SIZE as usize;
+        dossiers.truncate(PAGE_SIZE as usize);
+        let backwards = matches!(query.start, PageStart::Before(_));
+        if backwards {
+            dossiers.reverse();
+        }
+        let cursor = |dossier: &DossierSummary| Cursor {
+            at: match order_key(query.sort).0 {
+                "updated_at" => dossier.updated_at,
+                _ => dossier.opened_at,
+            },
+            id: dossier.id,
+        };
+        let (first, last) = (dossiers.first().map(cursor), dossiers.last().map(cursor));
+        let (previous, next) = match query.start {
+            PageStart::First => (None, beyond.then_some(last).flatten().map(PageStart::After)),
+            PageStart::After(_) => (
+                first.map(PageStart::Before),
+                beyond.then_some(last).flatten().map(PageStart::After),
+            ),
+            PageStart::Before(_) => (
+                beyond.then_some(first).flatten().map(PageStart::Before),
+                last.map(PageStart::After),
+            ),
+        };
         Ok(DossierPage {
-            dossiers: rows
-                .into_iter()
-                .map(DossierSummary::try_from)
-                .collect::<Result<_, _>>()?,
+            dossiers,
             total,
-            page: query.page(),
             by_status,
+            previous,
+            next,
         })
     }
 
@@ -698,14 +781,14 @@ impl Store {
         ] {
             let ListStatements {
                 list,
-                count,
                 by_status,
+                total,
             } = list_statements(&query, &DossierScope::All);
             statements.push((format!("{label} : la page"), list));
-            if let Some(count) = count {
-                statements.push((format!("{label} : le total"), count));
-            }
             statements.push((format!("{label} : les nombres par statut"), by_status));
+            if let Some(total) = total {
+                statements.push((format!("{label} : le total du statut choisi"), total));
+            }
         }
         let mut plans = Vec::new();
         for (label, (sql, values)) in statements {

@@ -33,6 +33,19 @@ pub fn duration_minutes(minutes: i64) -> String {
     }
 }
 
+/// A number as French writes it, thousands apart: `1 000 000` (with narrow no-break spaces).
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// A count with its noun, in French: `0 place libre`, `1 place libre`, `2 places libres` (French
 /// puts zero and one in the singular).
 pub fn count(n: impl Into<i64>, singular: &str, plural: &str) -> String {
@@ -105,6 +118,14 @@ pub fn weekday_date(day: chrono::NaiveDate) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn thousands_are_set_apart() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1\u{202f}000");
+        assert_eq!(super::thousands(-1_234_567), "-1\u{202f}234\u{202f}567");
+    }
+
     use super::*;
     use chrono::TimeZone;
 

@@ -25,6 +25,8 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
+use app::ui::format::thousands;
+
 use super::bench::{self, Instance};
 use super::demo;
 
@@ -594,18 +596,6 @@ async fn stop(mut instance: Instance) -> Result<(), String> {
         .kill()
         .await
         .map_err(|e| format!("arrêt du serveur mesuré : {e}"))
-}
-
-fn thousands(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 fn print_table(name: &str, small: &Figures, large: &Figures, people: usize) {

@@ -15,6 +15,7 @@ mod form_routes;
 mod gate_checkin;
 mod helpers;
 mod invitations;
+mod list_pages;
 mod live;
 mod lockout;
 mod mail;

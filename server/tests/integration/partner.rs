@@ -321,7 +321,11 @@ async fn references_correlate_into_one_dossier(backend: Backend) {
             )
             .await
             .unwrap();
-        assert_eq!(found.total, 1, "{typed}");
+        assert_eq!(
+            found.total,
+            app::domain::dossier::Count::Exact(1),
+            "{typed}"
+        );
         assert_eq!(found.dossiers[0].id, dossier_id);
     }
 

@@ -41,21 +41,20 @@ async fn demo_dossiers_go_through_posts_approved_for_their_goods(backend: Backen
     assert_eq!(total, server::tools::demo::DOSSIER_COUNT as i64);
     let mut read = 0;
     let mut goods_seen = std::collections::HashSet::new();
-    for page in 1.. {
+    let mut start = Some(app::domain::dossier::PageStart::First);
+    while let Some(from) = start {
         let found = server
             .store
             .dossiers(
                 &DossierQuery {
-                    page,
+                    start: from,
                     ..DossierQuery::default()
                 },
                 &app::domain::access::DossierScope::All,
             )
             .await
             .unwrap();
-        if found.dossiers.is_empty() {
-            break;
-        }
+        start = found.next;
         for dossier in &found.dossiers {
             read += 1;
             goods_seen.insert(dossier.goods);

@@ -14,7 +14,8 @@ use chrono::NaiveDate;
 use crate::domain::directory::Role;
 use crate::domain::directory::{Post, Site};
 use crate::domain::dossier::{
-    DossierPage, DossierQuery, DossierSort, DossierStatus, DossierSummary, Flow, GoodsCategory,
+    Count, Cursor, DossierPage, DossierQuery, DossierSort, DossierStatus, DossierSummary, Flow,
+    GoodsCategory, PageStart,
 };
 use crate::domain::journey::StepKind;
 use crate::domain::references::{AnyReference, Locode, PostCode};
@@ -36,7 +37,9 @@ const PARAM_STEP: &str = "etape";
 const PARAM_FROM: &str = "du";
 const PARAM_TO: &str = "au";
 const PARAM_SORT: &str = "tri";
-const PARAM_PAGE: &str = "page";
+/// The page after a place of the list, or before it (see `Cursor`).
+const PARAM_AFTER: &str = "apres";
+const PARAM_BEFORE: &str = "avant";
 
 /// Reads the filters from the address; an unknown value is ignored rather than failing the page.
 fn query_from_params(params: &ParamsMap) -> DossierQuery {
@@ -68,11 +71,17 @@ fn query_from_params(params: &ParamsMap) -> DossierQuery {
             .get(PARAM_SORT)
             .and_then(|code| DossierSort::from_code(&code))
             .unwrap_or_default(),
-        page: params
-            .get(PARAM_PAGE)
-            .and_then(|page| page.parse().ok())
-            .unwrap_or(1)
-            .max(1),
+        start: params
+            .get(PARAM_AFTER)
+            .and_then(|code| Cursor::from_code(&code))
+            .map(PageStart::After)
+            .or_else(|| {
+                params
+                    .get(PARAM_BEFORE)
+                    .and_then(|code| Cursor::from_code(&code))
+                    .map(PageStart::Before)
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -84,8 +93,8 @@ fn day_value(day: Option<NaiveDate>) -> String {
         .unwrap_or_default()
 }
 
-/// The address of the list with the same filters, at another page.
-fn page_url(query: &DossierQuery, page: u32) -> String {
+/// The address of the list with the same filters, from the first page or another.
+fn page_url(query: &DossierQuery, start: PageStart) -> String {
     let mut pairs = Vec::new();
     if let Some(reference) = &query.reference {
         pairs.push(format!(
@@ -120,8 +129,10 @@ fn page_url(query: &DossierQuery, page: u32) -> String {
     if query.sort != DossierSort::default() {
         pairs.push(format!("{PARAM_SORT}={}", query.sort.code()));
     }
-    if page > 1 {
-        pairs.push(format!("{PARAM_PAGE}={page}"));
+    match start {
+        PageStart::First => {}
+        PageStart::After(cursor) => pairs.push(format!("{PARAM_AFTER}={}", cursor.code())),
+        PageStart::Before(cursor) => pairs.push(format!("{PARAM_BEFORE}={}", cursor.code())),
     }
     if pairs.is_empty() {
         "/dossiers".to_owned()
@@ -384,10 +395,11 @@ fn Filters(
 /// The filters in force, each as (what it says, the address of the list without it).
 fn active_filters(query: &DossierQuery, sites: &[Site], posts: &[Post]) -> Vec<(String, String)> {
     let mut active = Vec::new();
-    let mut push =
-        |label: String, without: DossierQuery| active.push((label, page_url(&without, 1)));
+    let mut push = |label: String, without: DossierQuery| {
+        active.push((label, page_url(&without, PageStart::First)))
+    };
     let base = DossierQuery {
-        page: 1,
+        start: PageStart::First,
         ..query.clone()
     };
     if let Some(reference) = &query.reference {
@@ -492,17 +504,16 @@ fn active_filters(query: &DossierQuery, sites: &[Site], posts: &[Post]) -> Vec<(
 #[component]
 fn Results(page: DossierPage, query: DossierQuery, operator: bool) -> impl IntoView {
     let count_text = match page.total {
-        0 => "Aucun dossier ne correspond à ces critères.".to_owned(),
-        1 => "1 dossier".to_owned(),
-        n => format!("{n} dossiers"),
+        Count::Exact(0) => "Aucun dossier ne correspond à ces critères.".to_owned(),
+        Count::Exact(1) => "1 dossier".to_owned(),
+        Count::Exact(n) => format!("{} dossiers", format::thousands(n)),
+        Count::MoreThan(n) => format!("Plus de {} dossiers", format::thousands(n)),
     };
-    let page_count = page.page_count();
     let counts_query = query.clone();
     let empty = page.dossiers.is_empty();
     view! {
         <h2 class="fr-h4 fr-mt-4w" id=ids::HEADING aria-live="polite">
             {count_text}
-            {(page_count > 1).then(|| format!(" — page {} sur {}", page.page, page_count))}
         </h2>
         <nav aria-label="Nombre de dossiers par statut" id=ids::COUNTS>
             <ul class="fr-tags-group">
@@ -514,12 +525,15 @@ fn Results(page: DossierPage, query: DossierQuery, operator: bool) -> impl IntoV
                             status: (!chosen).then_some(status),
                             ..counts_query.clone()
                         };
-                        let label = format!("{} : {n}", status.label());
+                        let label = match n {
+                            Some(n) => format!("{} : {}", status.label(), format::thousands(n)),
+                            None => status.label().to_owned(),
+                        };
                         view! {
                             <li>
                                 <a
                                     class="fr-tag"
-                                    href=page_url(&target, 1)
+                                    href=page_url(&target, PageStart::First)
                                     aria-current=chosen.then_some("true")
                                     title=if chosen {
                                         format!("{label} — retirer ce filtre")
@@ -563,7 +577,7 @@ fn Results(page: DossierPage, query: DossierQuery, operator: bool) -> impl IntoV
                 </tbody>
             </DataTable>
         </div>
-        <Pagination query current=page.page count=page_count />
+        <Pagination query previous=page.previous next=page.next />
     }
 }
 
@@ -597,44 +611,31 @@ fn Row(dossier: DossierSummary, operator: bool) -> impl IntoView {
     }
 }
 
+/// The pages around this one: the first, the previous, the next. There is no last page and no
+/// page number: pages are read from a place in the list, which costs the same at any depth.
 #[component]
-fn Pagination(query: DossierQuery, current: u32, count: u32) -> impl IntoView {
-    if count <= 1 {
+fn Pagination(
+    query: DossierQuery,
+    previous: Option<PageStart>,
+    next: Option<PageStart>,
+) -> impl IntoView {
+    let first = (query.start != PageStart::First).then_some(PageStart::First);
+    if first.is_none() && next.is_none() {
         return ().into_any();
     }
-    let link = move |page: u32, class: &'static str, label: String, title: String| {
-        if page == current || page < 1 || page > count {
-            view! { <li><a class=class aria-disabled="true" role="link">{label}</a></li> }
-                .into_any()
-        } else {
-            view! { <li><a class=class href=page_url(&query, page) title=title>{label}</a></li> }
-                .into_any()
+    let link = |start: Option<PageStart>, class: &'static str, label: &'static str| match start {
+        Some(start) => {
+            view! { <li><a class=class href=page_url(&query, start)>{label}</a></li> }.into_any()
         }
+        None => view! { <li><a class=class aria-disabled="true" role="link">{label}</a></li> }
+            .into_any(),
     };
-    let first = (current.saturating_sub(2)).max(1);
-    let last = (current + 2).min(count);
-    let pages = (first..=last)
-        .map(|page| {
-            if page == current {
-                view! {
-                    <li>
-                        <a class="fr-pagination__link" aria-current="page" title=format!("Page {page}")>{page}</a>
-                    </li>
-                }
-                .into_any()
-            } else {
-                link(page, "fr-pagination__link", page.to_string(), format!("Page {page}"))
-            }
-        })
-        .collect_view();
     view! {
         <nav role="navigation" class="fr-pagination fr-mt-4w" aria-label="Pagination">
             <ul class="fr-pagination__list">
-                {link(1, "fr-pagination__link fr-pagination__link--first", "Première page".into(), "Première page".into())}
-                {link(current.saturating_sub(1), "fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label", "Page précédente".into(), "Page précédente".into())}
-                {pages}
-                {link(current + 1, "fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label", "Page suivante".into(), "Page suivante".into())}
-                {link(count, "fr-pagination__link fr-pagination__link--last", "Dernière page".into(), "Dernière page".into())}
+                {link(first, "fr-pagination__link fr-pagination__link--first", "Première page")}
+                {link(previous, "fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label", "Page précédente")}
+                {link(next, "fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label", "Page suivante")}
             </ul>
         </nav>
     }
@@ -658,12 +659,15 @@ mod tests {
             opened_from: NaiveDate::from_ymd_opt(2026, 11, 1),
             opened_to: NaiveDate::from_ymd_opt(2026, 11, 26),
             sort: DossierSort::OldestOpened,
-            page: 3,
+            start: PageStart::After(Cursor {
+                at: chrono::DateTime::from_timestamp_nanos(1_764_700_000_123_456_789),
+                id: 42,
+            }),
         };
-        let url = page_url(&query, 3);
+        let url = page_url(&query, query.start);
         assert_eq!(
             url,
-            "/dossiers?reference=MSKU1234565&site=FRLEH&statut=bloque&marchandises=plants&flux=transit&poste=FRLEH4&etape=physical_check&du=2026-11-01&au=2026-11-26&tri=ouverture-ancienne&page=3"
+            "/dossiers?reference=MSKU1234565&site=FRLEH&statut=bloque&marchandises=plants&flux=transit&poste=FRLEH4&etape=physical_check&du=2026-11-01&au=2026-11-26&tri=ouverture-ancienne&apres=1764700000123456789_42"
         );
         let mut params = ParamsMap::new();
         for pair in url.split_once('?').unwrap().1.split('&') {
@@ -677,13 +681,7 @@ mod tests {
     fn unknown_filter_values_are_ignored() {
         let mut params = ParamsMap::new();
         params.insert("statut", "n'importe".to_owned());
-        params.insert("page", "-4".to_owned());
-        assert_eq!(
-            query_from_params(&params),
-            DossierQuery {
-                page: 1,
-                ..Default::default()
-            }
-        );
+        params.insert("apres", "-4".to_owned());
+        assert_eq!(query_from_params(&params), DossierQuery::default());
     }
 }
