@@ -294,14 +294,20 @@ fn list_statements(query: &DossierQuery, scope: &DossierScope) -> ListStatements
         }
     };
     if query.counts_are_kept() {
-        // The tally has the columns the scope, site and status compare, under the same names.
+        // The tallies have the columns the scope, site and status compare, under the same
+        // names: by site for everyone and for agents, by company (its own rows first) for an
+        // operator.
+        let table = match scope {
+            DossierScope::Company(_) => "company_dossier_tally",
+            _ => "dossier_tally",
+        };
         let mut params = Params::default();
         let sql = conditions(&mut params, query, scope, false, None);
         return ListStatements {
             list,
             by_status: (
                 format!(
-                    "SELECT d.status, CAST(SUM(d.dossiers) AS BIGINT) FROM dossier_tally d {}
+                    "SELECT d.status, CAST(SUM(d.dossiers) AS BIGINT) FROM {table} d {}
                      GROUP BY d.status",
                     clause(sql)
                 ),

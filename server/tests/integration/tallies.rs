@@ -6,12 +6,14 @@
 use std::collections::BTreeMap;
 
 use app::store::{Backend, Engine, Store};
+
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{config, container, fresh_database, Running, DEMO_API_KEY};
 use crate::partner::{ched_lodged, event, Partner};
 
+/// Site (and company, 0 in the tally by site) and status → dossiers.
 type Tallies = BTreeMap<(String, i64, String), i64>;
 
 async fn read(store: &Store, sql: &str) -> Tallies {
@@ -24,22 +26,40 @@ async fn read(store: &Store, sql: &str) -> Tallies {
         .collect()
 }
 
-async fn kept(store: &Store) -> Tallies {
-    read(
-        store,
-        "SELECT site_code, company_id, status, CAST(dossiers AS BIGINT) FROM dossier_tally
-         WHERE dossiers <> 0",
+/// What the store keeps: by site, and by company and site.
+async fn kept(store: &Store) -> (Tallies, Tallies) {
+    (
+        read(
+            store,
+            "SELECT site_code, CAST(0 AS BIGINT), status, CAST(dossiers AS BIGINT)
+             FROM dossier_tally WHERE dossiers <> 0",
+        )
+        .await,
+        read(
+            store,
+            "SELECT site_code, company_id, status, CAST(dossiers AS BIGINT)
+             FROM company_dossier_tally WHERE dossiers <> 0",
+        )
+        .await,
     )
-    .await
 }
 
-async fn counted(store: &Store) -> Tallies {
-    read(
-        store,
-        "SELECT site_code, COALESCE(company_id, 0), status, COUNT(*) FROM dossier
-         GROUP BY site_code, COALESCE(company_id, 0), status",
+/// The same, counted.
+async fn counted(store: &Store) -> (Tallies, Tallies) {
+    (
+        read(
+            store,
+            "SELECT site_code, CAST(0 AS BIGINT), status, COUNT(*) FROM dossier
+             GROUP BY site_code, status",
+        )
+        .await,
+        read(
+            store,
+            "SELECT site_code, company_id, status, COUNT(*) FROM dossier
+             WHERE company_id IS NOT NULL GROUP BY site_code, company_id, status",
+        )
+        .await,
     )
-    .await
 }
 
 async fn counts_follow_the_dossiers(backend: Backend) {
