@@ -4,7 +4,7 @@
 //! as one table per store, with the query plans that matter.
 //!
 //! The history is made by the demo's own generator (`demo::dossier`): the same sites, posts,
-//! goods, journeys, events and outcomes, spread over three years. Dossiers opened more than
+//! goods, journeys, events and outcomes, spread over three years in the order they arrived. Dossiers opened more than
 //! thirty days ago have settled (released or refused), as they would have; the last thirty days
 //! hold every stage of the journey. Two thousand more companies share the traffic, the two demo
 //! operators keeping a large share of it (their lists are the heavy case). It is written in bulk
@@ -336,7 +336,10 @@ async fn generate(url: &str, count: usize) -> Result<StdDuration, String> {
     let settled_before = now - Duration::days(30);
     let mut batch = Batch::default();
     for index in 0..count {
-        let opened = now - Duration::seconds(rng.gen_range(0..span));
+        // In the order they arrived, as ingestion writes them (a day's dossiers lie together on
+        // disk), a few hours apart at random.
+        let elapsed = span * index as i64 / count.max(1) as i64 + rng.gen_range(-21_600..21_600);
+        let opened = (now - Duration::seconds(span - elapsed)).min(now);
         let (site, posts) = demo::pick_site(&mut rng, &sites);
         let company = match rng.gen_range(0..100) {
             0 | 1 => first,
