@@ -38,6 +38,7 @@ pub use audit::{
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};
 pub use feed::{Committed, FeedMessage, CHANNEL};
+pub use forecasts::place as forecast_place;
 pub use ingest::{AlertCause, CorrelationAlert, Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 
@@ -90,6 +91,8 @@ pub enum StoreError {
     AlteredTrail(String),
     #[error("les rôles de base de données (adresse du propriétaire, de la purge) n'existent que sur PostgreSQL")]
     RolesNeedPostgres,
+    #[error("les plans des requêtes ne sont montrés que pour PostgreSQL")]
+    PlansNeedPostgres,
 }
 
 /// Which engine a store runs on.

@@ -531,14 +531,14 @@ impl Store {
         // One more than the page says whether there is a page beyond it.
         let beyond = dossiers.len() > PAGE_SIZE as usize;
         dossiers.truncate(PAGE_SIZE as usize);
-        let backwards = matches!(query.start, PageStart::Before(_));
-        if backwards {
+        // A page read backwards comes in the reverse order.
+        if matches!(query.start, PageStart::Before(_)) {
             dossiers.reverse();
         }
         let cursor = |dossier: &DossierSummary| Cursor {
-            at: match order_key(query.sort).0 {
-                "updated_at" => dossier.updated_at,
-                _ => dossier.opened_at,
+            at: match query.sort {
+                DossierSort::RecentlyUpdated => dossier.updated_at,
+                DossierSort::RecentlyOpened | DossierSort::OldestOpened => dossier.opened_at,
             },
             id: dossier.id,
         };
@@ -731,9 +731,7 @@ impl Store {
         reference: crate::domain::references::AnyReference,
     ) -> Result<Vec<(String, String)>, StoreError> {
         let super::Engine::Postgres(pool) = &self.engine else {
-            return Err(StoreError::Corrupt(
-                "les plans ne sont montrés que pour PostgreSQL".into(),
-            ));
+            return Err(StoreError::PlansNeedPostgres);
         };
         let dossier: i64 = sqlx::query_scalar(
             "SELECT id FROM dossier WHERE status = 'en_cours' ORDER BY id DESC LIMIT 1",

@@ -14,7 +14,7 @@ use crate::domain::forecast::{Forecast, MIN_CASES, WINDOW};
 use crate::domain::journey::StepKind;
 
 /// The place of a dossier's forecasts, as `observed_duration.place` spells it.
-pub(crate) fn place(post: Option<&str>, site: &str) -> String {
+pub fn place(post: Option<&str>, site: &str) -> String {
     match post {
         Some(post) => format!("poste:{post}"),
         None => format!("site:{site}"),

@@ -19,7 +19,7 @@ use app::domain::journey::StepState;
 use app::domain::references::{AnyReference, Locode};
 use app::domain::references::{ChedReference, Eori, Siren, Siret};
 use app::domain::timeline::FactData;
-use app::store::{Backend, NewDossier, Store};
+use app::store::{forecast_place, Backend, Engine, NewDossier, Store};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -51,11 +51,9 @@ const COMPANIES: usize = 2_000;
 /// Dossiers generated and written at a time.
 const BATCH: usize = 5_000;
 
-/// A connection to the store being filled, whichever it is.
-enum Db {
-    Postgres(sqlx::PgPool),
-    Sqlite(sqlx::SqlitePool),
-}
+/// The store being filled, connected as the platform connects (`Store::connect`), read and
+/// written straight for what the tool needs beyond the store's own methods.
+struct Db(Store);
 
 fn failed(what: &str) -> impl Fn(sqlx::Error) -> String + '_ {
     move |error| format!("{what} : {error}")
@@ -63,58 +61,47 @@ fn failed(what: &str) -> impl Fn(sqlx::Error) -> String + '_ {
 
 impl Db {
     async fn connect(url: &str) -> Result<Db, String> {
-        if url.starts_with("postgres") {
-            Ok(Db::Postgres(
-                sqlx::PgPool::connect(url)
-                    .await
-                    .map_err(failed("connexion à PostgreSQL"))?,
-            ))
-        } else {
-            Ok(Db::Sqlite(
-                sqlx::SqlitePool::connect(url)
-                    .await
-                    .map_err(failed("connexion à SQLite"))?,
-            ))
-        }
+        Store::connect(url)
+            .await
+            .map(Db)
+            .map_err(|e| format!("connexion à la base : {e}"))
     }
 
     async fn scalar(&self, sql: &str) -> Result<i64, String> {
-        match self {
-            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        match self.0.engine() {
+            Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
         }
         .map_err(failed(sql))
     }
 
     async fn ids(&self, sql: &str) -> Result<Vec<i64>, String> {
-        match self {
-            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
-            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+        match self.0.engine() {
+            Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+            Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
         }
         .map_err(failed(sql))
     }
 
     async fn text(&self, sql: &str) -> Result<String, String> {
-        match self {
-            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        match self.0.engine() {
+            Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
         }
         .map_err(failed(sql))
     }
 
+    /// Statements separated by `;`.
     async fn execute(&self, sql: &str) -> Result<(), String> {
-        match self {
-            Db::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
-            Db::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+        match self.0.engine() {
+            Engine::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+            Engine::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
         }
         .map_err(failed(sql))
     }
 
     async fn close(self) {
-        match self {
-            Db::Postgres(pool) => pool.close().await,
-            Db::Sqlite(pool) => pool.close().await,
-        }
+        self.0.close().await
     }
 }
 
@@ -173,10 +160,10 @@ impl Batch {
             at(dossier.opened_at),
             at(updated_at),
         ]);
-        let place = match &dossier.post {
-            Some(post) => format!("poste:{}", post.as_str()),
-            None => format!("site:{}", dossier.site.as_str()),
-        };
+        let place = forecast_place(
+            dossier.post.as_ref().map(|post| post.as_str()),
+            dossier.site.as_str(),
+        );
         for step in &dossier.steps {
             if let (StepState::Termine, Some(started), Some(ended)) =
                 (step.state, step.started_at, step.ended_at)
@@ -222,16 +209,21 @@ impl Batch {
         }
     }
 
+    /// Each table, its columns and its rows, in the order the foreign keys need.
+    fn tables(&self) -> [(&'static str, &'static str, &[Row]); 4] {
+        [
+            ("dossier", DOSSIER_COLUMNS, &self.dossiers),
+            ("step", STEP_COLUMNS, &self.steps),
+            ("event", EVENT_COLUMNS, &self.events),
+            ("observed_duration", DURATION_COLUMNS, &self.durations),
+        ]
+    }
+
     async fn write(self, db: &Db) -> Result<(), String> {
-        match db {
-            Db::Postgres(pool) => {
+        match db.0.engine() {
+            Engine::Postgres(pool) => {
                 let mut conn = pool.acquire().await.map_err(failed("connexion"))?;
-                for (table, columns, rows) in [
-                    ("dossier", DOSSIER_COLUMNS, &self.dossiers),
-                    ("step", STEP_COLUMNS, &self.steps),
-                    ("event", EVENT_COLUMNS, &self.events),
-                    ("observed_duration", DURATION_COLUMNS, &self.durations),
-                ] {
+                for (table, columns, rows) in self.tables() {
                     let mut copy = conn
                         .copy_in_raw(&format!(
                             "COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
@@ -244,14 +236,9 @@ impl Batch {
                     copy.finish().await.map_err(failed("COPY"))?;
                 }
             }
-            Db::Sqlite(pool) => {
+            Engine::Sqlite(pool) => {
                 let mut tx = pool.begin().await.map_err(failed("transaction"))?;
-                for (table, columns, rows) in [
-                    ("dossier", DOSSIER_COLUMNS, &self.dossiers),
-                    ("step", STEP_COLUMNS, &self.steps),
-                    ("event", EVENT_COLUMNS, &self.events),
-                    ("observed_duration", DURATION_COLUMNS, &self.durations),
-                ] {
+                for (table, columns, rows) in self.tables() {
                     let width = columns.split(',').count();
                     // Within SQLite's limit of 32,766 parameters per statement.
                     for chunk in rows.chunks(30_000 / width) {
@@ -377,8 +364,8 @@ async fn generate(url: &str, count: usize) -> Result<StdDuration, String> {
         }
     }
 
-    match &db {
-        Db::Postgres(_) => {
+    match db.0.engine() {
+        Engine::Postgres(_) => {
             db.execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('dossier', 'id'), {next_dossier});
                  SELECT setval(pg_get_serial_sequence('event', 'id'), {next_event});
@@ -387,13 +374,11 @@ async fn generate(url: &str, count: usize) -> Result<StdDuration, String> {
             ))
             .await?
         }
-        Db::Sqlite(_) => db.execute("ANALYZE;").await?,
+        Engine::Sqlite(_) => db.execute("ANALYZE;").await?,
     }
-    db.close().await;
     // What the store keeps up to date as steps finish, worked out once for the whole history.
-    let store = Store::connect(url).await.map_err(|e| e.to_string())?;
-    store.rebuild_forecasts().await.map_err(|e| e.to_string())?;
-    store.close().await;
+    db.0.rebuild_forecasts().await.map_err(|e| e.to_string())?;
+    db.close().await;
     Ok(started.elapsed())
 }
 
@@ -452,6 +437,8 @@ struct Load {
 /// Everything measured on one store at one size.
 struct Figures {
     dossiers: i64,
+    /// The container number searched for.
+    container: String,
     pages: Vec<Reading>,
     paced: Load,
     saturated: Load,
@@ -589,6 +576,7 @@ async fn measure(instance: &Instance, settings: &Settings) -> Result<Figures, St
     db.close().await;
     Ok(Figures {
         dossiers,
+        container: targets.container,
         pages,
         paced,
         saturated,
@@ -709,11 +697,10 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         );
         let instance = bench::start(&url).await?;
         let large = measure(&instance, &settings).await?;
-        let container = targets(&url).await?.container;
         stop(instance).await?;
         print_table(name, &small, &large, settings.people);
         if backend == Backend::Postgres {
-            if let Err(error) = print_plans(&url, &container).await {
+            if let Err(error) = print_plans(&url, &large.container).await {
                 outcome = Err(error);
             }
         }
