@@ -219,13 +219,17 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 16] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 17] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
     ),
     (
         "/api/dossier",
+        crate::domain::access::EntryPoint::ReadDossier,
+    ),
+    (
+        "/api/page-dossier",
         crate::domain::access::EntryPoint::ReadDossier,
     ),
     ("/api/sites", crate::domain::access::EntryPoint::ListSites),

@@ -225,9 +225,7 @@ async fn signed_in_dossier(
 pub async fn load_dossier_appointments(
     dossier_id: i64,
 ) -> Result<DossierAppointments, ServerFnError> {
-    use crate::domain::access::{authorize, EntryPoint, Target};
-    use crate::domain::appointment::{check_need, offer, selection_sentence, Offer, PostReadiness};
-    use crate::store::AppointmentFilter;
+    use crate::domain::access::EntryPoint;
     let caller = crate::state::caller();
     let (store, dossier) = signed_in_dossier(
         &caller,
@@ -236,6 +234,30 @@ pub async fn load_dossier_appointments(
         dossier_id,
     )
     .await?;
+    let loaded = appointments_of(&caller, &store, &dossier).await?;
+    caller
+        .audit_consultation(
+            &store,
+            "consultation_rendez_vous",
+            &format!("dossier:{dossier_id}"),
+            "",
+        )
+        .await?;
+    Ok(loaded)
+}
+
+/// The appointments of a dossier the caller may read (checked before), and what they may do
+/// with them. Nothing is audited here: the caller's reading is.
+#[cfg(feature = "ssr")]
+pub(crate) async fn appointments_of(
+    caller: &crate::state::Caller,
+    store: &crate::store::Store,
+    dossier: &crate::domain::dossier::Dossier,
+) -> Result<DossierAppointments, ServerFnError> {
+    use crate::domain::access::{authorize, EntryPoint, Target};
+    use crate::domain::appointment::{check_need, offer, selection_sentence, Offer, PostReadiness};
+    use crate::store::AppointmentFilter;
+    let dossier_id = dossier.summary.id;
     let target = Target::Dossier {
         site: &dossier.summary.site,
         company_id: dossier.summary.company_id,
@@ -246,14 +268,6 @@ pub async fn load_dossier_appointments(
         .appointments(AppointmentFilter::Dossier(dossier_id))
         .await
         .map_err(crate::state::internal)?;
-    caller
-        .audit_consultation(
-            &store,
-            "consultation_rendez_vous",
-            &format!("dossier:{dossier_id}"),
-            "",
-        )
-        .await?;
     let events: Vec<_> = dossier.events.iter().map(|event| event.kind).collect();
     let checks: Vec<CheckLine> = CheckKind::ALL
         .into_iter()

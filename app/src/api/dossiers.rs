@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::appointments::DossierAppointments;
 use crate::domain::dossier::{Dossier, DossierPage, DossierQuery};
 
 /// What asking for one dossier gives.
@@ -46,17 +47,69 @@ pub async fn list_dossiers(query: DossierQuery) -> Result<DossierPage, ServerFnE
 /// A dossier with its timeline, if it exists and the caller may see it.
 #[server(endpoint = "dossier")]
 pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
+    let caller = crate::state::caller();
+    let Some((store, mut dossier)) = readable_dossier(&caller, id).await? else {
+        return Ok(DossierLookup::NotFound);
+    };
+    (dossier.forecasts, dossier.release) = forecasts_of(&store, &dossier).await?;
+    caller
+        .audit_consultation(&store, "consultation_dossier", &format!("dossier:{id}"), "")
+        .await?;
+    Ok(DossierLookup::Found(Box::new(dossier)))
+}
+
+/// What the dossier page shows: the dossier and its appointments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DossierPageLookup {
+    Found {
+        dossier: Box<Dossier>,
+        appointments: Box<DossierAppointments>,
+    },
+    /// The same answer as [`DossierLookup::NotFound`].
+    NotFound,
+}
+
+/// The dossier page's reading: the dossier, read once, and its appointments; one consultation
+/// in the audit trail, which covers the appointments the page shows with it.
+#[server(endpoint = "page-dossier")]
+pub async fn get_dossier_page(id: i64) -> Result<DossierPageLookup, ServerFnError> {
+    let caller = crate::state::caller();
+    let Some((store, mut dossier)) = readable_dossier(&caller, id).await? else {
+        return Ok(DossierPageLookup::NotFound);
+    };
+    // Once the dossier is known to be theirs, the rest is read, and the consultation written,
+    // at once: the page waits for the longest of them rather than for their sum.
+    let object = format!("dossier:{id}");
+    let ((forecasts, release), appointments, ()) = tokio::try_join!(
+        forecasts_of(&store, &dossier),
+        crate::api::appointments::appointments_of(&caller, &store, &dossier),
+        caller.audit_consultation(&store, "consultation_dossier", &object, ""),
+    )?;
+    (dossier.forecasts, dossier.release) = (forecasts, release);
+    Ok(DossierPageLookup::Found {
+        dossier: Box::new(dossier),
+        appointments: Box::new(appointments),
+    })
+}
+
+/// The dossier `id`, as the caller may see it (operators without the
+/// systems' details), or nothing, with a 404, when it does not exist or is not theirs; a
+/// refusal is written to the audit trail. The consultation itself is the caller's to write.
+#[cfg(feature = "ssr")]
+async fn readable_dossier(
+    caller: &crate::state::Caller,
+    id: i64,
+) -> Result<Option<(crate::store::Store, Dossier)>, ServerFnError> {
     use crate::domain::access::{authorize, EntryPoint, Refusal, Target};
     // The same answer, and the same status, whether it does not exist or is not theirs.
     let not_found = || {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(axum::http::StatusCode::NOT_FOUND);
         }
-        Ok(DossierLookup::NotFound)
+        Ok(None)
     };
-    let caller = crate::state::caller();
     // Signed in and terms accepted, before anything is read.
-    crate::state::authorize(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
+    crate::state::authorize(caller, EntryPoint::ListDossiers, Target::Nothing)?;
     let store = crate::state::store()?;
     let Some(dossier) = store.dossier(id).await.map_err(crate::state::internal)? else {
         return not_found();
@@ -82,18 +135,6 @@ pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
         return not_found();
     }
     let mut dossier = dossier;
-    let observed = store
-        .forecasts(&dossier)
-        .await
-        .map_err(crate::state::internal)?;
-    let (forecasts, release) = crate::domain::forecast::for_open_steps(&dossier.steps, &|kind| {
-        observed
-            .get(&kind)
-            .cloned()
-            .unwrap_or(crate::domain::forecast::Forecast::NotEnoughData { cases: 0 })
-    });
-    dossier.forecasts = forecasts;
-    dossier.release = release;
     // The details of the systems of record are the agents' working material: operators get
     // the history without them.
     if caller
@@ -106,8 +147,34 @@ pub async fn get_dossier(id: i64) -> Result<DossierLookup, ServerFnError> {
         }
         dossier.details_withheld = true;
     }
-    caller
-        .audit_consultation(&store, "consultation_dossier", &format!("dossier:{id}"), "")
-        .await?;
-    Ok(DossierLookup::Found(Box::new(dossier)))
+    Ok(Some((store, dossier)))
+}
+
+/// The forecasts of a dossier's open steps and of its release, from the durations observed at
+/// its post for its goods.
+#[cfg(feature = "ssr")]
+async fn forecasts_of(
+    store: &crate::store::Store,
+    dossier: &Dossier,
+) -> Result<
+    (
+        Vec<(
+            crate::domain::journey::StepKind,
+            crate::domain::forecast::Forecast,
+        )>,
+        Option<crate::domain::forecast::Forecast>,
+    ),
+    ServerFnError,
+> {
+    use crate::domain::forecast::{for_open_steps, Forecast};
+    let observed = store
+        .forecasts(dossier)
+        .await
+        .map_err(crate::state::internal)?;
+    Ok(for_open_steps(&dossier.steps, &|kind| {
+        observed
+            .get(&kind)
+            .cloned()
+            .unwrap_or(Forecast::NotEnoughData { cases: 0 })
+    }))
 }

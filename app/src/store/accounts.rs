@@ -175,9 +175,30 @@ impl Store {
         today: NaiveDate,
         cgu_version: &str,
     ) -> Result<Option<Viewer>, StoreError> {
-        let Some(user) = self.user(user_id).await? else {
+        // The person and whether they accepted the terms in force, in one reading: it is done
+        // on every request.
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            accepted: bool,
+        }
+        let sql = format!(
+            "SELECT {USER_COLUMNS},
+                    EXISTS (SELECT 1 FROM cgu_acceptance c WHERE c.user_id = u.id AND c.version = $2) AS accepted
+             FROM app_user u WHERE u.id = $1 AND u.disabled_at IS NULL"
+        );
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(user_id)
+                .bind(cgu_version)
+                .fetch_optional(pool)
+                .await
+        })?;
+        let Some(Row { user, accepted }) = row else {
             return Ok(None);
         };
+        let user = crate::domain::directory::User::try_from(user)?;
         // Agents: the sites of their habilitations valid today, and among them those whose posts'
         // calendars they may set. Heads of service: the sites of the posts they head, for both.
         let (site_codes, calendar_codes): (Vec<String>, Vec<String>) = match user.role {
@@ -211,13 +232,6 @@ impl Store {
             }
             _ => (Vec::new(), Vec::new()),
         };
-        let accepted: i64 = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM cgu_acceptance WHERE user_id = $1 AND version = $2")
-                .bind(user_id)
-                .bind(cgu_version)
-                .fetch_one(pool)
-                .await
-        })?;
         Ok(Some(Viewer {
             user_id: user.id,
             email: user.email,
@@ -228,7 +242,7 @@ impl Store {
             administration: user.administration,
             sites: parse_sites(site_codes)?,
             calendar_sites: parse_sites(calendar_codes)?,
-            cgu_accepted: accepted > 0,
+            cgu_accepted: accepted,
         }))
     }
 

@@ -93,6 +93,11 @@ impl TryFrom<AppointmentRow> for Appointment {
     }
 }
 
+/// A dossier's appointments, in the order of their slots.
+pub(super) fn dossier_appointments_sql() -> String {
+    format!("{APPOINTMENT_SELECT} WHERE a.dossier_id = $1 ORDER BY s.starts_at, a.id")
+}
+
 const APPOINTMENT_SELECT: &str = "SELECT a.id, a.dossier_id, d.container, d.awb, d.bill_of_lading,
         d.ched, d.mrn, a.company_id, c.name AS company_name, d.site_code, s.post_code,
         p.name AS post_name, a.check_kind, a.state, s.starts_at, s.ends_at, a.reason,
@@ -350,9 +355,7 @@ impl Store {
     ) -> Result<Vec<Appointment>, StoreError> {
         let rows: Vec<AppointmentRow> = match filter {
             AppointmentFilter::Dossier(id) => {
-                let sql = format!(
-                    "{APPOINTMENT_SELECT} WHERE a.dossier_id = $1 ORDER BY s.starts_at, a.id"
-                );
+                let sql = dossier_appointments_sql();
                 on_pool!(self, pool => { sqlx::query_as(&sql).bind(id).fetch_all(pool).await })?
             }
             AppointmentFilter::Company(id) => {

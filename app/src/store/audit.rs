@@ -17,6 +17,11 @@ use super::{on_pool, on_tx, Store, StoreError, Tx};
 /// How long the same reading by the same person counts as one consultation.
 pub const CONSULTATION_MINUTES: i64 = 10;
 
+/// Whether a reading is in the trail already: by person, action, since, object and detail.
+pub(super) const CONSULTATION_SEEN_SQL: &str = "SELECT seq FROM audit_entry
+     WHERE actor_id = $1 AND action = $2 AND at > $3 AND object = $4 AND detail = $5
+     LIMIT 1";
+
 /// Connection data (IP addresses) is kept six months, then erased from the trail.
 pub const CONNECTION_RETENTION_MONTHS: u32 = 6;
 /// Identities (account addresses, addresses typed) are kept two years, then erased.
@@ -308,7 +313,22 @@ impl Tx {
         event: &AuditEvent<'_>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        // Taking the head first serialises writers on both stores.
+        self.append(event, now, None)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("entrée du journal d'audit non écrite".into()))
+    }
+
+    /// Appends an entry, unless `unseen_since` is given and the same reading by the same person
+    /// (same action, object and detail) is in the trail after it; then nothing is written and
+    /// the transaction must not be committed (the head's number it took goes back with it).
+    /// The head is taken first, which serialises writers on both stores; the check and the
+    /// entry are one statement, so that the head is held for as few round trips as possible.
+    async fn append(
+        &mut self,
+        event: &AuditEvent<'_>,
+        now: DateTime<Utc>,
+        unseen_since: Option<DateTime<Utc>>,
+    ) -> Result<Option<i64>, StoreError> {
         let (seq, prev_hash): (i64, String) = on_tx!(self, conn => {
             sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
                 .fetch_one(conn)
@@ -330,11 +350,15 @@ impl Tx {
             &identity,
             &connection,
         );
-        on_tx!(self, conn => {
+        // Without `unseen_since` (NULL), `at > NULL` is never true: the entry is written.
+        let written = on_tx!(self, conn => {
             sqlx::query(
                 "INSERT INTO audit_entry (seq, at, actor_id, actor, action, object, address, detail, prev_hash, hash,
                      client_key, personal_detail, identity_salt, identity_digest, connection_salt, connection_digest, format)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 2)",
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 2
+                 WHERE NOT EXISTS (
+                     SELECT 1 FROM audit_entry
+                     WHERE actor_id = $3 AND action = $5 AND at > $17 AND object = $6 AND detail = $8)",
             )
             .bind(seq)
             .bind(at)
@@ -352,10 +376,14 @@ impl Tx {
             .bind(&identity)
             .bind(&connection_salt)
             .bind(&connection)
+            .bind(unseen_since)
             .execute(conn)
             .await
             .map(|done| done.rows_affected())
         })?;
+        if written == 0 {
+            return Ok(None);
+        }
         on_tx!(self, conn => {
             sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
                 .bind(&hash)
@@ -363,7 +391,7 @@ impl Tx {
                 .await
                 .map(|done| done.rows_affected())
         })?;
-        Ok(seq)
+        Ok(Some(seq))
     }
 }
 
@@ -390,13 +418,10 @@ impl Store {
         event: &AuditEvent<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        const SEEN: &str = "SELECT seq FROM audit_entry
-             WHERE actor_id = $1 AND action = $2 AND at > $3 AND object = $4 AND detail = $5
-             LIMIT 1";
         let since = now - chrono::Duration::minutes(CONSULTATION_MINUTES);
         // Most calls are refreshes already recorded: answered without taking any lock.
         let seen: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar(SEEN)
+            sqlx::query_scalar(CONSULTATION_SEEN_SQL)
                 .bind(event.actor_id)
                 .bind(event.action)
                 .bind(since)
@@ -411,26 +436,9 @@ impl Store {
         // Otherwise, again under the trail's head, which serialises its writers: two readings
         // at once (a page asking twice while it renders) write one entry.
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, conn => {
-            sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
-        let seen: Option<i64> = on_tx!(&mut tx, conn => {
-            sqlx::query_scalar(SEEN)
-                .bind(event.actor_id)
-                .bind(event.action)
-                .bind(since)
-                .bind(event.object)
-                .bind(event.detail)
-                .fetch_optional(conn)
-                .await
-        })?;
-        if seen.is_some() {
+        if tx.append(event, now, Some(since)).await?.is_none() {
             return Ok(false);
         }
-        tx.audit(event, now).await?;
         tx.commit().await?;
         Ok(true)
     }

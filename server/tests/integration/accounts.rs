@@ -310,6 +310,27 @@ async fn operators_see_only_their_company(backend: Backend) {
     for body in [&theirs.body, &missing.body] {
         assert!(body.contains("Aucun dossier que vous pouvez consulter ne porte ce numéro"));
     }
+    // The page's server function, straight over HTTP: theirs reads as missing, word for word.
+    let theirs = browser
+        .post("/api/page-dossier", &[("id", &other.to_string())])
+        .await;
+    let missing = browser
+        .post("/api/page-dossier", &[("id", "987654321")])
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        (theirs.status, &theirs.body),
+        (missing.status, &missing.body)
+    );
+    assert!(!theirs.body.contains("summary") && !theirs.body.contains("appointments"));
+    let mine = browser
+        .post("/api/page-dossier", &[("id", &own.to_string())])
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    let body: serde_json::Value = serde_json::from_str(&mine.body).unwrap();
+    assert_eq!(body["Found"]["dossier"]["summary"]["id"], own);
+    assert_eq!(body["Found"]["dossier"]["details_withheld"], true);
+    assert!(body["Found"]["appointments"]["checks"].is_array());
     let list = browser.get("/dossiers").await;
     let own_company = server
         .store

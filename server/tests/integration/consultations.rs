@@ -1,6 +1,6 @@
-//! Every consultation by an agent is in the audit trail, once: the planning, a dossier's
-//! appointments, the correlation alerts desk, the gate lookup, convocation and `.ics` downloads
-//! and the dossier list; a live refresh or a reload of the same reading writes nothing more (it
+//! Every consultation by an agent is in the audit trail, once: the planning, a dossier (its page
+//! with its appointments, or its appointments alone), the correlation alerts desk, the gate
+//! lookup, convocation and `.ics` downloads and the dossier list; a live refresh or a reload of the same reading writes nothing more (it
 //! flooded the evidence trail), and the gate's code, which opens the check-in, is never written.
 
 use app::store::Backend;
@@ -50,7 +50,7 @@ async fn consultations_are_audited_once(backend: Backend) {
         2
     );
 
-    // A dossier, and its appointments, read twice: one entry each.
+    // A dossier's page, read twice: one entry, which covers the appointments the page shows.
     let dossier = server
         .store
         .dossiers(
@@ -78,9 +78,26 @@ async fn consultations_are_audited_once(backend: Backend) {
     assert_eq!(count(&entries, "consultation_dossier"), 1, "{entries:?}");
     assert_eq!(
         count(&entries, "consultation_rendez_vous"),
+        0,
+        "the page's appointments are part of its reading: {entries:?}"
+    );
+    // Its appointments asked for alone, twice: one entry of their own.
+    for _ in 0..2 {
+        let answer = agent
+            .post(
+                "/api/rendez-vous-du-dossier",
+                &[("dossier_id", &dossier.to_string())],
+            )
+            .await;
+        assert_eq!(answer.status.as_u16(), 200, "{}", answer.body);
+    }
+    let entries = consultations(&server).await;
+    assert_eq!(
+        count(&entries, "consultation_rendez_vous"),
         1,
         "{entries:?}"
     );
+    assert_eq!(count(&entries, "consultation_dossier"), 1, "{entries:?}");
 
     // The planning and the correlation alerts desk.
     for _ in 0..2 {

@@ -9,9 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::appointments::{
     company_appointments, gate_lookup, load_availability, load_calendar_desk,
-    load_calendar_subscription, load_dossier_appointments, load_planning, Availability,
-    CalendarDesk, CalendarSubscription, CheckLine, DossierAppointments, GateAppointment,
-    PendingRequests, Planning,
+    load_calendar_subscription, load_planning, Availability, CalendarDesk, CalendarSubscription,
+    CheckLine, DossierAppointments, GateAppointment, PendingRequests, Planning,
 };
 use crate::domain::appointment::{
     weekday_label, Appointment, AppointmentState, Calendar, CheckKind, CheckNeed,
@@ -49,22 +48,11 @@ fn when(appointment: &Appointment) -> String {
 
 /// The "Rendez-vous" section of a dossier's page.
 #[component]
-pub fn DossierAppointmentsSection(dossier_id: i64) -> impl IntoView {
-    let loaded = Resource::new(move || dossier_id, load_dossier_appointments);
+pub fn DossierAppointmentsSection(dossier_id: i64, loaded: DossierAppointments) -> impl IntoView {
     view! {
         <section class="fr-mt-4w" aria-labelledby="titre-rendez-vous" id="rendez-vous">
             <h2 id="titre-rendez-vous">"Rendez-vous"</h2>
-            <Suspense fallback=|| view! { <p>"Chargement des rendez-vous…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok(loaded) => view! { <DossierAppointmentsView dossier_id loaded /> }.into_any(),
-                        Err(error) => view! {
-                            <LoadFailure title="Les rendez-vous n'ont pas pu être chargés" message=error.to_string() />
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Suspense>
+            <DossierAppointmentsView dossier_id loaded />
         </section>
     }
 }

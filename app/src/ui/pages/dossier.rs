@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::dossiers::{get_dossier, DossierLookup};
+use crate::api::appointments::DossierAppointments;
+use crate::api::dossiers::{get_dossier_page, DossierPageLookup};
 use crate::domain::dossier::Dossier;
 use crate::domain::forecast::Forecast;
 use crate::domain::journey::{Step, StepKind, StepState, TimelineEvent};
@@ -26,8 +27,8 @@ pub fn DossierPage() -> impl IntoView {
         move || id.get(),
         |id| async move {
             match id {
-                Some(id) => get_dossier(id).await,
-                None => Ok(DossierLookup::NotFound),
+                Some(id) => get_dossier_page(id).await,
+                None => Ok(DossierPageLookup::NotFound),
             }
         },
     );
@@ -37,8 +38,8 @@ pub fn DossierPage() -> impl IntoView {
             <Transition fallback=|| view! { <Breadcrumb current="Dossier".to_owned() /> }>
                 {move || Suspend::new(async move {
                     let current = match dossier.await {
-                        Ok(DossierLookup::Found(dossier)) => dossier.summary.references.headline(),
-                        Ok(DossierLookup::NotFound) => "Dossier introuvable".to_owned(),
+                        Ok(DossierPageLookup::Found { dossier, .. }) => dossier.summary.references.headline(),
+                        Ok(DossierPageLookup::NotFound) => "Dossier introuvable".to_owned(),
                         Err(_) => "Dossier".to_owned(),
                     };
                     view! { <Breadcrumb current /> }
@@ -56,8 +57,10 @@ pub fn DossierPage() -> impl IntoView {
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
                 {move || Suspend::new(async move {
                     match dossier.await {
-                        Ok(DossierLookup::Found(dossier)) => view! { <DossierView dossier=*dossier /> }.into_any(),
-                        Ok(DossierLookup::NotFound) => {
+                        Ok(DossierPageLookup::Found { dossier, appointments }) => {
+                            view! { <DossierView dossier=*dossier appointments=*appointments /> }.into_any()
+                        }
+                        Ok(DossierPageLookup::NotFound) => {
                             set_not_found_status();
                             view! {
                                 <Title text="Dossier introuvable" />
@@ -95,7 +98,7 @@ fn Breadcrumb(current: String) -> impl IntoView {
 }
 
 #[component]
-fn DossierView(dossier: Dossier) -> impl IntoView {
+fn DossierView(dossier: Dossier, appointments: DossierAppointments) -> impl IntoView {
     let summary = dossier.summary;
     let summary_id = summary.id;
     let headline = summary.references.headline();
@@ -181,7 +184,7 @@ fn DossierView(dossier: Dossier) -> impl IntoView {
                     .collect_view()}
             </ol>
         </section>
-        <DossierAppointmentsSection dossier_id=summary_id />
+        <DossierAppointmentsSection dossier_id=summary_id loaded=appointments />
         {if dossier.details_withheld {
             view! {
                 <section class="fr-mt-4w" aria-labelledby="titre-historique">
