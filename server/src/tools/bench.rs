@@ -225,9 +225,12 @@ async fn start_floor(bytes: usize) -> Result<Server, String> {
     })
 }
 
+/// The demo's supervisor, who sees every dossier.
+pub(crate) const SUPERVISOR: &str = "superviseur@demo.sesame.test";
+
 /// A supervisor's session cookie (sees every dossier).
 pub(crate) async fn supervisor(url: &str) -> Result<String, String> {
-    session(url, "superviseur@demo.sesame.test").await
+    session(url, SUPERVISOR).await
 }
 
 /// A demo account's session cookie, terms of use accepted.

@@ -7,20 +7,28 @@
 //! goods, journeys, events and outcomes, spread over three years in the order they arrived. Dossiers opened more than
 //! thirty days ago have settled (released or refused), as they would have; the last thirty days
 //! hold every stage of the journey. Two thousand more companies share the traffic, the two demo
-//! operators keeping a large share of it (their lists are the heavy case). It is written in bulk
+//! operators keeping a large share of it (their lists are the heavy case). The identity and
+//! physical checks have their appointments at the dossier's post, in half-hour slots of the
+//! demo's calendars, as the platform books them (see [`Bookings`]). It is written in bulk
 //! — PostgreSQL's `COPY`, SQLite's multi-row inserts in one transaction per batch — with
 //! explicit ids, then the sequences are set and the statistics refreshed, as after a migration
 //! of records into the platform.
 
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
+use app::domain::appointment::{paris_day, AppointmentState, Calendar, CheckKind};
+use app::domain::directory::SiteKind;
 use app::domain::dossier::{current_step, DossierStatus};
-use app::domain::journey::StepState;
+use app::domain::gate::GateCode;
+use app::domain::journey::{StepKind, StepState};
 use app::domain::references::{AnyReference, Locode};
 use app::domain::references::{ChedReference, Eori, Siren, Siret};
 use app::domain::timeline::FactData;
-use app::store::{forecast_place, Backend, Engine, NewDossier, Store};
-use chrono::{DateTime, Datelike, Duration, Utc};
+use app::store::{forecast_place, gate_code_hash, Backend, Engine, NewDossier, Store};
+use chrono::{DateTime, Datelike, Days, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -83,6 +91,32 @@ impl Db {
         .map_err(failed(sql))
     }
 
+    async fn texts(&self, sql: &str) -> Result<Vec<String>, String> {
+        match self.0.engine() {
+            Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+            Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+        }
+        .map_err(failed(sql))
+    }
+
+    async fn pairs(&self, sql: &str) -> Result<Vec<(i64, i64)>, String> {
+        match self.0.engine() {
+            Engine::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+            Engine::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+        }
+        .map_err(failed(sql))
+    }
+
+    /// The slots already in the store: id, post, check and start.
+    async fn slots(&self) -> Result<Vec<(i64, String, String, DateTime<Utc>)>, String> {
+        let sql = "SELECT id, post_code, check_kind, starts_at FROM slot";
+        match self.0.engine() {
+            Engine::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+            Engine::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+        }
+        .map_err(failed(sql))
+    }
+
     async fn text(&self, sql: &str) -> Result<String, String> {
         match self.0.engine() {
             Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
@@ -116,6 +150,9 @@ const STEP_COLUMNS: &str =
 const EVENT_COLUMNS: &str =
     "id, dossier_id, source, kind, occurred_at, received_at, post_code, detail, fact, position";
 const DURATION_COLUMNS: &str = "dossier_id, place, goods_category, kind, ended_at, minutes";
+const SLOT_COLUMNS: &str = "id, post_code, check_kind, starts_at, ends_at, capacity, booked";
+const APPOINTMENT_COLUMNS: &str = "id, dossier_id, check_kind, slot_id, state, company_id, \
+    booked_by, reason, checkin_token, checked_in_at, created_at, updated_at, gate_code_hash";
 
 /// The rows of one batch of dossiers.
 #[derive(Default)]
@@ -125,6 +162,10 @@ struct Batch {
     events: Vec<Row>,
     /// The finished steps, as the forecasts count them (see `app::store::forecasts`).
     durations: Vec<Row>,
+    /// The slots first booked in this batch (their places are counted once the history is
+    /// written: later batches book them too).
+    slots: Vec<Row>,
+    appointments: Vec<Row>,
 }
 
 fn at(instant: DateTime<Utc>) -> Option<String> {
@@ -209,13 +250,133 @@ impl Batch {
         }
     }
 
+    /// The appointments of a dossier's identity and physical checks, as its operator would have
+    /// booked them at its post once the documentary check selected them: a check done was
+    /// honoured (absent, one time in fifty), a check in progress was honoured (the inspection
+    /// has begun), a check to come has one in a slot to come half the time; a check held up waiting for the
+    /// goods at the post (`Bloque`: "rendez-vous à prendre") has none yet.
+    fn push_appointments(
+        &mut self,
+        id: i64,
+        dossier: &NewDossier,
+        port: bool,
+        bookings: &mut Bookings,
+    ) {
+        let (Some(post), Some(company)) = (&dossier.post, dossier.company_id) else {
+            return;
+        };
+        // Booking needs the checks selected: the documentary check's end.
+        let Some(selected_at) = dossier
+            .steps
+            .iter()
+            .find(|step| step.kind == StepKind::DocumentaryCheck)
+            .filter(|step| step.state == StepState::Termine)
+            .and_then(|step| step.ended_at)
+        else {
+            return;
+        };
+        let calendar = Arc::clone(if port {
+            &bookings.port
+        } else {
+            &bookings.airport
+        });
+        let (now, slot_minutes) = (bookings.now, i64::from(calendar.slot_minutes));
+        let requires_validation = calendar.requires_validation;
+        for check in CheckKind::ALL {
+            let Some(step) = dossier.steps.iter().find(|step| step.kind == check.step()) else {
+                continue;
+            };
+            let rng = &mut bookings.rng;
+            let created = (selected_at + Duration::minutes(rng.gen_range(2..30))).min(now);
+            // A slot of the past: the one the step started in, or the first after the booking.
+            let around = |started: DateTime<Utc>| {
+                let mut start = floor_to(started, slot_minutes);
+                if start <= created {
+                    start = floor_to(created, slot_minutes) + Duration::minutes(slot_minutes);
+                }
+                (start, start + Duration::minutes(slot_minutes))
+            };
+            let (state, slot) = match (step.state, step.started_at) {
+                (StepState::Termine, Some(started)) => (
+                    if rng.gen_bool(0.02) {
+                        AppointmentState::Absent
+                    } else {
+                        AppointmentState::Honore
+                    },
+                    around(started),
+                ),
+                // The inspection has begun: the operator came.
+                (StepState::EnCours, Some(started)) => (AppointmentState::Honore, around(started)),
+                (StepState::AVenir, _) if rng.gen_bool(0.5) => {
+                    match future_slot(&calendar, rng, now) {
+                        Some(slot) => (AppointmentState::Confirme, slot),
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            let (checked_in_at, updated_at) = match state {
+                AppointmentState::Honore => {
+                    let arrived = (slot.0 + Duration::minutes(rng.gen_range(-10..=15)))
+                        .max(created + Duration::minutes(1))
+                        .min(now);
+                    (Some(arrived), arrived)
+                }
+                // Recorded once the post's check-in window had closed.
+                AppointmentState::Absent => (
+                    None,
+                    (slot.0 + Duration::minutes(rng.gen_range(240..360))).min(now),
+                ),
+                // Validated by an agent at the ports, confirmed at booking at the airports.
+                _ if requires_validation => (
+                    None,
+                    (created + Duration::minutes(rng.gen_range(10..180)))
+                        .min(now)
+                        .min(slot.0),
+                ),
+                _ => (None, created),
+            };
+            let booked_by = bookings
+                .operators
+                .get(&company)
+                .and_then(|operators| operators.choose(rng))
+                .copied();
+            let bytes: [u8; 32] = rng.gen();
+            let mut token = String::with_capacity(64);
+            for byte in bytes {
+                let _ = write!(token, "{byte:02x}");
+            }
+            let gate_code = bookings.gate_code(&token);
+            let capacity = calendar.capacity(check);
+            let slot_id = bookings.slot(&mut self.slots, post.as_str(), check, slot, capacity);
+            bookings.next_appointment += 1;
+            self.appointments.push(vec![
+                Some(bookings.next_appointment.to_string()),
+                Some(id.to_string()),
+                Some(check.code().to_owned()),
+                Some(slot_id.to_string()),
+                Some(state.code().to_owned()),
+                Some(company.to_string()),
+                booked_by.map(|user| user.to_string()),
+                None,
+                Some(token),
+                checked_in_at.and_then(at),
+                at(created),
+                at(updated_at),
+                gate_code,
+            ]);
+        }
+    }
+
     /// Each table, its columns and its rows, in the order the foreign keys need.
-    fn tables(&self) -> [(&'static str, &'static str, &[Row]); 4] {
+    fn tables(&self) -> [(&'static str, &'static str, &[Row]); 6] {
         [
             ("dossier", DOSSIER_COLUMNS, &self.dossiers),
             ("step", STEP_COLUMNS, &self.steps),
             ("event", EVENT_COLUMNS, &self.events),
             ("observed_duration", DURATION_COLUMNS, &self.durations),
+            ("slot", SLOT_COLUMNS, &self.slots),
+            ("appointment", APPOINTMENT_COLUMNS, &self.appointments),
         ]
     }
 
@@ -261,6 +422,171 @@ impl Batch {
         }
         Ok(())
     }
+}
+
+/// The instant rounded down to a multiple of `minutes` (slots start on them, in Paris as in UTC).
+fn floor_to(instant: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
+    let seconds = instant.timestamp();
+    DateTime::from_timestamp(seconds - seconds.rem_euclid(minutes * 60), 0).unwrap_or(instant)
+}
+
+/// A slot of the calendar to come, as an operator books it: past the notice, within a few days.
+fn future_slot(
+    calendar: &Calendar,
+    rng: &mut StdRng,
+    now: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let earliest = now
+        + Duration::hours(i64::from(calendar.min_notice_hours))
+        + Duration::minutes(rng.gen_range(0..3 * 24 * 60));
+    let first_day = paris_day(earliest);
+    (0..30).find_map(|offset| {
+        calendar
+            .slots_of_day(first_day + Days::new(offset), &[])
+            .into_iter()
+            .find(|(start, _)| *start >= earliest)
+    })
+}
+
+/// The appointments of the history across its batches, with the slots they sit in.
+///
+/// A slot is one row per post, check and start across the whole history, written by the batch
+/// that first books it (before its appointments) at its calendar's capacity; once every batch
+/// is written its places are counted as the store counts them (every appointment that holds
+/// one: active, honoured or absent), the capacity raised where the history booked more than the
+/// demo's calendar offers (the demo's few posts carry a national traffic).
+struct Bookings {
+    /// The demo's calendars: the ports validate each request, the airports confirm at booking.
+    port: Arc<Calendar>,
+    airport: Arc<Calendar>,
+    /// Each slot known, by post (see `posts`), check and start.
+    slots: HashMap<(u16, CheckKind, i64), i64>,
+    posts: HashMap<String, u16>,
+    next_slot: i64,
+    /// The greatest appointment id before the history.
+    first_appointment: i64,
+    next_appointment: i64,
+    /// The gate codes given (the first 64 bits of their digests): a code already given leaves
+    /// the appointment without one, as booking does.
+    gate_codes: HashSet<u64>,
+    /// Each company's operators, who book for it; the history's companies have none (NULL).
+    operators: HashMap<i64, Vec<i64>>,
+    /// Its own draws, so that the dossiers are those generated without appointments.
+    rng: StdRng,
+    now: DateTime<Utc>,
+}
+
+impl Bookings {
+    async fn load(db: &Db, now: DateTime<Utc>) -> Result<Bookings, String> {
+        let mut bookings = Bookings {
+            port: Arc::new(demo::demo_calendar(true)),
+            airport: Arc::new(demo::demo_calendar(false)),
+            slots: HashMap::new(),
+            posts: HashMap::new(),
+            next_slot: db.scalar("SELECT COALESCE(MAX(id), 0) FROM slot").await?,
+            first_appointment: db
+                .scalar("SELECT COALESCE(MAX(id), 0) FROM appointment")
+                .await?,
+            next_appointment: 0,
+            gate_codes: HashSet::new(),
+            operators: HashMap::new(),
+            rng: StdRng::seed_from_u64(2028),
+            now,
+        };
+        bookings.next_appointment = bookings.first_appointment;
+        for (id, post, check, starts_at) in db.slots().await? {
+            if let Some(check) = CheckKind::from_code(&check) {
+                let post = bookings.post(&post);
+                bookings
+                    .slots
+                    .insert((post, check, starts_at.timestamp()), id);
+            }
+        }
+        let hashes = db
+            .texts("SELECT gate_code_hash FROM appointment WHERE gate_code_hash IS NOT NULL")
+            .await?;
+        for hash in hashes {
+            bookings.gate_codes.insert(code_key(&hash));
+        }
+        let operators = db
+            .pairs("SELECT company_id, id FROM app_user WHERE company_id IS NOT NULL ORDER BY id")
+            .await?;
+        for (company, user) in operators {
+            bookings.operators.entry(company).or_default().push(user);
+        }
+        Ok(bookings)
+    }
+
+    fn post(&mut self, code: &str) -> u16 {
+        if let Some(index) = self.posts.get(code) {
+            return *index;
+        }
+        let index = u16::try_from(self.posts.len()).unwrap_or(u16::MAX);
+        self.posts.insert(code.to_owned(), index);
+        index
+    }
+
+    /// The slot's id, its row added to `rows` the first time it is booked.
+    fn slot(
+        &mut self,
+        rows: &mut Vec<Row>,
+        post: &str,
+        check: CheckKind,
+        (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+        capacity: u32,
+    ) -> i64 {
+        let key = (self.post(post), check, starts_at.timestamp());
+        if let Some(id) = self.slots.get(&key) {
+            return *id;
+        }
+        self.next_slot += 1;
+        self.slots.insert(key, self.next_slot);
+        rows.push(vec![
+            Some(self.next_slot.to_string()),
+            Some(post.to_owned()),
+            Some(check.code().to_owned()),
+            at(starts_at),
+            at(ends_at),
+            Some(capacity.to_string()),
+            Some("0".to_owned()),
+        ]);
+        self.next_slot
+    }
+
+    /// The digest of the token's gate code, unless another appointment has that code.
+    fn gate_code(&mut self, token: &str) -> Option<String> {
+        let hash = gate_code_hash(&GateCode::of_token(token));
+        self.gate_codes.insert(code_key(&hash)).then_some(hash)
+    }
+
+    /// Counts each booked slot's places, as the store keeps them, once the history is written.
+    async fn count_places(&self, db: &Db) -> Result<(), String> {
+        let held = AppointmentState::ALL
+            .into_iter()
+            .filter(|state| state.holds_place())
+            .map(|state| format!("'{}'", state.code()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let greatest = match db.0.engine() {
+            Engine::Postgres(_) => "GREATEST",
+            Engine::Sqlite(_) => "MAX",
+        };
+        db.execute(&format!(
+            "UPDATE slot SET booked = c.n, capacity = {greatest}(slot.capacity, c.n)
+             FROM (SELECT slot_id, COUNT(*) AS n FROM appointment
+                   WHERE state IN ({held}) AND slot_id IN
+                       (SELECT slot_id FROM appointment WHERE id > {})
+                   GROUP BY slot_id) AS c
+             WHERE slot.id = c.slot_id",
+            self.first_appointment
+        ))
+        .await
+    }
+}
+
+/// The first 64 bits of a hexadecimal digest.
+fn code_key(hash: &str) -> u64 {
+    u64::from_str_radix(hash.get(..16).unwrap_or(hash), 16).unwrap_or(0)
 }
 
 /// Rows as PostgreSQL's CSV: every value quoted, NULL as an empty unquoted field.
@@ -321,6 +647,7 @@ async fn generate(url: &str, count: usize) -> Result<StdDuration, String> {
         .await?;
     let span = 3 * 365 * 24 * 3600;
     let settled_before = now - Duration::days(30);
+    let mut bookings = Bookings::load(&db, now).await?;
     let mut batch = Batch::default();
     for index in 0..count {
         // In the order they arrived, as ingestion writes them (a day's dossiers lie together on
@@ -359,20 +686,40 @@ async fn generate(url: &str, count: usize) -> Result<StdDuration, String> {
         }
         next_dossier += 1;
         batch.push(next_dossier, &dossier, &mut next_event);
+        batch.push_appointments(
+            next_dossier,
+            &dossier,
+            site.kind == SiteKind::Port,
+            &mut bookings,
+        );
         if batch.dossiers.len() == BATCH || index + 1 == count {
             std::mem::take(&mut batch).write(&db).await?;
         }
     }
 
+    bookings.count_places(&db).await?;
     match db.0.engine() {
         Engine::Postgres(_) => {
-            db.execute(&format!(
+            let mut sql = format!(
                 "SELECT setval(pg_get_serial_sequence('dossier', 'id'), {next_dossier});
                  SELECT setval(pg_get_serial_sequence('event', 'id'), {next_event});
-                 SELECT setval('event_position', {next_event});
-                 ANALYZE;"
-            ))
-            .await?
+                 SELECT setval('event_position', {next_event});"
+            );
+            // A sequence starts at 1: set only once the table has rows.
+            for (table, last) in [
+                ("slot", bookings.next_slot),
+                ("appointment", bookings.next_appointment),
+            ] {
+                if last > 0 {
+                    sql.push_str(&format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), {last});"
+                    ));
+                }
+            }
+            db.execute(&sql).await?;
+            // As after any bulk load: the rows marked visible to all (index-only scans, no
+            // first reader paying for it) and the statistics gathered. Alone: not in a block.
+            db.execute("VACUUM (ANALYZE)").await?
         }
         Engine::Sqlite(_) => db.execute("ANALYZE;").await?,
     }
@@ -382,18 +729,41 @@ async fn generate(url: &str, count: usize) -> Result<StdDuration, String> {
     Ok(started.elapsed())
 }
 
+/// How many dossiers not in progress are opened before the measures.
+const WARM: usize = 100;
+
 /// What the pages are measured on.
 struct Targets {
     /// Dossiers in progress, opened in turn.
     in_progress: Vec<i64>,
+    /// Other dossiers, opened before the measures (see [`measure`]).
+    warm: Vec<i64>,
     /// A container number of the history, searched for.
     container: String,
 }
 
-async fn targets(url: &str) -> Result<Targets, String> {
+/// The dossiers in progress to open, at most `at_most` of them (drawn at random, the same draw
+/// on every run): the loads open as many different dossiers on the large store as on the
+/// small, so that the size of the history is the only thing that changes (the first opening of
+/// each writes its consultation to the audit trail; the following ones are the same
+/// consultation).
+async fn targets(url: &str, at_most: Option<usize>) -> Result<Targets, String> {
     let db = Db::connect(url).await?;
-    let in_progress = db
+    let mut in_progress = db
         .ids("SELECT id FROM dossier WHERE status = 'en_cours' ORDER BY id")
+        .await?;
+    if let Some(at_most) = at_most.filter(|at_most| *at_most < in_progress.len()) {
+        let mut rng = StdRng::seed_from_u64(13);
+        in_progress = in_progress
+            .choose_multiple(&mut rng, at_most)
+            .copied()
+            .collect();
+        in_progress.sort_unstable();
+    }
+    let warm = db
+        .ids(&format!(
+            "SELECT id FROM dossier WHERE status <> 'en_cours' ORDER BY id DESC LIMIT {WARM}"
+        ))
         .await?;
     let middle = db.scalar("SELECT MAX(id) / 2 FROM dossier").await?;
     let container = db
@@ -408,6 +778,7 @@ async fn targets(url: &str) -> Result<Targets, String> {
     }
     Ok(Targets {
         in_progress,
+        warm,
         container,
     })
 }
@@ -437,6 +808,8 @@ struct Load {
 /// Everything measured on one store at one size.
 struct Figures {
     dossiers: i64,
+    /// How many different dossiers the loads opened.
+    opened: usize,
     /// The container number searched for.
     container: String,
     pages: Vec<Reading>,
@@ -517,8 +890,12 @@ async fn load(
     })
 }
 
-async fn measure(instance: &Instance, settings: &Settings) -> Result<Figures, String> {
-    let targets = targets(&instance.database_url).await?;
+async fn measure(
+    instance: &Instance,
+    settings: &Settings,
+    at_most: Option<usize>,
+) -> Result<Figures, String> {
+    let targets = targets(&instance.database_url, at_most).await?;
     let cookie = bench::supervisor(&instance.url).await?;
     let client = reqwest::Client::new();
     let urls: Vec<Box<dyn Fn(usize) -> String>> = {
@@ -541,10 +918,16 @@ async fn measure(instance: &Instance, settings: &Settings) -> Result<Figures, St
             Box::new(move |_| format!("{base}/dossiers?reference={container}")),
         ]
     };
+    // Readings first, so that the figures are those of a running instance rather than of one
+    // just started (each of the pool's connections plans its statements the first times it
+    // runs them): other dossiers than those measured, whose first opening is measured.
+    for id in &targets.warm {
+        read(&client, &cookie, &format!("{}/dossiers/{id}", instance.url)).await?;
+    }
     let mut pages = Vec::new();
-    for url in &urls {
-        // A few readings first, so that the figures are those of a running instance.
-        for n in 0..5 {
+    for (index, url) in urls.iter().enumerate() {
+        // The lists, a few times each.
+        for n in (0..5).filter(|_| index > 0) {
             read(&client, &cookie, &url(n)).await?;
         }
         let mut times = Vec::new();
@@ -576,6 +959,7 @@ async fn measure(instance: &Instance, settings: &Settings) -> Result<Figures, St
     db.close().await;
     Ok(Figures {
         dossiers,
+        opened: targets.in_progress.len(),
         container: targets.container,
         pages,
         paced,
@@ -614,7 +998,12 @@ fn print_table(name: &str, small: &Figures, large: &Figures, people: usize) {
         );
     }
     println!();
-    println!("| charge : pages de dossiers, {people} personnes | {} dossiers pages/s | p50 | p99 | {} dossiers pages/s | p50 | p99 | rapport débit |", thousands(small.dossiers), thousands(large.dossiers));
+    println!(
+        "| charge : {people} personnes ouvrant {} dossiers en cours différents | {} dossiers pages/s | p50 | p99 | {} dossiers pages/s | p50 | p99 | rapport débit |",
+        large.opened,
+        thousands(small.dossiers),
+        thousands(large.dossiers)
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (label, before, after) in [
         (
@@ -642,8 +1031,13 @@ async fn print_plans(url: &str, targets_container: &str) -> Result<(), String> {
     let store = Store::connect(url).await.map_err(|e| e.to_string())?;
     let site = Locode::parse("FRLEH").map_err(|e| e.to_string())?;
     let reference = AnyReference::recognise(targets_container).map_err(|e| e.to_string())?;
+    let reader = store
+        .user_by_email(bench::SUPERVISOR)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("le superviseur de la démonstration est introuvable")?;
     let plans = store
-        .explain_pages(&site, reference)
+        .explain_pages(reader.id, &site, reference)
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;
@@ -686,7 +1080,7 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             Backend::Postgres => "PostgreSQL",
         };
         let instance = bench::start(&url).await?;
-        let small = measure(&instance, &settings).await?;
+        let small = measure(&instance, &settings, None).await?;
         stop(instance).await?;
         let took = generate(&url, count).await?;
         println!();
@@ -696,7 +1090,7 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             took.as_secs_f64()
         );
         let instance = bench::start(&url).await?;
-        let large = measure(&instance, &settings).await?;
+        let large = measure(&instance, &settings, Some(small.opened)).await?;
         stop(instance).await?;
         print_table(name, &small, &large, settings.people);
         if backend == Backend::Postgres {
