@@ -7,4 +7,5 @@ pub mod alerts;
 pub mod appointments;
 pub mod directory;
 pub mod dossiers;
+pub mod notifications;
 pub mod partner_keys;

@@ -12,6 +12,7 @@ pub mod forecast;
 pub mod gate;
 pub mod journey;
 pub mod live;
+pub mod notification;
 pub mod partner;
 pub mod references;
 pub mod timeline;

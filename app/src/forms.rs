@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 
-use crate::api::{account, alerts, appointments, partner_keys};
+use crate::api::{account, alerts, appointments, notifications, partner_keys};
 use crate::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
 use crate::domain::directory::Role;
 use crate::http::{refusal, see_other, with_query, Lifetimes};
@@ -228,6 +228,15 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/abonnement-calendrier/revocation",
             post(appointments::bookings::unsubscribe),
         )
+        .route("/notifications/{id}", get(notifications::read::open))
+        .route(
+            "/notifications/{id}/lue",
+            post(notifications::read::mark_read),
+        )
+        .route(
+            "/notifications/tout-lu",
+            post(notifications::read::mark_all_read),
+        )
         .route("/cgu.pdf", get(account::cgu::cgu_pdf))
         .with_state(forms)
 }
@@ -235,7 +244,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 33] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 36] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -275,6 +284,9 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 33] = [
         EntryPoint::InviteAgent,
     ),
     ("GET /cgu.pdf", EntryPoint::CguDocument),
+    ("GET /notifications/{id}", EntryPoint::Notifications),
+    ("POST /notifications/{id}/lue", EntryPoint::Notifications),
+    ("POST /notifications/tout-lu", EntryPoint::Notifications),
     (
         "POST /alertes-correlation/{id}/traitement",
         EntryPoint::ResolveCorrelationAlert,

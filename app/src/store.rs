@@ -12,6 +12,7 @@ mod feed;
 mod forecasts;
 mod ingest;
 mod invitations;
+mod notifications;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -41,6 +42,7 @@ pub use feed::{Committed, FeedMessage, CHANNEL};
 pub use forecasts::place as forecast_place;
 pub use ingest::{AlertCause, CorrelationAlert, Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
+pub use notifications::{LeasedMail, PAGE as NOTIFICATION_PAGE};
 
 /// Runs the same expression against whichever pool the store holds.
 macro_rules! on_pool {
@@ -310,6 +312,11 @@ impl Store {
             feed: Arc::clone(&self.feed),
             changes: Vec::new(),
         })
+    }
+
+    /// Whether [`Store::close`] was called: background workers stop.
+    pub fn is_closed(&self) -> bool {
+        on_pool!(self, pool => pool.is_closed())
     }
 
     #[tracing::instrument(skip_all)]

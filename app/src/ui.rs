@@ -26,6 +26,7 @@ use pages::{
     home::HomePage,
     information, legal,
     not_found::{NotForYou, NotFound},
+    notifications::NotificationsPage,
     partner_keys::PartnerKeysPage,
     sign_in,
     welcome::WelcomePage,
@@ -45,6 +46,8 @@ pub struct SignedIn {
     /// the page guard read it, so that nobody is offered a page that would refuse them.
     pub pages: Vec<crate::domain::access::EntryPoint>,
     pub cgu_accepted: bool,
+    /// Their unread notifications, for the bell (see [`crate::domain::notification`]).
+    pub unread_notifications: i64,
 }
 
 impl SignedIn {
@@ -74,6 +77,7 @@ fn signed_in_on_server() -> Option<SignedIn> {
         role: viewer.role,
         pages,
         cgu_accepted: viewer.cgu_accepted,
+        unread_notifications: viewer.unread_notifications,
     })
 }
 
@@ -267,6 +271,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=StaticSegment("controle-arrivee")
                         view=|| view! { <SignedInOnly entry=EntryPoint::Planning><GatePage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("notifications")
+                        view=|| view! { <SignedInOnly entry=EntryPoint::Notifications><NotificationsPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -52,6 +52,7 @@ fn people() -> Vec<(&'static str, Option<Viewer>)> {
             _ => vec![],
         },
         cgu_accepted,
+        unread_notifications: 0,
     };
     vec![
         ("anonyme", None),
@@ -225,6 +226,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::PersonalSpace, &["LCAAAAAAAA"]),
     (EntryPoint::UpdateProfile, &["LCAAAAAAAA"]),
     (EntryPoint::ChangePassword, &["LCAAAAAAAA"]),
+    (EntryPoint::Notifications, &["LCAAAAAAAA"]),
     (EntryPoint::EndSession, &["LCAAAAAAAA", "LCDDDDDDDD"]),
     (EntryPoint::ListDossiers, &["LCAAAAAADD"]),
     (EntryPoint::LiveStream, &["LCAAAAAADD"]),

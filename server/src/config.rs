@@ -102,6 +102,12 @@ pub struct Config {
     /// How many live streams one signed-in person may keep open at once on an instance (their
     /// tabs and browsers); the next one is refused with 429 until one closes.
     pub live_streams_per_person: u32,
+    /// How often each instance looks for notification mails to send (besides when a
+    /// notification is written), in milliseconds.
+    pub notification_poll_millis: u64,
+    /// The first wait before a notification mail that failed is tried again, in milliseconds;
+    /// it doubles at each failure, up to five minutes, for a day.
+    pub notification_retry_millis: u64,
     /// Serve HTTPS directly (rustls) with this certificate chain (PEM) and key (PEM).
     pub tls_cert_file: Option<PathBuf>,
     pub tls_key_file: Option<PathBuf>,
@@ -170,6 +176,8 @@ struct Defaults {
     live_keep_alive_seconds: u64,
     live_renewal_seconds: u64,
     live_streams_per_person: u32,
+    notification_poll_millis: u64,
+    notification_retry_millis: u64,
     denylist_refresh_seconds: u64,
     denylist_cache_file: &'static str,
     oidc: [(); 0],
@@ -204,6 +212,8 @@ const DEFAULTS: Defaults = Defaults {
     live_keep_alive_seconds: 15,
     live_renewal_seconds: 300,
     live_streams_per_person: 8,
+    notification_poll_millis: 5_000,
+    notification_retry_millis: 30_000,
     denylist_refresh_seconds: 3600,
     denylist_cache_file: "data/denylist-url.txt",
     oidc: [],

@@ -8,6 +8,7 @@ pub mod config;
 pub mod denylist;
 pub mod live;
 pub mod mail;
+pub mod notifications;
 pub mod oidc;
 pub mod openapi;
 pub mod partner;
@@ -408,11 +409,19 @@ impl Server {
                 config.partner_requests_burst,
             ),
         };
+        let mailer = mail::Mailer::from_config(config).map_err(StartError::Mail)?;
+        notifications::start(
+            store.clone(),
+            mailer.clone(),
+            config.base_url(),
+            notifications::Timing {
+                poll: Duration::from_millis(config.notification_poll_millis.max(10)),
+                retry: Duration::from_millis(config.notification_retry_millis.max(10)),
+            },
+        );
         let forms = Forms {
             store: store.clone(),
-            outbox: std::sync::Arc::new(
-                mail::Mailer::from_config(config).map_err(StartError::Mail)?,
-            ),
+            outbox: std::sync::Arc::new(mailer),
             providers: std::sync::Arc::new(
                 oidc::Providers::discover(&config.oidc, &config.base_url()).await,
             ),

@@ -68,6 +68,8 @@ pub enum Audience {
     /// Everyone signed in who sees dossiers: the availability of a post's slots, which names no
     /// dossier.
     Everyone,
+    /// One person: their notifications changed.
+    Person(i64),
 }
 
 /// A message ready to go out: who may receive it, its stream position (events only), and its
@@ -122,10 +124,20 @@ impl Delivery {
         ]
     }
 
-    fn for_scope(&self, scope: &DossierScope) -> bool {
+    /// A person's notifications changed: only their streams hear it, and only that it did.
+    pub fn notification(user_id: i64) -> Delivery {
+        Delivery {
+            audience: Audience::Person(user_id),
+            position: None,
+            frame: Bytes::from(LiveMessage::Notification.frame(None, None)),
+        }
+    }
+
+    fn for_reader(&self, scope: &DossierScope, user_id: i64) -> bool {
         match &self.audience {
             Audience::Dossier { site, company_id } => scope.contains(site, *company_id),
             Audience::Everyone => *scope != DossierScope::Nothing,
+            Audience::Person(person) => *person == user_id,
         }
     }
 }
@@ -240,6 +252,11 @@ impl Live {
                     Ok(FeedMessage::Changed(Committed::Appointment(id))) => {
                         relay.relay_appointment(id).await
                     }
+                    Ok(FeedMessage::Changed(Committed::Notification(user_id))) => {
+                        let _ = relay
+                            .sender
+                            .send(Notice::Event(Arc::new(Delivery::notification(user_id))));
+                    }
                     Ok(FeedMessage::Lost) | Err(RecvError::Lagged(_)) => {
                         let _ = relay.sender.send(Notice::Resync);
                     }
@@ -339,6 +356,8 @@ fn resume_point(headers: &HeaderMap) -> Resume {
 struct Follower {
     receiver: broadcast::Receiver<Notice>,
     scope: DossierScope,
+    /// Who the stream is for: their own notifications reach them.
+    user_id: i64,
     /// Positions up to this one were replayed when the stream opened: not sent twice.
     replayed_up_to: i64,
     /// The position the stream has reached (every message up to it sent, or not for this reader):
@@ -404,7 +423,7 @@ async fn stream_handler(
                     for event in missed {
                         high_water = high_water.max(event.position);
                         let delivery = Delivery::event(event);
-                        if delivery.for_scope(&scope) {
+                        if delivery.for_reader(&scope, viewer.user_id) {
                             first.push(delivery.frame);
                         }
                     }
@@ -428,6 +447,7 @@ async fn stream_handler(
     let follower = Follower {
         receiver,
         scope,
+        user_id: viewer.user_id,
         replayed_up_to: high_water,
         reached: high_water.max(live.head.load(Ordering::SeqCst)),
         renew_at: tokio::time::Instant::now() + renewal + Duration::from_millis(spread),
@@ -447,7 +467,7 @@ async fn stream_handler(
                             continue;
                         }
                     }
-                    if !delivery.for_scope(&follower.scope) {
+                    if !delivery.for_reader(&follower.scope, follower.user_id) {
                         continue;
                     }
                     delivery.frame.clone()

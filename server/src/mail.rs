@@ -182,7 +182,18 @@ impl Mailer {
     /// Sends one mail, or writes it into the folder. An invalid recipient is refused before
     /// anything happens; an SMTP failure is logged and returned, never retried here.
     pub async fn send(&self, mail: &Mail) -> Result<(), MailError> {
-        let message = self.compose(mail)?;
+        self.deliver(mail, None).await
+    }
+
+    /// Sends one mail whose `Message-ID` is made of `key` (letters, digits and dashes): sent
+    /// again after a failure that may have hidden a success, it is the same message, which
+    /// mail systems recognise.
+    pub async fn send_keyed(&self, mail: &Mail, key: &str) -> Result<(), MailError> {
+        self.deliver(mail, Some(key)).await
+    }
+
+    async fn deliver(&self, mail: &Mail, key: Option<&str>) -> Result<(), MailError> {
+        let message = self.compose(mail, key)?;
         match &self.transport {
             Transport::Smtp(smtp) => {
                 let transport = smtp.transport();
@@ -218,7 +229,7 @@ impl Mailer {
         }
     }
 
-    fn compose(&self, mail: &Mail) -> Result<Message, MailError> {
+    fn compose(&self, mail: &Mail, key: Option<&str>) -> Result<Message, MailError> {
         let to: Mailbox = mail
             .to
             .trim()
@@ -230,11 +241,14 @@ impl Mailer {
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        let message_id = format!(
-            "<{}@{}>",
-            uuid::Uuid::new_v4().simple(),
-            self.from.email.domain()
-        );
+        let unique = match key {
+            Some(key) => key
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect(),
+            None => uuid::Uuid::new_v4().simple().to_string(),
+        };
+        let message_id = format!("<{unique}@{}>", self.from.email.domain());
         Message::builder()
             .from(self.from.clone())
             .to(to)

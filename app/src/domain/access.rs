@@ -35,6 +35,9 @@ pub struct Viewer {
     pub calendar_sites: Vec<Locode>,
     /// Whether the current version of the terms of use has been accepted.
     pub cgu_accepted: bool,
+    /// How many of their notifications are unread, for the bell (counted up to
+    /// [`crate::domain::notification::UNREAD_SHOWN`] + 1).
+    pub unread_notifications: i64,
 }
 
 impl Viewer {
@@ -70,6 +73,8 @@ pub enum EntryPoint {
     /// Changing one's own password (the current one is asked).
     ChangePassword,
     EndSession,
+    /// One's own notifications: the centre, opening one, marking them read.
+    Notifications,
     // Dossiers.
     ListDossiers,
     ReadDossier,
@@ -107,7 +112,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 34] = [
+    pub const ALL: [EntryPoint; 35] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -122,6 +127,7 @@ impl EntryPoint {
         EntryPoint::UpdateProfile,
         EntryPoint::ChangePassword,
         EntryPoint::EndSession,
+        EntryPoint::Notifications,
         EntryPoint::ListDossiers,
         EntryPoint::ReadDossier,
         EntryPoint::LiveStream,
@@ -266,7 +272,10 @@ pub fn authorize(
     }
     let allowed = match (entry, target) {
         (
-            EntryPoint::PersonalSpace | EntryPoint::UpdateProfile | EntryPoint::ChangePassword,
+            EntryPoint::PersonalSpace
+            | EntryPoint::UpdateProfile
+            | EntryPoint::ChangePassword
+            | EntryPoint::Notifications,
             Target::Nothing,
         ) => true,
         (EntryPoint::EndSession, Target::Session { user_id }) => user_id == viewer.user_id,
@@ -492,7 +501,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 31] = [
+pub const ROUTES: [(&str, EntryPoint); 32] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -514,6 +523,7 @@ pub const ROUTES: [(&str, EntryPoint); 31] = [
     ("/cgu/acceptation", EntryPoint::AcceptCgu),
     ("/espace", EntryPoint::PersonalSpace),
     ("/accueil", EntryPoint::PersonalSpace),
+    ("/notifications", EntryPoint::Notifications),
     ("/dossiers", EntryPoint::ListDossiers),
     ("/dossiers/{}", EntryPoint::ListDossiers),
     ("/habilitations", EntryPoint::ManageHabilitations),

@@ -19,6 +19,8 @@ pub mod names {
     pub const APPOINTMENT: &str = "rendez-vous";
     /// A post's places changed (one taken or given back).
     pub const SLOTS: &str = "creneau";
+    /// The person's notifications changed (one arrived, or was read): the bell counts again.
+    pub const NOTIFICATION: &str = "notification";
     /// The client may have missed messages: it reads everything again.
     pub const RESYNC: &str = "resync";
     /// The server ends the stream to check again who is asking; the client comes back at once.
@@ -74,6 +76,8 @@ pub enum LiveMessage {
     Dossier(LiveEvent),
     Appointment(AppointmentChange),
     Slots(SlotsChange),
+    /// Sent to one person only; carries nothing: the page reads itself again.
+    Notification,
     Resync,
     Renewal,
 }
@@ -85,6 +89,7 @@ impl LiveMessage {
             LiveMessage::Dossier(_) => names::DOSSIER,
             LiveMessage::Appointment(_) => names::APPOINTMENT,
             LiveMessage::Slots(_) => names::SLOTS,
+            LiveMessage::Notification => names::NOTIFICATION,
             LiveMessage::Resync => names::RESYNC,
             LiveMessage::Renewal => names::RENEWAL,
         }
@@ -96,7 +101,9 @@ impl LiveMessage {
             LiveMessage::Dossier(event) => serde_json::to_string(event),
             LiveMessage::Appointment(change) => serde_json::to_string(change),
             LiveMessage::Slots(change) => serde_json::to_string(change),
-            LiveMessage::Resync | LiveMessage::Renewal => Ok("{}".to_owned()),
+            LiveMessage::Notification | LiveMessage::Resync | LiveMessage::Renewal => {
+                Ok("{}".to_owned())
+            }
         };
         data.unwrap_or_else(|_| "{}".to_owned())
     }
@@ -126,6 +133,7 @@ impl LiveMessage {
             names::DOSSIER => LiveMessage::Dossier(serde_json::from_str(data).ok()?),
             names::APPOINTMENT => LiveMessage::Appointment(serde_json::from_str(data).ok()?),
             names::SLOTS => LiveMessage::Slots(serde_json::from_str(data).ok()?),
+            names::NOTIFICATION => LiveMessage::Notification,
             names::RESYNC => LiveMessage::Resync,
             names::RENEWAL => LiveMessage::Renewal,
             _ => return None,
@@ -155,7 +163,7 @@ pub fn concerns_list(
         LiveMessage::Dossier(event) => shown(event.dossier_id) || event.may_enter(query),
         LiveMessage::Appointment(change) => shown(change.dossier_id),
         LiveMessage::Slots(_) | LiveMessage::Renewal => false,
-        LiveMessage::Resync => true,
+        LiveMessage::Notification | LiveMessage::Resync => true,
     }
 }
 

@@ -182,11 +182,17 @@ impl Store {
             #[sqlx(flatten)]
             user: UserRow,
             accepted: bool,
+            unread: i64,
         }
+        // The bell of every page counts the unread notifications, up to one more than it shows.
         let sql = format!(
             "SELECT {USER_COLUMNS},
-                    EXISTS (SELECT 1 FROM cgu_acceptance c WHERE c.user_id = u.id AND c.version = $2) AS accepted
-             FROM app_user u WHERE u.id = $1 AND u.disabled_at IS NULL"
+                    EXISTS (SELECT 1 FROM cgu_acceptance c WHERE c.user_id = u.id AND c.version = $2) AS accepted,
+                    (SELECT COUNT(*) FROM (SELECT 1 FROM notification n
+                                           WHERE n.user_id = u.id AND n.read_at IS NULL
+                                           LIMIT {}) unread) AS unread
+             FROM app_user u WHERE u.id = $1 AND u.disabled_at IS NULL",
+            crate::domain::notification::UNREAD_SHOWN + 1
         );
         let row: Option<Row> = on_pool!(self, pool => {
             sqlx::query_as(&sql)
@@ -195,7 +201,12 @@ impl Store {
                 .fetch_optional(pool)
                 .await
         })?;
-        let Some(Row { user, accepted }) = row else {
+        let Some(Row {
+            user,
+            accepted,
+            unread,
+        }) = row
+        else {
             return Ok(None);
         };
         let user = crate::domain::directory::User::try_from(user)?;
@@ -243,6 +254,7 @@ impl Store {
             sites: parse_sites(site_codes)?,
             calendar_sites: parse_sites(calendar_codes)?,
             cgu_accepted: accepted,
+            unread_notifications: unread,
         }))
     }
 

@@ -15,6 +15,8 @@ use tokio::sync::broadcast;
 pub const CHANNEL: &str = "sesame_evenements";
 /// What prefixes an appointment's id in a notification (an event's id goes bare).
 pub const APPOINTMENT_NOTICE_PREFIX: &str = "rendez-vous:";
+/// What prefixes a person's id when their notifications changed.
+pub const NOTIFICATION_NOTICE_PREFIX: &str = "notification:";
 
 /// How many changes a slow subscriber may fall behind before it is told it lost some.
 const BACKLOG: usize = 4096;
@@ -26,6 +28,8 @@ pub enum Committed {
     Event(i64),
     /// An appointment was booked or changed (its id).
     Appointment(i64),
+    /// A person's notifications changed (their id): one arrived, or was read.
+    Notification(i64),
 }
 
 impl Committed {
@@ -34,15 +38,19 @@ impl Committed {
         match self {
             Committed::Event(id) => id.to_string(),
             Committed::Appointment(id) => format!("{APPOINTMENT_NOTICE_PREFIX}{id}"),
+            Committed::Notification(id) => format!("{NOTIFICATION_NOTICE_PREFIX}{id}"),
         }
     }
 
     /// Reads a notification's text back.
     pub(crate) fn from_payload(payload: &str) -> Option<Committed> {
-        match payload.strip_prefix(APPOINTMENT_NOTICE_PREFIX) {
-            Some(id) => id.parse().ok().map(Committed::Appointment),
-            None => payload.parse().ok().map(Committed::Event),
+        if let Some(id) = payload.strip_prefix(APPOINTMENT_NOTICE_PREFIX) {
+            return id.parse().ok().map(Committed::Appointment);
         }
+        if let Some(id) = payload.strip_prefix(NOTIFICATION_NOTICE_PREFIX) {
+            return id.parse().ok().map(Committed::Notification);
+        }
+        payload.parse().ok().map(Committed::Event)
     }
 }
 
@@ -142,7 +150,11 @@ mod tests {
 
     #[test]
     fn payloads_read_back() {
-        for change in [Committed::Event(42), Committed::Appointment(7)] {
+        for change in [
+            Committed::Event(42),
+            Committed::Appointment(7),
+            Committed::Notification(3),
+        ] {
             assert_eq!(Committed::from_payload(&change.payload()), Some(change));
         }
         assert_eq!(Committed::from_payload("rendez-vous:x"), None);

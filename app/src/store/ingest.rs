@@ -389,6 +389,15 @@ impl Tx {
             self.complete_references(dossier_id, event).await?;
         }
         self.recompute(dossier_id, now).await?;
+        self.notify_event(
+            dossier_id,
+            event_id,
+            matching.is_empty(),
+            event.kind,
+            &event.fact,
+            now,
+        )
+        .await?;
         // Every instance hears of it once it is committed (see `server::live`). Its stream
         // position is taken last, under a lock held until the commit, so that positions follow
         // the order of commits and a replay from a position never skips an event committed

@@ -45,6 +45,8 @@ pub enum LiveWatch {
     Planning { post: Option<PostCode> },
     /// The correlation alerts.
     Alerts,
+    /// The person's notifications (the centre): only their notifications concern it.
+    Notifications,
 }
 
 impl LiveWatch {
@@ -52,7 +54,9 @@ impl LiveWatch {
     /// screen. After a pause or a renewal of the stream, what changed is not known: the page
     /// reads itself again without asking.
     pub fn concerns(&self, message: &LiveMessage, shown: impl Fn(i64) -> bool) -> bool {
-        if matches!(message, LiveMessage::Resync) {
+        // The bell is in the header of every page: a notification of the person reads the
+        // page again, which brings it up to date.
+        if matches!(message, LiveMessage::Resync | LiveMessage::Notification) {
             return true;
         }
         match self {
@@ -71,6 +75,7 @@ impl LiveWatch {
                 _ => false,
             },
             LiveWatch::Alerts => matches!(message, LiveMessage::Dossier(_)),
+            LiveWatch::Notifications => false,
         }
     }
 }
@@ -370,6 +375,7 @@ mod browser {
             names::DOSSIER,
             names::APPOINTMENT,
             names::SLOTS,
+            names::NOTIFICATION,
             names::RESYNC,
         ] {
             let _ =
@@ -822,6 +828,7 @@ mod tests {
         // After missed messages, every page reads itself again.
         for watch in [dossier, booking, planning, LiveWatch::Alerts, list] {
             assert!(watch.concerns(&LiveMessage::Resync, nothing_shown));
+            assert!(watch.concerns(&LiveMessage::Notification, nothing_shown));
             assert!(!watch.concerns(&LiveMessage::Renewal, nothing_shown));
         }
     }

@@ -10,6 +10,7 @@ pub mod home;
 pub mod information;
 pub mod legal;
 pub mod not_found;
+pub mod notifications;
 pub mod partner_keys;
 pub mod sign_in;
 pub mod welcome;

@@ -14,20 +14,20 @@ use crate::helpers::{config, container, fresh_database, Running, DEMO_API_KEY};
 
 /// One message of a server-sent events stream.
 #[derive(Debug, Clone, PartialEq)]
-struct Message {
-    id: Option<String>,
-    event: String,
-    data: Value,
+pub(crate) struct Message {
+    pub(crate) id: Option<String>,
+    pub(crate) event: String,
+    pub(crate) data: Value,
 }
 
 /// A stream being read.
-struct Stream {
+pub(crate) struct Stream {
     response: reqwest::Response,
     buffer: String,
 }
 
 impl Stream {
-    async fn open(
+    pub(crate) async fn open(
         server: &Running,
         cookie: Option<&str>,
         last_event_id: Option<i64>,
@@ -55,8 +55,20 @@ impl Stream {
         })
     }
 
+    /// The next message of this name, skipping the others, or `None` after `wait`.
+    pub(crate) async fn next_of(&mut self, event: &str, wait: Duration) -> Option<Message> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let message = self.next(left).await?;
+            if message.event == event {
+                return Some(message);
+            }
+        }
+    }
+
     /// The next message that is not a keep-alive comment, or `None` after `wait`.
-    async fn next(&mut self, wait: Duration) -> Option<Message> {
+    pub(crate) async fn next(&mut self, wait: Duration) -> Option<Message> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
@@ -93,7 +105,7 @@ impl Stream {
     }
 
     /// Every message within `wait`.
-    async fn drain(&mut self, wait: Duration) -> Vec<Message> {
+    pub(crate) async fn drain(&mut self, wait: Duration) -> Vec<Message> {
         let mut messages = Vec::new();
         while let Some(message) = self.next(wait).await {
             messages.push(message);
@@ -103,7 +115,7 @@ impl Stream {
 }
 
 /// The session cookie of a person signed in (CGU accepted).
-async fn session_of(server: &Running, email: &str) -> String {
+pub(crate) async fn session_of(server: &Running, email: &str) -> String {
     let browser = Browser::new(server);
     browser.sign_in(email, PASSWORD).await;
     let client = reqwest::Client::builder()
@@ -121,7 +133,7 @@ async fn session_of(server: &Running, email: &str) -> String {
 }
 
 /// A first event of a new consignment at Le Havre, just now, for the company with this SIRET.
-fn first_event(id: &str, container: &str, siret: &str) -> Value {
+pub(crate) fn first_event(id: &str, container: &str, siret: &str) -> Value {
     json!({
         "id": id,
         "source": "port_community",
@@ -136,7 +148,7 @@ fn first_event(id: &str, container: &str, siret: &str) -> Value {
     })
 }
 
-async fn post(server: &Running, event: &Value) -> i64 {
+pub(crate) async fn post(server: &Running, event: &Value) -> i64 {
     let response = reqwest::Client::new()
         .post(server.url("/api/v1/events"))
         .bearer_auth(DEMO_API_KEY)
@@ -151,7 +163,7 @@ async fn post(server: &Running, event: &Value) -> i64 {
 }
 
 /// The SIRETs of the operator's company and of another one.
-async fn sirets(server: &Running) -> (String, String) {
+pub(crate) async fn sirets(server: &Running) -> (String, String) {
     let own = server
         .store
         .user_by_email(OPERATOR)
@@ -209,6 +221,13 @@ async fn streams_carry_only_what_one_may_see(backend: Backend) {
         .collect();
     assert_eq!(seen, [theirs, mine]);
     let operator_saw = operator_stream.drain(Duration::from_millis(1500)).await;
+    // The operator is also told that a notification arrived (the opening of their dossier),
+    // which names nothing.
+    let (told, operator_saw): (Vec<Message>, Vec<Message>) = operator_saw
+        .into_iter()
+        .partition(|m| m.event == "notification");
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].data, json!({}));
     assert_eq!(operator_saw.len(), 1, "{operator_saw:?}");
     assert_eq!(operator_saw[0].data["dossier_id"], mine);
     assert_eq!(operator_saw[0].data["status"], "en_cours");
@@ -343,15 +362,18 @@ async fn streams_are_renewed_and_checked_again(backend: Backend) {
         &first_event("renew-1", &container("RNW", 10), &own),
     )
     .await;
-    let seen = stream.next(Duration::from_secs(5)).await.unwrap();
-    assert_eq!(
-        (seen.event.as_str(), &seen.data["dossier_id"]),
-        ("dossier", &json!(first))
-    );
+    let seen = stream
+        .next_of("dossier", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(seen.data["dossier_id"], json!(first));
     let position = seen.id.unwrap();
 
     // Two seconds and up to a half more, then the next keep-alive tick: the renewal.
-    let renewal = stream.next(Duration::from_secs(6)).await.unwrap();
+    let renewal = stream
+        .next_of("renouvellement", Duration::from_secs(6))
+        .await
+        .unwrap();
     assert_eq!(renewal.event, "renouvellement");
     assert_eq!(renewal.id.as_deref(), Some(position.as_str()));
     let waited = std::time::Instant::now();
@@ -370,7 +392,10 @@ async fn streams_are_renewed_and_checked_again(backend: Backend) {
     let mut resumed = Stream::open(&server, Some(&operator), position.parse().ok())
         .await
         .unwrap();
-    let replayed = resumed.next(Duration::from_secs(5)).await.unwrap();
+    let replayed = resumed
+        .next_of("dossier", Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(replayed.data["dossier_id"], second);
 
     // Signed out elsewhere: the stream ends at its renewal, and is refused afterwards.
@@ -648,13 +673,18 @@ async fn two_server_processes_share_their_events_through_postgresql() {
 }
 
 /// The real `server` binary serving a database, killed when dropped.
-struct ServerProcess {
+pub(crate) struct ServerProcess {
     child: std::process::Child,
     port: u16,
 }
 
 impl ServerProcess {
-    async fn start(database_url: &str) -> ServerProcess {
+    pub(crate) async fn start(database_url: &str) -> ServerProcess {
+        ServerProcess::start_with(database_url, &[]).await
+    }
+
+    /// With more environment variables.
+    pub(crate) async fn start_with(database_url: &str, env: &[(&str, &str)]) -> ServerProcess {
         let port = {
             let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             socket.local_addr().unwrap().port()
@@ -671,6 +701,12 @@ impl ServerProcess {
             .env("SESAME_DEMO", "1")
             .env("SESAME_DEMO_API_KEY", DEMO_API_KEY)
             .env("SESAME_LOG", "warn")
+            // Its mails (the notifications of the events a test sends) stay out of the tree.
+            .env(
+                "SESAME_MAIL_FOLDER",
+                std::env::temp_dir().join(format!("sesame-test-mails-{}", uuid::Uuid::new_v4())),
+            )
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -693,7 +729,7 @@ impl ServerProcess {
         process
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 }

@@ -19,6 +19,7 @@ mod list_pages;
 mod live;
 mod lockout;
 mod mail;
+mod notifications;
 mod oidc;
 mod partner;
 mod partner_scope;

@@ -50,7 +50,13 @@ pub struct SmtpSink {
 impl SmtpSink {
     /// Listens on a free port of 127.0.0.1 until dropped.
     pub async fn start() -> SmtpSink {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        SmtpSink::start_on(0).await
+    }
+
+    /// Listens on this port of 127.0.0.1 (0: a free one) until dropped: a test that stops its
+    /// server starts another on the same port.
+    pub async fn start_on(port: u16) -> SmtpSink {
+        let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("le puits SMTP écoute");
         let addr: SocketAddr = listener.local_addr().expect("adresse du puits SMTP");

@@ -58,13 +58,17 @@ fn StateLogo() -> impl IntoView {
 
 /// Signing in, or the signed-in person's space and signing out. Shown in the header on wide
 /// screens and in the menu on phones.
+/// `place` tells the header's copy from the menu's: each has its own bell region.
 #[component]
-fn AccountLinks() -> impl IntoView {
+fn AccountLinks(place: &'static str) -> impl IntoView {
     let user = use_context::<CurrentUser>().unwrap_or_default().0;
     view! {
         <ul class="fr-btns-group">
             {match user {
                 Some(user) => view! {
+                    {user.cgu_accepted.then(|| view! {
+                        <li><Bell unread=user.unread_notifications place /></li>
+                    })}
                     <li>
                         <a class="fr-btn" href="/espace" title=format!("Mon espace — {}", user.name)>
                             {format!("Mon espace ({})", user.name)}
@@ -83,6 +87,40 @@ fn AccountLinks() -> impl IntoView {
                 .into_any(),
             }}
         </ul>
+    }
+}
+
+/// The bell: a link to the notification centre that says how many are unread. A live region
+/// (`data-direct`): the page's live updates bring its count up to date when a notification
+/// arrives.
+#[component]
+fn Bell(unread: i64, place: &'static str) -> impl IntoView {
+    use crate::domain::notification::unread_label;
+    let (text, title) = match unread {
+        0 => (
+            "Notifications".to_owned(),
+            "Notifications : aucune non lue".to_owned(),
+        ),
+        1 => (
+            "Notifications (1)".to_owned(),
+            "Notifications : 1 non lue".to_owned(),
+        ),
+        n => (
+            format!("Notifications ({})", unread_label(n)),
+            format!("Notifications : {} non lues", unread_label(n)),
+        ),
+    };
+    let class = if unread > 0 {
+        "fr-btn sesame-bell sesame-bell--unread"
+    } else {
+        "fr-btn sesame-bell"
+    };
+    view! {
+        <span id=format!("cloche-{place}") data-direct>
+            <a class=class href="/notifications" title=title data-unread=unread.to_string()>
+                {text}
+            </a>
+        </span>
     }
 }
 
@@ -195,7 +233,7 @@ pub fn Header() -> impl IntoView {
                         </div>
                         <div class="fr-header__tools">
                             <div class="fr-header__tools-links">
-                                <AccountLinks />
+                                <AccountLinks place="entete" />
                             </div>
                         </div>
                     </div>
@@ -216,7 +254,7 @@ pub fn Header() -> impl IntoView {
                         "Fermer"
                     </button>
                     <div class="fr-header__menu-links">
-                        <AccountLinks />
+                        <AccountLinks place="menu" />
                     </div>
                     <nav class="fr-nav" id="navigation" role="navigation" aria-label="Menu principal">
                         <ul class="fr-nav__list">

@@ -1,0 +1,52 @@
+//! The notification centre: a person's own notifications, newest first, with filters. Each
+//! person reads only theirs: the store is asked for the caller's, never for an id the browser
+//! sends.
+
+#[cfg(feature = "ssr")]
+pub mod read;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::notification::{Notification, NotificationKind};
+
+/// One page of the centre.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationsPage {
+    pub notifications: Vec<Notification>,
+    /// Every kind, for the filter.
+    pub kinds: Vec<NotificationKind>,
+    /// The id to read older ones from, when there are more.
+    pub older: Option<i64>,
+    /// How many are unread in all (counted up to the bell's limit).
+    pub unread: i64,
+}
+
+/// The caller's notifications: of one kind (`type`), unread only (`non_lues`), before an id
+/// (`avant`). A kind that does not exist lists nothing.
+#[server(endpoint = "notifications")]
+pub async fn list_notifications(
+    kind: Option<String>,
+    unread_only: bool,
+    before: Option<i64>,
+) -> Result<NotificationsPage, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::Notifications, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let kind = kind.filter(|kind| !kind.is_empty());
+    let (notifications, kinds) = tokio::try_join!(
+        store.notifications(viewer.user_id, kind.as_deref(), unread_only, before),
+        store.notification_kinds()
+    )
+    .map_err(crate::state::internal)?;
+    let older = (notifications.len() as i64 == crate::store::NOTIFICATION_PAGE)
+        .then(|| notifications.last().map(|n| n.id))
+        .flatten();
+    Ok(NotificationsPage {
+        notifications,
+        kinds,
+        older,
+        unread: viewer.unread_notifications,
+    })
+}

@@ -1,0 +1,174 @@
+//! The notification centre (`/notifications`): what the platform told the person, newest first,
+//! each linking to where to act, with filters (a kind, unread only), « marquer comme lue » and
+//! « tout marquer comme lu ». A live page: a new notification appears without reloading.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::notifications::{list_notifications, NotificationsPage};
+use crate::domain::directory::Role;
+use crate::domain::notification::{unread_label, Notification};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::format;
+use crate::ui::live::{LiveBar, LiveWatch};
+use crate::ui::notices::Notice;
+
+const PARAM_KIND: &str = "type";
+const PARAM_UNREAD: &str = "non_lues";
+const PARAM_BEFORE: &str = "avant";
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let params = use_query_map();
+    let filters = Memo::new(move |_| {
+        params.with(|p| {
+            (
+                p.get(PARAM_KIND).filter(|kind| !kind.is_empty()),
+                p.get(PARAM_UNREAD).is_some_and(|value| value == "1"),
+                p.get(PARAM_BEFORE).and_then(|id| id.parse::<i64>().ok()),
+            )
+        })
+    });
+    // Only people who follow dossiers have a live stream.
+    let live = use_context::<crate::ui::CurrentUser>()
+        .unwrap_or_default()
+        .0
+        .is_some_and(|user| !matches!(user.role, Role::Dgitm | Role::Administrateur));
+    let page = Resource::new(
+        move || filters.get(),
+        |(kind, unread, before)| list_notifications(kind, unread, before),
+    );
+    view! {
+        <Title text="Notifications" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Notifications"</h1>
+            {live.then(|| view! {
+                <div class="sesame-live-bar">
+                    <LiveBar watch=LiveWatch::Notifications pause=false />
+                </div>
+            })}
+            <p>
+                "Ce que France Sésame vous a signalé sur vos dossiers, du plus récent au plus ancien. "
+                "Les notifications qui demandent une action de votre part sont marquées « Action requise »."
+            </p>
+            <Notice />
+            <div id="notifications-direct" data-direct>
+                <Loaded resource=page loading="Chargement des notifications…" failed="Les notifications n'ont pas pu être chargées" let:page>
+                    <Centre page filters=filters.get_untracked() />
+                </Loaded>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Centre(page: NotificationsPage, filters: (Option<String>, bool, Option<i64>)) -> impl IntoView {
+    let (kind, unread_only, before) = filters;
+    let heading = match page.unread {
+        0 => "Aucune notification non lue".to_owned(),
+        1 => "1 notification non lue".to_owned(),
+        n => format!("{} notifications non lues", unread_label(n)),
+    };
+    let older = page.older.map(|id| {
+        let mut pairs = vec![format!("{PARAM_BEFORE}={id}")];
+        if let Some(kind) = &kind {
+            pairs.push(format!("{PARAM_KIND}={}", format::query_value(kind)));
+        }
+        if unread_only {
+            pairs.push(format!("{PARAM_UNREAD}=1"));
+        }
+        format!("/notifications?{}", pairs.join("&"))
+    });
+    let empty = if kind.is_some() || unread_only || before.is_some() {
+        "Aucune notification ne correspond à ces filtres."
+    } else {
+        "Vous n'avez reçu aucune notification pour l'instant."
+    };
+    view! {
+        <form method="get" action="/notifications" class="sesame-filters fr-mb-3w">
+            <div class="fr-select-group">
+                <label class="fr-label" for="filtre-type">"Type de notification"</label>
+                <select class="fr-select" id="filtre-type" name=PARAM_KIND>
+                    <option value="" selected=kind.is_none()>"Tous les types"</option>
+                    {page
+                        .kinds
+                        .iter()
+                        .map(|option| {
+                            let selected = kind.as_deref() == Some(option.code.as_str());
+                            view! {
+                                <option value=option.code.clone() selected=selected>{option.label.clone()}</option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="fr-checkbox-group">
+                <input type="checkbox" id="filtre-non-lues" name=PARAM_UNREAD value="1" checked=unread_only />
+                <label class="fr-label" for="filtre-non-lues">"Non lues seulement"</label>
+            </div>
+            <button class="fr-btn fr-btn--secondary" type="submit">"Filtrer"</button>
+        </form>
+        <h2 class="fr-h4" id="notifications-compte" aria-live="polite">{heading}</h2>
+        {(page.unread > 0).then(|| view! {
+            <form method="post" action="/notifications/tout-lu" class="fr-mb-3w">
+                <button class="fr-btn fr-btn--tertiary" type="submit">"Tout marquer comme lu"</button>
+            </form>
+        })}
+        {if page.notifications.is_empty() {
+            view! { <p id="aucune-notification">{empty}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="sesame-notifications" aria-labelledby="notifications-compte">
+                    {page
+                        .notifications
+                        .into_iter()
+                        .map(|notification| view! { <li><Item notification /></li> })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+        {older.map(|href| view! {
+            <p><a class="fr-link" href=href>"Notifications plus anciennes"</a></p>
+        })}
+    }
+}
+
+#[component]
+fn Item(notification: Notification) -> impl IntoView {
+    let class = if notification.read {
+        "sesame-notification"
+    } else {
+        "sesame-notification sesame-notification--unread"
+    };
+    let title_id = format!("notification-{}", notification.id);
+    let labelled_by = title_id.clone();
+    view! {
+        <article class=class aria-labelledby=labelled_by data-notification=notification.id.to_string()>
+            <h3 class="fr-h6 fr-mb-1w" id=title_id>
+                <a href=format!("/notifications/{}", notification.id)>{notification.title.clone()}</a>
+            </h3>
+            <p class="fr-mb-1w">
+                {(!notification.read).then(|| view! {
+                    <span class="fr-badge fr-badge--sm fr-badge--info fr-mr-1w">"Non lue"</span>
+                })}
+                {notification.action_required.then(|| view! {
+                    <span class="fr-badge fr-badge--sm fr-badge--warning fr-mr-1w">"Action requise"</span>
+                })}
+                <span class="fr-text--sm">
+                    {format!("{} — {}", notification.kind_label, format::date_time(notification.created_at))}
+                </span>
+            </p>
+            <p class="fr-mb-1w">{notification.body.clone()}</p>
+            {(!notification.read).then(|| view! {
+                <form method="post" action=format!("/notifications/{}/lue", notification.id)>
+                    <button class="fr-btn fr-btn--sm fr-btn--tertiary-no-outline" type="submit">
+                        "Marquer comme lue"
+                        <span class="fr-sr-only">{format!(" : {}", notification.title)}</span>
+                    </button>
+                </form>
+            })}
+        </article>
+    }
+}

@@ -1,0 +1,159 @@
+/**
+ * Notifications: the bell in the header counts what is unread, live with JavaScript when a
+ * partner system moves one of the operator's consignments; the notification centre lists them
+ * and opens the dossier where to act. The test plays the partner system through the real
+ * interface, on the live instance (its dossiers change no count other tests check).
+ */
+import type { APIRequestContext, Page } from "@playwright/test";
+import {
+  ACCOUNTS,
+  PHONE,
+  expect,
+  expectNoSeriousAccessibilityViolation,
+  hasJavaScript,
+  horizontalOverflow,
+  open,
+  signInDirectly,
+  test,
+} from "./helpers";
+import { LIVE_PORT } from "../playwright.config";
+
+const PARTNER_KEY = "cle-e2e-partenaire";
+
+test.use({ baseURL: `http://127.0.0.1:${LIVE_PORT}` });
+// One after the other within a project; each project has an operator of its own, so that one
+// project's « tout marquer comme lu » never empties the other's bell (other tests only add).
+test.describe.configure({ mode: "serial" });
+
+function operator(): string {
+  return hasJavaScript() ? ACCOUNTS.operateur : ACCOUNTS.operateur2;
+}
+
+/** A DSCE reference of this run. */
+function ched(): string {
+  const serial = String(Math.floor(Math.random() * 9_000_000) + 1_000_000);
+  return `CHEDP.FR.2026.${serial}`;
+}
+
+async function sendArrival(request: APIRequestContext, reference: string, siret: string) {
+  const response = await request.post("/api/v1/events", {
+    headers: { Authorization: `Bearer ${PARTNER_KEY}` },
+    data: {
+      id: `e2e-notif-${reference}`,
+      source: "port_community",
+      type: "arrived",
+      occurred_at: new Date().toISOString(),
+      site: "FRLEH",
+      references: { ched: reference },
+      goods: { category: "fruit_vegetables", description: "Mangues" },
+      operator: { siret },
+      data: { transport_mode: "sea", means: "CMA CGM Tage" },
+    },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { dossier_id: number }).dossier_id;
+}
+
+/** Signs the project's operator in; the SIRET of their company, as their space shows it. */
+async function ownSiret(page: Page): Promise<string> {
+  await signInDirectly(page.request, operator());
+  await open(page, "/espace");
+  return (await page.getByText(/SIRET/).first().textContent())!.match(/SIRET ([\d ]+)/)![1].replace(/\s/g, "");
+}
+
+/** The bell a person can see: in the header on wide screens, in the menu on phones. */
+function bell(page: Page) {
+  return page.locator("#cloche-entete a");
+}
+
+async function unread(page: Page): Promise<number> {
+  return Number(await bell(page).getAttribute("data-unread"));
+}
+
+test("la cloche compte une nouvelle notification, et le centre ouvre son dossier", async ({ page }) => {
+  const siret = await ownSiret(page);
+  await open(page, "/dossiers");
+  const before = await unread(page);
+  if (hasJavaScript()) {
+    await expect(page.getByRole("status").filter({ hasText: "Mises à jour en direct" })).toBeVisible();
+    await page.evaluate(() => ((window as unknown as { __marque?: number }).__marque = 1));
+  }
+  const reference = ched();
+  const dossier = await sendArrival(page.request, reference, siret);
+  // Other tests may add notifications of their own meanwhile: at least this one more.
+  if (hasJavaScript()) {
+    // In place: the page is not reloaded.
+    await expect.poll(() => unread(page), { timeout: 10_000 }).toBeGreaterThan(before);
+    expect(await page.evaluate(() => (window as unknown as { __marque?: number }).__marque)).toBe(1);
+  } else {
+    expect(await unread(page)).toBe(before);
+    await page.reload();
+    expect(await unread(page)).toBeGreaterThan(before);
+  }
+  await expect(bell(page)).toHaveText(/Notifications \(\d+\+?\)/);
+
+  await bell(page).click();
+  await expect(page).toHaveURL(/\/notifications$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Notifications" })).toBeVisible();
+  const item = page.locator("article").filter({ hasText: reference });
+  await expect(item).toContainText("Non lue");
+  await expect(item).toContainText("Dossier ouvert");
+  await item.getByRole("link", { name: new RegExp(`${reference.replace(/\./g, "\\.")} : dossier ouvert`) }).click();
+  await expect(page).toHaveURL(new RegExp(`/dossiers/${dossier}$`));
+
+  // Read: no longer marked in the centre, and the unread filter leaves it out.
+  await open(page, "/notifications");
+  await expect(page.locator("article").filter({ hasText: reference })).not.toContainText("Non lue");
+  await page.locator('label[for="filtre-non-lues"]').click();
+  await page.getByRole("button", { name: "Filtrer" }).click();
+  await expect(page).toHaveURL(/non_lues=1/);
+  await expect(page.locator("article").filter({ hasText: reference })).toHaveCount(0);
+});
+
+test("tout marquer comme lu vide la cloche", async ({ page }) => {
+  const siret = await ownSiret(page);
+  await sendArrival(page.request, ched(), siret);
+  await open(page, "/notifications");
+  await expect(bell(page)).not.toHaveAttribute("data-unread", "0");
+  await page.getByRole("button", { name: "Tout marquer comme lu" }).click();
+  await expect(page.getByText("Toutes vos notifications sont marquées comme lues.")).toBeVisible();
+  await expect(bell(page)).toHaveAttribute("data-unread", "0");
+  await expect(page.getByRole("heading", { name: "Aucune notification non lue" })).toBeVisible();
+});
+
+test("le centre de notifications est accessible, au clavier et sur un téléphone", async ({ page, consoleGuard }) => {
+  const siret = await ownSiret(page);
+  await sendArrival(page.request, ched(), siret);
+  await open(page, "/notifications");
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await expectNoSeriousAccessibilityViolation(page, "le centre de notifications", consoleGuard);
+  // The first notification's link is reached with the keyboard.
+  const first = page.locator("article h3 a").first();
+  await first.focus();
+  await expect(first).toBeFocused();
+
+  await page.setViewportSize(PHONE);
+  await open(page, "/notifications");
+  expect(await horizontalOverflow(page)).toBe(0);
+  await expectNoSeriousAccessibilityViolation(page, "le centre de notifications sur téléphone", consoleGuard);
+  // On a phone the bell is in the menu.
+  if (hasJavaScript()) {
+    await page.getByRole("button", { name: "Menu" }).click();
+    await expect(page.locator("#cloche-menu a")).toBeVisible();
+  }
+});
+
+test("un agent n'ouvre pas la notification d'un opérateur", async ({ page, browser }) => {
+  const siret = await ownSiret(page);
+  const reference = ched();
+  await sendArrival(page.request, reference, siret);
+  await open(page, "/notifications");
+  const link = await page.locator("article").filter({ hasText: reference }).getByRole("link").first().getAttribute("href");
+  const context = await browser.newContext({ baseURL: `http://127.0.0.1:${LIVE_PORT}` });
+  const other = await context.newPage();
+  await signInDirectly(other.request, ACCOUNTS.agentSivep);
+  const answer = await other.request.get(link!, { maxRedirects: 0 });
+  expect(answer.status()).toBe(303);
+  expect(answer.headers()["location"]).toBe("/notifications?erreur=notification-introuvable");
+  await context.close();
+});

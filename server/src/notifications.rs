@@ -1,0 +1,201 @@
+//! The sending of notification mails. Notifications and their mails are written by the store in
+//! the transaction of the change that causes them (an outbox, see `app::store`); this worker, one
+//! per instance, leases the mails that are due, sends them and marks them sent. With several
+//! instances on PostgreSQL each mail is leased by one of them (`FOR UPDATE SKIP LOCKED`); a lease
+//! lapses if its instance stops while sending, and another takes the mail again.
+//!
+//! A mail that fails (the SMTP server down, refusing, silent) is tried again after a delay that
+//! doubles from `retry` up to [`MAX_RETRY`], for [`GIVE_UP_AFTER`], then given up and logged. Its
+//! `Message-ID` is the notification's: a mail sent again after a failure that hid a success is
+//! the same message. Whether its recipient may still read it is checked at every attempt: a
+//! disabled account, or a person moved out of the dossier's company, gets nothing more.
+
+use std::time::Duration;
+
+use app::domain::notification::mail_text;
+use app::store::{Committed, FeedMessage, LeasedMail, Store};
+use chrono::Utc;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::mail::{Mail, Mailer};
+
+/// The longest wait between two attempts at one mail.
+pub const MAX_RETRY: Duration = Duration::from_secs(5 * 60);
+/// How long a mail is tried before it is given up.
+pub const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(24);
+/// How many mails an instance leases at once.
+const BATCH: i64 = 20;
+/// How long a lease holds: longer than one sending may take (see [`crate::mail::SEND_DEADLINE`]).
+const LEASE: Duration = Duration::from_secs(60);
+
+/// The rhythm of the worker.
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    /// How often the mails due are looked for, besides when a notification is announced.
+    pub poll: Duration,
+    /// The first delay before a failed mail is tried again; it doubles at each failure.
+    pub retry: Duration,
+}
+
+/// Starts the worker of this instance; it runs as long as the store's pool is open.
+pub fn start(store: Store, mailer: Mailer, base_url: String, timing: Timing) {
+    let instance = format!("instance-{}", uuid::Uuid::new_v4().simple());
+    let mut changes = store.changes();
+    tokio::spawn(async move {
+        let sender = Sender {
+            store,
+            mailer,
+            base_url,
+            instance,
+            timing,
+        };
+        let mut interval = tokio::time::interval(timing.poll);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {}
+                change = changes.recv() => match change {
+                    Ok(FeedMessage::Changed(Committed::Notification(_)))
+                    | Ok(FeedMessage::Lost)
+                    | Err(RecvError::Lagged(_)) => {}
+                    Ok(FeedMessage::Changed(_)) => continue,
+                    Err(RecvError::Closed) => return,
+                },
+            }
+            if sender.store.is_closed() {
+                return;
+            }
+            sender.send_due().await;
+        }
+    });
+}
+
+struct Sender {
+    store: Store,
+    mailer: Mailer,
+    base_url: String,
+    instance: String,
+    timing: Timing,
+}
+
+impl Sender {
+    /// Sends every mail due now, a batch at a time.
+    async fn send_due(&self) {
+        loop {
+            let now = Utc::now();
+            let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+            let mails = match self
+                .store
+                .lease_mails(&self.instance, now, until, BATCH)
+                .await
+            {
+                Ok(mails) => mails,
+                Err(error) => {
+                    tracing::warn!(%error, "notifications : courriels à envoyer illisibles, nouvel essai plus tard");
+                    return;
+                }
+            };
+            let full = mails.len() as i64 == BATCH;
+            for mail in mails {
+                self.send(mail).await;
+            }
+            if !full {
+                return;
+            }
+        }
+    }
+
+    async fn send(&self, leased: LeasedMail) {
+        let now = Utc::now();
+        if !leased.allowed {
+            tracing::info!(
+                notification = leased.notification_id,
+                "notifications : destinataire sans droit au moment de l'envoi, courriel abandonné"
+            );
+            self.record(
+                self.store
+                    .mail_failed(
+                        leased.id,
+                        &self.instance,
+                        now,
+                        None,
+                        "destinataire sans droit au moment de l'envoi",
+                    )
+                    .await,
+            );
+            return;
+        }
+        let url = format!("{}{}", self.base_url, leased.link);
+        let mail = Mail {
+            to: leased.email.clone(),
+            subject: format!("France Sésame — {}", leased.title),
+            text: mail_text(
+                &leased.full_name,
+                &leased.title,
+                &leased.body,
+                &url,
+                leased.action_required,
+            ),
+        };
+        let key = format!("notification-{}", leased.notification_id);
+        match self.mailer.send_keyed(&mail, &key).await {
+            Ok(()) => match self.store.mail_sent(leased.id, &self.instance, now).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(
+                    notification = leased.notification_id,
+                    "notifications : bail perdu pendant l'envoi (envoi trop long)"
+                ),
+                Err(error) => {
+                    tracing::warn!(%error, notification = leased.notification_id, "notifications : envoi non enregistré")
+                }
+            },
+            Err(error) => {
+                let error = error.to_string();
+                let retry_at = if now - leased.created_at >= GIVE_UP_AFTER {
+                    tracing::error!(
+                        notification = leased.notification_id,
+                        %error,
+                        "notifications : courriel abandonné après 24 heures d'échecs"
+                    );
+                    None
+                } else {
+                    let delay = retry_delay(self.timing.retry, leased.attempts);
+                    Some(now + chrono::Duration::from_std(delay).unwrap_or_default())
+                };
+                self.record(
+                    self.store
+                        .mail_failed(leased.id, &self.instance, now, retry_at, &error)
+                        .await,
+                );
+            }
+        }
+    }
+
+    fn record(&self, outcome: Result<(), app::store::StoreError>) {
+        if let Err(error) = outcome {
+            tracing::warn!(%error, "notifications : état du courriel non enregistré");
+        }
+    }
+}
+
+/// The wait before the next attempt, after `attempts` failed ones: `retry`, doubled at each
+/// failure, at most [`MAX_RETRY`].
+pub fn retry_delay(retry: Duration, attempts: i32) -> Duration {
+    let factor = 2u32.saturating_pow(attempts.clamp(0, 20) as u32);
+    retry.saturating_mul(factor).min(MAX_RETRY.max(retry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_a_bound() {
+        let first = Duration::from_secs(30);
+        assert_eq!(retry_delay(first, 0), first);
+        assert_eq!(retry_delay(first, 1), Duration::from_secs(60));
+        assert_eq!(retry_delay(first, 3), Duration::from_secs(240));
+        assert_eq!(retry_delay(first, 4), MAX_RETRY);
+        assert_eq!(retry_delay(first, 1000), MAX_RETRY);
+    }
+}

@@ -1,0 +1,482 @@
+//! Notifications on the real server, on both stores: a partner event notifies the operators of
+//! its dossier's company (and nobody else) in the app and by mail, once; the bell counts them and
+//! the live stream tells their pages; the centre opens them and marks them read, each person
+//! their own only. Mails wait for an SMTP server that is down and go once it is back, once; with
+//! two server processes on PostgreSQL each mail is sent by one of them.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use app::store::Backend;
+use reqwest::StatusCode;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+
+use crate::accounts::{OPERATOR, OTHER_OPERATOR};
+use crate::helpers::{config, container, execute, fresh_database, on_both_stores, Running};
+use crate::live::{first_event, post, session_of, sirets, ServerProcess, Stream};
+use crate::smtp_sink::{Received, SmtpSink};
+
+const POST: &str = "FRLEH1";
+
+/// The event that selects the consignment of `container` for identity and physical checks.
+fn selection(id: &str, container: &str, siret: &str) -> Value {
+    json!({
+        "id": id,
+        "source": "traces",
+        "type": "checks_selected",
+        "occurred_at": (chrono::Utc::now() - chrono::Duration::minutes(2)).to_rfc3339(),
+        "site": "FRLEH",
+        "post": POST,
+        "references": { "container": container },
+        "goods": { "category": "fruit_vegetables", "description": "Avocats" },
+        "operator": { "siret": siret },
+        "data": { "identity": true, "physical": true }
+    })
+}
+
+/// The active operators of the company of `email`: (id, address).
+async fn company_of(server: &Running, email: &str) -> Vec<(i64, String)> {
+    let company = server
+        .store
+        .user_by_email(email)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    server
+        .store
+        .company_users(company)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|user| (user.id, user.email))
+        .collect()
+}
+
+/// The SIRET of the company of `email`.
+async fn siret_of(server: &Running, email: &str) -> String {
+    let company = server
+        .store
+        .user_by_email(email)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    server
+        .store
+        .companies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == company)
+        .unwrap()
+        .siret
+        .to_string()
+}
+
+async fn user_id(server: &Running, email: &str) -> i64 {
+    server.store.user_by_email(email).await.unwrap().unwrap().id
+}
+
+/// Every mail received within `wait` after the last one.
+async fn mails(sink: &SmtpSink, first_wait: Duration, quiet: Duration) -> Vec<Received> {
+    let mut received = Vec::new();
+    let deadline = tokio::time::Instant::now() + first_wait;
+    loop {
+        match sink.try_next_message().await {
+            Some(mail) => received.push(mail),
+            None => {
+                let limit = if received.is_empty() {
+                    deadline
+                } else {
+                    tokio::time::Instant::now() + quiet
+                };
+                let mut got = None;
+                while tokio::time::Instant::now() < limit {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    if let Some(mail) = sink.try_next_message().await {
+                        got = Some(mail);
+                        break;
+                    }
+                }
+                match got {
+                    Some(mail) => received.push(mail),
+                    None => return received,
+                }
+            }
+        }
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn page(server: &Running, cookie: &str, path: &str) -> (StatusCode, String) {
+    let response = client()
+        .get(server.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let mut config = config(url);
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    config.notification_poll_millis = 100;
+    let server = Running::start(&config).await;
+    let own = siret_of(&server, OPERATOR).await;
+    let other = siret_of(&server, OTHER_OPERATOR).await;
+    let colleagues = company_of(&server, OPERATOR).await;
+    let strangers = company_of(&server, OTHER_OPERATOR).await;
+    assert!(!strangers
+        .iter()
+        .any(|(id, _)| colleagues.iter().any(|(c, _)| c == id)));
+    let operator = session_of(&server, OPERATOR).await;
+    let stranger = session_of(&server, OTHER_OPERATOR).await;
+    let mut stream = Stream::open(&server, Some(&operator), None).await.unwrap();
+
+    // A new consignment of the operator's company: a dossier opened.
+    let reference = container("NOT", 10);
+    let dossier = post(&server, &first_event("notif-1", &reference, &own)).await;
+    let received = mails(&sink, Duration::from_secs(10), Duration::from_millis(800)).await;
+    let mut to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    let mut expected: Vec<String> = colleagues.iter().map(|(_, e)| e.clone()).collect();
+    expected.sort();
+    assert_eq!(
+        to, expected,
+        "un courriel par opérateur de l'entreprise, pas d'autre"
+    );
+    let mail = received[0].decoded();
+    let subject = mail.header("subject").unwrap().to_owned();
+    assert!(subject.contains(&reference), "{subject}");
+    assert!(subject.contains("dossier ouvert"), "{subject}");
+    assert!(
+        mail.text.contains(&format!("/dossiers/{dossier}")),
+        "{}",
+        mail.text
+    );
+    // The live stream tells the operator's pages that their notifications changed.
+    let told = stream.drain(Duration::from_millis(800)).await;
+    assert!(told.iter().any(|m| m.event == "notification"), "{told:?}");
+
+    // A colleague disabled in between gets nothing more; the stranger's company nothing at all.
+    let (disabled, kept): (Vec<_>, Vec<_>) = colleagues
+        .iter()
+        .cloned()
+        .partition(|(_, email)| email != OPERATOR);
+    for (id, _) in &disabled {
+        execute(
+            &server.store,
+            &format!("UPDATE app_user SET disabled_at = CURRENT_TIMESTAMP WHERE id = {id}"),
+        )
+        .await
+        .unwrap();
+    }
+    let selected_event = selection("notif-2", &reference, &own);
+    post(&server, &selected_event).await;
+    let received = mails(&sink, Duration::from_secs(10), Duration::from_millis(800)).await;
+    let to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+    assert_eq!(
+        to,
+        kept.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>(),
+        "seuls les opérateurs actifs"
+    );
+    let mail = received[0].decoded();
+    let subject = mail.header("subject").unwrap().to_owned();
+    assert!(subject.contains("prenez rendez-vous"), "{subject}");
+    assert!(
+        mail.text
+            .contains(&format!("/dossiers/{dossier}/rendez-vous")),
+        "{}",
+        mail.text
+    );
+    // Sent again, the same event notifies nobody twice.
+    let again = reqwest::Client::new()
+        .post(server.url("/api/v1/events"))
+        .bearer_auth(crate::helpers::DEMO_API_KEY)
+        .json(&selected_event)
+        .send()
+        .await
+        .unwrap();
+    assert!(again.status().is_success(), "{}", again.status());
+    // Another company's consignment: nothing for this company.
+    post(
+        &server,
+        &first_event("notif-3", &container("NOT", 20), &other),
+    )
+    .await;
+    let received = mails(&sink, Duration::from_secs(10), Duration::from_millis(800)).await;
+    let mut to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    let mut expected: Vec<String> = strangers.iter().map(|(_, e)| e.clone()).collect();
+    expected.sort();
+    assert_eq!(to, expected);
+
+    // The bell counts the operator's two; the centre lists them, newest first.
+    let (status, html) = page(&server, &operator, "/notifications").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Notifications (2)"), "la cloche compte 2");
+    assert!(html.contains("2 notifications non lues"));
+    let action = html
+        .find("prenez rendez-vous")
+        .expect("le contrôle à planifier");
+    let opened = html.find("dossier ouvert à").expect("le dossier ouvert");
+    assert!(action < opened, "la plus récente d'abord");
+    assert!(html.contains("Action requise"));
+    let mine = server
+        .store
+        .notifications(user_id(&server, OPERATOR).await, None, false, None)
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 2);
+    let selected = &mine[0];
+    assert_eq!(selected.kind, "controle_a_planifier");
+
+    // Another operator cannot open it, nor mark it read: answered as a notification that does
+    // not exist, and it stays unread.
+    for (method, path) in [
+        ("GET", format!("/notifications/{}", selected.id)),
+        ("POST", format!("/notifications/{}/lue", selected.id)),
+        ("GET", "/notifications/999999".to_owned()),
+    ] {
+        let request = match method {
+            "GET" => client().get(server.url(&path)),
+            _ => client().post(server.url(&path)),
+        };
+        let answer = request.header("cookie", &stranger).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{method} {path}");
+        assert_eq!(
+            answer.headers()["location"],
+            "/notifications?erreur=notification-introuvable",
+            "{method} {path}"
+        );
+    }
+    let (_, html) = page(&server, &stranger, "/notifications").await;
+    assert!(
+        !html.contains(&reference),
+        "rien du dossier d'une autre entreprise"
+    );
+    // Nobody signed in: nothing.
+    let answer = client()
+        .get(server.url(&format!("/notifications/{}", selected.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(answer.status(), StatusCode::OK);
+    assert_ne!(
+        answer
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned()),
+        Some(selected.link.clone())
+    );
+    let (_, html) = page(&server, &operator, "/notifications").await;
+    assert!(html.contains("Notifications (2)"));
+
+    // The operator opens it: marked read, and on to where to act.
+    let answer = client()
+        .get(server.url(&format!("/notifications/{}", selected.id)))
+        .header("cookie", &operator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer.headers()["location"],
+        format!("/dossiers/{dossier}/rendez-vous")
+    );
+    let (_, html) = page(&server, &operator, "/notifications").await;
+    assert!(html.contains("Notifications (1)"), "la cloche compte 1");
+    let (_, html) = page(&server, &operator, "/notifications?non_lues=1").await;
+    assert!(!html.contains("prenez rendez-vous"), "filtrée : non lues");
+    assert!(html.contains("dossier ouvert à"));
+    let (_, html) = page(
+        &server,
+        &operator,
+        "/notifications?type=controle_a_planifier",
+    )
+    .await;
+    assert!(html.contains("prenez rendez-vous"));
+    assert!(!html.contains("dossier ouvert à"), "filtrée : un type");
+
+    // Everything read.
+    let answer = client()
+        .post(server.url("/notifications/tout-lu"))
+        .header("cookie", &operator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&server, &operator, "/notifications").await;
+    assert!(html.contains("Aucune notification non lue"));
+    assert!(
+        !html.contains("Notifications ("),
+        "la cloche ne compte plus"
+    );
+    server.stop().await;
+}
+
+/// The SMTP server is down when the notifications are written: nothing is lost, and once it is
+/// back every mail goes, once.
+async fn mails_wait_for_the_smtp_server(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let mut config = config(url);
+    config.smtp_url = Some(SecretString::from(format!(
+        "smtp://127.0.0.1:{port}?tls=none"
+    )));
+    config.notification_poll_millis = 100;
+    config.notification_retry_millis = 200;
+    let server = Running::start(&config).await;
+    let (own, _) = sirets(&server).await;
+    let colleagues = company_of(&server, OPERATOR).await;
+    for n in 0..3 {
+        post(
+            &server,
+            &first_event(&format!("panne-{n}"), &container("PAN", 10 * n + 1), &own),
+        )
+        .await;
+    }
+    // Tried, failed, kept.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let failed = attempts_without_sending(&server).await;
+        if failed >= 3 * colleagues.len() as i64 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "les courriels sont essayés pendant la panne"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The server comes back on its address.
+    let sink = SmtpSink::start_on(port).await;
+    let received = mails(&sink, Duration::from_secs(20), Duration::from_secs(2)).await;
+    assert_eq!(
+        received.len(),
+        3 * colleagues.len(),
+        "chaque courriel une fois"
+    );
+    let mut ids: Vec<String> = received
+        .iter()
+        .map(|m| m.decoded().header("message-id").unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), received.len(), "aucun courriel en double");
+    server.stop().await;
+}
+
+/// How many mails were tried and not sent (at least once each).
+async fn attempts_without_sending(server: &Running) -> i64 {
+    const SQL: &str =
+        "SELECT COUNT(*) FROM notification_mail WHERE attempts > 0 AND sent_at IS NULL";
+    match server.store.engine() {
+        app::store::Engine::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await,
+        app::store::Engine::Postgres(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await,
+    }
+    .unwrap()
+}
+
+on_both_stores!(
+    operators_are_told_what_happens_to_their_dossiers,
+    mails_wait_for_the_smtp_server
+);
+
+/// Two server processes on one PostgreSQL database, both sending: each mail goes once.
+#[tokio::test]
+async fn two_server_processes_send_each_mail_once() {
+    let Some(url) = fresh_database(Backend::Postgres).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let env = [
+        ("SESAME_SMTP_URL", sink.url.as_str()),
+        ("SESAME_NOTIFICATION_POLL_MILLIS", "20"),
+    ];
+    let first = ServerProcess::start_with(&url, &env).await;
+    let second = ServerProcess::start_with(&url, &env).await;
+    let store = app::store::Store::connect(&url).await.unwrap();
+    let company = store
+        .user_by_email(OPERATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    let operators = store.company_users(company).await.unwrap().len();
+    let siret = store
+        .companies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == company)
+        .unwrap()
+        .siret
+        .to_string();
+    let count = 20;
+    for n in 0..count {
+        let process = if n % 2 == 0 { &first } else { &second };
+        let answer = reqwest::Client::new()
+            .post(process.url("/api/v1/events"))
+            .bearer_auth(crate::helpers::DEMO_API_KEY)
+            .json(&first_event(
+                &format!("deux-{n}"),
+                &container("DEU", 10 * n + 1),
+                &siret,
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::CREATED);
+    }
+    let received = mails(&sink, Duration::from_secs(30), Duration::from_secs(2)).await;
+    let mut per_message: HashMap<String, usize> = HashMap::new();
+    for mail in &received {
+        *per_message
+            .entry(mail.decoded().header("message-id").unwrap().to_owned())
+            .or_default() += 1;
+    }
+    assert_eq!(per_message.len(), count as usize * operators);
+    assert!(
+        per_message.values().all(|sent| *sent == 1),
+        "un seul envoi par courriel : {per_message:?}"
+    );
+    let app::store::Engine::Postgres(pool) = store.engine() else {
+        unreachable!()
+    };
+    let by: Vec<(Option<String>, i64)> = sqlx::query_as(
+        "SELECT leased_by, COUNT(*) FROM notification_mail WHERE sent_at IS NOT NULL GROUP BY leased_by",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        by.iter().map(|(_, n)| n).sum::<i64>(),
+        i64::from(count) * operators as i64,
+        "{by:?}"
+    );
+    store.close().await;
+    drop((first, second));
+}
