@@ -228,6 +228,10 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/abonnement-calendrier/revocation",
             post(appointments::bookings::unsubscribe),
         )
+        .route(
+            "/notifications/preferences",
+            post(notifications::preferences::save),
+        )
         .route("/notifications/{id}", get(notifications::read::open))
         .route(
             "/notifications/{id}/lue",
@@ -244,7 +248,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 36] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 37] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -287,6 +291,7 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 36] = [
     ("GET /notifications/{id}", EntryPoint::Notifications),
     ("POST /notifications/{id}/lue", EntryPoint::Notifications),
     ("POST /notifications/tout-lu", EntryPoint::Notifications),
+    ("POST /notifications/preferences", EntryPoint::Notifications),
     (
         "POST /alertes-correlation/{id}/traitement",
         EntryPoint::ResolveCorrelationAlert,

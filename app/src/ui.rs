@@ -26,7 +26,7 @@ use pages::{
     home::HomePage,
     information, legal,
     not_found::{NotForYou, NotFound},
-    notifications::NotificationsPage,
+    notifications::{NotificationPreferencesPage, NotificationsPage},
     partner_keys::PartnerKeysPage,
     sign_in,
     welcome::WelcomePage,
@@ -276,6 +276,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=StaticSegment("notifications")
                         view=|| view! { <SignedInOnly entry=EntryPoint::Notifications><NotificationsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("notifications"), StaticSegment("preferences"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::Notifications><NotificationPreferencesPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -187,7 +187,7 @@ export const MAIL_FOLDER = process.env.E2E_MAIL_FOLDER ?? path.resolve(__dirname
 export type ReceivedMail = { subject: string; text: string; links: string[] };
 
 /** Decodes a mail file as the platform writes it (quoted-printable or base64 UTF-8 text). */
-function decodeMail(raw: string): ReceivedMail {
+export function decodeMail(raw: string): ReceivedMail {
   const [head, ...rest] = raw.split(/\r?\n\r?\n/);
   const body = rest.join("\n\n");
   const headers = head.replace(/\r?\n[ \t]+/g, " ");

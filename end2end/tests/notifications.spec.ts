@@ -4,9 +4,12 @@
  * and opens the dossier where to act. The test plays the partner system through the real
  * interface, on the live instance (its dossiers change no count other tests check).
  */
+import fs from "node:fs";
+import path from "node:path";
 import type { APIRequestContext, Page } from "@playwright/test";
 import {
   ACCOUNTS,
+  decodeMail,
   PHONE,
   expect,
   expectNoSeriousAccessibilityViolation,
@@ -156,4 +159,57 @@ test("un agent n'ouvre pas la notification d'un opérateur", async ({ page, brow
   expect(answer.status()).toBe(303);
   expect(answer.headers()["location"]).toBe("/notifications?erreur=notification-introuvable");
   await context.close();
+});
+
+/** Where the live instance writes its mails (see playwright.config.ts). */
+const LIVE_MAILS = path.join(process.env.E2E_DATA ?? path.resolve(__dirname, "../../target/e2e"), "mails-direct");
+
+/** Whether a mail to `to` whose subject names `reference` was written. */
+function mailed(to: string, reference: string): boolean {
+  if (!fs.existsSync(LIVE_MAILS)) {
+    return false;
+  }
+  return fs
+    .readdirSync(LIVE_MAILS)
+    .filter((name) => name.endsWith(".eml"))
+    .some((name) => {
+      const raw = fs.readFileSync(path.join(LIVE_MAILS, name), "utf8");
+      return new RegExp(`^To:.*${to.replace(/[.]/g, "\\.")}`, "im").test(raw) && decodeMail(raw).subject.includes(reference);
+    });
+}
+
+test("les préférences choisies sont enregistrées et respectées", async ({ page, consoleGuard }) => {
+  const siret = await ownSiret(page);
+  await page.setViewportSize(PHONE);
+  await open(page, "/notifications/preferences");
+  expect(await horizontalOverflow(page)).toBe(0);
+  await expectNoSeriousAccessibilityViolation(page, "les préférences de notification sur téléphone", consoleGuard);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await open(page, "/notifications");
+  await page.getByRole("link", { name: "Choisir ce que vous recevez par courriel" }).click();
+  await expect(page).toHaveURL(/\/notifications\/preferences$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Préférences de notification" })).toBeVisible();
+  // What asks for an action cannot be turned off.
+  await expect(page.getByLabel(/Contrôle à planifier/)).toBeDisabled();
+  await page.getByLabel("Dossier ouvert", { exact: true }).selectOption("jamais");
+  await page.getByLabel(/Heure du récapitulatif quotidien/).selectOption("18");
+  await page.getByRole("button", { name: "Enregistrer mes préférences" }).click();
+  await expect(page.getByText("Vos préférences de notification sont enregistrées.")).toBeVisible();
+  await expect(page.getByLabel("Dossier ouvert", { exact: true })).toHaveValue("jamais");
+  await expect(page.getByLabel(/Heure du récapitulatif quotidien/)).toHaveValue("18");
+
+  // Honoured: the opening of a dossier is in the centre, not in the mailbox; once mails are
+  // asked for again, the next one is mailed.
+  const quiet = ched();
+  await sendArrival(page.request, quiet, siret);
+  await open(page, "/notifications");
+  await expect(page.locator("article").filter({ hasText: quiet })).toBeVisible();
+  await open(page, "/notifications/preferences");
+  await page.getByLabel("Dossier ouvert", { exact: true }).selectOption("immediat");
+  await page.getByRole("button", { name: "Enregistrer mes préférences" }).click();
+  await expect(page.getByText("Vos préférences de notification sont enregistrées.")).toBeVisible();
+  const told = ched();
+  await sendArrival(page.request, told, siret);
+  await expect.poll(() => mailed(operator(), told), { timeout: 15_000 }).toBe(true);
+  expect(mailed(operator(), quiet)).toBe(false);
 });

@@ -4,15 +4,18 @@
 //! instances on PostgreSQL each mail is leased by one of them (`FOR UPDATE SKIP LOCKED`); a lease
 //! lapses if its instance stops while sending, and another takes the mail again.
 //!
+//! Each round also writes the reminders of the appointments that start soon (the day before, two
+//! hours before), once each whichever instance does it.
+//!
 //! A mail that fails (the SMTP server down, refusing, silent) is tried again after a delay that
 //! doubles from `retry` up to [`MAX_RETRY`], for [`GIVE_UP_AFTER`], then given up and logged. Its
-//! `Message-ID` is the notification's: a mail sent again after a failure that hid a success is
+//! `Message-ID` is made of its row's id: a mail sent again after a failure that hid a success is
 //! the same message. Whether its recipient may still read it is checked at every attempt: a
 //! disabled account, or a person moved out of the dossier's company, gets nothing more.
 
 use std::time::Duration;
 
-use app::domain::notification::mail_text;
+use app::domain::notification::{digest_text, mail_text};
 use app::store::{Committed, FeedMessage, LeasedMail, Store};
 use chrono::Utc;
 use tokio::sync::broadcast::error::RecvError;
@@ -65,6 +68,10 @@ pub fn start(store: Store, mailer: Mailer, base_url: String, timing: Timing) {
             if sender.store.is_closed() {
                 return;
             }
+            // Reminders first: their mails go in the same round.
+            if let Err(error) = sender.store.send_reminders(Utc::now()).await {
+                tracing::warn!(%error, "notifications : rappels de rendez-vous non envoyés, nouvel essai plus tard");
+            }
             sender.send_due().await;
         }
     });
@@ -107,10 +114,11 @@ impl Sender {
 
     async fn send(&self, leased: LeasedMail) {
         let now = Utc::now();
-        if !leased.allowed {
+        if leased.items.is_empty() {
+            // The account was disabled, or its rights on the dossiers withdrawn, since.
             tracing::info!(
-                notification = leased.notification_id,
-                "notifications : destinataire sans droit au moment de l'envoi, courriel abandonné"
+                mail = leased.id,
+                "notifications : rien que le destinataire puisse encore lire, courriel abandonné"
             );
             self.record(
                 self.store
@@ -125,35 +133,57 @@ impl Sender {
             );
             return;
         }
-        let url = format!("{}{}", self.base_url, leased.link);
-        let mail = Mail {
-            to: leased.email.clone(),
-            subject: format!("France Sésame — {}", leased.title),
-            text: mail_text(
-                &leased.full_name,
-                &leased.title,
-                &leased.body,
-                &url,
-                leased.action_required,
-            ),
+        let mail = match (&leased.digest_at, leased.items.as_slice()) {
+            (None, [item]) => Mail {
+                to: leased.email.clone(),
+                subject: format!("France Sésame — {}", item.title),
+                text: mail_text(
+                    &leased.full_name,
+                    &item.title,
+                    &item.body,
+                    &format!("{}{}", self.base_url, item.link),
+                    item.action_required,
+                ),
+            },
+            (_, items) => Mail {
+                to: leased.email.clone(),
+                subject: format!(
+                    "France Sésame — votre récapitulatif : {} notification{}",
+                    items.len(),
+                    if items.len() > 1 { "s" } else { "" }
+                ),
+                text: digest_text(
+                    &leased.full_name,
+                    &items
+                        .iter()
+                        .map(|item| {
+                            (
+                                item.title.clone(),
+                                item.body.clone(),
+                                format!("{}{}", self.base_url, item.link),
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            },
         };
-        let key = format!("notification-{}", leased.notification_id);
+        let key = format!("notification-{}", leased.id);
         match self.mailer.send_keyed(&mail, &key).await {
             Ok(()) => match self.store.mail_sent(leased.id, &self.instance, now).await {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!(
-                    notification = leased.notification_id,
+                    mail = leased.id,
                     "notifications : bail perdu pendant l'envoi (envoi trop long)"
                 ),
                 Err(error) => {
-                    tracing::warn!(%error, notification = leased.notification_id, "notifications : envoi non enregistré")
+                    tracing::warn!(%error, mail = leased.id, "notifications : envoi non enregistré")
                 }
             },
             Err(error) => {
                 let error = error.to_string();
                 let retry_at = if now - leased.created_at >= GIVE_UP_AFTER {
                     tracing::error!(
-                        notification = leased.notification_id,
+                        mail = leased.id,
                         %error,
                         "notifications : courriel abandonné après 24 heures d'échecs"
                     );

@@ -3,12 +3,22 @@
 //! sends.
 
 #[cfg(feature = "ssr")]
+pub mod preferences;
+#[cfg(feature = "ssr")]
 pub mod read;
+
+/// The names of the preferences form's fields, which the page and its handler share.
+pub mod preferences_fields {
+    /// A kind's field: `courriel_<code>`.
+    pub const MAIL_FIELD: &str = "courriel_";
+    /// The hour of the digest.
+    pub const HOUR_FIELD: &str = "heure";
+}
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::notification::{Notification, NotificationKind};
+use crate::domain::notification::{Notification, NotificationKind, Preferences};
 
 /// One page of the centre.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,4 +59,21 @@ pub async fn list_notifications(
         older,
         unread: viewer.unread_notifications,
     })
+}
+
+/// The caller's notification preferences; `None` for people no notification is addressed to.
+#[server(endpoint = "preferences-notification")]
+pub async fn get_notification_preferences() -> Result<Option<Preferences>, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::Notifications, Target::Nothing)?;
+    let Some(audience) = crate::store::audience_of(viewer.role) else {
+        return Ok(None);
+    };
+    let store = crate::state::store()?;
+    store
+        .notification_preferences(viewer.user_id, audience)
+        .await
+        .map(Some)
+        .map_err(crate::state::internal)
 }

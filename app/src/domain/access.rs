@@ -501,7 +501,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 32] = [
+pub const ROUTES: [(&str, EntryPoint); 33] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -524,6 +524,7 @@ pub const ROUTES: [(&str, EntryPoint); 32] = [
     ("/espace", EntryPoint::PersonalSpace),
     ("/accueil", EntryPoint::PersonalSpace),
     ("/notifications", EntryPoint::Notifications),
+    ("/notifications/preferences", EntryPoint::Notifications),
     ("/dossiers", EntryPoint::ListDossiers),
     ("/dossiers/{}", EntryPoint::ListDossiers),
     ("/habilitations", EntryPoint::ManageHabilitations),

@@ -10,6 +10,90 @@ use serde::{Deserialize, Serialize};
 use crate::domain::journey::{EventKind, LabConclusion};
 use crate::domain::timeline::FactData;
 
+/// How a person wants to be told of a kind by mail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MailMode {
+    /// A mail for each notification, as it happens (the default).
+    Immediate,
+    /// Gathered in one mail a day, at the person's hour.
+    Daily,
+    /// No mail: the notification centre only.
+    Never,
+}
+
+impl MailMode {
+    pub const ALL: [MailMode; 3] = [MailMode::Immediate, MailMode::Daily, MailMode::Never];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MailMode::Immediate => "immediat",
+            MailMode::Daily => "quotidien",
+            MailMode::Never => "jamais",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<MailMode> {
+        MailMode::ALL.into_iter().find(|mode| mode.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MailMode::Immediate => "Immédiatement",
+            MailMode::Daily => "Dans le récapitulatif quotidien",
+            MailMode::Never => "Jamais (centre de notifications seulement)",
+        }
+    }
+
+    /// What is done for a kind: one that asks for an action is mailed at once, whatever the
+    /// person chose (the terms of use make the address the channel of the administration's
+    /// requests).
+    pub fn applied(self, action_required: bool) -> MailMode {
+        if action_required {
+            MailMode::Immediate
+        } else {
+            self
+        }
+    }
+}
+
+/// The hour of the daily digest when the person chose none.
+pub const DEFAULT_DIGEST_HOUR: u32 = 8;
+
+/// When the digest of a person whose hour is `hour` (Paris time) next goes: the first such hour
+/// strictly after `now`.
+pub fn next_digest(now: DateTime<Utc>, hour: u32) -> DateTime<Utc> {
+    use crate::domain::appointment::{paris_day, paris_instant};
+    let time = chrono::NaiveTime::from_hms_opt(hour.min(23), 0, 0).unwrap_or_default();
+    let mut day = paris_day(now);
+    loop {
+        let at = paris_instant(day, time);
+        if at > now {
+            return at;
+        }
+        day = day.succ_opt().unwrap_or(day);
+        if day == chrono::NaiveDate::MAX {
+            return at;
+        }
+    }
+}
+
+/// A person's choices: the hour of their digest, and a mode per kind (kinds not listed are
+/// mailed at once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    pub digest_hour: u32,
+    pub kinds: Vec<KindPreference>,
+}
+
+/// One kind as the preferences page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindPreference {
+    pub code: String,
+    pub label: String,
+    pub action_required: bool,
+    pub mail: MailMode,
+}
+
 /// The most unread notifications counted for the bell; beyond, it says « 99+ ».
 pub const UNREAD_SHOWN: i64 = 99;
 
@@ -179,10 +263,30 @@ pub fn mail_text(full_name: &str, title: &str, body: &str, url: &str, action: bo
     }
     text.push_str(&format!(
         "Vous recevez ce message parce que votre compte France Sésame suit ce dossier ({title}).\n\
-         Vos préférences de notification sont dans votre espace : Mon espace, Notifications.\n\n\
+         Vos préférences de notification : Notifications, Préférences, sur France Sésame.\n\n\
          France Sésame — le guichet unique du passage frontière des marchandises sanitaires et \
          phytosanitaires. Ce message est envoyé automatiquement : n'y répondez pas.\n"
     ));
+    text
+}
+
+/// A daily digest: each notification's title, text and link, in the order they came.
+pub fn digest_text(full_name: &str, items: &[(String, String, String)]) -> String {
+    let mut text = format!(
+        "Bonjour {full_name},\n\nVoici ce que France Sésame vous a signalé depuis votre dernier \
+         récapitulatif ({} notification{}).\n",
+        items.len(),
+        if items.len() > 1 { "s" } else { "" }
+    );
+    for (title, body, url) in items {
+        text.push_str(&format!("\n— {title}\n{body}\n{url}\n"));
+    }
+    text.push_str(
+        "\nVous recevez ce récapitulatif parce que vous l'avez choisi dans vos préférences de \
+         notification (Mon espace, Notifications, Préférences).\n\n\
+         France Sésame — le guichet unique du passage frontière des marchandises sanitaires et \
+         phytosanitaires. Ce message est envoyé automatiquement : n'y répondez pas.\n",
+    );
     text
 }
 
@@ -245,6 +349,36 @@ mod tests {
         assert_eq!(refused[0].fields[0].1, "défavorable");
         assert!(refused[0].fields[1].1.starts_with("défavorable."));
         assert!(event_notices(EventKind::Unloaded, &FactData::None, false).is_empty());
+    }
+
+    #[test]
+    fn the_digest_goes_at_the_next_chosen_hour_in_paris() {
+        use chrono::TimeZone;
+        // 3 December, 07:30 UTC = 08:30 in Paris: 8 h has passed, the next is tomorrow's.
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 7, 30, 0).unwrap();
+        assert_eq!(
+            next_digest(now, 8),
+            Utc.with_ymd_and_hms(2026, 12, 4, 7, 0, 0).unwrap()
+        );
+        assert_eq!(
+            next_digest(now, 18),
+            Utc.with_ymd_and_hms(2026, 12, 3, 17, 0, 0).unwrap()
+        );
+        // Summer time: 8 h in Paris is 6 h UTC.
+        let june = Utc.with_ymd_and_hms(2026, 6, 1, 5, 0, 0).unwrap();
+        assert_eq!(
+            next_digest(june, 8),
+            Utc.with_ymd_and_hms(2026, 6, 1, 6, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn action_required_kinds_are_always_mailed_at_once() {
+        assert_eq!(MailMode::Never.applied(true), MailMode::Immediate);
+        assert_eq!(MailMode::Daily.applied(false), MailMode::Daily);
+        for mode in MailMode::ALL {
+            assert_eq!(MailMode::from_code(mode.code()), Some(mode));
+        }
     }
 
     #[test]

@@ -841,6 +841,23 @@ impl Store {
             now,
         )
         .await?;
+        if state == AppointmentState::Demande {
+            tx.notify(
+                &super::notifications::Notice {
+                    kind: "demande_a_valider",
+                    dossier_id: booking.dossier_id,
+                    cause: format!("rendez-vous:{id}:demande:{}", booking.starts_at.timestamp()),
+                    fields: super::notifications::appointment_fields(
+                        booking.check.code(),
+                        booking.starts_at,
+                        None,
+                    ),
+                    link: "/planning".to_owned(),
+                },
+                now,
+            )
+            .await?;
+        }
         tx.notify_appointment(id).await?;
         tx.commit().await?;
         Ok(Ok(id))
@@ -988,6 +1005,45 @@ impl Store {
             now,
         )
         .await?;
+        // Who must know: the operators when the post decided, the inspection when a request
+        // is to be validated again.
+        let told = match change {
+            Change::Validate => Some(("rendez_vous_confirme", appointment.starts_at, None)),
+            Change::Refuse(reason) => Some((
+                "rendez_vous_refuse",
+                appointment.starts_at,
+                Some(reason.as_str()),
+            )),
+            Change::Move(starts_at, reason) => {
+                Some(("rendez_vous_deplace", *starts_at, Some(reason.as_str())))
+            }
+            Change::Reschedule(starts_at) if to == S::Demande => {
+                Some(("demande_a_valider", *starts_at, None))
+            }
+            _ => None,
+        };
+        if let Some((kind, starts_at, reason)) = told {
+            let link = if kind == "demande_a_valider" {
+                "/planning".to_owned()
+            } else {
+                format!("/dossiers/{}/rendez-vous", appointment.dossier_id)
+            };
+            tx.notify(
+                &super::notifications::Notice {
+                    kind,
+                    dossier_id: appointment.dossier_id,
+                    cause: format!("rendez-vous:{id}:{kind}:{}", starts_at.timestamp()),
+                    fields: super::notifications::appointment_fields(
+                        appointment.check.code(),
+                        starts_at,
+                        reason,
+                    ),
+                    link,
+                },
+                now,
+            )
+            .await?;
+        }
         tx.notify_appointment(id).await?;
         tx.commit().await?;
         Ok(Ok(()))

@@ -7,30 +7,50 @@
 use chrono::{DateTime, Utc};
 
 use super::{feed::Committed, on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::access::local_day;
 use crate::domain::journey::EventKind;
-use crate::domain::notification::{event_notices, fill, Notification, NotificationKind};
+use crate::domain::notification::{
+    event_notices, fill, next_digest, KindPreference, MailMode, Notification, NotificationKind,
+    Preferences, DEFAULT_DIGEST_HOUR,
+};
 use crate::domain::timeline::FactData;
 
 /// How many notifications the centre shows at once.
 pub const PAGE: i64 = 50;
 
-/// A mail leased for sending, with what it needs to be written, and whether its recipient may
-/// still receive it (checked again at sending time).
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A mail leased for sending: to whom, and the notifications it carries that its recipient may
+/// still read (checked again at sending time; none when their rights are gone).
+#[derive(Clone, Debug)]
 pub struct LeasedMail {
     pub id: i64,
-    pub notification_id: i64,
     pub attempts: i32,
     pub created_at: DateTime<Utc>,
+    /// Set for a daily digest.
+    pub digest_at: Option<DateTime<Utc>>,
     pub email: String,
     pub full_name: String,
+    pub items: Vec<MailItem>,
+}
+
+/// One notification in a mail.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MailItem {
     pub title: String,
     pub body: String,
     pub link: String,
     pub action_required: bool,
-    /// The person's account is active and, for a dossier's notification, they may still see
-    /// the dossier.
-    pub allowed: bool,
+}
+
+/// A notification to create about a dossier, for whoever may see the dossier among the kind's
+/// audience.
+pub(crate) struct Notice {
+    pub kind: &'static str,
+    pub dossier_id: i64,
+    /// What caused it: the same cause notifies a person once per kind.
+    pub cause: String,
+    /// The fields only the cause knows; the dossier's reference, site and post are added.
+    pub fields: Vec<(&'static str, String)>,
+    pub link: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -62,17 +82,37 @@ impl From<NotificationRow> for Notification {
     }
 }
 
-/// Whether the recipient of a notification may see it now: an active account and, for a
-/// dossier's, an operator of the dossier's company (`n`, `u` and `d` joined).
-const ALLOWED_SQL: &str = "u.disabled_at IS NULL
-     AND (n.dossier_id IS NULL
-          OR (u.role = 'operateur' AND u.company_id IS NOT NULL AND u.company_id = d.company_id))";
+/// Whether the person `u` may see the dossier `d` on the day `$day` (a parameter named by the
+/// caller): an active account and, for a dossier, the company's operators, the agents of a
+/// habilitation valid that day on its site, the heads of its site's posts, the supervisors.
+fn allowed_sql(day: &str) -> String {
+    format!(
+        "u.disabled_at IS NULL AND (d.id IS NULL
+          OR (u.role = 'operateur' AND u.company_id IS NOT NULL AND u.company_id = d.company_id)
+          OR (u.role IN ('agent_sivep', 'agent_dgddi') AND EXISTS (
+                SELECT 1 FROM habilitation h
+                WHERE h.user_id = u.id AND h.site_code = d.site_code AND h.withdrawn_at IS NULL
+                  AND h.starts_on <= {day} AND (h.ends_on IS NULL OR h.ends_on >= {day})
+                  AND h.administration = CASE WHEN u.role = 'agent_sivep' THEN 'dgal' ELSE 'dgddi' END))
+          OR (u.role = 'chef_service' AND EXISTS (
+                SELECT 1 FROM post_head ph JOIN post p ON p.code = ph.post_code
+                WHERE ph.user_id = u.id AND p.site_code = d.site_code))
+          OR u.role = 'superviseur')"
+    )
+}
+
+/// The roles a kind's audience is made of.
+fn audience_roles(audience: &str) -> &'static str {
+    match audience {
+        "operateur" => "('operateur')",
+        // The inspection decides on appointments: its agents and heads of service.
+        _ => "('agent_sivep', 'chef_service')",
+    }
+}
 
 impl Tx {
     /// Notifies the operators of the dossier's company of what the event `event_id` says
-    /// (`opened`: it opened the dossier), each on the app and by mail. The texts carry the
-    /// dossier's reference, site and post only, which its operators see.
-    #[tracing::instrument(skip_all)]
+    /// (`opened`: it opened the dossier).
     pub(crate) async fn notify_event(
         &mut self,
         dossier_id: i64,
@@ -82,13 +122,34 @@ impl Tx {
         fact: &FactData,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let notices = event_notices(kind, fact, opened);
-        if notices.is_empty() {
-            return Ok(());
+        for notice in event_notices(kind, fact, opened) {
+            self.notify(
+                &Notice {
+                    kind: notice.kind,
+                    dossier_id,
+                    cause: format!("evenement:{event_id}"),
+                    fields: notice.fields,
+                    link: format!("/dossiers/{dossier_id}{}", notice.link_suffix),
+                },
+                now,
+            )
+            .await?;
         }
+        Ok(())
+    }
+
+    /// Creates the notification for every person of the kind's audience who may see the dossier
+    /// now and has none for this cause, with its mail as each person chose (at once, in their
+    /// daily digest, or none); the texts carry the dossier's reference, site and post only, which
+    /// they all see. How many were created.
+    #[tracing::instrument(skip_all)]
+    pub(crate) async fn notify(
+        &mut self,
+        notice: &Notice,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
         #[derive(sqlx::FromRow)]
         struct About {
-            company_id: Option<i64>,
             reference: Option<String>,
             site_name: String,
             post_code: Option<String>,
@@ -96,91 +157,137 @@ impl Tx {
         }
         let about: Option<About> = on_tx!(self, conn => {
             sqlx::query_as(
-                "SELECT d.company_id, COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn) AS reference,
+                "SELECT COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn) AS reference,
                         s.name AS site_name, d.post_code, p.name AS post_name
                  FROM dossier d JOIN site s ON s.code = d.site_code
                  LEFT JOIN post p ON p.code = d.post_code
                  WHERE d.id = $1",
             )
-            .bind(dossier_id)
+            .bind(notice.dossier_id)
             .fetch_optional(conn)
             .await
         })?;
         let Some(about) = about else {
-            return Ok(());
+            return Ok(0);
         };
-        let Some(company_id) = about.company_id else {
-            // No company known yet: nobody outside the administrations sees the dossier.
-            return Ok(());
+        let kind: Option<(String, String, String, bool)> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT title, body, audience, action_required FROM notification_kind WHERE code = $1",
+            )
+            .bind(notice.kind)
+            .fetch_optional(conn)
+            .await
+        })?;
+        let Some((title, body, audience, action_required)) = kind else {
+            return Err(StoreError::Corrupt(format!(
+                "type de notification « {} » absent",
+                notice.kind
+            )));
         };
         let post = match (&about.post_name, &about.post_code) {
             (Some(name), Some(code)) => format!("{name} ({code})"),
             (None, Some(code)) => code.clone(),
             _ => "désigné par le service d'inspection".to_owned(),
         };
-        let cause = format!("evenement:{event_id}");
-        for notice in notices {
-            let template: Option<(String, String)> = on_tx!(self, conn => {
-                sqlx::query_as("SELECT title, body FROM notification_kind WHERE code = $1")
-                    .bind(notice.kind)
-                    .fetch_optional(conn)
-                    .await
-            })?;
-            let Some((title, body)) = template else {
-                return Err(StoreError::Corrupt(format!(
-                    "type de notification « {} » absent",
-                    notice.kind
-                )));
-            };
-            let mut fields = vec![
-                (
-                    "reference",
-                    about
-                        .reference
-                        .clone()
-                        .unwrap_or_else(|| format!("dossier n° {dossier_id}")),
-                ),
-                ("site", about.site_name.clone()),
-                ("poste", post.clone()),
-            ];
-            fields.extend(notice.fields.iter().cloned());
-            let link = format!("/dossiers/{dossier_id}{}", notice.link_suffix);
-            let created: Vec<(i64, i64)> = on_tx!(self, conn => {
-                sqlx::query_as(
-                    "INSERT INTO notification (user_id, kind, dossier_id, cause, title, body, link, created_at)
-                     SELECT u.id, $1, $2, $3, $4, $5, $6, $7 FROM app_user u
-                     WHERE u.company_id = $8 AND u.role = 'operateur' AND u.disabled_at IS NULL
-                       AND NOT EXISTS (SELECT 1 FROM notification n
-                                       WHERE n.user_id = u.id AND n.cause = $3 AND n.kind = $1)
-                     RETURNING id, user_id",
-                )
+        let mut fields = vec![
+            (
+                "reference",
+                about
+                    .reference
+                    .unwrap_or_else(|| format!("dossier n° {}", notice.dossier_id)),
+            ),
+            ("site", about.site_name),
+            ("poste", post),
+        ];
+        fields.extend(notice.fields.iter().cloned());
+        let (title, body) = (fill(&title, &fields), fill(&body, &fields));
+        let day = local_day(now);
+        // Who may see the dossier now, among the kind's audience, with their choices.
+        let sql = format!(
+            "SELECT u.id, COALESCE(p.mail, 'immediat') AS mail, COALESCE(hr.hour, {DEFAULT_DIGEST_HOUR}) AS hour
+             FROM dossier d JOIN app_user u ON {join}
+             LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $2
+             LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
+             WHERE d.id = $1 AND u.role IN {roles} AND {allowed}
+               AND NOT EXISTS (SELECT 1 FROM notification n
+                               WHERE n.user_id = u.id AND n.cause = $4 AND n.kind = $2)
+             ORDER BY u.id",
+            join = if audience == "operateur" {
+                "u.company_id = d.company_id"
+            } else {
+                "TRUE"
+            },
+            roles = audience_roles(&audience),
+            allowed = allowed_sql("$3"),
+        );
+        let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
+            sqlx::query_as(&sql)
+                .bind(notice.dossier_id)
                 .bind(notice.kind)
-                .bind(dossier_id)
-                .bind(&cause)
-                .bind(fill(&title, &fields))
-                .bind(fill(&body, &fields))
-                .bind(&link)
-                .bind(now)
-                .bind(company_id)
+                .bind(day)
+                .bind(&notice.cause)
                 .fetch_all(conn)
                 .await
-            })?;
-            for (notification_id, user_id) in created {
-                on_tx!(self, conn => {
-                    sqlx::query(
-                        "INSERT INTO notification_mail (notification_id, created_at, next_attempt_at)
-                         VALUES ($1, $2, $2)",
+        })?;
+        for (user_id, mail, hour) in &recipients {
+            let mode = MailMode::from_code(mail)
+                .ok_or_else(|| StoreError::Corrupt(format!("préférence « {mail} »")))?
+                .applied(action_required);
+            let mail_id: Option<i64> = match mode {
+                MailMode::Never => None,
+                MailMode::Immediate => Some(on_tx!(self, conn => {
+                    sqlx::query_scalar(
+                        "INSERT INTO notification_mail (user_id, created_at, next_attempt_at)
+                         VALUES ($1, $2, $2) RETURNING id",
                     )
-                    .bind(notification_id)
+                    .bind(user_id)
                     .bind(now)
-                    .execute(conn)
+                    .fetch_one(conn)
                     .await
-                    .map(|_| ())
-                })?;
-                self.announce(Committed::Notification(user_id)).await?;
-            }
+                })?),
+                MailMode::Daily => {
+                    let due = next_digest(now, (*hour).clamp(0, 23) as u32);
+                    Some(on_tx!(self, conn => {
+                        sqlx::query(
+                            "INSERT INTO notification_mail (user_id, digest_at, created_at, next_attempt_at)
+                             VALUES ($1, $2, $3, $2) ON CONFLICT (user_id, digest_at) DO NOTHING",
+                        )
+                        .bind(user_id)
+                        .bind(due)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                        sqlx::query_scalar(
+                            "SELECT id FROM notification_mail WHERE user_id = $1 AND digest_at = $2",
+                        )
+                        .bind(user_id)
+                        .bind(due)
+                        .fetch_one(&mut *conn)
+                        .await
+                    })?)
+                }
+            };
+            on_tx!(self, conn => {
+                sqlx::query(
+                    "INSERT INTO notification (user_id, kind, dossier_id, cause, title, body, link, created_at, mail_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(user_id)
+                .bind(notice.kind)
+                .bind(notice.dossier_id)
+                .bind(&notice.cause)
+                .bind(&title)
+                .bind(&body)
+                .bind(&notice.link)
+                .bind(now)
+                .bind(mail_id)
+                .execute(conn)
+                .await
+                .map(|_| ())
+            })?;
+            self.announce(Committed::Notification(*user_id)).await?;
         }
-        Ok(())
+        Ok(recipients.len())
     }
 
     /// Marks one of the person's notifications read; `false` when they have none of this id
@@ -267,7 +374,170 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Records a person's choices: the hour of their digest and a mode per kind (kinds that ask
+    /// for an action are not stored: they are always mailed at once). Replaces what they chose
+    /// before.
+    #[tracing::instrument(skip_all)]
+    pub async fn save_notification_preferences(
+        &mut self,
+        user_id: i64,
+        digest_hour: u32,
+        kinds: &[(String, MailMode)],
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("DELETE FROM notification_preference WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+            for (kind, mode) in kinds {
+                sqlx::query(
+                    "INSERT INTO notification_preference (user_id, kind, mail)
+                     SELECT $1, code, $3 FROM notification_kind WHERE code = $2 AND NOT action_required",
+                )
+                .bind(user_id)
+                .bind(kind)
+                .bind(mode.code())
+                .execute(&mut *conn)
+                .await?;
+            }
+            sqlx::query("DELETE FROM notification_digest_hour WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("INSERT INTO notification_digest_hour (user_id, hour) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(digest_hour.min(23) as i32)
+                .execute(&mut *conn)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+}
+
+/// The kinds of notification an audience receives, by role: `None` for those who receive none.
+pub fn audience_of(role: crate::domain::directory::Role) -> Option<&'static str> {
+    use crate::domain::directory::Role;
+    match role {
+        Role::Operateur => Some("operateur"),
+        Role::AgentSivep | Role::ChefService => Some("agent"),
+        _ => None,
+    }
+}
+
 impl Store {
+    /// A person's choices, for the kinds of their audience.
+    #[tracing::instrument(skip_all)]
+    pub async fn notification_preferences(
+        &self,
+        user_id: i64,
+        audience: &str,
+    ) -> Result<Preferences, StoreError> {
+        let rows: Vec<(String, String, bool, Option<String>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT k.code, k.label, k.action_required, p.mail
+                 FROM notification_kind k
+                 LEFT JOIN notification_preference p ON p.kind = k.code AND p.user_id = $1
+                 WHERE k.audience = $2 ORDER BY k.position",
+            )
+            .bind(user_id)
+            .bind(audience)
+            .fetch_all(pool)
+            .await
+        })?;
+        let hour: Option<i32> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT hour FROM notification_digest_hour WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        let mut kinds = Vec::with_capacity(rows.len());
+        for (code, label, action_required, mail) in rows {
+            let mail = match mail {
+                Some(mail) => MailMode::from_code(&mail)
+                    .ok_or_else(|| StoreError::Corrupt(format!("préférence « {mail} »")))?,
+                None => MailMode::Immediate,
+            };
+            kinds.push(KindPreference {
+                code,
+                label,
+                action_required,
+                mail: mail.applied(action_required),
+            });
+        }
+        Ok(Preferences {
+            digest_hour: hour.map_or(DEFAULT_DIGEST_HOUR, |hour| hour.clamp(0, 23) as u32),
+            kinds,
+        })
+    }
+
+    /// Reminds the operators of the appointments that start soon: the day before (within the
+    /// next 24 hours, but more than two hours ahead) and two hours before, each once (several
+    /// instances may run this at once: the appointment's row is claimed in the transaction).
+    /// How many reminders were sent.
+    #[tracing::instrument(skip_all)]
+    pub async fn send_reminders(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let mut sent = 0;
+        for (column, kind, from, to) in [
+            (
+                "reminded_day_before_at",
+                "rappel_veille",
+                chrono::Duration::hours(2),
+                chrono::Duration::hours(24),
+            ),
+            (
+                "reminded_two_hours_at",
+                "rappel_deux_heures",
+                chrono::Duration::zero(),
+                chrono::Duration::hours(2),
+            ),
+        ] {
+            let due: Vec<(i64, i64, String, DateTime<Utc>)> = on_pool!(self, pool => {
+                sqlx::query_as(&format!(
+                    "SELECT a.id, a.dossier_id, a.check_kind, s.starts_at
+                     FROM slot s JOIN appointment a ON a.slot_id = s.id
+                     WHERE s.starts_at > $1 AND s.starts_at <= $2
+                       AND a.state IN ('confirme', 'reporte') AND a.{column} IS NULL"
+                ))
+                .bind(now + from)
+                .bind(now + to)
+                .fetch_all(pool)
+                .await
+            })?;
+            for (id, dossier_id, check, starts_at) in due {
+                let mut tx = self.begin().await?;
+                let claimed = on_tx!(tx, conn => {
+                    sqlx::query(&format!(
+                        "UPDATE appointment SET {column} = $2 WHERE id = $1 AND {column} IS NULL"
+                    ))
+                    .bind(id)
+                    .bind(now)
+                    .execute(conn)
+                    .await
+                    .map(|done| done.rows_affected())
+                })?;
+                if claimed == 0 {
+                    continue;
+                }
+                tx.notify(
+                    &Notice {
+                        kind,
+                        dossier_id,
+                        cause: format!("rendez-vous:{id}:{kind}"),
+                        fields: appointment_fields(&check, starts_at, None),
+                        link: format!("/dossiers/{dossier_id}/rendez-vous"),
+                    },
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                sent += 1;
+            }
+        }
+        Ok(sent)
+    }
+
     /// The person's notifications, newest first, a page of [`PAGE`] before `before` (an id), of
     /// one kind or unread only when asked.
     #[tracing::instrument(skip_all)]
@@ -357,25 +627,56 @@ impl Store {
             .fetch_all(pool)
             .await
         })?;
+        let day = local_day(now);
+        let items_sql = format!(
+            "SELECT n.title, n.body, n.link, k.action_required
+             FROM notification n
+             JOIN notification_kind k ON k.code = n.kind
+             JOIN app_user u ON u.id = n.user_id
+             LEFT JOIN dossier d ON d.id = n.dossier_id
+             WHERE n.mail_id = $1 AND {}
+             ORDER BY n.id",
+            allowed_sql("$2")
+        );
         let mut mails = Vec::with_capacity(leased.len());
         for id in leased {
-            let mail: Option<LeasedMail> = on_pool!(self, pool => {
-                sqlx::query_as(&format!(
-                    "SELECT m.id, m.notification_id, m.attempts, m.created_at, u.email, u.full_name,
-                            n.title, n.body, n.link, k.action_required,
-                            CASE WHEN {ALLOWED_SQL} THEN TRUE ELSE FALSE END AS allowed
-                     FROM notification_mail m
-                     JOIN notification n ON n.id = m.notification_id
-                     JOIN notification_kind k ON k.code = n.kind
-                     JOIN app_user u ON u.id = n.user_id
-                     LEFT JOIN dossier d ON d.id = n.dossier_id
-                     WHERE m.id = $1"
-                ))
+            #[derive(sqlx::FromRow)]
+            struct Head {
+                attempts: i32,
+                created_at: DateTime<Utc>,
+                digest_at: Option<DateTime<Utc>>,
+                email: String,
+                full_name: String,
+            }
+            let head: Option<Head> = on_pool!(self, pool => {
+                sqlx::query_as(
+                    "SELECT m.attempts, m.created_at, m.digest_at, u.email, u.full_name
+                     FROM notification_mail m JOIN app_user u ON u.id = m.user_id
+                     WHERE m.id = $1",
+                )
                 .bind(id)
                 .fetch_optional(pool)
                 .await
             })?;
-            mails.extend(mail);
+            let Some(head) = head else {
+                continue;
+            };
+            let items: Vec<MailItem> = on_pool!(self, pool => {
+                sqlx::query_as(&items_sql)
+                    .bind(id)
+                    .bind(day)
+                    .fetch_all(pool)
+                    .await
+            })?;
+            mails.push(LeasedMail {
+                id,
+                attempts: head.attempts,
+                created_at: head.created_at,
+                digest_at: head.digest_at,
+                email: head.email,
+                full_name: head.full_name,
+                items,
+            });
         }
         Ok(mails)
     }
@@ -434,4 +735,25 @@ impl Store {
         })?;
         Ok(())
     }
+}
+
+/// The fields of an appointment's texts: the check, when (Paris time), and the reason given.
+pub(crate) fn appointment_fields(
+    check: &str,
+    starts_at: DateTime<Utc>,
+    reason: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    use crate::domain::appointment::CheckKind;
+    let check = match CheckKind::from_code(check) {
+        Some(CheckKind::Identity) => "d'identité",
+        _ => "physique",
+    };
+    let mut fields = vec![
+        ("controle", check.to_owned()),
+        ("quand", crate::ui::format::date_time(starts_at)),
+    ];
+    if let Some(reason) = reason {
+        fields.push(("motif", reason.to_owned()));
+    }
+    fields
 }

@@ -399,9 +399,260 @@ async fn attempts_without_sending(server: &Running) -> i64 {
     .unwrap()
 }
 
+/// The notifications of a person, by kind.
+async fn kinds_of(server: &Running, email: &str) -> Vec<String> {
+    server
+        .store
+        .notifications(user_id(server, email).await, None, false, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.kind)
+        .collect()
+}
+
+/// Each person chooses, per kind, a mail at once, in the daily digest at their hour, or none;
+/// what asks for an action is mailed at once whatever they chose. The digest is leased at its
+/// hour, not before (the test holds the clock).
+async fn preferences_choose_the_mails(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let mut config = config(url);
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    config.notification_poll_millis = 100;
+    let server = Running::start(&config).await;
+    let own = siret_of(&server, OPERATOR).await;
+    let colleagues = company_of(&server, OPERATOR).await;
+    let operator = session_of(&server, OPERATOR).await;
+    let form = |pairs: &[(&str, &str)]| {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        client()
+            .post(server.url("/notifications/preferences"))
+            .header("cookie", &operator)
+            .form(&pairs)
+            .send()
+    };
+    // Bad input: a precise message, nothing saved.
+    for (pairs, problem) in [
+        (
+            vec![("heure", "25"), ("courriel_dossier_ouvert", "jamais")],
+            "heure-recapitulatif",
+        ),
+        (
+            vec![("heure", "18"), ("courriel_dossier_ouvert", "parfois")],
+            "mode-courriel",
+        ),
+        (
+            vec![("heure", "18"), ("courriel_inconnu", "jamais")],
+            "type-notification",
+        ),
+        (
+            vec![("heure", "18"), ("courriel_demande_a_valider", "jamais")],
+            "type-notification",
+        ),
+        (
+            vec![("heure", "18"), ("courriel_controle_a_planifier", "jamais")],
+            "action-requise",
+        ),
+    ] {
+        let answer = form(&pairs).await.unwrap();
+        assert_eq!(
+            answer.headers()["location"],
+            format!("/notifications/preferences?erreur={problem}"),
+            "{pairs:?}"
+        );
+    }
+    let (_, html) = page(&server, &operator, "/notifications/preferences").await;
+    assert!(
+        html.contains("<option value=\"8\" selected"),
+        "8 h par défaut"
+    );
+    let answer = form(&[
+        ("heure", "18"),
+        ("courriel_dossier_ouvert", "jamais"),
+        ("courriel_resultat_laboratoire", "quotidien"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        answer.headers()["location"],
+        "/notifications/preferences?message=preferences-enregistrees"
+    );
+    let (_, html) = page(&server, &operator, "/notifications/preferences").await;
+    assert!(html.contains("<option value=\"18\" selected"));
+
+    // The dossier opened: in the app for everyone, by mail to the colleagues only.
+    let reference = container("PRF", 10);
+    let dossier = post(&server, &first_event("pref-1", &reference, &own)).await;
+    let received = mails(&sink, Duration::from_secs(10), Duration::from_millis(800)).await;
+    let to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+    assert_eq!(to.len(), colleagues.len() - 1, "{to:?}");
+    assert!(!to.contains(&OPERATOR.to_owned()), "jamais par courriel");
+    assert_eq!(kinds_of(&server, OPERATOR).await, ["dossier_ouvert"]);
+
+    // Selected for a check: action required, mailed at once whatever was chosen.
+    post(&server, &selection("pref-2", &reference, &own)).await;
+    let received = mails(&sink, Duration::from_secs(10), Duration::from_millis(800)).await;
+    let to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+    assert!(to.contains(&OPERATOR.to_owned()), "{to:?}");
+
+    // A lab result: in the digest of 18 h (Paris time), not before.
+    let mut lab = selection("pref-3", &reference, &own);
+    lab["type"] = json!("lab_result");
+    lab["data"] = json!({ "conclusion": "satisfactory" });
+    let now = chrono::Utc::now();
+    post(&server, &lab).await;
+    let received = mails(&sink, Duration::from_secs(3), Duration::from_millis(800)).await;
+    assert!(
+        !received.iter().any(|m| m.to.contains(&OPERATOR.to_owned())),
+        "pas de courriel immédiat"
+    );
+    assert!(kinds_of(&server, OPERATOR)
+        .await
+        .contains(&"resultat_laboratoire".to_owned()));
+    let due = app::domain::notification::next_digest(now, 18);
+    let before = server
+        .store
+        .lease_mails("essai", due - chrono::Duration::minutes(1), due, 100)
+        .await
+        .unwrap();
+    assert!(before.is_empty(), "{before:?}");
+    let at_hour = server
+        .store
+        .lease_mails("essai", due, due + chrono::Duration::minutes(1), 100)
+        .await
+        .unwrap();
+    assert_eq!(at_hour.len(), 1, "{at_hour:?}");
+    assert_eq!(at_hour[0].email, OPERATOR);
+    assert_eq!(at_hour[0].digest_at, Some(due));
+    assert_eq!(at_hour[0].items.len(), 1);
+    assert!(at_hour[0].items[0].title.contains("résultat d'analyse"));
+    assert!(at_hour[0].items[0]
+        .link
+        .ends_with(&format!("/dossiers/{dossier}")));
+    server.stop().await;
+}
+
+/// Appointments: a request tells the inspection of the site (not the customs, not another
+/// site's), the post's decision tells the operators, and the reminders go the day before and two
+/// hours before, once each, at the times the test sets.
+async fn appointments_and_reminders(backend: Backend) {
+    use crate::appointments::{booking, operator, selected_dossiers, slot_ahead};
+    use app::domain::appointment::CheckKind;
+    use app::store::{Actor, Change};
+    let Some(server) = crate::appointments::start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let (user, company, own, _) = operator(&server).await;
+    let calendar = store
+        .calendar(&crate::appointments::post())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        calendar.requires_validation,
+        "le poste de démonstration valide"
+    );
+    let now = chrono::Utc::now();
+    let slot = slot_ahead(&calendar, now);
+    let selected = selected_dossiers(&server, "RDV", 6_100_000, 1, true, &own).await;
+    let agent_before = kinds_of(&server, crate::accounts::AGENT_SIVEP).await.len();
+    let head_before = kinds_of(&server, crate::accounts::HEAD).await.len();
+    let customs_before = kinds_of(&server, "agent.douane@demo.sesame.test")
+        .await
+        .len();
+    let id = store
+        .book(
+            &booking(selected[0], CheckKind::Physical, slot, user, company),
+            &Actor::ANONYMOUS,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let agent = kinds_of(&server, crate::accounts::AGENT_SIVEP).await;
+    assert_eq!(agent.len(), agent_before + 1);
+    assert_eq!(agent[0], "demande_a_valider");
+    assert_eq!(
+        kinds_of(&server, crate::accounts::HEAD).await.len(),
+        head_before + 1
+    );
+    assert_eq!(
+        kinds_of(&server, "agent.douane@demo.sesame.test")
+            .await
+            .len(),
+        customs_before,
+        "la douane ne valide pas les rendez-vous"
+    );
+
+    crate::appointments::apply(store, id, &Change::Validate, &Actor::ANONYMOUS, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kinds_of(&server, OPERATOR).await[0], "rendez_vous_confirme");
+
+    // The clock runs: nothing a day and a half before, the day-before reminder within 24 hours
+    // (once), the two-hour one within two hours (once).
+    assert_eq!(
+        store
+            .send_reminders(slot - chrono::Duration::hours(36))
+            .await
+            .unwrap(),
+        0
+    );
+    let day_before = slot - chrono::Duration::hours(20);
+    assert_eq!(store.send_reminders(day_before).await.unwrap(), 1);
+    assert_eq!(store.send_reminders(day_before).await.unwrap(), 0);
+    assert_eq!(kinds_of(&server, OPERATOR).await[0], "rappel_veille");
+    let soon = slot - chrono::Duration::minutes(90);
+    assert_eq!(store.send_reminders(soon).await.unwrap(), 1);
+    assert_eq!(store.send_reminders(soon).await.unwrap(), 0);
+    let mine = store.notifications(user, None, false, None).await.unwrap();
+    assert_eq!(mine[0].kind, "rappel_deux_heures");
+    assert!(mine[0].title.contains("rendez-vous dans deux heures"));
+    assert_eq!(
+        mine[0].link,
+        format!("/dossiers/{}/rendez-vous", selected[0])
+    );
+
+    // Moved by the post: the operators are told the new time and the reason.
+    let later = slot_ahead(&calendar, slot);
+    let moved = crate::appointments::apply(
+        store,
+        id,
+        &Change::Move(later, "Quai indisponible".into()),
+        &Actor::ANONYMOUS,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(moved, Ok(()));
+    let mine = store.notifications(user, None, false, None).await.unwrap();
+    assert_eq!(mine[0].kind, "rendez_vous_deplace");
+    assert!(
+        mine[0].body.contains("Quai indisponible"),
+        "{}",
+        mine[0].body
+    );
+    assert!(
+        mine[0].title.contains(&app::ui::format::date_time(later)),
+        "{}",
+        mine[0].title
+    );
+    server.stop().await;
+}
+
 on_both_stores!(
     operators_are_told_what_happens_to_their_dossiers,
-    mails_wait_for_the_smtp_server
+    mails_wait_for_the_smtp_server,
+    preferences_choose_the_mails,
+    appointments_and_reminders
 );
 
 /// Two server processes on one PostgreSQL database, both sending: each mail goes once.

@@ -6,9 +6,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::notifications::{list_notifications, NotificationsPage};
+use crate::api::notifications::{
+    get_notification_preferences, list_notifications, NotificationsPage,
+};
 use crate::domain::directory::Role;
-use crate::domain::notification::{unread_label, Notification};
+use crate::domain::notification::{unread_label, MailMode, Notification, Preferences};
 use crate::ui::components::loaded::Loaded;
 use crate::ui::format;
 use crate::ui::live::{LiveBar, LiveWatch};
@@ -51,6 +53,9 @@ pub fn NotificationsPage() -> impl IntoView {
             <p>
                 "Ce que France Sésame vous a signalé sur vos dossiers, du plus récent au plus ancien. "
                 "Les notifications qui demandent une action de votre part sont marquées « Action requise »."
+            </p>
+            <p>
+                <a class="fr-link" href="/notifications/preferences">"Choisir ce que vous recevez par courriel"</a>
             </p>
             <Notice />
             <div id="notifications-direct" data-direct>
@@ -170,5 +175,86 @@ fn Item(notification: Notification) -> impl IntoView {
                 </form>
             })}
         </article>
+    }
+}
+
+/// `/notifications/preferences`: for each kind, a mail at once, in the daily digest, or never;
+/// and the hour of the digest.
+#[component]
+pub fn NotificationPreferencesPage() -> impl IntoView {
+    let preferences = Resource::new(|| (), |_| get_notification_preferences());
+    view! {
+        <Title text="Préférences de notification" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Préférences de notification"</h1>
+            <p>
+                "Toutes vos notifications restent dans le "
+                <a href="/notifications">"centre de notifications"</a>
+                ". Choisissez ici lesquelles vous recevez aussi par courriel, et quand."
+            </p>
+            <Notice />
+            <Loaded resource=preferences loading="Chargement de vos préférences…" failed="Vos préférences n'ont pas pu être chargées" let:preferences>
+                {match preferences {
+                    Some(preferences) => view! { <PreferencesForm preferences /> }.into_any(),
+                    None => view! {
+                        <p>"Aucun type de notification ne vous est adressé pour l'instant."</p>
+                    }
+                    .into_any(),
+                }}
+            </Loaded>
+        </div>
+    }
+}
+
+#[component]
+fn PreferencesForm(preferences: Preferences) -> impl IntoView {
+    use crate::api::notifications::preferences_fields::{HOUR_FIELD, MAIL_FIELD};
+    let hour = preferences.digest_hour;
+    view! {
+        <form method="post" action="/notifications/preferences" class="sesame-narrow" novalidate>
+            <fieldset class="fr-fieldset">
+                <legend class="fr-fieldset__legend">"Par courriel"</legend>
+                {preferences
+                    .kinds
+                    .into_iter()
+                    .map(|kind| {
+                        let id = format!("{MAIL_FIELD}{}", kind.code);
+                        let hint = if kind.action_required {
+                            "Toujours envoyée immédiatement : elle demande une action de votre part."
+                        } else {
+                            ""
+                        };
+                        view! {
+                            <div class="fr-select-group fr-fieldset__element">
+                                <label class="fr-label" for=id.clone()>
+                                    {kind.label.clone()}
+                                    {kind.action_required.then(|| view! { <span class="fr-hint-text">{hint}</span> })}
+                                </label>
+                                <select class="fr-select" id=id.clone() name=id disabled=kind.action_required>
+                                    {MailMode::ALL
+                                        .into_iter()
+                                        .map(|mode| view! {
+                                            <option value=mode.code() selected=mode == kind.mail>{mode.label()}</option>
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div class="fr-select-group">
+                <label class="fr-label" for=HOUR_FIELD>
+                    "Heure du récapitulatif quotidien"
+                    <span class="fr-hint-text">"Heure de Paris. Le récapitulatif n'est envoyé que s'il contient au moins une notification."</span>
+                </label>
+                <select class="fr-select" id=HOUR_FIELD name=HOUR_FIELD>
+                    {(0..24u32)
+                        .map(|h| view! { <option value=h.to_string() selected=h == hour>{format!("{h} h")}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <button class="fr-btn" type="submit">"Enregistrer mes préférences"</button>
+        </form>
     }
 }
