@@ -232,6 +232,18 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/notifications/preferences",
             post(notifications::preferences::save),
         )
+        .route(
+            "/notifications/destinataires",
+            post(notifications::recipients::add),
+        )
+        .route(
+            "/notifications/destinataires/{id}/retrait",
+            post(notifications::recipients::remove),
+        )
+        .route(
+            "/confirmation-destinataire",
+            post(notifications::recipients::confirm),
+        )
         .route("/notifications/{id}", get(notifications::read::open))
         .route(
             "/notifications/{id}/lue",
@@ -248,7 +260,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 37] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 40] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -292,6 +304,18 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 37] = [
     ("POST /notifications/{id}/lue", EntryPoint::Notifications),
     ("POST /notifications/tout-lu", EntryPoint::Notifications),
     ("POST /notifications/preferences", EntryPoint::Notifications),
+    (
+        "POST /notifications/destinataires",
+        EntryPoint::ManageExtraRecipients,
+    ),
+    (
+        "POST /notifications/destinataires/{id}/retrait",
+        EntryPoint::ManageExtraRecipients,
+    ),
+    (
+        "POST /confirmation-destinataire",
+        EntryPoint::ConfirmExtraRecipient,
+    ),
     (
         "POST /alertes-correlation/{id}/traitement",
         EntryPoint::ResolveCorrelationAlert,

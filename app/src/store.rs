@@ -8,6 +8,7 @@ mod appointments;
 mod audit;
 mod directory;
 mod dossiers;
+mod extra_recipients;
 mod feed;
 mod forecasts;
 mod ingest;
@@ -38,11 +39,12 @@ pub use audit::{
 };
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use dossiers::{NewDossier, NewEvent};
+pub use extra_recipients::{AddRefusal, LeasedExtraMail};
 pub use feed::{Committed, FeedMessage, CHANNEL};
 pub use forecasts::place as forecast_place;
 pub use ingest::{AlertCause, CorrelationAlert, Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
-pub use notifications::{audience_of, LeasedMail, MailItem, PAGE as NOTIFICATION_PAGE};
+pub use notifications::{audience_of, LeasedMail, MailItem, MailQueue, PAGE as NOTIFICATION_PAGE};
 
 /// Runs the same expression against whichever pool the store holds.
 macro_rules! on_pool {

@@ -26,7 +26,10 @@ use pages::{
     home::HomePage,
     information, legal,
     not_found::{NotForYou, NotFound},
-    notifications::{NotificationPreferencesPage, NotificationsPage},
+    notifications::{
+        ConfirmExtraRecipientPage, ExtraRecipientsPage, NotificationPreferencesPage,
+        NotificationsPage,
+    },
     partner_keys::PartnerKeysPage,
     sign_in,
     welcome::WelcomePage,
@@ -283,6 +286,12 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <SignedInOnly entry=EntryPoint::Notifications><NotificationPreferencesPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("notifications"), StaticSegment("destinataires"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ManageExtraRecipients><ExtraRecipientsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("confirmation-destinataire") view=ConfirmExtraRecipientPage />
                     <Route
                         path=StaticSegment("alertes-correlation")
                         view=|| view! { <SignedInOnly entry=EntryPoint::CorrelationAlerts><CorrelationAlertsPage /></SignedInOnly> }

@@ -218,6 +218,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::RequestPasswordReset, &["AAAAAAAAAA"]),
     (EntryPoint::ResetPassword, &["AAAAAAAAAA"]),
     (EntryPoint::VerifyEmail, &["AAAAAAAAAA"]),
+    (EntryPoint::ConfirmExtraRecipient, &["AAAAAAAAAA"]),
     (EntryPoint::OidcSignIn, &["AAAAAAAAAA"]),
     (EntryPoint::CguDocument, &["AAAAAAAAAA"]),
     (EntryPoint::ListSites, &["AAAAAAAAAA"]),
@@ -236,6 +237,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     ),
     (EntryPoint::CompanyColleagues, &["LCAADDDDDD"]),
     (EntryPoint::InviteColleague, &["LCDADDDDDD"]),
+    (EntryPoint::ManageExtraRecipients, &["LCDADDDDDD"]),
     (
         EntryPoint::RemoveColleague,
         &[

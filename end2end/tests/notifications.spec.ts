@@ -213,3 +213,55 @@ test("les préférences choisies sont enregistrées et respectées", async ({ pa
   await expect.poll(() => mailed(operator(), told), { timeout: 15_000 }).toBe(true);
   expect(mailed(operator(), quiet)).toBe(false);
 });
+
+test("l'administrateur d'une entreprise inscrit l'adresse de son transporteur, qui confirme", async ({ page, consoleGuard }) => {
+  await signInDirectly(page.request, ACCOUNTS.operateur);
+  const haulier = `transport-${hasJavaScript() ? "js" : "html"}-${Date.now()}@exemple.fr`;
+  await open(page, "/notifications");
+  await page.getByRole("link", { name: "Transmettre des notifications à d'autres adresses" }).click();
+  await expect(page).toHaveURL(/\/notifications\/destinataires$/);
+  await page.getByLabel(/^Adresse électronique/).fill(haulier);
+  await page.locator('label[for="type_controle_a_planifier"]').click();
+  await page.getByRole("button", { name: "Inscrire et envoyer le lien de confirmation" }).click();
+  await expect(page.getByText("L'adresse est inscrite.")).toBeVisible();
+  const entry = page.locator("li").filter({ hasText: haulier });
+  await expect(entry).toContainText("En attente de confirmation");
+  await expect(entry).toContainText("Contrôle à planifier");
+  await expectNoSeriousAccessibilityViolation(page, "les autres destinataires", consoleGuard);
+
+  // The haulier follows the link and confirms, with a button.
+  let link = "";
+  await expect
+    .poll(
+      () => {
+        if (!fs.existsSync(LIVE_MAILS)) return false;
+        for (const name of fs.readdirSync(LIVE_MAILS).filter((n) => n.endsWith(".eml"))) {
+          const raw = fs.readFileSync(path.join(LIVE_MAILS, name), "utf8");
+          if (!raw.includes(haulier)) continue;
+          const found = decodeMail(raw).links.find((l) => l.includes("/confirmation-destinataire"));
+          if (found) {
+            link = found;
+            return true;
+          }
+        }
+        return false;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true);
+  const stranger = await page.context().browser()!.newContext({ baseURL: `http://127.0.0.1:${LIVE_PORT}` });
+  const outside = await stranger.newPage();
+  await outside.setViewportSize(PHONE);
+  await open(outside, new URL(link).pathname + new URL(link).search);
+  await expect(outside.getByRole("heading", { level: 1, name: "Confirmer votre adresse" })).toBeVisible();
+  expect(await horizontalOverflow(outside)).toBe(0);
+  await outside.getByRole("button", { name: "Confirmer mon adresse" }).click();
+  await expect(outside.getByText("Votre adresse est confirmée")).toBeVisible();
+  await stranger.close();
+
+  await page.reload();
+  await expect(entry).toContainText("Confirmée");
+  await entry.getByRole("button", { name: new RegExp(`Retirer.*${haulier.replace(/[.]/g, "\\.")}`) }).click();
+  await expect(page.getByText("L'adresse est retirée")).toBeVisible();
+  await expect(page.locator("li").filter({ hasText: haulier })).toHaveCount(0);
+});

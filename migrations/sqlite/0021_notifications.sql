@@ -66,7 +66,11 @@ INSERT INTO notification_kind (code, audience, label, action_required, title, bo
 ('demande_a_valider', 'agent', 'Demande de rendez-vous à valider (action requise)', 1,
  '{reference} : demande de rendez-vous à valider au poste {poste}',
  'Un opérateur demande un rendez-vous de contrôle {controle} le {quand} au poste de contrôle frontalier {poste}. Action requise : validez, reportez ou refusez la demande dans le planning.',
- 120);
+ 120),
+('etape_en_retard', 'operateur', 'Étape plus longue que prévu', 0,
+ '{reference} : {etape} plus longue que prévu',
+ 'L''étape « {etape} » de votre marchandise {reference} dure depuis le {depuis}, bien au-delà de ce qu''elle prend d''habitude ({habitude}). Vérifiez qu''aucune action n''est attendue de votre part, ou contactez le poste de contrôle frontalier {poste}.',
+ 130);
 
 -- A mail to send: one notification's (immediately), or a person's daily digest (`digest_at`,
 -- the hour they chose, gathering every notification they asked to receive that way until
@@ -135,3 +139,54 @@ ALTER TABLE appointment ADD COLUMN reminded_two_hours_at TEXT;
 -- notifications.
 CREATE INDEX slot_start ON slot (starts_at);
 CREATE INDEX app_user_company ON app_user (company_id);
+
+-- A step that has waited far beyond its forecast (half again its 80th percentile) is told once to
+-- the dossier's operators: each such step, by the start it had, is written here when told.
+CREATE TABLE late_step (
+    dossier_id INTEGER NOT NULL REFERENCES dossier (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    noticed_at TEXT NOT NULL,
+    PRIMARY KEY (dossier_id, kind, started_at)
+);
+-- The steps under way, which the check of late steps reads (a few thousand among millions).
+CREATE INDEX step_under_way ON step (started_at) WHERE state IN ('en_cours', 'bloque');
+
+-- Outside addresses an operator company's administrator sends chosen kinds to (their haulier for
+-- « contrôle à planifier », so that transport to the post is ordered at once). Each receives
+-- nothing before it is confirmed by the link mailed to it (only the hash of the link's token is
+-- kept); its mails carry the reference, the post and what happened, nothing else of the dossier.
+CREATE TABLE extra_recipient (
+    id INTEGER PRIMARY KEY,
+    company_id INTEGER NOT NULL REFERENCES company (id),
+    email TEXT NOT NULL,
+    kinds TEXT NOT NULL,                -- comma-separated kinds of notification_kind
+    token_hash TEXT NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES app_user (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    confirmed_at TEXT,
+    removed_at TEXT
+);
+CREATE UNIQUE INDEX extra_recipient_once ON extra_recipient (company_id, email) WHERE removed_at IS NULL;
+
+-- Their mails, written with the notifications (an outbox), sent like the others.
+CREATE TABLE extra_recipient_mail (
+    id INTEGER PRIMARY KEY,
+    extra_recipient_id INTEGER NOT NULL REFERENCES extra_recipient (id) ON DELETE CASCADE,
+    dossier_id INTEGER NOT NULL REFERENCES dossier (id) ON DELETE CASCADE,
+    cause TEXT NOT NULL,
+    kind TEXT NOT NULL REFERENCES notification_kind (code),
+    subject TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    leased_until TEXT,
+    leased_by TEXT,
+    sent_at TEXT,
+    given_up_at TEXT,
+    last_error TEXT,
+    UNIQUE (extra_recipient_id, cause, kind)
+);
+CREATE INDEX extra_recipient_mail_due ON extra_recipient_mail (next_attempt_at)
+    WHERE sent_at IS NULL AND given_up_at IS NULL;

@@ -5,7 +5,8 @@
 //! lapses if its instance stops while sending, and another takes the mail again.
 //!
 //! Each round also writes the reminders of the appointments that start soon (the day before, two
-//! hours before), once each whichever instance does it.
+//! hours before), once each whichever instance does it; once a minute, it tells the operators of
+//! the steps that have waited far beyond their forecast.
 //!
 //! A mail that fails (the SMTP server down, refusing, silent) is tried again after a delay that
 //! doubles from `retry` up to [`MAX_RETRY`], for [`GIVE_UP_AFTER`], then given up and logged. Its
@@ -16,7 +17,7 @@
 use std::time::Duration;
 
 use app::domain::notification::{digest_text, mail_text};
-use app::store::{Committed, FeedMessage, LeasedMail, Store};
+use app::store::{Committed, FeedMessage, LeasedExtraMail, LeasedMail, MailQueue, Store};
 use chrono::Utc;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -26,6 +27,8 @@ use crate::mail::{Mail, Mailer};
 pub const MAX_RETRY: Duration = Duration::from_secs(5 * 60);
 /// How long a mail is tried before it is given up.
 pub const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(24);
+/// How often the steps under way are checked against their forecasts.
+const LATE_STEPS_EVERY: Duration = Duration::from_secs(60);
 /// How many mails an instance leases at once.
 const BATCH: i64 = 20;
 /// How long a lease holds: longer than one sending may take (see [`crate::mail::SEND_DEADLINE`]).
@@ -53,6 +56,8 @@ pub fn start(store: Store, mailer: Mailer, base_url: String, timing: Timing) {
             timing,
         };
         let mut interval = tokio::time::interval(timing.poll);
+        // The first check a minute after the start, as every later one.
+        let mut late_checked = tokio::time::Instant::now();
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
@@ -68,9 +73,15 @@ pub fn start(store: Store, mailer: Mailer, base_url: String, timing: Timing) {
             if sender.store.is_closed() {
                 return;
             }
-            // Reminders first: their mails go in the same round.
+            // Reminders first: their mails go in the same round. Late steps once a minute.
             if let Err(error) = sender.store.send_reminders(Utc::now()).await {
                 tracing::warn!(%error, "notifications : rappels de rendez-vous non envoyés, nouvel essai plus tard");
+            }
+            if late_checked.elapsed() >= LATE_STEPS_EVERY {
+                late_checked = tokio::time::Instant::now();
+                if let Err(error) = sender.store.notify_late_steps(Utc::now()).await {
+                    tracing::warn!(%error, "notifications : étapes en retard non signalées, nouvel essai plus tard");
+                }
             }
             sender.send_due().await;
         }
@@ -86,25 +97,29 @@ struct Sender {
 }
 
 impl Sender {
-    /// Sends every mail due now, a batch at a time.
+    /// Sends every mail due now, a batch at a time: the people's, then the extra recipients'.
     async fn send_due(&self) {
         loop {
             let now = Utc::now();
             let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-            let mails = match self
-                .store
-                .lease_mails(&self.instance, now, until, BATCH)
-                .await
-            {
-                Ok(mails) => mails,
+            let leased = tokio::try_join!(
+                self.store.lease_mails(&self.instance, now, until, BATCH),
+                self.store
+                    .lease_extra_mails(&self.instance, now, until, BATCH)
+            );
+            let (mails, extra) = match leased {
+                Ok(leased) => leased,
                 Err(error) => {
                     tracing::warn!(%error, "notifications : courriels à envoyer illisibles, nouvel essai plus tard");
                     return;
                 }
             };
-            let full = mails.len() as i64 == BATCH;
+            let full = mails.len() as i64 == BATCH || extra.len() as i64 == BATCH;
             for mail in mails {
                 self.send(mail).await;
+            }
+            for mail in extra {
+                self.send_extra(mail).await;
             }
             if !full {
                 return;
@@ -113,25 +128,15 @@ impl Sender {
     }
 
     async fn send(&self, leased: LeasedMail) {
-        let now = Utc::now();
+        let attempt = Attempt {
+            queue: MailQueue::Person,
+            id: leased.id,
+            attempts: leased.attempts,
+            created_at: leased.created_at,
+        };
         if leased.items.is_empty() {
             // The account was disabled, or its rights on the dossiers withdrawn, since.
-            tracing::info!(
-                mail = leased.id,
-                "notifications : rien que le destinataire puisse encore lire, courriel abandonné"
-            );
-            self.record(
-                self.store
-                    .mail_failed(
-                        leased.id,
-                        &self.instance,
-                        now,
-                        None,
-                        "destinataire sans droit au moment de l'envoi",
-                    )
-                    .await,
-            );
-            return;
+            return self.refused(attempt).await;
         }
         let mail = match (&leased.digest_at, leased.items.as_slice()) {
             (None, [item]) => Mail {
@@ -167,34 +172,91 @@ impl Sender {
                 ),
             },
         };
-        let key = format!("notification-{}", leased.id);
-        match self.mailer.send_keyed(&mail, &key).await {
-            Ok(()) => match self.store.mail_sent(leased.id, &self.instance, now).await {
+        self.deliver(attempt, &mail, &format!("notification-{}", leased.id))
+            .await;
+    }
+
+    async fn send_extra(&self, leased: LeasedExtraMail) {
+        let attempt = Attempt {
+            queue: MailQueue::ExtraRecipient,
+            id: leased.id,
+            attempts: leased.attempts,
+            created_at: leased.created_at,
+        };
+        if !leased.allowed {
+            // Removed by the company, or the dossier is no longer the company's.
+            return self.refused(attempt).await;
+        }
+        let mail = Mail {
+            to: leased.email.clone(),
+            subject: format!("France Sésame — {}", leased.subject),
+            text: leased.text.clone(),
+        };
+        self.deliver(attempt, &mail, &format!("destinataire-{}", leased.id))
+            .await;
+    }
+
+    /// Given up at once: its recipient may no longer read it.
+    async fn refused(&self, attempt: Attempt) {
+        tracing::info!(
+            mail = attempt.id,
+            "notifications : rien que le destinataire puisse encore lire, courriel abandonné"
+        );
+        self.record(
+            self.store
+                .mail_failed(
+                    attempt.queue,
+                    attempt.id,
+                    &self.instance,
+                    Utc::now(),
+                    None,
+                    "destinataire sans droit au moment de l'envoi",
+                )
+                .await,
+        );
+    }
+
+    /// Sends, then marks it sent, or to be tried again later, or given up after a day.
+    async fn deliver(&self, attempt: Attempt, mail: &Mail, key: &str) {
+        let now = Utc::now();
+        match self.mailer.send_keyed(mail, key).await {
+            Ok(()) => match self
+                .store
+                .mail_sent(attempt.queue, attempt.id, &self.instance, now)
+                .await
+            {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!(
-                    mail = leased.id,
+                    mail = attempt.id,
                     "notifications : bail perdu pendant l'envoi (envoi trop long)"
                 ),
                 Err(error) => {
-                    tracing::warn!(%error, mail = leased.id, "notifications : envoi non enregistré")
+                    tracing::warn!(%error, mail = attempt.id, "notifications : envoi non enregistré")
                 }
             },
             Err(error) => {
                 let error = error.to_string();
-                let retry_at = if now - leased.created_at >= GIVE_UP_AFTER {
+                let retry_at = if now - attempt.created_at >= GIVE_UP_AFTER {
                     tracing::error!(
-                        mail = leased.id,
+                        mail = attempt.id,
                         %error,
                         "notifications : courriel abandonné après 24 heures d'échecs"
                     );
                     None
                 } else {
-                    let delay = retry_delay(self.timing.retry, leased.attempts);
+                    let delay = retry_delay(self.timing.retry, attempt.attempts);
                     Some(now + chrono::Duration::from_std(delay).unwrap_or_default())
                 };
                 self.record(
                     self.store
-                        .mail_failed(leased.id, &self.instance, now, retry_at, &error)
+                        .mail_failed(
+                            attempt.queue,
+                            attempt.id,
+                            &self.instance,
+                            now,
+                            retry_at,
+                            &error,
+                        )
                         .await,
                 );
             }
@@ -206,6 +268,14 @@ impl Sender {
             tracing::warn!(%error, "notifications : état du courriel non enregistré");
         }
     }
+}
+
+/// One attempt at a leased mail.
+struct Attempt {
+    queue: MailQueue,
+    id: i64,
+    attempts: i32,
+    created_at: chrono::DateTime<Utc>,
 }
 
 /// The wait before the next attempt, after `attempts` failed ones: `retry`, doubled at each

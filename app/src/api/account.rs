@@ -219,7 +219,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 19] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 20] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
@@ -282,6 +282,10 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 19] = [
     (
         "/api/preferences-notification",
         crate::domain::access::EntryPoint::Notifications,
+    ),
+    (
+        "/api/destinataires",
+        crate::domain::access::EntryPoint::ManageExtraRecipients,
     ),
     (
         "/api/lien",

@@ -6,6 +6,17 @@
 pub mod preferences;
 #[cfg(feature = "ssr")]
 pub mod read;
+#[cfg(feature = "ssr")]
+pub mod recipients;
+
+/// The names of the extra recipients' forms' fields.
+pub mod recipients_fields {
+    pub const ADDRESS_FIELD: &str = "adresse";
+    /// A kind checked: `type_<code>`.
+    pub const KIND_FIELD: &str = "type_";
+    /// The confirmation link's token.
+    pub const TOKEN_FIELD: &str = "jeton";
+}
 
 /// The names of the preferences form's fields, which the page and its handler share.
 pub mod preferences_fields {
@@ -18,7 +29,7 @@ pub mod preferences_fields {
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::notification::{Notification, NotificationKind, Preferences};
+use crate::domain::notification::{ExtraRecipient, Notification, NotificationKind, Preferences};
 
 /// One page of the centre.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,4 +87,43 @@ pub async fn get_notification_preferences() -> Result<Option<Preferences>, Serve
         .await
         .map(Some)
         .map_err(crate::state::internal)
+}
+
+/// The company's extra recipients, and the kinds that may be sent to them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraRecipients {
+    pub recipients: Vec<ExtraRecipient>,
+    pub kinds: Vec<NotificationKind>,
+}
+
+/// For a company administrator: the outside addresses their company sends notifications to.
+#[server(endpoint = "destinataires")]
+pub async fn list_extra_recipients() -> Result<ExtraRecipients, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer =
+        crate::state::signed_in(&caller, EntryPoint::ManageExtraRecipients, Target::Nothing)?;
+    let Some(company_id) = viewer.company_id else {
+        return Err(ServerFnError::new(
+            crate::domain::access::Refusal::Forbidden.message(),
+        ));
+    };
+    let store = crate::state::store()?;
+    let (recipients, kinds) = tokio::try_join!(
+        store.extra_recipients(company_id),
+        store.notification_preferences(viewer.user_id, "operateur")
+    )
+    .map_err(crate::state::internal)?;
+    Ok(ExtraRecipients {
+        recipients,
+        kinds: kinds
+            .kinds
+            .into_iter()
+            .map(|kind| NotificationKind {
+                code: kind.code,
+                label: kind.label,
+                action_required: kind.action_required,
+            })
+            .collect(),
+    })
 }

@@ -64,6 +64,8 @@ pub enum EntryPoint {
     OidcSignIn,
     CguDocument,
     ListSites,
+    /// Confirming an extra recipient's address: the link's token is the credential.
+    ConfirmExtraRecipient,
     // Any signed-in person, before the terms of use are accepted.
     SignOut,
     AcceptCgu,
@@ -85,6 +87,8 @@ pub enum EntryPoint {
     InviteColleague,
     /// Removing a colleague's account, or withdrawing an invitation not yet accepted.
     RemoveColleague,
+    /// Company administrators: the outside addresses their company sends chosen notifications to.
+    ManageExtraRecipients,
     // Agents: their habilitations. Heads of service: granting them.
     OwnHabilitations,
     ManageHabilitations,
@@ -112,7 +116,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 35] = [
+    pub const ALL: [EntryPoint; 37] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -121,6 +125,7 @@ impl EntryPoint {
         EntryPoint::OidcSignIn,
         EntryPoint::CguDocument,
         EntryPoint::ListSites,
+        EntryPoint::ConfirmExtraRecipient,
         EntryPoint::SignOut,
         EntryPoint::AcceptCgu,
         EntryPoint::PersonalSpace,
@@ -134,6 +139,7 @@ impl EntryPoint {
         EntryPoint::CompanyColleagues,
         EntryPoint::InviteColleague,
         EntryPoint::RemoveColleague,
+        EntryPoint::ManageExtraRecipients,
         EntryPoint::OwnHabilitations,
         EntryPoint::ManageHabilitations,
         EntryPoint::GrantHabilitation,
@@ -163,6 +169,7 @@ impl EntryPoint {
                 | EntryPoint::CguDocument
                 | EntryPoint::ListSites
                 | EntryPoint::CalendarFeed
+                | EntryPoint::ConfirmExtraRecipient
         )
     }
 
@@ -286,8 +293,8 @@ pub fn authorize(
             dossier_scope(viewer).contains(site, company_id)
         }
         (EntryPoint::CompanyColleagues, Target::Nothing) => viewer.role == Role::Operateur,
-        (EntryPoint::InviteColleague, Target::Nothing) => {
-            viewer.role == Role::Operateur && viewer.company_admin
+        (EntryPoint::InviteColleague | EntryPoint::ManageExtraRecipients, Target::Nothing) => {
+            viewer.role == Role::Operateur && viewer.company_admin && viewer.company_id.is_some()
         }
         (
             EntryPoint::RemoveColleague,
@@ -501,7 +508,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 33] = [
+pub const ROUTES: [(&str, EntryPoint); 35] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -525,6 +532,14 @@ pub const ROUTES: [(&str, EntryPoint); 33] = [
     ("/accueil", EntryPoint::PersonalSpace),
     ("/notifications", EntryPoint::Notifications),
     ("/notifications/preferences", EntryPoint::Notifications),
+    (
+        "/notifications/destinataires",
+        EntryPoint::ManageExtraRecipients,
+    ),
+    (
+        "/confirmation-destinataire",
+        EntryPoint::ConfirmExtraRecipient,
+    ),
     ("/dossiers", EntryPoint::ListDossiers),
     ("/dossiers/{}", EntryPoint::ListDossiers),
     ("/habilitations", EntryPoint::ManageHabilitations),

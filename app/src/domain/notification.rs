@@ -94,6 +94,32 @@ pub struct KindPreference {
     pub mail: MailMode,
 }
 
+/// An outside address an operator company sends chosen kinds to, as its administrator sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraRecipient {
+    pub id: i64,
+    pub email: String,
+    /// The labels of the kinds it receives.
+    pub kinds: Vec<String>,
+    /// Whether the address confirmed it wants them (nothing is sent before).
+    pub confirmed: bool,
+}
+
+/// The mail an extra recipient gets: the reference, the post and what happened, nothing else of
+/// the dossier; who sends it, and how to stop it.
+pub fn extra_recipient_text(company: &str, label: &str, reference: &str, post: &str) -> String {
+    format!(
+        "Bonjour,\n\n{company} vous transmet cette information de France Sésame, le guichet unique du \
+         passage frontière des marchandises sanitaires et phytosanitaires :\n\n\
+         {label}\n\
+         Référence : {reference}\n\
+         Poste de contrôle frontalier : {post}\n\n\
+         Vous recevez ce message parce que {company} a inscrit votre adresse pour ce type \
+         d'information. Pour ne plus le recevoir, demandez-le à {company}.\n\
+         Ce message est envoyé automatiquement : n'y répondez pas.\n"
+    )
+}
+
 /// The most unread notifications counted for the bell; beyond, it says « 99+ ».
 pub const UNREAD_SHOWN: i64 = 99;
 

@@ -10,8 +10,8 @@ use super::{feed::Committed, on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::access::local_day;
 use crate::domain::journey::EventKind;
 use crate::domain::notification::{
-    event_notices, fill, next_digest, KindPreference, MailMode, Notification, NotificationKind,
-    Preferences, DEFAULT_DIGEST_HOUR,
+    event_notices, extra_recipient_text, fill, next_digest, KindPreference, MailMode, Notification,
+    NotificationKind, Preferences, DEFAULT_DIGEST_HOUR,
 };
 use crate::domain::timeline::FactData;
 
@@ -39,6 +39,24 @@ pub struct MailItem {
     pub body: String,
     pub link: String,
     pub action_required: bool,
+}
+
+/// Which outbox a mail is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailQueue {
+    /// A person's: one notification, or their digest.
+    Person,
+    /// An extra recipient's.
+    ExtraRecipient,
+}
+
+impl MailQueue {
+    fn table(self) -> &'static str {
+        match self {
+            MailQueue::Person => "notification_mail",
+            MailQueue::ExtraRecipient => "extra_recipient_mail",
+        }
+    }
 }
 
 /// A notification to create about a dossier, for whoever may see the dossier among the kind's
@@ -154,13 +172,15 @@ impl Tx {
             site_name: String,
             post_code: Option<String>,
             post_name: Option<String>,
+            company_name: Option<String>,
         }
         let about: Option<About> = on_tx!(self, conn => {
             sqlx::query_as(
                 "SELECT COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn) AS reference,
-                        s.name AS site_name, d.post_code, p.name AS post_name
+                        s.name AS site_name, d.post_code, p.name AS post_name, c.name AS company_name
                  FROM dossier d JOIN site s ON s.code = d.site_code
                  LEFT JOIN post p ON p.code = d.post_code
+                 LEFT JOIN company c ON c.id = d.company_id
                  WHERE d.id = $1",
             )
             .bind(notice.dossier_id)
@@ -170,15 +190,15 @@ impl Tx {
         let Some(about) = about else {
             return Ok(0);
         };
-        let kind: Option<(String, String, String, bool)> = on_tx!(self, conn => {
+        let kind: Option<(String, String, String, bool, String)> = on_tx!(self, conn => {
             sqlx::query_as(
-                "SELECT title, body, audience, action_required FROM notification_kind WHERE code = $1",
+                "SELECT title, body, audience, action_required, label FROM notification_kind WHERE code = $1",
             )
             .bind(notice.kind)
             .fetch_optional(conn)
             .await
         })?;
-        let Some((title, body, audience, action_required)) = kind else {
+        let Some((title, body, audience, action_required, label)) = kind else {
             return Err(StoreError::Corrupt(format!(
                 "type de notification « {} » absent",
                 notice.kind
@@ -189,13 +209,24 @@ impl Tx {
             (None, Some(code)) => code.clone(),
             _ => "désigné par le service d'inspection".to_owned(),
         };
+        let reference = about
+            .reference
+            .unwrap_or_else(|| format!("dossier n° {}", notice.dossier_id));
+        if audience == "operateur" {
+            if let Some(company) = &about.company_name {
+                self.mail_extra_recipients(
+                    notice.dossier_id,
+                    &notice.cause,
+                    notice.kind,
+                    &format!("{reference} : {label}"),
+                    &extra_recipient_text(company, &label, &reference, &post),
+                    now,
+                )
+                .await?;
+            }
+        }
         let mut fields = vec![
-            (
-                "reference",
-                about
-                    .reference
-                    .unwrap_or_else(|| format!("dossier n° {}", notice.dossier_id)),
-            ),
+            ("reference", reference),
             ("site", about.site_name),
             ("poste", post),
         ];
@@ -538,6 +569,92 @@ impl Store {
         Ok(sent)
     }
 
+    /// Tells the operators of the steps under way that have waited more than half again the 80th
+    /// percentile of their forecast (the durations observed at the dossier's post, or site, for
+    /// its goods), once per step and start, several instances running it or not; only those
+    /// that crossed that line in the last day. How many.
+    #[tracing::instrument(skip_all)]
+    pub async fn notify_late_steps(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        // p80 × 1.5 minutes is p80 × 90 seconds; crossed in the last day only, so that steps
+        // late for long (records migrated in, a worker stopped for days) are not told in a burst.
+        let late = match self.backend() {
+            super::Backend::Postgres => {
+                "s.started_at + f.p80_minutes * 90 * INTERVAL '1 second' < $1
+                 AND s.started_at + f.p80_minutes * 90 * INTERVAL '1 second' > $2"
+            }
+            super::Backend::Sqlite => {
+                "unixepoch(s.started_at) + f.p80_minutes * 90 < unixepoch($1)
+                 AND unixepoch(s.started_at) + f.p80_minutes * 90 > unixepoch($2)"
+            }
+        };
+        let sql = format!(
+            "SELECT s.dossier_id, s.kind, s.started_at, f.p80_minutes
+             FROM step s JOIN dossier d ON d.id = s.dossier_id
+             JOIN forecast_basis f ON f.place = CASE WHEN d.post_code IS NULL THEN 'site:' || d.site_code
+                                                    ELSE 'poste:' || d.post_code END
+                                  AND f.goods_category = d.goods_category AND f.kind = s.kind
+             WHERE s.state IN ('en_cours', 'bloque') AND s.started_at IS NOT NULL
+               AND f.p80_minutes IS NOT NULL AND {late}
+               AND NOT EXISTS (SELECT 1 FROM late_step l WHERE l.dossier_id = s.dossier_id
+                               AND l.kind = s.kind AND l.started_at = s.started_at)
+             ORDER BY s.started_at LIMIT 500"
+        );
+        let steps: Vec<(i64, String, DateTime<Utc>, i64)> = on_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(now)
+                .bind(now - chrono::Duration::days(1))
+                .fetch_all(pool)
+                .await
+        })?;
+        let mut told = 0;
+        for (dossier_id, kind, started_at, p80) in steps {
+            let mut tx = self.begin().await?;
+            let claimed = on_tx!(tx, conn => {
+                sqlx::query(
+                    "INSERT INTO late_step (dossier_id, kind, started_at, noticed_at)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                )
+                .bind(dossier_id)
+                .bind(&kind)
+                .bind(started_at)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+            })?;
+            if claimed == 0 {
+                continue;
+            }
+            let step = crate::domain::journey::StepKind::from_code(&kind)
+                .map(|step| step.label().to_owned())
+                .unwrap_or(kind.clone());
+            tx.notify(
+                &Notice {
+                    kind: "etape_en_retard",
+                    dossier_id,
+                    cause: format!("etape:{kind}:{}", started_at.timestamp()),
+                    fields: vec![
+                        ("etape", step),
+                        ("depuis", crate::ui::format::date_time(started_at)),
+                        (
+                            "habitude",
+                            format!(
+                                "8 fois sur 10, moins de {}",
+                                crate::ui::format::duration_minutes(p80)
+                            ),
+                        ),
+                    ],
+                    link: format!("/dossiers/{dossier_id}"),
+                },
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            told += 1;
+        }
+        Ok(told)
+    }
+
     /// The person's notifications, newest first, a page of [`PAGE`] before `before` (an id), of
     /// one kind or unread only when asked.
     #[tracing::instrument(skip_all)]
@@ -686,16 +803,18 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn mail_sent(
         &self,
+        queue: MailQueue,
         id: i64,
         instance: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let done = on_pool!(self, pool => {
-            sqlx::query(
-                "UPDATE notification_mail SET sent_at = $3, attempts = attempts + 1,
+            sqlx::query(&format!(
+                "UPDATE {} SET sent_at = $3, attempts = attempts + 1,
                         leased_until = NULL, last_error = NULL
                  WHERE id = $1 AND leased_by = $2 AND sent_at IS NULL",
-            )
+                queue.table()
+            ))
             .bind(id)
             .bind(instance)
             .bind(now)
@@ -710,6 +829,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn mail_failed(
         &self,
+        queue: MailQueue,
         id: i64,
         instance: &str,
         now: DateTime<Utc>,
@@ -717,13 +837,14 @@ impl Store {
         error: &str,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            sqlx::query(
-                "UPDATE notification_mail SET attempts = attempts + 1, leased_until = NULL, leased_by = NULL,
+            sqlx::query(&format!(
+                "UPDATE {} SET attempts = attempts + 1, leased_until = NULL, leased_by = NULL,
                         next_attempt_at = COALESCE($3, next_attempt_at),
                         given_up_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END,
                         last_error = $5
                  WHERE id = $1 AND leased_by = $2 AND sent_at IS NULL",
-            )
+                queue.table()
+            ))
             .bind(id)
             .bind(instance)
             .bind(retry_at)

@@ -79,6 +79,9 @@ notices! {
         AlertResolved = "alerte-traitee" => "L'alerte est close ; votre constat est enregistré au journal d'audit.",
         NotificationRead = "notification-lue" => "La notification est marquée comme lue.",
         NotificationsAllRead = "notifications-lues" => "Toutes vos notifications sont marquées comme lues.",
+        ExtraRecipientAdded = "destinataire-ajoute" => "L'adresse est inscrite. Elle ne recevra rien avant d'avoir confirmé par le lien que nous venons de lui envoyer.",
+        ExtraRecipientRemoved = "destinataire-retire" => "L'adresse est retirée : elle ne reçoit plus rien, pas même ce qui n'était pas encore parti.",
+        ExtraRecipientConfirmed = "destinataire-confirme" => "Votre adresse est confirmée : vous recevrez les informations choisies par l'entreprise qui vous a inscrit.",
         NotificationPreferencesSaved = "preferences-enregistrees" => "Vos préférences de notification sont enregistrées. Elles s'appliquent aux prochaines notifications.",
         KeyCreated = "cle-creee" => "La clé est créée. Copiez-la maintenant et transmettez-la au système partenaire par un canal sûr : elle ne sera plus jamais affichée.",
         KeyRevoked = "cle-revoquee" => "La clé est révoquée : toute requête qui la présente est refusée dès maintenant.",
@@ -149,6 +152,11 @@ notices! {
         MailModeInvalid = "mode-courriel" => "Choisissez pour chaque type : immédiatement, dans le récapitulatif quotidien, ou jamais.",
         NotificationKindUnknown = "type-notification" => "Un type de notification envoyé n'existe pas ou ne vous concerne pas : rechargez la page et recommencez.",
         ActionRequiredAlwaysMailed = "action-requise" => "Les notifications qui demandent une action vous sont toujours envoyées immédiatement par courriel : les conditions générales d'utilisation font de votre adresse le canal des demandes de l'administration.",
+        ExtraRecipientKindsMissing = "destinataire-types" => "Cochez au moins un type d'information à transmettre à cette adresse.",
+        ExtraRecipientTwice = "destinataire-deja-inscrit" => "Cette adresse est déjà inscrite pour votre entreprise : retirez-la d'abord pour changer ce qu'elle reçoit.",
+        ExtraRecipientUnknown = "destinataire-introuvable" => "Cette adresse n'est pas inscrite pour votre entreprise, ou en a déjà été retirée.",
+        ExtraRecipientLinkInvalid = "lien-destinataire" => "Ce lien de confirmation n'est pas valide, ou l'adresse a été retirée par l'entreprise. Demandez-lui de vous inscrire à nouveau.",
+        ExtraRecipientMailFailed = "destinataire-courriel" => "L'adresse est inscrite, mais le courriel de confirmation n'a pas pu partir : retirez-la et inscrivez-la à nouveau dans quelques minutes.",
         NoNotificationKinds = "aucune-notification" => "Aucun type de notification ne vous est adressé pour l'instant.",
         FindingInvalid = "alerte-constat" => "Décrivez ce que vous avez constaté, en 5 à 1 000 caractères.",
         KeyNameInvalid = "cle-nom" => "Indiquez le nom du système partenaire (1 à 100 caractères).",
@@ -219,6 +227,7 @@ pub fn Notice(#[prop(optional, into)] typed: Option<String>) -> impl IntoView {
                             .or_else(|| query.get("adresse"))
                             .or_else(|| query.get("collegue_adresse"))
                             .or_else(|| query.get("invite_adresse"))
+                            .or_else(|| query.get("destinataire_adresse"))
                             .unwrap_or_default();
                         let explained = parse_email(&typed).err().map(Cow::Owned);
                         Some(explained.unwrap_or_else(|| Problem::AddressInvalid.text()))

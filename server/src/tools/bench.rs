@@ -63,6 +63,11 @@ pub(crate) async fn start(database_url: &str) -> Result<Instance, String> {
         .env("SESAME_DEMO", "1")
         .env("SESAME_DEMO_API_KEY", KEY)
         .env("SESAME_LOG", "warn")
+        // The mails of the notifications its events cause, out of the working tree.
+        .env(
+            "SESAME_MAIL_FOLDER",
+            std::env::temp_dir().join(format!("sesame-bench-mails-{port}")),
+        )
         .env("SESAME_PARTNER_EVENTS_PER_MINUTE", "10000000")
         .env("SESAME_PARTNER_EVENTS_BURST", "10000000")
         .env("SESAME_PARTNER_REQUESTS_PER_MINUTE", "10000000")

@@ -648,11 +648,278 @@ async fn appointments_and_reminders(backend: Backend) {
     server.stop().await;
 }
 
+/// A step that waits more than half again its forecast's 80th percentile is told to the
+/// operators once, at the time the test sets.
+async fn late_steps_are_told_once(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let mut config = config(url);
+    // The worker's own rounds stay out of the way: the test holds the clock.
+    config.notification_poll_millis = 3_600_000;
+    let server = Running::start(&config).await;
+    let own = siret_of(&server, OPERATOR).await;
+    execute(
+        &server.store,
+        "DELETE FROM forecast_basis WHERE place = 'site:FRLEH' AND goods_category = 'fruit_vegetables' AND kind = 'arrival'",
+    )
+    .await
+    .unwrap();
+    execute(
+        &server.store,
+        "INSERT INTO forecast_basis (place, goods_category, kind, median_minutes, p80_minutes, cases)
+         VALUES ('site:FRLEH', 'fruit_vegetables', 'arrival', 40, 60, 100)",
+    )
+    .await
+    .unwrap();
+    // Arrived five minutes ago: the arrival step is under way.
+    let now = chrono::Utc::now();
+    let dossier = post(
+        &server,
+        &first_event("retard-1", &container("RET", 10), &own),
+    )
+    .await;
+    let link = format!("/dossiers/{dossier}");
+    let late_for_me = || async {
+        server
+            .store
+            .notifications(
+                user_id(&server, OPERATOR).await,
+                Some("etape_en_retard"),
+                false,
+                None,
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.link == link)
+            .collect::<Vec<_>>()
+    };
+    // 65 minutes in: beyond the 80th percentile, not beyond half again.
+    server
+        .store
+        .notify_late_steps(now + chrono::Duration::minutes(60))
+        .await
+        .unwrap();
+    assert!(late_for_me().await.is_empty());
+    // 125 minutes in: told, once.
+    server
+        .store
+        .notify_late_steps(now + chrono::Duration::minutes(120))
+        .await
+        .unwrap();
+    server
+        .store
+        .notify_late_steps(now + chrono::Duration::minutes(130))
+        .await
+        .unwrap();
+    let told = late_for_me().await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0]
+            .title
+            .contains("Arrivée et déchargement plus longue que prévu"),
+        "{}",
+        told[0].title
+    );
+    assert!(
+        told[0].body.contains("8 fois sur 10, moins de 1 h"),
+        "{}",
+        told[0].body
+    );
+    // Another company's operator: nothing of it.
+    let theirs = server
+        .store
+        .notifications(user_id(&server, OTHER_OPERATOR).await, None, false, None)
+        .await
+        .unwrap();
+    assert!(!theirs.iter().any(|n| n.link == link));
+    server.stop().await;
+}
+
+/// A company administrator sends « contrôle à planifier » to their haulier: nothing before the
+/// haulier confirms, then only the reference, the post and what happened; nothing once removed.
+/// Others may not add or remove addresses.
+async fn extra_recipients_get_only_what_they_confirmed(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let mut config = config(url);
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    config.notification_poll_millis = 100;
+    let server = Running::start(&config).await;
+    let own = siret_of(&server, OPERATOR).await;
+    let admin = session_of(&server, OPERATOR).await;
+    let other = session_of(&server, OTHER_OPERATOR).await;
+    const HAULIER: &str = "transport@exemple.fr";
+    let add = |cookie: &str, pairs: Vec<(&'static str, &'static str)>| {
+        client()
+            .post(server.url("/notifications/destinataires"))
+            .header("cookie", cookie)
+            .form(&pairs)
+            .send()
+    };
+    // Bad input, each with its message; nothing added.
+    for (pairs, problem) in [
+        (
+            vec![
+                ("adresse", "transport@"),
+                ("type_controle_a_planifier", "1"),
+            ],
+            "adresse-invalide",
+        ),
+        (vec![("adresse", HAULIER)], "destinataire-types"),
+        (
+            vec![("adresse", HAULIER), ("type_demande_a_valider", "1")],
+            "type-notification",
+        ),
+    ] {
+        let answer = add(&admin, pairs.clone()).await.unwrap();
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            location.starts_with(&format!("/notifications/destinataires?erreur={problem}")),
+            "{pairs:?} : {location}"
+        );
+    }
+    // Not a company administrator: refused, nothing added.
+    let refused = add(
+        &other,
+        vec![("adresse", HAULIER), ("type_controle_a_planifier", "1")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let company = server
+        .store
+        .user_by_email(OPERATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    assert!(server
+        .store
+        .extra_recipients(company)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let answer = add(
+        &admin,
+        vec![("adresse", HAULIER), ("type_controle_a_planifier", "1")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        answer.headers()["location"],
+        "/notifications/destinataires?message=destinataire-ajoute"
+    );
+    let twice = add(&admin, vec![("adresse", HAULIER), ("type_sortie", "1")])
+        .await
+        .unwrap();
+    assert_eq!(
+        twice.headers()["location"],
+        "/notifications/destinataires?erreur=destinataire-deja-inscrit"
+    );
+    let confirmation = sink.next_message(Duration::from_secs(10)).await;
+    assert_eq!(confirmation.to, [HAULIER]);
+    let text = confirmation.decoded().text;
+    let token = text
+        .split("jeton=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("un lien de confirmation")
+        .to_owned();
+
+    // Not confirmed yet: the haulier gets nothing.
+    let reference = container("TRP", 10);
+    post(&server, &first_event("trp-1", &reference, &own)).await;
+    post(&server, &selection("trp-2", &reference, &own)).await;
+    let received = mails(&sink, Duration::from_secs(10), Duration::from_millis(800)).await;
+    assert!(!received.iter().any(|m| m.to.contains(&HAULIER.to_owned())));
+
+    // A wrong link confirms nothing; the right one does.
+    let confirm = |token: String| {
+        client()
+            .post(server.url("/confirmation-destinataire"))
+            .form(&[("jeton", token)])
+            .send()
+    };
+    let wrong = confirm("0".repeat(64)).await.unwrap();
+    assert_eq!(
+        wrong.headers()["location"],
+        "/confirmation-destinataire?erreur=lien-destinataire"
+    );
+    let right = confirm(token.clone()).await.unwrap();
+    assert_eq!(
+        right.headers()["location"],
+        "/confirmation-destinataire?message=destinataire-confirme"
+    );
+
+    // Confirmed: the kind it receives, and only that, with the reference and the post only.
+    let second = container("TRP", 20);
+    post(&server, &first_event("trp-3", &second, &own)).await;
+    post(&server, &selection("trp-4", &second, &own)).await;
+    let received = mails(&sink, Duration::from_secs(10), Duration::from_millis(800)).await;
+    let theirs: Vec<_> = received
+        .iter()
+        .filter(|m| m.to.contains(&HAULIER.to_owned()))
+        .collect();
+    assert_eq!(theirs.len(), 1, "seul le contrôle à planifier");
+    let mail = theirs[0].decoded();
+    let subject = mail.header("subject").unwrap().to_owned();
+    assert!(subject.contains(&second), "{subject}");
+    assert!(subject.contains("planifier"), "{subject}");
+    assert!(mail.text.contains(&second));
+    assert!(mail.text.contains(POST), "{}", mail.text);
+    assert!(!mail.text.contains("Avocats"), "rien d'autre du dossier");
+    assert!(
+        !mail.text.contains("/dossiers/"),
+        "aucun lien vers le dossier"
+    );
+
+    // Another company cannot remove it; its administrator can, and nothing more goes.
+    let id = server.store.extra_recipients(company).await.unwrap()[0].id;
+    let path = format!("/notifications/destinataires/{id}/retrait");
+    let answer = client()
+        .post(server.url(&path))
+        .header("cookie", &other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    let answer = client()
+        .post(server.url(&path))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.headers()["location"],
+        "/notifications/destinataires?message=destinataire-retire"
+    );
+    let third = container("TRP", 30);
+    post(&server, &first_event("trp-5", &third, &own)).await;
+    post(&server, &selection("trp-6", &third, &own)).await;
+    let received = mails(&sink, Duration::from_secs(10), Duration::from_millis(800)).await;
+    assert!(!received.iter().any(|m| m.to.contains(&HAULIER.to_owned())));
+    // Its link no longer confirms anything.
+    let again = confirm(token).await.unwrap();
+    assert_eq!(
+        again.headers()["location"],
+        "/confirmation-destinataire?erreur=lien-destinataire"
+    );
+    server.stop().await;
+}
+
 on_both_stores!(
     operators_are_told_what_happens_to_their_dossiers,
     mails_wait_for_the_smtp_server,
     preferences_choose_the_mails,
-    appointments_and_reminders
+    appointments_and_reminders,
+    late_steps_are_told_once,
+    extra_recipients_get_only_what_they_confirmed
 );
 
 /// Two server processes on one PostgreSQL database, both sending: each mail goes once.

@@ -6,9 +6,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::notifications::recipients_fields::{ADDRESS_FIELD, KIND_FIELD, TOKEN_FIELD};
 use crate::api::notifications::{
-    get_notification_preferences, list_notifications, NotificationsPage,
+    get_notification_preferences, list_extra_recipients, list_notifications, ExtraRecipients,
+    NotificationsPage,
 };
+use crate::domain::access::EntryPoint;
 use crate::domain::directory::Role;
 use crate::domain::notification::{unread_label, MailMode, Notification, Preferences};
 use crate::ui::components::loaded::Loaded;
@@ -32,11 +35,16 @@ pub fn NotificationsPage() -> impl IntoView {
             )
         })
     });
-    // Only people who follow dossiers have a live stream.
-    let live = use_context::<crate::ui::CurrentUser>()
+    let user = use_context::<crate::ui::CurrentUser>()
         .unwrap_or_default()
-        .0
+        .0;
+    // Only people who follow dossiers have a live stream.
+    let live = user
+        .as_ref()
         .is_some_and(|user| !matches!(user.role, Role::Dgitm | Role::Administrateur));
+    let admin = user
+        .as_ref()
+        .is_some_and(|user| user.may_open(EntryPoint::ManageExtraRecipients));
     let page = Resource::new(
         move || filters.get(),
         |(kind, unread, before)| list_notifications(kind, unread, before),
@@ -54,9 +62,16 @@ pub fn NotificationsPage() -> impl IntoView {
                 "Ce que France Sésame vous a signalé sur vos dossiers, du plus récent au plus ancien. "
                 "Les notifications qui demandent une action de votre part sont marquées « Action requise »."
             </p>
-            <p>
-                <a class="fr-link" href="/notifications/preferences">"Choisir ce que vous recevez par courriel"</a>
-            </p>
+            <ul class="fr-links-group">
+                <li>
+                    <a class="fr-link" href="/notifications/preferences">"Choisir ce que vous recevez par courriel"</a>
+                </li>
+                {admin.then(|| view! {
+                    <li>
+                        <a class="fr-link" href="/notifications/destinataires">"Transmettre des notifications à d'autres adresses"</a>
+                    </li>
+                })}
+            </ul>
             <Notice />
             <div id="notifications-direct" data-direct>
                 <Loaded resource=page loading="Chargement des notifications…" failed="Les notifications n'ont pas pu être chargées" let:page>
@@ -256,5 +271,125 @@ fn PreferencesForm(preferences: Preferences) -> impl IntoView {
             </div>
             <button class="fr-btn" type="submit">"Enregistrer mes préférences"</button>
         </form>
+    }
+}
+
+/// `/notifications/destinataires`: the outside addresses the company sends chosen kinds to.
+#[component]
+pub fn ExtraRecipientsPage() -> impl IntoView {
+    let recipients = Resource::new(|| (), |_| list_extra_recipients());
+    view! {
+        <Title text="Autres destinataires" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Transmettre des notifications à d'autres adresses"</h1>
+            <p>
+                "Votre transporteur, votre commissionnaire ou un autre partenaire peut recevoir par courriel certains types "
+                "de notification sur les marchandises de votre entreprise, par exemple « Contrôle à planifier », pour organiser "
+                "aussitôt l'acheminement au poste. Ces courriels ne contiennent que la référence, le poste de contrôle frontalier "
+                "et ce qui se passe. Chaque adresse doit d'abord confirmer, par le lien que nous lui envoyons."
+            </p>
+            <Notice />
+            <Loaded resource=recipients loading="Chargement des adresses…" failed="Les adresses n'ont pas pu être chargées" let:recipients>
+                <RecipientsList recipients />
+            </Loaded>
+        </div>
+    }
+}
+
+#[component]
+fn RecipientsList(recipients: ExtraRecipients) -> impl IntoView {
+    let ExtraRecipients { recipients, kinds } = recipients;
+    view! {
+        <h2 class="fr-h4" id="destinataires-inscrits">"Adresses inscrites"</h2>
+        {if recipients.is_empty() {
+            view! { <p>"Aucune adresse n'est inscrite pour votre entreprise."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="sesame-notifications" aria-labelledby="destinataires-inscrits">
+                    {recipients
+                        .into_iter()
+                        .map(|recipient| {
+                            let status = if recipient.confirmed {
+                                view! { <span class="fr-badge fr-badge--sm fr-badge--success">"Confirmée"</span> }.into_any()
+                            } else {
+                                view! { <span class="fr-badge fr-badge--sm fr-badge--warning">"En attente de confirmation"</span> }.into_any()
+                            };
+                            view! {
+                                <li class="sesame-notification">
+                                    <p class="fr-mb-1w"><strong>{recipient.email.clone()}</strong>" " {status}</p>
+                                    <p class="fr-mb-1w">{format!("Reçoit : {}", recipient.kinds.join(", "))}</p>
+                                    <form method="post" action=format!("/notifications/destinataires/{}/retrait", recipient.id)>
+                                        <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">
+                                            "Retirer"
+                                            <span class="fr-sr-only">{format!(" l'adresse {}", recipient.email)}</span>
+                                        </button>
+                                    </form>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+        <h2 class="fr-h4">"Inscrire une adresse"</h2>
+        <form method="post" action="/notifications/destinataires" class="sesame-narrow" novalidate>
+            <div class="fr-input-group">
+                <label class="fr-label" for="destinataire-adresse">
+                    "Adresse électronique"
+                    <span class="fr-hint-text">"Format attendu : nom@domaine.fr"</span>
+                </label>
+                <input class="fr-input" type="email" id="destinataire-adresse" name=ADDRESS_FIELD autocomplete="off" required />
+            </div>
+            <fieldset class="fr-fieldset">
+                <legend class="fr-fieldset__legend">"Ce qu'elle reçoit"</legend>
+                {kinds
+                    .into_iter()
+                    .map(|kind| {
+                        let id = format!("{KIND_FIELD}{}", kind.code);
+                        view! {
+                            <div class="fr-fieldset__element">
+                                <div class="fr-checkbox-group">
+                                    <input type="checkbox" id=id.clone() name=id.clone() value="1" />
+                                    <label class="fr-label" for=id>{kind.label}</label>
+                                </div>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <button class="fr-btn" type="submit">"Inscrire et envoyer le lien de confirmation"</button>
+        </form>
+    }
+}
+
+/// `/confirmation-destinataire?jeton=…`: the outside address confirms, with a button (a link
+/// opened by a mail scanner confirms nothing).
+#[component]
+pub fn ConfirmExtraRecipientPage() -> impl IntoView {
+    let params = use_query_map();
+    let token = move || params.with(|p| p.get(TOKEN_FIELD).unwrap_or_default());
+    let confirmed = move || {
+        params.with(|p| {
+            p.get("message").as_deref()
+                == Some(crate::ui::notices::Done::ExtraRecipientConfirmed.code())
+        })
+    };
+    view! {
+        <Title text="Confirmer votre adresse" />
+        <div class="fr-container fr-my-6w">
+            <h1>"Confirmer votre adresse"</h1>
+            <Notice />
+            {move || (!confirmed()).then(|| view! {
+                <p>
+                    "Une entreprise souhaite vous transmettre par courriel, depuis France Sésame, des informations sur ses "
+                    "marchandises (la référence, le poste de contrôle frontalier et ce qui se passe). Confirmez pour les recevoir."
+                </p>
+                <form method="post" action="/confirmation-destinataire">
+                    <input type="hidden" name=TOKEN_FIELD value=token() />
+                    <button class="fr-btn" type="submit">"Confirmer mon adresse"</button>
+                </form>
+            })}
+        </div>
     }
 }
