@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::notifications::MailQueue;
 use super::{on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::notification::ExtraRecipient;
 
@@ -187,8 +188,7 @@ impl Store {
             .collect())
     }
 
-    /// Leases up to `limit` mails to extra recipients due at `now` (see
-    /// [`Store::lease_mails`]).
+    /// Leases up to `limit` mails to extra recipients due at `now` (see [`Store::lease`]).
     #[tracing::instrument(skip_all)]
     pub async fn lease_extra_mails(
         &self,
@@ -197,25 +197,9 @@ impl Store {
         until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<LeasedExtraMail>, StoreError> {
-        let lock = match self.backend() {
-            super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            super::Backend::Sqlite => "",
-        };
-        let leased: Vec<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar(&format!(
-                "UPDATE extra_recipient_mail SET leased_until = $2, leased_by = $3
-                 WHERE id IN (SELECT id FROM extra_recipient_mail
-                              WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $1
-                                AND (leased_until IS NULL OR leased_until < $1)
-                              ORDER BY next_attempt_at, id LIMIT {limit}{lock})
-                 RETURNING id"
-            ))
-            .bind(now)
-            .bind(until)
-            .bind(instance)
-            .fetch_all(pool)
-            .await
-        })?;
+        let leased = self
+            .lease(MailQueue::ExtraRecipient, instance, now, until, limit)
+            .await?;
         let mut mails = Vec::with_capacity(leased.len());
         for id in leased {
             let mail: Option<LeasedExtraMail> = on_pool!(self, pool => {

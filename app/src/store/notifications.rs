@@ -714,25 +714,27 @@ impl Store {
             .collect())
     }
 
-    /// Leases up to `limit` mails due at `now` for `instance`, until `until`: no other instance
-    /// takes them meanwhile. A lease that lapsed (its instance stopped while sending) is taken
-    /// again.
-    #[tracing::instrument(skip_all)]
-    pub async fn lease_mails(
+    /// Leases up to `limit` mails of `queue` due at `now` for `instance`, until `until`: no other
+    /// instance takes them meanwhile (on PostgreSQL, rows another is leasing are skipped, not
+    /// waited for). A lease that lapsed (its instance stopped while sending) is taken again.
+    /// Their ids.
+    pub(crate) async fn lease(
         &self,
+        queue: MailQueue,
         instance: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
         limit: i64,
-    ) -> Result<Vec<LeasedMail>, StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
         let lock = match self.backend() {
             super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             super::Backend::Sqlite => "",
         };
-        let leased: Vec<i64> = on_pool!(self, pool => {
+        let table = queue.table();
+        Ok(on_pool!(self, pool => {
             sqlx::query_scalar(&format!(
-                "UPDATE notification_mail SET leased_until = $2, leased_by = $3
-                 WHERE id IN (SELECT id FROM notification_mail
+                "UPDATE {table} SET leased_until = $2, leased_by = $3
+                 WHERE id IN (SELECT id FROM {table}
                               WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $1
                                 AND (leased_until IS NULL OR leased_until < $1)
                               ORDER BY next_attempt_at, id LIMIT {limit}{lock})
@@ -743,7 +745,22 @@ impl Store {
             .bind(instance)
             .fetch_all(pool)
             .await
-        })?;
+        })?)
+    }
+
+    /// Leases up to `limit` of the people's mails due at `now` (see [`Store::lease`]), with
+    /// what they carry.
+    #[tracing::instrument(skip_all)]
+    pub async fn lease_mails(
+        &self,
+        instance: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<LeasedMail>, StoreError> {
+        let leased = self
+            .lease(MailQueue::Person, instance, now, until, limit)
+            .await?;
         let day = local_day(now);
         let items_sql = format!(
             "SELECT n.title, n.body, n.link, k.action_required

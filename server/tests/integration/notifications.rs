@@ -129,15 +129,22 @@ async fn page(server: &Running, cookie: &str, path: &str) -> (StatusCode, String
     (status, response.text().await.unwrap())
 }
 
-async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
-    let Some(url) = fresh_database(backend).await else {
-        return;
-    };
+/// A server of the demo on `url`, sending its mails to an SMTP server of the test, and looking
+/// for mails to send ten times a second.
+async fn with_smtp(url: String) -> (SmtpSink, Running) {
     let sink = SmtpSink::start().await;
     let mut config = config(url);
     config.smtp_url = Some(SecretString::from(sink.url.clone()));
     config.notification_poll_millis = 100;
     let server = Running::start(&config).await;
+    (sink, server)
+}
+
+async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let (sink, server) = with_smtp(url).await;
     let own = siret_of(&server, OPERATOR).await;
     let other = siret_of(&server, OTHER_OPERATOR).await;
     let colleagues = company_of(&server, OPERATOR).await;
@@ -418,11 +425,7 @@ async fn preferences_choose_the_mails(backend: Backend) {
     let Some(url) = fresh_database(backend).await else {
         return;
     };
-    let sink = SmtpSink::start().await;
-    let mut config = config(url);
-    config.smtp_url = Some(SecretString::from(sink.url.clone()));
-    config.notification_poll_millis = 100;
-    let server = Running::start(&config).await;
+    let (sink, server) = with_smtp(url).await;
     let own = siret_of(&server, OPERATOR).await;
     let colleagues = company_of(&server, OPERATOR).await;
     let operator = session_of(&server, OPERATOR).await;
@@ -744,11 +747,7 @@ async fn extra_recipients_get_only_what_they_confirmed(backend: Backend) {
     let Some(url) = fresh_database(backend).await else {
         return;
     };
-    let sink = SmtpSink::start().await;
-    let mut config = config(url);
-    config.smtp_url = Some(SecretString::from(sink.url.clone()));
-    config.notification_poll_millis = 100;
-    let server = Running::start(&config).await;
+    let (sink, server) = with_smtp(url).await;
     let own = siret_of(&server, OPERATOR).await;
     let admin = session_of(&server, OPERATOR).await;
     let other = session_of(&server, OTHER_OPERATOR).await;
