@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use crate::helpers::{config, fresh_database, Running};
 
 /// The entry points anyone may use without a session.
-const PUBLIC: [EntryPoint; 7] = [
+const PUBLIC: [EntryPoint; 8] = [
     EntryPoint::SignIn,
     EntryPoint::OidcSignIn,
     EntryPoint::RequestPasswordReset,
@@ -19,6 +19,8 @@ const PUBLIC: [EntryPoint; 7] = [
     EntryPoint::VerifyEmail,
     EntryPoint::CguDocument,
     EntryPoint::CalendarFeed,
+    // The confirmation link's token is the credential.
+    EntryPoint::ConfirmExtraRecipient,
 ];
 
 #[tokio::test]
