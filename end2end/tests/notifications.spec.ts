@@ -228,6 +228,10 @@ test("l'administrateur d'une entreprise inscrit l'adresse de son transporteur, q
   await expect(entry).toContainText("En attente de confirmation");
   await expect(entry).toContainText("Contrôle à planifier");
   await expectNoSeriousAccessibilityViolation(page, "les autres destinataires", consoleGuard);
+  await page.setViewportSize(PHONE);
+  expect(await horizontalOverflow(page)).toBe(0);
+  await expectNoSeriousAccessibilityViolation(page, "les autres destinataires sur téléphone", consoleGuard);
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // The haulier follows the link and confirms, with a button.
   let link = "";
@@ -255,6 +259,7 @@ test("l'administrateur d'une entreprise inscrit l'adresse de son transporteur, q
   await open(outside, new URL(link).pathname + new URL(link).search);
   await expect(outside.getByRole("heading", { level: 1, name: "Confirmer votre adresse" })).toBeVisible();
   expect(await horizontalOverflow(outside)).toBe(0);
+  await expectNoSeriousAccessibilityViolation(outside, "la confirmation d'une adresse sur téléphone", consoleGuard);
   await outside.getByRole("button", { name: "Confirmer mon adresse" }).click();
   await expect(outside.getByText("Votre adresse est confirmée")).toBeVisible();
   await stranger.close();
