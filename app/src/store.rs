@@ -44,7 +44,7 @@ pub use feed::{Committed, FeedMessage, CHANNEL};
 pub use forecasts::place as forecast_place;
 pub use ingest::{AlertCause, CorrelationAlert, Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
-pub use notifications::{audience_of, LeasedMail, MailItem, MailQueue, PAGE as NOTIFICATION_PAGE};
+pub use notifications::{LeasedMail, MailItem, MailQueue, PAGE as NOTIFICATION_PAGE};
 
 /// Runs the same expression against whichever pool the store holds.
 macro_rules! on_pool {

@@ -55,6 +55,10 @@ pub async fn list_notifications(
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::Notifications, Target::Nothing)?;
     let store = crate::state::store()?;
+    // An agent's notifications name dossiers of their sites: reading them is a consultation.
+    caller
+        .audit_consultation(&store, "consultation_notifications", "notifications", "")
+        .await?;
     let kind = kind.filter(|kind| !kind.is_empty());
     let (notifications, kinds) = tokio::try_join!(
         store.notifications(viewer.user_id, kind.as_deref(), unread_only, before),
@@ -78,7 +82,7 @@ pub async fn get_notification_preferences() -> Result<Option<Preferences>, Serve
     use crate::domain::access::{EntryPoint, Target};
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::Notifications, Target::Nothing)?;
-    let Some(audience) = crate::store::audience_of(viewer.role) else {
+    let Some(audience) = crate::domain::notification::audience_of(viewer.role) else {
         return Ok(None);
     };
     let store = crate::state::store()?;

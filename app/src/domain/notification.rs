@@ -120,6 +120,16 @@ pub fn extra_recipient_text(company: &str, label: &str, reference: &str, post: &
     )
 }
 
+/// The kinds of notification an audience receives, by role: `None` for those who receive none.
+pub fn audience_of(role: crate::domain::directory::Role) -> Option<&'static str> {
+    use crate::domain::directory::Role;
+    match role {
+        Role::Operateur => Some("operateur"),
+        Role::AgentSivep | Role::ChefService => Some("agent"),
+        _ => None,
+    }
+}
+
 /// The most unread notifications counted for the bell; beyond, it says « 99+ ».
 pub const UNREAD_SHOWN: i64 = 99;
 

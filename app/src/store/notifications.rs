@@ -321,32 +321,6 @@ impl Tx {
         Ok(recipients.len())
     }
 
-    /// Marks one of the person's notifications read; `false` when they have none of this id
-    /// (another person's answers the same as one that does not exist).
-    #[tracing::instrument(skip_all)]
-    pub async fn mark_notification_read(
-        &mut self,
-        user_id: i64,
-        id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let found: Option<i64> = on_tx!(self, conn => {
-            sqlx::query_scalar(
-                "UPDATE notification SET read_at = COALESCE(read_at, $3)
-                 WHERE id = $1 AND user_id = $2 RETURNING id",
-            )
-            .bind(id)
-            .bind(user_id)
-            .bind(now)
-            .fetch_optional(conn)
-            .await
-        })?;
-        if found.is_some() {
-            self.announce(Committed::Notification(user_id)).await?;
-        }
-        Ok(found.is_some())
-    }
-
     /// Opens one of the person's notifications: marks it read and gives where it says to act (a
     /// path of the platform); `None` when they have none of this id.
     #[tracing::instrument(skip_all)]
@@ -444,16 +418,6 @@ impl Tx {
                 .map(|_| ())
         })?;
         Ok(())
-    }
-}
-
-/// The kinds of notification an audience receives, by role: `None` for those who receive none.
-pub fn audience_of(role: crate::domain::directory::Role) -> Option<&'static str> {
-    use crate::domain::directory::Role;
-    match role {
-        Role::Operateur => Some("operateur"),
-        Role::AgentSivep | Role::ChefService => Some("agent"),
-        _ => None,
     }
 }
 

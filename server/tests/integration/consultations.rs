@@ -1,5 +1,5 @@
 //! Every consultation by an agent is in the audit trail, once: the planning, a dossier (its page
-//! with its appointments, or its appointments alone), the correlation alerts desk, the gate
+//! with its appointments, or its appointments alone), the correlation alerts desk, the notification centre, the gate
 //! lookup, convocation and `.ics` downloads and the dossier list; a live refresh or a reload of the same reading writes nothing more (it
 //! flooded the evidence trail), and the gate's code, which opens the check-in, is never written.
 
@@ -99,15 +99,22 @@ async fn consultations_are_audited_once(backend: Backend) {
     );
     assert_eq!(count(&entries, "consultation_dossier"), 1, "{entries:?}");
 
-    // The planning and the correlation alerts desk.
+    // The planning, the correlation alerts desk and the notification centre (whose
+    // notifications name dossiers of the agent's sites).
     for _ in 0..2 {
         assert_eq!(agent.get("/planning").await.status.as_u16(), 200);
         assert_eq!(agent.get("/alertes-correlation").await.status.as_u16(), 200);
+        assert_eq!(agent.get("/notifications").await.status.as_u16(), 200);
     }
     let entries = consultations(&server).await;
     assert_eq!(count(&entries, "consultation_planning"), 1, "{entries:?}");
     assert_eq!(
         count(&entries, "consultation_alertes_correlation"),
+        1,
+        "{entries:?}"
+    );
+    assert_eq!(
+        count(&entries, "consultation_notifications"),
         1,
         "{entries:?}"
     );

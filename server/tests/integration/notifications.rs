@@ -278,6 +278,34 @@ async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
         !html.contains(&reference),
         "rien du dossier d'une autre entreprise"
     );
+    // The server functions straight over HTTP: the centre is each person's own, nobody's
+    // without a session; the other recipients are the company administrators' only.
+    let call = |path: &'static str, cookie: Option<&str>| {
+        let mut request = client()
+            .post(server.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("unread_only=false");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie.to_owned());
+        }
+        request.send()
+    };
+    let theirs = call("/api/notifications", Some(&stranger)).await.unwrap();
+    assert_eq!(theirs.status(), StatusCode::OK);
+    assert!(!theirs.text().await.unwrap().contains(&reference));
+    let anonymous = call("/api/notifications", None).await.unwrap();
+    assert!(
+        anonymous.status().is_client_error(),
+        "{}",
+        anonymous.status()
+    );
+    assert!(!anonymous.text().await.unwrap().contains(&reference));
+    let not_admin = call("/api/destinataires", Some(&stranger)).await.unwrap();
+    assert!(
+        not_admin.status().is_client_error(),
+        "{}",
+        not_admin.status()
+    );
     // Nobody signed in: nothing.
     let answer = client()
         .get(server.url(&format!("/notifications/{}", selected.id)))

@@ -26,7 +26,7 @@ pub async fn save(
     Form(form): Form<HashMap<String, String>>,
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::Notifications, Target::Nothing)?;
-    let Some(audience) = crate::store::audience_of(viewer.role) else {
+    let Some(audience) = crate::domain::notification::audience_of(viewer.role) else {
         return Err(back(PAGE, Problem::NoNotificationKinds, &[]));
     };
     let hour = form

@@ -39,11 +39,9 @@ pub async fn mark_read(
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::Notifications, Target::Nothing)?;
     let mut tx = forms.store.begin().await?;
-    let found = tx
-        .mark_notification_read(viewer.user_id, id, Utc::now())
-        .await?;
+    let found = tx.open_notification(viewer.user_id, id, Utc::now()).await?;
     tx.commit().await?;
-    if !found {
+    if found.is_none() {
         return Err(back(CENTRE, Problem::NotificationUnknown, &[]));
     }
     done(CENTRE, Done::NotificationRead)
