@@ -164,6 +164,8 @@ export default defineConfig({
       // The tests play a partner system with this key (see direct.spec.ts).
       SESAME_DEMO_API_KEY: "cle-e2e-partenaire",
       SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-direct"),
+      // Webhooks on the loopback, where the tests' receiver listens (refused in production).
+      SESAME_WEBHOOKS_ALLOW_LOCAL: "1",
       ...PEOPLE_NOT_SUITES,
     }),
   ],

@@ -16,3 +16,4 @@ pub mod notification;
 pub mod partner;
 pub mod references;
 pub mod timeline;
+pub mod webhook;

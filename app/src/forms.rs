@@ -114,6 +114,9 @@ pub struct Forms {
     pub oidc_roles: Arc<HashMap<String, Vec<Role>>>,
     /// What the documents handed out are set in.
     pub typeface: Arc<crate::documents::pdf::Typeface>,
+    /// For tests only: webhooks may be registered on `http://` and on the loopback or private
+    /// networks.
+    pub webhooks_allow_local: bool,
 }
 
 impl Forms {
@@ -244,6 +247,18 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/confirmation-destinataire",
             post(notifications::recipients::confirm),
         )
+        .route(
+            "/notifications/webhooks",
+            post(notifications::webhooks::add),
+        )
+        .route(
+            "/notifications/webhooks/{id}/{action}",
+            post(notifications::webhooks::act),
+        )
+        .route(
+            "/notifications/livraisons/{id}/renvoi",
+            post(notifications::webhooks::resend),
+        )
         .route("/notifications/{id}", get(notifications::read::open))
         .route(
             "/notifications/{id}/lue",
@@ -260,7 +275,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 40] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 43] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -315,6 +330,15 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 40] = [
     (
         "POST /confirmation-destinataire",
         EntryPoint::ConfirmExtraRecipient,
+    ),
+    ("POST /notifications/webhooks", EntryPoint::ManageWebhooks),
+    (
+        "POST /notifications/webhooks/{id}/{action}",
+        EntryPoint::ManageWebhooks,
+    ),
+    (
+        "POST /notifications/livraisons/{id}/renvoi",
+        EntryPoint::ManageWebhooks,
     ),
     (
         "POST /alertes-correlation/{id}/traitement",

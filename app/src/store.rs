@@ -14,6 +14,7 @@ mod forecasts;
 mod ingest;
 mod invitations;
 mod notifications;
+mod webhooks;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub use forecasts::place as forecast_place;
 pub use ingest::{AlertCause, CorrelationAlert, Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 pub use notifications::{LeasedMail, MailItem, MailQueue, PAGE as NOTIFICATION_PAGE};
+pub use webhooks::{DeliveryOutcome, LeasedDelivery, PausedEndpoint, PAUSE_AFTER};
 
 /// Runs the same expression against whichever pool the store holds.
 macro_rules! on_pool {

@@ -32,6 +32,7 @@ use pages::{
     },
     partner_keys::PartnerKeysPage,
     sign_in,
+    webhooks::WebhooksPage,
     welcome::WelcomePage,
 };
 
@@ -289,6 +290,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("notifications"), StaticSegment("destinataires"))
                         view=|| view! { <SignedInOnly entry=EntryPoint::ManageExtraRecipients><ExtraRecipientsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("notifications"), StaticSegment("webhooks"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ManageWebhooks><WebhooksPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("confirmation-destinataire") view=ConfirmExtraRecipientPage />

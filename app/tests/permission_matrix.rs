@@ -238,6 +238,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::CompanyColleagues, &["LCAADDDDDD"]),
     (EntryPoint::InviteColleague, &["LCDADDDDDD"]),
     (EntryPoint::ManageExtraRecipients, &["LCDADDDDDD"]),
+    (EntryPoint::ManageWebhooks, &["LCDADDDDDD"]),
     (
         EntryPoint::RemoveColleague,
         &[

@@ -2,9 +2,14 @@
  * Notifications: the bell in the header counts what is unread, live with JavaScript when a
  * partner system moves one of the operator's consignments; the notification centre lists them
  * and opens the dossier where to act. The test plays the partner system through the real
- * interface, on the live instance (its dossiers change no count other tests check).
+ * interface, on the live instance (its dossiers change no count other tests check). A company
+ * administrator registers a webhook on a real HTTP server of the test (the live instance allows
+ * the loopback, a setting for tests only).
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { APIRequestContext, Page } from "@playwright/test";
 import {
@@ -269,4 +274,69 @@ test("l'administrateur d'une entreprise inscrit l'adresse de son transporteur, q
   await entry.getByRole("button", { name: new RegExp(`Retirer.*${haulier.replace(/[.]/g, "\\.")}`) }).click();
   await expect(page.getByText("L'adresse est retirée")).toBeVisible();
   await expect(page.locator("li").filter({ hasText: haulier })).toHaveCount(0);
+});
+
+test("l'administrateur d'une entreprise inscrit un webhook, voit son secret une fois et reçoit une livraison de test signée", async ({ page, consoleGuard }) => {
+  // The company's information system, played by a real HTTP server of the test.
+  const received: { signature: string; body: string }[] = [];
+  const receiver = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => {
+      received.push({ signature: String(request.headers["sesame-signature"] ?? ""), body });
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const port = (receiver.address() as AddressInfo).port;
+  const address = `http://127.0.0.1:${port}/recu-${hasJavaScript() ? "js" : "html"}`;
+  try {
+    await signInDirectly(page.request, ACCOUNTS.operateur);
+    await open(page, "/notifications");
+    await page.getByRole("link", { name: /webhooks/ }).click();
+    await expect(page).toHaveURL(/\/notifications\/webhooks$/);
+    await expect(page.getByRole("heading", { level: 1, name: "Webhooks" })).toBeVisible();
+    await page.getByLabel(/^Adresse qui reçoit les livraisons/).fill(address);
+    await page.locator('label[for="webhook-type_controle_a_planifier"]').click();
+    await page.getByRole("button", { name: "Inscrire le webhook" }).click();
+    await expect(page.getByText("Le webhook est inscrit.")).toBeVisible();
+    const secret = await page.getByLabel("Secret", { exact: true }).inputValue();
+    expect(secret).toMatch(/^whsec_[0-9a-f]{64}$/);
+    await expectNoSeriousAccessibilityViolation(page, "les webhooks", consoleGuard);
+    await page.setViewportSize(PHONE);
+    expect(await horizontalOverflow(page)).toBe(0);
+    await expectNoSeriousAccessibilityViolation(page, "les webhooks sur téléphone", consoleGuard);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // Shown once: not after a reload.
+    await open(page, "/notifications/webhooks");
+    await expect(page.getByLabel("Secret", { exact: true })).toHaveCount(0);
+    const endpoint = page.locator("article").filter({ hasText: address });
+    await expect(endpoint).toContainText("Actif");
+    await expect(endpoint).toContainText("Contrôle à planifier");
+
+    // A test delivery reaches the receiver, signed with the secret; the page shows the attempt.
+    await endpoint.getByRole("button", { name: /^Envoyer un test/ }).click();
+    await expect(page.getByText("La livraison de test part dans quelques secondes")).toBeVisible();
+    await expect.poll(() => received.length, { timeout: 15_000 }).toBe(1);
+    const [{ signature, body }] = received;
+    const [t, v1] = signature.replace(/^t=/, "").split(",v1=");
+    expect(v1).toBe(crypto.createHmac("sha256", secret).update(`${t}.${body}`).digest("hex"));
+    expect(JSON.parse(body).type).toBe("test");
+    await expect
+      .poll(
+        async () => {
+          await open(page, "/notifications/webhooks");
+          return (await page.locator("article").filter({ hasText: address }).textContent()) ?? "";
+        },
+        { timeout: 15_000 },
+      )
+      .toContain("200 — reçue");
+
+    await page.locator("article").filter({ hasText: address }).getByRole("button", { name: /^Retirer/ }).click();
+    await expect(page.getByText("Le webhook est retiré")).toBeVisible();
+    await expect(page.locator("article").filter({ hasText: address })).toHaveCount(0);
+  } finally {
+    receiver.close();
+  }
 });

@@ -18,6 +18,7 @@ pub mod rate_limit;
 pub mod sessions;
 pub mod telemetry;
 pub mod tools;
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -410,14 +411,33 @@ impl Server {
             ),
         };
         let mailer = mail::Mailer::from_config(config).map_err(StartError::Mail)?;
+        if config.webhooks_allow_local && config.environment == config::Environment::Production {
+            return Err(StartError::Config(
+                "SESAME_WEBHOOKS_ALLOW_LOCAL est réservé aux tests : il ouvrirait le réseau \
+                 interne aux webhooks (falsification de requêtes côté serveur)"
+                    .to_owned(),
+            ));
+        }
+        let timing = notifications::Timing {
+            poll: Duration::from_millis(config.notification_poll_millis.max(10)),
+            retry: Duration::from_millis(config.notification_retry_millis.max(10)),
+        };
+        let instance = format!("instance-{}", uuid::Uuid::new_v4().simple());
+        let deliveries = webhooks::Deliveries::new(
+            store.clone(),
+            config.base_url(),
+            instance.clone(),
+            timing.retry,
+            config.webhooks_allow_local,
+        )
+        .map_err(|error| StartError::Config(format!("client HTTP des webhooks : {error}")))?;
         notifications::start(
             store.clone(),
             mailer.clone(),
+            deliveries,
             config.base_url(),
-            notifications::Timing {
-                poll: Duration::from_millis(config.notification_poll_millis.max(10)),
-                retry: Duration::from_millis(config.notification_retry_millis.max(10)),
-            },
+            instance,
+            timing,
         );
         let forms = Forms {
             store: store.clone(),
@@ -433,6 +453,7 @@ impl Server {
             ),
             oidc_roles: std::sync::Arc::new(oidc_roles(config)?),
             typeface: std::sync::Arc::new(typeface(config)?),
+            webhooks_allow_local: config.webhooks_allow_local,
         };
         Ok(Server {
             addr,

@@ -257,6 +257,7 @@ impl Live {
                             .sender
                             .send(Notice::Event(Arc::new(Delivery::notification(user_id))));
                     }
+                    Ok(FeedMessage::Changed(Committed::Delivery)) => {}
                     Ok(FeedMessage::Lost) | Err(RecvError::Lagged(_)) => {
                         let _ = relay.sender.send(Notice::Resync);
                     }

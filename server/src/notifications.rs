@@ -4,6 +4,8 @@
 //! instances on PostgreSQL each mail is leased by one of them (`FOR UPDATE SKIP LOCKED`); a lease
 //! lapses if its instance stops while sending, and another takes the mail again.
 //!
+//! The webhooks' deliveries are sent in the same rounds (see [`crate::webhooks`]).
+//!
 //! Each round also writes the reminders of the appointments that start soon (the day before, two
 //! hours before), once each whichever instance does it; once a minute, it tells the operators of
 //! the steps that have waited far beyond their forecast.
@@ -22,6 +24,7 @@ use chrono::Utc;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::mail::{Mail, Mailer};
+use crate::webhooks::Deliveries;
 
 /// The longest wait between two attempts at one mail.
 pub const MAX_RETRY: Duration = Duration::from_secs(5 * 60);
@@ -43,9 +46,16 @@ pub struct Timing {
     pub retry: Duration,
 }
 
-/// Starts the worker of this instance; it runs as long as the store's pool is open.
-pub fn start(store: Store, mailer: Mailer, base_url: String, timing: Timing) {
-    let instance = format!("instance-{}", uuid::Uuid::new_v4().simple());
+/// Starts the worker of this instance (`instance` names its leases); it runs as long as the
+/// store's pool is open, and sends the webhooks' deliveries too.
+pub fn start(
+    store: Store,
+    mailer: Mailer,
+    deliveries: Deliveries,
+    base_url: String,
+    instance: String,
+    timing: Timing,
+) {
     let mut changes = store.changes();
     tokio::spawn(async move {
         let sender = Sender {
@@ -63,7 +73,7 @@ pub fn start(store: Store, mailer: Mailer, base_url: String, timing: Timing) {
             tokio::select! {
                 _ = interval.tick() => {}
                 change = changes.recv() => match change {
-                    Ok(FeedMessage::Changed(Committed::Notification(_)))
+                    Ok(FeedMessage::Changed(Committed::Notification(_) | Committed::Delivery))
                     | Ok(FeedMessage::Lost)
                     | Err(RecvError::Lagged(_)) => {}
                     Ok(FeedMessage::Changed(_)) => continue,
@@ -83,7 +93,8 @@ pub fn start(store: Store, mailer: Mailer, base_url: String, timing: Timing) {
                     tracing::warn!(%error, "notifications : étapes en retard non signalées, nouvel essai plus tard");
                 }
             }
-            sender.send_due().await;
+            // Mails and deliveries side by side: a slow endpoint does not hold the mails back.
+            tokio::join!(sender.send_due(), deliveries.send_due());
         }
     });
 }

@@ -1,11 +1,19 @@
 //! The OpenAPI 3 document of the partner interface, `GET /api/v1/openapi.json`, built from the
 //! code: the sources, event types, goods categories, limits and answers are the ones the server
 //! uses, so the document cannot drift from what it does (a test sends the document's own example,
-//! and removes each required field in turn).
+//! and removes each required field in turn). It also describes what the companies' webhooks
+//! receive (`x-webhooks`, schema `Livraison`: OpenAPI 3.0 has no `webhooks` section), from the
+//! type the worker serialises and the kinds the store holds.
 
 use app::domain::dossier::GoodsCategory;
 use app::domain::journey::{EventKind, EventSource};
+use app::domain::notification::NotificationKind;
 use app::domain::partner::MAX_BATCH;
+use app::domain::webhook::{
+    WebhookDossier, WebhookPayload, DELIVERY_HEADER, REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER,
+    TEST_KIND,
+};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -43,8 +51,82 @@ fn problem_response(description: &str) -> Value {
     })
 }
 
-/// The document.
-pub fn document() -> Value {
+/// A delivery shown as the document's example: built from the type the worker sends.
+pub fn example_delivery() -> Value {
+    let payload = WebhookPayload {
+        id: "3f6c1e0a9b8d4c2e8f7a6b5c4d3e2f1a".to_owned(),
+        kind: "controle_a_planifier".to_owned(),
+        created_at: "2026-11-26T08:30:00Z".parse().unwrap_or_default(),
+        action_required: true,
+        title: "MSKU1234565 : contrôle physique — prenez rendez-vous".to_owned(),
+        text: "Votre marchandise MSKU1234565 est sélectionnée pour un contrôle physique au poste de contrôle frontalier Le Havre — Terminal de France (FRLEH4). Action requise : prenez rendez-vous au poste pour ce contrôle, puis faites-y acheminer la marchandise.".to_owned(),
+        dossier: Some(WebhookDossier {
+            id: 1234,
+            reference: "MSKU1234565".to_owned(),
+            site: "FRLEH".to_owned(),
+            post: Some("FRLEH4".to_owned()),
+            url: "https://sesame.example.gouv.fr/dossiers/1234/rendez-vous".to_owned(),
+        }),
+    };
+    serde_json::to_value(payload).unwrap_or_default()
+}
+
+/// What a company's webhooks receive: the schema of [`WebhookPayload`], the kinds that may be
+/// sent (`kinds`, from the store), the headers and their signature.
+fn delivery(kinds: &[NotificationKind]) -> (Value, Value) {
+    let mut codes: Vec<&str> = kinds.iter().map(|kind| kind.code.as_str()).collect();
+    codes.push(TEST_KIND);
+    let window = REPLAY_WINDOW_SECONDS / 60;
+    let schema = json!({
+        "type": "object",
+        "description": "Document livré à un webhook d'entreprise : uniquement ce que les opérateurs de l'entreprise lisent dans la notification. Le corps est identique à chaque essai et à chaque renvoi.",
+        "required": ["id", "type", "created_at", "action_required", "title", "text", "dossier"],
+        "properties": {
+            "id": { "type": "string", "description": "Identifiant du document, le même à chaque essai (en-tête Sesame-Delivery) : ignorer un document déjà traité." },
+            "type": { "type": "string", "enum": codes, "description": "Type de notification (« test » pour une livraison de test)." },
+            "created_at": { "type": "string", "format": "date-time", "description": "Date d'origine du document, jamais celle de l'essai : elle permet de remettre dans l'ordre des livraisons arrivées dans le désordre." },
+            "action_required": { "type": "boolean" },
+            "title": { "type": "string" },
+            "text": { "type": "string" },
+            "dossier": {
+                "nullable": true,
+                "description": "Le dossier concerné ; absent (null) pour une livraison de test.",
+                "type": "object",
+                "required": ["id", "reference", "site", "post", "url"],
+                "properties": {
+                    "id": { "type": "integer" },
+                    "reference": { "type": "string", "description": "Conteneur, LTA, DSCE, connaissement ou MRN qui désigne le dossier." },
+                    "site": { "type": "string", "description": "UN/LOCODE du site." },
+                    "post": { "type": "string", "nullable": true, "description": "Code du poste de contrôle frontalier, une fois désigné." },
+                    "url": { "type": "string", "format": "uri", "description": "Où agir sur France Sésame." }
+                }
+            }
+        }
+    });
+    let operation = json!({
+        "post": {
+            "summary": "Livraison d'une notification au webhook d'une entreprise",
+            "description": format!("France Sésame envoie ce POST à l'adresse HTTPS inscrite par l'administrateur de l'entreprise. En-têtes : `{DELIVERY_HEADER}` (l'identifiant du document) et `{SIGNATURE_HEADER}: t=<horodatage Unix de l'essai>,v1=<HMAC-SHA256 hexadécimal de \"<t>.<corps>\" avec le secret du webhook>`. Refuser une signature différente, ou un horodatage à plus de {window} minutes de l'horloge du récepteur. Toute réponse 2xx vaut réception ; sinon (ou sans réponse en 10 secondes) la livraison est retentée, avec des délais croissants, pendant 24 heures ; un webhook en échec depuis 24 heures est suspendu et ses administrateurs prévenus."),
+            "parameters": [
+                { "name": DELIVERY_HEADER, "in": "header", "required": true, "schema": { "type": "string" } },
+                { "name": SIGNATURE_HEADER, "in": "header", "required": true, "schema": { "type": "string", "pattern": "^t=[0-9]+,v1=[0-9a-f]{64}$" } }
+            ],
+            "requestBody": {
+                "required": true,
+                "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/Livraison" },
+                    "example": example_delivery()
+                }}
+            },
+            "responses": { "2XX": { "description": "Reçue : aucun nouvel essai." } }
+        }
+    });
+    (schema, operation)
+}
+
+/// The document; `kinds`: the kinds of notification a company may receive.
+pub fn document(kinds: &[NotificationKind]) -> Value {
+    let (delivery_schema, delivery_operation) = delivery(kinds);
     let sources: Vec<&str> = EventSource::ALL.iter().map(|s| s.code()).collect();
     let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.code()).collect();
     // Which source may send which type (PARTNER_API.md 1.1), from the rule the server applies.
@@ -73,7 +155,7 @@ pub fn document() -> Value {
         "info": {
             "title": "France Sésame — interface des systèmes partenaires",
             "version": "1.1.0",
-            "description": "Les systèmes de référence (TRACES NT, dédouanement, systèmes portuaires et aéroportuaires, SIVEP) transmettent ce qui arrive aux envois. Chaque refus est un document de problème (RFC 9457) en français qui nomme chaque champ fautif."
+            "description": "Les systèmes de référence (TRACES NT, dédouanement, systèmes portuaires et aéroportuaires, SIVEP) transmettent ce qui arrive aux envois. Chaque refus est un document de problème (RFC 9457) en français qui nomme chaque champ fautif. Dans l'autre sens, les webhooks des entreprises reçoivent leurs notifications : voir `x-webhooks` et le schéma `Livraison`."
         },
         "paths": {
             "/api/v1/events": {
@@ -115,6 +197,7 @@ pub fn document() -> Value {
                 }
             }
         },
+        "x-webhooks": { "livraison": delivery_operation },
         "components": {
             "securitySchemes": {
                 "cle": { "type": "http", "scheme": "bearer", "description": "Clé d'API du système partenaire, limitée à des sources et des sites." },
@@ -223,6 +306,7 @@ pub fn document() -> Value {
                         "errors": { "type": "array", "items": { "$ref": "#/components/schemas/ChampFautif" } }
                     }
                 },
+                "Livraison": delivery_schema,
                 "ChampFautif": {
                     "type": "object",
                     "required": ["field", "message"],
@@ -234,10 +318,21 @@ pub fn document() -> Value {
 }
 
 /// `GET /api/v1/openapi.json`.
-pub async fn serve() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        serde_json::to_string_pretty(&document()).unwrap_or_default(),
-    )
-        .into_response()
+pub async fn serve(State(partners): State<crate::partner::Partners>) -> Response {
+    match partners.store.company_kinds().await {
+        Ok(kinds) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string_pretty(&document(&kinds)).unwrap_or_default(),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "document OpenAPI : types de notification illisibles");
+            crate::partner::problem(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "Service momentanément indisponible",
+                "Le document n'a pas pu être produit. Réessayez dans quelques instants.",
+                &[],
+            )
+        }
+    }
 }

@@ -219,7 +219,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 20] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 21] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
@@ -286,6 +286,10 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 20] = [
     (
         "/api/destinataires",
         crate::domain::access::EntryPoint::ManageExtraRecipients,
+    ),
+    (
+        "/api/webhooks",
+        crate::domain::access::EntryPoint::ManageWebhooks,
     ),
     (
         "/api/lien",

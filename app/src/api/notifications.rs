@@ -8,6 +8,21 @@ pub mod preferences;
 pub mod read;
 #[cfg(feature = "ssr")]
 pub mod recipients;
+#[cfg(feature = "ssr")]
+pub mod webhooks;
+
+/// The cookie that carries a webhook's secret just created to the page that shows it, once.
+pub const FRESH_WEBHOOK_COOKIE: &str = "sesame_secret_webhook";
+
+/// How many of an endpoint's last attempts its page shows.
+pub const ATTEMPTS_SHOWN: i64 = 10;
+
+/// The names of the webhooks' forms' fields.
+pub mod webhooks_fields {
+    pub const URL_FIELD: &str = "adresse";
+    /// A kind checked: `type_<code>`.
+    pub const KIND_FIELD: &str = "type_";
+}
 
 /// The names of the extra recipients' forms' fields.
 pub mod recipients_fields {
@@ -30,6 +45,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::notification::{ExtraRecipient, Notification, NotificationKind, Preferences};
+use crate::domain::webhook::WebhookEndpoint;
 
 /// One page of the centre.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,21 +129,48 @@ pub async fn list_extra_recipients() -> Result<ExtraRecipients, ServerFnError> {
         ));
     };
     let store = crate::state::store()?;
-    let (recipients, kinds) = tokio::try_join!(
-        store.extra_recipients(company_id),
-        store.notification_preferences(viewer.user_id, "operateur")
+    let (recipients, kinds) =
+        tokio::try_join!(store.extra_recipients(company_id), store.company_kinds())
+            .map_err(crate::state::internal)?;
+    Ok(ExtraRecipients { recipients, kinds })
+}
+
+/// The company's webhooks, the kinds they may receive, and the secret of the one just created.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhooks {
+    pub endpoints: Vec<WebhookEndpoint>,
+    pub kinds: Vec<NotificationKind>,
+    /// The endpoint created a moment ago and its secret: shown this once.
+    pub fresh: Option<(i64, String)>,
+}
+
+/// For a company administrator: their company's webhooks, with their last attempts.
+#[server(endpoint = "webhooks")]
+pub async fn list_webhooks() -> Result<Webhooks, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::ManageWebhooks, Target::Nothing)?;
+    let Some(company_id) = viewer.company_id else {
+        return Err(ServerFnError::new(
+            crate::domain::access::Refusal::Forbidden.message(),
+        ));
+    };
+    let store = crate::state::store()?;
+    let (endpoints, kinds) = tokio::try_join!(
+        store.webhook_endpoints(company_id, ATTEMPTS_SHOWN),
+        store.company_kinds()
     )
     .map_err(crate::state::internal)?;
-    Ok(ExtraRecipients {
-        recipients,
-        kinds: kinds
-            .kinds
-            .into_iter()
-            .map(|kind| NotificationKind {
-                code: kind.code,
-                label: kind.label,
-                action_required: kind.action_required,
-            })
-            .collect(),
+    // Read once, then forgotten by the browser; only for an endpoint of this company.
+    let fresh = crate::state::take_fresh_secret(FRESH_WEBHOOK_COOKIE)
+        .and_then(|value| {
+            let (id, secret) = value.split_once(':')?;
+            Some((id.parse::<i64>().ok()?, secret.to_owned()))
+        })
+        .filter(|(id, _)| endpoints.iter().any(|endpoint| endpoint.id == *id));
+    Ok(Webhooks {
+        endpoints,
+        kinds,
+        fresh,
     })
 }

@@ -89,6 +89,8 @@ pub enum EntryPoint {
     RemoveColleague,
     /// Company administrators: the outside addresses their company sends chosen notifications to.
     ManageExtraRecipients,
+    /// Company administrators: their company's webhooks, their deliveries and tests.
+    ManageWebhooks,
     // Agents: their habilitations. Heads of service: granting them.
     OwnHabilitations,
     ManageHabilitations,
@@ -116,7 +118,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 37] = [
+    pub const ALL: [EntryPoint; 38] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -140,6 +142,7 @@ impl EntryPoint {
         EntryPoint::InviteColleague,
         EntryPoint::RemoveColleague,
         EntryPoint::ManageExtraRecipients,
+        EntryPoint::ManageWebhooks,
         EntryPoint::OwnHabilitations,
         EntryPoint::ManageHabilitations,
         EntryPoint::GrantHabilitation,
@@ -293,9 +296,12 @@ pub fn authorize(
             dossier_scope(viewer).contains(site, company_id)
         }
         (EntryPoint::CompanyColleagues, Target::Nothing) => viewer.role == Role::Operateur,
-        (EntryPoint::InviteColleague | EntryPoint::ManageExtraRecipients, Target::Nothing) => {
-            viewer.role == Role::Operateur && viewer.company_admin && viewer.company_id.is_some()
-        }
+        (
+            EntryPoint::InviteColleague
+            | EntryPoint::ManageExtraRecipients
+            | EntryPoint::ManageWebhooks,
+            Target::Nothing,
+        ) => viewer.role == Role::Operateur && viewer.company_admin && viewer.company_id.is_some(),
         (
             EntryPoint::RemoveColleague,
             Target::Colleague {
@@ -508,7 +514,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 35] = [
+pub const ROUTES: [(&str, EntryPoint); 36] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -536,6 +542,7 @@ pub const ROUTES: [(&str, EntryPoint); 35] = [
         "/notifications/destinataires",
         EntryPoint::ManageExtraRecipients,
     ),
+    ("/notifications/webhooks", EntryPoint::ManageWebhooks),
     (
         "/confirmation-destinataire",
         EntryPoint::ConfirmExtraRecipient,

@@ -17,6 +17,8 @@ pub const CHANNEL: &str = "sesame_evenements";
 pub const APPOINTMENT_NOTICE_PREFIX: &str = "rendez-vous:";
 /// What prefixes a person's id when their notifications changed.
 pub const NOTIFICATION_NOTICE_PREFIX: &str = "notification:";
+/// The text that announces a webhook delivery due.
+pub const DELIVERY_NOTICE: &str = "livraison";
 
 /// How many changes a slow subscriber may fall behind before it is told it lost some.
 const BACKLOG: usize = 4096;
@@ -30,6 +32,8 @@ pub enum Committed {
     Appointment(i64),
     /// A person's notifications changed (their id): one arrived, or was read.
     Notification(i64),
+    /// A webhook delivery is due (written, or asked again by an administrator).
+    Delivery,
 }
 
 impl Committed {
@@ -39,6 +43,7 @@ impl Committed {
             Committed::Event(id) => id.to_string(),
             Committed::Appointment(id) => format!("{APPOINTMENT_NOTICE_PREFIX}{id}"),
             Committed::Notification(id) => format!("{NOTIFICATION_NOTICE_PREFIX}{id}"),
+            Committed::Delivery => DELIVERY_NOTICE.to_owned(),
         }
     }
 
@@ -46,6 +51,9 @@ impl Committed {
     pub(crate) fn from_payload(payload: &str) -> Option<Committed> {
         if let Some(id) = payload.strip_prefix(APPOINTMENT_NOTICE_PREFIX) {
             return id.parse().ok().map(Committed::Appointment);
+        }
+        if payload == DELIVERY_NOTICE {
+            return Some(Committed::Delivery);
         }
         if let Some(id) = payload.strip_prefix(NOTIFICATION_NOTICE_PREFIX) {
             return id.parse().ok().map(Committed::Notification);
@@ -154,6 +162,7 @@ mod tests {
             Committed::Event(42),
             Committed::Appointment(7),
             Committed::Notification(3),
+            Committed::Delivery,
         ] {
             assert_eq!(Committed::from_payload(&change.payload()), Some(change));
         }

@@ -14,6 +14,7 @@ use crate::domain::notification::{
     NotificationKind, Preferences, DEFAULT_DIGEST_HOUR,
 };
 use crate::domain::timeline::FactData;
+use crate::domain::webhook::{WebhookDossier, WebhookPayload};
 
 /// How many notifications the centre shows at once.
 pub const PAGE: i64 = 50;
@@ -48,6 +49,8 @@ pub enum MailQueue {
     Person,
     /// An extra recipient's.
     ExtraRecipient,
+    /// The webhooks' deliveries (not mails, but leased and sent the same way).
+    Webhook,
 }
 
 impl MailQueue {
@@ -55,6 +58,7 @@ impl MailQueue {
         match self {
             MailQueue::Person => "notification_mail",
             MailQueue::ExtraRecipient => "extra_recipient_mail",
+            MailQueue::Webhook => "webhook_delivery",
         }
     }
 }
@@ -119,6 +123,17 @@ fn allowed_sql(day: &str) -> String {
     )
 }
 
+/// A notification as written for each of its recipients.
+pub(crate) struct Written<'a> {
+    pub kind: &'a str,
+    pub action_required: bool,
+    pub dossier_id: Option<i64>,
+    pub cause: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub link: &'a str,
+}
+
 /// The roles a kind's audience is made of.
 fn audience_roles(audience: &str) -> &'static str {
     match audience {
@@ -170,6 +185,7 @@ impl Tx {
         struct About {
             reference: Option<String>,
             site_name: String,
+            site_code: String,
             post_code: Option<String>,
             post_name: Option<String>,
             company_name: Option<String>,
@@ -177,7 +193,7 @@ impl Tx {
         let about: Option<About> = on_tx!(self, conn => {
             sqlx::query_as(
                 "SELECT COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn) AS reference,
-                        s.name AS site_name, d.post_code, p.name AS post_name, c.name AS company_name
+                        s.name AS site_name, d.site_code, d.post_code, p.name AS post_name, c.name AS company_name
                  FROM dossier d JOIN site s ON s.code = d.site_code
                  LEFT JOIN post p ON p.code = d.post_code
                  LEFT JOIN company c ON c.id = d.company_id
@@ -226,12 +242,34 @@ impl Tx {
             }
         }
         let mut fields = vec![
-            ("reference", reference),
+            ("reference", reference.clone()),
             ("site", about.site_name),
             ("poste", post),
         ];
         fields.extend(notice.fields.iter().cloned());
         let (title, body) = (fill(&title, &fields), fill(&body, &fields));
+        if audience == "operateur" && about.company_name.is_some() {
+            self.queue_webhooks(
+                notice.dossier_id,
+                &notice.cause,
+                &WebhookPayload {
+                    id: super::webhooks::new_payload_id(),
+                    kind: notice.kind.to_owned(),
+                    created_at: now,
+                    action_required,
+                    title: title.clone(),
+                    text: body.clone(),
+                    dossier: Some(WebhookDossier {
+                        id: notice.dossier_id,
+                        reference,
+                        site: about.site_code,
+                        post: about.post_code,
+                        url: notice.link.clone(),
+                    }),
+                },
+            )
+            .await?;
+        }
         let day = local_day(now);
         // Who may see the dossier now, among the kind's audience, with their choices.
         let sql = format!(
@@ -260,10 +298,31 @@ impl Tx {
                 .fetch_all(conn)
                 .await
         })?;
-        for (user_id, mail, hour) in &recipients {
+        let written = Written {
+            kind: notice.kind,
+            action_required,
+            dossier_id: Some(notice.dossier_id),
+            cause: &notice.cause,
+            title: &title,
+            body: &body,
+            link: &notice.link,
+        };
+        self.write_notifications(&written, &recipients, now).await?;
+        Ok(recipients.len())
+    }
+
+    /// Writes one notification for each recipient (id, mail choice, digest hour), with its mail
+    /// as each chose, and tells their open pages.
+    pub(crate) async fn write_notifications(
+        &mut self,
+        written: &Written<'_>,
+        recipients: &[(i64, String, i32)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        for (user_id, mail, hour) in recipients {
             let mode = MailMode::from_code(mail)
                 .ok_or_else(|| StoreError::Corrupt(format!("préférence « {mail} »")))?
-                .applied(action_required);
+                .applied(written.action_required);
             let mail_id: Option<i64> = match mode {
                 MailMode::Never => None,
                 MailMode::Immediate => Some(on_tx!(self, conn => {
@@ -304,12 +363,12 @@ impl Tx {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(user_id)
-                .bind(notice.kind)
-                .bind(notice.dossier_id)
-                .bind(&notice.cause)
-                .bind(&title)
-                .bind(&body)
-                .bind(&notice.link)
+                .bind(written.kind)
+                .bind(written.dossier_id)
+                .bind(written.cause)
+                .bind(written.title)
+                .bind(written.body)
+                .bind(written.link)
                 .bind(now)
                 .bind(mail_id)
                 .execute(conn)
@@ -318,7 +377,7 @@ impl Tx {
             })?;
             self.announce(Committed::Notification(*user_id)).await?;
         }
-        Ok(recipients.len())
+        Ok(())
     }
 
     /// Opens one of the person's notifications: marks it read and gives where it says to act (a
@@ -434,7 +493,9 @@ impl Store {
                 "SELECT k.code, k.label, k.action_required, p.mail
                  FROM notification_kind k
                  LEFT JOIN notification_preference p ON p.kind = k.code AND p.user_id = $1
-                 WHERE k.audience = $2 ORDER BY k.position",
+                 WHERE k.audience = $2
+                   AND (k.about_dossier OR EXISTS (SELECT 1 FROM app_user u WHERE u.id = $1 AND u.company_admin))
+                 ORDER BY k.position",
             )
             .bind(user_id)
             .bind(audience)
@@ -660,13 +721,26 @@ impl Store {
         Ok(rows.into_iter().map(Notification::from).collect())
     }
 
+    /// The kinds about a dossier an operator company may send outside (to its extra recipients
+    /// and its webhooks), in their order.
+    #[tracing::instrument(skip_all)]
+    pub async fn company_kinds(&self) -> Result<Vec<NotificationKind>, StoreError> {
+        self.kinds("WHERE audience = 'operateur' AND about_dossier")
+            .await
+    }
+
     /// Every kind of notification, in their order, for the centre's filter.
     #[tracing::instrument(skip_all)]
     pub async fn notification_kinds(&self) -> Result<Vec<NotificationKind>, StoreError> {
+        self.kinds("").await
+    }
+
+    async fn kinds(&self, filter: &str) -> Result<Vec<NotificationKind>, StoreError> {
+        let sql = format!(
+            "SELECT code, label, action_required FROM notification_kind {filter} ORDER BY position"
+        );
         let rows: Vec<(String, String, bool)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT code, label, action_required FROM notification_kind ORDER BY position")
-                .fetch_all(pool)
-                .await
+            sqlx::query_as(&sql).fetch_all(pool).await
         })?;
         Ok(rows
             .into_iter()

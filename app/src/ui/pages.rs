@@ -13,4 +13,5 @@ pub mod not_found;
 pub mod notifications;
 pub mod partner_keys;
 pub mod sign_in;
+pub mod webhooks;
 pub mod welcome;

@@ -35,3 +35,4 @@ mod static_assets;
 mod story;
 mod tallies;
 mod tls;
+mod webhooks;

@@ -43,16 +43,13 @@ pub async fn add(
             &[("destinataire_adresse", &typed)],
         ));
     };
-    let offered = forms
-        .store
-        .notification_preferences(viewer.user_id, "operateur")
-        .await?;
+    let offered = forms.store.company_kinds().await?;
     let mut kinds = Vec::new();
     for (field, _) in &form {
         let Some(code) = field.strip_prefix(KIND_FIELD) else {
             continue;
         };
-        if !offered.kinds.iter().any(|kind| kind.code == code) {
+        if !offered.iter().any(|kind| kind.code == code) {
             return Err(back(PAGE, Problem::NotificationKindUnknown, &[]));
         }
         if !kinds.iter().any(|kind: &String| kind == code) {

@@ -45,6 +45,9 @@ pub fn NotificationsPage() -> impl IntoView {
     let admin = user
         .as_ref()
         .is_some_and(|user| user.may_open(EntryPoint::ManageExtraRecipients));
+    let webhooks = user
+        .as_ref()
+        .is_some_and(|user| user.may_open(EntryPoint::ManageWebhooks));
     let page = Resource::new(
         move || filters.get(),
         |(kind, unread, before)| list_notifications(kind, unread, before),
@@ -69,6 +72,11 @@ pub fn NotificationsPage() -> impl IntoView {
                 {admin.then(|| view! {
                     <li>
                         <a class="fr-link" href="/notifications/destinataires">"Transmettre des notifications à d'autres adresses"</a>
+                    </li>
+                })}
+                {webhooks.then(|| view! {
+                    <li>
+                        <a class="fr-link" href="/notifications/webhooks">"Recevoir les notifications dans votre système d'information (webhooks)"</a>
                     </li>
                 })}
             </ul>

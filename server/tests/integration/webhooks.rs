@@ -1,0 +1,985 @@
+//! Webhooks on the real server, on both stores, against a real HTTP receiver the test starts:
+//! a company administrator registers an endpoint (its secret shown once); what happens to the
+//! company's dossiers is delivered there, signed, once, with its original time, and nothing of
+//! another company; a receiver down then up gets each delivery once; a day of failures pauses
+//! the endpoint and tells its administrator; another company's administrator, a colleague who
+//! is not one, an agent get nothing and change nothing; addresses of the platform's own network
+//! are refused; two server processes on PostgreSQL deliver each document once.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::store::{Backend, Engine, Store};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::accounts::{AGENT_SIVEP, OPERATOR, OTHER_OPERATOR};
+use crate::helpers::{config, container, execute, fresh_database, on_both_stores, Running};
+use crate::live::{first_event, post, session_of, sirets, ServerProcess};
+
+/// One request the receiver got.
+#[derive(Clone, Debug)]
+struct Arrival {
+    /// The query of the address called (`?n=…` tells endpoints apart).
+    query: String,
+    delivery: String,
+    signature: String,
+    body: String,
+    at: DateTime<Utc>,
+    accepted: bool,
+}
+
+/// A real HTTP server that records what it receives; it answers 503 to the documents about
+/// `refused` (a reference) while set, 200 to the others.
+#[derive(Clone, Default)]
+struct Receiver {
+    arrivals: Arc<Mutex<Vec<Arrival>>>,
+    refused: Arc<Mutex<Option<String>>>,
+}
+
+impl Receiver {
+    /// Starts on `addr` (a port of the loopback).
+    async fn start_on(addr: SocketAddr) -> Receiver {
+        let receiver = Receiver::default();
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let app = axum::Router::new()
+            .route("/recu", axum::routing::post(receive))
+            .with_state(receiver.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        receiver
+    }
+
+    fn arrivals(&self) -> Vec<Arrival> {
+        self.arrivals.lock().unwrap().clone()
+    }
+
+    /// Waits until `count` documents were accepted (or 20 seconds), then a little more for any
+    /// that would come twice.
+    async fn accepted(&self, count: usize) -> Vec<Arrival> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while self.arrivals().iter().filter(|a| a.accepted).count() < count
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        self.arrivals().into_iter().filter(|a| a.accepted).collect()
+    }
+}
+
+async fn receive(
+    State(receiver): State<Receiver>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: String,
+) -> AxumStatus {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let refused = receiver
+        .refused
+        .lock()
+        .unwrap()
+        .as_ref()
+        .is_some_and(|reference| body.contains(reference.as_str()));
+    receiver.arrivals.lock().unwrap().push(Arrival {
+        query: query.unwrap_or_default(),
+        delivery: header("sesame-delivery"),
+        signature: header("sesame-signature"),
+        body,
+        at: Utc::now(),
+        accepted: !refused,
+    });
+    if refused {
+        AxumStatus::SERVICE_UNAVAILABLE
+    } else {
+        AxumStatus::OK
+    }
+}
+
+/// A free port of the loopback, nobody listening on it (yet).
+fn free_addr() -> SocketAddr {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    socket.local_addr().unwrap()
+}
+
+/// Checks the signature of an arrival as a receiver would: HMAC-SHA256 of "t.body" with the
+/// secret, t within the replay window. Its t.
+fn verify(arrival: &Arrival, secret: &str) -> i64 {
+    use hmac::{Hmac, Mac};
+    let (t, v1) = arrival
+        .signature
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split_once(",v1="))
+        .unwrap_or_else(|| panic!("en-tête de signature : {}", arrival.signature));
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{}", arrival.body).as_bytes());
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(v1, expected, "signature vérifiée avec le secret");
+    let t: i64 = t.parse().unwrap();
+    assert!(
+        (Utc::now().timestamp() - t).abs() <= app::domain::webhook::REPLAY_WINDOW_SECONDS,
+        "horodatage dans la fenêtre"
+    );
+    t
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A server of the demo that allows webhooks on the loopback (the test setting), looking for
+/// what to send ten times a second and retrying after 200 ms.
+async fn server(url: String, allow_local: bool) -> Running {
+    let mut config = config(url);
+    config.notification_poll_millis = 100;
+    config.notification_retry_millis = 200;
+    config.webhooks_allow_local = allow_local;
+    Running::start(&config).await
+}
+
+/// POSTs a form; the answer's `Location` (or its status when it is not a redirection) and its
+/// `Set-Cookie` headers.
+async fn form(
+    server: &Running,
+    cookie: &str,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> (String, Vec<String>) {
+    let answer = client()
+        .post(server.url(path))
+        .header("cookie", cookie)
+        .form(pairs)
+        .send()
+        .await
+        .unwrap();
+    let cookies = answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect();
+    let location = answer
+        .headers()
+        .get("location")
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_else(|| answer.status().as_str().to_owned());
+    (location, cookies)
+}
+
+/// Registers an endpoint as the administrator `cookie`: its id and secret.
+async fn register(server: &Running, cookie: &str, url: &str, kinds: &[&str]) -> (i64, String) {
+    let fields: Vec<(String, String)> = std::iter::once(("adresse".to_owned(), url.to_owned()))
+        .chain(
+            kinds
+                .iter()
+                .map(|kind| (format!("type_{kind}"), "1".to_owned())),
+        )
+        .collect();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(field, value)| (field.as_str(), value.as_str()))
+        .collect();
+    let (location, cookies) = form(server, cookie, "/notifications/webhooks", &pairs).await;
+    assert_eq!(location, "/notifications/webhooks?message=webhook-ajoute");
+    let fresh = cookies
+        .iter()
+        .find_map(|cookie| {
+            cookie
+                .split(';')
+                .next()?
+                .strip_prefix("sesame_secret_webhook=")
+        })
+        .expect("le secret est remis à la page, une fois");
+    let (id, secret) = fresh.split_once(':').unwrap();
+    (id.parse().unwrap(), secret.to_owned())
+}
+
+async fn page(server: &Running, cookie: &str, path: &str) -> (StatusCode, String) {
+    let answer = client()
+        .get(server.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    (status, answer.text().await.unwrap())
+}
+
+async fn scalar(store: &Store, sql: &str) -> i64 {
+    match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+/// Waits (10 seconds at most) until the count `sql` reads is at least `least`.
+async fn until_count(store: &Store, sql: &str, least: i64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while scalar(store, sql).await < least && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A server allowing the loopback, the administrator's session, and an endpoint of theirs on a
+/// free port of the loopback (nobody listening yet) receiving `kinds`.
+struct Registered {
+    server: Running,
+    addr: SocketAddr,
+    admin: String,
+    endpoint: i64,
+    secret: String,
+    /// The SIRET of the administrator's company.
+    own: String,
+}
+
+async fn registered(url: String, kinds: &[&str]) -> Registered {
+    let server = server(url, true).await;
+    let addr = free_addr();
+    let admin = session_of(&server, OPERATOR).await;
+    let (endpoint, secret) = register(&server, &admin, &format!("http://{addr}/recu"), kinds).await;
+    let (own, _) = sirets(&server).await;
+    Registered {
+        server,
+        addr,
+        admin,
+        endpoint,
+        secret,
+        own,
+    }
+}
+
+/// Sets a time column of rows (`sql` binds the time as `$1`).
+async fn set_time(store: &Store, sql: &str, at: DateTime<Utc>) {
+    match store.engine() {
+        Engine::Sqlite(pool) => {
+            sqlx::query(sql).bind(at).execute(pool).await.unwrap();
+        }
+        Engine::Postgres(pool) => {
+            sqlx::query(sql).bind(at).execute(pool).await.unwrap();
+        }
+    }
+}
+
+async fn company_id(server: &Running, email: &str) -> i64 {
+    server
+        .store
+        .user_by_email(email)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap()
+}
+
+async fn deliveries_are_signed_and_carry_only_the_company_s_own(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let Registered {
+        server,
+        addr,
+        admin,
+        endpoint,
+        secret,
+        own,
+    } = registered(url, &["dossier_ouvert", "controle_a_planifier"]).await;
+    let receiver = Receiver::start_on(addr).await;
+    assert!(secret.starts_with("whsec_") && secret.len() > 40);
+
+    // The page shows the secret once, from the cookie the registration set; then never again.
+    let with_fresh = format!("{admin}; sesame_secret_webhook={endpoint}:{secret}");
+    let (status, html) = page(&server, &with_fresh, "/notifications/webhooks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&secret), "le secret s'affiche une fois");
+    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    assert!(!html.contains(&secret), "puis plus jamais");
+    assert!(html.contains(&format!("http://{addr}/recu")));
+
+    // The company's dossier opened: one document, signed, the company's own.
+    let (_, other) = sirets(&server).await;
+    let reference = container("WEB", 10);
+    let dossier = post(&server, &first_event("web-1", &reference, &own)).await;
+    let arrived = receiver.accepted(1).await;
+    assert_eq!(arrived.len(), 1, "{arrived:?}");
+    let arrival = &arrived[0];
+    verify(arrival, &secret);
+    let document: Value = serde_json::from_str(&arrival.body).unwrap();
+    assert_eq!(document["id"], arrival.delivery.as_str());
+    assert_eq!(document["type"], "dossier_ouvert");
+    assert_eq!(document["action_required"], false);
+    assert_eq!(document["dossier"]["id"], dossier);
+    assert_eq!(document["dossier"]["reference"], reference.as_str());
+    assert_eq!(document["dossier"]["site"], "FRLEH");
+    assert!(document["dossier"]["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/dossiers/{dossier}")));
+    assert!(document["title"].as_str().unwrap().contains(&reference));
+    let created: DateTime<Utc> = document["created_at"].as_str().unwrap().parse().unwrap();
+    assert!(created <= arrival.at && arrival.at - created < chrono::Duration::seconds(10));
+    // Exactly what the published schema names, nothing more.
+    let published: Value = reqwest::get(server.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schema = &published["components"]["schemas"]["Livraison"];
+    let names = |value: &Value| -> Vec<String> {
+        let mut names: Vec<String> = match value {
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect(),
+            Value::Object(map) => map.keys().cloned().collect(),
+            _ => panic!("{value}"),
+        };
+        names.sort();
+        names
+    };
+    assert_eq!(names(&document), names(&schema["required"]));
+    assert_eq!(
+        names(&document["dossier"]),
+        names(&schema["properties"]["dossier"]["required"])
+    );
+    let kinds = names(&schema["properties"]["type"]["enum"]);
+    assert!(kinds.contains(&"dossier_ouvert".to_owned()) && kinds.contains(&"test".to_owned()));
+    assert!(!kinds.contains(&"webhook_suspendu".to_owned()), "{kinds:?}");
+    assert_eq!(
+        published["x-webhooks"]["livraison"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/Livraison"
+    );
+
+    // Another company's dossier, and a kind the endpoint did not choose: nothing.
+    post(
+        &server,
+        &first_event("web-2", &container("WEB", 20), &other),
+    )
+    .await;
+    let mut lab = first_event("web-3", &reference, &own);
+    lab["source"] = "traces".into();
+    lab["post"] = "FRLEH1".into();
+    lab["type"] = "lab_result".into();
+    lab["data"] = serde_json::json!({ "conclusion": "satisfactory" });
+    post(&server, &lab).await;
+    let arrived = receiver.accepted(2).await;
+    assert_eq!(arrived.len(), 1, "rien d'autre : {arrived:?}");
+
+    // A test delivery: signed the same way, about no dossier; logged on the page.
+    let (location, _) = form(
+        &server,
+        &admin,
+        &format!("/notifications/webhooks/{endpoint}/test"),
+        &[],
+    )
+    .await;
+    assert_eq!(location, "/notifications/webhooks?message=webhook-test");
+    let arrived = receiver.accepted(2).await;
+    assert_eq!(arrived.len(), 2);
+    verify(&arrived[1], &secret);
+    let test: Value = serde_json::from_str(&arrived[1].body).unwrap();
+    assert_eq!(test["type"], "test");
+    assert!(test["dossier"].is_null());
+    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    assert!(html.contains("200 — reçue"), "les essais sont affichés");
+    assert!(html.contains("Livraison de test"));
+
+    // The same document sent again on request: the same id, body and original time.
+    let first_delivery = scalar(
+        &server.store,
+        &format!("SELECT MIN(id) FROM webhook_delivery WHERE endpoint_id = {endpoint}"),
+    )
+    .await;
+    let (location, _) = form(
+        &server,
+        &admin,
+        &format!("/notifications/livraisons/{first_delivery}/renvoi"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        location,
+        "/notifications/webhooks?message=livraison-renvoyee"
+    );
+    let arrived = receiver.accepted(3).await;
+    assert_eq!(arrived.len(), 3);
+    assert_eq!(arrived[2].body, arrived[0].body, "le même document");
+    verify(&arrived[2], &secret);
+
+    // The attacks: nothing revealed, nothing changed, nothing sent.
+    execute(
+        &server.store,
+        &format!("UPDATE app_user SET company_admin = TRUE WHERE email = '{OTHER_OPERATOR}'"),
+    )
+    .await
+    .unwrap();
+    let stranger = session_of(&server, OTHER_OPERATOR).await;
+    for (path, expected) in [
+        (
+            format!("/notifications/webhooks/{endpoint}/test"),
+            "/notifications/webhooks?erreur=webhook-inactif",
+        ),
+        (
+            format!("/notifications/webhooks/{endpoint}/retrait"),
+            "/notifications/webhooks?erreur=webhook-introuvable",
+        ),
+        (
+            format!("/notifications/webhooks/{endpoint}/reactivation"),
+            "/notifications/webhooks?erreur=webhook-introuvable",
+        ),
+        (
+            format!("/notifications/livraisons/{first_delivery}/renvoi"),
+            "/notifications/webhooks?erreur=livraison-introuvable",
+        ),
+    ] {
+        let (location, _) = form(&server, &stranger, &path, &[]).await;
+        assert_eq!(location, expected, "{path}");
+    }
+    // The same answers as for an endpoint and a delivery that do not exist.
+    let (location, _) = form(
+        &server,
+        &stranger,
+        "/notifications/webhooks/999999/test",
+        &[],
+    )
+    .await;
+    assert_eq!(location, "/notifications/webhooks?erreur=webhook-inactif");
+    let (location, _) = form(
+        &server,
+        &stranger,
+        "/notifications/livraisons/999999/renvoi",
+        &[],
+    )
+    .await;
+    assert_eq!(
+        location,
+        "/notifications/webhooks?erreur=livraison-introuvable"
+    );
+    let (_, html) = page(&server, &stranger, "/notifications/webhooks").await;
+    assert!(
+        !html.contains(&format!("http://{addr}/recu")),
+        "rien révélé"
+    );
+    let listed = client()
+        .post(server.url("/api/webhooks"))
+        .header("cookie", &stranger)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!listed.contains("recu"), "{listed}");
+    // A colleague who is not an administrator, an agent, nobody: refused.
+    execute(
+        &server.store,
+        &format!("UPDATE app_user SET company_admin = FALSE WHERE email = '{OTHER_OPERATOR}'"),
+    )
+    .await
+    .unwrap();
+    let agent = session_of(&server, AGENT_SIVEP).await;
+    for cookie in [stranger.as_str(), agent.as_str(), ""] {
+        for path in [
+            "/notifications/webhooks".to_owned(),
+            format!("/notifications/webhooks/{endpoint}/retrait"),
+            format!("/notifications/livraisons/{first_delivery}/renvoi"),
+        ] {
+            let (location, _) = form(
+                &server,
+                cookie,
+                &path,
+                &[
+                    ("adresse", "http://127.0.0.1:9/"),
+                    ("type_dossier_ouvert", "1"),
+                ],
+            )
+            .await;
+            assert!(
+                location == "403" || location.starts_with("/connexion"),
+                "{cookie:?} {path} : {location}"
+            );
+        }
+        let listed = client()
+            .post(server.url("/api/webhooks"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(listed.status(), StatusCode::OK);
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(receiver.arrivals().len(), 3, "rien envoyé");
+    assert_eq!(
+        scalar(
+            &server.store,
+            "SELECT COUNT(*) FROM webhook_endpoint WHERE removed_at IS NULL"
+        )
+        .await,
+        1,
+        "rien changé"
+    );
+
+    // A delivery whose dossier is no longer the company's when it is tried again: not sent.
+    let moved = container("WEB", 40);
+    *receiver.refused.lock().unwrap() = Some(moved.clone());
+    let moved_dossier = post(&server, &first_event("web-5", &moved, &own)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !receiver.arrivals().iter().any(|a| !a.accepted) && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let other_company = company_id(&server, OTHER_OPERATOR).await;
+    execute(
+        &server.store,
+        &format!("UPDATE dossier SET company_id = {other_company} WHERE id = {moved_dossier}"),
+    )
+    .await
+    .unwrap();
+    // Still refused by the receiver, it would be tried for a day: given up at once instead.
+    let given_up = format!(
+        "SELECT COUNT(*) FROM webhook_delivery WHERE dossier_id = {moved_dossier} AND given_up_at IS NOT NULL"
+    );
+    until_count(&server.store, &given_up, 1).await;
+    assert!(!receiver
+        .arrivals()
+        .iter()
+        .any(|a| a.accepted && a.body.contains(&moved)));
+    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    assert!(html.contains("Non envoyée"), "l'abandon est affiché");
+    let sent = receiver.arrivals().len();
+
+    // Removed: what happens next is not delivered.
+    let (location, _) = form(
+        &server,
+        &admin,
+        &format!("/notifications/webhooks/{endpoint}/retrait"),
+        &[],
+    )
+    .await;
+    assert_eq!(location, "/notifications/webhooks?message=webhook-retire");
+    post(&server, &first_event("web-4", &container("WEB", 30), &own)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(receiver.arrivals().len(), sent);
+}
+
+async fn a_receiver_down_then_up_gets_each_document_once_with_its_original_time(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let Registered {
+        server,
+        addr,
+        admin,
+        endpoint,
+        secret,
+        own,
+    } = registered(url, &["dossier_ouvert"]).await;
+    // Two dossiers opened while nobody listens: attempts fail, logged.
+    let (first, second) = (container("DWN", 10), container("DWN", 20));
+    post(&server, &first_event("down-1", &first, &own)).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    post(&server, &first_event("down-2", &second, &own)).await;
+    until_count(&server.store, "SELECT COUNT(*) FROM webhook_attempt", 4).await;
+    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    assert!(html.contains("Connexion impossible"), "l'échec est affiché");
+    assert!(html.contains("En échec depuis"));
+
+    // The receiver comes up, but refuses the first dossier's document for a while: the second
+    // arrives first; the first comes later, with its original time and the same body each time.
+    let up = Utc::now();
+    let receiver = Receiver::start_on(addr).await;
+    *receiver.refused.lock().unwrap() = Some(first.clone());
+    let arrived = receiver.accepted(1).await;
+    assert_eq!(arrived.len(), 1);
+    assert!(arrived[0].body.contains(&second));
+    let refusals: Vec<Arrival> = receiver
+        .arrivals()
+        .into_iter()
+        .filter(|a| !a.accepted)
+        .collect();
+    assert!(!refusals.is_empty(), "le premier a été refusé d'abord");
+    *receiver.refused.lock().unwrap() = None;
+    let arrived = receiver.accepted(2).await;
+    assert_eq!(arrived.len(), 2, "chacun une fois : {arrived:?}");
+    let later = &arrived[1];
+    assert!(later.body.contains(&first));
+    assert!(
+        refusals
+            .iter()
+            .all(|refused| refused.body == later.body && refused.delivery == later.delivery),
+        "le même document à chaque essai"
+    );
+    let created = |arrival: &Arrival| -> DateTime<Utc> {
+        serde_json::from_str::<Value>(&arrival.body).unwrap()["created_at"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        created(later) < created(&arrived[0]),
+        "l'ordre d'origine se retrouve"
+    );
+    assert!(
+        created(later) < up,
+        "la date d'origine, pas celle de l'essai"
+    );
+    let t = verify(later, &secret);
+    assert!(t >= up.timestamp(), "la signature porte l'heure de l'essai");
+    // Working again: no longer failing.
+    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    assert!(!html.contains("En échec depuis"));
+    assert!(html.contains("503"));
+    assert_eq!(
+        scalar(
+            &server.store,
+            &format!("SELECT COUNT(*) FROM webhook_delivery WHERE endpoint_id = {endpoint} AND sent_at IS NULL")
+        )
+        .await,
+        0
+    );
+}
+
+async fn an_endpoint_failing_for_a_day_is_paused_and_its_administrator_told(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let Registered {
+        server,
+        addr,
+        admin,
+        endpoint,
+        own,
+        ..
+    } = registered(url, &["dossier_ouvert"]).await;
+    post(
+        &server,
+        &first_event("pause-1", &container("PAU", 10), &own),
+    )
+    .await;
+    until_count(&server.store, "SELECT COUNT(*) FROM webhook_attempt", 1).await;
+    // A day of failures, as the clock would have it: the next failure pauses the endpoint.
+    let day_ago = Utc::now() - chrono::Duration::hours(25);
+    set_time(
+        &server.store,
+        &format!("UPDATE webhook_endpoint SET failing_since = $1 WHERE id = {endpoint}"),
+        day_ago,
+    )
+    .await;
+    set_time(
+        &server.store,
+        "UPDATE webhook_delivery SET due_since = $1",
+        day_ago,
+    )
+    .await;
+    until_count(
+        &server.store,
+        &format!(
+            "SELECT COUNT(*) FROM webhook_endpoint WHERE id = {endpoint} AND paused_at IS NOT NULL"
+        ),
+        1,
+    )
+    .await;
+    let admin_id = server
+        .store
+        .user_by_email(OPERATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let told = server
+        .store
+        .notifications(admin_id, Some("webhook_suspendu"), false, None)
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 1, "l'administrateur est prévenu, une fois");
+    assert!(told[0].action_required);
+    assert_eq!(told[0].link, "/notifications/webhooks");
+    assert!(told[0].body.contains(&format!("http://{addr}/recu")));
+    // Only administrators: a colleague of the company is not told.
+    let company = company_id(&server, OPERATOR).await;
+    for user in server.store.company_users(company).await.unwrap() {
+        if user.id != admin_id {
+            let told = server
+                .store
+                .notifications(user.id, Some("webhook_suspendu"), false, None)
+                .await
+                .unwrap();
+            assert!(told.is_empty());
+        }
+    }
+    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    assert!(html.contains("Suspendu le"));
+    // Given up after its day; paused: no test, nothing new queued.
+    assert_eq!(
+        scalar(
+            &server.store,
+            "SELECT COUNT(*) FROM webhook_delivery WHERE given_up_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    let (location, _) = form(
+        &server,
+        &admin,
+        &format!("/notifications/webhooks/{endpoint}/test"),
+        &[],
+    )
+    .await;
+    assert_eq!(location, "/notifications/webhooks?erreur=webhook-inactif");
+    post(
+        &server,
+        &first_event("pause-2", &container("PAU", 20), &own),
+    )
+    .await;
+    assert_eq!(
+        scalar(&server.store, "SELECT COUNT(*) FROM webhook_delivery").await,
+        1
+    );
+
+    // Mended and resumed by the administrator: the missed one re-sent by hand arrives, with its
+    // original time; what happens next arrives too.
+    let receiver = Receiver::start_on(addr).await;
+    let (location, _) = form(
+        &server,
+        &admin,
+        &format!("/notifications/webhooks/{endpoint}/reactivation"),
+        &[],
+    )
+    .await;
+    assert_eq!(location, "/notifications/webhooks?message=webhook-reactive");
+    let missed = scalar(&server.store, "SELECT MIN(id) FROM webhook_delivery").await;
+    let resent = Utc::now();
+    let (location, _) = form(
+        &server,
+        &admin,
+        &format!("/notifications/livraisons/{missed}/renvoi"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        location,
+        "/notifications/webhooks?message=livraison-renvoyee"
+    );
+    post(
+        &server,
+        &first_event("pause-3", &container("PAU", 30), &own),
+    )
+    .await;
+    let arrived = receiver.accepted(2).await;
+    assert_eq!(arrived.len(), 2, "{arrived:?}");
+    let again = arrived
+        .iter()
+        .find(|arrival| arrival.body.contains(&container("PAU", 10)))
+        .expect("la livraison manquée, renvoyée");
+    let created: DateTime<Utc> = serde_json::from_str::<Value>(&again.body).unwrap()["created_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(created < resent, "avec sa date d'origine");
+    assert!(arrived
+        .iter()
+        .any(|arrival| arrival.body.contains(&container("PAU", 30))));
+}
+
+async fn addresses_of_the_platform_s_network_are_refused(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let server = server(url, false).await;
+    let admin = session_of(&server, OPERATOR).await;
+    let addr = free_addr();
+    let receiver = Receiver::start_on(addr).await;
+    for (typed, problem) in [
+        ("http://exemple.fr/recu", "webhook-https"),
+        ("https://127.0.0.1/recu", "webhook-reseau-prive"),
+        ("https://10.0.0.8/recu", "webhook-reseau-prive"),
+        (
+            "https://169.254.169.254/latest/meta-data",
+            "webhook-reseau-prive",
+        ),
+        ("https://[::1]:8443/recu", "webhook-reseau-prive"),
+        ("https://localhost/recu", "webhook-reseau-prive"),
+        (
+            "https://jean:secret@exemple.fr/recu",
+            "webhook-identifiants",
+        ),
+        (
+            "https://nom-qui-n-existe-pas.invalid/recu",
+            "webhook-serveur-introuvable",
+        ),
+        ("pas une adresse", "webhook-adresse"),
+    ] {
+        let (location, _) = form(
+            &server,
+            &admin,
+            "/notifications/webhooks",
+            &[("adresse", typed), ("type_dossier_ouvert", "1")],
+        )
+        .await;
+        assert!(
+            location.starts_with(&format!("/notifications/webhooks?erreur={problem}")),
+            "{typed} : {location}"
+        );
+    }
+    assert_eq!(
+        scalar(&server.store, "SELECT COUNT(*) FROM webhook_endpoint").await,
+        0
+    );
+    // An endpoint written before (or whose name moved into the network since): refused at
+    // every attempt, by name and by address; nothing reaches the receiver.
+    let company = company_id(&server, OPERATOR).await;
+    let port = addr.port();
+    for (n, target) in [
+        format!("http://localhost:{port}/recu"),
+        format!("http://127.0.0.1:{port}/recu"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        execute(
+            &server.store,
+            &format!(
+                "INSERT INTO webhook_endpoint (company_id, url, secret, kinds, created_at)
+                 VALUES ({company}, '{target}', 'whsec_x', 'dossier_ouvert', CURRENT_TIMESTAMP)"
+            ),
+        )
+        .await
+        .unwrap();
+        let (own, _) = sirets(&server).await;
+        post(
+            &server,
+            &first_event(
+                &format!("ssrf-{n}"),
+                &container("SRF", 10 * n as u32 + 10),
+                &own,
+            ),
+        )
+        .await;
+    }
+    until_count(
+        &server.store,
+        "SELECT COUNT(DISTINCT endpoint_id) FROM webhook_attempt",
+        2,
+    )
+    .await;
+    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    assert!(html.contains("Adresse refusée : le nom du serveur désigne un réseau privé ou local."));
+    assert!(html.contains("Adresse refusée : elle désigne un réseau privé ou local."));
+    assert!(receiver.arrivals().is_empty(), "rien n'est parti");
+}
+
+on_both_stores!(
+    deliveries_are_signed_and_carry_only_the_company_s_own,
+    a_receiver_down_then_up_gets_each_document_once_with_its_original_time,
+    an_endpoint_failing_for_a_day_is_paused_and_its_administrator_told,
+    addresses_of_the_platform_s_network_are_refused,
+);
+
+#[tokio::test]
+async fn two_server_processes_deliver_each_document_once() {
+    let Some(url) = fresh_database(Backend::Postgres).await else {
+        return;
+    };
+    let addr = free_addr();
+    let receiver = Receiver::start_on(addr).await;
+    let env = [
+        ("SESAME_NOTIFICATION_POLL_MILLIS", "20"),
+        ("SESAME_WEBHOOKS_ALLOW_LOCAL", "true"),
+    ];
+    let first = ServerProcess::start_with(&url, &env).await;
+    let second = ServerProcess::start_with(&url, &env).await;
+    let store = Store::connect(&url).await.unwrap();
+    let company = store
+        .user_by_email(OPERATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    let siret = store
+        .companies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == company)
+        .unwrap()
+        .siret
+        .to_string();
+    // Two endpoints of the company: each document goes to each, once.
+    for n in 0..2 {
+        execute(
+            &store,
+            &format!(
+                "INSERT INTO webhook_endpoint (company_id, url, secret, kinds, created_at)
+                 VALUES ({company}, 'http://{addr}/recu?n={n}', 'whsec_{n}', 'dossier_ouvert', CURRENT_TIMESTAMP)"
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let count = 20;
+    for n in 0..count {
+        let process = if n % 2 == 0 { &first } else { &second };
+        let answer = reqwest::Client::new()
+            .post(process.url("/api/v1/events"))
+            .bearer_auth(crate::helpers::DEMO_API_KEY)
+            .json(&first_event(
+                &format!("deux-web-{n}"),
+                &container("DWH", 10 * n + 1),
+                &siret,
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::CREATED);
+    }
+    let arrived = receiver.accepted(2 * count as usize).await;
+    let mut per_document: HashMap<(String, String), usize> = HashMap::new();
+    for arrival in &arrived {
+        // The same document goes to both endpoints: once to each.
+        *per_document
+            .entry((arrival.delivery.clone(), arrival.query.clone()))
+            .or_default() += 1;
+    }
+    assert_eq!(
+        arrived.len(),
+        2 * count as usize,
+        "chacun une fois par webhook"
+    );
+    assert!(per_document.values().all(|n| *n == 1), "{per_document:?}");
+    let by = {
+        let Engine::Postgres(pool) = store.engine() else {
+            unreachable!()
+        };
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(DISTINCT leased_by) FROM webhook_delivery WHERE sent_at IS NOT NULL",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    };
+    assert!(by >= 1);
+    store.close().await;
+    drop((first, second));
+}
