@@ -434,11 +434,11 @@ impl Server {
         notifications::start(
             store.clone(),
             mailer.clone(),
-            deliveries,
             config.base_url(),
             instance,
             timing,
         );
+        webhooks::start(deliveries, timing.poll);
         let forms = Forms {
             store: store.clone(),
             outbox: std::sync::Arc::new(mailer),

@@ -4,7 +4,7 @@
 //! instances on PostgreSQL each mail is leased by one of them (`FOR UPDATE SKIP LOCKED`); a lease
 //! lapses if its instance stops while sending, and another takes the mail again.
 //!
-//! The webhooks' deliveries are sent in the same rounds (see [`crate::webhooks`]).
+//! The webhooks' deliveries are sent by a worker of their own, alike (see [`crate::webhooks`]).
 //!
 //! Each round also writes the reminders of the appointments that start soon (the day before, two
 //! hours before), once each whichever instance does it; once a minute, it tells the operators of
@@ -24,7 +24,6 @@ use chrono::Utc;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::mail::{Mail, Mailer};
-use crate::webhooks::Deliveries;
 
 /// The longest wait between two attempts at one mail.
 pub const MAX_RETRY: Duration = Duration::from_secs(5 * 60);
@@ -47,15 +46,9 @@ pub struct Timing {
 }
 
 /// Starts the worker of this instance (`instance` names its leases); it runs as long as the
-/// store's pool is open, and sends the webhooks' deliveries too.
-pub fn start(
-    store: Store,
-    mailer: Mailer,
-    deliveries: Deliveries,
-    base_url: String,
-    instance: String,
-    timing: Timing,
-) {
+/// store's pool is open. The webhooks' deliveries have their own (see
+/// [`crate::webhooks::start`]): a slow endpoint never holds the mails back.
+pub fn start(store: Store, mailer: Mailer, base_url: String, instance: String, timing: Timing) {
     let mut changes = store.changes();
     tokio::spawn(async move {
         let sender = Sender {
@@ -73,7 +66,7 @@ pub fn start(
             tokio::select! {
                 _ = interval.tick() => {}
                 change = changes.recv() => match change {
-                    Ok(FeedMessage::Changed(Committed::Notification(_) | Committed::Delivery))
+                    Ok(FeedMessage::Changed(Committed::Notification(_)))
                     | Ok(FeedMessage::Lost)
                     | Err(RecvError::Lagged(_)) => {}
                     Ok(FeedMessage::Changed(_)) => continue,
@@ -93,8 +86,7 @@ pub fn start(
                     tracing::warn!(%error, "notifications : étapes en retard non signalées, nouvel essai plus tard");
                 }
             }
-            // Mails and deliveries side by side: a slow endpoint does not hold the mails back.
-            tokio::join!(sender.send_due(), deliveries.send_due());
+            sender.send_due().await;
         }
     });
 }

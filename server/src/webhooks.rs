@@ -1,4 +1,4 @@
-//! The sending of webhook deliveries, by the notification worker of each instance (see
+//! The sending of webhook deliveries, by a worker of each instance beside the mails' (see
 //! [`crate::notifications`]). A delivery is leased like a mail (one instance at a time), its
 //! document POSTed to the endpoint, signed, and the attempt logged. A failure is tried again with
 //! growing delays for a day from the delivery's writing (or its re-sending); an endpoint that has
@@ -71,6 +71,35 @@ impl Resolve for PublicOnly {
     }
 }
 
+/// Starts the worker of this instance: it wakes when a delivery is written, and every `poll`
+/// otherwise; it runs as long as the store's pool is open.
+pub fn start(deliveries: Deliveries, poll: Duration) {
+    use app::store::{Committed, FeedMessage};
+    use tokio::sync::broadcast::error::RecvError;
+    let mut changes = deliveries.store.changes();
+    let deliveries = Arc::new(deliveries);
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(poll);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {}
+                change = changes.recv() => match change {
+                    Ok(FeedMessage::Changed(Committed::Delivery))
+                    | Ok(FeedMessage::Lost)
+                    | Err(RecvError::Lagged(_)) => {}
+                    Ok(FeedMessage::Changed(_)) => continue,
+                    Err(RecvError::Closed) => return,
+                },
+            }
+            if deliveries.store.is_closed() {
+                return;
+            }
+            deliveries.send_due().await;
+        }
+    });
+}
+
 /// Sends the deliveries of this instance.
 pub struct Deliveries {
     store: Store,
@@ -107,8 +136,9 @@ impl Deliveries {
         })
     }
 
-    /// Sends every delivery due now, a batch at a time.
-    pub async fn send_due(&self) {
+    /// Sends every delivery due now, a batch at a time, the deliveries of a batch side by side
+    /// (one endpoint slow to answer does not delay the others).
+    async fn send_due(self: &Arc<Self>) {
         loop {
             let now = Utc::now();
             let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
@@ -124,9 +154,12 @@ impl Deliveries {
                 }
             };
             let full = leased.len() as i64 == BATCH;
+            let mut sending = tokio::task::JoinSet::new();
             for delivery in leased {
-                self.send(delivery).await;
+                let deliveries = Arc::clone(self);
+                sending.spawn(async move { deliveries.send(delivery).await });
             }
+            while sending.join_next().await.is_some() {}
             if !full {
                 return;
             }
