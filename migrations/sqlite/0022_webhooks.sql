@@ -31,7 +31,8 @@ CREATE INDEX webhook_endpoint_company ON webhook_endpoint (company_id) WHERE rem
 -- One document to deliver to one endpoint, written with the notification that causes it (an
 -- outbox), leased and sent like the mails. `payload` is the document as written then: every
 -- attempt and every re-sending carries the same content and its original time. Tried for 24
--- hours from `due_since` (its writing, or its re-sending).
+-- hours from `failing_since`, its first failed attempt since its writing (or its re-sending), so
+-- that time the platform itself was stopped is not counted against the receiver.
 CREATE TABLE webhook_delivery (
     id INTEGER PRIMARY KEY,
     endpoint_id INTEGER NOT NULL REFERENCES webhook_endpoint (id) ON DELETE CASCADE,
@@ -40,7 +41,7 @@ CREATE TABLE webhook_delivery (
     kind TEXT NOT NULL,                 -- a notification kind, or 'test'
     payload TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    due_since TEXT NOT NULL,
+    failing_since TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
     leased_until TEXT,
@@ -52,7 +53,9 @@ CREATE TABLE webhook_delivery (
 );
 CREATE INDEX webhook_delivery_due ON webhook_delivery (next_attempt_at)
     WHERE sent_at IS NULL AND given_up_at IS NULL;
-CREATE INDEX webhook_delivery_endpoint ON webhook_delivery (endpoint_id, id);
+-- The deliveries of an endpoint not done yet: one is sent at a time per endpoint.
+CREATE INDEX webhook_delivery_pending ON webhook_delivery (endpoint_id)
+    WHERE sent_at IS NULL AND given_up_at IS NULL;
 
 -- The last attempts of each endpoint, shown to its administrator: when, the HTTP status answered
 -- (none when nothing answered), how long it took, what went wrong. The 50 latest are kept.

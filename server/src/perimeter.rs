@@ -180,7 +180,7 @@ pub async fn security_headers(
 
 /// Query parameters that carry a secret: single-use links (password, address), the convocation's
 /// check-in code, the identity provider's answer.
-const SECRET_PARAMETERS: [&str; 3] = ["jeton", "code", "state"];
+const SECRET_PARAMETERS: [&str; 4] = ["jeton", "code", "state", "webhook_adresse"];
 
 /// An address as the logs may keep it: secrets replaced by "…" (the calendar address's token,
 /// the values of [`SECRET_PARAMETERS`]), so that reading the logs gives no way in.

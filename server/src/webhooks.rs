@@ -1,8 +1,9 @@
 //! The sending of webhook deliveries, by a worker of each instance beside the mails' (see
 //! [`crate::notifications`]). A delivery is leased like a mail (one instance at a time), its
 //! document POSTed to the endpoint, signed, and the attempt logged. A failure is tried again with
-//! growing delays for a day from the delivery's writing (or its re-sending); an endpoint that has
-//! failed for a day is paused and its company's administrators told (by the store).
+//! growing delays for a day from its first failure; an endpoint whose attempts have all failed for
+//! a day is paused, what waited for it given up, and its company's administrators told (by the
+//! store). One delivery per endpoint is under way at a time, twenty at most per instance.
 //!
 //! **Signature.** `Sesame-Signature: t=<Unix time of the attempt>,v1=<hex HMAC-SHA256 of
 //! "<t>.<body>" keyed with the endpoint's secret>`; `Sesame-Delivery` names the document (its
@@ -17,7 +18,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::domain::webhook::{is_public, WebhookPayload, DELIVERY_HEADER, SIGNATURE_HEADER};
+use app::domain::webhook::{
+    check_endpoint_url, is_public, WebhookPayload, DELIVERY_HEADER, SIGNATURE_HEADER,
+};
 use app::store::{DeliveryOutcome, LeasedDelivery, Store};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -28,8 +31,8 @@ use crate::notifications::{retry_delay, GIVE_UP_AFTER};
 
 /// How long an endpoint has to answer.
 pub const ANSWER_DEADLINE: Duration = Duration::from_secs(10);
-/// How many deliveries an instance leases at once.
-const BATCH: i64 = 20;
+/// How many deliveries an instance sends at once (to as many endpoints).
+const IN_FLIGHT: i64 = 20;
 /// How long a lease holds: longer than an attempt may take.
 const LEASE: Duration = Duration::from_secs(60);
 
@@ -136,31 +139,37 @@ impl Deliveries {
         })
     }
 
-    /// Sends every delivery due now, a batch at a time, the deliveries of a batch side by side
-    /// (one endpoint slow to answer does not delay the others).
+    /// Sends every delivery due now, up to [`IN_FLIGHT`] at once, one per endpoint at a time (see
+    /// [`Store::lease`]): as soon as one is done, what is due is leased again, so an endpoint slow
+    /// to answer holds one place, never the others.
     async fn send_due(self: &Arc<Self>) {
+        let mut sending = tokio::task::JoinSet::new();
         loop {
-            let now = Utc::now();
-            let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-            let leased = match self
-                .store
-                .lease_deliveries(&self.instance, now, until, BATCH)
-                .await
-            {
-                Ok(leased) => leased,
-                Err(error) => {
-                    tracing::warn!(%error, "webhooks : livraisons à envoyer illisibles, nouvel essai plus tard");
-                    return;
+            let room = IN_FLIGHT - sending.len() as i64;
+            if room > 0 {
+                let now = Utc::now();
+                let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+                match self
+                    .store
+                    .lease_deliveries(&self.instance, now, until, room)
+                    .await
+                {
+                    Ok(leased) => {
+                        for delivery in leased {
+                            let deliveries = Arc::clone(self);
+                            sending.spawn(async move { deliveries.send(delivery).await });
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "webhooks : livraisons à envoyer illisibles, nouvel essai plus tard");
+                        // Those under way finish (their leases are held).
+                        while sending.join_next().await.is_some() {}
+                        return;
+                    }
                 }
-            };
-            let full = leased.len() as i64 == BATCH;
-            let mut sending = tokio::task::JoinSet::new();
-            for delivery in leased {
-                let deliveries = Arc::clone(self);
-                sending.spawn(async move { deliveries.send(delivery).await });
             }
-            while sending.join_next().await.is_some() {}
-            if !full {
+            // Nothing under way: nothing was due.
+            if sending.join_next().await.is_none() {
                 return;
             }
         }
@@ -214,7 +223,15 @@ impl Deliveries {
         };
         let retry_at = match &error {
             None => None,
-            Some(_) if now - delivery.due_since >= GIVE_UP_AFTER => None,
+            // A day of failures since its first: given up (and its endpoint, failing as long,
+            // paused by the store).
+            Some(_)
+                if delivery
+                    .failing_since
+                    .is_some_and(|since| now - since >= GIVE_UP_AFTER) =>
+            {
+                None
+            }
             Some(_) => Some(
                 now + chrono::Duration::from_std(retry_delay(self.retry, delivery.attempts))
                     .unwrap_or_default(),
@@ -249,9 +266,17 @@ impl Deliveries {
         document_id: &str,
         now: DateTime<Utc>,
     ) -> Result<u16, String> {
+        // Checked again as when it was registered (https, port, a public address if written as
+        // an IP), whatever wrote the row.
+        if check_endpoint_url(&delivery.url, self.allow_local).is_err() {
+            return Err(
+                "Adresse refusée : elle n'est pas une adresse https:// publique acceptée."
+                    .to_owned(),
+            );
+        }
         let url = reqwest::Url::parse(&delivery.url)
             .map_err(|_| "Adresse du webhook illisible.".to_owned())?;
-        // An address written as an IP is not resolved: checked here.
+        // An address written as an IP is not resolved: checked here, as the parser reads it.
         let literal = url
             .host_str()
             .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
@@ -316,6 +341,23 @@ fn describe(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
+
+    #[tokio::test]
+    async fn names_of_the_platform_s_network_resolve_to_nothing() {
+        let refused = PublicOnly { allow_local: false }
+            .resolve(Name::from_str("localhost").unwrap())
+            .await;
+        assert!(refused.is_err());
+        let allowed: Vec<SocketAddr> = PublicOnly { allow_local: true }
+            .resolve(Name::from_str("localhost").unwrap())
+            .await
+            .map_err(|error| error.to_string())
+            .unwrap()
+            .collect();
+        assert!(allowed.iter().all(|address| address.ip().is_loopback()));
+        assert!(!allowed.is_empty());
+    }
 
     #[test]
     fn the_signature_is_the_hmac_of_the_time_and_the_body() {

@@ -118,6 +118,7 @@ pub enum UrlProblem {
     Credentials,
     /// No server name, or one that is not a name.
     Host,
+    /// Not 443 nor from 1024 on: the well-known ports of other services are not called.
     Port,
     /// Spaces, or a `#fragment`, which is never sent.
     Malformed,
@@ -178,7 +179,7 @@ pub fn check_endpoint_url(typed: &str, allow_local: bool) -> Result<EndpointUrl,
         port => port
             .strip_prefix(':')
             .and_then(|digits| digits.parse::<u16>().ok())
-            .filter(|port| *port > 0)
+            .filter(|port| *port > 0 && (allow_local || *port == 443 || *port >= 1024))
             .ok_or(UrlProblem::Port)?,
     };
     let literal = host.parse::<IpAddr>().ok();
@@ -220,6 +221,15 @@ pub fn check_endpoint_url(typed: &str, allow_local: bool) -> Result<EndpointUrl,
     })
 }
 
+/// An address as it may be shown outside its administrator's page (the audit trail, a mail):
+/// without its query, which may carry the receiver's own token.
+pub fn without_query(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?…"),
+        None => url.to_owned(),
+    }
+}
+
 /// Whether an address is on the public Internet: not the loopback, a private, shared,
 /// link-local, unique-local, multicast, documentation, benchmarking or reserved range, nor an
 /// IPv4 address hidden in an IPv6 one that is.
@@ -232,8 +242,11 @@ pub fn is_public(ip: IpAddr) -> bool {
             }
             let segments = v6.segments();
             let embeds_v4 = |prefix: &[u16]| segments.starts_with(prefix);
-            if embeds_v4(&[0x64, 0xff9b, 0, 0, 0, 0]) || embeds_v4(&[0, 0, 0, 0, 0, 0]) {
-                // NAT64 (64:ff9b::/96) and the deprecated IPv4-compatible form.
+            if embeds_v4(&[0x64, 0xff9b, 0, 0, 0, 0])
+                || embeds_v4(&[0, 0, 0, 0, 0, 0])
+                || embeds_v4(&[0, 0, 0, 0, 0xffff, 0])
+            {
+                // NAT64 (64:ff9b::/96), the deprecated IPv4-compatible form, IPv4-translated.
                 let [.., a, b] = segments;
                 return is_public_v4(Ipv4Addr::new(
                     (a >> 8) as u8,
@@ -249,6 +262,8 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (segments[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
                 || (segments[0] & 0xffc0) == 0xfec0 // site-local fec0::/10
                 || (segments[0] == 0x2001 && segments[1] == 0x0db8) // documentation
+                || (segments[0] == 0x2001 && segments[1] == 0) // Teredo, which may reach private IPv4
+                || (segments[0] == 0x64 && segments[1] == 0xff9b && segments[2] == 1) // local NAT64
                 || (segments[0] == 0x2002)) // 6to4, which may reach private IPv4
         }
     }
@@ -293,6 +308,7 @@ mod tests {
             ("ftp://exemple.fr/", UrlProblem::NotHttps),
             ("https://moi:secret@exemple.fr/", UrlProblem::Credentials),
             ("https://exemple.fr:0/", UrlProblem::Port),
+            ("https://exemple.fr:22/", UrlProblem::Port),
             ("https://exemple.fr:99999/", UrlProblem::Port),
             ("https://exem ple.fr/", UrlProblem::Malformed),
             ("https://exemple.fr/#ancre", UrlProblem::Malformed),
@@ -323,6 +339,18 @@ mod tests {
     }
 
     #[test]
+    fn an_address_shown_elsewhere_loses_its_query() {
+        assert_eq!(
+            without_query("https://exemple.fr/recu?jeton=abc"),
+            "https://exemple.fr/recu?…"
+        );
+        assert_eq!(
+            without_query("https://exemple.fr/recu"),
+            "https://exemple.fr/recu"
+        );
+    }
+
+    #[test]
     fn public_and_private_ranges() {
         for public in ["8.8.8.8", "2a00:1450:4007::1", "193.51.24.1"] {
             assert!(is_public(public.parse().unwrap()), "{public}");
@@ -344,6 +372,9 @@ mod tests {
             "fc00::1",
             "::ffff:127.0.0.1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::1",
+            "2001::1",
+            "::ffff:0:a00:1",
             "2001:db8::1",
             "ff02::1",
         ] {

@@ -769,14 +769,30 @@ impl Store {
             super::Backend::Sqlite => "",
         };
         let table = queue.table();
+        let due = "sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $1
+                   AND (leased_until IS NULL OR leased_until < $1)";
+        let chosen = match queue {
+            // One delivery in flight per endpoint, whichever instance sends it: an endpoint slow
+            // to answer takes one place, never a whole batch. The outer query repeats what makes a
+            // row due: on PostgreSQL, a row another instance leased meanwhile is checked again
+            // on its new version only against the conditions of the locking query itself.
+            MailQueue::Webhook => format!(
+                "SELECT id FROM webhook_delivery WHERE {due} AND id IN (
+                     SELECT MIN(w.id) FROM webhook_delivery w
+                     WHERE {due} AND NOT EXISTS (
+                         SELECT 1 FROM webhook_delivery o
+                         WHERE o.endpoint_id = w.endpoint_id AND o.sent_at IS NULL
+                           AND o.given_up_at IS NULL AND o.leased_until >= $1)
+                     GROUP BY w.endpoint_id)
+                 ORDER BY next_attempt_at, id LIMIT {limit}{lock}"
+            ),
+            _ => format!(
+                "SELECT id FROM {table} WHERE {due} ORDER BY next_attempt_at, id LIMIT {limit}{lock}"
+            ),
+        };
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar(&format!(
-                "UPDATE {table} SET leased_until = $2, leased_by = $3
-                 WHERE id IN (SELECT id FROM {table}
-                              WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $1
-                                AND (leased_until IS NULL OR leased_until < $1)
-                              ORDER BY next_attempt_at, id LIMIT {limit}{lock})
-                 RETURNING id"
+                "UPDATE {table} SET leased_until = $2, leased_by = $3 WHERE id IN ({chosen}) RETURNING id"
             ))
             .bind(now)
             .bind(until)

@@ -24,16 +24,28 @@ pub(crate) fn new_payload_id() -> String {
 
 /// A delivery leased for sending; `allowed` when its endpoint is still kept and active, still
 /// receives its kind, and its dossier is still the endpoint's company's.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct LeasedDelivery {
     pub id: i64,
     pub attempts: i32,
-    /// Tried for a day from then.
-    pub due_since: DateTime<Utc>,
+    /// Its first failed attempt since it was written or re-sent: tried for a day from then.
+    pub failing_since: Option<DateTime<Utc>>,
     pub url: String,
     pub secret: String,
     pub payload: String,
     pub allowed: bool,
+}
+
+impl std::fmt::Debug for LeasedDelivery {
+    /// Never the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeasedDelivery")
+            .field("id", &self.id)
+            .field("attempts", &self.attempts)
+            .field("failing_since", &self.failing_since)
+            .field("allowed", &self.allowed)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What came of one attempt.
@@ -153,8 +165,8 @@ impl Tx {
             .map_err(|error| StoreError::Corrupt(error.to_string()))?;
         let id: Option<i64> = on_tx!(self, conn => {
             sqlx::query_scalar(
-                "INSERT INTO webhook_delivery (endpoint_id, cause, kind, payload, created_at, due_since, next_attempt_at)
-                 SELECT e.id, $3, $4, $5, $6, $6, $6 FROM webhook_endpoint e
+                "INSERT INTO webhook_delivery (endpoint_id, cause, kind, payload, created_at, next_attempt_at)
+                 SELECT e.id, $3, $4, $5, $6, $6 FROM webhook_endpoint e
                  WHERE e.id = $1 AND e.company_id = $2 AND e.removed_at IS NULL AND e.paused_at IS NULL
                  RETURNING id",
             )
@@ -175,7 +187,8 @@ impl Tx {
 
     /// Sends one of the company's deliveries again, the same document (its original time
     /// included), to an active endpoint, tried again for a day; its endpoint's address, or
-    /// `None` when the company has no such delivery or its endpoint is paused or removed.
+    /// `None` when the company has no such delivery, it is still being tried (sent again by
+    /// itself), or its endpoint is paused or removed.
     #[tracing::instrument(skip_all)]
     pub async fn resend_delivery(
         &mut self,
@@ -186,10 +199,13 @@ impl Tx {
         let url: Option<String> = on_tx!(self, conn => {
             sqlx::query_scalar(
                 "SELECT e.url FROM webhook_delivery w JOIN webhook_endpoint e ON e.id = w.endpoint_id
-                 WHERE w.id = $1 AND e.company_id = $2 AND e.removed_at IS NULL AND e.paused_at IS NULL",
+                 WHERE w.id = $1 AND e.company_id = $2 AND e.removed_at IS NULL AND e.paused_at IS NULL
+                   AND (w.sent_at IS NOT NULL OR w.given_up_at IS NOT NULL)
+                   AND (w.leased_until IS NULL OR w.leased_until < $3)",
             )
             .bind(delivery_id)
             .bind(company_id)
+            .bind(now)
             .fetch_optional(conn)
             .await
         })?;
@@ -199,7 +215,7 @@ impl Tx {
         on_tx!(self, conn => {
             sqlx::query(
                 "UPDATE webhook_delivery SET sent_at = NULL, given_up_at = NULL, last_error = NULL,
-                        leased_until = NULL, leased_by = NULL, due_since = $2, next_attempt_at = $2
+                        leased_until = NULL, leased_by = NULL, failing_since = NULL, next_attempt_at = $2
                  WHERE id = $1",
             )
             .bind(delivery_id)
@@ -226,8 +242,8 @@ impl Tx {
         let written = on_tx!(self, conn => {
             sqlx::query(
                 "INSERT INTO webhook_delivery (endpoint_id, dossier_id, cause, kind, payload, created_at,
-                                               due_since, next_attempt_at)
-                 SELECT e.id, d.id, $2, $3, $4, $5, $5, $5
+                                               next_attempt_at)
+                 SELECT e.id, d.id, $2, $3, $4, $5, $5
                  FROM dossier d JOIN webhook_endpoint e ON e.company_id = d.company_id
                  WHERE d.id = $1 AND e.removed_at IS NULL AND e.paused_at IS NULL
                    AND (',' || e.kinds || ',') LIKE $6
@@ -364,7 +380,7 @@ impl Store {
         for id in leased {
             let delivery: Option<LeasedDelivery> = on_pool!(self, pool => {
                 sqlx::query_as(
-                    "SELECT w.id, w.attempts, w.due_since, e.url, e.secret, w.payload,
+                    "SELECT w.id, w.attempts, w.failing_since, e.url, e.secret, w.payload,
                             CASE WHEN e.removed_at IS NULL AND e.paused_at IS NULL
                                       AND (w.dossier_id IS NULL OR (
                                             EXISTS (SELECT 1 FROM dossier d
@@ -405,6 +421,7 @@ impl Store {
                         sent_at = CASE WHEN $3 THEN $4 ELSE NULL END,
                         next_attempt_at = COALESCE($5, next_attempt_at),
                         given_up_at = CASE WHEN $3 OR $5 IS NOT NULL THEN NULL ELSE $4 END,
+                        failing_since = CASE WHEN $3 THEN failing_since ELSE COALESCE(failing_since, $4) END,
                         last_error = $6
                  WHERE id = $1 AND leased_by = $2 AND sent_at IS NULL
                  RETURNING endpoint_id",
@@ -476,6 +493,19 @@ impl Store {
             })?;
             match paused {
                 Some((company_id, url, failing_since)) => {
+                    // Nothing waits for it any more: it receives what happens once resumed.
+                    on_tx!(tx, conn => {
+                        sqlx::query(
+                            "UPDATE webhook_delivery SET given_up_at = $2, leased_until = NULL,
+                                    last_error = 'Abandonnée : le webhook a été suspendu.'
+                             WHERE endpoint_id = $1 AND sent_at IS NULL AND given_up_at IS NULL",
+                        )
+                        .bind(endpoint_id)
+                        .bind(now)
+                        .execute(conn)
+                        .await
+                        .map(|_| ())
+                    })?;
                     tx.tell_paused(
                         company_id,
                         endpoint_id,
@@ -523,7 +553,7 @@ impl Tx {
             )));
         };
         let fields = [
-            ("adresse", url.to_owned()),
+            ("adresse", crate::domain::webhook::without_query(url)),
             ("depuis", crate::ui::format::date_time(failing_since)),
             ("erreur", error.to_owned()),
         ];

@@ -12,7 +12,7 @@ use chrono::Utc;
 use super::webhooks_fields::{KIND_FIELD, URL_FIELD};
 use super::FRESH_WEBHOOK_COOKIE;
 use crate::domain::access::{EntryPoint, Refusal, Target};
-use crate::domain::webhook::{check_endpoint_url, is_public, UrlProblem};
+use crate::domain::webhook::{check_endpoint_url, is_public, without_query, UrlProblem};
 use crate::forms::{back, check_viewer, done, Failure, Forms, Outcome};
 use crate::state::Caller;
 use crate::ui::notices::{Done, Problem};
@@ -99,7 +99,7 @@ pub async fn add(
         &caller.audit_event(
             "webhook_ajoute",
             &format!("webhook:{id}"),
-            &format!("{} — {}", url.url, kinds.join(", ")),
+            &format!("{} — {}", without_query(&url.url), kinds.join(", ")),
         ),
         now,
     )
@@ -140,11 +140,15 @@ pub async fn act(
             None => return Err(back(PAGE, Problem::WebhookNotActive, &[])),
         },
         "reactivation" => match tx.resume_webhook_endpoint(company_id, id).await? {
-            Some(url) => ("webhook_reactive", url, Done::WebhookResumed),
-            None => return Err(back(PAGE, Problem::WebhookUnknown, &[])),
+            Some(url) => (
+                "webhook_reactive",
+                without_query(&url),
+                Done::WebhookResumed,
+            ),
+            None => return Err(back(PAGE, Problem::WebhookNotPaused, &[])),
         },
         "retrait" => match tx.remove_webhook_endpoint(company_id, id, now).await? {
-            Some(url) => ("webhook_retire", url, Done::WebhookRemoved),
+            Some(url) => ("webhook_retire", without_query(&url), Done::WebhookRemoved),
             None => return Err(back(PAGE, Problem::WebhookUnknown, &[])),
         },
         _ => return Err(back(PAGE, Problem::WebhookUnknown, &[])),
@@ -173,7 +177,11 @@ pub async fn resend(
         return Err(back(PAGE, Problem::DeliveryUnknown, &[]));
     };
     tx.audit(
-        &caller.audit_event("livraison_renvoyee", &format!("livraison:{id}"), &url),
+        &caller.audit_event(
+            "livraison_renvoyee",
+            &format!("livraison:{id}"),
+            &without_query(&url),
+        ),
         now,
     )
     .await?;
