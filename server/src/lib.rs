@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod denylist;
 pub mod live;
@@ -439,6 +440,7 @@ impl Server {
             timing,
         );
         webhooks::start(deliveries, timing.poll);
+        clock::start(store.clone(), clock::EVERY);
         let forms = Forms {
             store: store.clone(),
             outbox: std::sync::Arc::new(mailer),

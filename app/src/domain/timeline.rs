@@ -50,8 +50,15 @@ impl FactData {
     }
 }
 
-/// A step in progress longer than this many times its expected duration is shown as blocked.
-const BLOCKED_AFTER: i64 = 3;
+/// A step in progress longer than this many times its expected duration is shown as blocked
+/// (when an event arrives, and as time passes: see `Store::refresh_blocked`).
+pub const BLOCKED_AFTER: i64 = 3;
+
+/// Whether a step under way since `started`, expected to last `expected_minutes`, is blocked at
+/// `now`.
+pub fn blocked(started: DateTime<Utc>, expected_minutes: i32, now: DateTime<Utc>) -> bool {
+    now - started > Duration::minutes(i64::from(expected_minutes) * BLOCKED_AFTER)
+}
 
 fn fresh(kind: StepKind) -> Step {
     Step {
@@ -277,9 +284,7 @@ pub fn derive(facts: &[Fact], now: DateTime<Utc>) -> Vec<Step> {
         }
         if step.state == StepState::EnCours {
             if let Some(started) = step.started_at {
-                if now - started
-                    > Duration::minutes(i64::from(step.expected_minutes) * BLOCKED_AFTER)
-                {
+                if blocked(started, step.expected_minutes, now) {
                     step.state = StepState::Bloque;
                 }
             }

@@ -825,3 +825,76 @@ impl Store {
         Ok(plans)
     }
 }
+
+impl Store {
+    /// Marks blocked, as time passes, the steps a dossier is at that have lasted more than
+    /// [`BLOCKED_AFTER`](crate::domain::timeline::BLOCKED_AFTER) times their expected duration
+    /// (the rule [`derive`](crate::domain::timeline::derive) applies when an event arrives),
+    /// and their dossiers. Only that rule: the rest of a timeline changes with events alone.
+    /// Each step in its own transaction, taken as the site's ingestion takes it, so that an
+    /// event arriving meanwhile wins; running it twice, or on two instances, changes nothing
+    /// more. How many steps.
+    #[tracing::instrument(skip_all)]
+    pub async fn refresh_blocked(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        use crate::domain::timeline::BLOCKED_AFTER;
+        let late = match self.backend() {
+            super::Backend::Postgres => format!(
+                "s.started_at + s.expected_minutes * {BLOCKED_AFTER} * INTERVAL '1 minute' < $1"
+            ),
+            super::Backend::Sqlite => format!(
+                "unixepoch(s.started_at) + s.expected_minutes * {BLOCKED_AFTER} * 60 < unixepoch($1)"
+            ),
+        };
+        // Through `step_under_way`: the few thousand steps under way among millions.
+        let sql = format!(
+            "SELECT s.dossier_id, s.kind, s.started_at, d.site_code
+             FROM step s JOIN dossier d ON d.id = s.dossier_id
+             WHERE s.state = 'en_cours' AND s.started_at IS NOT NULL AND s.kind = d.current_step AND {late}
+             ORDER BY s.started_at LIMIT 1000"
+        );
+        let steps: Vec<(i64, String, DateTime<Utc>, String)> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(now).fetch_all(pool).await
+        })?;
+        let mut blocked = 0;
+        for (dossier_id, kind, started_at, site) in steps {
+            let mut tx = self.begin().await?;
+            if let Some(pg) = tx.postgres() {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(format!("ingestion:{site}"))
+                    .execute(&mut **pg)
+                    .await?;
+            }
+            let changed = on_tx!(tx, conn => {
+                sqlx::query(
+                    "UPDATE step SET state = 'bloque'
+                     WHERE dossier_id = $1 AND kind = $2 AND state = 'en_cours' AND started_at = $3
+                       AND kind = (SELECT current_step FROM dossier WHERE id = $1)",
+                )
+                .bind(dossier_id)
+                .bind(&kind)
+                .bind(started_at)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+            })?;
+            // Unchanged when an event moved the dossier on meanwhile. A non-compliant dossier
+            // stays so (it outweighs a blocked step).
+            if changed > 0 {
+                on_tx!(tx, conn => {
+                    sqlx::query(
+                        "UPDATE dossier SET status = 'bloque' WHERE id = $1 AND status = 'en_cours'",
+                    )
+                    .bind(dossier_id)
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+                })?;
+            }
+            tx.commit().await?;
+            if changed > 0 {
+                blocked += 1;
+            }
+        }
+        Ok(blocked)
+    }
+}

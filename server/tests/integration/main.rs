@@ -5,6 +5,7 @@ mod agent_invitations;
 mod appointment_actions;
 mod appointments;
 mod audit_trail;
+mod blocked;
 mod consultations;
 mod date_bounds;
 mod denylist;
