@@ -187,3 +187,44 @@ pub fn container(owner: &str, serial: u32) -> String {
         .unwrap()
         .to_string()
 }
+
+/// The company of the account `email`, and its SIRET.
+pub async fn company_and_siret(store: &Store, email: &str) -> (i64, String) {
+    let company = store
+        .user_by_email(email)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    let siret = store
+        .companies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == company)
+        .unwrap()
+        .siret
+        .to_string();
+    (company, siret)
+}
+
+/// A client that shows redirections instead of following them (a form's answer is one).
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A page as the person with the session `cookie` gets it: its status and body.
+pub async fn page_as(server: &Running, cookie: &str, path: &str) -> (reqwest::StatusCode, String) {
+    let response = no_redirects()
+        .get(server.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}

@@ -13,7 +13,10 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 
 use crate::accounts::{OPERATOR, OTHER_OPERATOR};
-use crate::helpers::{config, container, execute, fresh_database, on_both_stores, Running};
+use crate::helpers::{
+    company_and_siret, config, container, execute, fresh_database, no_redirects, on_both_stores,
+    page_as, Running,
+};
 use crate::live::{first_event, post, session_of, sirets, ServerProcess, Stream};
 use crate::smtp_sink::{Received, SmtpSink};
 
@@ -37,14 +40,7 @@ fn selection(id: &str, container: &str, siret: &str) -> Value {
 
 /// The active operators of the company of `email`: (id, address).
 async fn company_of(server: &Running, email: &str) -> Vec<(i64, String)> {
-    let company = server
-        .store
-        .user_by_email(email)
-        .await
-        .unwrap()
-        .unwrap()
-        .company_id
-        .unwrap();
+    let (company, _) = company_and_siret(&server.store, email).await;
     server
         .store
         .company_users(company)
@@ -57,24 +53,7 @@ async fn company_of(server: &Running, email: &str) -> Vec<(i64, String)> {
 
 /// The SIRET of the company of `email`.
 async fn siret_of(server: &Running, email: &str) -> String {
-    let company = server
-        .store
-        .user_by_email(email)
-        .await
-        .unwrap()
-        .unwrap()
-        .company_id
-        .unwrap();
-    server
-        .store
-        .companies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.id == company)
-        .unwrap()
-        .siret
-        .to_string()
+    company_and_siret(&server.store, email).await.1
 }
 
 async fn user_id(server: &Running, email: &str) -> i64 {
@@ -109,24 +88,6 @@ async fn mails(sink: &SmtpSink, first_wait: Duration, quiet: Duration) -> Vec<Re
             }
         }
     }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-async fn page(server: &Running, cookie: &str, path: &str) -> (StatusCode, String) {
-    let response = client()
-        .get(server.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.text().await.unwrap())
 }
 
 /// A server of the demo on `url`, sending its mails to an SMTP server of the test, and looking
@@ -235,7 +196,7 @@ async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
     assert_eq!(to, expected);
 
     // The bell counts the operator's two; the centre lists them, newest first.
-    let (status, html) = page(&server, &operator, "/notifications").await;
+    let (status, html) = page_as(&server, &operator, "/notifications").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Notifications (2)"), "la cloche compte 2");
     assert!(html.contains("2 notifications non lues"));
@@ -262,8 +223,8 @@ async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
         ("GET", "/notifications/999999".to_owned()),
     ] {
         let request = match method {
-            "GET" => client().get(server.url(&path)),
-            _ => client().post(server.url(&path)),
+            "GET" => no_redirects().get(server.url(&path)),
+            _ => no_redirects().post(server.url(&path)),
         };
         let answer = request.header("cookie", &stranger).send().await.unwrap();
         assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{method} {path}");
@@ -273,7 +234,7 @@ async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
             "{method} {path}"
         );
     }
-    let (_, html) = page(&server, &stranger, "/notifications").await;
+    let (_, html) = page_as(&server, &stranger, "/notifications").await;
     assert!(
         !html.contains(&reference),
         "rien du dossier d'une autre entreprise"
@@ -281,7 +242,7 @@ async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
     // The server functions straight over HTTP: the centre is each person's own, nobody's
     // without a session; the other recipients are the company administrators' only.
     let call = |path: &'static str, cookie: Option<&str>| {
-        let mut request = client()
+        let mut request = no_redirects()
             .post(server.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
             .body("unread_only=false");
@@ -307,7 +268,7 @@ async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
         not_admin.status()
     );
     // Nobody signed in: nothing.
-    let answer = client()
+    let answer = no_redirects()
         .get(server.url(&format!("/notifications/{}", selected.id)))
         .send()
         .await
@@ -320,11 +281,11 @@ async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
             .map(|l| l.to_str().unwrap().to_owned()),
         Some(selected.link.clone())
     );
-    let (_, html) = page(&server, &operator, "/notifications").await;
+    let (_, html) = page_as(&server, &operator, "/notifications").await;
     assert!(html.contains("Notifications (2)"));
 
     // The operator opens it: marked read, and on to where to act.
-    let answer = client()
+    let answer = no_redirects()
         .get(server.url(&format!("/notifications/{}", selected.id)))
         .header("cookie", &operator)
         .send()
@@ -335,12 +296,12 @@ async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
         answer.headers()["location"],
         format!("/dossiers/{dossier}/rendez-vous")
     );
-    let (_, html) = page(&server, &operator, "/notifications").await;
+    let (_, html) = page_as(&server, &operator, "/notifications").await;
     assert!(html.contains("Notifications (1)"), "la cloche compte 1");
-    let (_, html) = page(&server, &operator, "/notifications?non_lues=1").await;
+    let (_, html) = page_as(&server, &operator, "/notifications?non_lues=1").await;
     assert!(!html.contains("prenez rendez-vous"), "filtrée : non lues");
     assert!(html.contains("dossier ouvert à"));
-    let (_, html) = page(
+    let (_, html) = page_as(
         &server,
         &operator,
         "/notifications?type=controle_a_planifier",
@@ -350,14 +311,14 @@ async fn operators_are_told_what_happens_to_their_dossiers(backend: Backend) {
     assert!(!html.contains("dossier ouvert à"), "filtrée : un type");
 
     // Everything read.
-    let answer = client()
+    let answer = no_redirects()
         .post(server.url("/notifications/tout-lu"))
         .header("cookie", &operator)
         .send()
         .await
         .unwrap();
     assert_eq!(answer.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(&server, &operator, "/notifications").await;
+    let (_, html) = page_as(&server, &operator, "/notifications").await;
     assert!(html.contains("Aucune notification non lue"));
     assert!(
         !html.contains("Notifications ("),
@@ -462,7 +423,7 @@ async fn preferences_choose_the_mails(backend: Backend) {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        client()
+        no_redirects()
             .post(server.url("/notifications/preferences"))
             .header("cookie", &operator)
             .form(&pairs)
@@ -498,7 +459,7 @@ async fn preferences_choose_the_mails(backend: Backend) {
             "{pairs:?}"
         );
     }
-    let (_, html) = page(&server, &operator, "/notifications/preferences").await;
+    let (_, html) = page_as(&server, &operator, "/notifications/preferences").await;
     assert!(
         html.contains("<option value=\"8\" selected"),
         "8 h par défaut"
@@ -514,7 +475,7 @@ async fn preferences_choose_the_mails(backend: Backend) {
         answer.headers()["location"],
         "/notifications/preferences?message=preferences-enregistrees"
     );
-    let (_, html) = page(&server, &operator, "/notifications/preferences").await;
+    let (_, html) = page_as(&server, &operator, "/notifications/preferences").await;
     assert!(html.contains("<option value=\"18\" selected"));
 
     // The dossier opened: in the app for everyone, by mail to the colleagues only.
@@ -781,7 +742,7 @@ async fn extra_recipients_get_only_what_they_confirmed(backend: Backend) {
     let other = session_of(&server, OTHER_OPERATOR).await;
     const HAULIER: &str = "transport@exemple.fr";
     let add = |cookie: &str, pairs: Vec<(&'static str, &'static str)>| {
-        client()
+        no_redirects()
             .post(server.url("/notifications/destinataires"))
             .header("cookie", cookie)
             .form(&pairs)
@@ -868,7 +829,7 @@ async fn extra_recipients_get_only_what_they_confirmed(backend: Backend) {
 
     // A wrong link confirms nothing; the right one does.
     let confirm = |token: String| {
-        client()
+        no_redirects()
             .post(server.url("/confirmation-destinataire"))
             .form(&[("jeton", token)])
             .send()
@@ -909,14 +870,14 @@ async fn extra_recipients_get_only_what_they_confirmed(backend: Backend) {
     // Another company cannot remove it; its administrator can, and nothing more goes.
     let id = server.store.extra_recipients(company).await.unwrap()[0].id;
     let path = format!("/notifications/destinataires/{id}/retrait");
-    let answer = client()
+    let answer = no_redirects()
         .post(server.url(&path))
         .header("cookie", &other)
         .send()
         .await
         .unwrap();
     assert_eq!(answer.status(), StatusCode::FORBIDDEN);
-    let answer = client()
+    let answer = no_redirects()
         .post(server.url(&path))
         .header("cookie", &admin)
         .send()
@@ -963,23 +924,8 @@ async fn two_server_processes_send_each_mail_once() {
     let first = ServerProcess::start_with(&url, &env).await;
     let second = ServerProcess::start_with(&url, &env).await;
     let store = app::store::Store::connect(&url).await.unwrap();
-    let company = store
-        .user_by_email(OPERATOR)
-        .await
-        .unwrap()
-        .unwrap()
-        .company_id
-        .unwrap();
+    let (company, siret) = company_and_siret(&store, OPERATOR).await;
     let operators = store.company_users(company).await.unwrap().len();
-    let siret = store
-        .companies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.id == company)
-        .unwrap()
-        .siret
-        .to_string();
     let count = 20;
     for n in 0..count {
         let process = if n % 2 == 0 { &first } else { &second };

@@ -19,7 +19,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::accounts::{AGENT_SIVEP, OPERATOR, OTHER_OPERATOR};
-use crate::helpers::{config, container, execute, fresh_database, on_both_stores, Running};
+use crate::helpers::{
+    company_and_siret, config, container, execute, fresh_database, no_redirects, on_both_stores,
+    page_as, Running,
+};
 use crate::live::{first_event, post, session_of, sirets, ServerProcess};
 
 /// One request the receiver got.
@@ -138,13 +141,6 @@ fn verify(arrival: &Arrival, secret: &str) -> i64 {
     t
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// A server of the demo that allows webhooks on the loopback (the test setting), looking for
 /// what to send ten times a second and retrying after 200 ms.
 async fn server(url: String, allow_local: bool) -> Running {
@@ -163,7 +159,7 @@ async fn form(
     path: &str,
     pairs: &[(&str, &str)],
 ) -> (String, Vec<String>) {
-    let answer = client()
+    let answer = no_redirects()
         .post(server.url(path))
         .header("cookie", cookie)
         .form(pairs)
@@ -210,17 +206,6 @@ async fn register(server: &Running, cookie: &str, url: &str, kinds: &[&str]) -> 
         .expect("le secret est remis à la page, une fois");
     let (id, secret) = fresh.split_once(':').unwrap();
     (id.parse().unwrap(), secret.to_owned())
-}
-
-async fn page(server: &Running, cookie: &str, path: &str) -> (StatusCode, String) {
-    let answer = client()
-        .get(server.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let status = answer.status();
-    (status, answer.text().await.unwrap())
 }
 
 async fn scalar(store: &Store, sql: &str) -> i64 {
@@ -282,17 +267,6 @@ async fn set_time(store: &Store, sql: &str, at: DateTime<Utc>) {
     }
 }
 
-async fn company_id(server: &Running, email: &str) -> i64 {
-    server
-        .store
-        .user_by_email(email)
-        .await
-        .unwrap()
-        .unwrap()
-        .company_id
-        .unwrap()
-}
-
 async fn deliveries_are_signed_and_carry_only_the_company_s_own(backend: Backend) {
     let Some(url) = fresh_database(backend).await else {
         return;
@@ -310,7 +284,7 @@ async fn deliveries_are_signed_and_carry_only_the_company_s_own(backend: Backend
 
     // The page shows the secret once, from the cookie the registration set; then never again.
     let with_fresh = format!("{admin}; sesame_secret_webhook={endpoint}:{secret}");
-    let shown = client()
+    let shown = no_redirects()
         .get(server.url("/notifications/webhooks"))
         .header("cookie", &with_fresh)
         .send()
@@ -330,7 +304,7 @@ async fn deliveries_are_signed_and_carry_only_the_company_s_own(backend: Backend
         shown.text().await.unwrap().contains(&secret),
         "le secret s'affiche une fois"
     );
-    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    let (_, html) = page_as(&server, &admin, "/notifications/webhooks").await;
     assert!(!html.contains(&secret), "puis plus jamais");
     assert!(html.contains(&format!("http://{addr}/recu")));
 
@@ -420,7 +394,7 @@ async fn deliveries_are_signed_and_carry_only_the_company_s_own(backend: Backend
     let test: Value = serde_json::from_str(&arrived[1].body).unwrap();
     assert_eq!(test["type"], "test");
     assert!(test["dossier"].is_null());
-    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    let (_, html) = page_as(&server, &admin, "/notifications/webhooks").await;
     assert!(html.contains("200 — reçue"), "les essais sont affichés");
     assert!(html.contains("Livraison de test"));
 
@@ -495,12 +469,12 @@ async fn deliveries_are_signed_and_carry_only_the_company_s_own(backend: Backend
         location,
         "/notifications/webhooks?erreur=livraison-introuvable"
     );
-    let (_, html) = page(&server, &stranger, "/notifications/webhooks").await;
+    let (_, html) = page_as(&server, &stranger, "/notifications/webhooks").await;
     assert!(
         !html.contains(&format!("http://{addr}/recu")),
         "rien révélé"
     );
-    let listed = client()
+    let listed = no_redirects()
         .post(server.url("/api/webhooks"))
         .header("cookie", &stranger)
         .send()
@@ -539,7 +513,7 @@ async fn deliveries_are_signed_and_carry_only_the_company_s_own(backend: Backend
                 "{cookie:?} {path} : {location}"
             );
         }
-        let listed = client()
+        let listed = no_redirects()
             .post(server.url("/api/webhooks"))
             .header("cookie", cookie)
             .send()
@@ -568,7 +542,7 @@ async fn deliveries_are_signed_and_carry_only_the_company_s_own(backend: Backend
     {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let other_company = company_id(&server, OTHER_OPERATOR).await;
+    let other_company = company_and_siret(&server.store, OTHER_OPERATOR).await.0;
     execute(
         &server.store,
         &format!("UPDATE dossier SET company_id = {other_company} WHERE id = {moved_dossier}"),
@@ -584,7 +558,7 @@ async fn deliveries_are_signed_and_carry_only_the_company_s_own(backend: Backend
         .arrivals()
         .iter()
         .any(|a| a.accepted && a.body.contains(&moved)));
-    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    let (_, html) = page_as(&server, &admin, "/notifications/webhooks").await;
     assert!(html.contains("Non envoyée"), "l'abandon est affiché");
     let sent = receiver.arrivals().len();
 
@@ -620,7 +594,7 @@ async fn a_receiver_down_then_up_gets_each_document_once_with_its_original_time(
     tokio::time::sleep(Duration::from_millis(50)).await;
     post(&server, &first_event("down-2", &second, &own)).await;
     until_count(&server.store, "SELECT COUNT(*) FROM webhook_attempt", 4).await;
-    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    let (_, html) = page_as(&server, &admin, "/notifications/webhooks").await;
     assert!(html.contains("Connexion impossible"), "l'échec est affiché");
     assert!(html.contains("En échec depuis"));
 
@@ -667,7 +641,7 @@ async fn a_receiver_down_then_up_gets_each_document_once_with_its_original_time(
     let t = verify(later, &secret);
     assert!(t >= up.timestamp(), "la signature porte l'heure de l'essai");
     // Working again: no longer failing.
-    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    let (_, html) = page_as(&server, &admin, "/notifications/webhooks").await;
     assert!(!html.contains("En échec depuis"));
     assert!(html.contains("503"));
     assert_eq!(
@@ -737,7 +711,7 @@ async fn an_endpoint_failing_for_a_day_is_paused_and_its_administrator_told(back
     assert_eq!(told[0].link, "/notifications/webhooks");
     assert!(told[0].body.contains(&format!("http://{addr}/recu")));
     // Only administrators: a colleague of the company is not told.
-    let company = company_id(&server, OPERATOR).await;
+    let company = company_and_siret(&server.store, OPERATOR).await.0;
     for user in server.store.company_users(company).await.unwrap() {
         if user.id != admin_id {
             let told = server
@@ -748,7 +722,7 @@ async fn an_endpoint_failing_for_a_day_is_paused_and_its_administrator_told(back
             assert!(told.is_empty());
         }
     }
-    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    let (_, html) = page_as(&server, &admin, "/notifications/webhooks").await;
     assert!(html.contains("Suspendu le"));
     // Given up after its day; paused: no test, nothing new queued.
     assert_eq!(
@@ -875,7 +849,7 @@ async fn addresses_of_the_platform_s_network_are_refused(backend: Backend) {
     );
     // Endpoints written before (or whose name moved into the network since), or by something
     // else than the form: refused at every attempt; nothing reaches the receiver.
-    let company = company_id(&server, OPERATOR).await;
+    let company = company_and_siret(&server.store, OPERATOR).await.0;
     let port = addr.port();
     let mut targets = vec![
         (
@@ -927,7 +901,7 @@ async fn addresses_of_the_platform_s_network_are_refused(backend: Backend) {
         targets.len() as i64,
     )
     .await;
-    let (_, html) = page(&server, &admin, "/notifications/webhooks").await;
+    let (_, html) = page_as(&server, &admin, "/notifications/webhooks").await;
     for (target, refusal) in &targets {
         assert!(html.contains(refusal), "{target} : {refusal}");
     }
@@ -955,22 +929,7 @@ async fn two_server_processes_deliver_each_document_once() {
     let first = ServerProcess::start_with(&url, &env).await;
     let second = ServerProcess::start_with(&url, &env).await;
     let store = Store::connect(&url).await.unwrap();
-    let company = store
-        .user_by_email(OPERATOR)
-        .await
-        .unwrap()
-        .unwrap()
-        .company_id
-        .unwrap();
-    let siret = store
-        .companies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.id == company)
-        .unwrap()
-        .siret
-        .to_string();
+    let (company, siret) = company_and_siret(&store, OPERATOR).await;
     // Two endpoints of the company: each document goes to each, once.
     for n in 0..2 {
         execute(
