@@ -199,6 +199,15 @@ impl Store {
         }
     }
 
+    /// SQL comparing the time `at` plus `seconds` (an SQL expression) with the time `than` (a
+    /// parameter), with `op`, in this store's dialect: the one place time arithmetic is written.
+    pub(crate) fn later(&self, at: &str, seconds: &str, op: &str, than: &str) -> String {
+        match self.backend() {
+            Backend::Postgres => format!("{at} + ({seconds}) * INTERVAL '1 second' {op} {than}"),
+            Backend::Sqlite => format!("unixepoch({at}) + ({seconds}) {op} unixepoch({than})"),
+        }
+    }
+
     /// The engine's pool itself, for tests and tools that must go around the store (tamper
     /// with the audit trail, read a query plan, create a database). The platform never does.
     pub fn engine(&self) -> &Engine {

@@ -837,14 +837,12 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn refresh_blocked(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         use crate::domain::timeline::BLOCKED_AFTER;
-        let late = match self.backend() {
-            super::Backend::Postgres => format!(
-                "s.started_at + s.expected_minutes * {BLOCKED_AFTER} * INTERVAL '1 minute' < $1"
-            ),
-            super::Backend::Sqlite => format!(
-                "unixepoch(s.started_at) + s.expected_minutes * {BLOCKED_AFTER} * 60 < unixepoch($1)"
-            ),
-        };
+        let late = self.later(
+            "s.started_at",
+            &format!("s.expected_minutes * {} * 60", BLOCKED_AFTER),
+            "<",
+            "$1",
+        );
         // Through `step_under_way`: the few thousand steps under way among millions.
         let sql = format!(
             "SELECT s.dossier_id, s.kind, s.started_at, d.site_code

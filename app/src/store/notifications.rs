@@ -602,16 +602,11 @@ impl Store {
     pub async fn notify_late_steps(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         // p80 × 1.5 minutes is p80 × 90 seconds; crossed in the last day only, so that steps
         // late for long (records migrated in, a worker stopped for days) are not told in a burst.
-        let late = match self.backend() {
-            super::Backend::Postgres => {
-                "s.started_at + f.p80_minutes * 90 * INTERVAL '1 second' < $1
-                 AND s.started_at + f.p80_minutes * 90 * INTERVAL '1 second' > $2"
-            }
-            super::Backend::Sqlite => {
-                "unixepoch(s.started_at) + f.p80_minutes * 90 < unixepoch($1)
-                 AND unixepoch(s.started_at) + f.p80_minutes * 90 > unixepoch($2)"
-            }
-        };
+        let late = format!(
+            "{} AND {}",
+            self.later("s.started_at", "f.p80_minutes * 90", "<", "$1"),
+            self.later("s.started_at", "f.p80_minutes * 90", ">", "$2")
+        );
         let sql = format!(
             "SELECT s.dossier_id, s.kind, s.started_at, f.p80_minutes
              FROM step s JOIN dossier d ON d.id = s.dossier_id
