@@ -194,6 +194,9 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/alertes-correlation/{id}/traitement",
             post(alerts::resolve::resolve_alert),
         )
+        .route("/alertes/{id}/prise", post(alerts::desk::take))
+        .route("/alertes/{id}/cloture", post(alerts::desk::close))
+        .route("/alertes/seuils", post(alerts::desk::set_threshold))
         .route(
             "/administration/cles-partenaires",
             post(partner_keys::manage::create),
@@ -275,7 +278,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 43] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 46] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -344,6 +347,9 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 43] = [
         "POST /alertes-correlation/{id}/traitement",
         EntryPoint::ResolveCorrelationAlert,
     ),
+    ("POST /alertes/{id}/prise", EntryPoint::HandleAlert),
+    ("POST /alertes/{id}/cloture", EntryPoint::HandleAlert),
+    ("POST /alertes/seuils", EntryPoint::ManageAlertThresholds),
     (
         "POST /administration/cles-partenaires",
         EntryPoint::ManagePartnerKeys,

@@ -4,6 +4,7 @@
 //! outside this module writes SQL.
 
 mod accounts;
+mod alerts;
 mod appointments;
 mod audit;
 mod directory;
@@ -29,6 +30,9 @@ use sqlx::{Postgres, Sqlite, Transaction};
 pub use accounts::{
     ActiveSession, NewHabilitation, NewSession, SessionInfo, SignInStanding, SignInWindows,
     TokenPurpose,
+};
+pub use alerts::{
+    AlertHistoryLine, DeskAlert, DeskQuery, Evaluated, PostAlertSettings, ThresholdKey,
 };
 pub use appointments::{
     gate_code_hash, AppointmentFilter, Booking, CalendarRefusal, Change, NewAppointment,

@@ -18,6 +18,7 @@ use crate::domain::access::EntryPoint;
 use components::layout::{Footer, Header, SkipLinks};
 use pages::{
     account::AccountPage,
+    alert_desk::{AlertDeskPage, AlertThresholdsPage},
     alerts::CorrelationAlertsPage,
     appointments::{BookingPage, CalendarsPage, GatePage, MyAppointmentsPage, PlanningPage},
     dossier::DossierPage,
@@ -298,6 +299,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("confirmation-destinataire") view=ConfirmExtraRecipientPage />
+                    <Route
+                        path=StaticSegment("alertes")
+                        view=|| view! { <SignedInOnly entry=EntryPoint::AlertDesk><AlertDeskPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("alertes"), StaticSegment("seuils"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ManageAlertThresholds><AlertThresholdsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=StaticSegment("alertes-correlation")
                         view=|| view! { <SignedInOnly entry=EntryPoint::CorrelationAlerts><CorrelationAlertsPage /></SignedInOnly> }

@@ -267,6 +267,12 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
         EntryPoint::ResolveCorrelationAlert,
         &["LCDDAAADDD", "LCDDDDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
     ),
+    (EntryPoint::AlertDesk, &["LCDDAAAADD"]),
+    (
+        EntryPoint::HandleAlert,
+        &["LCDDAAADDD", "LCDDDDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
+    ),
+    (EntryPoint::ManageAlertThresholds, &["LCDDDDADDD"]),
     (EntryPoint::ManagePartnerKeys, &["LCDDDDDDDA"]),
     (EntryPoint::MyAppointments, &["LCAADDDDDD"]),
     (

@@ -1,17 +1,20 @@
-//! What changes with time alone, looked at once a minute by each instance: the steps that have
-//! waited too long are marked blocked (see `Store::refresh_blocked`). Each change is made in its
-//! own transaction and only once, whichever instance makes it.
+//! What changes with time alone, looked at once a minute: the steps that have waited too long
+//! are marked blocked (see `Store::refresh_blocked`) and every alert is evaluated (see
+//! `Store::evaluate_alerts`). With several instances, the one holding the clock's lease does it
+//! (renewed at each tick, taken over by another within two minutes if its holder stops); every
+//! change is made in its own transaction and only once, whichever instance makes it.
 
 use std::time::Duration;
 
 use app::store::Store;
 use chrono::Utc;
 
-/// How often the clock looks.
-pub const EVERY: Duration = Duration::from_secs(60);
+/// The name of the clock's lease.
+pub const JOB: &str = "horloge";
 
-/// Starts the clock of this instance; it runs as long as the store's pool is open.
-pub fn start(store: Store, every: Duration) {
+/// Starts the clock of this instance (`instance` names its lease); it runs as long as the
+/// store's pool is open.
+pub fn start(store: Store, instance: String, every: Duration) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -20,13 +23,41 @@ pub fn start(store: Store, every: Duration) {
             if store.is_closed() {
                 return;
             }
-            match store.refresh_blocked(Utc::now()).await {
-                Ok(0) => {}
-                Ok(blocked) => tracing::info!(blocked, "horloge : étapes désormais bloquées"),
-                Err(error) => {
-                    tracing::warn!(%error, "horloge : étapes bloquées non mises à jour, nouvel essai dans une minute")
-                }
-            }
+            tick(&store, &instance, every).await;
         }
     });
+}
+
+/// One look of the clock, if this instance holds its lease.
+pub async fn tick(store: &Store, instance: &str, every: Duration) {
+    let now = Utc::now();
+    let lease = chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::minutes(2));
+    match store.take_job(JOB, instance, now, now + lease).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(error) => {
+            tracing::warn!(%error, "horloge : bail non obtenu, nouvel essai au prochain tour");
+            return;
+        }
+    }
+    match store.refresh_blocked(now).await {
+        Ok(0) => {}
+        Ok(blocked) => tracing::info!(blocked, "horloge : étapes désormais bloquées"),
+        Err(error) => {
+            tracing::warn!(%error, "horloge : étapes bloquées non mises à jour, nouvel essai au prochain tour")
+        }
+    }
+    match store.evaluate_alerts(now).await {
+        Ok(evaluated) if evaluated == Default::default() => {}
+        Ok(evaluated) => tracing::info!(
+            opened = evaluated.opened,
+            cleared = evaluated.cleared,
+            returned = evaluated.returned,
+            closed = evaluated.closed,
+            "horloge : alertes évaluées"
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "horloge : alertes non évaluées, nouvel essai au prochain tour")
+        }
+    }
 }

@@ -108,6 +108,10 @@ pub struct Config {
     /// The first wait before a notification mail that failed is tried again, in milliseconds;
     /// it doubles at each failure, up to five minutes, for a day.
     pub notification_retry_millis: u64,
+    /// How often the clock looks at what changes with time alone (blocked steps, alerts), in
+    /// seconds; 0 stops it (steps and alerts are then looked at when events arrive only: for
+    /// tests that move time themselves).
+    pub clock_seconds: u64,
     /// For tests only, refused in production: webhooks may be registered on `http://` and on
     /// the loopback or private networks (otherwise refused, against server-side request forgery).
     #[serde(deserialize_with = "flag")]
@@ -182,6 +186,7 @@ struct Defaults {
     live_streams_per_person: u32,
     notification_poll_millis: u64,
     notification_retry_millis: u64,
+    clock_seconds: u64,
     webhooks_allow_local: bool,
     denylist_refresh_seconds: u64,
     denylist_cache_file: &'static str,
@@ -219,6 +224,7 @@ const DEFAULTS: Defaults = Defaults {
     live_streams_per_person: 8,
     notification_poll_millis: 5_000,
     notification_retry_millis: 30_000,
+    clock_seconds: 60,
     webhooks_allow_local: false,
     denylist_refresh_seconds: 3600,
     denylist_cache_file: "data/denylist-url.txt",

@@ -436,11 +436,17 @@ impl Server {
             store.clone(),
             mailer.clone(),
             config.base_url(),
-            instance,
+            instance.clone(),
             timing,
         );
         webhooks::start(deliveries, timing.poll);
-        clock::start(store.clone(), clock::EVERY);
+        if config.clock_seconds > 0 {
+            clock::start(
+                store.clone(),
+                instance,
+                Duration::from_secs(config.clock_seconds),
+            );
+        }
         let forms = Forms {
             store: store.clone(),
             outbox: std::sync::Arc::new(mailer),

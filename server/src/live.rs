@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use app::domain::access::{authorize, dossier_scope, DossierScope, EntryPoint, Target};
 use app::domain::appointment::Appointment;
-use app::domain::live::{AppointmentChange, LiveMessage, SlotsChange};
+use app::domain::live::{AlertChange, AppointmentChange, LiveMessage, SlotsChange};
 use app::domain::references::Locode;
 use app::state::{AppState, Caller};
 use app::store::{Committed, FeedMessage, LiveEvent, Store};
@@ -122,6 +122,20 @@ impl Delivery {
                 frame: Bytes::from(slots.frame(None, None)),
             },
         ]
+    }
+
+    /// An alert of `site` opened or changed: those who see the site's dossiers (its agents and
+    /// heads of service, supervisors) hear its id; operators, whose scope is their company's
+    /// dossiers, do not.
+    pub fn alert(alert_id: i64, site: Locode) -> Delivery {
+        Delivery {
+            audience: Audience::Dossier {
+                site,
+                company_id: None,
+            },
+            position: None,
+            frame: Bytes::from(LiveMessage::Alert(AlertChange { alert_id }).frame(None, None)),
+        }
     }
 
     /// A person's notifications changed: only their streams hear it, and only that it did.
@@ -258,6 +272,7 @@ impl Live {
                             .send(Notice::Event(Arc::new(Delivery::notification(user_id))));
                     }
                     Ok(FeedMessage::Changed(Committed::Delivery)) => {}
+                    Ok(FeedMessage::Changed(Committed::Alert(id))) => relay.relay_alert(id).await,
                     Ok(FeedMessage::Lost) | Err(RecvError::Lagged(_)) => {
                         let _ = relay.sender.send(Notice::Resync);
                     }
@@ -306,6 +321,26 @@ impl Live {
             Ok(None) => {}
             Err(error) => {
                 tracing::warn!(%error, appointment_id, "direct : rendez-vous illisible, les flux se resynchronisent");
+                let _ = self.sender.send(Notice::Resync);
+            }
+        }
+    }
+
+    async fn relay_alert(&self, alert_id: i64) {
+        match self.store.alert_site(alert_id).await {
+            Ok(Some((site, _))) => match Locode::parse(&site) {
+                Ok(site) => {
+                    let _ = self
+                        .sender
+                        .send(Notice::Event(Arc::new(Delivery::alert(alert_id, site))));
+                }
+                Err(_) => {
+                    let _ = self.sender.send(Notice::Resync);
+                }
+            },
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, alert_id, "direct : alerte illisible, les flux se resynchronisent");
                 let _ = self.sender.send(Notice::Resync);
             }
         }

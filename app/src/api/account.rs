@@ -219,7 +219,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 21] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 23] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
@@ -237,6 +237,11 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 21] = [
     (
         "/api/alertes-correlation",
         crate::domain::access::EntryPoint::CorrelationAlerts,
+    ),
+    ("/api/alertes", crate::domain::access::EntryPoint::AlertDesk),
+    (
+        "/api/seuils-alertes",
+        crate::domain::access::EntryPoint::ManageAlertThresholds,
     ),
     (
         "/api/cles-partenaires",

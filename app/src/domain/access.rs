@@ -103,6 +103,14 @@ pub enum EntryPoint {
     CorrelationAlerts,
     /// Closing a correlation alert after looking at it: agents of a site of one of its dossiers.
     ResolveCorrelationAlert,
+    /// The alerts desk: agents and heads of service for their sites, supervisors everywhere
+    /// (reading only).
+    AlertDesk,
+    /// Taking an alert, closing it with a note: agents and heads of service of its site (a
+    /// site's alert is asked about as a dossier of that site with no company).
+    HandleAlert,
+    /// Heads of service: the alert thresholds of the posts they head.
+    ManageAlertThresholds,
     // Technical administrators: the keys of partner systems.
     ManagePartnerKeys,
     // Rendez-vous. Operators: their company's appointments, and booking for its dossiers.
@@ -118,7 +126,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 38] = [
+    pub const ALL: [EntryPoint; 41] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -150,6 +158,9 @@ impl EntryPoint {
         EntryPoint::InviteAgent,
         EntryPoint::CorrelationAlerts,
         EntryPoint::ResolveCorrelationAlert,
+        EntryPoint::AlertDesk,
+        EntryPoint::HandleAlert,
+        EntryPoint::ManageAlertThresholds,
         EntryPoint::ManagePartnerKeys,
         EntryPoint::MyAppointments,
         EntryPoint::BookAppointment,
@@ -181,6 +192,7 @@ impl EntryPoint {
         match self {
             EntryPoint::ReadDossier
             | EntryPoint::ResolveCorrelationAlert
+            | EntryPoint::HandleAlert
             | EntryPoint::BookAppointment
             | EntryPoint::DecideAppointment => TargetKind::Dossier,
             EntryPoint::RemoveColleague => TargetKind::Colleague,
@@ -325,6 +337,19 @@ pub fn authorize(
                 Role::AgentDgddi | Role::AgentSivep | Role::ChefService
             ) && dossier_scope(viewer).contains(site, company_id)
         }
+        (EntryPoint::AlertDesk, Target::Nothing) => {
+            matches!(
+                viewer.role,
+                Role::AgentDgddi | Role::AgentSivep | Role::ChefService | Role::Superviseur
+            ) && dossier_scope(viewer) != DossierScope::Nothing
+        }
+        (EntryPoint::HandleAlert, Target::Dossier { site, company_id }) => {
+            matches!(
+                viewer.role,
+                Role::AgentDgddi | Role::AgentSivep | Role::ChefService
+            ) && dossier_scope(viewer).contains(site, company_id)
+        }
+        (EntryPoint::ManageAlertThresholds, Target::Nothing) => viewer.role == Role::ChefService,
         (EntryPoint::ManagePartnerKeys, Target::Nothing) => viewer.role == Role::Administrateur,
         (EntryPoint::MyAppointments, Target::Nothing) => {
             viewer.role == Role::Operateur && viewer.company_id.is_some()
@@ -514,7 +539,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 36] = [
+pub const ROUTES: [(&str, EntryPoint); 38] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -551,6 +576,8 @@ pub const ROUTES: [(&str, EntryPoint); 36] = [
     ("/dossiers/{}", EntryPoint::ListDossiers),
     ("/habilitations", EntryPoint::ManageHabilitations),
     ("/alertes-correlation", EntryPoint::CorrelationAlerts),
+    ("/alertes", EntryPoint::AlertDesk),
+    ("/alertes/seuils", EntryPoint::ManageAlertThresholds),
     (
         "/administration/cles-partenaires",
         EntryPoint::ManagePartnerKeys,

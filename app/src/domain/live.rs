@@ -21,6 +21,8 @@ pub mod names {
     pub const SLOTS: &str = "creneau";
     /// The person's notifications changed (one arrived, or was read): the bell counts again.
     pub const NOTIFICATION: &str = "notification";
+    /// An alert of a site opened or changed.
+    pub const ALERT: &str = "alerte";
     /// The client may have missed messages: it reads everything again.
     pub const RESYNC: &str = "resync";
     /// The server ends the stream to check again who is asking; the client comes back at once.
@@ -70,12 +72,20 @@ pub struct SlotsChange {
     pub check: CheckKind,
 }
 
+/// An alert of a site opened or changed: the desk reads itself again. Its site decides who
+/// hears it; it carries its id only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertChange {
+    pub alert_id: i64,
+}
+
 /// One message of the live stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LiveMessage {
     Dossier(LiveEvent),
     Appointment(AppointmentChange),
     Slots(SlotsChange),
+    Alert(AlertChange),
     /// Sent to one person only; carries nothing: the page reads itself again.
     Notification,
     Resync,
@@ -89,6 +99,7 @@ impl LiveMessage {
             LiveMessage::Dossier(_) => names::DOSSIER,
             LiveMessage::Appointment(_) => names::APPOINTMENT,
             LiveMessage::Slots(_) => names::SLOTS,
+            LiveMessage::Alert(_) => names::ALERT,
             LiveMessage::Notification => names::NOTIFICATION,
             LiveMessage::Resync => names::RESYNC,
             LiveMessage::Renewal => names::RENEWAL,
@@ -101,6 +112,7 @@ impl LiveMessage {
             LiveMessage::Dossier(event) => serde_json::to_string(event),
             LiveMessage::Appointment(change) => serde_json::to_string(change),
             LiveMessage::Slots(change) => serde_json::to_string(change),
+            LiveMessage::Alert(change) => serde_json::to_string(change),
             LiveMessage::Notification | LiveMessage::Resync | LiveMessage::Renewal => {
                 Ok("{}".to_owned())
             }
@@ -133,6 +145,7 @@ impl LiveMessage {
             names::DOSSIER => LiveMessage::Dossier(serde_json::from_str(data).ok()?),
             names::APPOINTMENT => LiveMessage::Appointment(serde_json::from_str(data).ok()?),
             names::SLOTS => LiveMessage::Slots(serde_json::from_str(data).ok()?),
+            names::ALERT => LiveMessage::Alert(serde_json::from_str(data).ok()?),
             names::NOTIFICATION => LiveMessage::Notification,
             names::RESYNC => LiveMessage::Resync,
             names::RENEWAL => LiveMessage::Renewal,
@@ -162,7 +175,7 @@ pub fn concerns_list(
     match message {
         LiveMessage::Dossier(event) => shown(event.dossier_id) || event.may_enter(query),
         LiveMessage::Appointment(change) => shown(change.dossier_id),
-        LiveMessage::Slots(_) | LiveMessage::Renewal => false,
+        LiveMessage::Slots(_) | LiveMessage::Alert(_) | LiveMessage::Renewal => false,
         LiveMessage::Notification | LiveMessage::Resync => true,
     }
 }

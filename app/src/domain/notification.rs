@@ -125,7 +125,7 @@ pub fn audience_of(role: crate::domain::directory::Role) -> Option<&'static str>
     use crate::domain::directory::Role;
     match role {
         Role::Operateur => Some("operateur"),
-        Role::AgentSivep | Role::ChefService => Some("agent"),
+        Role::AgentSivep | Role::AgentDgddi | Role::ChefService => Some("agent"),
         _ => None,
     }
 }

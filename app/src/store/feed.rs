@@ -17,6 +17,8 @@ pub const CHANNEL: &str = "sesame_evenements";
 pub const APPOINTMENT_NOTICE_PREFIX: &str = "rendez-vous:";
 /// What prefixes a person's id when their notifications changed.
 pub const NOTIFICATION_NOTICE_PREFIX: &str = "notification:";
+/// What prefixes an alert's id when it opened or changed.
+pub const ALERT_NOTICE_PREFIX: &str = "alerte:";
 /// The text that announces a webhook delivery due.
 pub const DELIVERY_NOTICE: &str = "livraison";
 
@@ -34,6 +36,8 @@ pub enum Committed {
     Notification(i64),
     /// A webhook delivery is due (written, or asked again by an administrator).
     Delivery,
+    /// An alert opened or changed (its id).
+    Alert(i64),
 }
 
 impl Committed {
@@ -44,6 +48,7 @@ impl Committed {
             Committed::Appointment(id) => format!("{APPOINTMENT_NOTICE_PREFIX}{id}"),
             Committed::Notification(id) => format!("{NOTIFICATION_NOTICE_PREFIX}{id}"),
             Committed::Delivery => DELIVERY_NOTICE.to_owned(),
+            Committed::Alert(id) => format!("{ALERT_NOTICE_PREFIX}{id}"),
         }
     }
 
@@ -51,6 +56,9 @@ impl Committed {
     pub(crate) fn from_payload(payload: &str) -> Option<Committed> {
         if let Some(id) = payload.strip_prefix(APPOINTMENT_NOTICE_PREFIX) {
             return id.parse().ok().map(Committed::Appointment);
+        }
+        if let Some(id) = payload.strip_prefix(ALERT_NOTICE_PREFIX) {
+            return id.parse().ok().map(Committed::Alert);
         }
         if payload == DELIVERY_NOTICE {
             return Some(Committed::Delivery);
@@ -163,6 +171,7 @@ mod tests {
             Committed::Appointment(7),
             Committed::Notification(3),
             Committed::Delivery,
+            Committed::Alert(5),
         ] {
             assert_eq!(Committed::from_payload(&change.payload()), Some(change));
         }

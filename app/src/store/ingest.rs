@@ -398,6 +398,11 @@ impl Tx {
             now,
         )
         .await?;
+        // The alerts of the dossier (and of its post's bottlenecks) as they stand after it, and
+        // the source heard from at the site.
+        self.source_heard(event.site.as_str(), event.source, now)
+            .await?;
+        self.evaluate_dossier_alerts(dossier_id, now).await?;
         // Every instance hears of it once it is committed (see `server::live`). Its stream
         // position is taken last, under a lock held until the commit, so that positions follow
         // the order of commits and a replay from a position never skips an event committed

@@ -45,6 +45,8 @@ pub enum LiveWatch {
     Planning { post: Option<PostCode> },
     /// The correlation alerts.
     Alerts,
+    /// The alerts desk: its alerts open and change.
+    AlertDesk,
     /// The person's notifications (the centre): only their notifications concern it.
     Notifications,
 }
@@ -75,6 +77,7 @@ impl LiveWatch {
                 _ => false,
             },
             LiveWatch::Alerts => matches!(message, LiveMessage::Dossier(_)),
+            LiveWatch::AlertDesk => matches!(message, LiveMessage::Alert(_)),
             LiveWatch::Notifications => false,
         }
     }

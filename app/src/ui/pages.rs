@@ -1,6 +1,7 @@
 //! One module per page (or family of pages).
 
 pub mod account;
+pub mod alert_desk;
 pub mod alerts;
 pub mod appointments;
 pub mod dossier;

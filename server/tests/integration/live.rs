@@ -700,6 +700,8 @@ impl ServerProcess {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("SESAME_DEMO", "1")
             .env("SESAME_DEMO_API_KEY", DEMO_API_KEY)
+            // Time is not what these tests look at: no clock, no alerts opened on the demo.
+            .env("SESAME_CLOCK_SECONDS", "0")
             .env("SESAME_LOG", "warn")
             // Its mails (the notifications of the events a test sends) stay out of the tree.
             .env(

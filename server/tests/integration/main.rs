@@ -2,6 +2,7 @@
 
 mod accounts;
 mod agent_invitations;
+mod alerts;
 mod appointment_actions;
 mod appointments;
 mod audit_trail;

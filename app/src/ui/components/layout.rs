@@ -136,7 +136,7 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 8] = [
+pub const DESTINATIONS: [Destination; 9] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
@@ -172,6 +172,12 @@ pub const DESTINATIONS: [Destination; 8] = [
         path: "/habilitations",
         label: "Habilitations",
         description: "Les agents de votre administration et les sites sur lesquels ils sont habilités.",
+    },
+    Destination {
+        entry: EntryPoint::AlertDesk,
+        path: "/alertes",
+        label: "Alertes",
+        description: "Les anomalies et engorgements détectés sur vos sites : les prendre en charge, les clore.",
     },
     Destination {
         entry: EntryPoint::CorrelationAlerts,

@@ -1,0 +1,1430 @@
+//! Alerts, evaluated against what the store holds (see `domain::alert` for the rules): on every
+//! partner event for its dossier, in the event's transaction, and once a minute for everything by
+//! the instance that holds the clock's lease. One evaluation reads what holds and the alerts it
+//! watches, then changes only what differs; each change of a dossier's alerts is made again in
+//! its own transaction, under the site's ingestion lock, from what holds then, so that an event
+//! arriving meanwhile wins and no alert opens on what has just changed.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::access::local_day;
+use crate::domain::alert::{
+    appointment_conditions, bottleneck_conditions, closes_at, duration_conditions, order_anomaly,
+    order_condition, silence_conditions, site_open, transition, usual_gap, Activity, AlertState,
+    AwaitedCheck, Condition, Responsibilities, Responsible, Rule, Setting, Subject, Thresholds,
+    Transition, UnderWay, Waiting, Watched, MOST_OPENED_AT_ONCE,
+};
+use crate::domain::appointment::Opening;
+use crate::domain::journey::{EventKind, EventSource, StepKind};
+use crate::domain::notification::{fill, DEFAULT_DIGEST_HOUR};
+use crate::domain::timeline::{Fact, FactData};
+
+/// What one evaluation changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Evaluated {
+    /// Alerts opened, or opened again.
+    pub opened: usize,
+    /// Alerts whose condition cleared (they close once it has for a while).
+    pub cleared: usize,
+    /// Alerts whose condition came back before they closed.
+    pub returned: usize,
+    /// Alerts closed automatically.
+    pub closed: usize,
+}
+
+impl std::ops::AddAssign for Evaluated {
+    fn add_assign(&mut self, other: Evaluated) {
+        self.opened += other.opened;
+        self.cleared += other.cleared;
+        self.returned += other.returned;
+        self.closed += other.closed;
+    }
+}
+
+/// What an evaluation looks at.
+#[derive(Clone, Debug)]
+enum Scope {
+    /// Everything the clock evaluates.
+    All,
+    /// One dossier, and the bottlenecks of its post.
+    Dossier {
+        id: i64,
+        site: String,
+        post: Option<String>,
+        goods: String,
+    },
+}
+
+impl Scope {
+    fn post(&self) -> Option<&str> {
+        match self {
+            Scope::All => None,
+            Scope::Dossier { post, .. } => post.as_deref(),
+        }
+    }
+}
+
+/// The reference data of the rules.
+struct References {
+    thresholds: Thresholds,
+    responsibilities: Responsibilities,
+    site_names: HashMap<String, String>,
+    post_names: HashMap<String, String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    dossier_id: i64,
+    kind: String,
+    started_at: DateTime<Utc>,
+    site_code: String,
+    post_code: Option<String>,
+    goods_category: String,
+    reference: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AwaitedRow {
+    dossier_id: i64,
+    kind: String,
+    site_code: String,
+    post_code: Option<String>,
+    goods_category: String,
+    reference: Option<String>,
+    selected_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct WatchedRow {
+    id: i64,
+    condition_key: String,
+    state: String,
+    cleared_at: Option<DateTime<Utc>>,
+    detail: String,
+    rule: String,
+    dossier_id: Option<i64>,
+}
+
+const REFERENCE: &str = "COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn)";
+
+impl Tx {
+    async fn alert_references(&mut self, scope: &Scope) -> Result<References, StoreError> {
+        let post_filter = match scope {
+            Scope::All => "",
+            Scope::Dossier { .. } => " WHERE post_code = $1",
+        };
+        // A dossier without a post reads no post's rows: the national defaults apply.
+        let post = match scope {
+            Scope::All => None,
+            Scope::Dossier { post, .. } => Some(post.clone().unwrap_or_default()),
+        };
+        let thresholds_sql = format!(
+            "SELECT post_code, rule, goods_category, step_kind, value FROM alert_threshold{post_filter}"
+        );
+        let responsibilities_sql = format!(
+            "SELECT post_code, goods_category, step_kind, responsible FROM step_responsibility{post_filter}"
+        );
+        type ThresholdRow = (String, String, String, String, i64);
+        let rows: Vec<ThresholdRow> = on_tx!(self, conn => {
+            let query = sqlx::query_as(&thresholds_sql);
+            match &post { Some(post) => query.bind(post), None => query }.fetch_all(conn).await
+        })?;
+        let defaults: Vec<(String, String, i64)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT rule, step_kind, value FROM alert_default")
+                .fetch_all(conn)
+                .await
+        })?;
+        let responsibilities: Vec<(String, String, String, String)> = on_tx!(self, conn => {
+            let query = sqlx::query_as(&responsibilities_sql);
+            match &post { Some(post) => query.bind(post), None => query }.fetch_all(conn).await
+        })?;
+        let responsibility_defaults: Vec<(String, String)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT step_kind, responsible FROM step_responsibility_default")
+                .fetch_all(conn)
+                .await
+        })?;
+        let site_names: Vec<(String, String)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT code, name FROM site").fetch_all(conn).await
+        })?;
+        let post_names: Vec<(String, String)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT code, name FROM post").fetch_all(conn).await
+        })?;
+        Ok(References {
+            thresholds: Thresholds::new(rows, defaults),
+            responsibilities: Responsibilities::new(responsibilities, responsibility_defaults),
+            site_names: site_names.into_iter().collect(),
+            post_names: post_names.into_iter().collect(),
+        })
+    }
+
+    /// The 80th percentiles the forecasts observed, by place, goods and step.
+    async fn observed_p80(
+        &mut self,
+        scope: &Scope,
+    ) -> Result<HashMap<(String, String, String), i64>, StoreError> {
+        let (sql, filter) = match scope {
+            Scope::All => (
+                "SELECT place, goods_category, kind, p80_minutes FROM forecast_basis WHERE p80_minutes IS NOT NULL",
+                None,
+            ),
+            Scope::Dossier {
+                site, post, goods, ..
+            } => (
+                "SELECT place, goods_category, kind, p80_minutes FROM forecast_basis
+                 WHERE p80_minutes IS NOT NULL AND place = $1 AND goods_category = $2",
+                Some((super::forecast_place(post.as_deref(), site), goods.clone())),
+            ),
+        };
+        let rows: Vec<(String, String, String, i64)> = on_tx!(self, conn => {
+            let query = sqlx::query_as(sql);
+            match &filter {
+                Some((place, goods)) => query.bind(place).bind(goods),
+                None => query,
+            }
+            .fetch_all(conn)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(place, goods, kind, p80)| ((place, goods, kind), p80))
+            .collect())
+    }
+
+    /// What holds now among the rules evaluated for `scope`.
+    async fn alert_conditions(
+        &mut self,
+        scope: &Scope,
+        references: &References,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Condition>, StoreError> {
+        let site_name = |site: &str| {
+            references
+                .site_names
+                .get(site)
+                .cloned()
+                .unwrap_or_else(|| site.to_owned())
+        };
+        let reference = |reference: Option<String>, id: i64| {
+            reference.unwrap_or_else(|| format!("dossier n° {id}"))
+        };
+        let dossier_filter = match scope {
+            Scope::All => "",
+            Scope::Dossier { .. } => " AND d.id = $1",
+        };
+        let dossier = match scope {
+            Scope::All => None,
+            Scope::Dossier { id, .. } => Some(*id),
+        };
+        let mut conditions = Vec::new();
+
+        // Steps under way: through `step_under_way`, the steps in progress among millions.
+        let p80 = self.observed_p80(scope).await?;
+        let sql = format!(
+            "SELECT s.dossier_id, s.kind, s.started_at, d.site_code, d.post_code, d.goods_category,
+                    {REFERENCE} AS reference
+             FROM step s JOIN dossier d ON d.id = s.dossier_id
+             WHERE s.state IN ('en_cours', 'bloque') AND s.started_at IS NOT NULL{dossier_filter}"
+        );
+        let rows: Vec<StepRow> = on_tx!(self, conn => {
+            let query = sqlx::query_as(&sql);
+            match dossier { Some(id) => query.bind(id), None => query }.fetch_all(conn).await
+        })?;
+        let steps: Vec<UnderWay> = rows
+            .into_iter()
+            .filter_map(|row| {
+                let step = StepKind::from_code(&row.kind)?;
+                let place = super::forecast_place(row.post_code.as_deref(), &row.site_code);
+                Some(UnderWay {
+                    p80_minutes: p80
+                        .get(&(place, row.goods_category.clone(), row.kind))
+                        .copied(),
+                    reference: reference(row.reference, row.dossier_id),
+                    dossier_id: row.dossier_id,
+                    site_name: site_name(&row.site_code),
+                    site: row.site_code,
+                    post: row.post_code,
+                    goods: row.goods_category,
+                    step,
+                    started_at: row.started_at,
+                })
+            })
+            .collect();
+        conditions.extend(duration_conditions(
+            &steps,
+            &references.thresholds,
+            &references.responsibilities,
+            now,
+        ));
+
+        // Checks selected and not booked, at posts that take appointments.
+        let sql = format!(
+            "SELECT s.dossier_id, s.kind, d.site_code, d.post_code, d.goods_category,
+                    {REFERENCE} AS reference,
+                    (SELECT MIN(e.occurred_at) FROM event e
+                     WHERE e.dossier_id = s.dossier_id AND e.kind = 'checks_selected') AS selected_at
+             FROM step s JOIN dossier d ON d.id = s.dossier_id
+             WHERE s.state = 'a_venir' AND s.kind IN ('identity_check', 'physical_check')
+               AND d.status IN ('en_cours', 'bloque'){dossier_filter}
+               AND EXISTS (SELECT 1 FROM post_calendar c WHERE c.post_code = d.post_code)
+               AND NOT EXISTS (
+                   SELECT 1 FROM appointment a
+                   WHERE a.dossier_id = s.dossier_id
+                     AND a.check_kind = CASE WHEN s.kind = 'identity_check' THEN 'identity' ELSE 'physical' END
+                     AND a.state IN ('demande', 'confirme', 'reporte'))"
+        );
+        let rows: Vec<AwaitedRow> = on_tx!(self, conn => {
+            let query = sqlx::query_as(&sql);
+            match dossier { Some(id) => query.bind(id), None => query }.fetch_all(conn).await
+        })?;
+        let checks: Vec<AwaitedCheck> = rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(AwaitedCheck {
+                    step: StepKind::from_code(&row.kind)?,
+                    selected_at: row.selected_at?,
+                    reference: reference(row.reference, row.dossier_id),
+                    dossier_id: row.dossier_id,
+                    site_name: site_name(&row.site_code),
+                    site: row.site_code,
+                    post: row.post_code,
+                    goods: row.goods_category,
+                })
+            })
+            .collect();
+        conditions.extend(appointment_conditions(
+            &checks,
+            &references.thresholds,
+            &references.responsibilities,
+            now,
+        ));
+
+        // Dossiers waiting at each step of each post (of the dossier's post only, for one).
+        let post_filter = match scope {
+            Scope::All => "",
+            Scope::Dossier { .. } => " AND d.post_code = $1",
+        };
+        let waiting_sql = format!(
+            "SELECT d.site_code, d.post_code, d.current_step, COUNT(*) AS dossiers FROM dossier d
+             WHERE d.status IN ('en_cours', 'bloque') AND d.post_code IS NOT NULL
+               AND d.current_step IS NOT NULL{post_filter}
+             GROUP BY d.site_code, d.post_code, d.current_step"
+        );
+        let waiting_rows: Vec<(String, String, String, i64)> = if matches!(
+            scope,
+            Scope::Dossier { post: None, .. }
+        ) {
+            Vec::new()
+        } else {
+            let post = scope.post().map(str::to_owned);
+            on_tx!(self, conn => {
+                let query = sqlx::query_as(&waiting_sql);
+                match &post { Some(post) => query.bind(post), None => query }.fetch_all(conn).await
+            })?
+        };
+        let waiting: Vec<Waiting> = waiting_rows
+            .into_iter()
+            .filter_map(|(site, post, step, dossiers)| {
+                Some(Waiting {
+                    step: StepKind::from_code(&step)?,
+                    site_name: site_name(&site),
+                    post_name: references
+                        .post_names
+                        .get(&post)
+                        .cloned()
+                        .unwrap_or_default(),
+                    site,
+                    post,
+                    dossiers,
+                })
+            })
+            .collect();
+        conditions.extend(bottleneck_conditions(
+            &waiting,
+            &references.thresholds,
+            &references.responsibilities,
+        ));
+
+        match scope {
+            Scope::All => {
+                let activity = self.source_activity(references, now).await?;
+                conditions.extend(silence_conditions(&activity, now));
+            }
+            Scope::Dossier {
+                id,
+                site,
+                post,
+                goods,
+            } => {
+                if let Some(condition) = self
+                    .order_condition(*id, site, post.as_deref(), goods, references)
+                    .await?
+                {
+                    conditions.push(condition);
+                }
+            }
+        }
+        Ok(conditions)
+    }
+
+    /// The partner sources watched at each site, with the site's threshold and opening now.
+    async fn source_activity(
+        &mut self,
+        references: &References,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Activity>, StoreError> {
+        let rows: Vec<(String, String, DateTime<Utc>, Option<i64>)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT site_code, source, last_received_at, usual_gap_seconds FROM source_activity")
+                .fetch_all(conn)
+                .await
+        })?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let posts: Vec<(String, String)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT code, site_code FROM post").fetch_all(conn).await
+        })?;
+        let calendars: Vec<(String, String, bool)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT post_code, openings, open_on_public_holidays FROM post_calendar")
+                .fetch_all(conn)
+                .await
+        })?;
+        let mut by_post: HashMap<String, (Vec<Opening>, bool)> = HashMap::new();
+        for (post, openings, holidays) in calendars {
+            let openings: Vec<Opening> = serde_json::from_str(&openings)
+                .map_err(|e| StoreError::Corrupt(format!("plages d'ouverture : {e}")))?;
+            by_post.insert(post, (openings, holidays));
+        }
+        Ok(rows
+            .into_iter()
+            .map(|(site, source, last_received_at, usual_gap_seconds)| {
+                let site_posts: Vec<&String> = posts
+                    .iter()
+                    .filter(|(_, of)| *of == site)
+                    .map(|(code, _)| code)
+                    .collect();
+                let calendars: Vec<(Vec<Opening>, bool)> = site_posts
+                    .iter()
+                    .filter_map(|post| by_post.get(*post).cloned())
+                    .collect();
+                let threshold_minutes = site_posts
+                    .iter()
+                    .filter_map(|post| {
+                        references.thresholds.value(
+                            Setting::SourceSilencieuse,
+                            Some(post),
+                            "*",
+                            None,
+                        )
+                    })
+                    .min()
+                    .or_else(|| {
+                        references
+                            .thresholds
+                            .value(Setting::SourceSilencieuse, None, "*", None)
+                    })
+                    .filter(|minutes| *minutes > 0);
+                Activity {
+                    site_name: references
+                        .site_names
+                        .get(&site)
+                        .cloned()
+                        .unwrap_or_else(|| site.clone()),
+                    source_label: EventSource::from_code(&source)
+                        .map(|source| source.label().to_owned())
+                        .unwrap_or_else(|| source.clone()),
+                    site,
+                    source,
+                    last_received_at,
+                    usual_gap_seconds,
+                    threshold_minutes,
+                    open_now: site_open(&calendars, now),
+                }
+            })
+            .collect())
+    }
+
+    /// Whether the dossier's events are out of the journey's order, as a condition.
+    async fn order_condition(
+        &mut self,
+        id: i64,
+        site: &str,
+        post: Option<&str>,
+        goods: &str,
+        references: &References,
+    ) -> Result<Option<Condition>, StoreError> {
+        let enabled = references
+            .thresholds
+            .value(Setting::OrdreAnormal, post, goods, None)
+            .unwrap_or(0);
+        if enabled == 0 {
+            return Ok(None);
+        }
+        let rows: Vec<(String, DateTime<Utc>, Option<String>)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT kind, occurred_at, fact FROM event WHERE dossier_id = $1")
+                .bind(id)
+                .fetch_all(conn)
+                .await
+        })?;
+        let facts: Vec<Fact> = rows
+            .into_iter()
+            .filter_map(|(kind, occurred_at, fact)| {
+                Some(Fact {
+                    kind: EventKind::from_code(&kind)?,
+                    occurred_at,
+                    data: fact
+                        .as_deref()
+                        .and_then(FactData::from_stored)
+                        .unwrap_or_default(),
+                })
+            })
+            .collect();
+        let Some(anomaly) = order_anomaly(&facts) else {
+            return Ok(None);
+        };
+        let reference: Option<String> = on_tx!(self, conn => {
+            sqlx::query_scalar(&format!("SELECT {REFERENCE} FROM dossier d WHERE d.id = $1"))
+                .bind(id)
+                .fetch_one(conn)
+                .await
+        })?;
+        let reference = reference.unwrap_or_else(|| format!("dossier n° {id}"));
+        // The release is customs' act, the exit the port's: whoever answers for that step.
+        let released_early = anomaly.contains("mainlevée");
+        let checked_late = anomaly.contains("sortie");
+        let responsible = match (released_early, checked_late) {
+            (true, false) => references
+                .responsibilities
+                .of(post, goods, "customs_clearance"),
+            (false, true) => references.responsibilities.of(post, goods, "exit"),
+            _ => Responsible::Chefs,
+        };
+        let subject = Subject {
+            site: site.to_owned(),
+            site_name: references
+                .site_names
+                .get(site)
+                .cloned()
+                .unwrap_or_else(|| site.to_owned()),
+            post: post.map(str::to_owned),
+            dossier_id: Some(id),
+            reference: Some(reference.clone()),
+            goods: Some(goods.to_owned()),
+            step: None,
+            source: None,
+        };
+        Ok(Some(order_condition(
+            id,
+            &reference,
+            subject,
+            &anomaly,
+            responsible,
+        )))
+    }
+
+    /// The alerts an evaluation of `scope` compares with what holds.
+    async fn watched_alerts(&mut self, scope: &Scope) -> Result<Vec<WatchedRow>, StoreError> {
+        const COLUMNS: &str =
+            "SELECT id, condition_key, state, cleared_at, detail, rule, dossier_id FROM alert";
+        let rows: Vec<WatchedRow> = match scope {
+            Scope::All => on_tx!(self, conn => {
+                sqlx::query_as(&format!(
+                    "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL) AND rule <> 'ordre_anormal'"
+                ))
+                .fetch_all(conn)
+                .await
+            })?,
+            Scope::Dossier { id, post, .. } => on_tx!(self, conn => {
+                sqlx::query_as(&format!(
+                    "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL)
+                       AND (dossier_id = $1 OR (rule = 'engorgement' AND post_code = $2))"
+                ))
+                .bind(id)
+                .bind(post.as_deref().unwrap_or_default())
+                .fetch_all(conn)
+                .await
+            })?,
+        };
+        Ok(rows)
+    }
+
+    /// Evaluates the alerts of one dossier (and the bottlenecks of its post) and applies what
+    /// changed, in this transaction: on every partner event, and for each dossier whose alerts
+    /// the clock found changed.
+    #[tracing::instrument(skip_all)]
+    pub(crate) async fn evaluate_dossier_alerts(
+        &mut self,
+        dossier_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Evaluated, StoreError> {
+        let about: Option<(String, Option<String>, String)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT site_code, post_code, goods_category FROM dossier WHERE id = $1")
+                .bind(dossier_id)
+                .fetch_optional(conn)
+                .await
+        })?;
+        let Some((site, post, goods)) = about else {
+            return Ok(Evaluated::default());
+        };
+        let scope = Scope::Dossier {
+            id: dossier_id,
+            site,
+            post,
+            goods,
+        };
+        let references = self.alert_references(&scope).await?;
+        let conditions = self.alert_conditions(&scope, &references, now).await?;
+        let watched = self.watched_alerts(&scope).await?;
+        let mut evaluated = Evaluated::default();
+        for change in changes(&watched, &conditions)? {
+            evaluated += self.apply_alert_change(&change, now).await?;
+        }
+        Ok(evaluated)
+    }
+
+    /// Applies one change; each is written so that applying it twice, or after another
+    /// instance did, changes nothing more.
+    async fn apply_alert_change(
+        &mut self,
+        change: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<Evaluated, StoreError> {
+        let mut evaluated = Evaluated::default();
+        match change {
+            Change::Open(condition) => {
+                if let Some((id, openings)) = self.open_alert(condition, now).await? {
+                    self.alert_history(
+                        id,
+                        if openings > 1 { "rouverte" } else { "ouverte" },
+                        None,
+                        None,
+                        now,
+                    )
+                    .await?;
+                    self.notify_alert(id, openings, condition, now).await?;
+                    self.announce(super::feed::Committed::Alert(id)).await?;
+                    evaluated.opened += 1;
+                }
+            }
+            Change::Cleared(id) => {
+                let done = on_tx!(self, conn => {
+                    sqlx::query("UPDATE alert SET cleared_at = $2 WHERE id = $1 AND cleared_at IS NULL")
+                        .bind(id)
+                        .bind(now)
+                        .execute(conn)
+                        .await
+                        .map(|done| done.rows_affected())
+                })?;
+                if done > 0 {
+                    self.alert_history(*id, "levee", None, None, now).await?;
+                    self.announce(super::feed::Committed::Alert(*id)).await?;
+                    evaluated.cleared += 1;
+                }
+            }
+            Change::Returned(id) => {
+                let done = on_tx!(self, conn => {
+                    sqlx::query(
+                        "UPDATE alert SET cleared_at = NULL
+                         WHERE id = $1 AND cleared_at IS NOT NULL AND state <> 'close'",
+                    )
+                    .bind(id)
+                    .execute(conn)
+                    .await
+                    .map(|done| done.rows_affected())
+                })?;
+                if done > 0 {
+                    self.alert_history(*id, "revenue", None, None, now).await?;
+                    self.announce(super::feed::Committed::Alert(*id)).await?;
+                    evaluated.returned += 1;
+                }
+            }
+            Change::Reword(id, detail) => {
+                on_tx!(self, conn => {
+                    sqlx::query("UPDATE alert SET detail = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(detail)
+                        .execute(conn)
+                        .await
+                        .map(|_| ())
+                })?;
+            }
+        }
+        Ok(evaluated)
+    }
+
+    /// Opens the alert of a condition, or opens again the one closed after its condition
+    /// cleared; `None` when an alert of this condition is already open (or was closed by an
+    /// agent while it holds). Its id and how many times it has opened.
+    async fn open_alert(
+        &mut self,
+        condition: &Condition,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(i64, i32)>, StoreError> {
+        let subject = &condition.subject;
+        Ok(on_tx!(self, conn => {
+            sqlx::query_as(
+                "INSERT INTO alert (rule, condition_key, site_code, post_code, dossier_id, goods_category,
+                                    step_kind, source, responsible, title, detail, state, opened_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'ouverte', $12)
+                 ON CONFLICT (condition_key) DO UPDATE SET
+                     state = 'ouverte', openings = alert.openings + 1, opened_at = excluded.opened_at,
+                     cleared_at = NULL, taken_by = NULL, taken_at = NULL, closed_at = NULL,
+                     closed_by = NULL, closing_note = NULL, title = excluded.title, detail = excluded.detail,
+                     responsible = excluded.responsible
+                 WHERE alert.state = 'close' AND alert.cleared_at IS NOT NULL
+                 RETURNING id, openings",
+            )
+            .bind(condition.rule.code())
+            .bind(&condition.key)
+            .bind(&subject.site)
+            .bind(subject.post.as_deref())
+            .bind(subject.dossier_id)
+            .bind(subject.goods.as_deref())
+            .bind(subject.step.map(StepKind::code))
+            .bind(subject.source.as_deref())
+            .bind(condition.responsible.code())
+            .bind(&condition.headline)
+            .bind(&condition.detail)
+            .bind(now)
+            .fetch_optional(conn)
+            .await
+        })?)
+    }
+
+    async fn alert_history(
+        &mut self,
+        alert_id: i64,
+        what: &str,
+        user_id: Option<i64>,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("INSERT INTO alert_history (alert_id, at, what, user_id, note) VALUES ($1, $2, $3, $4, $5)")
+                .bind(alert_id)
+                .bind(now)
+                .bind(what)
+                .bind(user_id)
+                .bind(note)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Tells the agents concerned, as the notifications service does (in the app, live, and by
+    /// mail as each chose): of the responsible administration, habilitated on the site today,
+    /// and its heads of service of the post (or of the site's posts); the heads of service of
+    /// both administrations when the heads answer. Each opening is a new cause.
+    async fn notify_alert(
+        &mut self,
+        id: i64,
+        openings: i32,
+        condition: &Condition,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let kind = condition.rule.notification_kind();
+        let template: Option<(String, String, bool)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT title, body, action_required FROM notification_kind WHERE code = $1")
+                .bind(kind)
+                .fetch_optional(conn)
+                .await
+        })?;
+        let Some((title, body, action_required)) = template else {
+            return Err(StoreError::Corrupt(format!(
+                "type de notification « {kind} » absent"
+            )));
+        };
+        let cause = format!("alerte:{id}:{openings}");
+        let subject = &condition.subject;
+        let sql = format!(
+            "SELECT u.id, COALESCE(p.mail, 'immediat') AS mail, COALESCE(hr.hour, {DEFAULT_DIGEST_HOUR}) AS hour
+             FROM app_user u
+             LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $1
+             LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
+             WHERE u.disabled_at IS NULL
+               AND ((u.role = CASE $2 WHEN 'dgal' THEN 'agent_sivep' WHEN 'dgddi' THEN 'agent_dgddi' ELSE '' END
+                     AND EXISTS (SELECT 1 FROM habilitation h
+                                 WHERE h.user_id = u.id AND h.site_code = $3 AND h.administration = $2
+                                   AND h.withdrawn_at IS NULL AND h.starts_on <= $4
+                                   AND (h.ends_on IS NULL OR h.ends_on >= $4)))
+                 OR (u.role = 'chef_service' AND ($2 = 'chefs' OR u.administration = $2)
+                     AND EXISTS (SELECT 1 FROM post_head ph JOIN post hp ON hp.code = ph.post_code
+                                 WHERE ph.user_id = u.id
+                                   AND (ph.post_code = $5 OR ($5 = '' AND hp.site_code = $3)))))
+               AND NOT EXISTS (SELECT 1 FROM notification n
+                               WHERE n.user_id = u.id AND n.cause = $6 AND n.kind = $1)
+             ORDER BY u.id"
+        );
+        let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
+            sqlx::query_as(&sql)
+                .bind(kind)
+                .bind(condition.responsible.code())
+                .bind(&subject.site)
+                .bind(local_day(now))
+                .bind(subject.post.as_deref().unwrap_or_default())
+                .bind(&cause)
+                .fetch_all(conn)
+                .await
+        })?;
+        let fields = [
+            ("site", subject.site_name.clone()),
+            ("objet", condition.headline.clone()),
+            ("constat", condition.detail.clone()),
+        ];
+        let (title, body) = (fill(&title, &fields), fill(&body, &fields));
+        let link = format!("/alertes#alerte-{id}");
+        let written = super::notifications::Written {
+            kind,
+            action_required,
+            dossier_id: subject.dossier_id,
+            cause: &cause,
+            title: &title,
+            body: &body,
+            link: &link,
+        };
+        self.write_notifications(&written, &recipients, now).await?;
+        Ok(recipients.len())
+    }
+
+    /// A partner source was heard from at a site: its activity is noted (and its usual
+    /// interval), and its silence, if an alert says so, has cleared.
+    pub(crate) async fn source_heard(
+        &mut self,
+        site: &str,
+        source: EventSource,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let previous: Option<(DateTime<Utc>, Option<i64>)> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT last_received_at, usual_gap_seconds FROM source_activity WHERE site_code = $1 AND source = $2",
+            )
+            .bind(site)
+            .bind(source.code())
+            .fetch_optional(conn)
+            .await
+        })?;
+        let usual = match previous {
+            None => None,
+            Some((last, usual)) if now >= last => usual_gap(usual, (now - last).num_seconds()),
+            Some((_, usual)) => usual,
+        };
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO source_activity (site_code, source, last_received_at, usual_gap_seconds)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (site_code, source) DO UPDATE SET
+                     last_received_at = excluded.last_received_at, usual_gap_seconds = excluded.usual_gap_seconds",
+            )
+            .bind(site)
+            .bind(source.code())
+            .bind(now)
+            .bind(usual)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        let key = format!(
+            "{}:{site}:{}",
+            Rule::SourceSilencieuse.code(),
+            source.code()
+        );
+        let silent: Option<i64> = on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT id FROM alert WHERE condition_key = $1 AND cleared_at IS NULL")
+                .bind(&key)
+                .fetch_optional(conn)
+                .await
+        })?;
+        if let Some(id) = silent {
+            self.apply_alert_change(&Change::Cleared(id), now).await?;
+        }
+        Ok(())
+    }
+}
+
+/// One change an evaluation makes.
+#[derive(Clone, Debug)]
+enum Change {
+    Open(Box<Condition>),
+    Cleared(i64),
+    Returned(i64),
+    Reword(i64, String),
+}
+
+impl Change {
+    fn dossier(&self, watched: &HashMap<i64, Option<i64>>) -> Option<i64> {
+        match self {
+            Change::Open(condition) => condition.subject.dossier_id,
+            Change::Cleared(id) | Change::Returned(id) | Change::Reword(id, _) => {
+                watched.get(id).copied().flatten()
+            }
+        }
+    }
+}
+
+/// What differs between the alerts watched and the conditions that hold.
+fn changes(watched: &[WatchedRow], conditions: &[Condition]) -> Result<Vec<Change>, StoreError> {
+    let holding: HashMap<&str, &Condition> = conditions
+        .iter()
+        .map(|condition| (condition.key.as_str(), condition))
+        .collect();
+    let mut changes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for row in watched {
+        let state = super::decode("état d'alerte", &row.state, AlertState::from_code)?;
+        super::decode("règle d'alerte", &row.rule, Rule::from_code)?;
+        let alert = Watched {
+            id: row.id,
+            key: row.condition_key.clone(),
+            state,
+            cleared_at: row.cleared_at,
+            detail: row.detail.clone(),
+        };
+        let condition = holding.get(row.condition_key.as_str()).copied();
+        seen.insert(row.condition_key.as_str());
+        match transition(Some(&alert), condition) {
+            Transition::Keep => {}
+            Transition::Open => {
+                if let Some(condition) = condition {
+                    changes.push(Change::Open(Box::new(condition.clone())));
+                }
+            }
+            Transition::Cleared => changes.push(Change::Cleared(row.id)),
+            Transition::Returned => changes.push(Change::Returned(row.id)),
+            Transition::Reword => {
+                if let Some(condition) = condition {
+                    changes.push(Change::Reword(row.id, condition.detail.clone()));
+                }
+            }
+        }
+    }
+    for condition in conditions {
+        if !seen.contains(condition.key.as_str())
+            && transition(None, Some(condition)) == Transition::Open
+        {
+            changes.push(Change::Open(Box::new(condition.clone())));
+        }
+    }
+    Ok(changes)
+}
+
+impl Store {
+    /// Takes (or keeps) the lease of the job `name` for `holder` until `until`; false when
+    /// another holder's lease runs at `now`.
+    #[tracing::instrument(skip_all)]
+    pub async fn take_job(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let taken: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO job_lease (name, leased_by, leased_until) VALUES ($1, $2, $3)
+                 ON CONFLICT (name) DO UPDATE SET leased_by = excluded.leased_by,
+                                                  leased_until = excluded.leased_until
+                 WHERE job_lease.leased_until < $4 OR job_lease.leased_by = excluded.leased_by
+                 RETURNING name",
+            )
+            .bind(name)
+            .bind(holder)
+            .bind(until)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(taken.is_some())
+    }
+
+    /// One evaluation of every alert by the clock at `now`: what holds is read once; each
+    /// dossier whose alerts differ is evaluated again in its own transaction under its site's
+    /// ingestion lock (at most [`MOST_OPENED_AT_ONCE`] with alerts to open, the others at the
+    /// next tick); the bottlenecks and silences are applied; then the alerts whose condition has
+    /// cleared for long enough are closed.
+    #[tracing::instrument(skip_all)]
+    pub async fn evaluate_alerts(&self, now: DateTime<Utc>) -> Result<Evaluated, StoreError> {
+        let (conditions, watched) = {
+            let mut tx = self.begin().await?;
+            let references = tx.alert_references(&Scope::All).await?;
+            let conditions = tx.alert_conditions(&Scope::All, &references, now).await?;
+            let watched = tx.watched_alerts(&Scope::All).await?;
+            tx.commit().await?;
+            (conditions, watched)
+        };
+        let dossier_of: HashMap<i64, Option<i64>> =
+            watched.iter().map(|row| (row.id, row.dossier_id)).collect();
+        let mut dossiers = BTreeSet::new();
+        let mut opening = BTreeSet::new();
+        let mut others = Vec::new();
+        for change in changes(&watched, &conditions)? {
+            match change.dossier(&dossier_of) {
+                Some(dossier) => {
+                    if matches!(change, Change::Open(_)) {
+                        if opening.len() >= MOST_OPENED_AT_ONCE && !opening.contains(&dossier) {
+                            continue;
+                        }
+                        opening.insert(dossier);
+                    }
+                    dossiers.insert(dossier);
+                }
+                None => others.push(change),
+            }
+        }
+        let mut evaluated = Evaluated::default();
+        for dossier in dossiers {
+            let mut tx = self.begin().await?;
+            if tx.postgres().is_some() {
+                let site: Option<String> = on_tx!(tx, conn => {
+                    sqlx::query_scalar("SELECT site_code FROM dossier WHERE id = $1")
+                        .bind(dossier)
+                        .fetch_optional(conn)
+                        .await
+                })?;
+                if let (Some(site), Some(pg)) = (site, tx.postgres()) {
+                    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                        .bind(format!("ingestion:{site}"))
+                        .execute(&mut **pg)
+                        .await?;
+                }
+            }
+            evaluated += tx.evaluate_dossier_alerts(dossier, now).await?;
+            tx.commit().await?;
+        }
+        let mut opened_elsewhere = 0;
+        for change in others {
+            if matches!(change, Change::Open(_)) {
+                opened_elsewhere += 1;
+                if opened_elsewhere > MOST_OPENED_AT_ONCE {
+                    continue;
+                }
+            }
+            let mut tx = self.begin().await?;
+            evaluated += tx.apply_alert_change(&change, now).await?;
+            tx.commit().await?;
+        }
+        evaluated.closed += self.close_cleared_alerts(now).await?;
+        Ok(evaluated)
+    }
+
+    /// Closes the alerts whose condition has cleared for long enough ("résolue
+    /// automatiquement"), each once.
+    async fn close_cleared_alerts(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let before = now - Duration::minutes(crate::domain::alert::CLEAR_AFTER_MINUTES);
+        let due: Vec<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT id FROM alert WHERE state <> 'close' AND cleared_at IS NOT NULL AND cleared_at <= $1",
+            )
+            .bind(before)
+            .fetch_all(pool)
+            .await
+        })?;
+        let mut closed = 0;
+        for id in due {
+            let mut tx = self.begin().await?;
+            let cleared_at: Option<DateTime<Utc>> = on_tx!(tx, conn => {
+                sqlx::query_scalar(
+                    "UPDATE alert SET state = 'close', closed_at = $2, closed_by = NULL,
+                                      closing_note = 'Résolue automatiquement : la condition a cessé.'
+                     WHERE id = $1 AND state <> 'close' AND cleared_at IS NOT NULL AND cleared_at <= $3
+                     RETURNING cleared_at",
+                )
+                .bind(id)
+                .bind(now)
+                .bind(before)
+                .fetch_optional(conn)
+                .await
+            })?;
+            if let Some(cleared_at) = cleared_at {
+                debug_assert!(closes_at(cleared_at) <= now);
+                tx.alert_history(id, "resolue", None, None, now).await?;
+                tx.announce(super::feed::Committed::Alert(id)).await?;
+                closed += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(closed)
+    }
+}
+
+/// One alert as the desk shows it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DeskAlert {
+    pub id: i64,
+    pub rule: String,
+    pub state: String,
+    pub site_code: String,
+    pub site_name: String,
+    pub post_code: Option<String>,
+    pub dossier_id: Option<i64>,
+    pub responsible: String,
+    pub title: String,
+    pub detail: String,
+    pub opened_at: DateTime<Utc>,
+    pub cleared_at: Option<DateTime<Utc>>,
+    pub openings: i32,
+    pub taken_by: Option<String>,
+    pub taken_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<String>,
+    pub closing_note: Option<String>,
+}
+
+/// One line of an alert's history.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AlertHistoryLine {
+    pub alert_id: i64,
+    pub at: DateTime<Utc>,
+    pub what: String,
+    pub who: Option<String>,
+    pub note: Option<String>,
+}
+
+/// What the desk asks for: the sites it may see (`None`: every site), and its filters.
+#[derive(Clone, Debug, Default)]
+pub struct DeskQuery {
+    pub sites: Option<Vec<String>>,
+    pub site: Option<String>,
+    pub post: Option<String>,
+    pub rule: Option<String>,
+    /// `None`: the alerts under way (open or taken).
+    pub state: Option<String>,
+    pub limit: i64,
+}
+
+impl DeskQuery {
+    /// The conditions and their values, numbered from `$1`.
+    fn conditions(&self, open_only: bool) -> (String, Vec<String>) {
+        let mut clauses = Vec::new();
+        let mut values = Vec::new();
+        let next = |value: &str, values: &mut Vec<String>| {
+            values.push(value.to_owned());
+            format!("${}", values.len())
+        };
+        if let Some(sites) = &self.sites {
+            if sites.is_empty() {
+                clauses.push("FALSE".to_owned());
+            } else {
+                let list: Vec<String> = sites.iter().map(|site| next(site, &mut values)).collect();
+                clauses.push(format!("a.site_code IN ({})", list.join(", ")));
+            }
+        }
+        if let Some(site) = &self.site {
+            let n = next(site, &mut values);
+            clauses.push(format!("a.site_code = {n}"));
+        }
+        if let Some(post) = &self.post {
+            let n = next(post, &mut values);
+            clauses.push(format!("a.post_code = {n}"));
+        }
+        if let Some(rule) = &self.rule {
+            let n = next(rule, &mut values);
+            clauses.push(format!("a.rule = {n}"));
+        }
+        match (&self.state, open_only) {
+            (_, true) | (None, false) => clauses.push("a.state <> 'close'".to_owned()),
+            (Some(state), false) => {
+                let n = next(state, &mut values);
+                clauses.push(format!("a.state = {n}"));
+            }
+        }
+        (clauses.join(" AND "), values)
+    }
+}
+
+impl Store {
+    /// The alerts of the desk, the most recently opened first (at most `limit`).
+    #[tracing::instrument(skip_all)]
+    pub async fn alert_desk(&self, query: &DeskQuery) -> Result<Vec<DeskAlert>, StoreError> {
+        let (conditions, values) = query.conditions(false);
+        let sql = format!(
+            "SELECT a.id, a.rule, a.state, a.site_code, s.name AS site_name, a.post_code, a.dossier_id,
+                    a.responsible, a.title, a.detail, a.opened_at, a.cleared_at, a.openings,
+                    tu.full_name AS taken_by, a.taken_at, a.closed_at, cu.full_name AS closed_by,
+                    a.closing_note
+             FROM alert a JOIN site s ON s.code = a.site_code
+             LEFT JOIN app_user tu ON tu.id = a.taken_by
+             LEFT JOIN app_user cu ON cu.id = a.closed_by
+             WHERE {conditions}
+             ORDER BY a.opened_at DESC, a.id DESC LIMIT {}",
+            query.limit.max(1)
+        );
+        Ok(on_pool!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for value in &values {
+                q = q.bind(value);
+            }
+            q.fetch_all(pool).await
+        })?)
+    }
+
+    /// How many alerts are under way (open, taken) by rule and state, within the desk's sites
+    /// and filters (its state filter aside).
+    #[tracing::instrument(skip_all)]
+    pub async fn alert_counts(
+        &self,
+        query: &DeskQuery,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let (conditions, values) = query.conditions(true);
+        let sql = format!(
+            "SELECT a.rule, a.state, COUNT(*) FROM alert a WHERE {conditions} GROUP BY a.rule, a.state"
+        );
+        Ok(on_pool!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for value in &values {
+                q = q.bind(value);
+            }
+            q.fetch_all(pool).await
+        })?)
+    }
+
+    /// The histories of these alerts, each in order.
+    #[tracing::instrument(skip_all)]
+    pub async fn alert_histories(&self, ids: &[i64]) -> Result<Vec<AlertHistoryLine>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT h.alert_id, h.at, h.what, u.full_name AS who, h.note
+             FROM alert_history h LEFT JOIN app_user u ON u.id = h.user_id
+             WHERE h.alert_id IN ({list}) ORDER BY h.alert_id, h.id"
+        );
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
+    }
+
+    /// The site and state of an alert, to decide who may act on it.
+    #[tracing::instrument(skip_all)]
+    pub async fn alert_site(&self, id: i64) -> Result<Option<(String, String)>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as("SELECT site_code, state FROM alert WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+}
+
+impl Tx {
+    /// An agent takes an open alert; false when it is no longer open (taken or closed
+    /// meanwhile).
+    #[tracing::instrument(skip_all)]
+    pub async fn take_alert(
+        &mut self,
+        id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE alert SET state = 'prise', taken_by = $2, taken_at = $3 WHERE id = $1 AND state = 'ouverte'",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        if done == 0 {
+            return Ok(false);
+        }
+        self.alert_history(id, "prise", Some(user_id), None, now)
+            .await?;
+        self.announce(super::feed::Committed::Alert(id)).await?;
+        Ok(true)
+    }
+
+    /// An agent closes an alert with a note; false when it is already closed. Closed while its
+    /// condition holds, it opens again only once the condition has cleared and returned.
+    #[tracing::instrument(skip_all)]
+    pub async fn close_alert(
+        &mut self,
+        id: i64,
+        user_id: i64,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE alert SET state = 'close', closed_at = $2, closed_by = $3, closing_note = $4
+                 WHERE id = $1 AND state <> 'close'",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(user_id)
+            .bind(note)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        if done == 0 {
+            return Ok(false);
+        }
+        self.alert_history(id, "close", Some(user_id), Some(note), now)
+            .await?;
+        self.announce(super::feed::Committed::Alert(id)).await?;
+        Ok(true)
+    }
+}
+
+/// A post's thresholds (post, setting, goods, step, value), the national defaults' keys
+/// (setting, step), and who answers for its steps (post, goods, step, responsible).
+pub type PostAlertSettings = (
+    Vec<(String, String, String, String, i64)>,
+    Vec<(String, String)>,
+    Vec<(String, String, String, String)>,
+);
+
+impl Store {
+    /// The posts a head of service heads: (code, name), in order.
+    #[tracing::instrument(skip_all)]
+    pub async fn headed_posts(&self, user_id: i64) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT p.code, p.name FROM post_head h JOIN post p ON p.code = h.post_code
+                 WHERE h.user_id = $1 ORDER BY p.code",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// The thresholds and responsibilities of these posts.
+    #[tracing::instrument(skip_all)]
+    pub async fn post_alert_settings(
+        &self,
+        posts: &[String],
+    ) -> Result<PostAlertSettings, StoreError> {
+        let mut thresholds = Vec::new();
+        let mut responsibilities = Vec::new();
+        for post in posts {
+            let rows: Vec<(String, String, String, String, i64)> = on_pool!(self, pool => {
+                sqlx::query_as(
+                    "SELECT post_code, rule, goods_category, step_kind, value FROM alert_threshold
+                     WHERE post_code = $1",
+                )
+                .bind(post)
+                .fetch_all(pool)
+                .await
+            })?;
+            thresholds.extend(rows);
+            let rows: Vec<(String, String, String, String)> = on_pool!(self, pool => {
+                sqlx::query_as(
+                    "SELECT post_code, goods_category, step_kind, responsible FROM step_responsibility
+                     WHERE post_code = $1",
+                )
+                .bind(post)
+                .fetch_all(pool)
+                .await
+            })?;
+            responsibilities.extend(rows);
+        }
+        let defaults: Vec<(String, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT rule, step_kind FROM alert_default")
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok((thresholds, defaults, responsibilities))
+    }
+}
+
+/// Which threshold of a post: its setting, goods category ('*': every one) and step ('*').
+#[derive(Clone, Copy, Debug)]
+pub struct ThresholdKey<'a> {
+    pub post: &'a str,
+    pub setting: &'a str,
+    pub goods: &'a str,
+    pub step: &'a str,
+}
+
+impl Tx {
+    /// Sets a threshold of a post (a new, more precise row, or a new value); the previous value
+    /// if there was one.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_alert_threshold(
+        &mut self,
+        key: ThresholdKey<'_>,
+        value: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        let ThresholdKey {
+            post,
+            setting,
+            goods,
+            step,
+        } = key;
+        let previous: Option<i64> = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "SELECT value FROM alert_threshold
+                 WHERE post_code = $1 AND rule = $2 AND goods_category = $3 AND step_kind = $4",
+            )
+            .bind(post)
+            .bind(setting)
+            .bind(goods)
+            .bind(step)
+            .fetch_optional(conn)
+            .await
+        })?;
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO alert_threshold (post_code, rule, goods_category, step_kind, value, updated_at, updated_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (post_code, rule, goods_category, step_kind) DO UPDATE SET
+                     value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            )
+            .bind(post)
+            .bind(setting)
+            .bind(goods)
+            .bind(step)
+            .bind(value)
+            .bind(now)
+            .bind(user_id)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(previous)
+    }
+
+    /// Removes a more precise threshold of a post (the general one applies again); the rows
+    /// every post has from the national defaults are not removed. False when there was none to
+    /// remove.
+    #[tracing::instrument(skip_all)]
+    pub async fn remove_alert_threshold(
+        &mut self,
+        key: ThresholdKey<'_>,
+    ) -> Result<bool, StoreError> {
+        let ThresholdKey {
+            post,
+            setting,
+            goods,
+            step,
+        } = key;
+        let done = on_tx!(self, conn => {
+            sqlx::query(
+                "DELETE FROM alert_threshold
+                 WHERE post_code = $1 AND rule = $2 AND goods_category = $3 AND step_kind = $4
+                   AND NOT (goods_category = '*' AND EXISTS (
+                       SELECT 1 FROM alert_default d WHERE d.rule = $2 AND d.step_kind = $4))",
+            )
+            .bind(post)
+            .bind(setting)
+            .bind(goods)
+            .bind(step)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        Ok(done > 0)
+    }
+}
