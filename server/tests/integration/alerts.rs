@@ -389,6 +389,161 @@ async fn the_inspection_is_told_of_its_steps_and_customs_is_not(backend: Backend
     assert!(alert(store, &key).await.unwrap().2);
 }
 
+async fn a_check_without_appointment_and_a_silent_source_are_told(backend: Backend) {
+    let Some((server, own)) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let now = Utc::now();
+    // Selected for a physical check at a post that takes appointments, and nothing booked.
+    let number = container("RDV", 40);
+    let mut selection = event(
+        "rdv-0",
+        "traces",
+        "checks_selected",
+        now,
+        &number,
+        &own,
+        json!({ "identity": false, "physical": true }),
+    );
+    selection["post"] = json!("FRLEH1");
+    let dossier = send(&server, vec![selection]).await;
+    let key = format!("rendez_vous_non_pris:{dossier}:physical_check");
+    evaluate(store, now + Duration::minutes(1439)).await;
+    assert_eq!(alert(store, &key).await, None);
+    evaluate(store, now + Duration::minutes(1441)).await;
+    let (id, _, _, _) = alert(store, &key).await.expect("contrôle sans rendez-vous");
+    assert_eq!(told(store, AGENT_SIVEP, id).await, 1);
+    assert_eq!(told(store, AGENT_DOUANE, id).await, 0);
+    // The goods reach the post for their check: no appointment is awaited any more.
+    let mut positioned = event(
+        "rdv-1",
+        "port_community",
+        "positioned_at_post",
+        Utc::now(),
+        &number,
+        &own,
+        json!({}),
+    );
+    positioned["post"] = json!("FRLEH1");
+    send(&server, vec![positioned]).await;
+    assert!(alert(store, &key).await.unwrap().2, "condition levée");
+
+    // Customs sends twice, a minute apart as far as it is concerned, then nothing.
+    for n in 0..2 {
+        let number = container("SIL", 50 + n);
+        let mut lodged = event(
+            &format!("sil-{n}"),
+            "customs",
+            "customs_declaration_lodged",
+            Utc::now(),
+            &number,
+            &own,
+            json!({}),
+        );
+        lodged["post"] = json!("FRLEH1");
+        lodged["references"]["mrn"] = json!(mrn(&format!("{:012}", 50 + n)));
+        send(&server, vec![lodged]).await;
+    }
+    let key = "source_silencieuse:FRLEH:customs";
+    // The first moment more than two hours later when a post of Le Havre is open.
+    let mut calendars = Vec::new();
+    for post in ["FRLEH1", "FRLEH2"] {
+        let code = app::domain::references::PostCode::parse(post).unwrap();
+        let calendar = store.calendar(&code).await.unwrap().unwrap();
+        calendars.push((calendar.openings, calendar.open_on_public_holidays));
+    }
+    let mut at = Utc::now() + Duration::minutes(125);
+    while !app::domain::alert::site_open(&calendars, at) {
+        at += Duration::minutes(15);
+    }
+    evaluate(store, at).await;
+    let (id, state, _, _) = alert(store, key).await.expect("système silencieux");
+    assert_eq!(state, "ouverte");
+    assert_eq!(told(store, HEAD, id).await, 1, "les chefs de service");
+    assert_eq!(told(store, AGENT_DOUANE, id).await, 0);
+    // It speaks again: cleared at once.
+    let mut lodged = event(
+        "sil-2",
+        "customs",
+        "customs_declaration_lodged",
+        Utc::now(),
+        &container("SIL", 60),
+        &own,
+        json!({}),
+    );
+    lodged["post"] = json!("FRLEH1");
+    lodged["references"]["mrn"] = json!(mrn("000000000060"));
+    send(&server, vec![lodged]).await;
+    assert!(alert(store, key).await.unwrap().2);
+}
+
+async fn an_alert_closed_while_it_holds_stays_closed(backend: Backend) {
+    let Some((server, own)) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    // An unfavourable decision, and no follow-up ten days later.
+    let number = container("SUI", 70);
+    let decided = Utc::now() - Duration::minutes(1);
+    let dossier = send(
+        &server,
+        vec![event(
+            "sui-0",
+            "traces",
+            "ched_decision",
+            decided,
+            &number,
+            &own,
+            json!({ "acceptable": false }),
+        )],
+    )
+    .await;
+    let key = format!("suite_defavorable:{dossier}:follow_up");
+    let limit = decided + Duration::days(10);
+    evaluate(store, limit - Duration::minutes(1)).await;
+    assert_eq!(alert(store, &key).await, None);
+    evaluate(store, limit + Duration::minutes(1)).await;
+    let (id, _, _, _) = alert(store, &key).await.expect("suites attendues");
+    assert_eq!(told(store, AGENT_SIVEP, id).await, 1);
+    // An agent closes it while the follow-up is still awaited: it stays closed, told once.
+    let sivep = store.user_by_email(AGENT_SIVEP).await.unwrap().unwrap().id;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx
+        .close_alert(id, sivep, "Suites confiées au poste, en cours.", Utc::now())
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    evaluate(store, limit + Duration::hours(1)).await;
+    evaluate(store, limit + Duration::days(1)).await;
+    let (_, state, cleared, openings) = alert(store, &key).await.unwrap();
+    assert_eq!((state.as_str(), cleared, openings), ("close", false, 1));
+    assert_eq!(told(store, AGENT_SIVEP, id).await, 1);
+    // The follow-up is done: the condition has cleared, nothing opens.
+    send(
+        &server,
+        vec![event(
+            "sui-1",
+            "traces",
+            "follow_up_done",
+            Utc::now(),
+            &number,
+            &own,
+            json!({ "action": "destruction" }),
+        )],
+    )
+    .await;
+    let (_, state, cleared, _) = alert(store, &key).await.unwrap();
+    assert_eq!((state.as_str(), cleared), ("close", true));
+}
+
+/// A movement reference number of this body (its check character computed).
+fn mrn(body: &str) -> String {
+    app::domain::references::Mrn::from_parts(26, "FR", body, 'A')
+        .unwrap()
+        .to_string()
+}
+
 /// A person signed in, as their browser.
 async fn browser(server: &Running, email: &str) -> Browser {
     let browser = Browser::new(server);
@@ -670,4 +825,6 @@ on_both_stores!(
     the_inspection_is_told_of_its_steps_and_customs_is_not,
     each_site_sees_its_alerts_and_only_its_agents_act,
     heads_of_service_set_the_thresholds_of_their_posts,
+    a_check_without_appointment_and_a_silent_source_are_told,
+    an_alert_closed_while_it_holds_stays_closed,
 );
