@@ -947,6 +947,17 @@ impl Store {
     /// cleared for long enough are closed.
     #[tracing::instrument(skip_all)]
     pub async fn evaluate_alerts(&self, now: DateTime<Utc>) -> Result<Evaluated, StoreError> {
+        self.evaluate_alerts_opening(now, MOST_OPENED_AT_ONCE).await
+    }
+
+    /// [`Store::evaluate_alerts`], opening at most `most` alerts (the scale run catches up a
+    /// history loaded in bulk in one evaluation).
+    #[tracing::instrument(skip_all)]
+    pub async fn evaluate_alerts_opening(
+        &self,
+        now: DateTime<Utc>,
+        most: usize,
+    ) -> Result<Evaluated, StoreError> {
         let (conditions, watched) = {
             let mut tx = self.begin().await?;
             let references = tx.alert_references(&Scope::All).await?;
@@ -964,7 +975,7 @@ impl Store {
             match change.dossier(&dossier_of) {
                 Some(dossier) => {
                     if matches!(change, Change::Open(_)) {
-                        if opening.len() >= MOST_OPENED_AT_ONCE && !opening.contains(&dossier) {
+                        if opening.len() >= most && !opening.contains(&dossier) {
                             continue;
                         }
                         opening.insert(dossier);
@@ -998,7 +1009,7 @@ impl Store {
         for change in others {
             if matches!(change, Change::Open(_)) {
                 opened_elsewhere += 1;
-                if opened_elsewhere > MOST_OPENED_AT_ONCE {
+                if opened_elsewhere > most {
                     continue;
                 }
             }

@@ -379,6 +379,7 @@ mod browser {
             names::APPOINTMENT,
             names::SLOTS,
             names::NOTIFICATION,
+            names::ALERT,
             names::RESYNC,
         ] {
             let _ =

@@ -5,8 +5,9 @@
 //!
 //! The history is made by the demo's own generator (`demo::dossier`): the same sites, posts,
 //! goods, journeys, events and outcomes, spread over three years in the order they arrived. Dossiers opened more than
-//! thirty days ago have settled (released or refused), as they would have; the last thirty days
-//! hold every stage of the journey. Two thousand more companies share the traffic, the two demo
+//! 110 days ago have settled (released or refused), as they would have; the last 110 days (a
+//! tenth of the history) hold every stage of the journey. The alerts' clock is measured on the
+//! store itself: one evaluation that catches up the history, then one tick a minute. Two thousand more companies share the traffic, the two demo
 //! operators keeping a large share of it (their lists are the heavy case). The identity and
 //! physical checks have their appointments at the dossier's post, in half-hour slots of the
 //! demo's calendars, as the platform books them (see [`Bookings`]). It is written in bulk
@@ -53,6 +54,12 @@ pub struct Settings {
     /// An administrator's URL of a PostgreSQL server (a database is created on it).
     pub postgres: Option<String>,
 }
+
+/// The history's dossiers opened within this many days are still under way, at every stage (a
+/// tenth of the three years: about 100,000 open dossiers in a million); older ones have settled.
+const UNDER_WAY_DAYS: i64 = 110;
+/// Clock ticks measured on each store.
+const TICKS: usize = 20;
 
 /// Companies added with the history.
 const COMPANIES: usize = 2_000;
@@ -646,7 +653,7 @@ async fn generate(url: &str, count: usize) -> Result<StdDuration, String> {
         .scalar("SELECT COALESCE(MAX(GREATEST_ID), 0) FROM (SELECT MAX(id) AS GREATEST_ID FROM event UNION ALL SELECT MAX(position) FROM event) AS m")
         .await?;
     let span = 3 * 365 * 24 * 3600;
-    let settled_before = now - Duration::days(30);
+    let settled_before = now - Duration::days(UNDER_WAY_DAYS);
     let mut bookings = Bookings::load(&db, now).await?;
     let mut batch = Batch::default();
     for index in 0..count {
@@ -1026,6 +1033,84 @@ fn print_table(name: &str, small: &Figures, large: &Figures, people: usize) {
     }
 }
 
+/// The alerts' clock on one store: how many dossiers are open, the evaluation that catches up
+/// what the store holds (opening every alert due, as after a migration of records), then
+/// [`TICKS`] ticks a minute apart, each timed.
+struct Ticks {
+    dossiers: i64,
+    open: i64,
+    catch_up_ms: f64,
+    opened: usize,
+    alerts: i64,
+    reading: Reading,
+}
+
+async fn measure_alerts(url: &str) -> Result<Ticks, String> {
+    let db = Db::connect(url).await?;
+    let dossiers = db.scalar("SELECT COUNT(*) FROM dossier").await?;
+    let open = db
+        .scalar("SELECT COUNT(*) FROM dossier WHERE status IN ('en_cours', 'bloque')")
+        .await?;
+    let now = Utc::now();
+    let started = Instant::now();
+    let caught_up =
+        db.0.evaluate_alerts_opening(now, usize::MAX)
+            .await
+            .map_err(|e| format!("évaluation des alertes : {e}"))?;
+    let catch_up_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut times = Vec::with_capacity(TICKS);
+    for tick in 1..=TICKS {
+        let started = Instant::now();
+        db.0.evaluate_alerts(now + Duration::minutes(tick as i64))
+            .await
+            .map_err(|e| format!("évaluation des alertes : {e}"))?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let alerts = db
+        .scalar("SELECT COUNT(*) FROM alert WHERE state <> 'close'")
+        .await?;
+    db.close().await;
+    Ok(Ticks {
+        dossiers,
+        open,
+        catch_up_ms,
+        opened: caught_up.opened,
+        alerts,
+        reading: reading(times),
+    })
+}
+
+fn print_ticks(name: &str, small: &Ticks, large: &Ticks) {
+    println!();
+    println!("{name} : alertes, une évaluation de l'horloge (toutes les règles, tous les sites), en millisecondes");
+    println!();
+    println!(
+        "| horloge | {} dossiers ({} en cours) p50 | p99 | {} dossiers ({} en cours) p50 | p99 | rapport p50 |",
+        thousands(small.dossiers),
+        thousands(small.open),
+        thousands(large.dossiers),
+        thousands(large.open)
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| un tour de l'horloge ({} alertes en cours) | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
+        thousands(large.alerts),
+        small.reading.p50,
+        small.reading.p99,
+        large.reading.p50,
+        large.reading.p99,
+        large.reading.p50 / small.reading.p50.max(0.001)
+    );
+    println!();
+    println!(
+        "Rattrapage de l'historique : {} alertes ouvertes en {:.0} ms ({} sur la démonstration en {:.0} ms).",
+        thousands(large.opened as i64),
+        large.catch_up_ms,
+        thousands(small.opened as i64),
+        small.catch_up_ms
+    );
+}
+
 /// The plans PostgreSQL chooses for the queries of the measured pages, on the large store.
 async fn print_plans(url: &str, targets_container: &str) -> Result<(), String> {
     let store = Store::connect(url).await.map_err(|e| e.to_string())?;
@@ -1082,6 +1167,7 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         let instance = bench::start(&url).await?;
         let small = measure(&instance, &settings, None).await?;
         stop(instance).await?;
+        let small_ticks = measure_alerts(&url).await?;
         let took = generate(&url, count).await?;
         println!();
         println!(
@@ -1092,7 +1178,9 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         let instance = bench::start(&url).await?;
         let large = measure(&instance, &settings, Some(small.opened)).await?;
         stop(instance).await?;
+        let large_ticks = measure_alerts(&url).await?;
         print_table(name, &small, &large, settings.people);
+        print_ticks(name, &small_ticks, &large_ticks);
         if backend == Backend::Postgres {
             if let Err(error) = print_plans(&url, &large.container).await {
                 outcome = Err(error);

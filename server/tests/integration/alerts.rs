@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::accounts::{Browser, AGENT_SIVEP, HEAD, OPERATOR, PASSWORD};
 use crate::helpers::{config, container, execute, fresh_database, on_both_stores, Running};
-use crate::live::sirets;
+use crate::live::{session_of, sirets, Stream};
 
 const AGENT_DOUANE: &str = "agent.douane@demo.sesame.test";
 /// A post of Le Havre made for the test: its thresholds are its own, and nothing of the demo
@@ -712,6 +712,44 @@ async fn each_site_sees_its_alerts_and_only_its_agents_act(backend: Backend) {
     }
 }
 
+async fn alerts_reach_the_streams_of_their_site_only(backend: Backend) {
+    let Some((server, own)) = start(backend).await else {
+        return;
+    };
+    execute(
+        &server.store,
+        "UPDATE habilitation SET withdrawn_at = '2026-01-01 00:00:00+00:00'
+         WHERE site_code = 'FRFOS' AND user_id = (SELECT id FROM app_user WHERE email = 'agent.douane@demo.sesame.test')",
+    )
+    .await
+    .unwrap();
+    let agent = session_of(&server, AGENT_DOUANE).await;
+    let operator = session_of(&server, OPERATOR).await;
+    let mut agent_stream = Stream::open(&server, Some(&agent), None).await.unwrap();
+    let mut operator_stream = Stream::open(&server, Some(&operator), None).await.unwrap();
+    let here = out_of_order(&server, &own, "FRLEH", "FRLEH1", 3).await;
+    let there = out_of_order(&server, &own, "FRFOS", "FRFOS1", 4).await;
+    let alerts = |messages: Vec<crate::live::Message>| -> Vec<i64> {
+        messages
+            .into_iter()
+            .filter(|m| m.event == "alerte")
+            .map(|m| m.data["alert_id"].as_i64().unwrap())
+            .collect()
+    };
+    let seen = alerts(
+        agent_stream
+            .drain(std::time::Duration::from_millis(1500))
+            .await,
+    );
+    assert!(seen.contains(&here) && !seen.contains(&there), "{seen:?}");
+    let operator_saw = alerts(
+        operator_stream
+            .drain(std::time::Duration::from_millis(1500))
+            .await,
+    );
+    assert!(operator_saw.is_empty(), "{operator_saw:?}");
+}
+
 async fn heads_of_service_set_the_thresholds_of_their_posts(backend: Backend) {
     let Some((server, _)) = start(backend).await else {
         return;
@@ -825,6 +863,7 @@ on_both_stores!(
     the_inspection_is_told_of_its_steps_and_customs_is_not,
     each_site_sees_its_alerts_and_only_its_agents_act,
     heads_of_service_set_the_thresholds_of_their_posts,
+    alerts_reach_the_streams_of_their_site_only,
     a_check_without_appointment_and_a_silent_source_are_told,
     an_alert_closed_while_it_holds_stays_closed,
 );

@@ -20,7 +20,7 @@ const SERVICES: [(&str, &str, Openings); 9] = [
     (
         "Alertes",
         "Les retards et les blocages sont détectés automatiquement et signalés aux agents concernés pour qu'ils agissent.",
-        &[],
+        &[("/alertes", EntryPoint::AlertDesk)],
     ),
     (
         "Rendez-vous",

@@ -17,8 +17,8 @@ fn purpose(user: &SignedIn) -> &'static str {
         Role::Operateur => "Vous suivez les envois de votre entreprise, étape par étape, et vous prenez les rendez-vous de contrôle au poste de contrôle frontalier.",
         Role::AgentDgddi | Role::AgentSivep if !user.may_open(EntryPoint::ListDossiers) => "Vous n'avez pas d'habilitation en cours : vous ne voyez encore aucun dossier. Demandez à votre chef de service de vous habiliter sur vos sites.",
         Role::AgentDgddi | Role::AgentSivep => "Vous suivez les dossiers des sites sur lesquels vous êtes habilité et vous organisez les contrôles de leurs postes : rendez-vous, arrivées, alertes.",
-        Role::ChefService => "Vous habilitez les agents de votre administration, vous fixez le calendrier de vos postes et vous suivez les dossiers de vos sites.",
-        Role::Superviseur => "Vous consultez en lecture seule les dossiers de tous les sites et les alertes de rapprochement. Vous ne prenez pas de décision sur les dossiers ni sur les rendez-vous.",
+        Role::ChefService => "Vous habilitez les agents de votre administration, vous fixez le calendrier et les seuils d'alerte de vos postes et vous suivez les dossiers et les alertes de vos sites.",
+        Role::Superviseur => "Vous consultez en lecture seule les dossiers et les alertes de tous les sites. Vous ne prenez pas de décision sur les dossiers ni sur les rendez-vous.",
         Role::Dgitm => "Votre rôle ne donne accès à aucun dossier ni à aucune donnée d'entreprise : les statistiques nationales du passage frontière, sans données nominatives, vous seront présentées ici.",
         Role::Administrateur => "Vous administrez la plateforme : les clés d'accès des systèmes partenaires. Votre rôle ne donne pas accès aux dossiers.",
     }
@@ -33,7 +33,6 @@ fn to_come(role: Role) -> &'static [(&'static str, &'static str)] {
             ("Messagerie", "Écrire à la douane et au SIVEP sur un canal unique et tracé."),
         ],
         Role::AgentDgddi | Role::AgentSivep | Role::ChefService => &[
-            ("Alertes", "Être averti des retards et des engorgements de vos postes."),
             ("Fiche d'identité opérateur", "Une vue d'ensemble de chaque opérateur économique."),
             ("Messagerie", "Répondre aux opérateurs sur un canal unique et tracé."),
         ],
