@@ -227,13 +227,11 @@ pub async fn list_alerts(
         DossierScope::Sites(sites) => Some(sites.iter().map(|s| s.as_str().to_owned()).collect()),
         _ => Some(Vec::new()),
     };
-    // Filters are checked against what exists; an unknown one selects nothing rather than
+    // Filters are compared with what is stored: an unknown one selects nothing, never
     // everything.
     let clean =
         |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let (site, post, rule, state) = (clean(site), clean(post), clean(rule), clean(state));
-    let rule = rule.filter(|code| Rule::from_code(code).is_some() || code.is_empty());
-    let state = state.filter(|code| AlertState::from_code(code).is_some());
     caller
         .audit_consultation(&store, "consultation_alertes", "alertes", "")
         .await?;

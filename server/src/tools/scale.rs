@@ -5,8 +5,8 @@
 //!
 //! The history is made by the demo's own generator (`demo::dossier`): the same sites, posts,
 //! goods, journeys, events and outcomes, spread over three years in the order they arrived. Dossiers opened more than
-//! 110 days ago have settled (released or refused), as they would have; the last 110 days (a
-//! tenth of the history) hold every stage of the journey. The alerts' clock is measured on the
+//! 135 days ago have settled (released or refused), as they would have; the last 135 days (an
+//! eighth of the history, about 100,000 open dossiers in a million) hold every stage of the journey. The alerts' clock is measured on the
 //! store itself: one evaluation that catches up the history, then one tick a minute. Two thousand more companies share the traffic, the two demo
 //! operators keeping a large share of it (their lists are the heavy case). The identity and
 //! physical checks have their appointments at the dossier's post, in half-hour slots of the
@@ -55,9 +55,10 @@ pub struct Settings {
     pub postgres: Option<String>,
 }
 
-/// The history's dossiers opened within this many days are still under way, at every stage (a
-/// tenth of the three years: about 100,000 open dossiers in a million); older ones have settled.
-const UNDER_WAY_DAYS: i64 = 110;
+/// The history's dossiers opened within this many days are still under way, at every stage (an
+/// eighth of the three years, most of them open: about 100,000 open dossiers in a million); older
+/// ones have settled.
+const UNDER_WAY_DAYS: i64 = 135;
 /// Clock ticks measured on each store.
 const TICKS: usize = 20;
 
