@@ -572,6 +572,19 @@ async fn out_of_order(server: &Running, own: &str, site: &str, post: &str, seria
         .0
 }
 
+/// The customs agent of the demo no longer works at Fos (their habilitation there withdrawn).
+async fn customs_agent_leaves_fos(server: &Running) {
+    execute(
+        &server.store,
+        &format!(
+            "UPDATE habilitation SET withdrawn_at = '2026-01-01 00:00:00+00:00'
+             WHERE site_code = 'FRFOS' AND user_id = (SELECT id FROM app_user WHERE email = '{AGENT_DOUANE}')"
+        ),
+    )
+    .await
+    .unwrap();
+}
+
 /// The ids of the alerts a desk lists.
 fn listed(body: &str) -> Vec<i64> {
     let desk: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("{body}"));
@@ -589,14 +602,7 @@ async fn each_site_sees_its_alerts_and_only_its_agents_act(backend: Backend) {
     };
     let here = out_of_order(&server, &own, "FRLEH", "FRLEH1", 1).await;
     let there = out_of_order(&server, &own, "FRFOS", "FRFOS1", 2).await;
-    // The customs agent of the demo no longer works at Fos.
-    execute(
-        &server.store,
-        "UPDATE habilitation SET withdrawn_at = '2026-01-01 00:00:00+00:00'
-         WHERE site_code = 'FRFOS' AND user_id = (SELECT id FROM app_user WHERE email = 'agent.douane@demo.sesame.test')",
-    )
-    .await
-    .unwrap();
+    customs_agent_leaves_fos(&server).await;
     let agent = browser(&server, AGENT_DOUANE).await;
     let desk = agent.post("/api/alertes", &[]).await;
     assert_eq!(desk.status, reqwest::StatusCode::OK, "{}", desk.body);
@@ -716,13 +722,7 @@ async fn alerts_reach_the_streams_of_their_site_only(backend: Backend) {
     let Some((server, own)) = start(backend).await else {
         return;
     };
-    execute(
-        &server.store,
-        "UPDATE habilitation SET withdrawn_at = '2026-01-01 00:00:00+00:00'
-         WHERE site_code = 'FRFOS' AND user_id = (SELECT id FROM app_user WHERE email = 'agent.douane@demo.sesame.test')",
-    )
-    .await
-    .unwrap();
+    customs_agent_leaves_fos(&server).await;
     let agent = session_of(&server, AGENT_DOUANE).await;
     let operator = session_of(&server, OPERATOR).await;
     let mut agent_stream = Stream::open(&server, Some(&agent), None).await.unwrap();
