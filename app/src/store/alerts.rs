@@ -529,13 +529,22 @@ impl Tx {
         const COLUMNS: &str =
             "SELECT id, condition_key, state, cleared_at, detail, rule, dossier_id FROM alert";
         let rows: Vec<WatchedRow> = match scope {
-            Scope::All => on_tx!(self, conn => {
-                sqlx::query_as(&format!(
-                    "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL) AND rule <> 'ordre_anormal'"
-                ))
-                .fetch_all(conn)
-                .await
-            })?,
+            Scope::All => {
+                // The rules the clock does not evaluate keep their alerts as events left them.
+                let evaluated = Rule::ALL
+                    .into_iter()
+                    .filter(|rule| rule.on_clock())
+                    .map(|rule| format!("'{}'", rule.code()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                on_tx!(self, conn => {
+                    sqlx::query_as(&format!(
+                        "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL) AND rule IN ({evaluated})"
+                    ))
+                    .fetch_all(conn)
+                    .await
+                })?
+            }
             Scope::Dossier { id, post, .. } => on_tx!(self, conn => {
                 sqlx::query_as(&format!(
                     "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL)
