@@ -190,9 +190,10 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/habilitations/invitations/{id}/retrait",
             post(account::invitations::withdraw_agent_invitation),
         )
+        // The correlation alerts are on the desk now: where their page was, the desk shows them.
         .route(
-            "/alertes-correlation/{id}/traitement",
-            post(alerts::resolve::resolve_alert),
+            "/alertes-correlation",
+            get(alerts::desk::correlation_alerts),
         )
         .route("/alertes/{id}/prise", post(alerts::desk::take))
         .route("/alertes/{id}/cloture", post(alerts::desk::close))
@@ -278,7 +279,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 46] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 45] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -342,10 +343,6 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 46] = [
     (
         "POST /notifications/livraisons/{id}/renvoi",
         EntryPoint::ManageWebhooks,
-    ),
-    (
-        "POST /alertes-correlation/{id}/traitement",
-        EntryPoint::ResolveCorrelationAlert,
     ),
     ("POST /alertes/{id}/prise", EntryPoint::HandleAlert),
     ("POST /alertes/{id}/cloture", EntryPoint::HandleAlert),

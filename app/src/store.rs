@@ -47,7 +47,7 @@ pub use dossiers::{NewDossier, NewEvent};
 pub use extra_recipients::{AddRefusal, LeasedExtraMail};
 pub use feed::{Committed, FeedMessage, CHANNEL};
 pub use forecasts::place as forecast_place;
-pub use ingest::{AlertCause, CorrelationAlert, Ingested, LiveEvent};
+pub use ingest::{Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 pub use notifications::{LeasedMail, MailItem, MailQueue, PAGE as NOTIFICATION_PAGE};
 pub use webhooks::{DeliveryOutcome, LeasedDelivery, PausedEndpoint, PAUSE_AFTER};
@@ -245,6 +245,7 @@ impl Store {
         }
         self.rechain_format_1_audit().await?;
         self.settle_stored_facts().await?;
+        self.settle_correlation_alerts().await?;
         self.settle_forecasts().await
     }
 

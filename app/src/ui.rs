@@ -19,7 +19,6 @@ use components::layout::{Footer, Header, SkipLinks};
 use pages::{
     account::AccountPage,
     alert_desk::{AlertDeskPage, AlertThresholdsPage},
-    alerts::CorrelationAlertsPage,
     appointments::{BookingPage, CalendarsPage, GatePage, MyAppointmentsPage, PlanningPage},
     dossier::DossierPage,
     dossiers::DossierListPage,
@@ -307,11 +306,6 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("alertes"), StaticSegment("seuils"))
                         view=|| view! { <SignedInOnly entry=EntryPoint::ManageAlertThresholds><AlertThresholdsPage /></SignedInOnly> }
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=StaticSegment("alertes-correlation")
-                        view=|| view! { <SignedInOnly entry=EntryPoint::CorrelationAlerts><CorrelationAlertsPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

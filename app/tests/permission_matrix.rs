@@ -262,11 +262,6 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     // Only a head of service, only into their own administration: not an agent, not the
     // supervisor of the same administration, not the DGITM.
     (EntryPoint::InviteAgent, &["LCDDDDADDD", "LCDDDDDDDD"]),
-    (EntryPoint::CorrelationAlerts, &["LCDDAAAADD"]),
-    (
-        EntryPoint::ResolveCorrelationAlert,
-        &["LCDDAAADDD", "LCDDDDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
-    ),
     (EntryPoint::AlertDesk, &["LCDDAAAADD"]),
     (
         EntryPoint::HandleAlert,

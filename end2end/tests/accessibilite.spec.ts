@@ -73,7 +73,7 @@ const PAGES: Array<{
   { what: "un dossier d'un agent", path: dossier, status: 200, account: ACCOUNTS.agentDouane },
   { what: "le planning d'un poste", path: async () => "/planning?semaine=1", status: 200, account: ACCOUNTS.agentSivep },
   { what: "le contrôle à l'arrivée", path: async () => "/controle-arrivee", status: 200, account: ACCOUNTS.agentSivep },
-  { what: "les alertes de rapprochement d'un agent", path: async () => "/alertes-correlation", status: 200, account: ACCOUNTS.agentSivep },
+  { what: "le bureau des alertes d'un agent, sur les rapprochements", path: async () => "/alertes?regle=rapprochement", status: 200, account: ACCOUNTS.agentSivep },
   { what: "l'espace d'un agent", path: async () => "/espace", status: 200, account: ACCOUNTS.agentSivep },
   // A head of service.
   { what: "les habilitations d'un chef de service", path: async () => "/habilitations", status: 200, account: ACCOUNTS.chef },

@@ -82,13 +82,15 @@ test.describe("clés des systèmes partenaires", () => {
 test.describe("réservé à l'administrateur technique", () => {
   test.use({ account: ACCOUNTS.agentSivep });
 
-  test("un agent n'ouvre pas les clés des partenaires, mais ses alertes de rapprochement", async ({ page, consoleGuard, baseURL }) => {
+  test("un agent n'ouvre pas les clés des partenaires ; l'ancienne page des rapprochements mène à son bureau des alertes", async ({ page, consoleGuard, baseURL }) => {
     consoleGuard.expectErrorStatusOf(`${baseURL}/administration/cles-partenaires`, 403);
     const refused = await open(page, "/administration/cles-partenaires");
     expect(refused.status()).toBe(403);
     const alerts = await open(page, "/alertes-correlation");
     expect(alerts.status()).toBe(200);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alertes de rapprochement");
-    await expect(page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Alertes de rapprochement" })).toBeVisible();
+    await expect(page).toHaveURL(/\/alertes\?regle=rapprochement$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Bureau des alertes");
+    await expect(page.getByLabel("Règle")).toHaveValue("rapprochement");
+    await expect(page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Alertes", exact: true })).toBeVisible();
   });
 });

@@ -119,18 +119,18 @@ test.describe("des marchandises envoyées à un poste qui n'est pas agréé pour
     expect(answer.warnings![0].message).toContain("FRCDG4");
 
     // The agent of the site finds it on the alerts desk, with its dossier.
-    await open(page, "/alertes-correlation");
-    const alert = page.getByRole("article").filter({ has: page.getByRole("link", { name: awb }) });
+    await open(page, "/alertes?regle=poste_non_agree");
+    const alert = page.getByRole("article").filter({ hasText: awb });
     await expect(alert).toHaveCount(1);
-    await expect(alert.getByRole("heading", { level: 3 })).toHaveText(/^Alerte n° \d+ — Poste non agréé pour ces marchandises$/);
-    await expect(alert).toContainText("Marchandises : animaux vivants");
-    await expect(alert).toContainText("« PCF de Roissy — Zone de fret » (FRCDG4)");
-    await expect(alert.getByRole("link", { name: awb })).toHaveAttribute("href", `/dossiers/${answer.dossier_id}`);
+    await expect(alert.getByRole("heading", { level: 3 })).toHaveText(`${awb} : poste PCF de Roissy — Zone de fret (FRCDG4) non agréé pour « Animaux vivants »`);
+    await expect(alert).toContainText("Poste non agréé pour la marchandise");
+    await expect(alert).toContainText("au poste PCF de Roissy — Zone de fret (FRCDG4), agréé pour :");
+    await expect(alert.getByRole("link", { name: "Voir le dossier" })).toHaveAttribute("href", `/dossiers/${answer.dossier_id}`);
     await expect(alert.getByRole("button", { name: "Clore l'alerte" })).toBeVisible();
     await expectReadableEverywhere(page, "les alertes de l'agent", consoleGuard);
 
     // The dossier's own operator: the desk is not theirs, and their dossier says nothing of it.
-    const refused = await operator.request.get("/alertes-correlation");
+    const refused = await operator.request.get("/alertes?regle=poste_non_agree");
     expect(refused.status()).toBe(403);
     expect(await refused.text()).not.toContain(awb);
     const dossier = await operator.request.get(`/dossiers/${answer.dossier_id}`);

@@ -219,7 +219,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 23] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 22] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
@@ -234,10 +234,6 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 23] = [
     ),
     ("/api/sites", crate::domain::access::EntryPoint::ListSites),
     ("/api/postes", crate::domain::access::EntryPoint::ListSites),
-    (
-        "/api/alertes-correlation",
-        crate::domain::access::EntryPoint::CorrelationAlerts,
-    ),
     ("/api/alertes", crate::domain::access::EntryPoint::AlertDesk),
     (
         "/api/seuils-alertes",

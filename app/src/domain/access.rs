@@ -99,10 +99,6 @@ pub enum EntryPoint {
     /// Heads of service: inviting an agent into their administration, or withdrawing such an
     /// invitation not yet accepted.
     InviteAgent,
-    // Agents, heads of service and supervisors: references that name two dossiers.
-    CorrelationAlerts,
-    /// Closing a correlation alert after looking at it: agents of a site of one of its dossiers.
-    ResolveCorrelationAlert,
     /// The alerts desk: agents and heads of service for their sites, supervisors everywhere
     /// (reading only).
     AlertDesk,
@@ -126,7 +122,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 41] = [
+    pub const ALL: [EntryPoint; 39] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -156,8 +152,6 @@ impl EntryPoint {
         EntryPoint::GrantHabilitation,
         EntryPoint::WithdrawHabilitation,
         EntryPoint::InviteAgent,
-        EntryPoint::CorrelationAlerts,
-        EntryPoint::ResolveCorrelationAlert,
         EntryPoint::AlertDesk,
         EntryPoint::HandleAlert,
         EntryPoint::ManageAlertThresholds,
@@ -191,7 +185,6 @@ impl EntryPoint {
     pub fn target_kind(self) -> TargetKind {
         match self {
             EntryPoint::ReadDossier
-            | EntryPoint::ResolveCorrelationAlert
             | EntryPoint::HandleAlert
             | EntryPoint::BookAppointment
             | EntryPoint::DecideAppointment => TargetKind::Dossier,
@@ -326,16 +319,6 @@ pub fn authorize(
                 && user_id != Some(viewer.user_id)
                 && company_id.is_some()
                 && company_id == viewer.company_id
-        }
-        (EntryPoint::CorrelationAlerts, Target::Nothing) => matches!(
-            viewer.role,
-            Role::AgentDgddi | Role::AgentSivep | Role::ChefService | Role::Superviseur
-        ),
-        (EntryPoint::ResolveCorrelationAlert, Target::Dossier { site, company_id }) => {
-            matches!(
-                viewer.role,
-                Role::AgentDgddi | Role::AgentSivep | Role::ChefService
-            ) && dossier_scope(viewer).contains(site, company_id)
         }
         (EntryPoint::AlertDesk, Target::Nothing) => {
             matches!(
@@ -539,7 +522,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 38] = [
+pub const ROUTES: [(&str, EntryPoint); 37] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -575,7 +558,6 @@ pub const ROUTES: [(&str, EntryPoint); 38] = [
     ("/dossiers", EntryPoint::ListDossiers),
     ("/dossiers/{}", EntryPoint::ListDossiers),
     ("/habilitations", EntryPoint::ManageHabilitations),
-    ("/alertes-correlation", EntryPoint::CorrelationAlerts),
     ("/alertes", EntryPoint::AlertDesk),
     ("/alertes/seuils", EntryPoint::ManageAlertThresholds),
     (

@@ -33,10 +33,16 @@ pub enum Rule {
     OrdreAnormal,
     /// A partner source silent at a site for longer than usual while a post of it is open.
     SourceSilencieuse,
+    /// A partner event whose references name two dossiers of its site, or a dossier of another
+    /// site: recorded against the first, never merged behind the agents' backs.
+    Rapprochement,
+    /// A partner event sending goods to a post whose recorded approvals do not include them:
+    /// recorded all the same (the partner systems are authoritative).
+    PosteNonAgree,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 7] = [
+    pub const ALL: [Rule; 9] = [
         Rule::EtapeLongue,
         Rule::Engorgement,
         Rule::RendezVousNonPris,
@@ -44,6 +50,8 @@ impl Rule {
         Rule::SuiteDefavorable,
         Rule::OrdreAnormal,
         Rule::SourceSilencieuse,
+        Rule::Rapprochement,
+        Rule::PosteNonAgree,
     ];
 
     pub fn code(self) -> &'static str {
@@ -55,6 +63,8 @@ impl Rule {
             Rule::SuiteDefavorable => "suite_defavorable",
             Rule::OrdreAnormal => "ordre_anormal",
             Rule::SourceSilencieuse => "source_silencieuse",
+            Rule::Rapprochement => "rapprochement",
+            Rule::PosteNonAgree => "poste_non_agree",
         }
     }
 
@@ -72,6 +82,8 @@ impl Rule {
             Rule::SuiteDefavorable => "Décision défavorable sans suite",
             Rule::OrdreAnormal => "Événements hors de l'ordre du parcours",
             Rule::SourceSilencieuse => "Système partenaire silencieux",
+            Rule::Rapprochement => "Références de plusieurs dossiers",
+            Rule::PosteNonAgree => "Poste non agréé pour la marchandise",
         }
     }
 
@@ -85,12 +97,21 @@ impl Rule {
             Rule::SuiteDefavorable => "alerte_suite_defavorable",
             Rule::OrdreAnormal => "alerte_ordre_anormal",
             Rule::SourceSilencieuse => "alerte_source_silencieuse",
+            Rule::Rapprochement => "alerte_rapprochement",
+            Rule::PosteNonAgree => "alerte_poste_non_agree",
         }
+    }
+
+    /// Whether its alerts follow a condition an evaluation reads again, and so close by
+    /// themselves once it clears. The correlation alerts tell of one partner event: they stay
+    /// until an agent closes them with what they found.
+    pub fn evaluated(self) -> bool {
+        !matches!(self, Rule::Rapprochement | Rule::PosteNonAgree)
     }
 
     /// Whether the clock evaluates it; the order of events is looked at when they arrive only.
     pub fn on_clock(self) -> bool {
-        self != Rule::OrdreAnormal
+        self.evaluated() && self != Rule::OrdreAnormal
     }
 }
 
@@ -885,6 +906,90 @@ pub fn order_condition(
     }
 }
 
+/// A partner event put before the agents of one site (see [`Rule::Rapprochement`] and
+/// [`Rule::PosteNonAgree`]), in the words they read: what it names of their site only.
+#[derive(Clone, Debug)]
+pub struct Correlation {
+    /// The `correlation_alert` it comes from.
+    pub id: i64,
+    /// The event, as people read it: « Notification de l'arrivée » de SIVEP (id E-123), le …
+    pub event: String,
+    /// The dossiers of this site it names, the one the event joined first: (id, reference).
+    pub here: Vec<(i64, String)>,
+    /// Whether the event was recorded in a dossier of this site (the first of `here`).
+    pub recorded_here: bool,
+    /// How many dossiers of other sites it names (never which).
+    pub elsewhere: usize,
+    /// Goods sent to a post not approved for them: the post, the goods and what the post is
+    /// approved for, as people read them.
+    pub post_not_approved: Option<(String, String, String)>,
+}
+
+/// The alert of a partner event at one site.
+pub fn correlation_condition(correlation: &Correlation, subject: Subject) -> Option<Condition> {
+    let (first_id, first_reference) = correlation.here.first()?;
+    let (rule, responsible, headline, detail) = match &correlation.post_not_approved {
+        Some((post, goods, approvals)) => (
+            Rule::PosteNonAgree,
+            // The approvals of border control posts are the veterinary and phytosanitary
+            // inspection's.
+            Responsible::Dgal,
+            format!("{first_reference} : poste {post} non agréé pour « {goods} »"),
+            format!(
+                "L'événement {} envoie des marchandises « {goods} » au poste {post}, agréé \
+                 pour : {approvals}. \
+                 L'événement est enregistré : vérifiez l'agrément du poste ou la destination \
+                 des marchandises, puis clôturez l'alerte en disant ce que vous avez constaté.",
+                correlation.event
+            ),
+        ),
+        None => {
+            let mut named: Vec<String> = correlation
+                .here
+                .iter()
+                .map(|(id, reference)| format!("le dossier n° {id} ({reference})"))
+                .collect();
+            match correlation.elsewhere {
+                0 => {}
+                1 => named.push("un dossier d'un autre site".to_owned()),
+                n => named.push(format!("{n} dossiers d'autres sites")),
+            }
+            let named = match named.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} et {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            (
+                Rule::Rapprochement,
+                Responsible::Chefs,
+                format!("{first_reference} : références de plusieurs dossiers"),
+                format!(
+                    "L'événement {} porte des références de {named}. {} ; rien n'a été \
+                     fusionné. Examinez les dossiers, puis clôturez l'alerte en disant ce que \
+                     vous avez constaté.",
+                    correlation.event,
+                    if correlation.recorded_here {
+                        format!("Il a été enregistré dans le dossier n° {first_id}")
+                    } else {
+                        "Il a été enregistré dans le dossier de l'autre site, les vôtres n'ont \
+                         pas changé"
+                            .to_owned()
+                    }
+                ),
+            )
+        }
+    };
+    Some(Condition {
+        rule,
+        key: format!("{}:{}:{}", rule.code(), correlation.id, subject.site),
+        subject,
+        responsible,
+        headline,
+        detail,
+        opens: true,
+    })
+}
+
 /// An alert an evaluation compares with what holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Watched {
@@ -1190,5 +1295,106 @@ mod tests {
         assert_eq!(usual_gap(None, 600), Some(600));
         assert_eq!(usual_gap(Some(600), 1400), Some(700));
         assert_eq!(usual_gap(Some(600), 13 * 3600), Some(600));
+    }
+
+    fn site_subject(site: &str, dossier: i64) -> Subject {
+        Subject {
+            site: site.to_owned(),
+            site_name: site.to_owned(),
+            post: None,
+            dossier_id: Some(dossier),
+            reference: None,
+            goods: None,
+            step: None,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn a_correlation_tells_each_site_of_its_own_dossiers_only() {
+        let mut correlation = Correlation {
+            id: 7,
+            event: "« Arrivée » de Guichet portuaire, du 02/12/2026 à 10:00".to_owned(),
+            here: vec![
+                (12, "MSCU1234565".to_owned()),
+                (15, "CHEDP.FR.2026.0000001".to_owned()),
+            ],
+            recorded_here: true,
+            elsewhere: 1,
+            post_not_approved: None,
+        };
+        let here = correlation_condition(&correlation, site_subject("FRLEH", 12)).unwrap();
+        assert_eq!(here.rule, Rule::Rapprochement);
+        assert_eq!(here.key, "rapprochement:7:FRLEH");
+        assert_eq!(here.responsible, Responsible::Chefs);
+        assert!(here.opens);
+        assert!(
+            here.detail.contains(
+                "le dossier n° 12 (MSCU1234565), le dossier n° 15 (CHEDP.FR.2026.0000001) et un dossier d'un autre site"
+            ),
+            "{}",
+            here.detail
+        );
+        assert!(
+            here.detail.contains("enregistré dans le dossier n° 12"),
+            "{}",
+            here.detail
+        );
+
+        // The other site: its dossier, and no word of which dossier the event joined.
+        correlation.here = vec![(40, "MSCU1234565".to_owned())];
+        correlation.recorded_here = false;
+        correlation.elsewhere = 2;
+        let there = correlation_condition(&correlation, site_subject("FRFOS", 40)).unwrap();
+        assert_eq!(there.key, "rapprochement:7:FRFOS");
+        assert!(
+            there
+                .detail
+                .contains("le dossier n° 40 (MSCU1234565) et 2 dossiers d'autres sites"),
+            "{}",
+            there.detail
+        );
+        assert!(
+            !there.detail.contains("n° 12") && !there.detail.contains("n° 15"),
+            "{}",
+            there.detail
+        );
+
+        // No dossier of the site: nothing to tell it.
+        correlation.here.clear();
+        assert!(correlation_condition(&correlation, site_subject("FRFOS", 40)).is_none());
+    }
+
+    #[test]
+    fn goods_at_a_post_not_approved_are_the_inspections() {
+        let correlation = Correlation {
+            id: 9,
+            event: "« DSCE déposé » de TRACES, du 02/12/2026 à 10:00".to_owned(),
+            here: vec![(3, "57012345675".to_owned())],
+            recorded_here: true,
+            elsewhere: 0,
+            post_not_approved: Some((
+                "PCF de Roissy (FRCDG4)".to_owned(),
+                "Animaux vivants".to_owned(),
+                "Produits d'origine animale".to_owned(),
+            )),
+        };
+        let condition = correlation_condition(&correlation, site_subject("FRCDG", 3)).unwrap();
+        assert_eq!(condition.rule, Rule::PosteNonAgree);
+        assert_eq!(condition.key, "poste_non_agree:9:FRCDG");
+        assert_eq!(condition.responsible, Responsible::Dgal);
+        assert_eq!(
+            condition.headline,
+            "57012345675 : poste PCF de Roissy (FRCDG4) non agréé pour « Animaux vivants »"
+        );
+        assert!(
+            condition
+                .detail
+                .contains("agréé pour : Produits d'origine animale."),
+            "{}",
+            condition.detail
+        );
+        assert!(!Rule::PosteNonAgree.evaluated() && !Rule::PosteNonAgree.on_clock());
+        assert!(!Rule::Rapprochement.evaluated() && !Rule::Rapprochement.on_clock());
     }
 }

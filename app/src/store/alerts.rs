@@ -22,6 +22,8 @@ use crate::domain::journey::{EventKind, EventSource, StepKind};
 use crate::domain::notification::{fill, DEFAULT_DIGEST_HOUR};
 use crate::domain::timeline::{Fact, FactData};
 
+mod correlation;
+
 /// What one evaluation changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Evaluated {
@@ -49,12 +51,14 @@ impl std::ops::AddAssign for Evaluated {
 enum Scope {
     /// Everything the clock evaluates.
     All,
-    /// One dossier, and the bottlenecks of its post.
+    /// One dossier, and the bottlenecks of its post at the steps whose queue it may have
+    /// changed: the one it is at, and the one an event just made it leave.
     Dossier {
         id: i64,
         site: String,
         post: Option<String>,
         goods: String,
+        steps: Vec<String>,
     },
 }
 
@@ -301,10 +305,21 @@ impl Tx {
             now,
         ));
 
-        // Dossiers waiting at each step of each post (of the dossier's post only, for one).
-        let post_filter = match scope {
-            Scope::All => "",
-            Scope::Dossier { .. } => " AND d.post_code = $1",
+        // Dossiers waiting at each step of each post; for one dossier, at the steps of its post
+        // whose queue it may have changed (through `dossier_waiting`, a count of one queue).
+        let no_queue = Vec::new();
+        let (post_filter, steps) = match scope {
+            Scope::All => (String::new(), &no_queue),
+            Scope::Dossier { steps, .. } => (
+                format!(
+                    " AND d.post_code = $1 AND d.current_step IN ({})",
+                    (0..steps.len())
+                        .map(|i| format!("${}", i + 2))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                steps,
+            ),
         };
         let waiting_sql = format!(
             "SELECT d.site_code, d.post_code, d.current_step, COUNT(*) AS dossiers FROM dossier d
@@ -312,17 +327,22 @@ impl Tx {
                AND d.current_step IS NOT NULL{post_filter}
              GROUP BY d.site_code, d.post_code, d.current_step"
         );
-        let waiting_rows: Vec<(String, String, String, i64)> = if matches!(
-            scope,
-            Scope::Dossier { post: None, .. }
-        ) {
-            Vec::new()
-        } else {
-            let post = scope.post().map(str::to_owned);
-            on_tx!(self, conn => {
-                let query = sqlx::query_as(&waiting_sql);
-                match &post { Some(post) => query.bind(post), None => query }.fetch_all(conn).await
-            })?
+        let waiting_rows: Vec<(String, String, String, i64)> = match scope {
+            Scope::Dossier { post: None, .. } => Vec::new(),
+            Scope::Dossier { steps, .. } if steps.is_empty() => Vec::new(),
+            _ => {
+                let post = scope.post().map(str::to_owned);
+                on_tx!(self, conn => {
+                    let mut query = sqlx::query_as(&waiting_sql);
+                    if let Some(post) = &post {
+                        query = query.bind(post);
+                        for step in steps {
+                            query = query.bind(step);
+                        }
+                    }
+                    query.fetch_all(conn).await
+                })?
+            }
         };
         let waiting: Vec<Waiting> = waiting_rows
             .into_iter()
@@ -357,6 +377,7 @@ impl Tx {
                 site,
                 post,
                 goods,
+                ..
             } => {
                 if let Some(condition) = self
                     .order_condition(*id, site, post.as_deref(), goods, references)
@@ -531,12 +552,7 @@ impl Tx {
         let rows: Vec<WatchedRow> = match scope {
             Scope::All => {
                 // The rules the clock does not evaluate keep their alerts as events left them.
-                let evaluated = Rule::ALL
-                    .into_iter()
-                    .filter(|rule| rule.on_clock())
-                    .map(|rule| format!("'{}'", rule.code()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let evaluated = rule_list(Rule::on_clock);
                 on_tx!(self, conn => {
                     sqlx::query_as(&format!(
                         "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL) AND rule IN ({evaluated})"
@@ -545,43 +561,73 @@ impl Tx {
                     .await
                 })?
             }
-            Scope::Dossier { id, post, .. } => on_tx!(self, conn => {
-                sqlx::query_as(&format!(
-                    "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL)
-                       AND (dossier_id = $1 OR (rule = 'engorgement' AND post_code = $2))"
-                ))
-                .bind(id)
-                .bind(post.as_deref().unwrap_or_default())
-                .fetch_all(conn)
-                .await
-            })?,
+            Scope::Dossier {
+                id, post, steps, ..
+            } => {
+                let queues = (0..steps.len())
+                    .map(|i| format!("${}", i + 3))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let queues = if steps.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " OR (rule = 'engorgement' AND post_code = $2 AND step_kind IN ({queues}))"
+                    )
+                };
+                // The correlation alerts of the dossier stay as agents leave them.
+                let evaluated = rule_list(Rule::evaluated);
+                on_tx!(self, conn => {
+                    let sql = format!(
+                        "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL)
+                           AND (dossier_id = $1{queues}) AND rule IN ({evaluated})"
+                    );
+                    let mut query = sqlx::query_as(&sql)
+                        .bind(id)
+                        .bind(post.as_deref().unwrap_or_default());
+                    for step in steps {
+                        query = query.bind(step);
+                    }
+                    query.fetch_all(conn).await
+                })?
+            }
         };
         Ok(rows)
     }
 
-    /// Evaluates the alerts of one dossier (and the bottlenecks of its post) and applies what
-    /// changed, in this transaction: on every partner event, and for each dossier whose alerts
-    /// the clock found changed.
+    /// Evaluates the alerts of one dossier, and the bottlenecks of its post at the step it is at
+    /// and at the step `left` (the one it was at before an event), and applies what changed, in
+    /// this transaction: on every partner event, and for each dossier whose alerts the clock
+    /// found changed.
     #[tracing::instrument(skip_all)]
     pub(crate) async fn evaluate_dossier_alerts(
         &mut self,
         dossier_id: i64,
+        left: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Evaluated, StoreError> {
-        let about: Option<(String, Option<String>, String)> = on_tx!(self, conn => {
-            sqlx::query_as("SELECT site_code, post_code, goods_category FROM dossier WHERE id = $1")
-                .bind(dossier_id)
-                .fetch_optional(conn)
-                .await
+        type About = (String, Option<String>, String, Option<String>);
+        let about: Option<About> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT site_code, post_code, goods_category, current_step FROM dossier WHERE id = $1",
+            )
+            .bind(dossier_id)
+            .fetch_optional(conn)
+            .await
         })?;
-        let Some((site, post, goods)) = about else {
+        let Some((site, post, goods, current)) = about else {
             return Ok(Evaluated::default());
         };
+        let mut steps: Vec<String> = current.into_iter().collect();
+        if let Some(left) = left.filter(|left| !steps.iter().any(|step| step == left)) {
+            steps.push(left.to_owned());
+        }
         let scope = Scope::Dossier {
             id: dossier_id,
             site,
             post,
             goods,
+            steps,
         };
         let references = self.alert_references(&scope).await?;
         let conditions = self.alert_conditions(&scope, &references, now).await?;
@@ -874,6 +920,16 @@ impl Change {
     }
 }
 
+/// The codes of the rules that `keep`, as a list of SQL literals (codes are the program's own).
+fn rule_list(keep: fn(Rule) -> bool) -> String {
+    Rule::ALL
+        .into_iter()
+        .filter(|rule| keep(*rule))
+        .map(|rule| format!("'{}'", rule.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What differs between the alerts watched and the conditions that hold.
 fn changes(watched: &[WatchedRow], conditions: &[Condition]) -> Result<Vec<Change>, StoreError> {
     let holding: HashMap<&str, &Condition> = conditions
@@ -1011,7 +1067,7 @@ impl Store {
                         .await?;
                 }
             }
-            evaluated += tx.evaluate_dossier_alerts(dossier, now).await?;
+            evaluated += tx.evaluate_dossier_alerts(dossier, None, now).await?;
             tx.commit().await?;
         }
         let mut opened_elsewhere = 0;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::directory::refused;
 use crate::domain::dossier::{current_step, DossierStatus, Flow, GoodsCategory};
-use crate::domain::journey::{EventKind, EventSource, StepKind};
+use crate::domain::journey::{EventKind, StepKind};
 use crate::domain::partner::{validate, OperatorId, PartnerEvent};
 use crate::domain::references::PostCode;
 use crate::domain::timeline::{derive, Fact, FactData};
@@ -65,133 +65,7 @@ impl TryFrom<LiveRow> for LiveEvent {
     }
 }
 
-/// Why a partner event was put before the agents.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AlertCause {
-    /// Its references name two dossiers of its site, or a dossier of another site.
-    References,
-    /// It sends goods to a post whose recorded approvals do not include them. The event was
-    /// recorded all the same: the partner systems are authoritative, agents look into it.
-    PostNotApproved {
-        post: PostCode,
-        goods: GoodsCategory,
-    },
-}
-
-/// A partner event for agents to look at: references naming two dossiers, or goods sent to a
-/// post not approved for them (see [`AlertCause`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CorrelationAlert {
-    pub id: i64,
-    pub cause: AlertCause,
-    pub event_id: i64,
-    /// The partner's id of the event, its source and kind, and when it happened.
-    pub partner_event_id: Option<String>,
-    pub source: EventSource,
-    pub kind: EventKind,
-    pub occurred_at: DateTime<Utc>,
-    pub dossier_ids: Vec<i64>,
-    pub created_at: DateTime<Utc>,
-}
-
-type AlertRow = (
-    i64,
-    i64,
-    Option<String>,
-    String,
-    String,
-    DateTime<Utc>,
-    String,
-    DateTime<Utc>,
-    String,
-    Option<String>,
-    Option<String>,
-);
-
-/// The cause of an alert from its stored columns.
-fn alert_cause(
-    cause: &str,
-    post: Option<String>,
-    goods: Option<String>,
-) -> Result<AlertCause, StoreError> {
-    use super::decode;
-    match (cause, post, goods) {
-        ("references", ..) => Ok(AlertCause::References),
-        ("post_approval", Some(post), Some(goods)) => Ok(AlertCause::PostNotApproved {
-            post: PostCode::parse(&post).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            goods: decode(
-                "catégorie de marchandises",
-                &goods,
-                GoodsCategory::from_code,
-            )?,
-        }),
-        (other, ..) => Err(StoreError::Corrupt(format!("alerte « {other} »"))),
-    }
-}
-
 impl Store {
-    /// The alerts not yet resolved, of every cause, newest first.
-    #[tracing::instrument(skip_all)]
-    pub async fn correlation_alerts(&self) -> Result<Vec<CorrelationAlert>, StoreError> {
-        use super::decode;
-        let rows: Vec<AlertRow> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT a.id, a.event_id, e.partner_event_id, e.source, e.kind, e.occurred_at,
-                        a.dossier_ids, a.created_at, a.cause, a.post_code, a.goods_category
-                 FROM correlation_alert a JOIN event e ON e.id = a.event_id
-                 WHERE a.resolved_at IS NULL ORDER BY a.id DESC",
-            )
-            .fetch_all(pool)
-            .await
-        })?;
-        rows.into_iter()
-            .map(
-                |(
-                    id,
-                    event_id,
-                    partner_event_id,
-                    source,
-                    kind,
-                    occurred_at,
-                    ids,
-                    created_at,
-                    cause,
-                    post,
-                    goods,
-                )| {
-                    Ok(CorrelationAlert {
-                        id,
-                        cause: alert_cause(&cause, post, goods)?,
-                        event_id,
-                        partner_event_id,
-                        source: decode("source", &source, EventSource::from_code)?,
-                        kind: decode("événement", &kind, EventKind::from_code)?,
-                        occurred_at,
-                        dossier_ids: ids.split(',').filter_map(|id| id.parse().ok()).collect(),
-                        created_at,
-                    })
-                },
-            )
-            .collect()
-    }
-
-    /// One alert, resolved or not.
-    #[tracing::instrument(skip_all)]
-    pub async fn correlation_alert(&self, id: i64) -> Result<Option<(Vec<i64>, bool)>, StoreError> {
-        let row: Option<(String, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT dossier_ids, resolved_at FROM correlation_alert WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-        })?;
-        Ok(row.map(|(ids, resolved_at)| {
-            (
-                ids.split(',').filter_map(|id| id.parse().ok()).collect(),
-                resolved_at.is_some(),
-            )
-        }))
-    }
-
     /// One event as live streams carry it.
     #[tracing::instrument(skip_all)]
     pub async fn live_event(&self, event_id: i64) -> Result<Option<LiveEvent>, StoreError> {
@@ -273,32 +147,6 @@ impl Store {
 }
 
 impl Tx {
-    /// Closes a correlation alert with what the agent found; false when it was already closed
-    /// (by someone else in the meantime).
-    #[tracing::instrument(skip_all)]
-    pub async fn resolve_correlation_alert(
-        &mut self,
-        id: i64,
-        user_id: i64,
-        resolution: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let done = on_tx!(self, conn => {
-            sqlx::query(
-                "UPDATE correlation_alert SET resolved_at = $2, resolved_by = $3, resolution = $4
-                 WHERE id = $1 AND resolved_at IS NULL",
-            )
-            .bind(id)
-            .bind(now)
-            .bind(user_id)
-            .bind(resolution)
-            .execute(conn)
-            .await
-            .map(|done| done.rows_affected())
-        })?;
-        Ok(done == 1)
-    }
-
     /// Records one event sent with partner key `sender`: joins the dossier of the event's site
     /// that holds any of its references, or opens one there. A dossier of another site is never
     /// joined, changed or revealed to the sender: a reference it also holds is recorded for the
@@ -388,6 +236,13 @@ impl Tx {
         if matching.len() <= 1 {
             self.complete_references(dossier_id, event).await?;
         }
+        // The queue the dossier leaves, if this event moves it on (see `evaluate_dossier_alerts`).
+        let left: Option<String> = on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT current_step FROM dossier WHERE id = $1")
+                .bind(dossier_id)
+                .fetch_one(conn)
+                .await
+        })?;
         self.recompute(dossier_id, now).await?;
         self.notify_event(
             dossier_id,
@@ -398,11 +253,13 @@ impl Tx {
             now,
         )
         .await?;
-        // The alerts of the dossier (and of its post's bottlenecks) as they stand after it, and
+        // The alerts of the dossier (and of its post's queues it left and joined) after it, and
         // the source heard from at the site.
         self.source_heard(event.site.as_str(), event.source, now)
             .await?;
-        self.evaluate_dossier_alerts(dossier_id, now).await?;
+        self.alert_correlations(event_id, now).await?;
+        self.evaluate_dossier_alerts(dossier_id, left.as_deref(), now)
+            .await?;
         // Every instance hears of it once it is committed (see `server::live`). Its stream
         // position is taken last, under a lock held until the commit, so that positions follow
         // the order of commits and a replay from a position never skips an event committed

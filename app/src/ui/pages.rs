@@ -2,7 +2,6 @@
 
 pub mod account;
 pub mod alert_desk;
-pub mod alerts;
 pub mod appointments;
 pub mod dossier;
 pub mod dossiers;

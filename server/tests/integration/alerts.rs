@@ -856,7 +856,127 @@ async fn heads_of_service_set_the_thresholds_of_their_posts(backend: Backend) {
     );
 }
 
+/// The correlation alerts recorded before they joined the desk (migration 0024) are put on it
+/// once when the platform starts: an open one opens, a resolved one is closed with what was
+/// found; starting again adds nothing, and no one is told of them again.
+async fn correlation_alerts_recorded_before_the_desk_are_put_on_it_once(backend: Backend) {
+    let Some((server, own)) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let hours_ago = |hours: i64| Utc::now() - Duration::hours(hours);
+    let first = send(
+        &server,
+        vec![arrived("old-1", &container("OLD", 1), &own, hours_ago(3))],
+    )
+    .await;
+    let second = send(
+        &server,
+        vec![arrived("old-2", &container("OLD", 2), &own, hours_ago(2))],
+    )
+    .await;
+    // As ingestion recorded them before: in `correlation_alert` only.
+    execute(
+        store,
+        &format!(
+            "INSERT INTO correlation_alert (event_id, dossier_ids, created_at)
+             SELECT MIN(id), '{second},{first}', '2026-11-02 08:00:00+00:00' FROM event WHERE dossier_id = {second}"
+        ),
+    )
+    .await
+    .unwrap();
+    execute(
+        store,
+        &format!(
+            "INSERT INTO correlation_alert (event_id, dossier_ids, created_at, cause, post_code, goods_category,
+                                            resolved_at, resolved_by, resolution)
+             SELECT MIN(e.id), '{first}', '2026-11-01 08:00:00+00:00', 'post_approval', '{POST}', 'live_animals',
+                    '2026-11-01 09:30:00+00:00', (SELECT id FROM app_user WHERE email = '{AGENT_SIVEP}'),
+                    'Destination corrigée par le transitaire.'
+             FROM event e WHERE e.dossier_id = {first}"
+        ),
+    )
+    .await
+    .unwrap();
+    let notified = |store: &Store| {
+        let store = store.clone();
+        async move {
+            const SQL: &str = "SELECT COUNT(*) FROM notification WHERE kind IN ('alerte_rapprochement', 'alerte_poste_non_agree')";
+            match store.engine() {
+                Engine::Sqlite(pool) => sqlx::query_scalar::<_, i64>(SQL).fetch_one(pool).await,
+                Engine::Postgres(pool) => sqlx::query_scalar::<_, i64>(SQL).fetch_one(pool).await,
+            }
+            .unwrap()
+        }
+    };
+    assert!(crate::helpers::correlation_alerts(store, "rapprochement")
+        .await
+        .is_empty());
+
+    // The platform starts again: it migrates, as the schema's owner on PostgreSQL.
+    let starting = match &server.owner_url {
+        Some(owner) => Store::connect(owner).await.unwrap(),
+        None => store.clone(),
+    };
+    starting.migrate().await.unwrap();
+    let open = crate::helpers::correlation_alerts(store, "rapprochement").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].state, "ouverte");
+    assert_eq!(open[0].dossier_id, Some(second));
+    assert_eq!(open[0].opened_at.to_rfc3339(), "2026-11-02T08:00:00+00:00");
+    assert!(
+        open[0]
+            .detail
+            .contains(&format!("le dossier n° {second} ("))
+            && open[0].detail.contains(&format!("le dossier n° {first} (")),
+        "{}",
+        open[0].detail
+    );
+    let resolved = store
+        .alert_desk(&app::store::DeskQuery {
+            rule: Some("poste_non_agree".into()),
+            state: Some("close".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert_eq!(resolved[0].dossier_id, Some(first));
+    assert_eq!(
+        resolved[0].closing_note.as_deref(),
+        Some("Destination corrigée par le transitaire.")
+    );
+    assert!(resolved[0].closed_by.is_some());
+    assert_eq!(
+        resolved[0].closed_at.map(|at| at.to_rfc3339()).as_deref(),
+        Some("2026-11-01T09:30:00+00:00")
+    );
+    assert_eq!(notified(store).await, 0, "no one is told of them again");
+
+    // Once: starting again, or the clock, changes nothing of them.
+    starting.migrate().await.unwrap();
+    evaluate(store, Utc::now() + Duration::minutes(30)).await;
+    let again = crate::helpers::correlation_alerts(store, "rapprochement").await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        (again[0].id, again[0].state.as_str()),
+        (open[0].id, "ouverte")
+    );
+    let total: i64 = {
+        const SQL: &str =
+            "SELECT COUNT(*) FROM alert WHERE rule IN ('rapprochement', 'poste_non_agree')";
+        match store.engine() {
+            Engine::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await,
+            Engine::Postgres(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await,
+        }
+        .unwrap()
+    };
+    assert_eq!(total, 2);
+}
+
 on_both_stores!(
+    correlation_alerts_recorded_before_the_desk_are_put_on_it_once,
     defaults_are_seeded_for_every_post,
     a_bottleneck_opens_holds_within_its_margin_closes_and_returns,
     a_step_too_long_opens_with_time_alone_once_and_closes_after_it_ends,

@@ -99,20 +99,16 @@ async fn consultations_are_audited_once(backend: Backend) {
     );
     assert_eq!(count(&entries, "consultation_dossier"), 1, "{entries:?}");
 
-    // The planning, the correlation alerts desk and the notification centre (whose
-    // notifications name dossiers of the agent's sites).
+    // The planning, the alerts desk and the notification centre (whose notifications name
+    // dossiers of the agent's sites).
     for _ in 0..2 {
         assert_eq!(agent.get("/planning").await.status.as_u16(), 200);
-        assert_eq!(agent.get("/alertes-correlation").await.status.as_u16(), 200);
+        assert_eq!(agent.post("/api/alertes", &[]).await.status.as_u16(), 200);
         assert_eq!(agent.get("/notifications").await.status.as_u16(), 200);
     }
     let entries = consultations(&server).await;
     assert_eq!(count(&entries, "consultation_planning"), 1, "{entries:?}");
-    assert_eq!(
-        count(&entries, "consultation_alertes_correlation"),
-        1,
-        "{entries:?}"
-    );
+    assert_eq!(count(&entries, "consultation_alertes"), 1, "{entries:?}");
     assert_eq!(
         count(&entries, "consultation_notifications"),
         1,

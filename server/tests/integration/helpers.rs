@@ -231,3 +231,17 @@ pub async fn page_as(server: &Running, cookie: &str, path: &str) -> (reqwest::St
     let status = response.status();
     (status, response.text().await.unwrap())
 }
+
+/// The correlation alerts under way (of rule `rule`: `rapprochement` or `poste_non_agree`), of
+/// every site, the most recently opened first: what the desk holds for the partner events put
+/// before the agents.
+pub async fn correlation_alerts(store: &Store, rule: &str) -> Vec<app::store::DeskAlert> {
+    store
+        .alert_desk(&app::store::DeskQuery {
+            rule: Some(rule.to_owned()),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .expect("the desk reads")
+}

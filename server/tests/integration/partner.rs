@@ -349,30 +349,48 @@ async fn references_correlate_into_one_dossier(backend: Backend) {
     both["references"]["ched"] = json!("CHEDP.FR.2026.0000020");
     let (status, body, _) = partner.send(&both).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let alerts = server.store.correlation_alerts().await.unwrap();
-    assert_eq!(alerts.len(), 1);
-    let mut named = alerts[0].dossier_ids.clone();
-    named.sort();
-    let mut expected = vec![dossier_id, other_id];
-    expected.sort();
-    assert_eq!(named, expected);
-    agents_close_correlation_alerts(&server, alerts[0].id).await;
+    let alerts = crate::helpers::correlation_alerts(&server.store, "rapprochement").await;
+    assert_eq!(alerts.len(), 1, "one alert: both dossiers are of one site");
+    let alert = &alerts[0];
+    assert_eq!(alert.dossier_id, Some(dossier_id.min(other_id)));
+    for named in [dossier_id, other_id] {
+        assert!(
+            alert.detail.contains(&format!("le dossier n° {named} (")),
+            "{}",
+            alert.detail
+        );
+    }
+    assert!(
+        alert.detail.contains("rien n'a été fusionné"),
+        "{}",
+        alert.detail
+    );
+    agents_close_correlation_alerts(&server, alert.id).await;
     server.stop().await;
 }
 
-/// The alert as agents meet it: on their desk, closed with what they found; nobody else may.
+/// The alert as agents meet it: on their desk, where the former page leads, closed with what
+/// they found; nobody else may.
 async fn agents_close_correlation_alerts(server: &Running, alert_id: i64) {
     use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR};
     let password = server::config::DEFAULT_DEMO_PASSWORD;
-    let path = "/alertes-correlation";
-    let closing = format!("{path}/{alert_id}/traitement");
+    let path = "/alertes?regle=rapprochement";
+    let closing = format!("/alertes/{alert_id}/cloture");
+    let card = format!("id=\"alerte-{alert_id}\"");
+
+    // Links to the former page lead to the desk, showing these alerts.
+    let former = crate::helpers::no_redirects()
+        .get(server.url("/alertes-correlation"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(former.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(former.headers()["location"], path);
 
     let operator = Browser::new(server);
     operator.sign_in(OPERATOR, password).await;
     assert_eq!(operator.page(path).await.0, 403);
-    let refused = operator
-        .post(&closing, &[("constat", "Je ferme ceci")])
-        .await;
+    let refused = operator.post(&closing, &[("note", "Je ferme ceci")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
     // Supervisors follow the alerts; closing them is the agents' work.
@@ -382,48 +400,60 @@ async fn agents_close_correlation_alerts(server: &Running, alert_id: i64) {
         .await;
     let (status, page) = supervisor.page(path).await;
     assert_eq!(status, 200);
-    assert!(page.contains(&format!("Alerte n° {alert_id}")), "{page}");
+    assert!(page.contains(&card), "{page}");
+    assert!(page.contains("références de plusieurs dossiers"), "{page}");
     assert!(!page.contains("Clore l'alerte"));
     let refused = supervisor
-        .post(&closing, &[("constat", "Vu par la supervision")])
+        .post(&closing, &[("note", "Vu par la supervision")])
         .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.location.contains("erreur=alerte-introuvable"),
+        "{}",
+        refused.location
+    );
 
     let agent = Browser::new(server);
     agent.sign_in(AGENT_SIVEP, password).await;
     let (status, page) = agent.page(path).await;
     assert_eq!(status, 200);
-    assert!(page.contains(&format!("Alerte n° {alert_id}")), "{page}");
+    assert!(page.contains(&card), "{page}");
     assert!(page.contains("Clore l'alerte"));
-    let empty = agent.post(&closing, &[("constat", "  ")]).await;
-    assert_eq!(empty.location, format!("{path}?erreur=alerte-constat"));
-    assert_eq!(server.store.correlation_alerts().await.unwrap().len(), 1);
+    let empty = agent.post(&closing, &[("note", "  ")]).await;
+    assert_eq!(empty.location, "/alertes?erreur=alerte-note");
+    assert_eq!(
+        crate::helpers::correlation_alerts(&server.store, "rapprochement")
+            .await
+            .len(),
+        1
+    );
     let closed = agent
         .post(
             &closing,
             &[(
-                "constat",
+                "note",
                 "Conteneur mal saisi par le guichet portuaire ; signalé.",
             )],
         )
         .await;
-    assert_eq!(closed.location, format!("{path}?message=alerte-traitee"));
-    assert!(server.store.correlation_alerts().await.unwrap().is_empty());
-    assert!(agent.page(path).await.1.contains("Aucune alerte ouverte"));
-    let again = agent
-        .post(&closing, &[("constat", "Une seconde fois")])
-        .await;
-    assert_eq!(again.location, format!("{path}?erreur=alerte-introuvable"));
-    let unknown = agent
-        .post(
-            &format!("{path}/999999/traitement"),
-            &[("constat", "Inconnue")],
-        )
-        .await;
-    assert_eq!(
-        unknown.location,
-        format!("{path}?erreur=alerte-introuvable")
+    assert_eq!(closed.location, "/alertes?message=alerte-close");
+    assert!(
+        crate::helpers::correlation_alerts(&server.store, "rapprochement")
+            .await
+            .is_empty()
     );
+    assert!(!agent.page(path).await.1.contains(&card));
+    // What they found stays with the alert, closed.
+    let (_, closed_page) = agent.page("/alertes?regle=rapprochement&etat=close").await;
+    assert!(
+        closed_page.contains("Conteneur mal saisi par le guichet portuaire"),
+        "{closed_page}"
+    );
+    let again = agent.post(&closing, &[("note", "Une seconde fois")]).await;
+    assert_eq!(again.location, "/alertes?erreur=alerte-introuvable");
+    let unknown = agent
+        .post("/alertes/999999/cloture", &[("note", "Inconnue")])
+        .await;
+    assert_eq!(unknown.location, "/alertes?erreur=alerte-introuvable");
 }
 
 /// The technical administrator creates a key in the browser, sees it once, and revokes it.
@@ -757,7 +787,9 @@ async fn the_simulator_feeds_the_platform(backend: Backend) {
     let after = server.store.dossier_count().await.unwrap();
     assert!(after > before + 5, "{before} → {after}");
     assert!(
-        server.store.correlation_alerts().await.unwrap().is_empty(),
+        crate::helpers::correlation_alerts(&server.store, "rapprochement")
+            .await
+            .is_empty(),
         "one dossier per consignment"
     );
     server.stop().await;

@@ -122,15 +122,40 @@ async fn a_site_key_neither_changes_nor_learns_another_site(backend: Backend) {
     assert_eq!(after.summary.status, before.summary.status);
     assert_eq!(after.summary.current_step, before.summary.current_step);
 
-    // The coincidence is for the agents of both sites to look at.
-    let alerts = server.store.correlation_alerts().await.unwrap();
-    assert_eq!(alerts.len(), 1, "{alerts:?}");
-    let mut named = alerts[0].dossier_ids.clone();
-    named.sort();
-    assert_eq!(named, [fos_id, joined]);
-    assert_eq!(
-        alerts[0].dossier_ids[0], joined,
-        "the dossier the event was recorded in comes first"
+    // The coincidence is for the agents of both sites to look at: one alert each, naming the
+    // dossier of its site and only saying that another site holds one.
+    let alerts = crate::helpers::correlation_alerts(&server.store, "rapprochement").await;
+    assert_eq!(alerts.len(), 2, "{alerts:?}");
+    for (site, own, other) in [("FRLEH", joined, fos_id), ("FRFOS", fos_id, joined)] {
+        let alert = alerts
+            .iter()
+            .find(|alert| alert.site_code == site)
+            .unwrap_or_else(|| panic!("{site} : {alerts:?}"));
+        assert_eq!(alert.dossier_id, Some(own));
+        assert!(
+            alert.detail.contains(&format!("le dossier n° {own} ("))
+                && alert.detail.contains("un dossier d'un autre site")
+                && !alert.detail.contains(&format!("n° {other}")),
+            "{site} : {}",
+            alert.detail
+        );
+    }
+    let told = |site: &str| {
+        alerts
+            .iter()
+            .find(|alert| alert.site_code == site)
+            .map(|alert| alert.detail.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        told("FRLEH").contains(&format!("enregistré dans le dossier n° {joined}")),
+        "{}",
+        told("FRLEH")
+    );
+    assert!(
+        told("FRFOS").contains("les vôtres n'ont pas changé"),
+        "{}",
+        told("FRFOS")
     );
 
     // A later event at Le Havre for that container goes on in the Le Havre dossier.

@@ -7,7 +7,7 @@
 use app::domain::directory::{Administration, Post, Role};
 use app::domain::dossier::{DossierQuery, GoodsCategory};
 use app::domain::references::{Awb, Locode, PostCode};
-use app::store::{AlertCause, Backend, Engine, NewHabilitation, NewUser, Store};
+use app::store::{Backend, Engine, NewHabilitation, NewUser, Store};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -264,14 +264,21 @@ async fn goods_at_a_post_not_approved_warn_the_site_agents_only(backend: Backend
     assert_eq!(body["warnings"][0]["field"], "post");
     let alerts = approval_alerts(&server.store).await;
     assert_eq!(alerts.len(), 1, "{alerts:?}");
-    let (alert_id, dossier_ids, cause) = &alerts[0];
-    assert_eq!(dossier_ids, &[dossier_id]);
-    assert_eq!(
-        cause,
-        &AlertCause::PostNotApproved {
-            post: PostCode::parse("FRCDG4").unwrap(),
-            goods: GoodsCategory::LiveAnimals
-        }
+    let alert = &alerts[0];
+    let alert_id = alert.id;
+    assert_eq!(alert.dossier_id, Some(dossier_id));
+    assert_eq!(alert.site_code, "FRCDG");
+    assert_eq!(alert.post_code.as_deref(), Some("FRCDG4"));
+    assert_eq!(alert.responsible, "dgal");
+    assert!(
+        alert.title.contains("poste") && alert.title.contains("FRCDG4"),
+        "{}",
+        alert.title
+    );
+    assert!(
+        alert.detail.contains("« Animaux vivants »"),
+        "{}",
+        alert.detail
     );
 
     // Approved posts, and posts whose approvals are not recorded, warn nobody.
@@ -301,8 +308,8 @@ async fn goods_at_a_post_not_approved_warn_the_site_agents_only(backend: Backend
     assert_eq!(body["results"][0]["warnings"][0]["field"], "post");
     assert_eq!(approval_alerts(&server.store).await.len(), 2);
 
-    let desk = "/alertes-correlation";
-    let title = format!("Alerte n° {alert_id} — Poste non agréé pour ces marchandises");
+    let desk = "/alertes?regle=poste_non_agree";
+    let card = format!("id=\"alerte-{alert_id}\"");
 
     // An agent of another site: nothing shown, and closing it is answered as for no alert.
     let outsider = other_site_agent(&server, "FRLEH").await;
@@ -310,20 +317,13 @@ async fn goods_at_a_post_not_approved_warn_the_site_agents_only(backend: Backend
     stranger.sign_in(&outsider, PASSWORD).await;
     let (status, page) = stranger.page(desk).await;
     assert_eq!(status, 200);
-    assert!(
-        page.contains("Aucune alerte ouverte sur vos sites."),
-        "{page}"
-    );
-    assert!(!page.contains(&format!("Alerte n° {alert_id}")));
+    assert!(!page.contains(&card), "{page}");
     assert!(!page.contains("FRCDG4"));
-    let closing = format!("{desk}/{alert_id}/traitement");
+    let closing = format!("/alertes/{alert_id}/cloture");
     let refused = stranger
-        .post(&closing, &[("constat", "Je ferme celle d'un autre site")])
+        .post(&closing, &[("note", "Je ferme celle d'un autre site")])
         .await;
-    assert_eq!(
-        refused.location,
-        format!("{desk}?erreur=alerte-introuvable")
-    );
+    assert_eq!(refused.location, "/alertes?erreur=alerte-introuvable");
 
     // The dossier's own operator: the desk is not theirs, and their dossier says nothing of it.
     let owner = Browser::new(&server);
@@ -332,7 +332,7 @@ async fn goods_at_a_post_not_approved_warn_the_site_agents_only(backend: Backend
     let (status, page) = owner.page(&format!("/dossiers/{dossier_id}")).await;
     assert_eq!(status, 200);
     assert!(!page.contains("non agréé"), "{page}");
-    let refused = owner.post(&closing, &[("constat", "Je ferme ceci")]).await;
+    let refused = owner.post(&closing, &[("note", "Je ferme ceci")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
     // The agents of the site: the alert, what it is about, and the dossier.
@@ -340,22 +340,22 @@ async fn goods_at_a_post_not_approved_warn_the_site_agents_only(backend: Backend
     agent.sign_in(AGENT_SIVEP, PASSWORD).await;
     let (status, page) = agent.page(desk).await;
     assert_eq!(status, 200);
-    assert!(page.contains(&title), "{page}");
-    assert!(page.contains("Marchandises : animaux vivants"), "{page}");
-    assert!(page.contains("PCF de Roissy — Zone de fret"));
+    assert!(page.contains(&card), "{page}");
+    assert!(page.contains("« Animaux vivants »"), "{page}");
+    assert!(page.contains("PCF de Roissy — Zone de fret"), "{page}");
     assert!(page.contains(&format!("href=\"/dossiers/{dossier_id}\"")));
-    assert!(page.contains("dossier concerné"));
     let closed = agent
         .post(
             &closing,
-            &[(
-                "constat",
-                "Lot réorienté vers la station animalière (FRCDG5).",
-            )],
+            &[("note", "Lot réorienté vers la station animalière (FRCDG5).")],
         )
         .await;
-    assert_eq!(closed.location, format!("{desk}?message=alerte-traitee"));
+    assert_eq!(closed.location, "/alertes?message=alerte-close");
     assert_eq!(approval_alerts(&server.store).await.len(), 1);
+    assert!(approval_alerts(&server.store)
+        .await
+        .iter()
+        .all(|alert| alert.id != alert_id));
     // Closed, it does not come back for the same dossier, post and goods.
     let mut later = arrived.clone();
     later["id"] = json!("AGR-6");
@@ -395,16 +395,9 @@ async fn post(store: &Store, code: &str) -> Post {
         .unwrap()
 }
 
-/// The open alerts about goods at a post not approved for them.
-async fn approval_alerts(store: &Store) -> Vec<(i64, Vec<i64>, AlertCause)> {
-    store
-        .correlation_alerts()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|alert| matches!(alert.cause, AlertCause::PostNotApproved { .. }))
-        .map(|alert| (alert.id, alert.dossier_ids, alert.cause))
-        .collect()
+/// The alerts under way about goods at a post not approved for them.
+async fn approval_alerts(store: &Store) -> Vec<app::store::DeskAlert> {
+    crate::helpers::correlation_alerts(store, "poste_non_agree").await
 }
 
 /// A SIVEP agent habilitated on `site` only; their address.

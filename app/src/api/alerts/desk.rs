@@ -67,6 +67,15 @@ pub async fn take(
     done(DESK, Done::AlertTaken)
 }
 
+/// Where the correlation alerts had their page: the desk, showing them (bookmarks and links in
+/// mails sent before keep working; the desk checks who asks).
+pub async fn correlation_alerts() -> axum::response::Redirect {
+    axum::response::Redirect::permanent(&format!(
+        "{DESK}?regle={}",
+        crate::domain::alert::Rule::Rapprochement.code()
+    ))
+}
+
 #[derive(Deserialize)]
 pub struct CloseForm {
     #[serde(default)]

@@ -136,7 +136,7 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 9] = [
+pub const DESTINATIONS: [Destination; 8] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
@@ -178,12 +178,6 @@ pub const DESTINATIONS: [Destination; 9] = [
         path: "/alertes",
         label: "Alertes",
         description: "Les anomalies et engorgements détectés sur vos sites : les prendre en charge, les clore.",
-    },
-    Destination {
-        entry: EntryPoint::CorrelationAlerts,
-        path: "/alertes-correlation",
-        label: "Alertes de rapprochement",
-        description: "Les événements reçus qui désignent plusieurs dossiers, à examiner.",
     },
     Destination {
         entry: EntryPoint::ManagePartnerKeys,

@@ -53,7 +53,9 @@ pub fn AlertDeskPage() -> impl IntoView {
                 "France Sésame surveille les passages frontière de vos sites et signale ici, selon les seuils fixés par les chefs de service, "
                 "les étapes trop longues, les engorgements, les contrôles sans rendez-vous, les analyses et les suites qui tardent, "
                 "les événements hors de l'ordre du parcours et les systèmes partenaires silencieux. "
-                "Une alerte se ferme d'elle-même quand sa condition a cessé depuis dix minutes."
+                "Une alerte se ferme d'elle-même quand sa condition a cessé depuis dix minutes. "
+                "Les événements reçus qui désignent plusieurs dossiers, ou envoient des marchandises à un poste "
+                "qui n'est pas agréé pour elles, sont enregistrés sans rien fusionner et signalés ici jusqu'à ce qu'un agent les clôture."
             </p>
             <Notice />
             <div id="bureau-alertes" data-direct>

@@ -1,0 +1,20 @@
+-- France Sésame, the correlation alerts join the alerts desk (SQLite). Keep in step with the
+-- other store's 0024.
+
+-- A partner event whose references name several dossiers, or that sends goods to a post not
+-- approved for them, is an alert of the desk (`alert`, rules `rapprochement` and
+-- `poste_non_agree`): one per site whose dossiers it names, telling that site's agents of their
+-- dossiers only, taken and closed with a note like every alert. `correlation_alert` stays the
+-- record of the event and of every dossier it named. `alerted`: its alerts are written; those
+-- recorded before this migration get theirs once, when the platform starts (see
+-- `Store::settle_correlation_alerts`), closed with their resolution if they had one
+-- (`resolved_at`, `resolved_by` and `resolution` are read then, and no longer written).
+ALTER TABLE correlation_alert ADD COLUMN alerted INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX correlation_alert_pending ON correlation_alert (id) WHERE NOT alerted;
+
+-- What these alerts tell the agents (see 0021, 0023).
+INSERT INTO notification_kind (code, audience, label, action_required, title, body, position, about_dossier) VALUES
+('alerte_rapprochement', 'agent', 'Alerte : références de plusieurs dossiers', 0,
+ 'Alerte {site} : {objet}', '{constat} Voyez le bureau des alertes pour la prendre en charge.', 270, 0),
+('alerte_poste_non_agree', 'agent', 'Alerte : poste non agréé pour la marchandise', 0,
+ 'Alerte {site} : {objet}', '{constat} Voyez le bureau des alertes pour la prendre en charge.', 280, 0);
