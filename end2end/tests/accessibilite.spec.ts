@@ -80,6 +80,7 @@ const PAGES: Array<{
   { what: "le calendrier d'un poste", path: async () => "/postes/calendrier", status: 200, account: ACCOUNTS.chef },
   { what: "le planning d'un chef de service", path: async () => "/planning", status: 200, account: ACCOUNTS.chef },
   { what: "l'accueil d'un chef de service", path: async () => "/accueil", status: 200, account: ACCOUNTS.chef },
+  { what: "les seuils des alertes d'un chef de service", path: async () => "/alertes/seuils", status: 200, account: ACCOUNTS.chef },
   // A supervisor.
   { what: "l'accueil d'un superviseur", path: async () => "/accueil", status: 200, account: ACCOUNTS.superviseur },
   { what: "la liste des dossiers", path: async () => "/dossiers", status: 200, account: ACCOUNTS.superviseur },

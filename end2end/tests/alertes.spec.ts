@@ -147,6 +147,16 @@ test("un agent voit un engorgement apparaître, le prend en charge et le clôt ;
   await filter.focus();
   await expect(filter).toBeFocused();
 
+  // The head of service's thresholds on a phone: nothing wider than the screen, the form
+  // reached with the keyboard.
+  await head.setViewportSize(PHONE);
+  await open(head, "/alertes/seuils");
+  expect(await horizontalOverflow(head)).toBe(0);
+  await expectNoSeriousAccessibilityViolation(head, "les seuils des alertes sur téléphone", consoleGuard);
+  const value = head.locator(`section[aria-labelledby="poste-${post}"]`).getByLabel(/^Valeur/).first();
+  await value.focus();
+  await expect(value).toBeFocused();
+
   // The instance is left as it was: the particular threshold goes.
   await threshold(head, post, null);
   await head.context().close();
