@@ -122,7 +122,7 @@ test.describe("des marchandises envoyées à un poste qui n'est pas agréé pour
     await open(page, "/alertes?regle=poste_non_agree");
     const alert = page.getByRole("article").filter({ hasText: awb });
     await expect(alert).toHaveCount(1);
-    await expect(alert.getByRole("heading", { level: 3 })).toHaveText(`${awb} : poste PCF de Roissy — Zone de fret (FRCDG4) non agréé pour « Animaux vivants »`);
+    await expect(alert.getByRole("heading", { level: 3 })).toHaveText(`${awb.replace("-", "")} : poste PCF de Roissy — Zone de fret (FRCDG4) non agréé pour « Animaux vivants »`);
     await expect(alert).toContainText("Poste non agréé pour la marchandise");
     await expect(alert).toContainText("au poste PCF de Roissy — Zone de fret (FRCDG4), agréé pour :");
     await expect(alert.getByRole("link", { name: "Voir le dossier" })).toHaveAttribute("href", `/dossiers/${answer.dossier_id}`);

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 #[component]
 pub fn DataTable(
     /// What the table lists; read as the table's caption and the scroll region's name.
-    caption: &'static str,
+    #[prop(into)]
+    caption: String,
     /// Hide the caption visually when a heading already says the same.
     #[prop(optional)]
     hide_caption: bool,
@@ -15,10 +16,11 @@ pub fn DataTable(
     multiline: bool,
     children: Children,
 ) -> impl IntoView {
+    let region = caption.clone();
     view! {
         <div class="fr-table sesame-table" class:fr-table--no-caption=hide_caption class:fr-table--multiline=multiline>
             <div class="fr-table__wrapper">
-                <div class="fr-table__container" tabindex="0" role="region" aria-label=caption>
+                <div class="fr-table__container" tabindex="0" role="region" aria-label=region>
                     <div class="fr-table__content">
                         <table>
                             <caption>{caption}</caption>

@@ -15,6 +15,7 @@ use crate::domain::alert::{setting_label, AlertState, Rule, Setting, Unit};
 use crate::domain::dossier::GoodsCategory;
 use crate::domain::journey::StepKind;
 use crate::ui::components::loaded::Loaded;
+use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::live::{LiveBar, LiveWatch};
 use crate::ui::notices::Notice;
@@ -317,31 +318,25 @@ fn PostSettings(post: PostThresholds) -> impl IntoView {
         <section class="fr-mt-6w" aria-labelledby=labelled_by>
             <h2 id=heading_id>{format!("{} ({})", post.post_name, post.post_code)}</h2>
             <h3 class="fr-h5">"Qui répond de chaque étape"</h3>
-            <div class="fr-table">
-                <table>
-                    <caption>{format!("Responsabilité des étapes au poste {}", post.post_code)}</caption>
-                    <thead><tr><th scope="col">"Étape"</th><th scope="col">"Administration ou service"</th></tr></thead>
-                    <tbody>
-                        {post.responsibilities.into_iter().map(|(step, who)| view! {
-                            <tr><th scope="row">{step}</th><td>{who}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <DataTable caption=format!("Responsabilité des étapes au poste {}", post.post_code)>
+                <thead><tr><th scope="col">"Étape"</th><th scope="col">"Administration ou service"</th></tr></thead>
+                <tbody>
+                    {post.responsibilities.into_iter().map(|(step, who)| view! {
+                        <tr><th scope="row">{step}</th><td>{who}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </DataTable>
             <h3 class="fr-h5">"Seuils"</h3>
-            <div class="fr-table">
-                <table>
-                    <caption>{format!("Seuils des alertes du poste {}", post.post_code)}</caption>
-                    <thead><tr>
-                        <th scope="col">"Règle"</th><th scope="col">"Catégorie"</th><th scope="col">"Étape"</th>
-                        <th scope="col">"Seuil"</th><th scope="col">"Retirer"</th>
-                    </tr></thead>
-                    <tbody>
-                        {post.lines.into_iter().map(|line| view! { <Line line post=code.clone() /> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-            <form method="post" action="/alertes/seuils" class="sesame-narrow" aria-label=format!("Fixer un seuil du poste {}", post.post_code)>
+            <DataTable caption=format!("Seuils des alertes du poste {}", post.post_code)>
+                <thead><tr>
+                    <th scope="col">"Règle"</th><th scope="col">"Catégorie"</th><th scope="col">"Étape"</th>
+                    <th scope="col">"Seuil"</th><th scope="col">"Retirer"</th>
+                </tr></thead>
+                <tbody>
+                    {post.lines.into_iter().map(|line| view! { <Line line post=code.clone() /> }).collect_view()}
+                </tbody>
+            </DataTable>
+            <form method="post" action="/alertes/seuils" class="sesame-narrow" aria-label=format!("Fixer un seuil du poste {}", post.post_code) novalidate>
                 <input type="hidden" name="poste" value=post.post_code.clone() />
                 <div class="fr-select-group">
                     <label class="fr-label" for=format!("{prefix}-regle")>"Règle"</label>
