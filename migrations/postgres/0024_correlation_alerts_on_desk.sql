@@ -11,6 +11,8 @@
 -- (`resolved_at`, `resolved_by` and `resolution` are read then, and no longer written).
 ALTER TABLE correlation_alert ADD COLUMN alerted BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX correlation_alert_pending ON correlation_alert (id) WHERE NOT alerted;
+-- The former page listed the unresolved ones; nothing reads `resolved_at` that way any more.
+DROP INDEX correlation_alert_open;
 
 -- What these alerts tell the agents (see 0021, 0023).
 INSERT INTO notification_kind (code, audience, label, action_required, title, body, position, about_dossier) VALUES

@@ -307,16 +307,12 @@ impl Tx {
 
         // Dossiers waiting at each step of each post; for one dossier, at the steps of its post
         // whose queue it may have changed (through `dossier_waiting`, a count of one queue).
-        let no_queue = Vec::new();
-        let (post_filter, steps) = match scope {
-            Scope::All => (String::new(), &no_queue),
+        let (post_filter, steps): (String, &[String]) = match scope {
+            Scope::All => (String::new(), &[]),
             Scope::Dossier { steps, .. } => (
                 format!(
                     " AND d.post_code = $1 AND d.current_step IN ({})",
-                    (0..steps.len())
-                        .map(|i| format!("${}", i + 2))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    placeholders(2, steps.len())
                 ),
                 steps,
             ),
@@ -564,15 +560,12 @@ impl Tx {
             Scope::Dossier {
                 id, post, steps, ..
             } => {
-                let queues = (0..steps.len())
-                    .map(|i| format!("${}", i + 3))
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 let queues = if steps.is_empty() {
                     String::new()
                 } else {
                     format!(
-                        " OR (rule = 'engorgement' AND post_code = $2 AND step_kind IN ({queues}))"
+                        " OR (rule = 'engorgement' AND post_code = $2 AND step_kind IN ({}))",
+                        placeholders(3, steps.len())
                     )
                 };
                 // The correlation alerts of the dossier stay as agents leave them.
@@ -918,6 +911,14 @@ impl Change {
             }
         }
     }
+}
+
+/// `count` numbered parameters from `$first`, as a list: `$2, $3`.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The codes of the rules that `keep`, as a list of SQL literals (codes are the program's own).
@@ -1320,11 +1321,12 @@ impl Tx {
 
     /// An agent closes an alert with a note; false when it is already closed. Closed while its
     /// condition holds, it opens again only once the condition has cleared and returned.
+    /// `user_id` is `None` when who closed it is no longer known (an account since removed).
     #[tracing::instrument(skip_all)]
     pub async fn close_alert(
         &mut self,
         id: i64,
-        user_id: i64,
+        user_id: Option<i64>,
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
@@ -1344,7 +1346,7 @@ impl Tx {
         if done == 0 {
             return Ok(false);
         }
-        self.alert_history(id, "close", Some(user_id), Some(note), now)
+        self.alert_history(id, "close", user_id, Some(note), now)
             .await?;
         self.announce(super::feed::Committed::Alert(id)).await?;
         Ok(true)

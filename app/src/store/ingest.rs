@@ -208,6 +208,8 @@ impl Tx {
             .fetch_one(conn)
             .await
         })?;
+        // What this event is recorded for, put on the alerts desk once the dossier is up to date.
+        let mut correlations = Vec::new();
         if matching.len() > 1 || !elsewhere.is_empty() {
             // Two references, two dossiers, or a reference also held at another site: agents
             // decide, nothing is merged behind their back. The dossier the event joined first.
@@ -217,21 +219,24 @@ impl Tx {
                 .map(|id| id.to_string())
                 .collect::<Vec<_>>()
                 .join(",");
-            on_tx!(self, conn => {
-                sqlx::query(
-                    "INSERT INTO correlation_alert (event_id, dossier_ids, created_at) VALUES ($1, $2, $3)",
+            let correlation: i64 = on_tx!(self, conn => {
+                sqlx::query_scalar(
+                    "INSERT INTO correlation_alert (event_id, dossier_ids, created_at) VALUES ($1, $2, $3)
+                     RETURNING id",
                 )
                 .bind(event_id)
                 .bind(&others)
                 .bind(now)
-                .execute(conn)
+                .fetch_one(conn)
                 .await
-                .map(|_| ())
             })?;
+            correlations.push(correlation);
         }
         if let Some(post) = &event.post {
-            self.check_post_approval(dossier_id, event_id, post, event.goods, now)
-                .await?;
+            correlations.extend(
+                self.check_post_approval(dossier_id, event_id, post, event.goods, now)
+                    .await?,
+            );
         }
         if matching.len() <= 1 {
             self.complete_references(dossier_id, event).await?;
@@ -257,7 +262,9 @@ impl Tx {
         // the source heard from at the site.
         self.source_heard(event.site.as_str(), event.source, now)
             .await?;
-        self.alert_correlations(event_id, now).await?;
+        for correlation in correlations {
+            self.alert_correlation(correlation, now).await?;
+        }
         self.evaluate_dossier_alerts(dossier_id, left.as_deref(), now)
             .await?;
         // Every instance hears of it once it is committed (see `server::live`). Its stream
@@ -284,7 +291,8 @@ impl Tx {
 
     /// Goods sent to a post whose recorded approvals do not include them: the event stays
     /// recorded (the partner systems are authoritative) and the agents of the dossier's site are
-    /// alerted, once per dossier, post and goods however many events repeat them.
+    /// alerted, once per dossier, post and goods however many events repeat them. The
+    /// `correlation_alert` recorded, if any.
     #[tracing::instrument(skip_all)]
     async fn check_post_approval(
         &mut self,
@@ -293,42 +301,48 @@ impl Tx {
         post: &PostCode,
         goods: GoodsCategory,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        use super::decode;
-        let codes: Vec<String> = on_tx!(self, conn => {
-            sqlx::query_scalar("SELECT goods_category FROM post_approval WHERE post_code = $1")
-                .bind(post.as_str())
-                .fetch_all(conn)
-                .await
-        })?;
-        let approvals = codes
-            .iter()
-            .map(|code| decode("catégorie de marchandises", code, GoodsCategory::from_code))
-            .collect::<Result<Vec<_>, _>>()?;
+    ) -> Result<Option<i64>, StoreError> {
+        let approvals = self.post_approvals(post.as_str()).await?;
         if !refused(&approvals, goods) {
-            return Ok(());
+            return Ok(None);
         }
         // Events of a site are taken one at a time (the lock above on PostgreSQL, the single
         // writer on SQLite), so "not yet alerted" holds until the insert; the unique index is
         // the guard behind it.
-        on_tx!(self, conn => {
-            sqlx::query(
+        Ok(on_tx!(self, conn => {
+            sqlx::query_scalar(
                 "INSERT INTO correlation_alert (event_id, dossier_ids, created_at, cause, post_code, goods_category)
                  SELECT $1, $2, $3, 'post_approval', $4, $5
                  WHERE NOT EXISTS (SELECT 1 FROM correlation_alert
                                    WHERE cause = 'post_approval' AND dossier_ids = $2
-                                     AND post_code = $4 AND goods_category = $5)",
+                                     AND post_code = $4 AND goods_category = $5)
+                 RETURNING id",
             )
             .bind(event_id)
             .bind(dossier_id.to_string())
             .bind(now)
             .bind(post.as_str())
             .bind(goods.code())
-            .execute(conn)
+            .fetch_optional(conn)
             .await
-            .map(|_| ())
+        })?)
+    }
+
+    /// The goods categories post `post` is approved for, as recorded (none: not recorded).
+    pub(crate) async fn post_approvals(
+        &mut self,
+        post: &str,
+    ) -> Result<Vec<GoodsCategory>, StoreError> {
+        let codes: Vec<String> = on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT goods_category FROM post_approval WHERE post_code = $1")
+                .bind(post)
+                .fetch_all(conn)
+                .await
         })?;
-        Ok(())
+        codes
+            .iter()
+            .map(|code| super::decode("catégorie de marchandises", code, GoodsCategory::from_code))
+            .collect()
     }
 
     /// The dossiers holding any of the event's references: of its own site (`here`), or of

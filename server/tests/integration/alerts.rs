@@ -510,7 +510,12 @@ async fn an_alert_closed_while_it_holds_stays_closed(backend: Backend) {
     let sivep = store.user_by_email(AGENT_SIVEP).await.unwrap().unwrap().id;
     let mut tx = store.begin().await.unwrap();
     assert!(tx
-        .close_alert(id, sivep, "Suites confiées au poste, en cours.", Utc::now())
+        .close_alert(
+            id,
+            Some(sivep),
+            "Suites confiées au poste, en cours.",
+            Utc::now()
+        )
         .await
         .unwrap());
     tx.commit().await.unwrap();

@@ -98,7 +98,7 @@ pub async fn close(
     }
     let now = Utc::now();
     let mut tx = forms.store.begin().await?;
-    if !tx.close_alert(id, viewer.user_id, note, now).await? {
+    if !tx.close_alert(id, Some(viewer.user_id), note, now).await? {
         return Err(back(DESK, Problem::AlertUnknown, &[]));
     }
     tx.audit(

@@ -42,7 +42,7 @@ struct Named {
 }
 
 /// How the alerts of a recorded event are written.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum Writing {
     /// As the event arrives: the agents are told (in the app, live, by mail as each chose).
     Arriving(DateTime<Utc>),
@@ -52,30 +52,16 @@ enum Writing {
 }
 
 impl Tx {
-    /// Puts what partner event `event_id` was recorded for (see `Tx::ingest`) on the desk of
-    /// each site whose dossiers it names, and tells their agents: once its dossier is up to date.
+    /// Puts correlation alert `id`, just recorded by `Tx::ingest`, on the desk of each site
+    /// whose dossiers it names, and tells their agents: once its dossier is up to date.
     #[tracing::instrument(skip_all)]
-    pub(crate) async fn alert_correlations(
+    pub(crate) async fn alert_correlation(
         &mut self,
-        event_id: i64,
+        id: i64,
         now: DateTime<Utc>,
     ) -> Result<Evaluated, StoreError> {
-        // Through `correlation_alert_pending`: the ones not yet on the desk are this event's.
-        let recorded: Vec<i64> = on_tx!(self, conn => {
-            sqlx::query_scalar(
-                "SELECT id FROM correlation_alert WHERE NOT alerted AND event_id = $1 ORDER BY id",
-            )
-            .bind(event_id)
-            .fetch_all(conn)
+        self.write_correlation_alerts(id, Writing::Arriving(now))
             .await
-        })?;
-        let mut evaluated = Evaluated::default();
-        for id in recorded {
-            evaluated += self
-                .write_correlation_alerts(id, Writing::Arriving(now))
-                .await?;
-        }
-        Ok(evaluated)
     }
 
     async fn write_correlation_alerts(
@@ -151,20 +137,11 @@ impl Tx {
                         .fetch_optional(conn)
                         .await
                 })?;
-                let codes: Vec<String> = on_tx!(self, conn => {
-                    sqlx::query_scalar("SELECT goods_category FROM post_approval WHERE post_code = $1")
-                        .bind(post)
-                        .fetch_all(conn)
-                        .await
-                })?;
-                let approvals = crate::domain::directory::ordered_approvals(
-                    codes
-                        .iter()
-                        .filter_map(|code| GoodsCategory::from_code(code)),
-                )
-                .into_iter()
-                .map(|goods| goods.label().to_owned())
-                .collect::<Vec<_>>();
+                let approvals =
+                    crate::domain::directory::ordered_approvals(self.post_approvals(post).await?)
+                        .into_iter()
+                        .map(|goods| goods.label().to_owned())
+                        .collect::<Vec<_>>();
                 Some((
                     match name {
                         Some(name) => format!("{name} ({post})"),
@@ -248,28 +225,12 @@ impl Tx {
                     self.alert_history(alert, "ouverte", None, None, recorded.created_at)
                         .await?;
                     if let Some(resolved_at) = recorded.resolved_at {
-                        on_tx!(self, conn => {
-                            sqlx::query(
-                                "UPDATE alert SET state = 'close', closed_at = $2, closed_by = $3,
-                                                  closing_note = $4
-                                 WHERE id = $1",
-                            )
-                            .bind(alert)
-                            .bind(resolved_at)
-                            .bind(recorded.resolved_by)
-                            .bind(recorded.resolution.as_deref())
-                            .execute(conn)
-                            .await
-                            .map(|_| ())
-                        })?;
-                        self.alert_history(
-                            alert,
-                            "close",
-                            recorded.resolved_by,
-                            recorded.resolution.as_deref(),
-                            resolved_at,
-                        )
-                        .await?;
+                        let note = recorded
+                            .resolution
+                            .as_deref()
+                            .unwrap_or("Close sur l'ancienne page des alertes de rapprochement.");
+                        self.close_alert(alert, recorded.resolved_by, note, resolved_at)
+                            .await?;
                     } else {
                         evaluated.opened += 1;
                     }
