@@ -86,6 +86,9 @@ enum Command {
         /// Durée de chaque charge, en secondes.
         #[arg(long = "secondes", default_value_t = 20)]
         seconds: u64,
+        /// Ne mesurer que l'horloge des alertes (sans les pages).
+        #[arg(long = "horloge-seule")]
+        clock_only: bool,
         /// Adresse d'administration d'un serveur PostgreSQL, pour le mesurer aussi (une base y
         /// est créée). Par défaut : TEST_DATABASE_URL.
         #[arg(long, env = "TEST_DATABASE_URL")]
@@ -211,6 +214,7 @@ async fn main() -> ExitCode {
             samples,
             people,
             seconds,
+            clock_only,
             postgres,
         } => {
             server::tools::scale::run(server::tools::scale::Settings {
@@ -219,6 +223,7 @@ async fn main() -> ExitCode {
                 samples: samples.max(1),
                 people: people.max(1),
                 seconds: seconds.max(1),
+                clock_only,
                 postgres,
             })
             .await

@@ -113,6 +113,12 @@ impl Rule {
     pub fn on_clock(self) -> bool {
         self.evaluated() && self != Rule::OrdreAnormal
     }
+
+    /// Whether it is about a place (a post's queue, a site's partner source) rather than a
+    /// dossier: the clock looks at all of these at every tick.
+    pub fn of_places(self) -> bool {
+        matches!(self, Rule::Engorgement | Rule::SourceSilencieuse)
+    }
 }
 
 /// The settings of the rules, as `alert_threshold` and `alert_default` name them, and their
@@ -328,6 +334,10 @@ pub const SILENCE_TIMES_USUAL: i64 = 3;
 /// when thresholds are lowered a lot, the agents are not flooded in one minute).
 pub const MOST_OPENED_AT_ONCE: usize = 500;
 
+/// The clock evaluates everything again at least this often, whatever changed (see
+/// `Store::evaluate_alerts`).
+pub const SWEEP_AT_LEAST_EVERY_HOURS: i64 = 24;
+
 /// One row of a post's thresholds: goods category or '*', step or '*', value.
 type ThresholdRow = (String, String, i64);
 
@@ -508,6 +518,61 @@ fn since_text(at: DateTime<Utc>) -> String {
     crate::ui::format::date_time(at)
 }
 
+/// The rule on durations that applies to a step under way, and its limit in minutes (`None`:
+/// the rule is off there). Its condition holds once more minutes than the limit have elapsed.
+fn duration_limit(step: &UnderWay, thresholds: &Thresholds) -> Option<(Rule, i64)> {
+    duration_limit_at(
+        step.post.as_deref(),
+        &step.goods,
+        step.step,
+        step.p80_minutes,
+        thresholds,
+    )
+}
+
+/// [`duration_limit`] for `step` of a dossier of `goods` at `post` (none: the national
+/// defaults), given the step's observed 80th percentile there.
+pub fn duration_limit_at(
+    post: Option<&str>,
+    goods: &str,
+    step: StepKind,
+    p80_minutes: Option<i64>,
+    thresholds: &Thresholds,
+) -> Option<(Rule, i64)> {
+    let code = step.code();
+    let (rule, limit) = match step {
+        StepKind::LabAnalysis => (
+            Rule::AnalyseEnAttente,
+            thresholds.value(Setting::AnalyseEnAttente, post, goods, Some(code)),
+        ),
+        StepKind::FollowUp => (
+            Rule::SuiteDefavorable,
+            thresholds.value(Setting::SuiteDefavorable, post, goods, Some(code)),
+        ),
+        _ => {
+            let fixed = thresholds.value(Setting::EtapeLongue, post, goods, Some(code));
+            let relative = p80_minutes.filter(|p80| *p80 > 0).and_then(|p80| {
+                thresholds
+                    .value(Setting::EtapeLongueP80, post, goods, Some(code))
+                    .filter(|percent| *percent > 0)
+                    .map(|percent| p80 * percent / 100)
+            });
+            let limit = match (fixed, relative) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            (Rule::EtapeLongue, limit)
+        }
+    };
+    limit.map(|limit| (rule, limit))
+}
+
+/// When a condition that started at `since` with a limit of `limit` minutes starts to hold:
+/// once more whole minutes than the limit have elapsed (`None`: beyond any date).
+fn crossing(since: DateTime<Utc>, limit: i64) -> Option<DateTime<Utc>> {
+    since.checked_add_signed(Duration::try_minutes(limit.saturating_add(1))?)
+}
+
 /// The conditions of the rules on durations (a step too long, an analysis awaited, a follow-up
 /// missing) among the steps under way.
 pub fn duration_conditions(
@@ -520,33 +585,10 @@ pub fn duration_conditions(
     for step in steps {
         let post = step.post.as_deref();
         let code = step.step.code();
-        let elapsed = (now - step.started_at).num_minutes();
-        let (rule, limit) = match step.step {
-            StepKind::LabAnalysis => (
-                Rule::AnalyseEnAttente,
-                thresholds.value(Setting::AnalyseEnAttente, post, &step.goods, Some(code)),
-            ),
-            StepKind::FollowUp => (
-                Rule::SuiteDefavorable,
-                thresholds.value(Setting::SuiteDefavorable, post, &step.goods, Some(code)),
-            ),
-            _ => {
-                let fixed = thresholds.value(Setting::EtapeLongue, post, &step.goods, Some(code));
-                let relative = step.p80_minutes.filter(|p80| *p80 > 0).and_then(|p80| {
-                    thresholds
-                        .value(Setting::EtapeLongueP80, post, &step.goods, Some(code))
-                        .filter(|percent| *percent > 0)
-                        .map(|percent| p80 * percent / 100)
-                });
-                let limit = match (fixed, relative) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                (Rule::EtapeLongue, limit)
-            }
+        let Some((rule, limit)) = duration_limit(step, thresholds) else {
+            continue;
         };
-        let Some(limit) = limit else { continue };
-        if elapsed <= limit {
+        if crossing(step.started_at, limit).is_none_or(|at| now < at) {
             continue;
         }
         let (headline, detail) = match rule {
@@ -623,6 +665,43 @@ pub struct AwaitedCheck {
     pub selected_at: DateTime<Utc>,
 }
 
+/// How long, in minutes, a check may stay without an appointment (`None`: the rule is off).
+fn appointment_limit(check: &AwaitedCheck, thresholds: &Thresholds) -> Option<i64> {
+    thresholds.value(
+        Setting::RendezVousNonPris,
+        check.post.as_deref(),
+        &check.goods,
+        Some(check.step.code()),
+    )
+}
+
+/// When the clock must evaluate each dossier of `steps` and `checks` again: the next time,
+/// after `now`, one of its steps crosses the limit of its rule on durations, or one of its
+/// checks stays without an appointment beyond its limit. Until then time alone changes none of
+/// its conditions; a dossier with nothing ahead is absent.
+pub fn next_due(
+    steps: &[UnderWay],
+    checks: &[AwaitedCheck],
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> HashMap<i64, DateTime<Utc>> {
+    let steps = steps.iter().filter_map(|step| {
+        let (_, limit) = duration_limit(step, thresholds)?;
+        Some((step.dossier_id, crossing(step.started_at, limit)?))
+    });
+    let checks = checks.iter().filter_map(|check| {
+        let limit = appointment_limit(check, thresholds)?;
+        Some((check.dossier_id, crossing(check.selected_at, limit)?))
+    });
+    let mut due: HashMap<i64, DateTime<Utc>> = HashMap::new();
+    for (dossier, at) in steps.chain(checks).filter(|(_, at)| *at > now) {
+        due.entry(dossier)
+            .and_modify(|due| *due = (*due).min(at))
+            .or_insert(at);
+    }
+    due
+}
+
 /// The checks selected and still without an appointment beyond the threshold.
 pub fn appointment_conditions(
     checks: &[AwaitedCheck],
@@ -636,9 +715,8 @@ pub fn appointment_conditions(
         .filter_map(|check| {
             let post = check.post.as_deref();
             let code = check.step.code();
-            let limit =
-                thresholds.value(Setting::RendezVousNonPris, post, &check.goods, Some(code))?;
-            if (now - check.selected_at).num_minutes() <= limit {
+            let limit = appointment_limit(check, thresholds)?;
+            if crossing(check.selected_at, limit).is_none_or(|at| now < at) {
                 return None;
             }
             Some(Condition {

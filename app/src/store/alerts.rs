@@ -12,10 +12,11 @@ use chrono::{DateTime, Duration, Utc};
 use super::{on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::access::local_day;
 use crate::domain::alert::{
-    appointment_conditions, bottleneck_conditions, closes_at, duration_conditions, order_anomaly,
-    order_condition, silence_conditions, site_open, transition, usual_gap, Activity, AlertState,
-    AwaitedCheck, Condition, Responsibilities, Responsible, Rule, Setting, Subject, Thresholds,
-    Transition, UnderWay, Waiting, Watched, MOST_OPENED_AT_ONCE,
+    appointment_conditions, bottleneck_conditions, closes_at, duration_conditions,
+    duration_limit_at, next_due, order_anomaly, order_condition, silence_conditions, site_open,
+    transition, usual_gap, Activity, AlertState, AwaitedCheck, Condition, Responsibilities,
+    Responsible, Rule, Setting, Subject, Thresholds, Transition, UnderWay, Waiting, Watched,
+    MOST_OPENED_AT_ONCE, SWEEP_AT_LEAST_EVERY_HOURS,
 };
 use crate::domain::appointment::Opening;
 use crate::domain::journey::{EventKind, EventSource, StepKind};
@@ -49,8 +50,11 @@ impl std::ops::AddAssign for Evaluated {
 /// What an evaluation looks at.
 #[derive(Clone, Debug)]
 enum Scope {
-    /// Everything the clock evaluates.
+    /// Everything the clock evaluates (a "full sweep").
     All,
+    /// What the clock evaluates at every tick besides the dossiers due: the rules about places
+    /// (bottlenecks, silent sources).
+    Places,
     /// One dossier, and the bottlenecks of its post at the steps whose queue it may have
     /// changed: the one it is at, and the one an event just made it leave.
     Dossier {
@@ -65,7 +69,7 @@ enum Scope {
 impl Scope {
     fn post(&self) -> Option<&str> {
         match self {
-            Scope::All => None,
+            Scope::All | Scope::Places => None,
             Scope::Dossier { post, .. } => post.as_deref(),
         }
     }
@@ -77,6 +81,19 @@ struct References {
     responsibilities: Responsibilities,
     site_names: HashMap<String, String>,
     post_names: HashMap<String, String>,
+    /// A fingerprint of what the conditions on dossiers rest on besides the dossiers and the
+    /// forecasts: thresholds, responsibilities, and which posts take appointments (`None` for
+    /// one dossier's evaluation, which reads one post's rows).
+    fingerprint: Option<String>,
+}
+
+/// What holds, and when the dossiers looked at must be evaluated again (see
+/// [`crate::domain::alert::next_due`]).
+struct Holding {
+    conditions: Vec<Condition>,
+    due: HashMap<i64, DateTime<Utc>>,
+    /// The observed 80th percentiles the conditions on durations were worked out with.
+    p80: HashMap<(String, String, String), i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -117,12 +134,12 @@ const REFERENCE: &str = "COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, 
 impl Tx {
     async fn alert_references(&mut self, scope: &Scope) -> Result<References, StoreError> {
         let post_filter = match scope {
-            Scope::All => "",
+            Scope::All | Scope::Places => "",
             Scope::Dossier { .. } => " WHERE post_code = $1",
         };
         // A dossier without a post reads no post's rows: the national defaults apply.
         let post = match scope {
-            Scope::All => None,
+            Scope::All | Scope::Places => None,
             Scope::Dossier { post, .. } => Some(post.clone().unwrap_or_default()),
         };
         let thresholds_sql = format!(
@@ -156,7 +173,23 @@ impl Tx {
         let post_names: Vec<(String, String)> = on_tx!(self, conn => {
             sqlx::query_as("SELECT code, name FROM post").fetch_all(conn).await
         })?;
+        let fingerprint = match scope {
+            Scope::Dossier { .. } => None,
+            Scope::All | Scope::Places => {
+                let calendars: Vec<String> = on_tx!(self, conn => {
+                    sqlx::query_scalar("SELECT post_code FROM post_calendar").fetch_all(conn).await
+                })?;
+                Some(fingerprint(
+                    &rows,
+                    &defaults,
+                    &responsibilities,
+                    &responsibility_defaults,
+                    &calendars,
+                ))
+            }
+        };
         Ok(References {
+            fingerprint,
             thresholds: Thresholds::new(rows, defaults),
             responsibilities: Responsibilities::new(responsibilities, responsibility_defaults),
             site_names: site_names.into_iter().collect(),
@@ -170,7 +203,7 @@ impl Tx {
         scope: &Scope,
     ) -> Result<HashMap<(String, String, String), i64>, StoreError> {
         let (sql, filter) = match scope {
-            Scope::All => (
+            Scope::All | Scope::Places => (
                 "SELECT place, goods_category, kind, p80_minutes FROM forecast_basis WHERE p80_minutes IS NOT NULL",
                 None,
             ),
@@ -197,13 +230,37 @@ impl Tx {
             .collect())
     }
 
-    /// What holds now among the rules evaluated for `scope`.
+    /// What holds now among the rules evaluated for `scope`, and when the dossiers it looked
+    /// at must be evaluated again.
     async fn alert_conditions(
         &mut self,
         scope: &Scope,
         references: &References,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Condition>, StoreError> {
+    ) -> Result<Holding, StoreError> {
+        let mut holding = match scope {
+            Scope::Places => Holding {
+                conditions: Vec::new(),
+                due: HashMap::new(),
+                p80: HashMap::new(),
+            },
+            Scope::All | Scope::Dossier { .. } => {
+                self.dossier_conditions(scope, references, now).await?
+            }
+        };
+        holding
+            .conditions
+            .extend(self.place_conditions(scope, references, now).await?);
+        Ok(holding)
+    }
+
+    /// What holds among the rules on durations and appointments, for every dossier or one.
+    async fn dossier_conditions(
+        &mut self,
+        scope: &Scope,
+        references: &References,
+        now: DateTime<Utc>,
+    ) -> Result<Holding, StoreError> {
         let site_name = |site: &str| {
             references
                 .site_names
@@ -215,11 +272,11 @@ impl Tx {
             reference.unwrap_or_else(|| format!("dossier n° {id}"))
         };
         let dossier_filter = match scope {
-            Scope::All => "",
+            Scope::All | Scope::Places => "",
             Scope::Dossier { .. } => " AND d.id = $1",
         };
         let dossier = match scope {
-            Scope::All => None,
+            Scope::All | Scope::Places => None,
             Scope::Dossier { id, .. } => Some(*id),
         };
         let mut conditions = Vec::new();
@@ -304,11 +361,34 @@ impl Tx {
             &references.responsibilities,
             now,
         ));
+        Ok(Holding {
+            conditions,
+            due: next_due(&steps, &checks, &references.thresholds, now),
+            p80,
+        })
+    }
+
+    /// What holds among the rules on places (bottlenecks, and silent sources for the clock), and
+    /// for one dossier the order of its events.
+    async fn place_conditions(
+        &mut self,
+        scope: &Scope,
+        references: &References,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Condition>, StoreError> {
+        let site_name = |site: &str| {
+            references
+                .site_names
+                .get(site)
+                .cloned()
+                .unwrap_or_else(|| site.to_owned())
+        };
+        let mut conditions = Vec::new();
 
         // Dossiers waiting at each step of each post; for one dossier, at the steps of its post
         // whose queue it may have changed (through `dossier_waiting`, a count of one queue).
         let (post_filter, steps): (String, &[String]) = match scope {
-            Scope::All => (String::new(), &[]),
+            Scope::All | Scope::Places => (String::new(), &[]),
             Scope::Dossier { steps, .. } => (
                 format!(
                     " AND d.post_code = $1 AND d.current_step IN ({})",
@@ -364,7 +444,7 @@ impl Tx {
         ));
 
         match scope {
-            Scope::All => {
+            Scope::All | Scope::Places => {
                 let activity = self.source_activity(references, now).await?;
                 conditions.extend(silence_conditions(&activity, now));
             }
@@ -546,9 +626,12 @@ impl Tx {
         const COLUMNS: &str =
             "SELECT id, condition_key, state, cleared_at, detail, rule, dossier_id FROM alert";
         let rows: Vec<WatchedRow> = match scope {
-            Scope::All => {
+            Scope::All | Scope::Places => {
                 // The rules the clock does not evaluate keep their alerts as events left them.
-                let evaluated = rule_list(Rule::on_clock);
+                let evaluated = match scope {
+                    Scope::Places => rule_list(Rule::of_places),
+                    _ => rule_list(Rule::on_clock),
+                };
                 on_tx!(self, conn => {
                     sqlx::query_as(&format!(
                         "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL) AND rule IN ({evaluated})"
@@ -622,14 +705,174 @@ impl Tx {
             goods,
             steps,
         };
+        let seen: Option<DateTime<Utc>> = on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT due_at FROM alert_due WHERE dossier_id = $1")
+                .bind(dossier_id)
+                .fetch_optional(conn)
+                .await
+        })?;
         let references = self.alert_references(&scope).await?;
-        let conditions = self.alert_conditions(&scope, &references, now).await?;
+        let holding = self.alert_conditions(&scope, &references, now).await?;
         let watched = self.watched_alerts(&scope).await?;
         let mut evaluated = Evaluated::default();
-        for change in changes(&watched, &conditions)? {
+        for change in changes(&watched, &holding.conditions)? {
             evaluated += self.apply_alert_change(&change, now).await?;
         }
+        match holding.due.get(&dossier_id) {
+            Some(next) => self.alerts_due(&[(dossier_id, *next)], seen).await?,
+            // Nothing ahead: the clock leaves the dossier be, unless it was made due meanwhile.
+            None => {
+                on_tx!(self, conn => {
+                    sqlx::query("DELETE FROM alert_due WHERE dossier_id = $1 AND due_at = $2")
+                        .bind(dossier_id)
+                        .bind(seen)
+                        .execute(conn)
+                        .await
+                        .map(|_| ())
+                })?;
+            }
+        }
         Ok(evaluated)
+    }
+
+    /// The clock evaluates each of `dossiers` again at its time, or sooner if it already
+    /// would; the time `replacing` (the one an evaluation read before working out the new one)
+    /// is replaced even by a later one, so that a dossier made due meanwhile stays due.
+    async fn alerts_due(
+        &mut self,
+        dossiers: &[(i64, DateTime<Utc>)],
+        replacing: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        for chunk in dossiers.chunks(500) {
+            let values = (0..chunk.len())
+                .map(|n| format!("(${}, ${})", 2 * n + 2, 2 * n + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO alert_due (dossier_id, due_at) VALUES {values}
+                 ON CONFLICT (dossier_id) DO UPDATE SET due_at = CASE
+                     WHEN alert_due.due_at = $1 OR excluded.due_at < alert_due.due_at
+                     THEN excluded.due_at ELSE alert_due.due_at END"
+            );
+            on_tx!(self, conn => {
+                let mut query = sqlx::query(&sql).bind(replacing);
+                for (dossier, at) in chunk {
+                    query = query.bind(dossier).bind(at);
+                }
+                query.execute(conn).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Where the forecasts moved the observed 80th percentile of a step since the alerts were
+    /// last evaluated with it, and that moves the limit of a step too long, the dossiers at
+    /// that step are made due now; the percentiles are noted as those the alerts rest on.
+    async fn p80_moves(
+        &mut self,
+        references: &References,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let current = self.observed_p80(&Scope::All).await?;
+        let noted: Vec<(String, String, String, i64)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT place, goods_category, kind, p80_minutes FROM alert_p80")
+                .fetch_all(conn)
+                .await
+        })?;
+        let noted: HashMap<(String, String, String), i64> = noted
+            .into_iter()
+            .map(|(place, goods, kind, p80)| ((place, goods, kind), p80))
+            .collect();
+        let groups: BTreeSet<&(String, String, String)> =
+            current.keys().chain(noted.keys()).collect();
+        let mut moved = Vec::new();
+        for group in groups {
+            let (before, after) = (noted.get(group).copied(), current.get(group).copied());
+            if before == after {
+                continue;
+            }
+            moved.push((group.clone(), after));
+            let (place, goods, kind) = group;
+            let Some(step) = StepKind::from_code(kind) else {
+                continue;
+            };
+            let post = place.strip_prefix("poste:");
+            let limit = |p80| duration_limit_at(post, goods, step, p80, &references.thresholds);
+            if limit(before) == limit(after) {
+                continue;
+            }
+            let site = place.strip_prefix("site:");
+            on_tx!(self, conn => {
+                sqlx::query(
+                    "INSERT INTO alert_due (dossier_id, due_at)
+                     SELECT s.dossier_id, $1 FROM step s JOIN dossier d ON d.id = s.dossier_id
+                     WHERE s.state IN ('en_cours', 'bloque') AND s.started_at IS NOT NULL
+                       AND s.kind = $2 AND d.goods_category = $3
+                       AND (d.post_code = $4 OR (d.post_code IS NULL AND d.site_code = $5))
+                     ON CONFLICT (dossier_id) DO UPDATE SET due_at = CASE
+                         WHEN excluded.due_at < alert_due.due_at THEN excluded.due_at
+                         ELSE alert_due.due_at END",
+                )
+                .bind(now)
+                .bind(kind)
+                .bind(goods)
+                .bind(post)
+                .bind(site)
+                .execute(conn)
+                .await
+                .map(|_| ())
+            })?;
+        }
+        let (kept, gone): (Vec<_>, Vec<_>) = moved.into_iter().partition(|(_, p80)| p80.is_some());
+        for ((place, goods, kind), _) in gone {
+            on_tx!(self, conn => {
+                sqlx::query("DELETE FROM alert_p80 WHERE place = $1 AND goods_category = $2 AND kind = $3")
+                    .bind(&place)
+                    .bind(&goods)
+                    .bind(&kind)
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+            })?;
+        }
+        let kept: Vec<_> = kept
+            .into_iter()
+            .filter_map(|(group, p80)| Some((group, p80?)))
+            .collect();
+        self.note_p80(&kept).await
+    }
+
+    /// Notes the observed 80th percentiles the alerts rest on.
+    async fn note_p80(
+        &mut self,
+        groups: &[((String, String, String), i64)],
+    ) -> Result<(), StoreError> {
+        for ((place, goods, kind), p80) in groups {
+            on_tx!(self, conn => {
+                sqlx::query(
+                    "INSERT INTO alert_p80 (place, goods_category, kind, p80_minutes) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (place, goods_category, kind) DO UPDATE SET p80_minutes = excluded.p80_minutes",
+                )
+                .bind(place)
+                .bind(goods)
+                .bind(kind)
+                .bind(p80)
+                .execute(conn)
+                .await
+                .map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Something time alone does not show changed for a dossier's alerts (an appointment was
+    /// booked, cancelled or moved): the clock evaluates it at its next tick.
+    pub(crate) async fn alerts_due_now(
+        &mut self,
+        dossier_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.alerts_due(&[(dossier_id, now)], None).await
     }
 
     /// Applies one change; each is written so that applying it twice, or after another
@@ -913,6 +1156,31 @@ impl Change {
     }
 }
 
+/// A fingerprint of the reference rows (thresholds and defaults, responsibilities and
+/// defaults, posts with a calendar), whatever order they were read in. Two builds of the
+/// platform may print different ones for the same rows: one more full sweep, nothing worse.
+fn fingerprint(
+    thresholds: &[(String, String, String, String, i64)],
+    defaults: &[(String, String, i64)],
+    responsibilities: &[(String, String, String, String)],
+    responsibility_defaults: &[(String, String)],
+    calendars: &[String],
+) -> String {
+    use std::hash::{Hash, Hasher};
+    fn add<T: Ord + Clone + Hash>(rows: &[T], hasher: &mut impl Hasher) {
+        let mut rows = rows.to_vec();
+        rows.sort();
+        rows.hash(hasher);
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    add(thresholds, &mut hasher);
+    add(defaults, &mut hasher);
+    add(responsibilities, &mut hasher);
+    add(responsibility_defaults, &mut hasher);
+    add(calendars, &mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
 /// `count` numbered parameters from `$first`, as a list: `$2, $3`.
 fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
@@ -1006,11 +1274,15 @@ impl Store {
         Ok(taken.is_some())
     }
 
-    /// One evaluation of every alert by the clock at `now`: what holds is read once; each
-    /// dossier whose alerts differ is evaluated again in its own transaction under its site's
-    /// ingestion lock (at most [`MOST_OPENED_AT_ONCE`] with alerts to open, the others at the
-    /// next tick); the bottlenecks and silences are applied; then the alerts whose condition has
-    /// cleared for long enough are closed.
+    /// One evaluation of the alerts by the clock at `now`. Time alone opens an alert on a
+    /// dossier only when one of its steps or checks crosses a threshold, at a time known in
+    /// advance (`alert_due`), and then the condition holds until something happens to the
+    /// dossier, which evaluates it then: so the clock evaluates the dossiers due (at most
+    /// [`MOST_OPENED_AT_ONCE`], the others at the next tick), those at a step whose observed 80th
+    /// percentile moved its limit, and the rules about places (bottlenecks, silent sources);
+    /// then it closes the alerts whose condition has cleared for long enough. It evaluates
+    /// everything instead (see [`Store::sweep_alerts`]) when the thresholds, responsibilities or
+    /// calendars changed since the last full sweep, and once a day.
     #[tracing::instrument(skip_all)]
     pub async fn evaluate_alerts(&self, now: DateTime<Utc>) -> Result<Evaluated, StoreError> {
         self.evaluate_alerts_opening(now, MOST_OPENED_AT_ONCE).await
@@ -1024,24 +1296,77 @@ impl Store {
         now: DateTime<Utc>,
         most: usize,
     ) -> Result<Evaluated, StoreError> {
-        let (conditions, watched) = {
+        let mut tx = self.begin().await?;
+        let references = tx.alert_references(&Scope::Places).await?;
+        let swept: Option<(String, DateTime<Utc>)> = on_tx!(tx, conn => {
+            sqlx::query_as("SELECT fingerprint, swept_at FROM alert_sweep WHERE id = 1")
+                .fetch_optional(conn)
+                .await
+        })?;
+        let current = swept.is_some_and(|(fingerprint, swept_at)| {
+            Some(fingerprint) == references.fingerprint
+                && now < swept_at + Duration::hours(SWEEP_AT_LEAST_EVERY_HOURS)
+        });
+        if !current {
+            tx.commit().await?;
+            return self.sweep_alerts(now, most).await;
+        }
+        tx.p80_moves(&references, now).await?;
+        let places = tx
+            .alert_conditions(&Scope::Places, &references, now)
+            .await?;
+        let watched = tx.watched_alerts(&Scope::Places).await?;
+        let due: Vec<i64> = on_tx!(tx, conn => {
+            sqlx::query_scalar(
+                "SELECT dossier_id FROM alert_due WHERE due_at <= $1 ORDER BY due_at LIMIT $2",
+            )
+            .bind(now)
+            .bind(i64::try_from(most).unwrap_or(i64::MAX))
+            .fetch_all(conn)
+            .await
+        })?;
+        tx.commit().await?;
+        let mut evaluated = Evaluated::default();
+        for dossier in due {
+            evaluated += self.evaluate_dossier_alone(dossier, now).await?;
+        }
+        evaluated += self
+            .apply_place_changes(changes(&watched, &places.conditions)?, now, most)
+            .await?;
+        evaluated.closed += self.close_cleared_alerts(now).await?;
+        Ok(evaluated)
+    }
+
+    /// Evaluates everything (a "full sweep"): what holds is read once; each dossier whose
+    /// alerts differ is evaluated again in its own transaction (at most `most` with alerts to
+    /// open, the others at the next tick); the rules about places are applied; when each
+    /// dossier is due is noted, and what the sweep rested on.
+    #[tracing::instrument(skip_all)]
+    pub async fn sweep_alerts(
+        &self,
+        now: DateTime<Utc>,
+        most: usize,
+    ) -> Result<Evaluated, StoreError> {
+        let (references, holding, watched) = {
             let mut tx = self.begin().await?;
             let references = tx.alert_references(&Scope::All).await?;
-            let conditions = tx.alert_conditions(&Scope::All, &references, now).await?;
+            let holding = tx.alert_conditions(&Scope::All, &references, now).await?;
             let watched = tx.watched_alerts(&Scope::All).await?;
             tx.commit().await?;
-            (conditions, watched)
+            (references, holding, watched)
         };
         let dossier_of: HashMap<i64, Option<i64>> =
             watched.iter().map(|row| (row.id, row.dossier_id)).collect();
         let mut dossiers = BTreeSet::new();
         let mut opening = BTreeSet::new();
+        let mut later = BTreeSet::new();
         let mut others = Vec::new();
-        for change in changes(&watched, &conditions)? {
+        for change in changes(&watched, &holding.conditions)? {
             match change.dossier(&dossier_of) {
                 Some(dossier) => {
                     if matches!(change, Change::Open(_)) {
                         if opening.len() >= most && !opening.contains(&dossier) {
+                            later.insert(dossier);
                             continue;
                         }
                         opening.insert(dossier);
@@ -1053,29 +1378,76 @@ impl Store {
         }
         let mut evaluated = Evaluated::default();
         for dossier in dossiers {
-            let mut tx = self.begin().await?;
-            if tx.postgres().is_some() {
-                let site: Option<String> = on_tx!(tx, conn => {
-                    sqlx::query_scalar("SELECT site_code FROM dossier WHERE id = $1")
-                        .bind(dossier)
-                        .fetch_optional(conn)
-                        .await
-                })?;
-                if let (Some(site), Some(pg)) = (site, tx.postgres()) {
-                    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                        .bind(format!("ingestion:{site}"))
-                        .execute(&mut **pg)
-                        .await?;
-                }
-            }
-            evaluated += tx.evaluate_dossier_alerts(dossier, None, now).await?;
-            tx.commit().await?;
+            evaluated += self.evaluate_dossier_alone(dossier, now).await?;
         }
-        let mut opened_elsewhere = 0;
-        for change in others {
+        evaluated += self.apply_place_changes(others, now, most).await?;
+        let mut due: Vec<(i64, DateTime<Utc>)> = holding.due.into_iter().collect();
+        due.extend(later.into_iter().map(|dossier| (dossier, now)));
+        let mut tx = self.begin().await?;
+        tx.alerts_due(&due, None).await?;
+        on_tx!(tx, conn => {
+            sqlx::query("DELETE FROM alert_p80").execute(conn).await.map(|_| ())
+        })?;
+        tx.note_p80(&holding.p80.into_iter().collect::<Vec<_>>())
+            .await?;
+        on_tx!(tx, conn => {
+            sqlx::query(
+                "INSERT INTO alert_sweep (id, fingerprint, swept_at) VALUES (1, $1, $2)
+                 ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint,
+                                                swept_at = excluded.swept_at",
+            )
+            .bind(references.fingerprint.unwrap_or_default())
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        tx.commit().await?;
+        evaluated.closed += self.close_cleared_alerts(now).await?;
+        Ok(evaluated)
+    }
+
+    /// Evaluates one dossier's alerts in a transaction of its own, under its site's ingestion
+    /// lock on PostgreSQL (an event arriving meanwhile wins).
+    async fn evaluate_dossier_alone(
+        &self,
+        dossier: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Evaluated, StoreError> {
+        let mut tx = self.begin().await?;
+        if tx.postgres().is_some() {
+            let site: Option<String> = on_tx!(tx, conn => {
+                sqlx::query_scalar("SELECT site_code FROM dossier WHERE id = $1")
+                    .bind(dossier)
+                    .fetch_optional(conn)
+                    .await
+            })?;
+            if let (Some(site), Some(pg)) = (site, tx.postgres()) {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(format!("ingestion:{site}"))
+                    .execute(&mut **pg)
+                    .await?;
+            }
+        }
+        let evaluated = tx.evaluate_dossier_alerts(dossier, None, now).await?;
+        tx.commit().await?;
+        Ok(evaluated)
+    }
+
+    /// Applies the changes of alerts about places, each in its own transaction, opening at
+    /// most `most`.
+    async fn apply_place_changes(
+        &self,
+        changes: Vec<Change>,
+        now: DateTime<Utc>,
+        most: usize,
+    ) -> Result<Evaluated, StoreError> {
+        let mut evaluated = Evaluated::default();
+        let mut opening = 0;
+        for change in changes {
             if matches!(change, Change::Open(_)) {
-                opened_elsewhere += 1;
-                if opened_elsewhere > most {
+                opening += 1;
+                if opening > most {
                     continue;
                 }
             }
@@ -1083,7 +1455,6 @@ impl Store {
             evaluated += tx.apply_alert_change(&change, now).await?;
             tx.commit().await?;
         }
-        evaluated.closed += self.close_cleared_alerts(now).await?;
         Ok(evaluated)
     }
 

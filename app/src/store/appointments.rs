@@ -598,7 +598,11 @@ impl Tx {
             .await
         });
         match inserted {
-            Ok(id) => Ok(Some(id)),
+            Ok(id) => {
+                // A check booked no longer waits for its appointment (see `alerts`).
+                self.alerts_due_now(new.dossier_id, now).await?;
+                Ok(Some(id))
+            }
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(None),
             Err(error) => Err(error.into()),
         }
@@ -644,6 +648,16 @@ impl Tx {
                 .await
                 .map(|done| done.rows_affected())
         })?;
+        if done == 1 {
+            // A cancelled check waits for an appointment again (see `alerts`).
+            let dossier: i64 = on_tx!(self, conn => {
+                sqlx::query_scalar("SELECT dossier_id FROM appointment WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(conn)
+                    .await
+            })?;
+            self.alerts_due_now(dossier, now).await?;
+        }
         Ok(done == 1)
     }
 

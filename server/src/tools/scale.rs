@@ -51,6 +51,8 @@ pub struct Settings {
     pub people: usize,
     /// How long each load lasts.
     pub seconds: u64,
+    /// Only the alerts' clock is measured, not the pages.
+    pub clock_only: bool,
     /// An administrator's URL of a PostgreSQL server (a database is created on it).
     pub postgres: Option<String>,
 }
@@ -1036,7 +1038,8 @@ fn print_table(name: &str, small: &Figures, large: &Figures, people: usize) {
 
 /// The alerts' clock on one store: how many dossiers are open, the evaluation that catches up
 /// what the store holds (opening every alert due, as after a migration of records), then
-/// [`TICKS`] ticks a minute apart, each timed.
+/// [`TICKS`] ticks a minute apart, each timed, then [`SWEEPS`] full sweeps (what a tick does
+/// after the thresholds changed, and once a day), each timed.
 struct Ticks {
     dossiers: i64,
     open: i64,
@@ -1044,7 +1047,11 @@ struct Ticks {
     opened: usize,
     alerts: i64,
     reading: Reading,
+    sweeps: Reading,
 }
+
+/// Full sweeps timed on each store.
+const SWEEPS: usize = 5;
 
 async fn measure_alerts(url: &str) -> Result<Ticks, String> {
     let db = Db::connect(url).await?;
@@ -1067,6 +1074,17 @@ async fn measure_alerts(url: &str) -> Result<Ticks, String> {
             .map_err(|e| format!("évaluation des alertes : {e}"))?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
+    let mut sweeps = Vec::with_capacity(SWEEPS);
+    for sweep in 1..=SWEEPS {
+        let started = Instant::now();
+        db.0.sweep_alerts(
+            now + Duration::minutes((TICKS + sweep) as i64),
+            app::domain::alert::MOST_OPENED_AT_ONCE,
+        )
+        .await
+        .map_err(|e| format!("évaluation des alertes : {e}"))?;
+        sweeps.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
     let alerts = db
         .scalar("SELECT COUNT(*) FROM alert WHERE state <> 'close'")
         .await?;
@@ -1078,6 +1096,7 @@ async fn measure_alerts(url: &str) -> Result<Ticks, String> {
         opened: caught_up.opened,
         alerts,
         reading: reading(times),
+        sweeps: reading(sweeps),
     })
 }
 
@@ -1101,6 +1120,14 @@ fn print_ticks(name: &str, small: &Ticks, large: &Ticks) {
         large.reading.p50,
         large.reading.p99,
         large.reading.p50 / small.reading.p50.max(0.001)
+    );
+    println!(
+        "| une évaluation complète (seuils changés, et une fois par jour) | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
+        small.sweeps.p50,
+        small.sweeps.p99,
+        large.sweeps.p50,
+        large.sweeps.p99,
+        large.sweeps.p50 / small.sweeps.p50.max(0.001)
     );
     println!();
     println!(
@@ -1165,6 +1192,21 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             Backend::Sqlite => "SQLite",
             Backend::Postgres => "PostgreSQL",
         };
+        if settings.clock_only {
+            // The store is made as the pages' measure makes it, by starting the platform once.
+            stop(bench::start(&url).await?).await?;
+            let small_ticks = measure_alerts(&url).await?;
+            let took = generate(&url, count).await?;
+            println!();
+            println!(
+                "{name} : {} dossiers d'historique ajoutés en {:.0} s",
+                thousands(count as i64),
+                took.as_secs_f64()
+            );
+            let large_ticks = measure_alerts(&url).await?;
+            print_ticks(name, &small_ticks, &large_ticks);
+            continue;
+        }
         let instance = bench::start(&url).await?;
         let small = measure(&instance, &settings, None).await?;
         stop(instance).await?;
