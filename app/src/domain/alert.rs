@@ -1234,6 +1234,74 @@ mod tests {
     }
 
     #[test]
+    fn a_dossier_is_due_exactly_when_time_alone_makes_a_condition_hold() {
+        let mut rows: Vec<(String, String, String, String, i64)> = Vec::new();
+        rows.push((
+            "P1".into(),
+            "etape_longue".into(),
+            "*".into(),
+            "*".into(),
+            60,
+        ));
+        rows.push((
+            "P1".into(),
+            "rendez_vous_non_pris".into(),
+            "*".into(),
+            "*".into(),
+            45,
+        ));
+        let t = Thresholds::new(rows, Vec::new());
+        let r = Responsibilities::default();
+        let step = [under_way(at(10, 0), None)];
+        let check = AwaitedCheck {
+            dossier_id: 7,
+            reference: "MSCU1234565".into(),
+            site: "FRLEH".into(),
+            site_name: "Le Havre".into(),
+            post: Some("P1".into()),
+            goods: "feed".into(),
+            step: StepKind::PhysicalCheck,
+            selected_at: at(10, 30),
+        };
+        // The step's hour ends after the check's 45 minutes: the step is first, at 11:01.
+        let due = next_due(&step, std::slice::from_ref(&check), &t, at(10, 0));
+        assert_eq!(due.get(&7), Some(&at(11, 1)));
+        // To the second, nothing holds before the due time and the step holds from it on.
+        for seconds in (0..3 * 3600).step_by(17) {
+            let now = at(10, 0) + Duration::seconds(seconds);
+            let holds = !duration_conditions(&step, &t, &r, now).is_empty();
+            assert_eq!(holds, now >= at(11, 1), "à {now}");
+        }
+        // Once the step holds, the check is next (11:16), then nothing is ahead.
+        let due = next_due(&step, std::slice::from_ref(&check), &t, at(11, 1));
+        assert_eq!(due.get(&7), Some(&at(11, 16)));
+        assert!(
+            appointment_conditions(std::slice::from_ref(&check), &t, &r, at(11, 15)).is_empty()
+        );
+        assert_eq!(
+            appointment_conditions(std::slice::from_ref(&check), &t, &r, at(11, 16)).len(),
+            1
+        );
+        assert!(next_due(&step, &[check], &t, at(11, 16)).is_empty());
+        // A p80 of 20 minutes under 200 %: 40 minutes, sooner than the hour.
+        let step = [under_way(at(10, 0), Some(20))];
+        let t = thresholds();
+        assert_eq!(
+            next_due(&step, &[], &t, at(10, 0)).get(&7),
+            Some(&at(10, 41))
+        );
+        assert_eq!(
+            duration_limit_at(Some("P1"), "feed", StepKind::DocumentaryCheck, Some(20), &t),
+            Some((Rule::EtapeLongue, 40))
+        );
+        assert_eq!(
+            duration_limit_at(Some("P1"), "feed", StepKind::DocumentaryCheck, Some(40), &t),
+            Some((Rule::EtapeLongue, 60)),
+            "the fixed limit is lower: the p80 moving no longer moves it"
+        );
+    }
+
+    #[test]
     fn a_bottleneck_opens_beyond_its_threshold_and_holds_down_to_its_margin() {
         let t = thresholds();
         let r = Responsibilities::default();

@@ -980,8 +980,127 @@ async fn correlation_alerts_recorded_before_the_desk_are_put_on_it_once(backend:
     assert_eq!(total, 2);
 }
 
+/// The clock evaluates a dossier again only when time can change its alerts; what else can is
+/// seen at the next tick all the same: an appointment booked or cancelled, a threshold changed,
+/// the forecasts moving a step's observed 80th percentile.
+async fn what_moves_a_condition_besides_time_is_seen_at_the_next_tick(backend: Backend) {
+    use app::domain::appointment::CheckKind;
+    use app::store::{Actor, Change};
+
+    use crate::appointments::{apply, booking, operator, selected_dossiers, slot_ahead};
+
+    let Some((server, own)) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let now = Utc::now();
+    evaluate(store, now).await;
+
+    // At the arrival for two hours, against a day allowed.
+    let started = Utc::now() - Duration::hours(2);
+    let dossier = send(
+        &server,
+        vec![arrived("tck-0", &container("TCA", 1), &own, started)],
+    )
+    .await;
+    let key = format!("etape_longue:{dossier}:arrival");
+    let later = now + Duration::minutes(1);
+    evaluate(store, later).await;
+    assert_eq!(alert(store, &key).await, None);
+    // The forecasts now observe 20 minutes at this arrival (written as they would write it):
+    // three times that is an hour.
+    execute(
+        store,
+        &format!(
+            "INSERT INTO forecast_basis (place, goods_category, kind, median_minutes, p80_minutes, cases)
+             VALUES ('poste:{POST}', 'fruit_vegetables', 'arrival', 15, 20, 40)"
+        ),
+    )
+    .await
+    .unwrap();
+    evaluate(store, later + Duration::minutes(1)).await;
+    let (id, state, cleared, _) = alert(store, &key).await.expect("p80 observé plus court");
+    assert_eq!((state.as_str(), cleared), ("ouverte", false));
+    execute(
+        store,
+        &format!("UPDATE forecast_basis SET p80_minutes = 600 WHERE place = 'poste:{POST}'"),
+    )
+    .await
+    .unwrap();
+    evaluate(store, later + Duration::minutes(2)).await;
+    assert!(
+        alert(store, &key).await.unwrap().2,
+        "p80 observé plus long : levée"
+    );
+    // A head of service allows an hour at this post's arrival for these goods.
+    execute(
+        store,
+        &format!("INSERT INTO alert_threshold (post_code, rule, goods_category, step_kind, value) VALUES ('{POST}', 'etape_longue', 'fruit_vegetables', 'arrival', 60)"),
+    )
+    .await
+    .unwrap();
+    evaluate(store, later + Duration::minutes(3)).await;
+    assert_eq!(
+        alert(store, &key).await,
+        Some((id, "ouverte".to_owned(), false, 1)),
+        "seuil abaissé : la condition revient"
+    );
+
+    // Selected four hours ago at a post that takes appointments; the default allows a day.
+    let (user, company, _, _) = operator(&server).await;
+    let dossier = selected_dossiers(&server, "TCK", 5_900_000, 1, true, &own).await[0];
+    let key = format!("rendez_vous_non_pris:{dossier}:physical_check");
+    evaluate(store, now + Duration::hours(19)).await;
+    assert_eq!(alert(store, &key).await, None);
+    evaluate(store, now + Duration::hours(21)).await;
+    let (id, state, cleared, _) = alert(store, &key).await.expect("contrôle sans rendez-vous");
+    assert_eq!((state.as_str(), cleared), ("ouverte", false));
+    let calendar = store
+        .calendar(&crate::appointments::post())
+        .await
+        .unwrap()
+        .unwrap();
+    let appointment = store
+        .book(
+            &booking(
+                dossier,
+                CheckKind::Physical,
+                slot_ahead(&calendar, Utc::now()),
+                user,
+                company,
+            ),
+            &Actor::ANONYMOUS,
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    evaluate(store, now + Duration::hours(21) + Duration::minutes(1)).await;
+    assert!(
+        alert(store, &key).await.unwrap().2,
+        "rendez-vous pris : condition levée"
+    );
+    apply(
+        store,
+        appointment,
+        &Change::Cancel,
+        &Actor::ANONYMOUS,
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    evaluate(store, now + Duration::hours(21) + Duration::minutes(2)).await;
+    assert_eq!(
+        alert(store, &key).await,
+        Some((id, "ouverte".to_owned(), false, 1)),
+        "rendez-vous annulé : la même alerte continue"
+    );
+}
+
 on_both_stores!(
     correlation_alerts_recorded_before_the_desk_are_put_on_it_once,
+    what_moves_a_condition_besides_time_is_seen_at_the_next_tick,
     defaults_are_seeded_for_every_post,
     a_bottleneck_opens_holds_within_its_margin_closes_and_returns,
     a_step_too_long_opens_with_time_alone_once_and_closes_after_it_ends,
