@@ -1235,21 +1235,11 @@ mod tests {
 
     #[test]
     fn a_dossier_is_due_exactly_when_time_alone_makes_a_condition_hold() {
-        let mut rows: Vec<(String, String, String, String, i64)> = Vec::new();
-        rows.push((
-            "P1".into(),
-            "etape_longue".into(),
-            "*".into(),
-            "*".into(),
-            60,
-        ));
-        rows.push((
-            "P1".into(),
-            "rendez_vous_non_pris".into(),
-            "*".into(),
-            "*".into(),
-            45,
-        ));
+        let rows = [
+            ("P1", "etape_longue", "*", "*", 60),
+            ("P1", "rendez_vous_non_pris", "*", "*", 45),
+        ]
+        .map(|(p, r, g, s, v)| (p.into(), r.into(), g.into(), s.into(), v));
         let t = Thresholds::new(rows, Vec::new());
         let r = Responsibilities::default();
         let step = [under_way(at(10, 0), None)];

@@ -1285,17 +1285,7 @@ impl Store {
     /// calendars changed since the last full sweep, and once a day.
     #[tracing::instrument(skip_all)]
     pub async fn evaluate_alerts(&self, now: DateTime<Utc>) -> Result<Evaluated, StoreError> {
-        self.evaluate_alerts_opening(now, MOST_OPENED_AT_ONCE).await
-    }
-
-    /// [`Store::evaluate_alerts`], opening at most `most` alerts (the scale run catches up a
-    /// history loaded in bulk in one evaluation).
-    #[tracing::instrument(skip_all)]
-    pub async fn evaluate_alerts_opening(
-        &self,
-        now: DateTime<Utc>,
-        most: usize,
-    ) -> Result<Evaluated, StoreError> {
+        let most = MOST_OPENED_AT_ONCE;
         let mut tx = self.begin().await?;
         let references = tx.alert_references(&Scope::Places).await?;
         let swept: Option<(String, DateTime<Utc>)> = on_tx!(tx, conn => {
