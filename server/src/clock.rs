@@ -1,8 +1,8 @@
 //! What changes with time alone, looked at once a minute: the steps that have waited too long
-//! are marked blocked (see `Store::refresh_blocked`) and every alert is evaluated (see
-//! `Store::evaluate_alerts`). With several instances, the one holding the clock's lease does it
-//! (renewed at each tick, taken over by another within two minutes if its holder stops); every
-//! change is made in its own transaction and only once, whichever instance makes it.
+//! are marked blocked (see `Store::refresh_blocked`) and the alerts time can change are
+//! evaluated (see `Store::evaluate_alerts`). With several instances, the one holding the clock's
+//! lease does it (renewed at each tick, taken over by another within two minutes if its holder
+//! stops); every change is made in its own transaction and only once, whichever instance makes it.
 
 use std::time::Duration;
 

@@ -1,9 +1,11 @@
 //! Alerts, evaluated against what the store holds (see `domain::alert` for the rules): on every
-//! partner event for its dossier, in the event's transaction, and once a minute for everything by
-//! the instance that holds the clock's lease. One evaluation reads what holds and the alerts it
-//! watches, then changes only what differs; each change of a dossier's alerts is made again in
-//! its own transaction, under the site's ingestion lock, from what holds then, so that an event
-//! arriving meanwhile wins and no alert opens on what has just changed.
+//! partner event for its dossier, in the event's transaction, and once a minute by the instance
+//! that holds the clock's lease, for what time can change (the dossiers due, see
+//! [`Store::evaluate_alerts`]) or, when what the rules rest on changed, for everything. One
+//! evaluation reads what holds and the alerts it watches, then changes only what differs; each
+//! change of a dossier's alerts is made again in its own transaction, under the site's ingestion
+//! lock, from what holds then, so that an event arriving meanwhile wins and no alert opens on what
+//! has just changed.
 
 use std::collections::{BTreeSet, HashMap};
 
