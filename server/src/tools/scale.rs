@@ -1197,23 +1197,14 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             Backend::Sqlite => "SQLite",
             Backend::Postgres => "PostgreSQL",
         };
-        if settings.clock_only {
-            // The store is made as the pages' measure makes it, by starting the platform once.
-            stop(bench::start(&url).await?).await?;
-            let small_ticks = measure_alerts(&url).await?;
-            let took = generate(&url, count).await?;
-            println!();
-            println!(
-                "{name} : {} dossiers d'historique ajoutés en {:.0} s",
-                thousands(count as i64),
-                took.as_secs_f64()
-            );
-            let large_ticks = measure_alerts(&url).await?;
-            print_ticks(name, &small_ticks, &large_ticks);
-            continue;
-        }
+        // With the clock alone, starting the platform once makes the store as the pages' measure
+        // would (the demo, the accounts).
         let instance = bench::start(&url).await?;
-        let small = measure(&instance, &settings, None).await?;
+        let small = if settings.clock_only {
+            None
+        } else {
+            Some(measure(&instance, &settings, None).await?)
+        };
         stop(instance).await?;
         let small_ticks = measure_alerts(&url).await?;
         let took = generate(&url, count).await?;
@@ -1223,13 +1214,21 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             thousands(count as i64),
             took.as_secs_f64()
         );
-        let instance = bench::start(&url).await?;
-        let large = measure(&instance, &settings, Some(small.opened)).await?;
-        stop(instance).await?;
+        let pages = match small {
+            Some(small) => {
+                let instance = bench::start(&url).await?;
+                let large = measure(&instance, &settings, Some(small.opened)).await?;
+                stop(instance).await?;
+                Some((small, large))
+            }
+            None => None,
+        };
         let large_ticks = measure_alerts(&url).await?;
-        print_table(name, &small, &large, settings.people);
+        if let Some((small, large)) = &pages {
+            print_table(name, small, large, settings.people);
+        }
         print_ticks(name, &small_ticks, &large_ticks);
-        if backend == Backend::Postgres {
+        if let (Backend::Postgres, Some((_, large))) = (backend, &pages) {
             if let Err(error) = print_plans(&url, &large.container).await {
                 outcome = Err(error);
             }
