@@ -1320,7 +1320,15 @@ impl Store {
         tx.commit().await?;
         let mut evaluated = Evaluated::default();
         for dossier in due {
-            evaluated += self.evaluate_dossier_alone(dossier, now).await?;
+            // One dossier that cannot be evaluated stays due, and holds up none of the others.
+            match self.evaluate_dossier_alone(dossier, now).await {
+                Ok(done) => evaluated += done,
+                Err(error) => tracing::warn!(
+                    dossier,
+                    %error,
+                    "alertes : dossier non évalué, nouvel essai au prochain tour"
+                ),
+            }
         }
         evaluated += self
             .apply_place_changes(changes(&watched, &places.conditions)?, now, most)
