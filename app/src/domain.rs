@@ -8,6 +8,7 @@ pub mod appointment;
 pub mod cgu;
 pub mod dates;
 pub mod directory;
+pub mod document;
 pub mod dossier;
 pub mod forecast;
 pub mod gate;

@@ -118,6 +118,39 @@ fn resources(
                 },
             ),
         ],
+        TargetKind::Document => {
+            let document = |site, company_id, internal| Target::Document {
+                site,
+                company_id,
+                internal,
+            };
+            vec![
+                (
+                    "document : même entreprise, même site",
+                    document(own, Some(OWN_COMPANY), false),
+                ),
+                (
+                    "document interne des agents : même entreprise, même site",
+                    document(own, Some(OWN_COMPANY), true),
+                ),
+                (
+                    "document : même entreprise, autre site",
+                    document(other, Some(OWN_COMPANY), false),
+                ),
+                (
+                    "document : autre entreprise, même site",
+                    document(own, Some(OTHER_COMPANY), false),
+                ),
+                (
+                    "document interne des agents : autre entreprise, même site",
+                    document(own, Some(OTHER_COMPANY), true),
+                ),
+                (
+                    "document : autre entreprise, autre site",
+                    document(other, Some(OTHER_COMPANY), false),
+                ),
+            ]
+        }
         TargetKind::Colleague => vec![
             (
                 "collègue de la même entreprise",
@@ -281,6 +314,23 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     ),
     (EntryPoint::CalendarFeed, &["AAAAAAAAAA"]),
     (EntryPoint::ManageCalendars, &["LCDDDDADDD"]),
+    // The digital import file: the operator never gets the agents' internal documents; the
+    // supervisor reads everything and adds nothing; the DGITM and the administrator nothing.
+    (
+        EntryPoint::ReadDocument,
+        &[
+            "LCAAAAAADD",
+            "LCDDAAAADD",
+            "LCAADDDADD",
+            "LCDDAAAADD",
+            "LCDDAAAADD",
+            "LCDDDDDADD",
+        ],
+    ),
+    (
+        EntryPoint::AddDocument,
+        &["LCAAAAADDD", "LCAADDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
+    ),
 ];
 
 fn cell(decision: Result<(), Refusal>) -> char {

@@ -119,10 +119,17 @@ pub enum EntryPoint {
     CalendarFeed,
     /// Heads of service: the calendars and closures of the posts of their sites.
     ManageCalendars,
+    // The digital import file.
+    /// Downloading one document of a dossier: whoever reads the dossier, except the agents'
+    /// internal documents, which stay with the administrations.
+    ReadDocument,
+    /// Adding a document to a dossier: its company's people and the agents of its site
+    /// (supervisors read only).
+    AddDocument,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 39] = [
+    pub const ALL: [EntryPoint; 41] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -162,6 +169,8 @@ impl EntryPoint {
         EntryPoint::DecideAppointment,
         EntryPoint::CalendarFeed,
         EntryPoint::ManageCalendars,
+        EntryPoint::ReadDocument,
+        EntryPoint::AddDocument,
     ];
 
     /// Entry points open to anyone, signed in or not.
@@ -187,7 +196,9 @@ impl EntryPoint {
             EntryPoint::ReadDossier
             | EntryPoint::HandleAlert
             | EntryPoint::BookAppointment
-            | EntryPoint::DecideAppointment => TargetKind::Dossier,
+            | EntryPoint::DecideAppointment
+            | EntryPoint::AddDocument => TargetKind::Dossier,
+            EntryPoint::ReadDocument => TargetKind::Document,
             EntryPoint::RemoveColleague => TargetKind::Colleague,
             EntryPoint::GrantHabilitation | EntryPoint::WithdrawHabilitation => {
                 TargetKind::Habilitation
@@ -204,6 +215,7 @@ impl EntryPoint {
 pub enum TargetKind {
     Nothing,
     Dossier,
+    Document,
     Colleague,
     Habilitation,
     Session,
@@ -218,6 +230,13 @@ pub enum Target<'a> {
     Dossier {
         site: &'a Locode,
         company_id: Option<i64>,
+    },
+    /// A document of a dossier: the dossier's site and company, and whether it is one of the
+    /// agents' internal documents.
+    Document {
+        site: &'a Locode,
+        company_id: Option<i64>,
+        internal: bool,
     },
     /// Another person of an operator company: a user, or someone invited who has no account
     /// yet (`user_id: None`, for withdrawing the invitation).
@@ -359,6 +378,21 @@ pub fn authorize(
                 && viewer.administration == Some(INSPECTION)
                 && dossier_scope(viewer).contains(site, company_id)
         }
+        (
+            EntryPoint::ReadDocument,
+            Target::Document {
+                site,
+                company_id,
+                internal,
+            },
+        ) => {
+            dossier_scope(viewer).contains(site, company_id)
+                && (!internal || super::document::sees_internal(viewer.role))
+        }
+        (EntryPoint::AddDocument, Target::Dossier { site, company_id }) => {
+            super::document::AuthorKind::of_role(viewer.role).is_some()
+                && dossier_scope(viewer).contains(site, company_id)
+        }
         (EntryPoint::OwnHabilitations, Target::Nothing) => viewer.is_agent(),
         (EntryPoint::ManageHabilitations, Target::Nothing) => viewer.role == Role::ChefService,
         (
@@ -460,6 +494,31 @@ pub fn authorize_event(
         refusals.push(PartnerRefusal::Site);
     }
     if !source.reports(kind) {
+        refusals.push(PartnerRefusal::Authority);
+    }
+    if refusals.is_empty() {
+        Ok(())
+    } else {
+        Err(refusals)
+    }
+}
+
+/// Decides whether a partner key may send a document of this kind for this site, as for an
+/// event: every reason it may not (the authority is over the document's kind).
+pub fn authorize_document(
+    scope: &PartnerScope,
+    source: EventSource,
+    kind: super::document::DocumentKind,
+    site: &Locode,
+) -> Result<(), Vec<PartnerRefusal>> {
+    let mut refusals = Vec::new();
+    if !scope.allows_source(source) {
+        refusals.push(PartnerRefusal::Source);
+    }
+    if !scope.allows_site(site) {
+        refusals.push(PartnerRefusal::Site);
+    }
+    if !kind.sent_by(source) {
         refusals.push(PartnerRefusal::Authority);
     }
     if refusals.is_empty() {
