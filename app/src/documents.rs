@@ -2,4 +2,5 @@
 //! what an appointment's convocation and calendar files say.
 
 pub mod convocation;
+pub mod files;
 pub mod pdf;

@@ -8,6 +8,7 @@ mod alerts;
 mod appointments;
 mod audit;
 mod directory;
+mod documents;
 mod dossiers;
 mod extra_recipients;
 mod feed;
@@ -43,6 +44,7 @@ pub use audit::{
     IDENTITY_RETENTION_MONTHS,
 };
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
+pub use documents::{Added, NewDocument, Received, StoredDocument, ToScan};
 pub use dossiers::{NewDossier, NewEvent};
 pub use extra_recipients::{AddRefusal, LeasedExtraMail};
 pub use feed::{Committed, FeedMessage, CHANNEL};

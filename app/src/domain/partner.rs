@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::access::{authorize_event, PartnerRefusal, PartnerScope};
+use super::access::{authorize_document, authorize_event, PartnerRefusal, PartnerScope};
 use super::directory::{Post, Site};
+use super::document::DocumentKind;
 use super::dossier::{GoodsCategory, References};
 use super::journey::{CheckResult, EventKind, EventSource, LabConclusion};
 use super::references::{
@@ -604,24 +605,29 @@ impl KnownPlaces {
     /// An event for a site or post the platform does not know, or a post of another site, is
     /// refused.
     pub fn errors(&self, event: &PartnerEvent) -> Vec<FieldError> {
+        self.place_errors(&event.site, event.post.as_ref())
+    }
+
+    /// The same rule for any submission naming a site and perhaps a post (a document).
+    pub fn place_errors(&self, site: &Locode, post: Option<&PostCode>) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        if !self.sites.iter().any(|site| site.code == event.site) {
+        if !self.sites.iter().any(|known| &known.code == site) {
             errors.push(FieldError::new(
                 "site",
-                format!("site inconnu de France Sésame : {}", event.site),
+                format!("site inconnu de France Sésame : {site}"),
             ));
         }
-        if let Some(post) = &event.post {
+        if let Some(post) = post {
             match self.posts.iter().find(|known| &known.code == post) {
                 None => errors.push(FieldError::new(
                     "post",
                     format!("poste de contrôle inconnu de France Sésame : {post}"),
                 )),
-                Some(known) if known.site != event.site => errors.push(FieldError::new(
+                Some(known) if &known.site != site => errors.push(FieldError::new(
                     "post",
                     format!(
-                        "le poste {post} n'est pas sur le site {} mais sur {}",
-                        event.site, known.site
+                        "le poste {post} n'est pas sur le site {site} mais sur {}",
+                        known.site
                     ),
                 )),
                 Some(_) => {}
@@ -656,6 +662,204 @@ impl KnownPlaces {
             ),
         )]
     }
+}
+
+/// A document as the partner interface receives it (PARTNER_API.md, version 1.2), its file
+/// apart: the text parts of the `multipart/form-data` request, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerDocument {
+    pub id: String,
+    pub source: EventSource,
+    pub site: Locode,
+    pub post: Option<PostCode>,
+    pub references: References,
+    pub kind: DocumentKind,
+    pub title: String,
+    /// The goods, as for an event: needed only when no dossier of the site holds the references
+    /// and the document opens one.
+    pub goods: Option<(GoodsCategory, String)>,
+    pub operator: Option<OperatorId>,
+    /// The partner's id of an earlier document of the same key that this one corrects.
+    pub supersedes: Option<String>,
+}
+
+/// The text parts a document's request may carry besides `file`.
+pub const DOCUMENT_PARTS: [&str; 10] = [
+    "id",
+    "source",
+    "site",
+    "post",
+    "references",
+    "kind",
+    "title",
+    "goods",
+    "operator",
+    "supersedes",
+];
+
+/// Checks the text parts of a document's request (`references`, `goods` and `operator` hold
+/// JSON, as in an event). Every fault is reported, each with its part.
+pub fn validate_document(
+    parts: &std::collections::BTreeMap<String, String>,
+) -> Result<PartnerDocument, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut object = Map::new();
+    for (name, text) in parts {
+        let value = if ["references", "goods", "operator"].contains(&name.as_str()) {
+            match serde_json::from_str::<Value>(text) {
+                Ok(value) => value,
+                Err(error) => {
+                    errors.push(FieldError::new(
+                        name.as_str(),
+                        format!("doit contenir un objet JSON ({error})"),
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            Value::String(text.clone())
+        };
+        object.insert(name.clone(), value);
+    }
+    let mut reader = Reader {
+        object: &object,
+        prefix: "",
+        errors: &mut errors,
+    };
+    let id = reader.string("id", true);
+    if let Some(id) = &id {
+        let length = id.chars().count();
+        if !(1..=100).contains(&length) {
+            reader.fail(
+                "id",
+                format!("doit compter de 1 à 100 caractères (il en compte {length})"),
+            );
+        }
+    }
+    let source = reader.choice("source", SOURCES, EventSource::from_code);
+    let kinds: Vec<&str> = DocumentKind::PARTNER
+        .iter()
+        .map(|kind| kind.code())
+        .collect();
+    let kind = reader.choice("kind", &kinds.join(", "), |code| {
+        DocumentKind::from_code(code).filter(|kind| DocumentKind::PARTNER.contains(kind))
+    });
+    let title =
+        reader
+            .string("title", true)
+            .and_then(|text| match super::document::check_title(&text) {
+                Ok(title) => Some(title),
+                Err(message) => {
+                    reader.fail("title", message);
+                    None
+                }
+            });
+    let site = reader
+        .string("site", true)
+        .and_then(|text| match Locode::parse(&text) {
+            Ok(site) => Some(site),
+            Err(error) => {
+                reader.fail("site", error.to_string());
+                None
+            }
+        });
+    let post = reader
+        .string("post", false)
+        .and_then(|text| match PostCode::parse(&text) {
+            Ok(post) => Some(post),
+            Err(error) => {
+                reader.fail("post", error.to_string());
+                None
+            }
+        });
+    let supersedes = reader.string("supersedes", false);
+    if let Some(earlier) = &supersedes {
+        if !(1..=100).contains(&earlier.chars().count()) {
+            reader.fail("supersedes", "doit compter de 1 à 100 caractères : l'identifiant d'un document envoyé plus tôt avec la même clé");
+        }
+    }
+    // A part that is not JSON was reported as such, not again as missing.
+    let unreadable = |name: &str, errors: &[FieldError]| errors.iter().any(|e| e.field == name);
+    let references = if unreadable("references", &errors) {
+        None
+    } else {
+        read_references(object.get("references"), &mut errors)
+    };
+    let goods = match object.get("goods") {
+        None | Some(Value::Null) => None,
+        value => match read_goods(value, &mut errors) {
+            (Some(category), Some(description)) => Some((category, description)),
+            _ => None,
+        },
+    };
+    let operator = read_operator(object.get("operator"), &mut errors);
+    match (id, source, kind, title, site, references) {
+        (Some(id), Some(source), Some(kind), Some(title), Some(site), Some(references))
+            if errors.is_empty() =>
+        {
+            Ok(PartnerDocument {
+                id,
+                source,
+                site,
+                post,
+                references,
+                kind,
+                title,
+                goods,
+                operator,
+                supersedes,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// What a key's scope refuses for this document, as for an event; the authority is over the
+/// document's `kind`.
+pub fn document_scope_errors(
+    key_name: &str,
+    scope: &PartnerScope,
+    document: &PartnerDocument,
+) -> Vec<FieldError> {
+    let Err(refusals) = authorize_document(scope, document.source, document.kind, &document.site)
+    else {
+        return Vec::new();
+    };
+    refusals
+        .into_iter()
+        .map(|refusal| match refusal {
+            PartnerRefusal::Source => FieldError::new(
+                "source",
+                format!(
+                    "la clé « {key_name} » n'est pas autorisée pour la source {}",
+                    document.source.code()
+                ),
+            ),
+            PartnerRefusal::Site => FieldError::new(
+                "site",
+                format!(
+                    "la clé « {key_name} » n'est pas autorisée pour le site {}",
+                    document.site
+                ),
+            ),
+            PartnerRefusal::Authority => {
+                let authorities: Vec<&str> = EventSource::ALL
+                    .into_iter()
+                    .filter(|source| document.kind.sent_by(*source))
+                    .map(EventSource::code)
+                    .collect();
+                FieldError::new(
+                    "kind",
+                    format!(
+                        "la source {} ne fait pas autorité pour les documents {} : seules {} peuvent les envoyer",
+                        document.source.code(),
+                        document.kind.code(),
+                        authorities.join(" et ")
+                    ),
+                )
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 
 use super::{on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::directory::refused;
-use crate::domain::dossier::{current_step, DossierStatus, Flow, GoodsCategory};
+use crate::domain::dossier::{current_step, DossierStatus, Flow, GoodsCategory, References};
 use crate::domain::journey::{EventKind, StepKind};
 use crate::domain::partner::{validate, OperatorId, PartnerEvent};
-use crate::domain::references::PostCode;
+use crate::domain::references::{Locode, PostCode};
 use crate::domain::timeline::{derive, Fact, FactData};
 
 /// What became of a submitted event.
@@ -23,6 +23,17 @@ pub enum Ingested {
 }
 
 pub use crate::domain::live::LiveEvent;
+
+/// What a new dossier is opened with: the first event or document of a consignment.
+pub(crate) struct Opening<'a> {
+    pub site: &'a Locode,
+    pub post: Option<&'a PostCode>,
+    pub references: &'a References,
+    pub goods: GoodsCategory,
+    pub goods_description: &'a str,
+    pub operator: Option<&'a OperatorId>,
+    pub opened_at: DateTime<Utc>,
+}
 
 #[derive(sqlx::FromRow)]
 struct LiveRow {
@@ -160,12 +171,7 @@ impl Tx {
     ) -> Result<Ingested, StoreError> {
         // On PostgreSQL, events of one site are taken one at a time, so that two events of a new
         // consignment sent at once open one dossier, not two. (SQLite writers are serialised.)
-        if let Some(tx) = self.postgres() {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind(format!("ingestion:{}", event.site.as_str()))
-                .execute(&mut **tx)
-                .await?;
-        }
+        self.lock_site_ingestion(&event.site).await?;
         let known: Option<(i64, String)> = on_tx!(self, conn => {
             sqlx::query_as("SELECT dossier_id, payload FROM event WHERE partner_key_id = $1 AND partner_event_id = $2")
                 .bind(sender)
@@ -181,12 +187,27 @@ impl Tx {
             });
         }
 
-        let matching = self.holding_references(event, true).await?;
-        let elsewhere = self.holding_references(event, false).await?;
+        let matching = self
+            .holding_references(&event.references, &event.site, true)
+            .await?;
+        let elsewhere = self
+            .holding_references(&event.references, &event.site, false)
+            .await?;
 
         let dossier_id = match matching.first() {
             Some(first) => *first,
-            None => self.open_dossier(event).await?,
+            None => {
+                self.open_dossier(&Opening {
+                    site: &event.site,
+                    post: event.post.as_ref(),
+                    references: &event.references,
+                    goods: event.goods,
+                    goods_description: &event.goods_description,
+                    operator: event.operator.as_ref(),
+                    opened_at: event.occurred_at,
+                })
+                .await?
+            }
         };
         let event_id: i64 = on_tx!(self, conn => {
             sqlx::query_scalar(
@@ -345,15 +366,28 @@ impl Tx {
             .collect()
     }
 
-    /// The dossiers holding any of the event's references: of its own site (`here`), or of
-    /// every other site.
+    /// On PostgreSQL, what partners send for one site is taken one at a time, so that two
+    /// submissions about a new consignment sent at once open one dossier, not two. (SQLite
+    /// writers are serialised.)
+    pub(crate) async fn lock_site_ingestion(&mut self, site: &Locode) -> Result<(), StoreError> {
+        if let Some(tx) = self.postgres() {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(format!("ingestion:{}", site.as_str()))
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The dossiers holding any of these references: of site `site` (`here`), or of every
+    /// other site.
     #[tracing::instrument(skip_all)]
-    async fn holding_references(
+    pub(crate) async fn holding_references(
         &mut self,
-        event: &PartnerEvent,
+        refs: &References,
+        site: &Locode,
         here: bool,
     ) -> Result<Vec<i64>, StoreError> {
-        let refs = &event.references;
         let sql = format!(
             "SELECT id FROM dossier
              WHERE (container = $1 OR awb = $2 OR bill_of_lading = $3 OR ched = $4 OR mrn = $5)
@@ -368,16 +402,16 @@ impl Tx {
                 .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
                 .bind(refs.ched.as_ref().map(|r| r.as_str()))
                 .bind(refs.mrn.as_ref().map(|r| r.as_str()))
-                .bind(event.site.as_str())
+                .bind(site.as_str())
                 .fetch_all(conn)
                 .await
         })?)
     }
 
-    /// A new dossier for the first event of a consignment.
+    /// A new dossier for the first event (or document) of a consignment.
     #[tracing::instrument(skip_all)]
-    async fn open_dossier(&mut self, event: &PartnerEvent) -> Result<i64, StoreError> {
-        let company: Option<i64> = match &event.operator {
+    pub(crate) async fn open_dossier(&mut self, event: &Opening<'_>) -> Result<i64, StoreError> {
+        let company: Option<i64> = match event.operator {
             Some(OperatorId::Siret(siret)) => on_tx!(self, conn => {
                 sqlx::query_scalar("SELECT id FROM company WHERE siret = $1")
                     .bind(siret.as_str())
@@ -392,7 +426,7 @@ impl Tx {
             })?,
             None => None,
         };
-        let refs = &event.references;
+        let refs = event.references;
         let id = on_tx!(self, conn => {
             sqlx::query_scalar(
                 "INSERT INTO dossier (site_code, post_code, company_id, goods_category, goods_description,
@@ -404,14 +438,14 @@ impl Tx {
             .bind(event.post.as_ref().map(|p| p.as_str()))
             .bind(company)
             .bind(event.goods.code())
-            .bind(&event.goods_description)
+            .bind(event.goods_description)
             .bind(Flow::Import.code())
             .bind(refs.container.as_ref().map(|r| r.as_str()))
             .bind(refs.awb.as_ref().map(|r| r.as_str()))
             .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
             .bind(refs.ched.as_ref().map(|r| r.as_str()))
             .bind(refs.mrn.as_ref().map(|r| r.as_str()))
-            .bind(event.occurred_at)
+            .bind(event.opened_at)
             .fetch_one(conn)
             .await
         })?;
