@@ -128,6 +128,18 @@ pub struct Config {
     pub denylist_cache_file: PathBuf,
     /// External identity providers (OpenID Connect).
     pub oidc: Vec<OidcProviderConfig>,
+    /// Where the bytes of the dossiers' documents are kept, on this machine.
+    pub documents_folder: PathBuf,
+    /// The most a document may weigh, in mebibytes (uploads and partner documents only: every
+    /// other request keeps its 1 MiB cap).
+    pub documents_max_mib: u64,
+    /// The antivirus daemon (clamd) every document passes through: `tcp://host:port` or
+    /// `unix:/path/to/clamd.ctl`. In production, documents are refused while it does not answer;
+    /// in development without it, they are kept unscanned.
+    pub antivirus: Option<String>,
+    /// How often each instance looks for documents awaiting the antivirus (besides when one is
+    /// received), in milliseconds.
+    pub antivirus_poll_millis: u64,
 }
 
 /// One OpenID Connect identity provider, e.g. in `sesame.toml`:
@@ -191,6 +203,9 @@ struct Defaults {
     denylist_refresh_seconds: u64,
     denylist_cache_file: &'static str,
     oidc: [(); 0],
+    documents_folder: &'static str,
+    documents_max_mib: u64,
+    antivirus_poll_millis: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -229,6 +244,9 @@ const DEFAULTS: Defaults = Defaults {
     denylist_refresh_seconds: 3600,
     denylist_cache_file: "data/denylist-url.txt",
     oidc: [],
+    documents_folder: "data/documents",
+    documents_max_mib: 20,
+    antivirus_poll_millis: 5_000,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -2,11 +2,13 @@
 //! functions, health probes, static files), demo data and the process's life cycle. The domain,
 //! pages and server functions live in the `app` crate.
 
+pub mod antivirus;
 pub mod assets;
 pub mod client;
 pub mod clock;
 pub mod config;
 pub mod denylist;
+pub mod files;
 pub mod live;
 pub mod mail;
 pub mod notifications;
@@ -41,7 +43,6 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -105,6 +106,8 @@ pub struct Guards {
     pub sessions: std::sync::Arc<sessions::Sessions>,
     /// Origins forms may end at besides this site: the identity providers' (sign-out).
     pub form_targets: std::sync::Arc<Vec<String>>,
+    /// The most a document may weigh, in bytes (the requests sending one get this much).
+    pub document_bytes: usize,
 }
 
 /// The pages' routes, generated once per process. Generating them renders the application with
@@ -163,8 +166,8 @@ pub fn router(
         // refusal below them (denylist, CSRF, rate limit, body cap), all before any handler.
         // Sessions are resolved once the request is known to come from this site, so that the
         // rate limit can count per account and pages can send strangers to sign-in.
-        .layer(RequestBodyLimitLayer::new(perimeter::MAX_BODY_BYTES))
-        .layer(from_fn(partner::problems_for_refusals))
+        .layer(from_fn_with_state(guards.document_bytes, perimeter::cap_bodies))
+        .layer(from_fn_with_state(guards.document_bytes, partner::problems_for_refusals))
         .layer(from_fn_with_state(guards.rate_limiter, rate_limit::limit_submissions))
         .layer(from_fn(sessions::guard_pages))
         .layer(from_fn_with_state(guards.sessions, sessions::resolve))
@@ -390,8 +393,36 @@ impl Server {
                     .filter_map(|provider| origin(&provider.issuer))
                     .collect(),
             ),
+            document_bytes: (config.documents_max_mib.max(1) * 1024 * 1024) as usize,
         };
+        let production = config.environment == config::Environment::Production;
+        let document_bytes = config.documents_max_mib.max(1) * 1024 * 1024;
+        let antivirus: std::sync::Arc<dyn app::documents::files::Antivirus> =
+            match config.antivirus.as_deref().map(str::trim) {
+                Some(address) if !address.is_empty() => std::sync::Arc::new(
+                    antivirus::Clamd::parse(address).map_err(StartError::Config)?,
+                ),
+                _ => {
+                    if production {
+                        tracing::warn!(
+                            "SESAME_ANTIVIRUS absent en production : aucun document ne sera reçu \
+                             tant qu'un antivirus (clamd) n'est pas configuré"
+                        );
+                    }
+                    std::sync::Arc::new(app::documents::files::NoAntivirus)
+                }
+            };
+        let documents = app::documents::files::DocumentServices {
+            files: std::sync::Arc::new(files::LocalFolder::new(&config.documents_folder)),
+            antivirus,
+            max_bytes: document_bytes,
+            scan_required: production,
+        };
+        tracing::info!(stockage = %documents.files.describe(), "documents des dossiers");
+        let scanner = std::sync::Arc::new(tokio::sync::Notify::new());
         let partners = partner::Partners {
+            documents: documents.clone(),
+            scanner: scanner.clone(),
             live: live::Live::start(
                 store.clone(),
                 live::Timing {
@@ -440,6 +471,13 @@ impl Server {
             timing,
         );
         webhooks::start(deliveries, timing.poll);
+        antivirus::start(
+            store.clone(),
+            documents.clone(),
+            instance.clone(),
+            scanner.clone(),
+            Duration::from_millis(config.antivirus_poll_millis.max(10)),
+        );
         if config.clock_seconds > 0 {
             clock::start(
                 store.clone(),

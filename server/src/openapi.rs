@@ -5,6 +5,7 @@
 //! receive (`x-webhooks`, schema `Livraison`: OpenAPI 3.0 has no `webhooks` section), from the
 //! type the worker serialises and the kinds the store holds.
 
+use app::domain::document::{DocumentKind, MediaType, DEFAULT_MAX_BYTES};
 use app::domain::dossier::GoodsCategory;
 use app::domain::journey::{EventKind, EventSource};
 use app::domain::notification::NotificationKind;
@@ -143,6 +144,27 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
         .collect::<Vec<_>>()
         .join(" ; ");
     let categories: Vec<&str> = GoodsCategory::ALL.iter().map(|g| g.code()).collect();
+    let document_kinds: Vec<&str> = DocumentKind::PARTNER.iter().map(|k| k.code()).collect();
+    // Which source may send which kind of document (PARTNER_API.md 1.2), from the same rule.
+    let document_authority = EventSource::ALL
+        .iter()
+        .map(|source| {
+            let sent: Vec<&str> = DocumentKind::PARTNER
+                .iter()
+                .filter(|kind| kind.sent_by(*source))
+                .map(|kind| kind.code())
+                .collect();
+            let sent = if sent.is_empty() {
+                "aucun".to_owned()
+            } else {
+                sent.join(", ")
+            };
+            format!("{} : {sent}", source.code())
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ");
+    let media: Vec<&str> = MediaType::ALL.iter().map(|m| m.label()).collect();
+    let most_mib = DEFAULT_MAX_BYTES / (1024 * 1024);
     let results = [
         "satisfactory",
         "satisfactory_after_intervention",
@@ -154,7 +176,7 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
         "openapi": "3.0.3",
         "info": {
             "title": "France Sésame — interface des systèmes partenaires",
-            "version": "1.1.0",
+            "version": "1.2.0",
             "description": "Les systèmes de référence (TRACES NT, dédouanement, systèmes portuaires et aéroportuaires, SIVEP) transmettent ce qui arrive aux envois. Chaque refus est un document de problème (RFC 9457) en français qui nomme chaque champ fautif. Dans l'autre sens, les webhooks des entreprises reçoivent leurs notifications : voir `x-webhooks` et le schéma `Livraison`."
         },
         "paths": {
@@ -185,6 +207,30 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
                         "413": problem_response(&format!("Corps trop volumineux, ou lot de plus de {MAX_BATCH} événements")),
                         "422": problem_response("Événement invalide : chaque champ fautif est nommé"),
                         "429": problem_response("Trop d'événements pour cette clé (un lot compte chacun de ses événements), ou trop de requêtes depuis cette adresse (en-tête Retry-After)")
+                    }
+                }
+            },
+            "/api/v1/documents": {
+                "post": {
+                    "summary": "Transmettre un document d'un dossier",
+                    "description": format!("Mêmes clés, périmètres, idempotence et documents de problème que les événements. Le document rejoint le dossier de son site qui porte l'une de ses références, ou en ouvre un (il faut alors la partie `goods`, comme pour un événement). Le fichier ({}, reconnu à son contenu, {most_mib} Mio au plus par défaut) est analysé par l'antivirus avant que quiconque puisse le télécharger.", media.join(", ")),
+                    "security": [{ "cle": [] }],
+                    "requestBody": {
+                        "required": true,
+                        "content": { "multipart/form-data": { "schema": { "$ref": "#/components/schemas/Document" } } }
+                    },
+                    "responses": {
+                        "201": { "description": "Document enregistré, en attente de l'antivirus", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ResultatDocument" } } } },
+                        "200": { "description": "Même identifiant et mêmes octets déjà reçus (« duplicate »)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ResultatDocument" } } } },
+                        "400": problem_response("Corps multipart/form-data illisible"),
+                        "401": problem_response("Clé absente, inconnue ou révoquée"),
+                        "403": problem_response("Clé non autorisée pour la source ou le site, ou source sans autorité pour ce type de document (« kind »)"),
+                        "409": problem_response("Même identifiant, autres octets"),
+                        "413": problem_response("Document trop volumineux"),
+                        "415": problem_response("Type de fichier non accepté"),
+                        "422": problem_response("Document invalide : chaque partie fautive est nommée"),
+                        "429": problem_response("Trop d'envois pour cette clé, ou depuis cette adresse (en-tête Retry-After)"),
+                        "503": problem_response("Antivirus indisponible : aucun document n'est reçu pour l'instant (en-tête Retry-After)")
                     }
                 }
             },
@@ -260,6 +306,34 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
                         "purpose": { "type": "string" },
                         "action": { "type": "string" },
                         "code": { "type": "string" }
+                    }
+                },
+                "Document": {
+                    "type": "object",
+                    "required": ["id", "source", "site", "references", "kind", "title", "file"],
+                    "properties": {
+                        "id": { "type": "string", "minLength": 1, "maxLength": 100, "description": "Identifiant unique chez le partenaire, propre à sa clé ; renvoyer les mêmes octets est sans effet, d'autres octets sont refusés (409)." },
+                        "source": { "type": "string", "enum": sources },
+                        "site": { "type": "string", "pattern": "^[A-Z]{2}[A-Z2-9]{3}$" },
+                        "post": { "type": "string" },
+                        "references": { "type": "string", "description": "Objet JSON des références, comme pour un événement (schéma References)." },
+                        "kind": { "type": "string", "enum": document_kinds, "description": format!("Chaque source n'envoie que ce dont elle fait autorité (sinon 403 nommant « kind ») — {document_authority}.") },
+                        "title": { "type": "string", "minLength": 1, "maxLength": 200, "description": "Montré aux personnes." },
+                        "goods": { "type": "string", "description": "Objet JSON {category, description}, comme pour un événement : nécessaire seulement quand le document ouvre le dossier." },
+                        "operator": { "type": "string", "description": "Objet JSON {siret} ou {eori}, comme pour un événement." },
+                        "supersedes": { "type": "string", "description": "Ajout compatible au contrat : l'identifiant d'un document envoyé plus tôt avec la même clé pour le même dossier, que celui-ci corrige (l'ancien reste listé, marqué remplacé)." },
+                        "file": { "type": "string", "format": "binary", "description": format!("{} ; reconnu à son contenu, non à son nom.", media.join(", ")) }
+                    }
+                },
+                "ResultatDocument": {
+                    "type": "object",
+                    "required": ["id", "dossier_id", "document_id", "sha256", "status"],
+                    "properties": {
+                        "id": { "type": "string" },
+                        "dossier_id": { "type": "integer" },
+                        "document_id": { "type": "integer" },
+                        "sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
+                        "status": { "type": "string", "enum": ["created", "duplicate"] }
                     }
                 },
                 "Lot": {

@@ -3,6 +3,8 @@
 //! hashes; every answer that is not a success is an RFC 9457 problem document in French naming
 //! every faulty field.
 
+mod documents;
+
 use std::sync::Arc;
 
 use app::domain::partner::{
@@ -34,11 +36,21 @@ pub struct Partners {
     pub addresses: Arc<RateLimiter>,
     /// Tells the live streams.
     pub live: crate::live::Live,
+    /// Where documents are kept, and their antivirus.
+    pub documents: app::documents::files::DocumentServices,
+    /// Wakes the antivirus when a document was received.
+    pub scanner: Arc<tokio::sync::Notify>,
 }
 
 pub fn routes(partners: Partners) -> Router<AppState> {
     Router::new()
         .route("/api/v1/events", post(submit))
+        // The body's size is held by the perimeter (`perimeter::cap_bodies`), not by axum's
+        // default for multipart bodies.
+        .route(
+            "/api/v1/documents",
+            post(documents::submit).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(crate::openapi::serve),
@@ -73,21 +85,41 @@ pub fn problem(
 /// Refusals the perimeter answers before the handler (body too large) read, on this interface,
 /// as problem documents too.
 #[tracing::instrument(skip_all)]
-pub async fn problems_for_refusals(request: Request, next: Next) -> Response {
-    let partner = request.uri().path().starts_with("/api/v1/");
+pub async fn problems_for_refusals(
+    State(document_bytes): State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
     let response = next.run(request).await;
-    if partner && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "Envoi trop volumineux",
-            format!(
-                "Le corps de la requête dépasse {} Kio : envoyez les événements en plusieurs lots.",
-                crate::perimeter::MAX_BODY_BYTES / 1024
-            ),
-            &[],
-        );
+    if !path.starts_with("/api/v1/") || response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
     }
-    response
+    // A handler's own refusal already says what is wrong.
+    let problem_already = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/problem+json"));
+    if problem_already {
+        return response;
+    }
+    let detail = if path == "/api/v1/documents" {
+        format!(
+            "L'envoi dépasse la taille admise : un document pèse au plus {} Mio.",
+            document_bytes / (1024 * 1024)
+        )
+    } else {
+        format!(
+            "Le corps de la requête dépasse {} Kio : envoyez les événements en plusieurs lots.",
+            crate::perimeter::MAX_BODY_BYTES / 1024
+        )
+    };
+    problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Envoi trop volumineux",
+        detail,
+        &[],
+    )
 }
 
 /// The key of the request, or the problem to answer.

@@ -13,8 +13,57 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
-/// The largest request body accepted, in bytes.
+/// The largest request body accepted, in bytes, except where documents are sent.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What a request sending a document may carry beyond the document itself (its other parts).
+pub const DOCUMENT_PARTS_BYTES: usize = 1024 * 1024;
+
+/// Whether a request sends a document: a partner's `POST /api/v1/documents`, or a person's
+/// `POST /dossiers/{id}/documents`. Only these get the documents' limit.
+pub fn sends_document(method: &Method, path: &str) -> bool {
+    if method != Method::POST {
+        return false;
+    }
+    if path == "/api/v1/documents" {
+        return true;
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    matches!(segments.as_slice(), ["dossiers", id, "documents"] if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Caps request bodies: [`MAX_BODY_BYTES`], or for a request sending a document, the
+/// documents' limit and [`DOCUMENT_PARTS_BYTES`] (the handler itself holds the document to its
+/// limit, with a message saying so). A declared length beyond is refused at once; a body that
+/// grows beyond is cut off.
+pub async fn cap_bodies(
+    State(document_bytes): State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = if sends_document(request.method(), request.uri().path()) {
+        document_bytes + DOCUMENT_PARTS_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "Envoi trop volumineux : au plus {} Mio.",
+                limit.div_ceil(1024 * 1024)
+            ),
+        );
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
 
 const PERMISSIONS_POLICY: &str =
     "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()";

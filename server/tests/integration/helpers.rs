@@ -94,6 +94,9 @@ pub fn config(database_url: String) -> Config {
     // Mails a test does not read go to a folder of its own, not into the working tree.
     config.mail_folder =
         std::env::temp_dir().join(format!("sesame-test-mails-{}", uuid::Uuid::new_v4()));
+    // Documents too.
+    config.documents_folder =
+        std::env::temp_dir().join(format!("sesame-test-documents-{}", uuid::Uuid::new_v4()));
     config
 }
 
