@@ -6,6 +6,7 @@ pub mod account;
 pub mod alerts;
 pub mod appointments;
 pub mod directory;
+pub mod documents;
 pub mod dossiers;
 pub mod notifications;
 pub mod partner_keys;

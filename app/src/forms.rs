@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 
-use crate::api::{account, alerts, appointments, notifications, partner_keys};
+use crate::api::{account, alerts, appointments, documents, notifications, partner_keys};
 use crate::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
 use crate::domain::directory::Role;
 use crate::http::{refusal, see_other, with_query, Lifetimes};
@@ -117,6 +117,10 @@ pub struct Forms {
     /// For tests only: webhooks may be registered on `http://` and on the loopback or private
     /// networks.
     pub webhooks_allow_local: bool,
+    /// Where documents are kept, and their antivirus.
+    pub documents: crate::documents::files::DocumentServices,
+    /// Wakes the antivirus when a document was added.
+    pub scanner: Arc<tokio::sync::Notify>,
 }
 
 impl Forms {
@@ -176,6 +180,15 @@ pub fn routes(forms: Forms) -> Router<AppState> {
         .route(
             "/espace/collegues/{id}/retrait",
             post(account::profile::remove_colleague),
+        )
+        // The body's size is held by the host's perimeter, not by axum's default for multipart.
+        .route(
+            "/dossiers/{id}/documents",
+            post(documents::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/dossiers/{id}/documents/{document}",
+            get(documents::download),
         )
         .route("/habilitations", post(account::habilitations::grant))
         .route(
@@ -279,7 +292,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 45] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 47] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -379,6 +392,13 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 45] = [
     ),
     ("POST /postes/{code}/pointage", EntryPoint::ManageCalendars),
     ("POST /abonnement-calendrier", EntryPoint::MyAppointments),
+    // The digital import file: adding a document, downloading one (each checked against the
+    // document itself in the handler).
+    ("POST /dossiers/{id}/documents", EntryPoint::AddDocument),
+    (
+        "GET /dossiers/{id}/documents/{document}",
+        EntryPoint::ReadDocument,
+    ),
     (
         "POST /abonnement-calendrier/revocation",
         EntryPoint::MyAppointments,

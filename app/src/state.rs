@@ -12,6 +12,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub branding: Branding,
+    /// The most a document may weigh, in bytes (the forms say it).
+    pub document_max_bytes: u64,
 }
 
 /// The store of the running server.

@@ -344,6 +344,7 @@ impl Server {
             branding: Branding {
                 state: config.state_deployment,
             },
+            document_max_bytes: config.documents_max_mib.max(1) * 1024 * 1024,
         };
         let (trusted_proxies, problems) = client::IpSet::parse_list(&config.trusted_proxies);
         for problem in problems {
@@ -500,6 +501,8 @@ impl Server {
             oidc_roles: std::sync::Arc::new(oidc_roles(config)?),
             typeface: std::sync::Arc::new(typeface(config)?),
             webhooks_allow_local: config.webhooks_allow_local,
+            documents,
+            scanner,
         };
         Ok(Server {
             addr,

@@ -110,6 +110,7 @@ notices! {
         ConfirmationMailNotSent = "courriel-non-envoye" => "Votre demande est enregistrée, mais le courriel de confirmation n'a pas pu partir. Réessayez dans quelques minutes.",
         PasswordChanged = "mot-de-passe-modifie" => "Votre mot de passe est changé. Vos autres sessions ont été fermées ; celle-ci reste ouverte. Un courriel vous le confirme.",
         AgentInvited = "agent-invite" => "L'agent a reçu un courriel. Son compte sera ouvert quand il aura choisi son mot de passe avec le lien reçu, valable sept jours ; d'ici là, l'invitation figure parmi les invitations en attente. Une fois son compte ouvert, il n'a accès à aucun site tant que vous ne l'avez pas habilité.",
+        DocumentAdded = "document-ajoute" => "Le document est ajouté au dossier. Il sera téléchargeable dès que l'antivirus l'aura analysé, dans quelques secondes.",
         InvitationMailNotSent = "invitation-non-envoyee" => "L'invitation est enregistrée, mais le courriel n'a pas pu partir. Renvoyez-la dans quelques minutes avec le même formulaire : la nouvelle remplacera celle-ci.",
     }
 }
@@ -227,6 +228,18 @@ notices! {
         ArrivalDayPast = "arrivee-jour-passe" => "Il est trop tard pour enregistrer l'arrivée de ce rendez-vous : son jour est passé. Reportez-le depuis le planning, ou enregistrez l'absence.",
         ReasonMissing = "motif-manquant" => "Indiquez le motif (3 à 500 caractères) : l'opérateur le verra.",
         UnknownAction = "action-inconnue" => "Cette action n'existe pas.",
+        DocumentKindMissing = "document-type" => "Choisissez le type de document dans la liste.",
+        DocumentTitleInvalid = "document-titre" => "Indiquez le titre du document : 1 à 200 caractères, sur une ligne.",
+        DocumentFileMissing = "document-fichier" => "Choisissez le fichier à joindre.",
+        DocumentFileEmpty = "document-vide" => "Le fichier choisi est vide : choisissez le document à joindre.",
+        DocumentTooLarge = "document-trop-lourd" => "Le fichier dépasse la taille admise, indiquée sous le champ : réduisez-le (numérisation en 200 ppp, PDF compressé) ou envoyez-le en plusieurs parties.",
+        DocumentTypeRefused = "document-format" => "Ce type de fichier n'est pas accepté : envoyez un PDF, une image JPEG ou PNG, ou un fichier XML (le type est reconnu au contenu du fichier, pas à son nom).",
+        DocumentVisibilityMissing = "document-visibilite" => "Indiquez si le document est visible par l'opérateur ou réservé aux services de contrôle.",
+        DocumentNotCorrectable = "document-remplacement" => "Ce document ne peut pas être remplacé par vous : il n'est pas de votre côté (entreprise ou services de contrôle), ou il a déjà été remplacé (remplacez sa version la plus récente).",
+        DocumentSameFile = "document-deja-joint" => "Ce fichier est déjà joint au dossier (mêmes octets) : il n'a pas été ajouté une seconde fois.",
+        DocumentScannerUnavailable = "document-antivirus" => "L'analyse antivirus des documents est momentanément indisponible : aucun document ne peut être déposé pour l'instant. Réessayez dans quelques minutes.",
+        DocumentUploadInterrupted = "document-interrompu" => "L'envoi du fichier a été interrompu avant la fin : vérifiez votre connexion et réessayez.",
+        DocumentNotSaved = "document-non-enregistre" => "Le document n'a pas pu être enregistré. Réessayez dans quelques instants.",
     }
 }
 

@@ -95,6 +95,19 @@ impl Browser {
         .await
     }
 
+    /// Sends a form with files (`multipart/form-data`), as a browser's upload form does.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Answer {
+        Self::answer(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     /// A document's bytes (a PDF), as downloaded.
     pub async fn bytes(&self, path: &str) -> Vec<u8> {
         self.client

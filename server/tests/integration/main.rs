@@ -12,6 +12,7 @@ mod consultations;
 mod date_bounds;
 mod denylist;
 mod documents;
+mod dossier_documents;
 mod facts;
 mod forecasts;
 mod form_routes;
