@@ -87,6 +87,8 @@ function releaseServer(port: number, databaseUrl: string, env: Record<string, st
       SESAME_SHUTDOWN_GRACE_SECONDS: "2",
       LEPTOS_SITE_ROOT: "../target/site",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      // Each instance keeps its documents in the run's own folder, never in the working tree.
+      SESAME_DOCUMENTS_FOLDER: path.join(PERIMETER_FOLDER, `documents-${port}-${process.pid}`),
       ...env,
     },
   };

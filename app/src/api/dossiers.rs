@@ -64,6 +64,7 @@ pub enum DossierPageLookup {
     Found {
         dossier: Box<Dossier>,
         appointments: Box<DossierAppointments>,
+        documents: Box<crate::api::documents::DossierDocuments>,
     },
     /// The same answer as [`DossierLookup::NotFound`].
     NotFound,
@@ -80,15 +81,17 @@ pub async fn get_dossier_page(id: i64) -> Result<DossierPageLookup, ServerFnErro
     // Once the dossier is known to be theirs, the rest is read, and the consultation written,
     // at once: the page waits for the longest of them rather than for their sum.
     let object = format!("dossier:{id}");
-    let ((forecasts, release), appointments, ()) = tokio::try_join!(
+    let ((forecasts, release), appointments, documents, ()) = tokio::try_join!(
         forecasts_of(&store, &dossier),
         crate::api::appointments::appointments_of(&caller, &store, &dossier),
+        crate::api::documents::documents_of(&caller, &store, &dossier.summary),
         caller.audit_consultation(&store, "consultation_dossier", &object, ""),
     )?;
     (dossier.forecasts, dossier.release) = (forecasts, release);
     Ok(DossierPageLookup::Found {
         dossier: Box::new(dossier),
         appointments: Box::new(appointments),
+        documents: Box::new(documents),
     })
 }
 

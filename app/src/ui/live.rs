@@ -27,6 +27,11 @@ pub const STREAM_PATH: &str = "/api/v1/stream";
 /// needs an `id`, the same in every rendering of the page.
 pub const REGION: &str = "data-direct";
 
+/// The DOM event (on `document`) another island sends to have the page read itself again, as a
+/// live message concerning it would: a document's antivirus verdict, which the stream does not
+/// carry (its messages never speak of documents, internal ones included).
+pub const READ_AGAIN_EVENT: &str = "sesame-relire";
+
 /// What a live page shows, and so which messages make it read itself again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LiveWatch {
@@ -271,6 +276,15 @@ mod browser {
             show_handler: None,
         }));
         wire_show_button(&reader);
+        let on_read_again = Closure::<dyn FnMut(web_sys::Event)>::new({
+            let reader = Rc::clone(&reader);
+            move |_: web_sys::Event| schedule(Rc::clone(&reader), Duration::ZERO)
+        });
+        let _ = document().add_event_listener_with_callback(
+            super::READ_AGAIN_EVENT,
+            on_read_again.as_ref().unchecked_ref(),
+        );
+        on_read_again.forget();
         let connection = Rc::new(RefCell::new(Connection {
             source: None,
             wait: Duration::from_secs(1),

@@ -4,6 +4,7 @@ pub mod account;
 pub mod alert_desk;
 pub mod appointments;
 pub mod dossier;
+pub mod dossier_documents;
 pub mod dossiers;
 pub mod habilitations;
 pub mod home;

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::appointments::DossierAppointments;
+use crate::api::documents::DossierDocuments;
 use crate::api::dossiers::{get_dossier_page, DossierPageLookup};
 use crate::domain::dossier::Dossier;
 use crate::domain::forecast::Forecast;
@@ -17,6 +18,7 @@ use crate::ui::format;
 use crate::ui::live::{LiveBar, LiveWatch};
 use crate::ui::notices::Notice;
 use crate::ui::pages::appointments::DossierAppointmentsSection;
+use crate::ui::pages::dossier_documents::DossierDocumentsSection;
 use crate::ui::pages::not_found::set_not_found_status;
 
 #[component]
@@ -57,8 +59,8 @@ pub fn DossierPage() -> impl IntoView {
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
                 {move || Suspend::new(async move {
                     match dossier.await {
-                        Ok(DossierPageLookup::Found { dossier, appointments }) => {
-                            view! { <DossierView dossier=*dossier appointments=*appointments /> }.into_any()
+                        Ok(DossierPageLookup::Found { dossier, appointments, documents }) => {
+                            view! { <DossierView dossier=*dossier appointments=*appointments documents=*documents /> }.into_any()
                         }
                         Ok(DossierPageLookup::NotFound) => {
                             set_not_found_status();
@@ -98,7 +100,11 @@ fn Breadcrumb(current: String) -> impl IntoView {
 }
 
 #[component]
-fn DossierView(dossier: Dossier, appointments: DossierAppointments) -> impl IntoView {
+fn DossierView(
+    dossier: Dossier,
+    appointments: DossierAppointments,
+    documents: DossierDocuments,
+) -> impl IntoView {
     let summary = dossier.summary;
     let summary_id = summary.id;
     let headline = summary.references.headline();
@@ -185,6 +191,8 @@ fn DossierView(dossier: Dossier, appointments: DossierAppointments) -> impl Into
             </ol>
         </section>
         <DossierAppointmentsSection dossier_id=summary_id loaded=appointments />
+        // Type-erased: the page's view type is deep enough already.
+        {view! { <DossierDocumentsSection documents /> }.into_any()}
         {if dossier.details_withheld {
             view! {
                 <section class="fr-mt-4w" aria-labelledby="titre-historique">

@@ -1,0 +1,136 @@
+/**
+ * The digital import file in the browser: on a 360-px phone, an operator joins its commercial
+ * invoice to a dossier (the sending's progress said with JavaScript, the plain form without),
+ * finds it listed and downloads it; an agent of the site adds an inspection report the operator
+ * then reads. On the live instance (it holds the partner key that opens the dossier), axe clean.
+ */
+import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import {
+  ACCOUNTS,
+  PHONE,
+  expect,
+  expectNoSeriousAccessibilityViolation,
+  hasJavaScript,
+  horizontalOverflow,
+  open,
+  signInDirectly,
+  test,
+  waitUntilInteractive,
+} from "./helpers";
+import { LIVE_PORT } from "../playwright.config";
+
+const PARTNER_KEY = "cle-e2e-partenaire";
+const BASE_URL = `http://127.0.0.1:${LIVE_PORT}`;
+
+test.use({ baseURL: BASE_URL });
+
+/** The SIRET of the signed-in operator's company, as the personal space shows it. */
+async function siretOf(page: Page): Promise<string> {
+  await open(page, "/espace");
+  return (await page.getByText(/SIRET/).first().textContent())!.match(/SIRET ([\d ]+)/)![1].replace(/\s/g, "");
+}
+
+/** A new dossier of this company at Le Havre, opened by TRACES through the partner interface. */
+async function newDossier(request: APIRequestContext, siret: string): Promise<number> {
+  const reference = `CHEDP.FR.2026.${String(Math.floor(Math.random() * 8_000_000) + 1_000_000)}`;
+  const response = await request.post("/api/v1/events", {
+    headers: { Authorization: `Bearer ${PARTNER_KEY}` },
+    data: {
+      id: `${reference}-a`,
+      source: "traces",
+      type: "ched_lodged",
+      occurred_at: new Date(Date.now() - 3_600_000).toISOString(),
+      site: "FRLEH",
+      post: "FRLEH1",
+      references: { ched: reference },
+      goods: { category: "animal_products", description: "Crevettes congelées" },
+      operator: { siret },
+      data: { ched_type: "P" },
+    },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { dossier_id: number }).dossier_id;
+}
+
+/** Another person at another computer, signed in. */
+async function anotherPerson(browser: Browser, account: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled: hasJavaScript(), locale: "fr-FR" });
+  await signInDirectly(context.request, account);
+  return context.newPage();
+}
+
+/** A small PDF, as a scanner or an accounting program writes one. */
+function pdf(text: string): Buffer {
+  return Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`);
+}
+
+/** Fills and sends the form of the dossier's documents. */
+async function addDocument(page: Page, kind: string, title: string, file: { name: string; buffer: Buffer }, visibility?: string) {
+  const form = page.locator("#formulaire-document");
+  await form.getByLabel("Type de document").selectOption({ label: kind });
+  await form.getByLabel(/^Titre/).fill(title);
+  await form.getByLabel(/^Fichier/).setInputFiles({ name: file.name, mimeType: "application/pdf", buffer: file.buffer });
+  if (visibility) {
+    // The DSFR draws the radio button on its label, which is what a person presses.
+    await form.locator("label", { hasText: visibility }).click();
+    await expect(form.getByLabel(visibility)).toBeChecked();
+  }
+  await form.getByRole("button", { name: "Ajouter le document" }).click();
+  await page.waitForURL(/message=document-ajoute/);
+  await waitUntilInteractive(page);
+  await expect(page.getByText("Le document est ajouté au dossier")).toBeVisible();
+}
+
+test.describe("dossier d'import numérique", () => {
+  test.use({ account: ACCOUNTS.operateur, viewport: PHONE });
+
+  test("sur téléphone, l'opérateur joint sa facture et la télécharge ; un agent ajoute un rapport d'inspection", async ({ page, browser, consoleGuard }) => {
+    test.slow();
+    const dossier = await newDossier(page.request, await siretOf(page));
+    await open(page, `/dossiers/${dossier}`);
+    const section = page.locator("#documents");
+    await expect(section.getByRole("heading", { name: "Documents du dossier" })).toBeVisible();
+    await expect(section).toContainText("Aucun document pour l'instant.");
+
+    await addDocument(page, "Facture commerciale", "Facture 2026-118", { name: "facture 2026-118.pdf", buffer: pdf("facture") });
+    const invoice = section.getByRole("listitem").filter({ hasText: "Facture 2026-118" });
+    await expect(invoice).toContainText("Facture commerciale");
+    await expect(invoice).toContainText("Océane Import SAS");
+    const downloading = page.waitForEvent("download");
+    await invoice.getByRole("link", { name: /Télécharger « Facture 2026-118 »/ }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe("facture 2026-118.pdf");
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    // The page at its plain address (the check copies it without its scripts by address).
+    await open(page, `/dossiers/${dossier}`);
+    await expectNoSeriousAccessibilityViolation(page, "les documents du dossier", consoleGuard);
+
+    // A refused file says why, on the page, and adds nothing.
+    const form = page.locator("#formulaire-document");
+    await form.getByLabel("Type de document").selectOption({ label: "Certificat" });
+    await form.getByLabel(/^Titre/).fill("Page web");
+    await form.getByLabel(/^Fichier/).setInputFiles({ name: "certificat.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html><body>pas un PDF</body></html>") });
+    await form.getByRole("button", { name: "Ajouter le document" }).click();
+    await page.waitForURL(/erreur=document-format/);
+    await expect(page.getByText(/Ce type de fichier n'est pas accepté/)).toBeVisible();
+    await expect(section.getByRole("listitem")).toHaveCount(1);
+
+    // An agent of the site adds an inspection report for the operator.
+    const agent = await anotherPerson(browser, ACCOUNTS.agentSivep);
+    await open(agent, `/dossiers/${dossier}`);
+    await addDocument(
+      agent,
+      "Rapport d'inspection",
+      "Rapport d'inspection du lot",
+      { name: "rapport.pdf", buffer: pdf("rapport") },
+      "L'opérateur et les services de contrôle",
+    );
+    await expect(agent.locator("#documents").getByRole("listitem")).toHaveCount(2);
+    // The page at its plain address (the check copies it without its scripts by address).
+    await open(agent, `/dossiers/${dossier}`);
+    await expectNoSeriousAccessibilityViolation(agent, "les documents du dossier, côté agent", consoleGuard);
+
+    await open(page, `/dossiers/${dossier}`);
+    await expect(section.getByRole("listitem").filter({ hasText: "Rapport d'inspection du lot" })).toContainText("SIVEP (DGAL)");
+  });
+});
