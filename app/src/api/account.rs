@@ -219,7 +219,13 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 22] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 23] = [
+    // The documents of a dossier, as its page shows them (each one checked in the store's
+    // reading: the operator never gets internal ones).
+    (
+        "/api/documents-dossier",
+        crate::domain::access::EntryPoint::ReadDossier,
+    ),
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
