@@ -186,6 +186,8 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/dossiers/{id}/documents",
             post(documents::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .route("/dossiers/{id}/archive.zip", get(documents::archive))
+        .route("/dossiers/{id}/recapitulatif.pdf", get(documents::summary))
         .route(
             "/dossiers/{id}/documents/{document}",
             get(documents::download),
@@ -292,7 +294,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 47] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 49] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -398,6 +400,13 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 47] = [
     (
         "GET /dossiers/{id}/documents/{document}",
         EntryPoint::ReadDocument,
+    ),
+    // The whole dossier as a ZIP, and its summary: for whoever may read the dossier, with what
+    // they may read of it.
+    ("GET /dossiers/{id}/archive.zip", EntryPoint::ReadDossier),
+    (
+        "GET /dossiers/{id}/recapitulatif.pdf",
+        EntryPoint::ReadDossier,
     ),
     (
         "POST /abonnement-calendrier/revocation",

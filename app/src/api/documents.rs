@@ -113,7 +113,7 @@ pub async fn documents_of(
 }
 
 #[cfg(feature = "ssr")]
-pub use handlers::{download, upload};
+pub use handlers::{archive, download, summary, upload};
 
 #[cfg(feature = "ssr")]
 mod handlers {
@@ -394,6 +394,290 @@ mod handlers {
                     content_disposition(&document.file_name),
                 ),
                 (header::CONTENT_LENGTH, document.size.to_string()),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ],
+            axum::body::Body::from_stream(stream),
+        )
+            .into_response())
+    }
+
+    /// What a dossier's summary and archive are made of, as the caller may see it: the dossier
+    /// (operators without the systems' details), its appointments, and the documents they may
+    /// read (agents' internal ones for the administrations only).
+    struct Gathered {
+        dossier: crate::domain::dossier::Dossier,
+        appointments: Vec<crate::domain::appointment::Appointment>,
+        documents: Vec<crate::domain::document::Document>,
+        viewer: crate::domain::access::Viewer,
+    }
+
+    /// The dossier and what goes with it, or nothing when it does not exist or is not the
+    /// caller's (alike).
+    async fn gather(
+        forms: &Forms,
+        caller: &Caller,
+        dossier_id: i64,
+    ) -> Result<Option<Gathered>, Failure> {
+        use crate::domain::document::sees_internal;
+        let viewer = check_viewer(caller, EntryPoint::ListDossiers, Target::Nothing)?.clone();
+        let Some(dossier) =
+            crate::api::dossiers::dossier_as_seen(caller, &forms.store, dossier_id).await?
+        else {
+            return Ok(None);
+        };
+        let (appointments, documents) = tokio::try_join!(
+            forms
+                .store
+                .appointments(crate::store::AppointmentFilter::Dossier(dossier_id)),
+            forms
+                .store
+                .documents_of(dossier_id, sees_internal(viewer.role)),
+        )?;
+        Ok(Some(Gathered {
+            dossier,
+            appointments,
+            documents,
+            viewer,
+        }))
+    }
+
+    const DOSSIER_NOT_FOUND: &str = "Ce dossier n'existe pas, ou ne relève pas de vous.";
+
+    /// The summary of a dossier, made now, as a PDF/A.
+    fn summary_pdf(forms: &Forms, gathered: &Gathered) -> Result<Vec<u8>, Failure> {
+        crate::documents::summary::pdf(
+            &gathered.dossier,
+            &gathered.appointments,
+            &gathered.documents,
+            Utc::now(),
+            &forms.typeface,
+        )
+        .map_err(|error| {
+            tracing::error!(%error, "récapitulatif impossible");
+            Failure::Store(crate::store::StoreError::Corrupt(error))
+        })
+    }
+
+    /// A name for the files of a dossier: its main reference, in letters, digits and dashes.
+    fn file_stem(gathered: &Gathered) -> String {
+        let headline: String = gathered
+            .dossier
+            .summary
+            .references
+            .headline()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        format!("dossier-{}", headline.trim_matches('-'))
+    }
+
+    /// `GET /dossiers/{id}/recapitulatif.pdf`: the summary of the dossier, made now, for
+    /// whoever may read it; a download by the administrations is in the audit trail.
+    #[tracing::instrument(skip_all)]
+    pub async fn summary(
+        State(forms): State<Forms>,
+        Extension(caller): Extension<Caller>,
+        Path(dossier_id): Path<i64>,
+    ) -> Outcome {
+        let Some(gathered) = gather(&forms, &caller, dossier_id).await? else {
+            return Ok(refusal(StatusCode::NOT_FOUND, DOSSIER_NOT_FOUND));
+        };
+        let bytes = summary_pdf(&forms, &gathered)?;
+        if crate::state::audited(&gathered.viewer) {
+            forms
+                .store
+                .audit(
+                    &caller.audit_event(
+                        "telechargement_recapitulatif",
+                        &format!("dossier:{dossier_id}"),
+                        "",
+                    ),
+                    Utc::now(),
+                )
+                .await?;
+        }
+        Ok((
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    content_disposition(&format!("{}-recapitulatif.pdf", file_stem(&gathered))),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response())
+    }
+
+    /// `GET /dossiers/{id}/archive.zip`: the whole dossier as the caller may have it, in one
+    /// ZIP: the summary, the convocations, every document the antivirus let through, and
+    /// `manifeste.json` with each file's SHA-256 (see [`crate::domain::document::Manifest`]).
+    /// Documents still being scanned, or destroyed, are named in the manifest, not carried. A
+    /// download by the administrations is in the audit trail, with each document's hash.
+    #[tracing::instrument(skip_all)]
+    pub async fn archive(
+        State(forms): State<Forms>,
+        Extension(caller): Extension<Caller>,
+        Path(dossier_id): Path<i64>,
+    ) -> Outcome {
+        use crate::documents::archive::{build, ArchiveError, Content, Entry};
+        use crate::domain::document::{
+            Manifest, ManifestDossier, ManifestFile, ManifestOmission, MediaType, MANIFEST_FORMAT,
+            MANIFEST_VERSION,
+        };
+        let Some(gathered) = gather(&forms, &caller, dossier_id).await? else {
+            return Ok(refusal(StatusCode::NOT_FOUND, DOSSIER_NOT_FOUND));
+        };
+        let now = Utc::now();
+        let summary = &gathered.dossier.summary;
+        let made = |path: String, kind: DocumentKind, title: String| ManifestFile {
+            path,
+            sha256: String::new(),
+            size: 0,
+            media_type: MediaType::Pdf.mime().to_owned(),
+            kind: kind.code().to_owned(),
+            title,
+            added_by: AuthorKind::Platform.code().to_owned(),
+            added_by_name: "France Sésame".to_owned(),
+            added_at: now,
+            document_id: None,
+            supersedes: None,
+            superseded_by: None,
+        };
+        let mut entries = vec![Entry {
+            file: made(
+                crate::documents::summary::SUMMARY_NAME.to_owned(),
+                DocumentKind::Summary,
+                DocumentKind::Summary.label().to_owned(),
+            ),
+            content: Content::Made(summary_pdf(&forms, &gathered)?),
+        }];
+        // The convocations of the appointments that were not refused or cancelled.
+        for appointment in &gathered.appointments {
+            if !appointment.state.holds_place() {
+                continue;
+            }
+            let token = forms
+                .store
+                .checkin_token(appointment.id)
+                .await?
+                .unwrap_or_default();
+            let bytes = crate::documents::convocation::pdf(
+                appointment,
+                &token,
+                &forms.base_url,
+                &forms.typeface,
+            )
+            .map_err(|error| {
+                tracing::error!(%error, "convocation impossible");
+                Failure::Store(crate::store::StoreError::Corrupt(error))
+            })?;
+            entries.push(Entry {
+                file: made(
+                    format!("convocations/convocation-{}.pdf", appointment.id),
+                    DocumentKind::Convocation,
+                    format!(
+                        "Convocation — {} ({})",
+                        appointment.check.label(),
+                        appointment.state.label()
+                    ),
+                ),
+                content: Content::Made(bytes),
+            });
+        }
+        let mut omitted = Vec::new();
+        let mut carried = Vec::new();
+        for document in &gathered.documents {
+            if document.scan.downloadable() {
+                entries.push(Entry {
+                    file: ManifestFile::of_document(
+                        document,
+                        format!("documents/{}-{}", document.id, document.file_name),
+                    ),
+                    content: Content::Kept {
+                        key: storage_key(&document.sha256),
+                    },
+                });
+                carried.push(document);
+            } else {
+                omitted.push(ManifestOmission {
+                    document_id: document.id,
+                    title: document.title.clone(),
+                    sha256: document.sha256.clone(),
+                    scan: document.scan.code().to_owned(),
+                    reason: document.scan.label().to_owned(),
+                });
+            }
+        }
+        let manifest = Manifest {
+            format: MANIFEST_FORMAT.to_owned(),
+            version: MANIFEST_VERSION,
+            generated_at: now,
+            platform: forms.base_url.clone(),
+            dossier: ManifestDossier {
+                id: dossier_id,
+                references: summary
+                    .references
+                    .named()
+                    .into_iter()
+                    .map(|(name, _, value)| (name.to_owned(), value))
+                    .collect(),
+                site: summary.site.to_string(),
+                post: summary.post.as_ref().map(ToString::to_string),
+                company: summary.company_name.clone(),
+            },
+            files: Vec::new(),
+            omitted,
+        };
+        let archive = match build(forms.documents.files.as_ref(), manifest, entries).await {
+            Ok(archive) => archive,
+            Err(error @ ArchiveError::Altered { .. }) => {
+                tracing::error!(%error, dossier = dossier_id, "archive refusée : document altéré");
+                return Ok(refusal(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Un document de ce dossier ne correspond plus à l'empreinte enregistrée à sa réception : l'archive n'a pas été produite. Téléchargez les documents un par un depuis la page du dossier et signalez le problème à l'assistance de France Sésame.",
+                ));
+            }
+            Err(error) => {
+                tracing::error!(%error, dossier = dossier_id, "archive impossible");
+                return Ok(refusal(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Le dossier n'a pas pu être rassemblé pour l'instant. Réessayez dans quelques instants.",
+                ));
+            }
+        };
+        if crate::state::audited(&gathered.viewer) {
+            let object = format!("dossier:{dossier_id}");
+            let detail = format!("archive : {} document(s)", carried.len());
+            forms
+                .store
+                .audit(
+                    &caller.audit_event("telechargement_dossier", &object, &detail),
+                    now,
+                )
+                .await?;
+            for document in carried {
+                let object = format!("document:{}", document.id);
+                let detail = format!("dossier:{dossier_id} sha256:{} archive", document.sha256);
+                forms
+                    .store
+                    .audit(
+                        &caller.audit_event("telechargement_document", &object, &detail),
+                        now,
+                    )
+                    .await?;
+            }
+        }
+        let stream = tokio_util::io::ReaderStream::with_capacity(archive.file, 64 * 1024);
+        Ok((
+            [
+                (header::CONTENT_TYPE, "application/zip".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    content_disposition(&format!("{}.zip", file_stem(&gathered))),
+                ),
+                (header::CONTENT_LENGTH, archive.size.to_string()),
                 (header::CACHE_CONTROL, "private, no-store".to_owned()),
             ],
             axum::body::Body::from_stream(stream),

@@ -103,19 +103,38 @@ async fn readable_dossier(
     caller: &crate::state::Caller,
     id: i64,
 ) -> Result<Option<(crate::store::Store, Dossier)>, ServerFnError> {
-    use crate::domain::access::{authorize, EntryPoint, Refusal, Target};
-    // The same answer, and the same status, whether it does not exist or is not theirs.
-    let not_found = || {
+    // Signed in and terms accepted, before anything is read.
+    crate::state::authorize(
+        caller,
+        crate::domain::access::EntryPoint::ListDossiers,
+        crate::domain::access::Target::Nothing,
+    )?;
+    let store = crate::state::store()?;
+    let Some(dossier) = dossier_as_seen(caller, &store, id)
+        .await
+        .map_err(crate::state::internal)?
+    else {
+        // The same answer, and the same status, whether it does not exist or is not theirs.
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(axum::http::StatusCode::NOT_FOUND);
         }
-        Ok(None)
+        return Ok(None);
     };
-    // Signed in and terms accepted, before anything is read.
-    crate::state::authorize(caller, EntryPoint::ListDossiers, Target::Nothing)?;
-    let store = crate::state::store()?;
-    let Some(dossier) = store.dossier(id).await.map_err(crate::state::internal)? else {
-        return not_found();
+    Ok(Some((store, dossier)))
+}
+
+/// The dossier `id` as a signed-in caller may see it (operators without the systems' details),
+/// or nothing when it does not exist or is not theirs, alike; a refused attempt is written to
+/// the audit trail. For server functions and routes alike.
+#[cfg(feature = "ssr")]
+pub(crate) async fn dossier_as_seen(
+    caller: &crate::state::Caller,
+    store: &crate::store::Store,
+    id: i64,
+) -> Result<Option<Dossier>, crate::store::StoreError> {
+    use crate::domain::access::{authorize, EntryPoint, Refusal, Target};
+    let Some(mut dossier) = store.dossier(id).await? else {
+        return Ok(None);
     };
     let target = Target::Dossier {
         site: &dossier.summary.site,
@@ -133,11 +152,9 @@ async fn readable_dossier(
                 &caller.audit_event("consultation_dossier", &format!("dossier:{id}"), detail),
                 chrono::Utc::now(),
             )
-            .await
-            .map_err(crate::state::internal)?;
-        return not_found();
+            .await?;
+        return Ok(None);
     }
-    let mut dossier = dossier;
     // The details of the systems of record are the agents' working material: operators get
     // the history without them.
     if caller
@@ -150,7 +167,7 @@ async fn readable_dossier(
         }
         dossier.details_withheld = true;
     }
-    Ok(Some((store, dossier)))
+    Ok(Some(dossier))
 }
 
 /// The forecasts of a dossier's open steps and of its release, from the durations observed at

@@ -468,6 +468,23 @@ pub struct Manifest {
     pub dossier: ManifestDossier,
     /// Every file of the archive but the manifest itself, in the archive's order.
     pub files: Vec<ManifestFile>,
+    /// The documents of the dossier the reader may see but the archive does not carry (being
+    /// scanned, or destroyed by the antivirus), so that the archive says what it lacks.
+    #[serde(default)]
+    pub omitted: Vec<ManifestOmission>,
+}
+
+/// A document an evidence archive does not carry, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestOmission {
+    pub document_id: i64,
+    pub title: String,
+    /// Its SHA-256 as received.
+    pub sha256: String,
+    /// A [`ScanState`] code.
+    pub scan: String,
+    /// Why, as people read it.
+    pub reason: String,
 }
 
 pub const MANIFEST_FORMAT: &str = "france-sesame/preuve";
@@ -510,6 +527,26 @@ pub struct ManifestFile {
     pub supersedes: Option<i64>,
     /// The number of the document that corrects this one.
     pub superseded_by: Option<i64>,
+}
+
+impl ManifestFile {
+    /// The entry of a kept document, at `path` in the archive.
+    pub fn of_document(document: &Document, path: String) -> ManifestFile {
+        ManifestFile {
+            path,
+            sha256: document.sha256.clone(),
+            size: document.size.max(0) as u64,
+            media_type: document.media.mime().to_owned(),
+            kind: document.kind.code().to_owned(),
+            title: document.title.clone(),
+            added_by: document.author.code().to_owned(),
+            added_by_name: document.author_label.clone(),
+            added_at: document.added_at,
+            document_id: Some(document.id),
+            supersedes: document.supersedes,
+            superseded_by: document.superseded_by,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -190,6 +190,37 @@ impl References {
             String::from("—")
         }
     }
+
+    /// The references the consignment has, each with the contract's name (`container`, `awb`,
+    /// `bill_of_lading`, `ched`, `mrn`) and what people read, in the order pages show them.
+    pub fn named(&self) -> Vec<(&'static str, &'static str, String)> {
+        [
+            (
+                "container",
+                "Conteneur",
+                self.container.as_ref().map(ToString::to_string),
+            ),
+            (
+                "awb",
+                "Lettre de transport aérien (LTA)",
+                self.awb.as_ref().map(ToString::to_string),
+            ),
+            (
+                "bill_of_lading",
+                "Connaissement",
+                self.bill_of_lading.as_ref().map(ToString::to_string),
+            ),
+            ("ched", "DSCE", self.ched.as_ref().map(ToString::to_string)),
+            (
+                "mrn",
+                "Déclaration en douane (MRN)",
+                self.mrn.as_ref().map(ToString::to_string),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, label, value)| value.map(|value| (name, label, value)))
+        .collect()
+    }
 }
 
 /// A dossier as lists show it.

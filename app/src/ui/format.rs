@@ -15,6 +15,19 @@ pub fn date(day: chrono::NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
 
+/// A size as people read it: « 830 octets », « 120 Ko », « 4,2 Mo ».
+pub fn size(bytes: i64) -> String {
+    const KIB: i64 = 1024;
+    if bytes < KIB {
+        return format!("{bytes} octets");
+    }
+    if bytes < KIB * KIB {
+        return format!("{} Ko", (bytes + KIB / 2) / KIB);
+    }
+    let tenths = (bytes * 10 + KIB * KIB / 2) / (KIB * KIB);
+    format!("{},{} Mo", tenths / 10, tenths % 10)
+}
+
 /// A machine-readable timestamp for `<time datetime>`.
 pub fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339()
@@ -128,6 +141,14 @@ mod tests {
 
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size(830), "830 octets");
+        assert_eq!(size(120 * 1024), "120 Ko");
+        assert_eq!(size(4 * 1024 * 1024 + 200 * 1024), "4,2 Mo");
+        assert_eq!(size(20 * 1024 * 1024), "20,0 Mo");
+    }
 
     #[test]
     fn paris_time_follows_daylight_saving() {

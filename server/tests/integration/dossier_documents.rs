@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, OTHER_OPERATOR, PASSWORD};
+use crate::accounts::{Answer, Browser, AGENT_SIVEP, OPERATOR, OTHER_OPERATOR, PASSWORD};
 use crate::helpers::{
     company_and_siret, config, container, fresh_database, on_both_stores, Running, DEMO_API_KEY,
 };
@@ -22,6 +22,7 @@ use crate::partner_documents::pdf;
 on_both_stores!(
     people_add_documents_within_their_perimeter,
     internal_documents_stay_with_the_administrations,
+    the_dossier_downloads_as_one_archive_with_its_manifest,
 );
 
 /// The text fields of a form.
@@ -35,8 +36,16 @@ const DGITM: &str = "dgitm@demo.sesame.test";
 /// A server whose documents weigh 1 MiB at most, and a dossier of the operator's company at Le
 /// Havre (where the demo's agents are habilitated).
 async fn start(backend: Backend) -> Option<(Running, i64)> {
+    start_keeping(backend)
+        .await
+        .map(|(server, dossier, _)| (server, dossier))
+}
+
+/// The same, with the folder the server keeps documents in.
+async fn start_keeping(backend: Backend) -> Option<(Running, i64, std::path::PathBuf)> {
     let url = fresh_database(backend).await?;
     let mut config = config(url);
+    let folder = config.documents_folder.clone();
     config.documents_max_mib = 1;
     config.submissions_burst = 10_000;
     let server = Running::start(&config).await;
@@ -56,7 +65,7 @@ async fn start(backend: Backend) -> Option<(Running, i64)> {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let dossier = body["dossier_id"].as_i64().unwrap();
-    Some((server, dossier))
+    Some((server, dossier, folder))
 }
 
 async fn signed_in(server: &Running, email: &str) -> Browser {
@@ -399,6 +408,261 @@ async fn internal_documents_stay_with_the_administrations(backend: Backend) {
     assert!(
         !page.contains("Ajouter un document"),
         "le superviseur lit seulement"
+    );
+    server.stop().await;
+}
+
+/// The files of a ZIP, by path, as any unzip tool reads them.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("une archive ZIP");
+    (0..archive.len())
+        .map(|index| {
+            let mut file = archive.by_index(index).unwrap();
+            let mut content = Vec::new();
+            file.read_to_end(&mut content).unwrap();
+            (file.name().unwrap().into_owned(), content)
+        })
+        .collect()
+}
+
+async fn archive_of(browser: &Browser, dossier: i64) -> (Answer, Vec<u8>) {
+    let path = format!("/dossiers/{dossier}/archive.zip");
+    let bytes = browser.bytes(&path).await;
+    (browser.get(&path).await, bytes)
+}
+
+/// Checks an archive against its manifest: every file but the manifest is listed, with the
+/// SHA-256 and size of its bytes; gives the manifest.
+fn checked_manifest(files: &std::collections::BTreeMap<String, Vec<u8>>) -> serde_json::Value {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(files.get("manifeste.json").expect("manifeste.json")).unwrap();
+    assert_eq!(manifest["format"], "france-sesame/preuve");
+    assert_eq!(manifest["version"], 1);
+    let listed = manifest["files"].as_array().unwrap();
+    assert_eq!(listed.len(), files.len() - 1, "{manifest:#}");
+    for entry in listed {
+        let path = entry["path"].as_str().unwrap();
+        let bytes = files.get(path).unwrap_or_else(|| panic!("{path} absent"));
+        assert_eq!(
+            entry["sha256"].as_str().unwrap(),
+            format!("{:x}", Sha256::digest(bytes)),
+            "{path}"
+        );
+        assert_eq!(
+            entry["size"].as_u64().unwrap(),
+            bytes.len() as u64,
+            "{path}"
+        );
+    }
+    manifest
+}
+
+async fn the_dossier_downloads_as_one_archive_with_its_manifest(backend: Backend) {
+    let Some((server, dossier, folder)) = start_keeping(backend).await else {
+        return;
+    };
+    let agent = signed_in(&server, AGENT_SIVEP).await;
+    for (title, internal, mark) in [
+        ("Rapport d'inspection", "non", "rapport"),
+        ("Note interne sur l'importateur", "oui", "note interne"),
+    ] {
+        let (_, location) = add(
+            &agent,
+            dossier,
+            &[
+                (
+                    "type",
+                    if internal == "non" {
+                        "inspection_report"
+                    } else {
+                        "other"
+                    },
+                ),
+                ("titre", title),
+                ("interne", internal),
+            ],
+            Some(("piece.pdf", pdf(mark))),
+        )
+        .await;
+        assert!(location.contains("message=document-ajoute"), "{location}");
+    }
+    let operator = signed_in(&server, OPERATOR).await;
+    let invoice = pdf("facture 2026-118");
+    let (_, location) = add(
+        &operator,
+        dossier,
+        &[
+            ("type", "commercial_invoice"),
+            ("titre", "Facture n° 2026-118"),
+        ],
+        Some(("facture été.pdf", invoice.clone())),
+    )
+    .await;
+    assert!(location.contains("message=document-ajoute"), "{location}");
+    // A document still waiting for the antivirus is named, never carried.
+    let waiting = pdf("en attente");
+    let waiting_sha = format!("{:x}", Sha256::digest(&waiting));
+    server
+        .store
+        .add_document(
+            &app::store::NewDocument {
+                dossier_id: dossier,
+                kind: DocumentKind::Certificate,
+                title: "Certificat en cours d'analyse",
+                file_name: "certificat.pdf",
+                media: app::domain::document::MediaType::Pdf,
+                size: waiting.len() as i64,
+                sha256: &waiting_sha,
+                storage_key: &app::documents::files::storage_key(&waiting_sha),
+                author: app::domain::document::AuthorKind::Operator,
+                author_label: "Opérateur de démonstration",
+                author_user_id: None,
+                internal: false,
+                supersedes: None,
+                scan: ScanState::Pending,
+            },
+            &app::store::AuditEvent {
+                actor_id: None,
+                actor: "test",
+                action: "ajout_document",
+                object: "",
+                address: "",
+                detail: "",
+                client_key: "",
+                personal_detail: "",
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+
+    // The operator's archive: the summary, the shared report and its invoice, each with its
+    // hash; the internal note nowhere, not even in the summary.
+    let (answer, bytes) = archive_of(&operator, dossier).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.headers["content-type"], "application/zip");
+    assert!(
+        answer.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("dossier-OCEU"),
+        "{:?}",
+        answer.headers
+    );
+    let files = unzip(&bytes);
+    let manifest = checked_manifest(&files);
+    let paths: Vec<&String> = files.keys().collect();
+    assert_eq!(paths.len(), 4, "{paths:?}");
+    assert!(files.contains_key("recapitulatif.pdf"));
+    let invoice_path = paths
+        .iter()
+        .find(|path| path.starts_with("documents/") && path.ends_with("facture été.pdf"))
+        .unwrap_or_else(|| panic!("{paths:?}"));
+    assert_eq!(files[invoice_path.as_str()], invoice);
+    let listed = manifest["files"].as_array().unwrap();
+    let invoice_entry = listed
+        .iter()
+        .find(|entry| entry["kind"] == "commercial_invoice")
+        .unwrap();
+    assert_eq!(invoice_entry["added_by"], "operator");
+    assert_eq!(invoice_entry["title"], "Facture n° 2026-118");
+    assert!(invoice_entry["document_id"].as_i64().is_some());
+    assert_eq!(manifest["dossier"]["id"], dossier);
+    assert!(manifest["dossier"]["references"]["container"]
+        .as_str()
+        .unwrap()
+        .starts_with("OCEU"));
+    let omitted = manifest["omitted"].as_array().unwrap();
+    assert_eq!(omitted.len(), 1, "{manifest:#}");
+    assert_eq!(omitted[0]["scan"], "en_attente");
+    assert_eq!(omitted[0]["sha256"], waiting_sha.as_str());
+    let everything = String::from_utf8_lossy(&bytes);
+    assert!(
+        !everything.contains("Note interne"),
+        "la note interne est dans l'archive"
+    );
+    let summary = operator
+        .pdf_text(&format!("/dossiers/{dossier}/recapitulatif.pdf"))
+        .await;
+    assert!(summary.contains("Récapitulatif du dossier"), "{summary}");
+    assert!(summary.contains("Facture n° 2026-118"), "{summary}");
+    assert!(
+        summary.contains(&format!("{:x}", Sha256::digest(&invoice))),
+        "{summary}"
+    );
+    assert!(!summary.contains("Note interne"), "{summary}");
+
+    // The agent's archive carries the internal note too, and is in the audit trail with each
+    // document's hash; the operator's is not.
+    let (answer, bytes) = archive_of(&agent, dossier).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let files = unzip(&bytes);
+    checked_manifest(&files);
+    assert_eq!(files.len(), 5, "{:?}", files.keys());
+    let entries = server.store.audit_entries(500).await.unwrap();
+    let archives: Vec<_> = entries
+        .iter()
+        .filter(|entry| entry.action == "telechargement_dossier")
+        .collect();
+    // `archive_of` asks twice: once for the bytes, once for the headers.
+    assert_eq!(archives.len(), 2, "{archives:?}");
+    assert!(archives
+        .iter()
+        .all(|entry| entry.object == format!("dossier:{dossier}") && entry.actor == AGENT_SIVEP));
+    let documents = server.store.documents_of(dossier, true).await.unwrap();
+    for document in documents.iter().filter(|d| d.scan != ScanState::Pending) {
+        assert!(
+            entries
+                .iter()
+                .any(|entry| entry.action == "telechargement_document"
+                    && entry.object == format!("document:{}", document.id)
+                    && entry.detail.contains(&document.sha256)),
+            "{}",
+            document.title
+        );
+    }
+
+    // Another company, the DGITM, a dossier that does not exist: the same refusal, nothing
+    // revealed.
+    let other = signed_in(&server, OTHER_OPERATOR).await;
+    let theirs = other.get(&format!("/dossiers/{dossier}/archive.zip")).await;
+    let missing = other.get("/dossiers/987654/archive.zip").await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        (theirs.status, theirs.body.clone()),
+        (missing.status, missing.body)
+    );
+    let summary = other
+        .get(&format!("/dossiers/{dossier}/recapitulatif.pdf"))
+        .await;
+    assert_eq!(summary.status, StatusCode::NOT_FOUND);
+    let dgitm = signed_in(&server, DGITM).await;
+    let refused = dgitm.get(&format!("/dossiers/{dossier}/archive.zip")).await;
+    assert!(
+        matches!(
+            refused.status,
+            StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+        ),
+        "{}",
+        refused.status
+    );
+    assert!(!refused.body.contains("OCEU"));
+
+    // A kept file altered on the disk: no archive (never altered evidence), a French sentence.
+    let invoice_sha = format!("{:x}", Sha256::digest(&invoice));
+    let kept = folder
+        .join("kept")
+        .join(app::documents::files::storage_key(&invoice_sha));
+    std::fs::write(&kept, pdf("facture falsifiée")).unwrap();
+    let answer = operator
+        .get(&format!("/dossiers/{dossier}/archive.zip"))
+        .await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        answer.body.contains("empreinte enregistrée"),
+        "{}",
+        answer.body
     );
     server.stop().await;
 }

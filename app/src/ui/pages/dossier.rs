@@ -108,23 +108,28 @@ fn DossierView(
     let summary = dossier.summary;
     let summary_id = summary.id;
     let headline = summary.references.headline();
-    let refs = summary.references.clone();
-    let reference_rows: Vec<(&str, String)> = [
-        ("Conteneur", refs.container.map(|r| r.to_string())),
-        (
-            "Lettre de transport aérien (LTA)",
-            refs.awb.map(|r| r.to_string()),
-        ),
-        ("Connaissement", refs.bill_of_lading.map(|r| r.to_string())),
-        ("DSCE", refs.ched.map(|r| r.to_string())),
-        (
-            "Déclaration en douane (MRN)",
-            refs.mrn.map(|r| r.to_string()),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(label, value)| value.map(|value| (label, value)))
-    .collect();
+    let reference_rows: Vec<(&str, String)> = summary
+        .references
+        .named()
+        .into_iter()
+        .map(|(_, label, value)| (label, value))
+        .collect();
+    // The convocations the platform made for this dossier, listed with its documents.
+    let convocations: Vec<(i64, String)> = appointments
+        .appointments
+        .iter()
+        .filter(|appointment| appointment.state.holds_place())
+        .map(|appointment| {
+            (
+                appointment.id,
+                format!(
+                    "Convocation — {} du {}",
+                    appointment.check.label(),
+                    format::date(crate::domain::appointment::paris_day(appointment.starts_at))
+                ),
+            )
+        })
+        .collect();
     let post = match (&summary.post, &dossier.post_name) {
         (Some(code), Some(name)) => format!("{name} ({code})"),
         (Some(code), None) => code.to_string(),
@@ -192,7 +197,7 @@ fn DossierView(
         </section>
         <DossierAppointmentsSection dossier_id=summary_id loaded=appointments />
         // Type-erased: the page's view type is deep enough already.
-        {view! { <DossierDocumentsSection documents /> }.into_any()}
+        {view! { <DossierDocumentsSection documents convocations /> }.into_any()}
         {if dossier.details_withheld {
             view! {
                 <section class="fr-mt-4w" aria-labelledby="titre-historique">

@@ -9,21 +9,12 @@ use crate::api::documents::{Adding, DossierDocuments};
 use crate::domain::document::{Document, DocumentKind, ScanState};
 use crate::ui::format;
 
-/// A size as people read it: « 830 octets », « 120 Ko », « 4,2 Mo ».
-pub fn size(bytes: i64) -> String {
-    const KIB: i64 = 1024;
-    if bytes < KIB {
-        return format!("{bytes} octets");
-    }
-    if bytes < KIB * KIB {
-        return format!("{} Ko", (bytes + KIB / 2) / KIB);
-    }
-    let tenths = (bytes * 10 + KIB * KIB / 2) / (KIB * KIB);
-    format!("{},{} Mo", tenths / 10, tenths % 10)
-}
-
 #[component]
-pub fn DossierDocumentsSection(documents: DossierDocuments) -> impl IntoView {
+pub fn DossierDocumentsSection(
+    documents: DossierDocuments,
+    /// The convocations of the dossier's appointments: number and title.
+    convocations: Vec<(i64, String)>,
+) -> impl IntoView {
     let dossier_id = documents.dossier_id;
     let scanning = documents.scanning();
     let titles: Vec<(i64, String)> = documents
@@ -58,11 +49,48 @@ pub fn DossierDocumentsSection(documents: DossierDocuments) -> impl IntoView {
         <section class="fr-mt-4w" id="documents" aria-labelledby="titre-documents" data-analyse=scanning.then_some("en-cours")>
             <h2 id="titre-documents">"Documents du dossier"</h2>
             {list}
+            <MadeDocuments dossier_id convocations />
             {documents.adding.map(|adding| view! { <AddDocument dossier_id adding /> })}
             {scanning.then(|| view! { <ScanWatch dossier_id /> })}
         </section>
     }
     .into_any()
+}
+
+/// What the platform makes for the dossier, made when downloaded: the summary, the
+/// convocations; and the whole dossier as one archive.
+#[component]
+fn MadeDocuments(dossier_id: i64, convocations: Vec<(i64, String)>) -> impl IntoView {
+    view! {
+        <div class="fr-mt-3w sesame-made-documents">
+            <h3 class="fr-h6 fr-mb-1w">"Établis par France Sésame"</h3>
+            <ul class="fr-links-group">
+                <li>
+                    <a class="fr-link fr-link--download" href=format!("/dossiers/{dossier_id}/recapitulatif.pdf") download>
+                        "Récapitulatif du dossier"
+                        <span class="fr-link__detail">"PDF à jour au moment du téléchargement : références, étapes, décisions, rendez-vous et empreintes des documents"</span>
+                    </a>
+                </li>
+                {convocations
+                    .into_iter()
+                    .map(|(id, title)| view! {
+                        <li>
+                            <a class="fr-link fr-link--download" href=format!("/rendez-vous/{id}/convocation.pdf") download>
+                                {title}
+                                <span class="fr-link__detail">"PDF, avec le code de pointage"</span>
+                            </a>
+                        </li>
+                    })
+                    .collect_view()}
+            </ul>
+            <p class="fr-mt-2w fr-mb-1v">
+                <a class="fr-btn fr-btn--secondary" href=format!("/dossiers/{dossier_id}/archive.zip") download>
+                    "Télécharger tout le dossier (ZIP)"
+                </a>
+            </p>
+            <p class="fr-text--xs sesame-muted">"L'archive contient le récapitulatif, les convocations, les documents analysés par l'antivirus et le fichier manifeste.json, qui donne l'empreinte SHA-256, l'auteur et la date de chaque fichier."</p>
+        </div>
+    }
 }
 
 #[component]
@@ -71,7 +99,11 @@ fn DocumentItem(document: Document, replaced_by: Option<String>) -> impl IntoVie
         "/dossiers/{}/documents/{}",
         document.dossier_id, document.id
     );
-    let detail = format!("{} – {}", document.media.label(), size(document.size));
+    let detail = format!(
+        "{} – {}",
+        document.media.label(),
+        format::size(document.size)
+    );
     let state = match document.scan {
         ScanState::Pending => view! {
             <p class="fr-badge fr-badge--info fr-badge--sm">"Analyse antivirus en cours"</p>
@@ -343,18 +375,5 @@ mod sending {
             );
         }
         again(dossier_id);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::size;
-
-    #[test]
-    fn sizes_read_as_people_say_them() {
-        assert_eq!(size(830), "830 octets");
-        assert_eq!(size(120 * 1024), "120 Ko");
-        assert_eq!(size(4 * 1024 * 1024 + 200 * 1024), "4,2 Mo");
-        assert_eq!(size(20 * 1024 * 1024), "20,0 Mo");
     }
 }

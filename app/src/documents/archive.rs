@@ -1,0 +1,191 @@
+//! A dossier's evidence archive: a ZIP of the documents its reader may have, the platform's
+//! summary and convocations, and `manifeste.json` (the platform's evidence format, see
+//! [`Manifest`]) naming each file with its SHA-256, who added it and when.
+//!
+//! The archive is written to a temporary file, never held in memory: each kept document is
+//! brought from the file store into the spool folder while its SHA-256 is computed again, and an
+//! archive is refused when a file no longer has the hash it was received with, rather than hand
+//! out altered evidence.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use sha2::{Digest, Sha256};
+
+use super::files::{spool, FileStore, Spooled};
+use crate::domain::document::{Manifest, ManifestFile, MANIFEST_NAME};
+
+/// What one file of an archive is made of.
+pub enum Content {
+    /// A document kept in the file store under this key.
+    Kept { key: String },
+    /// A file the platform made for the archive (its hash and size are computed here).
+    Made(Vec<u8>),
+}
+
+/// One file of an archive: its manifest entry (path, hash as recorded, author, date…) and
+/// where its bytes come from.
+pub struct Entry {
+    pub file: ManifestFile,
+    pub content: Content,
+}
+
+/// Why an archive could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The file store did not give a document back (the reason, for the log).
+    #[error("lecture de « {path} » impossible : {reason}")]
+    Unreadable { path: String, reason: String },
+    /// A kept file no longer has the hash it was recorded with.
+    #[error("« {path} » n'a plus l'empreinte enregistrée (attendue {expected}, lue {found})")]
+    Altered {
+        path: String,
+        expected: String,
+        found: String,
+    },
+    /// This machine could not write the archive.
+    #[error("écriture de l'archive impossible : {0}")]
+    Disk(String),
+}
+
+/// An archive ready to send: an open file already removed from the folder (it disappears once
+/// sent), and its size.
+pub struct Archive {
+    pub file: tokio::fs::File,
+    pub size: u64,
+}
+
+/// Where a file's bytes are on this machine while the archive is written.
+enum Local {
+    Spooled(Spooled),
+    Bytes(Vec<u8>),
+}
+
+/// A time as a ZIP entry keeps it: the wall-clock time of Paris, to the even second.
+fn zip_time(at: DateTime<Utc>) -> zip::DateTime {
+    let local = at.with_timezone(&chrono_tz::Europe::Paris);
+    zip::DateTime::from_date_and_time(
+        local.year().clamp(1980, 2107) as u16,
+        local.month() as u8,
+        local.day() as u8,
+        local.hour() as u8,
+        local.minute() as u8,
+        local.second() as u8,
+    )
+    .unwrap_or_default()
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Writes the archive of `entries` with its manifest, whose head (`format`, `dossier`,
+/// `omitted`…) `manifest` gives and whose `files` are the entries', in their order.
+pub async fn build(
+    files: &dyn FileStore,
+    mut manifest: Manifest,
+    entries: Vec<Entry>,
+) -> Result<Archive, ArchiveError> {
+    let folder = files.spool_folder().to_path_buf();
+    // Every file brought here first, checked against its recorded hash.
+    let mut locals = Vec::with_capacity(entries.len());
+    manifest.files.clear();
+    for Entry { mut file, content } in entries {
+        let local = match content {
+            Content::Kept { key } => {
+                let unreadable = |reason: String| ArchiveError::Unreadable {
+                    path: file.path.clone(),
+                    reason,
+                };
+                let stream = files.read(&key).await.map_err(unreadable)?;
+                let spooled = spool(&folder, u64::MAX, stream)
+                    .await
+                    .map_err(|failure| unreadable(format!("{failure:?}")))?;
+                if spooled.sha256 != file.sha256 || spooled.size != file.size {
+                    return Err(ArchiveError::Altered {
+                        path: file.path,
+                        expected: file.sha256,
+                        found: spooled.sha256.clone(),
+                    });
+                }
+                Local::Spooled(spooled)
+            }
+            Content::Made(bytes) => {
+                file.sha256 = hex(&Sha256::digest(&bytes));
+                file.size = bytes.len() as u64;
+                Local::Bytes(bytes)
+            }
+        };
+        locals.push((file.path.clone(), file.added_at, local));
+        manifest.files.push(file);
+    }
+    let manifest_json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|error| ArchiveError::Disk(error.to_string()))?;
+    let generated_at = manifest.generated_at;
+
+    let (token, _) = crate::http::new_token();
+    let path: PathBuf = folder.join(format!("archive-{}", &token[..24]));
+    let written = path.clone();
+    let size = tokio::task::spawn_blocking(move || -> Result<u64, String> {
+        let file = std::fs::File::create(&written).map_err(|error| error.to_string())?;
+        let mut zip = zip::ZipWriter::new(file);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .unix_permissions(0o644);
+        for (name, at, local) in &locals {
+            zip.start_file(name.as_str(), stored.last_modified_time(zip_time(*at)))
+                .map_err(|error| error.to_string())?;
+            match local {
+                Local::Spooled(spooled) => {
+                    let mut source =
+                        std::fs::File::open(&spooled.path).map_err(|error| error.to_string())?;
+                    std::io::copy(&mut source, &mut zip).map_err(|error| error.to_string())?;
+                }
+                Local::Bytes(bytes) => zip.write_all(bytes).map_err(|error| error.to_string())?,
+            }
+        }
+        zip.start_file(
+            MANIFEST_NAME,
+            stored.last_modified_time(zip_time(generated_at)),
+        )
+        .map_err(|error| error.to_string())?;
+        zip.write_all(&manifest_json)
+            .map_err(|error| error.to_string())?;
+        let file = zip.finish().map_err(|error| error.to_string())?;
+        file.sync_all().map_err(|error| error.to_string())?;
+        // The spooled copies go as soon as they are in the archive.
+        drop(locals);
+        Ok(file.metadata().map_err(|error| error.to_string())?.len())
+    })
+    .await
+    .map_err(|error| ArchiveError::Disk(error.to_string()))?;
+    let size = match size {
+        Ok(size) => size,
+        Err(error) => {
+            tokio::fs::remove_file(&path).await.ok();
+            return Err(ArchiveError::Disk(error));
+        }
+    };
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|error| ArchiveError::Disk(error.to_string()));
+    // Opened, it can leave the folder: nothing is left behind, even if the sending breaks off.
+    tokio::fs::remove_file(&path).await.ok();
+    Ok(Archive { file: file?, size })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_keep_the_time_of_paris() {
+        let at = DateTime::parse_from_rfc3339("2026-07-14T10:30:08Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let time = zip_time(at);
+        assert_eq!((time.year(), time.month(), time.day()), (2026, 7, 14));
+        assert_eq!((time.hour(), time.minute(), time.second()), (12, 30, 8));
+    }
+}
