@@ -128,8 +128,12 @@ pub struct Config {
     pub denylist_cache_file: PathBuf,
     /// External identity providers (OpenID Connect).
     pub oidc: Vec<OidcProviderConfig>,
-    /// Where the bytes of the dossiers' documents are kept, on this machine.
+    /// Where the bytes of the dossiers' documents are kept, on this machine (and where uploads
+    /// are received, whatever keeps them).
     pub documents_folder: PathBuf,
+    /// S3-compatible object storage for the documents instead of `documents_folder`, for
+    /// several instances: `s3://KEY:SECRET@host[:port]/bucket[?region=…][&tls=none]`.
+    pub documents_storage: Option<SecretString>,
     /// The most a document may weigh, in mebibytes (uploads and partner documents only: every
     /// other request keeps its 1 MiB cap).
     pub documents_max_mib: u64,

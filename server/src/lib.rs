@@ -414,7 +414,19 @@ impl Server {
                 }
             };
         let documents = app::documents::files::DocumentServices {
-            files: std::sync::Arc::new(files::LocalFolder::new(&config.documents_folder)),
+            files: match &config.documents_storage {
+                Some(address) => {
+                    use secrecy::ExposeSecret;
+                    std::sync::Arc::new(
+                        files::ObjectStorage::from_address(
+                            address.expose_secret(),
+                            &config.documents_folder,
+                        )
+                        .map_err(StartError::Config)?,
+                    )
+                }
+                None => std::sync::Arc::new(files::LocalFolder::new(&config.documents_folder)),
+            },
             antivirus,
             max_bytes: document_bytes,
             scan_required: production,

@@ -24,6 +24,7 @@ mod live;
 mod lockout;
 mod mail;
 mod notifications;
+mod object_storage;
 mod oidc;
 mod partner;
 mod partner_documents;
