@@ -20,6 +20,9 @@ import { defineConfig } from "@playwright/test";
  * Mails: the server writes them as files into `E2E_MAIL_FOLDER` (default `../target/e2e/mails`),
  * where the tests read them, as a developer would in the console.
  *
+ * Antivirus: Debian's clamd, started on port 3105 with a signature database of its own
+ * (`clamd.mjs`); the live instance's documents pass through it.
+ *
  * Identity provider: a real OpenID provider (`server/tests/oidc-provider`, on the npm package
  * `oidc-provider`) is started on port 3101, and the server is configured to offer it.
  */
@@ -43,6 +46,8 @@ export const LIVE_PORT = 3103;
  * instance's administrator account stays untouched for the first-sign-in test.
  */
 export const ADMIN_PORT = 3104;
+/** ClamAV's daemon, which the live instance's documents pass through (`clamd.mjs`). */
+const CLAMD_PORT = 3105;
 const PERIMETER_FOLDER = process.env.E2E_DATA ?? path.resolve(__dirname, "../target/e2e");
 fs.mkdirSync(PERIMETER_FOLDER, { recursive: true });
 const DENYLIST = path.join(PERIMETER_FOLDER, "liste-de-refus.txt");
@@ -128,6 +133,15 @@ export default defineConfig({
   ],
   webServer: [
     {
+      command: `node clamd.mjs --port ${CLAMD_PORT} --folder ${path.join(PERIMETER_FOLDER, `clamd-${process.pid}`)}`,
+      // Not HTTP: ready once it accepts connections.
+      port: CLAMD_PORT,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
       command:
         `node ../server/tests/oidc-provider/provider.mjs --port ${OIDC_PORT}` +
         ` --redirect-uri ${BASE_URL}/connexion/oidc/test/retour` +
@@ -168,6 +182,9 @@ export default defineConfig({
       SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-direct"),
       // Webhooks on the loopback, where the tests' receiver listens (refused in production).
       SESAME_WEBHOOKS_ALLOW_LOCAL: "1",
+      // Its documents pass through a real antivirus (see documents.spec.ts).
+      SESAME_ANTIVIRUS: `tcp://127.0.0.1:${CLAMD_PORT}`,
+      SESAME_ANTIVIRUS_POLL_MILLIS: "1000",
       ...PEOPLE_NOT_SUITES,
     }),
   ],

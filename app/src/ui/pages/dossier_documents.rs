@@ -68,7 +68,7 @@ fn MadeDocuments(dossier_id: i64, convocations: Vec<(i64, String)>) -> impl Into
                 <li>
                     <a class="fr-link fr-link--download" href=format!("/dossiers/{dossier_id}/recapitulatif.pdf") download>
                         "Récapitulatif du dossier"
-                        <span class="fr-link__detail">"PDF à jour au moment du téléchargement : références, étapes, décisions, rendez-vous et empreintes des documents"</span>
+                        <span class="fr-link__detail">"PDF à jour au moment du téléchargement"</span>
                     </a>
                 </li>
                 {convocations
@@ -134,9 +134,15 @@ fn DocumentItem(document: Document, replaced_by: Option<String>) -> impl IntoVie
             {replaced_by.map(|title| view! {
                 <p class="fr-text--sm fr-mb-1v"><strong>{format!("Remplacé par « {title} »")}</strong></p>
             })}
-            {(document.scan == ScanState::NotScanned).then(|| view! {
-                <p class="fr-text--xs fr-mb-1v">"Non analysé par un antivirus (environnement de développement)."</p>
-            })}
+            {match document.scan {
+                ScanState::NotScanned => Some(view! {
+                    <p class="fr-text--xs fr-mb-1v">"Non analysé par un antivirus (environnement de développement)."</p>
+                }.into_any()),
+                ScanState::Clean => Some(view! {
+                    <p class="fr-text--xs fr-mb-1v">"Analysé par l'antivirus : aucune menace détectée."</p>
+                }.into_any()),
+                ScanState::Pending | ScanState::Infected => None,
+            }}
             {state}
             <p class="fr-text--xs fr-mb-0 sesame-muted sesame-fingerprint">
                 {format!("Empreinte SHA-256 : {}", document.sha256)}
