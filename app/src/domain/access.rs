@@ -486,21 +486,7 @@ pub fn authorize_event(
     kind: EventKind,
     site: &Locode,
 ) -> Result<(), Vec<PartnerRefusal>> {
-    let mut refusals = Vec::new();
-    if !scope.allows_source(source) {
-        refusals.push(PartnerRefusal::Source);
-    }
-    if !scope.allows_site(site) {
-        refusals.push(PartnerRefusal::Site);
-    }
-    if !source.reports(kind) {
-        refusals.push(PartnerRefusal::Authority);
-    }
-    if refusals.is_empty() {
-        Ok(())
-    } else {
-        Err(refusals)
-    }
+    authorize_partner(scope, source, site, source.reports(kind))
 }
 
 /// Decides whether a partner key may send a document of this kind for this site, as for an
@@ -511,6 +497,17 @@ pub fn authorize_document(
     kind: super::document::DocumentKind,
     site: &Locode,
 ) -> Result<(), Vec<PartnerRefusal>> {
+    authorize_partner(scope, source, site, kind.sent_by(source))
+}
+
+/// Every reason a partner key may not send for `source` and `site`, in the order of the fields,
+/// `authority` saying whether the source is the authority for what it sends.
+fn authorize_partner(
+    scope: &PartnerScope,
+    source: EventSource,
+    site: &Locode,
+    authority: bool,
+) -> Result<(), Vec<PartnerRefusal>> {
     let mut refusals = Vec::new();
     if !scope.allows_source(source) {
         refusals.push(PartnerRefusal::Source);
@@ -518,7 +515,7 @@ pub fn authorize_document(
     if !scope.allows_site(site) {
         refusals.push(PartnerRefusal::Site);
     }
-    if !kind.sent_by(source) {
+    if !authority {
         refusals.push(PartnerRefusal::Authority);
     }
     if refusals.is_empty() {

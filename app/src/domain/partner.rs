@@ -154,6 +154,23 @@ impl Reader<'_> {
         }
         value
     }
+
+    /// A string field read by `parse`, whose error (in French) is the field's fault.
+    fn parsed<T, E: std::fmt::Display>(
+        &mut self,
+        name: &str,
+        required: bool,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let text = self.string(name, required)?;
+        match parse(&text) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.fail(name, error.to_string());
+                None
+            }
+        }
+    }
 }
 
 fn check_result(code: &str) -> Option<CheckResult> {
@@ -207,24 +224,8 @@ pub fn validate(value: &Value) -> Result<PartnerEvent, Vec<FieldError>> {
             }
         }
     });
-    let site = reader
-        .string("site", true)
-        .and_then(|text| match Locode::parse(&text) {
-            Ok(site) => Some(site),
-            Err(error) => {
-                reader.fail("site", error.to_string());
-                None
-            }
-        });
-    let post = reader
-        .string("post", false)
-        .and_then(|text| match PostCode::parse(&text) {
-            Ok(post) => Some(post),
-            Err(error) => {
-                reader.fail("post", error.to_string());
-                None
-            }
-        });
+    let site = reader.parsed("site", true, Locode::parse);
+    let post = reader.parsed("post", false, PostCode::parse);
 
     let references = read_references(object.get("references"), reader.errors);
     let (goods, goods_description) = read_goods(object.get("goods"), reader.errors);
@@ -744,34 +745,9 @@ pub fn validate_document(
     let kind = reader.choice("kind", &kinds.join(", "), |code| {
         DocumentKind::from_code(code).filter(|kind| DocumentKind::PARTNER.contains(kind))
     });
-    let title =
-        reader
-            .string("title", true)
-            .and_then(|text| match super::document::check_title(&text) {
-                Ok(title) => Some(title),
-                Err(message) => {
-                    reader.fail("title", message);
-                    None
-                }
-            });
-    let site = reader
-        .string("site", true)
-        .and_then(|text| match Locode::parse(&text) {
-            Ok(site) => Some(site),
-            Err(error) => {
-                reader.fail("site", error.to_string());
-                None
-            }
-        });
-    let post = reader
-        .string("post", false)
-        .and_then(|text| match PostCode::parse(&text) {
-            Ok(post) => Some(post),
-            Err(error) => {
-                reader.fail("post", error.to_string());
-                None
-            }
-        });
+    let title = reader.parsed("title", true, super::document::check_title);
+    let site = reader.parsed("site", true, Locode::parse);
+    let post = reader.parsed("post", false, PostCode::parse);
     let supersedes = reader.string("supersedes", false);
     if let Some(earlier) = &supersedes {
         if !(1..=100).contains(&earlier.chars().count()) {
