@@ -123,6 +123,29 @@ pub async fn problems_for_refusals(
 }
 
 /// The key of the request, or the problem to answer.
+/// The caller's address pays first, before any lookup (guessing keys costs the guesser), then
+/// the key is checked: the partner calling, or the answer that refuses it. `advice` ends the
+/// sentence of a spent budget.
+async fn admit(
+    partners: &Partners,
+    client: &ClientIp,
+    headers: &HeaderMap,
+    advice: &str,
+) -> Result<PartnerKey, Response> {
+    if let Err(wait) = partners
+        .addresses
+        .check_key(&format!("partenaire:{}", client.budget_key()))
+    {
+        return Err(too_many(wait, |seconds| {
+            format!(
+                "Trop de requêtes depuis votre adresse en peu de temps. Réessayez dans {}{advice}.",
+                seconds_text(seconds)
+            )
+        }));
+    }
+    authenticate(partners, headers).await
+}
+
 async fn authenticate(partners: &Partners, headers: &HeaderMap) -> Result<PartnerKey, Response> {
     let unauthorised = |detail: &str| {
         let mut response = problem(StatusCode::UNAUTHORIZED, "Clé d'API requise", detail, &[]);
@@ -277,19 +300,14 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // The address pays first, before any lookup: guessing keys costs the guesser.
-    if let Err(wait) = partners
-        .addresses
-        .check_key(&format!("partenaire:{}", client.budget_key()))
+    let key = match admit(
+        &partners,
+        &client,
+        &headers,
+        ", ou regroupez les événements en lots",
+    )
+    .await
     {
-        return too_many(wait, |seconds| {
-            format!(
-                "Trop de requêtes depuis votre adresse en peu de temps. Réessayez dans {}, ou regroupez les événements en lots.",
-                seconds_text(seconds)
-            )
-        });
-    }
-    let key = match authenticate(&partners, &headers).await {
         Ok(key) => key,
         Err(response) => return response,
     };

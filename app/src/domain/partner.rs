@@ -155,6 +155,19 @@ impl Reader<'_> {
         value
     }
 
+    /// A required identifier chosen by the sender: 1 to 100 characters.
+    fn identifier(&mut self, name: &str) -> Option<String> {
+        let id = self.string(name, true)?;
+        let length = id.chars().count();
+        if !(1..=100).contains(&length) {
+            self.fail(
+                name,
+                format!("doit compter de 1 à 100 caractères (il en compte {length})"),
+            );
+        }
+        Some(id)
+    }
+
     /// A string field read by `parse`, whose error (in French) is the field's fault.
     fn parsed<T, E: std::fmt::Display>(
         &mut self,
@@ -196,16 +209,7 @@ pub fn validate(value: &Value) -> Result<PartnerEvent, Vec<FieldError>> {
         errors: &mut errors,
     };
 
-    let id = reader.string("id", true);
-    if let Some(id) = &id {
-        let length = id.chars().count();
-        if !(1..=100).contains(&length) {
-            reader.fail(
-                "id",
-                format!("doit compter de 1 à 100 caractères (il en compte {length})"),
-            );
-        }
-    }
+    let id = reader.identifier("id");
     let source = reader.choice("source", SOURCES, EventSource::from_code);
     let kind = reader.choice(
         "type",
@@ -727,16 +731,7 @@ pub fn validate_document(
         prefix: "",
         errors: &mut errors,
     };
-    let id = reader.string("id", true);
-    if let Some(id) = &id {
-        let length = id.chars().count();
-        if !(1..=100).contains(&length) {
-            reader.fail(
-                "id",
-                format!("doit compter de 1 à 100 caractères (il en compte {length})"),
-            );
-        }
-    }
+    let id = reader.identifier("id");
     let source = reader.choice("source", SOURCES, EventSource::from_code);
     let kinds: Vec<&str> = DocumentKind::PARTNER
         .iter()

@@ -21,7 +21,7 @@ use axum::Extension;
 use chrono::Utc;
 use serde_json::json;
 
-use super::{authenticate, problem, seconds_text, too_many, Partners};
+use super::{admit, problem, seconds_text, too_many, Partners};
 use crate::perimeter::ClientIp;
 
 /// A text part is a few words or a small JSON object.
@@ -64,18 +64,7 @@ pub(super) async fn submit(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    if let Err(wait) = partners
-        .addresses
-        .check_key(&format!("partenaire:{}", client.budget_key()))
-    {
-        return too_many(wait, |seconds| {
-            format!(
-                "Trop de requêtes depuis votre adresse en peu de temps. Réessayez dans {}.",
-                seconds_text(seconds)
-            )
-        });
-    }
-    let key = match authenticate(&partners, &headers).await {
+    let key = match admit(&partners, &client, &headers, "").await {
         Ok(key) => key,
         Err(response) => return response,
     };
