@@ -316,6 +316,11 @@ async fn internal_documents_stay_with_the_administrations(backend: Backend) {
     let agent = signed_in(&server, AGENT_SIVEP).await;
     let (_, page) = agent.page(&format!("/dossiers/{dossier}")).await;
     assert!(page.contains("Rapport d"), "{page}");
+    // The operator's live stream, open while the agent works: it must say nothing of them.
+    let cookie = crate::live::session_of(&server, OPERATOR).await;
+    let mut stream = crate::live::Stream::open(&server, Some(&cookie), None)
+        .await
+        .unwrap();
     // The agent must say who may read it.
     let (_, location) = add(
         &agent,
@@ -354,6 +359,12 @@ async fn internal_documents_stay_with_the_administrations(backend: Backend) {
     assert!(location.contains("message=document-ajoute"), "{location}");
     let documents = server.store.documents_of(dossier, true).await.unwrap();
     let internal = documents.iter().find(|d| d.internal).unwrap();
+    let streamed = stream.drain(std::time::Duration::from_millis(1500)).await;
+    for message in &streamed {
+        let text = message.data.to_string();
+        assert!(!text.contains("Note interne"), "{text}");
+        assert!(!text.contains(&internal.sha256), "{text}");
+    }
 
     // The operator: the shared report, never the internal note — page, server function,
     // download, and not even when the same bytes are sent again.
@@ -430,6 +441,39 @@ async fn archive_of(browser: &Browser, dossier: i64) -> (Answer, Vec<u8>) {
     let path = format!("/dossiers/{dossier}/archive.zip");
     let bytes = browser.bytes(&path).await;
     (browser.get(&path).await, bytes)
+}
+
+/// Checks a PDF as an archive would: qpdf finds nothing wrong, every font is embedded and
+/// subset, and its metadata declare PDF/A.
+fn archival(pdf: &[u8]) {
+    let file = std::env::temp_dir().join(format!("sesame-recap-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&file, pdf).unwrap();
+    let run = |tool: &str, arguments: &[&str]| {
+        let output = std::process::Command::new(tool)
+            .args(arguments)
+            .arg(&file)
+            .output()
+            .expect("poppler-utils et qpdf, que la commande de test installe");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (ok, report) = run("qpdf", &["--check"]);
+    assert!(ok, "{report}");
+    let (ok, fonts) = run("pdffonts", &[]);
+    assert!(ok, "{fonts}");
+    for font in fonts.lines().skip(2) {
+        let columns: Vec<&str> = font.split_whitespace().collect();
+        assert_eq!(
+            &columns[columns.len() - 5..columns.len() - 2],
+            ["yes", "yes", "yes"],
+            "{font}"
+        );
+    }
+    let (_, metadata) = run("pdfinfo", &["-meta"]);
+    assert!(metadata.contains("pdfaid:part"), "{metadata}");
+    std::fs::remove_file(&file).ok();
 }
 
 /// Checks an archive against its manifest: every file but the manifest is listed, with the
@@ -592,6 +636,11 @@ async fn the_dossier_downloads_as_one_archive_with_its_manifest(backend: Backend
         "{summary}"
     );
     assert!(!summary.contains("Note interne"), "{summary}");
+    archival(
+        &operator
+            .bytes(&format!("/dossiers/{dossier}/recapitulatif.pdf"))
+            .await,
+    );
 
     // The agent's archive carries the internal note too, and is in the audit trail with each
     // document's hash; the operator's is not.
