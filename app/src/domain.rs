@@ -10,6 +10,7 @@ pub mod dates;
 pub mod directory;
 pub mod document;
 pub mod dossier;
+pub mod exchange;
 pub mod forecast;
 pub mod gate;
 pub mod journey;

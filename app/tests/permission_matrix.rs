@@ -237,6 +237,39 @@ fn resources(
                 },
             ),
         ],
+        TargetKind::Exchange => {
+            let exchange = |site, company_id, administration| Target::Exchange {
+                site,
+                company_id,
+                administration,
+            };
+            vec![
+                (
+                    "échange : même entreprise, même site, DGAL",
+                    exchange(own, Some(OWN_COMPANY), Some(Administration::Dgal)),
+                ),
+                (
+                    "échange : même entreprise, même site, DGDDI",
+                    exchange(own, Some(OWN_COMPANY), Some(Administration::Dgddi)),
+                ),
+                (
+                    "échange : même entreprise, même site, à orienter",
+                    exchange(own, Some(OWN_COMPANY), None),
+                ),
+                (
+                    "échange : même entreprise, autre site, DGAL",
+                    exchange(other, Some(OWN_COMPANY), Some(Administration::Dgal)),
+                ),
+                (
+                    "échange : autre entreprise, même site, DGAL",
+                    exchange(own, Some(OTHER_COMPANY), Some(Administration::Dgal)),
+                ),
+                (
+                    "échange : autre entreprise, autre site, DGAL",
+                    exchange(other, Some(OTHER_COMPANY), Some(Administration::Dgal)),
+                ),
+            ]
+        }
         TargetKind::Session => vec![
             ("sa propre session", Target::Session { user_id: 10 }),
             ("la session d'un autre", Target::Session { user_id: 99 }),
@@ -330,6 +363,47 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (
         EntryPoint::AddDocument,
         &["LCAAAAADDD", "LCAADDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
+    ),
+    // Messaging: agents of both administrations at a site read every exchange of that site;
+    // only the responsible administration replies and handles; one still to be oriented is
+    // handled (taken) by either; the supervisor reads; the DGITM and the administrator nothing.
+    (EntryPoint::Messaging, &["LCAAAAAADD"]),
+    (
+        EntryPoint::OpenExchange,
+        &["LCAAAAADDD", "LCAADDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
+    ),
+    (
+        EntryPoint::ReadExchange,
+        &[
+            "LCAAAAAADD",
+            "LCAAAAAADD",
+            "LCAAAAAADD",
+            "LCAADDDADD",
+            "LCDDAAAADD",
+            "LCDDDDDADD",
+        ],
+    ),
+    (
+        EntryPoint::ReplyExchange,
+        &[
+            "LCAADAADDD",
+            "LCAAADDDDD",
+            "LCAADDDDDD",
+            "LCAADDDDDD",
+            "LCDDDAADDD",
+            "LCDDDDDDDD",
+        ],
+    ),
+    (
+        EntryPoint::HandleExchange,
+        &[
+            "LCDDDAADDD",
+            "LCDDADDDDD",
+            "LCDDAAADDD",
+            "LCDDDDDDDD",
+            "LCDDDAADDD",
+            "LCDDDDDDDD",
+        ],
     ),
 ];
 

@@ -126,10 +126,27 @@ pub enum EntryPoint {
     /// Adding a document to a dossier: its company's people and the agents of its site
     /// (supervisors read only).
     AddDocument,
+    // Messaging.
+    /// The exchanges one may read: an operator company's, or the inboxes of an agent's sites
+    /// (supervisors everywhere, reading only).
+    Messaging,
+    /// Opening an exchange about a dossier (or a site): the company's people, to the
+    /// administrations; the agents of its site, to the company (« demande de compléments »).
+    OpenExchange,
+    /// Reading an exchange: its company's people (without the internal notes), the agents of its
+    /// site whatever their administration, supervisors.
+    ReadExchange,
+    /// Writing a message in an exchange: its company's people, and the agents of its site of the
+    /// administration responsible for it (an exchange still to be oriented is taken first).
+    ReplyExchange,
+    /// Taking, assigning, changing the status of, transferring an exchange, and its internal
+    /// notes: the agents of its site of the responsible administration, or of either while it
+    /// is still to be oriented.
+    HandleExchange,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 41] = [
+    pub const ALL: [EntryPoint; 46] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -171,6 +188,11 @@ impl EntryPoint {
         EntryPoint::ManageCalendars,
         EntryPoint::ReadDocument,
         EntryPoint::AddDocument,
+        EntryPoint::Messaging,
+        EntryPoint::OpenExchange,
+        EntryPoint::ReadExchange,
+        EntryPoint::ReplyExchange,
+        EntryPoint::HandleExchange,
     ];
 
     /// Entry points open to anyone, signed in or not.
@@ -197,8 +219,12 @@ impl EntryPoint {
             | EntryPoint::HandleAlert
             | EntryPoint::BookAppointment
             | EntryPoint::DecideAppointment
-            | EntryPoint::AddDocument => TargetKind::Dossier,
+            | EntryPoint::AddDocument
+            | EntryPoint::OpenExchange => TargetKind::Dossier,
             EntryPoint::ReadDocument => TargetKind::Document,
+            EntryPoint::ReadExchange | EntryPoint::ReplyExchange | EntryPoint::HandleExchange => {
+                TargetKind::Exchange
+            }
             EntryPoint::RemoveColleague => TargetKind::Colleague,
             EntryPoint::GrantHabilitation | EntryPoint::WithdrawHabilitation => {
                 TargetKind::Habilitation
@@ -216,6 +242,7 @@ pub enum TargetKind {
     Nothing,
     Dossier,
     Document,
+    Exchange,
     Colleague,
     Habilitation,
     Session,
@@ -237,6 +264,13 @@ pub enum Target<'a> {
         site: &'a Locode,
         company_id: Option<i64>,
         internal: bool,
+    },
+    /// An exchange of the messaging: its site, its company, and the administration responsible
+    /// for it (none while it is still to be oriented).
+    Exchange {
+        site: &'a Locode,
+        company_id: Option<i64>,
+        administration: Option<Administration>,
     },
     /// Another person of an operator company: a user, or someone invited who has no account
     /// yet (`user_id: None`, for withdrawing the invitation).
@@ -392,6 +426,50 @@ pub fn authorize(
         (EntryPoint::AddDocument, Target::Dossier { site, company_id }) => {
             super::document::AuthorKind::of_role(viewer.role).is_some()
                 && dossier_scope(viewer).contains(site, company_id)
+        }
+        (EntryPoint::Messaging, Target::Nothing) => dossier_scope(viewer) != DossierScope::Nothing,
+        (EntryPoint::OpenExchange, Target::Dossier { site, company_id }) => {
+            matches!(
+                viewer.role,
+                Role::Operateur | Role::AgentDgddi | Role::AgentSivep | Role::ChefService
+            ) && dossier_scope(viewer).contains(site, company_id)
+        }
+        (
+            EntryPoint::ReadExchange,
+            Target::Exchange {
+                site, company_id, ..
+            },
+        ) => dossier_scope(viewer).contains(site, company_id),
+        (
+            EntryPoint::ReplyExchange,
+            Target::Exchange {
+                site,
+                company_id,
+                administration,
+            },
+        ) => match viewer.role {
+            Role::Operateur => dossier_scope(viewer).contains(site, company_id),
+            Role::AgentDgddi | Role::AgentSivep | Role::ChefService => {
+                viewer.on_site(site)
+                    && administration.is_some()
+                    && viewer.administration == administration
+            }
+            _ => false,
+        },
+        (
+            EntryPoint::HandleExchange,
+            Target::Exchange {
+                site,
+                administration,
+                ..
+            },
+        ) => {
+            matches!(
+                viewer.role,
+                Role::AgentDgddi | Role::AgentSivep | Role::ChefService
+            ) && viewer.on_site(site)
+                && administration
+                    .is_none_or(|responsible| viewer.administration == Some(responsible))
         }
         (EntryPoint::OwnHabilitations, Target::Nothing) => viewer.is_agent(),
         (EntryPoint::ManageHabilitations, Target::Nothing) => viewer.role == Role::ChefService,
