@@ -219,12 +219,15 @@ pub async fn scan_pending(store: &Store, services: &DocumentServices, instance: 
         if batch.is_empty() {
             return settled;
         }
+        let before = settled;
         for item in batch {
+            // A file the store cannot give back stays waiting (nobody may have it), without
+            // holding up the files behind it.
             let file = match services.files.read(&item.storage_key).await {
                 Ok(file) => file,
                 Err(error) => {
                     tracing::error!(%error, sha256 = %item.sha256, "antivirus : fichier introuvable");
-                    return settled;
+                    continue;
                 }
             };
             let verdict = match services.antivirus.scan(file).await {
@@ -255,6 +258,10 @@ pub async fn scan_pending(store: &Store, services: &DocumentServices, instance: 
                     Err(error) => tracing::warn!(%error, "antivirus : fichier infecté gardé"),
                 }
             }
+        }
+        // Only unreadable files were left: they wait for the next round.
+        if settled == before {
+            return settled;
         }
     }
 }

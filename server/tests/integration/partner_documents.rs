@@ -226,6 +226,59 @@ async fn a_partner_document_joins_its_dossier_and_waits_for_the_antivirus(backen
         "le fichier infecté est détruit"
     );
 
+    // A waiting document whose file the store lost holds up nobody: the next one is scanned.
+    let lost = pdf("perdu");
+    let lost_sha = sha256(&lost);
+    server
+        .store
+        .add_document(
+            &app::store::NewDocument {
+                dossier_id: dossier,
+                kind: DocumentKind::Other,
+                title: "Fichier perdu",
+                file_name: "perdu.pdf",
+                media: app::domain::document::MediaType::Pdf,
+                size: lost.len() as i64,
+                sha256: &lost_sha,
+                storage_key: &app::documents::files::storage_key(&lost_sha),
+                author: app::domain::document::AuthorKind::Agent,
+                author_label: "Agent de test",
+                author_user_id: None,
+                internal: false,
+                supersedes: None,
+                scan: ScanState::Pending,
+            },
+            &app::store::AuditEvent {
+                actor_id: None,
+                actor: "test",
+                action: "ajout_document",
+                object: "",
+                address: "",
+                detail: "",
+                client_key: "",
+                personal_detail: "",
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let after = pdf("après le fichier perdu");
+    let (status, body) = send(
+        &server,
+        DEMO_API_KEY,
+        &ched_part_1("DOC-5", &container),
+        Some(("dsce.pdf", after)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let document = scanned(
+        &server.store,
+        dossier,
+        body["document_id"].as_i64().unwrap(),
+    )
+    .await;
+    assert_eq!(document.scan, ScanState::Clean);
+
     // The EICAR file itself is not even one of the accepted types.
     let (status, body) = send(
         &server,
