@@ -93,6 +93,35 @@ pub fn safe_return(path: &str) -> Option<String> {
     ok.then(|| path.to_owned())
 }
 
+/// A file someone downloads from their space (a document, a summary, an archive, a
+/// convocation): saved under `file_name` (in full Unicode, with an ASCII fallback), never kept by
+/// a cache along the way.
+pub fn attachment(
+    content_type: &str,
+    file_name: &str,
+    length: Option<u64>,
+    body: impl Into<Body>,
+) -> Response {
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::domain::document::content_disposition(file_name),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body.into(),
+    )
+        .into_response();
+    if let Some(length) = length {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    response
+}
+
 /// A refusal the perimeter answers before any handler: a status and one French sentence.
 pub fn refusal(status: StatusCode, message: impl Into<String>) -> Response {
     (

@@ -119,18 +119,17 @@ pub use handlers::{archive, download, summary, upload};
 mod handlers {
     use axum::extract::multipart::{Multipart, MultipartRejection};
     use axum::extract::{Path, State};
-    use axum::http::{header, StatusCode};
-    use axum::response::IntoResponse;
+    use axum::http::StatusCode;
     use axum::Extension;
     use chrono::Utc;
 
     use crate::documents::files::{spool, storage_key, SpoolFailure};
     use crate::domain::access::{EntryPoint, Refusal, Target};
     use crate::domain::document::{
-        check_title, content_disposition, safe_file_name, AuthorKind, DocumentKind, ScanState,
+        check_title, safe_file_name, AuthorKind, DocumentKind, ScanState,
     };
     use crate::forms::{check, check_viewer, Failure, Forms, Outcome};
-    use crate::http::{refusal, see_other, with_query};
+    use crate::http::{attachment, refusal, see_other, with_query};
     use crate::state::Caller;
     use crate::store::{Added, NewDocument};
     use crate::ui::notices::{Done, Problem};
@@ -386,19 +385,12 @@ mod handlers {
                 )
                 .await?;
         }
-        Ok((
-            [
-                (header::CONTENT_TYPE, document.media.mime().to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    content_disposition(&document.file_name),
-                ),
-                (header::CONTENT_LENGTH, document.size.to_string()),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
+        Ok(attachment(
+            document.media.mime(),
+            &document.file_name,
+            Some(document.size.max(0) as u64),
             axum::body::Body::from_stream(stream),
-        )
-            .into_response())
+        ))
     }
 
     /// What a dossier's summary and archive are made of, as the caller may see it: the dossier
@@ -496,18 +488,12 @@ mod handlers {
                 )
                 .await?;
         }
-        Ok((
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    content_disposition(&format!("{}-recapitulatif.pdf", file_stem(&gathered))),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
+        Ok(attachment(
+            "application/pdf",
+            &format!("{}-recapitulatif.pdf", file_stem(&gathered)),
+            None,
             bytes,
-        )
-            .into_response())
+        ))
     }
 
     /// `GET /dossiers/{id}/archive.zip`: the whole dossier as the caller may have it, in one
@@ -648,40 +634,32 @@ mod handlers {
             }
         };
         if crate::state::audited(&gathered.viewer) {
+            // The archive and each document it carries, recorded together.
+            let mut tx = forms.store.begin().await?;
             let object = format!("dossier:{dossier_id}");
             let detail = format!("archive : {} document(s)", carried.len());
-            forms
-                .store
-                .audit(
-                    &caller.audit_event("telechargement_dossier", &object, &detail),
-                    now,
-                )
-                .await?;
+            tx.audit(
+                &caller.audit_event("telechargement_dossier", &object, &detail),
+                now,
+            )
+            .await?;
             for document in carried {
                 let object = format!("document:{}", document.id);
                 let detail = format!("dossier:{dossier_id} sha256:{} archive", document.sha256);
-                forms
-                    .store
-                    .audit(
-                        &caller.audit_event("telechargement_document", &object, &detail),
-                        now,
-                    )
-                    .await?;
+                tx.audit(
+                    &caller.audit_event("telechargement_document", &object, &detail),
+                    now,
+                )
+                .await?;
             }
+            tx.commit().await?;
         }
         let stream = tokio_util::io::ReaderStream::with_capacity(archive.file, 64 * 1024);
-        Ok((
-            [
-                (header::CONTENT_TYPE, "application/zip".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    content_disposition(&format!("{}.zip", file_stem(&gathered))),
-                ),
-                (header::CONTENT_LENGTH, archive.size.to_string()),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
+        Ok(attachment(
+            "application/zip",
+            &format!("{}.zip", file_stem(&gathered)),
+            Some(archive.size),
             axum::body::Body::from_stream(stream),
-        )
-            .into_response())
+        ))
     }
 }

@@ -213,8 +213,6 @@ pub async fn document(
     Extension(caller): Extension<Caller>,
     Path((id, name)): Path<(i64, String)>,
 ) -> Outcome {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     check_viewer(&caller, EntryPoint::ListDossiers, Target::Nothing)?;
     let Some(appointment) = forms.store.appointment(id).await? else {
         return Err(Failure::Refused(crate::domain::access::Refusal::Forbidden));
@@ -268,18 +266,7 @@ pub async fn document(
             )
             .await?;
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::http::attachment(content_type, &filename, None, body))
 }
 
 /// `GET /calendrier/{token}.ics`: the personal feed calendar programs follow. The secret address
