@@ -49,23 +49,35 @@ async fn start_keeping(backend: Backend) -> Option<(Running, i64, std::path::Pat
     config.documents_max_mib = 1;
     config.submissions_burst = 10_000;
     let server = Running::start(&config).await;
-    let (_, siret) = company_and_siret(&server.store, OPERATOR).await;
-    let mut lodged = ched_lodged(
+    let dossier = operator_dossier(
+        &server,
         "EV-DOSSIER-DOC",
         &container("OCE", 700),
         "CHEDP.FR.2026.0000999",
+    )
+    .await;
+    Some((server, dossier, folder))
+}
+
+/// A consignment of the demo operator's company at Le Havre, opened by TRACES two hours ago:
+/// its dossier.
+pub async fn operator_dossier(server: &Running, event: &str, container: &str, ched: &str) -> i64 {
+    let (_, siret) = company_and_siret(&server.store, OPERATOR).await;
+    let mut lodged = ched_lodged(
+        event,
+        container,
+        ched,
         &(Utc::now() - chrono::Duration::hours(2)).to_rfc3339(),
     );
     lodged["operator"] = json!({ "siret": siret });
     let (status, body, _) = Partner {
-        server: &server,
+        server,
         key: DEMO_API_KEY.into(),
     }
     .send(&lodged)
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let dossier = body["dossier_id"].as_i64().unwrap();
-    Some((server, dossier, folder))
+    body["dossier_id"].as_i64().unwrap()
 }
 
 async fn signed_in(server: &Running, email: &str) -> Browser {

@@ -10,12 +10,10 @@ use std::time::Duration;
 use app::documents::files::{collect, spool, storage_key, FileStore};
 use app::store::Backend;
 use axum::body::Bytes;
-use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 
 use crate::accounts::{Browser, OPERATOR, PASSWORD};
-use crate::helpers::{company_and_siret, config, container, fresh_database, Running, DEMO_API_KEY};
-use crate::partner::{ched_lodged, Partner};
+use crate::helpers::{config, container, fresh_database, Running};
 use crate::partner_documents::pdf;
 
 /// A moto server on a port of its own, stopped when dropped.
@@ -233,22 +231,13 @@ async fn the_platform_keeps_documents_in_object_storage() {
     config.submissions_burst = 10_000;
     let folder = config.documents_folder.clone();
     let server = Running::start(&config).await;
-    let (_, siret) = company_and_siret(&server.store, OPERATOR).await;
-    let mut lodged = ched_lodged(
+    let dossier = crate::dossier_documents::operator_dossier(
+        &server,
         "EV-DOSSIER-S3",
         &container("OCE", 710),
         "CHEDP.FR.2026.0000710",
-        &(chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339(),
-    );
-    lodged["operator"] = serde_json::json!({ "siret": siret });
-    let (status, body, _) = Partner {
-        server: &server,
-        key: DEMO_API_KEY.into(),
-    }
-    .send(&lodged)
+    )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let dossier = body["dossier_id"].as_i64().unwrap();
 
     let operator = Browser::new(&server);
     operator.sign_in(OPERATOR, PASSWORD).await;
