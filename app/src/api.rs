@@ -8,5 +8,6 @@ pub mod appointments;
 pub mod directory;
 pub mod documents;
 pub mod dossiers;
+pub mod exchanges;
 pub mod notifications;
 pub mod partner_keys;

@@ -20,7 +20,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 
-use crate::api::{account, alerts, appointments, documents, notifications, partner_keys};
+use crate::api::{
+    account, alerts, appointments, documents, exchanges, notifications, partner_keys,
+};
 use crate::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
 use crate::domain::directory::Role;
 use crate::http::{refusal, see_other, with_query, Lifetimes};
@@ -192,6 +194,24 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/dossiers/{id}/documents/{document}",
             get(documents::download),
         )
+        // Messages carry files: their size is held by the host's perimeter, as documents'.
+        .route(
+            "/messagerie/nouvelle",
+            post(exchanges::forms::open).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/messagerie/{id}/messages",
+            post(exchanges::forms::write).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/messagerie/{id}/attribution",
+            post(exchanges::forms::assign),
+        )
+        .route("/messagerie/{id}/statut", post(exchanges::forms::status))
+        .route(
+            "/messagerie/{id}/transfert",
+            post(exchanges::forms::transfer),
+        )
         .route("/habilitations", post(account::habilitations::grant))
         .route(
             "/habilitations/{id}/retrait",
@@ -294,7 +314,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 49] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 54] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -411,6 +431,18 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 49] = [
     (
         "POST /abonnement-calendrier/revocation",
         EntryPoint::MyAppointments,
+    ),
+    // The messaging: each checked against the exchange (or the dossier) in the handler.
+    ("POST /messagerie/nouvelle", EntryPoint::OpenExchange),
+    ("POST /messagerie/{id}/messages", EntryPoint::ReplyExchange),
+    (
+        "POST /messagerie/{id}/attribution",
+        EntryPoint::HandleExchange,
+    ),
+    ("POST /messagerie/{id}/statut", EntryPoint::HandleExchange),
+    (
+        "POST /messagerie/{id}/transfert",
+        EntryPoint::HandleExchange,
     ),
 ];
 

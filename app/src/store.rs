@@ -10,6 +10,7 @@ mod audit;
 mod directory;
 mod documents;
 mod dossiers;
+mod exchanges;
 mod extra_recipients;
 mod feed;
 mod forecasts;
@@ -46,6 +47,9 @@ pub use audit::{
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use documents::{Added, NewDocument, Received, StoredDocument, ToScan};
 pub use dossiers::{NewDossier, NewEvent};
+pub use exchanges::{
+    Author, EntryRecord, ExchangeQuery, ExchangeRecord, ExchangeWrite, Handling, NewExchange,
+};
 pub use extra_recipients::{AddRefusal, LeasedExtraMail};
 pub use feed::{Committed, FeedMessage, CHANNEL};
 pub use forecasts::place as forecast_place;
@@ -287,6 +291,8 @@ impl Store {
                 ),
                 format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}"),
                 format!("REVOKE UPDATE, DELETE, TRUNCATE ON audit_entry FROM {app}"),
+                // The messaging's record: messages are added, never changed nor deleted.
+                format!("REVOKE UPDATE, DELETE, TRUNCATE ON exchange_entry FROM {app}"),
                 format!("REVOKE INSERT, UPDATE, DELETE ON _sqlx_migrations FROM {app}"),
             ]);
         }
@@ -300,6 +306,9 @@ impl Store {
                          ON audit_entry TO {purge}"
                     ),
                     format!("GRANT SELECT, UPDATE ON audit_head TO {purge}"),
+                    // An erased author's name gives way to a neutral label, never the text.
+                    format!("GRANT SELECT ON exchange_entry TO {purge}"),
+                    format!("GRANT UPDATE (author_label, author_user_id) ON exchange_entry TO {purge}"),
                 ]);
             }
         }

@@ -24,7 +24,7 @@ use pages::{
     dossiers::DossierListPage,
     habilitations::HabilitationsPage,
     home::HomePage,
-    information, legal,
+    information, legal, messaging,
     not_found::{NotForYou, NotFound},
     notifications::{
         ConfirmExtraRecipientPage, ExtraRecipientsPage, NotificationPreferencesPage,
@@ -306,6 +306,22 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("alertes"), StaticSegment("seuils"))
                         view=|| view! { <SignedInOnly entry=EntryPoint::ManageAlertThresholds><AlertThresholdsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("messagerie")
+                        view=|| view! { <SignedInOnly entry=EntryPoint::Messaging><messaging::MessagingPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    // Before the exchange's page: the first route that matches wins.
+                    <Route
+                        path=(StaticSegment("messagerie"), StaticSegment("nouvelle"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::Messaging><messaging::NewExchangePage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("messagerie"), ParamSegment("id"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::Messaging><messaging::ExchangePageView /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

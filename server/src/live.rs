@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use app::domain::access::{authorize, dossier_scope, DossierScope, EntryPoint, Target};
 use app::domain::appointment::Appointment;
-use app::domain::live::{AlertChange, AppointmentChange, LiveMessage, SlotsChange};
+use app::domain::live::{AlertChange, AppointmentChange, ExchangeChange, LiveMessage, SlotsChange};
 use app::domain::references::Locode;
 use app::state::{AppState, Caller};
 use app::store::{Committed, FeedMessage, LiveEvent, Store};
@@ -135,6 +135,23 @@ impl Delivery {
             },
             position: None,
             frame: Bytes::from(LiveMessage::Alert(AlertChange { alert_id }).frame(None, None)),
+        }
+    }
+
+    /// An exchange changed: the people of its company and of its site hear its id; only the
+    /// administrations hear of an internal note.
+    pub fn exchange(exchange: &app::store::ExchangeRecord, internal: bool) -> Delivery {
+        let message = LiveMessage::Exchange(ExchangeChange {
+            exchange_id: exchange.id,
+            dossier_id: exchange.dossier_id,
+        });
+        Delivery {
+            audience: Audience::Dossier {
+                site: exchange.site.clone(),
+                company_id: (!internal).then_some(exchange.company_id),
+            },
+            position: None,
+            frame: Bytes::from(message.frame(None, None)),
         }
     }
 
@@ -273,6 +290,9 @@ impl Live {
                     }
                     Ok(FeedMessage::Changed(Committed::Delivery)) => {}
                     Ok(FeedMessage::Changed(Committed::Alert(id))) => relay.relay_alert(id).await,
+                    Ok(FeedMessage::Changed(Committed::Exchange { id, internal })) => {
+                        relay.relay_exchange(id, internal).await
+                    }
                     Ok(FeedMessage::Lost) | Err(RecvError::Lagged(_)) => {
                         let _ = relay.sender.send(Notice::Resync);
                     }
@@ -341,6 +361,23 @@ impl Live {
             Ok(None) => {}
             Err(error) => {
                 tracing::warn!(%error, alert_id, "direct : alerte illisible, les flux se resynchronisent");
+                let _ = self.sender.send(Notice::Resync);
+            }
+        }
+    }
+
+    /// One reading of the exchange for every open stream: who hears it is decided from its
+    /// site and company, as for its dossier.
+    async fn relay_exchange(&self, exchange_id: i64, internal: bool) {
+        match self.store.exchange(exchange_id).await {
+            Ok(Some(exchange)) => {
+                let _ = self.sender.send(Notice::Event(Arc::new(Delivery::exchange(
+                    &exchange, internal,
+                ))));
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, exchange_id, "direct : échange illisible, les flux se resynchronisent");
                 let _ = self.sender.send(Notice::Resync);
             }
         }

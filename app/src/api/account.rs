@@ -219,7 +219,21 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 23] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 26] = [
+    // The messaging: each exchange checked against the policy in the function; internal notes
+    // never reach an operator.
+    (
+        "/api/echanges",
+        crate::domain::access::EntryPoint::Messaging,
+    ),
+    (
+        "/api/echange",
+        crate::domain::access::EntryPoint::ReadExchange,
+    ),
+    (
+        "/api/nouvel-echange",
+        crate::domain::access::EntryPoint::OpenExchange,
+    ),
     // The documents of a dossier, as its page shows them (each one checked in the store's
     // reading: the operator never gets internal ones).
     (

@@ -115,6 +115,30 @@ pub async fn documents_of(
 #[cfg(feature = "ssr")]
 pub use handlers::{archive, download, summary, upload};
 
+/// How a person is named beside what they add or write: « Prénom Nom (Entreprise) » for the
+/// people of a company, « Prénom Nom (Administration) » for the agents.
+#[cfg(feature = "ssr")]
+pub async fn author_label(
+    store: &crate::store::Store,
+    viewer: &crate::domain::access::Viewer,
+) -> Result<String, crate::store::StoreError> {
+    use crate::domain::document::AuthorKind;
+    Ok(
+        match (&viewer.administration, AuthorKind::of_role(viewer.role)) {
+            (Some(administration), Some(AuthorKind::Agent)) => {
+                format!("{} ({})", viewer.full_name, administration.label())
+            }
+            _ => match viewer.company_id {
+                Some(id) => match store.company(id).await? {
+                    Some(company) => format!("{} ({})", viewer.full_name, company.name),
+                    None => viewer.full_name.clone(),
+                },
+                None => viewer.full_name.clone(),
+            },
+        },
+    )
+}
+
 #[cfg(feature = "ssr")]
 mod handlers {
     use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -274,18 +298,7 @@ mod handlers {
             return Err(back(dossier_id, Problem::DocumentNotSaved));
         }
         let file_name = safe_file_name(given_name.as_deref().unwrap_or(&title), media);
-        let author_label = match (&viewer.administration, author) {
-            (Some(administration), AuthorKind::Agent) => {
-                format!("{} ({})", viewer.full_name, administration.label())
-            }
-            _ => match viewer.company_id {
-                Some(id) => match forms.store.company(id).await? {
-                    Some(company) => format!("{} ({})", viewer.full_name, company.name),
-                    None => viewer.full_name.clone(),
-                },
-                None => viewer.full_name.clone(),
-            },
-        };
+        let author_label = super::author_label(&forms.store, viewer).await?;
         let new = NewDocument {
             dossier_id,
             kind,

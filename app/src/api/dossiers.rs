@@ -65,6 +65,7 @@ pub enum DossierPageLookup {
         dossier: Box<Dossier>,
         appointments: Box<DossierAppointments>,
         documents: Box<crate::api::documents::DossierDocuments>,
+        exchanges: Box<crate::api::exchanges::DossierExchanges>,
     },
     /// The same answer as [`DossierLookup::NotFound`].
     NotFound,
@@ -81,10 +82,11 @@ pub async fn get_dossier_page(id: i64) -> Result<DossierPageLookup, ServerFnErro
     // Once the dossier is known to be theirs, the rest is read, and the consultation written,
     // at once: the page waits for the longest of them rather than for their sum.
     let object = format!("dossier:{id}");
-    let ((forecasts, release), appointments, documents, ()) = tokio::try_join!(
+    let ((forecasts, release), appointments, documents, exchanges, ()) = tokio::try_join!(
         forecasts_of(&store, &dossier),
         crate::api::appointments::appointments_of(&caller, &store, &dossier),
         crate::api::documents::documents_of(&caller, &store, &dossier.summary),
+        crate::api::exchanges::exchanges_of_dossier(&caller, &store, &dossier.summary),
         caller.audit_consultation(&store, "consultation_dossier", &object, ""),
     )?;
     (dossier.forecasts, dossier.release) = (forecasts, release);
@@ -92,6 +94,7 @@ pub async fn get_dossier_page(id: i64) -> Result<DossierPageLookup, ServerFnErro
         dossier: Box::new(dossier),
         appointments: Box::new(appointments),
         documents: Box::new(documents),
+        exchanges: Box::new(exchanges),
     })
 }
 

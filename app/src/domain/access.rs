@@ -656,7 +656,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 37] = [
+pub const ROUTES: [(&str, EntryPoint); 40] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -703,6 +703,10 @@ pub const ROUTES: [(&str, EntryPoint); 37] = [
     ("/planning", EntryPoint::Planning),
     ("/controle-arrivee", EntryPoint::Planning),
     ("/postes/calendrier", EntryPoint::ManageCalendars),
+    ("/messagerie", EntryPoint::Messaging),
+    // Before `/messagerie/{}`: the first pattern that matches wins.
+    ("/messagerie/nouvelle", EntryPoint::Messaging),
+    ("/messagerie/{}", EntryPoint::Messaging),
 ];
 
 /// The entry point of a page path, or `None` for a path the platform does not serve as a page.

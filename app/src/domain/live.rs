@@ -23,6 +23,9 @@ pub mod names {
     pub const NOTIFICATION: &str = "notification";
     /// An alert of a site opened or changed.
     pub const ALERT: &str = "alerte";
+    /// An exchange of the messaging changed (a message, a note for the administrations, a
+    /// change of hands or status).
+    pub const EXCHANGE: &str = "echange";
     /// The client may have missed messages: it reads everything again.
     pub const RESYNC: &str = "resync";
     /// The server ends the stream to check again who is asking; the client comes back at once.
@@ -79,6 +82,15 @@ pub struct AlertChange {
     pub alert_id: i64,
 }
 
+/// An exchange of the messaging changed: its pages read themselves again. Its site and company
+/// decide who hears it (an internal note: the administrations only); it carries its id and its
+/// dossier, never what was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeChange {
+    pub exchange_id: i64,
+    pub dossier_id: Option<i64>,
+}
+
 /// One message of the live stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LiveMessage {
@@ -86,6 +98,7 @@ pub enum LiveMessage {
     Appointment(AppointmentChange),
     Slots(SlotsChange),
     Alert(AlertChange),
+    Exchange(ExchangeChange),
     /// Sent to one person only; carries nothing: the page reads itself again.
     Notification,
     Resync,
@@ -100,6 +113,7 @@ impl LiveMessage {
             LiveMessage::Appointment(_) => names::APPOINTMENT,
             LiveMessage::Slots(_) => names::SLOTS,
             LiveMessage::Alert(_) => names::ALERT,
+            LiveMessage::Exchange(_) => names::EXCHANGE,
             LiveMessage::Notification => names::NOTIFICATION,
             LiveMessage::Resync => names::RESYNC,
             LiveMessage::Renewal => names::RENEWAL,
@@ -113,6 +127,7 @@ impl LiveMessage {
             LiveMessage::Appointment(change) => serde_json::to_string(change),
             LiveMessage::Slots(change) => serde_json::to_string(change),
             LiveMessage::Alert(change) => serde_json::to_string(change),
+            LiveMessage::Exchange(change) => serde_json::to_string(change),
             LiveMessage::Notification | LiveMessage::Resync | LiveMessage::Renewal => {
                 Ok("{}".to_owned())
             }
@@ -146,6 +161,7 @@ impl LiveMessage {
             names::APPOINTMENT => LiveMessage::Appointment(serde_json::from_str(data).ok()?),
             names::SLOTS => LiveMessage::Slots(serde_json::from_str(data).ok()?),
             names::ALERT => LiveMessage::Alert(serde_json::from_str(data).ok()?),
+            names::EXCHANGE => LiveMessage::Exchange(serde_json::from_str(data).ok()?),
             names::NOTIFICATION => LiveMessage::Notification,
             names::RESYNC => LiveMessage::Resync,
             names::RENEWAL => LiveMessage::Renewal,
@@ -175,7 +191,10 @@ pub fn concerns_list(
     match message {
         LiveMessage::Dossier(event) => shown(event.dossier_id) || event.may_enter(query),
         LiveMessage::Appointment(change) => shown(change.dossier_id),
-        LiveMessage::Slots(_) | LiveMessage::Alert(_) | LiveMessage::Renewal => false,
+        LiveMessage::Slots(_)
+        | LiveMessage::Alert(_)
+        | LiveMessage::Exchange(_)
+        | LiveMessage::Renewal => false,
         LiveMessage::Notification | LiveMessage::Resync => true,
     }
 }
@@ -212,6 +231,10 @@ mod tests {
             LiveMessage::Slots(SlotsChange {
                 post: PostCode::parse("FRLEH1").unwrap(),
                 check: CheckKind::Physical,
+            }),
+            LiveMessage::Exchange(ExchangeChange {
+                exchange_id: 4,
+                dossier_id: Some(3),
             }),
             LiveMessage::Resync,
             LiveMessage::Renewal,

@@ -379,7 +379,7 @@ impl Tx {
         Ok(None)
     }
 
-    async fn insert_document(
+    pub(super) async fn insert_document(
         &mut self,
         new: &NewDocument<'_>,
         partner: Option<(i64, &str, &str)>,

@@ -19,6 +19,11 @@ pub const APPOINTMENT_NOTICE_PREFIX: &str = "rendez-vous:";
 pub const NOTIFICATION_NOTICE_PREFIX: &str = "notification:";
 /// What prefixes an alert's id when it opened or changed.
 pub const ALERT_NOTICE_PREFIX: &str = "alerte:";
+/// What prefixes an exchange's id when it changed (a message, a change of hands or status).
+pub const EXCHANGE_NOTICE_PREFIX: &str = "echange:";
+/// What prefixes an exchange's id when only the administrations may hear of the change (an
+/// internal note).
+pub const INTERNAL_EXCHANGE_NOTICE_PREFIX: &str = "echange-interne:";
 /// The text that announces a webhook delivery due.
 pub const DELIVERY_NOTICE: &str = "livraison";
 
@@ -38,6 +43,9 @@ pub enum Committed {
     Delivery,
     /// An alert opened or changed (its id).
     Alert(i64),
+    /// An exchange of the messaging changed (its id); `internal` when the operator may not hear
+    /// of it (an internal note was added).
+    Exchange { id: i64, internal: bool },
 }
 
 impl Committed {
@@ -49,6 +57,13 @@ impl Committed {
             Committed::Notification(id) => format!("{NOTIFICATION_NOTICE_PREFIX}{id}"),
             Committed::Delivery => DELIVERY_NOTICE.to_owned(),
             Committed::Alert(id) => format!("{ALERT_NOTICE_PREFIX}{id}"),
+            Committed::Exchange {
+                id,
+                internal: false,
+            } => format!("{EXCHANGE_NOTICE_PREFIX}{id}"),
+            Committed::Exchange { id, internal: true } => {
+                format!("{INTERNAL_EXCHANGE_NOTICE_PREFIX}{id}")
+            }
         }
     }
 
@@ -59,6 +74,18 @@ impl Committed {
         }
         if let Some(id) = payload.strip_prefix(ALERT_NOTICE_PREFIX) {
             return id.parse().ok().map(Committed::Alert);
+        }
+        if let Some(id) = payload.strip_prefix(EXCHANGE_NOTICE_PREFIX) {
+            return id.parse().ok().map(|id| Committed::Exchange {
+                id,
+                internal: false,
+            });
+        }
+        if let Some(id) = payload.strip_prefix(INTERNAL_EXCHANGE_NOTICE_PREFIX) {
+            return id
+                .parse()
+                .ok()
+                .map(|id| Committed::Exchange { id, internal: true });
         }
         if payload == DELIVERY_NOTICE {
             return Some(Committed::Delivery);
@@ -172,6 +199,14 @@ mod tests {
             Committed::Notification(3),
             Committed::Delivery,
             Committed::Alert(5),
+            Committed::Exchange {
+                id: 8,
+                internal: false,
+            },
+            Committed::Exchange {
+                id: 9,
+                internal: true,
+            },
         ] {
             assert_eq!(Committed::from_payload(&change.payload()), Some(change));
         }

@@ -720,7 +720,7 @@ impl Store {
     /// and its webhooks), in their order.
     #[tracing::instrument(skip_all)]
     pub async fn company_kinds(&self) -> Result<Vec<NotificationKind>, StoreError> {
-        self.kinds("WHERE audience = 'operateur' AND about_dossier")
+        self.kinds("WHERE audience = 'operateur' AND about_dossier AND sent_outside")
             .await
     }
 

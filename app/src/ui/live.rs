@@ -54,6 +54,10 @@ pub enum LiveWatch {
     AlertDesk,
     /// The person's notifications (the centre): only their notifications concern it.
     Notifications,
+    /// The messaging's list: any of the reader's exchanges that moves.
+    Exchanges,
+    /// One exchange: its messages, notes and changes.
+    Exchange(i64),
 }
 
 impl LiveWatch {
@@ -68,7 +72,11 @@ impl LiveWatch {
         }
         match self {
             LiveWatch::Dossiers(query) => concerns_list(query, shown, message),
-            LiveWatch::Dossier(id) => message.dossier_id() == Some(*id),
+            // Its events, its appointments, and its exchanges (listed on its page).
+            LiveWatch::Dossier(id) => {
+                message.dossier_id() == Some(*id)
+                    || matches!(message, LiveMessage::Exchange(change) if change.dossier_id == Some(*id))
+            }
             LiveWatch::Booking { dossier, check } => match message {
                 LiveMessage::Slots(change) => change.check == *check,
                 LiveMessage::Appointment(change) => *dossier == Some(change.dossier_id),
@@ -84,6 +92,10 @@ impl LiveWatch {
             LiveWatch::Alerts => matches!(message, LiveMessage::Dossier(_)),
             LiveWatch::AlertDesk => matches!(message, LiveMessage::Alert(_)),
             LiveWatch::Notifications => false,
+            LiveWatch::Exchanges => matches!(message, LiveMessage::Exchange(_)),
+            LiveWatch::Exchange(id) => {
+                matches!(message, LiveMessage::Exchange(change) if change.exchange_id == *id)
+            }
         }
     }
 }

@@ -111,6 +111,13 @@ notices! {
         PasswordChanged = "mot-de-passe-modifie" => "Votre mot de passe est changé. Vos autres sessions ont été fermées ; celle-ci reste ouverte. Un courriel vous le confirme.",
         AgentInvited = "agent-invite" => "L'agent a reçu un courriel. Son compte sera ouvert quand il aura choisi son mot de passe avec le lien reçu, valable sept jours ; d'ici là, l'invitation figure parmi les invitations en attente. Une fois son compte ouvert, il n'a accès à aucun site tant que vous ne l'avez pas habilité.",
         DocumentAdded = "document-ajoute" => "Le document est ajouté au dossier. Il sera téléchargeable dès que l'antivirus l'aura analysé, dans quelques secondes.",
+        ExchangeOpened = "echange-ouvert" => "Votre demande est envoyée. Vous serez notifié de la réponse ; elle s'affichera aussi ici.",
+        ComplementsRequested = "complements-demandes" => "La demande de compléments est envoyée : l'opérateur la reçoit par courriel et dans sa messagerie.",
+        MessageSent = "message-envoye" => "Votre message est envoyé.",
+        NoteAdded = "note-ajoutee" => "La note interne est ajoutée : seuls les agents des administrations la voient.",
+        ExchangeAssigned = "echange-attribue" => "L'échange est attribué.",
+        ExchangeStatusSet = "echange-statut" => "Le statut de l'échange est changé.",
+        ExchangeTransferred = "echange-transfere" => "L'échange est transféré à l'autre administration avec votre note.",
         InvitationMailNotSent = "invitation-non-envoyee" => "L'invitation est enregistrée, mais le courriel n'a pas pu partir. Renvoyez-la dans quelques minutes avec le même formulaire : la nouvelle remplacera celle-ci.",
     }
 }
@@ -240,6 +247,24 @@ notices! {
         DocumentScannerUnavailable = "document-antivirus" => "L'analyse antivirus des documents est momentanément indisponible : aucun document ne peut être déposé pour l'instant. Réessayez dans quelques minutes.",
         DocumentUploadInterrupted = "document-interrompu" => "L'envoi du fichier a été interrompu avant la fin : vérifiez votre connexion et réessayez.",
         DocumentNotSaved = "document-non-enregistre" => "Le document n'a pas pu être enregistré. Réessayez dans quelques instants.",
+        ExchangeUnknown = "echange-inconnu" => "Cet échange ou ce dossier n'existe pas, ou ne relève pas de votre périmètre.",
+        ExchangeNotYoursToAnswer = "echange-reponse" => "Seuls l'entreprise concernée et les agents de l'administration responsable de l'échange écrivent dans cet échange. Vous pouvez le lire.",
+        ExchangeNotYoursToHandle = "echange-traitement" => "Seuls les agents de l'administration responsable de l'échange, sur ce site, le traitent (note interne, attribution, statut, transfert).",
+        MessageEmpty = "message-vide" => "Le message est vide : écrivez votre demande.",
+        MessageTooLong = "message-long" => "Le message dépasse 5 000 caractères : raccourcissez-le ou joignez un document.",
+        MessageInvalidCharacters = "message-caracteres" => "Le message contient des caractères invisibles non admis : recopiez-le depuis un éditeur de texte simple.",
+        ExchangeTitleInvalid = "echange-objet-texte" => "Indiquez l'objet de votre demande en quelques mots (150 caractères au plus).",
+        ExchangeSubjectMissing = "echange-sujet" => "Choisissez le sujet de votre demande dans la liste.",
+        ExchangeAddresseeMissing = "echange-destinataire" => "Choisissez à qui vous écrivez : la douane, le SIVEP, ou « je ne sais pas ».",
+        ExchangeSiteMissing = "echange-site" => "Choisissez le site (port ou aéroport) concerné par votre demande.",
+        ExchangeDueDateInvalid = "echange-echeance" => "Indiquez la date à laquelle la réponse est attendue : après aujourd'hui, dans les trois mois.",
+        ExchangeFilesNeedDossier = "echange-fichiers-dossier" => "Les fichiers se joignent aux échanges sur un dossier : écrivez depuis la page du dossier pour joindre un document.",
+        ExchangeTooManyFiles = "echange-fichiers-nombre" => "Un message porte au plus 5 fichiers : envoyez les autres dans un second message.",
+        ExchangeBudgetReached = "echange-quota" => "Vous avez ouvert le nombre maximal d'échanges pour 24 heures. Écrivez dans un échange déjà ouvert, ou réessayez demain ; en cas d'urgence, contactez le poste de contrôle.",
+        ExchangeAssigneeUnknown = "echange-agent" => "Cet agent ne peut pas prendre l'échange : choisissez un agent habilité sur ce site pour l'administration responsable.",
+        ExchangeStatusUnknown = "echange-statut-inconnu" => "Choisissez le statut dans la liste.",
+        ExchangeTransferNoteMissing = "echange-transfert-note" => "Indiquez dans la note pourquoi vous transférez l'échange (5 000 caractères au plus).",
+        ExchangeUnchanged = "echange-inchange" => "L'échange est déjà dans cet état : rien n'a changé.",
     }
 }
 

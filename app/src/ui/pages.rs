@@ -10,6 +10,7 @@ pub mod habilitations;
 pub mod home;
 pub mod information;
 pub mod legal;
+pub mod messaging;
 pub mod not_found;
 pub mod notifications;
 pub mod partner_keys;

@@ -23,6 +23,7 @@ mod list_pages;
 mod live;
 mod lockout;
 mod mail;
+mod messaging;
 mod notifications;
 mod object_storage;
 mod oidc;

@@ -61,7 +61,7 @@ async fn user_id(server: &Running, email: &str) -> i64 {
 }
 
 /// Every mail received within `wait` after the last one.
-async fn mails(sink: &SmtpSink, first_wait: Duration, quiet: Duration) -> Vec<Received> {
+pub(crate) async fn mails(sink: &SmtpSink, first_wait: Duration, quiet: Duration) -> Vec<Received> {
     let mut received = Vec::new();
     let deadline = tokio::time::Instant::now() + first_wait;
     loop {

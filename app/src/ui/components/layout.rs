@@ -136,12 +136,18 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 8] = [
+pub const DESTINATIONS: [Destination; 9] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
         label: "Dossiers",
         description: "Suivre en direct les envois, étape par étape, et retrouver un dossier par sa référence.",
+    },
+    Destination {
+        entry: EntryPoint::Messaging,
+        path: "/messagerie",
+        label: "Messagerie",
+        description: "Écrire à la douane et au SIVEP au sujet d'un dossier ou d'un site, suivre leurs réponses et leurs demandes de compléments.",
     },
     Destination {
         entry: EntryPoint::MyAppointments,

@@ -59,8 +59,8 @@ pub fn DossierPage() -> impl IntoView {
             <Transition fallback=|| view! { <p aria-live="polite">"Chargement du dossier…"</p> }>
                 {move || Suspend::new(async move {
                     match dossier.await {
-                        Ok(DossierPageLookup::Found { dossier, appointments, documents }) => {
-                            view! { <DossierView dossier=*dossier appointments=*appointments documents=*documents /> }.into_any()
+                        Ok(DossierPageLookup::Found { dossier, appointments, documents, exchanges }) => {
+                            view! { <DossierView dossier=*dossier appointments=*appointments documents=*documents exchanges=*exchanges /> }.into_any()
                         }
                         Ok(DossierPageLookup::NotFound) => {
                             set_not_found_status();
@@ -104,6 +104,7 @@ fn DossierView(
     dossier: Dossier,
     appointments: DossierAppointments,
     documents: DossierDocuments,
+    exchanges: crate::api::exchanges::DossierExchanges,
 ) -> impl IntoView {
     let summary = dossier.summary;
     let summary_id = summary.id;
@@ -198,6 +199,7 @@ fn DossierView(
         <DossierAppointmentsSection dossier_id=summary_id loaded=appointments />
         // Type-erased: the page's view type is deep enough already.
         {view! { <DossierDocumentsSection documents convocations /> }.into_any()}
+        {view! { <crate::ui::pages::messaging::DossierExchangesSection exchanges /> }.into_any()}
         {if dossier.details_withheld {
             view! {
                 <section class="fr-mt-4w" aria-labelledby="titre-historique">
