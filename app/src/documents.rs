@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod convocation;
+pub mod exchange;
 pub mod files;
 pub mod pdf;
 pub mod summary;

@@ -209,6 +209,10 @@ pub fn routes(forms: Forms) -> Router<AppState> {
         )
         .route("/messagerie/{id}/statut", post(exchanges::forms::status))
         .route(
+            "/messagerie/{id}/export.zip",
+            get(exchanges::export::export),
+        )
+        .route(
             "/messagerie/{id}/transfert",
             post(exchanges::forms::transfer),
         )
@@ -314,7 +318,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 54] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 55] = [
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),
@@ -444,6 +448,8 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 54] = [
         "POST /messagerie/{id}/transfert",
         EntryPoint::HandleExchange,
     ),
+    // An exchange as evidence: for whoever may read it, with what they may read of it.
+    ("GET /messagerie/{id}/export.zip", EntryPoint::ReadExchange),
 ];
 
 /// A handler's failure: a redirection with a message, or a plain refusal.

@@ -614,7 +614,7 @@ mod handlers {
             version: MANIFEST_VERSION,
             generated_at: now,
             platform: forms.base_url.clone(),
-            dossier: ManifestDossier {
+            dossier: Some(ManifestDossier {
                 id: dossier_id,
                 references: summary
                     .references
@@ -625,7 +625,8 @@ mod handlers {
                 site: summary.site.to_string(),
                 post: summary.post.as_ref().map(ToString::to_string),
                 company: summary.company_name.clone(),
-            },
+            }),
+            exchange: None,
             files: Vec::new(),
             omitted,
         };

@@ -5,6 +5,8 @@
 //! that does not exist and one that is not the reader's answer alike.
 
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod forms;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -436,7 +436,7 @@ async fn internal_documents_stay_with_the_administrations(backend: Backend) {
 }
 
 /// The files of a ZIP, by path, as any unzip tool reads them.
-fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub(crate) fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("une archive ZIP");
     (0..archive.len())
@@ -457,7 +457,7 @@ async fn archive_of(browser: &Browser, dossier: i64) -> (Answer, Vec<u8>) {
 
 /// Checks a PDF as an archive would: qpdf finds nothing wrong, every font is embedded and
 /// subset, and its metadata declare PDF/A.
-fn archival(pdf: &[u8]) {
+pub(crate) fn archival(pdf: &[u8]) {
     let file = std::env::temp_dir().join(format!("sesame-recap-{}.pdf", uuid::Uuid::new_v4()));
     std::fs::write(&file, pdf).unwrap();
     let run = |tool: &str, arguments: &[&str]| {

@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, OTHER_OPERATOR, PASSWORD};
-use crate::dossier_documents::operator_dossier;
+use crate::dossier_documents::{archival, operator_dossier, unzip};
 use crate::helpers::{
     as_role, config, container, execute, fresh_database, on_both_stores, Running, OWNER_ROLE,
     PURGE_ROLE,
@@ -29,6 +29,7 @@ on_both_stores!(
     messages_are_never_changed_nor_deleted,
     agents_ask_for_complements_by_mail,
     streams_tell_each_side_only_what_it_may_see,
+    exports_carry_what_each_reader_may_read,
 );
 
 /// A form's text fields, and its files, as owned values.
@@ -907,5 +908,96 @@ async fn streams_tell_each_side_only_what_it_may_see(backend: Backend) {
         .await
         .iter()
         .all(|m| m.event != "echange" && m.event != "notification"));
+    server.stop().await;
+}
+
+/// A PDF's text, as pdftotext reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    let file = std::env::temp_dir().join(format!("sesame-echange-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&file, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("poppler-utils, que la commande de test installe");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+async fn exports_carry_what_each_reader_may_read(backend: Backend) {
+    let Some((server, dossier)) = start(backend).await else {
+        return;
+    };
+    let operator = signed_in(&server, OPERATOR).await;
+    let id = first_request(&operator, dossier).await;
+    let customs = signed_in(&server, AGENT_DOUANE).await;
+    customs
+        .post(&format!("/messagerie/{id}/attribution"), &[("agent", "")])
+        .await;
+    write(&customs, id, &[("texte", SECRET_NOTE), ("nature", "note")]).await;
+    write(
+        &customs,
+        id,
+        &[("texte", "Présentez-vous à 14 h.\nMunissez-vous du CHED.")],
+    )
+    .await;
+    let path = format!("/messagerie/{id}/export.zip");
+
+    // The operator's export: the PDF/A, the file it sent, the manifest; never the note.
+    let answer = operator.get(&path).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.headers["content-type"], "application/zip");
+    let files = unzip(&operator.bytes(&path).await);
+    let paths: Vec<&String> = files.keys().collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    let exchange_pdf = &files["echange.pdf"];
+    archival(exchange_pdf);
+    let text = pdf_text(exchange_pdf);
+    assert!(text.contains("Horaire de présentation au poste"), "{text}");
+    assert!(text.contains("Munissez-vous du CHED."), "{text}");
+    assert!(!text.contains("NOTE-7731"), "{text}");
+    let manifest: Value = serde_json::from_slice(&files["manifeste.json"]).unwrap();
+    assert_eq!(manifest["format"], "france-sesame/preuve");
+    assert_eq!(manifest["dossier"]["id"], dossier);
+    let entries = manifest["exchange"]["entries"].as_array().unwrap();
+    assert!(
+        entries.iter().all(|entry| entry["kind"] != "note"),
+        "{manifest:#}"
+    );
+    assert!(!String::from_utf8_lossy(&files["manifeste.json"]).contains("NOTE-7731"));
+    // Each entry's fingerprint is its text's.
+    let stored = server.store.exchange_entries(id, false).await.unwrap();
+    for (entry, stored) in entries.iter().zip(&stored) {
+        use sha2::Digest;
+        let expected: String = sha2::Sha256::digest(stored.text.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_eq!(entry["text_sha256"], expected.as_str());
+    }
+    let attached = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|file| file["path"].as_str().unwrap().starts_with("documents/"))
+        .unwrap();
+    assert_eq!(
+        files[attached["path"].as_str().unwrap()],
+        pdf("bon de livraison")
+    );
+
+    // The administrations' export holds the note, and is in the audit trail.
+    let files = unzip(&customs.bytes(&path).await);
+    assert!(pdf_text(&files["echange.pdf"]).contains("NOTE-7731"));
+    let entries = server.store.audit_entries(200).await.unwrap();
+    assert!(entries
+        .iter()
+        .any(|entry| entry.action == "export_echange" && entry.object == format!("echange:{id}")));
+
+    // Another company: as for an exchange that does not exist.
+    let other = signed_in(&server, OTHER_OPERATOR).await;
+    let theirs = other.get(&path).await;
+    let missing = other.get("/messagerie/987654/export.zip").await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert_eq!((theirs.status, theirs.body), (missing.status, missing.body));
     server.stop().await;
 }

@@ -441,6 +441,12 @@ fn ExchangeView(page: ExchangePage) -> impl IntoView {
             }}</p>
         })}
         {page.may_handle.then(|| view! { <Handling page=page.clone() /> })}
+        <p class="fr-mt-3w">
+            <a class="fr-link fr-link--download" href=format!("/messagerie/{id}/export.zip") download>
+                "Télécharger l'échange (PDF et manifeste de preuve)"
+                <span class="fr-link__detail">"ZIP : l'échange en PDF/A, ses pièces jointes et leurs empreintes SHA-256"</span>
+            </a>
+        </p>
         <p class="fr-mt-3w"><a class="fr-link" href="/messagerie">"Tous les échanges"</a>
             {format!(" (échange n° {id})")}
         </p>
