@@ -67,6 +67,8 @@ const PAGES: Array<{
   { what: "la réservation d'un rendez-vous", path: booking, status: 200, account: ACCOUNTS.operateur },
   { what: "les rendez-vous d'un opérateur", path: async () => "/rendez-vous", status: 200, account: ACCOUNTS.operateur },
   { what: "l'espace d'un administrateur d'entreprise", path: async () => "/espace", status: 200, account: ACCOUNTS.operateur },
+  { what: "la messagerie d'un opérateur", path: async () => "/messagerie", status: 200, account: ACCOUNTS.operateur },
+  { what: "une nouvelle demande d'un opérateur", path: async () => "/messagerie/nouvelle", status: 200, account: ACCOUNTS.operateur },
   // An agent.
   { what: "l'accueil d'un agent", path: async () => "/accueil", status: 200, account: ACCOUNTS.agentSivep },
   { what: "la liste d'un agent", path: async () => "/dossiers", status: 200, account: ACCOUNTS.agentSivep },
@@ -75,6 +77,8 @@ const PAGES: Array<{
   { what: "le contrôle à l'arrivée", path: async () => "/controle-arrivee", status: 200, account: ACCOUNTS.agentSivep },
   { what: "le bureau des alertes d'un agent, sur les rapprochements", path: async () => "/alertes?regle=rapprochement", status: 200, account: ACCOUNTS.agentSivep },
   { what: "l'espace d'un agent", path: async () => "/espace", status: 200, account: ACCOUNTS.agentSivep },
+  { what: "la boîte de réception d'un agent", path: async () => "/messagerie?statut=nouvelle", status: 200, account: ACCOUNTS.agentDouane },
+  { what: "un échange introuvable", path: async () => "/messagerie/987654", status: 404, account: ACCOUNTS.agentDouane },
   // A head of service.
   { what: "les habilitations d'un chef de service", path: async () => "/habilitations", status: 200, account: ACCOUNTS.chef },
   { what: "le calendrier d'un poste", path: async () => "/postes/calendrier", status: 200, account: ACCOUNTS.chef },

@@ -7,7 +7,7 @@
  * On the live instance (it holds the partner key that opens the dossier), axe clean.
  */
 import fs from "node:fs";
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import {
   ACCOUNTS,
   PHONE,
@@ -16,56 +16,12 @@ import {
   hasJavaScript,
   horizontalOverflow,
   open,
-  signInDirectly,
   test,
   waitUntilInteractive,
 } from "./helpers";
-import { LIVE_PORT } from "../playwright.config";
-
-const PARTNER_KEY = "cle-e2e-partenaire";
-const BASE_URL = `http://127.0.0.1:${LIVE_PORT}`;
+import { BASE_URL, anotherPerson, newDossier, pdf, siretOf } from "./instance-directe";
 
 test.use({ baseURL: BASE_URL });
-
-/** The SIRET of the signed-in operator's company, as the personal space shows it. */
-async function siretOf(page: Page): Promise<string> {
-  await open(page, "/espace");
-  return (await page.getByText(/SIRET/).first().textContent())!.match(/SIRET ([\d ]+)/)![1].replace(/\s/g, "");
-}
-
-/** A new dossier of this company at Le Havre, opened by TRACES through the partner interface. */
-async function newDossier(request: APIRequestContext, siret: string): Promise<number> {
-  const reference = `CHEDP.FR.2026.${String(Math.floor(Math.random() * 8_000_000) + 1_000_000)}`;
-  const response = await request.post("/api/v1/events", {
-    headers: { Authorization: `Bearer ${PARTNER_KEY}` },
-    data: {
-      id: `${reference}-a`,
-      source: "traces",
-      type: "ched_lodged",
-      occurred_at: new Date(Date.now() - 3_600_000).toISOString(),
-      site: "FRLEH",
-      post: "FRLEH1",
-      references: { ched: reference },
-      goods: { category: "animal_products", description: "Crevettes congelées" },
-      operator: { siret },
-      data: { ched_type: "P" },
-    },
-  });
-  expect(response.status(), await response.text()).toBe(201);
-  return ((await response.json()) as { dossier_id: number }).dossier_id;
-}
-
-/** Another person at another computer, signed in. */
-async function anotherPerson(browser: Browser, account: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled: hasJavaScript(), locale: "fr-FR" });
-  await signInDirectly(context.request, account);
-  return context.newPage();
-}
-
-/** A small PDF, as a scanner or an accounting program writes one. */
-function pdf(text: string): Buffer {
-  return Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`);
-}
 
 /** The EICAR test string, which the tests' antivirus knows as a threat, inside a PDF. */
 const EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";

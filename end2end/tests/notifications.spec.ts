@@ -24,6 +24,7 @@ import {
   signInDirectly,
   test,
 } from "./helpers";
+import { LIVE_MAILS } from "./instance-directe";
 import { LIVE_PORT } from "../playwright.config";
 
 const PARTNER_KEY = "cle-e2e-partenaire";
@@ -166,8 +167,6 @@ test("un agent n'ouvre pas la notification d'un opérateur", async ({ page, brow
   await context.close();
 });
 
-/** Where the live instance writes its mails (see playwright.config.ts). */
-const LIVE_MAILS = path.join(process.env.E2E_DATA ?? path.resolve(__dirname, "../../target/e2e"), "mails-direct");
 
 /** Whether a mail to `to` whose subject names `reference` was written. */
 function mailed(to: string, reference: string): boolean {

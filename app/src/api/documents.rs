@@ -113,7 +113,7 @@ pub async fn documents_of(
 }
 
 #[cfg(feature = "ssr")]
-pub use handlers::{archive, download, summary, upload};
+pub use handlers::{archive, archive_refusal, download, summary, upload};
 
 /// How a person is named beside what they add or write: « Prénom Nom (Entreprise) » for the
 /// people of a company, « Prénom Nom (Administration) » for the agents.
@@ -509,6 +509,24 @@ mod handlers {
         ))
     }
 
+    /// The answer when an archive could not be made, logged with what it was of: `altered`
+    /// when a kept file no longer has its recorded hash (nothing altered is handed out),
+    /// `unavailable` otherwise.
+    pub fn archive_refusal(
+        error: &crate::documents::archive::ArchiveError,
+        of: &str,
+        altered: &'static str,
+        unavailable: &'static str,
+    ) -> axum::response::Response {
+        use crate::documents::archive::ArchiveError;
+        if let ArchiveError::Altered { .. } = error {
+            tracing::error!(%error, of, "archive refusée : document altéré");
+            return refusal(StatusCode::INTERNAL_SERVER_ERROR, altered);
+        }
+        tracing::error!(%error, of, "archive impossible");
+        refusal(StatusCode::SERVICE_UNAVAILABLE, unavailable)
+    }
+
     /// `GET /dossiers/{id}/archive.zip`: the whole dossier as the caller may have it, in one
     /// ZIP: the summary, the convocations, every document the antivirus let through, and
     /// `manifeste.json` with each file's SHA-256 (see [`crate::domain::document::Manifest`]).
@@ -520,29 +538,17 @@ mod handlers {
         Extension(caller): Extension<Caller>,
         Path(dossier_id): Path<i64>,
     ) -> Outcome {
-        use crate::documents::archive::{build, ArchiveError, Content, Entry};
+        use crate::documents::archive::{build, Content, Entry};
         use crate::domain::document::{
-            Manifest, ManifestDossier, ManifestFile, ManifestOmission, MediaType, MANIFEST_FORMAT,
-            MANIFEST_VERSION,
+            Manifest, ManifestDossier, ManifestFile, MANIFEST_FORMAT, MANIFEST_VERSION,
         };
         let Some(gathered) = gather(&forms, &caller, dossier_id).await? else {
             return Ok(refusal(StatusCode::NOT_FOUND, DOSSIER_NOT_FOUND));
         };
         let now = Utc::now();
         let summary = &gathered.dossier.summary;
-        let made = |path: String, kind: DocumentKind, title: String| ManifestFile {
-            path,
-            sha256: String::new(),
-            size: 0,
-            media_type: MediaType::Pdf.mime().to_owned(),
-            kind: kind.code().to_owned(),
-            title,
-            added_by: AuthorKind::Platform.code().to_owned(),
-            added_by_name: "France Sésame".to_owned(),
-            added_at: now,
-            document_id: None,
-            supersedes: None,
-            superseded_by: None,
+        let made = |path: String, kind: DocumentKind, title: String| {
+            ManifestFile::made(path, kind, title, now)
         };
         let mut entries = vec![Entry {
             file: made(
@@ -588,25 +594,12 @@ mod handlers {
         let mut omitted = Vec::new();
         let mut carried = Vec::new();
         for document in &gathered.documents {
-            if document.scan.downloadable() {
-                entries.push(Entry {
-                    file: ManifestFile::of_document(
-                        document,
-                        format!("documents/{}-{}", document.id, document.file_name),
-                    ),
-                    content: Content::Kept {
-                        key: storage_key(&document.sha256),
-                    },
-                });
-                carried.push(document);
-            } else {
-                omitted.push(ManifestOmission {
-                    document_id: document.id,
-                    title: document.title.clone(),
-                    sha256: document.sha256.clone(),
-                    scan: document.scan.code().to_owned(),
-                    reason: document.scan.label().to_owned(),
-                });
+            match Entry::of_document(document) {
+                Ok(entry) => {
+                    entries.push(entry);
+                    carried.push(document);
+                }
+                Err(omission) => omitted.push(omission),
             }
         }
         let manifest = Manifest {
@@ -614,37 +607,20 @@ mod handlers {
             version: MANIFEST_VERSION,
             generated_at: now,
             platform: forms.base_url.clone(),
-            dossier: Some(ManifestDossier {
-                id: dossier_id,
-                references: summary
-                    .references
-                    .named()
-                    .into_iter()
-                    .map(|(name, _, value)| (name.to_owned(), value))
-                    .collect(),
-                site: summary.site.to_string(),
-                post: summary.post.as_ref().map(ToString::to_string),
-                company: summary.company_name.clone(),
-            }),
+            dossier: Some(ManifestDossier::of_summary(summary)),
             exchange: None,
             files: Vec::new(),
             omitted,
         };
         let archive = match build(forms.documents.files.as_ref(), manifest, entries).await {
             Ok(archive) => archive,
-            Err(error @ ArchiveError::Altered { .. }) => {
-                tracing::error!(%error, dossier = dossier_id, "archive refusée : document altéré");
-                return Ok(refusal(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Un document de ce dossier ne correspond plus à l'empreinte enregistrée à sa réception : l'archive n'a pas été produite. Téléchargez les documents un par un depuis la page du dossier et signalez le problème à l'assistance de France Sésame.",
-                ));
-            }
             Err(error) => {
-                tracing::error!(%error, dossier = dossier_id, "archive impossible");
-                return Ok(refusal(
-                    StatusCode::SERVICE_UNAVAILABLE,
+                return Ok(archive_refusal(
+                    &error,
+                    &format!("dossier:{dossier_id}"),
+                    "Un document de ce dossier ne correspond plus à l'empreinte enregistrée à sa réception : l'archive n'a pas été produite. Téléchargez les documents un par un depuis la page du dossier et signalez le problème à l'assistance de France Sésame.",
                     "Le dossier n'a pas pu être rassemblé pour l'instant. Réessayez dans quelques instants.",
-                ));
+                ))
             }
         };
         if crate::state::audited(&gathered.viewer) {

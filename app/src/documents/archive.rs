@@ -31,6 +31,29 @@ pub struct Entry {
     pub content: Content,
 }
 
+impl Entry {
+    /// A document of the dossier as an archive carries it, under `documents/<number>-<name>`,
+    /// once the antivirus let it through; otherwise why it is left out.
+    pub fn of_document(
+        document: &crate::domain::document::Document,
+    ) -> Result<Entry, crate::domain::document::ManifestOmission> {
+        if !document.scan.downloadable() {
+            return Err(crate::domain::document::ManifestOmission::of_document(
+                document,
+            ));
+        }
+        Ok(Entry {
+            file: ManifestFile::of_document(
+                document,
+                format!("documents/{}-{}", document.id, document.file_name),
+            ),
+            content: Content::Kept {
+                key: super::files::storage_key(&document.sha256),
+            },
+        })
+    }
+}
+
 /// Why an archive could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {

@@ -579,7 +579,62 @@ pub struct ManifestFile {
     pub superseded_by: Option<i64>,
 }
 
+impl ManifestDossier {
+    /// The dossier as a manifest names it.
+    pub fn of_summary(summary: &super::dossier::DossierSummary) -> ManifestDossier {
+        ManifestDossier {
+            id: summary.id,
+            references: summary
+                .references
+                .named()
+                .into_iter()
+                .map(|(name, _, value)| (name.to_owned(), value))
+                .collect(),
+            site: summary.site.to_string(),
+            post: summary.post.as_ref().map(ToString::to_string),
+            company: summary.company_name.clone(),
+        }
+    }
+}
+
+impl ManifestOmission {
+    /// A document left out of an archive, with its antivirus state as the reason.
+    pub fn of_document(document: &Document) -> ManifestOmission {
+        ManifestOmission {
+            document_id: document.id,
+            title: document.title.clone(),
+            sha256: document.sha256.clone(),
+            scan: document.scan.code().to_owned(),
+            reason: document.scan.label().to_owned(),
+        }
+    }
+}
+
 impl ManifestFile {
+    /// The entry of a PDF the platform made for the archive, now (its hash and size are the
+    /// archive's to compute).
+    pub fn made(
+        path: String,
+        kind: DocumentKind,
+        title: String,
+        now: DateTime<Utc>,
+    ) -> ManifestFile {
+        ManifestFile {
+            path,
+            sha256: String::new(),
+            size: 0,
+            media_type: MediaType::Pdf.mime().to_owned(),
+            kind: kind.code().to_owned(),
+            title,
+            added_by: AuthorKind::Platform.code().to_owned(),
+            added_by_name: "France Sésame".to_owned(),
+            added_at: now,
+            document_id: None,
+            supersedes: None,
+            superseded_by: None,
+        }
+    }
+
     /// The entry of a kept document, at `path` in the archive.
     pub fn of_document(document: &Document, path: String) -> ManifestFile {
         ManifestFile {

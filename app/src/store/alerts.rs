@@ -1020,17 +1020,7 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         let kind = condition.rule.notification_kind();
-        let template: Option<(String, String, bool)> = on_tx!(self, conn => {
-            sqlx::query_as("SELECT title, body, action_required FROM notification_kind WHERE code = $1")
-                .bind(kind)
-                .fetch_optional(conn)
-                .await
-        })?;
-        let Some((title, body, action_required)) = template else {
-            return Err(StoreError::Corrupt(format!(
-                "type de notification « {kind} » absent"
-            )));
-        };
+        let (title, body, action_required) = self.notification_template(kind).await?;
         let cause = format!("alerte:{id}:{openings}");
         let subject = &condition.subject;
         let sql = format!(

@@ -784,17 +784,7 @@ impl Tx {
         entry_id: i64,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let template: Option<(String, String, bool)> = on_tx!(self, conn => {
-            sqlx::query_as("SELECT title, body, action_required FROM notification_kind WHERE code = $1")
-                .bind(kind)
-                .fetch_optional(conn)
-                .await
-        })?;
-        let Some((title, body, action_required)) = template else {
-            return Err(StoreError::Corrupt(format!(
-                "type de notification « {kind} » absent"
-            )));
-        };
+        let (title, body, action_required) = self.notification_template(kind).await?;
         let cause = format!("echange:{}:{entry_id}", record.id);
         // Each person's choice of mail for the kind, named by the query's parameter `kind`.
         let preferences = |kind: &str| {

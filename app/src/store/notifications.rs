@@ -311,6 +311,21 @@ impl Tx {
         Ok(recipients.len())
     }
 
+    /// The title and body templates of a kind, and whether it asks for an action.
+    pub(crate) async fn notification_template(
+        &mut self,
+        kind: &str,
+    ) -> Result<(String, String, bool), StoreError> {
+        let template: Option<(String, String, bool)> = on_tx!(self, conn => {
+            sqlx::query_as("SELECT title, body, action_required FROM notification_kind WHERE code = $1")
+                .bind(kind)
+                .fetch_optional(conn)
+                .await
+        })?;
+        template
+            .ok_or_else(|| StoreError::Corrupt(format!("type de notification « {kind} » absent")))
+    }
+
     /// Writes one notification for each recipient (id, mail choice, digest hour), with its mail
     /// as each chose, and tells their open pages.
     pub(crate) async fn write_notifications(

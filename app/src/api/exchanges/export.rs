@@ -11,13 +11,12 @@ use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use super::target_of;
-use crate::documents::archive::{build, ArchiveError, Content, Entry};
-use crate::documents::files::storage_key;
+use crate::documents::archive::{build, Content, Entry};
 use crate::domain::access::{authorize, EntryPoint, Target};
 use crate::domain::directory::Role;
 use crate::domain::document::{
-    AuthorKind, DocumentKind, Manifest, ManifestDossier, ManifestEntry, ManifestExchange,
-    ManifestFile, ManifestOmission, MediaType, MANIFEST_FORMAT, MANIFEST_VERSION,
+    DocumentKind, Manifest, ManifestDossier, ManifestEntry, ManifestExchange, ManifestFile,
+    MANIFEST_FORMAT, MANIFEST_VERSION,
 };
 use crate::forms::{check_viewer, Failure, Forms, Outcome};
 use crate::http::{attachment, refusal};
@@ -54,20 +53,12 @@ pub async fn export(
         },
     )?;
     let mut files = vec![Entry {
-        file: ManifestFile {
-            path: crate::documents::exchange::EXCHANGE_NAME.to_owned(),
-            sha256: String::new(),
-            size: 0,
-            media_type: MediaType::Pdf.mime().to_owned(),
-            kind: DocumentKind::Exchange.code().to_owned(),
-            title: format!("Échange n° {id} : {}", exchange.title),
-            added_by: AuthorKind::Platform.code().to_owned(),
-            added_by_name: "France Sésame".to_owned(),
-            added_at: now,
-            document_id: None,
-            supersedes: None,
-            superseded_by: None,
-        },
+        file: ManifestFile::made(
+            crate::documents::exchange::EXCHANGE_NAME.to_owned(),
+            DocumentKind::Exchange,
+            format!("Échange n° {id} : {}", exchange.title),
+            now,
+        ),
         content: Content::Made(pdf),
     }];
     // The documents the entries carry, as the dossier's documents record them.
@@ -85,25 +76,12 @@ pub async fn export(
             .into_iter()
             .filter(|document| attached.contains(&document.id))
         {
-            if document.scan.downloadable() {
-                carried += 1;
-                files.push(Entry {
-                    file: ManifestFile::of_document(
-                        &document,
-                        format!("documents/{}-{}", document.id, document.file_name),
-                    ),
-                    content: Content::Kept {
-                        key: storage_key(&document.sha256),
-                    },
-                });
-            } else {
-                omitted.push(ManifestOmission {
-                    document_id: document.id,
-                    title: document.title.clone(),
-                    sha256: document.sha256.clone(),
-                    scan: document.scan.code().to_owned(),
-                    reason: document.scan.label().to_owned(),
-                });
+            match Entry::of_document(&document) {
+                Ok(entry) => {
+                    carried += 1;
+                    files.push(entry);
+                }
+                Err(omission) => omitted.push(omission),
             }
         }
     }
@@ -112,18 +90,7 @@ pub async fn export(
             .store
             .dossier_summary(dossier_id)
             .await?
-            .map(|summary| ManifestDossier {
-                id: dossier_id,
-                references: summary
-                    .references
-                    .named()
-                    .into_iter()
-                    .map(|(name, _, value)| (name.to_owned(), value))
-                    .collect(),
-                site: summary.site.to_string(),
-                post: summary.post.as_ref().map(ToString::to_string),
-                company: summary.company_name.clone(),
-            }),
+            .map(|summary| ManifestDossier::of_summary(&summary)),
         None => None,
     };
     let manifest = Manifest {
@@ -170,19 +137,13 @@ pub async fn export(
     };
     let archive = match build(forms.documents.files.as_ref(), manifest, files).await {
         Ok(archive) => archive,
-        Err(error @ ArchiveError::Altered { .. }) => {
-            tracing::error!(%error, exchange = id, "export refusé : document altéré");
-            return Ok(refusal(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Un document de cet échange ne correspond plus à l'empreinte enregistrée à sa réception : l'export n'a pas été produit. Signalez le problème à l'assistance de France Sésame.",
-            ));
-        }
         Err(error) => {
-            tracing::error!(%error, exchange = id, "export d'échange impossible");
-            return Ok(refusal(
-                StatusCode::SERVICE_UNAVAILABLE,
+            return Ok(crate::api::documents::archive_refusal(
+                &error,
+                &format!("echange:{id}"),
+                "Un document de cet échange ne correspond plus à l'empreinte enregistrée à sa réception : l'export n'a pas été produit. Signalez le problème à l'assistance de France Sésame.",
                 "L'échange n'a pas pu être rassemblé pour l'instant. Réessayez dans quelques instants.",
-            ));
+            ))
         }
     };
     if crate::state::audited(&viewer) {

@@ -166,9 +166,10 @@ fn text_of(received: &Received, to: &str) -> Result<String, Failure> {
     })
 }
 
-/// Who attaches files to a message, and how they join the dossier.
+/// Who attaches files to a message, and how they join the dossier (none: an exchange about a
+/// site, which carries no file).
 struct Attaching<'a> {
-    dossier_id: i64,
+    dossier_id: Option<i64>,
     author: AuthorKind,
     label: &'a str,
     user_id: i64,
@@ -177,21 +178,27 @@ struct Attaching<'a> {
     scan: ScanState,
 }
 
-/// Keeps the files of a message and describes them as documents of the dossier.
+/// Keeps the files of a message and describes them as documents of the dossier; `to` is the
+/// page a failure goes back to.
 async fn keep_files<'a>(
     forms: &Forms,
     files: &'a [(Spooled, Option<String>)],
     names: &'a [Named],
     attaching: Attaching<'a>,
-) -> Result<Vec<NewDocument<'a>>, String> {
+    to: &str,
+) -> Result<Vec<NewDocument<'a>>, Failure> {
     let mut documents = Vec::new();
+    let Some(dossier_id) = attaching.dossier_id else {
+        return Ok(documents);
+    };
     for ((spooled, _), named) in files.iter().zip(names) {
         let (title, file_name, key) = (&named.title, &named.file_name, &named.key);
         if let Err(error) = forms.documents.files.keep(&spooled.path, key).await {
-            return Err(error.to_string());
+            tracing::error!(%error, "messagerie : conservation impossible");
+            return Err(back(to, Problem::DocumentNotSaved, &[]));
         }
         documents.push(NewDocument {
-            dossier_id: attaching.dossier_id,
+            dossier_id,
             kind: DocumentKind::Other,
             title,
             file_name,
@@ -371,27 +378,21 @@ pub async fn open(
     let label = crate::api::documents::author_label(&forms.store, &viewer).await?;
     let author_kind =
         AuthorKind::of_role(viewer.role).ok_or(Failure::Refused(Refusal::Forbidden))?;
-    let attachments = match dossier_id {
-        Some(dossier_id) => keep_files(
-            &forms,
-            &received.files,
-            &names,
-            Attaching {
-                dossier_id,
-                author: author_kind,
-                label: &label,
-                user_id: viewer.user_id,
-                internal: false,
-                scan,
-            },
-        )
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "messagerie : conservation impossible");
-            back(&to, Problem::DocumentNotSaved, &[])
-        })?,
-        None => Vec::new(),
-    };
+    let attachments = keep_files(
+        &forms,
+        &received.files,
+        &names,
+        Attaching {
+            dossier_id,
+            author: author_kind,
+            label: &label,
+            user_id: viewer.user_id,
+            internal: false,
+            scan,
+        },
+        &to,
+    )
+    .await?;
     let new = NewExchange {
         site: &site,
         company_id,
@@ -465,27 +466,21 @@ pub async fn write(
     let operator = viewer.role == Role::Operateur;
     let author_kind =
         AuthorKind::of_role(viewer.role).ok_or(Failure::Refused(Refusal::Forbidden))?;
-    let attachments = match record.dossier_id {
-        Some(dossier_id) => keep_files(
-            &forms,
-            &received.files,
-            &names,
-            Attaching {
-                dossier_id,
-                author: author_kind,
-                label: &label,
-                user_id: viewer.user_id,
-                internal: kind == EntryKind::Note,
-                scan,
-            },
-        )
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "messagerie : conservation impossible");
-            back(&to, Problem::DocumentNotSaved, &[])
-        })?,
-        None => Vec::new(),
-    };
+    let attachments = keep_files(
+        &forms,
+        &received.files,
+        &names,
+        Attaching {
+            dossier_id: record.dossier_id,
+            author: author_kind,
+            label: &label,
+            user_id: viewer.user_id,
+            internal: kind == EntryKind::Note,
+            scan,
+        },
+        &to,
+    )
+    .await?;
     let author = Author {
         user_id: viewer.user_id,
         label: &label,

@@ -38,17 +38,17 @@ const SERVICES: [(&str, &str, Openings); 9] = [
     (
         "Notifications",
         "Soyez prévenu dès qu'un envoi avance ou qu'une action de votre part est attendue.",
-        &[],
+        &[("/notifications", EntryPoint::Notifications)],
     ),
     (
         "Dossier d'import numérique",
         "Consultez et téléchargez les formalités administratives de chaque envoi.",
-        &[],
+        &[("/dossiers", EntryPoint::ListDossiers)],
     ),
     (
         "Messagerie",
         "Un seul canal pour écrire à la douane et au SIVEP ; chaque échange est tracé.",
-        &[],
+        &[("/messagerie", EntryPoint::Messaging)],
     ),
     (
         "Fiche d'identité opérateur",

@@ -254,12 +254,19 @@ pub fn UserGuide() -> impl IntoView {
                 "Quand un envoi est sélectionné pour un contrôle d'identité ou physique, la page du dossier le dit et propose « Prendre rendez-vous » : choisissez un créneau libre du poste. Vos rendez-vous, leurs convocations et l'abonnement à votre agenda sont dans « Mes rendez-vous ». À l'arrivée, présentez le code QR de la convocation, ou son code court si le code QR ne se lit pas."
             </p>
 
+            <h2>"Documents, notifications et messagerie"</h2>
+            <p>
+                "La rubrique « Documents du dossier » de chaque dossier rassemble ses formalités : les documents reçus des systèmes de la douane, du SIVEP et de TRACES, ceux que vous joignez, le récapitulatif du dossier et les convocations, téléchargeables un par un ou en une seule archive. Vous êtes prévenu, dans l'application et par courriel selon vos préférences, dès qu'un envoi avance ou qu'une action est attendue de vous."
+            </p>
+            <p>
+                "Pour une question sur un envoi, écrivez depuis la rubrique « Échanges » de son dossier, à la douane, au SIVEP, ou « je ne sais pas » si vous ignorez qui est compétent : vous pouvez y joindre des documents. Pour une question générale sur un site, utilisez « Messagerie » dans le menu. Les réponses et les demandes de compléments des agents arrivent dans la même messagerie, et vous en êtes notifié ; chaque échange est conservé et téléchargeable."
+            </p>
+
             <h2>"Prochainement"</h2>
-            <p>"De nouveaux services viendront prochainement compléter le suivi des dossiers :"</p>
+            <p>"De nouveaux services viendront prochainement compléter la plateforme :"</p>
             <ul>
-                <li><strong>"Notifications"</strong>" : être prévenu, par courriel et dans l'application, dès qu'un envoi avance ou qu'une action est attendue de vous ;"</li>
-                <li><strong>"Messagerie"</strong>" : écrire à la douane et au SIVEP par un seul canal, chaque échange étant tracé ;"</li>
-                <li><strong>"Dossier d'import numérique"</strong>" : consulter et télécharger les documents de chaque envoi."</li>
+                <li><strong>"Fiche d'identité opérateur"</strong>" : pour les agents habilités, une vue d'ensemble de chaque opérateur économique ;"</li>
+                <li><strong>"Tableaux de bord"</strong>" : les indicateurs des administrations et les statistiques nationales du passage frontière."</li>
             </ul>
         </ArticlePage>
     }
@@ -368,7 +375,7 @@ pub fn Contact() -> impl IntoView {
 
             <h2>"Une question sur la plateforme"</h2>
             <p>
-                "Pour une question sur votre compte ou pour signaler un dysfonctionnement, un formulaire de contact du support sera prochainement disponible dans votre espace personnel, avec la messagerie. Agents : les habilitations sont accordées et retirées par votre chef de service."
+                "Pour une question sur un envoi ou sur un site, écrivez à la douane ou au SIVEP depuis la messagerie de France Sésame. Pour une question sur votre compte ou pour signaler un dysfonctionnement, un formulaire de contact du support sera prochainement disponible dans votre espace personnel. Agents : les habilitations sont accordées et retirées par votre chef de service."
             </p>
 
             <h2>"Vos données personnelles"</h2>

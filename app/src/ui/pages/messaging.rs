@@ -270,7 +270,7 @@ fn NewExchangeView(form: NewExchangeChoices) -> impl IntoView {
                 <p>"Vous avez ouvert le nombre maximal d'échanges pour 24 heures : écrivez dans un échange déjà ouvert, ou réessayez demain."</p>
             </div>
         })}
-        <form method="post" action="/messagerie/nouvelle" enctype="multipart/form-data" class="sesame-message-form" aria-labelledby="titre-formulaire-echange">
+        <form method="post" action="/messagerie/nouvelle" enctype="multipart/form-data" class="sesame-message-form" aria-labelledby="titre-formulaire-echange" novalidate>
             <h2 class="fr-h5" id="titre-formulaire-echange">"Votre message"</h2>
             {about.as_ref().map(|(id, _, _)| view! { <input type="hidden" name="dossier" value=id.to_string() /> })}
             {(!form.sites.is_empty()).then(|| view! {
@@ -436,6 +436,8 @@ fn ExchangeView(page: ExchangePage) -> impl IntoView {
         {(!page.may_reply).then(|| view! {
             <p class="fr-mt-3w">{if page.operator_side {
                 "Vous ne pouvez pas écrire dans cet échange."
+            } else if page.may_handle {
+                "Attribuez-vous l'échange (ci-dessous) pour y répondre : il sera orienté vers votre administration."
             } else {
                 "Vous lisez cet échange : seuls les agents de l'administration responsable y répondent."
             }}</p>
@@ -494,7 +496,7 @@ fn Reply(page: ExchangePage) -> impl IntoView {
     let id = page.line.id;
     let agent = !page.operator_side;
     view! {
-        <form method="post" action=format!("/messagerie/{id}/messages") enctype="multipart/form-data" class="fr-mt-4w sesame-message-form" aria-labelledby="titre-reponse">
+        <form method="post" action=format!("/messagerie/{id}/messages") enctype="multipart/form-data" class="fr-mt-4w sesame-message-form" aria-labelledby="titre-reponse" novalidate>
             <h2 class="fr-h5" id="titre-reponse">{if agent { "Répondre à l'opérateur" } else { "Écrire à l'administration" }}</h2>
             <input type="hidden" name="nature" value="message" />
             <div class="fr-input-group">
@@ -522,7 +524,7 @@ fn Handling(page: ExchangePage) -> impl IntoView {
     view! {
         <section class="fr-mt-4w sesame-handling" aria-labelledby="titre-traitement">
             <h2 class="fr-h4" id="titre-traitement">"Traitement (agents)"</h2>
-            <form method="post" action=format!("/messagerie/{id}/messages") enctype="multipart/form-data" aria-labelledby="titre-note">
+            <form method="post" action=format!("/messagerie/{id}/messages") enctype="multipart/form-data" aria-labelledby="titre-note" novalidate>
                 <h3 class="fr-h6" id="titre-note">"Note interne"</h3>
                 <input type="hidden" name="nature" value="note" />
                 <div class="fr-input-group">
@@ -533,7 +535,7 @@ fn Handling(page: ExchangePage) -> impl IntoView {
                 </div>
                 <button class="fr-btn fr-btn--secondary" type="submit">"Ajouter la note"</button>
             </form>
-            <form method="post" action=format!("/messagerie/{id}/attribution") class="fr-mt-3w sesame-inline-form">
+            <form method="post" action=format!("/messagerie/{id}/attribution") class="fr-mt-3w sesame-inline-form" novalidate>
                 <div class="fr-select-group">
                     <label class="fr-label" for="attribution-agent">"Attribuer à"</label>
                     <select class="fr-select" id="attribution-agent" name="agent">
@@ -544,7 +546,7 @@ fn Handling(page: ExchangePage) -> impl IntoView {
                 </div>
                 <button class="fr-btn fr-btn--secondary" type="submit">"Attribuer"</button>
             </form>
-            <form method="post" action=format!("/messagerie/{id}/statut") class="fr-mt-3w sesame-inline-form">
+            <form method="post" action=format!("/messagerie/{id}/statut") class="fr-mt-3w sesame-inline-form" novalidate>
                 <div class="fr-select-group">
                     <label class="fr-label" for="statut-echange">"Statut"</label>
                     <select class="fr-select" id="statut-echange" name="statut">
@@ -556,7 +558,7 @@ fn Handling(page: ExchangePage) -> impl IntoView {
                 <button class="fr-btn fr-btn--secondary" type="submit">"Changer le statut"</button>
             </form>
             {page.transfer_to.clone().map(|(_, label)| view! {
-                <form method="post" action=format!("/messagerie/{id}/transfert") class="fr-mt-3w" aria-labelledby="titre-transfert">
+                <form method="post" action=format!("/messagerie/{id}/transfert") class="fr-mt-3w" aria-labelledby="titre-transfert" novalidate>
                     <h3 class="fr-h6" id="titre-transfert">{format!("Transférer à : {label}")}</h3>
                     <div class="fr-input-group">
                         <label class="fr-label" for="transfert-note">"Note de transfert"

@@ -27,15 +27,11 @@ fn purpose(user: &SignedIn) -> &'static str {
 /// The services still to come for this role: (title, what it will bring).
 fn to_come(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        Role::Operateur => &[
-            ("Notifications", "Être prévenu dès qu'un envoi avance ou qu'une action de votre part est attendue."),
-            ("Dossier d'import numérique", "Consulter et télécharger les formalités de chaque envoi."),
-            ("Messagerie", "Écrire à la douane et au SIVEP sur un canal unique et tracé."),
-        ],
-        Role::AgentDgddi | Role::AgentSivep | Role::ChefService => &[
-            ("Fiche d'identité opérateur", "Une vue d'ensemble de chaque opérateur économique."),
-            ("Messagerie", "Répondre aux opérateurs sur un canal unique et tracé."),
-        ],
+        Role::Operateur => &[],
+        Role::AgentDgddi | Role::AgentSivep | Role::ChefService => &[(
+            "Fiche d'identité opérateur",
+            "Une vue d'ensemble de chaque opérateur économique.",
+        )],
         Role::Superviseur => &[(
             "Tableaux de bord",
             "Les indicateurs de délais, de contrôles et de rendez-vous de votre administration, par site et par poste.",
@@ -108,13 +104,15 @@ pub fn WelcomePage() -> impl IntoView {
                     </div>
                 </li>
             </ul>
-            <h2 class="fr-mt-4w">"Bientôt pour vous"</h2>
-            <ul id="a-venir">
-                {to_come(user.role)
-                    .iter()
-                    .map(|(title, text)| view! { <li><strong>{*title}</strong>" : "{*text}</li> })
-                    .collect_view()}
-            </ul>
+            {(!to_come(user.role).is_empty()).then(|| view! {
+                <h2 class="fr-mt-4w">"Bientôt pour vous"</h2>
+                <ul id="a-venir">
+                    {to_come(user.role)
+                        .iter()
+                        .map(|(title, text)| view! { <li><strong>{*title}</strong>" : "{*text}</li> })
+                        .collect_view()}
+                </ul>
+            })}
         </div>
     }
     .into_any()
