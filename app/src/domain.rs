@@ -18,5 +18,6 @@ pub mod live;
 pub mod notification;
 pub mod partner;
 pub mod references;
+pub mod statistics;
 pub mod timeline;
 pub mod webhook;

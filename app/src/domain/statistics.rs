@@ -1,0 +1,313 @@
+//! The statistics the DGITM receives: aggregates only, and never one from which an operator could
+//! be singled out. A figure is *sensitive* when it is computed from fewer than
+//! [`MIN_DOSSIERS`] dossiers, from fewer than [`MIN_COMPANIES`] companies, or when one company
+//! makes up more than [`DOMINANCE_PERCENT`] % of it (primary suppression): it shows « effectif
+//! trop faible ». Then, in a table with its totals, no hidden figure may be given back by
+//! subtracting what is shown from a total: every row, every column and the margins carry either
+//! no hidden figure or at least two (secondary suppression), the complements chosen among the
+//! smallest figures so that as little as possible is hidden.
+//!
+//! An empty cell (no dossier) singles out nobody: it shows 0. Companies are counted from the
+//! dossiers themselves for every cell and every total (a company may be in several cells, so
+//! counts of companies do not add up): the caller computes each total from the base data.
+
+use serde::{Deserialize, Serialize};
+
+/// The fewest dossiers a figure may be computed from.
+pub const MIN_DOSSIERS: i64 = 5;
+/// The fewest companies a figure may be computed from.
+pub const MIN_COMPANIES: i64 = 3;
+/// The largest share, in percent, one company may make up of a figure.
+pub const DOMINANCE_PERCENT: i64 = 85;
+/// What a hidden figure shows.
+pub const SUPPRESSED: &str = "effectif trop faible";
+
+/// What a figure is computed from: its dossiers, how many companies they belong to, and how
+/// many belong to the company with the most.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contributions {
+    pub dossiers: i64,
+    pub companies: i64,
+    pub largest: i64,
+}
+
+impl Contributions {
+    /// Whether publishing a figure computed from these could single out an operator.
+    pub fn sensitive(&self) -> bool {
+        self.dossiers > 0
+            && (self.dossiers < MIN_DOSSIERS
+                || self.companies < MIN_COMPANIES
+                || self.largest * 100 > DOMINANCE_PERCENT * self.dossiers)
+    }
+}
+
+/// A two-way table (rows × columns, e.g. sites × months) with its totals.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    /// `cells[row][column]`.
+    pub cells: Vec<Vec<Contributions>>,
+    pub row_totals: Vec<Contributions>,
+    pub column_totals: Vec<Contributions>,
+    pub total: Contributions,
+}
+
+/// Which figures of a [`Table`] are hidden, in the same shape.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hidden {
+    pub cells: Vec<Vec<bool>>,
+    pub row_totals: Vec<bool>,
+    pub column_totals: Vec<bool>,
+    pub total: bool,
+}
+
+/// One figure of a table: a cell, a row's total, a column's total, the grand total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Figure {
+    Cell(usize, usize),
+    Row(usize),
+    Column(usize),
+    Total,
+}
+
+impl Table {
+    fn contributions(&self, figure: Figure) -> Contributions {
+        match figure {
+            Figure::Cell(row, column) => self.cells[row][column],
+            Figure::Row(row) => self.row_totals[row],
+            Figure::Column(column) => self.column_totals[column],
+            Figure::Total => self.total,
+        }
+    }
+
+    /// The sums the table states: each row's cells make its total, each column's cells make
+    /// its total, the rows' totals and the columns' totals each make the grand total. Each is
+    /// its figures, the total last.
+    fn equations(&self) -> Vec<Vec<Figure>> {
+        let rows = self.cells.len();
+        let columns = self.column_totals.len();
+        let mut equations = Vec::with_capacity(rows + columns + 2);
+        for row in 0..rows {
+            let mut figures: Vec<Figure> = (0..columns).map(|c| Figure::Cell(row, c)).collect();
+            figures.push(Figure::Row(row));
+            equations.push(figures);
+        }
+        for column in 0..columns {
+            let mut figures: Vec<Figure> = (0..rows).map(|r| Figure::Cell(r, column)).collect();
+            figures.push(Figure::Column(column));
+            equations.push(figures);
+        }
+        let mut margins: Vec<Figure> = (0..rows).map(Figure::Row).collect();
+        margins.push(Figure::Total);
+        equations.push(margins);
+        let mut margins: Vec<Figure> = (0..columns).map(Figure::Column).collect();
+        margins.push(Figure::Total);
+        equations.push(margins);
+        equations
+    }
+}
+
+impl Hidden {
+    fn is(&self, figure: Figure) -> bool {
+        match figure {
+            Figure::Cell(row, column) => self.cells[row][column],
+            Figure::Row(row) => self.row_totals[row],
+            Figure::Column(column) => self.column_totals[column],
+            Figure::Total => self.total,
+        }
+    }
+
+    fn hide(&mut self, figure: Figure) {
+        match figure {
+            Figure::Cell(row, column) => self.cells[row][column] = true,
+            Figure::Row(row) => self.row_totals[row] = true,
+            Figure::Column(column) => self.column_totals[column] = true,
+            Figure::Total => self.total = true,
+        }
+    }
+}
+
+/// What to hide in `table`: its sensitive figures, then, until no sum gives one back, the
+/// smallest shown figure (by dossiers, a non-empty one first, a cell before a total) of each sum
+/// that hides exactly one.
+pub fn suppress(table: &Table) -> Hidden {
+    let rows = table.cells.len();
+    let columns = table.column_totals.len();
+    let mut hidden = Hidden {
+        cells: table
+            .cells
+            .iter()
+            .map(|row| row.iter().map(Contributions::sensitive).collect())
+            .collect(),
+        row_totals: table
+            .row_totals
+            .iter()
+            .map(Contributions::sensitive)
+            .collect(),
+        column_totals: table
+            .column_totals
+            .iter()
+            .map(Contributions::sensitive)
+            .collect(),
+        total: table.total.sensitive(),
+    };
+    debug_assert!(table.cells.iter().all(|row| row.len() == columns));
+    debug_assert_eq!(table.row_totals.len(), rows);
+    let equations = table.equations();
+    // Each round hides at least one more figure, and there are finitely many.
+    loop {
+        let mut changed = false;
+        for equation in &equations {
+            let count = equation.iter().filter(|f| hidden.is(**f)).count();
+            if count != 1 {
+                continue;
+            }
+            let complement = equation
+                .iter()
+                .copied()
+                .filter(|figure| !hidden.is(*figure))
+                .min_by_key(|figure| {
+                    let dossiers = table.contributions(*figure).dossiers;
+                    (dossiers == 0, !matches!(figure, Figure::Cell(..)), dossiers)
+                });
+            if let Some(figure) = complement {
+                hidden.hide(figure);
+                changed = true;
+            }
+        }
+        if !changed {
+            return hidden;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn of(dossiers: i64, companies: i64, largest: i64) -> Contributions {
+        Contributions {
+            dossiers,
+            companies,
+            largest,
+        }
+    }
+
+    #[test]
+    fn small_few_or_dominated_figures_are_sensitive() {
+        assert!(!of(0, 0, 0).sensitive(), "an empty cell singles out nobody");
+        assert!(of(4, 4, 1).sensitive(), "fewer than 5 dossiers");
+        assert!(of(50, 2, 25).sensitive(), "fewer than 3 companies");
+        assert!(of(100, 10, 86).sensitive(), "one company is 86 %");
+        assert!(!of(100, 10, 85).sensitive(), "85 % is allowed");
+        assert!(!of(5, 3, 3).sensitive());
+    }
+
+    /// A table whose totals are computed from its cells (companies taken as distinct per
+    /// cell, which is the worst case for the company rules).
+    fn table(cells: Vec<Vec<(i64, i64, i64)>>) -> Table {
+        let columns = cells.first().map(Vec::len).unwrap_or(0);
+        let sum = |items: &[(i64, i64, i64)]| {
+            items.iter().fold(of(0, 0, 0), |acc, (d, c, l)| {
+                of(acc.dossiers + d, acc.companies + c, acc.largest.max(*l))
+            })
+        };
+        let rows: Vec<Vec<(i64, i64, i64)>> = cells.clone();
+        let row_totals: Vec<Contributions> = rows.iter().map(|row| sum(row)).collect();
+        let column_totals: Vec<Contributions> = (0..columns)
+            .map(|c| sum(&rows.iter().map(|row| row[c]).collect::<Vec<_>>()))
+            .collect();
+        let all: Vec<(i64, i64, i64)> = rows.iter().flatten().copied().collect();
+        Table {
+            cells: rows
+                .iter()
+                .map(|row| row.iter().map(|(d, c, l)| of(*d, *c, *l)).collect())
+                .collect(),
+            row_totals,
+            column_totals,
+            total: sum(&all),
+        }
+    }
+
+    /// Whether some hidden figure can be given back from one sum and what is shown.
+    fn recoverable(table: &Table, hidden: &Hidden) -> bool {
+        table
+            .equations()
+            .iter()
+            .any(|equation| equation.iter().filter(|f| hidden.is(**f)).count() == 1)
+    }
+
+    #[test]
+    fn one_small_cell_takes_a_complement_in_its_row_and_its_column() {
+        // Sites × months; Fos in March has 2 dossiers of one company.
+        let table = table(vec![
+            vec![(40, 6, 10), (35, 6, 9), (2, 1, 2)],
+            vec![(20, 4, 6), (22, 5, 6), (18, 4, 5)],
+        ]);
+        let hidden = suppress(&table);
+        assert!(hidden.cells[0][2]);
+        assert!(!recoverable(&table, &hidden));
+        // The complements are the smallest figures of the same row and column.
+        assert!(hidden.cells[0][1], "{hidden:?}");
+        assert!(hidden.cells[1][2], "{hidden:?}");
+        assert!(hidden.cells[1][1], "{hidden:?}");
+        assert!(!hidden.cells[0][0] && !hidden.cells[1][0]);
+        assert!(!hidden.total);
+    }
+
+    #[test]
+    fn a_table_with_nothing_sensitive_hides_nothing() {
+        let table = table(vec![
+            vec![(40, 6, 10), (35, 6, 9)],
+            vec![(20, 4, 6), (22, 5, 6)],
+        ]);
+        let hidden = suppress(&table);
+        assert_eq!(
+            hidden,
+            Hidden {
+                cells: vec![vec![false, false], vec![false, false]],
+                row_totals: vec![false, false],
+                column_totals: vec![false, false],
+                total: false,
+            }
+        );
+    }
+
+    proptest! {
+        /// Whatever the figures, no hidden figure comes back from a sum, every sensitive
+        /// figure is hidden, and nothing empty is hidden unless needed as a complement.
+        #[test]
+        fn no_hidden_figure_can_be_recomputed(
+            cells in (1usize..5, 1usize..6).prop_flat_map(|(rows, columns)| {
+                prop::collection::vec(
+                    prop::collection::vec((0i64..30, 1i64..6), columns),
+                    rows,
+                )
+            })
+        ) {
+            let cells: Vec<Vec<(i64, i64, i64)>> = cells
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|(dossiers, companies)| {
+                            let companies = if dossiers == 0 { 0 } else { companies.min(dossiers) };
+                            let largest = if companies == 0 { 0 } else { dossiers - (companies - 1) };
+                            (dossiers, companies, largest)
+                        })
+                        .collect()
+                })
+                .collect();
+            let table = table(cells);
+            let hidden = suppress(&table);
+            prop_assert!(!recoverable(&table, &hidden));
+            for (row, cells) in table.cells.iter().enumerate() {
+                for (column, cell) in cells.iter().enumerate() {
+                    if cell.sensitive() {
+                        prop_assert!(hidden.cells[row][column]);
+                    }
+                }
+            }
+        }
+    }
+}
