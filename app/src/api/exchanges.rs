@@ -362,11 +362,10 @@ pub async fn read_exchange(id: i64) -> Result<Option<ExchangePage>, ServerFnErro
                 handlers.insert(0, me);
             }
         }
-        let other = match record.administration.or(viewer.administration) {
-            Some(Administration::Dgddi) => Some(Administration::Dgal),
-            Some(Administration::Dgal) => Some(Administration::Dgddi),
-            None => None,
-        };
+        let other = record
+            .administration
+            .or(viewer.administration)
+            .map(Administration::other);
         transfer_to = other.map(|other| {
             (
                 other.code().to_owned(),

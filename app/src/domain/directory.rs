@@ -57,6 +57,14 @@ pub enum Administration {
 }
 
 impl Administration {
+    /// The other administration at the border (an exchange is transferred to it).
+    pub fn other(self) -> Administration {
+        match self {
+            Administration::Dgddi => Administration::Dgal,
+            Administration::Dgal => Administration::Dgddi,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Administration::Dgddi => "dgddi",

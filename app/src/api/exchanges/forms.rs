@@ -518,6 +518,22 @@ pub async fn write(
     )
 }
 
+/// The caller and the exchange `id`, when they handle it (the prelude of the handling forms),
+/// with the administration it is handled for: its own, or the caller's while it is to orient.
+async fn handled_by_caller(
+    forms: &Forms,
+    caller: &Caller,
+    id: i64,
+) -> Result<(Viewer, ExchangeRecord, Administration), Failure> {
+    let viewer = check_viewer(caller, EntryPoint::Messaging, Target::Nothing)?.clone();
+    let record = exchange_in_reach(forms, caller, id, EntryPoint::HandleExchange).await?;
+    let administration = record
+        .administration
+        .or(viewer.administration)
+        .ok_or(Failure::Refused(Refusal::Forbidden))?;
+    Ok((viewer, record, administration))
+}
+
 #[derive(Deserialize)]
 pub struct AssignForm {
     /// The agent's id; empty: the caller.
@@ -534,11 +550,7 @@ pub async fn assign(
     Path(id): Path<i64>,
     Form(form): Form<AssignForm>,
 ) -> Outcome {
-    let viewer = check_viewer(&caller, EntryPoint::Messaging, Target::Nothing)?.clone();
-    let record = exchange_in_reach(&forms, &caller, id, EntryPoint::HandleExchange).await?;
-    let Some(administration) = record.administration.or(viewer.administration) else {
-        return Err(Failure::Refused(Refusal::Forbidden));
-    };
+    let (viewer, record, administration) = handled_by_caller(&forms, &caller, id).await?;
     let handlers = forms
         .store
         .exchange_handlers(&record.site, administration, Utc::now())
@@ -580,8 +592,7 @@ pub async fn status(
     Path(id): Path<i64>,
     Form(form): Form<StatusForm>,
 ) -> Outcome {
-    let viewer = check_viewer(&caller, EntryPoint::Messaging, Target::Nothing)?.clone();
-    exchange_in_reach(&forms, &caller, id, EntryPoint::HandleExchange).await?;
+    let (viewer, ..) = handled_by_caller(&forms, &caller, id).await?;
     let status = ExchangeStatus::from_code(form.statut.trim())
         .ok_or_else(|| back(&page(id), Problem::ExchangeStatusUnknown, &[]))?;
     handle(&forms, &caller, &viewer, id, Handling::Status(status)).await
@@ -602,13 +613,8 @@ pub async fn transfer(
     Path(id): Path<i64>,
     Form(form): Form<TransferForm>,
 ) -> Outcome {
-    let viewer = check_viewer(&caller, EntryPoint::Messaging, Target::Nothing)?.clone();
-    let record = exchange_in_reach(&forms, &caller, id, EntryPoint::HandleExchange).await?;
-    let to = match record.administration.or(viewer.administration) {
-        Some(Administration::Dgddi) => Administration::Dgal,
-        Some(Administration::Dgal) => Administration::Dgddi,
-        None => return Err(Failure::Refused(Refusal::Forbidden)),
-    };
+    let (viewer, _, administration) = handled_by_caller(&forms, &caller, id).await?;
+    let to = administration.other();
     let note = check_text(&form.note)
         .map_err(|_| back(&page(id), Problem::ExchangeTransferNoteMissing, &[]))?;
     handle(
