@@ -357,9 +357,42 @@ export async function expectNoSeriousAccessibilityViolation(
   expect(lines, `Violations d'accessibilité graves sur ${what} (${page.url()}) :\n${lines.join("\n")}`).toEqual([]);
 }
 
-/** How far the document scrolls sideways beyond the window, in CSS pixels. */
+/**
+ * How far the document scrolls sideways beyond the window, in CSS pixels, once the transitions a
+ * resize starts (the design system animates some parts between its layouts) have ended. When it
+ * does, the elements that stick out are printed, so that a failure says what to mend.
+ */
 export async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  // Waited for from here: a page without JavaScript runs no promise nor animation frame of ours.
+  for (let round = 0; round < 40; round += 1) {
+    const moving = await page.evaluate(
+      () =>
+        document
+          .getAnimations()
+          .filter((animation) => animation instanceof CSSTransition && animation.playState === "running").length,
+    );
+    if (moving === 0) break;
+    await page.waitForTimeout(50);
+  }
+  const { overflow, wide } = await page.evaluate(() => {
+    const overflow = document.documentElement.scrollWidth - window.innerWidth;
+    const wide =
+      overflow > 0
+        ? Array.from(document.querySelectorAll("body *"))
+            .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 20)
+            .map((element) => {
+              const box = element.getBoundingClientRect();
+              const text = (element.textContent ?? "").trim().slice(0, 60);
+              return `${element.tagName.toLowerCase()}.${element.className} [${Math.round(box.left)}–${Math.round(box.right)}] « ${text} »`;
+            })
+        : [];
+    return { overflow, wide };
+  });
+  if (overflow > 0) {
+    console.log(`Plus large que l'écran de ${overflow} px (${page.url()}) :\n${wide.join("\n")}`);
+  }
+  return overflow;
 }
 
 function analyze(page: Page) {
