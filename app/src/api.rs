@@ -10,4 +10,5 @@ pub mod documents;
 pub mod dossiers;
 pub mod exchanges;
 pub mod notifications;
+pub mod operators;
 pub mod partner_keys;

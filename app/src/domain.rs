@@ -16,6 +16,7 @@ pub mod gate;
 pub mod journey;
 pub mod live;
 pub mod notification;
+pub mod operator;
 pub mod partner;
 pub mod references;
 pub mod statistics;

@@ -17,6 +17,7 @@ mod forecasts;
 mod ingest;
 mod invitations;
 mod notifications;
+mod operators;
 mod webhooks;
 
 use std::str::FromStr;
@@ -56,6 +57,7 @@ pub use forecasts::place as forecast_place;
 pub use ingest::{Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 pub use notifications::{LeasedMail, MailItem, MailQueue, PAGE as NOTIFICATION_PAGE};
+pub use operators::CardScope;
 pub use webhooks::{DeliveryOutcome, LeasedDelivery, PausedEndpoint, PAUSE_AFTER};
 
 /// Runs the same expression against whichever pool the store holds.

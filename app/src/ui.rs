@@ -30,6 +30,7 @@ use pages::{
         ConfirmExtraRecipientPage, ExtraRecipientsPage, NotificationPreferencesPage,
         NotificationsPage,
     },
+    operators,
     partner_keys::PartnerKeysPage,
     sign_in,
     webhooks::WebhooksPage,
@@ -322,6 +323,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("messagerie"), ParamSegment("id"))
                         view=|| view! { <SignedInOnly entry=EntryPoint::Messaging><messaging::ExchangePageView /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("operateurs")
+                        view=|| view! { <SignedInOnly entry=EntryPoint::OperatorCards><operators::OperatorsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("operateurs"), ParamSegment("id"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::OperatorCards><operators::OperatorCardPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -270,6 +270,41 @@ fn resources(
                 ),
             ]
         }
+        TargetKind::Operator => {
+            let sites: &'static [Locode] = Box::leak(Box::new([own.clone()]));
+            let elsewhere: &'static [Locode] = Box::leak(Box::new([other.clone()]));
+            let both: &'static [Locode] = Box::leak(Box::new([own.clone(), other.clone()]));
+            vec![
+                (
+                    "opérateur : sa propre entreprise, présente sur le site",
+                    Target::Operator {
+                        company_id: OWN_COMPANY,
+                        sites,
+                    },
+                ),
+                (
+                    "opérateur : autre entreprise, présente sur le site et ailleurs",
+                    Target::Operator {
+                        company_id: OTHER_COMPANY,
+                        sites: both,
+                    },
+                ),
+                (
+                    "opérateur : autre entreprise, présente ailleurs seulement",
+                    Target::Operator {
+                        company_id: OTHER_COMPANY,
+                        sites: elsewhere,
+                    },
+                ),
+                (
+                    "opérateur : autre entreprise, sans dossier",
+                    Target::Operator {
+                        company_id: OTHER_COMPANY,
+                        sites: &[],
+                    },
+                ),
+            ]
+        }
         TargetKind::Session => vec![
             ("sa propre session", Target::Session { user_id: 10 }),
             ("la session d'un autre", Target::Session { user_id: 99 }),
@@ -368,6 +403,14 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     // only the responsible administration replies and handles; one still to be oriented is
     // handled (taken) by either; the supervisor reads; the DGITM and the administrator nothing.
     (EntryPoint::Messaging, &["LCAAAAAADD"]),
+    // The operator's card: the agents and heads of service of a site where the company has
+    // dossiers, supervisors everywhere; no operator (not even for their own company), no DGITM,
+    // no administrator.
+    (EntryPoint::OperatorCards, &["LCDDAAAADD"]),
+    (
+        EntryPoint::ReadOperatorCard,
+        &["LCDDAAAADD", "LCDDAAAADD", "LCDDDDDADD", "LCDDDDDADD"],
+    ),
     (
         EntryPoint::OpenExchange,
         &["LCAAAAADDD", "LCAADDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],

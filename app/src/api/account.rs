@@ -219,7 +219,17 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 26] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 28] = [
+    // The operator's card: each company checked against the policy in the function, the card
+    // limited to the reader's sites.
+    (
+        "/api/operateurs",
+        crate::domain::access::EntryPoint::OperatorCards,
+    ),
+    (
+        "/api/fiche-operateur",
+        crate::domain::access::EntryPoint::ReadOperatorCard,
+    ),
     // The messaging: each exchange checked against the policy in the function; internal notes
     // never reach an operator.
     (

@@ -33,6 +33,7 @@ pub struct ExchangeLine {
     /// To whom it is addressed, as people read it.
     pub addressee: String,
     pub site_name: String,
+    pub company_id: i64,
     pub company_name: String,
     pub dossier_id: Option<i64>,
     pub reference: Option<String>,
@@ -132,6 +133,7 @@ fn line_of(record: &crate::store::ExchangeRecord, now: DateTime<Utc>) -> Exchang
         status: record.status,
         addressee: crate::domain::exchange::addressee_label(record.administration).to_owned(),
         site_name: record.site_name.clone(),
+        company_id: record.company_id,
         company_name: record.company_name.clone(),
         dossier_id: record.dossier_id,
         reference: record.reference.clone(),

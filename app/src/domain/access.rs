@@ -143,10 +143,18 @@ pub enum EntryPoint {
     /// notes: the agents of its site of the responsible administration, or of either while it
     /// is still to be oriented.
     HandleExchange,
+    // The operator's card.
+    /// Searching the operator companies one may read the card of: agents and heads of service
+    /// among the companies present at their sites, supervisors among all.
+    OperatorCards,
+    /// Reading an operator's card: the agents and heads of service of a site where the company
+    /// has dossiers (the card then covers those sites only), supervisors; never an operator,
+    /// not even of that company (their own company is in their personal space).
+    ReadOperatorCard,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 46] = [
+    pub const ALL: [EntryPoint; 48] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -193,6 +201,8 @@ impl EntryPoint {
         EntryPoint::ReadExchange,
         EntryPoint::ReplyExchange,
         EntryPoint::HandleExchange,
+        EntryPoint::OperatorCards,
+        EntryPoint::ReadOperatorCard,
     ];
 
     /// Entry points open to anyone, signed in or not.
@@ -230,6 +240,7 @@ impl EntryPoint {
                 TargetKind::Habilitation
             }
             EntryPoint::EndSession => TargetKind::Session,
+            EntryPoint::ReadOperatorCard => TargetKind::Operator,
             EntryPoint::InviteAgent => TargetKind::AgentInvitation,
             _ => TargetKind::Nothing,
         }
@@ -247,6 +258,7 @@ pub enum TargetKind {
     Habilitation,
     Session,
     AgentInvitation,
+    Operator,
 }
 
 /// What an entry point is asked about.
@@ -288,6 +300,11 @@ pub enum Target<'a> {
     Session { user_id: i64 },
     /// An invitation of an agent into an administration (to send, or to withdraw).
     AgentInvitation { administration: Administration },
+    /// An operator company, with the sites where it has dossiers.
+    Operator {
+        company_id: i64,
+        sites: &'a [Locode],
+    },
 }
 
 /// Why a request is refused.
@@ -471,6 +488,18 @@ pub fn authorize(
                 && administration
                     .is_none_or(|responsible| viewer.administration == Some(responsible))
         }
+        (EntryPoint::OperatorCards, Target::Nothing) => match viewer.role {
+            Role::AgentDgddi | Role::AgentSivep | Role::ChefService => !viewer.sites.is_empty(),
+            Role::Superviseur => true,
+            _ => false,
+        },
+        (EntryPoint::ReadOperatorCard, Target::Operator { sites, .. }) => match viewer.role {
+            Role::AgentDgddi | Role::AgentSivep | Role::ChefService => {
+                sites.iter().any(|site| viewer.on_site(site))
+            }
+            Role::Superviseur => true,
+            _ => false,
+        },
         (EntryPoint::OwnHabilitations, Target::Nothing) => viewer.is_agent(),
         (EntryPoint::ManageHabilitations, Target::Nothing) => viewer.role == Role::ChefService,
         (
@@ -656,7 +685,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 40] = [
+pub const ROUTES: [(&str, EntryPoint); 42] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -707,6 +736,8 @@ pub const ROUTES: [(&str, EntryPoint); 40] = [
     // Before `/messagerie/{}`: the first pattern that matches wins.
     ("/messagerie/nouvelle", EntryPoint::Messaging),
     ("/messagerie/{}", EntryPoint::Messaging),
+    ("/operateurs", EntryPoint::OperatorCards),
+    ("/operateurs/{}", EntryPoint::OperatorCards),
 ];
 
 /// The entry point of a page path, or `None` for a path the platform does not serve as a page.

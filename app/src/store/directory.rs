@@ -302,15 +302,18 @@ impl Tx {
         name: &str,
         siret: &Siret,
         eori: Option<&Eori>,
+        address: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let id = on_tx!(self, conn => {
             sqlx::query_scalar(
-                "INSERT INTO company (name, siret, eori, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO company (name, siret, eori, address, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(name)
             .bind(siret.as_str())
             .bind(eori.map(|e| e.as_str()))
+            .bind(address)
             .bind(now)
             .fetch_one(conn)
             .await

@@ -3,6 +3,7 @@
 pub mod article;
 pub mod badges;
 pub mod border_posts;
+pub mod chart;
 pub mod layout;
 pub mod load_failure;
 pub mod loaded;

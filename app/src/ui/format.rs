@@ -129,6 +129,31 @@ pub fn weekday_date(day: chrono::NaiveDate) -> String {
     format!("{name} {}", day.format("%d/%m"))
 }
 
+/// The French name of a month: « janvier 2026 », or « janv. 2026 » when `short`.
+pub fn month(day: chrono::NaiveDate, short: bool) -> String {
+    use chrono::Datelike;
+    const LONG: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    const SHORT: [&str; 12] = [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ];
+    let names = if short { SHORT } else { LONG };
+    format!("{} {}", names[day.month0() as usize], day.year())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -13,6 +13,7 @@ pub mod legal;
 pub mod messaging;
 pub mod not_found;
 pub mod notifications;
+pub mod operators;
 pub mod partner_keys;
 pub mod sign_in;
 pub mod webhooks;

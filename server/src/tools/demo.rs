@@ -300,6 +300,16 @@ const COMPANIES: [&str; 20] = [
     "Fromageries Internationales",
 ];
 
+/// The registered addresses the demo's companies take in turn (fictitious street numbers).
+const ADDRESSES: [&str; 6] = [
+    "12 quai de Southampton, 76600 Le Havre",
+    "4 avenue de l'Europe, 13270 Fos-sur-Mer",
+    "27 rue du Port, 59140 Dunkerque",
+    "8 rue des Voyelles, 95700 Roissy-en-France",
+    "15 boulevard de Dunkerque, 13002 Marseille",
+    "3 rue de la Pérouse, 44200 Nantes",
+];
+
 /// (category, descriptions, DSCE type code).
 const GOODS: [(GoodsCategory, &[&str], &str); 7] = [
     (
@@ -401,11 +411,15 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
     }
 
     let mut company_ids = Vec::new();
-    for name in COMPANIES {
+    for (index, name) in COMPANIES.into_iter().enumerate() {
+        let address = ADDRESSES[index % ADDRESSES.len()];
         let siren = Siren::from_base(rng.gen_range(10_000_000..99_999_999));
         let siret = Siret::from_siren_nic(&siren, rng.gen_range(10..99) * 10);
         let eori = Eori::from_siren(&siren);
-        company_ids.push(tx.insert_company(name, &siret, Some(&eori), now).await?);
+        company_ids.push(
+            tx.insert_company(name, &siret, Some(&eori), Some(address), now)
+                .await?,
+        );
     }
 
     for account in &ACCOUNTS {

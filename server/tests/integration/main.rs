@@ -27,6 +27,7 @@ mod messaging;
 mod notifications;
 mod object_storage;
 mod oidc;
+mod operator_card;
 mod partner;
 mod partner_documents;
 mod partner_scope;

@@ -136,7 +136,7 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 9] = [
+pub const DESTINATIONS: [Destination; 10] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
@@ -148,6 +148,12 @@ pub const DESTINATIONS: [Destination; 9] = [
         path: "/messagerie",
         label: "Messagerie",
         description: "Écrire à la douane et au SIVEP au sujet d'un dossier ou d'un site, suivre leurs réponses et leurs demandes de compléments.",
+    },
+    Destination {
+        entry: EntryPoint::OperatorCards,
+        path: "/operateurs",
+        label: "Opérateurs",
+        description: "La fiche d'identité d'un opérateur : son identité et son activité sur vos sites, ses rendez-vous, ses non-conformités, ses échanges.",
     },
     Destination {
         entry: EntryPoint::MyAppointments,

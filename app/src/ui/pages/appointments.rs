@@ -23,6 +23,7 @@ use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::live::{LiveBar, LiveWatch};
 use crate::ui::notices::Notice;
+use crate::ui::pages::operators::OperatorName;
 
 /// The state of an appointment, as a DSFR badge.
 #[component]
@@ -148,7 +149,9 @@ fn AppointmentCard(
                         } else {
                             appointment.dossier_headline.clone().into_any()
                         }}
-                        {appointment.company_name.clone().filter(|_| show_company).map(|name| format!(" — {name}"))}
+                        {appointment.company_name.clone().filter(|_| show_company).map(|name| view! {
+                            " — "<OperatorName company_id=appointment.company_id name />
+                        })}
                     </p>
                     {appointment.reason.clone().map(|reason| view! { <p>{format!("Motif : {reason}")}</p> })}
                     {appointment.gate_code.clone().filter(|_| active).map(|code| view! {

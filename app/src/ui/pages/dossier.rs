@@ -20,6 +20,7 @@ use crate::ui::notices::Notice;
 use crate::ui::pages::appointments::DossierAppointmentsSection;
 use crate::ui::pages::dossier_documents::DossierDocumentsSection;
 use crate::ui::pages::not_found::set_not_found_status;
+use crate::ui::pages::operators::OperatorName;
 
 #[component]
 pub fn DossierPage() -> impl IntoView {
@@ -168,7 +169,12 @@ fn DossierView(
                     <dt>"Poste de contrôle frontalier"</dt>
                     <dd>{post}</dd>
                     <dt>"Opérateur"</dt>
-                    <dd>{summary.company_name.clone().unwrap_or_else(|| "Non renseigné".to_owned())}</dd>
+                    <dd>
+                        {match summary.company_name.clone() {
+                            Some(name) => view! { <OperatorName company_id=summary.company_id name /> }.into_any(),
+                            None => "Non renseigné".into_any(),
+                        }}
+                    </dd>
                     <dt>"Ouvert le"</dt>
                     <dd>{format::date_time(summary.opened_at)}</dd>
                 </dl>

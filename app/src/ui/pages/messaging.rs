@@ -20,6 +20,7 @@ use crate::ui::format;
 use crate::ui::live::{LiveBar, LiveWatch};
 use crate::ui::notices::Notice;
 use crate::ui::pages::not_found::set_not_found_status;
+use crate::ui::pages::operators::OperatorName;
 
 /// The badge of a status, with its tone.
 fn status_badge(status: ExchangeStatus) -> impl IntoView {
@@ -420,7 +421,7 @@ fn ExchangeView(page: ExchangePage) -> impl IntoView {
         <dl class="sesame-facts">
             <dt>"Au sujet de"</dt><dd>{about}</dd>
             <dt>"Site"</dt><dd>{line.site_name.clone()}</dd>
-            <dt>"Entreprise"</dt><dd>{line.company_name.clone()}</dd>
+            <dt>"Entreprise"</dt><dd><OperatorName company_id=Some(line.company_id) name=line.company_name.clone() /></dd>
             <dt>"Adressé à"</dt><dd>{line.addressee.clone()}</dd>
             <dt>"Attribué à"</dt><dd>{line.assigned_name.clone().unwrap_or_else(|| "Personne pour l'instant".to_owned())}</dd>
             {line.answer_due.map(|day| view! { <dt>"Réponse attendue au plus tard le"</dt><dd>{format::date(day)}</dd> })}
