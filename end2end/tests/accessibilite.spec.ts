@@ -79,6 +79,8 @@ const PAGES: Array<{
   { what: "l'espace d'un agent", path: async () => "/espace", status: 200, account: ACCOUNTS.agentSivep },
   { what: "la boîte de réception d'un agent", path: async () => "/messagerie?statut=nouvelle", status: 200, account: ACCOUNTS.agentDouane },
   { what: "un échange introuvable", path: async () => "/messagerie/987654", status: 404, account: ACCOUNTS.agentDouane },
+  { what: "la recherche d'opérateurs d'un agent", path: async () => "/operateurs?recherche=oc", status: 200, account: ACCOUNTS.agentFos },
+  { what: "un opérateur introuvable", path: async () => "/operateurs/987654", status: 404, account: ACCOUNTS.agentFos },
   // A head of service.
   { what: "les habilitations d'un chef de service", path: async () => "/habilitations", status: 200, account: ACCOUNTS.chef },
   { what: "le calendrier d'un poste", path: async () => "/postes/calendrier", status: 200, account: ACCOUNTS.chef },
@@ -91,6 +93,7 @@ const PAGES: Array<{
   { what: "une page de dossier", path: firstDossierPath, status: 200, account: ACCOUNTS.superviseur },
   { what: "l'acceptation des CGU", path: async () => "/cgu/acceptation", status: 200, account: ACCOUNTS.superviseur },
   { what: "une page refusée à un superviseur", path: async () => "/planning", status: 403, account: ACCOUNTS.superviseur },
+  { what: "la fiche d'identité d'un opérateur", path: async () => "/operateurs/1", status: 200, account: ACCOUNTS.superviseur },
   // The DGITM and the administrator, on the live instance.
   { what: "l'accueil de la DGITM", path: async () => "/accueil", status: 200, account: ACCOUNTS.dgitm, baseURL: LIVE },
   { what: "l'espace de la DGITM", path: async () => "/espace", status: 200, account: ACCOUNTS.dgitm, baseURL: LIVE },

@@ -131,6 +131,7 @@ export const ACCOUNTS = {
   operateur2: "operateur2@demo.sesame.test",
   agentSivep: "agent.sivep@demo.sesame.test",
   agentDouane: "agent.douane@demo.sesame.test",
+  agentFos: "agent.fos@demo.sesame.test",
   chef: "chef@demo.sesame.test",
   superviseur: "superviseur@demo.sesame.test",
   dgitm: "dgitm@demo.sesame.test",

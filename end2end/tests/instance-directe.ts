@@ -22,8 +22,15 @@ export async function siretOf(page: Page): Promise<string> {
   return (await page.getByText(/SIRET/).first().textContent())!.match(/SIRET ([\d ]+)/)![1].replace(/\s/g, "");
 }
 
-/** A new dossier of this company at Le Havre, opened by TRACES through the partner interface. */
-export async function newDossier(request: APIRequestContext, siret: string): Promise<number> {
+/**
+ * A new dossier of this company (at Le Havre unless told otherwise), opened by TRACES through the
+ * partner interface.
+ */
+export async function newDossier(
+  request: APIRequestContext,
+  siret: string,
+  place: { site: string; post: string } = { site: "FRLEH", post: "FRLEH1" },
+): Promise<number> {
   const reference = `CHEDP.FR.2026.${String(Math.floor(Math.random() * 8_000_000) + 1_000_000)}`;
   const response = await request.post("/api/v1/events", {
     headers: { Authorization: `Bearer ${PARTNER_KEY}` },
@@ -32,8 +39,8 @@ export async function newDossier(request: APIRequestContext, siret: string): Pro
       source: "traces",
       type: "ched_lodged",
       occurred_at: new Date(Date.now() - 3_600_000).toISOString(),
-      site: "FRLEH",
-      post: "FRLEH1",
+      site: place.site,
+      post: place.post,
       references: { ched: reference },
       goods: { category: "animal_products", description: "Crevettes congelées" },
       operator: { siret },

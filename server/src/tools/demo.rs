@@ -34,9 +34,11 @@ pub struct DemoAccount {
     pub administration: Option<Administration>,
     /// Whether this operator administers their company's accounts.
     pub company_admin: bool,
+    /// The only demo site an agent is habilitated for; `None`: every demo site.
+    pub only_site: Option<&'static str>,
 }
 
-pub const ACCOUNTS: [DemoAccount; 8] = [
+pub const ACCOUNTS: [DemoAccount; 9] = [
     DemoAccount {
         email: "operateur@demo.sesame.test",
         full_name: "Claire Martin",
@@ -44,6 +46,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         company: Some(0),
         administration: None,
         company_admin: true,
+        only_site: None,
     },
     DemoAccount {
         email: "operateur2@demo.sesame.test",
@@ -52,6 +55,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         company: Some(1),
         administration: None,
         company_admin: false,
+        only_site: None,
     },
     DemoAccount {
         email: "agent.sivep@demo.sesame.test",
@@ -60,6 +64,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         company: None,
         administration: Some(Administration::Dgal),
         company_admin: false,
+        only_site: None,
     },
     DemoAccount {
         email: "agent.douane@demo.sesame.test",
@@ -68,6 +73,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         company: None,
         administration: Some(Administration::Dgddi),
         company_admin: false,
+        only_site: None,
     },
     DemoAccount {
         email: "chef@demo.sesame.test",
@@ -76,6 +82,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         company: None,
         administration: Some(Administration::Dgal),
         company_admin: false,
+        only_site: None,
     },
     DemoAccount {
         email: "superviseur@demo.sesame.test",
@@ -84,6 +91,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         company: None,
         administration: Some(Administration::Dgal),
         company_admin: false,
+        only_site: None,
     },
     DemoAccount {
         email: "dgitm@demo.sesame.test",
@@ -92,6 +100,17 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         company: None,
         administration: None,
         company_admin: false,
+        only_site: None,
+    },
+    // An agent of one port, as most are: what they read stops at Fos.
+    DemoAccount {
+        email: "agent.fos@demo.sesame.test",
+        full_name: "Nadia Ferrand",
+        role: Role::AgentSivep,
+        company: None,
+        administration: Some(Administration::Dgal),
+        company_admin: false,
+        only_site: Some("FRFOS"),
     },
     DemoAccount {
         email: "admin@demo.sesame.test",
@@ -100,6 +119,7 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         company: None,
         administration: None,
         company_admin: false,
+        only_site: None,
     },
 ];
 
@@ -434,10 +454,15 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
             password_hash: Some(hash_password(config.demo_password.expose_secret())?),
         };
         let user_id = tx.insert_user(&user, now).await?;
-        // Demo agents hold habilitations for every demo site; the demo head of service heads
-        // every demo post.
+        // Demo agents hold habilitations for every demo site (but the agent of one port); the
+        // demo head of service heads every demo post.
         if let Some(administration) = account.role.administration() {
-            for (site, ..) in &posts_by_site {
+            let sites = posts_by_site.iter().filter(|(site, ..)| {
+                account
+                    .only_site
+                    .is_none_or(|only| site.code.as_str() == only)
+            });
+            for (site, ..) in sites {
                 tx.insert_habilitation(
                     &NewHabilitation {
                         manages_calendars: false,

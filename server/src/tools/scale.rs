@@ -750,6 +750,8 @@ struct Targets {
     warm: Vec<i64>,
     /// A container number of the history, searched for.
     container: String,
+    /// The company with the most dossiers, whose card is read.
+    company: i64,
 }
 
 /// The dossiers in progress to open, at most `at_most` of them (drawn at random, the same draw
@@ -782,6 +784,12 @@ async fn targets(url: &str, at_most: Option<usize>) -> Result<Targets, String> {
              ORDER BY id LIMIT 1"
         ))
         .await?;
+    let company = db
+        .scalar(
+            "SELECT company_id FROM company_dossier_tally GROUP BY company_id \
+             ORDER BY SUM(dossiers) DESC, company_id LIMIT 1",
+        )
+        .await?;
     db.close().await;
     if in_progress.is_empty() {
         return Err("aucun dossier en cours à mesurer".into());
@@ -790,6 +798,7 @@ async fn targets(url: &str, at_most: Option<usize>) -> Result<Targets, String> {
         in_progress,
         warm,
         container,
+        company,
     })
 }
 
@@ -827,11 +836,12 @@ struct Figures {
     saturated: Load,
 }
 
-const PAGES: [&str; 4] = [
+const PAGES: [&str; 5] = [
     "un dossier en cours (`/dossiers/{id}`)",
     "la liste des dossiers (`/dossiers`)",
     "la liste filtrée par site (`/dossiers?site=FRLEH`)",
     "une recherche par numéro de conteneur",
+    "la fiche de l'opérateur qui a le plus de dossiers (`/operateurs/{id}`)",
 ];
 
 /// Reads a page as the supervisor and returns how long it took, in milliseconds.
@@ -912,6 +922,7 @@ async fn measure(
         let base = instance.url.clone();
         let ids = targets.in_progress.clone();
         let container = targets.container.clone();
+        let company = targets.company;
         vec![
             Box::new({
                 let base = base.clone();
@@ -925,7 +936,11 @@ async fn measure(
                 let base = base.clone();
                 move |_| format!("{base}/dossiers?site=FRLEH")
             }),
-            Box::new(move |_| format!("{base}/dossiers?reference={container}")),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/dossiers?reference={container}")
+            }),
+            Box::new(move |_| format!("{base}/operateurs/{company}")),
         ]
     };
     // Readings first, so that the figures are those of a running instance rather than of one

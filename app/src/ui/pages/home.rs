@@ -53,7 +53,7 @@ const SERVICES: [(&str, &str, Openings); 9] = [
     (
         "Fiche d'identité opérateur",
         "Une vue d'ensemble d'un opérateur économique pour les agents habilités.",
-        &[],
+        &[("/operateurs", EntryPoint::OperatorCards)],
     ),
     (
         "Tableaux de bord",

@@ -263,9 +263,8 @@ pub fn UserGuide() -> impl IntoView {
             </p>
 
             <h2>"Prochainement"</h2>
-            <p>"De nouveaux services viendront prochainement compléter la plateforme :"</p>
+            <p>"Un nouveau service viendra prochainement compléter la plateforme :"</p>
             <ul>
-                <li><strong>"Fiche d'identité opérateur"</strong>" : pour les agents habilités, une vue d'ensemble de chaque opérateur économique ;"</li>
                 <li><strong>"Tableaux de bord"</strong>" : les indicateurs des administrations et les statistiques nationales du passage frontière."</li>
             </ul>
         </ArticlePage>

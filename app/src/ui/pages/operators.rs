@@ -82,7 +82,7 @@ fn SearchResult(result: OperatorSearchResult, typed: String) -> impl IntoView {
     let count = result.hits.len();
     view! {
         <section class="fr-mt-4w" aria-labelledby="operateurs-trouves">
-            <h2 class="fr-h4" id="operateurs-trouves" role="status">
+            <h2 class="fr-h4" id="operateurs-trouves">
                 {format!("{} {reach}", format::count(count as i64, "opérateur trouvé", "opérateurs trouvés"))}
             </h2>
             {(count as i64 >= CARD_LINES).then(|| view! {
@@ -174,8 +174,7 @@ fn CardView(card: OperatorCard) -> impl IntoView {
         <h1>{identity.name.clone()}</h1>
         <p class="fr-text--lead">{coverage}</p>
         <IdentityBlock identity />
-        <section class="fr-mb-6w" aria-labelledby="fiche-dossiers">
-            <h2 id="fiche-dossiers">"Dossiers"</h2>
+        <CardSection id="fiche-dossiers" title="Dossiers">
             <p>{format!("{} dont {} en cours ou bloqués.", format::count(total, "dossier", "dossiers"), open_count)}</p>
             <DataTable caption="Dossiers par statut">
                 <thead><tr><th scope="col">"Statut"</th><th scope="col">"Dossiers"</th></tr></thead>
@@ -199,7 +198,7 @@ fn CardView(card: OperatorCard) -> impl IntoView {
                 </DataTable>
             })}
             <OpenDossiers open open_count />
-        </section>
+        </CardSection>
         <Appointments appointments />
         <NonConformities non_conformities />
         <Exchanges exchanges />
@@ -213,8 +212,7 @@ fn IdentityBlock(identity: Identity) -> impl IntoView {
     let siret_checked = identity.siret_checked();
     let eori_checked = identity.eori_checked();
     view! {
-        <section class="fr-mb-6w" aria-labelledby="fiche-identite">
-            <h2 id="fiche-identite">"Identité"</h2>
+        <CardSection id="fiche-identite" title="Identité">
             <dl class="sesame-facts">
                 <dt>"SIRET"</dt>
                 <dd>
@@ -255,7 +253,7 @@ fn IdentityBlock(identity: Identity) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-        </section>
+        </CardSection>
     }
 }
 
@@ -312,8 +310,7 @@ fn percent(rate: Option<f64>) -> String {
 #[component]
 fn Appointments(appointments: Vec<CardPostAppointments>) -> impl IntoView {
     view! {
-        <section class="fr-mb-6w" aria-labelledby="fiche-rendez-vous">
-            <h2 id="fiche-rendez-vous">"Rendez-vous"</h2>
+        <CardSection id="fiche-rendez-vous" title="Rendez-vous">
             {if appointments.is_empty() {
                 view! { <p>"Aucun rendez-vous de contrôle."</p> }.into_any()
             } else {
@@ -351,15 +348,14 @@ fn Appointments(appointments: Vec<CardPostAppointments>) -> impl IntoView {
                     </DataTable>
                 }.into_any()
             }}
-        </section>
+        </CardSection>
     }
 }
 
 #[component]
 fn NonConformities(non_conformities: Vec<CardNonConformity>) -> impl IntoView {
     view! {
-        <section class="fr-mb-6w" aria-labelledby="fiche-non-conformites">
-            <h2 id="fiche-non-conformites">"Non-conformités et décisions défavorables"</h2>
+        <CardSection id="fiche-non-conformites" title="Non-conformités et décisions défavorables">
             {if non_conformities.is_empty() {
                 view! { <p>"Aucune non-conformité ni décision défavorable."</p> }.into_any()
             } else {
@@ -390,15 +386,14 @@ fn NonConformities(non_conformities: Vec<CardNonConformity>) -> impl IntoView {
                     </DataTable>
                 }.into_any()
             }}
-        </section>
+        </CardSection>
     }
 }
 
 #[component]
 fn Exchanges(exchanges: Vec<CardExchange>) -> impl IntoView {
     view! {
-        <section class="fr-mb-6w" aria-labelledby="fiche-echanges">
-            <h2 id="fiche-echanges">"Échanges avec les administrations"</h2>
+        <CardSection id="fiche-echanges" title="Échanges avec les administrations">
             {if exchanges.is_empty() {
                 view! { <p>"Aucun échange."</p> }.into_any()
             } else {
@@ -419,15 +414,14 @@ fn Exchanges(exchanges: Vec<CardExchange>) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-        </section>
+        </CardSection>
     }
 }
 
 #[component]
 fn Alerts(alerts: Vec<CardAlert>) -> impl IntoView {
     view! {
-        <section class="fr-mb-6w" aria-labelledby="fiche-alertes">
-            <h2 id="fiche-alertes">"Alertes en cours"</h2>
+        <CardSection id="fiche-alertes" title="Alertes en cours">
             {if alerts.is_empty() {
                 view! { <p>"Aucune alerte en cours sur ses dossiers."</p> }.into_any()
             } else {
@@ -448,7 +442,7 @@ fn Alerts(alerts: Vec<CardAlert>) -> impl IntoView {
                     <p><a class="fr-link" href="/alertes">"Voir le bureau des alertes"</a></p>
                 }.into_any()
             }}
-        </section>
+        </CardSection>
     }
 }
 
@@ -462,8 +456,7 @@ fn History(months: Vec<CardMonth>) -> impl IntoView {
         })
         .collect();
     view! {
-        <section class="fr-mb-6w" aria-labelledby="fiche-historique">
-            <h2 id="fiche-historique">"Historique"</h2>
+        <CardSection id="fiche-historique" title="Historique">
             <BarChart id="fiche-mois" title="Dossiers ouverts par mois, sur douze mois" bars />
             <DataTable caption="Dossiers ouverts par mois">
                 <thead>
@@ -483,6 +476,17 @@ fn History(months: Vec<CardMonth>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </DataTable>
+        </CardSection>
+    }
+}
+
+/// A part of the card, under its heading.
+#[component]
+fn CardSection(id: &'static str, title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="fr-mb-6w" aria-labelledby=id>
+            <h2 id=id>{title}</h2>
+            {children()}
         </section>
     }
 }
