@@ -5,6 +5,7 @@
 pub mod account;
 pub mod alerts;
 pub mod appointments;
+pub mod dashboards;
 pub mod directory;
 pub mod documents;
 pub mod dossiers;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod alert;
 pub mod appointment;
 pub mod cgu;
+pub mod dashboard;
 pub mod dates;
 pub mod directory;
 pub mod document;

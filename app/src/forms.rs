@@ -21,7 +21,7 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 
 use crate::api::{
-    account, alerts, appointments, documents, exchanges, notifications, partner_keys,
+    account, alerts, appointments, dashboards, documents, exchanges, notifications, partner_keys,
 };
 use crate::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
 use crate::domain::directory::Role;
@@ -312,13 +312,23 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             post(notifications::read::mark_all_read),
         )
         .route("/cgu.pdf", get(account::cgu::cgu_pdf))
+        .route(
+            "/tableaux-de-bord/export.csv",
+            get(dashboards::server::dashboard_csv),
+        )
+        .route(
+            "/statistiques/export.csv",
+            get(dashboards::server::statistics_csv),
+        )
         .with_state(forms)
 }
 
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 55] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 57] = [
+    ("GET /tableaux-de-bord/export.csv", EntryPoint::Dashboards),
+    ("GET /statistiques/export.csv", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),

@@ -7,6 +7,7 @@ mod accounts;
 mod alerts;
 mod appointments;
 mod audit;
+pub mod dashboards;
 mod directory;
 mod documents;
 mod dossiers;
@@ -254,7 +255,8 @@ impl Store {
         self.rechain_format_1_audit().await?;
         self.settle_stored_facts().await?;
         self.settle_correlation_alerts().await?;
-        self.settle_forecasts().await
+        self.settle_forecasts().await?;
+        self.settle_indicators().await
     }
 
     /// PostgreSQL, run as the schema's owner after migrating: gives the application's role (the

@@ -20,6 +20,7 @@ use pages::{
     account::AccountPage,
     alert_desk::{AlertDeskPage, AlertThresholdsPage},
     appointments::{BookingPage, CalendarsPage, GatePage, MyAppointmentsPage, PlanningPage},
+    dashboards,
     dossier::DossierPage,
     dossiers::DossierListPage,
     habilitations::HabilitationsPage,
@@ -333,6 +334,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("operateurs"), ParamSegment("id"))
                         view=|| view! { <SignedInOnly entry=EntryPoint::OperatorCards><operators::OperatorCardPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("tableaux-de-bord")
+                        view=|| view! { <SignedInOnly entry=EntryPoint::Dashboards><dashboards::DashboardPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("statistiques")
+                        view=|| view! { <SignedInOnly entry=EntryPoint::Statistics><dashboards::StatisticsPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -411,6 +411,10 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
         EntryPoint::ReadOperatorCard,
         &["LCDDAAAADD", "LCDDAAAADD", "LCDDDDDADD", "LCDDDDDADD"],
     ),
+    // Dashboards: supervisors everywhere, heads of service for their sites; the statistics: the
+    // DGITM and supervisors. Nobody else, not an agent, not an operator.
+    (EntryPoint::Dashboards, &["LCDDDDAADD"]),
+    (EntryPoint::Statistics, &["LCDDDDDAAD"]),
     (
         EntryPoint::OpenExchange,
         &["LCAAAAADDD", "LCAADDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],

@@ -94,10 +94,14 @@ const PAGES: Array<{
   { what: "l'acceptation des CGU", path: async () => "/cgu/acceptation", status: 200, account: ACCOUNTS.superviseur },
   { what: "une page refusée à un superviseur", path: async () => "/planning", status: 403, account: ACCOUNTS.superviseur },
   { what: "la fiche d'identité d'un opérateur", path: async () => "/operateurs/1", status: 200, account: ACCOUNTS.superviseur },
+  { what: "un tableau de bord de l'année", path: async () => "/tableaux-de-bord?periode=annee", status: 200, account: ACCOUNTS.superviseur },
+  { what: "un tableau de bord mal filtré", path: async () => "/tableaux-de-bord?date=demain", status: 200, account: ACCOUNTS.superviseur },
+  { what: "un tableau de bord d'un chef de service", path: async () => "/tableaux-de-bord?periode=semaine", status: 200, account: ACCOUNTS.chef },
   // The DGITM and the administrator, on the live instance.
   { what: "l'accueil de la DGITM", path: async () => "/accueil", status: 200, account: ACCOUNTS.dgitm, baseURL: LIVE },
   { what: "l'espace de la DGITM", path: async () => "/espace", status: 200, account: ACCOUNTS.dgitm, baseURL: LIVE },
   { what: "une page refusée à la DGITM", path: async () => "/dossiers", status: 403, account: ACCOUNTS.dgitm, baseURL: LIVE },
+  { what: "les statistiques de la DGITM", path: async () => "/statistiques?indicateur=controles", status: 200, account: ACCOUNTS.dgitm, baseURL: LIVE },
   { what: "l'accueil d'un administrateur", path: async () => "/accueil", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
   { what: "les clés partenaires", path: async () => "/administration/cles-partenaires", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
 ];

@@ -219,7 +219,16 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 28] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 30] = [
+    // The dashboards and the statistics: figures only, the scope worked out from the reader.
+    (
+        "/api/tableau-de-bord",
+        crate::domain::access::EntryPoint::Dashboards,
+    ),
+    (
+        "/api/statistiques",
+        crate::domain::access::EntryPoint::Statistics,
+    ),
     // The operator's card: each company checked against the policy in the function, the card
     // limited to the reader's sites.
     (

@@ -151,10 +151,17 @@ pub enum EntryPoint {
     /// has dossiers (the card then covers those sites only), supervisors; never an operator,
     /// not even of that company (their own company is in their personal space).
     ReadOperatorCard,
+    // The dashboards.
+    /// The indicators of the dossiers, rendez-vous, alerts and exchanges, and their exports:
+    /// supervisors everywhere, heads of service for the sites of the posts they head.
+    Dashboards,
+    /// The statistics (aggregates by site, month and goods category only, small counts hidden)
+    /// and their exports: the DGITM, and supervisors who check what the DGITM receives.
+    Statistics,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 48] = [
+    pub const ALL: [EntryPoint; 50] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -203,6 +210,8 @@ impl EntryPoint {
         EntryPoint::HandleExchange,
         EntryPoint::OperatorCards,
         EntryPoint::ReadOperatorCard,
+        EntryPoint::Dashboards,
+        EntryPoint::Statistics,
     ];
 
     /// Entry points open to anyone, signed in or not.
@@ -500,6 +509,14 @@ pub fn authorize(
             Role::Superviseur => true,
             _ => false,
         },
+        (EntryPoint::Dashboards, Target::Nothing) => match viewer.role {
+            Role::ChefService => !viewer.sites.is_empty(),
+            Role::Superviseur => true,
+            _ => false,
+        },
+        (EntryPoint::Statistics, Target::Nothing) => {
+            matches!(viewer.role, Role::Dgitm | Role::Superviseur)
+        }
         (EntryPoint::OwnHabilitations, Target::Nothing) => viewer.is_agent(),
         (EntryPoint::ManageHabilitations, Target::Nothing) => viewer.role == Role::ChefService,
         (
@@ -685,7 +702,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 42] = [
+pub const ROUTES: [(&str, EntryPoint); 44] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -738,6 +755,8 @@ pub const ROUTES: [(&str, EntryPoint); 42] = [
     ("/messagerie/{}", EntryPoint::Messaging),
     ("/operateurs", EntryPoint::OperatorCards),
     ("/operateurs/{}", EntryPoint::OperatorCards),
+    ("/tableaux-de-bord", EntryPoint::Dashboards),
+    ("/statistiques", EntryPoint::Statistics),
 ];
 
 /// The entry point of a page path, or `None` for a path the platform does not serve as a page.

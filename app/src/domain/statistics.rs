@@ -107,6 +107,7 @@ impl Table {
 }
 
 impl Hidden {
+    #[cfg(test)]
     fn is(&self, figure: Figure) -> bool {
         match figure {
             Figure::Cell(row, column) => self.cells[row][column],
@@ -132,45 +133,73 @@ impl Hidden {
 pub fn suppress(table: &Table) -> Hidden {
     let rows = table.cells.len();
     let columns = table.column_totals.len();
-    let mut hidden = Hidden {
-        cells: table
-            .cells
-            .iter()
-            .map(|row| row.iter().map(Contributions::sensitive).collect())
-            .collect(),
-        row_totals: table
-            .row_totals
-            .iter()
-            .map(Contributions::sensitive)
-            .collect(),
-        column_totals: table
-            .column_totals
-            .iter()
-            .map(Contributions::sensitive)
-            .collect(),
-        total: table.total.sensitive(),
-    };
     debug_assert!(table.cells.iter().all(|row| row.len() == columns));
     debug_assert_eq!(table.row_totals.len(), rows);
-    let equations = table.equations();
+    let mut figures: Vec<Figure> = (0..rows)
+        .flat_map(|row| (0..columns).map(move |column| Figure::Cell(row, column)))
+        .collect();
+    figures.extend((0..rows).map(Figure::Row));
+    figures.extend((0..columns).map(Figure::Column));
+    figures.push(Figure::Total);
+    let index = |figure: &Figure| figures.iter().position(|f| f == figure).unwrap_or(0);
+    let equations: Vec<Vec<usize>> = table
+        .equations()
+        .iter()
+        .map(|equation| equation.iter().map(index).collect())
+        .collect();
+    let hidden_figures = suppress_figures(
+        &figures
+            .iter()
+            .map(|figure| table.contributions(*figure))
+            .collect::<Vec<_>>(),
+        &figures
+            .iter()
+            .map(|figure| !matches!(figure, Figure::Cell(..)))
+            .collect::<Vec<_>>(),
+        &equations,
+    );
+    let mut hidden = Hidden {
+        cells: vec![vec![false; columns]; rows],
+        row_totals: vec![false; rows],
+        column_totals: vec![false; columns],
+        total: false,
+    };
+    for (figure, hide) in figures.iter().zip(hidden_figures) {
+        if hide {
+            hidden.hide(*figure);
+        }
+    }
+    hidden
+}
+
+/// The same for any figures and any sums between them (a table of three dimensions and its
+/// margins, say): `figures[i]` is what figure `i` is computed from, `totals[i]` whether it is a
+/// total (a cell is hidden before a total), each equation the figures of one sum. Returns which
+/// figures to hide.
+pub fn suppress_figures(
+    figures: &[Contributions],
+    totals: &[bool],
+    equations: &[Vec<usize>],
+) -> Vec<bool> {
+    let mut hidden: Vec<bool> = figures.iter().map(Contributions::sensitive).collect();
     // Each round hides at least one more figure, and there are finitely many.
     loop {
         let mut changed = false;
-        for equation in &equations {
-            let count = equation.iter().filter(|f| hidden.is(**f)).count();
+        for equation in equations {
+            let count = equation.iter().filter(|f| hidden[**f]).count();
             if count != 1 {
                 continue;
             }
             let complement = equation
                 .iter()
                 .copied()
-                .filter(|figure| !hidden.is(*figure))
+                .filter(|figure| !hidden[*figure])
                 .min_by_key(|figure| {
-                    let dossiers = table.contributions(*figure).dossiers;
-                    (dossiers == 0, !matches!(figure, Figure::Cell(..)), dossiers)
+                    let dossiers = figures[*figure].dossiers;
+                    (dossiers == 0, totals[*figure], dossiers)
                 });
             if let Some(figure) = complement {
-                hidden.hide(figure);
+                hidden[figure] = true;
                 changed = true;
             }
         }

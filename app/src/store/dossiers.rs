@@ -653,6 +653,7 @@ impl Tx {
         })?;
         self.replace_steps(id, &dossier.steps).await?;
         self.record_durations(id).await?;
+        self.record_indicators(id).await?;
         for event in &dossier.events {
             on_tx!(self, conn => {
                 sqlx::query(

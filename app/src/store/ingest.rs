@@ -544,7 +544,8 @@ impl Tx {
             .await
             .map(|_| ())
         })?;
-        self.record_durations(dossier_id).await
+        self.record_durations(dossier_id).await?;
+        self.record_indicators(dossier_id).await
     }
 
     /// Works out and stores, once, the fact of an event recorded before facts were stored, from

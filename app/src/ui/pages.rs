@@ -3,6 +3,7 @@
 pub mod account;
 pub mod alert_desk;
 pub mod appointments;
+pub mod dashboards;
 pub mod dossier;
 pub mod dossier_documents;
 pub mod dossiers;

@@ -735,6 +735,7 @@ async fn generate(url: &str, count: usize) -> Result<StdDuration, String> {
     }
     // What the store keeps up to date as steps finish, worked out once for the whole history.
     db.0.rebuild_forecasts().await.map_err(|e| e.to_string())?;
+    db.0.rebuild_indicators().await.map_err(|e| e.to_string())?;
     db.close().await;
     Ok(started.elapsed())
 }

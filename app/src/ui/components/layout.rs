@@ -136,7 +136,7 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 10] = [
+pub const DESTINATIONS: [Destination; 12] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
@@ -154,6 +154,18 @@ pub const DESTINATIONS: [Destination; 10] = [
         path: "/operateurs",
         label: "Opérateurs",
         description: "La fiche d'identité d'un opérateur : son identité et son activité sur vos sites, ses rendez-vous, ses non-conformités, ses échanges.",
+    },
+    Destination {
+        entry: EntryPoint::Dashboards,
+        path: "/tableaux-de-bord",
+        label: "Tableaux de bord",
+        description: "Les volumes, les délais des étapes, les contrôles, les rendez-vous, les alertes et les échanges, par site, poste et période, avec leur tendance.",
+    },
+    Destination {
+        entry: EntryPoint::Statistics,
+        path: "/statistiques",
+        label: "Statistiques",
+        description: "Les chiffres du passage frontière par site, mois et catégorie de marchandises, sans aucune donnée d'entreprise ni de personne.",
     },
     Destination {
         entry: EntryPoint::MyAppointments,

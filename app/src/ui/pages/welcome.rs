@@ -18,8 +18,8 @@ fn purpose(user: &SignedIn) -> &'static str {
         Role::AgentDgddi | Role::AgentSivep if !user.may_open(EntryPoint::ListDossiers) => "Vous n'avez pas d'habilitation en cours : vous ne voyez encore aucun dossier. Demandez à votre chef de service de vous habiliter sur vos sites.",
         Role::AgentDgddi | Role::AgentSivep => "Vous suivez les dossiers des sites sur lesquels vous êtes habilité et vous organisez les contrôles de leurs postes : rendez-vous, arrivées, alertes.",
         Role::ChefService => "Vous habilitez les agents de votre administration, vous fixez le calendrier et les seuils d'alerte de vos postes et vous suivez les dossiers et les alertes de vos sites.",
-        Role::Superviseur => "Vous consultez en lecture seule les dossiers, les alertes et la fiche d'identité des opérateurs de tous les sites. Vous ne prenez pas de décision sur les dossiers ni sur les rendez-vous.",
-        Role::Dgitm => "Votre rôle ne donne accès à aucun dossier ni à aucune donnée d'entreprise : les statistiques nationales du passage frontière, sans données nominatives, vous seront présentées ici.",
+        Role::Superviseur => "Vous consultez en lecture seule les dossiers, les alertes, la fiche d'identité des opérateurs et les tableaux de bord de tous les sites. Vous ne prenez pas de décision sur les dossiers ni sur les rendez-vous.",
+        Role::Dgitm => "Votre rôle ne donne accès à aucun dossier ni à aucune donnée d'entreprise : vous consultez les statistiques nationales du passage frontière, sans données nominatives.",
         Role::Administrateur => "Vous administrez la plateforme : les clés d'accès des systèmes partenaires. Votre rôle ne donne pas accès aux dossiers.",
     }
 }
@@ -27,15 +27,12 @@ fn purpose(user: &SignedIn) -> &'static str {
 /// The services still to come for this role: (title, what it will bring).
 fn to_come(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        Role::Operateur | Role::AgentDgddi | Role::AgentSivep | Role::ChefService => &[],
-        Role::Superviseur => &[(
-            "Tableaux de bord",
-            "Les indicateurs de délais, de contrôles et de rendez-vous de votre administration, par site et par poste.",
-        )],
-        Role::Dgitm => &[(
-            "Statistiques nationales",
-            "Les volumes et les délais du passage frontière, par site et par type de marchandises, sans données nominatives.",
-        )],
+        Role::Operateur
+        | Role::AgentDgddi
+        | Role::AgentSivep
+        | Role::ChefService
+        | Role::Superviseur
+        | Role::Dgitm => &[],
         Role::Administrateur => &[(
             "Exploitation",
             "La mise en service d'un site ou d'un poste, la conservation des données et la maintenance.",

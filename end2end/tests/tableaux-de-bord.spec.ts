@@ -1,0 +1,105 @@
+/**
+ * « Tableaux de bord » and the DGITM's statistics in the browser, on the live instance, on a
+ * 360-px phone: the supervisor filters a dashboard (the filters stay in the address), sees a
+ * dossier just opened counted, reads a chart's figures in its table and exports the dashboard as
+ * CSV; the DGITM reads the statistics by site and month, small figures hidden, and exports them;
+ * agents and the DGITM get no dashboard. Axe clean on each page.
+ */
+import { readFile } from "node:fs/promises";
+
+import {
+  ACCOUNTS,
+  PHONE,
+  expect,
+  expectNoSeriousAccessibilityViolation,
+  horizontalOverflow,
+  open,
+  test,
+} from "./helpers";
+import { BASE_URL, anotherPerson, newDossier, siretOf } from "./instance-directe";
+
+test.use({ baseURL: BASE_URL });
+
+/** The figure of the period on a dashboard's line (« Dossiers ouverts »). */
+async function figure(page: import("@playwright/test").Page, label: string): Promise<number> {
+  const row = page.locator("#rubrique-volumes tbody tr").filter({ has: page.getByRole("rowheader", { name: label, exact: true }) });
+  const text = (await row.locator("td").first().textContent()) ?? "";
+  return Number(text.replace(/\D/g, ""));
+}
+
+test.describe("tableaux de bord", () => {
+  test.use({ account: ACCOUNTS.superviseur, viewport: PHONE });
+
+  test("le superviseur filtre un tableau de bord, lit un graphique en tableau et l'exporte en CSV", async ({ page, browser, consoleGuard }) => {
+    test.slow();
+    await open(page, "/tableaux-de-bord");
+    await expect(page.getByRole("heading", { level: 1, name: "Tableaux de bord" })).toBeVisible();
+
+    // Filters: Le Havre, this month; they are in the address.
+    await page.getByLabel("Site").selectOption("FRLEH");
+    await page.getByLabel("Période").selectOption("mois");
+    await page.getByRole("button", { name: "Afficher" }).click();
+    await expect(page).toHaveURL(/site=FRLEH/);
+    await expect(page).toHaveURL(/periode=mois/);
+    await expect(page.locator("#tdb-perimetre")).toContainText("Le Havre, toutes marchandises");
+    const before = await figure(page, "Dossiers ouverts");
+
+    // A consignment opened at Le Havre counts in this month's figures.
+    const operator = await anotherPerson(browser, ACCOUNTS.operateur);
+    await newDossier(page.request, await siretOf(operator));
+    await page.reload();
+    await expect.poll(() => figure(page, "Dossiers ouverts")).toBe(before + 1);
+
+    // A chart, with its title, and its figures in the table that follows.
+    await expect(page.getByRole("img", { name: "Dossiers ouverts par période" })).toBeVisible();
+    const table = page.getByRole("table", { name: "Dossiers ouverts par période" });
+    await expect(table.locator("tbody tr")).toHaveCount(12);
+    await expect(table.locator("tbody tr").last().locator("td")).toHaveText(String(before + 1));
+
+    expect(await horizontalOverflow(page)).toBe(0);
+    await expectNoSeriousAccessibilityViolation(page, "un tableau de bord sur téléphone", consoleGuard);
+
+    // The export: the same figures, for a spreadsheet.
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("link", { name: "Exporter en CSV (tableur)" }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^tableau-de-bord-mois-\d{4}-\d{2}-01\.csv$/);
+    const text = await readFile((await download.path())!, "utf8");
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(text).toContain(`Volumes de dossiers;Dossiers ouverts;nombre;${before + 1};`);
+
+    // A filter that means nothing is told in French.
+    await open(page, "/tableaux-de-bord?periode=trimestre");
+    await expect(page.getByText("« trimestre » n'est pas une période : choisissez jour, semaine, mois ou année.")).toBeVisible();
+  });
+
+  test("la DGITM lit les statistiques sans donnée nominative ; ni elle ni un agent n'ont de tableau de bord", async ({ browser, consoleGuard }) => {
+    const dgitm = await anotherPerson(browser, ACCOUNTS.dgitm, PHONE);
+    await open(dgitm, "/statistiques");
+    await expect(dgitm.getByRole("heading", { level: 1, name: "Statistiques du passage frontière" })).toBeVisible();
+    await dgitm.getByLabel("Indicateur").selectOption("liberes");
+    await dgitm.getByLabel("Marchandises").selectOption("animal_products");
+    await dgitm.getByRole("button", { name: "Afficher" }).click();
+    await expect(dgitm).toHaveURL(/indicateur=liberes/);
+    const table = dgitm.getByRole("table", { name: /Dossiers libérés \(bon à enlever\) en \d{4}, produits/ });
+    await expect(table).toBeVisible();
+    await expect(table.getByRole("rowheader", { name: "Tous les sites" })).toBeVisible();
+    await expect(table.getByRole("rowheader", { name: "Le Havre" })).toBeVisible();
+    await expect(dgitm.getByText("Océane Import SAS")).toHaveCount(0);
+    expect(await horizontalOverflow(dgitm)).toBe(0);
+    await expectNoSeriousAccessibilityViolation(dgitm, "les statistiques de la DGITM sur téléphone", consoleGuard);
+
+    const downloading = dgitm.waitForEvent("download");
+    await dgitm.getByRole("link", { name: "Exporter en CSV (tableur)" }).click();
+    const text = await readFile((await (await downloading).path())!, "utf8");
+    expect(text).toContain("Site;janv.;");
+    expect(text).toContain("Tous les sites;");
+    expect(text).not.toContain("Océane");
+
+    for (const person of [dgitm, await anotherPerson(browser, ACCOUNTS.agentSivep)]) {
+      const response = await person.goto("/tableaux-de-bord");
+      expect(response?.status()).toBe(403);
+      await expect(person.getByText("Dossiers ouverts")).toHaveCount(0);
+    }
+  });
+});
