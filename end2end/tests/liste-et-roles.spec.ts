@@ -254,8 +254,9 @@ test.describe("des mots comme on les écrit", () => {
     const main = page.locator("main");
     await expect(main).not.toContainText("Prochainement, vous pourrez retrouver un dossier");
     await expect(main.getByRole("heading", { name: "Prendre rendez-vous pour un contrôle" })).toBeVisible();
-    const soon = main.getByRole("heading", { name: "Prochainement" }).locator("xpath=following-sibling::ul[1]");
-    await expect(soon).not.toContainText("Rendez-vous");
+    // Every service of the terms of use is open: nothing is announced as to come.
+    await expect(main.getByRole("heading", { name: "Prochainement" })).toHaveCount(0);
+    await expect(main.getByRole("heading", { name: "Tableaux de bord et statistiques" })).toBeVisible();
   });
 
   test("pas de « (s) », pas d'étape de zéro minute, pas de suites sans non-conformité", async ({ page }) => {

@@ -837,12 +837,16 @@ struct Figures {
     saturated: Load,
 }
 
-const PAGES: [&str; 5] = [
+const PAGES: [&str; 9] = [
     "un dossier en cours (`/dossiers/{id}`)",
     "la liste des dossiers (`/dossiers`)",
     "la liste filtrée par site (`/dossiers?site=FRLEH`)",
     "une recherche par numéro de conteneur",
     "la fiche de l'opérateur qui a le plus de dossiers (`/operateurs/{id}`)",
+    "le tableau de bord du mois, tous les sites (`/tableaux-de-bord?periode=mois`)",
+    "le tableau de bord de l'année, tous les sites (`/tableaux-de-bord?periode=annee`)",
+    "l'export CSV du tableau de bord de l'année (`/tableaux-de-bord/export.csv?periode=annee`)",
+    "les statistiques de l'année par site et par mois (`/statistiques`)",
 ];
 
 /// Reads a page as the supervisor and returns how long it took, in milliseconds.
@@ -941,7 +945,23 @@ async fn measure(
                 let base = base.clone();
                 move |_| format!("{base}/dossiers?reference={container}")
             }),
-            Box::new(move |_| format!("{base}/operateurs/{company}")),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/operateurs/{company}")
+            }),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/tableaux-de-bord?periode=mois")
+            }),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/tableaux-de-bord?periode=annee")
+            }),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/tableaux-de-bord/export.csv?periode=annee")
+            }),
+            Box::new(move |_| format!("{base}/statistiques?indicateur=liberes")),
         ]
     };
     // Readings first, so that the figures are those of a running instance rather than of one

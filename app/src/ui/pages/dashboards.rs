@@ -80,6 +80,10 @@ fn DashboardBody(view: DashboardView, asked: DashboardQuery) -> impl IntoView {
 #[component]
 fn DashboardFilters(view: DashboardView, query: DashboardQuery) -> impl IntoView {
     let kind = PeriodKind::from_code(&query.periode).unwrap_or(PeriodKind::Month);
+    // A date field only takes a date: what was typed wrong is quoted in the error instead.
+    let day = crate::domain::dates::parse_day(&query.date)
+        .map(|day| day.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
     view! {
         <form method="get" action="/tableaux-de-bord" class="sesame-filters" aria-label="Choisir les indicateurs" novalidate>
             <div class="sesame-filters__fields">
@@ -125,7 +129,7 @@ fn DashboardFilters(view: DashboardView, query: DashboardQuery) -> impl IntoView
                         "Contenant le jour"
                         <span class="fr-hint-text">"Par défaut, aujourd'hui"</span>
                     </label>
-                    <input class="fr-input" type="date" id="tdb-date" name="date" value=query.date.clone() placeholder=DAY_PLACEHOLDER />
+                    <input class="fr-input" type="date" id="tdb-date" name="date" value=day placeholder=DAY_PLACEHOLDER />
                 </div>
             </div>
             <div class="sesame-filters__actions">

@@ -58,7 +58,10 @@ const SERVICES: [(&str, &str, Openings); 9] = [
     (
         "Tableaux de bord",
         "Des indicateurs pour les superviseurs de la DGDDI et de la DGAL, et des statistiques pour la DGITM.",
-        &[],
+        &[
+            ("/tableaux-de-bord", EntryPoint::Dashboards),
+            ("/statistiques", EntryPoint::Statistics),
+        ],
     ),
 ];
 

@@ -262,11 +262,10 @@ pub fn UserGuide() -> impl IntoView {
                 "Pour une question sur un envoi, écrivez depuis la rubrique « Échanges » de son dossier, à la douane, au SIVEP, ou « je ne sais pas » si vous ignorez qui est compétent : vous pouvez y joindre des documents. Pour une question générale sur un site, utilisez « Messagerie » dans le menu. Les réponses et les demandes de compléments des agents arrivent dans la même messagerie, et vous en êtes notifié ; chaque échange est conservé et téléchargeable."
             </p>
 
-            <h2>"Prochainement"</h2>
-            <p>"Un nouveau service viendra prochainement compléter la plateforme :"</p>
-            <ul>
-                <li><strong>"Tableaux de bord"</strong>" : les indicateurs des administrations et les statistiques nationales du passage frontière."</li>
-            </ul>
+            <h2>"Tableaux de bord et statistiques"</h2>
+            <p>
+                "Les superviseurs de la douane et de la DGAL, et les chefs de service pour leurs postes, suivent dans « Tableaux de bord » les volumes, les délais des étapes, les contrôles, les rendez-vous, les alertes et les échanges, par site, poste, marchandises et période. La DGITM reçoit des statistiques par site, mois et catégorie de marchandises, sans aucune donnée d'entreprise ni de personne : un chiffre qui permettrait de reconnaître un opérateur y est masqué."
+            </p>
         </ArticlePage>
     }
 }
