@@ -64,6 +64,8 @@ CREATE TABLE indicator_company (
 -- posts take to validate one.
 ALTER TABLE appointment ADD COLUMN decided_at TIMESTAMPTZ;
 
--- The dashboards' other figures read alerts and exchanges by site and opening.
+-- The dashboards' other figures read alerts and exchanges by site and opening, and the
+-- appointments decided in a period (those of a period's slots through `appointment_slot`).
+CREATE INDEX appointment_decided ON appointment (decided_at) WHERE decided_at IS NOT NULL;
 CREATE INDEX alert_site_opened ON alert (site_code, opened_at);
 CREATE INDEX exchange_site_opened ON exchange (site_code, opened_at);

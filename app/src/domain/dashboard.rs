@@ -148,9 +148,12 @@ impl Measure {
         })
     }
 
+    /// The measures whose bucket is a yes/no answer.
+    pub const YES_NO: [Measure; 3] = [Measure::Checks, Measure::Lab, Measure::Decision];
+
     /// Whether its bucket is a yes/no answer (the DGITM's figures then count each answer apart).
     pub fn is_yes_no(self) -> bool {
-        matches!(self, Measure::Checks | Measure::Lab | Measure::Decision)
+        Measure::YES_NO.contains(&self)
     }
 }
 

@@ -407,8 +407,10 @@ impl Tx {
     }
 }
 
-/// How many dossiers the rebuild reads at a time.
-const REBUILD_BATCH: i64 = 2_000;
+/// How many dossiers the rebuild reads at a time, and how many rows it writes per statement
+/// (eight values each, within both engines' limits on bound values).
+const REBUILD_BATCH: i64 = 5_000;
+const REBUILD_ROWS: usize = 1_000;
 
 impl Store {
     /// Works every dossier's indicators and the summaries out again from the steps: after a
@@ -422,7 +424,6 @@ impl Store {
             }
             Ok::<(), sqlx::Error>(())
         })?;
-        let mut moves = Moves::default();
         let mut after = 0_i64;
         loop {
             type Row = (
@@ -473,36 +474,28 @@ impl Store {
                 };
                 let steps = step_times(by_dossier.remove(&id).unwrap_or_default());
                 for contribution in contributions(opened_at, &steps) {
-                    let counted = Counted {
-                        place: place.clone(),
-                        contribution,
-                    };
-                    moves.add(&counted, 1);
-                    rows.push((id, counted));
+                    rows.push((
+                        id,
+                        Counted {
+                            place: place.clone(),
+                            contribution,
+                        },
+                    ));
                 }
             }
-            for chunk in rows.chunks(100) {
+            for chunk in rows.chunks(REBUILD_ROWS) {
                 let mut sql = String::from(
                     "INSERT INTO dossier_indicator
                          (dossier_id, measure, day, bucket, site_code, post_code, goods_category, company_id)
                      VALUES ",
                 );
-                for (index, _) in chunk.iter().enumerate() {
+                for index in 0..chunk.len() {
                     let n = index * 8;
                     if index > 0 {
                         sql.push_str(", ");
                     }
-                    sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        n + 1,
-                        n + 2,
-                        n + 3,
-                        n + 4,
-                        n + 5,
-                        n + 6,
-                        n + 7,
-                        n + 8
-                    ));
+                    let marks: Vec<String> = (1..=8).map(|k| format!("${}", n + k)).collect();
+                    sql.push_str(&format!("({})", marks.join(", ")));
                 }
                 on_tx!(&mut tx, conn => {
                     let mut query = sqlx::query(&sql);
@@ -524,7 +517,46 @@ impl Store {
             }
             after = last;
         }
-        tx.apply_moves(&moves).await?;
+        // The summaries, summed from what every dossier counts for (as `Moves::add` sums them).
+        let month = match self.engine {
+            super::Engine::Sqlite(_) => "strftime('%Y-%m-01', day)",
+            super::Engine::Postgres(_) => "CAST(date_trunc('month', day) AS DATE)",
+        };
+        let yes_no: Vec<String> = Measure::YES_NO
+            .iter()
+            .map(|measure| format!("'{}'", measure.code()))
+            .collect();
+        let figure = format!(
+            "CASE WHEN measure IN ({}) THEN measure || ':' || CAST(bucket AS TEXT) ELSE measure END",
+            yes_no.join(", ")
+        );
+        let summaries = [
+            "INSERT INTO indicator_day
+                 (day, site_code, post_code, goods_category, measure, bucket, dossiers)
+             SELECT day, site_code, post_code, goods_category, measure, bucket, COUNT(*)
+             FROM dossier_indicator
+             GROUP BY day, site_code, post_code, goods_category, measure, bucket"
+                .to_owned(),
+            format!(
+                "INSERT INTO indicator_month
+                     (month, site_code, post_code, goods_category, measure, bucket, dossiers)
+                 SELECT {month}, site_code, post_code, goods_category, measure, bucket, COUNT(*)
+                 FROM dossier_indicator
+                 GROUP BY {month}, site_code, post_code, goods_category, measure, bucket"
+            ),
+            format!(
+                "INSERT INTO indicator_company
+                     (month, figure, site_code, goods_category, company_id, dossiers)
+                 SELECT {month}, {figure}, site_code, goods_category, company_id, COUNT(*)
+                 FROM dossier_indicator
+                 GROUP BY {month}, {figure}, site_code, goods_category, company_id"
+            ),
+        ];
+        for sql in &summaries {
+            on_tx!(&mut tx, conn => {
+                sqlx::query(sql).execute(conn).await.map(|_| ())
+            })?;
+        }
         tx.commit().await
     }
 
@@ -645,11 +677,22 @@ impl Store {
         period: Period,
     ) -> Result<AppointmentRows, StoreError> {
         let (from, to) = (paris_midnight(period.start), paris_midnight(period.end()));
-        let mut conditions = scope.conditions("p.site_code", Some("p.code"), None);
+        // Only the joins the filters need: a national view reads slots and appointments alone.
+        let site_join = if scope.sites.is_some() || scope.site.is_some() {
+            " JOIN post p ON p.code = s.post_code"
+        } else {
+            ""
+        };
+        let goods_join = if scope.goods.is_some() {
+            " JOIN dossier d ON d.id = a.dossier_id"
+        } else {
+            ""
+        };
+        let mut conditions = scope.conditions("p.site_code", Some("s.post_code"), None);
         conditions.push("s.starts_at >= ?", Value::At(from));
         conditions.push("s.starts_at < ?", Value::At(to));
         let places_sql = format!(
-            "SELECT COALESCE(SUM(s.capacity), 0) FROM slot s JOIN post p ON p.code = s.post_code
+            "SELECT CAST(COALESCE(SUM(s.capacity), 0) AS BIGINT) FROM slot s{site_join}
              WHERE {}",
             conditions.clause()
         );
@@ -659,12 +702,12 @@ impl Store {
                 .await
         })?;
         let mut conditions =
-            scope.conditions("p.site_code", Some("p.code"), Some("d.goods_category"));
+            scope.conditions("p.site_code", Some("s.post_code"), Some("d.goods_category"));
         conditions.push("s.starts_at >= ?", Value::At(from));
         conditions.push("s.starts_at < ?", Value::At(to));
         let states_sql = format!(
             "SELECT a.state, COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id
-                 JOIN post p ON p.code = s.post_code JOIN dossier d ON d.id = a.dossier_id
+                 {site_join}{goods_join}
              WHERE {} GROUP BY a.state",
             conditions.clause()
         );
@@ -674,12 +717,12 @@ impl Store {
                 .await
         })?;
         let mut conditions =
-            scope.conditions("p.site_code", Some("p.code"), Some("d.goods_category"));
+            scope.conditions("p.site_code", Some("s.post_code"), Some("d.goods_category"));
         conditions.push("a.decided_at >= ?", Value::At(from));
         conditions.push("a.decided_at < ?", Value::At(to));
         let delays_sql = format!(
             "SELECT a.created_at, a.decided_at FROM appointment a JOIN slot s ON s.id = a.slot_id
-                 JOIN post p ON p.code = s.post_code JOIN dossier d ON d.id = a.dossier_id
+                 {site_join}{goods_join}
              WHERE {}",
             conditions.clause()
         );
