@@ -7,4 +7,5 @@ pub mod convocation;
 pub mod exchange;
 pub mod files;
 pub mod pdf;
+pub mod spreadsheet;
 pub mod summary;

@@ -313,12 +313,12 @@ pub fn routes(forms: Forms) -> Router<AppState> {
         )
         .route("/cgu.pdf", get(account::cgu::cgu_pdf))
         .route(
-            "/tableaux-de-bord/export.csv",
-            get(dashboards::server::dashboard_csv),
+            "/tableaux-de-bord/{format}",
+            get(dashboards::server::dashboard_export),
         )
         .route(
-            "/statistiques/export.csv",
-            get(dashboards::server::statistics_csv),
+            "/statistiques/{format}",
+            get(dashboards::server::statistics_export),
         )
         .with_state(forms)
 }
@@ -327,8 +327,8 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
 pub const FORM_ROUTES: [(&str, EntryPoint); 57] = [
-    ("GET /tableaux-de-bord/export.csv", EntryPoint::Dashboards),
-    ("GET /statistiques/export.csv", EntryPoint::Statistics),
+    ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
+    ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
     ("POST /connexion/lien", EntryPoint::SignIn),
     ("POST /connexion/lien/utilisation", EntryPoint::SignIn),

@@ -67,6 +67,12 @@ test.describe("tableaux de bord", () => {
     const text = await readFile((await download.path())!, "utf8");
     expect(text.charCodeAt(0)).toBe(0xfeff);
     expect(text).toContain(`Volumes de dossiers;Dossiers ouverts;nombre;${before + 1};`);
+    // The same as an OpenDocument spreadsheet.
+    const odsLink = page.getByRole("link", { name: "Exporter en ODS (LibreOffice, Excel)" });
+    await expect(odsLink).toHaveAttribute("href", /^\/tableaux-de-bord\/export\.ods\?site=FRLEH&periode=mois&date=/);
+    const ods = await page.request.get((await odsLink.getAttribute("href"))!);
+    expect(ods.headers()["content-type"]).toBe("application/vnd.oasis.opendocument.spreadsheet");
+    expect((await ods.body()).subarray(30, 38).toString()).toBe("mimetype");
 
     // A filter that means nothing is told in French.
     await open(page, "/tableaux-de-bord?periode=trimestre");

@@ -59,7 +59,7 @@ pub mod server {
 
     use std::collections::HashMap;
 
-    use axum::extract::{Query, State};
+    use axum::extract::{Path, Query, State};
     use axum::http::StatusCode;
     use axum::Extension;
     use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -486,11 +486,44 @@ pub mod server {
         rows
     }
 
-    /// `GET /tableaux-de-bord/export.csv?…`: the dashboard of the same address, as CSV.
+    /// An export in the format the route's last segment names (`export.csv`, `export.ods`).
+    fn export(rows: &[Vec<String>], sheet: &str, name: &str, format: &str) -> Outcome {
+        match format {
+            "export.ods" => match crate::documents::spreadsheet::ods(sheet, rows) {
+                Ok(bytes) => Ok(attachment(
+                    crate::documents::spreadsheet::ODS_TYPE,
+                    &format!("{name}.ods"),
+                    None,
+                    bytes,
+                )),
+                Err(error) => {
+                    tracing::error!(%error, "export tableur impossible");
+                    Ok(refusal(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "Le fichier n'a pas pu être produit. Réessayez dans quelques instants.",
+                    ))
+                }
+            },
+            "export.csv" => Ok(attachment(
+                "text/csv; charset=utf-8",
+                &format!("{name}.csv"),
+                None,
+                csv(rows),
+            )),
+            _ => Ok(refusal(
+                StatusCode::NOT_FOUND,
+                "Ce format d'export n'existe pas : choisissez CSV ou ODS.",
+            )),
+        }
+    }
+
+    /// `GET /tableaux-de-bord/export.csv?…` and `export.ods`: the dashboard of the same
+    /// address, for a spreadsheet.
     #[tracing::instrument(skip_all)]
-    pub async fn dashboard_csv(
+    pub async fn dashboard_export(
         State(forms): State<Forms>,
         Extension(caller): Extension<Caller>,
+        Path(format): Path<String>,
         Query(query): Query<DashboardQuery>,
     ) -> Outcome {
         let viewer = check_viewer(&caller, EntryPoint::Dashboards, Target::Nothing)?.clone();
@@ -502,23 +535,24 @@ pub mod server {
             ));
         };
         let name = format!(
-            "tableau-de-bord-{}-{}.csv",
+            "tableau-de-bord-{}-{}",
             dashboard.filters.period.kind.code(),
             dashboard.filters.period.start.format("%Y-%m-%d")
         );
-        Ok(attachment(
-            "text/csv; charset=utf-8",
+        export(
+            &dashboard_rows(&dashboard),
+            "Tableau de bord",
             &name,
-            None,
-            csv(&dashboard_rows(&dashboard)),
-        ))
+            &format,
+        )
     }
 
-    /// `GET /statistiques/export.csv?…`: the statistics of the same address, as CSV.
+    /// `GET /statistiques/export.csv?…` and `export.ods`: the statistics of the same address.
     #[tracing::instrument(skip_all)]
-    pub async fn statistics_csv(
+    pub async fn statistics_export(
         State(forms): State<Forms>,
         Extension(caller): Extension<Caller>,
+        Path(format): Path<String>,
         Query(query): Query<StatisticsQuery>,
     ) -> Outcome {
         check_viewer(&caller, EntryPoint::Statistics, Target::Nothing)?;
@@ -530,15 +564,15 @@ pub mod server {
             ));
         };
         let name = format!(
-            "statistiques-{}-{}.csv",
+            "statistiques-{}-{}",
             statistics.filters.year,
             statistics.filters.indicator.code()
         );
-        Ok(attachment(
-            "text/csv; charset=utf-8",
+        export(
+            &statistics_rows(&statistics),
+            "Statistiques",
             &name,
-            None,
-            csv(&statistics_rows(&statistics)),
-        ))
+            &format,
+        )
     }
 }

@@ -287,6 +287,19 @@ async fn known_dossiers_give_known_figures(backend: Backend) {
         answer.body
     );
     assert!(answer.body.contains(";minutes;65;;"), "{}", answer.body);
+    // And as an OpenDocument spreadsheet: the mimetype first, the figures as numbers.
+    let ods = supervisor
+        .bytes("/tableaux-de-bord/export.ods?site=FRLEH&poste=FRLEH1&marchandise=plants&periode=mois&date=2021-03-15")
+        .await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(ods)).unwrap();
+    assert_eq!(archive.by_index(0).unwrap().name().unwrap(), "mimetype");
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("content.xml").unwrap(), &mut sheet)
+        .unwrap();
+    assert!(sheet.contains("<text:p>Dossiers ouverts</text:p></table:table-cell><table:table-cell office:value-type=\"string\"><text:p>nombre</text:p></table:table-cell><table:table-cell office:value-type=\"float\" office:value=\"12\">"), "{sheet}");
+    let answer = supervisor.get("/tableaux-de-bord/export.xls").await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(answer.body.contains("choisissez CSV ou ODS"));
 
     // An event moves the summaries in its own transaction: a consignment lodged today at Le
     // Havre counts as opened today.

@@ -114,6 +114,7 @@ async fn the_dgitm_reaches_no_personal_data(backend: Backend) {
     for query in &statistics {
         paths.push(format!("/statistiques?{query}"));
         paths.push(format!("/statistiques/export.csv?{query}"));
+        paths.push(format!("/statistiques/export.ods?{query}"));
     }
     // Every download and file route.
     for (route, _) in FORM_ROUTES {
@@ -123,7 +124,8 @@ async fn the_dgitm_reaches_no_personal_data(backend: Backend) {
                     path.replace("{id}", &id.to_string())
                         .replace("{provider}", "douane")
                         .replace("{file}", "calendrier.ics")
-                        .replace("{document}", &id.to_string()),
+                        .replace("{document}", &id.to_string())
+                        .replace("{format}", "export.ods"),
                 );
             }
         }

@@ -59,7 +59,8 @@ async fn every_listed_form_route_is_served_and_asks_who_calls() {
             .replace("{provider}", "inconnu")
             .replace("{code}", "FRLEH1")
             .replace("{file}", "inconnu.ics")
-            .replace("{document}", "1");
+            .replace("{document}", "1")
+            .replace("{format}", "export.ods");
         let response = client
             .request(
                 Method::from_bytes(method.as_bytes()).unwrap(),

@@ -166,13 +166,24 @@ fn DashboardFigures(dashboard: Dashboard, query: DashboardQuery) -> impl IntoVie
     let released = bars(|p| p.released);
     let crossing = bars(|p| p.crossing.median.unwrap_or(0));
     let trend_rows = trend.clone();
+    let pairs = [
+        ("site", query.site.as_str()),
+        ("poste", query.poste.as_str()),
+        ("marchandise", query.marchandise.as_str()),
+        ("periode", query.periode.as_str()),
+        ("date", query.date.as_str()),
+    ];
     view! {
         <section aria-labelledby="tdb-periode-titre">
             <h2 id="tdb-periode-titre" class="fr-h3">{dashboard.period_label.clone()}</h2>
             <p id="tdb-perimetre">{format!("{} — comparé à : {}", dashboard.scope_label, dashboard.previous_label)}</p>
             <p>
-                <a class="fr-btn fr-btn--secondary fr-btn--sm" id="tdb-export" href=export_href("/tableaux-de-bord/export.csv", &[("site", &query.site), ("poste", &query.poste), ("marchandise", &query.marchandise), ("periode", &query.periode), ("date", &query.date)]) download>
+                <a class="fr-btn fr-btn--secondary fr-btn--sm" id="tdb-export" href=export_href("/tableaux-de-bord/export.csv", &pairs) download>
                     "Exporter en CSV (tableur)"
+                </a>
+                " "
+                <a class="fr-btn fr-btn--secondary fr-btn--sm" id="tdb-export-ods" href=export_href("/tableaux-de-bord/export.ods", &pairs) download>
+                    "Exporter en ODS (LibreOffice, Excel)"
                 </a>
             </p>
         </section>
@@ -361,12 +372,21 @@ fn StatisticsTable(statistics: Statistics, query: StatisticsQuery) -> impl IntoV
         .collect();
     let hidden = statistics.hidden;
     let months = statistics.months.clone();
+    let pairs = [
+        ("annee", query.annee.as_str()),
+        ("marchandise", query.marchandise.as_str()),
+        ("indicateur", query.indicateur.as_str()),
+    ];
     view! {
         <section aria-labelledby="stat-titre">
             <h2 class="fr-h4" id="stat-titre">{caption.clone()}</h2>
             <p>
-                <a class="fr-btn fr-btn--secondary fr-btn--sm" id="stat-export" href=export_href("/statistiques/export.csv", &[("annee", &query.annee), ("marchandise", &query.marchandise), ("indicateur", &query.indicateur)]) download>
+                <a class="fr-btn fr-btn--secondary fr-btn--sm" id="stat-export" href=export_href("/statistiques/export.csv", &pairs) download>
                     "Exporter en CSV (tableur)"
+                </a>
+                " "
+                <a class="fr-btn fr-btn--secondary fr-btn--sm" id="stat-export-ods" href=export_href("/statistiques/export.ods", &pairs) download>
+                    "Exporter en ODS (LibreOffice, Excel)"
                 </a>
             </p>
             {(hidden > 0).then(|| view! {
