@@ -44,17 +44,21 @@ test.describe("tableaux de bord", () => {
     await expect(page.locator("#tdb-perimetre")).toContainText("Le Havre, toutes marchandises");
     const before = await figure(page, "Dossiers ouverts");
 
-    // A consignment opened at Le Havre counts in this month's figures.
+    // A consignment opened at Le Havre counts in this month's figures (other tests of the run
+    // may open more at the same time: at least this one).
     const operator = await anotherPerson(browser, ACCOUNTS.operateur);
     await newDossier(page.request, await siretOf(operator));
     await page.reload();
-    await expect.poll(() => figure(page, "Dossiers ouverts")).toBe(before + 1);
+    const after = await figure(page, "Dossiers ouverts");
+    expect(after).toBeGreaterThan(before);
 
-    // A chart, with its title, and its figures in the table that follows.
+    // A chart, with its title, and its figures in the table that follows: this month is the last
+    // period, with the same figure as the table above.
     await expect(page.getByRole("img", { name: "Dossiers ouverts par période" })).toBeVisible();
     const table = page.getByRole("table", { name: "Dossiers ouverts par période" });
     await expect(table.locator("tbody tr")).toHaveCount(12);
-    await expect(table.locator("tbody tr").last().locator("td")).toHaveText(String(before + 1));
+    const last = (await table.locator("tbody tr").last().locator("td").textContent()) ?? "";
+    expect(Number(last.replace(/\D/g, ""))).toBe(after);
 
     expect(await horizontalOverflow(page)).toBe(0);
     await expectNoSeriousAccessibilityViolation(page, "un tableau de bord sur téléphone", consoleGuard);
@@ -66,7 +70,9 @@ test.describe("tableaux de bord", () => {
     expect(download.suggestedFilename()).toMatch(/^tableau-de-bord-mois-\d{4}-\d{2}-01\.csv$/);
     const text = await readFile((await download.path())!, "utf8");
     expect(text.charCodeAt(0)).toBe(0xfeff);
-    expect(text).toContain(`Volumes de dossiers;Dossiers ouverts;nombre;${before + 1};`);
+    const exported = text.match(/Volumes de dossiers;Dossiers ouverts;nombre;(\d+);/);
+    expect(exported, text).not.toBeNull();
+    expect(Number(exported![1])).toBeGreaterThanOrEqual(after);
     // The same as an OpenDocument spreadsheet.
     const odsLink = page.getByRole("link", { name: "Exporter en ODS (LibreOffice, Excel)" });
     await expect(odsLink).toHaveAttribute("href", /^\/tableaux-de-bord\/export\.ods\?site=FRLEH&periode=mois&date=/);
