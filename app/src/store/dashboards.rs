@@ -758,17 +758,7 @@ impl Store {
             "SELECT opened_at, closed_at FROM alert WHERE {}",
             conditions.clause()
         );
-        let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
-            bind_all!(sqlx::query_as(&sql), &conditions.values)
-                .fetch_all(pool)
-                .await
-        })?;
-        Ok((
-            rows.len() as i64,
-            rows.into_iter()
-                .filter_map(|(opened, closed)| Some((closed? - opened).num_minutes().max(0)))
-                .collect(),
-        ))
+        self.opened_and_done(&sql, &conditions).await
     }
 
     /// The exchanges of the sites in scope opened in the period: their number, and the
@@ -799,15 +789,25 @@ impl Store {
              FROM exchange e {join} WHERE {}",
             conditions.clause()
         );
+        self.opened_and_done(&sql, &conditions).await
+    }
+
+    /// Things opened in a period (`sql` reads when each was opened, and when it was done if it
+    /// was): how many, and the minutes each done one took.
+    async fn opened_and_done(
+        &self,
+        sql: &str,
+        conditions: &Conditions,
+    ) -> Result<(i64, Vec<i64>), StoreError> {
         let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
-            bind_all!(sqlx::query_as(&sql), &conditions.values)
+            bind_all!(sqlx::query_as(sql), &conditions.values)
                 .fetch_all(pool)
                 .await
         })?;
         Ok((
             rows.len() as i64,
             rows.into_iter()
-                .filter_map(|(opened, answered)| Some((answered? - opened).num_minutes().max(0)))
+                .filter_map(|(opened, done)| Some((done? - opened).num_minutes().max(0)))
                 .collect(),
         ))
     }

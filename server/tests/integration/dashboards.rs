@@ -388,10 +388,10 @@ async fn each_reader_sees_only_their_dashboards(backend: Backend) {
         view.problem.as_deref(),
         Some("Le site « FRFOS » n'existe pas ou ne fait pas partie de ceux que vous suivez.")
     );
-    let (_, unknown) = dashboard(&head, &[("site", "FRXXX")]).await;
+    let (_, unknown) = dashboard(&head, &[("site", "FRZZZ")]).await;
     assert_eq!(
         unknown.problem.as_deref(),
-        Some("Le site « FRXXX » n'existe pas ou ne fait pas partie de ceux que vous suivez.")
+        Some("Le site « FRZZZ » n'existe pas ou ne fait pas partie de ceux que vous suivez.")
     );
     let answer = head.get("/tableaux-de-bord/export.csv?site=FRFOS").await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
