@@ -108,6 +108,17 @@ test.describe("tableaux de bord", () => {
     expect(text).toContain("Tous les sites;");
     expect(text).not.toContain("Océane");
 
+    // The dashboards' durations too, in minutes, hidden by their own population.
+    await dgitm.getByLabel("Indicateur", { exact: true }).selectOption("duree-passage-mediane");
+    await dgitm.getByLabel("Marchandises", { exact: true }).selectOption("");
+    await dgitm.getByRole("button", { name: "Afficher" }).click();
+    await expect(dgitm).toHaveURL(/indicateur=duree-passage-mediane/);
+    const durations = dgitm.getByRole("table", { name: /Durée du passage complet — médiane en \d{4}, toutes marchandises/ });
+    await expect(durations).toBeVisible();
+    await expect(durations.getByRole("rowheader", { name: "Tous les sites" })).toBeVisible();
+    await expect(dgitm.getByText("Durées en minutes au graphique")).toBeVisible();
+    expect(await horizontalOverflow(dgitm)).toBe(0);
+
     for (const person of [dgitm, await anotherPerson(browser, ACCOUNTS.agentSivep)]) {
       const response = await person.goto("/tableaux-de-bord");
       expect(response?.status()).toBe(403);

@@ -57,8 +57,6 @@ pub async fn read_statistics(filtres: StatisticsQuery) -> Result<StatisticsView,
 pub mod server {
     //! The reads behind the pages and the exports.
 
-    use std::collections::HashMap;
-
     use axum::extract::{Path, Query, State};
     use axum::http::StatusCode;
     use axum::Extension;
@@ -67,18 +65,17 @@ pub mod server {
     use super::{DashboardView, StatisticsView};
     use crate::domain::access::{dossier_scope, DossierScope, EntryPoint, Target, Viewer};
     use crate::domain::dashboard::{
-        csv, Choice, Dashboard, DashboardFilters, DashboardQuery, DurationLine, Line, Measure,
-        PeriodKind, Share, StatRow, Statistics, StatisticsFilters, StatisticsQuery, TrendPoint,
-        Unit, TREND_PERIODS,
+        bucket, csv, Choice, Dashboard, DashboardFilters, DashboardQuery, DurationLine, DurationOf,
+        Line, Measure, PeriodKind, Share, StatCell, StatIndicator, StatRow, Statistics,
+        StatisticsFilters, StatisticsQuery, TrendPoint, Unit, TREND_PERIODS,
     };
-    use crate::domain::dossier::GoodsCategory;
     use crate::domain::journey::StepKind;
-    use crate::domain::statistics::{suppress_figures, Contributions, SUPPRESSED};
+    use crate::domain::statistics::{Cube, SUPPRESSED};
     use crate::forms::{check_viewer, Forms, Outcome};
     use crate::http::{attachment, refusal};
     use crate::state::Caller;
     use crate::store::dashboards::{
-        appointment_figures, compared, contributions_of, follow_up, DashboardScope,
+        appointment_figures, compared, follow_up, DashboardScope, StatItems,
     };
     use crate::store::{Store, StoreError};
 
@@ -297,85 +294,86 @@ pub mod server {
             }
         };
         let sites = store.sites().await?;
-        let rows = store
-            .statistics_rows(&filters.indicator.figure(), filters.year)
-            .await?;
-        let site_count = sites.len();
-        let goods_count = GoodsCategory::ALL.len();
-        let index = |site: usize, month: usize, goods: usize| {
-            (site * 13 + month) * (goods_count + 1) + goods
+        let mut cube = Cube::new(sites.iter().map(|s| s.code.as_str().to_owned()).collect());
+        let month0 = |at: DateTime<Utc>| crate::domain::access::local_day(at).month0();
+        let (year, indicator) = (filters.year, filters.indicator);
+        if let Some(figure) = indicator.figure() {
+            for (month, site, goods, company, dossiers) in
+                store.statistics_rows(&figure, year).await?
+            {
+                cube.count(month.month0(), &site, Some(&goods), company, dossiers);
+            }
+        }
+        let items = match indicator {
+            StatIndicator::Booked => Some(StatItems::Booked),
+            StatIndicator::NoShows => Some(StatItems::NoShows),
+            StatIndicator::Alerts | StatIndicator::Duration(DurationOf::AlertClosing, _) => {
+                Some(StatItems::Alerts)
+            }
+            StatIndicator::Exchanges | StatIndicator::Duration(DurationOf::ExchangeAnswer, _) => {
+                Some(StatItems::Exchanges)
+            }
+            StatIndicator::Duration(DurationOf::Validation, _) => Some(StatItems::Validations),
+            _ => None,
         };
-        let size = (site_count + 1) * 13 * (goods_count + 1);
-        let mut companies: Vec<HashMap<i64, i64>> = vec![HashMap::new(); size];
-        for (month, site, goods, company, dossiers) in rows {
-            let Some(s) = sites.iter().position(|known| known.code.as_str() == site) else {
-                continue;
-            };
-            let Some(g) = GoodsCategory::ALL
-                .iter()
-                .position(|known| known.code() == goods)
-            else {
-                continue;
-            };
-            let m = month.month0() as usize;
-            for site in [s, site_count] {
-                for month in [m, 12] {
-                    for goods in [g, goods_count] {
-                        *companies[index(site, month, goods)]
-                            .entry(company)
-                            .or_default() += dossiers;
+        let quantile = match indicator {
+            StatIndicator::Duration(_, quantile) => Some(quantile.percent()),
+            _ => None,
+        };
+        if let Some(items) = items {
+            for item in store.statistics_items(items, year).await? {
+                let (month, goods) = (month0(item.at), item.goods.as_deref());
+                let company = item.company.unwrap_or(0);
+                match (quantile, item.minutes) {
+                    (None, _) => cube.count(month, &item.site, goods, company, 1),
+                    // A delay counts once done, from those done.
+                    (Some(_), Some(minutes)) => {
+                        cube.count(month, &item.site, goods, company, 1);
+                        cube.durations(month, &item.site, goods, bucket(minutes), 1);
                     }
+                    (Some(_), None) => {}
                 }
             }
         }
-        let figures: Vec<Contributions> = companies.iter().map(contributions_of).collect();
-        let mut totals = vec![false; size];
-        let mut equations = Vec::new();
-        for s in 0..=site_count {
-            for m in 0..=12 {
-                for g in 0..=goods_count {
-                    totals[index(s, m, g)] = s == site_count || m == 12 || g == goods_count;
+        if let StatIndicator::Duration(of, _) = indicator {
+            if let Some(measure) = of.measure() {
+                for (month, site, goods, bucket, dossiers) in
+                    store.statistics_histograms(&measure.code(), year).await?
+                {
+                    cube.durations(month.month0(), &site, Some(&goods), bucket, dossiers);
                 }
             }
         }
-        for m in 0..=12 {
-            for g in 0..=goods_count {
-                equations.push((0..=site_count).map(|s| index(s, m, g)).collect());
+        if indicator == StatIndicator::Places {
+            for (at, site, places) in store.statistics_places(year).await? {
+                cube.count(month0(at), &site, None, 0, places);
             }
         }
-        for s in 0..=site_count {
-            for g in 0..=goods_count {
-                equations.push((0..=12).map(|m| index(s, m, g)).collect());
-            }
-            for m in 0..=12 {
-                equations.push((0..=goods_count).map(|g| index(s, m, g)).collect());
-            }
-        }
-        let hidden = suppress_figures(&figures, &totals, &equations);
-        let g = filters
-            .goods
-            .and_then(|goods| GoodsCategory::ALL.iter().position(|known| *known == goods))
-            .unwrap_or(goods_count);
-        let cell = |s: usize, m: usize| {
-            let i = index(s, m, g);
-            (!hidden[i]).then_some(figures[i].dossiers)
-        };
-        let row = |s: usize, name: String| StatRow {
-            site: name,
-            months: (0..12).map(|m| cell(s, m)).collect(),
-            total: cell(s, 12),
-        };
-        let rows: Vec<StatRow> = sites
+        // The posts' places concern no operator: nothing to hide.
+        let table = cube.table(filters.goods, indicator != StatIndicator::Places, quantile);
+        let names = sites
             .iter()
-            .enumerate()
-            .map(|(s, site)| row(s, site.name.clone()))
+            .map(|site| site.name.clone())
+            .chain(std::iter::once("Tous les sites".to_owned()));
+        let mut rows: Vec<StatRow> = table
+            .into_iter()
+            .zip(names)
+            .map(|(cells, site)| StatRow {
+                site,
+                months: cells[..12].to_vec(),
+                total: cells[12],
+            })
             .collect();
-        let totals = row(site_count, "Tous les sites".into());
+        let totals = rows.pop().unwrap_or(StatRow {
+            site: "Tous les sites".into(),
+            months: vec![StatCell::Empty; 12],
+            total: StatCell::Empty,
+        });
         let shown_hidden = rows
             .iter()
             .chain(std::iter::once(&totals))
             .flat_map(|row| row.months.iter().chain(std::iter::once(&row.total)))
-            .filter(|cell| cell.is_none())
+            .filter(|cell| cell.is_hidden())
             .count();
         let months = (1..=12)
             .filter_map(|month| NaiveDate::from_ymd_opt(filters.year, month, 1))
@@ -460,7 +458,10 @@ pub mod server {
         let mut rows = vec![
             vec![
                 format!("Statistiques France Sésame {}", statistics.filters.year),
-                statistics.filters.indicator.label().to_owned(),
+                match statistics.filters.indicator.unit() {
+                    Unit::Minutes => format!("{} (minutes)", statistics.filters.indicator.label()),
+                    _ => statistics.filters.indicator.label(),
+                },
                 goods,
             ],
             vec![],
@@ -469,9 +470,10 @@ pub mod server {
         header.extend(statistics.months.iter().cloned());
         header.push("Année".to_owned());
         rows.push(header);
-        let show = |cell: &Option<i64>| match cell {
-            Some(n) => n.to_string(),
-            None => SUPPRESSED.to_owned(),
+        let show = |cell: &StatCell| match cell {
+            StatCell::Figure(n) => n.to_string(),
+            StatCell::Hidden => SUPPRESSED.to_owned(),
+            StatCell::Empty => String::new(),
         };
         for row in statistics
             .rows

@@ -579,8 +579,82 @@ pub fn change(current: i64, previous: i64) -> String {
     }
 }
 
-/// The indicators of the DGITM's statistics: counts that add up, each a figure of
-/// `indicator_company`.
+/// What a duration of the DGITM's statistics measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DurationOf {
+    /// The whole crossing, from the arrival (or the opening) to the « bon à enlever ».
+    Crossing,
+    /// One step of the timelines.
+    Step(StepKind),
+    /// From a rendez-vous asked for to its confirmation or refusal.
+    Validation,
+    /// From an alert opened to its closing.
+    AlertClosing,
+    /// From an exchange opened to the first message of the other side.
+    ExchangeAnswer,
+}
+
+impl DurationOf {
+    pub fn all() -> Vec<DurationOf> {
+        let mut all = vec![DurationOf::Crossing];
+        all.extend(StepKind::ALL.into_iter().map(DurationOf::Step));
+        all.extend([
+            DurationOf::Validation,
+            DurationOf::AlertClosing,
+            DurationOf::ExchangeAnswer,
+        ]);
+        all
+    }
+
+    fn code(self) -> String {
+        match self {
+            DurationOf::Crossing => "passage".into(),
+            DurationOf::Step(kind) => format!("etape-{}", kind.code()),
+            DurationOf::Validation => "validation-rendez-vous".into(),
+            DurationOf::AlertClosing => "cloture-alertes".into(),
+            DurationOf::ExchangeAnswer => "reponse-echanges".into(),
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            DurationOf::Crossing => "Durée du passage complet".into(),
+            DurationOf::Step(kind) => format!("Durée de l'étape « {} »", kind.label()),
+            DurationOf::Validation => "Délai de validation des rendez-vous".into(),
+            DurationOf::AlertClosing => "Délai de clôture des alertes".into(),
+            DurationOf::ExchangeAnswer => "Délai de première réponse aux échanges".into(),
+        }
+    }
+
+    /// The dossier measure whose histograms hold it, for those the timelines give.
+    pub fn measure(self) -> Option<Measure> {
+        match self {
+            DurationOf::Crossing => Some(Measure::Released),
+            DurationOf::Step(kind) => Some(Measure::Step(kind)),
+            _ => None,
+        }
+    }
+}
+
+/// Which point of a distribution of durations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Quantile {
+    Median,
+    P80,
+}
+
+impl Quantile {
+    pub fn percent(self) -> i64 {
+        match self {
+            Quantile::Median => 50,
+            Quantile::P80 => 80,
+        }
+    }
+}
+
+/// The indicators of the DGITM's statistics: the dashboards' figures, by site, month and goods
+/// category. Counts add up (each hidden with secondary suppression); a duration is read from
+/// the histogram of its cell and hidden wherever the count of what it is computed from is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StatIndicator {
     Opened,
@@ -588,51 +662,116 @@ pub enum StatIndicator {
     Selected,
     LabUnfavourable,
     DecisionUnfavourable,
+    /// Places offered in the rendez-vous slots (the posts' capacity: no operator in it).
+    Places,
+    /// Rendez-vous booked (asked for, confirmed, moved, honoured or missed), by their slot.
+    Booked,
+    /// Rendez-vous missed, by their slot.
+    NoShows,
+    /// Alerts opened.
+    Alerts,
+    /// Exchanges opened.
+    Exchanges,
+    Duration(DurationOf, Quantile),
 }
 
 impl StatIndicator {
-    pub const ALL: [StatIndicator; 5] = [
-        StatIndicator::Opened,
-        StatIndicator::Released,
-        StatIndicator::Selected,
-        StatIndicator::LabUnfavourable,
-        StatIndicator::DecisionUnfavourable,
-    ];
+    /// Every indicator, in the order the page offers them.
+    pub fn all() -> Vec<StatIndicator> {
+        let mut all = vec![
+            StatIndicator::Opened,
+            StatIndicator::Released,
+            StatIndicator::Selected,
+            StatIndicator::LabUnfavourable,
+            StatIndicator::DecisionUnfavourable,
+            StatIndicator::Places,
+            StatIndicator::Booked,
+            StatIndicator::NoShows,
+            StatIndicator::Alerts,
+            StatIndicator::Exchanges,
+        ];
+        for of in DurationOf::all() {
+            for quantile in [Quantile::Median, Quantile::P80] {
+                all.push(StatIndicator::Duration(of, quantile));
+            }
+        }
+        all
+    }
 
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> String {
         match self {
-            StatIndicator::Opened => "ouverts",
-            StatIndicator::Released => "liberes",
-            StatIndicator::Selected => "controles",
-            StatIndicator::LabUnfavourable => "analyses-defavorables",
-            StatIndicator::DecisionUnfavourable => "decisions-defavorables",
+            StatIndicator::Opened => "ouverts".into(),
+            StatIndicator::Released => "liberes".into(),
+            StatIndicator::Selected => "controles".into(),
+            StatIndicator::LabUnfavourable => "analyses-defavorables".into(),
+            StatIndicator::DecisionUnfavourable => "decisions-defavorables".into(),
+            StatIndicator::Places => "places-rendez-vous".into(),
+            StatIndicator::Booked => "rendez-vous".into(),
+            StatIndicator::NoShows => "absences".into(),
+            StatIndicator::Alerts => "alertes".into(),
+            StatIndicator::Exchanges => "echanges".into(),
+            StatIndicator::Duration(of, Quantile::Median) => format!("duree-{}-mediane", of.code()),
+            StatIndicator::Duration(of, Quantile::P80) => format!("duree-{}-80", of.code()),
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        StatIndicator::ALL.into_iter().find(|i| i.code() == code)
+        StatIndicator::all().into_iter().find(|i| i.code() == code)
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            StatIndicator::Opened => "Dossiers ouverts",
-            StatIndicator::Released => "Dossiers libérés (bon à enlever)",
+            StatIndicator::Opened => "Dossiers ouverts".into(),
+            StatIndicator::Released => "Dossiers libérés (bon à enlever)".into(),
             StatIndicator::Selected => {
-                "Dossiers sélectionnés pour un contrôle d'identité ou physique"
+                "Dossiers sélectionnés pour un contrôle d'identité ou physique".into()
             }
-            StatIndicator::LabUnfavourable => "Analyses de laboratoire défavorables",
-            StatIndicator::DecisionUnfavourable => "Décisions défavorables sur le DSCE",
+            StatIndicator::LabUnfavourable => "Analyses de laboratoire défavorables".into(),
+            StatIndicator::DecisionUnfavourable => "Décisions défavorables sur le DSCE".into(),
+            StatIndicator::Places => "Places de rendez-vous offertes".into(),
+            StatIndicator::Booked => "Rendez-vous réservés".into(),
+            StatIndicator::NoShows => "Rendez-vous non honorés (absences)".into(),
+            StatIndicator::Alerts => "Alertes ouvertes".into(),
+            StatIndicator::Exchanges => "Échanges ouverts".into(),
+            StatIndicator::Duration(of, Quantile::Median) => format!("{} — médiane", of.label()),
+            StatIndicator::Duration(of, Quantile::P80) => {
+                format!("{} — 80 % en moins de", of.label())
+            }
         }
     }
 
-    /// The `indicator_company.figure` it counts.
-    pub fn figure(self) -> String {
+    /// The heading of the page's list it is offered under.
+    pub fn group(self) -> &'static str {
         match self {
-            StatIndicator::Opened => Measure::Opened.code(),
-            StatIndicator::Released => Measure::Released.code(),
-            StatIndicator::Selected => format!("{}:1", Measure::Checks.code()),
-            StatIndicator::LabUnfavourable => format!("{}:1", Measure::Lab.code()),
-            StatIndicator::DecisionUnfavourable => format!("{}:1", Measure::Decision.code()),
+            StatIndicator::Opened
+            | StatIndicator::Released
+            | StatIndicator::Selected
+            | StatIndicator::LabUnfavourable
+            | StatIndicator::DecisionUnfavourable => "Dossiers",
+            StatIndicator::Places | StatIndicator::Booked | StatIndicator::NoShows => "Rendez-vous",
+            StatIndicator::Alerts | StatIndicator::Exchanges => "Alertes et échanges",
+            StatIndicator::Duration(..) => "Durées et délais",
+        }
+    }
+
+    pub fn unit(self) -> Unit {
+        match self {
+            StatIndicator::Duration(..) => Unit::Minutes,
+            _ => Unit::Count,
+        }
+    }
+
+    /// The `indicator_company.figure` it counts, for the counts of dossiers; for a duration
+    /// the timelines give, that of the dossiers it is computed from.
+    pub fn figure(self) -> Option<String> {
+        match self {
+            StatIndicator::Opened => Some(Measure::Opened.code()),
+            StatIndicator::Released => Some(Measure::Released.code()),
+            StatIndicator::Selected => Some(format!("{}:1", Measure::Checks.code())),
+            StatIndicator::LabUnfavourable => Some(format!("{}:1", Measure::Lab.code())),
+            StatIndicator::DecisionUnfavourable => Some(format!("{}:1", Measure::Decision.code())),
+            StatIndicator::Duration(of, _) => of.measure().map(Measure::code),
+            _ => None,
         }
     }
 }
@@ -685,6 +824,9 @@ impl StatisticsFilters {
             code => StatIndicator::from_code(code)
                 .ok_or_else(|| format!("« {code} » n'est pas un indicateur des statistiques."))?,
         };
+        if indicator == StatIndicator::Places && goods.is_some() {
+            return Err("Les places de rendez-vous ne dépendent pas des marchandises : choisissez « Toutes les marchandises ».".into());
+        }
         Ok(StatisticsFilters {
             year,
             goods,
@@ -696,13 +838,34 @@ impl StatisticsFilters {
         StatisticsQuery {
             annee: self.year.to_string(),
             marchandise: self.goods.map(|g| g.code().to_owned()).unwrap_or_default(),
-            indicateur: self.indicator.code().to_owned(),
+            indicateur: self.indicator.code(),
         }
     }
 }
 
-/// A figure of the statistics: a count, or hidden (« effectif trop faible »).
-pub type StatCell = Option<i64>;
+/// A figure of the statistics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatCell {
+    /// A count, or minutes for a duration.
+    Figure(i64),
+    /// Hidden (« effectif trop faible »): it could single out an operator.
+    Hidden,
+    /// Nothing to compute it from (a duration without any case).
+    Empty,
+}
+
+impl StatCell {
+    pub fn is_hidden(self) -> bool {
+        self == StatCell::Hidden
+    }
+
+    pub fn figure(self) -> Option<i64> {
+        match self {
+            StatCell::Figure(n) => Some(n),
+            _ => None,
+        }
+    }
+}
 
 /// One site's row: its name, its months, its year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

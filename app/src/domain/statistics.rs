@@ -11,7 +11,12 @@
 //! dossiers themselves for every cell and every total (a company may be in several cells, so
 //! counts of companies do not add up): the caller computes each total from the base data.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
+
+use super::dashboard::{Histogram, StatCell};
+use super::dossier::GoodsCategory;
 
 /// The fewest dossiers a figure may be computed from.
 pub const MIN_DOSSIERS: i64 = 5;
@@ -209,6 +214,160 @@ pub fn suppress_figures(
     }
 }
 
+/// The cube of the DGITM's statistics for one indicator: every site, month and goods category
+/// of a year, and every total over them (all sites, the year, all goods), each with the
+/// companies it is computed from and, for a duration, its histogram. Things without a goods
+/// category count in a part of their own, never shown alone, so that the parts of every sum
+/// add up to its total. Hiding is worked out over the whole cube at once, so that no choice of
+/// goods, and no subtraction of one table from another, gives a hidden figure back.
+pub struct Cube {
+    sites: Vec<String>,
+    companies: Vec<HashMap<i64, i64>>,
+    histograms: Vec<Histogram>,
+}
+
+/// The months of a year, and the year.
+const MONTHS: usize = 13;
+
+impl Cube {
+    /// The goods parts (each category, then « without one ») and their total.
+    fn width() -> usize {
+        GoodsCategory::ALL.len() + 2
+    }
+
+    fn index(&self, site: usize, month: usize, goods: usize) -> usize {
+        (site * MONTHS + month) * Self::width() + goods
+    }
+
+    pub fn new(sites: Vec<String>) -> Cube {
+        let size = (sites.len() + 1) * MONTHS * Self::width();
+        Cube {
+            sites,
+            companies: vec![HashMap::new(); size],
+            histograms: vec![Histogram::default(); size],
+        }
+    }
+
+    /// The figures a thing of a site, a month (0 for January) and goods counts in: its own and
+    /// every total over it. None for a site outside the cube.
+    fn cells(&self, month0: u32, site: &str, goods: Option<&str>) -> Option<Vec<usize>> {
+        let s = self.sites.iter().position(|known| known == site)?;
+        let g = goods
+            .and_then(|code| GoodsCategory::ALL.iter().position(|c| c.code() == code))
+            .unwrap_or(GoodsCategory::ALL.len());
+        let m = (month0 as usize).min(11);
+        let mut cells = Vec::with_capacity(8);
+        for site in [s, self.sites.len()] {
+            for month in [m, MONTHS - 1] {
+                for goods in [g, Self::width() - 1] {
+                    cells.push(self.index(site, month, goods));
+                }
+            }
+        }
+        Some(cells)
+    }
+
+    /// `count` things (dossiers, rendez-vous, places…) of a company (0 for none) counted.
+    pub fn count(
+        &mut self,
+        month0: u32,
+        site: &str,
+        goods: Option<&str>,
+        company: i64,
+        count: i64,
+    ) {
+        for cell in self.cells(month0, site, goods).unwrap_or_default() {
+            *self.companies[cell].entry(company).or_default() += count;
+        }
+    }
+
+    /// `count` durations of a histogram's bucket.
+    pub fn durations(
+        &mut self,
+        month0: u32,
+        site: &str,
+        goods: Option<&str>,
+        bucket: i32,
+        count: i64,
+    ) {
+        for cell in self.cells(month0, site, goods).unwrap_or_default() {
+            self.histograms[cell].add(bucket, count);
+        }
+    }
+
+    /// The table of one goods category (or all): a row per site, then the row of all sites,
+    /// each with its twelve months and its year; and how many of its figures are hidden.
+    /// `suppress` is false only for figures that concern no operator (the posts' places);
+    /// `quantile` reads durations from the histograms instead of counting.
+    pub fn table(
+        &self,
+        goods: Option<GoodsCategory>,
+        suppress: bool,
+        quantile: Option<i64>,
+    ) -> Vec<[StatCell; MONTHS]> {
+        let figures: Vec<Contributions> = self.companies.iter().map(contributions_of).collect();
+        let hidden = if suppress {
+            let width = Self::width();
+            let sites = self.sites.len();
+            let mut totals = vec![false; figures.len()];
+            let mut equations = Vec::new();
+            for s in 0..=sites {
+                for m in 0..MONTHS {
+                    for g in 0..width {
+                        totals[self.index(s, m, g)] =
+                            s == sites || m == MONTHS - 1 || g == width - 1;
+                    }
+                }
+            }
+            for m in 0..MONTHS {
+                for g in 0..width {
+                    equations.push((0..=sites).map(|s| self.index(s, m, g)).collect());
+                }
+            }
+            for s in 0..=sites {
+                for g in 0..width {
+                    equations.push((0..MONTHS).map(|m| self.index(s, m, g)).collect());
+                }
+                for m in 0..MONTHS {
+                    equations.push((0..width).map(|g| self.index(s, m, g)).collect());
+                }
+            }
+            suppress_figures(&figures, &totals, &equations)
+        } else {
+            vec![false; figures.len()]
+        };
+        let g = goods
+            .and_then(|goods| GoodsCategory::ALL.iter().position(|known| *known == goods))
+            .unwrap_or(Self::width() - 1);
+        (0..=self.sites.len())
+            .map(|s| {
+                std::array::from_fn(|m| {
+                    let i = self.index(s, m, g);
+                    if hidden[i] {
+                        StatCell::Hidden
+                    } else if let Some(percent) = quantile {
+                        self.histograms[i]
+                            .percentile(percent)
+                            .map_or(StatCell::Empty, StatCell::Figure)
+                    } else {
+                        StatCell::Figure(figures[i].dossiers)
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+/// The contributions of a figure's companies (what each counts for): dossiers, companies, the
+/// largest company's.
+pub fn contributions_of(companies: &HashMap<i64, i64>) -> Contributions {
+    Contributions {
+        dossiers: companies.values().sum(),
+        companies: companies.values().filter(|n| **n > 0).count() as i64,
+        largest: companies.values().copied().max().unwrap_or(0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -338,5 +497,27 @@ mod tests {
                 }
             }
         }
+    }
+    #[test]
+    fn things_without_goods_count_in_all_goods_only() {
+        let mut cube = Cube::new(vec!["FRLEH".into()]);
+        for company in 1..=5 {
+            cube.count(2, "FRLEH", None, company, 2);
+            cube.count(2, "FRLEH", Some(GoodsCategory::Plants.code()), company, 1);
+            cube.durations(2, "FRLEH", None, 1, 2);
+        }
+        let all = cube.table(None, true, None);
+        assert_eq!(all[0][2], StatCell::Figure(15));
+        assert_eq!(all[0][12], StatCell::Figure(15), "the year");
+        assert_eq!(all[1][2], StatCell::Figure(15), "all sites");
+        let plants = cube.table(Some(GoodsCategory::Plants), true, None);
+        assert_eq!(plants[0][2], StatCell::Figure(5));
+        assert_eq!(plants[0][3], StatCell::Figure(0));
+        // Durations: ten in [5, 10) for all goods, none for plants.
+        assert_eq!(cube.table(None, true, Some(50))[0][2], StatCell::Figure(7));
+        assert_eq!(
+            cube.table(Some(GoodsCategory::Plants), true, Some(50))[0][2],
+            StatCell::Empty
+        );
     }
 }

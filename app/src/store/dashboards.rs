@@ -16,7 +16,6 @@ use crate::domain::dashboard::{
 };
 use crate::domain::journey::{StepKind, StepState};
 use crate::domain::references::Locode;
-use crate::domain::statistics::Contributions;
 
 /// A value bound to a query built from filters.
 #[derive(Clone, Debug)]
@@ -162,6 +161,34 @@ struct Counted {
 pub type AppointmentRows = (i64, BTreeMap<String, i64>, Vec<i64>);
 /// A row of `indicator_company`: month, site, goods, company, dossiers.
 pub type CompanyRow = (NaiveDate, String, String, i64, i64);
+/// A row of a histogram by month: month, site, goods, bucket, dossiers.
+pub type HistogramRow = (NaiveDate, String, String, i32, i64);
+
+/// The rendez-vous, alerts or exchanges the DGITM's statistics count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatItems {
+    /// Rendez-vous booked, by their slot's start.
+    Booked,
+    /// Rendez-vous missed, by their slot's start.
+    NoShows,
+    /// Rendez-vous confirmed or refused, by when, with the time it took.
+    Validations,
+    /// Alerts, by their opening, with the time to their closing.
+    Alerts,
+    /// Exchanges, by their opening, with the time to the first answer.
+    Exchanges,
+}
+
+/// One of them: when it counts, where, its goods and company (when known), and the minutes it
+/// took for a delay (none while not done).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatItem {
+    pub at: DateTime<Utc>,
+    pub site: String,
+    pub goods: Option<String>,
+    pub company: Option<i64>,
+    pub minutes: Option<i64>,
+}
 /// A step with its dossier's id.
 type DossierStepRow = (
     i64,
@@ -836,14 +863,124 @@ impl Store {
         })?;
         Ok(rows)
     }
-}
 
-/// The contributions of a group of company rows: dossiers, companies, the largest company's.
-pub fn contributions_of(companies: &HashMap<i64, i64>) -> Contributions {
-    Contributions {
-        dossiers: companies.values().sum(),
-        companies: companies.values().filter(|n| **n > 0).count() as i64,
-        largest: companies.values().copied().max().unwrap_or(0),
+    /// The histograms of a dossier measure over a year, by month, site, goods and bucket
+    /// (summed over posts): the durations of the DGITM's statistics.
+    #[tracing::instrument(skip_all)]
+    pub async fn statistics_histograms(
+        &self,
+        measure: &str,
+        year: i32,
+    ) -> Result<Vec<HistogramRow>, StoreError> {
+        let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+        let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT month, site_code, goods_category, bucket, CAST(SUM(dossiers) AS BIGINT)
+                 FROM indicator_month
+                 WHERE measure = $1 AND month >= $2 AND month < $3
+                 GROUP BY month, site_code, goods_category, bucket",
+            )
+            .bind(measure)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows)
+    }
+
+    /// The rendez-vous, alerts or exchanges of a year that the DGITM's statistics count (by
+    /// when each counts), with where they are, their goods, their company and, for a delay,
+    /// the minutes it took (none while not done).
+    #[tracing::instrument(skip_all)]
+    pub async fn statistics_items(
+        &self,
+        items: StatItems,
+        year: i32,
+    ) -> Result<Vec<StatItem>, StoreError> {
+        let from = paris_midnight(NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default());
+        let to = paris_midnight(NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default());
+        const APPOINTMENTS: &str = "FROM appointment a JOIN slot s ON s.id = a.slot_id
+             JOIN post p ON p.code = s.post_code JOIN dossier d ON d.id = a.dossier_id";
+        // Each reads: when it counts, from and to (for a delay), site, goods, company.
+        let sql = match items {
+            StatItems::Booked | StatItems::NoShows => format!(
+                "SELECT s.starts_at, a.created_at, a.decided_at, p.site_code, d.goods_category,
+                        COALESCE(a.company_id, d.company_id)
+                 {APPOINTMENTS}
+                 WHERE s.starts_at >= $1 AND s.starts_at < $2 AND a.state IN ({})",
+                if items == StatItems::NoShows {
+                    "'absent'"
+                } else {
+                    "'demande', 'confirme', 'reporte', 'honore', 'absent'"
+                }
+            ),
+            StatItems::Validations => format!(
+                "SELECT a.decided_at, a.created_at, a.decided_at, p.site_code, d.goods_category,
+                        COALESCE(a.company_id, d.company_id)
+                 {APPOINTMENTS}
+                 WHERE a.decided_at >= $1 AND a.decided_at < $2"
+            ),
+            StatItems::Alerts => "SELECT a.opened_at, a.opened_at, a.closed_at, a.site_code,
+                        COALESCE(a.goods_category, d.goods_category), d.company_id
+                 FROM alert a LEFT JOIN dossier d ON d.id = a.dossier_id
+                 WHERE a.opened_at >= $1 AND a.opened_at < $2"
+                .into(),
+            StatItems::Exchanges => "SELECT e.opened_at, e.opened_at,
+                        (SELECT MIN(x.at) FROM exchange_entry x
+                         WHERE x.exchange_id = e.id AND x.kind = 'message'
+                           AND x.side <> CASE WHEN e.opened_by = 'operateur' THEN 'operateur'
+                                              ELSE 'administration' END),
+                        e.site_code, d.goods_category, e.company_id
+                 FROM exchange e LEFT JOIN dossier d ON d.id = e.dossier_id
+                 WHERE e.opened_at >= $1 AND e.opened_at < $2"
+                .into(),
+        };
+        type Row = (
+            DateTime<Utc>,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+            String,
+            Option<String>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(from).bind(to).fetch_all(pool).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, since, done, site, goods, company)| StatItem {
+                at,
+                site,
+                goods,
+                company,
+                minutes: done.map(|done| (done - since).num_minutes().max(0)),
+            })
+            .collect())
+    }
+
+    /// The places of the rendez-vous slots of a year: when each slot starts, its site, its
+    /// capacity.
+    #[tracing::instrument(skip_all)]
+    pub async fn statistics_places(
+        &self,
+        year: i32,
+    ) -> Result<Vec<(DateTime<Utc>, String, i64)>, StoreError> {
+        let from = paris_midnight(NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default());
+        let to = paris_midnight(NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default());
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT s.starts_at, p.site_code, CAST(s.capacity AS BIGINT)
+                 FROM slot s JOIN post p ON p.code = s.post_code
+                 WHERE s.starts_at >= $1 AND s.starts_at < $2 AND s.capacity > 0",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows)
     }
 }
 

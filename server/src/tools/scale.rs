@@ -837,7 +837,7 @@ struct Figures {
     saturated: Load,
 }
 
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 12] = [
     "un dossier en cours (`/dossiers/{id}`)",
     "la liste des dossiers (`/dossiers`)",
     "la liste filtrée par site (`/dossiers?site=FRLEH`)",
@@ -847,6 +847,9 @@ const PAGES: [&str; 9] = [
     "le tableau de bord de l'année, tous les sites (`/tableaux-de-bord?periode=annee`)",
     "l'export CSV du tableau de bord de l'année (`/tableaux-de-bord/export.csv?periode=annee`)",
     "les statistiques de l'année par site et par mois (`/statistiques`)",
+    "les statistiques du passage, 80 % en moins de (`indicateur=duree-passage-80`)",
+    "les statistiques des rendez-vous réservés (`indicateur=rendez-vous`)",
+    "les statistiques du délai de clôture des alertes (`indicateur=duree-cloture-alertes-mediane`)",
 ];
 
 /// Reads a page as the supervisor and returns how long it took, in milliseconds.
@@ -961,7 +964,21 @@ async fn measure(
                 let base = base.clone();
                 move |_| format!("{base}/tableaux-de-bord/export.csv?periode=annee")
             }),
-            Box::new(move |_| format!("{base}/statistiques?indicateur=liberes")),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/statistiques?indicateur=liberes")
+            }),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/statistiques?indicateur=duree-passage-80")
+            }),
+            Box::new({
+                let base = base.clone();
+                move |_| format!("{base}/statistiques?indicateur=rendez-vous")
+            }),
+            Box::new(move |_| {
+                format!("{base}/statistiques?indicateur=duree-cloture-alertes-mediane")
+            }),
         ]
     };
     // Readings first, so that the figures are those of a running instance rather than of one

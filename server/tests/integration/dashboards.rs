@@ -9,6 +9,7 @@
 //! shown — in a table, or between the table of one goods category and that of all of them.
 
 use app::api::dashboards::{DashboardView, StatisticsView};
+use app::domain::dashboard::{StatCell, Unit};
 use app::domain::dossier::{Flow, GoodsCategory, References};
 use app::domain::journey::{Step, StepKind, StepState};
 use app::domain::references::{ContainerNumber, Locode, PostCode};
@@ -18,13 +19,16 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::accounts::{Browser, AGENT_SIVEP, HEAD, OPERATOR, PASSWORD};
-use crate::helpers::{config, container, fresh_database, on_both_stores, Running, DEMO_API_KEY};
+use crate::helpers::{
+    config, container, execute, fresh_database, on_both_stores, Running, DEMO_API_KEY,
+};
 use crate::partner::{ched_lodged, event, Partner};
 
 on_both_stores!(
     known_dossiers_give_known_figures,
     each_reader_sees_only_their_dashboards,
     statistics_hide_what_could_single_out_an_operator,
+    statistics_give_the_dashboards_figures,
 );
 
 const SUPERVISOR: &str = "superviseur@demo.sesame.test";
@@ -449,7 +453,7 @@ fn recoverable(view: &StatisticsView) -> bool {
         row.months
             .iter()
             .chain(std::iter::once(&row.total))
-            .filter(|cell| cell.is_none())
+            .filter(|cell| cell.is_hidden())
             .count()
             == 1
     });
@@ -457,9 +461,9 @@ fn recoverable(view: &StatisticsView) -> bool {
         rows.iter()
             .filter(|row| {
                 if column < 12 {
-                    row.months[column].is_none()
+                    row.months[column].is_hidden()
                 } else {
-                    row.total.is_none()
+                    row.total.is_hidden()
                 }
             })
             .count()
@@ -517,7 +521,7 @@ async fn statistics_hide_what_could_single_out_an_operator(backend: Backend) {
     let all_goods = statistics(&dgitm, &[("annee", "2021"), ("indicateur", "ouverts")]).await;
     for view in [&plants, &all_goods] {
         // The small cell is hidden, and so is what would give it back.
-        assert_eq!(row_of(view, "FRFOS").months[3], None);
+        assert_eq!(row_of(view, "FRFOS").months[3], StatCell::Hidden);
         assert!(!recoverable(view), "{view:?}");
         // Le Havre's March is not small, but it is what would give Fos's April back from the
         // totals: it is hidden as a complement, and the year's total stays shown.
@@ -529,8 +533,13 @@ async fn statistics_hide_what_could_single_out_an_operator(backend: Backend) {
     let all_rows = &all_goods.statistics.as_ref().unwrap().rows;
     for (plant, all) in plant_rows.iter().zip(all_rows) {
         for month in 0..12 {
-            if plant.months[month].is_none() {
-                assert_eq!(all.months[month], None, "{} {month}", plant.site);
+            if plant.months[month].is_hidden() {
+                assert_eq!(
+                    all.months[month],
+                    StatCell::Hidden,
+                    "{} {month}",
+                    plant.site
+                );
             }
         }
     }
@@ -544,5 +553,245 @@ async fn statistics_hide_what_could_single_out_an_operator(backend: Backend) {
     // A bad year is told in French.
     let view = statistics(&dgitm, &[("annee", "1999")]).await;
     assert!(view.problem.unwrap().contains("n'est pas une année"));
+    server.stop().await;
+}
+
+/// The id of the `n`-th dossier of the test's companies, in the order they were made.
+fn nth_dossier(n: usize) -> String {
+    format!(
+        "(SELECT id FROM dossier WHERE company_id IN (9101, 9102, 9103) ORDER BY id LIMIT 1 OFFSET {n})"
+    )
+}
+
+/// The rendez-vous, alerts and exchanges of Le Havre's March 2021 dossiers.
+async fn march_activity(store: &Store) {
+    let mut statements = vec![
+        // Places: eight at Le Havre in March, two at Fos in April.
+        "INSERT INTO slot (post_code, check_kind, starts_at, ends_at, capacity, booked) VALUES
+         ('FRLEH1', 'physical', '2021-03-09T09:00:00+00:00', '2021-03-09T10:00:00+00:00', 4, 0),
+         ('FRLEH1', 'physical', '2021-03-09T10:00:00+00:00', '2021-03-09T11:00:00+00:00', 4, 0),
+         ('FRFOS1', 'physical', '2021-04-06T09:00:00+00:00', '2021-04-06T10:00:00+00:00', 2, 0)"
+            .to_owned(),
+    ];
+    // Six rendez-vous, two per company, each confirmed or refused 10 minutes after it was
+    // asked for: four honoured, one missed, one refused.
+    for n in 0..6 {
+        let state = ["honore", "honore", "honore", "honore", "absent", "refuse"][n];
+        statements.push(format!(
+            "INSERT INTO appointment (dossier_id, check_kind, slot_id, state, company_id,
+                 checkin_token, created_at, updated_at, decided_at)
+             SELECT d.id, 'physical',
+                 (SELECT id FROM slot WHERE post_code = 'FRLEH1' ORDER BY id LIMIT 1),
+                 '{state}', d.company_id, 'tdb-{n}', '2021-03-08T09:00:00+00:00',
+                 '2021-03-08T09:10:00+00:00', '2021-03-08T09:10:00+00:00'
+             FROM dossier d WHERE d.id = {}",
+            nth_dossier(n)
+        ));
+    }
+    // Six alerts, two per company, five closed after 30 minutes.
+    for n in 0..6 {
+        let (state, closed) = if n < 5 {
+            ("close", "'2021-03-09T09:30:00+00:00'")
+        } else {
+            ("ouverte", "NULL")
+        };
+        statements.push(format!(
+            "INSERT INTO alert (rule, condition_key, site_code, post_code, dossier_id, responsible,
+                 title, detail, state, opened_at, closed_at)
+             VALUES ('etape_en_retard', 'tdb-{n}', 'FRLEH', 'FRLEH1', {}, 'dgal', 'Étape en retard',
+                 'Contrôle physique en retard', '{state}', '2021-03-09T09:00:00+00:00', {closed})",
+            nth_dossier(n)
+        ));
+    }
+    // Five exchanges opened by the operators, each answered an hour later.
+    for n in 0..5 {
+        statements.push(format!(
+            "INSERT INTO exchange (site_code, company_id, dossier_id, administration, subject,
+                 title, status, opened_by, opened_at, updated_at)
+             SELECT 'FRLEH', d.company_id, d.id, 'dgal', 'autre', 'Question {n}', 'en_cours',
+                 'operateur', '2021-03-10T08:00:00+00:00', '2021-03-10T09:00:00+00:00'
+             FROM dossier d WHERE d.id = {}",
+            nth_dossier(n)
+        ));
+        for (side, at) in [
+            ("operateur", "2021-03-10T08:00:00+00:00"),
+            ("administration", "2021-03-10T09:00:00+00:00"),
+        ] {
+            statements.push(format!(
+                "INSERT INTO exchange_entry (exchange_id, kind, side, author_label, text, at)
+                 SELECT id, 'message', '{side}', 'Témoin', 'Bonjour', '{at}'
+                 FROM exchange WHERE title = 'Question {n}'"
+            ));
+        }
+    }
+    for statement in statements {
+        execute(store, &statement).await.unwrap();
+    }
+}
+
+async fn statistics_give_the_dashboards_figures(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    march_at_le_havre(&server.store).await;
+    march_activity(&server.store).await;
+    // Two dossiers of one company released at Fos in May 2022.
+    for n in 0..2 {
+        let opened = Utc.with_ymd_and_hms(2022, 5, 10, 9, n, 0).unwrap();
+        insert(
+            &server.store,
+            3000 + n,
+            "FRFOS",
+            "FRFOS1",
+            COMPANIES[0],
+            opened,
+            vec![
+                step(
+                    StepKind::Arrival,
+                    StepState::Termine,
+                    Some(opened),
+                    Some(opened + Duration::minutes(10)),
+                ),
+                step(
+                    StepKind::CustomsClearance,
+                    StepState::Termine,
+                    Some(opened + Duration::minutes(10)),
+                    Some(opened + Duration::minutes(50)),
+                ),
+            ],
+        )
+        .await;
+    }
+    let dgitm = signed_in(&server, DGITM).await;
+    let sites = server.store.sites().await.unwrap();
+    let name_of = |code: &str| {
+        sites
+            .iter()
+            .find(|s| s.code.as_str() == code)
+            .unwrap()
+            .name
+            .clone()
+    };
+    let (le_havre, fos) = (name_of("FRLEH"), name_of("FRFOS"));
+    // The row of a site (or of all of them) for an indicator of 2021 or 2022.
+    let table = |year: &'static str, indicator: &'static str| {
+        let dgitm = &dgitm;
+        async move {
+            let view = statistics(dgitm, &[("annee", year), ("indicateur", indicator)]).await;
+            assert_eq!(view.problem, None, "{indicator}");
+            assert!(!recoverable(&view), "{indicator}: {view:?}");
+            view.statistics.unwrap()
+        }
+    };
+    let row = |statistics: &app::domain::dashboard::Statistics, site: &str| {
+        statistics
+            .rows
+            .iter()
+            .chain(std::iter::once(&statistics.totals))
+            .find(|row| row.site == site)
+            .unwrap()
+            .clone()
+    };
+    let (march, april, may, june) = (2, 3, 4, 5);
+
+    // Durations from the same histograms as the dashboards: the crossing's median and 80th
+    // percentile at Le Havre in March; nothing to compute them from at Fos (« — »).
+    for (indicator, expected) in [("duree-passage-mediane", 65), ("duree-passage-80", 80)] {
+        let statistics = table("2021", indicator).await;
+        assert_eq!(statistics.filters.indicator.unit(), Unit::Minutes);
+        assert_eq!(
+            row(&statistics, &le_havre).months[march],
+            StatCell::Figure(expected)
+        );
+        assert_eq!(
+            row(&statistics, "Tous les sites").months[march],
+            StatCell::Figure(expected)
+        );
+        assert!(row(&statistics, &fos)
+            .months
+            .iter()
+            .all(|cell| *cell == StatCell::Empty));
+    }
+    // Each step with its own population: ten decisions of 5 minutes are shown, the three
+    // physical checks (fewer than 5 dossiers) are hidden in the same month.
+    let decisions = table("2021", "duree-etape-decision-mediane").await;
+    assert_eq!(
+        row(&decisions, &le_havre).months[march],
+        StatCell::Figure(7)
+    );
+    let checks = table("2021", "duree-etape-physical_check-mediane").await;
+    assert_eq!(row(&checks, &le_havre).months[march], StatCell::Hidden);
+    // Two released dossiers of one company at Fos in May 2022: their crossing is hidden;
+    // June, without any, shows « — ».
+    let fos_2022 = table("2022", "duree-passage-mediane").await;
+    assert_eq!(row(&fos_2022, &fos).months[may], StatCell::Hidden);
+    assert_eq!(row(&fos_2022, &fos).months[june], StatCell::Empty);
+
+    // Rendez-vous: the posts' places are shown whatever their size (they concern no
+    // operator); booked ones are counted by company, the single no-show is hidden.
+    let places = table("2021", "places-rendez-vous").await;
+    assert_eq!(row(&places, &le_havre).months[march], StatCell::Figure(8));
+    assert_eq!(row(&places, &fos).months[april], StatCell::Figure(2));
+    assert_eq!(row(&places, "Tous les sites").total, StatCell::Figure(10));
+    let booked = table("2021", "rendez-vous").await;
+    assert_eq!(row(&booked, &le_havre).months[march], StatCell::Figure(5));
+    let no_shows = table("2021", "absences").await;
+    assert_eq!(row(&no_shows, &le_havre).months[march], StatCell::Hidden);
+    assert_eq!(row(&no_shows, &le_havre).total, StatCell::Hidden);
+    // Six validated in 10 minutes: [10, 15), the 3rd of 6 is 10 + 5 × 3/6.
+    let validation = table("2021", "duree-validation-rendez-vous-mediane").await;
+    assert_eq!(
+        row(&validation, &le_havre).months[march],
+        StatCell::Figure(12)
+    );
+    let view = statistics(
+        &dgitm,
+        &[
+            ("annee", "2021"),
+            ("indicateur", "places-rendez-vous"),
+            ("marchandise", "plants"),
+        ],
+    )
+    .await;
+    assert!(view.statistics.is_none());
+    assert_eq!(
+        view.problem.as_deref(),
+        Some("Les places de rendez-vous ne dépendent pas des marchandises : choisissez « Toutes les marchandises ».")
+    );
+
+    // Alerts: six opened, five closed in 30 minutes ([30, 45): 3rd and 4th of 5).
+    let alerts = table("2021", "alertes").await;
+    assert_eq!(row(&alerts, &le_havre).months[march], StatCell::Figure(6));
+    let closing = table("2021", "duree-cloture-alertes-mediane").await;
+    assert_eq!(row(&closing, &le_havre).months[march], StatCell::Figure(39));
+    let closing = table("2021", "duree-cloture-alertes-80").await;
+    assert_eq!(row(&closing, &le_havre).months[march], StatCell::Figure(42));
+    // Exchanges: five opened, each answered in an hour ([60, 90): 3rd of 5).
+    let exchanges = table("2021", "echanges").await;
+    assert_eq!(
+        row(&exchanges, &le_havre).months[march],
+        StatCell::Figure(5)
+    );
+    let answers = table("2021", "duree-reponse-echanges-mediane").await;
+    assert_eq!(row(&answers, &le_havre).months[march], StatCell::Figure(78));
+
+    // The export gives durations in minutes, and nothing for « — ».
+    let answer = dgitm
+        .get("/statistiques/export.csv?annee=2021&indicateur=duree-passage-mediane")
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(
+        answer
+            .body
+            .contains("Durée du passage complet — médiane (minutes)"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains(&format!("{le_havre};;;65;")),
+        "{}",
+        answer.body
+    );
+    assert!(!answer.body.contains("Tableau Témoin"));
     server.stop().await;
 }

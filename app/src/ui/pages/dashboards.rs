@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::dashboards::{read_dashboard, read_statistics, DashboardView, StatisticsView};
 use crate::domain::dashboard::{
-    Dashboard, DashboardQuery, Line, PeriodKind, Section, StatIndicator, Statistics,
+    Dashboard, DashboardQuery, Line, PeriodKind, Section, StatCell, StatIndicator, Statistics,
     StatisticsQuery, Unit, FIRST_YEAR,
 };
 use crate::domain::dates::DAY_PLACEHOLDER;
@@ -307,8 +307,13 @@ fn StatisticsBody(view: StatisticsView, asked: StatisticsQuery) -> impl IntoView
                 <div class="fr-select-group">
                     <label class="fr-label" for="stat-indicateur">"Indicateur"</label>
                     <select class="fr-select" id="stat-indicateur" name="indicateur">
-                        {StatIndicator::ALL.into_iter().map(|i| view! {
-                            <option value=i.code() selected=i.code() == query.indicateur>{i.label()}</option>
+                        {indicator_groups().into_iter().map(|(group, indicators)| view! {
+                            <optgroup label=group>
+                                {indicators.into_iter().map(|i| {
+                                    let selected = i.code() == query.indicateur;
+                                    view! { <option value=i.code() selected=selected>{i.label()}</option> }
+                                }).collect_view()}
+                            </optgroup>
                         }).collect_view()}
                     </select>
                 </div>
@@ -345,6 +350,18 @@ fn StatisticsBody(view: StatisticsView, asked: StatisticsQuery) -> impl IntoView
     }
 }
 
+/// The indicators under the headings of the page's list, in their order.
+fn indicator_groups() -> Vec<(&'static str, Vec<StatIndicator>)> {
+    let mut groups: Vec<(&'static str, Vec<StatIndicator>)> = Vec::new();
+    for indicator in StatIndicator::all() {
+        match groups.last_mut() {
+            Some((group, list)) if *group == indicator.group() => list.push(indicator),
+            _ => groups.push((indicator.group(), vec![indicator])),
+        }
+    }
+    groups
+}
+
 #[component]
 fn StatisticsTable(statistics: Statistics, query: StatisticsQuery) -> impl IntoView {
     let goods = statistics
@@ -357,9 +374,11 @@ fn StatisticsTable(statistics: Statistics, query: StatisticsQuery) -> impl IntoV
         statistics.filters.indicator.label(),
         statistics.filters.year
     );
-    let cell = |value: Option<i64>| match value {
-        Some(n) => view! { <td>{format::thousands(n)}</td> }.into_any(),
-        None => view! { <td class="sesame-suppressed">{SUPPRESSED}</td> }.into_any(),
+    let unit = statistics.filters.indicator.unit();
+    let cell = move |value: StatCell| match value {
+        StatCell::Figure(n) => view! { <td>{shown(Some(n), unit)}</td> }.into_any(),
+        StatCell::Hidden => view! { <td class="sesame-suppressed">{SUPPRESSED}</td> }.into_any(),
+        StatCell::Empty => view! { <td>"—"</td> }.into_any(),
     };
     let bars: Vec<Bar> = statistics
         .months
@@ -367,7 +386,7 @@ fn StatisticsTable(statistics: Statistics, query: StatisticsQuery) -> impl IntoV
         .zip(&statistics.totals.months)
         .map(|(month, value)| Bar {
             label: month.clone(),
-            value: value.unwrap_or(0),
+            value: value.figure().unwrap_or(0),
         })
         .collect();
     let hidden = statistics.hidden;
@@ -392,7 +411,10 @@ fn StatisticsTable(statistics: Statistics, query: StatisticsQuery) -> impl IntoV
             {(hidden > 0).then(|| view! {
                 <p class="fr-hint-text">{format!("{} masqué(s) pour ne pas permettre d'identifier un opérateur.", format::count(hidden as i64, "chiffre", "chiffres"))}</p>
             })}
-            <BarChart id="graphique-statistiques" title=format!("{} par mois, tous les sites (un mois masqué compte 0)", statistics.filters.indicator.label()) bars />
+            {(unit == Unit::Minutes).then(|| view! {
+                <p class="fr-hint-text">"Durées en minutes au graphique ; « — » : aucun cas sur la période."</p>
+            })}
+            <BarChart id="graphique-statistiques" title=format!("{} par mois, tous les sites (un mois masqué ou sans cas compte 0)", statistics.filters.indicator.label()) bars />
             <DataTable caption=caption>
                 <thead>
                     <tr>

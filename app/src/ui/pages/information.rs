@@ -264,7 +264,7 @@ pub fn UserGuide() -> impl IntoView {
 
             <h2>"Tableaux de bord et statistiques"</h2>
             <p>
-                "Les superviseurs de la douane et de la DGAL, et les chefs de service pour leurs postes, suivent dans « Tableaux de bord » les volumes, les délais des étapes, les contrôles, les rendez-vous, les alertes et les échanges, par site, poste, marchandises et période. La DGITM reçoit des statistiques par site, mois et catégorie de marchandises, sans aucune donnée d'entreprise ni de personne : un chiffre qui permettrait de reconnaître un opérateur y est masqué."
+                "Les superviseurs de la douane et de la DGAL, et les chefs de service pour leurs postes, suivent dans « Tableaux de bord » les volumes, les délais des étapes, les contrôles, les rendez-vous, les alertes et les échanges, par site, poste, marchandises et période. La DGITM reçoit les mêmes indicateurs en statistiques par site, mois et catégorie de marchandises, sans aucune donnée d'entreprise ni de personne : un chiffre qui permettrait de reconnaître un opérateur y est masqué."
             </p>
         </ArticlePage>
     }
