@@ -3,6 +3,7 @@
 //! name, its form handlers (its writes, server side only, on [`crate::forms`]).
 
 pub mod account;
+pub mod administration;
 pub mod alerts;
 pub mod appointments;
 pub mod dashboards;

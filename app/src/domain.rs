@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod administration;
 pub mod alert;
 pub mod appointment;
 pub mod cgu;

@@ -21,7 +21,8 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 
 use crate::api::{
-    account, alerts, appointments, dashboards, documents, exchanges, notifications, partner_keys,
+    account, administration, alerts, appointments, dashboards, documents, exchanges, notifications,
+    partner_keys,
 };
 use crate::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
 use crate::domain::directory::Role;
@@ -245,6 +246,8 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/administration/cles-partenaires/{id}/revocation",
             post(partner_keys::manage::revoke),
         )
+        .route("/administration/sites", post(administration::manage::site))
+        .route("/administration/postes", post(administration::manage::post))
         .route(
             "/dossiers/{id}/rendez-vous",
             post(appointments::bookings::book),
@@ -326,7 +329,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 57] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 59] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -404,6 +407,8 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 57] = [
         "POST /administration/cles-partenaires/{id}/revocation",
         EntryPoint::ManagePartnerKeys,
     ),
+    ("POST /administration/sites", EntryPoint::ManageSites),
+    ("POST /administration/postes", EntryPoint::ManageSites),
     (
         "POST /dossiers/{id}/rendez-vous",
         EntryPoint::BookAppointment,

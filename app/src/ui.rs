@@ -33,7 +33,7 @@ use pages::{
     },
     operators,
     partner_keys::PartnerKeysPage,
-    sign_in,
+    sign_in, sites,
     webhooks::WebhooksPage,
     welcome::WelcomePage,
 };
@@ -349,6 +349,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("administration"), StaticSegment("cles-partenaires"))
                         view=|| view! { <SignedInOnly entry=EntryPoint::ManagePartnerKeys><PartnerKeysPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("administration"), StaticSegment("sites"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ManageSites><sites::SitesPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -370,6 +370,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     ),
     (EntryPoint::ManageAlertThresholds, &["LCDDDDADDD"]),
     (EntryPoint::ManagePartnerKeys, &["LCDDDDDDDA"]),
+    (EntryPoint::ManageSites, &["LCDDDDDDDA"]),
     (EntryPoint::MyAppointments, &["LCAADDDDDD"]),
     (
         EntryPoint::BookAppointment,

@@ -104,6 +104,7 @@ const PAGES: Array<{
   { what: "les statistiques de la DGITM", path: async () => "/statistiques?indicateur=controles", status: 200, account: ACCOUNTS.dgitm, baseURL: LIVE },
   { what: "l'accueil d'un administrateur", path: async () => "/accueil", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
   { what: "les clés partenaires", path: async () => "/administration/cles-partenaires", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
+  { what: "les sites et postes", path: async () => "/administration/sites", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
 ];
 
 for (const screen of [

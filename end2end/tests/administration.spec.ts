@@ -7,6 +7,7 @@ import {
   PHONE,
   expect,
   expectNoSeriousAccessibilityViolation,
+  horizontalOverflow,
   open,
   test,
   waitUntilInteractive,
@@ -76,6 +77,58 @@ test.describe("clés des systèmes partenaires", () => {
     await page.waitForURL(/erreur=cle-sites/);
     await expect(page.getByText("Les sites doivent être des codes UN/LOCODE")).toBeVisible();
     await expect(page.getByLabel("Système partenaire")).toHaveValue("Guichet");
+  });
+});
+
+test.describe("sites et postes", () => {
+  // On the administration's own instance whatever the project, so that the main instance's
+  // sites stay those every other test expects.
+  test.use({ account: ACCOUNTS.admin, viewport: PHONE, baseURL: `http://127.0.0.1:${ADMIN_PORT}` });
+
+  test("l'administrateur ouvre un site outre-mer et son poste sur téléphone", async ({ page, consoleGuard }) => {
+    const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const pick = () => letters[Math.floor(Math.random() * letters.length)];
+    const site = `FRZ${pick()}${pick()}`;
+    await open(page, "/administration/sites");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sites et postes de contrôle");
+
+    // A post before its site is told to wait for it.
+    await page.getByLabel("Code du poste").fill(`${site}1`);
+    await page.getByLabel("Nom du poste").fill("PCF d'essai");
+    await page.getByRole("button", { name: "Ouvrir le poste" }).click();
+    await page.waitForURL(/erreur=/);
+    await expect(page.getByText("ouvrez d'abord son site")).toBeVisible();
+
+    await page.getByLabel("Code UN/LOCODE").fill(site.toLowerCase());
+    await page.getByLabel("Nom du site").fill(`Aéroport d'essai ${site}`);
+    await page.getByLabel("Type").selectOption({ label: "Aéroport" });
+    await page.getByLabel("Fuseau horaire").selectOption({ label: "La Réunion" });
+    await page.getByRole("button", { name: "Ouvrir le site" }).click();
+    await page.waitForURL(/message=site-ouvert/);
+    const row = page.getByRole("row").filter({ hasText: `${site} — Aéroport d'essai` });
+    await expect(row).toContainText("La Réunion");
+    await expect(row).toContainText("Aucun poste pour l'instant");
+
+    // A wrong code is explained precisely, what was typed kept.
+    await page.getByLabel("Code du poste").fill("FR1");
+    await page.getByLabel("Nom du poste").fill("PCF de l'aérogare");
+    await page.getByLabel("DGAL (SIVEP)").check();
+    await page.getByRole("button", { name: "Ouvrir le poste" }).click();
+    await page.waitForURL(/erreur=poste-invalide/);
+    await expect(page.getByRole("alert").filter({ hasText: "6 caractères" })).toBeVisible();
+    await expect(page.getByLabel("Nom du poste")).toHaveValue("PCF de l'aérogare");
+    await expect(page.getByLabel("DGAL (SIVEP)")).toBeChecked();
+
+    await page.getByLabel("Code du poste").fill(`${site}1`);
+    await page.getByLabel("Confirmées dès la réservation").check();
+    await page.getByLabel("Végétaux et produits végétaux").check();
+    await page.getByRole("button", { name: "Ouvrir le poste" }).click();
+    await page.waitForURL(/message=poste-ouvert/);
+    await expect(page.getByRole("row").filter({ hasText: `${site} — Aéroport d'essai` })).toContainText(
+      `${site}1 — PCF de l'aérogare (DGAL ; rendez-vous confirmés à la réservation ; agréé pour : végétaux et produits végétaux)`,
+    );
+    expect(await horizontalOverflow(page)).toBe(0);
+    await expectNoSeriousAccessibilityViolation(page, "les sites et postes sur téléphone", consoleGuard);
   });
 });
 

@@ -113,7 +113,7 @@ test.describe("chaque rôle a sa page d'accueil et seulement les liens qu'il peu
   for (const { who, account, offered, refused } of [
     { who: "la DGITM", account: ACCOUNTS.dgitm, offered: [] as string[], refused: ["/dossiers", "/planning", "/controle-arrivee"] },
     { who: "un superviseur", account: ACCOUNTS.superviseur, offered: ["Dossiers", "Alertes"], refused: ["/planning", "/controle-arrivee", "/habilitations"] },
-    { who: "un administrateur", account: ACCOUNTS.admin, offered: ["Clés partenaires"], refused: ["/dossiers", "/planning", "/rendez-vous"] },
+    { who: "un administrateur", account: ACCOUNTS.admin, offered: ["Clés partenaires", "Sites et postes"], refused: ["/dossiers", "/planning", "/rendez-vous"] },
   ]) {
     test(`${who} arrive sur sa page, qui dit ce qu'il peut faire`, async ({ page, consoleGuard, baseURL }) => {
       // A sign-in, the refused pages one by one and the accessibility sweep: 26 s at worst here.

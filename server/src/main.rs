@@ -103,6 +103,11 @@ enum Command {
         #[arg(long = "octets")]
         bytes: usize,
     },
+    /// Administration technique d'un déploiement sans démonstration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Clés d'API des systèmes partenaires.
     #[command(name = "partner-key")]
     PartnerKey {
@@ -113,6 +118,68 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Ouvre le compte du premier administrateur technique (adresse tenue pour vérifiée) et
+    /// affiche le lien, à usage unique, qui lui fait choisir son mot de passe. Refuse, sans rien
+    /// créer, si un administrateur existe déjà (sauf avec --supplementaire) ou si l'adresse est
+    /// prise. Avec un fournisseur d'identité configuré, il peut aussi se connecter par celui-ci
+    /// avec la même adresse vérifiée.
+    Create {
+        /// Son adresse électronique professionnelle.
+        #[arg(long)]
+        email: String,
+        /// Son prénom et son nom.
+        #[arg(long)]
+        name: String,
+        /// En ajouter un alors qu'il en existe déjà.
+        #[arg(long = "supplementaire")]
+        additional: bool,
+    },
+    /// Ouvre un site (port ou aéroport), comme l'écran « Sites et postes ».
+    #[command(name = "create-site")]
+    CreateSite {
+        /// Son code UN/LOCODE, par exemple FRLEH.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// port ou airport.
+        #[arg(long)]
+        kind: String,
+        /// Son fuseau horaire : Europe/Paris, America/Guadeloupe, America/Martinique,
+        /// America/Cayenne, Indian/Reunion, Indian/Mayotte, America/Miquelon, Pacific/Noumea,
+        /// Pacific/Tahiti ou Pacific/Wallis.
+        #[arg(long = "time-zone", default_value = "Europe/Paris")]
+        time_zone: String,
+    },
+    /// Ouvre un poste de contrôle frontalier à son site, avec un calendrier de rendez-vous, des
+    /// seuils d'alerte et des responsabilités d'étapes par défaut, comme l'écran « Sites et
+    /// postes ».
+    #[command(name = "create-post")]
+    CreatePost {
+        /// Son code, par exemple FRLEH1 (les cinq premiers caractères sont ceux de son site).
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// La DGAL (SIVEP) y contrôle.
+        #[arg(long)]
+        dgal: bool,
+        /// La douane y contrôle.
+        #[arg(long)]
+        dgddi: bool,
+        /// Chaque demande de rendez-vous attend la validation d'un agent.
+        #[arg(long)]
+        validation: bool,
+        /// Les catégories de marchandises pour lesquelles il est agréé, séparées par des
+        /// virgules (live_animals, animal_products, plants, feed, food_non_animal,
+        /// fruit_vegetables, organic).
+        #[arg(long)]
+        goods: String,
     },
 }
 
@@ -230,6 +297,7 @@ async fn main() -> ExitCode {
         }
         Command::BenchFloor { port, bytes } => server::tools::bench::floor(port, bytes).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
+        Command::Admin { command } => administration(config, command).await,
         Command::Bench {
             events,
             batch,
@@ -319,6 +387,105 @@ async fn simulate(
         );
     }
     Ok(())
+}
+
+/// Who acts from the command line, for the audit trail.
+const COMMAND_LINE: app::store::Actor<'static> = app::store::Actor {
+    user_id: None,
+    email: "ligne de commande",
+    address: "",
+    client_key: "",
+};
+
+async fn administration(config: Config, command: AdminCommand) -> Result<(), String> {
+    let base_url = config.base_url();
+    let store = open_store(config).await?;
+    let result = match command {
+        AdminCommand::Create {
+            email,
+            name,
+            additional,
+        } => app::api::administration::manage::create_administrator(
+            &store,
+            &email,
+            &name,
+            additional,
+            &base_url,
+            chrono::Utc::now(),
+        )
+        .await
+        .map(|opened| {
+            println!(
+                "Compte d'administrateur technique n° {} ouvert pour {}.",
+                opened.user_id, opened.email
+            );
+            println!(
+                "Pour choisir son mot de passe, ouvrez ce lien une seule fois, avant le {} (heure de Paris) :",
+                app::ui::format::date_time(opened.expires_at)
+            );
+            println!("{}", opened.link);
+        }),
+        AdminCommand::CreateSite {
+            code,
+            name,
+            kind,
+            time_zone,
+        } => {
+            let fields = [
+                ("code", code),
+                ("nom", name),
+                ("type", kind),
+                ("fuseau", time_zone),
+            ]
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect();
+            app::api::administration::manage::open_site(&store, &fields, &COMMAND_LINE, chrono::Utc::now())
+                .await
+                .map(|site| println!("Site {} ({}) ouvert.", site.code, site.name))
+                .map_err(|refused| refused.message())
+        }
+        AdminCommand::CreatePost {
+            code,
+            name,
+            dgal,
+            dgddi,
+            validation,
+            goods,
+        } => {
+            let yes = |on: bool| if on { "oui" } else { "" }.to_owned();
+            let mut fields: app::domain::administration::Fields = [
+                ("code", code),
+                ("nom", name),
+                ("dgal", yes(dgal)),
+                ("dgddi", yes(dgddi)),
+                ("validation", if validation { "oui" } else { "non" }.to_owned()),
+            ]
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect();
+            let mut unknown = Vec::new();
+            for code in goods.split(',').map(str::trim).filter(|code| !code.is_empty()) {
+                if app::domain::dossier::GoodsCategory::from_code(code).is_none() {
+                    unknown.push(code.to_owned());
+                }
+                fields.insert(format!("marchandise-{code}"), "oui".to_owned());
+            }
+            if !unknown.is_empty() {
+                store.close().await;
+                return Err(format!(
+                    "« {} » n'est pas une catégorie de marchandises : choisissez parmi live_animals, animal_products, plants, feed, food_non_animal, fruit_vegetables et organic.",
+                    unknown.join(", ")
+                ));
+            }
+            app::api::administration::manage::open_post(&store, &fields, &COMMAND_LINE, chrono::Utc::now())
+                .await
+                .map(|post| println!("Poste {} ({}) ouvert au site {}.", post.code, post.name, post.site))
+                .map_err(|refused| refused.message())
+        }
+    };
+    store.close().await;
+    result
 }
 
 async fn partner_keys(config: Config, command: KeyCommand) -> Result<(), String> {

@@ -219,7 +219,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 30] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 31] = [
     // The dashboards and the statistics: figures only, the scope worked out from the reader.
     (
         "/api/tableau-de-bord",
@@ -281,6 +281,10 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 30] = [
     (
         "/api/cles-partenaires",
         crate::domain::access::EntryPoint::ManagePartnerKeys,
+    ),
+    (
+        "/api/sites-et-postes",
+        crate::domain::access::EntryPoint::ManageSites,
     ),
     (
         "/api/rendez-vous-du-dossier",

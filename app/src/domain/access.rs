@@ -109,6 +109,8 @@ pub enum EntryPoint {
     ManageAlertThresholds,
     // Technical administrators: the keys of partner systems.
     ManagePartnerKeys,
+    /// Technical administrators: opening sites and their border control posts.
+    ManageSites,
     // Rendez-vous. Operators: their company's appointments, and booking for its dossiers.
     MyAppointments,
     BookAppointment,
@@ -161,7 +163,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 50] = [
+    pub const ALL: [EntryPoint; 51] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -195,6 +197,7 @@ impl EntryPoint {
         EntryPoint::HandleAlert,
         EntryPoint::ManageAlertThresholds,
         EntryPoint::ManagePartnerKeys,
+        EntryPoint::ManageSites,
         EntryPoint::MyAppointments,
         EntryPoint::BookAppointment,
         EntryPoint::Planning,
@@ -412,7 +415,9 @@ pub fn authorize(
             ) && dossier_scope(viewer).contains(site, company_id)
         }
         (EntryPoint::ManageAlertThresholds, Target::Nothing) => viewer.role == Role::ChefService,
-        (EntryPoint::ManagePartnerKeys, Target::Nothing) => viewer.role == Role::Administrateur,
+        (EntryPoint::ManagePartnerKeys | EntryPoint::ManageSites, Target::Nothing) => {
+            viewer.role == Role::Administrateur
+        }
         (EntryPoint::MyAppointments, Target::Nothing) => {
             viewer.role == Role::Operateur && viewer.company_id.is_some()
         }
@@ -702,7 +707,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 44] = [
+pub const ROUTES: [(&str, EntryPoint); 45] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -744,6 +749,7 @@ pub const ROUTES: [(&str, EntryPoint); 44] = [
         "/administration/cles-partenaires",
         EntryPoint::ManagePartnerKeys,
     ),
+    ("/administration/sites", EntryPoint::ManageSites),
     ("/rendez-vous", EntryPoint::MyAppointments),
     ("/dossiers/{}/rendez-vous", EntryPoint::MyAppointments),
     ("/planning", EntryPoint::Planning),

@@ -205,6 +205,38 @@ pub struct Calendar {
 }
 
 impl Calendar {
+    /// The calendar a new post starts with, until its heads of service set their own: weekdays,
+    /// 8:00–12:00 and 13:30–17:30, half-hour slots of 4 identity and 2 physical checks, booked
+    /// 2 hours ahead at the latest, moved up to 4 hours before.
+    pub fn standard(requires_validation: bool) -> Calendar {
+        let at = |hour, minute| NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or_default();
+        Calendar {
+            slot_minutes: 30,
+            identity_capacity: 4,
+            physical_capacity: 2,
+            min_notice_hours: 2,
+            cutoff_hours: 4,
+            requires_validation,
+            open_on_public_holidays: false,
+            openings: (1..=5)
+                .flat_map(|weekday| {
+                    [
+                        Opening {
+                            weekday,
+                            opens: at(8, 0),
+                            closes: at(12, 0),
+                        },
+                        Opening {
+                            weekday,
+                            opens: at(13, 30),
+                            closes: at(17, 30),
+                        },
+                    ]
+                })
+                .collect(),
+        }
+    }
+
     pub fn capacity(&self, kind: CheckKind) -> u32 {
         match kind {
             CheckKind::Identity => self.identity_capacity,

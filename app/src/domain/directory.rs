@@ -44,7 +44,29 @@ pub struct Site {
     pub code: Locode,
     pub name: String,
     pub kind: SiteKind,
+    /// Its time zone, one of [`TIME_ZONES`] (the French territories').
+    pub time_zone: String,
 }
+
+/// The time zones of the French territories a site may be in, with how people name them.
+pub const TIME_ZONES: [(&str, &str); 10] = [
+    ("Europe/Paris", "France métropolitaine et Corse"),
+    (
+        "America/Guadeloupe",
+        "Guadeloupe, Saint-Martin, Saint-Barthélemy",
+    ),
+    ("America/Martinique", "Martinique"),
+    ("America/Cayenne", "Guyane"),
+    ("Indian/Reunion", "La Réunion"),
+    ("Indian/Mayotte", "Mayotte"),
+    ("America/Miquelon", "Saint-Pierre-et-Miquelon"),
+    ("Pacific/Noumea", "Nouvelle-Calédonie"),
+    ("Pacific/Tahiti", "Polynésie française"),
+    ("Pacific/Wallis", "Wallis-et-Futuna"),
+];
+
+/// The time zone of metropolitan France, every site's until told otherwise.
+pub const PARIS_TIME_ZONE: &str = "Europe/Paris";
 
 /// The two administrations that run controls at the border.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -898,6 +898,18 @@ impl Tx {
         Ok(())
     }
 
+    /// How many accounts have a role (disabled ones included).
+    #[tracing::instrument(skip_all)]
+    pub async fn count_role(&mut self, role: Role) -> Result<i64, StoreError> {
+        let count: i64 = on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM app_user WHERE role = $1")
+                .bind(role.code())
+                .fetch_one(conn)
+                .await
+        })?;
+        Ok(count)
+    }
+
     /// Whether an address is taken by another account (disabled ones included).
     #[tracing::instrument(skip_all)]
     pub async fn email_taken(&mut self, email: &str) -> Result<bool, StoreError> {

@@ -27,6 +27,7 @@ struct SiteRow {
     code: String,
     name: String,
     kind: String,
+    time_zone: String,
 }
 
 impl TryFrom<SiteRow> for Site {
@@ -36,6 +37,7 @@ impl TryFrom<SiteRow> for Site {
             code: Locode::parse(&row.code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             name: row.name,
             kind: decode("type de site", &row.kind, SiteKind::from_code)?,
+            time_zone: row.time_zone,
         })
     }
 }
@@ -139,7 +141,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
         let rows: Vec<SiteRow> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT code, name, kind FROM site ORDER BY name")
+            sqlx::query_as("SELECT code, name, kind, time_zone FROM site ORDER BY name")
                 .fetch_all(pool)
                 .await
         })?;
@@ -237,13 +239,29 @@ impl Store {
 }
 
 impl Tx {
+    /// Whether a site or a post has this code.
+    #[tracing::instrument(skip_all)]
+    pub async fn place_exists(&mut self, code: &str) -> Result<bool, StoreError> {
+        let count: i64 = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM site WHERE code = $1)
+                      + (SELECT COUNT(*) FROM post WHERE code = $1)",
+            )
+            .bind(code)
+            .fetch_one(conn)
+            .await
+        })?;
+        Ok(count > 0)
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn insert_site(&mut self, site: &Site) -> Result<(), StoreError> {
         on_tx!(self, conn => {
-            sqlx::query("INSERT INTO site (code, name, kind) VALUES ($1, $2, $3)")
+            sqlx::query("INSERT INTO site (code, name, kind, time_zone) VALUES ($1, $2, $3, $4)")
                 .bind(site.code.as_str())
                 .bind(&site.name)
                 .bind(site.kind.code())
+                .bind(&site.time_zone)
                 .execute(conn)
                 .await
                 .map(|_| ())

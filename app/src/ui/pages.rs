@@ -17,5 +17,6 @@ pub mod notifications;
 pub mod operators;
 pub mod partner_keys;
 pub mod sign_in;
+pub mod sites;
 pub mod webhooks;
 pub mod welcome;

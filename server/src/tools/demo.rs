@@ -4,14 +4,16 @@
 //! which are laid out backwards from now so that the platform looks alive. Written in one
 //! transaction: either everything is there or nothing is.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use secrecy::ExposeSecret;
 
-use app::domain::appointment::{Calendar, Opening};
-use app::domain::directory::{ordered_approvals, Administration, Post, Role, Site, SiteKind};
+use app::domain::appointment::Calendar;
+use app::domain::directory::{
+    ordered_approvals, Administration, Post, Role, Site, SiteKind, PARIS_TIME_ZONE,
+};
 use app::domain::dossier::{Flow, GoodsCategory, References};
 use app::domain::journey::{EventKind, EventSource, Step, StepKind, StepState};
 use app::domain::references::{
@@ -425,8 +427,12 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
         // Every post takes appointments: weekdays, two opening periods, half-hour slots. The
         // ports validate each request; the airports confirm at booking.
         for post in posts {
-            tx.save_calendar(&post.code, &demo_calendar(site.kind == SiteKind::Port), now)
-                .await?;
+            tx.save_calendar(
+                &post.code,
+                &Calendar::standard(site.kind == SiteKind::Port),
+                now,
+            )
+            .await?;
         }
     }
 
@@ -521,6 +527,7 @@ pub(crate) fn demo_sites() -> Vec<(Site, Vec<Post>, u32)> {
                 code: demo_value(Locode::parse(code)),
                 name: name.to_owned(),
                 kind,
+                time_zone: PARIS_TIME_ZONE.to_owned(),
             };
             let posts = posts
                 .iter()
@@ -565,36 +572,6 @@ pub(crate) fn pick_site<'a>(
         })
         .expect("the pick is below the total weight");
     (site, posts)
-}
-
-/// A demo post's calendar.
-pub fn demo_calendar(requires_validation: bool) -> Calendar {
-    let at = |hour, minute| demo_value(NaiveTime::from_hms_opt(hour, minute, 0).ok_or("heure"));
-    Calendar {
-        slot_minutes: 30,
-        identity_capacity: 4,
-        physical_capacity: 2,
-        min_notice_hours: 2,
-        cutoff_hours: 4,
-        requires_validation,
-        open_on_public_holidays: false,
-        openings: (1..=5)
-            .flat_map(|weekday| {
-                [
-                    Opening {
-                        weekday,
-                        opens: at(8, 0),
-                        closes: at(12, 0),
-                    },
-                    Opening {
-                        weekday,
-                        opens: at(13, 30),
-                        closes: at(17, 30),
-                    },
-                ]
-            })
-            .collect(),
-    }
 }
 
 /// The demo's own constants are valid by construction; a failure here is a bug in this file.

@@ -489,8 +489,8 @@ struct Bookings {
 impl Bookings {
     async fn load(db: &Db, now: DateTime<Utc>) -> Result<Bookings, String> {
         let mut bookings = Bookings {
-            port: Arc::new(demo::demo_calendar(true)),
-            airport: Arc::new(demo::demo_calendar(false)),
+            port: Arc::new(Calendar::standard(true)),
+            airport: Arc::new(Calendar::standard(false)),
             slots: HashMap::new(),
             posts: HashMap::new(),
             next_slot: db.scalar("SELECT COALESCE(MAX(id), 0) FROM slot").await?,

@@ -136,7 +136,7 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 12] = [
+pub const DESTINATIONS: [Destination; 13] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
@@ -208,6 +208,12 @@ pub const DESTINATIONS: [Destination; 12] = [
         path: "/administration/cles-partenaires",
         label: "Clés partenaires",
         description: "Les clés d'accès des systèmes partenaires qui envoient les événements des dossiers.",
+    },
+    Destination {
+        entry: EntryPoint::ManageSites,
+        path: "/administration/sites",
+        label: "Sites et postes",
+        description: "Ouvrir les ports, aéroports et postes de contrôle frontaliers de la plateforme.",
     },
 ];
 

@@ -20,7 +20,7 @@ fn purpose(user: &SignedIn) -> &'static str {
         Role::ChefService => "Vous habilitez les agents de votre administration, vous fixez le calendrier et les seuils d'alerte de vos postes et vous suivez les dossiers et les alertes de vos sites.",
         Role::Superviseur => "Vous consultez en lecture seule les dossiers, les alertes, la fiche d'identité des opérateurs et les tableaux de bord de tous les sites. Vous ne prenez pas de décision sur les dossiers ni sur les rendez-vous.",
         Role::Dgitm => "Votre rôle ne donne accès à aucun dossier ni à aucune donnée d'entreprise : vous consultez les statistiques nationales du passage frontière, sans données nominatives.",
-        Role::Administrateur => "Vous administrez la plateforme : les clés d'accès des systèmes partenaires. Votre rôle ne donne pas accès aux dossiers.",
+        Role::Administrateur => "Vous administrez la plateforme : ses sites et postes de contrôle, et les clés d'accès des systèmes partenaires. Votre rôle ne donne pas accès aux dossiers.",
     }
 }
 
@@ -35,7 +35,7 @@ fn to_come(role: Role) -> &'static [(&'static str, &'static str)] {
         | Role::Dgitm => &[],
         Role::Administrateur => &[(
             "Exploitation",
-            "La mise en service d'un site ou d'un poste, la conservation des données et la maintenance.",
+            "Les chefs de service des postes, les comptes de supervision, la conservation des données et la maintenance.",
         )],
     }
 }

@@ -1,0 +1,201 @@
+//! What the technical administrator enters to open a site or a border control post, checked,
+//! with a French sentence for the first mistake. Shared by the form handlers, the command line
+//! (`server admin site|post create`) and the page, which explains a refused form from the
+//! fields it gets back.
+
+use std::collections::HashMap;
+
+use super::directory::{Administration, Post, Site, SiteKind, TIME_ZONES};
+use super::dossier::GoodsCategory;
+use super::references::{Locode, PostCode};
+
+/// A form's fields by name (checkboxes: `oui` when ticked).
+pub type Fields = HashMap<String, String>;
+
+fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+    fields.get(name).map(|value| value.trim()).unwrap_or("")
+}
+
+/// The longest name of a site or a post.
+pub const NAME_MAX: usize = 80;
+
+fn parse_name(text: &str, empty: &str) -> Result<String, String> {
+    let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match name.chars().count() {
+        0 => Err(empty.to_owned()),
+        1 => Err(format!(
+            "« {name} » est trop court : le nom compte au moins 2 caractères."
+        )),
+        n if n > NAME_MAX => Err(format!(
+            "Le nom compte {n} caractères : {NAME_MAX} au plus."
+        )),
+        _ => Ok(name),
+    }
+}
+
+/// The name of a goods category's checkbox.
+pub fn goods_field(goods: GoodsCategory) -> String {
+    format!("marchandise-{}", goods.code())
+}
+
+/// A site from the form's `code`, `nom`, `type` (`port` or `airport`) and `fuseau`.
+pub fn parse_site(fields: &Fields) -> Result<Site, String> {
+    let code = field(fields, "code");
+    if code.is_empty() {
+        return Err("Saisissez le code UN/LOCODE du site, par exemple FRLEH pour Le Havre.".into());
+    }
+    let code = Locode::parse(code).map_err(|error| error.to_string())?;
+    let name = parse_name(
+        field(fields, "nom"),
+        "Saisissez le nom du site, par exemple « Le Havre — Port 2000 ».",
+    )?;
+    let kind = SiteKind::from_code(field(fields, "type"))
+        .ok_or("Choisissez s'il s'agit d'un port maritime ou d'un aéroport.")?;
+    let time_zone = TIME_ZONES
+        .iter()
+        .find(|(zone, _)| *zone == field(fields, "fuseau"))
+        .map(|(zone, _)| (*zone).to_owned())
+        .ok_or("Choisissez le fuseau horaire du site parmi ceux des territoires français.")?;
+    Ok(Site {
+        code,
+        name,
+        kind,
+        time_zone,
+    })
+}
+
+/// A post to open: the post, and whether it validates each request for a rendez-vous.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostDraft {
+    pub post: Post,
+    pub requires_validation: bool,
+}
+
+/// A post from the form's `code` (its site is the code's first five characters), `nom`, `dgal`
+/// and `dgddi` (who inspects there), `validation` (`oui` or `non`) and a `marchandise-…`
+/// checkbox per goods category it is approved for.
+pub fn parse_post(fields: &Fields) -> Result<PostDraft, String> {
+    let code = field(fields, "code");
+    if code.is_empty() {
+        return Err(
+            "Saisissez le code du poste de contrôle frontalier, par exemple FRLEH1.".into(),
+        );
+    }
+    let code = PostCode::parse(code).map_err(|error| error.to_string())?;
+    let name = parse_name(
+        field(fields, "nom"),
+        "Saisissez le nom du poste, par exemple « PCF du Havre — terminal de France ».",
+    )?;
+    let administrations: Vec<Administration> = [
+        ("dgal", Administration::Dgal),
+        ("dgddi", Administration::Dgddi),
+    ]
+    .into_iter()
+    .filter(|(name, _)| field(fields, name) == "oui")
+    .map(|(_, administration)| administration)
+    .collect();
+    if administrations.is_empty() {
+        return Err("Cochez au moins une administration qui contrôle à ce poste : la DGAL (SIVEP) ou la douane.".into());
+    }
+    let requires_validation = match field(fields, "validation") {
+        "oui" => true,
+        "non" => false,
+        _ => {
+            return Err(
+                "Dites si le poste valide chaque demande de rendez-vous, ou la confirme dès la réservation."
+                    .into(),
+            )
+        }
+    };
+    let approvals: Vec<GoodsCategory> = GoodsCategory::ALL
+        .into_iter()
+        .filter(|goods| field(fields, &goods_field(*goods)) == "oui")
+        .collect();
+    if approvals.is_empty() {
+        return Err(
+            "Cochez au moins une catégorie de marchandises pour laquelle le poste est agréé."
+                .into(),
+        );
+    }
+    Ok(PostDraft {
+        post: Post {
+            site: code.locode(),
+            code,
+            name,
+            administrations,
+            approvals,
+        },
+        requires_validation,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Fields {
+        pairs
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_site_is_checked_field_by_field() {
+        let good = [
+            ("code", " frpti "),
+            ("nom", "Pointe-à-Pitre  — Jarry"),
+            ("type", "port"),
+            ("fuseau", "America/Guadeloupe"),
+        ];
+        let site = parse_site(&fields(&good)).unwrap();
+        assert_eq!(site.code.as_str(), "FRPTI");
+        assert_eq!(site.name, "Pointe-à-Pitre — Jarry");
+        assert_eq!(site.time_zone, "America/Guadeloupe");
+        let with = |name: &str, value: &str| {
+            let mut changed = fields(&good);
+            changed.insert(name.to_owned(), value.to_owned());
+            parse_site(&changed).unwrap_err()
+        };
+        assert!(with("code", "").contains("UN/LOCODE"));
+        assert!(with("code", "FRPT").contains("5 caractères"));
+        assert!(with("nom", " ").starts_with("Saisissez le nom du site"));
+        assert!(with("nom", &"x".repeat(81)).contains("81 caractères : 80 au plus"));
+        assert!(with("type", "gare").contains("port maritime ou d'un aéroport"));
+        assert!(with("fuseau", "Europe/Berlin").contains("fuseau horaire"));
+    }
+
+    #[test]
+    fn a_post_is_checked_field_by_field() {
+        let good = [
+            ("code", "FRPTI1"),
+            ("nom", "PCF de Jarry"),
+            ("dgal", "oui"),
+            ("validation", "non"),
+            ("marchandise-plants", "oui"),
+            ("marchandise-feed", "oui"),
+        ];
+        let draft = parse_post(&fields(&good)).unwrap();
+        assert_eq!(draft.post.site.as_str(), "FRPTI");
+        assert_eq!(draft.post.administrations, vec![Administration::Dgal]);
+        assert_eq!(
+            draft.post.approvals,
+            vec![GoodsCategory::Plants, GoodsCategory::Feed]
+        );
+        assert!(!draft.requires_validation);
+        let without = |name: &str| {
+            let mut changed = fields(&good);
+            changed.remove(name);
+            parse_post(&changed).unwrap_err()
+        };
+        assert!(without("code").contains("FRLEH1"));
+        assert!(without("dgal").contains("au moins une administration"));
+        assert!(without("validation").contains("valide chaque demande"));
+        let mut no_goods = fields(&good);
+        no_goods.remove("marchandise-plants");
+        no_goods.remove("marchandise-feed");
+        assert!(parse_post(&no_goods)
+            .unwrap_err()
+            .contains("catégorie de marchandises"));
+    }
+}
