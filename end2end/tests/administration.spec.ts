@@ -92,14 +92,14 @@ test.describe("sites et postes", () => {
     await open(page, "/administration/sites");
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sites et postes de contrôle");
 
-    // A post before its site is told to wait for it.
+    // A post left half-filled is told what is missing, next to its form.
     await page.getByLabel("Code du poste").fill(`${site}1`);
     await page.getByLabel("Nom du poste").fill("PCF d'essai");
     await page.getByRole("button", { name: "Ouvrir le poste" }).click();
-    await page.waitForURL(/erreur=/);
-    await expect(page.getByText("ouvrez d'abord son site")).toBeVisible();
+    await page.waitForURL(/erreur=poste-invalide/);
+    await expect(page.getByRole("alert").filter({ hasText: "Cochez au moins une administration qui contrôle à ce poste" })).toBeVisible();
 
-    await page.getByLabel("Code UN/LOCODE").fill(site.toLowerCase());
+    await page.getByRole("textbox", { name: /^Code UN\/LOCODE/ }).fill(site.toLowerCase());
     await page.getByLabel("Nom du site").fill(`Aéroport d'essai ${site}`);
     await page.getByLabel("Type").selectOption({ label: "Aéroport" });
     await page.getByLabel("Fuseau horaire").selectOption({ label: "La Réunion" });
@@ -110,9 +110,10 @@ test.describe("sites et postes", () => {
     await expect(row).toContainText("Aucun poste pour l'instant");
 
     // A wrong code is explained precisely, what was typed kept.
+    // The DSFR draws checkboxes and radio buttons on their labels, which is what people press.
     await page.getByLabel("Code du poste").fill("FR1");
     await page.getByLabel("Nom du poste").fill("PCF de l'aérogare");
-    await page.getByLabel("DGAL (SIVEP)").check();
+    await page.locator("label", { hasText: "DGAL (SIVEP)" }).click();
     await page.getByRole("button", { name: "Ouvrir le poste" }).click();
     await page.waitForURL(/erreur=poste-invalide/);
     await expect(page.getByRole("alert").filter({ hasText: "6 caractères" })).toBeVisible();
@@ -120,8 +121,8 @@ test.describe("sites et postes", () => {
     await expect(page.getByLabel("DGAL (SIVEP)")).toBeChecked();
 
     await page.getByLabel("Code du poste").fill(`${site}1`);
-    await page.getByLabel("Confirmées dès la réservation").check();
-    await page.getByLabel("Végétaux et produits végétaux").check();
+    await page.locator("label", { hasText: "Confirmées dès la réservation" }).click();
+    await page.locator("label", { hasText: "Végétaux et produits végétaux" }).click();
     await page.getByRole("button", { name: "Ouvrir le poste" }).click();
     await page.waitForURL(/message=poste-ouvert/);
     await expect(page.getByRole("row").filter({ hasText: `${site} — Aéroport d'essai` })).toContainText(
