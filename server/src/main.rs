@@ -150,9 +150,8 @@ enum AdminCommand {
         /// port ou airport.
         #[arg(long)]
         kind: String,
-        /// Son fuseau horaire : Europe/Paris, America/Guadeloupe, America/Martinique,
-        /// America/Cayenne, Indian/Reunion, Indian/Mayotte, America/Miquelon, Pacific/Noumea,
-        /// Pacific/Tahiti ou Pacific/Wallis.
+        /// Son fuseau horaire : Europe/Paris (les sites d'outre-mer viendront avec les
+        /// calendriers à l'heure locale).
         #[arg(long = "time-zone", default_value = "Europe/Paris")]
         time_zone: String,
     },
@@ -178,7 +177,7 @@ enum AdminCommand {
         /// Les catégories de marchandises pour lesquelles il est agréé, séparées par des
         /// virgules (live_animals, animal_products, plants, feed, food_non_animal,
         /// fruit_vegetables, organic).
-        #[arg(long)]
+        #[arg(long, default_value = "")]
         goods: String,
     },
 }
@@ -425,6 +424,10 @@ async fn administration(config: Config, command: AdminCommand) -> Result<(), Str
             );
             println!("{}", opened.link);
         }),
+        AdminCommand::CreateSite { ref kind, .. } if !["port", "airport"].contains(&kind.trim()) => Err(format!(
+            "--kind vaut port ou airport, pas « {} » : rien n'a été créé.",
+            kind.trim()
+        )),
         AdminCommand::CreateSite {
             code,
             name,
@@ -445,6 +448,14 @@ async fn administration(config: Config, command: AdminCommand) -> Result<(), Str
                 .map(|site| println!("Site {} ({}) ouvert.", site.code, site.name))
                 .map_err(|refused| refused.message())
         }
+        AdminCommand::CreatePost { dgal, dgddi, .. } if !dgal && !dgddi => Err(
+            "Indiquez qui contrôle à ce poste : --dgal, --dgddi, ou les deux. Rien n'a été créé."
+                .to_owned(),
+        ),
+        AdminCommand::CreatePost { goods, .. } if goods.trim().is_empty() => Err(
+            "Indiquez les catégories de marchandises pour lesquelles le poste est agréé, par exemple --goods plants,feed. Rien n'a été créé."
+                .to_owned(),
+        ),
         AdminCommand::CreatePost {
             code,
             name,

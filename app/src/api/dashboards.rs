@@ -344,13 +344,28 @@ pub mod server {
                 }
             }
         }
-        if indicator == StatIndicator::Places {
+        let hidden = if indicator == StatIndicator::Places {
             for (at, site, places) in store.statistics_places(year).await? {
                 cube.count(month0(at), &site, None, 0, places);
             }
-        }
-        // The posts' places concern no operator: nothing to hide.
-        let table = cube.table(filters.goods, indicator != StatIndicator::Places, quantile);
+            // A slot is kept once booked: its places would tell the rendez-vous booked in it.
+            // They are hidden wherever those are.
+            let mut booked = Cube::new(sites.iter().map(|s| s.code.as_str().to_owned()).collect());
+            for item in store.statistics_items(StatItems::Booked, year).await? {
+                let company = item.company.unwrap_or(0);
+                booked.count(
+                    month0(item.at),
+                    &item.site,
+                    item.goods.as_deref(),
+                    company,
+                    1,
+                );
+            }
+            booked.hidden()
+        } else {
+            cube.hidden()
+        };
+        let table = cube.table(filters.goods, &hidden, quantile);
         let names = sites
             .iter()
             .map(|site| site.name.clone())

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::directory::{Administration, Post, Site, SiteKind, TIME_ZONES};
+use super::directory::{Administration, Post, Site, SiteKind, PARIS_TIME_ZONE, TIME_ZONES};
 use super::dossier::GoodsCategory;
 use super::references::{Locode, PostCode};
 
@@ -51,11 +51,22 @@ pub fn parse_site(fields: &Fields) -> Result<Site, String> {
     )?;
     let kind = SiteKind::from_code(field(fields, "type"))
         .ok_or("Choisissez s'il s'agit d'un port maritime ou d'un aéroport.")?;
-    let time_zone = TIME_ZONES
+    let time_zone = match TIME_ZONES
         .iter()
         .find(|(zone, _)| *zone == field(fields, "fuseau"))
-        .map(|(zone, _)| (*zone).to_owned())
-        .ok_or("Choisissez le fuseau horaire du site parmi ceux des territoires français.")?;
+    {
+        None => {
+            return Err(
+                "Choisissez le fuseau horaire du site parmi ceux des territoires français.".into(),
+            )
+        }
+        Some((zone, _)) if *zone == PARIS_TIME_ZONE => (*zone).to_owned(),
+        Some((_, territory)) => {
+            return Err(format!(
+                "Un site de {territory} ne peut pas encore être ouvert : les calendriers de rendez-vous et les dates de la plateforme sont à l'heure de Paris."
+            ))
+        }
+    };
     Ok(Site {
         code,
         name,
@@ -143,15 +154,15 @@ mod tests {
     #[test]
     fn a_site_is_checked_field_by_field() {
         let good = [
-            ("code", " frpti "),
-            ("nom", "Pointe-à-Pitre  — Jarry"),
+            ("code", " frlrh "),
+            ("nom", "La Rochelle  — La Pallice"),
             ("type", "port"),
-            ("fuseau", "America/Guadeloupe"),
+            ("fuseau", "Europe/Paris"),
         ];
         let site = parse_site(&fields(&good)).unwrap();
-        assert_eq!(site.code.as_str(), "FRPTI");
-        assert_eq!(site.name, "Pointe-à-Pitre — Jarry");
-        assert_eq!(site.time_zone, "America/Guadeloupe");
+        assert_eq!(site.code.as_str(), "FRLRH");
+        assert_eq!(site.name, "La Rochelle — La Pallice");
+        assert_eq!(site.time_zone, "Europe/Paris");
         let with = |name: &str, value: &str| {
             let mut changed = fields(&good);
             changed.insert(name.to_owned(), value.to_owned());
@@ -163,6 +174,10 @@ mod tests {
         assert!(with("nom", &"x".repeat(81)).contains("81 caractères : 80 au plus"));
         assert!(with("type", "gare").contains("port maritime ou d'un aéroport"));
         assert!(with("fuseau", "Europe/Berlin").contains("fuseau horaire"));
+        assert_eq!(
+            with("fuseau", "America/Guadeloupe"),
+            "Un site de Guadeloupe, Saint-Martin, Saint-Barthélemy ne peut pas encore être ouvert : les calendriers de rendez-vous et les dates de la plateforme sont à l'heure de Paris."
+        );
     }
 
     #[test]

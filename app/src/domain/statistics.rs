@@ -295,18 +295,11 @@ impl Cube {
         }
     }
 
-    /// The table of one goods category (or all): a row per site, then the row of all sites,
-    /// each with its twelve months and its year; and how many of its figures are hidden.
-    /// `suppress` is false only for figures that concern no operator (the posts' places);
-    /// `quantile` reads durations from the histograms instead of counting.
-    pub fn table(
-        &self,
-        goods: Option<GoodsCategory>,
-        suppress: bool,
-        quantile: Option<i64>,
-    ) -> Vec<[StatCell; MONTHS]> {
+    /// Which figures of the cube to hide (primary and secondary suppression over the whole cube
+    /// at once).
+    pub fn hidden(&self) -> Vec<bool> {
         let figures: Vec<Contributions> = self.companies.iter().map(contributions_of).collect();
-        let hidden = if suppress {
+        {
             let width = Self::width();
             let sites = self.sites.len();
             let mut totals = vec![false; figures.len()];
@@ -333,9 +326,20 @@ impl Cube {
                 }
             }
             suppress_figures(&figures, &totals, &equations)
-        } else {
-            vec![false; figures.len()]
-        };
+        }
+    }
+
+    /// The table of one goods category (or all): a row per site, then the row of all sites,
+    /// each with its twelve months and its year, the figures of `hidden` (see [`Cube::hidden`],
+    /// this cube's or that of another whose figures give this one's away) hidden. `quantile`
+    /// reads durations from the histograms instead of counting.
+    pub fn table(
+        &self,
+        goods: Option<GoodsCategory>,
+        hidden: &[bool],
+        quantile: Option<i64>,
+    ) -> Vec<[StatCell; MONTHS]> {
+        let figures: Vec<Contributions> = self.companies.iter().map(contributions_of).collect();
         let g = goods
             .and_then(|goods| GoodsCategory::ALL.iter().position(|known| *known == goods))
             .unwrap_or(Self::width() - 1);
@@ -358,13 +362,21 @@ impl Cube {
     }
 }
 
-/// The contributions of a figure's companies (what each counts for): dossiers, companies, the
-/// largest company's.
+/// The contributions of a figure's companies (what each counts for, under its id; under 0,
+/// what belongs to no company): dossiers, companies, the largest company's. What belongs to no
+/// company counts in the figure but is no company, so that it never makes a figure of one or
+/// two operators look like one of three.
 pub fn contributions_of(companies: &HashMap<i64, i64>) -> Contributions {
+    let operators = || {
+        companies
+            .iter()
+            .filter(|(company, n)| **company != 0 && **n > 0)
+            .map(|(_, n)| *n)
+    };
     Contributions {
         dossiers: companies.values().sum(),
-        companies: companies.values().filter(|n| **n > 0).count() as i64,
-        largest: companies.values().copied().max().unwrap_or(0),
+        companies: operators().count() as i64,
+        largest: operators().max().unwrap_or(0),
     }
 }
 
@@ -506,18 +518,32 @@ mod tests {
             cube.count(2, "FRLEH", Some(GoodsCategory::Plants.code()), company, 1);
             cube.durations(2, "FRLEH", None, 1, 2);
         }
-        let all = cube.table(None, true, None);
+        let all = cube.table(None, &cube.hidden(), None);
         assert_eq!(all[0][2], StatCell::Figure(15));
         assert_eq!(all[0][12], StatCell::Figure(15), "the year");
         assert_eq!(all[1][2], StatCell::Figure(15), "all sites");
-        let plants = cube.table(Some(GoodsCategory::Plants), true, None);
+        let plants = cube.table(Some(GoodsCategory::Plants), &cube.hidden(), None);
         assert_eq!(plants[0][2], StatCell::Figure(5));
         assert_eq!(plants[0][3], StatCell::Figure(0));
         // Durations: ten in [5, 10) for all goods, none for plants.
-        assert_eq!(cube.table(None, true, Some(50))[0][2], StatCell::Figure(7));
         assert_eq!(
-            cube.table(Some(GoodsCategory::Plants), true, Some(50))[0][2],
+            cube.table(None, &cube.hidden(), Some(50))[0][2],
+            StatCell::Figure(7)
+        );
+        assert_eq!(
+            cube.table(Some(GoodsCategory::Plants), &cube.hidden(), Some(50))[0][2],
             StatCell::Empty
         );
+    }
+
+    #[test]
+    fn what_belongs_to_no_company_is_no_company() {
+        let companies: HashMap<i64, i64> = [(1, 3), (2, 1), (0, 1)].into_iter().collect();
+        let figure = contributions_of(&companies);
+        assert_eq!(
+            (figure.dossiers, figure.companies, figure.largest),
+            (5, 2, 3)
+        );
+        assert!(figure.sensitive(), "two operators behind it");
     }
 }

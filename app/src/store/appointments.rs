@@ -633,8 +633,8 @@ impl Tx {
             "UPDATE appointment SET state = $2, slot_id = COALESCE($3, slot_id),
                  reason = COALESCE($4, reason), updated_at = $5,
                  checked_in_at = CASE WHEN $6 THEN $5 ELSE checked_in_at END,
-                 decided_at = CASE WHEN state = 'demande' AND $2 <> 'demande' THEN $5
-                                   ELSE decided_at END
+                 decided_at = CASE WHEN state = 'demande' AND $2 IN ('confirme', 'refuse')
+                                   THEN $5 ELSE decided_at END
              WHERE id = $1 AND slot_id = $7 AND state IN ({states})"
         );
         let done = on_tx!(self, conn => {

@@ -219,7 +219,26 @@ async fn the_first_administrator_is_created_from_the_command_line(backend: Backe
         ],
     );
     assert!(!output.status.success());
-    assert!(said.contains("port maritime ou d'un aéroport"), "{said}");
+    assert!(
+        said.contains("--kind vaut port ou airport, pas « ferry »"),
+        "{said}"
+    );
+    let (output, said) = admin(
+        &config,
+        &[
+            "create-site",
+            "--code",
+            "FRPTP",
+            "--name",
+            "Pointe-à-Pitre",
+            "--kind",
+            "port",
+            "--time-zone",
+            "America/Guadeloupe",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(said.contains("sont à l'heure de Paris"), "{said}");
     let (output, said) = admin(
         &config,
         &[
@@ -237,6 +256,20 @@ async fn the_first_administrator_is_created_from_the_command_line(backend: Backe
         said.contains("Site FRLRH (La Rochelle — La Pallice) ouvert."),
         "{said}"
     );
+    let (output, said) = admin(
+        &config,
+        &[
+            "create-post",
+            "--code",
+            "FRLRH1",
+            "--name",
+            "PCF de La Pallice",
+            "--goods",
+            "plants",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(said.contains("--dgal, --dgddi, ou les deux"), "{said}");
     let (output, said) = admin(
         &config,
         &[
@@ -287,6 +320,10 @@ async fn the_first_administrator_is_created_from_the_command_line(backend: Backe
     assert!(created
         .iter()
         .all(|entry| entry.actor == "ligne de commande"));
-    assert!(entries.iter().all(|entry| !entry.detail.contains(&token)));
+    assert!(entries.iter().all(|entry| {
+        ![&entry.detail, &entry.object, &entry.personal_detail]
+            .iter()
+            .any(|value| value.contains(&token))
+    }));
     server.stop().await;
 }

@@ -662,6 +662,23 @@ async fn statistics_give_the_dashboards_figures(backend: Backend) {
         )
         .await;
     }
+    // One rendez-vous of that company at Fos in May 2022, in a slot of two places.
+    for statement in [
+        "INSERT INTO slot (post_code, check_kind, starts_at, ends_at, capacity, booked) VALUES
+         ('FRFOS1', 'physical', '2022-05-11T09:00:00+00:00', '2022-05-11T09:30:00+00:00', 2, 1)"
+            .to_owned(),
+        format!(
+            "INSERT INTO appointment (dossier_id, check_kind, slot_id, state, company_id,
+                 checkin_token, created_at, updated_at, decided_at)
+             SELECT d.id, 'physical', (SELECT MAX(id) FROM slot), 'confirme', d.company_id,
+                 'tdb-fos', '2022-05-10T09:00:00+00:00', '2022-05-10T09:05:00+00:00',
+                 '2022-05-10T09:05:00+00:00'
+             FROM dossier d WHERE d.id = {}",
+            nth_dossier(12)
+        ),
+    ] {
+        execute(&server.store, &statement).await.unwrap();
+    }
     let dgitm = signed_in(&server, DGITM).await;
     let sites = server.store.sites().await.unwrap();
     let name_of = |code: &str| {
@@ -727,12 +744,19 @@ async fn statistics_give_the_dashboards_figures(backend: Backend) {
     assert_eq!(row(&fos_2022, &fos).months[may], StatCell::Hidden);
     assert_eq!(row(&fos_2022, &fos).months[june], StatCell::Empty);
 
-    // Rendez-vous: the posts' places are shown whatever their size (they concern no
-    // operator); booked ones are counted by company, the single no-show is hidden.
+    // Rendez-vous: places are shown wherever the rendez-vous booked in them are (Fos's two
+    // places of April had none); booked ones are counted by company, the single no-show is
+    // hidden.
     let places = table("2021", "places-rendez-vous").await;
     assert_eq!(row(&places, &le_havre).months[march], StatCell::Figure(8));
     assert_eq!(row(&places, &fos).months[april], StatCell::Figure(2));
     assert_eq!(row(&places, "Tous les sites").total, StatCell::Figure(10));
+    // A slot is kept once booked: the places of Fos's May 2022 would tell its single
+    // rendez-vous, and are hidden with it.
+    let places_2022 = table("2022", "places-rendez-vous").await;
+    assert_eq!(row(&places_2022, &fos).months[may], StatCell::Hidden);
+    let booked_2022 = table("2022", "rendez-vous").await;
+    assert_eq!(row(&booked_2022, &fos).months[may], StatCell::Hidden);
     let booked = table("2021", "rendez-vous").await;
     assert_eq!(row(&booked, &le_havre).months[march], StatCell::Figure(5));
     let no_shows = table("2021", "absences").await;

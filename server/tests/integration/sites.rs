@@ -27,15 +27,15 @@ async fn count(store: &Store, sql: &str) -> i64 {
 }
 
 const SITE: [(&str, &str); 4] = [
-    ("code", "frpti"),
-    ("nom", "Pointe-à-Pitre — Jarry"),
+    ("code", "frlrh"),
+    ("nom", "La Rochelle — La Pallice"),
     ("type", "port"),
-    ("fuseau", "America/Guadeloupe"),
+    ("fuseau", "Europe/Paris"),
 ];
 
 const POST: [(&str, &str); 6] = [
-    ("code", "FRPTI1"),
-    ("nom", "PCF de Jarry"),
+    ("code", "FRLRH1"),
+    ("nom", "PCF de La Pallice"),
     ("dgal", "oui"),
     ("validation", "oui"),
     ("marchandise-plants", "oui"),
@@ -88,6 +88,25 @@ async fn the_administrator_opens_a_site_and_a_post_that_work_at_once(backend: Ba
         .await;
     let (_, page) = admin.page(&zone.location).await;
     assert!(page.contains("fuseau horaire du site parmi ceux des territoires français"));
+    // Overseas sites wait for calendars in local time: said, and nothing created.
+    let overseas = admin
+        .post(
+            "/administration/sites",
+            &[
+                ("code", "FRPTP"),
+                ("nom", "Pointe-à-Pitre"),
+                ("type", "port"),
+                ("fuseau", "America/Guadeloupe"),
+            ],
+        )
+        .await;
+    let (_, page) = admin.page(&overseas.location).await;
+    assert!(
+        page.contains(
+            "Un site de Guadeloupe, Saint-Martin, Saint-Barthélemy ne peut pas encore être ouvert"
+        ),
+        "{page}"
+    );
     assert_eq!(
         count(&server.store, "SELECT COUNT(*) FROM site").await,
         sites_before
@@ -123,15 +142,15 @@ async fn the_administrator_opens_a_site_and_a_post_that_work_at_once(backend: Ba
         "/administration/sites?message=poste-ouvert"
     );
     let (_, page) = admin.page("/administration/sites").await;
-    assert!(page.contains("FRPTI — Pointe-à-Pitre — Jarry"), "{page}");
-    assert!(page.contains("Guadeloupe, Saint-Martin, Saint-Barthélemy"));
+    assert!(page.contains("FRLRH — La Rochelle — La Pallice"), "{page}");
+    assert!(page.contains("France métropolitaine et Corse"));
     assert!(page.contains(
-        "FRPTI1 — PCF de Jarry (DGAL ; chaque demande de rendez-vous validée ; agréé pour : "
+        "FRLRH1 — PCF de La Pallice (DGAL ; chaque demande de rendez-vous validée ; agréé pour : "
     ));
 
     // The post works like a demo post: its calendar, its approvals, its alert thresholds and
     // step responsibilities are there.
-    let code = PostCode::parse("FRPTI1").unwrap();
+    let code = PostCode::parse("FRLRH1").unwrap();
     assert_eq!(
         server.store.calendar(&code).await.unwrap(),
         Some(Calendar::standard(true))
@@ -151,7 +170,7 @@ async fn the_administrator_opens_a_site_and_a_post_that_work_at_once(backend: Ba
     assert!(
         count(
             &server.store,
-            "SELECT COUNT(*) FROM alert_threshold WHERE post_code = 'FRPTI1'"
+            "SELECT COUNT(*) FROM alert_threshold WHERE post_code = 'FRLRH1'"
         )
         .await
             > 0
@@ -159,7 +178,7 @@ async fn the_administrator_opens_a_site_and_a_post_that_work_at_once(backend: Ba
     assert!(
         count(
             &server.store,
-            "SELECT COUNT(*) FROM step_responsibility WHERE post_code = 'FRPTI1'"
+            "SELECT COUNT(*) FROM step_responsibility WHERE post_code = 'FRLRH1'"
         )
         .await
             > 0
@@ -167,12 +186,12 @@ async fn the_administrator_opens_a_site_and_a_post_that_work_at_once(backend: Ba
     // The public list of posts (booking, partner documentation) has it.
     let answer = Browser::new(&server).post("/api/postes", &[]).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    assert!(answer.body.contains("FRPTI1"), "{}", answer.body);
+    assert!(answer.body.contains("FRLRH1"), "{}", answer.body);
     // Audited as the administrator's doing.
     let entries = server.store.audit_entries(200).await.unwrap();
     for (action, object) in [
-        ("site_ouvert", "site:FRPTI"),
-        ("poste_ouvert", "poste:FRPTI1"),
+        ("site_ouvert", "site:FRLRH"),
+        ("poste_ouvert", "poste:FRLRH1"),
     ] {
         assert!(
             entries

@@ -199,9 +199,12 @@ fn SiteForm() -> impl IntoView {
                     </select>
                 </div>
                 <div class="fr-select-group">
-                    <label class="fr-label" for="site-fuseau">"Fuseau horaire"</label>
+                    <label class="fr-label" for="site-fuseau">
+                        "Fuseau horaire"
+                        <span class="fr-hint-text">"Les sites d'outre-mer viendront avec les calendriers à l'heure locale."</span>
+                    </label>
                     <select class="fr-select" id="site-fuseau" name="fuseau">
-                        {TIME_ZONES.into_iter().map(|(code, label)| view! {
+                        {TIME_ZONES.into_iter().filter(|(code, _)| *code == PARIS_TIME_ZONE).map(|(code, label)| view! {
                             <option value=code selected=code == zone>{label}</option>
                         }).collect_view()}
                     </select>
