@@ -847,8 +847,7 @@ impl Store {
         figure: &str,
         year: i32,
     ) -> Result<Vec<CompanyRow>, StoreError> {
-        let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-        let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
+        let (from, to) = year_days(year);
         let rows = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT month, site_code, goods_category, company_id, dossiers
@@ -872,8 +871,7 @@ impl Store {
         measure: &str,
         year: i32,
     ) -> Result<Vec<HistogramRow>, StoreError> {
-        let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-        let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
+        let (from, to) = year_days(year);
         let rows = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT month, site_code, goods_category, bucket, CAST(SUM(dossiers) AS BIGINT)
@@ -899,8 +897,8 @@ impl Store {
         items: StatItems,
         year: i32,
     ) -> Result<Vec<StatItem>, StoreError> {
-        let from = paris_midnight(NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default());
-        let to = paris_midnight(NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default());
+        let (from, to) = year_days(year);
+        let (from, to) = (paris_midnight(from), paris_midnight(to));
         const APPOINTMENTS: &str = "FROM appointment a JOIN slot s ON s.id = a.slot_id
              JOIN post p ON p.code = s.post_code JOIN dossier d ON d.id = a.dossier_id";
         // Each reads: when it counts, from and to (for a delay), site, goods, company.
@@ -967,8 +965,8 @@ impl Store {
         &self,
         year: i32,
     ) -> Result<Vec<(DateTime<Utc>, String, i64)>, StoreError> {
-        let from = paris_midnight(NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default());
-        let to = paris_midnight(NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default());
+        let (from, to) = year_days(year);
+        let (from, to) = (paris_midnight(from), paris_midnight(to));
         let rows = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT s.starts_at, p.site_code, CAST(s.capacity AS BIGINT)
@@ -1027,4 +1025,10 @@ pub fn follow_up(current: (i64, Vec<i64>), previous: (i64, Vec<i64>)) -> FollowU
             exact_quantiles(&mut previous_delays),
         ],
     }
+}
+
+/// A year's first day and the next year's, its bounds.
+fn year_days(year: i32) -> (NaiveDate, NaiveDate) {
+    let first = |year| NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    (first(year), first(year + 1))
 }

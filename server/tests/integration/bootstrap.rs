@@ -40,6 +40,19 @@ fn admin(config: &server::config::Config, args: &[&str]) -> (Output, String) {
     (output, said)
 }
 
+/// `server admin create --email … --name …`, and what else is asked.
+fn create(
+    config: &server::config::Config,
+    email: &str,
+    name: &str,
+    more: &[&str],
+) -> (Output, String) {
+    admin(
+        config,
+        &[&["create", "--email", email, "--name", name], more].concat(),
+    )
+}
+
 async fn administrators(server: &Running) -> i64 {
     let mut tx = server.store.begin().await.unwrap();
     let count = tx
@@ -65,29 +78,19 @@ async fn the_first_administrator_is_created_from_the_command_line(backend: Backe
     );
 
     // A malformed address is told, and nothing is created.
-    let (output, said) = admin(
-        &config,
-        &[
-            "create",
-            "--email",
-            "pas-une-adresse",
-            "--name",
-            "Alice Martin",
-        ],
-    );
+    let (output, said) = create(&config, "pas-une-adresse", "Alice Martin", &[]);
     assert!(!output.status.success());
-    assert!(said.contains("adresse électronique"), "{said}");
+    assert!(
+        said.contains("--email : « pas-une-adresse » n'est pas une adresse électronique"),
+        "{said}"
+    );
     assert_eq!(administrators(&server).await, 0);
 
-    let (output, said) = admin(
+    let (output, said) = create(
         &config,
-        &[
-            "create",
-            "--email",
-            "Alice.Martin@Exemple.gouv.fr",
-            "--name",
-            "Alice  Martin",
-        ],
+        "Alice.Martin@Exemple.gouv.fr",
+        "Alice  Martin",
+        &[],
     );
     assert!(output.status.success(), "{said}");
     assert!(
@@ -104,16 +107,7 @@ async fn the_first_administrator_is_created_from_the_command_line(backend: Backe
     assert_eq!(administrators(&server).await, 1);
 
     // Run again: refused out loud, nothing created.
-    let (output, said) = admin(
-        &config,
-        &[
-            "create",
-            "--email",
-            "bob.durand@exemple.gouv.fr",
-            "--name",
-            "Bob Durand",
-        ],
-    );
+    let (output, said) = create(&config, "bob.durand@exemple.gouv.fr", "Bob Durand", &[]);
     assert!(!output.status.success());
     assert!(
         said.contains("Cette plateforme a déjà 1 administrateur technique : rien n'a été créé.")
@@ -122,16 +116,11 @@ async fn the_first_administrator_is_created_from_the_command_line(backend: Backe
     );
     assert!(!said.contains("jeton="), "{said}");
     // Another one when asked for, but never on an address already taken.
-    let (output, said) = admin(
+    let (output, said) = create(
         &config,
-        &[
-            "create",
-            "--email",
-            "alice.martin@exemple.gouv.fr",
-            "--name",
-            "Alice Martin",
-            "--supplementaire",
-        ],
+        "alice.martin@exemple.gouv.fr",
+        "Alice Martin",
+        &["--supplementaire"],
     );
     assert!(!output.status.success());
     assert!(
@@ -139,16 +128,11 @@ async fn the_first_administrator_is_created_from_the_command_line(backend: Backe
         "{said}"
     );
     assert_eq!(administrators(&server).await, 1);
-    let (output, said) = admin(
+    let (output, said) = create(
         &config,
-        &[
-            "create",
-            "--email",
-            "bob.durand@exemple.gouv.fr",
-            "--name",
-            "Bob Durand",
-            "--supplementaire",
-        ],
+        "bob.durand@exemple.gouv.fr",
+        "Bob Durand",
+        &["--supplementaire"],
     );
     assert!(output.status.success(), "{said}");
     assert_eq!(administrators(&server).await, 2);

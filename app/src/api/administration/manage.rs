@@ -43,8 +43,8 @@ pub async fn create_administrator(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> Result<Opened, String> {
-    let email = parse_email(email)?;
-    let full_name = parse_full_name(full_name)?;
+    let email = parse_email(email).map_err(|error| format!("--email : {error}"))?;
+    let full_name = parse_full_name(full_name).map_err(|error| format!("--name : {error}"))?;
     let unavailable = |error: StoreError| {
         tracing::error!(%error, "administrateur : création impossible");
         "La base de données n'a pas pu enregistrer le compte : rien n'a été créé. Vérifiez qu'elle est joignable, puis relancez la commande.".to_owned()
@@ -192,8 +192,12 @@ pub async fn open_post(
     {
         return Err(Refused::Taken(post.code.as_str().to_owned()));
     }
-    let sites = store.sites().await.map_err(unavailable)?;
-    if !sites.iter().any(|site| site.code == post.site) {
+    // Its site's code is five characters, a post's longer: the site is the place of that code.
+    if !tx
+        .place_exists(post.site.as_str())
+        .await
+        .map_err(unavailable)?
+    {
         return Err(Refused::NoSite(post.site.as_str().to_owned()));
     }
     tx.insert_post(&post).await.map_err(unavailable)?;
@@ -238,6 +242,16 @@ fn refused(refusal: Refused, invalid: Problem, fields: &Fields, anchor: &str) ->
     back(SITES, problem, &pairs)
 }
 
+/// Back to the page with what was opened, or with what was typed and why it was refused.
+fn answer<T>(
+    opened: Result<T, Refused>,
+    fields: &Fields,
+    (anchor, invalid, done_code): (&str, Problem, Done),
+) -> Outcome {
+    opened.map_err(|refusal| refused(refusal, invalid, fields, anchor))?;
+    done(SITES, done_code)
+}
+
 /// `POST /administration/sites`: opens a site.
 #[tracing::instrument(skip_all)]
 pub async fn site(
@@ -246,10 +260,12 @@ pub async fn site(
     Form(fields): Form<Fields>,
 ) -> Outcome {
     check(&caller, EntryPoint::ManageSites, Target::Nothing)?;
-    open_site(&forms.store, &fields, &caller.actor(), Utc::now())
-        .await
-        .map_err(|refusal| refused(refusal, Problem::SiteInvalid, &fields, "site"))?;
-    done(SITES, Done::SiteOpened)
+    let opened = open_site(&forms.store, &fields, &caller.actor(), Utc::now()).await;
+    answer(
+        opened,
+        &fields,
+        ("site", Problem::SiteInvalid, Done::SiteOpened),
+    )
 }
 
 /// `POST /administration/postes`: opens a post at its site.
@@ -260,8 +276,10 @@ pub async fn post(
     Form(fields): Form<Fields>,
 ) -> Outcome {
     check(&caller, EntryPoint::ManageSites, Target::Nothing)?;
-    open_post(&forms.store, &fields, &caller.actor(), Utc::now())
-        .await
-        .map_err(|refusal| refused(refusal, Problem::PostInvalid, &fields, "poste"))?;
-    done(SITES, Done::PostOpened)
+    let opened = open_post(&forms.store, &fields, &caller.actor(), Utc::now()).await;
+    answer(
+        opened,
+        &fields,
+        ("poste", Problem::PostInvalid, Done::PostOpened),
+    )
 }

@@ -36,6 +36,28 @@ pub fn SitesPage() -> impl IntoView {
     }
 }
 
+/// A form as it came back refused (or empty, when it is not the one refused).
+struct Refilled(Option<Fields>);
+
+impl Refilled {
+    fn of(form: &'static str) -> Refilled {
+        Refilled(typed(form))
+    }
+
+    /// What was typed in this field.
+    fn value(&self, name: &str) -> String {
+        self.0
+            .as_ref()
+            .and_then(|fields| fields.get(name).cloned())
+            .unwrap_or_default()
+    }
+
+    /// Why it was refused, in the domain's words.
+    fn mistake<T>(&self, parse: impl Fn(&Fields) -> Result<T, String>) -> Option<String> {
+        self.0.as_ref().and_then(|fields| parse(fields).err())
+    }
+}
+
 /// What was typed in the form that came back refused, if it is this one.
 fn typed(form: &'static str) -> Option<Fields> {
     let query = use_query_map();
@@ -160,14 +182,9 @@ fn describe(line: PostLine) -> String {
 
 #[component]
 fn SiteForm() -> impl IntoView {
-    let typed = typed("site");
-    let mistake = typed.as_ref().and_then(|fields| parse_site(fields).err());
-    let value = |name: &str| {
-        typed
-            .as_ref()
-            .and_then(|fields| fields.get(name).cloned())
-            .unwrap_or_default()
-    };
+    let typed = Refilled::of("site");
+    let mistake = typed.mistake(parse_site);
+    let value = |name: &str| typed.value(name);
     let (code, name, kind, zone) = (value("code"), value("nom"), value("type"), value("fuseau"));
     let zone = if zone.is_empty() {
         PARIS_TIME_ZONE.to_owned()
@@ -217,14 +234,9 @@ fn SiteForm() -> impl IntoView {
 
 #[component]
 fn PostForm() -> impl IntoView {
-    let typed = typed("poste");
-    let mistake = typed.as_ref().and_then(|fields| parse_post(fields).err());
-    let value = |name: &str| {
-        typed
-            .as_ref()
-            .and_then(|fields| fields.get(name).cloned())
-            .unwrap_or_default()
-    };
+    let typed = Refilled::of("poste");
+    let mistake = typed.mistake(parse_post);
+    let value = |name: &str| typed.value(name);
     let ticked = |name: &str| value(name) == "oui";
     let (code, name) = (value("code"), value("nom"));
     let validation = value("validation");
