@@ -249,6 +249,18 @@ pub fn routes(forms: Forms) -> Router<AppState> {
         .route("/administration/sites", post(administration::manage::site))
         .route("/administration/postes", post(administration::manage::post))
         .route(
+            "/administration/invitations",
+            post(account::invitations::invite_state_account),
+        )
+        .route(
+            "/administration/invitations/{id}/retrait",
+            post(account::invitations::withdraw_state_invitation),
+        )
+        .route(
+            "/comptes/{id}/{decision}",
+            post(administration::accounts::decide),
+        )
+        .route(
             "/dossiers/{id}/rendez-vous",
             post(appointments::bookings::book),
         )
@@ -329,7 +341,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 59] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 62] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -409,6 +421,16 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 59] = [
     ),
     ("POST /administration/sites", EntryPoint::ManageSites),
     ("POST /administration/postes", EntryPoint::ManageSites),
+    (
+        "POST /administration/invitations",
+        EntryPoint::ManageAccounts,
+    ),
+    (
+        "POST /administration/invitations/{id}/retrait",
+        EntryPoint::ManageAccounts,
+    ),
+    // Suspension, réactivation and clôture: the account checked in the handler.
+    ("POST /comptes/{id}/{decision}", EntryPoint::DecideAccount),
     (
         "POST /dossiers/{id}/rendez-vous",
         EntryPoint::BookAppointment,

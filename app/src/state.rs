@@ -53,6 +53,9 @@ pub struct Caller {
     /// Whether the request came over HTTPS (directly or through a trusted proxy): cookies are
     /// then `__Host-` prefixed and Secure.
     pub over_https: bool,
+    /// The session the request came with was ended because its account was suspended or
+    /// closed since: what to tell instead of « connectez-vous ».
+    pub access_ended: Option<crate::domain::account::AccountState>,
 }
 
 impl Caller {
@@ -137,8 +140,30 @@ pub fn authorize(
                     .unwrap_or(axum::http::StatusCode::FORBIDDEN),
             );
         }
-        ServerFnError::new(refusal.message())
+        match (refusal, caller.access_ended.and_then(ended_message)) {
+            (crate::domain::access::Refusal::SignInRequired, Some(message)) => {
+                ServerFnError::new(message)
+            }
+            _ => ServerFnError::new(refusal.message()),
+        }
     })
+}
+
+/// What a person whose account was suspended or closed is told, instead of signing in again.
+pub fn ended_message(state: crate::domain::account::AccountState) -> Option<&'static str> {
+    use crate::domain::account::AccountState;
+    match state {
+        AccountState::Active => None,
+        AccountState::Suspended => Some(
+            "Votre compte France Sésame est suspendu : vous ne pouvez plus l'utiliser pour l'instant. \
+             Le motif vous a été envoyé par courriel ; pour le contester, écrivez à l'assistance \
+             depuis la page « Contact ».",
+        ),
+        AccountState::Closed => Some(
+            "Votre compte France Sésame est clos. Le motif vous a été envoyé par courriel ; \
+             pour le contester, écrivez à l'assistance depuis la page « Contact ».",
+        ),
+    }
 }
 
 /// `day` if it is within the written bounds of its use (see `domain::dates`); else the HTTP

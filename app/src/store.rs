@@ -8,6 +8,7 @@ mod alerts;
 mod appointments;
 mod audit;
 pub mod dashboards;
+mod decisions;
 mod directory;
 mod documents;
 mod dossiers;
@@ -46,6 +47,7 @@ pub use audit::{
     Actor, AuditEntry, AuditEvent, AuditReport, Erasure, CONNECTION_RETENTION_MONTHS,
     IDENTITY_RETENTION_MONTHS,
 };
+pub use decisions::Decided;
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
 pub use documents::{Added, NewDocument, Received, StoredDocument, ToScan};
 pub use dossiers::{NewDossier, NewEvent};

@@ -18,6 +18,7 @@ use crate::domain::access::EntryPoint;
 use components::layout::{Footer, Header, SkipLinks};
 use pages::{
     account::AccountPage,
+    accounts,
     alert_desk::{AlertDeskPage, AlertThresholdsPage},
     appointments::{BookingPage, CalendarsPage, GatePage, MyAppointmentsPage, PlanningPage},
     dashboards,
@@ -33,7 +34,7 @@ use pages::{
     },
     operators,
     partner_keys::PartnerKeysPage,
-    sign_in, sites,
+    sign_in, sites, suspended,
     webhooks::WebhooksPage,
     welcome::WelcomePage,
 };
@@ -356,6 +357,17 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <SignedInOnly entry=EntryPoint::ManageSites><sites::SitesPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("administration"), StaticSegment("comptes"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ManageAccounts><accounts::AccountsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("comptes"), ParamSegment("id"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::DecideAccount><accounts::AccountPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("compte-suspendu") view=suspended::SuspendedPage />
                 </Routes>
             </main>
             <Footer />

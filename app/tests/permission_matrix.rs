@@ -305,6 +305,48 @@ fn resources(
                 ),
             ]
         }
+        TargetKind::Account => {
+            let here: &'static [Locode] = Box::leak(Box::new([own.clone()]));
+            let elsewhere: &'static [Locode] = Box::leak(Box::new([other.clone()]));
+            let both: &'static [Locode] = Box::leak(Box::new([own.clone(), other.clone()]));
+            let account = |user_id, role, administration, sites| Target::Account {
+                user_id,
+                role,
+                administration,
+                sites,
+            };
+            vec![
+                ("compte : le sien", account(10, Role::Operateur, None, here)),
+                (
+                    "compte : agent SIVEP habilité sur le site",
+                    account(99, Role::AgentSivep, Some(Administration::Dgal), here),
+                ),
+                (
+                    "compte : agent DGDDI habilité sur le site",
+                    account(99, Role::AgentDgddi, Some(Administration::Dgddi), here),
+                ),
+                (
+                    "compte : agent SIVEP habilité ailleurs seulement",
+                    account(99, Role::AgentSivep, Some(Administration::Dgal), elsewhere),
+                ),
+                (
+                    "compte : opérateur d'une entreprise présente sur le site",
+                    account(99, Role::Operateur, None, both),
+                ),
+                (
+                    "compte : opérateur d'une entreprise présente ailleurs seulement",
+                    account(99, Role::Operateur, None, elsewhere),
+                ),
+                (
+                    "compte : chef de service du site",
+                    account(99, Role::ChefService, Some(Administration::Dgal), here),
+                ),
+                (
+                    "compte : superviseur",
+                    account(99, Role::Superviseur, Some(Administration::Dgal), &[]),
+                ),
+            ]
+        }
         TargetKind::Session => vec![
             ("sa propre session", Target::Session { user_id: 10 }),
             ("la session d'un autre", Target::Session { user_id: 99 }),
@@ -371,6 +413,24 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::ManageAlertThresholds, &["LCDDDDADDD"]),
     (EntryPoint::ManagePartnerKeys, &["LCDDDDDDDA"]),
     (EntryPoint::ManageSites, &["LCDDDDDDDA"]),
+    // Accounts: the technical administrator lists them and invites the State's accounts; an
+    // account's suspension, reactivation or closing is theirs for any account but their own, and
+    // a head of service's for the agents of their administration and the operators of their
+    // sites — never another head, a supervisor, nor themselves.
+    (EntryPoint::ManageAccounts, &["LCDDDDDDDA"]),
+    (
+        EntryPoint::DecideAccount,
+        &[
+            "LCDDDDDDDD",
+            "LCDDDDADDA",
+            "LCDDDDDDDA",
+            "LCDDDDDDDA",
+            "LCDDDDADDA",
+            "LCDDDDDDDA",
+            "LCDDDDDDDA",
+            "LCDDDDDDDA",
+        ],
+    ),
     (EntryPoint::MyAppointments, &["LCAADDDDDD"]),
     (
         EntryPoint::BookAppointment,

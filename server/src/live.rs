@@ -9,7 +9,8 @@
 //! A stream is renewed after a few minutes (`renouvellement`, carrying the position it has reached
 //! and a short `retry`): the browser reconnects at once with `Last-Event-ID`, so nothing is missed,
 //! and the server checks again who is asking. A session ended or a habilitation withdrawn thus stops
-//! the messages within minutes, not when the page is closed.
+//! the messages within minutes, not when the page is closed; an account suspended or closed
+//! stops them at once (its streams are renewed as soon as the change feed says so).
 //!
 //! Each signed-in person may keep a few streams open at once ([`Live::start`]'s
 //! `streams_per_person`, for their tabs and browsers); the next one is refused with 429 and
@@ -181,6 +182,9 @@ pub enum Notice {
     Resync,
     /// Time for a keep-alive comment (one clock for every stream of the instance).
     KeepAlive,
+    /// This person's access ended (account suspended or closed): their streams close now, and
+    /// the browser, coming back at once, is refused.
+    AccessEnded(i64),
 }
 
 /// The rhythm of the streams.
@@ -289,6 +293,9 @@ impl Live {
                             .send(Notice::Event(Arc::new(Delivery::notification(user_id))));
                     }
                     Ok(FeedMessage::Changed(Committed::Delivery)) => {}
+                    Ok(FeedMessage::Changed(Committed::Access(user_id))) => {
+                        let _ = relay.sender.send(Notice::AccessEnded(user_id));
+                    }
                     Ok(FeedMessage::Changed(Committed::Alert(id))) => relay.relay_alert(id).await,
                     Ok(FeedMessage::Changed(Committed::Exchange { id, internal })) => {
                         relay.relay_exchange(id, internal).await
@@ -545,6 +552,14 @@ async fn stream_handler(
                     }
                     delivery.frame.clone()
                 }
+                Ok(Notice::AccessEnded(user_id)) if user_id == follower.user_id => {
+                    // Renewed at once: who asks is checked again, and refused.
+                    follower.ended = true;
+                    Bytes::from(
+                        LiveMessage::Renewal.frame(Some(follower.reached), Some(RENEWAL_RETRY_MS)),
+                    )
+                }
+                Ok(Notice::AccessEnded(_)) => continue,
                 Ok(Notice::KeepAlive) if tokio::time::Instant::now() >= follower.renew_at => {
                     // The last message: the browser comes back at once from where it is, and
                     // who it is is checked again.

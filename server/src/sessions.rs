@@ -108,7 +108,19 @@ pub async fn resolve(
                     Err(error) => return unavailable(error),
                 }
             }
-            Ok(None) => stale = true,
+            // Ended: if its account was suspended or closed since, every page says so (the
+            // browser keeps its cookie until it signs out), rather than asking to sign in.
+            Ok(None) => match sessions
+                .store
+                .session_account_state(&token_hash(token))
+                .await
+            {
+                Ok(Some(state)) if app::state::ended_message(state).is_some() => {
+                    caller.access_ended = Some(state);
+                }
+                Ok(_) => stale = true,
+                Err(error) => return unavailable(error),
+            },
             Err(error) => return unavailable(error),
         }
     }
@@ -162,6 +174,9 @@ pub async fn guard_pages(
         entry,
         app::domain::access::Target::Nothing,
     ) {
+        Err(Refusal::SignInRequired) if caller.access_ended.is_some() => {
+            see_other(app::ui::pages::suspended::PATH)
+        }
         Err(Refusal::SignInRequired) => see_other(&with_query("/connexion", &[("retour", &back)])),
         Err(Refusal::CguRequired) => {
             see_other(&with_query("/cgu/acceptation", &[("retour", &back)]))

@@ -219,7 +219,7 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 31] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 33] = [
     // The dashboards and the statistics: figures only, the scope worked out from the reader.
     (
         "/api/tableau-de-bord",
@@ -285,6 +285,14 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 31] = [
     (
         "/api/sites-et-postes",
         crate::domain::access::EntryPoint::ManageSites,
+    ),
+    (
+        "/api/comptes",
+        crate::domain::access::EntryPoint::ManageAccounts,
+    ),
+    (
+        "/api/compte",
+        crate::domain::access::EntryPoint::DecideAccount,
     ),
     (
         "/api/rendez-vous-du-dossier",

@@ -5,11 +5,15 @@
 //! service needs to work there ([`manage`]).
 
 #[cfg(feature = "ssr")]
+pub mod accounts;
+#[cfg(feature = "ssr")]
 pub mod manage;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::account::{AccountDecision, AccountLine, DecisionLine, PendingInvitation};
+use crate::domain::administration::StateAccount;
 use crate::domain::directory::{Post, Site};
 
 /// A post as the administration lists it.
@@ -35,23 +39,120 @@ pub async fn load_sites() -> Result<Vec<SiteLine>, ServerFnError> {
     crate::state::signed_in(&caller, EntryPoint::ManageSites, Target::Nothing)?;
     let store = crate::state::store()?;
     let posts = store.posts().await.map_err(crate::state::internal)?;
-    let mut lines = Vec::new();
-    for site in store.sites().await.map_err(crate::state::internal)? {
-        let mut site_posts = Vec::new();
-        for post in posts.iter().filter(|post| post.site == site.code) {
-            let calendar = store
-                .calendar(&post.code)
-                .await
-                .map_err(crate::state::internal)?;
-            site_posts.push(PostLine {
-                post: post.clone(),
-                requires_validation: calendar.map(|calendar| calendar.requires_validation),
-            });
-        }
-        lines.push(SiteLine {
+    let validating = store
+        .posts_validating()
+        .await
+        .map_err(crate::state::internal)?;
+    let lines = store
+        .sites()
+        .await
+        .map_err(crate::state::internal)?
+        .into_iter()
+        .map(|site| SiteLine {
+            posts: posts
+                .iter()
+                .filter(|post| post.site == site.code)
+                .map(|post| PostLine {
+                    post: post.clone(),
+                    requires_validation: validating.get(post.code.as_str()).copied(),
+                })
+                .collect(),
             site,
-            posts: site_posts,
-        });
-    }
+        })
+        .collect();
     Ok(lines)
+}
+
+/// The technical administration's accounts page: the accounts found, the invitations of the
+/// State's accounts not yet accepted, and the posts a head of service may be named to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountsDesk {
+    pub accounts: Vec<AccountLine>,
+    /// More accounts matched than are listed: narrow the search.
+    pub more: bool,
+    pub invitations: Vec<(PendingInvitation, StateAccount)>,
+    pub posts: Vec<Post>,
+}
+
+/// The accounts whose name or address holds `recherche`, of the role `role` (its code, or
+/// empty for every role), with the pending invitations of the State's accounts.
+#[server(endpoint = "comptes")]
+pub async fn load_accounts(recherche: String, role: String) -> Result<AccountsDesk, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    use crate::domain::directory::Role;
+    let caller = crate::state::caller();
+    crate::state::signed_in(&caller, EntryPoint::ManageAccounts, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let (accounts, more) = store
+        .accounts(&recherche, Role::from_code(role.trim()))
+        .await
+        .map_err(crate::state::internal)?;
+    let invitations = store
+        .state_invitations(chrono::Utc::now())
+        .await
+        .map_err(crate::state::internal)?;
+    let posts = store.posts().await.map_err(crate::state::internal)?;
+    Ok(AccountsDesk {
+        accounts,
+        more,
+        invitations,
+        posts,
+    })
+}
+
+/// One account as whoever may decide about it sees it: its state, the decisions about it, and
+/// those that may be taken now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountCard {
+    pub account: AccountLine,
+    pub decisions: Vec<DecisionLine>,
+    pub possible: Vec<AccountDecision>,
+}
+
+/// An account's page, or nothing when it does not exist or is not the caller's to decide
+/// about (the same answer). A head of service's reading is audited.
+#[server(endpoint = "compte")]
+pub async fn load_account(id: i64) -> Result<Option<AccountCard>, ServerFnError> {
+    use crate::domain::access::{authorize, EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::DecideAccount, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let Some(account) = store.account(id).await.map_err(crate::state::internal)? else {
+        return Ok(None);
+    };
+    let today = crate::domain::access::local_day(chrono::Utc::now());
+    let sites = store
+        .account_sites(&account, today)
+        .await
+        .map_err(crate::state::internal)?;
+    let target = Target::Account {
+        user_id: account.id,
+        role: account.role,
+        administration: account.role.administration(),
+        sites: &sites,
+    };
+    if authorize(Some(&viewer), EntryPoint::DecideAccount, target).is_err() {
+        return Ok(None);
+    }
+    caller
+        .audit_consultation(
+            &store,
+            "consultation_compte",
+            &format!("utilisateur:{id}"),
+            "",
+        )
+        .await?;
+    let decisions = store
+        .decisions_of(id)
+        .await
+        .map_err(crate::state::internal)?;
+    let possible = AccountDecision::ALL
+        .into_iter()
+        .filter(|decision| decision.applies_to(account.state))
+        .collect();
+    Ok(Some(AccountCard {
+        account,
+        decisions,
+        possible,
+    }))
 }

@@ -111,6 +111,13 @@ pub enum EntryPoint {
     ManagePartnerKeys,
     /// Technical administrators: opening sites and their border control posts.
     ManageSites,
+    /// Technical administrators: the accounts of the platform (names and addresses), and
+    /// inviting the heads of service of the posts, the supervisors and the DGITM.
+    ManageAccounts,
+    /// Reading an account's state and deciding about it (suspension, reactivation, closing):
+    /// technical administrators for any account but their own, heads of service for the agents
+    /// of their administration and the operators of their sites.
+    DecideAccount,
     // Rendez-vous. Operators: their company's appointments, and booking for its dossiers.
     MyAppointments,
     BookAppointment,
@@ -163,7 +170,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 51] = [
+    pub const ALL: [EntryPoint; 53] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -198,6 +205,8 @@ impl EntryPoint {
         EntryPoint::ManageAlertThresholds,
         EntryPoint::ManagePartnerKeys,
         EntryPoint::ManageSites,
+        EntryPoint::ManageAccounts,
+        EntryPoint::DecideAccount,
         EntryPoint::MyAppointments,
         EntryPoint::BookAppointment,
         EntryPoint::Planning,
@@ -254,6 +263,7 @@ impl EntryPoint {
             EntryPoint::EndSession => TargetKind::Session,
             EntryPoint::ReadOperatorCard => TargetKind::Operator,
             EntryPoint::InviteAgent => TargetKind::AgentInvitation,
+            EntryPoint::DecideAccount => TargetKind::Account,
             _ => TargetKind::Nothing,
         }
     }
@@ -271,6 +281,7 @@ pub enum TargetKind {
     Session,
     AgentInvitation,
     Operator,
+    Account,
 }
 
 /// What an entry point is asked about.
@@ -315,6 +326,14 @@ pub enum Target<'a> {
     /// An operator company, with the sites where it has dossiers.
     Operator {
         company_id: i64,
+        sites: &'a [Locode],
+    },
+    /// Someone's account: its role, its administration, and the sites it is of (an agent's
+    /// habilitations, the sites of an operator's dossiers, a head's posts).
+    Account {
+        user_id: i64,
+        role: Role,
+        administration: Option<Administration>,
         sites: &'a [Locode],
     },
 }
@@ -415,8 +434,40 @@ pub fn authorize(
             ) && dossier_scope(viewer).contains(site, company_id)
         }
         (EntryPoint::ManageAlertThresholds, Target::Nothing) => viewer.role == Role::ChefService,
-        (EntryPoint::ManagePartnerKeys | EntryPoint::ManageSites, Target::Nothing) => {
-            viewer.role == Role::Administrateur
+        (
+            EntryPoint::ManagePartnerKeys | EntryPoint::ManageSites | EntryPoint::ManageAccounts,
+            Target::Nothing,
+        ) => viewer.role == Role::Administrateur,
+        // The page of an account, as a whole: what it shows is asked about the account.
+        (EntryPoint::DecideAccount, Target::Nothing) => {
+            matches!(viewer.role, Role::Administrateur | Role::ChefService)
+        }
+        // Never one's own account; a head of service only for the people of their sites: the
+        // agents of their administration, the operators whose company has dossiers there.
+        (
+            EntryPoint::DecideAccount,
+            Target::Account {
+                user_id,
+                role,
+                administration,
+                sites,
+            },
+        ) => {
+            user_id != viewer.user_id
+                && match viewer.role {
+                    Role::Administrateur => true,
+                    Role::ChefService => {
+                        let theirs = match role {
+                            Role::AgentDgddi | Role::AgentSivep => {
+                                administration.is_some() && administration == viewer.administration
+                            }
+                            Role::Operateur => true,
+                            _ => false,
+                        };
+                        theirs && sites.iter().any(|site| viewer.on_site(site))
+                    }
+                    _ => false,
+                }
         }
         (EntryPoint::MyAppointments, Target::Nothing) => {
             viewer.role == Role::Operateur && viewer.company_id.is_some()
@@ -707,7 +758,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 45] = [
+pub const ROUTES: [(&str, EntryPoint); 48] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -717,6 +768,7 @@ pub const ROUTES: [(&str, EntryPoint); 45] = [
     ("/cgu", EntryPoint::PublicPage),
     ("/donnees-personnelles", EntryPoint::PublicPage),
     ("/accessibilite", EntryPoint::PublicPage),
+    ("/compte-suspendu", EntryPoint::PublicPage),
     ("/mentions-legales", EntryPoint::PublicPage),
     ("/connexion", EntryPoint::SignIn),
     ("/connexion/lien", EntryPoint::SignIn),
@@ -750,6 +802,8 @@ pub const ROUTES: [(&str, EntryPoint); 45] = [
         EntryPoint::ManagePartnerKeys,
     ),
     ("/administration/sites", EntryPoint::ManageSites),
+    ("/administration/comptes", EntryPoint::ManageAccounts),
+    ("/comptes/{}", EntryPoint::DecideAccount),
     ("/rendez-vous", EntryPoint::MyAppointments),
     ("/dossiers/{}/rendez-vous", EntryPoint::MyAppointments),
     ("/planning", EntryPoint::Planning),

@@ -333,3 +333,131 @@ mod typed_tests {
         assert_eq!(decode_typed("abc"), None);
     }
 }
+
+/// Where an account stands: a suspended account cannot sign in and receives nothing until it is
+/// reactivated, its data kept; a closed one is ended for good.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AccountState {
+    Active,
+    Suspended,
+    Closed,
+}
+
+impl AccountState {
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountState::Active => "Actif",
+            AccountState::Suspended => "Suspendu",
+            AccountState::Closed => "Clos",
+        }
+    }
+}
+
+/// What a technical administrator, or a head of service for the people of their sites, decides
+/// about an account, always with a reason (the terms of use allow it for false, inaccurate or
+/// incomplete information).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AccountDecision {
+    Suspension,
+    Reactivation,
+    Closing,
+}
+
+impl AccountDecision {
+    pub const ALL: [AccountDecision; 3] = [
+        AccountDecision::Suspension,
+        AccountDecision::Reactivation,
+        AccountDecision::Closing,
+    ];
+
+    /// As stored, and in the forms' addresses.
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountDecision::Suspension => "suspension",
+            AccountDecision::Reactivation => "reactivation",
+            AccountDecision::Closing => "cloture",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AccountDecision> {
+        Self::ALL
+            .into_iter()
+            .find(|decision| decision.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountDecision::Suspension => "Suspension",
+            AccountDecision::Reactivation => "Réactivation",
+            AccountDecision::Closing => "Clôture",
+        }
+    }
+
+    /// The audit trail's action.
+    pub fn action(self) -> &'static str {
+        match self {
+            AccountDecision::Suspension => "compte_suspendu",
+            AccountDecision::Reactivation => "compte_reactive",
+            AccountDecision::Closing => "compte_clos",
+        }
+    }
+
+    /// The state it applies to.
+    pub fn applies_to(self, state: AccountState) -> bool {
+        match self {
+            AccountDecision::Suspension => state == AccountState::Active,
+            AccountDecision::Reactivation => state == AccountState::Suspended,
+            AccountDecision::Closing => state != AccountState::Closed,
+        }
+    }
+
+    /// Whether it ends the account's access (its sessions, its streams, its appointments).
+    pub fn ends_access(self) -> bool {
+        self != AccountDecision::Reactivation
+    }
+}
+
+/// The fewest and most characters of a decision's reason.
+pub const REASON_CHARS: (usize, usize) = (10, 500);
+
+/// A decision's reason, said to the account's holder and kept with the decision.
+pub fn parse_reason(text: &str) -> Result<String, String> {
+    let reason = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (min, max) = REASON_CHARS;
+    match reason.chars().count() {
+        0 => Err("Indiquez le motif de la décision : il est communiqué au titulaire du compte.".into()),
+        n if n < min => Err(format!(
+            "Le motif est trop court ({n} caractères) : expliquez la décision en {min} caractères au moins."
+        )),
+        n if n > max => Err(format!(
+            "Le motif compte {n} caractères : {max} au plus."
+        )),
+        _ => Ok(reason),
+    }
+}
+
+/// The most accounts a search lists: narrow it to see others.
+pub const ACCOUNTS_SHOWN: usize = 100;
+
+/// An account as the technical administration lists it: names and addresses, never the data
+/// the account sees.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccountLine {
+    pub id: i64,
+    pub full_name: String,
+    pub email: String,
+    pub role: super::directory::Role,
+    /// Its company, or its administration (and a head's posts).
+    pub belongs: String,
+    pub state: AccountState,
+}
+
+/// One decision about an account.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DecisionLine {
+    pub decision: AccountDecision,
+    pub reason: String,
+    /// Who decided, by name (« ligne de commande » when nobody signed in).
+    pub by: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}

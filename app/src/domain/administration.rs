@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::directory::{Administration, Post, Site, SiteKind, PARIS_TIME_ZONE, TIME_ZONES};
+use super::directory::{Administration, Post, Role, Site, SiteKind, PARIS_TIME_ZONE, TIME_ZONES};
 use super::dossier::GoodsCategory;
 use super::references::{Locode, PostCode};
 
@@ -212,5 +212,92 @@ mod tests {
         assert!(parse_post(&no_goods)
             .unwrap_err()
             .contains("catégorie de marchandises"));
+    }
+}
+
+/// An account of the State that only a technical administrator invites.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum StateAccount {
+    /// A head of service of a post, for an administration present there.
+    Head(Administration, PostCode),
+    /// A supervisor of an administration (everywhere, reading).
+    Supervisor(Administration),
+    /// The DGITM's statistics.
+    Dgitm,
+}
+
+impl StateAccount {
+    /// The role the account opens with.
+    pub fn role(&self) -> Role {
+        match self {
+            StateAccount::Head(..) => Role::ChefService,
+            StateAccount::Supervisor(_) => Role::Superviseur,
+            StateAccount::Dgitm => Role::Dgitm,
+        }
+    }
+
+    pub fn administration(&self) -> Option<Administration> {
+        match self {
+            StateAccount::Head(administration, _) | StateAccount::Supervisor(administration) => {
+                Some(*administration)
+            }
+            StateAccount::Dgitm => None,
+        }
+    }
+
+    pub fn post(&self) -> Option<&PostCode> {
+        match self {
+            StateAccount::Head(_, post) => Some(post),
+            _ => None,
+        }
+    }
+
+    /// In words, for the pages and the mails: « chef de service (DGAL) du poste FRLEH1 ».
+    pub fn describe(&self) -> String {
+        match self {
+            StateAccount::Head(administration, post) => {
+                format!("chef de service {} du poste {post}", administration.label())
+            }
+            StateAccount::Supervisor(administration) => {
+                format!("superviseur {}", administration.label())
+            }
+            StateAccount::Dgitm => "DGITM (statistiques)".to_owned(),
+        }
+    }
+}
+
+/// The account of the State the technical administrator's invitation form asks for: `compte`
+/// (`chef_service`, `superviseur` or `dgitm`), `administration` (`dgal` or `dgddi`) for a head
+/// or a supervisor, and `poste` for a head — one of `posts`, where that administration inspects.
+pub fn parse_state_account(fields: &Fields, posts: &[Post]) -> Result<StateAccount, String> {
+    let administration = || {
+        Administration::from_code(field(fields, "administration")).ok_or_else(|| {
+            "Choisissez l'administration du compte : la DGAL (SIVEP) ou la douane (DGDDI)."
+                .to_owned()
+        })
+    };
+    match field(fields, "compte") {
+        "chef_service" => {
+            let administration = administration()?;
+            let code = field(fields, "poste");
+            let post = posts
+                .iter()
+                .find(|post| post.code.as_str() == code)
+                .ok_or("Choisissez le poste de contrôle frontalier que ce chef de service dirigera, parmi les postes ouverts.")?;
+            if !post.administrations.contains(&administration) {
+                return Err(format!(
+                    "{} ne contrôle pas au poste {} : choisissez un poste où elle est présente, ou l'autre administration.",
+                    administration.label(),
+                    post.code
+                ));
+            }
+            Ok(StateAccount::Head(administration, post.code.clone()))
+        }
+        "superviseur" => Ok(StateAccount::Supervisor(administration()?)),
+        "dgitm" => Ok(StateAccount::Dgitm),
+        _ => Err(
+            "Choisissez le compte à ouvrir : chef de service d'un poste, superviseur ou DGITM."
+                .into(),
+        ),
     }
 }

@@ -34,9 +34,9 @@ pub struct Identity {
     pub siret: String,
     pub eori: Option<String>,
     pub address: Option<String>,
-    /// Its people: (name, professional address, whether they administer the company's accounts),
-    /// administrators first.
-    pub people: Vec<(String, String, bool)>,
+    /// Its people: (account, name, professional address, whether they administer the company's
+    /// accounts), administrators first.
+    pub people: Vec<(i64, String, String, bool)>,
 }
 
 impl Identity {

@@ -1028,7 +1028,7 @@ impl Tx {
              FROM app_user u
              LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $1
              LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
-             WHERE u.disabled_at IS NULL
+             WHERE u.disabled_at IS NULL AND u.suspended_at IS NULL
                AND ((u.role = CASE $2 WHEN 'dgal' THEN 'agent_sivep' WHEN 'dgddi' THEN 'agent_dgddi' ELSE '' END
                      AND EXISTS (SELECT 1 FROM habilitation h
                                  WHERE h.user_id = u.id AND h.site_code = $3 AND h.administration = $2

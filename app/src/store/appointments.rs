@@ -141,6 +141,19 @@ pub fn gate_code_hash(code: &GateCode) -> String {
 impl Store {
     /// A post's calendar, if it takes appointments.
     #[tracing::instrument(skip_all)]
+    /// Whether each post with a calendar validates every request, by post code, in one read.
+    #[tracing::instrument(skip_all)]
+    pub async fn posts_validating(
+        &self,
+    ) -> Result<std::collections::HashMap<String, bool>, StoreError> {
+        let rows: Vec<(String, bool)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT post_code, requires_validation FROM post_calendar")
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().collect())
+    }
+
     pub async fn calendar(&self, post: &PostCode) -> Result<Option<Calendar>, StoreError> {
         let row: Option<CalendarRow> = on_pool!(self, pool => {
             sqlx::query_as(
@@ -1072,7 +1085,9 @@ impl Store {
     pub async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<i64>, StoreError> {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar(
-                "SELECT user_id FROM calendar_feed WHERE token_hash = $1 AND revoked_at IS NULL",
+                "SELECT f.user_id FROM calendar_feed f JOIN app_user u ON u.id = f.user_id
+                 WHERE f.token_hash = $1 AND f.revoked_at IS NULL
+                   AND u.disabled_at IS NULL AND u.suspended_at IS NULL",
             )
             .bind(token_hash)
             .fetch_optional(pool)

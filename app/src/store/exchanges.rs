@@ -694,7 +694,7 @@ impl Store {
 /// The people who handle a site's exchanges for administration `$1` at site `$2` on day `$3`:
 /// agents of a habilitation valid that day, heads of service of the site's posts of that
 /// administration; active accounts.
-const HANDLERS: &str = "u.disabled_at IS NULL
+const HANDLERS: &str = "u.disabled_at IS NULL AND u.suspended_at IS NULL
    AND ((u.role = CASE $1 WHEN 'dgal' THEN 'agent_sivep' WHEN 'dgddi' THEN 'agent_dgddi' ELSE '' END
          AND EXISTS (SELECT 1 FROM habilitation h
                      WHERE h.user_id = u.id AND h.site_code = $2 AND h.administration = $1
@@ -798,7 +798,7 @@ impl Tx {
         let to_operators = matches!(kind, "messagerie_reponse" | "messagerie_complements");
         let recipients: Vec<(i64, String, i32)> = if to_operators {
             let sql = format!(
-                "{} WHERE u.disabled_at IS NULL AND u.role = 'operateur' AND u.company_id = $1 ORDER BY u.id",
+                "{} WHERE u.disabled_at IS NULL AND u.suspended_at IS NULL AND u.role = 'operateur' AND u.company_id = $1 ORDER BY u.id",
                 preferences("$2")
             );
             on_tx!(self, conn => {

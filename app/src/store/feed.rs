@@ -24,6 +24,8 @@ pub const EXCHANGE_NOTICE_PREFIX: &str = "echange:";
 /// What prefixes an exchange's id when only the administrations may hear of the change (an
 /// internal note).
 pub const INTERNAL_EXCHANGE_NOTICE_PREFIX: &str = "echange-interne:";
+/// What prefixes a person's id when their access ended (suspended, closed).
+pub const ACCESS_NOTICE_PREFIX: &str = "acces:";
 /// The text that announces a webhook delivery due.
 pub const DELIVERY_NOTICE: &str = "livraison";
 
@@ -46,6 +48,9 @@ pub enum Committed {
     /// An exchange of the messaging changed (its id); `internal` when the operator may not hear
     /// of it (an internal note was added).
     Exchange { id: i64, internal: bool },
+    /// A person's access ended (their account suspended or closed, their id): their open
+    /// streams close.
+    Access(i64),
 }
 
 impl Committed {
@@ -64,6 +69,7 @@ impl Committed {
             Committed::Exchange { id, internal: true } => {
                 format!("{INTERNAL_EXCHANGE_NOTICE_PREFIX}{id}")
             }
+            Committed::Access(id) => format!("{ACCESS_NOTICE_PREFIX}{id}"),
         }
     }
 
@@ -86,6 +92,9 @@ impl Committed {
                 .parse()
                 .ok()
                 .map(|id| Committed::Exchange { id, internal: true });
+        }
+        if let Some(id) = payload.strip_prefix(ACCESS_NOTICE_PREFIX) {
+            return id.parse().ok().map(Committed::Access);
         }
         if payload == DELIVERY_NOTICE {
             return Some(Committed::Delivery);
@@ -207,6 +216,7 @@ mod tests {
                 id: 9,
                 internal: true,
             },
+            Committed::Access(4),
         ] {
             assert_eq!(Committed::from_payload(&change.payload()), Some(change));
         }

@@ -7,41 +7,81 @@ use chrono::{DateTime, Utc};
 
 use super::{on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::account::PendingInvitation;
+use crate::domain::administration::StateAccount;
 use crate::domain::directory::Administration;
+use crate::domain::references::PostCode;
 
-/// What an invitation brings its invitee into: exactly one of the two.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What an invitation brings its invitee into.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InvitationTo {
     /// An operator company: the invitee becomes one of its operators.
     Company(i64),
     /// An administration: the invitee becomes one of its agents, with no habilitation.
     Administration(Administration),
+    /// A technical administrator's invitation for an account of the State (a head of service of
+    /// a post, a supervisor, the DGITM).
+    State(StateAccount),
+}
+
+/// An invitation's columns, as stored.
+struct Columns {
+    company_id: Option<i64>,
+    administration: Option<&'static str>,
+    role: Option<&'static str>,
+    post_code: Option<String>,
 }
 
 impl InvitationTo {
-    /// The two columns, one of them empty, to bind as `$company, $administration` in
-    /// `(company_id = $company OR administration = $administration)`: a comparison with an empty
-    /// value is never true, so this matches exactly the invitations of this holder.
-    fn columns(self) -> (Option<i64>, Option<&'static str>) {
+    fn columns(&self) -> Columns {
         match self {
-            InvitationTo::Company(id) => (Some(id), None),
-            InvitationTo::Administration(administration) => (None, Some(administration.code())),
+            InvitationTo::Company(id) => Columns {
+                company_id: Some(*id),
+                administration: None,
+                role: None,
+                post_code: None,
+            },
+            InvitationTo::Administration(administration) => Columns {
+                company_id: None,
+                administration: Some(administration.code()),
+                role: None,
+                post_code: None,
+            },
+            InvitationTo::State(account) => Columns {
+                company_id: None,
+                administration: account.administration().map(Administration::code),
+                role: Some(account.role().code()),
+                post_code: account.post().map(|post| post.as_str().to_owned()),
+            },
         }
     }
 
     fn from_columns(
         company_id: Option<i64>,
         administration: Option<&str>,
+        role: Option<&str>,
+        post_code: Option<&str>,
     ) -> Result<InvitationTo, StoreError> {
-        match (company_id, administration) {
-            (Some(id), None) => Ok(InvitationTo::Company(id)),
-            (None, Some(code)) => Administration::from_code(code)
-                .map(InvitationTo::Administration)
-                .ok_or_else(|| StoreError::Corrupt(format!("administration inconnue : {code}"))),
-            _ => Err(StoreError::Corrupt(
-                "invitation sans entreprise ni administration".into(),
-            )),
-        }
+        let corrupt = || StoreError::Corrupt("invitation sans destination lisible".into());
+        let administration = administration
+            .map(|code| Administration::from_code(code).ok_or_else(corrupt))
+            .transpose()?;
+        Ok(match (role, company_id, administration, post_code) {
+            (None, Some(id), None, None) => InvitationTo::Company(id),
+            (None, None, Some(administration), None) => {
+                InvitationTo::Administration(administration)
+            }
+            (Some("chef_service"), None, Some(administration), Some(post)) => {
+                InvitationTo::State(StateAccount::Head(
+                    administration,
+                    PostCode::parse(post).map_err(|_| corrupt())?,
+                ))
+            }
+            (Some("superviseur"), None, Some(administration), None) => {
+                InvitationTo::State(StateAccount::Supervisor(administration))
+            }
+            (Some("dgitm"), None, None, None) => InvitationTo::State(StateAccount::Dgitm),
+            _ => return Err(corrupt()),
+        })
     }
 }
 
@@ -71,6 +111,8 @@ struct TakenRow {
     id: i64,
     company_id: Option<i64>,
     administration: Option<String>,
+    role: Option<String>,
+    post_code: Option<String>,
     email: String,
     full_name: String,
 }
@@ -87,6 +129,12 @@ struct PendingRow {
 /// Neither accepted nor withdrawn (it may have expired).
 const PENDING: &str = "accepted_at IS NULL AND withdrawn_at IS NULL";
 
+/// The invitations of one holder, bound as `$1` company, `$2` administration, `$3` role: a
+/// company's or an administration's own (no role), or the technical administrators' (every one
+/// with a role, whatever it is). A comparison with an empty value is never true.
+const HOLDER: &str = "((role IS NULL AND $3 IS NULL AND (company_id = $1 OR administration = $2))
+                       OR (role IS NOT NULL AND $3 IS NOT NULL))";
+
 impl Store {
     /// A company's or an administration's invitations not accepted nor withdrawn, newest first
     /// (expired ones too: whoever sent them sees that they need sending again).
@@ -98,12 +146,17 @@ impl Store {
     ) -> Result<Vec<PendingInvitation>, StoreError> {
         let sql = format!(
             "SELECT id, email, full_name, created_at, expires_at FROM invitation
-             WHERE (company_id = $1 OR administration = $2) AND {PENDING}
+             WHERE {HOLDER} AND {PENDING}
              ORDER BY created_at DESC, id DESC"
         );
-        let (company_id, administration) = to.columns();
+        let columns = to.columns();
         let rows: Vec<PendingRow> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(company_id).bind(administration).fetch_all(pool).await
+            sqlx::query_as(&sql)
+                .bind(columns.company_id)
+                .bind(columns.administration)
+                .bind(columns.role)
+                .fetch_all(pool)
+                .await
         })?;
         Ok(rows
             .into_iter()
@@ -118,18 +171,75 @@ impl Store {
             .collect())
     }
 
+    /// The technical administrators' invitations not accepted nor withdrawn, with the account
+    /// each opens, newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn state_invitations(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(PendingInvitation, StateAccount)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            pending: PendingRow,
+            administration: Option<String>,
+            role: Option<String>,
+            post_code: Option<String>,
+        }
+        let sql = format!(
+            "SELECT id, email, full_name, created_at, expires_at, administration, role, post_code
+             FROM invitation WHERE role IS NOT NULL AND {PENDING}
+             ORDER BY created_at DESC, id DESC"
+        );
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).fetch_all(pool).await
+        })?;
+        rows.into_iter()
+            .map(|row| {
+                let InvitationTo::State(account) = InvitationTo::from_columns(
+                    None,
+                    row.administration.as_deref(),
+                    row.role.as_deref(),
+                    row.post_code.as_deref(),
+                )?
+                else {
+                    return Err(StoreError::Corrupt("invitation de l'État illisible".into()));
+                };
+                let pending = row.pending;
+                Ok((
+                    PendingInvitation {
+                        id: pending.id,
+                        email: pending.email,
+                        full_name: pending.full_name,
+                        created_at: pending.created_at,
+                        expires_at: pending.expires_at,
+                        expired: pending.expires_at <= now,
+                    },
+                    account,
+                ))
+            })
+            .collect()
+    }
+
     /// What a pending invitation is to (its company or administration), to check who may
     /// withdraw it.
     #[tracing::instrument(skip_all)]
     pub async fn invitation_to(&self, id: i64) -> Result<Option<InvitationTo>, StoreError> {
         let sql = format!(
-            "SELECT company_id, administration FROM invitation WHERE id = $1 AND {PENDING}"
+            "SELECT company_id, administration, role, post_code FROM invitation
+             WHERE id = $1 AND {PENDING}"
         );
-        let row: Option<(Option<i64>, Option<String>)> = on_pool!(self, pool => {
+        type Row = (Option<i64>, Option<String>, Option<String>, Option<String>);
+        let row: Option<Row> = on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(id).fetch_optional(pool).await
         })?;
-        row.map(|(company_id, administration)| {
-            InvitationTo::from_columns(company_id, administration.as_deref())
+        row.map(|(company_id, administration, role, post)| {
+            InvitationTo::from_columns(
+                company_id,
+                administration.as_deref(),
+                role.as_deref(),
+                post.as_deref(),
+            )
         })
         .transpose()
     }
@@ -159,30 +269,47 @@ impl Tx {
         invitation: &NewInvitation<'_>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let holder = match invitation.to {
-            InvitationTo::Company(_) => "company_id",
-            InvitationTo::Administration(_) => "administration",
+        // Each conflict target says its partial index's predicate as the index does.
+        let (target, refreshed) = match invitation.to {
+            InvitationTo::Company(_) => {
+                ("(company_id, email) WHERE {PENDING} AND role IS NULL", "")
+            }
+            InvitationTo::Administration(_) => (
+                "(administration, email) WHERE {PENDING} AND role IS NULL",
+                "",
+            ),
+            // One pending invitation of the technical administrators per address: asking again
+            // for another account replaces it.
+            InvitationTo::State(_) => (
+                "(email) WHERE {PENDING} AND role IS NOT NULL",
+                ", role = excluded.role, administration = excluded.administration,
+                   post_code = excluded.post_code",
+            ),
         };
-        let (company_id, administration) = invitation.to.columns();
+        let target = target.replace("{PENDING}", PENDING);
+        let columns = invitation.to.columns();
         let sql = format!(
-            "INSERT INTO invitation (company_id, administration, email, full_name, invited_by, token_hash, created_at, expires_at)
-             VALUES ($1, $8, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT ({holder}, email) WHERE {PENDING}
+            "INSERT INTO invitation (company_id, administration, email, full_name, invited_by, token_hash,
+                                     created_at, expires_at, role, post_code)
+             VALUES ($1, $8, $2, $3, $4, $5, $6, $7, $9, $10)
+             ON CONFLICT {target}
              DO UPDATE SET full_name = excluded.full_name, invited_by = excluded.invited_by,
                            token_hash = excluded.token_hash, created_at = excluded.created_at,
-                           expires_at = excluded.expires_at
+                           expires_at = excluded.expires_at{refreshed}
              RETURNING id"
         );
         let id = on_tx!(self, conn => {
             sqlx::query_scalar(&sql)
-                .bind(company_id)
+                .bind(columns.company_id)
                 .bind(invitation.email)
                 .bind(invitation.full_name)
                 .bind(invitation.invited_by)
                 .bind(invitation.token_hash)
                 .bind(now)
                 .bind(invitation.expires_at)
-                .bind(administration)
+                .bind(columns.administration)
+                .bind(columns.role)
+                .bind(columns.post_code.as_deref())
                 .fetch_one(conn)
                 .await
         })?;
@@ -201,7 +328,7 @@ impl Tx {
         let sql = format!(
             "UPDATE invitation SET accepted_at = $2
              WHERE token_hash = $1 AND {PENDING} AND expires_at > $2
-             RETURNING id, company_id, administration, email, full_name"
+             RETURNING id, company_id, administration, role, post_code, email, full_name"
         );
         let row: Option<TakenRow> = on_tx!(self, conn => {
             sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(conn).await
@@ -209,7 +336,12 @@ impl Tx {
         row.map(|row| {
             Ok(TakenInvitation {
                 id: row.id,
-                to: InvitationTo::from_columns(row.company_id, row.administration.as_deref())?,
+                to: InvitationTo::from_columns(
+                    row.company_id,
+                    row.administration.as_deref(),
+                    row.role.as_deref(),
+                    row.post_code.as_deref(),
+                )?,
                 email: row.email,
                 full_name: row.full_name,
             })
@@ -246,18 +378,19 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
         let sql = format!(
-            "UPDATE invitation SET withdrawn_at = $3, withdrawn_by = $4
-             WHERE id = $1 AND (company_id = $2 OR administration = $5) AND {PENDING}
+            "UPDATE invitation SET withdrawn_at = $5, withdrawn_by = $6
+             WHERE id = $4 AND {HOLDER} AND {PENDING}
              RETURNING email"
         );
-        let (company_id, administration) = to.columns();
+        let columns = to.columns();
         Ok(on_tx!(self, conn => {
             sqlx::query_scalar(&sql)
+                .bind(columns.company_id)
+                .bind(columns.administration)
+                .bind(columns.role)
                 .bind(id)
-                .bind(company_id)
                 .bind(now)
                 .bind(by)
-                .bind(administration)
                 .fetch_optional(conn)
                 .await
         })?)

@@ -109,7 +109,7 @@ impl From<NotificationRow> for Notification {
 /// habilitation valid that day on its site, the heads of its site's posts, the supervisors.
 fn allowed_sql(day: &str) -> String {
     format!(
-        "u.disabled_at IS NULL AND (d.id IS NULL
+        "u.disabled_at IS NULL AND u.suspended_at IS NULL AND (d.id IS NULL
           OR (u.role = 'operateur' AND u.company_id IS NOT NULL AND u.company_id = d.company_id)
           OR (u.role IN ('agent_sivep', 'agent_dgddi') AND EXISTS (
                 SELECT 1 FROM habilitation h

@@ -113,14 +113,14 @@ impl Store {
         #[allow(clippy::type_complexity)]
         let (company, people): (
             Option<(i64, String, String, Option<String>, Option<String>)>,
-            Vec<(String, String, bool)>,
+            Vec<(i64, String, String, bool)>,
         ) = on_pool!(self, pool => {
             tokio::try_join!(
                 sqlx::query_as("SELECT id, name, siret, eori, address FROM company WHERE id = $1")
                     .bind(company_id)
                     .fetch_optional(pool),
                 sqlx::query_as(
-                    "SELECT full_name, email, company_admin FROM app_user WHERE company_id = $1
+                    "SELECT id, full_name, email, company_admin FROM app_user WHERE company_id = $1
                      ORDER BY company_admin DESC, full_name, id",
                 )
                 .bind(company_id)

@@ -565,7 +565,7 @@ impl Tx {
         let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
             sqlx::query_as(
                 "SELECT id, 'immediat', 0 FROM app_user
-                 WHERE company_id = $1 AND company_admin AND role = 'operateur' AND disabled_at IS NULL
+                 WHERE company_id = $1 AND company_admin AND role = 'operateur' AND disabled_at IS NULL AND suspended_at IS NULL
                  ORDER BY id",
             )
             .bind(company_id)

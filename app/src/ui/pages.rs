@@ -1,6 +1,7 @@
 //! One module per page (or family of pages).
 
 pub mod account;
+pub mod accounts;
 pub mod alert_desk;
 pub mod appointments;
 pub mod dashboards;
@@ -18,5 +19,6 @@ pub mod operators;
 pub mod partner_keys;
 pub mod sign_in;
 pub mod sites;
+pub mod suspended;
 pub mod webhooks;
 pub mod welcome;

@@ -177,8 +177,14 @@ async fn an_agent_reads_its_sites_and_a_supervisor_every_site(backend: Backend) 
     assert_eq!(agent_card.identity.name, "Fiche Témoin Import");
     assert!(agent_card.identity.siret_checked());
     assert_eq!(agent_card.identity.eori_checked(), Some(true));
+    let people: Vec<(String, String, bool)> = agent_card
+        .identity
+        .people
+        .iter()
+        .map(|(_, name, email, admin)| (name.clone(), email.clone(), *admin))
+        .collect();
     assert_eq!(
-        agent_card.identity.people,
+        people,
         vec![(
             "Zoé Témoin".to_owned(),
             "zoe.temoin@fiche.test".to_owned(),

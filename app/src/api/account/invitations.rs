@@ -7,6 +7,7 @@
 
 use crate::domain::access::{EntryPoint, Refusal, Target};
 use crate::domain::account::{check_password, parse_email, parse_full_name};
+use crate::domain::administration::StateAccount;
 use crate::domain::directory::Role;
 use crate::state::Caller;
 use crate::store::{InvitationTo, NewInvitation, NewUser, StoreError};
@@ -132,6 +133,82 @@ pub async fn invite_agent(
         },
     )
     .await
+}
+
+/// The technical administration's page of accounts.
+const ACCOUNTS: &str = "/administration/comptes";
+
+/// A technical administrator invites a head of service of a post (for an administration
+/// present there), a supervisor of an administration, or the DGITM. A provider's roles never
+/// grant any of these: only this invitation opens such an account, and a head of service's
+/// agents then get their habilitations from them.
+#[tracing::instrument(skip_all)]
+pub async fn invite_state_account(
+    State(forms): State<Forms>,
+    Extension(caller): Extension<Caller>,
+    Form(fields): Form<crate::domain::administration::Fields>,
+) -> Outcome {
+    check_viewer(&caller, EntryPoint::ManageAccounts, Target::Nothing)?;
+    let typed = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let posts = forms.store.posts().await?;
+    let account =
+        crate::domain::administration::parse_state_account(&fields, &posts).map_err(|_| {
+            let kept: Vec<(String, String)> =
+                ["nom", "adresse", "compte", "administration", "poste"]
+                    .into_iter()
+                    .map(|name| (name.to_owned(), typed(name).chars().take(200).collect()))
+                    .collect();
+            let pairs: Vec<(&str, &str)> = kept
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            back(ACCOUNTS, Problem::StateAccountInvalid, &pairs)
+        })?;
+    let purpose = format!(
+        "administrateur technique de France Sésame, vous invite à ouvrir votre compte de {}, \
+         sur le guichet unique du passage frontière des marchandises",
+        account.describe()
+    );
+    let form = InvitationForm {
+        nom: typed("nom"),
+        adresse: typed("adresse"),
+    };
+    send_invitation(
+        &forms,
+        &caller,
+        &form,
+        Invitation {
+            to: InvitationTo::State(account),
+            page: ACCOUNTS,
+            section: "/administration/comptes#invitations",
+            refill: ("nom", "adresse"),
+            inviter_title: "administrateur technique de la plateforme".to_owned(),
+            purpose: &purpose,
+            action: "compte_etat_invite",
+            sent: Done::StateAccountInvited,
+        },
+    )
+    .await
+}
+
+/// A technical administrator withdraws an invitation of theirs not accepted yet; any other is
+/// answered as one that does not exist.
+#[tracing::instrument(skip_all)]
+pub async fn withdraw_state_invitation(
+    State(forms): State<Forms>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> Outcome {
+    let viewer = check_viewer(&caller, EntryPoint::ManageAccounts, Target::Nothing)?;
+    let unknown = || back(ACCOUNTS, Problem::InvitationUnknown, &[]);
+    let Some(to @ InvitationTo::State(_)) = forms.store.invitation_to(id).await? else {
+        return Err(unknown());
+    };
+    withdraw(&forms, &caller, id, to, viewer.user_id, unknown).await?;
+    done(
+        "/administration/comptes#invitations",
+        Done::InvitationWithdrawn,
+    )
 }
 
 /// Records an invitation and mails it: the link to the invitee, or, when the address already has
@@ -385,11 +462,12 @@ pub(super) async fn accept(
             caller.over_https,
         ));
     }
-    let (role, company_id, administration) = match invitation.to {
-        InvitationTo::Company(id) => (Role::Operateur, Some(id), None),
+    let (role, company_id, administration) = match &invitation.to {
+        InvitationTo::Company(id) => (Role::Operateur, Some(*id), None),
         InvitationTo::Administration(administration) => {
-            (Role::agent_of(administration), None, Some(administration))
+            (Role::agent_of(*administration), None, Some(*administration))
         }
+        InvitationTo::State(account) => (account.role(), None, account.administration()),
     };
     let user_id = tx
         .insert_user(
@@ -407,6 +485,9 @@ pub(super) async fn accept(
         )
         .await?;
     tx.set_password(user_id, &password_hash, now).await?;
+    if let InvitationTo::State(StateAccount::Head(_, post)) = &invitation.to {
+        tx.insert_post_head(user_id, post.as_str()).await?;
+    }
     tx.invitation_opened(invitation.id, user_id).await?;
     tx.audit(
         &caller

@@ -325,6 +325,10 @@ pub async fn sign_in(
     if !user.email_verified {
         return Err(again(Problem::AddressNotVerified, &email));
     }
+    // Said only to whoever knows the password.
+    if forms.store.is_suspended(user.id).await? {
+        return Err(again(Problem::AccountSuspendedSignIn, &email));
+    }
     open_session(
         &forms,
         &caller,
@@ -348,7 +352,10 @@ pub async fn sign_out(
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     session: Option<Extension<CurrentSession>>,
 ) -> Outcome {
-    check(&caller, EntryPoint::SignOut, Target::Nothing)?;
+    // A browser whose account was suspended or closed since leaves with its cookie.
+    if caller.access_ended.is_none() {
+        check(&caller, EntryPoint::SignOut, Target::Nothing)?;
+    }
     let now = Utc::now();
     let signed_out = with_query("/connexion", &[("message", Done::SignedOut.code())]);
     let mut location = signed_out.clone();
@@ -582,6 +589,13 @@ pub async fn oidc_callback(
         )
         .await;
     };
+    if forms.store.is_suspended(user.id).await? {
+        return refuse(
+            "compte suspendu".to_owned(),
+            Problem::AccountSuspendedSignIn,
+        )
+        .await;
+    }
     if !forms.oidc_allows(&provider, user.role) {
         return refuse(
             format!(

@@ -136,7 +136,7 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 13] = [
+pub const DESTINATIONS: [Destination; 14] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
@@ -214,6 +214,12 @@ pub const DESTINATIONS: [Destination; 13] = [
         path: "/administration/sites",
         label: "Sites et postes",
         description: "Ouvrir les ports, aéroports et postes de contrôle frontaliers de la plateforme.",
+    },
+    Destination {
+        entry: EntryPoint::ManageAccounts,
+        path: "/administration/comptes",
+        label: "Comptes",
+        description: "Retrouver un compte pour le suspendre, le réactiver ou le clore ; inviter les chefs de service, les superviseurs et la DGITM.",
     },
 ];
 

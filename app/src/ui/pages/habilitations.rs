@@ -77,7 +77,10 @@ fn Desk(desk: HabilitationDesk) -> impl IntoView {
             );
             view! {
                 <tr>
-                    <td>{habilitation.agent_name.clone()}<br /><span class="fr-text--xs">{habilitation.agent_email.clone()}</span></td>
+                    <td>
+                        <a href=format!("/comptes/{}", habilitation.user_id)>{habilitation.agent_name.clone()}</a>
+                        <br /><span class="fr-text--xs">{habilitation.agent_email.clone()}</span>
+                    </td>
                     <td>{format!("{} ({})", habilitation.site_name, habilitation.site)}</td>
                     <td>{format::date(habilitation.starts_on)}</td>
                     <td>{habilitation.ends_on.map(format::date).unwrap_or_else(|| "—".into())}</td>

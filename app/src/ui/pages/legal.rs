@@ -45,18 +45,48 @@ pub fn Cgu() -> impl IntoView {
     }
 }
 
+/// The information notice on personal data (GDPR art. 13): who is responsible, what for, on
+/// which legal basis, who receives what, for how long, the rights and whom to ask. Shown on its
+/// page, and first of all at the first sign-in, before the terms of use.
+#[component]
+pub fn PersonalDataNotice(
+    /// The level of its headings (2 on its own page, 3 inside another section).
+    heading_level: u8,
+) -> impl IntoView {
+    let heading = move |text: &'static str| match heading_level {
+        2 => view! { <h2>{text}</h2> }.into_any(),
+        _ => view! { <h3>{text}</h3> }.into_any(),
+    };
+    view! {
+        {heading("Responsables du traitement")}
+        <p>"La direction générale des douanes et droits indirects (DGDDI) et la direction générale de l'alimentation (DGAL), pour son service d'inspection vétérinaire et phytosanitaire aux frontières (SIVEP), sont responsables conjoints du traitement : chacune pour les contrôles qu'elle mène."</p>
+        {heading("Finalités et base légale")}
+        <p>"France Sésame traite vos données pour vous donner accès au guichet unique du passage frontière : suivre les envois de votre entreprise, prendre rendez-vous aux contrôles, recevoir les notifications, consulter les documents, échanger par la messagerie avec les administrations, et permettre aux agents d'organiser les contrôles. Ce traitement est nécessaire à l'exécution d'une mission d'intérêt public dont sont investies la douane et la DGAL (article 6, paragraphe 1, point e, du règlement général sur la protection des données)."</p>
+        {heading("Données traitées")}
+        <p>"Votre identité et vos coordonnées professionnelles (nom, adresse électronique), votre entreprise ou votre administration, vos habilitations, vos préférences de notification, vos messages, les documents que vous déposez, et les journaux de connexion (date, adresse IP, navigateur)."</p>
+        {heading("Destinataires")}
+        <ul>
+            <li>"Les agents de la douane et du SIVEP habilités sur les sites de vos envois, et leurs chefs de service ;"</li>
+            <li>"les utilisateurs de votre entreprise, pour ses envois ;"</li>
+            <li>"les superviseurs de la douane et de la DGAL, pour le pilotage ;"</li>
+            <li>"la DGITM, uniquement sous forme de statistiques agrégées, sans aucune donnée individuelle ;"</li>
+            <li>"les administrateurs techniques de la plateforme, uniquement vos nom et adresse pour gérer les comptes."</li>
+        </ul>
+        {heading("Durées de conservation")}
+        <ul>
+            <li>"Données personnelles : deux ans après votre dernière connexion."</li>
+            <li>"Journaux de connexion : six mois."</li>
+        </ul>
+        {heading("Vos droits")}
+        <p>"Vous disposez d'un droit d'accès, de rectification, d'effacement (sauf pour les données nécessaires à la mission de service public), de limitation et d'opposition. Chaque demande est traitée et tracée. Pour les exercer, écrivez depuis la page « Contact » : votre demande est transmise au délégué à la protection des données des ministères économiques et financiers pour la douane, ou à celui du ministère chargé de l'agriculture pour la DGAL. Si vous estimez que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la Commission nationale de l'informatique et des libertés (CNIL)."</p>
+    }
+}
+
 #[component]
 pub fn PersonalData() -> impl IntoView {
     view! {
         <ArticlePage title="Données personnelles">
-            <p>"France Sésame traite les données nécessaires à l'exercice des missions de contrôle aux frontières de la douane (DGDDI) et du SIVEP (DGAL) : identité et coordonnées professionnelles des utilisateurs, données des envois et des opérateurs économiques."</p>
-            <h2>"Durées de conservation"</h2>
-            <ul>
-                <li>"Données personnelles : deux ans après la dernière connexion de l'utilisateur."</li>
-                <li>"Journaux de connexion : six mois."</li>
-            </ul>
-            <h2>"Vos droits"</h2>
-            <p>"Vous disposez d'un droit d'accès, de rectification, d'effacement (sauf pour les données nécessaires à la mission de service public), de limitation et d'opposition. Chaque demande est traitée et tracée."</p>
+            <PersonalDataNotice heading_level=2 />
         </ArticlePage>
     }
 }

@@ -209,6 +209,10 @@ fn CardView(card: OperatorCard) -> impl IntoView {
 
 #[component]
 fn IdentityBlock(identity: Identity) -> impl IntoView {
+    // Heads of service decide about the accounts of the operators of their sites.
+    let decides = use_context::<crate::ui::CurrentUser>()
+        .and_then(|user| user.0)
+        .is_some_and(|user| user.may_open(crate::domain::access::EntryPoint::DecideAccount));
     let siret_checked = identity.siret_checked();
     let eori_checked = identity.eori_checked();
     view! {
@@ -244,9 +248,15 @@ fn IdentityBlock(identity: Identity) -> impl IntoView {
             } else {
                 view! {
                     <ul>
-                        {identity.people.into_iter().map(|(name, email, admin)| view! {
+                        {identity.people.into_iter().map(|(id, name, email, admin)| view! {
                             <li class="sesame-break">
-                                {format!("{name} — {email}")}
+                                // A head of service may suspend or close the account from its page.
+                                {if decides {
+                                    view! { <a href=format!("/comptes/{id}")>{name}</a> }.into_any()
+                                } else {
+                                    view! { <span>{name}</span> }.into_any()
+                                }}
+                                {format!(" — {email}")}
                                 {admin.then_some(" (administrateur de l'entreprise)")}
                             </li>
                         }).collect_view()}

@@ -360,12 +360,20 @@ pub fn CguAcceptancePage() -> impl IntoView {
         <div class="fr-container fr-my-6w sesame-prose">
             <h1>"Conditions générales d'utilisation"</h1>
             <Notice />
+            <section class="fr-mb-4w" aria-labelledby="titre-donnees-personnelles">
+                <h2 id="titre-donnees-personnelles">"Vos données personnelles"</h2>
+                <p>"Avant toute chose, voici comment France Sésame traite vos données personnelles."</p>
+                <div class="sesame-cgu-box fr-mb-2w" tabindex="0" role="region" aria-label="Information sur vos données personnelles">
+                    <crate::ui::pages::legal::PersonalDataNotice heading_level=3 />
+                </div>
+            </section>
+            <h2>"Conditions générales d'utilisation"</h2>
             <p>
-                {format!("Avant d'utiliser France Sésame, prenez connaissance des conditions générales d'utilisation ({}) et acceptez-les. ", cgu::VERSION_LABEL)}
+                {format!("Prenez ensuite connaissance des conditions générales d'utilisation ({}) et acceptez-les. ", cgu::VERSION_LABEL)}
                 <a class="fr-link" href="/cgu.pdf" rel="external" download>"Télécharger les CGU (PDF)"</a>
             </p>
             <div class="sesame-cgu-box fr-mb-4w" tabindex="0" role="region" aria-label="Texte des conditions générales d'utilisation">
-                <CguText heading_level=2 />
+                <CguText heading_level=3 />
             </div>
             <form method="post" action="/cgu/acceptation" novalidate>
                 <input type="hidden" name="retour" value=back />
