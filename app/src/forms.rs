@@ -67,6 +67,19 @@ pub struct Identity {
     pub email: String,
     /// The raw ID token, to sign out there too.
     pub id_token: String,
+    /// The person's name, as the provider gives it.
+    pub name: Option<String>,
+    /// For the provider that opens operators' accounts (the customs account): what it asserts
+    /// of the person's company. `None` for any other provider, which opens no account.
+    pub company: Option<AssertedCompany>,
+}
+
+/// A company as an identity provider asserts it, unchecked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssertedCompany {
+    pub siret: Option<String>,
+    pub eori: Option<String>,
+    pub name: Option<String>,
 }
 
 /// Why a sign-in with an identity provider did not complete.

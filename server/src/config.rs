@@ -155,6 +155,11 @@ pub struct Config {
 /// issuer = "https://auth.example.gouv.fr"
 /// client_id = "sesame"
 /// client_secret = "…"
+/// roles = ["operateur"]
+/// opens_operator_accounts = true
+/// siret_claim = "siret"          # the default
+/// eori_claim = "eori"            # the default
+/// company_claim = "raison_sociale" # the default
 /// ```
 #[derive(Clone, Debug, Deserialize)]
 pub struct OidcProviderConfig {
@@ -169,6 +174,30 @@ pub struct OidcProviderConfig {
     /// empty. The customs account, say, opens operators' accounts only.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// The first sign-in of someone without an account opens an operator's account, in the
+    /// company the provider asserts (the customs account): `true` for one provider at most.
+    #[serde(default)]
+    pub opens_operator_accounts: bool,
+    /// The names of the claims (read from UserInfo) that assert the person's company: its SIRET,
+    /// its EORI, its name.
+    #[serde(default = "default_siret_claim")]
+    pub siret_claim: String,
+    #[serde(default = "default_eori_claim")]
+    pub eori_claim: String,
+    #[serde(default = "default_company_claim")]
+    pub company_claim: String,
+}
+
+fn default_siret_claim() -> String {
+    "siret".to_owned()
+}
+
+fn default_eori_claim() -> String {
+    "eori".to_owned()
+}
+
+fn default_company_claim() -> String {
+    "raison_sociale".to_owned()
 }
 
 /// The defaults, as the first layer.

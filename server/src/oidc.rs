@@ -18,7 +18,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenClaims, CoreUserInfoClaims,
+    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdToken, CoreIdTokenClaims,
 };
 pub use openidconnect::url::Url;
 use openidconnect::{
@@ -26,7 +26,8 @@ use openidconnect::{
     CsrfToken, EndSessionUrl, EndUserName, EndpointMaybeSet, EndpointNotSet, EndpointSet,
     IssuerUrl, LocalizedClaim, LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
     PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl,
-    RequestTokenError, Scope, SignatureVerificationError, TokenResponse, UserInfoError,
+    RequestTokenError, Scope, SignatureVerificationError, TokenResponse, UserInfoClaims,
+    UserInfoError,
 };
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,9 @@ pub struct Identity {
     /// Verified by the provider; lowercased.
     pub email: String,
     pub name: Option<String>,
+    /// What a provider that opens operators' accounts asserts of the person's company (from
+    /// UserInfo, under the configured claim names); `None` for any other provider.
+    pub company: Option<app::forms::AssertedCompany>,
     /// The raw ID token, for [`Providers::logout_url`].
     pub id_token: String,
 }
@@ -285,7 +289,7 @@ impl Providers {
                 OidcError::IdToken
             })?;
 
-        let userinfo: Option<CoreUserInfoClaims> = match discovered
+        let userinfo: Option<UserInfoClaims<CompanyClaims, CoreGenderClaim>> = match discovered
             .client
             .user_info(tokens.access_token().clone(), Some(claims.subject().clone()))
         {
@@ -329,12 +333,32 @@ impl Providers {
             return Err(OidcError::UnverifiedEmail);
         }
         let name = sources.iter().find_map(|c| c.name.clone());
+        let config = &entry.config;
+        let company = config.opens_operator_accounts.then(|| {
+            let asserted = userinfo.as_ref().map(|u| &u.additional_claims().0);
+            let claim = |name: &str| {
+                asserted
+                    .and_then(|claims| claims.get(name))
+                    .and_then(|value| match value {
+                        serde_json::Value::String(text) => Some(text.trim().to_owned()),
+                        serde_json::Value::Number(number) => Some(number.to_string()),
+                        _ => None,
+                    })
+                    .filter(|text| !text.is_empty())
+            };
+            app::forms::AssertedCompany {
+                siret: claim(&config.siret_claim),
+                eori: claim(&config.eori_claim),
+                name: claim(&config.company_claim),
+            }
+        });
 
         Ok(Identity {
             provider: id.to_owned(),
             subject: claims.subject().as_str().to_owned(),
             email: email.trim().to_lowercase(),
             name,
+            company,
             id_token: id_token.to_string(),
         })
     }
@@ -477,6 +501,13 @@ fn verify_id_token<'t>(
     Ok(claims)
 }
 
+/// The claims of UserInfo beyond the standard ones, where a provider asserts the person's
+/// company under the names the configuration gives.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+struct CompanyClaims(HashMap<String, serde_json::Value>);
+
+impl openidconnect::AdditionalClaims for CompanyClaims {}
+
 /// The claims we use, from either the ID token or UserInfo.
 struct Claims {
     email: Option<String>,
@@ -549,6 +580,8 @@ impl app::forms::IdentityProviders for Providers {
                 subject: identity.subject,
                 email: identity.email,
                 id_token: identity.id_token,
+                name: identity.name,
+                company: identity.company,
             })
         })
     }
@@ -572,6 +605,10 @@ mod tests {
             client_id: "sesame".to_owned(),
             client_secret: SecretString::from("secret"),
             roles: Vec::new(),
+            opens_operator_accounts: false,
+            siret_claim: "siret".to_owned(),
+            eori_claim: "eori".to_owned(),
+            company_claim: "raison_sociale".to_owned(),
         }
     }
 

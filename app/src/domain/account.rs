@@ -461,3 +461,58 @@ pub struct DecisionLine {
     pub by: String,
     pub at: chrono::DateTime<chrono::Utc>,
 }
+
+/// The company an identity provider asserts (its SIRET, else an EORI made of FR and the
+/// SIRET), checked: the SIRET and the EORI to open or join it, or why it cannot be (in French,
+/// for the audit trail).
+pub fn asserted_company(
+    siret: Option<&str>,
+    eori: Option<&str>,
+) -> Result<(super::references::Siret, Option<super::references::Eori>), String> {
+    use super::references::{Eori, Siret};
+    let eori = eori
+        .map(Eori::parse)
+        .transpose()
+        .map_err(|error| format!("EORI attesté illisible : {error}"))?;
+    let siret = match siret {
+        Some(siret) => {
+            Siret::parse(siret).map_err(|error| format!("SIRET attesté illisible : {error}"))?
+        }
+        None => match eori
+            .as_ref()
+            .and_then(|eori| eori.as_str().strip_prefix("FR"))
+        {
+            Some(digits) if digits.len() == 14 => {
+                Siret::parse(digits).map_err(|error| format!("EORI attesté illisible : {error}"))?
+            }
+            Some(_) => {
+                return Err(
+                    "EORI attesté sans SIRET (FR suivi du SIREN) : établissement inconnu".into(),
+                )
+            }
+            None => return Err("aucune entreprise attestée (ni SIRET ni EORI)".into()),
+        },
+    };
+    Ok((siret, eori))
+}
+
+/// A person's name as a provider gives it, or made from their address (`alice.martin@…` gives
+/// « Alice Martin ») when it is not a name.
+pub fn name_from_provider(name: Option<&str>, email: &str) -> String {
+    if let Some(name) = name.and_then(|name| parse_full_name(name).ok()) {
+        return name;
+    }
+    let local = email.split('@').next().unwrap_or_default();
+    let words: Vec<String> = local
+        .split(['.', '_', '-'])
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    parse_full_name(&words.join(" ")).unwrap_or_else(|_| "Opérateur".to_owned())
+}

@@ -254,6 +254,26 @@ impl Tx {
         Ok(count > 0)
     }
 
+    /// The company of this SIRET, and whether another holds this EORI.
+    #[tracing::instrument(skip_all)]
+    pub async fn company_of_siret(
+        &mut self,
+        siret: &Siret,
+        eori: Option<&Eori>,
+    ) -> Result<(Option<i64>, bool), StoreError> {
+        let (id, eori_elsewhere): (Option<i64>, i64) = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT (SELECT id FROM company WHERE siret = $1),
+                        (SELECT COUNT(*) FROM company WHERE eori = $2 AND siret <> $1)",
+            )
+            .bind(siret.as_str())
+            .bind(eori.map(Eori::as_str))
+            .fetch_one(conn)
+            .await
+        })?;
+        Ok((id, eori_elsewhere > 0))
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn insert_site(&mut self, site: &Site) -> Result<(), StoreError> {
         on_tx!(self, conn => {

@@ -143,6 +143,7 @@ notices! {
         ProviderExpired = "oidc-expiree" => "La connexion par le fournisseur d'identité a expiré ou a déjà servi. Recommencez.",
         ProviderAlreadyLinked = "oidc-compte-lie" => "Ce compte France Sésame est déjà lié à une autre identité chez ce fournisseur. Connectez-vous avec celle-ci, ou avec votre mot de passe.",
         ProviderRoleNotAllowed = "oidc-role" => "Ce fournisseur d'identité ne permet pas d'ouvrir votre compte. Connectez-vous avec votre mot de passe ou avec le fournisseur prévu pour votre rôle.",
+        ProviderNoCompany = "oidc-sans-entreprise" => "Votre compte douane ne dit pas de quelle entreprise vous relevez (ni SIRET ni EORI lisible) : France Sésame ne peut pas ouvrir votre compte ainsi. Demandez à l'administrateur du compte de votre entreprise sur France Sésame de vous inviter, ou complétez votre compte douane puis réessayez.",
         ProviderAccountUnknown = "oidc-compte-inconnu" => "Aucun compte France Sésame n'est ouvert pour l'adresse vérifiée par le fournisseur d'identité. Si vous avez reçu une invitation par courriel, ouvrez d'abord son lien : votre compte est ouvert quand vous y choisissez votre mot de passe. Sinon, demandez à l'administrateur de votre entreprise ou à votre chef de service de vous inviter.",
         PasswordMissing = "mot-de-passe-manquant" => "Saisissez votre mot de passe.",
         CurrentPasswordMissing = "mot-de-passe-actuel-manquant" => "Saisissez votre mot de passe actuel : il confirme que c'est bien vous qui changez le mot de passe.",

@@ -885,7 +885,7 @@ async fn failures_from_one_address_slow_it_down(backend: Backend) {
 }
 
 /// Starts signing in with the provider `test`: the address of the provider to go to.
-async fn begin_oidc(browser: &Browser) -> server::oidc::Url {
+pub(crate) async fn begin_oidc(browser: &Browser) -> server::oidc::Url {
     let answer = browser.get("/connexion/oidc/test").await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert!(answer

@@ -11,6 +11,7 @@ mod blocked;
 mod bootstrap;
 mod clamd;
 mod consultations;
+mod customs_accounts;
 mod dashboards;
 mod date_bounds;
 mod denylist;

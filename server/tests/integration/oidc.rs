@@ -53,6 +53,17 @@ impl OidcProvider {
         redirect_uris: &[&str],
         post_logout_redirect_uris: &[&str],
     ) -> OidcProvider {
+        Self::start_asserting(port, redirect_uris, post_logout_redirect_uris, &[]).await
+    }
+
+    /// The same, asserting the company under the claim names given as `(--siret-claim, name)`
+    /// and the like.
+    pub async fn start_asserting(
+        port: u16,
+        redirect_uris: &[&str],
+        post_logout_redirect_uris: &[&str],
+        claim_names: &[(&str, &str)],
+    ) -> OidcProvider {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .expect("the server crate is in the workspace")
@@ -77,6 +88,9 @@ impl OidcProvider {
             .kill_on_drop(true);
         for uri in redirect_uris {
             command.arg("--redirect-uri").arg(uri);
+        }
+        for (flag, name) in claim_names {
+            command.arg(flag).arg(name);
         }
         for uri in post_logout_redirect_uris {
             command.arg("--post-logout-redirect-uri").arg(uri);
@@ -149,6 +163,10 @@ impl OidcProvider {
             client_id: CLIENT_ID.to_owned(),
             client_secret: SecretString::from(CLIENT_SECRET),
             roles: Vec::new(),
+            opens_operator_accounts: false,
+            siret_claim: "siret".to_owned(),
+            eori_claim: "eori".to_owned(),
+            company_claim: "raison_sociale".to_owned(),
         }
     }
 
@@ -161,12 +179,39 @@ impl OidcProvider {
     /// with `login`, until the provider sends the browser back to `redirect_uri`; returns that
     /// address (with `code` and `state`, or `error`).
     pub async fn sign_in(&self, authorization_url: &Url, login: &str, redirect_uri: &str) -> Url {
+        self.sign_in_with(&self.browser, authorization_url, login, redirect_uri)
+            .await
+    }
+
+    /// The same in a browser of its own, which the provider has never seen (another person).
+    pub async fn sign_in_anew(
+        &self,
+        authorization_url: &Url,
+        login: &str,
+        redirect_uri: &str,
+    ) -> Url {
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        self.sign_in_with(&browser, authorization_url, login, redirect_uri)
+            .await
+    }
+
+    async fn sign_in_with(
+        &self,
+        browser: &reqwest::Client,
+        authorization_url: &Url,
+        login: &str,
+        redirect_uri: &str,
+    ) -> Url {
         let mut url = authorization_url.clone();
         let mut form: Option<Vec<(String, String)>> = None;
         for _ in 0..15 {
             let response = match form.take() {
-                Some(fields) => self.browser.post(url.clone()).form(&fields).send().await,
-                None => self.browser.get(url.clone()).send().await,
+                Some(fields) => browser.post(url.clone()).form(&fields).send().await,
+                None => browser.get(url.clone()).send().await,
             }
             .unwrap_or_else(|error| panic!("{url} : {error}"));
             let status = response.status();
@@ -547,6 +592,10 @@ async fn oidc_a_provider_down_at_discovery_is_retried_at_sign_in() {
         client_id: CLIENT_ID.to_owned(),
         client_secret: SecretString::from(CLIENT_SECRET),
         roles: Vec::new(),
+        opens_operator_accounts: false,
+        siret_claim: "siret".to_owned(),
+        eori_claim: "eori".to_owned(),
+        company_claim: "raison_sociale".to_owned(),
     };
     let providers = Providers::discover(std::slice::from_ref(&config), BASE_URL).await;
     assert_eq!(providers.list().len(), 1, "still offered");

@@ -9,7 +9,10 @@
 //
 // Accounts: the login `x` signs in as subject `x`, with `email` = `x` when it contains an `@`
 // (else `x@example.test`), `email_verified` true and `name`; a login starting with `non-verifie`
-// gets `email_verified` false.
+// gets `email_verified` false. A login may assert a company as the customs account does, after
+// `|`: `alice@exemple.fr|siret=73282932000074|eori=FR73282932000074|entreprise=Import Sud` gives
+// the claims named by `--siret-claim`, `--eori-claim` and `--company-claim` (by default `siret`,
+// `eori`, `raison_sociale`), with the profile scope.
 //
 // Interactions are our own minimal pages (the package's development ones are in English, load
 // remote fonts and have no labels): a login form (field `login`, labelled « Identifiant », button
@@ -29,8 +32,17 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '0' },
     'redirect-uri': { type: 'string', multiple: true, default: [] },
     'post-logout-redirect-uri': { type: 'string', multiple: true, default: [] },
+    'siret-claim': { type: 'string', default: 'siret' },
+    'eori-claim': { type: 'string', default: 'eori' },
+    'company-claim': { type: 'string', default: 'raison_sociale' },
   },
 });
+
+const COMPANY_CLAIMS = {
+  siret: args['siret-claim'],
+  eori: args['eori-claim'],
+  entreprise: args['company-claim'],
+};
 
 if (args['redirect-uri'].length === 0) {
   console.error('provider.mjs : au moins une --redirect-uri est nécessaire');
@@ -61,15 +73,22 @@ const page = (title, body) => `<!DOCTYPE html>
 </html>`;
 
 function account(login) {
-  const email = login.includes('@') ? login : `${login}@example.test`;
+  const [who, ...asserted] = login.split('|');
+  const email = who.includes('@') ? who : `${who}@example.test`;
+  const company = {};
+  for (const pair of asserted) {
+    const [key, ...value] = pair.split('=');
+    if (COMPANY_CLAIMS[key]) company[COMPANY_CLAIMS[key]] = value.join('=');
+  }
   return {
     accountId: login,
     async claims() {
       return {
         sub: login,
         email,
-        email_verified: !login.startsWith('non-verifie'),
-        name: `Personne ${login}`,
+        email_verified: !who.startsWith('non-verifie'),
+        name: `Personne ${who}`,
+        ...company,
       };
     },
   };
@@ -113,7 +132,7 @@ const configuration = {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name'],
+    profile: ['name', ...Object.values(COMPANY_CLAIMS)],
   },
   findAccount: (ctx, sub) => account(sub),
   pkce: { required: () => true },

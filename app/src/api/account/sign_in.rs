@@ -8,11 +8,12 @@
 use std::sync::OnceLock;
 
 use crate::domain::access::{dossier_scope, DossierScope, EntryPoint, Target};
-use crate::domain::account::parse_email;
+use crate::domain::account::{asserted_company, name_from_provider, parse_email};
 use crate::domain::cgu;
 use crate::domain::directory::Role;
+use crate::domain::references::{Eori, Siret};
 use crate::state::Caller;
-use crate::store::{NewSession, SignInWindows};
+use crate::store::{NewSession, NewUser, SignInWindows};
 use crate::ui::notices::{Done, Problem};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::extract::{Path, Query, State};
@@ -583,6 +584,56 @@ pub async fn oidc_callback(
         },
     };
     let Some(user) = user else {
+        // The customs account opens an operator's account at its first sign-in, in the company
+        // it asserts.
+        if let Some(asserted) = identity
+            .company
+            .as_ref()
+            .filter(|_| forms.oidc_allows(&provider, Role::Operateur))
+        {
+            let (siret, eori) =
+                match asserted_company(asserted.siret.as_deref(), asserted.eori.as_deref()) {
+                    Ok(company) => company,
+                    Err(reason) => return refuse(reason, Problem::ProviderNoCompany).await,
+                };
+            let Some(user_id) = open_operator_account(
+                &forms,
+                &caller,
+                &provider,
+                &identity,
+                (&siret, eori.as_ref(), asserted.name.as_deref()),
+                now,
+            )
+            .await?
+            else {
+                return refuse(
+                    format!("adresse d'un compte clos (fournisseur {provider})"),
+                    Problem::ProviderAccountUnknown,
+                )
+                .await;
+            };
+            return open_session(
+                &forms,
+                &caller,
+                over_https,
+                &headers,
+                Opening {
+                    user_id,
+                    email: &identity.email,
+                    method: &format!("oidc:{provider}"),
+                    id_token: Some(&identity.id_token),
+                    retour: &retour,
+                },
+            )
+            .await
+            .map(|mut response| {
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_cookie(OIDC_COOKIE, "", over_https, Duration::zero()),
+                );
+                response.into_response()
+            });
+        }
         return refuse(
             format!("aucun compte pour cette adresse (fournisseur {provider})"),
             Problem::ProviderAccountUnknown,
@@ -637,6 +688,75 @@ pub async fn oidc_callback(
         );
         response.into_response()
     })
+}
+
+/// Opens the account of an operator at their first sign-in through the customs account, its
+/// address verified by the provider and tied to its subject: in the company of the asserted
+/// SIRET, or in a new company of which they are the first member and so the administrator.
+/// `None`, nothing written, when the address is that of a closed account. Audited.
+async fn open_operator_account(
+    forms: &Forms,
+    caller: &Caller,
+    provider: &str,
+    identity: &crate::forms::Identity,
+    (siret, eori, company_name): (&Siret, Option<&Eori>, Option<&str>),
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<i64>, Failure> {
+    let mut tx = forms.store.begin().await?;
+    if tx.email_taken(&identity.email).await? {
+        return Ok(None);
+    }
+    let (company, eori_elsewhere) = tx.company_of_siret(siret, eori).await?;
+    let (company_id, created) = match company {
+        Some(id) => (id, false),
+        None => {
+            let name = company_name
+                .map(|name| name.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|name| (2..=200).contains(&name.chars().count()))
+                .unwrap_or_else(|| format!("Entreprise {siret}"));
+            // An EORI already another company's is not taken on trust.
+            let eori = eori.filter(|_| !eori_elsewhere);
+            (
+                tx.insert_company(&name, siret, eori, None, now).await?,
+                true,
+            )
+        }
+    };
+    let user_id = tx
+        .insert_user(
+            &NewUser {
+                email: identity.email.clone(),
+                full_name: name_from_provider(identity.name.as_deref(), &identity.email),
+                role: Role::Operateur,
+                company_id: Some(company_id),
+                administration: None,
+                company_admin: created,
+                email_verified: true,
+                password_hash: None,
+            },
+            now,
+        )
+        .await?;
+    tx.insert_oidc_link(provider, &identity.subject, user_id, now)
+        .await?;
+    let detail = if created {
+        format!("entreprise:{company_id} créée (SIRET {siret}), premier membre et administrateur")
+    } else {
+        format!("entreprise:{company_id} rejointe (SIRET {siret})")
+    };
+    tx.audit(
+        &caller
+            .audit_event(
+                "compte_ouvert_fournisseur",
+                &format!("utilisateur:{user_id}"),
+                &detail,
+            )
+            .about(&identity.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(user_id))
 }
 
 #[cfg(test)]

@@ -1,0 +1,208 @@
+//! Operators come in through their customs account, on the real server, both stores and a real
+//! OpenID provider: the first sign-in through the provider that opens operators' accounts
+//! creates the account from the verified identity, in the company the provider asserts under
+//! the configured claim names — created when new, its first member becoming its administrator,
+//! joined otherwise. Without a readable company nothing is opened and the person is told why.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::accounts::{begin_oidc, Browser};
+use crate::helpers::{config, container, fresh_database, on_both_stores, Running, DEMO_API_KEY};
+use crate::oidc::OidcProvider;
+use app::domain::directory::Role;
+use app::domain::references::{Siren, Siret};
+use app::store::{Backend, Engine, Store};
+
+on_both_stores!(the_customs_account_opens_the_operator_s_account);
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+/// Signs in through the provider with `login` in a new browser: where the callback sends it.
+async fn through_customs(
+    server: &Running,
+    provider: &OidcProvider,
+    callback: &str,
+    login: &str,
+) -> (Browser, String) {
+    let browser = Browser::new(server);
+    let started = begin_oidc(&browser).await;
+    let returned = provider.sign_in_anew(&started, login, callback).await;
+    let answer = browser
+        .get(&format!(
+            "{}?{}",
+            returned.path(),
+            returned.query().unwrap()
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{login}");
+    (browser, answer.location)
+}
+
+async fn the_customs_account_opens_the_operator_s_account(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let callback = format!("{base}/connexion/oidc/test/retour");
+    // The claim names are the deployment's: here not the defaults.
+    let provider = OidcProvider::start_asserting(
+        0,
+        &[&callback],
+        &[],
+        &[
+            ("--siret-claim", "urn:douane:siret"),
+            ("--company-claim", "urn:douane:raison_sociale"),
+        ],
+    )
+    .await;
+    let mut config = config(url);
+    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut customs = provider.config("test");
+    customs.roles = vec!["operateur".into()];
+    customs.opens_operator_accounts = true;
+    customs.siret_claim = "urn:douane:siret".into();
+    customs.company_claim = "urn:douane:raison_sociale".into();
+    config.oidc = vec![customs];
+    let server = Running::start(&config).await;
+    let store = &server.store;
+
+    let siret = Siret::from_siren_nic(&Siren::parse("552100554").unwrap(), 17).to_string();
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM company WHERE siret = '{siret}'")
+        )
+        .await,
+        0
+    );
+
+    // The first of a new company: their account, the company, its administrator.
+    let (alice, location) = through_customs(
+        &server,
+        &provider,
+        &callback,
+        &format!("alice.martin@importsud.fr|siret={siret}|entreprise=Import Sud"),
+    )
+    .await;
+    assert!(!location.contains("erreur"), "{location}");
+    let account = store
+        .user_by_email("alice.martin@importsud.fr")
+        .await
+        .unwrap()
+        .expect("le compte est ouvert");
+    assert_eq!(account.role, Role::Operateur);
+    assert!(
+        account.company_admin,
+        "le premier membre administre l'entreprise"
+    );
+    assert!(account.email_verified);
+    let company = store
+        .company(account.company_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(company.name, "Import Sud");
+    assert_eq!(company.siret.to_string(), siret);
+    assert_eq!(
+        count(store, &format!("SELECT COUNT(*) FROM audit_entry WHERE action = 'compte_ouvert_fournisseur' AND object = 'utilisateur:{}'", account.id)).await,
+        1
+    );
+    // The terms of use come first, then the operator's pages.
+    let gate = alice.get("/dossiers").await;
+    assert!(
+        gate.location.starts_with("/cgu/acceptation"),
+        "{}",
+        gate.location
+    );
+    alice
+        .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+        .await;
+
+    // A partner event for that SIRET opens a dossier the new company sees.
+    let box_number = container("IMS", 1);
+    let sent = reqwest::Client::new()
+        .post(server.url("/api/v1/events"))
+        .bearer_auth(DEMO_API_KEY)
+        .json(&json!({ "events": [{
+            "id": "import-sud-1",
+            "source": "traces",
+            "type": "ched_lodged",
+            "occurred_at": chrono::Utc::now().to_rfc3339(),
+            "site": "FRLEH",
+            "post": "FRLEH1",
+            "references": { "container": box_number, "ched": "CHEDP.FR.2026.7700001" },
+            "goods": { "category": "animal_products", "description": "Crevettes congelées" },
+            "operator": { "siret": siret },
+            "data": { "ched_type": "P" },
+        }]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.status().is_success());
+    let (status, page) = alice.page("/dossiers").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&box_number), "{page}");
+
+    // A colleague asserted in the same company joins it, not as its administrator; one known by
+    // an EORI made of FR and the SIRET likewise.
+    let (_, location) = through_customs(
+        &server,
+        &provider,
+        &callback,
+        &format!("bruno.petit@importsud.fr|siret={siret}"),
+    )
+    .await;
+    assert!(!location.contains("erreur"), "{location}");
+    let (_, location) = through_customs(
+        &server,
+        &provider,
+        &callback,
+        &format!("chloe.roux@importsud.fr|eori=FR{siret}"),
+    )
+    .await;
+    assert!(!location.contains("erreur"), "{location}");
+    for email in ["bruno.petit@importsud.fr", "chloe.roux@importsud.fr"] {
+        let colleague = store.user_by_email(email).await.unwrap().unwrap();
+        assert_eq!(colleague.company_id, account.company_id, "{email}");
+        assert!(!colleague.company_admin, "{email}");
+    }
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM company WHERE siret = '{siret}'")
+        )
+        .await,
+        1
+    );
+
+    // Without a readable company, nothing is opened, and the person is told why.
+    for login in [
+        "denis.blanc@ailleurs.fr".to_owned(),
+        "emma.noir@ailleurs.fr|siret=12345678901234".to_owned(),
+        "farid.vert@ailleurs.fr|eori=FR552100554".to_owned(),
+    ] {
+        let (_, location) = through_customs(&server, &provider, &callback, &login).await;
+        assert!(
+            location.contains("erreur=oidc-sans-entreprise"),
+            "{login} : {location}"
+        );
+        let email = login.split('|').next().unwrap();
+        assert!(
+            store.user_by_email(email).await.unwrap().is_none(),
+            "{login}"
+        );
+        let (_, said) = Browser::new(&server).page(&location).await;
+        assert!(said.contains("ne dit pas de quelle entreprise"), "{said}");
+    }
+    server.stop().await;
+}
