@@ -31,6 +31,17 @@ const LIVE = `http://127.0.0.1:${LIVE_PORT}`;
 const dossier = firstDossierPath;
 const booking = async (page: import("@playwright/test").Page) => `${await firstDossierPath(page)}/rendez-vous?controle=physique`;
 
+/** The first account page that `listing` links to, read from the server-rendered HTML. */
+function firstAccountPath(listing: string) {
+  return async (page: import("@playwright/test").Page) => {
+    const response = await page.request.get(listing);
+    expect(response.status()).toBe(200);
+    const match = /href="(\/comptes\/\d+)"/.exec(await response.text());
+    expect(match, `${listing} ne renvoie vers aucun compte`).not.toBeNull();
+    return match![1];
+  };
+}
+
 /**
  * Every page each role can reach (its navigation, its home page, its dossiers), and the pages
  * everyone can: the public ones, the sign-in pages, the page of an address that leads nowhere, and
@@ -87,6 +98,7 @@ const PAGES: Array<{
   { what: "le planning d'un chef de service", path: async () => "/planning", status: 200, account: ACCOUNTS.chef },
   { what: "l'accueil d'un chef de service", path: async () => "/accueil", status: 200, account: ACCOUNTS.chef },
   { what: "les seuils des alertes d'un chef de service", path: async () => "/alertes/seuils", status: 200, account: ACCOUNTS.chef },
+  { what: "un compte d'agent parmi les comptes que voit son chef de service", path: firstAccountPath("/habilitations"), status: 200, account: ACCOUNTS.chef },
   // A supervisor.
   { what: "l'accueil d'un superviseur", path: async () => "/accueil", status: 200, account: ACCOUNTS.superviseur },
   { what: "la liste des dossiers", path: async () => "/dossiers", status: 200, account: ACCOUNTS.superviseur },
@@ -105,6 +117,8 @@ const PAGES: Array<{
   { what: "l'accueil d'un administrateur", path: async () => "/accueil", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
   { what: "les clés partenaires", path: async () => "/administration/cles-partenaires", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
   { what: "les sites et postes", path: async () => "/administration/sites", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
+  { what: "les comptes de la plateforme", path: async () => "/administration/comptes", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
+  { what: "un compte parmi les comptes de la plateforme", path: firstAccountPath(`/administration/comptes?recherche=${encodeURIComponent(ACCOUNTS.agentDouane)}`), status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
 ];
 
 for (const screen of [
