@@ -612,7 +612,7 @@ pub async fn oidc_callback(
                 )
                 .await;
             };
-            return open_session(
+            return provider_session(
                 &forms,
                 &caller,
                 over_https,
@@ -625,14 +625,7 @@ pub async fn oidc_callback(
                     retour: &retour,
                 },
             )
-            .await
-            .map(|mut response| {
-                response.headers_mut().append(
-                    header::SET_COOKIE,
-                    set_cookie(OIDC_COOKIE, "", over_https, Duration::zero()),
-                );
-                response.into_response()
-            });
+            .await;
         }
         return refuse(
             format!("aucun compte pour cette adresse (fournisseur {provider})"),
@@ -667,7 +660,7 @@ pub async fn oidc_callback(
         tx.verify_email(user.id, None, now).await?;
     }
     tx.commit().await?;
-    open_session(
+    provider_session(
         &forms,
         &caller,
         over_https,
@@ -681,13 +674,26 @@ pub async fn oidc_callback(
         },
     )
     .await
-    .map(|mut response| {
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(OIDC_COOKIE, "", over_https, Duration::zero()),
-        );
-        response.into_response()
-    })
+}
+
+/// Opens the session of a sign-in through a provider; the browser's tie to the sign-in it
+/// began is forgotten.
+async fn provider_session(
+    forms: &Forms,
+    caller: &Caller,
+    over_https: bool,
+    headers: &HeaderMap,
+    opening: Opening<'_>,
+) -> Result<Response, Failure> {
+    open_session(forms, caller, over_https, headers, opening)
+        .await
+        .map(|mut response| {
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(OIDC_COOKIE, "", over_https, Duration::zero()),
+            );
+            response.into_response()
+        })
 }
 
 /// Opens the account of an operator at their first sign-in through the customs account, its
