@@ -577,9 +577,15 @@ pub fn too_many(seconds: u64, message: String) -> Response {
 
 pub type Outcome = Result<Response, Failure>;
 
-/// Asks the policy; a refusal ends the handler.
+/// Asks the policy; a refusal ends the handler. Whoever's account was suspended or closed
+/// since their page opened is sent to the page that says so, not asked to sign in again.
 pub(crate) fn check(caller: &Caller, entry: EntryPoint, target: Target) -> Result<(), Failure> {
-    authorize(caller.viewer.as_ref(), entry, target).map_err(Failure::Refused)
+    authorize(caller.viewer.as_ref(), entry, target).map_err(|refusal| match refusal {
+        Refusal::SignInRequired if caller.access_ended.is_some() => {
+            Failure::Back(crate::ui::pages::suspended::PATH.to_owned())
+        }
+        refusal => Failure::Refused(refusal),
+    })
 }
 
 /// Like [`check`], for a target looked up by an id the caller sent: refused exactly as if it did

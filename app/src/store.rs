@@ -91,6 +91,9 @@ macro_rules! on_tx {
 
 pub(crate) use {on_pool, on_tx};
 
+/// An account that may sign in and be reached, on `app_user u`: neither closed nor suspended.
+const ACTIVE_USER: &str = "u.disabled_at IS NULL AND u.suspended_at IS NULL";
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(

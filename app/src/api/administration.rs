@@ -121,10 +121,15 @@ pub async fn load_account(id: i64) -> Result<Option<AccountCard>, ServerFnError>
         return Ok(None);
     };
     let today = crate::domain::access::local_day(chrono::Utc::now());
-    let sites = store
-        .account_sites(&account, today)
-        .await
-        .map_err(crate::state::internal)?;
+    // Only a head of service decides by sites.
+    let sites = if viewer.role == crate::domain::directory::Role::ChefService {
+        store
+            .account_sites(&account, today)
+            .await
+            .map_err(crate::state::internal)?
+    } else {
+        Vec::new()
+    };
     let target = Target::Account {
         user_id: account.id,
         role: account.role,

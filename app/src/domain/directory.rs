@@ -246,6 +246,8 @@ pub struct User {
     pub company_admin: bool,
     /// When the address was verified; a local account signs in only once it is.
     pub email_verified: bool,
+    /// Whether the account is suspended: it then cannot sign in.
+    pub suspended: bool,
 }
 
 /// What an agent may see: a site, for an administration, between two dates (inclusive).

@@ -191,8 +191,9 @@ impl Store {
                     (SELECT COUNT(*) FROM (SELECT 1 FROM notification n
                                            WHERE n.user_id = u.id AND n.read_at IS NULL
                                            LIMIT {}) unread) AS unread
-             FROM app_user u WHERE u.id = $1 AND u.disabled_at IS NULL AND u.suspended_at IS NULL",
-            crate::domain::notification::UNREAD_SHOWN + 1
+             FROM app_user u WHERE u.id = $1 AND {}",
+            crate::domain::notification::UNREAD_SHOWN + 1,
+            super::ACTIVE_USER
         );
         let row: Option<Row> = on_pool!(self, pool => {
             sqlx::query_as(&sql)

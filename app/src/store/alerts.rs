@@ -1028,7 +1028,7 @@ impl Tx {
              FROM app_user u
              LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $1
              LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
-             WHERE u.disabled_at IS NULL AND u.suspended_at IS NULL
+             WHERE {active}
                AND ((u.role = CASE $2 WHEN 'dgal' THEN 'agent_sivep' WHEN 'dgddi' THEN 'agent_dgddi' ELSE '' END
                      AND EXISTS (SELECT 1 FROM habilitation h
                                  WHERE h.user_id = u.id AND h.site_code = $3 AND h.administration = $2
@@ -1040,7 +1040,8 @@ impl Tx {
                                    AND (ph.post_code = $5 OR ($5 = '' AND hp.site_code = $3)))))
                AND NOT EXISTS (SELECT 1 FROM notification n
                                WHERE n.user_id = u.id AND n.cause = $6 AND n.kind = $1)
-             ORDER BY u.id"
+             ORDER BY u.id",
+            active = super::ACTIVE_USER
         );
         let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
             sqlx::query_as(&sql)

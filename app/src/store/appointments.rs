@@ -1083,12 +1083,13 @@ impl Store {
     /// The owner of an active calendar feed, by the hash of its token.
     #[tracing::instrument(skip_all)]
     pub async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        let sql = format!(
+            "SELECT f.user_id FROM calendar_feed f JOIN app_user u ON u.id = f.user_id
+             WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND {}",
+            super::ACTIVE_USER
+        );
         Ok(on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "SELECT f.user_id FROM calendar_feed f JOIN app_user u ON u.id = f.user_id
-                 WHERE f.token_hash = $1 AND f.revoked_at IS NULL
-                   AND u.disabled_at IS NULL AND u.suspended_at IS NULL",
-            )
+            sqlx::query_scalar(&sql)
             .bind(token_hash)
             .fetch_optional(pool)
             .await

@@ -114,10 +114,14 @@ impl Store {
         let row: Option<AccountRow> = on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(id).fetch_optional(pool).await
         })?;
-        match row {
-            Some(row) => Ok(Some(row.line(&self.post_heads().await?)?)),
-            None => Ok(None),
-        }
+        let Some(row) = row else { return Ok(None) };
+        let headed: Vec<(i64, String)> = self
+            .headed_posts(id)
+            .await?
+            .into_iter()
+            .map(|(code, _)| (id, code))
+            .collect();
+        Ok(Some(row.line(&headed)?))
     }
 
     /// Which head of service heads which post.
@@ -208,18 +212,6 @@ impl Store {
             .collect()
     }
 
-    /// Whether an account is suspended (it then cannot sign in).
-    #[tracing::instrument(skip_all)]
-    pub async fn is_suspended(&self, user_id: i64) -> Result<bool, StoreError> {
-        let suspended: Option<bool> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT suspended_at IS NOT NULL FROM app_user WHERE id = $1")
-                .bind(user_id)
-                .fetch_optional(pool)
-                .await
-        })?;
-        Ok(suspended.unwrap_or(false))
-    }
-
     /// Where the account of a session that no longer opens anything stands, by the session's
     /// token: suspended or closed says why its page is refused.
     #[tracing::instrument(skip_all)]
@@ -278,7 +270,7 @@ impl Tx {
             }
             AccountDecision::Reactivation => {
                 "UPDATE app_user SET suspended_at = NULL
-                 WHERE id = $1 AND suspended_at IS NOT NULL AND disabled_at IS NULL AND $2 IS NOT NULL"
+                 WHERE id = $1 AND suspended_at IS NOT NULL AND disabled_at IS NULL"
             }
             AccountDecision::Closing => {
                 "UPDATE app_user SET disabled_at = $2, suspended_at = NULL
@@ -286,10 +278,12 @@ impl Tx {
             }
         };
         let changed = on_tx!(self, conn => {
-            sqlx::query(update)
-                .bind(user_id)
-                .bind(now)
-                .execute(conn)
+            let update = sqlx::query(update).bind(user_id);
+            match decision {
+                AccountDecision::Reactivation => update,
+                _ => update.bind(now),
+            }
+            .execute(conn)
                 .await
                 .map(|done| done.rows_affected())
         })?;

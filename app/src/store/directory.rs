@@ -102,11 +102,13 @@ pub(super) struct UserRow {
     administration: Option<String>,
     company_admin: bool,
     email_verified_at: Option<DateTime<Utc>>,
+    suspended_at: Option<DateTime<Utc>>,
 }
 
 /// The columns of [`UserRow`], for queries on `app_user u`.
 pub(super) const USER_COLUMNS: &str =
-    "u.id, u.email, u.full_name, u.role, u.company_id, u.administration, u.company_admin, u.email_verified_at";
+    "u.id, u.email, u.full_name, u.role, u.company_id, u.administration, u.company_admin, u.email_verified_at,
+     u.suspended_at";
 
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
@@ -124,6 +126,7 @@ impl TryFrom<UserRow> for User {
                 .transpose()?,
             company_admin: row.company_admin,
             email_verified: row.email_verified_at.is_some(),
+            suspended: row.suspended_at.is_some(),
         })
     }
 }

@@ -396,7 +396,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<(i64, String)>, StoreError> {
         let sql = format!(
-            "SELECT u.id, u.full_name FROM app_user u WHERE {HANDLERS} ORDER BY u.full_name, u.id"
+            "SELECT u.id, u.full_name FROM app_user u WHERE {active} AND {HANDLERS}
+             ORDER BY u.full_name, u.id",
+            active = super::ACTIVE_USER
         );
         Ok(on_pool!(self, pool => {
             sqlx::query_as(&sql)
@@ -694,8 +696,8 @@ impl Store {
 /// The people who handle a site's exchanges for administration `$1` at site `$2` on day `$3`:
 /// agents of a habilitation valid that day, heads of service of the site's posts of that
 /// administration; active accounts.
-const HANDLERS: &str = "u.disabled_at IS NULL AND u.suspended_at IS NULL
-   AND ((u.role = CASE $1 WHEN 'dgal' THEN 'agent_sivep' WHEN 'dgddi' THEN 'agent_dgddi' ELSE '' END
+const HANDLERS: &str =
+    "((u.role = CASE $1 WHEN 'dgal' THEN 'agent_sivep' WHEN 'dgddi' THEN 'agent_dgddi' ELSE '' END
          AND EXISTS (SELECT 1 FROM habilitation h
                      WHERE h.user_id = u.id AND h.site_code = $2 AND h.administration = $1
                        AND h.withdrawn_at IS NULL AND h.starts_on <= $3
@@ -798,8 +800,9 @@ impl Tx {
         let to_operators = matches!(kind, "messagerie_reponse" | "messagerie_complements");
         let recipients: Vec<(i64, String, i32)> = if to_operators {
             let sql = format!(
-                "{} WHERE u.disabled_at IS NULL AND u.suspended_at IS NULL AND u.role = 'operateur' AND u.company_id = $1 ORDER BY u.id",
-                preferences("$2")
+                "{} WHERE {active} AND u.role = 'operateur' AND u.company_id = $1 ORDER BY u.id",
+                preferences("$2"),
+                active = super::ACTIVE_USER
             );
             on_tx!(self, conn => {
                 sqlx::query_as(&sql)
@@ -819,8 +822,9 @@ impl Tx {
                 .flatten();
             for administration in administrations {
                 let sql = format!(
-                    "{} WHERE {HANDLERS} AND ($5 = 0 OR u.id = $5) ORDER BY u.id",
-                    preferences("$4")
+                    "{} WHERE {active} AND {HANDLERS} AND ($5 = 0 OR u.id = $5) ORDER BY u.id",
+                    preferences("$4"),
+                    active = super::ACTIVE_USER
                 );
                 let some: Vec<(i64, String, i32)> = on_tx!(self, conn => {
                     sqlx::query_as(&sql)

@@ -109,7 +109,7 @@ impl From<NotificationRow> for Notification {
 /// habilitation valid that day on its site, the heads of its site's posts, the supervisors.
 fn allowed_sql(day: &str) -> String {
     format!(
-        "u.disabled_at IS NULL AND u.suspended_at IS NULL AND (d.id IS NULL
+        "{active} AND (d.id IS NULL
           OR (u.role = 'operateur' AND u.company_id IS NOT NULL AND u.company_id = d.company_id)
           OR (u.role IN ('agent_sivep', 'agent_dgddi') AND EXISTS (
                 SELECT 1 FROM habilitation h
@@ -119,7 +119,8 @@ fn allowed_sql(day: &str) -> String {
           OR (u.role = 'chef_service' AND EXISTS (
                 SELECT 1 FROM post_head ph JOIN post p ON p.code = ph.post_code
                 WHERE ph.user_id = u.id AND p.site_code = d.site_code))
-          OR u.role = 'superviseur')"
+          OR u.role = 'superviseur')",
+        active = super::ACTIVE_USER
     )
 }
 

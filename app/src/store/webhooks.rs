@@ -562,12 +562,14 @@ impl Tx {
             crate::domain::notification::fill(&body, &fields),
         );
         let cause = format!("webhook:{endpoint_id}:{}", now.timestamp());
+        let sql = format!(
+            "SELECT u.id, 'immediat', 0 FROM app_user u
+             WHERE u.company_id = $1 AND u.company_admin AND u.role = 'operateur' AND {}
+             ORDER BY u.id",
+            super::ACTIVE_USER
+        );
         let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
-            sqlx::query_as(
-                "SELECT id, 'immediat', 0 FROM app_user
-                 WHERE company_id = $1 AND company_admin AND role = 'operateur' AND disabled_at IS NULL AND suspended_at IS NULL
-                 ORDER BY id",
-            )
+            sqlx::query_as(&sql)
             .bind(company_id)
             .fetch_all(conn)
             .await

@@ -469,7 +469,7 @@ async fn a_suspension_ends_the_account_s_access_at_once(backend: Backend) {
         body.contains("Le motif est trop court (3 caractères)"),
         "{body}"
     );
-    assert!(!store.is_suspended(user).await.unwrap());
+    assert!(!store.user(user).await.unwrap().unwrap().suspended);
 
     let reason = "SIRET déclaré erroné, à corriger auprès du service";
     let suspended = admin
@@ -479,7 +479,7 @@ async fn a_suspension_ends_the_account_s_access_at_once(backend: Backend) {
         suspended.location,
         format!("{page}?message=compte-suspendu")
     );
-    assert!(store.is_suspended(user).await.unwrap());
+    assert!(store.user(user).await.unwrap().unwrap().suspended);
 
     // Its open stream ends within seconds, and cannot come back.
     let started = std::time::Instant::now();
@@ -508,6 +508,15 @@ async fn a_suspension_ends_the_account_s_access_at_once(backend: Backend) {
     assert_eq!(next.location, "/compte-suspendu");
     let (_, said) = operator_browser.page("/compte-suspendu").await;
     assert!(said.contains("Votre compte est suspendu"), "{said}");
+    // A form sent from a page opened before says it too, and changes nothing.
+    let form = operator_browser
+        .post(
+            "/espace/profil",
+            &[("nom", "Autre Nom"), ("adresse", "autre@example.fr")],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::SEE_OTHER);
+    assert_eq!(form.location, "/compte-suspendu");
     let api = operator_browser.post("/api/mes-rendez-vous", &[]).await;
     assert!(
         api.body.contains("Votre compte France Sésame est suspendu"),
@@ -678,7 +687,7 @@ async fn heads_of_service_decide_only_for_the_people_of_their_sites(backend: Bac
             .post(&format!("/comptes/{id}/suspension"), &[("motif", reason)])
             .await;
         assert_eq!(answer.location, unknown(id), "{email}");
-        assert!(!store.is_suspended(id).await.unwrap(), "{email}");
+        assert!(!store.user(id).await.unwrap().unwrap().suspended, "{email}");
         let read = head.post("/api/compte", &[("id", &id.to_string())]).await;
         assert!(!read.body.contains(email), "{email} : {}", read.body);
     }
@@ -715,7 +724,7 @@ async fn heads_of_service_decide_only_for_the_people_of_their_sites(backend: Bac
             .post(&format!("/comptes/{fos}/suspension"), &[("motif", reason)])
             .await;
         assert_eq!(answer.location, unknown(fos));
-        assert!(!store.is_suspended(fos).await.unwrap());
+        assert!(!store.user(fos).await.unwrap().unwrap().suspended);
     }
 
     // Nobody else decides, not even about an account of their own company or site.

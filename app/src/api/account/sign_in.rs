@@ -327,7 +327,7 @@ pub async fn sign_in(
         return Err(again(Problem::AddressNotVerified, &email));
     }
     // Said only to whoever knows the password.
-    if forms.store.is_suspended(user.id).await? {
+    if user.suspended {
         return Err(again(Problem::AccountSuspendedSignIn, &email));
     }
     open_session(
@@ -633,7 +633,7 @@ pub async fn oidc_callback(
         )
         .await;
     };
-    if forms.store.is_suspended(user.id).await? {
+    if user.suspended {
         return refuse(
             "compte suspendu".to_owned(),
             Problem::AccountSuspendedSignIn,

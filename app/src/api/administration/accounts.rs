@@ -30,7 +30,12 @@ pub async fn decide(
         return Err(unknown());
     };
     let now = Utc::now();
-    let sites = forms.store.account_sites(&account, local_day(now)).await?;
+    // Only a head of service decides by sites.
+    let sites = if viewer.role == Role::ChefService {
+        forms.store.account_sites(&account, local_day(now)).await?
+    } else {
+        Vec::new()
+    };
     check_known(
         &caller,
         EntryPoint::DecideAccount,
