@@ -187,21 +187,38 @@ export const MAIL_FOLDER = process.env.E2E_MAIL_FOLDER ?? path.resolve(__dirname
 
 export type ReceivedMail = { subject: string; text: string; links: string[] };
 
+/** The bytes an RFC 2047 encoded word carries, from its encoding (`b` or `q`) and its text. */
+function encodedWordBytes(kind: string, data: string): Buffer {
+  return kind.toLowerCase() === "b"
+    ? Buffer.from(data, "base64")
+    : Buffer.from(
+        data.replace(/_/g, " ").replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+        "latin1",
+      );
+}
+
+/**
+ * A header's text as its reader sees it (RFC 2047): each UTF-8 encoded word decoded, the
+ * whitespace between two adjacent encoded words dropped (§6.2), any other whitespace kept
+ * (`=?utf-8?q?Votre_compte?= est suspendu` reads « Votre compte est suspendu »).
+ */
+export function decodeHeaderWords(value: string): string {
+  const word = String.raw`=\?utf-8\?[bq]\?[^?\s]*\?=`;
+  // A run of encoded words with only whitespace between them is decoded as one: its bytes are
+  // joined first, so that a character split across two words still reads back.
+  return value.replace(new RegExp(`${word}(?:\\s+${word})*`, "gi"), (run) =>
+    Buffer.concat(
+      [...run.matchAll(/=\?utf-8\?([bq])\?([^?\s]*)\?=/gi)].map(([, kind, data]) => encodedWordBytes(kind, data)),
+    ).toString("utf8"),
+  );
+}
+
 /** Decodes a mail file as the platform writes it (quoted-printable or base64 UTF-8 text). */
 export function decodeMail(raw: string): ReceivedMail {
   const [head, ...rest] = raw.split(/\r?\n\r?\n/);
   const body = rest.join("\n\n");
   const headers = head.replace(/\r?\n[ \t]+/g, " ");
   const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, "im").exec(headers)?.[1]?.trim() ?? "";
-  const decodeWords = (value: string) =>
-    value.replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi, (_, kind: string, data: string) =>
-      kind.toLowerCase() === "b"
-        ? Buffer.from(data, "base64").toString("utf8")
-        : Buffer.from(
-            data.replace(/_/g, " ").replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-            "latin1",
-          ).toString("utf8"),
-    );
   const encoding = header("Content-Transfer-Encoding").toLowerCase();
   let text: string;
   if (encoding === "base64") {
@@ -214,7 +231,7 @@ export function decodeMail(raw: string): ReceivedMail {
   } else {
     text = body;
   }
-  return { subject: decodeWords(header("Subject")), text, links: text.match(/https?:\/\/\S+/g) ?? [] };
+  return { subject: decodeHeaderWords(header("Subject")), text, links: text.match(/https?:\/\/\S+/g) ?? [] };
 }
 
 /** The newest mail sent to `to` whose subject matches, waiting for it to be written. */

@@ -516,3 +516,105 @@ pub fn name_from_provider(name: Option<&str>, email: &str) -> String {
         .collect();
     parse_full_name(&words.join(" ")).unwrap_or_else(|_| "Opérateur".to_owned())
 }
+
+#[cfg(test)]
+mod decision_tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_needs_a_reason_of_10_to_500_characters() {
+        assert!(parse_reason("")
+            .unwrap_err()
+            .starts_with("Indiquez le motif de la décision"));
+        assert!(parse_reason("   \n\t ")
+            .unwrap_err()
+            .starts_with("Indiquez le motif de la décision"));
+        let short = parse_reason("Doublon !").unwrap_err();
+        assert!(short.contains("trop court (9 caractères)"), "{short}");
+        assert!(short.contains("10 caractères au moins"), "{short}");
+        let long = parse_reason(&"é".repeat(501)).unwrap_err();
+        assert_eq!(long, "Le motif compte 501 caractères : 500 au plus.");
+        assert_eq!(
+            parse_reason("  Informations   inexactes\n sur\tl'entreprise  ").as_deref(),
+            Ok("Informations inexactes sur l'entreprise")
+        );
+        assert_eq!(parse_reason("0123456789").as_deref(), Ok("0123456789"));
+        let longest = "é".repeat(500);
+        assert_eq!(parse_reason(&longest), Ok(longest));
+        // Spaces collapsed before counting: 9 letters and a run of spaces are still too short.
+        assert!(parse_reason("abcd     efgh")
+            .unwrap_err()
+            .contains("trop court"));
+    }
+
+    #[test]
+    fn the_asserted_company_is_read_from_its_siret_or_its_eori() {
+        let (siret, eori) = asserted_company(Some("73282932000074"), None).unwrap();
+        assert_eq!(siret.as_str(), "73282932000074");
+        assert_eq!(eori, None);
+
+        let (siret, eori) = asserted_company(None, Some("FR73282932000074")).unwrap();
+        assert_eq!(siret.as_str(), "73282932000074");
+        assert_eq!(eori.unwrap().as_str(), "FR73282932000074");
+
+        let (siret, eori) = asserted_company(Some("35600000000048"), Some("FR732829320")).unwrap();
+        assert_eq!(siret.as_str(), "35600000000048");
+        assert_eq!(eori.unwrap().as_str(), "FR732829320");
+
+        let siren_only = asserted_company(None, Some("FR732829320")).unwrap_err();
+        assert!(siren_only.contains("SIREN"), "{siren_only}");
+        assert!(siren_only.contains("établissement inconnu"), "{siren_only}");
+
+        let bad_siret = asserted_company(Some("73282932000075"), None).unwrap_err();
+        assert!(
+            bad_siret.starts_with("SIRET attesté illisible"),
+            "{bad_siret}"
+        );
+
+        let nothing = asserted_company(None, None).unwrap_err();
+        assert!(nothing.contains("aucune entreprise attestée"), "{nothing}");
+
+        for eori in ["DE123456789012345", "FR732829321", "FR73282932000075"] {
+            let bad_eori = asserted_company(None, Some(eori)).unwrap_err();
+            assert!(bad_eori.starts_with("EORI attesté illisible"), "{bad_eori}");
+        }
+        // An unreadable EORI is refused even beside a good SIRET.
+        assert!(
+            asserted_company(Some("73282932000074"), Some("DE123456789012345"))
+                .unwrap_err()
+                .starts_with("EORI attesté illisible")
+        );
+    }
+
+    #[test]
+    fn a_name_comes_from_the_provider_or_else_from_the_address() {
+        assert_eq!(
+            name_from_provider(Some("  Claire   Martin "), "c.m@example.fr"),
+            "Claire Martin"
+        );
+        assert_eq!(
+            name_from_provider(None, "alice.martin@x.fr"),
+            "Alice Martin"
+        );
+        assert_eq!(
+            name_from_provider(None, "jean-pierre_dupont@example.fr"),
+            "Jean Pierre Dupont"
+        );
+        // A provider's "name" that is no name is not kept.
+        assert_eq!(
+            name_from_provider(Some("contact@arnaque.example"), "alice.martin@x.fr"),
+            "Alice Martin"
+        );
+        assert_eq!(
+            name_from_provider(Some(""), "alice.martin@x.fr"),
+            "Alice Martin"
+        );
+        // Digits only, a single letter: no name to make.
+        assert_eq!(name_from_provider(None, "12345@example.fr"), "Opérateur");
+        assert_eq!(name_from_provider(None, "a@example.fr"), "Opérateur");
+        assert_eq!(
+            name_from_provider(None, "alice+pro@example.fr"),
+            "Opérateur"
+        );
+    }
+}

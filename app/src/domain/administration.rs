@@ -213,6 +213,102 @@ mod tests {
             .unwrap_err()
             .contains("catégorie de marchandises"));
     }
+
+    fn post(code: &str, administrations: &[Administration]) -> Post {
+        let code = PostCode::parse(code).unwrap();
+        Post {
+            site: code.locode(),
+            code,
+            name: "PCF du Havre — terminal de France".into(),
+            administrations: administrations.to_vec(),
+            approvals: vec![GoodsCategory::Plants],
+        }
+    }
+
+    #[test]
+    fn a_state_account_is_checked_against_the_open_posts() {
+        let posts = [
+            post("FRLEH1", &[Administration::Dgal, Administration::Dgddi]),
+            post("FRLEH4", &[Administration::Dgddi]),
+        ];
+        let account = |pairs: &[(&str, &str)]| parse_state_account(&fields(pairs), &posts);
+
+        let head = account(&[
+            ("compte", "chef_service"),
+            ("administration", "dgal"),
+            ("poste", " FRLEH1 "),
+        ])
+        .unwrap();
+        assert_eq!(
+            head,
+            StateAccount::Head(Administration::Dgal, PostCode::parse("FRLEH1").unwrap())
+        );
+        assert_eq!(head.role(), Role::ChefService);
+        assert_eq!(
+            head.describe(),
+            "chef de service SIVEP (DGAL) du poste FRLEH1"
+        );
+        assert_eq!(
+            account(&[
+                ("compte", "chef_service"),
+                ("administration", "dgddi"),
+                ("poste", "FRLEH4"),
+            ]),
+            Ok(StateAccount::Head(
+                Administration::Dgddi,
+                PostCode::parse("FRLEH4").unwrap()
+            ))
+        );
+
+        // The DGAL does not inspect at FRLEH4: the message names the post.
+        assert_eq!(
+            account(&[
+                ("compte", "chef_service"),
+                ("administration", "dgal"),
+                ("poste", "FRLEH4"),
+            ])
+            .unwrap_err(),
+            "SIVEP (DGAL) ne contrôle pas au poste FRLEH4 : choisissez un poste où elle est présente, ou l'autre administration."
+        );
+        for unknown in ["FRCDG5", "", "n'importe quoi"] {
+            assert!(account(&[
+                ("compte", "chef_service"),
+                ("administration", "dgal"),
+                ("poste", unknown),
+            ])
+            .unwrap_err()
+            .starts_with("Choisissez le poste de contrôle frontalier"));
+        }
+        for administration in [None, Some(""), Some("dgitm")] {
+            let mut pairs = vec![("compte", "chef_service"), ("poste", "FRLEH1")];
+            pairs.extend(administration.map(|code| ("administration", code)));
+            assert!(account(&pairs)
+                .unwrap_err()
+                .starts_with("Choisissez l'administration du compte"));
+        }
+
+        assert_eq!(
+            account(&[("compte", "superviseur"), ("administration", "dgddi")]),
+            Ok(StateAccount::Supervisor(Administration::Dgddi))
+        );
+        assert!(account(&[("compte", "superviseur")])
+            .unwrap_err()
+            .starts_with("Choisissez l'administration du compte"));
+        // The DGITM needs neither an administration nor a post.
+        let dgitm = account(&[("compte", "dgitm")]).unwrap();
+        assert_eq!(dgitm, StateAccount::Dgitm);
+        assert_eq!(dgitm.role(), Role::Dgitm);
+        assert_eq!(dgitm.administration(), None);
+
+        for compte in [None, Some(""), Some("administrateur")] {
+            let mut pairs = vec![("administration", "dgal"), ("poste", "FRLEH1")];
+            pairs.extend(compte.map(|code| ("compte", code)));
+            assert_eq!(
+                account(&pairs).unwrap_err(),
+                "Choisissez le compte à ouvrir : chef de service d'un poste, superviseur ou DGITM."
+            );
+        }
+    }
 }
 
 /// An account of the State that only a technical administrator invites.
