@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use app::domain::appointment::CheckKind;
 use app::domain::directory::{Administration, Role};
-use app::store::{Actor, Backend, Engine, Store};
+use app::store::{Actor, Backend, Store};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 
 use crate::accounts::{Browser, AGENT_SIVEP, HEAD, OPERATOR, OTHER_OPERATOR, PASSWORD};
 use crate::appointments::{booking, operator, post, selected_dossiers, slot_ahead};
-use crate::helpers::{config, fresh_database, on_both_stores, Running};
+use crate::helpers::{config, count, fresh_database, on_both_stores, Running};
 use crate::live::{session_of, Stream};
-use crate::smtp_sink::{DecodedMail, SmtpSink};
+use crate::smtp_sink::{mail_about, token_in, DecodedMail, SmtpSink};
 
 on_both_stores!(
     the_administrator_invites_the_state_s_accounts,
@@ -42,39 +42,9 @@ async fn with_mail(backend: Backend) -> Option<(Running, SmtpSink)> {
     Some((Running::start(&config).await, sink))
 }
 
-async fn count(store: &Store, sql: &str) -> i64 {
-    match store.engine() {
-        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
-}
-
-/// The next mail to `to` whose subject holds `about` (notifications go out meanwhile).
-async fn mail_about(sink: &SmtpSink, to: &str, about: &str) -> DecodedMail {
-    for _ in 0..20 {
-        let mail = sink.next_message(Duration::from_secs(10)).await;
-        let decoded = mail.decoded();
-        if mail.to.iter().any(|address| address == to) && decoded.subject.contains(about) {
-            return decoded;
-        }
-    }
-    panic!("aucun courriel « {about} » pour {to}");
-}
-
 /// The next invitation mail to `to`.
 async fn mail_to(sink: &SmtpSink, to: &str) -> DecodedMail {
     mail_about(sink, to, "invitation").await
-}
-
-fn token_in(mail: &DecodedMail) -> String {
-    mail.text
-        .split_whitespace()
-        .find(|word| word.contains("/mot-de-passe/nouveau?jeton="))
-        .unwrap_or_else(|| panic!("pas de lien dans :\n{}", mail.text))
-        .split("jeton=")
-        .nth(1)
-        .unwrap()
-        .to_owned()
 }
 
 /// The invitee chooses a password from the link; gives where the page sends them.

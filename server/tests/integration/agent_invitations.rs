@@ -7,13 +7,13 @@
 use std::time::Duration;
 
 use app::domain::directory::{Administration, Role};
-use app::store::{Backend, Engine, Store};
+use app::store::{Backend, Store};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 
 use crate::accounts::{Browser, AGENT_SIVEP, HEAD, OPERATOR, OTHER_OPERATOR, PASSWORD};
-use crate::helpers::{config, execute, fresh_database, Running};
-use crate::smtp_sink::{DecodedMail, SmtpSink};
+use crate::helpers::{config, count, execute, fresh_database, Running};
+use crate::smtp_sink::{token_in, DecodedMail, SmtpSink};
 
 const INVITED: &str = "/habilitations?message=agent-invite#invitations";
 const SUPERVISOR: &str = "superviseur@demo.sesame.test";
@@ -30,13 +30,6 @@ async fn with_mail(backend: Backend) -> Option<(Running, SmtpSink, Browser)> {
     Some((server, sink, head))
 }
 
-async fn count(store: &Store, sql: &str) -> i64 {
-    match store.engine() {
-        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
-}
-
 async fn invite(browser: &Browser, name: &str, email: &str) -> (StatusCode, String) {
     let answer = browser
         .post(
@@ -50,17 +43,6 @@ async fn invite(browser: &Browser, name: &str, email: &str) -> (StatusCode, Stri
 async fn next_mail(sink: &SmtpSink) -> (String, DecodedMail) {
     let mail = sink.next_message(Duration::from_secs(10)).await;
     (mail.to.join(","), mail.decoded())
-}
-
-fn token_in(mail: &DecodedMail) -> String {
-    mail.text
-        .split_whitespace()
-        .find(|word| word.contains("/mot-de-passe/nouveau?jeton="))
-        .unwrap_or_else(|| panic!("pas de lien d'invitation dans :\n{}", mail.text))
-        .split("jeton=")
-        .nth(1)
-        .unwrap()
-        .to_owned()
 }
 
 async fn accept(browser: &Browser, token: &str, password: &str) -> String {

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use app::store::{Backend, Store};
+use app::store::{Backend, Engine, Store};
 use secrecy::SecretString;
 use server::config::Config;
 use server::Server;
@@ -169,6 +169,14 @@ impl Running {
 /// session, or to tamper with the audit trail).
 pub async fn execute(store: &Store, statement: &str) -> Result<(), sqlx::Error> {
     store.execute_unchecked(statement).await
+}
+
+/// The one number a counting query gives, straight from the database.
+pub async fn count(store: &Store, sql: &str) -> i64 {
+    match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
 }
 
 /// Runs each named scenario `fn(Backend)` once on SQLite and once on PostgreSQL.

@@ -10,8 +10,8 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 
 use crate::accounts::{Browser, OPERATOR, OTHER_OPERATOR, PASSWORD};
-use crate::helpers::{config, execute, fresh_database, Running};
-use crate::smtp_sink::{DecodedMail, SmtpSink};
+use crate::helpers::{config, count, execute, fresh_database, Running};
+use crate::smtp_sink::{token_in, DecodedMail, SmtpSink};
 
 /// What the form answers when it has done its work.
 const INVITED: &str = "/espace?message=collegue-invite#collegues";
@@ -31,13 +31,6 @@ async fn with_mail(backend: Backend) -> Option<(Running, SmtpSink, Browser)> {
 }
 
 /// One number from the database, as someone holding its keys would read it.
-async fn count(store: &Store, sql: &str) -> i64 {
-    match store.engine() {
-        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
-}
-
 async fn invite(admin: &Browser, name: &str, email: &str) -> String {
     let answer = admin
         .post("/espace/collegues", &[("nom", name), ("adresse", email)])
@@ -50,18 +43,6 @@ async fn invite(admin: &Browser, name: &str, email: &str) -> String {
 async fn next_mail(sink: &SmtpSink) -> (String, DecodedMail) {
     let mail = sink.next_message(Duration::from_secs(10)).await;
     (mail.to.join(","), mail.decoded())
-}
-
-/// The token of the invitation link a mail carries.
-fn token_in(mail: &DecodedMail) -> String {
-    mail.text
-        .split_whitespace()
-        .find(|word| word.contains("/mot-de-passe/nouveau?jeton="))
-        .unwrap_or_else(|| panic!("pas de lien d'invitation dans :\n{}", mail.text))
-        .split("jeton=")
-        .nth(1)
-        .unwrap()
-        .to_owned()
 }
 
 async fn accept(browser: &Browser, token: &str, password: &str) -> String {

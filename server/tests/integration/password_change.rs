@@ -6,12 +6,12 @@
 
 use std::time::Duration;
 
-use app::store::{Backend, Engine, Store};
+use app::store::{Backend, Store};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 
 use crate::accounts::{Browser, OPERATOR, OTHER_OPERATOR, PASSWORD};
-use crate::helpers::{config, execute, fresh_database, Running};
+use crate::helpers::{config, count, execute, fresh_database, Running};
 use crate::smtp_sink::SmtpSink;
 
 const NEW_PASSWORD: &str = "une girafe traverse la passerelle";
@@ -23,13 +23,6 @@ async fn with_mail(backend: Backend) -> Option<(Running, SmtpSink)> {
     let mut config = config(url);
     config.smtp_url = Some(SecretString::from(sink.url.clone()));
     Some((Running::start(&config).await, sink))
-}
-
-async fn count(store: &Store, sql: &str) -> i64 {
-    match store.engine() {
-        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
 }
 
 async fn change(

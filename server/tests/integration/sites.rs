@@ -6,11 +6,11 @@
 use reqwest::StatusCode;
 
 use crate::accounts::{Browser, AGENT_SIVEP, HEAD, OPERATOR, PASSWORD};
-use crate::helpers::{config, fresh_database, on_both_stores, Running};
+use crate::helpers::{config, count, fresh_database, on_both_stores, Running};
 use app::domain::appointment::Calendar;
 use app::domain::dossier::GoodsCategory;
 use app::domain::references::PostCode;
-use app::store::{Backend, Engine, Store};
+use app::store::Backend;
 
 on_both_stores!(
     the_administrator_opens_a_site_and_a_post_that_work_at_once,
@@ -18,13 +18,6 @@ on_both_stores!(
 );
 
 const ADMIN: &str = "admin@demo.sesame.test";
-
-async fn count(store: &Store, sql: &str) -> i64 {
-    match store.engine() {
-        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
-}
 
 const SITE: [(&str, &str); 4] = [
     ("code", "frlrh"),

@@ -266,6 +266,31 @@ impl DecodedMail {
     }
 }
 
+/// The token of the invitation link a mail carries (`/mot-de-passe/nouveau?jeton=…`).
+pub fn token_in(mail: &DecodedMail) -> String {
+    mail.text
+        .split_whitespace()
+        .find(|word| word.contains("/mot-de-passe/nouveau?jeton="))
+        .unwrap_or_else(|| panic!("pas de lien d'invitation dans :\n{}", mail.text))
+        .split("jeton=")
+        .nth(1)
+        .unwrap()
+        .to_owned()
+}
+
+/// The next mail to `to` whose subject holds `about`, the others (notifications going out
+/// meanwhile) passed over.
+pub async fn mail_about(sink: &SmtpSink, to: &str, about: &str) -> DecodedMail {
+    for _ in 0..20 {
+        let mail = sink.next_message(std::time::Duration::from_secs(10)).await;
+        let decoded = mail.decoded();
+        if mail.to.iter().any(|address| address == to) && decoded.subject.contains(about) {
+            return decoded;
+        }
+    }
+    panic!("aucun courriel « {about} » pour {to}");
+}
+
 /// Decodes the RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`) of a header value;
 /// the blanks between two encoded words go, as the RFC says.
 fn decode_words(value: &str) -> String {
