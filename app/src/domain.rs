@@ -2,6 +2,7 @@
 //! users, dossiers and the steps of their journey. Pure data and rules, no I/O.
 
 pub mod access;
+pub mod access_request;
 pub mod account;
 pub mod administration;
 pub mod alert;

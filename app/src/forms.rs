@@ -197,6 +197,14 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             "/espace/collegues/{id}/retrait",
             post(account::profile::remove_colleague),
         )
+        .route(
+            "/espace/demandes/{id}/{decision}",
+            post(account::access_requests::decide),
+        )
+        .route(
+            crate::ui::pages::access_request::PATH,
+            post(account::access_requests::declare),
+        )
         // The body's size is held by the host's perimeter, not by axum's default for multipart.
         .route(
             "/dossiers/{id}/documents",
@@ -354,7 +362,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 62] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 64] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -381,6 +389,11 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 62] = [
         "POST /espace/collegues/{id}/retrait",
         EntryPoint::RemoveColleague,
     ),
+    (
+        "POST /espace/demandes/{id}/{decision}",
+        EntryPoint::DecideAccessRequest,
+    ),
+    ("POST /demande-acces", EntryPoint::RequestAccess),
     (
         "POST /espace/invitations/{id}/retrait",
         EntryPoint::RemoveColleague,

@@ -3,6 +3,7 @@
 //! both dialects accept, and dispatched to the right pool by [`on_pool!`] / [`on_tx!`]. Nothing
 //! outside this module writes SQL.
 
+mod access_requests;
 mod accounts;
 mod alerts;
 mod appointments;
@@ -32,6 +33,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 
+pub use access_requests::PendingRequest;
 pub use accounts::{
     ActiveSession, NewHabilitation, NewSession, SessionInfo, SignInStanding, SignInWindows,
     TokenPurpose,

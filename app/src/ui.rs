@@ -17,6 +17,7 @@ use crate::branding::Branding;
 use crate::domain::access::EntryPoint;
 use components::layout::{Footer, Header, SkipLinks};
 use pages::{
+    access_request::AccessRequestPage,
     account::AccountPage,
     accounts,
     alert_desk::{AlertDeskPage, AlertThresholdsPage},
@@ -368,6 +369,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("compte-suspendu") view=suspended::SuspendedPage />
+                    <Route path=StaticSegment("demande-acces") view=AccessRequestPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer />

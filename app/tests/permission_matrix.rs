@@ -362,6 +362,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::ResetPassword, &["AAAAAAAAAA"]),
     (EntryPoint::VerifyEmail, &["AAAAAAAAAA"]),
     (EntryPoint::ConfirmExtraRecipient, &["AAAAAAAAAA"]),
+    (EntryPoint::RequestAccess, &["AAAAAAAAAA"]),
     (EntryPoint::OidcSignIn, &["AAAAAAAAAA"]),
     (EntryPoint::CguDocument, &["AAAAAAAAAA"]),
     (EntryPoint::ListSites, &["AAAAAAAAAA"]),
@@ -386,6 +387,16 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
         EntryPoint::RemoveColleague,
         &[
             "LCDADDDDDD",
+            "LCDDDDDDDD",
+            "LCDDDDDDDD",
+            "LCDADDDDDD",
+            "LCDDDDDDDD",
+        ],
+    ),
+    (
+        EntryPoint::DecideAccessRequest,
+        &[
+            "LCDDDDDDDD",
             "LCDDDDDDDD",
             "LCDDDDDDDD",
             "LCDADDDDDD",

@@ -4,6 +4,8 @@
 //! password, invitations and habilitations.
 
 #[cfg(feature = "ssr")]
+pub mod access_requests;
+#[cfg(feature = "ssr")]
 pub mod cgu;
 #[cfg(feature = "ssr")]
 pub mod habilitations;
@@ -36,6 +38,8 @@ pub struct AccountSpace {
     pub colleagues: Vec<User>,
     /// Their company's administrators: the invitations not accepted yet.
     pub invitations: Vec<PendingInvitation>,
+    /// Their company's administrators: the requests to join it waiting for a decision.
+    pub access_requests: Vec<crate::domain::access_request::WaitingRequest>,
     /// Agents: their habilitations, current and past.
     pub habilitations: Vec<Habilitation>,
     pub sessions: Vec<SessionInfo>,
@@ -55,7 +59,7 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
     let viewer = crate::state::signed_in(&caller, EntryPoint::PersonalSpace, Target::Nothing)?;
     let store = crate::state::store()?;
     let may = |entry| authorize(Some(&viewer), entry, Target::Nothing).is_ok();
-    let (company, colleagues, invitations) = match viewer.company_id {
+    let (company, colleagues, invitations, access_requests) = match viewer.company_id {
         Some(company_id) if may(EntryPoint::CompanyColleagues) => {
             let company = store
                 .company(company_id)
@@ -65,20 +69,26 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
                 .company_users(company_id)
                 .await
                 .map_err(crate::state::internal)?;
-            let invitations = if may(EntryPoint::InviteColleague) {
-                store
-                    .pending_invitations(
-                        crate::store::InvitationTo::Company(company_id),
-                        chrono::Utc::now(),
-                    )
-                    .await
-                    .map_err(crate::state::internal)?
+            let (invitations, access_requests) = if may(EntryPoint::InviteColleague) {
+                (
+                    store
+                        .pending_invitations(
+                            crate::store::InvitationTo::Company(company_id),
+                            chrono::Utc::now(),
+                        )
+                        .await
+                        .map_err(crate::state::internal)?,
+                    store
+                        .waiting_requests(company_id)
+                        .await
+                        .map_err(crate::state::internal)?,
+                )
             } else {
-                Vec::new()
+                (Vec::new(), Vec::new())
             };
-            (company, colleagues, invitations)
+            (company, colleagues, invitations, access_requests)
         }
-        _ => (None, Vec::new(), Vec::new()),
+        _ => (None, Vec::new(), Vec::new(), Vec::new()),
     };
     let habilitations = if may(EntryPoint::OwnHabilitations) {
         store
@@ -106,6 +116,7 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
         company,
         colleagues,
         invitations,
+        access_requests,
         habilitations,
         sessions,
         current_session: caller.session_id,
@@ -217,9 +228,28 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
     Ok(None)
 }
 
+/// Where the request to join a company of this browser stands (its cookie says which), or
+/// nothing when it holds none.
+#[server(endpoint = "demande-acces")]
+pub async fn load_access_request(
+) -> Result<Option<crate::domain::access_request::AccessRequest>, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    crate::state::authorize(&caller, EntryPoint::RequestAccess, Target::Nothing)?;
+    let Some(token) =
+        crate::state::request_cookie(crate::domain::access_request::ACCESS_REQUEST_COOKIE)
+    else {
+        return Ok(None);
+    };
+    crate::state::store()?
+        .access_request_by_token(&crate::state::token_hash(&token))
+        .await
+        .map_err(crate::state::internal)
+}
+
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 33] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 34] = [
     // The dashboards and the statistics: figures only, the scope worked out from the reader.
     (
         "/api/tableau-de-bord",
@@ -322,6 +352,11 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 33] = [
     (
         "/api/espace",
         crate::domain::access::EntryPoint::PersonalSpace,
+    ),
+    // The request's cookie is the credential: without it, nothing is read.
+    (
+        "/api/demande-acces",
+        crate::domain::access::EntryPoint::RequestAccess,
     ),
     (
         "/api/habilitations",

@@ -66,6 +66,9 @@ pub enum EntryPoint {
     ListSites,
     /// Confirming an extra recipient's address: the link's token is the credential.
     ConfirmExtraRecipient,
+    /// Following and completing one's request to join a company, opened when the customs
+    /// account signed in someone without an account: the request's cookie is the credential.
+    RequestAccess,
     // Any signed-in person, before the terms of use are accepted.
     SignOut,
     AcceptCgu,
@@ -87,6 +90,9 @@ pub enum EntryPoint {
     InviteColleague,
     /// Removing a colleague's account, or withdrawing an invitation not yet accepted.
     RemoveColleague,
+    /// Company administrators: accepting or refusing a request to join their company (a person
+    /// with no account yet).
+    DecideAccessRequest,
     /// Company administrators: the outside addresses their company sends chosen notifications to.
     ManageExtraRecipients,
     /// Company administrators: their company's webhooks, their deliveries and tests.
@@ -170,7 +176,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 53] = [
+    pub const ALL: [EntryPoint; 55] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -180,6 +186,7 @@ impl EntryPoint {
         EntryPoint::CguDocument,
         EntryPoint::ListSites,
         EntryPoint::ConfirmExtraRecipient,
+        EntryPoint::RequestAccess,
         EntryPoint::SignOut,
         EntryPoint::AcceptCgu,
         EntryPoint::PersonalSpace,
@@ -193,6 +200,7 @@ impl EntryPoint {
         EntryPoint::CompanyColleagues,
         EntryPoint::InviteColleague,
         EntryPoint::RemoveColleague,
+        EntryPoint::DecideAccessRequest,
         EntryPoint::ManageExtraRecipients,
         EntryPoint::ManageWebhooks,
         EntryPoint::OwnHabilitations,
@@ -240,6 +248,7 @@ impl EntryPoint {
                 | EntryPoint::ListSites
                 | EntryPoint::CalendarFeed
                 | EntryPoint::ConfirmExtraRecipient
+                | EntryPoint::RequestAccess
         )
     }
 
@@ -256,7 +265,7 @@ impl EntryPoint {
             EntryPoint::ReadExchange | EntryPoint::ReplyExchange | EntryPoint::HandleExchange => {
                 TargetKind::Exchange
             }
-            EntryPoint::RemoveColleague => TargetKind::Colleague,
+            EntryPoint::RemoveColleague | EntryPoint::DecideAccessRequest => TargetKind::Colleague,
             EntryPoint::GrantHabilitation | EntryPoint::WithdrawHabilitation => {
                 TargetKind::Habilitation
             }
@@ -418,6 +427,18 @@ pub fn authorize(
             viewer.role == Role::Operateur
                 && viewer.company_admin
                 && user_id != Some(viewer.user_id)
+                && company_id.is_some()
+                && company_id == viewer.company_id
+        }
+        (
+            EntryPoint::DecideAccessRequest,
+            Target::Colleague {
+                user_id: None,
+                company_id,
+            },
+        ) => {
+            viewer.role == Role::Operateur
+                && viewer.company_admin
                 && company_id.is_some()
                 && company_id == viewer.company_id
         }
@@ -758,7 +779,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 48] = [
+pub const ROUTES: [(&str, EntryPoint); 49] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -769,6 +790,7 @@ pub const ROUTES: [(&str, EntryPoint); 48] = [
     ("/donnees-personnelles", EntryPoint::PublicPage),
     ("/accessibilite", EntryPoint::PublicPage),
     ("/compte-suspendu", EntryPoint::PublicPage),
+    ("/demande-acces", EntryPoint::RequestAccess),
     ("/mentions-legales", EntryPoint::PublicPage),
     ("/connexion", EntryPoint::SignIn),
     ("/connexion/lien", EntryPoint::SignIn),

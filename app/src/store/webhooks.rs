@@ -540,48 +540,63 @@ impl Tx {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        const KIND: &str = "webhook_suspendu";
-        let kind: Option<(String, String)> = on_tx!(self, conn => {
-            sqlx::query_as("SELECT title, body FROM notification_kind WHERE code = $1")
-                .bind(KIND)
-                .fetch_optional(conn)
-                .await
-        })?;
-        let Some((title, body)) = kind else {
-            return Err(StoreError::Corrupt(format!(
-                "type de notification « {KIND} » absent"
-            )));
-        };
         let fields = [
             ("adresse", crate::domain::webhook::without_query(url)),
             ("depuis", crate::ui::format::date_time(failing_since)),
             ("erreur", error.to_owned()),
         ];
+        self.tell_company_admins(
+            company_id,
+            "webhook_suspendu",
+            &fields,
+            &format!("webhook:{endpoint_id}:{}", now.timestamp()),
+            "/notifications/webhooks",
+            now,
+        )
+        .await
+    }
+
+    /// Tells the active administrators of a company, in the app and by mail at once, what a kind
+    /// about the company's account (no dossier) says with `fields`.
+    pub(crate) async fn tell_company_admins(
+        &mut self,
+        company_id: i64,
+        kind: &'static str,
+        fields: &[(&'static str, String)],
+        cause: &str,
+        link: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (title, body, action_required) = self.notification_template(kind).await?;
         let (title, body) = (
-            crate::domain::notification::fill(&title, &fields),
-            crate::domain::notification::fill(&body, &fields),
+            crate::domain::notification::fill(&title, fields),
+            crate::domain::notification::fill(&body, fields),
         );
-        let cause = format!("webhook:{endpoint_id}:{}", now.timestamp());
+        // Each is told once of a cause.
         let sql = format!(
             "SELECT u.id, 'immediat', 0 FROM app_user u
              WHERE u.company_id = $1 AND u.company_admin AND u.role = 'operateur' AND {}
+               AND NOT EXISTS (SELECT 1 FROM notification n
+                               WHERE n.user_id = u.id AND n.cause = $2 AND n.kind = $3)
              ORDER BY u.id",
             super::ACTIVE_USER
         );
         let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
             sqlx::query_as(&sql)
             .bind(company_id)
+            .bind(cause)
+            .bind(kind)
             .fetch_all(conn)
             .await
         })?;
         let written = Written {
-            kind: KIND,
-            action_required: true,
+            kind,
+            action_required,
             dossier_id: None,
-            cause: &cause,
+            cause,
             title: &title,
             body: &body,
-            link: "/notifications/webhooks",
+            link,
         };
         self.write_notifications(&written, &recipients, now).await
     }

@@ -1,5 +1,6 @@
 //! One module per page (or family of pages).
 
+pub mod access_request;
 pub mod account;
 pub mod accounts;
 pub mod alert_desk;

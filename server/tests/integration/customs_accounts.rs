@@ -2,29 +2,24 @@
 //! OpenID provider: the first sign-in through the provider that opens operators' accounts
 //! creates the account from the verified identity, in the company the provider asserts under
 //! the configured claim names — created when new, its first member becoming its administrator,
-//! joined otherwise. Without a readable company nothing is opened and the person is told why.
+//! joined otherwise. Without a readable company no account is opened: the person is told why.
 
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::accounts::{begin_oidc, Browser};
-use crate::helpers::{config, container, fresh_database, on_both_stores, Running, DEMO_API_KEY};
+use crate::helpers::{
+    config, container, count, fresh_database, on_both_stores, Running, DEMO_API_KEY,
+};
 use crate::oidc::OidcProvider;
 use app::domain::directory::Role;
 use app::domain::references::{Siren, Siret};
-use app::store::{Backend, Engine, Store};
+use app::store::Backend;
 
 on_both_stores!(the_customs_account_opens_the_operator_s_account);
 
-async fn count(store: &Store, sql: &str) -> i64 {
-    match store.engine() {
-        Engine::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Engine::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
-}
-
 /// Signs in through the provider with `login` in a new browser: where the callback sends it.
-async fn through_customs(
+pub(crate) async fn through_customs(
     server: &Running,
     provider: &OidcProvider,
     callback: &str,
@@ -185,24 +180,23 @@ async fn the_customs_account_opens_the_operator_s_account(backend: Backend) {
         1
     );
 
-    // Without a readable company, nothing is opened, and the person is told why.
+    // Without a readable company, no account is opened: the person is told why, and asked for
+    // the SIRET of their establishment (see `access_requests`).
     for login in [
         "denis.blanc@ailleurs.fr".to_owned(),
         "emma.noir@ailleurs.fr|siret=12345678901234".to_owned(),
         "farid.vert@ailleurs.fr|eori=FR552100554".to_owned(),
     ] {
-        let (_, location) = through_customs(&server, &provider, &callback, &login).await;
-        assert!(
-            location.contains("erreur=oidc-sans-entreprise"),
-            "{login} : {location}"
-        );
+        let (browser, location) = through_customs(&server, &provider, &callback, &login).await;
+        assert_eq!(location, "/demande-acces", "{login}");
         let email = login.split('|').next().unwrap();
         assert!(
             store.user_by_email(email).await.unwrap().is_none(),
             "{login}"
         );
-        let (_, said) = Browser::new(&server).page(&location).await;
+        let (_, said) = browser.page(&location).await;
         assert!(said.contains("ne dit pas de quelle entreprise"), "{said}");
+        assert!(said.contains("SIRET de l'établissement"), "{said}");
     }
     server.stop().await;
 }

@@ -1,5 +1,6 @@
 //! The integration tests, as one binary: the real server on port 0, a fresh database per test.
 
+mod access_requests;
 mod account_decisions;
 mod accounts;
 mod agent_invitations;

@@ -594,7 +594,14 @@ pub async fn oidc_callback(
             let (siret, eori) =
                 match asserted_company(asserted.siret.as_deref(), asserted.eori.as_deref()) {
                     Ok(company) => company,
-                    Err(reason) => return refuse(reason, Problem::ProviderNoCompany).await,
+                    // Without a company it can read, the person asks to join one.
+                    Err(why) => {
+                        return super::access_requests::open(
+                            &forms, &caller, &identity, &provider, &why, now,
+                        )
+                        .await
+                        .map(|response| forget_provider_sign_in(response, over_https))
+                    }
                 };
             let Some(user_id) = open_operator_account(
                 &forms,
@@ -687,13 +694,16 @@ async fn provider_session(
 ) -> Result<Response, Failure> {
     open_session(forms, caller, over_https, headers, opening)
         .await
-        .map(|mut response| {
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(OIDC_COOKIE, "", over_https, Duration::zero()),
-            );
-            response.into_response()
-        })
+        .map(|response| forget_provider_sign_in(response.into_response(), over_https))
+}
+
+/// The response, with the browser's tie to the sign-in it began at a provider forgotten.
+fn forget_provider_sign_in(mut response: Response, over_https: bool) -> Response {
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(OIDC_COOKIE, "", over_https, Duration::zero()),
+    );
+    response
 }
 
 /// Opens the account of an operator at their first sign-in through the customs account, its

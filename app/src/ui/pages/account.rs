@@ -190,6 +190,7 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </DataTable>
+            {admin.then(|| view! { <AccessRequests requests=space.access_requests /> })}
             {admin.then(|| view! { <InvitationsTable invitations=space.invitations /> })}
             {admin.then(|| view! {
                 <h3>"Inviter un collègue"</h3>
@@ -207,6 +208,56 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
                 </form>
             })}
         </section>
+    }
+}
+
+/// The requests to join the company waiting for its administrators: each accepted, or refused
+/// with a reason the requester is told (refilled when it was refused).
+#[component]
+fn AccessRequests(requests: Vec<crate::domain::access_request::WaitingRequest>) -> impl IntoView {
+    let query = use_query_map();
+    let refused = query
+        .with_untracked(|q| q.get("demande"))
+        .unwrap_or_default();
+    let typed = query.with_untracked(|q| q.get("motif")).unwrap_or_default();
+    let items = requests
+        .into_iter()
+        .map(|request| {
+            let accept = format!("/espace/demandes/{}/acceptation", request.id);
+            let refuse = format!("/espace/demandes/{}/refus", request.id);
+            let field = format!("motif-demande-{}", request.id);
+            let motif = (refused == request.id.to_string()).then(|| typed.clone());
+            view! {
+                <li class="fr-mb-3w">
+                    <h4 class="fr-h6 fr-mb-1w">{request.full_name.clone()}</h4>
+                    <p class="fr-mb-1w">
+                        {format!("{} — demande du {}", request.email, format::date_time(request.declared_at))}
+                    </p>
+                    <form method="post" action=accept class="fr-mb-1w">
+                        <button class="fr-btn fr-btn--sm" type="submit">{format!("Accepter {}", request.full_name)}</button>
+                    </form>
+                    <form method="post" action=refuse class="sesame-narrow" novalidate>
+                        <div class="fr-input-group">
+                            <label class="fr-label" for=field.clone()>
+                                {format!("Motif du refus pour {}", request.full_name)}
+                                <span class="fr-hint-text">"10 à 500 caractères, communiqués à la personne par courriel."</span>
+                            </label>
+                            <input class="fr-input" type="text" id=field name="motif" required value=motif />
+                        </div>
+                        <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">"Refuser"</button>
+                    </form>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3 id="demandes">"Demandes d'accès"</h3>
+        <p>"Les personnes que leur compte douane a connectées sans dire de quelle entreprise elles relèvent, et qui ont indiqué le SIRET de votre entreprise. Accepter ouvre leur compte dans votre entreprise ; elles se connectent avec leur compte douane."</p>
+        {if items.is_empty() {
+            view! { <p>"Aucune demande en attente."</p> }.into_any()
+        } else {
+            view! { <ul class="sesame-requests">{items}</ul> }.into_any()
+        }}
     }
 }
 

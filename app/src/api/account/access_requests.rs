@@ -1,0 +1,276 @@
+//! Requests to join a company. Someone the customs account signed in without naming their
+//! company gets a request and a cookie to follow it (`/demande-acces`); they declare the SIRET
+//! of their establishment (`POST /demande-acces`), and the company's administrators are told.
+//! An administrator accepts, which opens the account in the company tied to the customs account,
+//! or refuses with a reason (`POST /espace/demandes/{id}/{acceptation|refus}`); the requester
+//! is told by mail. Everything is audited.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::access::{EntryPoint, Target};
+use crate::domain::access_request::{
+    RequestDecision, ACCESS_REQUEST_COOKIE, ACCESS_REQUEST_COOKIE_DAYS,
+};
+use crate::domain::account::{name_from_provider, parse_reason};
+use crate::domain::administration::Fields;
+use crate::domain::directory::Role;
+use crate::domain::references::Siret;
+use crate::forms::{
+    back, check, check_known, check_viewer, done, send_mail, Failure, Forms, Outcome,
+};
+use crate::http::{new_token, see_other};
+use crate::state::{read_cookie, set_cookie, token_hash, Caller};
+use crate::store::NewUser;
+use crate::ui::notices::{Done, Problem};
+use crate::ui::pages::access_request::PATH;
+
+/// Where a company's administrator decides: the personal space, at its requests.
+const DECIDED: &str = "/espace#demandes";
+
+/// Opens the request of someone the customs account signed in without naming their company (or
+/// finds the one they opened before), and sends their browser to the page that follows it, with
+/// the cookie that lets it read the request. `why` says what the provider did not assert, for the
+/// audit trail.
+pub(crate) async fn open(
+    forms: &Forms,
+    caller: &Caller,
+    identity: &crate::forms::Identity,
+    provider: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<Response, Failure> {
+    let (token, hash) = new_token();
+    let name = name_from_provider(identity.name.as_deref(), &identity.email);
+    let mut tx = forms.store.begin().await?;
+    let id = tx
+        .open_access_request(
+            (provider, &identity.subject),
+            (&identity.email, &name),
+            &hash,
+            now,
+        )
+        .await?;
+    tx.audit(
+        &caller
+            .audit_event("demande_acces_ouverte", &format!("demande:{id}"), why)
+            .about(&identity.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let mut response = see_other(PATH).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            ACCESS_REQUEST_COOKIE,
+            &token,
+            caller.over_https,
+            Duration::days(ACCESS_REQUEST_COOKIE_DAYS),
+        ),
+    );
+    Ok(response)
+}
+
+#[derive(serde::Deserialize)]
+pub struct DeclareForm {
+    siret: String,
+}
+
+/// `POST /demande-acces`: the requester declares the SIRET of their establishment; the request
+/// then waits for that company's administrators, who are told (once per company).
+#[tracing::instrument(skip_all)]
+pub async fn declare(
+    State(forms): State<Forms>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Form(form): Form<DeclareForm>,
+) -> Outcome {
+    check(&caller, EntryPoint::RequestAccess, Target::Nothing)?;
+    let gone = || back(PATH, Problem::AccessRequestGone, &[]);
+    let hash = read_cookie(&headers, ACCESS_REQUEST_COOKIE, caller.over_https)
+        .map(|token| token_hash(&token))
+        .ok_or_else(gone)?;
+    let typed: String = form.siret.trim().chars().take(40).collect();
+    let siret = Siret::parse(&typed)
+        .map_err(|_| back(PATH, Problem::SiretDeclaredInvalid, &[("siret", &typed)]))?;
+    let now = Utc::now();
+    let mut tx = forms.store.begin().await?;
+    let Some(request) = tx.open_request_of_token(&hash).await? else {
+        return Err(gone());
+    };
+    let (company, _) = tx.company_of_siret(&siret, None).await?;
+    let Some(company_id) = company else {
+        return Err(back(
+            PATH,
+            Problem::CompanyNotRegistered,
+            &[("siret", siret.as_str())],
+        ));
+    };
+    tx.declare_siret(request.id, siret.as_str(), company_id, now)
+        .await?;
+    if request.company_id != Some(company_id) {
+        tx.tell_company_admins(
+            company_id,
+            "demande_acces",
+            &[
+                ("nom", request.full_name.clone()),
+                ("adresse", request.email.clone()),
+            ],
+            &format!("demande:{}:{company_id}", request.id),
+            DECIDED,
+            now,
+        )
+        .await?;
+    }
+    tx.audit(
+        &caller
+            .audit_event(
+                "demande_acces_declaree",
+                &format!("demande:{}", request.id),
+                &format!("entreprise:{company_id} (SIRET {siret})"),
+            )
+            .about(&request.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    done(PATH, Done::AccessRequestSent)
+}
+
+/// `POST /espace/demandes/{id}/{acceptation|refus}`: a company's administrator decides about a
+/// request waiting for their company; a request of another company is answered as one that
+/// does not exist. A refusal gives its reason (`motif`).
+#[tracing::instrument(skip_all)]
+pub async fn decide(
+    State(forms): State<Forms>,
+    Extension(caller): Extension<Caller>,
+    Path((id, action)): Path<(i64, String)>,
+    Form(fields): Form<Fields>,
+) -> Outcome {
+    let viewer = check_viewer(&caller, EntryPoint::PersonalSpace, Target::Nothing)?;
+    let unknown = || back(DECIDED, Problem::AccessRequestUnknown, &[]);
+    let Some(request) = forms.store.pending_request(id).await? else {
+        return Err(unknown());
+    };
+    check_known(
+        &caller,
+        EntryPoint::DecideAccessRequest,
+        Target::Colleague {
+            user_id: None,
+            company_id: Some(request.company_id),
+        },
+        unknown,
+    )?;
+    let Some(decision) = RequestDecision::from_code(&action) else {
+        return Err(back(DECIDED, Problem::UnknownAction, &[]));
+    };
+    let company = forms
+        .store
+        .company(request.company_id)
+        .await?
+        .map(|company| company.name)
+        .unwrap_or_default();
+    let now = Utc::now();
+    let mut tx = forms.store.begin().await?;
+    let (said, subject, text) = match decision {
+        RequestDecision::Acceptance => {
+            if tx.email_taken(&request.email).await? {
+                return Err(back(DECIDED, Problem::AccessRequestAddressTaken, &[]));
+            }
+            let user_id = tx
+                .insert_user(
+                    &NewUser {
+                        email: request.email.clone(),
+                        full_name: request.full_name.clone(),
+                        role: Role::Operateur,
+                        company_id: Some(request.company_id),
+                        administration: None,
+                        company_admin: false,
+                        email_verified: true,
+                        password_hash: None,
+                    },
+                    now,
+                )
+                .await?;
+            tx.insert_oidc_link(&request.provider, &request.subject, user_id, now)
+                .await?;
+            if !tx
+                .close_access_request(id, request.company_id, Ok(user_id), viewer.user_id, now)
+                .await?
+            {
+                // Decided by another administrator in between: nothing is written.
+                return Err(unknown());
+            }
+            tx.audit(
+                &caller
+                    .audit_event(
+                        "demande_acces_acceptee",
+                        &format!("utilisateur:{user_id}"),
+                        &format!("demande:{id}, entreprise:{}", request.company_id),
+                    )
+                    .about(&request.email),
+                now,
+            )
+            .await?;
+            (
+                Done::AccessRequestAccepted,
+                "Votre accès à France Sésame est ouvert",
+                format!(
+                    "Bonjour {name},\n\nL'administrateur du compte de l'entreprise {company} sur \
+                     France Sésame a accepté votre demande : votre compte est ouvert dans cette \
+                     entreprise. Connectez-vous avec votre compte douane, comme lors de votre \
+                     demande.\n\n— France Sésame\n",
+                    name = request.full_name,
+                ),
+            )
+        }
+        RequestDecision::Refusal => {
+            let typed = fields.get("motif").map(String::as_str).unwrap_or("");
+            let reason = parse_reason(typed).map_err(|_| {
+                let kept: String = typed.chars().take(600).collect();
+                back(
+                    DECIDED,
+                    Problem::AccessRequestReasonInvalid,
+                    &[("demande", &id.to_string()), ("motif", &kept)],
+                )
+            })?;
+            if !tx
+                .close_access_request(id, request.company_id, Err(&reason), viewer.user_id, now)
+                .await?
+            {
+                return Err(unknown());
+            }
+            tx.audit(
+                &caller
+                    .audit_event(
+                        "demande_acces_refusee",
+                        &format!("demande:{id}"),
+                        &format!("entreprise:{} — {reason}", request.company_id),
+                    )
+                    .about(&request.email),
+                now,
+            )
+            .await?;
+            (
+                Done::AccessRequestRefused,
+                "Votre demande d'accès à France Sésame est refusée",
+                format!(
+                    "Bonjour {name},\n\nL'administrateur du compte de l'entreprise {company} sur \
+                     France Sésame a refusé votre demande de rejoindre l'entreprise, pour le motif \
+                     suivant :\n« {reason} »\n\nSi vous relevez d'une autre entreprise, \
+                     reconnectez-vous avec votre compte douane et indiquez son SIRET. Pour toute \
+                     question, adressez-vous à l'entreprise, ou à l'assistance de France Sésame \
+                     depuis la page « Contact » du site.\n\n— France Sésame\n",
+                    name = request.full_name,
+                ),
+            )
+        }
+    };
+    tx.commit().await?;
+    let sent = send_mail(&forms, &request.email, subject, text).await;
+    done(DECIDED, if sent { said } else { Done::RequestMailNotSent })
+}

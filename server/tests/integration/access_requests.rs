@@ -1,0 +1,309 @@
+//! Requests to join a company, on the real server, both stores, a real OpenID provider and a
+//! real SMTP server: someone the customs account signs in without naming their company declares
+//! the SIRET of their establishment; the company's administrators are told and decide. Nobody
+//! else can decide (another company's administrator, a member who is not one, an unknown
+//! number all answer alike), a request cannot be read without its browser's cookie, and the
+//! requester is told by mail. Accepted, they sign in through the customs account.
+
+use reqwest::StatusCode;
+use secrecy::SecretString;
+
+use crate::accounts::Browser;
+use crate::customs_accounts::through_customs;
+use crate::helpers::{config, count, fresh_database, on_both_stores, Running};
+use crate::oidc::OidcProvider;
+use crate::smtp_sink::{mail_about, SmtpSink};
+use app::domain::references::{Siren, Siret};
+use app::store::{Backend, Store};
+
+on_both_stores!(a_request_to_join_waits_for_the_company_s_administrator);
+
+async fn request_id(store: &Store, email: &str) -> i64 {
+    count(
+        store,
+        &format!("SELECT MAX(id) FROM access_request WHERE email = '{email}'"),
+    )
+    .await
+}
+
+async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let callback = format!("{base}/connexion/oidc/test/retour");
+    let provider = OidcProvider::start(&[&callback], &[]).await;
+    let mut config = config(url);
+    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    config.submissions_burst = 200;
+    config.submissions_per_minute = 600;
+    let mut customs = provider.config("test");
+    customs.roles = vec!["operateur".into()];
+    customs.opens_operator_accounts = true;
+    config.oidc = vec![customs];
+    let server = Running::start(&config).await;
+    let store = &server.store;
+
+    // Two companies, each opened by its first member through the customs account.
+    let siret = Siret::from_siren_nic(&Siren::parse("552100554").unwrap(), 23).to_string();
+    let other = Siret::from_siren_nic(&Siren::parse("552100554").unwrap(), 31).to_string();
+    let (alice, _) = through_customs(
+        &server,
+        &provider,
+        &callback,
+        &format!("alice.martin@portsud.fr|siret={siret}|entreprise=Port Sud"),
+    )
+    .await;
+    alice
+        .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+        .await;
+    let (bob, _) = through_customs(
+        &server,
+        &provider,
+        &callback,
+        &format!("bob.durand@autre.fr|siret={other}|entreprise=Autre Transit"),
+    )
+    .await;
+    bob.post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+        .await;
+    let (chloe, _) = through_customs(
+        &server,
+        &provider,
+        &callback,
+        &format!("chloe.roux@portsud.fr|siret={siret}"),
+    )
+    .await;
+    chloe
+        .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+        .await;
+    let alice_id = store
+        .user_by_email("alice.martin@portsud.fr")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    // Denis's customs account names no company: he is asked for the SIRET.
+    let (denis, location) =
+        through_customs(&server, &provider, &callback, "denis.blanc@portsud.fr").await;
+    assert_eq!(location, "/demande-acces");
+    let (status, page) = denis.page("/demande-acces").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Bonjour Denis Blanc."), "{page}");
+    assert!(page.contains("SIRET de l'établissement"), "{page}");
+    let id = request_id(store, "denis.blanc@portsud.fr").await;
+
+    // Without the cookie, nothing is read nor declared.
+    let stranger = Browser::new(&server);
+    let (_, page) = stranger.page("/demande-acces").await;
+    assert!(
+        page.contains("Aucune demande d'accès n'est ouverte"),
+        "{page}"
+    );
+    assert!(!page.contains("Denis"), "{page}");
+    let refused = stranger
+        .post("/demande-acces", &[("siret", siret.as_str())])
+        .await;
+    assert!(
+        refused.location.contains("erreur=demande-fermee"),
+        "{}",
+        refused.location
+    );
+
+    // A wrong number, or one no company is registered under, is said precisely; nothing moves.
+    let wrong = denis
+        .post("/demande-acces", &[("siret", "55210055400024")])
+        .await;
+    assert!(
+        wrong.location.contains("erreur=siret-declare-invalide"),
+        "{}",
+        wrong.location
+    );
+    let (_, said) = denis.page(&wrong.location).await;
+    assert!(said.contains("Ce SIRET n'est pas valable"), "{said}");
+    assert!(said.contains("55210055400024"), "le numéro saisi revient");
+    let unknown_company =
+        Siret::from_siren_nic(&Siren::parse("552100554").unwrap(), 47).to_string();
+    let nowhere = denis
+        .post("/demande-acces", &[("siret", unknown_company.as_str())])
+        .await;
+    assert!(
+        nowhere.location.contains("erreur=entreprise-non-inscrite"),
+        "{}",
+        nowhere.location
+    );
+    assert_eq!(
+        count(
+            store,
+            &format!(
+                "SELECT COUNT(*) FROM access_request WHERE id = {id} AND state = 'a_completer'"
+            )
+        )
+        .await,
+        1
+    );
+
+    // Declared: it waits for Port Sud's administrator, who is told.
+    let declared = denis
+        .post("/demande-acces", &[("siret", siret.as_str())])
+        .await;
+    assert!(
+        declared.location.contains("message=demande-envoyee"),
+        "{}",
+        declared.location
+    );
+    let (_, page) = denis.page("/demande-acces").await;
+    assert!(
+        page.contains("attend la décision de l'entreprise Port Sud"),
+        "{page}"
+    );
+    assert_eq!(
+        count(store, &format!("SELECT COUNT(*) FROM notification WHERE user_id = {alice_id} AND kind = 'demande_acces'")).await,
+        1
+    );
+    let told = mail_about(
+        &sink,
+        "alice.martin@portsud.fr",
+        "Demande d'accès de Denis Blanc",
+    )
+    .await;
+    assert!(
+        told.text.contains("denis.blanc@portsud.fr"),
+        "{}",
+        told.text
+    );
+    // Declaring the same company again tells nobody twice.
+    denis
+        .post("/demande-acces", &[("siret", siret.as_str())])
+        .await;
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM notification WHERE kind = 'demande_acces'"
+        )
+        .await,
+        1
+    );
+    let (_, space) = alice.page("/espace").await;
+    assert!(space.contains("Demandes d'accès"), "{space}");
+    assert!(space.contains("denis.blanc@portsud.fr"), "{space}");
+    let (_, space) = bob.page("/espace").await;
+    assert!(
+        !space.contains("denis.blanc"),
+        "une autre entreprise ne voit rien"
+    );
+
+    // Nobody but Port Sud's administrator decides: another company's administrator, a member,
+    // and an unknown number are answered alike, and nothing changes.
+    let accept = format!("/espace/demandes/{id}/acceptation");
+    let answers = [
+        bob.post(&accept, &[]).await.location,
+        chloe.post(&accept, &[]).await.location,
+        alice
+            .post("/espace/demandes/999999/acceptation", &[])
+            .await
+            .location,
+    ];
+    for location in &answers {
+        assert_eq!(location, &answers[2]);
+        assert!(
+            location.contains("erreur=demande-introuvable"),
+            "{location}"
+        );
+    }
+    assert!(denis
+        .get("/dossiers")
+        .await
+        .location
+        .starts_with("/connexion"));
+    assert!(store
+        .user_by_email("denis.blanc@portsud.fr")
+        .await
+        .unwrap()
+        .is_none());
+
+    // Accepted: the account is open in Port Sud, not as its administrator; Denis is told and
+    // signs in through the customs account.
+    let accepted = alice.post(&accept, &[]).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+    assert!(
+        accepted.location.contains("message=demande-acceptee"),
+        "{}",
+        accepted.location
+    );
+    let account = store
+        .user_by_email("denis.blanc@portsud.fr")
+        .await
+        .unwrap()
+        .expect("le compte est ouvert");
+    let alice_company = store.user(alice_id).await.unwrap().unwrap().company_id;
+    assert_eq!(account.company_id, alice_company);
+    assert!(!account.company_admin);
+    let mail = mail_about(&sink, "denis.blanc@portsud.fr", "est ouvert").await;
+    assert!(mail.text.contains("Port Sud"), "{}", mail.text);
+    let again = alice.post(&accept, &[]).await;
+    assert!(again.location.contains("erreur=demande-introuvable"));
+    let (denis, location) =
+        through_customs(&server, &provider, &callback, "denis.blanc@portsud.fr").await;
+    assert_eq!(location, "/dossiers", "une session s'ouvre");
+    assert!(denis
+        .get("/dossiers")
+        .await
+        .location
+        .starts_with("/cgu/acceptation"));
+
+    // Refused: with a reason (a short one is refused), told by mail and on the page.
+    let (emma, _) = through_customs(&server, &provider, &callback, "emma.noir@ailleurs.fr").await;
+    emma.post("/demande-acces", &[("siret", siret.as_str())])
+        .await;
+    let emma_id = request_id(store, "emma.noir@ailleurs.fr").await;
+    let refuse = format!("/espace/demandes/{emma_id}/refus");
+    let short = alice.post(&refuse, &[("motif", "non")]).await;
+    assert!(
+        short.location.contains("erreur=demande-motif-invalide"),
+        "{}",
+        short.location
+    );
+    let reason = "Personne inconnue de notre entreprise.";
+    let refused = alice.post(&refuse, &[("motif", reason)]).await;
+    assert!(
+        refused.location.contains("message=demande-refusee"),
+        "{}",
+        refused.location
+    );
+    let mail = mail_about(&sink, "emma.noir@ailleurs.fr", "refusée").await;
+    assert!(mail.text.contains(reason), "{}", mail.text);
+    let (_, page) = emma.page("/demande-acces").await;
+    assert!(page.contains("a refusé votre demande"), "{page}");
+    assert!(page.contains(reason), "{page}");
+    assert!(store
+        .user_by_email("emma.noir@ailleurs.fr")
+        .await
+        .unwrap()
+        .is_none());
+
+    // Every step is in the audit trail.
+    for (action, expected) in [
+        ("demande_acces_ouverte", 2),
+        ("demande_acces_declaree", 3),
+        ("demande_acces_acceptee", 1),
+        ("demande_acces_refusee", 1),
+    ] {
+        assert_eq!(
+            count(
+                store,
+                &format!("SELECT COUNT(*) FROM audit_entry WHERE action = '{action}'")
+            )
+            .await,
+            expected,
+            "{action}"
+        );
+    }
+    server.stop().await;
+}
