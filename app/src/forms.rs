@@ -137,6 +137,9 @@ pub struct Forms {
     pub documents: crate::documents::files::DocumentServices,
     /// Wakes the antivirus when a document was added.
     pub scanner: Arc<tokio::sync::Notify>,
+    /// Whether operators may also have accounts of their own here (a password, by invitation):
+    /// a State deployment turns them off, operators then coming in through the customs account.
+    pub local_operator_accounts: bool,
 }
 
 impl Forms {
@@ -145,6 +148,18 @@ impl Forms {
         self.oidc_roles
             .get(provider)
             .is_none_or(|roles| roles.is_empty() || roles.contains(&role))
+    }
+
+    /// Whether an account signs in only through an identity provider: tied to one, or an
+    /// operator's where operators have no local accounts. It then gets no password and no link.
+    pub async fn provider_only(
+        &self,
+        user: &crate::domain::directory::User,
+    ) -> Result<bool, StoreError> {
+        Ok(
+            (user.role == Role::Operateur && !self.local_operator_accounts)
+                || self.store.tied_to_provider(user.id).await?,
+        )
     }
 }
 

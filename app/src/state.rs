@@ -194,6 +194,11 @@ pub fn signed_in(
         .ok_or_else(|| ServerFnError::new(crate::domain::access::Refusal::SignInRequired.message()))
 }
 
+/// Whether operators may have local accounts (a password, by invitation): without them, a
+/// company's administrator lets colleagues in through their requests instead of inviting them.
+#[derive(Clone, Copy, Debug)]
+pub struct LocalOperatorAccounts(pub bool);
+
 /// How long a session may stay unused, for listing the open ones.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionIdle(pub chrono::Duration);

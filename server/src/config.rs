@@ -47,6 +47,12 @@ pub struct Config {
     /// Show the State's brand block: only for deployments run by the State.
     #[serde(deserialize_with = "flag")]
     pub state_deployment: bool,
+    /// Whether operators may also have local accounts (a password, by invitation only). A State
+    /// deployment, whose terms of use require a douane.gouv.fr account, turns them off
+    /// (`SESAME_LOCAL_OPERATOR_ACCOUNTS=0`): operators then come in through the identity
+    /// provider that opens their accounts (`opens_operator_accounts`), which must be configured.
+    #[serde(deserialize_with = "flag")]
+    pub local_operator_accounts: bool,
     /// A State deployment's Marianne font files, for the documents it hands out: a folder
     /// holding `Marianne-Regular` and `Marianne-Bold` (`.otf` or `.ttf`). Without it, or outside
     /// the State, documents are set in the bundled Liberation Sans.
@@ -209,6 +215,7 @@ struct Defaults {
     demo: bool,
     demo_password: &'static str,
     state_deployment: bool,
+    local_operator_accounts: bool,
     site_addr: &'static str,
     site_root: &'static str,
     shutdown_grace_seconds: u64,
@@ -248,6 +255,7 @@ const DEFAULTS: Defaults = Defaults {
     demo: false,
     demo_password: DEFAULT_DEMO_PASSWORD,
     state_deployment: false,
+    local_operator_accounts: true,
     site_addr: "127.0.0.1:3000",
     site_root: "target/site",
     shutdown_grace_seconds: 20,

@@ -132,11 +132,13 @@ pub fn router(
     let branding = state.branding;
     let providers = app::ui::IdentityProviders(forms.providers.list());
     let idle = app::state::SessionIdle(forms.lifetimes.idle);
+    let operator_accounts = app::state::LocalOperatorAccounts(forms.local_operator_accounts);
     let stylesheets = assets::stylesheets(&state.leptos_options.site_root);
     let context = move || {
         provide_context(branding);
         provide_context(providers.clone());
         provide_context(idle);
+        provide_context(operator_accounts);
         provide_context(stylesheets.clone());
     };
     // The site folder's files, precompressed by the build; any other path is the 404 page.
@@ -245,6 +247,19 @@ fn typeface(config: &Config) -> Result<app::documents::pdf::Typeface, StartError
 fn oidc_roles(
     config: &Config,
 ) -> Result<std::collections::HashMap<String, Vec<app::domain::directory::Role>>, StartError> {
+    if !config.local_operator_accounts
+        && !config
+            .oidc
+            .iter()
+            .any(|provider| provider.opens_operator_accounts)
+    {
+        return Err(StartError::Config(
+            "SESAME_LOCAL_OPERATOR_ACCOUNTS=0 : aucun fournisseur d'identité n'ouvre les comptes \
+             des opérateurs (opens_operator_accounts = true) ; sans comptes locaux, les opérateurs \
+             ne pourraient pas entrer. Configurez le compte douane, ou laissez les comptes locaux."
+                .to_owned(),
+        ));
+    }
     config
         .oidc
         .iter()
@@ -515,6 +530,7 @@ impl Server {
             webhooks_allow_local: config.webhooks_allow_local,
             documents,
             scanner,
+            local_operator_accounts: config.local_operator_accounts,
         };
         Ok(Server {
             addr,

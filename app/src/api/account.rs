@@ -40,6 +40,9 @@ pub struct AccountSpace {
     pub invitations: Vec<PendingInvitation>,
     /// Their company's administrators: the requests to join it waiting for a decision.
     pub access_requests: Vec<crate::domain::access_request::WaitingRequest>,
+    /// Whether colleagues are invited (operators have local accounts), or only come in through
+    /// their requests.
+    pub colleagues_invited: bool,
     /// Agents: their habilitations, current and past.
     pub habilitations: Vec<Habilitation>,
     pub sessions: Vec<SessionInfo>,
@@ -117,6 +120,8 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
         colleagues,
         invitations,
         access_requests,
+        colleagues_invited: use_context::<crate::state::LocalOperatorAccounts>()
+            .is_none_or(|local| local.0),
         habilitations,
         sessions,
         current_session: caller.session_id,

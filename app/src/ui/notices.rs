@@ -225,6 +225,8 @@ notices! {
         ReasonInvalid = "motif-invalide" => "Rien n'a été décidé : indiquez le motif de la décision (10 à 500 caractères), il est communiqué au titulaire du compte.",
         DecisionNotApplicable = "decision-sans-objet" => "Rien n'a été décidé : le compte n'est plus dans l'état qui permettait cette décision. Voyez son état actuel ci-dessous.",
         AccountSuspendedSignIn = "connexion-compte-suspendu" => "Ce compte est suspendu : la connexion est refusée. Le motif a été envoyé par courriel à son adresse ; pour le contester, écrivez à l'assistance depuis la page « Contact ».",
+        OperatorsUseCustoms = "operateurs-compte-douane" => "Sur France Sésame, les opérateurs se connectent avec leur compte douane : utilisez le bouton de connexion par le compte douane, avec l'adresse de votre compte.",
+        ColleaguesThroughCustoms = "collegues-compte-douane" => "Sur France Sésame, les opérateurs n'ont pas de mot de passe : ils se connectent avec leur compte douane. Votre collègue s'y connecte, indique le SIRET de votre entreprise, et vous acceptez sa demande dans « Demandes d'accès ».",
         PlaceTaken = "code-pris" => "Ce code est déjà celui d'un site ou d'un poste de la plateforme : rien n'a été créé.",
         PostWithoutSite = "poste-sans-site" => "Aucun site ne correspond aux cinq premiers caractères du code de ce poste : ouvrez d'abord son site.",
         PlaceNotOpened = "ouverture-impossible" => "L'ouverture n'a pas pu être enregistrée : rien n'a été créé. Réessayez dans quelques instants.",

@@ -8,7 +8,7 @@
 use reqwest::StatusCode;
 use secrecy::SecretString;
 
-use crate::accounts::Browser;
+use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, PASSWORD};
 use crate::customs_accounts::through_customs;
 use crate::helpers::{config, count, fresh_database, on_both_stores, Running};
 use crate::oidc::OidcProvider;
@@ -16,7 +16,10 @@ use crate::smtp_sink::{mail_about, SmtpSink};
 use app::domain::references::{Siren, Siret};
 use app::store::{Backend, Store};
 
-on_both_stores!(a_request_to_join_waits_for_the_company_s_administrator);
+on_both_stores!(
+    a_request_to_join_waits_for_the_company_s_administrator,
+    without_local_accounts_operators_come_through_customs,
+);
 
 async fn request_id(store: &Store, email: &str) -> i64 {
     count(
@@ -305,5 +308,112 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
             "{action}"
         );
     }
+    server.stop().await;
+}
+
+/// A State deployment turns operators' local accounts off: they sign in through the customs
+/// account only (no password, no link), and colleagues come in through their requests.
+async fn without_local_accounts_operators_come_through_customs(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let callback = format!("http://127.0.0.1:{port}/connexion/oidc/test/retour");
+    let provider = OidcProvider::start(&[&callback], &[]).await;
+    let mut config = config(url);
+    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    config.submissions_burst = 200;
+    config.submissions_per_minute = 600;
+    config.local_operator_accounts = false;
+    // Without a provider that opens operators' accounts, nobody could come in: it does not start.
+    let refused = server::Server::build(&config)
+        .await
+        .err()
+        .expect("le serveur refuse de démarrer");
+    assert!(
+        refused
+            .to_string()
+            .contains("SESAME_LOCAL_OPERATOR_ACCOUNTS=0"),
+        "{refused}"
+    );
+    let mut customs = provider.config("test");
+    customs.roles = vec!["operateur".into()];
+    customs.opens_operator_accounts = true;
+    config.oidc = vec![customs];
+    let server = Running::start(&config).await;
+    let store = &server.store;
+
+    // An operator's password opens nothing; an agent's still does.
+    let operator = Browser::new(&server);
+    let answer = operator
+        .post(
+            "/connexion",
+            &[
+                ("adresse", OPERATOR),
+                ("mot_de_passe", PASSWORD),
+                ("retour", ""),
+            ],
+        )
+        .await;
+    assert!(
+        answer.location.contains("erreur=operateurs-compte-douane"),
+        "{}",
+        answer.location
+    );
+    assert!(operator
+        .get("/espace")
+        .await
+        .location
+        .starts_with("/connexion"));
+    Browser::new(&server).sign_in(AGENT_SIVEP, PASSWORD).await;
+    // Nor does a sign-in link: the mail says to use the customs account, and carries none.
+    operator
+        .post("/connexion/lien", &[("adresse", OPERATOR)])
+        .await;
+    let mail = mail_about(&sink, OPERATOR, "fournisseur d'identité").await;
+    assert!(!mail.text.contains("jeton="), "{}", mail.text);
+
+    // Colleagues are not invited: they come in through the customs account.
+    let siret = Siret::from_siren_nic(&Siren::parse("552100554").unwrap(), 59).to_string();
+    let (alice, _) = through_customs(
+        &server,
+        &provider,
+        &callback,
+        &format!("alice.martin@portnord.fr|siret={siret}|entreprise=Port Nord"),
+    )
+    .await;
+    alice
+        .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+        .await;
+    let (_, space) = alice.page("/espace").await;
+    assert!(space.contains("Faire entrer un collègue"), "{space}");
+    assert!(!space.contains("Inviter un collègue"), "{space}");
+    let invited = alice
+        .post(
+            "/espace/collegues",
+            &[
+                ("nom", "Bruno Petit"),
+                ("adresse", "bruno.petit@portnord.fr"),
+            ],
+        )
+        .await;
+    assert!(
+        invited.location.contains("erreur=collegues-compte-douane"),
+        "{}",
+        invited.location
+    );
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM invitation WHERE email = 'bruno.petit@portnord.fr'"
+        )
+        .await,
+        0
+    );
     server.stop().await;
 }

@@ -59,6 +59,13 @@ pub async fn invite_colleague(
     Form(form): Form<InvitationForm>,
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::InviteColleague, Target::Nothing)?;
+    if !forms.local_operator_accounts {
+        return Err(back(
+            "/espace#collegues",
+            Problem::ColleaguesThroughCustoms,
+            &[],
+        ));
+    }
     let company_id = viewer
         .company_id
         .ok_or(Failure::Refused(Refusal::Forbidden))?;
@@ -451,6 +458,10 @@ pub(super) async fn accept(
     let Some(invitation) = tx.take_invitation(hash, now).await? else {
         return Err(back(page, Problem::LinkInvalid, &[]));
     };
+    // Sent before operators' local accounts were turned off: nothing is written.
+    if matches!(invitation.to, InvitationTo::Company(_)) && !forms.local_operator_accounts {
+        return Err(back(page, Problem::ColleaguesThroughCustoms, &[]));
+    }
     if tx.email_taken(&invitation.email).await? {
         // The address got an account since (another company's invitation, an address change):
         // its owner is the one holding the link, so saying so tells nobody else anything.

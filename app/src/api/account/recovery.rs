@@ -58,7 +58,7 @@ pub async fn request_reset(
     )?;
     let user = forms.store.user_by_email(&email).await?;
     if let Some(user) = user.as_ref() {
-        if forms.store.tied_to_provider(user.id).await? {
+        if forms.provider_only(user).await? {
             // It signs in through its provider, which may be limited to some roles: a local
             // password would go around it.
             super::sign_in_link::tell_to_use_provider(

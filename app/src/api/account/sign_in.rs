@@ -330,6 +330,9 @@ pub async fn sign_in(
     if user.suspended {
         return Err(again(Problem::AccountSuspendedSignIn, &email));
     }
+    if user.role == Role::Operateur && !forms.local_operator_accounts {
+        return Err(again(Problem::OperatorsUseCustoms, &email));
+    }
     open_session(
         &forms,
         &caller,

@@ -58,7 +58,7 @@ pub async fn request_link(
         ],
     )?;
     if let Some(user) = forms.store.user_by_email(&email).await? {
-        if forms.store.tied_to_provider(user.id).await? {
+        if forms.provider_only(&user).await? {
             tell_to_use_provider(
                 &forms,
                 &user,
@@ -160,10 +160,10 @@ pub async fn use_link(
     let Some(user) = forms.store.user(user_id).await? else {
         return Err(back("/connexion", Problem::LinkInvalid, &[]));
     };
-    if forms.store.tied_to_provider(user.id).await? {
+    if forms.provider_only(&user).await? {
         tracing::warn!(
             user_id,
-            "lien de connexion refusé : le compte est lié à un fournisseur d'identité"
+            "lien de connexion refusé : le compte se connecte par un fournisseur d'identité"
         );
         return Err(back("/connexion", Problem::LinkInvalid, &[]));
     }

@@ -139,6 +139,7 @@ fn PasswordSection(has_password: bool) -> impl IntoView {
 #[component]
 fn CompanySection(space: AccountSpace) -> impl IntoView {
     let admin = space.viewer.company_admin;
+    let invited = admin && space.colleagues_invited;
     let me = space.viewer.user_id;
     let query = use_query_map();
     let invited_name = query.with_untracked(|q| q.get("collegue_nom").unwrap_or_default());
@@ -191,8 +192,12 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </DataTable>
             {admin.then(|| view! { <AccessRequests requests=space.access_requests /> })}
-            {admin.then(|| view! { <InvitationsTable invitations=space.invitations /> })}
-            {admin.then(|| view! {
+            {invited.then(|| view! { <InvitationsTable invitations=space.invitations /> })}
+            {(admin && !invited).then(|| view! {
+                <h3>"Faire entrer un collègue"</h3>
+                <p>"Sur France Sésame, les opérateurs se connectent avec leur compte douane. Votre collègue s'y connecte une première fois : si son compte douane indique votre entreprise, il la rejoint aussitôt ; sinon, il indique le SIRET de votre entreprise, sa demande apparaît ci-dessus dans « Demandes d'accès », et vous l'acceptez."</p>
+            })}
+            {invited.then(|| view! {
                 <h3>"Inviter un collègue"</h3>
                 <p>"Votre collègue reçoit un courriel pour choisir son mot de passe : son compte est ouvert à ce moment-là. Le lien est valable sept jours ; inviter de nouveau la même adresse le renouvelle."</p>
                 <form method="post" action="/espace/collegues" class="sesame-narrow" novalidate>
