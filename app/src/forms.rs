@@ -297,6 +297,14 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             post(administration::accounts::decide),
         )
         .route(
+            "/comptes/{id}/postes",
+            post(administration::accounts::name_head),
+        )
+        .route(
+            "/comptes/{id}/postes/{code}/retrait",
+            post(administration::accounts::withdraw_head),
+        )
+        .route(
             "/dossiers/{id}/rendez-vous",
             post(appointments::bookings::book),
         )
@@ -377,7 +385,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 64] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 66] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -472,6 +480,11 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 64] = [
     ),
     // Suspension, réactivation and clôture: the account checked in the handler.
     ("POST /comptes/{id}/{decision}", EntryPoint::DecideAccount),
+    ("POST /comptes/{id}/postes", EntryPoint::ManageAccounts),
+    (
+        "POST /comptes/{id}/postes/{code}/retrait",
+        EntryPoint::ManageAccounts,
+    ),
     (
         "POST /dossiers/{id}/rendez-vous",
         EntryPoint::BookAppointment,

@@ -107,6 +107,16 @@ pub struct AccountCard {
     pub account: AccountLine,
     pub decisions: Vec<DecisionLine>,
     pub possible: Vec<AccountDecision>,
+    /// For the technical administrator, a head of service's posts: those they head, and those
+    /// of their administration they may be named to (code, name).
+    pub head_posts: Option<HeadPosts>,
+}
+
+/// The posts a head of service heads, and those they may be named to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadPosts {
+    pub headed: Vec<(String, String)>,
+    pub others: Vec<(String, String)>,
 }
 
 /// An account's page, or nothing when it does not exist or is not the caller's to decide
@@ -114,6 +124,8 @@ pub struct AccountCard {
 #[server(endpoint = "compte")]
 pub async fn load_account(id: i64) -> Result<Option<AccountCard>, ServerFnError> {
     use crate::domain::access::{authorize, EntryPoint, Target};
+    use crate::domain::account::AccountState;
+    use crate::domain::directory::Role;
     let caller = crate::state::caller();
     let viewer = crate::state::signed_in(&caller, EntryPoint::DecideAccount, Target::Nothing)?;
     let store = crate::state::store()?;
@@ -122,7 +134,7 @@ pub async fn load_account(id: i64) -> Result<Option<AccountCard>, ServerFnError>
     };
     let today = crate::domain::access::local_day(chrono::Utc::now());
     // Only a head of service decides by sites.
-    let sites = if viewer.role == crate::domain::directory::Role::ChefService {
+    let sites = if viewer.role == Role::ChefService {
         store
             .account_sites(&account, today)
             .await
@@ -155,9 +167,36 @@ pub async fn load_account(id: i64) -> Result<Option<AccountCard>, ServerFnError>
         .into_iter()
         .filter(|decision| decision.applies_to(account.state))
         .collect();
+    let head_posts = match (viewer.role, account.role, account.state) {
+        (Role::Administrateur, Role::ChefService, state) if state != AccountState::Closed => {
+            let administration = store
+                .user(id)
+                .await
+                .map_err(crate::state::internal)?
+                .and_then(|user| user.administration);
+            match administration {
+                Some(administration) => {
+                    let headed = store
+                        .headed_posts(id)
+                        .await
+                        .map_err(crate::state::internal)?;
+                    let posts = store.posts().await.map_err(crate::state::internal)?;
+                    let others = crate::api::administration::accounts::posts_to_head(
+                        &posts,
+                        administration,
+                        &headed,
+                    );
+                    Some(HeadPosts { headed, others })
+                }
+                None => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Some(AccountCard {
         account,
         decisions,
         possible,
+        head_posts,
     }))
 }

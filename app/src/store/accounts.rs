@@ -1024,4 +1024,35 @@ impl Tx {
         })?;
         Ok(())
     }
+
+    /// A head of service no longer heads a post, unless it is the last they head: whether it
+    /// was withdrawn. Their open streams are renewed once committed, with what they may see now.
+    #[tracing::instrument(skip_all)]
+    pub async fn withdraw_post_head(
+        &mut self,
+        user_id: i64,
+        post: &str,
+    ) -> Result<bool, StoreError> {
+        let withdrawn = on_tx!(self, conn => {
+            sqlx::query(
+                "DELETE FROM post_head WHERE user_id = $1 AND post_code = $2
+                   AND (SELECT COUNT(*) FROM post_head h WHERE h.user_id = $1) > 1",
+            )
+            .bind(user_id)
+            .bind(post)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        if withdrawn > 0 {
+            self.announce_access(user_id).await?;
+        }
+        Ok(withdrawn > 0)
+    }
+
+    /// Once committed, a person's open streams are renewed: who asks is checked again, and
+    /// follows what they may see now (or is refused).
+    pub async fn announce_access(&mut self, user_id: i64) -> Result<(), StoreError> {
+        self.announce(super::feed::Committed::Access(user_id)).await
+    }
 }

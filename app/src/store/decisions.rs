@@ -312,8 +312,7 @@ impl Tx {
         }
         let sessions = self.end_sessions_of(user_id, now).await?;
         let appointments = self.cancel_booked_by(user_id, now).await?;
-        self.announce(super::feed::Committed::Access(user_id))
-            .await?;
+        self.announce_access(user_id).await?;
         Ok(Some(Decided {
             sessions,
             appointments,

@@ -23,6 +23,7 @@ on_both_stores!(
     the_administrator_invites_the_state_s_accounts,
     a_suspension_ends_the_account_s_access_at_once,
     heads_of_service_decide_only_for_the_people_of_their_sites,
+    the_administrator_names_a_head_to_a_further_post,
 );
 
 const ADMIN: &str = "admin@demo.sesame.test";
@@ -744,5 +745,114 @@ async fn heads_of_service_decide_only_for_the_people_of_their_sites(backend: Bac
         .await,
         2
     );
+    server.stop().await;
+}
+
+/// Whether a dossier is read whole by that browser's person.
+async fn reads(browser: &Browser, dossier: i64) -> bool {
+    let answer = browser
+        .post("/api/dossier", &[("id", &dossier.to_string())])
+        .await;
+    answer.body.contains("\"Found\"")
+}
+
+/// A head of service heads further posts as the technical administrator names them (never by
+/// themselves), reads their sites at once, and keeps one post at least.
+async fn the_administrator_names_a_head_to_a_further_post(backend: Backend) {
+    let Some((server, sink)) = with_mail(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let admin = Browser::new(&server);
+    admin.sign_in(ADMIN, PASSWORD).await;
+    let email = "lea.moreau@agriculture.gouv.fr";
+    invite(
+        &admin,
+        &[
+            ("nom", "Léa Moreau"),
+            ("adresse", email),
+            ("compte", "chef_service"),
+            ("administration", "dgal"),
+            ("poste", "FRLEH1"),
+        ],
+    )
+    .await;
+    let password = "la cheffe du terminal de France";
+    accept(&server, &token_in(&mail_to(&sink, email).await), password).await;
+    let id = user_id(store, email).await;
+    let head = Browser::new(&server);
+    head.sign_in(email, password).await;
+    let fos = count(
+        store,
+        "SELECT MIN(id) FROM dossier WHERE site_code = 'FRFOS'",
+    )
+    .await;
+    let havre = count(
+        store,
+        "SELECT MIN(id) FROM dossier WHERE site_code = 'FRLEH'",
+    )
+    .await;
+    assert!(reads(&head, havre).await);
+    assert!(!reads(&head, fos).await);
+
+    // The head does not name themselves.
+    let refused = head
+        .post(&format!("/comptes/{id}/postes"), &[("poste", "FRFOS1")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!reads(&head, fos).await);
+
+    // The administrator sees the posts headed and those of the DGAL to name to.
+    let (_, page) = admin.page(&format!("/comptes/{id}")).await;
+    assert!(page.contains("Postes dirigés"), "{page}");
+    assert!(page.contains("FRLEH1 — "), "{page}");
+    assert!(page.contains("value=\"FRFOS1\""), "{page}");
+    assert!(
+        !page.contains("value=\"FRLEH1\""),
+        "un poste déjà dirigé n'est pas proposé"
+    );
+    let wrong = admin
+        .post(&format!("/comptes/{id}/postes"), &[("poste", "FRLEH1")])
+        .await;
+    assert_eq!(
+        wrong.location,
+        format!("/comptes/{id}?erreur=chef-poste-invalide")
+    );
+    let named = admin
+        .post(&format!("/comptes/{id}/postes"), &[("poste", "FRFOS1")])
+        .await;
+    assert_eq!(named.location, format!("/comptes/{id}?message=chef-nomme"));
+    let mail = mail_about(&sink, email, "nouveau poste").await;
+    assert!(mail.text.contains("FRFOS1"), "{}", mail.text);
+    assert!(
+        reads(&head, fos).await,
+        "le nouveau site est ouvert aussitôt"
+    );
+
+    // Withdrawn from a post, the head no longer reads its site; the last post stays.
+    let withdrawn = admin
+        .post(&format!("/comptes/{id}/postes/FRLEH1/retrait"), &[])
+        .await;
+    assert_eq!(
+        withdrawn.location,
+        format!("/comptes/{id}?message=chef-retire")
+    );
+    assert!(!reads(&head, havre).await);
+    assert!(reads(&head, fos).await);
+    let last = admin
+        .post(&format!("/comptes/{id}/postes/FRFOS1/retrait"), &[])
+        .await;
+    assert_eq!(
+        last.location,
+        format!("/comptes/{id}?erreur=chef-dernier-poste")
+    );
+    assert!(reads(&head, fos).await);
+    for (action, expected) in [("chef_nomme", 1), ("chef_retire", 1)] {
+        assert_eq!(
+            count(store, &format!("SELECT COUNT(*) FROM audit_entry WHERE action = '{action}' AND object = 'utilisateur:{id}'")).await,
+            expected,
+            "{action}"
+        );
+    }
     server.stop().await;
 }

@@ -122,3 +122,139 @@ pub async fn decide(
         },
     )
 }
+
+/// The posts of `administration` a head of service does not head yet, by code.
+pub(crate) fn posts_to_head(
+    posts: &[crate::domain::directory::Post],
+    administration: crate::domain::directory::Administration,
+    headed: &[(String, String)],
+) -> Vec<(String, String)> {
+    posts
+        .iter()
+        .filter(|post| post.administrations.contains(&administration))
+        .filter(|post| !headed.iter().any(|(code, _)| code == post.code.as_str()))
+        .map(|post| (post.code.to_string(), post.name.clone()))
+        .collect()
+}
+
+/// The head of service an account is, for naming them to a post: `None` for any other account
+/// (or one closed), answered as an account that does not exist.
+async fn head(
+    forms: &Forms,
+    id: i64,
+) -> Result<Option<crate::domain::directory::User>, crate::store::StoreError> {
+    Ok(forms
+        .store
+        .user(id)
+        .await?
+        .filter(|user| user.role == Role::ChefService && user.administration.is_some()))
+}
+
+/// `POST /comptes/{id}/postes`: the technical administrator names a head of service to a further
+/// post (`poste`) where their administration inspects; the head is told by mail, and their open
+/// pages follow what they may now see.
+#[tracing::instrument(skip_all)]
+pub async fn name_head(
+    State(forms): State<Forms>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> Outcome {
+    check_viewer(&caller, EntryPoint::ManageAccounts, Target::Nothing)?;
+    let page = format!("/comptes/{id}");
+    let Some(head) = head(&forms, id).await? else {
+        return Err(back(&page, Problem::AccountUnknown, &[]));
+    };
+    let administration = head.administration.expect("filtered on an administration");
+    let headed = forms.store.headed_posts(id).await?;
+    let posts = forms.store.posts().await?;
+    let chosen = fields.get("poste").map(|code| code.trim()).unwrap_or("");
+    let Some((code, name)) = posts_to_head(&posts, administration, &headed)
+        .into_iter()
+        .find(|(code, _)| code == chosen)
+    else {
+        return Err(back(&page, Problem::HeadPostInvalid, &[]));
+    };
+    let now = Utc::now();
+    let mut tx = forms.store.begin().await?;
+    tx.insert_post_head(id, &code).await?;
+    tx.announce_access(id).await?;
+    tx.audit(
+        &caller
+            .audit_event(
+                "chef_nomme",
+                &format!("utilisateur:{id}"),
+                &format!("poste:{code}"),
+            )
+            .about(&head.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let text = format!(
+        "Bonjour {},\n\nL'administration technique de France Sésame vous a nommé chef de service \
+         {} du poste de contrôle frontalier {name} ({code}), en plus des postes que vous dirigiez \
+         déjà. Ses dossiers, son planning, ses alertes et ses habilitations vous sont ouverts dès \
+         maintenant.\n\n— France Sésame\n",
+        head.full_name,
+        administration.label(),
+    );
+    let sent = send_mail(
+        &forms,
+        &head.email,
+        "Vous dirigez un nouveau poste sur France Sésame",
+        text,
+    )
+    .await;
+    done(
+        &page,
+        if sent {
+            Done::HeadNamed
+        } else {
+            Done::DecisionMailNotSent
+        },
+    )
+}
+
+/// `POST /comptes/{id}/postes/{code}/retrait`: a head of service no longer heads this post; the
+/// last post they head is kept (their account is suspended or closed instead). Their open pages
+/// no longer receive what it shows.
+#[tracing::instrument(skip_all)]
+pub async fn withdraw_head(
+    State(forms): State<Forms>,
+    Extension(caller): Extension<Caller>,
+    Path((id, code)): Path<(i64, String)>,
+) -> Outcome {
+    check_viewer(&caller, EntryPoint::ManageAccounts, Target::Nothing)?;
+    let page = format!("/comptes/{id}");
+    let Some(head) = head(&forms, id).await? else {
+        return Err(back(&page, Problem::AccountUnknown, &[]));
+    };
+    if !forms
+        .store
+        .headed_posts(id)
+        .await?
+        .iter()
+        .any(|(headed, _)| *headed == code)
+    {
+        return Err(back(&page, Problem::HeadPostInvalid, &[]));
+    }
+    let now = Utc::now();
+    let mut tx = forms.store.begin().await?;
+    if !tx.withdraw_post_head(id, &code).await? {
+        return Err(back(&page, Problem::HeadLastPost, &[]));
+    }
+    tx.audit(
+        &caller
+            .audit_event(
+                "chef_retire",
+                &format!("utilisateur:{id}"),
+                &format!("poste:{code}"),
+            )
+            .about(&head.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    done(&page, Done::HeadWithdrawn)
+}

@@ -369,6 +369,7 @@ fn Card(card: AccountCard) -> impl IntoView {
             <dt>"Rattachement"</dt><dd>{account.belongs.clone()}</dd>
             <dt>"État"</dt><dd>{state_badge(account.state)}</dd>
         </dl>
+        {card.head_posts.map(|posts| view! { <HeadPostsSection id=account.id posts /> })}
         <section class="fr-mb-6w" aria-labelledby="titre-decider">
             <h2 id="titre-decider">"Décider"</h2>
             {closed.then(|| view! { <p>"Ce compte est clos : aucune décision n'est plus possible."</p> })}
@@ -377,6 +378,58 @@ fn Card(card: AccountCard) -> impl IntoView {
         <section aria-labelledby="titre-historique">
             <h2 id="titre-historique">"Historique"</h2>
             {history}
+        </section>
+    }
+}
+
+/// The posts a head of service heads, each of which may be withdrawn but the last, and the
+/// form that names them to a further post of their administration.
+#[component]
+fn HeadPostsSection(id: i64, posts: crate::api::administration::HeadPosts) -> impl IntoView {
+    let last = posts.headed.len() <= 1;
+    let headed = posts
+        .headed
+        .into_iter()
+        .map(|(code, name)| {
+            let action = format!("/comptes/{id}/postes/{code}/retrait");
+            let label = format!("Retirer la direction du poste {code}");
+            view! {
+                <li>
+                    {format!("{code} — {name}")}
+                    {(!last).then(|| view! {
+                        <form method="post" action=action class="fr-mt-1w fr-mb-2w">
+                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>"Retirer ce poste"</button>
+                        </form>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    let form = if posts.others.is_empty() {
+        view! { <p>"Son administration ne contrôle à aucun autre poste ouvert."</p> }.into_any()
+    } else {
+        let options = posts
+            .others
+            .into_iter()
+            .map(|(code, name)| view! { <option value=code.clone()>{format!("{code} — {name}")}</option> })
+            .collect_view();
+        view! {
+            <form method="post" action=format!("/comptes/{id}/postes") class="sesame-narrow" novalidate>
+                <div class="fr-select-group">
+                    <label class="fr-label" for="chef-poste">"Poste à diriger aussi"</label>
+                    <select class="fr-select" id="chef-poste" name="poste" required>{options}</select>
+                </div>
+                <button class="fr-btn" type="submit">"Nommer à ce poste"</button>
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="fr-mb-6w" aria-labelledby="titre-postes">
+            <h2 id="titre-postes">"Postes dirigés"</h2>
+            <ul>{headed}</ul>
+            {last.then(|| view! { <p class="fr-text--sm">"Un chef de service dirige au moins un poste : pour mettre fin à ses fonctions, suspendez ou clôturez son compte."</p> })}
+            {form}
         </section>
     }
 }
