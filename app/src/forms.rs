@@ -70,8 +70,19 @@ pub struct Identity {
     /// The person's name, as the provider gives it.
     pub name: Option<String>,
     /// For the provider that opens operators' accounts (the customs account): what it asserts
-    /// of the person's company. `None` for any other provider, which opens no account.
+    /// of the person's company. `None` for any other provider, which opens no operator account.
     pub company: Option<AssertedCompany>,
+    /// For a provider that opens State accounts (an agents' provider): the role it asserts, and
+    /// the administration. `None` for any other.
+    pub state_role: Option<AssertedRole>,
+}
+
+/// A State account's role as an identity provider asserts it, unchecked: role and
+/// administration codes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssertedRole {
+    pub role: Option<String>,
+    pub administration: Option<String>,
 }
 
 /// A company as an identity provider asserts it, unchecked.
@@ -128,6 +139,9 @@ pub struct Forms {
     pub sensitive: Arc<dyn Budget>,
     /// For each identity provider, the roles whose accounts it may open (empty: every role).
     pub oidc_roles: Arc<HashMap<String, Vec<Role>>>,
+    /// For each identity provider that opens State accounts at a first sign-in, which roles it
+    /// may open so (never a technical administrator nor a head of service).
+    pub oidc_provisions: Arc<HashMap<String, Vec<Role>>>,
     /// What the documents handed out are set in.
     pub typeface: Arc<crate::documents::pdf::Typeface>,
     /// For tests only: webhooks may be registered on `http://` and on the loopback or private

@@ -166,6 +166,16 @@ pub struct Config {
 /// siret_claim = "siret"          # the default
 /// eori_claim = "eori"            # the default
 /// company_claim = "raison_sociale" # the default
+///
+/// [[oidc]]
+/// id = "agents"
+/// label = "Compte agent de l'État"
+/// issuer = "https://agents.example.gouv.fr"
+/// client_id = "sesame"
+/// client_secret = "…"
+/// provisions = ["superviseur", "dgitm"]
+/// role_claim = "sesame_role"                     # the default
+/// administration_claim = "sesame_administration" # the default
 /// ```
 #[derive(Clone, Debug, Deserialize)]
 pub struct OidcProviderConfig {
@@ -192,6 +202,17 @@ pub struct OidcProviderConfig {
     pub eori_claim: String,
     #[serde(default = "default_company_claim")]
     pub company_claim: String,
+    /// The State's accounts whose first sign-in this provider opens (an agents' provider), from
+    /// the role it asserts under `role_claim` — and, for a supervisor, the administration under
+    /// `administration_claim` (`dgal` or `dgddi`): among `superviseur`, `dgitm`, `agent_sivep`
+    /// and `agent_dgddi`. None by default. An agent's account opened so has no habilitation:
+    /// only a head of service grants one.
+    #[serde(default)]
+    pub provisions: Vec<String>,
+    #[serde(default = "default_role_claim")]
+    pub role_claim: String,
+    #[serde(default = "default_administration_claim")]
+    pub administration_claim: String,
 }
 
 fn default_siret_claim() -> String {
@@ -204,6 +225,14 @@ fn default_eori_claim() -> String {
 
 fn default_company_claim() -> String {
     "raison_sociale".to_owned()
+}
+
+fn default_role_claim() -> String {
+    "sesame_role".to_owned()
+}
+
+fn default_administration_claim() -> String {
+    "sesame_administration".to_owned()
 }
 
 /// The defaults, as the first layer.

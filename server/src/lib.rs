@@ -244,6 +244,44 @@ fn typeface(config: &Config) -> Result<app::documents::pdf::Typeface, StartError
 }
 
 /// The roles each identity provider may open accounts of; an unknown role is a start-up error.
+/// The State accounts each provider opens at a first sign-in, checked: supervisors, the DGITM
+/// and agents only (a head of service is named to posts, a technical administrator from the
+/// command line).
+fn oidc_provisions(
+    config: &Config,
+) -> Result<std::collections::HashMap<String, Vec<app::domain::directory::Role>>, StartError> {
+    use app::domain::directory::Role;
+    const PROVISIONED: [Role; 4] = [
+        Role::Superviseur,
+        Role::Dgitm,
+        Role::AgentSivep,
+        Role::AgentDgddi,
+    ];
+    config
+        .oidc
+        .iter()
+        .map(|provider| {
+            let roles = provider
+                .provisions
+                .iter()
+                .map(|code| {
+                    Role::from_code(code.trim())
+                        .filter(|role| PROVISIONED.contains(role))
+                        .ok_or_else(|| {
+                            StartError::Config(format!(
+                                "fournisseur d'identité « {} » : provisions = « {code} » ; un \
+                                 fournisseur n'ouvre que ces comptes de l'État : {}",
+                                provider.id,
+                                PROVISIONED.map(Role::code).join(", ")
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((provider.id.clone(), roles))
+        })
+        .collect()
+}
+
 fn oidc_roles(
     config: &Config,
 ) -> Result<std::collections::HashMap<String, Vec<app::domain::directory::Role>>, StartError> {
@@ -526,6 +564,7 @@ impl Server {
                 config.sensitive_burst,
             ),
             oidc_roles: std::sync::Arc::new(oidc_roles(config)?),
+            oidc_provisions: std::sync::Arc::new(oidc_provisions(config)?),
             typeface: std::sync::Arc::new(typeface(config)?),
             webhooks_allow_local: config.webhooks_allow_local,
             documents,

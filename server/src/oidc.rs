@@ -99,6 +99,9 @@ pub struct Identity {
     /// What a provider that opens operators' accounts asserts of the person's company (from
     /// UserInfo, under the configured claim names); `None` for any other provider.
     pub company: Option<app::forms::AssertedCompany>,
+    /// What a provider that opens State accounts asserts of the person's role; `None` for any
+    /// other provider.
+    pub state_role: Option<app::forms::AssertedRole>,
     /// The raw ID token, for [`Providers::logout_url`].
     pub id_token: String,
 }
@@ -334,23 +337,27 @@ impl Providers {
         }
         let name = sources.iter().find_map(|c| c.name.clone());
         let config = &entry.config;
-        let company = config.opens_operator_accounts.then(|| {
-            let asserted = userinfo.as_ref().map(|u| &u.additional_claims().0);
-            let claim = |name: &str| {
-                asserted
-                    .and_then(|claims| claims.get(name))
-                    .and_then(|value| match value {
-                        serde_json::Value::String(text) => Some(text.trim().to_owned()),
-                        serde_json::Value::Number(number) => Some(number.to_string()),
-                        _ => None,
-                    })
-                    .filter(|text| !text.is_empty())
-            };
-            app::forms::AssertedCompany {
+        let asserted = userinfo.as_ref().map(|u| &u.additional_claims().0);
+        let claim = |name: &str| {
+            asserted
+                .and_then(|claims| claims.get(name))
+                .and_then(|value| match value {
+                    serde_json::Value::String(text) => Some(text.trim().to_owned()),
+                    serde_json::Value::Number(number) => Some(number.to_string()),
+                    _ => None,
+                })
+                .filter(|text| !text.is_empty())
+        };
+        let company = config
+            .opens_operator_accounts
+            .then(|| app::forms::AssertedCompany {
                 siret: claim(&config.siret_claim),
                 eori: claim(&config.eori_claim),
                 name: claim(&config.company_claim),
-            }
+            });
+        let state_role = (!config.provisions.is_empty()).then(|| app::forms::AssertedRole {
+            role: claim(&config.role_claim),
+            administration: claim(&config.administration_claim),
         });
 
         Ok(Identity {
@@ -359,6 +366,7 @@ impl Providers {
             email: email.trim().to_lowercase(),
             name,
             company,
+            state_role,
             id_token: id_token.to_string(),
         })
     }
@@ -582,6 +590,7 @@ impl app::forms::IdentityProviders for Providers {
                 id_token: identity.id_token,
                 name: identity.name,
                 company: identity.company,
+                state_role: identity.state_role,
             })
         })
     }
@@ -609,6 +618,9 @@ mod tests {
             siret_claim: "siret".to_owned(),
             eori_claim: "eori".to_owned(),
             company_claim: "raison_sociale".to_owned(),
+            provisions: Vec::new(),
+            role_claim: "sesame_role".to_owned(),
+            administration_claim: "sesame_administration".to_owned(),
         }
     }
 

@@ -144,6 +144,39 @@ pub fn parse_post(fields: &Fields) -> Result<PostDraft, String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_provider_opens_only_the_state_accounts_it_is_configured_for() {
+        let allowed = [Role::Superviseur, Role::Dgitm, Role::AgentSivep];
+        assert_eq!(
+            provisioned_account(Some("superviseur"), Some("dgal"), &allowed),
+            Ok((Role::Superviseur, Some(Administration::Dgal)))
+        );
+        assert_eq!(
+            provisioned_account(Some("dgitm"), Some("dgal"), &allowed),
+            Ok((Role::Dgitm, None))
+        );
+        assert_eq!(
+            provisioned_account(Some("agent_sivep"), None, &allowed),
+            Ok((Role::AgentSivep, Some(Administration::Dgal)))
+        );
+        for (role, administration, why) in [
+            (None, None, "aucun rôle attesté"),
+            (Some("agent_dgddi"), None, "n'ouvre pas"),
+            (Some("administrateur"), None, "n'ouvre pas"),
+            (Some("chef_service"), Some("dgal"), "n'ouvre pas"),
+            (Some("roi"), None, "n'ouvre pas"),
+            (Some("superviseur"), None, "sans administration"),
+            (Some("superviseur"), Some("dgitm"), "sans administration"),
+        ] {
+            let refused = provisioned_account(role, administration, &allowed).unwrap_err();
+            assert!(refused.contains(why), "{role:?} : {refused}");
+        }
+        // Even configured, a head of service or an administrator is never opened so.
+        assert!(
+            provisioned_account(Some("chef_service"), Some("dgal"), &[Role::ChefService]).is_err()
+        );
+    }
+
     fn fields(pairs: &[(&str, &str)]) -> Fields {
         pairs
             .iter()
@@ -359,6 +392,33 @@ impl StateAccount {
             }
             StateAccount::Dgitm => "DGITM (statistiques)".to_owned(),
         }
+    }
+}
+
+/// The State account an identity provider asserts at a first sign-in: the role, among those the
+/// provider may open (`allowed`), with the administration a supervisor needs (an agent's is its
+/// role's, the DGITM has none); or why not, in French, for the audit trail.
+pub fn provisioned_account(
+    role: Option<&str>,
+    administration: Option<&str>,
+    allowed: &[Role],
+) -> Result<(Role, Option<Administration>), String> {
+    let code = role.ok_or("aucun rôle attesté par le fournisseur")?;
+    let role = Role::from_code(code)
+        .filter(|role| allowed.contains(role))
+        .ok_or_else(|| format!("rôle attesté « {code} », que ce fournisseur n'ouvre pas"))?;
+    match role {
+        Role::Superviseur => administration
+            .and_then(Administration::from_code)
+            .map(|administration| (role, Some(administration)))
+            .ok_or_else(|| {
+                "superviseur attesté sans administration lisible (dgal ou dgddi)".into()
+            }),
+        Role::AgentSivep | Role::AgentDgddi => Ok((role, role.administration())),
+        Role::Dgitm => Ok((role, None)),
+        _ => Err(format!(
+            "rôle attesté « {code} », que ce fournisseur n'ouvre pas"
+        )),
     }
 }
 

@@ -12,11 +12,14 @@ use crate::helpers::{
     config, container, count, fresh_database, on_both_stores, Running, DEMO_API_KEY,
 };
 use crate::oidc::OidcProvider;
-use app::domain::directory::Role;
+use app::domain::directory::{Administration, Role};
 use app::domain::references::{Siren, Siret};
 use app::store::Backend;
 
-on_both_stores!(the_customs_account_opens_the_operator_s_account);
+on_both_stores!(
+    the_customs_account_opens_the_operator_s_account,
+    an_agents_provider_opens_the_state_accounts_it_asserts,
+);
 
 /// Signs in through the provider with `login` in a new browser: where the callback sends it.
 pub(crate) async fn through_customs(
@@ -197,6 +200,116 @@ async fn the_customs_account_opens_the_operator_s_account(backend: Backend) {
         let (_, said) = browser.page(&location).await;
         assert!(said.contains("ne dit pas de quelle entreprise"), "{said}");
         assert!(said.contains("SIRET de l'établissement"), "{said}");
+    }
+    server.stop().await;
+}
+
+/// An agents' provider opens the State accounts it asserts at their first sign-in, among those
+/// it is configured for, under claim names of its own; never a habilitation, a head of service
+/// or an administrator, nor a role it may not open.
+async fn an_agents_provider_opens_the_state_accounts_it_asserts(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let callback = format!("http://127.0.0.1:{port}/connexion/oidc/test/retour");
+    let provider = OidcProvider::start_asserting(
+        0,
+        &[&callback],
+        &[],
+        &[
+            ("--role-claim", "urn:etat:role"),
+            ("--administration-claim", "urn:etat:administration"),
+        ],
+    )
+    .await;
+    let mut config = config(url);
+    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut agents = provider.config("test");
+    agents.provisions = vec!["superviseur".into(), "dgitm".into(), "agent_sivep".into()];
+    agents.role_claim = "urn:etat:role".into();
+    agents.administration_claim = "urn:etat:administration".into();
+    // A provider configured to open a head of service's account does not start.
+    let mut wrong = agents.clone();
+    wrong.provisions = vec!["chef_service".into()];
+    config.oidc = vec![wrong];
+    let refused = server::Server::build(&config)
+        .await
+        .err()
+        .expect("le serveur refuse de démarrer");
+    assert!(refused.to_string().contains("provisions"), "{refused}");
+    config.oidc = vec![agents];
+    let server = Running::start(&config).await;
+    let store = &server.store;
+
+    for (login, role, administration) in [
+        (
+            "sophie.lambert@agriculture.gouv.fr|role=superviseur|administration=dgal",
+            Role::Superviseur,
+            Some(Administration::Dgal),
+        ),
+        (
+            "paul.roche@developpement-durable.gouv.fr|role=dgitm",
+            Role::Dgitm,
+            None,
+        ),
+        (
+            "nina.faure@agriculture.gouv.fr|role=agent_sivep",
+            Role::AgentSivep,
+            Some(Administration::Dgal),
+        ),
+    ] {
+        let (browser, location) = through_customs(&server, &provider, &callback, login).await;
+        assert!(!location.contains("erreur"), "{login} : {location}");
+        let email = login.split('|').next().unwrap();
+        let account = store.user_by_email(email).await.unwrap().expect(login);
+        assert_eq!(account.role, role, "{login}");
+        assert_eq!(account.administration, administration, "{login}");
+        assert!(account.email_verified);
+        // Signed in: the terms of use come first.
+        assert!(browser
+            .get("/espace")
+            .await
+            .location
+            .starts_with("/cgu/acceptation"));
+        assert_eq!(
+            count(
+                store,
+                &format!(
+                    "SELECT COUNT(*) FROM habilitation WHERE user_id = {}",
+                    account.id
+                )
+            )
+            .await,
+            0,
+            "seul un chef de service habilite"
+        );
+        assert_eq!(
+            count(store, &format!("SELECT COUNT(*) FROM audit_entry WHERE action = 'compte_ouvert_fournisseur' AND object = 'utilisateur:{}'", account.id)).await,
+            1
+        );
+    }
+    // What it may not open, or cannot read, opens nothing and says so.
+    for login in [
+        "a.b@agriculture.gouv.fr|role=administrateur",
+        "c.d@agriculture.gouv.fr|role=chef_service|administration=dgal",
+        "e.f@douane.finances.gouv.fr|role=agent_dgddi",
+        "g.h@agriculture.gouv.fi|role=superviseur",
+        "i.j@agriculture.gouv.fr",
+    ] {
+        let (_, location) = through_customs(&server, &provider, &callback, login).await;
+        assert!(
+            location.contains("erreur=oidc-compte-inconnu"),
+            "{login} : {location}"
+        );
+        let email = login.split('|').next().unwrap();
+        assert!(
+            store.user_by_email(email).await.unwrap().is_none(),
+            "{login}"
+        );
     }
     server.stop().await;
 }

@@ -167,6 +167,9 @@ impl OidcProvider {
             siret_claim: "siret".to_owned(),
             eori_claim: "eori".to_owned(),
             company_claim: "raison_sociale".to_owned(),
+            provisions: Vec::new(),
+            role_claim: "sesame_role".to_owned(),
+            administration_claim: "sesame_administration".to_owned(),
         }
     }
 
@@ -596,6 +599,9 @@ async fn oidc_a_provider_down_at_discovery_is_retried_at_sign_in() {
         siret_claim: "siret".to_owned(),
         eori_claim: "eori".to_owned(),
         company_claim: "raison_sociale".to_owned(),
+        provisions: Vec::new(),
+        role_claim: "sesame_role".to_owned(),
+        administration_claim: "sesame_administration".to_owned(),
     };
     let providers = Providers::discover(std::slice::from_ref(&config), BASE_URL).await;
     assert_eq!(providers.list().len(), 1, "still offered");

@@ -12,7 +12,9 @@
 // gets `email_verified` false. A login may assert a company as the customs account does, after
 // `|`: `alice@exemple.fr|siret=73282932000074|eori=FR73282932000074|entreprise=Import Sud` gives
 // the claims named by `--siret-claim`, `--eori-claim` and `--company-claim` (by default `siret`,
-// `eori`, `raison_sociale`), with the profile scope.
+// `eori`, `raison_sociale`), with the profile scope; as a State agents' provider does,
+// `|role=superviseur|administration=dgal` gives those named by `--role-claim` and
+// `--administration-claim` (by default `sesame_role`, `sesame_administration`).
 //
 // Interactions are our own minimal pages (the package's development ones are in English, load
 // remote fonts and have no labels): a login form (field `login`, labelled « Identifiant », button
@@ -35,13 +37,17 @@ const { values: args } = parseArgs({
     'siret-claim': { type: 'string', default: 'siret' },
     'eori-claim': { type: 'string', default: 'eori' },
     'company-claim': { type: 'string', default: 'raison_sociale' },
+    'role-claim': { type: 'string', default: 'sesame_role' },
+    'administration-claim': { type: 'string', default: 'sesame_administration' },
   },
 });
 
-const COMPANY_CLAIMS = {
+const ASSERTED_CLAIMS = {
   siret: args['siret-claim'],
   eori: args['eori-claim'],
   entreprise: args['company-claim'],
+  role: args['role-claim'],
+  administration: args['administration-claim'],
 };
 
 if (args['redirect-uri'].length === 0) {
@@ -73,12 +79,12 @@ const page = (title, body) => `<!DOCTYPE html>
 </html>`;
 
 function account(login) {
-  const [who, ...asserted] = login.split('|');
+  const [who, ...pairs] = login.split('|');
   const email = who.includes('@') ? who : `${who}@example.test`;
-  const company = {};
-  for (const pair of asserted) {
+  const asserted = {};
+  for (const pair of pairs) {
     const [key, ...value] = pair.split('=');
-    if (COMPANY_CLAIMS[key]) company[COMPANY_CLAIMS[key]] = value.join('=');
+    if (ASSERTED_CLAIMS[key]) asserted[ASSERTED_CLAIMS[key]] = value.join('=');
   }
   return {
     accountId: login,
@@ -88,7 +94,7 @@ function account(login) {
         email,
         email_verified: !who.startsWith('non-verifie'),
         name: `Personne ${who}`,
-        ...company,
+        ...asserted,
       };
     },
   };
@@ -132,7 +138,7 @@ const configuration = {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name', ...Object.values(COMPANY_CLAIMS)],
+    profile: ['name', ...Object.values(ASSERTED_CLAIMS)],
   },
   findAccount: (ctx, sub) => account(sub),
   pkce: { required: () => true },

@@ -587,6 +587,66 @@ pub async fn oidc_callback(
         },
     };
     let Some(user) = user else {
+        // An agents' provider opens the State account it asserts (a role it may open).
+        if let Some(asserted) = identity
+            .state_role
+            .as_ref()
+            .filter(|asserted| asserted.role.is_some() || identity.company.is_none())
+        {
+            let allowed = forms
+                .oidc_provisions
+                .get(&provider)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let (role, administration) = match crate::domain::administration::provisioned_account(
+                asserted.role.as_deref(),
+                asserted.administration.as_deref(),
+                allowed,
+            ) {
+                Ok(account) if forms.oidc_allows(&provider, account.0) => account,
+                Ok((role, _)) => {
+                    return refuse(
+                        format!(
+                            "le fournisseur {provider} n'ouvre pas les comptes « {} »",
+                            role.label()
+                        ),
+                        Problem::ProviderRoleNotAllowed,
+                    )
+                    .await
+                }
+                Err(reason) => return refuse(reason, Problem::ProviderAccountUnknown).await,
+            };
+            let Some(user_id) = open_state_account(
+                &forms,
+                &caller,
+                &provider,
+                &identity,
+                (role, administration),
+                now,
+            )
+            .await?
+            else {
+                return refuse(
+                    format!("adresse d'un compte clos (fournisseur {provider})"),
+                    Problem::ProviderAccountUnknown,
+                )
+                .await;
+            };
+            return provider_session(
+                &forms,
+                &caller,
+                over_https,
+                &headers,
+                Opening {
+                    user_id,
+                    email: &identity.email,
+                    method: &format!("oidc:{provider}"),
+                    id_token: Some(&identity.id_token),
+                    retour: &retour,
+                },
+            )
+            .await;
+        }
         // The customs account opens an operator's account at its first sign-in, in the company
         // it asserts.
         if let Some(asserted) = identity
@@ -709,6 +769,74 @@ fn forget_provider_sign_in(mut response: Response, over_https: bool) -> Response
     response
 }
 
+/// Opens the State account an agents' provider asserts at its holder's first sign-in, its
+/// address verified by the provider and tied to its subject, with no habilitation (only a head
+/// of service grants one). `None`, nothing written, when the address is that of a closed
+/// account. Audited.
+async fn open_state_account(
+    forms: &Forms,
+    caller: &Caller,
+    provider: &str,
+    identity: &crate::forms::Identity,
+    (role, administration): (Role, Option<crate::domain::directory::Administration>),
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<i64>, Failure> {
+    let mut tx = forms.store.begin().await?;
+    if tx.email_taken(&identity.email).await? {
+        return Ok(None);
+    }
+    let detail = match administration {
+        Some(administration) => format!(
+            "{} ({}) attesté par le fournisseur {provider}",
+            role.label(),
+            administration.label()
+        ),
+        None => format!("{} attesté par le fournisseur {provider}", role.label()),
+    };
+    let user = NewUser {
+        email: identity.email.clone(),
+        full_name: name_from_provider(identity.name.as_deref(), &identity.email),
+        role,
+        company_id: None,
+        administration,
+        company_admin: false,
+        email_verified: true,
+        password_hash: None,
+    };
+    open_tied(tx, caller, provider, identity, &user, &detail, now)
+        .await
+        .map(Some)
+}
+
+/// Opens an account from what a provider vouched for, tied to its subject for good, in the
+/// transaction that checked it may be; audited as `compte_ouvert_fournisseur` with `detail`.
+async fn open_tied(
+    mut tx: crate::store::Tx,
+    caller: &Caller,
+    provider: &str,
+    identity: &crate::forms::Identity,
+    user: &NewUser,
+    detail: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<i64, Failure> {
+    let user_id = tx.insert_user(user, now).await?;
+    tx.insert_oidc_link(provider, &identity.subject, user_id, now)
+        .await?;
+    tx.audit(
+        &caller
+            .audit_event(
+                "compte_ouvert_fournisseur",
+                &format!("utilisateur:{user_id}"),
+                detail,
+            )
+            .about(&identity.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
 /// Opens the account of an operator at their first sign-in through the customs account, its
 /// address verified by the provider and tied to its subject: in the company of the asserted
 /// SIRET, or in a new company of which they are the first member and so the administrator.
@@ -741,41 +869,24 @@ async fn open_operator_account(
             )
         }
     };
-    let user_id = tx
-        .insert_user(
-            &NewUser {
-                email: identity.email.clone(),
-                full_name: name_from_provider(identity.name.as_deref(), &identity.email),
-                role: Role::Operateur,
-                company_id: Some(company_id),
-                administration: None,
-                company_admin: created,
-                email_verified: true,
-                password_hash: None,
-            },
-            now,
-        )
-        .await?;
-    tx.insert_oidc_link(provider, &identity.subject, user_id, now)
-        .await?;
     let detail = if created {
         format!("entreprise:{company_id} créée (SIRET {siret}), premier membre et administrateur")
     } else {
         format!("entreprise:{company_id} rejointe (SIRET {siret})")
     };
-    tx.audit(
-        &caller
-            .audit_event(
-                "compte_ouvert_fournisseur",
-                &format!("utilisateur:{user_id}"),
-                &detail,
-            )
-            .about(&identity.email),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Some(user_id))
+    let user = NewUser {
+        email: identity.email.clone(),
+        full_name: name_from_provider(identity.name.as_deref(), &identity.email),
+        role: Role::Operateur,
+        company_id: Some(company_id),
+        administration: None,
+        company_admin: created,
+        email_verified: true,
+        password_hash: None,
+    };
+    open_tied(tx, caller, provider, identity, &user, &detail, now)
+        .await
+        .map(Some)
 }
 
 #[cfg(test)]
