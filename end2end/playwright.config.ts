@@ -25,6 +25,10 @@ import { defineConfig } from "@playwright/test";
  *
  * Identity provider: a real OpenID provider (`server/tests/oidc-provider`, on the npm package
  * `oidc-provider`) is started on port 3101, and the server is configured to offer it.
+ *
+ * Five instances of the release build: the main one (3100), the perimeter's (3102), the live one
+ * (3103), the administration's (3104), all with demo data, and a fresh deployment without any
+ * (3106), bootstrapped by `deploiement.spec.ts` from the command line as a real one would be.
  */
 
 export const PORT = 3100;
@@ -48,8 +52,23 @@ export const LIVE_PORT = 3103;
 export const ADMIN_PORT = 3104;
 /** ClamAV's daemon, which the live instance's documents pass through (`clamd.mjs`). */
 const CLAMD_PORT = 3105;
+/**
+ * A fifth, deployed as the State would: no demo data (its database starts empty, and
+ * `deploiement.spec.ts` opens its first administrator with `server admin create`), operators'
+ * local accounts off, operators coming in through the customs account (the test provider).
+ */
+export const FRESH_PORT = 3106;
 const PERIMETER_FOLDER = process.env.E2E_DATA ?? path.resolve(__dirname, "../target/e2e");
 fs.mkdirSync(PERIMETER_FOLDER, { recursive: true });
+/**
+ * The fresh instance's database, new at each run. The configuration is read again in each worker,
+ * whose process id differs: the runner's choice is handed down to them through the environment.
+ */
+export const FRESH_DATABASE_URL =
+  process.env.SESAME_E2E_FRESH_DATABASE_URL ?? `sqlite://${path.join(PERIMETER_FOLDER, `neuf-${process.pid}.db`)}`;
+process.env.SESAME_E2E_FRESH_DATABASE_URL = FRESH_DATABASE_URL;
+/** Where the fresh instance writes its mails. */
+export const FRESH_MAIL_FOLDER = path.join(PERIMETER_FOLDER, "mails-neuf");
 const DENYLIST = path.join(PERIMETER_FOLDER, "liste-de-refus.txt");
 fs.writeFileSync(DENYLIST, "# Nœuds de sortie Tor (exemple de test)\n203.0.113.66\n198.51.100.128/25\n");
 
@@ -76,7 +95,10 @@ const PEOPLE_NOT_SUITES = {
   SESAME_LIVE_STREAMS_PER_PERSON: "100",
 };
 
-/** The release build serving the built site on `port`, with demo data in its own database. */
+/**
+ * The release build serving the built site on `port`, with demo data in its own database (unless
+ * `env` sets `SESAME_DEMO` otherwise).
+ */
 function releaseServer(port: number, databaseUrl: string, env: Record<string, string>) {
   return {
     command: "../target/release/server",
@@ -145,7 +167,9 @@ export default defineConfig({
       command:
         `node ../server/tests/oidc-provider/provider.mjs --port ${OIDC_PORT}` +
         ` --redirect-uri ${BASE_URL}/connexion/oidc/test/retour` +
-        ` --post-logout-redirect-uri "${BASE_URL}/connexion?message=deconnecte"`,
+        ` --post-logout-redirect-uri "${BASE_URL}/connexion?message=deconnecte"` +
+        ` --redirect-uri http://127.0.0.1:${FRESH_PORT}/connexion/oidc/test/retour` +
+        ` --post-logout-redirect-uri "http://127.0.0.1:${FRESH_PORT}/connexion?message=deconnecte"`,
       url: `${OIDC_ISSUER}/.well-known/openid-configuration`,
       reuseExistingServer: false,
       timeout: 30_000,
@@ -186,6 +210,19 @@ export default defineConfig({
       SESAME_ANTIVIRUS: `tcp://127.0.0.1:${CLAMD_PORT}`,
       SESAME_ANTIVIRUS_POLL_MILLIS: "1000",
       ...PEOPLE_NOT_SUITES,
+    }),
+    releaseServer(FRESH_PORT, FRESH_DATABASE_URL, {
+      // No demo data: the deployment starts empty, as in production.
+      SESAME_DEMO: "0",
+      SESAME_MAIL_FOLDER: FRESH_MAIL_FOLDER,
+      // Live streams renewed every two seconds, as on the administration's instance.
+      SESAME_LIVE_KEEP_ALIVE_SECONDS: "1",
+      SESAME_LIVE_RENEWAL_SECONDS: "2",
+      ...PEOPLE_NOT_SUITES,
+      // As the State runs it: operators sign in through the customs account only, which opens
+      // their accounts (and, without a company claim, their requests to join one).
+      SESAME_LOCAL_OPERATOR_ACCOUNTS: "0",
+      SESAME_OIDC: `[{id="test", label="le fournisseur de test", issuer="${OIDC_ISSUER}", client_id="sesame", client_secret="secret-de-test-oidc", roles=["operateur"], opens_operator_accounts=true}]`,
     }),
   ],
 });

@@ -71,6 +71,10 @@ const PAGES: Array<{
   { what: "la connexion", path: async () => "/connexion", status: 200 },
   { what: "le mot de passe oublié", path: async () => "/mot-de-passe-oublie", status: 200 },
   { what: "la page non trouvée", path: async () => MISSING, status: 404 },
+  // Pages people reach from the customs account or a decision about their account; without a
+  // request or a session, they say what to do (with them, deploiement.spec.ts checks them).
+  { what: "le suivi d'une demande d'accès, sans demande", path: async () => "/demande-acces", status: 200 },
+  { what: "la page d'un compte suspendu, sans session", path: async () => "/compte-suspendu", status: 200 },
   // An operator (company administrator).
   { what: "l'accueil d'un opérateur", path: async () => "/accueil", status: 200, account: ACCOUNTS.operateur },
   { what: "la liste d'un opérateur", path: async () => "/dossiers", status: 200, account: ACCOUNTS.operateur },
