@@ -24,6 +24,7 @@ import {
   horizontalOverflow,
   open,
   resultCount,
+  resultsHeading,
   signIn,
   test,
   waitUntilInteractive,
@@ -254,7 +255,7 @@ test("d'une base vide aux premiers opérateurs : administrateur, site, chef de s
       // The administrator chooses a password from the link, which then serves no more.
       await choosePassword(page, new URL(link!).pathname + new URL(link!).search, adminEmail, adminPassword);
       await expect(page).toHaveURL(/\/connexion/);
-      await expect(page.getByRole("status").filter({ hasText: "Votre mot de passe est enregistré" })).toBeVisible();
+      await expect(page.getByRole("status").filter({ hasText: "Votre compte est ouvert" })).toBeVisible();
       await open(page, new URL(link!).pathname + new URL(link!).search);
       await expect(page.getByText("Ce lien n'est plus valable")).toBeVisible();
 
@@ -372,6 +373,8 @@ test("d'une base vide aux premiers opérateurs : administrateur, site, chef de s
       await open(paul, "/dossiers");
       await expect(paul.getByRole("heading", { level: 1 })).toBeVisible();
       expect(await resultCount(paul)).toBe(0);
+      // No filter chosen: the page says why the list is empty, not that criteria match nothing.
+      await expect(resultsHeading(paul)).toHaveText(/^Aucun dossier pour l'instant/);
       await open(paul, "/espace");
       await expect(paul.getByRole("region", { name: "Mon entreprise" })).toContainText(`Neuf Import — SIRET ${NEUF_IMPORT}`);
       await expect(paul.getByRole("table", { name: "Les personnes de votre entreprise" })).toContainText("Administrateur");

@@ -199,7 +199,7 @@ test.describe("le parcours d'un rendez-vous", () => {
     const first = slots.first();
     // What it shows: its own text, without the part only screen readers get.
     const shown = await first.evaluate((button) =>
-      [...button.childNodes]
+      Array.from(button.childNodes)
         .filter((node) => node.nodeType === Node.TEXT_NODE)
         .map((node) => node.textContent)
         .join("")

@@ -166,6 +166,8 @@ pub async fn reset_password(
     let password_hash = tokio::task::spawn_blocking(move || crate::forms::hash_password(&password))
         .await
         .map_err(|_| crate::store::StoreError::Corrupt("hachage interrompu".into()))??;
+    // An account opened from the command line chooses its first password with such a link.
+    let first = forms.store.password_hash(&email).await?.is_none();
     let mut tx = forms.store.begin().await?;
     let Some((user_id, _)) = tx.take_token(&hash, TokenPurpose::Reset, now).await? else {
         return Err(back(page, Problem::LinkInvalid, &[]));
@@ -184,7 +186,16 @@ pub async fn reset_password(
     .await?;
     tx.commit().await?;
     Ok(axum::response::IntoResponse::into_response(
-        crate::forms::to_sign_in(Ok(Done::PasswordReset), &[], &email, caller.over_https),
+        crate::forms::to_sign_in(
+            Ok(if first {
+                Done::AccountOpened
+            } else {
+                Done::PasswordReset
+            }),
+            &[],
+            &email,
+            caller.over_https,
+        ),
     ))
 }
 

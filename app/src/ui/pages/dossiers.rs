@@ -504,6 +504,16 @@ fn active_filters(query: &DossierQuery, sites: &[Site], posts: &[Post]) -> Vec<(
 #[component]
 fn Results(page: DossierPage, query: DossierQuery, operator: bool) -> impl IntoView {
     let count_text = match page.total {
+        // No filter at all: the person has no dossier yet.
+        Count::Exact(0)
+            if DossierQuery {
+                sort: Default::default(),
+                start: Default::default(),
+                ..query.clone()
+            } == DossierQuery::default() =>
+        {
+            "Aucun dossier pour l'instant : ils apparaissent ici dès qu'un système partenaire les ouvre.".to_owned()
+        }
         Count::Exact(0) => "Aucun dossier ne correspond à ces critères.".to_owned(),
         Count::Exact(1) => "1 dossier".to_owned(),
         Count::Exact(n) => format!("{} dossiers", format::thousands(n)),
