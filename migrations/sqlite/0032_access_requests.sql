@@ -32,8 +32,14 @@ CREATE UNIQUE INDEX access_request_open ON access_request (provider, subject)
 CREATE INDEX access_request_waiting ON access_request (company_id, declared_at)
     WHERE state = 'en_attente';
 
+-- The company's administrators hear of a request to join it, and of whoever joined it through
+-- the customs account that names it (nobody invited them).
 INSERT INTO notification_kind (code, audience, label, action_required, title, body, position, about_dossier, sent_outside) VALUES
 ('demande_acces', 'operateur', 'Demande d''accès à votre entreprise (action requise)', 1,
  'Demande d''accès de {nom}',
  '{nom} ({adresse}) s''est connecté avec son compte douane et demande à rejoindre votre entreprise sur France Sésame. Action requise : acceptez ou refusez sa demande dans « Mon espace », rubrique « Mon entreprise ».',
- 160, 0, 0);
+ 160, 0, 0),
+('membre_entreprise', 'operateur', 'Nouveau membre de votre entreprise', 0,
+ '{nom} a rejoint votre entreprise',
+ '{nom} ({adresse}) a rejoint votre entreprise sur France Sésame en se connectant avec son compte douane, qui indique votre entreprise. Si vous ne connaissez pas cette personne, retirez son compte dans « Mon espace », rubrique « Mon entreprise », et prévenez l''assistance de France Sésame.',
+ 170, 0, 0);

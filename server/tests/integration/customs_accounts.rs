@@ -173,6 +173,12 @@ async fn the_customs_account_opens_the_operator_s_account(backend: Backend) {
         let colleague = store.user_by_email(email).await.unwrap().unwrap();
         assert_eq!(colleague.company_id, account.company_id, "{email}");
         assert!(!colleague.company_admin, "{email}");
+        // Nobody invited them: the company's administrator is told, once.
+        assert_eq!(
+            count(store, &format!("SELECT COUNT(*) FROM notification WHERE user_id = {} AND kind = 'membre_entreprise' AND body LIKE '%{email}%'", account.id)).await,
+            1,
+            "{email}"
+        );
     }
     assert_eq!(
         count(

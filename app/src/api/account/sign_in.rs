@@ -874,9 +874,25 @@ async fn open_operator_account(
     } else {
         format!("entreprise:{company_id} rejointe (SIRET {siret})")
     };
+    let full_name = name_from_provider(identity.name.as_deref(), &identity.email);
+    if !created {
+        // Nobody invited them: the company's administrators hear of it, and may remove them.
+        tx.tell_company_admins(
+            company_id,
+            "membre_entreprise",
+            &[
+                ("nom", full_name.clone()),
+                ("adresse", identity.email.clone()),
+            ],
+            &format!("membre:{}", identity.email),
+            "/espace#collegues",
+            now,
+        )
+        .await?;
+    }
     let user = NewUser {
         email: identity.email.clone(),
-        full_name: name_from_provider(identity.name.as_deref(), &identity.email),
+        full_name,
         role: Role::Operateur,
         company_id: Some(company_id),
         administration: None,
