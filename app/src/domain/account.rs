@@ -447,9 +447,34 @@ pub struct AccountLine {
     pub full_name: String,
     pub email: String,
     pub role: super::directory::Role,
-    /// Its company, or its administration (and a head's posts).
-    pub belongs: String,
+    /// An operator's company, by name.
+    pub company: Option<String>,
+    /// The administration of an agent, a head of service or a supervisor.
+    pub administration: Option<super::directory::Administration>,
+    /// The posts a head of service heads, by code.
+    pub posts: Vec<String>,
     pub state: AccountState,
+}
+
+impl AccountLine {
+    /// What the account is attached to, in words: its company, or its administration (and a
+    /// head's posts), the DGITM's ministry, or the platform for a technical administrator.
+    pub fn belongs(&self) -> String {
+        use super::directory::Role;
+        match (self.role, &self.company, self.administration) {
+            (_, Some(company), _) => company.clone(),
+            (Role::ChefService, None, Some(administration)) if !self.posts.is_empty() => {
+                format!(
+                    "{} — postes {}",
+                    administration.label(),
+                    self.posts.join(", ")
+                )
+            }
+            (_, None, Some(administration)) => administration.label().to_owned(),
+            (Role::Dgitm, None, None) => "Ministère chargé des transports (DGITM)".to_owned(),
+            _ => "Plateforme France Sésame".to_owned(),
+        }
+    }
 }
 
 /// One decision about an account.
@@ -520,6 +545,47 @@ pub fn name_from_provider(name: Option<&str>, email: &str) -> String {
 #[cfg(test)]
 mod decision_tests {
     use super::*;
+
+    #[test]
+    fn an_account_says_what_it_is_attached_to() {
+        use crate::domain::directory::{Administration, Role};
+        let line = |role, company: Option<&str>, administration, posts: &[&str]| AccountLine {
+            id: 1,
+            full_name: "Léa Moreau".into(),
+            email: "lea@example.fr".into(),
+            role,
+            company: company.map(str::to_owned),
+            administration,
+            posts: posts.iter().map(|post| (*post).to_owned()).collect(),
+            state: AccountState::Active,
+        };
+        assert_eq!(
+            line(Role::Operateur, Some("Port Sud"), None, &[]).belongs(),
+            "Port Sud"
+        );
+        assert_eq!(
+            line(
+                Role::ChefService,
+                None,
+                Some(Administration::Dgal),
+                &["FRLEH1", "FRFOS1"]
+            )
+            .belongs(),
+            format!("{} — postes FRLEH1, FRFOS1", Administration::Dgal.label())
+        );
+        assert_eq!(
+            line(Role::AgentDgddi, None, Some(Administration::Dgddi), &[]).belongs(),
+            Administration::Dgddi.label()
+        );
+        assert_eq!(
+            line(Role::Dgitm, None, None, &[]).belongs(),
+            "Ministère chargé des transports (DGITM)"
+        );
+        assert_eq!(
+            line(Role::Administrateur, None, None, &[]).belongs(),
+            "Plateforme France Sésame"
+        );
+    }
 
     #[test]
     fn a_decision_needs_a_reason_of_10_to_500_characters() {

@@ -38,28 +38,20 @@ impl AccountRow {
         let administration = self
             .administration
             .as_deref()
-            .and_then(Administration::from_code)
-            .map(Administration::label);
-        let headed: Vec<&str> = posts
+            .and_then(Administration::from_code);
+        let posts = posts
             .iter()
             .filter(|(user_id, _)| *user_id == self.id)
-            .map(|(_, post)| post.as_str())
+            .map(|(_, post)| post.clone())
             .collect();
-        let belongs = match (role, self.company_name, administration) {
-            (_, Some(company), _) => company,
-            (Role::ChefService, None, Some(administration)) if !headed.is_empty() => {
-                format!("{administration} — postes {}", headed.join(", "))
-            }
-            (_, None, Some(administration)) => administration.to_owned(),
-            (Role::Dgitm, None, None) => "Ministère chargé des transports (DGITM)".to_owned(),
-            _ => "Plateforme France Sésame".to_owned(),
-        };
         Ok(AccountLine {
             id: self.id,
             full_name: self.full_name,
             email: self.email,
             role,
-            belongs,
+            company: self.company_name,
+            administration,
+            posts,
             state: if self.closed {
                 AccountState::Closed
             } else if self.suspended {

@@ -267,12 +267,16 @@ fn AccessRequests(requests: Vec<crate::domain::access_request::WaitingRequest>) 
 }
 
 /// The invitations not accepted yet, each of which may be withdrawn (`withdraw` gives the form's
-/// address for an invitation's id).
+/// address for an invitation's id); with `accounts`, what each opens (in the same order), in a
+/// column of its own.
 #[component]
 pub fn InvitationsTable(
     invitations: Vec<crate::domain::account::PendingInvitation>,
     #[prop(default = |id| format!("/espace/invitations/{id}/retrait"))] withdraw: fn(i64) -> String,
+    #[prop(optional)] accounts: Vec<String>,
 ) -> impl IntoView {
+    let with_accounts = !accounts.is_empty();
+    let mut accounts = accounts.into_iter();
     if invitations.is_empty() {
         return view! {
             <h3 id="titre-invitations">"Invitations en attente"</h3>
@@ -290,10 +294,12 @@ pub fn InvitationsTable(
             } else {
                 format!("expirée le {}", format::date_time(invitation.expires_at))
             };
+            let account = accounts.next();
             view! {
                 <tr>
                     <td>{invitation.full_name}</td>
                     <td>{invitation.email}</td>
+                    {with_accounts.then(|| view! { <td>{account}</td> })}
                     <td>{expiry}</td>
                     <td>
                         <form method="post" action=action>
@@ -311,6 +317,7 @@ pub fn InvitationsTable(
                 <tr>
                     <th scope="col">"Nom"</th>
                     <th scope="col">"Adresse électronique"</th>
+                    {with_accounts.then(|| view! { <th scope="col">"Compte"</th> })}
                     <th scope="col">"Lien valable"</th>
                     <th scope="col">"Action"</th>
                 </tr>

@@ -75,12 +75,13 @@ fn Desk(desk: AccountsDesk) -> impl IntoView {
         .accounts
         .into_iter()
         .map(|account| {
+            let belongs = account.belongs();
             view! {
                 <tr>
                     <th scope="row"><a href=format!("/comptes/{}", account.id)>{account.full_name}</a></th>
                     <td>{account.email}</td>
                     <td>{account.role.label()}</td>
-                    <td>{account.belongs}</td>
+                    <td>{belongs}</td>
                     <td>{state_badge(account.state)}</td>
                 </tr>
             }
@@ -129,14 +130,10 @@ fn Desk(desk: AccountsDesk) -> impl IntoView {
         <StateInvitation posts=desk.posts />
         <section class="fr-mb-6w" aria-labelledby="titre-invitations">
             <InvitationsTable
-                invitations=desk.invitations.iter().map(|(invitation, _)| invitation.clone()).collect()
+                accounts=desk.invitations.iter().map(|(_, account)| account.describe()).collect()
+                invitations=desk.invitations.into_iter().map(|(invitation, _)| invitation).collect()
                 withdraw=|id| format!("/administration/invitations/{id}/retrait")
             />
-            <ul class="fr-text--sm">
-                {desk.invitations.into_iter().map(|(invitation, account)| view! {
-                    <li>{format!("{} : {}", invitation.email, account.describe())}</li>
-                }).collect_view()}
-            </ul>
         </section>
     }
 }
@@ -366,7 +363,7 @@ fn Card(card: AccountCard) -> impl IntoView {
         <dl class="sesame-facts fr-mb-4w">
             <dt>"Adresse électronique"</dt><dd>{account.email.clone()}</dd>
             <dt>"Rôle"</dt><dd>{account.role.label()}</dd>
-            <dt>"Rattachement"</dt><dd>{account.belongs.clone()}</dd>
+            <dt>"Rattachement"</dt><dd>{account.belongs()}</dd>
             <dt>"État"</dt><dd>{state_badge(account.state)}</dd>
         </dl>
         {card.head_posts.map(|posts| view! { <HeadPostsSection id=account.id posts /> })}
