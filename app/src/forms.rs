@@ -705,14 +705,7 @@ pub(crate) fn to_sign_in(
 
 /// To `path` (which may end with a `#fragment`) with a success message code.
 pub(crate) fn done(path: &str, done: Done) -> Outcome {
-    let (path, fragment) = match path.split_once('#') {
-        Some((path, fragment)) => (path, format!("#{fragment}")),
-        None => (path, String::new()),
-    };
-    Ok(see_other(&format!(
-        "{}{fragment}",
-        with_query(path, &[("message", done.code())])
-    )))
+    Ok(see_other(&with_query(path, &[("message", done.code())])))
 }
 
 /// Takes one token of the tighter budget for each of `keys` (`<purpose>:<caller.client_key>`,

@@ -75,8 +75,10 @@ pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
         return path.to_owned();
     }
     let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    // The query goes before a fragment (`/espace#demandes`), which the browser keeps to itself.
+    let (path, fragment) = path.split_at(path.find('#').unwrap_or(path.len()));
     let separator = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{separator}{query}")
+    format!("{path}{separator}{query}{fragment}")
 }
 
 /// Where to go back to after signing in: only a path of this site, never another site
@@ -181,5 +183,15 @@ mod tests {
             ),
             "/connexion?retour=%2Fdossiers%3Fpage%3D2%26site%3DFRLEH"
         );
+        // Before a fragment, which the browser would otherwise keep the query in.
+        assert_eq!(
+            with_query("/espace#demandes", &[("erreur", "demande-introuvable")]),
+            "/espace?erreur=demande-introuvable#demandes"
+        );
+        assert_eq!(
+            with_query("/espace?a=1#demandes", &[("b", "2")]),
+            "/espace?a=1&b=2#demandes"
+        );
+        assert_eq!(with_query("/espace#demandes", &[]), "/espace#demandes");
     }
 }

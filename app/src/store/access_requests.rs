@@ -121,6 +121,27 @@ impl Store {
 }
 
 impl Tx {
+    /// Whether a request still waits for this company, its row locked until the decision is
+    /// written (a second click, or another administrator, then finds it decided).
+    #[tracing::instrument(skip_all)]
+    pub async fn lock_waiting_request(
+        &mut self,
+        id: i64,
+        company_id: i64,
+    ) -> Result<bool, StoreError> {
+        let lock = match self.open {
+            super::OpenTx::Postgres(_) => " FOR UPDATE",
+            super::OpenTx::Sqlite(_) => "",
+        };
+        let sql = format!(
+            "SELECT id FROM access_request WHERE id = $1 AND company_id = $2 AND state = 'en_attente'{lock}"
+        );
+        let found: Option<i64> = on_tx!(self, conn => {
+            sqlx::query_scalar(&sql).bind(id).bind(company_id).fetch_optional(conn).await
+        })?;
+        Ok(found.is_some())
+    }
+
     /// The open request of a provider's person, its cookie's token renewed and what the provider
     /// says of them refreshed, or a new one to complete: its number.
     #[tracing::instrument(skip_all)]

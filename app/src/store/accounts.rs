@@ -1015,7 +1015,8 @@ impl Tx {
     #[tracing::instrument(skip_all)]
     pub async fn insert_post_head(&mut self, user_id: i64, post: &str) -> Result<(), StoreError> {
         on_tx!(self, conn => {
-            sqlx::query("INSERT INTO post_head (user_id, post_code) VALUES ($1, $2)")
+            // Naming twice (a second click) names once.
+            sqlx::query("INSERT INTO post_head (user_id, post_code) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(user_id)
                 .bind(post)
                 .execute(conn)
@@ -1033,6 +1034,14 @@ impl Tx {
         user_id: i64,
         post: &str,
     ) -> Result<bool, StoreError> {
+        // Two withdrawals at once on PostgreSQL: the second waits for the first, then counts
+        // what is left (SQLite's transactions already run one at a time).
+        if let super::OpenTx::Postgres(tx) = &mut self.open {
+            sqlx::query("SELECT user_id FROM post_head WHERE user_id = $1 FOR UPDATE")
+                .bind(user_id)
+                .fetch_all(&mut **tx)
+                .await?;
+        }
         let withdrawn = on_tx!(self, conn => {
             sqlx::query(
                 "DELETE FROM post_head WHERE user_id = $1 AND post_code = $2

@@ -572,13 +572,18 @@ impl Tx {
             crate::domain::notification::fill(&title, fields),
             crate::domain::notification::fill(&body, fields),
         );
-        // Each is told once of a cause.
+        // Each is told once of a cause, with its mail as they chose.
         let sql = format!(
-            "SELECT u.id, 'immediat', 0 FROM app_user u
+            "SELECT u.id, COALESCE(p.mail, 'immediat') AS mail,
+                    COALESCE(hr.hour, {}) AS hour
+             FROM app_user u
+             LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $3
+             LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
              WHERE u.company_id = $1 AND u.company_admin AND u.role = 'operateur' AND {}
                AND NOT EXISTS (SELECT 1 FROM notification n
                                WHERE n.user_id = u.id AND n.cause = $2 AND n.kind = $3)
              ORDER BY u.id",
+            crate::domain::notification::DEFAULT_DIGEST_HOUR,
             super::ACTIVE_USER
         );
         let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {

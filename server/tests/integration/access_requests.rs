@@ -214,12 +214,13 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
             .location,
     ];
     for location in &answers {
-        assert_eq!(location, &answers[2]);
-        assert!(
-            location.contains("erreur=demande-introuvable"),
-            "{location}"
-        );
+        assert_eq!(location, "/espace?erreur=demande-introuvable#demandes");
     }
+    let (_, said) = alice.page(&answers[2]).await;
+    assert!(
+        said.contains("Cette demande d'accès n'existe pas"),
+        "{said}"
+    );
     assert!(denis
         .get("/dossiers")
         .await
@@ -250,8 +251,12 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
     assert!(!account.company_admin);
     let mail = mail_about(&sink, "denis.blanc@portsud.fr", "est ouvert").await;
     assert!(mail.text.contains("Port Sud"), "{}", mail.text);
+    // A second click finds it decided, and opens nothing more.
     let again = alice.post(&accept, &[]).await;
-    assert!(again.location.contains("erreur=demande-introuvable"));
+    assert_eq!(
+        again.location,
+        "/espace?erreur=demande-introuvable#demandes"
+    );
     let (denis, location) =
         through_customs(&server, &provider, &callback, "denis.blanc@portsud.fr").await;
     assert_eq!(location, "/dossiers", "une session s'ouvre");
@@ -260,6 +265,29 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
         .await
         .location
         .starts_with("/cgu/acceptation"));
+    // Removed by the company, he does not come back by asking again.
+    let removed = alice
+        .post(&format!("/espace/collegues/{}/retrait", account.id), &[])
+        .await;
+    assert!(
+        removed.location.contains("message="),
+        "{}",
+        removed.location
+    );
+    let (_, location) =
+        through_customs(&server, &provider, &callback, "denis.blanc@portsud.fr").await;
+    assert!(
+        location.contains("erreur=oidc-compte-inconnu"),
+        "{location}"
+    );
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM access_request WHERE email = 'denis.blanc@portsud.fr'"
+        )
+        .await,
+        1
+    );
 
     // Refused: with a reason (a short one is refused), told by mail and on the page.
     let (emma, _) = through_customs(&server, &provider, &callback, "emma.noir@ailleurs.fr").await;
@@ -268,11 +296,12 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
     let emma_id = request_id(store, "emma.noir@ailleurs.fr").await;
     let refuse = format!("/espace/demandes/{emma_id}/refus");
     let short = alice.post(&refuse, &[("motif", "non")]).await;
-    assert!(
-        short.location.contains("erreur=demande-motif-invalide"),
-        "{}",
-        short.location
+    assert_eq!(
+        short.location,
+        format!("/espace?erreur=demande-motif-invalide&demande={emma_id}&motif=non#demandes")
     );
+    let (_, said) = alice.page(&short.location).await;
+    assert!(said.contains("trop court (3 caractères)"), "{said}");
     let reason = "Personne inconnue de notre entreprise.";
     let refused = alice.post(&refuse, &[("motif", reason)]).await;
     assert!(

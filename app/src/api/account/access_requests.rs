@@ -20,7 +20,8 @@ use crate::domain::administration::Fields;
 use crate::domain::directory::Role;
 use crate::domain::references::Siret;
 use crate::forms::{
-    back, check, check_known, check_viewer, done, send_mail, Failure, Forms, Outcome,
+    back, check, check_known, check_viewer, done, send_mail, sensitive_budget, Failure, Forms,
+    Outcome,
 };
 use crate::http::{new_token, see_other};
 use crate::state::{read_cookie, set_cookie, token_hash, Caller};
@@ -34,7 +35,8 @@ const DECIDED: &str = "/espace#demandes";
 /// Opens the request of someone the customs account signed in without naming their company (or
 /// finds the one they opened before), and sends their browser to the page that follows it, with
 /// the cookie that lets it read the request. `why` says what the provider did not assert, for the
-/// audit trail.
+/// audit trail. `None`, nothing written, when the address is a closed account's: a removed
+/// colleague does not come back by asking again.
 pub(crate) async fn open(
     forms: &Forms,
     caller: &Caller,
@@ -42,10 +44,13 @@ pub(crate) async fn open(
     provider: &str,
     why: &str,
     now: DateTime<Utc>,
-) -> Result<Response, Failure> {
+) -> Result<Option<Response>, Failure> {
     let (token, hash) = new_token();
     let name = name_from_provider(identity.name.as_deref(), &identity.email);
     let mut tx = forms.store.begin().await?;
+    if tx.email_taken(&identity.email).await? {
+        return Ok(None);
+    }
     let id = tx
         .open_access_request(
             (provider, &identity.subject),
@@ -72,7 +77,7 @@ pub(crate) async fn open(
             Duration::days(ACCESS_REQUEST_COOKIE_DAYS),
         ),
     );
-    Ok(response)
+    Ok(Some(response))
 }
 
 #[derive(serde::Deserialize)]
@@ -90,6 +95,9 @@ pub async fn declare(
     Form(form): Form<DeclareForm>,
 ) -> Outcome {
     check(&caller, EntryPoint::RequestAccess, Target::Nothing)?;
+    // Each answer says whether a company is registered under a SIRET, and may tell its
+    // administrators: the tighter budget, per client.
+    sensitive_budget(&forms, &[&format!("demande:{}", caller.client_key)])?;
     let gone = || back(PATH, Problem::AccessRequestGone, &[]);
     let hash = read_cookie(&headers, ACCESS_REQUEST_COOKIE, caller.over_https)
         .map(|token| token_hash(&token))
@@ -176,6 +184,10 @@ pub async fn decide(
         .unwrap_or_default();
     let now = Utc::now();
     let mut tx = forms.store.begin().await?;
+    if !tx.lock_waiting_request(id, request.company_id).await? {
+        // Decided in between (a second click, another administrator): nothing is written.
+        return Err(unknown());
+    }
     let (said, subject, text) = match decision {
         RequestDecision::Acceptance => {
             if tx.email_taken(&request.email).await? {

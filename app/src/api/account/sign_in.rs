@@ -657,13 +657,28 @@ pub async fn oidc_callback(
             let (siret, eori) =
                 match asserted_company(asserted.siret.as_deref(), asserted.eori.as_deref()) {
                     Ok(company) => company,
-                    // Without a company it can read, the person asks to join one.
+                    // Without a company it can read, the person asks to join one; not with the
+                    // subject or the address of a closed account.
                     Err(why) => {
-                        return super::access_requests::open(
-                            &forms, &caller, &identity, &provider, &why, now,
-                        )
-                        .await
-                        .map(|response| forget_provider_sign_in(response, over_https))
+                        let opened = match linked {
+                            Some(_) => None,
+                            None => {
+                                super::access_requests::open(
+                                    &forms, &caller, &identity, &provider, &why, now,
+                                )
+                                .await?
+                            }
+                        };
+                        return match opened {
+                            Some(response) => Ok(forget_provider_sign_in(response, over_https)),
+                            None => {
+                                refuse(
+                                    format!("adresse d'un compte clos (fournisseur {provider})"),
+                                    Problem::ProviderAccountUnknown,
+                                )
+                                .await
+                            }
+                        };
                     }
                 };
             let Some(user_id) = open_operator_account(
@@ -757,7 +772,20 @@ async fn provider_session(
 ) -> Result<Response, Failure> {
     open_session(forms, caller, over_https, headers, opening)
         .await
-        .map(|response| forget_provider_sign_in(response.into_response(), over_https))
+        .map(|response| {
+            let mut response = forget_provider_sign_in(response.into_response(), over_https);
+            // Signed in: a request this browser followed is over.
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    crate::domain::access_request::ACCESS_REQUEST_COOKIE,
+                    "",
+                    over_https,
+                    Duration::zero(),
+                ),
+            );
+            response
+        })
 }
 
 /// The response, with the browser's tie to the sign-in it began at a provider forgotten.

@@ -231,7 +231,15 @@ fn AccessRequests(requests: Vec<crate::domain::access_request::WaitingRequest>) 
             let accept = format!("/espace/demandes/{}/acceptation", request.id);
             let refuse = format!("/espace/demandes/{}/refus", request.id);
             let field = format!("motif-demande-{}", request.id);
-            let motif = (refused == request.id.to_string()).then(|| typed.clone());
+            let mine = refused == request.id.to_string();
+            let motif = mine.then(|| typed.clone());
+            // What was wrong with the reason typed for this request, precisely.
+            let mistake = mine
+                .then(|| crate::domain::account::parse_reason(&typed).err())
+                .flatten()
+                .map(|message| view! {
+                    <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" role="alert"><p>{message}</p></div>
+                });
             view! {
                 <li class="fr-mb-3w">
                     <h4 class="fr-h6 fr-mb-1w">{request.full_name.clone()}</h4>
@@ -241,6 +249,7 @@ fn AccessRequests(requests: Vec<crate::domain::access_request::WaitingRequest>) 
                     <form method="post" action=accept class="fr-mb-1w">
                         <button class="fr-btn fr-btn--sm" type="submit">{format!("Accepter {}", request.full_name)}</button>
                     </form>
+                    {mistake}
                     <form method="post" action=refuse class="sesame-narrow" novalidate>
                         <div class="fr-input-group">
                             <label class="fr-label" for=field.clone()>
@@ -249,7 +258,9 @@ fn AccessRequests(requests: Vec<crate::domain::access_request::WaitingRequest>) 
                             </label>
                             <input class="fr-input" type="text" id=field name="motif" required value=motif />
                         </div>
-                        <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">"Refuser"</button>
+                        <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">
+                            "Refuser"<span class="fr-sr-only">{format!(" la demande de {}", request.full_name)}</span>
+                        </button>
                     </form>
                 </li>
             }
