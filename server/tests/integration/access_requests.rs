@@ -15,6 +15,7 @@ use crate::oidc::OidcProvider;
 use crate::smtp_sink::{mail_about, SmtpSink};
 use app::domain::references::{Siren, Siret};
 use app::store::{Backend, Store};
+use server::config::Config;
 
 on_both_stores!(
     a_request_to_join_waits_for_the_company_s_administrator,
@@ -29,61 +30,81 @@ async fn request_id(store: &Store, email: &str) -> i64 {
     .await
 }
 
+/// A server on a fresh database with a real SMTP server, whose test provider is the customs
+/// account and opens operators' accounts; `shape` adjusts the configuration before it starts.
+struct Customs {
+    server: Running,
+    sink: SmtpSink,
+    provider: OidcProvider,
+    callback: String,
+}
+
+impl Customs {
+    async fn start(backend: Backend, shape: impl FnOnce(&mut Config)) -> Option<Customs> {
+        let url = fresh_database(backend).await?;
+        let sink = SmtpSink::start().await;
+        let port = {
+            let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            socket.local_addr().unwrap().port()
+        };
+        let callback = format!("http://127.0.0.1:{port}/connexion/oidc/test/retour");
+        let provider = OidcProvider::start(&[&callback], &[]).await;
+        let mut config = config(url);
+        config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
+        config.smtp_url = Some(SecretString::from(sink.url.clone()));
+        config.submissions_burst = 200;
+        config.submissions_per_minute = 600;
+        let mut customs = provider.config("test");
+        customs.roles = vec!["operateur".into()];
+        customs.opens_operator_accounts = true;
+        config.oidc = vec![customs];
+        shape(&mut config);
+        let server = Running::start(&config).await;
+        Some(Customs {
+            server,
+            sink,
+            provider,
+            callback,
+        })
+    }
+
+    /// Signs `login` in through the customs account in a new browser: where the callback sends it.
+    async fn sign_in(&self, login: &str) -> (Browser, String) {
+        through_customs(&self.server, &self.provider, &self.callback, login).await
+    }
+
+    /// The same for someone whose account opens: they accept the terms of use.
+    async fn enter(&self, login: &str) -> Browser {
+        let (browser, _) = self.sign_in(login).await;
+        browser
+            .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+            .await;
+        browser
+    }
+}
+
 async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backend) {
-    let Some(url) = fresh_database(backend).await else {
+    let Some(customs) = Customs::start(backend, |_| {}).await else {
         return;
     };
-    let sink = SmtpSink::start().await;
-    let port = {
-        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        socket.local_addr().unwrap().port()
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let callback = format!("{base}/connexion/oidc/test/retour");
-    let provider = OidcProvider::start(&[&callback], &[]).await;
-    let mut config = config(url);
-    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
-    config.smtp_url = Some(SecretString::from(sink.url.clone()));
-    config.submissions_burst = 200;
-    config.submissions_per_minute = 600;
-    let mut customs = provider.config("test");
-    customs.roles = vec!["operateur".into()];
-    customs.opens_operator_accounts = true;
-    config.oidc = vec![customs];
-    let server = Running::start(&config).await;
+    let (server, sink) = (&customs.server, &customs.sink);
     let store = &server.store;
 
     // Two companies, each opened by its first member through the customs account.
     let siret = Siret::from_siren_nic(&Siren::parse("552100554").unwrap(), 23).to_string();
     let other = Siret::from_siren_nic(&Siren::parse("552100554").unwrap(), 31).to_string();
-    let (alice, _) = through_customs(
-        &server,
-        &provider,
-        &callback,
-        &format!("alice.martin@portsud.fr|siret={siret}|entreprise=Port Sud"),
-    )
-    .await;
-    alice
-        .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+    let alice = customs
+        .enter(&format!(
+            "alice.martin@portsud.fr|siret={siret}|entreprise=Port Sud"
+        ))
         .await;
-    let (bob, _) = through_customs(
-        &server,
-        &provider,
-        &callback,
-        &format!("bob.durand@autre.fr|siret={other}|entreprise=Autre Transit"),
-    )
-    .await;
-    bob.post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+    let bob = customs
+        .enter(&format!(
+            "bob.durand@autre.fr|siret={other}|entreprise=Autre Transit"
+        ))
         .await;
-    let (chloe, _) = through_customs(
-        &server,
-        &provider,
-        &callback,
-        &format!("chloe.roux@portsud.fr|siret={siret}"),
-    )
-    .await;
-    chloe
-        .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+    let chloe = customs
+        .enter(&format!("chloe.roux@portsud.fr|siret={siret}"))
         .await;
     let alice_id = store
         .user_by_email("alice.martin@portsud.fr")
@@ -93,8 +114,7 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
         .id;
 
     // Denis's customs account names no company: he is asked for the SIRET.
-    let (denis, location) =
-        through_customs(&server, &provider, &callback, "denis.blanc@portsud.fr").await;
+    let (denis, location) = customs.sign_in("denis.blanc@portsud.fr").await;
     assert_eq!(location, "/demande-acces");
     let (status, page) = denis.page("/demande-acces").await;
     assert_eq!(status, 200);
@@ -103,7 +123,7 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
     let id = request_id(store, "denis.blanc@portsud.fr").await;
 
     // Without the cookie, nothing is read nor declared.
-    let stranger = Browser::new(&server);
+    let stranger = Browser::new(server);
     let (_, page) = stranger.page("/demande-acces").await;
     assert!(
         page.contains("Aucune demande d'accès n'est ouverte"),
@@ -171,7 +191,7 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
         1
     );
     let told = mail_about(
-        &sink,
+        sink,
         "alice.martin@portsud.fr",
         "Demande d'accès de Denis Blanc",
     )
@@ -249,7 +269,7 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
     let alice_company = store.user(alice_id).await.unwrap().unwrap().company_id;
     assert_eq!(account.company_id, alice_company);
     assert!(!account.company_admin);
-    let mail = mail_about(&sink, "denis.blanc@portsud.fr", "est ouvert").await;
+    let mail = mail_about(sink, "denis.blanc@portsud.fr", "est ouvert").await;
     assert!(mail.text.contains("Port Sud"), "{}", mail.text);
     // A second click finds it decided, and opens nothing more.
     let again = alice.post(&accept, &[]).await;
@@ -257,8 +277,7 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
         again.location,
         "/espace?erreur=demande-introuvable#demandes"
     );
-    let (denis, location) =
-        through_customs(&server, &provider, &callback, "denis.blanc@portsud.fr").await;
+    let (denis, location) = customs.sign_in("denis.blanc@portsud.fr").await;
     assert_eq!(location, "/dossiers", "une session s'ouvre");
     assert!(denis
         .get("/dossiers")
@@ -274,8 +293,7 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
         "{}",
         removed.location
     );
-    let (_, location) =
-        through_customs(&server, &provider, &callback, "denis.blanc@portsud.fr").await;
+    let (_, location) = customs.sign_in("denis.blanc@portsud.fr").await;
     assert!(
         location.contains("erreur=oidc-compte-inconnu"),
         "{location}"
@@ -290,7 +308,7 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
     );
 
     // Refused: with a reason (a short one is refused), told by mail and on the page.
-    let (emma, _) = through_customs(&server, &provider, &callback, "emma.noir@ailleurs.fr").await;
+    let (emma, _) = customs.sign_in("emma.noir@ailleurs.fr").await;
     emma.post("/demande-acces", &[("siret", siret.as_str())])
         .await;
     let emma_id = request_id(store, "emma.noir@ailleurs.fr").await;
@@ -309,7 +327,7 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
         "{}",
         refused.location
     );
-    let mail = mail_about(&sink, "emma.noir@ailleurs.fr", "refusée").await;
+    let mail = mail_about(sink, "emma.noir@ailleurs.fr", "refusée").await;
     assert!(mail.text.contains(reason), "{}", mail.text);
     let (_, page) = emma.page("/demande-acces").await;
     assert!(page.contains("a refusé votre demande"), "{page}");
@@ -337,30 +355,19 @@ async fn a_request_to_join_waits_for_the_company_s_administrator(backend: Backen
             "{action}"
         );
     }
-    server.stop().await;
+    customs.server.stop().await;
 }
 
 /// A State deployment turns operators' local accounts off: they sign in through the customs
 /// account only (no password, no link), and colleagues come in through their requests.
 async fn without_local_accounts_operators_come_through_customs(backend: Backend) {
+    // Without a provider that opens operators' accounts, nobody could come in: it does not start.
     let Some(url) = fresh_database(backend).await else {
         return;
     };
-    let sink = SmtpSink::start().await;
-    let port = {
-        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        socket.local_addr().unwrap().port()
-    };
-    let callback = format!("http://127.0.0.1:{port}/connexion/oidc/test/retour");
-    let provider = OidcProvider::start(&[&callback], &[]).await;
-    let mut config = config(url);
-    config.site_addr = format!("127.0.0.1:{port}").parse().unwrap();
-    config.smtp_url = Some(SecretString::from(sink.url.clone()));
-    config.submissions_burst = 200;
-    config.submissions_per_minute = 600;
-    config.local_operator_accounts = false;
-    // Without a provider that opens operators' accounts, nobody could come in: it does not start.
-    let refused = server::Server::build(&config)
+    let mut lonely = config(url);
+    lonely.local_operator_accounts = false;
+    let refused = server::Server::build(&lonely)
         .await
         .err()
         .expect("le serveur refuse de démarrer");
@@ -370,15 +377,16 @@ async fn without_local_accounts_operators_come_through_customs(backend: Backend)
             .contains("SESAME_LOCAL_OPERATOR_ACCOUNTS=0"),
         "{refused}"
     );
-    let mut customs = provider.config("test");
-    customs.roles = vec!["operateur".into()];
-    customs.opens_operator_accounts = true;
-    config.oidc = vec![customs];
-    let server = Running::start(&config).await;
+    let Some(customs) =
+        Customs::start(backend, |config| config.local_operator_accounts = false).await
+    else {
+        return;
+    };
+    let (server, sink) = (&customs.server, &customs.sink);
     let store = &server.store;
 
     // An operator's password opens nothing; an agent's still does.
-    let operator = Browser::new(&server);
+    let operator = Browser::new(server);
     let answer = operator
         .post(
             "/connexion",
@@ -399,25 +407,20 @@ async fn without_local_accounts_operators_come_through_customs(backend: Backend)
         .await
         .location
         .starts_with("/connexion"));
-    Browser::new(&server).sign_in(AGENT_SIVEP, PASSWORD).await;
+    Browser::new(server).sign_in(AGENT_SIVEP, PASSWORD).await;
     // Nor does a sign-in link: the mail says to use the customs account, and carries none.
     operator
         .post("/connexion/lien", &[("adresse", OPERATOR)])
         .await;
-    let mail = mail_about(&sink, OPERATOR, "fournisseur d'identité").await;
+    let mail = mail_about(sink, OPERATOR, "fournisseur d'identité").await;
     assert!(!mail.text.contains("jeton="), "{}", mail.text);
 
     // Colleagues are not invited: they come in through the customs account.
     let siret = Siret::from_siren_nic(&Siren::parse("552100554").unwrap(), 59).to_string();
-    let (alice, _) = through_customs(
-        &server,
-        &provider,
-        &callback,
-        &format!("alice.martin@portnord.fr|siret={siret}|entreprise=Port Nord"),
-    )
-    .await;
-    alice
-        .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])
+    let alice = customs
+        .enter(&format!(
+            "alice.martin@portnord.fr|siret={siret}|entreprise=Port Nord"
+        ))
         .await;
     let (_, space) = alice.page("/espace").await;
     assert!(space.contains("Faire entrer un collègue"), "{space}");
@@ -444,5 +447,5 @@ async fn without_local_accounts_operators_come_through_customs(backend: Backend)
         .await,
         0
     );
-    server.stop().await;
+    customs.server.stop().await;
 }

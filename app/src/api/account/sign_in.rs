@@ -542,6 +542,29 @@ pub async fn oidc_callback(
             return Err(back("/connexion", Problem::ProviderRefused, &[]));
         }
     };
+    // The session of whoever the provider signed in, once their account is known or opened.
+    let method = format!("oidc:{provider}");
+    let session = |user_id: i64, email: String| {
+        let (forms, caller, headers, method, retour) =
+            (&forms, &caller, &headers, &method, &retour);
+        let id_token = identity.id_token.clone();
+        async move {
+            provider_session(
+                forms,
+                caller,
+                over_https,
+                headers,
+                Opening {
+                    user_id,
+                    email: &email,
+                    method,
+                    id_token: Some(&id_token),
+                    retour,
+                },
+            )
+            .await
+        }
+    };
     let refuse = |reason: String, problem: Problem| {
         let forms = forms.clone();
         let caller = caller.clone();
@@ -632,20 +655,7 @@ pub async fn oidc_callback(
                 )
                 .await;
             };
-            return provider_session(
-                &forms,
-                &caller,
-                over_https,
-                &headers,
-                Opening {
-                    user_id,
-                    email: &identity.email,
-                    method: &format!("oidc:{provider}"),
-                    id_token: Some(&identity.id_token),
-                    retour: &retour,
-                },
-            )
-            .await;
+            return session(user_id, identity.email.clone()).await;
         }
         // The customs account opens an operator's account at its first sign-in, in the company
         // it asserts.
@@ -697,20 +707,7 @@ pub async fn oidc_callback(
                 )
                 .await;
             };
-            return provider_session(
-                &forms,
-                &caller,
-                over_https,
-                &headers,
-                Opening {
-                    user_id,
-                    email: &identity.email,
-                    method: &format!("oidc:{provider}"),
-                    id_token: Some(&identity.id_token),
-                    retour: &retour,
-                },
-            )
-            .await;
+            return session(user_id, identity.email.clone()).await;
         }
         return refuse(
             format!("aucun compte pour cette adresse (fournisseur {provider})"),
@@ -745,20 +742,7 @@ pub async fn oidc_callback(
         tx.verify_email(user.id, None, now).await?;
     }
     tx.commit().await?;
-    provider_session(
-        &forms,
-        &caller,
-        over_https,
-        &headers,
-        Opening {
-            user_id: user.id,
-            email: &user.email,
-            method: &format!("oidc:{provider}"),
-            id_token: Some(&identity.id_token),
-            retour: &retour,
-        },
-    )
-    .await
+    session(user.id, user.email.clone()).await
 }
 
 /// Opens the session of a sign-in through a provider; the browser's tie to the sign-in it
