@@ -46,6 +46,8 @@ pub struct PendingRequest {
     pub subject: String,
     pub email: String,
     pub full_name: String,
+    /// The name of the company it asks to join, for the letter that answers it.
+    pub company_name: String,
 }
 
 /// An open request, as its declaration needs it.
@@ -104,42 +106,29 @@ impl Store {
             })
             .collect())
     }
-
-    /// A request waiting for its company's administrator, by its number.
-    #[tracing::instrument(skip_all)]
-    pub async fn pending_request(&self, id: i64) -> Result<Option<PendingRequest>, StoreError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT id, company_id, provider, subject, email, full_name FROM access_request
-                 WHERE id = $1 AND state = 'en_attente'",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-        })?)
-    }
 }
 
 impl Tx {
-    /// Whether a request still waits for this company, its row locked until the decision is
-    /// written (a second click, or another administrator, then finds it decided).
+    /// A request still waiting for its company's administrator, by its number, its row locked
+    /// until the decision is written (a second click, or another administrator, then finds it
+    /// decided).
     #[tracing::instrument(skip_all)]
     pub async fn lock_waiting_request(
         &mut self,
         id: i64,
-        company_id: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<PendingRequest>, StoreError> {
         let lock = match self.open {
             super::OpenTx::Postgres(_) => " FOR UPDATE",
             super::OpenTx::Sqlite(_) => "",
         };
         let sql = format!(
-            "SELECT id FROM access_request WHERE id = $1 AND company_id = $2 AND state = 'en_attente'{lock}"
+            "SELECT id, company_id, provider, subject, email, full_name,
+                    (SELECT name FROM company WHERE company.id = company_id) AS company_name
+             FROM access_request WHERE id = $1 AND state = 'en_attente'{lock}"
         );
-        let found: Option<i64> = on_tx!(self, conn => {
-            sqlx::query_scalar(&sql).bind(id).bind(company_id).fetch_optional(conn).await
-        })?;
-        Ok(found.is_some())
+        Ok(on_tx!(self, conn => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(conn).await
+        })?)
     }
 
     /// The open request of a provider's person, its cookie's token renewed and what the provider
@@ -231,8 +220,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Closes a request still waiting for this company: accepted with the account opened for
-    /// it, or refused with a reason. Whether it was still waiting (nothing written otherwise).
+    /// Closes a request still waiting for this company, locked by `lock_waiting_request`:
+    /// accepted with the account opened for it, or refused with a reason.
     #[tracing::instrument(skip_all)]
     pub async fn close_access_request(
         &mut self,
@@ -241,12 +230,12 @@ impl Tx {
         outcome: Result<i64, &str>,
         by: i64,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<(), StoreError> {
         let (state, user_id, reason) = match outcome {
             Ok(user_id) => (AccessRequestState::Accepted, Some(user_id), None),
             Err(reason) => (AccessRequestState::Refused, None, Some(reason)),
         };
-        let changed = on_tx!(self, conn => {
+        on_tx!(self, conn => {
             sqlx::query(
                 "UPDATE access_request SET state = $3, user_id = $4, reason = $5, decided_by = $6, decided_at = $7
                  WHERE id = $1 AND company_id = $2 AND state = 'en_attente'",
@@ -260,8 +249,8 @@ impl Tx {
             .bind(now)
             .execute(conn)
             .await
-            .map(|done| done.rows_affected())
+            .map(|_| ())
         })?;
-        Ok(changed == 1)
+        Ok(())
     }
 }

@@ -161,7 +161,11 @@ pub async fn decide(
 ) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::PersonalSpace, Target::Nothing)?;
     let unknown = || back(DECIDED, Problem::AccessRequestUnknown, &[]);
-    let Some(request) = forms.store.pending_request(id).await? else {
+    let now = Utc::now();
+    // One read, its row locked until the decision is written: a second click, or another
+    // administrator, then finds it decided, and nothing is written twice.
+    let mut tx = forms.store.begin().await?;
+    let Some(request) = tx.lock_waiting_request(id).await? else {
         return Err(unknown());
     };
     check_known(
@@ -176,58 +180,35 @@ pub async fn decide(
     let Some(decision) = RequestDecision::from_code(&action) else {
         return Err(back(DECIDED, Problem::UnknownAction, &[]));
     };
-    let company = forms
-        .store
-        .company(request.company_id)
-        .await?
-        .map(|company| company.name)
-        .unwrap_or_default();
-    let now = Utc::now();
-    let mut tx = forms.store.begin().await?;
-    if !tx.lock_waiting_request(id, request.company_id).await? {
-        // Decided in between (a second click, another administrator): nothing is written.
-        return Err(unknown());
-    }
+    let company = &request.company_name;
     let (said, subject, text) = match decision {
         RequestDecision::Acceptance => {
             if tx.email_taken(&request.email).await? {
                 return Err(back(DECIDED, Problem::AccessRequestAddressTaken, &[]));
             }
-            let user_id = tx
-                .insert_user(
-                    &NewUser {
-                        email: request.email.clone(),
-                        full_name: request.full_name.clone(),
-                        role: Role::Operateur,
-                        company_id: Some(request.company_id),
-                        administration: None,
-                        company_admin: false,
-                        email_verified: true,
-                        password_hash: None,
-                    },
-                    now,
-                )
-                .await?;
-            tx.insert_oidc_link(&request.provider, &request.subject, user_id, now)
-                .await?;
-            if !tx
-                .close_access_request(id, request.company_id, Ok(user_id), viewer.user_id, now)
-                .await?
-            {
-                // Decided by another administrator in between: nothing is written.
-                return Err(unknown());
-            }
-            tx.audit(
-                &caller
-                    .audit_event(
-                        "demande_acces_acceptee",
-                        &format!("utilisateur:{user_id}"),
-                        &format!("demande:{id}, entreprise:{}", request.company_id),
-                    )
-                    .about(&request.email),
+            let user_id = super::sign_in::open_tied(
+                &mut tx,
+                &caller,
+                (&request.provider, &request.subject),
+                &NewUser {
+                    email: request.email.clone(),
+                    full_name: request.full_name.clone(),
+                    role: Role::Operateur,
+                    company_id: Some(request.company_id),
+                    administration: None,
+                    company_admin: false,
+                    email_verified: true,
+                    password_hash: None,
+                },
+                (
+                    "demande_acces_acceptee",
+                    &format!("demande:{id}, entreprise:{}", request.company_id),
+                ),
                 now,
             )
             .await?;
+            tx.close_access_request(id, request.company_id, Ok(user_id), viewer.user_id, now)
+                .await?;
             (
                 Done::AccessRequestAccepted,
                 "Votre accès à France Sésame est ouvert",
@@ -250,12 +231,8 @@ pub async fn decide(
                     &[("demande", &id.to_string()), ("motif", &kept)],
                 )
             })?;
-            if !tx
-                .close_access_request(id, request.company_id, Err(&reason), viewer.user_id, now)
-                .await?
-            {
-                return Err(unknown());
-            }
+            tx.close_access_request(id, request.company_id, Err(&reason), viewer.user_id, now)
+                .await?;
             tx.audit(
                 &caller
                     .audit_event(

@@ -582,6 +582,22 @@ pub async fn oidc_callback(
             Err::<Response, Failure>(to_sign_in(Err(problem), &[], &email, over_https))
         }
     };
+    // The address is that of a closed account: nothing opens for it.
+    let closed = || {
+        refuse(
+            format!("adresse d'un compte clos (fournisseur {provider})"),
+            Problem::ProviderAccountUnknown,
+        )
+    };
+    let role_not_opened = |role: Role| {
+        refuse(
+            format!(
+                "le fournisseur {provider} n'ouvre pas les comptes « {} »",
+                role.label()
+            ),
+            Problem::ProviderRoleNotAllowed,
+        )
+    };
     // A subject already linked signs in to its account; otherwise the verified address finds
     // the account, which is then linked to this subject for good.
     let linked = forms
@@ -627,16 +643,7 @@ pub async fn oidc_callback(
                 allowed,
             ) {
                 Ok(account) if forms.oidc_allows(&provider, account.0) => account,
-                Ok((role, _)) => {
-                    return refuse(
-                        format!(
-                            "le fournisseur {provider} n'ouvre pas les comptes « {} »",
-                            role.label()
-                        ),
-                        Problem::ProviderRoleNotAllowed,
-                    )
-                    .await
-                }
+                Ok((role, _)) => return role_not_opened(role).await,
                 Err(reason) => return refuse(reason, Problem::ProviderAccountUnknown).await,
             };
             let Some(user_id) = open_state_account(
@@ -649,11 +656,7 @@ pub async fn oidc_callback(
             )
             .await?
             else {
-                return refuse(
-                    format!("adresse d'un compte clos (fournisseur {provider})"),
-                    Problem::ProviderAccountUnknown,
-                )
-                .await;
+                return closed().await;
             };
             return session(user_id, identity.email.clone()).await;
         }
@@ -681,13 +684,7 @@ pub async fn oidc_callback(
                         };
                         return match opened {
                             Some(response) => Ok(forget_provider_sign_in(response, over_https)),
-                            None => {
-                                refuse(
-                                    format!("adresse d'un compte clos (fournisseur {provider})"),
-                                    Problem::ProviderAccountUnknown,
-                                )
-                                .await
-                            }
+                            None => closed().await,
                         };
                     }
                 };
@@ -701,11 +698,7 @@ pub async fn oidc_callback(
             )
             .await?
             else {
-                return refuse(
-                    format!("adresse d'un compte clos (fournisseur {provider})"),
-                    Problem::ProviderAccountUnknown,
-                )
-                .await;
+                return closed().await;
             };
             return session(user_id, identity.email.clone()).await;
         }
@@ -723,14 +716,7 @@ pub async fn oidc_callback(
         .await;
     }
     if !forms.oidc_allows(&provider, user.role) {
-        return refuse(
-            format!(
-                "le fournisseur {provider} n'ouvre pas les comptes « {} »",
-                user.role.label()
-            ),
-            Problem::ProviderRoleNotAllowed,
-        )
-        .await;
+        return role_not_opened(user.role).await;
     }
     let mut tx = forms.store.begin().await?;
     if linked.is_none() {
@@ -815,37 +801,39 @@ async fn open_state_account(
         email_verified: true,
         password_hash: None,
     };
-    open_tied(tx, caller, provider, identity, &user, &detail, now)
-        .await
-        .map(Some)
-}
-
-/// Opens an account from what a provider vouched for, tied to its subject for good, in the
-/// transaction that checked it may be; audited as `compte_ouvert_fournisseur` with `detail`.
-async fn open_tied(
-    mut tx: crate::store::Tx,
-    caller: &Caller,
-    provider: &str,
-    identity: &crate::forms::Identity,
-    user: &NewUser,
-    detail: &str,
-    now: chrono::DateTime<Utc>,
-) -> Result<i64, Failure> {
-    let user_id = tx.insert_user(user, now).await?;
-    tx.insert_oidc_link(provider, &identity.subject, user_id, now)
-        .await?;
-    tx.audit(
-        &caller
-            .audit_event(
-                "compte_ouvert_fournisseur",
-                &format!("utilisateur:{user_id}"),
-                detail,
-            )
-            .about(&identity.email),
+    let user_id = open_tied(
+        &mut tx,
+        caller,
+        (provider, &identity.subject),
+        &user,
+        ("compte_ouvert_fournisseur", &detail),
         now,
     )
     .await?;
     tx.commit().await?;
+    Ok(Some(user_id))
+}
+
+/// Opens an account from what a provider vouched for, tied to its subject for good, in the
+/// transaction that checked it may be (its caller commits); audited as `action`, with `detail`,
+/// about the new account.
+pub(super) async fn open_tied(
+    tx: &mut crate::store::Tx,
+    caller: &Caller,
+    (provider, subject): (&str, &str),
+    user: &NewUser,
+    (action, detail): (&str, &str),
+    now: chrono::DateTime<Utc>,
+) -> Result<i64, crate::store::StoreError> {
+    let user_id = tx.insert_user(user, now).await?;
+    tx.insert_oidc_link(provider, subject, user_id, now).await?;
+    tx.audit(
+        &caller
+            .audit_event(action, &format!("utilisateur:{user_id}"), detail)
+            .about(&user.email),
+        now,
+    )
+    .await?;
     Ok(user_id)
 }
 
@@ -912,9 +900,17 @@ async fn open_operator_account(
         email_verified: true,
         password_hash: None,
     };
-    open_tied(tx, caller, provider, identity, &user, &detail, now)
-        .await
-        .map(Some)
+    let user_id = open_tied(
+        &mut tx,
+        caller,
+        (provider, &identity.subject),
+        &user,
+        ("compte_ouvert_fournisseur", &detail),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(user_id))
 }
 
 #[cfg(test)]
