@@ -251,12 +251,6 @@ fn oidc_provisions(
     config: &Config,
 ) -> Result<std::collections::HashMap<String, Vec<app::domain::directory::Role>>, StartError> {
     use app::domain::directory::Role;
-    const PROVISIONED: [Role; 4] = [
-        Role::Superviseur,
-        Role::Dgitm,
-        Role::AgentSivep,
-        Role::AgentDgddi,
-    ];
     config
         .oidc
         .iter()
@@ -266,13 +260,13 @@ fn oidc_provisions(
                 .iter()
                 .map(|code| {
                     Role::from_code(code.trim())
-                        .filter(|role| PROVISIONED.contains(role))
+                        .filter(|role| Role::PROVISIONED.contains(role))
                         .ok_or_else(|| {
                             StartError::Config(format!(
                                 "fournisseur d'identité « {} » : provisions = « {code} » ; un \
                                  fournisseur n'ouvre que ces comptes de l'État : {}",
                                 provider.id,
-                                PROVISIONED.map(Role::code).join(", ")
+                                Role::PROVISIONED.map(Role::code).join(", ")
                             ))
                         })
                 })

@@ -169,19 +169,14 @@ pub async fn load_account(id: i64) -> Result<Option<AccountCard>, ServerFnError>
         .collect();
     let head_posts = match (viewer.role, account.role, account.state) {
         (Role::Administrateur, Role::ChefService, state) if state != AccountState::Closed => {
-            let administration = store
-                .user(id)
-                .await
-                .map_err(crate::state::internal)?
-                .and_then(|user| user.administration);
-            match administration {
+            match account.administration {
                 Some(administration) => {
                     let headed = store
                         .headed_posts(id)
                         .await
                         .map_err(crate::state::internal)?;
                     let posts = store.posts().await.map_err(crate::state::internal)?;
-                    let others = crate::api::administration::accounts::posts_to_head(
+                    let others = crate::domain::administration::posts_to_head(
                         &posts,
                         administration,
                         &headed,

@@ -140,6 +140,21 @@ pub fn parse_post(fields: &Fields) -> Result<PostDraft, String> {
     })
 }
 
+/// The posts where `administration` inspects that a head of service does not head yet (those
+/// they do head are given by code and name), by code and name.
+pub fn posts_to_head(
+    posts: &[Post],
+    administration: Administration,
+    headed: &[(String, String)],
+) -> Vec<(String, String)> {
+    posts
+        .iter()
+        .filter(|post| post.administrations.contains(&administration))
+        .filter(|post| !headed.iter().any(|(code, _)| code == post.code.as_str()))
+        .map(|post| (post.code.to_string(), post.name.clone()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +271,29 @@ mod tests {
             administrations: administrations.to_vec(),
             approvals: vec![GoodsCategory::Plants],
         }
+    }
+
+    #[test]
+    fn a_head_is_offered_only_the_posts_of_their_administration_they_do_not_head() {
+        let posts = [
+            post("FRLEH1", &[Administration::Dgal, Administration::Dgddi]),
+            post("FRLEH4", &[Administration::Dgddi]),
+            post("FRLEH2", &[Administration::Dgal]),
+        ];
+        let headed = [("FRLEH1".to_owned(), "PCF du Havre".to_owned())];
+        let codes = |administration| {
+            posts_to_head(&posts, administration, &headed)
+                .into_iter()
+                .map(|(code, _)| code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(Administration::Dgal), ["FRLEH2"]);
+        assert_eq!(codes(Administration::Dgddi), ["FRLEH4"]);
+        assert_eq!(
+            posts_to_head(&posts, Administration::Dgal, &[]).len(),
+            2,
+            "nothing headed: every post of the administration"
+        );
     }
 
     #[test]
@@ -405,7 +443,7 @@ pub fn provisioned_account(
 ) -> Result<(Role, Option<Administration>), String> {
     let code = role.ok_or("aucun rôle attesté par le fournisseur")?;
     let role = Role::from_code(code)
-        .filter(|role| allowed.contains(role))
+        .filter(|role| Role::PROVISIONED.contains(role) && allowed.contains(role))
         .ok_or_else(|| format!("rôle attesté « {code} », que ce fournisseur n'ouvre pas"))?;
     match role {
         Role::Superviseur => administration
@@ -414,11 +452,8 @@ pub fn provisioned_account(
             .ok_or_else(|| {
                 "superviseur attesté sans administration lisible (dgal ou dgddi)".into()
             }),
-        Role::AgentSivep | Role::AgentDgddi => Ok((role, role.administration())),
-        Role::Dgitm => Ok((role, None)),
-        _ => Err(format!(
-            "rôle attesté « {code} », que ce fournisseur n'ouvre pas"
-        )),
+        // Agents belong to their role's administration; the DGITM to none.
+        _ => Ok((role, role.administration())),
     }
 }
 

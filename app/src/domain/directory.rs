@@ -185,6 +185,16 @@ impl Role {
         Role::Administrateur,
     ];
 
+    /// The State accounts an identity provider may open at a first sign-in: supervisors, the
+    /// DGITM and agents (a head of service is named to posts, a technical administrator from
+    /// the command line, and no provider's role grants a habilitation).
+    pub const PROVISIONED: [Role; 4] = [
+        Role::Superviseur,
+        Role::Dgitm,
+        Role::AgentSivep,
+        Role::AgentDgddi,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Role::Operateur => "operateur",

@@ -123,20 +123,6 @@ pub async fn decide(
     )
 }
 
-/// The posts of `administration` a head of service does not head yet, by code.
-pub(crate) fn posts_to_head(
-    posts: &[crate::domain::directory::Post],
-    administration: crate::domain::directory::Administration,
-    headed: &[(String, String)],
-) -> Vec<(String, String)> {
-    posts
-        .iter()
-        .filter(|post| post.administrations.contains(&administration))
-        .filter(|post| !headed.iter().any(|(code, _)| code == post.code.as_str()))
-        .map(|post| (post.code.to_string(), post.name.clone()))
-        .collect()
-}
-
 /// The head of service an account is, for naming them to a post: `None` for any other account
 /// (or one closed), answered as an account that does not exist.
 async fn head(
@@ -169,9 +155,10 @@ pub async fn name_head(
     let headed = forms.store.headed_posts(id).await?;
     let posts = forms.store.posts().await?;
     let chosen = fields.get("poste").map(|code| code.trim()).unwrap_or("");
-    let Some((code, name)) = posts_to_head(&posts, administration, &headed)
-        .into_iter()
-        .find(|(code, _)| code == chosen)
+    let Some((code, name)) =
+        crate::domain::administration::posts_to_head(&posts, administration, &headed)
+            .into_iter()
+            .find(|(code, _)| code == chosen)
     else {
         return Err(back(&page, Problem::HeadPostInvalid, &[]));
     };
