@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::notifications::{MailQueue, Written};
+use super::notifications::MailQueue;
 use super::{feed::Committed, on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::webhook::{
     DeliveryState, WebhookAttempt, WebhookEndpoint, WebhookPayload, ATTEMPTS_KEPT, TEST_KIND,
@@ -554,55 +554,5 @@ impl Tx {
             now,
         )
         .await
-    }
-
-    /// Tells the active administrators of a company, in the app and by mail at once, what a kind
-    /// about the company's account (no dossier) says with `fields`.
-    pub(crate) async fn tell_company_admins(
-        &mut self,
-        company_id: i64,
-        kind: &'static str,
-        fields: &[(&'static str, String)],
-        cause: &str,
-        link: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let (title, body, action_required) = self.notification_template(kind).await?;
-        let (title, body) = (
-            crate::domain::notification::fill(&title, fields),
-            crate::domain::notification::fill(&body, fields),
-        );
-        // Each is told once of a cause, with its mail as they chose.
-        let sql = format!(
-            "SELECT u.id, COALESCE(p.mail, 'immediat') AS mail,
-                    COALESCE(hr.hour, {}) AS hour
-             FROM app_user u
-             LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $3
-             LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
-             WHERE u.company_id = $1 AND u.company_admin AND u.role = 'operateur' AND {}
-               AND NOT EXISTS (SELECT 1 FROM notification n
-                               WHERE n.user_id = u.id AND n.cause = $2 AND n.kind = $3)
-             ORDER BY u.id",
-            crate::domain::notification::DEFAULT_DIGEST_HOUR,
-            super::ACTIVE_USER
-        );
-        let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
-            sqlx::query_as(&sql)
-            .bind(company_id)
-            .bind(cause)
-            .bind(kind)
-            .fetch_all(conn)
-            .await
-        })?;
-        let written = Written {
-            kind,
-            action_required,
-            dossier_id: None,
-            cause,
-            title: &title,
-            body: &body,
-            link,
-        };
-        self.write_notifications(&written, &recipients, now).await
     }
 }
