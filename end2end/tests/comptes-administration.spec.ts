@@ -246,16 +246,7 @@ test.describe("suspendre un compte", () => {
       [ACCOUNTS.agentFos, "Nadia Ferrand"] as const,
     );
     const person = await personAtAnotherComputer(browser, holder, consoleGuard);
-    // The person's browser comes back at once to the stream, and is refused: the only error its
-    // console may show.
-    consoleGuard.expected.push({
-      reason: "le flux en direct refusé au compte suspendu",
-      matches: (message) =>
-        message.type() === "error" &&
-        new URL(message.location().url || "http://x/").pathname === "/api/v1/stream" &&
-        /status of 401 \(Unauthorized\)/.test(message.text()),
-      seen: 0,
-    });
+    consoleGuard.expectStreamRefusedToSuspended();
 
     // The person works on their list, live with JavaScript.
     const list = await open(person, "/dossiers");

@@ -481,16 +481,7 @@ test("d'une base vide aux premiers opérateurs : administrateur, site, chef de s
     });
 
     await test.step("l'administrateur suspend le premier opérateur : sa page perd le direct, puis mène à la page qui le dit", async () => {
-      // The operator's browser comes back at once to the stream, and is refused: the only error
-      // its console may show.
-      consoleGuard.expected.push({
-        reason: "le flux en direct refusé au compte suspendu",
-        matches: (message) =>
-          message.type() === "error" &&
-          new URL(message.location().url || "http://x/").pathname === "/api/v1/stream" &&
-          /status of 401 \(Unauthorized\)/.test(message.text()),
-        seen: 0,
-      });
+      consoleGuard.expectStreamRefusedToSuspended();
       await open(paul, "/dossiers");
       const live = paul.locator("#etat-direct");
       await expect(live).toHaveText("Mises à jour en direct");

@@ -107,6 +107,21 @@ export class ConsoleGuard {
   }
 
   /**
+   * A suspended account's open page comes back at once to the live stream, and is refused: the
+   * refusal (401) Chromium reports is the only error its console may show.
+   */
+  expectStreamRefusedToSuspended(): void {
+    this.expected.push({
+      reason: "le flux en direct refusé au compte suspendu",
+      matches: (message) =>
+        message.type() === "error" &&
+        new URL(message.location().url || "http://x/").pathname === "/api/v1/stream" &&
+        /status of 401 \(Unauthorized\)/.test(message.text()),
+      seen: 0,
+    });
+  }
+
+  /**
    * Chromium reports, as a console error, the error status of the document it loads: a test
    * that asks for a missing page on purpose declares exactly that message, for that address.
    */

@@ -387,16 +387,7 @@ async fn without_local_accounts_operators_come_through_customs(backend: Backend)
 
     // An operator's password opens nothing; an agent's still does.
     let operator = Browser::new(server);
-    let answer = operator
-        .post(
-            "/connexion",
-            &[
-                ("adresse", OPERATOR),
-                ("mot_de_passe", PASSWORD),
-                ("retour", ""),
-            ],
-        )
-        .await;
+    let answer = operator.try_sign_in(OPERATOR, PASSWORD).await;
     assert!(
         answer.location.contains("erreur=operateurs-compte-douane"),
         "{}",

@@ -250,14 +250,7 @@ async fn the_administrator_invites_the_state_s_accounts(backend: Backend) {
     // At the first sign-in, the notice on personal data comes first, then the terms of use.
     let first = Browser::new(&server);
     first
-        .post(
-            "/connexion",
-            &[
-                ("adresse", dgitm),
-                ("mot_de_passe", "les statistiques du ministère"),
-                ("retour", ""),
-            ],
-        )
+        .try_sign_in(dgitm, "les statistiques du ministère")
         .await;
     let gate = first.get("/statistiques").await;
     assert!(
@@ -494,16 +487,7 @@ async fn a_suspension_ends_the_account_s_access_at_once(backend: Backend) {
         "{}",
         api.body
     );
-    let again = Browser::new(&server)
-        .post(
-            "/connexion",
-            &[
-                ("adresse", OPERATOR),
-                ("mot_de_passe", PASSWORD),
-                ("retour", ""),
-            ],
-        )
-        .await;
+    let again = Browser::new(&server).try_sign_in(OPERATOR, PASSWORD).await;
     assert!(
         again.location.contains("erreur=connexion-compte-suspendu"),
         "{}",
@@ -574,16 +558,7 @@ async fn a_suspension_ends_the_account_s_access_at_once(backend: Backend) {
         )
         .await;
     assert_eq!(closed.location, format!("{page}?message=compte-clos"));
-    let refused = Browser::new(&server)
-        .post(
-            "/connexion",
-            &[
-                ("adresse", OPERATOR),
-                ("mot_de_passe", PASSWORD),
-                ("retour", ""),
-            ],
-        )
-        .await;
+    let refused = Browser::new(&server).try_sign_in(OPERATOR, PASSWORD).await;
     assert!(refused.location.contains("erreur"), "{}", refused.location);
     let (_, body) = admin.page(&page).await;
     assert!(

@@ -142,18 +142,22 @@ impl Browser {
         (answer.status.as_u16(), answer.body)
     }
 
+    /// Tries to sign in with a password, as the sign-in form posts it: the answer, refused or not.
+    pub async fn try_sign_in(&self, email: &str, password: &str) -> Answer {
+        self.post(
+            "/connexion",
+            &[
+                ("adresse", email),
+                ("mot_de_passe", password),
+                ("retour", ""),
+            ],
+        )
+        .await
+    }
+
     /// Signs in with a password; accepts the terms of use when asked.
     pub async fn sign_in(&self, email: &str, password: &str) {
-        let answer = self
-            .post(
-                "/connexion",
-                &[
-                    ("adresse", email),
-                    ("mot_de_passe", password),
-                    ("retour", ""),
-                ],
-            )
-            .await;
+        let answer = self.try_sign_in(email, password).await;
         assert_eq!(
             answer.status,
             StatusCode::SEE_OTHER,
@@ -216,16 +220,7 @@ async fn demo_accounts_sign_in_and_out(backend: Backend) {
 
     for account in server::tools::demo::ACCOUNTS {
         let browser = Browser::new(&server);
-        let answer = browser
-            .post(
-                "/connexion",
-                &[
-                    ("adresse", account.email),
-                    ("mot_de_passe", PASSWORD),
-                    ("retour", ""),
-                ],
-            )
-            .await;
+        let answer = browser.try_sign_in(account.email, PASSWORD).await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", account.email);
         assert!(
             answer
@@ -1236,16 +1231,7 @@ async fn signing_in_again_ends_the_browser_s_previous_session(backend: Backend) 
             .to_owned();
         (cookie, value)
     };
-    let sign_in = || {
-        browser.post(
-            "/connexion",
-            &[
-                ("adresse", OPERATOR),
-                ("mot_de_passe", PASSWORD),
-                ("retour", ""),
-            ],
-        )
-    };
+    let sign_in = || browser.try_sign_in(OPERATOR, PASSWORD);
     let first = sign_in().await;
     let (cookie, first_token) = token_of(&first);
     let lowered = cookie.to_ascii_lowercase();

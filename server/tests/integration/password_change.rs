@@ -47,14 +47,7 @@ async fn change(
 /// Where signing in with this password leads (`/connexion?erreur=…` when refused).
 async fn sign_in_answer(server: &Running, email: &str, password: &str) -> String {
     Browser::new(server)
-        .post(
-            "/connexion",
-            &[
-                ("adresse", email),
-                ("mot_de_passe", password),
-                ("retour", ""),
-            ],
-        )
+        .try_sign_in(email, password)
         .await
         .location
 }
@@ -174,16 +167,7 @@ async fn a_wrong_current_password_is_refused_and_counted(backend: Backend) {
     let (status, _) = change(&browser, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // and signing in from here too: one budget for every check of this password.
-    let slowed = Browser::new(&server)
-        .post(
-            "/connexion",
-            &[
-                ("adresse", OPERATOR),
-                ("mot_de_passe", PASSWORD),
-                ("retour", ""),
-            ],
-        )
-        .await;
+    let slowed = Browser::new(&server).try_sign_in(OPERATOR, PASSWORD).await;
     assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
     // Nothing changed.
     assert_eq!(server.store.password_hash(OPERATOR).await.unwrap(), before);

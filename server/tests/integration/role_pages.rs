@@ -47,16 +47,7 @@ async fn each_role_lands_on_its_page_and_is_offered_only_what_it_may_open(backen
     for account in ACCOUNTS {
         let browser = Browser::new(&server);
         // Where signing in leads (the terms of use come first, and then lead there).
-        let answer = browser
-            .post(
-                "/connexion",
-                &[
-                    ("adresse", account.email),
-                    ("mot_de_passe", PASSWORD),
-                    ("retour", ""),
-                ],
-            )
-            .await;
+        let answer = browser.try_sign_in(account.email, PASSWORD).await;
         let expected = match account.role {
             Role::Operateur | Role::AgentDgddi | Role::AgentSivep | Role::ChefService => {
                 "/dossiers"
