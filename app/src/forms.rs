@@ -234,6 +234,19 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             crate::ui::pages::access_request::PATH,
             post(account::access_requests::declare),
         )
+        .route(
+            "/demande-acces/entreprise",
+            post(account::access_requests::declare_company)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/verifications-entreprises/{id}/extrait",
+            get(account::company_verifications::extract),
+        )
+        .route(
+            "/verifications-entreprises/{id}/{decision}",
+            post(account::company_verifications::decide),
+        )
         // The body's size is held by the host's perimeter, not by axum's default for multipart.
         .route(
             "/dossiers/{id}/documents",
@@ -399,7 +412,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 66] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 69] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -431,6 +444,15 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 66] = [
         EntryPoint::DecideAccessRequest,
     ),
     ("POST /demande-acces", EntryPoint::RequestAccess),
+    ("POST /demande-acces/entreprise", EntryPoint::RequestAccess),
+    (
+        "GET /verifications-entreprises/{id}/extrait",
+        EntryPoint::VerifyCompany,
+    ),
+    (
+        "POST /verifications-entreprises/{id}/{decision}",
+        EntryPoint::VerifyCompany,
+    ),
     (
         "POST /espace/invitations/{id}/retrait",
         EntryPoint::RemoveColleague,

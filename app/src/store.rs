@@ -33,7 +33,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 
-pub use access_requests::PendingRequest;
+pub use access_requests::{ExtractFile, PendingRequest, PendingVerification, RegistryExtract};
 pub use accounts::{
     ActiveSession, NewHabilitation, NewSession, SessionInfo, SignInStanding, SignInWindows,
     TokenPurpose,

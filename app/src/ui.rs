@@ -22,7 +22,7 @@ use pages::{
     accounts,
     alert_desk::{AlertDeskPage, AlertThresholdsPage},
     appointments::{BookingPage, CalendarsPage, GatePage, MyAppointmentsPage, PlanningPage},
-    dashboards,
+    company_verifications, dashboards,
     dossier::DossierPage,
     dossiers::DossierListPage,
     habilitations::HabilitationsPage,
@@ -370,6 +370,11 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("compte-suspendu") view=suspended::SuspendedPage />
                     <Route path=StaticSegment("demande-acces") view=AccessRequestPage ssr=SsrMode::Async />
+                    <Route
+                        path=StaticSegment("verifications-entreprises")
+                        view=|| view! { <SignedInOnly entry=EntryPoint::VerifyCompanies><company_verifications::CompanyVerificationsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <Footer />

@@ -347,6 +347,25 @@ fn resources(
                 ),
             ]
         }
+        TargetKind::NewCompany => {
+            let here: &'static [Locode] = Box::leak(Box::new([own.clone()]));
+            let elsewhere: &'static [Locode] = Box::leak(Box::new([other.clone()]));
+            let both: &'static [Locode] = Box::leak(Box::new([other.clone(), own.clone()]));
+            vec![
+                (
+                    "nouvelle entreprise : déclarée sur le site",
+                    Target::NewCompany { sites: here },
+                ),
+                (
+                    "nouvelle entreprise : déclarée sur ce site et un autre",
+                    Target::NewCompany { sites: both },
+                ),
+                (
+                    "nouvelle entreprise : déclarée ailleurs seulement",
+                    Target::NewCompany { sites: elsewhere },
+                ),
+            ]
+        }
         TargetKind::Session => vec![
             ("sa propre session", Target::Session { user_id: 10 }),
             ("la session d'un autre", Target::Session { user_id: 99 }),
@@ -402,6 +421,14 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
             "LCDADDDDDD",
             "LCDDDDDDDD",
         ],
+    ),
+    // A new company's inscription: the inspection services of a site it declares verify its
+    // extract of the company registry — agents of either administration and heads of service;
+    // not the supervisor (no site of their own), not an operator, not the administrator.
+    (EntryPoint::VerifyCompanies, &["LCDDAAADDD"]),
+    (
+        EntryPoint::VerifyCompany,
+        &["LCDDAAADDD", "LCDDAAADDD", "LCDDDDDDDD"],
     ),
     (EntryPoint::OwnHabilitations, &["LCDDAADDDD"]),
     (EntryPoint::ManageHabilitations, &["LCDDDDADDD"]),

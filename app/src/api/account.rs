@@ -8,6 +8,8 @@ pub mod access_requests;
 #[cfg(feature = "ssr")]
 pub mod cgu;
 #[cfg(feature = "ssr")]
+pub mod company_verifications;
+#[cfg(feature = "ssr")]
 pub mod habilitations;
 #[cfg(feature = "ssr")]
 pub mod invitations;
@@ -28,6 +30,15 @@ use serde::{Deserialize, Serialize};
 use crate::domain::access::Viewer;
 use crate::domain::account::{PendingInvitation, SessionInfo};
 use crate::domain::directory::{Administration, Company, Habilitation, Site, User};
+
+/// What the page of a request to join a company shows: the request this browser follows, if
+/// any; while it is open, the sites a new company may declare, and the largest extract taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessRequestSpace {
+    pub request: Option<crate::domain::access_request::AccessRequest>,
+    pub sites: Vec<Site>,
+    pub max_mib: u64,
+}
 
 /// Everything the personal space shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,25 +247,72 @@ pub async fn link_status(token: String, purpose: String) -> Result<Option<String
 /// Where the request to join a company of this browser stands (its cookie says which), or
 /// nothing when it holds none.
 #[server(endpoint = "demande-acces")]
-pub async fn load_access_request(
-) -> Result<Option<crate::domain::access_request::AccessRequest>, ServerFnError> {
+pub async fn load_access_request() -> Result<AccessRequestSpace, ServerFnError> {
     use crate::domain::access::{EntryPoint, Target};
     let caller = crate::state::caller();
     crate::state::authorize(&caller, EntryPoint::RequestAccess, Target::Nothing)?;
-    let Some(token) =
-        crate::state::request_cookie(crate::domain::access_request::ACCESS_REQUEST_COOKIE)
-    else {
-        return Ok(None);
+    let store = crate::state::store()?;
+    let request =
+        match crate::state::request_cookie(crate::domain::access_request::ACCESS_REQUEST_COOKIE) {
+            Some(token) => store
+                .access_request_by_token(&crate::state::token_hash(&token))
+                .await
+                .map_err(crate::state::internal)?,
+            None => None,
+        };
+    // The sites a new company declares, only to someone whose request is still open.
+    let sites = match &request {
+        Some(request)
+            if matches!(
+                request.state,
+                crate::domain::access_request::AccessRequestState::ToComplete
+                    | crate::domain::access_request::AccessRequestState::Waiting
+            ) =>
+        {
+            store.sites().await.map_err(crate::state::internal)?
+        }
+        _ => Vec::new(),
     };
-    crate::state::store()?
-        .access_request_by_token(&crate::state::token_hash(&token))
+    Ok(AccessRequestSpace {
+        request,
+        sites,
+        max_mib: use_context::<crate::state::AppState>()
+            .map(|state| state.document_max_bytes)
+            .unwrap_or(crate::domain::document::DEFAULT_MAX_BYTES)
+            / (1024 * 1024),
+    })
+}
+
+/// The new companies waiting for verification at the reader's sites (agents and heads of
+/// service), the oldest first; the consultation of the requesters' names and addresses is
+/// audited.
+#[server(endpoint = "verifications-entreprises")]
+pub async fn load_company_verifications(
+) -> Result<Vec<crate::domain::access_request::CompanyVerification>, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::VerifyCompanies, Target::Nothing)?;
+    let store = crate::state::store()?;
+    let waiting = store
+        .company_verifications(&viewer.sites)
         .await
-        .map_err(crate::state::internal)
+        .map_err(crate::state::internal)?;
+    if !waiting.is_empty() {
+        let ids = waiting
+            .iter()
+            .map(|request| format!("demande:{}", request.id))
+            .collect::<Vec<_>>()
+            .join(",");
+        caller
+            .audit_consultation(&store, "consultation_inscriptions", &ids, "")
+            .await?;
+    }
+    Ok(waiting)
 }
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 34] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 35] = [
     // The dashboards and the statistics: figures only, the scope worked out from the reader.
     (
         "/api/tableau-de-bord",
@@ -273,6 +331,11 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 34] = [
     (
         "/api/fiche-operateur",
         crate::domain::access::EntryPoint::ReadOperatorCard,
+    ),
+    // The new companies to verify: the queue of the reader's sites.
+    (
+        "/api/verifications-entreprises",
+        crate::domain::access::EntryPoint::VerifyCompanies,
     ),
     // The messaging: each exchange checked against the policy in the function; internal notes
     // never reach an operator.

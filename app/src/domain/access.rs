@@ -95,6 +95,11 @@ pub enum EntryPoint {
     DecideAccessRequest,
     /// Company administrators: the outside addresses their company sends chosen notifications to.
     ManageExtraRecipients,
+    /// The new companies waiting for verification at one's sites: agents and heads of service.
+    VerifyCompanies,
+    /// Reading a new company's extract of the company registry and accepting or refusing its
+    /// inscription: the agents and heads of service of one of the sites it declares.
+    VerifyCompany,
     /// Company administrators: their company's webhooks, their deliveries and tests.
     ManageWebhooks,
     // Agents: their habilitations. Heads of service: granting them.
@@ -176,7 +181,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 55] = [
+    pub const ALL: [EntryPoint; 57] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -202,6 +207,8 @@ impl EntryPoint {
         EntryPoint::RemoveColleague,
         EntryPoint::DecideAccessRequest,
         EntryPoint::ManageExtraRecipients,
+        EntryPoint::VerifyCompanies,
+        EntryPoint::VerifyCompany,
         EntryPoint::ManageWebhooks,
         EntryPoint::OwnHabilitations,
         EntryPoint::ManageHabilitations,
@@ -273,6 +280,7 @@ impl EntryPoint {
             EntryPoint::ReadOperatorCard => TargetKind::Operator,
             EntryPoint::InviteAgent => TargetKind::AgentInvitation,
             EntryPoint::DecideAccount => TargetKind::Account,
+            EntryPoint::VerifyCompany => TargetKind::NewCompany,
             _ => TargetKind::Nothing,
         }
     }
@@ -291,6 +299,7 @@ pub enum TargetKind {
     AgentInvitation,
     Operator,
     Account,
+    NewCompany,
 }
 
 /// What an entry point is asked about.
@@ -345,6 +354,8 @@ pub enum Target<'a> {
         administration: Option<Administration>,
         sites: &'a [Locode],
     },
+    /// A company not yet registered, by the sites its first person declares.
+    NewCompany { sites: &'a [Locode] },
 }
 
 /// Why a request is refused.
@@ -455,6 +466,19 @@ pub fn authorize(
             ) && dossier_scope(viewer).contains(site, company_id)
         }
         (EntryPoint::ManageAlertThresholds, Target::Nothing) => viewer.role == Role::ChefService,
+        // The inspection services of a site vouch for the companies that come to work there.
+        (EntryPoint::VerifyCompanies, Target::Nothing) => {
+            matches!(
+                viewer.role,
+                Role::AgentDgddi | Role::AgentSivep | Role::ChefService
+            ) && !viewer.sites.is_empty()
+        }
+        (EntryPoint::VerifyCompany, Target::NewCompany { sites }) => {
+            matches!(
+                viewer.role,
+                Role::AgentDgddi | Role::AgentSivep | Role::ChefService
+            ) && sites.iter().any(|site| viewer.on_site(site))
+        }
         (
             EntryPoint::ManagePartnerKeys | EntryPoint::ManageSites | EntryPoint::ManageAccounts,
             Target::Nothing,
@@ -779,7 +803,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 49] = [
+pub const ROUTES: [(&str, EntryPoint); 50] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -826,6 +850,7 @@ pub const ROUTES: [(&str, EntryPoint); 49] = [
     ("/administration/sites", EntryPoint::ManageSites),
     ("/administration/comptes", EntryPoint::ManageAccounts),
     ("/comptes/{}", EntryPoint::DecideAccount),
+    ("/verifications-entreprises", EntryPoint::VerifyCompanies),
     ("/rendez-vous", EntryPoint::MyAppointments),
     ("/dossiers/{}/rendez-vous", EntryPoint::MyAppointments),
     ("/planning", EntryPoint::Planning),

@@ -5,7 +5,10 @@
 use chrono::{DateTime, Utc};
 
 use super::{on_pool, on_tx, Store, StoreError, Tx};
-use crate::domain::access_request::{AccessRequest, AccessRequestState, WaitingRequest};
+use crate::domain::access_request::{
+    AccessRequest, AccessRequestState, CompanyVerification, WaitingRequest,
+};
+use crate::domain::references::Locode;
 
 #[derive(sqlx::FromRow)]
 struct RequestRow {
@@ -17,24 +20,65 @@ struct RequestRow {
     company_name: Option<String>,
     reason: Option<String>,
     created_at: DateTime<Utc>,
+    new_company: bool,
 }
 
-impl TryFrom<RequestRow> for AccessRequest {
-    type Error = StoreError;
-    fn try_from(row: RequestRow) -> Result<Self, StoreError> {
+impl RequestRow {
+    fn request(self, sites: Vec<String>) -> Result<AccessRequest, StoreError> {
         Ok(AccessRequest {
-            id: row.id,
-            full_name: row.full_name,
-            email: row.email,
-            state: AccessRequestState::from_code(&row.state).ok_or_else(|| {
-                StoreError::Corrupt(format!("état de demande inconnu : {}", row.state))
+            id: self.id,
+            full_name: self.full_name,
+            email: self.email,
+            state: AccessRequestState::from_code(&self.state).ok_or_else(|| {
+                StoreError::Corrupt(format!("état de demande inconnu : {}", self.state))
             })?,
-            siret: row.siret,
-            company_name: row.company_name,
-            reason: row.reason,
-            created_at: row.created_at,
+            siret: self.siret,
+            company_name: self.company_name,
+            reason: self.reason,
+            created_at: self.created_at,
+            new_company: self.new_company,
+            sites,
         })
     }
+}
+
+/// The sites of new companies' requests, by request and name: the callers say which requests.
+const REQUEST_SITES: &str = "SELECT rs.request_id, s.name FROM access_request_site rs
+     JOIN site s ON s.code = rs.site_code";
+
+/// The extract of the company registry a new company's request carries, once the antivirus
+/// found it clean (or on a deployment without antivirus, unscanned).
+#[derive(Clone, Debug)]
+pub struct RegistryExtract {
+    pub sha256: String,
+    pub file_name: String,
+    pub media: crate::domain::document::MediaType,
+    pub size: i64,
+    pub scanned: bool,
+}
+
+/// A new company's request waiting for verification, as the decision needs it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PendingVerification {
+    pub id: i64,
+    pub provider: String,
+    pub subject: String,
+    pub email: String,
+    pub full_name: String,
+    pub siret: String,
+    pub new_company_name: String,
+    /// The sites it declares, by code (the agents of any of them decide).
+    #[sqlx(skip)]
+    pub sites: Vec<Locode>,
+}
+
+/// Where the bytes of a request's extract are, for its download.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExtractFile {
+    pub sha256: String,
+    pub file_name: String,
+    pub media: String,
+    pub size: i64,
 }
 
 /// A request waiting for its company's administrator, as the decision needs it.
@@ -69,8 +113,9 @@ impl Store {
     ) -> Result<Option<AccessRequest>, StoreError> {
         let row: Option<RequestRow> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT r.id, r.full_name, r.email, r.state, r.siret, c.name AS company_name,
-                        r.reason, r.created_at
+                "SELECT r.id, r.full_name, r.email, r.state, r.siret,
+                        COALESCE(c.name, r.new_company_name) AS company_name,
+                        r.reason, r.created_at, r.new_company_name IS NOT NULL AS new_company
                  FROM access_request r LEFT JOIN company c ON c.id = r.company_id
                  WHERE r.token_hash = $1",
             )
@@ -78,7 +123,153 @@ impl Store {
             .fetch_optional(pool)
             .await
         })?;
-        row.map(AccessRequest::try_from).transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let sites = if row.new_company {
+            let sql = format!("{REQUEST_SITES} WHERE rs.request_id = $1 ORDER BY s.name");
+            let sites: Vec<(i64, String)> = on_pool!(self, pool => {
+                sqlx::query_as(&sql).bind(row.id).fetch_all(pool).await
+            })?;
+            sites.into_iter().map(|(_, name)| name).collect()
+        } else {
+            Vec::new()
+        };
+        row.request(sites).map(Some)
+    }
+
+    /// The new companies waiting for verification that declare one of `sites`, the oldest
+    /// first (at most 200: a queue longer than that is worked from its head).
+    #[tracing::instrument(skip_all)]
+    pub async fn company_verifications(
+        &self,
+        sites: &[Locode],
+    ) -> Result<Vec<CompanyVerification>, StoreError> {
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let codes: Vec<String> = sites.iter().map(|site| site.as_str().to_owned()).collect();
+        let marks = (1..=codes.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT r.id, r.new_company_name, r.siret, r.full_name, r.email, r.extract_name,
+                    r.extract_media, r.extract_size, r.extract_scan = 'sain', r.declared_at
+             FROM access_request r
+             WHERE r.state = 'en_attente' AND r.company_id IS NULL
+               AND r.id IN (SELECT request_id FROM access_request_site WHERE site_code IN ({marks}))
+             ORDER BY r.declared_at, r.id LIMIT 200"
+        );
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            bool,
+            DateTime<Utc>,
+        );
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for code in &codes {
+                query = query.bind(code);
+            }
+            query.fetch_all(pool).await
+        })?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = rows
+            .iter()
+            .map(|row| row.0.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("{REQUEST_SITES} WHERE rs.request_id IN ({ids}) ORDER BY s.name");
+        let names: Vec<(i64, String)> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).fetch_all(pool).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    company_name,
+                    siret,
+                    full_name,
+                    email,
+                    extract_name,
+                    extract_media,
+                    extract_size,
+                    extract_scanned,
+                    declared_at,
+                )| CompanyVerification {
+                    id,
+                    company_name,
+                    siret,
+                    full_name,
+                    email,
+                    sites: names
+                        .iter()
+                        .filter(|(request, _)| *request == id)
+                        .map(|(_, name)| name.clone())
+                        .collect(),
+                    extract_name,
+                    extract_media,
+                    extract_size,
+                    extract_scanned,
+                    declared_at,
+                },
+            )
+            .collect())
+    }
+
+    /// A new company's request waiting for verification, with the sites it declares (none
+    /// found when it is decided, or is not a new company's).
+    #[tracing::instrument(skip_all)]
+    pub async fn verification_sites(&self, id: i64) -> Result<Option<Vec<Locode>>, StoreError> {
+        let codes: Vec<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT rs.site_code FROM access_request_site rs
+                 JOIN access_request r ON r.id = rs.request_id
+                 WHERE rs.request_id = $1 AND r.state = 'en_attente' AND r.company_id IS NULL
+                 ORDER BY rs.site_code",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await
+        })?;
+        if codes.is_empty() {
+            return Ok(None);
+        }
+        codes
+            .iter()
+            .map(|code| {
+                Locode::parse(code)
+                    .map_err(|_| StoreError::Corrupt(format!("site inconnu : {code}")))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// The extract of a new company's request still waiting for verification.
+    #[tracing::instrument(skip_all)]
+    pub async fn waiting_extract(&self, id: i64) -> Result<Option<ExtractFile>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT extract_sha256 AS sha256, extract_name AS file_name,
+                        extract_media AS media, extract_size AS size
+                 FROM access_request
+                 WHERE id = $1 AND state = 'en_attente' AND company_id IS NULL
+                   AND extract_sha256 IS NOT NULL",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        })?)
     }
 
     /// The requests waiting for a company's administrator, the oldest first.
@@ -124,11 +315,149 @@ impl Tx {
         let sql = format!(
             "SELECT id, company_id, provider, subject, email, full_name,
                     (SELECT name FROM company WHERE company.id = company_id) AS company_name
-             FROM access_request WHERE id = $1 AND state = 'en_attente'{lock}"
+             FROM access_request WHERE id = $1 AND state = 'en_attente' AND company_id IS NOT NULL{lock}"
         );
         Ok(on_tx!(self, conn => {
             sqlx::query_as(&sql).bind(id).fetch_optional(conn).await
         })?)
+    }
+
+    /// A new company's request still waiting for verification, by its number, with its sites,
+    /// its row locked until the decision is written.
+    #[tracing::instrument(skip_all)]
+    pub async fn lock_verification(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<PendingVerification>, StoreError> {
+        let lock = match self.open {
+            super::OpenTx::Postgres(_) => " FOR UPDATE",
+            super::OpenTx::Sqlite(_) => "",
+        };
+        let sql = format!(
+            "SELECT id, provider, subject, email, full_name, siret, new_company_name
+             FROM access_request
+             WHERE id = $1 AND state = 'en_attente' AND company_id IS NULL
+               AND new_company_name IS NOT NULL{lock}"
+        );
+        let found: Option<PendingVerification> = on_tx!(self, conn => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(conn).await
+        })?;
+        let Some(mut found) = found else {
+            return Ok(None);
+        };
+        let codes: Vec<String> = on_tx!(self, conn => {
+            sqlx::query_scalar("SELECT site_code FROM access_request_site WHERE request_id = $1 ORDER BY site_code")
+                .bind(id)
+                .fetch_all(conn)
+                .await
+        })?;
+        found.sites = codes
+            .iter()
+            .map(|code| {
+                Locode::parse(code)
+                    .map_err(|_| StoreError::Corrupt(format!("site inconnu : {code}")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Some(found))
+    }
+
+    /// Declares a company not yet registered for an open request: its SIRET, its name, the
+    /// sites where it works and the extract proving it; the request then waits for an agent of
+    /// one of those sites (declaring again replaces what was declared).
+    #[tracing::instrument(skip_all)]
+    pub async fn declare_new_company(
+        &mut self,
+        id: i64,
+        (siret, name): (&str, &str),
+        sites: &[Locode],
+        extract: &RegistryExtract,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE access_request SET state = 'en_attente', siret = $2, company_id = NULL,
+                        new_company_name = $3, extract_sha256 = $4, extract_name = $5,
+                        extract_media = $6, extract_size = $7, extract_scan = $8, declared_at = $9
+                 WHERE id = $1 AND state IN ('a_completer', 'en_attente')",
+            )
+            .bind(id)
+            .bind(siret)
+            .bind(name)
+            .bind(&extract.sha256)
+            .bind(&extract.file_name)
+            .bind(extract.media.mime())
+            .bind(extract.size)
+            .bind(if extract.scanned { "sain" } else { "non_analyse" })
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        self.forget_request_sites(id).await?;
+        for site in sites {
+            on_tx!(self, conn => {
+                sqlx::query("INSERT INTO access_request_site (request_id, site_code) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(site.as_str())
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    async fn forget_request_sites(&mut self, id: i64) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("DELETE FROM access_request_site WHERE request_id = $1")
+                .bind(id)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Closes a new company's request locked by `lock_verification`: accepted, the company
+    /// created and the account opened in it, or refused with a reason; `verification` is what
+    /// the agent checked.
+    #[tracing::instrument(skip_all)]
+    pub async fn close_verification(
+        &mut self,
+        id: i64,
+        outcome: Result<(i64, i64), &str>,
+        verification: &str,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (state, company_id, user_id, reason) = match outcome {
+            Ok((company_id, user_id)) => (
+                AccessRequestState::Accepted,
+                Some(company_id),
+                Some(user_id),
+                None,
+            ),
+            Err(reason) => (AccessRequestState::Refused, None, None, Some(reason)),
+        };
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE access_request SET state = $2, company_id = $3, user_id = $4, reason = $5,
+                        verification = $6, decided_by = $7, decided_at = $8
+                 WHERE id = $1 AND state = 'en_attente' AND company_id IS NULL",
+            )
+            .bind(id)
+            .bind(state.code())
+            .bind(company_id)
+            .bind(user_id)
+            .bind(reason)
+            .bind(verification)
+            .bind(by)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
     }
 
     /// The open request of a provider's person, its cookie's token renewed and what the provider
@@ -195,7 +524,8 @@ impl Tx {
     }
 
     /// Declares the SIRET of an open request, for the company of that SIRET (declaring again,
-    /// while it waits, sends it to that company instead).
+    /// while it waits, sends it to that company instead, and forgets a new company declared
+    /// before).
     #[tracing::instrument(skip_all)]
     pub async fn declare_siret(
         &mut self,
@@ -206,7 +536,9 @@ impl Tx {
     ) -> Result<(), StoreError> {
         on_tx!(self, conn => {
             sqlx::query(
-                "UPDATE access_request SET state = 'en_attente', siret = $2, company_id = $3, declared_at = $4
+                "UPDATE access_request SET state = 'en_attente', siret = $2, company_id = $3, declared_at = $4,
+                        new_company_name = NULL, extract_sha256 = NULL, extract_name = NULL,
+                        extract_media = NULL, extract_size = NULL, extract_scan = NULL
                  WHERE id = $1 AND state IN ('a_completer', 'en_attente')",
             )
             .bind(id)
@@ -217,7 +549,7 @@ impl Tx {
             .await
             .map(|_| ())
         })?;
-        Ok(())
+        self.forget_request_sites(id).await
     }
 
     /// Closes a request still waiting for this company, locked by `lock_waiting_request`:

@@ -324,13 +324,15 @@ impl Store {
         })?)
     }
 
-    /// Whether any document still needs the file of hash `sha256` (awaiting the antivirus or
-    /// found clean): an infected file is removed only when none does.
+    /// Whether any document (awaiting the antivirus or found clean), or the extract of the
+    /// company registry of a request, still needs the file of hash `sha256`: an infected file is
+    /// removed only when none does.
     #[tracing::instrument(skip_all)]
     pub async fn file_still_needed(&self, sha256: &str) -> Result<bool, StoreError> {
         let count: i64 = on_pool!(self, pool => {
             sqlx::query_scalar(
-                "SELECT COUNT(*) FROM document WHERE sha256 = $1 AND scan <> 'infecte'",
+                "SELECT (SELECT COUNT(*) FROM document WHERE sha256 = $1 AND scan <> 'infecte')
+                      + (SELECT COUNT(*) FROM access_request WHERE extract_sha256 = $1)",
             )
             .bind(sha256)
             .fetch_one(pool)

@@ -362,6 +362,71 @@ impl Tx {
         self.write_notifications(&written, &recipients, now).await
     }
 
+    /// Tells the agents with a habilitation in force today at one of `sites`, and the heads of
+    /// the posts of those sites, in the app and by mail as each chose, what a kind about no
+    /// dossier says with `fields`; each once per cause.
+    pub(crate) async fn tell_site_agents(
+        &mut self,
+        sites: &[crate::domain::references::Locode],
+        kind: &'static str,
+        fields: &[(&'static str, String)],
+        cause: &str,
+        link: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if sites.is_empty() {
+            return Ok(());
+        }
+        let (title, body, action_required) = self.notification_template(kind).await?;
+        let (title, body) = (
+            crate::domain::notification::fill(&title, fields),
+            crate::domain::notification::fill(&body, fields),
+        );
+        let marks = (4..4 + sites.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT u.id, COALESCE(p.mail, 'immediat') AS mail,
+                    COALESCE(hr.hour, {hour}) AS hour
+             FROM app_user u
+             LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $3
+             LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
+             WHERE {active}
+               AND ((u.role IN ('agent_sivep', 'agent_dgddi') AND EXISTS (
+                       SELECT 1 FROM habilitation h
+                       WHERE h.user_id = u.id AND h.site_code IN ({marks}) AND h.withdrawn_at IS NULL
+                         AND h.starts_on <= $1 AND (h.ends_on IS NULL OR h.ends_on >= $1)
+                         AND h.administration = CASE WHEN u.role = 'agent_sivep' THEN 'dgal' ELSE 'dgddi' END))
+                 OR (u.role = 'chef_service' AND EXISTS (
+                       SELECT 1 FROM post_head ph JOIN post po ON po.code = ph.post_code
+                       WHERE ph.user_id = u.id AND po.site_code IN ({marks}))))
+               AND NOT EXISTS (SELECT 1 FROM notification n
+                               WHERE n.user_id = u.id AND n.cause = $2 AND n.kind = $3)
+             ORDER BY u.id",
+            hour = crate::domain::notification::DEFAULT_DIGEST_HOUR,
+            active = super::ACTIVE_USER
+        );
+        let today = local_day(now);
+        let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
+            let mut query = sqlx::query_as(&sql).bind(today).bind(cause).bind(kind);
+            for site in sites {
+                query = query.bind(site.as_str());
+            }
+            query.fetch_all(conn).await
+        })?;
+        let written = Written {
+            kind,
+            action_required,
+            dossier_id: None,
+            cause,
+            title: &title,
+            body: &body,
+            link,
+        };
+        self.write_notifications(&written, &recipients, now).await
+    }
+
     /// The title and body templates of a kind, and whether it asks for an action.
     pub(crate) async fn notification_template(
         &mut self,

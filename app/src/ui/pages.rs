@@ -5,6 +5,7 @@ pub mod account;
 pub mod accounts;
 pub mod alert_desk;
 pub mod appointments;
+pub mod company_verifications;
 pub mod dashboards;
 pub mod dossier;
 pub mod dossier_documents;

@@ -32,15 +32,18 @@ async fn request_id(store: &Store, email: &str) -> i64 {
 
 /// A server on a fresh database with a real SMTP server, whose test provider is the customs
 /// account and opens operators' accounts; `shape` adjusts the configuration before it starts.
-struct Customs {
-    server: Running,
-    sink: SmtpSink,
+pub(crate) struct Customs {
+    pub(crate) server: Running,
+    pub(crate) sink: SmtpSink,
     provider: OidcProvider,
     callback: String,
 }
 
 impl Customs {
-    async fn start(backend: Backend, shape: impl FnOnce(&mut Config)) -> Option<Customs> {
+    pub(crate) async fn start(
+        backend: Backend,
+        shape: impl FnOnce(&mut Config),
+    ) -> Option<Customs> {
         let url = fresh_database(backend).await?;
         let sink = SmtpSink::start().await;
         let port = {
@@ -69,12 +72,12 @@ impl Customs {
     }
 
     /// Signs `login` in through the customs account in a new browser: where the callback sends it.
-    async fn sign_in(&self, login: &str) -> (Browser, String) {
+    pub(crate) async fn sign_in(&self, login: &str) -> (Browser, String) {
         through_customs(&self.server, &self.provider, &self.callback, login).await
     }
 
     /// The same for someone whose account opens: they accept the terms of use.
-    async fn enter(&self, login: &str) -> Browser {
+    pub(crate) async fn enter(&self, login: &str) -> Browser {
         let (browser, _) = self.sign_in(login).await;
         browser
             .post("/cgu/acceptation", &[("accepte", "oui"), ("retour", "")])

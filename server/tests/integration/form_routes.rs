@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use crate::helpers::{config, fresh_database, Running};
 
 /// The entry points anyone may use without a session.
-const PUBLIC: [EntryPoint; 8] = [
+const PUBLIC: [EntryPoint; 9] = [
     EntryPoint::SignIn,
     EntryPoint::OidcSignIn,
     EntryPoint::RequestPasswordReset,
@@ -21,6 +21,9 @@ const PUBLIC: [EntryPoint; 8] = [
     EntryPoint::CalendarFeed,
     // The confirmation link's token is the credential.
     EntryPoint::ConfirmExtraRecipient,
+    // The request's cookie is the credential: without it, the answer says the request is no
+    // longer open in this browser (`access_requests.rs` checks that nothing is read or written).
+    EntryPoint::RequestAccess,
 ];
 
 #[tokio::test]

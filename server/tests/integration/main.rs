@@ -11,6 +11,7 @@ mod audit_trail;
 mod blocked;
 mod bootstrap;
 mod clamd;
+mod company_verifications;
 mod consultations;
 mod customs_accounts;
 mod dashboards;

@@ -149,6 +149,217 @@ pub async fn declare(
     done(PATH, Done::AccessRequestSent)
 }
 
+/// What the form of a new company sent: its fields, and the extract spooled.
+#[derive(Default)]
+struct CompanyForm {
+    siret: String,
+    name: String,
+    sites: Vec<String>,
+    extract: Option<(crate::documents::files::Spooled, Option<String>)>,
+}
+
+/// Reads the multipart form of a new company, the extract spooled within the documents' size.
+async fn receive_company(
+    forms: &Forms,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<CompanyForm, Failure> {
+    use crate::documents::files::{spool, SpoolFailure};
+    let interrupted = || back(PATH, Problem::DocumentUploadInterrupted, &[]);
+    let mut multipart = multipart.map_err(|_| interrupted())?;
+    let mut form = CompanyForm::default();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Ok(form),
+            Err(error) if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(back(PATH, Problem::DocumentTooLarge, &[]))
+            }
+            Err(_) => return Err(interrupted()),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "extrait" {
+            let given = field.file_name().map(str::to_owned);
+            let services = &forms.documents;
+            let spooled = spool(services.files.spool_folder(), services.max_bytes, field)
+                .await
+                .map_err(|failure| match failure {
+                    SpoolFailure::TooLarge => back(PATH, Problem::DocumentTooLarge, &[]),
+                    SpoolFailure::Request(_) => interrupted(),
+                    SpoolFailure::Disk(error) => {
+                        tracing::error!(%error, "inscription : extrait non reçu");
+                        back(PATH, Problem::DocumentNotSaved, &[])
+                    }
+                })?;
+            // A browser sends an empty part when no file was chosen.
+            if spooled.size > 0 || given.as_deref().is_some_and(|given| !given.is_empty()) {
+                form.extract = Some((spooled, given));
+            }
+            continue;
+        }
+        let text = match field.text().await {
+            Ok(text) if text.len() <= 4 * 1024 => text,
+            Ok(_) => return Err(back(PATH, Problem::CompanyNameInvalid, &[])),
+            Err(_) => return Err(interrupted()),
+        };
+        match name.as_str() {
+            "siret" => form.siret = text,
+            "raison_sociale" => form.name = text,
+            "sites" if form.sites.len() < 100 => form.sites.push(text),
+            _ => {}
+        }
+    }
+}
+
+/// `POST /demande-acces/entreprise` (multipart): the requester declares a company not yet
+/// registered — its `siret`, its `raison_sociale`, the `sites` where it has its goods checked,
+/// and the `extrait` of the company registry (a Kbis or the INSEE notice, PDF, JPEG or PNG),
+/// which passes through the antivirus before anything is kept. The request then waits for an
+/// agent of one of those sites, who are told.
+#[tracing::instrument(skip_all)]
+pub async fn declare_company(
+    State(forms): State<Forms>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Outcome {
+    use crate::documents::files::{storage_key, Verdict};
+    use crate::domain::access_request::parse_company_name;
+    use crate::domain::document::{MediaType, ScanState};
+    check(&caller, EntryPoint::RequestAccess, Target::Nothing)?;
+    sensitive_budget(&forms, &[&format!("demande:{}", caller.client_key)])?;
+    let gone = || back(PATH, Problem::AccessRequestGone, &[]);
+    let hash = read_cookie(&headers, ACCESS_REQUEST_COOKIE, caller.over_https)
+        .map(|token| token_hash(&token))
+        .ok_or_else(gone)?;
+    let form = receive_company(&forms, multipart).await?;
+    let typed_siret: String = form.siret.trim().chars().take(40).collect();
+    let typed_name: String = form.name.trim().chars().take(240).collect();
+    let kept = [
+        ("siret", typed_siret.as_str()),
+        ("raison_sociale", typed_name.as_str()),
+    ];
+    let refuse = |problem| back(PATH, problem, &kept);
+    let siret = Siret::parse(&typed_siret).map_err(|_| refuse(Problem::SiretDeclaredInvalid))?;
+    let name = parse_company_name(&typed_name).map_err(|_| refuse(Problem::CompanyNameInvalid))?;
+    let known = forms.store.sites().await?;
+    let mut sites: Vec<crate::domain::references::Locode> = known
+        .iter()
+        .filter(|site| {
+            form.sites
+                .iter()
+                .any(|code| code.trim() == site.code.as_str())
+        })
+        .map(|site| site.code.clone())
+        .collect();
+    sites.dedup();
+    if sites.is_empty() {
+        return Err(refuse(Problem::CompanySitesMissing));
+    }
+    let Some((spooled, given)) = form.extract else {
+        return Err(refuse(Problem::RegistryExtractMissing));
+    };
+    if spooled.size == 0 {
+        return Err(refuse(Problem::DocumentFileEmpty));
+    }
+    let media = spooled
+        .media
+        .filter(|media| matches!(media, MediaType::Pdf | MediaType::Jpeg | MediaType::Png))
+        .ok_or_else(|| refuse(Problem::RegistryExtractType))?;
+    // Nothing is kept before the antivirus says the file is clean.
+    let services = &forms.documents;
+    let scanned = match services.intake().await {
+        Err(_) => return Err(refuse(Problem::DocumentScannerUnavailable)),
+        Ok(ScanState::NotScanned) => false,
+        Ok(_) => {
+            let file = tokio::fs::File::open(&spooled.path)
+                .await
+                .map_err(|error| {
+                    tracing::error!(%error, "inscription : extrait illisible");
+                    refuse(Problem::DocumentNotSaved)
+                })?;
+            let stream: crate::documents::files::ByteStream =
+                Box::pin(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024));
+            match services.antivirus.scan(stream).await {
+                Ok(Verdict::Clean) => true,
+                Ok(Verdict::Infected(threat)) => {
+                    tracing::warn!(%threat, sha256 = %spooled.sha256, "inscription : menace détectée dans un extrait, rien n'est gardé");
+                    return Err(refuse(Problem::RegistryExtractInfected));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "inscription : analyse antivirus impossible");
+                    return Err(refuse(Problem::DocumentScannerUnavailable));
+                }
+            }
+        }
+    };
+    let file_name =
+        crate::domain::document::safe_file_name(given.as_deref().unwrap_or_default(), media);
+    let extract = crate::store::RegistryExtract {
+        sha256: spooled.sha256.clone(),
+        file_name,
+        media,
+        size: spooled.size as i64,
+        scanned,
+    };
+    let now = Utc::now();
+    let mut tx = forms.store.begin().await?;
+    let Some(request) = tx.open_request_of_token(&hash).await? else {
+        return Err(gone());
+    };
+    // Already registered: the person asks to join it instead (the form above on the page).
+    if tx.company_of_siret(&siret, None).await?.0.is_some() {
+        return Err(refuse(Problem::CompanyAlreadyRegistered));
+    }
+    let key = storage_key(&spooled.sha256);
+    if let Err(error) = services.files.keep(&spooled.path, &key).await {
+        tracing::error!(%error, "inscription : extrait non gardé");
+        return Err(refuse(Problem::DocumentNotSaved));
+    }
+    tx.declare_new_company(request.id, (siret.as_str(), &name), &sites, &extract, now)
+        .await?;
+    let site_names = known
+        .iter()
+        .filter(|site| sites.contains(&site.code))
+        .map(|site| site.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    tx.tell_site_agents(
+        &sites,
+        "entreprise_a_verifier",
+        &[
+            ("nom", request.full_name.clone()),
+            ("entreprise", name.clone()),
+            ("siret", siret.as_str().to_owned()),
+            ("sites", site_names.clone()),
+        ],
+        &format!("inscription:{}:{}", request.id, extract.sha256),
+        crate::ui::pages::company_verifications::PATH,
+        now,
+    )
+    .await?;
+    tx.audit(
+        &caller
+            .audit_event(
+                "inscription_entreprise_declaree",
+                &format!("demande:{}", request.id),
+                &format!(
+                    "« {name} » (SIRET {siret}), sites {}, extrait sha256:{}",
+                    sites
+                        .iter()
+                        .map(|site| site.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    extract.sha256
+                ),
+            )
+            .about(&request.email),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    done(PATH, Done::CompanyRequestSent)
+}
+
 /// `POST /espace/demandes/{id}/{acceptation|refus}`: a company's administrator decides about a
 /// request waiting for their company; a request of another company is answered as one that
 /// does not exist. A refusal gives its reason (`motif`).

@@ -858,8 +858,7 @@ async fn open_operator_account(
         Some(id) => (id, false),
         None => {
             let name = company_name
-                .map(|name| name.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|name| (2..=200).contains(&name.chars().count()))
+                .and_then(|name| crate::domain::access_request::parse_company_name(name).ok())
                 .unwrap_or_else(|| format!("Entreprise {siret}"));
             // An EORI already another company's is not taken on trust.
             let eori = eori.filter(|_| !eori_elsewhere);

@@ -136,7 +136,7 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 14] = [
+pub const DESTINATIONS: [Destination; 15] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
@@ -202,6 +202,12 @@ pub const DESTINATIONS: [Destination; 14] = [
         path: "/alertes",
         label: "Alertes",
         description: "Les anomalies et engorgements détectés sur vos sites : les prendre en charge, les clore.",
+    },
+    Destination {
+        entry: EntryPoint::VerifyCompanies,
+        path: crate::ui::pages::company_verifications::PATH,
+        label: "Entreprises à vérifier",
+        description: "Les entreprises qui demandent leur inscription pour vos sites : vérifier leur SIRET et leur raison sociale sur l'extrait du registre, puis accepter ou refuser.",
     },
     Destination {
         entry: EntryPoint::ManagePartnerKeys,
