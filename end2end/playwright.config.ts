@@ -24,7 +24,8 @@ import { defineConfig } from "@playwright/test";
  * (`clamd.mjs`); the live instance's documents pass through it.
  *
  * Identity provider: a real OpenID provider (`server/tests/oidc-provider`, on the npm package
- * `oidc-provider`) is started on port 3101, and the server is configured to offer it.
+ * `oidc-provider`) is started on port 3101, and the server is configured to offer it (on the main
+ * instance twice: as any provider, and as the customs account that opens operators' accounts).
  *
  * Five instances of the release build: the main one (3100), the perimeter's (3102), the live one
  * (3103), the administration's (3104), all with demo data, and a fresh deployment without any
@@ -167,6 +168,7 @@ export default defineConfig({
       command:
         `node ../server/tests/oidc-provider/provider.mjs --port ${OIDC_PORT}` +
         ` --redirect-uri ${BASE_URL}/connexion/oidc/test/retour` +
+        ` --redirect-uri ${BASE_URL}/connexion/oidc/douane/retour` +
         ` --post-logout-redirect-uri "${BASE_URL}/connexion?message=deconnecte"` +
         ` --redirect-uri http://127.0.0.1:${FRESH_PORT}/connexion/oidc/test/retour` +
         ` --post-logout-redirect-uri "http://127.0.0.1:${FRESH_PORT}/connexion?message=deconnecte"`,
@@ -180,7 +182,12 @@ export default defineConfig({
       // The tests check the neutral header: no State brand block, whatever the shell says.
       SESAME_STATE_DEPLOYMENT: "0",
       SESAME_MAIL_FOLDER: MAIL_FOLDER,
-      SESAME_OIDC: `[{id="test", label="le fournisseur de test", issuer="${OIDC_ISSUER}", client_id="sesame", client_secret="secret-de-test-oidc"}]`,
+      // Two providers: any account (`test`), and, as the State's customs account, one that opens
+      // operators' accounts (`douane`), for the new companies the demo sites' agents verify
+      // (inscription-entreprise.spec.ts).
+      SESAME_OIDC:
+        `[{id="test", label="le fournisseur de test", issuer="${OIDC_ISSUER}", client_id="sesame", client_secret="secret-de-test-oidc"},` +
+        ` {id="douane", label="le compte douane de test", issuer="${OIDC_ISSUER}", client_id="sesame", client_secret="secret-de-test-oidc", roles=["operateur"], opens_operator_accounts=true}]`,
       ...PEOPLE_NOT_SUITES,
     }),
     releaseServer(PERIMETER_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `perimetre-${process.pid}.db`)}`, {

@@ -92,6 +92,9 @@ const PAGES: Array<{
   { what: "le contrôle à l'arrivée", path: async () => "/controle-arrivee", status: 200, account: ACCOUNTS.agentSivep },
   { what: "le bureau des alertes d'un agent, sur les rapprochements", path: async () => "/alertes?regle=rapprochement", status: 200, account: ACCOUNTS.agentSivep },
   { what: "l'espace d'un agent", path: async () => "/espace", status: 200, account: ACCOUNTS.agentSivep },
+  // The queue of new companies: empty, or with the requests inscription-entreprise.spec.ts opens
+  // (which checks it with one, and the page of the request that declares the company).
+  { what: "les entreprises à vérifier d'un agent", path: async () => "/verifications-entreprises", status: 200, account: ACCOUNTS.agentSivep },
   { what: "la boîte de réception d'un agent", path: async () => "/messagerie?statut=nouvelle", status: 200, account: ACCOUNTS.agentDouane },
   { what: "un échange introuvable", path: async () => "/messagerie/987654", status: 404, account: ACCOUNTS.agentDouane },
   { what: "la recherche d'opérateurs d'un agent", path: async () => "/operateurs?recherche=oc", status: 200, account: ACCOUNTS.agentFos },
@@ -101,6 +104,7 @@ const PAGES: Array<{
   { what: "le calendrier d'un poste", path: async () => "/postes/calendrier", status: 200, account: ACCOUNTS.chef },
   { what: "le planning d'un chef de service", path: async () => "/planning", status: 200, account: ACCOUNTS.chef },
   { what: "l'accueil d'un chef de service", path: async () => "/accueil", status: 200, account: ACCOUNTS.chef },
+  { what: "les entreprises à vérifier d'un chef de service", path: async () => "/verifications-entreprises", status: 200, account: ACCOUNTS.chef },
   { what: "les seuils des alertes d'un chef de service", path: async () => "/alertes/seuils", status: 200, account: ACCOUNTS.chef },
   { what: "un compte d'agent parmi les comptes que voit son chef de service", path: firstAccountPath("/habilitations"), status: 200, account: ACCOUNTS.chef },
   // A supervisor.

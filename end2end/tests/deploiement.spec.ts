@@ -182,9 +182,12 @@ async function fitsOnAPhone(page: Page, what: string) {
   await page.setViewportSize(screen);
 }
 
-/** The SIRET field of the request to join a company. */
+/**
+ * The SIRET field of the request to join a company (the form below it, which declares a company
+ * not yet registered, has a field of the same name: see inscription-entreprise.spec.ts).
+ */
 function siretField(page: Page) {
-  return page.getByRole("textbox", { name: /^SIRET de l'établissement/ });
+  return page.locator('form[action="/demande-acces"]').getByRole("textbox", { name: /^SIRET de l'établissement/ });
 }
 
 /** The rows of the accounts the administrator found. */
