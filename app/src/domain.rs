@@ -18,6 +18,7 @@ pub mod forecast;
 pub mod gate;
 pub mod journey;
 pub mod live;
+pub mod mandate;
 pub mod notification;
 pub mod operator;
 pub mod partner;

@@ -234,6 +234,11 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             crate::ui::pages::access_request::PATH,
             post(account::access_requests::declare),
         )
+        .route("/espace/mandats", post(account::mandates::give))
+        .route(
+            "/espace/mandats/{id}/revocation",
+            post(account::mandates::revoke),
+        )
         .route(
             "/demande-acces/entreprise",
             post(account::access_requests::declare_company)
@@ -412,7 +417,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 69] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 71] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -445,6 +450,11 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 69] = [
     ),
     ("POST /demande-acces", EntryPoint::RequestAccess),
     ("POST /demande-acces/entreprise", EntryPoint::RequestAccess),
+    ("POST /espace/mandats", EntryPoint::ManageMandates),
+    (
+        "POST /espace/mandats/{id}/revocation",
+        EntryPoint::ManageMandates,
+    ),
     (
         "GET /verifications-entreprises/{id}/extrait",
         EntryPoint::VerifyCompany,

@@ -51,6 +51,7 @@ fn people() -> Vec<(&'static str, Option<Viewer>)> {
             Role::ChefService => vec![own_site()],
             _ => vec![],
         },
+        represented: vec![],
         cgu_accepted,
         unread_notifications: 0,
     };
@@ -366,6 +367,21 @@ fn resources(
                 ),
             ]
         }
+        TargetKind::Mandate => vec![
+            ("mandat à donner", Target::Mandate { importer_id: None }),
+            (
+                "mandat donné par sa propre entreprise",
+                Target::Mandate {
+                    importer_id: Some(OWN_COMPANY),
+                },
+            ),
+            (
+                "mandat donné par une autre entreprise",
+                Target::Mandate {
+                    importer_id: Some(OTHER_COMPANY),
+                },
+            ),
+        ],
         TargetKind::Session => vec![
             ("sa propre session", Target::Session { user_id: 10 }),
             ("la session d'un autre", Target::Session { user_id: 99 }),
@@ -429,6 +445,11 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (
         EntryPoint::VerifyCompany,
         &["LCDDAAADDD", "LCDDAAADDD", "LCDDDDDDDD"],
+    ),
+    // Mandates: a company's administrators give theirs and revoke only those; nobody else.
+    (
+        EntryPoint::ManageMandates,
+        &["LCDADDDDDD", "LCDADDDDDD", "LCDDDDDDDD"],
     ),
     (EntryPoint::OwnHabilitations, &["LCDDAADDDD"]),
     (EntryPoint::ManageHabilitations, &["LCDDDDADDD"]),
@@ -637,6 +658,93 @@ fn an_agent_without_a_valid_habilitation_sees_no_dossier() {
             Target::Dossier {
                 site: &site,
                 company_id: Some(OWN_COMPANY)
+            }
+        ),
+        Err(Refusal::Forbidden)
+    );
+}
+
+/// The representative's cells: an operator whose company (1) holds a mandate of company 2 for
+/// FRLEH reads and acts on company 2's dossiers there — the dossier, its documents (not the
+/// agents' internal ones), booking, opening and replying to exchanges — and nowhere else; its
+/// own company's dossiers stay its own everywhere.
+#[test]
+fn a_representative_acts_on_the_importer_s_dossiers_at_the_mandated_sites_only() {
+    let mut representative = people()[2].1.clone().unwrap();
+    representative.represented = vec![(OTHER_COMPANY, own_site())];
+    let (here, elsewhere) = (own_site(), other_site());
+    let dossier = |site, company_id| Target::Dossier { site, company_id };
+    for entry in [
+        EntryPoint::ReadDossier,
+        EntryPoint::BookAppointment,
+        EntryPoint::AddDocument,
+        EntryPoint::OpenExchange,
+    ] {
+        let at = |site, company| authorize(Some(&representative), entry, dossier(site, company));
+        assert_eq!(
+            at(&here, Some(OTHER_COMPANY)),
+            Ok(()),
+            "{entry:?} : site du mandat"
+        );
+        assert_eq!(
+            at(&elsewhere, Some(OTHER_COMPANY)),
+            Err(Refusal::Forbidden),
+            "{entry:?} : autre site"
+        );
+        assert_eq!(
+            at(&elsewhere, Some(OWN_COMPANY)),
+            Ok(()),
+            "{entry:?} : sa propre entreprise"
+        );
+        assert_eq!(
+            at(&here, Some(3)),
+            Err(Refusal::Forbidden),
+            "{entry:?} : une entreprise qui ne l'a pas mandaté"
+        );
+    }
+    let document = |internal| Target::Document {
+        site: &here,
+        company_id: Some(OTHER_COMPANY),
+        internal,
+    };
+    assert_eq!(
+        authorize(
+            Some(&representative),
+            EntryPoint::ReadDocument,
+            document(false)
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        authorize(
+            Some(&representative),
+            EntryPoint::ReadDocument,
+            document(true)
+        ),
+        Err(Refusal::Forbidden)
+    );
+    let exchange = |site| Target::Exchange {
+        site,
+        company_id: Some(OTHER_COMPANY),
+        administration: Some(Administration::Dgal),
+    };
+    for entry in [EntryPoint::ReadExchange, EntryPoint::ReplyExchange] {
+        assert_eq!(
+            authorize(Some(&representative), entry, exchange(&here)),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(Some(&representative), entry, exchange(&elsewhere)),
+            Err(Refusal::Forbidden)
+        );
+    }
+    // A mandate gives no say over the importer's mandates or people.
+    assert_eq!(
+        authorize(
+            Some(&representative),
+            EntryPoint::ManageMandates,
+            Target::Mandate {
+                importer_id: Some(OTHER_COMPANY)
             }
         ),
         Err(Refusal::Forbidden)

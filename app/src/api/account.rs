@@ -14,6 +14,8 @@ pub mod habilitations;
 #[cfg(feature = "ssr")]
 pub mod invitations;
 #[cfg(feature = "ssr")]
+pub mod mandates;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod profile;
@@ -54,6 +56,11 @@ pub struct AccountSpace {
     /// Whether colleagues are invited (operators have local accounts), or only come in through
     /// their requests.
     pub colleagues_invited: bool,
+    /// Operators: the mandates of representation their company received; its administrators:
+    /// those it gave, and the sites a new one may cover.
+    pub mandates_received: Vec<crate::domain::mandate::Mandate>,
+    pub mandates_given: Vec<crate::domain::mandate::Mandate>,
+    pub mandate_sites: Vec<Site>,
     /// Agents: their habilitations, current and past.
     pub habilitations: Vec<Habilitation>,
     pub sessions: Vec<SessionInfo>,
@@ -104,6 +111,34 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
         }
         _ => (None, Vec::new(), Vec::new(), Vec::new()),
     };
+    let today = crate::domain::access::local_day(chrono::Utc::now());
+    let (mandates_received, mandates_given, mandate_sites) = match company.as_ref() {
+        Some(company) => {
+            let received = store
+                .mandates(company.id, false, today)
+                .await
+                .map_err(crate::state::internal)?;
+            let gives = authorize(
+                Some(&viewer),
+                EntryPoint::ManageMandates,
+                Target::Mandate { importer_id: None },
+            )
+            .is_ok();
+            if gives {
+                (
+                    received,
+                    store
+                        .mandates(company.id, true, today)
+                        .await
+                        .map_err(crate::state::internal)?,
+                    store.sites().await.map_err(crate::state::internal)?,
+                )
+            } else {
+                (received, Vec::new(), Vec::new())
+            }
+        }
+        None => (Vec::new(), Vec::new(), Vec::new()),
+    };
     let habilitations = if may(EntryPoint::OwnHabilitations) {
         store
             .habilitations_of(viewer.user_id)
@@ -133,10 +168,13 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
         access_requests,
         colleagues_invited: use_context::<crate::state::LocalOperatorAccounts>()
             .is_none_or(|local| local.0),
+        mandates_received,
+        mandates_given,
+        mandate_sites,
         habilitations,
         sessions,
         current_session: caller.session_id,
-        today: crate::domain::access::local_day(chrono::Utc::now()),
+        today,
     })
 }
 

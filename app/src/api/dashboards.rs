@@ -90,7 +90,7 @@ pub mod server {
             DossierScope::All => None,
             DossierScope::Sites(sites) => Some(sites),
             // The policy lets only supervisors and heads of service with sites in.
-            DossierScope::Company(_) | DossierScope::Nothing => Some(Vec::new()),
+            DossierScope::Company { .. } | DossierScope::Nothing => Some(Vec::new()),
         };
         let sites: Vec<Choice> = store
             .sites()

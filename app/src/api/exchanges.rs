@@ -266,7 +266,13 @@ pub async fn list_exchanges(filters: ExchangeFilters) -> Result<ExchangeList, Se
     };
     match dossier_scope(&viewer) {
         DossierScope::All => {}
-        DossierScope::Company(id) => query.company_id = Some(id),
+        DossierScope::Company { id, represented } => {
+            query.company_id = Some(id);
+            query.represented = represented
+                .into_iter()
+                .map(|(importer, site)| (importer, site.as_str().to_owned()))
+                .collect();
+        }
         DossierScope::Sites(sites) => {
             query.sites = Some(sites.iter().map(|s| s.as_str().to_owned()).collect())
         }

@@ -90,7 +90,7 @@ pub async fn read_operator_card(id: i64) -> Result<Option<OperatorCard>, ServerF
                 .cloned()
                 .collect::<Vec<_>>(),
         ),
-        DossierScope::Company(_) | DossierScope::Nothing => return Ok(None),
+        DossierScope::Company { .. } | DossierScope::Nothing => return Ok(None),
     };
     let site_names = match &scope {
         None => Vec::new(),

@@ -33,6 +33,9 @@ pub struct Viewer {
     /// The sites whose posts' calendars they set: a head of service's sites, and for an agent
     /// those of a habilitation valid today that allows it.
     pub calendar_sites: Vec<Locode>,
+    /// Operators: the companies their company represents today, each at the sites of a mandate
+    /// in force (importer, site).
+    pub represented: Vec<(i64, Locode)>,
     /// Whether the current version of the terms of use has been accepted.
     pub cgu_accepted: bool,
     /// How many of their notifications are unread, for the bell (counted up to
@@ -102,6 +105,9 @@ pub enum EntryPoint {
     VerifyCompany,
     /// Company administrators: their company's webhooks, their deliveries and tests.
     ManageWebhooks,
+    /// Company administrators: the mandates of representation their company gives (and sees
+    /// those it received); revoking one of their company's.
+    ManageMandates,
     // Agents: their habilitations. Heads of service: granting them.
     OwnHabilitations,
     ManageHabilitations,
@@ -181,7 +187,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 57] = [
+    pub const ALL: [EntryPoint; 58] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -210,6 +216,7 @@ impl EntryPoint {
         EntryPoint::VerifyCompanies,
         EntryPoint::VerifyCompany,
         EntryPoint::ManageWebhooks,
+        EntryPoint::ManageMandates,
         EntryPoint::OwnHabilitations,
         EntryPoint::ManageHabilitations,
         EntryPoint::GrantHabilitation,
@@ -281,6 +288,7 @@ impl EntryPoint {
             EntryPoint::InviteAgent => TargetKind::AgentInvitation,
             EntryPoint::DecideAccount => TargetKind::Account,
             EntryPoint::VerifyCompany => TargetKind::NewCompany,
+            EntryPoint::ManageMandates => TargetKind::Mandate,
             _ => TargetKind::Nothing,
         }
     }
@@ -300,6 +308,7 @@ pub enum TargetKind {
     Operator,
     Account,
     NewCompany,
+    Mandate,
 }
 
 /// What an entry point is asked about.
@@ -356,6 +365,8 @@ pub enum Target<'a> {
     },
     /// A company not yet registered, by the sites its first person declares.
     NewCompany { sites: &'a [Locode] },
+    /// A mandate of representation, by the company that gave it (`None`: one to give).
+    Mandate { importer_id: Option<i64> },
 }
 
 /// Why a request is refused.
@@ -428,6 +439,13 @@ pub fn authorize(
             | EntryPoint::ManageWebhooks,
             Target::Nothing,
         ) => viewer.role == Role::Operateur && viewer.company_admin && viewer.company_id.is_some(),
+        // An administrator gives their own company's mandates, and revokes only those.
+        (EntryPoint::ManageMandates, Target::Mandate { importer_id }) => {
+            viewer.role == Role::Operateur
+                && viewer.company_admin
+                && viewer.company_id.is_some()
+                && importer_id.is_none_or(|importer| Some(importer) == viewer.company_id)
+        }
         (
             EntryPoint::RemoveColleague,
             Target::Colleague {
@@ -517,10 +535,9 @@ pub fn authorize(
         (EntryPoint::MyAppointments, Target::Nothing) => {
             viewer.role == Role::Operateur && viewer.company_id.is_some()
         }
-        (EntryPoint::BookAppointment, Target::Dossier { company_id, .. }) => {
-            viewer.role == Role::Operateur
-                && viewer.company_id.is_some()
-                && company_id == viewer.company_id
+        // Its company's people, and those of a representative it gave a mandate for the site.
+        (EntryPoint::BookAppointment, Target::Dossier { site, company_id }) => {
+            viewer.role == Role::Operateur && dossier_scope(viewer).contains(site, company_id)
         }
         // Appointments are for the inspection's checks: its people set the calendars and decide.
         (EntryPoint::ManageCalendars, Target::Nothing) => {
@@ -760,8 +777,12 @@ pub fn local_day(now: DateTime<Utc>) -> NaiveDate {
 pub enum DossierScope {
     /// Every dossier (supervisors, who follow the whole activity).
     All,
-    /// The dossiers of one company (operators).
-    Company(i64),
+    /// The dossiers of one company (operators), and those of the companies it represents at the
+    /// sites of their mandates in force (importer, site).
+    Company {
+        id: i64,
+        represented: Vec<(i64, Locode)>,
+    },
     /// The dossiers of these sites (agents, heads of service).
     Sites(Vec<Locode>),
     /// None at all.
@@ -772,7 +793,15 @@ impl DossierScope {
     pub fn contains(&self, site: &Locode, company_id: Option<i64>) -> bool {
         match self {
             DossierScope::All => true,
-            DossierScope::Company(id) => company_id == Some(*id),
+            DossierScope::Company { id, represented } => match company_id {
+                Some(company) => {
+                    company == *id
+                        || represented
+                            .iter()
+                            .any(|(importer, at)| *importer == company && at == site)
+                }
+                None => false,
+            },
             DossierScope::Sites(sites) => sites.contains(site),
             DossierScope::Nothing => false,
         }
@@ -785,7 +814,10 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
     match viewer.role {
         Role::Operateur => viewer
             .company_id
-            .map(DossierScope::Company)
+            .map(|id| DossierScope::Company {
+                id,
+                represented: viewer.represented.clone(),
+            })
             .unwrap_or(DossierScope::Nothing),
         Role::AgentDgddi | Role::AgentSivep | Role::ChefService => {
             if viewer.sites.is_empty() {

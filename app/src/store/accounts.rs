@@ -244,6 +244,11 @@ impl Store {
             }
             _ => (Vec::new(), Vec::new()),
         };
+        // Operators: the companies theirs represents today, at the sites of its mandates.
+        let represented = match (user.role, user.company_id) {
+            (Role::Operateur, Some(company)) => self.represented(company, today).await?,
+            _ => Vec::new(),
+        };
         Ok(Some(Viewer {
             user_id: user.id,
             email: user.email,
@@ -254,6 +259,7 @@ impl Store {
             administration: user.administration,
             sites: parse_sites(site_codes)?,
             calendar_sites: parse_sites(calendar_codes)?,
+            represented,
             cgu_accepted: accepted,
             unread_notifications: unread,
         }))

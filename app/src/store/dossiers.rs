@@ -166,8 +166,20 @@ fn conditions(
 ) -> Vec<String> {
     let mut sql = Vec::new();
     match scope {
-        DossierScope::Company(id) => {
-            sql.push(format!("d.company_id = {}", params.add(Value::Int(*id))))
+        DossierScope::Company { id, represented } => {
+            let mut either = vec![format!("d.company_id = {}", params.add(Value::Int(*id)))];
+            for (importer, site) in represented {
+                either.push(format!(
+                    "(d.company_id = {} AND d.site_code = {})",
+                    params.add(Value::Int(*importer)),
+                    params.text(site.as_str())
+                ));
+            }
+            sql.push(if either.len() == 1 {
+                either.remove(0)
+            } else {
+                format!("({})", either.join(" OR "))
+            })
         }
         DossierScope::Sites(sites) if sites.len() == 1 => {
             sql.push(format!("d.site_code = {}", params.text(sites[0].as_str())))
@@ -298,7 +310,7 @@ fn list_statements(query: &DossierQuery, scope: &DossierScope) -> ListStatements
         // names: by site for everyone and for agents, by company (its own rows first) for an
         // operator.
         let table = match scope {
-            DossierScope::Company(_) => "company_dossier_tally",
+            DossierScope::Company { .. } => "company_dossier_tally",
             _ => "dossier_tally",
         };
         let mut params = Params::default();

@@ -124,8 +124,10 @@ pub struct EntryRecord {
 /// of an agent), then narrowed by the filters.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExchangeQuery {
-    /// An operator's company: its exchanges only.
+    /// An operator's company: its exchanges only, and those of the companies it represents at
+    /// the sites of their mandates in force (importer, site).
     pub company_id: Option<i64>,
+    pub represented: Vec<(i64, String)>,
     /// An agent's sites (`None`: every site, for supervisors).
     pub sites: Option<Vec<String>>,
     pub site: Option<String>,
@@ -158,7 +160,15 @@ impl ExchangeQuery {
             format!("${}", values.len())
         };
         if let Some(company) = self.company_id {
-            clauses.push(format!("e.company_id = {}", next(Value::Number(company))));
+            let mut either = vec![format!("e.company_id = {}", next(Value::Number(company)))];
+            for (importer, site) in &self.represented {
+                either.push(format!(
+                    "(e.company_id = {} AND e.site_code = {})",
+                    next(Value::Number(*importer)),
+                    next(Value::Text(site.clone()))
+                ));
+            }
+            clauses.push(format!("({})", either.join(" OR ")));
         }
         if let Some(sites) = &self.sites {
             if sites.is_empty() {
@@ -799,15 +809,20 @@ impl Tx {
         };
         let to_operators = matches!(kind, "messagerie_reponse" | "messagerie_complements");
         let recipients: Vec<(i64, String, i32)> = if to_operators {
+            // The company's people, and those of a company representing it at the site today.
             let sql = format!(
-                "{} WHERE {active} AND u.role = 'operateur' AND u.company_id = $1 ORDER BY u.id",
+                "{} WHERE {active} AND u.role = 'operateur'
+                   AND (u.company_id = $1 OR {represents}) ORDER BY u.id",
                 preferences("$2"),
-                active = super::ACTIVE_USER
+                active = super::ACTIVE_USER,
+                represents = super::mandates::represents_sql("$1", "$3", "$4"),
             );
             on_tx!(self, conn => {
                 sqlx::query_as(&sql)
                     .bind(record.company_id)
                     .bind(kind)
+                    .bind(record.site.as_str())
+                    .bind(crate::domain::access::local_day(now))
                     .fetch_all(conn)
                     .await
             })?

@@ -105,12 +105,14 @@ impl From<NotificationRow> for Notification {
 }
 
 /// Whether the person `u` may see the dossier `d` on the day `$day` (a parameter named by the
-/// caller): an active account and, for a dossier, the company's operators, the agents of a
+/// caller): an active account and, for a dossier, the company's operators and those of a
+/// company it gave a mandate in force that day for the dossier's site, the agents of a
 /// habilitation valid that day on its site, the heads of its site's posts, the supervisors.
 fn allowed_sql(day: &str) -> String {
     format!(
         "{active} AND (d.id IS NULL
-          OR (u.role = 'operateur' AND u.company_id IS NOT NULL AND u.company_id = d.company_id)
+          OR (u.role = 'operateur' AND u.company_id IS NOT NULL
+              AND (u.company_id = d.company_id OR {represents}))
           OR (u.role IN ('agent_sivep', 'agent_dgddi') AND EXISTS (
                 SELECT 1 FROM habilitation h
                 WHERE h.user_id = u.id AND h.site_code = d.site_code AND h.withdrawn_at IS NULL
@@ -120,7 +122,8 @@ fn allowed_sql(day: &str) -> String {
                 SELECT 1 FROM post_head ph JOIN post p ON p.code = ph.post_code
                 WHERE ph.user_id = u.id AND p.site_code = d.site_code))
           OR u.role = 'superviseur')",
-        active = super::ACTIVE_USER
+        active = super::ACTIVE_USER,
+        represents = super::mandates::represents_sql("d.company_id", "d.site_code", day),
     )
 }
 
@@ -282,8 +285,10 @@ impl Tx {
                AND NOT EXISTS (SELECT 1 FROM notification n
                                WHERE n.user_id = u.id AND n.cause = $4 AND n.kind = $2)
              ORDER BY u.id",
+            // The company's people, and its representatives' (`allowed` checks their mandate).
             join = if audience == "operateur" {
-                "u.company_id = d.company_id"
+                "(u.company_id = d.company_id OR u.company_id IN (
+                     SELECT m.representative_id FROM mandate m WHERE m.importer_id = d.company_id))"
             } else {
                 "TRUE"
             },
@@ -323,11 +328,6 @@ impl Tx {
         link: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let (title, body, action_required) = self.notification_template(kind).await?;
-        let (title, body) = (
-            crate::domain::notification::fill(&title, fields),
-            crate::domain::notification::fill(&body, fields),
-        );
         // Each is told once of a cause, with its mail as they chose.
         let sql = format!(
             "SELECT u.id, COALESCE(p.mail, 'immediat') AS mail,
@@ -350,16 +350,8 @@ impl Tx {
             .fetch_all(conn)
             .await
         })?;
-        let written = Written {
-            kind,
-            action_required,
-            dossier_id: None,
-            cause,
-            title: &title,
-            body: &body,
-            link,
-        };
-        self.write_notifications(&written, &recipients, now).await
+        self.tell_of_no_dossier(kind, fields, (cause, link), &recipients, now)
+            .await
     }
 
     /// Tells the agents with a habilitation in force today at one of `sites`, and the heads of
@@ -377,11 +369,6 @@ impl Tx {
         if sites.is_empty() {
             return Ok(());
         }
-        let (title, body, action_required) = self.notification_template(kind).await?;
-        let (title, body) = (
-            crate::domain::notification::fill(&title, fields),
-            crate::domain::notification::fill(&body, fields),
-        );
         let marks = (4..4 + sites.len())
             .map(|n| format!("${n}"))
             .collect::<Vec<_>>()
@@ -415,6 +402,25 @@ impl Tx {
             }
             query.fetch_all(conn).await
         })?;
+        self.tell_of_no_dossier(kind, fields, (cause, link), &recipients, now)
+            .await
+    }
+
+    /// Writes a kind about no dossier, filled with `fields`, for each of `recipients` (id, mail
+    /// choice, digest hour), with its mail as they chose.
+    async fn tell_of_no_dossier(
+        &mut self,
+        kind: &'static str,
+        fields: &[(&'static str, String)],
+        (cause, link): (&str, &str),
+        recipients: &[(i64, String, i32)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (title, body, action_required) = self.notification_template(kind).await?;
+        let (title, body) = (
+            crate::domain::notification::fill(&title, fields),
+            crate::domain::notification::fill(&body, fields),
+        );
         let written = Written {
             kind,
             action_required,
@@ -424,7 +430,7 @@ impl Tx {
             body: &body,
             link,
         };
-        self.write_notifications(&written, &recipients, now).await
+        self.write_notifications(&written, recipients, now).await
     }
 
     /// The title and body templates of a kind, and whether it asks for an action.

@@ -84,7 +84,13 @@ async fn extreme_dates_are_refused_in_french(backend: Backend) {
         .unwrap();
     let dossier = server
         .store
-        .dossiers(&DossierQuery::default(), &DossierScope::Company(company))
+        .dossiers(
+            &DossierQuery::default(),
+            &DossierScope::Company {
+                id: company,
+                represented: Vec::new(),
+            },
+        )
         .await
         .unwrap()
         .dossiers

@@ -360,6 +360,20 @@ pub async fn declare_company(
     done(PATH, Done::CompanyRequestSent)
 }
 
+/// The reason (`motif`) a request is refused for, or back to `page` with what was typed, for
+/// request `id`.
+pub(super) fn refusal_reason(fields: &Fields, page: &str, id: i64) -> Result<String, Failure> {
+    let typed = fields.get("motif").map(String::as_str).unwrap_or("");
+    parse_reason(typed).map_err(|_| {
+        let kept: String = typed.chars().take(600).collect();
+        back(
+            page,
+            Problem::AccessRequestReasonInvalid,
+            &[("demande", &id.to_string()), ("motif", &kept)],
+        )
+    })
+}
+
 /// `POST /espace/demandes/{id}/{acceptation|refus}`: a company's administrator decides about a
 /// request waiting for their company; a request of another company is answered as one that
 /// does not exist. A refusal gives its reason (`motif`).
@@ -433,15 +447,7 @@ pub async fn decide(
             )
         }
         RequestDecision::Refusal => {
-            let typed = fields.get("motif").map(String::as_str).unwrap_or("");
-            let reason = parse_reason(typed).map_err(|_| {
-                let kept: String = typed.chars().take(600).collect();
-                back(
-                    DECIDED,
-                    Problem::AccessRequestReasonInvalid,
-                    &[("demande", &id.to_string()), ("motif", &kept)],
-                )
-            })?;
+            let reason = refusal_reason(&fields, DECIDED, id)?;
             tx.close_access_request(id, request.company_id, Err(&reason), viewer.user_id, now)
                 .await?;
             tx.audit(

@@ -16,7 +16,6 @@ use chrono::Utc;
 
 use crate::domain::access::{EntryPoint, Target};
 use crate::domain::access_request::{parse_verification, RequestDecision, VerificationMissing};
-use crate::domain::account::parse_reason;
 use crate::domain::administration::Fields;
 use crate::domain::directory::Role;
 use crate::domain::references::Siret;
@@ -192,15 +191,7 @@ pub async fn decide(
             )
         }
         RequestDecision::Refusal => {
-            let typed = fields.get("motif").map(String::as_str).unwrap_or("");
-            let reason = parse_reason(typed).map_err(|_| {
-                let kept: String = typed.chars().take(600).collect();
-                back(
-                    PATH,
-                    Problem::AccessRequestReasonInvalid,
-                    &[("demande", &id.to_string()), ("motif", &kept)],
-                )
-            })?;
+            let reason = super::access_requests::refusal_reason(&fields, PATH, id)?;
             tx.close_verification(id, Err(&reason), "", viewer.user_id, now)
                 .await?;
             tx.audit(

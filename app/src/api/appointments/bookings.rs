@@ -100,7 +100,8 @@ pub async fn book(
         check,
         starts_at,
         user_id: viewer.user_id,
-        company_id: viewer.company_id,
+        // The dossier's company: a representative books on its behalf.
+        company_id: dossier.company_id,
         checkin_token: &token,
     };
     match forms

@@ -139,6 +139,15 @@ fn PasswordSection(has_password: bool) -> impl IntoView {
 #[component]
 fn CompanySection(space: AccountSpace) -> impl IntoView {
     let admin = space.viewer.company_admin;
+    let mandates = view! {
+        <Mandates
+            given=space.mandates_given
+            received=space.mandates_received
+            sites=space.mandate_sites
+            today=space.today
+            admin
+        />
+    };
     let invited = admin && space.colleagues_invited;
     let me = space.viewer.user_id;
     let query = use_query_map();
@@ -213,6 +222,178 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
                 </form>
             })}
         </section>
+        {mandates}
+    }
+}
+
+/// The mandates of representation: those the company received (whose dossiers its people see
+/// and act on), and, for its administrators, those it gave, each revocable while it still
+/// gives something, and the form to give one (refilled, with what is wrong, when refused).
+#[component]
+fn Mandates(
+    given: Vec<crate::domain::mandate::Mandate>,
+    received: Vec<crate::domain::mandate::Mandate>,
+    sites: Vec<crate::domain::directory::Site>,
+    today: chrono::NaiveDate,
+    admin: bool,
+) -> impl IntoView {
+    use crate::domain::mandate::{parse_mandate, site_field, Mandate, MandateState};
+    let query = use_query_map();
+    let typed = |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
+    let period = |mandate: &Mandate| match mandate.ends_on {
+        Some(last) => format!(
+            "du {} au {}",
+            mandate.starts_on.format("%d/%m/%Y"),
+            last.format("%d/%m/%Y")
+        ),
+        None => format!("à partir du {}", mandate.starts_on.format("%d/%m/%Y")),
+    };
+    let received_rows = received
+        .iter()
+        .map(|mandate| {
+            view! {
+                <tr>
+                    <td>{mandate.importer.clone()}</td>
+                    <td>{mandate.sites.join(", ")}</td>
+                    <td>{period(mandate)}</td>
+                    <td>{mandate.state.label()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let given_rows = given
+        .iter()
+        .map(|mandate| {
+            let revocable = matches!(mandate.state, MandateState::Upcoming | MandateState::InForce);
+            let action = format!("/espace/mandats/{}/revocation", mandate.id);
+            let label = format!("Révoquer le mandat de {}", mandate.representative);
+            view! {
+                <tr>
+                    <td>{format!("{} (SIRET {})", mandate.representative, mandate.representative_siret)}</td>
+                    <td>{mandate.sites.join(", ")}</td>
+                    <td>{period(mandate)}</td>
+                    <td>{mandate.state.label()}</td>
+                    <td>
+                        {revocable.then(|| view! {
+                            <form method="post" action=action>
+                                <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>"Révoquer"</button>
+                            </form>
+                        })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    // What was wrong with the mandate typed, precisely, once the server refused it.
+    let mistake = (typed("erreur") == "mandat-invalide")
+        .then(|| {
+            let fields = query.with_untracked(|q| {
+                q.clone()
+                    .into_iter()
+                    .map(|(name, value)| (name.to_string(), value))
+                    .collect::<crate::domain::administration::Fields>()
+            });
+            parse_mandate(&fields, &sites, today).err()
+        })
+        .flatten()
+        .map(|message| view! {
+            <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" role="alert"><p>{message}</p></div>
+        });
+    let choices = sites
+        .iter()
+        .map(|site| {
+            let field = site_field(&site.code);
+            let id = format!("mandat-{field}");
+            let ticked = typed(&field) == "oui";
+            view! {
+                <div class="fr-fieldset__element">
+                    <div class="fr-checkbox-group">
+                        <input type="checkbox" id=id.clone() name=field value="oui" checked=ticked />
+                        <label class="fr-label" for=id>{site.name.clone()}</label>
+                    </div>
+                </div>
+            }
+        })
+        .collect_view();
+    let form = admin.then(|| {
+        view! {
+            <h3>"Donner un mandat"</h3>
+            <p>"Votre représentant (représentant en douane enregistré, commissionnaire de transport) voit alors vos dossiers des sites choisis et agit pour votre compte : rendez-vous, documents, échanges avec les administrations. Ses administrateurs en sont prévenus ; vous révoquez le mandat à tout moment."</p>
+            {mistake}
+            <form method="post" action="/espace/mandats" class="sesame-narrow" novalidate>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="mandat-siret">
+                        "SIRET de l'établissement du représentant"
+                        <span class="fr-hint-text">"14 chiffres. Son entreprise doit avoir un compte sur France Sésame."</span>
+                    </label>
+                    <input class="fr-input" type="text" id="mandat-siret" name="siret" inputmode="numeric" autocomplete="off" required value=typed("siret") />
+                </div>
+                <fieldset class="fr-fieldset" aria-labelledby="mandat-sites-legende">
+                    <legend class="fr-fieldset__legend" id="mandat-sites-legende">"Sites où il agit pour votre entreprise"</legend>
+                    {choices}
+                </fieldset>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="mandat-debut">
+                        "Premier jour"
+                        <span class="fr-hint-text">"Laissé vide : aujourd'hui."</span>
+                    </label>
+                    <input class="fr-input" type="date" id="mandat-debut" name="debut" value=typed("debut") />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="mandat-fin">
+                        "Dernier jour"
+                        <span class="fr-hint-text">"Laissé vide : jusqu'à sa révocation."</span>
+                    </label>
+                    <input class="fr-input" type="date" id="mandat-fin" name="fin" value=typed("fin") />
+                </div>
+                <button class="fr-btn" type="submit">"Donner le mandat"</button>
+            </form>
+        }
+    });
+    view! {
+        <section class="fr-mb-6w" id="mandats" aria-labelledby="titre-mandats">
+            <h2 id="titre-mandats">"Mandats de représentation"</h2>
+            <h3>"Les entreprises que vous représentez"</h3>
+            {if received.is_empty() {
+                view! { <p>"Aucune entreprise ne vous a donné de mandat."</p> }.into_any()
+            } else {
+                view! {
+                    <DataTable caption="Les mandats reçus par votre entreprise">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Entreprise représentée"</th>
+                                <th scope="col">"Sites"</th>
+                                <th scope="col">"Période"</th>
+                                <th scope="col">"État"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{received_rows}</tbody>
+                    </DataTable>
+                }.into_any()
+            }}
+            {admin.then(|| view! {
+                <h3>"Vos représentants"</h3>
+                {if given.is_empty() {
+                    view! { <p>"Votre entreprise n'a donné aucun mandat."</p> }.into_any()
+                } else {
+                    view! {
+                        <DataTable caption="Les mandats donnés par votre entreprise">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Représentant"</th>
+                                    <th scope="col">"Sites"</th>
+                                    <th scope="col">"Période"</th>
+                                    <th scope="col">"État"</th>
+                                    <th scope="col">"Action"</th>
+                                </tr>
+                            </thead>
+                            <tbody>{given_rows}</tbody>
+                        </DataTable>
+                    }.into_any()
+                }}
+            })}
+            {form}
+        </section>
     }
 }
 
@@ -250,18 +431,13 @@ fn AccessRequests(requests: Vec<crate::domain::access_request::WaitingRequest>) 
                         <button class="fr-btn fr-btn--sm" type="submit">{format!("Accepter {}", request.full_name)}</button>
                     </form>
                     {mistake}
-                    <form method="post" action=refuse class="sesame-narrow" novalidate>
-                        <div class="fr-input-group">
-                            <label class="fr-label" for=field.clone()>
-                                {format!("Motif du refus pour {}", request.full_name)}
-                                <span class="fr-hint-text">"10 à 500 caractères, communiqués à la personne par courriel."</span>
-                            </label>
-                            <input class="fr-input" type="text" id=field name="motif" required value=motif />
-                        </div>
-                        <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">
-                            "Refuser"<span class="fr-sr-only">{format!(" la demande de {}", request.full_name)}</span>
-                        </button>
-                    </form>
+                    <RefusalForm
+                        action=refuse
+                        field
+                        about=request.full_name.clone()
+                        typed=motif.unwrap_or_default()
+                        button=("Refuser", format!(" la demande de {}", request.full_name))
+                    />
                 </li>
             }
         })
@@ -274,6 +450,33 @@ fn AccessRequests(requests: Vec<crate::domain::access_request::WaitingRequest>) 
         } else {
             view! { <ul class="sesame-requests">{items}</ul> }.into_any()
         }}
+    }
+}
+
+/// The refusal of a request, with its reason (`motif`, told to the person by mail): `field` is
+/// the input's id, `about` whom or what it refuses, `typed` what was typed before, and `button`
+/// its words and what they mean for a screen reader.
+#[component]
+pub fn RefusalForm(
+    action: String,
+    field: String,
+    about: String,
+    typed: String,
+    button: (&'static str, String),
+) -> impl IntoView {
+    view! {
+        <form method="post" action=action class="sesame-narrow" novalidate>
+            <div class="fr-input-group">
+                <label class="fr-label" for=field.clone()>
+                    {format!("Motif du refus pour {about}")}
+                    <span class="fr-hint-text">"10 à 500 caractères, communiqués à la personne par courriel."</span>
+                </label>
+                <input class="fr-input" type="text" id=field name="motif" required value=typed />
+            </div>
+            <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">
+                {button.0}<span class="fr-sr-only">{button.1}</span>
+            </button>
+        </form>
     }
 }
 

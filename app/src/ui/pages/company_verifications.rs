@@ -11,6 +11,7 @@ use crate::domain::access_request::{CompanyVerification, VERIFICATION_CHECKS};
 use crate::ui::components::loaded::Loaded;
 use crate::ui::format;
 use crate::ui::notices::Notice;
+use crate::ui::pages::account::RefusalForm;
 
 /// Where the queue is.
 pub const PATH: &str = "/verifications-entreprises";
@@ -109,18 +110,13 @@ fn Verification(request: CompanyVerification) -> impl IntoView {
                 </div>
                 <button class="fr-btn fr-btn--sm" type="submit">{format!("Inscrire {}", request.company_name)}</button>
             </form>
-            <form method="post" action=refuse class="sesame-narrow" novalidate>
-                <div class="fr-input-group">
-                    <label class="fr-label" for=reason.clone()>
-                        {format!("Motif du refus pour {}", request.company_name)}
-                        <span class="fr-hint-text">"10 à 500 caractères, communiqués à la personne par courriel."</span>
-                    </label>
-                    <input class="fr-input" type="text" id=reason name="motif" required value=motif />
-                </div>
-                <button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">
-                    "Refuser l'inscription"<span class="fr-sr-only">{format!(" de {}", request.company_name)}</span>
-                </button>
-            </form>
+            <RefusalForm
+                action=refuse
+                field=reason
+                about=request.company_name.clone()
+                typed=motif
+                button=("Refuser l'inscription", format!(" de {}", request.company_name))
+            />
         </li>
     }
 }

@@ -1,0 +1,332 @@
+//! Mandates of representation, on the real server and both stores: an importer's
+//! administrator gives a representative company a mandate for some sites and days; while it is
+//! in force — not before its first day, not after its last, not once revoked — the
+//! representative's people read the importer's dossiers at those sites (never at the others),
+//! act on them and are told of them; nobody else gives or revokes it ("not found" and "not
+//! yours" answer alike), and everything is audited.
+
+use reqwest::StatusCode;
+
+use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, OTHER_OPERATOR, PASSWORD};
+use crate::helpers::{
+    company_and_siret, config, count, execute, fresh_database, on_both_stores, Running,
+};
+use app::store::Backend;
+
+on_both_stores!(
+    a_mandate_opens_the_importer_s_dossiers_at_its_sites_while_in_force,
+    a_mandate_s_representative_sites_and_days_are_checked,
+);
+
+async fn start(backend: Backend) -> Option<Running> {
+    let url = fresh_database(backend).await?;
+    Some(Running::start(&config(url)).await)
+}
+
+async fn signed_in(server: &Running, email: &str) -> Browser {
+    let browser = Browser::new(server);
+    browser.sign_in(email, PASSWORD).await;
+    browser
+}
+
+/// A dossier of `company`, at FRLEH (`true`) or at another site.
+async fn dossier_of(server: &Running, company: i64, at_le_havre: bool) -> i64 {
+    count(
+        &server.store,
+        &format!(
+            "SELECT MIN(id) FROM dossier WHERE company_id = {company} AND site_code {} 'FRLEH'",
+            if at_le_havre { "=" } else { "<>" }
+        ),
+    )
+    .await
+}
+
+async fn a_mandate_opens_the_importer_s_dossiers_at_its_sites_while_in_force(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let (importer, _) = company_and_siret(store, OPERATOR).await;
+    let (representative, representative_siret) = company_and_siret(store, OTHER_OPERATOR).await;
+    // Karim administers the representative's account, and hears of its mandates.
+    execute(
+        store,
+        &format!("UPDATE app_user SET company_admin = TRUE WHERE email = '{OTHER_OPERATOR}'"),
+    )
+    .await
+    .unwrap();
+    let (here, elsewhere) = (
+        dossier_of(&server, importer, true).await,
+        dossier_of(&server, importer, false).await,
+    );
+    assert!(
+        here > 0 && elsewhere > 0,
+        "la démo a des dossiers sur les deux sites"
+    );
+    let claire = signed_in(&server, OPERATOR).await;
+    let karim = signed_in(&server, OTHER_OPERATOR).await;
+    let reads = |id: i64| {
+        let karim = &karim;
+        async move { karim.get(&format!("/dossiers/{id}")).await.status }
+    };
+    assert_eq!(reads(here).await, StatusCode::NOT_FOUND, "avant le mandat");
+
+    // Karim cannot give himself a mandate of Claire's company: his own is given, not hers.
+    let given = claire
+        .post(
+            "/espace/mandats",
+            &[
+                ("siret", representative_siret.as_str()),
+                ("site-FRLEH", "oui"),
+                ("debut", ""),
+                ("fin", ""),
+            ],
+        )
+        .await;
+    assert_eq!(given.location, "/espace?message=mandat-donne#mandats");
+    let mandate = count(store, "SELECT MAX(id) FROM mandate").await;
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM mandate WHERE id = {mandate} AND importer_id = {importer} AND representative_id = {representative}")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM audit_entry WHERE action = 'mandat_donne'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM notification n JOIN app_user u ON u.id = n.user_id WHERE u.email = '{OTHER_OPERATOR}' AND n.kind = 'mandat_recu'")
+        )
+        .await,
+        1
+    );
+
+    // In force: Le Havre's dossiers of Claire's company, not those of its other sites.
+    assert_eq!(reads(here).await, StatusCode::OK);
+    assert_eq!(reads(elsewhere).await, StatusCode::NOT_FOUND);
+    let (_, space) = karim.page("/espace").await;
+    assert!(
+        space.contains("Les entreprises que vous représentez"),
+        "{space}"
+    );
+    assert!(space.contains("En vigueur"), "{space}");
+    let (_, space) = claire.page("/espace").await;
+    assert!(space.contains("Vos représentants"), "{space}");
+    assert!(space.contains(&representative_siret), "{space}");
+
+    // Told of what happens to them: an agent's request for documents reaches Karim too.
+    let sivep = signed_in(&server, AGENT_SIVEP).await;
+    let due = (chrono::Utc::now() + chrono::Duration::days(4))
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("dossier", here.to_string())
+        .text("objet", "documents")
+        .text("titre", "Certificat sanitaire original")
+        .text(
+            "texte",
+            "Merci de joindre le certificat sanitaire original.",
+        )
+        .text("echeance", due);
+    let opened = sivep.post_multipart("/messagerie/nouvelle", form).await;
+    assert!(!opened.location.contains("erreur"), "{}", opened.location);
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM notification n JOIN app_user u ON u.id = n.user_id WHERE u.email = '{OTHER_OPERATOR}' AND n.kind = 'messagerie_complements'")
+        )
+        .await,
+        1,
+        "le représentant est prévenu"
+    );
+    let exchange = count(store, "SELECT MAX(id) FROM exchange").await;
+    let (status, page) = karim.page(&format!("/messagerie/{exchange}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Certificat sanitaire original"), "{page}");
+    let (_, inbox) = karim.page("/messagerie").await;
+    assert!(inbox.contains("Certificat sanitaire original"), "{inbox}");
+
+    // Only Claire's company's administrators revoke it: Karim gets what an unknown number gets.
+    let revoke = format!("/espace/mandats/{mandate}/revocation");
+    let theirs = karim.post(&revoke, &[]).await;
+    let unknown = claire.post("/espace/mandats/999999/revocation", &[]).await;
+    assert_eq!(theirs.location, "/espace?erreur=mandat-introuvable#mandats");
+    assert_eq!(theirs.location, unknown.location);
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM mandate WHERE revoked_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+    let revoked = claire.post(&revoke, &[]).await;
+    assert_eq!(revoked.location, "/espace?message=mandat-revoque#mandats");
+    assert_eq!(
+        reads(here).await,
+        StatusCode::NOT_FOUND,
+        "dès la révocation"
+    );
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM notification n JOIN app_user u ON u.id = n.user_id WHERE u.email = '{OTHER_OPERATOR}' AND n.kind = 'mandat_revoque'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM audit_entry WHERE action = 'mandat_revoque'"
+        )
+        .await,
+        1
+    );
+    let again = claire.post(&revoke, &[]).await;
+    assert_eq!(again.location, "/espace?erreur=mandat-termine#mandats");
+    server.stop().await;
+}
+
+async fn a_mandate_s_representative_sites_and_days_are_checked(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let (importer, own_siret) = company_and_siret(store, OPERATOR).await;
+    let (representative, representative_siret) = company_and_siret(store, OTHER_OPERATOR).await;
+    let here = dossier_of(&server, importer, true).await;
+    let claire = signed_in(&server, OPERATOR).await;
+    let karim = signed_in(&server, OTHER_OPERATOR).await;
+    let give = |siret: String, site: &'static str, debut: String, fin: String| {
+        let claire = &claire;
+        async move {
+            claire
+                .post(
+                    "/espace/mandats",
+                    &[
+                        ("siret", siret.as_str()),
+                        (site, "oui"),
+                        ("debut", debut.as_str()),
+                        ("fin", fin.as_str()),
+                    ],
+                )
+                .await
+                .location
+        }
+    };
+    let today = app::domain::access::local_day(chrono::Utc::now());
+    let day = |offset: i64| {
+        (today + chrono::Duration::days(offset))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+
+    // Each mistake is said, and nothing is given.
+    let refused = give(
+        representative_siret.clone(),
+        "site-FRLEH",
+        day(-2),
+        String::new(),
+    )
+    .await;
+    assert!(refused.contains("erreur=mandat-invalide"), "{refused}");
+    let (_, page) = claire.page(&refused).await;
+    assert!(
+        page.contains("Un mandat ne commence pas dans le passé"),
+        "{page}"
+    );
+    let no_site = give(
+        representative_siret.clone(),
+        "site-XXNOP",
+        String::new(),
+        String::new(),
+    )
+    .await;
+    assert!(no_site.contains("erreur=mandat-invalide"), "{no_site}");
+    let backwards = give(representative_siret.clone(), "site-FRLEH", day(3), day(1)).await;
+    assert!(backwards.contains("erreur=mandat-invalide"), "{backwards}");
+    let nobody = give(
+        "55210055400062".into(),
+        "site-FRLEH",
+        String::new(),
+        String::new(),
+    )
+    .await;
+    assert!(
+        nobody.contains("erreur=mandat-representant-inconnu"),
+        "{nobody}"
+    );
+    let itself = give(own_siret, "site-FRLEH", String::new(), String::new()).await;
+    assert!(itself.contains("erreur=mandat-a-soi-meme"), "{itself}");
+    // A member who does not administer the company gives nothing.
+    let by_member = karim
+        .post(
+            "/espace/mandats",
+            &[
+                ("siret", representative_siret.as_str()),
+                ("site-FRLEH", "oui"),
+            ],
+        )
+        .await;
+    assert!(
+        !by_member.location.contains("message="),
+        "{}",
+        by_member.location
+    );
+    assert_eq!(count(store, "SELECT COUNT(*) FROM mandate").await, 0);
+
+    // From tomorrow: nothing yet.
+    let upcoming = give(representative_siret.clone(), "site-FRLEH", day(1), day(30)).await;
+    assert!(upcoming.contains("message=mandat-donne"), "{upcoming}");
+    let reads = || async { karim.get(&format!("/dossiers/{here}")).await.status };
+    assert_eq!(
+        reads().await,
+        StatusCode::NOT_FOUND,
+        "pas avant son premier jour"
+    );
+    let (_, space) = karim.page("/espace").await;
+    assert!(space.contains("À venir"), "{space}");
+    // One whose last day is past gives nothing either.
+    execute(
+        store,
+        &format!(
+            "UPDATE mandate SET starts_on = '{}', ends_on = '{}' WHERE representative_id = {representative}",
+            day(-10),
+            day(-1)
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        reads().await,
+        StatusCode::NOT_FOUND,
+        "pas après son dernier jour"
+    );
+    // On its last day, it still does.
+    execute(
+        store,
+        &format!(
+            "UPDATE mandate SET ends_on = '{}' WHERE representative_id = {representative}",
+            day(0)
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        reads().await,
+        StatusCode::OK,
+        "jusqu'à son dernier jour inclus"
+    );
+    server.stop().await;
+}
