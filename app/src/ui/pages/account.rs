@@ -147,7 +147,8 @@ fn CompanySection(space: AccountSpace) -> impl IntoView {
             today=space.today
             admin
         />
-    };
+    }
+    .into_any();
     let invited = admin && space.colleagues_invited;
     let me = space.viewer.user_id;
     let query = use_query_map();
@@ -349,6 +350,7 @@ fn Mandates(
                 <button class="fr-btn" type="submit">"Donner le mandat"</button>
             </form>
         }
+        .into_any()
     });
     view! {
         <section class="fr-mb-6w" id="mandats" aria-labelledby="titre-mandats">
@@ -395,6 +397,7 @@ fn Mandates(
             {form}
         </section>
     }
+    .into_any()
 }
 
 /// The requests to join the company waiting for its administrators: each accepted, or refused
