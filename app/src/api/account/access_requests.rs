@@ -234,8 +234,9 @@ pub async fn declare_company(
     let form = receive_company(&forms, multipart).await?;
     let typed_siret: String = form.siret.trim().chars().take(40).collect();
     let typed_name: String = form.name.trim().chars().take(240).collect();
+    // Only this form gets back what was typed, not the join form above it.
     let kept = [
-        ("siret", typed_siret.as_str()),
+        ("entreprise_siret", typed_siret.as_str()),
         ("raison_sociale", typed_name.as_str()),
     ];
     let refuse = |problem| back(PATH, problem, &kept);

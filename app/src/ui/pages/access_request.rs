@@ -163,7 +163,7 @@ fn SiretForm(label: &'static str) -> impl IntoView {
 fn NewCompanyForm(sites: Vec<Site>, max_mib: u64) -> impl IntoView {
     let query = use_query_map();
     let typed = |name: &str| query.with_untracked(|query| query.get(name).unwrap_or_default());
-    let (siret, name) = (typed("siret"), typed("raison_sociale"));
+    let (siret, name) = (typed("entreprise_siret"), typed("raison_sociale"));
     let choices = sites
         .into_iter()
         .map(|site| {
