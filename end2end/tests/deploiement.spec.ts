@@ -13,22 +13,24 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import {
   PHONE,
-  acceptCgu,
   decodeMail,
   expect,
   expectNoSeriousAccessibilityViolation,
   hasJavaScript,
   horizontalOverflow,
+  acceptTermsAfterNotice,
+  anotherPerson,
+  fitsOnAPhone,
   open,
+  signInThroughProvider,
   resultCount,
   resultsHeading,
   signIn,
   test,
   waitUntilInteractive,
-  type ConsoleGuard,
   type ReceivedMail,
 } from "./helpers";
 import { FRESH_DATABASE_URL, FRESH_MAIL_FOLDER, FRESH_PORT } from "../playwright.config";
@@ -126,62 +128,6 @@ async function choosePassword(page: Page, link: string, email: string, password:
   await waitUntilInteractive(page);
 }
 
-/** Another person at another computer: a browser context of their own, watched like the first. */
-async function anotherPerson(browser: Browser, guard: ConsoleGuard): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: FRESH,
-    javaScriptEnabled: hasJavaScript(),
-    locale: "fr-FR",
-    timezoneId: "Europe/Paris",
-    viewport: { width: 1280, height: 800 },
-  });
-  guard.watch(context);
-  return context.newPage();
-}
-
-/**
- * Signs in through the test provider (the customs account of this deployment) from the sign-in
- * page, and waits for the platform's answer. The provider remembers a person who signed in from
- * that browser before, and then asks nothing.
- */
-async function signInThroughProvider(page: Page, login: string) {
-  await open(page, "/connexion");
-  await page.getByRole("link", { name: "Se connecter avec le fournisseur de test" }).click();
-  const backHome = (url: URL) =>
-    url.port === String(FRESH_PORT) &&
-    !url.pathname.startsWith("/connexion/oidc/") &&
-    (url.pathname !== "/connexion" || url.searchParams.has("erreur"));
-  await page.waitForURL((url) => (url.port === "3101" && url.pathname.startsWith("/interaction/")) || backHome(url));
-  if (new URL(page.url()).port === "3101") {
-    await page.getByLabel("Identifiant").fill(login);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(backHome);
-  }
-  await waitUntilInteractive(page);
-}
-
-/** The personal data notice, then the terms of use, accepted: what every first sign-in meets. */
-async function acceptTermsAfterNotice(page: Page) {
-  await expect(page).toHaveURL(/\/cgu\/acceptation/);
-  await waitUntilInteractive(page);
-  const notice = page.getByRole("heading", { level: 2, name: "Vos données personnelles" });
-  const terms = page.getByRole("heading", { level: 2, name: "Conditions générales d'utilisation" });
-  await expect(notice).toBeVisible();
-  await expect(page.getByRole("region", { name: "Information sur vos données personnelles" })).toBeVisible();
-  expect((await notice.boundingBox())!.y, "l'information sur les données personnelles vient d'abord").toBeLessThan(
-    (await terms.boundingBox())!.y,
-  );
-  await acceptCgu(page);
-}
-
-/** Checks a page is no wider than a phone held upright, then gives the page its width back. */
-async function fitsOnAPhone(page: Page, what: string) {
-  const screen = page.viewportSize()!;
-  await page.setViewportSize(PHONE);
-  expect(await horizontalOverflow(page), `${what} sur téléphone`).toBe(0);
-  await page.setViewportSize(screen);
-}
-
 /**
  * The SIRET field of the request to join a company (the form below it, which declares a company
  * not yet registered, has a field of the same name: see inscription-entreprise.spec.ts).
@@ -209,7 +155,7 @@ test("d'une base vide aux premiers opérateurs : administrateur, site, chef de s
   const startedAt = Date.now();
   const people: Page[] = [];
   const person = async () => {
-    const opened = await anotherPerson(browser, consoleGuard);
+    const opened = await anotherPerson(browser, consoleGuard, FRESH);
     people.push(opened);
     return opened;
   };
@@ -373,7 +319,7 @@ test("d'une base vide aux premiers opérateurs : administrateur, site, chef de s
     const reference = container();
 
     await test.step("le premier opérateur entre par le compte douane, qui nomme son entreprise ; un événement lui ouvre un dossier", async () => {
-      await signInThroughProvider(paul, `${paulEmail}|siret=${NEUF_IMPORT}|entreprise=Neuf Import`);
+      await signInThroughProvider(paul, `${paulEmail}|siret=${NEUF_IMPORT}|entreprise=Neuf Import`, { port: FRESH_PORT, button: "Se connecter avec le fournisseur de test" });
       await acceptTermsAfterNotice(paul);
       await open(paul, "/dossiers");
       await expect(paul.getByRole("heading", { level: 1 })).toBeVisible();
@@ -415,7 +361,7 @@ test("d'une base vide aux premiers opérateurs : administrateur, site, chef de s
     const roseEmail = "rose.martin@neuf-import.fr";
 
     await test.step("une collègue sans entreprise attestée demande à la rejoindre, et l'administrateur de l'entreprise l'accepte", async () => {
-      await signInThroughProvider(rose, roseEmail);
+      await signInThroughProvider(rose, roseEmail, { port: FRESH_PORT, button: "Se connecter avec le fournisseur de test" });
       await expect(rose).toHaveURL(/\/demande-acces$/);
       await expect(rose.getByRole("heading", { level: 1 })).toHaveText("Votre demande d'accès à France Sésame");
       await expect(rose.getByText("Bonjour Rose Martin.")).toBeVisible();
@@ -477,7 +423,7 @@ test("d'une base vide aux premiers opérateurs : administrateur, site, chef de s
       expect(accepted.text).toContain("Neuf Import");
       await open(rose, "/demande-acces");
       await expect(rose.getByText("Votre demande est acceptée : votre compte est ouvert dans l'entreprise Neuf Import.")).toBeVisible();
-      await signInThroughProvider(rose, roseEmail);
+      await signInThroughProvider(rose, roseEmail, { port: FRESH_PORT, button: "Se connecter avec le fournisseur de test" });
       await acceptTermsAfterNotice(rose);
       await open(rose, "/dossiers");
       await expect(rose.getByRole("table", { name: "Liste des dossiers" })).toContainText(reference);
@@ -530,7 +476,7 @@ test("d'une base vide aux premiers opérateurs : administrateur, site, chef de s
       // Through the customs account too, the account stays shut.
       await paul.getByRole("button", { name: "Quitter cette session" }).click();
       await paul.waitForURL(/\/connexion\?message=deconnecte/);
-      await signInThroughProvider(paul, `${paulEmail}|siret=${NEUF_IMPORT}|entreprise=Neuf Import`);
+      await signInThroughProvider(paul, `${paulEmail}|siret=${NEUF_IMPORT}|entreprise=Neuf Import`, { port: FRESH_PORT, button: "Se connecter avec le fournisseur de test" });
       await expect(paul).toHaveURL(/erreur=connexion-compte-suspendu/);
       await expect(
         paul.getByRole("alert").filter({ hasText: "Ce compte est suspendu : la connexion est refusée." }),
@@ -558,7 +504,7 @@ test.describe("sur téléphone", () => {
     const [login, name] = hasJavaScript()
       ? ["camille.aubert@essai-neuf.fr", "Camille Aubert"]
       : ["lucas.bernard@essai-neuf.fr", "Lucas Bernard"];
-    await signInThroughProvider(page, login);
+    await signInThroughProvider(page, login, { port: FRESH_PORT, button: "Se connecter avec le fournisseur de test" });
     await expect(page).toHaveURL(/\/demande-acces$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Votre demande d'accès à France Sésame");
     await expect(page.getByText(`Bonjour ${name}.`)).toBeVisible();

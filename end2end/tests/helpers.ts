@@ -9,6 +9,7 @@ import {
   expect,
   test as base,
   type APIRequestContext,
+  type Browser,
   type BrowserContext,
   type ConsoleMessage,
   type Page,
@@ -488,4 +489,67 @@ async function analyzeAsRenderedWithoutJavaScript(page: Page, guard: ConsoleGuar
   } finally {
     await context.close();
   }
+}
+
+/**
+ * Another person at another computer, on the instance at `baseURL`: a browser context of their
+ * own (French, in France's time), watched like the first.
+ */
+export async function anotherPerson(browser: Browser, guard: ConsoleGuard, baseURL: string): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL,
+    javaScriptEnabled: hasJavaScript(),
+    locale: "fr-FR",
+    timezoneId: "Europe/Paris",
+    viewport: { width: 1280, height: 800 },
+  });
+  guard.watch(context);
+  return context.newPage();
+}
+
+/** The port of the test OpenID provider the suite starts (playwright.config.ts). */
+const PROVIDER_PORT = "3101";
+
+/**
+ * Signs in through an identity provider from the sign-in page of the instance on `port`, by its
+ * button (`button`, exactly), and waits for the platform's answer. The test provider remembers a
+ * person who signed in from that browser before, and then asks nothing; otherwise `login` is
+ * typed (`email|siret=…|…`, see server/tests/oidc-provider).
+ */
+export async function signInThroughProvider(page: Page, login: string, { port, button }: { port: number; button: string }) {
+  await open(page, "/connexion");
+  await page.getByRole("link", { name: button }).click();
+  const backHome = (url: URL) =>
+    url.port === String(port) &&
+    !url.pathname.startsWith("/connexion/oidc/") &&
+    (url.pathname !== "/connexion" || url.searchParams.has("erreur"));
+  await page.waitForURL((url) => (url.port === PROVIDER_PORT && url.pathname.startsWith("/interaction/")) || backHome(url));
+  if (new URL(page.url()).port === PROVIDER_PORT) {
+    await page.getByLabel("Identifiant", { exact: true }).fill(login);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.waitForURL(backHome);
+  }
+  await waitUntilInteractive(page);
+}
+
+/** The personal data notice, then the terms of use, accepted: what every first sign-in meets. */
+export async function acceptTermsAfterNotice(page: Page) {
+  await expect(page).toHaveURL(/\/cgu\/acceptation/);
+  await waitUntilInteractive(page);
+  const notice = page.getByRole("heading", { level: 2, name: "Vos données personnelles" });
+  const terms = page.getByRole("heading", { level: 2, name: "Conditions générales d'utilisation" });
+  await expect(notice).toBeVisible();
+  await expect(page.getByRole("region", { name: "Information sur vos données personnelles" })).toBeVisible();
+  expect((await notice.boundingBox())!.y, "l'information sur les données personnelles vient d'abord").toBeLessThan(
+    (await terms.boundingBox())!.y,
+  );
+  await acceptCgu(page);
+}
+
+/** Checks a page is no wider than a phone held upright, then gives the page its width back. */
+export async function fitsOnAPhone(page: Page, what: string) {
+  const screen = page.viewportSize()!;
+  await page.setViewportSize(PHONE);
+  expect(await horizontalOverflow(page), `${what} sur téléphone`).toBe(0);
+  await page.setViewportSize(screen);
 }

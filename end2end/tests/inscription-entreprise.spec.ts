@@ -9,22 +9,22 @@
  * customs account: it opens operators' accounts (`opens_operator_accounts`, playwright.config.ts).
  */
 import { readFile } from "node:fs/promises";
-import type { Browser, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import {
   ACCOUNTS,
-  PHONE,
-  acceptCgu,
   expect,
   expectNoSeriousAccessibilityViolation,
   hasJavaScript,
-  horizontalOverflow,
   mailTo,
   mainNavigation,
+  acceptTermsAfterNotice,
+  anotherPerson,
+  fitsOnAPhone,
   open,
+  signInThroughProvider,
   signIn,
   test,
   waitUntilInteractive,
-  type ConsoleGuard,
 } from "./helpers";
 import { PORT } from "../playwright.config";
 
@@ -59,59 +59,9 @@ function unregisteredSiret(): string {
 const EXTRACT = Buffer.from("%PDF-1.4\n% Extrait Kbis — Primeurs de la Manche, immatriculée au RCS du Havre\n%%EOF\n");
 const EXTRACT_NAME = "extrait-kbis.pdf";
 
-/** Another person at another computer: a browser context of their own, watched like the first. */
-async function anotherPerson(browser: Browser, guard: ConsoleGuard): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: `http://127.0.0.1:${PORT}`,
-    javaScriptEnabled: hasJavaScript(),
-    locale: "fr-FR",
-    timezoneId: "Europe/Paris",
-    viewport: { width: 1280, height: 800 },
-  });
-  guard.watch(context);
-  return context.newPage();
-}
-
-/**
- * Signs in through the customs account (the provider `douane`) from the sign-in page, and waits
- * for the platform's answer. The provider remembers a person who signed in from that browser
- * before, and then asks nothing.
- */
+/** Signs in through the customs account (the provider `douane` of the main instance). */
 async function signInThroughCustoms(page: Page, login: string) {
-  await open(page, "/connexion");
-  await page.getByRole("link", { name: "Se connecter avec le compte douane de test", exact: true }).click();
-  const backHome = (url: URL) =>
-    url.port === String(PORT) &&
-    !url.pathname.startsWith("/connexion/oidc/") &&
-    (url.pathname !== "/connexion" || url.searchParams.has("erreur"));
-  await page.waitForURL((url) => (url.port === "3101" && url.pathname.startsWith("/interaction/")) || backHome(url));
-  if (new URL(page.url()).port === "3101") {
-    await page.getByLabel("Identifiant", { exact: true }).fill(login);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(backHome);
-  }
-  await waitUntilInteractive(page);
-}
-
-/** The personal data notice, then the terms of use, accepted: what every first sign-in meets. */
-async function acceptTermsAfterNotice(page: Page) {
-  await expect(page).toHaveURL(/\/cgu\/acceptation/);
-  await waitUntilInteractive(page);
-  const notice = page.getByRole("heading", { level: 2, name: "Vos données personnelles" });
-  const terms = page.getByRole("heading", { level: 2, name: "Conditions générales d'utilisation" });
-  await expect(notice).toBeVisible();
-  expect((await notice.boundingBox())!.y, "l'information sur les données personnelles vient d'abord").toBeLessThan(
-    (await terms.boundingBox())!.y,
-  );
-  await acceptCgu(page);
-}
-
-/** Checks a page is no wider than a phone held upright, then gives the page its width back. */
-async function fitsOnAPhone(page: Page, what: string) {
-  const screen = page.viewportSize()!;
-  await page.setViewportSize(PHONE);
-  expect(await horizontalOverflow(page), `${what} sur téléphone`).toBe(0);
-  await page.setViewportSize(screen);
+  await signInThroughProvider(page, login, { port: PORT, button: "Se connecter avec le compte douane de test" });
 }
 
 /** The form that declares a company not yet registered. */
@@ -139,7 +89,7 @@ test("une entreprise pas encore inscrite : déclarée avec son extrait, vérifi�
   const heading = `${company} — SIRET ${siret}`;
   const people: Page[] = [];
   const person = async () => {
-    const opened = await anotherPerson(browser, consoleGuard);
+    const opened = await anotherPerson(browser, consoleGuard, `http://127.0.0.1:${PORT}`);
     people.push(opened);
     return opened;
   };
@@ -179,6 +129,8 @@ test("une entreprise pas encore inscrite : déclarée avec son extrait, vérifi�
       await expect(page.getByRole("alert").filter({ hasText: "Cochez au moins un site où votre entreprise fait contrôler ses marchandises" })).toBeVisible();
       await expect(siretField).toHaveValue(siret);
       await expect(nameField).toHaveValue(company);
+      // Only the form that was refused gets back what was typed, not the join form above it.
+      await expect(page.locator("#demande-siret")).toHaveValue("");
 
       // Le Havre ticked (the DSFR draws the box on its label, which is what people press), the
       // extract joined again: the request waits for the agents of Le Havre.
