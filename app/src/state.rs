@@ -23,6 +23,14 @@ pub fn store() -> Result<Store, ServerFnError> {
         .ok_or_else(|| ServerFnError::new("état du serveur indisponible"))
 }
 
+/// The most a file may weigh, in mebibytes, as the forms say it.
+pub fn document_max_mib() -> u64 {
+    use_context::<AppState>()
+        .map(|state| state.document_max_bytes)
+        .unwrap_or(crate::domain::document::DEFAULT_MAX_BYTES)
+        / (1024 * 1024)
+}
+
 /// Turns a server-side failure into an opaque French message for the browser, after logging its
 /// whole cause chain.
 pub fn internal(error: impl std::error::Error) -> ServerFnError {

@@ -176,7 +176,7 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
         "openapi": "3.0.3",
         "info": {
             "title": "France Sésame — interface des systèmes partenaires",
-            "version": "1.2.0",
+            "version": "1.3.0",
             "description": "Les systèmes de référence (TRACES NT, dédouanement, systèmes portuaires et aéroportuaires, SIVEP) transmettent ce qui arrive aux envois. Chaque refus est un document de problème (RFC 9457) en français qui nomme chaque champ fautif. Dans l'autre sens, les webhooks des entreprises reçoivent leurs notifications : voir `x-webhooks` et le schéma `Livraison`."
         },
         "paths": {
@@ -272,6 +272,11 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
                         "operator": {
                             "type": "object",
                             "description": "SIRET ou EORI de l'opérateur ; vérifié.",
+                            "properties": { "siret": { "type": "string" }, "eori": { "type": "string" } }
+                        },
+                        "representative": {
+                            "type": "object",
+                            "description": "SIRET ou EORI du représentant en douane enregistré ou du commissionnaire qui agit pour l'opérateur (version 1.3) ; vérifié comme operator. Affiché sur le dossier ; il n'ouvre à lui seul aucun accès : les personnes du représentant ne voient le dossier que si l'importateur lui a donné un mandat pour ce site et ce jour.",
                             "properties": { "siret": { "type": "string" }, "eori": { "type": "string" } }
                         },
                         "data": { "$ref": "#/components/schemas/Donnees" }

@@ -115,7 +115,7 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
     let (mandates_received, mandates_given, mandate_sites) = match company.as_ref() {
         Some(company) => {
             let received = store
-                .mandates(company.id, false, today)
+                .mandates(company.id, false, today, None)
                 .await
                 .map_err(crate::state::internal)?;
             let gives = authorize(
@@ -128,7 +128,7 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
                 (
                     received,
                     store
-                        .mandates(company.id, true, today)
+                        .mandates(company.id, true, today, None)
                         .await
                         .map_err(crate::state::internal)?,
                     store.sites().await.map_err(crate::state::internal)?,
@@ -314,10 +314,7 @@ pub async fn load_access_request() -> Result<AccessRequestSpace, ServerFnError> 
     Ok(AccessRequestSpace {
         request,
         sites,
-        max_mib: use_context::<crate::state::AppState>()
-            .map(|state| state.document_max_bytes)
-            .unwrap_or(crate::domain::document::DEFAULT_MAX_BYTES)
-            / (1024 * 1024),
+        max_mib: crate::state::document_max_mib(),
     })
 }
 

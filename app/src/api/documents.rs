@@ -100,10 +100,7 @@ pub async fn documents_of(
                 .filter(|document| document.author == author && document.superseded_by.is_none())
                 .map(|document| (document.id, document.title.clone()))
                 .collect(),
-            max_mib: use_context::<crate::state::AppState>()
-                .map(|state| state.document_max_bytes)
-                .unwrap_or(crate::domain::document::DEFAULT_MAX_BYTES)
-                / (1024 * 1024),
+            max_mib: crate::state::document_max_mib(),
         });
     Ok(DossierDocuments {
         dossier_id: summary.id,
@@ -116,27 +113,39 @@ pub async fn documents_of(
 pub use handlers::{archive, archive_refusal, download, summary, upload};
 
 /// How a person is named beside what they add or write: « Prénom Nom (Entreprise) » for the
-/// people of a company, « Prénom Nom (Administration) » for the agents.
+/// people of a company, « Prénom Nom (Administration) » for the agents; a representative's
+/// people acting on a dossier or an exchange of company `for_company` (their mandate checked by
+/// the caller) are « Prénom Nom (Représentant), pour le compte de Importateur ».
 #[cfg(feature = "ssr")]
 pub async fn author_label(
     store: &crate::store::Store,
     viewer: &crate::domain::access::Viewer,
+    for_company: Option<i64>,
 ) -> Result<String, crate::store::StoreError> {
     use crate::domain::document::AuthorKind;
-    Ok(
-        match (&viewer.administration, AuthorKind::of_role(viewer.role)) {
-            (Some(administration), Some(AuthorKind::Agent)) => {
-                format!("{} ({})", viewer.full_name, administration.label())
-            }
-            _ => match viewer.company_id {
-                Some(id) => match store.company(id).await? {
-                    Some(company) => format!("{} ({})", viewer.full_name, company.name),
-                    None => viewer.full_name.clone(),
-                },
-                None => viewer.full_name.clone(),
-            },
-        },
-    )
+    if let (Some(administration), Some(AuthorKind::Agent)) =
+        (&viewer.administration, AuthorKind::of_role(viewer.role))
+    {
+        return Ok(format!("{} ({})", viewer.full_name, administration.label()));
+    }
+    let Some(own) = viewer.company_id else {
+        return Ok(viewer.full_name.clone());
+    };
+    let name = |company: Option<crate::domain::directory::Company>, id: i64| {
+        company.map_or_else(|| format!("entreprise {id}"), |company| company.name)
+    };
+    let label = format!(
+        "{} ({})",
+        viewer.full_name,
+        name(store.company(own).await?, own)
+    );
+    Ok(match for_company.filter(|company| *company != own) {
+        Some(importer) => format!(
+            "{label}, pour le compte de {}",
+            name(store.company(importer).await?, importer)
+        ),
+        None => label,
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -298,7 +307,7 @@ mod handlers {
             return Err(back(dossier_id, Problem::DocumentNotSaved));
         }
         let file_name = safe_file_name(given_name.as_deref().unwrap_or(&title), media);
-        let author_label = super::author_label(&forms.store, viewer).await?;
+        let author_label = super::author_label(&forms.store, viewer, summary.company_id).await?;
         let new = NewDocument {
             dossier_id,
             kind,

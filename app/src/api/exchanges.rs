@@ -218,15 +218,6 @@ pub fn target_of(record: &crate::store::ExchangeRecord) -> crate::domain::access
     }
 }
 
-/// The most a file may weigh, in mebibytes.
-#[cfg(feature = "ssr")]
-fn max_mib() -> u64 {
-    use_context::<crate::state::AppState>()
-        .map(|state| state.document_max_bytes)
-        .unwrap_or(crate::domain::document::DEFAULT_MAX_BYTES)
-        / (1024 * 1024)
-}
-
 /// The exchanges the reader may read, filtered, the most recently moved first: an operator's
 /// company's, an agent's sites' (both administrations: they see every exchange of their sites),
 /// every one for supervisors. Each opening by the administrations is a consultation.
@@ -390,7 +381,7 @@ pub async fn read_exchange(id: i64) -> Result<Option<ExchangePage>, ServerFnErro
         handlers,
         transfer_to,
         attachments_allowed: record.dossier_id.is_some(),
-        max_mib: max_mib(),
+        max_mib: crate::state::document_max_mib(),
     }))
 }
 
@@ -453,7 +444,7 @@ pub async fn new_exchange_form(
         dossier: about,
         sites,
         complements: !operator,
-        max_mib: max_mib(),
+        max_mib: crate::state::document_max_mib(),
         remaining: (budget - opened).max(0),
     }))
 }

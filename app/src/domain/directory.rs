@@ -48,6 +48,18 @@ pub struct Site {
     pub time_zone: String,
 }
 
+impl Site {
+    /// The names of the `chosen` among `sites`, in their order, as a sentence says them.
+    pub fn names_of(sites: &[Site], chosen: &[Locode]) -> String {
+        sites
+            .iter()
+            .filter(|site| chosen.contains(&site.code))
+            .map(|site| site.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// The time zones of the French territories a site may be in, with how people name them.
 pub const TIME_ZONES: [(&str, &str); 10] = [
     ("Europe/Paris", "France métropolitaine et Corse"),

@@ -262,6 +262,10 @@ pub struct Dossier {
     /// history in their words (what happened, when, which step it moved, from which system).
     #[serde(default)]
     pub details_withheld: bool,
+    /// The representative a partner event names (partner interface 1.3), as
+    /// [`crate::domain::mandate::named_representative`] words it.
+    #[serde(default)]
+    pub representative: Option<String>,
 }
 
 /// How many dossiers a list page shows at most.

@@ -67,6 +67,30 @@ pub struct Mandate {
     pub state: MandateState,
 }
 
+/// A mandate's days in words: « du 01/12/2026 au 31/12/2026 », or « à partir du 01/12/2026,
+/// jusqu'à sa révocation » (the page's table, the notification, the audit trail).
+pub fn period(starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> String {
+    let day = |day: NaiveDate| day.format("%d/%m/%Y").to_string();
+    match ends_on {
+        Some(last) => format!("du {} au {}", day(starts_on), day(last)),
+        None => format!("à partir du {}, jusqu'à sa révocation", day(starts_on)),
+    }
+}
+
+/// The representative a partner event names (`number`, a SIRET or an EORI), with its
+/// company's `name` when it is registered.
+pub fn named_representative(number: &str, name: Option<&str>) -> String {
+    let kind = if number.starts_with("FR") {
+        "EORI"
+    } else {
+        "SIRET"
+    };
+    match name {
+        Some(name) => format!("{name} ({kind} {number})"),
+        None => format!("{kind} {number}, entreprise non inscrite sur France Sésame"),
+    }
+}
+
 /// What an importer's administrator asks for: the representative by its SIRET, the sites, the
 /// first and the last day (none: until revoked).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,6 +179,24 @@ mod tests {
         assert_eq!(
             MandateState::on(start, None, false, day("2030-01-01")),
             MandateState::InForce
+        );
+    }
+
+    #[test]
+    fn a_mandate_period_and_a_named_representative_read_in_french() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        assert_eq!(period(day(1), Some(day(31))), "du 01/12/2026 au 31/12/2026");
+        assert_eq!(
+            period(day(5), None),
+            "à partir du 05/12/2026, jusqu'à sa révocation"
+        );
+        assert_eq!(
+            named_representative("73282932000074", Some("Transit Océan")),
+            "Transit Océan (SIRET 73282932000074)"
+        );
+        assert_eq!(
+            named_representative("FR732829320", None),
+            "EORI FR732829320, entreprise non inscrite sur France Sésame"
         );
     }
 

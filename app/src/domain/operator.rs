@@ -157,6 +157,11 @@ pub struct OperatorCard {
     pub exchanges: Vec<CardExchange>,
     pub alerts: Vec<CardAlert>,
     pub months: Vec<CardMonth>,
+    /// The mandates of representation it gave, then those it received, over the card's sites.
+    #[serde(default)]
+    pub mandates_given: Vec<crate::domain::mandate::Mandate>,
+    #[serde(default)]
+    pub mandates_received: Vec<crate::domain::mandate::Mandate>,
 }
 
 impl OperatorCard {

@@ -51,6 +51,16 @@ pub enum OperatorId {
     Eori(Eori),
 }
 
+impl OperatorId {
+    /// The number as recorded (normalised; an EORI begins with FR, a SIRET is digits only).
+    pub fn as_str(&self) -> &str {
+        match self {
+            OperatorId::Siret(siret) => siret.as_str(),
+            OperatorId::Eori(eori) => eori.as_str(),
+        }
+    }
+}
+
 /// A checked event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartnerEvent {
@@ -64,6 +74,9 @@ pub struct PartnerEvent {
     pub goods: GoodsCategory,
     pub goods_description: String,
     pub operator: Option<OperatorId>,
+    /// The registered customs representative or forwarder acting for the operator (version
+    /// 1.3): recorded on the dossier, it grants nothing (only a mandate does).
+    pub representative: Option<OperatorId>,
     /// What moves the timeline.
     pub fact: FactData,
     /// What the event says beyond its kind, in French, for the history.
@@ -233,7 +246,12 @@ pub fn validate(value: &Value) -> Result<PartnerEvent, Vec<FieldError>> {
 
     let references = read_references(object.get("references"), reader.errors);
     let (goods, goods_description) = read_goods(object.get("goods"), reader.errors);
-    let operator = read_operator(object.get("operator"), reader.errors);
+    let operator = read_company(object.get("operator"), "operator", reader.errors);
+    let representative = read_company(
+        object.get("representative"),
+        "representative",
+        reader.errors,
+    );
     let (fact, detail) = match kind {
         Some(kind) => read_data(kind, object.get("data"), &references, reader.errors),
         None => (FactData::None, None),
@@ -259,6 +277,7 @@ pub fn validate(value: &Value) -> Result<PartnerEvent, Vec<FieldError>> {
             goods,
             goods_description: goods_description.unwrap_or_default(),
             operator,
+            representative,
             fact,
             detail,
             content: serde_json::to_string(value).unwrap_or_default(),
@@ -350,13 +369,18 @@ fn read_goods(
     (category, description.map(|text| text.trim().to_owned()))
 }
 
-fn read_operator(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Option<OperatorId> {
+/// A company an event names under `field` (`operator`, `representative`), by SIRET or EORI.
+fn read_company(
+    value: Option<&Value>,
+    field: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<OperatorId> {
     let object = match value {
         None | Some(Value::Null) => return None,
         Some(Value::Object(object)) => object,
         Some(_) => {
             errors.push(FieldError::new(
-                "operator",
+                field,
                 "doit être un objet { \"siret\": … } ou { \"eori\": … }",
             ));
             return None;
@@ -364,7 +388,7 @@ fn read_operator(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Option<
     };
     let mut reader = Reader {
         object,
-        prefix: "operator",
+        prefix: field,
         errors,
     };
     if let Some(text) = reader.string("siret", false) {
@@ -387,7 +411,7 @@ fn read_operator(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Option<
     }
     reader
         .errors
-        .push(FieldError::new("operator", "indiquez siret ou eori"));
+        .push(FieldError::new(field, "indiquez siret ou eori"));
     None
 }
 
@@ -763,7 +787,7 @@ pub fn validate_document(
             _ => None,
         },
     };
-    let operator = read_operator(object.get("operator"), &mut errors);
+    let operator = read_company(object.get("operator"), "operator", &mut errors);
     match (id, source, kind, title, site, references) {
         (Some(id), Some(source), Some(kind), Some(title), Some(site), Some(references))
             if errors.is_empty() =>
@@ -885,6 +909,29 @@ mod tests {
             event.detail.as_deref(),
             Some("DSCE-P (produits d'origine animale)")
         );
+    }
+
+    #[test]
+    fn a_representative_is_read_and_checked_like_the_operator() {
+        let mut value = valid();
+        value["representative"] = json!({ "eori": "fr 732829320 00074" });
+        let event = validate(&value).unwrap();
+        assert!(
+            matches!(&event.representative, Some(OperatorId::Eori(eori)) if eori.as_str() == "FR73282932000074")
+        );
+        value["representative"] = json!({ "siret": "73282932000075" });
+        let errors = validate(&value).unwrap_err();
+        assert_eq!(errors[0].field, "representative.siret");
+        value["representative"] = json!("73282932000074");
+        let errors = validate(&value).unwrap_err();
+        assert_eq!(errors[0].field, "representative");
+        value["representative"] = json!({});
+        assert_eq!(
+            validate(&value).unwrap_err()[0].message,
+            "indiquez siret ou eori"
+        );
+        value.as_object_mut().unwrap().remove("representative");
+        assert_eq!(validate(&value).unwrap().representative, None);
     }
 
     #[test]

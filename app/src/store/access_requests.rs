@@ -227,49 +227,44 @@ impl Store {
             .collect())
     }
 
-    /// A new company's request waiting for verification, with the sites it declares (none
-    /// found when it is decided, or is not a new company's).
+    /// The extract of a new company's request still waiting for verification, with the sites
+    /// it declares (who may read it), in one read; none when it is decided, or is not a new
+    /// company's.
     #[tracing::instrument(skip_all)]
-    pub async fn verification_sites(&self, id: i64) -> Result<Option<Vec<Locode>>, StoreError> {
-        let codes: Vec<String> = on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "SELECT rs.site_code FROM access_request_site rs
-                 JOIN access_request r ON r.id = rs.request_id
-                 WHERE rs.request_id = $1 AND r.state = 'en_attente' AND r.company_id IS NULL
+    pub async fn waiting_extract(
+        &self,
+        id: i64,
+    ) -> Result<Option<(Vec<Locode>, ExtractFile)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            site_code: String,
+            #[sqlx(flatten)]
+            file: ExtractFile,
+        }
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT rs.site_code, r.extract_sha256 AS sha256, r.extract_name AS file_name,
+                        r.extract_media AS media, r.extract_size AS size
+                 FROM access_request r JOIN access_request_site rs ON rs.request_id = r.id
+                 WHERE r.id = $1 AND r.state = 'en_attente' AND r.company_id IS NULL
+                   AND r.extract_sha256 IS NOT NULL
                  ORDER BY rs.site_code",
             )
             .bind(id)
             .fetch_all(pool)
             .await
         })?;
-        if codes.is_empty() {
+        let Some(file) = rows.first().map(|row| row.file.clone()) else {
             return Ok(None);
-        }
-        codes
+        };
+        let sites = rows
             .iter()
-            .map(|code| {
-                Locode::parse(code)
-                    .map_err(|_| StoreError::Corrupt(format!("site inconnu : {code}")))
+            .map(|row| {
+                Locode::parse(&row.site_code)
+                    .map_err(|_| StoreError::Corrupt(format!("site inconnu : {}", row.site_code)))
             })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
-    }
-
-    /// The extract of a new company's request still waiting for verification.
-    #[tracing::instrument(skip_all)]
-    pub async fn waiting_extract(&self, id: i64) -> Result<Option<ExtractFile>, StoreError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT extract_sha256 AS sha256, extract_name AS file_name,
-                        extract_media AS media, extract_size AS size
-                 FROM access_request
-                 WHERE id = $1 AND state = 'en_attente' AND company_id IS NULL
-                   AND extract_sha256 IS NOT NULL",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-        })?)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some((sites, file)))
     }
 
     /// The requests waiting for a company's administrator, the oldest first.

@@ -183,6 +183,9 @@ impl Store {
             user: UserRow,
             accepted: bool,
             unread: i64,
+            /// Its company holds a mandate not revoked (read with the rest: the mandates
+            /// themselves are then read, for the few companies that represent others).
+            representative: bool,
         }
         // The bell of every page counts the unread notifications, up to one more than it shows.
         let sql = format!(
@@ -190,7 +193,9 @@ impl Store {
                     EXISTS (SELECT 1 FROM cgu_acceptance c WHERE c.user_id = u.id AND c.version = $2) AS accepted,
                     (SELECT COUNT(*) FROM (SELECT 1 FROM notification n
                                            WHERE n.user_id = u.id AND n.read_at IS NULL
-                                           LIMIT {}) unread) AS unread
+                                           LIMIT {}) unread) AS unread,
+                    EXISTS (SELECT 1 FROM mandate m WHERE m.representative_id = u.company_id
+                                                      AND m.revoked_at IS NULL) AS representative
              FROM app_user u WHERE u.id = $1 AND {}",
             crate::domain::notification::UNREAD_SHOWN + 1,
             super::ACTIVE_USER
@@ -206,6 +211,7 @@ impl Store {
             user,
             accepted,
             unread,
+            representative,
         }) = row
         else {
             return Ok(None);
@@ -246,7 +252,9 @@ impl Store {
         };
         // Operators: the companies theirs represents today, at the sites of its mandates.
         let represented = match (user.role, user.company_id) {
-            (Role::Operateur, Some(company)) => self.represented(company, today).await?,
+            (Role::Operateur, Some(company)) if representative => {
+                self.represented(company, today).await?
+            }
             _ => Vec::new(),
         };
         Ok(Some(Viewer {

@@ -63,8 +63,11 @@ const SUMMARY_FROM: &str = "FROM dossier d
 /// A dossier's summary with its post's name, by id.
 fn detail_sql() -> String {
     format!(
-        "SELECT {SUMMARY_COLUMNS}, p.name AS post_name {SUMMARY_FROM}
-         LEFT JOIN post p ON p.code = d.post_code WHERE d.id = $1"
+        "SELECT {SUMMARY_COLUMNS}, p.name AS post_name, d.representative,
+             r.name AS representative_name {SUMMARY_FROM}
+         LEFT JOIN post p ON p.code = d.post_code
+         LEFT JOIN company r ON r.siret = d.representative OR r.eori = d.representative
+         WHERE d.id = $1"
     )
 }
 
@@ -416,6 +419,8 @@ struct DetailRow {
     #[sqlx(flatten)]
     summary: SummaryRow,
     post_name: Option<String>,
+    representative: Option<String>,
+    representative_name: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -601,6 +606,8 @@ impl Store {
         let Some(DetailRow {
             summary: row,
             post_name,
+            representative,
+            representative_name,
         }) = row
         else {
             return Ok(None);
@@ -619,6 +626,12 @@ impl Store {
             forecasts: Vec::new(),
             release: None,
             details_withheld: false,
+            representative: representative.map(|number| {
+                crate::domain::mandate::named_representative(
+                    &number,
+                    representative_name.as_deref(),
+                )
+            }),
         }))
     }
 

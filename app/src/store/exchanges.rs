@@ -815,7 +815,7 @@ impl Tx {
                    AND (u.company_id = $1 OR {represents}) ORDER BY u.id",
                 preferences("$2"),
                 active = super::ACTIVE_USER,
-                represents = super::mandates::represents_sql("$1", "$3", "$4"),
+                represents = super::mandates::represents_sql("u.company_id", "$1", "$3", "$4"),
             );
             on_tx!(self, conn => {
                 sqlx::query_as(&sql)

@@ -464,7 +464,8 @@ impl Tx {
             sqlx::query(
                 "UPDATE dossier SET container = COALESCE(container, $2), awb = COALESCE(awb, $3),
                      bill_of_lading = COALESCE(bill_of_lading, $4), ched = COALESCE(ched, $5),
-                     mrn = COALESCE(mrn, $6), post_code = COALESCE(post_code, $7)
+                     mrn = COALESCE(mrn, $6), post_code = COALESCE(post_code, $7),
+                     representative = COALESCE($8, representative)
                  WHERE id = $1",
             )
             .bind(dossier_id)
@@ -474,6 +475,7 @@ impl Tx {
             .bind(refs.ched.as_ref().map(|r| r.as_str()))
             .bind(refs.mrn.as_ref().map(|r| r.as_str()))
             .bind(event.post.as_ref().map(|p| p.as_str()))
+            .bind(event.representative.as_ref().map(OperatorId::as_str))
             .execute(conn)
             .await
             .map(|_| ())

@@ -8,14 +8,22 @@ use super::{on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::mandate::{Mandate, MandateDraft, MandateState};
 use crate::domain::references::Locode;
 
-/// Whether the person `u` works for a company that represents company `{company}` at site
-/// `{site}` on day `{day}` (SQL expressions named by the caller).
-pub(crate) fn represents_sql(company: &str, site: &str, day: &str) -> String {
+/// The companies representing company `{company}` at site `{site}` on day `{day}` (SQL
+/// expressions named by the caller), as a subquery of their ids.
+pub(crate) fn representatives_sql(company: &str, site: &str, day: &str) -> String {
     format!(
-        "EXISTS (SELECT 1 FROM mandate m JOIN mandate_site ms ON ms.mandate_id = m.id
-                 WHERE m.representative_id = u.company_id AND m.importer_id = {company}
-                   AND ms.site_code = {site} AND m.revoked_at IS NULL
-                   AND m.starts_on <= {day} AND (m.ends_on IS NULL OR m.ends_on >= {day}))"
+        "SELECT m.representative_id FROM mandate m JOIN mandate_site ms ON ms.mandate_id = m.id
+         WHERE m.importer_id = {company} AND ms.site_code = {site} AND m.revoked_at IS NULL
+           AND m.starts_on <= {day} AND (m.ends_on IS NULL OR m.ends_on >= {day})"
+    )
+}
+
+/// Whether company `{representative}` represents company `{company}` at site `{site}` on day
+/// `{day}` (a person's company, a webhook's).
+pub(crate) fn represents_sql(representative: &str, company: &str, site: &str, day: &str) -> String {
+    format!(
+        "{representative} IN ({})",
+        representatives_sql(company, site, day)
     )
 }
 
@@ -76,13 +84,14 @@ impl Store {
     }
 
     /// The mandates a company gave (`given`) or received, the most recent first, as they stand
-    /// on `today`.
+    /// on `today`; with `sites`, only what they cover among those sites (an agent's card).
     #[tracing::instrument(skip_all)]
     pub async fn mandates(
         &self,
         company_id: i64,
         given: bool,
         today: NaiveDate,
+        sites: Option<&[Locode]>,
     ) -> Result<Vec<Mandate>, StoreError> {
         let sql = format!(
             "{MANDATES} WHERE m.{} = $1 ORDER BY m.given_at DESC, m.id DESC LIMIT 200",
@@ -104,20 +113,28 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT ms.mandate_id, s.name FROM mandate_site ms JOIN site s ON s.code = ms.site_code
+            "SELECT ms.mandate_id, s.code, s.name FROM mandate_site ms JOIN site s ON s.code = ms.site_code
              WHERE ms.mandate_id IN ({ids}) ORDER BY s.name"
         );
-        let sites: Vec<(i64, String)> = on_pool!(self, pool => {
+        let covered: Vec<(i64, String, String)> = on_pool!(self, pool => {
             sqlx::query_as(&sql).fetch_all(pool).await
         })?;
+        let covered: Vec<(i64, String)> = covered
+            .into_iter()
+            .filter(|(_, code, _)| {
+                sites.is_none_or(|sites| sites.iter().any(|site| site.as_str() == code))
+            })
+            .map(|(mandate, _, name)| (mandate, name))
+            .collect();
         Ok(rows
             .into_iter()
+            .filter(|row| covered.iter().any(|(mandate, _)| *mandate == row.id))
             .map(|row| Mandate {
                 id: row.id,
                 importer: row.importer,
                 representative: row.representative,
                 representative_siret: row.representative_siret,
-                sites: sites
+                sites: covered
                     .iter()
                     .filter(|(mandate, _)| *mandate == row.id)
                     .map(|(_, name)| name.clone())

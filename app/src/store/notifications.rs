@@ -123,7 +123,7 @@ fn allowed_sql(day: &str) -> String {
                 WHERE ph.user_id = u.id AND p.site_code = d.site_code))
           OR u.role = 'superviseur')",
         active = super::ACTIVE_USER,
-        represents = super::mandates::represents_sql("d.company_id", "d.site_code", day),
+        represents = super::mandates::represents_sql("u.company_id", "d.company_id", "d.site_code", day),
     )
 }
 

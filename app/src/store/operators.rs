@@ -48,7 +48,8 @@ const REFERENCE: &str = "COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, 
 
 impl Store {
     /// The companies a search finds among those the scope reaches (a company reaches an agent's
-    /// sites when it has dossiers there), by name, at most [`CARD_LINES`].
+    /// sites when it has dossiers there, or a mandate to represent someone there), by name, at
+    /// most [`CARD_LINES`].
     #[tracing::instrument(skip_all)]
     pub async fn search_operators(
         &self,
@@ -66,9 +67,12 @@ impl Store {
         let reach = match scope {
             None => "TRUE".to_owned(),
             Some(_) => format!(
-                "EXISTS (SELECT 1 FROM company_dossier_tally t WHERE t.company_id = c.id
-                 AND t.dossiers > 0 AND {})",
-                sites_clause("t.site_code", scope, 1)
+                "(EXISTS (SELECT 1 FROM company_dossier_tally t WHERE t.company_id = c.id
+                  AND t.dossiers > 0 AND {})
+                 OR EXISTS (SELECT 1 FROM mandate m JOIN mandate_site ms ON ms.mandate_id = m.id
+                  WHERE m.representative_id = c.id AND {}))",
+                sites_clause("t.site_code", scope, 1),
+                sites_clause("ms.site_code", scope, 1)
             ),
         };
         let sql = format!(
@@ -89,13 +93,17 @@ impl Store {
             .collect())
     }
 
-    /// The sites where a company has dossiers (none for an unknown company).
+    /// The sites where a company has dossiers or was given a mandate to represent someone (none
+    /// for an unknown company).
     #[tracing::instrument(skip_all)]
     pub async fn operator_sites(&self, company_id: i64) -> Result<Vec<Locode>, StoreError> {
         let codes: Vec<String> = on_pool!(self, pool => {
             sqlx::query_scalar(
-                "SELECT DISTINCT site_code FROM company_dossier_tally
-                 WHERE company_id = $1 AND dossiers > 0 ORDER BY site_code",
+                "SELECT site_code FROM company_dossier_tally WHERE company_id = $1 AND dossiers > 0
+                 UNION
+                 SELECT ms.site_code FROM mandate m JOIN mandate_site ms ON ms.mandate_id = m.id
+                 WHERE m.representative_id = $1
+                 ORDER BY site_code",
             )
             .bind(company_id)
             .fetch_all(pool)
@@ -160,6 +168,11 @@ impl Store {
             self.card_alerts(company, scope),
             self.card_months(company, scope, now),
         )?;
+        let today = crate::domain::access::local_day(now);
+        let (mandates_given, mandates_received) = tokio::try_join!(
+            self.mandates(company, true, today, scope),
+            self.mandates(company, false, today, scope),
+        )?;
         Ok(OperatorCard {
             identity,
             all_sites: scope.is_none(),
@@ -172,6 +185,8 @@ impl Store {
             exchanges,
             alerts,
             months,
+            mandates_given,
+            mandates_received,
         })
     }
 

@@ -228,8 +228,9 @@ impl Tx {
         Ok(url)
     }
 
-    /// Writes the document of a notification for each active endpoint of the dossier's company
-    /// that receives its kind (once per endpoint, cause and kind). How many.
+    /// Writes the document of a notification for each active endpoint that receives its kind
+    /// of the dossier's company and of the companies representing it there today (once per
+    /// endpoint, cause and kind). How many.
     #[tracing::instrument(skip_all)]
     pub(crate) async fn queue_webhooks(
         &mut self,
@@ -239,22 +240,29 @@ impl Tx {
     ) -> Result<u64, StoreError> {
         let json = serde_json::to_string(payload)
             .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        // The document holds only what the dossier's page shows its company's people, which a
+        // representative's people see while its mandate is in force: checked as it is queued.
+        let sql = format!(
+            "INSERT INTO webhook_delivery (endpoint_id, dossier_id, cause, kind, payload, created_at,
+                                           next_attempt_at)
+             SELECT e.id, d.id, $2, $3, $4, $5, $5
+             FROM dossier d JOIN webhook_endpoint e
+               ON e.company_id IN (SELECT d.company_id UNION ALL {representatives})
+             WHERE d.id = $1 AND e.removed_at IS NULL AND e.paused_at IS NULL
+               AND (',' || e.kinds || ',') LIKE $6
+             ON CONFLICT DO NOTHING",
+            representatives =
+                super::mandates::representatives_sql("d.company_id", "d.site_code", "$7"),
+        );
         let written = on_tx!(self, conn => {
-            sqlx::query(
-                "INSERT INTO webhook_delivery (endpoint_id, dossier_id, cause, kind, payload, created_at,
-                                               next_attempt_at)
-                 SELECT e.id, d.id, $2, $3, $4, $5, $5
-                 FROM dossier d JOIN webhook_endpoint e ON e.company_id = d.company_id
-                 WHERE d.id = $1 AND e.removed_at IS NULL AND e.paused_at IS NULL
-                   AND (',' || e.kinds || ',') LIKE $6
-                 ON CONFLICT DO NOTHING",
-            )
+            sqlx::query(&sql)
             .bind(dossier_id)
             .bind(cause)
             .bind(&payload.kind)
             .bind(&json)
             .bind(payload.created_at)
             .bind(format!("%,{},%", payload.kind))
+            .bind(crate::domain::access::local_day(payload.created_at))
             .execute(conn)
             .await
             .map(|done| done.rows_affected())
@@ -377,21 +385,33 @@ impl Store {
             .lease(MailQueue::Webhook, instance, now, until, limit)
             .await?;
         let mut deliveries = Vec::with_capacity(leased.len());
+        // Need to know holds when it is sent: the dossier is still the company's, or one it
+        // represents there today.
+        let sql = format!(
+            "SELECT w.id, w.attempts, w.failing_since, e.url, e.secret, w.payload,
+                    CASE WHEN e.removed_at IS NULL AND e.paused_at IS NULL
+                              AND (w.dossier_id IS NULL OR (
+                                    EXISTS (SELECT 1 FROM dossier d
+                                            WHERE d.id = w.dossier_id
+                                              AND (d.company_id = e.company_id OR {represents}))
+                                    AND (',' || e.kinds || ',') LIKE '%,' || w.kind || ',%'))
+                         THEN TRUE ELSE FALSE END AS allowed
+             FROM webhook_delivery w JOIN webhook_endpoint e ON e.id = w.endpoint_id
+             JOIN company c ON c.id = e.company_id
+             WHERE w.id = $1",
+            represents = super::mandates::represents_sql(
+                "e.company_id",
+                "d.company_id",
+                "d.site_code",
+                "$2"
+            ),
+        );
+        let today = crate::domain::access::local_day(now);
         for id in leased {
             let delivery: Option<LeasedDelivery> = on_pool!(self, pool => {
-                sqlx::query_as(
-                    "SELECT w.id, w.attempts, w.failing_since, e.url, e.secret, w.payload,
-                            CASE WHEN e.removed_at IS NULL AND e.paused_at IS NULL
-                                      AND (w.dossier_id IS NULL OR (
-                                            EXISTS (SELECT 1 FROM dossier d
-                                                    WHERE d.id = w.dossier_id AND d.company_id = e.company_id)
-                                            AND (',' || e.kinds || ',') LIKE '%,' || w.kind || ',%'))
-                                 THEN TRUE ELSE FALSE END AS allowed
-                     FROM webhook_delivery w JOIN webhook_endpoint e ON e.id = w.endpoint_id
-                     JOIN company c ON c.id = e.company_id
-                     WHERE w.id = $1",
-                )
+                sqlx::query_as(&sql)
                 .bind(id)
+                .bind(today)
                 .fetch_optional(pool)
                 .await
             })?;

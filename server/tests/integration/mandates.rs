@@ -16,6 +16,7 @@ use app::store::Backend;
 on_both_stores!(
     a_mandate_opens_the_importer_s_dossiers_at_its_sites_while_in_force,
     a_mandate_s_representative_sites_and_days_are_checked,
+    a_representative_named_by_a_partner_is_shown_and_acts_for_the_importer_only_with_a_mandate,
 );
 
 async fn start(backend: Backend) -> Option<Running> {
@@ -328,5 +329,165 @@ async fn a_mandate_s_representative_sites_and_days_are_checked(backend: Backend)
         StatusCode::OK,
         "jusqu'à son dernier jour inclus"
     );
+    server.stop().await;
+}
+
+/// A valid SIRET no company of the demo holds.
+async fn unregistered_siret(server: &Running) -> String {
+    let held: Vec<String> = server
+        .store
+        .companies()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|company| company.siret.to_string())
+        .collect();
+    (0..100)
+        .map(|nic| format!("55210055400{nic:03}"))
+        .find(|candidate| {
+            app::domain::references::Siret::parse(candidate).is_ok() && !held.contains(candidate)
+        })
+        .expect("un SIRET valide libre")
+}
+
+/// A partner event names a representative (partner interface 1.3): checked like the operator,
+/// shown on the dossier with its company's name (or said unregistered), and granting nothing;
+/// with a mandate, the representative's person writes « pour le compte de » the importer, and the
+/// agents' cards of both companies show the mandate.
+async fn a_representative_named_by_a_partner_is_shown_and_acts_for_the_importer_only_with_a_mandate(
+    backend: Backend,
+) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let (importer, importer_siret) = company_and_siret(store, OPERATOR).await;
+    let (representative, representative_siret) = company_and_siret(store, OTHER_OPERATOR).await;
+    let name = |id: i64| async move { store.company(id).await.unwrap().unwrap().name };
+    let (importer_name, representative_name) = (name(importer).await, name(representative).await);
+
+    // A malformed representative is refused by name, and nothing is opened.
+    let reference = crate::helpers::container("REP", 1);
+    let mut event = crate::live::first_event("rep-1", &reference, &importer_siret);
+    event["representative"] = serde_json::json!({ "siret": "55210055400001" });
+    let refused = reqwest::Client::new()
+        .post(server.url("/api/v1/events"))
+        .bearer_auth(crate::helpers::DEMO_API_KEY)
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(
+        problem["errors"][0]["field"], "representative.siret",
+        "{problem}"
+    );
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM dossier WHERE container = '{reference}'")
+        )
+        .await,
+        0
+    );
+
+    // Named with its SIRET: shown on the dossier to the importer's people, by its name.
+    event["representative"] = serde_json::json!({ "siret": representative_siret });
+    let dossier = crate::live::post(&server, &event).await;
+    let claire = signed_in(&server, OPERATOR).await;
+    let (status, page) = claire.page(&format!("/dossiers/{dossier}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!(
+            "{representative_name} (SIRET {representative_siret})"
+        )),
+        "{page}"
+    );
+    // The field alone grants nothing: no mandate, no dossier, as for an unknown one.
+    let karim = signed_in(&server, OTHER_OPERATOR).await;
+    let unknown = karim.get("/dossiers/999999").await.status;
+    assert_eq!(
+        karim.get(&format!("/dossiers/{dossier}")).await.status,
+        unknown
+    );
+    assert_eq!(unknown, StatusCode::NOT_FOUND);
+
+    // A representative not registered is said so; a later event naming none keeps it.
+    let stranger = unregistered_siret(&server).await;
+    let mut later = crate::live::first_event("rep-2", &reference, &importer_siret);
+    later["type"] = "unloaded".into();
+    later["data"] = serde_json::json!({});
+    later["representative"] = serde_json::json!({ "siret": stranger });
+    crate::live::post(&server, &later).await;
+    let mut silent = crate::live::first_event("rep-3", &reference, &importer_siret);
+    silent["type"] = "exited".into();
+    silent["data"] = serde_json::json!({});
+    crate::live::post(&server, &silent).await;
+    let (_, page) = claire.page(&format!("/dossiers/{dossier}")).await;
+    assert!(
+        page.contains(&format!(
+            "SIRET {stranger}, entreprise non inscrite sur France Sésame"
+        )),
+        "{page}"
+    );
+
+    // With a mandate for Le Havre, Karim writes about the dossier for Claire's company.
+    let given = claire
+        .post(
+            "/espace/mandats",
+            &[
+                ("siret", representative_siret.as_str()),
+                ("site-FRLEH", "oui"),
+                ("debut", ""),
+                ("fin", ""),
+            ],
+        )
+        .await;
+    assert_eq!(given.location, "/espace?message=mandat-donne#mandats");
+    let form = reqwest::multipart::Form::new()
+        .text("dossier", dossier.to_string())
+        .text("destinataire", "dgal")
+        .text("objet", "autre")
+        .text("titre", "Question du transitaire")
+        .text(
+            "texte",
+            "Bonjour, le conteneur peut-il être positionné demain ?",
+        );
+    let opened = karim.post_multipart("/messagerie/nouvelle", form).await;
+    assert!(!opened.location.contains("erreur"), "{}", opened.location);
+    let exchange = count(store, "SELECT MAX(id) FROM exchange").await;
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT company_id FROM exchange WHERE id = {exchange}")
+        )
+        .await,
+        importer,
+        "l'échange est celui de l'importateur"
+    );
+    let signed = format!("({representative_name}), pour le compte de {importer_name}");
+    let sivep = signed_in(&server, AGENT_SIVEP).await;
+    let (status, page) = sivep.page(&format!("/messagerie/{exchange}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&signed), "{page}");
+    let (_, page) = claire.page(&format!("/messagerie/{exchange}")).await;
+    assert!(page.contains(&signed), "{page}");
+
+    // The agents' cards: the importer's gave it, the representative's received it.
+    let (status, card) = sivep.page(&format!("/operateurs/{importer}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        card.contains("Mandats donnés à des représentants"),
+        "{card}"
+    );
+    assert!(card.contains(&representative_siret), "{card}");
+    let (status, card) = sivep.page(&format!("/operateurs/{representative}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        card.contains("Mandats reçus : entreprises représentées"),
+        "{card}"
+    );
+    assert!(card.contains(&importer_name), "{card}");
     server.stop().await;
 }

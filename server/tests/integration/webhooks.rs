@@ -913,7 +913,107 @@ on_both_stores!(
     a_receiver_down_then_up_gets_each_document_once_with_its_original_time,
     an_endpoint_failing_for_a_day_is_paused_and_its_administrator_told,
     addresses_of_the_platform_s_network_are_refused,
+    a_representative_s_endpoint_receives_the_importer_s_documents_while_its_mandate_is_in_force,
 );
+
+/// A representative's endpoint receives what happens to the importer's dossiers at the sites of
+/// a mandate in force, from the day it is given to the day it is revoked, and never those of the
+/// importer's other sites (need to know holds when the document is written).
+async fn a_representative_s_endpoint_receives_the_importer_s_documents_while_its_mandate_is_in_force(
+    backend: Backend,
+) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let server = server(url, true).await;
+    let store = &server.store;
+    execute(
+        store,
+        &format!("UPDATE app_user SET company_admin = TRUE WHERE email = '{OTHER_OPERATOR}'"),
+    )
+    .await
+    .unwrap();
+    let (_, representative_siret) = company_and_siret(store, OTHER_OPERATOR).await;
+    let (_, importer_siret) = company_and_siret(store, OPERATOR).await;
+    let addr = free_addr();
+    let receiver = Receiver::start_on(addr).await;
+    let karim = session_of(&server, OTHER_OPERATOR).await;
+    let (_, secret) = register(
+        &server,
+        &karim,
+        &format!("http://{addr}/recu"),
+        &["dossier_ouvert"],
+    )
+    .await;
+    let at = |site: &str, id: &str, serial: u32| {
+        let mut event = first_event(id, &container("MAN", serial), &importer_siret);
+        event["site"] = site.into();
+        event
+    };
+
+    // Before the mandate: nothing of the importer's.
+    post(&server, &at("FRLEH", "man-1", 1)).await;
+    let claire = session_of(&server, OPERATOR).await;
+    let (location, _) = form(
+        &server,
+        &claire,
+        "/espace/mandats",
+        &[
+            ("siret", &representative_siret),
+            ("site-FRLEH", "oui"),
+            ("debut", ""),
+            ("fin", ""),
+        ],
+    )
+    .await;
+    assert_eq!(location, "/espace?message=mandat-donne#mandats");
+
+    // In force: Le Havre's new dossier reaches Karim's endpoint, signed; Fos's does not.
+    let here = post(&server, &at("FRLEH", "man-2", 2)).await;
+    post(&server, &at("FRFOS", "man-3", 3)).await;
+    let arrived = receiver.accepted(1).await;
+    assert_eq!(arrived.len(), 1, "{arrived:?}");
+    verify(&arrived[0], &secret);
+    let document: Value = serde_json::from_str(&arrived[0].body).unwrap();
+    assert_eq!(document["type"], "dossier_ouvert");
+    assert_eq!(document["dossier"]["id"], here);
+    assert_eq!(document["dossier"]["site"], "FRLEH");
+
+    // A document written while in force, its receiver down until the mandate is revoked: not
+    // sent once revoked (checked again at each attempt).
+    let pending = container("MAN", 5);
+    *receiver.refused.lock().unwrap() = Some(pending.clone());
+    post(&server, &at("FRLEH", "man-5", 5)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !receiver
+        .arrivals()
+        .iter()
+        .any(|a| a.body.contains(&pending))
+    {
+        assert!(tokio::time::Instant::now() < deadline, "un premier essai");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Revoked: nothing more.
+    let mandate = scalar(store, "SELECT MAX(id) FROM mandate").await;
+    let (location, _) = form(
+        &server,
+        &claire,
+        &format!("/espace/mandats/{mandate}/revocation"),
+        &[],
+    )
+    .await;
+    assert_eq!(location, "/espace?message=mandat-revoque#mandats");
+    *receiver.refused.lock().unwrap() = None;
+    post(&server, &at("FRLEH", "man-4", 4)).await;
+    let arrived = receiver.accepted(2).await;
+    assert_eq!(
+        arrived.len(),
+        1,
+        "plus rien après la révocation : {arrived:?}"
+    );
+    server.stop().await;
+}
 
 #[tokio::test]
 async fn two_server_processes_deliver_each_document_once() {

@@ -302,6 +302,13 @@ pub async fn declare_company(
         size: spooled.size as i64,
         scanned,
     };
+    // Kept before the transaction, which then holds no lock while the file is copied; a file
+    // kept for a declaration refused below is stored under its digest like any other, unread.
+    let key = storage_key(&spooled.sha256);
+    if let Err(error) = services.files.keep(&spooled.path, &key).await {
+        tracing::error!(%error, "inscription : extrait non gardé");
+        return Err(refuse(Problem::DocumentNotSaved));
+    }
     let now = Utc::now();
     let mut tx = forms.store.begin().await?;
     let Some(request) = tx.open_request_of_token(&hash).await? else {
@@ -311,19 +318,9 @@ pub async fn declare_company(
     if tx.company_of_siret(&siret, None).await?.0.is_some() {
         return Err(refuse(Problem::CompanyAlreadyRegistered));
     }
-    let key = storage_key(&spooled.sha256);
-    if let Err(error) = services.files.keep(&spooled.path, &key).await {
-        tracing::error!(%error, "inscription : extrait non gardé");
-        return Err(refuse(Problem::DocumentNotSaved));
-    }
     tx.declare_new_company(request.id, (siret.as_str(), &name), &sites, &extract, now)
         .await?;
-    let site_names = known
-        .iter()
-        .filter(|site| sites.contains(&site.code))
-        .map(|site| site.name.clone())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let site_names = crate::domain::directory::Site::names_of(&known, &sites);
     tx.tell_site_agents(
         &sites,
         "entreprise_a_verifier",

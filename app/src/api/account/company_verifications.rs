@@ -42,7 +42,7 @@ pub async fn extract(
             "Cette inscription n'existe pas, n'attend plus de vérification ou ne relève pas de vos sites.",
         ))
     };
-    let Some(sites) = forms.store.verification_sites(id).await? else {
+    let Some((sites, file)) = forms.store.waiting_extract(id).await? else {
         return not_found();
     };
     if crate::domain::access::authorize(
@@ -54,9 +54,6 @@ pub async fn extract(
     {
         return not_found();
     }
-    let Some(file) = forms.store.waiting_extract(id).await? else {
-        return not_found();
-    };
     let stream = match forms
         .documents
         .files

@@ -18,15 +18,6 @@ use crate::ui::notices::{Done, Problem};
 /// Where mandates are given and read.
 const MANDATES: &str = "/espace#mandats";
 
-/// The period of a mandate, as its representative is told.
-fn period(starts_on: chrono::NaiveDate, ends_on: Option<chrono::NaiveDate>) -> String {
-    let day = |day: chrono::NaiveDate| day.format("%d/%m/%Y").to_string();
-    match ends_on {
-        Some(last) => format!("du {} au {}", day(starts_on), day(last)),
-        None => format!("à partir du {}, jusqu'à sa révocation", day(starts_on)),
-    }
-}
-
 /// `POST /espace/mandats`: the administrator of an importer gives a mandate to the company
 /// registered under `siret`, for the sites ticked (`site-…`), from `debut` (today when empty) to
 /// `fin` (until revoked when empty).
@@ -74,12 +65,7 @@ pub async fn give(
     let id = tx
         .insert_mandate(importer_id, representative_id, &draft, viewer.user_id, now)
         .await?;
-    let site_names = sites
-        .iter()
-        .filter(|site| draft.sites.contains(&site.code))
-        .map(|site| site.name.clone())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let site_names = crate::domain::directory::Site::names_of(&sites, &draft.sites);
     let importer = tx.company_name(importer_id).await?;
     tx.tell_company_admins(
         representative_id,
@@ -87,7 +73,10 @@ pub async fn give(
         &[
             ("entreprise", importer),
             ("sites", site_names),
-            ("periode", period(draft.starts_on, draft.ends_on)),
+            (
+                "periode",
+                crate::domain::mandate::period(draft.starts_on, draft.ends_on),
+            ),
         ],
         &format!("mandat:{id}"),
         MANDATES,
@@ -107,7 +96,7 @@ pub async fn give(
                     .map(|site| site.as_str())
                     .collect::<Vec<_>>()
                     .join(","),
-                period(draft.starts_on, draft.ends_on)
+                crate::domain::mandate::period(draft.starts_on, draft.ends_on)
             ),
         ),
         now,

@@ -375,7 +375,8 @@ pub async fn open(
         return Err(back(&to, Problem::ExchangeBudgetReached, &[]));
     }
     let scan = intake(&forms, &received.files, &to).await?;
-    let label = crate::api::documents::author_label(&forms.store, &viewer).await?;
+    let label =
+        crate::api::documents::author_label(&forms.store, &viewer, Some(company_id)).await?;
     let author_kind =
         AuthorKind::of_role(viewer.role).ok_or(Failure::Refused(Refusal::Forbidden))?;
     let attachments = keep_files(
@@ -462,7 +463,8 @@ pub async fn write(
     }
     let names = names_of(&received.files, &to)?;
     let scan = intake(&forms, &received.files, &to).await?;
-    let label = crate::api::documents::author_label(&forms.store, &viewer).await?;
+    let label =
+        crate::api::documents::author_label(&forms.store, &viewer, Some(record.company_id)).await?;
     let operator = viewer.role == Role::Operateur;
     let author_kind =
         AuthorKind::of_role(viewer.role).ok_or(Failure::Refused(Refusal::Forbidden))?;
@@ -634,7 +636,7 @@ async fn handle(
     id: i64,
     handling: Handling,
 ) -> Outcome {
-    let label = crate::api::documents::author_label(&forms.store, viewer).await?;
+    let label = crate::api::documents::author_label(&forms.store, viewer, None).await?;
     let author = Author {
         user_id: viewer.user_id,
         label: &label,

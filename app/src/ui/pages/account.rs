@@ -241,14 +241,8 @@ fn Mandates(
     use crate::domain::mandate::{parse_mandate, site_field, Mandate, MandateState};
     let query = use_query_map();
     let typed = |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
-    let period = |mandate: &Mandate| match mandate.ends_on {
-        Some(last) => format!(
-            "du {} au {}",
-            mandate.starts_on.format("%d/%m/%Y"),
-            last.format("%d/%m/%Y")
-        ),
-        None => format!("à partir du {}", mandate.starts_on.format("%d/%m/%Y")),
-    };
+    let period =
+        |mandate: &Mandate| crate::domain::mandate::period(mandate.starts_on, mandate.ends_on);
     let received_rows = received
         .iter()
         .map(|mandate| {

@@ -175,6 +175,10 @@ fn DossierView(
                             None => "Non renseigné".into_any(),
                         }}
                     </dd>
+                    {dossier.representative.clone().map(|representative| view! {
+                        <dt>"Représentant déclaré"</dt>
+                        <dd id="representant-declare">{representative}</dd>
+                    })}
                     <dt>"Ouvert le"</dt>
                     <dd>{format::date_time(summary.opened_at)}</dd>
                 </dl>

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::operators::{read_operator_card, search_operators, OperatorSearchResult};
+use crate::domain::mandate::Mandate;
 use crate::domain::operator::{
     CardAlert, CardDossier, CardExchange, CardMonth, CardNonConformity, CardPostAppointments,
     Identity, OperatorCard, CARD_LINES, MAX_SEARCH_CHARS,
@@ -167,6 +168,8 @@ fn CardView(card: OperatorCard) -> impl IntoView {
         exchanges,
         alerts,
         months,
+        mandates_given,
+        mandates_received,
         ..
     } = card;
     view! {
@@ -203,7 +206,56 @@ fn CardView(card: OperatorCard) -> impl IntoView {
         <NonConformities non_conformities />
         <Exchanges exchanges />
         <Alerts alerts />
+        <Mandates given=mandates_given received=mandates_received />
         <History months />
+    }
+}
+
+/// The mandates of representation the company gave and received, over the card's sites.
+#[component]
+fn Mandates(given: Vec<Mandate>, received: Vec<Mandate>) -> impl IntoView {
+    let table = |caption: &'static str,
+                 counterpart: &'static str,
+                 mandates: Vec<Mandate>,
+                 given: bool| {
+        view! {
+            <DataTable caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{counterpart}</th>
+                        <th scope="col">"Sites"</th>
+                        <th scope="col">"Période"</th>
+                        <th scope="col">"État"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {mandates.into_iter().map(|mandate| view! {
+                        <tr>
+                            <td>{if given {
+                                format!("{} (SIRET {})", mandate.representative, mandate.representative_siret)
+                            } else {
+                                mandate.importer.clone()
+                            }}</td>
+                            <td>{mandate.sites.join(", ")}</td>
+                            <td>{crate::domain::mandate::period(mandate.starts_on, mandate.ends_on)}</td>
+                            <td>{mandate.state.label()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </DataTable>
+        }
+    };
+    view! {
+        <CardSection id="fiche-mandats" title="Mandats de représentation">
+            {if given.is_empty() && received.is_empty() {
+                view! { <p>"Aucun mandat de représentation sur ces sites."</p> }.into_any()
+            } else {
+                view! {
+                    {(!given.is_empty()).then(|| table("Mandats donnés à des représentants", "Représentant", given, true))}
+                    {(!received.is_empty()).then(|| table("Mandats reçus : entreprises représentées", "Entreprise représentée", received, false))}
+                }.into_any()
+            }}
+        </CardSection>
     }
 }
 
