@@ -553,10 +553,12 @@ async fn stream_handler(
                     delivery.frame.clone()
                 }
                 Ok(Notice::AccessEnded(user_id)) if user_id == follower.user_id => {
-                    // Renewed at once: who asks is checked again, and refused.
+                    // Renewed at once: who asks is checked again (a suspended account is
+                    // refused), and a page that comes back loads itself again as a whole.
                     follower.ended = true;
                     Bytes::from(
-                        LiveMessage::Renewal.frame(Some(follower.reached), Some(RENEWAL_RETRY_MS)),
+                        LiveMessage::AccessChanged
+                            .frame(Some(follower.reached), Some(RENEWAL_RETRY_MS)),
                     )
                 }
                 Ok(Notice::AccessEnded(_)) => continue,

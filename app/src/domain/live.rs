@@ -103,7 +103,14 @@ pub enum LiveMessage {
     Notification,
     Resync,
     Renewal,
+    /// A renewal because what the person may see changed (a mandate, a habilitation, their
+    /// account): once the stream is back, the page is loaded again as a whole, so that nothing
+    /// they may no longer see stays on screen.
+    AccessChanged,
 }
+
+/// The data of a renewal whose cause is a change of what the person may see.
+pub const ACCESS_CHANGED: &str = "{\"acces\":true}";
 
 impl LiveMessage {
     /// Its event name on the stream.
@@ -116,7 +123,7 @@ impl LiveMessage {
             LiveMessage::Exchange(_) => names::EXCHANGE,
             LiveMessage::Notification => names::NOTIFICATION,
             LiveMessage::Resync => names::RESYNC,
-            LiveMessage::Renewal => names::RENEWAL,
+            LiveMessage::Renewal | LiveMessage::AccessChanged => names::RENEWAL,
         }
     }
 
@@ -131,6 +138,7 @@ impl LiveMessage {
             LiveMessage::Notification | LiveMessage::Resync | LiveMessage::Renewal => {
                 Ok("{}".to_owned())
             }
+            LiveMessage::AccessChanged => Ok(ACCESS_CHANGED.to_owned()),
         };
         data.unwrap_or_else(|_| "{}".to_owned())
     }
@@ -164,6 +172,7 @@ impl LiveMessage {
             names::EXCHANGE => LiveMessage::Exchange(serde_json::from_str(data).ok()?),
             names::NOTIFICATION => LiveMessage::Notification,
             names::RESYNC => LiveMessage::Resync,
+            names::RENEWAL if data == ACCESS_CHANGED => LiveMessage::AccessChanged,
             names::RENEWAL => LiveMessage::Renewal,
             _ => return None,
         })
@@ -194,7 +203,8 @@ pub fn concerns_list(
         LiveMessage::Slots(_)
         | LiveMessage::Alert(_)
         | LiveMessage::Exchange(_)
-        | LiveMessage::Renewal => false,
+        | LiveMessage::Renewal
+        | LiveMessage::AccessChanged => false,
         LiveMessage::Notification | LiveMessage::Resync => true,
     }
 }
@@ -238,6 +248,7 @@ mod tests {
             }),
             LiveMessage::Resync,
             LiveMessage::Renewal,
+            LiveMessage::AccessChanged,
         ];
         for message in messages {
             let frame = message.frame(Some(12), None);

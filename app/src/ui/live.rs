@@ -254,12 +254,22 @@ mod browser {
         Reconnecting,
     }
 
+    /// What the page does once a renewed stream is back.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum OnReturn {
+        /// Reads what changed meanwhile (a renewal to check who is asking).
+        ReadAgain,
+        /// Loads itself again as a whole: what the person may see changed.
+        Reload,
+    }
+
     struct Connection {
         source: Option<EventSource>,
         wait: Duration,
         /// Where a renewal of the stream stands (the server ends it to check again who is asking;
         /// the browser reconnects at once, which is no interruption).
         renewal: Renewal,
+        on_return: OnReturn,
         // Kept alive as long as the source uses them.
         handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     }
@@ -301,6 +311,7 @@ mod browser {
             source: None,
             wait: Duration::from_secs(1),
             renewal: Renewal::None,
+            on_return: OnReturn::ReadAgain,
             handlers: Vec::new(),
         }));
         Effect::new({
@@ -326,11 +337,22 @@ mod browser {
             let connection = Rc::clone(&connection);
             let reader = Rc::clone(&reader);
             move |_| {
-                let renewed = {
+                let (renewed, on_return) = {
                     let mut connection = connection.borrow_mut();
                     connection.wait = Duration::from_secs(1);
-                    std::mem::replace(&mut connection.renewal, Renewal::None) != Renewal::None
+                    (
+                        std::mem::replace(&mut connection.renewal, Renewal::None) != Renewal::None,
+                        std::mem::replace(&mut connection.on_return, OnReturn::ReadAgain),
+                    )
                 };
+                // What the person may see changed (and they still may sign in): the page as the
+                // server now renders it for them, whatever they may no longer see gone.
+                if renewed && on_return == OnReturn::Reload {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().reload();
+                        return;
+                    }
+                }
                 live.state.set(Some(LiveState::Live));
                 // What has no stream position (a change of appointment, of a post's places) is
                 // not replayed: whatever changed during the renewal is read again.
@@ -357,7 +379,18 @@ mod browser {
         // The server ends the stream to check again who is asking; the browser comes back at once.
         let on_renewal = Closure::<dyn FnMut(web_sys::Event)>::new({
             let connection = Rc::clone(&connection);
-            move |_| connection.borrow_mut().renewal = Renewal::Announced
+            move |event: web_sys::Event| {
+                let access_changed = event
+                    .dyn_ref::<MessageEvent>()
+                    .and_then(|message| message.data().as_string())
+                    .and_then(|text| LiveMessage::decode(names::RENEWAL, &text))
+                    == Some(LiveMessage::AccessChanged);
+                let mut connection = connection.borrow_mut();
+                connection.renewal = Renewal::Announced;
+                if access_changed {
+                    connection.on_return = OnReturn::Reload;
+                }
+            }
         });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new({
             let connection = Rc::clone(&connection);
