@@ -417,7 +417,8 @@ pub async fn load_availability(
     })
 }
 
-/// The appointments of the operator's company, soonest first.
+/// The appointments of the operator's company, and of the dossiers it represents today,
+/// soonest first.
 #[server(endpoint = "mes-rendez-vous")]
 pub async fn company_appointments() -> Result<Vec<Appointment>, ServerFnError> {
     use crate::domain::access::{EntryPoint, Target};
@@ -428,7 +429,10 @@ pub async fn company_appointments() -> Result<Vec<Appointment>, ServerFnError> {
     };
     let store = crate::state::store()?;
     store
-        .appointments(crate::store::AppointmentFilter::Company(company))
+        .appointments(crate::store::AppointmentFilter::Company {
+            id: company,
+            represented: &viewer.represented,
+        })
         .await
         .map_err(crate::state::internal)
 }

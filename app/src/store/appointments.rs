@@ -111,7 +111,11 @@ const APPOINTMENT_SELECT: &str = "SELECT a.id, a.dossier_id, d.container, d.awb,
 /// Which appointments to list.
 pub enum AppointmentFilter<'a> {
     Dossier(i64),
-    Company(i64),
+    /// A company's, and those of the dossiers it represents today (importer, site).
+    Company {
+        id: i64,
+        represented: &'a [(i64, Locode)],
+    },
     /// A post's appointments whose slot starts in `[from, to)`.
     Post {
         post: &'a PostCode,
@@ -371,11 +375,37 @@ impl Store {
                 let sql = dossier_appointments_sql();
                 on_pool!(self, pool => { sqlx::query_as(&sql).bind(id).fetch_all(pool).await })?
             }
-            AppointmentFilter::Company(id) => {
+            AppointmentFilter::Company { id, represented } => {
+                // The companies first (an index starts with the company), then the sites of
+                // those it represents.
+                let companies = (0..=represented.len())
+                    .map(|n| format!("${}", n + 1))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let either = std::iter::once("a.company_id = $1".to_owned())
+                    .chain((0..represented.len()).map(|n| {
+                        format!(
+                            "(a.company_id = ${} AND d.site_code = ${})",
+                            n + 2,
+                            represented.len() + n + 2
+                        )
+                    }))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
                 let sql = format!(
-                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 ORDER BY s.starts_at, a.id"
+                    "{APPOINTMENT_SELECT} WHERE a.company_id IN ({companies}) AND ({either})
+                     ORDER BY s.starts_at, a.id"
                 );
-                on_pool!(self, pool => { sqlx::query_as(&sql).bind(id).fetch_all(pool).await })?
+                on_pool!(self, pool => {
+                    let mut query = sqlx::query_as(&sql).bind(id);
+                    for (importer, _) in represented {
+                        query = query.bind(*importer);
+                    }
+                    for (_, site) in represented {
+                        query = query.bind(site.as_str());
+                    }
+                    query.fetch_all(pool).await
+                })?
             }
             AppointmentFilter::Post { post, from, to } => {
                 let sql = format!(

@@ -412,7 +412,10 @@ async fn booking_rules(backend: Backend) {
         Err(BookingRefusal::NotActive)
     );
     let listed = store
-        .appointments(AppointmentFilter::Company(company))
+        .appointments(AppointmentFilter::Company {
+            id: company,
+            represented: &[],
+        })
         .await
         .unwrap();
     assert_eq!(listed.len(), 3);

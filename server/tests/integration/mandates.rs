@@ -42,6 +42,13 @@ async fn dossier_of(server: &Running, company: i64, at_le_havre: bool) -> i64 {
     .await
 }
 
+/// What « Mes rendez-vous » lists for `browser` (its server function).
+async fn appointments_of(browser: &Browser) -> Vec<app::domain::appointment::Appointment> {
+    let answer = browser.post("/api/mes-rendez-vous", &[]).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    serde_json::from_str(&answer.body).unwrap()
+}
+
 async fn a_mandate_opens_the_importer_s_dossiers_at_its_sites_while_in_force(backend: Backend) {
     let Some(server) = start(backend).await else {
         return;
@@ -114,6 +121,41 @@ async fn a_mandate_opens_the_importer_s_dossiers_at_its_sites_while_in_force(bac
     // In force: Le Havre's dossiers of Claire's company, not those of its other sites.
     assert_eq!(reads(here).await, StatusCode::OK);
     assert_eq!(reads(elsewhere).await, StatusCode::NOT_FOUND);
+    // Karim books a check of a dossier of Claire's at Le Havre, for her company; « Mes
+    // rendez-vous » lists it beside his company's own.
+    let (_, importer_siret) = company_and_siret(store, OPERATOR).await;
+    let selected =
+        crate::appointments::selected_dossiers(&server, "MRV", 5_700_000, 1, true, &importer_siret)
+            .await[0];
+    let calendar = store
+        .calendar(&crate::appointments::post())
+        .await
+        .unwrap()
+        .unwrap();
+    let slot = crate::appointments::slot_ahead(&calendar, chrono::Utc::now());
+    let booked = karim
+        .post(
+            &format!("/dossiers/{selected}/rendez-vous"),
+            &[("controle", "physical"), ("creneau", &slot.to_rfc3339())],
+        )
+        .await;
+    assert_eq!(
+        booked.location,
+        format!("/dossiers/{selected}?message=rendez-vous-demande#rendez-vous")
+    );
+    let shown = appointments_of(&karim).await;
+    let theirs: Vec<_> = shown
+        .iter()
+        .filter(|a| a.company_id == Some(importer))
+        .collect();
+    assert_eq!(theirs.len(), 1, "{shown:?}");
+    assert_eq!(theirs[0].dossier_id, selected);
+    let own = count(
+        store,
+        &format!("SELECT COUNT(*) FROM appointment WHERE company_id = {representative}"),
+    )
+    .await;
+    assert_eq!(shown.len() as i64, own + 1, "rien d'autre");
     let (_, space) = karim.page("/espace").await;
     assert!(
         space.contains("Les entreprises que vous représentez"),
@@ -177,6 +219,13 @@ async fn a_mandate_opens_the_importer_s_dossiers_at_its_sites_while_in_force(bac
         reads(here).await,
         StatusCode::NOT_FOUND,
         "dès la révocation"
+    );
+    assert!(
+        appointments_of(&karim)
+            .await
+            .iter()
+            .all(|a| a.company_id != Some(importer)),
+        "ni leurs rendez-vous"
     );
     assert_eq!(
         count(

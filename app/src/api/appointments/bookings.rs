@@ -304,10 +304,22 @@ pub async fn feed(
     let Some(company) = company else {
         return not_found();
     };
+    // The dossiers it represents today too, as « Mes rendez-vous » lists them.
+    let represented = match forms
+        .store
+        .represented(company, crate::domain::access::local_day(Utc::now()))
+        .await
+    {
+        Ok(represented) => represented,
+        Err(error) => return Failure::Store(error).into_response(),
+    };
     let since = Utc::now() - chrono::Duration::days(30);
     match forms
         .store
-        .appointments(crate::store::AppointmentFilter::Company(company))
+        .appointments(crate::store::AppointmentFilter::Company {
+            id: company,
+            represented: &represented,
+        })
         .await
     {
         Ok(appointments) => {

@@ -68,7 +68,7 @@ pub fn DossierPage() -> impl IntoView {
                             view! {
                                 <Title text="Dossier introuvable" />
                                 <h1>"Dossier introuvable"</h1>
-                                <p>"Aucun dossier que vous pouvez consulter ne porte ce numéro : vous voyez les dossiers de votre entreprise, ou ceux des sites pour lesquels vous êtes habilité. Retrouvez-les depuis la liste des dossiers."</p>
+                                <p>"Aucun dossier que vous pouvez consulter ne porte ce numéro : vous voyez les dossiers de votre entreprise et, pendant leur mandat, ceux des entreprises qu'elle représente, ou ceux des sites pour lesquels vous êtes habilité. Retrouvez-les depuis la liste des dossiers."</p>
                                 <a class="fr-btn" href="/dossiers">"Voir les dossiers"</a>
                             }
                             .into_any()

@@ -384,7 +384,7 @@ pub fn ExchangePageView() -> impl IntoView {
                             view! {
                                 <Title text="Échange introuvable" />
                                 <h1>"Échange introuvable"</h1>
-                                <p>"Aucun échange que vous pouvez consulter ne porte ce numéro : vous voyez les échanges de votre entreprise, ou ceux des sites pour lesquels vous êtes habilité."</p>
+                                <p>"Aucun échange que vous pouvez consulter ne porte ce numéro : vous voyez les échanges de votre entreprise et, pendant leur mandat, ceux des entreprises qu'elle représente, ou ceux des sites pour lesquels vous êtes habilité."</p>
                                 <a class="fr-btn" href="/messagerie">"Retour à la messagerie"</a>
                             }.into_any()
                         }

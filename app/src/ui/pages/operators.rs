@@ -136,7 +136,7 @@ pub fn OperatorCardPage() -> impl IntoView {
                         view! {
                             <Title text="Opérateur introuvable" />
                             <h1>"Opérateur introuvable"</h1>
-                            <p>"Aucun opérateur dont vous pouvez consulter la fiche ne porte ce numéro : vous voyez les opérateurs qui ont des dossiers sur les sites pour lesquels vous êtes habilité."</p>
+                            <p>"Aucun opérateur dont vous pouvez consulter la fiche ne porte ce numéro : vous voyez les opérateurs qui ont des dossiers, ou un mandat de représentation, sur les sites pour lesquels vous êtes habilité."</p>
                             <a class="fr-btn" href="/operateurs">"Rechercher un opérateur"</a>
                         }.into_any()
                     }
