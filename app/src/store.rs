@@ -401,6 +401,42 @@ impl Tx {
         Ok(())
     }
 
+    /// Links row `id` to `sites` in `table` (`owner` names its column, beside `site_code`), in
+    /// one statement: the sites a mandate covers, those a new company declares.
+    pub(crate) async fn link_sites(
+        &mut self,
+        table: &'static str,
+        owner: &'static str,
+        id: i64,
+        sites: &[crate::domain::references::Locode],
+    ) -> Result<(), StoreError> {
+        if sites.is_empty() {
+            return Ok(());
+        }
+        let rows = (0..sites.len())
+            .map(|n| format!("($1, ${})", n + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("INSERT INTO {table} ({owner}, site_code) VALUES {rows}");
+        on_tx!(self, conn => {
+            let mut query = sqlx::query(&sql).bind(id);
+            for site in sites {
+                query = query.bind(site.as_str());
+            }
+            query.execute(conn).await.map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// What ends a `SELECT` that locks the rows it reads until the transaction ends: ` FOR
+    /// UPDATE` on PostgreSQL; nothing on SQLite, whose writers are serialised.
+    pub(crate) fn row_lock(&self) -> &'static str {
+        match self.open {
+            OpenTx::Postgres(_) => " FOR UPDATE",
+            OpenTx::Sqlite(_) => "",
+        }
+    }
+
     /// The open PostgreSQL transaction, for what only PostgreSQL needs (advisory locks, the
     /// stream position); `None` on SQLite, whose writers are serialised.
     pub(crate) fn postgres(&mut self) -> Option<&mut Transaction<'static, Postgres>> {

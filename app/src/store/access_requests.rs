@@ -303,10 +303,7 @@ impl Tx {
         &mut self,
         id: i64,
     ) -> Result<Option<PendingRequest>, StoreError> {
-        let lock = match self.open {
-            super::OpenTx::Postgres(_) => " FOR UPDATE",
-            super::OpenTx::Sqlite(_) => "",
-        };
+        let lock = self.row_lock();
         let sql = format!(
             "SELECT id, company_id, provider, subject, email, full_name,
                     (SELECT name FROM company WHERE company.id = company_id) AS company_name
@@ -324,10 +321,7 @@ impl Tx {
         &mut self,
         id: i64,
     ) -> Result<Option<PendingVerification>, StoreError> {
-        let lock = match self.open {
-            super::OpenTx::Postgres(_) => " FOR UPDATE",
-            super::OpenTx::Sqlite(_) => "",
-        };
+        let lock = self.row_lock();
         let sql = format!(
             "SELECT id, provider, subject, email, full_name, siret, new_company_name
              FROM access_request
@@ -389,17 +383,8 @@ impl Tx {
             .map(|_| ())
         })?;
         self.forget_request_sites(id).await?;
-        for site in sites {
-            on_tx!(self, conn => {
-                sqlx::query("INSERT INTO access_request_site (request_id, site_code) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(site.as_str())
-                    .execute(conn)
-                    .await
-                    .map(|_| ())
-            })?;
-        }
-        Ok(())
+        self.link_sites("access_request_site", "request_id", id, sites)
+            .await
     }
 
     async fn forget_request_sites(&mut self, id: i64) -> Result<(), StoreError> {
@@ -505,10 +490,7 @@ impl Tx {
         &mut self,
         token_hash: &str,
     ) -> Result<Option<OpenRequest>, StoreError> {
-        let lock = match self.open {
-            super::OpenTx::Postgres(_) => " FOR UPDATE",
-            super::OpenTx::Sqlite(_) => "",
-        };
+        let lock = self.row_lock();
         let sql = format!(
             "SELECT id, company_id, full_name, email FROM access_request
              WHERE token_hash = $1 AND state IN ('a_completer', 'en_attente'){lock}"

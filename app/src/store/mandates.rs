@@ -172,26 +172,15 @@ impl Tx {
             .fetch_one(conn)
             .await
         })?;
-        for site in &draft.sites {
-            on_tx!(self, conn => {
-                sqlx::query("INSERT INTO mandate_site (mandate_id, site_code) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(site.as_str())
-                    .execute(conn)
-                    .await
-                    .map(|_| ())
-            })?;
-        }
+        self.link_sites("mandate_site", "mandate_id", id, &draft.sites)
+            .await?;
         Ok(id)
     }
 
     /// A mandate, its row locked until its revocation is written.
     #[tracing::instrument(skip_all)]
     pub async fn lock_mandate(&mut self, id: i64) -> Result<Option<LockedMandate>, StoreError> {
-        let lock = match self.open {
-            super::OpenTx::Postgres(_) => " FOR UPDATE",
-            super::OpenTx::Sqlite(_) => "",
-        };
+        let lock = self.row_lock();
         let sql = format!(
             "SELECT importer_id, representative_id, revoked_at IS NOT NULL AS revoked, ends_on
              FROM mandate WHERE id = $1{lock}"

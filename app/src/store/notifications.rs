@@ -113,17 +113,30 @@ fn allowed_sql(day: &str) -> String {
         "{active} AND (d.id IS NULL
           OR (u.role = 'operateur' AND u.company_id IS NOT NULL
               AND (u.company_id = d.company_id OR {represents}))
-          OR (u.role IN ('agent_sivep', 'agent_dgddi') AND EXISTS (
-                SELECT 1 FROM habilitation h
-                WHERE h.user_id = u.id AND h.site_code = d.site_code AND h.withdrawn_at IS NULL
-                  AND h.starts_on <= {day} AND (h.ends_on IS NULL OR h.ends_on >= {day})
-                  AND h.administration = CASE WHEN u.role = 'agent_sivep' THEN 'dgal' ELSE 'dgddi' END))
-          OR (u.role = 'chef_service' AND EXISTS (
-                SELECT 1 FROM post_head ph JOIN post p ON p.code = ph.post_code
-                WHERE ph.user_id = u.id AND p.site_code = d.site_code))
+          OR {works_there}
           OR u.role = 'superviseur')",
         active = super::ACTIVE_USER,
-        represents = super::mandates::represents_sql("u.company_id", "d.company_id", "d.site_code", day),
+        works_there = works_at_sql(&|column| format!("{column} = d.site_code"), day),
+        represents =
+            super::mandates::represents_sql("u.company_id", "d.company_id", "d.site_code", day),
+    )
+}
+
+/// Whether person `u` is an agent with a habilitation of their administration valid on day
+/// `{day}`, or a head of service of a post, at a site `site_is` accepts (it words the condition
+/// on the site column it is given).
+fn works_at_sql(site_is: &dyn Fn(&str) -> String, day: &str) -> String {
+    format!(
+        "((u.role IN ('agent_sivep', 'agent_dgddi') AND EXISTS (
+              SELECT 1 FROM habilitation h
+              WHERE h.user_id = u.id AND {habilitation} AND h.withdrawn_at IS NULL
+                AND h.starts_on <= {day} AND (h.ends_on IS NULL OR h.ends_on >= {day})
+                AND h.administration = CASE WHEN u.role = 'agent_sivep' THEN 'dgal' ELSE 'dgddi' END))
+          OR (u.role = 'chef_service' AND EXISTS (
+              SELECT 1 FROM post_head ph JOIN post po ON po.code = ph.post_code
+              WHERE ph.user_id = u.id AND {headed})))",
+        habilitation = site_is("h.site_code"),
+        headed = site_is("po.site_code"),
     )
 }
 
@@ -379,20 +392,13 @@ impl Tx {
              FROM app_user u
              LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $3
              LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
-             WHERE {active}
-               AND ((u.role IN ('agent_sivep', 'agent_dgddi') AND EXISTS (
-                       SELECT 1 FROM habilitation h
-                       WHERE h.user_id = u.id AND h.site_code IN ({marks}) AND h.withdrawn_at IS NULL
-                         AND h.starts_on <= $1 AND (h.ends_on IS NULL OR h.ends_on >= $1)
-                         AND h.administration = CASE WHEN u.role = 'agent_sivep' THEN 'dgal' ELSE 'dgddi' END))
-                 OR (u.role = 'chef_service' AND EXISTS (
-                       SELECT 1 FROM post_head ph JOIN post po ON po.code = ph.post_code
-                       WHERE ph.user_id = u.id AND po.site_code IN ({marks}))))
+             WHERE {active} AND {works_there}
                AND NOT EXISTS (SELECT 1 FROM notification n
                                WHERE n.user_id = u.id AND n.cause = $2 AND n.kind = $3)
              ORDER BY u.id",
             hour = crate::domain::notification::DEFAULT_DIGEST_HOUR,
-            active = super::ACTIVE_USER
+            active = super::ACTIVE_USER,
+            works_there = works_at_sql(&|column| format!("{column} IN ({marks})"), "$1"),
         );
         let today = local_day(now);
         let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
