@@ -42,6 +42,23 @@ async fn dossier_of(server: &Running, company: i64, at_le_havre: bool) -> i64 {
     .await
 }
 
+/// `browser`, an importer's administrator, gives the company of `siret` a mandate for Le Havre
+/// from today, until revoked.
+async fn give_at_le_havre(browser: &Browser, siret: &str) {
+    let given = browser
+        .post(
+            "/espace/mandats",
+            &[
+                ("siret", siret),
+                ("site-FRLEH", "oui"),
+                ("debut", ""),
+                ("fin", ""),
+            ],
+        )
+        .await;
+    assert_eq!(given.location, "/espace?message=mandat-donne#mandats");
+}
+
 /// What « Mes rendez-vous » lists for `browser` (its server function).
 async fn appointments_of(browser: &Browser) -> Vec<app::domain::appointment::Appointment> {
     let answer = browser.post("/api/mes-rendez-vous", &[]).await;
@@ -80,18 +97,7 @@ async fn a_mandate_opens_the_importer_s_dossiers_at_its_sites_while_in_force(bac
     assert_eq!(reads(here).await, StatusCode::NOT_FOUND, "avant le mandat");
 
     // Karim cannot give himself a mandate of Claire's company: his own is given, not hers.
-    let given = claire
-        .post(
-            "/espace/mandats",
-            &[
-                ("siret", representative_siret.as_str()),
-                ("site-FRLEH", "oui"),
-                ("debut", ""),
-                ("fin", ""),
-            ],
-        )
-        .await;
-    assert_eq!(given.location, "/espace?message=mandat-donne#mandats");
+    give_at_le_havre(&claire, &representative_siret).await;
     let mandate = count(store, "SELECT MAX(id) FROM mandate").await;
     assert_eq!(
         count(
@@ -482,18 +488,7 @@ async fn a_representative_named_by_a_partner_is_shown_and_acts_for_the_importer_
     );
 
     // With a mandate for Le Havre, Karim writes about the dossier for Claire's company.
-    let given = claire
-        .post(
-            "/espace/mandats",
-            &[
-                ("siret", representative_siret.as_str()),
-                ("site-FRLEH", "oui"),
-                ("debut", ""),
-                ("fin", ""),
-            ],
-        )
-        .await;
-    assert_eq!(given.location, "/espace?message=mandat-donne#mandats");
+    give_at_le_havre(&claire, &representative_siret).await;
     let form = reqwest::multipart::Form::new()
         .text("dossier", dossier.to_string())
         .text("destinataire", "dgal")
