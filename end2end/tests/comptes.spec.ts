@@ -6,12 +6,13 @@
  * Each test runs in both projects against the same server: tests that change something work on
  * their own data in each project (a site, an account) so that the two runs never meet.
  */
-import type { Browser, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import {
   ACCOUNTS,
   PASSWORD,
   PHONE,
   acceptCgu,
+  anotherPerson,
   expect,
   expectNoSeriousAccessibilityViolation,
   hasJavaScript,
@@ -23,19 +24,11 @@ import {
   signOut,
   test,
   waitUntilInteractive,
-  type ConsoleGuard,
 } from "./helpers";
 
 /** Which of two values this project uses. */
 function perProject<T>(withJavaScript: T, withoutJavaScript: T): T {
   return hasJavaScript() ? withJavaScript : withoutJavaScript;
-}
-
-/** A second person at another computer: a context of their own, watched like the first. */
-async function anotherPerson(browser: Browser, baseURL: string, guard: ConsoleGuard): Promise<Page> {
-  const context = await browser.newContext({ baseURL, javaScriptEnabled: hasJavaScript(), locale: "fr-FR" });
-  guard.watch(context);
-  return context.newPage();
 }
 
 /** Dossier addresses of a list, as the server renders it for whoever `page` is signed in as. */
@@ -113,7 +106,7 @@ test.describe("un opérateur", () => {
   test.use({ account: ACCOUNTS.operateur });
 
   test("ne peut pas ouvrir le dossier d'une autre entreprise", async ({ page, browser, baseURL, consoleGuard }) => {
-    const supervisor = await anotherPerson(browser, baseURL!, consoleGuard);
+    const supervisor = await anotherPerson(browser, consoleGuard, baseURL!);
     await signInDirectly(supervisor.request, ACCOUNTS.superviseur);
     const own = new Set(await dossierPaths(page));
     let foreign: string | undefined;
@@ -144,12 +137,12 @@ test("un agent est refusé sur un site sans habilitation, puis habilité par son
 }) => {
   // Each project works on its own site.
   const [site, siteName] = perProject(["FRORY", "Paris-Orly"], ["FRCDG", "Paris-Charles-de-Gaulle"]);
-  const supervisor = await anotherPerson(browser, baseURL!, consoleGuard);
+  const supervisor = await anotherPerson(browser, consoleGuard, baseURL!);
   await signInDirectly(supervisor.request, ACCOUNTS.superviseur);
   const dossier = (await dossierPaths(supervisor, `?site=${site}`))[0];
   expect(dossier, `un dossier à ${site}`).toBeDefined();
 
-  const head = await anotherPerson(browser, baseURL!, consoleGuard);
+  const head = await anotherPerson(browser, consoleGuard, baseURL!);
   await signInDirectly(head.request, ACCOUNTS.chef);
   await open(head, "/habilitations");
   await head

@@ -462,8 +462,10 @@ async function analyzeAsRenderedWithoutJavaScript(page: Page, guard: ConsoleGuar
   await context.addCookies(await page.context().cookies());
   guard.watch(context);
   try {
+    // A fragment is never part of the request: the address is compared without it.
+    const withoutFragment = (address: string) => address.split("#")[0];
     await context.route(
-      (url) => url.href === page.url(),
+      (url) => withoutFragment(url.href) === withoutFragment(page.url()),
       serveWithoutScripts,
     );
     const copy = await context.newPage();
