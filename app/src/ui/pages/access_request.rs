@@ -54,46 +54,42 @@ fn RequestView(request: AccessRequest, sites: Vec<Site>, max_mib: u64) -> impl I
         ..
     } = request;
     let company = company_name.unwrap_or_default();
+    let siret = siret.unwrap_or_default();
+    let opened = format::date_time(created_at);
     let new_company_form = move || {
         view! {
             <h2>"Votre entreprise n'est pas encore inscrite sur France Sésame ?"</h2>
             <p>"Déclarez-la : un agent des services de contrôle des sites que vous indiquez vérifie son SIRET et sa raison sociale sur l'extrait du registre que vous joignez. Une fois l'inscription acceptée, l'entreprise est ouverte et vous êtes l'administrateur de son compte : c'est vous qui acceptez ensuite les demandes de vos collègues."</p>
-            <NewCompanyForm sites=sites.clone() max_mib />
+            <NewCompanyForm sites max_mib />
         }
     };
     match (state, new_company) {
         (AccessRequestState::Waiting, true) => view! {
-            <div class="fr-callout">
-                <p class="fr-callout__text">
-                    {format!(
-                        "Votre demande d'inscription de l'entreprise {company} (SIRET {}), ouverte le {}, attend la vérification des services de contrôle de : {}.",
-                        siret.unwrap_or_default(),
-                        format::date_time(created_at),
-                        declared.join(", "),
-                    )}
-                </p>
-            </div>
-            <p>{format!("Un agent de l'un de ces sites vérifie le SIRET et la raison sociale sur l'extrait du registre que vous avez joint. Vous recevrez un courriel à l'adresse {email} dès qu'il aura décidé ; une fois l'inscription acceptée, connectez-vous avec votre compte douane : vous serez l'administrateur du compte de l'entreprise.")}</p>
-            <h2>"Votre entreprise est déjà inscrite ?"</h2>
-            <p>"Indiquez le SIRET de son établissement : votre demande est alors envoyée à ses administrateurs à la place."</p>
-            <SiretForm label="Rejoindre l'entreprise" />
+            <Waiting
+                status=format!(
+                    "Votre demande d'inscription de l'entreprise {company} (SIRET {siret}), ouverte le {opened}, attend la vérification des services de contrôle de : {}.",
+                    declared.join(", "),
+                )
+                next=format!("Un agent de l'un de ces sites vérifie le SIRET et la raison sociale sur l'extrait du registre que vous avez joint. Vous recevrez un courriel à l'adresse {email} dès qu'il aura décidé ; une fois l'inscription acceptée, connectez-vous avec votre compte douane : vous serez l'administrateur du compte de l'entreprise.")
+                other="Votre entreprise est déjà inscrite ?"
+                instead="Indiquez le SIRET de son établissement : votre demande est alors envoyée à ses administrateurs à la place."
+                label="Rejoindre l'entreprise"
+            />
             {new_company_form()}
         }
         .into_any(),
-        (AccessRequestState::Accepted, true) => view! {
-            <p class="fr-text--lead">{format!("L'entreprise {company} est inscrite : votre compte y est ouvert, et vous êtes l'administrateur de son compte.")}</p>
-            <p><a class="fr-btn" href="/connexion">"Se connecter avec mon compte douane"</a></p>
+        (AccessRequestState::Waiting, false) => view! {
+            <Waiting
+                status=format!("Votre demande, ouverte le {opened}, attend la décision de l'entreprise {company} (SIRET {siret}).")
+                next=format!("Ce sont les administrateurs du compte de cette entreprise sur France Sésame qui décident. Vous recevrez un courriel à l'adresse {email} dès qu'ils l'auront acceptée ou refusée ; une fois acceptée, connectez-vous avec votre compte douane.")
+                other="Vous vous êtes trompé d'établissement ?"
+                instead="Indiquez le bon SIRET : votre demande est alors envoyée à cette entreprise à la place."
+                label="Corriger ma demande"
+            />
+            {new_company_form()}
         }
         .into_any(),
-        (AccessRequestState::Refused, true) => view! {
-            <p class="fr-text--lead">{format!("Les services de contrôle ont refusé l'inscription de l'entreprise {company}.")}</p>
-            <p>{format!("Motif : « {} »", reason.clone().unwrap_or_default())}</p>
-            <p>"Reconnectez-vous avec votre compte douane pour déclarer de nouveau l'entreprise, avec un extrait du registre à jour, ou pour rejoindre une entreprise déjà inscrite. Pour toute question, adressez-vous à l'assistance de France Sésame depuis la page « Contact »."</p>
-            <p><a class="fr-btn" href="/connexion">"Se connecter"</a></p>
-        }
-        .into_any(),
-        (state, _) => match state {
-        AccessRequestState::ToComplete => view! {
+        (AccessRequestState::ToComplete, _) => view! {
             <p class="fr-text--lead">{format!("Bonjour {full_name}.")}</p>
             <p>{format!("Votre compte douane ({email}) ne dit pas de quelle entreprise vous relevez : France Sésame ne peut pas encore vous ouvrir de compte.")}</p>
             <h2>"Ce qui se passe ensuite"</h2>
@@ -106,36 +102,74 @@ fn RequestView(request: AccessRequest, sites: Vec<Site>, max_mib: u64) -> impl I
             {new_company_form()}
         }
         .into_any(),
-        AccessRequestState::Waiting => view! {
-            <div class="fr-callout">
-                <p class="fr-callout__text">
-                    {format!(
-                        "Votre demande, ouverte le {}, attend la décision de l'entreprise {company} (SIRET {}).",
-                        format::date_time(created_at),
-                        siret.unwrap_or_default(),
-                    )}
-                </p>
-            </div>
-            <p>{format!("Ce sont les administrateurs du compte de cette entreprise sur France Sésame qui décident. Vous recevrez un courriel à l'adresse {email} dès qu'ils l'auront acceptée ou refusée ; une fois acceptée, connectez-vous avec votre compte douane.")}</p>
-            <h2>"Vous vous êtes trompé d'établissement ?"</h2>
-            <p>"Indiquez le bon SIRET : votre demande est alors envoyée à cette entreprise à la place."</p>
-            <SiretForm label="Corriger ma demande" />
-            {new_company_form()}
+        (AccessRequestState::Accepted, new_company) => view! {
+            <Decided
+                lead=if new_company {
+                    format!("L'entreprise {company} est inscrite : votre compte y est ouvert, et vous êtes l'administrateur de son compte.")
+                } else {
+                    format!("Votre demande est acceptée : votre compte est ouvert dans l'entreprise {company}.")
+                }
+                reason=None
+                next=None
+                button="Se connecter avec mon compte douane"
+            />
         }
         .into_any(),
-        AccessRequestState::Accepted => view! {
-            <p class="fr-text--lead">{format!("Votre demande est acceptée : votre compte est ouvert dans l'entreprise {company}.")}</p>
-            <p><a class="fr-btn" href="/connexion">"Se connecter avec mon compte douane"</a></p>
+        (AccessRequestState::Refused, new_company) => view! {
+            <Decided
+                lead=if new_company {
+                    format!("Les services de contrôle ont refusé l'inscription de l'entreprise {company}.")
+                } else {
+                    format!("L'entreprise {company} a refusé votre demande.")
+                }
+                reason=Some(reason.unwrap_or_default())
+                next=Some(if new_company {
+                    "Reconnectez-vous avec votre compte douane pour déclarer de nouveau l'entreprise, avec un extrait du registre à jour, ou pour rejoindre une entreprise déjà inscrite. Pour toute question, adressez-vous à l'assistance de France Sésame depuis la page « Contact »."
+                } else {
+                    "Si vous relevez d'une autre entreprise, reconnectez-vous avec votre compte douane : une nouvelle demande s'ouvre, où vous indiquerez son SIRET. Pour toute question, adressez-vous à l'entreprise, ou à l'assistance de France Sésame depuis la page « Contact »."
+                })
+                button="Se connecter"
+            />
         }
         .into_any(),
-        AccessRequestState::Refused => view! {
-            <p class="fr-text--lead">{format!("L'entreprise {company} a refusé votre demande.")}</p>
-            <p>{format!("Motif : « {} »", reason.unwrap_or_default())}</p>
-            <p>"Si vous relevez d'une autre entreprise, reconnectez-vous avec votre compte douane : une nouvelle demande s'ouvre, où vous indiquerez son SIRET. Pour toute question, adressez-vous à l'entreprise, ou à l'assistance de France Sésame depuis la page « Contact »."</p>
-            <p><a class="fr-btn" href="/connexion">"Se connecter"</a></p>
-        }
-        .into_any(),
-        },
+    }
+}
+
+/// A request that waits: where it stands, who decides and when the person hears of it, and
+/// the SIRET to give instead.
+#[component]
+fn Waiting(
+    status: String,
+    next: String,
+    other: &'static str,
+    instead: &'static str,
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="fr-callout">
+            <p class="fr-callout__text">{status}</p>
+        </div>
+        <p>{next}</p>
+        <h2>{other}</h2>
+        <p>{instead}</p>
+        <SiretForm label />
+    }
+}
+
+/// A request decided: what was decided (and why, when refused), what to do next, and the way
+/// back in.
+#[component]
+fn Decided(
+    lead: String,
+    reason: Option<String>,
+    next: Option<&'static str>,
+    button: &'static str,
+) -> impl IntoView {
+    view! {
+        <p class="fr-text--lead">{lead}</p>
+        {reason.map(|reason| view! { <p>{format!("Motif : « {reason} »")}</p> })}
+        {next.map(|next| view! { <p>{next}</p> })}
+        <p><a class="fr-btn" href="/connexion">{button}</a></p>
     }
 }
 
