@@ -242,20 +242,27 @@ impl Tx {
             .map_err(|error| StoreError::Corrupt(error.to_string()))?;
         // The document holds only what the dossier's page shows its company's people, which a
         // representative's people see while its mandate is in force: checked as it is queued.
-        let sql = format!(
-            "INSERT INTO webhook_delivery (endpoint_id, dossier_id, cause, kind, payload, created_at,
-                                           next_attempt_at)
+        // Two selects, each reaching endpoints by their company's index: the importer's own,
+        // then those of its representatives at the dossier's site that day.
+        let sql = "INSERT INTO webhook_delivery (endpoint_id, dossier_id, cause, kind, payload,
+                                                 created_at, next_attempt_at)
              SELECT e.id, d.id, $2, $3, $4, $5, $5
-             FROM dossier d JOIN webhook_endpoint e
-               ON e.company_id IN (SELECT d.company_id UNION ALL {representatives})
+             FROM dossier d JOIN webhook_endpoint e ON e.company_id = d.company_id
              WHERE d.id = $1 AND e.removed_at IS NULL AND e.paused_at IS NULL
                AND (',' || e.kinds || ',') LIKE $6
-             ON CONFLICT DO NOTHING",
-            representatives =
-                super::mandates::representatives_sql("d.company_id", "d.site_code", "$7"),
-        );
+             UNION ALL
+             SELECT e.id, d.id, $2, $3, $4, $5, $5
+             FROM dossier d
+             JOIN mandate m ON m.importer_id = d.company_id
+             JOIN mandate_site ms ON ms.mandate_id = m.id AND ms.site_code = d.site_code
+             JOIN webhook_endpoint e ON e.company_id = m.representative_id
+             WHERE d.id = $1 AND m.revoked_at IS NULL
+               AND m.starts_on <= $7 AND (m.ends_on IS NULL OR m.ends_on >= $7)
+               AND e.removed_at IS NULL AND e.paused_at IS NULL
+               AND (',' || e.kinds || ',') LIKE $6
+             ON CONFLICT DO NOTHING";
         let written = on_tx!(self, conn => {
-            sqlx::query(&sql)
+            sqlx::query(sql)
             .bind(dossier_id)
             .bind(cause)
             .bind(&payload.kind)
