@@ -114,13 +114,13 @@ pub use handlers::{archive, archive_refusal, download, summary, upload};
 
 /// How a person is named beside what they add or write: « Prénom Nom (Entreprise) » for the
 /// people of a company, « Prénom Nom (Administration) » for the agents; a representative's
-/// people acting on a dossier or an exchange of company `for_company` (their mandate checked by
-/// the caller) are « Prénom Nom (Représentant), pour le compte de Importateur ».
+/// people acting on a dossier or an exchange of another company `importer` (id and name, their
+/// mandate checked by the caller) are « Prénom Nom (Représentant), pour le compte de Importateur ».
 #[cfg(feature = "ssr")]
 pub async fn author_label(
     store: &crate::store::Store,
     viewer: &crate::domain::access::Viewer,
-    for_company: Option<i64>,
+    importer: Option<(i64, &str)>,
 ) -> Result<String, crate::store::StoreError> {
     use crate::domain::document::AuthorKind;
     if let (Some(administration), Some(AuthorKind::Agent)) =
@@ -131,19 +131,12 @@ pub async fn author_label(
     let Some(own) = viewer.company_id else {
         return Ok(viewer.full_name.clone());
     };
-    let name = |company: Option<crate::domain::directory::Company>, id: i64| {
-        company.map_or_else(|| format!("entreprise {id}"), |company| company.name)
+    let label = match store.company(own).await? {
+        Some(company) => format!("{} ({})", viewer.full_name, company.name),
+        None => viewer.full_name.clone(),
     };
-    let label = format!(
-        "{} ({})",
-        viewer.full_name,
-        name(store.company(own).await?, own)
-    );
-    Ok(match for_company.filter(|company| *company != own) {
-        Some(importer) => format!(
-            "{label}, pour le compte de {}",
-            name(store.company(importer).await?, importer)
-        ),
+    Ok(match importer.filter(|(company, _)| *company != own) {
+        Some((_, name)) => format!("{label}, pour le compte de {name}"),
         None => label,
     })
 }
@@ -307,7 +300,8 @@ mod handlers {
             return Err(back(dossier_id, Problem::DocumentNotSaved));
         }
         let file_name = safe_file_name(given_name.as_deref().unwrap_or(&title), media);
-        let author_label = super::author_label(&forms.store, viewer, summary.company_id).await?;
+        let importer = summary.company_id.zip(summary.company_name.as_deref());
+        let author_label = super::author_label(&forms.store, viewer, importer).await?;
         let new = NewDocument {
             dossier_id,
             kind,

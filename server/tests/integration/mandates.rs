@@ -518,6 +518,30 @@ async fn a_representative_named_by_a_partner_is_shown_and_acts_for_the_importer_
     let (_, page) = claire.page(&format!("/messagerie/{exchange}")).await;
     assert!(page.contains(&signed), "{page}");
 
+    // So is a document Karim adds to the dossier, on its page for the agent and the importer.
+    let form = reqwest::multipart::Form::new()
+        .text("type", "commercial_invoice")
+        .text("titre", "Facture du transitaire")
+        .part(
+            "fichier",
+            reqwest::multipart::Part::bytes(crate::partner_documents::pdf("transitaire"))
+                .file_name("facture.pdf"),
+        );
+    let added = karim
+        .post_multipart(&format!("/dossiers/{dossier}/documents"), form)
+        .await;
+    assert!(
+        added.location.contains("message=document-ajoute"),
+        "{}",
+        added.location
+    );
+    for reader in [&sivep, &claire] {
+        let (status, page) = reader.page(&format!("/dossiers/{dossier}")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Facture du transitaire"), "{page}");
+        assert!(page.contains(&signed), "{page}");
+    }
+
     // The agents' cards: the importer's gave it, the representative's received it.
     let (status, card) = sivep.page(&format!("/operateurs/{importer}")).await;
     assert_eq!(status, 200);

@@ -309,8 +309,9 @@ pub async fn open(
         None => NEW.to_owned(),
     };
     let operator = viewer.role == Role::Operateur;
-    // Where it goes: the dossier's site and company, or the site an operator chose.
-    let (site, company_id) = match dossier_id {
+    // Where it goes: the dossier's site and company (with its name, for a representative's
+    // label), or the site an operator chose.
+    let (site, company_id, importer_name) = match dossier_id {
         Some(id) => {
             let summary = forms.store.dossier_summary(id).await?;
             let Some(summary) = summary.filter(|summary| {
@@ -327,7 +328,11 @@ pub async fn open(
             }) else {
                 return Err(back(INBOX, Problem::ExchangeUnknown, &[]));
             };
-            (summary.site, summary.company_id.unwrap_or_default())
+            (
+                summary.site,
+                summary.company_id.unwrap_or_default(),
+                summary.company_name,
+            )
         }
         None if operator => {
             let code = received.field("site").trim().to_uppercase();
@@ -338,7 +343,7 @@ pub async fn open(
             let Some(company_id) = viewer.company_id else {
                 return Err(Failure::Refused(Refusal::Forbidden));
             };
-            (site.code, company_id)
+            (site.code, company_id, None)
         }
         None => return Err(back(INBOX, Problem::ExchangeUnknown, &[])),
     };
@@ -375,8 +380,8 @@ pub async fn open(
         return Err(back(&to, Problem::ExchangeBudgetReached, &[]));
     }
     let scan = intake(&forms, &received.files, &to).await?;
-    let label =
-        crate::api::documents::author_label(&forms.store, &viewer, Some(company_id)).await?;
+    let importer = importer_name.as_deref().map(|name| (company_id, name));
+    let label = crate::api::documents::author_label(&forms.store, &viewer, importer).await?;
     let author_kind =
         AuthorKind::of_role(viewer.role).ok_or(Failure::Refused(Refusal::Forbidden))?;
     let attachments = keep_files(
@@ -463,8 +468,8 @@ pub async fn write(
     }
     let names = names_of(&received.files, &to)?;
     let scan = intake(&forms, &received.files, &to).await?;
-    let label =
-        crate::api::documents::author_label(&forms.store, &viewer, Some(record.company_id)).await?;
+    let importer = Some((record.company_id, record.company_name.as_str()));
+    let label = crate::api::documents::author_label(&forms.store, &viewer, importer).await?;
     let operator = viewer.role == Role::Operateur;
     let author_kind =
         AuthorKind::of_role(viewer.role).ok_or(Failure::Refused(Refusal::Forbidden))?;
