@@ -93,8 +93,23 @@ impl Store {
         today: NaiveDate,
         sites: Option<&[Locode]>,
     ) -> Result<Vec<Mandate>, StoreError> {
+        if sites.is_some_and(|sites| sites.is_empty()) {
+            return Ok(Vec::new());
+        }
+        // An agent's card shows the 200 most recent mandates that cover one of their sites.
+        let covering = match sites {
+            Some(sites) => format!(
+                " AND EXISTS (SELECT 1 FROM mandate_site ms WHERE ms.mandate_id = m.id
+                                AND ms.site_code IN ({}))",
+                (2..sites.len() + 2)
+                    .map(|n| format!("${n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => String::new(),
+        };
         let sql = format!(
-            "{MANDATES} WHERE m.{} = $1 ORDER BY m.given_at DESC, m.id DESC LIMIT 200",
+            "{MANDATES} WHERE m.{} = $1{covering} ORDER BY m.given_at DESC, m.id DESC LIMIT 200",
             if given {
                 "importer_id"
             } else {
@@ -102,7 +117,11 @@ impl Store {
             }
         );
         let rows: Vec<MandateRow> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(company_id).fetch_all(pool).await
+            let mut query = sqlx::query_as(&sql).bind(company_id);
+            for site in sites.unwrap_or_default() {
+                query = query.bind(site.as_str());
+            }
+            query.fetch_all(pool).await
         })?;
         if rows.is_empty() {
             return Ok(Vec::new());
