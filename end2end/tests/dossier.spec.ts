@@ -1,14 +1,22 @@
-/** The page of one dossier, and the pages for addresses that lead nowhere. */
+/**
+ * The page of one dossier, and the pages for addresses that lead nowhere; on the live instance, the
+ * representative a partner event declared, as the importer reads it on a phone.
+ */
+import type { APIRequestContext } from "@playwright/test";
 import {
   DOSSIER_STATUSES,
+  PHONE,
   STEP_STATES,
   dossierTable,
   firstDossierPath,
   expect,
+  expectNoSeriousAccessibilityViolation,
+  horizontalOverflow,
   open,
   test,
 } from "./helpers";
 import { ACCOUNTS } from "./helpers";
+import { BASE_URL as LIVE, anotherPerson, siretOf } from "./instance-directe";
 
 // The supervisor follows every dossier of the demo.
 test.use({ account: ACCOUNTS.superviseur });
@@ -103,4 +111,83 @@ test("un dossier en cours montre les délais estimés de ses étapes ouvertes et
   const openSteps = page.locator("li.sesame-timeline__step--en_cours, li.sesame-timeline__step--a_venir");
   // The step in course says what to expect (the release estimate above covers the rest).
   await expect(page.locator("li.sesame-timeline__step--en_cours").first()).toContainText(/Estimation :|Durée habituelle :/);
+});
+
+/** The partner key of the live instance (playwright.config.ts). */
+const PARTNER_KEY = "cle-e2e-partenaire";
+
+/** A container number of this run (its check digit computed as ISO 6346 says). */
+function container(): string {
+  const code = `REP${"U"}${String(Math.floor(Math.random() * 900_000) + 100_000)}`;
+  const value = (c: string) => {
+    if (/\d/.test(c)) return Number(c);
+    const n = c.charCodeAt(0) - 55;
+    return n + Math.floor((n - 1) / 10);
+  };
+  const sum = [...code].reduce((total, c, i) => total + value(c) * 2 ** i, 0);
+  return `${code}${(sum % 11) % 10}`;
+}
+
+/**
+ * A new dossier of the importer `siret`, whose DSCE, lodged through the partner interface (1.3),
+ * names the representative `representative` acting for it.
+ */
+async function dossierWithRepresentative(
+  request: APIRequestContext,
+  reference: string,
+  siret: string,
+  representative: string,
+): Promise<number> {
+  const response = await request.post("/api/v1/events", {
+    headers: { Authorization: `Bearer ${PARTNER_KEY}` },
+    data: {
+      id: `e2e-representant-${reference}`,
+      source: "traces",
+      type: "ched_lodged",
+      occurred_at: new Date(Date.now() - 3_600_000).toISOString(),
+      site: "FRLEH",
+      post: "FRLEH1",
+      references: { container: reference },
+      goods: { category: "animal_products", description: "Filets de merlu congelés" },
+      operator: { siret },
+      representative: { siret: representative },
+      data: { ched_type: "P" },
+    },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { dossier_id: number }).dossier_id;
+}
+
+test.describe("le représentant déclaré", () => {
+  // The live instance, which holds the partner key; Claire, of the importer, on a phone.
+  test.use({ baseURL: LIVE, account: ACCOUNTS.operateur, viewport: PHONE });
+
+  test("un dossier dont l'événement nomme un représentant le montre à l'importateur, sur téléphone et accessible", async ({
+    page,
+    browser,
+    consoleGuard,
+  }) => {
+    // The demo's two companies, by the SIRET their personal spaces show.
+    const importer = await siretOf(page);
+    const karim = await anotherPerson(browser, ACCOUNTS.operateur2);
+    const representative = await siretOf(karim);
+    await karim.context().close();
+    expect(representative).not.toBe(importer);
+
+    const reference = container();
+    const dossier = await dossierWithRepresentative(page.request, reference, importer, representative);
+
+    await open(page, `/dossiers/${dossier}`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Dossier ${reference}`);
+    const shipment = page.getByRole("region", { name: "Envoi", exact: true });
+    await expect(shipment.getByRole("term").filter({ hasText: "Représentant déclaré" })).toBeVisible();
+    const declared = shipment.locator("dt", { hasText: "Représentant déclaré" }).locator("xpath=following-sibling::dd[1]");
+    await expect(declared).toHaveText(`Transitaire Normand SARL (SIRET ${representative})`);
+    await expect(declared).toBeVisible();
+    // The importer stays the dossier's operator.
+    await expect(shipment.locator("dt", { hasText: "Opérateur" }).locator("xpath=following-sibling::dd[1]")).toHaveText("Océane Import SAS");
+
+    expect(await horizontalOverflow(page)).toBe(0);
+    await expectNoSeriousAccessibilityViolation(page, "un dossier avec un représentant déclaré, sur téléphone", consoleGuard);
+  });
 });
