@@ -105,9 +105,10 @@ pub async fn grant(
             now,
         )
         .await?;
+    // The agent by number; their address beside, erasable (the retention's identity).
     let detail = format!(
-        "{} : {} ({}) du {} au {}",
-        agent.email,
+        "agent n° {} : {} ({}) du {} au {}",
+        agent.id,
         site.as_str(),
         administration.code(),
         starts_on,
@@ -116,11 +117,13 @@ pub async fn grant(
             .unwrap_or_else(|| "—".into())
     );
     tx.audit(
-        &caller.audit_event(
-            "habilitation_accordee",
-            &format!("habilitation:{id}"),
-            &detail,
-        ),
+        &caller
+            .audit_event(
+                "habilitation_accordee",
+                &format!("habilitation:{id}"),
+                &detail,
+            )
+            .about(&agent.email),
         now,
     )
     .await?;
@@ -163,16 +166,18 @@ pub async fn withdraw(
         .unwrap_or_default();
     tx.withdraw_habilitation(id, viewer_id, now).await?;
     let detail = format!(
-        "{} : {}",
-        habilitation.agent_email,
+        "agent n° {} : {}",
+        habilitation.user_id,
         habilitation.site.as_str()
     );
     tx.audit(
-        &caller.audit_event(
-            "habilitation_retiree",
-            &format!("habilitation:{id}"),
-            &detail,
-        ),
+        &caller
+            .audit_event(
+                "habilitation_retiree",
+                &format!("habilitation:{id}"),
+                &detail,
+            )
+            .about(&habilitation.agent_email),
         now,
     )
     .await?;

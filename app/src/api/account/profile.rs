@@ -50,13 +50,16 @@ pub async fn update_profile(
     let mut tx = forms.store.begin().await?;
     if name != viewer.full_name {
         tx.set_full_name(viewer.user_id, &name).await?;
-        let detail = format!("nom : « {} » → « {name} »", viewer.full_name);
+        // The names themselves are personal values: erasable, beside the entry.
+        let names = format!("nom : « {} » → « {name} »", viewer.full_name);
         tx.audit(
-            &caller.audit_event(
-                "profil_modifie",
-                &format!("utilisateur:{}", viewer.user_id),
-                &detail,
-            ),
+            &caller
+                .audit_event(
+                    "profil_modifie",
+                    &format!("utilisateur:{}", viewer.user_id),
+                    "nom modifié",
+                )
+                .about(&names),
             now,
         )
         .await?;

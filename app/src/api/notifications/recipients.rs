@@ -72,11 +72,13 @@ pub async fn add(
         }
     };
     tx.audit(
-        &caller.audit_event(
-            "destinataire_ajoute",
-            &format!("destinataire:{id}"),
-            &format!("{email} — {}", kinds.join(", ")),
-        ),
+        &caller
+            .audit_event(
+                "destinataire_ajoute",
+                &format!("destinataire:{id}"),
+                &kinds.join(", "),
+            )
+            .about(&email),
         now,
     )
     .await?;
@@ -129,7 +131,9 @@ pub async fn remove(
         return Err(back(PAGE, Problem::ExtraRecipientUnknown, &[]));
     };
     tx.audit(
-        &caller.audit_event("destinataire_retire", &format!("destinataire:{id}"), &email),
+        &caller
+            .audit_event("destinataire_retire", &format!("destinataire:{id}"), "")
+            .about(&email),
         now,
     )
     .await?;
@@ -161,11 +165,9 @@ pub async fn confirm(
         return Err(back(CONFIRMATION, Problem::ExtraRecipientLinkInvalid, &[]));
     };
     tx.audit(
-        &caller.audit_event(
-            "destinataire_confirme",
-            &format!("destinataire:{email}"),
-            &company,
-        ),
+        &caller
+            .audit_event("destinataire_confirme", "destinataire", &company)
+            .about(&email),
         now,
     )
     .await?;
