@@ -22,6 +22,7 @@ mod invitations;
 mod mandates;
 mod notifications;
 mod operators;
+mod retention;
 mod webhooks;
 
 use std::str::FromStr;
@@ -65,6 +66,9 @@ pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 pub use mandates::LockedMandate;
 pub use notifications::{LeasedMail, MailItem, MailQueue, PAGE as NOTIFICATION_PAGE};
 pub use operators::CardScope;
+pub use retention::{
+    erased_label, ConnectionsErased, DueAccount, Limits as RetentionLimits, RetentionPlan,
+};
 pub use webhooks::{DeliveryOutcome, LeasedDelivery, PausedEndpoint, PAUSE_AFTER};
 
 /// Runs the same expression against whichever pool the store holds.

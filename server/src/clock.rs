@@ -1,6 +1,7 @@
 //! What changes with time alone, looked at once a minute: the steps that have waited too long
-//! are marked blocked (see `Store::refresh_blocked`) and the alerts time can change are
-//! evaluated (see `Store::evaluate_alerts`). With several instances, the one holding the clock's
+//! are marked blocked (see `Store::refresh_blocked`), the alerts time can change are
+//! evaluated (see `Store::evaluate_alerts`), and once a day the retention runs (see
+//! [`crate::retention`]). With several instances, the one holding the clock's
 //! lease does it (renewed at each tick, taken over by another within two minutes if its holder
 //! stops); every change is made in its own transaction and only once, whichever instance makes it.
 
@@ -13,8 +14,9 @@ use chrono::Utc;
 pub const JOB: &str = "horloge";
 
 /// Starts the clock of this instance (`instance` names its lease); it runs as long as the
-/// store's pool is open.
-pub fn start(store: Store, instance: String, every: Duration) {
+/// store's pool is open. `purge` is the store the retention erases the audit trail with (the
+/// purge's role on PostgreSQL).
+pub fn start(store: Store, purge: Store, instance: String, every: Duration) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -23,13 +25,13 @@ pub fn start(store: Store, instance: String, every: Duration) {
             if store.is_closed() {
                 return;
             }
-            tick(&store, &instance, every).await;
+            tick(&store, &purge, &instance, every).await;
         }
     });
 }
 
 /// One look of the clock, if this instance holds its lease.
-pub async fn tick(store: &Store, instance: &str, every: Duration) {
+pub async fn tick(store: &Store, purge: &Store, instance: &str, every: Duration) {
     let now = Utc::now();
     let lease = chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::minutes(2));
     match store.take_job(JOB, instance, now, now + lease).await {
@@ -60,4 +62,5 @@ pub async fn tick(store: &Store, instance: &str, every: Duration) {
             tracing::warn!(%error, "horloge : alertes non évaluées, nouvel essai au prochain tour")
         }
     }
+    crate::retention::daily(store, purge, now).await;
 }

@@ -18,6 +18,7 @@ pub mod partner;
 pub mod perimeter;
 pub mod probes;
 pub mod rate_limit;
+pub mod retention;
 pub mod sessions;
 pub mod telemetry;
 pub mod tools;
@@ -539,8 +540,16 @@ impl Server {
             Duration::from_millis(config.antivirus_poll_millis.max(10)),
         );
         if config.clock_seconds > 0 {
+            // The retention erases from the audit trail as the purge's role, when there is one.
+            let purge = match &config.purge_database_url {
+                Some(url) => Store::connect(url.expose_secret()).await.map_err(|error| {
+                    StartError::Config(format!("base de données de la purge : {error}"))
+                })?,
+                None => store.clone(),
+            };
             clock::start(
                 store.clone(),
+                purge,
                 instance,
                 Duration::from_secs(config.clock_seconds),
             );

@@ -114,6 +114,20 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// Conservation des données personnelles : prévient les comptes un mois avant leur
+    /// suppression, supprime ceux restés deux ans sans connexion (sauf gel du bureau des
+    /// droits), efface les données de connexion de plus de six mois et les données personnelles
+    /// du journal d'audit arrivées à échéance. L'horloge de la plateforme le fait chaque jour ;
+    /// avec --dry-run, affiche seulement ce qui partirait.
+    Retention {
+        /// N'efface rien : affiche ce qui partirait.
+        #[arg(long = "dry-run")]
+        dry_run: bool,
+        /// Avec --dry-run : ce qui partirait à cette date (AAAA-MM-JJ, à midi UTC) au lieu de
+        /// maintenant.
+        #[arg(long = "au", value_name = "DATE", requires = "dry_run")]
+        on: Option<chrono::NaiveDate>,
+    },
     /// Journal d'audit.
     Audit {
         #[command(subcommand)]
@@ -274,6 +288,7 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Purge,
         } => purge_audit(config).await,
+        Command::Retention { dry_run, on } => retention(config, dry_run, on).await,
         Command::BenchScale {
             dossiers,
             dossiers_sqlite,
@@ -597,6 +612,46 @@ async fn purge_audit(config: Config) -> Result<(), String> {
         app::ui::format::count(erased.identities as i64, "entrée", "entrées")
     );
     Ok(())
+}
+
+/// The retention by hand: what would go (`dry_run`, now or `on` a day), or a run now, the trail
+/// erased as the purge's role when configured.
+async fn retention(
+    config: Config,
+    dry_run: bool,
+    on: Option<chrono::NaiveDate>,
+) -> Result<(), String> {
+    let purge_url = config.purge_database_url.clone();
+    // The schema is the platform's to update: the retention only reads and erases.
+    let store = app::store::Store::connect(config.database_url.expose_secret())
+        .await
+        .map_err(|error| error.to_string())?;
+    let now = match on {
+        Some(day) => day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc(),
+        None => chrono::Utc::now(),
+    };
+    let result = async {
+        if dry_run {
+            let limits = app::store::RetentionLimits::at(now);
+            let plan = store.retention_plan(&limits).await?;
+            print!("{}", server::retention::plan_table(&plan, &limits));
+            return Ok(());
+        }
+        let purge = match &purge_url {
+            Some(url) => app::store::Store::connect(url.expose_secret()).await?,
+            None => store.clone(),
+        };
+        let done = server::retention::run(&store, &purge, now).await;
+        if purge_url.is_some() {
+            purge.close().await;
+        }
+        println!("Conservation des données : {}.", done?.summary());
+        Ok::<(), app::store::StoreError>(())
+    }
+    .await
+    .map_err(|error| error.to_string());
+    store.close().await;
+    result
 }
 
 /// Prints the trail's anchor, and appends it with the time to `file` when given.

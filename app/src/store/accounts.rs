@@ -712,6 +712,7 @@ impl Tx {
             .fetch_one(conn)
             .await
         })?;
+        self.record_sign_in(session.user_id, now).await?;
         Ok(id)
     }
 

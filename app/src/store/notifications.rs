@@ -367,6 +367,41 @@ impl Tx {
             .await
     }
 
+    /// Tells one account, in the app and by mail as they chose, what a kind about no dossier
+    /// says with `fields`; once per cause.
+    pub(crate) async fn tell_user(
+        &mut self,
+        user_id: i64,
+        kind: &'static str,
+        fields: &[(&'static str, String)],
+        cause: &str,
+        link: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "SELECT u.id, COALESCE(p.mail, 'immediat') AS mail,
+                    COALESCE(hr.hour, {}) AS hour
+             FROM app_user u
+             LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $3
+             LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
+             WHERE u.id = $1 AND {}
+               AND NOT EXISTS (SELECT 1 FROM notification n
+                               WHERE n.user_id = u.id AND n.cause = $2 AND n.kind = $3)",
+            crate::domain::notification::DEFAULT_DIGEST_HOUR,
+            super::ACTIVE_USER
+        );
+        let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
+            sqlx::query_as(&sql)
+                .bind(user_id)
+                .bind(cause)
+                .bind(kind)
+                .fetch_all(conn)
+                .await
+        })?;
+        self.tell_of_no_dossier(kind, fields, (cause, link), &recipients, now)
+            .await
+    }
+
     /// Tells the agents with a habilitation in force today at one of `sites`, and the heads of
     /// the posts of those sites, in the app and by mail as each chose, what a kind about no
     /// dossier says with `fields`; each once per cause.

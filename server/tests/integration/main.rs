@@ -45,6 +45,7 @@ mod post_approvals;
 mod probing;
 mod process;
 mod rate_limit;
+mod retention;
 mod role_pages;
 mod sites;
 mod smtp_sink;

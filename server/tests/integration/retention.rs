@@ -1,0 +1,308 @@
+//! The retention the terms of use promise, with a moved clock: a month before two years without
+//! a sign-in the person is told (and signing in keeps the account); past two years the account
+//! is erased under a neutral label, what it wrote staying with its record and its address and
+//! name nowhere in the database; a hold of the rights desk keeps it; connection data go after six
+//! months; the audit trail, and an anchor taken before, still verify; `server retention
+//! --dry-run` lists what would go and changes nothing.
+
+use std::process::Command;
+
+use app::store::{Actor, Backend, Engine, RetentionLimits, Store};
+use chrono::{DateTime, Duration, Utc};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, OTHER_OPERATOR, PASSWORD};
+use crate::helpers::{config, count, execute, fresh_database, on_both_stores, Running};
+use crate::smtp_sink::{mail_about, SmtpSink};
+
+on_both_stores!(accounts_and_connections_go_at_their_time_and_nothing_else);
+
+const FOS_AGENT: &str = "agent.fos@demo.sesame.test";
+
+/// Every text column of every table where `value` appears, as `table.column`.
+async fn where_found(store: &Store, value: &str) -> Vec<String> {
+    let columns: Vec<(String, String)> = match store.engine() {
+        Engine::Sqlite(pool) => sqlx::query_as(
+            "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+               AND m.name <> '_sqlx_migrations' AND c.type = 'TEXT'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+        Engine::Postgres(pool) => sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'
+               AND data_type IN ('text', 'character varying')",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+    };
+    let mut found = Vec::new();
+    for (table, column) in columns {
+        let sql = format!(
+            "SELECT COUNT(*) FROM \"{table}\" WHERE \"{column}\" LIKE '%{}%'",
+            value.replace('\'', "''")
+        );
+        if count(store, &sql).await > 0 {
+            found.push(format!("{table}.{column}"));
+        }
+    }
+    found
+}
+
+async fn user_id(store: &Store, email: &str) -> i64 {
+    store.user_by_email(email).await.unwrap().unwrap().id
+}
+
+fn at(moment: DateTime<Utc>) -> String {
+    moment.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+}
+
+/// `server retention --dry-run --au DAY`, as operations run it: its output.
+fn dry_run(url: &str, purge: Option<&SecretString>, day: chrono::NaiveDate) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .args(["retention", "--dry-run", "--au", &day.to_string()])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", url);
+    if let Some(purge) = purge {
+        command.env("SESAME_PURGE_DATABASE_URL", purge.expose_secret());
+    }
+    let output = command.output().expect("le binaire s'exécute");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+async fn accounts_and_connections_go_at_their_time_and_nothing_else(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let mut config = config(url.clone());
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    let server = Running::start(&config).await;
+    let store = &server.store;
+    let purge = match &config.purge_database_url {
+        Some(purge_url) => Store::connect(purge_url.expose_secret()).await.unwrap(),
+        None => store.clone(),
+    };
+
+    // Karim signs in and writes to the SIVEP of Le Havre; Claire signs in too.
+    let karim = Browser::new(&server);
+    karim.sign_in(OTHER_OPERATOR, PASSWORD).await;
+    let form = reqwest::multipart::Form::new()
+        .text("site", "FRLEH")
+        .text("destinataire", "dgal")
+        .text("objet", "autre")
+        .text("titre", "Question sur un contrôle")
+        .text(
+            "texte",
+            "Bonjour, quels documents faut-il pour le contrôle ?",
+        );
+    let opened = karim.post_multipart("/messagerie/nouvelle", form).await;
+    assert!(!opened.location.contains("erreur"), "{}", opened.location);
+    let exchange = count(store, "SELECT MAX(id) FROM exchange").await;
+    let claire = Browser::new(&server);
+    claire.sign_in(OPERATOR, PASSWORD).await;
+
+    let (karim_id, sophie_id, fos_id, claire_id) = (
+        user_id(store, OTHER_OPERATOR).await,
+        user_id(store, AGENT_SIVEP).await,
+        user_id(store, FOS_AGENT).await,
+        user_id(store, OPERATOR).await,
+    );
+    let karim_name = store
+        .user_by_email(OTHER_OPERATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .full_name;
+    assert!(!where_found(store, OTHER_OPERATOR).await.is_empty());
+
+    // The clock moves two years and a day on. Karim's last sign-in is then past; Sophie's is
+    // twenty days from its end; the Fos agent's too, but a dispute holds it; everyone else
+    // signed in yesterday.
+    let now = Utc::now();
+    let later = now + Duration::days(745);
+    let limits = RetentionLimits::at(later);
+    execute(
+        store,
+        &format!(
+            "UPDATE app_user SET last_sign_in_at = '{}' WHERE id NOT IN ({karim_id}, {fos_id})",
+            at(later - Duration::days(1))
+        ),
+    )
+    .await
+    .unwrap();
+    execute(
+        store,
+        &format!(
+            "UPDATE app_user SET last_sign_in_at = '{}' WHERE id = {sophie_id}",
+            at(limits.accounts_before + Duration::days(20))
+        ),
+    )
+    .await
+    .unwrap();
+    let hold = store
+        .place_hold(
+            Some(fos_id),
+            None,
+            "Contestation d'un contrôle en cours",
+            &Actor::ANONYMOUS,
+            now,
+        )
+        .await
+        .unwrap();
+    let (anchor_seq, anchor_hash) = store.audit_anchor().await.unwrap().unwrap();
+    let sessions = count(store, "SELECT COUNT(*) FROM session").await;
+    assert!(sessions >= 2);
+
+    // The dry run lists what would go, by number, and changes nothing.
+    let said = dry_run(&url, config.purge_database_url.as_ref(), later.date_naive());
+    assert!(said.contains("simulation : rien n'est effacé"), "{said}");
+    let (warn, erase) = said.split_once("Comptes à supprimer :").expect(&said);
+    assert!(warn.contains(&format!("n° {sophie_id} ")), "{said}");
+    assert!(erase.contains(&format!("n° {karim_id} ")), "{said}");
+    assert!(!said.contains(&format!("n° {fos_id} ")), "{said}");
+    assert!(!said.contains(&format!("n° {claire_id} ")), "{said}");
+    assert!(
+        !said.contains(OTHER_OPERATOR),
+        "pas d'adresse dans la sortie : {said}"
+    );
+    assert!(
+        said.lines().any(
+            |line| line.starts_with("Comptes arrivés à échéance mais gelés")
+                && line.trim_end().ends_with(" 1")
+        ),
+        "{said}"
+    );
+    assert_eq!(count(store, "SELECT COUNT(*) FROM session").await, sessions);
+    assert_eq!(
+        store
+            .user_by_email(OTHER_OPERATOR)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        karim_id
+    );
+
+    // The run at that moment.
+    let done = server::retention::run(store, &purge, later).await.unwrap();
+    assert_eq!((done.warned, done.erased), (1, 1), "{done:?}");
+    // Every session was six months old at that moment: Karim's went with his account, the
+    // others as connection data.
+    assert_eq!(done.connections.sessions as i64, sessions - 1, "{done:?}");
+    assert_eq!(count(store, "SELECT COUNT(*) FROM session").await, 0);
+
+    // Karim is a neutral label: no sign-in, his address and name nowhere in the database.
+    let label = format!("Utilisateur n° {karim_id}, supprimé");
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM app_user WHERE id = {karim_id} AND full_name = '{label}' AND erased_at IS NOT NULL")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        where_found(store, OTHER_OPERATOR).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(where_found(store, &karim_name).await, Vec::<String>::new());
+    let refused = Browser::new(&server)
+        .try_sign_in(OTHER_OPERATOR, PASSWORD)
+        .await;
+    assert!(refused.location.contains("erreur"), "{}", refused.location);
+    // What he wrote stays with the exchange, under the label, for the agent and his company.
+    let sophie = Browser::new(&server);
+    sophie.sign_in(AGENT_SIVEP, PASSWORD).await;
+    let (status, page) = sophie.page(&format!("/messagerie/{exchange}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("quels documents faut-il pour le contrôle"),
+        "{page}"
+    );
+    assert!(page.contains(&label), "{page}");
+
+    // The mails the moved clock queued are due now.
+    execute(
+        store,
+        &format!(
+            "UPDATE notification_mail SET next_attempt_at = '{}'",
+            at(now)
+        ),
+    )
+    .await
+    .unwrap();
+    // Sophie was told, by mail, that signing in keeps her account; she signed in above, which
+    // answers it.
+    let mail = mail_about(&sink, AGENT_SIVEP, "Votre compte sera supprimé").await;
+    assert!(
+        mail.text.contains("il suffit de vous connecter"),
+        "{}",
+        mail.text
+    );
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM app_user WHERE id = {sophie_id} AND retention_warned_at IS NULL AND erased_at IS NULL")
+        )
+        .await,
+        1
+    );
+    // (Her sign-in happened at the moved clock's moment.)
+    execute(
+        store,
+        &format!(
+            "UPDATE app_user SET last_sign_in_at = '{}' WHERE id = {sophie_id}",
+            at(later)
+        ),
+    )
+    .await
+    .unwrap();
+    // Claire keeps her account; her sessions (connection data past six months) went.
+    let claire_row = store.user_by_email(OPERATOR).await.unwrap().unwrap();
+    assert_eq!(claire_row.id, claire_id);
+    assert_eq!(
+        count(
+            store,
+            &format!(
+                "SELECT COUNT(*) FROM session WHERE user_id = {claire_id} AND created_at < '{}'",
+                at(now + Duration::minutes(1))
+            )
+        )
+        .await,
+        0
+    );
+    // The held agent is kept, with the address.
+    assert_eq!(user_id(store, FOS_AGENT).await, fos_id);
+
+    // The trail verifies, and so does the anchor filed before.
+    let report = store.verify_audit().await.unwrap();
+    assert_eq!(report.problem, None, "{report:?}");
+    assert_eq!(
+        store.audit_hash(anchor_seq).await.unwrap().as_deref(),
+        Some(anchor_hash.as_str())
+    );
+
+    // Again: nothing more goes. The hold lifted, the held account goes at the next run.
+    let again = server::retention::run(store, &purge, later).await.unwrap();
+    assert_eq!((again.warned, again.erased), (0, 0), "{again:?}");
+    assert!(store
+        .lift_hold(hold, &Actor::ANONYMOUS, later)
+        .await
+        .unwrap());
+    let after = server::retention::run(store, &purge, later).await.unwrap();
+    assert_eq!(after.erased, 1, "{after:?}");
+    assert_eq!(where_found(store, FOS_AGENT).await, Vec::<String>::new());
+    assert_eq!(store.verify_audit().await.unwrap().problem, None);
+
+    if config.purge_database_url.is_some() {
+        purge.close().await;
+    }
+    server.stop().await;
+}
