@@ -264,7 +264,6 @@ pub enum Handling {
     /// administration when it was still to orient.
     Assign {
         user_id: i64,
-        name: String,
         administration: Administration,
     },
     /// Sets its status.
@@ -351,9 +350,13 @@ impl Store {
                 .fetch_all(pool),
             )?
         });
+        let names = self
+            .assignee_names(entries.iter().map(|entry| entry.4.as_str()))
+            .await?;
         entries
             .into_iter()
             .map(|(id, kind, side, author_label, text, at)| {
+                let text = name_assignees(text, &names);
                 Ok(EntryRecord {
                     id,
                     kind: decode("type d'entrée", &kind, EntryKind::from_code)?,
@@ -376,6 +379,26 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The current names of the agents the status lines `texts` mark.
+    async fn assignee_names<'a>(
+        &self,
+        texts: impl Iterator<Item = &'a str>,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut ids: Vec<i64> = texts.flat_map(marked_assignees).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT id, full_name FROM app_user WHERE id IN ({list})");
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
     }
 
     /// How many exchanges this person opened since `since`: their budget.
@@ -603,7 +626,6 @@ impl Store {
         let (set, told, detail) = match handling {
             Handling::Assign {
                 user_id,
-                name,
                 administration,
             } => {
                 if record.assigned_user_id == Some(*user_id)
@@ -616,7 +638,8 @@ impl Store {
                 } else {
                     record.status
                 };
-                let mut told = format!("Attribuée à {name}");
+                // The agent by number, named when read: an erased account reads as its label.
+                let mut told = format!("Attribuée à {}", assignee_mark(*user_id));
                 if record.administration.is_none() {
                     told.push_str(&format!(
                         " ; orientée vers : {}",
@@ -882,5 +905,47 @@ impl Tx {
         };
         self.write_notifications(&written, &recipients, now).await?;
         Ok(recipients.len())
+    }
+}
+
+/// How a status line marks the agent an exchange was assigned to: by their account's number,
+/// named when read ([`name_assignees`]), so that the record, which never changes, holds no name.
+fn assignee_mark(user_id: i64) -> String {
+    format!("{{agent:{user_id}}}")
+}
+
+/// The accounts a status line marks.
+fn marked_assignees(text: &str) -> Vec<i64> {
+    text.split("{agent:")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}'))
+        .filter_map(|(number, _)| number.parse().ok())
+        .collect()
+}
+
+/// A status line with its marks replaced by the agents' current names.
+fn name_assignees(text: String, names: &[(i64, String)]) -> String {
+    if !text.contains("{agent:") {
+        return text;
+    }
+    names.iter().fold(text, |text, (id, name)| {
+        text.replace(&assignee_mark(*id), name)
+    })
+}
+
+#[cfg(test)]
+mod assignee_tests {
+    use super::*;
+
+    #[test]
+    fn status_lines_name_the_agent_when_read() {
+        let line = format!("Attribuée à {} ; statut : En cours", assignee_mark(12));
+        assert_eq!(marked_assignees(&line), vec![12]);
+        assert_eq!(
+            name_assignees(line, &[(12, "Sophie Leroy".into())]),
+            "Attribuée à Sophie Leroy ; statut : En cours"
+        );
+        assert_eq!(marked_assignees("Bonjour {agent:x}"), Vec::<i64>::new());
+        assert_eq!(name_assignees("Bonjour".into(), &[]), "Bonjour");
     }
 }

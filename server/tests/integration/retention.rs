@@ -227,6 +227,20 @@ async fn accounts_and_connections_go_at_their_time_and_nothing_else(backend: Bac
         "{page}"
     );
     assert!(page.contains(&label), "{page}");
+    // Sophie takes it: the status line names her when read, while the record, which never
+    // changes, holds her account's number, not her name.
+    let taken = sophie
+        .post(
+            &format!("/messagerie/{exchange}/attribution"),
+            &[("agent", "")],
+        )
+        .await;
+    assert!(!taken.location.contains("erreur"), "{}", taken.location);
+    let (_, page) = sophie.page(&format!("/messagerie/{exchange}")).await;
+    assert!(page.contains("Attribuée à Sophie Leroy"), "{page}");
+    assert!(!where_found(store, "Sophie Leroy")
+        .await
+        .contains(&"exchange_entry.text".to_owned()));
 
     // The mails the moved clock queued are due now.
     execute(

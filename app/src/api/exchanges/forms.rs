@@ -568,7 +568,7 @@ pub async fn assign(
             .parse::<i64>()
             .map_err(|_| back(&page(id), Problem::ExchangeAssigneeUnknown, &[]))?,
     };
-    let Some((user_id, name)) = handlers.into_iter().find(|(user, _)| *user == chosen) else {
+    let Some((user_id, _)) = handlers.into_iter().find(|(user, _)| *user == chosen) else {
         return Err(back(&page(id), Problem::ExchangeAssigneeUnknown, &[]));
     };
     handle(
@@ -578,7 +578,6 @@ pub async fn assign(
         id,
         Handling::Assign {
             user_id,
-            name,
             administration,
         },
     )
