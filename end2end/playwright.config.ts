@@ -59,6 +59,11 @@ const CLAMD_PORT = 3105;
  * local accounts off, operators coming in through the customs account (the test provider).
  */
 export const FRESH_PORT = 3106;
+/**
+ * A sixth, whose maintenances close it for everyone but its administrator
+ * (`maintenance.spec.ts`): no other test may meet one.
+ */
+export const MAINTENANCE_PORT = 3107;
 const PERIMETER_FOLDER = process.env.E2E_DATA ?? path.resolve(__dirname, "../target/e2e");
 fs.mkdirSync(PERIMETER_FOLDER, { recursive: true });
 /**
@@ -151,7 +156,9 @@ export default defineConfig({
       name: "sans-javascript",
       use: { browserName: "chromium", javaScriptEnabled: false, launchOptions },
       // HTTP checks of a release instance: the browser's JavaScript plays no part, once is enough.
-      testIgnore: /perimetre\.spec\.ts$/,
+      // The maintenance's pages are the server's alone (its banner, its 503 page): once too,
+      // and never two journeys at once on its instance.
+      testIgnore: /(perimetre|maintenance)\.spec\.ts$/,
     },
   ],
   webServer: [
@@ -216,6 +223,12 @@ export default defineConfig({
       // Its documents pass through a real antivirus (see documents.spec.ts).
       SESAME_ANTIVIRUS: `tcp://127.0.0.1:${CLAMD_PORT}`,
       SESAME_ANTIVIRUS_POLL_MILLIS: "1000",
+      ...PEOPLE_NOT_SUITES,
+    }),
+    releaseServer(MAINTENANCE_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `maintenance-${process.pid}.db`)}`, {
+      SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-maintenance"),
+      // A maintenance holds within a fifth of a second, instead of five.
+      SESAME_MAINTENANCE_POLL_MILLIS: "200",
       ...PEOPLE_NOT_SUITES,
     }),
     releaseServer(FRESH_PORT, FRESH_DATABASE_URL, {

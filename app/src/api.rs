@@ -14,3 +14,4 @@ pub mod exchanges;
 pub mod notifications;
 pub mod operators;
 pub mod partner_keys;
+pub mod service;

@@ -317,6 +317,22 @@ pub fn routes(forms: Forms) -> Router<AppState> {
         .route("/administration/sites", post(administration::manage::site))
         .route("/administration/postes", post(administration::manage::post))
         .route(
+            "/administration/maintenance",
+            post(crate::api::service::maintenance),
+        )
+        .route(
+            "/administration/maintenance/{id}/fin",
+            post(crate::api::service::end),
+        )
+        .route(
+            "/administration/incidents",
+            post(crate::api::service::incident),
+        )
+        .route(
+            "/administration/procedures",
+            post(crate::api::service::procedure),
+        )
+        .route(
             "/administration/invitations",
             post(account::invitations::invite_state_account),
         )
@@ -417,7 +433,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 71] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 75] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -516,6 +532,16 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 71] = [
     ),
     ("POST /administration/sites", EntryPoint::ManageSites),
     ("POST /administration/postes", EntryPoint::ManageSites),
+    (
+        "POST /administration/maintenance",
+        EntryPoint::ManageService,
+    ),
+    (
+        "POST /administration/maintenance/{id}/fin",
+        EntryPoint::ManageService,
+    ),
+    ("POST /administration/incidents", EntryPoint::ManageService),
+    ("POST /administration/procedures", EntryPoint::ManageService),
     (
         "POST /administration/invitations",
         EntryPoint::ManageAccounts,

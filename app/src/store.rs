@@ -23,6 +23,7 @@ mod mandates;
 mod notifications;
 mod operators;
 mod retention;
+mod service;
 mod webhooks;
 
 use std::str::FromStr;
@@ -69,6 +70,7 @@ pub use operators::CardScope;
 pub use retention::{
     erased_label, ConnectionsErased, DueAccount, Limits as RetentionLimits, RetentionPlan,
 };
+pub use service::Ended as InterruptionEnded;
 pub use webhooks::{DeliveryOutcome, LeasedDelivery, PausedEndpoint, PAUSE_AFTER};
 
 /// Runs the same expression against whichever pool the store holds.

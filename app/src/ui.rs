@@ -35,7 +35,7 @@ use pages::{
     },
     operators,
     partner_keys::PartnerKeysPage,
-    sign_in, sites, suspended,
+    service, sign_in, sites, suspended,
     webhooks::WebhooksPage,
     welcome::WelcomePage,
 };
@@ -201,6 +201,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <SkipLinks />
             <Header />
+            <service::MaintenanceBanner />
             <main id="contenu" role="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=StaticSegment("") view=HomePage />
@@ -225,6 +226,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("donnees-personnelles") view=legal::PersonalData />
                     <Route path=StaticSegment("accessibilite") view=legal::Accessibility />
                     <Route path=StaticSegment("mentions-legales") view=legal::LegalNotice />
+                    <Route path=StaticSegment("etat-du-service") view=service::ServiceStatusPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("connexion") view=sign_in::SignInPage />
                     <Route
                         path=(StaticSegment("connexion"), StaticSegment("lien"))
@@ -356,6 +358,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("administration"), StaticSegment("sites"))
                         view=|| view! { <SignedInOnly entry=EntryPoint::ManageSites><sites::SitesPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("administration"), StaticSegment("maintenance"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::ManageService><service::MaintenancePage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -472,6 +472,7 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     (EntryPoint::ManageAlertThresholds, &["LCDDDDADDD"]),
     (EntryPoint::ManagePartnerKeys, &["LCDDDDDDDA"]),
     (EntryPoint::ManageSites, &["LCDDDDDDDA"]),
+    (EntryPoint::ManageService, &["LCDDDDDDDA"]),
     // Accounts: the technical administrator lists them and invites the State's accounts; an
     // account's suspension, reactivation or closing is theirs for any account but their own, and
     // a head of service's for the agents of their administration and the operators of their

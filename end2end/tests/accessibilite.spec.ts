@@ -68,6 +68,7 @@ const PAGES: Array<{
   { what: "les données personnelles", path: async () => "/donnees-personnelles", status: 200 },
   { what: "la déclaration d'accessibilité", path: async () => "/accessibilite", status: 200 },
   { what: "les mentions légales", path: async () => "/mentions-legales", status: 200 },
+  { what: "l'état du service", path: async () => "/etat-du-service", status: 200 },
   { what: "la connexion", path: async () => "/connexion", status: 200 },
   { what: "le mot de passe oublié", path: async () => "/mot-de-passe-oublie", status: 200 },
   { what: "la page non trouvée", path: async () => MISSING, status: 404 },
@@ -125,6 +126,7 @@ const PAGES: Array<{
   { what: "l'accueil d'un administrateur", path: async () => "/accueil", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
   { what: "les clés partenaires", path: async () => "/administration/cles-partenaires", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
   { what: "les sites et postes", path: async () => "/administration/sites", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
+  { what: "la maintenance et l'état du service", path: async () => "/administration/maintenance", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
   { what: "les comptes de la plateforme", path: async () => "/administration/comptes", status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
   { what: "un compte parmi les comptes de la plateforme", path: firstAccountPath(`/administration/comptes?recherche=${encodeURIComponent(ACCOUNTS.agentDouane)}`), status: 200, account: ACCOUNTS.admin, baseURL: LIVE },
 ];

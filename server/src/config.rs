@@ -150,6 +150,9 @@ pub struct Config {
     /// How often each instance looks for documents awaiting the antivirus (besides when one is
     /// received), in milliseconds.
     pub antivirus_poll_millis: u64,
+    /// How often each instance reads the state of the service again (a maintenance scheduled,
+    /// started or ended on another instance holds here within this time), in milliseconds.
+    pub maintenance_poll_millis: u64,
 }
 
 /// One OpenID Connect identity provider, e.g. in `sesame.toml`:
@@ -275,6 +278,7 @@ struct Defaults {
     documents_folder: &'static str,
     documents_max_mib: u64,
     antivirus_poll_millis: u64,
+    maintenance_poll_millis: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -317,6 +321,7 @@ const DEFAULTS: Defaults = Defaults {
     documents_folder: "data/documents",
     documents_max_mib: 20,
     antivirus_poll_millis: 5_000,
+    maintenance_poll_millis: 5_000,
 };
 
 #[derive(Debug, thiserror::Error)]

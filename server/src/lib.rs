@@ -11,6 +11,7 @@ pub mod denylist;
 pub mod files;
 pub mod live;
 pub mod mail;
+pub mod maintenance;
 pub mod notifications;
 pub mod oidc;
 pub mod openapi;
@@ -109,6 +110,8 @@ pub struct Guards {
     pub form_targets: std::sync::Arc<Vec<String>>,
     /// The most a document may weigh, in bytes (the requests sending one get this much).
     pub document_bytes: usize,
+    /// The state of the service: maintenance closes the platform, and its banner announces it.
+    pub maintenance: std::sync::Arc<maintenance::Maintenance>,
 }
 
 /// The pages' routes, generated once per process. Generating them renders the application with
@@ -135,7 +138,9 @@ pub fn router(
     let idle = app::state::SessionIdle(forms.lifetimes.idle);
     let operator_accounts = app::state::LocalOperatorAccounts(forms.local_operator_accounts);
     let stylesheets = assets::stylesheets(&state.leptos_options.site_root);
+    let service = guards.maintenance.clone();
     let context = move || {
+        provide_context(service.notice());
         provide_context(branding);
         provide_context(providers.clone());
         provide_context(idle);
@@ -173,6 +178,12 @@ pub fn router(
         .layer(from_fn_with_state(guards.document_bytes, partner::problems_for_refusals))
         .layer(from_fn_with_state(guards.rate_limiter, rate_limit::limit_submissions))
         .layer(from_fn(sessions::guard_pages))
+        // Once the session is known (the administrators keep the platform), before a page
+        // sends a stranger to sign in.
+        .layer(from_fn_with_state(
+            guards.maintenance.clone(),
+            maintenance::guard,
+        ))
         .layer(from_fn_with_state(guards.sessions, sessions::resolve))
         .layer(from_fn(perimeter::same_origin_writes))
         .layer(from_fn_with_state(guards.denylist, denylist::refuse_listed))
@@ -443,6 +454,19 @@ impl Server {
                     .collect(),
             ),
             document_bytes: (config.documents_max_mib.max(1) * 1024 * 1024) as usize,
+            maintenance: {
+                let maintenance = maintenance::Maintenance::new(assets::stylesheets(
+                    &state.leptos_options.site_root,
+                ));
+                // Read once before serving, so that a maintenance under way holds from the
+                // first request; then every few seconds.
+                maintenance.refresh(&store).await;
+                maintenance.start(
+                    store.clone(),
+                    Duration::from_millis(config.maintenance_poll_millis.max(10)),
+                );
+                maintenance
+            },
         };
         let production = config.environment == config::Environment::Production;
         let document_bytes = config.documents_max_mib.max(1) * 1024 * 1024;

@@ -206,7 +206,8 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
                         "409": problem_response("Même identifiant, autre contenu"),
                         "413": problem_response(&format!("Corps trop volumineux, ou lot de plus de {MAX_BATCH} événements")),
                         "422": problem_response("Événement invalide : chaque champ fautif est nommé"),
-                        "429": problem_response("Trop d'événements pour cette clé (un lot compte chacun de ses événements), ou trop de requêtes depuis cette adresse (en-tête Retry-After)")
+                        "429": problem_response("Trop d'événements pour cette clé (un lot compte chacun de ses événements), ou trop de requêtes depuis cette adresse (en-tête Retry-After)"),
+                        "503": problem_response("Plateforme en maintenance : rien n'est enregistré ; réessayer après le délai de l'en-tête Retry-After (la page publique /etat-du-service dit jusqu'à quand)")
                     }
                 }
             },
@@ -230,7 +231,7 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
                         "415": problem_response("Type de fichier non accepté"),
                         "422": problem_response("Document invalide : chaque partie fautive est nommée"),
                         "429": problem_response("Trop d'envois pour cette clé, ou depuis cette adresse (en-tête Retry-After)"),
-                        "503": problem_response("Antivirus indisponible : aucun document n'est reçu pour l'instant (en-tête Retry-After)")
+                        "503": problem_response("Antivirus indisponible, ou plateforme en maintenance : aucun document n'est reçu pour l'instant (en-tête Retry-After)")
                     }
                 }
             },

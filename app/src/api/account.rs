@@ -347,7 +347,7 @@ pub async fn load_company_verifications(
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 35] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 36] = [
     // The dashboards and the statistics: figures only, the scope worked out from the reader.
     (
         "/api/tableau-de-bord",
@@ -418,6 +418,10 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 35] = [
     (
         "/api/sites-et-postes",
         crate::domain::access::EntryPoint::ManageSites,
+    ),
+    (
+        "/api/etat-du-service",
+        crate::domain::access::EntryPoint::PublicPage,
     ),
     (
         "/api/comptes",

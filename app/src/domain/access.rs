@@ -128,6 +128,9 @@ pub enum EntryPoint {
     ManagePartnerKeys,
     /// Technical administrators: opening sites and their border control posts.
     ManageSites,
+    /// Technical administrators: maintenances, incidents and the sites' procédures de secours
+    /// (page « État du service » of the administration).
+    ManageService,
     /// Technical administrators: the accounts of the platform (names and addresses), and
     /// inviting the heads of service of the posts, the supervisors and the DGITM.
     ManageAccounts,
@@ -187,7 +190,7 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 58] = [
+    pub const ALL: [EntryPoint; 59] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -227,6 +230,7 @@ impl EntryPoint {
         EntryPoint::ManageAlertThresholds,
         EntryPoint::ManagePartnerKeys,
         EntryPoint::ManageSites,
+        EntryPoint::ManageService,
         EntryPoint::ManageAccounts,
         EntryPoint::DecideAccount,
         EntryPoint::MyAppointments,
@@ -498,7 +502,10 @@ pub fn authorize(
             ) && sites.iter().any(|site| viewer.on_site(site))
         }
         (
-            EntryPoint::ManagePartnerKeys | EntryPoint::ManageSites | EntryPoint::ManageAccounts,
+            EntryPoint::ManagePartnerKeys
+            | EntryPoint::ManageSites
+            | EntryPoint::ManageService
+            | EntryPoint::ManageAccounts,
             Target::Nothing,
         ) => viewer.role == Role::Administrateur,
         // The page of an account, as a whole: what it shows is asked about the account.
@@ -835,7 +842,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 50] = [
+pub const ROUTES: [(&str, EntryPoint); 52] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -848,6 +855,7 @@ pub const ROUTES: [(&str, EntryPoint); 50] = [
     ("/compte-suspendu", EntryPoint::PublicPage),
     ("/demande-acces", EntryPoint::RequestAccess),
     ("/mentions-legales", EntryPoint::PublicPage),
+    ("/etat-du-service", EntryPoint::PublicPage),
     ("/connexion", EntryPoint::SignIn),
     ("/connexion/lien", EntryPoint::SignIn),
     ("/connexion/oidc/{}", EntryPoint::OidcSignIn),
@@ -880,6 +888,7 @@ pub const ROUTES: [(&str, EntryPoint); 50] = [
         EntryPoint::ManagePartnerKeys,
     ),
     ("/administration/sites", EntryPoint::ManageSites),
+    ("/administration/maintenance", EntryPoint::ManageService),
     ("/administration/comptes", EntryPoint::ManageAccounts),
     ("/comptes/{}", EntryPoint::DecideAccount),
     ("/verifications-entreprises", EntryPoint::VerifyCompanies),

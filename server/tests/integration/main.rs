@@ -30,6 +30,7 @@ mod list_pages;
 mod live;
 mod lockout;
 mod mail;
+mod maintenance;
 mod mandates;
 mod messaging;
 mod notifications;

@@ -136,7 +136,7 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 15] = [
+pub const DESTINATIONS: [Destination; 16] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
@@ -220,6 +220,12 @@ pub const DESTINATIONS: [Destination; 15] = [
         path: "/administration/sites",
         label: "Sites et postes",
         description: "Ouvrir les ports, aéroports et postes de contrôle frontaliers de la plateforme.",
+    },
+    Destination {
+        entry: EntryPoint::ManageService,
+        path: "/administration/maintenance",
+        label: "Maintenance",
+        description: "Prévoir une maintenance, enregistrer un incident, écrire la procédure de secours de chaque site.",
     },
     Destination {
         entry: EntryPoint::ManageAccounts,
