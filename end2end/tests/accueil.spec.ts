@@ -33,6 +33,33 @@ test("l'accueil est en français et présente les neuf services", async ({ page 
   await expect(services.getByRole("link", { name: "Suivi en temps réel" })).toHaveAttribute("href", "/dossiers");
 });
 
+test("aucune carte ne dit « bientôt » d'un service ouvert, et chacune mène à une page qui répond", async ({ page }) => {
+  await open(page, "/");
+  const services = page
+    .getByRole("main")
+    .getByRole("list")
+    .filter({ has: page.getByRole("heading", { level: 3, name: "Suivi en temps réel" }) });
+  const cards = services.getByRole("listitem");
+  await expect(cards).toHaveCount(SERVICE_COUNT);
+  for (let i = 0; i < SERVICE_COUNT; i += 1) {
+    const card = cards.nth(i);
+    const title = (await card.getByRole("heading", { level: 3 }).textContent())!.trim();
+    // Every service of the terms of use works today.
+    await expect(card, title).not.toContainText(/bientôt/i);
+    await expect(card.locator(".fr-badge"), title).toHaveText("Disponible");
+    const link = card.getByRole("link");
+    if ((await link.count()) === 0) {
+      // A service the supervisor may not open: no link to follow.
+      continue;
+    }
+    const href = (await link.getAttribute("href"))!;
+    const response = await page.request.get(href);
+    expect(response.status(), `${title} → ${href}`).toBeLessThan(400);
+  }
+  // The way to the procédure de secours.
+  await expect(page.getByRole("link", { name: /^État du service/ })).toHaveAttribute("href", "/etat-du-service");
+});
+
 test("la carte « Suivi en temps réel » mène à la liste des dossiers", async ({ page }) => {
   await open(page, "/");
   await page.getByRole("link", { name: "Suivi en temps réel" }).click();

@@ -133,6 +133,9 @@ pub fn HomePage() -> impl IntoView {
                 <p class="fr-callout__text">
                     "Si France Sésame est indisponible, les formalités continuent selon la procédure de secours : adressez-vous directement au poste de contrôle frontalier et au bureau de douane de votre site."
                 </p>
+                <p class="fr-callout__text">
+                    <a class="fr-link" href=crate::ui::pages::service::PATH>"État du service, maintenances prévues et procédure de secours de chaque site"</a>
+                </p>
             </div>
         </div>
     }
