@@ -289,7 +289,7 @@ fn InterruptionForm(planned: bool) -> impl IntoView {
             {(!mistake.is_empty()).then(|| view! {
                 <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" role="alert"><p>{mistake}</p></div>
             })}
-            <form method="post" action=action>
+            <form method="post" action=action novalidate>
                 <div class="fr-input-group">
                     <label class="fr-label" for=id("debut")>
                         "Début (heure de Paris)"
