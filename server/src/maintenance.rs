@@ -72,15 +72,19 @@ impl Maintenance {
             .unwrap_or_default()
     }
 
-    /// The maintenance under way now, if any.
+    /// The maintenance under way now, if any: read under the lock, on every request, without
+    /// copying the state.
     pub fn under_way(&self) -> Option<Interruption> {
-        self.state().maintenance_at(Utc::now()).cloned()
+        let state = self.state.read().ok()?;
+        state.maintenance_at(Utc::now()).cloned()
     }
 
     /// What every page's banner says now.
     pub fn notice(&self) -> ServiceNotice {
         let now = Utc::now();
-        let state = self.state();
+        let Ok(state) = self.state.read() else {
+            return ServiceNotice::default();
+        };
         if let Some(under_way) = state.maintenance_at(now) {
             return ServiceNotice(Some((under_way.clone(), true)));
         }
