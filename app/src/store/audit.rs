@@ -88,6 +88,20 @@ pub struct AuditEvent<'a> {
 }
 
 impl<'a> AuditEvent<'a> {
+    /// An event of the retention's purge: nobody's account, from no client, nothing personal.
+    pub fn by_purge(action: &'a str, object: &'a str, detail: &'a str) -> Self {
+        AuditEvent {
+            actor_id: None,
+            actor: "purge",
+            action,
+            object,
+            address: "-",
+            client_key: "",
+            detail,
+            personal_detail: "",
+        }
+    }
+
     /// The same event, about the personal value `value` (see [`AuditEvent::personal_detail`]).
     pub fn about(mut self, value: &'a str) -> Self {
         self.personal_detail = value;
@@ -599,16 +613,7 @@ impl Store {
                 identities_before.format("%d/%m/%Y"),
             );
             tx.audit(
-                &AuditEvent {
-                    actor_id: None,
-                    actor: "purge",
-                    action: "donnees_personnelles_effacees",
-                    object: "journal_audit",
-                    address: "-",
-                    client_key: "",
-                    detail: &detail,
-                    personal_detail: "",
-                },
+                &AuditEvent::by_purge("donnees_personnelles_effacees", "journal_audit", &detail),
                 now,
             )
             .await?;

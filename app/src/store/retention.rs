@@ -241,16 +241,11 @@ impl Store {
         )
         .await?;
         tx.audit(
-            &AuditEvent {
-                actor_id: None,
-                actor: "purge",
-                action: "suppression_compte_annoncee",
-                object: &format!("utilisateur:{}", account.id),
-                address: "-",
-                client_key: "",
-                detail: "deux ans sans connexion dans trente jours",
-                personal_detail: "",
-            },
+            &AuditEvent::by_purge(
+                "suppression_compte_annoncee",
+                &format!("utilisateur:{}", account.id),
+                "deux ans sans connexion dans trente jours",
+            ),
             limits.now,
         )
         .await?;
@@ -297,16 +292,11 @@ impl Store {
         })?;
         if trail > 0 {
             tx.audit(
-                &AuditEvent {
-                    actor_id: None,
-                    actor: "purge",
-                    action: "donnees_personnelles_effacees",
-                    object: &object,
-                    address: "-",
-                    client_key: "",
-                    detail: &format!("compte supprimé : identité effacée de {trail} entrées"),
-                    personal_detail: "",
-                },
+                &AuditEvent::by_purge(
+                    "donnees_personnelles_effacees",
+                    &object,
+                    &format!("compte supprimé : identité effacée de {trail} entrées"),
+                ),
                 now,
             )
             .await?;
@@ -436,16 +426,11 @@ impl Store {
             .map(|done| done.rows_affected())
         })?;
         tx.audit(
-            &AuditEvent {
-                actor_id: None,
-                actor: "purge",
-                action: "compte_supprime",
-                object: &format!("utilisateur:{id}"),
-                address: "-",
-                client_key: "",
-                detail: "deux ans sans connexion : identité remplacée par un nom neutre",
-                personal_detail: "",
-            },
+            &AuditEvent::by_purge(
+                "compte_supprime",
+                &format!("utilisateur:{id}"),
+                "deux ans sans connexion : identité remplacée par un nom neutre",
+            ),
             limits.now,
         )
         .await?;
