@@ -4,8 +4,10 @@
 
 pub mod archive;
 pub mod convocation;
+pub mod evidence;
 pub mod exchange;
 pub mod files;
 pub mod pdf;
+pub mod personal;
 pub mod spreadsheet;
 pub mod summary;

@@ -22,6 +22,7 @@ mod invitations;
 mod mandates;
 mod notifications;
 mod operators;
+mod records;
 mod retention;
 mod service;
 mod webhooks;
@@ -49,8 +50,8 @@ pub use appointments::{
     GATE_CODE_FAILURE,
 };
 pub use audit::{
-    Actor, AuditEntry, AuditEvent, AuditReport, Erasure, CONNECTION_RETENTION_MONTHS,
-    IDENTITY_RETENTION_MONTHS,
+    sealed_entry_hash, Actor, AuditEntry, AuditEvent, AuditReport, Erasure,
+    CONNECTION_RETENTION_MONTHS, IDENTITY_RETENTION_MONTHS,
 };
 pub use decisions::Decided;
 pub use directory::{NewUser, PartnerKey, PartnerKeyListing};
@@ -67,6 +68,7 @@ pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 pub use mandates::LockedMandate;
 pub use notifications::{LeasedMail, MailItem, MailQueue, PAGE as NOTIFICATION_PAGE};
 pub use operators::CardScope;
+pub use records::{Acceptance, PersonalRows, WrittenEntry};
 pub use retention::{
     erased_label, ConnectionsErased, DueAccount, Limits as RetentionLimits, RetentionPlan,
 };

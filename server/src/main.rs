@@ -247,6 +247,19 @@ enum AuditCommand {
     /// électroniques) après deux ans. Le journal reste vérifiable. À lancer chaque jour ; sur
     /// PostgreSQL, avec le rôle de SESAME_PURGE_DATABASE_URL, qui ne peut rien faire d'autre.
     Purge,
+    /// Vérifie une copie scellée (archive d'un dossier, copie des données d'une personne) sans
+    /// la base de données : chaque fichier a l'empreinte que son manifeste annonce, le
+    /// manifeste a celle que le scellement enregistre, et l'entrée du journal qui scelle la copie
+    /// a son empreinte. Avec --ancre (donnée ou confirmée par l'administration, qui la vérifie
+    /// par `audit verify --ancre`), la copie doit être celle que cette entrée scelle.
+    #[command(name = "verify-export")]
+    VerifyExport {
+        /// L'archive ZIP à vérifier.
+        #[arg(value_name = "FICHIER")]
+        file: PathBuf,
+        #[arg(long = "ancre", value_name = "NUMÉRO:EMPREINTE")]
+        anchors: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -288,6 +301,9 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Purge,
         } => purge_audit(config).await,
+        Command::Audit {
+            command: AuditCommand::VerifyExport { file, anchors },
+        } => verify_export(&file, &anchors),
         Command::Retention { dry_run, on } => retention(config, dry_run, on).await,
         Command::BenchScale {
             dossiers,
@@ -743,6 +759,32 @@ async fn verify_audit(config: Config, anchors: Vec<String>) -> Result<(), String
             app::ui::format::count(report.entries as i64, "entrée intègre", "entrées intègres")
         )),
     }
+}
+
+/// Checks a sealed copy, without the database (see [`app::documents::evidence::verify`]).
+fn verify_export(file: &std::path::Path, anchors: &[String]) -> Result<(), String> {
+    let verified = app::documents::evidence::verify(file, anchors)
+        .map_err(|problem| format!("copie refusée : {problem}"))?;
+    println!(
+        "Copie intègre : {} et {} du journal d'audit, établie le {} (UTC), au sujet de « {} ».",
+        app::ui::format::count(
+            verified.files as i64,
+            "fichier vérifié",
+            "fichiers vérifiés"
+        ),
+        app::ui::format::count(verified.audit as i64, "entrée", "entrées"),
+        verified.made_at.format("%d/%m/%Y à %H:%M:%S"),
+        verified.object
+    );
+    if anchors.is_empty() {
+        println!(
+            "Ancre de la copie : {} — à faire confirmer par l'administration (audit verify --ancre {}).",
+            verified.anchor, verified.anchor
+        );
+    } else {
+        println!("Ancre confirmée : {}.", verified.anchor);
+    }
+    Ok(())
 }
 
 /// The store of the configuration, migrated, never seeded (the commands other than `serve`).

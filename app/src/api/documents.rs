@@ -534,14 +534,15 @@ mod handlers {
     /// ZIP: the summary, the convocations, every document the antivirus let through, and
     /// `manifeste.json` with each file's SHA-256 (see [`crate::domain::document::Manifest`]).
     /// Documents still being scanned, or destroyed, are named in the manifest, not carried. A
-    /// download by the administrations is in the audit trail, with each document's hash.
+    /// download by the administrations is in the audit trail, with each document's hash. Every
+    /// copy is sealed (`scellement.json`, see [`crate::documents::evidence`]).
     #[tracing::instrument(skip_all)]
     pub async fn archive(
         State(forms): State<Forms>,
         Extension(caller): Extension<Caller>,
         Path(dossier_id): Path<i64>,
     ) -> Outcome {
-        use crate::documents::archive::{build, Content, Entry};
+        use crate::documents::archive::{prepare, Content, Entry};
         use crate::domain::document::{
             Manifest, ManifestDossier, ManifestFile, MANIFEST_FORMAT, MANIFEST_VERSION,
         };
@@ -605,6 +606,26 @@ mod handlers {
                 Err(omission) => omitted.push(omission),
             }
         }
+        // The audit entries about the dossier: all of them in the administrations' copy, those
+        // of the operator's own people in theirs (when the administrations consulted it is
+        // theirs to know).
+        let object = format!("dossier:{dossier_id}");
+        let viewer = &gathered.viewer;
+        let operator_company = if viewer.role == crate::domain::directory::Role::Operateur {
+            Some(viewer.company_id.unwrap_or(0))
+        } else {
+            None
+        };
+        let trail = forms.store.audit_about(&object, operator_company).await?;
+        let audit = crate::documents::evidence::manifest_audit(&trail, |entry| {
+            match entry.actor_id {
+                Some(id) if id == viewer.user_id => "vous",
+                None => "la plateforme",
+                Some(_) if operator_company.is_some() => "votre entreprise",
+                Some(_) => "une personne habilitée",
+            }
+            .to_owned()
+        });
         let manifest = Manifest {
             format: MANIFEST_FORMAT.to_owned(),
             version: MANIFEST_VERSION,
@@ -614,22 +635,25 @@ mod handlers {
             exchange: None,
             files: Vec::new(),
             omitted,
+            person: None,
+            audit,
         };
-        let archive = match build(forms.documents.files.as_ref(), manifest, entries).await {
-            Ok(archive) => archive,
-            Err(error) => {
-                return Ok(archive_refusal(
-                    &error,
-                    &format!("dossier:{dossier_id}"),
-                    "Un document de ce dossier ne correspond plus à l'empreinte enregistrée à sa réception : l'archive n'a pas été produite. Téléchargez les documents un par un depuis la page du dossier et signalez le problème à l'assistance de France Sésame.",
-                    "Le dossier n'a pas pu être rassemblé pour l'instant. Réessayez dans quelques instants.",
-                ))
-            }
+        let refused = |error: &crate::documents::archive::ArchiveError| {
+            archive_refusal(
+                error,
+                &object,
+                "Un document de ce dossier ne correspond plus à l'empreinte enregistrée à sa réception : l'archive n'a pas été produite. Téléchargez les documents un par un depuis la page du dossier et signalez le problème à l'assistance de France Sésame.",
+                "Le dossier n'a pas pu être rassemblé pour l'instant. Réessayez dans quelques instants.",
+            )
         };
-        if crate::state::audited(&gathered.viewer) {
-            // The archive and each document it carries, recorded together.
-            let mut tx = forms.store.begin().await?;
-            let object = format!("dossier:{dossier_id}");
+        let prepared = match prepare(forms.documents.files.as_ref(), manifest, entries).await {
+            Ok(prepared) => prepared,
+            Err(error) => return Ok(refused(&error)),
+        };
+        // The copy is sealed by the entry that records its manifest's hash; for the
+        // administrations, with the archive and each document it carries, recorded together.
+        let mut tx = forms.store.begin().await?;
+        if crate::state::audited(viewer) {
             let detail = format!("archive : {} document(s)", carried.len());
             tx.audit(
                 &caller.audit_event("telechargement_dossier", &object, &detail),
@@ -645,8 +669,21 @@ mod handlers {
                 )
                 .await?;
             }
-            tx.commit().await?;
         }
+        let manifest_sha256 = prepared.manifest_sha256();
+        let detail = crate::domain::document::seal_detail(&manifest_sha256);
+        let sealed = tx
+            .seal(
+                &caller.audit_event(crate::documents::evidence::SEAL_ACTION, &object, &detail),
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        let seal = crate::documents::evidence::seal(manifest_sha256, sealed);
+        let archive = match prepared.write(Some(seal)).await {
+            Ok(archive) => archive,
+            Err(error) => return Ok(refused(&error)),
+        };
         let stream = tokio_util::io::ReaderStream::with_capacity(archive.file, 64 * 1024);
         Ok(attachment(
             "application/zip",

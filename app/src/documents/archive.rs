@@ -6,6 +6,9 @@
 //! brought from the file store into the spool folder while its SHA-256 is computed again, and an
 //! archive is refused when a file no longer has the hash it was received with, rather than hand
 //! out altered evidence.
+//!
+//! A sealed archive (a dossier's or a person's record) also carries `scellement.json`: the audit
+//! entry the platform appended with the manifest's SHA-256 (see [`crate::documents::evidence`]).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,7 +17,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use sha2::{Digest, Sha256};
 
 use super::files::{spool, FileStore, Spooled};
-use crate::domain::document::{Manifest, ManifestFile, MANIFEST_NAME};
+use crate::domain::document::{Manifest, ManifestFile, MANIFEST_NAME, SEAL_NAME};
 
 /// What one file of an archive is made of.
 pub enum Content {
@@ -107,11 +110,101 @@ fn hex(digest: &[u8]) -> String {
 /// `omitted`…) `manifest` gives and whose `files` are the entries', in their order.
 pub async fn build(
     files: &dyn FileStore,
-    mut manifest: Manifest,
+    manifest: Manifest,
     entries: Vec<Entry>,
 ) -> Result<Archive, ArchiveError> {
+    prepare(files, manifest, entries).await?.write(None).await
+}
+
+/// An archive whose files are checked and whose manifest is written, but not the archive
+/// itself yet: the platform seals the manifest first (see [`Prepared::manifest_sha256`]).
+pub struct Prepared {
+    folder: PathBuf,
+    locals: Vec<(String, DateTime<Utc>, Local)>,
+    manifest_json: Vec<u8>,
+    generated_at: DateTime<Utc>,
+}
+
+impl Prepared {
+    /// The SHA-256 of the manifest's bytes as the archive will carry them.
+    pub fn manifest_sha256(&self) -> String {
+        hex(&Sha256::digest(&self.manifest_json))
+    }
+
+    /// Writes the archive: the files, the manifest, then the seal if there is one.
+    pub async fn write(self, seal: Option<Vec<u8>>) -> Result<Archive, ArchiveError> {
+        let Prepared {
+            folder,
+            locals,
+            manifest_json,
+            generated_at,
+        } = self;
+        let (token, _) = crate::http::new_token();
+        let path: PathBuf = folder.join(format!("archive-{}", &token[..24]));
+        let written = path.clone();
+        let size = tokio::task::spawn_blocking(move || -> Result<u64, String> {
+            // Nothing may have been spooled yet (an archive of files made here only).
+            std::fs::create_dir_all(&folder).map_err(|error| error.to_string())?;
+            let file = std::fs::File::create(&written).map_err(|error| error.to_string())?;
+            let mut zip = zip::ZipWriter::new(file);
+            let stored = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored)
+                .unix_permissions(0o644);
+            for (name, at, local) in &locals {
+                zip.start_file(name.as_str(), stored.last_modified_time(zip_time(*at)))
+                    .map_err(|error| error.to_string())?;
+                match local {
+                    Local::Spooled(spooled) => {
+                        let mut source = std::fs::File::open(&spooled.path)
+                            .map_err(|error| error.to_string())?;
+                        std::io::copy(&mut source, &mut zip).map_err(|error| error.to_string())?;
+                    }
+                    Local::Bytes(bytes) => {
+                        zip.write_all(bytes).map_err(|error| error.to_string())?
+                    }
+                }
+            }
+            let mut last = vec![(MANIFEST_NAME, manifest_json)];
+            if let Some(seal) = seal {
+                last.push((SEAL_NAME, seal));
+            }
+            for (name, bytes) in last {
+                zip.start_file(name, stored.last_modified_time(zip_time(generated_at)))
+                    .map_err(|error| error.to_string())?;
+                zip.write_all(&bytes).map_err(|error| error.to_string())?;
+            }
+            let file = zip.finish().map_err(|error| error.to_string())?;
+            file.sync_all().map_err(|error| error.to_string())?;
+            // The spooled copies go as soon as they are in the archive.
+            drop(locals);
+            Ok(file.metadata().map_err(|error| error.to_string())?.len())
+        })
+        .await
+        .map_err(|error| ArchiveError::Disk(error.to_string()))?;
+        let size = match size {
+            Ok(size) => size,
+            Err(error) => {
+                tokio::fs::remove_file(&path).await.ok();
+                return Err(ArchiveError::Disk(error));
+            }
+        };
+        let file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|error| ArchiveError::Disk(error.to_string()));
+        // Opened, it can leave the folder: nothing is left behind, even if the sending breaks off.
+        tokio::fs::remove_file(&path).await.ok();
+        Ok(Archive { file: file?, size })
+    }
+}
+
+/// Brings every file of `entries` here, checked against its recorded hash, and writes the
+/// manifest, whose head `manifest` gives and whose `files` are the entries', in their order.
+pub async fn prepare(
+    files: &dyn FileStore,
+    mut manifest: Manifest,
+    entries: Vec<Entry>,
+) -> Result<Prepared, ArchiveError> {
     let folder = files.spool_folder().to_path_buf();
-    // Every file brought here first, checked against its recorded hash.
     let mut locals = Vec::with_capacity(entries.len());
     manifest.files.clear();
     for Entry { mut file, content } in entries {
@@ -145,57 +238,12 @@ pub async fn build(
     }
     let manifest_json = serde_json::to_vec_pretty(&manifest)
         .map_err(|error| ArchiveError::Disk(error.to_string()))?;
-    let generated_at = manifest.generated_at;
-
-    let (token, _) = crate::http::new_token();
-    let path: PathBuf = folder.join(format!("archive-{}", &token[..24]));
-    let written = path.clone();
-    let size = tokio::task::spawn_blocking(move || -> Result<u64, String> {
-        let file = std::fs::File::create(&written).map_err(|error| error.to_string())?;
-        let mut zip = zip::ZipWriter::new(file);
-        let stored = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored)
-            .unix_permissions(0o644);
-        for (name, at, local) in &locals {
-            zip.start_file(name.as_str(), stored.last_modified_time(zip_time(*at)))
-                .map_err(|error| error.to_string())?;
-            match local {
-                Local::Spooled(spooled) => {
-                    let mut source =
-                        std::fs::File::open(&spooled.path).map_err(|error| error.to_string())?;
-                    std::io::copy(&mut source, &mut zip).map_err(|error| error.to_string())?;
-                }
-                Local::Bytes(bytes) => zip.write_all(bytes).map_err(|error| error.to_string())?,
-            }
-        }
-        zip.start_file(
-            MANIFEST_NAME,
-            stored.last_modified_time(zip_time(generated_at)),
-        )
-        .map_err(|error| error.to_string())?;
-        zip.write_all(&manifest_json)
-            .map_err(|error| error.to_string())?;
-        let file = zip.finish().map_err(|error| error.to_string())?;
-        file.sync_all().map_err(|error| error.to_string())?;
-        // The spooled copies go as soon as they are in the archive.
-        drop(locals);
-        Ok(file.metadata().map_err(|error| error.to_string())?.len())
+    Ok(Prepared {
+        folder,
+        locals,
+        manifest_json,
+        generated_at: manifest.generated_at,
     })
-    .await
-    .map_err(|error| ArchiveError::Disk(error.to_string()))?;
-    let size = match size {
-        Ok(size) => size,
-        Err(error) => {
-            tokio::fs::remove_file(&path).await.ok();
-            return Err(ArchiveError::Disk(error));
-        }
-    };
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|error| ArchiveError::Disk(error.to_string()));
-    // Opened, it can leave the folder: nothing is left behind, even if the sending breaks off.
-    tokio::fs::remove_file(&path).await.ok();
-    Ok(Archive { file: file?, size })
 }
 
 #[cfg(test)]

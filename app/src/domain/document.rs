@@ -490,6 +490,83 @@ pub struct Manifest {
     /// scanned, or destroyed by the antivirus), so that the archive says what it lacks.
     #[serde(default)]
     pub omitted: Vec<ManifestOmission>,
+    /// The person a person's record is about (the copy of their personal data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<ManifestPerson>,
+    /// The entries of the audit trail about what the copy is about, as the reader may know them:
+    /// each with its number and hash, which the platform's trail confirms (`server audit verify
+    /// --ancre NUMÉRO:EMPREINTE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit: Vec<ManifestAudit>,
+}
+
+/// The person a person's record is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestPerson {
+    /// Their account's number.
+    pub id: i64,
+    pub name: String,
+}
+
+/// One entry of the audit trail in a copy: when, what, by whom in general terms (never which
+/// agent), and its place and hash in the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestAudit {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    /// A stable code (`consultation_dossier`, `connexion`…).
+    pub action: String,
+    /// What it was, in French.
+    pub label: String,
+    /// Who, in general terms: « vous », « votre entreprise », « une personne habilitée », « la
+    /// plateforme ».
+    pub by: String,
+    /// The entry's hash in the chain.
+    pub hash: String,
+}
+
+/// The name of a sealed copy's seal, beside its manifest.
+pub const SEAL_NAME: &str = "scellement.json";
+pub const SEAL_FORMAT: &str = "france-sesame/scellement";
+pub const SEAL_VERSION: u32 = 1;
+
+/// What makes a copy verifiable: the audit entry the platform appended when it made the copy,
+/// which records the SHA-256 of the copy's manifest (and so, through the manifest's hashes, of
+/// every file). Everything the entry's hash is computed from is here, so that the hash is
+/// recomputed without the database; the anchor (`NUMÉRO:EMPREINTE`) is what the platform's trail
+/// confirms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seal {
+    /// Always [`SEAL_FORMAT`].
+    pub format: String,
+    /// Always [`SEAL_VERSION`].
+    pub version: u32,
+    /// Lower-case hexadecimal SHA-256 of the manifest's bytes.
+    pub manifest_sha256: String,
+    pub entry: SealedEntry,
+    /// `NUMÉRO:EMPREINTE` of the entry.
+    pub anchor: String,
+}
+
+/// An audit entry as a seal carries it: what its hash covers, its personal values only through
+/// their salted digests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub object: String,
+    pub detail: String,
+    pub identity_digest: String,
+    pub connection_digest: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The detail of a seal's entry: the manifest's SHA-256.
+pub fn seal_detail(manifest_sha256: &str) -> String {
+    format!("{MANIFEST_NAME} sha256:{manifest_sha256}")
 }
 
 /// A document an evidence archive does not carry, and why.

@@ -221,6 +221,40 @@ fn entry_hash(
     ])
 }
 
+/// The hash a sealed entry must have, recomputed from what it carries: the same computation as
+/// the trail's, usable without the database (`server audit verify-export`).
+pub fn sealed_entry_hash(entry: &crate::domain::document::SealedEntry) -> String {
+    entry_hash(
+        &entry.prev_hash,
+        entry.seq,
+        entry.at,
+        entry.actor_id,
+        &entry.action,
+        &entry.object,
+        &entry.detail,
+        &entry.identity_digest,
+        &entry.connection_digest,
+    )
+}
+
+impl AuditEntry {
+    /// The entry as a seal carries it: without its personal values, only their digests.
+    pub fn sealed(&self) -> crate::domain::document::SealedEntry {
+        crate::domain::document::SealedEntry {
+            seq: self.seq,
+            at: self.at,
+            actor_id: self.actor_id,
+            action: self.action.clone(),
+            object: self.object.clone(),
+            detail: self.detail.clone(),
+            identity_digest: self.identity_digest.clone().unwrap_or_default(),
+            connection_digest: self.connection_digest.clone().unwrap_or_default(),
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+        }
+    }
+}
+
 /// The hash entries had before the personal groups (format 1): every value in clear. Only read
 /// to verify a trail before re-chaining it.
 fn format_1_hash(prev_hash: &str, entry: &AuditEntry) -> String {
@@ -330,6 +364,21 @@ impl Tx {
         self.append(event, now, None)
             .await?
             .ok_or_else(|| StoreError::Corrupt("entrée du journal d'audit non écrite".into()))
+    }
+
+    /// Appends an entry and gives it back as a seal carries it (a copy of a record is sealed
+    /// by the entry that records its manifest's hash).
+    #[tracing::instrument(skip_all)]
+    pub async fn seal(
+        &mut self,
+        event: &AuditEvent<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<crate::domain::document::SealedEntry, StoreError> {
+        let seq = self.audit(event, now).await?;
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE seq = $1");
+        let entry: AuditEntry =
+            on_tx!(self, conn => sqlx::query_as(&sql).bind(seq).fetch_one(conn).await)?;
+        Ok(entry.sealed())
     }
 
     /// Appends an entry, unless `unseen_since` is given and the same reading by the same person
@@ -462,6 +511,42 @@ impl Store {
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM audit_entry ORDER BY seq DESC LIMIT $1");
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await)?)
+    }
+
+    /// The entries about `object` (`dossier:42`), in the trail's order; with `company`, only
+    /// those of that company's people (what an operator's copy of a dossier carries: the
+    /// administrations' consultations are theirs).
+    #[tracing::instrument(skip_all)]
+    pub async fn audit_about(
+        &self,
+        object: &str,
+        company: Option<i64>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_entry
+             WHERE object = $1
+               AND ($2 IS NULL OR actor_id IN (SELECT id FROM app_user WHERE company_id = $2))
+             ORDER BY seq"
+        );
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(object).bind(company).fetch_all(pool).await)?,
+        )
+    }
+
+    /// The entries about a person: what was done to their account (`utilisateur:N`) and what
+    /// they did, in the trail's order.
+    #[tracing::instrument(skip_all)]
+    pub async fn audit_of_person(&self, user_id: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE object = $1 OR actor_id = $2 ORDER BY seq"
+        );
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(format!("utilisateur:{user_id}"))
+                .bind(user_id)
+                .fetch_all(pool)
+                .await
+        })?)
     }
 
     /// The anchor of the trail as it stands: the number and hash of its last entry (`None` while

@@ -80,7 +80,7 @@ pub async fn operator_dossier(server: &Running, event: &str, container: &str, ch
     body["dossier_id"].as_i64().unwrap()
 }
 
-async fn signed_in(server: &Running, email: &str) -> Browser {
+pub(crate) async fn signed_in(server: &Running, email: &str) -> Browser {
     let browser = Browser::new(server);
     browser.sign_in(email, PASSWORD).await;
     browser
@@ -495,8 +495,10 @@ fn checked_manifest(files: &std::collections::BTreeMap<String, Vec<u8>>) -> serd
         serde_json::from_slice(files.get("manifeste.json").expect("manifeste.json")).unwrap();
     assert_eq!(manifest["format"], "france-sesame/preuve");
     assert_eq!(manifest["version"], 1);
+    // Every file but the manifest and its seal (see `sealed_copies.rs`).
+    assert!(files.contains_key("scellement.json"), "{:?}", files.keys());
     let listed = manifest["files"].as_array().unwrap();
-    assert_eq!(listed.len(), files.len() - 1, "{manifest:#}");
+    assert_eq!(listed.len(), files.len() - 2, "{manifest:#}");
     for entry in listed {
         let path = entry["path"].as_str().unwrap();
         let bytes = files.get(path).unwrap_or_else(|| panic!("{path} absent"));
@@ -609,7 +611,7 @@ async fn the_dossier_downloads_as_one_archive_with_its_manifest(backend: Backend
     let files = unzip(&bytes);
     let manifest = checked_manifest(&files);
     let paths: Vec<&String> = files.keys().collect();
-    assert_eq!(paths.len(), 4, "{paths:?}");
+    assert_eq!(paths.len(), 5, "{paths:?}");
     assert!(files.contains_key("recapitulatif.pdf"));
     let invoice_path = paths
         .iter()
@@ -660,7 +662,7 @@ async fn the_dossier_downloads_as_one_archive_with_its_manifest(backend: Backend
     assert_eq!(answer.status, StatusCode::OK);
     let files = unzip(&bytes);
     checked_manifest(&files);
-    assert_eq!(files.len(), 5, "{:?}", files.keys());
+    assert_eq!(files.len(), 6, "{:?}", files.keys());
     let entries = server.store.audit_entries(500).await.unwrap();
     let archives: Vec<_> = entries
         .iter()

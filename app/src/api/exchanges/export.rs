@@ -134,6 +134,8 @@ pub async fn export(
         }),
         files: Vec::new(),
         omitted,
+        person: None,
+        audit: Vec::new(),
     };
     let archive = match build(forms.documents.files.as_ref(), manifest, files).await {
         Ok(archive) => archive,
