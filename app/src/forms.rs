@@ -206,6 +206,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
         )
         .route("/verification", post(account::recovery::verify_email))
         .route("/espace/profil", post(account::profile::update_profile))
+        .route("/espace/donnees.zip", get(account::personal_data::copy))
         .route(
             "/espace/mot-de-passe",
             post(account::password::change_password),
@@ -433,7 +434,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 75] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 76] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -453,6 +454,7 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 75] = [
     ("POST /mot-de-passe/nouveau", EntryPoint::ResetPassword),
     ("POST /verification", EntryPoint::VerifyEmail),
     ("POST /espace/profil", EntryPoint::UpdateProfile),
+    ("GET /espace/donnees.zip", EntryPoint::PersonalSpace),
     ("POST /espace/mot-de-passe", EntryPoint::ChangePassword),
     ("POST /espace/sessions/{id}/fin", EntryPoint::EndSession),
     ("POST /espace/collegues", EntryPoint::InviteColleague),

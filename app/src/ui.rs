@@ -35,7 +35,7 @@ use pages::{
     },
     operators,
     partner_keys::PartnerKeysPage,
-    service, sign_in, sites, suspended,
+    personal_data, service, sign_in, sites, suspended,
     webhooks::WebhooksPage,
     welcome::WelcomePage,
 };
@@ -248,6 +248,10 @@ pub fn App() -> impl IntoView {
                         path=StaticSegment("espace")
                         view=|| view! { <SignedInOnly entry=EntryPoint::PersonalSpace><AccountPage /></SignedInOnly> }
                         ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("espace"), StaticSegment("donnees"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::PersonalSpace><personal_data::PersonalDataPage /></SignedInOnly> }
                     />
                     <Route
                         path=StaticSegment("accueil")

@@ -842,7 +842,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 52] = [
+pub const ROUTES: [(&str, EntryPoint); 53] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -866,6 +866,7 @@ pub const ROUTES: [(&str, EntryPoint); 52] = [
     ("/deconnexion", EntryPoint::SignOut),
     ("/cgu/acceptation", EntryPoint::AcceptCgu),
     ("/espace", EntryPoint::PersonalSpace),
+    ("/espace/donnees", EntryPoint::PersonalSpace),
     ("/accueil", EntryPoint::PersonalSpace),
     ("/notifications", EntryPoint::Notifications),
     ("/notifications/preferences", EntryPoint::Notifications),

@@ -19,6 +19,7 @@ pub mod not_found;
 pub mod notifications;
 pub mod operators;
 pub mod partner_keys;
+pub mod personal_data;
 pub mod service;
 pub mod sign_in;
 pub mod sites;

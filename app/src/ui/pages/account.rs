@@ -70,6 +70,13 @@ fn AccountView(space: AccountSpace) -> impl IntoView {
         {is_operator.then(|| view! { <CompanySection space=space.clone() /> })}
         {is_agent.then(|| view! { <HabilitationsSection habilitations=space.habilitations.clone() today=space.today /> })}
         <SessionsSection space />
+        <section class="fr-mb-6w" aria-labelledby="titre-donnees">
+            <h2 id="titre-donnees">"Mes données personnelles"</h2>
+            <p>
+                "Téléchargez une copie scellée de vos données et voyez comment exercer vos droits : "
+                <a href=crate::ui::pages::personal_data::PATH>"Mes données personnelles"</a>"."
+            </p>
+        </section>
     }
 }
 
