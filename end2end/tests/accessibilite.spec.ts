@@ -79,6 +79,7 @@ const PAGES: Array<{
   // An operator (company administrator).
   { what: "l'accueil d'un opérateur", path: async () => "/accueil", status: 200, account: ACCOUNTS.operateur },
   { what: "la liste d'un opérateur", path: async () => "/dossiers", status: 200, account: ACCOUNTS.operateur },
+  { what: "les données personnelles d'un opérateur", path: async () => "/espace/donnees", status: 200, account: ACCOUNTS.operateur },
   { what: "un dossier d'un opérateur", path: dossier, status: 200, account: ACCOUNTS.operateur },
   { what: "la réservation d'un rendez-vous", path: booking, status: 200, account: ACCOUNTS.operateur },
   { what: "les rendez-vous d'un opérateur", path: async () => "/rendez-vous", status: 200, account: ACCOUNTS.operateur },

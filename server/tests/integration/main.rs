@@ -48,6 +48,7 @@ mod process;
 mod rate_limit;
 mod retention;
 mod role_pages;
+mod sealed_copies;
 mod sites;
 mod smtp_sink;
 mod static_assets;
