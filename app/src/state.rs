@@ -4,7 +4,7 @@
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
-use crate::branding::Branding;
+use crate::branding::{Branding, Publication};
 use crate::store::Store;
 
 #[derive(Clone, FromRef)]
@@ -12,6 +12,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub branding: Branding,
+    /// Who publishes the deployment and whom people write to (legal notice, contact).
+    pub publication: Publication,
     /// The most a document may weigh, in bytes (the forms say it).
     pub document_max_bytes: u64,
 }

@@ -153,6 +153,18 @@ pub struct Config {
     /// How often each instance reads the state of the service again (a maintenance scheduled,
     /// started or ended on another instance holds here within this time), in milliseconds.
     pub maintenance_poll_millis: u64,
+    /// The legal notice's publisher: its name and postal address (`SESAME_PUBLISHER`).
+    pub publisher: String,
+    /// The legal notice's publication director (`SESAME_PUBLICATION_DIRECTOR`).
+    pub publication_director: String,
+    /// The legal notice's host: name, address, telephone (`SESAME_HOST_PROVIDER`).
+    pub host_provider: String,
+    /// The incident and suggestion service's address, on the contact page and the accessibility
+    /// statement (`SESAME_CONTACT_EMAIL`).
+    pub contact_email: String,
+    /// Where requests about personal data may be sent by e-mail: the DGDDI's bureau Comint 2
+    /// (`SESAME_RIGHTS_EMAIL`).
+    pub rights_email: String,
 }
 
 /// One OpenID Connect identity provider, e.g. in `sesame.toml`:
@@ -279,6 +291,11 @@ struct Defaults {
     documents_max_mib: u64,
     antivirus_poll_millis: u64,
     maintenance_poll_millis: u64,
+    publisher: &'static str,
+    publication_director: &'static str,
+    host_provider: &'static str,
+    contact_email: &'static str,
+    rights_email: &'static str,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -322,6 +339,11 @@ const DEFAULTS: Defaults = Defaults {
     documents_max_mib: 20,
     antivirus_poll_millis: 5_000,
     maintenance_poll_millis: 5_000,
+    publisher: app::branding::DEFAULT_PUBLISHER,
+    publication_director: app::branding::DEFAULT_PUBLICATION_DIRECTOR,
+    host_provider: app::branding::DEFAULT_HOST_PROVIDER,
+    contact_email: app::branding::DEFAULT_CONTACT_EMAIL,
+    rights_email: app::branding::DEFAULT_RIGHTS_EMAIL,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -441,6 +463,40 @@ mod tests {
             assert_eq!(config.oidc[0].issuer, "https://auth.example.fr");
             assert_eq!(config.oidc[0].client_secret.expose_secret(), "s3cret");
             assert!(!format!("{config:?}").contains("s3cret"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_legal_notice_and_the_contacts_come_from_variables_or_say_what_to_set() {
+        figment::Jail::expect_with(|jail| {
+            let config: Config = Config::figment("absent.toml".into()).extract()?;
+            assert!(config.publisher.contains("DGDDI"), "{}", config.publisher);
+            assert!(config.host_provider.contains("SESAME_HOST_PROVIDER"));
+            assert_eq!(config.contact_email, "contact@france-sesame.example");
+            jail.set_env(
+                "SESAME_PUBLISHER",
+                "Direction X, 1 rue de la Paix, 75002 Paris",
+            );
+            jail.set_env("SESAME_PUBLICATION_DIRECTOR", "Madame la directrice");
+            jail.set_env(
+                "SESAME_HOST_PROVIDER",
+                "Hébergeur Y, 2 rue Z, 69000 Lyon, 01 02 03 04 05",
+            );
+            jail.set_env("SESAME_CONTACT_EMAIL", "incidents@sesame.example.gouv.fr");
+            jail.set_env("SESAME_RIGHTS_EMAIL", "comint2@sesame.example.gouv.fr");
+            let config: Config = Config::figment("absent.toml".into()).extract()?;
+            assert_eq!(
+                config.publisher,
+                "Direction X, 1 rue de la Paix, 75002 Paris"
+            );
+            assert_eq!(config.publication_director, "Madame la directrice");
+            assert_eq!(
+                config.host_provider,
+                "Hébergeur Y, 2 rue Z, 69000 Lyon, 01 02 03 04 05"
+            );
+            assert_eq!(config.contact_email, "incidents@sesame.example.gouv.fr");
+            assert_eq!(config.rights_email, "comint2@sesame.example.gouv.fr");
             Ok(())
         });
     }

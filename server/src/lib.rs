@@ -29,7 +29,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use app::branding::Branding;
+use app::branding::{Branding, Publication};
 use app::forms::Forms;
 use app::state::AppState;
 use app::store::{Store, StoreError};
@@ -134,6 +134,7 @@ pub fn router(
 ) -> Router {
     let routes = page_routes();
     let branding = state.branding;
+    let publication = state.publication.clone();
     let providers = app::ui::IdentityProviders(forms.providers.list());
     let idle = app::state::SessionIdle(forms.lifetimes.idle);
     let operator_accounts = app::state::LocalOperatorAccounts(forms.local_operator_accounts);
@@ -142,6 +143,7 @@ pub fn router(
     let context = move || {
         provide_context(service.notice());
         provide_context(branding);
+        provide_context(publication.clone());
         provide_context(providers.clone());
         provide_context(idle);
         provide_context(operator_accounts);
@@ -222,6 +224,47 @@ pub fn router(
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
         .with_state(state)
+}
+
+/// Who publishes the deployment and whom people write to, from the configuration. In production,
+/// a value left at its default is said at start: the host's default says only that it is missing,
+/// and the default addresses receive nothing.
+fn publication(config: &Config) -> Publication {
+    let publication = Publication {
+        publisher: config.publisher.trim().to_owned(),
+        publication_director: config.publication_director.trim().to_owned(),
+        host_provider: config.host_provider.trim().to_owned(),
+        contact_email: config.contact_email.trim().to_owned(),
+        rights_email: config.rights_email.trim().to_owned(),
+    };
+    if config.environment == config::Environment::Production {
+        let defaults = Publication::default();
+        for (variable, value, default) in [
+            (
+                "SESAME_HOST_PROVIDER",
+                &publication.host_provider,
+                &defaults.host_provider,
+            ),
+            (
+                "SESAME_CONTACT_EMAIL",
+                &publication.contact_email,
+                &defaults.contact_email,
+            ),
+            (
+                "SESAME_RIGHTS_EMAIL",
+                &publication.rights_email,
+                &defaults.rights_email,
+            ),
+        ] {
+            if value == default {
+                tracing::warn!(
+                    "{variable} absent en production : les mentions légales et la page de contact \
+                     montrent une valeur par défaut ; indiquez celle du déploiement"
+                );
+            }
+        }
+    }
+    publication
 }
 
 /// What the documents handed out are set in: Marianne when a State deployment provides its
@@ -403,6 +446,7 @@ impl Server {
             branding: Branding {
                 state: config.state_deployment,
             },
+            publication: publication(config),
             document_max_bytes: config.documents_max_mib.max(1) * 1024 * 1024,
         };
         let (trusted_proxies, problems) = client::IpSet::parse_list(&config.trusted_proxies);
