@@ -8,6 +8,117 @@ use crate::ui::components::article::ArticlePage;
 use crate::ui::components::border_posts::BorderPosts;
 use leptos::prelude::*;
 
+/// The texts that frame the crossing of SPS goods, and the institutions' pages, by group: (what
+/// it is, its official address). Kept apart from the page's prose so that they can be checked at
+/// a glance; the numbers and titles are those of the Official Journals.
+struct ReferenceTexts {
+    controls: &'static [(&'static str, &'static str)],
+    rules: &'static [(&'static str, &'static str)],
+    customs: &'static [(&'static str, &'static str)],
+    french: &'static [(&'static str, &'static str)],
+    institutions: &'static [(&'static str, &'static str)],
+}
+
+const REFERENCE_TEXTS: ReferenceTexts = ReferenceTexts {
+    controls: &[
+        (
+            "Règlement (UE) 2017/625 du 15 mars 2017 concernant les contrôles officiels (règlement sur les contrôles officiels) : postes de contrôle frontaliers, DSCE, contrôles documentaires, d'identité et physiques, mesures en cas de non-conformité",
+            "https://eur-lex.europa.eu/eli/reg/2017/625/oj",
+        ),
+        (
+            "Règlement d'exécution (UE) 2019/1715 du 30 septembre 2019 établissant les règles de fonctionnement du système de gestion de l'information sur les contrôles officiels et de ses composantes (règlement IMSOC), dont TRACES et le format du DSCE",
+            "https://eur-lex.europa.eu/eli/reg_impl/2019/1715/oj",
+        ),
+        (
+            "Règlement d'exécution (UE) 2019/1013 du 16 avril 2019 concernant la notification préalable de l'arrivée des envois, au moins un jour ouvrable avant l'arrivée",
+            "https://eur-lex.europa.eu/eli/reg_impl/2019/1013/oj",
+        ),
+        (
+            "Règlement d'exécution (UE) 2019/2130 du 25 novembre 2019 établissant les modalités des opérations à effectuer pendant et après les contrôles documentaires, les contrôles d'identité et les contrôles physiques",
+            "https://eur-lex.europa.eu/eli/reg_impl/2019/2130/oj",
+        ),
+        (
+            "Règlement délégué (UE) 2019/2126 du 10 octobre 2019 relatif aux contrôles officiels spécifiques de certaines catégories d'animaux et de biens, aux mesures à prendre après ces contrôles et aux catégories exemptées de contrôles aux postes de contrôle frontaliers",
+            "https://eur-lex.europa.eu/eli/reg_del/2019/2126/oj",
+        ),
+        (
+            "Règlement délégué (UE) 2019/1666 du 24 juin 2019 concernant les conditions de surveillance du transport et de l'arrivée des envois entre le poste de contrôle frontalier d'arrivée et l'établissement de destination",
+            "https://eur-lex.europa.eu/eli/reg_del/2019/1666/oj",
+        ),
+        (
+            "Règlement délégué (UE) 2019/2124 du 10 octobre 2019 relatif aux contrôles officiels des envois en transit, en transbordement et en poursuite du transport",
+            "https://eur-lex.europa.eu/eli/reg_del/2019/2124/oj",
+        ),
+        (
+            "Règlement d'exécution (UE) 2019/1793 du 22 octobre 2019 relatif au renforcement temporaire des contrôles officiels et aux mesures d'urgence régissant l'entrée dans l'Union de certains biens provenant de certains pays tiers",
+            "https://eur-lex.europa.eu/eli/reg_impl/2019/1793/oj",
+        ),
+    ],
+    rules: &[
+        (
+            "Règlement (CE) n° 178/2002 du 28 janvier 2002 établissant les principes généraux et les prescriptions générales de la législation alimentaire",
+            "https://eur-lex.europa.eu/eli/reg/2002/178/oj",
+        ),
+        (
+            "Règlement (UE) 2016/429 du 9 mars 2016 relatif aux maladies animales transmissibles (législation sur la santé animale)",
+            "https://eur-lex.europa.eu/eli/reg/2016/429/oj",
+        ),
+        (
+            "Règlement (UE) 2016/2031 du 26 octobre 2016 relatif aux mesures de protection contre les organismes nuisibles aux végétaux",
+            "https://eur-lex.europa.eu/eli/reg/2016/2031/oj",
+        ),
+        (
+            "Règlement d'exécution (UE) 2019/2072 du 28 novembre 2019 établissant des conditions uniformes pour la mise en œuvre du règlement (UE) 2016/2031 : organismes nuisibles réglementés et exigences à l'importation des végétaux",
+            "https://eur-lex.europa.eu/eli/reg_impl/2019/2072/oj",
+        ),
+        (
+            "Règlement (UE) 2018/848 du 30 mai 2018 relatif à la production biologique et à l'étiquetage des produits biologiques",
+            "https://eur-lex.europa.eu/eli/reg/2018/848/oj",
+        ),
+        (
+            "Règlement (UE) n° 1308/2013 du 17 décembre 2013 portant organisation commune des marchés des produits agricoles, dont les normes de commercialisation des fruits et légumes",
+            "https://eur-lex.europa.eu/eli/reg/2013/1308/oj",
+        ),
+    ],
+    customs: &[(
+        "Règlement (UE) n° 952/2013 du 9 octobre 2013 établissant le code des douanes de l'Union",
+        "https://eur-lex.europa.eu/eli/reg/2013/952/oj",
+    )],
+    french: &[
+        (
+            "Code rural et de la pêche maritime, livre II : alimentation, santé publique vétérinaire et protection des végétaux",
+            "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000022197698",
+        ),
+        (
+            "Code des douanes",
+            "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006071570",
+        ),
+    ],
+    institutions: &[
+        (
+            "Ministère de l'agriculture : le service d'inspection vétérinaire et phytosanitaire aux frontières (SIVEP) et les contrôles à l'importation",
+            "https://agriculture.gouv.fr/importation-exportation-de-denrees-animales-et-vegetales",
+        ),
+        (
+            "Ministère de l'agriculture : le contrôle vétérinaire et phytosanitaire des importations",
+            "https://agriculture.gouv.fr/le-controle-veterinaire-et-phytosanitaire-des-importations",
+        ),
+        (
+            "Douane : les contrôles sanitaires et de qualité des aliments à l'importation",
+            "https://www.douane.gouv.fr/professionnels/commerce-international/controles-sanitaires-et-de-qualite-des-aliments/vous-importez",
+        ),
+        (
+            "Commission européenne : TRACES, où sont établis les DSCE",
+            "https://webgate.ec.europa.eu/tracesnt/",
+        ),
+    ],
+};
+
+/// One reference as an item of a list: its description, as the link to its official address.
+fn reference(&(label, href): &(&'static str, &'static str)) -> impl IntoView {
+    view! { <li><a href=href>{label}</a></li> }
+}
+
 #[component]
 pub fn RegulatoryInformation() -> impl IntoView {
     view! {
@@ -97,11 +208,11 @@ pub fn RegulatoryInformation() -> impl IntoView {
                 </li>
                 <li>
                     <strong>"Le SIVEP (DGAL)"</strong>
-                    ", service d'inspection vétérinaire et phytosanitaire aux frontières : contrôles sanitaires et phytosanitaires au poste de contrôle frontalier et décision sur le DSCE."
+                    ", service d'inspection vétérinaire et phytosanitaire aux frontières : contrôles vétérinaires et phytosanitaires des animaux vivants, des produits d'origine animale, des végétaux et produits végétaux et des aliments pour animaux au poste de contrôle frontalier, et décision sur le DSCE."
                 </li>
                 <li>
                     <strong>"La douane (DGDDI)"</strong>
-                    " : traitement de la déclaration en douane, contrôles douaniers et délivrance du bon à enlever."
+                    " : traitement de la déclaration en douane, contrôles douaniers et délivrance du bon à enlever ; depuis 2023, à la place de la DGCCRF, contrôles sanitaires des denrées alimentaires d'origine non animale soumises à des contrôles renforcés, contrôle des normes de commercialisation des fruits et légumes et des produits biologiques, dans ses propres postes de contrôle frontaliers."
                 </li>
                 <li>
                     <strong>"France Sésame"</strong>
@@ -115,11 +226,32 @@ pub fn RegulatoryInformation() -> impl IntoView {
                     "Cette page présente les principes généraux des contrôles et ne se substitue pas à la réglementation. En cas de doute, reportez-vous aux textes publiés au Journal officiel de l'Union européenne et au Journal officiel de la République française, ou interrogez le poste de contrôle frontalier de votre site."
                 </p>
             </div>
+
+            <h2>"Les textes de référence"</h2>
             <p>
-                <a href="https://eur-lex.europa.eu/eli/reg/2017/625/oj">
-                    "Consulter le règlement (UE) 2017/625 sur EUR-Lex"
-                </a>
+                "Les textes ci-dessous encadrent le passage des marchandises soumises aux contrôles sanitaires et phytosanitaires. Les liens mènent à leur version officielle, sur EUR-Lex pour le droit de l'Union et sur Légifrance pour le droit français ; consultez-y la version consolidée en vigueur, les actes d'exécution étant régulièrement modifiés."
             </p>
+            <h3>"Les contrôles officiels à l'entrée de l'Union"</h3>
+            <ul>
+                {REFERENCE_TEXTS.controls.iter().map(reference).collect_view()}
+            </ul>
+            <h3>"Les règles sanitaires et phytosanitaires applicables aux marchandises"</h3>
+            <ul>
+                {REFERENCE_TEXTS.rules.iter().map(reference).collect_view()}
+            </ul>
+            <h3>"Le dédouanement"</h3>
+            <ul>
+                {REFERENCE_TEXTS.customs.iter().map(reference).collect_view()}
+            </ul>
+            <h3>"Le droit français"</h3>
+            <ul>
+                {REFERENCE_TEXTS.french.iter().map(reference).collect_view()}
+            </ul>
+
+            <h2>"Les institutions et leurs informations"</h2>
+            <ul>
+                {REFERENCE_TEXTS.institutions.iter().map(reference).collect_view()}
+            </ul>
         </ArticlePage>
     }
 }
@@ -189,7 +321,7 @@ pub fn UserGuide() -> impl IntoView {
             <p>
                 "L'accès à vos dossiers nécessite un compte associé à une adresse électronique valide. À la première connexion, puis à chaque nouvelle version, vous acceptez les "
                 <a href="/cgu">"conditions générales d'utilisation"</a>
-                "."
+                ". France Sésame s'utilise avec un navigateur récent, sur ordinateur, tablette ou téléphone ; les parcours essentiels fonctionnent aussi sans JavaScript."
             </p>
 
             <h2>"Suivre vos dossiers"</h2>
@@ -262,9 +394,41 @@ pub fn UserGuide() -> impl IntoView {
                 "Pour une question sur un envoi, écrivez depuis la rubrique « Échanges » de son dossier, à la douane, au SIVEP, ou « je ne sais pas » si vous ignorez qui est compétent : vous pouvez y joindre des documents. Pour une question générale sur un site, utilisez « Messagerie » dans le menu. Les réponses et les demandes de compléments des agents arrivent dans la même messagerie, et vous en êtes notifié ; chaque échange est conservé et téléchargeable."
             </p>
 
+            <h2>"Pour les agents"</h2>
+            <ul>
+                <li><strong>"Alertes"</strong>" : le « Bureau des alertes » rassemble les retards et les blocages détectés sur les envois de vos sites, au-delà des seuils fixés par les chefs de service ; prenez-les en charge et clôturez-les une fois traités ;"</li>
+                <li><strong>"Rendez-vous"</strong>" : le « Planning des rendez-vous » présente les demandes à valider et les rendez-vous du poste ; le « Contrôle à l'arrivée » enregistre l'arrivée d'un envoi à partir du code QR ou du code court de sa convocation ;"</li>
+                <li><strong>"Messagerie"</strong>" : les demandes des opérateurs arrivent dans la messagerie, où vous les attribuez, y répondez ou demandez des compléments ; chaque échange est tracé ;"</li>
+                <li><strong>"Fiche d'identité opérateur"</strong>" : si vous y êtes habilité, « Opérateurs » donne une vue d'ensemble d'un opérateur économique : dossiers, rendez-vous, non-conformités, échanges, alertes ;"</li>
+                <li><strong>"Habilitations"</strong>" : votre chef de service vous les accorde, par site et par administration, et les retire ; chaque consultation d'un dossier ou de données personnelles est inscrite au journal d'audit."</li>
+            </ul>
+
             <h2>"Tableaux de bord et statistiques"</h2>
             <p>
                 "Les superviseurs de la douane et de la DGAL, et les chefs de service pour leurs postes, suivent dans « Tableaux de bord » les volumes, les délais des étapes, les contrôles, les rendez-vous, les alertes et les échanges, par site, poste, marchandises et période. La DGITM reçoit les mêmes indicateurs en statistiques par site, mois et catégorie de marchandises, sans aucune donnée d'entreprise ni de personne : un chiffre qui permettrait de reconnaître un opérateur y est masqué."
+            </p>
+
+            <h2>"Votre espace personnel"</h2>
+            <p>
+                "« Mon espace » réunit votre profil, votre mot de passe, vos sessions ouvertes (auxquelles vous pouvez mettre fin), votre entreprise et vos collègues pour un administrateur d'entreprise, vos habilitations pour un agent, et les mandats de représentation entre entreprises. La rubrique "
+                <a href=crate::ui::pages::legal::PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
+                " vous permet de télécharger toutes vos données, de corriger ce qui peut l'être et de présenter une demande d'accès, d'effacement, de limitation ou d'opposition ; la page "
+                <a href="/donnees-personnelles">"Données personnelles"</a>
+                " explique vos droits."
+            </p>
+
+            <h2>"Si le service est indisponible"</h2>
+            <p>
+                "Les maintenances sont annoncées à l'avance par un bandeau sur chaque page et sur la page "
+                <a href=crate::ui::pages::service::PATH>"« État du service »"</a>
+                ", qui présente aussi la procédure de secours de chaque site. Pendant une indisponibilité, vos formalités se poursuivent dans TRACES NT et le système de dédouanement, auprès du poste de contrôle frontalier et du bureau de douane de votre site ; vos dossiers sont mis à jour au retour du service."
+            </p>
+
+            <h2>"Signaler un incident ou faire une suggestion"</h2>
+            <p>
+                "Un dysfonctionnement, une difficulté d'accès ou une idée d'amélioration : écrivez au service des incidents et suggestions, dont l'adresse figure sur la page "
+                <a href="/contact">"Contact"</a>
+                "."
             </p>
         </ArticlePage>
     }
@@ -300,6 +464,18 @@ pub fn Faq() -> impl IntoView {
                 </p>
             </details>
             <details class="fr-mb-2w">
+                <summary>"Quel navigateur utiliser ?"</summary>
+                <p>
+                    "La version récente de l'un des principaux navigateurs : Firefox, Chrome, Edge ou Safari. Les parcours essentiels (consulter un dossier, prendre rendez-vous, écrire à l'administration, télécharger un document) fonctionnent aussi sans JavaScript ; avec JavaScript, les pages se mettent à jour en direct."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"Pourquoi aucun bandeau ne me demande-t-il d'accepter des cookies ?"</summary>
+                <p>
+                    "Parce que France Sésame n'utilise que des cookies strictement nécessaires au service, à commencer par le cookie de session qui vous garde connecté. Aucun cookie de mesure d'audience, de publicité ou de suivi n'est déposé : votre consentement n'est donc pas requis."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
                 <summary>"Pourquoi mon accès par Tor est-il refusé ?"</summary>
                 <p>
                     "France Sésame donne accès à des informations sur des contrôles officiels et sur des entreprises. Pour protéger ces données et pouvoir établir qui s'est connecté, l'accès par des réseaux d'anonymisation comme Tor n'est pas autorisé. Connectez-vous depuis une connexion internet ordinaire."
@@ -330,23 +506,41 @@ pub fn Faq() -> impl IntoView {
             <details class="fr-mb-2w">
                 <summary>"Combien de temps mes données sont-elles conservées ?"</summary>
                 <p>
-                    "Vos données personnelles sont conservées deux ans après votre dernière connexion, et les journaux de connexion six mois. Pour exercer vos droits, consultez la page "
+                    "Vos données personnelles sont conservées deux ans après votre dernière connexion : un courriel vous prévient trente jours avant, et vous connecter conserve votre compte. Les données de connexion sont conservées six mois. La page "
                     <a href="/donnees-personnelles">"Données personnelles"</a>
-                    "."
+                    " dit tout du traitement de vos données."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"Comment obtenir mes données, les faire corriger ou effacer ?"</summary>
+                <p>
+                    "Depuis votre espace personnel, rubrique "
+                    <a href=crate::ui::pages::legal::PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
+                    " : vous y téléchargez toutes vos données et y présentez vos demandes de rectification, d'effacement, de limitation ou d'opposition. Vous pouvez aussi écrire au bureau Comint 2 de la douane, qui traite les demandes pour la douane comme pour la DGAL. L'effacement ne porte pas sur ce que la mission de contrôle impose de conserver, et la portabilité ne s'applique pas à ce traitement d'intérêt public."
+                </p>
+            </details>
+            <details class="fr-mb-2w">
+                <summary>"Puis-je obtenir une copie des enregistrements qui me concernent, par exemple pour un litige ?"</summary>
+                <p>
+                    "Oui. La copie d'un dossier ou de vos propres données est accompagnée des éléments qui permettent à un tiers, sans accès à France Sésame, de vérifier qu'elle n'a pas été altérée ; elle peut servir de preuve. Un enregistrement en litige peut être conservé tant que dure le litige."
                 </p>
             </details>
             <details class="fr-mb-2w">
                 <summary>"Que faire si la plateforme est indisponible ?"</summary>
                 <p>
-                    "Appliquez la procédure de secours : continuez vos formalités dans TRACES NT et le système de dédouanement, et contactez directement le poste de contrôle frontalier et le bureau de douane de votre site. Vos dossiers seront mis à jour au retour du service."
+                    "Appliquez la procédure de secours de votre site, présentée sur la page "
+                    <a href=crate::ui::pages::service::PATH>"« État du service »"</a>
+                    " : continuez vos formalités dans TRACES NT et le système de dédouanement, et contactez directement le poste de contrôle frontalier et le bureau de douane de votre site. Les maintenances y sont annoncées à l'avance. Vos dossiers seront mis à jour au retour du service."
                 </p>
             </details>
             <details class="fr-mb-2w">
                 <summary>"Comment signaler un problème d'accessibilité ?"</summary>
                 <p>
-                    "Si vous ne parvenez pas à accéder à un contenu ou à un service, signalez-le au poste de contrôle frontalier de votre site : une alternative accessible vous sera proposée. La page "
+                    "Si vous ne parvenez pas à accéder à un contenu ou à un service, écrivez au service des incidents et suggestions (son adresse figure sur la page "
+                    <a href="/contact">"Contact"</a>
+                    ") ou signalez-le au poste de contrôle frontalier de votre site : une alternative accessible vous sera proposée. La page "
                     <a href="/accessibilite">"Accessibilité"</a>
-                    " présente l'état de conformité du service."
+                    " présente l'état de conformité du service et les voies de recours."
                 </p>
             </details>
         </ArticlePage>
@@ -355,6 +549,9 @@ pub fn Faq() -> impl IntoView {
 
 #[component]
 pub fn Contact() -> impl IntoView {
+    let contact = use_context::<crate::branding::Publication>()
+        .unwrap_or_default()
+        .contact_email;
     view! {
         <ArticlePage title="Contact">
             <p class="fr-text--lead">
@@ -371,29 +568,41 @@ pub fn Contact() -> impl IntoView {
                 "Contactez le bureau de douane où la déclaration a été déposée, en indiquant son numéro MRN."
             </p>
 
-            <h2>"Une question sur la plateforme"</h2>
+            <h2>"Écrire à l'administration par la messagerie"</h2>
             <p>
-                "Pour une question sur un envoi ou sur un site, écrivez à la douane ou au SIVEP depuis la messagerie de France Sésame. Pour une question sur votre compte ou pour signaler un dysfonctionnement, un formulaire de contact du support sera prochainement disponible dans votre espace personnel. Agents : les habilitations sont accordées et retirées par votre chef de service."
+                "Une fois connecté, écrivez à la douane ou au SIVEP depuis la rubrique « Échanges » du dossier, ou depuis « Messagerie » pour une question générale sur un site : la réponse vous parvient dans la même messagerie, et chaque échange est conservé. Agents : les habilitations sont accordées et retirées par votre chef de service."
+            </p>
+
+            <h2>"Le service des incidents et suggestions"</h2>
+            <p>
+                "Un dysfonctionnement, un message d'erreur, une difficulté pour vous connecter ou pour accéder à un contenu, une idée pour améliorer France Sésame : écrivez à "
+                {crate::ui::pages::legal::mail_link(contact)}
+                ". Indiquez ce que vous faisiez, la page concernée, la date et l'heure, et, s'il s'agit d'un envoi, sa référence ; n'y joignez ni mot de passe ni document confidentiel."
             </p>
 
             <h2>"Vos données personnelles"</h2>
             <p>
-                "Pour exercer vos droits d'accès, de rectification, d'effacement, de limitation ou d'opposition, consultez la page "
+                "Pour télécharger vos données ou présenter une demande d'accès, de rectification, d'effacement, de limitation ou d'opposition, utilisez la rubrique "
+                <a href=crate::ui::pages::legal::PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
+                " de votre espace personnel. La page "
                 <a href="/donnees-personnelles">"Données personnelles"</a>
-                "."
+                " indique aussi comment écrire au bureau Comint 2 de la douane, point de contact unique pour vos données."
             </p>
 
             <h2>"Accessibilité"</h2>
             <p>
-                "Pour signaler un défaut d'accessibilité ou obtenir une alternative accessible, consultez la page "
+                "Pour signaler un défaut d'accessibilité ou obtenir une alternative accessible, écrivez au service des incidents et suggestions ; la page "
                 <a href="/accessibilite">"Accessibilité"</a>
-                "."
+                " présente l'état de conformité du service et les voies de recours."
             </p>
 
             <div class="fr-callout">
                 <h2 class="fr-callout__title">"La plateforme est indisponible ?"</h2>
                 <p class="fr-callout__text">
                     "Appliquez la procédure de secours : contactez directement le poste de contrôle frontalier et le bureau de douane de votre site. Vos formalités se poursuivent dans TRACES NT et dans le système de dédouanement."
+                </p>
+                <p class="fr-callout__text">
+                    <a href=crate::ui::pages::service::PATH>"État du service et procédure de secours de chaque site"</a>
                 </p>
             </div>
         </ArticlePage>
