@@ -54,5 +54,6 @@ mod smtp_sink;
 mod static_assets;
 mod story;
 mod tallies;
+mod texts;
 mod tls;
 mod webhooks;
