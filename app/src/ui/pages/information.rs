@@ -412,7 +412,7 @@ pub fn UserGuide() -> impl IntoView {
             <p>
                 "« Mon espace » réunit votre profil, votre mot de passe, vos sessions ouvertes (auxquelles vous pouvez mettre fin), votre entreprise et vos collègues pour un administrateur d'entreprise, vos habilitations pour un agent, et les mandats de représentation entre entreprises. La rubrique "
                 <a href=crate::ui::pages::legal::PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
-                " vous permet de télécharger toutes vos données, de corriger ce qui peut l'être et de présenter une demande d'accès, d'effacement, de limitation ou d'opposition ; la page "
+                " vous permet de télécharger une copie scellée de toutes vos données et dit comment faire corriger, effacer ou limiter le reste ; la page "
                 <a href="/donnees-personnelles">"Données personnelles"</a>
                 " explique vos droits."
             </p>
@@ -516,7 +516,7 @@ pub fn Faq() -> impl IntoView {
                 <p>
                     "Depuis votre espace personnel, rubrique "
                     <a href=crate::ui::pages::legal::PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
-                    " : vous y téléchargez toutes vos données et y présentez vos demandes de rectification, d'effacement, de limitation ou d'opposition. Vous pouvez aussi écrire au bureau Comint 2 de la douane, qui traite les demandes pour la douane comme pour la DGAL. L'effacement ne porte pas sur ce que la mission de contrôle impose de conserver, et la portabilité ne s'applique pas à ce traitement d'intérêt public."
+                    " : vous y téléchargez toutes vos données et y corrigez votre nom et votre adresse. Pour une autre rectification, un effacement, une limitation ou une opposition, écrivez au bureau Comint 2 de la douane, qui traite les demandes pour la douane comme pour la DGAL. L'effacement ne porte pas sur ce que la mission de contrôle impose de conserver, et la portabilité ne s'applique pas à ce traitement d'intérêt public."
                 </p>
             </details>
             <details class="fr-mb-2w">
@@ -582,11 +582,11 @@ pub fn Contact() -> impl IntoView {
 
             <h2>"Vos données personnelles"</h2>
             <p>
-                "Pour télécharger vos données ou présenter une demande d'accès, de rectification, d'effacement, de limitation ou d'opposition, utilisez la rubrique "
+                "Pour télécharger vos données, utilisez la rubrique "
                 <a href=crate::ui::pages::legal::PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
                 " de votre espace personnel. La page "
                 <a href="/donnees-personnelles">"Données personnelles"</a>
-                " indique aussi comment écrire au bureau Comint 2 de la douane, point de contact unique pour vos données."
+                " indique comment écrire au bureau Comint 2 de la douane, point de contact unique pour vos données, pour toute autre demande (rectification, effacement, limitation, opposition)."
             </p>
 
             <h2>"Accessibilité"</h2>

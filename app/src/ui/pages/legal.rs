@@ -121,7 +121,7 @@ pub fn PersonalDataNotice(
             <li>
                 "Depuis votre espace personnel, rubrique "
                 <a href=PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
-                " : téléchargez toutes vos données (un PDF lisible et un fichier JSON), corrigez ce qui peut l'être et présentez une demande d'accès, de rectification, d'effacement, de limitation ou d'opposition ;"
+                " : téléchargez toutes vos données (un PDF lisible et un fichier JSON, dans une copie scellée) et corrigez ce qui peut l'être ; pour toute autre demande (rectification, effacement, limitation, opposition) :"
             </li>
             <li>
                 "par courriel au bureau Comint 2 de la DGDDI : "
@@ -130,7 +130,7 @@ pub fn PersonalDataNotice(
             </li>
             <li>{format!("par courrier : Direction générale des douanes et droits indirects, bureau Comint 2, {}.", cgu::DGDDI_ADDRESS)}</li>
         </ul>
-        <p>"Chaque demande est enregistrée et suivie. La réponse vous est adressée dans un délai d'un mois, qui peut être prolongé de deux mois compte tenu de la complexité ou du nombre des demandes ; vous êtes alors informé de la prolongation et de ses motifs."</p>
+        <p>"La réponse vous est adressée dans un délai d'un mois, qui peut être prolongé de deux mois compte tenu de la complexité ou du nombre des demandes ; vous êtes alors informé de la prolongation et de ses motifs."</p>
 
         {heading("Contacts et réclamation")}
         <p>"Vous pouvez également joindre le délégué à la protection des données des ministères économiques et financiers, dont relève la DGDDI. Si vous estimez que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la Commission nationale de l'informatique et des libertés (CNIL), en ligne sur "
