@@ -7,6 +7,9 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use app::documents::files::FileStore;
 use app::store::Store;
 use chrono::Utc;
 
@@ -15,8 +18,14 @@ pub const JOB: &str = "horloge";
 
 /// Starts the clock of this instance (`instance` names its lease); it runs as long as the
 /// store's pool is open. `purge` is the store the retention erases the audit trail with (the
-/// purge's role on PostgreSQL).
-pub fn start(store: Store, purge: Store, instance: String, every: Duration) {
+/// purge's role on PostgreSQL), `files` where it takes erased registry extracts out of.
+pub fn start(
+    store: Store,
+    purge: Store,
+    files: Arc<dyn FileStore>,
+    instance: String,
+    every: Duration,
+) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -25,13 +34,19 @@ pub fn start(store: Store, purge: Store, instance: String, every: Duration) {
             if store.is_closed() {
                 return;
             }
-            tick(&store, &purge, &instance, every).await;
+            tick(&store, &purge, files.as_ref(), &instance, every).await;
         }
     });
 }
 
 /// One look of the clock, if this instance holds its lease.
-pub async fn tick(store: &Store, purge: &Store, instance: &str, every: Duration) {
+pub async fn tick(
+    store: &Store,
+    purge: &Store,
+    files: &dyn FileStore,
+    instance: &str,
+    every: Duration,
+) {
     let now = Utc::now();
     let lease = chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::minutes(2));
     match store.take_job(JOB, instance, now, now + lease).await {
@@ -62,5 +77,5 @@ pub async fn tick(store: &Store, purge: &Store, instance: &str, every: Duration)
             tracing::warn!(%error, "horloge : alertes non évaluées, nouvel essai au prochain tour")
         }
     }
-    crate::retention::daily(store, purge, now).await;
+    crate::retention::daily(store, purge, files, now).await;
 }

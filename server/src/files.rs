@@ -7,6 +7,18 @@ use app::documents::files::{ByteStream, FileStore};
 use app::forms::Pending;
 use futures::StreamExt;
 
+/// Where the configuration keeps documents: its object storage, or its folder.
+pub fn of_config(config: &crate::config::Config) -> Result<std::sync::Arc<dyn FileStore>, String> {
+    use secrecy::ExposeSecret;
+    Ok(match &config.documents_storage {
+        Some(address) => std::sync::Arc::new(ObjectStorage::from_address(
+            address.expose_secret(),
+            &config.documents_folder,
+        )?),
+        None => std::sync::Arc::new(LocalFolder::new(&config.documents_folder)),
+    })
+}
+
 /// A folder of this machine: files under `kept/<key>`, uploads spooled in `reception/` (the same
 /// file system, so that keeping a received file is a rename).
 pub struct LocalFolder {

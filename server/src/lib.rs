@@ -530,19 +530,7 @@ impl Server {
                 }
             };
         let documents = app::documents::files::DocumentServices {
-            files: match &config.documents_storage {
-                Some(address) => {
-                    use secrecy::ExposeSecret;
-                    std::sync::Arc::new(
-                        files::ObjectStorage::from_address(
-                            address.expose_secret(),
-                            &config.documents_folder,
-                        )
-                        .map_err(StartError::Config)?,
-                    )
-                }
-                None => std::sync::Arc::new(files::LocalFolder::new(&config.documents_folder)),
-            },
+            files: files::of_config(config).map_err(StartError::Config)?,
             antivirus,
             max_bytes: document_bytes,
             scan_required: production,
@@ -618,6 +606,7 @@ impl Server {
             clock::start(
                 store.clone(),
                 purge,
+                documents.files.clone(),
                 instance,
                 Duration::from_secs(config.clock_seconds),
             );

@@ -657,7 +657,8 @@ async fn retention(
             Some(url) => app::store::Store::connect(url.expose_secret()).await?,
             None => store.clone(),
         };
-        let done = server::retention::run(&store, &purge, now).await;
+        let files = server::files::of_config(&config).map_err(app::store::StoreError::Corrupt)?;
+        let done = server::retention::run(&store, &purge, files.as_ref(), now).await;
         if purge_url.is_some() {
             purge.close().await;
         }

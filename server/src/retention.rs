@@ -3,6 +3,7 @@
 //! pseudonymises accounts and deletes connection data; the purge's store (its own role on
 //! PostgreSQL, the same store otherwise) erases from the audit trail and the messaging's record.
 
+use app::documents::files::{storage_key, FileStore};
 use app::store::{RetentionLimits, RetentionPlan, Store, StoreError};
 use app::ui::format::count;
 use chrono::{DateTime, Utc};
@@ -15,13 +16,15 @@ pub struct Done {
     pub connections: app::store::ConnectionsErased,
     pub trail_connections: u64,
     pub trail_identities: u64,
+    /// Registry extracts of erased requests taken out of the documents' storage.
+    pub extracts: usize,
 }
 
 impl Done {
     /// One French line, for the logs and the day's record.
     pub fn summary(&self) -> String {
         format!(
-            "{} prévenus, {} supprimés ; {}, {}, {} d'acceptation des conditions effacées, {} ; \
+            "{} prévenus, {} supprimés ; {}, {}, {} d'acceptation des conditions effacées, {}, {} ; \
              journal d'audit : connexions effacées de {}, identités de {}",
             count(self.warned as i64, "compte", "comptes"),
             count(self.erased as i64, "compte", "comptes"),
@@ -41,6 +44,11 @@ impl Done {
                 "invitation ou demande anonymisée",
                 "invitations ou demandes anonymisées"
             ),
+            count(
+                self.extracts as i64,
+                "extrait de registre retiré",
+                "extraits de registre retirés"
+            ),
             count(self.trail_connections as i64, "entrée", "entrées"),
             count(self.trail_identities as i64, "entrée", "entrées"),
         )
@@ -48,9 +56,14 @@ impl Done {
 }
 
 /// Runs the retention at `now`: warns the accounts a month from their end, erases those past
-/// it that nothing holds, then deletes the connection data and erases the trail's personal
-/// values past their time.
-pub async fn run(store: &Store, purge: &Store, now: DateTime<Utc>) -> Result<Done, StoreError> {
+/// it that nothing holds, then deletes the connection data, takes the registry extracts of the
+/// requests erased out of `files`, and erases the trail's personal values past their time.
+pub async fn run(
+    store: &Store,
+    purge: &Store,
+    files: &dyn FileStore,
+    now: DateTime<Utc>,
+) -> Result<Done, StoreError> {
     let limits = RetentionLimits::at(now);
     let plan = store.retention_plan(&limits).await?;
     let mut done = Done::default();
@@ -68,6 +81,18 @@ pub async fn run(store: &Store, purge: &Store, now: DateTime<Utc>) -> Result<Don
         }
     }
     done.connections = store.erase_connections(&limits).await?;
+    // The file first, then the request forgets it: a file that would not go is tried again
+    // the next day, and none is left behind unknown.
+    for (request, sha256) in store.erased_extracts().await? {
+        if !store.extract_still_needed(&sha256, request).await? {
+            if let Err(error) = files.remove(&storage_key(&sha256)).await {
+                tracing::warn!(%error, request, "conservation : extrait de registre non retiré, nouvel essai demain");
+                continue;
+            }
+        }
+        store.forget_extract(request).await?;
+        done.extracts += 1;
+    }
     let erased = purge
         .erase_personal_values(limits.connections_before, limits.accounts_before, now)
         .await?;
@@ -77,7 +102,7 @@ pub async fn run(store: &Store, purge: &Store, now: DateTime<Utc>) -> Result<Don
 }
 
 /// The day's run, if this instance is the first to start it today (Paris time).
-pub async fn daily(store: &Store, purge: &Store, now: DateTime<Utc>) {
+pub async fn daily(store: &Store, purge: &Store, files: &dyn FileStore, now: DateTime<Utc>) {
     let day = app::domain::access::local_day(now);
     match store.start_retention_run(day, now).await {
         Ok(true) => {}
@@ -87,7 +112,7 @@ pub async fn daily(store: &Store, purge: &Store, now: DateTime<Utc>) {
             return;
         }
     }
-    let summary = match run(store, purge, now).await {
+    let summary = match run(store, purge, files, now).await {
         Ok(done) => {
             let summary = done.summary();
             tracing::info!(%summary, "conservation : passage du jour fait");

@@ -497,6 +497,64 @@ impl Store {
         })
     }
 
+    /// The registry extracts of requests whose name and address were erased (their account's
+    /// or their own two years): request number and SHA-256. An extract names the company's
+    /// directors: it leaves the documents' storage with the rest (see [`Store::forget_extract`]).
+    #[tracing::instrument(skip_all)]
+    pub async fn erased_extracts(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, extract_sha256 FROM access_request
+                 WHERE extract_sha256 IS NOT NULL AND email LIKE '%@supprime.invalid'
+                 ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Whether the file of hash `sha256` is still needed by anything but request `except`: a
+    /// document (not destroyed) or the extract of a request whose data are kept.
+    #[tracing::instrument(skip_all)]
+    pub async fn extract_still_needed(
+        &self,
+        sha256: &str,
+        except: i64,
+    ) -> Result<bool, StoreError> {
+        let count: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM document WHERE sha256 = $1 AND scan <> 'infecte')
+                      + (SELECT COUNT(*) FROM access_request
+                         WHERE extract_sha256 = $1 AND id <> $2
+                           AND email NOT LIKE '%@supprime.invalid')",
+            )
+            .bind(sha256)
+            .bind(except)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(count > 0)
+    }
+
+    /// Forgets request `id`'s extract once its file left the storage: the request keeps its
+    /// decision, no longer what the extract was.
+    #[tracing::instrument(skip_all)]
+    pub async fn forget_extract(&self, id: i64) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE access_request SET extract_sha256 = NULL, extract_name = NULL,
+                                           extract_media = NULL, extract_size = NULL,
+                                           extract_scan = NULL
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
     /// Records that the day's run starts: true for the first instance to record it, which runs
     /// it; the others leave it.
     #[tracing::instrument(skip_all)]

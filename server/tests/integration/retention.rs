@@ -3,7 +3,8 @@
 //! is erased under a neutral label, what it wrote staying with its record and its address and
 //! name nowhere in the database; a hold of the rights desk keeps it; connection data go after six
 //! months; the audit trail, and an anchor taken before, still verify; `server retention
-//! --dry-run` lists what would go and changes nothing.
+//! --dry-run` lists what would go and changes nothing; the registry extract an erased request
+//! carried leaves the documents' storage, unless a document still holds the same file.
 
 use std::process::Command;
 
@@ -15,7 +16,10 @@ use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, OTHER_OPERATOR, PASSWORD};
 use crate::helpers::{config, count, execute, fresh_database, on_both_stores, Running};
 use crate::smtp_sink::{mail_about, SmtpSink};
 
-on_both_stores!(accounts_and_connections_go_at_their_time_and_nothing_else);
+on_both_stores!(
+    accounts_and_connections_go_at_their_time_and_nothing_else,
+    registry_extracts_leave_the_storage_with_their_request,
+);
 
 const FOS_AGENT: &str = "agent.fos@demo.sesame.test";
 
@@ -89,6 +93,7 @@ async fn accounts_and_connections_go_at_their_time_and_nothing_else(backend: Bac
         Some(purge_url) => Store::connect(purge_url.expose_secret()).await.unwrap(),
         None => store.clone(),
     };
+    let files = server::files::LocalFolder::new(&config.documents_folder);
 
     // Karim signs in and writes to the SIVEP of Le Havre; Claire signs in too.
     let karim = Browser::new(&server);
@@ -191,7 +196,9 @@ async fn accounts_and_connections_go_at_their_time_and_nothing_else(backend: Bac
     );
 
     // The run at that moment.
-    let done = server::retention::run(store, &purge, later).await.unwrap();
+    let done = server::retention::run(store, &purge, &files, later)
+        .await
+        .unwrap();
     assert_eq!((done.warned, done.erased), (1, 1), "{done:?}");
     // Every session was six months old at that moment: Karim's went with his account, the
     // others as connection data.
@@ -304,17 +311,175 @@ async fn accounts_and_connections_go_at_their_time_and_nothing_else(backend: Bac
     );
 
     // Again: nothing more goes. The hold lifted, the held account goes at the next run.
-    let again = server::retention::run(store, &purge, later).await.unwrap();
+    let again = server::retention::run(store, &purge, &files, later)
+        .await
+        .unwrap();
     assert_eq!((again.warned, again.erased), (0, 0), "{again:?}");
     assert!(store
         .lift_hold(hold, &Actor::ANONYMOUS, later)
         .await
         .unwrap());
-    let after = server::retention::run(store, &purge, later).await.unwrap();
+    let after = server::retention::run(store, &purge, &files, later)
+        .await
+        .unwrap();
     assert_eq!(after.erased, 1, "{after:?}");
     assert_eq!(where_found(store, FOS_AGENT).await, Vec::<String>::new());
     assert_eq!(store.verify_audit().await.unwrap().problem, None);
 
+    if config.purge_database_url.is_some() {
+        purge.close().await;
+    }
+    server.stop().await;
+}
+
+/// A refused request to join a company, decided `decided_at`, carrying a registry extract of
+/// these bytes, kept in `folder` as the platform keeps it: its number.
+async fn request_with_extract(
+    store: &Store,
+    folder: &std::path::Path,
+    name: &str,
+    decided_at: DateTime<Utc>,
+    bytes: &[u8],
+) -> i64 {
+    use sha2::{Digest, Sha256};
+    let sha = format!("{:x}", Sha256::digest(bytes));
+    let kept = folder
+        .join("kept")
+        .join(app::documents::files::storage_key(&sha));
+    std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+    std::fs::write(&kept, bytes).unwrap();
+    let at = at(decided_at);
+    execute(
+        store,
+        &format!(
+            "INSERT INTO access_request (provider, subject, email, full_name, token_hash, state,
+                 siret, reason, created_at, decided_at, extract_sha256, extract_name, extract_media,
+                 extract_size, extract_scan)
+             VALUES ('douane', 'sujet-{name}', '{name}@exemple.test', 'Dirigeant {name}',
+                 'jeton-{name}', 'refusee', '73282932000074', 'SIRET inconnu', '{at}', '{at}',
+                 '{sha}', 'kbis-{name}.pdf', 'application/pdf', {}, 'sain')",
+            bytes.len()
+        ),
+    )
+    .await
+    .unwrap();
+    count(
+        store,
+        &format!("SELECT id FROM access_request WHERE subject = 'sujet-{name}'"),
+    )
+    .await
+}
+
+async fn registry_extracts_leave_the_storage_with_their_request(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let config = config(url);
+    let server = Running::start(&config).await;
+    let store = &server.store;
+    let purge = match &config.purge_database_url {
+        Some(purge_url) => Store::connect(purge_url.expose_secret()).await.unwrap(),
+        None => store.clone(),
+    };
+    let folder = config.documents_folder.clone();
+    let files = server::files::LocalFolder::new(&folder);
+    let now = Utc::now();
+    let kept_file = |bytes: &[u8]| {
+        use sha2::{Digest, Sha256};
+        folder
+            .join("kept")
+            .join(app::documents::files::storage_key(&format!(
+                "{:x}",
+                Sha256::digest(bytes)
+            )))
+    };
+    // Decided three years ago: its name, address and extract go. Decided a month ago: kept.
+    // Decided three years ago too, but its extract is also a dossier's document: the request
+    // forgets it, the file stays for the document.
+    let old = request_with_extract(
+        store,
+        &folder,
+        "ancienne",
+        now - Duration::days(3 * 365),
+        b"%PDF-1.7 extrait K-bis ancien",
+    )
+    .await;
+    let recent = request_with_extract(
+        store,
+        &folder,
+        "recente",
+        now - Duration::days(30),
+        b"%PDF-1.7 extrait K-bis recent",
+    )
+    .await;
+    let shared = request_with_extract(
+        store,
+        &folder,
+        "partagee",
+        now - Duration::days(3 * 365),
+        b"%PDF-1.7 extrait K-bis partage",
+    )
+    .await;
+    {
+        use sha2::{Digest, Sha256};
+        let sha = format!("{:x}", Sha256::digest(b"%PDF-1.7 extrait K-bis partage"));
+        let dossier = count(store, "SELECT MIN(id) FROM dossier").await;
+        execute(
+            store,
+            &format!(
+                "INSERT INTO document (dossier_id, kind, title, file_name, media_type, size, sha256,
+                     storage_key, author, author_label, scan, added_at)
+                 VALUES ({dossier}, 'other', 'Extrait K-bis', 'kbis.pdf', 'application/pdf', 30,
+                     '{sha}', '{}', 'operator', 'Claire', 'sain', '{}')",
+                app::documents::files::storage_key(&sha),
+                at(now)
+            ),
+        )
+        .await
+        .unwrap();
+    }
+
+    let done = server::retention::run(store, &purge, &files, now)
+        .await
+        .unwrap();
+    assert_eq!(done.extracts, 2, "{done:?}");
+    assert!(
+        done.summary().contains("2 extraits de registre retirés"),
+        "{}",
+        done.summary()
+    );
+    let extract_of = |id: i64| {
+        format!(
+            "SELECT COUNT(*) FROM access_request WHERE id = {id} AND extract_sha256 IS NOT NULL"
+        )
+    };
+    assert_eq!(count(store, &extract_of(old)).await, 0);
+    assert_eq!(count(store, &extract_of(shared)).await, 0);
+    assert_eq!(count(store, &extract_of(recent)).await, 1);
+    assert!(
+        !kept_file(b"%PDF-1.7 extrait K-bis ancien").exists(),
+        "l'extrait ancien est resté"
+    );
+    assert!(kept_file(b"%PDF-1.7 extrait K-bis recent").exists());
+    assert!(
+        kept_file(b"%PDF-1.7 extrait K-bis partage").exists(),
+        "le document a perdu son fichier"
+    );
+    assert!(where_found(store, "kbis-ancienne").await.is_empty());
+    assert!(where_found(store, "Dirigeant ancienne").await.is_empty());
+    // The decision stays; a second run has nothing left to do.
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM access_request WHERE id = {old} AND state = 'refusee'")
+        )
+        .await,
+        1
+    );
+    let again = server::retention::run(store, &purge, &files, now)
+        .await
+        .unwrap();
+    assert_eq!(again.extracts, 0, "{again:?}");
     if config.purge_database_url.is_some() {
         purge.close().await;
     }
