@@ -291,6 +291,18 @@ async fn a_person_gets_their_data_sealed_without_the_agents_names(backend: Backe
     assert!(text.contains("une personne habilitée"), "{text}");
     assert!(!text.contains(&agent.full_name), "{text}");
 
+    // A loop asking for copy after copy is slowed, in French.
+    let mut slowed = None;
+    for _ in 0..12 {
+        let answer = operator.get("/espace/donnees.zip").await;
+        if answer.status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            slowed = Some(answer);
+            break;
+        }
+    }
+    let slowed = slowed.expect("des copies sans fin ne sont pas ralenties");
+    assert!(slowed.body.contains("Trop de demandes"), "{}", slowed.body);
+
     // Each person gets their own data only: the agent's copy is the agent's.
     let agent_browser = signed_in(&server, AGENT_SIVEP).await;
     let theirs = unzip(&agent_browser.bytes("/espace/donnees.zip").await);

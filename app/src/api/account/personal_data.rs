@@ -17,7 +17,7 @@ use crate::domain::document::{
     seal_detail, DocumentKind, Manifest, ManifestFile, ManifestPerson, MANIFEST_FORMAT,
     MANIFEST_VERSION,
 };
-use crate::forms::{check_viewer, Failure, Forms, Outcome};
+use crate::forms::{check_viewer, sensitive_budget, Failure, Forms, Outcome};
 use crate::http::{attachment, refusal};
 use crate::state::Caller;
 
@@ -28,6 +28,8 @@ const UNAVAILABLE: &str = "La copie de vos données n'a pas pu être préparée 
 #[tracing::instrument(skip_all)]
 pub async fn copy(State(forms): State<Forms>, Extension(caller): Extension<Caller>) -> Outcome {
     let viewer = check_viewer(&caller, EntryPoint::PersonalSpace, Target::Nothing)?;
+    // Each copy is rendered and sealed in the trail: a loop asking for it again is slowed.
+    sensitive_budget(&forms, &[&format!("copie-donnees:{}", viewer.user_id)])?;
     let store = &forms.store;
     let now = Utc::now();
     let user_id = viewer.user_id;
