@@ -14,4 +14,5 @@ pub mod exchanges;
 pub mod notifications;
 pub mod operators;
 pub mod partner_keys;
+pub mod rights;
 pub mod service;

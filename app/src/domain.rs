@@ -23,6 +23,7 @@ pub mod notification;
 pub mod operator;
 pub mod partner;
 pub mod references;
+pub mod rights;
 pub mod service;
 pub mod statistics;
 pub mod timeline;

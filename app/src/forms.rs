@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 
 use crate::api::{
     account, administration, alerts, appointments, dashboards, documents, exchanges, notifications,
-    partner_keys,
+    partner_keys, rights,
 };
 use crate::domain::access::{authorize, EntryPoint, Refusal, Target, Viewer};
 use crate::domain::directory::Role;
@@ -236,6 +236,18 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             post(account::access_requests::declare),
         )
         .route("/espace/mandats", post(account::mandates::give))
+        .route("/espace/donnees/demandes", post(rights::present))
+        .route("/droits/demandes", post(rights::record))
+        .route("/droits/{id}/prolongation", post(rights::extend))
+        .route("/droits/{id}/reponse", post(rights::answer))
+        .route("/droits/{id}/renvoi", post(rights::resend))
+        .route("/droits/{id}/gel", post(rights::hold))
+        .route("/droits/{id}/gels/{hold}/levee", post(rights::lift))
+        .route("/comptes/{id}/guichet-droits", post(rights::grant_desk))
+        .route(
+            "/comptes/{id}/guichet-droits/retrait",
+            post(rights::withdraw_desk),
+        )
         .route(
             "/espace/mandats/{id}/revocation",
             post(account::mandates::revoke),
@@ -434,7 +446,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 76] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 85] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -555,6 +567,24 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 76] = [
     // Suspension, réactivation and clôture: the account checked in the handler.
     ("POST /comptes/{id}/{decision}", EntryPoint::DecideAccount),
     ("POST /comptes/{id}/postes", EntryPoint::ManageAccounts),
+    (
+        "POST /comptes/{id}/guichet-droits",
+        EntryPoint::ManageAccounts,
+    ),
+    (
+        "POST /comptes/{id}/guichet-droits/retrait",
+        EntryPoint::ManageAccounts,
+    ),
+    ("POST /espace/donnees/demandes", EntryPoint::PersonalSpace),
+    ("POST /droits/demandes", EntryPoint::RightsDesk),
+    ("POST /droits/{id}/prolongation", EntryPoint::RightsDesk),
+    ("POST /droits/{id}/reponse", EntryPoint::RightsDesk),
+    ("POST /droits/{id}/renvoi", EntryPoint::RightsDesk),
+    ("POST /droits/{id}/gel", EntryPoint::RightsDesk),
+    (
+        "POST /droits/{id}/gels/{hold}/levee",
+        EntryPoint::RightsDesk,
+    ),
     (
         "POST /comptes/{id}/postes/{code}/retrait",
         EntryPoint::ManageAccounts,

@@ -24,6 +24,7 @@ mod notifications;
 mod operators;
 mod records;
 mod retention;
+mod rights;
 mod service;
 mod webhooks;
 
@@ -72,6 +73,7 @@ pub use records::{Acceptance, PersonalRows, WrittenEntry};
 pub use retention::{
     erased_label, ConnectionsErased, DueAccount, Limits as RetentionLimits, RetentionPlan,
 };
+pub use rights::{Answered as RightsAnswered, NewRightsRequest};
 pub use service::Ended as InterruptionEnded;
 pub use webhooks::{DeliveryOutcome, LeasedDelivery, PausedEndpoint, PAUSE_AFTER};
 
@@ -105,6 +107,10 @@ pub(crate) use {on_pool, on_tx};
 
 /// An account that may sign in and be reached, on `app_user u`: neither closed nor suspended.
 const ACTIVE_USER: &str = "u.disabled_at IS NULL AND u.suspended_at IS NULL";
+/// Active accounts whose data may be used to notify them: not those whose processing the rights
+/// desk limited (a limitation or an objection granted).
+const NOTIFIED_USER: &str =
+    "u.disabled_at IS NULL AND u.suspended_at IS NULL AND u.limited_at IS NULL";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

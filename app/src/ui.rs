@@ -35,7 +35,7 @@ use pages::{
     },
     operators,
     partner_keys::PartnerKeysPage,
-    personal_data, service, sign_in, sites, suspended,
+    personal_data, rights, service, sign_in, sites, suspended,
     webhooks::WebhooksPage,
     welcome::WelcomePage,
 };
@@ -352,6 +352,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=StaticSegment("statistiques")
                         view=|| view! { <SignedInOnly entry=EntryPoint::Statistics><dashboards::StatisticsPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("droits")
+                        view=|| view! { <SignedInOnly entry=EntryPoint::RightsDesk><rights::RightsDeskPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("droits"), ParamSegment("id"))
+                        view=|| view! { <SignedInOnly entry=EntryPoint::RightsDesk><rights::RightsRequestPage /></SignedInOnly> }
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -53,6 +53,8 @@ fn people() -> Vec<(&'static str, Option<Viewer>)> {
         },
         represented: vec![],
         cgu_accepted,
+        // The rights desk is opened to one account of the DGDDI at a time: see below.
+        rights_desk: false,
         unread_notifications: 0,
     };
     vec![
@@ -536,6 +538,9 @@ const MATRIX: &[(EntryPoint, &[&str])] = &[
     // DGITM and supervisors. Nobody else, not an agent, not an operator.
     (EntryPoint::Dashboards, &["LCDDDDAADD"]),
     (EntryPoint::Statistics, &["LCDDDDDAAD"]),
+    // Nobody by their role alone: the desk is opened to an account (see
+    // `the_rights_desk_is_opened_to_accounts_of_the_dgddi_only`).
+    (EntryPoint::RightsDesk, &["LCDDDDDDDD"]),
     (
         EntryPoint::OpenExchange,
         &["LCAAAAADDD", "LCAADDDDDD", "LCDDAAADDD", "LCDDDDDDDD"],
@@ -824,4 +829,48 @@ fn the_partner_key_matrix() {
         "décisions inattendues :\n{}",
         wrong.join("\n")
     );
+}
+
+/// The rights desk is no role's by default: it is opened to an account of the DGDDI, and an
+/// account of another administration (or none) is refused even with the mark.
+#[test]
+fn the_rights_desk_is_opened_to_accounts_of_the_dgddi_only() {
+    let desk = |role: Role, administration: Option<Administration>, rights_desk: bool| Viewer {
+        user_id: 11,
+        email: "guichet@example.test".into(),
+        full_name: "Guichet".into(),
+        role,
+        company_id: None,
+        company_admin: false,
+        administration,
+        sites: vec![],
+        calendar_sites: vec![],
+        represented: vec![],
+        cgu_accepted: true,
+        rights_desk,
+        unread_notifications: 0,
+    };
+    let may =
+        |viewer: Viewer| authorize(Some(&viewer), EntryPoint::RightsDesk, Target::Nothing).is_ok();
+    assert!(may(desk(
+        Role::AgentDgddi,
+        Some(Administration::Dgddi),
+        true
+    )));
+    assert!(may(desk(
+        Role::Superviseur,
+        Some(Administration::Dgddi),
+        true
+    )));
+    assert!(!may(desk(
+        Role::AgentDgddi,
+        Some(Administration::Dgddi),
+        false
+    )));
+    assert!(!may(desk(
+        Role::AgentSivep,
+        Some(Administration::Dgal),
+        true
+    )));
+    assert!(!may(desk(Role::Administrateur, None, true)));
 }

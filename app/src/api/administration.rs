@@ -110,6 +110,9 @@ pub struct AccountCard {
     /// For the technical administrator, a head of service's posts: those they head, and those
     /// of their administration they may be named to (code, name).
     pub head_posts: Option<HeadPosts>,
+    /// For the technical administrator, an open account of the DGDDI: whether it holds the
+    /// rights desk (which they open and close from this page).
+    pub rights_desk: Option<bool>,
 }
 
 /// The posts a head of service heads, and those they may be named to.
@@ -188,10 +191,24 @@ pub async fn load_account(id: i64) -> Result<Option<AccountCard>, ServerFnError>
         }
         _ => None,
     };
+    let rights_desk = if viewer.role == Role::Administrateur
+        && account.state != AccountState::Closed
+        && account.administration == Some(crate::domain::directory::Administration::Dgddi)
+    {
+        Some(
+            store
+                .holds_rights_desk(id)
+                .await
+                .map_err(crate::state::internal)?,
+        )
+    } else {
+        None
+    };
     Ok(Some(AccountCard {
         account,
         decisions,
         possible,
         head_posts,
+        rights_desk,
     }))
 }

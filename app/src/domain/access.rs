@@ -38,6 +38,9 @@ pub struct Viewer {
     pub represented: Vec<(i64, Locode)>,
     /// Whether the current version of the terms of use has been accepted.
     pub cgu_accepted: bool,
+    /// Whether the technical administrator opened the rights desk to this account (of the
+    /// DGDDI).
+    pub rights_desk: bool,
     /// How many of their notifications are unread, for the bell (counted up to
     /// [`crate::domain::notification::UNREAD_SHOWN`] + 1).
     pub unread_notifications: i64,
@@ -187,10 +190,14 @@ pub enum EntryPoint {
     /// The statistics (aggregates by site, month and goods category only, small counts hidden)
     /// and their exports: the DGITM, and supervisors who check what the DGITM receives.
     Statistics,
+    /// The rights desk: the requests of the persons concerned about their data, their answers
+    /// and the holds on records in dispute. The accounts of the DGDDI the technical
+    /// administrator opened it to (the terms of use name the DGDDI as the point of contact).
+    RightsDesk,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 59] = [
+    pub const ALL: [EntryPoint; 60] = [
         EntryPoint::PublicPage,
         EntryPoint::SignIn,
         EntryPoint::RequestPasswordReset,
@@ -250,6 +257,7 @@ impl EntryPoint {
         EntryPoint::ReadOperatorCard,
         EntryPoint::Dashboards,
         EntryPoint::Statistics,
+        EntryPoint::RightsDesk,
     ];
 
     /// Entry points open to anyone, signed in or not.
@@ -642,6 +650,9 @@ pub fn authorize(
         (EntryPoint::Statistics, Target::Nothing) => {
             matches!(viewer.role, Role::Dgitm | Role::Superviseur)
         }
+        (EntryPoint::RightsDesk, Target::Nothing) => {
+            viewer.rights_desk && viewer.administration == Some(Administration::Dgddi)
+        }
         (EntryPoint::OwnHabilitations, Target::Nothing) => viewer.is_agent(),
         (EntryPoint::ManageHabilitations, Target::Nothing) => viewer.role == Role::ChefService,
         (
@@ -842,7 +853,7 @@ pub fn dossier_scope(viewer: &Viewer) -> DossierScope {
 /// listed here, and the server redirects to sign-in before rendering a page that needs it. A
 /// dossier's page is guarded as the list is; the dossier itself is checked by its server
 /// function ([`EntryPoint::ReadDossier`]). `{}` stands for one path segment.
-pub const ROUTES: [(&str, EntryPoint); 53] = [
+pub const ROUTES: [(&str, EntryPoint); 55] = [
     ("/", EntryPoint::PublicPage),
     ("/informations-reglementaires", EntryPoint::PublicPage),
     ("/informations-pratiques", EntryPoint::PublicPage),
@@ -906,6 +917,8 @@ pub const ROUTES: [(&str, EntryPoint); 53] = [
     ("/operateurs/{}", EntryPoint::OperatorCards),
     ("/tableaux-de-bord", EntryPoint::Dashboards),
     ("/statistiques", EntryPoint::Statistics),
+    ("/droits", EntryPoint::RightsDesk),
+    ("/droits/{}", EntryPoint::RightsDesk),
 ];
 
 /// The entry point of a page path, or `None` for a path the platform does not serve as a page.

@@ -186,6 +186,7 @@ impl Store {
             /// Its company holds a mandate not revoked (read with the rest: the mandates
             /// themselves are then read, for the few companies that represent others).
             representative: bool,
+            rights_desk: bool,
         }
         // The bell of every page counts the unread notifications, up to one more than it shows.
         let sql = format!(
@@ -195,7 +196,8 @@ impl Store {
                                            WHERE n.user_id = u.id AND n.read_at IS NULL
                                            LIMIT {}) unread) AS unread,
                     EXISTS (SELECT 1 FROM mandate m WHERE m.representative_id = u.company_id
-                                                      AND m.revoked_at IS NULL) AS representative
+                                                      AND m.revoked_at IS NULL) AS representative,
+                    EXISTS (SELECT 1 FROM rights_desk_member r WHERE r.user_id = u.id) AS rights_desk
              FROM app_user u WHERE u.id = $1 AND {}",
             crate::domain::notification::UNREAD_SHOWN + 1,
             super::ACTIVE_USER
@@ -212,6 +214,7 @@ impl Store {
             accepted,
             unread,
             representative,
+            rights_desk,
         }) = row
         else {
             return Ok(None);
@@ -269,6 +272,7 @@ impl Store {
             calendar_sites: parse_sites(calendar_codes)?,
             represented,
             cgu_accepted: accepted,
+            rights_desk,
             unread_notifications: unread,
         }))
     }

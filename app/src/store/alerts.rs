@@ -1041,7 +1041,7 @@ impl Tx {
                AND NOT EXISTS (SELECT 1 FROM notification n
                                WHERE n.user_id = u.id AND n.cause = $6 AND n.kind = $1)
              ORDER BY u.id",
-            active = super::ACTIVE_USER
+            active = super::NOTIFIED_USER
         );
         let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
             sqlx::query_as(&sql)

@@ -837,7 +837,7 @@ impl Tx {
                 "{} WHERE {active} AND u.role = 'operateur'
                    AND (u.company_id = $1 OR {represents}) ORDER BY u.id",
                 preferences("$2"),
-                active = super::ACTIVE_USER,
+                active = super::NOTIFIED_USER,
                 represents = super::mandates::represents_sql("u.company_id", "$1", "$3", "$4"),
             );
             on_tx!(self, conn => {
@@ -862,7 +862,7 @@ impl Tx {
                 let sql = format!(
                     "{} WHERE {active} AND {HANDLERS} AND ($5 = 0 OR u.id = $5) ORDER BY u.id",
                     preferences("$4"),
-                    active = super::ACTIVE_USER
+                    active = super::NOTIFIED_USER
                 );
                 let some: Vec<(i64, String, i32)> = on_tx!(self, conn => {
                     sqlx::query_as(&sql)

@@ -105,16 +105,18 @@ impl From<NotificationRow> for Notification {
 }
 
 /// Whether the person `u` may see the dossier `d` on the day `$day` (a parameter named by the
-/// caller): an active account and, for a dossier, the company's operators and those of a
+/// caller), to be told of it: an active account and, for a dossier, unless the rights desk
+/// limited the person's processing, the company's operators and those of a
 /// company it gave a mandate in force that day for the dossier's site, the agents of a
 /// habilitation valid that day on its site, the heads of its site's posts, the supervisors.
 fn allowed_sql(day: &str) -> String {
     format!(
         "{active} AND (d.id IS NULL
-          OR (u.role = 'operateur' AND u.company_id IS NOT NULL
-              AND (u.company_id = d.company_id OR {represents}))
-          OR {works_there}
-          OR u.role = 'superviseur')",
+          OR (u.limited_at IS NULL
+              AND ((u.role = 'operateur' AND u.company_id IS NOT NULL
+                    AND (u.company_id = d.company_id OR {represents}))
+                   OR {works_there}
+                   OR u.role = 'superviseur')))",
         active = super::ACTIVE_USER,
         works_there = works_at_sql(&|column| format!("{column} = d.site_code"), day),
         represents =
@@ -353,7 +355,7 @@ impl Tx {
                                WHERE n.user_id = u.id AND n.cause = $2 AND n.kind = $3)
              ORDER BY u.id",
             crate::domain::notification::DEFAULT_DIGEST_HOUR,
-            super::ACTIVE_USER
+            super::NOTIFIED_USER
         );
         let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
             sqlx::query_as(&sql)
@@ -368,7 +370,8 @@ impl Tx {
     }
 
     /// Tells one account, in the app and by mail as they chose, what a kind about no dossier
-    /// says with `fields`; once per cause.
+    /// says with `fields`; once per cause. About the account itself (that it will go): told even
+    /// to a person whose processing the rights desk limited, since it serves their rights.
     pub(crate) async fn tell_user(
         &mut self,
         user_id: i64,
@@ -432,7 +435,7 @@ impl Tx {
                                WHERE n.user_id = u.id AND n.cause = $2 AND n.kind = $3)
              ORDER BY u.id",
             hour = crate::domain::notification::DEFAULT_DIGEST_HOUR,
-            active = super::ACTIVE_USER,
+            active = super::NOTIFIED_USER,
             works_there = works_at_sql(&|column| format!("{column} IN ({marks})"), "$1"),
         );
         let today = local_day(now);

@@ -115,7 +115,8 @@ impl Store {
             .collect()
     }
 
-    /// A company's identity, or `None` when there is no such company.
+    /// A company's identity, or `None` when there is no such company. Its people whose
+    /// processing the rights desk limited are left out.
     #[tracing::instrument(skip_all)]
     pub async fn operator_identity(&self, company_id: i64) -> Result<Option<Identity>, StoreError> {
         #[allow(clippy::type_complexity)]
@@ -128,7 +129,8 @@ impl Store {
                     .bind(company_id)
                     .fetch_optional(pool),
                 sqlx::query_as(
-                    "SELECT id, full_name, email, company_admin FROM app_user WHERE company_id = $1
+                    "SELECT id, full_name, email, company_admin FROM app_user
+                     WHERE company_id = $1 AND limited_at IS NULL
                      ORDER BY company_admin DESC, full_name, id",
                 )
                 .bind(company_id)

@@ -72,6 +72,8 @@ pub struct DueAccount {
     pub full_name: String,
     pub role: String,
     pub last_sign_in_at: DateTime<Utc>,
+    /// Erased at the person's request (granted by the rights desk), not for lack of sign-in.
+    pub erasure_granted: bool,
 }
 
 /// What a run would do, or did.
@@ -106,8 +108,9 @@ pub struct ConnectionsErased {
     pub requests: u64,
 }
 
-/// Accounts past `{before}` that nothing holds (on `app_user u`).
-const DUE_SQL: &str = "u.erased_at IS NULL AND u.last_sign_in_at < $1";
+/// Accounts past `{before}`, or whose erasure the rights desk granted (on `app_user u`).
+const DUE_SQL: &str = "u.erased_at IS NULL
+    AND (u.last_sign_in_at < $1 OR u.erasure_granted_at IS NOT NULL)";
 const NOT_HELD_SQL: &str = "NOT EXISTS (SELECT 1 FROM legal_hold h
                                         WHERE h.user_id = u.id AND h.lifted_at IS NULL)";
 
@@ -117,11 +120,12 @@ impl Store {
     pub async fn retention_plan(&self, limits: &Limits) -> Result<RetentionPlan, StoreError> {
         let accounts = |before: DateTime<Utc>, warned: bool| {
             let sql = format!(
-                "SELECT u.id, u.email, u.full_name, u.role, u.last_sign_in_at FROM app_user u
+                "SELECT u.id, u.email, u.full_name, u.role, u.last_sign_in_at,
+                        u.erasure_granted_at IS NOT NULL AS erasure_granted FROM app_user u
                  WHERE {DUE_SQL} AND {NOT_HELD_SQL}{}
                  ORDER BY u.last_sign_in_at, u.id LIMIT {ACCOUNTS_PER_RUN}",
                 if warned {
-                    " AND u.retention_warned_at IS NULL"
+                    " AND u.retention_warned_at IS NULL AND u.erasure_granted_at IS NULL"
                 } else {
                     ""
                 }
@@ -172,7 +176,10 @@ impl Store {
             )
             .await?,
             requests: count(
-                format!("SELECT ({}) + ({})", OLD_INVITATIONS, OLD_REQUESTS),
+                format!(
+                    "SELECT ({}) + ({}) + ({})",
+                    OLD_INVITATIONS, OLD_REQUESTS, OLD_RIGHTS_REQUESTS
+                ),
                 old,
             )
             .await?,
@@ -425,11 +432,26 @@ impl Store {
             .await
             .map(|done| done.rows_affected())
         })?;
+        on_tx!(&mut tx, conn => {
+            sqlx::query(
+                "UPDATE rights_request SET full_name = $2, email = $3 WHERE user_id = $1",
+            )
+            .bind(id)
+            .bind(&label)
+            .bind(&address)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
         tx.audit(
             &AuditEvent::by_purge(
                 "compte_supprime",
                 &format!("utilisateur:{id}"),
-                "deux ans sans connexion : identité remplacée par un nom neutre",
+                if account.erasure_granted {
+                    "effacement accordé par le guichet des droits : identité remplacée par un nom neutre"
+                } else {
+                    "deux ans sans connexion : identité remplacée par un nom neutre"
+                },
             ),
             limits.now,
         )
@@ -488,12 +510,27 @@ impl Store {
             .await
             .map(|done| done.rows_affected())
         })?;
+        // The desk's record of a request stays (what was asked, when, the decision); who asked
+        // and in which words go.
+        let rights = on_tx!(&mut tx, conn => {
+            sqlx::query(&format!(
+                "UPDATE rights_request SET email = 'demande-droits-' || id || '@supprime.invalid',
+                                           full_name = 'Demande n° ' || id || ', supprimée',
+                                           details = '', answer = '', extension_reason = ''
+                 WHERE id IN ({})",
+                OLD_RIGHTS_REQUESTS.replace("SELECT COUNT(*)", "SELECT id")
+            ))
+            .bind(limits.accounts_before)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
         tx.commit().await?;
         Ok(ConnectionsErased {
             sessions: done[0],
             links: done[1],
             acceptance_addresses: done[2],
-            requests: invitations + requests,
+            requests: invitations + requests + rights,
         })
     }
 
@@ -680,6 +717,11 @@ const OLD_INVITATIONS: &str = "SELECT COUNT(*) FROM invitation
 /// address.
 const OLD_REQUESTS: &str = "SELECT COUNT(*) FROM access_request
      WHERE email NOT LIKE '%@supprime.invalid' AND COALESCE(decided_at, created_at) < $1";
+
+/// Requests to the rights desk answered two years ago (`$1`) that still hold a name, an
+/// address and the person's words.
+const OLD_RIGHTS_REQUESTS: &str = "SELECT COUNT(*) FROM rights_request
+     WHERE email NOT LIKE '%@supprime.invalid' AND answered_at < $1";
 
 impl Tx {
     /// Records a sign-in's day on the account: the retention counts from it, and a warning

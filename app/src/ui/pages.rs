@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod operators;
 pub mod partner_keys;
 pub mod personal_data;
+pub mod rights;
 pub mod service;
 pub mod sign_in;
 pub mod sites;

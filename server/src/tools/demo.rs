@@ -484,6 +484,10 @@ pub async fn seed_at(store: &Store, config: &Config, now: DateTime<Utc>) -> Resu
                 .await?;
             }
         }
+        // The demo's customs agent holds the rights desk, which the terms give the DGDDI.
+        if account.role == Role::AgentDgddi {
+            tx.insert_rights_desk_member(user_id, now).await?;
+        }
         if account.role == Role::ChefService {
             for (_, posts, _) in &posts_by_site {
                 for post in posts {

@@ -63,6 +63,7 @@ async fn every_listed_form_route_is_served_and_asks_who_calls() {
             .replace("{code}", "FRLEH1")
             .replace("{file}", "inconnu.ics")
             .replace("{document}", "1")
+            .replace("{hold}", "1")
             .replace("{format}", "export.ods");
         let response = client
             .request(

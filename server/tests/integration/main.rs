@@ -47,6 +47,7 @@ mod probing;
 mod process;
 mod rate_limit;
 mod retention;
+mod rights_desk;
 mod role_pages;
 mod sealed_copies;
 mod sites;

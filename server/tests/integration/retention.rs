@@ -24,7 +24,7 @@ on_both_stores!(
 const FOS_AGENT: &str = "agent.fos@demo.sesame.test";
 
 /// Every text column of every table where `value` appears, as `table.column`.
-async fn where_found(store: &Store, value: &str) -> Vec<String> {
+pub(crate) async fn where_found(store: &Store, value: &str) -> Vec<String> {
     let columns: Vec<(String, String)> = match store.engine() {
         Engine::Sqlite(pool) => sqlx::query_as(
             "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c

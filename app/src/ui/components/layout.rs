@@ -136,7 +136,7 @@ pub struct Destination {
 
 /// The pages offered to signed-in people, in the navigation's order; each shows only to whoever
 /// may open it.
-pub const DESTINATIONS: [Destination; 16] = [
+pub const DESTINATIONS: [Destination; 17] = [
     Destination {
         entry: EntryPoint::ListDossiers,
         path: "/dossiers",
@@ -166,6 +166,12 @@ pub const DESTINATIONS: [Destination; 16] = [
         path: "/statistiques",
         label: "Statistiques",
         description: "Les chiffres du passage frontière par site, mois et catégorie de marchandises, sans aucune donnée d'entreprise ni de personne.",
+    },
+    Destination {
+        entry: EntryPoint::RightsDesk,
+        path: "/droits",
+        label: "Guichet des droits",
+        description: "Les demandes des personnes sur leurs données : accès, rectification, effacement, limitation, opposition, avec leur échéance et leur réponse.",
     },
     Destination {
         entry: EntryPoint::MyAppointments,

@@ -367,6 +367,7 @@ fn Card(card: AccountCard) -> impl IntoView {
             <dt>"État"</dt><dd>{state_badge(account.state)}</dd>
         </dl>
         {card.head_posts.map(|posts| view! { <HeadPostsSection id=account.id posts /> })}
+        {card.rights_desk.map(|member| view! { <RightsDeskSection id=account.id member /> })}
         <section class="fr-mb-6w" aria-labelledby="titre-decider">
             <h2 id="titre-decider">"Décider"</h2>
             {closed.then(|| view! { <p>"Ce compte est clos : aucune décision n'est plus possible."</p> })}
@@ -375,6 +376,33 @@ fn Card(card: AccountCard) -> impl IntoView {
         <section aria-labelledby="titre-historique">
             <h2 id="titre-historique">"Historique"</h2>
             {history}
+        </section>
+    }
+}
+
+/// Whether this account of the DGDDI holds the rights desk, and the button that opens or closes it.
+#[component]
+fn RightsDeskSection(id: i64, member: bool) -> impl IntoView {
+    let (said, action, button) = if member {
+        (
+            "Ce compte tient le guichet des droits : il reçoit les demandes des personnes sur leurs données, y répond et peut geler un dossier en litige.",
+            format!("/comptes/{id}/guichet-droits/retrait"),
+            "Retirer le guichet des droits",
+        )
+    } else {
+        (
+            "Le guichet des droits reçoit les demandes des personnes sur leurs données (accès, rectification, effacement, limitation, opposition), y répond dans le délai légal et peut geler un dossier en litige. Les conditions d'utilisation en confient la charge à la DGDDI.",
+            format!("/comptes/{id}/guichet-droits"),
+            "Confier le guichet des droits",
+        )
+    };
+    view! {
+        <section class="fr-mb-6w" aria-labelledby="titre-guichet">
+            <h2 id="titre-guichet">"Guichet des droits"</h2>
+            <p>{said}</p>
+            <form method="post" action=action>
+                <button class="fr-btn fr-btn--secondary" type="submit">{button}</button>
+            </form>
         </section>
     }
 }

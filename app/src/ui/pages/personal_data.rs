@@ -1,11 +1,12 @@
 //! « Mes données personnelles » (`/espace/donnees`): what the platform keeps about the person
 //! and for how long, the copy of their data they download (sealed, so that it can serve as
-//! evidence), and how to exercise their other rights.
+//! evidence), their other rights, and the requests they present to the rights desk.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::ui::notices::Notice;
+use crate::ui::pages::rights::MyRightsRequests;
 
 /// The page.
 pub const PATH: &str = "/espace/donnees";
@@ -45,14 +46,16 @@ pub fn PersonalDataPage() -> impl IntoView {
                     <li>
                         "Rectification : vous corrigez vous-même votre nom et votre adresse électronique dans "
                         <a href="/espace">"Mon espace"</a>
-                        " ; pour le reste (entreprise, habilitations), adressez-vous à l'administrateur de votre entreprise ou à votre chef de service."
+                        " ; pour le reste, présentez une demande ci-dessous (l'entreprise et les habilitations relèvent aussi de l'administrateur de votre entreprise ou de votre chef de service)."
                     </li>
-                    <li>"Effacement : les données nécessaires à la mission de contrôle aux frontières (dossiers, échanges, rendez-vous, journal d'audit) sont conservées au titre de l'article 17, paragraphe 3, point b, du RGPD ; votre identité en est retirée à la fin de la durée de conservation et remplacée par une mention neutre."</li>
-                    <li>"Limitation et opposition : vos données restent conservées mais ne servent plus qu'à la constatation ou à la défense de droits en justice."</li>
+                    <li>"Effacement : les données nécessaires à la mission de contrôle aux frontières (dossiers, échanges, rendez-vous, journal d'audit) sont conservées au titre de l'article 17, paragraphe 3, point b, du RGPD. Si l'effacement est accordé, votre compte est clos et votre identité est remplacée partout par une mention neutre ; sinon, elle l'est deux ans après votre dernière connexion."</li>
+                    <li>"Limitation et opposition : si elles sont accordées, vos données restent conservées mais ne servent plus à vous notifier ni à vous présenter aux services de contrôle sur la fiche de votre entreprise ; elles ne servent plus qu'à la mission de contrôle en cours et à la constatation ou à la défense de droits en justice."</li>
                     <li>"Portabilité : ce droit ne s'applique pas, le traitement relevant d'une mission d'intérêt public (article 20, paragraphe 3, du RGPD)."</li>
                 </ul>
-                <p>"Pour exercer ces droits, écrivez au bureau Comint 2 de la direction générale des douanes et droits indirects, point de contact unique des responsables conjoints du traitement, dont les coordonnées figurent sur la page "<a href="/donnees-personnelles">"Données personnelles"</a>". Une réponse vous est apportée dans le délai d'un mois."</p>
+                <p>"Vous présentez ces demandes ci-dessous ; vous pouvez aussi écrire au bureau Comint 2 de la direction générale des douanes et droits indirects, point de contact unique des responsables conjoints du traitement, dont les coordonnées figurent sur la page "<a href="/donnees-personnelles">"Données personnelles"</a>". Une réponse vous est apportée dans le délai d'un mois."</p>
             </section>
+            <MyRightsRequests />
         </div>
     }
+    .into_any()
 }

@@ -1,0 +1,589 @@
+//! The rights of the persons concerned, on the real server and both stores: a person presents a
+//! request from their space and is told its deadline by mail; the DGDDI's rights desk (opened to
+//! an account by the technical administrator, and to nobody else) sees it, extends it once with
+//! the reason mailed, answers it (mailed and kept); a granted objection stops the person's
+//! notifications and takes them off their company's operator card; the desk records a request
+//! that came by post, holds the account in dispute (an erasure cannot be granted then), and a
+//! granted erasure closes the account at once and lets the next purge erase it. Everyone else is
+//! refused and learns nothing; every step is in the audit trail, which still verifies.
+
+use app::domain::rights::{due_on, extended_due_on};
+use app::store::{Backend, Store};
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
+use server::config::Config;
+
+use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, OTHER_OPERATOR, PASSWORD};
+use crate::dossier_documents::operator_dossier;
+use crate::helpers::{config, container, count, fresh_database, on_both_stores, Running};
+use crate::retention::where_found;
+use crate::smtp_sink::{mail_about, SmtpSink};
+
+on_both_stores!(
+    a_request_goes_from_the_personal_space_to_the_desk_and_back,
+    the_desk_records_requests_from_outside_and_grants_an_erasure,
+);
+
+const DESK: &str = "agent.douane@demo.sesame.test";
+const ADMIN: &str = "admin@demo.sesame.test";
+const SUPERVISOR: &str = "superviseur@demo.sesame.test";
+
+async fn with_mail(backend: Backend) -> Option<(Running, SmtpSink, Config)> {
+    let url = fresh_database(backend).await?;
+    let sink = SmtpSink::start().await;
+    let mut config = config(url);
+    config.smtp_url = Some(SecretString::from(sink.url.clone()));
+    config.submissions_burst = 200;
+    config.submissions_per_minute = 600;
+    Some((Running::start(&config).await, sink, config))
+}
+
+async fn signed_in(server: &Running, email: &str) -> Browser {
+    let browser = Browser::new(server);
+    browser.sign_in(email, PASSWORD).await;
+    browser
+}
+
+async fn user_id(store: &Store, email: &str) -> i64 {
+    store.user_by_email(email).await.unwrap().unwrap().id
+}
+
+fn day(at: chrono::NaiveDate) -> String {
+    at.format("%d/%m/%Y").to_string()
+}
+
+async fn a_request_goes_from_the_personal_space_to_the_desk_and_back(backend: Backend) {
+    let Some((server, sink, _)) = with_mail(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let claire_id = user_id(store, OPERATOR).await;
+    let claire = signed_in(&server, OPERATOR).await;
+    let requests = "SELECT COUNT(*) FROM rights_request";
+
+    // A request without its kind or with too short a text: nothing written, the form says why.
+    let refused = claire
+        .post(
+            "/espace/donnees/demandes",
+            &[("nature", "opposition"), ("texte", "non")],
+        )
+        .await;
+    assert!(
+        refused.location.contains("erreur=demande-droits-invalide"),
+        "{}",
+        refused.location
+    );
+    let (_, page) = claire.page(&refused.location).await;
+    assert!(
+        page.contains("trop court"),
+        "le formulaire dit ce qui ne va pas"
+    );
+    let refused = claire
+        .post(
+            "/espace/donnees/demandes",
+            &[("texte", "Je m'oppose aux notifications.")],
+        )
+        .await;
+    assert!(refused.location.contains("erreur=demande-droits-invalide"));
+    assert_eq!(count(store, requests).await, 0);
+
+    // Claire objects; the same form sent twice makes one request.
+    let text = "Je m'oppose à l'utilisation de mes données pour les notifications.";
+    for _ in 0..2 {
+        let sent = claire
+            .post(
+                "/espace/donnees/demandes",
+                &[("nature", "opposition"), ("texte", text)],
+            )
+            .await;
+        assert!(
+            sent.location.contains("message=demande-droits-envoyee"),
+            "{}",
+            sent.location
+        );
+    }
+    assert_eq!(count(store, requests).await, 1);
+    let id = count(store, "SELECT MAX(id) FROM rights_request").await;
+    let today = app::domain::access::local_day(Utc::now());
+    let receipt = mail_about(&sink, OPERATOR, "bien été reçue").await;
+    assert!(
+        receipt.text.contains(&day(due_on(today))),
+        "{}",
+        receipt.text
+    );
+    // The desk is told a request waits, and nothing of who asked.
+    let told = mail_about(&sink, DESK, "Nouvelle demande").await;
+    assert!(
+        told.text.contains(&format!("/droits/{id}")),
+        "{}",
+        told.text
+    );
+    assert!(!told.text.contains(OPERATOR) && !told.text.contains("Claire"));
+    let (_, space) = claire.page("/espace/donnees").await;
+    assert!(
+        space.contains(&format!("Demande n° {id}")),
+        "sa demande est listée"
+    );
+    assert!(space.contains("En cours"));
+
+    // Nobody but the desk reaches it, and none learns anything: another operator, an agent of
+    // the SIVEP, the supervisor, the administrator; a form sent by them changes nothing.
+    for email in [OTHER_OPERATOR, AGENT_SIVEP, SUPERVISOR, ADMIN] {
+        let other = signed_in(&server, email).await;
+        for path in ["/droits".to_owned(), format!("/droits/{id}")] {
+            let (status, page) = other.page(&path).await;
+            assert_eq!(status, 403, "{email} sur {path}");
+            assert!(
+                !page.contains(text) && !page.contains(OPERATOR),
+                "{email} sur {path}"
+            );
+        }
+        let (_, theirs) = other.page("/espace/donnees").await;
+        assert!(
+            !theirs.contains(text),
+            "{email} voit la demande d'une autre"
+        );
+        let answer = other
+            .post(
+                &format!("/droits/{id}/reponse"),
+                &[
+                    ("decision", "refusee"),
+                    ("reponse", "Refus pour voir ce qui arrive."),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{email}");
+        let extended = other
+            .post(
+                &format!("/droits/{id}/prolongation"),
+                &[("motif", "Prolongation par quelqu'un d'autre.")],
+            )
+            .await;
+        assert_eq!(extended.status, StatusCode::FORBIDDEN, "{email}");
+    }
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM rights_request WHERE answered_at IS NULL AND extended_at IS NULL"
+        )
+        .await,
+        1
+    );
+
+    // The desk reads the list and the request: each reading is a consultation of her data.
+    let desk = signed_in(&server, DESK).await;
+    let (status, list) = desk.page("/droits").await;
+    assert_eq!(status, 200);
+    assert!(list.contains(&format!("n° {id}")) && list.contains("Claire Martin"));
+    let (status, page) = desk.page(&format!("/droits/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(text) && page.contains(&day(due_on(today))));
+    assert_eq!(
+        count(
+            store,
+            &format!(
+                "SELECT COUNT(*) FROM audit_entry WHERE action = 'consultation_demande_droits'
+                 AND object = 'utilisateur:{claire_id}'"
+            ),
+        )
+        .await,
+        1
+    );
+
+    // The deadline is extended once, with a reason the person receives.
+    let short = desk
+        .post(&format!("/droits/{id}/prolongation"), &[("motif", "court")])
+        .await;
+    assert!(short.location.contains("erreur=prolongation-invalide"));
+    let reason = "Vérification des notifications auprès de chaque poste concerné.";
+    let extended = desk
+        .post(&format!("/droits/{id}/prolongation"), &[("motif", reason)])
+        .await;
+    assert!(
+        extended
+            .location
+            .contains("message=demande-droits-prolongee"),
+        "{}",
+        extended.location
+    );
+    let mail = mail_about(&sink, OPERATOR, "prolongé").await;
+    assert!(mail.text.contains(reason), "{}", mail.text);
+    assert!(
+        mail.text.contains(&day(extended_due_on(today))),
+        "{}",
+        mail.text
+    );
+    let again = desk
+        .post(&format!("/droits/{id}/prolongation"), &[("motif", reason)])
+        .await;
+    assert!(again.location.contains("erreur=prolongation-invalide"));
+
+    // Before the answer, a new dossier of her company is notified to her, and her card names her.
+    let sophie = signed_in(&server, AGENT_SIVEP).await;
+    let company = store
+        .user_by_email(OPERATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    let (_, card) = sophie.page(&format!("/operateurs/{company}")).await;
+    assert!(card.contains("Claire Martin"), "la fiche nomme Claire");
+    let notified = |dossier: i64| {
+        format!("SELECT COUNT(*) FROM notification WHERE user_id = {claire_id} AND dossier_id = {dossier}")
+    };
+    let before = operator_dossier(
+        &server,
+        "DR-AVANT",
+        &container("OCE", 811),
+        "CHEDP.FR.2026.0000811",
+    )
+    .await;
+    assert!(
+        count(store, &notified(before)).await > 0,
+        "Claire est notifiée avant"
+    );
+
+    // The answer: an invalid one is refused, a granted objection is mailed and kept, and it
+    // takes effect at once.
+    let invalid = desk
+        .post(
+            &format!("/droits/{id}/reponse"),
+            &[
+                ("decision", "peut-etre"),
+                ("reponse", "Une réponse assez longue."),
+            ],
+        )
+        .await;
+    assert!(invalid.location.contains("erreur=reponse-invalide"));
+    let answer = "Votre opposition est accordée : vous ne recevrez plus de notifications.";
+    let answered = desk
+        .post(
+            &format!("/droits/{id}/reponse"),
+            &[("decision", "accordee"), ("reponse", answer)],
+        )
+        .await;
+    assert!(
+        answered
+            .location
+            .contains("message=demande-droits-repondue"),
+        "{}",
+        answered.location
+    );
+    let mail = mail_about(&sink, OPERATOR, "Réponse à votre demande").await;
+    assert!(
+        mail.text.contains(answer) && mail.text.contains("Accordée"),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains("CNIL"));
+    let twice = desk
+        .post(
+            &format!("/droits/{id}/reponse"),
+            &[
+                ("decision", "refusee"),
+                ("reponse", "Une seconde réponse, qui ne doit pas partir."),
+            ],
+        )
+        .await;
+    assert!(twice.location.contains("erreur=demande-droits-introuvable"));
+    let after = operator_dossier(
+        &server,
+        "DR-APRES",
+        &container("OCE", 812),
+        "CHEDP.FR.2026.0000812",
+    )
+    .await;
+    assert_eq!(
+        count(store, &notified(after)).await,
+        0,
+        "plus de notification"
+    );
+    let (_, card) = sophie.page(&format!("/operateurs/{company}")).await;
+    assert!(
+        !card.contains("Claire Martin"),
+        "la fiche ne la présente plus"
+    );
+    // She still signs in and sees her answer.
+    let (_, space) = claire.page("/espace/donnees").await;
+    assert!(space.contains(answer) && space.contains("Accordée"));
+
+    // The administrator closes the desk to the agent, who is refused at once; and cannot open
+    // it to an agent of the SIVEP.
+    let admin = signed_in(&server, ADMIN).await;
+    let desk_id = user_id(store, DESK).await;
+    let withdrawn = admin
+        .post(&format!("/comptes/{desk_id}/guichet-droits/retrait"), &[])
+        .await;
+    assert!(
+        withdrawn.location.contains("message=guichet-retire"),
+        "{}",
+        withdrawn.location
+    );
+    let (status, _) = desk.page("/droits").await;
+    assert_eq!(status, 403);
+    let sophie_id = user_id(store, AGENT_SIVEP).await;
+    let refused = admin
+        .post(&format!("/comptes/{sophie_id}/guichet-droits"), &[])
+        .await;
+    assert!(
+        refused.location.contains("erreur=guichet-impossible"),
+        "{}",
+        refused.location
+    );
+    let (status, _) = sophie.page("/droits").await;
+    assert_eq!(status, 403);
+    let granted = admin
+        .post(&format!("/comptes/{desk_id}/guichet-droits"), &[])
+        .await;
+    assert!(
+        granted.location.contains("message=guichet-confie"),
+        "{}",
+        granted.location
+    );
+    mail_about(&sink, DESK, "guichet des droits vous est confié").await;
+    let (status, _) = desk.page("/droits").await;
+    assert_eq!(status, 200);
+
+    for action in [
+        "demande_droits_recue",
+        "demande_droits_prolongee",
+        "demande_droits_repondue",
+        "guichet_droits_retire",
+        "guichet_droits_ouvert",
+    ] {
+        assert!(
+            count(
+                store,
+                &format!("SELECT COUNT(*) FROM audit_entry WHERE action = '{action}'")
+            )
+            .await
+                >= 1,
+            "{action} absent du journal"
+        );
+    }
+    assert_eq!(store.verify_audit().await.unwrap().problem, None);
+    server.stop().await;
+}
+
+async fn the_desk_records_requests_from_outside_and_grants_an_erasure(backend: Backend) {
+    let Some((server, sink, config)) = with_mail(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let karim_id = user_id(store, OTHER_OPERATOR).await;
+    let karim = signed_in(&server, OTHER_OPERATOR).await;
+    let desk = signed_in(&server, DESK).await;
+    let today = app::domain::access::local_day(Utc::now());
+    let received = today - Duration::days(3);
+    let requests = "SELECT COUNT(*) FROM rights_request";
+
+    // A request received tomorrow, or through the personal space, is not the desk's to record.
+    let record = |received: String, channel: &'static str| {
+        let desk = &desk;
+        async move {
+            desk.post(
+                "/droits/demandes",
+                &[
+                    ("nom", "Karim Benali"),
+                    ("adresse", OTHER_OPERATOR),
+                    ("nature", "effacement"),
+                    ("canal", channel),
+                    ("recue", &received),
+                    (
+                        "texte",
+                        "Lettre du 2 décembre : demande l'effacement de son compte.",
+                    ),
+                ],
+            )
+            .await
+        }
+    };
+    let future = record(day(today + Duration::days(1)), "courrier").await;
+    assert!(future.location.contains("erreur=demande-droits-invalide"));
+    let (_, page) = desk.page(&future.location).await;
+    assert!(
+        page.contains("ne peut pas être dans le futur"),
+        "le jour est refusé en français"
+    );
+    let espace = record(day(received), "espace").await;
+    assert!(espace.location.contains("erreur=demande-droits-invalide"));
+    assert_eq!(count(store, requests).await, 0);
+
+    // Recorded from the letter: linked to his account, due a month after receipt.
+    let recorded = record(day(received), "courrier").await;
+    assert!(
+        recorded
+            .location
+            .contains("message=demande-droits-enregistree"),
+        "{}",
+        recorded.location
+    );
+    let id = count(store, "SELECT MAX(id) FROM rights_request").await;
+    assert!(recorded.location.starts_with(&format!("/droits/{id}")));
+    assert_eq!(
+        count(
+            store,
+            &format!(
+                "SELECT COUNT(*) FROM rights_request WHERE id = {id} AND user_id = {karim_id}"
+            )
+        )
+        .await,
+        1
+    );
+    let receipt = mail_about(&sink, OTHER_OPERATOR, "bien été reçue").await;
+    assert!(
+        receipt.text.contains(&day(due_on(received))),
+        "{}",
+        receipt.text
+    );
+
+    // A hold for a dispute: the erasure cannot be granted while it lasts.
+    let hold = desk
+        .post(
+            &format!("/droits/{id}/gel"),
+            &[("gel", "Contentieux douanier n° 2026-118 en cours")],
+        )
+        .await;
+    assert!(
+        hold.location.contains("message=gel-pose"),
+        "{}",
+        hold.location
+    );
+    let hold_id = count(store, "SELECT MAX(id) FROM legal_hold").await;
+    let grant = [
+        ("decision", "accordee"),
+        (
+            "reponse",
+            "Votre compte est clos et votre identité effacée de France Sésame.",
+        ),
+    ];
+    let held = desk.post(&format!("/droits/{id}/reponse"), &grant).await;
+    assert!(
+        held.location.contains("erreur=effacement-gele"),
+        "{}",
+        held.location
+    );
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM rights_request WHERE id = {id} AND answered_at IS NULL")
+        )
+        .await,
+        1
+    );
+    // Another request's page cannot lift it.
+    let other = desk
+        .post(
+            "/droits/demandes",
+            &[
+                ("nom", "Jeanne Petit"),
+                ("adresse", "jeanne.petit@example.org"),
+                ("nature", "opposition"),
+                ("canal", "dgal"),
+                ("recue", &day(today)),
+                (
+                    "texte",
+                    "Transmise par la DGAL : s'oppose à tout traitement.",
+                ),
+            ],
+        )
+        .await;
+    let jeanne = count(store, "SELECT MAX(id) FROM rights_request").await;
+    assert!(other.location.starts_with(&format!("/droits/{jeanne}")));
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM rights_request WHERE id = {jeanne} AND user_id IS NULL")
+        )
+        .await,
+        1
+    );
+    let wrong = desk
+        .post(&format!("/droits/{jeanne}/gels/{hold_id}/levee"), &[])
+        .await;
+    assert!(wrong.location.contains("erreur=gel-invalide"));
+    let lifted = desk
+        .post(&format!("/droits/{id}/gels/{hold_id}/levee"), &[])
+        .await;
+    assert!(
+        lifted.location.contains("message=gel-leve"),
+        "{}",
+        lifted.location
+    );
+
+    // Granted: the account closes at once (his page sends him away), the answer leaves.
+    let granted = desk.post(&format!("/droits/{id}/reponse"), &grant).await;
+    assert!(
+        granted.location.contains("message=demande-droits-repondue"),
+        "{}",
+        granted.location
+    );
+    let mail = mail_about(&sink, OTHER_OPERATOR, "Réponse à votre demande").await;
+    assert!(mail.text.contains("identité effacée"), "{}", mail.text);
+    let (status, _) = karim.page("/espace").await;
+    assert_ne!(status, 200, "le compte est clos");
+    assert!(store.user_by_email(OTHER_OPERATOR).await.unwrap().is_none());
+
+    // The outside person's refusal changes no account.
+    let refused = desk
+        .post(
+            &format!("/droits/{jeanne}/reponse"),
+            &[
+                ("decision", "refusee"),
+                (
+                    "reponse",
+                    "Le traitement est nécessaire à la mission de contrôle.",
+                ),
+            ],
+        )
+        .await;
+    assert!(refused.location.contains("message=demande-droits-repondue"));
+    mail_about(&sink, "jeanne.petit@example.org", "Réponse à votre demande").await;
+
+    // The next purge erases him, though he signed in today; nobody else.
+    let purge = match &config.purge_database_url {
+        Some(url) => Store::connect(url.expose_secret()).await.unwrap(),
+        None => store.clone(),
+    };
+    let files = server::files::LocalFolder::new(&config.documents_folder);
+    server::retention::run(store, &purge, &files, Utc::now())
+        .await
+        .unwrap();
+    assert!(
+        where_found(store, OTHER_OPERATOR).await.is_empty(),
+        "{:?}",
+        where_found(store, OTHER_OPERATOR).await
+    );
+    assert!(where_found(store, "Karim Benali").await.is_empty());
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM app_user WHERE erased_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(store, &format!("SELECT COUNT(*) FROM audit_entry WHERE action = 'compte_supprime' AND object = 'utilisateur:{karim_id}'")).await,
+        1
+    );
+    // Two years after their answer, the requests keep what was decided, not who asked.
+    server::retention::run(store, &purge, &files, Utc::now() + Duration::days(745))
+        .await
+        .unwrap();
+    assert!(where_found(store, "jeanne.petit@example.org")
+        .await
+        .is_empty());
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM rights_request WHERE decision IS NOT NULL"
+        )
+        .await,
+        2
+    );
+    assert_eq!(store.verify_audit().await.unwrap().problem, None);
+    server.stop().await;
+}
