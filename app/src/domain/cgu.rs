@@ -132,7 +132,7 @@ pub const SECTIONS: &[Section] = &[
     Section {
         heading: "Données personnelles : données traitées et destinataires",
         paragraphs: &[
-            "Sont traitées l'identité et les coordonnées professionnelles (nom, adresse électronique, téléphone), l'entreprise ou l'administration, le rôle, les habilitations et les mandats, les préférences de notification, les messages et les documents déposés, les rendez-vous, les acceptations des présentes conditions et les données de connexion (date, adresse IP, navigateur). Aucune décision n'est prise sur le seul fondement d'un traitement automatisé : les alertes aident les agents, qui décident.",
+            "Sont traitées l'identité et les coordonnées professionnelles (nom, adresse électronique), l'entreprise ou l'administration, le rôle, les habilitations et les mandats, les préférences de notification, les messages et les documents déposés, les rendez-vous, les acceptations des présentes conditions et les données de connexion (date, adresse IP, navigateur). Aucune décision n'est prise sur le seul fondement d'un traitement automatisé : les alertes aident les agents, qui décident.",
             "Les données ne sont communiquées qu'à ceux qui ont à en connaître :",
         ],
         bullets: &[

@@ -516,7 +516,7 @@ pub fn Faq() -> impl IntoView {
                 <p>
                     "Depuis votre espace personnel, rubrique "
                     <a href=crate::ui::pages::legal::PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
-                    " : vous y téléchargez toutes vos données et y corrigez votre nom et votre adresse. Pour une autre rectification, un effacement, une limitation ou une opposition, écrivez au bureau Comint 2 de la douane, qui traite les demandes pour la douane comme pour la DGAL. L'effacement ne porte pas sur ce que la mission de contrôle impose de conserver, et la portabilité ne s'applique pas à ce traitement d'intérêt public."
+                    " : vous y téléchargez toutes vos données, y corrigez votre nom et votre adresse, et y présentez toute autre demande (rectification, effacement, limitation, opposition), que le guichet des droits de la douane traite pour la douane comme pour la DGAL ; vous y suivez son échéance et sa réponse. L'effacement ne porte pas sur ce que la mission de contrôle impose de conserver, et la portabilité ne s'applique pas à ce traitement d'intérêt public."
                 </p>
             </details>
             <details class="fr-mb-2w">
@@ -586,7 +586,7 @@ pub fn Contact() -> impl IntoView {
                 <a href=crate::ui::pages::legal::PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
                 " de votre espace personnel. La page "
                 <a href="/donnees-personnelles">"Données personnelles"</a>
-                " indique comment écrire au bureau Comint 2 de la douane, point de contact unique pour vos données, pour toute autre demande (rectification, effacement, limitation, opposition)."
+                " indique aussi comment écrire au bureau Comint 2 de la douane, point de contact unique pour vos données ; une demande de rectification, d'effacement, de limitation ou d'opposition se présente directement depuis « Mes données personnelles »."
             </p>
 
             <h2>"Accessibilité"</h2>

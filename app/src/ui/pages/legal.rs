@@ -92,7 +92,7 @@ pub fn PersonalDataNotice(
         <p>"France Sésame traite vos données pour vous donner accès au guichet unique du passage frontière : gérer votre compte, vos habilitations et vos mandats, suivre les envois, organiser les contrôles et les rendez-vous, vous notifier, mettre à disposition les documents, tracer les échanges de la messagerie, donner aux agents habilités la fiche d'identité d'un opérateur, produire les indicateurs et les statistiques, et assurer la sécurité et la traçabilité du service. Ce traitement est nécessaire à l'exécution des missions d'intérêt public de contrôle aux frontières dont sont investies la douane et la DGAL (article 6, paragraphe 1, point e, du RGPD). Aucune décision n'est prise sur le seul fondement d'un traitement automatisé : les alertes aident les agents, qui décident."</p>
 
         {heading("Données traitées")}
-        <p>"Votre identité et vos coordonnées professionnelles (nom, adresse électronique, téléphone), votre entreprise ou votre administration, votre rôle, vos habilitations et vos mandats, vos préférences de notification, vos messages, les documents que vous déposez, vos rendez-vous, vos acceptations des conditions générales d'utilisation, et les données de connexion (date, adresse IP, navigateur). Une adresse électronique valide est obligatoire pour ouvrir un compte."</p>
+        <p>"Votre identité et vos coordonnées professionnelles (nom, adresse électronique), votre entreprise ou votre administration, votre rôle, vos habilitations et vos mandats, vos préférences de notification, vos messages, les documents que vous déposez, vos rendez-vous, vos acceptations des conditions générales d'utilisation, et les données de connexion (date, adresse IP, navigateur). Une adresse électronique valide est obligatoire pour ouvrir un compte."</p>
 
         {heading("Destinataires")}
         <ul>
@@ -121,7 +121,7 @@ pub fn PersonalDataNotice(
             <li>
                 "Depuis votre espace personnel, rubrique "
                 <a href=PERSONAL_DATA_SPACE>"« Mes données personnelles »"</a>
-                " : téléchargez toutes vos données (un PDF lisible et un fichier JSON, dans une copie scellée) et corrigez ce qui peut l'être ; pour toute autre demande (rectification, effacement, limitation, opposition) :"
+                " : téléchargez toutes vos données (un PDF lisible et un fichier JSON, dans une copie scellée), corrigez ce qui peut l'être, et présentez toute autre demande (rectification, effacement, limitation, opposition) : elle arrive au guichet des droits de la DGDDI, qui vous répond par courriel, et vous la suivez sur la même page ; vous pouvez aussi écrire :"
             </li>
             <li>
                 "par courriel au bureau Comint 2 de la DGDDI : "
