@@ -238,6 +238,8 @@ pub fn routes(forms: Forms) -> Router<AppState> {
         .route("/espace/mandats", post(account::mandates::give))
         .route("/espace/donnees/demandes", post(rights::present))
         .route("/droits/demandes", post(rights::record))
+        .route("/droits/gels", post(rights::hold_dossier))
+        .route("/droits/gels/{hold}/levee", post(rights::lift_dossier))
         .route("/droits/{id}/prolongation", post(rights::extend))
         .route("/droits/{id}/reponse", post(rights::answer))
         .route("/droits/{id}/renvoi", post(rights::resend))
@@ -446,7 +448,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 85] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 87] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -577,6 +579,8 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 85] = [
     ),
     ("POST /espace/donnees/demandes", EntryPoint::PersonalSpace),
     ("POST /droits/demandes", EntryPoint::RightsDesk),
+    ("POST /droits/gels", EntryPoint::RightsDesk),
+    ("POST /droits/gels/{hold}/levee", EntryPoint::RightsDesk),
     ("POST /droits/{id}/prolongation", EntryPoint::RightsDesk),
     ("POST /droits/{id}/reponse", EntryPoint::RightsDesk),
     ("POST /droits/{id}/renvoi", EntryPoint::RightsDesk),

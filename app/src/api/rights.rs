@@ -63,7 +63,8 @@ pub async fn load_rights_request(id: i64) -> Result<Option<RequestFile>, ServerF
 
 #[cfg(feature = "ssr")]
 pub use handlers::{
-    answer, extend, grant_desk, hold, lift, present, record, resend, withdraw_desk,
+    answer, extend, grant_desk, hold, hold_dossier, lift, lift_dossier, present, record, resend,
+    withdraw_desk,
 };
 
 #[cfg(feature = "ssr")]
@@ -408,6 +409,61 @@ mod handlers {
             return Err(back(&page, Problem::RightsHoldInvalid, &[]));
         }
         done(&page, Done::RightsHoldLifted)
+    }
+
+    /// `POST /droits/gels` (`dossier`, `motif`): holds a dossier in dispute: the persons who acted
+    /// in it keep their identity while the hold lasts.
+    #[tracing::instrument(skip_all)]
+    pub async fn hold_dossier(
+        State(forms): State<Forms>,
+        Extension(caller): Extension<Caller>,
+        Form(fields): Form<Fields>,
+    ) -> Outcome {
+        check(&caller, EntryPoint::RightsDesk, Target::Nothing)?;
+        let form = format!("{DESK}#gels");
+        let refused = || {
+            back(
+                &form,
+                Problem::RightsDossierHoldInvalid,
+                &kept(&fields, &["dossier", "motif"]),
+            )
+        };
+        let reason =
+            crate::domain::account::parse_reason(field(&fields, "motif")).map_err(|_| refused())?;
+        let number = field(&fields, "dossier")
+            .trim()
+            .trim_start_matches("n°")
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| refused())?;
+        if !forms.store.dossier_exists(number).await? {
+            return Err(refused());
+        }
+        forms
+            .store
+            .place_hold(None, Some(number), &reason, &caller.actor(), Utc::now())
+            .await?;
+        done(&form, Done::RightsHoldPlaced)
+    }
+
+    /// `POST /droits/gels/{hold}/levee`: lifts a hold on a dossier.
+    #[tracing::instrument(skip_all)]
+    pub async fn lift_dossier(
+        State(forms): State<Forms>,
+        Extension(caller): Extension<Caller>,
+        Path(hold): Path<i64>,
+    ) -> Outcome {
+        check(&caller, EntryPoint::RightsDesk, Target::Nothing)?;
+        let form = format!("{DESK}#gels");
+        if !forms.store.is_dossier_hold(hold).await?
+            || !forms
+                .store
+                .lift_hold(hold, &caller.actor(), Utc::now())
+                .await?
+        {
+            return Err(back(&form, Problem::RightsDossierHoldInvalid, &[]));
+        }
+        done(&form, Done::RightsHoldLifted)
     }
 
     async fn set_desk(forms: &Forms, caller: &Caller, id: i64, member: bool) -> Outcome {

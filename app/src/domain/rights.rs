@@ -234,6 +234,18 @@ pub struct Hold {
     pub placed_at: DateTime<Utc>,
 }
 
+/// A hold of the desk on a dossier in dispute, in force: the persons who acted in it (wrote in
+/// its exchanges, added its documents, booked its appointments) keep their identity while it
+/// lasts, so that its records can serve as evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierHold {
+    pub id: i64,
+    pub dossier_id: i64,
+    pub site: String,
+    pub reason: String,
+    pub placed_at: DateTime<Utc>,
+}
+
 /// The account a request is about, as the desk needs it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonAccount {
@@ -262,6 +274,8 @@ pub struct Desk {
     pub open: Vec<RightsRequest>,
     /// Answered, the latest first ([`ANSWERED_SHOWN`] at most).
     pub answered: Vec<RightsRequest>,
+    /// The dossiers held, the latest first.
+    pub dossier_holds: Vec<DossierHold>,
 }
 
 /// How many answered requests the desk lists.

@@ -111,8 +111,19 @@ pub struct ConnectionsErased {
 /// Accounts past `{before}`, or whose erasure the rights desk granted (on `app_user u`).
 const DUE_SQL: &str = "u.erased_at IS NULL
     AND (u.last_sign_in_at < $1 OR u.erasure_granted_at IS NOT NULL)";
+/// Accounts no hold keeps: none on the account, none on a dossier the person acted in (wrote in
+/// its exchanges, added one of its documents, booked one of its appointments), whose records
+/// must keep naming them while the dispute lasts.
 const NOT_HELD_SQL: &str = "NOT EXISTS (SELECT 1 FROM legal_hold h
-                                        WHERE h.user_id = u.id AND h.lifted_at IS NULL)";
+    WHERE h.lifted_at IS NULL
+      AND (h.user_id = u.id
+           OR (h.dossier_id IS NOT NULL
+               AND (EXISTS (SELECT 1 FROM document k
+                            WHERE k.dossier_id = h.dossier_id AND k.author_user_id = u.id)
+                    OR EXISTS (SELECT 1 FROM exchange x JOIN exchange_entry e ON e.exchange_id = x.id
+                               WHERE x.dossier_id = h.dossier_id AND e.author_user_id = u.id)
+                    OR EXISTS (SELECT 1 FROM appointment a
+                               WHERE a.dossier_id = h.dossier_id AND a.booked_by = u.id)))))";
 
 impl Store {
     /// What a run at `limits.now` would do, without doing it.

@@ -12,8 +12,8 @@ use super::{on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::account::AccountDecision;
 use crate::domain::directory::Role;
 use crate::domain::rights::{
-    due_on, extended_due_on, Channel, Decision, Desk, Effect, Hold, PersonAccount, RequestFile,
-    RightKind, RightsRequest, ANSWERED_SHOWN,
+    due_on, extended_due_on, Channel, Decision, Desk, DossierHold, Effect, Hold, PersonAccount,
+    RequestFile, RightKind, RightsRequest, ANSWERED_SHOWN,
 };
 
 /// A request to record.
@@ -294,9 +294,28 @@ impl Store {
             .fetch_all(pool)
             .await
         })?;
+        let holds: Vec<(i64, i64, String, String, DateTime<Utc>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT h.id, h.dossier_id, d.site_code, h.reason, h.placed_at
+                 FROM legal_hold h JOIN dossier d ON d.id = h.dossier_id
+                 WHERE h.lifted_at IS NULL ORDER BY h.id DESC",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
         Ok(Desk {
             open: requests(open)?,
             answered: requests(answered)?,
+            dossier_holds: holds
+                .into_iter()
+                .map(|(id, dossier_id, site, reason, placed_at)| DossierHold {
+                    id,
+                    dossier_id,
+                    site,
+                    reason,
+                    placed_at,
+                })
+                .collect(),
         })
     }
 
@@ -544,6 +563,31 @@ impl Store {
             .map(|done| done.rows_affected())
         })?;
         Ok(())
+    }
+
+    /// Whether a dossier exists (the desk holds it by its number).
+    #[tracing::instrument(skip_all)]
+    pub async fn dossier_exists(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM dossier WHERE id = $1)")
+                .bind(id)
+                .fetch_one(pool)
+                .await
+        })?)
+    }
+
+    /// Whether `hold` is a hold on a dossier, in force.
+    #[tracing::instrument(skip_all)]
+    pub async fn is_dossier_hold(&self, hold: i64) -> Result<bool, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM legal_hold
+                                WHERE id = $1 AND dossier_id IS NOT NULL AND lifted_at IS NULL)",
+            )
+            .bind(hold)
+            .fetch_one(pool)
+            .await
+        })?)
     }
 
     /// The hold `hold` on the account of request `request`, if it is in force: the desk lifts

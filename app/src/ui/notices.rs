@@ -198,6 +198,7 @@ notices! {
         RightsAnswerInvalid = "reponse-invalide" => "Rien n'a été envoyé : choisissez la décision et rédigez la réponse (10 à 6 000 caractères).",
         RightsErasureHeld = "effacement-gele" => "Rien n'a été envoyé : un gel est en cours sur ce compte, ses données ne peuvent pas être effacées. Levez le gel, ou répondez par un refus motivé (article 17, paragraphe 3, point e, du RGPD).",
         RightsHoldInvalid = "gel-invalide" => "Rien n'a changé : indiquez le motif du gel (10 à 500 caractères) pour une demande liée à un compte, ou choisissez un gel en cours.",
+        RightsDossierHoldInvalid = "gel-dossier-invalide" => "Rien n'a changé : indiquez le numéro d'un dossier existant (celui de son adresse, /dossiers/123) et le motif du gel (10 à 500 caractères), ou choisissez un gel en cours.",
         RightsDeskNotApplicable = "guichet-impossible" => "Rien n'a changé : le guichet des droits se confie à un compte ouvert de la DGDDI (agent, chef de service ou superviseur), une seule fois.",
         HeadLastPost = "chef-dernier-poste" => "Rien n'a changé : c'est le seul poste que ce chef de service dirige. Pour mettre fin à ses fonctions, suspendez ou clôturez son compte.",
         PasswordMissing = "mot-de-passe-manquant" => "Saisissez votre mot de passe.",

@@ -23,6 +23,7 @@ use crate::smtp_sink::{mail_about, SmtpSink};
 on_both_stores!(
     a_request_goes_from_the_personal_space_to_the_desk_and_back,
     the_desk_records_requests_from_outside_and_grants_an_erasure,
+    a_dossier_in_dispute_keeps_the_names_of_those_who_acted_in_it,
 );
 
 const DESK: &str = "agent.douane@demo.sesame.test";
@@ -583,6 +584,125 @@ async fn the_desk_records_requests_from_outside_and_grants_an_erasure(backend: B
         )
         .await,
         2
+    );
+    assert_eq!(store.verify_audit().await.unwrap().problem, None);
+    server.stop().await;
+}
+
+async fn a_dossier_in_dispute_keeps_the_names_of_those_who_acted_in_it(backend: Backend) {
+    let Some((server, _sink, config)) = with_mail(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let dossier = operator_dossier(
+        &server,
+        "DR-LITIGE",
+        &container("OCE", 813),
+        "CHEDP.FR.2026.0000813",
+    )
+    .await;
+    // Claire writes to the SIVEP about the dossier.
+    let claire = signed_in(&server, OPERATOR).await;
+    let form = reqwest::multipart::Form::new()
+        .text("dossier", dossier.to_string())
+        .text("destinataire", "dgal")
+        .text("objet", "autre")
+        .text("titre", "Contestation du contrôle")
+        .text(
+            "texte",
+            "Nous contestons le résultat du contrôle de ce lot.",
+        );
+    let opened = claire.post_multipart("/messagerie/nouvelle", form).await;
+    assert!(!opened.location.contains("erreur"), "{}", opened.location);
+    let claire_id = user_id(store, OPERATOR).await;
+
+    // Only the desk holds a dossier, an existing one, with a reason.
+    let holds = "SELECT COUNT(*) FROM legal_hold WHERE dossier_id IS NOT NULL";
+    let reason = "Recours contentieux n° 2026-77 contre la décision de refoulement";
+    for email in [OPERATOR, AGENT_SIVEP, ADMIN] {
+        let other = signed_in(&server, email).await;
+        let tried = other
+            .post(
+                "/droits/gels",
+                &[("dossier", &dossier.to_string()), ("motif", reason)],
+            )
+            .await;
+        assert_eq!(tried.status, StatusCode::FORBIDDEN, "{email}");
+    }
+    let desk = signed_in(&server, DESK).await;
+    for (number, motif) in [
+        ("999999", reason),
+        ("douze", reason),
+        (&*dossier.to_string(), "court"),
+    ] {
+        let refused = desk
+            .post("/droits/gels", &[("dossier", number), ("motif", motif)])
+            .await;
+        assert!(
+            refused.location.contains("erreur=gel-dossier-invalide"),
+            "{number} {motif}"
+        );
+    }
+    assert_eq!(count(store, holds).await, 0);
+    let held = desk
+        .post(
+            "/droits/gels",
+            &[("dossier", &dossier.to_string()), ("motif", reason)],
+        )
+        .await;
+    assert!(
+        held.location.contains("message=gel-pose"),
+        "{}",
+        held.location
+    );
+    let (_, page) = desk.page("/droits").await;
+    assert!(page.contains(&format!("Dossier n° {dossier}")) && page.contains(reason));
+    let hold = count(store, "SELECT MAX(id) FROM legal_hold").await;
+
+    // Two years on, Claire would go; the dossier she wrote in keeps her while it is held.
+    let later = Utc::now() + Duration::days(745);
+    crate::helpers::execute(
+        store,
+        &format!(
+            "UPDATE app_user SET last_sign_in_at = '{}' WHERE id <> {claire_id}",
+            (later - Duration::days(1)).format("%Y-%m-%dT%H:%M:%S+00:00")
+        ),
+    )
+    .await
+    .unwrap();
+    let purge = match &config.purge_database_url {
+        Some(url) => Store::connect(url.expose_secret()).await.unwrap(),
+        None => store.clone(),
+    };
+    let files = server::files::LocalFolder::new(&config.documents_folder);
+    server::retention::run(store, &purge, &files, later)
+        .await
+        .unwrap();
+    assert!(
+        !where_found(store, OPERATOR).await.is_empty(),
+        "le gel la garde"
+    );
+    // The run ended every session (their connection data were past six months): sign in again.
+    // Nobody but the desk lifts the hold.
+    let desk = signed_in(&server, DESK).await;
+    let other = signed_in(&server, AGENT_SIVEP).await;
+    let tried = other.post(&format!("/droits/gels/{hold}/levee"), &[]).await;
+    assert_eq!(tried.status, StatusCode::FORBIDDEN);
+    let lifted = desk.post(&format!("/droits/gels/{hold}/levee"), &[]).await;
+    assert!(
+        lifted.location.contains("message=gel-leve"),
+        "{}",
+        lifted.location
+    );
+    let again = desk.post(&format!("/droits/gels/{hold}/levee"), &[]).await;
+    assert!(again.location.contains("erreur=gel-dossier-invalide"));
+    server::retention::run(store, &purge, &files, later)
+        .await
+        .unwrap();
+    assert!(
+        where_found(store, OPERATOR).await.is_empty(),
+        "{:?}",
+        where_found(store, OPERATOR).await
     );
     assert_eq!(store.verify_audit().await.unwrap().problem, None);
     server.stop().await;

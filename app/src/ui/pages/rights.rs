@@ -13,8 +13,8 @@ use crate::domain::account::{parse_email, parse_full_name, parse_reason, REASON_
 use crate::domain::dates::DAY_PLACEHOLDER;
 use crate::domain::rights::{
     day_text, parse_answer, parse_details, parse_extension_reason, parse_received_on, Channel,
-    Decision, Desk, RequestFile, RightKind, RightsRequest, ANSWER_CHARS, DETAILS_CHARS,
-    REASON_CHARS as EXTENSION_CHARS,
+    Decision, Desk, DossierHold, RequestFile, RightKind, RightsRequest, ANSWER_CHARS,
+    DETAILS_CHARS, REASON_CHARS as EXTENSION_CHARS,
 };
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
@@ -237,6 +237,74 @@ fn DeskLists(desk: Desk) -> impl IntoView {
         <section class="fr-mb-6w" aria-labelledby="titre-traitees">
             <h2 id="titre-traitees">"Demandes traitées"</h2>
             {answered}
+        </section>
+        <DossierHolds holds=desk.dossier_holds />
+    }
+    .into_any()
+}
+
+/// The dossiers held, and the form that holds one.
+#[component]
+fn DossierHolds(holds: Vec<DossierHold>) -> impl IntoView {
+    let typed = refilled("gel-dossier-invalide", ["dossier", "motif"]);
+    let message = typed.as_ref().map(|[number, reason]| {
+        if number.trim().trim_start_matches("n°").trim().parse::<i64>().is_err() {
+            "Indiquez le numéro du dossier : celui de son adresse, par exemple 123 pour /dossiers/123.".to_owned()
+        } else {
+            parse_reason(reason)
+                .err()
+                .unwrap_or_else(|| "Aucun dossier ne porte ce numéro.".to_owned())
+        }
+    });
+    let [number, reason] = typed.unwrap_or_default();
+    let (min, max) = REASON_CHARS;
+    let list = if holds.is_empty() {
+        view! { <p>"Aucun dossier n'est gelé."</p> }.into_any()
+    } else {
+        view! {
+            <ul>
+                {holds.into_iter().map(|hold| view! {
+                    <li class="fr-mb-2w">
+                        {format!(
+                            "Dossier n° {} ({}) — gel n° {} posé le {} : « {} »",
+                            hold.dossier_id,
+                            hold.site,
+                            hold.id,
+                            format::date_time(hold.placed_at),
+                            hold.reason
+                        )}
+                        <form method="post" action=format!("{DESK}/gels/{}/levee", hold.id) class="fr-mt-1w">
+                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">{format!("Lever le gel n° {}", hold.id)}</button>
+                        </form>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="fr-mb-6w" aria-labelledby="titre-gels" id="gels">
+            <h2 id="titre-gels">"Dossiers gelés"</h2>
+            <p>"Un dossier en litige est gelé avec un motif : tant que le gel dure, les personnes qui y ont agi (messages, documents, rendez-vous) gardent leur identité dans ses pièces, qui peuvent servir de preuve."</p>
+            {list}
+            {mistake(message)}
+            <form method="post" action=format!("{DESK}/gels") class="sesame-narrow" novalidate>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="gel-dossier">
+                        "Numéro du dossier"
+                        <span class="fr-hint-text">"Celui de son adresse : 123 pour /dossiers/123."</span>
+                    </label>
+                    <input class="fr-input" type="text" inputmode="numeric" id="gel-dossier" name="dossier" value=number required autocomplete="off" />
+                </div>
+                <div class="fr-input-group">
+                    <label class="fr-label" for="gel-dossier-motif">
+                        "Motif du gel"
+                        <span class="fr-hint-text">{format!("De {min} à {max} caractères, par exemple la référence du litige.")}</span>
+                    </label>
+                    <input class="fr-input" type="text" id="gel-dossier-motif" name="motif" value=reason maxlength=max.to_string() required />
+                </div>
+                <button class="fr-btn fr-btn--secondary" type="submit">"Geler ce dossier"</button>
+            </form>
         </section>
     }
 }
