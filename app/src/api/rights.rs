@@ -110,6 +110,11 @@ mod handlers {
         format!("{DESK}/{id}")
     }
 
+    /// Back to `page` saying `said`, or that the mail to the person did not leave.
+    fn told(page: &str, sent: bool, said: Done) -> Outcome {
+        done(page, if sent { said } else { Done::RightsMailNotSent })
+    }
+
     /// Tells the desk's members that a request arrived: its number and deadline, nothing about
     /// the person (they read it on the desk).
     async fn tell_desk(forms: &Forms, request: &RightsRequest) {
@@ -236,14 +241,7 @@ mod handlers {
         } else {
             true
         };
-        done(
-            &page_of(request.id),
-            if sent {
-                Done::RightsRequestRecorded
-            } else {
-                Done::RightsMailNotSent
-            },
-        )
+        told(&page_of(request.id), sent, Done::RightsRequestRecorded)
     }
 
     /// `POST /droits/{id}/prolongation` (`motif`): two more months, once, the reason mailed.
@@ -273,14 +271,7 @@ mod handlers {
         };
         let (subject, text) = extension_mail(&request, &reason);
         let sent = send_mail(&forms, &request.email, &subject, text).await;
-        done(
-            &page,
-            if sent {
-                Done::RightsRequestExtended
-            } else {
-                Done::RightsMailNotSent
-            },
-        )
+        told(&page, sent, Done::RightsRequestExtended)
     }
 
     async fn mail_answer(
@@ -324,14 +315,7 @@ mod handlers {
             RightsAnswered::Held => return Err(refused(Problem::RightsErasureHeld)),
         };
         let sent = mail_answer(&forms, &answered).await?;
-        done(
-            &page,
-            if sent {
-                Done::RightsRequestAnswered
-            } else {
-                Done::RightsMailNotSent
-            },
-        )
+        told(&page, sent, Done::RightsRequestAnswered)
     }
 
     /// `POST /droits/{id}/renvoi`: sends an answer whose mail did not leave.
@@ -352,14 +336,7 @@ mod handlers {
             return Err(back(&page, Problem::RightsRequestUnknown, &[]));
         };
         let sent = mail_answer(&forms, &request).await?;
-        done(
-            &page,
-            if sent {
-                Done::RightsRequestAnswered
-            } else {
-                Done::RightsMailNotSent
-            },
-        )
+        told(&page, sent, Done::RightsRequestAnswered)
     }
 
     /// `POST /droits/{id}/gel` (`motif`): holds the account the request is about: its data are

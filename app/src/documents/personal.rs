@@ -27,6 +27,8 @@ pub struct PersonalRecord {
     pub habilitations: Vec<Habilitation>,
     pub mandates_given: Vec<Mandate>,
     pub mandates_received: Vec<Mandate>,
+    /// The person's requests to the rights desk, the latest first.
+    pub rights_requests: Vec<crate::domain::rights::RightsRequest>,
     /// The audit entries about the person and by them, in the trail's order.
     pub trail: Vec<AuditEntry>,
 }
@@ -55,6 +57,7 @@ struct Data<'a> {
     habilitations: Vec<Granted<'a>>,
     mandats: Vec<Mandated<'a>>,
     messages: Vec<Written<'a>>,
+    demandes_droits: Vec<Asked<'a>>,
     journal: Vec<Journal<'a>>,
 }
 
@@ -131,6 +134,20 @@ struct Written<'a> {
     nature: &'a str,
     le: DateTime<Utc>,
     texte: &'a str,
+}
+
+#[derive(Serialize)]
+struct Asked<'a> {
+    numero: i64,
+    nature: &'static str,
+    canal: &'static str,
+    recue_le: chrono::NaiveDate,
+    reponse_due_le: chrono::NaiveDate,
+    texte: &'a str,
+    prolongation: Option<&'a str>,
+    decision: Option<&'static str>,
+    reponse: Option<&'a str>,
+    repondue_le: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize)]
@@ -249,6 +266,25 @@ pub fn json(record: &PersonalRecord, made_at: DateTime<Utc>) -> Vec<u8> {
                 nature: &written.kind,
                 le: written.at,
                 texte: &written.text,
+            })
+            .collect(),
+        demandes_droits: record
+            .rights_requests
+            .iter()
+            .map(|request| Asked {
+                numero: request.id,
+                nature: request.kind.label(),
+                canal: request.channel.label(),
+                recue_le: request.received_on,
+                reponse_due_le: request.due_on,
+                texte: &request.details,
+                prolongation: request
+                    .extension
+                    .as_ref()
+                    .map(|(_, reason)| reason.as_str()),
+                decision: request.decision.map(|decision| decision.label()),
+                reponse: request.answer.as_deref(),
+                repondue_le: request.answered_at,
             })
             .collect(),
         journal: record
@@ -439,6 +475,26 @@ pub fn blocks(record: &PersonalRecord, made_at: DateTime<Utc>) -> Vec<Block> {
             message.exchange_title,
             message.text
         )));
+    }
+
+    if !record.rights_requests.is_empty() {
+        blocks.push(Block::Heading("Vos demandes au guichet des droits".into()));
+        for request in &record.rights_requests {
+            blocks.push(Block::Bullet(format!(
+                "Demande n° {} — {}, reçue le {} : {}. {}",
+                request.id,
+                request.kind.label(),
+                crate::domain::rights::day_text(request.received_on),
+                request.details,
+                match (request.decision, &request.answer) {
+                    (Some(decision), Some(answer)) => format!("{} : {answer}", decision.label()),
+                    _ => format!(
+                        "En cours, réponse due le {}.",
+                        crate::domain::rights::day_text(request.due_on)
+                    ),
+                }
+            )));
+        }
     }
 
     blocks.push(Block::Heading(

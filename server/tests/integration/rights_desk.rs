@@ -309,6 +309,15 @@ async fn a_request_goes_from_the_personal_space_to_the_desk_and_back(backend: Ba
     // She still signs in and sees her answer.
     let (_, space) = claire.page("/espace/donnees").await;
     assert!(space.contains(answer) && space.contains("Accordée"));
+    // Her copy of her data carries the request and its answer.
+    let copy = crate::dossier_documents::unzip(&claire.bytes("/espace/donnees.zip").await);
+    let data: serde_json::Value =
+        serde_json::from_slice(&copy["donnees-personnelles.json"]).unwrap();
+    let asked = &data["demandes_droits"][0];
+    assert_eq!(asked["numero"], id, "{data:#}");
+    assert_eq!(asked["decision"], "Accordée");
+    assert_eq!(asked["reponse"], answer);
+    assert_eq!(asked["prolongation"], reason);
 
     // The administrator closes the desk to the agent, who is refused at once; and cannot open
     // it to an agent of the SIVEP.

@@ -63,6 +63,7 @@ pub async fn copy(State(forms): State<Forms>, Extension(caller): Extension<Calle
         .sessions_of(user_id, now, forms.lifetimes.idle)
         .await?;
     let trail = store.audit_of_person(user_id).await?;
+    let rights_requests = store.rights_requests_of(user_id).await?;
     let record = PersonalRecord {
         user,
         company,
@@ -71,6 +72,7 @@ pub async fn copy(State(forms): State<Forms>, Extension(caller): Extension<Calle
         habilitations,
         mandates_given,
         mandates_received,
+        rights_requests,
         trail,
     };
     let pdf = match personal::pdf(&record, now, &forms.typeface) {

@@ -32,7 +32,7 @@ pub fn PersonalDataPage() -> impl IntoView {
             </p>
             <section class="fr-mb-6w" aria-labelledby="titre-copie">
                 <h2 id="titre-copie">"Obtenir une copie de mes données"</h2>
-                <p>"La copie rassemble votre compte, les versions des conditions d'utilisation que vous avez acceptées, vos sessions et connexions conservées, vos habilitations, les mandats de votre entreprise, les messages que vous avez écrits et les entrées du journal d'audit qui vous concernent : quand et pourquoi vos données ont été consultées ou modifiées, sans le nom de l'agent."</p>
+                <p>"La copie rassemble votre compte, les versions des conditions d'utilisation que vous avez acceptées, vos sessions et connexions conservées, vos habilitations, les mandats de votre entreprise, les messages que vous avez écrits, vos demandes au guichet des droits et leurs réponses, et les entrées du journal d'audit qui vous concernent : quand et pourquoi vos données ont été consultées ou modifiées, sans le nom de l'agent."</p>
                 <p>"Elle se présente en une archive ZIP contenant un document PDF lisible et un fichier JSON pour un programme. L'archive est scellée : le fichier scellement.json renvoie à une entrée du journal d'audit de la plateforme, si bien que toute modification de la copie, même d'un seul caractère, se détecte. Vous pouvez la produire dans un litige."</p>
                 <p>
                     <a class="fr-link" href=COPY_PATH rel="external" download>
