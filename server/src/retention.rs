@@ -24,7 +24,7 @@ impl Done {
     /// One French line, for the logs and the day's record.
     pub fn summary(&self) -> String {
         format!(
-            "{} prévenus, {} supprimés ; {}, {}, {} d'acceptation des conditions effacées, {}, {} ; \
+            "{} prévenus, {} supprimés ; {}, {}, {} d'acceptation des conditions effacées, {}, {}, {} ; \
              journal d'audit : connexions effacées de {}, identités de {}",
             count(self.warned as i64, "compte", "comptes"),
             count(self.erased as i64, "compte", "comptes"),
@@ -43,6 +43,11 @@ impl Done {
                 self.connections.requests as i64,
                 "invitation ou demande anonymisée",
                 "invitations ou demandes anonymisées"
+            ),
+            count(
+                self.connections.companies as i64,
+                "entreprise individuelle anonymisée",
+                "entreprises individuelles anonymisées"
             ),
             count(
                 self.extracts as i64,
@@ -149,7 +154,7 @@ pub fn plan_table(plan: &RetentionPlan, limits: &RetentionLimits) -> String {
             plan.to_erase.len() as i64,
         ),
         (
-            "Comptes arrivés à échéance mais gelés par le bureau des droits".to_owned(),
+            "Comptes arrivés à échéance mais gelés par le guichet des droits".to_owned(),
             plan.held,
         ),
         (
@@ -167,6 +172,10 @@ pub fn plan_table(plan: &RetentionPlan, limits: &RetentionLimits) -> String {
         (
             "Invitations et demandes d'accès de plus de deux ans".to_owned(),
             plan.requests,
+        ),
+        (
+            "Entreprises individuelles sans activité depuis deux ans".to_owned(),
+            plan.sole_traders,
         ),
         (
             "Journal d'audit : entrées dont les données de connexion partent".to_owned(),

@@ -116,6 +116,10 @@ pub enum VerificationMissing {
 
 /// What the agent records of their verification: every check, then their observations (at most
 /// 1,000 characters, white space collapsed).
+/// The box the verifying agent ticks when the extract shows an entreprise individuelle: a company
+/// that is a person, whose name and address are then kept as personal data are.
+pub const SOLE_TRADER_FIELD: &str = "entreprise_individuelle";
+
 pub fn parse_verification(
     ticked: impl Fn(&str) -> bool,
     observations: &str,

@@ -93,6 +93,8 @@ pub struct RetentionPlan {
     pub acceptance_addresses: i64,
     /// Invitations and access requests past two years, with the name and address they hold.
     pub requests: i64,
+    /// Sole traders' companies whose time is over (see [`OLD_SOLE_TRADERS`]).
+    pub sole_traders: i64,
     /// Audit entries whose connection data are past six months.
     pub trail_connections: i64,
     /// Audit entries whose identity is past two years.
@@ -106,6 +108,8 @@ pub struct ConnectionsErased {
     pub links: u64,
     pub acceptance_addresses: u64,
     pub requests: u64,
+    /// Sole traders' companies whose name and address went.
+    pub companies: u64,
 }
 
 /// Accounts past `{before}`, or whose erasure the rights desk granted (on `app_user u`).
@@ -194,6 +198,7 @@ impl Store {
                 old,
             )
             .await?,
+            sole_traders: count(OLD_SOLE_TRADERS.into(), old).await?,
             trail_connections: count(
                 "SELECT COUNT(*) FROM audit_entry WHERE at < $1 AND connection_salt IS NOT NULL"
                     .into(),
@@ -536,12 +541,47 @@ impl Store {
             .await
             .map(|done| done.rows_affected())
         })?;
+        // A company that is a person: its name and address (and the name its request to be
+        // registered declared) give way to a neutral label; its identifiers stay with the
+        // customs records.
+        let sole_traders: Vec<(i64, String)> = on_tx!(&mut tx, conn => {
+            sqlx::query_as(&OLD_SOLE_TRADERS.replace("SELECT COUNT(*)", "SELECT c.id, c.siret"))
+                .bind(limits.accounts_before)
+                .fetch_all(conn)
+                .await
+        })?;
+        for (id, siret) in &sole_traders {
+            let label = format!("Entreprise individuelle n° {id}, supprimée");
+            on_tx!(&mut tx, conn => {
+                sqlx::query(
+                    "UPDATE company SET name = $2, address = NULL, erased_at = $3 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(&label)
+                .bind(limits.now)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+            })?;
+            on_tx!(&mut tx, conn => {
+                sqlx::query(
+                    "UPDATE access_request SET new_company_name = $2
+                     WHERE siret = $1 AND new_company_name IS NOT NULL",
+                )
+                .bind(siret)
+                .bind(&label)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+            })?;
+        }
         tx.commit().await?;
         Ok(ConnectionsErased {
             sessions: done[0],
             links: done[1],
             acceptance_addresses: done[2],
             requests: invitations + requests + rights,
+            companies: sole_traders.len() as u64,
         })
     }
 
@@ -729,12 +769,36 @@ const OLD_INVITATIONS: &str = "SELECT COUNT(*) FROM invitation
 const OLD_REQUESTS: &str = "SELECT COUNT(*) FROM access_request
      WHERE email NOT LIKE '%@supprime.invalid' AND COALESCE(decided_at, created_at) < $1";
 
+/// Sole traders' companies (a company that is a person) whose time is over at `$1` (two years
+/// ago): none of their people's accounts left unerased, no dossier of theirs moved since, none
+/// held.
+const OLD_SOLE_TRADERS: &str = "SELECT COUNT(*) FROM company c
+     WHERE c.sole_trader AND c.erased_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.company_id = c.id AND u.erased_at IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM dossier d WHERE d.company_id = c.id AND d.updated_at >= $1)
+       AND NOT EXISTS (SELECT 1 FROM legal_hold h JOIN dossier d ON d.id = h.dossier_id
+                       WHERE d.company_id = c.id AND h.lifted_at IS NULL)";
+
 /// Requests to the rights desk answered two years ago (`$1`) that still hold a name, an
 /// address and the person's words.
 const OLD_RIGHTS_REQUESTS: &str = "SELECT COUNT(*) FROM rights_request
      WHERE email NOT LIKE '%@supprime.invalid' AND answered_at < $1";
 
 impl Tx {
+    /// Marks a company as a sole trader's (a company that is a person): its name and address
+    /// then follow the retention of personal data.
+    pub async fn mark_sole_trader(&mut self, company_id: i64) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query("UPDATE company SET sole_trader = $2 WHERE id = $1")
+                .bind(company_id)
+                .bind(true)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
     /// Records a sign-in's day on the account: the retention counts from it, and a warning
     /// that the account would go is answered.
     pub(crate) async fn record_sign_in(

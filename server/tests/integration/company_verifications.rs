@@ -315,6 +315,8 @@ async fn a_new_company_is_verified_by_an_agent_of_its_sites(backend: Backend) {
         said.contains("chaque point vérifié sur l'extrait"),
         "{said}"
     );
+    // A sole trader is marked from the extract; this one is a company (box left unticked).
+    assert!(said.contains("Entreprise individuelle : la raison sociale est le nom d'une personne"));
     assert_eq!(companies().await, 0);
 
     // Accepted: the company is created with Emma as its administrator, what was checked is
@@ -329,7 +331,8 @@ async fn a_new_company_is_verified_by_an_agent_of_its_sites(backend: Backend) {
         count(
             store,
             &format!(
-                "SELECT COUNT(*) FROM company WHERE siret = '{siret}' AND name = 'Neuf Import SAS'"
+                "SELECT COUNT(*) FROM company WHERE siret = '{siret}' AND name = 'Neuf Import SAS'
+                 AND NOT sole_trader"
             ),
         )
         .await,

@@ -19,6 +19,7 @@ use crate::smtp_sink::{mail_about, SmtpSink};
 on_both_stores!(
     accounts_and_connections_go_at_their_time_and_nothing_else,
     registry_extracts_leave_the_storage_with_their_request,
+    a_sole_trader_s_company_loses_its_name_when_its_time_is_over,
 );
 
 const FOS_AGENT: &str = "agent.fos@demo.sesame.test";
@@ -483,5 +484,155 @@ async fn registry_extracts_leave_the_storage_with_their_request(backend: Backend
     if config.purge_database_url.is_some() {
         purge.close().await;
     }
+    server.stop().await;
+}
+
+/// A company that is a person keeps its name and address while one of its people's accounts
+/// stays or one of its dossiers moved within two years; then they give way to a label.
+async fn a_sole_trader_s_company_loses_its_name_when_its_time_is_over(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let config = config(url);
+    let server = Running::start(&config).await;
+    let store = &server.store;
+    let purge = match &config.purge_database_url {
+        Some(purge_url) => Store::connect(purge_url.expose_secret()).await.unwrap(),
+        None => store.clone(),
+    };
+    let files = server::files::LocalFolder::new(&config.documents_folder);
+    let company_of = |email: &'static str| async move {
+        store
+            .user_by_email(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .company_id
+            .unwrap()
+    };
+    let (karim_co, claire_co) = (company_of(OTHER_OPERATOR).await, company_of(OPERATOR).await);
+    // Two demo companies with dossiers and nobody's account: one moved a dossier lately.
+    let quiet = count(
+        store,
+        &format!(
+            "SELECT MIN(company_id) FROM dossier WHERE company_id NOT IN ({karim_co}, {claire_co})"
+        ),
+    )
+    .await;
+    let busy = count(
+        store,
+        &format!(
+            "SELECT MAX(company_id) FROM dossier WHERE company_id NOT IN ({karim_co}, {claire_co}, {quiet})"
+        ),
+    )
+    .await;
+    let name_of = |id: i64| async move {
+        match store.engine() {
+            Engine::Sqlite(pool) => {
+                sqlx::query_scalar::<_, String>("SELECT name FROM company WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            }
+            Engine::Postgres(pool) => {
+                sqlx::query_scalar::<_, String>("SELECT name FROM company WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            }
+        }
+    };
+    let karim_name = name_of(karim_co).await;
+    let quiet_name = name_of(quiet).await;
+    execute(
+        store,
+        &format!(
+            "UPDATE company SET sole_trader = TRUE WHERE id IN ({karim_co}, {claire_co}, {quiet}, {busy})"
+        ),
+    )
+    .await
+    .unwrap();
+    // Two years and a day on: Karim's last sign-in is past, Claire signed in yesterday, the busy
+    // company's dossier moved ten days ago.
+    let later = Utc::now() + Duration::days(745);
+    let karim_id = user_id(store, OTHER_OPERATOR).await;
+    execute(
+        store,
+        &format!(
+            "UPDATE app_user SET last_sign_in_at = '{}' WHERE id <> {karim_id}",
+            at(later - Duration::days(1))
+        ),
+    )
+    .await
+    .unwrap();
+    execute(
+        store,
+        &format!(
+            "UPDATE dossier SET updated_at = '{}'
+             WHERE id = (SELECT MIN(id) FROM dossier WHERE company_id = {busy})",
+            at(later - Duration::days(10))
+        ),
+    )
+    .await
+    .unwrap();
+    let plan = store
+        .retention_plan(&RetentionLimits::at(later))
+        .await
+        .unwrap();
+    // Karim's company waits for his account to go, in the same run.
+    assert_eq!(plan.sole_traders, 1, "{plan:?}");
+
+    let done = server::retention::run(store, &purge, &files, later)
+        .await
+        .unwrap();
+    assert_eq!(done.connections.companies, 2, "{done:?}");
+    assert!(
+        done.summary()
+            .contains("2 entreprises individuelles anonymisées"),
+        "{}",
+        done.summary()
+    );
+    for id in [karim_co, quiet] {
+        assert_eq!(
+            count(
+                store,
+                &format!(
+                    "SELECT COUNT(*) FROM company WHERE id = {id} AND address IS NULL
+                     AND name = 'Entreprise individuelle n° {id}, supprimée' AND erased_at IS NOT NULL"
+                ),
+            )
+            .await,
+            1
+        );
+    }
+    for name in [&karim_name, &quiet_name] {
+        assert_eq!(
+            count(
+                store,
+                &format!(
+                    "SELECT COUNT(*) FROM company WHERE name = '{}'",
+                    name.replace('\'', "''")
+                )
+            )
+            .await,
+            0
+        );
+    }
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM company WHERE id IN ({claire_co}, {busy}) AND erased_at IS NULL AND address IS NOT NULL")
+        )
+        .await,
+        2,
+        "une entreprise encore active garde son nom"
+    );
+    // Idempotent.
+    let again = server::retention::run(store, &purge, &files, later)
+        .await
+        .unwrap();
+    assert_eq!(again.connections.companies, 0);
     server.stop().await;
 }

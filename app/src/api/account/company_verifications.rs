@@ -15,7 +15,9 @@ use axum::{Extension, Form};
 use chrono::Utc;
 
 use crate::domain::access::{EntryPoint, Target};
-use crate::domain::access_request::{parse_verification, RequestDecision, VerificationMissing};
+use crate::domain::access_request::{
+    parse_verification, RequestDecision, VerificationMissing, SOLE_TRADER_FIELD,
+};
 use crate::domain::administration::Fields;
 use crate::domain::directory::Role;
 use crate::domain::references::Siret;
@@ -143,6 +145,9 @@ pub async fn decide(
                 return Err(back(PATH, Problem::AccessRequestAddressTaken, &[]));
             }
             let company_id = tx.insert_company(company, &siret, None, None, now).await?;
+            if ticked(SOLE_TRADER_FIELD) {
+                tx.mark_sole_trader(company_id).await?;
+            }
             let user_id = super::sign_in::open_tied(
                 &mut tx,
                 &caller,

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::load_company_verifications;
-use crate::domain::access_request::{CompanyVerification, VERIFICATION_CHECKS};
+use crate::domain::access_request::{CompanyVerification, SOLE_TRADER_FIELD, VERIFICATION_CHECKS};
 use crate::ui::components::loaded::Loaded;
 use crate::ui::format;
 use crate::ui::notices::Notice;
@@ -101,6 +101,13 @@ fn Verification(request: CompanyVerification) -> impl IntoView {
                     <legend class="fr-fieldset__legend" id=legend>{format!("Ce que vous avez vérifié sur l'extrait de {}", request.company_name)}</legend>
                     {checks}
                 </fieldset>
+                <div class="fr-checkbox-group fr-mb-3w">
+                    <input type="checkbox" id=format!("individuelle-{id}") name=SOLE_TRADER_FIELD value="oui" />
+                    <label class="fr-label" for=format!("individuelle-{id}")>
+                        "Entreprise individuelle : la raison sociale est le nom d'une personne"
+                        <span class="fr-hint-text">"Son nom et son adresse suivent alors la durée de conservation des données personnelles : deux ans après le départ de ses comptes et son dernier dossier."</span>
+                    </label>
+                </div>
                 <div class="fr-input-group">
                     <label class="fr-label" for=observations.clone()>
                         "Observations (facultatif)"
