@@ -252,6 +252,7 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("espace"), StaticSegment("donnees"))
                         view=|| view! { <SignedInOnly entry=EntryPoint::PersonalSpace><personal_data::PersonalDataPage /></SignedInOnly> }
+                        ssr=SsrMode::Async
                     />
                     <Route
                         path=StaticSegment("accueil")

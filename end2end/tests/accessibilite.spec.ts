@@ -80,6 +80,9 @@ const PAGES: Array<{
   { what: "l'accueil d'un opérateur", path: async () => "/accueil", status: 200, account: ACCOUNTS.operateur },
   { what: "la liste d'un opérateur", path: async () => "/dossiers", status: 200, account: ACCOUNTS.operateur },
   { what: "les données personnelles d'un opérateur", path: async () => "/espace/donnees", status: 200, account: ACCOUNTS.operateur },
+  // The rights desk, as the DGDDI agent who holds it reads it (guichet-droits.spec.ts checks a
+  // request's page, which only exists once a test has presented or recorded one).
+  { what: "le guichet des droits", path: async () => "/droits", status: 200, account: ACCOUNTS.agentDouane },
   { what: "un dossier d'un opérateur", path: dossier, status: 200, account: ACCOUNTS.operateur },
   { what: "la réservation d'un rendez-vous", path: booking, status: 200, account: ACCOUNTS.operateur },
   { what: "les rendez-vous d'un opérateur", path: async () => "/rendez-vous", status: 200, account: ACCOUNTS.operateur },

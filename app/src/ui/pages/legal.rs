@@ -13,7 +13,7 @@ pub const PERSONAL_DATA_SPACE: &str = "/espace/donnees";
 /// How many pages and states of pages the automated accessibility checks go through (the list
 /// of `end2end/tests/accessibilite.spec.ts`, each on a computer's screen and on a phone's); a
 /// test keeps the statement true when the list changes.
-pub const AUTOMATED_PAGES: usize = 63;
+pub const AUTOMATED_PAGES: usize = 64;
 
 /// What the deployment says of itself, or the defaults, which say what to set.
 fn publication() -> Publication {

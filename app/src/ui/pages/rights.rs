@@ -20,6 +20,7 @@ use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::DataTable;
 use crate::ui::format;
 use crate::ui::notices::Notice;
+use crate::ui::pages::not_found::set_not_found_status;
 
 /// The desk's page.
 pub const DESK: &str = "/droits";
@@ -423,10 +424,13 @@ pub fn RightsRequestPage() -> impl IntoView {
             <Loaded resource=file loading="Chargement de la demande…" failed="La demande n'a pas pu être chargée" page_heading=true let:file>
                 {match file {
                     Some(file) => view! { <RequestView file /> }.into_any(),
-                    None => view! {
+                    None => {
+                        set_not_found_status();
+                        view! {
                         <h1>"Demande introuvable"</h1>
                         <p>"Cette demande n'existe pas. Retrouvez les demandes sur la page du guichet des droits."</p>
-                    }.into_any(),
+                    }.into_any()
+                    }
                 }}
             </Loaded>
         </div>
