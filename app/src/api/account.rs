@@ -349,7 +349,7 @@ pub async fn load_company_verifications(
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 36] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 39] = [
     // The dashboards and the statistics: figures only, the scope worked out from the reader.
     (
         "/api/tableau-de-bord",
@@ -424,6 +424,19 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 36] = [
     (
         "/api/etat-du-service",
         crate::domain::access::EntryPoint::PublicPage,
+    ),
+    // The rights of the persons concerned: one's own requests, and the desk.
+    (
+        "/api/mes-demandes-droits",
+        crate::domain::access::EntryPoint::PersonalSpace,
+    ),
+    (
+        "/api/guichet-droits",
+        crate::domain::access::EntryPoint::RightsDesk,
+    ),
+    (
+        "/api/demande-droits",
+        crate::domain::access::EntryPoint::RightsDesk,
     ),
     (
         "/api/comptes",

@@ -159,7 +159,12 @@ mod handlers {
         let details = parse_details(field(&fields, "texte"))
             .map_err(|_| refused(Problem::RightsRequestInvalid))?;
         sensitive_budget(&forms, &[&format!("demande-droits:{}", viewer.user_id)])?;
-        if forms.store.open_rights_requests_of(viewer.user_id).await? >= OPEN_PER_PERSON {
+        if forms.store.open_rights_requests_of(viewer.user_id).await? >= OPEN_PER_PERSON
+            && !forms
+                .store
+                .same_rights_request_open(&viewer.email, kind, &details)
+                .await?
+        {
             return Err(refused(Problem::RightsRequestsTooMany));
         }
         let now = Utc::now();
@@ -218,7 +223,7 @@ mod handlers {
         let received_on =
             parse_received_on(field(&fields, "recue"), local_day(now)).map_err(|_| refused())?;
         let details = parse_details(field(&fields, "texte")).map_err(|_| refused())?;
-        let user_id = forms.store.user_by_email(&email).await?.map(|user| user.id);
+        let user_id = forms.store.account_of_address(&email).await?;
         let (request, new) = forms
             .store
             .file_rights_request(
@@ -270,7 +275,8 @@ mod handlers {
             return Err(refused());
         };
         let (subject, text) = extension_mail(&request, &reason);
-        let sent = send_mail(&forms, &request.email, &subject, text).await;
+        let to = forms.store.rights_mail_address(&request).await?;
+        let sent = send_mail(&forms, &to, &subject, text).await;
         told(&page, sent, Done::RightsRequestExtended)
     }
 
@@ -279,7 +285,8 @@ mod handlers {
         request: &RightsRequest,
     ) -> Result<bool, crate::store::StoreError> {
         let (subject, text) = answer_mail(request);
-        let sent = send_mail(forms, &request.email, &subject, text).await;
+        let to = forms.store.rights_mail_address(request).await?;
+        let sent = send_mail(forms, &to, &subject, text).await;
         if sent {
             forms
                 .store
@@ -313,6 +320,7 @@ mod handlers {
             RightsAnswered::Done(request) => request,
             RightsAnswered::Already => return Err(back(&page, Problem::RightsRequestUnknown, &[])),
             RightsAnswered::Held => return Err(refused(Problem::RightsErasureHeld)),
+            RightsAnswered::Protected => return Err(refused(Problem::RightsAnswerProtected)),
         };
         let sent = mail_answer(&forms, &answered).await?;
         told(&page, sent, Done::RightsRequestAnswered)
@@ -420,7 +428,7 @@ mod handlers {
             .store
             .place_hold(None, Some(number), &reason, &caller.actor(), Utc::now())
             .await?;
-        done(&form, Done::RightsHoldPlaced)
+        done(&form, Done::RightsDossierHoldPlaced)
     }
 
     /// `POST /droits/gels/{hold}/levee`: lifts a hold on a dossier.
@@ -440,7 +448,7 @@ mod handlers {
         {
             return Err(back(&form, Problem::RightsDossierHoldInvalid, &[]));
         }
-        done(&form, Done::RightsHoldLifted)
+        done(&form, Done::RightsDossierHoldLifted)
     }
 
     async fn set_desk(forms: &Forms, caller: &Caller, id: i64, member: bool) -> Outcome {
@@ -454,7 +462,15 @@ mod handlers {
             .set_rights_desk(id, member, &caller.actor(), Utc::now())
             .await?
         {
-            return Err(back(&page, Problem::RightsDeskNotApplicable, &[]));
+            return Err(back(
+                &page,
+                if member {
+                    Problem::RightsDeskNotApplicable
+                } else {
+                    Problem::RightsDeskNotHeld
+                },
+                &[],
+            ));
         }
         if !member {
             return done(&page, Done::RightsDeskWithdrawn);

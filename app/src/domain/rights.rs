@@ -52,7 +52,7 @@ impl RightKind {
     /// « une demande d'effacement », in a sentence.
     pub fn noun(self) -> &'static str {
         match self {
-            RightKind::Acces => "demande d'accès",
+            RightKind::Acces => "demande d'accès à vos données",
             RightKind::Rectification => "demande de rectification",
             RightKind::Effacement => "demande d'effacement",
             RightKind::Limitation => "demande de limitation",
@@ -374,13 +374,19 @@ pub fn receipt_mail(request: &RightsRequest) -> (String, String) {
              dans France Sésame a été reçue le {received}. Le bureau de la DGDDI chargé des droits \
              des personnes, point de contact des responsables conjoints du traitement, vous \
              répondra au plus tard le {due}. Ce délai peut être prolongé de deux mois si la \
-             demande est complexe ; vous en seriez informé avec le motif.\n\nVous suivez votre \
-             demande depuis la page « Mes données personnelles » de votre espace.\n\n— France Sésame\n",
+             demande est complexe ; vous en seriez informé avec le motif.\n\n{follow}— France \
+             Sésame\n",
             name = request.full_name,
             noun = request.kind.noun(),
             id = request.id,
             received = day_text(request.received_on),
             due = day_text(request.due_on),
+            follow = if request.user_id.is_some() {
+                "Vous suivez votre demande depuis la page « Mes données personnelles » de votre \
+                 espace France Sésame.\n\n"
+            } else {
+                ""
+            },
         ),
     )
 }

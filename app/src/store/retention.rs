@@ -112,13 +112,18 @@ pub struct ConnectionsErased {
     pub companies: u64,
 }
 
-/// Accounts past `{before}`, or whose erasure the rights desk granted (on `app_user u`).
+/// Accounts past `{before}`, or whose erasure the rights desk granted once the answer saying so
+/// has left (it goes to the account's address, which the erasure replaces) (on `app_user u`).
 const DUE_SQL: &str = "u.erased_at IS NULL
-    AND (u.last_sign_in_at < $1 OR u.erasure_granted_at IS NOT NULL)";
+    AND (u.last_sign_in_at < $1
+         OR (u.erasure_granted_at IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM rights_request r
+                             WHERE r.user_id = u.id AND r.answered_at IS NOT NULL
+                               AND r.answer_mailed_at IS NULL)))";
 /// Accounts no hold keeps: none on the account, none on a dossier the person acted in (wrote in
 /// its exchanges, added one of its documents, booked one of its appointments), whose records
 /// must keep naming them while the dispute lasts.
-const NOT_HELD_SQL: &str = "NOT EXISTS (SELECT 1 FROM legal_hold h
+pub(super) const NOT_HELD_SQL: &str = "NOT EXISTS (SELECT 1 FROM legal_hold h
     WHERE h.lifted_at IS NULL
       AND (h.user_id = u.id
            OR (h.dossier_id IS NOT NULL
@@ -138,7 +143,8 @@ impl Store {
                 "SELECT u.id, u.email, u.full_name, u.role, u.last_sign_in_at,
                         u.erasure_granted_at IS NOT NULL AS erasure_granted FROM app_user u
                  WHERE {DUE_SQL} AND {NOT_HELD_SQL}{}
-                 ORDER BY u.last_sign_in_at, u.id LIMIT {ACCOUNTS_PER_RUN}",
+                 ORDER BY (u.erasure_granted_at IS NULL), u.last_sign_in_at, u.id
+                 LIMIT {ACCOUNTS_PER_RUN}",
                 if warned {
                     " AND u.retention_warned_at IS NULL AND u.erasure_granted_at IS NULL"
                 } else {
@@ -698,6 +704,21 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let placed_by = actor.user_id;
         let mut tx = self.begin().await?;
+        // The same hold sent twice (a form submitted again) is the one in force.
+        let same: Option<i64> = on_tx!(&mut tx, conn => {
+            sqlx::query_scalar(
+                "SELECT id FROM legal_hold
+                 WHERE (user_id = $1 OR dossier_id = $2) AND reason = $3 AND lifted_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(dossier_id)
+            .bind(reason)
+            .fetch_optional(conn)
+            .await
+        })?;
+        if let Some(id) = same {
+            return Ok(id);
+        }
         let id: i64 = on_tx!(&mut tx, conn => {
             sqlx::query_scalar(
                 "INSERT INTO legal_hold (user_id, dossier_id, reason, placed_by, placed_at)
@@ -782,7 +803,7 @@ const OLD_SOLE_TRADERS: &str = "SELECT COUNT(*) FROM company c
 /// Requests to the rights desk answered two years ago (`$1`) that still hold a name, an
 /// address and the person's words.
 const OLD_RIGHTS_REQUESTS: &str = "SELECT COUNT(*) FROM rights_request
-     WHERE email NOT LIKE '%@supprime.invalid' AND answered_at < $1";
+     WHERE details <> '' AND answered_at < $1";
 
 impl Tx {
     /// Marks a company as a sole trader's (a company that is a person): its name and address

@@ -33,8 +33,12 @@ pub enum Answered {
     Done(RightsRequest),
     /// Answered already (by someone else in between): nothing written.
     Already,
-    /// An erasure cannot be granted while a hold keeps the account's data.
+    /// An erasure cannot be granted while a hold keeps the account's data (on the account, or
+    /// on a dossier the person acted in).
     Held,
+    /// What a granted request changes is not the desk's to do on this account: the desk member's
+    /// own, a technical administrator's, or another holder of the desk.
+    Protected,
 }
 
 #[derive(sqlx::FromRow)]
@@ -188,6 +192,28 @@ impl Store {
                 "SELECT COUNT(*) FROM rights_request WHERE user_id = $1 AND answered_at IS NULL",
             )
             .bind(user_id)
+            .fetch_one(pool)
+            .await
+        })?)
+    }
+
+    /// Whether the same request (address, kind, words) is open already: sent again, it is that one.
+    #[tracing::instrument(skip_all)]
+    pub async fn same_rights_request_open(
+        &self,
+        email: &str,
+        kind: RightKind,
+        details: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM rights_request
+                                WHERE email = $1 AND kind = $2 AND details = $3
+                                  AND answered_at IS NULL)",
+            )
+            .bind(email)
+            .bind(kind.code())
+            .bind(details)
             .fetch_one(pool)
             .await
         })?)
@@ -414,16 +440,18 @@ impl Store {
             return Ok(None);
         };
         let mut tx = self.begin().await?;
+        // Within the first month only: the person must hear of it before the answer is due.
         let row: Option<RequestRow> = on_tx!(&mut tx, conn => {
             sqlx::query_as(&format!(
                 "UPDATE rights_request SET due_on = $2, extended_at = $3, extension_reason = $4
-                 WHERE id = $1 AND answered_at IS NULL AND extended_at IS NULL
+                 WHERE id = $1 AND answered_at IS NULL AND extended_at IS NULL AND due_on >= $5
                  RETURNING {REQUEST_COLUMNS}"
             ))
             .bind(id)
             .bind(extended_due_on(request.received_on))
             .bind(now)
             .bind(reason)
+            .bind(crate::domain::access::local_day(now))
             .fetch_optional(conn)
             .await
         })?;
@@ -460,11 +488,31 @@ impl Store {
         };
         let mut tx = self.begin().await?;
         let effect = Effect::of(request.kind, decision);
+        if let (Effect::Erasure | Effect::Limitation, Some(user_id)) = (effect, request.user_id) {
+            let protected: bool = on_tx!(&mut tx, conn => {
+                sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM app_user u
+                                    WHERE u.id = $1
+                                      AND (u.id = $2 OR u.role = 'administrateur'
+                                           OR EXISTS (SELECT 1 FROM rights_desk_member m
+                                                      WHERE m.user_id = u.id)))",
+                )
+                .bind(user_id)
+                .bind(actor.user_id)
+                .fetch_one(conn)
+                .await
+            })?;
+            if protected {
+                return Ok(Answered::Protected);
+            }
+        }
         if let (Effect::Erasure, Some(user_id)) = (effect, request.user_id) {
             let held: bool = on_tx!(&mut tx, conn => {
-                sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM legal_hold WHERE user_id = $1 AND lifted_at IS NULL)",
-                )
+                sqlx::query_scalar(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM app_user u
+                                    WHERE u.id = $1 AND NOT ({}))",
+                    super::retention::NOT_HELD_SQL
+                ))
                 .bind(user_id)
                 .fetch_one(conn)
                 .await
@@ -496,14 +544,30 @@ impl Store {
             match effect {
                 Effect::Erasure => {
                     let reason = format!("Effacement accordé (demande n° {id})");
-                    tx.decide_account(
-                        user_id,
-                        AccountDecision::Closing,
-                        &reason,
-                        actor.user_id,
-                        now,
-                    )
-                    .await?;
+                    let closed = tx
+                        .decide_account(
+                            user_id,
+                            AccountDecision::Closing,
+                            &reason,
+                            actor.user_id,
+                            now,
+                        )
+                        .await?;
+                    if let Some(closed) = closed {
+                        let detail = format!(
+                            "{reason} : {} session(s) fermée(s), {} rendez-vous annulé(s)",
+                            closed.sessions, closed.appointments
+                        );
+                        tx.audit(
+                            &actor.audit_event(
+                                AccountDecision::Closing.action(),
+                                &format!("utilisateur:{user_id}"),
+                                &detail,
+                            ),
+                            now,
+                        )
+                        .await?;
+                    }
                     on_tx!(&mut tx, conn => {
                         sqlx::query(
                             "UPDATE app_user SET erasure_granted_at = $2
@@ -563,6 +627,34 @@ impl Store {
             .map(|done| done.rows_affected())
         })?;
         Ok(())
+    }
+
+    /// The account a request recorded by the desk is about: the one with this address, not yet
+    /// erased (a closed account too: its holder may write by post to have it erased).
+    #[tracing::instrument(skip_all)]
+    pub async fn account_of_address(&self, email: &str) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM app_user WHERE email = $1 AND erased_at IS NULL")
+                .bind(email)
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+
+    /// Where a request's mails go: its account's address while the account is not erased (the
+    /// person may have changed it since), the address recorded with it otherwise.
+    #[tracing::instrument(skip_all)]
+    pub async fn rights_mail_address(&self, request: &RightsRequest) -> Result<String, StoreError> {
+        let Some(user_id) = request.user_id else {
+            return Ok(request.email.clone());
+        };
+        let current: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT email FROM app_user WHERE id = $1 AND erased_at IS NULL")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(current.unwrap_or_else(|| request.email.clone()))
     }
 
     /// Whether a dossier exists (the desk holds it by its number).

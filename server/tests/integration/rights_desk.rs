@@ -510,6 +510,29 @@ async fn the_desk_records_requests_from_outside_and_grants_an_erasure(backend: B
         .await,
         1
     );
+    // Past its month, a deadline can no longer be extended: the request is late.
+    crate::helpers::execute(
+        store,
+        &format!("UPDATE rights_request SET due_on = '2026-01-05' WHERE id = {jeanne}"),
+    )
+    .await
+    .unwrap();
+    let late = desk
+        .post(
+            &format!("/droits/{jeanne}/prolongation"),
+            &[(
+                "motif",
+                "Prolongation demandée trop tard, après l'échéance.",
+            )],
+        )
+        .await;
+    assert!(
+        late.location.contains("erreur=prolongation-invalide"),
+        "{}",
+        late.location
+    );
+    let (_, page) = desk.page("/droits").await;
+    assert!(page.contains("En retard"));
     let wrong = desk
         .post(&format!("/droits/{jeanne}/gels/{hold_id}/levee"), &[])
         .await;
@@ -535,6 +558,66 @@ async fn the_desk_records_requests_from_outside_and_grants_an_erasure(backend: B
     let (status, _) = karim.page("/espace").await;
     assert_ne!(status, 200, "le compte est clos");
     assert!(store.user_by_email(OTHER_OPERATOR).await.unwrap().is_none());
+    // Closed but not yet erased: a letter from him is still his account's.
+    let letter = desk
+        .post(
+            "/droits/demandes",
+            &[
+                ("nom", "Karim Benali"),
+                ("adresse", OTHER_OPERATOR),
+                ("nature", "acces"),
+                ("canal", "courriel"),
+                ("recue", &day(today)),
+                ("texte", "Courriel : demande une copie de ses échanges."),
+            ],
+        )
+        .await;
+    assert!(letter
+        .location
+        .contains("message=demande-droits-enregistree"));
+    let letter_id = count(store, "SELECT MAX(id) FROM rights_request").await;
+    assert_eq!(
+        count(
+            store,
+            &format!("SELECT COUNT(*) FROM rights_request WHERE id = {letter_id} AND user_id = {karim_id}")
+        )
+        .await,
+        1
+    );
+
+    // The desk does not close or limit an account it must not decide about: the administrator's,
+    // its own members' (the recording agent's included).
+    for (who, email) in [("Julien Fontaine", ADMIN), ("Thomas Moreau", DESK)] {
+        let recorded = desk
+            .post(
+                "/droits/demandes",
+                &[
+                    ("nom", who),
+                    ("adresse", email),
+                    ("nature", "effacement"),
+                    ("canal", "courrier"),
+                    ("recue", &day(today)),
+                    ("texte", "Lettre : demande l'effacement de son compte."),
+                ],
+            )
+            .await;
+        let protected = count(store, "SELECT MAX(id) FROM rights_request").await;
+        assert!(recorded
+            .location
+            .starts_with(&format!("/droits/{protected}")));
+        let refused = desk
+            .post(&format!("/droits/{protected}/reponse"), &grant)
+            .await;
+        assert!(
+            refused.location.contains("erreur=reponse-protegee"),
+            "{email} : {}",
+            refused.location
+        );
+        assert!(
+            store.user_by_email(email).await.unwrap().is_some(),
+            "{email} reste ouvert"
+        );
+    }
 
     // The outside person's refusal changes no account.
     let refused = desk
@@ -586,6 +669,14 @@ async fn the_desk_records_requests_from_outside_and_grants_an_erasure(backend: B
     assert!(where_found(store, "jeanne.petit@example.org")
         .await
         .is_empty());
+    // Karim's own words went too, though his address had gone with his account.
+    for text in ["Lettre du 2 décembre", "identité effacée de France Sésame"] {
+        assert!(
+            where_found(store, text).await.is_empty(),
+            "{text} : {:?}",
+            where_found(store, text).await
+        );
+    }
     assert_eq!(
         count(
             store,
@@ -660,13 +751,50 @@ async fn a_dossier_in_dispute_keeps_the_names_of_those_who_acted_in_it(backend: 
         )
         .await;
     assert!(
-        held.location.contains("message=gel-pose"),
+        held.location.contains("message=dossier-gele"),
         "{}",
         held.location
     );
     let (_, page) = desk.page("/droits").await;
     assert!(page.contains(&format!("Dossier n° {dossier}")) && page.contains(reason));
+    // While the dossier is held, Claire's erasure cannot be granted: she acted in it.
+    let asked = claire
+        .post(
+            "/espace/donnees/demandes",
+            &[
+                ("nature", "effacement"),
+                ("texte", "Je demande l'effacement de mon compte."),
+            ],
+        )
+        .await;
+    assert!(asked.location.contains("message=demande-droits-envoyee"));
+    let request = count(store, "SELECT MAX(id) FROM rights_request").await;
+    let held = desk
+        .post(
+            &format!("/droits/{request}/reponse"),
+            &[
+                ("decision", "accordee"),
+                ("reponse", "Votre compte sera effacé sous un jour."),
+            ],
+        )
+        .await;
+    assert!(
+        held.location.contains("erreur=effacement-gele"),
+        "{}",
+        held.location
+    );
+    assert_eq!(
+        count(store, &format!("SELECT COUNT(*) FROM app_user WHERE id = {claire_id} AND disabled_at IS NULL AND erasure_granted_at IS NULL")).await,
+        1
+    );
     let hold = count(store, "SELECT MAX(id) FROM legal_hold").await;
+    // The form sent again places no second hold.
+    desk.post(
+        "/droits/gels",
+        &[("dossier", &dossier.to_string()), ("motif", reason)],
+    )
+    .await;
+    assert_eq!(count(store, holds).await, 1);
 
     // Two years on, Claire would go; the dossier she wrote in keeps her while it is held.
     let later = Utc::now() + Duration::days(745);
@@ -699,7 +827,7 @@ async fn a_dossier_in_dispute_keeps_the_names_of_those_who_acted_in_it(backend: 
     assert_eq!(tried.status, StatusCode::FORBIDDEN);
     let lifted = desk.post(&format!("/droits/gels/{hold}/levee"), &[]).await;
     assert!(
-        lifted.location.contains("message=gel-leve"),
+        lifted.location.contains("message=dossier-degele"),
         "{}",
         lifted.location
     );

@@ -105,7 +105,7 @@ fn Verification(request: CompanyVerification) -> impl IntoView {
                     <input type="checkbox" id=format!("individuelle-{id}") name=SOLE_TRADER_FIELD value="oui" />
                     <label class="fr-label" for=format!("individuelle-{id}")>
                         "Entreprise individuelle : la raison sociale est le nom d'une personne"
-                        <span class="fr-hint-text">"Son nom et son adresse suivent alors la durée de conservation des données personnelles : deux ans après le départ de ses comptes et son dernier dossier."</span>
+                        <span class="fr-hint-text">"Son nom et son adresse suivent alors la conservation des données personnelles : ils sont remplacés par une mention neutre une fois ses comptes supprimés, si aucun de ses dossiers n'a bougé depuis deux ans."</span>
                     </label>
                 </div>
                 <div class="fr-input-group">

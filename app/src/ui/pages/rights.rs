@@ -560,6 +560,9 @@ fn ExtensionForm(id: i64) -> impl IntoView {
 #[component]
 fn AnswerForm(id: i64, kind: RightKind, has_account: bool) -> impl IntoView {
     let typed = refilled("reponse-invalide", ["decision", "reponse"]);
+    // Refused for what the request would change: what was typed comes back, the notice says why.
+    let kept = refilled("effacement-gele", ["decision", "reponse"])
+        .or_else(|| refilled("reponse-protegee", ["decision", "reponse"]));
     let message = typed.as_ref().map(|[decision, answer]| {
         if Decision::from_code(decision).is_none() {
             "Choisissez la décision.".to_owned()
@@ -567,9 +570,9 @@ fn AnswerForm(id: i64, kind: RightKind, has_account: bool) -> impl IntoView {
             parse_answer(answer).err().unwrap_or_default()
         }
     });
-    let [decision, answer] = typed.unwrap_or_default();
+    let [decision, answer] = typed.or(kept).unwrap_or_default();
     let effect = match (kind, has_account) {
-        (RightKind::Effacement, true) => Some("Accordée, l'effacement clôt le compte aussitôt : ses sessions se ferment, ses rendez-vous à venir sont annulés, et la purge quotidienne remplace son identité par un nom neutre partout. Les dossiers et les échanges restent, au titre de l'article 17, paragraphe 3, point b, du RGPD."),
+        (RightKind::Effacement, true) => Some("Accordée, l'effacement clôt le compte aussitôt : ses sessions se ferment, ses rendez-vous à venir sont annulés, et, une fois la réponse partie, la purge quotidienne remplace son identité par un nom neutre. Les dossiers et les échanges restent, au titre de l'article 17, paragraphe 3, point b, du RGPD. Il ne peut pas être accordé tant qu'un gel garde ce compte ou un dossier où la personne a agi."),
         (RightKind::Limitation | RightKind::Opposition, true) => Some("Accordée, la demande limite le traitement : le compte reste ouvert et ses données conservées, mais la personne ne reçoit plus de notifications et n'apparaît plus sur la fiche opérateur de son entreprise."),
         _ => None,
     };
