@@ -319,10 +319,29 @@ async fn a_request_goes_from_the_personal_space_to_the_desk_and_back(backend: Ba
     assert_eq!(asked["reponse"], answer);
     assert_eq!(asked["prolongation"], reason);
 
+    // A head of service, who decides about accounts of their sites, neither opens nor closes the
+    // desk: only the technical administrator does.
+    let desk_id = user_id(store, DESK).await;
+    let sophie_id = user_id(store, AGENT_SIVEP).await;
+    let head = signed_in(&server, crate::accounts::HEAD).await;
+    for path in [
+        format!("/comptes/{desk_id}/guichet-droits/retrait"),
+        format!("/comptes/{sophie_id}/guichet-droits"),
+    ] {
+        let tried = head.post(&path, &[]).await;
+        assert_eq!(tried.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(
+        count(store, "SELECT COUNT(*) FROM rights_desk_member").await,
+        1,
+        "le guichet n'a pas changé de mains"
+    );
+    let (status, _) = desk.page("/droits").await;
+    assert_eq!(status, 200);
+
     // The administrator closes the desk to the agent, who is refused at once; and cannot open
     // it to an agent of the SIVEP.
     let admin = signed_in(&server, ADMIN).await;
-    let desk_id = user_id(store, DESK).await;
     let withdrawn = admin
         .post(&format!("/comptes/{desk_id}/guichet-droits/retrait"), &[])
         .await;
@@ -333,7 +352,6 @@ async fn a_request_goes_from_the_personal_space_to_the_desk_and_back(backend: Ba
     );
     let (status, _) = desk.page("/droits").await;
     assert_eq!(status, 403);
-    let sophie_id = user_id(store, AGENT_SIVEP).await;
     let refused = admin
         .post(&format!("/comptes/{sophie_id}/guichet-droits"), &[])
         .await;
