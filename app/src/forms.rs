@@ -245,6 +245,14 @@ pub fn routes(forms: Forms) -> Router<AppState> {
         .route("/droits/{id}/renvoi", post(rights::resend))
         .route("/droits/{id}/gel", post(rights::hold))
         .route("/droits/{id}/gels/{hold}/levee", post(rights::lift))
+        .route(
+            "/droits/{id}/limitation/levee",
+            post(rights::lift_limitation),
+        )
+        .route(
+            "/droits/{id}/entreprise-individuelle",
+            post(rights::sole_trader),
+        )
         .route("/comptes/{id}/guichet-droits", post(rights::grant_desk))
         .route(
             "/comptes/{id}/guichet-droits/retrait",
@@ -448,7 +456,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 87] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 89] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -587,6 +595,11 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 87] = [
     ("POST /droits/{id}/gel", EntryPoint::RightsDesk),
     (
         "POST /droits/{id}/gels/{hold}/levee",
+        EntryPoint::RightsDesk,
+    ),
+    ("POST /droits/{id}/limitation/levee", EntryPoint::RightsDesk),
+    (
+        "POST /droits/{id}/entreprise-individuelle",
         EntryPoint::RightsDesk,
     ),
     (

@@ -353,7 +353,7 @@ pub async fn read_exchange(id: i64) -> Result<Option<ExchangePage>, ServerFnErro
     if may_handle {
         if let Some(administration) = record.administration.or(viewer.administration) {
             handlers = store
-                .exchange_handlers(&record.site, administration, Utc::now())
+                .exchange_handlers(&record.site, administration, viewer.user_id, Utc::now())
                 .await
                 .map_err(crate::state::internal)?;
             if let Some(at) = handlers.iter().position(|(id, _)| *id == viewer.user_id) {

@@ -63,8 +63,8 @@ pub async fn load_rights_request(id: i64) -> Result<Option<RequestFile>, ServerF
 
 #[cfg(feature = "ssr")]
 pub use handlers::{
-    answer, extend, grant_desk, hold, hold_dossier, lift, lift_dossier, present, record, resend,
-    withdraw_desk,
+    answer, extend, grant_desk, hold, hold_dossier, lift, lift_dossier, lift_limitation, present,
+    record, resend, sole_trader, withdraw_desk,
 };
 
 #[cfg(feature = "ssr")]
@@ -78,9 +78,9 @@ mod handlers {
     use crate::domain::access::{local_day, EntryPoint, Target};
     use crate::domain::account::{parse_email, parse_full_name};
     use crate::domain::rights::{
-        answer_mail, extension_mail, parse_answer, parse_details, parse_extension_reason,
-        parse_received_on, receipt_mail, Channel, Decision, RightKind, RightsRequest,
-        OPEN_PER_PERSON,
+        answer_mail, extension_mail, limitation_lifted_mail, parse_answer, parse_details,
+        parse_extension_reason, parse_received_on, receipt_mail, Channel, Decision, RightKind,
+        RightsRequest, OPEN_PER_PERSON,
     };
     use crate::forms::{
         back, check, check_viewer, done, send_mail, sensitive_budget, Forms, Outcome,
@@ -159,14 +159,6 @@ mod handlers {
         let details = parse_details(field(&fields, "texte"))
             .map_err(|_| refused(Problem::RightsRequestInvalid))?;
         sensitive_budget(&forms, &[&format!("demande-droits:{}", viewer.user_id)])?;
-        if forms.store.open_rights_requests_of(viewer.user_id).await? >= OPEN_PER_PERSON
-            && !forms
-                .store
-                .same_rights_request_open(&viewer.email, kind, &details)
-                .await?
-        {
-            return Err(refused(Problem::RightsRequestsTooMany));
-        }
         let now = Utc::now();
         let (request, new) = forms
             .store
@@ -179,11 +171,13 @@ mod handlers {
                     channel: Channel::Espace,
                     details: &details,
                     received_on: local_day(now),
+                    open_limit: Some(OPEN_PER_PERSON),
                 },
                 &caller.actor(),
                 now,
             )
-            .await?;
+            .await?
+            .ok_or_else(|| refused(Problem::RightsRequestsTooMany))?;
         if new {
             let (subject, text) = receipt_mail(&request);
             send_mail(&forms, &request.email, &subject, text).await;
@@ -235,11 +229,13 @@ mod handlers {
                     channel,
                     details: &details,
                     received_on,
+                    open_limit: None,
                 },
                 &caller.actor(),
                 now,
             )
-            .await?;
+            .await?
+            .ok_or_else(refused)?;
         let sent = if new {
             let (subject, text) = receipt_mail(&request);
             send_mail(&forms, &request.email, &subject, text).await
@@ -394,6 +390,71 @@ mod handlers {
             return Err(back(&page, Problem::RightsHoldInvalid, &[]));
         }
         done(&page, Done::RightsHoldLifted)
+    }
+
+    /// `POST /droits/{id}/limitation/levee` (`motif`): ends a limitation granted on the request's
+    /// account; the person is told why by mail.
+    #[tracing::instrument(skip_all)]
+    pub async fn lift_limitation(
+        State(forms): State<Forms>,
+        Extension(caller): Extension<Caller>,
+        Path(id): Path<i64>,
+        Form(fields): Form<Fields>,
+    ) -> Outcome {
+        check(&caller, EntryPoint::RightsDesk, Target::Nothing)?;
+        let page = page_of(id);
+        let refused = || {
+            back(
+                &page,
+                Problem::RightsLimitationLiftInvalid,
+                &kept(&fields, &["motif"]),
+            )
+        };
+        let reason =
+            crate::domain::account::parse_reason(field(&fields, "motif")).map_err(|_| refused())?;
+        let Some((email, name)) = forms
+            .store
+            .lift_limitation(id, &reason, &caller.actor(), Utc::now())
+            .await?
+        else {
+            return Err(refused());
+        };
+        let (subject, text) = limitation_lifted_mail(&name, id, &reason);
+        let sent = send_mail(&forms, &email, &subject, text).await;
+        told(&page, sent, Done::RightsLimitationLifted)
+    }
+
+    /// `POST /droits/{id}/entreprise-individuelle` (`valeur`: `oui` or `non`): the company of
+    /// the request's account is (or is not) a sole trader's, as the person told the desk.
+    #[tracing::instrument(skip_all)]
+    pub async fn sole_trader(
+        State(forms): State<Forms>,
+        Extension(caller): Extension<Caller>,
+        Path(id): Path<i64>,
+        Form(fields): Form<Fields>,
+    ) -> Outcome {
+        check(&caller, EntryPoint::RightsDesk, Target::Nothing)?;
+        let page = page_of(id);
+        let value = match field(&fields, "valeur") {
+            "oui" => true,
+            "non" => false,
+            _ => return Err(back(&page, Problem::RightsSoleTraderInvalid, &[])),
+        };
+        if !forms
+            .store
+            .set_sole_trader_of_request(id, value, &caller.actor(), Utc::now())
+            .await?
+        {
+            return Err(back(&page, Problem::RightsSoleTraderInvalid, &[]));
+        }
+        done(
+            &page,
+            if value {
+                Done::RightsSoleTraderMarked
+            } else {
+                Done::RightsSoleTraderUnmarked
+            },
+        )
     }
 
     /// `POST /droits/gels` (`dossier`, `motif`): holds a dossier in dispute: the persons who acted

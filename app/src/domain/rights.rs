@@ -252,6 +252,9 @@ pub struct PersonAccount {
     pub id: i64,
     pub role_label: String,
     pub company: Option<String>,
+    /// The company is a sole trader's (a person): its name follows the retention of personal
+    /// data.
+    pub sole_trader: bool,
     pub last_sign_in_at: Option<DateTime<Utc>>,
     pub closed: bool,
     pub erased: bool,
@@ -408,6 +411,27 @@ pub fn extension_mail(request: &RightsRequest, reason: &str) -> (String, String)
             id = request.id,
             received = day_text(request.received_on),
             due = day_text(request.due_on),
+        ),
+    )
+}
+
+/// The mail telling a person that the limitation of their data's processing is lifted, and why
+/// (GDPR art. 18(3)).
+pub fn limitation_lifted_mail(name: &str, request_id: i64, reason: &str) -> (String, String) {
+    (
+        format!("Votre demande n° {request_id} : la limitation est levée"),
+        format!(
+            "Bonjour {name},
+
+La limitation du traitement de vos données, accordée à la suite de              votre demande n° {request_id}, est levée : vous recevez de nouveau les notifications              de France Sésame et vous apparaissez de nouveau sur la fiche de votre entreprise.
+
+             Motif :
+« {reason} »
+
+Si vous estimez que vos droits ne sont pas respectés, vous              pouvez écrire au guichet des droits depuis votre espace, ou adresser une réclamation              à la Commission nationale de l'informatique et des libertés (CNIL, www.cnil.fr).
+
+             — France Sésame
+"
         ),
     )
 }

@@ -420,16 +420,19 @@ impl Store {
     }
 
     /// The agents and heads of service who may take an exchange of `site` for `administration`
-    /// today: (id, name), by name.
+    /// today: (id, name), by name. A colleague whose processing the rights desk limited is not
+    /// offered (being given work uses their data); `asking` may still take it themselves.
     #[tracing::instrument(skip_all)]
     pub async fn exchange_handlers(
         &self,
         site: &Locode,
         administration: Administration,
+        asking: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<(i64, String)>, StoreError> {
         let sql = format!(
-            "SELECT u.id, u.full_name FROM app_user u WHERE {active} AND {HANDLERS}
+            "SELECT u.id, u.full_name FROM app_user u
+             WHERE {active} AND (u.limited_at IS NULL OR u.id = $4) AND {HANDLERS}
              ORDER BY u.full_name, u.id",
             active = super::ACTIVE_USER
         );
@@ -438,6 +441,7 @@ impl Store {
                 .bind(administration.code())
                 .bind(site.as_str())
                 .bind(local_day(now))
+                .bind(asking)
                 .fetch_all(pool)
                 .await
         })?)

@@ -426,12 +426,12 @@ impl Store {
             .map(|done| done.rows_affected())
         })?;
         on_tx!(&mut tx, conn => {
-            sqlx::query(
+            sqlx::query(&format!(
                 "UPDATE access_request SET email = 'demande-' || id || '@supprime.invalid',
                                            full_name = $2, subject = 'supprime-' || id,
-                                           extract_name = NULL
-                 WHERE user_id = $1 OR email = $3",
-            )
+                                           extract_name = NULL, {REFUSED_COMPANY_NAME}
+                 WHERE user_id = $1 OR email = $3"
+            ))
             .bind(id)
             .bind(&label)
             .bind(&account.email)
@@ -523,7 +523,8 @@ impl Store {
             sqlx::query(&format!(
                 "UPDATE access_request SET email = 'demande-' || id || '@supprime.invalid',
                                            full_name = 'Demande n° ' || id || ', supprimée',
-                                           subject = 'supprime-' || id, extract_name = NULL
+                                           subject = 'supprime-' || id, extract_name = NULL,
+                                           {REFUSED_COMPANY_NAME}
                  WHERE id IN ({})",
                 OLD_REQUESTS.replace("SELECT COUNT(*)", "SELECT id")
             ))
@@ -789,6 +790,12 @@ const OLD_INVITATIONS: &str = "SELECT COUNT(*) FROM invitation
 /// address.
 const OLD_REQUESTS: &str = "SELECT COUNT(*) FROM access_request
      WHERE email NOT LIKE '%@supprime.invalid' AND COALESCE(decided_at, created_at) < $1";
+
+/// The name a refused request declared for its company may be a person's (a sole trader): it
+/// goes with the request's name and address. An accepted request's company keeps its own.
+const REFUSED_COMPANY_NAME: &str = "new_company_name = CASE
+        WHEN new_company_name IS NOT NULL AND company_id IS NULL
+        THEN 'Entreprise déclarée, supprimée' ELSE new_company_name END";
 
 /// Sole traders' companies (a company that is a person) whose time is over at `$1` (two years
 /// ago): none of their people's accounts left unerased, no dossier of theirs moved since, none

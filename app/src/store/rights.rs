@@ -25,6 +25,9 @@ pub struct NewRightsRequest<'a> {
     pub channel: Channel,
     pub details: &'a str,
     pub received_on: NaiveDate,
+    /// At most this many requests of the account open at once (a person's own requests); a
+    /// request recorded by the desk has none.
+    pub open_limit: Option<i64>,
 }
 
 /// What answering a request did.
@@ -184,52 +187,25 @@ impl Store {
         })?)
     }
 
-    /// How many requests a person has open.
-    #[tracing::instrument(skip_all)]
-    pub async fn open_rights_requests_of(&self, user_id: i64) -> Result<i64, StoreError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM rights_request WHERE user_id = $1 AND answered_at IS NULL",
-            )
-            .bind(user_id)
-            .fetch_one(pool)
-            .await
-        })?)
-    }
-
-    /// Whether the same request (address, kind, words) is open already: sent again, it is that one.
-    #[tracing::instrument(skip_all)]
-    pub async fn same_rights_request_open(
-        &self,
-        email: &str,
-        kind: RightKind,
-        details: &str,
-    ) -> Result<bool, StoreError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM rights_request
-                                WHERE email = $1 AND kind = $2 AND details = $3
-                                  AND answered_at IS NULL)",
-            )
-            .bind(email)
-            .bind(kind.code())
-            .bind(details)
-            .fetch_one(pool)
-            .await
-        })?)
-    }
-
     /// Records a request, due a month after its receipt; a person's same request still open
     /// (a form sent twice) is given back instead of a second one. The request, and whether it
-    /// is new.
+    /// is new; `None` when the account has [`NewRightsRequest::open_limit`] requests open
+    /// already. Two requests of one account at once are filed one after the other, so the
+    /// limit and the sameness hold.
     #[tracing::instrument(skip_all)]
     pub async fn file_rights_request(
         &self,
         new: &NewRightsRequest<'_>,
         actor: &Actor<'_>,
         now: DateTime<Utc>,
-    ) -> Result<(RightsRequest, bool), StoreError> {
+    ) -> Result<Option<(RightsRequest, bool)>, StoreError> {
         let mut tx = self.begin().await?;
+        if let (Some(user_id), super::OpenTx::Postgres(open)) = (new.user_id, &mut tx.open) {
+            sqlx::query("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
+                .bind(user_id)
+                .fetch_all(&mut **open)
+                .await?;
+        }
         let same: Option<RequestRow> = on_tx!(&mut tx, conn => {
             sqlx::query_as(&format!(
                 "SELECT {REQUEST_COLUMNS} FROM rights_request
@@ -243,7 +219,20 @@ impl Store {
             .await
         })?;
         if let Some(row) = same {
-            return Ok((row.try_into()?, false));
+            return Ok(Some((row.try_into()?, false)));
+        }
+        if let (Some(user_id), Some(limit)) = (new.user_id, new.open_limit) {
+            let open: i64 = on_tx!(&mut tx, conn => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM rights_request WHERE user_id = $1 AND answered_at IS NULL",
+                )
+                .bind(user_id)
+                .fetch_one(conn)
+                .await
+            })?;
+            if open >= limit {
+                return Ok(None);
+            }
         }
         let row: RequestRow = on_tx!(&mut tx, conn => {
             sqlx::query_as(&format!(
@@ -284,7 +273,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok((request, true))
+        Ok(Some((request, true)))
     }
 
     /// A person's requests, the latest first.
@@ -373,6 +362,7 @@ impl Store {
         struct Row {
             role: String,
             company: Option<String>,
+            sole_trader: Option<bool>,
             last_sign_in_at: Option<DateTime<Utc>>,
             closed: bool,
             erased: bool,
@@ -381,7 +371,7 @@ impl Store {
         }
         let row: Option<Row> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT u.role, c.name AS company, u.last_sign_in_at,
+                "SELECT u.role, c.name AS company, c.sole_trader, u.last_sign_in_at,
                         u.disabled_at IS NOT NULL AS closed, u.erased_at IS NOT NULL AS erased,
                         u.limited_at IS NOT NULL AS limited,
                         u.erasure_granted_at IS NOT NULL AS erasure_granted
@@ -407,6 +397,7 @@ impl Store {
                     id: user_id,
                     role_label: role.label().to_owned(),
                     company: row.company,
+                    sole_trader: row.sole_trader.unwrap_or(false),
                     last_sign_in_at: row.last_sign_in_at,
                     closed: row.closed,
                     erased: row.erased,
@@ -655,6 +646,95 @@ impl Store {
                 .await
         })?;
         Ok(current.unwrap_or_else(|| request.email.clone()))
+    }
+
+    /// Lifts the limitation granted on the account of request `id` (GDPR art. 18(3): the person
+    /// is told, by the caller, with the reason). The account's address and name to tell them,
+    /// or `None` when the account is not limited (lifted already, or no account).
+    #[tracing::instrument(skip_all)]
+    pub async fn lift_limitation(
+        &self,
+        id: i64,
+        reason: &str,
+        actor: &Actor<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let lifted: Option<(i64, String, String)> = on_tx!(&mut tx, conn => {
+            sqlx::query_as(
+                "UPDATE app_user SET limited_at = NULL
+                 WHERE id = (SELECT user_id FROM rights_request WHERE id = $1)
+                   AND limited_at IS NOT NULL AND erased_at IS NULL
+                 RETURNING id, email, full_name",
+            )
+            .bind(id)
+            .fetch_optional(conn)
+            .await
+        })?;
+        let Some((user_id, email, name)) = lifted else {
+            return Ok(None);
+        };
+        tx.audit(
+            &actor
+                .audit_event(
+                    "limitation_levee",
+                    &format!("utilisateur:{user_id}"),
+                    &format!("demande n° {id}"),
+                )
+                .about(reason),
+            now,
+        )
+        .await?;
+        tx.announce_access(user_id).await?;
+        tx.commit().await?;
+        Ok(Some((email, name)))
+    }
+
+    /// Marks (or unmarks) the company of the account of request `id` as a sole trader's: its
+    /// name and address then follow the retention of personal data. True when it changed.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_sole_trader_of_request(
+        &self,
+        id: i64,
+        sole_trader: bool,
+        actor: &Actor<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let company: Option<i64> = on_tx!(&mut tx, conn => {
+            sqlx::query_scalar(
+                "UPDATE company SET sole_trader = $2
+                 WHERE id = (SELECT u.company_id FROM rights_request r
+                             JOIN app_user u ON u.id = r.user_id WHERE r.id = $1)
+                   AND sole_trader <> $2 AND erased_at IS NULL
+                 RETURNING id",
+            )
+            .bind(id)
+            .bind(sole_trader)
+            .fetch_optional(conn)
+            .await
+        })?;
+        let Some(company) = company else {
+            return Ok(false);
+        };
+        tx.audit(
+            &actor.audit_event(
+                "entreprise_individuelle",
+                &format!("entreprise:{company}"),
+                &format!(
+                    "demande n° {id} : {}",
+                    if sole_trader {
+                        "marquée"
+                    } else {
+                        "marque retirée"
+                    }
+                ),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Whether a dossier exists (the desk holds it by its number).

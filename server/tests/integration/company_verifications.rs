@@ -473,6 +473,17 @@ async fn a_refused_inscription_creates_nothing_and_says_why(backend: Backend) {
         .await,
         1
     );
+    // The name declared (perhaps a person's, for a sole trader) stays with the request, whose
+    // retention erases it: not in the audit trail's hashed detail.
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM audit_entry WHERE action = 'entreprise_refusee'
+               AND detail LIKE '%Fret Nord%'"
+        )
+        .await,
+        0
+    );
     let mail = mail_about(
         sink,
         "louis.garnier@fretnord.fr",

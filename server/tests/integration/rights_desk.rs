@@ -24,6 +24,7 @@ on_both_stores!(
     a_request_goes_from_the_personal_space_to_the_desk_and_back,
     the_desk_records_requests_from_outside_and_grants_an_erasure,
     a_dossier_in_dispute_keeps_the_names_of_those_who_acted_in_it,
+    a_limitation_is_lifted_and_a_sole_trader_recorded,
 );
 
 const DESK: &str = "agent.douane@demo.sesame.test";
@@ -659,6 +660,29 @@ async fn the_desk_records_requests_from_outside_and_grants_an_erasure(backend: B
         None => store.clone(),
     };
     let files = server::files::LocalFolder::new(&config.documents_folder);
+    // While the answer has not left by mail, the purge waits: he must hear of it first. The
+    // desk sends it again, and the purge goes on.
+    crate::helpers::execute(
+        store,
+        &format!("UPDATE rights_request SET answer_mailed_at = NULL WHERE id = {id}"),
+    )
+    .await
+    .unwrap();
+    server::retention::run(store, &purge, &files, Utc::now())
+        .await
+        .unwrap();
+    assert!(
+        !where_found(store, OTHER_OPERATOR).await.is_empty(),
+        "effacé avant d'avoir reçu la réponse"
+    );
+    let (_, page) = desk.page(&format!("/droits/{id}")).await;
+    assert!(page.contains("Le courriel de la réponse n'est pas parti."));
+    let resent = desk.post(&format!("/droits/{id}/renvoi"), &[]).await;
+    assert!(
+        resent.location.contains("message=demande-droits-repondue"),
+        "{}",
+        resent.location
+    );
     server::retention::run(store, &purge, &files, Utc::now())
         .await
         .unwrap();
@@ -859,6 +883,260 @@ async fn a_dossier_in_dispute_keeps_the_names_of_those_who_acted_in_it(backend: 
         "{:?}",
         where_found(store, OPERATOR).await
     );
+    assert_eq!(store.verify_audit().await.unwrap().problem, None);
+    server.stop().await;
+}
+
+/// A limited agent is not given work by colleagues (they may still take it themselves); the
+/// desk lifts the limitation with a reason the person receives; a person's company is recorded
+/// as a sole trader's. Nobody else does either.
+async fn a_limitation_is_lifted_and_a_sole_trader_recorded(backend: Backend) {
+    let Some((server, sink, _)) = with_mail(backend).await else {
+        return;
+    };
+    let store = &server.store;
+    let sophie_id = user_id(store, AGENT_SIVEP).await;
+    let dossier = operator_dossier(
+        &server,
+        "DR-LIMITE",
+        &container("OCE", 814),
+        "CHEDP.FR.2026.0000814",
+    )
+    .await;
+    let claire = signed_in(&server, OPERATOR).await;
+    let form = reqwest::multipart::Form::new()
+        .text("dossier", dossier.to_string())
+        .text("destinataire", "dgal")
+        .text("objet", "autre")
+        .text("titre", "Question sur le contrôle")
+        .text("texte", "Quand le contrôle de ce lot aura-t-il lieu ?");
+    let opened = claire.post_multipart("/messagerie/nouvelle", form).await;
+    assert!(!opened.location.contains("erreur"), "{}", opened.location);
+    let exchange = count(store, "SELECT MAX(id) FROM exchange").await;
+    let head = signed_in(&server, crate::accounts::HEAD).await;
+    let (_, page) = head.page(&format!("/messagerie/{exchange}")).await;
+    assert!(
+        page.contains("Sophie Leroy"),
+        "le chef peut confier l'échange à Sophie"
+    );
+
+    // Sophie wrote by post to limit the use of her data; the desk records and grants it.
+    let desk = signed_in(&server, DESK).await;
+    let recorded = desk
+        .post(
+            "/droits/demandes",
+            &[
+                ("nom", "Sophie Leroy"),
+                ("adresse", AGENT_SIVEP),
+                ("nature", "limitation"),
+                ("canal", "courrier"),
+                ("recue", &day(app::domain::access::local_day(Utc::now()))),
+                (
+                    "texte",
+                    "Je conteste l'exactitude de mes données ; limitez-en l'usage.",
+                ),
+            ],
+        )
+        .await;
+    assert!(
+        recorded
+            .location
+            .contains("message=demande-droits-enregistree"),
+        "{}",
+        recorded.location
+    );
+    let id = count(store, "SELECT MAX(id) FROM rights_request").await;
+    let answered = desk
+        .post(
+            &format!("/droits/{id}/reponse"),
+            &[
+                ("decision", "accordee"),
+                (
+                    "reponse",
+                    "La limitation est accordée le temps de la vérification.",
+                ),
+            ],
+        )
+        .await;
+    assert!(
+        answered
+            .location
+            .contains("message=demande-droits-repondue"),
+        "{}",
+        answered.location
+    );
+    let limited =
+        format!("SELECT COUNT(*) FROM app_user WHERE id = {sophie_id} AND limited_at IS NOT NULL");
+    assert_eq!(count(store, &limited).await, 1);
+
+    // Her colleague no longer gives her work; she still takes it herself.
+    let (_, page) = head.page(&format!("/messagerie/{exchange}")).await;
+    assert!(!page.contains("Sophie Leroy"), "plus proposée au chef");
+    let given = head
+        .post(
+            &format!("/messagerie/{exchange}/attribution"),
+            &[("agent", &sophie_id.to_string())],
+        )
+        .await;
+    assert!(
+        given.location.contains("erreur=echange-agent"),
+        "{}",
+        given.location
+    );
+    let assigned = format!(
+        "SELECT COUNT(*) FROM exchange WHERE id = {exchange} AND assigned_user_id = {sophie_id}"
+    );
+    assert_eq!(count(store, &assigned).await, 0);
+    let sophie = signed_in(&server, AGENT_SIVEP).await;
+    let taken = sophie
+        .post(
+            &format!("/messagerie/{exchange}/attribution"),
+            &[("agent", "")],
+        )
+        .await;
+    assert!(!taken.location.contains("erreur"), "{}", taken.location);
+    assert_eq!(count(store, &assigned).await, 1);
+
+    // Nobody but the desk lifts it or records a sole trader: nothing changes.
+    for email in [OPERATOR, AGENT_SIVEP, ADMIN, SUPERVISOR] {
+        let other = signed_in(&server, email).await;
+        let lift = other
+            .post(
+                &format!("/droits/{id}/limitation/levee"),
+                &[("motif", "Levée par quelqu'un qui ne le peut pas.")],
+            )
+            .await;
+        assert_eq!(lift.status, StatusCode::FORBIDDEN, "{email}");
+        let marked = other
+            .post(
+                &format!("/droits/{id}/entreprise-individuelle"),
+                &[("valeur", "oui")],
+            )
+            .await;
+        assert_eq!(marked.status, StatusCode::FORBIDDEN, "{email}");
+    }
+    assert_eq!(count(store, &limited).await, 1);
+
+    // The desk lifts it, with a reason the person receives; not twice, not without a reason.
+    let short = desk
+        .post(
+            &format!("/droits/{id}/limitation/levee"),
+            &[("motif", "fini")],
+        )
+        .await;
+    assert!(
+        short.location.contains("erreur=levee-limitation-invalide"),
+        "{}",
+        short.location
+    );
+    assert_eq!(count(store, &limited).await, 1);
+    let reason = "Vos données ont été vérifiées et sont exactes.";
+    let lifted = desk
+        .post(
+            &format!("/droits/{id}/limitation/levee"),
+            &[("motif", reason)],
+        )
+        .await;
+    assert!(
+        lifted.location.contains("message=limitation-levee"),
+        "{}",
+        lifted.location
+    );
+    assert_eq!(count(store, &limited).await, 0);
+    let mail = mail_about(&sink, AGENT_SIVEP, "la limitation est levée").await;
+    assert!(mail.text.contains(reason), "{}", mail.text);
+    let again = desk
+        .post(
+            &format!("/droits/{id}/limitation/levee"),
+            &[("motif", reason)],
+        )
+        .await;
+    assert!(again.location.contains("erreur=levee-limitation-invalide"));
+    let (_, page) = head.page(&format!("/messagerie/{exchange}")).await;
+    assert!(page.contains("Sophie Leroy"), "de nouveau proposée");
+
+    // Claire says her company is herself: the desk records it from her request.
+    let asked = claire
+        .post(
+            "/espace/donnees/demandes",
+            &[
+                ("nature", "acces"),
+                (
+                    "texte",
+                    "Mon entreprise est une entreprise individuelle : c'est moi.",
+                ),
+            ],
+        )
+        .await;
+    assert!(asked.location.contains("message=demande-droits-envoyee"));
+    let hers = count(store, "SELECT MAX(id) FROM rights_request").await;
+    let company = store
+        .user_by_email(OPERATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .company_id
+        .unwrap();
+    let sole = format!("SELECT COUNT(*) FROM company WHERE id = {company} AND sole_trader");
+    let (_, page) = desk.page(&format!("/droits/{hers}")).await;
+    assert!(page.contains("La traiter comme une entreprise individuelle"));
+    let marked = desk
+        .post(
+            &format!("/droits/{hers}/entreprise-individuelle"),
+            &[("valeur", "oui")],
+        )
+        .await;
+    assert!(
+        marked.location.contains("message=entreprise-individuelle"),
+        "{}",
+        marked.location
+    );
+    assert_eq!(count(store, &sole).await, 1);
+    let twice = desk
+        .post(
+            &format!("/droits/{hers}/entreprise-individuelle"),
+            &[("valeur", "oui")],
+        )
+        .await;
+    assert!(twice
+        .location
+        .contains("erreur=entreprise-individuelle-invalide"));
+    let nonsense = desk
+        .post(
+            &format!("/droits/{hers}/entreprise-individuelle"),
+            &[("valeur", "peut-etre")],
+        )
+        .await;
+    assert!(nonsense
+        .location
+        .contains("erreur=entreprise-individuelle-invalide"));
+    assert_eq!(count(store, &sole).await, 1);
+    let unmarked = desk
+        .post(
+            &format!("/droits/{hers}/entreprise-individuelle"),
+            &[("valeur", "non")],
+        )
+        .await;
+    assert!(
+        unmarked
+            .location
+            .contains("message=entreprise-non-individuelle"),
+        "{}",
+        unmarked.location
+    );
+    assert_eq!(count(store, &sole).await, 0);
+
+    for action in ["limitation_levee", "entreprise_individuelle"] {
+        assert!(
+            count(
+                store,
+                &format!("SELECT COUNT(*) FROM audit_entry WHERE action = '{action}'")
+            )
+            .await
+                >= 1,
+            "{action} absent du journal"
+        );
+    }
     assert_eq!(store.verify_audit().await.unwrap().problem, None);
     server.stop().await;
 }

@@ -201,7 +201,12 @@ pub async fn decide(
                     .audit_event(
                         "entreprise_refusee",
                         &format!("demande:{id}"),
-                        &format!("« {company} » (SIRET {}) — {reason}", request.siret),
+                        // The name declared may be a person's (a sole trader): it stays with the
+                        // request, whose retention erases it, not in the hashed detail.
+                        &format!(
+                            "SIRET {} — motif envoyé au demandeur, gardé avec la demande",
+                            request.siret
+                        ),
                     )
                     .about(&request.email),
                 now,

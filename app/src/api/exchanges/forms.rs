@@ -560,7 +560,7 @@ pub async fn assign(
     let (viewer, record, administration) = handled_by_caller(&forms, &caller, id).await?;
     let handlers = forms
         .store
-        .exchange_handlers(&record.site, administration, Utc::now())
+        .exchange_handlers(&record.site, administration, viewer.user_id, Utc::now())
         .await?;
     let chosen = match form.agent.trim() {
         "" => viewer.user_id,

@@ -468,6 +468,8 @@ fn RequestView(file: RequestFile) -> impl IntoView {
                     <dt>"Dernière connexion"</dt><dd>{account.last_sign_in_at.map(format::date_time).unwrap_or_else(|| "—".into())}</dd>
                     <dt>"État"</dt><dd>{state.join(" ; ")}</dd>
                 </dl>
+                {(account.limited && !account.erased).then(|| view! { <LiftLimitationForm id /> })}
+                {(account.company.is_some() && !account.erased).then(|| view! { <SoleTraderForm id sole_trader=account.sole_trader /> })}
                 <HoldSection request=id holds=account.holds.clone() />
             </section>
         }
@@ -600,6 +602,58 @@ fn AnswerForm(id: i64, kind: RightKind, has_account: bool) -> impl IntoView {
                 <button class="fr-btn" type="submit">"Envoyer la réponse"</button>
             </form>
         </section>
+    }
+}
+
+/// Ends a granted limitation; the person is told why (GDPR art. 18(3)).
+#[component]
+fn LiftLimitationForm(id: i64) -> impl IntoView {
+    let typed = refilled("levee-limitation-invalide", ["motif"]);
+    let message = typed
+        .as_ref()
+        .and_then(|[reason]| parse_reason(reason).err());
+    let [reason] = typed.unwrap_or_default();
+    let (min, max) = REASON_CHARS;
+    view! {
+        <h3>"Lever la limitation"</h3>
+        <p>"Quand la raison de la limitation cesse (la contestation est tranchée, par exemple), la limitation est levée : la personne reçoit de nouveau les notifications et figure de nouveau sur la fiche de son entreprise. Elle reçoit le motif par courriel (article 18, paragraphe 3, du RGPD)."</p>
+        {mistake(message)}
+        <form method="post" action=format!("{DESK}/{id}/limitation/levee") class="sesame-narrow fr-mb-4w" novalidate>
+            <div class="fr-input-group">
+                <label class="fr-label" for="levee-motif">
+                    "Motif de la levée"
+                    <span class="fr-hint-text">{format!("De {min} à {max} caractères, dit à la personne.")}</span>
+                </label>
+                <input class="fr-input" type="text" id="levee-motif" name="motif" value=reason maxlength=max.to_string() required />
+            </div>
+            <button class="fr-btn fr-btn--secondary" type="submit">"Lever la limitation"</button>
+        </form>
+    }
+}
+
+/// Whether the person's company is a sole trader's: the person tells the desk, which records it.
+#[component]
+fn SoleTraderForm(id: i64, sole_trader: bool) -> impl IntoView {
+    let (said, value, button) = if sole_trader {
+        (
+            "Cette entreprise est traitée comme une entreprise individuelle (une personne) : son nom et son adresse seront effacés avec les données de ses personnes, deux ans après leur dernière activité.",
+            "non",
+            "Ne plus la traiter comme une entreprise individuelle",
+        )
+    } else {
+        (
+            "Cette entreprise n'est pas marquée comme une entreprise individuelle : son nom et son adresse restent avec ses dossiers. Si la personne dit que son entreprise est elle-même (entrepreneur individuel), marquez-la : son nom suivra alors la conservation des données personnelles.",
+            "oui",
+            "La traiter comme une entreprise individuelle",
+        )
+    };
+    view! {
+        <h3>"Entreprise individuelle"</h3>
+        <p>{said}</p>
+        <form method="post" action=format!("{DESK}/{id}/entreprise-individuelle") class="fr-mb-4w">
+            <input type="hidden" name="valeur" value=value />
+            <button class="fr-btn fr-btn--tertiary" type="submit">{button}</button>
+        </form>
     }
 }
 
