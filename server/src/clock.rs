@@ -25,6 +25,7 @@ pub fn start(
     files: Arc<dyn FileStore>,
     instance: String,
     every: Duration,
+    metrics: Arc<crate::metrics::Metrics>,
 ) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
@@ -34,27 +35,29 @@ pub fn start(
             if store.is_closed() {
                 return;
             }
-            tick(&store, &purge, files.as_ref(), &instance, every).await;
+            if tick(&store, &purge, files.as_ref(), &instance, every).await {
+                metrics.alert_evaluation();
+            }
         }
     });
 }
 
-/// One look of the clock, if this instance holds its lease.
+/// One look of the clock, if this instance holds its lease: whether it evaluated the alerts.
 pub async fn tick(
     store: &Store,
     purge: &Store,
     files: &dyn FileStore,
     instance: &str,
     every: Duration,
-) {
+) -> bool {
     let now = Utc::now();
     let lease = chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::minutes(2));
     match store.take_job(JOB, instance, now, now + lease).await {
         Ok(true) => {}
-        Ok(false) => return,
+        Ok(false) => return false,
         Err(error) => {
             tracing::warn!(%error, "horloge : bail non obtenu, nouvel essai au prochain tour");
-            return;
+            return false;
         }
     }
     match store.refresh_blocked(now).await {
@@ -64,18 +67,24 @@ pub async fn tick(
             tracing::warn!(%error, "horloge : étapes bloquées non mises à jour, nouvel essai au prochain tour")
         }
     }
-    match store.evaluate_alerts(now).await {
-        Ok(evaluated) if evaluated == Default::default() => {}
-        Ok(evaluated) => tracing::info!(
-            opened = evaluated.opened,
-            cleared = evaluated.cleared,
-            returned = evaluated.returned,
-            closed = evaluated.closed,
-            "horloge : alertes évaluées"
-        ),
-        Err(error) => {
-            tracing::warn!(%error, "horloge : alertes non évaluées, nouvel essai au prochain tour")
+    let evaluated = match store.evaluate_alerts(now).await {
+        Ok(evaluated) => {
+            if evaluated != Default::default() {
+                tracing::info!(
+                    opened = evaluated.opened,
+                    cleared = evaluated.cleared,
+                    returned = evaluated.returned,
+                    closed = evaluated.closed,
+                    "horloge : alertes évaluées"
+                );
+            }
+            true
         }
-    }
+        Err(error) => {
+            tracing::warn!(%error, "horloge : alertes non évaluées, nouvel essai au prochain tour");
+            false
+        }
+    };
     crate::retention::daily(store, purge, files, now).await;
+    evaluated
 }

@@ -68,6 +68,10 @@ pub struct Config {
     pub denylist_poll_seconds: u64,
     /// Comma-separated CIDRs of the reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: String,
+    /// Networks (comma-separated CIDRs or addresses) whose clients may read `/metrics`.
+    pub metrics_networks: String,
+    /// Whoever sends `Authorization: Bearer <this>` may read `/metrics` from anywhere.
+    pub metrics_token: Option<SecretString>,
     /// State-changing requests a client may send a minute, on average…
     pub submissions_per_minute: u32,
     /// …and at once.
@@ -265,6 +269,7 @@ struct Defaults {
     shutdown_grace_seconds: u64,
     denylist_poll_seconds: u64,
     trusted_proxies: &'static str,
+    metrics_networks: &'static str,
     submissions_per_minute: u32,
     submissions_burst: u32,
     sensitive_per_minute: u32,
@@ -311,6 +316,8 @@ const DEFAULTS: Defaults = Defaults {
     shutdown_grace_seconds: 20,
     denylist_poll_seconds: 10,
     trusted_proxies: "",
+    // The machine itself: a deployment names its operations network.
+    metrics_networks: "127.0.0.0/8,::1",
     submissions_per_minute: 120,
     submissions_burst: 40,
     sensitive_per_minute: 10,

@@ -12,6 +12,7 @@ pub mod files;
 pub mod live;
 pub mod mail;
 pub mod maintenance;
+pub mod metrics;
 pub mod notifications;
 pub mod oidc;
 pub mod openapi;
@@ -112,6 +113,8 @@ pub struct Guards {
     pub document_bytes: usize,
     /// The state of the service: maintenance closes the platform, and its banner announces it.
     pub maintenance: std::sync::Arc<maintenance::Maintenance>,
+    /// Who may read `/metrics`.
+    pub metrics: std::sync::Arc<metrics::Access>,
 }
 
 /// The pages' routes, generated once per process. Generating them renders the application with
@@ -139,6 +142,7 @@ pub fn router(
     let idle = app::state::SessionIdle(forms.lifetimes.idle);
     let operator_accounts = app::state::LocalOperatorAccounts(forms.local_operator_accounts);
     let stylesheets = assets::stylesheets(&state.leptos_options.site_root);
+    let counted = partners.metrics.clone();
     let service = guards.maintenance.clone();
     let context = move || {
         provide_context(service.notice());
@@ -164,6 +168,16 @@ pub fn router(
     Router::new()
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
+        .merge(
+            Router::new()
+                .route(metrics::PATH, get(metrics::scrape))
+                .with_state(metrics::Scrape {
+                    metrics: partners.metrics.clone(),
+                    access: guards.metrics.clone(),
+                    store: state.store.clone(),
+                    live: partners.live.clone(),
+                }),
+        )
         .merge(app::forms::routes(forms))
         .merge(live::routes(partners.live.clone()))
         .merge(partner::routes(partners))
@@ -205,6 +219,9 @@ pub fn router(
         // mobile networks; never the live streams (`text/event-stream`, which the default
         // predicate leaves alone: a compressor would hold messages back), nor images.
         .layer(CompressionLayer::new().br(true).gzip(true))
+        // Whatever refused for the moment says when to come back; counted as answered.
+        .layer(from_fn(probes::say_when_to_retry))
+        .layer(from_fn_with_state(counted, metrics::count))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -511,6 +528,16 @@ impl Server {
                 );
                 maintenance
             },
+            metrics: {
+                let (networks, problems) = client::IpSet::parse_list(&config.metrics_networks);
+                for problem in problems {
+                    tracing::warn!("SESAME_METRICS_NETWORKS, {problem}");
+                }
+                std::sync::Arc::new(metrics::Access {
+                    networks,
+                    token: config.metrics_token.clone(),
+                })
+            },
         };
         let production = config.environment == config::Environment::Production;
         let document_bytes = config.documents_max_mib.max(1) * 1024 * 1024;
@@ -537,7 +564,9 @@ impl Server {
         };
         tracing::info!(stockage = %documents.files.describe(), "documents des dossiers");
         let scanner = std::sync::Arc::new(tokio::sync::Notify::new());
+        let metrics = metrics::Metrics::new();
         let partners = partner::Partners {
+            metrics: metrics.clone(),
             documents: documents.clone(),
             scanner: scanner.clone(),
             live: live::Live::start(
@@ -609,6 +638,7 @@ impl Server {
                 documents.files.clone(),
                 instance,
                 Duration::from_secs(config.clock_seconds),
+                metrics,
             );
         }
         let forms = Forms {

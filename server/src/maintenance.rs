@@ -94,9 +94,10 @@ impl Maintenance {
 
 /// What still answers during a maintenance, for everyone.
 fn open_during(path: &str) -> bool {
-    const OPEN: [&str; 8] = [
+    const OPEN: [&str; 9] = [
         "/healthz",
         "/readyz",
+        crate::metrics::PATH,
         app::ui::pages::service::PATH,
         "/api/etat-du-service",
         "/connexion",
@@ -239,6 +240,7 @@ mod tests {
         for open in [
             "/healthz",
             "/readyz",
+            "/metrics",
             "/etat-du-service",
             "/connexion",
             "/connexion/oidc/douane/retour",

@@ -40,6 +40,8 @@ pub struct Partners {
     pub documents: app::documents::files::DocumentServices,
     /// Wakes the antivirus when a document was received.
     pub scanner: Arc<tokio::sync::Notify>,
+    /// Counts what the events came to.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 pub fn routes(partners: Partners) -> Router<AppState> {
@@ -212,8 +214,25 @@ struct ItemResult {
     warnings: Vec<FieldError>,
 }
 
-/// One item, checked and recorded: its result, and the status a single submission answers.
+/// One item, checked and recorded: its result, and the status a single submission answers;
+/// counted in the metrics by what it came to.
 async fn handle(
+    partners: &Partners,
+    key: &PartnerKey,
+    places: &KnownPlaces,
+    value: &Value,
+) -> Result<(StatusCode, ItemResult), app::store::StoreError> {
+    use crate::metrics::EventOutcome;
+    let handled = check_and_record(partners, key, places, value).await?;
+    partners.metrics.event(match handled.1.status {
+        "created" => EventOutcome::Created,
+        "duplicate" => EventOutcome::Duplicate,
+        _ => EventOutcome::Refused,
+    });
+    Ok(handled)
+}
+
+async fn check_and_record(
     partners: &Partners,
     key: &PartnerKey,
     places: &KnownPlaces,

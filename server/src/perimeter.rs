@@ -157,7 +157,11 @@ pub async fn https_only(
     request: Request,
     next: Next,
 ) -> Response {
-    let probe = matches!(request.uri().path(), "/healthz" | "/readyz");
+    // The scrape too: the operations network reads it as it reads the probes.
+    let probe = matches!(
+        request.uri().path(),
+        "/healthz" | "/readyz" | crate::metrics::PATH
+    );
     if https_only.production && !over_https && !probe {
         let path = request
             .uri()

@@ -662,6 +662,22 @@ impl Tx {
 }
 
 impl Store {
+    /// What waits to be sent: notification mails, and webhook deliveries (neither sent nor
+    /// given up), for the operations' metrics. Both counts read a partial index.
+    #[tracing::instrument(skip_all)]
+    pub async fn backlogs(&self) -> Result<(i64, i64), StoreError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM notification_mail
+                         WHERE sent_at IS NULL AND given_up_at IS NULL),
+                        (SELECT COUNT(*) FROM webhook_delivery
+                         WHERE sent_at IS NULL AND given_up_at IS NULL)",
+            )
+            .fetch_one(pool)
+            .await
+        })?)
+    }
+
     /// A person's choices, for the kinds of their audience.
     #[tracing::instrument(skip_all)]
     pub async fn notification_preferences(

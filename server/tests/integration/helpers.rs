@@ -45,34 +45,40 @@ pub async fn fresh_database(backend: Backend) -> Option<String> {
                 eprintln!("!!! TEST_DATABASE_URL absent : test PostgreSQL SAUTÉ");
                 return None;
             };
-            let name = format!("sesame_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Store::connect(&admin_url)
-                .await
-                .expect("PostgreSQL de test joignable");
-            let app::store::Engine::Postgres(pool) = admin.engine() else {
-                panic!("TEST_DATABASE_URL doit viser PostgreSQL")
-            };
-            for role in [OWNER_ROLE, APP_ROLE, PURGE_ROLE] {
-                // Tests running at once may create it together: the loser finds it there.
-                let create = format!(
-                    "DO $$ BEGIN CREATE ROLE {role} LOGIN PASSWORD '{ROLE_PASSWORD}'; \
-                     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-                );
-                sqlx::query(&create)
-                    .execute(pool)
-                    .await
-                    .expect("création des rôles de test");
-            }
-            sqlx::query(&format!("CREATE DATABASE {name} OWNER {OWNER_ROLE}"))
-                .execute(pool)
-                .await
-                .expect("création de la base de test");
-            admin.close().await;
-            let mut url = reqwest::Url::parse(&admin_url).expect("TEST_DATABASE_URL lisible");
-            url.set_path(&name);
-            Some(as_role(url.as_str(), APP_ROLE))
+            Some(database_on(&admin_url).await)
         }
     }
+}
+
+/// A new database on the PostgreSQL server at `admin_url`, with the platform's three roles; its
+/// address as the platform's role.
+pub async fn database_on(admin_url: &str) -> String {
+    let name = format!("sesame_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = Store::connect(admin_url)
+        .await
+        .expect("PostgreSQL de test joignable");
+    let app::store::Engine::Postgres(pool) = admin.engine() else {
+        panic!("TEST_DATABASE_URL doit viser PostgreSQL")
+    };
+    for role in [OWNER_ROLE, APP_ROLE, PURGE_ROLE] {
+        // Tests running at once may create it together: the loser finds it there.
+        let create = format!(
+            "DO $$ BEGIN CREATE ROLE {role} LOGIN PASSWORD '{ROLE_PASSWORD}'; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        );
+        sqlx::query(&create)
+            .execute(pool)
+            .await
+            .expect("création des rôles de test");
+    }
+    sqlx::query(&format!("CREATE DATABASE {name} OWNER {OWNER_ROLE}"))
+        .execute(pool)
+        .await
+        .expect("création de la base de test");
+    admin.close().await;
+    let mut url = reqwest::Url::parse(admin_url).expect("TEST_DATABASE_URL lisible");
+    url.set_path(&name);
+    as_role(url.as_str(), APP_ROLE)
 }
 
 /// The configuration of a test server on `database_url`; on PostgreSQL, with the owner's and the
