@@ -28,3 +28,11 @@ pub mod service;
 pub mod statistics;
 pub mod timeline;
 pub mod webhook;
+
+/// Whether typed text holds control characters besides line breaks and tabs: invisible on the
+/// page, they would travel into mails and records. Every free text refuses them (the fuzzing of
+/// `app/tests/fuzz.rs` checks it).
+pub fn has_control_characters(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}

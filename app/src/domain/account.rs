@@ -420,6 +420,9 @@ impl AccountDecision {
 /// The fewest and most characters of a decision's reason.
 pub const REASON_CHARS: (usize, usize) = (10, 500);
 
+/// Said of a text holding control characters.
+pub const INVISIBLE: &str = "Le texte contient des caractères invisibles non admis : recopiez-le depuis un éditeur de texte simple.";
+
 /// A decision's reason, said to the account's holder and kept with the decision.
 pub fn parse_reason(text: &str) -> Result<String, String> {
     let reason = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -432,6 +435,7 @@ pub fn parse_reason(text: &str) -> Result<String, String> {
         n if n > max => Err(format!(
             "Le motif compte {n} caractères : {max} au plus."
         )),
+        _ if crate::domain::has_control_characters(&reason) => Err(INVISIBLE.into()),
         _ => Ok(reason),
     }
 }

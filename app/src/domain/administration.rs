@@ -29,6 +29,9 @@ fn parse_name(text: &str, empty: &str) -> Result<String, String> {
         n if n > NAME_MAX => Err(format!(
             "Le nom compte {n} caractères : {NAME_MAX} au plus."
         )),
+        _ if crate::domain::has_control_characters(&name) => {
+            Err(crate::domain::account::INVISIBLE.into())
+        }
         _ => Ok(name),
     }
 }

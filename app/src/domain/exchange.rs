@@ -174,10 +174,7 @@ pub fn check_text(text: &str) -> Result<String, String> {
             "le message compte {count} caractères, pour {MAX_TEXT_CHARS} au plus : raccourcissez-le ou joignez un document"
         ));
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    if crate::domain::has_control_characters(text) {
         return Err("le message contient des caractères invisibles non admis : recopiez-le depuis un éditeur de texte simple".to_owned());
     }
     Ok(text.replace("\r\n", "\n"))

@@ -304,6 +304,9 @@ fn bounded(
             "{what} est trop court ({n} caractères) : {min} caractères au moins."
         )),
         n if n > max => Err(format!("{what} compte {n} caractères : {max} au plus.")),
+        _ if crate::domain::has_control_characters(&text) => {
+            Err(crate::domain::account::INVISIBLE.into())
+        }
         _ => Ok(text),
     }
 }

@@ -184,6 +184,9 @@ pub fn parse_interruption(
     if message.chars().count() > MESSAGE_MAX {
         return Err(format!("Motif : {MESSAGE_MAX} caractères au plus."));
     }
+    if crate::domain::has_control_characters(message) {
+        return Err(format!("Motif : {}", crate::domain::account::INVISIBLE));
+    }
     Ok(MaintenanceDraft {
         starts_at,
         ends_at,

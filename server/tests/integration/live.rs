@@ -689,14 +689,16 @@ impl ServerProcess {
             let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             socket.local_addr().unwrap().port()
         };
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-            .arg("serve")
-            .env("DATABASE_URL", database_url)
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        command.arg("serve").env("DATABASE_URL", database_url);
+        if database_url.starts_with("postgres") {
             // The schema's owner migrates; the process serves as the application's role.
-            .env(
+            command.env(
                 "SESAME_OWNER_DATABASE_URL",
                 crate::helpers::as_role(database_url, crate::helpers::OWNER_ROLE),
-            )
+            );
+        }
+        let child = command
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("SESAME_DEMO", "1")
             .env("SESAME_DEMO_API_KEY", DEMO_API_KEY)

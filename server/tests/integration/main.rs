@@ -13,6 +13,7 @@ mod bootstrap;
 mod clamd;
 mod company_verifications;
 mod consultations;
+mod crashes;
 mod customs_accounts;
 mod dashboards;
 mod date_bounds;
