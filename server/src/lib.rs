@@ -186,10 +186,12 @@ pub fn router(
             move || shell(options.clone())
         })
         .fallback_service(site_files)
-        // Innermost first. Outermost, the client is identified; the security headers wrap every
+        // Innermost first: the framework's own refusals, said again in French. Outermost, the
+        // client is identified; the security headers wrap every
         // refusal below them (denylist, CSRF, rate limit, body cap), all before any handler.
         // Sessions are resolved once the request is known to come from this site, so that the
         // rate limit can count per account and pages can send strangers to sign-in.
+        .layer(from_fn(perimeter::french_refusals))
         .layer(from_fn_with_state(guards.document_bytes, perimeter::cap_bodies))
         .layer(from_fn_with_state(guards.document_bytes, partner::problems_for_refusals))
         .layer(from_fn_with_state(guards.rate_limiter, rate_limit::limit_submissions))

@@ -308,6 +308,104 @@ fn comes_from_this_site(headers: &HeaderMap) -> bool {
     }
 }
 
+/// How refusals of the web framework itself begin: said before any handler runs (a form missing
+/// a field, a path parameter that is no number, a body that is no form), in English and in its
+/// own words. None is shown to a person (see [`french_refusals`]).
+const FRAMEWORK_REFUSALS: [&str; 12] = [
+    "Failed to deserialize",
+    "Failed to parse",
+    "Failed to buffer",
+    "Invalid URL",
+    "Invalid `boundary`",
+    "Error parsing",
+    "Form requests must have",
+    "Expected request with",
+    "Wrong number of path arguments",
+    "No paths parameters found",
+    "Missing request extension",
+    "Length Required",
+];
+
+/// What the French refusal says for a framework's refusal of this status.
+fn french_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            "Le formulaire est incomplet, ou un de ses champs n'a pas la forme attendue : revenez \
+             à la page précédente, complétez-le et envoyez-le de nouveau."
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "Cette demande doit être envoyée depuis le formulaire du site : revenez à la page \
+             précédente et envoyez-le de nouveau."
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "L'envoi est trop volumineux : allégez-le (un document trop lourd, un texte trop long) \
+             et envoyez-le de nouveau."
+        }
+        _ => {
+            "La demande n'a pas pu être lue : l'adresse ou un champ n'a pas la forme attendue. \
+             Revenez à la page précédente et réessayez depuis le site."
+        }
+    }
+}
+
+/// A refusal the framework wrote in English before any handler ran is said again in French
+/// (for the partner interface, as a problem document): a person, or a partner's developer, reads
+/// what to do, never the framework's words. The platform's own refusals pass as they are.
+pub async fn french_refusals(request: Request, next: Next) -> Response {
+    let partner = request.uri().path().starts_with("/api/v1/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    // The framework's refusals are short texts of a known length; anything else passes.
+    use http_body_util::BodyExt;
+    let short = axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .is_some_and(|length| length <= 4096);
+    if !short {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(collected) = body.collect().await else {
+        return refusal(status, french_for(status));
+    };
+    let bytes = collected.to_bytes();
+    let text = String::from_utf8_lossy(&bytes);
+    if !FRAMEWORK_REFUSALS
+        .iter()
+        .any(|beginning| text.starts_with(beginning))
+    {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    }
+    tracing::info!(%status, refus = %text, "refus du cadre web dit en français");
+    // A framework's 5xx is a fault of the platform, not of the request: it still says what to do.
+    let status = if status.is_server_error() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        status
+    };
+    if partner {
+        let body = serde_json::json!({
+            "type": "about:blank",
+            "title": "Requête illisible",
+            "status": status.as_u16(),
+            "detail": french_for(status),
+        });
+        return (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response();
+    }
+    refusal(status, french_for(status))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,6 +95,20 @@ impl Browser {
         .await
     }
 
+    /// Sends a body as it is, with its content type: what a broken or hostile client sends.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Answer {
+        Self::answer(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     /// Sends a form with files (`multipart/form-data`), as a browser's upload form does.
     pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Answer {
         Self::answer(

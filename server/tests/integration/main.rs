@@ -23,6 +23,7 @@ mod documents;
 mod dossier_documents;
 mod facts;
 mod forecasts;
+mod form_crawl;
 mod form_routes;
 mod gate_checkin;
 mod helpers;
