@@ -345,7 +345,13 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
                 "Lot": {
                     "type": "object",
                     "required": ["events"],
-                    "properties": { "events": { "type": "array", "maxItems": MAX_BATCH, "items": { "$ref": "#/components/schemas/Evenement" } } }
+                    "properties": { "events": { "type": "array", "maxItems": MAX_BATCH, "items": {
+                        // Each item is meant to be an event; whatever it is, it is judged on its
+                        // own and a faulty one is refused alone in the results, the batch answered
+                        // 200: the document says so rather than promising a 422 for the batch.
+                        "description": "Un événement (schéma Evenement). Chaque élément est vérifié à part : un élément invalide, quel qu'il soit, est refusé seul dans les résultats (« rejected »), les autres sont enregistrés.",
+                        "anyOf": [{ "$ref": "#/components/schemas/Evenement" }, {}]
+                    } } }
                 },
                 "Resultat": {
                     "type": "object",
@@ -359,10 +365,12 @@ pub fn document(kinds: &[NotificationKind]) -> Value {
                 },
                 "ResultatsDuLot": {
                     "type": "object",
+                    "required": ["results"],
                     "properties": { "results": { "type": "array", "items": {
                         "type": "object",
+                        "required": ["id", "status"],
                         "properties": {
-                            "id": { "type": "string" },
+                            "id": { "type": "string", "nullable": true, "description": "L'identifiant de l'élément, null s'il n'en avait pas" },
                             "status": { "type": "string", "enum": ["created", "duplicate", "rejected"] },
                             "dossier_id": { "type": "integer" },
                             "errors": { "type": "array", "items": { "$ref": "#/components/schemas/ChampFautif" } },
