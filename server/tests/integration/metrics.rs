@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 
 use crate::accounts::{Browser, AGENT_SIVEP, OPERATOR, PASSWORD};
-use crate::helpers::{config, container, fresh_database, on_both_stores, Running, DEMO_API_KEY};
+use crate::helpers::{config, container, fresh_database, on_both_stores, Running};
 use crate::live::{first_event, session_of, sirets, Stream};
 
 on_both_stores!(
@@ -51,14 +51,7 @@ fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
 }
 
 async fn send(server: &Running, event: &serde_json::Value) -> StatusCode {
-    reqwest::Client::new()
-        .post(server.url("/api/v1/events"))
-        .bearer_auth(DEMO_API_KEY)
-        .json(event)
-        .send()
-        .await
-        .unwrap()
-        .status()
+    crate::outages::send(server, event).await.0
 }
 
 async fn the_operations_read_what_happened_and_nobody_else(backend: Backend) {

@@ -169,8 +169,8 @@ impl Drop for Cluster {
     }
 }
 
-/// Sends one partner event: its status and `Retry-After`.
-async fn send(server: &Running, event: &Value) -> (StatusCode, Option<String>, String) {
+/// Sends one partner event with the demo's key: its status, `Retry-After` and body.
+pub(crate) async fn send(server: &Running, event: &Value) -> (StatusCode, Option<String>, String) {
     let response = reqwest::Client::new()
         .post(server.url("/api/v1/events"))
         .bearer_auth(DEMO_API_KEY)
