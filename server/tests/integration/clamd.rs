@@ -16,8 +16,53 @@ pub const THREAT: &str = "Sesame.Test.EICAR";
 pub struct Clamd {
     child: Child,
     folder: PathBuf,
+    binary: PathBuf,
     /// The address the platform is configured with (`unix:/…/clamd.sock`).
     pub address: String,
+}
+
+impl Clamd {
+    /// Stops the daemon as an outage would, keeping its folder: nobody answers at its address.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(self.folder.join("clamd.sock"));
+    }
+
+    /// Starts it again at the same address, once its database is loaded.
+    pub async fn restart(&mut self) {
+        self.child = spawn(&self.binary, &self.folder);
+        ready(&self.folder).await;
+    }
+}
+
+fn spawn(binary: &PathBuf, folder: &std::path::Path) -> Child {
+    Command::new(binary)
+        .arg("-c")
+        .arg(folder.join("clamd.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("clamd démarre")
+}
+
+/// Waits until the daemon of `folder` answers PING (its database loaded).
+async fn ready(folder: &std::path::Path) {
+    let socket = folder.join("clamd.sock");
+    for _ in 0..600 {
+        if let Ok(mut stream) = tokio::net::UnixStream::connect(&socket).await {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            if stream.write_all(b"zPING\0").await.is_ok() {
+                let mut answer = [0u8; 5];
+                if stream.read_exact(&mut answer).await.is_ok() && &answer == b"PONG\0" {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let log = std::fs::read_to_string(folder.join("clamd.log")).unwrap_or_default();
+    panic!("clamd n'a pas démarré en 60 s :\n{log}");
 }
 
 impl Drop for Clamd {
@@ -69,31 +114,12 @@ pub async fn start() -> Option<Clamd> {
         ),
     )
     .unwrap();
-    let child = Command::new(&binary)
-        .arg("-c")
-        .arg(&settings)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("clamd démarre");
     let clamd = Clamd {
-        child,
+        child: spawn(&binary, &folder),
         address: format!("unix:{}", socket.display()),
         folder,
+        binary,
     };
-    // Ready when it answers PING.
-    for _ in 0..600 {
-        if let Ok(mut stream) = tokio::net::UnixStream::connect(&socket).await {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            if stream.write_all(b"zPING\0").await.is_ok() {
-                let mut answer = [0u8; 5];
-                if stream.read_exact(&mut answer).await.is_ok() && &answer == b"PONG\0" {
-                    return Some(clamd);
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let log = std::fs::read_to_string(clamd.folder.join("clamd.log")).unwrap_or_default();
-    panic!("clamd n'a pas démarré en 60 s :\n{log}");
+    ready(&clamd.folder).await;
+    Some(clamd)
 }

@@ -21,6 +21,7 @@ on_both_stores!(
     a_partner_document_joins_its_dossier_and_waits_for_the_antivirus,
     partner_documents_are_refused_for_each_reason,
     a_document_of_a_new_consignment_opens_its_dossier_at_its_own_site,
+    documents_wait_while_the_antivirus_is_down,
 );
 
 /// A small, valid-looking PDF, made unique by `mark`.
@@ -595,4 +596,99 @@ async fn in_production_documents_are_refused_without_an_antivirus() {
         );
         server.stop().await;
     }
+}
+
+/// The antivirus down, then up again: documents received meanwhile — a partner's, a person's —
+/// are kept and wait, not served (the person is told it waits for the antivirus), nothing lost;
+/// once the daemon answers again they are scanned, without a restart of the platform.
+async fn documents_wait_while_the_antivirus_is_down(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let Some(mut clamd) = crate::clamd::start().await else {
+        return;
+    };
+    let mut config = config(url);
+    config.antivirus = Some(clamd.address.clone());
+    config.antivirus_poll_millis = 50;
+    let server = Running::start(&config).await;
+    let container = container("AVD", 300);
+    let dossier = crate::dossier_documents::operator_dossier(
+        &server,
+        "EV-AV-PANNE",
+        &container,
+        "CHEDP.FR.2026.0000931",
+    )
+    .await;
+
+    clamd.stop();
+    let (status, body) = send(
+        &server,
+        DEMO_API_KEY,
+        &ched_part_1("AV-PANNE-1", &container),
+        Some(("dsce.pdf", pdf("pendant la panne"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let document_id = body["document_id"].as_i64().unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let waiting = server.store.documents_of(dossier, true).await.unwrap();
+    let waiting = waiting.iter().find(|d| d.id == document_id).unwrap();
+    assert_eq!(waiting.scan, ScanState::Pending, "il attend l'antivirus");
+
+    let claire = crate::accounts::Browser::new(&server);
+    claire
+        .sign_in(crate::accounts::OPERATOR, crate::accounts::PASSWORD)
+        .await;
+    let form = reqwest::multipart::Form::new()
+        .text("type", "commercial_invoice")
+        .text("titre", "Facture pendant la panne")
+        .part(
+            "fichier",
+            reqwest::multipart::Part::bytes(pdf("facture")).file_name("facture.pdf"),
+        );
+    let added = claire
+        .post_multipart(&format!("/dossiers/{dossier}/documents"), form)
+        .await;
+    assert!(
+        added.location.contains("message=document-ajoute"),
+        "{}",
+        added.location
+    );
+    let (_, page) = claire.page(&added.location).await;
+    assert!(
+        page.contains("dès que l'antivirus l'aura analysé"),
+        "la personne sait qu'il attend l'antivirus"
+    );
+    let documents = server.store.documents_of(dossier, true).await.unwrap();
+    assert_eq!(documents.len(), 2);
+    assert!(documents.iter().all(|d| d.scan == ScanState::Pending));
+    let hers = documents
+        .iter()
+        .find(|d| d.id != document_id)
+        .map(|d| d.id)
+        .unwrap();
+    // Not served while unscanned.
+    let answer = claire
+        .get(&format!("/dossiers/{dossier}/documents/{hers}"))
+        .await;
+    assert_ne!(
+        answer.status,
+        reqwest::StatusCode::OK,
+        "servi avant l'analyse"
+    );
+
+    // Back: both waiting documents are scanned, the platform not restarted, and hers is served.
+    clamd.restart().await;
+    for id in [document_id, hers] {
+        assert_eq!(
+            scanned(&server.store, dossier, id).await.scan,
+            ScanState::Clean
+        );
+    }
+    let answer = claire
+        .get(&format!("/dossiers/{dossier}/documents/{hers}"))
+        .await;
+    assert_eq!(answer.status, reqwest::StatusCode::OK);
+    server.stop().await;
 }
