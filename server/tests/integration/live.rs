@@ -55,6 +55,14 @@ impl Stream {
         })
     }
 
+    /// A stream already answered (through a proxy, or to a request made otherwise).
+    pub(crate) fn from_response(response: reqwest::Response) -> Stream {
+        Stream {
+            response,
+            buffer: String::new(),
+        }
+    }
+
     /// The next message of this name, skipping the others, or `None` after `wait`.
     pub(crate) async fn next_of(&mut self, event: &str, wait: Duration) -> Option<Message> {
         let deadline = tokio::time::Instant::now() + wait;
@@ -735,6 +743,21 @@ impl ServerProcess {
 
     pub(crate) fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops it as an orchestrator does: SIGTERM, then waits for it to exit (it lets the
+    /// requests under way finish); its exit status.
+    pub(crate) fn terminate(mut self) -> std::process::ExitStatus {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        self.child.wait().expect("le processus se termine")
     }
 }
 

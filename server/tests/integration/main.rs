@@ -53,6 +53,7 @@ mod rate_limit;
 mod retention;
 mod rights_desk;
 mod role_pages;
+mod rolling_restart;
 mod sealed_copies;
 mod sites;
 mod smtp_sink;
