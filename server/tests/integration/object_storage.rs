@@ -2,7 +2,8 @@
 //! the tests start (`moto` in server mode, from PyPI, which the test command installs): a file
 //! larger than a part goes up in parts and comes back whole; the platform configured with it
 //! keeps uploads there, hands them out and puts them in the dossier's archive, with nothing
-//! left on the instance's disk. Without moto, the tests are skipped loudly (a failure under CI).
+//! left on the instance's disk; cut from it, it says so in French, writes nothing half, and works
+//! again once the storage answers. Without moto, the tests are skipped loudly (a failure under CI).
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -302,5 +303,170 @@ async fn the_platform_keeps_documents_in_object_storage() {
             .unwrap();
     }
     assert_eq!(carried, invoice);
+    server.stop().await;
+}
+
+/// A network path to a server that the test cuts and restores: while cut, connections (the
+/// open ones included) end at once, as when the storage's network goes down.
+struct Cable {
+    port: u16,
+    up: tokio::sync::watch::Sender<bool>,
+}
+
+impl Cable {
+    async fn to(target: u16) -> Cable {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (up, watching) = tokio::sync::watch::channel(true);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    continue;
+                };
+                let mut watching = watching.clone();
+                if !*watching.borrow() {
+                    continue;
+                }
+                tokio::spawn(async move {
+                    let Ok(mut server) =
+                        tokio::net::TcpStream::connect(("127.0.0.1", target)).await
+                    else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = watching.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        Cable { port, up }
+    }
+
+    fn cut(&self) {
+        self.up.send_replace(false);
+    }
+
+    fn restore(&self) {
+        self.up.send_replace(true);
+    }
+}
+
+/// The object storage unreachable, then back: a person's document is refused meanwhile with a
+/// French sentence and nothing half-written (no document without its bytes), an existing one is
+/// not served but said unavailable (503, `Retry-After`); once the storage answers again, the same
+/// upload goes through and the document is served, the platform not restarted.
+#[tokio::test]
+async fn the_object_storage_down_then_up() {
+    let Some(moto) = Moto::start().await else {
+        return;
+    };
+    let Some(url) = fresh_database(Backend::Sqlite).await else {
+        return;
+    };
+    moto.bucket("dossiers").await;
+    let cable = Cable::to(moto.port).await;
+    let mut config = config(url);
+    config.documents_storage = Some(
+        format!(
+            "s3://cle-test:secret%2Fde%2Btest@127.0.0.1:{}/dossiers?region=eu-west-3&tls=none",
+            cable.port
+        )
+        .into(),
+    );
+    config.submissions_burst = 10_000;
+    let server = Running::start(&config).await;
+    let dossier = crate::dossier_documents::operator_dossier(
+        &server,
+        "EV-S3-PANNE",
+        &container("OCE", 720),
+        "CHEDP.FR.2026.0000720",
+    )
+    .await;
+    let operator = Browser::new(&server);
+    operator.sign_in(OPERATOR, PASSWORD).await;
+    let upload = |title: &str, bytes: Vec<u8>| {
+        reqwest::multipart::Form::new()
+            .text("type", "commercial_invoice")
+            .text("titre", title.to_owned())
+            .part(
+                "fichier",
+                reqwest::multipart::Part::bytes(bytes).file_name("facture.pdf"),
+            )
+    };
+    let before = pdf("avant la panne");
+    let answer = operator
+        .post_multipart(
+            &format!("/dossiers/{dossier}/documents"),
+            upload("Facture avant", before.clone()),
+        )
+        .await;
+    assert!(
+        answer.location.contains("message=document-ajoute"),
+        "{}",
+        answer.location
+    );
+    let kept = server.store.documents_of(dossier, false).await.unwrap()[0].clone();
+
+    cable.cut();
+    let during = operator
+        .post_multipart(
+            &format!("/dossiers/{dossier}/documents"),
+            upload("Facture pendant", pdf("pendant la panne")),
+        )
+        .await;
+    assert!(
+        during.location.contains("erreur=document-non-enregistre"),
+        "{} {}",
+        during.status,
+        during.location
+    );
+    let (_, page) = operator.page(&during.location).await;
+    assert!(
+        page.contains("Le document n'a pas pu être enregistré. Réessayez dans quelques instants.")
+    );
+    assert_eq!(
+        server
+            .store
+            .documents_of(dossier, true)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "aucun document sans ses octets"
+    );
+    let read = operator
+        .get(&format!("/dossiers/{dossier}/documents/{}", kept.id))
+        .await;
+    assert_eq!(read.status, reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    assert!(read.headers.contains_key("retry-after"));
+    assert!(
+        read.body.contains("momentanément indisponible"),
+        "{}",
+        read.body
+    );
+
+    // Back: the same upload goes through, the existing document is served again.
+    cable.restore();
+    let read = operator
+        .bytes(&format!("/dossiers/{dossier}/documents/{}", kept.id))
+        .await;
+    assert_eq!(read, before);
+    let after = pdf("pendant la panne");
+    let answer = operator
+        .post_multipart(
+            &format!("/dossiers/{dossier}/documents"),
+            upload("Facture pendant", after.clone()),
+        )
+        .await;
+    assert!(
+        answer.location.contains("message=document-ajoute"),
+        "{}",
+        answer.location
+    );
+    assert_eq!(
+        moto.size("dossiers", &storage_key(&sha256(&after))).await,
+        Some(after.len() as u64)
+    );
     server.stop().await;
 }
