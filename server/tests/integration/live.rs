@@ -140,6 +140,36 @@ pub(crate) async fn session_of(server: &Running, email: &str) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
+/// The session cookie of a person signed in (terms accepted) at `base`, a server process or a
+/// proxy in front of several.
+pub(crate) async fn session_at(base: &str, email: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = client
+        .post(format!("{base}/connexion"))
+        .form(&[("adresse", email), ("mot_de_passe", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    client
+        .post(format!("{base}/cgu/acceptation"))
+        .header("cookie", &cookie)
+        .form(&[("accepte", "oui"), ("retour", "")])
+        .send()
+        .await
+        .unwrap();
+    cookie
+}
+
 /// A first event of a new consignment at Le Havre, just now, for the company with this SIRET.
 pub(crate) fn first_event(id: &str, container: &str, siret: &str) -> Value {
     json!({
@@ -607,26 +637,7 @@ async fn two_server_processes_share_their_events_through_postgresql() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let signed_in = client
-        .post(second.url("/connexion"))
-        .form(&[("adresse", AGENT_SIVEP), ("mot_de_passe", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    client
-        .post(second.url("/cgu/acceptation"))
-        .header("cookie", &cookie)
-        .form(&[("accepte", "oui"), ("retour", "")])
-        .send()
-        .await
-        .unwrap();
+    let cookie = session_at(&second.url(""), AGENT_SIVEP).await;
     let response = client
         .get(second.url("/api/v1/stream"))
         .header("cookie", &cookie)

@@ -12,9 +12,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::accounts::{AGENT_SIVEP, OPERATOR, PASSWORD};
-use crate::helpers::{container, fresh_database, DEMO_API_KEY};
-use crate::live::{first_event, ServerProcess, Stream};
+use crate::accounts::{AGENT_SIVEP, OPERATOR};
+use crate::helpers::{company_and_siret, container, fresh_database, DEMO_API_KEY};
+use crate::live::{first_event, session_at, ServerProcess, Stream};
 
 /// The proxy: each new connection goes to the first instance, in turn, that accepts it.
 async fn proxy(backends: Arc<Mutex<Vec<u16>>>) -> u16 {
@@ -42,35 +42,6 @@ async fn proxy(backends: Arc<Mutex<Vec<u16>>>) -> u16 {
     port
 }
 
-/// A signed-in agent's session cookie, through `base`.
-async fn session(base: &str, email: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let signed_in = client
-        .post(format!("{base}/connexion"))
-        .form(&[("adresse", email), ("mot_de_passe", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    client
-        .post(format!("{base}/cgu/acceptation"))
-        .header("cookie", &cookie)
-        .form(&[("accepte", "oui"), ("retour", "")])
-        .send()
-        .await
-        .unwrap();
-    cookie
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_rolling_restart_loses_no_request_and_no_stream_message() {
     let Some(url) = fresh_database(Backend::Postgres).await else {
@@ -82,23 +53,8 @@ async fn a_rolling_restart_loses_no_request_and_no_stream_message() {
     let backends = Arc::new(Mutex::new(vec![first.port(), second.port()]));
     let base = format!("http://127.0.0.1:{}", proxy(backends.clone()).await);
     let store = Store::connect(&url).await.unwrap();
-    let company = store
-        .user_by_email(OPERATOR)
-        .await
-        .unwrap()
-        .unwrap()
-        .company_id
-        .unwrap();
-    let siret = store
-        .companies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.id == company)
-        .unwrap()
-        .siret
-        .to_string();
-    let cookie = session(&base, AGENT_SIVEP).await;
+    let (_, siret) = company_and_siret(&store, OPERATOR).await;
+    let cookie = session_at(&base, AGENT_SIVEP).await;
 
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     // The agent's stream, through the proxy: when its instance goes, it comes back from where it
