@@ -8,7 +8,7 @@ mod documents;
 use std::sync::Arc;
 
 use app::domain::partner::{
-    scope_errors, time_error, validate, FieldError, KnownPlaces, MAX_BATCH,
+    scope_errors, time_error, validate, FieldError, KnownPlaces, PartnerEvent, MAX_BATCH,
 };
 use app::state::AppState;
 use app::store::{Ingested, PartnerKey, Store};
@@ -214,72 +214,145 @@ struct ItemResult {
     warnings: Vec<FieldError>,
 }
 
-/// One item, checked and recorded: its result, and the status a single submission answers;
-/// counted in the metrics by what it came to.
+/// One item, checked and recorded: its result, and the status a single submission answers.
 async fn handle(
     partners: &Partners,
     key: &PartnerKey,
     places: &KnownPlaces,
     value: &Value,
 ) -> Result<(StatusCode, ItemResult), app::store::StoreError> {
+    let now = Utc::now();
+    let handled = match check(key, places, value, now) {
+        Err(rejected) => rejected,
+        Ok(accepted) => {
+            let outcome = partners.store.ingest(&accepted.event, key.id, now).await?;
+            recorded(accepted, outcome)
+        }
+    };
+    count(partners, &handled.1);
+    Ok(handled)
+}
+
+/// The items of a batch, checked one by one, then those accepted recorded together (see
+/// `Store::ingest_all`): their results, in the batch's order.
+async fn handle_batch(
+    partners: &Partners,
+    key: &PartnerKey,
+    places: &KnownPlaces,
+    items: &[Value],
+) -> Result<Vec<ItemResult>, app::store::StoreError> {
+    let now = Utc::now();
+    let mut results: Vec<Option<ItemResult>> = Vec::with_capacity(items.len());
+    let mut accepted = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        match check(key, places, item, now) {
+            Ok(event) => {
+                accepted.push((index, event));
+                results.push(None);
+            }
+            Err((_, rejected)) => results.push(Some(rejected)),
+        }
+    }
+    let events: Vec<PartnerEvent> = accepted
+        .iter()
+        .map(|(_, accepted)| accepted.event.clone())
+        .collect();
+    let outcomes = partners.store.ingest_all(&events, key.id, now).await?;
+    for ((index, accepted), outcome) in accepted.into_iter().zip(outcomes) {
+        results[index] = Some(recorded(accepted, outcome).1);
+    }
+    let results: Vec<ItemResult> = results.into_iter().flatten().collect();
+    for result in &results {
+        count(partners, result);
+    }
+    Ok(results)
+}
+
+/// Counts in the metrics what an item came to.
+fn count(partners: &Partners, result: &ItemResult) {
     use crate::metrics::EventOutcome;
-    let handled = check_and_record(partners, key, places, value).await?;
-    partners.metrics.event(match handled.1.status {
+    partners.metrics.event(match result.status {
         "created" => EventOutcome::Created,
         "duplicate" => EventOutcome::Duplicate,
         _ => EventOutcome::Refused,
     });
-    Ok(handled)
 }
 
-async fn check_and_record(
-    partners: &Partners,
+/// An event that passed every check, to be recorded.
+struct Accepted {
+    id: Option<String>,
+    event: PartnerEvent,
+    warnings: Vec<FieldError>,
+}
+
+/// An item rejected, with the status a single submission answers.
+fn rejected(
+    id: Option<String>,
+    status: StatusCode,
+    errors: Vec<FieldError>,
+) -> (StatusCode, ItemResult) {
+    (
+        status,
+        ItemResult {
+            id,
+            status: "rejected",
+            dossier_id: None,
+            errors,
+            warnings: Vec::new(),
+        },
+    )
+}
+
+/// Every check an item passes before anything is written: its shape, what its key may send,
+/// its time, the places it names.
+fn check(
     key: &PartnerKey,
     places: &KnownPlaces,
     value: &Value,
-) -> Result<(StatusCode, ItemResult), app::store::StoreError> {
+    now: chrono::DateTime<Utc>,
+) -> Result<Accepted, (StatusCode, ItemResult)> {
     let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
-    let rejected = |status, errors| {
-        (
-            status,
-            ItemResult {
-                id: id.clone(),
-                status: "rejected",
-                dossier_id: None,
-                errors,
-                warnings: Vec::new(),
-            },
-        )
-    };
     let event = match validate(value) {
         Ok(event) => event,
-        Err(errors) => return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, errors)),
+        Err(errors) => return Err(rejected(id, StatusCode::UNPROCESSABLE_ENTITY, errors)),
     };
     let scope = scope_errors(&key.name, &key.scope, &event);
     if !scope.is_empty() {
-        return Ok(rejected(StatusCode::FORBIDDEN, scope));
+        return Err(rejected(id, StatusCode::FORBIDDEN, scope));
     }
-    let now = Utc::now();
     if let Some(error) = time_error(&event, now) {
-        return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, vec![error]));
+        return Err(rejected(id, StatusCode::UNPROCESSABLE_ENTITY, vec![error]));
     }
     let unknown = places.errors(&event);
     if !unknown.is_empty() {
-        return Ok(rejected(StatusCode::UNPROCESSABLE_ENTITY, unknown));
+        return Err(rejected(id, StatusCode::UNPROCESSABLE_ENTITY, unknown));
     }
     let warnings = places.warnings(&event);
-    Ok(match partners.store.ingest(&event, key.id, now).await? {
-        Ingested::Created { dossier_id, .. } => {
-            (
+    Ok(Accepted {
+        id,
+        event,
+        warnings,
+    })
+}
+
+/// What the store made of an accepted event, as its result.
+fn recorded(accepted: Accepted, outcome: Ingested) -> (StatusCode, ItemResult) {
+    let Accepted {
+        id,
+        event,
+        warnings,
+    } = accepted;
+    match outcome {
+        Ingested::Created { dossier_id, .. } => (
             StatusCode::CREATED,
             ItemResult { id, status: "created", dossier_id: Some(dossier_id), errors: Vec::new(), warnings },
-        )
-        }
+        ),
         Ingested::Duplicate { dossier_id } => (
             StatusCode::OK,
             ItemResult { id, status: "duplicate", dossier_id: Some(dossier_id), errors: Vec::new(), warnings },
         ),
         Ingested::Conflict { .. } => rejected(
+            id,
             StatusCode::CONFLICT,
             vec![field(
                 "id",
@@ -289,7 +362,7 @@ async fn check_and_record(
                 ),
             )],
         ),
-    })
+    }
 }
 
 /// 429 with `Retry-After`, as a problem document.
@@ -396,13 +469,10 @@ async fn submit(
                 &[],
             );
         }
-        let mut results = Vec::with_capacity(events.len());
-        for item in events {
-            match handle(&partners, &key, &places, item).await {
-                Ok((_, result)) => results.push(result),
-                Err(error) => return failed(error),
-            }
-        }
+        let results = match handle_batch(&partners, &key, &places, events).await {
+            Ok(results) => results,
+            Err(error) => return failed(error),
+        };
         return (StatusCode::OK, axum::Json(json!({ "results": results }))).into_response();
     }
 

@@ -24,6 +24,10 @@ pub enum Ingested {
 
 pub use crate::domain::live::LiveEvent;
 
+/// Events of a batch recorded in one transaction (a batch holds up to a thousand): enough that
+/// a commit is paid for many, few enough that SQLite's single writer is not held long.
+pub const INGESTION_CHUNK: usize = 100;
+
 /// What a new dossier is opened with: the first event or document of a consignment.
 pub(crate) struct Opening<'a> {
     pub site: &'a Locode,
@@ -120,10 +124,47 @@ impl Store {
         sender: i64,
         now: DateTime<Utc>,
     ) -> Result<Ingested, StoreError> {
-        let mut tx = self.begin().await?;
-        let outcome = tx.ingest(event, sender, now).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        let mut outcomes = self
+            .ingest_all(std::slice::from_ref(event), sender, now)
+            .await?;
+        Ok(outcomes.remove(0))
+    }
+
+    /// Records the events of a batch sent with partner key `sender`, in order, each as
+    /// [`Tx::ingest`] would, [`INGESTION_CHUNK`] to a transaction: one commit (and, on
+    /// PostgreSQL, one round of locks and of stream positions) for many events. A failure leaves
+    /// the chunk under way unwritten; the chunks before stay, and sending the batch again is
+    /// safe (what was recorded answers as a duplicate).
+    #[tracing::instrument(skip_all, fields(events = events.len()))]
+    pub async fn ingest_all(
+        &self,
+        events: &[PartnerEvent],
+        sender: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Ingested>, StoreError> {
+        let mut outcomes = Vec::with_capacity(events.len());
+        for chunk in events.chunks(INGESTION_CHUNK) {
+            let mut tx = self.begin().await?;
+            // Every site of the chunk is taken before any is written, in one order whoever
+            // sends, so that two chunks never wait for each other's sites.
+            let mut sites: Vec<&Locode> = chunk.iter().map(|event| &event.site).collect();
+            sites.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+            sites.dedup();
+            for site in sites {
+                tx.lock_site_ingestion(site).await?;
+            }
+            let mut created = Vec::new();
+            for event in chunk {
+                let outcome = tx.record_event(event, sender, now).await?;
+                if let Ingested::Created { event_id, .. } = outcome {
+                    created.push(event_id);
+                }
+                outcomes.push(outcome);
+            }
+            tx.take_positions(&created).await?;
+            tx.commit().await?;
+        }
+        Ok(outcomes)
     }
 
     /// Stores the facts of the events recorded before facts were stored (migration 0017), once,
@@ -172,6 +213,21 @@ impl Tx {
         // On PostgreSQL, events of one site are taken one at a time, so that two events of a new
         // consignment sent at once open one dossier, not two. (SQLite writers are serialised.)
         self.lock_site_ingestion(&event.site).await?;
+        let outcome = self.record_event(event, sender, now).await?;
+        if let Ingested::Created { event_id, .. } = outcome {
+            self.take_positions(&[event_id]).await?;
+        }
+        Ok(outcome)
+    }
+
+    /// [`Tx::ingest`] once the event's site is taken, without the stream position (see
+    /// [`Tx::take_positions`]).
+    async fn record_event(
+        &mut self,
+        event: &PartnerEvent,
+        sender: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Ingested, StoreError> {
         let known: Option<(i64, String)> = on_tx!(self, conn => {
             sqlx::query_as("SELECT dossier_id, payload FROM event WHERE partner_key_id = $1 AND partner_event_id = $2")
                 .bind(sender)
@@ -187,11 +243,8 @@ impl Tx {
             });
         }
 
-        let matching = self
-            .holding_references(&event.references, &event.site, true)
-            .await?;
-        let elsewhere = self
-            .holding_references(&event.references, &event.site, false)
+        let (matching, elsewhere) = self
+            .dossiers_holding(&event.references, &event.site)
             .await?;
 
         let dossier_id = match matching.first() {
@@ -288,26 +341,40 @@ impl Tx {
         }
         self.evaluate_dossier_alerts(dossier_id, left.as_deref(), now)
             .await?;
-        // Every instance hears of it once it is committed (see `server::live`). Its stream
-        // position is taken last, under a lock held until the commit, so that positions follow
-        // the order of commits and a replay from a position never skips an event committed
-        // later with a smaller one. (SQLite commits one writer at a time: the position is the
-        // id, given by a trigger.)
-        if let Some(tx) = self.postgres() {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ingestion:ordre'))")
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query("UPDATE event SET position = nextval('event_position') WHERE id = $1")
-                .bind(event_id)
-                .execute(&mut **tx)
-                .await?;
-        }
+        // Every instance hears of it once it is committed (see `server::live`).
         self.announce(super::feed::Committed::Event(event_id))
             .await?;
         Ok(Ingested::Created {
             dossier_id,
             event_id,
         })
+    }
+
+    /// The stream positions of the events this transaction recorded, in their order. They are
+    /// taken last, under a lock held until the commit, so that positions follow the order of
+    /// commits and a replay from a position never skips an event committed later with a smaller
+    /// one. (SQLite commits one writer at a time: the position is the id, given by a trigger.)
+    async fn take_positions(&mut self, events: &[i64]) -> Result<(), StoreError> {
+        let Some(tx) = self.postgres() else {
+            return Ok(());
+        };
+        if events.is_empty() {
+            return Ok(());
+        }
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ingestion:ordre'))")
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "UPDATE event SET position = numbered.position
+             FROM (SELECT id, nextval('event_position') AS position
+                   FROM (SELECT id FROM unnest($1::bigint[]) WITH ORDINALITY AS given(id, n) ORDER BY n) AS ordered)
+                  AS numbered
+             WHERE event.id = numbered.id",
+        )
+        .bind(events)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
     }
 
     /// Goods sent to a post whose recorded approvals do not include them: the event stays
@@ -406,6 +473,35 @@ impl Tx {
                 .fetch_all(conn)
                 .await
         })?)
+    }
+
+    /// The dossiers holding any of these references, in one read: those of site `site`, then
+    /// those of every other site.
+    #[tracing::instrument(skip_all)]
+    async fn dossiers_holding(
+        &mut self,
+        refs: &References,
+        site: &Locode,
+    ) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
+        let rows: Vec<(i64, String)> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT id, site_code FROM dossier
+                 WHERE container = $1 OR awb = $2 OR bill_of_lading = $3 OR ched = $4 OR mrn = $5
+                 ORDER BY id",
+            )
+            .bind(refs.container.as_ref().map(|r| r.as_str()))
+            .bind(refs.awb.as_ref().map(|r| r.as_str()))
+            .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
+            .bind(refs.ched.as_ref().map(|r| r.as_str()))
+            .bind(refs.mrn.as_ref().map(|r| r.as_str()))
+            .fetch_all(conn)
+            .await
+        })?;
+        let (here, elsewhere): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .partition(|(_, code)| code == site.as_str());
+        let ids = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, _)| id).collect();
+        Ok((ids(here), ids(elsewhere)))
     }
 
     /// A new dossier for the first event (or document) of a consignment.
@@ -608,5 +704,78 @@ impl Tx {
         })?;
         let steps = derive(&[], now);
         self.replace_steps(dossier_id, &steps).await
+    }
+
+    /// The benchmark's fastest baseline: the same rows as [`Tx::raw_event_insert`] for many
+    /// first events, written as sets: one multi-row `INSERT` each for the dossiers, the events
+    /// and the steps (`(ched, partner event id, content)` each, at most a hundred).
+    #[tracing::instrument(skip_all)]
+    pub async fn raw_events_insert_all(
+        &mut self,
+        events: &[(String, String, String)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let dossiers = (0..events.len())
+            .map(|n| {
+                format!(
+                    "('FRLEH', 'animal_products', 'Crevettes congelées', 'import', ${}, 'en_cours', $1, $1)",
+                    n + 2
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO dossier (site_code, goods_category, goods_description, flow, ched, status,
+                                  opened_at, updated_at)
+             VALUES {dossiers} RETURNING id, ched"
+        );
+        let opened: Vec<(i64, Option<String>)> = on_tx!(self, conn => {
+            let mut query = sqlx::query_as(&sql).bind(now);
+            for (ched, ..) in events {
+                query = query.bind(ched);
+            }
+            query.fetch_all(conn).await
+        })?;
+        let by_ched: std::collections::HashMap<&str, i64> = opened
+            .iter()
+            .filter_map(|(id, ched)| Some((ched.as_deref()?, *id)))
+            .collect();
+        let rows = (0..events.len())
+            .map(|n| {
+                format!(
+                    "(${}, ${}, 'traces', 'ched_lodged', $1, $1, ${}, $2)",
+                    n * 3 + 3,
+                    n * 3 + 4,
+                    n * 3 + 5
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO event (dossier_id, partner_event_id, source, kind, occurred_at, received_at, payload, fact)
+             VALUES {rows}"
+        );
+        let mut ids = Vec::with_capacity(events.len());
+        for (ched, ..) in events {
+            ids.push(
+                *by_ched
+                    .get(ched.as_str())
+                    .ok_or_else(|| StoreError::Corrupt(format!("dossier de {ched} non créé")))?,
+            );
+        }
+        on_tx!(self, conn => {
+            let mut query = sqlx::query(&sql).bind(now).bind(FactData::None.stored());
+            for ((_, partner_event_id, content), dossier_id) in events.iter().zip(&ids) {
+                query = query.bind(*dossier_id).bind(partner_event_id).bind(content);
+            }
+            query.execute(conn).await.map(|_| ())
+        })?;
+        let steps = derive(&[], now);
+        let dossiers: Vec<(i64, &[crate::domain::journey::Step])> =
+            ids.iter().map(|id| (*id, steps.as_slice())).collect();
+        self.insert_steps(&dossiers).await
     }
 }

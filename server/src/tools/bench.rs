@@ -3,7 +3,7 @@
 //!
 //! 1. Ingestion, per store: partner events a second end to end (sent over HTTP, committed,
 //!    delivered to a live subscriber), against the raw insert rate of the same rows into the same
-//!    store; the ratio.
+//!    store, one statement a row and then as sets (multi-row `INSERT`s); the ratios.
 //! 2. Rendez-vous: simultaneous bookings through the form on a slot of three places; how many are
 //!    accepted (never more than three) and the latency, against one booking alone.
 //! 3. Fan-out: N subscribers on one instance; the delay for one event to reach all of them (p50,
@@ -22,7 +22,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 
-const KEY: &str = "cle-de-banc-d-essai";
+pub(crate) const KEY: &str = "cle-de-banc-d-essai";
 
 /// What to measure.
 pub struct Settings {
@@ -109,7 +109,7 @@ pub(crate) async fn start(database_url: &str) -> Result<Instance, String> {
 }
 
 /// The resident memory of a process, in KiB (Linux).
-fn resident_kib(pid: u32) -> Option<u64> {
+pub(crate) fn resident_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
@@ -534,8 +534,24 @@ async fn end_to_end(instance: &Instance, events: usize, batch: usize) -> Result<
     Ok(events as f64 / seconds)
 }
 
-/// Rows a second when the same dossiers and events are written straight into the store.
-async fn raw_inserts(database_url: &str, events: usize, batch: usize) -> Result<f64, String> {
+/// How the baseline writes the rows.
+#[derive(Clone, Copy)]
+enum RawWrite {
+    /// One statement a row.
+    RowByRow,
+    /// One multi-row `INSERT` a table and batch: the fastest both stores take the rows.
+    Sets,
+}
+
+/// Events a second when the same dossiers, events and steps are written straight into the
+/// store, a transaction a batch (`offset` keeps each run's references apart).
+async fn raw_inserts(
+    database_url: &str,
+    events: usize,
+    batch: usize,
+    write: RawWrite,
+    offset: usize,
+) -> Result<f64, String> {
     let store = Store::connect(database_url)
         .await
         .map_err(|e| e.to_string())?;
@@ -543,16 +559,32 @@ async fn raw_inserts(database_url: &str, events: usize, batch: usize) -> Result<
     let now = Utc::now();
     for chunk in (0..events).collect::<Vec<_>>().chunks(batch) {
         let mut tx = store.begin().await.map_err(|e| e.to_string())?;
-        for n in chunk {
-            let content = event(1_000_000 + n).to_string();
-            tx.raw_event_insert(
-                &format!("CHEDP.FR.2026.{:07}", 1_000_000 + n),
-                &format!("brut-{n}"),
-                &content,
-                now,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+        let rows: Vec<(String, String, String)> = chunk
+            .iter()
+            .map(|n| {
+                let serial = offset + n;
+                (
+                    format!("CHEDP.FR.2026.{serial:07}"),
+                    format!("brut-{serial}"),
+                    event(serial).to_string(),
+                )
+            })
+            .collect();
+        match write {
+            RawWrite::RowByRow => {
+                for (ched, id, content) in &rows {
+                    tx.raw_event_insert(ched, id, content, now)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            RawWrite::Sets => {
+                for rows in rows.chunks(100) {
+                    tx.raw_events_insert_all(rows, now)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+            }
         }
         tx.commit().await.map_err(|e| e.to_string())?;
     }
@@ -572,7 +604,7 @@ pub(crate) fn percentile(sorted: &[f64], percent: f64) -> f64 {
 /// A bare subscriber for the fan-out: one TCP connection, the request written by hand, and a
 /// small buffer, so that the clients (on the same machine) cost as little as they can and the
 /// figures are the server's. Returns once the response has started.
-async fn bare_subscriber(
+pub(crate) async fn bare_subscriber(
     address: std::net::SocketAddr,
     cookie: &str,
 ) -> Result<tokio::net::TcpStream, String> {
@@ -1041,22 +1073,38 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         settings.events, settings.batch
     );
     println!();
-    println!("| base | bout en bout (événements/s) | insertion brute (lignes/s) | rapport |");
-    println!("|---|---:|---:|---:|");
+    println!("| base | bout en bout (événements/s) | insertion brute ligne à ligne (événements/s) | rapport | insertion brute par ensembles (événements/s) | rapport |");
+    println!("|---|---:|---:|---:|---:|---:|");
     let mut fan_out_instance = None;
     let mut races = Vec::new();
     for (backend, url) in stores {
         let instance = start(&url).await?;
         let e2e = end_to_end(&instance, settings.events, settings.batch).await?;
-        let raw = raw_inserts(&instance.database_url, settings.events, settings.batch).await?;
+        let row_by_row = raw_inserts(
+            &instance.database_url,
+            settings.events,
+            settings.batch,
+            RawWrite::RowByRow,
+            1_000_000,
+        )
+        .await?;
+        let sets = raw_inserts(
+            &instance.database_url,
+            settings.events,
+            settings.batch,
+            RawWrite::Sets,
+            3_000_000,
+        )
+        .await?;
         races.push((backend, booking_race(&instance, settings.attempts).await?));
         println!(
-            "| {} | {e2e:.0} | {raw:.0} | {:.2} |",
+            "| {} | {e2e:.0} | {row_by_row:.0} | {:.2} | {sets:.0} | {:.2} |",
             match backend {
                 Backend::Sqlite => "SQLite",
                 Backend::Postgres => "PostgreSQL",
             },
-            e2e / raw
+            e2e / row_by_row,
+            e2e / sets
         );
         if backend == Backend::Sqlite {
             fan_out_instance = Some(instance);

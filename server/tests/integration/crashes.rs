@@ -180,7 +180,7 @@ async fn killed_while_ingesting_it_loses_nothing_and_doubles_nothing(backend: Ba
             let previous = dossiers.insert(journey_of(&id), dossier);
             assert!(
                 previous.is_none_or(|previous| previous == dossier),
-                "{id} : deux dossiers pour un parcours"
+                "{id} : deux dossiers pour un parcours ({previous:?} puis {dossier}, {status}, lot {number})"
             );
         }
     }

@@ -268,6 +268,124 @@ async fn batches_commit_what_is_valid(backend: Backend) {
     server.stop().await;
 }
 
+/// Batches are recorded a chunk to a transaction, each taking its sites first: two partners
+/// sending at once batches that name two sites in opposite orders never wait on each other for
+/// ever (every item is created, none refused for an outage), and the stream gives each batch's
+/// events in the batch's order, every event once.
+async fn crossed_batches_all_land_in_order(backend: Backend) {
+    let Some(server) = start(backend).await else {
+        return;
+    };
+    const BATCHES: usize = 6;
+    const PER_SITE: usize = 15;
+    let lodged = |id: String, site: &str, serial: usize| {
+        json!({
+            "id": id,
+            "source": "traces",
+            "type": "ched_lodged",
+            "occurred_at": "2026-11-20T08:00:00Z",
+            "site": site,
+            "references": { "ched": format!("CHEDP.FR.2026.{:07}", 5_000_000 + serial) },
+            "goods": { "category": "animal_products", "description": "Crevettes congelées" },
+            "data": { "ched_type": "P" }
+        })
+    };
+    let mut senders = Vec::new();
+    for (sender, sites) in [["FRLEH", "FRCDG"], ["FRCDG", "FRLEH"]]
+        .into_iter()
+        .enumerate()
+    {
+        let url = server.url("/api/v1/events");
+        let batches: Vec<Value> = (0..BATCHES)
+            .map(|batch| {
+                let events: Vec<Value> = sites
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(place, site)| {
+                        (0..PER_SITE).map(move |n| {
+                            let serial = ((sender * BATCHES + batch) * 2 + place) * PER_SITE + n;
+                            (format!("X-{sender}-{batch}-{place}-{n:02}"), *site, serial)
+                        })
+                    })
+                    .map(|(id, site, serial)| lodged(id, site, serial))
+                    .collect();
+                json!({ "events": events })
+            })
+            .collect();
+        senders.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut statuses = Vec::new();
+            for batch in batches {
+                let response = client
+                    .post(&url)
+                    .bearer_auth(DEMO_API_KEY)
+                    .json(&batch)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                let body: Value = response.json().await.unwrap();
+                statuses.extend(
+                    body["results"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|result| result["status"].as_str().unwrap().to_owned()),
+                );
+            }
+            statuses
+        }));
+    }
+    for sender in senders {
+        let statuses = sender.await.unwrap();
+        assert_eq!(statuses.len(), BATCHES * 2 * PER_SITE);
+        assert!(
+            statuses.iter().all(|status| status == "created"),
+            "{statuses:?}"
+        );
+    }
+    let streamed = server.store.live_events_after(0, 100_000).await.unwrap();
+    let positions: std::collections::BTreeSet<i64> =
+        streamed.iter().map(|event| event.position).collect();
+    assert_eq!(
+        positions.len(),
+        streamed.len(),
+        "une position par événement"
+    );
+    // Each batch's events come in the order of its items (each opened its own dossier, whose
+    // DSCE number tells the batch and the rank).
+    let mut last_of_batch = std::collections::BTreeMap::new();
+    let mut found = 0;
+    for event in &streamed {
+        let dossier = server
+            .store
+            .dossier(event.dossier_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let Some(ched) = dossier.summary.references.ched else {
+            continue;
+        };
+        let serial: usize = ched
+            .to_string()
+            .rsplit('.')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let Some(serial) = serial.checked_sub(5_000_000) else {
+            continue;
+        };
+        found += 1;
+        let (batch, rank) = (serial / (2 * PER_SITE), serial % (2 * PER_SITE));
+        if let Some(previous) = last_of_batch.insert(batch, rank) {
+            assert!(previous < rank, "lot {batch} : {previous} puis {rank}");
+        }
+    }
+    assert_eq!(found, 2 * BATCHES * 2 * PER_SITE);
+    server.stop().await;
+}
+
 async fn references_correlate_into_one_dossier(backend: Backend) {
     let Some(server) = start(backend).await else {
         return;
@@ -694,6 +812,7 @@ crate::helpers::on_both_stores!(
     keys_and_their_scope,
     idempotency_conflicts_and_problems,
     batches_commit_what_is_valid,
+    crossed_batches_all_land_in_order,
     references_correlate_into_one_dossier,
     timelines_follow_event_times_not_arrival,
     each_key_has_a_budget,
