@@ -95,6 +95,27 @@ enum Command {
         postgres: Option<String>,
     },
     /// Le plancher de la mesure de diffusion : un serveur de flux nu, lancé par `bench`.
+    /// Endurance : le simulateur à débit constant pendant longtemps, des flux en direct ouverts ;
+    /// mémoire, latence et erreurs par fenêtre, imprimées en tableau.
+    #[command(name = "bench-endurance")]
+    BenchSoak {
+        /// Durée, en minutes.
+        #[arg(long, default_value_t = 30.0)]
+        minutes: f64,
+        /// Durée d'une ligne du tableau, en minutes (la première et la dernière sont comparées).
+        #[arg(long = "fenetre", default_value_t = 5.0)]
+        window_minutes: f64,
+        /// Flux en direct ouverts.
+        #[arg(long = "abonnes", default_value_t = 1000)]
+        subscribers: usize,
+        /// Événements par seconde envoyés par le simulateur.
+        #[arg(long = "debit", default_value_t = 20.0)]
+        rate: f64,
+        /// Adresse d'administration d'un serveur PostgreSQL, pour l'éprouver à la place de SQLite
+        /// (une base y est créée).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     #[command(name = "bench-floor", hide = true)]
     BenchFloor {
         #[arg(long)]
@@ -321,6 +342,22 @@ async fn main() -> ExitCode {
                 people: people.max(1),
                 seconds: seconds.max(1),
                 clock_only,
+                postgres,
+            })
+            .await
+        }
+        Command::BenchSoak {
+            minutes,
+            window_minutes,
+            subscribers,
+            rate,
+            postgres,
+        } => {
+            server::tools::soak::run(server::tools::soak::Settings {
+                minutes,
+                window_minutes,
+                subscribers: subscribers.max(1),
+                rate,
                 postgres,
             })
             .await

@@ -1,5 +1,6 @@
 //! The tools around the product, not the product: the demo data a newcomer's instance is filled
-//! with, the simulator that plays partner systems against a running instance, and the benchmarks.
+//! with, the simulator that plays partner systems against a running instance, and the benchmarks (the
+//! soak among them).
 //! The hosting code elsewhere in this crate never depends on them, except to seed the demo when
 //! asked to at start-up.
 
@@ -7,3 +8,4 @@ pub mod bench;
 pub mod demo;
 pub mod scale;
 pub mod simulator;
+pub mod soak;

@@ -760,6 +760,16 @@ impl ServerProcess {
         self.port
     }
 
+    /// Its resident memory, in KiB (Linux).
+    pub(crate) fn resident_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Stops it as an orchestrator does: SIGTERM, then waits for it to exit (it lets the
     /// requests under way finish); its exit status.
     pub(crate) fn terminate(mut self) -> std::process::ExitStatus {

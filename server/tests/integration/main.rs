@@ -57,6 +57,7 @@ mod rolling_restart;
 mod sealed_copies;
 mod sites;
 mod smtp_sink;
+mod soak;
 mod static_assets;
 mod story;
 mod tallies;
