@@ -704,6 +704,19 @@ impl ServerProcess {
 
     /// With more environment variables.
     pub(crate) async fn start_with(database_url: &str, env: &[(&str, &str)]) -> ServerProcess {
+        // A free port is found, then released for the process to bind: meanwhile another test's
+        // process may take it. Then ours exits at once, and the answers on that port are the
+        // other's: so the process is only taken once it is seen listening there itself, and
+        // started again on another port if it exited.
+        for _ in 0..5 {
+            if let Some(process) = Self::try_start(database_url, env).await {
+                return process;
+            }
+        }
+        panic!("le processus serveur n'a pas pu prendre de port");
+    }
+
+    async fn try_start(database_url: &str, env: &[(&str, &str)]) -> Option<ServerProcess> {
         let port = {
             let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             socket.local_addr().unwrap().port()
@@ -734,13 +747,16 @@ impl ServerProcess {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("le binaire démarre");
-        let process = ServerProcess { child, port };
+        let mut process = ServerProcess { child, port };
         let client = reqwest::Client::new();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
         loop {
+            if process.child.try_wait().ok().flatten().is_some() {
+                return None;
+            }
             if let Ok(response) = client.get(process.url("/readyz")).send().await {
-                if response.status() == StatusCode::OK {
-                    break;
+                if response.status() == StatusCode::OK && listening(process.child.id(), port) {
+                    return Some(process);
                 }
             }
             assert!(
@@ -749,7 +765,6 @@ impl ServerProcess {
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        process
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -780,6 +795,40 @@ impl ServerProcess {
         assert!(sent.success());
         self.child.wait().expect("le processus se termine")
     }
+}
+
+/// Whether process `pid` holds the socket listening on `port` (Linux: the listening sockets of
+/// `/proc/net/tcp*`, by inode, among the process's descriptors).
+fn listening(pid: u32, port: u16) -> bool {
+    let wanted = format!(":{port:04X}");
+    let inodes: Vec<String> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .flat_map(|table| {
+            table
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    let local = fields.get(1)?;
+                    if !local.ends_with(&wanted) || fields.get(3) != Some(&"0A") {
+                        return None;
+                    }
+                    Some(format!("socket:[{}]", fields.get(9)?))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|entry| std::fs::read_link(entry.path()).ok())
+        .any(|target| {
+            inodes
+                .iter()
+                .any(|inode| target.to_string_lossy() == *inode)
+        })
 }
 
 impl Drop for ServerProcess {
