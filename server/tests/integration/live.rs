@@ -187,15 +187,9 @@ pub(crate) fn first_event(id: &str, container: &str, siret: &str) -> Value {
 }
 
 pub(crate) async fn post(server: &Running, event: &Value) -> i64 {
-    let response = reqwest::Client::new()
-        .post(server.url("/api/v1/events"))
-        .bearer_auth(DEMO_API_KEY)
-        .json(event)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json::<Value>().await.unwrap()["dossier_id"]
+    let (status, _, body) = crate::outages::send(server, event).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    serde_json::from_str::<Value>(&body).unwrap()["dossier_id"]
         .as_i64()
         .unwrap()
 }
