@@ -27,6 +27,11 @@ pub const STREAM_PATH: &str = "/api/v1/stream";
 /// needs an `id`, the same in every rendering of the page.
 pub const REGION: &str = "data-direct";
 
+/// The attribute that names an item of a list in a live region, unique among its siblings, when
+/// the item has no `id`: items are matched by it, so one keeps its node (and the focus in it)
+/// when new items come before it.
+pub const KEY: &str = "data-cle";
+
 /// The DOM event (on `document`) another island sends to have the page read itself again, as a
 /// live message concerning it would: a document's antivirus verdict, which the stream does not
 /// carry (its messages never speak of documents, internal ones included).
@@ -224,6 +229,7 @@ pub mod list_ids {
 #[cfg(feature = "hydrate")]
 mod browser {
     use std::cell::RefCell;
+    use std::collections::VecDeque;
     use std::rc::Rc;
     use std::time::Duration;
 
@@ -574,14 +580,43 @@ mod browser {
     }
 
     /// Brings `old` (in the page) to what `new` (a fresh rendering) shows, keeping every element
-    /// whose place and kind did not change: the focus, the pointer and typed text stay.
+    /// whose place and kind did not change: the focus, the pointer and typed text stay. Children
+    /// with a key ([`KEY`](super::KEY) or an `id`) are matched by it, wherever they stand: an item
+    /// that others now come before keeps its node, so a link reached with the keyboard keeps the
+    /// focus when a new notification, message or alert arrives above it.
     fn morph(document: &Document, old: &Element, new: &Element) {
         sync_attributes(old, new);
-        let old_children: Vec<Node> = children(old);
         let new_children: Vec<Node> = children(new);
-        for (index, fresh) in new_children.iter().enumerate() {
-            match old_children.get(index) {
-                Some(current) if same_kind(current, fresh) => {
+        let fresh_keys: Vec<String> = new_children.iter().filter_map(key).collect();
+        let mut waiting: VecDeque<Node> = children(old).into();
+        for fresh in &new_children {
+            // Keyed items the fresh rendering no longer has go first.
+            while let Some(front) = waiting.front() {
+                if key(front).is_some_and(|front| !fresh_keys.contains(&front)) {
+                    let _ = old.remove_child(front);
+                    waiting.pop_front();
+                } else {
+                    break;
+                }
+            }
+            let matched = match key(fresh) {
+                Some(wanted) => waiting
+                    .iter()
+                    .position(|node| key(node).as_ref() == Some(&wanted))
+                    .and_then(|index| waiting.remove(index).map(|node| (index, node))),
+                None => match waiting.front() {
+                    Some(front) if key(front).is_none() => {
+                        waiting.pop_front().map(|node| (0, node))
+                    }
+                    _ => None,
+                },
+            };
+            match matched {
+                Some((index, current)) if same_kind(&current, fresh) => {
+                    if index > 0 {
+                        // Moved up past items that come later now.
+                        let _ = old.insert_before(&current, waiting.front());
+                    }
                     match (current.dyn_ref::<Element>(), fresh.dyn_ref::<Element>()) {
                         (Some(current), Some(fresh)) => morph(document, current, fresh),
                         _ => {
@@ -591,21 +626,30 @@ mod browser {
                         }
                     }
                 }
-                Some(current) => {
+                Some((_, current)) => {
+                    let _ = old.remove_child(&current);
                     if let Ok(imported) = document.import_node_with_deep(fresh, true) {
-                        let _ = old.replace_child(&imported, current);
+                        let _ = old.insert_before(&imported, waiting.front());
                     }
                 }
                 None => {
                     if let Ok(imported) = document.import_node_with_deep(fresh, true) {
-                        let _ = old.append_child(&imported);
+                        let _ = old.insert_before(&imported, waiting.front());
                     }
                 }
             }
         }
-        for extra in old_children.iter().skip(new_children.len()) {
-            let _ = old.remove_child(extra);
+        for extra in waiting {
+            let _ = old.remove_child(&extra);
         }
+    }
+
+    /// What matches a child of a live region with its fresh rendering, when it has one.
+    fn key(node: &Node) -> Option<String> {
+        let element = node.dyn_ref::<Element>()?;
+        element
+            .get_attribute(super::KEY)
+            .or_else(|| Some(element.id()).filter(|id| !id.is_empty()))
     }
 
     fn children(element: &Element) -> Vec<Node> {

@@ -162,7 +162,14 @@ fn DeskView(desk: AlertDesk, filters: Filters) -> impl IntoView {
         </form>
         {empty.then(|| view! { <p id="aucune-alerte-bureau">"Aucune alerte ne correspond à ces critères."</p> })}
         <ul class="sesame-alerts">
-            {desk.alerts.into_iter().map(|alert| view! { <li><Card alert /></li> }).collect_view()}
+            {desk
+                .alerts
+                .into_iter()
+                .map(|alert| {
+                    let key = alert.id.to_string();
+                    view! { <li data-cle=key><Card alert /></li> }
+                })
+                .collect_view()}
         </ul>
         {desk.more.then(|| view! {
             <p>"Seules les 100 alertes ouvertes le plus récemment sont affichées : précisez les critères pour voir les autres."</p>

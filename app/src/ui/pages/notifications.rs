@@ -151,7 +151,10 @@ fn Centre(page: NotificationsPage, filters: (Option<String>, bool, Option<i64>))
                     {page
                         .notifications
                         .into_iter()
-                        .map(|notification| view! { <li><Item notification /></li> })
+                        .map(|notification| {
+                            let key = notification.id.to_string();
+                            view! { <li data-cle=key><Item notification /></li> }
+                        })
                         .collect_view()}
                 </ul>
             }
