@@ -9,6 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::{on_pool, on_tx, Store, StoreError, Tx};
+use crate::domain::dashboard::exact_quantiles;
 use crate::domain::dossier::Dossier;
 use crate::domain::forecast::{Forecast, MIN_CASES, WINDOW};
 use crate::domain::journey::StepKind;
@@ -21,17 +22,17 @@ pub fn place(post: Option<&str>, site: &str) -> String {
     }
 }
 
-/// The bases of the places, goods and kinds of step `scope` selects (a condition on the
-/// columns of `observed_duration`), worked out again from their most recent observed
-/// durations: the nearest-rank median and 80th percentile of the last `WINDOW` cases that
-/// took no negative time, and their number.
-fn basis_sql(scope: &str) -> String {
+/// Every basis worked out again from the most recent observed durations, in one statement (a
+/// rebuild; one basis is kept up to date by [`Tx::refresh_basis`], by the same rule): the
+/// nearest-rank median and 80th percentile of the last `WINDOW` cases that took no negative
+/// time, and their number.
+fn basis_sql() -> String {
     format!(
         "WITH recent AS (
              SELECT place, goods_category, kind, minutes,
                     ROW_NUMBER() OVER (PARTITION BY place, goods_category, kind
                                        ORDER BY ended_at DESC) AS recency
-             FROM observed_duration WHERE minutes >= 0 AND {scope}
+             FROM observed_duration WHERE minutes >= 0
          ), kept AS (
              SELECT place, goods_category, kind, minutes,
                     ROW_NUMBER() OVER (PARTITION BY place, goods_category, kind
@@ -147,22 +148,40 @@ impl Tx {
             .symmetric_difference(&now)
             .map(|o| (o.place.as_str(), o.goods_category.as_str(), o.kind.as_str()))
             .collect();
-        let sql = basis_sql("place = $1 AND goods_category = $2 AND kind = $3");
         for (place, goods, kind) in changed {
+            self.refresh_basis(place, goods, kind).await?;
+        }
+        Ok(())
+    }
+
+    /// One basis worked out again from the last [`WINDOW`] durations of its place, goods and
+    /// kind of step that took no negative time, read from the newest through their index: the
+    /// same cost whatever the history holds (working out the window in SQL read every duration
+    /// ever observed there, at each step finished). A basis with no case left (a step
+    /// reopened) is no basis.
+    async fn refresh_basis(
+        &mut self,
+        place: &str,
+        goods: &str,
+        kind: &str,
+    ) -> Result<(), StoreError> {
+        let mut minutes: Vec<i64> = on_tx!(self, conn => {
+            sqlx::query_scalar(
+                "SELECT minutes FROM observed_duration
+                 WHERE place = $1 AND goods_category = $2 AND kind = $3 AND minutes >= 0
+                 ORDER BY ended_at DESC LIMIT $4",
+            )
+            .bind(place)
+            .bind(goods)
+            .bind(kind)
+            .bind(WINDOW as i64)
+            .fetch_all(conn)
+            .await
+        })?;
+        if minutes.is_empty() {
             on_tx!(self, conn => {
-                sqlx::query(&sql)
-                    .bind(place)
-                    .bind(goods)
-                    .bind(kind)
-                    .execute(&mut *conn)
-                    .await?;
-                // A basis with no case left (a step reopened) is no basis.
                 sqlx::query(
-                    "DELETE FROM forecast_basis
-                     WHERE place = $1 AND goods_category = $2 AND kind = $3
-                       AND NOT EXISTS (SELECT 1 FROM observed_duration o
-                                       WHERE o.place = $1 AND o.goods_category = $2 AND o.kind = $3
-                                         AND o.minutes >= 0)",
+                    "DELETE FROM forecast_basis WHERE place = $1 AND goods_category = $2 AND kind = $3",
                 )
                 .bind(place)
                 .bind(goods)
@@ -171,7 +190,28 @@ impl Tx {
                 .await
                 .map(|_| ())
             })?;
+            return Ok(());
         }
+        let quantiles = exact_quantiles(&mut minutes);
+        let enough = minutes.len() >= MIN_CASES;
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO forecast_basis (place, goods_category, kind, median_minutes, p80_minutes, cases)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (place, goods_category, kind) DO UPDATE SET
+                     median_minutes = excluded.median_minutes, p80_minutes = excluded.p80_minutes,
+                     cases = excluded.cases",
+            )
+            .bind(place)
+            .bind(goods)
+            .bind(kind)
+            .bind(quantiles.median.filter(|_| enough))
+            .bind(quantiles.p80.filter(|_| enough))
+            .bind(quantiles.cases)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
         Ok(())
     }
 }
@@ -217,7 +257,7 @@ impl Store {
     /// there are durations but no forecast yet) and after records are loaded in bulk.
     #[tracing::instrument(skip_all)]
     pub async fn rebuild_forecasts(&self) -> Result<(), StoreError> {
-        let sql = basis_sql("1 = 1");
+        let sql = basis_sql();
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM forecast_basis").execute(&mut *conn).await?;

@@ -156,4 +156,85 @@ async fn forecasts_follow_the_finished_steps(backend: Backend) {
     server.stop().await;
 }
 
-crate::helpers::on_both_stores!(forecasts_follow_the_finished_steps);
+/// A post with a long history: a basis rests on its last 1,000 durations, not on every one ever
+/// observed there, and keeping it up to date as a step finishes gives what working every basis
+/// out again gives. The history is written straight into the store: 1,100 dossiers whose
+/// lodging took 100,000 minutes for the 300 oldest and 10 for the 800 newest. Over the whole
+/// history, more than a fifth are long and the 80th percentile would be long; over the last
+/// thousand (those, the demo's and the one sent), fewer than a fifth are.
+async fn a_basis_rests_on_the_last_thousand_durations(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    let server = Running::start(&config(url)).await;
+    let (series, ended_at) = match server.store.engine() {
+        Engine::Sqlite(_) => (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100)",
+            "strftime('%Y-%m-%dT%H:%M:%SZ', '2026-01-01', '+' || n.i || ' minutes')",
+        ),
+        Engine::Postgres(_) => (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100)",
+            "TIMESTAMPTZ '2026-01-01 00:00:00+00' + n.i * INTERVAL '1 minute'",
+        ),
+    };
+    server
+        .as_owner(&format!(
+            "{series}
+             INSERT INTO dossier (site_code, post_code, goods_category, goods_description, flow, ched,
+                                  status, opened_at, updated_at)
+             SELECT 'FRLEH', 'FRLEH1', 'animal_products', 'Historique', 'import',
+                    'CHEDP.FR.2025.' || (1000000 + n.i), 'termine', {ended_at}, {ended_at}
+             FROM n"
+        ))
+        .await
+        .unwrap();
+    server
+        .as_owner(&format!(
+            "{series}
+             INSERT INTO observed_duration (dossier_id, place, goods_category, kind, ended_at, minutes)
+             SELECT d.id, 'poste:FRLEH1', 'animal_products', 'ched_lodged', {ended_at},
+                    CASE WHEN n.i <= 300 THEN 100000 ELSE 10 END
+             FROM n JOIN dossier d ON d.ched = 'CHEDP.FR.2025.' || (1000000 + n.i)"
+        ))
+        .await
+        .unwrap();
+
+    // A consignment at that post is lodged: its basis is worked out again.
+    let partner = Partner {
+        server: &server,
+        key: DEMO_API_KEY.to_owned(),
+    };
+    let (status, body, _) = partner
+        .send(&ched_lodged(
+            "FENETRE-1",
+            &container("MSC", 737373),
+            "CHEDP.FR.2026.0073737",
+            "2026-11-21T08:00:00Z",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let key = (
+        "poste:FRLEH1".to_owned(),
+        "animal_products".to_owned(),
+        "ched_lodged".to_owned(),
+    );
+    let kept_then = kept(&server.store).await;
+    let (_, p80, cases) = kept_then[&key];
+    assert_eq!(cases, 1000, "the last thousand durations, no more");
+    assert!(
+        p80.is_some_and(|p80| p80 < 100_000),
+        "the oldest long lodgings are out of the window: {p80:?}"
+    );
+    server.store.rebuild_forecasts().await.unwrap();
+    assert_eq!(
+        kept(&server.store).await,
+        kept_then,
+        "kept up to date as working every basis out again gives"
+    );
+    server.stop().await;
+}
+
+crate::helpers::on_both_stores!(
+    forecasts_follow_the_finished_steps,
+    a_basis_rests_on_the_last_thousand_durations,
+);
