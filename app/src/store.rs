@@ -173,6 +173,9 @@ pub struct Tx {
     feed: Arc<feed::Hub>,
     /// On SQLite, what to publish once the commit has succeeded.
     changes: Vec<feed::Committed>,
+    /// The reference data of the alert rules read for each post's dossiers, kept until the
+    /// commit when the transaction asked for it (see [`Tx::remember_references`]).
+    references: Option<std::collections::HashMap<String, Arc<alerts::References>>>,
 }
 
 pub(crate) enum OpenTx {
@@ -367,6 +370,7 @@ impl Store {
             open,
             feed: Arc::clone(&self.feed),
             changes: Vec::new(),
+            references: None,
         })
     }
 

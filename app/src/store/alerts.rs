@@ -8,6 +8,7 @@
 //! has just changed.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -78,7 +79,7 @@ impl Scope {
 }
 
 /// The reference data of the rules.
-struct References {
+pub(crate) struct References {
     thresholds: Thresholds,
     responsibilities: Responsibilities,
     site_names: HashMap<String, String>,
@@ -134,7 +135,36 @@ struct WatchedRow {
 const REFERENCE: &str = "COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn)";
 
 impl Tx {
-    async fn alert_references(&mut self, scope: &Scope) -> Result<References, StoreError> {
+    /// Keeps the reference data of the rules (thresholds, responsibilities, names of sites
+    /// and posts) read for a post's dossiers until the commit: for a transaction that records
+    /// events and changes none of them, each post's are read once, not once per event.
+    pub(crate) fn remember_references(&mut self) {
+        self.references.get_or_insert_with(HashMap::new);
+    }
+
+    async fn alert_references(&mut self, scope: &Scope) -> Result<Arc<References>, StoreError> {
+        let remembered = match scope {
+            Scope::Dossier { post, .. } => self
+                .references
+                .as_ref()
+                .map(|kept| (kept.get(post.as_deref().unwrap_or_default()).cloned(), post)),
+            Scope::All | Scope::Places => None,
+        };
+        match remembered {
+            Some((Some(references), _)) => Ok(references),
+            Some((None, post)) => {
+                let post = post.clone().unwrap_or_default();
+                let references = Arc::new(self.read_alert_references(scope).await?);
+                if let Some(kept) = &mut self.references {
+                    kept.insert(post, Arc::clone(&references));
+                }
+                Ok(references)
+            }
+            None => Ok(Arc::new(self.read_alert_references(scope).await?)),
+        }
+    }
+
+    async fn read_alert_references(&mut self, scope: &Scope) -> Result<References, StoreError> {
         let post_filter = match scope {
             Scope::All | Scope::Places => "",
             Scope::Dossier { .. } => " WHERE post_code = $1",
@@ -1387,7 +1417,7 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint,
                                                 swept_at = excluded.swept_at",
             )
-            .bind(references.fingerprint.unwrap_or_default())
+            .bind(references.fingerprint.clone().unwrap_or_default())
             .bind(now)
             .execute(conn)
             .await

@@ -145,6 +145,7 @@ impl Store {
         let mut outcomes = Vec::with_capacity(events.len());
         for chunk in events.chunks(INGESTION_CHUNK) {
             let mut tx = self.begin().await?;
+            tx.remember_references();
             // Every site of the chunk is taken before any is written, in one order whoever
             // sends, so that two chunks never wait for each other's sites.
             let mut sites: Vec<&Locode> = chunk.iter().map(|event| &event.site).collect();
