@@ -111,6 +111,10 @@ enum Command {
         /// Événements par seconde envoyés par le simulateur.
         #[arg(long = "debit", default_value_t = 20.0)]
         rate: f64,
+        /// Une seconde réelle vaut ce nombre de secondes de parcours des envois simulés : assez
+        /// pour que le rythme des parcours ne retienne jamais le simulateur sous son débit.
+        #[arg(long, default_value_t = 3600.0)]
+        acceleration: f64,
         /// Adresse d'administration d'un serveur PostgreSQL, pour l'éprouver à la place de SQLite
         /// (une base y est créée).
         #[arg(long)]
@@ -351,6 +355,7 @@ async fn main() -> ExitCode {
             window_minutes,
             subscribers,
             rate,
+            acceleration,
             postgres,
         } => {
             server::tools::soak::run(server::tools::soak::Settings {
@@ -358,6 +363,7 @@ async fn main() -> ExitCode {
                 window_minutes,
                 subscribers: subscribers.max(1),
                 rate,
+                acceleration,
                 postgres,
             })
             .await

@@ -608,26 +608,54 @@ pub(crate) async fn bare_subscriber(
     address: std::net::SocketAddr,
     cookie: &str,
 ) -> Result<tokio::net::TcpStream, String> {
+    Ok(bare_subscriber_after(address, cookie, None).await?.0)
+}
+
+/// [`bare_subscriber`] resuming after `last_event_id` when given, as a browser does when its
+/// stream ends; with what came after the response's head in its first read (messages replayed
+/// at once).
+pub(crate) async fn bare_subscriber_after(
+    address: std::net::SocketAddr,
+    cookie: &str,
+    last_event_id: Option<&str>,
+) -> Result<(tokio::net::TcpStream, Vec<u8>), String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut socket = tokio::net::TcpStream::connect(address)
         .await
         .map_err(|e| format!("connexion impossible : {e}"))?;
+    let resume = last_event_id
+        .map(|id| format!("Last-Event-ID: {id}\r\n"))
+        .unwrap_or_default();
     let request = format!(
-        "GET /api/v1/stream HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
+        "GET /api/v1/stream HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n{resume}\r\n"
     );
     socket
         .write_all(request.as_bytes())
         .await
         .map_err(|e| e.to_string())?;
-    let mut head = [0u8; 512];
-    let read = socket.read(&mut head).await.map_err(|e| e.to_string())?;
-    if !head[..read].starts_with(b"HTTP/1.1 200") {
+    // The head, and whatever came with it.
+    let mut read = Vec::with_capacity(512);
+    let body = loop {
+        let mut buffer = [0u8; 512];
+        let n = socket.read(&mut buffer).await.map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("flux fermé avant sa réponse".into());
+        }
+        read.extend_from_slice(&buffer[..n]);
+        if let Some(end) = read.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        if read.len() > 8192 {
+            return Err("réponse du flux illisible".into());
+        }
+    };
+    if !read.starts_with(b"HTTP/1.1 200") {
         return Err(format!(
             "flux refusé : {}",
-            String::from_utf8_lossy(&head[..read.min(40)])
+            String::from_utf8_lossy(&read[..read.len().min(40)])
         ));
     }
-    Ok(socket)
+    Ok((socket, read.split_off(body)))
 }
 
 /// A stream server the fan-out is measured on.

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 use super::bench::{self, percentile, Instance};
 
@@ -24,6 +24,9 @@ pub struct Settings {
     pub subscribers: usize,
     /// Events a second the simulator sends.
     pub rate: f64,
+    /// Seconds of consignments' journeys a real second stands for: high enough that the
+    /// journeys' pace never holds the simulator below `rate`.
+    pub acceleration: f64,
     /// An administrator's URL of a PostgreSQL server, to soak it rather than SQLite.
     pub postgres: Option<String>,
 }
@@ -37,37 +40,63 @@ struct Seen {
     messages: Vec<AtomicU64>,
     /// Latencies of the window under way, in milliseconds.
     latencies: Mutex<Vec<f64>>,
-    /// Streams that ended or failed before the end.
+    /// Streams that failed, or could not open again once renewed.
     cut: AtomicUsize,
+    /// Streams the server ended (renewed) and that opened again after their last message.
+    renewed: AtomicUsize,
+    /// `resync` messages received, per stream: the server could not give that stream every
+    /// message (it fell behind, or asked from an unknown place), and a page reads itself again.
+    resyncs: Vec<AtomicU64>,
 }
 
 /// One stream: reads messages until the bench ends, counting the dossier messages and, for the
-/// first [`SAMPLED`] streams, how late each arrived.
-async fn follow(socket: tokio::net::TcpStream, index: usize, seen: Arc<Seen>) {
-    let mut lines = BufReader::with_capacity(1024, socket).lines();
-    let mut dossier = false;
+/// first [`SAMPLED`] streams, how late each arrived. When the server ends it (streams are renewed
+/// every few minutes), it opens again after the last message it read, as a browser does with
+/// `Last-Event-ID`: a stream that cannot is cut.
+async fn follow(address: std::net::SocketAddr, cookie: String, index: usize, seen: Arc<Seen>) {
+    let mut last_id: Option<String> = None;
     loop {
-        match lines.next_line().await {
-            Ok(Some(line)) => {
-                if let Some(name) = line.strip_prefix("event: ") {
-                    dossier = name == "dossier";
-                } else if let Some(data) = line.strip_prefix("data: ").filter(|_| dossier) {
-                    seen.messages[index].fetch_add(1, Ordering::Relaxed);
-                    if index < SAMPLED {
-                        if let Some(at) = occurred_at(data) {
-                            let late = (Utc::now() - at).num_microseconds().unwrap_or(0) as f64;
-                            if let Ok(mut latencies) = seen.latencies.lock() {
-                                latencies.push(late / 1000.0);
+        let Ok((socket, replayed)) =
+            bench::bare_subscriber_after(address, &cookie, last_id.as_deref()).await
+        else {
+            seen.cut.fetch_add(1, Ordering::Relaxed);
+            return;
+        };
+        let mut lines =
+            BufReader::with_capacity(1024, std::io::Cursor::new(replayed).chain(socket)).lines();
+        let mut dossier = false;
+        loop {
+            match lines.next_line().await {
+                // The end of the chunked body ("0"), or of the connection: the stream was renewed.
+                Ok(Some(line)) if line == "0" => break,
+                Ok(None) => break,
+                Ok(Some(line)) => {
+                    if let Some(id) = line.strip_prefix("id: ") {
+                        last_id = Some(id.to_owned());
+                    } else if let Some(name) = line.strip_prefix("event: ") {
+                        dossier = name == "dossier";
+                        if name == "resync" {
+                            seen.resyncs[index].fetch_add(1, Ordering::Relaxed);
+                        }
+                    } else if let Some(data) = line.strip_prefix("data: ").filter(|_| dossier) {
+                        seen.messages[index].fetch_add(1, Ordering::Relaxed);
+                        if index < SAMPLED {
+                            if let Some(at) = occurred_at(data) {
+                                let late = (Utc::now() - at).num_microseconds().unwrap_or(0) as f64;
+                                if let Ok(mut latencies) = seen.latencies.lock() {
+                                    latencies.push(late / 1000.0);
+                                }
                             }
                         }
                     }
                 }
-            }
-            _ => {
-                seen.cut.fetch_add(1, Ordering::Relaxed);
-                return;
+                Err(_) => {
+                    seen.cut.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
             }
         }
+        seen.renewed.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -116,11 +145,19 @@ async fn soak(settings: &Settings, instance: &Instance, store_name: &str) -> Res
             .collect(),
         latencies: Mutex::new(Vec::new()),
         cut: AtomicUsize::new(0),
+        renewed: AtomicUsize::new(0),
+        resyncs: (0..settings.subscribers)
+            .map(|_| AtomicU64::new(0))
+            .collect(),
     });
     let mut streams = Vec::with_capacity(settings.subscribers);
     for index in 0..settings.subscribers {
-        let socket = bench::bare_subscriber(address, &cookie).await?;
-        streams.push(tokio::spawn(follow(socket, index, Arc::clone(&seen))));
+        streams.push(tokio::spawn(follow(
+            address,
+            cookie.clone(),
+            index,
+            Arc::clone(&seen),
+        )));
     }
 
     let store = app::store::Store::connect(&instance.database_url)
@@ -132,7 +169,7 @@ async fn soak(settings: &Settings, instance: &Instance, store_name: &str) -> Res
             url: instance.url.clone(),
             key: bench::KEY.to_owned(),
             rate: settings.rate,
-            acceleration: 360.0,
+            acceleration: settings.acceleration,
             events: None,
             seed: 2026,
         };
@@ -190,15 +227,34 @@ async fn soak(settings: &Settings, instance: &Instance, store_name: &str) -> Res
     if cut > 0 {
         errors.push(format!("{cut} flux coupés avant la fin"));
     }
-    let first = seen.messages[0].load(Ordering::Relaxed);
-    let short = seen
+    let delivered = seen.messages[0].load(Ordering::Relaxed);
+
+    let minutes = rows.last().map_or(0.0, |row| row.end_minutes);
+    // Streams told to read the page again are counted apart; the others must all have received
+    // as many messages as the most served one.
+    let resynced = seen
+        .resyncs
+        .iter()
+        .filter(|count| count.load(Ordering::Relaxed) > 0)
+        .count();
+    if resynced > 0 {
+        errors.push(format!(
+            "{resynced} flux invités à relire leur page (resync) faute d'avoir pu tout recevoir"
+        ));
+    }
+    let counts: Vec<u64> = seen
         .messages
         .iter()
-        .filter(|count| count.load(Ordering::Relaxed) != first)
-        .count();
-    if short > 0 {
+        .zip(&seen.resyncs)
+        .filter(|(_, resyncs)| resyncs.load(Ordering::Relaxed) == 0)
+        .map(|(count, _)| count.load(Ordering::Relaxed))
+        .collect();
+    let most = counts.iter().copied().max().unwrap_or(0);
+    let short: Vec<u64> = counts.into_iter().filter(|count| *count != most).collect();
+    if let Some(fewest) = short.iter().min() {
         errors.push(format!(
-            "{short} flux n'ont pas reçu autant de messages que le premier ({first})"
+            "{} flux sans resync ont reçu moins de messages que le plus servi ({most}), jusqu'à {fewest}",
+            short.len()
         ));
     }
     for stream in streams {
@@ -217,6 +273,15 @@ async fn soak(settings: &Settings, instance: &Instance, store_name: &str) -> Res
             last_row.p99_ms / first_row.p99_ms
         );
     }
+    println!(
+        "- débit reçu par flux : {:.1} événements par seconde (demandé : {})",
+        delivered as f64 / (minutes * 60.0).max(1.0),
+        settings.rate
+    );
+    println!(
+        "- flux renouvelés par le serveur et repris après leur dernier message : {}",
+        seen.renewed.load(Ordering::Relaxed)
+    );
     println!(
         "- erreurs : {}",
         if errors.is_empty() {
