@@ -44,6 +44,9 @@ struct Seen {
     cut: AtomicUsize,
     /// Streams the server ended (renewed) and that opened again after their last message.
     renewed: AtomicUsize,
+    /// Streams whose first response has started: the simulator waits for all of them, so that
+    /// every stream can receive every message.
+    opened: AtomicUsize,
     /// `resync` messages received, per stream: the server could not give that stream every
     /// message (it fell behind, or asked from an unknown place), and a page reads itself again.
     resyncs: Vec<AtomicU64>,
@@ -55,6 +58,7 @@ struct Seen {
 /// `Last-Event-ID`: a stream that cannot is cut.
 async fn follow(address: std::net::SocketAddr, cookie: String, index: usize, seen: Arc<Seen>) {
     let mut last_id: Option<String> = None;
+    let mut first = true;
     loop {
         let Ok((socket, replayed)) =
             bench::bare_subscriber_after(address, &cookie, last_id.as_deref()).await
@@ -62,6 +66,9 @@ async fn follow(address: std::net::SocketAddr, cookie: String, index: usize, see
             seen.cut.fetch_add(1, Ordering::Relaxed);
             return;
         };
+        if std::mem::take(&mut first) {
+            seen.opened.fetch_add(1, Ordering::Relaxed);
+        }
         let mut lines =
             BufReader::with_capacity(1024, std::io::Cursor::new(replayed).chain(socket)).lines();
         let mut dossier = false;
@@ -97,6 +104,29 @@ async fn follow(address: std::net::SocketAddr, cookie: String, index: usize, see
             }
         }
         seen.renewed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Waits until no stream has received anything for two seconds (at most a minute).
+async fn settle(seen: &Seen) {
+    let total = || {
+        seen.messages
+            .iter()
+            .map(|count| count.load(Ordering::Relaxed))
+            .sum::<u64>()
+    };
+    let started = std::time::Instant::now();
+    let mut last = total();
+    let mut still_since = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let now = total();
+        if now != last {
+            last = now;
+            still_since = std::time::Instant::now();
+        } else if still_since.elapsed() >= Duration::from_secs(2) {
+            return;
+        }
     }
 }
 
@@ -146,6 +176,7 @@ async fn soak(settings: &Settings, instance: &Instance, store_name: &str) -> Res
         latencies: Mutex::new(Vec::new()),
         cut: AtomicUsize::new(0),
         renewed: AtomicUsize::new(0),
+        opened: AtomicUsize::new(0),
         resyncs: (0..settings.subscribers)
             .map(|_| AtomicU64::new(0))
             .collect(),
@@ -158,6 +189,22 @@ async fn soak(settings: &Settings, instance: &Instance, store_name: &str) -> Res
             index,
             Arc::clone(&seen),
         )));
+    }
+
+    // Every stream open before the first event: a stream opened later would miss what came
+    // before it, which is no loss.
+    let opening = std::time::Instant::now();
+    while seen.opened.load(Ordering::Relaxed) + seen.cut.load(Ordering::Relaxed)
+        < settings.subscribers
+    {
+        if opening.elapsed() > Duration::from_secs(120) {
+            return Err(format!(
+                "{} flux sur {} ouverts en deux minutes",
+                seen.opened.load(Ordering::Relaxed),
+                settings.subscribers
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
     let store = app::store::Store::connect(&instance.database_url)
@@ -221,8 +268,9 @@ async fn soak(settings: &Settings, instance: &Instance, store_name: &str) -> Res
     } else {
         simulation.abort();
     }
-    // What was sent arrives, then every stream must have received the same.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // What was sent arrives (the counts stop moving), then every stream must have received the
+    // same.
+    settle(&seen).await;
     let cut = seen.cut.load(Ordering::Relaxed);
     if cut > 0 {
         errors.push(format!("{cut} flux coupés avant la fin"));
