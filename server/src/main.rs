@@ -94,7 +94,6 @@ enum Command {
         #[arg(long, env = "TEST_DATABASE_URL")]
         postgres: Option<String>,
     },
-    /// Le plancher de la mesure de diffusion : un serveur de flux nu, lancé par `bench`.
     /// Endurance : le simulateur à débit constant pendant longtemps, des flux en direct ouverts ;
     /// mémoire, latence et erreurs par fenêtre, imprimées en tableau.
     #[command(name = "bench-endurance")]
@@ -120,6 +119,7 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Le plancher de la mesure de diffusion : un serveur de flux nu, lancé par `bench`.
     #[command(name = "bench-floor", hide = true)]
     BenchFloor {
         #[arg(long)]
