@@ -16,6 +16,8 @@ pub mod ui;
 pub mod documents;
 #[cfg(feature = "ssr")]
 pub mod forms;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]

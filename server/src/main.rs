@@ -119,6 +119,15 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Fuzzing des lecteurs d'entrées extérieures (événements et documents des partenaires, champs
+    /// des formulaires, cookies, envois de fichiers, Last-Event-ID, X-Forwarded-For) pendant le
+    /// temps donné ; un tableau des cas essayés par propriété et des fautes trouvées.
+    #[command(name = "bench-fuzz")]
+    BenchFuzz {
+        /// Durée totale, en minutes, partagée entre les propriétés.
+        #[arg(long, default_value_t = 10.0)]
+        minutes: f64,
+    },
     /// Le plancher de la mesure de diffusion : un serveur de flux nu, lancé par `bench`.
     #[command(name = "bench-floor", hide = true)]
     BenchFloor {
@@ -368,6 +377,7 @@ async fn main() -> ExitCode {
             })
             .await
         }
+        Command::BenchFuzz { minutes } => server::tools::fuzz::run(minutes),
         Command::BenchFloor { port, bytes } => server::tools::bench::floor(port, bytes).await,
         Command::PartnerKey { command } => partner_keys(config, command).await,
         Command::Admin { command } => administration(config, command).await,

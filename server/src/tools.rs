@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod fuzz;
 pub mod scale;
 pub mod simulator;
 pub mod soak;
