@@ -32,6 +32,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -176,6 +177,30 @@ pub struct Tx {
     /// The reference data of the alert rules read for each post's dossiers, kept until the
     /// commit when the transaction asked for it (see [`Tx::remember_references`]).
     references: Option<std::collections::HashMap<String, Arc<alerts::References>>>,
+    /// The dashboards' summaries' moves of the dossiers this transaction changed, applied just
+    /// before the commit (see [`dashboards::Moves`]).
+    moves: dashboards::Moves,
+}
+
+/// A dossier as the dashboards and the forecasts count it, as it stands in a transaction that
+/// just wrote it: what [`Tx::record_durations`] and [`Tx::record_indicators`] are given rather
+/// than read again.
+pub(crate) struct Standing<'a> {
+    pub opened_at: DateTime<Utc>,
+    pub site: String,
+    pub post: Option<String>,
+    pub goods: String,
+    pub company: Option<i64>,
+    pub steps: &'a [crate::domain::journey::Step],
+    /// Opened in this transaction: it counts for nothing yet, nothing is read to know it.
+    pub fresh: bool,
+}
+
+/// An instant as the stores keep it (to the microsecond, PostgreSQL's precision): what is
+/// compared with rows read back is worked out from the same.
+pub(crate) fn stored_instant(at: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    at.trunc_subsecs(6)
 }
 
 pub(crate) enum OpenTx {
@@ -371,6 +396,7 @@ impl Store {
             feed: Arc::clone(&self.feed),
             changes: Vec::new(),
             references: None,
+            moves: dashboards::Moves::default(),
         })
     }
 
@@ -389,7 +415,8 @@ impl Tx {
     /// Commits; on SQLite, then publishes what the transaction changed (PostgreSQL delivers its
     /// notifications at commit by itself).
     #[tracing::instrument(skip_all)]
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.apply_moves().await?;
         match self.open {
             OpenTx::Sqlite(tx) => {
                 tx.commit().await?;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use super::{on_pool, on_tx, Store, StoreError, Tx};
+use super::{on_pool, on_tx, stored_instant, Standing, Store, StoreError, Tx};
 use crate::domain::dashboard::{
     contributions, exact_quantiles, month_of, AppointmentFigures, Compared, Contribution, FollowUp,
     Histogram, Measure, Period, PeriodKind, Quantiles, StepTimes,
@@ -214,9 +214,12 @@ fn step_times(rows: Vec<StepRow>) -> Vec<StepTimes> {
 }
 
 /// The summaries' moves of some rows counted (`delta` +1) or no longer counted (−1), summed by
-/// key and in the keys' order.
+/// key and in the keys' order. A transaction sums those of every dossier it touches and applies
+/// them once, just before its commit ([`Tx::commit`]): a batch of a hundred events of one site and
+/// day moves each summary row once, not once per event, and every transaction takes the rows'
+/// locks in the same (the keys') order, last.
 #[derive(Default)]
-struct Moves {
+pub(crate) struct Moves {
     day: BTreeMap<(NaiveDate, String, String, String, String, i32), i64>,
     month: BTreeMap<(NaiveDate, String, String, String, String, i32), i64>,
     company: BTreeMap<(NaiveDate, String, String, String, i64), i64>,
@@ -280,48 +283,47 @@ const COMPANY_UPSERT: &str = "INSERT INTO indicator_company
 
 impl Tx {
     /// Brings what a dossier counts for in the dashboards up to date with its steps, site,
-    /// post, goods and company as they stand in this transaction, and moves the summaries by the
-    /// difference. Does nothing when nothing they count changed (most events).
+    /// post, goods and company as they stand in this transaction (`standing`, as the caller just
+    /// wrote them), and moves the summaries by the difference (applied at the commit). Does
+    /// nothing when nothing they count changed (most events).
     #[tracing::instrument(skip_all)]
-    pub(crate) async fn record_indicators(&mut self, dossier_id: i64) -> Result<(), StoreError> {
-        type DossierRow = (DateTime<Utc>, String, Option<String>, String, Option<i64>);
-        let dossier: Option<DossierRow> = on_tx!(self, conn => {
-            sqlx::query_as(
-                "SELECT opened_at, site_code, post_code, goods_category, company_id
-                 FROM dossier WHERE id = $1",
-            )
-            .bind(dossier_id)
-            .fetch_optional(conn)
-            .await
-        })?;
-        let now: BTreeSet<Counted> = match dossier {
-            None => BTreeSet::new(),
-            Some((opened_at, site, post, goods, company)) => {
-                let steps: Vec<StepRow> = on_tx!(self, conn => {
-                    sqlx::query_as(
-                        "SELECT kind, state, started_at, ended_at FROM step WHERE dossier_id = $1",
-                    )
-                    .bind(dossier_id)
-                    .fetch_all(conn)
-                    .await
-                })?;
-                let place = Place {
-                    site,
-                    post: post.unwrap_or_default(),
-                    goods,
-                    company: company.unwrap_or(0),
-                };
-                contributions(opened_at, &step_times(steps))
-                    .into_iter()
-                    .map(|contribution| Counted {
-                        place: place.clone(),
-                        contribution,
-                    })
-                    .collect()
-            }
+    pub(crate) async fn record_indicators(
+        &mut self,
+        dossier_id: i64,
+        standing: &Standing<'_>,
+    ) -> Result<(), StoreError> {
+        let place = Place {
+            site: standing.site.clone(),
+            post: standing.post.clone().unwrap_or_default(),
+            goods: standing.goods.clone(),
+            company: standing.company.unwrap_or(0),
         };
+        let steps: Vec<StepTimes> = standing
+            .steps
+            .iter()
+            .map(|step| StepTimes {
+                kind: step.kind,
+                state: step.state,
+                started_at: step.started_at.map(stored_instant),
+                ended_at: step.ended_at.map(stored_instant),
+            })
+            .collect();
+        let now: BTreeSet<Counted> = contributions(stored_instant(standing.opened_at), &steps)
+            .into_iter()
+            .map(|contribution| Counted {
+                place: place.clone(),
+                contribution,
+            })
+            .collect();
+        if standing.fresh && now.is_empty() {
+            return Ok(());
+        }
         type IndicatorRow = (String, NaiveDate, i32, String, String, String, i64);
-        let before: Vec<IndicatorRow> = on_tx!(self, conn => {
+        // A dossier opened in this transaction counts for nothing yet.
+        let before: Vec<IndicatorRow> = if standing.fresh {
+            Vec::new()
+        } else {
+            on_tx!(self, conn => {
             sqlx::query_as(
                 "SELECT measure, day, bucket, site_code, post_code, goods_category, company_id
                  FROM dossier_indicator WHERE dossier_id = $1",
@@ -329,7 +331,9 @@ impl Tx {
             .bind(dossier_id)
             .fetch_all(conn)
             .await
-        })?;
+            })?
+        };
+        let stored = !before.is_empty();
         let before: BTreeSet<Counted> = before
             .into_iter()
             .filter_map(|(measure, day, bucket, site, post, goods, company)| {
@@ -351,46 +355,69 @@ impl Tx {
         if before == now {
             return Ok(());
         }
-        let mut moves = Moves::default();
         for gone in before.difference(&now) {
-            moves.add(gone, -1);
+            self.moves.add(gone, -1);
         }
         for new in now.difference(&before) {
-            moves.add(new, 1);
+            self.moves.add(new, 1);
         }
-        on_tx!(self, conn => {
-            sqlx::query("DELETE FROM dossier_indicator WHERE dossier_id = $1")
-                .bind(dossier_id)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
-        for counted in &now {
-            let c = &counted.contribution;
-            let p = &counted.place;
+        if stored {
             on_tx!(self, conn => {
-                sqlx::query(
-                    "INSERT INTO dossier_indicator
-                         (dossier_id, measure, day, bucket, site_code, post_code, goods_category, company_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(dossier_id)
-                .bind(c.measure.code())
-                .bind(c.day)
-                .bind(c.bucket)
-                .bind(&p.site)
-                .bind(&p.post)
-                .bind(&p.goods)
-                .bind(p.company)
-                .execute(conn)
-                .await
-                .map(|_| ())
+                sqlx::query("DELETE FROM dossier_indicator WHERE dossier_id = $1")
+                    .bind(dossier_id)
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
             })?;
         }
-        self.apply_moves(&moves).await
+        let rows: Vec<(i64, Counted)> = now
+            .into_iter()
+            .map(|counted| (dossier_id, counted))
+            .collect();
+        self.insert_counted(&rows).await?;
+        Ok(())
     }
 
-    async fn apply_moves(&mut self, moves: &Moves) -> Result<(), StoreError> {
+    /// What dossiers count for, [`REBUILD_ROWS`] rows a statement.
+    async fn insert_counted(&mut self, rows: &[(i64, Counted)]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(REBUILD_ROWS) {
+            let mut sql = String::from(
+                "INSERT INTO dossier_indicator
+                     (dossier_id, measure, day, bucket, site_code, post_code, goods_category, company_id)
+                 VALUES ",
+            );
+            for index in 0..chunk.len() {
+                let n = index * 8;
+                if index > 0 {
+                    sql.push_str(", ");
+                }
+                let marks: Vec<String> = (1..=8).map(|k| format!("${}", n + k)).collect();
+                sql.push_str(&format!("({})", marks.join(", ")));
+            }
+            on_tx!(self, conn => {
+                let mut query = sqlx::query(&sql);
+                for (id, counted) in chunk {
+                    let c = &counted.contribution;
+                    let p = &counted.place;
+                    query = query
+                        .bind(*id)
+                        .bind(c.measure.code())
+                        .bind(c.day)
+                        .bind(c.bucket)
+                        .bind(p.site.clone())
+                        .bind(p.post.clone())
+                        .bind(p.goods.clone())
+                        .bind(p.company);
+                }
+                query.execute(conn).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Applies the summaries' moves the transaction gathered (see [`Moves`]).
+    pub(crate) async fn apply_moves(&mut self) -> Result<(), StoreError> {
+        let moves = std::mem::take(&mut self.moves);
         for ((day, site, post, goods, measure, bucket), delta) in &moves.day {
             if *delta == 0 {
                 continue;
@@ -510,38 +537,7 @@ impl Store {
                     ));
                 }
             }
-            for chunk in rows.chunks(REBUILD_ROWS) {
-                let mut sql = String::from(
-                    "INSERT INTO dossier_indicator
-                         (dossier_id, measure, day, bucket, site_code, post_code, goods_category, company_id)
-                     VALUES ",
-                );
-                for index in 0..chunk.len() {
-                    let n = index * 8;
-                    if index > 0 {
-                        sql.push_str(", ");
-                    }
-                    let marks: Vec<String> = (1..=8).map(|k| format!("${}", n + k)).collect();
-                    sql.push_str(&format!("({})", marks.join(", ")));
-                }
-                on_tx!(&mut tx, conn => {
-                    let mut query = sqlx::query(&sql);
-                    for (id, counted) in chunk {
-                        let c = &counted.contribution;
-                        let p = &counted.place;
-                        query = query
-                            .bind(*id)
-                            .bind(c.measure.code())
-                            .bind(c.day)
-                            .bind(c.bucket)
-                            .bind(p.site.clone())
-                            .bind(p.post.clone())
-                            .bind(p.goods.clone())
-                            .bind(p.company);
-                    }
-                    query.execute(conn).await.map(|_| ())
-                })?;
-            }
+            tx.insert_counted(&rows).await?;
             after = last;
         }
         // The summaries, summed from what every dossier counts for (as `Moves::add` sums them).

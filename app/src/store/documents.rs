@@ -496,7 +496,7 @@ impl Tx {
         if opened {
             // A dossier opened by a document has its journey ahead of it, as one opened by an
             // event has.
-            self.recompute(dossier_id, now).await?;
+            self.recompute(dossier_id, now, true).await?;
             self.evaluate_dossier_alerts(dossier_id, None, now).await?;
         }
         let new = NewDocument {

@@ -677,8 +677,17 @@ impl Tx {
             .await
         })?;
         self.replace_steps(id, &dossier.steps).await?;
-        self.record_durations(id).await?;
-        self.record_indicators(id).await?;
+        let standing = super::Standing {
+            opened_at: dossier.opened_at,
+            site: dossier.site.as_str().to_owned(),
+            post: dossier.post.as_ref().map(|post| post.as_str().to_owned()),
+            goods: dossier.goods.code().to_owned(),
+            company: dossier.company_id,
+            steps: &dossier.steps,
+            fresh: true,
+        };
+        self.record_durations(id, &standing).await?;
+        self.record_indicators(id, &standing).await?;
         for event in &dossier.events {
             on_tx!(self, conn => {
                 sqlx::query(

@@ -8,11 +8,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::{on_pool, on_tx, Store, StoreError, Tx};
+use super::{on_pool, on_tx, stored_instant, Standing, Store, StoreError, Tx};
 use crate::domain::dashboard::exact_quantiles;
 use crate::domain::dossier::Dossier;
 use crate::domain::forecast::{Forecast, MIN_CASES, WINDOW};
-use crate::domain::journey::StepKind;
+use crate::domain::journey::{StepKind, StepState};
 
 /// The place of a dossier's forecasts, as `observed_duration.place` spells it.
 pub fn place(post: Option<&str>, site: &str) -> String {
@@ -71,61 +71,58 @@ struct Observed {
 impl Tx {
     /// Brings the observed durations of a dossier's finished steps, and the forecasts of the
     /// places, goods and kinds of step that changed, up to date with its steps, post and goods
-    /// as they stand in this transaction. Does nothing when nothing they count changed (most
-    /// events).
+    /// as they stand in this transaction (`standing`, as the caller just wrote them). Does
+    /// nothing when nothing they count changed (most events).
     #[tracing::instrument(skip_all)]
-    pub(crate) async fn record_durations(&mut self, dossier_id: i64) -> Result<(), StoreError> {
-        type StepRow = (
-            Option<String>,
-            String,
-            String,
-            String,
-            DateTime<Utc>,
-            DateTime<Utc>,
-        );
-        let steps: Vec<StepRow> = on_tx!(self, conn => {
-            sqlx::query_as(
-                "SELECT d.post_code, d.site_code, d.goods_category, s.kind, s.started_at, s.ended_at
-                 FROM step s JOIN dossier d ON d.id = s.dossier_id
-                 WHERE s.dossier_id = $1 AND s.state = 'termine'
-                   AND s.started_at IS NOT NULL AND s.ended_at IS NOT NULL",
-            )
-            .bind(dossier_id)
-            .fetch_all(conn)
-            .await
-        })?;
-        let now: BTreeSet<Observed> = steps
-            .into_iter()
-            .map(
-                |(post, site, goods_category, kind, started, ended)| Observed {
-                    place: place(post.as_deref(), &site),
-                    goods_category,
-                    kind,
+    pub(crate) async fn record_durations(
+        &mut self,
+        dossier_id: i64,
+        standing: &Standing<'_>,
+    ) -> Result<(), StoreError> {
+        let place = place(standing.post.as_deref(), &standing.site);
+        let now: BTreeSet<Observed> = standing
+            .steps
+            .iter()
+            .filter(|step| step.state == StepState::Termine)
+            .filter_map(|step| {
+                let started = stored_instant(step.started_at?);
+                let ended = stored_instant(step.ended_at?);
+                Some(Observed {
+                    place: place.clone(),
+                    goods_category: standing.goods.clone(),
+                    kind: step.kind.code().to_owned(),
                     ended_at: ended,
                     minutes: (ended - started).num_minutes(),
-                },
-            )
+                })
+            })
             .collect();
-        let before: Vec<Observed> = on_tx!(self, conn => {
-            sqlx::query_as(
-                "SELECT place, goods_category, kind, ended_at, minutes FROM observed_duration
-                 WHERE dossier_id = $1",
-            )
-            .bind(dossier_id)
-            .fetch_all(conn)
-            .await
-        })?;
-        let before: BTreeSet<Observed> = before.into_iter().collect();
+        // A dossier opened in this transaction has no durations yet.
+        let before: BTreeSet<Observed> = if standing.fresh {
+            BTreeSet::new()
+        } else {
+            let rows: Vec<Observed> = on_tx!(self, conn => {
+                sqlx::query_as(
+                    "SELECT place, goods_category, kind, ended_at, minutes FROM observed_duration
+                     WHERE dossier_id = $1",
+                )
+                .bind(dossier_id)
+                .fetch_all(conn)
+                .await
+            })?;
+            rows.into_iter().collect()
+        };
         if before == now {
             return Ok(());
         }
-        on_tx!(self, conn => {
-            sqlx::query("DELETE FROM observed_duration WHERE dossier_id = $1")
-                .bind(dossier_id)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
+        if !before.is_empty() {
+            on_tx!(self, conn => {
+                sqlx::query("DELETE FROM observed_duration WHERE dossier_id = $1")
+                    .bind(dossier_id)
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+            })?;
+        }
         for observed in &now {
             on_tx!(self, conn => {
                 sqlx::query(

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{on_pool, on_tx, Store, StoreError, Tx};
+use super::{on_pool, on_tx, Standing, Store, StoreError, Tx};
 use crate::domain::directory::refused;
 use crate::domain::dossier::{current_step, DossierStatus, Flow, GoodsCategory, References};
 use crate::domain::journey::{EventKind, StepKind};
@@ -316,14 +316,19 @@ impl Tx {
         if matching.len() <= 1 {
             self.complete_references(dossier_id, event).await?;
         }
-        // The queue the dossier leaves, if this event moves it on (see `evaluate_dossier_alerts`).
-        let left: Option<String> = on_tx!(self, conn => {
-            sqlx::query_scalar("SELECT current_step FROM dossier WHERE id = $1")
-                .bind(dossier_id)
-                .fetch_one(conn)
-                .await
-        })?;
-        self.recompute(dossier_id, now).await?;
+        // The queue the dossier leaves, if this event moves it on (see `evaluate_dossier_alerts`):
+        // none for a dossier this event opened.
+        let left: Option<String> = if matching.is_empty() {
+            None
+        } else {
+            on_tx!(self, conn => {
+                sqlx::query_scalar("SELECT current_step FROM dossier WHERE id = $1")
+                    .bind(dossier_id)
+                    .fetch_one(conn)
+                    .await
+            })?
+        };
+        self.recompute(dossier_id, now, matching.is_empty()).await?;
         self.notify_event(
             dossier_id,
             event_id,
@@ -581,12 +586,15 @@ impl Tx {
     }
 
     /// Works the timeline out again from every event of the dossier, in the order they happened,
-    /// from the facts stored with them (never from their payloads validated again).
+    /// from the facts stored with them (never from their payloads validated again). `fresh`: the
+    /// dossier was opened in this transaction (it counts for nothing yet in the dashboards and
+    /// forecasts).
     #[tracing::instrument(skip_all)]
     pub async fn recompute(
         &mut self,
         dossier_id: i64,
         now: DateTime<Utc>,
+        fresh: bool,
     ) -> Result<(), StoreError> {
         // Only the facts: payloads stay unread on this path, taken on every ingestion.
         type Row = (i64, String, DateTime<Utc>, Option<String>);
@@ -624,27 +632,43 @@ impl Tx {
             }
         }
         let steps = derive(&facts, now);
-        self.replace_steps(dossier_id, &steps).await?;
+        if fresh {
+            // Opened in this transaction, by this event: no steps yet.
+            self.insert_steps(&[(dossier_id, &steps)]).await?;
+        } else {
+            self.replace_steps(dossier_id, &steps).await?;
+        }
         let status = DossierStatus::of_steps(&steps);
         let updated = facts.iter().map(|fact| fact.occurred_at).max();
-        on_tx!(self, conn => {
-            sqlx::query(
+        // What the dashboards and forecasts count it by, as written.
+        type Written = (DateTime<Utc>, String, Option<String>, String, Option<i64>);
+        let (opened_at, site, post, goods, company): Written = on_tx!(self, conn => {
+            sqlx::query_as(
                 "UPDATE dossier SET status = $2, current_step = $3,
                      updated_at = COALESCE($4, updated_at),
                      opened_at = CASE WHEN $4 IS NOT NULL AND $5 < opened_at THEN $5 ELSE opened_at END
-                 WHERE id = $1",
+                 WHERE id = $1
+                 RETURNING opened_at, site_code, post_code, goods_category, company_id",
             )
             .bind(dossier_id)
             .bind(status.code())
             .bind(current_step(&steps).map(StepKind::code))
             .bind(updated)
             .bind(facts.iter().map(|fact| fact.occurred_at).min())
-            .execute(conn)
+            .fetch_one(conn)
             .await
-            .map(|_| ())
         })?;
-        self.record_durations(dossier_id).await?;
-        self.record_indicators(dossier_id).await
+        let standing = Standing {
+            opened_at,
+            site,
+            post,
+            goods,
+            company,
+            steps: &steps,
+            fresh,
+        };
+        self.record_durations(dossier_id, &standing).await?;
+        self.record_indicators(dossier_id, &standing).await
     }
 
     /// Works out and stores, once, the fact of an event recorded before facts were stored, from

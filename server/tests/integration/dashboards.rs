@@ -345,6 +345,52 @@ async fn known_dossiers_give_known_figures(backend: Backend) {
         assert_eq!(after.opened.current, before.opened.current + 1);
     }
 
+    // A batch is one transaction: its dossiers' moves of the summaries are summed and applied
+    // once, at the commit. Three consignments lodged then arrived, and one a day earlier, count
+    // as the same events sent one by one would.
+    let at = |minutes: i64| {
+        (now - Duration::minutes(minutes))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    let mut items = Vec::new();
+    for n in 0..3u32 {
+        let number = container("TDL", 4300 + 10 * n);
+        items.push(ched_lodged(
+            &format!("TDL-{n}-1"),
+            &number,
+            &format!("CHEDP.FR.2026.04243{n:02}"),
+            &at(30 + i64::from(n)),
+        ));
+        items.push(event(
+            &format!("TDL-{n}-2"),
+            "arrived",
+            &number,
+            &at(10),
+            json!({ "transport_mode": "sea", "means": "MSC Aurora" }),
+        ));
+    }
+    items.push(ched_lodged(
+        "TDL-9-1",
+        &container("TDL", 4399),
+        "CHEDP.FR.2026.0424399",
+        &at(24 * 60 + 3),
+    ));
+    let (status, body, _) = partner.send(&json!({ "events": items })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|result| result["status"] == "created"),
+        "{body}"
+    );
+    let batched = dashboard(&supervisor, &today).await.1.dashboard.unwrap();
+    if app::domain::access::local_day(now - Duration::minutes(33)) == paris_today {
+        assert_eq!(batched.opened.current, after.opened.current + 3);
+    }
+
     // What was kept as things changed is what working it out again gives.
     let kept = summaries(&server.store).await;
     server.store.rebuild_indicators().await.unwrap();
