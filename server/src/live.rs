@@ -604,6 +604,18 @@ mod frame_tests {
         crate::tools::fuzz::check("last_event_id");
     }
 
+    /// Found by `server bench-fuzz` (the property was wrong, not the reader): a no-break space
+    /// is no blank in a header, and no position either: the page reloads.
+    #[test]
+    fn a_no_break_space_is_an_unknown_position() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "last-event-id",
+            HeaderValue::from_bytes("\u{a0}".as_bytes()).unwrap(),
+        );
+        assert_eq!(resume_point(&headers), Resume::Unknown);
+    }
+
     #[test]
     fn the_resync_frame_is_the_message_s() {
         assert_eq!(
