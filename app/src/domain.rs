@@ -29,9 +29,16 @@ pub mod statistics;
 pub mod timeline;
 pub mod webhook;
 
+/// Typed text's line breaks as one `\n` each, however they came (`\r\n` from a form, a lone
+/// `\r`): what is kept reads back the same (replacing `\r\n` alone turns `\r\r\n` into a new
+/// `\r\n`, found by `server bench-fuzz`).
+pub fn line_breaks(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 /// Whether typed text holds control characters besides line breaks and tabs: invisible on the
 /// page, they would travel into mails and records. Every free text refuses them (the fuzzing of
-/// `app/tests/fuzz.rs` checks it).
+/// `app::fuzz` checks it).
 pub fn has_control_characters(text: &str) -> bool {
     text.chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))

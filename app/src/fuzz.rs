@@ -12,7 +12,7 @@
 //! "Reliability").
 
 use crate::api::appointments::calendars::parse_openings;
-use crate::domain::{access_request, account, dates, document, partner, rights, service};
+use crate::domain::{access_request, account, dates, document, exchange, partner, rights, service};
 use axum::http::{header, HeaderMap, HeaderValue};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
@@ -325,6 +325,12 @@ fn names_reasons_and_texts(runner: &mut TestRunner) -> Result<(), String> {
                 true,
             )?;
             normalised(rights::parse_answer, &typed, rights::ANSWER_CHARS, true)?;
+            normalised(
+                exchange::check_text,
+                &typed,
+                (1, exchange::MAX_TEXT_CHARS),
+                true,
+            )?;
             Ok(())
         })
         .map_err(failure)

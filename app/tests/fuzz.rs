@@ -95,3 +95,13 @@ fn a_kept_number_reads_back_the_same() {
     let kept: serde_json::Value = serde_json::from_str(&accepted.content).unwrap();
     assert_eq!(partner::validate(&kept), Ok(accepted));
 }
+
+/// Found by `server bench-fuzz`: a text whose line breaks were `\r\r\n` was kept with a new
+/// `\r\n` in it, shorter once read again (and refused then). Every line break is one `\n` now.
+#[test]
+fn line_breaks_are_kept_once_and_for_all() {
+    let typed = "\u{200b}\r\r\na\u{200b}\u{200b}a\u{200b}aa";
+    let kept = app::domain::rights::parse_details(typed).unwrap();
+    assert_eq!(kept, "\u{200b}\n\na\u{200b}\u{200b}a\u{200b}aa");
+    assert_eq!(app::domain::rights::parse_details(&kept), Ok(kept.clone()));
+}

@@ -128,7 +128,7 @@ mod handlers {
         Form(fields): Form<Fields>,
     ) -> Outcome {
         check(&caller, EntryPoint::ManageService, Target::Nothing)?;
-        let text = field(&fields, "texte").trim().replace("\r\n", "\n");
+        let text = crate::domain::line_breaks(field(&fields, "texte").trim());
         if text.chars().count() > PROCEDURE_MAX {
             return Err(back(PAGE, Problem::ProcedureInvalid, &[]));
         }

@@ -177,7 +177,7 @@ pub fn check_text(text: &str) -> Result<String, String> {
     if crate::domain::has_control_characters(text) {
         return Err("le message contient des caractères invisibles non admis : recopiez-le depuis un éditeur de texte simple".to_owned());
     }
-    Ok(text.replace("\r\n", "\n"))
+    Ok(crate::domain::line_breaks(text))
 }
 
 /// An exchange's title, on one line, or why it cannot be used (in French).

@@ -297,7 +297,7 @@ fn bounded(
     empty: &str,
     what: &str,
 ) -> Result<String, String> {
-    let text = text.trim().replace("\r\n", "\n");
+    let text = crate::domain::line_breaks(text.trim());
     match text.chars().count() {
         0 => Err(empty.to_owned()),
         n if n < min => Err(format!(
