@@ -315,22 +315,19 @@ impl Tx {
                 contribution,
             })
             .collect();
-        if standing.fresh && now.is_empty() {
-            return Ok(());
-        }
         type IndicatorRow = (String, NaiveDate, i32, String, String, String, i64);
         // A dossier opened in this transaction counts for nothing yet.
         let before: Vec<IndicatorRow> = if standing.fresh {
             Vec::new()
         } else {
             on_tx!(self, conn => {
-            sqlx::query_as(
-                "SELECT measure, day, bucket, site_code, post_code, goods_category, company_id
-                 FROM dossier_indicator WHERE dossier_id = $1",
-            )
-            .bind(dossier_id)
-            .fetch_all(conn)
-            .await
+                sqlx::query_as(
+                    "SELECT measure, day, bucket, site_code, post_code, goods_category, company_id
+                     FROM dossier_indicator WHERE dossier_id = $1",
+                )
+                .bind(dossier_id)
+                .fetch_all(conn)
+                .await
             })?
         };
         let stored = !before.is_empty();
