@@ -8,6 +8,7 @@ use std::sync::Arc;
 use app::http::{refusal, OverHttps};
 use app::security::{page_policy, PageNonce, DEFAULT_POLICY};
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::uri::Authority;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -264,7 +265,7 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
-    if safe || comes_from_this_site(request.headers()) {
+    if safe || comes_from_this_site(request.headers(), request.uri().authority()) {
         next.run(request).await
     } else {
         tracing::warn!(
@@ -284,8 +285,9 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
 /// Whether the browser says the request comes from this site. Modern browsers send
 /// `Sec-Fetch-Site`; older ones send `Origin` on every POST. A request with neither comes from a
 /// program, not a browser, and carries no one's cookies by surprise, so it is let through (the
-/// partner interface authenticates such programs with keys).
-fn comes_from_this_site(headers: &HeaderMap) -> bool {
+/// partner interface authenticates such programs with keys). The site's own name is the `Host`
+/// header over HTTP/1.1 and the request's authority over HTTP/2 (which has no `Host`).
+fn comes_from_this_site(headers: &HeaderMap, authority: Option<&Authority>) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return matches!(site.to_str(), Ok("same-origin") | Ok("none"));
     }
@@ -296,7 +298,8 @@ fn comes_from_this_site(headers: &HeaderMap) -> bool {
                 origin.to_str(),
                 headers
                     .get(header::HOST)
-                    .and_then(|host| host.to_str().ok()),
+                    .and_then(|host| host.to_str().ok())
+                    .or(authority.map(Authority::as_str)),
             ) else {
                 return false;
             };
@@ -472,33 +475,53 @@ mod tests {
 
     #[test]
     fn the_browser_decides_what_is_this_site() {
-        assert!(comes_from_this_site(&headers(&[(
-            "sec-fetch-site",
-            "same-origin"
-        )])));
-        assert!(!comes_from_this_site(&headers(&[(
-            "sec-fetch-site",
-            "cross-site"
-        )])));
-        assert!(!comes_from_this_site(&headers(&[(
-            "sec-fetch-site",
-            "same-site"
-        )])));
-        assert!(comes_from_this_site(&headers(&[
-            ("origin", "http://127.0.0.1:3000"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(!comes_from_this_site(&headers(&[
-            ("origin", "https://malveillant.example"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(!comes_from_this_site(&headers(&[
-            ("origin", "null"),
-            ("host", "127.0.0.1:3000")
-        ])));
+        assert!(comes_from_this_site(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            None
+        ));
+        assert!(!comes_from_this_site(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            None
+        ));
+        assert!(!comes_from_this_site(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            None
+        ));
+        assert!(comes_from_this_site(
+            &headers(&[
+                ("origin", "http://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            None
+        ));
+        assert!(!comes_from_this_site(
+            &headers(&[
+                ("origin", "https://malveillant.example"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            None
+        ));
+        assert!(!comes_from_this_site(
+            &headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]),
+            None
+        ));
         assert!(
-            comes_from_this_site(&headers(&[])),
+            comes_from_this_site(&headers(&[]), None),
             "un programme sans navigateur"
         );
+        // HTTP/2: no `Host`, the request's authority names the site.
+        let authority = Authority::from_static("127.0.0.1:3000");
+        assert!(comes_from_this_site(
+            &headers(&[("origin", "http://127.0.0.1:3000")]),
+            Some(&authority)
+        ));
+        assert!(!comes_from_this_site(
+            &headers(&[("origin", "https://malveillant.example")]),
+            Some(&authority)
+        ));
+        assert!(!comes_from_this_site(
+            &headers(&[("origin", "http://127.0.0.1:3000")]),
+            None
+        ));
     }
 }

@@ -721,29 +721,143 @@ struct FanOut {
     bytes: usize,
 }
 
+/// How the subscribers reach the server.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    /// HTTP/1.1, a connection per subscriber: a browser's tab, or a proxy that speaks HTTP/1.1 to
+    /// the server (nginx).
+    Http1,
+    /// HTTP/2 without TLS ("prior knowledge"), [`STREAMS_PER_CONNECTION`] streams a connection: a
+    /// proxy that speaks HTTP/2 to the server (HAProxy, Envoy, Caddy), or browsers over the
+    /// server's own TLS, whose tabs share one connection.
+    Http2,
+}
+
+impl Transport {
+    fn label(self) -> &'static str {
+        match self {
+            Transport::Http1 => "HTTP/1.1",
+            Transport::Http2 => "HTTP/2",
+        }
+    }
+}
+
+/// Streams an HTTP/2 connection of the bench carries (the server accepts up to 200).
+const STREAMS_PER_CONNECTION: usize = 100;
+
+type H2Sender = hyper::client::conn::http2::SendRequest<http_body_util::Empty<axum::body::Bytes>>;
+
+/// Connections over HTTP/2 without TLS to `address`, enough for `count` streams.
+pub(crate) async fn h2_connections(
+    address: std::net::SocketAddr,
+    count: usize,
+) -> Result<Vec<H2Sender>, String> {
+    let mut connections = Vec::new();
+    for _ in 0..count.div_ceil(STREAMS_PER_CONNECTION) {
+        let socket = tokio::net::TcpStream::connect(address)
+            .await
+            .map_err(|e| format!("connexion impossible : {e}"))?;
+        let (sender, connection) =
+            hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                .handshake(hyper_util::rt::TokioIo::new(socket))
+                .await
+                .map_err(|e| format!("HTTP/2 refusé : {e}"))?;
+        tokio::spawn(connection);
+        connections.push(sender);
+    }
+    Ok(connections)
+}
+
+/// A live stream opened over an HTTP/2 connection with `cookie`: its body, once the server has
+/// answered 200.
+pub(crate) async fn h2_subscriber(
+    mut connection: H2Sender,
+    address: std::net::SocketAddr,
+    cookie: &str,
+) -> Result<hyper::body::Incoming, String> {
+    let request = axum::http::Request::get(format!("http://{address}/api/v1/stream"))
+        .header(axum::http::header::ACCEPT, "text/event-stream")
+        .header(axum::http::header::COOKIE, cookie)
+        .body(http_body_util::Empty::new())
+        .map_err(|e| e.to_string())?;
+    connection
+        .ready()
+        .await
+        .map_err(|e| format!("connexion HTTP/2 fermée : {e}"))?;
+    let response = connection
+        .send_request(request)
+        .await
+        .map_err(|e| format!("flux refusé : {e}"))?;
+    if response.status() != axum::http::StatusCode::OK {
+        return Err(format!("flux refusé : {}", response.status()));
+    }
+    Ok(response.into_body())
+}
+
+/// One subscriber of the fan-out, whichever way it came.
+enum Subscription {
+    Socket(tokio::net::TcpStream),
+    Stream(hyper::body::Incoming),
+}
+
+impl Subscription {
+    /// What arrives next (nothing when the stream ends).
+    async fn next(&mut self, buffer: &mut [u8; 512]) -> Option<Vec<u8>> {
+        use tokio::io::AsyncReadExt;
+        match self {
+            Subscription::Socket(socket) => {
+                let read = socket.read(buffer).await.ok()?;
+                (read > 0).then(|| buffer[..read].to_vec())
+            }
+            Subscription::Stream(body) => loop {
+                let frame = http_body_util::BodyExt::frame(body).await?.ok()?;
+                if let Ok(data) = frame.into_data() {
+                    return Some(data.to_vec());
+                }
+            },
+        }
+    }
+}
+
 /// Delivery to `count` subscribers of one event.
-async fn fan_out(server: &Server, count: usize, serial: usize) -> Result<FanOut, String> {
-    use tokio::io::AsyncReadExt;
+async fn fan_out(
+    server: &Server,
+    count: usize,
+    serial: usize,
+    transport: Transport,
+) -> Result<FanOut, String> {
     let (pid, address) = (server.pid, server.address);
     let before = resident_kib(pid).unwrap_or(0);
+    let connections = match transport {
+        Transport::Http1 => Vec::new(),
+        Transport::Http2 => h2_connections(address, count).await?,
+    };
     // Set once, just before the event is sent; each subscriber reads it when the event reaches it.
     let sent_at: Arc<std::sync::OnceLock<Instant>> = Arc::new(std::sync::OnceLock::new());
     let opening = Arc::new(tokio::sync::Semaphore::new(64));
     let mut tasks = Vec::with_capacity(count);
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<Result<(), String>>(count);
-    for _ in 0..count {
+    for index in 0..count {
         let sent_at = Arc::clone(&sent_at);
         let opening = Arc::clone(&opening);
         let ready = ready_tx.clone();
         let cookie = server.cookie.clone();
+        let connection = connections.get(index / STREAMS_PER_CONNECTION).cloned();
         tasks.push(tokio::spawn(async move {
             let permit = opening.acquire_owned().await.ok()?;
-            let socket = bare_subscriber(address, &cookie).await;
+            let subscription = match connection {
+                None => bare_subscriber(address, &cookie)
+                    .await
+                    .map(Subscription::Socket),
+                Some(connection) => h2_subscriber(connection, address, &cookie)
+                    .await
+                    .map(Subscription::Stream),
+            };
             drop(permit);
-            let mut socket = match socket {
-                Ok(socket) => {
+            let mut subscription = match subscription {
+                Ok(subscription) => {
                     let _ = ready.send(Ok(())).await;
-                    socket
+                    subscription
                 }
                 Err(error) => {
                     let _ = ready.send(Err(error)).await;
@@ -752,14 +866,10 @@ async fn fan_out(server: &Server, count: usize, serial: usize) -> Result<FanOut,
             };
             let mut buffer = [0u8; 512];
             loop {
-                let read = socket.read(&mut buffer).await.ok()?;
-                if read == 0 {
-                    return None;
-                }
-                let text = &buffer[..read];
+                let text = subscription.next(&mut buffer).await?;
                 if text.windows(14).any(|w| w == b"event: dossier") {
                     let at = sent_at.get()?;
-                    return Some((at.elapsed().as_secs_f64() * 1000.0, read));
+                    return Some((at.elapsed().as_secs_f64() * 1000.0, text.len()));
                 }
             }
         }));
@@ -1183,44 +1293,65 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     }
     if let Some(instance) = fan_out_instance {
         let platform = Server::platform(&instance).await?;
-        println!("Diffusion : un événement vers N abonnés d'une instance (SQLite), contre un abonné seul et contre le plancher de la machine (les mêmes clients sur un serveur de flux nu : une tâche et une connexion par abonné, sans HTTP, session ni droits)");
+        println!("Diffusion : un événement vers N abonnés d'une instance (SQLite), en HTTP/1.1 (une connexion par abonné) et en HTTP/2 ({STREAMS_PER_CONNECTION} flux par connexion, comme les tient un mandataire ou un navigateur), contre un abonné seul et contre le plancher de la machine (les mêmes clients sur un serveur de flux nu : une tâche et une connexion par abonné, sans HTTP, session ni droits) ; chaque ligne sur des processus neufs, pour que la mémoire libérée par une ligne précédente ne soit pas lue comme réutilisée");
         println!();
-        println!("| abonnés | latence p50 (ms) | latence p99 (ms) | rapport p99 / p99 d'un abonné | p99 du plancher (ms) | rapport p99 / plancher | mémoire par abonné (Kio) | mémoire plancher (Kio) | CPU serveur par abonné (µs) | CPU plancher (µs) |");
-        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| abonnés | protocole | latence p50 (ms) | latence p99 (ms) | rapport p99 / p99 d'un abonné | p99 du plancher (ms) | rapport p99 / plancher | mémoire par abonné (Kio) | mémoire plancher (Kio) | rapport mémoire / plancher | CPU serveur par abonné (µs) | CPU plancher (µs) |");
+        println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         // The baseline: one subscriber, the cost of ingesting and relaying the event itself; it
         // also tells how many bytes a message takes on the wire, which the floor then sends.
-        let baseline = fan_out(&platform, 1, settings.events + 9).await?;
-        let floor = start_floor(baseline.bytes).await?;
+        let baseline = fan_out(&platform, 1, settings.events + 9, Transport::Http1).await?;
+        drop(platform);
+        drop(instance);
         let mut counts = vec![1];
         counts.extend(settings.subscribers.iter().copied());
-        for (index, count) in counts.into_iter().enumerate() {
-            let serial = settings.events + 10 + index;
-            // The first row is the baseline itself.
-            let measured = if index == 0 {
-                baseline.clone()
-            } else {
-                fan_out(&platform, count, serial).await?
+        let mut serial = settings.events + 10;
+        for count in counts {
+            let bare = {
+                let floor = start_floor(baseline.bytes).await?;
+                fan_out(&floor, count, serial, Transport::Http1).await?
             };
-            let bare = fan_out(&floor, count, serial).await?;
-            let kib = |kib: f64| {
-                if count == 1 {
+            for transport in [Transport::Http1, Transport::Http2] {
+                serial += 1;
+                // The first row is the baseline itself.
+                let measured = if count == 1 && transport == Transport::Http1 {
+                    baseline.clone()
+                } else {
+                    let database = folder.join(format!("diffusion-{serial}.db"));
+                    let instance = start(&format!("sqlite://{}", database.display())).await?;
+                    let platform = Server::platform(&instance).await?;
+                    // A first event, unwatched, as on the warm instance of the baseline.
+                    platform.send(serial + 1_000_000).await?;
+                    fan_out(&platform, count, serial, transport).await?
+                };
+                let kib = |kib: f64| {
+                    if count == 1 {
+                        "—".to_owned()
+                    } else {
+                        format!("{kib:.1}")
+                    }
+                };
+                let memory_ratio = if count == 1 || bare.kib_per_subscriber <= 0.0 {
                     "—".to_owned()
                 } else {
-                    format!("{kib:.1}")
-                }
-            };
-            println!(
-                "| {count} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} |",
-                measured.p50_ms,
-                measured.p99_ms,
-                measured.p99_ms / baseline.p99_ms,
-                bare.p99_ms,
-                measured.p99_ms / bare.p99_ms,
-                kib(measured.kib_per_subscriber),
-                kib(bare.kib_per_subscriber),
-                measured.cpu_us_per_subscriber,
-                bare.cpu_us_per_subscriber
-            );
+                    format!(
+                        "{:.1}",
+                        measured.kib_per_subscriber / bare.kib_per_subscriber
+                    )
+                };
+                println!(
+                    "| {count} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {memory_ratio} | {:.1} | {:.1} |",
+                    transport.label(),
+                    measured.p50_ms,
+                    measured.p99_ms,
+                    measured.p99_ms / baseline.p99_ms,
+                    bare.p99_ms,
+                    measured.p99_ms / bare.p99_ms,
+                    kib(measured.kib_per_subscriber),
+                    kib(bare.kib_per_subscriber),
+                    measured.cpu_us_per_subscriber,
+                    bare.cpu_us_per_subscriber
+                );
+            }
         }
     }
     let _ = std::fs::remove_dir_all(folder);

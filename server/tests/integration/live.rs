@@ -32,9 +32,19 @@ impl Stream {
         cookie: Option<&str>,
         last_event_id: Option<i64>,
     ) -> Result<Stream, StatusCode> {
+        Stream::open_with(&reqwest::Client::new(), server, cookie, last_event_id).await
+    }
+
+    /// [`Stream::open`] through `client`: over a connection it already holds, say.
+    pub(crate) async fn open_with(
+        client: &reqwest::Client,
+        server: &Running,
+        cookie: Option<&str>,
+        last_event_id: Option<i64>,
+    ) -> Result<Stream, StatusCode> {
         // As a browser asks: compressed if possible. The stream must come uncompressed, or a
         // compressor would hold its messages back.
-        let mut request = reqwest::Client::new()
+        let mut request = client
             .get(server.url("/api/v1/stream"))
             .header("accept-encoding", "br, gzip");
         if let Some(cookie) = cookie {
@@ -217,19 +227,76 @@ pub(crate) async fn sirets(server: &Running) -> (String, String) {
 }
 
 async fn streams_carry_only_what_one_may_see(backend: Backend) {
-    let Some(url) = fresh_database(backend).await else {
+    if let Some(server) =
+        streams_of_two_people(backend, reqwest::Client::new(), reqwest::Version::HTTP_11).await
+    {
+        server.stop().await;
+    }
+}
+
+/// The same over HTTP/2 without TLS, both people's streams on one connection, as a proxy in front
+/// of the server multiplexes them: each still carries only what its reader may see. A form sent
+/// over HTTP/2 by an older browser (an `Origin`, no `Sec-Fetch-Site`) is told apart from another
+/// site's by the request's authority, HTTP/2 having no `Host`.
+async fn one_http2_connection_carries_each_person_s_own_stream(backend: Backend) {
+    let client = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let server = streams_of_two_people(backend, client.clone(), reqwest::Version::HTTP_2).await;
+    let Some(server) = server else {
         return;
     };
+    let sign_in = |origin: String| {
+        client
+            .post(server.url("/connexion"))
+            .header("origin", origin)
+            .form(&[("adresse", OPERATOR), ("mot_de_passe", PASSWORD)])
+            .send()
+    };
+    let own = sign_in(server.url("")).await.unwrap();
+    assert_eq!(own.version(), reqwest::Version::HTTP_2);
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+    assert!(!own.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("erreur"));
+    let forged = sign_in("https://malveillant.example".into()).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    server.stop().await;
+}
+
+/// An operator's and an agent's streams opened through `client`: the agent of Le Havre sees two
+/// companies' new dossiers, the operator only its own's; both answered in `version`. The server,
+/// still running, for more.
+async fn streams_of_two_people(
+    backend: Backend,
+    client: reqwest::Client,
+    version: reqwest::Version,
+) -> Option<Running> {
+    let url = fresh_database(backend).await?;
     let server = Running::start(&config(url)).await;
     assert_eq!(
-        Stream::open(&server, None, None).await.err(),
+        Stream::open_with(&client, &server, None, None).await.err(),
         Some(StatusCode::UNAUTHORIZED)
     );
 
     let operator = session_of(&server, OPERATOR).await;
     let agent = session_of(&server, AGENT_SIVEP).await;
-    let mut operator_stream = Stream::open(&server, Some(&operator), None).await.unwrap();
-    let mut agent_stream = Stream::open(&server, Some(&agent), None).await.unwrap();
+    let mut operator_stream = Stream::open_with(&client, &server, Some(&operator), None)
+        .await
+        .unwrap();
+    let mut agent_stream = Stream::open_with(&client, &server, Some(&agent), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            operator_stream.response.version(),
+            agent_stream.response.version()
+        ),
+        (version, version)
+    );
     let (own, other) = sirets(&server).await;
 
     let theirs = post(
@@ -263,7 +330,7 @@ async fn streams_carry_only_what_one_may_see(backend: Backend) {
     assert_eq!(operator_saw.len(), 1, "{operator_saw:?}");
     assert_eq!(operator_saw[0].data["dossier_id"], mine);
     assert_eq!(operator_saw[0].data["status"], "en_cours");
-    server.stop().await;
+    Some(server)
 }
 
 /// The store publishes what its committed writes change: a write made through the store alone,
@@ -610,6 +677,7 @@ async fn reconnecting_from_an_unknown_position_resyncs(backend: Backend) {
 
 crate::helpers::on_both_stores!(
     streams_carry_only_what_one_may_see,
+    one_http2_connection_carries_each_person_s_own_stream,
     reconnecting_replays_what_was_missed,
     streams_are_renewed_and_checked_again,
     streams_are_capped_per_person,
