@@ -174,12 +174,45 @@ pub struct Tx {
     feed: Arc<feed::Hub>,
     /// On SQLite, what to publish once the commit has succeeded.
     changes: Vec<feed::Committed>,
-    /// The reference data of the alert rules read for each post's dossiers, kept until the
-    /// commit when the transaction asked for it (see [`Tx::remember_references`]).
-    references: Option<std::collections::HashMap<String, Arc<alerts::References>>>,
+    /// What a transaction that records many events and changes none of it reads once and keeps
+    /// until its commit, when it asked for it (see [`Tx::remember`]).
+    remembered: Option<Remembered>,
     /// The dashboards' summaries' moves of the dossiers this transaction changed, applied just
     /// before the commit (see [`dashboards::Moves`]).
     moves: dashboards::Moves,
+}
+
+/// Reference data a transaction recording events reads once, not once per event (see
+/// [`Tx::remember`]).
+#[derive(Default)]
+struct Remembered {
+    /// The reference data of the alert rules, by post.
+    references: std::collections::HashMap<String, Arc<alerts::References>>,
+    /// The recent durations of each forecast basis refreshed, kept up to date with what the
+    /// transaction adds.
+    windows: forecasts::Windows,
+    /// The notification kinds' templates, by code.
+    kinds: std::collections::HashMap<String, notifications::KindRow>,
+    /// The goods categories each post is approved for.
+    approvals: std::collections::HashMap<String, Vec<crate::domain::dossier::GoodsCategory>>,
+    /// The partner sources heard from, by site and source: when last, and their usual interval,
+    /// written at the commit (see [`Tx::source_heard`]).
+    heard: std::collections::BTreeMap<(String, String), (DateTime<Utc>, Option<i64>)>,
+    /// The facts of the dossier last worked out again, for the check of their order that
+    /// follows (see [`Tx::recompute`]): taken by it.
+    facts: Option<(i64, Vec<crate::domain::timeline::Fact>)>,
+}
+
+impl Tx {
+    /// Keeps the reference data read until the commit — the alert rules' thresholds,
+    /// responsibilities and names by post, the notification kinds, the posts' approvals — and
+    /// the recent durations of each forecast basis, followed as the transaction adds to them:
+    /// for a transaction that records events and changes none of that data, each is read once,
+    /// not once per event (a batch of a hundred events finishing the same step read the last
+    /// thousand durations a hundred times).
+    pub(crate) fn remember(&mut self) {
+        self.remembered.get_or_insert_with(Remembered::default);
+    }
 }
 
 /// A dossier as the dashboards and the forecasts count it, as it stands in a transaction that
@@ -395,7 +428,7 @@ impl Store {
             open,
             feed: Arc::clone(&self.feed),
             changes: Vec::new(),
-            references: None,
+            remembered: None,
             moves: dashboards::Moves::default(),
         })
     }
@@ -416,6 +449,7 @@ impl Tx {
     /// notifications at commit by itself).
     #[tracing::instrument(skip_all)]
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.apply_heard().await?;
         self.apply_moves().await?;
         match self.open {
             OpenTx::Sqlite(tx) => {

@@ -48,6 +48,8 @@ use tokio::sync::broadcast;
 
 /// A client further behind than this many events is told to reload rather than replayed.
 const REPLAY_LIMIT: i64 = 1000;
+/// Events the relay reads at once when they arrive together (a batch's, committed together).
+const RELAY_BATCH: usize = 200;
 /// How long the browser waits before reconnecting after a renewal, in milliseconds.
 const RENEWAL_RETRY_MS: u64 = 250;
 /// What a person refused a further stream is told to wait, in seconds: long enough not to be
@@ -280,10 +282,39 @@ impl Live {
         let mut changes = live.store.changes();
         let relay = live.clone();
         tokio::spawn(async move {
-            use tokio::sync::broadcast::error::RecvError;
+            use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+            // A message read while gathering events, handled next.
+            let mut next: Option<Result<FeedMessage, RecvError>> = None;
             loop {
-                match changes.recv().await {
-                    Ok(FeedMessage::Changed(Committed::Event(id))) => relay.relay(id).await,
+                let message = match next.take() {
+                    Some(message) => message,
+                    None => changes.recv().await,
+                };
+                match message {
+                    Ok(FeedMessage::Changed(Committed::Event(id))) => {
+                        // The events already waiting with it (a batch's, committed together)
+                        // are read at once, in their order.
+                        let mut ids = vec![id];
+                        while ids.len() < RELAY_BATCH {
+                            match changes.try_recv() {
+                                Ok(FeedMessage::Changed(Committed::Event(id))) => ids.push(id),
+                                Ok(other) => {
+                                    next = Some(Ok(other));
+                                    break;
+                                }
+                                Err(TryRecvError::Empty) => break,
+                                Err(TryRecvError::Lagged(missed)) => {
+                                    next = Some(Err(RecvError::Lagged(missed)));
+                                    break;
+                                }
+                                Err(TryRecvError::Closed) => {
+                                    next = Some(Err(RecvError::Closed));
+                                    break;
+                                }
+                            }
+                        }
+                        relay.relay(&ids).await
+                    }
                     Ok(FeedMessage::Changed(Committed::Appointment(id))) => {
                         relay.relay_appointment(id).await
                     }
@@ -321,18 +352,19 @@ impl Live {
         live
     }
 
-    async fn relay(&self, event_id: i64) {
-        match self.store.live_event(event_id).await {
-            Ok(Some(event)) => {
-                // Before it is sent: a stream that reads the head has this event coming.
-                self.head.fetch_max(event.position, Ordering::SeqCst);
-                let _ = self
-                    .sender
-                    .send(Notice::Event(Arc::new(Delivery::event(event))));
+    async fn relay(&self, event_ids: &[i64]) {
+        match self.store.live_events(event_ids).await {
+            Ok(events) => {
+                for event in events {
+                    // Before it is sent: a stream that reads the head has this event coming.
+                    self.head.fetch_max(event.position, Ordering::SeqCst);
+                    let _ = self
+                        .sender
+                        .send(Notice::Event(Arc::new(Delivery::event(event))));
+                }
             }
-            Ok(None) => {}
             Err(error) => {
-                tracing::warn!(%error, event_id, "direct : événement illisible, les flux se resynchronisent");
+                tracing::warn!(%error, events = event_ids.len(), "direct : événements illisibles, les flux se resynchronisent");
                 let _ = self.sender.send(Notice::Resync);
             }
         }

@@ -135,19 +135,16 @@ struct WatchedRow {
 const REFERENCE: &str = "COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn)";
 
 impl Tx {
-    /// Keeps the reference data of the rules (thresholds, responsibilities, names of sites
-    /// and posts) read for a post's dossiers until the commit: for a transaction that records
-    /// events and changes none of them, each post's are read once, not once per event.
-    pub(crate) fn remember_references(&mut self) {
-        self.references.get_or_insert_with(HashMap::new);
-    }
-
     async fn alert_references(&mut self, scope: &Scope) -> Result<Arc<References>, StoreError> {
         let remembered = match scope {
-            Scope::Dossier { post, .. } => self
-                .references
-                .as_ref()
-                .map(|kept| (kept.get(post.as_deref().unwrap_or_default()).cloned(), post)),
+            Scope::Dossier { post, .. } => self.remembered.as_ref().map(|kept| {
+                (
+                    kept.references
+                        .get(post.as_deref().unwrap_or_default())
+                        .cloned(),
+                    post,
+                )
+            }),
             Scope::All | Scope::Places => None,
         };
         match remembered {
@@ -155,8 +152,8 @@ impl Tx {
             Some((None, post)) => {
                 let post = post.clone().unwrap_or_default();
                 let references = Arc::new(self.read_alert_references(scope).await?);
-                if let Some(kept) = &mut self.references {
-                    kept.insert(post, Arc::clone(&references));
+                if let Some(kept) = &mut self.remembered {
+                    kept.references.insert(post, Arc::clone(&references));
                 }
                 Ok(references)
             }
@@ -591,25 +588,36 @@ impl Tx {
         if enabled == 0 {
             return Ok(None);
         }
-        let rows: Vec<(String, DateTime<Utc>, Option<String>)> = on_tx!(self, conn => {
-            sqlx::query_as("SELECT kind, occurred_at, fact FROM event WHERE dossier_id = $1")
-                .bind(id)
-                .fetch_all(conn)
-                .await
-        })?;
-        let facts: Vec<Fact> = rows
-            .into_iter()
-            .filter_map(|(kind, occurred_at, fact)| {
-                Some(Fact {
-                    kind: EventKind::from_code(&kind)?,
-                    occurred_at,
-                    data: fact
-                        .as_deref()
-                        .and_then(FactData::from_stored)
-                        .unwrap_or_default(),
-                })
-            })
-            .collect();
+        // The facts the dossier was just worked out again from, in a transaction recording
+        // events; else read.
+        let recomputed = self
+            .remembered
+            .as_mut()
+            .and_then(|kept| kept.facts.take())
+            .filter(|(dossier, _)| *dossier == id);
+        let facts: Vec<Fact> = match recomputed {
+            Some((_, facts)) => facts,
+            None => {
+                let rows: Vec<(String, DateTime<Utc>, Option<String>)> = on_tx!(self, conn => {
+                    sqlx::query_as("SELECT kind, occurred_at, fact FROM event WHERE dossier_id = $1")
+                        .bind(id)
+                        .fetch_all(conn)
+                        .await
+                })?;
+                rows.into_iter()
+                    .filter_map(|(kind, occurred_at, fact)| {
+                        Some(Fact {
+                            kind: EventKind::from_code(&kind)?,
+                            occurred_at,
+                            data: fact
+                                .as_deref()
+                                .and_then(FactData::from_stored)
+                                .unwrap_or_default(),
+                        })
+                    })
+                    .collect()
+            }
+        };
         let Some(anomaly) = order_anomaly(&facts) else {
             return Ok(None);
         };
@@ -1105,13 +1113,27 @@ impl Tx {
     }
 
     /// A partner source was heard from at a site: its activity is noted (and its usual
-    /// interval), and its silence, if an alert says so, has cleared.
+    /// interval), and its silence, if an alert says so, has cleared. A transaction that
+    /// remembers (see [`Tx::remember`]) notes it in memory and writes it once, at its commit
+    /// ([`Tx::apply_heard`]): its events' intervals count as they did one at a time, and the
+    /// silence, cleared at the first, cannot come back before the commit (only the clock's
+    /// sweeps open one).
     pub(crate) async fn source_heard(
         &mut self,
         site: &str,
         source: EventSource,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let noted = (site.to_owned(), source.code().to_owned());
+        if let Some(kept) = self
+            .remembered
+            .as_mut()
+            .and_then(|kept| kept.heard.get_mut(&noted))
+        {
+            kept.1 = next_usual_gap(Some(*kept), now);
+            kept.0 = now;
+            return Ok(());
+        }
         let previous: Option<(DateTime<Utc>, Option<i64>)> = on_tx!(self, conn => {
             sqlx::query_as(
                 "SELECT last_received_at, usual_gap_seconds FROM source_activity WHERE site_code = $1 AND source = $2",
@@ -1121,26 +1143,13 @@ impl Tx {
             .fetch_optional(conn)
             .await
         })?;
-        let usual = match previous {
-            None => None,
-            Some((last, usual)) if now >= last => usual_gap(usual, (now - last).num_seconds()),
-            Some((_, usual)) => usual,
-        };
-        on_tx!(self, conn => {
-            sqlx::query(
-                "INSERT INTO source_activity (site_code, source, last_received_at, usual_gap_seconds)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (site_code, source) DO UPDATE SET
-                     last_received_at = excluded.last_received_at, usual_gap_seconds = excluded.usual_gap_seconds",
-            )
-            .bind(site)
-            .bind(source.code())
-            .bind(now)
-            .bind(usual)
-            .execute(conn)
-            .await
-            .map(|_| ())
-        })?;
+        let usual = next_usual_gap(previous, now);
+        match &mut self.remembered {
+            Some(kept) => {
+                kept.heard.insert(noted, (now, usual));
+            }
+            None => self.note_heard(site, source.code(), now, usual).await?,
+        }
         let key = format!(
             "{}:{site}:{}",
             Rule::SourceSilencieuse.code(),
@@ -1156,6 +1165,58 @@ impl Tx {
             self.apply_alert_change(&Change::Cleared(id), now).await?;
         }
         Ok(())
+    }
+
+    /// The activity of a source at a site, written.
+    async fn note_heard(
+        &mut self,
+        site: &str,
+        source: &str,
+        last: DateTime<Utc>,
+        usual: Option<i64>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO source_activity (site_code, source, last_received_at, usual_gap_seconds)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (site_code, source) DO UPDATE SET
+                     last_received_at = excluded.last_received_at, usual_gap_seconds = excluded.usual_gap_seconds",
+            )
+            .bind(site)
+            .bind(source)
+            .bind(last)
+            .bind(usual)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Writes the sources' activity a remembering transaction noted, in the keys' order (see
+    /// [`Tx::source_heard`]).
+    pub(crate) async fn apply_heard(&mut self) -> Result<(), StoreError> {
+        let Some(kept) = &mut self.remembered else {
+            return Ok(());
+        };
+        let heard = std::mem::take(&mut kept.heard);
+        for ((site, source), (last, usual)) in heard {
+            self.note_heard(&site, &source, last, usual).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The usual interval of a source heard from at `now`, after its previous activity (when and
+/// its usual interval), if any.
+fn next_usual_gap(
+    previous: Option<(DateTime<Utc>, Option<i64>)>,
+    now: DateTime<Utc>,
+) -> Option<i64> {
+    match previous {
+        None => None,
+        Some((last, usual)) if now >= last => usual_gap(usual, (now - last).num_seconds()),
+        Some((_, usual)) => usual,
     }
 }
 

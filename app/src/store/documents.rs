@@ -465,6 +465,7 @@ impl Tx {
                     goods: *goods,
                     goods_description: description,
                     operator: document.operator.as_ref(),
+                    representative: None,
                     opened_at: now,
                 };
                 (self.open_dossier(&opening).await?, true)

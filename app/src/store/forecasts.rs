@@ -58,6 +58,13 @@ fn basis_sql() -> String {
 pub(crate) const FORECASTS_SQL: &str = "SELECT kind, median_minutes, p80_minutes, cases
      FROM forecast_basis WHERE place = $1 AND goods_category = $2";
 
+/// A basis: its place, goods category and kind of step.
+type BasisKey = (String, String, String);
+
+/// The last [`WINDOW`] durations that took no negative time of each basis a transaction
+/// refreshed, oldest first (end, minutes): what [`Tx::refresh_basis`] would read again.
+pub(crate) type Windows = HashMap<BasisKey, Vec<(DateTime<Utc>, i64)>>;
+
 /// One finished step as the forecasts count it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
 struct Observed {
@@ -115,6 +122,16 @@ impl Tx {
             return Ok(());
         }
         if !before.is_empty() {
+            // A window that loses a duration may take an older one back: read again.
+            if let Some(kept) = &mut self.remembered {
+                for gone in &before {
+                    kept.windows.remove(&(
+                        gone.place.clone(),
+                        gone.goods_category.clone(),
+                        gone.kind.clone(),
+                    ));
+                }
+            }
             on_tx!(self, conn => {
                 sqlx::query("DELETE FROM observed_duration WHERE dossier_id = $1")
                     .bind(dossier_id)
@@ -139,6 +156,24 @@ impl Tx {
                 .await
                 .map(|_| ())
             })?;
+            let key = (
+                observed.place.clone(),
+                observed.goods_category.clone(),
+                observed.kind.clone(),
+            );
+            if let Some(window) = self
+                .remembered
+                .as_mut()
+                .and_then(|kept| kept.windows.get_mut(&key))
+            {
+                if observed.minutes >= 0 {
+                    let at = window.partition_point(|(ended, _)| *ended <= observed.ended_at);
+                    window.insert(at, (observed.ended_at, observed.minutes));
+                    if window.len() > WINDOW {
+                        window.remove(0);
+                    }
+                }
+            }
         }
         // In a fixed order, so that two transactions never wait for each other's bases.
         let changed: BTreeSet<(&str, &str, &str)> = before
@@ -162,19 +197,35 @@ impl Tx {
         goods: &str,
         kind: &str,
     ) -> Result<(), StoreError> {
-        let mut minutes: Vec<i64> = on_tx!(self, conn => {
-            sqlx::query_scalar(
-                "SELECT minutes FROM observed_duration
-                 WHERE place = $1 AND goods_category = $2 AND kind = $3 AND minutes >= 0
-                 ORDER BY ended_at DESC LIMIT $4",
-            )
-            .bind(place)
-            .bind(goods)
-            .bind(kind)
-            .bind(WINDOW as i64)
-            .fetch_all(conn)
-            .await
-        })?;
+        let key = (place.to_owned(), goods.to_owned(), kind.to_owned());
+        let kept = self
+            .remembered
+            .as_ref()
+            .and_then(|kept| kept.windows.get(&key));
+        let mut minutes: Vec<i64> = match kept {
+            Some(window) => window.iter().map(|(_, minutes)| *minutes).collect(),
+            None => {
+                let mut recent: Vec<(DateTime<Utc>, i64)> = on_tx!(self, conn => {
+                    sqlx::query_as(
+                        "SELECT ended_at, minutes FROM observed_duration
+                         WHERE place = $1 AND goods_category = $2 AND kind = $3 AND minutes >= 0
+                         ORDER BY ended_at DESC LIMIT $4",
+                    )
+                    .bind(place)
+                    .bind(goods)
+                    .bind(kind)
+                    .bind(WINDOW as i64)
+                    .fetch_all(conn)
+                    .await
+                })?;
+                recent.reverse();
+                let minutes = recent.iter().map(|(_, minutes)| *minutes).collect();
+                if let Some(kept) = &mut self.remembered {
+                    kept.windows.insert(key, recent);
+                }
+                minutes
+            }
+        };
         if minutes.is_empty() {
             on_tx!(self, conn => {
                 sqlx::query(

@@ -1,6 +1,8 @@
 //! Partner events into dossiers: idempotency by the partner's event id, correlation by
 //! references, and the timeline worked out again from every event of the dossier.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::{on_pool, on_tx, Standing, Store, StoreError, Tx};
@@ -36,7 +38,19 @@ pub(crate) struct Opening<'a> {
     pub goods: GoodsCategory,
     pub goods_description: &'a str,
     pub operator: Option<&'a OperatorId>,
+    /// The representative the partner declared, if any.
+    pub representative: Option<&'a OperatorId>,
     pub opened_at: DateTime<Utc>,
+}
+
+/// The dossiers holding an event's references (see [`Tx::dossiers_holding`]).
+struct Holding {
+    /// Those of the event's site, in the order they were opened.
+    here: Vec<i64>,
+    /// Those of every other site.
+    elsewhere: Vec<i64>,
+    /// The step the first of `here` stands at: the queue it leaves if the event moves it on.
+    left: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -81,14 +95,28 @@ impl TryFrom<LiveRow> for LiveEvent {
 }
 
 impl Store {
-    /// One event as live streams carry it.
+    /// These events as live streams carry them, in the order given (an id that names no
+    /// event is left out): one read for what one commit recorded.
     #[tracing::instrument(skip_all)]
-    pub async fn live_event(&self, event_id: i64) -> Result<Option<LiveEvent>, StoreError> {
-        let sql = format!("{LIVE_QUERY} WHERE e.id = $1");
-        let row: Option<LiveRow> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(event_id).fetch_optional(pool).await
+    pub async fn live_events(&self, ids: &[i64]) -> Result<Vec<LiveEvent>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!("{LIVE_QUERY} WHERE e.id IN ({})", marks.join(", "));
+        let rows: Vec<LiveRow> = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await
         })?;
-        row.map(LiveEvent::try_from).transpose()
+        let mut found: HashMap<i64, LiveRow> =
+            rows.into_iter().map(|row| (row.event_id, row)).collect();
+        ids.iter()
+            .filter_map(|id| found.remove(id))
+            .map(LiveEvent::try_from)
+            .collect()
     }
 
     /// The events committed after position `last`, in commit order, at most `limit`: what a
@@ -145,7 +173,7 @@ impl Store {
         let mut outcomes = Vec::with_capacity(events.len());
         for chunk in events.chunks(INGESTION_CHUNK) {
             let mut tx = self.begin().await?;
-            tx.remember_references();
+            tx.remember();
             // Every site of the chunk is taken before any is written, in one order whoever
             // sends, so that two chunks never wait for each other's sites.
             let mut sites: Vec<&Locode> = chunk.iter().map(|event| &event.site).collect();
@@ -154,11 +182,21 @@ impl Store {
             for site in sites {
                 tx.lock_site_ingestion(site).await?;
             }
+            // What the chunk's ids already name, in one read; then what the chunk records, for
+            // an id it repeats.
+            let mut known = tx.recorded_events(sender, chunk).await?;
             let mut created = Vec::new();
             for event in chunk {
-                let outcome = tx.record_event(event, sender, now).await?;
-                if let Ingested::Created { event_id, .. } = outcome {
+                let outcome = tx
+                    .record_event(event, sender, known.get(&event.id), now)
+                    .await?;
+                if let Ingested::Created {
+                    event_id,
+                    dossier_id,
+                } = outcome
+                {
                     created.push(event_id);
+                    known.insert(event.id.clone(), (dossier_id, event.content.clone()));
                 }
                 outcomes.push(outcome);
             }
@@ -214,37 +252,68 @@ impl Tx {
         // On PostgreSQL, events of one site are taken one at a time, so that two events of a new
         // consignment sent at once open one dossier, not two. (SQLite writers are serialised.)
         self.lock_site_ingestion(&event.site).await?;
-        let outcome = self.record_event(event, sender, now).await?;
+        let known = self
+            .recorded_events(sender, std::slice::from_ref(event))
+            .await?;
+        let outcome = self
+            .record_event(event, sender, known.get(&event.id), now)
+            .await?;
         if let Ingested::Created { event_id, .. } = outcome {
             self.take_positions(&[event_id]).await?;
         }
         Ok(outcome)
     }
 
+    /// The events among `events` that key `sender` already recorded, by their id: their dossier
+    /// and the content they were recorded with. One read.
+    async fn recorded_events(
+        &mut self,
+        sender: i64,
+        events: &[PartnerEvent],
+    ) -> Result<HashMap<String, (i64, String)>, StoreError> {
+        let marks: Vec<String> = (0..events.len()).map(|n| format!("${}", n + 2)).collect();
+        let sql = format!(
+            "SELECT partner_event_id, dossier_id, payload FROM event
+             WHERE partner_key_id = $1 AND partner_event_id IN ({})",
+            marks.join(", ")
+        );
+        let rows: Vec<(String, i64, String)> = on_tx!(self, conn => {
+            let mut query = sqlx::query_as(&sql).bind(sender);
+            for event in events {
+                query = query.bind(&event.id);
+            }
+            query.fetch_all(conn).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, dossier_id, payload)| (id, (dossier_id, payload)))
+            .collect())
+    }
+
     /// [`Tx::ingest`] once the event's site is taken, without the stream position (see
-    /// [`Tx::take_positions`]).
+    /// [`Tx::take_positions`]); `known`, what the sender's key already recorded under the
+    /// event's id, if anything.
     async fn record_event(
         &mut self,
         event: &PartnerEvent,
         sender: i64,
+        known: Option<&(i64, String)>,
         now: DateTime<Utc>,
     ) -> Result<Ingested, StoreError> {
-        let known: Option<(i64, String)> = on_tx!(self, conn => {
-            sqlx::query_as("SELECT dossier_id, payload FROM event WHERE partner_key_id = $1 AND partner_event_id = $2")
-                .bind(sender)
-                .bind(&event.id)
-                .fetch_optional(conn)
-                .await
-        })?;
         if let Some((dossier_id, payload)) = known {
-            return Ok(if payload == event.content {
+            let dossier_id = *dossier_id;
+            return Ok(if *payload == event.content {
                 Ingested::Duplicate { dossier_id }
             } else {
                 Ingested::Conflict { dossier_id }
             });
         }
 
-        let (matching, elsewhere) = self
+        let Holding {
+            here: matching,
+            elsewhere,
+            left,
+        } = self
             .dossiers_holding(&event.references, &event.site)
             .await?;
 
@@ -258,6 +327,7 @@ impl Tx {
                     goods: event.goods,
                     goods_description: &event.goods_description,
                     operator: event.operator.as_ref(),
+                    representative: event.representative.as_ref(),
                     opened_at: event.occurred_at,
                 })
                 .await?
@@ -313,21 +383,10 @@ impl Tx {
                     .await?,
             );
         }
-        if matching.len() <= 1 {
+        // A dossier this event opened has them all already.
+        if matching.len() == 1 {
             self.complete_references(dossier_id, event).await?;
         }
-        // The queue the dossier leaves, if this event moves it on (see `evaluate_dossier_alerts`):
-        // none for a dossier this event opened.
-        let left: Option<String> = if matching.is_empty() {
-            None
-        } else {
-            on_tx!(self, conn => {
-                sqlx::query_scalar("SELECT current_step FROM dossier WHERE id = $1")
-                    .bind(dossier_id)
-                    .fetch_one(conn)
-                    .await
-            })?
-        };
         self.recompute(dossier_id, now, matching.is_empty()).await?;
         self.notify_event(
             dossier_id,
@@ -427,16 +486,23 @@ impl Tx {
         &mut self,
         post: &str,
     ) -> Result<Vec<GoodsCategory>, StoreError> {
+        if let Some(kept) = self.remembered.as_ref().and_then(|r| r.approvals.get(post)) {
+            return Ok(kept.clone());
+        }
         let codes: Vec<String> = on_tx!(self, conn => {
             sqlx::query_scalar("SELECT goods_category FROM post_approval WHERE post_code = $1")
                 .bind(post)
                 .fetch_all(conn)
                 .await
         })?;
-        codes
+        let approvals = codes
             .iter()
             .map(|code| super::decode("catégorie de marchandises", code, GoodsCategory::from_code))
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(kept) = &mut self.remembered {
+            kept.approvals.insert(post.to_owned(), approvals.clone());
+        }
+        Ok(approvals)
     }
 
     /// On PostgreSQL, what partners send for one site is taken one at a time, so that two
@@ -482,16 +548,17 @@ impl Tx {
     }
 
     /// The dossiers holding any of these references, in one read: those of site `site`, then
-    /// those of every other site.
+    /// those of every other site; and the step the first of site `site` stands at, the queue it
+    /// leaves if the event moves it on (see `evaluate_dossier_alerts`).
     #[tracing::instrument(skip_all)]
     async fn dossiers_holding(
         &mut self,
         refs: &References,
         site: &Locode,
-    ) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
-        let rows: Vec<(i64, String)> = on_tx!(self, conn => {
+    ) -> Result<Holding, StoreError> {
+        let rows: Vec<(i64, String, Option<String>)> = on_tx!(self, conn => {
             sqlx::query_as(
-                "SELECT id, site_code FROM dossier
+                "SELECT id, site_code, current_step FROM dossier
                  WHERE container = $1 OR awb = $2 OR bill_of_lading = $3 OR ched = $4 OR mrn = $5
                  ORDER BY id",
             )
@@ -505,9 +572,16 @@ impl Tx {
         })?;
         let (here, elsewhere): (Vec<_>, Vec<_>) = rows
             .into_iter()
-            .partition(|(_, code)| code == site.as_str());
-        let ids = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, _)| id).collect();
-        Ok((ids(here), ids(elsewhere)))
+            .partition(|(_, code, _)| code == site.as_str());
+        let left = here.first().and_then(|(_, _, step)| step.clone());
+        let ids = |rows: Vec<(i64, String, Option<String>)>| {
+            rows.into_iter().map(|(id, _, _)| id).collect()
+        };
+        Ok(Holding {
+            here: ids(here),
+            elsewhere: ids(elsewhere),
+            left,
+        })
     }
 
     /// A new dossier for the first event (or document) of a consignment.
@@ -532,8 +606,9 @@ impl Tx {
         let id = on_tx!(self, conn => {
             sqlx::query_scalar(
                 "INSERT INTO dossier (site_code, post_code, company_id, goods_category, goods_description,
-                     flow, container, awb, bill_of_lading, ched, mrn, status, current_step, opened_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'en_cours', NULL, $12, $12)
+                     flow, container, awb, bill_of_lading, ched, mrn, status, current_step, opened_at, updated_at,
+                     representative)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'en_cours', NULL, $12, $12, $13)
                  RETURNING id",
             )
             .bind(event.site.as_str())
@@ -548,6 +623,7 @@ impl Tx {
             .bind(refs.ched.as_ref().map(|r| r.as_str()))
             .bind(refs.mrn.as_ref().map(|r| r.as_str()))
             .bind(event.opened_at)
+            .bind(event.representative.map(OperatorId::as_str))
             .fetch_one(conn)
             .await
         })?;
@@ -668,7 +744,11 @@ impl Tx {
             fresh,
         };
         self.record_durations(dossier_id, &standing).await?;
-        self.record_indicators(dossier_id, &standing).await
+        self.record_indicators(dossier_id, &standing).await?;
+        if let Some(kept) = &mut self.remembered {
+            kept.facts = Some((dossier_id, facts));
+        }
+        Ok(())
     }
 
     /// Works out and stores, once, the fact of an event recorded before facts were stored, from

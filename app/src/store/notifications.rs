@@ -162,6 +162,10 @@ fn audience_roles(audience: &str) -> &'static str {
     }
 }
 
+/// A notification kind as stored: title and body templates, audience, whether it asks for an
+/// action, label.
+pub(crate) type KindRow = (String, String, String, bool, String);
+
 impl Tx {
     /// Notifies the operators of the dossier's company of what the event `event_id` says
     /// (`opened`: it opened the dossier).
@@ -225,14 +229,7 @@ impl Tx {
         let Some(about) = about else {
             return Ok(0);
         };
-        let kind: Option<(String, String, String, bool, String)> = on_tx!(self, conn => {
-            sqlx::query_as(
-                "SELECT title, body, audience, action_required, label FROM notification_kind WHERE code = $1",
-            )
-            .bind(notice.kind)
-            .fetch_optional(conn)
-            .await
-        })?;
+        let kind = self.notification_kind(notice.kind).await?;
         let Some((title, body, audience, action_required, label)) = kind else {
             return Err(StoreError::Corrupt(format!(
                 "type de notification « {} » absent",
@@ -475,6 +472,26 @@ impl Tx {
             link,
         };
         self.write_notifications(&written, recipients, now).await
+    }
+
+    /// A kind's templates, audience, whether it asks for an action and label; read once in a
+    /// transaction that remembers (see [`Tx::remember`]).
+    async fn notification_kind(&mut self, code: &str) -> Result<Option<KindRow>, StoreError> {
+        if let Some(kept) = self.remembered.as_ref().and_then(|r| r.kinds.get(code)) {
+            return Ok(Some(kept.clone()));
+        }
+        let kind: Option<KindRow> = on_tx!(self, conn => {
+            sqlx::query_as(
+                "SELECT title, body, audience, action_required, label FROM notification_kind WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_optional(conn)
+            .await
+        })?;
+        if let (Some(kind), Some(kept)) = (&kind, &mut self.remembered) {
+            kept.kinds.insert(code.to_owned(), kind.clone());
+        }
+        Ok(kind)
     }
 
     /// The title and body templates of a kind, and whether it asks for an action.

@@ -231,6 +231,53 @@ async fn a_basis_rests_on_the_last_thousand_durations(backend: Backend) {
         kept_then,
         "kept up to date as working every basis out again gives"
     );
+
+    // A batch, one transaction: 80 lodgings slide the window 80 durations on, and the arrivals of
+    // half of those consignments write their dossiers' durations again (the lodging's among
+    // them) while the batch is under way. The bases kept as it went are still what working
+    // every basis out again gives.
+    let mut items = Vec::new();
+    for n in 0..80u32 {
+        let at = |minutes: u32| {
+            (DateTime::parse_from_rfc3339("2026-11-22T00:00:00Z").unwrap()
+                + chrono::Duration::minutes(i64::from(minutes)))
+            .to_rfc3339()
+        };
+        let box_number = container("MSC", 740000 + n);
+        items.push(ched_lodged(
+            &format!("LOT-{n}"),
+            &box_number,
+            &format!("CHEDP.FR.2026.{:07}", 74000 + n),
+            &at(n * 7),
+        ));
+        if n % 2 == 0 {
+            items.push(event(
+                &format!("LOT-ARRIVEE-{n}"),
+                "arrived",
+                &box_number,
+                &at(n * 7 + 3 + n % 5),
+                json!({ "transport_mode": "sea", "means": "MSC Aurora" }),
+            ));
+        }
+    }
+    let (status, body, _) = partner.send(&json!({ "events": items })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|result| result["status"] == "created"),
+        "{body}"
+    );
+    let kept_after_batch = kept(&server.store).await;
+    assert_eq!(kept_after_batch[&key].2, 1000, "still the last thousand");
+    server.store.rebuild_forecasts().await.unwrap();
+    assert_eq!(
+        kept(&server.store).await,
+        kept_after_batch,
+        "a batch keeps them as working every basis out again gives"
+    );
     server.stop().await;
 }
 
