@@ -376,16 +376,7 @@ async fn known_dossiers_give_known_figures(backend: Backend) {
         "CHEDP.FR.2026.0424399",
         &at(24 * 60 + 3),
     ));
-    let (status, body, _) = partner.send(&json!({ "events": items })).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(
-        body["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|result| result["status"] == "created"),
-        "{body}"
-    );
+    partner.send_new_batch(items).await;
     let batched = dashboard(&supervisor, &today).await.1.dashboard.unwrap();
     if app::domain::access::local_day(now - Duration::minutes(33)) == paris_today {
         assert_eq!(batched.opened.current, after.opened.current + 3);

@@ -260,16 +260,7 @@ async fn a_basis_rests_on_the_last_thousand_durations(backend: Backend) {
             ));
         }
     }
-    let (status, body, _) = partner.send(&json!({ "events": items })).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(
-        body["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|result| result["status"] == "created"),
-        "{body}"
-    );
+    partner.send_new_batch(items).await;
     let kept_after_batch = kept(&server.store).await;
     assert_eq!(kept_after_batch[&key].2, 1000, "still the last thousand");
     server.store.rebuild_forecasts().await.unwrap();

@@ -20,6 +20,20 @@ impl Partner<'_> {
         self.send_raw(body.to_string()).await
     }
 
+    /// Sends `events` as one batch, each of which must be recorded anew.
+    pub async fn send_new_batch(&self, events: Vec<Value>) {
+        let (status, body, _) = self.send(&serde_json::json!({ "events": events })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|result| result["status"] == "created"),
+            "{body}"
+        );
+    }
+
     pub async fn send_raw(&self, body: String) -> (StatusCode, Value, reqwest::header::HeaderMap) {
         let response = reqwest::Client::new()
             .post(self.server.url("/api/v1/events"))
