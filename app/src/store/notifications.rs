@@ -499,14 +499,11 @@ impl Tx {
         &mut self,
         kind: &str,
     ) -> Result<(String, String, bool), StoreError> {
-        let template: Option<(String, String, bool)> = on_tx!(self, conn => {
-            sqlx::query_as("SELECT title, body, action_required FROM notification_kind WHERE code = $1")
-                .bind(kind)
-                .fetch_optional(conn)
-                .await
-        })?;
-        template
-            .ok_or_else(|| StoreError::Corrupt(format!("type de notification « {kind} » absent")))
+        let (title, body, _, action_required, _) =
+            self.notification_kind(kind).await?.ok_or_else(|| {
+                StoreError::Corrupt(format!("type de notification « {kind} » absent"))
+            })?;
+        Ok((title, body, action_required))
     }
 
     /// Writes one notification for each recipient (id, mail choice, digest hour), with its mail
