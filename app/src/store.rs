@@ -198,9 +198,9 @@ struct Remembered {
     /// The partner sources heard from, by site and source: when last, and their usual interval,
     /// written at the commit (see [`Tx::source_heard`]).
     heard: std::collections::BTreeMap<(String, String), (DateTime<Utc>, Option<i64>)>,
-    /// The facts of the dossier last worked out again, for the check of their order that
+    /// The facts of the dossiers last worked out again, for the check of their order that
     /// follows (see [`Tx::recompute`]): taken by it.
-    facts: Option<(i64, Vec<crate::domain::timeline::Fact>)>,
+    facts: std::collections::HashMap<i64, Vec<crate::domain::timeline::Fact>>,
 }
 
 impl Tx {
@@ -480,6 +480,35 @@ impl Tx {
         Ok(())
     }
 
+    /// [`Tx::announce`] for many changes, in one statement.
+    pub(crate) async fn announce_all(
+        &mut self,
+        changes: &[feed::Committed],
+    ) -> Result<(), StoreError> {
+        match &mut self.open {
+            OpenTx::Postgres(tx) => {
+                if changes.is_empty() {
+                    return Ok(());
+                }
+                let payloads: Vec<String> = changes
+                    .iter()
+                    .copied()
+                    .map(feed::Committed::payload)
+                    .collect();
+                sqlx::query(
+                    "SELECT pg_notify($1, given.payload)
+                     FROM unnest($2::text[]) WITH ORDINALITY AS given(payload, n) ORDER BY given.n",
+                )
+                .bind(CHANNEL)
+                .bind(payloads)
+                .execute(&mut **tx)
+                .await?;
+            }
+            OpenTx::Sqlite(_) => self.changes.extend(changes.iter().copied()),
+        }
+        Ok(())
+    }
+
     /// Links row `id` to `sites` in `table` (`owner` names its column, beside `site_code`), in
     /// one statement: the sites a mandate covers, those a new company declares.
     pub(crate) async fn link_sites(
@@ -524,6 +553,14 @@ impl Tx {
             OpenTx::Sqlite(_) => None,
         }
     }
+}
+
+/// `count` numbered parameters from `$first`, as a list: `$2, $3`.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Parses a stored code through the domain's own parser, so that a bad row is reported, not

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{on_pool, on_tx, Store, StoreError, Tx};
+use super::{on_pool, on_tx, placeholders, Store, StoreError, Tx};
 use crate::domain::access::local_day;
 use crate::domain::alert::{
     appointment_conditions, bottleneck_conditions, closes_at, duration_conditions,
@@ -50,6 +50,9 @@ impl std::ops::AddAssign for Evaluated {
     }
 }
 
+/// A dossier the clock is to evaluate again, and when.
+type Due = (i64, DateTime<Utc>);
+
 /// What an evaluation looks at.
 #[derive(Clone, Debug)]
 enum Scope {
@@ -58,24 +61,64 @@ enum Scope {
     /// What the clock evaluates at every tick besides the dossiers due: the rules about places
     /// (bottlenecks, silent sources).
     Places,
-    /// One dossier, and the bottlenecks of its post at the steps whose queue it may have
-    /// changed: the one it is at, and the one an event just made it leave.
-    Dossier {
-        id: i64,
-        site: String,
-        post: Option<String>,
-        goods: String,
-        steps: Vec<String>,
-    },
+    /// Some dossiers (those a batch of events changed, or one), and the bottlenecks of their
+    /// posts at the steps whose queue they may have changed: the one each is at, and those
+    /// events just made it leave.
+    Dossiers(Vec<Examined>),
+}
+
+/// A dossier an evaluation looks at.
+#[derive(Clone, Debug)]
+struct Examined {
+    id: i64,
+    site: String,
+    post: Option<String>,
+    goods: String,
+    steps: Vec<String>,
 }
 
 impl Scope {
-    fn post(&self) -> Option<&str> {
-        match self {
-            Scope::All | Scope::Places => None,
-            Scope::Dossier { post, .. } => post.as_deref(),
-        }
+    /// The posts of the dossiers looked at (`""` for a dossier without a post, whose rules are
+    /// the national defaults), each once, in order.
+    fn posts(dossiers: &[Examined]) -> Vec<String> {
+        let posts: BTreeSet<String> = dossiers
+            .iter()
+            .map(|dossier| dossier.post.clone().unwrap_or_default())
+            .collect();
+        posts.into_iter().collect()
     }
+
+    /// The queues (post and step) the dossiers looked at may have changed, each once, in order.
+    fn queues(dossiers: &[Examined]) -> Vec<(String, String)> {
+        let queues: BTreeSet<(String, String)> = dossiers
+            .iter()
+            .filter_map(|dossier| {
+                let post = dossier.post.as_ref()?;
+                Some(
+                    dossier
+                        .steps
+                        .iter()
+                        .map(|step| (post.clone(), step.clone())),
+                )
+            })
+            .flatten()
+            .collect();
+        queues.into_iter().collect()
+    }
+}
+
+/// `(first = $n AND second = $n+1) OR …` for `count` pairs of parameters from `$start`.
+fn pairs_sql(first: &str, second: &str, start: usize, count: usize) -> String {
+    (0..count)
+        .map(|n| {
+            format!(
+                "({first} = ${} AND {second} = ${})",
+                start + 2 * n,
+                start + 2 * n + 1
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ")
 }
 
 /// The reference data of the rules.
@@ -136,40 +179,36 @@ const REFERENCE: &str = "COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, 
 
 impl Tx {
     async fn alert_references(&mut self, scope: &Scope) -> Result<Arc<References>, StoreError> {
-        let remembered = match scope {
-            Scope::Dossier { post, .. } => self.remembered.as_ref().map(|kept| {
-                (
-                    kept.references
-                        .get(post.as_deref().unwrap_or_default())
-                        .cloned(),
-                    post,
-                )
-            }),
-            Scope::All | Scope::Places => None,
-        };
-        match remembered {
-            Some((Some(references), _)) => Ok(references),
-            Some((None, post)) => {
-                let post = post.clone().unwrap_or_default();
-                let references = Arc::new(self.read_alert_references(scope).await?);
-                if let Some(kept) = &mut self.remembered {
-                    kept.references.insert(post, Arc::clone(&references));
-                }
-                Ok(references)
+        // Kept by the posts they were read for.
+        let posts = match scope {
+            Scope::Dossiers(dossiers) => Scope::posts(dossiers).join(","),
+            Scope::All | Scope::Places => {
+                return Ok(Arc::new(self.read_alert_references(scope).await?))
             }
-            None => Ok(Arc::new(self.read_alert_references(scope).await?)),
+        };
+        if let Some(kept) = self
+            .remembered
+            .as_ref()
+            .and_then(|kept| kept.references.get(&posts))
+        {
+            return Ok(Arc::clone(kept));
         }
+        let references = Arc::new(self.read_alert_references(scope).await?);
+        if let Some(kept) = &mut self.remembered {
+            kept.references.insert(posts, Arc::clone(&references));
+        }
+        Ok(references)
     }
 
     async fn read_alert_references(&mut self, scope: &Scope) -> Result<References, StoreError> {
-        let post_filter = match scope {
-            Scope::All | Scope::Places => "",
-            Scope::Dossier { .. } => " WHERE post_code = $1",
-        };
         // A dossier without a post reads no post's rows: the national defaults apply.
-        let post = match scope {
-            Scope::All | Scope::Places => None,
-            Scope::Dossier { post, .. } => Some(post.clone().unwrap_or_default()),
+        let posts = match scope {
+            Scope::All | Scope::Places => Vec::new(),
+            Scope::Dossiers(dossiers) => Scope::posts(dossiers),
+        };
+        let post_filter = match scope {
+            Scope::All | Scope::Places => String::new(),
+            Scope::Dossiers(_) => format!(" WHERE post_code IN ({})", placeholders(1, posts.len())),
         };
         let thresholds_sql = format!(
             "SELECT post_code, rule, goods_category, step_kind, value FROM alert_threshold{post_filter}"
@@ -179,8 +218,11 @@ impl Tx {
         );
         type ThresholdRow = (String, String, String, String, i64);
         let rows: Vec<ThresholdRow> = on_tx!(self, conn => {
-            let query = sqlx::query_as(&thresholds_sql);
-            match &post { Some(post) => query.bind(post), None => query }.fetch_all(conn).await
+            let mut query = sqlx::query_as(&thresholds_sql);
+            for post in &posts {
+                query = query.bind(post);
+            }
+            query.fetch_all(conn).await
         })?;
         let defaults: Vec<(String, String, i64)> = on_tx!(self, conn => {
             sqlx::query_as("SELECT rule, step_kind, value FROM alert_default")
@@ -188,8 +230,11 @@ impl Tx {
                 .await
         })?;
         let responsibilities: Vec<(String, String, String, String)> = on_tx!(self, conn => {
-            let query = sqlx::query_as(&responsibilities_sql);
-            match &post { Some(post) => query.bind(post), None => query }.fetch_all(conn).await
+            let mut query = sqlx::query_as(&responsibilities_sql);
+            for post in &posts {
+                query = query.bind(post);
+            }
+            query.fetch_all(conn).await
         })?;
         let responsibility_defaults: Vec<(String, String)> = on_tx!(self, conn => {
             sqlx::query_as("SELECT step_kind, responsible FROM step_responsibility_default")
@@ -203,7 +248,7 @@ impl Tx {
             sqlx::query_as("SELECT code, name FROM post").fetch_all(conn).await
         })?;
         let fingerprint = match scope {
-            Scope::Dossier { .. } => None,
+            Scope::Dossiers(_) => None,
             Scope::All | Scope::Places => {
                 let calendars: Vec<String> = on_tx!(self, conn => {
                     sqlx::query_scalar("SELECT post_code FROM post_calendar").fetch_all(conn).await
@@ -231,27 +276,39 @@ impl Tx {
         &mut self,
         scope: &Scope,
     ) -> Result<HashMap<(String, String, String), i64>, StoreError> {
-        let (sql, filter) = match scope {
-            Scope::All | Scope::Places => (
-                "SELECT place, goods_category, kind, p80_minutes FROM forecast_basis WHERE p80_minutes IS NOT NULL",
-                None,
-            ),
-            Scope::Dossier {
-                site, post, goods, ..
-            } => (
+        // The places and goods of the dossiers looked at, each once.
+        let groups: Vec<(String, String)> = match scope {
+            Scope::All | Scope::Places => Vec::new(),
+            Scope::Dossiers(dossiers) => {
+                let groups: BTreeSet<(String, String)> = dossiers
+                    .iter()
+                    .map(|d| {
+                        (
+                            super::forecast_place(d.post.as_deref(), &d.site),
+                            d.goods.clone(),
+                        )
+                    })
+                    .collect();
+                groups.into_iter().collect()
+            }
+        };
+        let sql = match scope {
+            Scope::All | Scope::Places => {
+                "SELECT place, goods_category, kind, p80_minutes FROM forecast_basis WHERE p80_minutes IS NOT NULL"
+                    .to_owned()
+            }
+            Scope::Dossiers(_) => format!(
                 "SELECT place, goods_category, kind, p80_minutes FROM forecast_basis
-                 WHERE p80_minutes IS NOT NULL AND place = $1 AND goods_category = $2",
-                Some((super::forecast_place(post.as_deref(), site), goods.clone())),
+                 WHERE p80_minutes IS NOT NULL AND ({})",
+                pairs_sql("place", "goods_category", 1, groups.len())
             ),
         };
         let rows: Vec<(String, String, String, i64)> = on_tx!(self, conn => {
-            let query = sqlx::query_as(sql);
-            match &filter {
-                Some((place, goods)) => query.bind(place).bind(goods),
-                None => query,
+            let mut query = sqlx::query_as(&sql);
+            for (place, goods) in &groups {
+                query = query.bind(place).bind(goods);
             }
-            .fetch_all(conn)
-            .await
+            query.fetch_all(conn).await
         })?;
         Ok(rows
             .into_iter()
@@ -273,7 +330,7 @@ impl Tx {
                 due: HashMap::new(),
                 p80: HashMap::new(),
             },
-            Scope::All | Scope::Dossier { .. } => {
+            Scope::All | Scope::Dossiers(_) => {
                 self.dossier_conditions(scope, references, now).await?
             }
         };
@@ -300,13 +357,13 @@ impl Tx {
         let reference = |reference: Option<String>, id: i64| {
             reference.unwrap_or_else(|| format!("dossier n° {id}"))
         };
-        let dossier_filter = match scope {
-            Scope::All | Scope::Places => "",
-            Scope::Dossier { .. } => " AND d.id = $1",
+        let ids: Vec<i64> = match scope {
+            Scope::All | Scope::Places => Vec::new(),
+            Scope::Dossiers(dossiers) => dossiers.iter().map(|dossier| dossier.id).collect(),
         };
-        let dossier = match scope {
-            Scope::All | Scope::Places => None,
-            Scope::Dossier { id, .. } => Some(*id),
+        let dossier_filter = match scope {
+            Scope::All | Scope::Places => String::new(),
+            Scope::Dossiers(_) => format!(" AND d.id IN ({})", placeholders(1, ids.len())),
         };
         let mut conditions = Vec::new();
 
@@ -319,8 +376,11 @@ impl Tx {
              WHERE s.state IN ('en_cours', 'bloque') AND s.started_at IS NOT NULL{dossier_filter}"
         );
         let rows: Vec<StepRow> = on_tx!(self, conn => {
-            let query = sqlx::query_as(&sql);
-            match dossier { Some(id) => query.bind(id), None => query }.fetch_all(conn).await
+            let mut query = sqlx::query_as(&sql);
+            for id in &ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(conn).await
         })?;
         let steps: Vec<UnderWay> = rows
             .into_iter()
@@ -366,8 +426,11 @@ impl Tx {
                      AND a.state IN ('demande', 'confirme', 'reporte'))"
         );
         let rows: Vec<AwaitedRow> = on_tx!(self, conn => {
-            let query = sqlx::query_as(&sql);
-            match dossier { Some(id) => query.bind(id), None => query }.fetch_all(conn).await
+            let mut query = sqlx::query_as(&sql);
+            for id in &ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(conn).await
         })?;
         let checks: Vec<AwaitedCheck> = rows
             .into_iter()
@@ -414,16 +477,17 @@ impl Tx {
         };
         let mut conditions = Vec::new();
 
-        // Dossiers waiting at each step of each post; for one dossier, at the steps of its post
-        // whose queue it may have changed (through `dossier_waiting`, a count of one queue).
-        let (post_filter, steps): (String, &[String]) = match scope {
-            Scope::All | Scope::Places => (String::new(), &[]),
-            Scope::Dossier { steps, .. } => (
-                format!(
-                    " AND d.post_code = $1 AND d.current_step IN ({})",
-                    placeholders(2, steps.len())
-                ),
-                steps,
+        // Dossiers waiting at each step of each post; for some dossiers, at the steps of their
+        // posts whose queue they may have changed (through `dossier_waiting`, a count a queue).
+        let queues = match scope {
+            Scope::All | Scope::Places => Vec::new(),
+            Scope::Dossiers(dossiers) => Scope::queues(dossiers),
+        };
+        let post_filter = match scope {
+            Scope::All | Scope::Places => String::new(),
+            Scope::Dossiers(_) => format!(
+                " AND ({})",
+                pairs_sql("d.post_code", "d.current_step", 1, queues.len())
             ),
         };
         let waiting_sql = format!(
@@ -433,21 +497,14 @@ impl Tx {
              GROUP BY d.site_code, d.post_code, d.current_step"
         );
         let waiting_rows: Vec<(String, String, String, i64)> = match scope {
-            Scope::Dossier { post: None, .. } => Vec::new(),
-            Scope::Dossier { steps, .. } if steps.is_empty() => Vec::new(),
-            _ => {
-                let post = scope.post().map(str::to_owned);
-                on_tx!(self, conn => {
-                    let mut query = sqlx::query_as(&waiting_sql);
-                    if let Some(post) = &post {
-                        query = query.bind(post);
-                        for step in steps {
-                            query = query.bind(step);
-                        }
-                    }
-                    query.fetch_all(conn).await
-                })?
-            }
+            Scope::Dossiers(_) if queues.is_empty() => Vec::new(),
+            _ => on_tx!(self, conn => {
+                let mut query = sqlx::query_as(&waiting_sql);
+                for (post, step) in &queues {
+                    query = query.bind(post).bind(step);
+                }
+                query.fetch_all(conn).await
+            })?,
         };
         let waiting: Vec<Waiting> = waiting_rows
             .into_iter()
@@ -477,18 +534,20 @@ impl Tx {
                 let activity = self.source_activity(references, now).await?;
                 conditions.extend(silence_conditions(&activity, now));
             }
-            Scope::Dossier {
-                id,
-                site,
-                post,
-                goods,
-                ..
-            } => {
-                if let Some(condition) = self
-                    .order_condition(*id, site, post.as_deref(), goods, references)
-                    .await?
-                {
-                    conditions.push(condition);
+            Scope::Dossiers(dossiers) => {
+                for dossier in dossiers {
+                    if let Some(condition) = self
+                        .order_condition(
+                            dossier.id,
+                            &dossier.site,
+                            dossier.post.as_deref(),
+                            &dossier.goods,
+                            references,
+                        )
+                        .await?
+                    {
+                        conditions.push(condition);
+                    }
                 }
             }
         }
@@ -593,10 +652,9 @@ impl Tx {
         let recomputed = self
             .remembered
             .as_mut()
-            .and_then(|kept| kept.facts.take())
-            .filter(|(dossier, _)| *dossier == id);
+            .and_then(|kept| kept.facts.remove(&id));
         let facts: Vec<Fact> = match recomputed {
-            Some((_, facts)) => facts,
+            Some(facts) => facts,
             None => {
                 let rows: Vec<(String, DateTime<Utc>, Option<String>)> = on_tx!(self, conn => {
                     sqlx::query_as("SELECT kind, occurred_at, fact FROM event WHERE dossier_id = $1")
@@ -680,29 +738,31 @@ impl Tx {
                     .await
                 })?
             }
-            Scope::Dossier {
-                id, post, steps, ..
-            } => {
-                let queues = if steps.is_empty() {
+            Scope::Dossiers(dossiers) => {
+                let queues = Scope::queues(dossiers);
+                let first = dossiers.len() + 1;
+                let queued = if queues.is_empty() {
                     String::new()
                 } else {
                     format!(
-                        " OR (rule = 'engorgement' AND post_code = $2 AND step_kind IN ({}))",
-                        placeholders(3, steps.len())
+                        " OR (rule = 'engorgement' AND ({}))",
+                        pairs_sql("post_code", "step_kind", first, queues.len())
                     )
                 };
-                // The correlation alerts of the dossier stay as agents leave them.
+                // The correlation alerts of the dossiers stay as agents leave them.
                 let evaluated = rule_list(Rule::evaluated);
+                let sql = format!(
+                    "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL)
+                       AND (dossier_id IN ({}){queued}) AND rule IN ({evaluated})",
+                    placeholders(1, dossiers.len())
+                );
                 on_tx!(self, conn => {
-                    let sql = format!(
-                        "{COLUMNS} WHERE (state <> 'close' OR cleared_at IS NULL)
-                           AND (dossier_id = $1{queues}) AND rule IN ({evaluated})"
-                    );
-                    let mut query = sqlx::query_as(&sql)
-                        .bind(id)
-                        .bind(post.as_deref().unwrap_or_default());
-                    for step in steps {
-                        query = query.bind(step);
+                    let mut query = sqlx::query_as(&sql);
+                    for dossier in dossiers {
+                        query = query.bind(dossier.id);
+                    }
+                    for (post, step) in &queues {
+                        query = query.bind(post).bind(step);
                     }
                     query.fetch_all(conn).await
                 })?
@@ -713,8 +773,8 @@ impl Tx {
 
     /// Evaluates the alerts of one dossier, and the bottlenecks of its post at the step it is at
     /// and at the step `left` (the one it was at before an event), and applies what changed, in
-    /// this transaction: on every partner event, and for each dossier whose alerts the clock
-    /// found changed.
+    /// this transaction: for each dossier whose alerts the clock found changed, and on every
+    /// change an agent makes to it (see [`Tx::evaluate_dossiers_alerts`] for a batch of events).
     #[tracing::instrument(skip_all)]
     pub(crate) async fn evaluate_dossier_alerts(
         &mut self,
@@ -722,35 +782,73 @@ impl Tx {
         left: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Evaluated, StoreError> {
-        type About = (String, Option<String>, String, Option<String>);
-        let about: Option<About> = on_tx!(self, conn => {
-            sqlx::query_as(
-                "SELECT site_code, post_code, goods_category, current_step FROM dossier WHERE id = $1",
-            )
-            .bind(dossier_id)
-            .fetch_optional(conn)
+        let left: Vec<String> = left.map(str::to_owned).into_iter().collect();
+        self.evaluate_dossiers_alerts(&[(dossier_id, left)], now)
             .await
-        })?;
-        let Some((site, post, goods, current)) = about else {
+    }
+
+    /// Evaluates the alerts of these dossiers, and the bottlenecks of their posts at the step
+    /// each is at and at the steps it left (those it was at before the events of a batch), and
+    /// applies what changed, in this transaction: once for every dossier a batch of partner
+    /// events changed, in a handful of reads whatever their number.
+    #[tracing::instrument(skip_all, fields(dossiers = dossiers.len()))]
+    pub(crate) async fn evaluate_dossiers_alerts(
+        &mut self,
+        dossiers: &[(i64, Vec<String>)],
+        now: DateTime<Utc>,
+    ) -> Result<Evaluated, StoreError> {
+        if dossiers.is_empty() {
             return Ok(Evaluated::default());
-        };
-        let mut steps: Vec<String> = current.into_iter().collect();
-        if let Some(left) = left.filter(|left| !steps.iter().any(|step| step == left)) {
-            steps.push(left.to_owned());
         }
-        let scope = Scope::Dossier {
-            id: dossier_id,
-            site,
-            post,
-            goods,
-            steps,
-        };
-        let seen: Option<DateTime<Utc>> = on_tx!(self, conn => {
-            sqlx::query_scalar("SELECT due_at FROM alert_due WHERE dossier_id = $1")
-                .bind(dossier_id)
-                .fetch_optional(conn)
-                .await
+        #[derive(sqlx::FromRow)]
+        struct About {
+            id: i64,
+            site_code: String,
+            post_code: Option<String>,
+            goods_category: String,
+            current_step: Option<String>,
+            due_at: Option<DateTime<Utc>>,
+        }
+        let sql = format!(
+            "SELECT d.id, d.site_code, d.post_code, d.goods_category, d.current_step, a.due_at
+             FROM dossier d LEFT JOIN alert_due a ON a.dossier_id = d.id
+             WHERE d.id IN ({}) ORDER BY d.id",
+            placeholders(1, dossiers.len())
+        );
+        let rows: Vec<About> = on_tx!(self, conn => {
+            let mut query = sqlx::query_as(&sql);
+            for (id, _) in dossiers {
+                query = query.bind(id);
+            }
+            query.fetch_all(conn).await
         })?;
+        if rows.is_empty() {
+            return Ok(Evaluated::default());
+        }
+        let left: HashMap<i64, &Vec<String>> =
+            dossiers.iter().map(|(id, left)| (*id, left)).collect();
+        // When the clock was to evaluate each again, as read.
+        let seen: std::collections::BTreeMap<i64, Option<DateTime<Utc>>> =
+            rows.iter().map(|row| (row.id, row.due_at)).collect();
+        let examined: Vec<Examined> = rows
+            .into_iter()
+            .map(|row| {
+                let mut steps: Vec<String> = row.current_step.into_iter().collect();
+                for step in left.get(&row.id).copied().into_iter().flatten() {
+                    if !steps.contains(step) {
+                        steps.push(step.clone());
+                    }
+                }
+                Examined {
+                    id: row.id,
+                    site: row.site_code,
+                    post: row.post_code,
+                    goods: row.goods_category,
+                    steps,
+                }
+            })
+            .collect();
+        let scope = Scope::Dossiers(examined);
         let references = self.alert_references(&scope).await?;
         let holding = self.alert_conditions(&scope, &references, now).await?;
         let watched = self.watched_alerts(&scope).await?;
@@ -758,19 +856,31 @@ impl Tx {
         for change in changes(&watched, &holding.conditions)? {
             evaluated += self.apply_alert_change(&change, now).await?;
         }
-        match holding.due.get(&dossier_id) {
-            Some(next) => self.alerts_due(&[(dossier_id, *next)], seen).await?,
-            // Nothing ahead: the clock leaves the dossier be, unless it was made due meanwhile.
-            None => {
-                on_tx!(self, conn => {
-                    sqlx::query("DELETE FROM alert_due WHERE dossier_id = $1 AND due_at = $2")
-                        .bind(dossier_id)
-                        .bind(seen)
-                        .execute(conn)
-                        .await
-                        .map(|_| ())
-                })?;
+        // The next evaluations, by the time each replaces (most often none: one statement).
+        let mut due: std::collections::BTreeMap<Option<DateTime<Utc>>, Vec<Due>> =
+            std::collections::BTreeMap::new();
+        for (id, seen) in &seen {
+            match holding.due.get(id) {
+                Some(next) => due.entry(*seen).or_default().push((*id, *next)),
+                // Nothing ahead: the clock leaves the dossier be, unless it was made due
+                // meanwhile.
+                None => {
+                    if let Some(seen) = seen {
+                        on_tx!(self, conn => {
+                            sqlx::query("DELETE FROM alert_due WHERE dossier_id = $1 AND due_at = $2")
+                                .bind(id)
+                                .bind(seen)
+                                .execute(conn)
+                                .await
+                                .map(|_| ())
+                        })?;
+                    }
+                }
             }
+        }
+        for (replacing, mut dossiers) in due {
+            dossiers.sort();
+            self.alerts_due(&dossiers, replacing).await?;
         }
         Ok(evaluated)
     }
@@ -1263,14 +1373,6 @@ fn fingerprint(
     add(responsibility_defaults, &mut hasher);
     add(calendars, &mut hasher);
     format!("{:016x}", hasher.finish())
-}
-
-/// `count` numbered parameters from `$first`, as a list: `$2, $3`.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The codes of the rules that `keep`, as a list of SQL literals (codes are the program's own).

@@ -292,85 +292,116 @@ impl Tx {
         dossier_id: i64,
         standing: &Standing<'_>,
     ) -> Result<(), StoreError> {
-        let place = Place {
-            site: standing.site.clone(),
-            post: standing.post.clone().unwrap_or_default(),
-            goods: standing.goods.clone(),
-            company: standing.company.unwrap_or(0),
-        };
-        let steps: Vec<StepTimes> = standing
-            .steps
-            .iter()
-            .map(|step| StepTimes {
-                kind: step.kind,
-                state: step.state,
-                started_at: step.started_at.map(stored_instant),
-                ended_at: step.ended_at.map(stored_instant),
-            })
-            .collect();
-        let now: BTreeSet<Counted> = contributions(stored_instant(standing.opened_at), &steps)
-            .into_iter()
-            .map(|contribution| Counted {
-                place: place.clone(),
-                contribution,
-            })
-            .collect();
-        type IndicatorRow = (String, NaiveDate, i32, String, String, String, i64);
-        // A dossier opened in this transaction counts for nothing yet.
-        let before: Vec<IndicatorRow> = if standing.fresh {
-            Vec::new()
-        } else {
-            on_tx!(self, conn => {
-                sqlx::query_as(
-                    "SELECT measure, day, bucket, site_code, post_code, goods_category, company_id
-                     FROM dossier_indicator WHERE dossier_id = $1",
-                )
-                .bind(dossier_id)
-                .fetch_all(conn)
-                .await
-            })?
-        };
-        let stored = !before.is_empty();
-        let before: BTreeSet<Counted> = before
-            .into_iter()
-            .filter_map(|(measure, day, bucket, site, post, goods, company)| {
-                Some(Counted {
-                    place: Place {
-                        site,
-                        post,
-                        goods,
-                        company,
-                    },
-                    contribution: Contribution {
-                        measure: Measure::from_code(&measure)?,
-                        day,
-                        bucket,
-                    },
+        self.record_indicators_all(&[(dossier_id, standing)]).await
+    }
+
+    /// [`Tx::record_indicators`] for many dossiers (those a batch of events changed), as sets:
+    /// one read of what they counted for, one deletion and one insertion of what changed.
+    #[tracing::instrument(skip_all, fields(dossiers = dossiers.len()))]
+    pub(crate) async fn record_indicators_all(
+        &mut self,
+        dossiers: &[(i64, &Standing<'_>)],
+    ) -> Result<(), StoreError> {
+        let counted_now = |standing: &Standing<'_>| -> BTreeSet<Counted> {
+            let place = Place {
+                site: standing.site.clone(),
+                post: standing.post.clone().unwrap_or_default(),
+                goods: standing.goods.clone(),
+                company: standing.company.unwrap_or(0),
+            };
+            let steps: Vec<StepTimes> = standing
+                .steps
+                .iter()
+                .map(|step| StepTimes {
+                    kind: step.kind,
+                    state: step.state,
+                    started_at: step.started_at.map(stored_instant),
+                    ended_at: step.ended_at.map(stored_instant),
                 })
-            })
+                .collect();
+            contributions(stored_instant(standing.opened_at), &steps)
+                .into_iter()
+                .map(|contribution| Counted {
+                    place: place.clone(),
+                    contribution,
+                })
+                .collect()
+        };
+        // A dossier opened in this transaction counts for nothing yet.
+        let stored: Vec<i64> = dossiers
+            .iter()
+            .filter(|(_, standing)| !standing.fresh)
+            .map(|(id, _)| *id)
             .collect();
-        if before == now {
-            return Ok(());
+        let mut before: HashMap<i64, BTreeSet<Counted>> = HashMap::new();
+        for ids in stored.chunks(REBUILD_ROWS) {
+            type IndicatorRow = (i64, String, NaiveDate, i32, String, String, String, i64);
+            let sql = format!(
+                "SELECT dossier_id, measure, day, bucket, site_code, post_code, goods_category, company_id
+                 FROM dossier_indicator WHERE dossier_id IN ({})",
+                super::placeholders(1, ids.len())
+            );
+            let rows: Vec<IndicatorRow> = on_tx!(self, conn => {
+                let mut query = sqlx::query_as(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                query.fetch_all(conn).await
+            })?;
+            for (id, measure, day, bucket, site, post, goods, company) in rows {
+                // A row read is stored, even one whose measure is no longer known.
+                let counted = before.entry(id).or_default();
+                if let Some(measure) = Measure::from_code(&measure) {
+                    counted.insert(Counted {
+                        place: Place {
+                            site,
+                            post,
+                            goods,
+                            company,
+                        },
+                        contribution: Contribution {
+                            measure,
+                            day,
+                            bucket,
+                        },
+                    });
+                }
+            }
         }
-        for gone in before.difference(&now) {
-            self.moves.add(gone, -1);
+        let empty = BTreeSet::new();
+        let mut emptied = Vec::new();
+        let mut rows: Vec<(i64, Counted)> = Vec::new();
+        for (id, standing) in dossiers {
+            let now = counted_now(standing);
+            let stored = before.contains_key(id);
+            let before = before.get(id).unwrap_or(&empty);
+            if *before == now {
+                continue;
+            }
+            for gone in before.difference(&now) {
+                self.moves.add(gone, -1);
+            }
+            for new in now.difference(before) {
+                self.moves.add(new, 1);
+            }
+            if stored {
+                emptied.push(*id);
+            }
+            rows.extend(now.into_iter().map(|counted| (*id, counted)));
         }
-        for new in now.difference(&before) {
-            self.moves.add(new, 1);
-        }
-        if stored {
+        for ids in emptied.chunks(REBUILD_ROWS) {
+            let sql = format!(
+                "DELETE FROM dossier_indicator WHERE dossier_id IN ({})",
+                super::placeholders(1, ids.len())
+            );
             on_tx!(self, conn => {
-                sqlx::query("DELETE FROM dossier_indicator WHERE dossier_id = $1")
-                    .bind(dossier_id)
-                    .execute(conn)
-                    .await
-                    .map(|_| ())
+                let mut query = sqlx::query(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                query.execute(conn).await.map(|_| ())
             })?;
         }
-        let rows: Vec<(i64, Counted)> = now
-            .into_iter()
-            .map(|counted| (dossier_id, counted))
-            .collect();
         self.insert_counted(&rows).await?;
         Ok(())
     }

@@ -58,6 +58,10 @@ fn basis_sql() -> String {
 pub(crate) const FORECASTS_SQL: &str = "SELECT kind, median_minutes, p80_minutes, cases
      FROM forecast_basis WHERE place = $1 AND goods_category = $2";
 
+/// Rows a set statement reads or writes at most (six values each, well within what both stores
+/// take in one statement).
+const SET_ROWS: usize = 500;
+
 /// A basis: its place, goods category and kind of step.
 type BasisKey = (String, String, String);
 
@@ -86,76 +90,135 @@ impl Tx {
         dossier_id: i64,
         standing: &Standing<'_>,
     ) -> Result<(), StoreError> {
-        let place = place(standing.post.as_deref(), &standing.site);
-        let now: BTreeSet<Observed> = standing
-            .steps
-            .iter()
-            .filter(|step| step.state == StepState::Termine)
-            .filter_map(|step| {
-                let started = stored_instant(step.started_at?);
-                let ended = stored_instant(step.ended_at?);
-                Some(Observed {
-                    place: place.clone(),
-                    goods_category: standing.goods.clone(),
-                    kind: step.kind.code().to_owned(),
-                    ended_at: ended,
-                    minutes: (ended - started).num_minutes(),
+        self.record_durations_all(&[(dossier_id, standing)]).await
+    }
+
+    /// [`Tx::record_durations`] for many dossiers (those a batch of events changed), as sets: one
+    /// read of what they counted, one deletion and one insertion of what changed, and each basis
+    /// that changed worked out again once.
+    #[tracing::instrument(skip_all, fields(dossiers = dossiers.len()))]
+    pub(crate) async fn record_durations_all(
+        &mut self,
+        dossiers: &[(i64, &Standing<'_>)],
+    ) -> Result<(), StoreError> {
+        let observed_now = |standing: &Standing<'_>| -> BTreeSet<Observed> {
+            let place = place(standing.post.as_deref(), &standing.site);
+            standing
+                .steps
+                .iter()
+                .filter(|step| step.state == StepState::Termine)
+                .filter_map(|step| {
+                    let started = stored_instant(step.started_at?);
+                    let ended = stored_instant(step.ended_at?);
+                    Some(Observed {
+                        place: place.clone(),
+                        goods_category: standing.goods.clone(),
+                        kind: step.kind.code().to_owned(),
+                        ended_at: ended,
+                        minutes: (ended - started).num_minutes(),
+                    })
                 })
-            })
-            .collect();
-        // A dossier opened in this transaction has no durations yet.
-        let before: BTreeSet<Observed> = if standing.fresh {
-            BTreeSet::new()
-        } else {
-            let rows: Vec<Observed> = on_tx!(self, conn => {
-                sqlx::query_as(
-                    "SELECT place, goods_category, kind, ended_at, minutes FROM observed_duration
-                     WHERE dossier_id = $1",
-                )
-                .bind(dossier_id)
-                .fetch_all(conn)
-                .await
-            })?;
-            rows.into_iter().collect()
+                .collect()
         };
-        if before == now {
-            return Ok(());
+        // A dossier opened in this transaction has no durations yet.
+        let stored: Vec<i64> = dossiers
+            .iter()
+            .filter(|(_, standing)| !standing.fresh)
+            .map(|(id, _)| *id)
+            .collect();
+        let mut before: HashMap<i64, BTreeSet<Observed>> = HashMap::new();
+        for ids in stored.chunks(SET_ROWS) {
+            let sql = format!(
+                "SELECT dossier_id, place, goods_category, kind, ended_at, minutes FROM observed_duration
+                 WHERE dossier_id IN ({})",
+                super::placeholders(1, ids.len())
+            );
+            type Row = (i64, String, String, String, DateTime<Utc>, i64);
+            let rows: Vec<Row> = on_tx!(self, conn => {
+                let mut query = sqlx::query_as(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                query.fetch_all(conn).await
+            })?;
+            for (id, place, goods_category, kind, ended_at, minutes) in rows {
+                before.entry(id).or_default().insert(Observed {
+                    place,
+                    goods_category,
+                    kind,
+                    ended_at,
+                    minutes,
+                });
+            }
         }
-        if !before.is_empty() {
-            // A window that loses a duration may take an older one back: read again.
-            if let Some(kept) = &mut self.remembered {
-                for gone in &before {
-                    kept.windows.remove(&(
-                        gone.place.clone(),
-                        gone.goods_category.clone(),
-                        gone.kind.clone(),
-                    ));
+        let empty = BTreeSet::new();
+        let mut emptied = Vec::new();
+        let mut written: Vec<(i64, Observed)> = Vec::new();
+        // In a fixed order, so that two transactions never wait for each other's bases.
+        let mut changed: BTreeSet<(String, String, String)> = BTreeSet::new();
+        for (id, standing) in dossiers {
+            let now = observed_now(standing);
+            let before = before.get(id).unwrap_or(&empty);
+            if *before == now {
+                continue;
+            }
+            if !before.is_empty() {
+                emptied.push(*id);
+                // A window that loses a duration may take an older one back: read again.
+                if let Some(kept) = &mut self.remembered {
+                    for gone in before {
+                        kept.windows.remove(&(
+                            gone.place.clone(),
+                            gone.goods_category.clone(),
+                            gone.kind.clone(),
+                        ));
+                    }
                 }
             }
+            changed.extend(
+                before
+                    .symmetric_difference(&now)
+                    .map(|o| (o.place.clone(), o.goods_category.clone(), o.kind.clone())),
+            );
+            written.extend(now.into_iter().map(|observed| (*id, observed)));
+        }
+        for ids in emptied.chunks(SET_ROWS) {
+            let sql = format!(
+                "DELETE FROM observed_duration WHERE dossier_id IN ({})",
+                super::placeholders(1, ids.len())
+            );
             on_tx!(self, conn => {
-                sqlx::query("DELETE FROM observed_duration WHERE dossier_id = $1")
-                    .bind(dossier_id)
-                    .execute(conn)
-                    .await
-                    .map(|_| ())
+                let mut query = sqlx::query(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                query.execute(conn).await.map(|_| ())
             })?;
         }
-        for observed in &now {
+        for rows in written.chunks(SET_ROWS) {
+            let values = (0..rows.len())
+                .map(|n| format!("({})", super::placeholders(n * 6 + 1, 6)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO observed_duration (dossier_id, place, goods_category, kind, ended_at, minutes)
+                 VALUES {values}"
+            );
             on_tx!(self, conn => {
-                sqlx::query(
-                    "INSERT INTO observed_duration (dossier_id, place, goods_category, kind, ended_at, minutes)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(dossier_id)
-                .bind(&observed.place)
-                .bind(&observed.goods_category)
-                .bind(&observed.kind)
-                .bind(observed.ended_at)
-                .bind(observed.minutes)
-                .execute(conn)
-                .await
-                .map(|_| ())
+                let mut query = sqlx::query(&sql);
+                for (id, observed) in rows {
+                    query = query
+                        .bind(id)
+                        .bind(&observed.place)
+                        .bind(&observed.goods_category)
+                        .bind(&observed.kind)
+                        .bind(observed.ended_at)
+                        .bind(observed.minutes);
+                }
+                query.execute(conn).await.map(|_| ())
             })?;
+        }
+        for (_, observed) in &written {
             let key = (
                 observed.place.clone(),
                 observed.goods_category.clone(),
@@ -175,12 +238,7 @@ impl Tx {
                 }
             }
         }
-        // In a fixed order, so that two transactions never wait for each other's bases.
-        let changed: BTreeSet<(&str, &str, &str)> = before
-            .symmetric_difference(&now)
-            .map(|o| (o.place.as_str(), o.goods_category.as_str(), o.kind.as_str()))
-            .collect();
-        for (place, goods, kind) in changed {
+        for (place, goods, kind) in &changed {
             self.refresh_basis(place, goods, kind).await?;
         }
         Ok(())

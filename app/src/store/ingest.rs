@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+mod chunk;
+
 use super::{on_pool, on_tx, Standing, Store, StoreError, Tx};
 use crate::domain::directory::refused;
 use crate::domain::dossier::{current_step, DossierStatus, Flow, GoodsCategory, References};
@@ -43,14 +45,19 @@ pub(crate) struct Opening<'a> {
     pub opened_at: DateTime<Utc>,
 }
 
-/// The dossiers holding an event's references (see [`Tx::dossiers_holding`]).
-struct Holding {
-    /// Those of the event's site, in the order they were opened.
-    here: Vec<i64>,
-    /// Those of every other site.
-    elsewhere: Vec<i64>,
-    /// The step the first of `here` stands at: the queue it leaves if the event moves it on.
-    left: Option<String>,
+/// An event's fact as stored: its id, kind, when it happened and its fact (none when recorded
+/// before facts were stored).
+type StoredFact = (i64, String, DateTime<Utc>, Option<String>);
+
+/// The events a chunk recorded, in order.
+fn created_events(outcomes: &[Ingested]) -> Vec<i64> {
+    outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            Ingested::Created { event_id, .. } => Some(*event_id),
+            _ => None,
+        })
+        .collect()
 }
 
 #[derive(sqlx::FromRow)]
@@ -182,25 +189,11 @@ impl Store {
             for site in sites {
                 tx.lock_site_ingestion(site).await?;
             }
-            // What the chunk's ids already name, in one read; then what the chunk records, for
-            // an id it repeats.
-            let mut known = tx.recorded_events(sender, chunk).await?;
-            let mut created = Vec::new();
-            for event in chunk {
-                let outcome = tx
-                    .record_event(event, sender, known.get(&event.id), now)
-                    .await?;
-                if let Ingested::Created {
-                    event_id,
-                    dossier_id,
-                } = outcome
-                {
-                    created.push(event_id);
-                    known.insert(event.id.clone(), (dossier_id, event.content.clone()));
-                }
-                outcomes.push(outcome);
-            }
-            tx.take_positions(&created).await?;
+            // What the chunk's ids already name, in one read; then the chunk, as sets.
+            let known = tx.recorded_events(sender, chunk).await?;
+            let recorded = tx.record_chunk(chunk, sender, known, now).await?;
+            tx.take_positions(&created_events(&recorded)).await?;
+            outcomes.extend(recorded);
             tx.commit().await?;
         }
         Ok(outcomes)
@@ -252,16 +245,11 @@ impl Tx {
         // On PostgreSQL, events of one site are taken one at a time, so that two events of a new
         // consignment sent at once open one dossier, not two. (SQLite writers are serialised.)
         self.lock_site_ingestion(&event.site).await?;
-        let known = self
-            .recorded_events(sender, std::slice::from_ref(event))
-            .await?;
-        let outcome = self
-            .record_event(event, sender, known.get(&event.id), now)
-            .await?;
-        if let Ingested::Created { event_id, .. } = outcome {
-            self.take_positions(&[event_id]).await?;
-        }
-        Ok(outcome)
+        let events = std::slice::from_ref(event);
+        let known = self.recorded_events(sender, events).await?;
+        let mut outcomes = self.record_chunk(events, sender, known, now).await?;
+        self.take_positions(&created_events(&outcomes)).await?;
+        Ok(outcomes.remove(0))
     }
 
     /// The events among `events` that key `sender` already recorded, by their id: their dossier
@@ -288,131 +276,6 @@ impl Tx {
             .into_iter()
             .map(|(id, dossier_id, payload)| (id, (dossier_id, payload)))
             .collect())
-    }
-
-    /// [`Tx::ingest`] once the event's site is taken, without the stream position (see
-    /// [`Tx::take_positions`]); `known`, what the sender's key already recorded under the
-    /// event's id, if anything.
-    async fn record_event(
-        &mut self,
-        event: &PartnerEvent,
-        sender: i64,
-        known: Option<&(i64, String)>,
-        now: DateTime<Utc>,
-    ) -> Result<Ingested, StoreError> {
-        if let Some((dossier_id, payload)) = known {
-            let dossier_id = *dossier_id;
-            return Ok(if *payload == event.content {
-                Ingested::Duplicate { dossier_id }
-            } else {
-                Ingested::Conflict { dossier_id }
-            });
-        }
-
-        let Holding {
-            here: matching,
-            elsewhere,
-            left,
-        } = self
-            .dossiers_holding(&event.references, &event.site)
-            .await?;
-
-        let dossier_id = match matching.first() {
-            Some(first) => *first,
-            None => {
-                self.open_dossier(&Opening {
-                    site: &event.site,
-                    post: event.post.as_ref(),
-                    references: &event.references,
-                    goods: event.goods,
-                    goods_description: &event.goods_description,
-                    operator: event.operator.as_ref(),
-                    representative: event.representative.as_ref(),
-                    opened_at: event.occurred_at,
-                })
-                .await?
-            }
-        };
-        let event_id: i64 = on_tx!(self, conn => {
-            sqlx::query_scalar(
-                "INSERT INTO event (dossier_id, partner_event_id, partner_key_id, source, kind, occurred_at,
-                                    received_at, post_code, detail, payload, fact)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(dossier_id)
-            .bind(&event.id)
-            .bind(sender)
-            .bind(event.source.code())
-            .bind(event.kind.code())
-            .bind(event.occurred_at)
-            .bind(now)
-            .bind(event.post.as_ref().map(|p| p.as_str()))
-            .bind(event.detail.as_deref())
-            .bind(&event.content)
-            .bind(event.fact.stored())
-            .fetch_one(conn)
-            .await
-        })?;
-        // What this event is recorded for, put on the alerts desk once the dossier is up to date.
-        let mut correlations = Vec::new();
-        if matching.len() > 1 || !elsewhere.is_empty() {
-            // Two references, two dossiers, or a reference also held at another site: agents
-            // decide, nothing is merged behind their back. The dossier the event joined first.
-            let others = std::iter::once(dossier_id)
-                .chain(matching.iter().copied().filter(|id| *id != dossier_id))
-                .chain(elsewhere.iter().copied())
-                .map(|id| id.to_string())
-                .collect::<Vec<_>>()
-                .join(",");
-            let correlation: i64 = on_tx!(self, conn => {
-                sqlx::query_scalar(
-                    "INSERT INTO correlation_alert (event_id, dossier_ids, created_at) VALUES ($1, $2, $3)
-                     RETURNING id",
-                )
-                .bind(event_id)
-                .bind(&others)
-                .bind(now)
-                .fetch_one(conn)
-                .await
-            })?;
-            correlations.push(correlation);
-        }
-        if let Some(post) = &event.post {
-            correlations.extend(
-                self.check_post_approval(dossier_id, event_id, post, event.goods, now)
-                    .await?,
-            );
-        }
-        // A dossier this event opened has them all already.
-        if matching.len() == 1 {
-            self.complete_references(dossier_id, event).await?;
-        }
-        self.recompute(dossier_id, now, matching.is_empty()).await?;
-        self.notify_event(
-            dossier_id,
-            event_id,
-            matching.is_empty(),
-            event.kind,
-            &event.fact,
-            now,
-        )
-        .await?;
-        // The alerts of the dossier (and of its post's queues it left and joined) after it, and
-        // the source heard from at the site.
-        self.source_heard(event.site.as_str(), event.source, now)
-            .await?;
-        for correlation in correlations {
-            self.alert_correlation(correlation, now).await?;
-        }
-        self.evaluate_dossier_alerts(dossier_id, left.as_deref(), now)
-            .await?;
-        // Every instance hears of it once it is committed (see `server::live`).
-        self.announce(super::feed::Committed::Event(event_id))
-            .await?;
-        Ok(Ingested::Created {
-            dossier_id,
-            event_id,
-        })
     }
 
     /// The stream positions of the events this transaction recorded, in their order. They are
@@ -547,43 +410,6 @@ impl Tx {
         })?)
     }
 
-    /// The dossiers holding any of these references, in one read: those of site `site`, then
-    /// those of every other site; and the step the first of site `site` stands at, the queue it
-    /// leaves if the event moves it on (see `evaluate_dossier_alerts`).
-    #[tracing::instrument(skip_all)]
-    async fn dossiers_holding(
-        &mut self,
-        refs: &References,
-        site: &Locode,
-    ) -> Result<Holding, StoreError> {
-        let rows: Vec<(i64, String, Option<String>)> = on_tx!(self, conn => {
-            sqlx::query_as(
-                "SELECT id, site_code, current_step FROM dossier
-                 WHERE container = $1 OR awb = $2 OR bill_of_lading = $3 OR ched = $4 OR mrn = $5
-                 ORDER BY id",
-            )
-            .bind(refs.container.as_ref().map(|r| r.as_str()))
-            .bind(refs.awb.as_ref().map(|r| r.as_str()))
-            .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
-            .bind(refs.ched.as_ref().map(|r| r.as_str()))
-            .bind(refs.mrn.as_ref().map(|r| r.as_str()))
-            .fetch_all(conn)
-            .await
-        })?;
-        let (here, elsewhere): (Vec<_>, Vec<_>) = rows
-            .into_iter()
-            .partition(|(_, code, _)| code == site.as_str());
-        let left = here.first().and_then(|(_, _, step)| step.clone());
-        let ids = |rows: Vec<(i64, String, Option<String>)>| {
-            rows.into_iter().map(|(id, _, _)| id).collect()
-        };
-        Ok(Holding {
-            here: ids(here),
-            elsewhere: ids(elsewhere),
-            left,
-        })
-    }
-
     /// A new dossier for the first event (or document) of a consignment.
     #[tracing::instrument(skip_all)]
     pub(crate) async fn open_dossier(&mut self, event: &Opening<'_>) -> Result<i64, StoreError> {
@@ -630,37 +456,6 @@ impl Tx {
         Ok(id)
     }
 
-    /// References and facts the dossier did not know yet.
-    #[tracing::instrument(skip_all)]
-    async fn complete_references(
-        &mut self,
-        dossier_id: i64,
-        event: &PartnerEvent,
-    ) -> Result<(), StoreError> {
-        let refs = &event.references;
-        on_tx!(self, conn => {
-            sqlx::query(
-                "UPDATE dossier SET container = COALESCE(container, $2), awb = COALESCE(awb, $3),
-                     bill_of_lading = COALESCE(bill_of_lading, $4), ched = COALESCE(ched, $5),
-                     mrn = COALESCE(mrn, $6), post_code = COALESCE(post_code, $7),
-                     representative = COALESCE($8, representative)
-                 WHERE id = $1",
-            )
-            .bind(dossier_id)
-            .bind(refs.container.as_ref().map(|r| r.as_str()))
-            .bind(refs.awb.as_ref().map(|r| r.as_str()))
-            .bind(refs.bill_of_lading.as_ref().map(|r| r.as_str()))
-            .bind(refs.ched.as_ref().map(|r| r.as_str()))
-            .bind(refs.mrn.as_ref().map(|r| r.as_str()))
-            .bind(event.post.as_ref().map(|p| p.as_str()))
-            .bind(event.representative.as_ref().map(OperatorId::as_str))
-            .execute(conn)
-            .await
-            .map(|_| ())
-        })?;
-        Ok(())
-    }
-
     /// Works the timeline out again from every event of the dossier, in the order they happened,
     /// from the facts stored with them (never from their payloads validated again). `fresh`: the
     /// dossier was opened in this transaction (it counts for nothing yet in the dashboards and
@@ -673,8 +468,7 @@ impl Tx {
         fresh: bool,
     ) -> Result<(), StoreError> {
         // Only the facts: payloads stay unread on this path, taken on every ingestion.
-        type Row = (i64, String, DateTime<Utc>, Option<String>);
-        let rows: Vec<Row> = on_tx!(self, conn => {
+        let rows: Vec<StoredFact> = on_tx!(self, conn => {
             sqlx::query_as(
                 "SELECT id, kind, occurred_at, fact FROM event WHERE dossier_id = $1",
             )
@@ -682,31 +476,7 @@ impl Tx {
             .fetch_all(conn)
             .await
         })?;
-        let mut facts = Vec::with_capacity(rows.len());
-        for (id, kind, occurred_at, fact) in rows {
-            let data = match fact {
-                Some(text) => FactData::from_stored(&text).ok_or_else(|| {
-                    StoreError::Corrupt(format!("fait illisible pour l'événement {id}"))
-                })?,
-                // Recorded before facts were stored (see migration 0017): worked out once.
-                None => {
-                    let payload: String = on_tx!(self, conn => {
-                        sqlx::query_scalar("SELECT payload FROM event WHERE id = $1")
-                            .bind(id)
-                            .fetch_one(conn)
-                            .await
-                    })?;
-                    self.settle_fact(id, &payload).await?
-                }
-            };
-            if let Some(kind) = EventKind::from_code(&kind) {
-                facts.push(Fact {
-                    kind,
-                    occurred_at,
-                    data,
-                });
-            }
-        }
+        let facts = self.stored_facts(rows).await?;
         let steps = derive(&facts, now);
         if fresh {
             // Opened in this transaction, by this event: no steps yet.
@@ -746,9 +516,43 @@ impl Tx {
         self.record_durations(dossier_id, &standing).await?;
         self.record_indicators(dossier_id, &standing).await?;
         if let Some(kept) = &mut self.remembered {
-            kept.facts = Some((dossier_id, facts));
+            kept.facts.insert(dossier_id, facts);
         }
         Ok(())
+    }
+
+    /// The facts of events as stored (id, kind, when, fact), in the order given: an event
+    /// recorded before facts were stored has its fact worked out once (see migration 0017); one
+    /// of a kind no longer known counts for nothing.
+    pub(super) async fn stored_facts(
+        &mut self,
+        rows: Vec<StoredFact>,
+    ) -> Result<Vec<Fact>, StoreError> {
+        let mut facts = Vec::with_capacity(rows.len());
+        for (id, kind, occurred_at, fact) in rows {
+            let data = match fact {
+                Some(text) => FactData::from_stored(&text).ok_or_else(|| {
+                    StoreError::Corrupt(format!("fait illisible pour l'événement {id}"))
+                })?,
+                None => {
+                    let payload: String = on_tx!(self, conn => {
+                        sqlx::query_scalar("SELECT payload FROM event WHERE id = $1")
+                            .bind(id)
+                            .fetch_one(conn)
+                            .await
+                    })?;
+                    self.settle_fact(id, &payload).await?
+                }
+            };
+            if let Some(kind) = EventKind::from_code(&kind) {
+                facts.push(Fact {
+                    kind,
+                    occurred_at,
+                    data,
+                });
+            }
+        }
+        Ok(facts)
     }
 
     /// Works out and stores, once, the fact of an event recorded before facts were stored, from

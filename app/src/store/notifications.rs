@@ -4,6 +4,8 @@
 //! mails are then leased by whichever instance asks first (`FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL; SQLite's writers are serialised), sent, and marked; a failure is tried again later.
 
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::{DateTime, Utc};
 
 use super::{feed::Committed, on_pool, on_tx, Store, StoreError, Tx};
@@ -73,6 +75,40 @@ pub(crate) struct Notice {
     /// The fields only the cause knows; the dossier's reference, site and post are added.
     pub fields: Vec<(&'static str, String)>,
     pub link: String,
+}
+
+/// A notice worded for its audience, before its recipients are known.
+struct Prepared<'a> {
+    notice: &'a Notice,
+    /// Its audience is the dossier's company's people (else the inspection's).
+    operators: bool,
+    action_required: bool,
+    title: String,
+    body: String,
+}
+
+/// Notices whose recipients one read looks for at most (four values each).
+const NOTICES_A_READ: usize = 200;
+
+/// The notices of what the event `event_id` says about dossier `dossier_id` (`opened`: it
+/// opened the dossier).
+pub(crate) fn event_notices_of(
+    dossier_id: i64,
+    event_id: i64,
+    opened: bool,
+    kind: EventKind,
+    fact: &FactData,
+) -> Vec<Notice> {
+    event_notices(kind, fact, opened)
+        .into_iter()
+        .map(|notice| Notice {
+            kind: notice.kind,
+            dossier_id,
+            cause: format!("evenement:{event_id}"),
+            fields: notice.fields,
+            link: format!("/dossiers/{dossier_id}{}", notice.link_suffix),
+        })
+        .collect()
 }
 
 #[derive(sqlx::FromRow)]
@@ -167,33 +203,6 @@ fn audience_roles(audience: &str) -> &'static str {
 pub(crate) type KindRow = (String, String, String, bool, String);
 
 impl Tx {
-    /// Notifies the operators of the dossier's company of what the event `event_id` says
-    /// (`opened`: it opened the dossier).
-    pub(crate) async fn notify_event(
-        &mut self,
-        dossier_id: i64,
-        event_id: i64,
-        opened: bool,
-        kind: EventKind,
-        fact: &FactData,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        for notice in event_notices(kind, fact, opened) {
-            self.notify(
-                &Notice {
-                    kind: notice.kind,
-                    dossier_id,
-                    cause: format!("evenement:{event_id}"),
-                    fields: notice.fields,
-                    link: format!("/dossiers/{dossier_id}{}", notice.link_suffix),
-                },
-                now,
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
     /// Creates the notification for every person of the kind's audience who may see the dossier
     /// now and has none for this cause, with its mail as each person chose (at once, in their
     /// daily digest, or none); the texts carry the dossier's reference, site and post only, which
@@ -204,8 +213,20 @@ impl Tx {
         notice: &Notice,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
+        self.notify_all(std::slice::from_ref(notice), now).await
+    }
+
+    /// [`Tx::notify`] for many notices (those of a batch of events), in order: the dossiers they
+    /// are about read once, and their recipients found in one read per audience.
+    #[tracing::instrument(skip_all, fields(notices = notices.len()))]
+    pub(crate) async fn notify_all(
+        &mut self,
+        notices: &[Notice],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
         #[derive(sqlx::FromRow)]
         struct About {
+            id: i64,
             reference: Option<String>,
             site_name: String,
             site_code: String,
@@ -213,120 +234,193 @@ impl Tx {
             post_name: Option<String>,
             company_name: Option<String>,
         }
-        let about: Option<About> = on_tx!(self, conn => {
-            sqlx::query_as(
-                "SELECT COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn) AS reference,
-                        s.name AS site_name, d.site_code, d.post_code, p.name AS post_name, c.name AS company_name
-                 FROM dossier d JOIN site s ON s.code = d.site_code
-                 LEFT JOIN post p ON p.code = d.post_code
-                 LEFT JOIN company c ON c.id = d.company_id
-                 WHERE d.id = $1",
-            )
-            .bind(notice.dossier_id)
-            .fetch_optional(conn)
-            .await
-        })?;
-        let Some(about) = about else {
+        if notices.is_empty() {
             return Ok(0);
-        };
-        let kind = self.notification_kind(notice.kind).await?;
-        let Some((title, body, audience, action_required, label)) = kind else {
-            return Err(StoreError::Corrupt(format!(
-                "type de notification « {} » absent",
-                notice.kind
-            )));
-        };
-        let post = match (&about.post_name, &about.post_code) {
-            (Some(name), Some(code)) => format!("{name} ({code})"),
-            (None, Some(code)) => code.clone(),
-            _ => "désigné par le service d'inspection".to_owned(),
-        };
-        let reference = about
-            .reference
-            .unwrap_or_else(|| format!("dossier n° {}", notice.dossier_id));
-        if audience == "operateur" {
-            if let Some(company) = &about.company_name {
-                self.mail_extra_recipients(
+        }
+        let ids: BTreeSet<i64> = notices.iter().map(|notice| notice.dossier_id).collect();
+        let sql = format!(
+            "SELECT d.id, COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn) AS reference,
+                    s.name AS site_name, d.site_code, d.post_code, p.name AS post_name, c.name AS company_name
+             FROM dossier d JOIN site s ON s.code = d.site_code
+             LEFT JOIN post p ON p.code = d.post_code
+             LEFT JOIN company c ON c.id = d.company_id
+             WHERE d.id IN ({})",
+            super::placeholders(1, ids.len())
+        );
+        let rows: Vec<About> = on_tx!(self, conn => {
+            let mut query = sqlx::query_as(&sql);
+            for id in &ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(conn).await
+        })?;
+        let about: HashMap<i64, About> = rows.into_iter().map(|row| (row.id, row)).collect();
+        // Each notice as its recipients read it, by audience; a notice about a dossier gone
+        // notifies nobody.
+        let mut prepared: Vec<Prepared> = Vec::new();
+        for notice in notices {
+            let Some(about) = about.get(&notice.dossier_id) else {
+                continue;
+            };
+            let kind = self.notification_kind(notice.kind).await?;
+            let Some((title, body, audience, action_required, label)) = kind else {
+                return Err(StoreError::Corrupt(format!(
+                    "type de notification « {} » absent",
+                    notice.kind
+                )));
+            };
+            let post = match (&about.post_name, &about.post_code) {
+                (Some(name), Some(code)) => format!("{name} ({code})"),
+                (None, Some(code)) => code.clone(),
+                _ => "désigné par le service d'inspection".to_owned(),
+            };
+            let reference = about
+                .reference
+                .clone()
+                .unwrap_or_else(|| format!("dossier n° {}", notice.dossier_id));
+            if audience == "operateur" {
+                if let Some(company) = &about.company_name {
+                    self.mail_extra_recipients(
+                        notice.dossier_id,
+                        &notice.cause,
+                        notice.kind,
+                        &format!("{reference} : {label}"),
+                        &extra_recipient_text(company, &label, &reference, &post),
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            let mut fields = vec![
+                ("reference", reference.clone()),
+                ("site", about.site_name.clone()),
+                ("poste", post),
+            ];
+            fields.extend(notice.fields.iter().cloned());
+            let (title, body) = (fill(&title, &fields), fill(&body, &fields));
+            if audience == "operateur" && about.company_name.is_some() {
+                self.queue_webhooks(
                     notice.dossier_id,
                     &notice.cause,
-                    notice.kind,
-                    &format!("{reference} : {label}"),
-                    &extra_recipient_text(company, &label, &reference, &post),
-                    now,
+                    &WebhookPayload {
+                        id: super::webhooks::new_payload_id(),
+                        kind: notice.kind.to_owned(),
+                        created_at: now,
+                        action_required,
+                        title: title.clone(),
+                        text: body.clone(),
+                        dossier: Some(WebhookDossier {
+                            id: notice.dossier_id,
+                            reference,
+                            site: about.site_code.clone(),
+                            post: about.post_code.clone(),
+                            url: notice.link.clone(),
+                        }),
+                    },
                 )
                 .await?;
             }
+            prepared.push(Prepared {
+                notice,
+                operators: audience == "operateur",
+                action_required,
+                title,
+                body,
+            });
         }
-        let mut fields = vec![
-            ("reference", reference.clone()),
-            ("site", about.site_name),
-            ("poste", post),
-        ];
-        fields.extend(notice.fields.iter().cloned());
-        let (title, body) = (fill(&title, &fields), fill(&body, &fields));
-        if audience == "operateur" && about.company_name.is_some() {
-            self.queue_webhooks(
-                notice.dossier_id,
-                &notice.cause,
-                &WebhookPayload {
-                    id: super::webhooks::new_payload_id(),
-                    kind: notice.kind.to_owned(),
-                    created_at: now,
-                    action_required,
-                    title: title.clone(),
-                    text: body.clone(),
-                    dossier: Some(WebhookDossier {
-                        id: notice.dossier_id,
-                        reference,
-                        site: about.site_code,
-                        post: about.post_code,
-                        url: notice.link.clone(),
-                    }),
-                },
-            )
-            .await?;
+        let mut recipients: HashMap<usize, Vec<(i64, String, i32)>> = HashMap::new();
+        for operators in [true, false] {
+            let group: Vec<(usize, &Prepared)> = prepared
+                .iter()
+                .enumerate()
+                .filter(|(_, prepared)| prepared.operators == operators)
+                .collect();
+            for rows in group.chunks(NOTICES_A_READ) {
+                for (index, recipient) in self.notice_recipients(rows, operators, now).await? {
+                    recipients.entry(index).or_default().push(recipient);
+                }
+            }
         }
+        let mut created = 0;
+        for (index, prepared) in prepared.iter().enumerate() {
+            let Some(recipients) = recipients.get(&index) else {
+                continue;
+            };
+            let written = Written {
+                kind: prepared.notice.kind,
+                action_required: prepared.action_required,
+                dossier_id: Some(prepared.notice.dossier_id),
+                cause: &prepared.notice.cause,
+                title: &prepared.title,
+                body: &prepared.body,
+                link: &prepared.notice.link,
+            };
+            self.write_notifications(&written, recipients, now).await?;
+            created += recipients.len();
+        }
+        Ok(created)
+    }
+
+    /// Who may see each notice's dossier now, among its kind's audience (`operators`: the
+    /// company's people, else the inspection's), with their choices, and has none for its
+    /// cause: by notice (its index among those given), in one read.
+    async fn notice_recipients(
+        &mut self,
+        notices: &[(usize, &Prepared<'_>)],
+        operators: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(usize, (i64, String, i32))>, StoreError> {
         let day = local_day(now);
-        // Who may see the dossier now, among the kind's audience, with their choices.
+        let values = (0..notices.len())
+            .map(|n| {
+                let first = 2 + n * 4;
+                format!(
+                    "(CAST(${} AS BIGINT), CAST(${} AS BIGINT), CAST(${} AS TEXT), CAST(${} AS TEXT))",
+                    first,
+                    first + 1,
+                    first + 2,
+                    first + 3
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        // `n.column1`: the notice's index, then its dossier, kind and cause.
         let sql = format!(
-            "SELECT u.id, COALESCE(p.mail, 'immediat') AS mail, COALESCE(hr.hour, {DEFAULT_DIGEST_HOUR}) AS hour
-             FROM dossier d JOIN app_user u ON {join}
-             LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = $2
+            "SELECT n.column1 AS notice, u.id, COALESCE(p.mail, 'immediat') AS mail,
+                    COALESCE(hr.hour, {DEFAULT_DIGEST_HOUR}) AS hour
+             FROM (VALUES {values}) AS n
+             JOIN dossier d ON d.id = n.column2 JOIN app_user u ON {join}
+             LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = n.column3
              LEFT JOIN notification_digest_hour hr ON hr.user_id = u.id
-             WHERE d.id = $1 AND u.role IN {roles} AND {allowed}
-               AND NOT EXISTS (SELECT 1 FROM notification n
-                               WHERE n.user_id = u.id AND n.cause = $4 AND n.kind = $2)
-             ORDER BY u.id",
+             WHERE u.role IN {roles} AND {allowed}
+               AND NOT EXISTS (SELECT 1 FROM notification x
+                               WHERE x.user_id = u.id AND x.cause = n.column4 AND x.kind = n.column3)
+             ORDER BY n.column1, u.id",
             // The company's people, and its representatives' (`allowed` checks their mandate).
-            join = if audience == "operateur" {
+            join = if operators {
                 "(u.company_id = d.company_id OR u.company_id IN (
                      SELECT m.representative_id FROM mandate m WHERE m.importer_id = d.company_id))"
             } else {
                 "TRUE"
             },
-            roles = audience_roles(&audience),
-            allowed = allowed_sql("$3"),
+            roles = audience_roles(if operators { "operateur" } else { "inspection" }),
+            allowed = allowed_sql("$1"),
         );
-        let recipients: Vec<(i64, String, i32)> = on_tx!(self, conn => {
-            sqlx::query_as(&sql)
-                .bind(notice.dossier_id)
-                .bind(notice.kind)
-                .bind(day)
-                .bind(&notice.cause)
-                .fetch_all(conn)
-                .await
+        let rows: Vec<(i64, i64, String, i32)> = on_tx!(self, conn => {
+            let mut query = sqlx::query_as(&sql).bind(day);
+            for (index, prepared) in notices {
+                query = query
+                    .bind(*index as i64)
+                    .bind(prepared.notice.dossier_id)
+                    .bind(prepared.notice.kind)
+                    .bind(&prepared.notice.cause);
+            }
+            query.fetch_all(conn).await
         })?;
-        let written = Written {
-            kind: notice.kind,
-            action_required,
-            dossier_id: Some(notice.dossier_id),
-            cause: &notice.cause,
-            title: &title,
-            body: &body,
-            link: &notice.link,
-        };
-        self.write_notifications(&written, &recipients, now).await?;
-        Ok(recipients.len())
+        Ok(rows
+            .into_iter()
+            .map(|(index, user, mail, hour)| (index as usize, (user, mail, hour)))
+            .collect())
     }
 
     /// Tells the active administrators of a company, in the app and by mail at once, what a kind

@@ -8,6 +8,7 @@ mod alerts;
 mod appointment_actions;
 mod appointments;
 mod audit_trail;
+mod batch_sets;
 mod blocked;
 mod bootstrap;
 mod clamd;
