@@ -536,6 +536,19 @@ impl Tx {
         Ok(())
     }
 
+    /// Rows one statement of a set writes (or ids one read names) at most, for rows of
+    /// `values_per_row` values: on PostgreSQL, as many as a statement takes (65,535 values, at
+    /// most 1,000 rows), one round trip for many; on SQLite, in-process, a few hundred values,
+    /// as sqlx looks each value's name up among all the statement's (a time that grows with the
+    /// square of their number: a statement of 9,000 values cost more than the rows it wrote).
+    pub(crate) fn rows_a_statement(&self, values_per_row: usize) -> usize {
+        let values = match self.open {
+            OpenTx::Postgres(_) => 65_535,
+            OpenTx::Sqlite(_) => SQLITE_VALUES_A_STATEMENT,
+        };
+        (values / values_per_row.max(1)).clamp(1, 1_000)
+    }
+
     /// What ends a `SELECT` that locks the rows it reads until the transaction ends: ` FOR
     /// UPDATE` on PostgreSQL; nothing on SQLite, whose writers are serialised.
     pub(crate) fn row_lock(&self) -> &'static str {
@@ -554,6 +567,9 @@ impl Tx {
         }
     }
 }
+
+/// Values one SQLite statement of a set binds at most (see [`Tx::rows_a_statement`]).
+const SQLITE_VALUES_A_STATEMENT: usize = 240;
 
 /// `count` numbered parameters from `$first`, as a list: `$2, $3`.
 pub(crate) fn placeholders(first: usize, count: usize) -> String {

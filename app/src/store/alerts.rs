@@ -361,9 +361,11 @@ impl Tx {
             Scope::All | Scope::Places => Vec::new(),
             Scope::Dossiers(dossiers) => dossiers.iter().map(|dossier| dossier.id).collect(),
         };
+        // On the steps' column: their indexes lead from the dossiers to their steps (filtered
+        // on the dossiers' side, PostgreSQL walked every awaited check of the country).
         let dossier_filter = match scope {
             Scope::All | Scope::Places => String::new(),
-            Scope::Dossiers(_) => format!(" AND d.id IN ({})", placeholders(1, ids.len())),
+            Scope::Dossiers(_) => format!(" AND s.dossier_id IN ({})", placeholders(1, ids.len())),
         };
         let mut conditions = Vec::new();
 
@@ -893,7 +895,8 @@ impl Tx {
         dossiers: &[(i64, DateTime<Utc>)],
         replacing: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        for chunk in dossiers.chunks(500) {
+        let size = self.rows_a_statement(2);
+        for chunk in dossiers.chunks(size) {
             let values = (0..chunk.len())
                 .map(|n| format!("(${}, ${})", 2 * n + 2, 2 * n + 3))
                 .collect::<Vec<_>>()

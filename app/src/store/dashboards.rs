@@ -334,7 +334,8 @@ impl Tx {
             .map(|(id, _)| *id)
             .collect();
         let mut before: HashMap<i64, BTreeSet<Counted>> = HashMap::new();
-        for ids in stored.chunks(REBUILD_ROWS) {
+        let size = self.rows_a_statement(1);
+        for ids in stored.chunks(size) {
             type IndicatorRow = (i64, String, NaiveDate, i32, String, String, String, i64);
             let sql = format!(
                 "SELECT dossier_id, measure, day, bucket, site_code, post_code, goods_category, company_id
@@ -389,7 +390,7 @@ impl Tx {
             }
             rows.extend(now.into_iter().map(|counted| (*id, counted)));
         }
-        for ids in emptied.chunks(REBUILD_ROWS) {
+        for ids in emptied.chunks(size) {
             let sql = format!(
                 "DELETE FROM dossier_indicator WHERE dossier_id IN ({})",
                 super::placeholders(1, ids.len())
@@ -406,9 +407,10 @@ impl Tx {
         Ok(())
     }
 
-    /// What dossiers count for, [`REBUILD_ROWS`] rows a statement.
+    /// What dossiers count for, as many rows a statement as the store takes well.
     async fn insert_counted(&mut self, rows: &[(i64, Counted)]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(REBUILD_ROWS) {
+        let size = self.rows_a_statement(8);
+        for chunk in rows.chunks(size) {
             let mut sql = String::from(
                 "INSERT INTO dossier_indicator
                      (dossier_id, measure, day, bucket, site_code, post_code, goods_category, company_id)
@@ -489,10 +491,8 @@ impl Tx {
     }
 }
 
-/// How many dossiers the rebuild reads at a time, and how many rows it writes per statement
-/// (eight values each, within both engines' limits on bound values).
+/// How many dossiers the rebuild reads at a time.
 const REBUILD_BATCH: i64 = 5_000;
-const REBUILD_ROWS: usize = 1_000;
 
 impl Store {
     /// Works every dossier's indicators and the summaries out again from the steps: after a

@@ -730,8 +730,8 @@ impl Tx {
         self.insert_steps(&[(dossier_id, steps)]).await
     }
 
-    /// The steps of dossiers that have none yet, in journey order, in one statement per
-    /// [`STEP_ROWS`] rows.
+    /// The steps of dossiers that have none yet, in journey order, as many rows a statement as
+    /// the store takes well (see [`Tx::rows_a_statement`]).
     pub(crate) async fn insert_steps(
         &mut self,
         dossiers: &[(i64, &[Step])],
@@ -745,7 +745,8 @@ impl Tx {
                     .map(move |(position, step)| (*dossier_id, position, step))
             })
             .collect();
-        for chunk in rows.chunks(STEP_ROWS) {
+        let size = self.rows_a_statement(9);
+        for chunk in rows.chunks(size) {
             let values = (0..chunk.len())
                 .map(|n| {
                     let first = n * 9;
@@ -789,10 +790,6 @@ impl Tx {
         Ok(())
     }
 }
-
-/// Steps written by one statement at most: nine values each, within what both stores take in
-/// one statement (32,766 on SQLite, 65,535 on PostgreSQL).
-const STEP_ROWS: usize = 1000;
 
 impl Store {
     /// PostgreSQL's plans (`EXPLAIN ANALYZE`) for the statements of the pages the scale run

@@ -58,10 +58,6 @@ fn basis_sql() -> String {
 pub(crate) const FORECASTS_SQL: &str = "SELECT kind, median_minutes, p80_minutes, cases
      FROM forecast_basis WHERE place = $1 AND goods_category = $2";
 
-/// Rows a set statement reads or writes at most (six values each, well within what both stores
-/// take in one statement).
-const SET_ROWS: usize = 500;
-
 /// A basis: its place, goods category and kind of step.
 type BasisKey = (String, String, String);
 
@@ -127,7 +123,8 @@ impl Tx {
             .map(|(id, _)| *id)
             .collect();
         let mut before: HashMap<i64, BTreeSet<Observed>> = HashMap::new();
-        for ids in stored.chunks(SET_ROWS) {
+        let size = self.rows_a_statement(1);
+        for ids in stored.chunks(size) {
             let sql = format!(
                 "SELECT dossier_id, place, goods_category, kind, ended_at, minutes FROM observed_duration
                  WHERE dossier_id IN ({})",
@@ -182,7 +179,7 @@ impl Tx {
             );
             written.extend(now.into_iter().map(|observed| (*id, observed)));
         }
-        for ids in emptied.chunks(SET_ROWS) {
+        for ids in emptied.chunks(size) {
             let sql = format!(
                 "DELETE FROM observed_duration WHERE dossier_id IN ({})",
                 super::placeholders(1, ids.len())
@@ -195,7 +192,8 @@ impl Tx {
                 query.execute(conn).await.map(|_| ())
             })?;
         }
-        for rows in written.chunks(SET_ROWS) {
+        let size = self.rows_a_statement(6);
+        for rows in written.chunks(size) {
             let values = (0..rows.len())
                 .map(|n| format!("({})", super::placeholders(n * 6 + 1, 6)))
                 .collect::<Vec<_>>()

@@ -87,9 +87,6 @@ struct Prepared<'a> {
     body: String,
 }
 
-/// Notices whose recipients one read looks for at most (four values each).
-const NOTICES_A_READ: usize = 200;
-
 /// The notices of what the event `event_id` says about dossier `dossier_id` (`opened`: it
 /// opened the dossier).
 pub(crate) fn event_notices_of(
@@ -335,7 +332,8 @@ impl Tx {
                 .enumerate()
                 .filter(|(_, prepared)| prepared.operators == operators)
                 .collect();
-            for rows in group.chunks(NOTICES_A_READ) {
+            let size = self.rows_a_statement(4);
+            for rows in group.chunks(size) {
                 for (index, recipient) in self.notice_recipients(rows, operators, now).await? {
                     recipients.entry(index).or_default().push(recipient);
                 }

@@ -551,7 +551,8 @@ impl Tx {
         dossiers: &[i64],
     ) -> Result<HashMap<i64, Vec<Fact>>, StoreError> {
         let mut facts: HashMap<i64, Vec<Fact>> = HashMap::new();
-        for ids in dossiers.chunks(500) {
+        let size = self.rows_a_statement(1);
+        for ids in dossiers.chunks(size) {
             let sql = format!(
                 "SELECT dossier_id, id, kind, occurred_at, fact FROM event WHERE dossier_id IN ({})",
                 placeholders(1, ids.len())
@@ -585,7 +586,8 @@ impl Tx {
         worked: &BTreeMap<i64, Worked>,
     ) -> Result<(), StoreError> {
         let fresh: Vec<(&i64, &Held)> = touched.iter().filter(|(_, d)| d.fresh).collect();
-        for rows in fresh.chunks(200) {
+        let size = self.rows_a_statement(17);
+        for rows in fresh.chunks(size) {
             let values = (0..rows.len())
                 .map(|n| format!("({})", placeholders(n * 17 + 1, 17)))
                 .collect::<Vec<_>>()
@@ -626,14 +628,15 @@ impl Tx {
         Ok(())
     }
 
-    /// The chunk's events, in one statement a hundred.
+    /// The chunk's events, as many a statement as the store takes well.
     async fn insert_events(
         &mut self,
         pending: &[Pending<'_>],
         sender: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        for rows in pending.chunks(100) {
+        let size = self.rows_a_statement(12);
+        for rows in pending.chunks(size) {
             let values = (0..rows.len())
                 .map(|n| format!("({})", placeholders(n * 12 + 1, 12)))
                 .collect::<Vec<_>>()
