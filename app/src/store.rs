@@ -549,6 +549,59 @@ impl Tx {
         (values / values_per_row.max(1)).clamp(1, 1_000)
     }
 
+    /// The rows `select` gives for these dossiers (`select` ends in `WHERE dossier_id IN`), as
+    /// many dossiers a read as the store takes well.
+    pub(crate) async fn read_for_dossiers<R>(
+        &mut self,
+        select: &str,
+        dossiers: &[i64],
+    ) -> Result<Vec<R>, StoreError>
+    where
+        R: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let mut rows = Vec::new();
+        let size = self.rows_a_statement(1);
+        for ids in dossiers.chunks(size) {
+            let sql = format!("{select} ({})", placeholders(1, ids.len()));
+            let mut read: Vec<R> = on_tx!(self, conn => {
+                let mut query = sqlx::query_as(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                query.fetch_all(conn).await
+            })?;
+            rows.append(&mut read);
+        }
+        Ok(rows)
+    }
+
+    /// Deletes the rows of `table` of these dossiers, as many dossiers a statement as the store
+    /// takes well.
+    pub(crate) async fn delete_for_dossiers(
+        &mut self,
+        table: &'static str,
+        dossiers: &[i64],
+    ) -> Result<(), StoreError> {
+        let size = self.rows_a_statement(1);
+        for ids in dossiers.chunks(size) {
+            let sql = format!(
+                "DELETE FROM {table} WHERE dossier_id IN ({})",
+                placeholders(1, ids.len())
+            );
+            on_tx!(self, conn => {
+                let mut query = sqlx::query(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                query.execute(conn).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
     /// What ends a `SELECT` that locks the rows it reads until the transaction ends: ` FOR
     /// UPDATE` on PostgreSQL; nothing on SQLite, whose writers are serialised.
     pub(crate) fn row_lock(&self) -> &'static str {

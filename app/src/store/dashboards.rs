@@ -334,39 +334,31 @@ impl Tx {
             .map(|(id, _)| *id)
             .collect();
         let mut before: HashMap<i64, BTreeSet<Counted>> = HashMap::new();
-        let size = self.rows_a_statement(1);
-        for ids in stored.chunks(size) {
-            type IndicatorRow = (i64, String, NaiveDate, i32, String, String, String, i64);
-            let sql = format!(
+        type IndicatorRow = (i64, String, NaiveDate, i32, String, String, String, i64);
+        let rows: Vec<IndicatorRow> = self
+            .read_for_dossiers(
                 "SELECT dossier_id, measure, day, bucket, site_code, post_code, goods_category, company_id
-                 FROM dossier_indicator WHERE dossier_id IN ({})",
-                super::placeholders(1, ids.len())
-            );
-            let rows: Vec<IndicatorRow> = on_tx!(self, conn => {
-                let mut query = sqlx::query_as(&sql);
-                for id in ids {
-                    query = query.bind(id);
-                }
-                query.fetch_all(conn).await
-            })?;
-            for (id, measure, day, bucket, site, post, goods, company) in rows {
-                // A row read is stored, even one whose measure is no longer known.
-                let counted = before.entry(id).or_default();
-                if let Some(measure) = Measure::from_code(&measure) {
-                    counted.insert(Counted {
-                        place: Place {
-                            site,
-                            post,
-                            goods,
-                            company,
-                        },
-                        contribution: Contribution {
-                            measure,
-                            day,
-                            bucket,
-                        },
-                    });
-                }
+                 FROM dossier_indicator WHERE dossier_id IN",
+                &stored,
+            )
+            .await?;
+        for (id, measure, day, bucket, site, post, goods, company) in rows {
+            // A row read is stored, even one whose measure is no longer known.
+            let counted = before.entry(id).or_default();
+            if let Some(measure) = Measure::from_code(&measure) {
+                counted.insert(Counted {
+                    place: Place {
+                        site,
+                        post,
+                        goods,
+                        company,
+                    },
+                    contribution: Contribution {
+                        measure,
+                        day,
+                        bucket,
+                    },
+                });
             }
         }
         let empty = BTreeSet::new();
@@ -390,19 +382,8 @@ impl Tx {
             }
             rows.extend(now.into_iter().map(|counted| (*id, counted)));
         }
-        for ids in emptied.chunks(size) {
-            let sql = format!(
-                "DELETE FROM dossier_indicator WHERE dossier_id IN ({})",
-                super::placeholders(1, ids.len())
-            );
-            on_tx!(self, conn => {
-                let mut query = sqlx::query(&sql);
-                for id in ids {
-                    query = query.bind(id);
-                }
-                query.execute(conn).await.map(|_| ())
-            })?;
-        }
+        self.delete_for_dossiers("dossier_indicator", &emptied)
+            .await?;
         self.insert_counted(&rows).await?;
         Ok(())
     }

@@ -123,30 +123,22 @@ impl Tx {
             .map(|(id, _)| *id)
             .collect();
         let mut before: HashMap<i64, BTreeSet<Observed>> = HashMap::new();
-        let size = self.rows_a_statement(1);
-        for ids in stored.chunks(size) {
-            let sql = format!(
+        type Row = (i64, String, String, String, DateTime<Utc>, i64);
+        let rows: Vec<Row> = self
+            .read_for_dossiers(
                 "SELECT dossier_id, place, goods_category, kind, ended_at, minutes FROM observed_duration
-                 WHERE dossier_id IN ({})",
-                super::placeholders(1, ids.len())
-            );
-            type Row = (i64, String, String, String, DateTime<Utc>, i64);
-            let rows: Vec<Row> = on_tx!(self, conn => {
-                let mut query = sqlx::query_as(&sql);
-                for id in ids {
-                    query = query.bind(id);
-                }
-                query.fetch_all(conn).await
-            })?;
-            for (id, place, goods_category, kind, ended_at, minutes) in rows {
-                before.entry(id).or_default().insert(Observed {
-                    place,
-                    goods_category,
-                    kind,
-                    ended_at,
-                    minutes,
-                });
-            }
+                 WHERE dossier_id IN",
+                &stored,
+            )
+            .await?;
+        for (id, place, goods_category, kind, ended_at, minutes) in rows {
+            before.entry(id).or_default().insert(Observed {
+                place,
+                goods_category,
+                kind,
+                ended_at,
+                minutes,
+            });
         }
         let empty = BTreeSet::new();
         let mut emptied = Vec::new();
@@ -179,19 +171,8 @@ impl Tx {
             );
             written.extend(now.into_iter().map(|observed| (*id, observed)));
         }
-        for ids in emptied.chunks(size) {
-            let sql = format!(
-                "DELETE FROM observed_duration WHERE dossier_id IN ({})",
-                super::placeholders(1, ids.len())
-            );
-            on_tx!(self, conn => {
-                let mut query = sqlx::query(&sql);
-                for id in ids {
-                    query = query.bind(id);
-                }
-                query.execute(conn).await.map(|_| ())
-            })?;
-        }
+        self.delete_for_dossiers("observed_duration", &emptied)
+            .await?;
         let size = self.rows_a_statement(6);
         for rows in written.chunks(size) {
             let values = (0..rows.len())

@@ -270,19 +270,7 @@ impl Tx {
         }
 
         // Their timelines, and what the dashboards and forecasts count them by.
-        if !joined.is_empty() {
-            let sql = format!(
-                "DELETE FROM step WHERE dossier_id IN ({})",
-                placeholders(1, joined.len())
-            );
-            on_tx!(self, conn => {
-                let mut query = sqlx::query(&sql);
-                for id in &joined {
-                    query = query.bind(id);
-                }
-                query.execute(conn).await.map(|_| ())
-            })?;
-        }
+        self.delete_for_dossiers("step", &joined).await?;
         let steps: Vec<(i64, &[Step])> = worked
             .iter()
             .map(|(id, work)| (*id, work.steps.as_slice()))
@@ -550,31 +538,23 @@ impl Tx {
         &mut self,
         dossiers: &[i64],
     ) -> Result<HashMap<i64, Vec<Fact>>, StoreError> {
-        let mut facts: HashMap<i64, Vec<Fact>> = HashMap::new();
-        let size = self.rows_a_statement(1);
-        for ids in dossiers.chunks(size) {
-            let sql = format!(
-                "SELECT dossier_id, id, kind, occurred_at, fact FROM event WHERE dossier_id IN ({})",
-                placeholders(1, ids.len())
-            );
-            type Row = (i64, i64, String, DateTime<Utc>, Option<String>);
-            let rows: Vec<Row> = on_tx!(self, conn => {
-                let mut query = sqlx::query_as(&sql);
-                for id in ids {
-                    query = query.bind(id);
-                }
-                query.fetch_all(conn).await
-            })?;
-            let mut by_dossier: BTreeMap<i64, Vec<super::StoredFact>> = BTreeMap::new();
-            for (dossier, id, kind, occurred_at, fact) in rows {
-                by_dossier
-                    .entry(dossier)
-                    .or_default()
-                    .push((id, kind, occurred_at, fact));
-            }
-            for (dossier, rows) in by_dossier {
-                facts.insert(dossier, self.stored_facts(rows).await?);
-            }
+        type Row = (i64, i64, String, DateTime<Utc>, Option<String>);
+        let rows: Vec<Row> = self
+            .read_for_dossiers(
+                "SELECT dossier_id, id, kind, occurred_at, fact FROM event WHERE dossier_id IN",
+                dossiers,
+            )
+            .await?;
+        let mut by_dossier: BTreeMap<i64, Vec<super::StoredFact>> = BTreeMap::new();
+        for (dossier, id, kind, occurred_at, fact) in rows {
+            by_dossier
+                .entry(dossier)
+                .or_default()
+                .push((id, kind, occurred_at, fact));
+        }
+        let mut facts = HashMap::new();
+        for (dossier, rows) in by_dossier {
+            facts.insert(dossier, self.stored_facts(rows).await?);
         }
         Ok(facts)
     }
