@@ -590,6 +590,38 @@ impl Store {
         row.map(DossierSummary::try_from).transpose()
     }
 
+    /// A dossier's summary and whether the slot starting at `starts_at` for `check` at its post
+    /// is full (`false` when no slot is named), in one read: the booking form's, whose many late
+    /// comers in a rush on the last places are refused by it alone.
+    #[tracing::instrument(skip_all)]
+    pub async fn dossier_for_booking(
+        &self,
+        id: i64,
+        slot: Option<(crate::domain::appointment::CheckKind, DateTime<Utc>)>,
+    ) -> Result<Option<(DossierSummary, bool)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            summary: SummaryRow,
+            full: bool,
+        }
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS},
+                    EXISTS (SELECT 1 FROM slot s WHERE s.post_code = d.post_code AND s.check_kind = $2
+                                                  AND s.starts_at = $3 AND s.booked >= s.capacity) AS full
+             {SUMMARY_FROM} WHERE d.id = $1"
+        );
+        let (check, starts_at) = match slot {
+            Some((check, starts_at)) => (Some(check.code()), Some(starts_at)),
+            None => (None, None),
+        };
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(id).bind(check).bind(starts_at).fetch_optional(pool).await
+        })?;
+        row.map(|row| Ok((DossierSummary::try_from(row.summary)?, row.full)))
+            .transpose()
+    }
+
     /// A dossier with its steps (in journey order) and its events (in the order they happened).
     #[tracing::instrument(skip_all)]
     pub async fn dossier(&self, id: i64) -> Result<Option<Dossier>, StoreError> {

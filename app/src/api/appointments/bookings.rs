@@ -77,7 +77,12 @@ pub async fn book(
     Form(form): Form<BookForm>,
 ) -> Outcome {
     check_viewer(&caller, EntryPoint::MyAppointments, Target::Nothing)?;
-    let Some(dossier) = forms.store.dossier_summary(dossier_id).await? else {
+    let check = CheckKind::from_code(form.controle.trim());
+    let starts_at = parse_start(&form.creneau);
+    // The dossier, and whether the slot asked for is full, in one read; told only to whoever
+    // may book for the dossier.
+    let slot = check.zip(starts_at.as_ref().ok().copied());
+    let Some((dossier, full)) = forms.store.dossier_for_booking(dossier_id, slot).await? else {
         return Err(Failure::Refused(crate::domain::access::Refusal::Forbidden));
     };
     let viewer = check_viewer(
@@ -89,11 +94,16 @@ pub async fn book(
         },
     )?;
     let page = format!("/dossiers/{dossier_id}/rendez-vous");
-    let Some(check) = CheckKind::from_code(form.controle.trim()) else {
+    let Some(check) = check else {
         return Err(back(&page, Problem::CheckUnknown, &[]));
     };
     let page = format!("{page}?controle={}", check.code());
-    let starts_at = parse_start(&form.creneau).map_err(|problem| back(&page, problem, &[]))?;
+    let starts_at = starts_at.map_err(|problem| back(&page, problem, &[]))?;
+    // A full slot is refused by that read: in a rush on the last places, the many who come too
+    // late do not take the write path (`Store::book` reads it again for the others).
+    if full {
+        return Err(back(&page, refusal_code(&BookingRefusal::Full), &[]));
+    }
     let (token, _) = crate::http::new_token();
     let booking = Booking {
         dossier_id,
