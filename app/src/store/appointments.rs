@@ -806,30 +806,10 @@ use crate::domain::appointment::{
 };
 
 impl Store {
-    /// Whether the slot starting at `starts_at` for `check` at the dossier's post is full.
-    #[tracing::instrument(skip_all)]
-    pub async fn slot_full(
-        &self,
-        dossier_id: i64,
-        check: CheckKind,
-        starts_at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM slot s JOIN dossier d ON d.post_code = s.post_code
-                                WHERE d.id = $1 AND s.check_kind = $2 AND s.starts_at = $3
-                                  AND s.booked >= s.capacity)",
-            )
-            .bind(dossier_id)
-            .bind(check.code())
-            .bind(starts_at)
-            .fetch_one(pool)
-            .await
-        })?)
-    }
-
     /// Books a place for a dossier: every rule checked, the place taken and the appointment
-    /// recorded in one transaction with its audit entry, or nothing written.
+    /// recorded in one transaction with its audit entry, or nothing written. The conditional
+    /// update decides whether a place is left; the booking form refuses a slot already full
+    /// before coming here, with the read that finds the dossier (`Store::dossier_for_booking`).
     #[tracing::instrument(skip_all)]
     pub async fn book(
         &self,
@@ -837,15 +817,6 @@ impl Store {
         actor: &super::Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<Result<i64, BookingRefusal>, StoreError> {
-        // A full slot is refused by one read, before the dossier's rules and the write path: in
-        // a rush on the last places, the many who come too late cost a read each, and do not
-        // queue behind the few who take them. The conditional update below still decides.
-        if self
-            .slot_full(booking.dossier_id, booking.check, booking.starts_at)
-            .await?
-        {
-            return Ok(Err(BookingRefusal::Full));
-        }
         let Some(dossier) = self.dossier(booking.dossier_id).await? else {
             return Ok(Err(BookingRefusal::OtherCompany));
         };

@@ -100,7 +100,7 @@ pub async fn book(
     let page = format!("{page}?controle={}", check.code());
     let starts_at = starts_at.map_err(|problem| back(&page, problem, &[]))?;
     // A full slot is refused by that read: in a rush on the last places, the many who come too
-    // late do not take the write path (`Store::book` reads it again for the others).
+    // late cost it alone, and do not queue behind the few who take them on the write path.
     if full {
         return Err(back(&page, refusal_code(&BookingRefusal::Full), &[]));
     }
