@@ -198,8 +198,8 @@ struct Remembered {
     /// The partner sources heard from, by site and source: when last, and their usual interval,
     /// written at the commit (see [`Tx::source_heard`]).
     heard: std::collections::BTreeMap<(String, String), (DateTime<Utc>, Option<i64>)>,
-    /// The facts of the dossiers last worked out again, for the check of their order that
-    /// follows (see [`Tx::recompute`]): taken by it.
+    /// The facts of the dossiers last worked out again (a chunk of events, or a document's
+    /// dossier), for the check of their order that follows: taken by it.
     facts: std::collections::HashMap<i64, Vec<crate::domain::timeline::Fact>>,
 }
 
@@ -227,6 +227,18 @@ pub(crate) struct Standing<'a> {
     pub steps: &'a [crate::domain::journey::Step],
     /// Opened in this transaction: it counts for nothing yet, nothing is read to know it.
     pub fresh: bool,
+}
+
+impl Standing<'_> {
+    /// The dossiers among these that were not opened in this transaction: those whose rows
+    /// (durations, indicators) are to be read before they are written again.
+    pub(crate) fn stored(dossiers: &[(i64, &Standing<'_>)]) -> Vec<i64> {
+        dossiers
+            .iter()
+            .filter(|(_, standing)| !standing.fresh)
+            .map(|(id, _)| *id)
+            .collect()
+    }
 }
 
 /// An instant as the stores keep it (to the microsecond, PostgreSQL's precision): what is
@@ -549,8 +561,9 @@ impl Tx {
         (values / values_per_row.max(1)).clamp(1, 1_000)
     }
 
-    /// The rows `select` gives for these dossiers (`select` ends in `WHERE dossier_id IN`), as
-    /// many dossiers a read as the store takes well.
+    /// The rows `select` gives for these dossiers (`select` ends in `IN`, after the column that
+    /// holds a dossier's id: `WHERE dossier_id IN`), as many dossiers a read as the store takes
+    /// well.
     pub(crate) async fn read_for_dossiers<R>(
         &mut self,
         select: &str,
@@ -628,6 +641,15 @@ const SQLITE_VALUES_A_STATEMENT: usize = 240;
 pub(crate) fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
         .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `rows` rows of `per_row` numbered parameters each, from `$first`, for a multi-row `VALUES`:
+/// `($1, $2), ($3, $4)`.
+pub(crate) fn values_sql(rows: usize, per_row: usize, first: usize) -> String {
+    (0..rows)
+        .map(|n| format!("({})", placeholders(first + n * per_row, per_row)))
         .collect::<Vec<_>>()
         .join(", ")
 }

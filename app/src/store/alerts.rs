@@ -811,26 +811,23 @@ impl Tx {
             current_step: Option<String>,
             due_at: Option<DateTime<Utc>>,
         }
-        let sql = format!(
-            "SELECT d.id, d.site_code, d.post_code, d.goods_category, d.current_step, a.due_at
-             FROM dossier d LEFT JOIN alert_due a ON a.dossier_id = d.id
-             WHERE d.id IN ({}) ORDER BY d.id",
-            placeholders(1, dossiers.len())
-        );
-        let rows: Vec<About> = on_tx!(self, conn => {
-            let mut query = sqlx::query_as(&sql);
-            for (id, _) in dossiers {
-                query = query.bind(id);
-            }
-            query.fetch_all(conn).await
-        })?;
+        let ids: Vec<i64> = dossiers.iter().map(|(id, _)| *id).collect();
+        let mut rows: Vec<About> = self
+            .read_for_dossiers(
+                "SELECT d.id, d.site_code, d.post_code, d.goods_category, d.current_step, a.due_at
+                 FROM dossier d LEFT JOIN alert_due a ON a.dossier_id = d.id
+                 WHERE d.id IN",
+                &ids,
+            )
+            .await?;
+        rows.sort_by_key(|row| row.id);
         if rows.is_empty() {
             return Ok(Evaluated::default());
         }
         let left: HashMap<i64, &Vec<String>> =
             dossiers.iter().map(|(id, left)| (*id, left)).collect();
-        // When the clock was to evaluate each again, as read.
-        let seen: std::collections::BTreeMap<i64, Option<DateTime<Utc>>> =
+        // When the clock was to evaluate each again, as read, in the dossiers' order.
+        let seen: Vec<(i64, Option<DateTime<Utc>>)> =
             rows.iter().map(|row| (row.id, row.due_at)).collect();
         let examined: Vec<Examined> = rows
             .into_iter()
@@ -858,30 +855,33 @@ impl Tx {
         for change in changes(&watched, &holding.conditions)? {
             evaluated += self.apply_alert_change(&change, now).await?;
         }
-        // The next evaluations, by the time each replaces (most often none: one statement).
+        // The next evaluations, by the time each replaces (most often none: one statement);
+        // the dossiers with nothing ahead are left be by the clock, unless made due meanwhile.
         let mut due: std::collections::BTreeMap<Option<DateTime<Utc>>, Vec<Due>> =
             std::collections::BTreeMap::new();
+        let mut settled: Vec<(i64, DateTime<Utc>)> = Vec::new();
         for (id, seen) in &seen {
-            match holding.due.get(id) {
-                Some(next) => due.entry(*seen).or_default().push((*id, *next)),
-                // Nothing ahead: the clock leaves the dossier be, unless it was made due
-                // meanwhile.
-                None => {
-                    if let Some(seen) = seen {
-                        on_tx!(self, conn => {
-                            sqlx::query("DELETE FROM alert_due WHERE dossier_id = $1 AND due_at = $2")
-                                .bind(id)
-                                .bind(seen)
-                                .execute(conn)
-                                .await
-                                .map(|_| ())
-                        })?;
-                    }
-                }
+            match (holding.due.get(id), seen) {
+                (Some(next), _) => due.entry(*seen).or_default().push((*id, *next)),
+                (None, Some(seen)) => settled.push((*id, *seen)),
+                (None, None) => {}
             }
         }
-        for (replacing, mut dossiers) in due {
-            dossiers.sort();
+        let size = self.rows_a_statement(2);
+        for pairs in settled.chunks(size) {
+            let sql = format!(
+                "DELETE FROM alert_due WHERE {}",
+                pairs_sql("dossier_id", "due_at", 1, pairs.len())
+            );
+            on_tx!(self, conn => {
+                let mut query = sqlx::query(&sql);
+                for (id, at) in pairs {
+                    query = query.bind(id).bind(at);
+                }
+                query.execute(conn).await.map(|_| ())
+            })?;
+        }
+        for (replacing, dossiers) in due {
             self.alerts_due(&dossiers, replacing).await?;
         }
         Ok(evaluated)
@@ -897,10 +897,7 @@ impl Tx {
     ) -> Result<(), StoreError> {
         let size = self.rows_a_statement(2);
         for chunk in dossiers.chunks(size) {
-            let values = (0..chunk.len())
-                .map(|n| format!("(${}, ${})", 2 * n + 2, 2 * n + 3))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = super::values_sql(chunk.len(), 2, 2);
             let sql = format!(
                 "INSERT INTO alert_due (dossier_id, due_at) VALUES {values}
                  ON CONFLICT (dossier_id) DO UPDATE SET due_at = CASE

@@ -328,11 +328,7 @@ impl Tx {
                 .collect()
         };
         // A dossier opened in this transaction counts for nothing yet.
-        let stored: Vec<i64> = dossiers
-            .iter()
-            .filter(|(_, standing)| !standing.fresh)
-            .map(|(id, _)| *id)
-            .collect();
+        let stored = Standing::stored(dossiers);
         let mut before: HashMap<i64, BTreeSet<Counted>> = HashMap::new();
         type IndicatorRow = (i64, String, NaiveDate, i32, String, String, String, i64);
         let rows: Vec<IndicatorRow> = self
@@ -397,14 +393,7 @@ impl Tx {
                      (dossier_id, measure, day, bucket, site_code, post_code, goods_category, company_id)
                  VALUES ",
             );
-            for index in 0..chunk.len() {
-                let n = index * 8;
-                if index > 0 {
-                    sql.push_str(", ");
-                }
-                let marks: Vec<String> = (1..=8).map(|k| format!("${}", n + k)).collect();
-                sql.push_str(&format!("({})", marks.join(", ")));
-            }
+            sql.push_str(&super::values_sql(chunk.len(), 8, 1));
             on_tx!(self, conn => {
                 let mut query = sqlx::query(&sql);
                 for (id, counted) in chunk {

@@ -779,24 +779,7 @@ impl Tx {
             .collect();
         let size = self.rows_a_statement(9);
         for chunk in rows.chunks(size) {
-            let values = (0..chunk.len())
-                .map(|n| {
-                    let first = n * 9;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        first + 1,
-                        first + 2,
-                        first + 3,
-                        first + 4,
-                        first + 5,
-                        first + 6,
-                        first + 7,
-                        first + 8,
-                        first + 9
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = super::values_sql(chunk.len(), 9, 1);
             let sql = format!(
                 "INSERT INTO step (dossier_id, kind, position, state, started_at, ended_at, actor,
                                    outcome, expected_minutes)

@@ -117,11 +117,7 @@ impl Tx {
                 .collect()
         };
         // A dossier opened in this transaction has no durations yet.
-        let stored: Vec<i64> = dossiers
-            .iter()
-            .filter(|(_, standing)| !standing.fresh)
-            .map(|(id, _)| *id)
-            .collect();
+        let stored = Standing::stored(dossiers);
         let mut before: HashMap<i64, BTreeSet<Observed>> = HashMap::new();
         type Row = (i64, String, String, String, DateTime<Utc>, i64);
         let rows: Vec<Row> = self
@@ -175,13 +171,10 @@ impl Tx {
             .await?;
         let size = self.rows_a_statement(6);
         for rows in written.chunks(size) {
-            let values = (0..rows.len())
-                .map(|n| format!("({})", super::placeholders(n * 6 + 1, 6)))
-                .collect::<Vec<_>>()
-                .join(", ");
             let sql = format!(
                 "INSERT INTO observed_duration (dossier_id, place, goods_category, kind, ended_at, minutes)
-                 VALUES {values}"
+                 VALUES {}",
+                super::values_sql(rows.len(), 6, 1)
             );
             on_tx!(self, conn => {
                 let mut query = sqlx::query(&sql);

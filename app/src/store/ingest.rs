@@ -109,8 +109,10 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
-        let sql = format!("{LIVE_QUERY} WHERE e.id IN ({})", marks.join(", "));
+        let sql = format!(
+            "{LIVE_QUERY} WHERE e.id IN ({})",
+            super::placeholders(1, ids.len())
+        );
         let rows: Vec<LiveRow> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(&sql);
             for id in ids {
@@ -259,11 +261,10 @@ impl Tx {
         sender: i64,
         events: &[PartnerEvent],
     ) -> Result<HashMap<String, (i64, String)>, StoreError> {
-        let marks: Vec<String> = (0..events.len()).map(|n| format!("${}", n + 2)).collect();
         let sql = format!(
             "SELECT partner_event_id, dossier_id, payload FROM event
              WHERE partner_key_id = $1 AND partner_event_id IN ({})",
-            marks.join(", ")
+            super::placeholders(2, events.len())
         );
         let rows: Vec<(String, i64, String)> = on_tx!(self, conn => {
             let mut query = sqlx::query_as(&sql).bind(sender);
@@ -467,7 +468,7 @@ impl Tx {
         now: DateTime<Utc>,
         fresh: bool,
     ) -> Result<(), StoreError> {
-        // Only the facts: payloads stay unread on this path, taken on every ingestion.
+        // Only the facts: payloads stay unread (see `stored_facts` for events recorded before).
         let rows: Vec<StoredFact> = on_tx!(self, conn => {
             sqlx::query_as(
                 "SELECT id, kind, occurred_at, fact FROM event WHERE dossier_id = $1",

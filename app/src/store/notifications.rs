@@ -186,12 +186,13 @@ pub(crate) struct Written<'a> {
     pub link: &'a str,
 }
 
-/// The roles a kind's audience is made of.
-fn audience_roles(audience: &str) -> &'static str {
-    match audience {
-        "operateur" => "('operateur')",
+/// The roles a kind's audience is made of (`operators`: the audience is `operateur`).
+fn audience_roles(operators: bool) -> &'static str {
+    if operators {
+        "('operateur')"
+    } else {
         // The inspection decides on appointments: its agents and heads of service.
-        _ => "('agent_sivep', 'chef_service')",
+        "('agent_sivep', 'chef_service')"
     }
 }
 
@@ -235,22 +236,18 @@ impl Tx {
             return Ok(0);
         }
         let ids: BTreeSet<i64> = notices.iter().map(|notice| notice.dossier_id).collect();
-        let sql = format!(
-            "SELECT d.id, COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn) AS reference,
-                    s.name AS site_name, d.site_code, d.post_code, p.name AS post_name, c.name AS company_name
-             FROM dossier d JOIN site s ON s.code = d.site_code
-             LEFT JOIN post p ON p.code = d.post_code
-             LEFT JOIN company c ON c.id = d.company_id
-             WHERE d.id IN ({})",
-            super::placeholders(1, ids.len())
-        );
-        let rows: Vec<About> = on_tx!(self, conn => {
-            let mut query = sqlx::query_as(&sql);
-            for id in &ids {
-                query = query.bind(id);
-            }
-            query.fetch_all(conn).await
-        })?;
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let rows: Vec<About> = self
+            .read_for_dossiers(
+                "SELECT d.id, COALESCE(d.container, d.awb, d.ched, d.bill_of_lading, d.mrn) AS reference,
+                        s.name AS site_name, d.site_code, d.post_code, p.name AS post_name, c.name AS company_name
+                 FROM dossier d JOIN site s ON s.code = d.site_code
+                 LEFT JOIN post p ON p.code = d.post_code
+                 LEFT JOIN company c ON c.id = d.company_id
+                 WHERE d.id IN",
+                &ids,
+            )
+            .await?;
         let about: HashMap<i64, About> = rows.into_iter().map(|row| (row.id, row)).collect();
         // Each notice as its recipients read it, by audience; a notice about a dossier gone
         // notifies nobody.
@@ -259,13 +256,8 @@ impl Tx {
             let Some(about) = about.get(&notice.dossier_id) else {
                 continue;
             };
-            let kind = self.notification_kind(notice.kind).await?;
-            let Some((title, body, audience, action_required, label)) = kind else {
-                return Err(StoreError::Corrupt(format!(
-                    "type de notification « {} » absent",
-                    notice.kind
-                )));
-            };
+            let (title, body, audience, action_required, label) =
+                self.notification_kind(notice.kind).await?;
             let post = match (&about.post_name, &about.post_code) {
                 (Some(name), Some(code)) => format!("{name} ({code})"),
                 (None, Some(code)) => code.clone(),
@@ -401,7 +393,7 @@ impl Tx {
             } else {
                 "TRUE"
             },
-            roles = audience_roles(if operators { "operateur" } else { "inspection" }),
+            roles = audience_roles(operators),
             allowed = allowed_sql("$1"),
         );
         let rows: Vec<(i64, i64, String, i32)> = on_tx!(self, conn => {
@@ -567,10 +559,11 @@ impl Tx {
     }
 
     /// A kind's templates, audience, whether it asks for an action and label; read once in a
-    /// transaction that remembers (see [`Tx::remember`]).
-    async fn notification_kind(&mut self, code: &str) -> Result<Option<KindRow>, StoreError> {
+    /// transaction that remembers (see [`Tx::remember`]). A kind the program names is in the
+    /// table (a migration adds it): its absence is a corrupt store.
+    async fn notification_kind(&mut self, code: &str) -> Result<KindRow, StoreError> {
         if let Some(kept) = self.remembered.as_ref().and_then(|r| r.kinds.get(code)) {
-            return Ok(Some(kept.clone()));
+            return Ok(kept.clone());
         }
         let kind: Option<KindRow> = on_tx!(self, conn => {
             sqlx::query_as(
@@ -580,7 +573,10 @@ impl Tx {
             .fetch_optional(conn)
             .await
         })?;
-        if let (Some(kind), Some(kept)) = (&kind, &mut self.remembered) {
+        let kind = kind.ok_or_else(|| {
+            StoreError::Corrupt(format!("type de notification « {code} » absent"))
+        })?;
+        if let Some(kept) = &mut self.remembered {
             kept.kinds.insert(code.to_owned(), kind.clone());
         }
         Ok(kind)
@@ -591,10 +587,7 @@ impl Tx {
         &mut self,
         kind: &str,
     ) -> Result<(String, String, bool), StoreError> {
-        let (title, body, _, action_required, _) =
-            self.notification_kind(kind).await?.ok_or_else(|| {
-                StoreError::Corrupt(format!("type de notification « {kind} » absent"))
-            })?;
+        let (title, body, _, action_required, _) = self.notification_kind(kind).await?;
         Ok((title, body, action_required))
     }
 

@@ -15,7 +15,7 @@ use crate::domain::journey::{Step, StepKind};
 use crate::domain::partner::{OperatorId, PartnerEvent};
 use crate::domain::timeline::{derive, Fact};
 use crate::store::notifications::event_notices_of;
-use crate::store::{on_tx, placeholders, Standing};
+use crate::store::{on_tx, placeholders, values_sql, Standing};
 
 /// The reference columns of a dossier, in this order.
 const REFERENCE_COLUMNS: [&str; 5] = ["container", "awb", "bill_of_lading", "ched", "mrn"];
@@ -300,9 +300,12 @@ impl Tx {
             .collect();
         self.record_durations_all(&standing_refs).await?;
         self.record_indicators_all(&standing_refs).await?;
+        // The facts go to the check of their order, with the alerts below.
+        drop(standing_refs);
+        drop(standings);
         if let Some(kept) = &mut self.remembered {
-            for (id, work) in &worked {
-                kept.facts.insert(*id, work.facts.clone());
+            for (id, work) in worked {
+                kept.facts.insert(id, work.facts);
             }
         }
 
@@ -568,10 +571,7 @@ impl Tx {
         let fresh: Vec<(&i64, &Held)> = touched.iter().filter(|(_, d)| d.fresh).collect();
         let size = self.rows_a_statement(17);
         for rows in fresh.chunks(size) {
-            let values = (0..rows.len())
-                .map(|n| format!("({})", placeholders(n * 17 + 1, 17)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = values_sql(rows.len(), 17, 1);
             let sql = format!(
                 "INSERT INTO dossier (id, site_code, post_code, company_id, goods_category, goods_description,
                      flow, container, awb, bill_of_lading, ched, mrn, status, current_step, opened_at, updated_at,
@@ -617,10 +617,7 @@ impl Tx {
     ) -> Result<(), StoreError> {
         let size = self.rows_a_statement(12);
         for rows in pending.chunks(size) {
-            let values = (0..rows.len())
-                .map(|n| format!("({})", placeholders(n * 12 + 1, 12)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = values_sql(rows.len(), 12, 1);
             let sql = format!(
                 "INSERT INTO event (id, dossier_id, partner_event_id, partner_key_id, source, kind, occurred_at,
                                     received_at, post_code, detail, payload, fact)
