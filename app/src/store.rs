@@ -42,7 +42,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 pub use access_requests::{ExtractFile, PendingRequest, PendingVerification, RegistryExtract};
 pub use accounts::{
     ActiveSession, NewHabilitation, NewSession, SessionInfo, SignInStanding, SignInWindows,
-    TokenPurpose,
+    SignedIn, TokenPurpose,
 };
 pub use alerts::{
     AlertHistoryLine, DeskAlert, DeskQuery, Evaluated, PostAlertSettings, ThresholdKey,

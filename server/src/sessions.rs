@@ -13,7 +13,7 @@ use app::http::{
 };
 pub use app::state::token_hash;
 use app::state::Caller;
-use app::store::Store;
+use app::store::{SignedIn, Store};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -72,55 +72,43 @@ pub async fn resolve(
     let mut stale = false;
     if let Some(token) = &token {
         let now = Utc::now();
+        let today = app::domain::access::local_day(now);
         match sessions
             .store
-            .session_by_token(&token_hash(token), now, sessions.lifetimes.idle)
+            .signed_in(
+                &token_hash(token),
+                now,
+                sessions.lifetimes.idle,
+                today,
+                cgu::VERSION,
+            )
             .await
         {
-            Ok(Some(session)) => {
-                let today = app::domain::access::local_day(now);
-                match sessions
-                    .store
-                    .viewer(session.info.user_id, today, cgu::VERSION)
-                    .await
-                {
-                    Ok(Some(viewer)) => {
-                        // A live stream is not someone using the platform: an open page must
-                        // not keep a session alive past its idle limit (streams are renewed).
-                        let in_use = request.uri().path() != app::ui::live::STREAM_PATH;
-                        if in_use && now - session.info.last_seen_at > TOUCH_EVERY {
-                            if let Err(error) =
-                                sessions.store.touch_session(session.info.id, now).await
-                            {
-                                tracing::warn!(%error, "session : date de dernière activité non enregistrée");
-                            }
-                        }
-                        caller.viewer = Some(viewer);
-                        caller.session_id = Some(session.info.id);
-                        request.extensions_mut().insert(CurrentSession {
-                            id: session.info.id,
-                            user_id: session.info.user_id,
-                            method: session.info.method,
-                            id_token: session.id_token,
-                        });
+            Ok(SignedIn::Open(open)) => {
+                let (session, viewer) = *open;
+                // A live stream is not someone using the platform: an open page must not keep
+                // a session alive past its idle limit (streams are renewed).
+                let in_use = request.uri().path() != app::ui::live::STREAM_PATH;
+                if in_use && now - session.info.last_seen_at > TOUCH_EVERY {
+                    if let Err(error) = sessions.store.touch_session(session.info.id, now).await {
+                        tracing::warn!(%error, "session : date de dernière activité non enregistrée");
                     }
-                    Ok(None) => stale = true,
-                    Err(error) => return unavailable(error),
                 }
+                caller.viewer = Some(viewer);
+                caller.session_id = Some(session.info.id);
+                request.extensions_mut().insert(CurrentSession {
+                    id: session.info.id,
+                    user_id: session.info.user_id,
+                    method: session.info.method,
+                    id_token: session.id_token,
+                });
             }
-            // Ended: if its account was suspended or closed since, every page says so (the
-            // browser keeps its cookie until it signs out), rather than asking to sign in.
-            Ok(None) => match sessions
-                .store
-                .session_account_state(&token_hash(token))
-                .await
-            {
-                Ok(Some(state)) if app::state::ended_message(state).is_some() => {
-                    caller.access_ended = Some(state);
-                }
-                Ok(_) => stale = true,
-                Err(error) => return unavailable(error),
-            },
+            // Suspended or closed since: every page says so (the browser keeps its cookie until
+            // it signs out), rather than asking to sign in.
+            Ok(SignedIn::AccountEnded(state)) if app::state::ended_message(state).is_some() => {
+                caller.access_ended = Some(state);
+            }
+            Ok(_) => stale = true,
             Err(error) => return unavailable(error),
         }
     }

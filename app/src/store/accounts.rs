@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use super::directory::{UserRow, USER_COLUMNS};
 use super::{decode, on_pool, on_tx, Store, StoreError, Tx};
 use crate::domain::access::Viewer;
+use crate::domain::account::AccountState;
 pub use crate::domain::account::SessionInfo;
 use crate::domain::directory::{Administration, Habilitation, Role, User};
 use crate::domain::references::Locode;
@@ -158,6 +159,46 @@ pub struct NewHabilitation {
     pub granted_by: Option<i64>,
 }
 
+/// The person and what every request needs to know about them besides their account: whether
+/// they accepted the terms in force, their unread notifications (up to one more than the bell
+/// shows), whether their company holds a mandate not revoked (the mandates themselves are then
+/// read, for the few companies that represent others) and whether they answer rights requests.
+#[derive(sqlx::FromRow)]
+struct ViewerRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    accepted: bool,
+    unread: i64,
+    representative: bool,
+    rights_desk: bool,
+}
+
+/// The columns of [`ViewerRow`], for a query on `app_user u` whose parameter `cgu` is the
+/// version of the terms in force.
+fn viewer_columns(cgu: usize) -> String {
+    format!(
+        "{USER_COLUMNS},
+         EXISTS (SELECT 1 FROM cgu_acceptance c WHERE c.user_id = u.id AND c.version = ${cgu}) AS accepted,
+         (SELECT COUNT(*) FROM (SELECT 1 FROM notification n
+                                WHERE n.user_id = u.id AND n.read_at IS NULL
+                                LIMIT {}) unread) AS unread,
+         EXISTS (SELECT 1 FROM mandate m WHERE m.representative_id = u.company_id
+                                           AND m.revoked_at IS NULL) AS representative,
+         EXISTS (SELECT 1 FROM rights_desk_member r WHERE r.user_id = u.id) AS rights_desk",
+        crate::domain::notification::UNREAD_SHOWN + 1
+    )
+}
+
+/// What a request's session token stands for.
+pub enum SignedIn {
+    /// No session, or one ended, expired or idle: the person signs in again.
+    Stale,
+    /// The session's account was suspended or closed since: every page says so.
+    AccountEnded(AccountState),
+    /// An open session of an active account, and the person it is decided for.
+    Open(Box<(ActiveSession, Viewer)>),
+}
+
 fn parse_sites(codes: Vec<String>) -> Result<Vec<Locode>, StoreError> {
     codes
         .iter()
@@ -175,51 +216,118 @@ impl Store {
         today: NaiveDate,
         cgu_version: &str,
     ) -> Result<Option<Viewer>, StoreError> {
-        // The person and whether they accepted the terms in force, in one reading: it is done
-        // on every request.
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            user: UserRow,
-            accepted: bool,
-            unread: i64,
-            /// Its company holds a mandate not revoked (read with the rest: the mandates
-            /// themselves are then read, for the few companies that represent others).
-            representative: bool,
-            rights_desk: bool,
-        }
-        // The bell of every page counts the unread notifications, up to one more than it shows.
         let sql = format!(
-            "SELECT {USER_COLUMNS},
-                    EXISTS (SELECT 1 FROM cgu_acceptance c WHERE c.user_id = u.id AND c.version = $2) AS accepted,
-                    (SELECT COUNT(*) FROM (SELECT 1 FROM notification n
-                                           WHERE n.user_id = u.id AND n.read_at IS NULL
-                                           LIMIT {}) unread) AS unread,
-                    EXISTS (SELECT 1 FROM mandate m WHERE m.representative_id = u.company_id
-                                                      AND m.revoked_at IS NULL) AS representative,
-                    EXISTS (SELECT 1 FROM rights_desk_member r WHERE r.user_id = u.id) AS rights_desk
-             FROM app_user u WHERE u.id = $1 AND {}",
-            crate::domain::notification::UNREAD_SHOWN + 1,
+            "SELECT {} FROM app_user u WHERE u.id = $1 AND {}",
+            viewer_columns(2),
             super::ACTIVE_USER
         );
-        let row: Option<Row> = on_pool!(self, pool => {
+        let row: Option<ViewerRow> = on_pool!(self, pool => {
             sqlx::query_as(&sql)
                 .bind(user_id)
                 .bind(cgu_version)
                 .fetch_optional(pool)
                 .await
         })?;
-        let Some(Row {
+        match row {
+            Some(row) => self.complete_viewer(row, today).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// What a request's session token stands for: the session and the person it is decided
+    /// for, in one reading (it is done on every request), then what their role needs (the
+    /// sites of an agent's habilitations, the companies an operator's represents).
+    #[tracing::instrument(skip_all)]
+    pub async fn signed_in(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        idle: Duration,
+        today: NaiveDate,
+        cgu_version: &str,
+    ) -> Result<SignedIn, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            session_id: i64,
+            session_method: String,
+            session_created_at: DateTime<Utc>,
+            session_last_seen_at: DateTime<Utc>,
+            session_ip: String,
+            session_user_agent: String,
+            id_token: Option<String>,
+            /// Neither ended nor expired nor idle.
+            session_open: bool,
+            closed: bool,
+            suspended: bool,
+            session_user_id: i64,
+            #[sqlx(flatten)]
+            viewer: ViewerRow,
+        }
+        let sql = format!(
+            "SELECT se.id AS session_id, se.method AS session_method,
+                    se.created_at AS session_created_at, se.last_seen_at AS session_last_seen_at,
+                    se.ip AS session_ip, se.user_agent AS session_user_agent, se.id_token,
+                    (se.ended_at IS NULL AND se.expires_at > $2 AND se.last_seen_at > $3) AS session_open,
+                    u.disabled_at IS NOT NULL AS closed, u.suspended_at IS NOT NULL AS suspended,
+                    se.user_id AS session_user_id, {}
+             FROM session se JOIN app_user u ON u.id = se.user_id
+             WHERE se.token_hash = $1",
+            viewer_columns(4)
+        );
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(token_hash)
+                .bind(now)
+                .bind(now - idle)
+                .bind(cgu_version)
+                .fetch_optional(pool)
+                .await
+        })?;
+        let Some(row) = row else {
+            return Ok(SignedIn::Stale);
+        };
+        // A suspended or closed account: every page says so (the browser keeps its cookie
+        // until it signs out), rather than asking to sign in.
+        if row.closed {
+            return Ok(SignedIn::AccountEnded(AccountState::Closed));
+        }
+        if row.suspended {
+            return Ok(SignedIn::AccountEnded(AccountState::Suspended));
+        }
+        if !row.session_open {
+            return Ok(SignedIn::Stale);
+        }
+        let session = ActiveSession {
+            info: SessionInfo {
+                id: row.session_id,
+                user_id: row.session_user_id,
+                method: row.session_method,
+                created_at: row.session_created_at,
+                last_seen_at: row.session_last_seen_at,
+                ip: row.session_ip,
+                user_agent: row.session_user_agent,
+            },
+            id_token: row.id_token,
+        };
+        let viewer = self.complete_viewer(row.viewer, today).await?;
+        Ok(SignedIn::Open(Box::new((session, viewer))))
+    }
+
+    /// The viewer from their row, with what their role adds.
+    async fn complete_viewer(
+        &self,
+        row: ViewerRow,
+        today: NaiveDate,
+    ) -> Result<Viewer, StoreError> {
+        let ViewerRow {
             user,
             accepted,
             unread,
             representative,
             rights_desk,
-        }) = row
-        else {
-            return Ok(None);
-        };
+        } = row;
         let user = crate::domain::directory::User::try_from(user)?;
+        let user_id = user.id;
         // Agents: the sites of their habilitations valid today, and among them those whose posts'
         // calendars they may set. Heads of service: the sites of the posts they head, for both.
         let (site_codes, calendar_codes): (Vec<String>, Vec<String>) = match user.role {
@@ -260,7 +368,7 @@ impl Store {
             }
             _ => Vec::new(),
         };
-        Ok(Some(Viewer {
+        Ok(Viewer {
             user_id: user.id,
             email: user.email,
             full_name: user.full_name,
@@ -274,7 +382,7 @@ impl Store {
             cgu_accepted: accepted,
             rights_desk,
             unread_notifications: unread,
-        }))
+        })
     }
 
     #[tracing::instrument(skip_all)]
@@ -294,39 +402,6 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn headed_sites(&self, user_id: i64) -> Result<Vec<Locode>, StoreError> {
         parse_sites(self.headed_site_codes(user_id).await?)
-    }
-
-    /// The session a browser's token opens, if it is still open: not ended, before its absolute
-    /// limit, and used within the idle timeout.
-    #[tracing::instrument(skip_all)]
-    pub async fn session_by_token(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-        idle: Duration,
-    ) -> Result<Option<ActiveSession>, StoreError> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            session: SessionRow,
-            id_token: Option<String>,
-        }
-        let sql = format!(
-            "SELECT {SESSION_COLUMNS}, id_token FROM session
-             WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3"
-        );
-        let row: Option<Row> = on_pool!(self, pool => {
-            sqlx::query_as(&sql)
-                .bind(token_hash)
-                .bind(now)
-                .bind(now - idle)
-                .fetch_optional(pool)
-                .await
-        })?;
-        Ok(row.map(|row| ActiveSession {
-            info: row.session.into(),
-            id_token: row.id_token,
-        }))
     }
 
     /// Notes that a session was just used (for the idle timeout).

@@ -203,33 +203,6 @@ impl Store {
             })
             .collect()
     }
-
-    /// Where the account of a session that no longer opens anything stands, by the session's
-    /// token: suspended or closed says why its page is refused.
-    #[tracing::instrument(skip_all)]
-    pub async fn session_account_state(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<AccountState>, StoreError> {
-        let row: Option<(bool, bool)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT u.suspended_at IS NOT NULL, u.disabled_at IS NOT NULL
-                 FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1",
-            )
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await
-        })?;
-        Ok(row.map(|(suspended, closed)| {
-            if closed {
-                AccountState::Closed
-            } else if suspended {
-                AccountState::Suspended
-            } else {
-                AccountState::Active
-            }
-        }))
-    }
 }
 
 /// What a decision did.
