@@ -216,6 +216,18 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             post(account::profile::end_session),
         )
         .route(
+            "/espace/acces-hors-ligne/{id}/revocation",
+            post(appointments::offline::revoke),
+        )
+        .route(
+            "/api/arrivee-hors-ligne/journee",
+            get(appointments::offline::day),
+        )
+        .route(
+            "/api/arrivee-hors-ligne/pointages",
+            post(appointments::offline::send),
+        )
+        .route(
             "/espace/collegues",
             post(account::invitations::invite_colleague),
         )
@@ -456,7 +468,7 @@ pub fn routes(forms: Forms) -> Router<AppState> {
 /// Every form route with the entry point it answers for, for the permission matrix: kept next to
 /// [`routes`]; a test checks that the server serves each one and that none does anything for a
 /// stranger when it is not public (`server/tests/integration/form_routes.rs`).
-pub const FORM_ROUTES: [(&str, EntryPoint); 89] = [
+pub const FORM_ROUTES: [(&str, EntryPoint); 92] = [
     ("GET /tableaux-de-bord/{format}", EntryPoint::Dashboards),
     ("GET /statistiques/{format}", EntryPoint::Statistics),
     ("POST /connexion", EntryPoint::SignIn),
@@ -479,6 +491,18 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 89] = [
     ("GET /espace/donnees.zip", EntryPoint::PersonalSpace),
     ("POST /espace/mot-de-passe", EntryPoint::ChangePassword),
     ("POST /espace/sessions/{id}/fin", EntryPoint::EndSession),
+    (
+        "POST /espace/acces-hors-ligne/{id}/revocation",
+        EntryPoint::EndSession,
+    ),
+    // The gate without network: the day (with the web session), and the presences and
+    // absences a device sends (with the session, or the device's pass of the day: see
+    // `appointments::offline`).
+    ("GET /api/arrivee-hors-ligne/journee", EntryPoint::Planning),
+    (
+        "POST /api/arrivee-hors-ligne/pointages",
+        EntryPoint::DecideAppointment,
+    ),
     ("POST /espace/collegues", EntryPoint::InviteColleague),
     (
         "POST /espace/collegues/{id}/retrait",

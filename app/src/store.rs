@@ -17,6 +17,7 @@ mod exchanges;
 mod extra_recipients;
 mod feed;
 mod forecasts;
+mod gate;
 mod ingest;
 mod invitations;
 mod mandates;
@@ -65,6 +66,7 @@ pub use exchanges::{
 pub use extra_recipients::{AddRefusal, LeasedExtraMail};
 pub use feed::{Committed, FeedMessage, CHANNEL};
 pub use forecasts::place as forecast_place;
+pub use gate::{CheckinReceipt, OpenPass};
 pub use ingest::{Ingested, LiveEvent};
 pub use invitations::{InvitationTo, NewInvitation, TakenInvitation};
 pub use mandates::LockedMandate;

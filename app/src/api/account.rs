@@ -67,6 +67,8 @@ pub struct AccountSpace {
     pub habilitations: Vec<Habilitation>,
     pub sessions: Vec<SessionInfo>,
     pub current_session: Option<i64>,
+    /// Agents: the passes of today their devices hold for the gate without network.
+    pub gate_passes: Vec<crate::domain::gate::GatePass>,
     /// Whether the account has a password of its own here (one that signs in only through an
     /// identity provider changes it there).
     pub has_password: bool,
@@ -156,6 +158,14 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
         .sessions_of(viewer.user_id, chrono::Utc::now(), idle)
         .await
         .map_err(crate::state::internal)?;
+    let gate_passes = if viewer.sites.is_empty() {
+        Vec::new()
+    } else {
+        store
+            .gate_passes_of(viewer.user_id, today)
+            .await
+            .map_err(crate::state::internal)?
+    };
     let has_password = store
         .password_hash(&viewer.email)
         .await
@@ -176,6 +186,7 @@ pub async fn load_account_space() -> Result<AccountSpace, ServerFnError> {
         habilitations,
         sessions,
         current_session: caller.session_id,
+        gate_passes,
         today,
     })
 }

@@ -1,11 +1,14 @@
 //! Rendez-vous, read: a dossier's appointments and what may be booked for it, a post's free
 //! places, an operator's appointments, a post's planning, and the gate's look-up. Booking and
-//! every change go through plain forms ([`bookings`], [`calendars`]).
+//! every change go through plain forms ([`bookings`], [`calendars`]); the gate without network
+//! through [`offline`].
 
 #[cfg(feature = "ssr")]
 pub mod bookings;
 #[cfg(feature = "ssr")]
 pub mod calendars;
+#[cfg(feature = "ssr")]
+pub mod offline;
 
 use chrono::NaiveDate;
 use leptos::prelude::*;

@@ -180,18 +180,22 @@ impl SessionInfo {
 
     /// The browser, roughly, from its user agent.
     pub fn browser_label(&self) -> &'static str {
-        let agent = self.user_agent.as_str();
-        if agent.contains("Edg/") {
-            "Edge"
-        } else if agent.contains("Firefox/") {
-            "Firefox"
-        } else if agent.contains("Chrome/") || agent.contains("Chromium/") {
-            "Chrome ou Chromium"
-        } else if agent.contains("Safari/") {
-            "Safari"
-        } else {
-            "Navigateur non identifié"
-        }
+        browser_label(&self.user_agent)
+    }
+}
+
+/// A browser, roughly, from its user agent.
+pub fn browser_label(agent: &str) -> &'static str {
+    if agent.contains("Edg/") {
+        "Edge"
+    } else if agent.contains("Firefox/") {
+        "Firefox"
+    } else if agent.contains("Chrome/") || agent.contains("Chromium/") {
+        "Chrome ou Chromium"
+    } else if agent.contains("Safari/") {
+        "Safari"
+    } else {
+        "Navigateur non identifié"
     }
 }
 

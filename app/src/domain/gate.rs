@@ -97,17 +97,33 @@ pub enum Arrival {
 
 /// Where an appointment stands at the gate at `now`.
 pub fn arrival(appointment: &Appointment, window: &CheckInWindow, now: DateTime<Utc>) -> Arrival {
-    match appointment.state {
+    arrival_of(
+        appointment.state,
+        appointment.starts_at,
+        appointment.checked_in_at,
+        window,
+        now,
+    )
+}
+
+/// Where an appointment in `state`, starting at `starts_at`, stands at the gate at `now`.
+pub fn arrival_of(
+    state: AppointmentState,
+    starts_at: DateTime<Utc>,
+    checked_in_at: Option<DateTime<Utc>>,
+    window: &CheckInWindow,
+    now: DateTime<Utc>,
+) -> Arrival {
+    match state {
         AppointmentState::Confirme | AppointmentState::Reporte => {}
         AppointmentState::Demande => return Arrival::NotValidated,
         state => {
             return Arrival::Closed {
                 state,
-                checked_in_at: appointment.checked_in_at,
+                checked_in_at,
             }
         }
     }
-    let starts_at = appointment.starts_at;
     let opens_at = window.opens_at(starts_at);
     let closes_at = window.closes_at(starts_at);
     if now < opens_at {
@@ -329,4 +345,173 @@ mod tests {
         assert_eq!(span(90), "1 heure 30");
         assert_eq!(span(1), "1 minute");
     }
+}
+
+/// The gate's day as a device keeps it to work without network: today's appointments of the
+/// agent's posts, fetched when the gate is opened online and again while it stays open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateDay {
+    /// The day (Paris) the list and the device's pass are for.
+    pub day: chrono::NaiveDate,
+    /// The agent it was fetched for: what they record offline is sent only for them.
+    pub agent: i64,
+    pub fetched_at: DateTime<Utc>,
+    pub appointments: Vec<DayAppointment>,
+}
+
+/// An appointment of the day, with what the gate needs offline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayAppointment {
+    pub id: i64,
+    /// The dossier's main reference.
+    pub headline: String,
+    pub check: super::appointment::CheckKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub post_name: String,
+    pub company_name: Option<String>,
+    pub state: AppointmentState,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// Its dossier's site and company: who may act on it.
+    pub site: super::references::Locode,
+    pub company_id: Option<i64>,
+    pub window: CheckInWindow,
+    /// The SHA-256 (hexadecimal) of the convocation's QR token and of its short code's digest
+    /// input: the device finds the appointment a scanned or typed code names without holding
+    /// the codes themselves.
+    pub token_sha256: String,
+    pub code_sha256: Option<String>,
+}
+
+impl DayAppointment {
+    /// Where it stands at the gate at `at`, as the server would judge it then.
+    pub fn arrival(&self, at: DateTime<Utc>) -> Arrival {
+        arrival_of(
+            self.state,
+            self.starts_at,
+            self.checked_in_at,
+            &self.window,
+            at,
+        )
+    }
+}
+
+/// What a presence or an absence recorded at the gate says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckinKind {
+    Presence,
+    Absence,
+}
+
+impl CheckinKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            CheckinKind::Presence => "presence",
+            CheckinKind::Absence => "absence",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [CheckinKind::Presence, CheckinKind::Absence]
+            .into_iter()
+            .find(|kind| kind.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckinKind::Presence => "Présent",
+            CheckinKind::Absence => "Absent",
+        }
+    }
+}
+
+/// A presence or an absence recorded on a device, as it sends it: with the id it made (a
+/// sending repeated is recorded once), the time of the scan or tap, and the slot the device
+/// knew (a moved appointment is a conflict, not a presence at another time).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineCheckin {
+    pub id: String,
+    pub appointment_id: i64,
+    pub kind: CheckinKind,
+    /// A late arrival's reason (3 to 500 characters).
+    pub reason: Option<String>,
+    pub scanned_at: DateTime<Utc>,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// The most a device sends at once.
+pub const OFFLINE_BATCH: usize = 200;
+/// How far ahead of the server's clock a device's clock may be.
+pub const CLOCK_SKEW_MINUTES: i64 = 5;
+
+impl OfflineCheckin {
+    /// What is wrong with it on its own, in French, for the day `day` (Paris) at `now`.
+    pub fn problem(&self, day: chrono::NaiveDate, now: DateTime<Utc>) -> Option<String> {
+        let id_ok = (8..=64).contains(&self.id.len())
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !id_ok {
+            return Some(
+                "L'identifiant d'un pointage doit compter 8 à 64 lettres, chiffres ou tirets."
+                    .to_owned(),
+            );
+        }
+        if let Some(reason) = &self.reason {
+            let length = reason.trim().chars().count();
+            if !(3..=500).contains(&length) {
+                return Some("Le motif du retard doit compter 3 à 500 caractères.".to_owned());
+            }
+        }
+        if self.kind == CheckinKind::Absence && self.reason.is_some() {
+            return Some("Une absence ne porte pas de motif de retard.".to_owned());
+        }
+        if paris_day(self.scanned_at) != day {
+            return Some(format!(
+                "Ce pointage date du {} : seuls ceux du jour ({}) peuvent être envoyés.",
+                paris_day(self.scanned_at).format("%d/%m/%Y"),
+                day.format("%d/%m/%Y")
+            ));
+        }
+        if self.scanned_at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
+            return Some(
+                "Ce pointage est daté dans le futur : vérifiez l'heure de l'appareil.".to_owned(),
+            );
+        }
+        None
+    }
+}
+
+/// What the server kept of a presence or absence sent from a device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinOutcome {
+    pub id: String,
+    /// Recorded as sent (now or at an earlier sending).
+    pub recorded: bool,
+    /// `enregistre`, or the conflict: `deplace`, `annule`, `deja_pointe`, `non_valide`,
+    /// `refuse` (the gate's rules at the scan's time), `introuvable`.
+    pub outcome: String,
+    /// What the agent is told, in French: what the server kept.
+    pub message: String,
+}
+
+/// The outcome of a presence or absence the server recorded.
+pub const RECORDED: &str = "enregistre";
+
+/// A device's pass of the day, as the personal space lists it (it can be revoked there).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatePass {
+    pub id: i64,
+    pub day: chrono::NaiveDate,
+    /// The browser's description.
+    pub device: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+}
+
+/// What the server answers a device's sending: what it kept of each, in the order sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Received {
+    pub outcomes: Vec<CheckinOutcome>,
 }

@@ -832,6 +832,18 @@ impl Tx {
         keep: i64,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
+        on_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE gate_pass SET ended_at = $3, ended_reason = 'deconnexion'
+                 WHERE ended_at IS NULL AND user_id = $1 AND (session_id IS NULL OR session_id <> $2)",
+            )
+            .bind(user_id)
+            .bind(keep)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
         Ok(on_tx!(self, conn => {
             sqlx::query(
                 "UPDATE session SET ended_at = $3 WHERE user_id = $1 AND id <> $2 AND ended_at IS NULL",
@@ -859,8 +871,24 @@ impl Tx {
             + sqlx::Type<sqlx::Sqlite>
             + for<'q> sqlx::Encode<'q, sqlx::Postgres>
             + sqlx::Type<sqlx::Postgres>
+            + Clone
             + Send,
     {
+        // The gate's passes these sessions opened end with them (sign-out, sign-out everywhere,
+        // a suspension).
+        let passes = format!(
+            "UPDATE gate_pass SET ended_at = $2, ended_reason = 'deconnexion'
+             WHERE ended_at IS NULL
+               AND session_id IN (SELECT id FROM session WHERE {column} = $1 AND ended_at IS NULL)"
+        );
+        on_tx!(self, conn => {
+            sqlx::query(&passes)
+                .bind(value.clone())
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
         let sql =
             format!("UPDATE session SET ended_at = $2 WHERE {column} = $1 AND ended_at IS NULL");
         Ok(on_tx!(self, conn => {

@@ -95,14 +95,17 @@ impl TryFrom<AppointmentRow> for Appointment {
 
 /// A dossier's appointments, in the order of their slots.
 pub(super) fn dossier_appointments_sql() -> String {
-    format!("{APPOINTMENT_SELECT} WHERE a.dossier_id = $1 ORDER BY s.starts_at, a.id")
+    format!("SELECT {APPOINTMENT_COLUMNS} {APPOINTMENT_FROM} WHERE a.dossier_id = $1 ORDER BY s.starts_at, a.id")
 }
 
-const APPOINTMENT_SELECT: &str = "SELECT a.id, a.dossier_id, d.container, d.awb, d.bill_of_lading,
+/// The columns of [`AppointmentRow`].
+const APPOINTMENT_COLUMNS: &str = "a.id, a.dossier_id, d.container, d.awb, d.bill_of_lading,
         d.ched, d.mrn, a.company_id, c.name AS company_name, d.site_code, s.post_code,
         p.name AS post_name, a.check_kind, a.state, s.starts_at, s.ends_at, a.reason,
-        a.checked_in_at, a.created_at, a.updated_at, a.checkin_token, a.gate_code_hash
- FROM appointment a
+        a.checked_in_at, a.created_at, a.updated_at, a.checkin_token, a.gate_code_hash";
+
+/// The tables of [`APPOINTMENT_COLUMNS`].
+const APPOINTMENT_FROM: &str = "FROM appointment a
  JOIN slot s ON s.id = a.slot_id
  JOIN dossier d ON d.id = a.dossier_id
  JOIN post p ON p.code = s.post_code
@@ -250,7 +253,7 @@ impl Store {
 
     #[tracing::instrument(skip_all)]
     pub async fn appointment(&self, id: i64) -> Result<Option<Appointment>, StoreError> {
-        let sql = format!("{APPOINTMENT_SELECT} WHERE a.id = $1");
+        let sql = format!("SELECT {APPOINTMENT_COLUMNS} {APPOINTMENT_FROM} WHERE a.id = $1");
         let row: Option<AppointmentRow> = on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(id).fetch_optional(pool).await
         })?;
@@ -263,7 +266,8 @@ impl Store {
         &self,
         token: &str,
     ) -> Result<Option<Appointment>, StoreError> {
-        let sql = format!("{APPOINTMENT_SELECT} WHERE a.checkin_token = $1");
+        let sql =
+            format!("SELECT {APPOINTMENT_COLUMNS} {APPOINTMENT_FROM} WHERE a.checkin_token = $1");
         let row: Option<AppointmentRow> = on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(token).fetch_optional(pool).await
         })?;
@@ -277,7 +281,8 @@ impl Store {
         &self,
         code: &GateCode,
     ) -> Result<Vec<Appointment>, StoreError> {
-        let sql = format!("{APPOINTMENT_SELECT} WHERE a.gate_code_hash = $1");
+        let sql =
+            format!("SELECT {APPOINTMENT_COLUMNS} {APPOINTMENT_FROM} WHERE a.gate_code_hash = $1");
         let hash = gate_code_hash(code);
         let rows: Vec<AppointmentRow> = on_pool!(self, pool => {
             sqlx::query_as(&sql).bind(&hash).fetch_all(pool).await
@@ -393,7 +398,7 @@ impl Store {
                     .collect::<Vec<_>>()
                     .join(" OR ");
                 let sql = format!(
-                    "{APPOINTMENT_SELECT} WHERE a.company_id IN ({companies}) AND ({either})
+                    "SELECT {APPOINTMENT_COLUMNS} {APPOINTMENT_FROM} WHERE a.company_id IN ({companies}) AND ({either})
                      ORDER BY s.starts_at, a.id"
                 );
                 on_pool!(self, pool => {
@@ -409,7 +414,7 @@ impl Store {
             }
             AppointmentFilter::Post { post, from, to } => {
                 let sql = format!(
-                    "{APPOINTMENT_SELECT} WHERE s.post_code = $1 AND s.starts_at >= $2 AND s.starts_at < $3
+                    "SELECT {APPOINTMENT_COLUMNS} {APPOINTMENT_FROM} WHERE s.post_code = $1 AND s.starts_at >= $2 AND s.starts_at < $3
                      ORDER BY s.starts_at, a.id"
                 );
                 on_pool!(self, pool => {
@@ -418,6 +423,73 @@ impl Store {
             }
         };
         rows.into_iter().map(Appointment::try_from).collect()
+    }
+}
+
+impl Store {
+    /// The gate's day: the appointments at the posts of `sites` whose slot starts in
+    /// `[from, to)`, soonest first, each with its post's check-in window and the SHA-256 of its
+    /// convocation's token and of its short code's digest input (see
+    /// [`crate::domain::gate::DayAppointment`]). One statement: the slots of the day by their
+    /// start, joined to their appointments, posts and dossiers by key.
+    #[tracing::instrument(skip_all)]
+    pub async fn gate_day(
+        &self,
+        sites: &[Locode],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<crate::domain::gate::DayAppointment>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            appointment: AppointmentRow,
+            checkin_opens_minutes: i32,
+            checkin_closes_minutes: i32,
+        }
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = super::placeholders(3, sites.len());
+        let sql = format!(
+            "SELECT {APPOINTMENT_COLUMNS}, p.checkin_opens_minutes, p.checkin_closes_minutes
+             {APPOINTMENT_FROM}
+             WHERE s.starts_at >= $1 AND s.starts_at < $2 AND p.site_code IN ({list})
+             ORDER BY s.starts_at, a.id"
+        );
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql).bind(from).bind(to);
+            for site in sites {
+                query = query.bind(site.as_str());
+            }
+            query.fetch_all(pool).await
+        })?;
+        rows.into_iter()
+            .map(|row| {
+                let window = CheckInWindow {
+                    opens_minutes_before: u32::try_from(row.checkin_opens_minutes).unwrap_or(0),
+                    closes_minutes_after: u32::try_from(row.checkin_closes_minutes).unwrap_or(0),
+                };
+                let token_sha256 = crate::state::token_hash(&row.appointment.checkin_token);
+                let code_sha256 = row.appointment.gate_code_hash.clone();
+                let appointment = Appointment::try_from(row.appointment)?;
+                Ok(crate::domain::gate::DayAppointment {
+                    id: appointment.id,
+                    headline: appointment.dossier_headline,
+                    check: appointment.check,
+                    starts_at: appointment.starts_at,
+                    ends_at: appointment.ends_at,
+                    post_name: appointment.post_name,
+                    company_name: appointment.company_name,
+                    state: appointment.state,
+                    checked_in_at: appointment.checked_in_at,
+                    site: appointment.site,
+                    company_id: appointment.company_id,
+                    window,
+                    token_sha256,
+                    code_sha256,
+                })
+            })
+            .collect()
     }
 }
 
@@ -437,7 +509,7 @@ impl Store {
         }
         let places: Vec<String> = (1..=sites.len()).map(|n| format!("${n}")).collect();
         let sql = format!(
-            "{APPOINTMENT_SELECT} WHERE a.state = 'demande' AND p.site_code IN ({})
+            "SELECT {APPOINTMENT_COLUMNS} {APPOINTMENT_FROM} WHERE a.state = 'demande' AND p.site_code IN ({})
              ORDER BY s.starts_at, a.id LIMIT {limit}",
             places.join(", ")
         );
@@ -935,6 +1007,25 @@ impl Store {
         actor: &super::Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<Result<(), BookingRefusal>, StoreError> {
+        self.change_appointment_at(appointment, change, actor, now, now, None)
+            .await
+    }
+
+    /// The same, for a change made at `at` and received at `now`: a presence or absence a
+    /// device recorded at the gate without network. The gate's rules are those of `at`, the
+    /// appointment says it changed then, and the audit trail says both times; the `receipt`
+    /// is written in the same transaction, or nothing is when a sending of the same one was
+    /// written first (the caller then reads what that one kept).
+    #[tracing::instrument(skip_all)]
+    pub async fn change_appointment_at(
+        &self,
+        appointment: &Appointment,
+        change: &Change,
+        actor: &super::Actor<'_>,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        receipt: Option<&super::gate::CheckinReceipt>,
+    ) -> Result<Result<(), BookingRefusal>, StoreError> {
         use AppointmentState as S;
         let id = appointment.id;
         let Some(calendar) = self.calendar(&appointment.post).await? else {
@@ -948,7 +1039,7 @@ impl Store {
                 return Ok(Err(refusal));
             }
         }
-        if matches!(change, Change::NoShow) && appointment.starts_at > now {
+        if matches!(change, Change::NoShow) && appointment.starts_at > at {
             return Ok(Err(BookingRefusal::NotActive));
         }
         if matches!(change, Change::CheckIn | Change::LateCheckIn(_)) {
@@ -957,7 +1048,7 @@ impl Store {
                 .checkin_window(&appointment.post)
                 .await?
                 .unwrap_or_default();
-            let refusal = match (arrival(appointment, &window, now), change) {
+            let refusal = match (arrival(appointment, &window, at), change) {
                 (Arrival::OnTime, Change::CheckIn)
                 | (Arrival::Late { .. }, Change::LateCheckIn(_)) => None,
                 (Arrival::OnTime, _) => Some(ArrivalRefusal::NotLate),
@@ -1049,7 +1140,7 @@ impl Store {
             Change::NoShow => (&active, S::Absent, None),
         };
         if !tx
-            .change_appointment(id, old_slot, from, to, new_slot, reason, now)
+            .change_appointment(id, old_slot, from, to, new_slot, reason, at)
             .await?
         {
             return Ok(Err(BookingRefusal::NotActive));
@@ -1057,12 +1148,32 @@ impl Store {
         if new_slot.is_some() || matches!(change, Change::Cancel | Change::Refuse(_)) {
             tx.release_place(old_slot).await?;
         }
+        if let Some(receipt) = receipt {
+            if !tx.keep_offline_checkin(receipt).await? {
+                return Ok(Err(BookingRefusal::NotActive));
+            }
+        }
+        // Made offline: when, and when it reached the server.
+        let detail = if at == now {
+            reason.unwrap_or_default().to_owned()
+        } else {
+            let time = |instant: DateTime<Utc>| {
+                instant
+                    .with_timezone(&chrono_tz::Europe::Paris)
+                    .format("%d/%m/%Y %H:%M:%S")
+                    .to_string()
+            };
+            format!(
+                "hors ligne, le {} (reçu le {}){}",
+                time(at),
+                time(now),
+                reason
+                    .map(|reason| format!(" — {reason}"))
+                    .unwrap_or_default()
+            )
+        };
         tx.audit(
-            &actor.audit_event(
-                change.action(),
-                &format!("rendez_vous:{id}"),
-                reason.unwrap_or_default(),
-            ),
+            &actor.audit_event(change.action(), &format!("rendez_vous:{id}"), &detail),
             now,
         )
         .await?;

@@ -362,11 +362,12 @@ impl Store {
         let id = account.id;
         let label = erased_label(id);
         let address = erased_address(id);
-        let statements: [(&str, bool); 11] = [
+        let statements: [(&str, bool); 12] = [
             (
                 "UPDATE document SET author_label = $2 WHERE author_user_id = $1",
                 true,
             ),
+            ("DELETE FROM gate_pass WHERE user_id = $1", false),
             ("DELETE FROM session WHERE user_id = $1", false),
             ("DELETE FROM account_token WHERE user_id = $1", false),
             ("DELETE FROM oidc_link WHERE user_id = $1", false),
@@ -484,8 +485,9 @@ impl Store {
     }
 
     /// Deletes the connection data past six months (sessions with their address and browser,
-    /// expired links, the address of old acceptances of the terms) and the names and addresses
-    /// of invitations and access requests past two years.
+    /// the gate's device passes and what devices sent offline, expired links, the address of
+    /// old acceptances of the terms) and the names and addresses of invitations and access
+    /// requests past two years.
     #[tracing::instrument(skip_all)]
     pub async fn erase_connections(
         &self,
@@ -493,6 +495,11 @@ impl Store {
     ) -> Result<ConnectionsErased, StoreError> {
         let mut tx = self.begin().await?;
         let steps = [
+            // A device's pass of the gate names its browser, and lives a day.
+            "DELETE FROM gate_pass WHERE created_at < $1",
+            // What the server kept of presences sent from devices (the trail keeps the
+            // changes themselves).
+            "DELETE FROM offline_checkin WHERE sent_at < $1",
             "DELETE FROM session WHERE expires_at < $1",
             "DELETE FROM account_token WHERE expires_at < $1",
             "UPDATE cgu_acceptance SET ip = '' WHERE accepted_at < $1 AND ip <> ''",
@@ -584,9 +591,9 @@ impl Store {
         }
         tx.commit().await?;
         Ok(ConnectionsErased {
-            sessions: done[0],
-            links: done[1],
-            acceptance_addresses: done[2],
+            sessions: done[2],
+            links: done[3],
+            acceptance_addresses: done[4],
             requests: invitations + requests + rights,
             companies: sole_traders.len() as u64,
         })

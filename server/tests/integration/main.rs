@@ -27,6 +27,7 @@ mod forecasts;
 mod form_crawl;
 mod form_routes;
 mod gate_checkin;
+mod gate_offline;
 mod helpers;
 mod invitations;
 mod list_pages;

@@ -384,9 +384,18 @@ pub async fn sign_out(
         }
     }
     let mut response = see_other(&location);
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_cookie(over_https));
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, clear_cookie(over_https));
+    headers.append(
+        header::SET_COOKIE,
+        crate::api::appointments::offline::clear_pass_cookie(over_https),
+    );
+    // What the device kept for the gate without network (the day's appointments, the pages
+    // and the service worker that serves them offline) goes with the person.
+    headers.insert(
+        header::HeaderName::from_static("clear-site-data"),
+        header::HeaderValue::from_static("\"cache\", \"storage\""),
+    );
     Ok(response)
 }
 

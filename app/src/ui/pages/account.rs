@@ -69,6 +69,7 @@ fn AccountView(space: AccountSpace) -> impl IntoView {
         <PasswordSection has_password=space.has_password />
         {is_operator.then(|| view! { <CompanySection space=space.clone() /> })}
         {is_agent.then(|| view! { <HabilitationsSection habilitations=space.habilitations.clone() today=space.today /> })}
+        {(!space.gate_passes.is_empty()).then(|| view! { <GatePassesSection passes=space.gate_passes.clone() /> })}
         <SessionsSection space />
         <section class="fr-mb-6w" aria-labelledby="titre-donnees">
             <h2 id="titre-donnees">"Mes données personnelles"</h2>
@@ -602,6 +603,52 @@ fn HabilitationsSection(
                 }
                 .into_any()
             }}
+        </section>
+    }
+}
+
+/// The passes of today the agent's devices hold for the gate without network, each revocable.
+#[component]
+fn GatePassesSection(passes: Vec<crate::domain::gate::GatePass>) -> impl IntoView {
+    let rows = passes
+        .into_iter()
+        .map(|pass| {
+            let action = format!("/espace/acces-hors-ligne/{}/revocation", pass.id);
+            let label = format!(
+                "Révoquer l'accès hors ligne ouvert le {}",
+                format::date_time(pass.created_at)
+            );
+            view! {
+                <tr>
+                    <td>{format::date_time(pass.created_at)}</td>
+                    <td>{format::date_time(pass.last_used_at)}</td>
+                    <td>{crate::domain::account::browser_label(&pass.device)}</td>
+                    <td>
+                        <form method="post" action=action>
+                            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" aria-label=label>
+                                "Révoquer"
+                            </button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="fr-mb-6w" id="acces-hors-ligne" aria-labelledby="titre-acces-hors-ligne">
+            <h2 id="titre-acces-hors-ligne">"Mes accès hors ligne du jour"</h2>
+            <p>"Ouvrir le contrôle à l'arrivée donne à l'appareil un accès valable jusqu'à minuit, qui lui permet d'envoyer les pointages faits sans réseau. Si vous ne reconnaissez pas un appareil ou l'avez perdu, révoquez son accès."</p>
+            <DataTable caption="Appareils pouvant envoyer vos pointages aujourd'hui">
+                <thead>
+                    <tr>
+                        <th scope="col">"Ouvert le"</th>
+                        <th scope="col">"Dernier envoi ou ouverture"</th>
+                        <th scope="col">"Navigateur"</th>
+                        <th scope="col">"Action"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </DataTable>
         </section>
     }
 }
