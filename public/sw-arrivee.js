@@ -28,12 +28,21 @@ self.addEventListener("message", (event) => {
   }
 });
 
-/** Keeps the files the page loaded (same origin, never an API answer). */
+/** Keeps the page and the files it loaded (same origin, never an API answer). */
 async function keep(addresses) {
   const cache = await caches.open(CACHE);
   for (const address of addresses) {
     const url = new URL(address, self.location.origin);
-    if (url.origin !== self.location.origin || !isFile(url.pathname)) continue;
+    if (url.origin !== self.location.origin) continue;
+    if (url.pathname === PAGE && url.search === "") {
+      try {
+        await keepPage(await fetch(PAGE, { credentials: "same-origin", redirect: "manual" }));
+      } catch (_) {
+        // Kept at the next opening.
+      }
+      continue;
+    }
+    if (!isFile(url.pathname)) continue;
     if (await cache.match(url.pathname + url.search)) continue;
     try {
       const response = await fetch(url, { credentials: "same-origin" });
@@ -71,14 +80,7 @@ self.addEventListener("fetch", (event) => {
 async function page(request, url) {
   try {
     const response = await fetch(request);
-    const signedIn = response.ok && !response.redirected;
-    if (signedIn && url.search === "") {
-      const body = await response.clone().arrayBuffer();
-      const headers = new Headers(response.headers);
-      headers.set(DAY_HEADER, today());
-      const cache = await caches.open(CACHE);
-      await cache.put(PAGE, new Response(body, { status: 200, headers }));
-    }
+    if (url.search === "") await keepPage(response.clone());
     return response;
   } catch (_) {
     const cache = await caches.open(CACHE);
@@ -87,6 +89,17 @@ async function page(request, url) {
     if (kept) await caches.delete(CACHE);
     return offline();
   }
+}
+
+/** Keeps the gate's page as a signed-in agent got it (not a redirection to sign in), marked
+ * with its day. */
+async function keepPage(response) {
+  if (response.status !== 200 || response.redirected || response.type === "opaqueredirect") return;
+  const body = await response.arrayBuffer();
+  const headers = new Headers(response.headers);
+  headers.set(DAY_HEADER, today());
+  const cache = await caches.open(CACHE);
+  await cache.put(PAGE, new Response(body, { status: 200, headers }));
 }
 
 /** A file: the copy kept, else the network (and it is kept). */

@@ -239,8 +239,17 @@ test.describe("contrôle à l'arrivée", () => {
     const day = (reference: string) =>
       page.locator("#journee-liste .sesame-day-card").filter({ has: page.getByRole("heading", { name: new RegExp(reference.replace(/\./g, "\\.")) }) });
 
-    // Online: the day comes with the page, and the page is kept for the day.
+    // Online: the day comes with the page, and the page is kept for the day. The page installs
+    // as a web app, in French, with its icons.
     await open(page, "/controle-arrivee");
+    const manifestAddress = await page.locator('link[rel="manifest"]').getAttribute("href");
+    const manifest = await (await page.request.get(manifestAddress!)).json();
+    expect(manifest).toMatchObject({ lang: "fr", name: "France Sésame — Contrôle à l'arrivée", start_url: "/controle-arrivee", display: "standalone" });
+    for (const icon of manifest.icons.filter((i: { type: string }) => i.type === "image/png")) {
+      const answer = await page.request.get(icon.src);
+      expect(answer.ok(), icon.src).toBe(true);
+      expect(answer.headers()["content-type"]).toBe("image/png");
+    }
     await expect(day(dossiers[0].reference)).toContainText("L'arrivée peut être enregistrée maintenant.");
     await page.waitForFunction(async () => {
       const cache = await caches.open("sesame-arrivee-v1");
@@ -270,13 +279,16 @@ test.describe("contrôle à l'arrivée", () => {
     await expect(page.locator("#journee-trouve")).toContainText(dossiers[3].reference);
 
     // Meanwhile a colleague, online, records the second one.
-    const colleague = await person(browser, ACCOUNTS.agentDouane);
+    const colleague = await person(browser, ACCOUNTS.chef);
     const found = await (await colleague.get(`/controle-arrivee?conteneur=${encodeURIComponent(dossiers[1].reference)}`)).text();
     const id = found.match(/\/rendez-vous\/(\d+)\/presence"/)![1];
     const recorded = await colleague.post(`/rendez-vous/${id}/presence`, { form: { retour: "/controle-arrivee" }, maxRedirects: 0 });
     expect(recorded.headers()["location"]).toContain("message=rendez-vous-honore");
 
-    // The network returns: each is sent once; the conflict is said, with what the server kept.
+    // The web session idles out meanwhile (its cookie gone): the phone's pass for the day sends
+    // alone. The network returns: each is sent once; the conflict is said, with what the server
+    // kept.
+    await context.clearCookies({ name: "sesame_session" });
     await context.setOffline(false);
     await expect(page.locator("#journee-a-envoyer")).toHaveCount(0, { timeout: 40_000 });
     await expect(page.locator("#journee-conflits")).toContainText(dossiers[1].reference);

@@ -398,6 +398,13 @@ async fn the_pass_is_refused(backend: Backend) {
     let op = Browser::new(&server);
     op.sign_in(OPERATOR, PASSWORD).await;
     assert_eq!(op.get(DAY).await.status, 403);
+    // Customs agents see the planning but do not record arrivals: no day, no pass.
+    let customs = Browser::new(&server);
+    customs.sign_in("agent.douane@demo.sesame.test", PASSWORD).await;
+    let answer = customs.get(DAY).await;
+    assert_eq!(answer.status, 403);
+    assert!(answer.body.contains("agents de l'inspection"), "{}", answer.body);
+    assert!(!answer.set_cookie.iter().any(|c| c.starts_with("sesame_pointage=")));
     let fos = Browser::new(&server);
     fos.sign_in(AGENT_FOS, PASSWORD).await;
     let (day, fos_token) = open_gate(&fos).await;
@@ -545,6 +552,15 @@ async fn the_pass_is_refused(backend: Backend) {
         .any(|c| c.starts_with("sesame_pointage=;") && c.contains("Max-Age=0")));
     let (status, body) = send(&server, &token, &one(3, "0b3f0c1e-1009")).await;
     assert!(refused(status, &body), "{status} {body}");
+    // A page whose session idled out meanwhile signs out all the same: the device is wiped.
+    let again = agent.post("/deconnexion", &[]).await;
+    assert_eq!(again.status, 303);
+    assert!(
+        again.location.contains("message=deconnecte"),
+        "{}",
+        again.location
+    );
+    assert!(again.headers.contains_key("clear-site-data"));
     assert_eq!(
         store.appointment(ids[3]).await.unwrap().unwrap().state,
         AppointmentState::Confirme

@@ -356,8 +356,9 @@ pub async fn sign_out(
     Extension(OverHttps(over_https)): Extension<OverHttps>,
     session: Option<Extension<CurrentSession>>,
 ) -> Outcome {
-    // A browser whose account was suspended or closed since leaves with its cookie.
-    if caller.access_ended.is_none() {
+    // A browser whose session ended meanwhile (idled out, or its account suspended or closed
+    // since) leaves too: its cookies, and what the device kept, go all the same.
+    if caller.viewer.is_some() {
         check(&caller, EntryPoint::SignOut, Target::Nothing)?;
     }
     let now = Utc::now();

@@ -89,6 +89,29 @@ fn unavailable(error: StoreError) -> Response {
     )
 }
 
+/// Whether `viewer` records arrivals at the gate of one of their sites at least (the
+/// inspection's agents and heads of service).
+fn records_arrivals(viewer: &Viewer) -> bool {
+    viewer.sites.iter().any(|site| {
+        authorize(
+            Some(viewer),
+            EntryPoint::DecideAppointment,
+            Target::Dossier {
+                site,
+                company_id: None,
+            },
+        )
+        .is_ok()
+    })
+}
+
+fn not_at_the_gate() -> Response {
+    refused(
+        StatusCode::FORBIDDEN,
+        "Le pointage à l'arrivée est fait par les agents de l'inspection habilités sur un site et par leurs chefs de service.",
+    )
+}
+
 /// Whether `viewer` may record arrivals for this appointment.
 fn may_act(viewer: &Viewer, appointment: &DayAppointment) -> bool {
     authorize(
@@ -129,21 +152,17 @@ pub async fn day(
     headers: HeaderMap,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let viewer =
-        match authorize(
-            caller.viewer.as_ref(),
-            EntryPoint::Planning,
-            Target::Nothing,
-        )
-        .map(|()| caller.viewer.as_ref())
-        {
-            Ok(Some(viewer)) if !viewer.sites.is_empty() => viewer,
-            Ok(_) | Err(Refusal::Forbidden) => return refused(
-                StatusCode::FORBIDDEN,
-                "Le contrôle à l'arrivée hors ligne est réservé aux agents habilités sur un site.",
-            ),
-            Err(refusal) => return refused(StatusCode::UNAUTHORIZED, refusal.message()),
-        };
+    let viewer = match authorize(
+        caller.viewer.as_ref(),
+        EntryPoint::Planning,
+        Target::Nothing,
+    )
+    .map(|()| caller.viewer.as_ref())
+    {
+        Ok(Some(viewer)) if records_arrivals(viewer) => viewer,
+        Ok(_) | Err(Refusal::Forbidden) => return not_at_the_gate(),
+        Err(refusal) => return refused(StatusCode::UNAUTHORIZED, refusal.message()),
+    };
     let now = Utc::now();
     let today = paris_day(now);
     let (from, to) = day_bounds(today);
@@ -265,11 +284,11 @@ async fn sender(
             EntryPoint::Planning,
             Target::Nothing,
         ) {
-            Ok(()) => Ok((caller.viewer.clone().expect("checked above"), None)),
-            Err(Refusal::Forbidden) => Err(refused(
-                StatusCode::FORBIDDEN,
-                "Le contrôle à l'arrivée est réservé aux agents habilités sur un site.",
-            )),
+            Ok(()) => match caller.viewer.clone() {
+                Some(viewer) if records_arrivals(&viewer) => Ok((viewer, None)),
+                _ => Err(not_at_the_gate()),
+            },
+            Err(Refusal::Forbidden) => Err(not_at_the_gate()),
             Err(refusal) => Err(refused(StatusCode::UNAUTHORIZED, refusal.message())),
         };
     }
@@ -300,7 +319,7 @@ async fn sender(
     };
     let mut viewer = viewer;
     viewer.sites.retain(|site| pass.sites.contains(site));
-    if viewer.sites.is_empty()
+    if !records_arrivals(&viewer)
         || authorize(Some(&viewer), EntryPoint::Planning, Target::Nothing).is_err()
     {
         return Err(expired());
