@@ -97,6 +97,9 @@ async function keepPage(response) {
   if (response.status !== 200 || response.redirected || response.type === "opaqueredirect") return;
   const body = await response.arrayBuffer();
   const headers = new Headers(response.headers);
+  // The body read is the page itself, whatever compression carried it.
+  headers.delete("content-encoding");
+  headers.delete("content-length");
   headers.set(DAY_HEADER, today());
   const cache = await caches.open(CACHE);
   await cache.put(PAGE, new Response(body, { status: 200, headers }));
