@@ -400,11 +400,20 @@ async fn the_pass_is_refused(backend: Backend) {
     assert_eq!(op.get(DAY).await.status, 403);
     // Customs agents see the planning but do not record arrivals: no day, no pass.
     let customs = Browser::new(&server);
-    customs.sign_in("agent.douane@demo.sesame.test", PASSWORD).await;
+    customs
+        .sign_in("agent.douane@demo.sesame.test", PASSWORD)
+        .await;
     let answer = customs.get(DAY).await;
     assert_eq!(answer.status, 403);
-    assert!(answer.body.contains("agents de l'inspection"), "{}", answer.body);
-    assert!(!answer.set_cookie.iter().any(|c| c.starts_with("sesame_pointage=")));
+    assert!(
+        answer.body.contains("agents de l'inspection"),
+        "{}",
+        answer.body
+    );
+    assert!(!answer
+        .set_cookie
+        .iter()
+        .any(|c| c.starts_with("sesame_pointage=")));
     let fos = Browser::new(&server);
     fos.sign_in(AGENT_FOS, PASSWORD).await;
     let (day, fos_token) = open_gate(&fos).await;

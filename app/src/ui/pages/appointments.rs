@@ -711,11 +711,6 @@ pub fn GatePage() -> impl IntoView {
     let default_window = CheckInWindow::default().describe();
     view! {
         <Title text="Contrôle à l'arrivée" />
-        // Installs as a web app that opens this page, with or without network.
-        {view! {
-            <leptos_meta::Link rel="manifest" href="/arrivee.webmanifest" />
-            <leptos_meta::Meta name="theme-color" content="#000091" />
-        }.into_any()}
         <div class="fr-container fr-my-6w">
             <h1>"Contrôle à l'arrivée"</h1>
             <Notice />
@@ -769,7 +764,6 @@ pub fn GatePage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            {view! { <crate::ui::pages::gate_day::GateDayPanel /> }.into_any()}
         </div>
     }
 }
