@@ -22,9 +22,18 @@ pub fn page_policy(nonce: &str, form_targets: &[String]) -> String {
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'self'; form-action {form_action}; frame-ancestors 'none'"
+         worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action {form_action}; frame-ancestors 'none'"
     )
 }
+
+/// The service worker of the gate (`public/sw-arrivee.js`): it keeps the gate's page for
+/// offline use.
+pub const WORKER_PATH: &str = "/sw-arrivee.js";
+
+/// The Content-Security-Policy of the service worker's script, which governs what the worker
+/// itself may fetch: this site's addresses, nothing else.
+pub const WORKER_POLICY: &str =
+    "default-src 'none'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The Content-Security-Policy of every other response (files, JSON, errors): nothing to run,
 /// nothing to frame.

@@ -3,6 +3,9 @@
  * and the page says why (its day and time, when check-in opens); the short code of the
  * convocation, typed by hand in any case without its hyphen, finds today's appointment, whose
  * arrival is recorded; past the post's window, a late arrival is accepted only with its reason.
+ * Without network (with JavaScript): the day stays on the phone, presences and absences recorded
+ * offline survive a reload and are sent once each when the network returns, a conflict said in
+ * French; the short code works offline; signing out wipes the phone.
  * On a 360-pixel phone, with and without JavaScript, with axe.
  *
  * The live instance, at posts of their own (one set a project), whose calendars the head of
@@ -209,6 +212,102 @@ test.describe("contrôle à l'arrivée", () => {
     await open(page, "/controle-arrivee?code=22222-22222");
     await expect(page.getByRole("alert")).toContainText("Ce code ne correspond à aucun rendez-vous de ce jour sur vos sites.");
     await expectNoSeriousAccessibilityViolation(page, "un code inconnu au contrôle à l'arrivée", consoleGuard);
+  });
+
+  test("sans réseau, la journée reste sur le téléphone et les pointages partent une fois chacun au retour du réseau", async ({ page, context, browser, consoleGuard }) => {
+    test.skip(!hasJavaScript(), "le pointage sans réseau est celui du navigateur, avec JavaScript");
+    test.setTimeout(240_000);
+    consoleGuard.expectOffline();
+    // Today's slot opens at the next minute; once it has started, presences are on time and an
+    // absence may be recorded.
+    const start = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
+    test.skip(paris(start).day !== paris(new Date(start.getTime() + 10 * 60_000)).day, "trop près de minuit");
+    const head = await person(browser, ACCOUNTS.chef);
+    await openRoundTheClock(head, posts().late[0], paris(start).time);
+    await setWindow(head, posts().late[0], 120, 240);
+    const operator = await person(browser, ACCOUNTS.operateur);
+    const siret = await operatorSiret(browser);
+    const dossiers = [];
+    for (let n = 0; n < 4; n++) {
+      const dossier = await selectedDossier(operator, siret, posts().late);
+      await book(operator, dossier.id, start);
+      dossiers.push(dossier);
+    }
+    const dossierPage = await (await operator.get(`/dossiers/${dossiers[3].id}`)).text();
+    const code = dossierPage.match(/class="sesame-gate-code"[^>]*>([2-9A-Z]{5}-[2-9A-Z]{5})</)![1];
+    await page.waitForTimeout(Math.max(0, start.getTime() - Date.now()) + 2_000);
+    const day = (reference: string) =>
+      page.locator("#journee-liste .sesame-day-card").filter({ has: page.getByRole("heading", { name: new RegExp(reference.replace(/\./g, "\\.")) }) });
+
+    // Online: the day comes with the page, and the page is kept for the day. The page installs
+    // as a web app, in French, with its icons.
+    await open(page, "/controle-arrivee");
+    const manifestAddress = await page.locator('link[rel="manifest"]').getAttribute("href");
+    const manifest = await (await page.request.get(manifestAddress!)).json();
+    expect(manifest).toMatchObject({ lang: "fr", name: "France Sésame — Contrôle à l'arrivée", start_url: "/controle-arrivee", display: "standalone" });
+    for (const icon of manifest.icons.filter((i: { type: string }) => i.type === "image/png")) {
+      const answer = await page.request.get(icon.src);
+      expect(answer.ok(), icon.src).toBe(true);
+      expect(answer.headers()["content-type"]).toBe("image/png");
+    }
+    await expect(day(dossiers[0].reference).getByRole("button", { name: /^Présent/ })).toBeVisible();
+    await page.waitForFunction(async () => {
+      const cache = await caches.open("sesame-arrivee-v1");
+      return !!(await cache.match("/controle-arrivee")) && (await cache.keys()).some((r) => /\.wasm$/.test(new URL(r.url).pathname));
+    }, undefined, { timeout: 30_000 });
+
+    // Offline: two presences and one absence, recorded on the phone and said to be waiting.
+    await context.setOffline(true);
+    await day(dossiers[0].reference).getByRole("button", { name: /^Présent/ }).click();
+    await day(dossiers[1].reference).getByRole("button", { name: /^Présent/ }).click();
+    await day(dossiers[2].reference).getByRole("button", { name: /^Absent/ }).click();
+    await expect(page.locator("#journee-a-envoyer")).toHaveText("3 pointages pas encore envoyés au serveur.");
+    await expect(page.locator("#journee-reseau")).toContainText("Hors ligne");
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await expectNoSeriousAccessibilityViolation(page, "le contrôle à l'arrivée hors ligne", consoleGuard);
+
+    // Reloaded without network: the page and what waits are still there.
+    await page.reload();
+    await waitUntilInteractive(page);
+    await expect(page.locator("#journee-a-envoyer")).toHaveText("3 pointages pas encore envoyés au serveur.");
+    await expect(day(dossiers[0].reference)).toContainText("pas encore envoyé");
+    await expect(day(dossiers[2].reference)).toContainText("Absent pointé à");
+
+    // The short code of a convocation, offline: found in the day the phone holds.
+    await page.goto(`/controle-arrivee?code=${code.replace("-", "").toLowerCase()}`);
+    await waitUntilInteractive(page);
+    await expect(page.locator("#journee-trouve")).toContainText(dossiers[3].reference);
+
+    // Meanwhile a colleague, online, records the second one.
+    const colleague = await person(browser, ACCOUNTS.chef);
+    const found = await (await colleague.get(`/controle-arrivee?conteneur=${encodeURIComponent(dossiers[1].reference)}`)).text();
+    const id = found.match(/\/rendez-vous\/(\d+)\/presence"/)![1];
+    const recorded = await colleague.post(`/rendez-vous/${id}/presence`, { form: { retour: "/controle-arrivee" }, maxRedirects: 0 });
+    expect(recorded.headers()["location"]).toContain("message=rendez-vous-honore");
+
+    // The web session idles out meanwhile (its cookie gone): the phone's pass for the day sends
+    // alone. The network returns: each is sent once; the conflict is said, with what the server
+    // kept.
+    await context.clearCookies({ name: "sesame_session" });
+    await context.setOffline(false);
+    await expect(page.locator("#journee-a-envoyer")).toHaveCount(0, { timeout: 40_000 });
+    await expect(page.locator("#journee-conflits")).toContainText(dossiers[1].reference);
+    await expect(page.locator("#journee-conflits")).toContainText("Présence déjà enregistrée");
+    await expect(day(dossiers[0].reference)).toContainText("Présence enregistrée (pointée le");
+    await expect(day(dossiers[2].reference)).toContainText("Absence enregistrée (pointée le");
+    await expectNoSeriousAccessibilityViolation(page, "un conflit au retour du réseau", consoleGuard);
+    for (const [dossier, expected] of [[dossiers[0], "L'arrivée est déjà enregistrée"], [dossiers[2], "Absent"]] as const) {
+      const seen = await (await colleague.get(`/controle-arrivee?conteneur=${encodeURIComponent(dossier.reference)}`)).text();
+      expect(seen).toContain(expected);
+    }
+
+    // Signing out wipes what the phone kept.
+    await page.getByRole("button", { name: "Menu" }).click();
+    await page.locator("#menu-principal").getByRole("button", { name: "Se déconnecter" }).click();
+    await page.waitForURL(/\/connexion\?message=deconnecte/);
+    const left = await page.evaluate(async () => ({ caches: await caches.keys(), stored: Object.keys(localStorage) }));
+    expect(left.caches).toEqual([]);
+    expect(left.stored.filter((key) => key.startsWith("sesame.arrivee"))).toEqual([]);
   });
 
   test("après le créneau de pointage, une arrivée tardive n'est acceptée qu'avec son motif", async ({ page, browser, consoleGuard }) => {

@@ -99,6 +99,19 @@ export class ConsoleGuard {
   }
 
   /**
+   * A page without network (Playwright's offline mode) reports the requests that could not leave:
+   * the live stream coming back, the day read again. A test that cuts the network declares it.
+   */
+  expectOffline(): void {
+    this.expected.push({
+      reason: "les requêtes sans réseau",
+      matches: (message) =>
+        message.type() === "error" && /ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_NETWORK_CHANGED/.test(message.text()),
+      seen: 0,
+    });
+  }
+
+  /**
    * A browser that cannot start the WASM (one the terms of use name, without what it needs)
    * reports that it could not compile it, once per page: a test that plays such a browser
    * declares it.

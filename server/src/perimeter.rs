@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use app::http::{refusal, OverHttps};
-use app::security::{page_policy, PageNonce, DEFAULT_POLICY};
+use app::security::{page_policy, PageNonce, DEFAULT_POLICY, WORKER_POLICY};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::uri::Authority;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -200,6 +200,7 @@ pub async fn security_headers(
     request
         .extensions_mut()
         .insert(PageNonce(nonce.as_inner().clone()));
+    let worker = request.uri().path() == app::security::WORKER_PATH;
     let mut response = next.run(request).await;
     let is_page = response
         .headers()
@@ -208,7 +209,9 @@ pub async fn security_headers(
         .is_some_and(|value| value.starts_with("text/html"));
     let headers = response.headers_mut();
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let policy = if is_page {
+        let policy = if worker {
+            HeaderValue::from_static(WORKER_POLICY)
+        } else if is_page {
             HeaderValue::from_str(&page_policy(&nonce, &form_targets))
                 .unwrap_or(HeaderValue::from_static(DEFAULT_POLICY))
         } else {

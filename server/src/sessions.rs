@@ -44,7 +44,12 @@ fn cookie_token(headers: &HeaderMap, over_https: bool) -> Option<String> {
 /// The files served as they are from the site folder (the build's `pkg/`, the design system's
 /// `dsfr/`, the icon), the same for everyone.
 pub fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/dsfr/") || path == "/favicon.svg"
+    path.starts_with("/pkg/")
+        || path.starts_with("/dsfr/")
+        || path.starts_with("/icones/")
+        || path == "/favicon.svg"
+        || path == "/arrivee.webmanifest"
+        || path == app::security::WORKER_PATH
 }
 
 /// Resolves the request's session into a [`Caller`] (and a [`CurrentSession`]) in its

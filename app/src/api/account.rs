@@ -360,7 +360,7 @@ pub async fn load_company_verifications(
 
 /// The server functions and the entry point each one answers for: a test checks that every
 /// registered server function is listed here, so that none escapes the permission matrix.
-pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 39] = [
+pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 40] = [
     // The dashboards and the statistics: figures only, the scope worked out from the reader.
     (
         "/api/tableau-de-bord",
@@ -408,6 +408,11 @@ pub const SERVER_FUNCTIONS: [(&str, crate::domain::access::EntryPoint); 39] = [
     (
         "/api/dossiers",
         crate::domain::access::EntryPoint::ListDossiers,
+    ),
+    // The gate's day: only for whoever records arrivals at their sites (none for others).
+    (
+        "/api/journee-arrivee",
+        crate::domain::access::EntryPoint::Planning,
     ),
     (
         "/api/dossier",

@@ -716,6 +716,26 @@ pub async fn gate_lookup(
     Ok(answer)
 }
 
+/// The gate's day for the reader: today's appointments of the posts of their sites, which the
+/// gate page shows and the device keeps for working offline; `None` for whoever does not record
+/// arrivals (customs agents). A consultation, audited once (a reload or a live refresh within
+/// ten minutes is the same one).
+#[server(endpoint = "journee-arrivee")]
+pub async fn load_gate_day() -> Result<Option<crate::domain::gate::GateDay>, ServerFnError> {
+    use crate::domain::access::{EntryPoint, Target};
+    let caller = crate::state::caller();
+    let viewer = crate::state::signed_in(&caller, EntryPoint::Planning, Target::Nothing)?;
+    if !offline::records_arrivals(&viewer) {
+        return Ok(None);
+    }
+    let store = crate::state::store()?;
+    let day = offline::day_of(&store, &viewer, chrono::Utc::now())
+        .await
+        .map_err(crate::state::internal)?;
+    offline::audit_day(&caller, &store, &day).await?;
+    Ok(Some(day))
+}
+
 /// The cookie that carries a calendar address just created to the page that shows it, once.
 pub const FRESH_FEED_COOKIE: &str = "sesame_abonnement";
 

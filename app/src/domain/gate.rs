@@ -383,6 +383,19 @@ pub struct DayAppointment {
     pub code_sha256: Option<String>,
 }
 
+impl DayAppointment {
+    /// Where it stands at the gate at `at`, as the server would judge it then.
+    pub fn arrival(&self, at: DateTime<Utc>) -> Arrival {
+        arrival_of(
+            self.state,
+            self.starts_at,
+            self.checked_in_at,
+            &self.window,
+            at,
+        )
+    }
+}
+
 /// What a presence or an absence recorded at the gate says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CheckinKind {

@@ -10,6 +10,7 @@ pub mod dashboards;
 pub mod dossier;
 pub mod dossier_documents;
 pub mod dossiers;
+pub mod gate_day;
 pub mod habilitations;
 pub mod home;
 pub mod information;

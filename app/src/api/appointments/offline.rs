@@ -91,7 +91,7 @@ fn unavailable(error: StoreError) -> Response {
 
 /// Whether `viewer` records arrivals at the gate of one of their sites at least (the
 /// inspection's agents and heads of service).
-fn records_arrivals(viewer: &Viewer) -> bool {
+pub fn records_arrivals(viewer: &Viewer) -> bool {
     viewer.sites.iter().any(|site| {
         authorize(
             Some(viewer),
@@ -134,6 +134,45 @@ fn day_bounds(day: chrono::NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     )
 }
 
+/// Today's appointments of the posts of the viewer's sites that they may act on.
+pub async fn day_of(
+    store: &crate::store::Store,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+) -> Result<GateDay, StoreError> {
+    let today = paris_day(now);
+    let (from, to) = day_bounds(today);
+    let appointments = store
+        .gate_day(&viewer.sites, from, to)
+        .await?
+        .into_iter()
+        .filter(|appointment| may_act(viewer, appointment))
+        .collect();
+    Ok(GateDay {
+        day: today,
+        agent: viewer.user_id,
+        fetched_at: now,
+        appointments,
+    })
+}
+
+/// Records the consultation of the day, once: the page, its live refreshes, the device's
+/// reading of it within ten minutes are the same one.
+pub async fn audit_day(
+    caller: &Caller,
+    store: &crate::store::Store,
+    day: &GateDay,
+) -> Result<(), leptos::prelude::ServerFnError> {
+    caller
+        .audit_consultation(
+            store,
+            "consultation_journee_arrivee",
+            &format!("journee:{}", day.day),
+            "",
+        )
+        .await
+}
+
 #[derive(Deserialize)]
 pub struct DayQuery {
     /// Set by the page when it reads the day again while open (a live message, a return of
@@ -165,12 +204,9 @@ pub async fn day(
     };
     let now = Utc::now();
     let today = paris_day(now);
-    let (from, to) = day_bounds(today);
-    let appointments = match forms.store.gate_day(&viewer.sites, from, to).await {
-        Ok(list) => list
-            .into_iter()
-            .filter(|appointment| may_act(viewer, appointment))
-            .collect::<Vec<_>>(),
+    let (_, to) = day_bounds(today);
+    let gate_day = match day_of(&forms.store, viewer, now).await {
+        Ok(day) => day,
         Err(error) => return unavailable(error),
     };
     // The device's pass: the one it holds, if it is this person's of today and still open;
@@ -224,20 +260,6 @@ pub async fn day(
                 Some(token)
             }
         };
-        // Opening the gate is a consultation of the day's appointments; reading it again
-        // while it stays open is not another one.
-        if !refresh {
-            let ids: Vec<String> = appointments.iter().map(|a| a.id.to_string()).collect();
-            tx.audit(
-                &caller.audit_event(
-                    "consultation_journee_arrivee",
-                    &format!("journee:{today}"),
-                    &format!("rendez-vous : {}", ids.join(",")),
-                ),
-                now,
-            )
-            .await?;
-        }
         tx.commit().await?;
         Ok::<_, StoreError>(fresh)
     }
@@ -246,13 +268,15 @@ pub async fn day(
         Ok(fresh) => fresh,
         Err(error) => return unavailable(error),
     };
-    let mut response = Json(GateDay {
-        day: today,
-        agent: viewer.user_id,
-        fetched_at: now,
-        appointments,
-    })
-    .into_response();
+    // Reading the day is a consultation of its appointments, the page's own (the page and the
+    // device's reading of it within ten minutes are one).
+    if !refresh && audit_day(&caller, &forms.store, &gate_day).await.is_err() {
+        return refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Le service est momentanément indisponible : réessayez dans un instant.",
+        );
+    }
+    let mut response = Json(gate_day).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(token) = fresh {

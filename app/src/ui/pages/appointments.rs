@@ -9,8 +9,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::appointments::{
     company_appointments, gate_lookup, load_availability, load_calendar_desk,
-    load_calendar_subscription, load_planning, Availability, CalendarDesk, CalendarSubscription,
-    CheckLine, DossierAppointments, GateAppointment, PendingRequests, Planning,
+    load_calendar_subscription, load_gate_day, load_planning, Availability, CalendarDesk,
+    CalendarSubscription, CheckLine, DossierAppointments, GateAppointment, PendingRequests,
+    Planning,
 };
 use crate::domain::appointment::{
     weekday_label, Appointment, AppointmentState, Calendar, CheckKind, CheckNeed,
@@ -708,9 +709,16 @@ pub fn GatePage() -> impl IntoView {
             }
         },
     );
+    // Today's appointments of the agent's posts, for the day's section (and the device).
+    let day = Resource::new(|| (), |()| load_gate_day());
     let default_window = CheckInWindow::default().describe();
     view! {
         <Title text="Contrôle à l'arrivée" />
+        // Installs as a web app that opens this page, with or without network.
+        {view! {
+            <leptos_meta::Link rel="manifest" href="/arrivee.webmanifest" />
+            <leptos_meta::Meta name="theme-color" content="#000091" />
+        }.into_any()}
         <div class="fr-container fr-my-6w">
             <h1>"Contrôle à l'arrivée"</h1>
             <Notice />
@@ -764,6 +772,16 @@ pub fn GatePage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            {view! {
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match day.await {
+                            Ok(Some(day)) => view! { <crate::ui::pages::gate_day::GateDaySection day /> }.into_any(),
+                            _ => ().into_any(),
+                        }
+                    })}
+                </Suspense>
+            }.into_any()}
         </div>
     }
 }
