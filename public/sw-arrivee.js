@@ -46,7 +46,15 @@ async function keep(addresses) {
     if (await cache.match(url.pathname + url.search)) continue;
     try {
       const response = await fetch(url, { credentials: "same-origin" });
-      if (response.ok) await cache.put(url.pathname + url.search, response);
+      if (!response.ok) continue;
+      // A stylesheet's icons are shown offline too (an alert drawn only once offline, say).
+      if (url.pathname.endsWith(".css")) {
+        const text = await response.clone().text();
+        for (const [, reference] of text.matchAll(/url\(["']?([^"')]+)["']?\)/g)) {
+          if (reference.endsWith(".svg")) addresses.push(new URL(reference, url).href);
+        }
+      }
+      await cache.put(url.pathname + url.search, response);
     } catch (_) {
       // Kept at the next opening.
     }
@@ -108,7 +116,8 @@ async function keepPage(response) {
 /** A file: the copy kept, else the network (and it is kept). */
 async function file(request, url) {
   const cache = await caches.open(CACHE);
-  const kept = await cache.match(url.pathname + url.search);
+  // Kept whatever encoding carried it (its `Vary` names the request's accepted encodings).
+  const kept = await cache.match(url.pathname + url.search, { ignoreVary: true });
   if (kept) return kept;
   const response = await fetch(request);
   if (response.ok) await cache.put(url.pathname + url.search, response.clone());

@@ -253,7 +253,9 @@ test.describe("contrôle à l'arrivée", () => {
     await expect(day(dossiers[0].reference).getByRole("button", { name: /^Présent/ })).toBeVisible();
     await page.waitForFunction(async () => {
       const cache = await caches.open("sesame-arrivee-v1");
-      return !!(await cache.match("/controle-arrivee")) && (await cache.keys()).some((r) => /\.wasm$/.test(new URL(r.url).pathname));
+      const kept = (await cache.keys()).map((r) => new URL(r.url).pathname);
+      // The page, its WebAssembly, and the stylesheet's icons (an alert drawn only offline).
+      return kept.includes("/controle-arrivee") && kept.some((p) => p.endsWith(".wasm")) && kept.includes("/dsfr/1.15.3/icons/system/fr--warning-fill.svg");
     }, undefined, { timeout: 30_000 });
 
     // Offline: two presences and one absence, recorded on the phone and said to be waiting.

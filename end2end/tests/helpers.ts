@@ -100,13 +100,18 @@ export class ConsoleGuard {
 
   /**
    * A page without network (Playwright's offline mode) reports the requests that could not leave:
-   * the live stream coming back, the day read again. A test that cuts the network declares it.
+   * the live stream coming back, the day read again. Once the test lets the web session go (as
+   * it idles out at the gate), the live stream and the renewal of the day's pass are refused
+   * (401), which Chromium reports too. A test that cuts the network declares it.
    */
   expectOffline(): void {
     this.expected.push({
-      reason: "les requêtes sans réseau",
+      reason: "les requêtes sans réseau, puis sans session",
       matches: (message) =>
-        message.type() === "error" && /ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_NETWORK_CHANGED/.test(message.text()),
+        message.type() === "error" &&
+        (/ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_NETWORK_CHANGED/.test(message.text()) ||
+          (["/api/v1/stream", "/api/arrivee-hors-ligne/journee"].includes(new URL(message.location().url || "http://x/").pathname) &&
+            /status of 401 \(Unauthorized\)/.test(message.text()))),
       seen: 0,
     });
   }

@@ -28,9 +28,7 @@ pub fn GateDaySection(day: GateDay) -> impl IntoView {
     view! {
         <section class="fr-mt-6w" aria-labelledby="titre-journee" id="journee">
             <h2 id="titre-journee">"Rendez-vous du jour"</h2>
-            <noscript>
-                <p>"Le pointage sans réseau demande JavaScript ; sans lui, enregistrez les arrivées par la recherche ci-dessus."</p>
-            </noscript>
+            <p class="fr-text--sm" id="journee-sans-script">"Le pointage sans réseau demande JavaScript ; sans lui, enregistrez les arrivées par la recherche ci-dessus."</p>
             <GateDayPanel agent=day.agent day=day.day.to_string() />
             <div id=LIST data-direct="">
                 <p class="fr-text--sm">{if count == 0 {
@@ -91,27 +89,37 @@ fn DayCard(appointment: DayAppointment) -> impl IntoView {
 #[island]
 pub fn GateDayPanel(agent: i64, day: String) -> impl IntoView {
     let state = Panel {
-        network: RwSignal::new(String::new()),
+        network: RwSignal::new("Vérification du réseau…".to_owned()),
         waiting: RwSignal::new(0usize),
         said: RwSignal::new(String::new()),
         conflicts: RwSignal::new(Vec::new()),
         found: RwSignal::new(None),
     };
+    // Once the page is hydrated as the server rendered it: what the device holds then changes
+    // it.
     #[cfg(feature = "hydrate")]
-    browser::start(state, agent, day);
+    Effect::new(move |started: Option<()>| {
+        if started.is_none() {
+            browser::start(state, agent, day.clone());
+        }
+    });
     #[cfg(not(feature = "hydrate"))]
     let _ = (agent, day);
     view! {
         <div id="journee-appareil">
             <p class="fr-text--sm" id="journee-reseau">{move || state.network.get()}</p>
             <div role="status" aria-live="polite" id="journee-annonce">
-                <p class="fr-text--sm fr-mb-1w">{move || state.said.get()}</p>
+                {move || {
+                    let said = state.said.get();
+                    (!said.is_empty()).then(|| view! { <p class="fr-text--sm fr-mb-1w">{said}</p> })
+                }}
             </div>
             {move || {
                 let n = state.waiting.get();
                 (n > 0).then(|| view! {
-                    <div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-2w" id="journee-a-envoyer">
-                        <p>{format!("{} pas encore envoyé{} au serveur.", count(n), plural(n))}</p>
+                    // A callout, drawn without an icon to fetch: it shows offline.
+                    <div class="fr-callout fr-mb-2w" id="journee-a-envoyer">
+                        <p class="fr-callout__text">{format!("{} pas encore envoyé{} au serveur.", count(n), plural(n))}</p>
                     </div>
                 })
             }}
@@ -276,6 +284,12 @@ mod browser {
 
     pub fn start(panel: Panel, agent: i64, day: String) {
         CONTEXT.with(|context| *context.borrow_mut() = Some((panel, agent, day.clone())));
+        if let Some(sentence) = document()
+            .get_element_by_id("journee-sans-script")
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+        {
+            sentence.set_hidden(true);
+        }
         // Another day than the page's: what it shows is not today's any more.
         if day != today() {
             forget_worker();
