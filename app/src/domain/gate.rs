@@ -97,33 +97,17 @@ pub enum Arrival {
 
 /// Where an appointment stands at the gate at `now`.
 pub fn arrival(appointment: &Appointment, window: &CheckInWindow, now: DateTime<Utc>) -> Arrival {
-    arrival_of(
-        appointment.state,
-        appointment.starts_at,
-        appointment.checked_in_at,
-        window,
-        now,
-    )
-}
-
-/// Where an appointment in `state`, starting at `starts_at`, stands at the gate at `now`.
-pub fn arrival_of(
-    state: AppointmentState,
-    starts_at: DateTime<Utc>,
-    checked_in_at: Option<DateTime<Utc>>,
-    window: &CheckInWindow,
-    now: DateTime<Utc>,
-) -> Arrival {
-    match state {
+    match appointment.state {
         AppointmentState::Confirme | AppointmentState::Reporte => {}
         AppointmentState::Demande => return Arrival::NotValidated,
         state => {
             return Arrival::Closed {
                 state,
-                checked_in_at,
+                checked_in_at: appointment.checked_in_at,
             }
         }
     }
+    let starts_at = appointment.starts_at;
     let opens_at = window.opens_at(starts_at);
     let closes_at = window.closes_at(starts_at);
     if now < opens_at {
@@ -347,8 +331,8 @@ mod tests {
     }
 }
 
-/// The gate's day as a device keeps it to work without network: today's appointments of the
-/// agent's posts, fetched when the gate is opened online and again while it stays open.
+/// The gate's day: today's appointments of the agent's posts, which the gate page renders (each
+/// card carrying what the device needs offline) and `GET /api/arrivee-hors-ligne/journee` gives.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateDay {
     /// The day (Paris) the list and the device's pass are for.
@@ -383,19 +367,6 @@ pub struct DayAppointment {
     pub code_sha256: Option<String>,
 }
 
-impl DayAppointment {
-    /// Where it stands at the gate at `at`, as the server would judge it then.
-    pub fn arrival(&self, at: DateTime<Utc>) -> Arrival {
-        arrival_of(
-            self.state,
-            self.starts_at,
-            self.checked_in_at,
-            &self.window,
-            at,
-        )
-    }
-}
-
 /// What a presence or an absence recorded at the gate says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CheckinKind {
@@ -409,12 +380,6 @@ impl CheckinKind {
             CheckinKind::Presence => "presence",
             CheckinKind::Absence => "absence",
         }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [CheckinKind::Presence, CheckinKind::Absence]
-            .into_iter()
-            .find(|kind| kind.code() == code)
     }
 
     pub fn label(self) -> &'static str {
