@@ -22,6 +22,7 @@ pub mod probes;
 pub mod rate_limit;
 pub mod retention;
 pub mod sessions;
+pub mod stopping;
 pub mod telemetry;
 pub mod tools;
 pub mod webhooks;
@@ -39,6 +40,7 @@ use axum::handler::Handler;
 use axum::http::{HeaderName, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -772,11 +774,15 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (closing_tx, closing) = tokio::sync::watch::channel(false);
         let grace = self.grace;
         let stopping = async move {
             shutdown.await;
             tracing::info!("arrêt demandé : fin des requêtes en cours");
             let _ = stop_tx.send(());
+            let _ = closing_tx.send(true);
+            // The connections taken last read their request before being told to finish.
+            tokio::time::sleep(stopping::LINGER.min(grace)).await;
         };
         let service = self
             .router
@@ -787,7 +793,9 @@ impl Server {
         let serving: std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>> =
             match self.tls {
                 None => Box::pin(async move {
-                    axum::serve(self.listener, service)
+                    let listener = stopping::Listener::new(self.listener, closing)?;
+                    // Through `tap_io`, axum gives the peer's address to `ConnectInfo`.
+                    axum::serve(listener.tap_io(|_| {}), service)
                         .with_graceful_shutdown(stopping)
                         .await
                 }),
