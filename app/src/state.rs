@@ -222,24 +222,44 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// A cookie's name for the transport: `__Host-` prefixed over HTTPS.
-fn cookie_name(base: &str, over_https: bool) -> String {
-    if over_https {
-        format!("__Host-{base}")
-    } else {
-        base.to_owned()
+/// Where the browser sends one of the platform's cookies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CookieScope {
+    /// Every address of the site, `SameSite=Lax`; `__Host-` prefixed over HTTPS.
+    Site,
+    /// Only the addresses under this path, `SameSite=Strict`; `__Secure-` prefixed over HTTPS
+    /// (`__Host-` requires the whole site).
+    Under(&'static str),
+}
+
+/// A cookie's name for the transport: prefixed over HTTPS.
+fn cookie_name(base: &str, scope: CookieScope, over_https: bool) -> String {
+    match (over_https, scope) {
+        (false, _) => base.to_owned(),
+        (true, CookieScope::Site) => format!("__Host-{base}"),
+        (true, CookieScope::Under(_)) => format!("__Secure-{base}"),
     }
 }
 
 /// The value of the platform's cookie `base` the browser sent, under the one name that counts for
 /// the transport: over HTTPS a plain cookie could have been planted by a sibling site or over
-/// plain HTTP, so only the `__Host-` one is read.
+/// plain HTTP, so only the prefixed one is read.
 pub fn read_cookie(
     headers: &axum::http::HeaderMap,
     base: &str,
     over_https: bool,
 ) -> Option<String> {
-    let wanted = cookie_name(base, over_https);
+    read_cookie_in(headers, base, CookieScope::Site, over_https)
+}
+
+/// The same, for a cookie of another scope than the whole site.
+pub fn read_cookie_in(
+    headers: &axum::http::HeaderMap,
+    base: &str,
+    scope: CookieScope,
+    over_https: bool,
+) -> Option<String> {
+    let wanted = cookie_name(base, scope, over_https);
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
@@ -258,7 +278,18 @@ pub fn set_cookie(
     over_https: bool,
     max_age: chrono::Duration,
 ) -> axum::http::HeaderValue {
-    cookie_header(base, value, over_https, Some(max_age))
+    cookie_header(base, value, CookieScope::Site, over_https, Some(max_age))
+}
+
+/// The same, for a cookie of another scope than the whole site.
+pub fn set_cookie_in(
+    base: &str,
+    value: &str,
+    scope: CookieScope,
+    over_https: bool,
+    max_age: chrono::Duration,
+) -> axum::http::HeaderValue {
+    cookie_header(base, value, scope, over_https, Some(max_age))
 }
 
 /// The same, for a cookie the browser forgets when it closes (no `Max-Age`): the session cookie,
@@ -268,22 +299,27 @@ pub fn set_cookie_until_closed(
     value: &str,
     over_https: bool,
 ) -> axum::http::HeaderValue {
-    cookie_header(base, value, over_https, None)
+    cookie_header(base, value, CookieScope::Site, over_https, None)
 }
 
 fn cookie_header(
     base: &str,
     value: &str,
+    scope: CookieScope,
     over_https: bool,
     max_age: Option<chrono::Duration>,
 ) -> axum::http::HeaderValue {
     let secure = if over_https { "; Secure" } else { "" };
     let max_age = max_age
-        .map(|age| format!("; Max-Age={}", age.num_seconds()))
+        .map(|age| format!("; Max-Age={}", age.num_seconds().max(0)))
         .unwrap_or_default();
+    let (path, same_site) = match scope {
+        CookieScope::Site => ("/", "Lax"),
+        CookieScope::Under(path) => (path, "Strict"),
+    };
     axum::http::HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}",
-        cookie_name(base, over_https),
+        "{}={value}; Path={path}; HttpOnly; SameSite={same_site}{max_age}{secure}",
+        cookie_name(base, scope, over_https),
     ))
     .expect("cookie values are hex, or a key number and key")
 }

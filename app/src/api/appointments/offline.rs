@@ -21,46 +21,24 @@ use crate::domain::gate::{
     RECORDED,
 };
 use crate::forms::Forms;
-use crate::state::{token_hash, Caller};
+use crate::state::{read_cookie_in, set_cookie_in, token_hash, Caller, CookieScope};
 use crate::store::{Change, CheckinReceipt, StoreError};
 
 /// Where the pass's cookie is sent: the gate's offline addresses only.
 pub const PASS_PATH: &str = "/api/arrivee-hors-ligne";
-/// The pass's cookie (`__Secure-` prefixed over HTTPS: a `__Host-` cookie must cover the whole
-/// site).
+const PASS_SCOPE: CookieScope = CookieScope::Under(PASS_PATH);
+/// The pass's cookie.
 const PASS_COOKIE: &str = "sesame_pointage";
-
-fn pass_cookie_name(over_https: bool) -> String {
-    if over_https {
-        format!("__Secure-{PASS_COOKIE}")
-    } else {
-        PASS_COOKIE.to_owned()
-    }
-}
 
 /// The pass's token the browser sent, under the one name that counts for the transport.
 fn pass_token(headers: &HeaderMap, over_https: bool) -> Option<String> {
-    let wanted = pass_cookie_name(over_https);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == wanted && value.len() == 64)
-        .map(|(_, value)| value.to_owned())
+    read_cookie_in(headers, PASS_COOKIE, PASS_SCOPE, over_https).filter(|token| token.len() == 64)
 }
 
 /// The `Set-Cookie` of a pass: HttpOnly, SameSite=Strict, for the gate's offline addresses only,
 /// until the end of its day (Paris); `max_age` 0 removes it.
 fn pass_cookie(token: &str, over_https: bool, max_age: chrono::Duration) -> HeaderValue {
-    let secure = if over_https { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{}={token}; Path={PASS_PATH}; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        pass_cookie_name(over_https),
-        max_age.num_seconds().max(0)
-    ))
-    .expect("a pass token is hex")
+    set_cookie_in(PASS_COOKIE, token, PASS_SCOPE, over_https, max_age)
 }
 
 /// The `Set-Cookie` that removes a device's pass (sign-out).
