@@ -73,6 +73,13 @@ fs.mkdirSync(PERIMETER_FOLDER, { recursive: true });
 export const FRESH_DATABASE_URL =
   process.env.SESAME_E2E_FRESH_DATABASE_URL ?? `sqlite://${path.join(PERIMETER_FOLDER, `neuf-${process.pid}.db`)}`;
 process.env.SESAME_E2E_FRESH_DATABASE_URL = FRESH_DATABASE_URL;
+/**
+ * The live instance's database. The gate's test ages a device's pass in it (a day going by), as
+ * the fresh one's, named once by the runner.
+ */
+export const LIVE_DATABASE =
+  process.env.SESAME_E2E_LIVE_DATABASE ?? path.join(PERIMETER_FOLDER, `direct-${process.pid}.db`);
+process.env.SESAME_E2E_LIVE_DATABASE = LIVE_DATABASE;
 /** Where the fresh instance writes its mails. */
 export const FRESH_MAIL_FOLDER = path.join(PERIMETER_FOLDER, "mails-neuf");
 const DENYLIST = path.join(PERIMETER_FOLDER, "liste-de-refus.txt");
@@ -214,7 +221,7 @@ export default defineConfig({
       SESAME_LIVE_RENEWAL_SECONDS: "2",
       ...PEOPLE_NOT_SUITES,
     }),
-    releaseServer(LIVE_PORT, `sqlite://${path.join(PERIMETER_FOLDER, `direct-${process.pid}.db`)}`, {
+    releaseServer(LIVE_PORT, `sqlite://${LIVE_DATABASE}`, {
       // The tests play a partner system with this key (see direct.spec.ts).
       SESAME_DEMO_API_KEY: "cle-e2e-partenaire",
       SESAME_MAIL_FOLDER: path.join(PERIMETER_FOLDER, "mails-direct"),

@@ -5,7 +5,9 @@
  * arrival is recorded; past the post's window, a late arrival is accepted only with its reason.
  * Without network (with JavaScript): the day stays on the phone, presences and absences recorded
  * offline survive a reload and are sent once each when the network returns, a conflict said in
- * French; the short code works offline; signing out wipes the phone.
+ * French; the short code works offline; signing out wipes the phone. The device's pass is refused
+ * the next day (its day aged in the live instance's database, as midnight would) and for a site
+ * whose habilitation was withdrawn meanwhile: the page says so, and what waits is not lost.
  * On a 360-pixel phone, with and without JavaScript, with axe.
  *
  * The live instance, at posts of their own (one set a project), whose calendars the head of
@@ -24,7 +26,8 @@ import {
   test,
   waitUntilInteractive,
 } from "./helpers";
-import { LIVE_PORT } from "../playwright.config";
+import { execFileSync } from "node:child_process";
+import { LIVE_DATABASE, LIVE_PORT } from "../playwright.config";
 
 const PARTNER_KEY = "cle-e2e-partenaire";
 const BASE_URL = `http://127.0.0.1:${LIVE_PORT}`;
@@ -310,6 +313,97 @@ test.describe("contrôle à l'arrivée", () => {
     const left = await page.evaluate(async () => ({ caches: await caches.keys(), stored: Object.keys(localStorage) }));
     expect(left.caches).toEqual([]);
     expect(left.stored.filter((key) => key.startsWith("sesame.arrivee"))).toEqual([]);
+  });
+
+  test.describe("un agent d'un seul port, habilité pour la journée sur un autre", () => {
+    test.use({ account: ACCOUNTS.agentFos });
+
+    test("l'accès hors ligne de l'appareil est refusé le lendemain, puis pour le site dont l'habilitation est retirée ; rien ne se perd", async ({ page, context, browser, consoleGuard }) => {
+      test.skip(!hasJavaScript(), "le pointage sans réseau est celui du navigateur, avec JavaScript");
+      test.setTimeout(240_000);
+      consoleGuard.expectOffline();
+      const start = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
+      test.skip(paris(start).day !== paris(new Date(start.getTime() + 10 * 60_000)).day, "trop près de minuit");
+      // The head of service habilitates the Fos agent on the other post's site for today.
+      const head = await person(browser, ACCOUNTS.chef);
+      const desk = await (await head.get("/habilitations")).text();
+      const agentId = desk.match(/<option value="(\d+)"[^>]*>[^<]*agent\.fos@demo\.sesame\.test<\/option>/)![1];
+      const granted = await head.post("/habilitations", {
+        form: { agent: agentId, site: posts().late[1], debut: new Date().toISOString().slice(0, 10) },
+        maxRedirects: 0,
+      });
+      expect(granted.headers()["location"]).toContain("message=habilitation-accordee");
+      await openRoundTheClock(head, posts().late[0], paris(start).time);
+      await setWindow(head, posts().late[0], 120, 240);
+      const operator = await person(browser, ACCOUNTS.operateur);
+      const siret = await operatorSiret(browser);
+      const dossiers = [];
+      for (let n = 0; n < 2; n++) {
+        const dossier = await selectedDossier(operator, siret, posts().late);
+        await book(operator, dossier.id, start);
+        dossiers.push(dossier);
+      }
+      await page.waitForTimeout(Math.max(0, start.getTime() - Date.now()) + 2_000);
+      const day = (reference: string) =>
+        page.locator("#journee-liste .sesame-day-card").filter({ has: page.getByRole("heading", { name: new RegExp(reference.replace(/\./g, "\\.")) }) });
+      /** What the head of service's gate shows of a dossier's appointment. */
+      const seenByHead = async (reference: string) =>
+        (await (await head.get(`/controle-arrivee?conteneur=${encodeURIComponent(reference)}`)).text());
+
+      await open(page, "/controle-arrivee");
+      await expect(day(dossiers[0].reference).getByRole("button", { name: /^Présent/ })).toBeVisible();
+      await page.waitForFunction(async () => {
+        const kept = (await (await caches.open("sesame-arrivee-v1")).keys()).map((r) => new URL(r.url).pathname);
+        return kept.includes("/controle-arrivee") && kept.some((p) => p.endsWith(".wasm"));
+      }, undefined, { timeout: 30_000 });
+
+      // Offline, a presence; the web session idles out and the day ends for the device's pass
+      // (its day made yesterday's in the database, as midnight would). The network back, the
+      // pass is refused, in French, and the presence waits on the phone.
+      await context.setOffline(true);
+      await day(dossiers[0].reference).getByRole("button", { name: /^Présent/ }).click();
+      await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
+      await context.clearCookies({ name: "sesame_session" });
+      execFileSync("sqlite3", ["-cmd", ".timeout 10000", LIVE_DATABASE,
+        `UPDATE gate_pass SET day = date(day, '-1 day') WHERE user_id = ${agentId} AND ended_at IS NULL`]);
+      await context.setOffline(false);
+      await expect(page.locator("#journee-annonce")).toContainText(
+        "L'accès hors ligne de cet appareil n'est plus valable (journée terminée, déconnexion, révocation ou habilitation retirée) : reconnectez-vous pour envoyer vos pointages.",
+        { timeout: 40_000 },
+      );
+      await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
+      await expect(day(dossiers[0].reference)).toContainText("pas encore envoyé");
+      expect(await seenByHead(dossiers[0].reference)).not.toContain("L'arrivée est déjà enregistrée");
+      await expectNoSeriousAccessibilityViolation(page, "l'accès hors ligne refusé le lendemain", consoleGuard);
+
+      // Signed in again, the page gives the device a pass for today and sends what waited, once.
+      await signInDirectly(page.request, ACCOUNTS.agentFos);
+      await page.reload();
+      await waitUntilInteractive(page);
+      await expect(page.locator("#journee-a-envoyer")).toHaveCount(0, { timeout: 40_000 });
+      await expect(day(dossiers[0].reference)).toContainText("Présence enregistrée (pointée le");
+      expect(await seenByHead(dossiers[0].reference)).toContain("L'arrivée est déjà enregistrée");
+
+      // Offline again, a presence at the other site; meanwhile the head withdraws that site's
+      // habilitation and the web session idles out. The pass no longer reaches that site: the
+      // presence is not kept, and the page says why.
+      await context.setOffline(true);
+      await day(dossiers[1].reference).getByRole("button", { name: /^Présent/ }).click();
+      await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
+      await context.clearCookies({ name: "sesame_session" });
+      // The habilitation's withdrawal button, named after the agent and the site.
+      const habilitation = (await (await head.get("/habilitations")).text()).match(
+        new RegExp(`action="/habilitations/(\\d+)/retrait"[^>]*>\\s*<button[^>]*aria-label="[^"]*Nadia Ferrand sur [^"]*\\(${posts().late[1]}\\)"`),
+      )![1];
+      const withdrawn = await head.post(`/habilitations/${habilitation}/retrait`, { maxRedirects: 0 });
+      expect(withdrawn.headers()["location"]).toContain("message=habilitation-retiree");
+      await context.setOffline(false);
+      await expect(page.locator("#journee-a-envoyer")).toHaveCount(0, { timeout: 40_000 });
+      await expect(page.locator("#journee-conflits")).toContainText(dossiers[1].reference);
+      await expect(page.locator("#journee-conflits")).toContainText("Rendez-vous introuvable parmi ceux de vos postes : le pointage n'a pas été retenu.");
+      expect(await seenByHead(dossiers[1].reference)).not.toContain("L'arrivée est déjà enregistrée");
+      await expectNoSeriousAccessibilityViolation(page, "un pointage refusé après le retrait d'une habilitation", consoleGuard);
+    });
   });
 
   test("après le créneau de pointage, une arrivée tardive n'est acceptée qu'avec son motif", async ({ page, browser, consoleGuard }) => {

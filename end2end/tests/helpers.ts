@@ -106,11 +106,11 @@ export class ConsoleGuard {
    */
   expectOffline(): void {
     this.expected.push({
-      reason: "les requêtes sans réseau, puis sans session",
+      reason: "les requêtes sans réseau, puis sans session (ou avec un accès hors ligne expiré)",
       matches: (message) =>
         message.type() === "error" &&
         (/ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_NETWORK_CHANGED/.test(message.text()) ||
-          (["/api/v1/stream", "/api/arrivee-hors-ligne/journee"].includes(new URL(message.location().url || "http://x/").pathname) &&
+          (["/api/v1/stream", "/api/arrivee-hors-ligne/journee", "/api/arrivee-hors-ligne/pointages"].includes(new URL(message.location().url || "http://x/").pathname) &&
             /status of 401 \(Unauthorized\)/.test(message.text()))),
       seen: 0,
     });
