@@ -220,8 +220,8 @@ pub fn routes(forms: Forms) -> Router<AppState> {
             post(appointments::offline::revoke),
         )
         .route(
-            "/api/arrivee-hors-ligne/journee",
-            get(appointments::offline::day),
+            "/api/arrivee-hors-ligne/acces",
+            get(appointments::offline::pass),
         )
         .route(
             "/api/arrivee-hors-ligne/pointages",
@@ -495,10 +495,10 @@ pub const FORM_ROUTES: [(&str, EntryPoint); 92] = [
         "POST /espace/acces-hors-ligne/{id}/revocation",
         EntryPoint::EndSession,
     ),
-    // The gate without network: the day (with the web session), and the presences and
-    // absences a device sends (with the session, or the device's pass of the day: see
+    // The gate without network: the device's pass of the day (with the web session), and the
+    // presences and absences a device sends (with the session, or the pass: see
     // `appointments::offline`).
-    ("GET /api/arrivee-hors-ligne/journee", EntryPoint::Planning),
+    ("GET /api/arrivee-hors-ligne/acces", EntryPoint::Planning),
     (
         "POST /api/arrivee-hors-ligne/pointages",
         EntryPoint::DecideAppointment,

@@ -110,7 +110,7 @@ export class ConsoleGuard {
       matches: (message) =>
         message.type() === "error" &&
         (/ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_NETWORK_CHANGED/.test(message.text()) ||
-          (["/api/v1/stream", "/api/arrivee-hors-ligne/journee", "/api/arrivee-hors-ligne/pointages"].includes(new URL(message.location().url || "http://x/").pathname) &&
+          (["/api/v1/stream", "/api/arrivee-hors-ligne/acces", "/api/arrivee-hors-ligne/pointages"].includes(new URL(message.location().url || "http://x/").pathname) &&
             /status of 401 \(Unauthorized\)/.test(message.text()))),
       seen: 0,
     });

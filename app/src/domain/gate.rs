@@ -332,7 +332,7 @@ mod tests {
 }
 
 /// The gate's day: today's appointments of the agent's posts, which the gate page renders (each
-/// card carrying what the device needs offline) and `GET /api/arrivee-hors-ligne/journee` gives.
+/// card carrying what the device needs offline), read by `load_gate_day`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateDay {
     /// The day (Paris) the list and the device's pass are for.

@@ -16,7 +16,10 @@ use crate::accounts::{Browser, AGENT_SIVEP, HEAD, OPERATOR, PASSWORD};
 use crate::appointments::{apply, booking, operator, post, selected_dossiers, start};
 use crate::helpers::Running;
 
-const DAY: &str = "/api/arrivee-hors-ligne/journee";
+/// The device's pass of the day.
+const PASS: &str = "/api/arrivee-hors-ligne/acces";
+/// The day's appointments, as the gate page reads them (a server function).
+const DAY: &str = "/api/journee-arrivee";
 const SEND: &str = "/api/arrivee-hors-ligne/pointages";
 const AGENT_FOS: &str = "agent.fos@demo.sesame.test";
 
@@ -89,10 +92,23 @@ async fn confirmed_today(
     ids
 }
 
-/// An agent opens the gate online: the day, and the device's pass (its token, from the cookie).
-async fn open_gate(browser: &Browser) -> (GateDay, String) {
-    let answer = browser.get(DAY).await;
+/// The day's appointments the gate page shows `browser`'s person (none for those who do not
+/// record arrivals).
+async fn day_of(browser: &Browser) -> Option<GateDay> {
+    let answer = browser.post(DAY, &[]).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
+    serde_json::from_str(&answer.body).unwrap()
+}
+
+/// An agent opens the gate online: the day the page shows, and the device's pass (its token,
+/// from the cookie).
+async fn open_gate(browser: &Browser) -> (GateDay, String) {
+    let day = day_of(browser).await.expect("la journée de l'agent");
+    let answer = browser.get(PASS).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let pass: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(pass["agent"], json!(day.agent));
+    assert_eq!(pass["day"], json!(day.day));
     let cookie = answer
         .set_cookie
         .iter()
@@ -110,7 +126,7 @@ async fn open_gate(browser: &Browser) -> (GateDay, String) {
         .next()
         .unwrap()
         .to_owned();
-    (serde_json::from_str(&answer.body).unwrap(), token)
+    (day, token)
 }
 
 /// Sends presences and absences as a device without a session does: the pass's cookie only.
@@ -190,10 +206,14 @@ async fn sent_once_with_conflicts(backend: Backend) {
         audit_count(store, "consultation_journee_arrivee", &journee).await,
         1
     );
-    let again = agent.get(&format!("{DAY}?rafraichissement=1")).await;
-    assert_eq!(again.status, 200);
+    // The page again (a reload, a live refresh), and its device asking for its pass again:
+    // the same pass, the same consultation.
+    let again = day_of(&agent).await.expect("la journée de l'agent");
+    assert_eq!(again.appointments, day.appointments);
+    let renewed = agent.get(PASS).await;
+    assert_eq!(renewed.status, 200);
     assert!(
-        !again
+        !renewed
             .set_cookie
             .iter()
             .any(|c| c.starts_with("sesame_pointage=")),
@@ -392,18 +412,19 @@ async fn the_pass_is_refused(backend: Backend) {
 
     // Strangers, operators, and an agent of another site.
     let stranger = Browser::new(&server);
-    assert_eq!(stranger.get(DAY).await.status, 401);
+    assert_eq!(stranger.get(PASS).await.status, 401);
     let (status, body) = send(&server, &"0".repeat(64), &one(0, "0b3f0c1e-1000")).await;
     assert!(refused(status, &body), "{status} {body}");
     let op = Browser::new(&server);
     op.sign_in(OPERATOR, PASSWORD).await;
-    assert_eq!(op.get(DAY).await.status, 403);
+    assert_eq!(op.get(PASS).await.status, 403);
     // Customs agents see the planning but do not record arrivals: no day, no pass.
     let customs = Browser::new(&server);
     customs
         .sign_in("agent.douane@demo.sesame.test", PASSWORD)
         .await;
-    let answer = customs.get(DAY).await;
+    assert_eq!(day_of(&customs).await, None);
+    let answer = customs.get(PASS).await;
     assert_eq!(answer.status, 403);
     assert!(
         answer.body.contains("agents de l'inspection"),
@@ -438,12 +459,21 @@ async fn the_pass_is_refused(backend: Backend) {
     agent.sign_in(AGENT_SIVEP, PASSWORD).await;
     let (_, token) = open_gate(&agent).await;
     let day_with_pass = pass_only
-        .get(server.url(DAY))
+        .post(server.url(DAY))
+        .header("cookie", format!("sesame_pointage={token}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(day_with_pass.status(), 200);
+    let renewed_with_pass = pass_only
+        .get(server.url(PASS))
         .header("cookie", format!("sesame_pointage={token}"))
         .send()
         .await
         .unwrap();
-    assert_eq!(day_with_pass.status(), 401);
+    assert_eq!(renewed_with_pass.status(), 401);
     let page = pass_only
         .get(server.url("/planning"))
         .header("cookie", format!("sesame_pointage={token}"))

@@ -1,13 +1,13 @@
-//! The gate without network. When an agent opens the gate online, the page fetches the day
-//! (`GET /api/arrivee-hors-ligne/journee`): today's appointments of their posts, and a pass for the
-//! device — a credential made for that agent, those sites and that day, in a cookie only that
-//! browser holds and sends only here. Presences and absences recorded offline are sent later
+//! The gate without network. When an agent opens the gate online, the page comes with the day
+//! (today's appointments of their posts, `load_gate_day`) and asks for a pass for the device
+//! (`GET /api/arrivee-hors-ligne/acces`) — a credential made for that agent, those sites and that
+//! day, in a cookie only that browser holds and sends only here. Presences and absences recorded offline are sent later
 //! (`POST /api/arrivee-hors-ligne/pointages`) with the pass, even once the web session has idled
 //! out; each is recorded once (the device's id), at the time of its scan, and what the server
 //! kept is answered in French: recorded, or the conflict (moved, cancelled, already recorded).
 //! The pass does nothing else: every other address ignores its cookie.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -151,23 +151,24 @@ pub async fn audit_day(
         .await
 }
 
-#[derive(Deserialize)]
-pub struct DayQuery {
-    /// Set by the page when it reads the day again while open (a live message, a return of
-    /// the network): the same consultation, not audited again.
-    #[serde(default)]
-    rafraichissement: Option<String>,
+/// The device's pass, as `GET /api/arrivee-hors-ligne/acces` answers it (its token goes only in
+/// the cookie).
+#[derive(Serialize)]
+pub struct PassOfTheDay {
+    pub agent: i64,
+    pub day: chrono::NaiveDate,
+    /// The sites whose appointments of the day the pass may record.
+    pub sites: Vec<String>,
 }
 
-/// `GET /api/arrivee-hors-ligne/journee`: today's appointments of the agent's posts, and the
-/// device's pass for the day (issued, or renewed for the sites of the moment). Only with the web
-/// session: the pass alone does not open the day.
+/// `GET /api/arrivee-hors-ligne/acces`: the device's pass for the day, issued, or renewed for
+/// the sites of the moment. Only with the web session: the pass alone does not renew itself.
+/// The day's appointments come with the page (`load_gate_day`), not here.
 #[tracing::instrument(skip_all)]
-pub async fn day(
+pub async fn pass(
     State(forms): State<Forms>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
-    Query(query): Query<DayQuery>,
 ) -> Response {
     let viewer = match authorize(
         caller.viewer.as_ref(),
@@ -183,10 +184,6 @@ pub async fn day(
     let now = Utc::now();
     let today = paris_day(now);
     let (_, to) = day_bounds(today);
-    let gate_day = match day_of(&forms.store, viewer, now).await {
-        Ok(day) => day,
-        Err(error) => return unavailable(error),
-    };
     // The device's pass: the one it holds, if it is this person's of today and still open;
     // else a new one.
     let held = match pass_token(&headers, caller.over_https) {
@@ -204,7 +201,6 @@ pub async fn day(
         .chars()
         .take(200)
         .collect();
-    let refresh = query.rafraichissement.is_some();
     let written = async {
         let mut tx = forms.store.begin().await?;
         let fresh = match held {
@@ -246,15 +242,12 @@ pub async fn day(
         Ok(fresh) => fresh,
         Err(error) => return unavailable(error),
     };
-    // Reading the day is a consultation of its appointments, the page's own (the page and the
-    // device's reading of it within ten minutes are one).
-    if !refresh && audit_day(&caller, &forms.store, &gate_day).await.is_err() {
-        return refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Le service est momentanément indisponible : réessayez dans un instant.",
-        );
-    }
-    let mut response = Json(gate_day).into_response();
+    let mut response = Json(PassOfTheDay {
+        agent: viewer.user_id,
+        day: today,
+        sites: viewer.sites.iter().map(ToString::to_string).collect(),
+    })
+    .into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(token) = fresh {

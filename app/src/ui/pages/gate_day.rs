@@ -187,7 +187,7 @@ mod browser {
     use web_sys::{Element, HtmlElement};
 
     const KEPT_KEY: &str = "sesame.arrivee.pointages";
-    const PASS_ADDRESS: &str = "/api/arrivee-hors-ligne/journee?rafraichissement=1";
+    const PASS_ADDRESS: &str = "/api/arrivee-hors-ligne/acces";
     const SEND_ADDRESS: &str = "/api/arrivee-hors-ligne/pointages";
     const WORKER: &str = "/sw-arrivee.js";
     const SCOPE: &str = "/controle-arrivee";
