@@ -205,6 +205,32 @@ pub struct Calendar {
 }
 
 impl Calendar {
+    /// Open every day round the clock, public holidays included, bookable up to the slot's start
+    /// and movable until then: a post that never closes (and what tests book at, whatever the
+    /// hour they run).
+    pub fn round_the_clock(
+        slot_minutes: u32,
+        capacity: u32,
+        requires_validation: bool,
+    ) -> Calendar {
+        Calendar {
+            slot_minutes,
+            identity_capacity: capacity,
+            physical_capacity: capacity,
+            min_notice_hours: 0,
+            cutoff_hours: 0,
+            requires_validation,
+            open_on_public_holidays: true,
+            openings: (1..=7)
+                .map(|weekday| Opening {
+                    weekday,
+                    opens: NaiveTime::MIN,
+                    closes: NaiveTime::MIN,
+                })
+                .collect(),
+        }
+    }
+
     /// The calendar a new post starts with, until its heads of service set their own: weekdays,
     /// 8:00–12:00 and 13:30–17:30, half-hour slots of 4 identity and 2 physical checks, booked
     /// 2 hours ahead at the latest, moved up to 4 hours before.
@@ -677,23 +703,15 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    /// Open all day, every day, in slots of one hour.
+    /// Open all day, every day, in slots of one hour, booked 2 hours ahead, moved up to 4 hours
+    /// before.
     fn round_the_clock() -> Calendar {
         Calendar {
-            slot_minutes: 60,
             identity_capacity: 2,
             physical_capacity: 1,
             min_notice_hours: 2,
             cutoff_hours: 4,
-            requires_validation: true,
-            open_on_public_holidays: true,
-            openings: (1..=7)
-                .map(|weekday| Opening {
-                    weekday,
-                    opens: NaiveTime::MIN,
-                    closes: NaiveTime::MIN,
-                })
-                .collect(),
+            ..Calendar::round_the_clock(60, 1, true)
         }
     }
 

@@ -3,13 +3,11 @@
 
 use std::sync::Arc;
 
-use app::domain::appointment::{
-    paris_day, AppointmentState, BookingRefusal, Calendar, CheckKind, Opening,
-};
+use app::domain::appointment::{paris_day, AppointmentState, BookingRefusal, Calendar, CheckKind};
 use app::domain::references::PostCode;
 use app::store::Actor;
 use app::store::{AppointmentFilter, Backend, Booking, Change, Store};
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
 use crate::accounts::OPERATOR;
@@ -430,22 +428,7 @@ async fn the_clocks_change(backend: Backend) {
     let caller = Actor::ANONYMOUS;
     let (user, company, own, _) = operator(&server).await;
     // Open all day, every day, in slots of one hour.
-    let calendar = Calendar {
-        slot_minutes: 60,
-        identity_capacity: 1,
-        physical_capacity: 1,
-        min_notice_hours: 0,
-        cutoff_hours: 0,
-        requires_validation: false,
-        open_on_public_holidays: true,
-        openings: (1..=7)
-            .map(|weekday| Opening {
-                weekday,
-                opens: NaiveTime::MIN,
-                closes: NaiveTime::MIN,
-            })
-            .collect(),
-    };
+    let calendar = Calendar::round_the_clock(60, 1, false);
     let mut tx = store.begin().await.unwrap();
     tx.save_calendar(&post(), &calendar, Utc::now())
         .await

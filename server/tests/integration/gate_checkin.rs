@@ -3,9 +3,7 @@
 //! after a check-in, and the convocation's short code works only on its day, for the agents of
 //! its post's site, within a budget of failed codes per agent and day.
 
-use app::domain::appointment::{
-    paris_day, AppointmentState, BookingRefusal, Calendar, CheckKind, Opening,
-};
+use app::domain::appointment::{paris_day, AppointmentState, BookingRefusal, Calendar, CheckKind};
 use app::domain::gate::{
     ArrivalRefusal, CheckInWindow, GateCode, GATE_CODE_BUDGET_SPENT, GATE_CODE_DAILY_FAILURES,
     GATE_CODE_UNKNOWN,
@@ -13,7 +11,7 @@ use app::domain::gate::{
 use app::domain::references::PostCode;
 use app::store::Actor;
 use app::store::{Backend, Change, Store, GATE_CODE_FAILURE};
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::accounts::{Browser, AGENT_SIVEP, HEAD, OPERATOR, PASSWORD};
 use crate::appointments::{apply, booking, operator, post, selected_dossiers, slot_ahead, start};
@@ -284,22 +282,7 @@ async fn counters_stay_true(backend: Backend) {
 /// A post open round the clock, every day, in hourly slots: there is a slot now, whatever the
 /// time the tests run.
 async fn round_the_clock(store: &Store) -> Calendar {
-    let calendar = Calendar {
-        slot_minutes: 60,
-        identity_capacity: 5,
-        physical_capacity: 5,
-        min_notice_hours: 0,
-        cutoff_hours: 0,
-        requires_validation: true,
-        open_on_public_holidays: true,
-        openings: (1..=7)
-            .map(|weekday| Opening {
-                weekday,
-                opens: NaiveTime::MIN,
-                closes: NaiveTime::MIN,
-            })
-            .collect(),
-    };
+    let calendar = Calendar::round_the_clock(60, 5, true);
     let mut tx = store.begin().await.unwrap();
     tx.save_calendar(&post(), &calendar, Utc::now())
         .await

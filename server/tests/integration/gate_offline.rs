@@ -6,10 +6,10 @@
 //! withdrawn habilitation, a suspended account or a sign-out, and opens nothing else; strangers,
 //! operators and agents of another site get nothing.
 
-use app::domain::appointment::{paris_day, AppointmentState, Calendar, CheckKind, Opening};
+use app::domain::appointment::{paris_day, AppointmentState, Calendar, CheckKind};
 use app::domain::gate::{CheckinOutcome, GateDay};
 use app::store::{Actor, Backend, Change, Store};
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
 use crate::accounts::{Browser, AGENT_SIVEP, HEAD, OPERATOR, PASSWORD};
@@ -26,22 +26,7 @@ const AGENT_FOS: &str = "agent.fos@demo.sesame.test";
 /// The post open round the clock in 5-minute slots; the slot under way now, and a later one
 /// of today.
 async fn open_now(store: &Store) -> (DateTime<Utc>, DateTime<Utc>) {
-    let calendar = Calendar {
-        slot_minutes: 5,
-        identity_capacity: 20,
-        physical_capacity: 20,
-        min_notice_hours: 0,
-        cutoff_hours: 0,
-        requires_validation: true,
-        open_on_public_holidays: true,
-        openings: (1..=7)
-            .map(|weekday| Opening {
-                weekday,
-                opens: NaiveTime::MIN,
-                closes: NaiveTime::MIN,
-            })
-            .collect(),
-    };
+    let calendar = Calendar::round_the_clock(5, 20, true);
     let mut tx = store.begin().await.unwrap();
     tx.save_calendar(&post(), &calendar, Utc::now())
         .await
