@@ -87,6 +87,41 @@ async function setWindow(head: APIRequestContext, post: string, before: number, 
   expect(saved.headers()["location"]).toContain("message=pointage-enregistre");
 }
 
+/**
+ * Today's slot at the post whose window closes opens at the next minute, its check-in window from
+ * 2 hours before to 4 hours after: `count` dossiers of the demo operator are booked in it, and
+ * once the slot has started (presences on time, absences possible) the test goes on. Skipped too
+ * near midnight.
+ */
+async function bookedAtTheNextMinute(page: Page, browser: Browser, count: number) {
+  const start = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
+  test.skip(paris(start).day !== paris(new Date(start.getTime() + 10 * 60_000)).day, "trop près de minuit");
+  const head = await person(browser, ACCOUNTS.chef);
+  await openRoundTheClock(head, posts().late[0], paris(start).time);
+  await setWindow(head, posts().late[0], 120, 240);
+  const operator = await person(browser, ACCOUNTS.operateur);
+  const siret = await operatorSiret(browser);
+  const dossiers = [];
+  for (let n = 0; n < count; n++) {
+    const dossier = await selectedDossier(operator, siret, posts().late);
+    await book(operator, dossier.id, start);
+    dossiers.push(dossier);
+  }
+  return {
+    head,
+    operator,
+    dossiers,
+    started: () => page.waitForTimeout(Math.max(0, start.getTime() - Date.now()) + 2_000),
+  };
+}
+
+/** The card of the gate's day for a dossier's appointment. */
+function dayCard(page: Page, reference: string) {
+  return page
+    .locator("#journee-liste .sesame-day-card")
+    .filter({ has: page.getByRole("heading", { name: new RegExp(reference.replace(/\./g, "\\.")) }) });
+}
+
 /** A dossier of the demo operator at this post, selected for a physical check. */
 async function selectedDossier(request: APIRequestContext, siret: string, [post, site]: [string, string]) {
   const reference = `CHEDP.FR.2026.${String(Math.floor(Math.random() * 8_000_000) + 1_000_000)}`;
@@ -221,26 +256,11 @@ test.describe("contrôle à l'arrivée", () => {
     test.skip(!hasJavaScript(), "le pointage sans réseau est celui du navigateur, avec JavaScript");
     test.setTimeout(240_000);
     consoleGuard.expectOffline();
-    // Today's slot opens at the next minute; once it has started, presences are on time and an
-    // absence may be recorded.
-    const start = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
-    test.skip(paris(start).day !== paris(new Date(start.getTime() + 10 * 60_000)).day, "trop près de minuit");
-    const head = await person(browser, ACCOUNTS.chef);
-    await openRoundTheClock(head, posts().late[0], paris(start).time);
-    await setWindow(head, posts().late[0], 120, 240);
-    const operator = await person(browser, ACCOUNTS.operateur);
-    const siret = await operatorSiret(browser);
-    const dossiers = [];
-    for (let n = 0; n < 4; n++) {
-      const dossier = await selectedDossier(operator, siret, posts().late);
-      await book(operator, dossier.id, start);
-      dossiers.push(dossier);
-    }
+    const { operator, dossiers, started } = await bookedAtTheNextMinute(page, browser, 4);
     const dossierPage = await (await operator.get(`/dossiers/${dossiers[3].id}`)).text();
     const code = dossierPage.match(/class="sesame-gate-code"[^>]*>([2-9A-Z]{5}-[2-9A-Z]{5})</)![1];
-    await page.waitForTimeout(Math.max(0, start.getTime() - Date.now()) + 2_000);
-    const day = (reference: string) =>
-      page.locator("#journee-liste .sesame-day-card").filter({ has: page.getByRole("heading", { name: new RegExp(reference.replace(/\./g, "\\.")) }) });
+    await started();
+    const day = (reference: string) => dayCard(page, reference);
 
     // Online: the day comes with the page, and the page is kept for the day. The page installs
     // as a web app, in French, with its icons.
@@ -322,30 +342,17 @@ test.describe("contrôle à l'arrivée", () => {
       test.skip(!hasJavaScript(), "le pointage sans réseau est celui du navigateur, avec JavaScript");
       test.setTimeout(240_000);
       consoleGuard.expectOffline();
-      const start = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
-      test.skip(paris(start).day !== paris(new Date(start.getTime() + 10 * 60_000)).day, "trop près de minuit");
+      const { head, dossiers, started } = await bookedAtTheNextMinute(page, browser, 2);
       // The head of service habilitates the Fos agent on the other post's site for today.
-      const head = await person(browser, ACCOUNTS.chef);
       const desk = await (await head.get("/habilitations")).text();
       const agentId = desk.match(/<option value="(\d+)"[^>]*>[^<]*agent\.fos@demo\.sesame\.test<\/option>/)![1];
       const granted = await head.post("/habilitations", {
-        form: { agent: agentId, site: posts().late[1], debut: new Date().toISOString().slice(0, 10) },
+        form: { agent: agentId, site: posts().late[1], debut: paris(new Date()).day },
         maxRedirects: 0,
       });
       expect(granted.headers()["location"]).toContain("message=habilitation-accordee");
-      await openRoundTheClock(head, posts().late[0], paris(start).time);
-      await setWindow(head, posts().late[0], 120, 240);
-      const operator = await person(browser, ACCOUNTS.operateur);
-      const siret = await operatorSiret(browser);
-      const dossiers = [];
-      for (let n = 0; n < 2; n++) {
-        const dossier = await selectedDossier(operator, siret, posts().late);
-        await book(operator, dossier.id, start);
-        dossiers.push(dossier);
-      }
-      await page.waitForTimeout(Math.max(0, start.getTime() - Date.now()) + 2_000);
-      const day = (reference: string) =>
-        page.locator("#journee-liste .sesame-day-card").filter({ has: page.getByRole("heading", { name: new RegExp(reference.replace(/\./g, "\\.")) }) });
+      await started();
+      const day = (reference: string) => dayCard(page, reference);
       /** What the head of service's gate shows of a dossier's appointment. */
       const seenByHead = async (reference: string) =>
         (await (await head.get(`/controle-arrivee?conteneur=${encodeURIComponent(reference)}`)).text());
