@@ -865,12 +865,18 @@ async fn fan_out(
                 }
             };
             let mut buffer = [0u8; 512];
+            // The end of the previous read: the event's name may straddle two reads.
+            let mut carried: Vec<u8> = Vec::new();
+            const EVENT: &[u8] = b"event: dossier";
             loop {
                 let text = subscription.next(&mut buffer).await?;
-                if text.windows(14).any(|w| w == b"event: dossier") {
+                carried.extend_from_slice(&text);
+                if carried.windows(EVENT.len()).any(|w| w == EVENT) {
                     let at = sent_at.get()?;
                     return Some((at.elapsed().as_secs_f64() * 1000.0, text.len()));
                 }
+                let keep = carried.len().min(EVENT.len() - 1);
+                carried.drain(..carried.len() - keep);
             }
         }));
     }
