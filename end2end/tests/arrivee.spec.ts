@@ -6,8 +6,8 @@
  * Without network (with JavaScript): the day stays on the phone, presences and absences recorded
  * offline survive a reload and are sent once each when the network returns, a conflict said in
  * French; the short code works offline; signing out wipes the phone. The device's pass is refused
- * the next day (its day aged in the live instance's database, as midnight would) and for a site
- * whose habilitation was withdrawn meanwhile: the page says so, and what waits is not lost.
+ * the next day (its day aged in the live instance's database, as midnight would) and once the
+ * agent's habilitation is withdrawn: the page says so, and what waits is not lost.
  * On a 360-pixel phone, with and without JavaScript, with axe.
  *
  * The live instance, at posts of their own (one set a project), whose calendars the head of
@@ -28,6 +28,7 @@ import {
 } from "./helpers";
 import { execFileSync } from "node:child_process";
 import { LIVE_DATABASE, LIVE_PORT } from "../playwright.config";
+import { liveMailTo } from "./instance-directe";
 
 const PARTNER_KEY = "cle-e2e-partenaire";
 const BASE_URL = `http://127.0.0.1:${LIVE_PORT}`;
@@ -120,6 +121,31 @@ function dayCard(page: Page, reference: string) {
   return page
     .locator("#journee-liste .sesame-day-card")
     .filter({ has: page.getByRole("heading", { name: new RegExp(reference.replace(/\./g, "\\.")) }) });
+}
+
+/**
+ * An agent the head of service invites on the live instance, whose account opens from the mail's
+ * link: their id, name, address and password.
+ */
+async function invitedAgent(head: APIRequestContext, browser: Browser) {
+  const name = "Lucie Marchal";
+  const email = `agent-arrivee-${Date.now()}@example.fr`;
+  const password = "une journée au poste de Dunkerque";
+  const invited = await head.post("/habilitations/invitations", { form: { nom: name, adresse: email }, maxRedirects: 0 });
+  expect(invited.headers()["location"]).toContain("message=");
+  const mail = await liveMailTo(email, "Votre invitation sur France Sésame");
+  const link = new URL(mail.links.find((href) => href.includes("/mot-de-passe/nouveau?jeton="))!);
+  const context = await browser.newContext({ baseURL: BASE_URL });
+  const opened = await context.request.post("/mot-de-passe/nouveau", {
+    form: { jeton: link.searchParams.get("jeton")!, mot_de_passe: password, confirmation: password },
+    maxRedirects: 0,
+  });
+  expect(opened.status()).toBe(303);
+  expect(opened.headers()["location"]).not.toContain("erreur=");
+  await context.close();
+  const desk = await (await head.get("/habilitations")).text();
+  const id = desk.match(new RegExp(`<option value="(\\d+)"[^>]*>[^<]*${email.replace(/\./g, "\\.")}</option>`))![1];
+  return { id, name, email, password };
 }
 
 /** A dossier of the demo operator at this post, selected for a physical check. */
@@ -335,82 +361,78 @@ test.describe("contrôle à l'arrivée", () => {
     expect(left.stored.filter((key) => key.startsWith("sesame.arrivee"))).toEqual([]);
   });
 
-  test.describe("un agent d'un seul port, habilité pour la journée sur un autre", () => {
-    test.use({ account: ACCOUNTS.agentFos });
-
-    test("l'accès hors ligne de l'appareil est refusé le lendemain, puis pour le site dont l'habilitation est retirée ; rien ne se perd", async ({ page, context, browser, consoleGuard }) => {
-      test.skip(!hasJavaScript(), "le pointage sans réseau est celui du navigateur, avec JavaScript");
-      test.setTimeout(240_000);
-      consoleGuard.expectOffline();
-      const { head, dossiers, started } = await bookedAtTheNextMinute(page, browser, 2);
-      // The head of service habilitates the Fos agent on the other post's site for today.
-      const desk = await (await head.get("/habilitations")).text();
-      const agentId = desk.match(/<option value="(\d+)"[^>]*>[^<]*agent\.fos@demo\.sesame\.test<\/option>/)![1];
-      const granted = await head.post("/habilitations", {
-        form: { agent: agentId, site: posts().late[1], debut: paris(new Date()).day },
-        maxRedirects: 0,
-      });
-      expect(granted.headers()["location"]).toContain("message=habilitation-accordee");
-      await started();
-      const day = (reference: string) => dayCard(page, reference);
-      /** What the head of service's gate shows of a dossier's appointment. */
-      const seenByHead = async (reference: string) =>
-        (await (await head.get(`/controle-arrivee?conteneur=${encodeURIComponent(reference)}`)).text());
-
-      await open(page, "/controle-arrivee");
-      await expect(day(dossiers[0].reference).getByRole("button", { name: /^Présent/ })).toBeVisible();
-      await page.waitForFunction(async () => {
-        const kept = (await (await caches.open("sesame-arrivee-v1")).keys()).map((r) => new URL(r.url).pathname);
-        return kept.includes("/controle-arrivee") && kept.some((p) => p.endsWith(".wasm"));
-      }, undefined, { timeout: 30_000 });
-
-      // Offline, a presence; the web session idles out and the day ends for the device's pass
-      // (its day made yesterday's in the database, as midnight would). The network back, the
-      // pass is refused, in French, and the presence waits on the phone.
-      await context.setOffline(true);
-      await day(dossiers[0].reference).getByRole("button", { name: /^Présent/ }).click();
-      await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
-      await context.clearCookies({ name: "sesame_session" });
-      execFileSync("sqlite3", ["-cmd", ".timeout 10000", LIVE_DATABASE,
-        `UPDATE gate_pass SET day = date(day, '-1 day') WHERE user_id = ${agentId} AND ended_at IS NULL`]);
-      await context.setOffline(false);
-      await expect(page.locator("#journee-annonce")).toContainText(
-        "L'accès hors ligne de cet appareil n'est plus valable (journée terminée, déconnexion, révocation ou habilitation retirée) : reconnectez-vous pour envoyer vos pointages.",
-        { timeout: 40_000 },
-      );
-      await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
-      await expect(day(dossiers[0].reference)).toContainText("pas encore envoyé");
-      expect(await seenByHead(dossiers[0].reference)).not.toContain("L'arrivée est déjà enregistrée");
-      await expectNoSeriousAccessibilityViolation(page, "l'accès hors ligne refusé le lendemain", consoleGuard);
-
-      // Signed in again, the page gives the device a pass for today and sends what waited, once.
-      await signInDirectly(page.request, ACCOUNTS.agentFos);
-      await page.reload();
-      await waitUntilInteractive(page);
-      await expect(page.locator("#journee-a-envoyer")).toHaveCount(0, { timeout: 40_000 });
-      await expect(day(dossiers[0].reference)).toContainText("Présence enregistrée (pointée le");
-      expect(await seenByHead(dossiers[0].reference)).toContain("L'arrivée est déjà enregistrée");
-
-      // Offline again, a presence at the other site; meanwhile the head withdraws that site's
-      // habilitation and the web session idles out. The pass no longer reaches that site: the
-      // presence is not kept, and the page says why.
-      await context.setOffline(true);
-      await day(dossiers[1].reference).getByRole("button", { name: /^Présent/ }).click();
-      await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
-      await context.clearCookies({ name: "sesame_session" });
-      // The habilitation's withdrawal button, named after the agent and the site.
-      const habilitation = (await (await head.get("/habilitations")).text()).match(
-        new RegExp(`action="/habilitations/(\\d+)/retrait"[^>]*>\\s*<button[^>]*aria-label="[^"]*Nadia Ferrand sur [^"]*\\(${posts().late[1]}\\)"`),
-      )![1];
-      const withdrawn = await head.post(`/habilitations/${habilitation}/retrait`, { maxRedirects: 0 });
-      expect(withdrawn.headers()["location"]).toContain("message=habilitation-retiree");
-      await context.setOffline(false);
-      await expect(page.locator("#journee-a-envoyer")).toHaveCount(0, { timeout: 40_000 });
-      await expect(page.locator("#journee-conflits")).toContainText(dossiers[1].reference);
-      await expect(page.locator("#journee-conflits")).toContainText("Rendez-vous introuvable parmi ceux de vos postes : le pointage n'a pas été retenu.");
-      expect(await seenByHead(dossiers[1].reference)).not.toContain("L'arrivée est déjà enregistrée");
-      await expectNoSeriousAccessibilityViolation(page, "un pointage refusé après le retrait d'une habilitation", consoleGuard);
+  test("l'accès hors ligne de l'appareil est refusé le lendemain, puis après le retrait de l'habilitation ; rien ne se perd", async ({ page, context, browser, consoleGuard }) => {
+    test.skip(!hasJavaScript(), "le pointage sans réseau est celui du navigateur, avec JavaScript");
+    test.setTimeout(240_000);
+    consoleGuard.expectOffline();
+    const { head, dossiers, started } = await bookedAtTheNextMinute(page, browser, 2);
+    // An agent of this test alone (the demo agents' sites are other tests' too): invited by the
+    // head of service, their account opened from the mail, habilitated on the post's site today.
+    const agent = await invitedAgent(head, browser);
+    const granted = await head.post("/habilitations", {
+      form: { agent: agent.id, site: posts().late[1], debut: paris(new Date()).day },
+      maxRedirects: 0,
     });
+    expect(granted.headers()["location"]).toContain("message=habilitation-accordee");
+    await signInDirectly(page.request, agent.email, agent.password);
+    await started();
+    const day = (reference: string) => dayCard(page, reference);
+    /** What the head of service's gate shows of a dossier's appointment. */
+    const seenByHead = async (reference: string) =>
+      (await (await head.get(`/controle-arrivee?conteneur=${encodeURIComponent(reference)}`)).text());
+    const refused =
+      "L'accès hors ligne de cet appareil n'est plus valable (journée terminée, déconnexion, révocation ou habilitation retirée) : reconnectez-vous pour envoyer vos pointages.";
+
+    await open(page, "/controle-arrivee");
+    await expect(day(dossiers[0].reference).getByRole("button", { name: /^Présent/ })).toBeVisible();
+    await page.waitForFunction(async () => {
+      const kept = (await (await caches.open("sesame-arrivee-v1")).keys()).map((r) => new URL(r.url).pathname);
+      return kept.includes("/controle-arrivee") && kept.some((p) => p.endsWith(".wasm"));
+    }, undefined, { timeout: 30_000 });
+
+    // Offline, a presence; the web session idles out and the day ends for the device's pass
+    // (its day made yesterday's in the database, as midnight would). The network back, the pass
+    // is refused, in French, and the presence waits on the phone.
+    await context.setOffline(true);
+    await day(dossiers[0].reference).getByRole("button", { name: /^Présent/ }).click();
+    await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
+    await context.clearCookies({ name: "sesame_session" });
+    execFileSync("sqlite3", ["-cmd", ".timeout 10000", LIVE_DATABASE,
+      `UPDATE gate_pass SET day = date(day, '-1 day') WHERE user_id = ${agent.id} AND ended_at IS NULL`]);
+    await context.setOffline(false);
+    await expect(page.locator("#journee-annonce")).toContainText(refused, { timeout: 40_000 });
+    await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
+    await expect(day(dossiers[0].reference)).toContainText("pas encore envoyé");
+    expect(await seenByHead(dossiers[0].reference)).not.toContain("L'arrivée est déjà enregistrée");
+    await expectNoSeriousAccessibilityViolation(page, "l'accès hors ligne refusé le lendemain", consoleGuard);
+
+    // Signed in again, the page gives the device a pass for today and sends what waited, once.
+    await signInDirectly(page.request, agent.email, agent.password);
+    await page.reload();
+    await waitUntilInteractive(page);
+    await expect(page.locator("#journee-a-envoyer")).toHaveCount(0, { timeout: 40_000 });
+    await expect(page.locator("#journee-annonce")).toContainText("1 pointage envoyé et enregistré.");
+    await expect(day(dossiers[0].reference)).toContainText("Présence enregistrée (pointée le");
+    expect(await seenByHead(dossiers[0].reference)).toContain("L'arrivée est déjà enregistrée");
+
+    // Offline again, another presence; meanwhile the head withdraws the agent's habilitation and
+    // the web session idles out. The network back, the pass is refused: the presence is not
+    // recorded, it waits on the phone, and the page says why.
+    await context.setOffline(true);
+    await day(dossiers[1].reference).getByRole("button", { name: /^Présent/ }).click();
+    await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
+    await context.clearCookies({ name: "sesame_session" });
+    // The habilitation's withdrawal button, named after the agent and the site.
+    const habilitation = (await (await head.get("/habilitations")).text()).match(
+      new RegExp(`action="/habilitations/(\\d+)/retrait"[^>]*>\\s*<button[^>]*aria-label="[^"]*${agent.name} sur [^"]*\\(${posts().late[1]}\\)"`),
+    )![1];
+    const withdrawn = await head.post(`/habilitations/${habilitation}/retrait`, { maxRedirects: 0 });
+    expect(withdrawn.headers()["location"]).toContain("message=habilitation-retiree");
+    await context.setOffline(false);
+    await expect(page.locator("#journee-annonce")).toContainText(refused, { timeout: 40_000 });
+    await expect(page.locator("#journee-a-envoyer")).toHaveText("1 pointage pas encore envoyé au serveur.");
+    expect(await seenByHead(dossiers[1].reference)).not.toContain("L'arrivée est déjà enregistrée");
+    await expectNoSeriousAccessibilityViolation(page, "l'accès hors ligne refusé après le retrait de l'habilitation", consoleGuard);
   });
 
   test("après le créneau de pointage, une arrivée tardive n'est acceptée qu'avec son motif", async ({ page, browser, consoleGuard }) => {
