@@ -90,16 +90,16 @@ async function setWindow(head: APIRequestContext, post: string, before: number, 
 
 /**
  * Today's slot at the post whose window closes opens at the next minute, its check-in window from
- * 2 hours before to 4 hours after: `count` dossiers of the demo operator are booked in it, and
- * once the slot has started (presences on time, absences possible) the test goes on. Skipped too
- * near midnight.
+ * 2 hours before to `after` minutes after its start (4 hours unless said): `count` dossiers of the
+ * demo operator are booked in it; `started()` waits until the slot has begun. Skipped too near
+ * midnight.
  */
-async function bookedAtTheNextMinute(page: Page, browser: Browser, count: number) {
+async function bookedAtTheNextMinute(page: Page, browser: Browser, count: number, after = 240) {
   const start = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
   test.skip(paris(start).day !== paris(new Date(start.getTime() + 10 * 60_000)).day, "trop près de minuit");
   const head = await person(browser, ACCOUNTS.chef);
   await openRoundTheClock(head, posts().late[0], paris(start).time);
-  await setWindow(head, posts().late[0], 120, 240);
+  await setWindow(head, posts().late[0], 120, after);
   const operator = await person(browser, ACCOUNTS.operateur);
   const siret = await operatorSiret(browser);
   const dossiers = [];
@@ -439,15 +439,9 @@ test.describe("contrôle à l'arrivée", () => {
     test.setTimeout(180_000);
     // The post opens today at the next minute, its window closing at the slot's start: once that
     // minute has passed, the appointment is late.
-    const start = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);
-    test.skip(paris(start).day !== paris(new Date(start.getTime() + 10 * 60_000)).day, "trop près de minuit");
-    const head = await person(browser, ACCOUNTS.chef);
-    await openRoundTheClock(head, posts().late[0], paris(start).time);
-    await setWindow(head, posts().late[0], 120, 0);
-    const operator = await person(browser, ACCOUNTS.operateur);
-    const dossier = await selectedDossier(operator, await operatorSiret(browser), posts().late);
-    await book(operator, dossier.id, start);
-    await page.waitForTimeout(Math.max(0, start.getTime() - Date.now()) + 2_000);
+    const { dossiers, started } = await bookedAtTheNextMinute(page, browser, 1, 0);
+    const dossier = dossiers[0];
+    await started();
 
     await searchReference(page, dossier.reference);
     const found = card(page, dossier.reference);
