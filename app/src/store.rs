@@ -27,6 +27,7 @@ mod records;
 mod retention;
 mod rights;
 mod service;
+mod turns;
 mod webhooks;
 
 use std::str::FromStr;
@@ -161,6 +162,8 @@ pub enum Engine {
 pub struct Store {
     engine: Engine,
     feed: Arc<feed::Hub>,
+    /// The slots being booked in this instance (see [`turns`]).
+    turns: Arc<turns::Turns>,
 }
 
 impl std::fmt::Debug for Store {
@@ -300,6 +303,7 @@ impl Store {
         Store {
             engine,
             feed: feed::Hub::new(),
+            turns: Arc::default(),
         }
     }
 

@@ -573,7 +573,7 @@ impl Tx {
         check: CheckKind,
         slot: (DateTime<Utc>, DateTime<Utc>),
         capacity: u32,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<Taken>, StoreError> {
         let capacity = i32::try_from(capacity).unwrap_or(i32::MAX);
         on_tx!(self, conn => {
             sqlx::query(
@@ -590,18 +590,19 @@ impl Tx {
             .await
             .map(|_| ())
         })?;
-        Ok(on_tx!(self, conn => {
-            sqlx::query_scalar(
+        let taken: Option<(i64, bool)> = on_tx!(self, conn => {
+            sqlx::query_as(
                 "UPDATE slot SET booked = booked + 1
                  WHERE post_code = $1 AND check_kind = $2 AND starts_at = $3 AND booked < capacity
-                 RETURNING id",
+                 RETURNING id, booked >= capacity",
             )
             .bind(post.as_str())
             .bind(check.code())
             .bind(slot.0)
             .fetch_optional(conn)
             .await
-        })?)
+        })?;
+        Ok(taken.map(|(slot_id, last)| Taken { slot_id, last }))
     }
 
     /// The slot an appointment holds.
@@ -827,6 +828,8 @@ impl Tx {
 /// A booking asked by an operator.
 pub struct Booking<'a> {
     pub dossier_id: i64,
+    /// The dossier's post as the booker read it: the slot whose turn they wait for.
+    pub post: Option<&'a PostCode>,
     pub check: CheckKind,
     pub starts_at: DateTime<Utc>,
     pub user_id: i64,
@@ -834,6 +837,20 @@ pub struct Booking<'a> {
     pub company_id: Option<i64>,
     /// A fresh random token for the convocation's QR code.
     pub checkin_token: &'a str,
+}
+
+/// A place taken in a slot.
+pub struct Taken {
+    pub slot_id: i64,
+    /// It was the slot's last place.
+    pub last: bool,
+}
+
+/// A booking written.
+struct Place {
+    appointment_id: i64,
+    /// It took the slot's last place.
+    last: bool,
 }
 
 /// What agents and operators do to an appointment once booked.
@@ -882,6 +899,8 @@ impl Store {
     /// recorded in one transaction with its audit entry, or nothing written. The conditional
     /// update decides whether a place is left; the booking form refuses a slot already full
     /// before coming here, with the read that finds the dossier (`Store::dossier_for_booking`).
+    /// Bookings of the same slot take turns in this instance: those still waiting when the slot
+    /// is seen full are refused without the write path (see [`super::turns`]).
     #[tracing::instrument(skip_all)]
     pub async fn book(
         &self,
@@ -889,6 +908,31 @@ impl Store {
         actor: &super::Actor<'_>,
         now: DateTime<Utc>,
     ) -> Result<Result<i64, BookingRefusal>, StoreError> {
+        let arrived = std::time::Instant::now();
+        let line = self.turns.join(
+            booking.post.map(PostCode::as_str).unwrap_or_default(),
+            booking.check.code(),
+            booking.starts_at,
+        );
+        let mut turn = match line.wait(arrived).await {
+            super::turns::TurnCome::SeenFull => return Ok(Err(BookingRefusal::Full)),
+            super::turns::TurnCome::Yours(turn) => turn,
+        };
+        let outcome = self.book_in_turn(booking, actor, now).await?;
+        match outcome {
+            Ok(Place { last: true, .. }) | Err(BookingRefusal::Full) => turn.saw_full(),
+            _ => {}
+        }
+        Ok(outcome.map(|place| place.appointment_id))
+    }
+
+    /// [`Store::book`], once the booker's turn came.
+    async fn book_in_turn(
+        &self,
+        booking: &Booking<'_>,
+        actor: &super::Actor<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Place, BookingRefusal>, StoreError> {
         let Some(dossier) = self.dossier(booking.dossier_id).await? else {
             return Ok(Err(BookingRefusal::OtherCompany));
         };
@@ -918,7 +962,7 @@ impl Store {
         {
             return Ok(Err(BookingRefusal::AlreadyBooked(booking.check)));
         }
-        let Some(slot_id) = tx
+        let Some(Taken { slot_id, last }) = tx
             .take_place(
                 &post,
                 booking.check,
@@ -993,7 +1037,10 @@ impl Store {
         }
         tx.notify_appointment(id).await?;
         tx.commit().await?;
-        Ok(Ok(id))
+        Ok(Ok(Place {
+            appointment_id: id,
+            last,
+        }))
     }
 
     /// Applies a change to an appointment the caller has read (and checked who may change): its
@@ -1113,7 +1160,7 @@ impl Store {
                     )
                     .await?
                 {
-                    Some(slot) => Some(slot),
+                    Some(taken) => Some(taken.slot_id),
                     None => return Ok(Err(BookingRefusal::Full)),
                 }
             }

@@ -119,6 +119,7 @@ async fn book_physical(store: &Store, dossier_id: i64, user: i64, company: i64) 
         .book(
             &Booking {
                 dossier_id,
+                post: Some(&post),
                 check: CheckKind::Physical,
                 starts_at: slot_ahead(&calendar, Utc::now()),
                 user_id: user,

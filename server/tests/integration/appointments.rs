@@ -133,6 +133,8 @@ pub(crate) fn booking(
 ) -> Booking<'static> {
     Booking {
         dossier_id,
+        // Bookings read in no page: they all wait in one line per check and start.
+        post: None,
         check,
         starts_at,
         user_id: user,
@@ -509,22 +511,32 @@ async fn the_clocks_change(backend: Backend) {
     server.stop().await;
 }
 
-/// Two hundred operators' attempts at once on a slot of three places: three accepted, every other
-/// told "complet", and nothing half-written.
+/// Two hundred operators' attempts at once on a slot of three places, through two instances:
+/// three accepted, every other told "complet", and nothing half-written. Then a place freed is
+/// taken by the next comer, on either instance (those refused were refused for what was seen
+/// during their own request, not for later).
 async fn never_overbooked(backend: Backend) {
-    let Some(server) = start(backend).await else {
+    let Some(url) = fresh_database(backend).await else {
         return;
     };
+    let server = Running::start(&config(url.clone())).await;
     let store = server.store.clone();
+    // A second instance: its own pool, and its own line for each slot.
+    let other_instance = Store::connect(&url).await.unwrap();
     let (user, company, own, _) = operator(&server).await;
     let calendar = with_physical_places(&store, 3).await;
-    let dossiers = selected_dossiers(&server, "RAC", 5_500_000, 200, true, &own).await;
-    assert_eq!(dossiers.len(), 200);
+    let mut dossiers = selected_dossiers(&server, "RAC", 5_500_000, 202, true, &own).await;
+    assert_eq!(dossiers.len(), 202);
+    let late = dossiers.split_off(200);
     let now = Utc::now();
     let slot = slot_ahead(&calendar, now);
     let start = Arc::new(tokio::sync::Barrier::new(dossiers.len()));
-    let attempts = dossiers.into_iter().map(|dossier| {
-        let store = store.clone();
+    let attempts = dossiers.into_iter().enumerate().map(|(n, dossier)| {
+        let store = if n % 2 == 0 {
+            store.clone()
+        } else {
+            other_instance.clone()
+        };
         let start = Arc::clone(&start);
         tokio::spawn(async move {
             start.wait().await;
@@ -543,27 +555,77 @@ async fn never_overbooked(backend: Backend) {
         .into_iter()
         .map(Result::unwrap)
         .collect();
-    let accepted = results.iter().filter(|result| result.is_ok()).count();
-    assert_eq!(accepted, 3, "{results:?}");
+    let accepted: Vec<i64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    assert_eq!(accepted.len(), 3, "{results:?}");
     assert!(results
         .iter()
         .filter_map(|result| result.as_ref().err())
         .all(|refusal| *refusal == BookingRefusal::Full
             && refusal.to_string() == "Ce créneau est complet. Choisissez-en un autre."));
     assert_eq!(booked_in(&store, slot).await, 3);
-    let at_post = store
-        .appointments(AppointmentFilter::Post {
-            post: &post(),
-            from: slot,
-            to: slot + Duration::minutes(1),
-        })
-        .await
-        .unwrap();
+    let at_post = || async {
+        store
+            .appointments(AppointmentFilter::Post {
+                post: &post(),
+                from: slot,
+                to: slot + Duration::minutes(1),
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.state != AppointmentState::Annule)
+            .count()
+    };
     assert_eq!(
-        at_post.len(),
+        at_post().await,
         3,
         "autant de rendez-vous que de places prises"
     );
+    // Full now, on both instances.
+    for instance in [&store, &other_instance] {
+        assert_eq!(
+            instance
+                .book(
+                    &booking(late[0], CheckKind::Physical, slot, user, company),
+                    &Actor::ANONYMOUS,
+                    now,
+                )
+                .await
+                .unwrap(),
+            Err(BookingRefusal::Full)
+        );
+    }
+    // One is cancelled on the first instance: the second takes the place freed, once.
+    apply(&store, accepted[0], &Change::Cancel, &Actor::ANONYMOUS, now)
+        .await
+        .unwrap()
+        .expect("annulation acceptée");
+    assert!(other_instance
+        .book(
+            &booking(late[0], CheckKind::Physical, slot, user, company),
+            &Actor::ANONYMOUS,
+            now,
+        )
+        .await
+        .unwrap()
+        .is_ok());
+    assert_eq!(
+        store
+            .book(
+                &booking(late[1], CheckKind::Physical, slot, user, company),
+                &Actor::ANONYMOUS,
+                now,
+            )
+            .await
+            .unwrap(),
+        Err(BookingRefusal::Full)
+    );
+    assert_eq!(booked_in(&store, slot).await, 3);
+    assert_eq!(at_post().await, 3);
+    other_instance.close().await;
     server.stop().await;
 }
 

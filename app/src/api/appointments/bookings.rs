@@ -107,6 +107,7 @@ pub async fn book(
     let (token, _) = crate::http::new_token();
     let booking = Booking {
         dossier_id,
+        post: dossier.post.as_ref(),
         check,
         starts_at,
         user_id: viewer.user_id,
