@@ -35,6 +35,10 @@ pub struct Config {
     /// PostgreSQL: the address of the role `server audit purge` runs as
     /// (`SESAME_PURGE_DATABASE_URL`), which may only erase the trail's personal values.
     pub purge_database_url: Option<SecretString>,
+    /// PostgreSQL: the connections this instance keeps at most (`SESAME_DATABASE_CONNECTIONS`,
+    /// at least 1). About twice the database's cores, shared among the instances.
+    #[serde(deserialize_with = "at_least_one")]
+    pub database_connections: u32,
     pub environment: Environment,
     /// A `tracing` filter, e.g. `info,sqlx=warn`.
     pub log: String,
@@ -258,6 +262,7 @@ fn default_administration_claim() -> String {
 #[derive(Serialize)]
 struct Defaults {
     database_url: &'static str,
+    database_connections: u32,
     environment: Environment,
     log: &'static str,
     demo: bool,
@@ -305,6 +310,7 @@ struct Defaults {
 
 const DEFAULTS: Defaults = Defaults {
     database_url: "sqlite://data/sesame.db",
+    database_connections: app::store::DEFAULT_CONNECTIONS,
     environment: Environment::Development,
     log: "info,sqlx=warn",
     demo: false,
@@ -399,6 +405,16 @@ impl Config {
     }
 }
 
+/// A count that cannot be zero, said in French when it is.
+fn at_least_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    match u32::deserialize(deserializer)? {
+        0 => Err(serde::de::Error::custom(
+            "valeur 0 refusée : il faut au moins 1",
+        )),
+        count => Ok(count),
+    }
+}
+
 /// Accepts the ways people write a yes/no in an environment variable: `1`, `true`, `oui`, `yes`…
 fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
@@ -453,6 +469,26 @@ mod tests {
             assert!(!printed.contains("motdepasse"), "{printed}");
             assert!(!printed.contains("cle-secrete"), "{printed}");
             assert!(!printed.contains(DEFAULT_DEMO_PASSWORD), "{printed}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn database_connections_are_at_least_one() {
+        figment::Jail::expect_with(|jail| {
+            let config: Config = Config::figment("absent.toml".into()).extract()?;
+            assert_eq!(config.database_connections, app::store::DEFAULT_CONNECTIONS);
+            jail.set_env("SESAME_DATABASE_CONNECTIONS", "12");
+            let config: Config = Config::figment("absent.toml".into()).extract()?;
+            assert_eq!(config.database_connections, 12);
+            jail.set_env("SESAME_DATABASE_CONNECTIONS", "0");
+            let refused = Config::figment("absent.toml".into())
+                .extract::<Config>()
+                .expect_err("0 connexion refusé");
+            assert!(
+                refused.to_string().contains("il faut au moins 1"),
+                "{refused}"
+            );
             Ok(())
         });
     }

@@ -440,10 +440,10 @@ pub async fn prepare_store(config: &Config) -> Result<Store, StartError> {
             .await;
             owner.close().await;
             prepared?;
-            Store::connect(app_url).await?
+            Store::connect_with(app_url, config.database_connections).await?
         }
         None => {
-            let store = Store::connect(app_url).await?;
+            let store = Store::connect_with(app_url, config.database_connections).await?;
             store.migrate().await?;
             store
         }
