@@ -281,6 +281,43 @@ struct Race {
     p99_ms: f64,
     /// One booking alone, on another slot: the baseline.
     alone_ms: f64,
+    /// p99 of as many requests at once that read nothing: the address that says the process is
+    /// up, without a session (the HTTP layers and the machine alone).
+    bare_p99_ms: f64,
+    /// The same with the operator's session (its one read).
+    signed_in_p99_ms: f64,
+}
+
+/// Sends the requests `sent` makes all at once (each waits for the others before sending) and
+/// returns their latencies in milliseconds, sorted, with what each answered.
+async fn at_once<F, Fut, T>(count: usize, sent: F) -> Result<(Vec<f64>, Vec<T>), String>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>> + Send + 'static,
+    T: Send + 'static,
+{
+    let start = Arc::new(tokio::sync::Barrier::new(count));
+    let tasks: Vec<_> = (0..count)
+        .map(|n| {
+            let start = Arc::clone(&start);
+            let request = sent(n);
+            tokio::spawn(async move {
+                start.wait().await;
+                let started = Instant::now();
+                let answer = request.await?;
+                Ok::<_, String>((started.elapsed().as_secs_f64() * 1000.0, answer))
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(count);
+    let mut answers = Vec::with_capacity(count);
+    for task in tasks {
+        let (ms, answer) = task.await.map_err(|e| e.to_string())??;
+        latencies.push(ms);
+        answers.push(answer);
+    }
+    latencies.sort_by(f64::total_cmp);
+    Ok((latencies, answers))
 }
 
 /// The SIRET of the company of the operator with this address.
@@ -299,6 +336,29 @@ async fn siret_of(store: &Store, email: &str) -> Result<String, String> {
         .ok_or("entreprise de l'opérateur introuvable")?
         .siret
         .to_string())
+}
+
+/// Waits until the instance has sent every notification mail waiting (two minutes at most).
+async fn outbox_sent(database_url: &str) -> Result<(), String> {
+    let store = Store::connect(database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (mails, _) = store.backlogs().await.map_err(|e| e.to_string())?;
+        if mails == 0 {
+            break;
+        }
+        if Instant::now() > deadline {
+            store.close().await;
+            return Err(format!(
+                "{mails} courriels de notification toujours en attente après deux minutes"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    store.close().await;
+    Ok(())
 }
 
 /// `attempts` operators' bookings at once, through the real form, on a slot of three places.
@@ -379,6 +439,9 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
             }
         }
     }
+    // The dossiers' notifications are mailed first: the rush is measured on a quiet instance,
+    // not beside a thousand mails going out.
+    outbox_sent(&instance.database_url).await?;
     let cookie = session(&instance.url, OPERATOR).await?;
     let mut day = paris_day(Utc::now() + chrono::Duration::days(2));
     let slots = loop {
@@ -388,12 +451,19 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
         }
         day = day.succ_opt().ok_or("calendrier vide")?;
     };
-    let attempt = |dossier: i64, starts_at: chrono::DateTime<Utc>| {
+    // Each series of requests on connections of its own, opened for it, as people's browsers
+    // would (a client's pool kept across series would spare the later ones their connection).
+    let fresh = || {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())
+    };
+    let booked = |client: &reqwest::Client, dossier: i64, starts_at: chrono::DateTime<Utc>| {
         let client = client.clone();
         let cookie = cookie.clone();
         let url = format!("{}/dossiers/{dossier}/rendez-vous", instance.url);
         async move {
-            let started = Instant::now();
             let response = client
                 .post(url)
                 .header("cookie", cookie)
@@ -404,36 +474,26 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
                 .send()
                 .await
                 .map_err(|e| e.to_string())?;
-            let location = response
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            Ok::<_, String>((started.elapsed().as_secs_f64() * 1000.0, location))
+            Ok::<_, String>(
+                response
+                    .headers()
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
         }
     };
     // The baseline: one booking alone, on the second slot of the day.
-    let (alone_ms, _) = attempt(dossiers[attempts], slots[1].0).await?;
-    let start = Arc::new(tokio::sync::Barrier::new(attempts));
-    let tasks: Vec<_> = dossiers[..attempts]
-        .iter()
-        .map(|dossier| {
-            let start = Arc::clone(&start);
-            let attempt = attempt(*dossier, slots[0].0);
-            tokio::spawn(async move {
-                start.wait().await;
-                attempt.await
-            })
-        })
-        .collect();
-    let mut latencies = Vec::with_capacity(attempts);
+    let client = fresh()?;
+    let (alone, _) = at_once(1, |_| booked(&client, dossiers[attempts], slots[1].0)).await?;
+    let client = fresh()?;
+    let (latencies, answers) =
+        at_once(attempts, |n| booked(&client, dossiers[n], slots[0].0)).await?;
     let (mut accepted, mut full, mut other) = (0, 0, 0);
     let requested = format!("message={}", Done::AppointmentRequested.code());
     let slot_full = format!("erreur={}", Problem::SlotFull.code());
-    for task in tasks {
-        let (ms, location) = task.await.map_err(|e| e.to_string())??;
-        latencies.push(ms);
+    for location in answers {
         if location.contains(&requested) {
             accepted += 1;
         } else if location.contains(&slot_full) {
@@ -442,14 +502,37 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
             other += 1;
         }
     }
-    latencies.sort_by(f64::total_cmp);
+    // What the machine and the HTTP layers cost alone, at once, with and without the session.
+    let probe = |client: &reqwest::Client, with_session: bool| {
+        let client = client.clone();
+        let cookie = cookie.clone();
+        let url = format!("{}/healthz", instance.url);
+        async move {
+            let mut request = client.get(url);
+            if with_session {
+                request = request.header("cookie", cookie);
+            }
+            let status = request.send().await.map_err(|e| e.to_string())?.status();
+            if status.is_success() {
+                Ok(())
+            } else {
+                Err(format!("sonde : {status}"))
+            }
+        }
+    };
+    let client = fresh()?;
+    let (bare, _) = at_once(attempts, |_| probe(&client, false)).await?;
+    let client = fresh()?;
+    let (signed_in, _) = at_once(attempts, |_| probe(&client, true)).await?;
     Ok(Race {
         accepted,
         full,
         other,
         p50_ms: percentile(&latencies, 50.0),
         p99_ms: percentile(&latencies, 99.0),
-        alone_ms,
+        alone_ms: alone[0],
+        bare_p99_ms: percentile(&bare, 99.0),
+        signed_in_p99_ms: percentile(&signed_in, 99.0),
     })
 }
 
@@ -1260,11 +1343,11 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         settings.attempts
     );
     println!();
-    println!("| base | acceptées | refusées « complet » | autres réponses | latence p50 (ms) | latence p99 (ms) | une réservation seule (ms) | rapport p99 / seule |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| base | acceptées | refusées « complet » | autres réponses | latence p50 (ms) | latence p99 (ms) | une réservation seule (ms) | rapport p99 / seule | p99 d'autant de requêtes nues (ms) | p99 des mêmes avec la session (ms) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (backend, race) in &races {
         println!(
-            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
             match backend {
                 Backend::Sqlite => "SQLite",
                 Backend::Postgres => "PostgreSQL",
@@ -1275,7 +1358,9 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             race.p50_ms,
             race.p99_ms,
             race.alone_ms,
-            race.p99_ms / race.alone_ms
+            race.p99_ms / race.alone_ms,
+            race.bare_p99_ms,
+            race.signed_in_p99_ms
         );
     }
     println!();
