@@ -530,17 +530,11 @@ async fn never_overbooked(backend: Backend) {
     let late = dossiers.split_off(200);
     let now = Utc::now();
     let slot = slot_ahead(&calendar, now);
-    let start = Arc::new(tokio::sync::Barrier::new(dossiers.len()));
-    let attempts = dossiers.into_iter().enumerate().map(|(n, dossier)| {
-        let store = if n % 2 == 0 {
-            store.clone()
-        } else {
-            other_instance.clone()
-        };
-        let start = Arc::clone(&start);
-        tokio::spawn(async move {
-            start.wait().await;
-            store
+    // The operator books the dossier's physical check on that slot through an instance.
+    let book = move |instance: &Store, dossier: i64| {
+        let instance = instance.clone();
+        async move {
+            instance
                 .book(
                     &booking(dossier, CheckKind::Physical, slot, user, company),
                     &Actor::ANONYMOUS,
@@ -548,6 +542,15 @@ async fn never_overbooked(backend: Backend) {
                 )
                 .await
                 .unwrap()
+        }
+    };
+    let start = Arc::new(tokio::sync::Barrier::new(dossiers.len()));
+    let attempts = dossiers.into_iter().enumerate().map(|(n, dossier)| {
+        let attempt = book(if n % 2 == 0 { &store } else { &other_instance }, dossier);
+        let start = Arc::clone(&start);
+        tokio::spawn(async move {
+            start.wait().await;
+            attempt.await
         })
     });
     let results: Vec<_> = futures::future::join_all(attempts)
@@ -586,43 +589,15 @@ async fn never_overbooked(backend: Backend) {
     );
     // Full now, on both instances.
     for instance in [&store, &other_instance] {
-        assert_eq!(
-            instance
-                .book(
-                    &booking(late[0], CheckKind::Physical, slot, user, company),
-                    &Actor::ANONYMOUS,
-                    now,
-                )
-                .await
-                .unwrap(),
-            Err(BookingRefusal::Full)
-        );
+        assert_eq!(book(instance, late[0]).await, Err(BookingRefusal::Full));
     }
     // One is cancelled on the first instance: the second takes the place freed, once.
     apply(&store, accepted[0], &Change::Cancel, &Actor::ANONYMOUS, now)
         .await
         .unwrap()
         .expect("annulation acceptée");
-    assert!(other_instance
-        .book(
-            &booking(late[0], CheckKind::Physical, slot, user, company),
-            &Actor::ANONYMOUS,
-            now,
-        )
-        .await
-        .unwrap()
-        .is_ok());
-    assert_eq!(
-        store
-            .book(
-                &booking(late[1], CheckKind::Physical, slot, user, company),
-                &Actor::ANONYMOUS,
-                now,
-            )
-            .await
-            .unwrap(),
-        Err(BookingRefusal::Full)
-    );
+    assert!(book(&other_instance, late[0]).await.is_ok());
+    assert_eq!(book(&store, late[1]).await, Err(BookingRefusal::Full));
     assert_eq!(booked_in(&store, slot).await, 3);
     assert_eq!(at_post().await, 3);
     other_instance.close().await;
