@@ -94,8 +94,8 @@ impl Turns {
 }
 
 impl InLine<'_> {
-    /// Waits for the slot's turn; `arrived` is when the booker came (before their own read of
-    /// the slot), so that only a later sight of the slot full refuses them.
+    /// Waits for the slot's turn; `arrived` is when the booker came to book (after reading the
+    /// slot "not full"), so that only a later sight of the slot full refuses them.
     pub(crate) async fn wait(&self, arrived: Instant) -> TurnCome<'_> {
         let seen = self.turn.full_seen_at.lock().await;
         if seen.is_some_and(|at| at > arrived) {

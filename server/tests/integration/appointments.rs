@@ -183,6 +183,22 @@ async fn booked_in(store: &Store, starts_at: DateTime<Utc>) -> u32 {
         .map_or(0, |slot| slot.booked)
 }
 
+/// The appointments holding a place in the post's slot starting then (neither cancelled nor
+/// refused): what the slot's count must equal.
+async fn holding(store: &Store, starts_at: DateTime<Utc>) -> u32 {
+    store
+        .appointments(AppointmentFilter::Post {
+            post: &post(),
+            from: starts_at,
+            to: starts_at + Duration::minutes(1),
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| !matches!(a.state, AppointmentState::Annule | AppointmentState::Refuse))
+        .count() as u32
+}
+
 async fn booking_rules(backend: Backend) {
     let Some(server) = start(backend).await else {
         return;
@@ -569,21 +585,8 @@ async fn never_overbooked(backend: Backend) {
         .all(|refusal| *refusal == BookingRefusal::Full
             && refusal.to_string() == "Ce créneau est complet. Choisissez-en un autre."));
     assert_eq!(booked_in(&store, slot).await, 3);
-    let at_post = || async {
-        store
-            .appointments(AppointmentFilter::Post {
-                post: &post(),
-                from: slot,
-                to: slot + Duration::minutes(1),
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|a| a.state != AppointmentState::Annule)
-            .count()
-    };
     assert_eq!(
-        at_post().await,
+        holding(&store, slot).await,
         3,
         "autant de rendez-vous que de places prises"
     );
@@ -599,7 +602,7 @@ async fn never_overbooked(backend: Backend) {
     assert!(book(&other_instance, late[0]).await.is_ok());
     assert_eq!(book(&store, late[1]).await, Err(BookingRefusal::Full));
     assert_eq!(booked_in(&store, slot).await, 3);
-    assert_eq!(at_post().await, 3);
+    assert_eq!(holding(&store, slot).await, 3);
     other_instance.close().await;
     server.stop().await;
 }
@@ -657,17 +660,7 @@ async fn changes_at_once_keep_the_count(backend: Backend) {
         assert!(moved.is_ok() || refused.is_ok(), "{moved:?} {refused:?}");
     }
     for slot in [from, to] {
-        let holding = store
-            .appointments(AppointmentFilter::Post {
-                post: &post(),
-                from: slot,
-                to: slot + Duration::minutes(1),
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|a| !matches!(a.state, AppointmentState::Annule | AppointmentState::Refuse))
-            .count() as u32;
+        let holding = holding(&store, slot).await;
         assert_eq!(booked_in(&store, slot).await, holding, "créneau de {slot}");
     }
     assert!(booked_in(&store, from).await >= 1);
