@@ -239,8 +239,10 @@ async fn sent_once_with_conflicts(backend: Backend) {
         .unwrap()
         .unwrap();
 
-    // The web session idles out; the device sends with its pass alone.
-    let scanned = Utc::now() - Duration::seconds(30);
+    // The web session idles out; the device sends with its pass alone. The scans were made
+    // during the slot: an absence is only taken once the slot has begun, and the slot may
+    // have begun less than 30 seconds ago.
+    let scanned = (Utc::now() - Duration::seconds(30)).max(slot);
     let batch = json!([
         checkin("0b3f0c1e-0001", ids[0], "presence", scanned, slot),
         checkin("0b3f0c1e-0002", ids[1], "absence", scanned, slot),
@@ -386,7 +388,7 @@ async fn the_pass_is_refused(backend: Backend) {
     let (slot, _) = open_now(store).await;
     let ids = confirmed_today(&server, "PAS", slot, 6).await;
     let agent_id = store.user_by_email(AGENT_SIVEP).await.unwrap().unwrap().id;
-    let scanned = Utc::now() - Duration::seconds(10);
+    let scanned = (Utc::now() - Duration::seconds(10)).max(slot);
     let one = |n: usize, id: &str| json!([checkin(id, ids[n], "presence", scanned, slot)]);
     let refused = |status: u16, body: &Value| {
         status == 401
