@@ -24,7 +24,8 @@ const SEND: &str = "/api/arrivee-hors-ligne/pointages";
 const AGENT_FOS: &str = "agent.fos@demo.sesame.test";
 
 /// The post open round the clock in 5-minute slots; the slot under way now, and a later one
-/// of today.
+/// of today that starts at least two minutes from now (still ahead when the test moves an
+/// appointment to it, after its sign-ins and bookings).
 async fn open_now(store: &Store) -> (DateTime<Utc>, DateTime<Utc>) {
     let calendar = Calendar::round_the_clock(5, 20, true);
     let mut tx = store.begin().await.unwrap();
@@ -39,8 +40,9 @@ async fn open_now(store: &Store) -> (DateTime<Utc>, DateTime<Utc>) {
         .position(|(start, end)| *start <= now && now < *end)
         .expect("un créneau en cours");
     let later = slots
-        .get(current + 1)
+        .iter()
         .map(|(start, _)| *start)
+        .find(|start| *start > now + Duration::minutes(2))
         .unwrap_or(slots[current].0);
     (slots[current].0, later)
 }
@@ -332,6 +334,7 @@ async fn sent_once_with_conflicts(backend: Backend) {
     );
 
     // What a device sends wrong is refused as a whole, in French, with nothing written.
+    let ahead = Utc::now() + Duration::hours(1);
     for (wrong, said) in [
         (
             checkin("court", ids[5], "presence", scanned, slot),
@@ -348,14 +351,13 @@ async fn sent_once_with_conflicts(backend: Backend) {
             "seuls ceux du jour",
         ),
         (
-            checkin(
-                "0b3f0c1e-0008",
-                ids[5],
-                "presence",
-                Utc::now() + Duration::hours(1),
-                slot,
-            ),
-            "daté dans le futur",
+            checkin("0b3f0c1e-0008", ids[5], "presence", ahead, slot),
+            // Within the last hour of the day, an hour ahead is tomorrow, and said so.
+            if paris_day(ahead) == paris_day(scanned) {
+                "daté dans le futur"
+            } else {
+                "seuls ceux du jour"
+            },
         ),
     ] {
         let (status, body) = send(

@@ -497,7 +497,14 @@ async fn preferences_choose_the_mails(backend: Backend) {
     let mut lab = selection("pref-3", &reference, &own);
     lab["type"] = json!("lab_result");
     lab["data"] = json!({ "conclusion": "satisfactory" });
-    let now = chrono::Utc::now();
+    // Not in the last minute before 18 h: the result would belong to the next digest, and the
+    // digest of today could go while the test waits for mails.
+    let mut now = chrono::Utc::now();
+    let left = app::domain::notification::next_digest(now, 18) - now;
+    if left < chrono::Duration::minutes(1) {
+        tokio::time::sleep((left + chrono::Duration::seconds(2)).to_std().unwrap()).await;
+        now = chrono::Utc::now();
+    }
     post(&server, &lab).await;
     let received = mails(&sink, Duration::from_secs(3), Duration::from_millis(800)).await;
     assert!(
