@@ -297,6 +297,10 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
+                // A file opened in this process does not drop like a network link: no ping
+                // before each use (a round trip to the connection's thread on every query,
+                // which a burst of requests pays in the pool's queue).
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             Ok(Store::on(Engine::Sqlite(pool)))
