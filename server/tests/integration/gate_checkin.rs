@@ -3,7 +3,9 @@
 //! after a check-in, and the convocation's short code works only on its day, for the agents of
 //! its post's site, within a budget of failed codes per agent and day.
 
-use app::domain::appointment::{paris_day, AppointmentState, BookingRefusal, Calendar, CheckKind};
+use app::domain::appointment::{
+    paris_day, paris_instant, AppointmentState, BookingRefusal, Calendar, CheckKind,
+};
 use app::domain::gate::{
     ArrivalRefusal, CheckInWindow, GateCode, GATE_CODE_BUDGET_SPENT, GATE_CODE_DAILY_FAILURES,
     GATE_CODE_UNKNOWN,
@@ -324,9 +326,18 @@ async fn short_codes(backend: Backend) {
     let store = &server.store;
     let (user, company, own, _) = operator(&server).await;
     let calendar = round_the_clock(store).await;
+    // One day throughout: the late arrival and the day's budget of codes are today's.
+    crate::helpers::clear_of_paris_midnight(Duration::minutes(2)).await;
     let now = Utc::now();
     let today = slot_at(&calendar, now);
-    let tomorrow = slot_at(&calendar, now + Duration::days(1));
+    // Noon of the next Paris day (24 hours on may be the same day when the clocks go back).
+    let tomorrow = slot_at(
+        &calendar,
+        paris_instant(
+            paris_day(now).succ_opt().unwrap(),
+            chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+        ),
+    );
     let dossiers = selected_dossiers(&server, "GSC", 6_300_000, 3, false, &own).await;
     // Booked the day before, as operators do.
     let booked_at = now - Duration::days(2);

@@ -27,6 +27,7 @@ const AGENT_FOS: &str = "agent.fos@demo.sesame.test";
 /// of today that starts at least two minutes from now (still ahead when the test moves an
 /// appointment to it, after its sign-ins and bookings).
 async fn open_now(store: &Store) -> (DateTime<Utc>, DateTime<Utc>) {
+    crate::helpers::clear_of_paris_midnight(Duration::minutes(2)).await;
     let calendar = Calendar::round_the_clock(5, 20, true);
     let mut tx = store.begin().await.unwrap();
     tx.save_calendar(&post(), &calendar, Utc::now())

@@ -262,3 +262,22 @@ pub async fn correlation_alerts(store: &Store, rule: &str) -> Vec<app::store::De
         .await
         .expect("the desk reads")
 }
+
+/// Waits, when Paris midnight is less than `margin` away, until it has passed: for a test that
+/// reads "today" at several moments and must see one day.
+pub async fn clear_of_paris_midnight(margin: chrono::Duration) {
+    use app::domain::appointment::{paris_day, paris_instant};
+    let now = chrono::Utc::now();
+    let today = paris_day(now);
+    if paris_day(now + margin) == today {
+        return;
+    }
+    let Some(tomorrow) = today.succ_opt() else {
+        return;
+    };
+    let midnight = paris_instant(tomorrow, chrono::NaiveTime::MIN);
+    let wait = (midnight - now + chrono::Duration::seconds(1))
+        .to_std()
+        .unwrap_or_default();
+    tokio::time::sleep(wait).await;
+}

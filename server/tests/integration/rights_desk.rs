@@ -60,6 +60,8 @@ async fn a_request_goes_from_the_personal_space_to_the_desk_and_back(backend: Ba
         return;
     };
     let store = &server.store;
+    // The request's day and its due date are read after it is sent: the same day.
+    crate::helpers::clear_of_paris_midnight(chrono::Duration::minutes(2)).await;
     let claire_id = user_id(store, OPERATOR).await;
     let claire = signed_in(&server, OPERATOR).await;
     let requests = "SELECT COUNT(*) FROM rights_request";
