@@ -24,12 +24,13 @@ export async function siretOf(page: Page): Promise<string> {
 
 /**
  * A new dossier of this company (at Le Havre unless told otherwise), opened by TRACES through the
- * partner interface.
+ * partner interface, lodged an hour ago unless told otherwise.
  */
 export async function newDossier(
   request: APIRequestContext,
   siret: string,
   place: { site: string; post: string } = { site: "FRLEH", post: "FRLEH1" },
+  lodgedAt: Date = new Date(Date.now() - 3_600_000),
 ): Promise<number> {
   const reference = `CHEDP.FR.2026.${String(Math.floor(Math.random() * 8_000_000) + 1_000_000)}`;
   const response = await request.post("/api/v1/events", {
@@ -38,7 +39,7 @@ export async function newDossier(
       id: `${reference}-a`,
       source: "traces",
       type: "ched_lodged",
-      occurred_at: new Date(Date.now() - 3_600_000).toISOString(),
+      occurred_at: lodgedAt.toISOString(),
       site: place.site,
       post: place.post,
       references: { ched: reference },
