@@ -23,6 +23,7 @@ mod invitations;
 mod mandates;
 mod notifications;
 mod operators;
+mod readers;
 mod records;
 mod retention;
 mod rights;
@@ -107,7 +108,28 @@ macro_rules! on_tx {
     };
 }
 
-pub(crate) use {on_pool, on_tx};
+/// [`on_pool!`] for one read that every request, or a burst of them, makes: on SQLite, on a
+/// connection of [`readers`] (`$conn` is `&mut SqliteConnection`), on PostgreSQL on the pool.
+/// `$body` uses `$conn` once and gives a `Result<_, sqlx::Error>`.
+macro_rules! on_reader {
+    ($store:expr, $conn:ident => $body:expr) => {
+        match (&$store.engine, &$store.readers) {
+            ($crate::store::Engine::Sqlite(_), Some(readers)) => {
+                let mut reader = readers.get().await?;
+                let $conn = &mut *reader;
+                let result = $body;
+                if result.is_err() {
+                    reader.discard();
+                }
+                result
+            }
+            ($crate::store::Engine::Sqlite($conn), None) => $body,
+            ($crate::store::Engine::Postgres($conn), _) => $body,
+        }
+    };
+}
+
+pub(crate) use {on_pool, on_reader, on_tx};
 
 /// An account that may sign in and be reached, on `app_user u`: neither closed nor suspended.
 const ACTIVE_USER: &str = "u.disabled_at IS NULL AND u.suspended_at IS NULL";
@@ -171,6 +193,8 @@ pub struct Store {
     feed: Arc<feed::Hub>,
     /// The slots being booked in this instance (see [`turns`]).
     turns: Arc<turns::Turns>,
+    /// On SQLite, the connections of the reads every request makes (see [`readers`]).
+    readers: Option<Arc<readers::Readers>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -301,9 +325,11 @@ impl Store {
                 // before each use (a round trip to the connection's thread on every query,
                 // which a burst of requests pays in the pool's queue).
                 .test_before_acquire(false)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await?;
-            Ok(Store::on(Engine::Sqlite(pool)))
+            let mut store = Store::on(Engine::Sqlite(pool));
+            store.readers = Some(Arc::new(readers::Readers::new(options)));
+            Ok(store)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(connections.max(1))
@@ -322,6 +348,7 @@ impl Store {
             engine,
             feed: feed::Hub::new(),
             turns: Arc::default(),
+            readers: None,
         }
     }
 
@@ -476,6 +503,9 @@ impl Store {
 
     #[tracing::instrument(skip_all)]
     pub async fn close(&self) {
+        if let Some(readers) = &self.readers {
+            readers.close().await;
+        }
         on_pool!(self, pool => pool.close().await)
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::directory::{UserRow, USER_COLUMNS};
-use super::{decode, on_pool, on_tx, Store, StoreError, Tx};
+use super::{decode, on_pool, on_reader, on_tx, Store, StoreError, Tx};
 use crate::domain::access::Viewer;
 use crate::domain::account::AccountState;
 pub use crate::domain::account::SessionInfo;
@@ -274,7 +274,7 @@ impl Store {
              WHERE se.token_hash = $1",
             viewer_columns(4)
         );
-        let row: Option<Row> = on_pool!(self, pool => {
+        let row: Option<Row> = on_reader!(self, pool => {
             sqlx::query_as(&sql)
                 .bind(token_hash)
                 .bind(now)

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{decode, decode_reference, on_pool, on_tx, Store, StoreError, Tx};
+use super::{decode, decode_reference, on_pool, on_reader, on_tx, Store, StoreError, Tx};
 use crate::domain::access::DossierScope;
 use crate::domain::directory::{Administration, SiteKind};
 use crate::domain::dossier::{
@@ -615,7 +615,7 @@ impl Store {
             Some((check, starts_at)) => (Some(check.code()), Some(starts_at)),
             None => (None, None),
         };
-        let row: Option<Row> = on_pool!(self, pool => {
+        let row: Option<Row> = on_reader!(self, pool => {
             sqlx::query_as(&sql).bind(id).bind(check).bind(starts_at).fetch_optional(pool).await
         })?;
         row.map(|row| Ok((DossierSummary::try_from(row.summary)?, row.full)))

@@ -287,6 +287,32 @@ struct Race {
     bare_p99_ms: f64,
     /// The same with the operator's session (its one read).
     signed_in_p99_ms: f64,
+    /// The instance's CPU time per request, in microseconds, requests sent one after the other
+    /// on one kept connection: `/healthz` without and with the session, and a booking refused
+    /// « complet » (the rush's late comers).
+    cpu_us: [f64; 3],
+}
+
+/// Requests one after the other for each CPU figure of the rush's table.
+const CPU_REQUESTS: usize = 2000;
+
+/// The instance's CPU time per request sent by `sent`, one after the other on one connection,
+/// in microseconds: what a request costs the server alone, without the waits of a crowd (the
+/// database's own CPU is not counted on PostgreSQL, another process).
+async fn cpu_per_request<F, Fut>(instance: &Instance, sent: F) -> Result<f64, String>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let pid = instance.child.id().ok_or("serveur arrêté")?;
+    // A first request opens the connection and warms what is opened on first use.
+    sent().await?;
+    let before = cpu_ns(pid).ok_or("temps CPU illisible")?;
+    for _ in 0..CPU_REQUESTS {
+        sent().await?;
+    }
+    let after = cpu_ns(pid).ok_or("temps CPU illisible")?;
+    Ok(after.saturating_sub(before) as f64 / CPU_REQUESTS as f64 / 1000.0)
 }
 
 /// Sends the requests `sent` makes all at once (each waits for the others before sending) and
@@ -538,6 +564,24 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
     let (bare, _) = at_once(attempts, |_| probe(&client, false)).await?;
     let client = fresh()?;
     let (signed_in, _) = at_once(attempts, |_| probe(&client, true)).await?;
+    let client = fresh()?;
+    let refused = || {
+        let booking = booked(&client, dossiers[0], slots[0].0);
+        let slot_full = slot_full.clone();
+        async move {
+            let location = booking.await?;
+            if location.contains(&slot_full) {
+                Ok(())
+            } else {
+                Err(format!("réservation non refusée « complet » : {location}"))
+            }
+        }
+    };
+    let cpu_us = [
+        cpu_per_request(instance, || probe(&client, false)).await?,
+        cpu_per_request(instance, || probe(&client, true)).await?,
+        cpu_per_request(instance, refused).await?,
+    ];
     Ok(Race {
         accepted,
         full,
@@ -547,6 +591,7 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
         alone_ms: percentile(&alone, 50.0),
         bare_p99_ms: percentile(&bare, 99.0),
         signed_in_p99_ms: percentile(&signed_in, 99.0),
+        cpu_us,
     })
 }
 
@@ -1375,6 +1420,23 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             race.p99_ms / race.alone_ms,
             race.bare_p99_ms,
             race.signed_in_p99_ms
+        );
+    }
+    println!();
+    println!("CPU de l'instance par requête, {CPU_REQUESTS} requêtes l'une après l'autre sur une connexion");
+    println!();
+    println!("| base | /healthz (µs) | /healthz avec la session (µs) | réservation refusée « complet » (µs) |");
+    println!("|---|---:|---:|---:|");
+    for (backend, race) in &races {
+        println!(
+            "| {} | {:.0} | {:.0} | {:.0} |",
+            match backend {
+                Backend::Sqlite => "SQLite",
+                Backend::Postgres => "PostgreSQL",
+            },
+            race.cpu_us[0],
+            race.cpu_us[1],
+            race.cpu_us[2]
         );
     }
     println!();
