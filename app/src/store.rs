@@ -109,12 +109,13 @@ macro_rules! on_tx {
 }
 
 /// [`on_pool!`] for one read that every request, or a burst of them, makes: on SQLite, on a
-/// connection of [`readers`] (`$conn` is `&mut SqliteConnection`), on PostgreSQL on the pool.
+/// connection of [`readers`] (`$conn` is `&mut SqliteConnection`), on PostgreSQL (no readers)
+/// on the pool.
 /// `$body` uses `$conn` once and gives a `Result<_, sqlx::Error>`.
 macro_rules! on_reader {
     ($store:expr, $conn:ident => $body:expr) => {
-        match (&$store.engine, &$store.readers) {
-            ($crate::store::Engine::Sqlite(_), Some(readers)) => {
+        match &$store.readers {
+            Some(readers) => {
                 let mut reader = readers.get().await?;
                 let $conn = &mut *reader;
                 let result = $body;
@@ -123,8 +124,7 @@ macro_rules! on_reader {
                 }
                 result
             }
-            ($crate::store::Engine::Sqlite($conn), None) => $body,
-            ($crate::store::Engine::Postgres($conn), _) => $body,
+            None => $crate::store::on_pool!($store, $conn => $body),
         }
     };
 }
@@ -170,6 +170,16 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The engine's name, as the tools' tables print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
 /// The pool of the engine the store runs on. Only this module matches on it; tests and tools
 /// that must reach the database itself (to tamper with it, to read a query plan) get it through
 /// [`Store::engine`].
@@ -193,7 +203,8 @@ pub struct Store {
     feed: Arc<feed::Hub>,
     /// The slots being booked in this instance (see [`turns`]).
     turns: Arc<turns::Turns>,
-    /// On SQLite, the connections of the reads every request makes (see [`readers`]).
+    /// The connections of the reads every request makes (see [`readers`]): on SQLite only,
+    /// always there.
     readers: Option<Arc<readers::Readers>>,
 }
 

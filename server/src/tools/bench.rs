@@ -1385,10 +1385,7 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         races.push((backend, booking_race(&instance, settings.attempts).await?));
         println!(
             "| {} | {e2e:.0} | {row_by_row:.0} | {:.2} | {sets:.0} | {:.2} |",
-            match backend {
-                Backend::Sqlite => "SQLite",
-                Backend::Postgres => "PostgreSQL",
-            },
+            backend.name(),
             e2e / row_by_row,
             e2e / sets
         );
@@ -1407,10 +1404,7 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     for (backend, race) in &races {
         println!(
             "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
-            match backend {
-                Backend::Sqlite => "SQLite",
-                Backend::Postgres => "PostgreSQL",
-            },
+            backend.name(),
             race.accepted,
             race.full,
             race.other,
@@ -1430,10 +1424,7 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     for (backend, race) in &races {
         println!(
             "| {} | {:.0} | {:.0} | {:.0} |",
-            match backend {
-                Backend::Sqlite => "SQLite",
-                Backend::Postgres => "PostgreSQL",
-            },
+            backend.name(),
             race.cpu_us[0],
             race.cpu_us[1],
             race.cpu_us[2]

@@ -1246,10 +1246,7 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     }
     let mut outcome = Ok(());
     for (backend, url, count) in stores {
-        let name = match backend {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        };
+        let name = backend.name();
         // With the clock alone, starting the platform once makes the store as the pages' measure
         // would (the demo, the accounts).
         let instance = bench::start(&url).await?;
