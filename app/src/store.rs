@@ -108,22 +108,19 @@ macro_rules! on_tx {
     };
 }
 
-/// [`on_pool!`] for one read that every request, or a burst of them, makes: on SQLite, on a
-/// connection of [`readers`] (`$conn` is `&mut SqliteConnection`), on PostgreSQL (no readers)
-/// on the pool.
-/// `$body` uses `$conn` once and gives a `Result<_, sqlx::Error>`.
+/// [`on_pool!`] for one read that every request, or a burst of them, makes: on SQLite, the first
+/// row of `$sql` with `$params` (bound to `$1`, `$2`…), read on the request's own thread by
+/// [`readers`] into a row that implements [`readers::FromReader`]; on PostgreSQL, or when that
+/// read could not be made, `$body` on the pool (`$body` uses `$conn` once and gives a
+/// `Result<Option<_>, sqlx::Error>`).
 macro_rules! on_reader {
-    ($store:expr, $conn:ident => $body:expr) => {
-        match &$store.readers {
-            Some(readers) => {
-                let mut reader = readers.get().await?;
-                let $conn = &mut *reader;
-                let result = $body;
-                if result.is_err() {
-                    reader.discard();
-                }
-                result
-            }
+    ($store:expr, $sql:expr, $params:expr, $conn:ident => $body:expr) => {
+        match $store
+            .readers
+            .as_ref()
+            .and_then(|readers| readers.first($sql, $params))
+        {
+            Some(row) => Ok(row),
             None => $crate::store::on_pool!($store, $conn => $body),
         }
     };
@@ -203,8 +200,8 @@ pub struct Store {
     feed: Arc<feed::Hub>,
     /// The slots being booked in this instance (see [`turns`]).
     turns: Arc<turns::Turns>,
-    /// The connections of the reads every request makes (see [`readers`]): on SQLite only,
-    /// always there.
+    /// The reads every request makes, on the request's own thread (see [`readers`]): on an
+    /// SQLite file only.
     readers: Option<Arc<readers::Readers>>,
 }
 
@@ -339,7 +336,10 @@ impl Store {
                 .connect_with(options.clone())
                 .await?;
             let mut store = Store::on(Engine::Sqlite(pool));
-            store.readers = Some(Arc::new(readers::Readers::new(options)));
+            let file = options.get_filename();
+            if file != std::path::Path::new(":memory:") {
+                store.readers = Some(Arc::new(readers::Readers::new(file.to_path_buf())));
+            }
             Ok(store)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
@@ -515,7 +515,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn close(&self) {
         if let Some(readers) = &self.readers {
-            readers.close().await;
+            readers.close();
         }
         on_pool!(self, pool => pool.close().await)
     }

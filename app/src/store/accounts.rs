@@ -172,6 +172,7 @@ struct ViewerRow {
     representative: bool,
     rights_desk: bool,
 }
+super::readers::from_reader!(ViewerRow { accepted, unread, representative, rights_desk; user });
 
 /// The columns of [`ViewerRow`], for a query on `app_user u` whose parameter `cgu` is the
 /// version of the terms in force.
@@ -274,7 +275,18 @@ impl Store {
              WHERE se.token_hash = $1",
             viewer_columns(4)
         );
-        let row: Option<Row> = on_reader!(self, pool => {
+        super::readers::from_reader!(Row {
+            session_id, session_method, session_created_at, session_last_seen_at, session_ip,
+            session_user_agent, id_token, session_open, closed, suspended, session_user_id;
+            viewer
+        });
+        let (now_text, idle_text) = (
+            super::readers::instant(now),
+            super::readers::instant(now - idle),
+        );
+        let params: [&(dyn rusqlite::ToSql + Sync); 4] =
+            [&token_hash, &now_text, &idle_text, &cgu_version];
+        let row: Option<Row> = on_reader!(self, &sql, &params, pool => {
             sqlx::query_as(&sql)
                 .bind(token_hash)
                 .bind(now)

@@ -105,6 +105,18 @@ pub(super) struct UserRow {
     suspended_at: Option<DateTime<Utc>>,
 }
 
+super::readers::from_reader!(UserRow {
+    id,
+    email,
+    full_name,
+    role,
+    company_id,
+    administration,
+    company_admin,
+    email_verified_at,
+    suspended_at
+});
+
 /// The columns of [`UserRow`], for queries on `app_user u`.
 pub(super) const USER_COLUMNS: &str =
     "u.id, u.email, u.full_name, u.role, u.company_id, u.administration, u.company_admin, u.email_verified_at,

@@ -376,6 +376,28 @@ struct SummaryRow {
     updated_at: DateTime<Utc>,
 }
 
+super::readers::from_reader!(SummaryRow {
+    id,
+    container,
+    awb,
+    bill_of_lading,
+    ched,
+    mrn,
+    goods_category,
+    goods_description,
+    flow,
+    site_code,
+    site_name,
+    site_kind,
+    post_code,
+    company_id,
+    company_name,
+    status,
+    current_step,
+    opened_at,
+    updated_at
+});
+
 impl TryFrom<SummaryRow> for DossierSummary {
     type Error = StoreError;
     fn try_from(row: SummaryRow) -> Result<Self, StoreError> {
@@ -615,7 +637,10 @@ impl Store {
             Some((check, starts_at)) => (Some(check.code()), Some(starts_at)),
             None => (None, None),
         };
-        let row: Option<Row> = on_reader!(self, pool => {
+        super::readers::from_reader!(Row { full; summary });
+        let starts_at_text = starts_at.map(super::readers::instant);
+        let params: [&(dyn rusqlite::ToSql + Sync); 3] = [&id, &check, &starts_at_text];
+        let row: Option<Row> = on_reader!(self, &sql, &params, pool => {
             sqlx::query_as(&sql).bind(id).bind(check).bind(starts_at).fetch_optional(pool).await
         })?;
         row.map(|row| Ok((DossierSummary::try_from(row.summary)?, row.full)))

@@ -1,176 +1,236 @@
-//! On the embedded store, connections of their own for the reads every request makes (the
-//! session's, the booking form's dossier), kept outside sqlx's pool.
+//! On the embedded store, the reads every request makes (the session's, the booking form's
+//! dossier and slot) made on the request's own thread.
 //!
-//! sqlx's pool tests each connection given back to it with a round trip to the connection's
-//! thread (a ping), and makes the next request waiting for a connection wait for it. On SQLite
-//! that round trip is a hand-over between threads like the query itself: in a burst of requests
-//! it doubles what the reads cost. These connections only ever read, one statement at a time and
-//! outside any transaction, so one whose request was dropped mid-read is as good as before (its
-//! thread finishes or abandons the statement before taking the next); one that failed is closed.
+//! sqlx runs each SQLite connection on a thread of its own and hands it every query, then hands
+//! the rows back: two hand-overs between threads a read, which cost far more than the read. The
+//! session's read took 60–66 µs through sqlx and 4.7–4.8 µs here, one after the other on the
+//! same file (and, with 500 requests at once on two cores, those hand-overs were most of what
+//! refused bookings cost the instance). These reads are made with rusqlite, on the very SQLite
+//! library sqlx links (one `libsqlite3-sys`), on connections kept here: each only reads, one
+//! statement at a time outside any transaction (the statement is reset once its row is read, so
+//! no snapshot is held between two reads). A read that fails here (the file busy, a statement
+//! the connection cannot prepare) closes its connection and is made again through sqlx by the
+//! caller ([`super::on_reader!`]), which waits for the file and reports a real failure.
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::ConnectOptions;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, ToSql};
 
-/// How many reads run at once on the embedded store: SQLite reads in parallel in WAL mode, but
-/// not faster than the machine has cores.
-const READERS: usize = 4;
-
-pub(crate) struct Readers {
-    options: SqliteConnectOptions,
-    idle: Mutex<Vec<SqliteConnection>>,
-    permits: Semaphore,
+/// A row read here, built from its columns by name as sqlx's `FromRow` builds it.
+pub(crate) trait FromReader: Sized {
+    fn from_reader(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
 }
 
-/// A connection lent for one read; given back when dropped, unless [`Reader::discard`]ed.
-pub(crate) struct Reader<'a> {
-    connection: Option<SqliteConnection>,
-    readers: &'a Readers,
-    _permit: SemaphorePermit<'a>,
+/// [`FromReader`] for a struct that derives `sqlx::FromRow`, from the names of its fields (its
+/// columns), then after `;` those it flattens: the compiler checks that none is missing.
+macro_rules! from_reader {
+    ($row:ident { $($field:ident),* $(,)? $(; $($flattened:ident),* $(,)?)? }) => {
+        impl $crate::store::readers::FromReader for $row {
+            fn from_reader(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                Ok($row {
+                    $($field: row.get(stringify!($field))?,)*
+                    $($($flattened: $crate::store::readers::FromReader::from_reader(row)?,)*)?
+                })
+            }
+        }
+    };
+}
+pub(crate) use from_reader;
+
+/// An instant as sqlx writes it into SQLite, for the parameters of the reads made here: stored
+/// instants are compared as text, so the two must write them alike.
+pub(crate) fn instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+pub(crate) struct Readers {
+    path: PathBuf,
+    /// The connections not reading: as many were opened as reads ran at once, at most one a
+    /// thread running requests, since a read here never waits.
+    idle: Mutex<Vec<Connection>>,
+    closed: AtomicBool,
 }
 
 impl Readers {
-    pub(crate) fn new(options: SqliteConnectOptions) -> Readers {
+    pub(crate) fn new(path: PathBuf) -> Readers {
         Readers {
-            options,
+            path,
             idle: Mutex::new(Vec::new()),
-            permits: Semaphore::new(READERS),
+            closed: AtomicBool::new(false),
         }
     }
 
-    /// A connection, opened when none is idle.
-    pub(crate) async fn get(&self) -> Result<Reader<'_>, sqlx::Error> {
-        let permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| sqlx::Error::PoolClosed)?;
+    /// The first row `sql` gives with `params` bound to `$1`, `$2`…, or `None` when the read
+    /// could not be made here (the caller makes it through sqlx).
+    pub(crate) fn first<T: FromReader>(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Option<Option<T>> {
+        if self.closed.load(Ordering::Acquire) {
+            return None;
+        }
         let idle = self.idle().pop();
-        let connection = match idle {
-            Some(connection) => connection,
-            None => self.options.connect().await?,
+        let connection = match idle.map(Ok).unwrap_or_else(|| open(&self.path)) {
+            Ok(connection) => connection,
+            Err(error) => {
+                tracing::warn!(%error, "lecture SQLite directe impossible, faite par le pool");
+                return None;
+            }
         };
-        Ok(Reader {
-            connection: Some(connection),
-            readers: self,
-            _permit: permit,
-        })
-    }
-
-    /// Closes the idle connections and refuses any further read.
-    pub(crate) async fn close(&self) {
-        self.permits.close();
-        let idle = std::mem::take(&mut *self.idle());
-        for connection in idle {
-            let _ = sqlx::Connection::close(connection).await;
+        match first(&connection, sql, params) {
+            Ok(row) => {
+                if !self.closed.load(Ordering::Acquire) {
+                    self.idle().push(connection);
+                }
+                Some(row)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "lecture SQLite directe impossible, faite par le pool");
+                None
+            }
         }
     }
 
-    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<SqliteConnection>> {
+    /// Closes the idle connections; reads are then made through sqlx (which refuses them once
+    /// its pool is closed).
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.idle().clear();
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
         self.idle
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-impl Reader<'_> {
-    /// Closes the connection rather than giving it back (after a failed read).
-    pub(crate) fn discard(mut self) {
-        self.connection = None;
-    }
+fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // Never wait for the file on a thread that runs requests: sqlx waits, on its own.
+    connection.busy_timeout(Duration::ZERO)?;
+    // As the store's own connections: pages read through the operating system's cache.
+    connection.pragma_update(None, "mmap_size", 1_073_741_824_i64)?;
+    Ok(connection)
 }
 
-impl std::ops::Deref for Reader<'_> {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
-        self.connection
-            .as_ref()
-            .expect("connection lent until dropped")
+fn first<T: FromReader>(
+    connection: &Connection,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> rusqlite::Result<Option<T>> {
+    let mut statement = connection.prepare_cached(sql)?;
+    for (n, value) in params.iter().enumerate() {
+        let name = format!("${}", n + 1);
+        let index = statement
+            .parameter_index(&name)?
+            .ok_or(rusqlite::Error::InvalidParameterName(name))?;
+        statement.raw_bind_parameter(index, value)?;
     }
-}
-
-impl std::ops::DerefMut for Reader<'_> {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        self.connection
-            .as_mut()
-            .expect("connection lent until dropped")
-    }
-}
-
-impl Drop for Reader<'_> {
-    fn drop(&mut self) {
-        if let Some(connection) = self.connection.take() {
-            if !self.readers.permits.is_closed() {
-                self.readers.idle().push(connection);
-            }
-        }
-    }
+    let mut rows = statement.raw_query();
+    let row = rows.next()?.map(T::from_reader).transpose();
+    row
 }
 
 #[cfg(test)]
 mod tests {
     use std::str::FromStr;
 
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::ConnectOptions;
+
     use super::*;
 
-    fn readers(name: &str) -> (Readers, std::path::PathBuf) {
+    struct Pair {
+        id: i64,
+        at: DateTime<Utc>,
+        late: bool,
+    }
+    from_reader!(Pair { id, at, late });
+
+    const READ: &str = "SELECT id, at, at > $1 AS late FROM pair WHERE id = $2";
+
+    async fn database(name: &str) -> (sqlx::SqliteConnection, Readers, PathBuf) {
         let folder =
             std::env::temp_dir().join(format!("sesame-lecteurs-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&folder);
         std::fs::create_dir_all(&folder).unwrap();
-        let options =
-            SqliteConnectOptions::from_str(&format!("sqlite://{}/lecteurs.db", folder.display()))
-                .unwrap()
-                .create_if_missing(true);
-        (Readers::new(options), folder)
+        let file = folder.join("lecteurs.db");
+        let mut writer = SqliteConnectOptions::from_str(&format!("sqlite://{}", file.display()))
+            .unwrap()
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE pair (id INTEGER PRIMARY KEY, at TEXT NOT NULL)")
+            .execute(&mut writer)
+            .await
+            .unwrap();
+        (writer, Readers::new(file), folder)
     }
 
-    async fn one(readers: &Readers) -> Result<i64, sqlx::Error> {
-        let mut reader = readers.get().await?;
-        sqlx::query_scalar("SELECT 1").fetch_one(&mut *reader).await
+    fn read(readers: &Readers, id: i64, after: DateTime<Utc>) -> Option<Option<Pair>> {
+        readers.first(READ, &[&instant(after), &id])
     }
 
     #[tokio::test]
-    async fn a_burst_of_reads_shares_a_few_connections_kept_open() {
-        let (readers, folder) = readers("rafale");
-        let readers = std::sync::Arc::new(readers);
-        let reads: Vec<_> = (0..50)
-            .map(|_| {
-                let readers = std::sync::Arc::clone(&readers);
-                tokio::spawn(async move { one(&readers).await })
-            })
-            .collect();
-        for read in reads {
-            assert_eq!(read.await.unwrap().unwrap(), 1);
-        }
-        let kept = readers.idle().len();
-        assert!(
-            (1..=READERS).contains(&kept),
-            "50 reads at once opened {kept} connections, at most {READERS} expected"
-        );
-        // Given back, not reopened: the next read takes one of them.
-        one(&readers).await.unwrap();
-        assert_eq!(readers.idle().len(), kept);
-        readers.close().await;
+    async fn reads_what_sqlx_wrote_as_sqlx_reads_it_and_sees_every_later_write() {
+        let (mut writer, readers, folder) = database("ecrit").await;
+        let at = DateTime::parse_from_rfc3339("2026-12-07T18:30:00.123456789+01:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        sqlx::query("INSERT INTO pair (id, at) VALUES (1, $1)")
+            .bind(at)
+            .execute(&mut writer)
+            .await
+            .unwrap();
+        let stored: String = sqlx::query_scalar("SELECT at FROM pair WHERE id = 1")
+            .fetch_one(&mut writer)
+            .await
+            .unwrap();
+        assert_eq!(instant(at), stored, "parameters written as sqlx writes");
+        let pair = read(&readers, 1, at - chrono::Duration::nanoseconds(1))
+            .expect("read here")
+            .expect("the row");
+        assert_eq!((pair.id, pair.at, pair.late), (1, at, true));
+        let pair = read(&readers, 1, at).unwrap().unwrap();
+        assert!(!pair.late, "compared as sqlx compares");
+        assert!(read(&readers, 2, at).unwrap().is_none(), "no row: none");
+        // The connection kept does not keep what it read before: a row written since is seen.
+        sqlx::query("INSERT INTO pair (id, at) VALUES (2, $1)")
+            .bind(at)
+            .execute(&mut writer)
+            .await
+            .unwrap();
+        assert_eq!(read(&readers, 2, at).unwrap().unwrap().id, 2);
+        assert_eq!(readers.idle().len(), 1, "one connection, kept");
+        readers.close();
         std::fs::remove_dir_all(folder).unwrap();
     }
 
     #[tokio::test]
-    async fn a_discarded_connection_is_not_lent_again_and_closed_readers_refuse() {
-        let (readers, folder) = readers("ecartee");
-        readers.get().await.unwrap().discard();
-        assert_eq!(readers.idle().len(), 0, "a discarded connection is closed");
-        one(&readers).await.unwrap();
+    async fn a_read_that_fails_here_is_left_to_sqlx_and_its_connection_closed() {
+        let (_writer, readers, folder) = database("echec").await;
+        assert!(read(&readers, 1, Utc::now()).unwrap().is_none());
         assert_eq!(readers.idle().len(), 1);
-        readers.close().await;
-        assert_eq!(
-            readers.idle().len(),
-            0,
-            "closing closes the idle connections"
+        let unknown: Option<Option<Pair>> = readers.first("SELECT * FROM absente", &[]);
+        assert!(unknown.is_none(), "left to sqlx");
+        assert_eq!(readers.idle().len(), 0, "the connection is closed");
+        readers.close();
+        assert!(
+            read(&readers, 1, Utc::now()).is_none(),
+            "closed: every read left to sqlx"
         );
-        assert!(matches!(one(&readers).await, Err(sqlx::Error::PoolClosed)));
+        assert_eq!(readers.idle().len(), 0);
         std::fs::remove_dir_all(folder).unwrap();
     }
 }
