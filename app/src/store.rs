@@ -336,8 +336,10 @@ impl Store {
                 .connect_with(options.clone())
                 .await?;
             let mut store = Store::on(Engine::Sqlite(pool));
+            // A file, which the pool has just created if it was missing (a database in
+            // memory is only sqlx's connections' own).
             let file = options.get_filename();
-            if file != std::path::Path::new(":memory:") {
+            if file.is_file() {
                 store.readers = Some(Arc::new(readers::Readers::new(file.to_path_buf())));
             }
             Ok(store)

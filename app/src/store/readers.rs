@@ -218,6 +218,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_store_on_a_file_reads_here_and_one_in_memory_has_no_readers() {
+        let folder =
+            std::env::temp_dir().join(format!("sesame-lecteurs-magasin-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        let store = crate::store::Store::connect(&format!("sqlite://{}/m.db", folder.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let readers = store.readers.as_ref().expect("readers on a file");
+        assert!(store.dossier_for_booking(1, None).await.unwrap().is_none());
+        assert_eq!(readers.idle().len(), 1, "read here, its connection kept");
+        store.close().await;
+        let memory = crate::store::Store::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        assert!(
+            memory.readers.is_none(),
+            "a database in memory is sqlx's own"
+        );
+        memory.close().await;
+        std::fs::remove_dir_all(folder).unwrap();
+    }
+
+    #[tokio::test]
     async fn a_read_that_fails_here_is_left_to_sqlx_and_its_connection_closed() {
         let (_writer, readers, folder) = database("echec").await;
         assert!(read(&readers, 1, Utc::now()).unwrap().is_none());
