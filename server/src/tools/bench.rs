@@ -833,6 +833,17 @@ impl Server {
         })
     }
 
+    /// [`Server::send`], then waits until a stream opened before has received the message.
+    async fn relayed(&self, serial: usize) -> Result<(), String> {
+        let mut watcher = Subscription::Socket(bare_subscriber(self.address, &self.cookie).await?);
+        self.send(serial).await?;
+        match tokio::time::timeout(Duration::from_secs(60), watcher.next_event()).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err("flux fermé avant le premier événement".into()),
+            Err(_) => Err("premier événement non relayé en une minute".into()),
+        }
+    }
+
     /// Has one message sent to every subscriber.
     async fn send(&self, serial: usize) -> Result<(), String> {
         let client = reqwest::Client::new();
@@ -943,6 +954,24 @@ enum Subscription {
 }
 
 impl Subscription {
+    /// Reads until a dossier's message has arrived; the size of the read that brought it
+    /// (nothing when the stream ends first).
+    async fn next_event(&mut self) -> Option<usize> {
+        let mut buffer = [0u8; 512];
+        // The end of the previous read: the event's name may straddle two reads.
+        let mut carried: Vec<u8> = Vec::new();
+        const EVENT: &[u8] = b"event: dossier";
+        loop {
+            let text = self.next(&mut buffer).await?;
+            carried.extend_from_slice(&text);
+            if carried.windows(EVENT.len()).any(|w| w == EVENT) {
+                return Some(text.len());
+            }
+            let keep = carried.len().min(EVENT.len() - 1);
+            carried.drain(..carried.len() - keep);
+        }
+    }
+
     /// What arrives next (nothing when the stream ends).
     async fn next(&mut self, buffer: &mut [u8; 512]) -> Option<Vec<u8>> {
         use tokio::io::AsyncReadExt;
@@ -1006,20 +1035,9 @@ async fn fan_out(
                     return None;
                 }
             };
-            let mut buffer = [0u8; 512];
-            // The end of the previous read: the event's name may straddle two reads.
-            let mut carried: Vec<u8> = Vec::new();
-            const EVENT: &[u8] = b"event: dossier";
-            loop {
-                let text = subscription.next(&mut buffer).await?;
-                carried.extend_from_slice(&text);
-                if carried.windows(EVENT.len()).any(|w| w == EVENT) {
-                    let at = sent_at.get()?;
-                    return Some((at.elapsed().as_secs_f64() * 1000.0, text.len()));
-                }
-                let keep = carried.len().min(EVENT.len() - 1);
-                carried.drain(..carried.len() - keep);
-            }
+            let read = subscription.next_event().await?;
+            let at = sent_at.get()?;
+            Some((at.elapsed().as_secs_f64() * 1000.0, read))
         }));
     }
     drop(ready_tx);
@@ -1477,8 +1495,10 @@ pub async fn run(settings: Settings) -> Result<(), String> {
                     let database = folder.join(format!("diffusion-{serial}.db"));
                     let instance = start(&format!("sqlite://{}", database.display())).await?;
                     let platform = Server::platform(&instance).await?;
-                    // A first event, unwatched, as on the warm instance of the baseline.
-                    platform.send(serial + 1_000_000).await?;
+                    // A first event, as on the warm instance of the baseline, relayed before
+                    // the subscribers measured open their streams: on a busy machine, one relayed
+                    // late reached some of them before the event measured was even sent.
+                    platform.relayed(serial + 1_000_000).await?;
                     fan_out(&platform, count, serial, transport).await?
                 };
                 let kib = |kib: f64| {
