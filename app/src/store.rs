@@ -1,7 +1,8 @@
 //! The one seam between the domain and storage. `Store` wraps either an SQLite or a PostgreSQL
 //! pool, chosen by the URL scheme at start-up; every query is written once, as runtime SQL that
-//! both dialects accept, and dispatched to the right pool by [`on_pool!`] / [`on_tx!`]. Nothing
-//! outside this module writes SQL.
+//! both dialects accept, and dispatched to the right pool by [`on_pool!`] / [`on_tx!`] (the reads
+//! every request makes by [`on_reader!`], which on an SQLite file makes them on the request's own
+//! thread, see [`readers`]). Nothing outside this module writes SQL.
 
 mod access_requests;
 mod accounts;
