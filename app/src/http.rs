@@ -39,7 +39,7 @@ pub struct CurrentSession {
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the system's random source answers");
-    let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    let token = crate::domain::hex(&bytes);
     let hash = token_hash(&token);
     (token, hash)
 }

@@ -216,10 +216,7 @@ pub struct SessionIdle(pub chrono::Duration);
 /// The stored form of a session or link token: its SHA-256, in hex.
 pub fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::domain::hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// Where the browser sends one of the platform's cookies.

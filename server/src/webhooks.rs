@@ -43,12 +43,7 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
     mac.update(t.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
-    let digest: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let digest = app::domain::hex(&mac.finalize().into_bytes());
     format!("t={t},v1={digest}")
 }
 

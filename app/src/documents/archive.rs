@@ -10,6 +10,7 @@
 //! A sealed archive (a dossier's or a person's record) also carries `scellement.json`: the audit
 //! entry the platform appended with the manifest's SHA-256 (see [`crate::documents::evidence`]).
 
+use crate::domain::hex;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -100,10 +101,6 @@ fn zip_time(at: DateTime<Utc>) -> zip::DateTime {
         local.second() as u8,
     )
     .unwrap_or_default()
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Writes the archive of `entries` with its manifest, whose head (`format`, `dossier`,

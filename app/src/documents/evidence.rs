@@ -4,6 +4,7 @@
 //! copy with nothing but the copy and, if given, the anchor the platform's trail confirms
 //! (`NUMÉRO:EMPREINTE`): it is what `server audit verify-export` runs, without the database.
 
+use crate::domain::hex;
 use std::io::Read;
 use std::path::Path;
 
@@ -103,10 +104,6 @@ pub struct Verified {
     pub object: String,
     /// When the copy was made.
     pub made_at: chrono::DateTime<chrono::Utc>,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Checks the copy at `path`: every file of its manifest there with its SHA-256 and size and

@@ -185,11 +185,7 @@ where
     file.sync_all()
         .await
         .map_err(|error| SpoolFailure::Disk(error.to_string()))?;
-    spooled.sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    spooled.sha256 = crate::domain::hex(&hasher.finalize());
     spooled.media = sniff(&head);
     Ok(spooled)
 }

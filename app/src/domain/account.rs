@@ -304,12 +304,7 @@ pub const TYPED_ADDRESS_COOKIE: &str = "sesame_adresse_saisie";
 
 /// What a person typed, as a cookie value (hexadecimal: any character survives).
 pub fn encode_typed(text: &str) -> String {
-    text.chars()
-        .take(254)
-        .collect::<String>()
-        .bytes()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    super::hex(text.chars().take(254).collect::<String>().as_bytes())
 }
 
 /// The text [`encode_typed`] gave, or `None` for a value it did not give.

@@ -165,11 +165,7 @@ fn digest_of(fields: &[&str]) -> String {
         hasher.update(field.as_bytes());
         hasher.update(b";");
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::domain::hex(&hasher.finalize())
 }
 
 /// A fresh salt: 128 random bits in hexadecimal. Without it, a digest of an IP address or of an
@@ -177,7 +173,7 @@ fn digest_of(fields: &[&str]) -> String {
 fn new_salt() -> Result<String, StoreError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|error| StoreError::Randomness(error.to_string()))?;
-    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+    Ok(crate::domain::hex(&bytes))
 }
 
 /// The digest of the identity group.

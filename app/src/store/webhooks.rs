@@ -19,7 +19,7 @@ pub const PAUSE_AFTER: chrono::Duration = chrono::Duration::hours(24);
 pub(crate) fn new_payload_id() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the system's random source answers");
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    crate::domain::hex(&bytes)
 }
 
 /// A delivery leased for sending; `allowed` when its endpoint is still kept and active, still

@@ -16,7 +16,6 @@
 //! of records into the platform.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
@@ -352,10 +351,7 @@ impl Batch {
                 .and_then(|operators| operators.choose(rng))
                 .copied();
             let bytes: [u8; 32] = rng.gen();
-            let mut token = String::with_capacity(64);
-            for byte in bytes {
-                let _ = write!(token, "{byte:02x}");
-            }
+            let token = app::domain::hex(&bytes);
             let gate_code = bookings.gate_code(&token);
             let capacity = calendar.capacity(check);
             let slot_id = bookings.slot(&mut self.slots, post.as_str(), check, slot, capacity);

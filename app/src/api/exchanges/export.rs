@@ -97,7 +97,7 @@ pub async fn export(
         format: MANIFEST_FORMAT.to_owned(),
         version: MANIFEST_VERSION,
         generated_at: now,
-        platform: forms.base_url.clone(),
+        platform: forms.base_url.to_string(),
         dossier,
         exchange: Some(ManifestExchange {
             id,
@@ -120,10 +120,7 @@ pub async fn export(
                     .to_owned(),
                     author: entry.author_label.clone(),
                     at: entry.at,
-                    text_sha256: Sha256::digest(entry.text.as_bytes())
-                        .iter()
-                        .map(|byte| format!("{byte:02x}"))
-                        .collect(),
+                    text_sha256: crate::domain::hex(&Sha256::digest(entry.text.as_bytes())),
                     documents: entry
                         .attachments
                         .iter()

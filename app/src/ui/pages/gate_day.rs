@@ -832,7 +832,7 @@ mod browser {
         .await
         .ok()?;
         let digest = js_sys::Uint8Array::new(&digest).to_vec();
-        Some(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+        Some(crate::domain::hex(&digest))
     }
 
     /// Before signing out (which wipes the device), what waits is sent; what could still not
