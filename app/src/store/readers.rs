@@ -22,7 +22,22 @@ use rusqlite::{Connection, OpenFlags, ToSql};
 
 /// A row read here, built from its columns by name as sqlx's `FromRow` builds it.
 pub(crate) trait FromReader: Sized {
-    fn from_reader(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+    fn from_reader(row: &rusqlite::Row<'_>, columns: &Columns<'_>) -> rusqlite::Result<Self>;
+}
+
+/// The names of the row's columns, read from SQLite once a row: found by name field by field,
+/// rusqlite asks SQLite every column's name again for each field (a twentieth of what a refused
+/// booking cost the instance).
+pub(crate) struct Columns<'a>(Vec<&'a str>);
+
+impl Columns<'_> {
+    /// The position of the column `name`, compared as SQLite compares them (ASCII case aside).
+    pub(crate) fn index(&self, name: &str) -> rusqlite::Result<usize> {
+        self.0
+            .iter()
+            .position(|column| column.eq_ignore_ascii_case(name))
+            .ok_or_else(|| rusqlite::Error::InvalidColumnName(name.to_owned()))
+    }
 }
 
 /// [`FromReader`] for a struct that derives `sqlx::FromRow`, from the names of its fields (its
@@ -30,10 +45,13 @@ pub(crate) trait FromReader: Sized {
 macro_rules! from_reader {
     ($row:ident { $($field:ident),* $(,)? $(; $($flattened:ident),* $(,)?)? }) => {
         impl $crate::store::readers::FromReader for $row {
-            fn from_reader(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+            fn from_reader(
+                row: &rusqlite::Row<'_>,
+                columns: &$crate::store::readers::Columns<'_>,
+            ) -> rusqlite::Result<Self> {
                 Ok($row {
-                    $($field: row.get(stringify!($field))?,)*
-                    $($($flattened: $crate::store::readers::FromReader::from_reader(row)?,)*)?
+                    $($field: row.get(columns.index(stringify!($field))?)?,)*
+                    $($($flattened: $crate::store::readers::FromReader::from_reader(row, columns)?,)*)?
                 })
             }
         }
@@ -136,7 +154,13 @@ fn first<T: FromReader>(
         statement.raw_bind_parameter(index, value)?;
     }
     let mut rows = statement.raw_query();
-    let row = rows.next()?.map(T::from_reader).transpose();
+    let row = match rows.next()? {
+        Some(row) => {
+            let columns = Columns(row.as_ref().column_names());
+            T::from_reader(row, &columns).map(Some)
+        }
+        None => Ok(None),
+    };
     row
 }
 
