@@ -132,7 +132,7 @@ pub struct Forms {
     pub outbox: Arc<dyn Outbox>,
     pub providers: Arc<dyn IdentityProviders>,
     /// The address links in mails start with.
-    pub base_url: String,
+    pub base_url: Arc<str>,
     pub lifetimes: Lifetimes,
     /// A tighter budget for sign-in, password recovery and account creation, per client address
     /// and per account.

@@ -12,8 +12,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub branding: Branding,
-    /// Who publishes the deployment and whom people write to (legal notice, contact).
-    pub publication: Publication,
+    /// Who publishes the deployment and whom people write to (legal notice, contact). Shared:
+    /// the state is cloned at every layer a request goes through.
+    pub publication: std::sync::Arc<Publication>,
     /// The most a document may weigh, in bytes (the forms say it).
     pub document_max_bytes: u64,
 }

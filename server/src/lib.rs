@@ -149,7 +149,7 @@ pub fn router(
     let context = move || {
         provide_context(service.notice());
         provide_context(branding);
-        provide_context(publication.clone());
+        provide_context(Publication::clone(&publication));
         provide_context(providers.clone());
         provide_context(idle);
         provide_context(operator_accounts);
@@ -188,41 +188,14 @@ pub fn router(
             move || shell(options.clone())
         })
         .fallback_service(site_files)
-        // Innermost first: the framework's own refusals, said again in French. Outermost, the
-        // client is identified; the security headers wrap every
-        // refusal below them (denylist, CSRF, rate limit, body cap), all before any handler.
-        // Sessions are resolved once the request is known to come from this site, so that the
-        // rate limit can count per account and pages can send strangers to sign-in.
-        .layer(from_fn(perimeter::french_refusals))
-        .layer(from_fn_with_state(guards.document_bytes, perimeter::cap_bodies))
-        .layer(from_fn_with_state(guards.document_bytes, partner::problems_for_refusals))
-        .layer(from_fn_with_state(guards.rate_limiter, rate_limit::limit_submissions))
-        .layer(from_fn(sessions::guard_pages))
-        // Once the session is known (the administrators keep the platform), before a page
-        // sends a stranger to sign in.
-        .layer(from_fn_with_state(
-            guards.maintenance.clone(),
-            maintenance::guard,
-        ))
-        .layer(from_fn_with_state(guards.sessions, sessions::resolve))
-        .layer(from_fn(perimeter::same_origin_writes))
-        .layer(from_fn_with_state(guards.denylist, denylist::refuse_listed))
-        .layer(from_fn_with_state(guards.form_targets, perimeter::security_headers))
-        .layer(from_fn_with_state(
-            std::sync::Arc::new(guards.https_only),
-            perimeter::https_only,
-        ))
-        .layer(from_fn_with_state(
-            perimeter::Transport {
-                trusted_proxies: guards.trusted_proxies,
-                direct_tls: guards.direct_tls,
-            },
-            perimeter::identify_client,
-        ))
-        .layer(from_fn(compress))
-        // Whatever refused for the moment says when to come back; counted as answered.
-        .layer(from_fn(probes::say_when_to_retry))
-        .layer(from_fn_with_state(counted, metrics::count))
+        // One stack, outermost first, wrapped once around each route: layered one by one, each
+        // layer boxes the route again, and every middleware, at every request, clones every box
+        // below it.
+        // Outermost, the client is identified; the security headers wrap every refusal below
+        // them (denylist, CSRF, rate limit, body cap), all before any handler. Sessions are
+        // resolved once the request is known to come from this site, so that the rate limit can
+        // count per account and pages can send strangers to sign-in. Innermost, the framework's
+        // own refusals, said again in French.
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -239,7 +212,37 @@ pub fn router(
                         .unwrap_or_default();
                     tracing::info_span!("requête", method = %request.method(), uri = %perimeter::loggable(request.uri()), request_id = %id)
                 }).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(from_fn_with_state(counted, metrics::count))
+                // Whatever refused for the moment says when to come back; counted as answered.
+                .layer(from_fn(probes::say_when_to_retry))
+                .layer(from_fn(compress))
+                .layer(from_fn_with_state(
+                    perimeter::Transport {
+                        trusted_proxies: guards.trusted_proxies,
+                        direct_tls: guards.direct_tls,
+                    },
+                    perimeter::identify_client,
+                ))
+                .layer(from_fn_with_state(
+                    std::sync::Arc::new(guards.https_only),
+                    perimeter::https_only,
+                ))
+                .layer(from_fn_with_state(guards.form_targets, perimeter::security_headers))
+                .layer(from_fn_with_state(guards.denylist, denylist::refuse_listed))
+                .layer(from_fn(perimeter::same_origin_writes))
+                .layer(from_fn_with_state(guards.sessions, sessions::resolve))
+                // Once the session is known (the administrators keep the platform), before a
+                // page sends a stranger to sign in.
+                .layer(from_fn_with_state(
+                    guards.maintenance.clone(),
+                    maintenance::guard,
+                ))
+                .layer(from_fn(sessions::guard_pages))
+                .layer(from_fn_with_state(guards.rate_limiter, rate_limit::limit_submissions))
+                .layer(from_fn_with_state(guards.document_bytes, partner::problems_for_refusals))
+                .layer(from_fn_with_state(guards.document_bytes, perimeter::cap_bodies))
+                .layer(from_fn(perimeter::french_refusals)),
         )
         .with_state(state)
 }
@@ -490,7 +493,7 @@ impl Server {
             branding: Branding {
                 state: config.state_deployment,
             },
-            publication: publication(config),
+            publication: std::sync::Arc::new(publication(config)),
             document_max_bytes: config.documents_max_mib.max(1) * 1024 * 1024,
         };
         let (trusted_proxies, problems) = client::IpSet::parse_list(&config.trusted_proxies);
@@ -674,7 +677,7 @@ impl Server {
             providers: std::sync::Arc::new(
                 oidc::Providers::discover(&config.oidc, &config.base_url()).await,
             ),
-            base_url: config.base_url(),
+            base_url: config.base_url().into(),
             lifetimes,
             sensitive: rate_limit::RateLimiter::new(
                 config.sensitive_per_minute,

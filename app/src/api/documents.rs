@@ -630,7 +630,7 @@ mod handlers {
             format: MANIFEST_FORMAT.to_owned(),
             version: MANIFEST_VERSION,
             generated_at: now,
-            platform: forms.base_url.clone(),
+            platform: forms.base_url.to_string(),
             dossier: Some(ManifestDossier::of_summary(summary)),
             exchange: None,
             files: Vec::new(),

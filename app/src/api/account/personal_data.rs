@@ -110,7 +110,7 @@ pub async fn copy(State(forms): State<Forms>, Extension(caller): Extension<Calle
         format: MANIFEST_FORMAT.to_owned(),
         version: MANIFEST_VERSION,
         generated_at: now,
-        platform: forms.base_url.clone(),
+        platform: forms.base_url.to_string(),
         dossier: None,
         exchange: None,
         files: Vec::new(),
