@@ -471,16 +471,35 @@ pub struct Server {
     tls: Option<axum_server::tls_rustls::RustlsConfig>,
 }
 
+/// How many connections the system may hold for the site, established but not yet taken by the
+/// server (the system caps it at its own limit, `net.core.somaxconn`, 4096 by default on Linux).
+/// The runtime's default is 128: a crowd opening more connections in the same instant (a gate's
+/// bookings at a slot's opening) saw the others dropped, and their browsers tried again only a
+/// second later.
+const BACKLOG: u32 = 4096;
+
+/// The site's listening socket on `addr`, with room for [`BACKLOG`] connections waiting.
+pub(crate) fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As the runtime's own binding does: a restarted server takes its address back at once.
+    #[cfg(not(windows))]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
 impl Server {
     pub async fn build(config: &Config) -> Result<Server, StartError> {
         let tls = Server::tls_config(config).await?;
         let store = prepare_store(config).await?;
-        let listener = TcpListener::bind(config.site_addr)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: config.site_addr,
-                source,
-            })?;
+        let listener = listen(config.site_addr).map_err(|source| StartError::Bind {
+            addr: config.site_addr,
+            source,
+        })?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             addr: config.site_addr,
             source,
@@ -861,7 +880,36 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::origin;
+    use super::{listen, origin};
+
+    /// A crowd connecting in the same instant, before the server has taken any of them (its
+    /// workers busy), is held by the system, not dropped: with the runtime's default, the 129th
+    /// and later connections got no answer and their browsers tried again a second later.
+    #[tokio::test]
+    async fn a_crowd_connecting_at_once_is_held_until_the_server_takes_it() {
+        const CROWD: usize = 600;
+        let listener = listen("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let connections: Vec<_> = (0..CROWD)
+            .map(|_| {
+                tokio::spawn(tokio::time::timeout(
+                    std::time::Duration::from_millis(700),
+                    tokio::net::TcpStream::connect(addr),
+                ))
+            })
+            .collect();
+        let mut held = Vec::with_capacity(CROWD);
+        for connection in connections {
+            if let Ok(Ok(stream)) = connection.await.unwrap() {
+                held.push(stream);
+            }
+        }
+        assert_eq!(held.len(), CROWD, "connections dropped by a full queue");
+        // And the server takes them all, in order, once free.
+        for _ in 0..CROWD {
+            listener.accept().await.unwrap();
+        }
+    }
 
     #[test]
     fn only_plain_origins_enter_the_policy() {
