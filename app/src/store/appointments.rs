@@ -918,7 +918,11 @@ impl Store {
             super::turns::TurnCome::SeenFull => return Ok(Err(BookingRefusal::Full)),
             super::turns::TurnCome::Yours(turn) => turn,
         };
-        let outcome = self.book_in_turn(booking, actor, now).await?;
+        // Everyone in line waits for this booker: its reads and its transaction go on a thread of
+        // its own, where each answer of the database resumes it at once, rather than behind the
+        // requests of a crowd queued on the runtime's threads (see [`super::turns::ahead_of_the_crowd`]).
+        let outcome =
+            super::turns::ahead_of_the_crowd(self.book_in_turn(booking, actor, now)).await?;
         match outcome {
             Ok(Place { last: true, .. }) | Err(BookingRefusal::Full) => turn.saw_full(),
             _ => {}

@@ -120,6 +120,22 @@ impl Drop for InLine<'_> {
     }
 }
 
+/// Runs `work`, on which others wait, on the thread that polls it, without going back to the
+/// runtime between its steps: its worker hands the runtime's other tasks to another thread for
+/// the time (`block_in_place`), and each step's wake-up resumes it there at once. In a crowd,
+/// hundreds of requests are ready on the runtime's few threads; a task among them waits for all
+/// those ahead of it at each of its steps (each statement of a transaction, through the
+/// database's connection threads), and those who wait for its turn wait as long. On a runtime
+/// of one thread (most tests'), `work` is simply awaited.
+pub(crate) async fn ahead_of_the_crowd<F: std::future::Future>(work: F) -> F::Output {
+    let runtime = tokio::runtime::Handle::current();
+    if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+        tokio::task::block_in_place(|| runtime.block_on(work))
+    } else {
+        work.await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

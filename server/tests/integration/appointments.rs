@@ -1139,8 +1139,25 @@ async fn heads_set_the_calendars(backend: Backend) {
 crate::helpers::on_both_stores!(
     booking_rules,
     the_clocks_change,
-    never_overbooked,
     changes_at_once_keep_the_count,
     through_the_forms,
     heads_set_the_calendars
 );
+
+/// The rush on the runtime the server runs on (several threads): the booker whose turn it is
+/// leaves the runtime's threads for its transaction (`turns::ahead_of_the_crowd`), which a
+/// runtime of one thread, the other tests', never does.
+mod servers_runtime {
+    mod sqlite {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn never_overbooked() {
+            super::super::never_overbooked(app::store::Backend::Sqlite).await
+        }
+    }
+    mod postgres {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn never_overbooked() {
+            super::super::never_overbooked(app::store::Backend::Postgres).await
+        }
+    }
+}
