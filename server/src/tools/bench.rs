@@ -135,8 +135,8 @@ fn cpu_ns(pid: u32) -> Option<u64> {
 /// opens a stream; `POST /diffuser` sends every stream one message of `bytes` bytes on the wire.
 /// Only for `server bench`, on the loopback interface.
 pub async fn floor(port: u16, bytes: usize) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
+    // The platform's own listening socket, with the same room for connections waiting.
+    let listener = crate::listen(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
         .map_err(|e| format!("port {port} indisponible : {e}"))?;
     let (sender, _) = tokio::sync::broadcast::channel(16);
     let message = floor_message(bytes);
@@ -287,6 +287,12 @@ struct Race {
     bare_p99_ms: f64,
     /// The same with the operator's session (its one read).
     signed_in_p99_ms: f64,
+    /// p99 of as many bookings at once once the slot is full, each opening its connection (as
+    /// people whose browser kept none).
+    connecting_p99_ms: f64,
+    /// CPU time used during the rush, in milliseconds: the instance's (all threads) and the
+    /// bench's own (its client, on the same cores).
+    rush_cpu_ms: [f64; 2],
     /// The instance's CPU time per request, in microseconds, requests sent one after the other
     /// on one kept connection: `/healthz` without and with the session, and a booking refused
     /// « complet » (the rush's late comers).
@@ -482,32 +488,139 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
         }
         day = day.succ_opt().ok_or("calendrier vide")?;
     };
-    // Each series of requests on connections of its own, opened for it, as people's browsers
-    // would (a client's pool kept across series would spare the later ones their connection).
-    let fresh = || {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())
+    let address: std::net::SocketAddr = instance
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .map_err(|e| format!("adresse du serveur : {e}"))?;
+    // Each request of a timed series is written by hand on a connection of its own, opened for
+    // it as a person's browser would, and prepared before the start: the client shares the
+    // instance's two cores, and what it spends (an HTTP library's pool, its layers, its
+    // parsing) is taken from the instance while the crowd waits; what is timed is the
+    // connection, the sending and the answer's head.
+    let booking = |dossier: i64, starts_at: chrono::DateTime<Utc>| {
+        let form = format!(
+            "controle={}&creneau={}",
+            CheckKind::Physical.code(),
+            starts_at
+                .to_rfc3339()
+                .replace('+', "%2B")
+                .replace(':', "%3A")
+        );
+        format!(
+            "POST /dossiers/{dossier}/rendez-vous HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{form}",
+            form.len()
+        )
+        .into_bytes()
     };
-    // Each request is prepared (its address parsed, its form encoded) before the start, when it
-    // is sent at once with others: what is timed is its sending and its answer, and the client,
-    // on the same cores as the instance, prepares nothing while the instance serves the crowd.
-    let booked = |client: &reqwest::Client, dossier: i64, starts_at: chrono::DateTime<Utc>| {
+    let probe = |with_session: bool| {
+        let cookie = if with_session {
+            format!("Cookie: {cookie}\r\n")
+        } else {
+            String::new()
+        };
+        format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n{cookie}Connection: close\r\n\r\n")
+            .into_bytes()
+    };
+    let location = |head: String| {
+        head.lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("location")
+                    .then(|| value.trim().to_owned())
+            })
+            .unwrap_or_default()
+    };
+    // The baseline: bookings alone, one after the other, each on a slot of its own after the
+    // rush's, each on a connection opened before (its page loaded).
+    let mut alone = Vec::with_capacity(ALONE);
+    for n in 0..ALONE {
+        let request = booking(dossiers[attempts + n], slots[1 + n].0);
+        let socket = opened(address, 1).await?;
+        let (latency, _) = at_once(1, |n| {
+            answer_head(address, taken(&socket, n), request.clone())
+        })
+        .await?;
+        alone.extend(latency);
+    }
+    alone.sort_by(f64::total_cmp);
+    let sockets = opened(address, attempts).await?;
+    let pid = instance.child.id().ok_or("serveur arrêté")?;
+    let before = [cpu_ns(pid), cpu_ns(std::process::id())];
+    let (latencies, answers) = at_once(attempts, |n| {
+        answer_head(
+            address,
+            taken(&sockets, n),
+            booking(dossiers[n], slots[0].0),
+        )
+    })
+    .await?;
+    let after = [cpu_ns(pid), cpu_ns(std::process::id())];
+    let rush_cpu_ms = [0, 1].map(|n| match (before[n], after[n]) {
+        (Some(before), Some(after)) => after.saturating_sub(before) as f64 / 1e6,
+        _ => f64::NAN,
+    });
+    // As many again on the slot now full, each opening its connection as it comes.
+    let (connecting, _) = at_once(attempts, |n| {
+        answer_head(address, None, booking(dossiers[n], slots[0].0))
+    })
+    .await?;
+    let (mut accepted, mut full, mut other) = (0, 0, 0);
+    let requested = format!("message={}", Done::AppointmentRequested.code());
+    let slot_full = format!("erreur={}", Problem::SlotFull.code());
+    for head in answers {
+        let location = location(head);
+        if location.contains(&requested) {
+            accepted += 1;
+        } else if location.contains(&slot_full) {
+            full += 1;
+        } else {
+            other += 1;
+        }
+    }
+    // What the machine and the HTTP layers cost alone, at once, with and without the session.
+    let sockets = opened(address, attempts).await?;
+    let (bare, _) = at_once(attempts, |n| {
+        answer_head(address, taken(&sockets, n), probe(false))
+    })
+    .await?;
+    let sockets = opened(address, attempts).await?;
+    let (signed_in, _) = at_once(attempts, |n| {
+        answer_head(address, taken(&sockets, n), probe(true))
+    })
+    .await?;
+    // The CPU figures on one kept connection, through the HTTP library.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let probe = |client: &reqwest::Client, with_session: bool| {
         let client = client.clone();
+        let mut request = client.get(format!("{}/healthz", instance.url));
+        if with_session {
+            request = request.header("cookie", cookie.clone());
+        }
+        async move {
+            let status = request.send().await.map_err(|e| e.to_string())?.status();
+            if status.is_success() {
+                Ok(())
+            } else {
+                Err(format!("sonde : {status}"))
+            }
+        }
+    };
+    let booked = |client: &reqwest::Client, dossier: i64, starts_at: chrono::DateTime<Utc>| {
         let request = client
             .post(format!("{}/dossiers/{dossier}/rendez-vous", instance.url))
             .header("cookie", cookie.clone())
             .form(&[
                 ("controle", CheckKind::Physical.code()),
                 ("creneau", &starts_at.to_rfc3339()),
-            ])
-            .build();
+            ]);
         async move {
-            let response = client
-                .execute(request.map_err(|e| e.to_string())?)
-                .await
-                .map_err(|e| e.to_string())?;
+            let response = request.send().await.map_err(|e| e.to_string())?;
             Ok::<_, String>(
                 response
                     .headers()
@@ -518,59 +631,6 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
             )
         }
     };
-    // The baseline: bookings alone, one after the other, each on a slot of its own after the
-    // rush's.
-    let mut alone = Vec::with_capacity(ALONE);
-    for n in 0..ALONE {
-        let client = fresh()?;
-        let (latency, _) = at_once(1, |_| {
-            booked(&client, dossiers[attempts + n], slots[1 + n].0)
-        })
-        .await?;
-        alone.extend(latency);
-    }
-    alone.sort_by(f64::total_cmp);
-    let client = fresh()?;
-    let (latencies, answers) =
-        at_once(attempts, |n| booked(&client, dossiers[n], slots[0].0)).await?;
-    let (mut accepted, mut full, mut other) = (0, 0, 0);
-    let requested = format!("message={}", Done::AppointmentRequested.code());
-    let slot_full = format!("erreur={}", Problem::SlotFull.code());
-    for location in answers {
-        if location.contains(&requested) {
-            accepted += 1;
-        } else if location.contains(&slot_full) {
-            full += 1;
-        } else {
-            other += 1;
-        }
-    }
-    // What the machine and the HTTP layers cost alone, at once, with and without the session.
-    let probe = |client: &reqwest::Client, with_session: bool| {
-        let client = client.clone();
-        let mut request = client.get(format!("{}/healthz", instance.url));
-        if with_session {
-            request = request.header("cookie", cookie.clone());
-        }
-        let request = request.build();
-        async move {
-            let status = client
-                .execute(request.map_err(|e| e.to_string())?)
-                .await
-                .map_err(|e| e.to_string())?
-                .status();
-            if status.is_success() {
-                Ok(())
-            } else {
-                Err(format!("sonde : {status}"))
-            }
-        }
-    };
-    let client = fresh()?;
-    let (bare, _) = at_once(attempts, |_| probe(&client, false)).await?;
-    let client = fresh()?;
-    let (signed_in, _) = at_once(attempts, |_| probe(&client, true)).await?;
-    let client = fresh()?;
     let refused = || {
         let booking = booked(&client, dossiers[0], slots[0].0);
         let slot_full = slot_full.clone();
@@ -597,6 +657,8 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
         alone_ms: percentile(&alone, 50.0),
         bare_p99_ms: percentile(&bare, 99.0),
         signed_in_p99_ms: percentile(&signed_in, 99.0),
+        connecting_p99_ms: percentile(&connecting, 99.0),
+        rush_cpu_ms,
         cpu_us,
     })
 }
@@ -747,6 +809,69 @@ pub(crate) fn percentile(sorted: &[f64], percent: f64) -> f64 {
     }
     let rank = ((percent / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
     sorted[rank.min(sorted.len()) - 1]
+}
+
+/// `count` connections to `address`, opened one after the other and left for the server to
+/// take, as browsers keep theirs once a page is loaded.
+async fn opened(
+    address: std::net::SocketAddr,
+    count: usize,
+) -> Result<Vec<std::sync::Mutex<Option<tokio::net::TcpStream>>>, String> {
+    let mut sockets = Vec::with_capacity(count);
+    for _ in 0..count {
+        let socket = tokio::net::TcpStream::connect(address)
+            .await
+            .map_err(|e| format!("connexion impossible : {e}"))?;
+        sockets.push(std::sync::Mutex::new(Some(socket)));
+    }
+    // The server takes them before anything is timed.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    Ok(sockets)
+}
+
+/// The `n`th of `sockets`, taken for its one request.
+fn taken(
+    sockets: &[std::sync::Mutex<Option<tokio::net::TcpStream>>],
+    n: usize,
+) -> Option<tokio::net::TcpStream> {
+    sockets[n].lock().ok()?.take()
+}
+
+/// Writes `request` on `socket`, or on a connection of its own to `address` opened for it, and
+/// returns the head of the answer (the connection is closed by the request's
+/// `Connection: close`).
+async fn answer_head(
+    address: std::net::SocketAddr,
+    socket: Option<tokio::net::TcpStream>,
+    request: Vec<u8>,
+) -> Result<String, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = match socket {
+        Some(socket) => socket,
+        None => tokio::net::TcpStream::connect(address)
+            .await
+            .map_err(|e| format!("connexion impossible : {e}"))?,
+    };
+    socket
+        .write_all(&request)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut read = Vec::with_capacity(1024);
+    let mut buffer = [0u8; 1024];
+    loop {
+        let n = socket.read(&mut buffer).await.map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("connexion fermée avant la réponse".into());
+        }
+        read.extend_from_slice(&buffer[..n]);
+        if let Some(end) = read.windows(4).position(|w| w == b"\r\n\r\n") {
+            read.truncate(end);
+            return String::from_utf8(read).map_err(|_| "réponse illisible".to_owned());
+        }
+        if read.len() > 16384 {
+            return Err("réponse illisible".into());
+        }
+    }
 }
 
 /// A bare subscriber for the fan-out: one TCP connection, the request written by hand, and a
@@ -1423,11 +1548,11 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         settings.attempts
     );
     println!();
-    println!("| base | acceptées | refusées « complet » | autres réponses | latence p50 (ms) | latence p99 (ms) | une réservation seule, médiane de {ALONE} (ms) | rapport p99 / seule | p99 d'autant de requêtes nues (ms) | p99 des mêmes avec la session (ms) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| base | acceptées | refusées « complet » | autres réponses | latence p50 (ms) | latence p99 (ms) | une réservation seule, médiane de {ALONE} (ms) | rapport p99 / seule | p99 d'autant de requêtes nues (ms) | p99 des mêmes avec la session (ms) | p99 d'autant de réservations, créneau complet, chacune ouvrant sa connexion (ms) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (backend, race) in &races {
         println!(
-            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
             backend.name(),
             race.accepted,
             race.full,
@@ -1437,21 +1562,24 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             race.alone_ms,
             race.p99_ms / race.alone_ms,
             race.bare_p99_ms,
-            race.signed_in_p99_ms
+            race.signed_in_p99_ms,
+            race.connecting_p99_ms
         );
     }
     println!();
     println!("CPU de l'instance par requête, {CPU_REQUESTS} requêtes l'une après l'autre sur une connexion");
     println!();
-    println!("| base | /healthz (µs) | /healthz avec la session (µs) | réservation refusée « complet » (µs) |");
-    println!("|---|---:|---:|---:|");
+    println!("| base | /healthz (µs) | /healthz avec la session (µs) | réservation refusée « complet » (µs) | CPU de l'instance pendant la ruée (ms) | CPU du client du banc pendant la ruée (ms) |");
+    println!("|---|---:|---:|---:|---:|---:|");
     for (backend, race) in &races {
         println!(
-            "| {} | {:.0} | {:.0} | {:.0} |",
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
             backend.name(),
             race.cpu_us[0],
             race.cpu_us[1],
-            race.cpu_us[2]
+            race.cpu_us[2],
+            race.rush_cpu_ms[0],
+            race.rush_cpu_ms[1]
         );
     }
     println!();
