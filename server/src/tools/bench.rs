@@ -493,11 +493,12 @@ async fn booking_race(instance: &Instance, attempts: usize) -> Result<Race, Stri
         .trim_start_matches("http://")
         .parse()
         .map_err(|e| format!("adresse du serveur : {e}"))?;
-    // Each request of a timed series is written by hand on a connection of its own, opened for
-    // it as a person's browser would, and prepared before the start: the client shares the
+    // Each request of a timed series is written by hand, before the start, on a connection of
+    // its own: opened before the start, as the browser of a person on the booking page has one,
+    // or, for the late comers on the full slot, opened as it comes. The client shares the
     // instance's two cores, and what it spends (an HTTP library's pool, its layers, its
-    // parsing) is taken from the instance while the crowd waits; what is timed is the
-    // connection, the sending and the answer's head.
+    // parsing) is taken from the instance while the crowd waits; what is timed is the sending
+    // (and the connection, when opened then) and the answer's head.
     let booking = |dossier: i64, starts_at: chrono::DateTime<Utc>| {
         let form = format!(
             "controle={}&creneau={}",
