@@ -846,7 +846,7 @@ async fn answer_head(
     socket: Option<tokio::net::TcpStream>,
     request: Vec<u8>,
 ) -> Result<String, String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let mut socket = match socket {
         Some(socket) => socket,
         None => tokio::net::TcpStream::connect(address)
@@ -857,6 +857,15 @@ async fn answer_head(
         .write_all(&request)
         .await
         .map_err(|e| e.to_string())?;
+    let (mut read, end) = read_head(&mut socket).await?;
+    read.truncate(end);
+    String::from_utf8(read).map_err(|_| "réponse illisible".to_owned())
+}
+
+/// Reads from `socket` until the end of an answer's head: what was read, and where the head ends
+/// (what follows, from four bytes further, came with it).
+async fn read_head(socket: &mut tokio::net::TcpStream) -> Result<(Vec<u8>, usize), String> {
+    use tokio::io::AsyncReadExt;
     let mut read = Vec::with_capacity(1024);
     let mut buffer = [0u8; 1024];
     loop {
@@ -866,8 +875,7 @@ async fn answer_head(
         }
         read.extend_from_slice(&buffer[..n]);
         if let Some(end) = read.windows(4).position(|w| w == b"\r\n\r\n") {
-            read.truncate(end);
-            return String::from_utf8(read).map_err(|_| "réponse illisible".to_owned());
+            return Ok((read, end));
         }
         if read.len() > 16384 {
             return Err("réponse illisible".into());
@@ -893,7 +901,7 @@ pub(crate) async fn bare_subscriber_after(
     cookie: &str,
     last_event_id: Option<&str>,
 ) -> Result<(tokio::net::TcpStream, Vec<u8>), String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let mut socket = tokio::net::TcpStream::connect(address)
         .await
         .map_err(|e| format!("connexion impossible : {e}"))?;
@@ -908,21 +916,8 @@ pub(crate) async fn bare_subscriber_after(
         .await
         .map_err(|e| e.to_string())?;
     // The head, and whatever came with it.
-    let mut read = Vec::with_capacity(512);
-    let body = loop {
-        let mut buffer = [0u8; 512];
-        let n = socket.read(&mut buffer).await.map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("flux fermé avant sa réponse".into());
-        }
-        read.extend_from_slice(&buffer[..n]);
-        if let Some(end) = read.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end + 4;
-        }
-        if read.len() > 8192 {
-            return Err("réponse du flux illisible".into());
-        }
-    };
+    let (mut read, end) = read_head(&mut socket).await?;
+    let body = end + 4;
     if !read.starts_with(b"HTTP/1.1 200") {
         return Err(format!(
             "flux refusé : {}",
